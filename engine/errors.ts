@@ -1,0 +1,113 @@
+/**
+ * Typed errors with stable codes. A KeelError is a user-facing error: the CLI
+ * prints its message (and caret excerpt, when there is one) without a stack.
+ * Anything that is not a KeelError is a bug and is printed with its stack.
+ */
+
+export type ErrorCode =
+  // SQL text and binding
+  | 'SYNTAX'
+  | 'UNKNOWN_TABLE'
+  | 'UNKNOWN_COLUMN'
+  | 'AMBIGUOUS_COLUMN'
+  | 'TYPE_MISMATCH'
+  | 'DUPLICATE_OBJECT'
+  | 'INVALID_DDL'
+  | 'UNSUPPORTED'
+  // runtime
+  | 'DIVISION_BY_ZERO'
+  | 'OVERFLOW'
+  | 'INVALID_VALUE'
+  | 'CARDINALITY'
+  // data loading
+  | 'LOAD_FORMAT'
+  | 'LOAD_VALUE'
+  | 'FILE_NOT_FOUND'
+  // storage and data directory
+  | 'NOT_A_DATA_DIR'
+  | 'CORRUPT'
+  | 'VERSION'
+  | 'LOCKED'
+  | 'IO'
+  // command line
+  | 'USAGE';
+
+export interface SourcePosition {
+  /** 0-based offset into the SQL text. */
+  offset: number;
+  /** 1-based line and column. */
+  line: number;
+  column: number;
+}
+
+export class KeelError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** An error in SQL text or its meaning; carries the position when known. */
+export class SqlError extends KeelError {
+  readonly position: SourcePosition | undefined;
+  /** The SQL text the position refers to, for the caret excerpt. */
+  readonly sql: string | undefined;
+  constructor(code: ErrorCode, message: string, position?: SourcePosition, sql?: string) {
+    super(code, message);
+    this.position = position;
+    this.sql = sql;
+  }
+
+  /** "line 2, column 7: message" followed by the offending line and a caret. */
+  describe(): string {
+    if (!this.position || this.sql === undefined) return this.message;
+    const { line, column } = this.position;
+    const lineText = this.sql.split(/\r?\n/)[line - 1] ?? '';
+    const caret = ' '.repeat(Math.max(0, column - 1)) + '^';
+    return `line ${line}, column ${column}: ${this.message}\n  ${lineText}\n  ${caret}`;
+  }
+}
+
+/** A runtime failure of a query (division by zero, overflow, bad cast). */
+export class ExecError extends KeelError {}
+
+/** A value or format problem while loading a file; names file, line and column. */
+export class LoadError extends KeelError {
+  readonly file: string;
+  readonly line: number | undefined;
+  readonly column: string | undefined;
+  constructor(code: ErrorCode, message: string, file: string, line?: number, column?: string) {
+    const where = [file, line !== undefined ? `line ${line}` : undefined, column !== undefined ? `column ${column}` : undefined]
+      .filter((s) => s !== undefined)
+      .join(', ');
+    super(code, `${where}: ${message}`);
+    this.file = file;
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** The data directory or a table file is unreadable, foreign or damaged. */
+export class StorageError extends KeelError {}
+
+/** A command-line mistake: unknown flag, missing argument. */
+export class UsageError extends KeelError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+/** Computes line and column (1-based) of an offset in a text. */
+export function positionAt(text: string, offset: number): SourcePosition {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { offset, line, column: offset - lineStart + 1 };
+}
