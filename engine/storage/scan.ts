@@ -1,0 +1,106 @@
+/**
+ * Reading a table version: the segments of one slice, block by block, only the
+ * columns asked for, skipping blocks whose zone maps rule out the predicate.
+ */
+import * as path from 'node:path';
+import type { Batch, Vector } from '../types.js';
+import { physicalKind } from '../types.js';
+import type { TableMeta } from '../catalog/catalog.js';
+import { SegmentReader, type BlockMeta } from './segment.js';
+import { tableDir } from './datadir.js';
+
+/**
+ * Decides from zone maps whether a block group may hold matching rows. It gets
+ * the block metadata of each scanned column (same order as the scan's columns).
+ */
+export type BlockFilter = (blocks: readonly BlockMeta[]) => boolean;
+
+export interface ScanCounters {
+  blocksTotal: number;
+  blocksScanned: number;
+  blocksSkipped: number;
+  rowsScanned: number;
+  bytesScanned: number;
+}
+
+export function newScanCounters(): ScanCounters {
+  return { blocksTotal: 0, blocksScanned: 0, blocksSkipped: 0, rowsScanned: 0, bytesScanned: 0 };
+}
+
+/** Open segment readers, shared by the queries of one process (segment files never change). */
+export class SegmentCache {
+  private readonly open = new Map<string, SegmentReader>();
+
+  get(file: string): SegmentReader {
+    let r = this.open.get(file);
+    if (!r) {
+      r = SegmentReader.open(file);
+      this.open.set(file, r);
+    }
+    return r;
+  }
+
+  /** Closes readers of files no longer in use (after a table rewrite or drop). */
+  forget(files: Iterable<string>): void {
+    for (const f of files) {
+      const r = this.open.get(f);
+      if (r) {
+        r.close();
+        this.open.delete(f);
+      }
+    }
+  }
+
+  closeAll(): void {
+    for (const r of this.open.values()) r.close();
+    this.open.clear();
+  }
+}
+
+/** The segment readers holding a slice's rows (for ALL tables: the one copy). */
+export function sliceSegments(dir: string, table: TableMeta, slice: number, cache: SegmentCache): SegmentReader[] {
+  const folder = tableDir(dir, table.id);
+  return table.segments
+    .filter((s) => s.slice === slice || s.slice === -1)
+    .map((s) => cache.get(path.join(folder, s.file)));
+}
+
+/**
+ * Yields one batch per block group of the given segments, with the columns
+ * `columns` (indexes into the table's columns), counting what it reads and skips.
+ * Blocks are counted per column, the unit that is read from disk: a group of
+ * 16,384 rows read for 3 columns is 3 blocks.
+ */
+export function* scanSegments(
+  table: TableMeta,
+  segments: readonly SegmentReader[],
+  columns: readonly number[],
+  filter: BlockFilter | null,
+  counters: ScanCounters,
+): Generator<Batch> {
+  const kinds = columns.map((c) => physicalKind(table.columns[c]!.type));
+  for (const seg of segments) {
+    const footerCols = seg.footer.columns;
+    const nBlocks = footerCols[0]?.blocks.length ?? 0;
+    for (let b = 0; b < nBlocks; b++) {
+      counters.blocksTotal += columns.length;
+      if (filter) {
+        const metas = columns.map((c) => footerCols[c]!.blocks[b]!);
+        if (!filter(metas)) {
+          counters.blocksSkipped += columns.length;
+          continue;
+        }
+      }
+      counters.blocksScanned += columns.length;
+      const rows = footerCols[0]!.blocks[b]!.rows;
+      const vectors: Vector[] = new Array(columns.length);
+      for (let i = 0; i < columns.length; i++) {
+        const meta = footerCols[columns[i]!]!.blocks[b]!;
+        counters.bytesScanned += meta.length;
+        vectors[i] = seg.readBlock(columns[i]!, b, kinds[i]!);
+      }
+      counters.rowsScanned += rows;
+      yield { length: rows, columns: vectors };
+    }
+  }
+}

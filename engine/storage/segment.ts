@@ -1,0 +1,197 @@
+/**
+ * Segment files: one slice's share of one write, sorted, cut into blocks.
+ *
+ *   "KSEG0001"
+ *   block group 0: column 0 [null bitmap][encoded values], column 1 ..., then block group 1 ...
+ *   footer (JSON): per column, per block: offset, length, encoding, rows, zone map, crc32
+ *   u32 footer length, u32 footer crc32, "KSEGEND1"
+ *
+ * A scan reads only the blocks of the columns it needs, each one contiguous. Files are
+ * immutable once written; every block carries a CRC so damage is reported, never
+ * returned as data.
+ */
+import * as fs from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { StorageError } from '../errors.js';
+import type { PhysicalKind, Vector } from '../types.js';
+import type { EncodingId } from './codecs/codec.js';
+import { AUTO_CANDIDATES, chooseEncoding, codecById } from './codecs/index.js';
+import { packBits, unpackBits, zoneMap } from './vectors.js';
+
+const HEAD = Buffer.from('KSEG0001');
+const TAIL = Buffer.from('KSEGEND1');
+const TRAILER_BYTES = 8 + TAIL.length;
+
+export interface BlockMeta {
+  /** Offset and length in the file of the block (null bitmap, then values). */
+  readonly offset: number;
+  readonly length: number;
+  readonly encoding: EncodingId;
+  readonly rows: number;
+  readonly nullCount: number;
+  readonly min: number | string | null;
+  readonly max: number | string | null;
+  /** Bytes of packed NULL bitmap at the start of the block (0 when no NULLs). */
+  readonly nullBytes: number;
+  readonly crc: number;
+}
+
+export interface SegmentFooter {
+  readonly rows: number;
+  readonly columns: readonly { readonly name: string; readonly blocks: readonly BlockMeta[] }[];
+}
+
+/**
+ * Writes a segment file block group by block group, so a segment of any size is
+ * written with one block of each column in memory. Block groups are stored one
+ * after another (all columns of rows 0..B-1, then of rows B..2B-1, ...): a block of
+ * one column is one contiguous read, which is what a scan asks for.
+ */
+export class SegmentWriter {
+  private fd: number;
+  private offset = 0;
+  private rows = 0;
+  private readonly blocks: BlockMeta[][];
+
+  constructor(
+    readonly file: string,
+    private readonly columns: readonly { readonly name: string; readonly encoding: EncodingId | 'auto' }[],
+  ) {
+    this.fd = fs.openSync(file, 'w');
+    this.blocks = columns.map(() => []);
+    this.put(HEAD);
+  }
+
+  private put(bytes: Uint8Array): void {
+    let done = 0;
+    while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done, this.offset + done);
+    this.offset += bytes.length;
+  }
+
+  /** Appends one block of every column (vectors of equal length). */
+  writeBlock(vectors: readonly Vector[]): void {
+    const rows = vectors[0]!.length;
+    for (let c = 0; c < this.columns.length; c++) {
+      const part = vectors[c]!;
+      const wanted = this.columns[c]!.encoding;
+      const zm = zoneMap(part);
+      const encoding = wanted === 'auto' ? chooseEncoding(part, AUTO_CANDIDATES).id : encodingOrRaw(wanted, part);
+      const values = codecById(encoding).encode(part);
+      const bitmap = zm.nullCount > 0 ? packBits(part.nulls!, part.length) : new Uint8Array(0);
+      const start = this.offset;
+      this.put(bitmap);
+      this.put(values);
+      this.blocks[c]!.push({
+        offset: start,
+        length: bitmap.length + values.length,
+        encoding,
+        rows,
+        nullCount: zm.nullCount,
+        min: zm.min,
+        max: zm.max,
+        nullBytes: bitmap.length,
+        crc: crc32(values, crc32(bitmap)),
+      });
+    }
+    this.rows += rows;
+  }
+
+  /** Writes the footer, fsyncs and closes; returns the file size and row count. */
+  finish(): { bytes: number; rows: number } {
+    const footerData: SegmentFooter = {
+      rows: this.rows,
+      columns: this.columns.map((c, i) => ({ name: c.name, blocks: this.blocks[i]! })),
+    };
+    const footer = Buffer.from(JSON.stringify(footerData));
+    this.put(footer);
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(footer.length, 0);
+    trailer.writeUInt32LE(crc32(footer), 4);
+    this.put(trailer);
+    this.put(TAIL);
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    return { bytes: this.offset, rows: this.rows };
+  }
+
+  /** Abandons the file (an error during the write). */
+  abort(): void {
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    fs.rmSync(this.file, { force: true });
+  }
+}
+
+/** An explicit encoding that cannot hold these values (e.g. delta on fractions) falls back to raw for the block. */
+function encodingOrRaw(id: EncodingId, v: Vector): EncodingId {
+  const codec = codecById(id);
+  return codec.supports(v.kind) && Number.isFinite(codec.encodedSize(v)) ? id : 'raw';
+}
+
+/** An open segment file: its footer and a descriptor for reading blocks. */
+export class SegmentReader {
+  readonly file: string;
+  readonly footer: SegmentFooter;
+  private fd: number;
+
+  private constructor(file: string, fd: number, footer: SegmentFooter) {
+    this.file = file;
+    this.fd = fd;
+    this.footer = footer;
+  }
+
+  static open(file: string): SegmentReader {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch (e) {
+      throw new StorageError('CORRUPT', `segment file ${file} is missing (${(e as NodeJS.ErrnoException).code})`);
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size < HEAD.length + TRAILER_BYTES) throw new StorageError('CORRUPT', `segment file ${file} is truncated`);
+      const trailer = Buffer.alloc(TRAILER_BYTES);
+      fs.readSync(fd, trailer, 0, TRAILER_BYTES, size - TRAILER_BYTES);
+      if (!trailer.subarray(8).equals(TAIL)) throw new StorageError('CORRUPT', `segment file ${file} is truncated or not a keel segment`);
+      const footerLength = trailer.readUInt32LE(0);
+      const footerCrc = trailer.readUInt32LE(4);
+      if (footerLength > size - HEAD.length - TRAILER_BYTES) throw new StorageError('CORRUPT', `segment file ${file} has a damaged footer`);
+      const footerBytes = Buffer.alloc(footerLength);
+      fs.readSync(fd, footerBytes, 0, footerLength, size - TRAILER_BYTES - footerLength);
+      if (crc32(footerBytes) !== footerCrc) throw new StorageError('CORRUPT', `segment file ${file} has a damaged footer (checksum mismatch)`);
+      const footer = JSON.parse(footerBytes.toString('utf8')) as SegmentFooter;
+      return new SegmentReader(file, fd, footer);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
+  }
+
+  /** Decodes block `block` of column `column` into a vector of kind `kind`. */
+  readBlock(column: number, block: number, kind: PhysicalKind): Vector {
+    const meta = this.footer.columns[column]!.blocks[block]!;
+    const bytes = Buffer.allocUnsafe(meta.length);
+    let done = 0;
+    while (done < meta.length) {
+      const n = fs.readSync(this.fd, bytes, done, meta.length - done, meta.offset + done);
+      if (n === 0) throw new StorageError('CORRUPT', `segment file ${this.file} is truncated`);
+      done += n;
+    }
+    const bitmap = bytes.subarray(0, meta.nullBytes);
+    const values = bytes.subarray(meta.nullBytes);
+    if (crc32(values, crc32(bitmap)) !== meta.crc) {
+      throw new StorageError('CORRUPT', `segment file ${this.file}: block ${block} of column ${this.footer.columns[column]!.name} is damaged (checksum mismatch)`);
+    }
+    const decoded = codecById(meta.encoding).decode(values, kind, meta.rows);
+    if (meta.nullCount === 0) return decoded;
+    const nulls = unpackBits(bitmap, meta.rows);
+    return { ...decoded, nulls } as Vector;
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * A process's handle on a data directory: the current catalog, refreshed when
+ * another process commits, and the one way to change it (commit under the
+ * writer lock). Old segment files are removed only after the catalog that no
+ * longer names them is durable.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Catalog, TableMeta } from '../catalog/catalog.js';
+import { acquireWriteLock, createDataDir, readCatalog, removeOrphans, tableDir, writeCatalog } from './datadir.js';
+import { SegmentCache } from './scan.js';
+
+export interface Commit {
+  readonly catalog: Catalog;
+  /** Files (absolute paths) the new catalog no longer names. */
+  readonly obsolete?: readonly string[];
+}
+
+export class Store {
+  readonly segments = new SegmentCache();
+  private current: Catalog;
+  private stamp: string;
+  private lockDepth = 0;
+  private release: (() => void) | null = null;
+
+  private constructor(
+    readonly dir: string,
+    catalog: Catalog,
+  ) {
+    this.current = catalog;
+    this.stamp = this.catalogStamp();
+  }
+
+  static open(dir: string): Store {
+    return new Store(dir, readCatalog(dir));
+  }
+
+  static create(dir: string, slices: number, blockRows?: number): Store {
+    return new Store(dir, createDataDir(dir, slices, blockRows));
+  }
+
+  private catalogStamp(): string {
+    try {
+      const st = fs.statSync(path.join(this.dir, 'catalog.json'));
+      return `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      return '';
+    }
+  }
+
+  /** The latest committed catalog (re-read if another process committed since). */
+  catalog(): Catalog {
+    if (this.lockDepth === 0) {
+      const stamp = this.catalogStamp();
+      if (stamp !== this.stamp) {
+        this.current = readCatalog(this.dir);
+        this.stamp = stamp;
+      }
+    }
+    return this.current;
+  }
+
+  /**
+   * Runs `change` under the writer lock on the freshest catalog and commits what
+   * it returns. If it throws, the catalog stays as it was; files it wrote and did
+   * not remove are unreferenced and go at the next writer's orphan sweep.
+   */
+  async change<T>(change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T })): Promise<T> {
+    const outermost = this.lockDepth === 0;
+    if (outermost) {
+      this.release = acquireWriteLock(this.dir);
+      try {
+        this.current = readCatalog(this.dir);
+        removeOrphans(this.dir, this.current);
+      } catch (e) {
+        this.releaseLock();
+        throw e;
+      }
+    }
+    this.lockDepth++;
+    try {
+      const commit = await change(this.current);
+      const next = { ...commit.catalog, generation: this.current.generation + 1 };
+      writeCatalog(this.dir, next);
+      this.current = next;
+      this.stamp = this.catalogStamp();
+      if (commit.obsolete?.length) {
+        this.segments.forget(commit.obsolete);
+        for (const f of commit.obsolete) fs.rmSync(f, { force: true });
+      }
+      return commit.result;
+    } finally {
+      this.lockDepth--;
+      if (outermost) this.releaseLock();
+    }
+  }
+
+  private releaseLock(): void {
+    this.release?.();
+    this.release = null;
+  }
+
+  /** Absolute path of a table's segment file. */
+  segmentPath(table: TableMeta, file: string): string {
+    return path.join(tableDir(this.dir, table.id), file);
+  }
+
+  close(): void {
+    this.segments.closeAll();
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * Writes rows into a table's slices: places each row by the distribution style,
+ * buffers per slice, sorts each slice's rows by the compound sort key and writes
+ * them as segment files cut into blocks.
+ *
+ * Memory stays bounded: when the buffered rows pass MEMORY_BUDGET, every slice's
+ * buffer is sorted and written as a run; at the end, a slice with several runs is
+ * merged into one sorted segment. The writer only creates files; the caller makes
+ * them visible with one catalog commit (and removes them on failure).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Batch, ColumnDef, Vector } from '../types.js';
+import { physicalKind } from '../types.js';
+import type { ColumnMeta, DistStyle, SegmentMeta } from '../catalog/catalog.js';
+import type { EncodingId } from './codecs/codec.js';
+import { ColumnBuilder } from './vectors.js';
+import { SegmentReader, SegmentWriter } from './segment.js';
+import { hashInt32, hashNumber, hashString, NULL_HASH } from './hash.js';
+
+/** Bytes of buffered rows after which runs are spilled; keeps a load's peak RSS well under 2 GB. */
+const MEMORY_BUDGET = 384 * 1024 * 1024;
+
+export interface WriterLayout {
+  readonly columns: readonly ColumnMeta[];
+  readonly distStyle: DistStyle;
+  readonly distKey: string | null;
+  readonly sortKey: readonly string[];
+  readonly slices: number;
+  readonly blockRows: number;
+  /** Where round-robin placement continues. */
+  readonly evenCursor: number;
+}
+
+export interface WrittenSegments {
+  readonly segments: SegmentMeta[];
+  readonly rows: number;
+  readonly evenCursor: number;
+  readonly nextSegment: number;
+}
+
+/** Slice of every row of a batch by the hash of the key vector. */
+export function hashSlices(v: Vector, slices: number, out: Uint32Array): void {
+  const n = v.length;
+  const nulls = v.nulls;
+  switch (v.kind) {
+    case 'i32': {
+      const x = v.values;
+      for (let i = 0; i < n; i++) out[i] = (nulls && nulls[i] ? NULL_HASH : hashInt32(x[i]!)) % slices;
+      return;
+    }
+    case 'f64': {
+      const x = v.values;
+      for (let i = 0; i < n; i++) out[i] = (nulls && nulls[i] ? NULL_HASH : hashNumber(x[i]!)) % slices;
+      return;
+    }
+    case 'bool': {
+      const x = v.values;
+      for (let i = 0; i < n; i++) out[i] = (nulls && nulls[i] ? NULL_HASH : hashInt32(x[i]!)) % slices;
+      return;
+    }
+    case 'str': {
+      // Hash each dictionary entry once, then look codes up.
+      const dictHash = new Uint32Array(v.dict.length);
+      for (let d = 0; d < v.dict.length; d++) dictHash[d] = hashString(v.dict[d]!) % slices;
+      const codes = v.codes;
+      for (let i = 0; i < n; i++) out[i] = nulls && nulls[i] ? NULL_HASH % slices : dictHash[codes[i]!]!;
+      return;
+    }
+  }
+}
+
+class SliceBuffer {
+  builders: ColumnBuilder[];
+  constructor(readonly defs: readonly ColumnDef[]) {
+    this.builders = defs.map((d) => new ColumnBuilder(physicalKind(d.type)));
+  }
+  get rows(): number {
+    return this.builders[0]!.length;
+  }
+  reset(): void {
+    this.builders = this.defs.map((d) => new ColumnBuilder(physicalKind(d.type)));
+  }
+}
+
+export class TableWriter {
+  private readonly buffers: SliceBuffer[];
+  /** Runs written so far, per slice (slot 0 only for ALL). */
+  private readonly runs: SegmentMeta[][];
+  private readonly sortIdx: number[];
+  private readonly keyIdx: number;
+  private evenCursor: number;
+  private rowsAdded = 0;
+  private nextSegment: number;
+  private readonly created: string[] = [];
+  private sliceOf = new Uint32Array(0);
+
+  constructor(
+    private readonly folder: string,
+    private readonly layout: WriterLayout,
+    firstSegment: number,
+  ) {
+    fs.mkdirSync(folder, { recursive: true });
+    const physicalSlices = layout.distStyle === 'all' ? 1 : layout.slices;
+    this.buffers = Array.from({ length: physicalSlices }, () => new SliceBuffer(layout.columns));
+    this.runs = Array.from({ length: physicalSlices }, () => []);
+    this.sortIdx = layout.sortKey.map((k) => layout.columns.findIndex((c) => c.name === k));
+    this.keyIdx = layout.distKey ? layout.columns.findIndex((c) => c.name === layout.distKey) : -1;
+    this.evenCursor = layout.evenCursor;
+    this.nextSegment = firstSegment;
+  }
+
+  /** Files this writer created (for cleanup when the write is abandoned). */
+  get files(): readonly string[] {
+    return this.created;
+  }
+
+  add(batch: Batch): void {
+    const n = batch.length;
+    if (n === 0) return;
+    const { distStyle, slices } = this.layout;
+    if (distStyle === 'all') {
+      const b = this.buffers[0]!;
+      for (let c = 0; c < batch.columns.length; c++) b.builders[c]!.append(batch.columns[c]!);
+    } else {
+      if (this.sliceOf.length < n) this.sliceOf = new Uint32Array(n);
+      const sliceOf = this.sliceOf;
+      if (distStyle === 'key') {
+        hashSlices(batch.columns[this.keyIdx]!, slices, sliceOf);
+      } else {
+        let s = this.evenCursor;
+        for (let i = 0; i < n; i++) {
+          sliceOf[i] = s;
+          s = s + 1 === slices ? 0 : s + 1;
+        }
+        this.evenCursor = s;
+      }
+      // Append maximal runs of consecutive rows bound for the same slice.
+      let start = 0;
+      while (start < n) {
+        const s = sliceOf[start]!;
+        let end = start + 1;
+        while (end < n && sliceOf[end] === s) end++;
+        const b = this.buffers[s]!;
+        for (let c = 0; c < batch.columns.length; c++) b.builders[c]!.append(batch.columns[c]!, start, end);
+        start = end;
+      }
+    }
+    this.rowsAdded += n;
+    if (this.bufferedBytes() > MEMORY_BUDGET) this.spill();
+  }
+
+  private bufferedBytes(): number {
+    let total = 0;
+    for (const b of this.buffers) for (const col of b.builders) total += col.bytes();
+    return total;
+  }
+
+  private newFile(): string {
+    const name = `${String(this.nextSegment++).padStart(6, '0')}.seg`;
+    this.created.push(path.join(this.folder, name));
+    return name;
+  }
+
+  private columnsToWrite(): { name: string; encoding: EncodingId | 'auto' }[] {
+    return this.layout.columns.map((c) => ({ name: c.name, encoding: c.encoding }));
+  }
+
+  /** Sorts every slice buffer and writes it as a run. */
+  private spill(): void {
+    for (let s = 0; s < this.buffers.length; s++) {
+      const buf = this.buffers[s]!;
+      const rows = buf.rows;
+      if (rows === 0) continue;
+      const order = this.sortIdx.length ? this.sortOrder(buf) : undefined;
+      const name = this.newFile();
+      const writer = new SegmentWriter(path.join(this.folder, name), this.columnsToWrite());
+      for (let from = 0; from < rows; from += this.layout.blockRows) {
+        const to = Math.min(rows, from + this.layout.blockRows);
+        writer.writeBlock(buf.builders.map((b) => b.build(order, from, to)));
+      }
+      const { bytes } = writer.finish();
+      this.runs[s]!.push({ file: name, slice: this.layout.distStyle === 'all' ? -1 : s, rows, bytes });
+      buf.reset();
+    }
+  }
+
+  private sortOrder(buf: SliceBuffer): Uint32Array {
+    const order = new Uint32Array(buf.rows);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    const cmps = this.sortIdx.map((i) => buf.builders[i]!.comparator());
+    if (cmps.length === 1) order.sort(cmps[0]!);
+    else
+      order.sort((a, b) => {
+        for (let k = 0; k < cmps.length; k++) {
+          const r = cmps[k]!(a, b);
+          if (r !== 0) return r;
+        }
+        return a - b;
+      });
+    return order;
+  }
+
+  /** Writes what is buffered, merges multi-run slices, and returns the new segments. */
+  finish(): WrittenSegments {
+    this.spill();
+    const segments: SegmentMeta[] = [];
+    for (let s = 0; s < this.runs.length; s++) {
+      const runs = this.runs[s]!;
+      if (runs.length > 1 && this.sortIdx.length > 0) segments.push(this.merge(runs, s));
+      else segments.push(...runs);
+    }
+    return { segments, rows: this.rowsAdded, evenCursor: this.evenCursor, nextSegment: this.nextSegment };
+  }
+
+  /** K-way merge of sorted runs of one slice into one sorted segment, block by block. */
+  private merge(runs: SegmentMeta[], slice: number): SegmentMeta {
+    const { columns, blockRows } = this.layout;
+    const kinds = columns.map((c) => physicalKind(c.type));
+    const readers = runs.map((r) => SegmentReader.open(path.join(this.folder, r.file)));
+    const blockCounts = readers.map((r) => r.footer.columns[0]?.blocks.length ?? 0);
+    const current: (Vector[] | null)[] = readers.map(() => null);
+    const blockNo = readers.map(() => -1);
+    const pos = readers.map(() => 0);
+    const load = (r: number): boolean => {
+      blockNo[r]!++;
+      if (blockNo[r]! >= blockCounts[r]!) {
+        current[r] = null;
+        return false;
+      }
+      current[r] = kinds.map((k, c) => readers[r]!.readBlock(c, blockNo[r]!, k));
+      pos[r] = 0;
+      return true;
+    };
+    for (let r = 0; r < readers.length; r++) load(r);
+    const compare = (ra: number, rb: number): number => {
+      const a = current[ra]!;
+      const b = current[rb]!;
+      for (const k of this.sortIdx) {
+        const c = compareValues(a[k]!, pos[ra]!, b[k]!, pos[rb]!);
+        if (c !== 0) return c;
+      }
+      return ra - rb;
+    };
+    const name = this.newFile();
+    const writer = new SegmentWriter(path.join(this.folder, name), this.columnsToWrite());
+    let out = columns.map((c) => new ColumnBuilder(physicalKind(c.type), blockRows));
+    let total = 0;
+    for (;;) {
+      let best = -1;
+      for (let r = 0; r < readers.length; r++) if (current[r] && (best < 0 || compare(r, best) < 0)) best = r;
+      if (best < 0) break;
+      const cols = current[best]!;
+      const p = pos[best]!;
+      for (let c = 0; c < cols.length; c++) out[c]!.append(cols[c]!, p, p + 1);
+      total++;
+      if (out[0]!.length === blockRows) {
+        writer.writeBlock(out.map((b) => b.build()));
+        out = columns.map((c) => new ColumnBuilder(physicalKind(c.type), blockRows));
+      }
+      pos[best] = p + 1;
+      if (pos[best]! >= cols[0]!.length) load(best);
+    }
+    if (out[0]!.length > 0) writer.writeBlock(out.map((b) => b.build()));
+    const { bytes } = writer.finish();
+    for (const r of readers) r.close();
+    for (const r of runs) fs.rmSync(path.join(this.folder, r.file), { force: true });
+    return { file: name, slice: this.layout.distStyle === 'all' ? -1 : slice, rows: total, bytes };
+  }
+
+  /** Removes every file this writer created. */
+  abort(): void {
+    for (const f of this.created) fs.rmSync(f, { force: true });
+  }
+}
+
+/** Compares row i of a with row j of b (same kind), NULLs first. */
+function compareValues(a: Vector, i: number, b: Vector, j: number): number {
+  const an = a.nulls ? a.nulls[i]! : 0;
+  const bn = b.nulls ? b.nulls[j]! : 0;
+  if (an || bn) return bn - an;
+  if (a.kind === 'str') {
+    const x = a.dict[a.codes[i]!]!;
+    const y = (b as typeof a).dict[(b as typeof a).codes[j]!]!;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a.values[i]! - (b as typeof a).values[j]!;
+}
+

@@ -1,0 +1,188 @@
+/**
+ * Table-level storage operations, each producing the next catalog: creating and
+ * dropping tables, appending rows, and rewriting a table into a new layout.
+ * They write segment files but never the catalog; the caller commits (Store).
+ */
+import * as path from 'node:path';
+import type { Batch } from '../types.js';
+import { physicalKind } from '../types.js';
+import { autoStyleFor, type Catalog, type ColumnMeta, type DistStyle, type SegmentMeta, type TableMeta } from '../catalog/catalog.js';
+import { tableDir } from './datadir.js';
+import { newScanCounters, scanSegments, type SegmentCache } from './scan.js';
+import { TableWriter } from './table-writer.js';
+
+export interface Layout {
+  readonly distStyle: DistStyle;
+  readonly distKey: string | null;
+  readonly distAuto: boolean;
+  readonly sortKey: readonly string[];
+  readonly sortAuto: boolean;
+  readonly columns: readonly ColumnMeta[];
+}
+
+/** What a storage operation produced: the table's next metadata and the files (names in its folder) it made obsolete. */
+export interface TableChange {
+  readonly table: TableMeta;
+  readonly obsolete: readonly string[];
+}
+
+export function newTable(catalog: Catalog, name: string, layout: Layout): TableMeta {
+  return {
+    id: catalog.nextTableId,
+    name,
+    columns: layout.columns,
+    distStyle: layout.distStyle,
+    distKey: layout.distKey,
+    distAuto: layout.distAuto,
+    sortKey: layout.sortKey,
+    sortAuto: layout.sortAuto,
+    version: 1,
+    segments: [],
+    rows: 0,
+    evenCursor: 0,
+    nextSegment: 1,
+    modifiedAt: Date.now(),
+  };
+}
+
+function writerFor(dir: string, catalog: Catalog, table: TableMeta, layout: Layout, evenCursor: number, firstSegment: number): TableWriter {
+  return new TableWriter(
+    tableDir(dir, table.id),
+    {
+      columns: layout.columns,
+      distStyle: layout.distStyle,
+      distKey: layout.distKey,
+      sortKey: layout.sortKey,
+      slices: catalog.slices,
+      blockRows: catalog.blockRows,
+      evenCursor,
+    },
+    firstSegment,
+  );
+}
+
+/** Every row of the table's current version, segment by segment. */
+export function* readAll(dir: string, table: TableMeta, cache: SegmentCache): Generator<Batch> {
+  const folder = tableDir(dir, table.id);
+  const all = table.columns.map((_, i) => i);
+  for (const seg of table.segments) {
+    yield* scanSegments(table, [cache.get(path.join(folder, seg.file))], all, null, newScanCounters());
+  }
+}
+
+/**
+ * Appends rows. An AUTO table that outgrows the small-table limit while ALL is
+ * rewritten as EVEN in the same change, so it commits once in its final layout.
+ */
+export async function appendRows(
+  dir: string,
+  catalog: Catalog,
+  table: TableMeta,
+  rows: AsyncIterable<Batch> | Iterable<Batch>,
+  cache: SegmentCache,
+  expectedRows?: number,
+): Promise<TableChange> {
+  let layout: Layout = table;
+  // Knowing the size up front (a generator does) avoids writing an AUTO table twice.
+  if (table.distAuto && table.distStyle !== 'key' && expectedRows !== undefined) {
+    const style = autoStyleFor(table.rows + expectedRows, catalog);
+    if (style !== table.distStyle && table.rows === 0) layout = { ...table, distStyle: style, distKey: null };
+  }
+  const writer = writerFor(dir, catalog, table, layout, table.evenCursor, table.nextSegment);
+  let written: ReturnType<TableWriter['finish']>;
+  try {
+    for await (const batch of rows) writer.add(batch);
+    written = writer.finish();
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  let next: TableMeta = {
+    ...table,
+    distStyle: layout.distStyle,
+    distKey: layout.distKey,
+    segments: [...table.segments, ...written.segments],
+    rows: table.rows + written.rows,
+    evenCursor: written.evenCursor,
+    nextSegment: written.nextSegment,
+    modifiedAt: Date.now(),
+  };
+  if (next.distAuto && next.distStyle !== 'key') {
+    const style = autoStyleFor(next.rows, catalog);
+    if (style !== next.distStyle) {
+      try {
+        const rewritten = rewriteTable(dir, catalog, next, { ...next, distStyle: style, distKey: null }, cache);
+        return { table: rewritten.table, obsolete: next.segments.map((s) => s.file) };
+      } catch (e) {
+        writer.abort();
+        throw e;
+      }
+    }
+  }
+  return { table: next, obsolete: [] };
+}
+
+/** Writes the table's rows in a new layout as a new version; the old files become obsolete. */
+export function rewriteTable(dir: string, catalog: Catalog, table: TableMeta, layout: Layout, cache: SegmentCache): TableChange {
+  const writer = writerFor(dir, catalog, table, layout, 0, table.nextSegment);
+  let written: ReturnType<TableWriter['finish']>;
+  try {
+    const oldKinds = table.columns.map((c) => physicalKind(c.type));
+    const newKinds = layout.columns.map((c) => physicalKind(c.type));
+    if (oldKinds.join() !== newKinds.join()) throw new Error('rewriteTable cannot change column types');
+    for (const batch of readAll(dir, table, cache)) writer.add(batch);
+    written = writer.finish();
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  const segments: SegmentMeta[] = written.segments;
+  return {
+    table: {
+      ...table,
+      columns: layout.columns,
+      distStyle: layout.distStyle,
+      distKey: layout.distKey,
+      distAuto: layout.distAuto,
+      sortKey: layout.sortKey,
+      sortAuto: layout.sortAuto,
+      version: table.version + 1,
+      segments,
+      rows: written.rows,
+      evenCursor: written.evenCursor,
+      nextSegment: written.nextSegment,
+      modifiedAt: Date.now(),
+    },
+    obsolete: table.segments.map((s) => s.file),
+  };
+}
+
+/** Per-slice row counts (ALL tables hold every row on every slice). */
+export function rowsPerSlice(catalog: Catalog, table: TableMeta): number[] {
+  const out = new Array<number>(catalog.slices).fill(0);
+  for (const s of table.segments) {
+    if (s.slice === -1) for (let i = 0; i < out.length; i++) out[i]! += s.rows;
+    else out[s.slice]! += s.rows;
+  }
+  return out;
+}
+
+/** Encoded bytes as the modelled cluster holds them: an ALL table once per slice. */
+export function storedBytes(catalog: Catalog, table: TableMeta): number {
+  let total = 0;
+  for (const s of table.segments) total += s.slice === -1 ? s.bytes * catalog.slices : s.bytes;
+  return total;
+}
+
+/** Percent of rows outside each slice's first sorted segment (appends land unsorted), or null without a sort key. */
+export function unsortedPercent(table: TableMeta): number | null {
+  if (table.sortKey.length === 0) return null;
+  if (table.rows === 0) return 0;
+  const seen = new Set<number>();
+  let unsorted = 0;
+  for (const s of table.segments) {
+    if (seen.has(s.slice)) unsorted += s.rows;
+    else seen.add(s.slice);
+  }
+  return (100 * unsorted) / table.rows;
+}
