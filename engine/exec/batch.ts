@@ -1,0 +1,126 @@
+/** Batch-level helpers used by every operator: gather by selection, concatenation, sizes. */
+import type { Batch, PhysicalKind, Vector } from '../types.js';
+
+/** Rows sel[0..count) of v (sel may hold -1 for "NULL row", used by outer joins). */
+export function gatherVector(v: Vector, sel: Int32Array | Uint32Array, count: number): Vector {
+  const src = v.nulls;
+  let nulls: Uint8Array | null = null;
+  let hasOuter = false;
+  for (let i = 0; i < count; i++) if ((sel[i]! | 0) < 0) { hasOuter = true; break; }
+  if (src !== null || hasOuter) {
+    nulls = new Uint8Array(count);
+    let any = false;
+    for (let i = 0; i < count; i++) {
+      const r = sel[i]! | 0;
+      const isNull = r < 0 || (src !== null && src[r] === 1);
+      if (isNull) { nulls[i] = 1; any = true; }
+    }
+    if (!any) nulls = null;
+  }
+  if (v.kind === 'str') {
+    const codes = new Uint32Array(count);
+    const c = v.codes;
+    for (let i = 0; i < count; i++) { const r = sel[i]! | 0; codes[i] = r < 0 ? 0 : c[r]!; }
+    return { kind: 'str', codes, dict: v.dict.length ? v.dict : [''], nulls, length: count };
+  }
+  const values = new (v.values.constructor as { new (n: number): Int32Array | Float64Array | Uint8Array })(count);
+  const x = v.values;
+  for (let i = 0; i < count; i++) { const r = sel[i]! | 0; values[i] = r < 0 ? 0 : x[r]!; }
+  return { kind: v.kind, values, nulls, length: count } as Vector;
+}
+
+export function gatherBatch(b: Batch, sel: Int32Array | Uint32Array, count: number): Batch {
+  return { length: count, columns: b.columns.map((v) => gatherVector(v, sel, count)) };
+}
+
+/** A vector of n NULLs. */
+export function nullVector(kind: PhysicalKind, n: number): Vector {
+  const nulls = new Uint8Array(n).fill(1);
+  switch (kind) {
+    case 'i32':
+      return { kind, values: new Int32Array(n), nulls, length: n };
+    case 'f64':
+      return { kind, values: new Float64Array(n), nulls, length: n };
+    case 'bool':
+      return { kind, values: new Uint8Array(n), nulls, length: n };
+    case 'str':
+      return { kind, codes: new Uint32Array(n), dict: [''], nulls, length: n };
+  }
+}
+
+/** Concatenates batches of the same shape into one (strings re-coded into one dictionary). */
+export function concatBatches(batches: readonly Batch[], kinds: readonly PhysicalKind[]): Batch {
+  if (batches.length === 1) return batches[0]!;
+  let total = 0;
+  for (const b of batches) total += b.length;
+  const columns = kinds.map((kind, c) => concatVectors(batches.map((b) => b.columns[c]!), kind, total));
+  return { length: total, columns };
+}
+
+function concatVectors(parts: readonly Vector[], kind: PhysicalKind, total: number): Vector {
+  let nulls: Uint8Array | null = null;
+  if (parts.some((p) => p.nulls !== null)) {
+    nulls = new Uint8Array(total);
+    let at = 0;
+    for (const p of parts) {
+      if (p.nulls) nulls.set(p.nulls, at);
+      at += p.length;
+    }
+  }
+  if (kind === 'str') {
+    const codes = new Uint32Array(total);
+    const dict: string[] = [];
+    let at = 0;
+    for (const p of parts as readonly Extract<Vector, { kind: 'str' }>[]) {
+      const base = dict.length;
+      for (let d = 0; d < p.dict.length; d++) dict.push(p.dict[d]!);
+      for (let i = 0; i < p.length; i++) codes[at + i] = base + p.codes[i]!;
+      at += p.length;
+    }
+    return { kind: 'str', codes, dict, nulls, length: total };
+  }
+  const Ctor = kind === 'i32' ? Int32Array : kind === 'f64' ? Float64Array : Uint8Array;
+  const values = new Ctor(total);
+  let at = 0;
+  for (const p of parts as readonly Exclude<Vector, { kind: 'str' }>[]) {
+    values.set(p.values as never, at);
+    at += p.length;
+  }
+  return { kind, values, nulls, length: total } as Vector;
+}
+
+/**
+ * Bytes a batch occupies on the wire between slices: fixed-width values at
+ * their width, strings as UTF-16 length + 4-byte length prefix, plus a NULL bit.
+ */
+export function batchBytes(b: Batch): number {
+  let bytes = 0;
+  for (const v of b.columns) {
+    bytes += Math.ceil(v.length / 8);
+    switch (v.kind) {
+      case 'i32':
+        bytes += 4 * v.length;
+        break;
+      case 'f64':
+        bytes += 8 * v.length;
+        break;
+      case 'bool':
+        bytes += v.length;
+        break;
+      case 'str': {
+        const lens = new Int32Array(v.dict.length);
+        for (let d = 0; d < v.dict.length; d++) lens[d] = v.dict[d]!.length;
+        const codes = v.codes;
+        let s = 0;
+        for (let i = 0; i < v.length; i++) s += lens[codes[i]!]!;
+        bytes += s + 4 * v.length;
+        break;
+      }
+    }
+  }
+  return bytes;
+}
+
+export function emptyBatch(kinds: readonly PhysicalKind[]): Batch {
+  return { length: 0, columns: kinds.map((k) => nullVector(k, 0)) };
+}

@@ -1,0 +1,50 @@
+/** Per-query execution state: the store, per-node statistics and compiled-code caches. */
+import type { PhysicalKind } from '../types.js';
+import { physicalKind } from '../types.js';
+import type { Store } from '../storage/store.js';
+import type { PlanNode } from '../plan/physical.js';
+import { newScanCounters, type ScanCounters } from '../storage/scan.js';
+
+export interface NodeStats extends ScanCounters {
+  rowsOut: number;
+  rowsMoved: number;
+  bytesMoved: number;
+  /** Milliseconds spent in this node, its inputs excluded. */
+  ms: number;
+  /** Rows into a join from each side, for the query record. */
+  leftRows: number;
+  rightRows: number;
+}
+
+export class ExecContext {
+  readonly stats = new Map<number, NodeStats>();
+  private readonly compiled = new Map<string, unknown>();
+
+  constructor(
+    readonly store: Store,
+    readonly slices: number,
+  ) {}
+
+  statsFor(id: number): NodeStats {
+    let s = this.stats.get(id);
+    if (!s) {
+      s = { ...newScanCounters(), rowsOut: 0, rowsMoved: 0, bytesMoved: 0, ms: 0, leftRows: 0, rightRows: 0 };
+      this.stats.set(id, s);
+    }
+    return s;
+  }
+
+  /** Compiles once per query and node (key), then reuses. */
+  cached<T>(key: string, make: () => T): T {
+    let v = this.compiled.get(key) as T | undefined;
+    if (v === undefined) {
+      v = make();
+      this.compiled.set(key, v);
+    }
+    return v;
+  }
+}
+
+export function kindsOf(node: PlanNode): PhysicalKind[] {
+  return node.fields.map((f) => physicalKind(f.type));
+}

@@ -1,0 +1,322 @@
+/**
+ * Hash aggregation. Group keys become dense ids through a KeyTable; each
+ * aggregate keeps its state in typed arrays indexed by group id, updated in one
+ * tight loop per batch and aggregate. Runs as 'partial' per slice (emitting
+ * states), 'final' (merging states after an exchange) or 'complete'.
+ */
+import type { Batch, PhysicalKind, Vector } from '../../types.js';
+import { physicalKind } from '../../types.js';
+import type { AggregateNode, AggSpec } from '../../plan/physical.js';
+import { KeyTable, StringInterner, keyNumbers } from '../key-table.js';
+import * as rt from '../runtime.js';
+
+/** One aggregate's state across groups. */
+interface Acc {
+  update(v: Vector | null, ids: Int32Array, n: number): void;
+  grow(groups: number): void;
+  result(groups: number): Vector;
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+function growF64(a: Float64Array, n: number, fill = 0): Float64Array {
+  if (a.length >= n) return a;
+  const b = new Float64Array(Math.max(n, a.length * 2));
+  if (fill) b.fill(fill);
+  b.set(a);
+  return b;
+}
+function growU8(a: Uint8Array, n: number): Uint8Array {
+  if (a.length >= n) return a;
+  const b = new Uint8Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+class CountAcc implements Acc {
+  counts: Float64Array = new Float64Array(16);
+  constructor(private readonly star: boolean) {}
+  grow(g: number): void {
+    this.counts = growF64(this.counts, g);
+  }
+  update(v: Vector | null, ids: Int32Array, n: number): void {
+    const c = this.counts;
+    const nulls = this.star || !v ? null : v.nulls;
+    if (nulls === null) for (let i = 0; i < n; i++) c[ids[i]!]!++;
+    else for (let i = 0; i < n; i++) if (nulls[i] !== 1) c[ids[i]!]!++;
+  }
+  result(g: number): Vector {
+    return { kind: 'f64', values: this.counts.slice(0, g), nulls: null, length: g };
+  }
+}
+
+/** SUM over physical values; with `merge` it sums partial sums. NULL when no value was seen. */
+class SumAcc implements Acc {
+  sums: Float64Array = new Float64Array(16);
+  seen: Uint8Array = new Uint8Array(16);
+  constructor(private readonly integral: boolean, private readonly typeName: string) {}
+  grow(g: number): void {
+    this.sums = growF64(this.sums, g);
+    this.seen = growU8(this.seen, g);
+  }
+  update(v: Vector | null, ids: Int32Array, n: number): void {
+    const x = (v as Exclude<Vector, { kind: 'str' }>).values;
+    const nulls = v!.nulls;
+    const s = this.sums;
+    const seen = this.seen;
+    for (let i = 0; i < n; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const g = ids[i]!;
+      s[g]! += x[i]!;
+      seen[g] = 1;
+    }
+  }
+  result(g: number): Vector {
+    const nulls = new Uint8Array(g);
+    let any = false;
+    for (let i = 0; i < g; i++) {
+      if (!this.seen[i]) { nulls[i] = 1; any = true; }
+      else if (this.integral && Math.abs(this.sums[i]!) > SAFE) rt.overflow(this.typeName);
+    }
+    return { kind: 'f64', values: this.sums.slice(0, g), nulls: any ? nulls : null, length: g };
+  }
+}
+
+class MinMaxAcc implements Acc {
+  nums: Float64Array = new Float64Array(16);
+  strs: string[] = [];
+  seen: Uint8Array = new Uint8Array(16);
+  constructor(private readonly isMax: boolean, private readonly kind: PhysicalKind) {}
+  grow(g: number): void {
+    this.nums = growF64(this.nums, g);
+    this.seen = growU8(this.seen, g);
+  }
+  update(v: Vector | null, ids: Int32Array, n: number): void {
+    const vec = v!;
+    const nulls = vec.nulls;
+    const seen = this.seen;
+    if (vec.kind === 'str') {
+      const { codes, dict } = vec;
+      const out = this.strs;
+      for (let i = 0; i < n; i++) {
+        if (nulls !== null && nulls[i] === 1) continue;
+        const g = ids[i]!;
+        const s = dict[codes[i]!]!;
+        if (!seen[g] || (this.isMax ? s > out[g]! : s < out[g]!)) { out[g] = s; seen[g] = 1; }
+      }
+      return;
+    }
+    const x = vec.values;
+    const m = this.nums;
+    if (this.isMax) {
+      for (let i = 0; i < n; i++) {
+        if (nulls !== null && nulls[i] === 1) continue;
+        const g = ids[i]!;
+        if (!seen[g] || x[i]! > m[g]!) { m[g] = x[i]!; seen[g] = 1; }
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (nulls !== null && nulls[i] === 1) continue;
+        const g = ids[i]!;
+        if (!seen[g] || x[i]! < m[g]!) { m[g] = x[i]!; seen[g] = 1; }
+      }
+    }
+  }
+  result(g: number): Vector {
+    const nulls = new Uint8Array(g);
+    let any = false;
+    for (let i = 0; i < g; i++) if (!this.seen[i]) { nulls[i] = 1; any = true; }
+    const nl = any ? nulls : null;
+    switch (this.kind) {
+      case 'str': {
+        const codes = new Uint32Array(g);
+        const dict = new Array<string>(g);
+        for (let i = 0; i < g; i++) { codes[i] = i; dict[i] = this.strs[i] ?? ''; }
+        return { kind: 'str', codes, dict, nulls: nl, length: g };
+      }
+      case 'i32':
+        return { kind: 'i32', values: Int32Array.from(this.nums.subarray(0, g)), nulls: nl, length: g };
+      case 'bool':
+        return { kind: 'bool', values: Uint8Array.from(this.nums.subarray(0, g)), nulls: nl, length: g };
+      case 'f64':
+        return { kind: 'f64', values: this.nums.slice(0, g), nulls: nl, length: g };
+    }
+  }
+}
+
+/** AVG from a sum and a count (in 'final' mode both come from partial states). */
+class AvgAcc implements Acc {
+  sum: SumAcc;
+  count: CountAcc;
+  constructor(private readonly divisor: number) {
+    this.sum = new SumAcc(false, 'double');
+    this.count = new CountAcc(false);
+  }
+  grow(g: number): void {
+    this.sum.grow(g);
+    this.count.grow(g);
+  }
+  update(v: Vector | null, ids: Int32Array, n: number): void {
+    this.sum.update(v, ids, n);
+    this.count.update(v, ids, n);
+  }
+  /** Merging partial states: v is the partial sum, c the partial count. */
+  merge(sum: Vector, count: Vector, ids: Int32Array, n: number): void {
+    this.sum.update(sum, ids, n);
+    const c = (count as Exclude<Vector, { kind: 'str' }>).values;
+    const counts = this.count.counts;
+    for (let i = 0; i < n; i++) counts[ids[i]!]! += c[i]!;
+  }
+  result(g: number): Vector {
+    const s = this.sum.result(g) as Extract<Vector, { kind: 'f64' }>;
+    const counts = this.count.counts;
+    const values = new Float64Array(g);
+    for (let i = 0; i < g; i++) values[i] = counts[i]! > 0 ? s.values[i]! / counts[i]! / this.divisor : 0;
+    return { kind: 'f64', values, nulls: s.nulls, length: g };
+  }
+}
+
+/** DISTINCT aggregates: a set of values per group (only in 'complete' mode, after rows are co-located by group). */
+class DistinctAcc implements Acc {
+  sets: Set<number | string>[] = [];
+  constructor(private readonly fn: 'countDistinct' | 'sumDistinct' | 'avgDistinct', private readonly divisor: number) {}
+  grow(g: number): void {
+    while (this.sets.length < g) this.sets.push(new Set());
+  }
+  update(v: Vector | null, ids: Int32Array, n: number): void {
+    const vec = v!;
+    const nulls = vec.nulls;
+    for (let i = 0; i < n; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      this.sets[ids[i]!]!.add(vec.kind === 'str' ? vec.dict[vec.codes[i]!]! : vec.values[i]!);
+    }
+  }
+  result(g: number): Vector {
+    const values = new Float64Array(g);
+    const nulls = new Uint8Array(g);
+    let any = false;
+    for (let i = 0; i < g; i++) {
+      const set = this.sets[i]!;
+      if (this.fn === 'countDistinct') { values[i] = set.size; continue; }
+      if (set.size === 0) { nulls[i] = 1; any = true; continue; }
+      let s = 0;
+      for (const x of set) s += x as number;
+      values[i] = this.fn === 'sumDistinct' ? s : s / set.size / this.divisor;
+    }
+    return { kind: 'f64', values, nulls: any ? nulls : null, length: g };
+  }
+}
+
+function makeAcc(spec: AggSpec, input: AggregateNode['input'], mode: AggregateNode['mode']): Acc {
+  const argType = spec.arg >= 0 ? input.fields[spec.arg]!.type : null;
+  const scaleDivisor = (t: typeof argType) => (t && t.id === 'decimal' ? 10 ** (t.scale ?? 0) : 1);
+  switch (spec.fn) {
+    case 'countStar':
+      return mode === 'final' ? new SumAcc(true, 'bigint') : new CountAcc(true);
+    case 'count':
+      return mode === 'final' ? new SumAcc(true, 'bigint') : new CountAcc(false);
+    case 'sum':
+      return new SumAcc(spec.type.id !== 'double' && spec.type.id !== 'real', spec.type.id);
+    case 'min':
+    case 'max':
+    case 'anyValue':
+      return new MinMaxAcc(spec.fn === 'max', physicalKind(spec.type));
+    case 'avg':
+      return new AvgAcc(scaleDivisor(argType));
+    case 'countDistinct':
+    case 'sumDistinct':
+    case 'avgDistinct':
+      return new DistinctAcc(spec.fn, scaleDivisor(argType));
+  }
+}
+
+/**
+ * Output columns: group keys, then per aggregate its result (complete/final)
+ * or its state (partial: AVG emits sum and count).
+ */
+export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyInputGroup: boolean): Batch {
+  const table = new KeyTable(node.groups.length);
+  const interners = node.groups.map((g) => (physicalKind(node.input.fields[g]!.type) === 'str' ? new StringInterner() : null));
+  const accs = node.aggs.map((a) => makeAcc(a, node.input, node.mode));
+  let keyCols: Float64Array[] = node.groups.map(() => new Float64Array(0));
+  let ids = new Int32Array(0);
+  // In 'final' mode aggregate args point at state columns; AVG's count follows its sum.
+  for (const batch of input) {
+    const n = batch.length;
+    if (n === 0) continue;
+    if (ids.length < n) {
+      ids = new Int32Array(n);
+      keyCols = node.groups.map(() => new Float64Array(n));
+    }
+    if (node.groups.length === 0) {
+      ids.fill(0, 0, n);
+      if (table.size === 0) table.size = 1;
+    } else {
+      for (let k = 0; k < node.groups.length; k++) keyNumbers(batch.columns[node.groups[k]!]!, interners[k]!, keyCols[k]!);
+      table.insert(keyCols, n, ids);
+    }
+    for (let a = 0; a < accs.length; a++) {
+      const spec = node.aggs[a]!;
+      const acc = accs[a]!;
+      acc.grow(table.size);
+      if (node.mode === 'final' && spec.fn === 'avg') {
+        (acc as AvgAcc).merge(batch.columns[spec.arg]!, batch.columns[spec.arg + 1]!, ids, n);
+      } else {
+        acc.update(spec.arg >= 0 ? batch.columns[spec.arg]! : null, ids, n);
+      }
+    }
+  }
+  // A global aggregate over no rows still returns one row (COUNT = 0, SUM = NULL).
+  if (node.groups.length === 0 && table.size === 0 && emptyInputGroup) table.size = 1;
+  const groups = table.size;
+  for (const acc of accs) acc.grow(groups);
+  const columns: Vector[] = node.groups.map((g, k) => keyVector(table.keys[k]!, groups, physicalKind(node.input.fields[g]!.type), interners[k]!));
+  for (let a = 0; a < accs.length; a++) {
+    const acc = accs[a]!;
+    if (node.mode === 'partial' && node.aggs[a]!.fn === 'avg') {
+      const avg = acc as AvgAcc;
+      columns.push(avg.sum.result(groups), avg.count.result(groups));
+    } else {
+      columns.push(castResult(acc.result(groups), physicalKind(node.fields[columns.length]!.type)));
+    }
+  }
+  return { length: groups, columns };
+}
+
+/** Aggregate results are computed in f64; narrow to the declared kind (e.g. MIN of an INTEGER). */
+function castResult(v: Vector, kind: PhysicalKind): Vector {
+  if (v.kind === kind || v.kind === 'str') return v;
+  if (kind === 'i32') return { kind, values: Int32Array.from((v as { values: ArrayLike<number> }).values), nulls: v.nulls, length: v.length };
+  if (kind === 'bool') return { kind, values: Uint8Array.from((v as { values: ArrayLike<number> }).values), nulls: v.nulls, length: v.length };
+  return v;
+}
+
+function keyVector(keys: Float64Array, n: number, kind: PhysicalKind, interner: StringInterner | null): Vector {
+  const nulls = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) if (keys[i] !== keys[i]) { nulls[i] = 1; any = true; }
+  const nl = any ? nulls : null;
+  switch (kind) {
+    case 'str': {
+      const codes = new Uint32Array(n);
+      for (let i = 0; i < n; i++) codes[i] = nulls[i] ? 0 : keys[i]!;
+      const dict = interner!.values.length ? interner!.values : [''];
+      return { kind, codes, dict, nulls: nl, length: n };
+    }
+    case 'i32': {
+      const values = new Int32Array(n);
+      for (let i = 0; i < n; i++) values[i] = nulls[i] ? 0 : keys[i]!;
+      return { kind, values, nulls: nl, length: n };
+    }
+    case 'bool': {
+      const values = new Uint8Array(n);
+      for (let i = 0; i < n; i++) values[i] = nulls[i] ? 0 : keys[i]!;
+      return { kind, values, nulls: nl, length: n };
+    }
+    case 'f64': {
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) values[i] = nulls[i] ? 0 : keys[i]!;
+      return { kind, values, nulls: nl, length: n };
+    }
+  }
+}

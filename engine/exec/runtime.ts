@@ -1,0 +1,242 @@
+/**
+ * Functions that compiled expressions call for the work that is not a single
+ * JavaScript operator: SQL string functions, date arithmetic, parsing casts and
+ * the runtime errors. Kept out of generated code so it stays short.
+ */
+import { ExecError } from '../errors.js';
+import { formatDate, formatTimestamp, parseDate, parseTimestamp, type SqlType } from '../types.js';
+
+const DAY_US = 86_400_000_000;
+
+export function overflow(type: string): never {
+  throw new ExecError('OVERFLOW', `value out of range for type ${type}`);
+}
+
+export function divisionByZero(): never {
+  throw new ExecError('DIVISION_BY_ZERO', 'division by zero');
+}
+
+export function invalid(message: string): never {
+  throw new ExecError('INVALID_VALUE', message);
+}
+
+/** SQL SUBSTRING(s FROM start FOR len), 1-based, start may be <= 0. */
+export function substr(s: string, start: number, len: number): string {
+  if (len < 0) invalid(`negative substring length not allowed`);
+  const from = Math.max(start, 1);
+  const to = start + len; // exclusive, 1-based
+  if (to <= from) return '';
+  return s.substring(from - 1, to - 1);
+}
+
+export function substrFrom(s: string, start: number): string {
+  return s.substring(Math.max(start, 1) - 1);
+}
+
+export function trimChars(s: string, chars: string, leading: boolean, trailing: boolean): string {
+  let a = 0;
+  let b = s.length;
+  if (leading) while (a < b && chars.includes(s[a]!)) a++;
+  if (trailing) while (b > a && chars.includes(s[b - 1]!)) b--;
+  return s.substring(a, b);
+}
+
+export function lpad(s: string, n: number, fill: string): string {
+  if (n <= s.length) return s.substring(0, Math.max(0, n));
+  return fill ? s.padStart(n, fill) : s;
+}
+
+export function rpad(s: string, n: number, fill: string): string {
+  if (n <= s.length) return s.substring(0, Math.max(0, n));
+  return fill ? s.padEnd(n, fill) : s;
+}
+
+export function splitPart(s: string, delim: string, n: number): string {
+  if (n <= 0) invalid('field position must be greater than zero');
+  const parts = delim === '' ? [s] : s.split(delim);
+  return parts[n - 1] ?? '';
+}
+
+/** Compiles a LIKE pattern into a RegExp (escape char: default backslash). */
+export function likeRegex(pattern: string, escape: string | null, caseInsensitive: boolean): RegExp {
+  const esc = escape ?? '\\';
+  let src = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === esc && i + 1 < pattern.length) {
+      src += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    } else if (ch === '%') src += '[\\s\\S]*';
+    else if (ch === '_') src += '[\\s\\S]';
+    else src += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(src + '$', caseInsensitive ? 'is' : 's');
+}
+
+/** EXTRACT(field FROM date) where the date is days since epoch. */
+export function extractDate(field: string, days: number): number {
+  const d = new Date(days * 86_400_000);
+  switch (field) {
+    case 'year':
+      return d.getUTCFullYear();
+    case 'month':
+      return d.getUTCMonth() + 1;
+    case 'day':
+      return d.getUTCDate();
+    case 'quarter':
+      return Math.floor(d.getUTCMonth() / 3) + 1;
+    case 'dow':
+      return d.getUTCDay();
+    case 'isodow':
+      return d.getUTCDay() || 7;
+    case 'doy': {
+      const start = Date.UTC(d.getUTCFullYear(), 0, 1);
+      return Math.round((d.getTime() - start) / 86_400_000) + 1;
+    }
+    case 'week':
+      return isoWeek(d);
+    case 'epoch':
+      return days * 86400;
+    case 'hour':
+    case 'minute':
+    case 'second':
+      return 0;
+    default:
+      return invalid(`unknown date field ${field}`);
+  }
+}
+
+export function extractTimestamp(field: string, us: number): number {
+  const days = Math.floor(us / DAY_US);
+  const rest = us - days * DAY_US;
+  switch (field) {
+    case 'hour':
+      return Math.floor(rest / 3_600_000_000);
+    case 'minute':
+      return Math.floor(rest / 60_000_000) % 60;
+    case 'second':
+      return (rest % 60_000_000) / 1_000_000;
+    case 'epoch':
+      return us / 1_000_000;
+    default:
+      return extractDate(field, days);
+  }
+}
+
+function isoWeek(d: Date): number {
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
+  return Math.ceil(((t.getTime() - yearStart) / 86_400_000 + 1) / 7);
+}
+
+/** Adds months to a date, clamping the day to the month's end (Jan 31 + 1 month = Feb 28/29). */
+export function addMonths(days: number, months: number): number {
+  const d = new Date(days * 86_400_000);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth() + months;
+  const targetY = y + Math.floor(m / 12);
+  const targetM = ((m % 12) + 12) % 12;
+  const lastDay = new Date(Date.UTC(targetY, targetM + 1, 0)).getUTCDate();
+  return Date.UTC(targetY, targetM, Math.min(d.getUTCDate(), lastDay)) / 86_400_000;
+}
+
+export function addMonthsTs(us: number, months: number): number {
+  const days = Math.floor(us / DAY_US);
+  return addMonths(days, months) * DAY_US + (us - days * DAY_US);
+}
+
+export function dateTrunc(field: string, days: number): number {
+  const d = new Date(days * 86_400_000);
+  switch (field) {
+    case 'year':
+      return Date.UTC(d.getUTCFullYear(), 0, 1) / 86_400_000;
+    case 'quarter':
+      return Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1) / 86_400_000;
+    case 'month':
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 86_400_000;
+    case 'week':
+      return days - ((d.getUTCDay() + 6) % 7);
+    case 'day':
+      return days;
+    default:
+      return invalid(`unknown date_trunc field ${field}`);
+  }
+}
+
+/** Rounds half away from zero, as SQL ROUND and decimal rescaling do. */
+export function roundHalfAway(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+export function roundTo(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return roundHalfAway(x * f) / f;
+}
+
+/** Text of a value for CAST(x AS VARCHAR). */
+export function toText(value: number, type: SqlType): string {
+  switch (type.id) {
+    case 'date':
+      return formatDate(value);
+    case 'timestamp':
+      return formatTimestamp(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'decimal': {
+      const scale = type.scale ?? 0;
+      if (scale === 0) return String(value);
+      const neg = value < 0;
+      const digits = String(Math.abs(value)).padStart(scale + 1, '0');
+      return `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+    }
+    default:
+      return String(value);
+  }
+}
+
+/** Parses text for CAST(s AS type) into the type's physical value. */
+export function fromText(s: string, type: SqlType): number {
+  const t = s.trim();
+  switch (type.id) {
+    case 'smallint':
+    case 'integer':
+    case 'bigint': {
+      if (!/^[+-]?\d+$/.test(t)) invalid(`invalid input syntax for type ${type.id}: "${s}"`);
+      const v = Number(t);
+      const lim = type.id === 'smallint' ? 32767 : type.id === 'integer' ? 2147483647 : Number.MAX_SAFE_INTEGER;
+      if (v > lim || v < -lim - (type.id === 'bigint' ? 0 : 1)) overflow(type.id);
+      return v;
+    }
+    case 'decimal': {
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) invalid(`invalid input syntax for type numeric: "${s}"`);
+      const scaled = roundHalfAway(Number(t) * 10 ** (type.scale ?? 0));
+      if (Math.abs(scaled) >= 10 ** (type.precision ?? 18) || Math.abs(scaled) > Number.MAX_SAFE_INTEGER) overflow(`numeric(${type.precision},${type.scale})`);
+      return scaled;
+    }
+    case 'real':
+    case 'double': {
+      const v = Number(t);
+      if (t === '' || Number.isNaN(v)) invalid(`invalid input syntax for type double precision: "${s}"`);
+      return type.id === 'real' ? Math.fround(v) : v;
+    }
+    case 'date': {
+      const v = parseDate(t);
+      if (Number.isNaN(v)) invalid(`invalid input syntax for type date: "${s}"`);
+      return v;
+    }
+    case 'timestamp': {
+      const v = parseTimestamp(t);
+      if (Number.isNaN(v)) invalid(`invalid input syntax for type timestamp: "${s}"`);
+      return v;
+    }
+    case 'boolean': {
+      const l = t.toLowerCase();
+      if (['t', 'true', '1', 'yes', 'y', 'on'].includes(l)) return 1;
+      if (['f', 'false', '0', 'no', 'n', 'off'].includes(l)) return 0;
+      return invalid(`invalid input syntax for type boolean: "${s}"`);
+    }
+    default:
+      return invalid(`cannot cast text to ${type.id}`);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Bound expressions: what the binder makes of SQL expressions once names are
+ * resolved and types are known. Literals hold physical values (a DECIMAL as its
+ * scaled integer, a DATE as days, a TIMESTAMP as microseconds, a BOOLEAN as 0/1),
+ * and every implicit conversion is an explicit 'cast' node, so the compiler never
+ * has to reason about types beyond the physical kind of each node.
+ */
+import type { SqlType } from '../types.js';
+
+export type Expr = ColumnExpr | LiteralExpr | CallExpr | CaseExpr | InListExpr | LikeExpr;
+
+export interface ColumnExpr {
+  readonly k: 'col';
+  /** Index into the input batch's columns. */
+  readonly index: number;
+  readonly type: SqlType;
+}
+
+export interface LiteralExpr {
+  readonly k: 'lit';
+  readonly value: number | string | null;
+  readonly type: SqlType;
+}
+
+/**
+ * Operators and functions. Arithmetic works on physical values of the result
+ * type (the binder rescales decimals first); comparisons take two operands of
+ * the same physical kind.
+ */
+export type Op =
+  | 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'neg'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
+  | 'and' | 'or' | 'not'
+  | 'isNull' | 'isNotNull' | 'isTrue' | 'isFalse' | 'isNotTrue' | 'isNotFalse'
+  | 'cast'
+  | 'concat' | 'substr' | 'upper' | 'lower' | 'trim' | 'ltrim' | 'rtrim' | 'length' | 'position'
+  | 'replace' | 'left' | 'right' | 'lpad' | 'rpad' | 'reverse' | 'repeat' | 'splitPart'
+  | 'coalesce' | 'nullif' | 'greatest' | 'least'
+  | 'abs' | 'round' | 'floor' | 'ceil' | 'trunc' | 'sqrt' | 'power' | 'ln' | 'exp' | 'sign'
+  | 'extract'
+  | 'addDays' | 'addMonths' | 'addMicros' | 'dateDiffDays' | 'dateTrunc';
+
+export interface CallExpr {
+  readonly k: 'call';
+  readonly op: Op;
+  readonly args: readonly Expr[];
+  readonly type: SqlType;
+  /** For 'extract' and 'dateTrunc': the field (year, month, ...). */
+  readonly field?: string;
+}
+
+export interface CaseExpr {
+  readonly k: 'case';
+  readonly whens: readonly { readonly when: Expr; readonly then: Expr }[];
+  readonly otherwise: Expr | null;
+  readonly type: SqlType;
+}
+
+export interface InListExpr {
+  readonly k: 'in';
+  readonly arg: Expr;
+  /** Physical values of the list, NULLs removed. */
+  readonly values: readonly (number | string)[];
+  /** Whether the list held a NULL (x NOT IN (1, NULL) is never true). */
+  readonly hasNull: boolean;
+  readonly negated: boolean;
+  readonly type: SqlType;
+}
+
+export interface LikeExpr {
+  readonly k: 'like';
+  readonly arg: Expr;
+  readonly pattern: string;
+  readonly escape: string | null;
+  readonly caseInsensitive: boolean;
+  readonly negated: boolean;
+  readonly type: SqlType;
+}
+
+export const BOOLEAN: SqlType = { id: 'boolean' };
+export const INTEGER: SqlType = { id: 'integer' };
+export const BIGINT: SqlType = { id: 'bigint' };
+export const DOUBLE: SqlType = { id: 'double' };
+export const VARCHAR: SqlType = { id: 'varchar', length: 65535 };
+export const DATE: SqlType = { id: 'date' };
+export const TIMESTAMP: SqlType = { id: 'timestamp' };
+
+export function decimal(precision: number, scale: number): SqlType {
+  return { id: 'decimal', precision: Math.min(precision, 38), scale };
+}
+
+/** The column indexes an expression reads. */
+export function columnsOf(e: Expr, out: Set<number> = new Set()): Set<number> {
+  switch (e.k) {
+    case 'col':
+      out.add(e.index);
+      break;
+    case 'lit':
+      break;
+    case 'call':
+      for (const a of e.args) columnsOf(a, out);
+      break;
+    case 'case':
+      for (const w of e.whens) {
+        columnsOf(w.when, out);
+        columnsOf(w.then, out);
+      }
+      if (e.otherwise) columnsOf(e.otherwise, out);
+      break;
+    case 'in':
+    case 'like':
+      columnsOf(e.arg, out);
+      break;
+  }
+  return out;
+}
+
+/** Rewrites column indexes (after projection pruning or join concatenation). */
+export function remapColumns(e: Expr, map: (index: number) => number): Expr {
+  switch (e.k) {
+    case 'col':
+      return { ...e, index: map(e.index) };
+    case 'lit':
+      return e;
+    case 'call':
+      return { ...e, args: e.args.map((a) => remapColumns(a, map)) };
+    case 'case':
+      return {
+        ...e,
+        whens: e.whens.map((w) => ({ when: remapColumns(w.when, map), then: remapColumns(w.then, map) })),
+        otherwise: e.otherwise ? remapColumns(e.otherwise, map) : null,
+      };
+    case 'in':
+    case 'like':
+      return { ...e, arg: remapColumns(e.arg, map) };
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Physical plans: what runs on each slice, and where rows cross slices.
+ * Every node lists its output fields; expressions index into the input's fields.
+ */
+import type { Batch, SqlType } from '../types.js';
+import type { TableMeta } from '../catalog/catalog.js';
+import type { Expr } from './expr.js';
+
+export interface Field {
+  readonly name: string;
+  readonly type: SqlType;
+  /** The table alias the field came from, for name resolution and EXPLAIN. */
+  readonly table?: string;
+  /** The base table and column it is a copy of, for the query record. */
+  readonly source?: { readonly table: string; readonly column: string };
+}
+
+/**
+ * Where a node's output rows are: hashed on some output columns, a full copy
+ * on every slice, all on one slice, or spread with no known key.
+ */
+export type Distribution =
+  | { readonly kind: 'hash'; readonly keys: readonly number[] }
+  | { readonly kind: 'all' }
+  | { readonly kind: 'single' }
+  | { readonly kind: 'any' };
+
+/** A zone-map test: column (index into the scan's columns) op literal (physical value). */
+export interface ZonePredicate {
+  readonly column: number;
+  readonly op: 'eq' | 'lt' | 'le' | 'gt' | 'ge' | 'in' | 'prefix';
+  readonly value: number | string;
+  readonly values?: readonly (number | string)[];
+}
+
+/** Redshift's names for how a join gets its inputs onto the same slices. */
+export type JoinDistAction =
+  | 'DS_DIST_NONE'
+  | 'DS_DIST_ALL_NONE'
+  | 'DS_BCAST_INNER'
+  | 'DS_DIST_INNER'
+  | 'DS_DIST_OUTER'
+  | 'DS_DIST_BOTH'
+  | 'DS_DIST_ALL_INNER';
+
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'antiNullAware' | 'cross';
+
+export type AggFn = 'sum' | 'count' | 'countStar' | 'min' | 'max' | 'avg' | 'countDistinct' | 'sumDistinct' | 'avgDistinct' | 'anyValue';
+
+export interface AggSpec {
+  readonly fn: AggFn;
+  /** Input column index, or -1 for COUNT(*). */
+  readonly arg: number;
+  readonly type: SqlType;
+}
+
+export interface SortKey {
+  readonly column: number;
+  readonly desc: boolean;
+  readonly nullsFirst: boolean;
+}
+
+interface NodeBase {
+  /** Unique within a plan; stats are kept per id. */
+  readonly id: number;
+  readonly fields: readonly Field[];
+  readonly dist: Distribution;
+  /** Estimated output rows (all slices together). */
+  readonly estRows: number;
+}
+
+export interface ScanNode extends NodeBase {
+  readonly op: 'scan';
+  readonly table: TableMeta;
+  readonly alias: string;
+  /** Table column indexes read, in output order. */
+  readonly columns: readonly number[];
+  /** Predicate over the output columns, applied while scanning. */
+  readonly filter: Expr | null;
+  readonly zone: readonly ZonePredicate[];
+  /** For ALL tables scanned on their own: read the copy on one slice only. */
+  readonly singleCopy: boolean;
+}
+
+export interface RowsNode extends NodeBase {
+  readonly op: 'rows';
+  readonly batches: readonly Batch[];
+  readonly label: string;
+}
+
+export interface FilterNode extends NodeBase {
+  readonly op: 'filter';
+  readonly input: PlanNode;
+  readonly predicate: Expr;
+}
+
+export interface ProjectNode extends NodeBase {
+  readonly op: 'project';
+  readonly input: PlanNode;
+  readonly exprs: readonly Expr[];
+}
+
+export interface JoinNode extends NodeBase {
+  readonly op: 'join';
+  readonly type: JoinType;
+  /** Outer (probe) side. */
+  readonly left: PlanNode;
+  /** Inner (build) side. */
+  readonly right: PlanNode;
+  readonly leftKeys: readonly number[];
+  readonly rightKeys: readonly number[];
+  /** Extra condition over left fields followed by right fields. */
+  readonly residual: Expr | null;
+  readonly action: JoinDistAction;
+  /** For the query record: the joined columns, as table.column. */
+  readonly keyNames: readonly { readonly left: string; readonly right: string }[];
+}
+
+export interface ExchangeNode extends NodeBase {
+  readonly op: 'exchange';
+  readonly input: PlanNode;
+  /** hash: by keys; broadcast: every slice gets every row; gather: all to slice 0; return: to the leader as the result. */
+  readonly mode: 'hash' | 'broadcast' | 'gather' | 'return';
+  readonly keys: readonly number[];
+}
+
+export interface AggregateNode extends NodeBase {
+  readonly op: 'aggregate';
+  readonly input: PlanNode;
+  readonly groups: readonly number[];
+  readonly aggs: readonly AggSpec[];
+  /** partial: per slice, emits states; final: merges states; complete: one pass. */
+  readonly mode: 'partial' | 'final' | 'complete';
+}
+
+export interface SortNode extends NodeBase {
+  readonly op: 'sort';
+  readonly input: PlanNode;
+  readonly keys: readonly SortKey[];
+  /** Top-N: keep only the first limit+offset rows. */
+  readonly limit: number | null;
+}
+
+export interface LimitNode extends NodeBase {
+  readonly op: 'limit';
+  readonly input: PlanNode;
+  readonly limit: number | null;
+  readonly offset: number;
+}
+
+export interface UnionNode extends NodeBase {
+  readonly op: 'union';
+  readonly inputs: readonly PlanNode[];
+}
+
+export type PlanNode = ScanNode | RowsNode | FilterNode | ProjectNode | JoinNode | ExchangeNode | AggregateNode | SortNode | LimitNode | UnionNode;
+
+export function childrenOf(node: PlanNode): PlanNode[] {
+  switch (node.op) {
+    case 'scan':
+    case 'rows':
+      return [];
+    case 'join':
+      return [node.left, node.right];
+    case 'union':
+      return [...node.inputs];
+    default:
+      return [node.input];
+  }
+}
