@@ -119,8 +119,12 @@ export interface JoinNode extends NodeBase {
 export interface ExchangeNode extends NodeBase {
   readonly op: 'exchange';
   readonly input: PlanNode;
-  /** hash: by keys; broadcast: every slice gets every row; gather: all to slice 0; return: to the leader as the result. */
-  readonly mode: 'hash' | 'broadcast' | 'gather' | 'return';
+  /**
+   * hash: by keys; broadcast: every slice gets every row; gather: all to slice 0;
+   * return: to the leader as the result (not counted as moved: every layout pays it);
+   * pick: of a replicated input, slice 0's copy only (nothing moves).
+   */
+  readonly mode: 'hash' | 'broadcast' | 'gather' | 'return' | 'pick';
   readonly keys: readonly number[];
 }
 

@@ -17,6 +17,11 @@ export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Ite
   const stats = ctx.statsFor(node.id);
   const out: Batch[][] = Array.from({ length: slices }, () => []);
   const counted = node.mode !== 'return';
+  if (node.mode === 'pick') {
+    for (const batch of inputFor(0)) if (batch.length) out[0]!.push(batch);
+    for (const b of out[0]!) stats.rowsOut += b.length;
+    return out;
+  }
   for (let s = 0; s < slices; s++) {
     for (const batch of inputFor(s)) {
       const n = batch.length;

@@ -1,0 +1,55 @@
+/**
+ * Logical plans: what the binder produces from SQL, before join ordering and
+ * before deciding where rows move. Expressions index into the input's fields
+ * (for joins: the left fields followed by the right fields).
+ */
+import type { Batch } from '../types.js';
+import type { TableMeta } from '../catalog/catalog.js';
+import type { Expr } from './expr.js';
+import type { AggFn, Field, JoinType } from './physical.js';
+
+export interface LogicalAgg {
+  readonly fn: AggFn;
+  /** null for COUNT(*). */
+  readonly arg: Expr | null;
+}
+
+export type LogicalNode =
+  | { readonly op: 'get'; readonly table: TableMeta; readonly alias: string; readonly fields: readonly Field[] }
+  | { readonly op: 'rows'; readonly batches: readonly Batch[]; readonly label: string; readonly fields: readonly Field[] }
+  | { readonly op: 'filter'; readonly input: LogicalNode; readonly predicate: Expr; readonly fields: readonly Field[] }
+  | { readonly op: 'project'; readonly input: LogicalNode; readonly exprs: readonly Expr[]; readonly fields: readonly Field[] }
+  | {
+      readonly op: 'join';
+      /** 'single': a scalar subquery's row joined to every left row (at most one row, NULLs when none). */
+      readonly type: JoinType | 'single';
+      readonly left: LogicalNode;
+      readonly right: LogicalNode;
+      readonly condition: Expr | null;
+      readonly fields: readonly Field[];
+    }
+  | {
+      readonly op: 'aggregate';
+      readonly input: LogicalNode;
+      readonly groups: readonly Expr[];
+      readonly aggs: readonly LogicalAgg[];
+      /** groups, then aggregates */
+      readonly fields: readonly Field[];
+    }
+  | {
+      readonly op: 'sort';
+      readonly input: LogicalNode;
+      readonly keys: readonly { readonly expr: Expr; readonly desc: boolean; readonly nullsFirst: boolean }[];
+      readonly fields: readonly Field[];
+    }
+  | { readonly op: 'limit'; readonly input: LogicalNode; readonly limit: number | null; readonly offset: number; readonly fields: readonly Field[] }
+  | { readonly op: 'distinct'; readonly input: LogicalNode; readonly fields: readonly Field[] }
+  | { readonly op: 'union'; readonly inputs: readonly LogicalNode[]; readonly fields: readonly Field[] }
+  | {
+      readonly op: 'setop';
+      readonly kind: 'intersect' | 'except';
+      readonly all: boolean;
+      readonly left: LogicalNode;
+      readonly right: LogicalNode;
+      readonly fields: readonly Field[];
+    };

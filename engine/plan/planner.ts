@@ -1,0 +1,622 @@
+/**
+ * From a logical plan to a physical one:
+ *  - only the columns the query uses are read (each node is planned for the
+ *    fields its parent needs, and reports where they landed);
+ *  - filters over a table become the scan's filter and its zone-map tests;
+ *  - trees of inner joins are flattened and reordered greedily by estimated
+ *    size, the smaller input of each join becoming the hash table (inner side);
+ *  - each join gets the cheapest correct way to bring matching rows together
+ *    (Redshift's DS_* actions), by the estimated bytes each option moves;
+ *  - aggregates run in two phases around an exchange unless the input is
+ *    already distributed on a group key.
+ */
+import { SqlError } from '../errors.js';
+import type { SqlType } from '../types.js';
+import { physicalKind } from '../types.js';
+import { BOOLEAN, columnsOf, remapColumns, type Expr } from './expr.js';
+import type { LogicalNode } from './logical.js';
+import type {
+  AggSpec,
+  Distribution,
+  ExchangeNode,
+  Field,
+  JoinDistAction,
+  JoinNode,
+  JoinType,
+  PlanNode,
+  ScanNode,
+  ZonePredicate,
+} from './physical.js';
+import { joinRows, selectivity, widthOf } from './estimate.js';
+
+interface Planned {
+  node: PlanNode;
+  /** pos.get(logical field index) = output column of node. */
+  pos: Map<number, number>;
+  /** Unfiltered size of the relation's base table(s), for join estimates. */
+  base: number;
+}
+
+export class Planner {
+  private nextId = 1;
+
+  constructor(private readonly slices: number) {}
+
+  /** Plans a whole query: every output field, delivered on slice 0. */
+  planQuery(root: LogicalNode): PlanNode {
+    const all = root.fields.map((_, i) => i);
+    const p = this.plan(root, all);
+    let node = this.ordered(p, all);
+    if (node.dist.kind !== 'single') node = this.exchange(node, node.dist.kind === 'all' ? 'pick' : 'return', []);
+    return node;
+  }
+
+  private id(): number {
+    return this.nextId++;
+  }
+
+  /** The node's columns reordered to exactly `fields` (a projection only if needed). */
+  private ordered(p: Planned, fields: readonly number[]): PlanNode {
+    const cols = fields.map((f) => p.pos.get(f)!);
+    if (cols.length === p.node.fields.length && cols.every((c, i) => c === i)) return p.node;
+    return this.project(p.node, cols.map((c) => ({ k: 'col', index: c, type: p.node.fields[c]!.type }) as Expr), cols.map((c) => p.node.fields[c]!));
+  }
+
+  private project(input: PlanNode, exprs: readonly Expr[], fields: readonly Field[]): PlanNode {
+    // a projection keeps a hash distribution when it keeps the key columns
+    let dist: Distribution = input.dist;
+    if (dist.kind === 'hash') {
+      const keys = dist.keys.map((k) => exprs.findIndex((e) => e.k === 'col' && e.index === k));
+      dist = keys.every((k) => k >= 0) ? { kind: 'hash', keys } : { kind: 'any' };
+    }
+    return { op: 'project', id: this.id(), input, exprs, fields, dist, estRows: input.estRows };
+  }
+
+  exchange(input: PlanNode, mode: ExchangeNode['mode'], keys: readonly number[]): PlanNode {
+    const dist: Distribution =
+      mode === 'hash' ? { kind: 'hash', keys } : mode === 'broadcast' ? { kind: 'all' } : { kind: 'single' };
+    return { op: 'exchange', id: this.id(), input, mode, keys, fields: input.fields, dist, estRows: input.estRows };
+  }
+
+  private plan(node: LogicalNode, required: readonly number[]): Planned {
+    switch (node.op) {
+      case 'get':
+        return this.planScan(node, required, []);
+      case 'filter': {
+        if (node.input.op === 'get') return this.planScan(node.input, required, conjuncts(node.predicate));
+        if (node.input.op === 'join' && (node.input.type === 'inner' || node.input.type === 'cross')) return this.planJoinRegion(node, required);
+        const need = union(required, [...columnsOf(node.predicate)]);
+        const input = this.plan(node.input, need);
+        const predicate = remapColumns(node.predicate, (i) => input.pos.get(i)!);
+        const est = Math.max(1, input.node.estRows * selectivity(node.predicate));
+        const filtered: PlanNode = { op: 'filter', id: this.id(), input: input.node, predicate, fields: input.node.fields, dist: input.node.dist, estRows: est };
+        return { node: filtered, pos: input.pos, base: input.base };
+      }
+      case 'project': {
+        const need = new Set<number>();
+        for (const r of required) columnsOf(node.exprs[r]!, need);
+        const input = this.plan(node.input, [...need].sort((a, b) => a - b));
+        const exprs = required.map((r) => remapColumns(node.exprs[r]!, (i) => input.pos.get(i)!));
+        const out = this.project(input.node, exprs, required.map((r) => node.fields[r]!));
+        return { node: out, pos: new Map(required.map((r, i) => [r, i])), base: input.base };
+      }
+      case 'join':
+        if (node.type === 'inner' || node.type === 'cross') return this.planJoinRegion(node, required);
+        return this.planOuterJoin(node, required);
+      case 'aggregate':
+        return this.planAggregate(node, required);
+      case 'sort': {
+        const keyCols = node.keys.map((k) => k.expr);
+        const need = union(required, keyCols.flatMap((e) => [...columnsOf(e)]));
+        const input = this.plan(node.input, need);
+        // sort keys that are expressions are computed by a projection below the sort
+        const exprs: Expr[] = need.map((f) => ({ k: 'col', index: input.pos.get(f)!, type: node.input.fields[f]!.type }));
+        const keys = node.keys.map((k) => {
+          const e = remapColumns(k.expr, (i) => input.pos.get(i)!);
+          let at = exprs.findIndex((x) => JSON.stringify(x) === JSON.stringify(e));
+          if (at < 0) {
+            at = exprs.length;
+            exprs.push(e);
+          }
+          return { column: at, desc: k.desc, nullsFirst: k.nullsFirst };
+        });
+        const fields: Field[] = exprs.map((e, i) => (i < need.length ? node.input.fields[need[i]!]! : { name: `sortkey${i}`, type: e.type }));
+        let child = this.project(input.node, exprs, fields);
+        child = this.gatherIfNeeded(child);
+        const sorted: PlanNode = { op: 'sort', id: this.id(), input: child, keys, limit: null, fields: child.fields, dist: child.dist, estRows: child.estRows };
+        return { node: sorted, pos: new Map(need.map((f, i) => [f, i])), base: input.base };
+      }
+      case 'limit': {
+        const input = this.plan(node.input, required);
+        // top-N: a LIMIT right above a sort keeps only limit+offset rows while sorting
+        let child = input.node;
+        if (child.op === 'sort' && node.limit !== null) child = { ...child, limit: node.limit + node.offset, estRows: Math.min(child.estRows, node.limit + node.offset) };
+        child = this.gatherIfNeeded(child);
+        const est = node.limit === null ? child.estRows : Math.min(child.estRows, node.limit);
+        const limited: PlanNode = { op: 'limit', id: this.id(), input: child, limit: node.limit, offset: node.offset, fields: child.fields, dist: child.dist, estRows: est };
+        return { node: limited, pos: input.pos, base: input.base };
+      }
+      case 'distinct': {
+        const all = node.fields.map((_, i) => i);
+        const agg: LogicalNode = {
+          op: 'aggregate',
+          input: node.input,
+          groups: all.map((i) => ({ k: 'col', index: i, type: node.fields[i]!.type })),
+          aggs: [],
+          fields: node.fields,
+        };
+        return this.planAggregate(agg, required);
+      }
+      case 'union': {
+        const all = node.fields.map((_, i) => i);
+        const inputs = node.inputs.map((inp) => {
+          let n = this.ordered(this.plan(inp, all), all);
+          if (n.dist.kind === 'all') n = this.exchange(n, 'pick', []);
+          return n;
+        });
+        const single = inputs.every((n) => n.dist.kind === 'single');
+        const est = inputs.reduce((a, n) => a + n.estRows, 0);
+        const u: PlanNode = { op: 'union', id: this.id(), inputs, fields: node.fields, dist: single ? { kind: 'single' } : { kind: 'any' }, estRows: est };
+        // rows of single-slice inputs sit on slice 0 only, which a union over slices keeps as they are
+        return { node: u, pos: new Map(all.map((i) => [i, i])), base: est };
+      }
+      case 'rows': {
+        const r: PlanNode = {
+          op: 'rows',
+          id: this.id(),
+          batches: node.batches,
+          label: node.label,
+          fields: node.fields,
+          dist: { kind: 'single' },
+          estRows: node.batches.reduce((a, b) => a + b.length, 0),
+        };
+        return { node: r, pos: new Map(node.fields.map((_, i) => [i, i])), base: r.estRows };
+      }
+      case 'setop':
+        throw new SqlError('UNSUPPORTED', `${node.kind.toUpperCase()} is planned by the binder`);
+    }
+  }
+
+  /** A single-slice or replicated node's rows on slice 0 only; others gathered there. */
+  private gatherIfNeeded(node: PlanNode): PlanNode {
+    if (node.dist.kind === 'single') return node;
+    return this.exchange(node, node.dist.kind === 'all' ? 'pick' : 'gather', []);
+  }
+
+  private planScan(get: Extract<LogicalNode, { op: 'get' }>, required: readonly number[], preds: readonly Expr[]): Planned {
+    const needed = new Set<number>(required);
+    for (const p of preds) columnsOf(p, needed);
+    const columns = [...needed].sort((a, b) => a - b);
+    const pos = new Map(columns.map((c, i) => [c, i]));
+    const local = preds.map((p) => remapColumns(p, (i) => pos.get(i)!));
+    const filter = local.length ? local.reduce((a, b) => and(a, b)) : null;
+    const zone = local.flatMap((p) => zonePredicates(p));
+    const t = get.table;
+    let dist: Distribution;
+    if (t.distStyle === 'all') dist = { kind: 'all' };
+    else if (t.distStyle === 'key') {
+      const keyIdx = t.columns.findIndex((c) => c.name === t.distKey);
+      dist = pos.has(keyIdx) ? { kind: 'hash', keys: [pos.get(keyIdx)!] } : { kind: 'any' };
+    } else dist = { kind: 'any' };
+    const est = Math.max(1, preds.reduce((r, p) => r * selectivity(p), t.rows));
+    const scan: ScanNode = {
+      op: 'scan',
+      id: this.id(),
+      table: t,
+      alias: get.alias,
+      columns,
+      filter,
+      zone,
+      singleCopy: false,
+      fields: columns.map((c) => get.fields[c]!),
+      dist,
+      estRows: est,
+    };
+    return { node: scan, pos, base: Math.max(1, t.rows) };
+  }
+
+  /** Flattens inner/cross joins and filters above them, then orders the joins greedily. */
+  private planJoinRegion(root: LogicalNode, required: readonly number[]): Planned {
+    const relations: { node: LogicalNode; start: number }[] = [];
+    const preds: Expr[] = [];
+    const collect = (n: LogicalNode, offset: number): void => {
+      if (n.op === 'filter' && n.input.op === 'join' && (n.input.type === 'inner' || n.input.type === 'cross')) {
+        for (const c of conjuncts(n.predicate)) preds.push(remapColumns(c, (i) => i + offset));
+        collect(n.input, offset);
+      } else if (n.op === 'join' && (n.type === 'inner' || n.type === 'cross')) {
+        if (n.condition) for (const c of conjuncts(n.condition)) preds.push(remapColumns(c, (i) => i + offset));
+        collect(n.left, offset);
+        collect(n.right, offset + n.left.fields.length);
+      } else relations.push({ node: n, start: offset });
+    };
+    collect(root, 0);
+    const relOf = (field: number): number => {
+      for (let r = relations.length - 1; r >= 0; r--) if (field >= relations[r]!.start) return r;
+      return 0;
+    };
+    // sort predicates: single-relation ones go down; equalities between two become edges
+    const local: Expr[][] = relations.map(() => []);
+    const edges: { a: number; b: number; ea: Expr; eb: Expr; pred: Expr }[] = [];
+    const residual: Expr[] = [];
+    for (const p of preds) {
+      const rels = new Set([...columnsOf(p)].map(relOf));
+      if (rels.size === 1) {
+        const r = [...rels][0]!;
+        local[r]!.push(remapColumns(p, (i) => i - relations[r]!.start));
+        continue;
+      }
+      if (rels.size === 2 && p.k === 'call' && p.op === 'eq') {
+        const ra = new Set([...columnsOf(p.args[0]!)].map(relOf));
+        const rb = new Set([...columnsOf(p.args[1]!)].map(relOf));
+        if (ra.size === 1 && rb.size === 1) {
+          const a = [...ra][0]!;
+          const b = [...rb][0]!;
+          if (a !== b) {
+            edges.push({ a, b, ea: p.args[0]!, eb: p.args[1]!, pred: p });
+            continue;
+          }
+        }
+      }
+      residual.push(p);
+    }
+    // what each relation must provide: required fields, edge keys, residual columns
+    const need: Set<number>[] = relations.map(() => new Set());
+    for (const f of required) need[relOf(f)]!.add(f - relations[relOf(f)]!.start);
+    for (const e of edges) {
+      for (const c of columnsOf(e.ea)) need[e.a]!.add(c - relations[e.a]!.start);
+      for (const c of columnsOf(e.eb)) need[e.b]!.add(c - relations[e.b]!.start);
+    }
+    for (const p of residual) for (const c of columnsOf(p)) need[relOf(c)]!.add(c - relations[relOf(c)]!.start);
+    const planned = relations.map((rel, r) => {
+      const n = local[r]!.length ? ({ op: 'filter', input: rel.node, predicate: local[r]!.reduce((a, b) => and(a, b)), fields: rel.node.fields } as LogicalNode) : rel.node;
+      return this.plan(n, [...need[r]!].sort((a, b) => a - b));
+    });
+    // a partial result: which relations it holds, where their region fields sit
+    interface Part {
+      rels: Set<number>;
+      planned: Planned; // pos maps region field index -> column
+    }
+    const parts: Part[] = planned.map((p, r) => ({
+      rels: new Set([r]),
+      planned: { node: p.node, base: p.base, pos: new Map([...p.pos].map(([f, c]) => [f + relations[r]!.start, c])) },
+    }));
+    const pending = [...residual];
+    const unusedEdges = [...edges];
+    while (parts.length > 1) {
+      // choose the pair of parts, connected by an edge if any, with the smallest output
+      let best: { i: number; j: number; est: number; edges: typeof edges } | null = null;
+      for (let i = 0; i < parts.length; i++) {
+        for (let j = i + 1; j < parts.length; j++) {
+          const es = unusedEdges.filter((e) => (parts[i]!.rels.has(e.a) && parts[j]!.rels.has(e.b)) || (parts[i]!.rels.has(e.b) && parts[j]!.rels.has(e.a)));
+          const pi = parts[i]!.planned;
+          const pj = parts[j]!.planned;
+          const est = es.length ? joinRows(pi.node.estRows, pj.node.estRows, pi.base, pj.base) : pi.node.estRows * pj.node.estRows * 1e6;
+          if (!best || est < best.est || (est === best.est && es.length > best.edges.length)) best = { i, j, est, edges: es };
+        }
+      }
+      const { i, j } = best!;
+      const A = parts[i]!;
+      const B = parts[j]!;
+      // the larger input probes; the smaller is built into the hash table
+      const [outer, inner] = A.planned.node.estRows >= B.planned.node.estRows ? [A, B] : [B, A];
+      const rels = new Set([...outer.rels, ...inner.rels]);
+      const usable = pending.filter((p) => [...columnsOf(p)].every((c) => rels.has(relOf(c))));
+      for (const u of usable) pending.splice(pending.indexOf(u), 1);
+      for (const e of best!.edges) unusedEdges.splice(unusedEdges.indexOf(e), 1);
+      const keys = best!.edges.map((e) => (outer.rels.has(e.a) ? { o: e.ea, i: e.eb } : { o: e.eb, i: e.ea }));
+      const joined = this.joinParts('inner', outer.planned, inner.planned, keys, usable, best!.est);
+      parts.splice(Math.max(i, j), 1);
+      parts.splice(Math.min(i, j), 1);
+      parts.push({ rels, planned: joined });
+    }
+    let result = parts[0]!.planned;
+    // edges left over (a cycle in the join graph) and residuals become a filter on top
+    const leftover = [...pending, ...unusedEdges.map((e) => e.pred)];
+    if (leftover.length) {
+      const pred = remapColumns(leftover.reduce((a, b) => and(a, b)), (f) => result.pos.get(f)!);
+      const node: PlanNode = { op: 'filter', id: this.id(), input: result.node, predicate: pred, fields: result.node.fields, dist: result.node.dist, estRows: result.node.estRows * 0.5 };
+      result = { ...result, node };
+    }
+    return result;
+  }
+
+  /**
+   * Joins two planned inputs on key expressions (over region/logical field
+   * indexes, mapped through each side's pos). Key expressions that are not plain
+   * columns are computed by a projection first.
+   */
+  private joinParts(
+    type: JoinType,
+    outer: Planned,
+    inner: Planned,
+    keys: readonly { o: Expr; i: Expr }[],
+    residual: readonly Expr[],
+    est: number,
+    keyNames?: { left: string; right: string }[],
+  ): Planned {
+    const [left, leftKeys] = this.withKeyColumns(outer, keys.map((k) => k.o));
+    const [right, rightKeys] = this.withKeyColumns(inner, keys.map((k) => k.i));
+    const placed = this.distributeJoin(type, left, right, leftKeys, rightKeys);
+    const leftWidth = left.fields.length;
+    const pos = new Map<number, number>(outer.pos);
+    const emitsRight = type !== 'semi' && type !== 'anti' && type !== 'antiNullAware';
+    if (emitsRight) for (const [f, c] of inner.pos) pos.set(f, leftWidth + c);
+    const res = residual.length
+      ? remapColumns(residual.reduce((a, b) => and(a, b)), (f) => (outer.pos.has(f) ? outer.pos.get(f)! : leftWidth + inner.pos.get(f)!))
+      : null;
+    const fields = emitsRight ? [...placed.left.fields, ...placed.right.fields] : placed.left.fields;
+    let dist: Distribution = placed.dist;
+    if (type === 'right' || type === 'full') dist = { kind: 'any' };
+    const names = keyNames ?? keys.map((k) => ({ left: exprName(k.o, outer, left), right: exprName(k.i, inner, right) }));
+    const node: JoinNode = {
+      op: 'join',
+      id: this.id(),
+      type: keys.length === 0 && type === 'inner' ? 'cross' : type,
+      left: placed.left,
+      right: placed.right,
+      leftKeys,
+      rightKeys,
+      residual: res,
+      action: placed.action,
+      keyNames: names,
+      fields,
+      dist,
+      estRows: Math.max(1, est),
+    };
+    return { node, pos, base: Math.max(outer.base, inner.base) };
+  }
+
+  /** Ensures each key expression is a column of the input; returns the node and the key columns. */
+  private withKeyColumns(p: Planned, keys: readonly Expr[]): [PlanNode, number[]] {
+    const mapped = keys.map((k) => remapColumns(k, (f) => p.pos.get(f)!));
+    if (mapped.every((k) => k.k === 'col')) return [p.node, mapped.map((k) => (k as { index: number }).index)];
+    const base = p.node.fields.map((f, i) => ({ k: 'col', index: i, type: f.type }) as Expr);
+    const exprs = [...base];
+    const cols = mapped.map((k) => {
+      if (k.k === 'col') return k.index;
+      exprs.push(k);
+      return exprs.length - 1;
+    });
+    const fields = exprs.map((e, i) => (i < base.length ? p.node.fields[i]! : { name: `joinkey${i}`, type: e.type }));
+    return [this.project(p.node, exprs, fields), cols];
+  }
+
+  /** Chooses how the two inputs meet, by the bytes each correct option moves. */
+  private distributeJoin(
+    type: JoinType,
+    left: PlanNode,
+    right: PlanNode,
+    leftKeys: readonly number[],
+    rightKeys: readonly number[],
+  ): { left: PlanNode; right: PlanNode; action: JoinDistAction; dist: Distribution } {
+    const n = this.slices;
+    const lBytes = bytes(left);
+    const rBytes = bytes(right);
+    const leftWidth = left.fields.length;
+    const hashOn = (d: Distribution, keys: readonly number[]): number => {
+      // index j such that d is hashed on exactly keys[j]
+      if (d.kind !== 'hash' || d.keys.length !== 1) return -1;
+      return keys.indexOf(d.keys[0]!);
+    };
+    const canBroadcastInner = type !== 'right' && type !== 'full';
+    const needsWholeInner = type === 'antiNullAware' || leftKeys.length === 0;
+    if (right.dist.kind === 'all' && left.dist.kind === 'all') return { left, right, action: 'DS_DIST_ALL_NONE', dist: { kind: 'all' } };
+    if (right.dist.kind === 'all' && canBroadcastInner) return { left, right, action: 'DS_DIST_ALL_NONE', dist: left.dist };
+    if (left.dist.kind === 'all' && type === 'inner' && !needsWholeInner) {
+      // the outer copy on every slice meets each slice's share of the inner
+      const d = right.dist.kind === 'hash' ? { kind: 'hash' as const, keys: right.dist.keys.map((k) => k + leftWidth) } : right.dist;
+      return { left, right, action: 'DS_DIST_ALL_NONE', dist: d };
+    }
+    if (left.dist.kind === 'single' && right.dist.kind === 'single') return { left, right, action: 'DS_DIST_NONE', dist: { kind: 'single' } };
+    const bcast = { left: left.dist.kind === 'all' ? this.exchange(left, 'pick', []) : left, right: this.exchange(right, 'broadcast', []), action: 'DS_BCAST_INNER' as const };
+    const bcastDist = (l: PlanNode): Distribution => l.dist;
+    if (needsWholeInner) return { ...bcast, dist: bcastDist(bcast.left) };
+    const lj = hashOn(left.dist, leftKeys);
+    const rj = hashOn(right.dist, rightKeys);
+    const keyed = (j: number): Distribution => ({ kind: 'hash', keys: [leftKeys[j]!] });
+    if (lj >= 0 && rj >= 0 && lj === rj) return { left, right, action: 'DS_DIST_NONE', dist: keyed(lj) };
+    const bcastCost = canBroadcastInner ? rBytes * (n - 1) : Infinity;
+    if (lj >= 0) {
+      // outer already on a key: move the inner to it, or broadcast the inner
+      if (rBytes <= bcastCost) return { left, right: this.exchange(right, 'hash', [rightKeys[lj]!]), action: 'DS_DIST_INNER', dist: keyed(lj) };
+      return { ...bcast, dist: bcastDist(bcast.left) };
+    }
+    if (rj >= 0) {
+      if (lBytes <= bcastCost) return { left: this.exchange(left, 'hash', [leftKeys[rj]!]), right, action: 'DS_DIST_OUTER', dist: keyed(rj) };
+      return { ...bcast, dist: bcastDist(bcast.left) };
+    }
+    if (lBytes + rBytes <= bcastCost || left.dist.kind === 'single') {
+      return {
+        left: this.exchange(left, 'hash', [leftKeys[0]!]),
+        right: this.exchange(right, 'hash', [rightKeys[0]!]),
+        action: 'DS_DIST_BOTH',
+        dist: keyed(0),
+      };
+    }
+    return { ...bcast, dist: bcastDist(bcast.left) };
+  }
+
+  private planOuterJoin(node: Extract<LogicalNode, { op: 'join' }>, required: readonly number[]): Planned {
+    const leftWidth = node.left.fields.length;
+    const conds = node.condition ? conjuncts(node.condition) : [];
+    const keys: { o: Expr; i: Expr }[] = [];
+    const residual: Expr[] = [];
+    const side = (e: Expr): 'l' | 'r' | 'both' | 'none' => {
+      const cols = [...columnsOf(e)];
+      if (cols.length === 0) return 'none';
+      if (cols.every((c) => c < leftWidth)) return 'l';
+      if (cols.every((c) => c >= leftWidth)) return 'r';
+      return 'both';
+    };
+    const innerOnly: Expr[] = [];
+    for (const c of conds) {
+      if (c.k === 'call' && c.op === 'eq') {
+        const a = side(c.args[0]!);
+        const b = side(c.args[1]!);
+        if (a === 'l' && b === 'r') { keys.push({ o: c.args[0]!, i: c.args[1]! }); continue; }
+        if (a === 'r' && b === 'l') { keys.push({ o: c.args[1]!, i: c.args[0]! }); continue; }
+      }
+      // a condition on the inner side alone filters the inner input (for left, semi and anti joins)
+      if (side(c) === 'r' && (node.type === 'left' || node.type === 'semi' || node.type === 'anti' || node.type === 'antiNullAware')) {
+        innerOnly.push(remapColumns(c, (i) => i - leftWidth));
+        continue;
+      }
+      residual.push(c);
+    }
+    const type: JoinType = node.type === 'single' ? 'left' : node.type;
+    const leftNeed = new Set<number>();
+    const rightNeed = new Set<number>();
+    for (const f of required) (f < leftWidth ? leftNeed : rightNeed).add(f < leftWidth ? f : f - leftWidth);
+    for (const k of keys) {
+      for (const c of columnsOf(k.o)) leftNeed.add(c);
+      for (const c of columnsOf(k.i)) rightNeed.add(c - leftWidth);
+    }
+    for (const r of residual) for (const c of columnsOf(r)) (c < leftWidth ? leftNeed : rightNeed).add(c < leftWidth ? c : c - leftWidth);
+    const rightLogical: LogicalNode = innerOnly.length
+      ? { op: 'filter', input: node.right, predicate: innerOnly.reduce((a, b) => and(a, b)), fields: node.right.fields }
+      : node.right;
+    const outer = this.plan(node.left, [...leftNeed].sort((a, b) => a - b));
+    const innerP = this.plan(rightLogical, [...rightNeed].sort((a, b) => a - b));
+    const inner: Planned = { ...innerP, pos: new Map([...innerP.pos].map(([f, c]) => [f + leftWidth, c])) };
+    const est =
+      type === 'semi' || type === 'anti' || type === 'antiNullAware'
+        ? outer.node.estRows * 0.5
+        : keys.length
+          ? Math.max(outer.node.estRows, joinRows(outer.node.estRows, inner.node.estRows, outer.base, inner.base))
+          : outer.node.estRows * Math.max(1, inner.node.estRows);
+    if (node.type === 'single') {
+      return this.joinParts('left', outer, inner, keys, residual, est);
+    }
+    return this.joinParts(type, outer, inner, keys, residual, est);
+  }
+
+  private planAggregate(node: Extract<LogicalNode, { op: 'aggregate' }>, required: readonly number[]): Planned {
+    const need = new Set<number>();
+    for (const g of node.groups) columnsOf(g, need);
+    for (const a of node.aggs) if (a.arg) columnsOf(a.arg, need);
+    const input = this.plan(node.input, [...need].sort((a, b) => a - b));
+    // compute group keys and aggregate arguments as columns
+    const exprs: Expr[] = [];
+    const colFor = (e: Expr): number => {
+      const m = remapColumns(e, (i) => input.pos.get(i)!);
+      const key = JSON.stringify(m);
+      let at = exprs.findIndex((x) => JSON.stringify(x) === key);
+      if (at < 0) {
+        at = exprs.length;
+        exprs.push(m);
+      }
+      return at;
+    };
+    const groupCols = node.groups.map(colFor);
+    const argCols = node.aggs.map((a) => (a.arg ? colFor(a.arg) : -1));
+    const projFields: Field[] = exprs.map((e, i) => ({ name: `c${i}`, type: e.type }));
+    let child = this.project(input.node, exprs, projFields);
+    if (child.dist.kind === 'all') child = this.exchange(child, 'pick', []);
+    const g = groupCols.length;
+    const specs: AggSpec[] = node.aggs.map((a, i) => ({ fn: a.fn, arg: argCols[i]!, type: node.fields[g + i]!.type }));
+    const estGroups = g === 0 ? 1 : Math.max(1, Math.min(child.estRows, child.estRows / 4));
+    const outFields = node.fields;
+    const hasDistinct = specs.some((s) => s.fn === 'countDistinct' || s.fn === 'sumDistinct' || s.fn === 'avgDistinct');
+    const colocated =
+      child.dist.kind === 'single' || (child.dist.kind === 'hash' && child.dist.keys.every((k) => groupCols.includes(k)));
+    let out: PlanNode;
+    const outDist = (): Distribution => (g === 0 ? { kind: 'single' } : { kind: 'hash', keys: groupCols.map((_, i) => i).slice(0, 1) });
+    if (colocated) {
+      const dist: Distribution = child.dist.kind === 'single' ? { kind: 'single' } : { kind: 'hash', keys: (child.dist as { keys: readonly number[] }).keys.map((k) => groupCols.indexOf(k)) };
+      out = { op: 'aggregate', id: this.id(), input: child, groups: groupCols, aggs: specs, mode: 'complete', fields: outFields, dist, estRows: estGroups };
+    } else if (hasDistinct) {
+      const moved = g === 0 ? this.exchange(child, 'gather', []) : this.exchange(child, 'hash', groupCols);
+      out = { op: 'aggregate', id: this.id(), input: moved, groups: groupCols, aggs: specs, mode: 'complete', fields: outFields, dist: outDist(), estRows: estGroups };
+    } else {
+      // partial per slice: groups, then each aggregate's state (AVG: sum and count)
+      const stateFields: Field[] = groupCols.map((c) => projFields[c]!);
+      const finalSpecs: AggSpec[] = [];
+      specs.forEach((s) => {
+        const at = stateFields.length;
+        if (s.fn === 'avg') {
+          stateFields.push({ name: 'sum', type: { id: 'double' } }, { name: 'count', type: { id: 'bigint' } });
+          finalSpecs.push({ fn: 'avg', arg: at, type: s.type });
+        } else {
+          const stateType: SqlType = s.fn === 'count' || s.fn === 'countStar' ? { id: 'bigint' } : s.type;
+          stateFields.push({ name: s.fn, type: stateType });
+          finalSpecs.push({ fn: s.fn, arg: at, type: s.type });
+        }
+      });
+      const partial: PlanNode = { op: 'aggregate', id: this.id(), input: child, groups: groupCols, aggs: specs, mode: 'partial', fields: stateFields, dist: child.dist, estRows: estGroups * this.slices };
+      const moved = g === 0 ? this.exchange(partial, 'gather', []) : this.exchange(partial, 'hash', groupCols.map((_, i) => i));
+      out = {
+        op: 'aggregate',
+        id: this.id(),
+        input: moved,
+        groups: groupCols.map((_, i) => i),
+        aggs: finalSpecs.map((s) => (s.fn === 'avg' ? s : { ...s, arg: s.arg })),
+        mode: 'final',
+        fields: outFields,
+        dist: outDist(),
+        estRows: estGroups,
+      };
+    }
+    void required;
+    return { node: out, pos: new Map(outFields.map((_, i) => [i, i])), base: estGroups };
+  }
+}
+
+function union(a: readonly number[], b: readonly number[]): number[] {
+  return [...new Set([...a, ...b])].sort((x, y) => x - y);
+}
+
+export function conjuncts(e: Expr): Expr[] {
+  if (e.k === 'call' && e.op === 'and') return [...conjuncts(e.args[0]!), ...conjuncts(e.args[1]!)];
+  return [e];
+}
+
+export function and(a: Expr, b: Expr): Expr {
+  return { k: 'call', op: 'and', args: [a, b], type: BOOLEAN };
+}
+
+function bytes(node: PlanNode): number {
+  let w = 0;
+  for (const f of node.fields) w += widthOf(f.type.id, f.type.length);
+  return node.estRows * Math.max(1, w);
+}
+
+function exprName(e: Expr, p: Planned, node: PlanNode): string {
+  const m = remapColumns(e, (f) => p.pos.get(f)!);
+  if (m.k === 'col') {
+    const f = node.fields[m.index];
+    if (f?.source) return `${f.source.table}.${f.source.column}`;
+    return f ? (f.table ? `${f.table}.${f.name}` : f.name) : '?';
+  }
+  return 'expression';
+}
+
+/** Zone-map tests implied by a conjunct over scan columns: col op literal. */
+function zonePredicates(p: Expr): ZonePredicate[] {
+  if (p.k === 'call') {
+    const flip: Record<string, ZonePredicate['op']> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq' };
+    if (p.op in flip && p.args.length === 2) {
+      const [a, b] = p.args;
+      if (a!.k === 'col' && b!.k === 'lit' && b!.value !== null && sameKind(a!, b!)) return [{ column: a!.index, op: p.op as ZonePredicate['op'], value: b!.value }];
+      if (b!.k === 'col' && a!.k === 'lit' && a!.value !== null && sameKind(a!, b!)) return [{ column: b!.index, op: flip[p.op]!, value: a!.value }];
+    }
+    return [];
+  }
+  if (p.k === 'in' && !p.negated && p.arg.k === 'col' && p.values.length > 0) {
+    return [{ column: p.arg.index, op: 'in', value: p.values[0]!, values: p.values }];
+  }
+  if (p.k === 'like' && !p.negated && !p.caseInsensitive && p.arg.k === 'col') {
+    const m = /^([^%_\\]+)%/.exec(p.pattern);
+    if (m && p.escape === null) return [{ column: p.arg.index, op: 'prefix', value: m[1]! }];
+  }
+  return [];
+}
+
+/** Zone maps hold physical values; a test is only sound when the literal has the column's physical kind and scale. */
+function sameKind(col: Expr, lit: Expr): boolean {
+  const a = col.type;
+  const b = lit.type;
+  if (physicalKind(a) !== physicalKind(b)) return false;
+  if (a.id === 'decimal' || b.id === 'decimal') return a.id === b.id && (a.scale ?? 0) === (b.scale ?? 0);
+  if ((a.id === 'date') !== (b.id === 'date') || (a.id === 'timestamp') !== (b.id === 'timestamp')) return false;
+  return true;
+}

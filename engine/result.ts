@@ -1,0 +1,127 @@
+/**
+ * Query results: the Arrow table handed to API users, and the plain JSON rows
+ * the CLI prints (dates as YYYY-MM-DD, decimals as numbers, NULL as null).
+ */
+import * as arrow from 'apache-arrow';
+import type { Batch, SqlType, Vector } from './types.js';
+import { formatDate, formatTimestamp } from './types.js';
+import type { Field } from './plan/physical.js';
+
+export interface QueryStats {
+  /** Parse to last row, in this process. */
+  elapsedMs: number;
+  rowsReturned: number;
+  rowsMoved: number;
+  bytesMoved: number;
+  blocksScanned: number;
+  blocksSkipped: number;
+  blocksTotal: number;
+  rowsScanned: number;
+}
+
+export interface ResultColumn {
+  readonly name: string;
+  /** The SQL type, as Redshift names it. */
+  readonly type: string;
+}
+
+/** A plain JS value of row i: number, string, boolean or null. */
+export function valueAt(v: Vector, type: SqlType, i: number): number | string | boolean | null {
+  if (v.nulls !== null && v.nulls[i] === 1) return null;
+  switch (v.kind) {
+    case 'str':
+      return v.dict[v.codes[i]!]!;
+    case 'bool':
+      return v.values[i] === 1;
+    case 'i32':
+      return type.id === 'date' ? formatDate(v.values[i]!) : v.values[i]!;
+    case 'f64': {
+      const x = v.values[i]!;
+      if (type.id === 'decimal') return x / 10 ** (type.scale ?? 0);
+      if (type.id === 'timestamp') return formatTimestamp(x);
+      return x;
+    }
+  }
+}
+
+export function toRows(fields: readonly Field[], batch: Batch): (number | string | boolean | null)[][] {
+  const rows = new Array(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const row = new Array(fields.length);
+    for (let c = 0; c < fields.length; c++) row[c] = valueAt(batch.columns[c]!, fields[c]!.type, i);
+    rows[i] = row;
+  }
+  return rows;
+}
+
+function arrowVector(v: Vector, type: SqlType): arrow.Vector {
+  const n = v.length;
+  const nullBitmap = v.nulls ? validityBitmap(v.nulls, n) : undefined;
+  const nullCount = v.nulls ? v.nulls.reduce((a, b) => a + b, 0) : 0;
+  switch (type.id) {
+    case 'smallint':
+    case 'integer':
+      return arrow.makeVector(arrow.makeData({ type: new arrow.Int32(), length: n, nullCount, nullBitmap, data: (v as { values: Int32Array }).values }));
+    case 'date':
+      return arrow.makeVector(arrow.makeData({ type: new arrow.DateDay(), length: n, nullCount, nullBitmap, data: (v as { values: Int32Array }).values }));
+    case 'boolean': {
+      const vals = (v as { values: Uint8Array }).values;
+      const bits = new Uint8Array((n + 7) >> 3);
+      for (let i = 0; i < n; i++) if (vals[i]) bits[i >> 3]! |= 1 << (i & 7);
+      return arrow.makeVector(arrow.makeData({ type: new arrow.Bool(), length: n, nullCount, nullBitmap, data: bits }));
+    }
+    case 'bigint': {
+      const src = (v as { values: Float64Array }).values;
+      const data = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) data[i] = BigInt(src[i]!);
+      return arrow.makeVector(arrow.makeData({ type: new arrow.Int64(), length: n, nullCount, nullBitmap, data }));
+    }
+    case 'timestamp': {
+      const src = (v as { values: Float64Array }).values;
+      const data = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) data[i] = BigInt(src[i]!);
+      return arrow.makeVector(arrow.makeData({ type: new arrow.TimestampMicrosecond(), length: n, nullCount, nullBitmap, data }));
+    }
+    case 'decimal': {
+      // 128-bit two's complement little-endian words from the exact scaled integer
+      const src = (v as { values: Float64Array }).values;
+      const words = new Uint32Array(n * 4);
+      for (let i = 0; i < n; i++) {
+        const x = BigInt.asUintN(128, BigInt(src[i]!));
+        for (let w = 0; w < 4; w++) words[i * 4 + w] = Number((x >> BigInt(32 * w)) & 0xffffffffn);
+      }
+      return arrow.makeVector(arrow.makeData({ type: new arrow.Decimal(type.scale ?? 0, type.precision ?? 18, 128), length: n, nullCount, nullBitmap, data: words }));
+    }
+    case 'real':
+    case 'double':
+      return arrow.makeVector(arrow.makeData({ type: new arrow.Float64(), length: n, nullCount, nullBitmap, data: (v as { values: Float64Array }).values }));
+    case 'char':
+    case 'varchar': {
+      const sv = v as Extract<Vector, { kind: 'str' }>;
+      const values: (string | null)[] = new Array(n);
+      for (let i = 0; i < n; i++) values[i] = sv.nulls && sv.nulls[i] ? null : sv.dict[sv.codes[i]!]!;
+      return arrow.vectorFromArray(values, new arrow.Utf8());
+    }
+  }
+}
+
+/** Arrow validity: bit set = valid (the opposite of our NULL mask). */
+function validityBitmap(mask: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) if (!mask[i]) out[i >> 3]! |= 1 << (i & 7);
+  return out;
+}
+
+/** The result as an Arrow table, one Arrow column per output field. */
+export function toArrowTable(fields: readonly Field[], batch: Batch): arrow.Table {
+  const columns: Record<string, arrow.Vector> = {};
+  const names = new Map<string, number>();
+  fields.forEach((f, i) => {
+    // duplicate output names (select a, a) stay distinct in Arrow: a, a_1
+    const seen = names.get(f.name) ?? 0;
+    names.set(f.name, seen + 1);
+    const v = batch.columns[i];
+    columns[seen ? `${f.name}_${seen}` : f.name] = v ? arrowVector(v, f.type) : arrow.vectorFromArray([]);
+  });
+  return new arrow.Table(columns);
+}
