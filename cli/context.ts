@@ -1,0 +1,28 @@
+/** What every command shares: the --data and --json flags, opening the database, and exit codes. */
+import { Database } from '../engine/index.js';
+import { reportError } from './output.js';
+
+export interface CommonOptions {
+  data: string;
+  json?: boolean;
+}
+
+export const DEFAULT_DATA_DIR = './keel-data';
+
+/** Opens the data directory (creating it when missing), runs `fn`, closes, and maps errors to an exit code. */
+export async function withDatabase(opts: CommonOptions, fn: (db: Database) => Promise<void>, slices?: number): Promise<void> {
+  let db: Database | undefined;
+  try {
+    db = await Database.open(opts.data, slices === undefined ? {} : { slices });
+    await fn(db);
+  } catch (e) {
+    process.exitCode = reportError(e);
+  } finally {
+    db?.close();
+  }
+}
+
+/** Prints one JSON value on its own line (machine output). */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + '\n');
+}

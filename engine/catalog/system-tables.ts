@@ -1,0 +1,72 @@
+/**
+ * System tables: read-only relations computed when a query reads them. The
+ * engine provides svv_table_info; other layers (the workload log) register
+ * their own through Database.registerSystemTable.
+ */
+import type { Batch } from '../types.js';
+import type { Field } from '../plan/physical.js';
+import { batchFromRows, type PhysicalValue } from '../rows.js';
+import type { Catalog } from './catalog.js';
+import { describeDistStyle } from './catalog.js';
+import { rowsPerSlice, storedBytes, unsortedPercent } from '../storage/tables.js';
+
+export interface SystemTable {
+  readonly name: string;
+  readonly fields: readonly Field[];
+  /** All rows, computed now. */
+  rows(catalog: Catalog): Batch;
+}
+
+const VARCHAR = { id: 'varchar', length: 256 } as const;
+const BIGINT = { id: 'bigint' } as const;
+const DOUBLE = { id: 'double' } as const;
+const INTEGER = { id: 'integer' } as const;
+
+/**
+ * svv_table_info, as in Redshift: one row per table. size_bytes is the encoded
+ * size as the cluster holds it (an ALL table once per slice); skew_rows is the
+ * rows on the fullest slice over the rows on the emptiest (NULL when a slice is
+ * empty); unsorted is the percent of rows outside each slice's sorted run
+ * (NULL without a sort key).
+ */
+export const svvTableInfo: SystemTable = {
+  name: 'svv_table_info',
+  fields: [
+    { name: 'table_id', type: INTEGER },
+    { name: 'table', type: VARCHAR },
+    { name: 'diststyle', type: VARCHAR },
+    { name: 'sortkey1', type: VARCHAR },
+    { name: 'sortkey_num', type: INTEGER },
+    { name: 'encoded', type: VARCHAR },
+    { name: 'tbl_rows', type: BIGINT },
+    { name: 'size_bytes', type: BIGINT },
+    { name: 'skew_rows', type: DOUBLE },
+    { name: 'unsorted', type: DOUBLE },
+    { name: 'version', type: INTEGER },
+  ],
+  rows(catalog) {
+    const rows: PhysicalValue[][] = Object.values(catalog.tables)
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((t) => {
+        const perSlice = rowsPerSlice(catalog, t);
+        const max = Math.max(...perSlice);
+        const min = Math.min(...perSlice);
+        const skew = t.rows === 0 || min === 0 ? null : Math.round((max / min) * 100) / 100;
+        const unsorted = unsortedPercent(t);
+        return [
+          t.id,
+          t.name,
+          describeDistStyle(t),
+          t.sortKey[0] ?? null,
+          t.sortKey.length,
+          t.columns.some((c) => c.encoding !== 'raw') ? 'Y' : 'N',
+          t.rows,
+          storedBytes(catalog, t),
+          skew,
+          unsorted === null ? null : Math.round(unsorted * 100) / 100,
+          t.version,
+        ];
+      });
+    return batchFromRows(this.fields.map((f) => f.type), rows);
+  },
+};

@@ -1,0 +1,194 @@
+/**
+ * The embedding API: open a data directory, run SQL, load data, close.
+ *
+ *   const db = await Database.open('./keel-data', { slices: 4 });
+ *   const { table, stats } = await db.query('select count(*) from lineitem');
+ *   db.close();
+ */
+import * as fs from 'node:fs';
+import type * as arrow from 'apache-arrow';
+import { KeelError, SqlError, StorageError } from './errors.js';
+import type { Batch } from './types.js';
+import { typeName } from './types.js';
+import type { Catalog, TableMeta } from './catalog/catalog.js';
+import { isDataDir } from './storage/datadir.js';
+import { Store } from './storage/store.js';
+import { appendRows } from './storage/tables.js';
+import type { SystemTable } from './catalog/system-tables.js';
+import { svvTableInfo } from './catalog/system-tables.js';
+import type { QueryStats, ResultColumn } from './result.js';
+import { toArrowTable, toRows } from './result.js';
+import type { Field } from './plan/physical.js';
+import { readFile, type LoadOptions } from './load/index.js';
+import { runStatements, type StatementOutcome } from './session.js';
+import type { QueryRecord } from './query-record.js';
+
+export interface OpenOptions {
+  /** Slices of a new data directory (default 4). Ignored for an existing one. */
+  slices?: number;
+  /** Create the directory if it does not exist (default true). */
+  create?: boolean;
+  /** Rows per block of a new data directory (default 16,384). */
+  blockRows?: number;
+  /** Who runs the queries, for the query records. */
+  user?: string;
+  session?: string;
+}
+
+export interface QueryResult {
+  /** The rows, as an Arrow table (empty for statements that return none). */
+  readonly table: arrow.Table;
+  readonly columns: readonly ResultColumn[];
+  readonly stats: QueryStats;
+  /** What ran: SELECT, CREATE TABLE, INSERT, EXPLAIN, ... */
+  readonly command: string;
+  /** Rows returned, or rows affected by INSERT/DELETE. */
+  readonly rowCount: number;
+  /** The rows as plain values (dates as YYYY-MM-DD, decimals as numbers, NULL as null). */
+  rows(): (number | string | boolean | null)[][];
+}
+
+export interface LoadProgress {
+  (rows: number, bytesRead: number, totalBytes: number): void;
+}
+
+export class Database {
+  private readonly systemTables = new Map<string, SystemTable>([[svvTableInfo.name, svvTableInfo]]);
+  private readonly listeners: ((r: QueryRecord) => void)[] = [];
+  private closed = false;
+
+  private constructor(
+    readonly store: Store,
+    readonly options: OpenOptions,
+  ) {}
+
+  /** Opens a data directory, creating it when it does not exist (unless create is false). */
+  static async open(dir: string, options: OpenOptions = {}): Promise<Database> {
+    let store: Store;
+    if (isDataDir(dir)) store = Store.open(dir);
+    else if (options.create === false || (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)) store = Store.open(dir);
+    else store = Store.create(dir, options.slices ?? 4, options.blockRows);
+    return new Database(store, options);
+  }
+
+  /** Creates a new data directory; fails if one exists there. */
+  static async create(dir: string, options: OpenOptions = {}): Promise<Database> {
+    return new Database(Store.create(dir, options.slices ?? 4, options.blockRows), options);
+  }
+
+  get dir(): string {
+    return this.store.dir;
+  }
+
+  catalog(): Catalog {
+    return this.store.catalog();
+  }
+
+  /** Runs one statement. */
+  async query(sql: string): Promise<QueryResult> {
+    const results = await this.execute(sql);
+    if (results.length !== 1) {
+      throw new SqlError('SYNTAX', `query() takes one statement, got ${results.length}; use execute() for scripts`);
+    }
+    return results[0]!;
+  }
+
+  /**
+   * Runs every statement of a script in order; stops at the first error. Each
+   * result is also handed to `onResult` as soon as its statement completes, so a
+   * caller can print the results before a later statement fails.
+   */
+  async execute(sql: string, onResult?: (r: QueryResult) => void): Promise<QueryResult[]> {
+    this.assertOpen();
+    const outcomes = await runStatements(this, sql, onResult && ((o) => onResult(toQueryResult(o))));
+    return outcomes.map(toQueryResult);
+  }
+
+  /** Loads a file (delimited text, Parquet, Arrow IPC; .gz for text) into a table, atomically. */
+  async load(tableName: string, file: string, options: LoadOptions = {}, progress?: LoadProgress): Promise<{ rows: number }> {
+    this.assertOpen();
+    const table = this.tableOrThrow(tableName);
+    let rows = 0;
+    const batches = (async function* () {
+      for await (const b of readFile(file, table.columns, options)) {
+        rows += b.length;
+        progress?.(rows, b.bytesRead, b.totalBytes);
+        yield b as Batch;
+      }
+    })();
+    await this.append(tableName, batches);
+    return { rows };
+  }
+
+  /** Appends batches to a table in one atomic change. */
+  async append(tableName: string, batches: AsyncIterable<Batch> | Iterable<Batch>, expectedRows?: number): Promise<number> {
+    this.assertOpen();
+    return this.store.change(async (catalog) => {
+      const table = catalog.tables[tableName];
+      if (!table) throw new SqlError('UNKNOWN_TABLE', `table "${tableName}" does not exist`);
+      const change = await appendRows(this.dir, catalog, table, batches, this.store.segments, expectedRows);
+      return {
+        catalog: { ...catalog, tables: { ...catalog.tables, [tableName]: change.table } },
+        obsolete: change.obsolete.map((f) => this.store.segmentPath(table, f)),
+        result: change.table.rows - table.rows,
+      };
+    });
+  }
+
+  tableOrThrow(name: string): TableMeta {
+    const t = this.catalog().tables[name];
+    if (!t) throw new SqlError('UNKNOWN_TABLE', `table "${name}" does not exist`);
+    return t;
+  }
+
+  /** Adds a system table (e.g. the workload log's sys_query_history). */
+  registerSystemTable(t: SystemTable): void {
+    this.systemTables.set(t.name, t);
+  }
+
+  systemTable(name: string): SystemTable | undefined {
+    return this.systemTables.get(name);
+  }
+
+  /** Subscribes to the record of every statement this database runs. */
+  onQuery(listener: (r: QueryRecord) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Called by the session for every statement, successful or not. */
+  emitRecord(r: QueryRecord): void {
+    for (const l of this.listeners) l(r);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.store.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new KeelError('IO', 'the database is closed');
+  }
+}
+
+function toQueryResult(o: StatementOutcome): QueryResult {
+  const fields: readonly Field[] = o.fields;
+  const batch = o.batch;
+  let table: arrow.Table | null = null;
+  return {
+    get table() {
+      return (table ??= toArrowTable(fields, batch));
+    },
+    columns: fields.map((f) => ({ name: f.name, type: typeName(f.type) })),
+    stats: o.stats,
+    command: o.command,
+    rowCount: o.rowCount,
+    rows: () => toRows(fields, batch),
+  };
+}
+
+export { StorageError };

@@ -1,0 +1,13 @@
+/** The engine's public face: what the workload log, the advisor and the CLI may use. */
+export { Database, type OpenOptions, type QueryResult, type LoadProgress } from './database.js';
+export { KeelError, SqlError, ExecError, LoadError, StorageError, UsageError, type ErrorCode } from './errors.js';
+export type { QueryStats, ResultColumn } from './result.js';
+export type { QueryRecord, ScanRecord, JoinRecord, PredicateRecord } from './query-record.js';
+export { QUERY_RECORD_VERSION } from './query-record.js';
+export type { SystemTable } from './catalog/system-tables.js';
+export type { Catalog, TableMeta, ColumnMeta, DistStyle } from './catalog/catalog.js';
+export { describeDistStyle } from './catalog/catalog.js';
+export type { LoadOptions } from './load/index.js';
+export { fingerprint } from './sql/fingerprint.js';
+export { tpchTables, type GeneratedTable } from './gen/index.js';
+export type { Batch, Vector, SqlType, ColumnDef } from './types.js';

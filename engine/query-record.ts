@@ -1,0 +1,69 @@
+/**
+ * The query record: what the engine reports about every statement it runs
+ * (the contract of DESIGN.md; documented in docs/workload-log.md). The engine
+ * only emits records; the workload log stores them.
+ */
+
+export const QUERY_RECORD_VERSION = 1;
+
+export interface PredicateRecord {
+  readonly column: string;
+  /** =, <, <=, >, >=, in, like, between, other */
+  readonly op: string;
+  /** The literal (first one for IN), as text; null when not a literal comparison. */
+  readonly literal: string | null;
+  readonly estSelectivity: number;
+  /** Rows out of the scan over rows read, for the scan's whole filter (null when not measured). */
+  readonly actualSelectivity: number | null;
+}
+
+export interface ScanRecord {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly predicates: readonly PredicateRecord[];
+  readonly blocksTotal: number;
+  readonly blocksScanned: number;
+  readonly blocksSkipped: number;
+  readonly rowsScanned: number;
+  readonly rowsOut: number;
+}
+
+export interface JoinRecord {
+  /** table.column of each side's key (first key for multi-column joins). */
+  readonly left: string;
+  readonly right: string;
+  readonly keys: readonly { readonly left: string; readonly right: string }[];
+  readonly type: string;
+  /** DS_DIST_NONE, DS_BCAST_INNER, ... */
+  readonly action: string;
+  readonly leftRows: number;
+  readonly rightRows: number;
+  readonly rowsMoved: number;
+  readonly bytesMoved: number;
+}
+
+export interface QueryRecord {
+  readonly version: typeof QUERY_RECORD_VERSION;
+  readonly id: string;
+  /** ISO-8601 start time. */
+  readonly startTime: string;
+  readonly durationMs: number;
+  readonly user: string;
+  readonly session: string;
+  readonly sql: string;
+  /** The statement with literals replaced, IN lists collapsed, keywords and spacing normalized. */
+  readonly fingerprint: string;
+  readonly command: string;
+  readonly status: 'ok' | 'error';
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly rowsReturned: number;
+  readonly rowsMoved: number;
+  readonly bytesMoved: number;
+  readonly blocksTotal: number;
+  readonly blocksScanned: number;
+  readonly blocksSkipped: number;
+  readonly scans: readonly ScanRecord[];
+  readonly joins: readonly JoinRecord[];
+  readonly groupBy: readonly string[];
+  readonly orderBy: readonly string[];
+}

@@ -1,0 +1,419 @@
+/**
+ * The syntax tree the parser produces and the binder consumes. It records what
+ * was written, nothing resolved: names are plain (lower-cased unless quoted) and
+ * literals keep their source text, so a DECIMAL literal loses no digits before
+ * the binder knows its type. Every node carries `pos`, the 0-based offset of its
+ * first character in the SQL text, for error messages with line and column.
+ */
+import type { SqlType } from '../types.js';
+
+export interface Node {
+  readonly pos: number;
+}
+
+/** An identifier: lower-cased when unquoted, kept as written when "quoted". */
+export interface Ident extends Node {
+  readonly name: string;
+}
+
+// ---------------------------------------------------------------- statements
+
+export type Statement =
+  | SelectStatement
+  | ExplainStatement
+  | CreateTableStatement
+  | DropTableStatement
+  | InsertStatement
+  | AlterTableStatement
+  | CreateViewStatement
+  | DropViewStatement;
+
+export interface SelectStatement extends Node {
+  readonly kind: 'select';
+  readonly query: Query;
+}
+
+export interface ExplainStatement extends Node {
+  readonly kind: 'explain';
+  readonly analyze: boolean;
+  readonly statement: Statement;
+}
+
+export type DistStyleName = 'auto' | 'even' | 'key' | 'all';
+
+export interface ColumnDefinition extends Node {
+  readonly name: Ident;
+  readonly type: SqlType;
+  /** NOT NULL was written (PRIMARY KEY implies it too). */
+  readonly notNull: boolean;
+  /** The ENCODE keyword's argument, upper-cased (RAW, AZ64, ZSTD, ...), or null. */
+  readonly encode: string | null;
+  /** DISTKEY written as a column attribute. */
+  readonly distKey: boolean;
+  /** SORTKEY written as a column attribute. */
+  readonly sortKey: boolean;
+  readonly primaryKey: boolean;
+}
+
+export interface SortKeyClause extends Node {
+  /** COMPOUND (or nothing) vs INTERLEAVED; we store interleaved as compound. */
+  readonly style: 'compound' | 'interleaved';
+  readonly columns: readonly Ident[];
+}
+
+export interface CreateTableStatement extends Node {
+  readonly kind: 'createTable';
+  readonly name: Ident;
+  readonly ifNotExists: boolean;
+  readonly columns: readonly ColumnDefinition[];
+  /** Table constraints are accepted and ignored except PRIMARY KEY's NOT NULL. */
+  readonly primaryKey: readonly Ident[];
+  readonly distStyle: { readonly style: DistStyleName; readonly pos: number } | null;
+  /** DISTKEY(col) table attribute. */
+  readonly distKey: Ident | null;
+  /** SORTKEY(...) table attribute, or SORTKEY AUTO (columns empty, auto true). */
+  readonly sortKey: (SortKeyClause & { readonly auto: boolean }) | null;
+  /** CREATE TABLE ... AS query. */
+  readonly as: Query | null;
+}
+
+export interface DropTableStatement extends Node {
+  readonly kind: 'dropTable';
+  readonly names: readonly Ident[];
+  readonly ifExists: boolean;
+}
+
+export interface InsertStatement extends Node {
+  readonly kind: 'insert';
+  readonly table: Ident;
+  readonly columns: readonly Ident[] | null;
+  /** VALUES (...) arrive as a Query whose body is a ValuesBody. */
+  readonly source: Query;
+}
+
+export type AlterAction =
+  /** ALTER DISTSTYLE EVEN | ALL | AUTO | KEY DISTKEY c */
+  | { readonly kind: 'distStyle'; readonly style: DistStyleName; readonly distKey: Ident | null; readonly pos: number }
+  /** ALTER DISTKEY c */
+  | { readonly kind: 'distKey'; readonly column: Ident; readonly pos: number }
+  /** ALTER [COMPOUND] SORTKEY (a, b) | ALTER SORTKEY NONE | ALTER SORTKEY AUTO */
+  | { readonly kind: 'sortKey'; readonly columns: readonly Ident[]; readonly none: boolean; readonly auto: boolean; readonly pos: number }
+  /** ALTER COLUMN c ENCODE e (e upper-cased) */
+  | { readonly kind: 'encode'; readonly column: Ident; readonly encoding: string; readonly pos: number }
+  /** ALTER ENCODE AUTO: every column back to AUTO */
+  | { readonly kind: 'encodeAuto'; readonly pos: number };
+
+export interface AlterTableStatement extends Node {
+  readonly kind: 'alterTable';
+  readonly table: Ident;
+  readonly action: AlterAction;
+}
+
+export interface CreateViewStatement extends Node {
+  readonly kind: 'createView';
+  readonly name: Ident;
+  readonly orReplace: boolean;
+  readonly columns: readonly Ident[] | null;
+  readonly query: Query;
+  /** The query's source text (from its first to its last character), stored in the catalog. */
+  readonly queryText: string;
+}
+
+export interface DropViewStatement extends Node {
+  readonly kind: 'dropView';
+  readonly names: readonly Ident[];
+  readonly ifExists: boolean;
+}
+
+// ---------------------------------------------------------------- queries
+
+export interface CommonTableExpr extends Node {
+  readonly name: Ident;
+  readonly columns: readonly Ident[] | null;
+  readonly query: Query;
+}
+
+export interface OrderItem extends Node {
+  readonly expr: Expr;
+  readonly desc: boolean;
+  /** null: the default (NULLS LAST for ASC, NULLS FIRST for DESC, as in Redshift). */
+  readonly nullsFirst: boolean | null;
+}
+
+/** A full query: WITH, a body of set operations, ORDER BY, LIMIT, OFFSET. */
+export interface Query extends Node {
+  readonly with: readonly CommonTableExpr[];
+  readonly body: QueryBody;
+  readonly orderBy: readonly OrderItem[];
+  /** null: no LIMIT (or LIMIT ALL). */
+  readonly limit: Expr | null;
+  readonly offset: Expr | null;
+}
+
+export type QueryBody = SelectBody | SetOpBody | ValuesBody | NestedQueryBody;
+
+export interface SelectBody extends Node {
+  readonly kind: 'select';
+  readonly distinct: boolean;
+  readonly items: readonly SelectItem[];
+  /** Comma-separated FROM items (each may be a join tree); empty without FROM. */
+  readonly from: readonly TableRef[];
+  readonly where: Expr | null;
+  readonly groupBy: readonly Expr[];
+  readonly having: Expr | null;
+}
+
+export interface SetOpBody extends Node {
+  readonly kind: 'setOp';
+  /** MINUS parses as except. */
+  readonly op: 'union' | 'intersect' | 'except';
+  readonly all: boolean;
+  readonly left: QueryBody;
+  readonly right: QueryBody;
+}
+
+export interface ValuesBody extends Node {
+  readonly kind: 'values';
+  readonly rows: readonly (readonly Expr[])[];
+}
+
+/** A parenthesized query used as a set-operation operand: (select ... order by ... limit 1) union ... */
+export interface NestedQueryBody extends Node {
+  readonly kind: 'nested';
+  readonly query: Query;
+}
+
+export type SelectItem =
+  /** * or t.* */
+  | { readonly kind: 'star'; readonly table: Ident | null; readonly pos: number }
+  | { readonly kind: 'expr'; readonly expr: Expr; readonly alias: Ident | null; readonly pos: number };
+
+export type TableRef = TableName | SubqueryRef | JoinRef;
+
+export interface TableName extends Node {
+  readonly kind: 'table';
+  readonly name: Ident;
+  readonly alias: Ident | null;
+  /** t AS a (x, y): column aliases. */
+  readonly columnAliases: readonly Ident[] | null;
+}
+
+export interface SubqueryRef extends Node {
+  readonly kind: 'subquery';
+  readonly query: Query;
+  readonly alias: Ident | null;
+  readonly columnAliases: readonly Ident[] | null;
+}
+
+export type JoinKind = 'inner' | 'left' | 'right' | 'full' | 'cross';
+
+export interface JoinRef extends Node {
+  readonly kind: 'join';
+  readonly type: JoinKind;
+  /** NATURAL JOIN: the condition is the equality of same-named columns. */
+  readonly natural: boolean;
+  readonly left: TableRef;
+  readonly right: TableRef;
+  readonly on: Expr | null;
+  readonly using: readonly Ident[] | null;
+}
+
+// ---------------------------------------------------------------- expressions
+
+export type Expr =
+  | ColumnRef
+  | NumberLiteral
+  | StringLiteral
+  | BooleanLiteral
+  | NullLiteral
+  | TypedLiteral
+  | IntervalLiteral
+  | UnaryExpr
+  | BinaryExpr
+  | IsNullExpr
+  | IsBoolExpr
+  | BetweenExpr
+  | InListExpr
+  | InSubqueryExpr
+  | ExistsExpr
+  | ScalarSubquery
+  | QuantifiedExpr
+  | LikeExpr
+  | CaseExpr
+  | CastExpr
+  | ExtractExpr
+  | FunctionCall;
+
+/** a, t.a */
+export interface ColumnRef extends Node {
+  readonly kind: 'column';
+  readonly table: Ident | null;
+  readonly name: Ident;
+}
+
+/** 42, 0.05, 1e3: the text as written (no sign; unary minus is a UnaryExpr). */
+export interface NumberLiteral extends Node {
+  readonly kind: 'number';
+  readonly text: string;
+}
+
+export interface StringLiteral extends Node {
+  readonly kind: 'string';
+  /** With '' unescaped. */
+  readonly value: string;
+}
+
+export interface BooleanLiteral extends Node {
+  readonly kind: 'boolean';
+  readonly value: boolean;
+}
+
+export interface NullLiteral extends Node {
+  readonly kind: 'null';
+}
+
+/** DATE '1998-12-01', TIMESTAMP '...': a string with a type in front. */
+export interface TypedLiteral extends Node {
+  readonly kind: 'typed';
+  readonly type: SqlType;
+  readonly value: string;
+}
+
+export type IntervalUnit = 'year' | 'month' | 'week' | 'day' | 'hour' | 'minute' | 'second';
+
+/**
+ * INTERVAL '90' DAY, INTERVAL '3' MONTH, INTERVAL '1 year', INTERVAL '2 days 3 hours'.
+ * Normalized into (months, days, microseconds), the three parts that behave
+ * differently under date arithmetic. DAY(3) precision is accepted and ignored.
+ */
+export interface IntervalLiteral extends Node {
+  readonly kind: 'interval';
+  readonly months: number;
+  readonly days: number;
+  readonly micros: number;
+}
+
+export interface UnaryExpr extends Node {
+  readonly kind: 'unary';
+  readonly op: '-' | '+' | 'not';
+  readonly arg: Expr;
+}
+
+export type BinaryOp =
+  | '+' | '-' | '*' | '/' | '%' | '||'
+  | '=' | '<>' | '<' | '<=' | '>' | '>='
+  | 'and' | 'or';
+
+export interface BinaryExpr extends Node {
+  readonly kind: 'binary';
+  /** != is normalized to <>. */
+  readonly op: BinaryOp;
+  readonly left: Expr;
+  readonly right: Expr;
+}
+
+export interface IsNullExpr extends Node {
+  readonly kind: 'isNull';
+  readonly arg: Expr;
+  readonly negated: boolean;
+}
+
+/** x IS [NOT] TRUE | FALSE | UNKNOWN (UNKNOWN is IS NULL for booleans). */
+export interface IsBoolExpr extends Node {
+  readonly kind: 'isBool';
+  readonly arg: Expr;
+  readonly value: boolean;
+  readonly negated: boolean;
+}
+
+export interface BetweenExpr extends Node {
+  readonly kind: 'between';
+  readonly arg: Expr;
+  readonly low: Expr;
+  readonly high: Expr;
+  readonly negated: boolean;
+}
+
+export interface InListExpr extends Node {
+  readonly kind: 'inList';
+  readonly arg: Expr;
+  readonly list: readonly Expr[];
+  readonly negated: boolean;
+}
+
+export interface InSubqueryExpr extends Node {
+  readonly kind: 'inSubquery';
+  readonly arg: Expr;
+  readonly query: Query;
+  readonly negated: boolean;
+}
+
+export interface ExistsExpr extends Node {
+  readonly kind: 'exists';
+  readonly query: Query;
+  readonly negated: boolean;
+}
+
+export interface ScalarSubquery extends Node {
+  readonly kind: 'subquery';
+  readonly query: Query;
+}
+
+/** x > ALL (subquery), x = ANY (subquery), SOME is ANY. */
+export interface QuantifiedExpr extends Node {
+  readonly kind: 'quantified';
+  readonly op: '=' | '<>' | '<' | '<=' | '>' | '>=';
+  readonly quantifier: 'any' | 'all';
+  readonly arg: Expr;
+  readonly query: Query;
+}
+
+export interface LikeExpr extends Node {
+  readonly kind: 'like';
+  readonly arg: Expr;
+  readonly pattern: Expr;
+  readonly escape: Expr | null;
+  readonly negated: boolean;
+  /** ILIKE */
+  readonly caseInsensitive: boolean;
+}
+
+/** CASE [operand] WHEN ... THEN ... [ELSE ...] END */
+export interface CaseExpr extends Node {
+  readonly kind: 'case';
+  readonly operand: Expr | null;
+  readonly whens: readonly { readonly when: Expr; readonly then: Expr }[];
+  readonly otherwise: Expr | null;
+}
+
+/** CAST(x AS t), x::t, CONVERT(t, x) */
+export interface CastExpr extends Node {
+  readonly kind: 'cast';
+  readonly arg: Expr;
+  readonly type: SqlType;
+}
+
+/** EXTRACT(field FROM x), DATE_PART('field', x): field lower-cased (year, month, day, quarter, dow, doy, hour, minute, second, epoch, week). */
+export interface ExtractExpr extends Node {
+  readonly kind: 'extract';
+  readonly field: string;
+  readonly arg: Expr;
+}
+
+/**
+ * Any other call, name lower-cased. Special syntaxes are normalized to plain
+ * argument lists:
+ *   SUBSTRING(s FROM a FOR b)    -> substring(s, a, b)   (FOR optional)
+ *   POSITION(a IN b)             -> position(a, b)
+ *   TRIM([BOTH|LEADING|TRAILING] [chars] FROM s) -> btrim|ltrim|rtrim(s [, chars]); TRIM(s) -> btrim(s)
+ *   COUNT(*)                     -> count with star = true, args empty
+ * DATEADD(month, 3, d) and DATEDIFF(day, a, b) keep the unit as a leading
+ * StringLiteral argument ('month', 'day').
+ */
+export interface FunctionCall extends Node {
+  readonly kind: 'function';
+  readonly name: string;
+  readonly args: readonly Expr[];
+  readonly distinct: boolean;
+  readonly star: boolean;
+}

@@ -1,0 +1,175 @@
+/** DDL in Redshift syntax: layouts as svv_table_info reports them, ALTER rewrites that keep every row, and clear errors. */
+import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Database, SqlError } from '../../engine/index.js';
+
+async function fresh(slices = 4): Promise<Database> {
+  return Database.open(fs.mkdtempSync(path.join(os.tmpdir(), 'keel-ddl-')), { slices });
+}
+
+async function info(db: Database, table: string): Promise<Record<string, unknown>> {
+  const r = await db.query(`select * from svv_table_info where "table" = '${table}'`);
+  const row = r.rows()[0]!;
+  return Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]]));
+}
+
+async function sqlError(p: Promise<unknown>): Promise<SqlError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(SqlError);
+    return e as SqlError;
+  }
+  throw new Error('statement succeeded');
+}
+
+const ALL_TYPES = `create table every_type (
+  a smallint, b integer not null, c bigint, d decimal(12,3), e numeric, f real, g double precision,
+  h boolean, i char(5), j varchar(20), k date, l timestamp)`;
+
+describe('CREATE TABLE', () => {
+  it('accepts every type and stores a row of each exactly', async () => {
+    const db = await fresh();
+    await db.execute(ALL_TYPES);
+    await db.execute(`insert into every_type values
+      (-32768, 2147483647, 9007199254740991, -123456789.125, 42, 1.5, 2.25e10, true, 'ab', 'hello world', '1998-12-01', '2001-02-03 04:05:06.5'),
+      (null, 0, null, null, null, null, null, null, null, null, null, null)`);
+    const r = await db.query('select * from every_type order by b desc');
+    expect(r.columns.map((c) => c.type)).toEqual([
+      'smallint', 'integer', 'bigint', 'decimal(12,3)', 'decimal(18,0)', 'real', 'double precision',
+      'boolean', 'char(5)', 'varchar(20)', 'date', 'timestamp',
+    ]);
+    expect(r.rows()).toEqual([
+      [-32768, 2147483647, 9007199254740991, -123456789.125, 42, 1.5, 2.25e10, true, 'ab', 'hello world', '1998-12-01', '2001-02-03 04:05:06.5'],
+      [null, 0, null, null, null, null, null, null, null, null, null, null],
+    ]);
+    db.close();
+  });
+
+  it('reports layouts as Redshift does', async () => {
+    const db = await fresh();
+    await db.execute(`
+      create table k (a int distkey, b int, c varchar(10)) compound sortkey (b, a);
+      create table k2 (a int, b int) diststyle key distkey (b) sortkey (a);
+      create table e (a int) diststyle even;
+      create table al (a int) diststyle all;
+      create table au (a int, b int sortkey);
+      create table plain (a int encode az64, b varchar(5) encode bytedict)`);
+    expect(await info(db, 'k')).toMatchObject({ diststyle: 'KEY(a)', sortkey1: 'b', tbl_rows: 0 });
+    expect(await info(db, 'k2')).toMatchObject({ diststyle: 'KEY(b)', sortkey1: 'a' });
+    expect(await info(db, 'e')).toMatchObject({ diststyle: 'EVEN', sortkey1: null });
+    expect(await info(db, 'al')).toMatchObject({ diststyle: 'ALL' });
+    expect(await info(db, 'au')).toMatchObject({ diststyle: 'AUTO(ALL)', sortkey1: 'b' });
+    expect(await info(db, 'plain')).toMatchObject({ diststyle: 'AUTO(ALL)', sortkey1: null });
+    db.close();
+  });
+
+  it('an AUTO table turns EVEN when it outgrows the small-table limit, keeping its rows', async () => {
+    const db = await fresh();
+    await db.execute('create table t (a int, b int)');
+    const values = Array.from({ length: 12_000 }, (_, i) => `(${i}, ${i % 7})`).join(',');
+    await db.execute(`insert into t values ${values}`);
+    expect(await info(db, 't')).toMatchObject({ diststyle: 'AUTO(EVEN)', tbl_rows: 12_000 });
+    expect((await db.query('select count(*), sum(a), sum(b) from t')).rows()).toEqual([[12_000, (11_999 * 12_000) / 2, 41_993]]);
+    db.close();
+  });
+
+  it('names the mistake and where it is', async () => {
+    const db = await fresh();
+    let e = await sqlError(db.execute('create table t (a int encode fancy)'));
+    expect(e.code).toBe('INVALID_DDL');
+    expect(e.message).toContain('FANCY');
+    expect(e.position?.column).toBe(23);
+    e = await sqlError(db.execute('create table t (a int) distkey (b)'));
+    expect(e.code).toBe('UNKNOWN_COLUMN');
+    expect(e.position?.column).toBe(33);
+    e = await sqlError(db.execute('create table t (a int, a int)'));
+    expect(e.code).toBe('DUPLICATE_OBJECT');
+    await db.execute('create table t (a int)');
+    e = await sqlError(db.execute('create table t (b int)'));
+    expect(e.code).toBe('DUPLICATE_OBJECT');
+    e = await sqlError(db.execute('create table u (a int) diststyle all distkey(a)'));
+    expect(e.code).toBe('INVALID_DDL');
+    await db.execute('create table if not exists t (b int)');
+    expect(Object.keys(db.catalog().tables)).toEqual(['t']);
+    db.close();
+  });
+});
+
+describe('ALTER TABLE rewrites the layout and keeps every row', () => {
+  it('distribution, sort key and encodings', async () => {
+    const db = await fresh();
+    await db.execute('create table t (a int, b varchar(12), c decimal(10,2)) diststyle even');
+    const values = Array.from({ length: 40_000 }, (_, i) => `(${(i * 7919) % 40_000}, 'v${i % 97}', ${(i % 1000) / 4})`).join(',');
+    await db.execute(`insert into t values ${values}`);
+    const checksum = async () => (await db.query('select count(*), sum(a), count(distinct b), sum(c), min(b), max(b) from t')).rows();
+    const expected = await checksum();
+    const steps: [string, Record<string, unknown>][] = [
+      ['alter table t alter distkey b', { diststyle: 'KEY(b)' }],
+      ['alter table t alter compound sortkey (a, b)', { sortkey1: 'a', unsorted: 0 }],
+      ['alter table t alter diststyle all', { diststyle: 'ALL' }],
+      ['alter table t alter diststyle key distkey a', { diststyle: 'KEY(a)' }],
+      ['alter table t alter column b encode zstd', { diststyle: 'KEY(a)' }],
+      ['alter table t alter column a encode runlength', {}],
+      ['alter table t alter sortkey none', { sortkey1: null }],
+      ['alter table t alter diststyle even', { diststyle: 'EVEN' }],
+      ['alter table t alter diststyle auto', { diststyle: 'AUTO(EVEN)' }],
+    ];
+    for (const [ddl, expectInfo] of steps) {
+      await db.execute(ddl);
+      expect(await info(db, 't'), ddl).toMatchObject(expectInfo);
+      expect(await checksum(), ddl).toEqual(expected);
+    }
+    db.close();
+  });
+
+  it('KEY distribution places equal keys on one slice, and ALL counts a copy per slice', async () => {
+    const db = await fresh(4);
+    await db.execute('create table t (a int, b int) diststyle key distkey(a)');
+    await db.execute(`insert into t values ${Array.from({ length: 4000 }, (_, i) => `(${i % 10}, ${i})`).join(',')}`);
+    const keyed = await info(db, 't');
+    const table = db.catalog().tables['t']!;
+    // every segment of a KEY table holds whole key groups: 10 keys over 4 slices
+    expect(table.segments.filter((s) => s.rows > 0).every((s) => s.rows % 400 === 0)).toBe(true);
+    await db.execute('alter table t alter diststyle all');
+    const all = await info(db, 't');
+    expect(all.tbl_rows).toBe(4000);
+    expect(Number(all.size_bytes)).toBeGreaterThan(Number(keyed.size_bytes) * 2);
+    db.close();
+  });
+
+  it('rejects bad ALTERs without changing anything', async () => {
+    const db = await fresh();
+    await db.execute("create table t (a int) diststyle even; insert into t values (1), (2)");
+    const before = JSON.stringify(db.catalog().tables['t']);
+    for (const bad of ['alter table t alter distkey nope', 'alter table t alter sortkey (a, a)', 'alter table t alter column a encode bogus', 'alter table nope alter diststyle all']) {
+      await sqlError(db.execute(bad));
+      expect(JSON.stringify(db.catalog().tables['t'])).toBe(before);
+    }
+    db.close();
+  });
+});
+
+describe('DROP, INSERT, views', () => {
+  it('drops tables and views, with IF EXISTS', async () => {
+    const db = await fresh();
+    await db.execute('create table t (a int); create table u (a int); create view v as select a from t');
+    await db.execute('drop view v; drop table t, u; drop table if exists t; drop view if exists v');
+    expect(db.catalog().tables).toEqual({});
+    expect((await sqlError(db.execute('drop table t'))).code).toBe('UNKNOWN_TABLE');
+    db.close();
+  });
+
+  it('INSERT with a column list fills the others with NULL, and NOT NULL is enforced atomically', async () => {
+    const db = await fresh();
+    await db.execute('create table t (a int not null, b varchar(5), c int)');
+    await db.execute("insert into t (b, a) values ('x', 1), ('y', 2)");
+    expect((await db.query('select a, b, c from t order by a')).rows()).toEqual([[1, 'x', null], [2, 'y', null]]);
+    await sqlError(db.execute("insert into t (b) values ('z')"));
+    await sqlError(db.execute("insert into t values (3, 'abcdefgh', 1)"));
+    expect((await db.query('select count(*) from t')).rows()).toEqual([[2]]);
+    db.close();
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Crash safety: a child process runs a load or an ALTER TABLE and is SIGKILLed
+ * at a random moment. Afterwards every table must be exactly as before or
+ * exactly as after (row count and checksum), the directory must open, and the
+ * next writer must be able to change it.
+ */
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Database } from '../../../engine/index.js';
+
+const CHILD = path.resolve(__dirname, '../../fixtures/crash-child.mjs');
+const ROWS = 120_000;
+
+let work: string;
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-crash-'));
+  // deterministic rows: id, a string drawn from 1,000 values, a decimal, a date
+  const lines: string[] = [];
+  for (let i = 0; i < ROWS; i++) lines.push(`${i},name${(i * 7919) % 1000},${(i % 10000) / 100},1995-0${1 + (i % 9)}-1${i % 10}`);
+  fs.writeFileSync(path.join(work, 'rows.csv'), lines.join('\n') + '\n');
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+interface State {
+  rows: number;
+  checksum: string;
+}
+
+async function state(dir: string): Promise<State> {
+  const db = await Database.open(dir, { create: false });
+  try {
+    const r = await db.query('select count(*), sum(id), sum(length(s)), sum(d), min(day), max(day) from t');
+    const [rows, ...rest] = r.rows()[0]!;
+    return { rows: Number(rows), checksum: JSON.stringify(rest) };
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs the child and kills it after `delayMs` (or lets it finish when it is faster). */
+function runAndKill(args: string[], delayMs: number): Promise<'killed' | 'finished'> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (d) => {
+      out += d;
+      // the clock starts when the child has opened the directory, so kills land inside the change
+      if (timer === undefined && out.includes('started')) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    });
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (signal === 'SIGKILL') resolve('killed');
+      else if (code === 0 && out.includes('done')) resolve('finished');
+      else reject(new Error(`child failed (${code}): ${err}`));
+    });
+  });
+}
+
+async function freshTable(dir: string, layout: string): Promise<void> {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const db = await Database.open(dir, { slices: 4 });
+  await db.execute(`create table t (id integer not null, s varchar(20), d decimal(10,2), day date) ${layout}`);
+  await db.load('t', path.join(work, 'rows.csv'), { delimiter: ',' });
+  db.close();
+}
+
+describe('a SIGKILL at a random moment leaves every table as before or fully after', () => {
+  it('during loads and ALTER TABLE rewrites, over 24 trials', async () => {
+    const dir = path.join(work, 'db');
+    const ops: { name: string; args: (d: string) => string[]; changesRows: boolean }[] = [
+      { name: 'load', args: (d) => [d, 'load', 't', path.join(work, 'rows.csv')], changesRows: true },
+      { name: 'alter distkey', args: (d) => [d, 'sql', 'alter table t alter distkey s'], changesRows: false },
+      { name: 'alter sortkey', args: (d) => [d, 'sql', 'alter table t alter sortkey (day, id)'], changesRows: false },
+      { name: 'alter encode', args: (d) => [d, 'sql', 'alter table t alter column s encode zstd'], changesRows: false },
+    ];
+    // measure each operation once to spread the kill moments over its whole duration
+    const durations = new Map<string, number>();
+    for (const op of ops) {
+      await freshTable(dir, 'diststyle even sortkey(id)');
+      const t0 = performance.now();
+      expect(await runAndKill(op.args(dir), 60_000)).toBe('finished');
+      durations.set(op.name, performance.now() - t0);
+    }
+    let killed = 0;
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 24; trial++) {
+      const op = ops[trial % ops.length]!;
+      await freshTable(dir, 'diststyle even sortkey(id)');
+      const before = await state(dir);
+      const delay = Math.floor(random() * durations.get(op.name)!);
+      const outcome = await runAndKill(op.args(dir), delay);
+      if (outcome === 'killed') killed++;
+      const after = await state(dir);
+      if (op.changesRows) {
+        const doubled = after.rows === before.rows * 2;
+        expect(after.rows === before.rows || doubled, `${op.name} at ${delay} ms: ${after.rows} rows`).toBe(true);
+        if (!doubled) expect(after.checksum).toBe(before.checksum);
+      } else {
+        expect(after).toEqual(before);
+      }
+      // the directory stays writable: the dead child's lock is taken over
+      const db = await Database.open(dir, { create: false });
+      await db.execute("insert into t values (-1, 'x', 1.5, '2000-01-01')");
+      db.close();
+      expect((await state(dir)).rows).toBe(after.rows + 1);
+    }
+    expect(killed).toBeGreaterThanOrEqual(20);
+  });
+});
