@@ -128,8 +128,14 @@ export class SegmentWriter {
 /** An explicit encoding that cannot hold these values (e.g. delta on fractions) falls back to raw for the block. */
 function encodingOrRaw(id: EncodingId, v: Vector): EncodingId {
   const codec = codecById(id);
-  return codec.supports(v.kind) && Number.isFinite(codec.encodedSize(v)) ? id : 'raw';
+  if (!codec.supports(v.kind)) return 'raw';
+  // sizing zstd means compressing; it holds any values, so skip the check rather than compress twice
+  if (ALWAYS_APPLICABLE.has(id)) return id;
+  return Number.isFinite(codec.encodedSize(v)) ? id : 'raw';
 }
+
+/** Codecs that can encode any vector of a kind they support. */
+const ALWAYS_APPLICABLE: ReadonlySet<EncodingId> = new Set(['raw', 'dict', 'rle', 'zstd']);
 
 /** An open segment file: its footer and a descriptor for reading blocks. */
 export class SegmentReader {

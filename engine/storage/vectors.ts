@@ -137,13 +137,16 @@ export function zoneMap(v: Vector): ZoneMap {
   const values = v.values;
   let min = Infinity;
   let max = -Infinity;
+  let nan = false;
   for (let i = 0; i < v.length; i++) {
     if (nulls && nulls[i]) { nullCount++; continue; }
     const x = values[i]!;
     if (x < min) min = x;
     if (x > max) max = x;
+    if (x !== x) nan = true;
   }
-  return nullCount === v.length ? { min: null, max: null, nullCount } : { min, max, nullCount };
+  // NaN orders above every number in SQL; a block holding one gets no bounds, so no scan skips it
+  return nullCount === v.length || nan ? { min: null, max: null, nullCount } : { min, max, nullCount };
 }
 
 /** Packs a one-byte-per-row NULL mask into a bitmap (bit i of byte i>>3). */

@@ -11,8 +11,10 @@ import type { ExecContext } from '../context.js';
 /** A block may match `p` unless its min/max prove no value can. */
 function mayMatch(b: BlockMeta, p: ZonePredicate): boolean {
   if (b.nullCount === b.rows) return false; // only NULLs: no comparison is true
-  const min = b.min!;
-  const max = b.max!;
+  // a block whose zone map has no bounds (NaN among its values) proves nothing
+  if (b.min === null || b.max === null) return true;
+  const min = b.min;
+  const max = b.max;
   switch (p.op) {
     case 'eq':
       return p.value >= min && p.value <= max;
