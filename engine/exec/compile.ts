@@ -44,7 +44,11 @@ class CodeGen {
   private readonly boundColumns = new Set<number>();
   private readonly lutCache = new Map<string, string>();
 
-  constructor(private readonly kinds: readonly PhysicalKind[]) {}
+  /** noLut: this code computes a lookup table's entries itself, so it must not tabulate again. */
+  constructor(
+    private readonly kinds: readonly PhysicalKind[],
+    private readonly noLut = false,
+  ) {}
 
   constant(value: unknown): string {
     const name = `K${this.constants.length}`;
@@ -102,7 +106,7 @@ class CodeGen {
    * column) becomes a per-dictionary-entry lookup table.
    */
   private dictLookup(e: Expr, out: string[]): Emitted | null {
-    if (e.k === 'col' || e.k === 'lit') return null;
+    if (this.noLut || e.k === 'col' || e.k === 'lit') return null;
     const used = columnsOf(e);
     if (used.size !== 1) return null;
     const j = used.values().next().value!;
@@ -110,7 +114,7 @@ class CodeGen {
     const key = `${j}:${JSON.stringify(e)}`;
     let name = this.lutCache.get(key);
     if (!name) {
-      const sub = compileExpr(remapColumns(e, () => 0), ['str']);
+      const sub = compileExpr(remapColumns(e, () => 0), ['str'], true);
       name = `L${this.lutCache.size}_${j}`;
       this.lutCache.set(key, name);
       const fn = this.constant(sub);
@@ -191,6 +195,18 @@ class CodeGen {
         this.emitCoalesce(e.args, 0, target, out);
         return { v: target.t, n: target.u };
       }
+      case 'greatest':
+      case 'least': {
+        // NULLs are ignored; NULL only when every argument is
+        const target = this.temp(kind);
+        out.push(`${target.u} = true;`);
+        const better = e.op === 'greatest' ? '>' : '<';
+        for (const arg of e.args) {
+          const r = this.emit(arg, out);
+          out.push(`if (!${r.n} && (${target.u} || ${r.v} ${better} ${target.t})) { ${target.t} = ${r.v}; ${target.u} = false; }`);
+        }
+        return { v: target.t, n: target.u };
+      }
       case 'nullif': {
         const x = this.emit(e.args[0]!, out);
         const y = this.emit(e.args[1]!, out);
@@ -241,11 +257,17 @@ class CodeGen {
         return checked(`${a[0]} - ${a[1]}`);
       case 'mul':
         return checked(`${a[0]} * ${a[1]}`);
-      case 'div':
+      case 'div': {
+        if (e.type.id === 'decimal') {
+          // exact quotient at the result scale, rounded half away from zero
+          const shift = scaleOf(e.type) - scaleOf(argType(0)) + scaleOf(argType(1));
+          return { nullSafe: false, code: () => `${t} = rt.decDiv(${a[0]}, ${a[1]}, ${shift}); ${rangeCheck(e.type, t)}` };
+        }
         return {
           nullSafe: false,
           code: () => `if (${a[1]} === 0) rt.divisionByZero(); ${t} = ${isIntegral(e.type) ? `Math.trunc(${a[0]} / ${a[1]})` : `${a[0]} / ${a[1]}`}; ${rangeCheck(e.type, t)}`,
         };
+      }
       case 'mod':
         return { nullSafe: false, code: () => `if (${a[1]} === 0) rt.divisionByZero(); ${t} = ${a[0]} % ${a[1]};` };
       case 'neg':
@@ -277,7 +299,7 @@ class CodeGen {
       case 'isNotFalse':
         return { nullSafe: true, code: (n, u) => `${t} = !(${n}) && ${a[0]} === 0 ? 0 : 1; ${u} = false;` };
       case 'cast':
-        return { nullSafe: false, code: () => castCode(argType(0), e.type, a[0]!, t, this) };
+        return { nullSafe: false, code: () => castCode(argType(0), e.type, a[0]!, t, this, e.field === 'assign') };
       case 'concat':
         return plain(`${a[0]} + ${a[1]}`);
       case 'substr':
@@ -312,35 +334,37 @@ class CodeGen {
         return plain(`${a[0]}.repeat(Math.max(0, ${a[1]}))`);
       case 'splitPart':
         return plain(`rt.splitPart(${a[0]}, ${a[1]}, ${a[2]})`);
-      case 'greatest':
-        return plain(a.reduce((acc, x) => `(${acc} >= ${x} ? ${acc} : ${x})`));
-      case 'least':
-        return plain(a.reduce((acc, x) => `(${acc} <= ${x} ? ${acc} : ${x})`));
+
       case 'abs':
         return plain(`Math.abs(${a[0]})`);
       case 'sign':
         return plain(`Math.sign(${a[0]})`);
       case 'round':
-        // decimal rounding is planned as a rescale cast; here only doubles
-        return plain(a.length > 1 ? `rt.roundTo(${a[0]}, ${a[1]})` : `rt.roundHalfAway(${a[0]})`);
       case 'floor':
-        return plain(`Math.floor(${a[0]})`);
       case 'ceil':
-        return plain(`Math.ceil(${a[0]})`);
-      case 'trunc':
-        return plain(`Math.trunc(${a[0]})`);
+      case 'trunc': {
+        if (argType(0).id === 'decimal') {
+          // a decimal to a smaller scale: the scaled value divided, then rounded the SQL way
+          const div = 10 ** (scaleOf(argType(0)) - scaleOf(e.type));
+          const fn = { round: 'rt.roundHalfAway', floor: 'Math.floor', ceil: 'Math.ceil', trunc: 'Math.trunc' }[e.op];
+          return div === 1 ? plain(a[0]!) : plain(`${fn}(${a[0]} / ${div})`);
+        }
+        if (a.length > 1) return plain(e.op === 'round' ? `rt.roundTo(${a[0]}, ${a[1]})` : `rt.truncTo(${a[0]}, ${a[1]})`);
+        const fn = { round: 'rt.roundHalfAway', floor: 'Math.floor', ceil: 'Math.ceil', trunc: 'Math.trunc' }[e.op];
+        return plain(`${fn}(${a[0]})`);
+      }
       case 'sqrt':
         return { nullSafe: false, code: () => `if (${a[0]} < 0) rt.invalid('cannot take square root of a negative number'); ${t} = Math.sqrt(${a[0]});` };
       case 'power':
         return plain(`Math.pow(${a[0]}, ${a[1]})`);
       case 'ln':
-        return { nullSafe: false, code: () => `if (${a[0]} <= 0) rt.invalid('cannot take logarithm of zero or a negative number'); ${t} = Math.log(${a[0]});` };
+        return { nullSafe: false, code: () => `if (${a[0]} <= 0) rt.invalid('cannot take logarithm of zero or a negative number'); ${t} = ${e.field === 'log10' ? 'Math.log10' : 'Math.log'}(${a[0]});` };
       case 'exp':
         return plain(`Math.exp(${a[0]})`);
       case 'extract':
         return plain(argType(0).id === 'timestamp' ? `rt.extractTimestamp(${JSON.stringify(e.field)}, ${a[0]})` : `rt.extractDate(${JSON.stringify(e.field)}, ${a[0]})`);
       case 'dateTrunc':
-        return plain(argType(0).id === 'timestamp' ? `rt.dateTrunc(${JSON.stringify(e.field)}, Math.floor(${a[0]} / 86400000000)) * 86400000000` : `rt.dateTrunc(${JSON.stringify(e.field)}, ${a[0]})`);
+        return plain(argType(0).id === 'timestamp' ? `rt.dateTruncTs(${JSON.stringify(e.field)}, ${a[0]})` : `rt.dateTrunc(${JSON.stringify(e.field)}, ${a[0]})`);
       case 'addDays':
         return checked(`${a[0]} + ${a[1]}`);
       case 'addMonths':
@@ -353,6 +377,8 @@ class CodeGen {
       case 'or':
       case 'coalesce':
       case 'nullif':
+      case 'greatest':
+      case 'least':
         throw new Error(`${e.op} is emitted by emitCall`);
     }
   }
@@ -360,6 +386,10 @@ class CodeGen {
 
 function numberLiteral(v: number): string {
   return Object.is(v, -0) ? '-0' : String(v);
+}
+
+function scaleOf(t: SqlType): number {
+  return t.id === 'decimal' ? (t.scale ?? 0) : 0;
 }
 
 function isIntegral(t: SqlType): boolean {
@@ -385,15 +415,20 @@ function rangeCheck(type: SqlType, t: string): string {
   }
 }
 
-function castCode(from: SqlType, to: SqlType, a: string, t: string, gen: CodeGen): string {
+function castCode(from: SqlType, to: SqlType, a: string, t: string, gen: CodeGen, assign = false): string {
   const fromKind = physicalKind(from);
   const toKind = physicalKind(to);
   if (toKind === 'str') {
-    if (fromKind === 'str') {
-      const len = to.length;
-      return len !== undefined && len < 65535 ? `${t} = ${a}.length > ${len} ? ${a}.substring(0, ${len}) : ${a};` : `${t} = ${a};`;
-    }
-    return `${t} = rt.toText(${a}, ${gen.constant(from)});`;
+    const text = fromKind === 'str' ? a : `rt.toText(${a}, ${gen.constant(from)})`;
+    const len = to.length;
+    const bounded = len !== undefined && len < 65535;
+    const isChar = to.id === 'char';
+    // INSERT: too long is an error; CAST: truncates. CHAR values never keep trailing blanks.
+    if (assign && bounded) return `${t} = rt.assignText(${text}, ${len}, ${isChar});`;
+    let code = `${t} = ${text};`;
+    if (bounded) code += ` if (${t}.length > ${len}) ${t} = ${t}.substring(0, ${len});`;
+    if (isChar) code += ` ${t} = ${t}.replace(/ +$/, '');`;
+    return code;
   }
   if (fromKind === 'str') return `${t} = rt.fromText(${a}, ${gen.constant(to)});`;
   const fromScale = from.id === 'decimal' ? (from.scale ?? 0) : 0;
@@ -466,10 +501,10 @@ function build<T>(gen: CodeGen, loop: string[], tail: string[], head: string[]):
 const ARRAY_FOR: Record<Exclude<PhysicalKind, 'str'>, string> = { i32: 'Int32Array', f64: 'Float64Array', bool: 'Uint8Array' };
 
 /** Compiles an expression over input columns of the given kinds into a function producing a vector. */
-export function compileExpr(e: Expr, kinds: readonly PhysicalKind[]): CompiledExpr {
+export function compileExpr(e: Expr, kinds: readonly PhysicalKind[], noLut = false): CompiledExpr {
   const kind = physicalKind(e.type);
   if (e.k === 'col' && kinds[e.index] === kind) return (cols) => cols[e.index]!;
-  const gen = new CodeGen(kinds);
+  const gen = new CodeGen(kinds, noLut);
   const loop: string[] = [];
   const r = gen.emit(e, loop);
   const head =

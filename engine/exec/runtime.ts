@@ -164,6 +164,70 @@ export function dateTrunc(field: string, days: number): number {
   }
 }
 
+/**
+ * round(a * 10^shift / b), half away from zero, computed exactly: a and b are
+ * integers (scaled decimals); the result is exact whenever it is below 2^53
+ * (BigInt arithmetic takes over when the intermediate product is not).
+ */
+export function decDiv(a: number, b: number, shift: number): number {
+  if (b === 0) divisionByZero();
+  const n = shift === 0 ? a : a * 10 ** shift;
+  if (Number.isSafeInteger(n) && Number.isSafeInteger(b) && Math.abs(n) + Math.abs(b) <= Number.MAX_SAFE_INTEGER) {
+    const sign = (n < 0) !== (b < 0) ? -1 : 1;
+    let q = Math.trunc(n / b);
+    let r = n - q * b;
+    // the double quotient may round across an integer: restore n = q*b + r with |r| < |b|, sign(r) = sign(n)
+    if (r !== 0 && (r < 0) !== (n < 0)) {
+      q -= sign;
+      r = n - q * b;
+    } else if (Math.abs(r) >= Math.abs(b)) {
+      q += sign;
+      r = n - q * b;
+    }
+    if (2 * Math.abs(r) >= Math.abs(b)) q += sign;
+    return q === 0 ? 0 : q;
+  }
+  if (!Number.isInteger(a) || !Number.isInteger(b)) return roundHalfAway((a * 10 ** shift) / b);
+  const N = BigInt(a) * 10n ** BigInt(shift);
+  const B = BigInt(b);
+  let q = N / B;
+  const r = N % B;
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  if (2n * abs(r) >= abs(B)) q += (N < 0n) !== (B < 0n) ? -1n : 1n;
+  return Number(q);
+}
+
+/** TRUNC(x, digits) of a double. */
+export function truncTo(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.trunc(x * f) / f;
+}
+
+/** DATE_TRUNC of a timestamp (microseconds). */
+export function dateTruncTs(field: string, us: number): number {
+  switch (field) {
+    case 'hour':
+      return Math.floor(us / 3_600_000_000) * 3_600_000_000;
+    case 'minute':
+      return Math.floor(us / 60_000_000) * 60_000_000;
+    case 'second':
+      return Math.floor(us / 1_000_000) * 1_000_000;
+    default:
+      return dateTrunc(field, Math.floor(us / DAY_US)) * DAY_US;
+  }
+}
+
+/** A string assigned to CHAR(n)/VARCHAR(n) (INSERT): trailing blanks beyond n are dropped, other excess is an error. */
+export function assignText(s: string, length: number, isChar: boolean): string {
+  let v = isChar ? s.replace(/ +$/, '') : s;
+  if (v.length > length) {
+    const trimmed = v.replace(/ +$/, '');
+    if (trimmed.length > length) throw new ExecError('INVALID_VALUE', `value too long for type ${isChar ? 'character' : 'character varying'}(${length})`);
+    v = v.substring(0, length);
+  }
+  return v;
+}
+
 /** Rounds half away from zero, as SQL ROUND and decimal rescaling do. */
 export function roundHalfAway(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.round(x);

@@ -26,37 +26,58 @@ export const TEXT_POOL_SIZE = 300 * 1024 * 1024;
 const MAX_SENTENCE_LENGTH = 256;
 const TEXT_POOL_SEED = 933588178;
 
-let cached: Buffer | undefined;
+let cached: string | undefined;
 
-/** The shared comment text pool (ASCII, exactly TEXT_POOL_SIZE bytes). */
-export function textPool(): Buffer {
-  cached ??= buildTextPool(TEXT_POOL_SIZE);
+/**
+ * The shared comment text pool (ASCII, exactly TEXT_POOL_SIZE characters), as one
+ * string: comments are substrings of it, which V8 creates in O(1).
+ */
+export function textPool(): string {
+  cached ??= buildTextPool(TEXT_POOL_SIZE).toString('latin1');
   return cached;
 }
 
-/** Drops the cached pool so its memory can be reclaimed (the next use rebuilds it). */
+/**
+ * Drops the cached pool. Its memory is reclaimed once no generated comment
+ * string (which may share the pool's storage) is reachable any more.
+ */
 export function releaseTextPool(): void {
   cached = undefined;
 }
 
-/** A weighted word list flattened for the pool builder: table[r] -> encoded word. */
+/** A weighted word list flattened for the pool builder. */
 interface WordTable {
   readonly total: number;
-  readonly table: readonly Uint8Array[];
+  /** Per weight slot: offset and length of the word in `bytes`. */
+  readonly start: Int32Array;
+  readonly length: Uint8Array;
+  readonly bytes: Uint8Array;
 }
 
 function wordTable(d: Dist): WordTable {
-  const words = d.values.map((v) => Buffer.from(v, 'latin1'));
-  const table: Uint8Array[] = [];
+  const encoded = d.values.map((v) => Buffer.from(v, 'latin1'));
+  const offsets: number[] = [];
+  let at = 0;
+  for (const e of encoded) {
+    offsets.push(at);
+    at += e.length;
+  }
+  const bytes = new Uint8Array(at);
+  encoded.forEach((e, i) => bytes.set(e, offsets[i]));
+  const start = new Int32Array(d.totalWeight);
+  const length = new Uint8Array(d.totalWeight);
   let prev = 0;
   d.cumulative.forEach((c, i) => {
-    for (let k = prev; k < c; k++) table.push(words[i]!);
+    for (let k = prev; k < c; k++) {
+      start[k] = offsets[i]!;
+      length[k] = encoded[i]!.length;
+    }
     prev = c;
   });
-  return { total: d.totalWeight, table };
+  return { total: d.totalWeight, start, length, bytes };
 }
 
-/** Syntax strings pre-split into their token characters, as a weighted table. */
+/** A weighted list of phrase forms, each form as its token letters. */
 interface SyntaxTable {
   readonly total: number;
   readonly table: readonly string[];
@@ -72,13 +93,15 @@ function syntaxTable(d: Dist): SyntaxTable {
   return { total: d.totalWeight, table };
 }
 
+const TWO31 = 2147483648;
+
 /**
  * Builds the pool exactly as dbgen does: sentences from GRAMMAR until the pool
- * is full, then truncated to `size`. One random stream feeds every pick.
+ * is full, then truncated to `size`. One Park–Miller stream (the same
+ * arithmetic as RowStream.nextInt, inlined) feeds every pick.
  */
 export function buildTextPool(size: number): Buffer {
   const out = Buffer.allocUnsafe(size + MAX_SENTENCE_LENGTH);
-  const rnd = new RowStream(TEXT_POOL_SEED, Number.MAX_SAFE_INTEGER);
   const grammar = syntaxTable(GRAMMAR);
   const np = syntaxTable(NOUN_PHRASES);
   const vp = syntaxTable(VERB_PHRASES);
@@ -91,18 +114,27 @@ export function buildTextPool(size: number): Buffer {
   const prepositions = wordTable(PREPOSITIONS);
   const terminators = wordTable(TERMINATORS);
   const SPACE = 0x20;
+  let seed = TEXT_POOL_SEED;
   let len = 0;
 
-  // draws an index in [0, total) exactly like RowStream.nextInt(0, total - 1)
+  /** An index in [0, total): one draw, mapped as RowStream.nextInt(0, total - 1). */
   const draw = (total: number): number => {
-    rnd.nextRand();
-    return Math.trunc((rnd.seed / PM_MODULUS) * total);
+    const p = seed * 16807;
+    const hi = Math.floor(p / TWO31);
+    let r = hi + (p - hi * TWO31);
+    if (r >= PM_MODULUS) r -= PM_MODULUS;
+    seed = r;
+    return Math.trunc((r / PM_MODULUS) * total);
   };
-  const append = (w: Uint8Array): void => {
-    for (let i = 0; i < w.length; i++) out[len++] = w[i]!;
-  };
-  const pickWord = (t: WordTable): void => {
-    append(t.table[draw(t.total)]!);
+  /** Appends a weighted random word. */
+  const word = (t: WordTable): void => {
+    const k = draw(t.total);
+    const bytes = t.bytes;
+    let from = t.start[k]!;
+    const end = from + t.length[k]!;
+    let at = len;
+    while (from < end) out[at++] = bytes[from++]!;
+    len = at;
   };
 
   const nounPhrase = (): void => {
@@ -110,16 +142,16 @@ export function buildTextPool(size: number): Buffer {
     for (let i = 0; i < syntax.length; i++) {
       switch (syntax.charCodeAt(i)) {
         case 0x41: // A
-          pickWord(articles);
+          word(articles);
           break;
         case 0x4a: // J
-          pickWord(adjectives);
+          word(adjectives);
           break;
         case 0x44: // D
-          pickWord(adverbs);
+          word(adverbs);
           break;
         case 0x4e: // N
-          pickWord(nouns);
+          word(nouns);
           break;
         case 0x2c: // ',' replaces the blank after the previous word
           out[len - 1] = 0x2c;
@@ -137,13 +169,13 @@ export function buildTextPool(size: number): Buffer {
     for (let i = 0; i < syntax.length; i += 2) {
       switch (syntax.charCodeAt(i)) {
         case 0x44: // D
-          pickWord(adverbs);
+          word(adverbs);
           break;
         case 0x56: // V
-          pickWord(verbs);
+          word(verbs);
           break;
         default: // X
-          pickWord(auxiliaries);
+          word(auxiliaries);
           break;
       }
       out[len++] = SPACE;
@@ -161,7 +193,7 @@ export function buildTextPool(size: number): Buffer {
           nounPhrase();
           break;
         case 0x50: // P
-          pickWord(prepositions);
+          word(prepositions);
           out[len++] = SPACE;
           out[len++] = 0x74; // t
           out[len++] = 0x68; // h
@@ -171,7 +203,7 @@ export function buildTextPool(size: number): Buffer {
           break;
         default: // T: the terminator abuts the previous word
           len--;
-          pickWord(terminators);
+          word(terminators);
           break;
       }
       if (out[len - 1] !== SPACE) out[len++] = SPACE;
@@ -191,7 +223,7 @@ export class RandomText {
 
   constructor(
     seed: number,
-    private readonly pool: Buffer,
+    private readonly pool: string,
     averageLength: number,
     valuesPerRow = 1,
   ) {
@@ -203,7 +235,7 @@ export class RandomText {
   next(): string {
     const offset = this.stream.nextInt(0, this.pool.length - this.maxLength);
     const length = this.stream.nextInt(this.minLength, this.maxLength);
-    return this.pool.toString('latin1', offset, offset + length);
+    return this.pool.substring(offset, offset + length);
   }
 
   rowFinished(): void {

@@ -13,7 +13,8 @@
  * since 1970-01-01); BIGINT, DECIMAL (exact scaled integer), REAL, DOUBLE,
  * TIMESTAMP (µs since epoch) → f64; BOOLEAN → bool (0/1); CHAR/VARCHAR → str.
  */
-import type { ColumnDef, PhysicalKind, SqlType, Vector } from '../types.js';
+import { LoadError } from '../errors.js';
+import type { Batch, ColumnDef, PhysicalKind, SqlType, Vector } from '../types.js';
 import { MAX_SAFE, formatDate, formatTimestamp, integerRange, parseDate, parseTimestamp, physicalKind, typeName } from '../types.js';
 
 // Type codes: one small integer per SQL type, so hot loops switch on an int.
@@ -60,7 +61,7 @@ export function quoteValue(s: string): string {
 }
 
 // Powers of ten that are exact doubles (10^22 is the largest).
-const POW10: number[] = [];
+export const POW10: number[] = [];
 for (let i = 0, p = 1; i <= 22; i++, p *= 10) POW10.push(p);
 
 /** Largest finite single-precision float: REAL values beyond it overflow. */
@@ -255,24 +256,45 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+/** Days since epoch of January 1st of years 0..9999, and of each month's first day (non-leap, leap). */
+const YEAR_START = new Int32Array(10_000);
+for (let y = 0; y < 10_000; y++) YEAR_START[y] = daysFromCivil(y, 1, 1);
+const MONTH_START = [
+  [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334],
+  [0, 0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335],
+];
+const MONTH_DAYS = [
+  [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
+  [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
+];
+
+/** Days of "YYYY-MM-DD" at s[a..a+10), or NaN; no allocation, table lookups only. */
+export function isoDate(s: string, a: number): number {
+  if (s.charCodeAt(a + 4) !== 45 || s.charCodeAt(a + 7) !== 45) return NaN;
+  const y0 = s.charCodeAt(a) - 48;
+  const y1 = s.charCodeAt(a + 1) - 48;
+  const y2 = s.charCodeAt(a + 2) - 48;
+  const y3 = s.charCodeAt(a + 3) - 48;
+  const m0 = s.charCodeAt(a + 5) - 48;
+  const m1 = s.charCodeAt(a + 6) - 48;
+  const d0 = s.charCodeAt(a + 8) - 48;
+  const d1 = s.charCodeAt(a + 9) - 48;
+  // All eight must be digits: (x >>> 0) > 9 catches both sides.
+  if (((y0 >>> 0) > 9) || ((y1 >>> 0) > 9) || ((y2 >>> 0) > 9) || ((y3 >>> 0) > 9) || ((m0 >>> 0) > 9) || ((m1 >>> 0) > 9) || ((d0 >>> 0) > 9) || ((d1 >>> 0) > 9)) {
+    return NaN;
+  }
+  const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const m = m0 * 10 + m1;
+  const d = d0 * 10 + d1;
+  if (m < 1 || m > 12 || d < 1) return NaN;
+  const leap = (y & 3) === 0 && (y % 100 !== 0 || y % 400 === 0) ? 1 : 0;
+  if (d > MONTH_DAYS[leap]![m]!) return NaN;
+  return YEAR_START[y]! + MONTH_START[leap]![m]! + d - 1;
 }
 
 function digit(s: string, i: number): number {
   const c = s.charCodeAt(i) - 48;
   return c >= 0 && c <= 9 ? c : -1000;
-}
-
-/** Days of "YYYY-MM-DD" at s[a..a+10), or NaN; no allocation. */
-function isoDate(s: string, a: number): number {
-  if (s.charCodeAt(a + 4) !== 45 || s.charCodeAt(a + 7) !== 45) return NaN;
-  const y = digit(s, a) * 1000 + digit(s, a + 1) * 100 + digit(s, a + 2) * 10 + digit(s, a + 3);
-  const m = digit(s, a + 5) * 10 + digit(s, a + 6);
-  const d = digit(s, a + 8) * 10 + digit(s, a + 9);
-  if (y < 0 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return NaN;
-  return daysFromCivil(y, m, d);
 }
 
 /**
@@ -386,6 +408,8 @@ export function utf8Length(s: string, a: number, b: number): number {
  * appends (codes then index into a dictionary that may hold duplicates).
  */
 const DICT_LIMIT = 4096;
+/** Up to this many entries, a dictionary is searched by comparing text in place (see addRange). */
+const SMALL_DICT = 8;
 
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_F64 = new Float64Array(0);
@@ -490,6 +514,31 @@ export class ColumnOut {
     }
   }
 
+  /**
+   * Stores the string s[a, b) at row r. While the batch's dictionary is tiny
+   * (flags, modes), the text is compared against its entries in place, so the
+   * common case allocates no substring and computes no hash.
+   */
+  addRange(r: number, s: string, a: number, b: number): void {
+    const dict = this.dict;
+    const nd = dict.length;
+    if (nd <= SMALL_DICT && this.map !== null) {
+      const n = b - a;
+      const c0 = s.charCodeAt(a);
+      for (let k = 0; k < nd; k++) {
+        const d = dict[k]!;
+        if (d.length !== n || d.charCodeAt(0) !== c0) continue;
+        let i = 1;
+        while (i < n && d.charCodeAt(i) === s.charCodeAt(a + i)) i++;
+        if (i === n) {
+          this.codes[r] = k;
+          return;
+        }
+      }
+    }
+    this.addString(r, s.slice(a, b));
+  }
+
   /** The first `rows` rows as a vector. */
   vector(rows: number): Vector {
     const full = rows === this.capacity;
@@ -591,9 +640,8 @@ export function storeText(out: ColumnOut, r: number, s: string, a: number, b: nu
       return;
     }
     case T_CHAR:
-      while (b > a && s.charCodeAt(b - 1) === 32) b--;
-    // falls through
     case T_VARCHAR: {
+      if (out.code === T_CHAR) while (b > a && s.charCodeAt(b - 1) === 32) b--;
       const n = b - a;
       if (n > out.maxBytes / 3 && (n > out.maxBytes || !ascii)) {
         const bytes = ascii ? n : utf8Length(s, a, b);
@@ -817,4 +865,89 @@ function decodeUtf8(v: unknown): string {
     }
   }
   return String(v);
+}
+
+// ---------------------------------------------------------------------------
+// Batches from columnar sources (Parquet, Arrow)
+
+/** Column buffers for one batch at a time; cuts batches of batchRows rows. */
+export class BatchAssembler {
+  readonly outs: ColumnOut[];
+  rows = 0;
+  constructor(
+    columns: readonly ColumnDef[],
+    readonly batchRows: number,
+  ) {
+    this.outs = columns.map((c) => new ColumnOut(c, batchRows));
+  }
+  /** Rows that still fit into the current batch. */
+  get room(): number {
+    return this.batchRows - this.rows;
+  }
+  get full(): boolean {
+    return this.rows === this.batchRows;
+  }
+  /** The filled rows as a batch; the buffers start over. */
+  take(): Batch {
+    const n = this.rows;
+    const columns = this.outs.map((o) => o.vector(n));
+    for (const o of this.outs) o.reset(this.batchRows);
+    this.rows = 0;
+    return { length: n, columns };
+  }
+}
+
+/**
+ * Copies source rows [from, to) of one column into `out` at row `at` and on.
+ * NULL is `nulls[i] === 1` when a mask is given, else a null/undefined value.
+ * Errors become LoadErrors naming row rowBase + i + 1 of the file.
+ */
+export function fillColumn(
+  out: ColumnOut,
+  values: ArrayLike<unknown>,
+  nulls: Uint8Array | null,
+  from: number,
+  to: number,
+  at: number,
+  src: SourceKind,
+  file: string,
+  rowBase: number,
+): void {
+  let i = from;
+  try {
+    // Fast paths: same physical form, only checks to make.
+    if (values instanceof Int32Array && out.kind === 'i32' && (src.k === 'int' || (src.k === 'date' && out.code === T_DATE))) {
+      const dst = out.i32;
+      const lo = out.lo;
+      const hi = out.hi;
+      for (; i < to; i++) {
+        const r = at + i - from;
+        if (nulls !== null && nulls[i]) out.setNull(r);
+        else {
+          const v = values[i]!;
+          if (v < lo || v > hi) throw outOfRange(out, v, src);
+          dst[r] = v;
+        }
+      }
+      return;
+    }
+    if ((values instanceof Float64Array || values instanceof Float32Array) && src.k === 'float' && out.code === T_DOUBLE) {
+      const dst = out.f64;
+      for (; i < to; i++) {
+        const r = at + i - from;
+        if (nulls !== null && nulls[i]) out.setNull(r);
+        else dst[r] = values[i]!;
+      }
+      return;
+    }
+    for (; i < to; i++) {
+      const r = at + i - from;
+      const v = values[i];
+      if ((nulls !== null && nulls[i]) || v === null || v === undefined) out.setNull(r);
+      else storeValue(out, r, v, src);
+    }
+  } catch (err) {
+    if (err instanceof ValueProblem) throw new LoadError('LOAD_VALUE', err.message, file, rowBase + i + 1, out.name);
+    throw err;
+  }
 }

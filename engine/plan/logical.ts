@@ -22,7 +22,7 @@ export type LogicalNode =
   | {
       readonly op: 'join';
       /** 'single': a scalar subquery's row joined to every left row (at most one row, NULLs when none). */
-      readonly type: JoinType | 'single';
+      readonly type: JoinType;
       readonly left: LogicalNode;
       readonly right: LogicalNode;
       readonly condition: Expr | null;

@@ -43,7 +43,11 @@ export type JoinDistAction =
   | 'DS_DIST_BOTH'
   | 'DS_DIST_ALL_INNER';
 
-export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'antiNullAware' | 'cross';
+/**
+ * 'single': a left join whose inner side holds at most one match per outer row
+ * (a scalar subquery's value); a second match is a CARDINALITY error.
+ */
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'antiNullAware' | 'cross' | 'single';
 
 export type AggFn = 'sum' | 'count' | 'countStar' | 'min' | 'max' | 'avg' | 'countDistinct' | 'sumDistinct' | 'avgDistinct' | 'anyValue';
 

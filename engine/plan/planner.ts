@@ -48,6 +48,8 @@ export class Planner {
     const p = this.plan(root, all);
     let node = this.ordered(p, all);
     if (node.dist.kind !== 'single') node = this.exchange(node, node.dist.kind === 'all' ? 'pick' : 'return', []);
+    // the result's columns carry the query's output names and types
+    node = { ...node, fields: root.fields } as PlanNode;
     return node;
   }
 
@@ -172,8 +174,35 @@ export class Planner {
         };
         return { node: r, pos: new Map(node.fields.map((_, i) => [i, i])), base: r.estRows };
       }
-      case 'setop':
-        throw new SqlError('UNSUPPORTED', `${node.kind.toUpperCase()} is planned by the binder`);
+      case 'setop': {
+        if (node.all) throw new SqlError('UNSUPPORTED', `${node.kind.toUpperCase()} ALL is not supported`);
+        // INTERSECT / EXCEPT: the distinct left rows semi/anti-joined to the right on every column,
+        // NULLs equal to NULLs (both the is-NULL flags and the values with NULL read as a constant)
+        const w = node.fields.length;
+        const conds: Expr[] = [];
+        node.fields.forEach((f, i) => {
+          const l: Expr = { k: 'col', index: i, type: f.type };
+          const r: Expr = { k: 'col', index: w + i, type: node.right.fields[i]!.type };
+          const zero: Expr = { k: 'lit', value: physicalKind(f.type) === 'str' ? '' : 0, type: f.type };
+          conds.push({ k: 'call', op: 'eq', args: [{ k: 'call', op: 'isNull', args: [l], type: BOOLEAN }, { k: 'call', op: 'isNull', args: [r], type: BOOLEAN }], type: BOOLEAN });
+          conds.push({
+            k: 'call',
+            op: 'eq',
+            args: [{ k: 'call', op: 'coalesce', args: [l, zero], type: f.type }, { k: 'call', op: 'coalesce', args: [r, { ...zero, type: r.type }], type: r.type }],
+            type: BOOLEAN,
+          });
+        });
+        const left: LogicalNode = { op: 'distinct', input: node.left, fields: node.left.fields };
+        const join: LogicalNode = {
+          op: 'join',
+          type: node.kind === 'intersect' ? 'semi' : 'anti',
+          left,
+          right: node.right,
+          condition: conds.length ? conds.reduce((a, b) => and(a, b)) : null,
+          fields: node.fields,
+        };
+        return this.plan(join, required);
+      }
     }
   }
 
@@ -240,6 +269,13 @@ export class Planner {
     const residual: Expr[] = [];
     for (const p of preds) {
       const rels = new Set([...columnsOf(p)].map(relOf));
+      // an OR over several relations implies, for each relation every branch restricts, the OR of those restrictions
+      if (rels.size > 1 && p.k === 'call' && p.op === 'or') {
+        for (const r of rels) {
+          const implied = impliedFor(p, (c) => relOf(c) === r);
+          if (implied) local[r]!.push(remapColumns(implied, (i) => i - relations[r]!.start));
+        }
+      }
       if (rels.size === 1) {
         const r = [...rels][0]!;
         local[r]!.push(remapColumns(p, (i) => i - relations[r]!.start));
@@ -401,16 +437,25 @@ export class Planner {
     const canBroadcastInner = type !== 'right' && type !== 'full';
     const needsWholeInner = type === 'antiNullAware' || leftKeys.length === 0;
     if (right.dist.kind === 'all' && left.dist.kind === 'all') return { left, right, action: 'DS_DIST_ALL_NONE', dist: { kind: 'all' } };
+    // a replicated inner: every outer row meets all of it where it is (not for right/full joins: unmatched inner rows would repeat)
     if (right.dist.kind === 'all' && canBroadcastInner) return { left, right, action: 'DS_DIST_ALL_NONE', dist: left.dist };
-    if (left.dist.kind === 'all' && type === 'inner' && !needsWholeInner) {
-      // the outer copy on every slice meets each slice's share of the inner
+    // a replicated outer meets each slice's share of the inner: right for joins that keep only matched outer rows
+    if (left.dist.kind === 'all' && (type === 'inner' || type === 'cross' || type === 'right') && right.dist.kind !== 'single') {
       const d = right.dist.kind === 'hash' ? { kind: 'hash' as const, keys: right.dist.keys.map((k) => k + leftWidth) } : right.dist;
       return { left, right, action: 'DS_DIST_ALL_NONE', dist: d };
     }
+    // from here a replicated input is read from one copy, so no row is counted twice
+    if (left.dist.kind === 'all') left = this.exchange(left, 'pick', []);
+    if (right.dist.kind === 'all') right = this.exchange(right, 'pick', []);
     if (left.dist.kind === 'single' && right.dist.kind === 'single') return { left, right, action: 'DS_DIST_NONE', dist: { kind: 'single' } };
-    const bcast = { left: left.dist.kind === 'all' ? this.exchange(left, 'pick', []) : left, right: this.exchange(right, 'broadcast', []), action: 'DS_BCAST_INNER' as const };
-    const bcastDist = (l: PlanNode): Distribution => l.dist;
-    if (needsWholeInner) return { ...bcast, dist: bcastDist(bcast.left) };
+    if (!canBroadcastInner && leftKeys.length === 0) {
+      // right/full join without keys: both sides on one slice
+      const l = left.dist.kind === 'single' ? left : this.exchange(left, 'gather', []);
+      const r = right.dist.kind === 'single' ? right : this.exchange(right, 'gather', []);
+      return { left: l, right: r, action: 'DS_DIST_BOTH', dist: { kind: 'single' } };
+    }
+    const bcast = { left, right: this.exchange(right, 'broadcast', []), action: 'DS_BCAST_INNER' as const };
+    if (needsWholeInner) return { ...bcast, dist: left.dist };
     const lj = hashOn(left.dist, leftKeys);
     const rj = hashOn(right.dist, rightKeys);
     const keyed = (j: number): Distribution => ({ kind: 'hash', keys: [leftKeys[j]!] });
@@ -419,11 +464,11 @@ export class Planner {
     if (lj >= 0) {
       // outer already on a key: move the inner to it, or broadcast the inner
       if (rBytes <= bcastCost) return { left, right: this.exchange(right, 'hash', [rightKeys[lj]!]), action: 'DS_DIST_INNER', dist: keyed(lj) };
-      return { ...bcast, dist: bcastDist(bcast.left) };
+      return { ...bcast, dist: left.dist };
     }
     if (rj >= 0) {
       if (lBytes <= bcastCost) return { left: this.exchange(left, 'hash', [leftKeys[rj]!]), right, action: 'DS_DIST_OUTER', dist: keyed(rj) };
-      return { ...bcast, dist: bcastDist(bcast.left) };
+      return { ...bcast, dist: left.dist };
     }
     if (lBytes + rBytes <= bcastCost || left.dist.kind === 'single') {
       return {
@@ -433,7 +478,7 @@ export class Planner {
         dist: keyed(0),
       };
     }
-    return { ...bcast, dist: bcastDist(bcast.left) };
+    return { ...bcast, dist: left.dist };
   }
 
   private planOuterJoin(node: Extract<LogicalNode, { op: 'join' }>, required: readonly number[]): Planned {
@@ -457,13 +502,13 @@ export class Planner {
         if (a === 'r' && b === 'l') { keys.push({ o: c.args[1]!, i: c.args[0]! }); continue; }
       }
       // a condition on the inner side alone filters the inner input (for left, semi and anti joins)
-      if (side(c) === 'r' && (node.type === 'left' || node.type === 'semi' || node.type === 'anti' || node.type === 'antiNullAware')) {
+      if (side(c) === 'r' && (node.type === 'left' || node.type === 'single' || node.type === 'semi' || node.type === 'anti' || node.type === 'antiNullAware')) {
         innerOnly.push(remapColumns(c, (i) => i - leftWidth));
         continue;
       }
       residual.push(c);
     }
-    const type: JoinType = node.type === 'single' ? 'left' : node.type;
+    const type: JoinType = node.type;
     const leftNeed = new Set<number>();
     const rightNeed = new Set<number>();
     for (const f of required) (f < leftWidth ? leftNeed : rightNeed).add(f < leftWidth ? f : f - leftWidth);
@@ -484,9 +529,6 @@ export class Planner {
         : keys.length
           ? Math.max(outer.node.estRows, joinRows(outer.node.estRows, inner.node.estRows, outer.base, inner.base))
           : outer.node.estRows * Math.max(1, inner.node.estRows);
-    if (node.type === 'single') {
-      return this.joinParts('left', outer, inner, keys, residual, est);
-    }
     return this.joinParts(type, outer, inner, keys, residual, est);
   }
 
@@ -509,7 +551,8 @@ export class Planner {
     };
     const groupCols = node.groups.map(colFor);
     const argCols = node.aggs.map((a) => (a.arg ? colFor(a.arg) : -1));
-    const projFields: Field[] = exprs.map((e, i) => ({ name: `c${i}`, type: e.type }));
+    // plain columns keep their field (name, table, source) for EXPLAIN and the query record
+    const projFields: Field[] = exprs.map((e, i) => (e.k === 'col' ? input.node.fields[e.index]! : { name: `c${i}`, type: e.type }));
     let child = this.project(input.node, exprs, projFields);
     if (child.dist.kind === 'all') child = this.exchange(child, 'pick', []);
     const g = groupCols.length;
@@ -520,7 +563,8 @@ export class Planner {
     const colocated =
       child.dist.kind === 'single' || (child.dist.kind === 'hash' && child.dist.keys.every((k) => groupCols.includes(k)));
     let out: PlanNode;
-    const outDist = (): Distribution => (g === 0 ? { kind: 'single' } : { kind: 'hash', keys: groupCols.map((_, i) => i).slice(0, 1) });
+    // rows were moved by the hash of all group keys together; only a single key is a known placement for joins
+    const outDist = (): Distribution => (g === 0 ? { kind: 'single' } : { kind: 'hash', keys: groupCols.map((_, i) => i) });
     if (colocated) {
       const dist: Distribution = child.dist.kind === 'single' ? { kind: 'single' } : { kind: 'hash', keys: (child.dist as { keys: readonly number[] }).keys.map((k) => groupCols.indexOf(k)) };
       out = { op: 'aggregate', id: this.id(), input: child, groups: groupCols, aggs: specs, mode: 'complete', fields: outFields, dist, estRows: estGroups };
@@ -534,7 +578,10 @@ export class Planner {
       specs.forEach((s) => {
         const at = stateFields.length;
         if (s.fn === 'avg') {
-          stateFields.push({ name: 'sum', type: { id: 'double' } }, { name: 'count', type: { id: 'bigint' } });
+          // the partial sum keeps the argument's scale, so the final division is exact
+          const argType = projFields[s.arg]!.type;
+          const sumType: SqlType = argType.id === 'decimal' ? { id: 'decimal', precision: 38, scale: argType.scale ?? 0 } : argType.id === 'double' || argType.id === 'real' ? { id: 'double' } : { id: 'bigint' };
+          stateFields.push({ name: 'sum', type: sumType }, { name: 'count', type: { id: 'bigint' } });
           finalSpecs.push({ fn: 'avg', arg: at, type: s.type });
         } else {
           const stateType: SqlType = s.fn === 'count' || s.fn === 'countStar' ? { id: 'bigint' } : s.type;
@@ -563,6 +610,25 @@ export class Planner {
 
 function union(a: readonly number[], b: readonly number[]): number[] {
   return [...new Set([...a, ...b])].sort((x, y) => x - y);
+}
+
+function disjuncts(e: Expr): Expr[] {
+  if (e.k === 'call' && e.op === 'or') return [...disjuncts(e.args[0]!), ...disjuncts(e.args[1]!)];
+  return [e];
+}
+
+/** The OR, over the branches of `p`, of each branch's conjuncts that read only columns `mine` accepts; null if a branch has none. */
+function impliedFor(p: Expr, mine: (column: number) => boolean): Expr | null {
+  const parts: Expr[] = [];
+  for (const branch of disjuncts(p)) {
+    const own = conjuncts(branch).filter((c) => {
+      const cols = [...columnsOf(c)];
+      return cols.length > 0 && cols.every(mine);
+    });
+    if (own.length === 0) return null;
+    parts.push(own.reduce((a, b) => and(a, b)));
+  }
+  return parts.reduce((a, b) => ({ k: 'call', op: 'or', args: [a, b], type: BOOLEAN }));
 }
 
 export function conjuncts(e: Expr): Expr[] {

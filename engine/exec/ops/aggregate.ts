@@ -4,7 +4,7 @@
  * tight loop per batch and aggregate. Runs as 'partial' per slice (emitting
  * states), 'final' (merging states after an exchange) or 'complete'.
  */
-import type { Batch, PhysicalKind, Vector } from '../../types.js';
+import type { Batch, PhysicalKind, SqlType, Vector } from '../../types.js';
 import { physicalKind } from '../../types.js';
 import type { AggregateNode, AggSpec } from '../../plan/physical.js';
 import { KeyTable, StringInterner, keyNumbers } from '../key-table.js';
@@ -144,12 +144,17 @@ class MinMaxAcc implements Acc {
   }
 }
 
-/** AVG from a sum and a count (in 'final' mode both come from partial states). */
+/**
+ * AVG from a sum and a count (in 'final' mode both come from partial states).
+ * The sum is of the argument's physical values (a DECIMAL's scaled integers,
+ * exact below 2^53); a DECIMAL result is the exact quotient at its own scale,
+ * rounded half away from zero; a DOUBLE result is sum / count.
+ */
 class AvgAcc implements Acc {
   sum: SumAcc;
   count: CountAcc;
-  constructor(private readonly divisor: number) {
-    this.sum = new SumAcc(false, 'double');
+  constructor(private readonly argScale: number, private readonly resultType: SqlType, integralSum: boolean) {
+    this.sum = new SumAcc(integralSum, 'numeric');
     this.count = new CountAcc(false);
   }
   grow(g: number): void {
@@ -169,17 +174,27 @@ class AvgAcc implements Acc {
   }
   result(g: number): Vector {
     const s = this.sum.result(g) as Extract<Vector, { kind: 'f64' }>;
-    const counts = this.count.counts;
-    const values = new Float64Array(g);
-    for (let i = 0; i < g; i++) values[i] = counts[i]! > 0 ? s.values[i]! / counts[i]! / this.divisor : 0;
-    return { kind: 'f64', values, nulls: s.nulls, length: g };
+    return { kind: 'f64', values: averages(s.values, this.count.counts, g, this.argScale, this.resultType), nulls: s.nulls, length: g };
   }
+}
+
+/** Per group: sum / count as the result type (0 where count is 0; those rows are NULL). */
+function averages(sums: ArrayLike<number>, counts: ArrayLike<number>, g: number, argScale: number, resultType: SqlType): Float64Array {
+  const values = new Float64Array(g);
+  if (resultType.id === 'decimal') {
+    const shift = (resultType.scale ?? 0) - argScale;
+    for (let i = 0; i < g; i++) values[i] = counts[i]! > 0 ? rt.decDiv(sums[i]!, counts[i]!, shift) : 0;
+  } else {
+    const div = 10 ** argScale;
+    for (let i = 0; i < g; i++) values[i] = counts[i]! > 0 ? sums[i]! / counts[i]! / div : 0;
+  }
+  return values;
 }
 
 /** DISTINCT aggregates: a set of values per group (only in 'complete' mode, after rows are co-located by group). */
 class DistinctAcc implements Acc {
   sets: Set<number | string>[] = [];
-  constructor(private readonly fn: 'countDistinct' | 'sumDistinct' | 'avgDistinct', private readonly divisor: number) {}
+  constructor(private readonly fn: 'countDistinct' | 'sumDistinct' | 'avgDistinct', private readonly argScale: number, private readonly resultType: SqlType) {}
   grow(g: number): void {
     while (this.sets.length < g) this.sets.push(new Set());
   }
@@ -201,7 +216,10 @@ class DistinctAcc implements Acc {
       if (set.size === 0) { nulls[i] = 1; any = true; continue; }
       let s = 0;
       for (const x of set) s += x as number;
-      values[i] = this.fn === 'sumDistinct' ? s : s / set.size / this.divisor;
+      if (this.fn === 'sumDistinct') {
+        if (this.resultType.id !== 'double' && this.resultType.id !== 'real' && Math.abs(s) > SAFE) rt.overflow(this.resultType.id);
+        values[i] = s;
+      } else values[i] = averages([s], [set.size], 1, this.argScale, this.resultType)[0]!;
     }
     return { kind: 'f64', values, nulls: any ? nulls : null, length: g };
   }
@@ -209,7 +227,8 @@ class DistinctAcc implements Acc {
 
 function makeAcc(spec: AggSpec, input: AggregateNode['input'], mode: AggregateNode['mode']): Acc {
   const argType = spec.arg >= 0 ? input.fields[spec.arg]!.type : null;
-  const scaleDivisor = (t: typeof argType) => (t && t.id === 'decimal' ? 10 ** (t.scale ?? 0) : 1);
+  const argScale = argType && argType.id === 'decimal' ? (argType.scale ?? 0) : 0;
+  const integral = argType !== null && argType.id !== 'double' && argType.id !== 'real';
   switch (spec.fn) {
     case 'countStar':
       return mode === 'final' ? new SumAcc(true, 'bigint') : new CountAcc(true);
@@ -222,11 +241,12 @@ function makeAcc(spec: AggSpec, input: AggregateNode['input'], mode: AggregateNo
     case 'anyValue':
       return new MinMaxAcc(spec.fn === 'max', physicalKind(spec.type));
     case 'avg':
-      return new AvgAcc(scaleDivisor(argType));
+      // in 'final' mode the argument is the partial sum, typed like the original argument's sum
+      return new AvgAcc(argScale, spec.type, integral);
     case 'countDistinct':
     case 'sumDistinct':
     case 'avgDistinct':
-      return new DistinctAcc(spec.fn, scaleDivisor(argType));
+      return new DistinctAcc(spec.fn, argScale, spec.type);
   }
 }
 

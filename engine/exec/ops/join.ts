@@ -12,6 +12,7 @@ import { compileFilter, type CompiledFilter } from '../compile.js';
 import { concatBatches, emptyBatch, gatherVector, nullVector } from '../batch.js';
 import type { ExecContext } from '../context.js';
 import { kindsOf } from '../context.js';
+import { ExecError } from '../../errors.js';
 
 const OUT_BATCH = 16_384;
 
@@ -72,8 +73,9 @@ export function* runHashJoin(node: JoinNode, leftInput: Iterable<Batch>, rightIn
     ? ctx.cached(`join${node.id}`, () => compileFilter(node.residual!, [...leftKinds, ...rightKinds]))
     : null;
   const matchedRight = node.type === 'right' || node.type === 'full' ? new Uint8Array(right.length) : null;
-  const outer = node.type === 'left' || node.type === 'full';
+  const outer = node.type === 'left' || node.type === 'full' || node.type === 'single';
   const type = node.type;
+  const single = type === 'single';
 
   // NOT IN: a NULL on the inner side makes every comparison unknown: no row qualifies.
   if (type === 'antiNullAware' && built.hasNullKey) {
@@ -99,7 +101,7 @@ export function* runHashJoin(node: JoinNode, leftInput: Iterable<Batch>, rightIn
     const leftHasMatch = type === 'inner' ? null : new Uint8Array(n);
     // candidate pairs, in chunks
     let count = 0;
-    const emitsPairs = type === 'inner' || type === 'left' || type === 'right' || type === 'full';
+    const emitsPairs = type === 'inner' || type === 'left' || type === 'right' || type === 'full' || single;
     const flush = function* (): Generator<Batch> {
       if (count === 0) return;
       let kl = li;
@@ -121,6 +123,9 @@ export function* runHashJoin(node: JoinNode, leftInput: Iterable<Batch>, rightIn
         }
       }
       for (let i = 0; i < keep; i++) {
+        if (single && leftHasMatch![kl[i]!] === 1) {
+          throw new ExecError('CARDINALITY', 'more than one row returned by a subquery used as an expression');
+        }
         if (leftHasMatch) leftHasMatch[kl[i]!] = 1;
         if (matchedRight) matchedRight[kr[i]!] = 1;
       }

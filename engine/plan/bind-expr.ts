@@ -1,0 +1,1346 @@
+/**
+ * Expression binding: an AST expression to a typed bound expression (expr.ts),
+ * with every implicit conversion made an explicit cast, constants folded, and
+ * names resolved through a Scope. Subqueries are handed to the query binder
+ * (bind-subquery.ts), which attaches joins to the relation being built and
+ * returns the column holding the subquery's value.
+ *
+ * After GROUP BY (env.agg set), an expression is first matched against the
+ * grouping expressions and registered aggregates; a column that is neither
+ * grouped nor aggregated is a grouping error, as in PostgreSQL.
+ */
+import type * as ast from '../sql/ast.js';
+import { ExecError, KeelError, SqlError } from '../errors.js';
+import type { SqlType } from '../types.js';
+import { parseTimestamp } from '../types.js';
+import type { AggFn } from './physical.js';
+import type { Expr, Op } from './expr.js';
+import type { LogicalNode } from './logical.js';
+import { Scope, didYouMean } from './bind-scope.js';
+import {
+  BIGINT,
+  BOOLEAN,
+  DATE,
+  DOUBLE,
+  INTEGER,
+  TIMESTAMP,
+  VARCHAR,
+  castable,
+  commonNumeric,
+  commonType,
+  decimalType,
+  evaluate,
+  fold,
+  identical,
+  isConstant,
+  isFloat,
+  isInteger,
+  isNumeric,
+  isString,
+  isTemporal,
+  lit,
+  numberLiteral,
+  parseLiteralAs,
+  precisionOf,
+  sameRepresentation,
+  scaleOf,
+  shortName,
+  sqlError,
+} from './coerce.js';
+
+export const DAY_US = 86_400_000_000;
+
+/** The relation being built: subqueries append joins to it (existing field indexes never move). */
+export interface Rel {
+  node: LogicalNode;
+}
+
+export interface AggState {
+  /** The environment of the aggregate's input (before GROUP BY). */
+  readonly input: ExprEnv;
+  readonly groups: readonly Expr[];
+  readonly groupKeys: readonly string[];
+  /** Registered aggregate calls (by AST node) and their output types. */
+  readonly aggIndex: ReadonlyMap<ast.FunctionCall, number>;
+  readonly aggTypes: readonly SqlType[];
+  /** Grouped plain columns by name, for correlated subqueries after GROUP BY. */
+  readonly groupScope: Scope;
+}
+
+export interface ExprEnv {
+  readonly scope: Scope;
+  /** Where subqueries attach their joins; null where subqueries are not allowed. */
+  readonly rel: Rel | null;
+  readonly agg: AggState | null;
+  /** For messages: "WHERE", "JOIN condition", "GROUP BY", ... */
+  readonly clause: string;
+}
+
+/** What the expression binder needs from the query binder. */
+export interface SubqueryBinder {
+  scalar(e: ast.ScalarSubquery, env: ExprEnv): Expr;
+  exists(e: ast.ExistsExpr, env: ExprEnv): Expr;
+  inSubquery(e: ast.InSubqueryExpr, arg: Expr, env: ExprEnv): Expr;
+  quantified(e: ast.QuantifiedExpr, arg: Expr, env: ExprEnv): Expr;
+}
+
+// ---------------------------------------------------------------- small constructors
+
+export function col(index: number, type: SqlType): Expr {
+  return { k: 'col', index, type };
+}
+
+export function call(op: Op, args: readonly Expr[], type: SqlType, field?: string): Expr {
+  return field === undefined ? { k: 'call', op, args, type } : { k: 'call', op, args, type, field };
+}
+
+export function and(a: Expr, b: Expr): Expr {
+  return { k: 'call', op: 'and', args: [a, b], type: BOOLEAN };
+}
+
+export function andAll(es: readonly Expr[]): Expr | null {
+  return es.length ? es.reduce((a, b) => and(a, b)) : null;
+}
+
+export function not(a: Expr): Expr {
+  return fold(call('not', [a], BOOLEAN));
+}
+
+/** The conjuncts of an AND tree. */
+export function conjunctsOf(e: Expr): Expr[] {
+  if (e.k === 'call' && e.op === 'and') return [...conjunctsOf(e.args[0]!), ...conjunctsOf(e.args[1]!)];
+  return [e];
+}
+
+function disjunctsOf(e: Expr): Expr[] {
+  if (e.k === 'call' && e.op === 'or') return [...disjunctsOf(e.args[0]!), ...disjunctsOf(e.args[1]!)];
+  return [e];
+}
+
+/**
+ * A condition as conjuncts, with what every branch of an OR requires pulled
+ * out of it: (a AND b) OR (a AND c) is a AND (b OR c) (also under three-valued
+ * logic). TPC-H q19's join condition sits in every branch of an OR; pulled
+ * out, it is a join key instead of a filter over a cross product.
+ */
+export function factorConjuncts(e: Expr): Expr[] {
+  const out: Expr[] = [];
+  for (const c of conjunctsOf(e)) {
+    if (!(c.k === 'call' && c.op === 'or')) {
+      out.push(c);
+      continue;
+    }
+    const branches = disjunctsOf(c).map(conjunctsOf);
+    const keys = branches.map((b) => new Set(b.map(exprKey)));
+    const common = branches[0]!.filter((x, i, all) => keys.every((k) => k.has(exprKey(x))) && all.findIndex((y) => exprKey(y) === exprKey(x)) === i);
+    if (common.length === 0) {
+      out.push(c);
+      continue;
+    }
+    const commonKeys = new Set(common.map(exprKey));
+    const rests = branches.map((b) => b.filter((x) => !commonKeys.has(exprKey(x))));
+    out.push(...common);
+    // (a) OR (a AND b) is a
+    if (rests.every((r) => r.length > 0)) out.push(rests.map((r) => andAll(r)!).reduce((x, y) => call('or', [x, y], BOOLEAN)));
+  }
+  return out;
+}
+
+export function exprKey(e: Expr): string {
+  return JSON.stringify(e);
+}
+
+/** Rewrites every column reference of an expression. */
+export function mapColumns(e: Expr, f: (c: Extract<Expr, { k: 'col' }>) => Expr): Expr {
+  switch (e.k) {
+    case 'col':
+      return f(e);
+    case 'lit':
+      return e;
+    case 'call':
+      return { ...e, args: e.args.map((a) => mapColumns(a, f)) };
+    case 'case':
+      return {
+        ...e,
+        whens: e.whens.map((w) => ({ when: mapColumns(w.when, f), then: mapColumns(w.then, f) })),
+        otherwise: e.otherwise ? mapColumns(e.otherwise, f) : null,
+      };
+    case 'in':
+    case 'like':
+      return { ...e, arg: mapColumns(e.arg, f) };
+  }
+}
+
+// ---------------------------------------------------------------- untyped literals
+
+/** String and NULL literals not yet given a type (PostgreSQL's "unknown"). */
+const UNKNOWN = new WeakSet<Expr>();
+
+export function unknownLiteral(value: string | null): Expr {
+  const e = lit(value, VARCHAR);
+  UNKNOWN.add(e);
+  return e;
+}
+
+export function isUnknown(e: Expr): boolean {
+  return UNKNOWN.has(e);
+}
+
+// ---------------------------------------------------------------- AST walks
+
+const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'any_value']);
+const UNSUPPORTED_AGGREGATES = new Set([
+  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'median', 'listagg', 'bool_and', 'bool_or',
+  'bit_and', 'bit_or', 'percentile_cont', 'percentile_disc', 'approximate', 'string_agg', 'array_agg', 'mode',
+]);
+
+export function isAggregateCall(e: ast.Expr): boolean {
+  return e.kind === 'function' && (AGGREGATES.has(e.name) || UNSUPPORTED_AGGREGATES.has(e.name));
+}
+
+/** Direct child expressions (not those inside subqueries). */
+export function children(e: ast.Expr): ast.Expr[] {
+  switch (e.kind) {
+    case 'column':
+    case 'number':
+    case 'string':
+    case 'boolean':
+    case 'null':
+    case 'typed':
+    case 'interval':
+    case 'exists':
+    case 'subquery':
+      return [];
+    case 'unary':
+      return [e.arg];
+    case 'binary':
+      return [e.left, e.right];
+    case 'isNull':
+    case 'isBool':
+    case 'cast':
+    case 'extract':
+      return [e.arg];
+    case 'between':
+      return [e.arg, e.low, e.high];
+    case 'inList':
+      return [e.arg, ...e.list];
+    case 'inSubquery':
+    case 'quantified':
+      return [e.arg];
+    case 'like':
+      return e.escape ? [e.arg, e.pattern, e.escape] : [e.arg, e.pattern];
+    case 'case': {
+      const out: ast.Expr[] = [];
+      if (e.operand) out.push(e.operand);
+      for (const w of e.whens) out.push(w.when, w.then);
+      if (e.otherwise) out.push(e.otherwise);
+      return out;
+    }
+    case 'function':
+      return [...e.args];
+  }
+}
+
+export function someNode(e: ast.Expr, p: (e: ast.Expr) => boolean): boolean {
+  if (p(e)) return true;
+  return children(e).some((c) => someNode(c, p));
+}
+
+export function containsAggregate(e: ast.Expr): boolean {
+  return someNode(e, isAggregateCall);
+}
+
+export function isSubqueryNode(e: ast.Expr): boolean {
+  return e.kind === 'subquery' || e.kind === 'exists' || e.kind === 'inSubquery' || e.kind === 'quantified';
+}
+
+export function containsSubquery(e: ast.Expr): boolean {
+  return someNode(e, isSubqueryNode);
+}
+
+/** Aggregate calls of an expression, outermost only (nested ones are an error found when binding). */
+export function collectAggregates(e: ast.Expr, out: ast.FunctionCall[]): void {
+  if (isAggregateCall(e)) {
+    out.push(e as ast.FunctionCall);
+    return;
+  }
+  for (const c of children(e)) collectAggregates(c, out);
+}
+
+const SPECIAL_NAMES = new Set(['current_date', 'current_timestamp', 'sysdate', 'localtimestamp', 'current_time']);
+
+/** PostgreSQL's name for an output column without an alias. */
+export function outputName(e: ast.Expr): string {
+  switch (e.kind) {
+    case 'column':
+      return e.name.name;
+    case 'function':
+      return e.name;
+    case 'cast': {
+      const inner = outputName(e.arg);
+      return inner;
+    }
+    case 'case':
+      return 'case';
+    case 'extract':
+      return 'date_part';
+    case 'exists':
+      return 'exists';
+    case 'typed':
+      return e.type.id;
+    case 'boolean':
+      return 'bool';
+    case 'interval':
+      return 'interval';
+    default:
+      return '?column?';
+  }
+}
+
+// ---------------------------------------------------------------- the binder
+
+export interface AggregateBinding {
+  readonly fn: AggFn;
+  readonly arg: Expr | null;
+  readonly type: SqlType;
+}
+
+const DATE_FIELDS = new Set(['year', 'month', 'day', 'quarter', 'dow', 'isodow', 'doy', 'week', 'epoch', 'hour', 'minute', 'second']);
+const FIELD_ALIASES: Record<string, string> = {
+  years: 'year', y: 'year', yr: 'year', yrs: 'year', yy: 'year', yyyy: 'year',
+  months: 'month', mon: 'month', mons: 'month', mm: 'month',
+  days: 'day', d: 'day', dd: 'day',
+  weeks: 'week', w: 'week', wk: 'week',
+  quarters: 'quarter', qtr: 'quarter', q: 'quarter',
+  hours: 'hour', h: 'hour', hh: 'hour', hr: 'hour', hrs: 'hour',
+  minutes: 'minute', m: 'minute', mi: 'minute', min: 'minute', mins: 'minute',
+  seconds: 'second', s: 'second', sec: 'second', secs: 'second', ss: 'second',
+  dayofweek: 'dow', weekday: 'dow', dw: 'dow', dayofyear: 'doy', dy: 'doy',
+};
+
+export function normalizeField(f: string): string {
+  const l = f.toLowerCase();
+  return FIELD_ALIASES[l] ?? l;
+}
+
+export class ExprBinder {
+  constructor(
+    private readonly sql: string,
+    private readonly subqueries: SubqueryBinder,
+  ) {}
+
+  error(code: ConstructorParameters<typeof SqlError>[0], message: string, pos: number): SqlError {
+    return sqlError(this.sql, code, message, pos);
+  }
+
+  /** Binds a condition: must be boolean (an untyped literal is read as one). */
+  bindCondition(e: ast.Expr, env: ExprEnv): Expr {
+    const b = this.bind(e, env);
+    return this.asBoolean(b, e.pos, env.clause);
+  }
+
+  asBoolean(b: Expr, pos: number, clause: string): Expr {
+    if (isUnknown(b)) return this.castTo(b, BOOLEAN, 'implicit', pos);
+    if (b.type.id !== 'boolean') throw this.error('TYPE_MISMATCH', `argument of ${clause} must be type boolean, not type ${shortName(b.type)}`, pos);
+    return b;
+  }
+
+  bind(e: ast.Expr, env: ExprEnv): Expr {
+    if (env.agg) {
+      const r = this.afterGrouping(e, env.agg);
+      if (r) return r;
+    }
+    switch (e.kind) {
+      case 'column':
+        return this.column(e, env);
+      case 'number': {
+        const n = numberLiteral(e.text);
+        if (!n) throw this.error('OVERFLOW', `numeric literal ${e.text} is out of range (more than 15 significant digits)`, e.pos);
+        return lit(n.value, n.type);
+      }
+      case 'string':
+        return unknownLiteral(e.value);
+      case 'boolean':
+        return lit(e.value ? 1 : 0, BOOLEAN);
+      case 'null':
+        return unknownLiteral(null);
+      case 'typed':
+        return this.parseTyped(e.value, e.type, e.pos);
+      case 'interval':
+        throw this.error('TYPE_MISMATCH', 'an interval can only be added to or subtracted from a date or timestamp', e.pos);
+      case 'unary':
+        return this.unary(e, env);
+      case 'binary':
+        return this.binary(e, env);
+      case 'isNull': {
+        const a = this.bind(e.arg, env);
+        return fold(call(e.negated ? 'isNotNull' : 'isNull', [a], BOOLEAN));
+      }
+      case 'isBool': {
+        const a = this.asBoolean(this.bind(e.arg, env), e.arg.pos, 'IS TRUE/FALSE');
+        const op: Op = e.value ? (e.negated ? 'isNotTrue' : 'isTrue') : e.negated ? 'isNotFalse' : 'isFalse';
+        return fold(call(op, [a], BOOLEAN));
+      }
+      case 'between': {
+        const a = this.bind(e.arg, env);
+        const lo = this.bind(e.low, env);
+        const hi = this.bind(e.high, env);
+        const both = and(this.compare('ge', a, lo, e.pos), this.compare('le', a, hi, e.pos));
+        return e.negated ? not(both) : fold(both);
+      }
+      case 'inList':
+        return this.inList(e, env);
+      case 'inSubquery': {
+        this.requireRel(env, e.pos);
+        const a = this.bind(e.arg, env);
+        return this.subqueries.inSubquery(e, a, env);
+      }
+      case 'exists':
+        this.requireRel(env, e.pos);
+        return this.subqueries.exists(e, env);
+      case 'subquery':
+        this.requireRel(env, e.pos);
+        return this.subqueries.scalar(e, env);
+      case 'quantified': {
+        this.requireRel(env, e.pos);
+        const a = this.bind(e.arg, env);
+        return this.subqueries.quantified(e, a, env);
+      }
+      case 'like':
+        return this.like(e, env);
+      case 'case':
+        return this.caseExpr(e, env);
+      case 'cast':
+        return this.castTo(this.bind(e.arg, env), e.type, 'explicit', e.pos);
+      case 'extract':
+        return this.extract(normalizeField(e.field), this.bind(e.arg, env), e.pos, e.arg.pos);
+      case 'function':
+        return this.func(e, env);
+    }
+  }
+
+  private requireRel(env: ExprEnv, pos: number): void {
+    if (!env.rel) throw this.error('UNSUPPORTED', `subqueries are not supported in ${env.clause}`, pos);
+  }
+
+  // ------------------------------------------------------------ names
+
+  private column(e: ast.ColumnRef, env: ExprEnv): Expr {
+    const r = env.scope.resolve(e);
+    const full = e.table ? `${e.table.name}.${e.name.name}` : e.name.name;
+    switch (r.kind) {
+      case 'found':
+        return col(r.column.index, r.column.type);
+      case 'ambiguous':
+        throw this.error('AMBIGUOUS_COLUMN', `column reference "${full}" is ambiguous`, e.pos);
+      case 'outer':
+        throw this.error(
+          'UNSUPPORTED',
+          `correlated reference to "${full}" is not supported in ${env.clause} (only in the WHERE conditions of a subquery)`,
+          e.pos,
+        );
+      case 'missing': {
+        if (!e.table && SPECIAL_NAMES.has(e.name.name)) return this.special(e.name.name);
+        if (r.unknownTable !== null) {
+          throw this.error('UNKNOWN_TABLE', `missing FROM-clause entry for table "${r.unknownTable}"${didYouMean(r.unknownTable, env.scope.tableCandidates())}`, e.pos);
+        }
+        const what = e.table ? `${e.table.name}.${e.name.name}` : `"${e.name.name}"`;
+        throw this.error('UNKNOWN_COLUMN', `column ${what} does not exist${didYouMean(e.name.name, env.scope.candidates())}`, e.table ? e.name.pos : e.pos);
+      }
+    }
+  }
+
+  private special(name: string): Expr {
+    const now = Date.now() * 1000;
+    if (name === 'current_date') return lit(Math.floor(now / DAY_US), DATE);
+    return lit(now, TIMESTAMP);
+  }
+
+  /** After GROUP BY: aggregates and grouped expressions become columns of the aggregate's output. */
+  private afterGrouping(e: ast.Expr, agg: AggState): Expr | null {
+    if (isAggregateCall(e)) {
+      const i = agg.aggIndex.get(e as ast.FunctionCall);
+      if (i === undefined) throw this.error('SYNTAX', `aggregate function calls are not allowed here`, e.pos);
+      return col(agg.groups.length + i, agg.aggTypes[i]!);
+    }
+    if (containsSubquery(e) || containsAggregate(e)) return null;
+    if (!someNode(e, (n) => n.kind === 'column')) return null;
+    const b = this.bind(e, agg.input);
+    if (isConstant(b)) return b;
+    const k = agg.groupKeys.indexOf(exprKey(b));
+    if (k >= 0) return col(k, agg.groups[k]!.type);
+    if (e.kind === 'column') {
+      const full = e.table ? `${e.table.name}.${e.name.name}` : e.name.name;
+      throw this.error('SYNTAX', `column "${full}" must appear in the GROUP BY clause or be used in an aggregate function`, e.pos);
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------ literals and casts
+
+  private parseTyped(value: string, type: SqlType, pos: number): Expr {
+    try {
+      return lit(parseLiteralAs(value, type), type);
+    } catch (err) {
+      if (err instanceof ExecError) throw this.error('INVALID_VALUE', err.message, pos);
+      throw err;
+    }
+  }
+
+  /**
+   * Converts e to type t. 'implicit' skips conversions that do not change the
+   * physical value (wider integer, more decimal precision, string lengths);
+   * 'explicit' is CAST; 'assign' is INSERT (strings too long are an error).
+   */
+  castTo(e: Expr, t: SqlType, mode: 'implicit' | 'explicit' | 'assign', pos: number): Expr {
+    if (isUnknown(e)) {
+      const v = (e as Extract<Expr, { k: 'lit' }>).value;
+      if (v === null) return lit(null, t);
+      if (mode === 'assign' && isString(t) && t.length !== undefined && (v as string).replace(/ +$/, '').length > t.length) {
+        throw this.error('INVALID_VALUE', `value too long for type ${t.id === 'char' ? 'character' : 'character varying'}(${t.length})`, pos);
+      }
+      const parsed = this.parseTyped(v as string, t, pos);
+      if (mode !== 'implicit' && isString(t) && t.length !== undefined && (parsed as { value: string }).value.length > t.length) {
+        return lit((parsed as { value: string }).value.substring(0, t.length), t);
+      }
+      return parsed;
+    }
+    if (mode === 'implicit') {
+      if (sameRepresentation(e.type, t)) return e;
+      if (isInteger(e.type) && isInteger(t) && precisionOf(e.type) <= precisionOf(t)) return e.k === 'lit' ? lit(e.value, t) : e;
+    } else if (identical(e.type, t)) {
+      return e;
+    }
+    if (e.k === 'lit' && e.value === null) return lit(null, t);
+    if (!castable(e.type, t)) throw this.error('TYPE_MISMATCH', `cannot cast type ${shortName(e.type)} to ${shortName(t)}`, pos);
+    if (mode !== 'assign' && isString(e.type) && isString(t) && (t.length === undefined || t.length >= 65535)) {
+      return e.k === 'lit' ? lit(e.value, t) : e;
+    }
+    const c = call('cast', [e], t, mode === 'assign' ? 'assign' : undefined);
+    if (isConstant(e)) {
+      try {
+        return lit(evaluate(c), t);
+      } catch (err) {
+        if (err instanceof KeelError) throw this.error(err.code, err.message, pos);
+        throw err;
+      }
+    }
+    return c;
+  }
+
+  private asString(e: Expr, pos: number): Expr {
+    if (isUnknown(e)) return this.castTo(e, VARCHAR, 'implicit', pos);
+    if (isString(e.type)) return e;
+    return this.castTo(e, VARCHAR, 'explicit', pos);
+  }
+
+  private asInt(e: Expr, pos: number, what: string): Expr {
+    if (isUnknown(e)) return this.castTo(e, INTEGER, 'implicit', pos);
+    if (isInteger(e.type)) return e;
+    if (isNumeric(e.type)) return this.castTo(e, BIGINT, 'explicit', pos);
+    throw this.error('TYPE_MISMATCH', `${what} must be an integer, not ${shortName(e.type)}`, pos);
+  }
+
+  private asDouble(e: Expr, pos: number, what: string): Expr {
+    if (isUnknown(e)) return this.castTo(e, DOUBLE, 'implicit', pos);
+    if (isNumeric(e.type)) return this.castTo(e, DOUBLE, 'implicit', pos);
+    throw this.error('TYPE_MISMATCH', `${what} must be a number, not ${shortName(e.type)}`, pos);
+  }
+
+  private asNumber(e: Expr, pos: number, what: string): Expr {
+    if (isUnknown(e)) return this.castTo(e, numericLiteralType(e), 'implicit', pos);
+    if (isNumeric(e.type)) return e;
+    throw this.error('TYPE_MISMATCH', `${what} must be a number, not ${shortName(e.type)}`, pos);
+  }
+
+  private asTemporal(e: Expr, pos: number, what: string): Expr {
+    if (isUnknown(e)) {
+      const v = (e as Extract<Expr, { k: 'lit' }>).value;
+      if (v === null) return lit(null, TIMESTAMP);
+      const ts = parseTimestamp(v as string);
+      if (Number.isNaN(ts)) throw this.error('INVALID_VALUE', `invalid input syntax for type timestamp: "${v}"`, pos);
+      return /[ T]\d/.test(v as string) ? lit(ts, TIMESTAMP) : lit(ts / DAY_US, DATE);
+    }
+    if (isTemporal(e.type)) return e;
+    throw this.error('TYPE_MISMATCH', `${what} must be a date or timestamp, not ${shortName(e.type)}`, pos);
+  }
+
+  // ------------------------------------------------------------ operators
+
+  private unary(e: ast.UnaryExpr, env: ExprEnv): Expr {
+    if (e.op === 'not') return not(this.asBoolean(this.bind(e.arg, env), e.arg.pos, 'NOT'));
+    const a = this.asNumber(this.bind(e.arg, env), e.arg.pos, `operand of unary ${e.op}`);
+    if (e.op === '+') return a;
+    if (a.k === 'lit' && typeof a.value === 'number') {
+      // -2147483648 is an INTEGER although 2147483648 alone is a BIGINT
+      const v = -a.value;
+      const t = a.type.id === 'bigint' && v === -2147483648 ? INTEGER : a.type;
+      return lit(v === 0 ? 0 : v, t);
+    }
+    if (a.k === 'lit') return a;
+    return call('neg', [a], a.type);
+  }
+
+  private binary(e: ast.BinaryExpr, env: ExprEnv): Expr {
+    switch (e.op) {
+      case 'and':
+      case 'or': {
+        const l = this.asBoolean(this.bind(e.left, env), e.left.pos, e.op.toUpperCase());
+        const r = this.asBoolean(this.bind(e.right, env), e.right.pos, e.op.toUpperCase());
+        return fold(call(e.op, [l, r], BOOLEAN));
+      }
+      case '=':
+      case '<>':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        const l = this.bind(e.left, env);
+        const r = this.bind(e.right, env);
+        return this.compare(COMPARE_OPS[e.op], l, r, e.pos);
+      }
+      case '||': {
+        const l = this.asString(this.bind(e.left, env), e.left.pos);
+        const r = this.asString(this.bind(e.right, env), e.right.pos);
+        return fold(call('concat', [l, r], VARCHAR));
+      }
+      default: {
+        // date/timestamp +- interval
+        if (e.right.kind === 'interval' && e.op !== '*' && e.op !== '/' && e.op !== '%') {
+          const l = this.asTemporal(this.bind(e.left, env), e.left.pos, `left operand of ${e.op} interval`);
+          return this.addInterval(l, e.right, e.op === '-' ? -1 : 1);
+        }
+        if (e.left.kind === 'interval' && e.op === '+') {
+          const r = this.asTemporal(this.bind(e.right, env), e.right.pos, 'operand of interval +');
+          return this.addInterval(r, e.left, 1);
+        }
+        const l = this.bind(e.left, env);
+        const r = this.bind(e.right, env);
+        return this.arith(e.op, l, r, e.pos);
+      }
+    }
+  }
+
+  /** x + interval: months, then days, then microseconds (PostgreSQL's order); the result is a TIMESTAMP. */
+  private addInterval(x: Expr, iv: ast.IntervalLiteral, sign: 1 | -1): Expr {
+    let t = x.type.id === 'date' ? this.castTo(x, TIMESTAMP, 'explicit', iv.pos) : x;
+    if (iv.months) t = call('addMonths', [t, lit(sign * iv.months, INTEGER)], TIMESTAMP);
+    const micros = iv.days * DAY_US + iv.micros;
+    if (micros) t = call('addMicros', [t, lit(sign * micros, BIGINT)], TIMESTAMP);
+    return fold(t);
+  }
+
+  /** Arithmetic on two bound operands. */
+  arith(opText: string, l: Expr, r: Expr, pos: number): Expr {
+    const op = ARITH_OPS[opText]!;
+    // untyped literals take the other operand's type
+    if (isUnknown(l) && isUnknown(r)) {
+      l = this.castTo(l, numericLiteralType(l), 'implicit', pos);
+      r = this.castTo(r, numericLiteralType(r), 'implicit', pos);
+    } else if (isUnknown(l)) l = this.castTo(l, unknownPartner(r.type, op, true), 'implicit', pos);
+    else if (isUnknown(r)) r = this.castTo(r, unknownPartner(l.type, op, false), 'implicit', pos);
+    const lt = l.type;
+    const rt = r.type;
+    const mismatch = () => this.error('TYPE_MISMATCH', `operator does not exist: ${shortName(lt)} ${opText} ${shortName(rt)}`, pos);
+    if (isNumeric(lt) && isNumeric(rt)) return fold(this.numericArith(op, l, r, pos));
+    if (lt.id === 'date' && isInteger(rt) && (op === 'add' || op === 'sub')) {
+      return fold(call('addDays', [l, op === 'sub' ? negate(r) : r], DATE));
+    }
+    if (isInteger(lt) && rt.id === 'date' && op === 'add') return fold(call('addDays', [r, l], DATE));
+    if (lt.id === 'date' && rt.id === 'date' && op === 'sub') return fold(call('dateDiffDays', [l, r], INTEGER));
+    throw mismatch();
+  }
+
+  private numericArith(op: Op, l: Expr, r: Expr, pos: number): Expr {
+    const lt = l.type;
+    const rt = r.type;
+    if (isFloat(lt) || isFloat(rt)) {
+      const t = commonNumeric(lt, rt);
+      return call(op, [this.castTo(l, t, 'implicit', pos), this.castTo(r, t, 'implicit', pos)], t);
+    }
+    if (isInteger(lt) && isInteger(rt)) return call(op, [l, r], commonNumeric(lt, rt));
+    const s1 = scaleOf(lt);
+    const s2 = scaleOf(rt);
+    const p1 = precisionOf(lt);
+    const p2 = precisionOf(rt);
+    switch (op) {
+      case 'add':
+      case 'sub':
+      case 'mod': {
+        const s = Math.max(s1, s2);
+        const intDigits = Math.max(p1 - s1, p2 - s2);
+        const t = decimalType(intDigits + s + (op === 'mod' ? 0 : 1), s);
+        return call(op, [this.rescale(l, s, pos), this.rescale(r, s, pos)], t);
+      }
+      case 'mul':
+        return call('mul', [l, r], decimalType(p1 + p2, s1 + s2));
+      case 'div':
+        return call('div', [l, r], decimalType(38, Math.max(6, s1, s2)));
+      default:
+        throw this.error('TYPE_MISMATCH', `unsupported operator`, pos);
+    }
+  }
+
+  /** A numeric expression as a decimal with scale s (integers included). */
+  private rescale(e: Expr, s: number, pos: number): Expr {
+    if (scaleOf(e.type) === s && (e.type.id === 'decimal' || s === 0)) return e;
+    return this.castTo(e, decimalType(Math.max(precisionOf(e.type) - scaleOf(e.type), 1) + s, s), 'explicit', pos);
+  }
+
+  /** Brings two operands of a comparison to one type; returns the comparison. */
+  compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', l: Expr, r: Expr, pos: number): Expr {
+    const scaled = this.compareScales(op, l, r, pos);
+    if (scaled) return scaled;
+    [l, r] = this.unifyPair(l, r, pos, op);
+    // a date column against a timestamp constant compares as dates (zone maps work on the column)
+    if (l.type.id === 'date' && r.type.id === 'timestamp' && r.k === 'lit' && typeof r.value === 'number') {
+      const d = dateBound(op, r.value);
+      if (d) return fold(call(d.op, [l, lit(d.value, DATE)], BOOLEAN));
+    }
+    if (r.type.id === 'date' && l.type.id === 'timestamp' && l.k === 'lit' && typeof l.value === 'number') {
+      const d = dateBound(FLIP[op], l.value);
+      if (d) return fold(call(d.op, [r, lit(d.value, DATE)], BOOLEAN));
+    }
+    if (l.type.id !== r.type.id && isTemporal(l.type) && isTemporal(r.type)) {
+      l = this.castTo(l, TIMESTAMP, 'implicit', pos);
+      r = this.castTo(r, TIMESTAMP, 'implicit', pos);
+    }
+    return fold(call(op, [l, r], BOOLEAN));
+  }
+
+  /**
+   * Exact numbers of different scales. Raising the smaller scale to the larger
+   * can leave 2^53 (a SUM at scale 2 against a value at scale 12); lowering the
+   * larger one cannot, and is exact for ordering when rounded the right way:
+   * lo < hi iff lo < ceil(hi), lo <= hi iff lo <= floor(hi), lo > hi iff
+   * lo > floor(hi), lo >= hi iff lo >= ceil(hi), lo = hi iff floor(hi) = lo = ceil(hi).
+   * A constant on the smaller-scale side is raised instead (it folds, and the
+   * column keeps its zone maps); so are two non-constant sides under = and <>.
+   */
+  private compareScales(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', l: Expr, r: Expr, pos: number): Expr | null {
+    if (isUnknown(l) || isUnknown(r)) return null;
+    const exact = (t: SqlType) => isInteger(t) || t.id === 'decimal';
+    if (!exact(l.type) || !exact(r.type) || scaleOf(l.type) === scaleOf(r.type)) return null;
+    const loIsLeft = scaleOf(l.type) < scaleOf(r.type);
+    const lo = loIsLeft ? l : r;
+    const hi = loIsLeft ? r : l;
+    const opLo = loIsLeft ? op : FLIP[op];
+    if (isConstant(lo)) {
+      try {
+        const up = this.castTo(lo, decimalType(precisionOf(lo.type) - scaleOf(lo.type) + scaleOf(hi.type), scaleOf(hi.type)), 'explicit', pos);
+        return fold(call(op, loIsLeft ? [up, hi] : [hi, up], BOOLEAN));
+      } catch (err) {
+        if (!(err instanceof SqlError) || err.code !== 'OVERFLOW') throw err;
+      }
+    } else if (!isConstant(hi) && (op === 'eq' || op === 'ne')) {
+      return null;
+    }
+    const s = scaleOf(lo.type);
+    const down = (fn: 'floor' | 'ceil'): Expr => {
+      let e = fold(call(fn, [hi], decimalType(precisionOf(hi.type) - scaleOf(hi.type) + s + 1, s)));
+      // against an integer, a whole-number constant reads as that integer type (zone maps compare like with like)
+      if (isInteger(lo.type) && e.k === 'lit' && typeof e.value === 'number' && Number.isSafeInteger(e.value)) {
+        const range = lo.type.id === 'smallint' ? 32767 : lo.type.id === 'integer' ? 2147483647 : Number.MAX_SAFE_INTEGER;
+        if (Math.abs(e.value) <= range) e = lit(e.value, lo.type);
+      }
+      return e;
+    };
+    const cmp = (o: 'eq' | 'lt' | 'le' | 'gt' | 'ge', x: Expr): Expr => fold(call(loIsLeft ? o : FLIP[o], loIsLeft ? [lo, x] : [x, lo], BOOLEAN));
+    switch (opLo) {
+      case 'lt':
+        return cmp('lt', down('ceil'));
+      case 'le':
+        return cmp('le', down('floor'));
+      case 'gt':
+        return cmp('gt', down('floor'));
+      case 'ge':
+        return cmp('ge', down('ceil'));
+      case 'eq':
+      case 'ne': {
+        const f = down('floor');
+        const c = down('ceil');
+        const same = f.k === 'lit' && c.k === 'lit' && f.value === c.value;
+        const eq = same ? cmp('eq', f) : fold(and(cmp('eq', f), cmp('eq', c)));
+        return opLo === 'eq' ? eq : not(eq);
+      }
+    }
+  }
+
+  /**
+   * Two values brought to a common type for comparison (also used by IN, CASE
+   * operand, NULLIF, set operations' keys). Untyped literals adopt the other
+   * side's type. CHAR against a non-CHAR string compares without trailing blanks.
+   */
+  unifyPair(l: Expr, r: Expr, pos: number, what = 'eq'): [Expr, Expr] {
+    if (isUnknown(l) && isUnknown(r)) return [this.castTo(l, VARCHAR, 'implicit', pos), this.castTo(r, VARCHAR, 'implicit', pos)];
+    if (isUnknown(l)) return [this.castTo(l, r.type, 'implicit', pos), r];
+    if (isUnknown(r)) return [l, this.castTo(r, l.type, 'implicit', pos)];
+    const lt = l.type;
+    const rt = r.type;
+    if (isNumeric(lt) && isNumeric(rt)) {
+      if (isInteger(lt) && isInteger(rt)) return [l, r];
+      const t = commonNumeric(lt, rt);
+      return [this.castTo(l, t, 'implicit', pos), this.castTo(r, t, 'implicit', pos)];
+    }
+    if (isString(lt) && isString(rt)) {
+      if (lt.id === 'char' && rt.id !== 'char') return [l, this.rtrim(r)];
+      if (rt.id === 'char' && lt.id !== 'char') return [this.rtrim(l), r];
+      return [l, r];
+    }
+    if (isTemporal(lt) && isTemporal(rt)) return [l, r];
+    if (lt.id === 'boolean' && rt.id === 'boolean') return [l, r];
+    void what;
+    throw this.error('TYPE_MISMATCH', `cannot compare ${shortName(lt)} with ${shortName(rt)}`, pos);
+  }
+
+  private rtrim(e: Expr): Expr {
+    if (e.k === 'lit') return typeof e.value === 'string' ? lit(e.value.replace(/ +$/, ''), e.type) : e;
+    return call('rtrim', [e], e.type);
+  }
+
+  /** Common type of several values, each converted to it (CASE, COALESCE, GREATEST, VALUES, UNION). */
+  unify(values: readonly Expr[], positions: readonly number[], what: string): Expr[] {
+    const t = commonType(
+      values.map((v) => v.type),
+      values.map(isUnknown),
+    );
+    if (!t) {
+      const known = values.filter((v) => !isUnknown(v));
+      const a = known[0]!.type;
+      const b = known.find((v) => commonType([a, v.type], [false, false]) === null)!.type;
+      throw this.error('TYPE_MISMATCH', `${what} types ${shortName(a)} and ${shortName(b)} cannot be matched`, positions[values.indexOf(known.find((v) => v.type === b)!)] ?? positions[0]!);
+    }
+    return values.map((v, i) => this.castTo(v, t, 'implicit', positions[i]!));
+  }
+
+  private inList(e: ast.InListExpr, env: ExprEnv): Expr {
+    const a0 = this.bind(e.arg, env);
+    const items0 = e.list.map((x) => this.bind(x, env));
+    const all = this.unifyIn(a0, items0, e);
+    const a = all[0]!;
+    const items = all.slice(1).map(fold);
+    if (items.every((x) => x.k === 'lit')) {
+      const values: (number | string)[] = [];
+      let hasNull = false;
+      for (const x of items) {
+        const v = (x as Extract<Expr, { k: 'lit' }>).value;
+        if (v === null) hasNull = true;
+        else if (!values.includes(v)) values.push(v);
+      }
+      if (a.k === 'lit') return fold({ k: 'in', arg: a, values, hasNull, negated: e.negated, type: BOOLEAN });
+      return { k: 'in', arg: a, values, hasNull, negated: e.negated, type: BOOLEAN };
+    }
+    const ors = items.map((x) => call('eq', [a, x], BOOLEAN)).reduce((x, y) => call('or', [x, y], BOOLEAN));
+    return e.negated ? not(ors) : fold(ors);
+  }
+
+  private unifyIn(a: Expr, items: Expr[], e: ast.InListExpr): Expr[] {
+    const values = [a, ...items];
+    if (isString(a.type) || isUnknown(a)) {
+      // strings: each item compared as with '='
+      return [a, ...items.map((x, i) => this.unifyPair(a, x, e.list[i]!.pos)[1])].map((x, i) => (i > 0 && a.type.id === 'char' && x.k === 'lit' && typeof x.value === 'string' ? lit(x.value.replace(/ +$/, ''), x.type) : x));
+    }
+    const t = commonType(
+      values.map((v) => v.type),
+      values.map(isUnknown),
+    );
+    if (!t) {
+      const bad = items.findIndex((x) => !isUnknown(x) && commonType([a.type, x.type], [false, false]) === null);
+      throw this.error('TYPE_MISMATCH', `cannot compare ${shortName(a.type)} with ${shortName(items[Math.max(0, bad)]!.type)}`, e.list[Math.max(0, bad)]!.pos);
+    }
+    const target = isInteger(t) ? BIGINT : t;
+    return values.map((v, i) => {
+      if (isInteger(v.type) && isInteger(t) && !isUnknown(v)) return v;
+      return this.castTo(v, target, 'implicit', i === 0 ? e.arg.pos : e.list[i - 1]!.pos);
+    });
+  }
+
+  private like(e: ast.LikeExpr, env: ExprEnv): Expr {
+    const a0 = this.bind(e.arg, env);
+    const a = isUnknown(a0) ? this.castTo(a0, VARCHAR, 'implicit', e.arg.pos) : a0;
+    if (!isString(a.type)) throw this.error('TYPE_MISMATCH', `operator does not exist: ${shortName(a.type)} ${e.caseInsensitive ? 'ILIKE' : 'LIKE'} varchar`, e.pos);
+    const p = fold(this.asString(this.bind(e.pattern, env), e.pattern.pos));
+    if (p.k !== 'lit') throw this.error('UNSUPPORTED', 'the pattern of LIKE must be a constant', e.pattern.pos);
+    let escape: string | null = null;
+    if (e.escape) {
+      const x = fold(this.asString(this.bind(e.escape, env), e.escape.pos));
+      if (x.k !== 'lit') throw this.error('UNSUPPORTED', 'the ESCAPE of LIKE must be a constant', e.escape.pos);
+      if (x.value === null) return lit(null, BOOLEAN);
+      escape = x.value as string;
+      if (escape.length > 1) throw this.error('INVALID_VALUE', 'invalid escape string: it must be empty or one character', e.escape.pos);
+    }
+    if (p.value === null) return lit(null, BOOLEAN);
+    const out: Expr = { k: 'like', arg: a, pattern: p.value as string, escape, caseInsensitive: e.caseInsensitive, negated: e.negated, type: BOOLEAN };
+    return fold(out);
+  }
+
+  private caseExpr(e: ast.CaseExpr, env: ExprEnv): Expr {
+    const operand = e.operand ? this.bind(e.operand, env) : null;
+    const conds = e.whens.map((w) => {
+      const v = this.bind(w.when, env);
+      return operand ? this.compare('eq', operand, v, w.when.pos) : this.asBoolean(v, w.when.pos, 'CASE/WHEN');
+    });
+    const results = [...e.whens.map((w) => this.bind(w.then, env)), ...(e.otherwise ? [this.bind(e.otherwise, env)] : [])];
+    const positions = [...e.whens.map((w) => w.then.pos), ...(e.otherwise ? [e.otherwise.pos] : [])];
+    const unified = this.unify(results, positions, 'CASE');
+    const type = unified[0]!.type;
+    const whens = conds.map((c, i) => ({ when: c, then: unified[i]! }));
+    // drop branches that can never be taken; a first branch that always is taken decides
+    const kept: { when: Expr; then: Expr }[] = [];
+    let otherwise: Expr | null = e.otherwise ? unified[unified.length - 1]! : null;
+    for (const w of whens) {
+      if (w.when.k === 'lit') {
+        if (w.when.value === 1) {
+          otherwise = w.then;
+          break;
+        }
+        continue;
+      }
+      kept.push(w);
+    }
+    if (kept.length === 0) return otherwise ?? lit(null, type);
+    return fold({ k: 'case', whens: kept, otherwise, type });
+  }
+
+  // ------------------------------------------------------------ date parts
+
+  extract(field: string, x0: Expr, pos: number, argPos: number): Expr {
+    if (!DATE_FIELDS.has(field)) throw this.error('INVALID_VALUE', `unsupported date field "${field}" (use year, quarter, month, week, day, dow, doy, hour, minute, second or epoch)`, pos);
+    const x = this.asTemporal(x0, argPos, 'the argument of EXTRACT');
+    let type: SqlType = INTEGER;
+    if (field === 'epoch') type = x.type.id === 'timestamp' ? DOUBLE : BIGINT;
+    else if (field === 'second' && x.type.id === 'timestamp') type = DOUBLE;
+    return fold(call('extract', [x], type, field));
+  }
+
+  private dateTrunc(field: string, x0: Expr, pos: number, argPos: number): Expr {
+    const ok = ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second'];
+    if (!ok.includes(field)) throw this.error('INVALID_VALUE', `unsupported date_trunc unit "${field}"`, pos);
+    const x = this.asTemporal(x0, argPos, 'the argument of DATE_TRUNC');
+    if (x.type.id === 'date') {
+      const d = ['hour', 'minute', 'second'].includes(field) ? x : call('dateTrunc', [x], DATE, field);
+      return fold(this.castTo(d, TIMESTAMP, 'explicit', pos));
+    }
+    return fold(call('dateTrunc', [x], TIMESTAMP, field));
+  }
+
+  /** DATEADD(unit, n, x): a TIMESTAMP, as in Redshift. */
+  private dateAdd(unit: string, n0: Expr, x0: Expr, pos: number, nPos: number, xPos: number): Expr {
+    const n = this.asInt(n0, nPos, 'the interval count of DATEADD');
+    let x = this.asTemporal(x0, xPos, 'the date of DATEADD');
+    if (x.type.id === 'date') x = this.castTo(x, TIMESTAMP, 'explicit', xPos);
+    const times = (k: number, t: SqlType): Expr => (k === 1 ? this.castTo(n, t, 'implicit', nPos) : call('mul', [this.castTo(n, t, 'implicit', nPos), lit(k, t)], t));
+    switch (unit) {
+      case 'year':
+        return fold(call('addMonths', [x, times(12, INTEGER)], TIMESTAMP));
+      case 'quarter':
+        return fold(call('addMonths', [x, times(3, INTEGER)], TIMESTAMP));
+      case 'month':
+        return fold(call('addMonths', [x, times(1, INTEGER)], TIMESTAMP));
+      case 'week':
+        return fold(call('addMicros', [x, times(7 * DAY_US, BIGINT)], TIMESTAMP));
+      case 'day':
+        return fold(call('addMicros', [x, times(DAY_US, BIGINT)], TIMESTAMP));
+      case 'hour':
+        return fold(call('addMicros', [x, times(3_600_000_000, BIGINT)], TIMESTAMP));
+      case 'minute':
+        return fold(call('addMicros', [x, times(60_000_000, BIGINT)], TIMESTAMP));
+      case 'second':
+        return fold(call('addMicros', [x, times(1_000_000, BIGINT)], TIMESTAMP));
+      default:
+        throw this.error('INVALID_VALUE', `unsupported DATEADD unit "${unit}"`, pos);
+    }
+  }
+
+  /** DATEDIFF(unit, a, b): unit boundaries crossed from a to b, as in Redshift (a BIGINT). */
+  private dateDiff(unit: string, a0: Expr, b0: Expr, pos: number, aPos: number, bPos: number): Expr {
+    let a = this.asTemporal(a0, aPos, 'the first date of DATEDIFF');
+    let b = this.asTemporal(b0, bPos, 'the second date of DATEDIFF');
+    const toBig = (e: Expr) => this.castTo(e, BIGINT, 'implicit', pos);
+    const asDate = (e: Expr) => (e.type.id === 'date' ? e : this.castTo(e, DATE, 'explicit', pos));
+    const ext = (f: string, e: Expr) => call('extract', [e], INTEGER, f);
+    const sub = (x: Expr, y: Expr) => call('sub', [x, y], BIGINT);
+    switch (unit) {
+      case 'day':
+        return fold(toBig(call('dateDiffDays', [asDate(b), asDate(a)], INTEGER)));
+      case 'week': {
+        const wb = call('dateTrunc', [asDate(b)], DATE, 'week');
+        const wa = call('dateTrunc', [asDate(a)], DATE, 'week');
+        return fold(call('div', [toBig(call('dateDiffDays', [wb, wa], INTEGER)), lit(7, BIGINT)], BIGINT));
+      }
+      case 'month': {
+        const m = (e: Expr) => call('add', [call('mul', [toBig(ext('year', e)), lit(12, BIGINT)], BIGINT), toBig(ext('month', e))], BIGINT);
+        return fold(sub(m(b), m(a)));
+      }
+      case 'quarter': {
+        const q = (e: Expr) => call('add', [call('mul', [toBig(ext('year', e)), lit(4, BIGINT)], BIGINT), toBig(ext('quarter', e))], BIGINT);
+        return fold(sub(q(b), q(a)));
+      }
+      case 'year':
+        return fold(sub(toBig(ext('year', b)), toBig(ext('year', a))));
+      case 'hour':
+      case 'minute':
+      case 'second': {
+        const unitUs = unit === 'hour' ? 3_600_000_000 : unit === 'minute' ? 60_000_000 : 1_000_000;
+        if (a.type.id === 'date') a = this.castTo(a, TIMESTAMP, 'explicit', aPos);
+        if (b.type.id === 'date') b = this.castTo(b, TIMESTAMP, 'explicit', bPos);
+        const f = (e: Expr) => call('floor', [call('div', [this.castTo(e, DOUBLE, 'explicit', pos), lit(unitUs, DOUBLE)], DOUBLE)], DOUBLE);
+        return fold(this.castTo(call('sub', [f(b), f(a)], DOUBLE), BIGINT, 'explicit', pos));
+      }
+      default:
+        throw this.error('INVALID_VALUE', `unsupported DATEDIFF unit "${unit}"`, pos);
+    }
+  }
+
+  // ------------------------------------------------------------ functions
+
+  private func(e: ast.FunctionCall, env: ExprEnv): Expr {
+    if (isAggregateCall(e)) {
+      if (UNSUPPORTED_AGGREGATES.has(e.name)) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
+      throw this.error('SYNTAX', `aggregate functions are not allowed in ${env.clause}`, e.pos);
+    }
+    if (e.distinct || e.star) throw this.error('SYNTAX', `${e.distinct ? 'DISTINCT' : '*'} is only allowed in aggregate functions, not in ${e.name}()`, e.pos);
+    const name = e.name;
+    const n = e.args.length;
+    const argc = (min: number, max = min) => {
+      if (n < min || n > max) {
+        const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+        throw this.error('SYNTAX', `function ${name} takes ${want} argument${min === 1 && max === 1 ? '' : 's'}, got ${n}`, e.pos);
+      }
+    };
+    const arg = (i: number) => this.bind(e.args[i]!, env);
+    const pos = (i: number) => e.args[i]!.pos;
+    const str = (i: number) => this.asString(arg(i), pos(i));
+    const int = (i: number) => this.asInt(arg(i), pos(i), `argument ${i + 1} of ${name}`);
+    const unitArg = (i: number): string => {
+      const a = e.args[i]!;
+      if (a.kind === 'string') return normalizeField(a.value);
+      if (a.kind === 'column' && !a.table) return normalizeField(a.name.name);
+      throw this.error('SYNTAX', `the first argument of ${name} must be a date part such as 'month'`, a.pos);
+    };
+    const strResult = (s: Expr): SqlType => (s.type.id === 'varchar' || s.type.id === 'char' ? { id: 'varchar', length: s.type.length ?? 65535 } : VARCHAR);
+    switch (name) {
+      case 'substring':
+      case 'substr': {
+        argc(2, 3);
+        const s = str(0);
+        const args = n === 3 ? [s, int(1), int(2)] : [s, int(1)];
+        return fold(call('substr', args, strResult(s)));
+      }
+      case 'position':
+        argc(2);
+        return fold(call('position', [str(0), str(1)], INTEGER));
+      case 'strpos':
+        argc(2);
+        return fold(call('position', [str(1), str(0)], INTEGER));
+      case 'charindex':
+        argc(2);
+        return fold(call('position', [str(0), str(1)], INTEGER));
+      case 'upper':
+      case 'lower': {
+        argc(1);
+        const s = str(0);
+        return fold(call(name, [s], strResult(s)));
+      }
+      case 'btrim':
+      case 'trim':
+      case 'ltrim':
+      case 'rtrim': {
+        argc(1, 2);
+        const s = str(0);
+        const args = n === 2 ? [s, str(1)] : [s];
+        return fold(call(name === 'btrim' ? 'trim' : (name as Op), args, strResult(s)));
+      }
+      case 'length':
+      case 'len':
+      case 'char_length':
+      case 'character_length':
+        argc(1);
+        return fold(call('length', [str(0)], INTEGER));
+      case 'replace': {
+        argc(3);
+        const s = str(0);
+        return fold(call('replace', [s, str(1), str(2)], VARCHAR));
+      }
+      case 'left':
+      case 'right': {
+        argc(2);
+        const s = str(0);
+        return fold(call(name, [s, int(1)], strResult(s)));
+      }
+      case 'lpad':
+      case 'rpad': {
+        argc(2, 3);
+        const args = n === 3 ? [str(0), int(1), str(2)] : [str(0), int(1)];
+        return fold(call(name, args, VARCHAR));
+      }
+      case 'reverse': {
+        argc(1);
+        const s = str(0);
+        return fold(call('reverse', [s], strResult(s)));
+      }
+      case 'repeat':
+        argc(2);
+        return fold(call('repeat', [str(0), int(1)], VARCHAR));
+      case 'split_part':
+        argc(3);
+        return fold(call('splitPart', [str(0), str(1), int(2)], VARCHAR));
+      case 'concat': {
+        argc(1, Infinity);
+        // NULL arguments count as empty strings (PostgreSQL's CONCAT)
+        const parts = e.args.map((_, i) => call('coalesce', [str(i), lit('', VARCHAR)], VARCHAR));
+        return fold(parts.reduce((a, b) => call('concat', [a, b], VARCHAR)));
+      }
+      case 'coalesce':
+      case 'nvl': {
+        argc(1, Infinity);
+        const vals = this.unify(e.args.map((_, i) => arg(i)), e.args.map((_, i) => pos(i)), name.toUpperCase());
+        if (vals.length === 1) return vals[0]!;
+        return fold(call('coalesce', vals, vals[0]!.type));
+      }
+      case 'nullif': {
+        argc(2);
+        const [a, b] = this.unifyPair(arg(0), arg(1), e.pos);
+        const t = isUnknown(a!) ? VARCHAR : a!.type;
+        return fold(call('nullif', [a!, this.castTo(b!, t, 'implicit', pos(1))], t));
+      }
+      case 'nvl2': {
+        argc(3);
+        const test = arg(0);
+        const [b, c] = this.unify([arg(1), arg(2)], [pos(1), pos(2)], 'NVL2');
+        return fold({ k: 'case', whens: [{ when: call('isNotNull', [test], BOOLEAN), then: b! }], otherwise: c!, type: b!.type });
+      }
+      case 'decode': {
+        argc(3, Infinity);
+        const x = arg(0);
+        const pairs = Math.floor((n - 1) / 2);
+        const results: Expr[] = [];
+        const rpos: number[] = [];
+        const conds: Expr[] = [];
+        for (let i = 0; i < pairs; i++) {
+          const search = arg(1 + 2 * i);
+          // DECODE matches NULL with NULL
+          conds.push(
+            search.k === 'lit' && search.value === null ? call('isNull', [x], BOOLEAN) : this.compare('eq', x, search, pos(1 + 2 * i)),
+          );
+          results.push(arg(2 + 2 * i));
+          rpos.push(pos(2 + 2 * i));
+        }
+        if (n % 2 === 0) {
+          results.push(arg(n - 1));
+          rpos.push(pos(n - 1));
+        }
+        const u = this.unify(results, rpos, 'DECODE');
+        return fold({ k: 'case', whens: conds.map((c, i) => ({ when: c, then: u[i]! })), otherwise: n % 2 === 0 ? u[u.length - 1]! : null, type: u[0]!.type });
+      }
+      case 'greatest':
+      case 'least': {
+        argc(1, Infinity);
+        const vals = this.unify(e.args.map((_, i) => arg(i)), e.args.map((_, i) => pos(i)), name.toUpperCase());
+        if (vals.length === 1) return vals[0]!;
+        return fold(call(name, vals, vals[0]!.type));
+      }
+      case 'abs': {
+        argc(1);
+        const x = this.asNumber(arg(0), pos(0), 'the argument of ABS');
+        return fold(call('abs', [x], x.type));
+      }
+      case 'sign': {
+        argc(1);
+        const x = this.asNumber(arg(0), pos(0), 'the argument of SIGN');
+        return fold(call('sign', [x], isFloat(x.type) ? DOUBLE : INTEGER));
+      }
+      case 'round':
+      case 'trunc':
+      case 'truncate':
+        return this.roundLike(name === 'round' ? 'round' : 'trunc', e, env);
+      case 'floor':
+      case 'ceil':
+      case 'ceiling': {
+        argc(1);
+        const x = this.asNumber(arg(0), pos(0), `the argument of ${name.toUpperCase()}`);
+        const op: Op = name === 'floor' ? 'floor' : 'ceil';
+        if (isInteger(x.type)) return x;
+        if (x.type.id === 'decimal') return fold(call(op, [x], decimalType(precisionOf(x.type) - scaleOf(x.type) + 1, 0)));
+        return fold(call(op, [x], x.type));
+      }
+      case 'sqrt':
+      case 'ln':
+      case 'exp': {
+        argc(1);
+        return fold(call(name, [this.asDouble(arg(0), pos(0), `the argument of ${name.toUpperCase()}`)], DOUBLE));
+      }
+      case 'log': {
+        argc(1, 2);
+        if (n === 1) return fold(call('ln', [this.asDouble(arg(0), pos(0), 'the argument of LOG')], DOUBLE, 'log10'));
+        const b = call('ln', [this.asDouble(arg(0), pos(0), 'the base of LOG')], DOUBLE);
+        const x = call('ln', [this.asDouble(arg(1), pos(1), 'the argument of LOG')], DOUBLE);
+        return fold(call('div', [x, b], DOUBLE));
+      }
+      case 'power':
+      case 'pow':
+        argc(2);
+        return fold(call('power', [this.asDouble(arg(0), pos(0), 'the base of POWER'), this.asDouble(arg(1), pos(1), 'the exponent of POWER')], DOUBLE));
+      case 'mod':
+        argc(2);
+        return this.arith('%', arg(0), arg(1), e.pos);
+      case 'date_part':
+      case 'datepart':
+        argc(2);
+        return this.extract(unitArg(0), arg(1), e.pos, pos(1));
+      case 'date_trunc':
+        argc(2);
+        return this.dateTrunc(unitArg(0), arg(1), e.pos, pos(1));
+      case 'dateadd':
+      case 'date_add':
+        argc(3);
+        return this.dateAdd(unitArg(0), arg(1), arg(2), e.pos, pos(1), pos(2));
+      case 'datediff':
+      case 'date_diff':
+        argc(3);
+        return this.dateDiff(unitArg(0), arg(1), arg(2), e.pos, pos(1), pos(2));
+      case 'add_months': {
+        argc(2);
+        let x = this.asTemporal(arg(0), pos(0), 'the date of ADD_MONTHS');
+        if (x.type.id === 'date') x = this.castTo(x, TIMESTAMP, 'explicit', pos(0));
+        return fold(call('addMonths', [x, this.castTo(int(1), INTEGER, 'explicit', pos(1))], TIMESTAMP));
+      }
+      case 'getdate':
+      case 'now':
+      case 'sysdate':
+      case 'current_timestamp':
+        argc(0);
+        return this.special('current_timestamp');
+      case 'current_date':
+        argc(0);
+        return this.special('current_date');
+      default:
+        throw this.error('UNSUPPORTED', `function ${name}() does not exist${didYouMean(name, KNOWN_FUNCTIONS)}`, e.pos);
+    }
+  }
+
+  private roundLike(op: 'round' | 'trunc', e: ast.FunctionCall, env: ExprEnv): Expr {
+    if (e.args.length < 1 || e.args.length > 2) throw this.error('SYNTAX', `function ${e.name} takes 1 or 2 arguments, got ${e.args.length}`, e.pos);
+    const x0 = this.bind(e.args[0]!, env);
+    // TRUNC(timestamp) is the date (Redshift)
+    if (op === 'trunc' && e.args.length === 1 && isTemporal(x0.type)) return this.castTo(x0, DATE, 'explicit', e.pos);
+    const x = this.asNumber(x0, e.args[0]!.pos, `the argument of ${e.name.toUpperCase()}`);
+    let digits: number | null = 0;
+    let digitsExpr: Expr = lit(0, INTEGER);
+    if (e.args.length === 2) {
+      digitsExpr = fold(this.asInt(this.bind(e.args[1]!, env), e.args[1]!.pos, `the second argument of ${e.name.toUpperCase()}`));
+      digits = digitsExpr.k === 'lit' ? (digitsExpr.value as number | null) : null;
+      if (digitsExpr.k === 'lit' && digitsExpr.value === null) return lit(null, x.type);
+    }
+    if (isInteger(x.type)) {
+      if (digits !== null && digits >= 0) return x;
+      const d = this.castTo(x, DOUBLE, 'explicit', e.pos);
+      return fold(this.castTo(call(op, [d, digitsExpr], DOUBLE), x.type, 'explicit', e.pos));
+    }
+    if (x.type.id === 'decimal' && digits !== null) {
+      const s = scaleOf(x.type);
+      const p = precisionOf(x.type);
+      if (digits >= s) return x;
+      if (digits >= 0) {
+        // the value at the new scale, rounded (or truncated) from the old one
+        return fold(call(op, [x], decimalType(p - s + digits + (op === 'round' ? 1 : 0), digits)));
+      }
+      const d = this.castTo(x, DOUBLE, 'explicit', e.pos);
+      return fold(this.castTo(call(op, [d, digitsExpr], DOUBLE), decimalType(p - s + 1, 0), 'explicit', e.pos));
+    }
+    const d = this.castTo(x, DOUBLE, 'implicit', e.pos);
+    return fold(call(op, e.args.length === 2 ? [d, digitsExpr] : [d], DOUBLE));
+  }
+
+  // ------------------------------------------------------------ aggregates
+
+  /** An aggregate call's function, bound argument (over the input) and result type. */
+  bindAggregate(e: ast.FunctionCall, input: ExprEnv): AggregateBinding {
+    if (UNSUPPORTED_AGGREGATES.has(e.name)) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
+    for (const a of e.args) {
+      if (containsAggregate(a)) throw this.error('SYNTAX', 'aggregate function calls cannot be nested', a.pos);
+      if (containsSubquery(a)) throw this.error('UNSUPPORTED', 'subqueries inside aggregate functions are not supported', a.pos);
+    }
+    const env: ExprEnv = { ...input, clause: `aggregate function ${e.name}`, rel: null };
+    if (e.name === 'count' && e.star) return { fn: 'countStar', arg: null, type: BIGINT };
+    if (e.args.length !== 1) throw this.error('SYNTAX', `aggregate function ${e.name} takes one argument, got ${e.args.length}`, e.pos);
+    let x = this.bind(e.args[0]!, env);
+    if (isUnknown(x)) x = this.castTo(x, e.name === 'sum' || e.name === 'avg' ? numericLiteralType(x) : VARCHAR, 'implicit', e.args[0]!.pos);
+    const t = x.type;
+    switch (e.name) {
+      case 'count':
+        return { fn: e.distinct ? 'countDistinct' : 'count', arg: x, type: BIGINT };
+      case 'sum': {
+        if (!isNumeric(t)) throw this.error('TYPE_MISMATCH', `function sum(${shortName(t)}) does not exist`, e.pos);
+        const type = isInteger(t) ? BIGINT : t.id === 'decimal' ? decimalType(38, scaleOf(t)) : DOUBLE;
+        return { fn: e.distinct ? 'sumDistinct' : 'sum', arg: x, type };
+      }
+      case 'avg': {
+        if (!isNumeric(t)) throw this.error('TYPE_MISMATCH', `function avg(${shortName(t)}) does not exist`, e.pos);
+        const type = t.id === 'decimal' ? decimalType(38, Math.max(6, scaleOf(t))) : DOUBLE;
+        return { fn: e.distinct ? 'avgDistinct' : 'avg', arg: x, type };
+      }
+      case 'min':
+      case 'max':
+        return { fn: e.name, arg: x, type: t };
+      case 'any_value':
+        return { fn: 'anyValue', arg: x, type: t };
+      default:
+        throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
+    }
+  }
+}
+
+const KNOWN_FUNCTIONS = [
+  'substring', 'substr', 'position', 'strpos', 'charindex', 'upper', 'lower', 'btrim', 'trim', 'ltrim', 'rtrim', 'length', 'len',
+  'char_length', 'replace', 'left', 'right', 'lpad', 'rpad', 'reverse', 'repeat', 'split_part', 'concat', 'coalesce', 'nvl', 'nullif',
+  'nvl2', 'decode', 'greatest', 'least', 'abs', 'sign', 'round', 'trunc', 'floor', 'ceil', 'ceiling', 'sqrt', 'ln', 'exp', 'log',
+  'power', 'mod', 'date_part', 'date_trunc', 'dateadd', 'datediff', 'add_months', 'getdate', 'now', 'sysdate', 'current_date',
+  'count', 'sum', 'avg', 'min', 'max', 'any_value',
+];
+
+const COMPARE_OPS = { '=': 'eq', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' } as const;
+const FLIP = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' } as const;
+const ARITH_OPS: Record<string, Op> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod' };
+
+function negate(e: Expr): Expr {
+  if (e.k === 'lit' && typeof e.value === 'number') return lit(-e.value, e.type);
+  return call('neg', [e], e.type);
+}
+
+/** `date op ts` as `date op' day` when that is equivalent (ts a constant). */
+function dateBound(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', ts: number): { op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'; value: number } | null {
+  const days = ts / DAY_US;
+  if (Number.isInteger(days)) return { op, value: days };
+  switch (op) {
+    case 'lt':
+      return { op: 'lt', value: Math.ceil(days) };
+    case 'le':
+      return { op: 'le', value: Math.floor(days) };
+    case 'gt':
+      return { op: 'gt', value: Math.floor(days) };
+    case 'ge':
+      return { op: 'ge', value: Math.ceil(days) };
+    default:
+      return null;
+  }
+}
+
+/** The type an untyped literal takes next to a value of type t in arithmetic. */
+function unknownPartner(t: SqlType, op: Op, literalIsLeft: boolean): SqlType {
+  if (isNumeric(t)) return t;
+  if (t.id === 'date') return op === 'sub' && !literalIsLeft ? DATE : INTEGER;
+  return t;
+}
+
+/** An untyped literal read as a number: its own literal type ('5' -> INTEGER, '1.5' -> DECIMAL). */
+function numericLiteralType(e: Expr): SqlType {
+  const v = (e as Extract<Expr, { k: 'lit' }>).value;
+  if (typeof v === 'string') {
+    const n = numberLiteral(v.trim().replace(/^[+-]/, ''));
+    if (n) return n.type;
+  }
+  return DOUBLE;
+}
+
+export { isConstant };

@@ -1,0 +1,464 @@
+/**
+ * Subqueries without per-row re-execution: each becomes a join attached to the
+ * relation of the query that contains it.
+ *
+ *  WHERE-level conjuncts (no value needed):
+ *    [NOT] EXISTS (q)       -> semi / anti join; q's correlated conditions (any
+ *                              comparison, e.g. l3.l_suppkey <> l1.l_suppkey)
+ *                              become the join condition
+ *    x IN (q), x = ANY (q)  -> semi join on x = q.col (and the correlations)
+ *    x NOT IN (q), <> ALL   -> null-aware anti join when q is uncorrelated (a NULL
+ *                              in q rejects every row; a NULL x qualifies only when
+ *                              q is empty); correlated: the value form below
+ *
+ *  Values (anywhere an expression is: SELECT list, under OR, CASE, HAVING):
+ *    (q) scalar             -> uncorrelated: a 'single' join (at most one row, a
+ *                              CARDINALITY error at run time otherwise; NULL when
+ *                              none). Correlated with an aggregate: q's input is
+ *                              grouped by its correlation columns and left-joined
+ *                              back on them; the select expression is computed
+ *                              above the join, so COUNT of an empty group is 0
+ *                              (not NULL). Correlated without an aggregate: a
+ *                              'single' join on the correlation conditions.
+ *    EXISTS (q)             -> left join to q's distinct correlation keys (or one
+ *                              row of q when uncorrelated); true when matched
+ *    x [NOT] IN (q)         -> a "mark" from two left joins: the distinct
+ *                              (keys, value) pairs, and per key the row and
+ *                              non-NULL counts, giving SQL's three-valued result
+ *    x op ANY/ALL (q)       -> min, max and counts of q (uncorrelated)
+ *
+ * Correlated references are supported in the WHERE conditions of a subquery
+ * whose body is a plain SELECT; elsewhere they are reported as UNSUPPORTED.
+ * Value-form decorrelation needs the correlations to be equalities
+ * (inner_expr = outer_expr).
+ */
+import type * as ast from '../sql/ast.js';
+import type { Expr } from './expr.js';
+import { columnsOf, remapColumns } from './expr.js';
+import type { LogicalAgg, LogicalNode } from './logical.js';
+import type { Field } from './physical.js';
+import { Scope } from './bind-scope.js';
+import {
+  and,
+  andAll,
+  call,
+  col,
+  collectAggregates,
+  containsAggregate,
+  containsSubquery,
+  exprKey,
+  mapColumns,
+  not,
+  outputName,
+  type AggState,
+  type ExprEnv,
+  type SubqueryBinder,
+} from './bind-expr.js';
+import { BIGINT, BOOLEAN, lit, sqlError } from './coerce.js';
+import type { Binder, SelectParts } from './binder.js';
+import { aggregateNode, allColumns, joinNode, limitNode, projectNode } from './binder.js';
+
+/** A conjunct the WHERE clause can turn into a semi or anti join. */
+export function isSemiJoinConjunct(e: ast.Expr): boolean {
+  const u = unwrapNot(e).expr;
+  if (u.kind === 'exists') return true;
+  if (u.kind === 'inSubquery') return !containsSubquery(u.arg);
+  if (u.kind === 'quantified') {
+    return !containsSubquery(u.arg) && ((u.op === '=' && u.quantifier === 'any') || (u.op === '<>' && u.quantifier === 'all'));
+  }
+  return false;
+}
+
+function unwrapNot(e: ast.Expr): { expr: ast.Expr; negated: boolean } {
+  let negated = false;
+  while (e.kind === 'unary' && e.op === 'not') {
+    negated = !negated;
+    e = e.arg;
+  }
+  return { expr: e, negated };
+}
+
+type Analysis =
+  | { readonly correlated: false; readonly node: LogicalNode }
+  | { readonly correlated: true; readonly parts: SelectParts; readonly width: number; readonly query: ast.Query };
+
+interface EqualityKey {
+  /** Over the outer relation's fields. */
+  readonly outer: Expr;
+  /** Over the subquery's relation (parts.rel) fields. */
+  readonly inner: Expr;
+}
+
+export class Subqueries implements SubqueryBinder {
+  constructor(private readonly b: Binder) {}
+
+  private error(code: Parameters<typeof sqlError>[1], message: string, pos: number) {
+    return sqlError(this.b.sql, code, message, pos);
+  }
+
+  /** Binds q against the outer environment: either an ordinary (uncorrelated) plan, or its parts with the correlations. */
+  private analyze(q: ast.Query, env: ExprEnv): Analysis {
+    const outerScope = env.agg ? env.agg.groupScope : env.scope;
+    const width = env.rel!.node.fields.length;
+    if (q.body.kind === 'select' && q.with.length === 0) {
+      const parts = this.b.selectParts(q.body, { scope: outerScope, width }, null);
+      if (parts.correlated.length === 0) return { correlated: false, node: this.b.finishSelect(parts, q) };
+      if (q.limit !== null || q.offset !== null) throw this.error('UNSUPPORTED', 'LIMIT/OFFSET in a correlated subquery is not supported', q.pos);
+      return { correlated: true, parts, width, query: q };
+    }
+    return { correlated: false, node: this.b.query(q, outerScope) };
+  }
+
+  /** The correlations as inner = outer equalities, or null if one is not. */
+  private equalities(a: Extract<Analysis, { correlated: true }>): EqualityKey[] | null {
+    const w = a.width;
+    const keys: EqualityKey[] = [];
+    for (const p of a.parts.correlated) {
+      if (p.k !== 'call' || p.op !== 'eq') return null;
+      const [x, y] = p.args as [Expr, Expr];
+      const side = (e: Expr): 'outer' | 'inner' | 'mixed' => {
+        const cols = [...columnsOf(e)];
+        if (cols.length && cols.every((c) => c < w)) return 'outer';
+        if (cols.length && cols.every((c) => c >= w)) return 'inner';
+        return 'mixed';
+      };
+      const sx = side(x);
+      const sy = side(y);
+      const shift = (e: Expr) => remapColumns(e, (i) => i - w);
+      if (sx === 'outer' && sy === 'inner') keys.push({ outer: x, inner: shift(y) });
+      else if (sx === 'inner' && sy === 'outer') keys.push({ outer: y, inner: shift(x) });
+      else return null;
+    }
+    return keys;
+  }
+
+  private needEqualities(a: Extract<Analysis, { correlated: true }>, what: string): EqualityKey[] {
+    const keys = this.equalities(a);
+    if (!keys || keys.length === 0) {
+      throw this.error('UNSUPPORTED', `${what} correlated by a condition other than equality is only supported as a WHERE condition`, a.query.pos);
+    }
+    return keys;
+  }
+
+  /** The subquery's environment for its own select list (outer references are reported). */
+  private innerEnv(parts: SelectParts, clause: string): ExprEnv {
+    return { scope: parts.scope, rel: parts.rel, agg: null, clause };
+  }
+
+  /** The single select item of a subquery. */
+  private singleItem(body: ast.SelectBody, pos: number, what: string): ast.Expr {
+    if (body.items.length !== 1) throw this.error('SYNTAX', `${what} must return only one column`, pos);
+    const item = body.items[0]!;
+    if (item.kind === 'star') throw this.error('UNSUPPORTED', `SELECT * in a correlated ${what} is not supported; name the column`, item.pos);
+    return item.expr;
+  }
+
+  private rejectGrouping(parts: SelectParts, what: string): void {
+    const body = parts.body;
+    if (body.groupBy.length || body.having) throw this.error('UNSUPPORTED', `GROUP BY/HAVING in a correlated ${what} is not supported`, body.pos);
+  }
+
+  private oneColumn(node: LogicalNode, pos: number, what: string): void {
+    if (node.fields.length !== 1) throw this.error('SYNTAX', `${what} must return only one column`, pos);
+  }
+
+  private attach(env: ExprEnv, node: LogicalNode): void {
+    env.rel!.node = node;
+  }
+
+  // ------------------------------------------------------------ WHERE conjuncts
+
+  attachConjunct(c: ast.Expr, env: ExprEnv): boolean {
+    const { expr, negated } = unwrapNot(c);
+    const left = env.rel!.node;
+    const w = left.fields.length;
+    if (expr.kind === 'exists') {
+      const anti = expr.negated !== negated;
+      const a = this.analyze(expr.query, env);
+      if (!a.correlated) {
+        this.attach(env, joinNode(anti ? 'anti' : 'semi', left, limitNode(a.node, 1, 0), null));
+        return true;
+      }
+      const body = a.parts.body;
+      if (body.groupBy.length || body.having || body.items.some((i) => i.kind === 'expr' && containsAggregate(i.expr))) {
+        throw this.error('UNSUPPORTED', 'an aggregate in a correlated EXISTS subquery is not supported', body.pos);
+      }
+      this.attach(env, joinNode(anti ? 'anti' : 'semi', left, a.parts.rel.node, andAll(a.parts.correlated)));
+      return true;
+    }
+    // x IN (q), x = ANY (q), and their negations
+    const isIn = expr.kind === 'inSubquery' || expr.kind === 'quantified';
+    if (!isIn) return false;
+    const e = expr as ast.InSubqueryExpr | ast.QuantifiedExpr;
+    const anti = (e.kind === 'inSubquery' ? e.negated : e.op === '<>') !== negated;
+    const x = this.b.exprs.bind(e.arg, env);
+    const a = this.analyze(e.query, env);
+    if (!a.correlated) {
+      this.oneColumn(a.node, e.query.pos, 'subquery');
+      const y = a.node.fields[0]!;
+      const [lx, ry] = this.b.exprs.unifyPair(x, col(w, y.type), e.pos);
+      this.attach(env, joinNode(anti ? 'antiNullAware' : 'semi', env.rel!.node, a.node, call('eq', [lx!, ry!], BOOLEAN)));
+      return true;
+    }
+    if (anti) {
+      // NOT IN over a correlated subquery: the three-valued value form
+      const v = this.inValue(e, x, a, env);
+      const out = not(v);
+      env.rel!.node = { op: 'filter', input: env.rel!.node, predicate: out, fields: env.rel!.node.fields };
+      return true;
+    }
+    const body = a.parts.body;
+    this.rejectGrouping(a.parts, 'IN subquery');
+    const item = this.singleItem(body, e.query.pos, 'subquery');
+    if (containsAggregate(item)) throw this.error('UNSUPPORTED', 'an aggregate in a correlated IN subquery is not supported', item.pos);
+    const y = this.b.exprs.bind(item, this.innerEnv(a.parts, 'SELECT'));
+    const right = a.parts.rel.node;
+    const [lx, ry] = this.b.exprs.unifyPair(x, remapColumns(y, (i) => i + w), e.pos);
+    const cond = and(call('eq', [lx!, ry!], BOOLEAN), andAll(a.parts.correlated)!);
+    this.attach(env, joinNode('semi', env.rel!.node, right, cond));
+    return true;
+  }
+
+  // ------------------------------------------------------------ values
+
+  scalar(e: ast.ScalarSubquery, env: ExprEnv): Expr {
+    const a = this.analyze(e.query, env);
+    const rel = env.rel!;
+    const w = rel.node.fields.length;
+    if (!a.correlated) {
+      this.oneColumn(a.node, e.query.pos, 'subquery used as an expression');
+      this.b.subqueryNames.set(e, a.node.fields[0]!.name);
+      this.attach(env, joinNode('single', rel.node, a.node, null));
+      return col(w, a.node.fields[0]!.type);
+    }
+    const parts = a.parts;
+    const body = parts.body;
+    this.rejectGrouping(parts, 'scalar subquery');
+    if (body.distinct) throw this.error('UNSUPPORTED', 'DISTINCT in a correlated scalar subquery is not supported', body.pos);
+    const item = this.singleItem(body, e.query.pos, 'subquery used as an expression');
+    const alias = body.items[0]!.kind === 'expr' ? body.items[0]!.alias?.name : undefined;
+    this.b.subqueryNames.set(e, alias ?? outputName(item));
+    if (!containsAggregate(item)) {
+      // at most one row per outer row, checked at run time
+      const y = this.b.exprs.bind(item, this.innerEnv(parts, 'SELECT'));
+      const right = projectNode(parts.rel.node, [...allColumns(parts.rel.node), y], [...parts.rel.node.fields, { name: 'value', type: y.type }]);
+      this.attach(env, joinNode('single', rel.node, right, andAll(parts.correlated)));
+      return col(w + parts.rel.node.fields.length, y.type);
+    }
+    const keys = this.needEqualities(a, 'a scalar subquery');
+    const { node, state, countLike } = this.groupedBy(parts, keys, [item]);
+    const cond = andAll(keys.map((k, i) => call('eq', [k.outer, col(w + i, k.inner.type)], BOOLEAN)))!;
+    this.attach(env, joinNode('left', rel.node, node, cond));
+    const v = this.b.exprs.bind(item, { scope: Scope.empty(), rel: null, agg: state, clause: 'subquery' });
+    const g = keys.length;
+    return mapColumns(v, (c) => {
+      const shifted = col(w + c.index, c.type);
+      // an empty group is no row of the join: COUNT reads 0 there, as it would have over no rows
+      if (c.index >= g && countLike.has(c.index - g)) return call('coalesce', [shifted, lit(0, BIGINT)], BIGINT);
+      return shifted;
+    });
+  }
+
+  /** The subquery's input grouped by the correlation keys, with the aggregates of `exprs`. */
+  private groupedBy(parts: SelectParts, keys: readonly EqualityKey[], exprs: readonly ast.Expr[]): { node: LogicalNode; state: AggState; countLike: Set<number> } {
+    const inputEnv: ExprEnv = { scope: parts.scope, rel: null, agg: null, clause: 'SELECT' };
+    const calls: ast.FunctionCall[] = [];
+    for (const x of exprs) collectAggregates(x, calls);
+    const aggs: LogicalAgg[] = [];
+    const aggFields: Field[] = [];
+    const aggTypes: Expr['type'][] = [];
+    const aggKeys: string[] = [];
+    const aggIndex = new Map<ast.FunctionCall, number>();
+    const countLike = new Set<number>();
+    for (const c of calls) {
+      const bound = this.b.exprs.bindAggregate(c, inputEnv);
+      const k = JSON.stringify([bound.fn, bound.arg]);
+      let i = aggKeys.indexOf(k);
+      if (i < 0) {
+        i = aggs.length;
+        aggKeys.push(k);
+        aggs.push({ fn: bound.fn, arg: bound.arg });
+        aggFields.push({ name: c.name, type: bound.type });
+        aggTypes.push(bound.type);
+        if (bound.fn === 'count' || bound.fn === 'countStar' || bound.fn === 'countDistinct') countLike.add(i);
+      }
+      aggIndex.set(c, i);
+    }
+    const groups = keys.map((k) => k.inner);
+    const groupFields: Field[] = groups.map((g, i) => (g.k === 'col' ? { ...parts.rel.node.fields[g.index]! } : { name: `key${i}`, type: g.type }));
+    const node = aggregateNode(parts.rel.node, groups, groupFields, aggs, aggFields);
+    const state: AggState = {
+      input: inputEnv,
+      groups,
+      groupKeys: groups.map(exprKey),
+      aggIndex,
+      aggTypes,
+      groupScope: Scope.empty(),
+    };
+    return { node, state, countLike };
+  }
+
+  exists(e: ast.ExistsExpr, env: ExprEnv): Expr {
+    const a = this.analyze(e.query, env);
+    const rel = env.rel!;
+    const w = rel.node.fields.length;
+    let mark: Expr;
+    if (!a.correlated) {
+      const one = projectNode(limitNode(a.node, 1, 0), [lit(1, BOOLEAN)], [{ name: 'exists', type: BOOLEAN }]);
+      this.attach(env, joinNode('single', rel.node, one, null));
+      mark = col(w, BOOLEAN);
+    } else {
+      const parts = a.parts;
+      const body = parts.body;
+      if (body.groupBy.length || body.having || body.items.some((i) => i.kind === 'expr' && containsAggregate(i.expr))) {
+        throw this.error('UNSUPPORTED', 'an aggregate in a correlated EXISTS subquery is not supported', body.pos);
+      }
+      const keys = this.needEqualities(a, 'an EXISTS subquery');
+      const groups = keys.map((k) => k.inner);
+      const node = aggregateNode(parts.rel.node, groups, groups.map((g, i) => ({ name: `key${i}`, type: g.type })), [], []);
+      const cond = andAll(keys.map((k, i) => call('eq', [k.outer, col(w + i, k.inner.type)], BOOLEAN)))!;
+      this.attach(env, joinNode('left', rel.node, node, cond));
+      mark = call('isNotNull', [col(w, groups[0]!.type)], BOOLEAN);
+    }
+    const v = a.correlated ? mark : call('isTrue', [mark], BOOLEAN);
+    return e.negated ? not(v) : v;
+  }
+
+  inSubquery(e: ast.InSubqueryExpr, x: Expr, env: ExprEnv): Expr {
+    const a = this.analyze(e.query, env);
+    const v = this.inValue(e, x, a, env);
+    return e.negated ? not(v) : v;
+  }
+
+  /**
+   * x IN (q) as a value: TRUE when some row of q equals x; else FALSE when q is
+   * empty (for this row); else NULL when x is NULL or q holds a NULL; else FALSE.
+   */
+  private inValue(e: ast.InSubqueryExpr | ast.QuantifiedExpr, x: Expr, a: Analysis, env: ExprEnv): Expr {
+    const rel = env.rel!;
+    let keys: EqualityKey[] = [];
+    let source: LogicalNode;
+    let y: Expr;
+    if (!a.correlated) {
+      this.oneColumn(a.node, e.query.pos, 'subquery');
+      source = a.node;
+      y = col(0, a.node.fields[0]!.type);
+    } else {
+      this.rejectGrouping(a.parts, 'IN subquery');
+      const item = this.singleItem(a.parts.body, e.query.pos, 'subquery');
+      if (containsAggregate(item)) throw this.error('UNSUPPORTED', 'an aggregate in a correlated IN subquery is not supported', item.pos);
+      keys = this.needEqualities(a, 'an IN subquery');
+      source = a.parts.rel.node;
+      y = this.b.exprs.bind(item, this.innerEnv(a.parts, 'SELECT'));
+    }
+    const k = keys.length;
+    // 1. distinct (keys, y), left-joined on keys and x = y
+    const w1 = rel.node.fields.length;
+    const [lx, ry] = this.b.exprs.unifyPair(x, remapColumns(y, (i) => i + w1 + k), e.pos);
+    const yKey = remapColumns(ry!, (i) => i - w1 - k);
+    const pairs = aggregateNode(
+      source,
+      [...keys.map((q) => q.inner), yKey],
+      [...keys.map((q, i) => ({ name: `key${i}`, type: q.inner.type })), { name: 'value', type: yKey.type }],
+      [],
+      [],
+    );
+    const matchCond = andAll([
+      ...keys.map((q, i) => call('eq', [q.outer, col(w1 + i, q.inner.type)], BOOLEAN)),
+      call('eq', [lx!, col(w1 + k, yKey.type)], BOOLEAN),
+    ])!;
+    this.attach(env, joinNode('left', rel.node, pairs, matchCond));
+    const matched = call('isNotNull', [col(w1 + k, yKey.type)], BOOLEAN);
+    // 2. per key: rows and non-NULL values
+    const w2 = rel.node.fields.length;
+    const stats = aggregateNode(
+      source,
+      keys.map((q) => q.inner),
+      keys.map((q, i) => ({ name: `key${i}`, type: q.inner.type })),
+      [
+        { fn: 'countStar', arg: null },
+        { fn: 'count', arg: yKey },
+      ],
+      [
+        { name: 'rows', type: BIGINT },
+        { name: 'values', type: BIGINT },
+      ],
+    );
+    const statsCond = andAll(keys.map((q, i) => call('eq', [q.outer, col(w2 + i, q.inner.type)], BOOLEAN)));
+    this.attach(env, joinNode(k ? 'left' : 'single', rel.node, stats, statsCond));
+    const rows = call('coalesce', [col(w2 + k, BIGINT), lit(0, BIGINT)], BIGINT);
+    const values = call('coalesce', [col(w2 + k + 1, BIGINT), lit(0, BIGINT)], BIGINT);
+    return {
+      k: 'case',
+      whens: [
+        { when: matched, then: lit(1, BOOLEAN) },
+        { when: call('eq', [rows, lit(0, BIGINT)], BOOLEAN), then: lit(0, BOOLEAN) },
+        { when: call('isNull', [lx!], BOOLEAN), then: lit(null, BOOLEAN) },
+        { when: call('gt', [rows, values], BOOLEAN), then: lit(null, BOOLEAN) },
+      ],
+      otherwise: lit(0, BOOLEAN),
+      type: BOOLEAN,
+    };
+  }
+
+  quantified(e: ast.QuantifiedExpr, x: Expr, env: ExprEnv): Expr {
+    const a = this.analyze(e.query, env);
+    if ((e.op === '=' && e.quantifier === 'any') || (e.op === '<>' && e.quantifier === 'all')) {
+      const v = this.inValue(e, x, a, env);
+      return e.op === '<>' ? not(v) : v;
+    }
+    if (a.correlated) throw this.error('UNSUPPORTED', `a correlated ${e.quantifier.toUpperCase()} subquery is not supported`, e.pos);
+    this.oneColumn(a.node, e.query.pos, 'subquery');
+    const rel = env.rel!;
+    const w = rel.node.fields.length;
+    const yType = a.node.fields[0]!.type;
+    const y0 = col(0, yType);
+    const stats = aggregateNode(
+      a.node,
+      [],
+      [],
+      [
+        { fn: 'min', arg: y0 },
+        { fn: 'max', arg: y0 },
+        { fn: 'countStar', arg: null },
+        { fn: 'count', arg: y0 },
+      ],
+      [
+        { name: 'min', type: yType },
+        { name: 'max', type: yType },
+        { name: 'rows', type: BIGINT },
+        { name: 'values', type: BIGINT },
+      ],
+    );
+    this.attach(env, joinNode('single', rel.node, stats, null));
+    const exprs = this.b.exprs;
+    const [lx, mn] = exprs.unifyPair(x, col(w, yType), e.pos);
+    const [, mx] = exprs.unifyPair(x, col(w + 1, yType), e.pos);
+    const rows = col(w + 2, BIGINT);
+    const values = col(w + 3, BIGINT);
+    const OPS = { '=': 'eq', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' } as const;
+    const op = OPS[e.op];
+    const cmp = (bound: Expr) => call(op, [lx!, bound], BOOLEAN);
+    const all = e.quantifier === 'all';
+    // ALL: decided FALSE by the extreme that could fail; ANY: decided TRUE by the extreme that could pass
+    let decisive: Expr;
+    if (e.op === '=' || e.op === '<>') {
+      const same = and(call('eq', [lx!, mn!], BOOLEAN), call('eq', [lx!, mx!], BOOLEAN));
+      decisive = not(same); // '= ALL' fails, '<> ANY' passes, when some value differs
+    } else if (all) decisive = not(cmp(e.op === '<' || e.op === '<=' ? mn! : mx!));
+    else decisive = cmp(e.op === '<' || e.op === '<=' ? mx! : mn!);
+    const none = all ? lit(1, BOOLEAN) : lit(0, BOOLEAN);
+    const hit = all ? lit(0, BOOLEAN) : lit(1, BOOLEAN);
+    return {
+      k: 'case',
+      whens: [
+        { when: call('eq', [rows, lit(0, BIGINT)], BOOLEAN), then: none },
+        { when: call('isNull', [lx!], BOOLEAN), then: lit(null, BOOLEAN) },
+        { when: call('isTrue', [decisive], BOOLEAN), then: hit },
+        { when: call('gt', [rows, values], BOOLEAN), then: lit(null, BOOLEAN) },
+      ],
+      otherwise: none,
+      type: BOOLEAN,
+    };
+  }
+}

@@ -1,0 +1,1634 @@
+/**
+ * The SQL parser: Redshift's dialect of PostgreSQL, by recursive descent over
+ * the lexer's token array, producing the syntax tree of ./ast.ts.
+ *
+ * Expressions use one function per precedence level, lowest first, exactly as
+ * PostgreSQL ranks them:
+ *
+ *   OR < AND < NOT < IS < comparison < BETWEEN/IN/LIKE < || < + - < * / % < unary + - < ::
+ *
+ * Comparisons and BETWEEN/IN/LIKE are non-associative (`a = b = c` is an
+ * error), the binary operators are left-associative.
+ *
+ * Errors point at the first character of the offending token and name it:
+ * `syntax error at or near "form"`, `expected ")" but found "from"`,
+ * `unexpected end of input`. Syntax this engine recognizes but does not run
+ * (window functions, DEFAULT, UPDATE, ...) is an UNSUPPORTED error instead.
+ */
+import { SqlError, positionAt, type ErrorCode } from '../errors.js';
+import type { SqlType } from '../types.js';
+import type * as ast from './ast.js';
+import { RESERVED_WORDS, tokenize, type Token } from './lexer.js';
+
+export interface ParsedStatement {
+  readonly statement: ast.Statement;
+  /** The statement's source text, first to last token, without the terminating semicolon. */
+  readonly text: string;
+  /** Offset of `text` in the script. */
+  readonly pos: number;
+}
+
+/** Parses a script of `;`-separated statements. Empty statements and comments yield nothing. */
+export function parseStatements(sql: string): ParsedStatement[] {
+  const p = new Parser(sql);
+  return p.guarded(() => p.script());
+}
+
+/** Parses text that must hold exactly one statement (a trailing `;` is fine). */
+export function parseStatement(sql: string): ast.Statement {
+  const all = parseStatements(sql);
+  if (all.length === 1) return all[0]!.statement;
+  if (all.length === 0) throw new SqlError('SYNTAX', 'expected a statement but found end of input', positionAt(sql, sql.length), sql);
+  throw new SqlError('SYNTAX', `expected one statement but found ${all.length}`, positionAt(sql, all[1]!.pos), sql);
+}
+
+/** Parses one expression (and nothing after it). */
+export function parseExpression(sql: string): ast.Expr {
+  const p = new Parser(sql);
+  return p.guarded(() => {
+    const e = p.expr();
+    p.expectEnd();
+    return e;
+  });
+}
+
+// ---------------------------------------------------------------- vocabulary
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
+const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
+  ['=', '='], ['<>', '<>'], ['!=', '<>'], ['<', '<'], ['<=', '<='], ['>', '>'], ['>=', '>='],
+]);
+
+const DIST_STYLES: ReadonlySet<string> = new Set(['auto', 'even', 'key', 'all']);
+
+/** Words that start statements we recognize but do not run. */
+const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
+  'update', 'delete', 'merge', 'copy', 'unload', 'truncate', 'vacuum', 'analyze', 'analyse', 'grant', 'revoke',
+  'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'set', 'reset', 'show', 'call', 'declare', 'fetch',
+  'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'refresh', 'cancel',
+]);
+
+/** Objects after CREATE/DROP that we recognize but do not have. */
+const UNSUPPORTED_OBJECTS: ReadonlySet<string> = new Set([
+  'index', 'schema', 'database', 'function', 'procedure', 'user', 'group', 'role', 'external', 'sequence',
+  'library', 'model', 'datashare', 'materialized', 'temp', 'temporary', 'local', 'trigger', 'type',
+]);
+
+/**
+ * Date parts (EXTRACT, DATE_PART, DATEADD, DATEDIFF) with Redshift's
+ * abbreviations, mapped to canonical names.
+ */
+const DATE_PARTS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    year: ['year', 'years', 'y', 'yr', 'yrs'],
+    quarter: ['quarter', 'quarters', 'qtr', 'qtrs', 'q'],
+    month: ['month', 'months', 'mon', 'mons'],
+    week: ['week', 'weeks', 'w', 'wk'],
+    day: ['day', 'days', 'd'],
+    dow: ['dow', 'dayofweek', 'dw', 'weekday'],
+    doy: ['doy', 'dayofyear', 'dy', 'yearday'],
+    hour: ['hour', 'hours', 'h', 'hr', 'hrs'],
+    minute: ['minute', 'minutes', 'm', 'min', 'mins'],
+    second: ['second', 'seconds', 's', 'sec', 'secs'],
+    epoch: ['epoch'],
+  }).flatMap(([canonical, names]) => names.map((n): [string, string] => [n, canonical])),
+);
+
+/** Units of an interval string, as [field, factor]: months, days or microseconds. */
+type IntervalField = 'months' | 'days' | 'micros';
+const INTERVAL_UNITS: ReadonlyMap<string, readonly [IntervalField, number]> = new Map(
+  (
+    [
+      [['millennium', 'millennia', 'millenniums', 'mil', 'mils'], 'months', 12_000],
+      [['century', 'centuries', 'c', 'cent', 'cents'], 'months', 1_200],
+      [['decade', 'decades', 'dec', 'decs'], 'months', 120],
+      [['year', 'years', 'y', 'yr', 'yrs'], 'months', 12],
+      [['quarter', 'quarters', 'qtr', 'qtrs'], 'months', 3],
+      [['month', 'months', 'mon', 'mons'], 'months', 1],
+      [['week', 'weeks', 'w'], 'days', 7],
+      [['day', 'days', 'd'], 'days', 1],
+      [['hour', 'hours', 'h', 'hr', 'hrs'], 'micros', 3_600_000_000],
+      [['minute', 'minutes', 'm', 'min', 'mins'], 'micros', 60_000_000],
+      [['second', 'seconds', 's', 'sec', 'secs'], 'micros', 1_000_000],
+      [['millisecond', 'milliseconds', 'ms', 'msec', 'msecs'], 'micros', 1_000],
+      [['microsecond', 'microseconds', 'us', 'usec', 'usecs'], 'micros', 1],
+    ] as const
+  ).flatMap(([names, field, factor]) => names.map((n): [string, readonly [IntervalField, number]] => [n, [field, factor]])),
+);
+
+/** The unit words allowed after an interval string: INTERVAL '90' DAY. */
+const INTERVAL_QUALIFIERS: ReadonlySet<string> = new Set(['year', 'month', 'week', 'day', 'hour', 'minute', 'second']);
+
+/** Functions written as bare keywords, without parentheses. */
+const BARE_FUNCTIONS: ReadonlySet<string> = new Set(['current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'sysdate']);
+
+/** Reserved words that are still function names when a parenthesis follows: LEFT(s, 3). */
+const RESERVED_FUNCTIONS: ReadonlySet<string> = new Set(['left', 'right']);
+
+/** Types PostgreSQL or Redshift have and we do not, for a clearer error than "does not exist". */
+const UNSUPPORTED_TYPES: ReadonlySet<string> = new Set([
+  'time', 'timetz', 'timestamptz', 'interval', 'json', 'jsonb', 'super', 'geometry', 'geography', 'hllsketch',
+  'varbyte', 'varbinary', 'binary', 'bytea', 'uuid', 'serial', 'bigserial', 'smallserial', 'money', 'bit', 'array',
+]);
+
+// Redshift's limits (bytes for character types).
+const MAX_DECIMAL_PRECISION = 38;
+const MAX_CHAR_LENGTH = 4096;
+const MAX_VARCHAR_LENGTH = 65535;
+const DEFAULT_VARCHAR_LENGTH = 256;
+
+// ---------------------------------------------------------------- the parser
+
+class Parser {
+  private readonly toks: Token[];
+  private i = 0;
+
+  constructor(private readonly sql: string) {
+    this.toks = tokenize(sql);
+  }
+
+  // ------------------------------------------------------------ token helpers
+
+  private get tok(): Token {
+    return this.toks[this.i]!;
+  }
+
+  private peek(k: number): Token {
+    return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
+  }
+
+  private advance(): Token {
+    const t = this.toks[this.i]!;
+    if (t.kind !== 'eof') this.i++;
+    return t;
+  }
+
+  /** End offset of the last consumed token: where a node's source text stops. */
+  private lastEnd(): number {
+    return this.i > 0 ? this.toks[this.i - 1]!.end : 0;
+  }
+
+  private isWord(w: string, k = 0): boolean {
+    const t = this.peek(k);
+    return t.kind === 'word' && t.value === w;
+  }
+
+  private isOp(op: string, k = 0): boolean {
+    const t = this.peek(k);
+    return t.kind === 'op' && t.value === op;
+  }
+
+  private acceptWord(w: string): boolean {
+    if (!this.isWord(w)) return false;
+    this.i++;
+    return true;
+  }
+
+  private acceptOp(op: string): boolean {
+    if (!this.isOp(op)) return false;
+    this.i++;
+    return true;
+  }
+
+  private expectWord(w: string): Token {
+    if (!this.isWord(w)) throw this.expected(w.toUpperCase());
+    return this.advance();
+  }
+
+  private expectOp(op: string): Token {
+    if (!this.isOp(op)) throw this.expected(`"${op}"`);
+    return this.advance();
+  }
+
+  expectEnd(): void {
+    if (this.tok.kind !== 'eof') throw this.unexpected();
+  }
+
+  // ------------------------------------------------------------ errors
+
+  private error(code: ErrorCode, message: string, at: number): SqlError {
+    return new SqlError(code, message, positionAt(this.sql, at), this.sql);
+  }
+
+  /** The token as the user wrote it, quoted, for messages. */
+  private describe(t: Token): string {
+    if (t.kind === 'eof') return 'end of input';
+    const text = this.sql.slice(t.pos, t.end);
+    return `"${text.length > 60 ? text.slice(0, 57) + '...' : text}"`;
+  }
+
+  private unexpected(t: Token = this.tok): SqlError {
+    const message = t.kind === 'eof' ? 'unexpected end of input' : `syntax error at or near ${this.describe(t)}`;
+    return this.error('SYNTAX', message, t.pos);
+  }
+
+  private expected(what: string, t: Token = this.tok): SqlError {
+    return this.error('SYNTAX', `expected ${what} but found ${this.describe(t)}`, t.pos);
+  }
+
+  private unsupported(what: string, t: Token = this.tok): SqlError {
+    return this.error('UNSUPPORTED', `${what} is not supported`, t.pos);
+  }
+
+  /**
+   * Tries `first`, and on a SqlError rewinds and tries `second`. Used only
+   * where a parenthesis can open either a query or an expression/join, e.g.
+   * `((select 1) + 2)`. When both fail, the error that got further wins: it
+   * is the likelier reading of what the user meant.
+   */
+  private orElse<T>(first: () => T, second: () => T): T {
+    const start = this.i;
+    try {
+      return first();
+    } catch (e1) {
+      if (!(e1 instanceof SqlError)) throw e1;
+      this.i = start;
+      try {
+        return second();
+      } catch (e2) {
+        if (e2 instanceof SqlError && (e1.position?.offset ?? 0) >= (e2.position?.offset ?? 0)) throw e1;
+        throw e2;
+      }
+    }
+  }
+
+  /**
+   * Runs `parse`, turning a stack overflow (thousands of nested parentheses)
+   * into a SqlError at the token where it happened instead of a crash.
+   */
+  guarded<T>(parse: () => T): T {
+    try {
+      return parse();
+    } catch (e) {
+      if (e instanceof RangeError) throw this.error('SYNTAX', 'statement is nested too deeply', this.tok.pos);
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------ names
+
+  /** An unquoted non-reserved word or a "quoted" identifier at offset k. */
+  private isName(k = 0): boolean {
+    const t = this.peek(k);
+    return t.kind === 'qident' || (t.kind === 'word' && !RESERVED_WORDS.has(t.value));
+  }
+
+  private ident(t: Token): ast.Ident {
+    return { name: t.value, pos: t.pos };
+  }
+
+  /** A column, table or alias name: reserved words need quotes. */
+  private name(): ast.Ident {
+    if (!this.isName()) throw this.unexpected();
+    return this.ident(this.advance());
+  }
+
+  /** A name where any word fits (after AS, after a dot), as in PostgreSQL. */
+  private label(): ast.Ident {
+    const t = this.tok;
+    if (t.kind !== 'word' && t.kind !== 'qident') throw this.unexpected();
+    return this.ident(this.advance());
+  }
+
+  /** (a, b, c) */
+  private nameList(): ast.Ident[] {
+    this.expectOp('(');
+    const names: ast.Ident[] = [];
+    do names.push(this.name());
+    while (this.acceptOp(','));
+    this.expectOp(')');
+    return names;
+  }
+
+  /**
+   * A table or view name. There is one schema, so `public.t` is `t`; other
+   * schemas do not exist here.
+   */
+  private objectName(): ast.Ident {
+    const first = this.name();
+    if (!this.isOp('.')) return first;
+    if (first.name !== 'public') throw this.unsupported('schema-qualified names (other than public.)', this.peek(-1));
+    this.advance();
+    return this.name();
+  }
+
+  // ------------------------------------------------------------ statements
+
+  script(): ParsedStatement[] {
+    const out: ParsedStatement[] = [];
+    for (;;) {
+      while (this.acceptOp(';'));
+      const first = this.tok;
+      if (first.kind === 'eof') return out;
+      const statement = this.statement();
+      if (!this.isOp(';') && this.tok.kind !== 'eof') throw this.unexpected();
+      out.push({ statement, text: this.sql.slice(first.pos, this.lastEnd()), pos: first.pos });
+    }
+  }
+
+  private statement(): ast.Statement {
+    const t = this.tok;
+    if (t.kind === 'op' && t.value === '(') return this.selectStatement();
+    if (t.kind !== 'word') throw this.unexpected();
+    switch (t.value) {
+      case 'select':
+      case 'with':
+      case 'values':
+        return this.selectStatement();
+      case 'explain':
+        return this.explainStatement();
+      case 'create':
+        return this.createStatement();
+      case 'drop':
+        return this.dropStatement();
+      case 'insert':
+        return this.insertStatement();
+      case 'alter':
+        return this.alterStatement();
+      default:
+        if (UNSUPPORTED_STATEMENTS.has(t.value)) throw this.unsupported(t.value.toUpperCase());
+        throw this.unexpected();
+    }
+  }
+
+  private selectStatement(): ast.SelectStatement {
+    const pos = this.tok.pos;
+    return { kind: 'select', query: this.query(), pos };
+  }
+
+  private explainStatement(): ast.ExplainStatement {
+    const pos = this.advance().pos;
+    const analyze = this.acceptWord('analyze') || this.acceptWord('analyse');
+    this.acceptWord('verbose');
+    return { kind: 'explain', analyze, statement: this.statement(), pos };
+  }
+
+  private createStatement(): ast.Statement {
+    const pos = this.advance().pos;
+    let orReplace = false;
+    if (this.acceptWord('or')) {
+      this.expectWord('replace');
+      orReplace = true;
+    }
+    if (this.isWord('view')) return this.createView(pos, orReplace);
+    if (this.isWord('table') && !orReplace) return this.createTable(pos);
+    const t = this.tok;
+    if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw this.unsupported(`CREATE ${t.value.toUpperCase()}`);
+    throw this.expected(orReplace ? 'VIEW' : 'TABLE or VIEW');
+  }
+
+  private ifExists(): boolean {
+    if (!this.acceptWord('if')) return false;
+    this.expectWord('exists');
+    return true;
+  }
+
+  private ifNotExists(): boolean {
+    if (!this.acceptWord('if')) return false;
+    this.expectWord('not');
+    this.expectWord('exists');
+    return true;
+  }
+
+  // CREATE TABLE [IF NOT EXISTS] t (elements) [attributes] | CREATE TABLE t [attributes] AS query
+  private createTable(pos: number): ast.CreateTableStatement {
+    this.expectWord('table');
+    const ifNotExists = this.ifNotExists();
+    const name = this.objectName();
+    if (this.isWord('like')) throw this.unsupported('CREATE TABLE ... LIKE');
+    let columns: ast.ColumnDefinition[] = [];
+    let primaryKey: ast.Ident[] = [];
+    const hasElements = this.isOp('(');
+    if (hasElements) ({ columns, primaryKey } = this.tableElements(name));
+    const attrs = this.tableAttributes();
+    let as: ast.Query | null = null;
+    if (!hasElements) {
+      if (!this.isWord('as')) throw this.expected('"(" or AS');
+      this.advance();
+      as = this.query();
+    }
+    return { kind: 'createTable', name, ifNotExists, columns, primaryKey, ...attrs, as, pos };
+  }
+
+  /** ( column definitions and table constraints ) */
+  private tableElements(table: ast.Ident): { columns: ast.ColumnDefinition[]; primaryKey: ast.Ident[] } {
+    this.expectOp('(');
+    const columns: Mutable<ast.ColumnDefinition>[] = [];
+    const keys: { columns: ast.Ident[]; at: Token }[] = []; // every PRIMARY KEY written, to reject a second one
+    do {
+      if (this.acceptWord('constraint')) this.name(); // constraint names are not kept
+      const t = this.tok;
+      if (this.acceptWord('primary')) {
+        this.expectWord('key');
+        keys.push({ columns: this.nameList(), at: t });
+      } else if (this.acceptWord('unique')) {
+        this.nameList();
+      } else if (this.acceptWord('foreign')) {
+        this.expectWord('key');
+        this.nameList();
+        this.references();
+      } else if (this.isWord('check') || this.isWord('like') || this.isWord('exclude')) {
+        throw this.unsupported(`${t.value.toUpperCase()} in CREATE TABLE`);
+      } else {
+        const { column, primaryKeyAt } = this.columnDefinition();
+        if (primaryKeyAt) keys.push({ columns: [column.name], at: primaryKeyAt });
+        columns.push(column);
+      }
+    } while (this.acceptOp(','));
+    this.expectOp(')');
+    if (keys.length > 1) throw this.error('SYNTAX', `multiple primary keys for table "${table.name}" are not allowed`, keys[1]!.at.pos);
+    const primaryKey = keys[0]?.columns ?? [];
+    for (const key of primaryKey) this.markPrimaryKey(columns, key);
+    return { columns, primaryKey };
+  }
+
+  /** PRIMARY KEY (a, b): the named columns become primary-key and NOT NULL. */
+  private markPrimaryKey(columns: Mutable<ast.ColumnDefinition>[], key: ast.Ident): void {
+    const column = columns.find((c) => c.name.name === key.name);
+    if (!column) throw this.error('UNKNOWN_COLUMN', `column "${key.name}" named in key does not exist`, key.pos);
+    column.primaryKey = true;
+    column.notNull = true;
+  }
+
+  /** REFERENCES t [(c, ...)]: parsed and ignored (Redshift does not enforce it either). */
+  private references(): void {
+    this.expectWord('references');
+    this.objectName();
+    if (this.isOp('(')) this.nameList();
+  }
+
+  /** name type [NOT NULL | NULL | ENCODE e | DISTKEY | SORTKEY | PRIMARY KEY | UNIQUE | REFERENCES t(c)]... */
+  private columnDefinition(): { column: Mutable<ast.ColumnDefinition>; primaryKeyAt: Token | null } {
+    const name = this.name();
+    if (this.isOp(',') || this.isOp(')')) throw this.unsupported('a column name list in CREATE TABLE (alias the query columns instead)');
+    const column: Mutable<ast.ColumnDefinition> = {
+      name, type: this.type(), notNull: false, encode: null, distKey: false, sortKey: false, primaryKey: false, pos: name.pos,
+    };
+    let nullable = false;
+    let primaryKeyAt: Token | null = null;
+    for (;;) {
+      const t = this.tok;
+      if (this.acceptWord('constraint')) {
+        this.name();
+      } else if (this.acceptWord('not')) {
+        this.expectWord('null');
+        if (nullable) throw this.error('SYNTAX', `conflicting NULL/NOT NULL declarations for column "${name.name}"`, t.pos);
+        column.notNull = true;
+      } else if (this.acceptWord('null')) {
+        if (column.notNull) throw this.error('SYNTAX', `conflicting NULL/NOT NULL declarations for column "${name.name}"`, t.pos);
+        nullable = true;
+      } else if (this.acceptWord('encode')) {
+        if (column.encode !== null) throw this.error('SYNTAX', `multiple ENCODE clauses for column "${name.name}"`, t.pos);
+        const e = this.tok;
+        if (e.kind !== 'word') throw this.expected('an encoding name');
+        column.encode = this.sql.slice(e.pos, e.end).toUpperCase();
+        this.advance();
+      } else if (this.acceptWord('distkey')) {
+        column.distKey = true;
+      } else if (this.acceptWord('sortkey')) {
+        column.sortKey = true;
+      } else if (this.acceptWord('primary')) {
+        this.expectWord('key');
+        primaryKeyAt = t;
+        column.primaryKey = true;
+        column.notNull = true;
+      } else if (this.acceptWord('unique')) {
+        // accepted and not enforced, as in Redshift
+      } else if (this.isWord('references')) {
+        this.references();
+      } else if (t.kind === 'word' && ['default', 'identity', 'generated', 'collate', 'check'].includes(t.value)) {
+        throw this.unsupported(`${t.value.toUpperCase()} in a column definition`);
+      } else {
+        return { column, primaryKeyAt };
+      }
+    }
+  }
+
+  /**
+   * Table attributes after the column list, in any order, each at most once:
+   * DISTSTYLE s, DISTKEY (c), [COMPOUND|INTERLEAVED] SORTKEY (cs) | SORTKEY AUTO,
+   * and the accepted-and-ignored BACKUP YES|NO and ENCODE AUTO.
+   */
+  private tableAttributes(): Pick<ast.CreateTableStatement, 'distStyle' | 'distKey' | 'sortKey'> {
+    let distStyle: ast.CreateTableStatement['distStyle'] = null;
+    let distKey: ast.Ident | null = null;
+    let sortKey: ast.CreateTableStatement['sortKey'] = null;
+    const once = (t: Token, seen: unknown, what: string): void => {
+      if (seen !== null) throw this.error('SYNTAX', `${what} is specified more than once`, t.pos);
+    };
+    for (;;) {
+      const t = this.tok;
+      if (this.acceptWord('diststyle')) {
+        once(t, distStyle, 'DISTSTYLE');
+        distStyle = { style: this.distStyleName(), pos: t.pos };
+      } else if (this.acceptWord('distkey')) {
+        once(t, distKey, 'DISTKEY');
+        this.expectOp('(');
+        distKey = this.name();
+        this.expectOp(')');
+      } else if (this.isWord('sortkey') || this.isWord('compound') || this.isWord('interleaved')) {
+        once(t, sortKey, 'SORTKEY');
+        sortKey = this.sortKeyClause();
+      } else if (this.acceptWord('backup')) {
+        if (!this.acceptWord('yes') && !this.acceptWord('no')) throw this.expected('YES or NO');
+      } else if (this.acceptWord('encode')) {
+        this.expectWord('auto');
+      } else {
+        return { distStyle, distKey, sortKey };
+      }
+    }
+  }
+
+  private distStyleName(): ast.DistStyleName {
+    const t = this.tok;
+    if (t.kind !== 'word' || !DIST_STYLES.has(t.value)) throw this.expected('AUTO, EVEN, KEY or ALL');
+    this.advance();
+    return t.value as ast.DistStyleName;
+  }
+
+  /** [COMPOUND|INTERLEAVED] SORTKEY (a, b) | SORTKEY AUTO */
+  private sortKeyClause(): NonNullable<ast.CreateTableStatement['sortKey']> {
+    const pos = this.tok.pos;
+    const prefixed = this.isWord('compound') || this.isWord('interleaved');
+    const style = this.acceptWord('interleaved') ? 'interleaved' : 'compound';
+    if (style === 'compound') this.acceptWord('compound');
+    this.expectWord('sortkey');
+    if (!prefixed && this.acceptWord('auto')) return { style, columns: [], auto: true, pos };
+    return { style, columns: this.nameList(), auto: false, pos };
+  }
+
+  // CREATE [OR REPLACE] VIEW v [(cols)] AS query [WITH NO SCHEMA BINDING]
+  private createView(pos: number, orReplace: boolean): ast.CreateViewStatement {
+    this.expectWord('view');
+    const name = this.objectName();
+    const columns = this.isOp('(') ? this.nameList() : null;
+    this.expectWord('as');
+    const start = this.tok.pos;
+    const query = this.query();
+    const queryText = this.sql.slice(start, this.lastEnd());
+    // Redshift's late-binding views: every view here binds at query time anyway.
+    if (this.acceptWord('with')) {
+      this.expectWord('no');
+      this.expectWord('schema');
+      this.expectWord('binding');
+    }
+    return { kind: 'createView', name, orReplace, columns, query, queryText, pos };
+  }
+
+  // DROP TABLE|VIEW [IF EXISTS] a [, b] [RESTRICT]
+  private dropStatement(): ast.DropTableStatement | ast.DropViewStatement {
+    const pos = this.advance().pos;
+    const t = this.tok;
+    const kind = this.acceptWord('table') ? 'dropTable' : this.acceptWord('view') ? 'dropView' : null;
+    if (kind === null) {
+      if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw this.unsupported(`DROP ${t.value.toUpperCase()}`);
+      throw this.expected('TABLE or VIEW');
+    }
+    const ifExists = this.ifExists();
+    const names: ast.Ident[] = [];
+    do names.push(this.objectName());
+    while (this.acceptOp(','));
+    if (this.isWord('cascade')) throw this.unsupported('DROP ... CASCADE');
+    this.acceptWord('restrict');
+    return { kind, names, ifExists, pos };
+  }
+
+  // INSERT INTO t [(cols)] VALUES (...), ... | INSERT INTO t [(cols)] query
+  private insertStatement(): ast.InsertStatement {
+    const pos = this.advance().pos;
+    this.expectWord('into');
+    const table = this.objectName();
+    const columns = this.isOp('(') && !this.startsQuery(this.i + 1) ? this.nameList() : null;
+    if (this.isWord('default')) throw this.unsupported('DEFAULT VALUES');
+    if (!this.startsQuery(this.i)) throw this.expected('VALUES or SELECT');
+    return { kind: 'insert', table, columns, source: this.query(), pos };
+  }
+
+  // ALTER TABLE t ALTER (DISTSTYLE | DISTKEY | [COMPOUND] SORTKEY | COLUMN c ENCODE | ENCODE AUTO) ...
+  private alterStatement(): ast.AlterTableStatement {
+    const pos = this.advance().pos;
+    if (!this.isWord('table')) {
+      const t = this.tok;
+      if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw this.unsupported(`ALTER ${t.value.toUpperCase()}`);
+      throw this.expected('TABLE');
+    }
+    this.advance();
+    const table = this.objectName();
+    const t = this.tok;
+    if (t.kind === 'word' && ['add', 'drop', 'rename', 'owner', 'set', 'append', 'row'].includes(t.value)) {
+      throw this.unsupported(`ALTER TABLE ... ${t.value.toUpperCase()}`);
+    }
+    this.expectWord('alter');
+    return { kind: 'alterTable', table, action: this.alterAction(), pos };
+  }
+
+  private alterAction(): ast.AlterAction {
+    const t = this.tok;
+    const pos = t.pos;
+    if (this.acceptWord('diststyle')) {
+      const style = this.distStyleName();
+      let distKey: ast.Ident | null = null;
+      if (style === 'key') {
+        this.expectWord('distkey');
+        distKey = this.name();
+      }
+      return { kind: 'distStyle', style, distKey, pos };
+    }
+    if (this.acceptWord('distkey')) return { kind: 'distKey', column: this.name(), pos };
+    // Redshift alters only to compound sort keys; INTERLEAVED is CREATE-only.
+    if (this.isWord('sortkey') || this.isWord('compound')) {
+      const written = this.acceptWord('compound');
+      this.expectWord('sortkey');
+      if (!written && this.acceptWord('none')) return { kind: 'sortKey', columns: [], none: true, auto: false, pos };
+      if (!written && this.acceptWord('auto')) return { kind: 'sortKey', columns: [], none: false, auto: true, pos };
+      return { kind: 'sortKey', columns: this.nameList(), none: false, auto: false, pos };
+    }
+    if (this.acceptWord('column')) {
+      const column = this.name();
+      if (this.isWord('type')) throw this.unsupported('ALTER COLUMN ... TYPE');
+      this.expectWord('encode');
+      const e = this.tok;
+      if (e.kind !== 'word') throw this.expected('an encoding name');
+      this.advance();
+      return { kind: 'encode', column, encoding: this.sql.slice(e.pos, e.end).toUpperCase(), pos };
+    }
+    if (this.acceptWord('encode')) {
+      this.expectWord('auto');
+      return { kind: 'encodeAuto', pos };
+    }
+    throw this.expected('DISTSTYLE, DISTKEY, SORTKEY, COLUMN or ENCODE');
+  }
+
+  // ------------------------------------------------------------ queries
+
+  /** Does a query start at token k (SELECT, WITH, VALUES, possibly behind parentheses)? */
+  private startsQuery(k: number): boolean {
+    let j = k;
+    while (this.toks[j]?.kind === 'op' && this.toks[j]!.value === '(') j++;
+    const t = this.toks[j];
+    return t !== undefined && t.kind === 'word' && (t.value === 'select' || t.value === 'with' || t.value === 'values');
+  }
+
+  /** [WITH ctes] body [ORDER BY ...] [LIMIT n | LIMIT ALL] [OFFSET n] */
+  private query(): ast.Query {
+    const pos = this.tok.pos;
+    const ctes: ast.CommonTableExpr[] = [];
+    if (this.acceptWord('with')) {
+      if (this.isWord('recursive')) throw this.unsupported('WITH RECURSIVE');
+      do ctes.push(this.commonTableExpr());
+      while (this.acceptOp(','));
+    }
+    const body = this.setExpr();
+    const orderBy = this.isWord('order') ? this.orderBy() : [];
+    const { limit, offset } = this.limitOffset();
+    const query = { with: ctes, body, orderBy, limit, offset, pos };
+    // "((select ...))" is the inner query: the parentheses add nothing.
+    if (body.kind === 'nested' && isPlain(query)) return body.query;
+    return query;
+  }
+
+  private commonTableExpr(): ast.CommonTableExpr {
+    const name = this.name();
+    const columns = this.isOp('(') ? this.nameList() : null;
+    this.expectWord('as');
+    this.expectOp('(');
+    const query = this.query();
+    this.expectOp(')');
+    return { name, columns, query, pos: name.pos };
+  }
+
+  private orderBy(): ast.OrderItem[] {
+    this.expectWord('order');
+    this.expectWord('by');
+    const items: ast.OrderItem[] = [];
+    do {
+      const expr = this.expr();
+      const desc = this.acceptWord('desc');
+      if (!desc) this.acceptWord('asc');
+      let nullsFirst: boolean | null = null;
+      if (this.acceptWord('nulls')) {
+        if (this.acceptWord('first')) nullsFirst = true;
+        else if (this.acceptWord('last')) nullsFirst = false;
+        else throw this.expected('FIRST or LAST');
+      }
+      items.push({ expr, desc, nullsFirst, pos: expr.pos });
+    } while (this.acceptOp(','));
+    return items;
+  }
+
+  /** LIMIT, OFFSET and FETCH FIRST in either order, each at most once. */
+  private limitOffset(): { limit: ast.Expr | null; offset: ast.Expr | null } {
+    let limit: ast.Expr | null = null;
+    let offset: ast.Expr | null = null;
+    let sawLimit = false;
+    let sawOffset = false;
+    for (;;) {
+      const t = this.tok;
+      if (this.isWord('limit') || this.isWord('fetch')) {
+        if (sawLimit) throw this.unexpected();
+        sawLimit = true;
+        limit = this.advance().value === 'limit' ? this.limitValue() : this.fetchFirst();
+      } else if (this.acceptWord('offset')) {
+        if (sawOffset) throw this.unexpected(t);
+        sawOffset = true;
+        offset = this.expr();
+        if (!this.acceptWord('rows')) this.acceptWord('row');
+      } else {
+        return { limit, offset };
+      }
+    }
+  }
+
+  private limitValue(): ast.Expr | null {
+    return this.acceptWord('all') ? null : this.expr();
+  }
+
+  /** FETCH FIRST|NEXT [n] ROW|ROWS ONLY (after FETCH) */
+  private fetchFirst(): ast.Expr {
+    if (!this.acceptWord('first') && !this.acceptWord('next')) throw this.expected('FIRST or NEXT');
+    const count: ast.Expr = this.isWord('row') || this.isWord('rows') ? { kind: 'number', text: '1', pos: this.tok.pos } : this.expr();
+    if (!this.acceptWord('rows') && !this.acceptWord('row')) throw this.expected('ROWS');
+    this.expectWord('only');
+    return count;
+  }
+
+  /** UNION / EXCEPT / MINUS, left-associative, over INTERSECT terms. */
+  private setExpr(): ast.QueryBody {
+    let left = this.setTerm();
+    for (;;) {
+      const op = this.isWord('union') ? 'union' : this.isWord('except') || this.isWord('minus') ? 'except' : null;
+      if (op === null) return left;
+      this.advance();
+      const all = this.setQuantifier();
+      left = { kind: 'setOp', op, all, left, right: this.setTerm(), pos: left.pos };
+    }
+  }
+
+  /** INTERSECT binds tighter than UNION and EXCEPT. */
+  private setTerm(): ast.QueryBody {
+    let left = this.setPrimary();
+    while (this.acceptWord('intersect')) {
+      const all = this.setQuantifier();
+      left = { kind: 'setOp', op: 'intersect', all, left, right: this.setPrimary(), pos: left.pos };
+    }
+    return left;
+  }
+
+  private setQuantifier(): boolean {
+    if (this.acceptWord('all')) return true;
+    this.acceptWord('distinct');
+    return false;
+  }
+
+  private setPrimary(): ast.QueryBody {
+    const t = this.tok;
+    if (this.isWord('select')) return this.selectBody();
+    if (this.isWord('values')) return this.valuesBody();
+    if (this.acceptOp('(')) {
+      const query = this.query();
+      this.expectOp(')');
+      return isPlain(query) ? query.body : { kind: 'nested', query, pos: t.pos };
+    }
+    throw this.unexpected();
+  }
+
+  private valuesBody(): ast.ValuesBody {
+    const pos = this.advance().pos;
+    const rows: ast.Expr[][] = [];
+    do {
+      const open = this.expectOp('(');
+      const row = this.exprList();
+      this.expectOp(')');
+      if (rows.length > 0 && row.length !== rows[0]!.length) {
+        throw this.error('SYNTAX', 'VALUES lists must all be the same length', open.pos);
+      }
+      rows.push(row);
+    } while (this.acceptOp(','));
+    return { kind: 'values', rows, pos };
+  }
+
+  private selectBody(): ast.SelectBody {
+    const pos = this.advance().pos;
+    if (this.isWord('top') && this.peek(1).kind === 'number') throw this.unsupported('SELECT TOP (use LIMIT)');
+    let distinct = false;
+    if (this.acceptWord('distinct')) {
+      if (this.isWord('on')) throw this.unsupported('DISTINCT ON');
+      distinct = true;
+    } else {
+      this.acceptWord('all');
+    }
+    const items: ast.SelectItem[] = [];
+    do items.push(this.selectItem());
+    while (this.acceptOp(','));
+    if (this.isWord('into')) throw this.unsupported('SELECT INTO');
+    const from: ast.TableRef[] = [];
+    if (this.acceptWord('from')) {
+      do from.push(this.tableRef());
+      while (this.acceptOp(','));
+    }
+    const where = this.acceptWord('where') ? this.expr() : null;
+    let groupBy: ast.Expr[] = [];
+    if (this.acceptWord('group')) {
+      this.expectWord('by');
+      groupBy = this.exprList();
+    }
+    const having = this.acceptWord('having') ? this.expr() : null;
+    if (this.isWord('window')) throw this.unsupported('WINDOW');
+    return { kind: 'select', distinct, items, from, where, groupBy, having, pos };
+  }
+
+  private selectItem(): ast.SelectItem {
+    const t = this.tok;
+    if (this.acceptOp('*')) return { kind: 'star', table: null, pos: t.pos };
+    if ((t.kind === 'word' || t.kind === 'qident') && this.isOp('.', 1) && this.isOp('*', 2)) {
+      this.i += 3;
+      return { kind: 'star', table: this.ident(t), pos: t.pos };
+    }
+    const expr = this.expr();
+    return { kind: 'expr', expr, alias: this.alias(true), pos: t.pos };
+  }
+
+  /**
+   * [AS] alias. Without AS only a non-reserved word will do; after AS a column
+   * alias may be any word (select 1 as from), a table alias may not (PostgreSQL's rules).
+   */
+  private alias(column: boolean): ast.Ident | null {
+    if (this.acceptWord('as')) return column ? this.label() : this.name();
+    return this.isName() ? this.name() : null;
+  }
+
+  // ------------------------------------------------------------ FROM
+
+  /** A FROM item with its joins, left-associative. */
+  private tableRef(): ast.TableRef {
+    let left = this.tablePrimary();
+    for (;;) {
+      const natural = this.acceptWord('natural');
+      const type = this.joinType();
+      if (type === null) {
+        if (natural) throw this.expected('JOIN');
+        return left;
+      }
+      if (natural && type === 'cross') throw this.unexpected(this.peek(-2));
+      const right = this.tablePrimary();
+      let on: ast.Expr | null = null;
+      let using: ast.Ident[] | null = null;
+      if (type !== 'cross' && !natural) {
+        if (this.acceptWord('on')) on = this.expr();
+        else if (this.acceptWord('using')) using = this.nameList();
+        else throw this.expected('ON or USING');
+      }
+      left = { kind: 'join', type, natural, left, right, on, using, pos: left.pos };
+    }
+  }
+
+  /** Consumes [INNER | LEFT [OUTER] | RIGHT [OUTER] | FULL [OUTER] | CROSS] JOIN; null when no join follows. */
+  private joinType(): ast.JoinKind | null {
+    const t = this.tok;
+    if (t.kind !== 'word') return null;
+    let type: ast.JoinKind;
+    switch (t.value) {
+      case 'join':
+        this.advance();
+        return 'inner';
+      case 'inner':
+      case 'cross':
+        type = t.value;
+        this.advance();
+        break;
+      case 'left':
+      case 'right':
+      case 'full':
+        type = t.value;
+        this.advance();
+        this.acceptWord('outer');
+        break;
+      default:
+        return null;
+    }
+    this.expectWord('join');
+    return type;
+  }
+
+  private tablePrimary(): ast.TableRef {
+    const t = this.tok;
+    if (this.isOp('(')) {
+      const parenthesizedJoin = (): ast.TableRef => {
+        this.expectOp('(');
+        const ref = this.tableRef();
+        this.expectOp(')');
+        if (this.isWord('as') || this.isName()) throw this.unsupported('an alias on a parenthesized join');
+        return ref;
+      };
+      return this.startsQuery(this.i + 1) ? this.orElse(() => this.derivedTable(), parenthesizedJoin) : parenthesizedJoin();
+    }
+    if (this.isWord('lateral')) throw this.unsupported('LATERAL');
+    const name = this.objectName();
+    if (this.isOp('(')) throw this.unsupported('a table function');
+    const alias = this.alias(false);
+    const columnAliases = alias && this.isOp('(') ? this.nameList() : null;
+    return { kind: 'table', name, alias, columnAliases, pos: t.pos };
+  }
+
+  /** (query) [AS] alias [(columns)] */
+  private derivedTable(): ast.SubqueryRef {
+    const pos = this.expectOp('(').pos;
+    const query = this.query();
+    this.expectOp(')');
+    const alias = this.alias(false);
+    const columnAliases = alias && this.isOp('(') ? this.nameList() : null;
+    return { kind: 'subquery', query, alias, columnAliases, pos };
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  private exprList(): ast.Expr[] {
+    const list: ast.Expr[] = [];
+    do list.push(this.expr());
+    while (this.acceptOp(','));
+    return list;
+  }
+
+  expr(): ast.Expr {
+    let left = this.andExpr();
+    while (this.acceptWord('or')) left = binary('or', left, this.andExpr());
+    return left;
+  }
+
+  private andExpr(): ast.Expr {
+    let left = this.notExpr();
+    while (this.acceptWord('and')) left = binary('and', left, this.notExpr());
+    return left;
+  }
+
+  private notExpr(): ast.Expr {
+    if (!this.isWord('not')) return this.isExpr();
+    const pos = this.advance().pos;
+    const arg = this.notExpr();
+    // NOT EXISTS (...) is its own node; NOT (EXISTS ... = x) is not.
+    if (arg.kind === 'exists' && !arg.negated) return { ...arg, negated: true, pos };
+    return { kind: 'unary', op: 'not', arg, pos };
+  }
+
+  /** x IS [NOT] NULL | TRUE | FALSE | UNKNOWN */
+  private isExpr(): ast.Expr {
+    let arg = this.comparison();
+    while (this.acceptWord('is')) {
+      const negated = this.acceptWord('not');
+      const t = this.tok;
+      if (this.acceptWord('null') || this.acceptWord('unknown')) {
+        arg = { kind: 'isNull', arg, negated, pos: arg.pos };
+      } else if (this.acceptWord('true') || this.acceptWord('false')) {
+        arg = { kind: 'isBool', arg, value: t.value === 'true', negated, pos: arg.pos };
+      } else if (this.isWord('distinct')) {
+        throw this.unsupported('IS DISTINCT FROM');
+      } else {
+        throw this.expected('NULL, TRUE, FALSE or UNKNOWN');
+      }
+    }
+    return arg;
+  }
+
+  /** a op b, a op ANY|SOME|ALL (query); non-associative. */
+  private comparison(): ast.Expr {
+    const left = this.predicate();
+    const op = this.compareOp();
+    if (op === null) return left;
+    this.advance();
+    let result: ast.Expr;
+    if (this.isWord('any') || this.isWord('some') || this.isWord('all')) {
+      const q = this.advance();
+      const quantifier = q.value === 'all' ? 'all' : 'any';
+      this.expectOp('(');
+      if (!this.startsQuery(this.i)) throw this.unsupported(`${q.value.toUpperCase()} with a value list (use IN)`, q);
+      const query = this.query();
+      this.expectOp(')');
+      result = { kind: 'quantified', op, quantifier, arg: left, query, pos: left.pos };
+    } else {
+      result = { kind: 'binary', op, left, right: this.predicate(), pos: left.pos };
+    }
+    if (this.compareOp() !== null) throw this.unexpected();
+    return result;
+  }
+
+  private compareOp(): CompareOp | null {
+    const t = this.tok;
+    return t.kind === 'op' ? (COMPARE_OPS.get(t.value) ?? null) : null;
+  }
+
+  /** [NOT] BETWEEN, [NOT] IN, [NOT] LIKE | ILIKE; operands bind tighter (they are || level). */
+  private predicate(): ast.Expr {
+    const arg = this.concat();
+    let negated = false;
+    const next = this.peek(1);
+    if (this.isWord('not') && next.kind === 'word' && ['between', 'in', 'like', 'ilike', 'similar'].includes(next.value)) {
+      this.advance();
+      negated = true;
+    }
+    const t = this.tok;
+    if (t.kind !== 'word') return arg;
+    switch (t.value) {
+      case 'between': {
+        this.advance();
+        if (this.isWord('symmetric')) throw this.unsupported('BETWEEN SYMMETRIC');
+        this.acceptWord('asymmetric');
+        const low = this.concat();
+        this.expectWord('and');
+        return { kind: 'between', arg, low, high: this.concat(), negated, pos: arg.pos };
+      }
+      case 'in':
+        this.advance();
+        return this.inPredicate(arg, negated);
+      case 'like':
+      case 'ilike': {
+        this.advance();
+        const pattern = this.concat();
+        const escape = this.acceptWord('escape') ? this.concat() : null;
+        return { kind: 'like', arg, pattern, escape, negated, caseInsensitive: t.value === 'ilike', pos: arg.pos };
+      }
+      case 'similar':
+        throw this.unsupported('SIMILAR TO');
+      default:
+        return arg;
+    }
+  }
+
+  /** The part after IN: (query) or (list). */
+  private inPredicate(arg: ast.Expr, negated: boolean): ast.Expr {
+    const asQuery = (): ast.Expr => {
+      this.expectOp('(');
+      const query = this.query();
+      this.expectOp(')');
+      return { kind: 'inSubquery', arg, query, negated, pos: arg.pos };
+    };
+    const asList = (): ast.Expr => {
+      this.expectOp('(');
+      const list = this.exprList();
+      this.expectOp(')');
+      return { kind: 'inList', arg, list, negated, pos: arg.pos };
+    };
+    if (!this.isOp('(')) throw this.expected('"("');
+    if (!this.startsQuery(this.i + 1)) return asList();
+    // (select ...) is a subquery; ((select 1), 2) is a list holding one.
+    return this.isOp('(', 1) ? this.orElse(asQuery, asList) : asQuery();
+  }
+
+  private concat(): ast.Expr {
+    let left = this.additive();
+    while (this.acceptOp('||')) left = binary('||', left, this.additive());
+    return left;
+  }
+
+  private additive(): ast.Expr {
+    let left = this.multiplicative();
+    for (;;) {
+      if (this.acceptOp('+')) left = binary('+', left, this.multiplicative());
+      else if (this.acceptOp('-')) left = binary('-', left, this.multiplicative());
+      else return left;
+    }
+  }
+
+  private multiplicative(): ast.Expr {
+    let left = this.unary();
+    for (;;) {
+      const t = this.tok;
+      if (t.kind !== 'op' || (t.value !== '*' && t.value !== '/' && t.value !== '%')) return left;
+      this.advance();
+      left = binary(t.value as '*' | '/' | '%', left, this.unary());
+    }
+  }
+
+  /** Prefix - and +; they bind looser than :: (so -x::int is -(x::int)). */
+  private unary(): ast.Expr {
+    const t = this.tok;
+    if (t.kind === 'op' && (t.value === '-' || t.value === '+')) {
+      this.advance();
+      return { kind: 'unary', op: t.value as '-' | '+', arg: this.unary(), pos: t.pos };
+    }
+    return this.postfix();
+  }
+
+  /** x::type, repeatable. */
+  private postfix(): ast.Expr {
+    let e = this.primary();
+    for (;;) {
+      if (this.acceptOp('::')) e = { kind: 'cast', arg: e, type: this.type(), pos: e.pos };
+      else if (this.isOp('[')) throw this.unsupported('array subscripts');
+      else if (this.isWord('at') && this.isWord('time', 1)) throw this.unsupported('AT TIME ZONE');
+      else return e;
+    }
+  }
+
+  private primary(): ast.Expr {
+    const t = this.tok;
+    switch (t.kind) {
+      case 'number':
+        this.advance();
+        return { kind: 'number', text: t.value, pos: t.pos };
+      case 'string':
+        this.advance();
+        return { kind: 'string', value: t.value, pos: t.pos };
+      case 'qident':
+        return this.isOp('(', 1) ? this.functionCall() : this.columnRef();
+      case 'word':
+        return this.wordExpr(t);
+      case 'op':
+        if (t.value === '(') return this.parenthesized();
+        throw this.unexpected();
+      case 'eof':
+        throw this.unexpected();
+    }
+  }
+
+  /** (expr) or (query): a scalar subquery. */
+  private parenthesized(): ast.Expr {
+    const asExpr = (): ast.Expr => {
+      this.expectOp('(');
+      const e = this.expr();
+      if (this.isOp(',')) throw this.unsupported('row values');
+      this.expectOp(')');
+      return e;
+    };
+    if (!this.startsQuery(this.i + 1)) return asExpr();
+    const asSubquery = (): ast.Expr => {
+      const pos = this.expectOp('(').pos;
+      const query = this.query();
+      this.expectOp(')');
+      return { kind: 'subquery', query, pos };
+    };
+    // (select ...) + 1 and ((select 1) + 2) both start "(("-ish: try the subquery reading first.
+    return this.isOp('(', 1) ? this.orElse(asSubquery, asExpr) : asSubquery();
+  }
+
+  /** A primary that starts with a word: literals, keywords with their own syntax, calls, columns. */
+  private wordExpr(t: Token): ast.Expr {
+    const next = this.peek(1);
+    switch (t.value) {
+      case 'true':
+      case 'false':
+        this.advance();
+        return { kind: 'boolean', value: t.value === 'true', pos: t.pos };
+      case 'null':
+        this.advance();
+        return { kind: 'null', pos: t.pos };
+      case 'case':
+        return this.caseExpr();
+      case 'cast':
+        return this.castExpr();
+      case 'exists':
+        if (next.kind === 'op' && next.value === '(') return this.existsExpr();
+        break;
+      case 'date':
+        if (next.kind === 'string') return this.typedLiteral({ id: 'date' });
+        break;
+      case 'timestamp':
+        if (next.kind === 'string' || (next.kind === 'word' && (next.value === 'without' || next.value === 'with'))) {
+          return this.timestampLiteral();
+        }
+        break;
+      case 'interval':
+        if (next.kind === 'string') return this.intervalLiteral();
+        break;
+      case 'default':
+        throw this.unsupported('DEFAULT');
+      default:
+        if (BARE_FUNCTIONS.has(t.value)) {
+          this.advance();
+          return { kind: 'function', name: t.value, args: [], distinct: false, star: false, pos: t.pos };
+        }
+    }
+    if (next.kind === 'op' && next.value === '(' && (!RESERVED_WORDS.has(t.value) || RESERVED_FUNCTIONS.has(t.value))) {
+      return this.functionCall();
+    }
+    return this.columnRef();
+  }
+
+  /** a | t.a (t.* only appears as a select item). */
+  private columnRef(): ast.ColumnRef {
+    const first = this.name();
+    if (!this.acceptOp('.')) return { kind: 'column', table: null, name: first, pos: first.pos };
+    const second = this.label();
+    if (this.isOp('.')) throw this.unsupported('schema-qualified column names');
+    return { kind: 'column', table: first, name: second, pos: first.pos };
+  }
+
+  private caseExpr(): ast.CaseExpr {
+    const pos = this.advance().pos;
+    const operand = this.isWord('when') ? null : this.expr();
+    const whens: { when: ast.Expr; then: ast.Expr }[] = [];
+    while (this.acceptWord('when')) {
+      const when = this.expr();
+      this.expectWord('then');
+      whens.push({ when, then: this.expr() });
+    }
+    if (whens.length === 0) throw this.expected('WHEN');
+    const otherwise = this.acceptWord('else') ? this.expr() : null;
+    this.expectWord('end');
+    return { kind: 'case', operand, whens, otherwise, pos };
+  }
+
+  /** CAST(x AS type) */
+  private castExpr(): ast.CastExpr {
+    const pos = this.advance().pos;
+    this.expectOp('(');
+    const arg = this.expr();
+    this.expectWord('as');
+    const type = this.type();
+    this.expectOp(')');
+    return { kind: 'cast', arg, type, pos };
+  }
+
+  private existsExpr(): ast.ExistsExpr {
+    const pos = this.advance().pos;
+    this.expectOp('(');
+    const query = this.query();
+    this.expectOp(')');
+    return { kind: 'exists', query, negated: false, pos };
+  }
+
+  private typedLiteral(type: SqlType): ast.TypedLiteral {
+    const pos = this.advance().pos;
+    return { kind: 'typed', type, value: this.advance().value, pos };
+  }
+
+  /** TIMESTAMP [WITHOUT TIME ZONE] '...' */
+  private timestampLiteral(): ast.TypedLiteral {
+    const pos = this.tok.pos;
+    const type = this.type();
+    if (this.tok.kind !== 'string') throw this.expected('a string');
+    return { kind: 'typed', type, value: this.advance().value, pos };
+  }
+
+  /** INTERVAL 'text' [unit [(precision)]] */
+  private intervalLiteral(): ast.IntervalLiteral {
+    const pos = this.advance().pos;
+    const text = this.advance();
+    let unit: string | null = null;
+    const q = this.tok;
+    if (q.kind === 'word' && INTERVAL_QUALIFIERS.has(q.value)) {
+      unit = q.value;
+      this.advance();
+      if (this.isOp('(') && this.peek(1).kind === 'number' && this.isOp(')', 2)) this.i += 3; // DAY(3): precision, ignored
+      if (this.isWord('to')) throw this.unsupported(`INTERVAL ... ${unit.toUpperCase()} TO ...`);
+    }
+    const value = parseInterval(text.value, unit);
+    if (value === null) throw this.error('SYNTAX', `invalid interval "${text.value}"`, text.pos);
+    return { kind: 'interval', ...value, pos };
+  }
+
+  // ------------------------------------------------------------ function calls
+
+  /** name(...), including the special syntaxes normalized to plain calls (see ast.FunctionCall). */
+  private functionCall(): ast.Expr {
+    const t = this.tok;
+    if (t.kind === 'word') {
+      switch (t.value) {
+        case 'extract':
+          return this.extractCall();
+        case 'date_part':
+          return this.datePartCall();
+        case 'substring':
+          return this.substringCall();
+        case 'position':
+          return this.positionCall();
+        case 'trim':
+          return this.trimCall();
+        case 'convert':
+          return this.convertCall();
+        case 'dateadd':
+        case 'datediff':
+          return this.dateArithmeticCall();
+      }
+    }
+    this.advance();
+    this.expectOp('(');
+    let call: ast.FunctionCall;
+    if (this.acceptOp('*')) {
+      call = { kind: 'function', name: t.value, args: [], distinct: false, star: true, pos: t.pos };
+    } else {
+      const distinct = this.setQuantifierInCall();
+      const args = this.isOp(')') ? [] : this.exprList();
+      call = { kind: 'function', name: t.value, args, distinct, star: false, pos: t.pos };
+    }
+    this.expectOp(')');
+    this.rejectWindowing();
+    return call;
+  }
+
+  /** f(DISTINCT x) / f(ALL x) */
+  private setQuantifierInCall(): boolean {
+    if (this.acceptWord('distinct')) return true;
+    this.acceptWord('all');
+    return false;
+  }
+
+  /** OVER (...), WITHIN GROUP (...), FILTER (WHERE ...) after a call. */
+  private rejectWindowing(): void {
+    if (this.isWord('over') && (this.isOp('(', 1) || this.isName(1))) throw this.unsupported('window functions (OVER)');
+    if (this.isWord('within') && this.isWord('group', 1)) throw this.unsupported('WITHIN GROUP');
+    if (this.isWord('filter') && this.isOp('(', 1) && this.isWord('where', 2)) throw this.unsupported('FILTER (WHERE ...)');
+  }
+
+  private call(name: string, args: ast.Expr[], pos: number): ast.FunctionCall {
+    return { kind: 'function', name, args, distinct: false, star: false, pos };
+  }
+
+  /**
+   * A date part written as a word (year) or a string ('year'). Known
+   * abbreviations become their canonical name; anything else passes through
+   * lower-cased for the binder to judge, which knows what each function takes.
+   */
+  private datePart(): { name: string; token: Token } {
+    const t = this.tok;
+    if (t.kind !== 'word' && t.kind !== 'string') throw this.expected('a date part');
+    const written = t.value.toLowerCase();
+    this.advance();
+    return { name: DATE_PARTS.get(written) ?? written, token: t };
+  }
+
+  /** EXTRACT(field FROM x) */
+  private extractCall(): ast.ExtractExpr {
+    const pos = this.advance().pos;
+    this.expectOp('(');
+    const field = this.datePart().name;
+    this.expectWord('from');
+    const arg = this.expr();
+    this.expectOp(')');
+    return { kind: 'extract', field, arg, pos };
+  }
+
+  /** DATE_PART('field', x) */
+  private datePartCall(): ast.ExtractExpr {
+    const pos = this.advance().pos;
+    this.expectOp('(');
+    const field = this.datePart().name;
+    this.expectOp(',');
+    const arg = this.expr();
+    this.expectOp(')');
+    return { kind: 'extract', field, arg, pos };
+  }
+
+  /** DATEADD(unit, n, d), DATEDIFF(unit, a, b): the unit becomes a leading string argument. */
+  private dateArithmeticCall(): ast.FunctionCall {
+    const t = this.advance();
+    this.expectOp('(');
+    const unit = this.datePart();
+    const args: ast.Expr[] = [{ kind: 'string', value: unit.name, pos: unit.token.pos }];
+    this.expectOp(',');
+    args.push(...this.exprList());
+    this.expectOp(')');
+    return this.call(t.value, args, t.pos);
+  }
+
+  /** SUBSTRING(s FROM a [FOR b]), SUBSTRING(s FOR b), SUBSTRING(s, a [, b]) */
+  private substringCall(): ast.FunctionCall {
+    const pos = this.advance().pos;
+    this.expectOp('(');
+    const args = [this.expr()];
+    if (this.acceptWord('from')) {
+      args.push(this.expr());
+      if (this.acceptWord('for')) args.push(this.expr());
+    } else if (this.isWord('for')) {
+      args.push({ kind: 'number', text: '1', pos: this.advance().pos });
+      args.push(this.expr());
+    } else {
+      while (this.acceptOp(',')) args.push(this.expr());
+    }
+    this.expectOp(')');
+    return this.call('substring', args, pos);
+  }
+
+  /** POSITION(a IN b): both operands at || level, so IN is not read as a predicate. */
+  private positionCall(): ast.FunctionCall {
+    const pos = this.advance().pos;
+    this.expectOp('(');
+    const needle = this.concat();
+    this.expectWord('in');
+    const haystack = this.concat();
+    this.expectOp(')');
+    return this.call('position', [needle, haystack], pos);
+  }
+
+  /** TRIM([BOTH|LEADING|TRAILING] [chars] FROM s) -> btrim|ltrim|rtrim(s [, chars]); TRIM(s [, chars]) -> btrim. */
+  private trimCall(): ast.FunctionCall {
+    const pos = this.advance().pos;
+    this.expectOp('(');
+    const name = this.acceptWord('leading') ? 'ltrim' : this.acceptWord('trailing') ? 'rtrim' : 'btrim';
+    if (name === 'btrim') this.acceptWord('both');
+    let args: ast.Expr[];
+    if (this.acceptWord('from')) {
+      args = this.exprList();
+    } else {
+      const first = this.expr();
+      if (this.acceptWord('from')) args = [this.expr(), first];
+      else args = this.acceptOp(',') ? [first, ...this.exprList()] : [first];
+    }
+    this.expectOp(')');
+    return this.call(name, args, pos);
+  }
+
+  /** CONVERT(type, x) */
+  private convertCall(): ast.CastExpr {
+    const pos = this.advance().pos;
+    this.expectOp('(');
+    const type = this.type();
+    this.expectOp(',');
+    const arg = this.expr();
+    this.expectOp(')');
+    return { kind: 'cast', arg, type, pos };
+  }
+
+  // ------------------------------------------------------------ types
+
+  /** A type name with Redshift's spellings and defaults, as an engine SqlType. */
+  private type(): SqlType {
+    const t = this.tok;
+    if (t.kind !== 'word') throw this.expected('a type name');
+    this.advance();
+    switch (t.value) {
+      case 'smallint':
+      case 'int2':
+        return { id: 'smallint' };
+      case 'integer':
+      case 'int':
+      case 'int4':
+        return { id: 'integer' };
+      case 'bigint':
+      case 'int8':
+        return { id: 'bigint' };
+      case 'decimal':
+      case 'numeric':
+      case 'dec':
+        return this.decimalType();
+      case 'real':
+      case 'float4':
+        return { id: 'real' };
+      case 'double':
+        this.expectWord('precision');
+        return { id: 'double' };
+      case 'float8':
+        return { id: 'double' };
+      case 'float':
+        return this.floatType();
+      case 'boolean':
+      case 'bool':
+        return { id: 'boolean' };
+      case 'character':
+        if (this.acceptWord('varying')) return this.varcharType();
+        return this.charType();
+      case 'char':
+      case 'nchar':
+      case 'bpchar':
+        return this.charType();
+      case 'varchar':
+      case 'nvarchar':
+        return this.varcharType();
+      case 'text':
+        return { id: 'varchar', length: DEFAULT_VARCHAR_LENGTH }; // Redshift's TEXT is VARCHAR(256)
+      case 'date':
+        return { id: 'date' };
+      case 'timestamp':
+        return this.timestampType();
+      default:
+        if (UNSUPPORTED_TYPES.has(t.value)) throw this.unsupported(`type "${t.value}"`, t);
+        throw this.error('SYNTAX', `type "${t.value}" does not exist`, t.pos);
+    }
+  }
+
+  /** An integer type parameter, checked against [min, max]. */
+  private typeParameter(what: string, min: number, max: number): number {
+    const t = this.tok;
+    if (t.kind !== 'number' || !/^\d+$/.test(t.value)) throw this.expected('an integer');
+    const n = Number(t.value);
+    if (n < min || n > max) throw this.error('SYNTAX', `${what} ${t.value} must be between ${min} and ${max}`, t.pos);
+    this.advance();
+    return n;
+  }
+
+  /** DECIMAL [(p [, s])], default (18, 0) as in Redshift. */
+  private decimalType(): SqlType {
+    let precision = 18;
+    let scale = 0;
+    if (this.acceptOp('(')) {
+      precision = this.typeParameter('DECIMAL precision', 1, MAX_DECIMAL_PRECISION);
+      if (this.acceptOp(',')) scale = this.typeParameter('DECIMAL scale', 0, precision);
+      this.expectOp(')');
+    }
+    return { id: 'decimal', precision, scale };
+  }
+
+  /** FLOAT(p): 1..24 binary digits is REAL, 25..53 DOUBLE PRECISION (PostgreSQL's rule). */
+  private floatType(): SqlType {
+    if (!this.acceptOp('(')) return { id: 'double' };
+    const p = this.typeParameter('FLOAT precision', 1, 53);
+    this.expectOp(')');
+    return { id: p <= 24 ? 'real' : 'double' };
+  }
+
+  private charType(): SqlType {
+    let length = 1;
+    if (this.acceptOp('(')) {
+      length = this.typeParameter('CHAR length', 1, MAX_CHAR_LENGTH);
+      this.expectOp(')');
+    }
+    return { id: 'char', length };
+  }
+
+  /** VARCHAR [(n | MAX)], default 256 as in Redshift. */
+  private varcharType(): SqlType {
+    let length = DEFAULT_VARCHAR_LENGTH;
+    if (this.acceptOp('(')) {
+      length = this.acceptWord('max') ? MAX_VARCHAR_LENGTH : this.typeParameter('VARCHAR length', 1, MAX_VARCHAR_LENGTH);
+      this.expectOp(')');
+    }
+    return { id: 'varchar', length };
+  }
+
+  /** TIMESTAMP [WITHOUT TIME ZONE] (after TIMESTAMP) */
+  private timestampType(): SqlType {
+    if (this.isWord('with') && this.isWord('time', 1)) throw this.unsupported('TIMESTAMP WITH TIME ZONE');
+    if (this.acceptWord('without')) {
+      this.expectWord('time');
+      this.expectWord('zone');
+    }
+    return { id: 'timestamp' };
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function binary(op: ast.BinaryOp, left: ast.Expr, right: ast.Expr): ast.BinaryExpr {
+  return { kind: 'binary', op, left, right, pos: left.pos };
+}
+
+/** A query with nothing around its body: its parentheses can be dropped. */
+function isPlain(q: ast.Query): boolean {
+  return q.with.length === 0 && q.orderBy.length === 0 && q.limit === null && q.offset === null;
+}
+
+/**
+ * Normalizes an interval's text into (months, days, microseconds), the way
+ * PostgreSQL reads it: '1 year 2 mons', '5 days', '-1 day 03:00:00', '2 weeks ago',
+ * or a bare number in the unit of the qualifier (INTERVAL '90' DAY; seconds
+ * without one). Fractions spill into the next smaller part (1.5 month = 1 month
+ * 15 days, with PostgreSQL's 30-day month). Returns null when the text is not an
+ * interval.
+ */
+export function parseInterval(text: string, qualifier: string | null): { months: number; days: number; micros: number } | null {
+  const s = text.trim().toLowerCase();
+  if (s === '') return null;
+  const acc = { months: 0, days: 0, micros: 0 };
+  // [sign]h:mm[:ss[.f]] | number [unit] | ago
+  const re = /\s*(?:([+-]?)(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?|([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*([a-z]+)?|(ago))/y;
+  let at = 0;
+  let ago = false;
+  while (at < s.length) {
+    if (ago) return null; // "ago" must come last
+    re.lastIndex = at;
+    const m = re.exec(s);
+    if (!m) return null;
+    at = re.lastIndex;
+    if (m[7] !== undefined) {
+      ago = true;
+    } else if (m[2] !== undefined) {
+      const sign = m[1] === '-' ? -1 : 1;
+      const micros = (Number(m[2]) * 3600 + Number(m[3]) * 60) * 1_000_000 + Math.round(Number(m[4] ?? '0') * 1_000_000);
+      acc.micros += sign * micros;
+    } else {
+      const unit = INTERVAL_UNITS.get(m[6] ?? qualifier ?? 'second');
+      if (unit === undefined) return null;
+      addIntervalPart(acc, Number(m[5]) * unit[1], unit[0]);
+    }
+  }
+  const result = ago ? { months: 0 - acc.months, days: 0 - acc.days, micros: 0 - acc.micros } : acc;
+  if (!Number.isSafeInteger(result.months) || !Number.isSafeInteger(result.days) || !Number.isSafeInteger(result.micros)) return null;
+  return result;
+}
+
+const MICROS_PER_DAY = 86_400_000_000;
+const DAYS_PER_MONTH = 30; // PostgreSQL's convention for fractional months
+
+function addIntervalPart(acc: { months: number; days: number; micros: number }, amount: number, field: IntervalField): void {
+  if (field === 'micros') {
+    acc.micros += Math.round(amount);
+    return;
+  }
+  const [whole, fraction] = splitWhole(amount);
+  if (field === 'months') {
+    acc.months += whole;
+    if (fraction !== 0) addIntervalPart(acc, fraction * DAYS_PER_MONTH, 'days');
+  } else {
+    acc.days += whole;
+    if (fraction !== 0) addIntervalPart(acc, fraction * MICROS_PER_DAY, 'micros');
+  }
+}
+
+/** Integer part and fraction, treating binary noise (1.1 * 12 = 13.200000000000001) as exact. */
+function splitWhole(v: number): [number, number] {
+  const r = Math.round(v);
+  if (Math.abs(v - r) < 1e-9) return [r, 0];
+  const whole = Math.trunc(v);
+  return [whole, v - whole];
+}

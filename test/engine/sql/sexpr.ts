@@ -1,0 +1,67 @@
+/**
+ * Test helper: renders expressions as compact s-expressions, so a test can say
+ * `(or a (and b c))` instead of spelling out nested objects. Subqueries print
+ * as <query>; use the tree itself when the query matters.
+ */
+import type { Expr } from '../../../engine/sql/index.js';
+import { typeName } from '../../../engine/types.js';
+
+export function sx(e: Expr): string {
+  const not = (negated: boolean): string => (negated ? 'not-' : '');
+  switch (e.kind) {
+    case 'column':
+      return e.table ? `${e.table.name}.${e.name.name}` : e.name.name;
+    case 'number':
+      return e.text;
+    case 'string':
+      return `'${e.value}'`;
+    case 'boolean':
+      return String(e.value);
+    case 'null':
+      return 'null';
+    case 'typed':
+      return `(${e.type.id} '${e.value}')`;
+    case 'interval':
+      return `(interval ${e.months} ${e.days} ${e.micros})`;
+    case 'unary':
+    case 'binary':
+      return e.kind === 'unary' ? `(${e.op} ${sx(e.arg)})` : `(${e.op} ${sx(e.left)} ${sx(e.right)})`;
+    case 'isNull':
+      return `(is-${not(e.negated)}null ${sx(e.arg)})`;
+    case 'isBool':
+      return `(is-${not(e.negated)}${e.value} ${sx(e.arg)})`;
+    case 'between':
+      return `(${not(e.negated)}between ${sx(e.arg)} ${sx(e.low)} ${sx(e.high)})`;
+    case 'inList':
+      return `(${not(e.negated)}in ${sx(e.arg)} (${e.list.map(sx).join(' ')}))`;
+    case 'inSubquery':
+      return `(${not(e.negated)}in ${sx(e.arg)} <query>)`;
+    case 'exists':
+      return `(${not(e.negated)}exists <query>)`;
+    case 'subquery':
+      return '<query>';
+    case 'quantified':
+      return `(${e.op} ${e.quantifier} ${sx(e.arg)} <query>)`;
+    case 'like':
+      return `(${not(e.negated)}${e.caseInsensitive ? 'ilike' : 'like'} ${sx(e.arg)} ${sx(e.pattern)}${e.escape ? ' ' + sx(e.escape) : ''})`;
+    case 'case': {
+      const parts = e.whens.map((w) => `(when ${sx(w.when)} ${sx(w.then)})`);
+      if (e.operand) parts.unshift(sx(e.operand));
+      if (e.otherwise) parts.push(`(else ${sx(e.otherwise)})`);
+      return `(case ${parts.join(' ')})`;
+    }
+    case 'cast':
+      return `(cast ${sx(e.arg)} ${typeName(e.type)})`;
+    case 'extract':
+      return `(extract ${e.field} ${sx(e.arg)})`;
+    case 'function': {
+      const args = e.star ? ['*'] : e.args.map(sx);
+      return `(${e.name}${e.distinct ? ' distinct' : ''}${args.length ? ' ' + args.join(' ') : ''})`;
+    }
+  }
+}
+
+/** A deep copy without any `pos` field, for comparing trees parsed from different text. */
+export function withoutPos<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'pos' ? undefined : v))) as T;
+}
