@@ -43,7 +43,7 @@ common(program.command('load <table> <file>').description('load delimited text (
 
 common(program.command('gen <generator>').description('generate data: tpch'))
   .option('--sf <x>', 'scale factor', '1')
-  .option('--seed <s>', 'random seed', '1')
+  .option('--seed <s>', 'random seed (0: the data dbgen makes)', '0')
   .option('--replace', 'drop and regenerate existing tables')
   .action(genCommand);
 

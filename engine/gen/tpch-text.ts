@@ -3,7 +3,7 @@
  * pseudo-English from a small grammar over fixed word lists, and every comment
  * column takes a random substring of it. We build the same 300 MiB pool with
  * the same generator and seed, so comments match dbgen's byte for byte. The pool
- * is built once per process (about a second or two) and kept: every table's
+ * is built once per process (2–3 s) and kept: every table's
  * comments index into all of it, at any scale factor.
  */
 import { PM_MODULUS, RowStream } from './random.js';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_ROWS, tpchTables, type GeneratedTable } from '../../../engine/gen/index.js';
-import { formatDate, parseDate, physicalKind, type Batch, type ColumnDef } from '../../../engine/types.js';
+import { formatDate, parseDate, physicalKind, type ColumnDef } from '../../../engine/types.js';
 
 const TPCH = fileURLToPath(new URL('../../../../shared/tpch/', import.meta.url));
 const HAVE_DBGEN = existsSync(`${TPCH}sf0.01/lineitem.tbl.gz`);
@@ -458,7 +458,7 @@ describe.skipIf(!HAVE_DBGEN)('tpch generator vs dbgen, SF 0.01', () => {
       l_shipmode: 7,
     };
     for (const t of tables) {
-      for (const b of t.batches() as Iterable<Batch>) {
+      for (const b of t.batches()) {
         expect(b.length).toBeGreaterThan(0);
         expect(b.length).toBeLessThanOrEqual(BATCH_ROWS);
         expect(b.columns).toHaveLength(t.columns.length);
@@ -521,11 +521,8 @@ describe('tpch generator determinism and limits', () => {
         const j = i % 4;
         const repeated = [0, 1, 2, 3].slice(0, j).some((k) => formula(k) === formula(j));
         if (repeated) formulaRepeats++;
-        else if (![0, 1, 2, 3].slice(0, j).some((k) => formula(k) === formula(j))) {
-          // unaffected parts keep the spec's supplier whenever no earlier supplier of the part moved onto it
-          const earlier = num(ps, 'ps_suppkey').slice(i - j, i);
-          if (!earlier.includes(formula(j))) expect(sk).toBe(formula(j));
-        }
+        // otherwise the spec's supplier stands, unless an earlier moved supplier of the part took it
+        else if (!num(ps, 'ps_suppkey').slice(i - j, i).includes(formula(j))) expect(sk).toBe(formula(j));
       }
       expect(pairs.size, `SF ${sf}`).toBe(ps.rows);
       expect(formulaRepeats, `SF ${sf}`).toBeGreaterThan(0);
@@ -550,7 +547,9 @@ describe('tpch generator determinism and limits', () => {
 });
 
 describe.skipIf(!HAVE_DBGEN)('tpch generator vs dbgen, SF 0.1', () => {
-  it('reproduces every dbgen line of every table', () => {
+  // SF 0.01 is compared value by value above; here every line of the smaller tables
+  // and every 5th line (and the last) of orders and lineitem, to keep the suite fast
+  it('reproduces dbgen line for line', () => {
     const money = (v: number): string => {
       const a = Math.abs(v);
       return `${v < 0 ? '-' : ''}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
@@ -567,10 +566,13 @@ describe.skipIf(!HAVE_DBGEN)('tpch generator vs dbgen, SF 0.1', () => {
       const format = t.columns.map((c): ((x: number) => string) =>
         c.type.id === 'date' ? date : c.name === 'l_quantity' ? (x) => String(x / 100) : c.type.id === 'decimal' ? money : String,
       );
+      const total = ref[ref.length - 1] === '' ? ref.length - 1 : ref.length;
+      const stride = total > 100_000 ? 5 : 1;
       let i = 0;
       let first = '';
       for (const b of t.batches()) {
         for (let r = 0; r < b.length; r++, i++) {
+          if (i % stride !== 0 && i !== total - 1) continue;
           let line = '';
           for (let c = 0; c < b.columns.length; c++) {
             const v = b.columns[c]!;
@@ -580,7 +582,8 @@ describe.skipIf(!HAVE_DBGEN)('tpch generator vs dbgen, SF 0.1', () => {
         }
       }
       expect(first).toBe('');
-      expect(i, t.name).toBe(ref.filter(Boolean).length);
+      expect(i, t.name).toBe(total);
+      expect(t.rows, t.name).toBe(total);
     }
   });
 });
