@@ -15,7 +15,7 @@ import { crc32 } from 'node:zlib';
 import { StorageError } from '../errors.js';
 import type { PhysicalKind, Vector } from '../types.js';
 import type { EncodingId } from './codecs/codec.js';
-import { AUTO_CANDIDATES, chooseEncoding, codecById } from './codecs/index.js';
+import { codecById, encodeAuto } from './codecs/index.js';
 import { packBits, unpackBits, zoneMap } from './vectors.js';
 
 const HEAD = Buffer.from('KSEG0001');
@@ -75,8 +75,13 @@ export class SegmentWriter {
       const part = vectors[c]!;
       const wanted = this.columns[c]!.encoding;
       const zm = zoneMap(part);
-      const encoding = wanted === 'auto' ? chooseEncoding(part, AUTO_CANDIDATES).id : encodingOrRaw(wanted, part);
-      const values = codecById(encoding).encode(part);
+      let encoding: EncodingId;
+      let values: Uint8Array;
+      if (wanted === 'auto') ({ id: encoding, bytes: values } = encodeAuto(part));
+      else {
+        encoding = encodingOrRaw(wanted, part);
+        values = codecById(encoding).encode(part);
+      }
       const bitmap = zm.nullCount > 0 ? packBits(part.nulls!, part.length) : new Uint8Array(0);
       const start = this.offset;
       this.put(bitmap);

@@ -83,10 +83,18 @@ export async function appendRows(
   expectedRows?: number,
 ): Promise<TableChange> {
   let layout: Layout = table;
-  // Knowing the size up front (a generator does) avoids writing an AUTO table twice.
-  if (table.distAuto && table.distStyle !== 'key' && expectedRows !== undefined) {
-    const style = autoStyleFor(table.rows + expectedRows, catalog);
-    if (style !== table.distStyle && table.rows === 0) layout = { ...table, distStyle: style, distKey: null };
+  // An empty AUTO table takes the style its final size calls for, so it is written
+  // once: from the expected size when the caller knows it (a generator does), else
+  // by reading ahead just past the small-table limit before placing any row.
+  if (table.distAuto && table.distStyle !== 'key' && table.rows === 0) {
+    let incoming = expectedRows;
+    if (incoming === undefined) {
+      const ahead = await readAhead(rows, catalog.autoAllMaxRows + 1);
+      incoming = ahead.rows;
+      rows = ahead.all;
+    }
+    const style = autoStyleFor(incoming, catalog);
+    if (style !== table.distStyle) layout = { ...table, distStyle: style, distKey: null };
   }
   const writer = writerFor(dir, catalog, table, layout, table.evenCursor, table.nextSegment);
   let written: ReturnType<TableWriter['finish']>;
@@ -120,6 +128,38 @@ export async function appendRows(
     }
   }
   return { table: next, obsolete: [] };
+}
+
+/** Buffers batches until `limit` rows (or the end); returns how many and a stream of everything. */
+async function readAhead(
+  source: AsyncIterable<Batch> | Iterable<Batch>,
+  limit: number,
+): Promise<{ rows: number; all: AsyncIterable<Batch> }> {
+  const it = (Symbol.asyncIterator in source ? (source as AsyncIterable<Batch>)[Symbol.asyncIterator]() : (source as Iterable<Batch>)[Symbol.iterator]()) as
+    | AsyncIterator<Batch>
+    | Iterator<Batch>;
+  const head: Batch[] = [];
+  let rows = 0;
+  let ended = false;
+  while (rows < limit) {
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    head.push(r.value);
+    rows += r.value.length;
+  }
+  async function* all(): AsyncGenerator<Batch> {
+    yield* head;
+    if (ended) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  return { rows, all: all() };
 }
 
 /** Writes the table's rows in a new layout as a new version; the old files become obsolete. */
