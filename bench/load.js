@@ -24,6 +24,10 @@ const flag = (name, def) => {
   return v;
 };
 const table = flag('--table', 'lineitem');
+// --write DIR: also hand the batches to the storage TableWriter (EVEN over 4 slices,
+// sorted by --sortkey when given), to measure the loader and the writer together.
+const writeDir = flag('--write', undefined);
+const sortKey = flag('--sortkey', undefined);
 const batchRows = Number(flag('--batch-rows', '65536'));
 const file = args[0] ?? path.join(here, '..', '..', 'shared', 'tpch', 'sf0.1', `${table}.tbl.gz`);
 
@@ -40,6 +44,25 @@ const columns = m[1].split(/,(?![^()]*\))/).map((def) => {
   return { name, type: { id: t }, notNull };
 });
 
+let writer = null;
+if (writeDir) {
+  const { TableWriter } = await import(path.join(dist, 'engine', 'storage', 'table-writer.js'));
+  fs.rmSync(writeDir, { recursive: true, force: true });
+  writer = new TableWriter(
+    writeDir,
+    {
+      columns: columns.map((c) => ({ ...c, encoding: 'auto', encodingExplicit: false })),
+      distStyle: 'even',
+      distKey: null,
+      sortKey: sortKey ? [sortKey] : [],
+      slices: 4,
+      blockRows: 16384,
+      evenCursor: 0,
+    },
+    0,
+  );
+}
+
 let peak = 0;
 const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
 const cpu0 = process.cpuUsage();
@@ -49,7 +72,9 @@ let batches = 0;
 for await (const b of readFile(file, columns, { batchRows })) {
   rows += b.length;
   batches++;
+  writer?.add(b);
 }
+const written = writer?.finish();
 const secs = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 clearInterval(timer);
@@ -63,5 +88,6 @@ console.log(
     cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
     rowsPerSec: Math.round(rows / secs),
     peakRssMB: Math.round(peak / 2 ** 20),
+    ...(written ? { segments: written.segments.length, writtenRows: written.rows } : {}),
   }),
 );

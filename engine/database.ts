@@ -20,7 +20,7 @@ import type { QueryStats, ResultColumn } from './result.js';
 import { toArrowTable, toRows } from './result.js';
 import type { Field } from './plan/physical.js';
 import { readFile, type LoadOptions } from './load/index.js';
-import { runStatements, type StatementOutcome } from './session.js';
+import { planRecord, runStatements, type PlanRecordInput, type Runner, type StatementOutcome } from './session.js';
 import type { QueryRecord } from './query-record.js';
 
 export interface OpenOptions {
@@ -48,6 +48,9 @@ export interface QueryResult {
   rows(): (number | string | boolean | null)[][];
 }
 
+/** Per-call settings of execute(): who runs the statements, for their query records. */
+export type ExecuteOptions = Runner;
+
 export interface LoadProgress {
   (rows: number, bytesRead: number, totalBytes: number): void;
 }
@@ -55,6 +58,7 @@ export interface LoadProgress {
 export class Database {
   private readonly systemTables = new Map<string, SystemTable>([[svvTableInfo.name, svvTableInfo]]);
   private readonly listeners: ((r: QueryRecord) => void)[] = [];
+  private readonly closeListeners: (() => void)[] = [];
   private closed = false;
 
   private constructor(
@@ -98,10 +102,23 @@ export class Database {
    * result is also handed to `onResult` as soon as its statement completes, so a
    * caller can print the results before a later statement fails.
    */
-  async execute(sql: string, onResult?: (r: QueryResult) => void): Promise<QueryResult[]> {
+  async execute(sql: string, onResult?: (r: QueryResult) => void, options: ExecuteOptions = {}): Promise<QueryResult[]> {
     this.assertOpen();
-    const outcomes = await runStatements(this, sql, onResult && ((o) => onResult(toQueryResult(o))));
+    const outcomes = await runStatements(this, sql, onResult && ((o) => onResult(toQueryResult(o))), options);
     return outcomes.map(toQueryResult);
+  }
+
+  /**
+   * The query record one statement would produce, from parsing, binding and
+   * planning it against the current catalog without running it: scans with
+   * their columns and predicates (estimated selectivity only), joins with their
+   * distribution action, no execution counters. Nothing is emitted. Throws a
+   * SqlError when the statement does not parse or bind. For mining a workload
+   * that ran elsewhere (an imported Redshift query history).
+   */
+  planRecord(sql: string, input: PlanRecordInput): QueryRecord {
+    this.assertOpen();
+    return planRecord(this, sql, input);
   }
 
   /** Loads a file (delimited text, Parquet, Arrow IPC; .gz for text) into a table, atomically. */
@@ -164,10 +181,19 @@ export class Database {
     for (const l of this.listeners) l(r);
   }
 
+  /** Runs `listener` when the database closes (before its store does), e.g. to flush the workload log. */
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.store.close();
+    try {
+      for (const l of this.closeListeners) l();
+    } finally {
+      this.store.close();
+    }
   }
 
   private assertOpen(): void {

@@ -24,6 +24,7 @@ import type { Database } from './database.js';
 import { buildRecord, emptyRecordParts, type RecordParts } from './record-builder.js';
 import { fingerprint } from './sql/fingerprint.js';
 import { batchFromRows } from './rows.js';
+import type { QueryRecord } from './query-record.js';
 
 export interface StatementOutcome {
   readonly command: string;
@@ -40,14 +41,28 @@ function zeroStats(elapsedMs: number): QueryStats {
   return { elapsedMs, rowsReturned: 0, rowsMoved: 0, bytesMoved: 0, blocksScanned: 0, blocksSkipped: 0, blocksTotal: 0, rowsScanned: 0 };
 }
 
+/** Who runs a statement, for its query record: the call's settings, else the database's, else the OS user and this process. */
+export interface Runner {
+  readonly user?: string;
+  readonly session?: string;
+}
+
+function runnerOf(db: Database, runner: Runner): { user: string; session: string } {
+  return {
+    user: runner.user ?? db.options.user ?? process.env.USER ?? 'keel',
+    session: runner.session ?? db.options.session ?? String(process.pid),
+  };
+}
+
 /** Runs every statement of `sql` in order, stopping at the first error (which is rethrown). */
-export async function runStatements(db: Database, sql: string, onOutcome?: (o: StatementOutcome) => void): Promise<StatementOutcome[]> {
+export async function runStatements(db: Database, sql: string, onOutcome?: (o: StatementOutcome) => void, runner: Runner = {}): Promise<StatementOutcome[]> {
   const started = performance.now();
+  const who = runnerOf(db, runner);
   let parsed: ParsedStatement[];
   try {
     parsed = parseStatements(sql);
   } catch (e) {
-    db.emitRecord(failedRecord(db, sql, sql, started, e));
+    db.emitRecord(failedRecord(who, sql, started, e));
     throw e;
   }
   const out: StatementOutcome[] = [];
@@ -65,8 +80,7 @@ export async function runStatements(db: Database, sql: string, onOutcome?: (o: S
           id: randomUUID(),
           startTime: new Date(Date.now() - (performance.now() - t0)).toISOString(),
           durationMs: outcome.stats.elapsedMs,
-          user: db.options.user ?? process.env.USER ?? 'keel',
-          session: db.options.session ?? String(process.pid),
+          ...who,
           sql: p.text,
           fingerprint: fingerprint(p.text),
           command: outcome.command,
@@ -78,7 +92,7 @@ export async function runStatements(db: Database, sql: string, onOutcome?: (o: S
         }),
       );
     } catch (e) {
-      db.emitRecord(failedRecord(db, p.text, sql, t0, e, parts));
+      db.emitRecord(failedRecord(who, p.text, t0, e, parts));
       throw relocate(e, p, sql);
     }
   }
@@ -93,14 +107,13 @@ function relocate(e: unknown, p: ParsedStatement, script: string): unknown {
   return new SqlError(e.code, e.message, positionAt(script, offset), script);
 }
 
-function failedRecord(db: Database, text: string, _script: string, t0: number, e: unknown, parts: RecordParts = emptyRecordParts()) {
+function failedRecord(who: { user: string; session: string }, text: string, t0: number, e: unknown, parts: RecordParts = emptyRecordParts()) {
   const elapsed = performance.now() - t0;
   return buildRecord({
     id: randomUUID(),
     startTime: new Date(Date.now() - elapsed).toISOString(),
     durationMs: elapsed,
-    user: db.options.user ?? process.env.USER ?? 'keel',
-    session: db.options.session ?? String(process.pid),
+    ...who,
     sql: text,
     fingerprint: safeFingerprint(text),
     command: 'ERROR',
@@ -122,6 +135,64 @@ function safeFingerprint(text: string): string {
 
 function bindContext(db: Database, catalog: Catalog, sql: string): BindContext {
   return { catalog, systemTable: (name) => db.systemTable(name), sql };
+}
+
+/** What a planned-only record says about a statement that ran elsewhere. */
+export interface PlanRecordInput {
+  readonly id: string;
+  readonly startTime: string;
+  readonly durationMs: number;
+  readonly user: string;
+  readonly session: string;
+  readonly status: 'ok' | 'error';
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly rowsReturned: number;
+}
+
+const COMMANDS: Record<ast.Statement['kind'], string> = {
+  select: 'SELECT',
+  explain: 'EXPLAIN',
+  createTable: 'CREATE TABLE',
+  dropTable: 'DROP TABLE',
+  insert: 'INSERT',
+  alterTable: 'ALTER TABLE',
+  createView: 'CREATE VIEW',
+  dropView: 'DROP VIEW',
+};
+
+/**
+ * Parses, binds and plans one statement without running it, and builds the
+ * record it would have: the plan's scans, predicates and joins, no execution
+ * counters. DDL has no plan; its record has no scans. Throws when the statement
+ * does not parse or bind.
+ */
+export function planRecord(db: Database, sql: string, input: PlanRecordInput): QueryRecord {
+  const p = parseStatement1(sql);
+  const s = p.statement;
+  const catalog = db.catalog();
+  const ctx = bindContext(db, catalog, p.text);
+  let logical: ReturnType<typeof bindQuery> | null = null;
+  if (s.kind === 'select') logical = bindQuery(s.query, ctx);
+  else if (s.kind === 'explain' && s.statement.kind === 'select') logical = bindQuery(s.statement.query, ctx);
+  else if (s.kind === 'insert') logical = bindInsertSource(s, tableOr(catalog, s.table, p), ctx);
+  else if (s.kind === 'createTable' && s.as) logical = bindQuery(s.as, ctx);
+  else if (s.kind === 'createView') bindQuery(s.query, ctx);
+  const parts = emptyRecordParts();
+  if (logical) parts.plan = new Planner(catalog.slices).planQuery(logical);
+  return buildRecord({
+    ...input,
+    sql: p.text,
+    fingerprint: fingerprint(p.text),
+    command: COMMANDS[s.kind],
+    stats: zeroStats(input.durationMs),
+    parts,
+  });
+}
+
+function parseStatement1(sql: string): ParsedStatement {
+  const all = parseStatements(sql);
+  if (all.length !== 1) throw new SqlError('SYNTAX', `expected one statement but found ${all.length}`);
+  return all[0]!;
 }
 
 async function runOne(db: Database, p: ParsedStatement, parts: RecordParts, t0: number): Promise<StatementOutcome> {

@@ -21,12 +21,36 @@ export function gatherVector(v: Vector, sel: Int32Array | Uint32Array, count: nu
     const codes = new Uint32Array(count);
     const c = v.codes;
     for (let i = 0; i < count; i++) { const r = sel[i]! | 0; codes[i] = r < 0 ? 0 : c[r]!; }
+    if (v.dict.length > 2 * count + 64) return compactDict(codes, v.dict, nulls, count);
     return { kind: 'str', codes, dict: v.dict.length ? v.dict : [''], nulls, length: count };
   }
   const values = new (v.values.constructor as { new (n: number): Int32Array | Float64Array | Uint8Array })(count);
   const x = v.values;
   for (let i = 0; i < count; i++) { const r = sel[i]! | 0; values[i] = r < 0 ? 0 : x[r]!; }
   return { kind: v.kind, values, nulls, length: count } as Vector;
+}
+
+/**
+ * A string vector whose dictionary only holds the entries its rows use. Without
+ * this a few rows gathered from a large vector (a join's output, a selective
+ * filter) would drag the whole dictionary along, and every per-entry step
+ * downstream (interning group keys, ranking for a sort, dictionary-wise
+ * expression evaluation) would pay for entries no row has.
+ */
+function compactDict(codes: Uint32Array, dict: readonly string[], nulls: Uint8Array | null, count: number): Vector {
+  const remap = new Map<number, number>();
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const old = codes[i]!;
+    let code = remap.get(old);
+    if (code === undefined) {
+      code = out.length;
+      remap.set(old, code);
+      out.push(dict[old]!);
+    }
+    codes[i] = code;
+  }
+  return { kind: 'str', codes, dict: out.length ? out : [''], nulls, length: count };
 }
 
 export function gatherBatch(b: Batch, sel: Int32Array | Uint32Array, count: number): Batch {

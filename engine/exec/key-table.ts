@@ -144,9 +144,15 @@ export function keyNumbers(v: Vector, interner: StringInterner | null, out: Floa
   const n = v.length;
   const nulls = v.nulls;
   if (v.kind === 'str') {
-    const dictIds = new Float64Array(v.dict.length);
-    for (let d = 0; d < v.dict.length; d++) dictIds[d] = interner!.id(v.dict[d]!);
     const codes = v.codes;
+    const dict = v.dict;
+    if (dict.length > n) {
+      // more entries than rows: intern only what the rows use
+      for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] === 1 ? NaN : interner!.id(dict[codes[i]!]!);
+      return;
+    }
+    const dictIds = new Float64Array(dict.length);
+    for (let d = 0; d < dict.length; d++) dictIds[d] = interner!.id(dict[d]!);
     for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] === 1 ? NaN : dictIds[codes[i]!]!;
     return;
   }

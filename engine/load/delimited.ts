@@ -2,12 +2,12 @@
  * Delimited text (TPC-H .tbl, CSV, TSV; gzip'd when the name ends in .gz) as a
  * stream of batches.
  *
- * The file is read in 1 MiB chunks (through zlib's streaming gunzip for .gz) and
- * each chunk is decoded from UTF-8 once, into a string the record scanner walks
- * with indexOf and charCodeAt. Numbers, dates and booleans are parsed straight
- * from char codes (values.ts); only string fields become substrings. A record cut
- * by the chunk boundary is carried into the next chunk, so memory holds one chunk,
- * one partial record and one batch of rows.
+ * The file is read in 512 KiB chunks (through zlib's streaming gunzip for .gz).
+ * Each chunk is cut after its last line end and that part is decoded once, into a
+ * flat string the record scanner walks with charCodeAt; the bytes after the cut
+ * wait for the next chunk. Integers, decimals and dates are parsed while their
+ * end is found, straight from char codes; only string fields become substrings.
+ * Memory holds one chunk, one partial record and one batch of rows.
  *
  * Record rules (docs/loading.md has the user-facing version):
  * - Records end at \n; a \r right before it is dropped (CRLF). The last record
@@ -31,9 +31,9 @@ import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { LoadError } from '../errors.js';
-import type { Batch, ColumnDef } from '../types.js';
+import type { ColumnDef } from '../types.js';
 import type { LoadedBatch } from './index.js';
-import { ColumnOut, POW10, T_BIGINT, T_CHAR, T_DATE, T_DECIMAL, T_INTEGER, T_SMALLINT, T_VARCHAR, ValueProblem, isoDate, storeText } from './values.js';
+import { BatchAssembler, POW10, T_BIGINT, T_CHAR, T_DATE, T_DECIMAL, T_INTEGER, T_SMALLINT, T_VARCHAR, ValueProblem, isoDate, storeText } from './values.js';
 
 export interface TextOptions {
   readonly delimiter: string;
@@ -68,8 +68,7 @@ interface SplitRecord {
  * first record not wholly inside the text (unless at end of file), or when the
  * batch is full.
  */
-export class DelimitedParser {
-  readonly outs: ColumnOut[];
+export class DelimitedParser extends BatchAssembler {
   private readonly ncols: number;
   private readonly D: number;
   private readonly delim: string;
@@ -78,9 +77,6 @@ export class DelimitedParser {
   private readonly nullAs: string;
   private readonly null0: number;
   private readonly nullLen: number;
-  private readonly batchRows: number;
-  /** Rows in the current batch. */
-  rows = 0;
   /** 1-based physical line of the next unparsed record. */
   line = 1;
   /** Whether the text being parsed is pure ASCII (string lengths are byte lengths). */
@@ -94,9 +90,8 @@ export class DelimitedParser {
     columns: readonly ColumnDef[],
     opts: TextOptions,
   ) {
+    super(columns, opts.batchRows);
     this.ncols = columns.length;
-    this.batchRows = opts.batchRows;
-    this.outs = columns.map((c) => new ColumnOut(c, opts.batchRows));
     this.delim = opts.delimiter;
     this.D = opts.delimiter.charCodeAt(0);
     this.quote = opts.quote;
@@ -105,19 +100,6 @@ export class DelimitedParser {
     this.null0 = opts.nullAs === '' ? -1 : opts.nullAs.charCodeAt(0);
     this.nullLen = opts.nullAs === '' ? -1 : opts.nullAs.length;
     this.headerPending = opts.header;
-  }
-
-  get full(): boolean {
-    return this.rows === this.batchRows;
-  }
-
-  /** Hands the filled rows over as vectors and starts a new batch. */
-  take(): Batch {
-    const n = this.rows;
-    const columns = this.outs.map((o) => o.vector(n));
-    for (const o of this.outs) o.reset(this.batchRows);
-    this.rows = 0;
-    return { length: n, columns };
   }
 
   /**
@@ -496,8 +478,19 @@ export class DelimitedParser {
  */
 function decode(buf: Buffer, end: number, ascii: boolean, file: string, line: number): string {
   if (ascii) return buf.toString('latin1', 0, end);
-  const part = buf.subarray(0, end);
-  if (!isUtf8(part)) throw new LoadError('LOAD_VALUE', 'invalid UTF-8 in the text', file, line);
+  if (!isUtf8(buf.subarray(0, end))) {
+    // Find the physical line with the bad bytes (error path: cost is no concern).
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      const stop = nl < 0 || nl >= end ? end : nl;
+      if (!isUtf8(buf.subarray(start, stop))) break;
+      if (stop === end) break;
+      start = stop + 1;
+      line++;
+    }
+    throw new LoadError('LOAD_VALUE', 'invalid UTF-8 in the text', file, line);
+  }
   return buf.toString('utf8', 0, end);
 }
 
@@ -521,7 +514,8 @@ export async function* readDelimited(
   // They are kept as bytes and decoded together with the next chunk, so every
   // text handed to the parser is a fresh flat string (a concatenated string
   // would make every charCodeAt slower) that ends at a line end.
-  let pending: Buffer | null = null;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let first = true;
   try {
     const iterator = source[Symbol.asyncIterator]();
@@ -534,18 +528,22 @@ export async function* readDelimited(
         throw ioError(err, file, parser.line);
       }
       const eof = chunk === undefined;
+      if (!eof && chunk!.indexOf(10) < 0) {
+        // No line end yet: keep collecting (concatenated once a newline arrives).
+        pending.push(chunk!);
+        pendingBytes += chunk!.length;
+        if (pendingBytes > MAX_RECORD_BYTES) throw tooLong(file, parser.line);
+        continue;
+      }
       let buf: Buffer;
-      if (eof) buf = pending ?? Buffer.alloc(0);
-      else buf = pending !== null && pending.length > 0 ? Buffer.concat([pending, chunk!]) : chunk!;
+      if (eof) buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+      else buf = pending.length > 0 ? Buffer.concat([...pending, chunk!]) : chunk!;
+      pending = [];
+      pendingBytes = 0;
       if (first && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3); // UTF-8 BOM
       if (buf.length >= 3 || eof) first = false;
       // Parse up to the last newline (all of it at end of file).
       const cut = eof ? buf.length : buf.lastIndexOf(10) + 1;
-      if (cut === 0 && !eof) {
-        pending = buf;
-        if (pending.length > MAX_RECORD_BYTES) throw tooLong(file, parser.line);
-        continue;
-      }
       const ascii = isAscii(buf.subarray(0, cut));
       const text = decode(buf, cut, ascii, file, parser.line);
       parser.ascii = ascii;
@@ -561,8 +559,12 @@ export async function* readDelimited(
       if (eof) break;
       // What the parser left (a record with a quoted newline running past the cut) stays pending.
       const used = pos === text.length ? cut : ascii ? pos : cut - Buffer.byteLength(text.slice(pos));
-      pending = used < buf.length ? Buffer.from(buf.subarray(used)) : null;
-      if (pending !== null && pending.length > MAX_RECORD_BYTES) throw tooLong(file, parser.line);
+      if (used < buf.length) {
+        // A copy, so the chunk it came from can be collected.
+        pending = [Buffer.from(buf.subarray(used))];
+        pendingBytes = buf.length - used;
+        if (pendingBytes > MAX_RECORD_BYTES) throw tooLong(file, parser.line);
+      }
     }
     parser.finish();
     if (parser.rows > 0) yield batch();

@@ -17,7 +17,7 @@ import { readParquet } from './parquet.js';
 import { readArrowIpc } from './arrow-ipc.js';
 
 export interface LoadOptions {
-  /** Default: by extension: .parquet → parquet; .arrow, .ipc, .feather → arrow; anything else text (.gz: gzip'd text). */
+  /** Default: by extension: .parquet → parquet; .arrow, .arrows, .ipc, .feather → arrow; anything else text (gzip'd when it ends in .gz or starts with gzip's magic bytes). */
   format?: 'text' | 'parquet' | 'arrow';
   /** Text: one character; the two characters `\t` also mean tab. Default '|' for .tbl, ',' for .csv, tab for .tsv (also with .gz), else '|'. */
   delimiter?: string;
@@ -82,7 +82,8 @@ export async function* readFile(file: string, columns: readonly ColumnDef[], opt
       if (/[\r\n]/.test(nullAs) || (delimiter !== '' && nullAs.includes(delimiter))) {
         throw new LoadError('LOAD_FORMAT', `the NULL marker ${JSON.stringify(nullAs)} cannot contain the delimiter or a newline`, file);
       }
-      yield* readDelimited(file, columns, { delimiter, quote, nullAs, header: options.header ?? false, batchRows, gzip: file.toLowerCase().endsWith('.gz') }, totalBytes);
+      const gzip = file.toLowerCase().endsWith('.gz') || (await startsWithGzipMagic(file));
+      yield* readDelimited(file, columns, { delimiter, quote, nullAs, header: options.header ?? false, batchRows, gzip }, totalBytes);
       return;
     }
     case 'parquet':
@@ -93,6 +94,18 @@ export async function* readFile(file: string, columns: readonly ColumnDef[], opt
       return;
     default:
       throw new LoadError('LOAD_FORMAT', `unknown format ${JSON.stringify(format)}`, file);
+  }
+}
+
+/** Whether the file starts with gzip's magic bytes (never valid UTF-8 text, so sniffing is safe). */
+async function startsWithGzipMagic(file: string): Promise<boolean> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    await handle.close();
   }
 }
 

@@ -491,11 +491,6 @@ export class ColumnOut {
     }
   }
 
-  /** Clears row r's NULL flag (a row abandoned half-way, to be parsed again). */
-  clearRow(r: number): void {
-    if (this.nulls !== null) this.nulls[r] = 0;
-  }
-
   addString(r: number, v: string): void {
     const map = this.map;
     const dict = this.dict;
@@ -522,8 +517,8 @@ export class ColumnOut {
   addRange(r: number, s: string, a: number, b: number): void {
     const dict = this.dict;
     const nd = dict.length;
-    if (nd <= SMALL_DICT && this.map !== null) {
-      const n = b - a;
+    const n = b - a;
+    if (nd <= SMALL_DICT && this.map !== null && n > 0) {
       const c0 = s.charCodeAt(a);
       for (let k = 0; k < nd; k++) {
         const d = dict[k]!;

@@ -40,7 +40,9 @@ export function selectivity(e: Expr): number {
 
 /** Rows out of an equi-join of inputs with `left` and `right` rows whose unfiltered sizes were the bases. */
 export function joinRows(left: number, right: number, leftBase: number, rightBase: number): number {
-  return Math.max(1, (left * right) / Math.max(1, leftBase, rightBase));
+  // the input with the smaller base is the key side: each row of the other finds a partner with the
+  // probability that its key survived the key side's filters (right / rightBase, or left / leftBase)
+  return Math.max(1, (left * right) / Math.max(1, Math.min(leftBase, rightBase)));
 }
 
 /** Typical bytes per value of a physical type, for costing exchanges. */

@@ -82,6 +82,8 @@ describe('delimited text: records', () => {
     expect(batches.at(-1)!.bytesRead).toBe(fs.statSync(two).size);
     const csv = write(dir, 'g.csv.gz', zlib.gzipSync('1,apple,1.5,1998-01-02\n'));
     expect((await readRows(csv, cols)).rows).toHaveLength(1);
+    const unnamed = write(dir, 'g-no-extension.tbl', zlib.gzipSync(text));
+    expect((await readRows(unnamed, cols)).rows).toHaveLength(2);
   });
 
   it('reports corrupt gzip data as LOAD_FORMAT', async () => {
@@ -303,9 +305,16 @@ describe('delimited text: types', () => {
     await bad('varchar(3)', '😀', 'is 4 bytes');
   });
 
-  it('rejects invalid UTF-8', async () => {
-    const f = write(dir, 'latin1.tbl', Buffer.from([0x61, 0x0a, 0xe9, 0x74, 0xe9, 0x0a]));
-    await loadError(f, [col('s', 'varchar(10)')], {}, { code: 'LOAD_VALUE', message: 'UTF-8' });
+  it('rejects invalid UTF-8, naming its line', async () => {
+    const f = write(dir, 'latin1.tbl', Buffer.concat([Buffer.from('a\nb\n'), Buffer.from([0xe9, 0x74, 0xe9, 0x0a])]));
+    await loadError(f, [col('s', 'varchar(10)')], {}, { code: 'LOAD_VALUE', line: 3, message: 'UTF-8' });
+  });
+
+  it('skips a UTF-8 byte order mark', async () => {
+    const f = write(dir, 'bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('id\n7\n')]));
+    expect((await readRows(f, [col('id', 'integer')], { header: true })).rows).toEqual([[7]]);
+    const g = write(dir, 'bom2.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('7\n')]));
+    expect((await readRows(g, [col('id', 'integer')])).rows).toEqual([[7]]);
   });
 });
 
@@ -344,6 +353,17 @@ describe('delimited text: streaming', () => {
     const again = await readRows(gz, cols, { batchRows: 25_000 });
     expect(again.rows).toEqual(rows);
     expect(again.batches.at(-1)!.bytesRead).toBe(fs.statSync(gz).size);
+  });
+
+  it('reads a record longer than a read chunk', async () => {
+    const long = 'é'.repeat(700_000) + 'x'.repeat(500_000);
+    const f = write(dir, 'long.tbl', `1|${long}|\n2|"${long}\n${long}"|\n3|z|`);
+    const { rows } = await readRows(f, [col('a', 'integer'), col('s', 'varchar(5000000)')]);
+    expect(rows).toEqual([
+      [1, long],
+      [2, `${long}\n${long}`],
+      [3, 'z'],
+    ]);
   });
 
   it('reports the right line deep into a gzip file', async () => {

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { LoadError } from '../../../engine/errors.js';
 import { readFile, type LoadOptions, type LoadedBatch } from '../../../engine/load/index.js';
@@ -122,4 +123,18 @@ export function days(iso: string): number {
 /** Microseconds since epoch of an ISO timestamp (UTC), whole milliseconds plus extra micros. */
 export function micros(iso: string, extraMicros = 0): number {
   return Date.parse(iso + 'Z') * 1000 + extraMicros;
+}
+
+/** The TPC-H schema shared with the other suites (../shared/tpch). */
+export const TPCH_DIR = fileURLToPath(new URL('../../../../shared/tpch', import.meta.url));
+
+/** Column definitions of a TPC-H table, from schema.sql. */
+export function tpchColumns(table: string): ColumnDef[] {
+  const sql = fs.readFileSync(path.join(TPCH_DIR, 'schema.sql'), 'utf8');
+  const m = new RegExp(`create table ${table}\\s*\\((.*)\\);`).exec(sql);
+  if (!m) throw new Error(`no table ${table} in schema.sql`);
+  return m[1]!.split(/,(?![^()]*\))/).map((def) => {
+    const d = /^\s*(\w+)\s+(\w+(?:\(\d+(?:,\d+)?\))?)/.exec(def)!;
+    return col(d[1]!, d[2]!, /not null/i.test(def));
+  });
 }

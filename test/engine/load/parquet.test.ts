@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { F64Vector, I32Vector } from '../../../engine/types.js';
 import { col, days, loadError, micros, readRows, tmpDir } from './helpers.js';
 
 let dir: string;
@@ -100,11 +101,11 @@ describe('parquet', () => {
       sizes.push(b.length);
       const [k, amount, tag, day] = b.columns;
       for (let i = 0; i < b.length; i++) {
-        sumK += (k!.values as Int32Array)[i]!;
-        sumAmount += (amount!.values as Float64Array)[i]!;
+        sumK += (k as I32Vector).values[i]!;
+        sumAmount += (amount as F64Vector).values[i]!;
         if (tag!.kind === 'str') tags.add(tag!.dict[tag!.codes[i]!]!);
         if (day!.nulls?.[i]) nullDays++;
-        else sumDays += (day!.values as Int32Array)[i]!;
+        else sumDays += (day as I32Vector).values[i]!;
       }
       n += b.length;
     }

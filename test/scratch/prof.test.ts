@@ -1,0 +1,19 @@
+import { it } from 'vitest';
+import { KeelTpch, ALL_EVEN, ALL_ALL, KEYED } from '../helpers/keel-tpch.js';
+import { tpchQuery } from '../helpers/oracle.js';
+import { explainText } from '../../engine/plan/explain.js';
+import { ExecContext } from '../../engine/exec/context.js';
+import { Executor } from '../../engine/exec/executor.js';
+it('prof', async () => {
+  const layout = process.env.LAYOUT === 'all' ? ALL_ALL : process.env.LAYOUT === 'keyed' ? KEYED : ALL_EVEN;
+  const keel = await KeelTpch.create(`/work/shared/tpch/sf${process.env.SF ?? '0.01'}`, layout);
+  for (const n of (process.env.Q ?? '10').split(',').map(Number)) {
+    const sql = tpchQuery(n).split(';').find((s) => /^\s*select/i.test(s))!;
+    const plan = keel.plan(sql);
+    const ctx = new ExecContext(keel.store, 4);
+    const t0 = performance.now();
+    new Executor(ctx).collect(plan);
+    console.log(`q${n} ${(performance.now() - t0).toFixed(0)} ms\n` + explainText(plan, ctx.stats));
+  }
+  keel.close();
+}, 600000);

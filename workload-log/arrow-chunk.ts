@@ -1,0 +1,330 @@
+/**
+ * Compacted records as Arrow IPC files, one per table of a part:
+ * <stem>.queries.arrow, <stem>.scans.arrow, <stem>.predicates.arrow,
+ * <stem>.joins.arrow. Repeating strings are Dictionary<Int32, Utf8>, numbers
+ * Float64 (Int32 for row pointers, Uint8 for status), NULL as Arrow nulls, so
+ * any Arrow reader (DuckDB, pyarrow, polars) can mine them too. Reading maps the
+ * buffers without copying and decodes text only when asked.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as arrow from 'apache-arrow';
+import type { Codes, Texts, WorkloadPart } from './columns.js';
+
+export const CHUNK_TABLES = ['queries', 'scans', 'predicates', 'joins'] as const;
+type TableName = (typeof CHUNK_TABLES)[number];
+
+export function chunkFile(dir: string, stem: string, table: TableName): string {
+  return path.join(dir, `${stem}.${table}.arrow`);
+}
+
+// ------------------------------------------------------------ writing
+
+function validity(length: number, isNull: (i: number) => boolean): { bitmap: Uint8Array; nullCount: number } {
+  const bitmap = new Uint8Array((length + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < length; i++) {
+    if (isNull(i)) nullCount++;
+    else bitmap[i >> 3]! |= 1 << (i & 7);
+  }
+  return { bitmap, nullCount };
+}
+
+function utf8Data(length: number, get: (i: number) => string | null): arrow.Data<arrow.Utf8> {
+  const offsets = new Int32Array(length + 1);
+  const parts: Buffer[] = new Array(length);
+  let total = 0;
+  for (let i = 0; i < length; i++) {
+    const b = Buffer.from(get(i) ?? '', 'utf8');
+    parts[i] = b;
+    total += b.length;
+    offsets[i + 1] = total;
+  }
+  const data = Buffer.concat(parts, total);
+  const { bitmap, nullCount } = validity(length, (i) => get(i) === null);
+  return arrow.makeData({
+    type: new arrow.Utf8(),
+    length,
+    nullCount,
+    nullBitmap: nullCount ? bitmap : null,
+    valueOffsets: offsets,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+  } as never) as arrow.Data<arrow.Utf8>;
+}
+
+type Column = arrow.Data;
+
+class Writer {
+  private dictId = 0;
+  readonly columns: Record<string, Column> = {};
+  f64(name: string, a: Float64Array, nanIsNull = false): void {
+    const v = nanIsNull ? validity(a.length, (i) => Number.isNaN(a[i]!)) : { bitmap: null, nullCount: 0 };
+    this.columns[name] = arrow.makeData({ type: new arrow.Float64(), length: a.length, nullCount: v.nullCount, nullBitmap: v.nullCount ? v.bitmap : null, data: a });
+  }
+  i32(name: string, a: Int32Array): void {
+    this.columns[name] = arrow.makeData({ type: new arrow.Int32(), length: a.length, data: a });
+  }
+  u8(name: string, a: Uint8Array): void {
+    this.columns[name] = arrow.makeData({ type: new arrow.Uint8(), length: a.length, data: a });
+  }
+  text(name: string, t: Texts): void {
+    this.columns[name] = utf8Data(t.length, (i) => t.get(i));
+  }
+  codes(name: string, c: Codes): void {
+    const n = c.codes.length;
+    const { bitmap, nullCount } = validity(n, (i) => c.codes[i]! < 0);
+    const dict = arrow.makeVector(utf8Data(c.dict.length, (i) => c.dict[i]!));
+    this.columns[name] = arrow.makeData({
+      type: new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32(), this.dictId++),
+      length: n,
+      nullCount,
+      nullBitmap: nullCount ? bitmap : null,
+      data: nullCount ? c.codes.map((x) => (x < 0 ? 0 : x)) : c.codes,
+      dictionary: dict,
+    });
+  }
+  bytes(): Uint8Array {
+    const vectors: Record<string, arrow.Vector> = {};
+    for (const [k, d] of Object.entries(this.columns)) vectors[k] = arrow.makeVector(d);
+    return arrow.tableToIPC(new arrow.Table(vectors), 'file');
+  }
+}
+
+function tableBytes(part: WorkloadPart, table: TableName): Uint8Array {
+  const w = new Writer();
+  switch (table) {
+    case 'queries': {
+      const q = part.queries;
+      w.text('id', q.id);
+      w.f64('start_ms', q.startMs);
+      w.f64('duration_ms', q.durationMs);
+      w.codes('user', q.user);
+      w.codes('session', q.session);
+      w.codes('source', q.source);
+      w.codes('fingerprint', q.fingerprint);
+      w.text('sql', q.sql);
+      w.codes('command', q.command);
+      w.u8('status', q.status);
+      w.codes('error_code', q.errorCode);
+      w.text('error_message', q.errorMessage);
+      w.codes('group_by', q.groupBy);
+      w.codes('order_by', q.orderBy);
+      w.f64('rows_returned', q.rowsReturned);
+      w.f64('rows_moved', q.rowsMoved);
+      w.f64('bytes_moved', q.bytesMoved);
+      w.f64('blocks_total', q.blocksTotal);
+      w.f64('blocks_scanned', q.blocksScanned);
+      w.f64('blocks_skipped', q.blocksSkipped);
+      break;
+    }
+    case 'scans': {
+      const s = part.scans;
+      w.i32('query', s.query);
+      w.codes('table', s.table);
+      w.codes('columns', s.columns);
+      w.f64('blocks_total', s.blocksTotal);
+      w.f64('blocks_scanned', s.blocksScanned);
+      w.f64('blocks_skipped', s.blocksSkipped);
+      w.f64('rows_scanned', s.rowsScanned);
+      w.f64('rows_out', s.rowsOut);
+      break;
+    }
+    case 'predicates': {
+      const p = part.predicates;
+      w.i32('scan', p.scan);
+      w.codes('column', p.column);
+      w.codes('op', p.op);
+      w.codes('literal', p.literal);
+      w.f64('est_selectivity', p.estSelectivity);
+      w.f64('actual_selectivity', p.actualSelectivity, true);
+      break;
+    }
+    case 'joins': {
+      const j = part.joins;
+      w.i32('query', j.query);
+      w.codes('left', j.left);
+      w.codes('right', j.right);
+      w.codes('keys', j.keys);
+      w.codes('type', j.type);
+      w.codes('action', j.action);
+      w.f64('left_rows', j.leftRows);
+      w.f64('right_rows', j.rightRows);
+      w.f64('rows_moved', j.rowsMoved);
+      w.f64('bytes_moved', j.bytesMoved);
+      break;
+    }
+  }
+  return w.bytes();
+}
+
+/** Writes a part's four files (fsync'd, not yet named by any manifest); returns the bytes written. */
+export function writeChunk(dir: string, stem: string, part: WorkloadPart): number {
+  let total = 0;
+  for (const t of CHUNK_TABLES) {
+    const bytes = tableBytes(part, t);
+    const fd = fs.openSync(chunkFile(dir, stem, t), 'w');
+    try {
+      fs.writeSync(fd, bytes);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    total += bytes.length;
+  }
+  return total;
+}
+
+// ------------------------------------------------------------ reading
+
+class Reader {
+  private readonly table: arrow.Table;
+  constructor(file: string) {
+    this.table = arrow.tableFromIPC(fs.readFileSync(file));
+  }
+  get length(): number {
+    return this.table.numRows;
+  }
+  private data(name: string): arrow.Data[] {
+    const v = this.table.getChild(name);
+    if (!v) throw new Error(`column ${name} missing`);
+    return v.data;
+  }
+  private isNull(d: arrow.Data, i: number): boolean {
+    if (!d.nullCount || !d.nullBitmap) return false;
+    const k = d.offset + i;
+    return (d.nullBitmap[k >> 3]! & (1 << (k & 7))) === 0;
+  }
+  f64(name: string): Float64Array {
+    const parts = this.data(name);
+    const out = new Float64Array(this.length);
+    let at = 0;
+    for (const d of parts) {
+      const values = (d.values as Float64Array).subarray(d.offset, d.offset + d.length);
+      out.set(values, at);
+      if (d.nullCount) for (let i = 0; i < d.length; i++) if (this.isNull(d, i)) out[at + i] = NaN;
+      at += d.length;
+    }
+    return out;
+  }
+  private fixed<T extends Int32Array | Uint8Array>(name: string, make: (n: number) => T): T {
+    const parts = this.data(name);
+    if (parts.length === 1) {
+      const d = parts[0]!;
+      return (d.values as T).subarray(d.offset, d.offset + d.length) as T;
+    }
+    const out = make(this.length);
+    let at = 0;
+    for (const d of parts) {
+      out.set((d.values as T).subarray(d.offset, d.offset + d.length), at);
+      at += d.length;
+    }
+    return out;
+  }
+  i32(name: string): Int32Array {
+    return this.fixed(name, (n) => new Int32Array(n));
+  }
+  u8(name: string): Uint8Array {
+    return this.fixed(name, (n) => new Uint8Array(n));
+  }
+  text(name: string): Texts {
+    const v = this.table.getChild(name)!;
+    return { length: v.length, get: (i) => (v.get(i) as string | null) ?? null };
+  }
+  codes(name: string): Codes {
+    const parts = this.data(name);
+    const dictData = parts[0]?.dictionary;
+    const single = parts.length === 1 && dictData;
+    if (single) {
+      const d = parts[0]!;
+      const dict = dictData.toArray() as string[];
+      let codes = (d.values as Int32Array).subarray(d.offset, d.offset + d.length);
+      if (d.nullCount) {
+        codes = codes.slice();
+        for (let i = 0; i < d.length; i++) if (this.isNull(d, i)) codes[i] = -1;
+      }
+      return { codes, dict };
+    }
+    // several batches (another writer's file): re-code by value
+    const v = this.table.getChild(name)!;
+    const ids = new Map<string, number>();
+    const dict: string[] = [];
+    const codes = new Int32Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const s = v.get(i) as string | null;
+      if (s === null) {
+        codes[i] = -1;
+        continue;
+      }
+      let id = ids.get(s);
+      if (id === undefined) ids.set(s, (id = dict.push(s) - 1));
+      codes[i] = id;
+    }
+    return { codes, dict };
+  }
+}
+
+/** Reads a chunk's four files into a part (text columns decoded on demand). */
+export function readChunk(dir: string, stem: string): WorkloadPart {
+  const q = new Reader(chunkFile(dir, stem, 'queries'));
+  const s = new Reader(chunkFile(dir, stem, 'scans'));
+  const p = new Reader(chunkFile(dir, stem, 'predicates'));
+  const j = new Reader(chunkFile(dir, stem, 'joins'));
+  return {
+    queries: {
+      length: q.length,
+      id: q.text('id'),
+      sql: q.text('sql'),
+      errorMessage: q.text('error_message'),
+      startMs: q.f64('start_ms'),
+      durationMs: q.f64('duration_ms'),
+      status: q.u8('status'),
+      user: q.codes('user'),
+      session: q.codes('session'),
+      source: q.codes('source'),
+      fingerprint: q.codes('fingerprint'),
+      command: q.codes('command'),
+      errorCode: q.codes('error_code'),
+      groupBy: q.codes('group_by'),
+      orderBy: q.codes('order_by'),
+      rowsReturned: q.f64('rows_returned'),
+      rowsMoved: q.f64('rows_moved'),
+      bytesMoved: q.f64('bytes_moved'),
+      blocksTotal: q.f64('blocks_total'),
+      blocksScanned: q.f64('blocks_scanned'),
+      blocksSkipped: q.f64('blocks_skipped'),
+    },
+    scans: {
+      length: s.length,
+      query: s.i32('query'),
+      table: s.codes('table'),
+      columns: s.codes('columns'),
+      blocksTotal: s.f64('blocks_total'),
+      blocksScanned: s.f64('blocks_scanned'),
+      blocksSkipped: s.f64('blocks_skipped'),
+      rowsScanned: s.f64('rows_scanned'),
+      rowsOut: s.f64('rows_out'),
+    },
+    predicates: {
+      length: p.length,
+      scan: p.i32('scan'),
+      column: p.codes('column'),
+      op: p.codes('op'),
+      literal: p.codes('literal'),
+      estSelectivity: p.f64('est_selectivity'),
+      actualSelectivity: p.f64('actual_selectivity'),
+    },
+    joins: {
+      length: j.length,
+      query: j.i32('query'),
+      left: j.codes('left'),
+      right: j.codes('right'),
+      keys: j.codes('keys'),
+      type: j.codes('type'),
+      action: j.codes('action'),
+      leftRows: j.f64('left_rows'),
+      rightRows: j.f64('right_rows'),
+      rowsMoved: j.f64('rows_moved'),
+      bytesMoved: j.f64('bytes_moved'),
+    },
+  };
+}
