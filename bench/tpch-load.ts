@@ -15,8 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tpchTables } from '../engine/gen/index.js';
-import { formatDate, type Vector } from '../engine/types.js';
+import { SHARED_TPCH, TABLES, tpchFiles } from './tpch-files.js';
 import { Database } from '../engine/database.js';
 import { readAll } from '../engine/storage/tables.js';
 import { codecById } from '../engine/storage/codecs/index.js';
@@ -24,36 +23,10 @@ import { updateSection } from './report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
-const shared = path.resolve(repo, '../shared/tpch');
-const TABLES = ['region', 'nation', 'supplier', 'customer', 'part', 'partsupp', 'orders', 'lineitem'];
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1]! : def;
-}
-
-/** Writes a generated table as dbgen writes it: '|' after every field. */
-function writeTbl(file: string, batches: Iterable<{ length: number; columns: Vector[] }>, types: { id: string; scale?: number }[]): void {
-  const fd = fs.openSync(file, 'w');
-  for (const b of batches) {
-    const lines: string[] = new Array(b.length);
-    for (let i = 0; i < b.length; i++) {
-      let line = '';
-      for (let c = 0; c < b.columns.length; c++) {
-        const v = b.columns[c]!;
-        const t = types[c]!;
-        let s: string;
-        if (v.kind === 'str') s = v.dict[v.codes[i]!]!;
-        else if (t.id === 'date') s = formatDate(v.values[i]!);
-        else if (t.id === 'decimal') s = (v.values[i]! / 10 ** (t.scale ?? 0)).toFixed(t.scale ?? 0);
-        else s = String(v.values[i]);
-        line += s + '|';
-      }
-      lines[i] = line;
-    }
-    fs.writeSync(fd, lines.join('\n') + '\n');
-  }
-  fs.closeSync(fd);
 }
 
 function median(xs: number[]): number {
@@ -86,19 +59,8 @@ interface Row {
 async function benchScale(sf: string, runs: number): Promise<Row[]> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `keel-bench-load-${sf}-`));
   try {
-    const files = new Map<string, string>();
-    const shipped = path.join(shared, `sf${sf}`);
-    if (fs.existsSync(shipped)) {
-      for (const t of TABLES) files.set(t, path.join(shipped, `${t}.tbl.gz`));
-    } else {
-      process.stderr.write(`generating SF ${sf} as .tbl text with keel's generator...\n`);
-      for (const g of tpchTables(Number(sf), 1)) {
-        const file = path.join(work, `${g.name}.tbl`);
-        writeTbl(file, g.batches(), g.columns.map((c) => c.type));
-        files.set(g.name, file);
-      }
-    }
-    const schema = fs.readFileSync(path.join(shared, 'schema.sql'), 'utf8');
+    const files = tpchFiles(sf, work);
+    const schema = fs.readFileSync(path.join(SHARED_TPCH, 'schema.sql'), 'utf8');
     const out: Row[] = [];
     const times = new Map<string, number[]>();
     const rss = new Map<string, number>();

@@ -1,0 +1,94 @@
+/**
+ * Query benchmark (npm run bench -- --sf 1): the 22 TPC-H queries on keel and on
+ * DuckDB (threads=1, and all cores) over the same data in the same run, warm,
+ * median of --runs runs (default 3). Each engine runs in its own process; peak
+ * RSS is that process's. Writes per-query times, keel/DuckDB ratios and the
+ * geometric means to docs/performance.md.
+ *
+ *   node dist/bench/tpch-queries.js [--sf 0.1] [--runs 3] [--slices 4] [--no-write]
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { REPO, tpchFiles } from './tpch-files.js';
+import { updateSection } from './report.js';
+
+interface Side {
+  loadMs: number;
+  times: Record<string, number[]>;
+  errors: Record<string, string>;
+  maxRssKb: number;
+}
+
+function flag(name: string, def: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1]! : def;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+function geomean(xs: readonly number[]): number {
+  return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sf = flag('--sf', '0.1');
+const runs = Number(flag('--runs', '3'));
+const slices = flag('--slices', '4');
+const cores = os.cpus().length;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-tpch-'));
+try {
+  const files = JSON.stringify(Object.fromEntries(tpchFiles(sf, work)));
+  const side = (engine: string, threads: string): Side => {
+    process.stderr.write(`running ${engine}${engine === 'duckdb' ? ` threads=${threads === '0' ? cores : threads}` : ''}...\n`);
+    const r = spawnSync(process.execPath, ['--max-old-space-size=8192', path.join(here, 'tpch-run.js'), engine, threads, String(runs), files, slices], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 24,
+    });
+    if (r.status !== 0) throw new Error(`${engine} side failed with ${r.status}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as Side;
+  };
+  const keel = side('keel', '1');
+  const duck1 = side('duckdb', '1');
+  const duckN = side('duckdb', '0');
+  const qs = Array.from({ length: 22 }, (_, i) => `q${String(i + 1).padStart(2, '0')}`);
+  const rows: string[] = [];
+  const ratios1: number[] = [];
+  const ratiosN: number[] = [];
+  for (const q of qs) {
+    const k = keel.times[q] ? median(keel.times[q]!) : NaN;
+    const d1 = median(duck1.times[q] ?? [NaN]);
+    const dN = median(duckN.times[q] ?? [NaN]);
+    if (Number.isFinite(k)) {
+      ratios1.push(k / d1);
+      ratiosN.push(k / dN);
+    }
+    const kText = Number.isFinite(k) ? k.toFixed(1) : `error: ${keel.errors[q]}`;
+    rows.push(`| ${q} | ${kText} | ${d1.toFixed(1)} | ${dN.toFixed(1)} | ${Number.isFinite(k) ? (k / d1).toFixed(1) : '-'} | ${Number.isFinite(k) ? (k / dN).toFixed(1) : '-'} |`);
+  }
+  const summary =
+    `geometric mean of keel/DuckDB: ${geomean(ratios1).toFixed(2)} against threads=1, ${geomean(ratiosN).toFixed(2)} against ${cores} threads; ` +
+    `worst ${Math.max(...ratios1).toFixed(1)} (threads=1); ${qs.length - ratios1.length} queries failed on keel. ` +
+    `Peak RSS: keel ${(keel.maxRssKb / 1024).toFixed(0)} MB, DuckDB ${(duck1.maxRssKb / 1024).toFixed(0)} MB (threads=1), ${(duckN.maxRssKb / 1024).toFixed(0)} MB (${cores} threads). ` +
+    `Load: keel ${(keel.loadMs / 1000).toFixed(1)} s, DuckDB ${(duck1.loadMs / 1000).toFixed(1)} s.`;
+  const table = ['| query | keel ms | DuckDB 1 thread ms | DuckDB all cores ms | keel / DuckDB(1) | keel / DuckDB(all) |', '|---|---:|---:|---:|---:|---:|', ...rows].join('\n');
+  process.stdout.write(`${table}\n\n${summary}\n`);
+  if (!process.argv.includes('--no-write')) {
+    updateSection(
+      path.join(REPO, 'docs/performance.md'),
+      `TPC-H queries, SF ${sf}`,
+      `Command: \`npm run bench -- --sf ${sf}\` (\`node dist/bench/tpch-queries.js --sf ${sf} --runs ${runs} --slices ${slices}\`), ${new Date().toISOString().slice(0, 10)}, ` +
+        `${cores} cores, Node ${process.version}. Same data for both engines (SF ${sf}: ${sf === '0.1' || sf === '0.01' ? "dbgen's files from ../shared/tpch" : "keel's generator at seed 0, identical to dbgen, written as .tbl"}); ` +
+        `keel with ${slices} slices and default (AUTO) layouts; DuckDB in memory. Warm: one unmeasured run, then the median of ${runs}. ` +
+        `Times include parsing, planning and reading every result row (keel: db.execute; DuckDB: runAndReadAll).\n\n${table}\n\n${summary}\n`,
+    );
+  }
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}

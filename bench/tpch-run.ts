@@ -1,0 +1,76 @@
+/**
+ * One engine's side of the query benchmark, in a process of its own so that its
+ * peak RSS is its own: loads the TPC-H files, runs each of the 22 queries once
+ * to warm up and then --runs times, and prints {loadMs, times, errors, maxRssKb}.
+ *
+ *   node dist/bench/tpch-run.js keel|duckdb THREADS RUNS FILES_JSON [SLICES]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Database } from '../engine/database.js';
+import { SHARED_TPCH, TABLES } from './tpch-files.js';
+
+const [engine, threadsArg, runsArg, filesJson, slicesArg] = process.argv.slice(2);
+const runs = Number(runsArg);
+const files = new Map<string, string>(Object.entries(JSON.parse(filesJson!) as Record<string, string>));
+const schema = fs.readFileSync(path.join(SHARED_TPCH, 'schema.sql'), 'utf8');
+const queries = Array.from({ length: 22 }, (_, i) => `q${String(i + 1).padStart(2, '0')}`);
+const times: Record<string, number[]> = {};
+const errors: Record<string, string> = {};
+
+async function timeQueries(run: (sql: string) => Promise<void>): Promise<void> {
+  for (const q of queries) {
+    const sql = fs.readFileSync(path.join(SHARED_TPCH, 'queries', `${q}.sql`), 'utf8');
+    try {
+      await run(sql); // warm-up
+      const ts: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const t0 = performance.now();
+        await run(sql);
+        ts.push(performance.now() - t0);
+      }
+      times[q] = ts;
+    } catch (e) {
+      errors[q] = (e as Error).message.split('\n')[0]!;
+    }
+    process.stderr.write(`${engine} ${q}: ${times[q] ? times[q]!.map((t) => t.toFixed(0)).join(' ') + ' ms' : 'ERROR ' + errors[q]}\n`);
+  }
+}
+
+let loadMs = 0;
+if (engine === 'keel') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-q-'));
+  try {
+    const db = await Database.open(dir, { slices: Number(slicesArg ?? 4) });
+    await db.execute(schema);
+    const t0 = performance.now();
+    for (const t of TABLES) await db.load(t, files.get(t)!, { delimiter: '|' });
+    loadMs = performance.now() - t0;
+    await timeQueries(async (sql) => {
+      await db.execute(sql);
+    });
+    db.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+} else {
+  const instance = await DuckDBInstance.create(':memory:', { threads: threadsArg === '0' ? String(os.cpus().length) : threadsArg! });
+  const con = await instance.connect();
+  for (const stmt of schema.split(';').map((s) => s.replace(/--.*$/gm, '').trim()).filter(Boolean)) await con.run(stmt);
+  const t0 = performance.now();
+  for (const t of TABLES) {
+    const cols = (await con.runAndReadAll(`select column_name from information_schema.columns where table_name = '${t}' order by ordinal_position`)).getRowsJson() as string[][];
+    const spec = [...cols.map((r) => `'${r[0]}': 'VARCHAR'`), `'extra__': 'VARCHAR'`].join(', ');
+    await con.run(`insert into ${t} select * exclude (extra__) from read_csv('${files.get(t)}', delim='|', header=false, quote='', escape='', columns={${spec}})`);
+  }
+  loadMs = performance.now() - t0;
+  await timeQueries(async (sql) => {
+    // q15 is a script (create view; select; drop view): run statement by statement, read every result
+    for (const stmt of sql.split(';').map((s) => s.trim()).filter(Boolean)) await con.runAndReadAll(stmt);
+  });
+  con.closeSync();
+  instance.closeSync();
+}
+process.stdout.write(JSON.stringify({ loadMs, times, errors, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
