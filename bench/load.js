@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// Loader throughput: reads a delimited file with readFile and discards the batches.
+// Loader throughput: reads a file with readFile and discards the batches (or,
+// with --write, hands them to the storage TableWriter).
 //
-//   node bench/load.js [FILE] [--table lineitem] [--batch-rows N]
+//   npm run build
+//   node bench/load.js [FILE] [--table lineitem] [--batch-rows N] [--write DIR [--sortkey COL]]
 //
-// Defaults to ../shared/tpch/sf0.1/lineitem.tbl.gz (600,572 rows) with the TPC-H
-// lineitem schema. Uses the compiled loader in dist/ (npm run build), or the
-// directory named by KEEL_DIST. Prints rows, wall and CPU seconds (CPU includes
-// zlib's worker thread), rows/s and peak RSS (sampled every 50 ms, and getrusage).
+// FILE defaults to ../shared/tpch/sf0.1/lineitem.tbl.gz (600,572 rows); the
+// columns come from ../shared/tpch/schema.sql (--table). Any format readFile
+// takes works (.tbl/.csv[.gz], .parquet, .arrow). Uses the compiled code in dist/,
+// or the directory named by KEEL_DIST. Prints one JSON line: rows, batches, wall
+// and CPU seconds (CPU includes zlib's worker thread), rows/s and peak RSS
+// (sampled every 50 ms, and getrusage's maximum).
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import * as fs from 'node:fs';

@@ -154,7 +154,10 @@ export function parseDate(s: string): number {
   const mo = Number(m[2]);
   const d = Number(m[3]);
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return NaN;
-  const ms = Date.UTC(y, mo - 1, d);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999
+  const dt = new Date(0);
+  dt.setUTCFullYear(y, mo - 1, d);
+  const ms = dt.getTime();
   const back = new Date(ms);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return NaN;
   return ms / 86_400_000;

@@ -167,6 +167,11 @@ export async function* readParquet(file: string, columns: readonly ColumnDef[], 
         throw new LoadError('LOAD_FORMAT', `cannot read row group at row ${groupStart + 1} (${(err as Error).message})`, file, groupStart + 1);
       }
       const data = names.map((n) => joinChunks(chunks.get(n) ?? [], groupRows));
+      data.forEach((d, c) => {
+        if (d.length !== groupRows) {
+          throw new LoadError('LOAD_FORMAT', `column ${names[c]} has ${d.length} values in a row group of ${groupRows} rows`, file, groupStart + 1, columns[c]!.name);
+        }
+      });
       let off = 0;
       while (off < groupRows) {
         const k = Math.min(asm.room, groupRows - off);
@@ -196,7 +201,8 @@ function joinChunks(list: { rowStart: number; data: ArrayLike<unknown> }[], rows
   const first = list[0]?.data;
   const sameTyped = first !== undefined && ArrayBuffer.isView(first) && list.every((c) => c.data.constructor === first.constructor);
   if (sameTyped) {
-    const out = new (first.constructor as new (n: number) => { set(a: ArrayLike<unknown>, o: number): void } & ArrayLike<unknown>)(rows);
+    const total = list.reduce((n, c) => n + c.data.length, 0);
+    const out = new (first.constructor as new (n: number) => { set(a: ArrayLike<unknown>, o: number): void } & ArrayLike<unknown>)(total);
     let at = 0;
     for (const c of list) {
       out.set(c.data, at);
@@ -204,8 +210,7 @@ function joinChunks(list: { rowStart: number; data: ArrayLike<unknown> }[], rows
     }
     return out;
   }
-  const out: unknown[] = new Array(rows);
-  let at = 0;
-  for (const c of list) for (let i = 0; i < c.data.length; i++) out[at++] = c.data[i];
+  const out: unknown[] = [];
+  for (const c of list) for (let i = 0; i < c.data.length; i++) out.push(c.data[i]);
   return out;
 }

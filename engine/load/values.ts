@@ -554,7 +554,7 @@ export class ColumnOut {
 
   // -- storing checked values -------------------------------------------------
 
-  /** Stores an exact integer (already scaled for DECIMAL) after the range check; undefined when out of range. */
+  /** Stores an exact integer (already scaled for DECIMAL) if it is in range; false when it is not. */
   putInteger(r: number, v: number): boolean {
     if (!(v >= this.lo && v <= this.hi)) return false;
     if (this.kind === 'i32') this.i32[r] = v;
@@ -608,9 +608,10 @@ export function storeText(out: ColumnOut, r: number, s: string, a: number, b: nu
     case T_DOUBLE: {
       const v = parseFloatText(s, a, b);
       if (v === v) {
-        if (out.code === T_REAL && (v > FLT_MAX || v < -FLT_MAX) && Number.isFinite(v)) {
-          throw new ValueProblem(`value ${quoteValue(s.slice(a, b))} out of range for ${out.label}`);
-        }
+        // Beyond the type's range: REAL past ±FLT_MAX, or digits that overflow to ±Infinity
+        // (an infinity spelled out has an "n" in it; digits never do).
+        const overflow = Number.isFinite(v) ? out.code === T_REAL && (v > FLT_MAX || v < -FLT_MAX) : !/n/i.test(s.slice(a, b));
+        if (overflow) throw new ValueProblem(`value ${quoteValue(s.slice(a, b))} out of range for ${out.label}`);
         out.f64[r] = v;
       } else if (isNaNLiteral(s, a, b)) out.f64[r] = NaN;
       else throw badText(out, s, a, b, v);
@@ -713,8 +714,11 @@ function toBigInt(v: unknown): bigint {
   throw new ValueProblem(`unexpected value ${String(v)}`);
 }
 
+const POW10N: bigint[] = [];
+for (let i = 0, p = 1n; i <= 76; i++, p *= 10n) POW10N.push(p);
+
 function pow10n(n: number): bigint {
-  return 10n ** BigInt(n);
+  return POW10N[n] ?? 10n ** BigInt(n);
 }
 
 /** Rescales an unscaled decimal from scale `from` to `to`, rounding half away from zero. */
@@ -775,7 +779,8 @@ export function storeValue(out: ColumnOut, r: number, v: unknown, src: SourceKin
         if (u % p !== 0n) throw new ValueProblem(`invalid ${out.label} value ${shown(v, src)}`);
         x = bigToNumber(u / p);
       } else if (src.k === 'bool') x = v ? 1 : 0;
-      else x = typeof v === 'bigint' ? bigToNumber(v) : (v as number);
+      // Number() of a bigint beyond 2^53 lands beyond MAX_SAFE, which the range check rejects.
+      else x = typeof v === 'bigint' ? Number(v) : (v as number);
       if (!Number.isInteger(x)) throw new ValueProblem(`invalid ${out.label} value ${shown(v, src)}`);
       if (!out.putInteger(r, x)) throw outOfRange(out, v, src);
       return;
@@ -783,7 +788,8 @@ export function storeValue(out: ColumnOut, r: number, v: unknown, src: SourceKin
     case T_DECIMAL: {
       let x: number;
       if (src.k === 'decimal') {
-        x = typeof v === 'number' && src.scale === out.scale ? v : bigToNumber(rescale(toBigInt(v), src.scale, out.scale));
+        if (src.scale === out.scale && typeof v !== 'object') x = Number(v); // number or bigint: no rescaling, range-checked below
+        else x = bigToNumber(rescale(toBigInt(v), src.scale, out.scale));
       } else if (src.k === 'int') {
         x = typeof v === 'number' && Math.abs(v) * POW10[out.scale]! <= MAX_SAFE ? v * POW10[out.scale]! : bigToNumber(toBigInt(v) * pow10n(out.scale));
       } else {
@@ -801,7 +807,7 @@ export function storeValue(out: ColumnOut, r: number, v: unknown, src: SourceKin
       let x: number;
       if (src.k === 'decimal') {
         const u = toBigInt(v);
-        x = u >= -BigInt(MAX_SAFE) && u <= BigInt(MAX_SAFE) && src.scale <= 22 ? Number(u) / POW10[src.scale]! : Number(decimalText(u, src.scale));
+        x = u >= -MAX_SAFE_N && u <= MAX_SAFE_N && src.scale <= 22 ? Number(u) / POW10[src.scale]! : Number(decimalText(u, src.scale));
       } else if (src.k === 'bool') x = v ? 1 : 0;
       else x = Number(v);
       if (out.code === T_REAL && Number.isFinite(x) && Math.abs(x) > FLT_MAX) throw outOfRange(out, v, src);
@@ -844,10 +850,12 @@ function outOfRange(out: ColumnOut, v: unknown, src: SourceKind): ValueProblem {
   return new ValueProblem(`value ${shown(v, src)} out of range for ${out.label}`);
 }
 
+const MAX_SAFE_N = BigInt(MAX_SAFE);
+
+/** The number of an exact bigint; beyond ±(2^53 − 1) ±Infinity, which every range check rejects. */
 function bigToNumber(x: bigint): number {
-  // Out-of-range values become ±Infinity-ish large numbers that the range check rejects.
-  if (x > BigInt(MAX_SAFE)) return Infinity;
-  if (x < -BigInt(MAX_SAFE)) return -Infinity;
+  if (x > MAX_SAFE_N) return Infinity;
+  if (x < -MAX_SAFE_N) return -Infinity;
   return Number(x);
 }
 

@@ -45,7 +45,9 @@ export class ColumnBuilder {
     if (v.kind === 'str') {
       const { codes, dict } = v;
       const out = this.strs;
-      for (let i = from; i < to; i++) out.push(dict[codes[i]!]!);
+      const nulls = v.nulls;
+      // a NULL slot's code may point nowhere (an empty dictionary); store '' for it
+      for (let i = from; i < to; i++) out.push(nulls !== null && nulls[i] === 1 ? '' : dict[codes[i]!]!);
     } else {
       (this.nums as Int32Array).set(v.values.subarray(from, to) as Int32Array, at);
     }

@@ -252,6 +252,9 @@ describe('delimited text: types', () => {
     expect(await one('double', 'NaN')).toBeNaN();
     expect(await one('real', '1.5')).toBe(1.5);
     await bad('real', '1e39', 'out of range for REAL');
+    await bad('double', '1e400', 'value "1e400" out of range for DOUBLE PRECISION');
+    await bad('double', '-1e400', 'out of range');
+    expect(await one('real', '-inf')).toBe(-Infinity);
     await bad('double', '0x10', 'invalid DOUBLE PRECISION value "0x10"');
     await bad('double', '1_000', 'invalid DOUBLE PRECISION');
     await bad('double', 'abc', 'invalid DOUBLE PRECISION');
