@@ -71,6 +71,18 @@ export interface Catalog {
   readonly nextTableId: number;
   readonly tables: Readonly<Record<string, TableMeta>>;
   readonly views: Readonly<Record<string, ViewMeta>>;
+  /**
+   * Files a change made obsolete (paths relative to the data directory) and when.
+   * They stay on disk for a grace period, so a reader in another process that
+   * started on the old version can finish on it; a later writer removes them.
+   */
+  readonly retired?: readonly RetiredFile[];
+}
+
+export interface RetiredFile {
+  readonly file: string;
+  /** Milliseconds since epoch of the commit that retired it. */
+  readonly at: number;
 }
 
 /**

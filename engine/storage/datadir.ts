@@ -186,7 +186,13 @@ export function acquireWriteLock(dir: string, waitMs = LOCK_WAIT_MS): () => void
 export function removeOrphans(dir: string, catalog: Catalog): number {
   let removed = 0;
   const live = new Map<string, Set<string>>();
-  for (const t of Object.values(catalog.tables)) live.set(String(t.id), new Set(t.segments.map((s) => s.file)));
+  const liveIn = (id: string): Set<string> => live.get(id) ?? live.set(id, new Set()).get(id)!;
+  for (const t of Object.values(catalog.tables)) for (const s of t.segments) liveIn(String(t.id)).add(s.file);
+  // retired files are still readable by other processes' older catalogs
+  for (const r of catalog.retired ?? []) {
+    const [root, id, file] = r.file.split('/');
+    if (root === 'tables' && id !== undefined && file !== undefined) liveIn(id).add(file);
+  }
   const tablesDir = path.join(dir, 'tables');
   for (const id of fs.existsSync(tablesDir) ? fs.readdirSync(tablesDir) : []) {
     const files = live.get(id);

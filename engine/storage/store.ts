@@ -10,6 +10,14 @@ import type { Catalog, TableMeta } from '../catalog/catalog.js';
 import { acquireWriteLock, createDataDir, readCatalog, removeOrphans, tableDir, writeCatalog } from './datadir.js';
 import { SegmentCache } from './scan.js';
 
+/**
+ * How long a file a change made obsolete stays on disk: a reader in another
+ * process that read the catalog before the change opens segment files as its
+ * query reaches them, and must still find them. Ten minutes outlasts any query
+ * we run; a longer one in another process could find a file gone (CORRUPT).
+ */
+export const RETIRED_GRACE_MS = Number(process.env.KEEL_RETIRED_GRACE_MS ?? 10 * 60_000);
+
 export interface Commit {
   readonly catalog: Catalog;
   /** Files (absolute paths) the new catalog no longer names. */
@@ -71,6 +79,7 @@ export class Store {
       this.release = acquireWriteLock(this.dir);
       try {
         this.current = readCatalog(this.dir);
+        this.removeExpired(this.current);
         removeOrphans(this.dir, this.current);
       } catch (e) {
         this.releaseLock();
@@ -80,19 +89,27 @@ export class Store {
     this.lockDepth++;
     try {
       const commit = await change(this.current);
-      const next = { ...commit.catalog, generation: this.current.generation + 1 };
+      const now = Date.now();
+      const retired = [
+        ...(commit.catalog.retired ?? []).filter((r) => now - r.at <= RETIRED_GRACE_MS),
+        ...(commit.obsolete ?? []).map((f) => ({ file: path.relative(this.dir, f).split(path.sep).join('/'), at: now })),
+      ];
+      const next = { ...commit.catalog, retired, generation: this.current.generation + 1 };
       writeCatalog(this.dir, next);
       this.current = next;
       this.stamp = this.catalogStamp();
-      if (commit.obsolete?.length) {
-        this.segments.forget(commit.obsolete);
-        for (const f of commit.obsolete) fs.rmSync(f, { force: true });
-      }
+      if (commit.obsolete?.length) this.segments.forget(commit.obsolete);
       return commit.result;
     } finally {
       this.lockDepth--;
       if (outermost) this.releaseLock();
     }
+  }
+
+  /** Deletes retired files past their grace period; the next commit drops them from the list. */
+  private removeExpired(catalog: Catalog): void {
+    const now = Date.now();
+    for (const r of catalog.retired ?? []) if (now - r.at > RETIRED_GRACE_MS) fs.rmSync(path.join(this.dir, r.file), { force: true });
   }
 
   private releaseLock(): void {

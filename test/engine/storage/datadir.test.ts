@@ -80,3 +80,28 @@ describe('data directory', () => {
     again.close();
   });
 });
+
+describe('files a change made obsolete', () => {
+  it('stay readable for other processes for a grace period, then the next writer removes them', async () => {
+    const dir = tmp();
+    const db = await Database.open(dir, { slices: 2 });
+    await db.execute('create table t (a int) diststyle even; insert into t values (1), (2), (3)');
+    const oldFiles = db.catalog().tables['t']!.segments.map((s) => db.store.segmentPath(db.catalog().tables['t']!, s.file));
+    await db.execute('alter table t alter diststyle all');
+    for (const f of oldFiles) expect(fs.existsSync(f)).toBe(true);
+    const retired = db.catalog().retired ?? [];
+    expect(retired.map((r) => path.join(dir, r.file)).sort()).toEqual([...oldFiles].sort());
+    db.close();
+    // age the retirement past the grace period: the next change sweeps the files
+    const catalogPath = path.join(dir, 'catalog.json');
+    const catalog = JSON.parse(fs.readFileSync(catalogPath, 'utf8'));
+    catalog.retired = catalog.retired.map((r: { file: string; at: number }) => ({ ...r, at: 0 }));
+    fs.writeFileSync(catalogPath, JSON.stringify(catalog));
+    const again = await Database.open(dir, { create: false });
+    await again.execute('insert into t values (4)');
+    for (const f of oldFiles) expect(fs.existsSync(f)).toBe(false);
+    expect(again.catalog().retired).toEqual([]);
+    expect((await again.query('select sum(a) from t')).rows()).toEqual([[10]]);
+    again.close();
+  });
+});
