@@ -336,7 +336,9 @@ class CodeGen {
         return plain(`rt.splitPart(${a[0]}, ${a[1]}, ${a[2]})`);
 
       case 'abs':
-        return plain(`Math.abs(${a[0]})`);
+        return checked(`Math.abs(${a[0]})`);
+      case 'like':
+        return plain(`rt.likeMatch(${a[0]}, ${a[1]}, ${a[2] ?? 'null'}, ${e.field === 'i'}) ? 1 : 0`);
       case 'sign':
         return plain(`Math.sign(${a[0]})`);
       case 'round':
@@ -406,8 +408,9 @@ function rangeCheck(type: SqlType, t: string): string {
     case 'bigint':
       return `if (${t} > ${SAFE} || ${t} < ${-SAFE}) rt.overflow('bigint');`;
     case 'decimal': {
+      // a wide DECIMAL is exact within 2^53 scaled units and rounded to a double beyond
       const p = type.precision ?? 18;
-      const lim = p >= 16 ? SAFE : 10 ** p - 1;
+      const lim = p >= 16 ? 10 ** p : 10 ** p - 1;
       return `if (${t} > ${lim} || ${t} < ${-lim}) rt.overflow('numeric(${p},${type.scale ?? 0})');`;
     }
     default:

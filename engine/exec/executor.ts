@@ -6,6 +6,7 @@
  */
 import type { Batch } from '../types.js';
 import type { ExchangeNode, PlanNode } from '../plan/physical.js';
+import { childrenOf } from '../plan/physical.js';
 import { compileExpr, compileFilter } from './compile.js';
 import { concatBatches, gatherBatch } from './batch.js';
 import { ExecContext, kindsOf } from './context.js';
@@ -45,26 +46,15 @@ export class Executor {
     }
   }
 
+  /** Time spent so far in every node below this one (each node's time is exclusive, so the subtree's sum is the inputs' total). */
   private childMs(node: PlanNode): number {
     let ms = 0;
     const visit = (n: PlanNode) => {
       const s = this.ctx.stats.get(n.id);
       if (s) ms += s.ms;
+      for (const c of childrenOf(n)) visit(c);
     };
-    switch (node.op) {
-      case 'scan':
-      case 'rows':
-        break;
-      case 'join':
-        visit(node.left);
-        visit(node.right);
-        break;
-      case 'union':
-        node.inputs.forEach(visit);
-        break;
-      default:
-        visit(node.input);
-    }
+    for (const c of childrenOf(node)) visit(c);
     return ms;
   }
 

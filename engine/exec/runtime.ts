@@ -72,6 +72,21 @@ export function likeRegex(pattern: string, escape: string | null, caseInsensitiv
   return new RegExp(src + '$', caseInsensitive ? 'is' : 's');
 }
 
+const likeCache = new Map<string, RegExp>();
+
+/** s LIKE pattern for a pattern known only at run time (compiled regexes are cached by pattern). */
+export function likeMatch(s: string, pattern: string, escape: string | null, caseInsensitive: boolean): boolean {
+  const key = `${caseInsensitive ? 'i' : 'c'}${escape ?? '\\'}\u0000${pattern}`;
+  let re = likeCache.get(key);
+  if (!re) {
+    if (escape !== null && escape.length > 1) invalid('invalid escape string: it must be empty or one character');
+    re = likeRegex(pattern, escape, caseInsensitive);
+    if (likeCache.size > 10_000) likeCache.clear();
+    likeCache.set(key, re);
+  }
+  return re.test(s);
+}
+
 /** EXTRACT(field FROM date) where the date is days since epoch. */
 export function extractDate(field: string, days: number): number {
   const d = new Date(days * 86_400_000);

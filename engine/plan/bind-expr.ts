@@ -60,9 +60,8 @@ export interface AggState {
   readonly input: ExprEnv;
   readonly groups: readonly Expr[];
   readonly groupKeys: readonly string[];
-  /** Registered aggregate calls (by AST node) and their output types. */
-  readonly aggIndex: ReadonlyMap<ast.FunctionCall, number>;
-  readonly aggTypes: readonly SqlType[];
+  /** Registered aggregate calls (by AST node): their value over the aggregate's output columns. */
+  readonly aggExprs: ReadonlyMap<ast.FunctionCall, Expr>;
   /** Grouped plain columns by name, for correlated subqueries after GROUP BY. */
   readonly groupScope: Scope;
 }
@@ -74,6 +73,11 @@ export interface ExprEnv {
   readonly agg: AggState | null;
   /** For messages: "WHERE", "JOIN condition", "GROUP BY", ... */
   readonly clause: string;
+  /**
+   * Aliases of earlier select items (Redshift's lateral column aliases:
+   * SELECT a + 1 AS x, x * 2): a name no FROM column has reads as that item.
+   */
+  readonly aliases?: ReadonlyMap<string, Expr>;
 }
 
 /** What the expression binder needs from the query binder. */
@@ -188,10 +192,12 @@ export function isUnknown(e: Expr): boolean {
 
 // ---------------------------------------------------------------- AST walks
 
-const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'any_value']);
+const AGGREGATES = new Set([
+  'count', 'sum', 'avg', 'min', 'max', 'any_value', 'bool_and', 'bool_or',
+  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop',
+]);
 const UNSUPPORTED_AGGREGATES = new Set([
-  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'median', 'listagg', 'bool_and', 'bool_or',
-  'bit_and', 'bit_or', 'percentile_cont', 'percentile_disc', 'approximate', 'string_agg', 'array_agg', 'mode',
+  'median', 'listagg', 'bit_and', 'bit_or', 'percentile_cont', 'percentile_disc', 'approximate', 'string_agg', 'array_agg', 'mode',
 ]);
 
 export function isAggregateCall(e: ast.Expr): boolean {
@@ -299,10 +305,53 @@ export function outputName(e: ast.Expr): string {
 
 // ---------------------------------------------------------------- the binder
 
-export interface AggregateBinding {
+/** One aggregate the aggregate operator computes. */
+export interface AggregatePart {
   readonly fn: AggFn;
   readonly arg: Expr | null;
   readonly type: SqlType;
+}
+
+/** An aggregate call: the operator's aggregates it needs, and its value from their columns. */
+export interface AggregateBinding {
+  readonly parts: readonly AggregatePart[];
+  combine(columns: readonly Expr[]): Expr;
+}
+
+/**
+ * The aggregates of one GROUP BY: each call bound once, identical parts shared
+ * (SUM(x) and AVG(x) next to STDDEV(x) still compute one SUM(x)).
+ */
+export class AggregateRegistry {
+  readonly aggs: { fn: AggFn; arg: Expr | null }[] = [];
+  readonly fields: { name: string; type: SqlType }[] = [];
+  readonly exprs = new Map<ast.FunctionCall, Expr>();
+  /** Indexes (among aggs) of COUNTs, which read 0 rather than NULL over no rows. */
+  readonly countLike = new Set<number>();
+  private readonly keys: string[] = [];
+
+  constructor(
+    private readonly binder: ExprBinder,
+    private readonly input: ExprEnv,
+    private readonly groupCount: number,
+  ) {}
+
+  add(call: ast.FunctionCall): void {
+    const b = this.binder.bindAggregate(call, this.input);
+    const cols = b.parts.map((p) => {
+      const k = JSON.stringify([p.fn, p.arg]);
+      let i = this.keys.indexOf(k);
+      if (i < 0) {
+        i = this.aggs.length;
+        this.keys.push(k);
+        this.aggs.push({ fn: p.fn, arg: p.arg });
+        this.fields.push({ name: b.parts.length === 1 ? call.name : `${call.name}_${p.fn}`, type: p.type });
+        if (p.fn === 'count' || p.fn === 'countStar' || p.fn === 'countDistinct') this.countLike.add(i);
+      }
+      return col(this.groupCount + i, p.type);
+    });
+    this.exprs.set(call, b.combine(cols));
+  }
 }
 
 const DATE_FIELDS = new Set(['year', 'month', 'day', 'quarter', 'dow', 'isodow', 'doy', 'week', 'epoch', 'hour', 'minute', 'second']);
@@ -346,8 +395,9 @@ export class ExprBinder {
   }
 
   bind(e: ast.Expr, env: ExprEnv): Expr {
+    if (e.kind === 'column' && this.isLateralAlias(e, env)) return env.aliases!.get(e.name.name)!;
     if (env.agg) {
-      const r = this.afterGrouping(e, env.agg);
+      const r = this.afterGrouping(e, env.agg, env);
       if (r) return r;
     }
     switch (e.kind) {
@@ -456,15 +506,22 @@ export class ExprBinder {
     return lit(now, TIMESTAMP);
   }
 
+  private isLateralAlias(e: ast.Expr, env: ExprEnv): boolean {
+    if (e.kind !== 'column' || e.table || !env.aliases?.has(e.name.name)) return false;
+    const scope = env.agg ? env.agg.input.scope : env.scope;
+    return scope.resolve(e).kind === 'missing';
+  }
+
   /** After GROUP BY: aggregates and grouped expressions become columns of the aggregate's output. */
-  private afterGrouping(e: ast.Expr, agg: AggState): Expr | null {
+  private afterGrouping(e: ast.Expr, agg: AggState, env: ExprEnv): Expr | null {
     if (isAggregateCall(e)) {
-      const i = agg.aggIndex.get(e as ast.FunctionCall);
-      if (i === undefined) throw this.error('SYNTAX', `aggregate function calls are not allowed here`, e.pos);
-      return col(agg.groups.length + i, agg.aggTypes[i]!);
+      const x = agg.aggExprs.get(e as ast.FunctionCall);
+      if (x === undefined) throw this.error('SYNTAX', `aggregate function calls are not allowed here`, e.pos);
+      return x;
     }
     if (containsSubquery(e) || containsAggregate(e)) return null;
     if (!someNode(e, (n) => n.kind === 'column')) return null;
+    if (env.aliases && someNode(e, (n) => this.isLateralAlias(n, env))) return null;
     const b = this.bind(e, agg.input);
     if (isConstant(b)) return b;
     const k = agg.groupKeys.indexOf(exprKey(b));
@@ -572,10 +629,9 @@ export class ExprBinder {
     const a = this.asNumber(this.bind(e.arg, env), e.arg.pos, `operand of unary ${e.op}`);
     if (e.op === '+') return a;
     if (a.k === 'lit' && typeof a.value === 'number') {
-      // -2147483648 is an INTEGER although 2147483648 alone is a BIGINT
+      // the literal keeps its type: -2147483648 is a BIGINT as 2147483648 is (PostgreSQL)
       const v = -a.value;
-      const t = a.type.id === 'bigint' && v === -2147483648 ? INTEGER : a.type;
-      return lit(v === 0 ? 0 : v, t);
+      return lit(v === 0 ? 0 : v, a.type);
     }
     if (a.k === 'lit') return a;
     return call('neg', [a], a.type);
@@ -672,8 +728,13 @@ export class ExprBinder {
         const t = decimalType(intDigits + s + (op === 'mod' ? 0 : 1), s);
         return call(op, [this.rescale(l, s, pos), this.rescale(r, s, pos)], t);
       }
-      case 'mul':
-        return call('mul', [l, r], decimalType(p1 + p2, s1 + s2));
+      case 'mul': {
+        // a constant's trailing fractional zeros add scale but no value (100.00 * x, 0.0001000000 * x):
+        // dropped here, they keep the product far from the 2^53 limit
+        const a = trimScale(l);
+        const b = trimScale(r);
+        return call('mul', [a, b], decimalType(precisionOf(a.type) + precisionOf(b.type), scaleOf(a.type) + scaleOf(b.type)));
+      }
       case 'div':
         return call('div', [l, r], decimalType(38, Math.max(6, s1, s2)));
       default:
@@ -836,6 +897,24 @@ export class ExprBinder {
 
   private unifyIn(a: Expr, items: Expr[], e: ast.InListExpr): Expr[] {
     const values = [a, ...items];
+    // an exact column against exact constants: the constants at the column's scale (a constant that has
+    // more digits than the column can never equal it and is dropped), so the column is read as it is
+    const exact = (t: SqlType) => isInteger(t) || t.id === 'decimal';
+    if (!isConstant(a) && exact(a.type) && items.every((x) => x.k === 'lit' && (x.value === null || (exact(x.type) && !isUnknown(x))))) {
+      const sa = scaleOf(a.type);
+      const out: Expr[] = [a];
+      for (const x of items) {
+        const v = (x as Extract<Expr, { k: 'lit' }>).value;
+        if (v === null) {
+          out.push(lit(null, a.type));
+          continue;
+        }
+        const sx = scaleOf(x.type);
+        const scaled = sx <= sa ? (v as number) * 10 ** (sa - sx) : (v as number) / 10 ** (sx - sa);
+        if (Number.isSafeInteger(scaled)) out.push(lit(scaled, a.type));
+      }
+      return out;
+    }
     if (isString(a.type) || isUnknown(a)) {
       // strings: each item compared as with '='
       return [a, ...items.map((x, i) => this.unifyPair(a, x, e.list[i]!.pos)[1])].map((x, i) => (i > 0 && a.type.id === 'char' && x.k === 'lit' && typeof x.value === 'string' ? lit(x.value.replace(/ +$/, ''), x.type) : x));
@@ -860,14 +939,17 @@ export class ExprBinder {
     const a = isUnknown(a0) ? this.castTo(a0, VARCHAR, 'implicit', e.arg.pos) : a0;
     if (!isString(a.type)) throw this.error('TYPE_MISMATCH', `operator does not exist: ${shortName(a.type)} ${e.caseInsensitive ? 'ILIKE' : 'LIKE'} varchar`, e.pos);
     const p = fold(this.asString(this.bind(e.pattern, env), e.pattern.pos));
-    if (p.k !== 'lit') throw this.error('UNSUPPORTED', 'the pattern of LIKE must be a constant', e.pattern.pos);
+    const x = e.escape ? fold(this.asString(this.bind(e.escape, env), e.escape.pos)) : null;
+    if (p.k !== 'lit' || (x !== null && x.k !== 'lit')) {
+      // a pattern (or escape) computed per row
+      const m = call('like', x ? [a, p, x] : [a, p], BOOLEAN, e.caseInsensitive ? 'i' : undefined);
+      return e.negated ? not(m) : fold(m);
+    }
     let escape: string | null = null;
-    if (e.escape) {
-      const x = fold(this.asString(this.bind(e.escape, env), e.escape.pos));
-      if (x.k !== 'lit') throw this.error('UNSUPPORTED', 'the ESCAPE of LIKE must be a constant', e.escape.pos);
-      if (x.value === null) return lit(null, BOOLEAN);
-      escape = x.value as string;
-      if (escape.length > 1) throw this.error('INVALID_VALUE', 'invalid escape string: it must be empty or one character', e.escape.pos);
+    if (x) {
+      if ((x as Extract<Expr, { k: 'lit' }>).value === null) return lit(null, BOOLEAN);
+      escape = (x as Extract<Expr, { k: 'lit' }>).value as string;
+      if (escape.length > 1) throw this.error('INVALID_VALUE', 'invalid escape string: it must be empty or one character', e.escape!.pos);
     }
     if (p.value === null) return lit(null, BOOLEAN);
     const out: Expr = { k: 'like', arg: a, pattern: p.value as string, escape, caseInsensitive: e.caseInsensitive, negated: e.negated, type: BOOLEAN };
@@ -1199,6 +1281,13 @@ export class ExprBinder {
       case 'date_diff':
         argc(3);
         return this.dateDiff(unitArg(0), arg(1), arg(2), e.pos, pos(1), pos(2));
+      case 'last_day': {
+        argc(1);
+        let x = this.asTemporal(arg(0), pos(0), 'the date of LAST_DAY');
+        if (x.type.id === 'timestamp') x = this.castTo(x, DATE, 'explicit', pos(0));
+        const first = call('dateTrunc', [x], DATE, 'month');
+        return fold(call('addDays', [call('addMonths', [first, lit(1, INTEGER)], DATE), lit(-1, INTEGER)], DATE));
+      }
       case 'add_months': {
         argc(2);
         let x = this.asTemporal(arg(0), pos(0), 'the date of ADD_MONTHS');
@@ -1254,40 +1343,75 @@ export class ExprBinder {
 
   // ------------------------------------------------------------ aggregates
 
-  /** An aggregate call's function, bound argument (over the input) and result type. */
+  /** An aggregate call: the aggregates it needs (arguments bound over the input) and how its value is made of them. */
   bindAggregate(e: ast.FunctionCall, input: ExprEnv): AggregateBinding {
     if (UNSUPPORTED_AGGREGATES.has(e.name)) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
     for (const a of e.args) {
       if (containsAggregate(a)) throw this.error('SYNTAX', 'aggregate function calls cannot be nested', a.pos);
-      if (containsSubquery(a)) throw this.error('UNSUPPORTED', 'subqueries inside aggregate functions are not supported', a.pos);
     }
-    const env: ExprEnv = { ...input, clause: `aggregate function ${e.name}`, rel: null };
-    if (e.name === 'count' && e.star) return { fn: 'countStar', arg: null, type: BIGINT };
+    const one = (fn: AggFn, arg: Expr | null, type: SqlType): AggregateBinding => ({ parts: [{ fn, arg, type }], combine: (c) => c[0]! });
+    // a subquery in the argument joins the aggregate's input (input.rel), evaluated per input row
+    const env: ExprEnv = { ...input, clause: `aggregate function ${e.name}` };
+    if (e.name === 'count' && e.star) return one('countStar', null, BIGINT);
     if (e.args.length !== 1) throw this.error('SYNTAX', `aggregate function ${e.name} takes one argument, got ${e.args.length}`, e.pos);
     let x = this.bind(e.args[0]!, env);
-    if (isUnknown(x)) x = this.castTo(x, e.name === 'sum' || e.name === 'avg' ? numericLiteralType(x) : VARCHAR, 'implicit', e.args[0]!.pos);
+    const numericArg = e.name !== 'count' && e.name !== 'min' && e.name !== 'max' && e.name !== 'any_value' && e.name !== 'bool_and' && e.name !== 'bool_or';
+    if (isUnknown(x)) x = this.castTo(x, numericArg ? numericLiteralType(x) : e.name.startsWith('bool') ? BOOLEAN : VARCHAR, 'implicit', e.args[0]!.pos);
     const t = x.type;
+    if (numericArg && !isNumeric(t)) throw this.error('TYPE_MISMATCH', `function ${e.name}(${shortName(t)}) does not exist`, e.pos);
     switch (e.name) {
       case 'count':
-        return { fn: e.distinct ? 'countDistinct' : 'count', arg: x, type: BIGINT };
-      case 'sum': {
-        if (!isNumeric(t)) throw this.error('TYPE_MISMATCH', `function sum(${shortName(t)}) does not exist`, e.pos);
-        const type = isInteger(t) ? BIGINT : t.id === 'decimal' ? decimalType(38, scaleOf(t)) : DOUBLE;
-        return { fn: e.distinct ? 'sumDistinct' : 'sum', arg: x, type };
-      }
-      case 'avg': {
-        if (!isNumeric(t)) throw this.error('TYPE_MISMATCH', `function avg(${shortName(t)}) does not exist`, e.pos);
-        const type = t.id === 'decimal' ? decimalType(38, Math.max(6, scaleOf(t))) : DOUBLE;
-        return { fn: e.distinct ? 'avgDistinct' : 'avg', arg: x, type };
-      }
+        return one(e.distinct ? 'countDistinct' : 'count', x, BIGINT);
+      case 'sum':
+        return one(e.distinct ? 'sumDistinct' : 'sum', x, isInteger(t) ? BIGINT : t.id === 'decimal' ? decimalType(38, scaleOf(t)) : DOUBLE);
+      case 'avg':
+        return one(e.distinct ? 'avgDistinct' : 'avg', x, t.id === 'decimal' ? decimalType(38, Math.max(6, scaleOf(t))) : DOUBLE);
       case 'min':
       case 'max':
-        return { fn: e.name, arg: x, type: t };
+        return one(e.name, x, t);
       case 'any_value':
-        return { fn: 'anyValue', arg: x, type: t };
+        return one('anyValue', x, t);
+      case 'bool_and':
+      case 'bool_or':
+        if (t.id !== 'boolean') throw this.error('TYPE_MISMATCH', `function ${e.name}(${shortName(t)}) does not exist`, e.pos);
+        return one(e.name === 'bool_and' ? 'min' : 'max', x, BOOLEAN);
       default:
-        throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
+        return this.varianceLike(e, x);
     }
+  }
+
+  /**
+   * VAR_SAMP, VAR_POP, STDDEV_SAMP, STDDEV_POP (VARIANCE and STDDEV are the
+   * sample forms, as in Redshift), in DOUBLE PRECISION from COUNT, SUM(x) and
+   * SUM(x*x): (sum(x^2) - sum(x)^2 / n) / (n - 1), NULL below 2 rows (1 for the
+   * population forms).
+   */
+  private varianceLike(e: ast.FunctionCall, x: Expr): AggregateBinding {
+    const forms: Record<string, { pop: boolean; root: boolean }> = {
+      var_samp: { pop: false, root: false }, variance: { pop: false, root: false }, var_pop: { pop: true, root: false },
+      stddev_samp: { pop: false, root: true }, stddev: { pop: false, root: true }, stddev_pop: { pop: true, root: true },
+    };
+    const f = forms[e.name];
+    if (!f) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
+    if (e.distinct) throw this.error('UNSUPPORTED', `${e.name}(DISTINCT ...) is not supported`, e.pos);
+    const d = this.castTo(x, DOUBLE, 'implicit', e.pos);
+    const parts: AggregatePart[] = [
+      { fn: 'count', arg: x, type: BIGINT },
+      { fn: 'sum', arg: d, type: DOUBLE },
+      { fn: 'sum', arg: call('mul', [d, d], DOUBLE), type: DOUBLE },
+    ];
+    return {
+      parts,
+      combine: ([count, sx, sxx]) => {
+        const n = call('cast', [count!], DOUBLE);
+        const centered = call('sub', [sxx!, call('div', [call('mul', [sx!, sx!], DOUBLE), n], DOUBLE)], DOUBLE);
+        // rounding can leave a tiny negative for constant data
+        const ss = call('greatest', [centered, lit(0, DOUBLE)], DOUBLE);
+        let v = call('div', [ss, f.pop ? n : call('sub', [n, lit(1, DOUBLE)], DOUBLE)], DOUBLE);
+        if (f.root) v = call('sqrt', [v], DOUBLE);
+        return { k: 'case', whens: [{ when: call('ge', [count!, lit(f.pop ? 1 : 2, BIGINT)], BOOLEAN), then: v }], otherwise: null, type: DOUBLE };
+      },
+    };
   }
 }
 
@@ -1295,13 +1419,26 @@ const KNOWN_FUNCTIONS = [
   'substring', 'substr', 'position', 'strpos', 'charindex', 'upper', 'lower', 'btrim', 'trim', 'ltrim', 'rtrim', 'length', 'len',
   'char_length', 'replace', 'left', 'right', 'lpad', 'rpad', 'reverse', 'repeat', 'split_part', 'concat', 'coalesce', 'nvl', 'nullif',
   'nvl2', 'decode', 'greatest', 'least', 'abs', 'sign', 'round', 'trunc', 'floor', 'ceil', 'ceiling', 'sqrt', 'ln', 'exp', 'log',
-  'power', 'mod', 'date_part', 'date_trunc', 'dateadd', 'datediff', 'add_months', 'getdate', 'now', 'sysdate', 'current_date',
-  'count', 'sum', 'avg', 'min', 'max', 'any_value',
+  'power', 'mod', 'date_part', 'date_trunc', 'dateadd', 'datediff', 'add_months', 'last_day', 'getdate', 'now', 'sysdate', 'current_date',
+  'count', 'sum', 'avg', 'min', 'max', 'any_value', 'bool_and', 'bool_or', 'stddev', 'stddev_samp', 'stddev_pop', 'variance',
+  'var_samp', 'var_pop',
 ];
 
 const COMPARE_OPS = { '=': 'eq', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' } as const;
 const FLIP = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' } as const;
 const ARITH_OPS: Record<string, Op> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod' };
+
+/** A DECIMAL constant at the smallest scale that holds its value exactly. */
+function trimScale(e: Expr): Expr {
+  if (e.k !== 'lit' || e.type.id !== 'decimal' || typeof e.value !== 'number') return e;
+  let v = e.value;
+  let s = scaleOf(e.type);
+  while (s > 0 && v % 10 === 0) {
+    v /= 10;
+    s--;
+  }
+  return s === scaleOf(e.type) ? e : lit(v, decimalType(Math.max(1, precisionOf(e.type) - scaleOf(e.type) + s), s));
+}
 
 function negate(e: Expr): Expr {
   if (e.k === 'lit' && typeof e.value === 'number') return lit(-e.value, e.type);
@@ -1343,4 +1480,3 @@ function numericLiteralType(e: Expr): SqlType {
   return DOUBLE;
 }
 
-export { isConstant };

@@ -9,28 +9,33 @@
  *    x IN (q), x = ANY (q)  -> semi join on x = q.col (and the correlations)
  *    x NOT IN (q), <> ALL   -> null-aware anti join when q is uncorrelated (a NULL
  *                              in q rejects every row; a NULL x qualifies only when
- *                              q is empty); correlated: the value form below
+ *                              q is empty); correlated: NOT of the value form below
  *
  *  Values (anywhere an expression is: SELECT list, under OR, CASE, HAVING):
  *    (q) scalar             -> uncorrelated: a 'single' join (at most one row, a
  *                              CARDINALITY error at run time otherwise; NULL when
- *                              none). Correlated with an aggregate: q's input is
- *                              grouped by its correlation columns and left-joined
- *                              back on them; the select expression is computed
- *                              above the join, so COUNT of an empty group is 0
- *                              (not NULL). Correlated without an aggregate: a
- *                              'single' join on the correlation conditions.
- *    EXISTS (q)             -> left join to q's distinct correlation keys (or one
- *                              row of q when uncorrelated); true when matched
+ *                              none). Correlated with an aggregate: q's rows are
+ *                              grouped by the correlation and left-joined back;
+ *                              the select expression is computed above the join,
+ *                              so COUNT of an empty group is 0 (not NULL).
+ *                              Correlated without an aggregate: a 'single' join
+ *                              on the correlation conditions.
+ *    EXISTS (q)             -> left join to q grouped by the correlation; true
+ *                              when matched (one row of q when uncorrelated)
  *    x [NOT] IN (q)         -> a "mark" from two left joins: the distinct
- *                              (keys, value) pairs, and per key the row and
- *                              non-NULL counts, giving SQL's three-valued result
+ *                              (correlation, value) pairs, and per correlation
+ *                              the row and non-NULL counts, giving SQL's
+ *                              three-valued result
  *    x op ANY/ALL (q)       -> min, max and counts of q (uncorrelated)
  *
+ * "Grouped by the correlation": when every correlation is inner_expr =
+ * outer_expr, by the inner expressions; otherwise by the distinct outer values
+ * the correlations read, joined to q's rows by the correlations themselves
+ * (t2.id <= t1.id: a running total), and joined back NULL-safely.
+ *
  * Correlated references are supported in the WHERE conditions of a subquery
- * whose body is a plain SELECT; elsewhere they are reported as UNSUPPORTED.
- * Value-form decorrelation needs the correlations to be equalities
- * (inner_expr = outer_expr).
+ * whose body is a plain SELECT (no LIMIT, no GROUP BY/HAVING when correlated);
+ * elsewhere they are reported as UNSUPPORTED.
  */
 import type * as ast from '../sql/ast.js';
 import type { Expr } from './expr.js';
@@ -39,6 +44,7 @@ import type { LogicalAgg, LogicalNode } from './logical.js';
 import type { Field } from './physical.js';
 import { Scope } from './bind-scope.js';
 import {
+  AggregateRegistry,
   and,
   andAll,
   call,
@@ -82,10 +88,18 @@ type Analysis =
   | { readonly correlated: false; readonly node: LogicalNode }
   | { readonly correlated: true; readonly parts: SelectParts; readonly width: number; readonly query: ast.Query };
 
+interface Correlation {
+  /** The rows to group: the subquery's (FROM + WHERE), possibly joined to the outer values. */
+  readonly source: LogicalNode;
+  readonly keys: readonly EqualityKey[];
+  /** Whether the join back must match NULL keys with NULL keys. */
+  readonly nullSafe: boolean;
+}
+
 interface EqualityKey {
   /** Over the outer relation's fields. */
   readonly outer: Expr;
-  /** Over the subquery's relation (parts.rel) fields. */
+  /** Over the source's fields. */
   readonly inner: Expr;
 }
 
@@ -132,12 +146,47 @@ export class Subqueries implements SubqueryBinder {
     return keys;
   }
 
-  private needEqualities(a: Extract<Analysis, { correlated: true }>, what: string): EqualityKey[] {
+  /**
+   * What a value-form subquery is grouped by, and over which rows. When every
+   * correlation is inner_expr = outer_expr, the subquery's own rows grouped by
+   * the inner expressions. Otherwise (t2.id <= t1.id, t.x IS NULL, ...) the
+   * distinct outer values the correlations read are joined to the subquery's
+   * rows by the correlations, and the result is grouped by those values and
+   * joined back NULL-safely (a correlation may hold for a NULL outer value).
+   */
+  private correlation(a: Extract<Analysis, { correlated: true }>, env: ExprEnv): Correlation {
     const keys = this.equalities(a);
-    if (!keys || keys.length === 0) {
-      throw this.error('UNSUPPORTED', `${what} correlated by a condition other than equality is only supported as a WHERE condition`, a.query.pos);
-    }
-    return keys;
+    if (keys && keys.length) return { source: a.parts.rel.node, keys, nullSafe: false };
+    const w = a.width;
+    const outer = env.rel!.node;
+    const inner = a.parts.rel.node;
+    const cols = [...new Set(a.parts.correlated.flatMap((p) => [...columnsOf(p)].filter((c) => c < w)))].sort((x, y) => x - y);
+    const domainFields: Field[] = cols.map((c) => ({ ...outer.fields[c]! }));
+    const domain: LogicalNode = { op: 'distinct', input: projectNode(outer, cols.map((c) => col(c, outer.fields[c]!.type)), domainFields), fields: domainFields };
+    const iw = inner.fields.length;
+    const cond = andAll(a.parts.correlated.map((p) => remapColumns(p, (i) => (i < w ? iw + cols.indexOf(i) : i - w))));
+    const source = joinNode('inner', inner, domain, cond);
+    return {
+      source,
+      keys: cols.map((c, j) => ({ outer: col(c, outer.fields[c]!.type), inner: col(iw + j, outer.fields[c]!.type) })),
+      nullSafe: true,
+    };
+  }
+
+  /** The join back from the outer relation (fields 0..w) to a grouped result whose first columns are the keys. */
+  private keyCondition(keys: readonly EqualityKey[], w: number, nullSafe: boolean, extra: Expr[] = []): Expr | null {
+    const conds: Expr[] = [];
+    keys.forEach((k, i) => {
+      const g = col(w + i, k.inner.type);
+      if (!nullSafe) {
+        conds.push(call('eq', [k.outer, g], BOOLEAN));
+        return;
+      }
+      const zero = lit(k.inner.type.id === 'char' || k.inner.type.id === 'varchar' ? '' : 0, k.inner.type);
+      conds.push(call('eq', [call('isNull', [k.outer], BOOLEAN), call('isNull', [g], BOOLEAN)], BOOLEAN));
+      conds.push(call('eq', [call('coalesce', [k.outer, zero], k.outer.type), call('coalesce', [g, zero], g.type)], BOOLEAN));
+    });
+    return andAll([...conds, ...extra]);
   }
 
   /** The subquery's environment for its own select list (outer references are reported). */
@@ -245,10 +294,10 @@ export class Subqueries implements SubqueryBinder {
       this.attach(env, joinNode('single', rel.node, right, andAll(parts.correlated)));
       return col(w + parts.rel.node.fields.length, y.type);
     }
-    const keys = this.needEqualities(a, 'a scalar subquery');
-    const { node, state, countLike } = this.groupedBy(parts, keys, [item]);
-    const cond = andAll(keys.map((k, i) => call('eq', [k.outer, col(w + i, k.inner.type)], BOOLEAN)))!;
-    this.attach(env, joinNode('left', rel.node, node, cond));
+    const corr = this.correlation(a, env);
+    const keys = corr.keys;
+    const { node, state, countLike } = this.groupedBy(parts, corr, [item]);
+    this.attach(env, joinNode('left', rel.node, node, this.keyCondition(keys, w, corr.nullSafe)));
     const v = this.b.exprs.bind(item, { scope: Scope.empty(), rel: null, agg: state, clause: 'subquery' });
     const g = keys.length;
     return mapColumns(v, (c) => {
@@ -260,39 +309,24 @@ export class Subqueries implements SubqueryBinder {
   }
 
   /** The subquery's input grouped by the correlation keys, with the aggregates of `exprs`. */
-  private groupedBy(parts: SelectParts, keys: readonly EqualityKey[], exprs: readonly ast.Expr[]): { node: LogicalNode; state: AggState; countLike: Set<number> } {
+  private groupedBy(parts: SelectParts, corr: Correlation, exprs: readonly ast.Expr[]): { node: LogicalNode; state: AggState; countLike: Set<number> } {
+    const keys = corr.keys;
     const inputEnv: ExprEnv = { scope: parts.scope, rel: null, agg: null, clause: 'SELECT' };
     const calls: ast.FunctionCall[] = [];
     for (const x of exprs) collectAggregates(x, calls);
-    const aggs: LogicalAgg[] = [];
-    const aggFields: Field[] = [];
-    const aggTypes: Expr['type'][] = [];
-    const aggKeys: string[] = [];
-    const aggIndex = new Map<ast.FunctionCall, number>();
-    const countLike = new Set<number>();
-    for (const c of calls) {
-      const bound = this.b.exprs.bindAggregate(c, inputEnv);
-      const k = JSON.stringify([bound.fn, bound.arg]);
-      let i = aggKeys.indexOf(k);
-      if (i < 0) {
-        i = aggs.length;
-        aggKeys.push(k);
-        aggs.push({ fn: bound.fn, arg: bound.arg });
-        aggFields.push({ name: c.name, type: bound.type });
-        aggTypes.push(bound.type);
-        if (bound.fn === 'count' || bound.fn === 'countStar' || bound.fn === 'countDistinct') countLike.add(i);
-      }
-      aggIndex.set(c, i);
-    }
+    const registry = new AggregateRegistry(this.b.exprs, inputEnv, keys.length);
+    for (const c of calls) registry.add(c);
+    const aggs: LogicalAgg[] = registry.aggs;
+    const aggFields: Field[] = registry.fields;
+    const countLike = registry.countLike;
     const groups = keys.map((k) => k.inner);
-    const groupFields: Field[] = groups.map((g, i) => (g.k === 'col' ? { ...parts.rel.node.fields[g.index]! } : { name: `key${i}`, type: g.type }));
-    const node = aggregateNode(parts.rel.node, groups, groupFields, aggs, aggFields);
+    const groupFields: Field[] = groups.map((g, i) => (g.k === 'col' ? { ...corr.source.fields[g.index]! } : { name: `key${i}`, type: g.type }));
+    const node = aggregateNode(corr.source, groups, groupFields, aggs, aggFields);
     const state: AggState = {
       input: inputEnv,
       groups,
       groupKeys: groups.map(exprKey),
-      aggIndex,
-      aggTypes,
+      aggExprs: registry.exprs,
       groupScope: Scope.empty(),
     };
     return { node, state, countLike };
@@ -313,12 +347,12 @@ export class Subqueries implements SubqueryBinder {
       if (body.groupBy.length || body.having || body.items.some((i) => i.kind === 'expr' && containsAggregate(i.expr))) {
         throw this.error('UNSUPPORTED', 'an aggregate in a correlated EXISTS subquery is not supported', body.pos);
       }
-      const keys = this.needEqualities(a, 'an EXISTS subquery');
-      const groups = keys.map((k) => k.inner);
-      const node = aggregateNode(parts.rel.node, groups, groups.map((g, i) => ({ name: `key${i}`, type: g.type })), [], []);
-      const cond = andAll(keys.map((k, i) => call('eq', [k.outer, col(w + i, k.inner.type)], BOOLEAN)))!;
-      this.attach(env, joinNode('left', rel.node, node, cond));
-      mark = call('isNotNull', [col(w, groups[0]!.type)], BOOLEAN);
+      const corr = this.correlation(a, env);
+      const groups = corr.keys.map((k) => k.inner);
+      // one row per key, with a constant TRUE: matched rows read TRUE, others NULL
+      const node = aggregateNode(corr.source, groups, groups.map((g, i) => ({ name: `key${i}`, type: g.type })), [{ fn: 'countStar', arg: null }], [{ name: 'rows', type: BIGINT }]);
+      this.attach(env, joinNode('left', rel.node, node, this.keyCondition(corr.keys, w, corr.nullSafe)));
+      mark = call('isNotNull', [col(w + groups.length, BIGINT)], BOOLEAN);
     }
     const v = a.correlated ? mark : call('isTrue', [mark], BOOLEAN);
     return e.negated ? not(v) : v;
@@ -337,6 +371,7 @@ export class Subqueries implements SubqueryBinder {
   private inValue(e: ast.InSubqueryExpr | ast.QuantifiedExpr, x: Expr, a: Analysis, env: ExprEnv): Expr {
     const rel = env.rel!;
     let keys: EqualityKey[] = [];
+    let nullSafe = false;
     let source: LogicalNode;
     let y: Expr;
     if (!a.correlated) {
@@ -347,8 +382,10 @@ export class Subqueries implements SubqueryBinder {
       this.rejectGrouping(a.parts, 'IN subquery');
       const item = this.singleItem(a.parts.body, e.query.pos, 'subquery');
       if (containsAggregate(item)) throw this.error('UNSUPPORTED', 'an aggregate in a correlated IN subquery is not supported', item.pos);
-      keys = this.needEqualities(a, 'an IN subquery');
-      source = a.parts.rel.node;
+      const corr = this.correlation(a, env);
+      keys = [...corr.keys];
+      nullSafe = corr.nullSafe;
+      source = corr.source;
       y = this.b.exprs.bind(item, this.innerEnv(a.parts, 'SELECT'));
     }
     const k = keys.length;
@@ -363,10 +400,7 @@ export class Subqueries implements SubqueryBinder {
       [],
       [],
     );
-    const matchCond = andAll([
-      ...keys.map((q, i) => call('eq', [q.outer, col(w1 + i, q.inner.type)], BOOLEAN)),
-      call('eq', [lx!, col(w1 + k, yKey.type)], BOOLEAN),
-    ])!;
+    const matchCond = this.keyCondition(keys, w1, nullSafe, [call('eq', [lx!, col(w1 + k, yKey.type)], BOOLEAN)])!;
     this.attach(env, joinNode('left', rel.node, pairs, matchCond));
     const matched = call('isNotNull', [col(w1 + k, yKey.type)], BOOLEAN);
     // 2. per key: rows and non-NULL values
@@ -384,7 +418,7 @@ export class Subqueries implements SubqueryBinder {
         { name: 'values', type: BIGINT },
       ],
     );
-    const statsCond = andAll(keys.map((q, i) => call('eq', [q.outer, col(w2 + i, q.inner.type)], BOOLEAN)));
+    const statsCond = this.keyCondition(keys, w2, nullSafe);
     this.attach(env, joinNode(k ? 'left' : 'single', rel.node, stats, statsCond));
     const rows = call('coalesce', [col(w2 + k, BIGINT), lit(0, BIGINT)], BIGINT);
     const values = call('coalesce', [col(w2 + k + 1, BIGINT), lit(0, BIGINT)], BIGINT);

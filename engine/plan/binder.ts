@@ -29,6 +29,7 @@ import type { LogicalAgg, LogicalNode } from './logical.js';
 import type { Field, JoinType } from './physical.js';
 import { Scope, didYouMean, type ScopeColumn } from './bind-scope.js';
 import {
+  AggregateRegistry,
   ExprBinder,
   andAll,
   col,
@@ -44,7 +45,7 @@ import {
   type Rel,
 } from './bind-expr.js';
 import { Subqueries, isSemiJoinConjunct } from './bind-subquery.js';
-import { BOOLEAN, commonType, fold, identical, lit, shortName, sqlError } from './coerce.js';
+import { commonType, fold, identical, lit, shortName, sqlError } from './coerce.js';
 
 export interface BindContext {
   readonly catalog: Catalog;
@@ -424,10 +425,12 @@ export class Binder {
     // the select list
     const exprs: Expr[] = [];
     const fields: Field[] = [];
+    const aliases = new Map<string, Expr>();
     for (const it of items) {
-      const e = it.direct && !aggregated ? it.direct : this.exprs.bind(it.ast, env);
+      const e = it.direct && !aggregated ? it.direct : this.exprs.bind(it.ast, { ...env, aliases });
       const bound = isUnknown(e) ? lit((e as { value: string | null }).value, e.type) : e;
       exprs.push(bound);
+      if (it.alias !== null && !it.direct && !aliases.has(it.alias)) aliases.set(it.alias, bound);
       const name = it.alias ?? (it.ast.kind === 'subquery' ? (this.subqueryNames.get(it.ast) ?? '?column?') : outputName(it.ast));
       const f: Field = { name, type: bound.type };
       if (bound.k === 'col') {
@@ -533,24 +536,10 @@ export class Binder {
     for (const it of items) collectAggregates(it.ast, calls);
     if (body.having) collectAggregates(body.having, calls);
     for (const o of orderBy) collectAggregates(o.expr, calls);
-    const aggs: LogicalAgg[] = [];
-    const aggTypes: SqlType[] = [];
-    const aggFields: Field[] = [];
-    const aggKeys: string[] = [];
-    const aggIndex = new Map<ast.FunctionCall, number>();
-    for (const c of calls) {
-      const b = this.exprs.bindAggregate(c, inputEnv);
-      const k = JSON.stringify([b.fn, b.arg]);
-      let i = aggKeys.indexOf(k);
-      if (i < 0) {
-        i = aggs.length;
-        aggKeys.push(k);
-        aggs.push({ fn: b.fn, arg: b.arg });
-        aggTypes.push(b.type);
-        aggFields.push({ name: c.name, type: b.type });
-      }
-      aggIndex.set(c, i);
-    }
+    const registry = new AggregateRegistry(this.exprs, inputEnv, groups.length);
+    for (const c of calls) registry.add(c);
+    const aggs: LogicalAgg[] = registry.aggs;
+    const aggFields: Field[] = registry.fields;
     rel.node = aggregateNode(rel.node, groups, groupFields, aggs, aggFields);
     // grouped plain columns stay nameable (for correlated subqueries after GROUP BY)
     const groupCols: ScopeColumn[] = [];
@@ -558,7 +547,7 @@ export class Binder {
       if (g.k !== 'col') return;
       for (const c of inputEnv.scope.columns) if (c.index === g.index) groupCols.push({ ...c, index: i });
     });
-    return { input: { ...inputEnv, rel: null }, groups, groupKeys: keys, aggIndex, aggTypes, groupScope: Scope.of(groupCols, inputEnv.scope.parent) };
+    return { input: { ...inputEnv, rel: null }, groups, groupKeys: keys, aggExprs: registry.exprs, groupScope: Scope.of(groupCols, inputEnv.scope.parent) };
   }
 
   /** A GROUP BY item: an ordinal, an input column, an output alias, or an expression. */
@@ -686,9 +675,6 @@ export class Binder {
       const exprs = node.exprs.map((e, i) => this.exprs.castTo(e, types[i]!, 'explicit', pos));
       return projectNode(node.input, exprs, node.fields.map((f, i) => ({ ...f, type: types[i]! })));
     }
-    if (node.op === 'rows') {
-      // VALUES: literals are re-typed by re-binding would be exact; cast the columns instead
-    }
     const exprs = node.fields.map((f, i) => this.exprs.castTo(col(i, f.type), types[i]!, 'explicit', pos));
     return projectNode(node, exprs, node.fields.map((f, i) => ({ ...f, type: types[i]! })));
   }
@@ -777,4 +763,3 @@ export function rowsOrUnion(rows: readonly (readonly Expr[])[], fields: readonly
   return inputs.length === 1 ? inputs[0]! : { op: 'union', inputs, fields };
 }
 
-export { BOOLEAN };

@@ -14,11 +14,23 @@
  *  - A string literal (PostgreSQL's "unknown" type) and a NULL literal take the
  *    type of the other operand; a string column does not mix with numbers or
  *    dates (TYPE_MISMATCH).
- *  - DATE mixed with TIMESTAMP is TIMESTAMP.
+ *  - DATE mixed with TIMESTAMP is TIMESTAMP. DATE +/- INTEGER is a DATE; DATE -
+ *    DATE is an INTEGER (days); DATE/TIMESTAMP +/- INTERVAL is a TIMESTAMP
+ *    (PostgreSQL). A DATE compared with a constant TIMESTAMP compares as dates.
+ *  - Comparing exact numbers of different scales never rescales upward where
+ *    that could overflow: see ExprBinder.compareScales.
+ *
+ * Aggregates (bind-expr.ts, bindAggregate): COUNT is BIGINT; SUM of integers is
+ * BIGINT, of DECIMAL(p,s) DECIMAL(38,s), of floats DOUBLE; AVG of DECIMAL(p,s)
+ * is DECIMAL(38, max(6,s)), the exact quotient rounded half away from zero
+ * (Redshift keeps scale s, PostgreSQL more digits); AVG of integers and floats
+ * is DOUBLE PRECISION (Redshift truncates AVG(INTEGER) to an integer; DuckDB,
+ * our oracle, and users mostly expect the fraction); MIN/MAX/ANY_VALUE keep the
+ * argument's type; STDDEV/VARIANCE are DOUBLE PRECISION.
  */
 import { SqlError, positionAt, type ErrorCode } from '../errors.js';
 import type { SqlType } from '../types.js';
-import { MAX_SAFE, parseDate, parseTimestamp, physicalKind, typeName } from '../types.js';
+import { MAX_SAFE, parseDate, parseTimestamp, typeName } from '../types.js';
 import { compileExpr } from '../exec/compile.js';
 import { columnsOf, type Expr } from './expr.js';
 import * as rt from '../exec/runtime.js';
@@ -199,29 +211,17 @@ export function parseLiteralAs(text: string, type: SqlType): number | string {
   }
 }
 
-/**
- * A number literal's type and physical value: INTEGER, BIGINT, DECIMAL(p,s) or
- * DOUBLE (exponent). A DECIMAL literal's scale is that of its last non-zero
- * digit (0.0001000000 is DECIMAL(4,4)): the value is the same and the smaller
- * scale keeps products and comparisons far from the 2^53 limit.
- */
+/** A number literal's type and physical value: INTEGER, BIGINT, DECIMAL(p,s) as written, or DOUBLE (exponent). */
 export function numberLiteral(text: string): { value: number; type: SqlType } | null {
   if (/[eE]/.test(text)) return { value: Number(text), type: DOUBLE };
   const m = /^(\d*)(?:\.(\d*))?$/.exec(text);
   if (!m) return null;
   const intPart = (m[1] ?? '').replace(/^0+(?=\d)/, '');
-  let frac = m[2];
+  const frac = m[2];
   if (frac === undefined) {
     const v = Number(intPart || '0');
     if (v <= 2147483647) return { value: v, type: INTEGER };
     if (v <= MAX_SAFE && /^\d+$/.test(intPart) && String(v) === intPart) return { value: v, type: BIGINT };
-    return null;
-  }
-  // trailing fractional zeros carry no value; dropping them keeps scales (and scaled values) small
-  frac = frac.replace(/0+$/, '');
-  if (frac === '') {
-    const v = Number(intPart || '0');
-    if (v <= MAX_SAFE) return { value: v, type: decimalType(Math.max(1, intPart === '0' ? 1 : intPart.length), 0) };
     return null;
   }
   const digits = (intPart === '0' ? '' : intPart) + frac;
@@ -234,8 +234,4 @@ export function numberLiteral(text: string): { value: number; type: SqlType } | 
 
 export function sqlError(sql: string, code: ErrorCode, message: string, pos: number): SqlError {
   return new SqlError(code, message, positionAt(sql, pos), sql);
-}
-
-export function kindOf(t: SqlType): ReturnType<typeof physicalKind> {
-  return physicalKind(t);
 }

@@ -38,7 +38,9 @@ export type Op =
   | 'coalesce' | 'nullif' | 'greatest' | 'least'
   | 'abs' | 'round' | 'floor' | 'ceil' | 'trunc' | 'sqrt' | 'power' | 'ln' | 'exp' | 'sign'
   | 'extract'
-  | 'addDays' | 'addMonths' | 'addMicros' | 'dateDiffDays' | 'dateTrunc';
+  | 'addDays' | 'addMonths' | 'addMicros' | 'dateDiffDays' | 'dateTrunc'
+  /** s LIKE pattern [ESCAPE e] with a pattern computed per row (constant patterns are a LikeExpr); field 'i' for ILIKE. */
+  | 'like';
 
 export interface CallExpr {
   readonly k: 'call';

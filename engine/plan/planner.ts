@@ -85,6 +85,8 @@ export class Planner {
       case 'get':
         return this.planScan(node, required, []);
       case 'filter': {
+        const pushed = pushFilter(node);
+        if (pushed) return this.plan(pushed, required);
         if (node.input.op === 'get') return this.planScan(node.input, required, conjuncts(node.predicate));
         if (node.input.op === 'join' && (node.input.type === 'inner' || node.input.type === 'cross')) return this.planJoinRegion(node, required);
         const need = union(required, [...columnsOf(node.predicate)]);
@@ -382,7 +384,8 @@ export class Planner {
       : null;
     const fields = emitsRight ? [...placed.left.fields, ...placed.right.fields] : placed.left.fields;
     let dist: Distribution = placed.dist;
-    if (type === 'right' || type === 'full') dist = { kind: 'any' };
+    // NULL-extended inner rows sit where their own key hashed, not the outer key; replicated or single results stay so
+    if ((type === 'right' || type === 'full') && dist.kind === 'hash') dist = { kind: 'any' };
     const names = keyNames ?? keys.map((k) => ({ left: exprName(k.o, outer, left), right: exprName(k.i, inner, right) }));
     const node: JoinNode = {
       op: 'join',
@@ -605,6 +608,87 @@ export class Planner {
     }
     void required;
     return { node: out, pos: new Map(outFields.map((_, i) => [i, i])), base: estGroups };
+  }
+}
+
+/** e with each column reference i replaced by exprs[i]. */
+function substitute(e: Expr, exprs: readonly Expr[]): Expr {
+  switch (e.k) {
+    case 'col':
+      return exprs[e.index]!;
+    case 'lit':
+      return e;
+    case 'call':
+      return { ...e, args: e.args.map((a) => substitute(a, exprs)) };
+    case 'case':
+      return {
+        ...e,
+        whens: e.whens.map((w) => ({ when: substitute(w.when, exprs), then: substitute(w.then, exprs) })),
+        otherwise: e.otherwise ? substitute(e.otherwise, exprs) : null,
+      };
+    case 'in':
+    case 'like':
+      return { ...e, arg: substitute(e.arg, exprs) };
+  }
+}
+
+function filterOf(input: LogicalNode, preds: readonly Expr[]): LogicalNode {
+  return preds.length ? { op: 'filter', input, predicate: preds.reduce((a, b) => and(a, b)), fields: input.fields } : input;
+}
+
+/**
+ * A filter moved below the node under it, where that keeps the result: through
+ * projections (its columns replaced by their expressions), other filters,
+ * DISTINCT, sorts and UNION ALL inputs; below an aggregate for conditions on
+ * group columns only; to the preserved side of LEFT/RIGHT and semi/anti joins.
+ * A filter on a view, CTE or derived table so reaches the scan and its zone
+ * maps. Null when nothing moves.
+ */
+function pushFilter(node: Extract<LogicalNode, { op: 'filter' }>): LogicalNode | null {
+  const input = node.input;
+  const preds = conjuncts(node.predicate);
+  switch (input.op) {
+    case 'filter':
+      return { ...input, predicate: and(input.predicate, node.predicate) };
+    case 'project': {
+      const below = preds.map((p) => substitute(p, input.exprs));
+      return { ...input, input: filterOf(input.input, below) };
+    }
+    case 'distinct':
+    case 'sort':
+      return { ...input, input: filterOf(input.input, preds) } as LogicalNode;
+    case 'union':
+      return { ...input, inputs: input.inputs.map((i) => filterOf(i, preds)) };
+    case 'aggregate': {
+      const g = input.groups.length;
+      const down = preds.filter((p) => [...columnsOf(p)].every((c) => c < g));
+      if (down.length === 0) return null;
+      const stay = preds.filter((p) => !down.includes(p));
+      const inner: LogicalNode = { ...input, input: filterOf(input.input, down.map((p) => substitute(p, input.groups))) };
+      return filterOf(inner, stay);
+    }
+    case 'join': {
+      const w = input.left.fields.length;
+      if (input.type === 'semi' || input.type === 'anti' || input.type === 'antiNullAware') {
+        return { ...input, left: filterOf(input.left, preds) };
+      }
+      if (input.type === 'left' || input.type === 'single' || input.type === 'right') {
+        const leftSide = input.type !== 'right';
+        const down = preds.filter((p) => {
+          const cols = [...columnsOf(p)];
+          return cols.length > 0 && cols.every((c) => (leftSide ? c < w : c >= w));
+        });
+        if (down.length === 0) return null;
+        const stay = preds.filter((p) => !down.includes(p));
+        const moved: LogicalNode = leftSide
+          ? { ...input, left: filterOf(input.left, down) }
+          : { ...input, right: filterOf(input.right, down.map((p) => remapColumns(p, (c) => c - w))) };
+        return filterOf(moved, stay);
+      }
+      return null;
+    }
+    default:
+      return null;
   }
 }
 

@@ -5,7 +5,7 @@
  * against DuckDB's DOUBLE ones).
  *
  *   const duck = await DuckOracle.create();
- *   await duck.loadTpch('/work/shared/tpch/sf0.01');
+ *   await duck.loadTpch(path.join(TPCH_DIR, 'sf0.01'));
  *   const expected = await duck.query(sql);
  *   const diff = compareResults(keelRows, expected.rows, { ordered: true, scales });
  *   expect(diff).toBeNull();
@@ -16,7 +16,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 export type Value = number | string | boolean | null;
 
-export const TPCH_DIR = '/work/shared/tpch';
+/** ../shared/tpch beside the repository (tests read the shared material in place, never a copy). */
+export const TPCH_DIR = path.resolve(__dirname, '../../../shared/tpch');
 export const TPCH_TABLES = ['region', 'nation', 'supplier', 'customer', 'part', 'partsupp', 'orders', 'lineitem'] as const;
 
 export interface DuckResult {
@@ -40,11 +41,24 @@ export class DuckOracle {
     await this.con.run(sql);
   }
 
+  /**
+   * Settings that bring DuckDB's semantics closer to PostgreSQL/Redshift, which
+   * keel follows: INTEGER / INTEGER truncates (DuckDB's default `/` is a DOUBLE
+   * division), and NULLs sort as the largest value (NULLS LAST ascending, NULLS
+   * FIRST descending; DuckDB's default puts NULLs last both ways). What still
+   * differs (x / 0 is NULL in DuckDB and an error in Redshift, DECIMAL division
+   * and AVG answer in DOUBLE, no CHAR padding) is the corpus's to handle.
+   */
+  async redshiftSemantics(): Promise<void> {
+    await this.run('SET integer_division = true');
+    await this.run("SET default_null_order = 'nulls_last_on_asc_first_on_desc'");
+  }
+
   /** Runs a query; numbers (DECIMAL, BIGINT, HUGEINT arrive as text) become JS numbers. */
   async query(sql: string): Promise<DuckResult> {
     const r = await this.con.runAndReadAll(sql);
     const types = r.columnTypes().map(String);
-    const numeric = types.map((t) => /^(DECIMAL|BIGINT|HUGEINT|INTEGER|SMALLINT|TINYINT|DOUBLE|FLOAT|UBIGINT|UINTEGER)/.test(t));
+    const numeric = types.map((t) => /^(DECIMAL|BIGINT|HUGEINT|UHUGEINT|INTEGER|SMALLINT|TINYINT|DOUBLE|FLOAT|REAL|UBIGINT|UINTEGER|USMALLINT|UTINYINT)/.test(t));
     const rows = (r.getRowsJson() as unknown[][]).map((row) =>
       row.map((v, i) => {
         if (v === null || v === undefined) return null;
@@ -85,12 +99,14 @@ export interface CompareOptions {
    * (DuckDB answers AVG and decimal division in DOUBLE).
    */
   readonly scales?: readonly (number | null)[];
+  /** Absolute tolerance for every number (default 0): a DOUBLE sum that cancels to ~0 differs only in rounding noise. */
+  readonly absTol?: number;
 }
 
 function valuesEqual(a: Value, b: Value, relTol: number, absTol: number): boolean {
   if (a === null || b === null) return a === b;
   if (typeof a === 'number' && typeof b === 'number') {
-    if (a === b) return true;
+    if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return true;
     const diff = Math.abs(a - b);
     return diff <= absTol || diff <= relTol * Math.max(Math.abs(a), Math.abs(b));
   }
@@ -119,7 +135,8 @@ function compareRows(a: readonly Value[], b: readonly Value[]): number {
 /** Null when the results agree; otherwise a description of the first difference. */
 export function compareResults(actual: readonly (readonly Value[])[], expected: readonly (readonly Value[])[], options: CompareOptions): string | null {
   const relTol = options.relTol ?? 1e-9;
-  const absTols = (options.scales ?? []).map((s) => (s === null || s === undefined ? 0 : 0.5 * 10 ** -s * (1 + 1e-9)));
+  const absTol = options.absTol ?? 0;
+  const absTols = (options.scales ?? []).map((s) => Math.max(absTol, s === null || s === undefined ? 0 : 0.5 * 10 ** -s * (1 + 1e-9)));
   if (actual.length !== expected.length) {
     return `row count: got ${actual.length}, expected ${expected.length}\n  first got:      ${JSON.stringify(actual[0])}\n  first expected: ${JSON.stringify(expected[0])}`;
   }
@@ -130,7 +147,7 @@ export function compareResults(actual: readonly (readonly Value[])[], expected: 
     const re = e[r]!;
     if (ra.length !== re.length) return `row ${r}: ${ra.length} columns, expected ${re.length}`;
     for (let c = 0; c < ra.length; c++) {
-      if (!valuesEqual(normalize(ra[c]!), normalize(re[c]!), relTol, absTols[c] ?? 0)) {
+      if (!valuesEqual(normalize(ra[c]!), normalize(re[c]!), relTol, absTols[c] ?? absTol)) {
         return `row ${r}, column ${c}: got ${JSON.stringify(ra[c])}, expected ${JSON.stringify(re[c])}\n  got:      ${JSON.stringify(ra)}\n  expected: ${JSON.stringify(re)}`;
       }
     }
@@ -156,4 +173,20 @@ export function hasOrderBy(sql: string): boolean {
   // only the top level counts: drop parenthesized parts (subqueries) innermost first
   while (/\([^()]*\)/.test(last)) last = last.replace(/\([^()]*\)/g, '');
   return /\border\s+by\b/i.test(last);
+}
+
+/** Per result column, the scale of a "decimal(p,s)" type name (Database results), else null. */
+export function scalesOfTypeNames(types: readonly string[]): (number | null)[] {
+  return types.map((t) => {
+    const m = /^decimal\((\d+),(\d+)\)$/i.exec(t);
+    return m ? Number(m[2]) : null;
+  });
+}
+
+/** Rows for a failure message: at most `max` of them, one per line, and how many were left out. */
+export function formatRows(rows: readonly (readonly Value[])[], max = 12): string {
+  if (rows.length === 0) return '    (no rows)';
+  const shown = rows.slice(0, max).map((r) => `    ${JSON.stringify(r)}`);
+  if (rows.length > max) shown.push(`    ... ${rows.length - max} more rows (${rows.length} in all)`);
+  return shown.join('\n');
 }

@@ -53,32 +53,53 @@ class CountAcc implements Acc {
 /** SUM over physical values; with `merge` it sums partial sums. NULL when no value was seen. */
 class SumAcc implements Acc {
   sums: Float64Array = new Float64Array(16);
+  /** Rounding error of each sum so far (Neumaier's compensation); exact while the sums stay below 2^106. */
+  errs: Float64Array = new Float64Array(16);
   seen: Uint8Array = new Uint8Array(16);
-  constructor(private readonly integral: boolean, private readonly typeName: string) {}
+  /**
+   * integral: a type with an exact range (integers, decimals). A DECIMAL sum
+   * (wide: precision 16 and more) may pass 2^53 scaled units: it is summed
+   * exactly and the result rounded to the nearest double, about 16 significant
+   * digits, as its decimal range allows; integer sums past 2^53 raise OVERFLOW.
+   */
+  constructor(
+    private readonly integral: boolean,
+    private readonly typeName: string,
+    private readonly wide = false,
+  ) {}
   grow(g: number): void {
     this.sums = growF64(this.sums, g);
+    this.errs = growF64(this.errs, g);
     this.seen = growU8(this.seen, g);
   }
   update(v: Vector | null, ids: Int32Array, n: number): void {
     const x = (v as Exclude<Vector, { kind: 'str' }>).values;
     const nulls = v!.nulls;
     const s = this.sums;
+    const e = this.errs;
     const seen = this.seen;
     for (let i = 0; i < n; i++) {
       if (nulls !== null && nulls[i] === 1) continue;
       const g = ids[i]!;
-      s[g]! += x[i]!;
+      const a = s[g]!;
+      const b = x[i]!;
+      const t = a + b;
+      // exact as long as the running sum is below 2^53: then the error terms are all 0
+      e[g]! += Math.abs(a) >= Math.abs(b) ? a - t + b : b - t + a;
+      s[g] = t;
       seen[g] = 1;
     }
   }
   result(g: number): Vector {
     const nulls = new Uint8Array(g);
+    const values = new Float64Array(g);
     let any = false;
     for (let i = 0; i < g; i++) {
+      values[i] = this.sums[i]! + this.errs[i]!;
       if (!this.seen[i]) { nulls[i] = 1; any = true; }
-      else if (this.integral && Math.abs(this.sums[i]!) > SAFE) rt.overflow(this.typeName);
+      else if (this.integral && !this.wide && Math.abs(values[i]!) > SAFE) rt.overflow(this.typeName);
     }
-    return { kind: 'f64', values: this.sums.slice(0, g), nulls: any ? nulls : null, length: g };
+    return { kind: 'f64', values, nulls: any ? nulls : null, length: g };
   }
 }
 
@@ -154,7 +175,7 @@ class AvgAcc implements Acc {
   sum: SumAcc;
   count: CountAcc;
   constructor(private readonly argScale: number, private readonly resultType: SqlType, integralSum: boolean) {
-    this.sum = new SumAcc(integralSum, 'numeric');
+    this.sum = new SumAcc(integralSum, 'numeric', isWideDecimal(resultType));
     this.count = new CountAcc(false);
   }
   grow(g: number): void {
@@ -225,6 +246,11 @@ class DistinctAcc implements Acc {
   }
 }
 
+/** DECIMAL of 16 or more digits: its range passes 2^53 scaled units, where values are rounded to the nearest double. */
+export function isWideDecimal(t: SqlType): boolean {
+  return t.id === 'decimal' && (t.precision ?? 18) >= 16;
+}
+
 function makeAcc(spec: AggSpec, input: AggregateNode['input'], mode: AggregateNode['mode']): Acc {
   const argType = spec.arg >= 0 ? input.fields[spec.arg]!.type : null;
   const argScale = argType && argType.id === 'decimal' ? (argType.scale ?? 0) : 0;
@@ -235,7 +261,7 @@ function makeAcc(spec: AggSpec, input: AggregateNode['input'], mode: AggregateNo
     case 'count':
       return mode === 'final' ? new SumAcc(true, 'bigint') : new CountAcc(false);
     case 'sum':
-      return new SumAcc(spec.type.id !== 'double' && spec.type.id !== 'real', spec.type.id);
+      return new SumAcc(spec.type.id !== 'double' && spec.type.id !== 'real', spec.type.id, isWideDecimal(spec.type));
     case 'min':
     case 'max':
     case 'anyValue':
