@@ -1,58 +1,75 @@
 /** Batch-level helpers used by every operator: gather by selection, concatenation, sizes. */
 import type { Batch, PhysicalKind, Vector } from '../types.js';
 
-/** Rows sel[0..count) of v (sel may hold -1 for "NULL row", used by outer joins). */
+/** Rows sel[0..count) of v (a new vector; the row indexes must be in range). */
 export function gatherVector(v: Vector, sel: Int32Array | Uint32Array, count: number): Vector {
   const src = v.nulls;
   let nulls: Uint8Array | null = null;
-  let hasOuter = false;
-  for (let i = 0; i < count; i++) if ((sel[i]! | 0) < 0) { hasOuter = true; break; }
-  if (src !== null || hasOuter) {
-    nulls = new Uint8Array(count);
-    let any = false;
-    for (let i = 0; i < count; i++) {
-      const r = sel[i]! | 0;
-      const isNull = r < 0 || (src !== null && src[r] === 1);
-      if (isNull) { nulls[i] = 1; any = true; }
+  if (src !== null) {
+    const out = new Uint8Array(count);
+    let any = 0;
+    for (let i = 0; i < count; i++) any |= out[i] = src[sel[i]!]!;
+    if (any) nulls = out;
+  }
+  switch (v.kind) {
+    case 'str': {
+      const codes = new Uint32Array(count);
+      const c = v.codes;
+      for (let i = 0; i < count; i++) codes[i] = c[sel[i]!]!;
+      if (v.dict.length > 2 * count + 64) return compactDict(codes, v.dict, nulls, count);
+      return { kind: 'str', codes, dict: v.dict.length ? v.dict : [''], nulls, length: count };
     }
-    if (!any) nulls = null;
+    case 'i32': {
+      const values = new Int32Array(count);
+      const x = v.values;
+      for (let i = 0; i < count; i++) values[i] = x[sel[i]!]!;
+      return { kind: 'i32', values, nulls, length: count };
+    }
+    case 'f64': {
+      const values = new Float64Array(count);
+      const x = v.values;
+      for (let i = 0; i < count; i++) values[i] = x[sel[i]!]!;
+      return { kind: 'f64', values, nulls, length: count };
+    }
+    case 'bool': {
+      const values = new Uint8Array(count);
+      const x = v.values;
+      for (let i = 0; i < count; i++) values[i] = x[sel[i]!]!;
+      return { kind: 'bool', values, nulls, length: count };
+    }
   }
-  if (v.kind === 'str') {
-    const codes = new Uint32Array(count);
-    const c = v.codes;
-    for (let i = 0; i < count; i++) { const r = sel[i]! | 0; codes[i] = r < 0 ? 0 : c[r]!; }
-    if (v.dict.length > 2 * count + 64) return compactDict(codes, v.dict, nulls, count);
-    return { kind: 'str', codes, dict: v.dict.length ? v.dict : [''], nulls, length: count };
-  }
-  const values = new (v.values.constructor as { new (n: number): Int32Array | Float64Array | Uint8Array })(count);
-  const x = v.values;
-  for (let i = 0; i < count; i++) { const r = sel[i]! | 0; values[i] = r < 0 ? 0 : x[r]!; }
-  return { kind: v.kind, values, nulls, length: count } as Vector;
 }
+
+/** Scratch for compactDict: remap[old code] = new code + 1 (0: not seen), reset after each use. */
+let remapScratch = new Int32Array(1024);
 
 /**
  * A string vector whose dictionary only holds the entries its rows use. Without
  * this a few rows gathered from a large vector (a join's output, a selective
  * filter) would drag the whole dictionary along, and every per-entry step
  * downstream (interning group keys, ranking for a sort, dictionary-wise
- * expression evaluation) would pay for entries no row has.
+ * expression evaluation) would pay for entries no row has. Costs O(rows), not
+ * O(dictionary): a scratch array indexed by old code is cleared after use.
  */
 function compactDict(codes: Uint32Array, dict: readonly string[], nulls: Uint8Array | null, count: number): Vector {
-  const remap = new Map<number, number>();
+  if (remapScratch.length < dict.length) remapScratch = new Int32Array(Math.max(dict.length, remapScratch.length * 2));
+  const remap = remapScratch;
   const out: string[] = [];
+  const olds: number[] = [];
   for (let i = 0; i < count; i++) {
     const old = codes[i]!;
-    let code = remap.get(old);
-    if (code === undefined) {
-      code = out.length;
-      remap.set(old, code);
+    let code = remap[old]!;
+    if (code === 0) {
       out.push(dict[old]!);
+      olds.push(old);
+      code = out.length;
+      remap[old] = code;
     }
-    codes[i] = code;
+    codes[i] = code - 1;
   }
+  for (let d = 0; d < olds.length; d++) remap[olds[d]!] = 0;
   return { kind: 'str', codes, dict: out.length ? out : [''], nulls, length: count };
 }
-
 export function gatherBatch(b: Batch, sel: Int32Array | Uint32Array, count: number): Batch {
   return { length: count, columns: b.columns.map((v) => gatherVector(v, sel, count)) };
 }

@@ -5,15 +5,14 @@
  * node is measured exclusive of its inputs.
  */
 import type { Batch } from '../types.js';
-import type { ExchangeNode, PlanNode } from '../plan/physical.js';
-import { childrenOf } from '../plan/physical.js';
+import type { ExchangeNode, JoinNode, PlanNode } from '../plan/physical.js';
 import { compileExpr, compileFilter } from './compile.js';
 import { concatBatches, gatherBatch } from './batch.js';
 import { ExecContext, kindsOf } from './context.js';
 import { runScan } from './ops/scan.js';
 import { runAggregate } from './ops/aggregate.js';
 import { sortBatch } from './ops/sort.js';
-import { runCrossJoin, runHashJoin } from './ops/join.js';
+import { buildSide, runCrossJoin, runHashJoin, type Built } from './ops/join.js';
 import { runExchange } from './ops/exchange.js';
 
 export class Executor {
@@ -31,31 +30,33 @@ export class Executor {
     return this.timed(node, this.dispatch(node, slice));
   }
 
-  /** Attributes time spent producing each batch to the node (minus its inputs, measured by their own wrappers). */
+  /**
+   * Time spent in the timed wrappers nested inside the current one (they run
+   * synchronously inside its next()), so each node's time excludes its inputs'.
+   */
+  private nested = 0;
+
+  /** Attributes time spent producing each batch to the node, minus the time of its inputs' wrappers. */
   private *timed(node: PlanNode, inner: Iterator<Batch> | Iterable<Batch>): Generator<Batch> {
     const stats = this.ctx.statsFor(node.id);
     const it = (inner as Iterable<Batch>)[Symbol.iterator]();
+    const countRows = node.op !== 'join' && node.op !== 'exchange';
     for (;;) {
+      const outer = this.nested;
+      this.nested = 0;
       const t0 = performance.now();
-      const childBefore = this.childMs(node);
-      const r = it.next();
-      stats.ms += performance.now() - t0 - (this.childMs(node) - childBefore);
+      let r: IteratorResult<Batch>;
+      try {
+        r = it.next();
+      } finally {
+        const elapsed = performance.now() - t0;
+        stats.ms += elapsed - this.nested;
+        this.nested = outer + elapsed;
+      }
       if (r.done) return;
-      if (node.op !== 'join' && node.op !== 'exchange') stats.rowsOut += r.value.length;
+      if (countRows) stats.rowsOut += r.value.length;
       yield r.value;
     }
-  }
-
-  /** Time spent so far in every node below this one (each node's time is exclusive, so the subtree's sum is the inputs' total). */
-  private childMs(node: PlanNode): number {
-    let ms = 0;
-    const visit = (n: PlanNode) => {
-      const s = this.ctx.stats.get(n.id);
-      if (s) ms += s.ms;
-      for (const c of childrenOf(n)) visit(c);
-    };
-    for (const c of childrenOf(node)) visit(c);
-    return ms;
   }
 
   private *dispatch(node: PlanNode, slice: number): Generator<Batch> {
@@ -87,8 +88,13 @@ export class Executor {
       }
       case 'join': {
         const left = this.run(node.left, slice);
-        const right = this.run(node.right, slice);
-        yield* node.type === 'cross' && node.leftKeys.length === 0 ? runCrossJoin(node, left, right, ctx) : runHashJoin(node, left, right, ctx);
+        if (node.type === 'cross' && node.leftKeys.length === 0) {
+          yield* runCrossJoin(node, left, this.run(node.right, slice), ctx);
+          return;
+        }
+        // a broadcast inner side is the same on every slice: its hash table is built once, shared
+        const right = node.right.op === 'exchange' && node.right.mode === 'broadcast' ? this.sharedBuild(node, slice) : this.run(node.right, slice);
+        yield* runHashJoin(node, left, right, ctx);
         return;
       }
       case 'exchange':
@@ -132,6 +138,17 @@ export class Executor {
         for (const input of node.inputs) yield* this.run(input, slice);
         return;
     }
+  }
+
+  private readonly builds = new Map<number, Built>();
+
+  private sharedBuild(node: JoinNode, slice: number): Built {
+    let b = this.builds.get(node.id);
+    if (!b) {
+      b = buildSide(node, this.run(node.right, slice));
+      this.builds.set(node.id, b);
+    }
+    return b;
   }
 
   private exchange(node: ExchangeNode): Batch[][] {

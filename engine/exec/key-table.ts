@@ -10,6 +10,17 @@ import type { Vector } from '../types.js';
 
 const EMPTY = -1;
 
+/** 32-bit hash of a key number: a cheap mix for int32 values, the storage hash otherwise (NaN, the NULL mark, included). */
+function keyHash(x: number): number {
+  const k = x | 0;
+  if (k === x) {
+    let h = Math.imul(k ^ (k >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+  }
+  return hashNumber(x);
+}
+
 export class KeyTable {
   size = 0;
   private slots: Int32Array;
@@ -27,15 +38,24 @@ export class KeyTable {
     this.hashes = new Uint32Array(Math.max(16, capacity));
   }
 
+  private hashRow(cols: readonly Float64Array[], i: number): number {
+    if (this.arity === 1) return keyHash(cols[0]![i]!);
+    let h = 0x9e3779b9;
+    for (let c = 0; c < this.arity; c++) h = Math.imul(h ^ keyHash(cols[c]![i]!), 0x01000193) >>> 0;
+    return h;
+  }
+
   /**
    * Finds or adds the key of each row; writes its id to ids. `cols` are key
    * columns already turned into numbers (see KeyEncoder), NaN for NULL.
    */
   insert(cols: readonly Float64Array[], n: number, ids: Int32Array): void {
-    const arity = this.arity;
+    if (this.arity === 1) {
+      this.insert1(cols[0]!, n, ids);
+      return;
+    }
     for (let i = 0; i < n; i++) {
-      let h = 0x9e3779b9;
-      for (let c = 0; c < arity; c++) h = (Math.imul(h ^ hashNumber(cols[c]![i]!), 0x01000193) >>> 0);
+      const h = this.hashRow(cols, i);
       let slot = h & this.mask;
       for (;;) {
         const id = this.slots[slot]!;
@@ -52,12 +72,49 @@ export class KeyTable {
     }
   }
 
+  /** insert for one key column: the same, with the column loop and the tuple comparison unrolled. */
+  private insert1(col: Float64Array, n: number, ids: Int32Array): void {
+    let slots = this.slots;
+    let mask = this.mask;
+    let keys = this.keys[0]!;
+    let prev = NaN;
+    let prevId = -1;
+    for (let i = 0; i < n; i++) {
+      const x = col[i]!;
+      // runs of equal keys (sorted or clustered input) skip the probe
+      if (x === prev) {
+        ids[i] = prevId;
+        continue;
+      }
+      const h = keyHash(x);
+      let slot = h & mask;
+      let found = -1;
+      for (;;) {
+        const id = slots[slot]!;
+        if (id === EMPTY) break;
+        const k = keys[id]!;
+        if (k === x || (k !== k && x !== x)) {
+          found = id;
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+      if (found < 0) {
+        found = this.add1(col, i, h, slot);
+        slots = this.slots;
+        mask = this.mask;
+        keys = this.keys[0]!;
+      }
+      ids[i] = found;
+      prev = x;
+      prevId = found;
+    }
+  }
+
   /** Looks each row's key up; writes its id or -1. */
   find(cols: readonly Float64Array[], n: number, ids: Int32Array): void {
-    const arity = this.arity;
     for (let i = 0; i < n; i++) {
-      let h = 0x9e3779b9;
-      for (let c = 0; c < arity; c++) h = (Math.imul(h ^ hashNumber(cols[c]![i]!), 0x01000193) >>> 0);
+      const h = this.hashRow(cols, i);
       let slot = h & this.mask;
       for (;;) {
         const id = this.slots[slot]!;
@@ -88,6 +145,16 @@ export class KeyTable {
     const id = this.size++;
     if (id >= this.hashes.length) this.growEntries();
     for (let c = 0; c < this.arity; c++) this.keys[c]![id] = cols[c]![i]!;
+    this.hashes[id] = h;
+    this.slots[slot] = id;
+    if (this.size * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  private add1(col: Float64Array, i: number, h: number, slot: number): number {
+    const id = this.size++;
+    if (id >= this.hashes.length) this.growEntries();
+    this.keys[0]![id] = col[i]!;
     this.hashes[id] = h;
     this.slots[slot] = id;
     if (this.size * 2 > this.slots.length) this.rehash();

@@ -15,8 +15,8 @@ import type { SqlType } from '../types.js';
 import { parseTimestamp } from '../types.js';
 import type { AggFn } from './physical.js';
 import type { Expr, Op } from './expr.js';
-import type { LogicalNode } from './logical.js';
-import { Scope, didYouMean } from './bind-scope.js';
+import type { LogicalAgg, LogicalNode } from './logical.js';
+import { OuterReferenceError, Scope, didYouMean } from './bind-scope.js';
 import {
   BIGINT,
   BOOLEAN,
@@ -194,10 +194,10 @@ export function isUnknown(e: Expr): boolean {
 
 const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'any_value', 'bool_and', 'bool_or',
-  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop',
+  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'median', 'listagg',
 ]);
 const UNSUPPORTED_AGGREGATES = new Set([
-  'median', 'listagg', 'bit_and', 'bit_or', 'percentile_cont', 'percentile_disc', 'approximate', 'string_agg', 'array_agg', 'mode',
+  'bit_and', 'bit_or', 'percentile_cont', 'percentile_disc', 'approximate', 'string_agg', 'array_agg', 'mode',
 ]);
 
 export function isAggregateCall(e: ast.Expr): boolean {
@@ -243,7 +243,7 @@ export function children(e: ast.Expr): ast.Expr[] {
       return out;
     }
     case 'function':
-      return [...e.args];
+      return e.withinGroup ? [...e.args, ...e.withinGroup.map((o) => o.expr)] : [...e.args];
   }
 }
 
@@ -310,6 +310,10 @@ export interface AggregatePart {
   readonly fn: AggFn;
   readonly arg: Expr | null;
   readonly type: SqlType;
+  /** LISTAGG's WITHIN GROUP order, delimiter and DISTINCT (see LogicalAgg). */
+  readonly order?: LogicalAgg['order'];
+  readonly separator?: string;
+  readonly distinct?: boolean;
 }
 
 /** An aggregate call: the operator's aggregates it needs, and its value from their columns. */
@@ -323,7 +327,7 @@ export interface AggregateBinding {
  * (SUM(x) and AVG(x) next to STDDEV(x) still compute one SUM(x)).
  */
 export class AggregateRegistry {
-  readonly aggs: { fn: AggFn; arg: Expr | null }[] = [];
+  readonly aggs: LogicalAgg[] = [];
   readonly fields: { name: string; type: SqlType }[] = [];
   readonly exprs = new Map<ast.FunctionCall, Expr>();
   /** Indexes (among aggs) of COUNTs, which read 0 rather than NULL over no rows. */
@@ -339,12 +343,13 @@ export class AggregateRegistry {
   add(call: ast.FunctionCall): void {
     const b = this.binder.bindAggregate(call, this.input);
     const cols = b.parts.map((p) => {
-      const k = JSON.stringify([p.fn, p.arg]);
+      const k = JSON.stringify([p.fn, p.arg, p.order ?? null, p.separator ?? null, p.distinct ?? false]);
       let i = this.keys.indexOf(k);
       if (i < 0) {
         i = this.aggs.length;
         this.keys.push(k);
-        this.aggs.push({ fn: p.fn, arg: p.arg });
+        const { type: _type, ...agg } = p;
+        this.aggs.push(agg);
         this.fields.push({ name: b.parts.length === 1 ? call.name : `${call.name}_${p.fn}`, type: p.type });
         if (p.fn === 'count' || p.fn === 'countStar' || p.fn === 'countDistinct') this.countLike.add(i);
       }
@@ -484,10 +489,12 @@ export class ExprBinder {
       case 'ambiguous':
         throw this.error('AMBIGUOUS_COLUMN', `column reference "${full}" is ambiguous`, e.pos);
       case 'outer':
-        throw this.error(
-          'UNSUPPORTED',
+        throw new OuterReferenceError(
           `correlated reference to "${full}" is not supported in ${env.clause} (only in the WHERE conditions of a subquery)`,
+          this.sql,
           e.pos,
+          r.scope,
+          r.column,
         );
       case 'missing': {
         if (!e.table && SPECIAL_NAMES.has(e.name.name)) return this.special(e.name.name);
@@ -1081,6 +1088,7 @@ export class ExprBinder {
       if (UNSUPPORTED_AGGREGATES.has(e.name)) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
       throw this.error('SYNTAX', `aggregate functions are not allowed in ${env.clause}`, e.pos);
     }
+    if (e.withinGroup) throw this.error('SYNTAX', `WITHIN GROUP is only allowed with LISTAGG, not with ${e.name}()`, e.pos);
     if (e.distinct || e.star) throw this.error('SYNTAX', `${e.distinct ? 'DISTINCT' : '*'} is only allowed in aggregate functions, not in ${e.name}()`, e.pos);
     const name = e.name;
     const n = e.args.length;
@@ -1352,9 +1360,12 @@ export class ExprBinder {
     const one = (fn: AggFn, arg: Expr | null, type: SqlType): AggregateBinding => ({ parts: [{ fn, arg, type }], combine: (c) => c[0]! });
     // a subquery in the argument joins the aggregate's input (input.rel), evaluated per input row
     const env: ExprEnv = { ...input, clause: `aggregate function ${e.name}` };
+    if (e.name === 'listagg') return this.listagg(e, env);
+    if (e.withinGroup) throw this.error('SYNTAX', `WITHIN GROUP is only allowed with LISTAGG, not with ${e.name}()`, e.pos);
     if (e.name === 'count' && e.star) return one('countStar', null, BIGINT);
     if (e.args.length !== 1) throw this.error('SYNTAX', `aggregate function ${e.name} takes one argument, got ${e.args.length}`, e.pos);
     let x = this.bind(e.args[0]!, env);
+    if (e.name === 'median') return this.median(e, x);
     const numericArg = e.name !== 'count' && e.name !== 'min' && e.name !== 'max' && e.name !== 'any_value' && e.name !== 'bool_and' && e.name !== 'bool_or';
     if (isUnknown(x)) x = this.castTo(x, numericArg ? numericLiteralType(x) : e.name.startsWith('bool') ? BOOLEAN : VARCHAR, 'implicit', e.args[0]!.pos);
     const t = x.type;
@@ -1378,6 +1389,60 @@ export class ExprBinder {
       default:
         return this.varianceLike(e, x);
     }
+  }
+
+  /**
+   * MEDIAN(x): the middle value of the group's non-NULL values, or the mean of
+   * the two middle ones (NULL when there are none). Types as DuckDB's: integers
+   * give DOUBLE PRECISION (Redshift documents DECIMAL), floats DOUBLE
+   * PRECISION; DECIMAL(p,s) keeps its type, the mean of two middle values
+   * rounded down to scale s (DuckDB's interpolation); DATE (Redshift's type; DuckDB answers a
+   * TIMESTAMP) and TIMESTAMP keep theirs, a mean rounded down to a day or microsecond.
+   */
+  private median(e: ast.FunctionCall, x0: Expr): AggregateBinding {
+    if (e.distinct) throw this.error('UNSUPPORTED', 'MEDIAN(DISTINCT ...) is not supported', e.pos);
+    let x = x0;
+    if (isUnknown(x)) x = this.castTo(x, numericLiteralType(x), 'implicit', e.args[0]!.pos);
+    const t = x.type;
+    if (!isNumeric(t) && !isTemporal(t)) throw this.error('TYPE_MISMATCH', `function median(${shortName(t)}) does not exist`, e.pos);
+    const type = isInteger(t) || t.id === 'real' ? DOUBLE : t;
+    return { parts: [{ fn: 'median', arg: x, type }], combine: (c) => c[0]! };
+  }
+
+  /**
+   * LISTAGG([DISTINCT] x [, 'delimiter']) [WITHIN GROUP (ORDER BY ...)], as in
+   * Redshift: the group's values as text, NULLs and empty strings skipped,
+   * joined by the delimiter (a constant; none when omitted or NULL), in the
+   * WITHIN GROUP order (else in no particular order); DISTINCT keeps the first
+   * of equal values. NULL when no value remains; a VARCHAR(65535) whose limit
+   * is an error (INVALID_VALUE) when passed.
+   */
+  private listagg(e: ast.FunctionCall, env: ExprEnv): AggregateBinding {
+    if (e.star || e.args.length < 1 || e.args.length > 2) {
+      throw this.error('SYNTAX', `aggregate function listagg takes 1 or 2 arguments, got ${e.star ? '*' : e.args.length}`, e.pos);
+    }
+    const x = this.asString(this.bind(e.args[0]!, env), e.args[0]!.pos);
+    let separator: string | undefined;
+    if (e.args.length === 2) {
+      const d = fold(this.asString(this.bind(e.args[1]!, env), e.args[1]!.pos));
+      if (d.k !== 'lit') throw this.error('SYNTAX', 'the delimiter of LISTAGG must be a constant string', e.args[1]!.pos);
+      if (d.value !== null && d.value !== '') separator = d.value as string;
+    }
+    const order = (e.withinGroup ?? []).map((o) => {
+      if (containsAggregate(o.expr)) throw this.error('SYNTAX', 'aggregate function calls cannot be nested', o.expr.pos);
+      let k = this.bind(o.expr, { ...env, clause: 'WITHIN GROUP' });
+      if (isUnknown(k)) k = this.castTo(k, VARCHAR, 'implicit', o.expr.pos);
+      return { expr: k, desc: o.desc, nullsFirst: o.nullsFirst ?? o.desc };
+    });
+    const part: AggregatePart = {
+      fn: 'listagg',
+      arg: x,
+      type: VARCHAR,
+      ...(order.length ? { order } : {}),
+      ...(separator !== undefined ? { separator } : {}),
+      ...(e.distinct ? { distinct: true } : {}),
+    };
+    return { parts: [part], combine: (c) => c[0]! };
   }
 
   /**

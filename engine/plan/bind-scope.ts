@@ -4,10 +4,13 @@
  * A scope lists the columns visible in a FROM clause, each with the alias of
  * the table it came from and its index in the relation's fields. Columns are
  * held in tiers: a name is looked up in tier 0 first, then tier 1 (the outer
- * query's columns when binding a correlated predicate, see bind-subquery.ts).
- * A scope may also have a parent that is only consulted to give a better error:
- * a name found there is an outer reference in a place we cannot decorrelate.
+ * query's columns when binding a correlated predicate, or a subquery's
+ * imported outer columns, see bind-subquery.ts), and so on.
+ * A scope may also have a parent: the enclosing query's scope. A name found
+ * there is an outer reference; it resolves as 'outer', naming the scope that
+ * holds it, so the subquery binder can decorrelate it (or report it).
  */
+import { SqlError, positionAt } from '../errors.js';
 import type { SqlType } from '../types.js';
 import type { Field } from './physical.js';
 import type { ColumnRef } from '../sql/ast.js';
@@ -28,7 +31,8 @@ export interface ScopeColumn {
 export type Resolution =
   | { readonly kind: 'found'; readonly column: ScopeColumn; readonly tier: number }
   | { readonly kind: 'ambiguous'; readonly name: string }
-  | { readonly kind: 'outer'; readonly column: ScopeColumn }
+  /** Found in an enclosing query's scope (`scope`, whose tiers hold `column`). */
+  | { readonly kind: 'outer'; readonly column: ScopeColumn; readonly scope: Scope }
   | { readonly kind: 'missing'; readonly unknownTable: string | null };
 
 export class Scope {
@@ -77,9 +81,10 @@ export class Scope {
         return { kind: 'ambiguous', name: table ? `${table}.${name}` : name };
       }
     }
-    for (let p = this.parent; p; p = p.parent) {
-      const r = p.resolve(ref);
-      if (r.kind === 'found' || r.kind === 'outer') return { kind: 'outer', column: r.kind === 'found' ? r.column : r.column };
+    if (this.parent) {
+      const r = this.parent.resolve(ref);
+      if (r.kind === 'found') return { kind: 'outer', column: r.column, scope: this.parent };
+      if (r.kind === 'outer') return r;
     }
     return { kind: 'missing', unknownTable: tableSeen ? null : table };
   }
@@ -95,6 +100,24 @@ export class Scope {
     const out = new Set<string>();
     for (let s: Scope | null = this; s; s = s.parent) for (const tier of s.tiers) for (const c of tier) if (c.table) out.add(c.table);
     return [...out];
+  }
+}
+
+/**
+ * A reference to a column of an enclosing query where it could not be bound
+ * (UNSUPPORTED). The subquery binder catches it where `scope` is the outer
+ * scope of the subquery being bound, imports the column into that subquery
+ * and binds it again (bind-subquery.ts); anywhere else it reaches the user.
+ */
+export class OuterReferenceError extends SqlError {
+  constructor(
+    message: string,
+    sql: string,
+    pos: number,
+    readonly scope: Scope,
+    readonly column: ScopeColumn,
+  ) {
+    super('UNSUPPORTED', message, positionAt(sql, pos), sql);
   }
 }
 

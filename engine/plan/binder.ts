@@ -71,6 +71,24 @@ export function bindInsertSource(stmt: ast.InsertStatement, table: TableMeta, ct
 export interface OuterContext {
   readonly scope: Scope;
   readonly width: number;
+  /** The outer relation (`width` fields), for imported columns. */
+  readonly node?: LogicalNode;
+  /**
+   * Outer columns (of `scope`) referenced deeper than this query's own WHERE
+   * conditions: in its select list or in a subquery of its own. They are
+   * imported: the distinct outer values are joined to the FROM relation, so
+   * inside this query they are plain columns, and the subquery is correlated
+   * to the outer query by the NULL-safe equality of each with its source.
+   */
+  readonly imports?: readonly ScopeColumn[];
+}
+
+/** An imported outer column: NULL-safe equal to its outer source. */
+export interface ImportKey {
+  /** Over the outer relation's fields. */
+  readonly outer: Expr;
+  /** Over the subquery relation's fields. */
+  readonly inner: Expr;
 }
 
 /** A SELECT after FROM and WHERE, before grouping and the select list. */
@@ -83,6 +101,8 @@ export interface SelectParts {
   readonly fromWidth: number;
   /** WHERE conditions that reference the outer query: over the outer's fields followed by rel's. */
   readonly correlated: Expr[];
+  /** Imported outer columns (see OuterContext.imports): correlations too, matched NULL-safely. */
+  readonly importKeys: readonly ImportKey[];
 }
 
 interface CteDef {
@@ -356,9 +376,24 @@ export class Binder {
   /** FROM and WHERE. With `outer`, conditions referencing the outer query are collected, not applied. */
   selectParts(body: ast.SelectBody, outer: OuterContext | null, parent: Scope | null): SelectParts {
     const from = this.fromList(body.from);
-    const scope = Scope.of(from.columns, outer ? outer.scope : parent);
-    const rel: Rel = { node: from.node };
     const fromWidth = from.node.fields.length;
+    const importKeys: ImportKey[] = [];
+    const imported: ScopeColumn[] = [];
+    let fromNode = from.node;
+    if (outer?.imports?.length && outer.node) {
+      // the outer columns' distinct values joined to every row of FROM; they resolve after FROM's own columns
+      const src = outer.node;
+      const cols = outer.imports;
+      const fields: Field[] = cols.map((c) => ({ ...src.fields[c.index]!, name: c.name }));
+      const values = projectNode(src, cols.map((c) => col(c.index, c.type)), fields);
+      fromNode = joinNode('cross', fromNode, { op: 'distinct', input: values, fields }, null);
+      cols.forEach((c, j) => {
+        imported.push({ ...c, index: fromWidth + j });
+        importKeys.push({ outer: col(c.index, c.type), inner: col(fromWidth + j, c.type) });
+      });
+    }
+    const scope = new Scope(imported.length ? [from.columns, imported] : [from.columns], outer ? outer.scope : parent);
+    const rel: Rel = { node: fromNode };
     const correlated: Expr[] = [];
     if (body.where) {
       const conjuncts = splitAnd(body.where);
@@ -372,7 +407,7 @@ export class Binder {
           // bound over the outer's fields followed by ours: ours resolve first
           const w = outer.width;
           const shifted = from.columns.map((x) => ({ ...x, index: x.index + w }));
-          const combined = new Scope([shifted, outer.scope.columns], outer.scope.parent);
+          const combined = new Scope([shifted, ...outer.scope.tiers], outer.scope.parent);
           const b = this.exprs.bindCondition(c, { scope: combined, rel: null, agg: null, clause: 'WHERE' });
           for (const f of factorConjuncts(b)) {
             if ([...columnsOf(f)].some((i) => i < w)) correlated.push(f);
@@ -394,13 +429,13 @@ export class Binder {
       const restPred = andAll(rest.filter((p) => !(p.k === 'lit' && p.value === 1)));
       if (restPred) rel.node = filterNode(rel.node, restPred);
     }
-    return { body, rel, scope, fromWidth, correlated };
+    return { body, rel, scope, fromWidth, correlated, importKeys };
   }
 
   /** GROUP BY, aggregates, HAVING, the select list, DISTINCT, ORDER BY, LIMIT. */
   finishSelect(parts: SelectParts, q: ast.Query | null): LogicalNode {
     const body = parts.body;
-    if (parts.correlated.length) {
+    if (parts.correlated.length || parts.importKeys.length) {
       throw this.error('UNSUPPORTED', 'a correlated subquery is not supported here', body.pos);
     }
     const orderBy = q?.orderBy ?? [];
@@ -470,7 +505,7 @@ export class Binder {
   }
 
   /** The select list with * expanded: each item's AST (stars as column references) and name. */
-  private expandItems(body: ast.SelectBody, scope: Scope): { ast: ast.Expr; alias: string | null; direct: Expr | null }[] {
+  expandItems(body: ast.SelectBody, scope: Scope): { ast: ast.Expr; alias: string | null; direct: Expr | null }[] {
     const out: { ast: ast.Expr; alias: string | null; direct: Expr | null }[] = [];
     for (const item of body.items) {
       if (item.kind === 'expr') {
@@ -551,7 +586,7 @@ export class Binder {
   }
 
   /** A GROUP BY item: an ordinal, an input column, an output alias, or an expression. */
-  private groupItem(g: ast.Expr, items: readonly { ast: ast.Expr; alias: string | null }[], env: ExprEnv): Expr {
+  groupItem(g: ast.Expr, items: readonly { ast: ast.Expr; alias: string | null }[], env: ExprEnv): Expr {
     if (g.kind === 'number' && /^\d+$/.test(g.text)) {
       const n = Number(g.text);
       if (n < 1 || n > items.length) throw this.error('SYNTAX', `GROUP BY position ${n} is not in select list`, g.pos);

@@ -38,8 +38,85 @@ export function selectivity(e: Expr): number {
   return 0.5;
 }
 
+/**
+ * Fraction of rows a conjunction over one table's columns keeps, using each
+ * numeric column's [min, max] where known: the range conditions on a column
+ * are intersected first (a BETWEEN is one interval, not two independent
+ * halves), equality and IN keep 1/(distinct values) each; everything else
+ * takes the shape defaults of selectivity().
+ */
+export function scanSelectivity(
+  preds: readonly Expr[],
+  rangeOf: (column: number) => { readonly min: number; readonly max: number; readonly integral: boolean } | null,
+  rows: number,
+): number {
+  const intervals = new Map<number, { lo: number; hi: number }>();
+  let sel = 1;
+  for (const p of preds) {
+    const r = rangeTest(p);
+    const range = r ? rangeOf(r.column) : null;
+    if (!r || !range) {
+      sel *= selectivity(p);
+      continue;
+    }
+    const distinct = range.integral ? Math.max(1, Math.min(rows, range.max - range.min + 1)) : Math.max(1, rows);
+    if (r.op === 'eq') {
+      sel *= r.values.every((v) => v >= range.min && v <= range.max) || r.values.length > 1 ? Math.min(1, r.values.length / distinct) : 0;
+      continue;
+    }
+    const iv = intervals.get(r.column) ?? { lo: range.min, hi: range.max };
+    const v = r.values[0]!;
+    if (r.op === 'lt' || r.op === 'le') iv.hi = Math.min(iv.hi, v);
+    else iv.lo = Math.max(iv.lo, v);
+    intervals.set(r.column, iv);
+  }
+  for (const [column, iv] of intervals) {
+    const range = rangeOf(column)!;
+    const span = range.max - range.min;
+    const frac = span <= 0 ? (iv.lo <= iv.hi ? 1 : 0) : (iv.hi - iv.lo) / span;
+    // never quite zero: the zone maps are bounds, and an estimate of no rows misleads every join above
+    sel *= Math.min(1, Math.max(frac, 1 / Math.max(1, rows)));
+  }
+  return sel;
+}
+
+/** col op numeric literal (either way round), or col IN (numbers): the column and the test. */
+function rangeTest(p: Expr): { column: number; op: 'eq' | 'lt' | 'le' | 'gt' | 'ge'; values: number[] } | null {
+  if (p.k === 'in' && !p.negated && p.arg.k === 'col' && p.values.length > 0 && p.values.every((v) => typeof v === 'number')) {
+    return { column: p.arg.index, op: 'eq', values: p.values as number[] };
+  }
+  if (p.k !== 'call' || p.args.length !== 2) return null;
+  const flip: Record<string, 'eq' | 'lt' | 'le' | 'gt' | 'ge'> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq' };
+  if (!(p.op in flip)) return null;
+  const [a, b] = p.args as [Expr, Expr];
+  if (a.k === 'col' && b.k === 'lit' && typeof b.value === 'number' && sameUnits(a, b)) return { column: a.index, op: p.op as 'eq', values: [b.value] };
+  if (b.k === 'col' && a.k === 'lit' && typeof a.value === 'number' && sameUnits(b, a)) return { column: b.index, op: flip[p.op]!, values: [a.value] };
+  return null;
+}
+
+/** A literal compares in the column's stored units (same type family and decimal scale). */
+function sameUnits(col: Expr, lit: Expr): boolean {
+  const a = col.type;
+  const b = lit.type;
+  if (a.id === 'decimal' || b.id === 'decimal') return a.id === b.id && (a.scale ?? 0) === (b.scale ?? 0);
+  if ((a.id === 'date') !== (b.id === 'date') || (a.id === 'timestamp') !== (b.id === 'timestamp')) return false;
+  return true;
+}
+
 /** Rows out of an equi-join of inputs with `left` and `right` rows whose unfiltered sizes were the bases. */
 export function joinRows(left: number, right: number, leftBase: number, rightBase: number): number {
+  return keyJoinRows(left, right, leftBase, rightBase);
+}
+
+/**
+ * Rows out of an equi-join whose key takes at most `leftDomain` distinct values
+ * on the left and `rightDomain` on the right (each bounded by its input's
+ * unfiltered size and by the key columns' value ranges): the smaller domain is
+ * taken to be contained in the larger, every row meeting rows / domain partners.
+ * With one side a key this is the key/foreign-key estimate; with a small shared
+ * domain (25 nations) it is the many-to-many one.
+ */
+export function keyJoinRows(left: number, right: number, leftDomain: number, rightDomain: number): number {
   // the input with the smaller base is the key side: each row of the other finds a partner with the
   // probability that its key survived the key side's filters (right / rightBase, or left / leftBase)
   return Math.max(1, (left * right) / Math.max(1, Math.min(leftBase, rightBase)));

@@ -12,6 +12,12 @@ export interface LogicalAgg {
   readonly fn: AggFn;
   /** null for COUNT(*). */
   readonly arg: Expr | null;
+  /** LISTAGG: WITHIN GROUP (ORDER BY ...), over the aggregate's input. */
+  readonly order?: readonly { readonly expr: Expr; readonly desc: boolean; readonly nullsFirst: boolean }[];
+  /** LISTAGG: the delimiter (none when absent). */
+  readonly separator?: string;
+  /** LISTAGG(DISTINCT ...). */
+  readonly distinct?: boolean;
 }
 
 export type LogicalNode =

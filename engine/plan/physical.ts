@@ -49,13 +49,26 @@ export type JoinDistAction =
  */
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'antiNullAware' | 'cross' | 'single';
 
-export type AggFn = 'sum' | 'count' | 'countStar' | 'min' | 'max' | 'avg' | 'countDistinct' | 'sumDistinct' | 'avgDistinct' | 'anyValue';
+/**
+ * Aggregate functions. The DISTINCT forms, 'median' and 'listagg' need all of
+ * a group's rows in one place (no partial states): they run after the rows are
+ * moved by group.
+ */
+export type AggFn =
+  | 'sum' | 'count' | 'countStar' | 'min' | 'max' | 'avg' | 'countDistinct' | 'sumDistinct' | 'avgDistinct' | 'anyValue'
+  | 'median' | 'listagg';
 
 export interface AggSpec {
   readonly fn: AggFn;
   /** Input column index, or -1 for COUNT(*). */
   readonly arg: number;
   readonly type: SqlType;
+  /** LISTAGG: WITHIN GROUP (ORDER BY ...) over input columns. */
+  readonly order?: readonly SortKey[];
+  /** LISTAGG: the delimiter (none when absent). */
+  readonly separator?: string;
+  /** LISTAGG(DISTINCT ...). */
+  readonly distinct?: boolean;
 }
 
 export interface SortKey {

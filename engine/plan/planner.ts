@@ -27,7 +27,9 @@ import type {
   ScanNode,
   ZonePredicate,
 } from './physical.js';
-import { joinRows, selectivity, widthOf } from './estimate.js';
+import { keyJoinRows, scanSelectivity, selectivity, widthOf } from './estimate.js';
+import { columnRange, type ColumnRange, type StatsSource } from './stats.js';
+import type { TableMeta } from '../catalog/catalog.js';
 
 interface Planned {
   node: PlanNode;
@@ -39,8 +41,51 @@ interface Planned {
 
 export class Planner {
   private nextId = 1;
+  /** Tables scanned by this query, by name: where a field's `source` leads for statistics. */
+  private readonly tables = new Map<string, TableMeta>();
+  private readonly ranges = new Map<string, ColumnRange | null>();
 
-  constructor(private readonly slices: number) {}
+  /** `stats`: where column ranges come from (the data directory's segments); without it estimates use shape defaults only. */
+  constructor(
+    private readonly slices: number,
+    private readonly stats: StatsSource | null = null,
+  ) {}
+
+  /** The value range of a base table column, when statistics are available. */
+  private range(table: TableMeta, column: number): ColumnRange | null {
+    if (!this.stats) return null;
+    const key = `${table.id}:${table.version}:${table.segments.length}:${column}`;
+    let r = this.ranges.get(key);
+    if (r === undefined) {
+      r = columnRange(this.stats, table, column);
+      this.ranges.set(key, r);
+    }
+    return r;
+  }
+
+  /** The range of the base column a field is a copy of. */
+  private fieldRange(f: Field | undefined): ColumnRange | null {
+    if (!f?.source) return null;
+    const t = this.tables.get(f.source.table);
+    if (!t) return null;
+    const c = t.columns.findIndex((x) => x.name === f.source!.column);
+    return c < 0 ? null : this.range(t, c);
+  }
+
+  /**
+   * At most how many distinct values the key expressions (over the relation's
+   * logical fields) take in `p`: its unfiltered size, or less when the keys are
+   * integral columns with a known range.
+   */
+  private keyDomain(p: Planned, keys: readonly Expr[]): number {
+    let prod = 1;
+    for (const k of keys) {
+      const m = remapColumns(k, (f) => p.pos.get(f) ?? -1);
+      const r = m.k === 'col' && m.index >= 0 ? this.fieldRange(p.node.fields[m.index]) : null;
+      prod *= r && r.integral ? r.max - r.min + 1 : Infinity;
+    }
+    return Math.max(1, Math.min(p.base, prod));
+  }
 
   /** Plans a whole query: every output field, delivered on slice 0. */
   planQuery(root: LogicalNode): PlanNode {
@@ -229,7 +274,8 @@ export class Planner {
       const keyIdx = t.columns.findIndex((c) => c.name === t.distKey);
       dist = pos.has(keyIdx) ? { kind: 'hash', keys: [pos.get(keyIdx)!] } : { kind: 'any' };
     } else dist = { kind: 'any' };
-    const est = Math.max(1, preds.reduce((r, p) => r * selectivity(p), t.rows));
+    this.tables.set(t.name, t);
+    const est = Math.max(1, t.rows * scanSelectivity(preds, (c) => this.range(t, c), t.rows));
     const scan: ScanNode = {
       op: 'scan',
       id: this.id(),
@@ -245,6 +291,8 @@ export class Planner {
     };
     return { node: scan, pos, base: Math.max(1, t.rows) };
   }
+
+  private edgeRows: (a: { rels: Set<number>; planned: Planned }, b: { rels: Set<number>; planned: Planned }, es: readonly { a: number; b: number; ea: Expr; eb: Expr }[]) => number = () => 1;
 
   /** Flattens inner/cross joins and filters above them, then orders the joins greedily. */
   private planJoinRegion(root: LogicalNode, required: readonly number[]): Planned {
@@ -320,6 +368,12 @@ export class Planner {
     }));
     const pending = [...residual];
     const unusedEdges = [...edges];
+    // with a part's key expressions on each side of the edges, the domains bound the join's output
+    this.edgeRows = (a, b, es) => {
+      const ka = es.map((e) => (a.rels.has(e.a) ? e.ea : e.eb));
+      const kb = es.map((e) => (a.rels.has(e.a) ? e.eb : e.ea));
+      return keyJoinRows(a.planned.node.estRows, b.planned.node.estRows, this.keyDomain(a.planned, ka), this.keyDomain(b.planned, kb));
+    };
     while (parts.length > 1) {
       // choose the pair of parts, connected by an edge if any, with the smallest output
       let best: { i: number; j: number; est: number; edges: typeof edges } | null = null;
@@ -328,7 +382,7 @@ export class Planner {
           const es = unusedEdges.filter((e) => (parts[i]!.rels.has(e.a) && parts[j]!.rels.has(e.b)) || (parts[i]!.rels.has(e.b) && parts[j]!.rels.has(e.a)));
           const pi = parts[i]!.planned;
           const pj = parts[j]!.planned;
-          const est = es.length ? joinRows(pi.node.estRows, pj.node.estRows, pi.base, pj.base) : pi.node.estRows * pj.node.estRows * 1e6;
+          const est = es.length ? this.edgeRows(parts[i]!, parts[j]!, es) : pi.node.estRows * pj.node.estRows * 1e6;
           if (!best || est < best.est || (est === best.est && es.length > best.edges.length)) best = { i, j, est, edges: es };
         }
       }
@@ -530,7 +584,7 @@ export class Planner {
       type === 'semi' || type === 'anti' || type === 'antiNullAware'
         ? outer.node.estRows * 0.5
         : keys.length
-          ? Math.max(outer.node.estRows, joinRows(outer.node.estRows, inner.node.estRows, outer.base, inner.base))
+          ? Math.max(outer.node.estRows, keyJoinRows(outer.node.estRows, inner.node.estRows, this.keyDomain(outer, keys.map((k) => k.o)), this.keyDomain(inner, keys.map((k) => k.i))))
           : outer.node.estRows * Math.max(1, inner.node.estRows);
     return this.joinParts(type, outer, inner, keys, residual, est);
   }
@@ -538,7 +592,10 @@ export class Planner {
   private planAggregate(node: Extract<LogicalNode, { op: 'aggregate' }>, required: readonly number[]): Planned {
     const need = new Set<number>();
     for (const g of node.groups) columnsOf(g, need);
-    for (const a of node.aggs) if (a.arg) columnsOf(a.arg, need);
+    for (const a of node.aggs) {
+      if (a.arg) columnsOf(a.arg, need);
+      for (const o of a.order ?? []) columnsOf(o.expr, need);
+    }
     const input = this.plan(node.input, [...need].sort((a, b) => a - b));
     // compute group keys and aggregate arguments as columns
     const exprs: Expr[] = [];
@@ -554,15 +611,25 @@ export class Planner {
     };
     const groupCols = node.groups.map(colFor);
     const argCols = node.aggs.map((a) => (a.arg ? colFor(a.arg) : -1));
+    // LISTAGG's WITHIN GROUP keys are input columns too
+    const orderCols = node.aggs.map((a) => a.order?.map((o) => ({ column: colFor(o.expr), desc: o.desc, nullsFirst: o.nullsFirst })));
     // plain columns keep their field (name, table, source) for EXPLAIN and the query record
     const projFields: Field[] = exprs.map((e, i) => (e.k === 'col' ? input.node.fields[e.index]! : { name: `c${i}`, type: e.type }));
     let child = this.project(input.node, exprs, projFields);
     if (child.dist.kind === 'all') child = this.exchange(child, 'pick', []);
     const g = groupCols.length;
-    const specs: AggSpec[] = node.aggs.map((a, i) => ({ fn: a.fn, arg: argCols[i]!, type: node.fields[g + i]!.type }));
+    const specs: AggSpec[] = node.aggs.map((a, i) => ({
+      fn: a.fn,
+      arg: argCols[i]!,
+      type: node.fields[g + i]!.type,
+      ...(orderCols[i] ? { order: orderCols[i] } : {}),
+      ...(a.separator !== undefined ? { separator: a.separator } : {}),
+      ...(a.distinct ? { distinct: true } : {}),
+    }));
     const estGroups = g === 0 ? 1 : Math.max(1, Math.min(child.estRows, child.estRows / 4));
     const outFields = node.fields;
-    const hasDistinct = specs.some((s) => s.fn === 'countDistinct' || s.fn === 'sumDistinct' || s.fn === 'avgDistinct');
+    // DISTINCT aggregates, MEDIAN and LISTAGG have no partial states: a group's rows meet first
+    const hasDistinct = specs.some((s) => s.fn === 'countDistinct' || s.fn === 'sumDistinct' || s.fn === 'avgDistinct' || s.fn === 'median' || s.fn === 'listagg');
     const colocated =
       child.dist.kind === 'single' || (child.dist.kind === 'hash' && child.dist.keys.every((k) => groupCols.includes(k)));
     let out: PlanNode;

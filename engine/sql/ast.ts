@@ -409,6 +409,8 @@ export interface ExtractExpr extends Node {
  *   COUNT(*)                     -> count with star = true, args empty
  * DATEADD(month, 3, d) and DATEDIFF(day, a, b) keep the unit as a leading
  * StringLiteral argument ('month', 'day').
+ * An ordered-set aggregate's WITHIN GROUP (ORDER BY ...) is `withinGroup`:
+ *   LISTAGG(x, ',') WITHIN GROUP (ORDER BY y) -> listagg(x, ',') with withinGroup [y]
  */
 export interface FunctionCall extends Node {
   readonly kind: 'function';
@@ -416,4 +418,6 @@ export interface FunctionCall extends Node {
   readonly args: readonly Expr[];
   readonly distinct: boolean;
   readonly star: boolean;
+  /** WITHIN GROUP (ORDER BY ...) after the call; absent when not written. */
+  readonly withinGroup?: readonly OrderItem[];
 }

@@ -1313,6 +1313,14 @@ class Parser {
       call = { kind: 'function', name: t.value, args, distinct, star: false, pos: t.pos };
     }
     this.expectOp(')');
+    if (this.isWord('within') && this.isWord('group', 1)) {
+      // LISTAGG(x, ',') WITHIN GROUP (ORDER BY ...); the binder decides which functions take it
+      this.advance();
+      this.advance();
+      this.expectOp('(');
+      call = { ...call, withinGroup: this.orderBy() };
+      this.expectOp(')');
+    }
     this.rejectWindowing();
     return call;
   }
@@ -1324,7 +1332,7 @@ class Parser {
     return false;
   }
 
-  /** OVER (...), WITHIN GROUP (...), FILTER (WHERE ...) after a call. */
+  /** OVER (...), a second WITHIN GROUP (...), FILTER (WHERE ...) after a call. */
   private rejectWindowing(): void {
     if (this.isWord('over') && (this.isOp('(', 1) || this.isName(1))) throw this.unsupported('window functions (OVER)');
     if (this.isWord('within') && this.isWord('group', 1)) throw this.unsupported('WITHIN GROUP');

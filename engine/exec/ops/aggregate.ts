@@ -9,10 +9,13 @@ import { physicalKind } from '../../types.js';
 import type { AggregateNode, AggSpec } from '../../plan/physical.js';
 import { KeyTable, StringInterner, keyNumbers } from '../key-table.js';
 import * as rt from '../runtime.js';
+import { ListAggAcc, MedianAcc } from './ordered-aggregates.js';
 
 /** One aggregate's state across groups. */
 interface Acc {
   update(v: Vector | null, ids: Int32Array, n: number): void;
+  /** When present, called instead of update with the whole input batch (LISTAGG reads its WITHIN GROUP keys). */
+  updateBatch?(batch: Batch, ids: Int32Array, n: number): void;
   grow(groups: number): void;
   result(groups: number): Vector;
 }
@@ -273,6 +276,10 @@ function makeAcc(spec: AggSpec, input: AggregateNode['input'], mode: AggregateNo
     case 'sumDistinct':
     case 'avgDistinct':
       return new DistinctAcc(spec.fn, argScale, spec.type);
+    case 'median':
+      return new MedianAcc(spec.type);
+    case 'listagg':
+      return new ListAggAcc(spec);
   }
 }
 
@@ -307,6 +314,8 @@ export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyI
       acc.grow(table.size);
       if (node.mode === 'final' && spec.fn === 'avg') {
         (acc as AvgAcc).merge(batch.columns[spec.arg]!, batch.columns[spec.arg + 1]!, ids, n);
+      } else if (acc.updateBatch) {
+        acc.updateBatch(batch, ids, n);
       } else {
         acc.update(spec.arg >= 0 ? batch.columns[spec.arg]! : null, ids, n);
       }

@@ -1,13 +1,13 @@
 /**
- * Hash join on one slice. The inner (right) side is built into a KeyTable with
- * a chain of rows per key; the outer (left) side streams through, batch by
+ * Hash join on one slice. The inner (right) side is built into a JoinTable
+ * (its rows chained by key hash); the outer (left) side streams through, batch by
  * batch, emitting matched row pairs (and, for outer joins, unmatched rows with
  * NULLs). Rows whose key has a NULL never match. A residual condition is checked
  * on each candidate pair before it counts as a match.
  */
-import type { Batch, PhysicalKind } from '../../types.js';
+import type { Batch, PhysicalKind, Vector } from '../../types.js';
 import type { JoinNode } from '../../plan/physical.js';
-import { KeyTable, StringInterner, keyNumbers } from '../key-table.js';
+import { JoinTable } from '../join-table.js';
 import { compileFilter, type CompiledFilter } from '../compile.js';
 import { concatBatches, emptyBatch, gatherVector, nullVector } from '../batch.js';
 import type { ExecContext } from '../context.js';
@@ -16,59 +16,46 @@ import { ExecError } from '../../errors.js';
 
 const OUT_BATCH = 16_384;
 
-interface Built {
-  batch: Batch;
-  table: KeyTable;
-  /** first[id] = first right row with key id; next[row] = following row, -1 ends. */
-  first: Int32Array;
-  next: Int32Array;
-  interners: (StringInterner | null)[];
-  /** Any right row with a NULL key part (NOT IN needs to know). */
-  hasNullKey: boolean;
-}
-
-function build(node: JoinNode, right: Batch): Built {
-  const n = right.length;
-  const keyKinds = node.rightKeys.map((k) => right.columns[k]!.kind);
-  const interners = keyKinds.map((k) => (k === 'str' ? new StringInterner() : null));
-  const table = new KeyTable(node.rightKeys.length, Math.max(16, n));
-  const cols = node.rightKeys.map(() => new Float64Array(n));
-  node.rightKeys.forEach((k, i) => keyNumbers(right.columns[k]!, interners[i]!, cols[i]!));
-  const ids = new Int32Array(n);
-  table.insert(cols, n, ids);
-  const first = new Int32Array(table.size).fill(-1);
-  const next = new Int32Array(n).fill(-1);
-  let hasNullKey = false;
-  // insert in reverse so chains run in input order
-  for (let r = n - 1; r >= 0; r--) {
-    let isNull = false;
-    for (const c of cols) if (c[r] !== c[r]) isNull = true;
-    if (isNull) {
-      hasNullKey = true;
-      continue;
-    }
-    const id = ids[r]!;
-    next[r] = first[id]!;
-    first[id] = r;
-  }
-  return { batch: right, table, first, next, interners, hasNullKey };
-}
-
 function combine(left: Batch, right: Batch, li: Int32Array, ri: Int32Array, count: number): Batch {
-  return {
-    length: count,
-    columns: [...left.columns.map((v) => gatherVector(v, li, count)), ...right.columns.map((v) => gatherVector(v, ri, count))],
-  };
+  const columns: Vector[] = [];
+  // a probe batch whose every row matched exactly once, in order, is passed through as it is
+  const identity = count === left.length && isIdentity(li, count);
+  for (const v of left.columns) columns.push(identity ? v : gatherVector(v, li, count));
+  for (const v of right.columns) columns.push(gatherVector(v, ri, count));
+  return { length: count, columns };
 }
 
-export function* runHashJoin(node: JoinNode, leftInput: Iterable<Batch>, rightInput: Iterable<Batch>, ctx: ExecContext): Generator<Batch> {
+function isIdentity(sel: Int32Array, count: number): boolean {
+  for (let i = 0; i < count; i++) if (sel[i] !== i) return false;
+  return true;
+}
+
+/** The build side: its rows concatenated and their hash table. */
+export interface Built {
+  readonly batch: Batch;
+  readonly table: JoinTable;
+}
+
+export function buildSide(node: JoinNode, rightInput: Iterable<Batch>): Built {
+  const rightKinds = kindsOf(node.right);
+  const rightBatches: Batch[] = [];
+  for (const b of rightInput) if (b.length > 0) rightBatches.push(b);
+  const right = rightBatches.length ? concatBatches(rightBatches, rightKinds) : emptyBatch(rightKinds);
+  return { batch: right, table: new JoinTable(right, node.rightKeys) };
+}
+
+/**
+ * `built` is given when the build side was built once for every slice (a
+ * broadcast inner side is the same on each); otherwise it is built from rightInput.
+ */
+export function* runHashJoin(node: JoinNode, leftInput: Iterable<Batch>, rightInput: Iterable<Batch> | Built, ctx: ExecContext): Generator<Batch> {
   const stats = ctx.statsFor(node.id);
   const rightKinds = kindsOf(node.right);
   const leftKinds = kindsOf(node.left);
-  const rightBatches = [...rightInput];
-  const right = rightBatches.length ? concatBatches(rightBatches, rightKinds) : emptyBatch(rightKinds);
+  const built = 'table' in rightInput ? rightInput : buildSide(node, rightInput);
+  const right = built.batch;
+  const table = built.table;
   stats.rightRows += right.length;
-  const built = build(node, right);
   const residual: CompiledFilter | null = node.residual
     ? ctx.cached(`join${node.id}`, () => compileFilter(node.residual!, [...leftKinds, ...rightKinds]))
     : null;
@@ -76,34 +63,34 @@ export function* runHashJoin(node: JoinNode, leftInput: Iterable<Batch>, rightIn
   const outer = node.type === 'left' || node.type === 'full' || node.type === 'single';
   const type = node.type;
   const single = type === 'single';
+  const existence = type === 'semi' || type === 'anti' || type === 'antiNullAware';
+  const emitsPairs = !existence;
+  const firstOnly = existence && !residual;
 
   // NOT IN: a NULL on the inner side makes every comparison unknown: no row qualifies.
-  if (type === 'antiNullAware' && built.hasNullKey) {
+  if (type === 'antiNullAware' && table.hasNullKey) {
     for (const b of leftInput) stats.leftRows += b.length;
     return;
   }
 
-  let li = new Int32Array(OUT_BATCH);
-  let ri = new Int32Array(OUT_BATCH);
-  let keyCols: Float64Array[] = [];
-  let ids = new Int32Array(0);
+  const li = new Int32Array(OUT_BATCH);
+  const ri = new Int32Array(OUT_BATCH);
   let sel = new Uint32Array(0);
+  const at = { count: 0, row: 0, chain: -1 };
   for (const left of leftInput) {
     const n = left.length;
     stats.leftRows += n;
     if (n === 0) continue;
-    if (ids.length < n) {
-      ids = new Int32Array(n);
-      keyCols = node.leftKeys.map(() => new Float64Array(n));
-    }
-    node.leftKeys.forEach((k, i) => keyNumbers(left.columns[k]!, built.interners[i] ?? null, keyCols[i]!));
-    built.table.find(keyCols, n, ids);
+    const probe = table.probeKeys(left, node.leftKeys);
     const leftHasMatch = type === 'inner' ? null : new Uint8Array(n);
-    // candidate pairs, in chunks
-    let count = 0;
-    const emitsPairs = type === 'inner' || type === 'left' || type === 'right' || type === 'full' || single;
-    const flush = function* (): Generator<Batch> {
-      if (count === 0) return;
+    let from = 0;
+    let resume = -1;
+    while (from < n) {
+      table.match(probe, n, from, resume, li, ri, firstOnly, at);
+      from = at.row;
+      resume = at.chain;
+      const count = at.count;
+      if (count === 0) continue;
       let kl = li;
       let kr = ri;
       let keep = count;
@@ -122,55 +109,35 @@ export function* runHashJoin(node: JoinNode, leftInput: Iterable<Batch>, rightIn
           pairs = null;
         }
       }
-      for (let i = 0; i < keep; i++) {
-        if (single && leftHasMatch![kl[i]!] === 1) {
-          throw new ExecError('CARDINALITY', 'more than one row returned by a subquery used as an expression');
+      if (leftHasMatch) {
+        for (let i = 0; i < keep; i++) {
+          const l = kl[i]!;
+          if (single && leftHasMatch[l] === 1) throw new ExecError('CARDINALITY', 'more than one row returned by a subquery used as an expression');
+          leftHasMatch[l] = 1;
         }
-        if (leftHasMatch) leftHasMatch[kl[i]!] = 1;
-        if (matchedRight) matchedRight[kr[i]!] = 1;
       }
-      count = 0;
+      if (matchedRight) for (let i = 0; i < keep; i++) matchedRight[kr[i]!] = 1;
       if (keep > 0 && emitsPairs) {
         stats.rowsOut += keep;
+        // (gathered copies: li and ri are free for the next chunk)
         yield pairs ?? combine(left, right, kl, kr, keep);
       }
-    };
-    for (let i = 0; i < n; i++) {
-      const id = ids[i]!;
-      if (id < 0) continue;
-      let nullKey = false;
-      for (const c of keyCols) if (c[i] !== c[i]) nullKey = true;
-      if (nullKey) continue;
-      for (let r = built.first[id]!; r >= 0; r = built.next[r]!) {
-        li[count] = i;
-        ri[count] = r;
-        count++;
-        if (count === li.length) {
-          // the emitted batch may still reference these arrays: start fresh ones
-          yield* flush();
-          li = new Int32Array(OUT_BATCH);
-          ri = new Int32Array(OUT_BATCH);
-        }
-        // semi/anti without residual need only know a match exists
-        if (!residual && (type === 'semi' || type === 'anti' || type === 'antiNullAware')) break;
-      }
     }
-    yield* flush();
-    if (type === 'semi' || type === 'anti' || type === 'antiNullAware' || outer) {
+    if (existence || outer) {
       const want = type === 'semi' ? 1 : 0;
       const rows = new Int32Array(n);
       let k = 0;
+      const pnulls = probe.nulls;
+      const nullAware = type === 'antiNullAware' && right.length > 0;
       for (let i = 0; i < n; i++) {
         if (leftHasMatch![i] !== want) continue;
-        if (type === 'antiNullAware' && right.length > 0) {
-          let nullKey = false;
-          for (const c of keyCols) if (c[i] !== c[i]) nullKey = true;
-          if (nullKey) continue; // NULL NOT IN (non-empty set) is unknown
-        }
+        // NULL NOT IN (non-empty set) is unknown
+        if (nullAware && pnulls !== null && pnulls[i] === 1) continue;
         rows[k++] = i;
       }
       if (k > 0) {
-        const columns = left.columns.map((v) => gatherVector(v, rows, k));
+        const all = k === n;
+        const columns = left.columns.map((v) => (all ? v : gatherVector(v, rows, k)));
         if (outer) for (const kind of rightKinds) columns.push(nullVector(kind, k));
         stats.rowsOut += k;
         yield { length: k, columns };

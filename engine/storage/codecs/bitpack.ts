@@ -7,7 +7,7 @@
  * for the rest. Values wider than 32 bits are packed by the caller as two streams
  * (low 32 bits, then the high bits).
  */
-import { bytesOf, corrupt, readWords } from './bytes.js';
+import { bytesOf, corrupt } from './bytes.js';
 
 /** Bits needed for the unsigned value x (x < 2^32); 0 for 0. */
 export function bitWidth(x: number): number {
@@ -50,7 +50,12 @@ export function pack(src: Uint32Array, count: number, width: number, out: Uint8A
   return at + size;
 }
 
-/** Unpacks `count` values of `width` bits from bytes at `at` into out[0..count). */
+/**
+ * Unpacks `count` values of `width` bits from bytes at `at` into out[0..count).
+ * Every decode of a dictionary, frame-of-reference or delta block comes through
+ * here, so each width gets a loop generated for it (see unpacker) that takes 32
+ * values per iteration from `width` words with constant shifts.
+ */
 export function unpack(bytes: Uint8Array, at: number, count: number, width: number, out: Uint32Array): void {
   if (width === 0) {
     out.fill(0, 0, count);
@@ -62,7 +67,7 @@ export function unpack(bytes: Uint8Array, at: number, count: number, width: numb
     out.set(bytes.subarray(at, at + size));
     return;
   }
-  const words = readWords(bytes, at, size);
+  const words = scratchWords(bytes, at, size);
   if (width === 32) {
     out.set(words.subarray(0, count));
     return;
@@ -72,41 +77,85 @@ export function unpack(bytes: Uint8Array, at: number, count: number, width: numb
     out.set(halves);
     return;
   }
-  if ((32 % width) === 0) {
-    unpackAligned(words, count, width, out);
-    return;
-  }
-  const mask = (1 << width) - 1;
-  let w = 0;
-  let used = 0;
-  for (let i = 0; i < count; i++) {
-    let v = words[w]! >>> used;
-    used += width;
-    if (used >= 32) {
-      w++;
-      used -= 32;
-      if (used > 0) v |= words[w]! << (width - used);
-    }
-    out[i] = v & mask;
-  }
+  unpacker(width, 'u32')(words, count, out, 0);
 }
 
-/** Widths 1, 2 and 4: values never straddle a word, so one word yields 32/width values. */
-function unpackAligned(words: Uint32Array, count: number, width: number, out: Uint32Array): void {
-  const mask = (1 << width) - 1;
-  const perWord = 32 / width;
-  const full = Math.floor(count / perWord);
-  let i = 0;
-  for (let w = 0; w < full; w++) {
-    let word = words[w]!;
-    for (let k = 0; k < perWord; k++) {
-      out[i++] = word & mask;
-      word >>>= width;
+/** Unpacks `count` values of `width` bits at `at` and writes base + value to out (an int32 sum wraps like `| 0`). */
+export function unpackAdd(bytes: Uint8Array, at: number, count: number, width: number, base: number, out: Int32Array | Float64Array): void {
+  const i32 = out instanceof Int32Array;
+  if (width === 0) {
+    out.fill(i32 ? base | 0 : base, 0, count);
+    return;
+  }
+  const words = scratchWords(bytes, at, packedBytes(count, width));
+  if (i32) unpacker(width, 'i32')(words, count, out, base);
+  else unpacker(width, 'f64')(words, count, out, base);
+}
+
+let scratch = new Uint32Array(4096);
+let scratchBytes = new Uint8Array(scratch.buffer);
+
+/**
+ * The packed bytes copied into aligned words, in a buffer reused by every call
+ * (the unpack loops read it once and keep nothing). Bytes past byteLength in the
+ * last word are stale, but only ever land in bits the loops mask off.
+ */
+function scratchWords(bytes: Uint8Array, at: number, byteLength: number): Uint32Array {
+  if (at + byteLength > bytes.length) throw corrupt('bit-packed data is truncated');
+  const words = (byteLength + 3) >>> 2;
+  if (scratch.length < words + 1) {
+    scratch = new Uint32Array(Math.max(words + 1, scratch.length * 2));
+    scratchBytes = new Uint8Array(scratch.buffer);
+  }
+  scratchBytes.set(bytes.subarray(at, at + byteLength));
+  return scratch;
+}
+
+type Unpacker = (words: Uint32Array, count: number, out: Uint32Array | Int32Array | Float64Array, base: number) => void;
+
+const unpackers = new Map<string, Unpacker>();
+
+/**
+ * The unpack loop for one width and output: 32 values per iteration, each a
+ * constant shift (and at most one neighbour word) of `width` words loaded once;
+ * the last count % 32 values through a generic loop.
+ *   u32: out[i] = value;  i32: out[i] = (base + value) | 0;  f64: out[i] = base + value.
+ */
+function unpacker(width: number, mode: 'u32' | 'i32' | 'f64'): Unpacker {
+  const key = `${mode}${width}`;
+  let f = unpackers.get(key);
+  if (f) return f;
+  const mask = width === 32 ? '0xffffffff' : `${2 ** width - 1}`;
+  const put = (j: string, v: string): string =>
+    mode === 'u32' ? `out[${j}] = ${v};` : mode === 'i32' ? `out[${j}] = (base + (${v})) | 0;` : `out[${j}] = base + ((${v}) >>> 0);`;
+  const body: string[] = [];
+  for (let k = 0; k < width; k++) body.push(`const w${k} = words[p + ${k}];`);
+  for (let j = 0; j < 32; j++) {
+    const bit = j * width;
+    const k = bit >>> 5;
+    const s = bit & 31;
+    let v: string;
+    if (s + width <= 32) v = s + width === 32 ? `(w${k} >>> ${s})` : `((w${k} >>> ${s}) & ${mask})`;
+    else v = `(((w${k} >>> ${s}) | (w${k + 1} << ${32 - s})) & ${mask})`;
+    body.push(put(`i + ${j}`, v));
+  }
+  const src = `
+    let i = 0;
+    let p = 0;
+    const full = count - (count & 31);
+    for (; i < full; i += 32, p += ${width}) {
+      ${body.join('\n      ')}
     }
-  }
-  let word = full < words.length ? words[full]! : 0;
-  for (; i < count; i++) {
-    out[i] = word & mask;
-    word >>>= width;
-  }
+    let bit = p * 32;
+    for (; i < count; i++, bit += ${width}) {
+      const k = bit >>> 5;
+      const s = bit & 31;
+      let v = words[k] >>> s;
+      if (s + ${width} > 32) v |= words[k + 1] << (32 - s);
+      ${put('i', `v & ${mask}`)}
+    }`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  f = new Function('words', 'count', 'out', 'base', src) as Unpacker;
+  unpackers.set(key, f);
+  return f;
 }

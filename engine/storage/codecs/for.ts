@@ -14,7 +14,7 @@
  * computed from 32-bit halves of the values instead of by subtraction.
  */
 import type { PhysicalKind, Vector } from '../../types.js';
-import { bitWidth, pack, packedBytes, unpack } from './bitpack.js';
+import { bitWidth, pack, packedBytes, unpack, unpackAdd } from './bitpack.js';
 import { ByteReader, corrupt, writeF64, writeI32 } from './bytes.js';
 import type { Codec } from './codec.js';
 
@@ -101,14 +101,15 @@ export function readF64Body(bytes: Uint8Array, at: number, n: number): { values:
   if (width > 55) throw corrupt(`offset width ${width}`);
   at = reader.pos;
   const values = new Float64Array(n);
-  const lo = new Uint32Array(n);
-  unpack(bytes, at, n, Math.min(width, 32), lo);
-  at += packedBytes(n, Math.min(width, 32));
   if (width <= 32) {
     // min + offset is an integer within +-2^53, so the addition is exact.
-    for (let i = 0; i < n; i++) values[i] = min + lo[i]!;
-    return { values, end: at };
+    if (at + packedBytes(n, width) > bytes.length) throw corrupt('bit-packed data is truncated');
+    unpackAdd(bytes, at, n, width, min, values);
+    return { values, end: at + packedBytes(n, width) };
   }
+  const lo = new Uint32Array(n);
+  unpack(bytes, at, n, 32, lo);
+  at += packedBytes(n, 32);
   const hi = new Uint32Array(n);
   unpack(bytes, at, n, width - 32, hi);
   at += packedBytes(n, width - 32);
@@ -202,11 +203,8 @@ export const forCodec: Codec = {
         const width = reader.u8();
         checkSize(bytes, reader.pos, length, width, 32);
         const values = new Int32Array(length);
-        // Unpacked in place: the offsets land in the output's own buffer.
-        const offsets = new Uint32Array(values.buffer);
-        unpack(bytes, reader.pos, length, width, offsets);
         // The true sum fits in int32; |0 maps the float sum back from the u32 offset.
-        for (let i = 0; i < length; i++) values[i] = (min + offsets[i]!) | 0;
+        unpackAdd(bytes, reader.pos, length, width, min, values);
         return { kind, values, nulls: null, length };
       }
       case 'bool': {

@@ -251,6 +251,9 @@ describe('special expression syntax', () => {
     ["timestamp '2001-02-03 04:05:06'", "(timestamp '2001-02-03 04:05:06')"],
     ["timestamp without time zone '2001-02-03'", "(timestamp '2001-02-03')"],
     ['"Weird Func"(1)', '(Weird Func 1)'],
+    ["listagg(s, ',') within group (order by a desc, b nulls first)", "(listagg s ',' (within group a desc, b nulls first))"],
+    ['listagg(distinct s) within group (order by s)', '(listagg distinct s (within group s))'],
+    ['median(a) + 1', '(+ (median a) 1)'],
   ])('%s', (sql, tree) => {
     expect(e(sql)).toBe(tree);
   });
@@ -726,6 +729,8 @@ describe('syntax errors', () => {
       ['select * from t where x = any (1, 2)', '1:27'],
       ['select * from generate_series(1, 3)', '1:30'],
       ['insert into t values (default)', '1:23'],
+      ['select listagg(s) within group (order by a) over () from t', '1:45'],
+      ['select listagg(s) within group (order by a) within group (order by b) from t', '1:45'],
     ];
     for (const [sql, at] of cases) expect(failure(sql)).toMatchObject({ code: 'UNSUPPORTED', at });
   });

@@ -56,6 +56,10 @@ export function sx(e: Expr): string {
       return `(extract ${e.field} ${sx(e.arg)})`;
     case 'function': {
       const args = e.star ? ['*'] : e.args.map(sx);
+      if (e.withinGroup) {
+        const keys = e.withinGroup.map((o) => sx(o.expr) + (o.desc ? ' desc' : '') + (o.nullsFirst === null ? '' : o.nullsFirst ? ' nulls first' : ' nulls last'));
+        args.push(`(within group ${keys.join(', ')})`);
+      }
       return `(${e.name}${e.distinct ? ' distinct' : ''}${args.length ? ' ' + args.join(' ') : ''})`;
     }
   }
