@@ -178,7 +178,7 @@ export function planRecord(db: Database, sql: string, input: PlanRecordInput): Q
   else if (s.kind === 'createTable' && s.as) logical = bindQuery(s.as, ctx);
   else if (s.kind === 'createView') bindQuery(s.query, ctx);
   const parts = emptyRecordParts();
-  if (logical) parts.plan = new Planner(catalog.slices).planQuery(logical);
+  if (logical) parts.plan = new Planner(catalog.slices, db.store).planQuery(logical);
   return buildRecord({
     ...input,
     sql: p.text,
@@ -201,7 +201,7 @@ async function runOne(db: Database, p: ParsedStatement, parts: RecordParts, t0: 
     case 'select': {
       const catalog = db.catalog();
       const logical = bindQuery(s.query, bindContext(db, catalog, p.text));
-      const plan = new Planner(catalog.slices).planQuery(logical);
+      const plan = new Planner(catalog.slices, db.store).planQuery(logical);
       return execute(db, plan, catalog, parts, t0, 'SELECT');
     }
     case 'explain':
@@ -284,7 +284,7 @@ async function explain(db: Database, s: ast.ExplainStatement, p: ParsedStatement
   if (inner.kind !== 'select') throw new SqlError('UNSUPPORTED', 'EXPLAIN takes a SELECT statement', positionAt(p.text, inner.pos), p.text);
   const catalog = db.catalog();
   const logical = bindQuery(inner.query, bindContext(db, catalog, p.text));
-  const plan = new Planner(catalog.slices).planQuery(logical);
+  const plan = new Planner(catalog.slices, db.store).planQuery(logical);
   if (!s.analyze) return textResult('EXPLAIN', explainText(plan).split('\n'), t0);
   const ran = execute(db, plan, catalog, parts, t0, 'EXPLAIN');
   const ctx = parts.exec!;
@@ -388,7 +388,7 @@ async function createTable(db: Database, s: ast.CreateTableStatement, p: ParsedS
     }
     let table = newTable(catalog, s.name.name, layout);
     if (source) {
-      const plan = new Planner(catalog.slices).planQuery(source);
+      const plan = new Planner(catalog.slices, db.store).planQuery(source);
       const batch = new Executor(new ExecContext(db.store, catalog.slices)).collect(plan);
       const change = await appendRows(db.dir, catalog, table, [batch], db.store.segments, batch.length);
       table = change.table;
@@ -424,7 +424,7 @@ async function insert(db: Database, s: ast.InsertStatement, p: ParsedStatement, 
   const inserted = await db.store.change(async (catalog) => {
     const table = tableOr(catalog, s.table, p);
     const logical = bindInsertSource(s, table, bindContext(db, catalog, p.text));
-    const plan = new Planner(catalog.slices).planQuery(logical);
+    const plan = new Planner(catalog.slices, db.store).planQuery(logical);
     const ctx = new ExecContext(db.store, catalog.slices);
     const batch = new Executor(ctx).collect(plan);
     parts.plan = plan;

@@ -40,6 +40,15 @@ export function gatherVector(v: Vector, sel: Int32Array | Uint32Array, count: nu
   }
 }
 
+/**
+ * A string vector the caller just made (its codes are rewritten in place), with
+ * its dictionary cut down to the entries its rows use when it holds many more.
+ */
+export function compactStrings(v: Extract<Vector, { kind: 'str' }>): Vector {
+  if (v.dict.length > 2 * v.length + 64) return compactDict(v.codes, v.dict, v.nulls, v.length);
+  return v;
+}
+
 /** Scratch for compactDict: remap[old code] = new code + 1 (0: not seen), reset after each use. */
 let remapScratch = new Int32Array(1024);
 

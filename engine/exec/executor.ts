@@ -4,16 +4,24 @@
  * (build side, aggregate, sort, exchange) materialize what they need. Time per
  * node is measured exclusive of its inputs.
  */
-import type { Batch } from '../types.js';
+import type { Batch, PhysicalKind } from '../types.js';
 import type { ExchangeNode, JoinNode, PlanNode } from '../plan/physical.js';
 import { compileExpr, compileFilter } from './compile.js';
-import { concatBatches, gatherBatch } from './batch.js';
+import { concatBatches, emptyBatch, gatherBatch } from './batch.js';
 import { ExecContext, kindsOf } from './context.js';
 import { runScan } from './ops/scan.js';
 import { runAggregate } from './ops/aggregate.js';
 import { sortBatch } from './ops/sort.js';
-import { buildSide, runCrossJoin, runHashJoin, type Built } from './ops/join.js';
-import { runExchange } from './ops/exchange.js';
+import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built } from './ops/join.js';
+import { runExchange, type RowFilter } from './ops/exchange.js';
+import { keyFilter } from './join-table.js';
+
+/** The key columns `cols` of batches, as one batch (for a runtime join filter). */
+function keyColumns(batches: readonly Batch[], cols: readonly number[], kinds: readonly PhysicalKind[]): Batch {
+  const parts = batches.filter((b) => b.length > 0).map((b) => ({ length: b.length, columns: cols.map((c) => b.columns[c]!) }));
+  const keyKinds = cols.map((c) => kinds[c]!);
+  return parts.length ? concatBatches(parts, keyKinds) : emptyBatch(keyKinds);
+}
 
 export class Executor {
   private readonly exchanged = new Map<number, Batch[][]>();
@@ -92,8 +100,14 @@ export class Executor {
           yield* runCrossJoin(node, left, this.run(node.right, slice), ctx);
           return;
         }
+        if (node.buildOuter) {
+          const lefts = this.outerSides(node);
+          yield* runSemiJoinBuildOuter(node, lefts[slice]!, this.run(node.right, slice), ctx);
+          return;
+        }
+        const prebuilt = this.prebuild(node);
         // a broadcast inner side is the same on every slice: its hash table is built once, shared
-        const right = node.right.op === 'exchange' && node.right.mode === 'broadcast' ? this.sharedBuild(node, slice) : this.run(node.right, slice);
+        const right = prebuilt ? prebuilt[slice]! : node.right.op === 'exchange' && node.right.mode === 'broadcast' ? this.sharedBuild(node, slice) : this.run(node.right, slice);
         yield* runHashJoin(node, left, right, ctx);
         return;
       }
@@ -154,9 +168,63 @@ export class Executor {
   private exchange(node: ExchangeNode): Batch[][] {
     let out = this.exchanged.get(node.id);
     if (!out) {
-      out = runExchange(node, (s) => this.run(node.input, s), this.ctx);
+      out = runExchange(node, (s) => this.run(node.input, s), this.ctx, this.filters.get(node.id) ?? null);
       this.exchanged.set(node.id, out);
     }
     return out;
+  }
+
+  /**
+   * Runtime join filters, by exchange: when one side of a join is complete on
+   * every slice before the other side's exchange runs, the exchange drops the
+   * rows whose key that side lacks before they move (see keyFilter).
+   */
+  private readonly filters = new Map<number, RowFilter>();
+  private readonly outers = new Map<number, Batch[][]>();
+  private readonly prebuilt = new Map<number, Built[] | null>();
+
+  /** An exchange that has not run yet, which a filter installed now would still reach. */
+  private filterable(n: PlanNode): n is ExchangeNode {
+    return n.op === 'exchange' && (n.mode === 'hash' || n.mode === 'broadcast' || n.mode === 'gather') && !this.exchanged.has(n.id);
+  }
+
+  /**
+   * The outer input of a semi/anti join built on its outer side, collected on
+   * every slice at once; then the inner side's exchange keeps only rows whose
+   * key some outer row has (except for NOT IN, which must see every inner row).
+   */
+  private outerSides(node: JoinNode): Batch[][] {
+    let lefts = this.outers.get(node.id);
+    if (!lefts) {
+      lefts = [];
+      for (let s = 0; s < this.ctx.slices; s++) lefts.push([...this.run(node.left, s)].filter((b) => b.length > 0));
+      this.outers.set(node.id, lefts);
+      if (node.type !== 'antiNullAware' && this.filterable(node.right)) {
+        const keys = keyColumns(lefts.flat(), node.leftKeys, kindsOf(node.left));
+        this.filters.set(node.right.id, keyFilter(keys, node.rightKeys, false));
+      }
+    }
+    return lefts;
+  }
+
+  /**
+   * For an inner or semi join whose outer input comes through an exchange that
+   * has not run: every slice's inner side built first, and a filter on that
+   * exchange from their keys. Null when the join is not of that shape.
+   */
+  private prebuild(node: JoinNode): Built[] | null {
+    let built = this.prebuilt.get(node.id);
+    if (built !== undefined) return built;
+    built = null;
+    if ((node.type === 'inner' || node.type === 'semi') && this.filterable(node.left)) {
+      const shared = node.right.op === 'exchange' && node.right.mode === 'broadcast';
+      built = [];
+      for (let s = 0; s < this.ctx.slices; s++) built.push(shared && s > 0 ? built[0]! : buildSide(node, this.run(node.right, s)));
+      const rights = shared ? [built[0]!.batch] : built.map((b) => b.batch);
+      const keys = keyColumns(rights, node.rightKeys, kindsOf(node.right));
+      this.filters.set(node.left.id, keyFilter(keys, node.leftKeys, false));
+    }
+    this.prebuilt.set(node.id, built);
+    return built;
   }
 }

@@ -8,6 +8,7 @@
  */
 import { hashNumber } from '../storage/hash.js';
 import type { Batch, Vector } from '../types.js';
+import { gatherVector } from './batch.js';
 
 export type KeyArray = Int32Array | Float64Array | Uint8Array;
 
@@ -91,11 +92,23 @@ export function joinKeys(b: Batch, keys: readonly number[], interners: readonly 
   return { cols, nulls, hashes };
 }
 
+/**
+ * Build rows by key. One key column (the common case) uses open addressing
+ * over distinct keys, each slot the pair (key, first row) side by side in one
+ * Float64Array, so a probe costs one cache line; rows sharing a key are chained
+ * through `next` in input order, and a table of unique keys never reads it.
+ * Several key columns chain every row from a bucket head (`heads`) instead.
+ */
 export class JoinTable {
-  /** heads[slot] = first build row of the chain, -1 for none; next[row] = following row. */
-  readonly heads: Int32Array;
-  readonly next: Int32Array;
-  readonly mask: number;
+  /** Open addressing (one key column): slots[2s] = key, slots[2s + 1] = first row, -1 when empty. */
+  private readonly slots: Float64Array | null = null;
+  /** Chaining (several key columns): heads[bucket] = first row, -1 for none. */
+  private readonly heads: Int32Array | null = null;
+  /** next[row] = the following row with the same key (open addressing) or in the same bucket (chaining); -1 ends. */
+  private readonly next: Int32Array;
+  private readonly mask: number;
+  /** No two build rows share a key: a probe stops at its slot's row. */
+  private readonly unique: boolean;
   readonly keys: JoinKeys;
   /** Any build row with a NULL key part (NOT IN needs to know). */
   readonly hasNullKey: boolean;
@@ -107,28 +120,67 @@ export class JoinTable {
     this.interners = keyCols.map((k) => (right.columns[k]!.kind === 'str' ? new Map<string, number>() : null));
     const keys = joinKeys(right, keyCols, this.interners, true);
     this.keys = keys;
-    let cap = 16;
-    while (cap < n * 2) cap *= 2;
-    this.mask = cap - 1;
-    const heads = new Int32Array(cap).fill(-1);
-    const next = new Int32Array(n);
     const hashes = keys.hashes;
     const nulls = keys.nulls;
-    const mask = this.mask;
+    const next = new Int32Array(n).fill(-1);
     let hasNullKey = false;
-    // inserted in reverse so that each chain runs in input order
-    for (let r = n - 1; r >= 0; r--) {
-      if (nulls !== null && nulls[r] === 1) {
-        hasNullKey = true;
-        next[r] = -1;
-        continue;
+    let unique = true;
+    if (keyCols.length === 1) {
+      let cap = 16;
+      while (cap < n + (n >> 1)) cap *= 2;
+      const mask = cap - 1;
+      const slots = new Float64Array(2 * cap);
+      for (let s = 1; s < slots.length; s += 2) slots[s] = -1;
+      // last[s]: the row a new duplicate of slot s's key is chained after
+      const last = new Int32Array(cap);
+      const bk = keys.cols[0]!;
+      for (let r = 0; r < n; r++) {
+        if (nulls !== null && nulls[r] === 1) {
+          hasNullKey = true;
+          continue;
+        }
+        const key = bk[r]!;
+        let s = hashes[r]! & mask;
+        for (;;) {
+          const row = slots[2 * s + 1]!;
+          if (row < 0) {
+            slots[2 * s] = key;
+            slots[2 * s + 1] = r;
+            last[s] = r;
+            break;
+          }
+          if (slots[2 * s] === key) {
+            next[last[s]!] = r;
+            last[s] = r;
+            unique = false;
+            break;
+          }
+          s = (s + 1) & mask;
+        }
       }
-      const slot = hashes[r]! & mask;
-      next[r] = heads[slot]!;
-      heads[slot] = r;
+      this.slots = slots;
+      this.mask = mask;
+    } else {
+      let cap = 16;
+      while (cap < n * 2) cap *= 2;
+      const mask = cap - 1;
+      const heads = new Int32Array(cap).fill(-1);
+      // inserted in reverse so that each chain runs in input order
+      for (let r = n - 1; r >= 0; r--) {
+        if (nulls !== null && nulls[r] === 1) {
+          hasNullKey = true;
+          continue;
+        }
+        const slot = hashes[r]! & mask;
+        next[r] = heads[slot]!;
+        heads[slot] = r;
+      }
+      this.heads = heads;
+      this.mask = mask;
+      unique = false;
     }
-    this.heads = heads;
     this.next = next;
+    this.unique = unique;
     this.hasNullKey = hasNullKey;
   }
 
@@ -139,9 +191,10 @@ export class JoinTable {
 
   /**
    * Candidate pairs of probe rows [from, n) and build rows with equal keys,
-   * written to li/ri up to their capacity. Returns the count and where to resume
-   * (probe row, and build row within its chain, -1 at a chain's start).
-   * With `firstOnly`, a probe row stops at its first match (semi/anti joins).
+   * written to li/ri up to their capacity. Sets out.count, and where to resume:
+   * out.row (the probe row) and out.chain (the build row within its chain, -1
+   * to start the row afresh). With `firstOnly`, a probe row stops at its first
+   * match (semi/anti joins).
    */
   match(
     probe: JoinKeys,
@@ -153,7 +206,99 @@ export class JoinTable {
     firstOnly: boolean,
     out: { count: number; row: number; chain: number },
   ): void {
-    const heads = this.heads;
+    if (this.slots !== null) this.matchOne(probe, n, from, resumeRow, li, ri, firstOnly, out);
+    else this.matchMany(probe, n, from, resumeRow, li, ri, firstOnly, out);
+  }
+
+  private matchOne(
+    probe: JoinKeys,
+    n: number,
+    from: number,
+    resumeRow: number,
+    li: Int32Array,
+    ri: Int32Array,
+    firstOnly: boolean,
+    out: { count: number; row: number; chain: number },
+  ): void {
+    const slots = this.slots!;
+    const next = this.next;
+    const mask = this.mask;
+    const hashes = probe.hashes;
+    const pnulls = probe.nulls;
+    const pk = probe.cols[0]!;
+    const cap = li.length;
+    const single = this.unique || firstOnly;
+    let count = 0;
+    let i = from;
+    if (resumeRow >= 0) {
+      // finish the chain of probe row `from` that the last call left off
+      for (let r = resumeRow; r >= 0; r = next[r]!) {
+        if (count === cap) {
+          out.count = count;
+          out.row = i;
+          out.chain = r;
+          return;
+        }
+        li[count] = i;
+        ri[count] = r;
+        count++;
+        if (single) break;
+      }
+      i++;
+    }
+    for (; i < n; i++) {
+      if (pnulls !== null && pnulls[i] === 1) continue;
+      const key = pk[i]!;
+      let s = hashes[i]! & mask;
+      let r = -1;
+      for (;;) {
+        const row = slots[2 * s + 1]!;
+        if (row < 0) break;
+        if (slots[2 * s] === key) {
+          r = row;
+          break;
+        }
+        s = (s + 1) & mask;
+      }
+      if (r < 0) continue;
+      if (count === cap) {
+        out.count = count;
+        out.row = i;
+        out.chain = r;
+        return;
+      }
+      li[count] = i;
+      ri[count] = r;
+      count++;
+      if (single) continue;
+      for (r = next[r]!; r >= 0; r = next[r]!) {
+        if (count === cap) {
+          out.count = count;
+          out.row = i;
+          out.chain = r;
+          return;
+        }
+        li[count] = i;
+        ri[count] = r;
+        count++;
+      }
+    }
+    out.count = count;
+    out.row = n;
+    out.chain = -1;
+  }
+
+  private matchMany(
+    probe: JoinKeys,
+    n: number,
+    from: number,
+    resumeRow: number,
+    li: Int32Array,
+    ri: Int32Array,
+    firstOnly: boolean,
+    out: { count: number; row: number; chain: number },
+  ): void {
+    const heads = this.heads!;
     const next = this.next;
     const mask = this.mask;
     const hashes = probe.hashes;
@@ -161,57 +306,84 @@ export class JoinTable {
     const cap = li.length;
     let count = 0;
     const arity = probe.cols.length;
-    if (arity === 1) {
-      const bk = this.keys.cols[0]!;
-      const pk = probe.cols[0]!;
-      for (let i = from; i < n; i++) {
-        if (pnulls !== null && pnulls[i] === 1) continue;
-        const key = pk[i]!;
-        let r = i === from && resumeRow >= 0 ? resumeRow : heads[hashes[i]! & mask]!;
-        for (; r >= 0; r = next[r]!) {
-          if (bk[r] !== key) continue;
-          if (count === cap) {
-            out.count = count;
-            out.row = i;
-            out.chain = r;
-            return;
+    const bks = this.keys.cols;
+    const pks = probe.cols;
+    for (let i = from; i < n; i++) {
+      if (pnulls !== null && pnulls[i] === 1) continue;
+      let r = i === from && resumeRow >= 0 ? resumeRow : heads[hashes[i]! & mask]!;
+      for (; r >= 0; r = next[r]!) {
+        let eq = true;
+        for (let c = 0; c < arity; c++) {
+          if (bks[c]![r] !== pks[c]![i]) {
+            eq = false;
+            break;
           }
-          li[count] = i;
-          ri[count] = r;
-          count++;
-          if (firstOnly) break;
         }
-      }
-    } else {
-      const bks = this.keys.cols;
-      const pks = probe.cols;
-      for (let i = from; i < n; i++) {
-        if (pnulls !== null && pnulls[i] === 1) continue;
-        let r = i === from && resumeRow >= 0 ? resumeRow : heads[hashes[i]! & mask]!;
-        for (; r >= 0; r = next[r]!) {
-          let eq = true;
-          for (let c = 0; c < arity; c++) {
-            if (bks[c]![r] !== pks[c]![i]) {
-              eq = false;
-              break;
-            }
-          }
-          if (!eq) continue;
-          if (count === cap) {
-            out.count = count;
-            out.row = i;
-            out.chain = r;
-            return;
-          }
-          li[count] = i;
-          ri[count] = r;
-          count++;
-          if (firstOnly) break;
+        if (!eq) continue;
+        if (count === cap) {
+          out.count = count;
+          out.row = i;
+          out.chain = r;
+          return;
         }
+        li[count] = i;
+        ri[count] = r;
+        count++;
+        if (firstOnly) break;
       }
     }
     out.count = count;
     out.row = n;
     out.chain = -1;
   }
+}
+
+/**
+ * A runtime join filter: drops the rows of a batch whose key (columns
+ * `probeCols`) none of `keys` has, before the rows cross slices. `keys` are
+ * the other join input's key columns, gathered from every slice. Rows with a
+ * NULL key part pass when `keepNullKeys` (NOT IN must see them). It watches
+ * what it keeps and turns itself off once it is clearly not dropping enough to
+ * pay for its probes.
+ */
+export function keyFilter(keys: Batch, probeCols: readonly number[], keepNullKeys: boolean): (batch: Batch) => Batch {
+  const table = new JoinTable(keys, keys.columns.map((_, i) => i));
+  let seen = 0;
+  let kept = 0;
+  let on = true;
+  let li = new Int32Array(0);
+  let ri = new Int32Array(0);
+  const at = { count: 0, row: 0, chain: -1 };
+  return (batch) => {
+    if (!on) return batch;
+    const n = batch.length;
+    if (li.length < n) {
+      li = new Int32Array(n);
+      ri = new Int32Array(n);
+    }
+    const probe = table.probeKeys(batch, probeCols);
+    table.match(probe, n, 0, -1, li, ri, true, at);
+    let count = at.count;
+    let sel: Int32Array = li;
+    if (keepNullKeys && probe.nulls !== null) {
+      // merge the NULL-key rows back in, in row order
+      const nulls = probe.nulls;
+      const merged = new Int32Array(n);
+      let k = 0;
+      let m = 0;
+      for (let i = 0; i < n; i++) {
+        if (m < count && li[m] === i) {
+          merged[k++] = i;
+          m++;
+        } else if (nulls[i] === 1) merged[k++] = i;
+      }
+      sel = merged;
+      count = k;
+    }
+    seen += n;
+    kept += count;
+    if (seen >= 65_536 && kept > 0.7 * seen) on = false;
+    if (count === n) return batch;
+    return { length: count, columns: batch.columns.map((v) => gatherVector(v, sel, count)) };
+  };
 }

@@ -23,23 +23,30 @@ function keyHash(x: number): number {
 
 export class KeyTable {
   size = 0;
-  private slots: Int32Array;
+  /** One key column: pairs[2s] = key, pairs[2s + 1] = id, -1 when the slot is empty (a probe reads one cache line). */
+  private pairs: Float64Array | null = null;
+  /** Several key columns: slots[s] = id or EMPTY, with each entry's hash kept for rehashing. */
+  private slots: Int32Array | null = null;
+  private hashes: Uint32Array | null = null;
   private mask: number;
   /** keys[c][id] = key column c of entry id; NaN marks a NULL key part. */
   keys: Float64Array[];
-  private hashes: Uint32Array;
 
   constructor(readonly arity: number, capacity = 1024) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
-    this.slots = new Int32Array(cap).fill(EMPTY);
     this.mask = cap - 1;
+    if (arity === 1) {
+      this.pairs = new Float64Array(2 * cap);
+      for (let s = 1; s < this.pairs.length; s += 2) this.pairs[s] = EMPTY;
+    } else {
+      this.slots = new Int32Array(cap).fill(EMPTY);
+      this.hashes = new Uint32Array(Math.max(16, capacity));
+    }
     this.keys = Array.from({ length: arity }, () => new Float64Array(Math.max(16, capacity)));
-    this.hashes = new Uint32Array(Math.max(16, capacity));
   }
 
   private hashRow(cols: readonly Float64Array[], i: number): number {
-    if (this.arity === 1) return keyHash(cols[0]![i]!);
     let h = 0x9e3779b9;
     for (let c = 0; c < this.arity; c++) h = Math.imul(h ^ keyHash(cols[c]![i]!), 0x01000193) >>> 0;
     return h;
@@ -47,10 +54,10 @@ export class KeyTable {
 
   /**
    * Finds or adds the key of each row; writes its id to ids. `cols` are key
-   * columns already turned into numbers (see KeyEncoder), NaN for NULL.
+   * columns already turned into numbers (see keyNumbers), NaN for NULL.
    */
   insert(cols: readonly Float64Array[], n: number, ids: Int32Array): void {
-    if (this.arity === 1) {
+    if (this.pairs !== null) {
       this.insert1(cols[0]!, n, ids);
       return;
     }
@@ -58,12 +65,12 @@ export class KeyTable {
       const h = this.hashRow(cols, i);
       let slot = h & this.mask;
       for (;;) {
-        const id = this.slots[slot]!;
+        const id = this.slots![slot]!;
         if (id === EMPTY) {
           ids[i] = this.add(cols, i, h, slot);
           break;
         }
-        if (this.hashes[id] === h && this.equal(id, cols, i)) {
+        if (this.hashes![id] === h && this.equal(id, cols, i)) {
           ids[i] = id;
           break;
         }
@@ -72,11 +79,10 @@ export class KeyTable {
     }
   }
 
-  /** insert for one key column: the same, with the column loop and the tuple comparison unrolled. */
+  /** insert for one key column, over the (key, id) pairs. */
   private insert1(col: Float64Array, n: number, ids: Int32Array): void {
-    let slots = this.slots;
+    let pairs = this.pairs!;
     let mask = this.mask;
-    let keys = this.keys[0]!;
     let prev = NaN;
     let prevId = -1;
     for (let i = 0; i < n; i++) {
@@ -86,48 +92,33 @@ export class KeyTable {
         ids[i] = prevId;
         continue;
       }
-      const h = keyHash(x);
-      let slot = h & mask;
-      let found = -1;
+      let s = keyHash(x) & mask;
+      let id: number;
       for (;;) {
-        const id = slots[slot]!;
-        if (id === EMPTY) break;
-        const k = keys[id]!;
+        const at = pairs[2 * s + 1]!;
+        if (at === EMPTY) {
+          id = this.size++;
+          pairs[2 * s] = x;
+          pairs[2 * s + 1] = id;
+          if (id >= this.keys[0]!.length) this.growEntries();
+          this.keys[0]![id] = x;
+          if (this.size * 2 > mask + 1) {
+            this.rehash1();
+            pairs = this.pairs!;
+            mask = this.mask;
+          }
+          break;
+        }
+        const k = pairs[2 * s]!;
         if (k === x || (k !== k && x !== x)) {
-          found = id;
+          id = at;
           break;
         }
-        slot = (slot + 1) & mask;
+        s = (s + 1) & mask;
       }
-      if (found < 0) {
-        found = this.add1(col, i, h, slot);
-        slots = this.slots;
-        mask = this.mask;
-        keys = this.keys[0]!;
-      }
-      ids[i] = found;
+      ids[i] = id;
       prev = x;
-      prevId = found;
-    }
-  }
-
-  /** Looks each row's key up; writes its id or -1. */
-  find(cols: readonly Float64Array[], n: number, ids: Int32Array): void {
-    for (let i = 0; i < n; i++) {
-      const h = this.hashRow(cols, i);
-      let slot = h & this.mask;
-      for (;;) {
-        const id = this.slots[slot]!;
-        if (id === EMPTY) {
-          ids[i] = -1;
-          break;
-        }
-        if (this.hashes[id] === h && this.equal(id, cols, i)) {
-          ids[i] = id;
-          break;
-        }
-        slot = (slot + 1) & this.mask;
-      }
+      prevId = id;
     }
   }
 
@@ -143,29 +134,21 @@ export class KeyTable {
 
   private add(cols: readonly Float64Array[], i: number, h: number, slot: number): number {
     const id = this.size++;
-    if (id >= this.hashes.length) this.growEntries();
+    if (id >= this.keys[0]!.length) this.growEntries();
     for (let c = 0; c < this.arity; c++) this.keys[c]![id] = cols[c]![i]!;
-    this.hashes[id] = h;
-    this.slots[slot] = id;
-    if (this.size * 2 > this.slots.length) this.rehash();
-    return id;
-  }
-
-  private add1(col: Float64Array, i: number, h: number, slot: number): number {
-    const id = this.size++;
-    if (id >= this.hashes.length) this.growEntries();
-    this.keys[0]![id] = col[i]!;
-    this.hashes[id] = h;
-    this.slots[slot] = id;
-    if (this.size * 2 > this.slots.length) this.rehash();
+    this.hashes![id] = h;
+    this.slots![slot] = id;
+    if (this.size * 2 > this.slots!.length) this.rehash();
     return id;
   }
 
   private growEntries(): void {
-    const cap = this.hashes.length * 2;
-    const hashes = new Uint32Array(cap);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
+    const cap = this.keys[0]!.length * 2;
+    if (this.hashes) {
+      const hashes = new Uint32Array(cap);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+    }
     this.keys = this.keys.map((k) => {
       const grown = new Float64Array(cap);
       grown.set(k);
@@ -173,12 +156,29 @@ export class KeyTable {
     });
   }
 
+  private rehash1(): void {
+    const cap = (this.mask + 1) * 2;
+    const mask = cap - 1;
+    const pairs = new Float64Array(2 * cap);
+    for (let s = 1; s < pairs.length; s += 2) pairs[s] = EMPTY;
+    const keys = this.keys[0]!;
+    for (let id = 0; id < this.size; id++) {
+      const x = keys[id]!;
+      let s = keyHash(x) & mask;
+      while (pairs[2 * s + 1] !== EMPTY) s = (s + 1) & mask;
+      pairs[2 * s] = x;
+      pairs[2 * s + 1] = id;
+    }
+    this.pairs = pairs;
+    this.mask = mask;
+  }
+
   private rehash(): void {
-    const cap = this.slots.length * 2;
+    const cap = this.slots!.length * 2;
     const slots = new Int32Array(cap).fill(EMPTY);
     const mask = cap - 1;
     for (let id = 0; id < this.size; id++) {
-      let slot = this.hashes[id]! & mask;
+      let slot = this.hashes![id]! & mask;
       while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
       slots[slot] = id;
     }

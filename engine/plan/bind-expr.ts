@@ -490,7 +490,7 @@ export class ExprBinder {
         throw this.error('AMBIGUOUS_COLUMN', `column reference "${full}" is ambiguous`, e.pos);
       case 'outer':
         throw new OuterReferenceError(
-          `correlated reference to "${full}" is not supported in ${env.clause} (only in the WHERE conditions of a subquery)`,
+          `correlated reference to "${full}" is not supported in ${env.clause} here (a subquery with UNION, INTERSECT, EXCEPT or WITH cannot refer to the enclosing query)`,
           this.sql,
           e.pos,
           r.scope,

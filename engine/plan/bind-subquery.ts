@@ -233,7 +233,7 @@ export class Subqueries implements SubqueryBinder {
     const w = a.width;
     const outer = env.rel!.node;
     const inner = a.parts.rel.node;
-    const conditions = this.conditions(a);
+    const conditions = a.parts.correlated;
     const cols = [...new Set(conditions.flatMap((p) => [...columnsOf(p)].filter((c) => c < w)))].sort((x, y) => x - y);
     const domainFields: Field[] = cols.map((c) => ({ ...outer.fields[c]! }));
     const domain: LogicalNode = { op: 'distinct', input: projectNode(outer, cols.map((c) => col(c, outer.fields[c]!.type)), domainFields), fields: domainFields };
@@ -242,7 +242,11 @@ export class Subqueries implements SubqueryBinder {
     const source = joinNode('inner', inner, domain, cond);
     return {
       source,
-      keys: cols.map((c, j) => ({ outer: col(c, outer.fields[c]!.type), inner: col(iw + j, outer.fields[c]!.type), nullSafe: true })),
+      keys: [
+        ...cols.map((c, j) => ({ outer: col(c, outer.fields[c]!.type), inner: col(iw + j, outer.fields[c]!.type), nullSafe: true })),
+        // imported columns are the subquery's own: grouped as they are (a select item may read them)
+        ...a.parts.importKeys.map((k) => ({ outer: k.outer, inner: k.inner, nullSafe: true })),
+      ],
     };
   }
 
@@ -342,6 +346,8 @@ export class Subqueries implements SubqueryBinder {
     return exprs.map((x) => {
       const v = this.b.exprs.bind(x, { scope: Scope.empty(), rel: null, agg: state, clause });
       return mapColumns(v, (c) => {
+        // an imported outer column is a NULL-safe key: read it from the outer row (the group may be empty)
+        if (c.index < g && keys[c.index]!.nullSafe) return keys[c.index]!.outer;
         const shifted = col(w + c.index, c.type);
         // an empty group is no row of the join: COUNT reads 0 there, as it would have over no rows
         if (c.index >= g && countLike.has(c.index - g)) return call('coalesce', [shifted, lit(0, BIGINT)], BIGINT);

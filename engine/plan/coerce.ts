@@ -8,8 +8,10 @@
  *  - DECIMAL(p,s) values are scaled integers. `+`, `-`, `%`: both operands are
  *    rescaled to s = max(s1,s2) first; `*`: scale s1+s2 (no rescale); `/`: scale
  *    max(6, s1, s2), the exact quotient rounded half away from zero (see
- *    rt.decDiv). An integer operand behaves as DECIMAL(5|10|19, 0). Any result
- *    whose scaled value leaves 2^53 raises OVERFLOW; nothing rounds silently.
+ *    rt.decDiv). An integer operand behaves as DECIMAL(5|10|19, 0). A result
+ *    of precision 15 or less beyond its precision raises OVERFLOW; a wide one
+ *    (precision 16 and more) is exact below 2^53 scaled units and rounded to
+ *    the nearest double beyond, raising OVERFLOW only past its precision.
  *  - A DECIMAL or integer mixed with REAL/DOUBLE is DOUBLE.
  *  - A string literal (PostgreSQL's "unknown" type) and a NULL literal take the
  *    type of the other operand; a string column does not mix with numbers or
@@ -26,7 +28,9 @@
  * (Redshift keeps scale s, PostgreSQL more digits); AVG of integers and floats
  * is DOUBLE PRECISION (Redshift truncates AVG(INTEGER) to an integer; DuckDB,
  * our oracle, and users mostly expect the fraction); MIN/MAX/ANY_VALUE keep the
- * argument's type; STDDEV/VARIANCE are DOUBLE PRECISION.
+ * argument's type; STDDEV/VARIANCE are DOUBLE PRECISION; MEDIAN is DOUBLE
+ * PRECISION for integers and floats and keeps DECIMAL, DATE and TIMESTAMP;
+ * LISTAGG is VARCHAR(65535). docs/sql.md has the whole dialect.
  */
 import { SqlError, positionAt, type ErrorCode } from '../errors.js';
 import type { SqlType } from '../types.js';

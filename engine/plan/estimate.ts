@@ -105,6 +105,8 @@ function sameUnits(col: Expr, lit: Expr): boolean {
 
 /** Rows out of an equi-join of inputs with `left` and `right` rows whose unfiltered sizes were the bases. */
 export function joinRows(left: number, right: number, leftBase: number, rightBase: number): number {
+  // the input with the smaller base is the key side: each row of the other finds a partner with the
+  // probability that its key survived the key side's filters (right / rightBase, or left / leftBase)
   return keyJoinRows(left, right, leftBase, rightBase);
 }
 
@@ -117,9 +119,7 @@ export function joinRows(left: number, right: number, leftBase: number, rightBas
  * domain (25 nations) it is the many-to-many one.
  */
 export function keyJoinRows(left: number, right: number, leftDomain: number, rightDomain: number): number {
-  // the input with the smaller base is the key side: each row of the other finds a partner with the
-  // probability that its key survived the key side's filters (right / rightBase, or left / leftBase)
-  return Math.max(1, (left * right) / Math.max(1, Math.min(leftBase, rightBase)));
+  return Math.max(1, (left * right) / Math.max(1, Math.min(leftDomain, rightDomain)));
 }
 
 /** Typical bytes per value of a physical type, for costing exchanges. */

@@ -131,6 +131,11 @@ export interface JoinNode extends NodeBase {
   readonly action: JoinDistAction;
   /** For the query record: the joined columns, as table.column. */
   readonly keyNames: readonly { readonly left: string; readonly right: string }[];
+  /**
+   * Semi and anti joins: build the hash table on the outer (left) input and
+   * stream the inner one through it, when the outer input is the smaller.
+   */
+  readonly buildOuter?: boolean;
 }
 
 export interface ExchangeNode extends NodeBase {

@@ -78,13 +78,18 @@ export class Planner {
    * integral columns with a known range.
    */
   private keyDomain(p: Planned, keys: readonly Expr[]): number {
+    return Math.max(1, Math.min(p.base, this.rangeProduct(p, keys)));
+  }
+
+  /** The product of the key expressions' integral value ranges; Infinity when one is unknown. */
+  private rangeProduct(p: Planned, keys: readonly Expr[]): number {
     let prod = 1;
     for (const k of keys) {
       const m = remapColumns(k, (f) => p.pos.get(f) ?? -1);
       const r = m.k === 'col' && m.index >= 0 ? this.fieldRange(p.node.fields[m.index]) : null;
       prod *= r && r.integral ? r.max - r.min + 1 : Infinity;
     }
-    return Math.max(1, Math.min(p.base, prod));
+    return prod;
   }
 
   /** Plans a whole query: every output field, delivered on slice 0. */
@@ -292,8 +297,6 @@ export class Planner {
     return { node: scan, pos, base: Math.max(1, t.rows) };
   }
 
-  private edgeRows: (a: { rels: Set<number>; planned: Planned }, b: { rels: Set<number>; planned: Planned }, es: readonly { a: number; b: number; ea: Expr; eb: Expr }[]) => number = () => 1;
-
   /** Flattens inner/cross joins and filters above them, then orders the joins greedily. */
   private planJoinRegion(root: LogicalNode, required: readonly number[]): Planned {
     const relations: { node: LogicalNode; start: number }[] = [];
@@ -369,7 +372,7 @@ export class Planner {
     const pending = [...residual];
     const unusedEdges = [...edges];
     // with a part's key expressions on each side of the edges, the domains bound the join's output
-    this.edgeRows = (a, b, es) => {
+    const edgeRows = (a: Part, b: Part, es: typeof edges): number => {
       const ka = es.map((e) => (a.rels.has(e.a) ? e.ea : e.eb));
       const kb = es.map((e) => (a.rels.has(e.a) ? e.eb : e.ea));
       return keyJoinRows(a.planned.node.estRows, b.planned.node.estRows, this.keyDomain(a.planned, ka), this.keyDomain(b.planned, kb));
@@ -382,7 +385,7 @@ export class Planner {
           const es = unusedEdges.filter((e) => (parts[i]!.rels.has(e.a) && parts[j]!.rels.has(e.b)) || (parts[i]!.rels.has(e.b) && parts[j]!.rels.has(e.a)));
           const pi = parts[i]!.planned;
           const pj = parts[j]!.planned;
-          const est = es.length ? this.edgeRows(parts[i]!, parts[j]!, es) : pi.node.estRows * pj.node.estRows * 1e6;
+          const est = es.length ? edgeRows(parts[i]!, parts[j]!, es) : pi.node.estRows * pj.node.estRows * 1e6;
           if (!best || est < best.est || (est === best.est && es.length > best.edges.length)) best = { i, j, est, edges: es };
         }
       }
@@ -456,6 +459,8 @@ export class Planner {
       dist,
       estRows: Math.max(1, est),
     };
+    // a semi/anti join whose outer input is much the smaller builds its hash table on the outer input
+    if (!emitsRight && keys.length > 0 && placed.right.estRows > 2 * placed.left.estRows) (node as { buildOuter?: boolean }).buildOuter = true;
     return { node, pos, base: Math.max(outer.base, inner.base) };
   }
 
@@ -626,7 +631,12 @@ export class Planner {
       ...(a.separator !== undefined ? { separator: a.separator } : {}),
       ...(a.distinct ? { distinct: true } : {}),
     }));
-    const estGroups = g === 0 ? 1 : Math.max(1, Math.min(child.estRows, child.estRows / 4));
+    // groups: bounded by the group columns' value ranges where known, else a quarter of the rows
+    const domain = g === 0 ? 1 : this.rangeProduct(input, node.groups);
+    const estGroups = g === 0 ? 1 : Math.max(1, Math.min(child.estRows, Number.isFinite(domain) ? domain : child.estRows / 4));
+    // a partial aggregate pays off only when each slice's rows fold into clearly fewer groups;
+    // when they do not (GROUP BY a key), the rows move once and are aggregated where they land
+    const partialPays = !Number.isFinite(domain) || estGroups < (child.estRows / this.slices) * 0.5;
     const outFields = node.fields;
     // DISTINCT aggregates, MEDIAN and LISTAGG have no partial states: a group's rows meet first
     const hasDistinct = specs.some((s) => s.fn === 'countDistinct' || s.fn === 'sumDistinct' || s.fn === 'avgDistinct' || s.fn === 'median' || s.fn === 'listagg');
@@ -638,7 +648,7 @@ export class Planner {
     if (colocated) {
       const dist: Distribution = child.dist.kind === 'single' ? { kind: 'single' } : { kind: 'hash', keys: (child.dist as { keys: readonly number[] }).keys.map((k) => groupCols.indexOf(k)) };
       out = { op: 'aggregate', id: this.id(), input: child, groups: groupCols, aggs: specs, mode: 'complete', fields: outFields, dist, estRows: estGroups };
-    } else if (hasDistinct) {
+    } else if (hasDistinct || !partialPays) {
       const moved = g === 0 ? this.exchange(child, 'gather', []) : this.exchange(child, 'hash', groupCols);
       out = { op: 'aggregate', id: this.id(), input: moved, groups: groupCols, aggs: specs, mode: 'complete', fields: outFields, dist: outDist(), estRows: estGroups };
     } else {

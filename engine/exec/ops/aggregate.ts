@@ -36,29 +36,75 @@ function growU8(a: Uint8Array, n: number): Uint8Array {
   return b;
 }
 
+/**
+ * The numeric states (counts, sums) of all a group's aggregates side by side:
+ * group g's state is data[g * stride .. g * stride + stride). A high-cardinality
+ * GROUP BY touches groups at random, so one cache line per row beats one per
+ * aggregate array.
+ */
+class GroupState {
+  stride = 0;
+  data = new Float64Array(0);
+  private cap = 0;
+  /** Reserves `slots` numbers per group (before the first grow); returns their offset. */
+  alloc(slots: number): number {
+    const at = this.stride;
+    this.stride += slots;
+    return at;
+  }
+  grow(groups: number): void {
+    if (groups <= this.cap || this.stride === 0) return;
+    const cap = Math.max(groups, this.cap * 2, 16);
+    const data = new Float64Array(cap * this.stride);
+    data.set(this.data);
+    this.data = data;
+    this.cap = cap;
+  }
+}
+
 class CountAcc implements Acc {
-  counts: Float64Array = new Float64Array(16);
-  constructor(private readonly star: boolean) {}
-  grow(g: number): void {
-    this.counts = growF64(this.counts, g);
+  private readonly off: number;
+  constructor(
+    private readonly star: boolean,
+    private readonly state: GroupState,
+  ) {
+    this.off = state.alloc(1);
+  }
+  grow(): void {
+    // the GroupState grows for everyone
   }
   update(v: Vector | null, ids: Int32Array, n: number): void {
-    const c = this.counts;
+    const d = this.state.data;
+    const st = this.state.stride;
+    const o = this.off;
     const nulls = this.star || !v ? null : v.nulls;
-    if (nulls === null) for (let i = 0; i < n; i++) c[ids[i]!]!++;
-    else for (let i = 0; i < n; i++) if (nulls[i] !== 1) c[ids[i]!]!++;
+    if (nulls === null) for (let i = 0; i < n; i++) d[ids[i]! * st + o]!++;
+    else for (let i = 0; i < n; i++) if (nulls[i] !== 1) d[ids[i]! * st + o]!++;
+  }
+  /** Adds partial counts (merging AVG states). */
+  add(c: ArrayLike<number>, ids: Int32Array, n: number): void {
+    const d = this.state.data;
+    const st = this.state.stride;
+    const o = this.off;
+    for (let i = 0; i < n; i++) d[ids[i]! * st + o]! += c[i]!;
+  }
+  counts(g: number): Float64Array {
+    const d = this.state.data;
+    const st = this.state.stride;
+    const o = this.off;
+    const out = new Float64Array(g);
+    for (let i = 0; i < g; i++) out[i] = d[i * st + o]!;
+    return out;
   }
   result(g: number): Vector {
-    return { kind: 'f64', values: this.counts.slice(0, g), nulls: null, length: g };
+    return { kind: 'f64', values: this.counts(g), nulls: null, length: g };
   }
 }
 
 /** SUM over physical values; with `merge` it sums partial sums. NULL when no value was seen. */
 class SumAcc implements Acc {
-  sums: Float64Array = new Float64Array(16);
-  /** Rounding error of each sum so far (Neumaier's compensation); exact while the sums stay below 2^106. */
-  errs: Float64Array = new Float64Array(16);
-  seen: Uint8Array = new Uint8Array(16);
+  /** Per group in the GroupState: the sum, its rounding error so far (Neumaier's compensation; exact while the sums stay below 2^106), and 1 once a value was seen. */
+  private readonly off: number;
   /**
    * integral: a type with an exact range (integers, decimals). A DECIMAL sum
    * (wide: precision 16 and more) may pass 2^53 scaled units: it is summed
@@ -68,38 +114,43 @@ class SumAcc implements Acc {
   constructor(
     private readonly integral: boolean,
     private readonly typeName: string,
+    private readonly state: GroupState,
     private readonly wide = false,
-  ) {}
-  grow(g: number): void {
-    this.sums = growF64(this.sums, g);
-    this.errs = growF64(this.errs, g);
-    this.seen = growU8(this.seen, g);
+  ) {
+    this.off = state.alloc(3);
+  }
+  grow(): void {
+    // the GroupState grows for everyone
   }
   update(v: Vector | null, ids: Int32Array, n: number): void {
     const x = (v as Exclude<Vector, { kind: 'str' }>).values;
     const nulls = v!.nulls;
-    const s = this.sums;
-    const e = this.errs;
-    const seen = this.seen;
+    const d = this.state.data;
+    const st = this.state.stride;
+    const o = this.off;
     for (let i = 0; i < n; i++) {
       if (nulls !== null && nulls[i] === 1) continue;
-      const g = ids[i]!;
-      const a = s[g]!;
+      const at = ids[i]! * st + o;
+      const a = d[at]!;
       const b = x[i]!;
       const t = a + b;
       // exact as long as the running sum is below 2^53: then the error terms are all 0
-      e[g]! += Math.abs(a) >= Math.abs(b) ? a - t + b : b - t + a;
-      s[g] = t;
-      seen[g] = 1;
+      d[at + 1]! += Math.abs(a) >= Math.abs(b) ? a - t + b : b - t + a;
+      d[at] = t;
+      d[at + 2] = 1;
     }
   }
   result(g: number): Vector {
     const nulls = new Uint8Array(g);
     const values = new Float64Array(g);
+    const d = this.state.data;
+    const st = this.state.stride;
+    const o = this.off;
     let any = false;
     for (let i = 0; i < g; i++) {
-      values[i] = this.sums[i]! + this.errs[i]!;
-      if (!this.seen[i]) { nulls[i] = 1; any = true; }
+      const at = i * st + o;
+      values[i] = d[at]! + d[at + 1]!;
+      if (!d[at + 2]) { nulls[i] = 1; any = true; }
       else if (this.integral && !this.wide && Math.abs(values[i]!) > SAFE) rt.overflow(this.typeName);
     }
     return { kind: 'f64', values, nulls: any ? nulls : null, length: g };
@@ -177,13 +228,12 @@ class MinMaxAcc implements Acc {
 class AvgAcc implements Acc {
   sum: SumAcc;
   count: CountAcc;
-  constructor(private readonly argScale: number, private readonly resultType: SqlType, integralSum: boolean) {
-    this.sum = new SumAcc(integralSum, 'numeric', isWideDecimal(resultType));
-    this.count = new CountAcc(false);
+  constructor(private readonly argScale: number, private readonly resultType: SqlType, integralSum: boolean, state: GroupState) {
+    this.sum = new SumAcc(integralSum, 'numeric', state, isWideDecimal(resultType));
+    this.count = new CountAcc(false, state);
   }
-  grow(g: number): void {
-    this.sum.grow(g);
-    this.count.grow(g);
+  grow(): void {
+    // the GroupState grows for everyone
   }
   update(v: Vector | null, ids: Int32Array, n: number): void {
     this.sum.update(v, ids, n);
@@ -192,13 +242,11 @@ class AvgAcc implements Acc {
   /** Merging partial states: v is the partial sum, c the partial count. */
   merge(sum: Vector, count: Vector, ids: Int32Array, n: number): void {
     this.sum.update(sum, ids, n);
-    const c = (count as Exclude<Vector, { kind: 'str' }>).values;
-    const counts = this.count.counts;
-    for (let i = 0; i < n; i++) counts[ids[i]!]! += c[i]!;
+    this.count.add((count as Exclude<Vector, { kind: 'str' }>).values, ids, n);
   }
   result(g: number): Vector {
     const s = this.sum.result(g) as Extract<Vector, { kind: 'f64' }>;
-    return { kind: 'f64', values: averages(s.values, this.count.counts, g, this.argScale, this.resultType), nulls: s.nulls, length: g };
+    return { kind: 'f64', values: averages(s.values, this.count.counts(g), g, this.argScale, this.resultType), nulls: s.nulls, length: g };
   }
 }
 
@@ -254,24 +302,24 @@ export function isWideDecimal(t: SqlType): boolean {
   return t.id === 'decimal' && (t.precision ?? 18) >= 16;
 }
 
-function makeAcc(spec: AggSpec, input: AggregateNode['input'], mode: AggregateNode['mode']): Acc {
+function makeAcc(spec: AggSpec, input: AggregateNode['input'], mode: AggregateNode['mode'], state: GroupState): Acc {
   const argType = spec.arg >= 0 ? input.fields[spec.arg]!.type : null;
   const argScale = argType && argType.id === 'decimal' ? (argType.scale ?? 0) : 0;
   const integral = argType !== null && argType.id !== 'double' && argType.id !== 'real';
   switch (spec.fn) {
     case 'countStar':
-      return mode === 'final' ? new SumAcc(true, 'bigint') : new CountAcc(true);
+      return mode === 'final' ? new SumAcc(true, 'bigint', state) : new CountAcc(true, state);
     case 'count':
-      return mode === 'final' ? new SumAcc(true, 'bigint') : new CountAcc(false);
+      return mode === 'final' ? new SumAcc(true, 'bigint', state) : new CountAcc(false, state);
     case 'sum':
-      return new SumAcc(spec.type.id !== 'double' && spec.type.id !== 'real', spec.type.id, isWideDecimal(spec.type));
+      return new SumAcc(spec.type.id !== 'double' && spec.type.id !== 'real', spec.type.id, state, isWideDecimal(spec.type));
     case 'min':
     case 'max':
     case 'anyValue':
       return new MinMaxAcc(spec.fn === 'max', physicalKind(spec.type));
     case 'avg':
       // in 'final' mode the argument is the partial sum, typed like the original argument's sum
-      return new AvgAcc(argScale, spec.type, integral);
+      return new AvgAcc(argScale, spec.type, integral, state);
     case 'countDistinct':
     case 'sumDistinct':
     case 'avgDistinct':
@@ -290,7 +338,8 @@ function makeAcc(spec: AggSpec, input: AggregateNode['input'], mode: AggregateNo
 export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyInputGroup: boolean): Batch {
   const table = new KeyTable(node.groups.length);
   const interners = node.groups.map((g) => (physicalKind(node.input.fields[g]!.type) === 'str' ? new StringInterner() : null));
-  const accs = node.aggs.map((a) => makeAcc(a, node.input, node.mode));
+  const state = new GroupState();
+  const accs = node.aggs.map((a) => makeAcc(a, node.input, node.mode, state));
   let keyCols: Float64Array[] = node.groups.map(() => new Float64Array(0));
   let ids = new Int32Array(0);
   // In 'final' mode aggregate args point at state columns; AVG's count follows its sum.
@@ -308,6 +357,7 @@ export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyI
       for (let k = 0; k < node.groups.length; k++) keyNumbers(batch.columns[node.groups[k]!]!, interners[k]!, keyCols[k]!);
       table.insert(keyCols, n, ids);
     }
+    state.grow(table.size);
     for (let a = 0; a < accs.length; a++) {
       const spec = node.aggs[a]!;
       const acc = accs[a]!;
@@ -324,6 +374,7 @@ export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyI
   // A global aggregate over no rows still returns one row (COUNT = 0, SUM = NULL).
   if (node.groups.length === 0 && table.size === 0 && emptyInputGroup) table.size = 1;
   const groups = table.size;
+  state.grow(groups);
   for (const acc of accs) acc.grow(groups);
   const columns: Vector[] = node.groups.map((g, k) => keyVector(table.keys[k]!, groups, physicalKind(node.input.fields[g]!.type), interners[k]!));
   for (let a = 0; a < accs.length; a++) {

@@ -3,16 +3,24 @@
  * (broadcast), or to one slice (gather, return). They run their input on every
  * slice once and hand each slice its share, counting the rows and bytes that
  * left their slice: the network cost the distribution advisor minimizes.
+ *
+ * A hash exchange places rows exactly as a KEY table's writer does (storage's
+ * hashSlices; slicesOf below is the same function, with its int32 case inlined),
+ * so a redistributed input meets a table distributed on the same key. Each input
+ * batch is cut by one counting sort: every column is gathered once in slice
+ * order and each slice's share is a view of its run.
  */
-import type { Batch } from '../../types.js';
+import type { Batch, Vector } from '../../types.js';
 import type { ExchangeNode } from '../../plan/physical.js';
-import { hashSlices } from '../../storage/table-writer.js';
-import { batchBytes, gatherBatch } from '../batch.js';
+import { hashNumber, hashString, NULL_HASH } from '../../storage/hash.js';
+import { batchBytes, compactStrings } from '../batch.js';
 import type { ExecContext } from '../context.js';
 
+/** Rows an exchange may drop before they move: the keys a join's other side cannot match (see Executor). */
+export type RowFilter = (batch: Batch) => Batch;
 
 /** Runs the exchange's input on every slice; returns the batches each slice receives. */
-export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Iterable<Batch>, ctx: ExecContext): Batch[][] {
+export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Iterable<Batch>, ctx: ExecContext, filter: RowFilter | null = null): Batch[][] {
   const slices = ctx.slices;
   const stats = ctx.statsFor(node.id);
   const out: Batch[][] = Array.from({ length: slices }, () => []);
@@ -22,8 +30,10 @@ export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Ite
     for (const b of out[0]!) stats.rowsOut += b.length;
     return out;
   }
+  let target = new Uint32Array(0);
   for (let s = 0; s < slices; s++) {
-    for (const batch of inputFor(s)) {
+    for (const input of inputFor(s)) {
+      const batch = filter && input.length ? filter(input) : input;
       const n = batch.length;
       if (n === 0) continue;
       switch (node.mode) {
@@ -43,25 +53,16 @@ export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Ite
           break;
         }
         case 'hash': {
-          const target = new Uint32Array(n);
-          if (node.keys.length === 1) hashSlices(batch.columns[node.keys[0]!]!, slices, target);
-          else combinedHash(batch, node.keys, slices, target);
-          const counts = new Int32Array(slices);
-          for (let i = 0; i < n; i++) counts[target[i]!]!++;
+          if (target.length < n) target = new Uint32Array(n);
+          if (node.keys.length === 1) slicesOf(batch.columns[node.keys[0]!]!, slices, target);
+          else combinedSlices(batch, node.keys, slices, target);
+          const parts = partition(batch, target, slices);
           for (let t = 0; t < slices; t++) {
-            const c = counts[t]!;
-            if (c === 0) continue;
-            let part: Batch;
-            if (c === n) part = batch;
-            else {
-              const sel = new Uint32Array(c);
-              let k = 0;
-              for (let i = 0; i < n; i++) if (target[i] === t) sel[k++] = i;
-              part = gatherBatch(batch, sel, c);
-            }
+            const part = parts[t];
+            if (!part) continue;
             out[t]!.push(part);
             if (t !== s) {
-              stats.rowsMoved += c;
+              stats.rowsMoved += part.length;
               stats.bytesMoved += batchBytes(part);
             }
           }
@@ -74,15 +75,152 @@ export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Ite
   return out;
 }
 
-/** Slice per row from several key columns: the per-column slice hashes mixed together. */
-function combinedHash(batch: Batch, keys: readonly number[], slices: number, out: Uint32Array): void {
+/** Each slice's rows of `batch` (null for none): the batch itself when all go to one slice. */
+function partition(batch: Batch, target: Uint32Array, slices: number): (Batch | null)[] {
+  const n = batch.length;
+  const counts = new Int32Array(slices);
+  for (let i = 0; i < n; i++) counts[target[i]!]!++;
+  const parts: (Batch | null)[] = new Array(slices).fill(null);
+  for (let t = 0; t < slices; t++) {
+    if (counts[t] === n) {
+      parts[t] = batch;
+      return parts;
+    }
+  }
+  // counting sort: order lists the rows of slice 0, then slice 1, ...
+  const starts = new Int32Array(slices + 1);
+  for (let t = 0; t < slices; t++) starts[t + 1] = starts[t]! + counts[t]!;
+  const at = starts.slice(0, slices);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[at[target[i]!]!++] = i;
+  const cut: Vector[][] = Array.from({ length: slices }, () => []);
+  for (const v of batch.columns) {
+    const g = gatherAll(v, order, n);
+    for (let t = 0; t < slices; t++) if (counts[t]! > 0) cut[t]!.push(view(g, starts[t]!, starts[t + 1]!));
+  }
+  for (let t = 0; t < slices; t++) if (counts[t]! > 0) parts[t] = { length: counts[t]!, columns: cut[t]! };
+  return parts;
+}
+
+/** v's rows in `order` (a permutation of all n rows). */
+function gatherAll(v: Vector, order: Uint32Array, n: number): Vector {
+  let nulls: Uint8Array | null = null;
+  if (v.nulls !== null) {
+    const src = v.nulls;
+    nulls = new Uint8Array(n);
+    for (let i = 0; i < n; i++) nulls[i] = src[order[i]!]!;
+  }
+  switch (v.kind) {
+    case 'i32': {
+      const x = v.values;
+      const values = new Int32Array(n);
+      for (let i = 0; i < n; i++) values[i] = x[order[i]!]!;
+      return { kind: 'i32', values, nulls, length: n };
+    }
+    case 'f64': {
+      const x = v.values;
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) values[i] = x[order[i]!]!;
+      return { kind: 'f64', values, nulls, length: n };
+    }
+    case 'bool': {
+      const x = v.values;
+      const values = new Uint8Array(n);
+      for (let i = 0; i < n; i++) values[i] = x[order[i]!]!;
+      return { kind: 'bool', values, nulls, length: n };
+    }
+    case 'str': {
+      const c = v.codes;
+      const codes = new Uint32Array(n);
+      for (let i = 0; i < n; i++) codes[i] = c[order[i]!]!;
+      return { kind: 'str', codes, dict: v.dict, nulls, length: n };
+    }
+  }
+}
+
+/** Rows [from, to) of v as views of its buffers (a string share keeps only the dictionary entries it uses when that is much smaller). */
+function view(v: Vector, from: number, to: number): Vector {
+  const length = to - from;
+  const nulls = v.nulls !== null ? v.nulls.subarray(from, to) : null;
+  switch (v.kind) {
+    case 'i32':
+      return { kind: 'i32', values: v.values.subarray(from, to), nulls, length };
+    case 'f64':
+      return { kind: 'f64', values: v.values.subarray(from, to), nulls, length };
+    case 'bool':
+      return { kind: 'bool', values: v.values.subarray(from, to), nulls, length };
+    case 'str':
+      return compactStrings({ kind: 'str', codes: v.codes.subarray(from, to), dict: v.dict, nulls, length });
+  }
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** fmix32(0xffffffff): the high word's hash for a negative int32 (a non-negative one's is fmix32(0) = 0). */
+const NEG_HIGH = fmix32(0xffffffff);
+
+/** hashInt32 and hashNumber of storage/hash.ts for an int32 value. */
+function int32Hash(x: number): number {
+  return fmix32(x ^ (x < 0 ? NEG_HIGH : 0));
+}
+
+/** The slice of every row (hash % slices), exactly as storage's hashSlices computes it. */
+export function slicesOf(v: Vector, slices: number, out: Uint32Array): void {
+  const n = v.length;
+  const nulls = v.nulls;
+  const nullSlice = NULL_HASH % slices;
+  switch (v.kind) {
+    case 'i32':
+    case 'bool': {
+      const x = v.values;
+      if (nulls === null) for (let i = 0; i < n; i++) out[i] = int32Hash(x[i]!) % slices;
+      else for (let i = 0; i < n; i++) out[i] = nulls[i] ? nullSlice : int32Hash(x[i]!) % slices;
+      return;
+    }
+    case 'f64': {
+      const x = v.values;
+      for (let i = 0; i < n; i++) {
+        if (nulls !== null && nulls[i]) {
+          out[i] = nullSlice;
+          continue;
+        }
+        const y = x[i]!;
+        const k = y | 0;
+        out[i] = (k === y ? int32Hash(k) : hashNumber(y)) % slices;
+      }
+      return;
+    }
+    case 'str': {
+      const { codes, dict } = v;
+      if (dict.length > n) {
+        for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] ? nullSlice : hashString(dict[codes[i]!]!) % slices;
+        return;
+      }
+      // each dictionary entry hashed once
+      const byCode = new Uint32Array(dict.length);
+      for (let d = 0; d < dict.length; d++) byCode[d] = hashString(dict[d]!) % slices;
+      for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] ? nullSlice : byCode[codes[i]!]!;
+      return;
+    }
+  }
+}
+
+/** Slice per row from several key columns: the per-column hashes mixed together. */
+function combinedSlices(batch: Batch, keys: readonly number[], slices: number, out: Uint32Array): void {
   const n = batch.length;
   const acc = new Uint32Array(n);
   const part = new Uint32Array(n);
   // hash each column into the full 32-bit space (slices = 2^32 - 1 keeps the hash), then mix
   for (const k of keys) {
-    hashSlices(batch.columns[k]!, 0xffffffff, part);
-    for (let i = 0; i < n; i++) acc[i] = (Math.imul(acc[i]! ^ part[i]!, 0x01000193) >>> 0);
+    slicesOf(batch.columns[k]!, 0xffffffff, part);
+    for (let i = 0; i < n; i++) acc[i] = Math.imul(acc[i]! ^ part[i]!, 0x01000193) >>> 0;
   }
   for (let i = 0; i < n; i++) out[i] = acc[i]! % slices;
 }

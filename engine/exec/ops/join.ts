@@ -16,10 +16,10 @@ import { ExecError } from '../../errors.js';
 
 const OUT_BATCH = 16_384;
 
-function combine(left: Batch, right: Batch, li: Int32Array, ri: Int32Array, count: number): Batch {
+function combine(left: Batch, right: Batch, li: Int32Array, ri: Int32Array, count: number, passLeft = true): Batch {
   const columns: Vector[] = [];
   // a probe batch whose every row matched exactly once, in order, is passed through as it is
-  const identity = count === left.length && isIdentity(li, count);
+  const identity = passLeft && count === left.length && isIdentity(li, count);
   for (const v of left.columns) columns.push(identity ? v : gatherVector(v, li, count));
   for (const v of right.columns) columns.push(gatherVector(v, ri, count));
   return { length: count, columns };
@@ -153,6 +153,81 @@ export function* runHashJoin(node: JoinNode, leftInput: Iterable<Batch>, rightIn
       stats.rowsOut += k;
       yield { length: k, columns };
     }
+  }
+}
+
+/**
+ * A semi or anti join built on its outer side: for an outer input much smaller
+ * than the inner one, the outer rows (this slice's `left`, already collected)
+ * go into the hash table and the inner rows stream through it, marking the
+ * outer rows they match. Then the marked rows (semi) or the unmarked ones
+ * (anti) come out, in the outer input's order, as with the inner side built.
+ */
+export function* runSemiJoinBuildOuter(node: JoinNode, leftBatches: readonly Batch[], rightInput: Iterable<Batch>, ctx: ExecContext): Generator<Batch> {
+  const stats = ctx.statsFor(node.id);
+  const leftKinds = kindsOf(node.left);
+  const rightKinds = kindsOf(node.right);
+  const left = leftBatches.length ? concatBatches(leftBatches, leftKinds) : emptyBatch(leftKinds);
+  stats.leftRows += left.length;
+  const type = node.type;
+  const residual: CompiledFilter | null = node.residual
+    ? ctx.cached(`join${node.id}`, () => compileFilter(node.residual!, [...leftKinds, ...rightKinds]))
+    : null;
+  const table = new JoinTable(left, node.leftKeys);
+  const matched = new Uint8Array(left.length);
+  let rightRows = 0;
+  let rightNullKey = false;
+  const ri = new Int32Array(OUT_BATCH);
+  const lo = new Int32Array(OUT_BATCH);
+  let sel = new Uint32Array(0);
+  const at = { count: 0, row: 0, chain: -1 };
+  for (const right of rightInput) {
+    const n = right.length;
+    stats.rightRows += n;
+    rightRows += n;
+    if (n === 0 || left.length === 0) continue;
+    const probe = table.probeKeys(right, node.rightKeys);
+    if (probe.nulls !== null) for (let i = 0; i < n && !rightNullKey; i++) if (probe.nulls[i] === 1) rightNullKey = true;
+    let from = 0;
+    let resume = -1;
+    while (from < n) {
+      // pairs (right row, left row); every left row a right row meets, so duplicates on the left are all marked
+      table.match(probe, n, from, resume, ri, lo, false, at);
+      from = at.row;
+      resume = at.chain;
+      const count = at.count;
+      if (count === 0) continue;
+      if (!residual) {
+        for (let i = 0; i < count; i++) matched[lo[i]!] = 1;
+        continue;
+      }
+      const pairs = combine(left, right, lo, ri, count, false);
+      if (sel.length < count) sel = new Uint32Array(count);
+      const keep = residual(pairs.columns, count, sel);
+      for (let i = 0; i < keep; i++) matched[lo[sel[i]!]!] = 1;
+    }
+  }
+  // NOT IN: a NULL on the inner side makes every comparison unknown: no row qualifies.
+  if (type === 'antiNullAware' && rightNullKey) return;
+  const want = type === 'semi' ? 1 : 0;
+  const nullAware = type === 'antiNullAware' && rightRows > 0;
+  const lnulls = nullAware ? table.keys.nulls : null;
+  // out in the outer input's batches, each filtered
+  let base = 0;
+  for (const b of leftBatches) {
+    const m = b.length;
+    const rows = new Int32Array(m);
+    let k = 0;
+    for (let i = 0; i < m; i++) {
+      if (matched[base + i] !== want) continue;
+      // NULL NOT IN (non-empty set) is unknown
+      if (lnulls !== null && lnulls[base + i] === 1) continue;
+      rows[k++] = i;
+    }
+    base += m;
+    if (k === 0) continue;
+    stats.rowsOut += k;
+    yield k === m ? b : { length: k, columns: b.columns.map((v) => gatherVector(v, rows, k)) };
   }
 }
 

@@ -77,7 +77,7 @@ async function freshTable(dir: string, layout: string): Promise<void> {
 }
 
 describe('a SIGKILL at a random moment leaves every table as before or fully after', () => {
-  it('during loads and ALTER TABLE rewrites, over 24 trials', async () => {
+  it('during loads and ALTER TABLE rewrites, with at least 20 kills', async () => {
     const dir = path.join(work, 'db');
     const ops: { name: string; args: (d: string) => string[]; changesRows: boolean }[] = [
       { name: 'load', args: (d) => [d, 'load', 't', path.join(work, 'rows.csv')], changesRows: true },
@@ -96,7 +96,8 @@ describe('a SIGKILL at a random moment leaves every table as before or fully aft
     let killed = 0;
     let seed = 12345;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    for (let trial = 0; trial < 24; trial++) {
+    // at least 24 trials and 20 kills: on a loaded machine a kill can land after the child finished, so go on until 20 land
+    for (let trial = 0; trial < 24 || (killed < 20 && trial < 48); trial++) {
       const op = ops[trial % ops.length]!;
       await freshTable(dir, 'diststyle even sortkey(id)');
       const before = await state(dir);
