@@ -73,4 +73,19 @@ if (engine === 'keel') {
   con.closeSync();
   instance.closeSync();
 }
-process.stdout.write(JSON.stringify({ loadMs, times, errors, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
+process.stdout.write(JSON.stringify({ loadMs, times, errors, maxRssKb: peakRssKb() }) + '\n');
+
+/**
+ * This process's peak RSS in KiB. VmHWM starts afresh at exec; getrusage's maxrss
+ * does not on Linux (it carries the parent's peak over), which would charge a
+ * child with the memory of the process that spawned it.
+ */
+function peakRssKb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]);
+  } catch {
+    /* not Linux: fall back */
+  }
+  return process.resourceUsage().maxRSS;
+}

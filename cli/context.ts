@@ -1,5 +1,6 @@
 /** What every command shares: the --data and --json flags, opening the database, and exit codes. */
-import { Database } from '../engine/index.js';
+import { Database } from '../index.js';
+import type { RecordSource } from '../workload-log/index.js';
 import { reportError } from './output.js';
 
 export interface CommonOptions {
@@ -9,11 +10,15 @@ export interface CommonOptions {
 
 export const DEFAULT_DATA_DIR = './keel-data';
 
-/** Opens the data directory (creating it when missing), runs `fn`, closes, and maps errors to an exit code. */
-export async function withDatabase(opts: CommonOptions, fn: (db: Database) => Promise<void>, slices?: number): Promise<void> {
+/**
+ * Opens the data directory (creating it when missing) with the workload log
+ * recording its statements as coming from `source`, runs `fn`, closes, and maps
+ * errors to an exit code.
+ */
+export async function withDatabase(opts: CommonOptions, fn: (db: Database) => Promise<void>, slices?: number, source: RecordSource = 'cli'): Promise<void> {
   let db: Database | undefined;
   try {
-    db = await Database.open(opts.data, slices === undefined ? {} : { slices });
+    db = await Database.open(opts.data, { ...(slices === undefined ? {} : { slices }), workloadLog: { source } });
     await fn(db);
   } catch (e) {
     process.exitCode = reportError(e);

@@ -8,9 +8,12 @@ import { DEFAULT_DATA_DIR } from './context.js';
 import { reportError } from './output.js';
 import { sqlCommand } from './commands/sql.js';
 import { loadCommand } from './commands/load.js';
-import { genCommand } from './commands/gen.js';
+import { genDispatch } from './commands/gen.js';
+import { replayCommand } from './commands/replay.js';
+import { logCompactCommand, logExportCommand, logHistoryCommand, logImportCommand, logTopCommand } from './commands/log.js';
 import { initCommand } from './commands/init.js';
 import { demoCommand } from './commands/demo.js';
+import { advisorApplyCommand, advisorGraphCommand, advisorListCommand, advisorRunCommand, advisorShowCommand } from './commands/advisor.js';
 
 function common(cmd: Command): Command {
   return cmd.option('--data <dir>', 'data directory', DEFAULT_DATA_DIR).option('--json', 'machine-readable output');
@@ -19,6 +22,8 @@ function common(cmd: Command): Command {
 const program = new Command('keel')
   .description('an embedded, self-tuning columnar warehouse')
   .showHelpAfterError('(run keel --help for usage)')
+  // a subcommand's options go after it (keel log export --data D), not to its parent
+  .enablePositionalOptions()
   .exitOverride();
 
 common(program.command('init').description('create a data directory'))
@@ -41,11 +46,65 @@ common(program.command('load <table> <file>').description('load delimited text (
   .option('--format <f>', 'text, parquet or arrow (default by extension)')
   .action(loadCommand);
 
-common(program.command('gen <generator>').description('generate data: tpch'))
+common(program.command('gen <generator> [kind]').description('generate data (gen tpch) or a workload trace (gen workload tpch --queries N)'))
   .option('--sf <x>', 'scale factor', '1')
   .option('--seed <s>', 'random seed (0: the data dbgen makes)', '0')
   .option('--replace', 'drop and regenerate existing tables')
-  .action(genCommand);
+  .option('--queries <n>', 'gen workload: number of queries in the trace')
+  .option('--out <file>', 'gen workload: write the trace to a file (default standard output)')
+  .action(genDispatch);
+
+common(program.command('replay <trace>').description('run a trace (JSON Lines: {"ts","sql","user","session"}) and summarize latency and costs'))
+  .option('--pace <pace>', 'max (as fast as possible) or recorded (honour the ts offsets)', 'max')
+  .option('--speed <x>', 'with --pace recorded: run x times faster than recorded', '1')
+  .option('--concurrency <k>', 'statements in flight', '1')
+  .option('--stop-on-error', 'stop at the first bad line or failing query (exit 1)')
+  .action(replayCommand);
+
+const log = common(program.command('log').description('the recorded workload: top fingerprints (subcommands: history, export, import, compact)'))
+  .enablePositionalOptions()
+  .option('--limit <n>', 'fingerprints per table', '10')
+  .option('--since <t>', 'only statements since an ISO time or an age (24h, 7d)')
+  .action(logTopCommand);
+common(log.command('history').description('the latest statements, newest first'))
+  .option('--limit <n>', 'statements', '20')
+  .option('--since <t>', 'only statements since an ISO time or an age (24h, 7d)')
+  .action(logHistoryCommand);
+common(log.command('export').description('write recorded statements as a trace (JSON Lines), oldest first'))
+  .option('--since <t>', 'only statements since an ISO time or an age (24h, 7d)')
+  .option('--out <file>', 'write to a file (default standard output)')
+  .action(logExportCommand);
+common(log.command('import <file>').description('read a workload from elsewhere: --format redshift reads a CSV export of SYS_QUERY_HISTORY'))
+  .option('--format <format>', 'redshift')
+  .action(logImportCommand);
+common(log.command('compact').description('move raw records into columnar chunks and apply retention'))
+  .option('--max-age <age>', 'keep records this young (e.g. 30d; remembered for this directory)')
+  .option('--max-size <size>', 'keep at most this much compacted (e.g. 1GB; remembered)')
+  .action(logCompactCommand);
+
+const advisor = program
+  .command('advisor')
+  .description('distribution advice from the workload\'s join graph (subcommands: graph, run, list, show, apply)')
+  .enablePositionalOptions();
+common(advisor.command('graph').description('the join graph: tables, join edges and what they cost when not co-located'))
+  .option('--dot', 'Graphviz DOT instead of tables')
+  .option('--since <t>', 'only statements since an ISO time or an age (24h, 7d)')
+  .option('--half-life <hours>', 'recency half-life of the weights, in hours', '168')
+  .action(advisorGraphCommand);
+common(advisor.command('run').description('choose every table\'s distribution and store the recommendations'))
+  .option('--since <t>', 'only statements since an ISO time or an age (24h, 7d)')
+  .option('--method <m>', 'auto, exact or heuristic', 'auto')
+  .option('--budget <ms>', 'solver time budget in milliseconds', '2000')
+  .option('--half-life <hours>', 'recency half-life of the weights, in hours', '168')
+  .option('--skew-factor <x>', 'reject keys whose fullest slice holds more than x times the average', '1.5')
+  .option('--no-skew', 'skip the skew estimates (no SQL on the tables)')
+  .action(advisorRunCommand);
+common(advisor.command('list').description('the recommendations and their status')).action(advisorListCommand);
+common(advisor.command('show <id>').description('one recommendation: why, its evidence, and what applying costs')).action(advisorShowCommand);
+common(advisor.command('apply [id]').description('apply a recommendation (or --all proposed ones on AUTO tables) through ALTER TABLE'))
+  .option('--all', 'every proposed recommendation for tables whose distribution is AUTO')
+  .option('--background', 'do not wait (needs the daemon)')
+  .action(advisorApplyCommand);
 
 common(program.command('demo').description('load TPC-H into a fresh directory and run queries'))
   .option('--sf <x>', 'TPC-H scale factor of the shared data (0.01 or 0.1)', '0.01')

@@ -1,4 +1,5 @@
 /** Terminal output: aligned tables, progress bars that only draw on a terminal, error printing. */
+import * as fs from 'node:fs';
 import { KeelError, SqlError } from '../engine/errors.js';
 
 export type Cell = number | string | boolean | null;
@@ -63,4 +64,27 @@ export function reportError(e: unknown): number {
   const err = e as Error;
   process.stderr.write(`internal error (please report): ${err?.stack ?? String(e)}\n`);
   return 2;
+}
+
+/** Writes lines to a file, or to standard output when `out` is undefined, in 1 MB pieces; returns how many. */
+export function writeLines(out: string | undefined, lines: Iterable<string>): number {
+  let n = 0;
+  const fd = out === undefined ? null : fs.openSync(out, 'w');
+  try {
+    let buffer = '';
+    const flush = () => {
+      if (fd === null) process.stdout.write(buffer);
+      else fs.writeSync(fd, buffer);
+      buffer = '';
+    };
+    for (const line of lines) {
+      buffer += line + '\n';
+      n++;
+      if (buffer.length > 1 << 20) flush();
+    }
+    if (buffer) flush();
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+  return n;
 }

@@ -1,7 +1,8 @@
 /**
  * Compacted records as Arrow IPC files, one per table of a part:
- * <stem>.queries.arrow, <stem>.scans.arrow, <stem>.predicates.arrow,
- * <stem>.joins.arrow. Repeating strings are Dictionary<Int32, Utf8>, numbers
+ * <stem>.queries.arrow, <stem>.text.arrow (ids, SQL and error messages: the
+ * bulk of the bytes, kept apart so mining never reads them),
+ * <stem>.scans.arrow, <stem>.predicates.arrow, <stem>.joins.arrow. Repeating strings are Dictionary<Int32, Utf8>, numbers
  * Float64 (Int32 for row pointers, Uint8 for status), NULL as Arrow nulls, so
  * any Arrow reader (DuckDB, pyarrow, polars) can mine them too. Reading maps the
  * buffers without copying and decodes text only when asked.
@@ -11,7 +12,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import type { Codes, Texts, WorkloadPart } from './columns.js';
 
-export const CHUNK_TABLES = ['queries', 'scans', 'predicates', 'joins'] as const;
+export const CHUNK_TABLES = ['queries', 'text', 'scans', 'predicates', 'joins'] as const;
 type TableName = (typeof CHUNK_TABLES)[number];
 
 export function chunkFile(dir: string, stem: string, table: TableName): string {
@@ -49,7 +50,7 @@ function utf8Data(length: number, get: (i: number) => string | null): arrow.Data
     nullBitmap: nullCount ? bitmap : null,
     valueOffsets: offsets,
     data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-  } as never) as arrow.Data<arrow.Utf8>;
+  } as never) as unknown as arrow.Data<arrow.Utf8>;
 }
 
 type Column = arrow.Data;
@@ -95,18 +96,15 @@ function tableBytes(part: WorkloadPart, table: TableName): Uint8Array {
   switch (table) {
     case 'queries': {
       const q = part.queries;
-      w.text('id', q.id);
       w.f64('start_ms', q.startMs);
       w.f64('duration_ms', q.durationMs);
       w.codes('user', q.user);
       w.codes('session', q.session);
       w.codes('source', q.source);
       w.codes('fingerprint', q.fingerprint);
-      w.text('sql', q.sql);
       w.codes('command', q.command);
       w.u8('status', q.status);
       w.codes('error_code', q.errorCode);
-      w.text('error_message', q.errorMessage);
       w.codes('group_by', q.groupBy);
       w.codes('order_by', q.orderBy);
       w.f64('rows_returned', q.rowsReturned);
@@ -115,6 +113,13 @@ function tableBytes(part: WorkloadPart, table: TableName): Uint8Array {
       w.f64('blocks_total', q.blocksTotal);
       w.f64('blocks_scanned', q.blocksScanned);
       w.f64('blocks_skipped', q.blocksSkipped);
+      break;
+    }
+    case 'text': {
+      const q = part.queries;
+      w.text('id', q.id);
+      w.text('sql', q.sql);
+      w.text('error_message', q.errorMessage);
       break;
     }
     case 'scans': {
@@ -184,7 +189,7 @@ class Reader {
   get length(): number {
     return this.table.numRows;
   }
-  private data(name: string): arrow.Data[] {
+  private data(name: string): readonly arrow.Data[] {
     const v = this.table.getChild(name);
     if (!v) throw new Error(`column ${name} missing`);
     return v.data;
@@ -196,6 +201,9 @@ class Reader {
   }
   f64(name: string): Float64Array {
     const parts = this.data(name);
+    const one = parts[0];
+    // one batch without nulls: a view of the file's buffer, no copy
+    if (parts.length === 1 && one && !one.nullCount) return (one.values as Float64Array).subarray(one.offset, one.offset + one.length);
     const out = new Float64Array(this.length);
     let at = 0;
     for (const d of parts) {
@@ -263,18 +271,26 @@ class Reader {
   }
 }
 
-/** Reads a chunk's four files into a part (text columns decoded on demand). */
+/** Reads a chunk's files into a part; the text file is read only when a text column is. */
 export function readChunk(dir: string, stem: string): WorkloadPart {
   const q = new Reader(chunkFile(dir, stem, 'queries'));
   const s = new Reader(chunkFile(dir, stem, 'scans'));
   const p = new Reader(chunkFile(dir, stem, 'predicates'));
   const j = new Reader(chunkFile(dir, stem, 'joins'));
+  let text: Reader | null = null;
+  const lazy = (name: string): Texts => {
+    let t: Texts | null = null;
+    return {
+      length: q.length,
+      get: (i) => (t ??= (text ??= new Reader(chunkFile(dir, stem, 'text'))).text(name)).get(i),
+    };
+  };
   return {
     queries: {
       length: q.length,
-      id: q.text('id'),
-      sql: q.text('sql'),
-      errorMessage: q.text('error_message'),
+      id: lazy('id'),
+      sql: lazy('sql'),
+      errorMessage: lazy('error_message'),
       startMs: q.f64('start_ms'),
       durationMs: q.f64('duration_ms'),
       status: q.u8('status'),

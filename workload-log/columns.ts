@@ -131,24 +131,17 @@ class I32 {
 
 class Dict {
   readonly codes = new I32();
-  readonly dict: string[] = [];
-  private readonly ids = new Map<string, number>();
+  private readonly names = new Interner();
   push(s: string | null | undefined): void {
-    if (s === null || s === undefined) {
-      this.codes.push(-1);
-      return;
-    }
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.dict.length;
-      this.ids.set(s, id);
-      this.dict.push(s);
-    }
-    this.codes.push(id);
+    this.codes.push(s === null || s === undefined ? -1 : this.names.id(s));
   }
   done(): Codes {
-    return { codes: this.codes.done(), dict: this.dict.slice() };
+    return { codes: this.codes.done(), dict: this.names.values.slice() };
   }
+}
+
+function texts(values: (string | null)[]): Texts {
+  return { length: values.length, get: (i) => values[i] ?? null };
 }
 
 class Strs {
@@ -157,8 +150,7 @@ class Strs {
     this.values.push(s);
   }
   done(): Texts {
-    const v = this.values.slice();
-    return { length: v.length, get: (i) => v[i] ?? null };
+    return texts(this.values.slice());
   }
 }
 
@@ -349,10 +341,258 @@ export class PartBuilder {
   }
 }
 
-export function partOf(records: Iterable<LogRecord>): WorkloadPart {
-  const b = new PartBuilder();
-  for (const r of records) b.add(r);
-  return b.build();
+// ------------------------------------------------------------ reshaping
+
+/** One id per distinct string, shared by the dictionaries of many columns or parts. */
+export class Interner {
+  readonly values: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly remaps = new Map<readonly string[], Int32Array>();
+  id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) this.ids.set(s, (id = this.values.push(s) - 1));
+    return id;
+  }
+  /** The shared id of each entry of a coded column's dictionary (index it by code). */
+  remap(c: Codes): Int32Array {
+    let r = this.remaps.get(c.dict);
+    if (!r) {
+      r = new Int32Array(c.dict.length);
+      for (let i = 0; i < c.dict.length; i++) r[i] = this.id(c.dict[i]!);
+      this.remaps.set(c.dict, r);
+    }
+    return r;
+  }
+}
+
+/** Strings of several coded columns under one dictionary. */
+function mergeCodes(columns: readonly Codes[]): Codes {
+  const names = new Interner();
+  const codes = new Int32Array(columns.reduce((a, c) => a + c.codes.length, 0));
+  let at = 0;
+  for (const c of columns) {
+    const remap = names.remap(c);
+    for (let i = 0; i < c.codes.length; i++) codes[at++] = c.codes[i]! < 0 ? -1 : remap[c.codes[i]!]!;
+  }
+  return { codes, dict: names.values };
+}
+
+function concat<T extends Float64Array | Uint8Array>(xs: readonly T[], make: (n: number) => T): T {
+  const out = make(xs.reduce((a, x) => a + x.length, 0));
+  let at = 0;
+  for (const x of xs) {
+    out.set(x, at);
+    at += x.length;
+  }
+  return out;
+}
+const concatF64 = (xs: readonly Float64Array[]) => concat(xs, (n) => new Float64Array(n));
+
+/** Parent pointers of several parts, shifted by the parents before each part. */
+function concatParents(xs: readonly Int32Array[], parentCounts: readonly number[]): Int32Array {
+  const out = new Int32Array(xs.reduce((a, x) => a + x.length, 0));
+  let at = 0;
+  let base = 0;
+  xs.forEach((x, k) => {
+    for (let i = 0; i < x.length; i++) out[at++] = x[i]! + base;
+    base += parentCounts[k]!;
+  });
+  return out;
+}
+
+function concatTexts(xs: readonly Texts[]): Texts {
+  const values: (string | null)[] = [];
+  for (const t of xs) for (let i = 0; i < t.length; i++) values.push(t.get(i));
+  return texts(values);
+}
+
+/** The rows of several parts as one part (dictionaries merged, pointers shifted). */
+export function concatParts(parts: readonly WorkloadPart[]): WorkloadPart {
+  if (parts.length === 1) return parts[0]!;
+  const q = parts.map((p) => p.queries);
+  const s = parts.map((p) => p.scans);
+  const p = parts.map((x) => x.predicates);
+  const j = parts.map((x) => x.joins);
+  const qn = q.map((x) => x.length);
+  const sn = s.map((x) => x.length);
+  return {
+    queries: {
+      length: qn.reduce((a, b) => a + b, 0),
+      id: concatTexts(q.map((x) => x.id)),
+      sql: concatTexts(q.map((x) => x.sql)),
+      errorMessage: concatTexts(q.map((x) => x.errorMessage)),
+      startMs: concatF64(q.map((x) => x.startMs)),
+      durationMs: concatF64(q.map((x) => x.durationMs)),
+      status: concat(q.map((x) => x.status), (n) => new Uint8Array(n)),
+      user: mergeCodes(q.map((x) => x.user)),
+      session: mergeCodes(q.map((x) => x.session)),
+      source: mergeCodes(q.map((x) => x.source)),
+      fingerprint: mergeCodes(q.map((x) => x.fingerprint)),
+      command: mergeCodes(q.map((x) => x.command)),
+      errorCode: mergeCodes(q.map((x) => x.errorCode)),
+      groupBy: mergeCodes(q.map((x) => x.groupBy)),
+      orderBy: mergeCodes(q.map((x) => x.orderBy)),
+      rowsReturned: concatF64(q.map((x) => x.rowsReturned)),
+      rowsMoved: concatF64(q.map((x) => x.rowsMoved)),
+      bytesMoved: concatF64(q.map((x) => x.bytesMoved)),
+      blocksTotal: concatF64(q.map((x) => x.blocksTotal)),
+      blocksScanned: concatF64(q.map((x) => x.blocksScanned)),
+      blocksSkipped: concatF64(q.map((x) => x.blocksSkipped)),
+    },
+    scans: {
+      length: sn.reduce((a, b) => a + b, 0),
+      query: concatParents(s.map((x) => x.query), qn),
+      table: mergeCodes(s.map((x) => x.table)),
+      columns: mergeCodes(s.map((x) => x.columns)),
+      blocksTotal: concatF64(s.map((x) => x.blocksTotal)),
+      blocksScanned: concatF64(s.map((x) => x.blocksScanned)),
+      blocksSkipped: concatF64(s.map((x) => x.blocksSkipped)),
+      rowsScanned: concatF64(s.map((x) => x.rowsScanned)),
+      rowsOut: concatF64(s.map((x) => x.rowsOut)),
+    },
+    predicates: {
+      length: p.reduce((a, x) => a + x.length, 0),
+      scan: concatParents(p.map((x) => x.scan), sn),
+      column: mergeCodes(p.map((x) => x.column)),
+      op: mergeCodes(p.map((x) => x.op)),
+      literal: mergeCodes(p.map((x) => x.literal)),
+      estSelectivity: concatF64(p.map((x) => x.estSelectivity)),
+      actualSelectivity: concatF64(p.map((x) => x.actualSelectivity)),
+    },
+    joins: {
+      length: j.reduce((a, x) => a + x.length, 0),
+      query: concatParents(j.map((x) => x.query), qn),
+      left: mergeCodes(j.map((x) => x.left)),
+      right: mergeCodes(j.map((x) => x.right)),
+      keys: mergeCodes(j.map((x) => x.keys)),
+      type: mergeCodes(j.map((x) => x.type)),
+      action: mergeCodes(j.map((x) => x.action)),
+      leftRows: concatF64(j.map((x) => x.leftRows)),
+      rightRows: concatF64(j.map((x) => x.rightRows)),
+      rowsMoved: concatF64(j.map((x) => x.rowsMoved)),
+      bytesMoved: concatF64(j.map((x) => x.bytesMoved)),
+    },
+  };
+}
+
+/** Gathers rows into a new column; the dictionary keeps only the strings used. */
+function takeCodes(c: Codes, rows: ArrayLike<number>): Codes {
+  const remap = new Int32Array(c.dict.length).fill(-1);
+  const dict: string[] = [];
+  const codes = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const code = c.codes[rows[i]!]!;
+    if (code < 0) {
+      codes[i] = -1;
+      continue;
+    }
+    if (remap[code]! < 0) remap[code] = dict.push(c.dict[code]!) - 1;
+    codes[i] = remap[code]!;
+  }
+  return { codes, dict };
+}
+
+function takeF64(a: Float64Array, rows: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = a[rows[i]!]!;
+  return out;
+}
+
+function takeTexts(t: Texts, rows: ArrayLike<number>): Texts {
+  const values: (string | null)[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) values[i] = t.get(rows[i]!);
+  return texts(values);
+}
+
+/** Children of the chosen parents, in the parents' new order: their rows and their new parent pointers. */
+function takeChildren(parent: Int32Array, parents: number, chosen: ArrayLike<number>): { rows: Int32Array; parent: Int32Array } {
+  const starts = childStarts(parent, parents);
+  let n = 0;
+  for (let i = 0; i < chosen.length; i++) n += starts[chosen[i]! + 1]! - starts[chosen[i]!]!;
+  const rows = new Int32Array(n);
+  const newParent = new Int32Array(n);
+  let at = 0;
+  for (let i = 0; i < chosen.length; i++) {
+    for (let k = starts[chosen[i]!]!; k < starts[chosen[i]! + 1]!; k++) {
+      rows[at] = k;
+      newParent[at++] = i;
+    }
+  }
+  return { rows, parent: newParent };
+}
+
+/** A part holding the given query rows of `part`, in that order, with their scans, predicates and joins. */
+export function takeRows(part: WorkloadPart, rows: ArrayLike<number>): WorkloadPart {
+  const { queries: q, scans: s, predicates: p, joins: j } = part;
+  const sc = takeChildren(s.query, q.length, rows);
+  const pr = takeChildren(p.scan, s.length, sc.rows);
+  const jn = takeChildren(j.query, q.length, rows);
+  return {
+    queries: {
+      length: rows.length,
+      id: takeTexts(q.id, rows),
+      sql: takeTexts(q.sql, rows),
+      errorMessage: takeTexts(q.errorMessage, rows),
+      startMs: takeF64(q.startMs, rows),
+      durationMs: takeF64(q.durationMs, rows),
+      status: Uint8Array.from({ length: rows.length }, (_, i) => q.status[rows[i]!]!),
+      user: takeCodes(q.user, rows),
+      session: takeCodes(q.session, rows),
+      source: takeCodes(q.source, rows),
+      fingerprint: takeCodes(q.fingerprint, rows),
+      command: takeCodes(q.command, rows),
+      errorCode: takeCodes(q.errorCode, rows),
+      groupBy: takeCodes(q.groupBy, rows),
+      orderBy: takeCodes(q.orderBy, rows),
+      rowsReturned: takeF64(q.rowsReturned, rows),
+      rowsMoved: takeF64(q.rowsMoved, rows),
+      bytesMoved: takeF64(q.bytesMoved, rows),
+      blocksTotal: takeF64(q.blocksTotal, rows),
+      blocksScanned: takeF64(q.blocksScanned, rows),
+      blocksSkipped: takeF64(q.blocksSkipped, rows),
+    },
+    scans: {
+      length: sc.rows.length,
+      query: sc.parent,
+      table: takeCodes(s.table, sc.rows),
+      columns: takeCodes(s.columns, sc.rows),
+      blocksTotal: takeF64(s.blocksTotal, sc.rows),
+      blocksScanned: takeF64(s.blocksScanned, sc.rows),
+      blocksSkipped: takeF64(s.blocksSkipped, sc.rows),
+      rowsScanned: takeF64(s.rowsScanned, sc.rows),
+      rowsOut: takeF64(s.rowsOut, sc.rows),
+    },
+    predicates: {
+      length: pr.rows.length,
+      scan: pr.parent,
+      column: takeCodes(p.column, pr.rows),
+      op: takeCodes(p.op, pr.rows),
+      literal: takeCodes(p.literal, pr.rows),
+      estSelectivity: takeF64(p.estSelectivity, pr.rows),
+      actualSelectivity: takeF64(p.actualSelectivity, pr.rows),
+    },
+    joins: {
+      length: jn.rows.length,
+      query: jn.parent,
+      left: takeCodes(j.left, jn.rows),
+      right: takeCodes(j.right, jn.rows),
+      keys: takeCodes(j.keys, jn.rows),
+      type: takeCodes(j.type, jn.rows),
+      action: takeCodes(j.action, jn.rows),
+      leftRows: takeF64(j.leftRows, jn.rows),
+      rightRows: takeF64(j.rightRows, jn.rows),
+      rowsMoved: takeF64(j.rowsMoved, jn.rows),
+      bytesMoved: takeF64(j.bytesMoved, jn.rows),
+    },
+  };
+}
+
+/** The rows of `part` that `keep` accepts, ordered by start time (stable). */
+export function rowsByStart(part: WorkloadPart, keep: (row: number) => boolean = () => true): Int32Array {
+  const rows: number[] = [];
+  for (let i = 0; i < part.queries.length; i++) if (keep(i)) rows.push(i);
+  const start = part.queries.startMs;
+  return Int32Array.from(rows).sort((a, b) => start[a]! - start[b]! || a - b);
 }
 
 // ------------------------------------------------------------ reading back
@@ -374,18 +614,24 @@ export function childStarts(parent: Int32Array, parents: number): Int32Array {
   return starts;
 }
 
-/** Rebuilds whole records from a part (for export, compaction and retention). */
-export function* recordsOf(part: WorkloadPart, keep?: (row: number) => boolean): Generator<LogRecord> {
-  const { queries: q, scans: s, predicates: p, joins: j } = part;
-  const scanStarts = childStarts(s.query, q.length);
-  const predStarts = childStarts(p.scan, s.length);
-  const joinStarts = childStarts(j.query, q.length);
-  for (let i = 0; i < q.length; i++) {
-    if (keep && !keep(i)) continue;
+/** Rebuilds whole records from a part, by row (for export, compaction and retention). */
+export class RecordReader {
+  private readonly scanStarts: Int32Array;
+  private readonly predStarts: Int32Array;
+  private readonly joinStarts: Int32Array;
+
+  constructor(readonly part: WorkloadPart) {
+    this.scanStarts = childStarts(part.scans.query, part.queries.length);
+    this.predStarts = childStarts(part.predicates.scan, part.scans.length);
+    this.joinStarts = childStarts(part.joins.query, part.queries.length);
+  }
+
+  at(i: number): LogRecord {
+    const { queries: q, scans: s, predicates: p, joins: j } = this.part;
     const scans: ScanRecord[] = [];
-    for (let k = scanStarts[i]!; k < scanStarts[i + 1]!; k++) {
+    for (let k = this.scanStarts[i]!; k < this.scanStarts[i + 1]!; k++) {
       const predicates = [];
-      for (let m = predStarts[k]!; m < predStarts[k + 1]!; m++) {
+      for (let m = this.predStarts[k]!; m < this.predStarts[k + 1]!; m++) {
         const actual = p.actualSelectivity[m]!;
         predicates.push({
           column: str(p.column, m)!,
@@ -407,7 +653,7 @@ export function* recordsOf(part: WorkloadPart, keep?: (row: number) => boolean):
       });
     }
     const joins: JoinRecord[] = [];
-    for (let k = joinStarts[i]!; k < joinStarts[i + 1]!; k++) {
+    for (let k = this.joinStarts[i]!; k < this.joinStarts[i + 1]!; k++) {
       const keys = list(str(j.keys, k)).map((pair) => {
         const at = pair.indexOf('=');
         return { left: pair.slice(0, at), right: pair.slice(at + 1) };
@@ -425,7 +671,7 @@ export function* recordsOf(part: WorkloadPart, keep?: (row: number) => boolean):
       });
     }
     const errorCode = str(q.errorCode, i);
-    yield {
+    return {
       version: QUERY_RECORD_VERSION,
       id: q.id.get(i)!,
       startTime: new Date(q.startMs[i]!).toISOString(),
@@ -450,4 +696,10 @@ export function* recordsOf(part: WorkloadPart, keep?: (row: number) => boolean):
       source: str(q.source, i)!,
     };
   }
+}
+
+/** The records of a part in row order, optionally only the rows `keep` accepts. */
+export function* recordsOf(part: WorkloadPart, keep?: (row: number) => boolean): Generator<LogRecord> {
+  const reader = new RecordReader(part);
+  for (let i = 0; i < part.queries.length; i++) if (!keep || keep(i)) yield reader.at(i);
 }

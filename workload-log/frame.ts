@@ -2,7 +2,7 @@
  * Raw log segments: an 8-byte header, then one frame per record:
  *
  *   "KEELWL" u16le format (1)
- *   frame: u32le payload length | u32le crc32(payload) | payload (UTF-8 JSON of a LogRecord)
+ *   frame: u32le payload length | u32le crc32(payload) | payload (UTF-8 JSON array: codec.ts)
  *
  * A writer appends each frame with one write(2) on an O_APPEND descriptor, so a
  * process that dies (even by SIGKILL) leaves whole frames behind; a machine
@@ -28,17 +28,22 @@ export function segmentHeader(): Buffer {
 }
 
 /**
- * Encodes one frame into `buf` (grown when too small) and returns the buffer
- * and the frame's length. The buffer is reused across calls to spare an
- * allocation per record on the hot path.
+ * Encodes one frame into `buf` at `at` and returns the buffer (a larger copy
+ * when it was too small) and where the frame ends. Buffers are reused across
+ * calls to spare an allocation per record.
  */
-export function encodeFrame(json: string, buf: Buffer): { buf: Buffer; length: number } {
-  const max = FRAME_HEADER_BYTES + json.length * 3;
-  if (buf.length < max) buf = Buffer.allocUnsafe(Math.max(max, buf.length * 2));
-  const n = buf.write(json, FRAME_HEADER_BYTES, 'utf8');
-  buf.writeUInt32LE(n, 0);
-  buf.writeUInt32LE(crc32(buf.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + n)), 4);
-  return { buf, length: FRAME_HEADER_BYTES + n };
+export function encodeFrame(json: string, buf: Buffer, at = 0): { buf: Buffer; end: number } {
+  const max = at + FRAME_HEADER_BYTES + json.length * 3;
+  if (buf.length < max) {
+    const bigger = Buffer.allocUnsafe(Math.max(max, buf.length * 2));
+    buf.copy(bigger, 0, 0, at);
+    buf = bigger;
+  }
+  const start = at + FRAME_HEADER_BYTES;
+  const n = buf.write(json, start, 'utf8');
+  buf.writeUInt32LE(n, at);
+  buf.writeUInt32LE(crc32(buf.subarray(start, start + n)), at + 4);
+  return { buf, end: start + n };
 }
 
 export interface ScanResult {
@@ -62,8 +67,8 @@ function frameAt(buf: Buffer, p: number): number {
 /** The next offset after `from` where a whole, checksummed JSON frame starts, or -1. */
 function resync(buf: Buffer, from: number): number {
   for (let q = from; q + FRAME_HEADER_BYTES < buf.length; q++) {
-    // a payload is a JSON object: cheap filter before the checksum
-    if (buf[q + FRAME_HEADER_BYTES] === 0x7b && frameAt(buf, q) > 0) return q;
+    // a payload is a JSON array: a cheap filter before the checksum
+    if (buf[q + FRAME_HEADER_BYTES] === 0x5b && frameAt(buf, q) > 0) return q;
   }
   return -1;
 }

@@ -1,8 +1,8 @@
 /**
  * Where the workload log lives in a data directory:
  *
- *   DIR/workload/raw/w-<time>-<pid>-<rand>.open   a segment a live process appends to
- *   DIR/workload/raw/w-<time>-<pid>-<rand>.wlog   a sealed segment (its writer closed or rotated it)
+ *   DIR/workload/raw/w-<time>-<pid>-<seq><rand>.open   a segment a live process appends to
+ *   DIR/workload/raw/w-<time>-<pid>-<seq><rand>.wlog   a sealed segment (its writer closed or rotated it)
  *   DIR/workload/chunks/c-<n>.<table>.arrow       compacted records, Arrow IPC files
  *   DIR/workload/manifest.json                     the chunks, the segments they consumed, retention
  *   DIR/workload/compact.lock                      held by the one process compacting
@@ -32,9 +32,12 @@ export function manifestPath(dataDir: string): string {
   return path.join(dataDir, WORKLOAD_DIR, 'manifest.json');
 }
 
-/** A new segment name; names sort by creation time. */
+let segmentSeq = 0;
+
+/** A new segment name; one process's names sort in creation order. */
 export function newSegmentName(): string {
-  return `w-${Date.now().toString(36).padStart(9, '0')}-${process.pid}-${randomBytes(3).toString('hex')}${OPEN_SUFFIX}`;
+  const seq = String(segmentSeq++).padStart(6, '0');
+  return `w-${Date.now().toString(36).padStart(9, '0')}-${process.pid}-${seq}${randomBytes(3).toString('hex')}${OPEN_SUFFIX}`;
 }
 
 export function sealedName(openName: string): string {
@@ -86,7 +89,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, data);
+    if (typeof data === 'string') fs.writeSync(fd, data);
+    else fs.writeSync(fd, data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

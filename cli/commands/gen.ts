@@ -1,12 +1,19 @@
-/** keel gen tpch --sf X [--seed S]: creates and fills the eight TPC-H tables. */
+/**
+ * keel gen tpch --sf X [--seed S]: creates and fills the eight TPC-H tables.
+ * keel gen workload tpch --queries N [--seed S] [--sf X] [--out FILE]: writes a
+ * trace of TPC-H queries (workload-log/tpch-workload.ts).
+ */
 import { tpchTables, UsageError } from '../../engine/index.js';
-import { Progress } from '../output.js';
+import { traceLine, tpchWorkload } from '../../workload-log/index.js';
+import { Progress, writeLines } from '../output.js';
 import { printJson, withDatabase, type CommonOptions } from '../context.js';
 
 export interface GenFlags extends CommonOptions {
   sf: string;
   seed: string;
   replace?: boolean;
+  queries?: string;
+  out?: string;
 }
 
 export function parsePositive(flag: string, value: string, integer: boolean): number {
@@ -17,8 +24,30 @@ export function parsePositive(flag: string, value: string, integer: boolean): nu
   return x;
 }
 
+/** `keel gen GENERATOR [KIND]`: data (tpch) or a workload trace (workload tpch). */
+export async function genDispatch(generator: string, kind: string | undefined, flags: GenFlags): Promise<void> {
+  if (generator === 'workload') return genWorkloadCommand(kind, flags);
+  if (kind !== undefined) throw new UsageError(`unexpected argument "${kind}" after "gen ${generator}"`);
+  return genCommand(generator, flags);
+}
+
+export async function genWorkloadCommand(kind: string | undefined, flags: GenFlags): Promise<void> {
+  if (kind !== 'tpch') throw new UsageError(`unknown workload ${kind === undefined ? '(none given)' : `"${kind}"`}; available: keel gen workload tpch --queries N`);
+  if (flags.queries === undefined) throw new UsageError('give the number of queries: keel gen workload tpch --queries N');
+  const queries = parsePositive('--queries', flags.queries, true);
+  const sf = parsePositive('--sf', flags.sf, false);
+  const seed = Number(flags.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${flags.seed}"`);
+  writeLines(flags.out, (function* () {
+    for (const { query: _query, ...line } of tpchWorkload({ queries, seed, sf })) yield traceLine(line);
+  })());
+  if (flags.out === undefined) return;
+  if (flags.json) printJson({ generator: 'workload', workload: 'tpch', queries, seed, sf, out: flags.out });
+  else process.stdout.write(`wrote ${queries.toLocaleString('en-US')} TPC-H queries (seed ${seed}, SF ${sf}) to ${flags.out}\n`);
+}
+
 export async function genCommand(kind: string, flags: GenFlags): Promise<void> {
-  if (kind !== 'tpch') throw new UsageError(`unknown generator "${kind}"; available: tpch`);
+  if (kind !== 'tpch') throw new UsageError(`unknown generator "${kind}"; available: tpch, workload tpch`);
   const sf = parsePositive('--sf', flags.sf, false);
   const seed = Number(flags.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${flags.seed}"`);

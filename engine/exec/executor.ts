@@ -201,7 +201,7 @@ export class Executor {
       this.outers.set(node.id, lefts);
       if (node.type !== 'antiNullAware' && this.filterable(node.right)) {
         const keys = keyColumns(lefts.flat(), node.leftKeys, kindsOf(node.left));
-        this.filters.set(node.right.id, keyFilter(keys, node.rightKeys, false));
+        this.filters.set(node.right.id, keyFilter(keys, node.rightKeys));
       }
     }
     return lefts;
@@ -222,7 +222,7 @@ export class Executor {
       for (let s = 0; s < this.ctx.slices; s++) built.push(shared && s > 0 ? built[0]! : buildSide(node, this.run(node.right, s)));
       const rights = shared ? [built[0]!.batch] : built.map((b) => b.batch);
       const keys = keyColumns(rights, node.rightKeys, kindsOf(node.right));
-      this.filters.set(node.left.id, keyFilter(keys, node.leftKeys, false));
+      this.filters.set(node.left.id, keyFilter(keys, node.leftKeys));
     }
     this.prebuilt.set(node.id, built);
     return built;

@@ -73,7 +73,7 @@ function keyArray(v: Vector, ids: Map<string, number> | null, grow: boolean): Ke
 }
 
 /** Key columns `keys` of `b`, ready to build or probe. */
-export function joinKeys(b: Batch, keys: readonly number[], interners: readonly (Map<string, number> | null)[], build: boolean): JoinKeys {
+export function joinKeys(b: Batch, keys: readonly number[], interners: readonly (Map<string, number> | null)[], build: boolean, withHashes = true): JoinKeys {
   const n = b.length;
   const cols: KeyArray[] = [];
   let nulls: Uint8Array | null = null;
@@ -86,9 +86,11 @@ export function joinKeys(b: Batch, keys: readonly number[], interners: readonly 
       for (let i = 0; i < n; i++) nulls[i]! |= m[i]!;
     }
   }
-  const hashes = new Int32Array(n);
-  for (let k = 0; k < cols.length; k++) hashColumn(cols[k]!, n, hashes, k === 0);
-  for (let i = 0; i < n; i++) hashes[i] = mix(hashes[i]!);
+  const hashes = new Int32Array(withHashes ? n : 0);
+  if (withHashes) {
+    for (let k = 0; k < cols.length; k++) hashColumn(cols[k]!, n, hashes, k === 0);
+    for (let i = 0; i < n; i++) hashes[i] = mix(hashes[i]!);
+  }
   return { cols, nulls, hashes };
 }
 
@@ -99,7 +101,32 @@ export function joinKeys(b: Batch, keys: readonly number[], interners: readonly 
  * through `next` in input order, and a table of unique keys never reads it.
  * Several key columns chain every row from a bucket head (`heads`) instead.
  */
+/**
+ * The [min, max] of a key column's non-NULL values when they are all int32s
+ * spanning few enough values for a directly indexed table: at most 16 slots per
+ * row (a hash-distributed share of a key's range is sparse) and 2^24 in all.
+ */
+function denseRange(x: KeyArray, nulls: Uint8Array | null, n: number): { min: number; size: number } | null {
+  let min = Infinity;
+  let max = -Infinity;
+  const integral = !(x instanceof Float64Array);
+  for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] === 1) continue;
+    const v = x[i]!;
+    if (!integral && Math.floor(v) !== v) return null;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min > max) return { min: 0, size: 1 };
+  if (min < -(2 ** 31) || max > 2 ** 31 - 1) return null;
+  const size = max - min + 1;
+  return size <= Math.max(4096, 16 * n) && size <= 1 << 24 ? { min, size } : null;
+}
+
 export class JoinTable {
+  /** Direct (one integral key column over a small range): first[key - base] = first row with that key, -1 for none. */
+  private readonly first: Int32Array | null = null;
+  private readonly base: number = 0;
   /** Open addressing (one key column): slots[2s] = key, slots[2s + 1] = first row, -1 when empty. */
   private readonly slots: Float64Array | null = null;
   /** Chaining (several key columns): heads[bucket] = first row, -1 for none. */
@@ -118,14 +145,35 @@ export class JoinTable {
   constructor(right: Batch, keyCols: readonly number[]) {
     const n = right.length;
     this.interners = keyCols.map((k) => (right.columns[k]!.kind === 'str' ? new Map<string, number>() : null));
-    const keys = joinKeys(right, keyCols, this.interners, true);
+    const plain = keyCols.length === 1 ? joinKeys(right, keyCols, this.interners, true, false) : null;
+    const dense = plain ? denseRange(plain.cols[0]!, plain.nulls, n) : null;
+    const keys = dense ? plain! : joinKeys(right, keyCols, this.interners, true);
     this.keys = keys;
     const hashes = keys.hashes;
     const nulls = keys.nulls;
     const next = new Int32Array(n).fill(-1);
     let hasNullKey = false;
     let unique = true;
-    if (keyCols.length === 1) {
+    if (dense) {
+      const first = new Int32Array(dense.size).fill(-1);
+      const bk = keys.cols[0]!;
+      const base = dense.min;
+      // inserted in reverse so that each chain runs in input order
+      for (let r = n - 1; r >= 0; r--) {
+        if (nulls !== null && nulls[r] === 1) {
+          hasNullKey = true;
+          continue;
+        }
+        const k = bk[r]! - base;
+        const head = first[k]!;
+        if (head >= 0) unique = false;
+        next[r] = head;
+        first[k] = r;
+      }
+      this.first = first;
+      this.base = base;
+      this.mask = 0;
+    } else if (keyCols.length === 1) {
       let cap = 16;
       while (cap < n + (n >> 1)) cap *= 2;
       const mask = cap - 1;
@@ -186,7 +234,7 @@ export class JoinTable {
 
   /** The probe batch's keys, comparable with the build side's. */
   probeKeys(b: Batch, keyCols: readonly number[]): JoinKeys {
-    return joinKeys(b, keyCols, this.interners, false);
+    return joinKeys(b, keyCols, this.interners, false, this.first === null);
   }
 
   /**
@@ -206,8 +254,79 @@ export class JoinTable {
     firstOnly: boolean,
     out: { count: number; row: number; chain: number },
   ): void {
-    if (this.slots !== null) this.matchOne(probe, n, from, resumeRow, li, ri, firstOnly, out);
+    if (this.first !== null) this.matchDense(probe, n, from, resumeRow, li, ri, firstOnly, out);
+    else if (this.slots !== null) this.matchOne(probe, n, from, resumeRow, li, ri, firstOnly, out);
     else this.matchMany(probe, n, from, resumeRow, li, ri, firstOnly, out);
+  }
+
+  private matchDense(
+    probe: JoinKeys,
+    n: number,
+    from: number,
+    resumeRow: number,
+    li: Int32Array,
+    ri: Int32Array,
+    firstOnly: boolean,
+    out: { count: number; row: number; chain: number },
+  ): void {
+    const first = this.first!;
+    const size = first.length;
+    const base = this.base;
+    const next = this.next;
+    const pnulls = probe.nulls;
+    const pk = probe.cols[0]!;
+    const cap = li.length;
+    const single = this.unique || firstOnly;
+    let count = 0;
+    let i = from;
+    if (resumeRow >= 0) {
+      for (let r = resumeRow; r >= 0; r = next[r]!) {
+        if (count === cap) {
+          out.count = count;
+          out.row = i;
+          out.chain = r;
+          return;
+        }
+        li[count] = i;
+        ri[count] = r;
+        count++;
+        if (single) break;
+      }
+      i++;
+    }
+    for (; i < n; i++) {
+      if (pnulls !== null && pnulls[i] === 1) continue;
+      const x = pk[i]!;
+      const k = x - base;
+      // a fraction, or outside the range: no build row has it (build keys are int32s)
+      if ((x | 0) !== x || !(k >= 0 && k < size)) continue;
+      let r = first[k]!;
+      if (r < 0) continue;
+      if (count === cap) {
+        out.count = count;
+        out.row = i;
+        out.chain = r;
+        return;
+      }
+      li[count] = i;
+      ri[count] = r;
+      count++;
+      if (single) continue;
+      for (r = next[r]!; r >= 0; r = next[r]!) {
+        if (count === cap) {
+          out.count = count;
+          out.row = i;
+          out.chain = r;
+          return;
+        }
+        li[count] = i;
+        ri[count] = r;
+        count++;
+      }
+    }
+    out.count = count;
+    out.row = n;
+    out.chain = -1;
   }
 
   private matchOne(
@@ -340,45 +459,49 @@ export class JoinTable {
 
 /**
  * A runtime join filter: drops the rows of a batch whose key (columns
- * `probeCols`) none of `keys` has, before the rows cross slices. `keys` are
- * the other join input's key columns, gathered from every slice. Rows with a
- * NULL key part pass when `keepNullKeys` (NOT IN must see them). It watches
- * what it keeps and turns itself off once it is clearly not dropping enough to
- * pay for its probes.
+ * `probeCols`) none of `keys` has, before the rows cross slices. `keys` are the
+ * other join input's key columns, gathered from every slice. It is a Bloom
+ * filter (16 bits and two probes per key, about 1% false positives): rows it
+ * lets through by mistake the join itself drops, and at a few bits per key it
+ * stays in cache where a hash table would not. It watches what it keeps and
+ * turns itself off once it is clearly not dropping enough to pay for itself.
  */
-export function keyFilter(keys: Batch, probeCols: readonly number[], keepNullKeys: boolean): (batch: Batch) => Batch {
-  const table = new JoinTable(keys, keys.columns.map((_, i) => i));
+export function keyFilter(keys: Batch, probeCols: readonly number[]): (batch: Batch) => Batch {
+  const interners = keys.columns.map((v) => (v.kind === 'str' ? new Map<string, number>() : null));
+  const built = joinKeys(keys, keys.columns.map((_, i) => i), interners, true);
+  let bitsLog = 10;
+  while (1 << bitsLog < 16 * keys.length && bitsLog < 30) bitsLog++;
+  const bits = new Int32Array(1 << (bitsLog - 5));
+  const shift = 32 - bitsLog;
+  const mask = (1 << bitsLog) - 1;
+  const bh = built.hashes;
+  const bn = built.nulls;
+  for (let i = 0; i < keys.length; i++) {
+    if (bn !== null && bn[i] === 1) continue;
+    const h = bh[i]!;
+    const a = h & mask;
+    const b = Math.imul(h, 0x9e3779b1) >>> shift;
+    bits[a >>> 5]! |= 1 << (a & 31);
+    bits[b >>> 5]! |= 1 << (b & 31);
+  }
   let seen = 0;
   let kept = 0;
   let on = true;
-  let li = new Int32Array(0);
-  let ri = new Int32Array(0);
-  const at = { count: 0, row: 0, chain: -1 };
+  let sel = new Int32Array(0);
   return (batch) => {
     if (!on) return batch;
     const n = batch.length;
-    if (li.length < n) {
-      li = new Int32Array(n);
-      ri = new Int32Array(n);
-    }
-    const probe = table.probeKeys(batch, probeCols);
-    table.match(probe, n, 0, -1, li, ri, true, at);
-    let count = at.count;
-    let sel: Int32Array = li;
-    if (keepNullKeys && probe.nulls !== null) {
-      // merge the NULL-key rows back in, in row order
-      const nulls = probe.nulls;
-      const merged = new Int32Array(n);
-      let k = 0;
-      let m = 0;
-      for (let i = 0; i < n; i++) {
-        if (m < count && li[m] === i) {
-          merged[k++] = i;
-          m++;
-        } else if (nulls[i] === 1) merged[k++] = i;
-      }
-      sel = merged;
-      count = k;
+    if (sel.length < n) sel = new Int32Array(n);
+    const probe = joinKeys(batch, probeCols, interners, false);
+    const ph = probe.hashes;
+    const pn = probe.nulls;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (pn !== null && pn[i] === 1) continue;
+      const h = ph[i]!;
+      const a = h & mask;
+      const b = Math.imul(h, 0x9e3779b1) >>> shift;
+      if ((bits[a >>> 5]! & (1 << (a & 31))) !== 0 && (bits[b >>> 5]! & (1 << (b & 31))) !== 0) sel[count++] = i;
     }
     seen += n;
     kept += count;

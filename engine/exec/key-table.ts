@@ -23,6 +23,17 @@ function keyHash(x: number): number {
 
 export class KeyTable {
   size = 0;
+  /**
+   * One key column of integers over a small range starts out directly indexed:
+   * dense[key - denseBase] = id, -1 for none (sorted or clustered keys then
+   * walk the array in order, and a random key costs 4 bytes of cache, not 16).
+   * Keys that are not integers, or spread too thin, move everything to `pairs`.
+   */
+  private dense: Int32Array | null = null;
+  private denseBase = 0;
+  private denseOff = false;
+  /** The id of the NULL key while dense (NaN cannot index). */
+  private nullId = -1;
   /** One key column: pairs[2s] = key, pairs[2s + 1] = id, -1 when the slot is empty (a probe reads one cache line). */
   private pairs: Float64Array | null = null;
   /** Several key columns: slots[s] = id or EMPTY, with each entry's hash kept for rehashing. */
@@ -79,13 +90,18 @@ export class KeyTable {
     }
   }
 
-  /** insert for one key column, over the (key, id) pairs. */
+  /** insert for one key column: directly indexed while that works, then over the (key, id) pairs. */
   private insert1(col: Float64Array, n: number, ids: Int32Array): void {
+    let from = 0;
+    if (!this.denseOff) {
+      from = this.insertDense(col, n, ids);
+      if (from === n) return;
+    }
     let pairs = this.pairs!;
     let mask = this.mask;
     let prev = NaN;
     let prevId = -1;
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < n; i++) {
       const x = col[i]!;
       // runs of equal keys (sorted or clustered input) skip the probe
       if (x === prev) {
@@ -120,6 +136,89 @@ export class KeyTable {
       prev = x;
       prevId = id;
     }
+  }
+
+  /** Directly indexed inserts from row 0; returns the row where they stopped (n when done, else dense is off). */
+  private insertDense(col: Float64Array, n: number, ids: Int32Array): number {
+    let dense = this.dense;
+    let base = this.denseBase;
+    for (let i = 0; i < n; i++) {
+      const x = col[i]!;
+      let k = x - base;
+      // (dense keys are int32s: testing x, not k, so that a tiny fraction cannot round into a slot)
+      if (dense === null || (x | 0) !== x || !(k >= 0 && k < dense.length)) {
+        if (x !== x) {
+          if (this.nullId < 0) this.nullId = this.newId(x);
+          ids[i] = this.nullId;
+          continue;
+        }
+        if (!this.widenDense(col, i, n)) return i;
+        dense = this.dense!;
+        base = this.denseBase;
+        k = x - base;
+      }
+      let id = dense[k]!;
+      if (id < 0) {
+        id = this.newId(x);
+        dense[k] = id;
+      }
+      ids[i] = id;
+    }
+    return n;
+  }
+
+  /**
+   * Makes the dense array cover the integer keys of col[i..n) as well, or turns
+   * dense indexing off (moving the ids into `pairs`) and returns false.
+   */
+  private widenDense(col: Float64Array, i: number, n: number): boolean {
+    let min = this.dense ? this.denseBase : Infinity;
+    let max = this.dense ? this.denseBase + this.dense.length - 1 : -Infinity;
+    for (let j = i; j < n; j++) {
+      const x = col[j]!;
+      if (x !== x) continue;
+      if (Math.floor(x) !== x) return this.denseToPairs();
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    const size = max - min + 1;
+    if (!(size <= Math.max(1 << 16, 32 * (this.size + n)) && size <= 1 << 24) || min < -(2 ** 31) || max > 2 ** 31 - 1) return this.denseToPairs();
+    // room to grow on both sides, so that slowly widening keys do not copy every batch
+    const slack = Math.min(size, 1 << 20);
+    const lo = Math.max(min - slack, -(2 ** 31));
+    const hi = Math.min(max + slack, 2 ** 31 - 1);
+    const grown = new Int32Array(hi - lo + 1).fill(EMPTY);
+    if (this.dense) grown.set(this.dense, this.denseBase - lo);
+    this.dense = grown;
+    this.denseBase = lo;
+    return true;
+  }
+
+  private denseToPairs(): boolean {
+    this.denseOff = true;
+    this.dense = null;
+    const keys = this.keys[0]!;
+    let cap = 16;
+    while (cap < this.size * 2 + 2) cap *= 2;
+    this.mask = cap - 1;
+    const pairs = new Float64Array(2 * cap);
+    for (let s = 1; s < pairs.length; s += 2) pairs[s] = EMPTY;
+    this.pairs = pairs;
+    for (let id = 0; id < this.size; id++) {
+      const x = keys[id]!;
+      let s = keyHash(x) & this.mask;
+      while (pairs[2 * s + 1] !== EMPTY) s = (s + 1) & this.mask;
+      pairs[2 * s] = x;
+      pairs[2 * s + 1] = id;
+    }
+    return false;
+  }
+
+  private newId(x: number): number {
+    const id = this.size++;
+    if (id >= this.keys[0]!.length) this.growEntries();
+    this.keys[0]![id] = x;
+    return id;
   }
 
   private equal(id: number, cols: readonly Float64Array[], i: number): boolean {

@@ -127,7 +127,7 @@ export class KeelTpch {
     const s = parsed[0]!.statement;
     if (s.kind !== 'select') throw new Error('not a SELECT');
     const logical = bindQuery(s.query, this.context(parsed[0]!.text));
-    return new Planner(this.store.catalog().slices).planQuery(logical);
+    return new Planner(this.store.catalog().slices, this.store).planQuery(logical);
   }
 
   /** Runs a script (SELECT, CREATE VIEW, DROP VIEW); returns the last SELECT's result. */
@@ -138,7 +138,7 @@ export class KeelTpch {
       if (s.kind === 'select') {
         const logical = bindQuery(s.query, this.context(p.text));
         const slices = this.store.catalog().slices;
-        const plan = new Planner(slices).planQuery(logical);
+        const plan = new Planner(slices, this.store).planQuery(logical);
         const batch = new Executor(new ExecContext(this.store, slices)).collect(plan);
         last = { fields: plan.fields, rows: toRows(plan.fields, batch) as Value[][] };
       } else if (s.kind === 'createView') {

@@ -112,7 +112,7 @@ export class MiniDb {
   }
 
   plan(sql: string): PlanNode {
-    return new Planner(this.store.catalog().slices).planQuery(this.bind(sql));
+    return new Planner(this.store.catalog().slices, this.store).planQuery(this.bind(sql));
   }
 
   /** Runs a SELECT in keel. */
@@ -128,7 +128,7 @@ export class MiniDb {
     if (p.statement.kind !== 'insert') throw new Error('not an INSERT');
     const table = this.store.catalog().tables[p.statement.table.name]!;
     const logical = bindInsertSource(p.statement, table, this.context(p.text));
-    const plan = new Planner(this.store.catalog().slices).planQuery(logical);
+    const plan = new Planner(this.store.catalog().slices, this.store).planQuery(logical);
     const batch = new Executor(new ExecContext(this.store, this.store.catalog().slices)).collect(plan);
     return { fields: plan.fields, rows: toRows(plan.fields, batch) as Value[][] };
   }

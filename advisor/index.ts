@@ -1,0 +1,8 @@
+/**
+ * The advisor's public face (docs/advisor.md): the workload's join graph and
+ * the choice of every table's distribution by optimizing it.
+ */
+export * from './join-graph.js';
+export * from './cost.js';
+export * from './distkey/index.js';
+export * from './recommend.js';

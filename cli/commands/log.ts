@@ -1,0 +1,175 @@
+/**
+ * keel log: the recorded workload. Without a subcommand, the top fingerprints
+ * by total time, by count and by bytes moved; `history` lists the latest
+ * statements; `export` writes history as a trace; `import` reads a Redshift
+ * query history; `compact` moves raw records into columnar chunks and applies
+ * retention.
+ */
+import * as fs from 'node:fs';
+import { Database as EngineDatabase, UsageError } from '../../engine/index.js';
+import {
+  attachWorkloadLog,
+  fingerprintStats,
+  importRedshiftHistory,
+  loadWorkload,
+  recordTraceLine,
+  topFingerprints,
+  workloadRecords,
+  WorkloadStore,
+  type FingerprintStats,
+  type ImportProblem,
+  type Retention,
+  type Workload,
+} from '../../workload-log/index.js';
+import { formatTable, writeLines } from '../output.js';
+import { printJson, type CommonOptions } from '../context.js';
+import { parsePositive } from './gen.js';
+
+export interface LogFlags extends CommonOptions {
+  limit?: string;
+  since?: string;
+}
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** --since: an ISO-8601 date or time, or an age such as 30m, 24h, 7d. */
+export function parseSince(text: string, now = Date.now()): number {
+  const rel = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(text.trim());
+  if (rel) return now - Number(rel[1]) * UNITS[rel[2]!]!;
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw new UsageError(`--since must be an ISO-8601 time (2024-05-01, 2024-05-01T12:00:00Z) or an age (30m, 24h, 7d), got "${text}"`);
+  return t;
+}
+
+function parseAgeDays(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([smhdw]?)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--max-age must be an age such as 12h, 30d or 8w, got "${text}"`);
+  return (Number(m[1]) * UNITS[m[2] || 'd']!) / 86_400_000;
+}
+
+function parseBytes(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`--max-size must be a size such as 500MB or 2GB, got "${text}"`);
+  const unit = (m[2] ?? 'b').toLowerCase().replace('i', '');
+  const mult = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 }[unit]!;
+  return Math.floor(Number(m[1]) * mult);
+}
+
+/** Checks the data directory exists (reading the log never creates one). */
+async function checkDataDir(dir: string): Promise<void> {
+  const db = await EngineDatabase.open(dir, { create: false });
+  db.close();
+}
+
+async function readLog(flags: LogFlags): Promise<Workload> {
+  await checkDataDir(flags.data);
+  return loadWorkload(flags.data, flags.since === undefined ? {} : { since: parseSince(flags.since) });
+}
+
+const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n - 3) + '...' : s);
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+function fingerprintTable(title: string, rows: readonly FingerprintStats[]): string {
+  const table = formatTable(
+    ['#', 'count', 'total ms', 'mean ms', 'bytes moved', 'errors', 'fingerprint'],
+    rows.map((r, i) => [i + 1, r.count, Math.round(r.totalMs * 10) / 10, Math.round(r.meanMs * 10) / 10, r.bytesMoved, r.errors, clip(r.fingerprint, 90)]),
+  );
+  return `${title}\n${table}\n`;
+}
+
+export async function logTopCommand(flags: LogFlags): Promise<void> {
+  const limit = parsePositive('--limit', flags.limit ?? '10', true);
+  const w = await readLog(flags);
+  const all = fingerprintStats(w);
+  const byTotalTime = topFingerprints(w, { by: 'totalTime', limit }, all);
+  const byCount = topFingerprints(w, { by: 'count', limit }, all);
+  const byBytesMoved = topFingerprints(w, { by: 'bytesMoved', limit }, all);
+  const statements = all.reduce((a, f) => a + f.count, 0);
+  const errors = all.reduce((a, f) => a + f.errors, 0);
+  const totalMs = all.reduce((a, f) => a + f.totalMs, 0);
+  if (flags.json) {
+    printJson({ statements, errors, fingerprints: all.length, totalMs, since: flags.since ?? null, byTotalTime, byCount, byBytesMoved });
+    return;
+  }
+  if (statements === 0) {
+    process.stdout.write(`no statements recorded in ${flags.data}${flags.since ? ` since ${flags.since}` : ''}\n`);
+    return;
+  }
+  process.stdout.write(
+    `${statements.toLocaleString('en-US')} statements (${errors} failed), ${all.length} fingerprints, ${(totalMs / 1000).toFixed(1)} s in all` +
+      `${flags.since ? ` since ${flags.since}` : ''}\n\n`,
+  );
+  process.stdout.write(fingerprintTable('Top fingerprints by total time', byTotalTime) + '\n');
+  process.stdout.write(fingerprintTable('Top fingerprints by count', byCount) + '\n');
+  process.stdout.write(fingerprintTable('Top fingerprints by bytes moved', byBytesMoved));
+}
+
+export async function logHistoryCommand(flags: LogFlags): Promise<void> {
+  const limit = parsePositive('--limit', flags.limit ?? '20', true);
+  const records = [...workloadRecords(await readLog(flags), { newest: limit })].reverse();
+  if (flags.json) {
+    printJson(records);
+    return;
+  }
+  const rows = records.map((r) => [r.startTime, Math.round(r.durationMs * 10) / 10, r.user, r.source, r.status === 'ok' ? 'ok' : `error ${r.error?.code ?? ''}`, r.rowsReturned, r.bytesMoved, clip(oneLine(r.sql), 70)]);
+  process.stdout.write(formatTable(['start', 'ms', 'user', 'source', 'status', 'rows', 'bytes moved', 'sql'], rows) + '\n');
+}
+
+export async function logExportCommand(flags: LogFlags & { out?: string }): Promise<void> {
+  const w = await readLog(flags);
+  const n = writeLines(flags.out, (function* () {
+    for (const r of workloadRecords(w)) yield recordTraceLine(r);
+  })());
+  if (flags.out === undefined) return;
+  if (flags.json) printJson({ statements: n, out: flags.out });
+  else process.stdout.write(`exported ${n.toLocaleString('en-US')} statements to ${flags.out}\n`);
+}
+
+const SHOWN_PROBLEMS = 50;
+
+export async function logImportCommand(file: string, flags: CommonOptions & { format?: string }): Promise<void> {
+  if (flags.format !== 'redshift') throw new UsageError(`--format must be "redshift" (a CSV export of SYS_QUERY_HISTORY), got ${flags.format === undefined ? 'nothing' : `"${flags.format}"`}`);
+  if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);
+  const db = await EngineDatabase.open(flags.data, { create: false });
+  try {
+    const log = attachWorkloadLog(db, { source: 'redshift', systemTables: false });
+    const shown: ImportProblem[] = [];
+    const summary = await importRedshiftHistory(db, log, file, { onProblem: (p) => void (shown.length < SHOWN_PROBLEMS && shown.push(p)) });
+    if (flags.json) {
+      printJson(summary);
+      return;
+    }
+    const s = summary;
+    process.stdout.write(
+      `imported ${s.imported.toLocaleString('en-US')} of ${s.rows.toLocaleString('en-US')} queries from ${file}: ` +
+        `${s.planned} planned against the catalog, ${s.notParsed} not parsed, ${s.notBound} not bound, ${s.skipped} skipped` +
+        `${s.duplicates ? `, ${s.duplicates} imported before` : ''}\n`,
+    );
+    if (shown.length) {
+      const rows = shown.map((p) => [p.line, p.queryId, p.stage, clip(oneLine(p.message), 60), clip(p.sql, 60)]);
+      process.stdout.write('\n' + formatTable(['line', 'query_id', 'stage', 'problem', 'sql'], rows) + '\n');
+      const more = s.notParsed + s.notBound + s.skipped - shown.length;
+      if (more > 0) process.stdout.write(`... and ${more} more (--json lists up to 1000)\n`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+export async function logCompactCommand(flags: CommonOptions & { maxAge?: string; maxSize?: string }): Promise<void> {
+  const retention: Partial<Retention> = {};
+  if (flags.maxAge !== undefined) retention.maxAgeDays = parseAgeDays(flags.maxAge);
+  if (flags.maxSize !== undefined) retention.maxBytes = parseBytes(flags.maxSize);
+  await checkDataDir(flags.data);
+  const result = new WorkloadStore(flags.data).compact({ retention });
+  if (!result) throw new UsageError('another process is compacting this workload log; try again in a moment');
+  if (flags.json) {
+    printJson(result);
+    return;
+  }
+  process.stdout.write(
+    `compacted ${result.records.toLocaleString('en-US')} records from ${result.segments} segments in ${(result.elapsedMs / 1000).toFixed(2)} s; ` +
+      `dropped ${result.droppedByAge} by age, ${result.droppedBySize} by size; ` +
+      `${result.totalRecords.toLocaleString('en-US')} records in ${result.chunks} chunks (${(result.bytes / 1024 / 1024).toFixed(1)} MiB)\n`,
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * keel advisor through the command (run from dist/ via bin/keel.js; `npm run
+ * build` first): graph --json/--dot, run, list --json (the DESIGN.md
+ * contract), show, apply --all.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const BIN = path.resolve(__dirname, '../../bin/keel.js');
+let work: string;
+let data: string;
+
+function keel(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args, '--data', data], { encoding: 'utf8', cwd: work });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-cli-adv-'));
+  data = path.join(work, 'data');
+  const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join(', ');
+  const script = [
+    'create table f (id integer, d integer, v integer) diststyle even;',
+    'create table d (id integer, name varchar(20)) diststyle even;',
+    `insert into f values ${rows(3000, (i) => `(${i}, ${i % 2000}, ${i % 7})`)};`,
+    `insert into d values ${rows(2000, (i) => `(${i}, 'n${i}')`)};`,
+    ...Array.from({ length: 4 }, (_, k) => `select d.name, sum(f.v) from f join d on f.d = d.id where f.v > ${k} group by d.name;`),
+  ].join('\n');
+  fs.writeFileSync(path.join(work, 'setup.sql'), script);
+  const r = keel(['sql', '-f', path.join(work, 'setup.sql'), '--json']);
+  expect(r.code).toBe(0);
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe('keel advisor', () => {
+  it('graph shows the join edge as JSON and DOT', () => {
+    const j = JSON.parse(keel(['advisor', 'graph', '--json']).stdout);
+    expect(j.edges.map((e: { key: string }) => e.key)).toEqual(['d.id=f.d']);
+    expect(j.edges[0].count).toBe(4);
+    expect(j.nodes.map((n: { table: string }) => n.table).sort()).toEqual(['d', 'f']);
+    expect(keel(['advisor', 'graph', '--dot']).stdout).toContain('"d" -- "f"');
+  });
+
+  it('run, list --json, show, apply --all', () => {
+    const run = keel(['advisor', 'run']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/proven optimal/);
+    expect(run.stdout).toContain('ALTER TABLE f ALTER DISTKEY d');
+    const list = JSON.parse(keel(['advisor', 'list', '--json']).stdout);
+    expect(Array.isArray(list)).toBe(true);
+    const f = list.find((r: { table: string }) => r.table === 'f');
+    for (const k of ['id', 'table', 'kind', 'current', 'proposed', 'ddl', 'benefit', 'evidence', 'status', 'history', 'createdAt', 'updatedAt']) expect(f).toHaveProperty(k);
+    expect(f.ddl).toBe('ALTER TABLE f ALTER DISTKEY d');
+    const show = keel(['advisor', 'show', f.id]);
+    expect(show.stdout).toMatch(/f is joined on d/);
+    expect(show.stdout).toMatch(/Cost to apply: one rewrite of 3,000 rows/);
+    // the tables were created with explicit DISTSTYLE EVEN: the user's, so --all leaves them
+    expect(keel(['advisor', 'apply', '--all']).stdout).toContain('Nothing to apply');
+    const applied = JSON.parse(keel(['advisor', 'apply', f.id, '--json']).stdout);
+    expect(applied[0].status).toBe('applied');
+    const info = keel(['sql', "select diststyle from svv_table_info where \"table\" = 'f'", '--json']);
+    expect(JSON.parse(info.stdout.trim().split('\n')[0]!).rows[0][0]).toBe('KEY(d)');
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * The store: framed append-only segments that survive a torn or damaged
+ * write, several writers in one directory, compaction into Arrow chunks and
+ * retention by age and size.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WorkloadLog, WorkloadStore, type LogRecord } from '../../index.js';
+import { record, tempDir, warnings } from './helpers.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function fresh(): string {
+  const d = tempDir('store');
+  dirs.push(d);
+  return d;
+}
+
+function write(dir: string, records: LogRecord[], options = {}): WorkloadLog {
+  const log = new WorkloadLog(dir, { autoCompact: false, ...options });
+  for (const r of records) log.append(r);
+  return log;
+}
+
+const rawFiles = (dir: string) => fs.readdirSync(path.join(dir, 'workload', 'raw')).map((f) => path.join(dir, 'workload', 'raw', f));
+const byId = (rs: LogRecord[]) => [...rs].sort((a, b) => (a.id < b.id ? -1 : 1));
+
+describe('raw segments', () => {
+  it('round-trips records exactly', () => {
+    const dir = fresh();
+    const recs = Array.from({ length: 50 }, (_, n) => record({ n, status: n % 7 ? 'ok' : 'error', error: n % 7 ? null : { code: 'X', message: `m${n}` } }));
+    write(dir, recs).close();
+    expect([...new WorkloadStore(dir).records()]).toEqual(recs);
+  });
+
+  it('drops a torn last record with a warning and keeps everything before it', () => {
+    const dir = fresh();
+    write(dir, Array.from({ length: 20 }, (_, n) => record({ n }))).close();
+    const [file] = rawFiles(dir);
+    const size = fs.statSync(file!).size;
+    fs.truncateSync(file!, size - 17); // the last frame loses its tail, as after a power loss
+    const w = warnings();
+    const got = [...new WorkloadStore(dir, { warn: w.warn }).records()];
+    expect(got.map((r) => r.id)).toEqual(Array.from({ length: 19 }, (_, n) => `r${n}`));
+    expect(w.messages).toHaveLength(1);
+    expect(w.messages[0]).toMatch(/dropped a torn last record .* every record before it is kept/);
+  });
+
+  it('skips a damaged record in the middle and keeps the ones after it', () => {
+    const dir = fresh();
+    write(dir, Array.from({ length: 10 }, (_, n) => record({ n }))).close();
+    const [file] = rawFiles(dir);
+    const buf = fs.readFileSync(file!);
+    const at = buf.indexOf('"r4"');
+    buf[at + 2] ^= 0xff; // flips a byte of r4's payload: its checksum no longer matches
+    fs.writeFileSync(file!, buf);
+    const w = warnings();
+    const got = [...new WorkloadStore(dir, { warn: w.warn }).records()];
+    expect(got.map((r) => r.id)).toEqual(['r0', 'r1', 'r2', 'r3', 'r5', 'r6', 'r7', 'r8', 'r9']);
+    expect(w.messages.join('\n')).toMatch(/skipped \d+ damaged bytes/);
+  });
+
+  it('reads a live writer without warnings, even mid-frame', () => {
+    const dir = fresh();
+    const log = write(dir, [record({ n: 1 }), record({ n: 2 })]);
+    log.flush();
+    const [file] = rawFiles(dir);
+    expect(file).toMatch(/\.open$/);
+    fs.appendFileSync(file!, Buffer.from([200, 0, 0, 0, 1, 2])); // a frame being written
+    const w = warnings();
+    expect([...new WorkloadStore(dir, { warn: w.warn }).records()]).toHaveLength(2);
+    expect(w.messages).toEqual([]);
+    log.close();
+  });
+
+  it('writes records in groups: when 64 wait, after groupMs, for a reader in this process, at close', async () => {
+    const dir = fresh();
+    const onDisk = () => (fs.existsSync(path.join(dir, 'workload', 'raw')) ? rawFiles(dir).reduce((a, f) => a + fs.statSync(f).size, 0) : 0);
+    const log = new WorkloadLog(dir, { autoCompact: false, groupMs: 50 });
+    for (let n = 0; n < 10; n++) log.append(record({ n }));
+    expect(onDisk()).toBe(0);
+    await new Promise((r) => setTimeout(r, 150));
+    const afterTimer = onDisk();
+    expect(afterTimer).toBeGreaterThan(0);
+    for (let n = 10; n < 74; n++) log.append(record({ n }));
+    // the 64th waiting record wrote the group
+    expect(onDisk()).toBeGreaterThan(afterTimer);
+    for (let n = 74; n < 80; n++) log.append(record({ n }));
+    const before = onDisk();
+    expect([...new WorkloadStore(dir).records()]).toHaveLength(80);
+    expect(onDisk()).toBeGreaterThan(before);
+    log.close();
+    const each = new WorkloadLog(dir, { autoCompact: false, groupRecords: 1 });
+    each.append(record({ n: 80 }));
+    expect(rawFiles(dir).filter((f) => f.endsWith('.open')).map((f) => fs.statSync(f).size)[0]).toBeGreaterThan(8);
+    each.close();
+  });
+
+  it('keeps each writer in its own segment and reads them all', () => {
+    const dir = fresh();
+    const a = new WorkloadLog(dir, { autoCompact: false });
+    const b = new WorkloadLog(dir, { autoCompact: false });
+    for (let n = 0; n < 30; n++) (n % 2 ? a : b).append(record({ n }));
+    a.close();
+    b.close();
+    expect(rawFiles(dir)).toHaveLength(2);
+    expect(byId([...new WorkloadStore(dir).records()]).map((r) => r.id)).toEqual(byId(Array.from({ length: 30 }, (_, n) => record({ n }))).map((r) => r.id));
+  });
+
+  it('rotates a segment past its size limit', () => {
+    const dir = fresh();
+    write(dir, Array.from({ length: 40 }, (_, n) => record({ n })), { segmentBytes: 1024, groupRecords: 4 }).close();
+    const files = rawFiles(dir);
+    expect(files.length).toBeGreaterThan(3);
+    expect(files.every((f) => f.endsWith('.wlog'))).toBe(true);
+    expect([...new WorkloadStore(dir).records()].map((r) => r.id)).toEqual(Array.from({ length: 40 }, (_, n) => `r${n}`));
+  });
+
+  it('does not count a segment whose writer died as live', () => {
+    const dir = fresh();
+    write(dir, [record({ n: 1 })]).close();
+    const [file] = rawFiles(dir);
+    // a segment left open by a process that no longer exists (pid 2^22 + 1 is beyond pid_max)
+    const dead = file!.replace(/-\d+-([0-9a-f]+)\.wlog$/, '-4194305-$1.open');
+    fs.renameSync(file!, dead);
+    const store = new WorkloadStore(dir);
+    expect(store.status()).toMatchObject({ segments: 1, liveSegments: 0 });
+    expect(store.compact()).toMatchObject({ segments: 1, records: 1 });
+    expect(fs.existsSync(dead)).toBe(false);
+  });
+});
+
+describe('compaction', () => {
+  it('moves records into Arrow chunks without losing or changing any', () => {
+    const dir = fresh();
+    const recs = Array.from({ length: 300 }, (_, n) =>
+      record({
+        n,
+        joins: n % 3 ? [] : [{ left: 't.a', right: 'u.b', keys: [{ left: 't.a', right: 'u.b' }, { left: 't.c', right: 'u.d' }], type: 'inner', action: 'DS_BCAST_INNER', leftRows: n, rightRows: 2, rowsMoved: 3, bytesMoved: 40 }],
+        groupBy: n % 2 ? ['t.a', 't.b'] : [],
+        error: n % 5 ? null : { code: 'E', message: 'boom, "quoted"' },
+        status: n % 5 ? 'ok' : 'error',
+      }),
+    );
+    write(dir, recs.slice(0, 150)).close();
+    write(dir, recs.slice(150)).close();
+    const store = new WorkloadStore(dir);
+    const result = store.compact({ chunkRecords: 100 })!;
+    expect(result).toMatchObject({ segments: 2, records: 300, droppedByAge: 0, droppedBySize: 0, chunks: 3, totalRecords: 300 });
+    expect(rawFiles(dir)).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'workload', 'chunks')).filter((f) => f.endsWith('.arrow'))).toHaveLength(15);
+    expect(byId([...new WorkloadStore(dir).records()])).toEqual(byId(recs));
+  });
+
+  it('merges new records into a small last chunk', () => {
+    const dir = fresh();
+    write(dir, [record({ n: 1 })]).close();
+    new WorkloadStore(dir).compact();
+    write(dir, [record({ n: 2 })]).close();
+    const r = new WorkloadStore(dir).compact()!;
+    expect(r).toMatchObject({ chunks: 1, totalRecords: 2 });
+    expect(fs.readdirSync(path.join(dir, 'workload', 'chunks'))).toHaveLength(5);
+  });
+
+  it('drops records older than the age limit, from segments and chunks alike', () => {
+    const dir = fresh();
+    const day = 86_400_000;
+    const now = Date.UTC(2024, 0, 31);
+    const at = (daysAgo: number, n: number) => record({ n, startTime: new Date(now - daysAgo * day).toISOString() });
+    write(dir, [at(40, 1), at(20, 2), at(5, 3)]).close();
+    new WorkloadStore(dir).compact({ nowMs: now });
+    // 40 days old: beyond the default 30
+    expect([...new WorkloadStore(dir).records()].map((r) => r.id)).toEqual(['r2', 'r3']);
+    write(dir, [at(1, 4)]).close();
+    const r = new WorkloadStore(dir).compact({ nowMs: now, retention: { maxAgeDays: 7 } })!;
+    expect(r.droppedByAge).toBe(1);
+    expect([...new WorkloadStore(dir).records()].map((r) => r.id)).toEqual(['r3', 'r4']);
+    // the setting is remembered for this directory
+    expect(new WorkloadStore(dir).readManifest().retention).toMatchObject({ maxAgeDays: 7 });
+  });
+
+  it('drops the oldest records beyond the size limit', () => {
+    const dir = fresh();
+    const base = Date.now() - 1000;
+    const recs = Array.from({ length: 2000 }, (_, n) => record({ n, startTime: new Date(base + n).toISOString() }));
+    write(dir, recs).close();
+    const full = new WorkloadStore(dir).compact({ chunkRecords: 500 })!;
+    expect(full.chunks).toBe(4);
+    const limit = Math.floor(full.bytes / 2);
+    const r = new WorkloadStore(dir).compact({ chunkRecords: 500, retention: { maxBytes: limit } })!;
+    expect(r.bytes).toBeLessThanOrEqual(limit);
+    expect(r.droppedBySize).toBeGreaterThan(0);
+    const kept = [...new WorkloadStore(dir).records()].map((x) => Number(x.id.slice(1))).sort((a, b) => a - b);
+    expect(kept.length).toBe(2000 - r.droppedBySize);
+    // the newest survive, in one unbroken run
+    expect(kept[kept.length - 1]).toBe(1999);
+    expect(kept[0]).toBe(2000 - kept.length);
+  });
+
+  it('refuses to run twice at once', () => {
+    const dir = fresh();
+    write(dir, [record()]).close();
+    fs.mkdirSync(path.join(dir, 'workload', 'chunks'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'workload', 'compact.lock'), String(process.ppid));
+    expect(new WorkloadStore(dir).compact()).toBeNull();
+    // a lock left by a dead process is taken over
+    fs.writeFileSync(path.join(dir, 'workload', 'compact.lock'), '4194305');
+    expect(new WorkloadStore(dir).compact()).toMatchObject({ records: 1 });
+  });
+
+  it('compacts on close once enough sealed segments pile up', () => {
+    const dir = fresh();
+    for (let i = 0; i < 3; i++) write(dir, [record({ n: i })]).close();
+    const log = new WorkloadLog(dir, { autoCompact: { segments: 4 } });
+    log.append(record({ n: 9 }));
+    log.close();
+    expect(new WorkloadStore(dir).status()).toMatchObject({ segments: 0, chunks: 1, chunkRecords: 4 });
+  });
+});
