@@ -111,6 +111,12 @@ common(program.command('demo').description('load TPC-H into a fresh directory an
   .option('--tpch <dir>', 'TPC-H material (default ../shared/tpch beside the repository)')
   .action((opts) => demoCommand({ ...opts, data: opts.data === DEFAULT_DATA_DIR ? './keel-demo' : opts.data }));
 
+// `keel log export | head`: a reader that stops early is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -103,8 +103,8 @@ export function joinKeys(b: Batch, keys: readonly number[], interners: readonly 
  */
 /**
  * The [min, max] of a key column's non-NULL values when they are all int32s
- * spanning few enough values for a directly indexed table: at most 16 slots per
- * row (a hash-distributed share of a key's range is sparse) and 2^24 in all.
+ * spanning few enough values for a directly indexed table: at most 32 slots per
+ * row (a hash-distributed share of a key's range is sparse) and 2^23 in all.
  */
 function denseRange(x: KeyArray, nulls: Uint8Array | null, n: number): { min: number; size: number } | null {
   let min = Infinity;
@@ -120,7 +120,7 @@ function denseRange(x: KeyArray, nulls: Uint8Array | null, n: number): { min: nu
   if (min > max) return { min: 0, size: 1 };
   if (min < -(2 ** 31) || max > 2 ** 31 - 1) return null;
   const size = max - min + 1;
-  return size <= Math.max(4096, 16 * n) && size <= 1 << 24 ? { min, size } : null;
+  return size <= Math.max(4096, 32 * n) && size <= 1 << 23 ? { min, size } : null;
 }
 
 export class JoinTable {

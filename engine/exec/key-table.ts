@@ -32,6 +32,9 @@ export class KeyTable {
   private dense: Int32Array | null = null;
   private denseBase = 0;
   private denseOff = false;
+  /** The smallest and largest key in the dense array. */
+  private seenMin = 0;
+  private seenMax = 0;
   /** The id of the NULL key while dense (NaN cannot index). */
   private nullId = -1;
   /** One key column: pairs[2s] = key, pairs[2s + 1] = id, -1 when the slot is empty (a probe reads one cache line). */
@@ -161,6 +164,8 @@ export class KeyTable {
       if (id < 0) {
         id = this.newId(x);
         dense[k] = id;
+        if (x < this.seenMin) this.seenMin = x;
+        if (x > this.seenMax) this.seenMax = x;
       }
       ids[i] = id;
     }
@@ -172,25 +177,38 @@ export class KeyTable {
    * dense indexing off (moving the ids into `pairs`) and returns false.
    */
   private widenDense(col: Float64Array, i: number, n: number): boolean {
-    let min = this.dense ? this.denseBase : Infinity;
-    let max = this.dense ? this.denseBase + this.dense.length - 1 : -Infinity;
+    let min = this.dense ? this.seenMin : Infinity;
+    let max = this.dense ? this.seenMax : -Infinity;
+    const growsDown = this.dense !== null;
+    let below = false;
     for (let j = i; j < n; j++) {
       const x = col[j]!;
       if (x !== x) continue;
       if (Math.floor(x) !== x) return this.denseToPairs();
-      if (x < min) min = x;
+      if (x < min) {
+        min = x;
+        below = growsDown;
+      }
       if (x > max) max = x;
     }
     const size = max - min + 1;
-    if (!(size <= Math.max(1 << 16, 32 * (this.size + n)) && size <= 1 << 24) || min < -(2 ** 31) || max > 2 ** 31 - 1) return this.denseToPairs();
-    // room to grow on both sides, so that slowly widening keys do not copy every batch
-    const slack = Math.min(size, 1 << 20);
-    const lo = Math.max(min - slack, -(2 ** 31));
-    const hi = Math.min(max + slack, 2 ** 31 - 1);
-    const grown = new Int32Array(hi - lo + 1).fill(EMPTY);
-    if (this.dense) grown.set(this.dense, this.denseBase - lo);
+    // up to 8M slots (32 MB), and no sparser than one key in 128: a hash-distributed share of a key's
+    // range seen partly (the first of several senders) is sparse before it fills in
+    const cap = 1 << 23;
+    if (!(size <= Math.max(1 << 16, 128 * (this.size + n)) && size <= cap) || min < -(2 ** 31) || max > 2 ** 31 - 1) return this.denseToPairs();
+    // room to grow the way the keys went (doubling), so that slowly widening keys copy rarely
+    const length = Math.min(cap, Math.max(2 * size, 2 * (this.dense?.length ?? 0), 1024));
+    const lo = below ? Math.max(max - length + 1, -(2 ** 31)) : min;
+    const grown = new Int32Array(Math.min(length, 2 ** 31 - lo)).fill(EMPTY);
+    if (this.dense) {
+      // the ids of keys seen so far, at their new places
+      const from = this.seenMin - this.denseBase;
+      grown.set(this.dense.subarray(from, from + (this.seenMax - this.seenMin + 1)), this.seenMin - lo);
+    }
     this.dense = grown;
     this.denseBase = lo;
+    this.seenMin = min;
+    this.seenMax = max;
     return true;
   }
 

@@ -27,6 +27,7 @@ import type {
   ScanNode,
   ZonePredicate,
 } from './physical.js';
+import { childrenOf } from './physical.js';
 import { keyJoinRows, scanSelectivity, selectivity, widthOf } from './estimate.js';
 import { columnRange, type ColumnRange, type StatsSource } from './stats.js';
 import type { TableMeta } from '../catalog/catalog.js';
@@ -154,9 +155,16 @@ export class Planner {
         const out = this.project(input.node, exprs, required.map((r) => node.fields[r]!));
         return { node: out, pos: new Map(required.map((r, i) => [r, i])), base: input.base };
       }
-      case 'join':
+      case 'join': {
         if (node.type === 'inner' || node.type === 'cross') return this.planJoinRegion(node, required);
-        return this.planOuterJoin(node, required);
+        // a semi join over a join region may instead filter the one relation its condition reads,
+        // before the region's joins: planned both ways, the cheaper plan is kept
+        const pushed = node.type === 'semi' ? pushSemiJoin(node) : null;
+        const plain = this.planOuterJoin(node, required);
+        if (!pushed) return plain;
+        const alt = this.plan(pushed, required);
+        return planCost(alt.node) < planCost(plain.node) ? alt : plain;
+      }
       case 'aggregate':
         return this.planAggregate(node, required);
       case 'sort': {
@@ -294,6 +302,13 @@ export class Planner {
       dist,
       estRows: est,
     };
+    // columns read only by the filter leave here, so no exchange above carries them
+    const keep = [...new Set(required)].sort((a, b) => a - b);
+    if (keep.length > 0 && keep.length < columns.length) {
+      const exprs = keep.map((c) => ({ k: 'col', index: pos.get(c)!, type: scan.fields[pos.get(c)!]!.type }) as Expr);
+      const node = this.project(scan, exprs, keep.map((c) => scan.fields[pos.get(c)!]!));
+      return { node, pos: new Map(keep.map((c, i) => [c, i])), base: Math.max(1, t.rows) };
+    }
     return { node: scan, pos, base: Math.max(1, t.rows) };
   }
 
@@ -767,6 +782,59 @@ function pushFilter(node: Extract<LogicalNode, { op: 'filter' }>): LogicalNode |
     default:
       return null;
   }
+}
+
+/**
+ * A rough cost of a physical plan for choosing between alternatives: the rows
+ * every join reads on both sides, every aggregate reads, and every exchange
+ * moves, by estimate.
+ */
+function planCost(node: PlanNode): number {
+  let cost = 0;
+  const visit = (n: PlanNode): void => {
+    if (n.op === 'join') cost += n.left.estRows + n.right.estRows;
+    else if (n.op === 'aggregate' || n.op === 'exchange') cost += n.input.estRows;
+    for (const c of childrenOf(n)) visit(c);
+  };
+  visit(node);
+  return cost;
+}
+
+/**
+ * semi(L, R) with L a region of inner joins (and filters) whose relation X
+ * alone provides the columns the semi join's condition reads on the left:
+ * the region with X replaced by semi(X, R). The result has L's fields; null
+ * when the condition reads several of L's relations.
+ */
+function pushSemiJoin(node: Extract<LogicalNode, { op: 'join' }>): LogicalNode | null {
+  if (!node.condition) return null;
+  const lw = node.left.fields.length;
+  const leftCols = [...columnsOf(node.condition)].filter((c) => c < lw);
+  if (leftCols.length === 0) return null;
+  const down = (l: LogicalNode, cond: Expr): LogicalNode | null => {
+    const w = l.fields.length;
+    if (l.op === 'filter') {
+      const inner = down(l.input, cond);
+      return inner ? { ...l, input: inner } : null;
+    }
+    if (l.op !== 'join' || (l.type !== 'inner' && l.type !== 'cross')) return null;
+    const aw = l.left.fields.length;
+    const cols = [...columnsOf(cond)].filter((c) => c < w);
+    const onRight = (c: number): number => c - w; // index into the semi join's right input
+    if (cols.every((c) => c < aw)) {
+      const c2 = remapColumns(cond, (c) => (c < w ? c : aw + onRight(c)));
+      const semi: LogicalNode = { ...node, left: l.left, condition: c2, fields: l.left.fields };
+      return { ...l, left: down(l.left, c2) ?? semi };
+    }
+    if (cols.every((c) => c >= aw)) {
+      const bw = l.right.fields.length;
+      const c2 = remapColumns(cond, (c) => (c < w ? c - aw : bw + onRight(c)));
+      const semi: LogicalNode = { ...node, left: l.right, condition: c2, fields: l.right.fields };
+      return { ...l, right: down(l.right, c2) ?? semi };
+    }
+    return null;
+  };
+  return down(node.left, node.condition);
 }
 
 function union(a: readonly number[], b: readonly number[]): number[] {
