@@ -22,6 +22,7 @@ import type { Field } from './plan/physical.js';
 import { readFile, type LoadOptions } from './load/index.js';
 import { planRecord, runStatements, type PlanRecordInput, type Runner, type StatementOutcome } from './session.js';
 import type { QueryRecord } from './query-record.js';
+import { WorkerPool, workerCount } from './exec/parallel.js';
 
 export interface OpenOptions {
   /** Slices of a new data directory (default 4). Ignored for an existing one. */
@@ -33,6 +34,12 @@ export interface OpenOptions {
   /** Who runs the queries, for the query records. */
   user?: string;
   session?: string;
+  /**
+   * Worker threads that run slices of a query in parallel (docs/execution.md);
+   * 0 runs everything on the calling thread. Default: KEEL_WORKERS, else one
+   * per core but one.
+   */
+  workers?: number;
 }
 
 export interface QueryResult {
@@ -192,8 +199,17 @@ export class Database {
     try {
       for (const l of this.closeListeners) l();
     } finally {
+      this.pool?.close();
       this.store.close();
     }
+  }
+
+  private pool: WorkerPool | null | undefined;
+
+  /** The worker threads queries run on, created at the first query that can use them; null when there are none. */
+  workerPool(): WorkerPool | null {
+    if (this.pool === undefined) this.pool = WorkerPool.create(workerCount(this.options.workers));
+    return this.pool;
   }
 
   private assertOpen(): void {

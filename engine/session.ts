@@ -19,6 +19,7 @@ import type { Field, PlanNode } from './plan/physical.js';
 import { explainText } from './plan/explain.js';
 import { ExecContext } from './exec/context.js';
 import { Executor } from './exec/executor.js';
+import { collectParallel } from './exec/parallel.js';
 import type { QueryStats } from './result.js';
 import type { Database } from './database.js';
 import { buildRecord, emptyRecordParts, type RecordParts } from './record-builder.js';
@@ -202,7 +203,7 @@ async function runOne(db: Database, p: ParsedStatement, parts: RecordParts, t0: 
       const catalog = db.catalog();
       const logical = bindQuery(s.query, bindContext(db, catalog, p.text));
       const plan = new Planner(catalog.slices, db.store).planQuery(logical);
-      return execute(db, plan, catalog, parts, t0, 'SELECT');
+      return await execute(db, plan, catalog, parts, t0, 'SELECT');
     }
     case 'explain':
       return explain(db, s, p, parts, t0);
@@ -221,9 +222,10 @@ async function runOne(db: Database, p: ParsedStatement, parts: RecordParts, t0: 
   }
 }
 
-function execute(db: Database, plan: PlanNode, catalog: Catalog, parts: RecordParts, t0: number, command: string): StatementOutcome {
+async function execute(db: Database, plan: PlanNode, catalog: Catalog, parts: RecordParts, t0: number, command: string): Promise<StatementOutcome> {
   const ctx = new ExecContext(db.store, catalog.slices);
-  const batch = new Executor(ctx).collect(plan);
+  const pool = catalog.slices > 1 ? db.workerPool() : null;
+  const batch = pool ? await collectParallel(plan, ctx, pool) : new Executor(ctx).collect(plan);
   const stats = collectStats(ctx, plan, performance.now() - t0, batch.length);
   parts.plan = plan;
   parts.exec = ctx;
@@ -286,7 +288,7 @@ async function explain(db: Database, s: ast.ExplainStatement, p: ParsedStatement
   const logical = bindQuery(inner.query, bindContext(db, catalog, p.text));
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
   if (!s.analyze) return textResult('EXPLAIN', explainText(plan).split('\n'), t0);
-  const ran = execute(db, plan, catalog, parts, t0, 'EXPLAIN');
+  const ran = await execute(db, plan, catalog, parts, t0, 'EXPLAIN');
   const ctx = parts.exec!;
   const lines = explainText(plan, ctx.stats).split('\n');
   const st = ran.stats;

@@ -1,7 +1,7 @@
 /** Per-query execution state: the store, per-node statistics and compiled-code caches. */
 import type { PhysicalKind } from '../types.js';
 import { physicalKind } from '../types.js';
-import type { Store } from '../storage/store.js';
+import type { SegmentCache } from '../storage/scan.js';
 import type { PlanNode } from '../plan/physical.js';
 import { newScanCounters, type ScanCounters } from '../storage/scan.js';
 
@@ -16,13 +16,20 @@ export interface NodeStats extends ScanCounters {
   rightRows: number;
 }
 
+/** Where scans find segment files: a data directory and its open readers (a Store, or a worker's own). */
+export interface SegmentSource {
+  readonly dir: string;
+  readonly segments: SegmentCache;
+}
+
 export class ExecContext {
   readonly stats = new Map<number, NodeStats>();
-  private readonly compiled = new Map<string, unknown>();
 
+  /** `compiled`: compiled code to share with other contexts of the same query (a worker's tasks). */
   constructor(
-    readonly store: Store,
+    readonly store: SegmentSource,
     readonly slices: number,
+    private readonly compiled = new Map<string, unknown>(),
   ) {}
 
   statsFor(id: number): NodeStats {
@@ -42,6 +49,15 @@ export class ExecContext {
       this.compiled.set(key, v);
     }
     return v;
+  }
+}
+
+/** Adds another context's statistics (a worker's share of a query) into these. */
+export function mergeStats(into: ExecContext, from: Iterable<[number, NodeStats]>): void {
+  for (const [id, s] of from) {
+    if (id < 0) continue;
+    const t = into.statsFor(id);
+    for (const k of Object.keys(s) as (keyof NodeStats)[]) t[k] += s[k];
   }
 }
 

@@ -16,6 +16,9 @@ import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built
 import { runExchange, type RowFilter } from './ops/exchange.js';
 import { keyFilter } from './join-table.js';
 
+/** The label of a `rows` node standing for a broadcast exchange's output (in a worker's plan fragment). */
+export const BROADCAST = 'broadcast';
+
 /** The key columns `cols` of batches, as one batch (for a runtime join filter). */
 function keyColumns(batches: readonly Batch[], cols: readonly number[], kinds: readonly PhysicalKind[]): Batch {
   const parts = batches.filter((b) => b.length > 0).map((b) => ({ length: b.length, columns: cols.map((c) => b.columns[c]!) }));
@@ -107,7 +110,8 @@ export class Executor {
         }
         const prebuilt = this.prebuild(node);
         // a broadcast inner side is the same on every slice: its hash table is built once, shared
-        const right = prebuilt ? prebuilt[slice]! : node.right.op === 'exchange' && node.right.mode === 'broadcast' ? this.sharedBuild(node, slice) : this.run(node.right, slice);
+        const broadcast = (node.right.op === 'exchange' && node.right.mode === 'broadcast') || (node.right.op === 'rows' && node.right.label === BROADCAST);
+        const right = prebuilt ? prebuilt[slice]! : broadcast ? this.sharedBuild(node, slice) : this.run(node.right, slice);
         yield* runHashJoin(node, left, right, ctx);
         return;
       }
@@ -154,15 +158,9 @@ export class Executor {
     }
   }
 
-  private readonly builds = new Map<number, Built>();
-
+  /** The hash table of a broadcast inner side, built once per query (in a worker: once for all the slices it runs). */
   private sharedBuild(node: JoinNode, slice: number): Built {
-    let b = this.builds.get(node.id);
-    if (!b) {
-      b = buildSide(node, this.run(node.right, slice));
-      this.builds.set(node.id, b);
-    }
-    return b;
+    return this.ctx.cached(`build${node.id}`, () => buildSide(node, this.run(node.right, slice)));
   }
 
   private exchange(node: ExchangeNode): Batch[][] {
@@ -172,6 +170,21 @@ export class Executor {
       this.exchanged.set(node.id, out);
     }
     return out;
+  }
+
+  /**
+   * Routes an exchange whose input batches were computed elsewhere (by workers,
+   * inputs[slice]); the plan's later run uses the routed batches.
+   */
+  exchangeFrom(node: ExchangeNode, inputs: readonly (readonly Batch[])[]): Batch[][] {
+    const out = runExchange(node, (s) => inputs[s] ?? [], this.ctx, this.filters.get(node.id) ?? null);
+    this.exchanged.set(node.id, out);
+    return out;
+  }
+
+  /** Installs a runtime join filter on an exchange that has not run. */
+  filterExchange(id: number, filter: RowFilter): void {
+    this.filters.set(id, filter);
   }
 
   /**
@@ -193,7 +206,7 @@ export class Executor {
    * every slice at once; then the inner side's exchange keeps only rows whose
    * key some outer row has (except for NOT IN, which must see every inner row).
    */
-  private outerSides(node: JoinNode): Batch[][] {
+  outerSides(node: JoinNode): Batch[][] {
     let lefts = this.outers.get(node.id);
     if (!lefts) {
       lefts = [];
@@ -212,7 +225,7 @@ export class Executor {
    * has not run: every slice's inner side built first, and a filter on that
    * exchange from their keys. Null when the join is not of that shape.
    */
-  private prebuild(node: JoinNode): Built[] | null {
+  prebuild(node: JoinNode): Built[] | null {
     let built = this.prebuilt.get(node.id);
     if (built !== undefined) return built;
     built = null;

@@ -1,9 +1,9 @@
 /**
- * An open-addressing hash table from key tuples to dense ids 0..size-1, the one
- * structure behind GROUP BY, DISTINCT and hash joins. Keys are numbers: numeric
- * columns as their physical values, strings as ids from a StringInterner (so a
- * probe compares numbers, never strings). No per-row objects: keys live in one
- * Float64Array per key column, slots in an Int32Array.
+ * Key tuples to dense ids 0..size-1: the structure behind GROUP BY and
+ * DISTINCT (joins use join-table.ts). Keys are numbers: numeric columns as
+ * their physical values, strings as ids from a StringInterner (so a probe
+ * compares numbers, never strings). No per-row objects: a directly indexed
+ * Int32Array or an open-addressing Float64Array of (key, id) pairs.
  */
 import { hashNumber } from '../storage/hash.js';
 import type { Vector } from '../types.js';
@@ -21,8 +21,24 @@ function keyHash(x: number): number {
   return hashNumber(x);
 }
 
+/** Radix for packing two ids into one exact number: ids stay below 2^26 (67M groups), the pair below 2^52. */
+const PACK = 2 ** 26;
+
+/**
+ * Key tuples to dense ids 0..size-1. One key column is the core (see
+ * insert1); several are folded pairwise through one-column tables: each
+ * column's values get ids, and the running tuple id and the next column's id
+ * are packed into one number (id * 2^26 + id) that a one-column table turns
+ * into the next tuple id. Every step is then a tight loop over typed arrays
+ * (directly indexed while the ids are small), and no tuple is compared part by part.
+ */
 export class KeyTable {
   size = 0;
+  /** Several key columns: a table per column, and per further column one for the packed pairs. */
+  private readonly columnTables: KeyTable[] = [];
+  private readonly pairTables: KeyTable[] = [];
+  private scratchIds = new Int32Array(0);
+  private scratchPacked = new Float64Array(0);
   /**
    * One key column of integers over a small range starts out directly indexed:
    * dense[key - denseBase] = id, -1 for none (sorted or clustered keys then
@@ -39,31 +55,45 @@ export class KeyTable {
   private nullId = -1;
   /** One key column: pairs[2s] = key, pairs[2s + 1] = id, -1 when the slot is empty (a probe reads one cache line). */
   private pairs: Float64Array | null = null;
-  /** Several key columns: slots[s] = id or EMPTY, with each entry's hash kept for rehashing. */
-  private slots: Int32Array | null = null;
-  private hashes: Uint32Array | null = null;
   private mask: number;
-  /** keys[c][id] = key column c of entry id; NaN marks a NULL key part. */
-  keys: Float64Array[];
+  /** own[id] = the key of entry id (one key column). */
+  private own: Float64Array;
 
   constructor(readonly arity: number, capacity = 1024) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
     this.mask = cap - 1;
+    this.own = new Float64Array(arity === 1 ? Math.max(16, capacity) : 0);
     if (arity === 1) {
       this.pairs = new Float64Array(2 * cap);
       for (let s = 1; s < this.pairs.length; s += 2) this.pairs[s] = EMPTY;
-    } else {
-      this.slots = new Int32Array(cap).fill(EMPTY);
-      this.hashes = new Uint32Array(Math.max(16, capacity));
+    } else if (arity > 1) {
+      for (let c = 0; c < arity; c++) this.columnTables.push(new KeyTable(1));
+      for (let c = 1; c < arity; c++) this.pairTables.push(new KeyTable(1));
     }
-    this.keys = Array.from({ length: arity }, () => new Float64Array(Math.max(16, capacity)));
   }
 
-  private hashRow(cols: readonly Float64Array[], i: number): number {
-    let h = 0x9e3779b9;
-    for (let c = 0; c < this.arity; c++) h = Math.imul(h ^ keyHash(cols[c]![i]!), 0x01000193) >>> 0;
-    return h;
+  /** keys[c][id] = key column c of entry id; NaN marks a NULL key part. */
+  get keys(): Float64Array[] {
+    if (this.arity === 1) return [this.own];
+    if (this.arity === 0) return [];
+    // unpack each tuple id back into its columns' ids, last column first
+    const out = this.columnTables.map(() => new Float64Array(this.size));
+    const ids = new Float64Array(this.size);
+    for (let g = 0; g < this.size; g++) ids[g] = g;
+    for (let c = this.arity - 1; c >= 1; c--) {
+      const packed = this.pairTables[c - 1]!.own;
+      const values = this.columnTables[c]!.own;
+      for (let g = 0; g < this.size; g++) {
+        const p = packed[ids[g]!]!;
+        const left = Math.floor(p / PACK);
+        out[c]![g] = values[p - left * PACK]!;
+        ids[g] = left;
+      }
+    }
+    const first = this.columnTables[0]!.own;
+    for (let g = 0; g < this.size; g++) out[0]![g] = first[ids[g]!]!;
+    return out;
   }
 
   /**
@@ -71,26 +101,23 @@ export class KeyTable {
    * columns already turned into numbers (see keyNumbers), NaN for NULL.
    */
   insert(cols: readonly Float64Array[], n: number, ids: Int32Array): void {
-    if (this.pairs !== null) {
+    if (this.arity === 1) {
       this.insert1(cols[0]!, n, ids);
       return;
     }
-    for (let i = 0; i < n; i++) {
-      const h = this.hashRow(cols, i);
-      let slot = h & this.mask;
-      for (;;) {
-        const id = this.slots![slot]!;
-        if (id === EMPTY) {
-          ids[i] = this.add(cols, i, h, slot);
-          break;
-        }
-        if (this.hashes![id] === h && this.equal(id, cols, i)) {
-          ids[i] = id;
-          break;
-        }
-        slot = (slot + 1) & this.mask;
-      }
+    if (this.scratchIds.length < n) {
+      this.scratchIds = new Int32Array(n);
+      this.scratchPacked = new Float64Array(n);
     }
+    const col = this.scratchIds;
+    const packed = this.scratchPacked;
+    this.columnTables[0]!.insert1(cols[0]!, n, ids);
+    for (let c = 1; c < this.arity; c++) {
+      this.columnTables[c]!.insert1(cols[c]!, n, col);
+      for (let i = 0; i < n; i++) packed[i] = ids[i]! * PACK + col[i]!;
+      this.pairTables[c - 1]!.insert1(packed, n, ids);
+    }
+    this.size = this.pairTables[this.arity - 2]!.size;
   }
 
   /** insert for one key column: directly indexed while that works, then over the (key, id) pairs. */
@@ -119,8 +146,8 @@ export class KeyTable {
           id = this.size++;
           pairs[2 * s] = x;
           pairs[2 * s + 1] = id;
-          if (id >= this.keys[0]!.length) this.growEntries();
-          this.keys[0]![id] = x;
+          if (id >= this.own.length) this.growEntries();
+          this.own[id] = x;
           if (this.size * 2 > mask + 1) {
             this.rehash1();
             pairs = this.pairs!;
@@ -215,7 +242,7 @@ export class KeyTable {
   private denseToPairs(): boolean {
     this.denseOff = true;
     this.dense = null;
-    const keys = this.keys[0]!;
+    const keys = this.own;
     let cap = 16;
     while (cap < this.size * 2 + 2) cap *= 2;
     this.mask = cap - 1;
@@ -234,43 +261,15 @@ export class KeyTable {
 
   private newId(x: number): number {
     const id = this.size++;
-    if (id >= this.keys[0]!.length) this.growEntries();
-    this.keys[0]![id] = x;
-    return id;
-  }
-
-  private equal(id: number, cols: readonly Float64Array[], i: number): boolean {
-    for (let c = 0; c < this.arity; c++) {
-      const a = this.keys[c]![id]!;
-      const b = cols[c]![i]!;
-      // NULL parts (NaN) group together
-      if (a !== b && !(a !== a && b !== b)) return false;
-    }
-    return true;
-  }
-
-  private add(cols: readonly Float64Array[], i: number, h: number, slot: number): number {
-    const id = this.size++;
-    if (id >= this.keys[0]!.length) this.growEntries();
-    for (let c = 0; c < this.arity; c++) this.keys[c]![id] = cols[c]![i]!;
-    this.hashes![id] = h;
-    this.slots![slot] = id;
-    if (this.size * 2 > this.slots!.length) this.rehash();
+    if (id >= this.own.length) this.growEntries();
+    this.own[id] = x;
     return id;
   }
 
   private growEntries(): void {
-    const cap = this.keys[0]!.length * 2;
-    if (this.hashes) {
-      const hashes = new Uint32Array(cap);
-      hashes.set(this.hashes);
-      this.hashes = hashes;
-    }
-    this.keys = this.keys.map((k) => {
-      const grown = new Float64Array(cap);
-      grown.set(k);
-      return grown;
-    });
+    const grown = new Float64Array(this.own.length * 2);
+    grown.set(this.own);
+    this.own = grown;
   }
 
   private rehash1(): void {
@@ -278,7 +277,7 @@ export class KeyTable {
     const mask = cap - 1;
     const pairs = new Float64Array(2 * cap);
     for (let s = 1; s < pairs.length; s += 2) pairs[s] = EMPTY;
-    const keys = this.keys[0]!;
+    const keys = this.own;
     for (let id = 0; id < this.size; id++) {
       const x = keys[id]!;
       let s = keyHash(x) & mask;
@@ -287,19 +286,6 @@ export class KeyTable {
       pairs[2 * s + 1] = id;
     }
     this.pairs = pairs;
-    this.mask = mask;
-  }
-
-  private rehash(): void {
-    const cap = this.slots!.length * 2;
-    const slots = new Int32Array(cap).fill(EMPTY);
-    const mask = cap - 1;
-    for (let id = 0; id < this.size; id++) {
-      let slot = this.hashes![id]! & mask;
-      while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
-      slots[slot] = id;
-    }
-    this.slots = slots;
     this.mask = mask;
   }
 }

@@ -34,7 +34,12 @@ export function selectivity(e: Expr): number {
     }
   }
   if (e.k === 'in') return e.negated ? 0.9 : Math.min(1, 0.1 * Math.max(1, e.values.length));
-  if (e.k === 'like') return e.negated ? 0.9 : 0.2;
+  if (e.k === 'like') {
+    if (e.negated) return 0.9;
+    // each fixed character narrows the match (as PostgreSQL's like_selectivity): '%green%' keeps far fewer rows than 'a%'
+    const fixed = e.pattern.replace(/[%_]/g, '').length;
+    return Math.max(0.02, 0.2 * 0.8 ** Math.max(0, fixed - 1));
+  }
   return 0.5;
 }
 
@@ -49,10 +54,17 @@ export function scanSelectivity(
   preds: readonly Expr[],
   rangeOf: (column: number) => { readonly min: number; readonly max: number; readonly integral: boolean } | null,
   rows: number,
+  distinctOf: (column: number) => number | null = () => null,
 ): number {
   const intervals = new Map<number, { lo: number; hi: number }>();
   let sel = 1;
   for (const p of preds) {
+    const s = stringTest(p);
+    const ndv = s ? distinctOf(s.column) : null;
+    if (s && ndv) {
+      sel *= s.negated ? Math.max(0, 1 - s.count / ndv) : Math.min(1, s.count / ndv);
+      continue;
+    }
     const r = rangeTest(p);
     const range = r ? rangeOf(r.column) : null;
     if (!r || !range) {
@@ -78,6 +90,17 @@ export function scanSelectivity(
     sel *= Math.min(1, Math.max(frac, 1 / Math.max(1, rows)));
   }
   return sel;
+}
+
+/** col = 'text' (either way round), col <> 'text', col [NOT] IN ('a', 'b'): the column and how many values it names. */
+function stringTest(p: Expr): { column: number; count: number; negated: boolean } | null {
+  if (p.k === 'in' && p.arg.k === 'col' && p.values.length > 0 && p.values.every((v) => typeof v === 'string')) {
+    return { column: p.arg.index, count: new Set(p.values).size, negated: p.negated };
+  }
+  if (p.k !== 'call' || (p.op !== 'eq' && p.op !== 'ne') || p.args.length !== 2) return null;
+  const [a, b] = p.args as [Expr, Expr];
+  const col = a.k === 'col' && b.k === 'lit' && typeof b.value === 'string' ? a : b.k === 'col' && a.k === 'lit' && typeof a.value === 'string' ? b : null;
+  return col && col.k === 'col' ? { column: col.index, count: 1, negated: p.op === 'ne' } : null;
 }
 
 /** col op numeric literal (either way round), or col IN (numbers): the column and the test. */

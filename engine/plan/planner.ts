@@ -29,7 +29,7 @@ import type {
 } from './physical.js';
 import { childrenOf } from './physical.js';
 import { keyJoinRows, scanSelectivity, selectivity, widthOf } from './estimate.js';
-import { columnRange, type ColumnRange, type StatsSource } from './stats.js';
+import { columnDistinct, columnRange, type ColumnRange, type StatsSource } from './stats.js';
 import type { TableMeta } from '../catalog/catalog.js';
 
 interface Planned {
@@ -64,6 +64,29 @@ export class Planner {
     return r;
   }
 
+  private readonly distincts = new Map<string, number | null>();
+
+  /** The distinct values of a base table's string column, when few and statistics are available. */
+  private distinct(table: TableMeta, column: number): number | null {
+    if (!this.stats) return null;
+    const key = `${table.id}:${table.version}:${table.segments.length}:${column}`;
+    let d = this.distincts.get(key);
+    if (d === undefined) {
+      d = columnDistinct(this.stats, table, column);
+      this.distincts.set(key, d);
+    }
+    return d;
+  }
+
+  /** Distinct values of the base string column a field is a copy of, when known. */
+  private fieldDistinct(f: Field | undefined): number | null {
+    if (!f?.source) return null;
+    const t = this.tables.get(f.source.table);
+    if (!t) return null;
+    const c = t.columns.findIndex((x) => x.name === f.source!.column);
+    return c < 0 ? null : this.distinct(t, c);
+  }
+
   /** The range of the base column a field is a copy of. */
   private fieldRange(f: Field | undefined): ColumnRange | null {
     if (!f?.source) return null;
@@ -87,8 +110,9 @@ export class Planner {
     let prod = 1;
     for (const k of keys) {
       const m = remapColumns(k, (f) => p.pos.get(f) ?? -1);
-      const r = m.k === 'col' && m.index >= 0 ? this.fieldRange(p.node.fields[m.index]) : null;
-      prod *= r && r.integral ? r.max - r.min + 1 : Infinity;
+      const f = m.k === 'col' && m.index >= 0 ? p.node.fields[m.index] : undefined;
+      const r = this.fieldRange(f);
+      prod *= r && r.integral ? r.max - r.min + 1 : (this.fieldDistinct(f) ?? Infinity);
     }
     return prod;
   }
@@ -192,7 +216,16 @@ export class Planner {
         const input = this.plan(node.input, required);
         // top-N: a LIMIT right above a sort keeps only limit+offset rows while sorting
         let child = input.node;
-        if (child.op === 'sort' && node.limit !== null) child = { ...child, limit: node.limit + node.offset, estRows: Math.min(child.estRows, node.limit + node.offset) };
+        if (child.op === 'sort' && node.limit !== null) {
+          const n = node.limit + node.offset;
+          child = { ...child, limit: n, estRows: Math.min(child.estRows, n) };
+          // each slice keeps only its own top n before the gather, so at most n rows per slice move
+          const g = child.input;
+          if (g.op === 'exchange' && g.mode === 'gather' && g.input.estRows > n) {
+            const local: PlanNode = { op: 'sort', id: this.id(), input: g.input, keys: child.keys, limit: n, fields: g.input.fields, dist: g.input.dist, estRows: Math.min(g.input.estRows, n * this.slices) };
+            child = { ...child, input: { ...g, input: local, estRows: local.estRows } };
+          }
+        }
         child = this.gatherIfNeeded(child);
         const est = node.limit === null ? child.estRows : Math.min(child.estRows, node.limit);
         const limited: PlanNode = { op: 'limit', id: this.id(), input: child, limit: node.limit, offset: node.offset, fields: child.fields, dist: child.dist, estRows: est };
@@ -288,7 +321,7 @@ export class Planner {
       dist = pos.has(keyIdx) ? { kind: 'hash', keys: [pos.get(keyIdx)!] } : { kind: 'any' };
     } else dist = { kind: 'any' };
     this.tables.set(t.name, t);
-    const est = Math.max(1, t.rows * scanSelectivity(preds, (c) => this.range(t, c), t.rows));
+    const est = Math.max(1, t.rows * scanSelectivity(preds, (c) => this.range(t, c), t.rows, (c) => this.distinct(t, c)));
     const scan: ScanNode = {
       op: 'scan',
       id: this.id(),
@@ -594,9 +627,11 @@ export class Planner {
       for (const c of columnsOf(k.i)) rightNeed.add(c - leftWidth);
     }
     for (const r of residual) for (const c of columnsOf(r)) (c < leftWidth ? leftNeed : rightNeed).add(c < leftWidth ? c : c - leftWidth);
+    const reduced = type === 'left' || type === 'single' || type === 'semi' || type === 'anti' ? this.magicSet(node, keys) : null;
+    const rightBase = reduced ?? node.right;
     const rightLogical: LogicalNode = innerOnly.length
-      ? { op: 'filter', input: node.right, predicate: innerOnly.reduce((a, b) => and(a, b)), fields: node.right.fields }
-      : node.right;
+      ? { op: 'filter', input: rightBase, predicate: innerOnly.reduce((a, b) => and(a, b)), fields: node.right.fields }
+      : rightBase;
     const outer = this.plan(node.left, [...leftNeed].sort((a, b) => a - b));
     const innerP = this.plan(rightLogical, [...rightNeed].sort((a, b) => a - b));
     const inner: Planned = { ...innerP, pos: new Map([...innerP.pos].map(([f, c]) => [f + leftWidth, c])) };
@@ -607,6 +642,38 @@ export class Planner {
           ? Math.max(outer.node.estRows, keyJoinRows(outer.node.estRows, inner.node.estRows, this.keyDomain(outer, keys.map((k) => k.o)), this.keyDomain(inner, keys.map((k) => k.i))))
           : outer.node.estRows * Math.max(1, inner.node.estRows);
     return this.joinParts(type, outer, inner, keys, residual, est);
+  }
+
+  /**
+   * Semi-join reduction of a grouped inner side (a decorrelated subquery: the
+   * outer rows joined to GROUP BY k of another input on k). Only groups whose
+   * key some outer row has can matter, and the outer key comes from a base
+   * table, filtered, within the outer input: the aggregate's input is first
+   * semi-joined to that table, filtered the same way (a second, cheap scan),
+   * so that a correlated AVG over lineitem aggregates only the rows of the
+   * parts the outer query selected (TPC-H q2, q17, q20). Applied when that
+   * table keeps under half its rows by estimate; null otherwise.
+   */
+  private magicSet(node: Extract<LogicalNode, { op: 'join' }>, keys: readonly { o: Expr; i: Expr }[]): LogicalNode | null {
+    const agg = node.right;
+    if (agg.op !== 'aggregate' || agg.groups.length === 0 || keys.length === 0) return null;
+    const leftWidth = node.left.fields.length;
+    let best: { source: LogicalNode; col: number; group: Expr; frac: number } | null = null;
+    for (const k of keys) {
+      if (k.o.k !== 'col' || k.i.k !== 'col') continue;
+      const g = k.i.index - leftWidth;
+      if (g < 0 || g >= agg.groups.length) continue;
+      const b = boundOf(node.left, k.o.index);
+      if (!b) continue;
+      const planned = this.plan(b.node, [b.col]);
+      const frac = planned.node.estRows / Math.max(1, b.rows);
+      if (frac < 0.5 && (!best || frac < best.frac)) best = { source: b.node, col: b.col, group: agg.groups[g]!, frac };
+    }
+    if (!best) return null;
+    const w = agg.input.fields.length;
+    const condition: Expr = { k: 'call', op: 'eq', args: [best.group, { k: 'col', index: w + best.col, type: best.source.fields[best.col]!.type }], type: BOOLEAN };
+    const input: LogicalNode = { op: 'join', type: 'semi', left: agg.input, right: best.source, condition, fields: agg.input.fields };
+    return { ...agg, input };
   }
 
   private planAggregate(node: Extract<LogicalNode, { op: 'aggregate' }>, required: readonly number[]): Planned {
@@ -646,8 +713,18 @@ export class Planner {
       ...(a.separator !== undefined ? { separator: a.separator } : {}),
       ...(a.distinct ? { distinct: true } : {}),
     }));
-    // groups: bounded by the group columns' value ranges where known, else a quarter of the rows
-    const domain = g === 0 ? 1 : this.rangeProduct(input, node.groups);
+    // groups: bounded by the product of the group columns' domains where known (a column without
+    // statistics is taken to depend on the others, as GROUP BY key, name, address usually does),
+    // else a quarter of the rows
+    const domains = node.groups.map((e) => this.rangeProduct(input, [e]));
+    const known = domains.filter((d) => Number.isFinite(d));
+    const domain = g === 0 ? 1 : known.length ? known.reduce((a, b) => a * b, 1) : Infinity;
+    // rows of a group meet on one slice when hashed on any one group column: the one with the widest
+    // domain spreads them (and is a placement joins above can use); else all of them together
+    let spread = -1;
+    domains.forEach((d, j) => {
+      if (Number.isFinite(d) && d >= 64 * this.slices && (spread < 0 || d > domains[spread]!)) spread = j;
+    });
     const estGroups = g === 0 ? 1 : Math.max(1, Math.min(child.estRows, Number.isFinite(domain) ? domain : child.estRows / 4));
     // a partial aggregate pays off only when each slice's rows fold into clearly fewer groups;
     // when they do not (GROUP BY a key), the rows move once and are aggregated where they land
@@ -658,13 +735,13 @@ export class Planner {
     const colocated =
       child.dist.kind === 'single' || (child.dist.kind === 'hash' && child.dist.keys.every((k) => groupCols.includes(k)));
     let out: PlanNode;
-    // rows were moved by the hash of all group keys together; only a single key is a known placement for joins
-    const outDist = (): Distribution => (g === 0 ? { kind: 'single' } : { kind: 'hash', keys: groupCols.map((_, i) => i) });
+    // where the rows went: by the spreading column (a placement joins above can use), else by all group keys together
+    const outDist = (): Distribution => (g === 0 ? { kind: 'single' } : { kind: 'hash', keys: spread >= 0 ? [spread] : groupCols.map((_, i) => i) });
     if (colocated) {
       const dist: Distribution = child.dist.kind === 'single' ? { kind: 'single' } : { kind: 'hash', keys: (child.dist as { keys: readonly number[] }).keys.map((k) => groupCols.indexOf(k)) };
       out = { op: 'aggregate', id: this.id(), input: child, groups: groupCols, aggs: specs, mode: 'complete', fields: outFields, dist, estRows: estGroups };
     } else if (hasDistinct || !partialPays) {
-      const moved = g === 0 ? this.exchange(child, 'gather', []) : this.exchange(child, 'hash', groupCols);
+      const moved = g === 0 ? this.exchange(child, 'gather', []) : this.exchange(child, 'hash', spread >= 0 ? [groupCols[spread]!] : groupCols);
       out = { op: 'aggregate', id: this.id(), input: moved, groups: groupCols, aggs: specs, mode: 'complete', fields: outFields, dist: outDist(), estRows: estGroups };
     } else {
       // partial per slice: groups, then each aggregate's state (AVG: sum and count)
@@ -685,7 +762,7 @@ export class Planner {
         }
       });
       const partial: PlanNode = { op: 'aggregate', id: this.id(), input: child, groups: groupCols, aggs: specs, mode: 'partial', fields: stateFields, dist: child.dist, estRows: estGroups * this.slices };
-      const moved = g === 0 ? this.exchange(partial, 'gather', []) : this.exchange(partial, 'hash', groupCols.map((_, i) => i));
+      const moved = g === 0 ? this.exchange(partial, 'gather', []) : this.exchange(partial, 'hash', spread >= 0 ? [spread] : groupCols.map((_, i) => i));
       out = {
         op: 'aggregate',
         id: this.id(),
@@ -798,6 +875,77 @@ function planCost(node: PlanNode): number {
   };
   visit(node);
   return cost;
+}
+
+/**
+ * A relation whose column `col` holds every value column `c` of `n` can hold:
+ * the base table (with its own filters) that `c` comes from through filters,
+ * projections, inner joins and group keys, or the other side of a semi join
+ * on `c`. Null when `c` is computed or comes from elsewhere. `rows` is the
+ * relation's unfiltered size, to judge how much its filters keep.
+ */
+function boundOf(n: LogicalNode, c: number): { node: LogicalNode; col: number; rows: number } | null {
+  switch (n.op) {
+    case 'get':
+      return { node: n, col: c, rows: Math.max(1, n.table.rows) };
+    case 'filter': {
+      if (n.input.op === 'get') return { node: n, col: c, rows: Math.max(1, n.input.table.rows) };
+      if (n.input.op === 'join' && (n.input.type === 'inner' || n.input.type === 'cross')) return regionBound(n, c);
+      return boundOf(n.input, c);
+    }
+    case 'project': {
+      const e = n.exprs[c];
+      return e && e.k === 'col' ? boundOf(n.input, e.index) : null;
+    }
+    case 'aggregate': {
+      const e = n.groups[c];
+      return e && e.k === 'col' ? boundOf(n.input, e.index) : null;
+    }
+    case 'join': {
+      if (n.type === 'inner' || n.type === 'cross') return regionBound(n, c);
+      if (n.type === 'semi' && c < n.left.fields.length && n.condition) {
+        // c = y with y on the semi join's right side: c's values are among y's
+        const lw = n.left.fields.length;
+        for (const e of conjuncts(n.condition)) {
+          if (e.k !== 'call' || e.op !== 'eq') continue;
+          const [a, b] = e.args as [Expr, Expr];
+          const y = a.k === 'col' && a.index === c && b.k === 'col' && b.index >= lw ? b.index : b.k === 'col' && b.index === c && a.k === 'col' && a.index >= lw ? a.index : -1;
+          if (y >= 0) return boundOf(n.right, y - lw);
+        }
+      }
+      if ((n.type === 'semi' || n.type === 'anti' || n.type === 'antiNullAware' || n.type === 'left' || n.type === 'single') && c < n.left.fields.length) return boundOf(n.left, c);
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** boundOf for a region of inner joins (with filters above them): the relation holding c, with the conditions on it alone. */
+function regionBound(root: LogicalNode, c: number): { node: LogicalNode; col: number; rows: number } | null {
+  const relations: { node: LogicalNode; start: number }[] = [];
+  const preds: Expr[] = [];
+  const collect = (n: LogicalNode, offset: number): void => {
+    if (n.op === 'filter' && n.input.op === 'join' && (n.input.type === 'inner' || n.input.type === 'cross')) {
+      for (const p of conjuncts(n.predicate)) preds.push(remapColumns(p, (i) => i + offset));
+      collect(n.input, offset);
+    } else if (n.op === 'join' && (n.type === 'inner' || n.type === 'cross')) {
+      if (n.condition) for (const p of conjuncts(n.condition)) preds.push(remapColumns(p, (i) => i + offset));
+      collect(n.left, offset);
+      collect(n.right, offset + n.left.fields.length);
+    } else relations.push({ node: n, start: offset });
+  };
+  collect(root, 0);
+  const rel = [...relations].reverse().find((r) => c >= r.start);
+  if (!rel) return null;
+  const end = rel.start + rel.node.fields.length;
+  const own = preds.filter((p) => {
+    const cols = [...columnsOf(p)];
+    return cols.length > 0 && cols.every((x) => x >= rel.start && x < end);
+  });
+  // a base table with the region's conditions on it alone; anything else bounds c by what is inside it
+  if (rel.node.op !== 'get') return boundOf(rel.node, c - rel.start);
+  return { node: filterOf(rel.node, own.map((p) => remapColumns(p, (i) => i - rel.start))), col: c - rel.start, rows: Math.max(1, rel.node.table.rows) };
 }
 
 /**

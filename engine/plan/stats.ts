@@ -27,6 +27,55 @@ export interface StatsSource {
   readonly segments: SegmentCache;
 }
 
+/**
+ * Distinct values of a string column, when few: the union of the distinct
+ * strings of a sample of its blocks (up to 8, spread over the segments), read
+ * from dictionary or run-length blocks (a block's dictionary is its distinct
+ * values). Null when the sample says the column has many values (a block
+ * holds more than one distinct string in 8, or is stored raw or compressed),
+ * or for other types. Segment files never change, so each block's answer is
+ * kept for the life of the process.
+ */
+export function columnDistinct(source: StatsSource, table: TableMeta, column: number): number | null {
+  const type = table.columns[column]?.type;
+  if (!type || (type.id !== 'char' && type.id !== 'varchar')) return null;
+  const folder = tableDir(source.dir, table.id);
+  const blocks: { file: string; block: number }[] = [];
+  try {
+    for (const s of table.segments) {
+      const file = path.join(folder, s.file);
+      const n = source.segments.get(file).footer.columns[column]?.blocks.length ?? 0;
+      for (let b = 0; b < n; b++) blocks.push({ file, block: b });
+    }
+    if (blocks.length === 0) return null;
+    const step = Math.max(1, Math.floor(blocks.length / 8));
+    const all = new Set<string>();
+    for (let k = 0; k < blocks.length && k / step < 8; k += step) {
+      const { file, block } = blocks[k]!;
+      const key = `${file}\u0000${column}\u0000${block}`;
+      let values = blockDistinct.get(key);
+      if (values === undefined) {
+        const reader = source.segments.get(file);
+        const meta = reader.footer.columns[column]!.blocks[block]!;
+        values = null;
+        if (meta.encoding === 'dict' || meta.encoding === 'rle') {
+          const v = reader.readBlock(column, block, 'str');
+          const distinct = v.kind === 'str' ? [...new Set(v.dict)] : [];
+          if (distinct.length * 8 <= Math.max(8, meta.rows)) values = distinct;
+        }
+        blockDistinct.set(key, values);
+      }
+      if (values === null) return null;
+      for (const x of values) all.add(x);
+    }
+    return all.size;
+  } catch {
+    return null;
+  }
+}
+
+const blockDistinct = new Map<string, string[] | null>();
+
 const INTEGRAL = new Set(['smallint', 'integer', 'bigint', 'date', 'decimal', 'timestamp']);
 
 /** The [min, max] of a numeric column over all its blocks; null for strings, empty tables or unreadable files. */

@@ -40,6 +40,11 @@ export class SegmentCache {
     return r;
   }
 
+  /** Open readers. */
+  get size(): number {
+    return this.open.size;
+  }
+
   /** Closes readers of files no longer in use (after a table rewrite or drop). */
   forget(files: Iterable<string>): void {
     for (const f of files) {

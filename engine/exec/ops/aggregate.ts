@@ -21,6 +21,8 @@ interface Acc {
 }
 
 const SAFE = Number.MAX_SAFE_INTEGER;
+/** 2^53: integers summing within it sum exactly in doubles. */
+const EXACT = 2 ** 53;
 
 function growF64(a: Float64Array, n: number, fill = 0): Float64Array {
   if (a.length >= n) return a;
@@ -128,6 +130,19 @@ class SumAcc implements Acc {
     const d = this.state.data;
     const st = this.state.stride;
     const o = this.off;
+    if (this.integral && nulls === null) {
+      // integers (scaled decimals): a sum that stays within 2^53 is exact and needs no error term
+      for (let i = 0; i < n; i++) {
+        const at = ids[i]! * st + o;
+        const a = d[at]!;
+        const b = x[i]!;
+        const t = a + b;
+        if (!(t < EXACT && t > -EXACT && a < EXACT && a > -EXACT)) d[at + 1]! += Math.abs(a) >= Math.abs(b) ? a - t + b : b - t + a;
+        d[at] = t;
+        d[at + 2] = 1;
+      }
+      return;
+    }
     for (let i = 0; i < n; i++) {
       if (nulls !== null && nulls[i] === 1) continue;
       const at = ids[i]! * st + o;

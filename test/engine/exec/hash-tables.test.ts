@@ -17,7 +17,57 @@ const key = fc.oneof(
   { weight: 1, arbitrary: fc.constant(NaN) },
 );
 
+function sameIds(batches: readonly Float64Array[]): void {
+  const t = new KeyTable(1);
+  const ref = new Map<number, number>();
+  for (const col of batches) {
+    const ids = new Int32Array(col.length);
+    t.insert([col], col.length, ids);
+    const want = Array.from(col, (x) => {
+      if (!ref.has(x)) ref.set(x, ref.size);
+      return ref.get(x)!;
+    });
+    expect(Array.from(ids)).toEqual(want);
+  }
+  expect(t.size).toBe(ref.size);
+}
+
 describe('KeyTable', () => {
+  it('gives each distinct tuple of several key columns one id, and gives the tuples back', () => {
+    const part = fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.constant(NaN));
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 4 }), fc.array(fc.array(fc.array(part, { minLength: 4, maxLength: 4 }), { maxLength: 200 }), { minLength: 1, maxLength: 4 }), (arity, batches) => {
+        const t = new KeyTable(arity);
+        const ref = new Map<string, number>();
+        const tuples: number[][] = [];
+        for (const b of batches) {
+          const cols = Array.from({ length: arity }, (_, c) => Float64Array.from(b, (r) => r[c]!));
+          const ids = new Int32Array(b.length);
+          t.insert(cols, b.length, ids);
+          b.forEach((r, i) => {
+            const k = r.slice(0, arity).map((x) => (Number.isNaN(x) ? 'null' : String(x))).join(',');
+            if (!ref.has(k)) {
+              ref.set(k, ref.size);
+              tuples.push(r.slice(0, arity));
+            }
+            expect(ids[i]).toBe(ref.get(k));
+          });
+        }
+        expect(t.size).toBe(ref.size);
+        const keys = t.keys;
+        tuples.forEach((tuple, id) => tuple.forEach((x, c) => expect(Object.is(keys[c]![id], x) || (Number.isNaN(x) && Number.isNaN(keys[c]![id]!))).toBe(true)));
+      }),
+    );
+  });
+
+  it('keeps ids while a directly indexed key range widens up, down and out of reach', () => {
+    const batch = (f: (i: number) => number) => Float64Array.from({ length: 2000 }, (_, i) => f(i));
+    sameIds(Array.from({ length: 40 }, (_, b) => batch((i) => b * 9000 + i * 4)));
+    sameIds(Array.from({ length: 40 }, (_, b) => batch((i) => -b * 9000 - i * 4)));
+    sameIds(Array.from({ length: 30 }, (_, b) => batch((i) => (b % 2 ? 1 : -1) * b * 50_000 + i)));
+    sameIds([batch((i) => i), batch((i) => i * 1e6), batch((i) => i + 7)]);
+  });
+
   it('gives each distinct key (NULL = NaN included) one id, in order of first appearance', () => {
     fc.assert(
       fc.property(fc.array(fc.array(key, { maxLength: 300 }), { minLength: 1, maxLength: 6 }), (batches) => {

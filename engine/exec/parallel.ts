@@ -1,0 +1,272 @@
+/**
+ * Slices in parallel on worker threads (docs/execution.md).
+ *
+ * A plan is cut at its exchanges into fragments: an exchange's input subtree,
+ * with the exchanges below it replaced by the batches they delivered (as
+ * `rows` nodes), runs once per slice. Exchanges are computed bottom up; for
+ * each, its input fragment runs for every slice on the pool (the calling
+ * thread takes a share of the slices itself), and the batches come back with
+ * their buffers transferred. The exchange then routes them on the calling
+ * thread as before, counting the rows and bytes that cross slices. With every
+ * exchange's output in place, the plan's top fragment runs on the calling
+ * thread. Small fragments (under PARALLEL_MIN_ROWS rows to read) run inline.
+ *
+ * Runtime join filters (keyFilter) work here too: when both inputs of a join
+ * are exchanges, the side that is complete first filters the other's routing.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Batch, PhysicalKind } from '../types.js';
+import { ExecError, KeelError, StorageError, SqlError } from '../errors.js';
+import type { ExchangeNode, JoinNode, PlanNode, RowsNode } from '../plan/physical.js';
+import { childrenOf } from '../plan/physical.js';
+import { concatBatches, emptyBatch } from './batch.js';
+import { ExecContext, kindsOf, mergeStats, type NodeStats } from './context.js';
+import { BROADCAST, Executor } from './executor.js';
+import { keyFilter } from './join-table.js';
+import type { FragmentResult, FragmentTask } from './worker.js';
+
+/** A fragment that reads fewer rows than this runs on the calling thread: a round trip to a worker costs more. */
+const PARALLEL_MIN_ROWS = 200_000;
+
+/** Where the worker script is: beside this module when built; from the build when running from TypeScript sources (tests). */
+function workerScript(): string | null {
+  const here = fileURLToPath(import.meta.url);
+  const built = here.endsWith('.ts') ? here.replace(/([\\/])engine([\\/])exec([\\/])parallel\.ts$/, '$1dist$1engine$2exec$3worker.js') : here.replace(/parallel\.js$/, 'worker.js');
+  return fs.existsSync(built) ? built : null;
+}
+
+/**
+ * Worker threads to use: the option, else KEEL_WORKERS, else one per core but
+ * one (the calling thread runs slices too); 0 turns parallel execution off.
+ */
+export function workerCount(option?: number): number {
+  const env = process.env.KEEL_WORKERS;
+  const explicit = option !== undefined || (env !== undefined && env !== '');
+  // running from TypeScript sources (the test suites), workers would run the last build: only when asked for
+  if (!explicit && fileURLToPath(import.meta.url).endsWith('.ts')) return 0;
+  const wanted = option ?? (env !== undefined && env !== '' ? Number(env) : Math.max(0, availableCores() - 1));
+  return Number.isFinite(wanted) ? Math.max(0, Math.floor(wanted)) : 0;
+}
+
+function availableCores(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** A fixed set of worker threads, created once per Database and reused by its queries. */
+export class WorkerPool {
+  private readonly workers: Worker[];
+  private readonly idle: Worker[];
+  private readonly waiting: ((w: Worker) => void)[] = [];
+  private readonly pending = new Map<number, { resolve: (r: FragmentResult) => void; reject: (e: Error) => void }>();
+  private nextTask = 1;
+  private nextQuery = 1;
+  private closed = false;
+
+  private constructor(script: string, n: number) {
+    this.workers = Array.from({ length: n }, () => {
+      const w = new Worker(script);
+      w.unref();
+      w.on('message', (r: FragmentResult) => {
+        const p = this.pending.get(r.id);
+        this.pending.delete(r.id);
+        this.release(w);
+        p?.resolve(r);
+      });
+      w.on('error', (e) => {
+        for (const p of this.pending.values()) p.reject(e);
+        this.pending.clear();
+      });
+      return w;
+    });
+    this.idle = [...this.workers];
+  }
+
+  /** A pool of n workers, or null when n is 0 or the worker script is not built. */
+  static create(n: number): WorkerPool | null {
+    if (n <= 0) return null;
+    const script = workerScript();
+    return script ? new WorkerPool(script, n) : null;
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  queryId(): number {
+    return this.nextQuery++;
+  }
+
+  private release(w: Worker): void {
+    const next = this.waiting.shift();
+    if (next) next(w);
+    else this.idle.push(w);
+  }
+
+  /**
+   * Runs a fragment for one slice on the next free worker. The task is posted
+   * before this returns when a worker is idle, so the caller can go on with
+   * work of its own while it runs.
+   */
+  run(task: Omit<FragmentTask, 'id'>): Promise<FragmentResult> {
+    if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    const post = (w: Worker): Promise<FragmentResult> => {
+      const id = this.nextTask++;
+      return new Promise((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        w.postMessage({ ...task, id });
+      });
+    };
+    const w = this.idle.pop();
+    if (w) return post(w);
+    return new Promise((resolve, reject) => this.waiting.push((free) => post(free).then(resolve, reject)));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.workers) void w.terminate();
+  }
+}
+
+/** The error a worker reported, as the error type it was. */
+function rethrow(e: { name: string; code?: string; message: string; stack?: string }): never {
+  const code = e.code as KeelError['code'];
+  switch (e.name) {
+    case 'ExecError':
+      throw new ExecError(code, e.message);
+    case 'StorageError':
+      throw new StorageError(code, e.message);
+    case 'SqlError':
+      throw new SqlError(code, e.message);
+    default: {
+      const err = new Error(e.message);
+      if (e.stack) err.stack = e.stack;
+      throw err;
+    }
+  }
+}
+
+/**
+ * Which fragments go to workers: by default only those without exchanges
+ * below them (scans, filters, projections, partial aggregates, joins of local
+ * or replicated inputs), whose data flows one way, from the worker, with its
+ * buffers transferred. KEEL_PARALLEL=all sends the others too, with the
+ * batches of the exchanges below them copied to the worker (see
+ * docs/execution.md for why that does not pay here).
+ */
+const leavesOnly = process.env.KEEL_PARALLEL !== 'all';
+
+function hasExchange(n: PlanNode): boolean {
+  return n.op === 'exchange' || childrenOf(n).some(hasExchange);
+}
+
+/** Rows the fragment reads: its scans' tables and the batches of the exchanges below it. */
+function fragmentRows(n: PlanNode): number {
+  if (n.op === 'scan') return n.table.rows;
+  if (n.op === 'rows' || n.op === 'exchange') return n.estRows;
+  let rows = 0;
+  for (const c of childrenOf(n)) rows += fragmentRows(c);
+  return rows;
+}
+
+/** The exchange's input subtree for one slice, the exchanges below it replaced by what they delivered there. */
+function fragmentFor(n: PlanNode, done: ReadonlyMap<number, Batch[][]>, slice: number): PlanNode {
+  if (n.op === 'exchange') {
+    const out = done.get(n.id)!;
+    const batches = out[slice] ?? [];
+    const label = n.mode === 'broadcast' ? BROADCAST : 'exchange';
+    const rows: RowsNode = { op: 'rows', id: -n.id, batches, label, fields: n.fields, dist: { kind: 'all' }, estRows: batches.reduce((a, b) => a + b.length, 0) };
+    return rows;
+  }
+  switch (n.op) {
+    case 'scan':
+    case 'rows':
+      return n;
+    case 'join':
+      return { ...n, left: fragmentFor(n.left, done, slice), right: fragmentFor(n.right, done, slice) };
+    case 'union':
+      return { ...n, inputs: n.inputs.map((i) => fragmentFor(i, done, slice)) };
+    default:
+      return { ...n, input: fragmentFor(n.input, done, slice) } as PlanNode;
+  }
+}
+
+/** Key columns `cols` of every slice's batches of an exchange, as one batch (a broadcast's once). */
+function exchangeKeys(node: ExchangeNode, out: Batch[][], cols: readonly number[]): Batch {
+  const kinds: PhysicalKind[] = kindsOf(node);
+  const from = node.mode === 'broadcast' ? [out[0] ?? []] : out;
+  const parts = from.flat().filter((b) => b.length > 0).map((b) => ({ length: b.length, columns: cols.map((c) => b.columns[c]!) }));
+  const keyKinds = cols.map((c) => kinds[c]!);
+  return parts.length ? concatBatches(parts, keyKinds) : emptyBatch(keyKinds);
+}
+
+/**
+ * Runs a plan with its exchanges' input fragments on the pool; returns the
+ * result rows (delivered on slice 0), as Executor.collect does.
+ */
+export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: WorkerPool): Promise<Batch> {
+  const exec = new Executor(ctx);
+  const done = new Map<number, Batch[][]>();
+  const query = pool.queryId();
+
+  const runExchange = async (x: ExchangeNode): Promise<void> => {
+    const slices = x.mode === 'pick' ? [0] : Array.from({ length: ctx.slices }, (_, s) => s);
+    const inputs: Batch[][] = Array.from({ length: ctx.slices }, () => []);
+    if (fragmentRows(x.input) < PARALLEL_MIN_ROWS || (leavesOnly && hasExchange(x.input))) {
+      for (const s of slices) inputs[s] = [...exec.run(x.input, s)];
+    } else {
+      // the calling thread takes slices too, one at a time, while the workers run theirs
+      const queue = [...slices];
+      const onWorkers: Promise<void>[] = [];
+      const worker = async (): Promise<void> => {
+        for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+          const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: s, plan: fragmentFor(x.input, done, s) });
+          if (!r.ok) rethrow(r.error);
+          inputs[s] = r.batches;
+          mergeStats(ctx, r.stats as [number, NodeStats][]);
+        }
+      };
+      for (let w = 0; w < Math.min(pool.size, slices.length - 1); w++) onWorkers.push(worker());
+      for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+        inputs[s] = [...exec.run(x.input, s)];
+        // let finished workers pick up the next slices
+        await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all(onWorkers);
+    }
+    done.set(x.id, exec.exchangeFrom(x, inputs));
+  };
+
+  // bottom up; at a join, the side whose keys can filter the other's exchange first
+  const visit = async (n: PlanNode): Promise<void> => {
+    if (n.op === 'join' && n.leftKeys.length > 0) {
+      const j = n as JoinNode;
+      if (j.buildOuter === true && j.type !== 'antiNullAware' && j.right.op === 'exchange') {
+        await visit(j.left);
+        if (j.left.op === 'exchange') {
+          exec.filterExchange(j.right.id, keyFilter(exchangeKeys(j.left, done.get(j.left.id)!, j.leftKeys), j.rightKeys));
+        } else {
+          exec.outerSides(j); // the outer side on every slice, and the filter on the inner exchange
+        }
+        await visit(j.right);
+        return;
+      }
+      if ((j.type === 'inner' || j.type === 'semi') && !j.buildOuter && j.left.op === 'exchange') {
+        await visit(j.right);
+        if (j.right.op === 'exchange') {
+          exec.filterExchange(j.left.id, keyFilter(exchangeKeys(j.right, done.get(j.right.id)!, j.rightKeys), j.leftKeys));
+        } else {
+          exec.prebuild(j); // every slice's inner side built, and the filter on the outer exchange
+        }
+        await visit(j.left);
+        return;
+      }
+    }
+    for (const c of childrenOf(n)) await visit(c);
+    if (n.op === 'exchange') await runExchange(n);
+  };
+  await visit(root);
+  return exec.collect(root);
+}

@@ -1,0 +1,64 @@
+/**
+ * A query worker thread (see parallel.ts): runs one plan fragment for one
+ * slice and sends the result batches back with their buffers transferred.
+ * It opens the data directory's segment files itself; the fragment is plain
+ * data (plan nodes, bound expressions, table metadata, and the batches of
+ * exchanges below it as `rows` nodes), and its expressions are compiled here,
+ * once per query.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Batch } from '../types.js';
+import type { PlanNode } from '../plan/physical.js';
+import { SegmentCache } from '../storage/scan.js';
+import { ExecContext } from './context.js';
+import { Executor } from './executor.js';
+import { forTransfer } from './transfer.js';
+
+export interface FragmentTask {
+  readonly id: number;
+  /** Tasks of one query share compiled code. */
+  readonly query: number;
+  readonly dir: string;
+  readonly slices: number;
+  readonly slice: number;
+  readonly plan: PlanNode;
+}
+
+export type FragmentResult =
+  | { readonly id: number; readonly ok: true; readonly batches: Batch[]; readonly stats: [number, unknown][]; readonly transfer?: ArrayBuffer[] }
+  | { readonly id: number; readonly ok: false; readonly error: { readonly name: string; readonly code?: string; readonly message: string; readonly stack?: string } };
+
+const segments = new Map<string, SegmentCache>();
+let query = -1;
+let compiled = new Map<string, unknown>();
+
+function run(task: FragmentTask): FragmentResult {
+  if (task.query !== query) {
+    query = task.query;
+    compiled = new Map();
+  }
+  let cache = segments.get(task.dir);
+  if (!cache) {
+    cache = new SegmentCache();
+    segments.set(task.dir, cache);
+  }
+  // readers of files a rewrite made obsolete would stay open for ever: start afresh now and then
+  if (cache.size > 512) cache.closeAll();
+  const ctx = new ExecContext({ dir: task.dir, segments: cache }, task.slices, compiled);
+  const out = [...new Executor(ctx).run(task.plan, task.slice)].filter((b) => b.length > 0);
+  const { batches, transfer } = forTransfer(out);
+  return { id: task.id, ok: true, batches, stats: [...ctx.stats], transfer };
+}
+
+parentPort!.on('message', (task: FragmentTask) => {
+  let result: FragmentResult;
+  try {
+    result = run(task);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    result = { id: task.id, ok: false, error: { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e), stack: err?.stack } };
+  }
+  const transfer = result.ok ? (result.transfer ?? []) : [];
+  if (result.ok) result = { ...result, transfer: undefined };
+  parentPort!.postMessage(result, transfer);
+});
