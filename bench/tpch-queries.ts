@@ -42,6 +42,9 @@ const runs = Number(flag('--runs', '3'));
 const slices = flag('--slices', '4');
 const cores = os.cpus().length;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-tpch-'));
+// the machine may be shared: the load around the measurement says how much the figures can be trusted
+const loadAt = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
+const loadBefore = loadAt();
 try {
   const files = JSON.stringify(Object.fromEntries(tpchFiles(sf, work)));
   const side = (engine: string, threads: string): Side => {
@@ -76,7 +79,9 @@ try {
     `geometric mean of keel/DuckDB: ${geomean(ratios1).toFixed(2)} against threads=1, ${geomean(ratiosN).toFixed(2)} against ${cores} threads; ` +
     `worst ${Math.max(...ratios1).toFixed(1)} (threads=1); ${qs.length - ratios1.length} queries failed on keel. ` +
     `Peak RSS: keel ${(keel.maxRssKb / 1024).toFixed(0)} MB, DuckDB ${(duck1.maxRssKb / 1024).toFixed(0)} MB (threads=1), ${(duckN.maxRssKb / 1024).toFixed(0)} MB (${cores} threads). ` +
-    `Load: keel ${(keel.loadMs / 1000).toFixed(1)} s, DuckDB ${(duck1.loadMs / 1000).toFixed(1)} s.`;
+    `Load: keel ${(keel.loadMs / 1000).toFixed(1)} s, DuckDB ${(duck1.loadMs / 1000).toFixed(1)} s. ` +
+    `Machine load average (1 / 5 / 15 min): ${loadBefore} before, ${loadAt()} after.` +
+    (process.env.KEEL_WORKERS ? ` KEEL_WORKERS=${process.env.KEEL_WORKERS}.` : '');
   const table = ['| query | keel ms | DuckDB 1 thread ms | DuckDB all cores ms | keel / DuckDB(1) | keel / DuckDB(all) |', '|---|---:|---:|---:|---:|---:|', ...rows].join('\n');
   process.stdout.write(`${table}\n\n${summary}\n`);
   if (!process.argv.includes('--no-write')) {

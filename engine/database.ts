@@ -36,8 +36,8 @@ export interface OpenOptions {
   session?: string;
   /**
    * Worker threads that run slices of a query in parallel (docs/execution.md);
-   * 0 runs everything on the calling thread. Default: KEEL_WORKERS, else one
-   * per core but one.
+   * 0 runs everything on the calling thread. Default: KEEL_WORKERS (a number,
+   * or "auto" for one per core but one), else 0.
    */
   workers?: number;
 }

@@ -44,11 +44,20 @@ class CodeGen {
   private readonly boundColumns = new Set<number>();
   private readonly lutCache = new Map<string, string>();
 
-  /** noLut: this code computes a lookup table's entries itself, so it must not tabulate again. */
+  /**
+   * noLut: this code computes a lookup table's entries itself, so it must not tabulate again.
+   * noNulls: the code for batches whose input columns have no NULLs (each column's NULL test is the constant false).
+   */
   constructor(
     private readonly kinds: readonly PhysicalKind[],
     private readonly noLut = false,
+    private readonly noNulls = false,
   ) {}
+
+  /** The columns the code reads. */
+  get columns(): readonly number[] {
+    return [...this.boundColumns];
+  }
 
   constant(value: unknown): string {
     const name = `K${this.constants.length}`;
@@ -79,7 +88,7 @@ class CodeGen {
         this.bindColumn(e.index);
         const { t, u } = this.temp(this.kinds[e.index]!);
         const value = this.kinds[e.index] === 'str' ? `d${e.index}[c${e.index}[i]]` : `v${e.index}[i]`;
-        out.push(`${u} = m${e.index} !== null && m${e.index}[i] === 1; ${t} = ${value};`);
+        out.push(this.noNulls ? `${u} = false; ${t} = ${value};` : `${u} = m${e.index} !== null && m${e.index}[i] === 1; ${t} = ${value};`);
         return { v: t, n: u };
       }
       case 'lit':
@@ -123,10 +132,8 @@ class CodeGen {
       this.prologue.push(`const ${name} = dictTable(${fn}, cols[${j}]); const ${name}v = ${name}.values, ${name}n = ${name}.nulls;`);
     }
     const { t, u } = this.temp(physicalKind(e.type));
-    out.push(
-      `if (m${j} !== null && m${j}[i] === 1) { ${t} = ${name}.nullValue; ${u} = ${name}.nullIsNull; } ` +
-        `else { const code = c${j}[i]; ${t} = ${name}v[code]; ${u} = ${name}n !== null && ${name}n[code] === 1; }`,
-    );
+    const body = `const code = c${j}[i]; ${t} = ${name}v[code]; ${u} = ${name}n !== null && ${name}n[code] === 1;`;
+    out.push(this.noNulls ? `{ ${body} }` : `if (m${j} !== null && m${j}[i] === 1) { ${t} = ${name}.nullValue; ${u} = ${name}.nullIsNull; } else { ${body} }`);
     return { v: t, n: u };
   }
 
@@ -504,29 +511,140 @@ function build<T>(gen: CodeGen, loop: string[], tail: string[], head: string[]):
 const ARRAY_FOR: Record<Exclude<PhysicalKind, 'str'>, string> = { i32: 'Int32Array', f64: 'Float64Array', bool: 'Uint8Array' };
 
 /** Compiles an expression over input columns of the given kinds into a function producing a vector. */
+/**
+ * Compiled functions by what they compute (expression and input kinds), kept
+ * across queries: a query that runs again (or another with the same
+ * expression) reuses the function V8 has already optimized, instead of
+ * starting a fresh one in the interpreter. The generated code holds no state
+ * between calls, so sharing it is safe. Least recently used entries go first.
+ */
+const codeCache = new Map<string, unknown>();
+const CODE_CACHE_SIZE = 1000;
+
+function cachedCode<T>(key: string, make: () => T): T {
+  let f = codeCache.get(key) as T | undefined;
+  if (f !== undefined) {
+    codeCache.delete(key);
+    codeCache.set(key, f);
+    return f;
+  }
+  f = make();
+  codeCache.set(key, f);
+  if (codeCache.size > CODE_CACHE_SIZE) codeCache.delete(codeCache.keys().next().value!);
+  return f;
+}
+
 export function compileExpr(e: Expr, kinds: readonly PhysicalKind[], noLut = false): CompiledExpr {
   const kind = physicalKind(e.type);
   if (e.k === 'col' && kinds[e.index] === kind) return (cols) => cols[e.index]!;
-  const gen = new CodeGen(kinds, noLut);
+  return cachedCode(`e${noLut ? 'n' : ''}${kinds.join(',')}|${JSON.stringify(e)}`, () => compileExprNow(e, kinds, noLut, kind));
+}
+
+function compileExprNow(e: Expr, kinds: readonly PhysicalKind[], noLut: boolean, kind: PhysicalKind): CompiledExpr {
+  const general = exprVariant(e, kinds, noLut, kind, false);
+  const fast = exprVariant(e, kinds, noLut, kind, true);
+  const used = general.columns;
+  // batches whose input columns have no NULLs (most) run a variant without any NULL tests
+  return (cols, n) => (noNullsIn(cols, used) ? fast.fn(cols, n) : general.fn(cols, n));
+}
+
+function noNullsIn(cols: readonly Vector[], used: readonly number[]): boolean {
+  for (let k = 0; k < used.length; k++) if (cols[used[k]!]!.nulls !== null) return false;
+  return true;
+}
+
+function exprVariant(e: Expr, kinds: readonly PhysicalKind[], noLut: boolean, kind: PhysicalKind, noNulls: boolean): { fn: CompiledExpr; columns: readonly number[] } {
+  const gen = new CodeGen(kinds, noLut, noNulls);
   const loop: string[] = [];
   const r = gen.emit(e, loop);
+  // the NULL mask is made at the first NULL: most results have none
   const head =
     kind === 'str'
-      ? ['const out = new Array(n); const nulls = new Uint8Array(n); let anyNull = false;']
-      : [`const out = new ${ARRAY_FOR[kind]}(n); const nulls = new Uint8Array(n); let anyNull = false;`];
-  loop.push(`if (${r.n}) { nulls[i] = 1; anyNull = true; } else out[i] = ${r.v};`);
+      ? ['const out = new Array(n); let nulls = null;']
+      : [`const out = new ${ARRAY_FOR[kind]}(n); let nulls = null;`];
+  loop.push(`if (${r.n}) { if (nulls === null) nulls = new Uint8Array(n); nulls[i] = 1; } else out[i] = ${r.v};`);
   const tail =
     kind === 'str'
-      ? ['const codes = new Uint32Array(n); for (let i = 0; i < n; i++) codes[i] = i;', "for (let i = 0; i < n; i++) if (nulls[i]) out[i] = '';", "return { kind: 'str', codes, dict: out, nulls: anyNull ? nulls : null, length: n };"]
-      : [`return { kind: '${kind}', values: out, nulls: anyNull ? nulls : null, length: n };`];
-  return build<CompiledExpr>(gen, loop, tail, head);
+      ? ['const codes = new Uint32Array(n); for (let i = 0; i < n; i++) codes[i] = i;', "if (nulls !== null) for (let i = 0; i < n; i++) if (nulls[i]) out[i] = '';", "return { kind: 'str', codes, dict: out, nulls, length: n };"]
+      : [`return { kind: '${kind}', values: out, nulls, length: n };`];
+  return { fn: build<CompiledExpr>(gen, loop, tail, head), columns: gen.columns };
 }
 
 /** Compiles a predicate: the rows where it is TRUE (not NULL, not FALSE) are selected. */
 export function compileFilter(e: Expr, kinds: readonly PhysicalKind[]): CompiledFilter {
-  const gen = new CodeGen(kinds);
+  return cachedCode(`f${kinds.join(',')}|${JSON.stringify(e)}`, () => compileFilterNow(e, kinds));
+}
+
+function compileFilterNow(e: Expr, kinds: readonly PhysicalKind[]): CompiledFilter {
+  const general = filterVariant(e, kinds, false);
+  const fast = filterVariant(e, kinds, true);
+  const used = general.columns;
+  return (cols, n, sel) => (noNullsIn(cols, used) ? fast.fn(cols, n, sel) : general.fn(cols, n, sel));
+}
+
+function filterVariant(e: Expr, kinds: readonly PhysicalKind[], noNulls: boolean): { fn: CompiledFilter; columns: readonly number[] } {
+  const gen = new CodeGen(kinds, false, noNulls);
   const loop: string[] = [];
-  const r = gen.emit(e, loop);
-  loop.push(`if (!${r.n} && ${r.v} === 1) sel[k++] = i;`);
-  return build<CompiledFilter>(gen, loop, ['return k;'], ['let k = 0;']);
+  // without NULLs, the leading conjuncts that are plain comparisons of numeric columns and
+  // constants become one JavaScript condition that rejects the row at once
+  const parts = conjunctsOf(e);
+  const direct: string[] = [];
+  if (noNulls) {
+    for (const p of parts) {
+      const d = directBool(p, kinds, gen);
+      if (d === null) break;
+      direct.push(d);
+    }
+  }
+  if (direct.length) loop.push(`if (!(${direct.join(' && ')})) continue;`);
+  const rest = parts.slice(direct.length);
+  if (rest.length === 0) loop.push('sel[k++] = i;');
+  else {
+    const r = gen.emit(rest.reduce((a, b) => ({ k: 'call', op: 'and', args: [a, b], type: a.type }) as Expr), loop);
+    loop.push(`if (!${r.n} && ${r.v} === 1) sel[k++] = i;`);
+  }
+  return { fn: build<CompiledFilter>(gen, loop, ['return k;'], ['let k = 0;']), columns: gen.columns };
+}
+
+function conjunctsOf(e: Expr): Expr[] {
+  return e.k === 'call' && e.op === 'and' ? [...conjunctsOf(e.args[0]!), ...conjunctsOf(e.args[1]!)] : [e];
+}
+
+const COMPARE: Partial<Record<string, string>> = { eq: '===', ne: '!==', lt: '<', le: '<=', gt: '>', ge: '>=' };
+
+/**
+ * A JavaScript boolean expression for a predicate over numeric columns and
+ * constants, for rows known to have no NULLs; null when the predicate has
+ * anything else (strings, arithmetic with range checks, functions).
+ */
+function directBool(e: Expr, kinds: readonly PhysicalKind[], gen: CodeGen): string | null {
+  if (e.k === 'in' && !e.negated && e.values.length > 0 && e.values.length <= 8 && e.values.every((v) => typeof v === 'number')) {
+    const x = directNumber(e.arg, kinds, gen);
+    return x === null ? null : `(${e.values.map((v) => `${x} === ${numberLiteral(v as number)}`).join(' || ')})`;
+  }
+  if (e.k === 'col' && kinds[e.index] === 'bool') return `(${directNumber(e, kinds, gen)} === 1)`;
+  if (e.k !== 'call') return null;
+  const op = COMPARE[e.op];
+  if (op) {
+    const a = directNumber(e.args[0]!, kinds, gen);
+    const b = directNumber(e.args[1]!, kinds, gen);
+    return a === null || b === null ? null : `(${a} ${op} ${b})`;
+  }
+  if (e.op === 'and' || e.op === 'or') {
+    const a = directBool(e.args[0]!, kinds, gen);
+    const b = a === null ? null : directBool(e.args[1]!, kinds, gen);
+    return a === null || b === null ? null : `(${a} ${e.op === 'and' ? '&&' : '||'} ${b})`;
+  }
+  if (e.op === 'not') {
+    const a = directBool(e.args[0]!, kinds, gen);
+    return a === null ? null : `(!${a})`;
+  }
+  return null;
+}
+
+function directNumber(e: Expr, kinds: readonly PhysicalKind[], gen: CodeGen): string | null {
+  if (e.k === 'lit') return typeof e.value === 'number' ? `(${numberLiteral(e.value)})` : null;
+  if (e.k !== 'col' || kinds[e.index] === 'str') return null;
+  gen.bindColumn(e.index);
+  return `v${e.index}[i]`;
 }

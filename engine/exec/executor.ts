@@ -26,6 +26,28 @@ function keyColumns(batches: readonly Batch[], cols: readonly number[], kinds: r
   return parts.length ? concatBatches(parts, keyKinds) : emptyBatch(keyKinds);
 }
 
+/**
+ * What an exchange computes, as text: its subtree without node ids and
+ * estimates, tables as id and version. Null for subtrees with literal rows
+ * (their batches are not worth serializing) or runtime filters below them.
+ */
+function shapeOf(node: PlanNode): string | null {
+  let plain = true;
+  const text = JSON.stringify(node, (key, value: unknown) => {
+    if (key === 'id' || key === 'estRows') return undefined;
+    if (key === 'table' && value && typeof value === 'object' && 'segments' in value) {
+      const t = value as { id: number; version: number; segments: readonly unknown[] };
+      return `${t.id}@${t.version}/${t.segments.length}`;
+    }
+    if (key === 'batches') {
+      plain = false;
+      return undefined;
+    }
+    return value;
+  });
+  return plain ? text : null;
+}
+
 export class Executor {
   private readonly exchanged = new Map<number, Batch[][]>();
 
@@ -166,11 +188,20 @@ export class Executor {
   private exchange(node: ExchangeNode): Batch[][] {
     let out = this.exchanged.get(node.id);
     if (!out) {
-      out = runExchange(node, (s) => this.run(node.input, s), this.ctx, this.filters.get(node.id) ?? null);
+      // the same subtree twice in one plan (a view or CTE used twice, TPC-H q15) is computed once
+      const shape = this.filters.has(node.id) ? null : shapeOf(node);
+      out = shape === null ? undefined : this.shapes.get(shape);
+      if (!out) {
+        out = runExchange(node, (s) => this.run(node.input, s), this.ctx, this.filters.get(node.id) ?? null);
+        if (shape !== null) this.shapes.set(shape, out);
+      }
       this.exchanged.set(node.id, out);
     }
     return out;
   }
+
+  /** Exchange outputs by the shape of the exchange's subtree (shapeOf). */
+  private readonly shapes = new Map<string, Batch[][]>();
 
   /**
    * Routes an exchange whose input batches were computed elsewhere (by workers,
@@ -178,6 +209,18 @@ export class Executor {
    */
   exchangeFrom(node: ExchangeNode, inputs: readonly (readonly Batch[])[]): Batch[][] {
     const out = runExchange(node, (s) => inputs[s] ?? [], this.ctx, this.filters.get(node.id) ?? null);
+    this.exchanged.set(node.id, out);
+    const shape = this.filters.has(node.id) ? null : shapeOf(node);
+    if (shape !== null) this.shapes.set(shape, out);
+    return out;
+  }
+
+  /** The output of an exchange of the same shape computed before in this plan (see exchange), now this one's too; else null. */
+  reuseExchange(node: ExchangeNode): Batch[][] | null {
+    if (this.filters.has(node.id)) return null;
+    const shape = shapeOf(node);
+    const out = shape === null ? undefined : this.shapes.get(shape);
+    if (!out) return null;
     this.exchanged.set(node.id, out);
     return out;
   }

@@ -101,32 +101,41 @@ export function joinKeys(b: Batch, keys: readonly number[], interners: readonly 
  * through `next` in input order, and a table of unique keys never reads it.
  * Several key columns chain every row from a bucket head (`heads`) instead.
  */
-/**
- * The [min, max] of a key column's non-NULL values when they are all int32s
- * spanning few enough values for a directly indexed table: at most 32 slots per
- * row (a hash-distributed share of a key's range is sparse) and 2^23 in all.
- */
-function denseRange(x: KeyArray, nulls: Uint8Array | null, n: number): { min: number; size: number } | null {
+/** The [min, max] of a key column's non-NULL values when they are all int32s; null otherwise. */
+function intRange(x: KeyArray, nulls: Uint8Array | null, n: number): { min: number; size: number } | null {
   let min = Infinity;
   let max = -Infinity;
   const integral = !(x instanceof Float64Array);
   for (let i = 0; i < n; i++) {
     if (nulls !== null && nulls[i] === 1) continue;
     const v = x[i]!;
-    if (!integral && Math.floor(v) !== v) return null;
+    if (!integral && (v | 0) !== v) return null;
     if (v < min) min = v;
     if (v > max) max = v;
   }
   if (min > max) return { min: 0, size: 1 };
-  if (min < -(2 ** 31) || max > 2 ** 31 - 1) return null;
-  const size = max - min + 1;
-  return size <= Math.max(4096, 32 * n) && size <= 1 << 23 ? { min, size } : null;
+  return { min, size: max - min + 1 };
+}
+
+/** The hash of one key number, as joinKeys computes it for a single key column. */
+function keyHash1(v: number): number {
+  const k = v | 0;
+  return mix(k === v ? mix(k) : hashNumber(v) | 0);
 }
 
 export class JoinTable {
-  /** Direct (one integral key column over a small range): first[key - base] = first row with that key, -1 for none. */
+  /**
+   * Direct (one key column of int32s spanning at most 64 slots per row, 2^23 in
+   * all): first[key - base] = first row with that key, -1 for none.
+   */
   private readonly first: Int32Array | null = null;
   private readonly base: number = 0;
+  /**
+   * Open addressing over int32 keys that are too sparse for `first`: a bit per
+   * value of their range (up to 2^26), so that most probes of keys the build
+   * side lacks stop at one bit test.
+   */
+  private readonly present: Int32Array | null = null;
   /** Open addressing (one key column): slots[2s] = key, slots[2s + 1] = first row, -1 when empty. */
   private readonly slots: Float64Array | null = null;
   /** Chaining (several key columns): heads[bucket] = first row, -1 for none. */
@@ -145,9 +154,11 @@ export class JoinTable {
   constructor(right: Batch, keyCols: readonly number[]) {
     const n = right.length;
     this.interners = keyCols.map((k) => (right.columns[k]!.kind === 'str' ? new Map<string, number>() : null));
-    const plain = keyCols.length === 1 ? joinKeys(right, keyCols, this.interners, true, false) : null;
-    const dense = plain ? denseRange(plain.cols[0]!, plain.nulls, n) : null;
-    const keys = dense ? plain! : joinKeys(right, keyCols, this.interners, true);
+    const single = keyCols.length === 1;
+    // one key column hashes on the fly (keyHash1); several are hashed up front
+    const keys = joinKeys(right, keyCols, this.interners, true, !single);
+    const range = single ? intRange(keys.cols[0]!, keys.nulls, n) : null;
+    const dense = range && range.size <= Math.max(4096, 64 * n) && range.size <= 1 << 23 ? range : null;
     this.keys = keys;
     const hashes = keys.hashes;
     const nulls = keys.nulls;
@@ -173,7 +184,18 @@ export class JoinTable {
       this.first = first;
       this.base = base;
       this.mask = 0;
-    } else if (keyCols.length === 1) {
+    } else if (single) {
+      if (range && range.size <= 1 << 26) {
+        const present = new Int32Array((range.size + 31) >>> 5);
+        const bk = keys.cols[0]!;
+        for (let r = 0; r < n; r++) {
+          if (nulls !== null && nulls[r] === 1) continue;
+          const k = bk[r]! - range.min;
+          present[k >>> 5]! |= 1 << (k & 31);
+        }
+        this.present = present;
+        this.base = range.min;
+      }
       let cap = 16;
       while (cap < n + (n >> 1)) cap *= 2;
       const mask = cap - 1;
@@ -188,7 +210,7 @@ export class JoinTable {
           continue;
         }
         const key = bk[r]!;
-        let s = hashes[r]! & mask;
+        let s = keyHash1(key) & mask;
         for (;;) {
           const row = slots[2 * s + 1]!;
           if (row < 0) {
@@ -234,7 +256,7 @@ export class JoinTable {
 
   /** The probe batch's keys, comparable with the build side's. */
   probeKeys(b: Batch, keyCols: readonly number[]): JoinKeys {
-    return joinKeys(b, keyCols, this.interners, false, this.first === null);
+    return joinKeys(b, keyCols, this.interners, false, this.heads !== null);
   }
 
   /**
@@ -342,7 +364,9 @@ export class JoinTable {
     const slots = this.slots!;
     const next = this.next;
     const mask = this.mask;
-    const hashes = probe.hashes;
+    const present = this.present;
+    const base = this.base;
+    const span = present === null ? 0 : present.length * 32;
     const pnulls = probe.nulls;
     const pk = probe.cols[0]!;
     const cap = li.length;
@@ -368,7 +392,12 @@ export class JoinTable {
     for (; i < n; i++) {
       if (pnulls !== null && pnulls[i] === 1) continue;
       const key = pk[i]!;
-      let s = hashes[i]! & mask;
+      if (present !== null) {
+        // build keys are int32s: a fraction, a key outside their range or without its bit has no match
+        const k = key - base;
+        if ((key | 0) !== key || !(k >= 0 && k < span) || (present[k >>> 5]! & (1 << (k & 31))) === 0) continue;
+      }
+      let s = keyHash1(key) & mask;
       let r = -1;
       for (;;) {
         const row = slots[2 * s + 1]!;

@@ -69,7 +69,12 @@ export class KeyTable {
       for (let s = 1; s < this.pairs.length; s += 2) this.pairs[s] = EMPTY;
     } else if (arity > 1) {
       for (let c = 0; c < arity; c++) this.columnTables.push(new KeyTable(1));
-      for (let c = 1; c < arity; c++) this.pairTables.push(new KeyTable(1));
+      // packed pairs (id * 2^26 + id) are never a small range: hashed from the start
+      for (let c = 1; c < arity; c++) {
+        const t = new KeyTable(1);
+        t.denseOff = true;
+        this.pairTables.push(t);
+      }
     }
   }
 

@@ -39,16 +39,16 @@ function workerScript(): string | null {
 }
 
 /**
- * Worker threads to use: the option, else KEEL_WORKERS, else one per core but
- * one (the calling thread runs slices too); 0 turns parallel execution off.
+ * Worker threads to use: the Database option, else KEEL_WORKERS ("auto": one
+ * per core but one, the calling thread running slices too); 0, the default,
+ * runs everything on the calling thread. Off by default because on the
+ * measured machine (2 cores, shared) it did not pay on balance: see
+ * docs/execution.md.
  */
 export function workerCount(option?: number): number {
   const env = process.env.KEEL_WORKERS;
-  const explicit = option !== undefined || (env !== undefined && env !== '');
-  // running from TypeScript sources (the test suites), workers would run the last build: only when asked for
-  if (!explicit && fileURLToPath(import.meta.url).endsWith('.ts')) return 0;
-  const wanted = option ?? (env !== undefined && env !== '' ? Number(env) : Math.max(0, availableCores() - 1));
-  return Number.isFinite(wanted) ? Math.max(0, Math.floor(wanted)) : 0;
+  const wanted = option ?? (env === undefined || env === '' ? 0 : env === 'auto' ? Math.max(0, availableCores() - 1) : Number(env));
+  return Number.isFinite(wanted) && wanted > 0 ? Math.floor(wanted) : 0;
 }
 
 function availableCores(): number {
@@ -93,6 +93,11 @@ export class WorkerPool {
 
   get size(): number {
     return this.workers.length;
+  }
+
+  /** Fragments run on the workers so far. */
+  get tasks(): number {
+    return this.nextTask - 1;
   }
 
   queryId(): number {
@@ -212,6 +217,11 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
   const query = pool.queryId();
 
   const runExchange = async (x: ExchangeNode): Promise<void> => {
+    const reused = exec.reuseExchange(x);
+    if (reused) {
+      done.set(x.id, reused);
+      return;
+    }
     const slices = x.mode === 'pick' ? [0] : Array.from({ length: ctx.slices }, (_, s) => s);
     const inputs: Batch[][] = Array.from({ length: ctx.slices }, () => []);
     if (fragmentRows(x.input) < PARALLEL_MIN_ROWS || (leavesOnly && hasExchange(x.input))) {

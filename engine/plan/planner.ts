@@ -5,10 +5,18 @@
  *  - filters over a table become the scan's filter and its zone-map tests;
  *  - trees of inner joins are flattened and reordered greedily by estimated
  *    size, the smaller input of each join becoming the hash table (inner side);
+ *    estimates use the column statistics storage already keeps (stats.ts: value
+ *    ranges from zone maps, distinct counts of dictionary-encoded strings);
+ *  - a semi join over a join region may filter the one relation it reads
+ *    instead (planned both ways, the cheaper kept), and a semi or anti join
+ *    whose outer input is much smaller builds its hash table there;
+ *  - a grouped subquery joined on its group key (a decorrelated correlated
+ *    subquery) first keeps only the keys the outer query can produce (magicSet);
  *  - each join gets the cheapest correct way to bring matching rows together
  *    (Redshift's DS_* actions), by the estimated bytes each option moves;
  *  - aggregates run in two phases around an exchange unless the input is
- *    already distributed on a group key.
+ *    already distributed on a group key, or grouping would not shrink each
+ *    slice's rows (GROUP BY a key): then rows move once, hashed on one group column.
  */
 import { SqlError } from '../errors.js';
 import type { SqlType } from '../types.js';

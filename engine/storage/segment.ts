@@ -142,6 +142,8 @@ function encodingOrRaw(id: EncodingId, v: Vector): EncodingId {
 /** Codecs that can encode any vector of a kind they support. */
 const ALWAYS_APPLICABLE: ReadonlySet<EncodingId> = new Set(['raw', 'dict', 'rle', 'zstd']);
 
+let readBuffer = Buffer.allocUnsafe(1 << 16);
+
 /** An open segment file: its footer and a descriptor for reading blocks. */
 export class SegmentReader {
   readonly file: string;
@@ -184,7 +186,9 @@ export class SegmentReader {
   /** Decodes block `block` of column `column` into a vector of kind `kind`. */
   readBlock(column: number, block: number, kind: PhysicalKind): Vector {
     const meta = this.footer.columns[column]!.blocks[block]!;
-    const bytes = Buffer.allocUnsafe(meta.length);
+    // one read buffer for every block: decoders never keep or alias the bytes they decode
+    if (readBuffer.length < meta.length) readBuffer = Buffer.allocUnsafe(Math.max(meta.length, 2 * readBuffer.length));
+    const bytes = readBuffer.subarray(0, meta.length);
     let done = 0;
     while (done < meta.length) {
       const n = fs.readSync(this.fd, bytes, done, meta.length - done, meta.offset + done);

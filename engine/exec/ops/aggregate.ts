@@ -83,6 +83,10 @@ class CountAcc implements Acc {
     if (nulls === null) for (let i = 0; i < n; i++) d[ids[i]! * st + o]!++;
     else for (let i = 0; i < n; i++) if (nulls[i] !== 1) d[ids[i]! * st + o]!++;
   }
+  fuse(arg: number): FusedOp[] {
+    return [{ kind: 'count', off: this.off, arg: this.star ? -1 : arg }];
+  }
+
   /** Adds partial counts (merging AVG states). */
   add(c: ArrayLike<number>, ids: Int32Array, n: number): void {
     const d = this.state.data;
@@ -123,6 +127,9 @@ class SumAcc implements Acc {
   }
   grow(): void {
     // the GroupState grows for everyone
+  }
+  fuse(arg: number): FusedOp[] {
+    return [{ kind: this.integral ? 'isum' : 'dsum', off: this.off, arg }];
   }
   update(v: Vector | null, ids: Int32Array, n: number): void {
     const x = (v as Exclude<Vector, { kind: 'str' }>).values;
@@ -254,6 +261,9 @@ class AvgAcc implements Acc {
     this.sum.update(v, ids, n);
     this.count.update(v, ids, n);
   }
+  fuse(arg: number): FusedOp[] {
+    return [...this.sum.fuse(arg), ...this.count.fuse(arg)];
+  }
   /** Merging partial states: v is the partial sum, c the partial count. */
   merge(sum: Vector, count: Vector, ids: Int32Array, n: number): void {
     this.sum.update(sum, ids, n);
@@ -346,6 +356,60 @@ function makeAcc(spec: AggSpec, input: AggregateNode['input'], mode: AggregateNo
   }
 }
 
+/** One step of a fused update: a count (of all rows, or of an argument's), or a sum of integers or of doubles. */
+interface FusedOp {
+  readonly kind: 'count' | 'isum' | 'dsum';
+  /** Offset of the state in the GroupState stride. */
+  readonly off: number;
+  /** Input column, -1 for COUNT(*). */
+  readonly arg: number;
+}
+
+type FusedUpdate = (x: readonly ArrayLike<number>[], ids: Int32Array, n: number, d: Float64Array, st: number) => void;
+
+const fusedCache = new Map<string, FusedUpdate>();
+
+/**
+ * Every COUNT, SUM and AVG of an aggregate updated in one generated loop:
+ * each row reads its group's state once, not once per aggregate. For batches
+ * whose arguments have no NULLs; the same arithmetic as the accumulators'
+ * own update (SumAcc, CountAcc). Null when an aggregate is of another kind.
+ */
+function fusedUpdate(node: AggregateNode, accs: readonly Acc[]): { fn: FusedUpdate; args: number[] } | null {
+  const ops: FusedOp[] = [];
+  for (let a = 0; a < accs.length; a++) {
+    const acc = accs[a] as Acc & { fuse?: (arg: number) => FusedOp[] };
+    if (!acc.fuse || (node.mode === 'final' && node.aggs[a]!.fn === 'avg')) return null;
+    ops.push(...acc.fuse(node.aggs[a]!.arg));
+  }
+  if (ops.length < 2) return null;
+  const args = [...new Set(ops.filter((o) => o.arg >= 0).map((o) => o.arg))];
+  const key = ops.map((o) => `${o.kind}${o.off}:${args.indexOf(o.arg)}`).join(',');
+  let fn = fusedCache.get(key);
+  if (!fn) {
+    const body: string[] = [];
+    for (const o of ops) {
+      if (o.kind === 'count') {
+        body.push(`d[g + ${o.off}] += 1;`);
+        continue;
+      }
+      const x = `x${args.indexOf(o.arg)}`;
+      const exact = o.kind === 'isum' ? `if (!(t < E && t > -E && a < E && a > -E)) ` : '';
+      body.push(`{ const at = g + ${o.off}; const a = d[at]; const b = ${x}[i]; const t = a + b; ${exact}d[at + 1] += Math.abs(a) >= Math.abs(b) ? a - t + b : b - t + a; d[at] = t; d[at + 2] = 1; }`);
+    }
+    const src = `${args.map((_, k) => `const x${k} = x[${k}];`).join(' ')}
+      const E = ${EXACT};
+      for (let i = 0; i < n; i++) {
+        const g = ids[i] * st;
+        ${body.join('\n        ')}
+      }`;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    fn = new Function('x', 'ids', 'n', 'd', 'st', src) as FusedUpdate;
+    fusedCache.set(key, fn);
+  }
+  return { fn, args };
+}
+
 /**
  * Output columns: group keys, then per aggregate its result (complete/final)
  * or its state (partial: AVG emits sum and count).
@@ -355,6 +419,7 @@ export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyI
   const interners = node.groups.map((g) => (physicalKind(node.input.fields[g]!.type) === 'str' ? new StringInterner() : null));
   const state = new GroupState();
   const accs = node.aggs.map((a) => makeAcc(a, node.input, node.mode, state));
+  const fused = fusedUpdate(node, accs);
   let keyCols: Float64Array[] = node.groups.map(() => new Float64Array(0));
   let ids = new Int32Array(0);
   // In 'final' mode aggregate args point at state columns; AVG's count follows its sum.
@@ -373,6 +438,10 @@ export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyI
       table.insert(keyCols, n, ids);
     }
     state.grow(table.size);
+    if (fused !== null && fused.args.every((c) => batch.columns[c]!.nulls === null)) {
+      fused.fn(fused.args.map((c) => (batch.columns[c] as Exclude<Vector, { kind: 'str' }>).values), ids, n, state.data, state.stride);
+      continue;
+    }
     for (let a = 0; a < accs.length; a++) {
       const spec = node.aggs[a]!;
       const acc = accs[a]!;
@@ -391,7 +460,8 @@ export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyI
   const groups = table.size;
   state.grow(groups);
   for (const acc of accs) acc.grow(groups);
-  const columns: Vector[] = node.groups.map((g, k) => keyVector(table.keys[k]!, groups, physicalKind(node.input.fields[g]!.type), interners[k]!));
+  const keys = table.keys;
+  const columns: Vector[] = node.groups.map((g, k) => keyVector(keys[k]!, groups, physicalKind(node.input.fields[g]!.type), interners[k]!));
   for (let a = 0; a < accs.length; a++) {
     const acc = accs[a]!;
     if (node.mode === 'partial' && node.aggs[a]!.fn === 'avg') {

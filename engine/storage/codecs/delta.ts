@@ -19,6 +19,7 @@ import type { PhysicalKind, Vector } from '../../types.js';
 import { ByteReader, corrupt, writeF64, writeI32 } from './bytes.js';
 import type { Codec } from './codec.js';
 import { f64BodySize, readF64Body, spanWidth, writeF64Body } from './for.js';
+import { packedBytes, unpackAdd } from './bitpack.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const PACKED = 0;
@@ -143,6 +144,29 @@ export const deltaCodec: Codec = {
     const mode = reader.u8();
     const first = kind === 'i32' ? reader.i32() : kind === 'f64' ? reader.f64() : reader.u8();
     let deltas: Float64Array;
+    if (mode === PACKED && kind !== 'bool') {
+      // the common case decodes in place: deltas (min + offset) unpacked into values[1..], then summed
+      const body = new ByteReader(bytes, reader.pos);
+      const min = body.f64();
+      const width = body.u8();
+      if (width <= 32) {
+        const end = body.pos + packedBytes(length - 1, width);
+        if (end !== bytes.length) throw corrupt(`DELTA block of ${bytes.length} bytes, expected ${end}`);
+        if (kind === 'i32') {
+          const values = new Int32Array(length);
+          values[0] = first;
+          // i32: each delta lands as its value mod 2^32, which is all a wrapping int32 sum needs
+          unpackAdd(bytes, body.pos, length - 1, width, min, values.subarray(1));
+          for (let i = 1; i < length; i++) values[i] = (values[i - 1]! + values[i]!) | 0;
+          return { kind, values, nulls: null, length };
+        }
+        const values = new Float64Array(length);
+        values[0] = first;
+        unpackAdd(bytes, body.pos, length - 1, width, min, values.subarray(1));
+        for (let i = 1; i < length; i++) values[i] = values[i - 1]! + values[i]!;
+        return { kind, values, nulls: null, length };
+      }
+    }
     if (mode === PACKED) {
       const body = readF64Body(bytes, reader.pos, length - 1);
       if (body.end !== bytes.length) throw corrupt(`DELTA block of ${bytes.length} bytes, expected ${body.end}`);

@@ -38,7 +38,8 @@ function readRawNumbers(bytes: Uint8Array, at: number, kind: 'i32' | 'f64' | 'bo
   if (kind === 'i32') return readI32s(bytes, at, count);
   if (kind === 'f64') return readF64s(bytes, at, count);
   if (at + count > bytes.length) throw corrupt('values are truncated');
-  return bytes.slice(at, at + count);
+  // a copy even when bytes is a Buffer (whose slice is a view): the vector must not alias the read buffer
+  return new Uint8Array(bytes.subarray(at, at + count));
 }
 
 export const rawCodec: Codec = {
