@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import type { Database } from '../../index.js';
 import type { LogRecord } from '../../workload-log/index.js';
 
-export const TPCH = '/work/shared/tpch';
+/** ../shared/tpch beside the project's root, wherever it is cloned. */
+export const TPCH = path.resolve(__dirname, '../../../shared/tpch');
 export const TPCH_TABLES = ['region', 'nation', 'supplier', 'customer', 'part', 'partsupp', 'orders', 'lineitem'] as const;
 
 export function tempDir(prefix: string): string {

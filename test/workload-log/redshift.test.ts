@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Database as EngineDatabase } from '../../engine/index.js';
 import { attachWorkloadLog, importRedshiftHistory, joinEdges, loadWorkload, scanPredicateStats, WorkloadStore, type ImportSummary } from '../../index.js';
 import { readCsv } from '../../workload-log/csv.js';
-import { tempDir } from './helpers.js';
+import { TPCH, tempDir } from './helpers.js';
 
 const HEADER =
   'user_id,query_id,query_label,transaction_id,session_id,database_name,query_type,status,result_cache_hit,start_time,end_time,elapsed_time,queue_time,execution_time,error_message,returned_rows,returned_bytes,query_text,redshift_version';
@@ -55,7 +55,7 @@ beforeAll(async () => {
   csv = path.join(dir, 'history.csv');
   fs.writeFileSync(csv, [HEADER, ...rows].join('\r\n') + '\r\n');
   const db = await EngineDatabase.open(path.join(dir, 'data'));
-  await db.execute(fs.readFileSync('/work/shared/tpch/schema.sql', 'utf8'));
+  await db.execute(fs.readFileSync(path.join(TPCH, 'schema.sql'), 'utf8'));
   const log = attachWorkloadLog(db, { source: 'redshift' });
   summary = await importRedshiftHistory(db, log, csv);
   db.close();
