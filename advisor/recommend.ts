@@ -12,6 +12,8 @@ import { UsageError } from '../engine/index.js';
 import { loadWorkload, type WorkloadFilter } from '../workload-log/index.js';
 import { buildJoinGraph, describeStyle, formatBytes, type GraphOptions, type JoinGraph } from './join-graph.js';
 import { chooseDistribution, choiceText, currentChoice, estimateGraphSkew, sameChoice, type Choice, type DistributionOptions, type DistributionResult, type Rejection } from './distkey/index.js';
+import { withLockSync } from './autonomics/file-lock.js';
+import type { Lifecycle } from './autonomics/types.js';
 
 export const RECOMMENDATIONS_FORMAT = 1;
 
@@ -60,6 +62,8 @@ export interface Recommendation {
   readonly updatedAt: string;
   /** The advisor run that made it. */
   readonly run: string;
+  /** Apply, verification and revert details (advisor/autonomics), once it leaves proposed. */
+  readonly lifecycle?: Lifecycle;
 }
 
 export interface AdvisorRun {
@@ -79,7 +83,7 @@ export interface AdvisorRun {
   readonly greedyObjective: number;
 }
 
-interface StoreFile {
+export interface StoreFile {
   readonly format: number;
   readonly nextId: number;
   readonly runs: readonly AdvisorRun[];
@@ -90,12 +94,25 @@ export function recommendationsPath(dataDir: string): string {
   return path.join(dataDir, 'advisor', 'recommendations.json');
 }
 
-function readStore(dataDir: string): StoreFile {
+export function readStore(dataDir: string): StoreFile {
   const file = recommendationsPath(dataDir);
   if (!fs.existsSync(file)) return { format: RECOMMENDATIONS_FORMAT, nextId: 1, runs: [], recommendations: [] };
   const s = JSON.parse(fs.readFileSync(file, 'utf8')) as StoreFile;
   if (s.format !== RECOMMENDATIONS_FORMAT) throw new UsageError(`${file}: recommendations format ${s.format} is not one this keel reads (${RECOMMENDATIONS_FORMAT})`);
   return s;
+}
+
+/**
+ * Read-modify-write of the recommendations under a lock file, so the daemon,
+ * the CLI and an advisor run in different processes never lose each other's
+ * updates; the file itself is replaced atomically (write, fsync, rename).
+ */
+export function updateStore<T>(dataDir: string, fn: (s: StoreFile) => { store: StoreFile; result: T }): T {
+  return withLockSync(`${recommendationsPath(dataDir)}.lock`, () => {
+    const { store, result } = fn(readStore(dataDir));
+    writeStore(dataDir, store);
+    return result;
+  });
 }
 
 function writeStore(dataDir: string, s: StoreFile): void {
@@ -295,42 +312,87 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
   const graph = buildJoinGraph(workload, db.catalog(), options);
   const skew = options.skewCheck === false ? undefined : await estimateGraphSkew(db, graph);
   const result = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}) });
-  const store = readStore(db.dir);
-  const runId = `run${store.runs.length + 1}`;
-  const recs = recommendationsOf(graph, result, now, runId, store.nextId);
-  const run: AdvisorRun = {
-    id: runId,
-    at: now.toISOString(),
-    queries: workload.queries,
-    tables: graph.order,
-    edges: graph.size,
-    objectiveBefore: Math.round(result.current.total),
-    objectiveAfter: Math.round(result.proposed.total),
-    lowerBound: Math.round(result.solve.lowerBound),
-    gap: result.solve.gap,
-    optimal: result.solve.optimal,
-    method: result.solve.method,
-    solveMs: Math.round(result.solve.ms * 10) / 10,
-    greedyObjective: Math.round(result.greedy.cost.total),
-  };
-  const kept = store.recommendations.filter((r) => r.status !== 'proposed');
-  writeStore(db.dir, { format: RECOMMENDATIONS_FORMAT, nextId: store.nextId + recs.length, runs: [...store.runs, run].slice(-50), recommendations: [...kept, ...recs] });
-  return { run, recommendations: recs, graph, result, rejected: result.model.rejected };
+  return updateStore(db.dir, (store) => {
+    const runId = `run${store.runs.length + 1}`;
+    const recs = recommendationsOf(graph, result, now, runId, store.nextId);
+    const run: AdvisorRun = {
+      id: runId,
+      at: now.toISOString(),
+      queries: workload.queries,
+      tables: graph.order,
+      edges: graph.size,
+      objectiveBefore: Math.round(result.current.total),
+      objectiveAfter: Math.round(result.proposed.total),
+      lowerBound: Math.round(result.solve.lowerBound),
+      gap: result.solve.gap,
+      optimal: result.solve.optimal,
+      method: result.solve.method,
+      solveMs: Math.round(result.solve.ms * 10) / 10,
+      greedyObjective: Math.round(result.greedy.cost.total),
+    };
+    const kept = store.recommendations.filter((r) => r.status !== 'proposed');
+    return {
+      store: { format: RECOMMENDATIONS_FORMAT, nextId: store.nextId + recs.length, runs: [...store.runs, run].slice(-50), recommendations: [...kept, ...recs] },
+      result: { run, recommendations: recs, graph, result, rejected: result.model.rejected },
+    };
+  });
 }
 
-function setStatus(dataDir: string, id: string, status: RecommendationStatus, reason: string | null): Recommendation {
-  const store = readStore(dataDir);
-  const at = new Date().toISOString();
-  let updated: Recommendation | null = null;
-  const recs = store.recommendations.map((r) => {
-    if (r.id !== id) return r;
-    updated = { ...r, status, statusReason: reason, updatedAt: at, history: [...r.history, { status, at, reason }] };
-    return updated;
-  });
-  if (!updated) throw new UsageError(`no recommendation "${id}" (keel advisor list shows them)`);
-  writeStore(dataDir, { ...store, recommendations: recs });
-  return updated;
+/**
+ * Moves a recommendation to `status` (appending to its history), optionally
+ * patching its lifecycle, under the store's lock. `from` guards the move: when
+ * the recommendation is not in one of those statuses (another process moved
+ * it), nothing changes and null is returned.
+ */
+export function setStatus(
+  dataDir: string,
+  id: string,
+  status: RecommendationStatus,
+  reason: string | null,
+  lifecycle?: Partial<Lifecycle>,
+  from?: readonly RecommendationStatus[],
+): Recommendation {
+  const r = transition(dataDir, id, status, reason, lifecycle, from);
+  if (!r) throw new UsageError(`recommendation ${id} is ${getRecommendation(dataDir, id).status}, not ${from!.join(' or ')}`);
+  return r;
 }
+
+export function transition(
+  dataDir: string,
+  id: string,
+  status: RecommendationStatus,
+  reason: string | null,
+  lifecycle?: Partial<Lifecycle>,
+  from?: readonly RecommendationStatus[],
+): Recommendation | null {
+  return updateStore(dataDir, (store) => {
+    const at = new Date().toISOString();
+    let updated: Recommendation | null = null;
+    let found = false;
+    const recs = store.recommendations.map((r) => {
+      if (r.id !== id) return r;
+      found = true;
+      if (from && !from.includes(r.status)) return r;
+      const lc: Lifecycle = { ...EMPTY_LIFECYCLE, ...r.lifecycle, ...lifecycle };
+      updated = { ...r, status, statusReason: reason, updatedAt: at, history: [...r.history, { status, at, reason }], lifecycle: lc };
+      return updated;
+    });
+    if (!found) throw new UsageError(`no recommendation "${id}" (keel advisor list shows them)`);
+    return { store: { ...store, recommendations: recs }, result: updated };
+  });
+}
+
+export const EMPTY_LIFECYCLE: Lifecycle = {
+  attempts: 0,
+  owner: null,
+  by: null,
+  before: null,
+  applyStartedAt: null,
+  appliedAt: null,
+  applyMs: null,
+  revertDdl: null,
+  verification: null,
+};
 
 /**
  * Applies a recommendation through the engine's ALTER TABLE, recording
