@@ -6,3 +6,5 @@ export * from './join-graph.js';
 export * from './cost.js';
 export * from './distkey/index.js';
 export * from './recommend.js';
+export * from './sortkey/index.js';
+export { sampleRows, sampleRuns, readWhole, arrowToVector, sliceVector, type TableSample, type ColumnSample } from './sample.js';

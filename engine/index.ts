@@ -12,3 +12,6 @@ export type { LoadOptions } from './load/index.js';
 export { fingerprint } from './sql/fingerprint.js';
 export { tpchTables, type GeneratedTable } from './gen/index.js';
 export type { Batch, Vector, SqlType, ColumnDef } from './types.js';
+// the encoding advisor sizes sampled data with the engine's own codecs and types
+export { ALL_CODECS, codecById, encodingForRedshift, redshiftNameFor, type Codec, type EncodingId } from './storage/codecs/index.js';
+export { physicalKind, parseDate, parseTimestamp, type PhysicalKind } from './types.js';

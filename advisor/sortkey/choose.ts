@@ -1,0 +1,239 @@
+/**
+ * Choosing each table's compound sort key from the logged scan predicates,
+ * judged what-if on a sample (sortkey/whatif.ts): the key under which the
+ * logged scans, weighted by how often they ran and how many blocks they read,
+ * would read the fewest blocks — or none, when no key beats the current order
+ * by enough to pay for a rewrite.
+ */
+import type { Database, TableMeta } from '../../engine/index.js';
+import type { Workload } from '../../workload-log/index.js';
+import { sampleRows, type TableSample } from '../sample.js';
+import { loggedScans, type LoggedScan } from './scans.js';
+import { zoneTest, type ZoneTest } from './predicates.js';
+import { blockZones, blocksScanned, layoutOrder } from './whatif.js';
+
+export interface SortKeyOptions {
+  /** Sample at least this many rows (default 65,536), or the whole table when smaller. */
+  sampleRows?: number;
+  /** ... and at least this many rows per real block (default 32), up to maxSampleRows. */
+  minRowsPerBlock?: number;
+  /** Upper bound of the sample (default 262,144 rows). */
+  maxSampleRows?: number;
+  /** A key is proposed only when it cuts the weighted blocks scanned by at least this fraction (default 0.1). */
+  minGain?: number;
+  /** Columns considered for compound keys (the best single columns; default 4). */
+  compoundColumns?: number;
+  /** Only these tables (default: every table with logged predicates). */
+  tables?: readonly string[];
+}
+
+export interface PredicateEvidence {
+  readonly column: string;
+  readonly op: string;
+  /** Executions of scans with this predicate. */
+  readonly count: number;
+  /** Distinct literals seen. */
+  readonly literals: number;
+  /** Whether zone maps can use it (see predicates.ts zoneTest). */
+  readonly prunable: boolean;
+  readonly fingerprints: readonly { readonly fingerprint: string; readonly count: number }[];
+}
+
+export interface KeyScore {
+  readonly key: readonly string[];
+  /** Estimated column blocks the logged scans of this table would read, summed over executions. */
+  readonly blocks: number;
+  /** That over the blocks they read with no pruning at all. */
+  readonly fraction: number;
+}
+
+export interface SortKeyChoice {
+  readonly table: string;
+  readonly current: readonly string[];
+  /** The sort key was written by the user (not AUTO): recommended, applied only when asked for. */
+  readonly userSet: boolean;
+  /** The proposed key, or null when the current order should stay. */
+  readonly proposed: readonly string[] | null;
+  /** The current order's score and the best candidate's. */
+  readonly before: KeyScore;
+  readonly best: KeyScore;
+  /** Every candidate judged, best first. */
+  readonly candidates: readonly KeyScore[];
+  readonly sample: { readonly rows: number; readonly tableRows: number; readonly blocks: number; readonly slices: number; readonly rowsPerSampleBlock: number };
+  readonly predicates: readonly PredicateEvidence[];
+  /** Executions of the scans that have a prunable predicate. */
+  readonly scans: number;
+  /** What the change would save over the logged workload (positive = fewer), for the cost model. */
+  readonly saved: { readonly blocks: number; readonly rows: number; readonly bytes: number };
+  /** Why no key is proposed, when none is. */
+  readonly note: string | null;
+}
+
+interface PreparedScan {
+  readonly scan: LoggedScan;
+  readonly tests: readonly ZoneTest[];
+  /** Column blocks the scan's executions read with no pruning. */
+  readonly weight: number;
+}
+
+/** Blocks per slice after a rewrite (ceil(rows / blockRows) on each slice holding rows), slices in order; an ALL table has one copy. */
+export function blocksPerSlice(table: TableMeta, slices: number, blockRows: number): number[] {
+  const rows = new Map<number, number>();
+  for (const s of table.segments) rows.set(s.slice, (rows.get(s.slice) ?? 0) + s.rows);
+  const keys = table.distStyle === 'all' ? [-1] : Array.from({ length: slices }, (_, i) => i);
+  return keys.map((k) => Math.ceil((rows.get(k) ?? 0) / blockRows));
+}
+
+function tableBytes(t: TableMeta): number {
+  return t.segments.reduce((s, x) => s + x.bytes, 0);
+}
+
+const sameKey = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
+
+function predicateEvidence(scans: readonly LoggedScan[], table: TableMeta): PredicateEvidence[] {
+  const acc = new Map<string, { column: string; op: string; count: number; literals: Set<string>; prunable: boolean; fps: Map<string, number> }>();
+  for (const s of scans) {
+    for (const p of s.predicates) {
+      const key = `${p.column}\u0000${p.op}`;
+      let a = acc.get(key);
+      if (!a) {
+        const type = table.columns.find((c) => c.name === p.column)?.type;
+        acc.set(key, (a = { column: p.column, op: p.op, count: 0, literals: new Set(), prunable: type ? zoneTest(p, type) !== null : false, fps: new Map() }));
+      }
+      a.count += s.count;
+      if (p.literal !== null) a.literals.add(p.literal);
+      for (const [f, n] of s.fingerprints) a.fps.set(f, (a.fps.get(f) ?? 0) + n);
+    }
+  }
+  return [...acc.values()]
+    .map((a) => ({
+      column: a.column,
+      op: a.op,
+      count: a.count,
+      literals: a.literals.size,
+      prunable: a.prunable,
+      fingerprints: [...a.fps.entries()].map(([fingerprint, count]) => ({ fingerprint, count })).sort((x, y) => y.count - x.count).slice(0, 10),
+    }))
+    .sort((x, y) => y.count - x.count || (x.column < y.column ? -1 : 1));
+}
+
+/** Sample size for a table of `rows` rows in `blocks` blocks (documented in docs/advisor.md). */
+export function sampleSize(rows: number, blocks: number, o: SortKeyOptions = {}): number {
+  const want = Math.max(o.sampleRows ?? 65_536, (o.minRowsPerBlock ?? 32) * blocks);
+  return Math.min(rows, Math.min(want, o.maxSampleRows ?? 262_144));
+}
+
+/** The sort-key choice of one table against its logged scans (null when no logged scan of it has a predicate). */
+export async function chooseSortKey(db: Database, table: TableMeta, scans: readonly LoggedScan[], o: SortKeyOptions = {}): Promise<SortKeyChoice | null> {
+  const catalog = db.catalog();
+  const prepared: PreparedScan[] = [];
+  const perSlice = blocksPerSlice(table, catalog.slices, catalog.blockRows);
+  const totalBlocks = perSlice.reduce((a, b) => a + b, 0);
+  for (const scan of scans) {
+    const tests: ZoneTest[] = [];
+    for (const p of scan.predicates) {
+      const col = table.columns.find((c) => c.name === p.column);
+      const t = col ? zoneTest(p, col.type) : null;
+      if (t) tests.push(t);
+    }
+    if (tests.length) prepared.push({ scan, tests, weight: scan.blocksTotal > 0 ? scan.blocksTotal : scan.count * totalBlocks });
+  }
+  if (scans.length === 0) return null;
+  const predicates = predicateEvidence(scans, table);
+  const testColumns = [...new Set(prepared.flatMap((p) => p.tests.map((t) => t.column)))];
+  const current = table.sortKey;
+  const userSet = !table.sortAuto;
+  const executions = prepared.reduce((s, p) => s + p.scan.count, 0);
+  const empty: KeyScore = { key: current, blocks: 0, fraction: 1 };
+  const none = (note: string, sample = { rows: 0, tableRows: table.rows, blocks: totalBlocks, slices: perSlice.length, rowsPerSampleBlock: 0 }): SortKeyChoice => ({
+    table: table.name, current, userSet, proposed: null, before: empty, best: empty, candidates: [], sample, predicates, scans: executions,
+    saved: { blocks: 0, rows: 0, bytes: 0 }, note,
+  });
+  if (prepared.length === 0) return none('no logged predicate on this table can skip blocks by zone maps');
+  if (Math.max(...perSlice) < 2) return none(`${table.name} has at most one block per slice, so no order skips blocks`);
+
+  const n = sampleSize(table.rows, totalBlocks, o);
+  const sample: TableSample = await sampleRows(db, table, [...new Set([...testColumns, ...current])], n);
+  const info = { rows: sample.rows, tableRows: sample.tableRows, blocks: totalBlocks, slices: perSlice.length, rowsPerSampleBlock: Math.round((sample.rows / Math.max(1, totalBlocks)) * 10) / 10 };
+  const fractions = (key: readonly string[]): Float64Array => {
+    const { order, starts } = layoutOrder(sample, key, key.length ? perSlice.length : 1);
+    const zones = blockZones(sample, testColumns, order, starts, key.length ? perSlice : [totalBlocks]);
+    const f = new Float64Array(prepared.length);
+    prepared.forEach((p, i) => (f[i] = blocksScanned(zones, p.tests) / Math.max(1, zones.blocks)));
+    return f;
+  };
+  const totalWeight = prepared.reduce((s, p) => s + p.weight, 0);
+  const score = (key: readonly string[], f: Float64Array): KeyScore => {
+    let blocks = 0;
+    prepared.forEach((p, i) => (blocks += p.weight * f[i]!));
+    return { key, blocks, fraction: totalWeight > 0 ? blocks / totalWeight : 1 };
+  };
+  const beforeF = fractions(current);
+  const before = score(current, beforeF);
+  const judged = new Map<string, { s: KeyScore; f: Float64Array }>();
+  const judge = (key: readonly string[]) => {
+    const id = key.join('\u0000');
+    if (!judged.has(id)) {
+      const f = fractions(key);
+      judged.set(id, { s: score(key, f), f });
+    }
+    return judged.get(id)!.s;
+  };
+  const singles = testColumns.map((c) => judge([c])).sort((a, b) => a.blocks - b.blocks);
+  const top = singles.slice(0, o.compoundColumns ?? 4).map((s) => s.key[0]!);
+  for (const a of top) for (const b of top) if (a !== b) judge([a, b]);
+  const pairs = [...judged.values()].map((j) => j.s).filter((s) => s.key.length === 2).sort((a, b) => a.blocks - b.blocks);
+  if (pairs[0]) for (const c of top) if (!pairs[0].key.includes(c)) judge([...pairs[0].key, c]);
+  const candidates = [...judged.values()].map((j) => j.s).sort((a, b) => a.blocks - b.blocks || a.key.length - b.key.length);
+  // a longer key must earn its columns: the shortest within 1% (of the current cost) of the best wins
+  const bestBlocks = candidates[0]!.blocks;
+  const best = candidates.filter((c) => c.blocks <= bestBlocks + 0.01 * before.blocks).sort((a, b) => a.key.length - b.key.length || a.blocks - b.blocks)[0]!;
+  const gain = before.blocks > 0 ? (before.blocks - best.blocks) / before.blocks : 0;
+  const improves = !sameKey(best.key, current) && gain >= (o.minGain ?? 0.1);
+  const bestF = judged.get(best.key.join('\u0000'))!.f;
+  let dBlocks = 0;
+  let dRows = 0;
+  prepared.forEach((p, i) => {
+    const d = beforeF[i]! - bestF[i]!;
+    dBlocks += p.weight * d;
+    dRows += p.scan.count * table.rows * d;
+  });
+  const bytesPerColumnBlock = tableBytes(table) / Math.max(1, totalBlocks * table.columns.length);
+  return {
+    table: table.name,
+    current,
+    userSet,
+    proposed: improves ? best.key : null,
+    before,
+    best,
+    candidates: candidates.slice(0, 12),
+    sample: info,
+    predicates,
+    scans: executions,
+    saved: improves ? { blocks: dBlocks, rows: dRows, bytes: dBlocks * bytesPerColumnBlock } : { blocks: 0, rows: 0, bytes: 0 },
+    note: improves
+      ? null
+      : sameKey(best.key, current)
+        ? 'the current sort key is already the best candidate'
+        : `the best candidate (${best.key.join(', ')}) reads ${(gain * 100).toFixed(1)}% fewer blocks than the current order, under the ${((o.minGain ?? 0.1) * 100).toFixed(0)}% a rewrite must earn`,
+  };
+}
+
+/** Every table's sort-key choice from the workload's scan predicates, tables with no logged predicate left out. */
+export async function chooseSortKeys(db: Database, workload: Workload, o: SortKeyOptions = {}): Promise<SortKeyChoice[]> {
+  const catalog = db.catalog();
+  const byTable = new Map<string, LoggedScan[]>();
+  for (const s of loggedScans(workload)) {
+    if (!catalog.tables[s.table]) continue;
+    if (o.tables && !o.tables.includes(s.table)) continue;
+    let l = byTable.get(s.table);
+    if (!l) byTable.set(s.table, (l = []));
+    l.push(s);
+  }
+  const out: SortKeyChoice[] = [];
+  for (const name of [...byTable.keys()].sort()) {
+    const c = await chooseSortKey(db, catalog.tables[name]!, byTable.get(name)!, o);
+    if (c) out.push(c);
+  }
+  return out;
+}
