@@ -1,0 +1,81 @@
+/**
+ * The three steps of the autonomics loop, each a function the daemon runs on
+ * its schedule (and a test or the demo can run directly): mine the workload
+ * into recommendations, apply the best allowed one, verify applied ones.
+ * Each returns what it did, for the log.
+ */
+import type { Database } from '../../engine/index.js';
+import { loadWorkload } from '../../workload-log/index.js';
+import { listRecommendations, runAdvisor, type Recommendation } from '../recommend.js';
+import type { AutonomicsConfig } from './config.js';
+import { applyOne, resumeInterrupted, type ResumeOutcome } from './lifecycle.js';
+import { candidates, gateClosed } from './policy.js';
+import { verifyOne } from './verify.js';
+import type { Verification } from './types.js';
+
+export interface StepContext {
+  readonly signal?: AbortSignal;
+  readonly now?: Date;
+}
+
+export type MineResult =
+  | { readonly ran: false; readonly reason: string }
+  | { readonly ran: true; readonly run: string; readonly queries: number; readonly proposed: readonly { id: string; table: string; kind: string; ddl: string }[] };
+
+export async function mineStep(db: Database, config: AutonomicsConfig, ctx: StepContext = {}): Promise<MineResult> {
+  const now = ctx.now ?? new Date();
+  const since = now.getTime() - config.mining.sinceMs;
+  const queries = loadWorkload(db.dir, { since }).queries;
+  if (queries < config.mining.minQueries) return { ran: false, reason: `${queries} queries in the mining window, fewer than mining.minQueries (${config.mining.minQueries})` };
+  const out = await runAdvisor(db, { filter: { since }, now });
+  return { ran: true, run: out.run.id, queries: out.run.queries, proposed: out.recommendations.map((r) => ({ id: r.id, table: r.table, kind: r.kind, ddl: r.ddl })) };
+}
+
+export interface ApplyStepResult {
+  readonly resumed: readonly ResumeOutcome[];
+  /** Why nothing was applied (gate closed, nothing allowed). */
+  readonly skipped: string | null;
+  readonly applied: Recommendation | null;
+  readonly held: readonly { id: string; reason: string }[];
+}
+
+export async function applyStep(db: Database, config: AutonomicsConfig, ctx: StepContext = {}): Promise<ApplyStepResult> {
+  const opts = {
+    by: 'daemon' as const,
+    maxAttempts: config.maxAttempts,
+    ...(config.maxBytesPerSecond !== null ? { maxBytesPerSecond: config.maxBytesPerSecond } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+  const resumed = await resumeInterrupted(db, opts);
+  const all = listRecommendations(db.dir);
+  const { allowed, held } = candidates(all, db.catalog(), config);
+  const closed = gateClosed(db.dir, all, config, ctx.now ?? new Date());
+  if (closed) return { resumed, skipped: closed, applied: null, held };
+  const next = allowed[0];
+  if (!next) return { resumed, skipped: 'no proposed recommendation the policy allows', applied: null, held };
+  ctx.signal?.throwIfAborted();
+  return { resumed, skipped: null, applied: await applyOne(db, next.id, opts), held };
+}
+
+export interface VerifyStepResult {
+  readonly judged: readonly { id: string; table: string; status: string; verification: Verification }[];
+  /** Applied ones whose after window is still filling. */
+  readonly waiting: readonly string[];
+}
+
+export async function verifyStep(db: Database, config: AutonomicsConfig, ctx: StepContext = {}): Promise<VerifyStepResult> {
+  const judged: { id: string; table: string; status: string; verification: Verification }[] = [];
+  const waiting: string[] = [];
+  for (const r of listRecommendations(db.dir)) {
+    if (r.status !== 'applied') continue;
+    ctx.signal?.throwIfAborted();
+    const o = await verifyOne(db, r.id, config, {
+      ...(ctx.now ? { now: ctx.now } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(config.maxBytesPerSecond !== null ? { maxBytesPerSecond: config.maxBytesPerSecond } : {}),
+    });
+    if (o.verification) judged.push({ id: r.id, table: r.table, status: o.recommendation.status, verification: o.verification });
+    else waiting.push(r.id);
+  }
+  return { judged, waiting };
+}

@@ -1,0 +1,173 @@
+/**
+ * Verification: did an applied change make the queries it touches cheaper?
+ * The affected queries are those whose fingerprint scans the changed table.
+ * Per metric (time, bytes moved, blocks scanned) each fingerprint's mean per
+ * execution in the window after the apply is compared with its mean in the
+ * window before, over the fingerprints that ran in both, weighted by their
+ * executions; a change worse than the configured limit on any judged metric
+ * is reverted.
+ */
+import type { Database } from '../../engine/index.js';
+import { loadWorkload } from '../../workload-log/index.js';
+import { getRecommendation, transition, type Recommendation } from '../recommend.js';
+import type { AutonomicsConfig, Metric } from './config.js';
+import { revertOne } from './lifecycle.js';
+import type { MetricComparison, Verification } from './types.js';
+
+export interface Window {
+  readonly since: number;
+  readonly until: number;
+}
+
+/** Per fingerprint: executions and the sums of each metric. */
+export interface WindowMeasure {
+  readonly fingerprints: Map<string, { count: number; timeMs: number; bytesMoved: number; blocksScanned: number }>;
+}
+
+/**
+ * The successful queries in [since, until) that scan `table`, summed per
+ * fingerprint. The advisor's own statements (source "advisor": its ALTERs and
+ * skew counts) are left out.
+ */
+export function measureWindow(dataDir: string, table: string, w: Window): WindowMeasure {
+  const workload = loadWorkload(dataDir, { since: w.since, until: w.until });
+  const out: WindowMeasure['fingerprints'] = new Map();
+  workload.parts.forEach((part, k) => {
+    const mask = workload.masks[k];
+    const q = part.queries;
+    const tcode = part.scans.table.dict.indexOf(table);
+    if (tcode < 0) return;
+    const advisorSource = q.source.dict.indexOf('advisor');
+    // a query scanning the table more than once (self-join) still counts once
+    const touches = new Uint8Array(q.length);
+    const sq = part.scans.query;
+    const st = part.scans.table.codes;
+    for (let i = 0; i < sq.length; i++) if (st[i] === tcode) touches[sq[i]!] = 1;
+    const fp = q.fingerprint;
+    for (let i = 0; i < q.length; i++) {
+      if (!touches[i] || (mask && !mask[i]) || q.status[i] !== 0 || q.source.codes[i] === advisorSource) continue;
+      const key = fp.dict[fp.codes[i]!]!;
+      let a = out.get(key);
+      if (!a) out.set(key, (a = { count: 0, timeMs: 0, bytesMoved: 0, blocksScanned: 0 }));
+      a.count++;
+      a.timeMs += q.durationMs[i]!;
+      a.bytesMoved += q.bytesMoved[i]!;
+      a.blocksScanned += q.blocksScanned[i]!;
+    }
+  });
+  return { fingerprints: out };
+}
+
+/**
+ * Below these means a difference is noise, not a change: one millisecond, 64
+ * KiB moved, one block. A metric that was (nearly) zero before is judged
+ * against the floor instead of blowing up to an infinite ratio.
+ */
+const FLOOR: Record<Metric, number> = { timeMs: 1, bytesMoved: 64 * 1024, blocksScanned: 1 };
+
+export function compareWindows(before: WindowMeasure, after: WindowMeasure, config: AutonomicsConfig, windows: { before: Window; after: Window }, now = new Date()): Verification {
+  const sums = { timeMs: [0, 0], bytesMoved: [0, 0], blocksScanned: [0, 0] } as Record<Metric, [number, number]>;
+  let weight = 0;
+  let fingerprints = 0;
+  let executionsBefore = 0;
+  let executionsAfter = 0;
+  for (const [fp, b] of before.fingerprints) {
+    const a = after.fingerprints.get(fp);
+    if (!a) continue;
+    fingerprints++;
+    executionsBefore += b.count;
+    executionsAfter += a.count;
+    const w = b.count + a.count;
+    weight += w;
+    for (const m of ['timeMs', 'bytesMoved', 'blocksScanned'] as const) {
+      sums[m][0] += (w * b[m]) / b.count;
+      sums[m][1] += (w * a[m]) / a.count;
+    }
+  }
+  const iso = (x: number) => new Date(x).toISOString();
+  const metric = (m: Metric): MetricComparison => {
+    const limit = config.verification.maxRegression[m];
+    const b = weight > 0 ? sums[m][0] / weight : 0;
+    const a = weight > 0 ? sums[m][1] / weight : 0;
+    const change = (a - b) / Math.max(b, FLOOR[m]);
+    const round = (x: number) => Math.round(x * 1000) / 1000;
+    return { before: round(b), after: round(a), change: round(change), limit, worse: limit !== null && change > limit };
+  };
+  const timeMs = metric('timeMs');
+  const bytesMoved = metric('bytesMoved');
+  const blocksScanned = metric('blocksScanned');
+  const all = [timeMs, bytesMoved, blocksScanned];
+  const verdict: Verification['verdict'] =
+    fingerprints === 0 ? 'no-evidence' : all.some((m) => m.worse) ? 'worse' : all.some((m) => m.limit !== null && m.change < -m.limit) ? 'better' : 'neutral';
+  return {
+    at: now.toISOString(),
+    verdict,
+    window: { before: { since: iso(windows.before.since), until: iso(windows.before.until) }, after: { since: iso(windows.after.since), until: iso(windows.after.until) } },
+    fingerprints,
+    executionsBefore,
+    executionsAfter,
+    timeMs,
+    bytesMoved,
+    blocksScanned,
+  };
+}
+
+export interface VerifyOptions {
+  readonly now?: Date;
+  /** Compare these windows instead of the configured ones around the apply (the demo's two replays). */
+  readonly windows?: { before: Window; after: Window };
+  /** Judge even if the after window is not complete (default: wait for it or for minExecutions). */
+  readonly force?: boolean;
+  readonly signal?: AbortSignal;
+  readonly maxBytesPerSecond?: number;
+}
+
+export interface VerifyOutcome {
+  readonly recommendation: Recommendation;
+  /** null: not judged yet (the after window is still filling). */
+  readonly verification: Verification | null;
+}
+
+/** The configured windows of an applied recommendation: as long before its apply began as after it ended. */
+export function windowsOf(r: Recommendation, config: AutonomicsConfig, now: Date): { before: Window; after: Window; complete: boolean } {
+  const started = Date.parse(r.lifecycle?.applyStartedAt ?? r.updatedAt);
+  const applied = Date.parse(r.lifecycle?.appliedAt ?? r.updatedAt);
+  const len = config.verification.windowMs;
+  const end = Math.min(now.getTime(), applied + len);
+  return { before: { since: started - len, until: started }, after: { since: applied, until: end }, complete: now.getTime() >= applied + len };
+}
+
+/**
+ * Verifies an applied recommendation: verified when the affected queries got
+ * no worse than the limits, reverted (inverse DDL through the engine, with the
+ * measurements as reason) when they did. Not judged while the after window is
+ * still filling and fewer than minExecutions affected queries ran in it.
+ */
+export async function verifyOne(db: Database, id: string, config: AutonomicsConfig, options: VerifyOptions = {}): Promise<VerifyOutcome> {
+  const r = getRecommendation(db.dir, id);
+  if (r.status !== 'applied') return { recommendation: r, verification: null };
+  const now = options.now ?? new Date();
+  const w = options.windows ? { ...options.windows, complete: true } : windowsOf(r, config, now);
+  const before = measureWindow(db.dir, r.table, w.before);
+  const after = measureWindow(db.dir, r.table, w.after);
+  const v = compareWindows(before, after, config, w, now);
+  if (!w.complete && !options.force && v.executionsAfter < config.verification.minExecutions) return { recommendation: r, verification: null };
+  if (v.verdict === 'worse') {
+    const why = describeVerification(v);
+    const rec = await revertOne(db, id, `worse after the change: ${why}`, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.maxBytesPerSecond !== undefined ? { maxBytesPerSecond: options.maxBytesPerSecond } : {}),
+      lifecycle: { verification: v },
+    });
+    return { recommendation: rec, verification: v };
+  }
+  const reason = v.verdict === 'no-evidence' ? `no query touching ${r.table} ran in both windows; kept` : `${v.verdict}: ${describeVerification(v)}`;
+  return { recommendation: transition(db.dir, id, 'verified', reason, { verification: v }, ['applied']) ?? getRecommendation(db.dir, id), verification: v };
+}
+
+/** "bytes moved +240% (limit 10%), blocks scanned -3%, time +4% over 6 fingerprints (40 -> 38 runs)". */
+export function describeVerification(v: Verification): string {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  const part = (name: string, m: MetricComparison) => `${name} ${pct(m.change)}${m.worse ? ` (limit +${((m.limit ?? 0) * 100).toFixed(0)}%)` : ''}`;
+  return `${part('time', v.timeMs)}, ${part('bytes moved', v.bytesMoved)}, ${part('blocks scanned', v.blocksScanned)} over ${v.fingerprints} fingerprint${v.fingerprints === 1 ? '' : 's'} (${v.executionsBefore} runs before, ${v.executionsAfter} after)`;
+}

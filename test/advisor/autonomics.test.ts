@@ -1,0 +1,259 @@
+/**
+ * The autonomics lifecycle on a small database: a good change applied and
+ * verified from the workload log's measurements, a deliberately bad one
+ * reverted automatically with the reason recorded, an apply interrupted by a
+ * dead process resumed, and the policy file's validation.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Database } from '../../index.js';
+import { getRecommendation, listRecommendations, runAdvisor, updateStore, type Recommendation } from '../../advisor/index.js';
+import {
+  applyOne,
+  applyStep,
+  candidates,
+  ConfigError,
+  defaultConfig,
+  inverseDdl,
+  loadConfig,
+  parseConfig,
+  resumeInterrupted,
+  revertOne,
+  snapshotOf,
+  verifyOne,
+  type AutonomicsConfig,
+} from '../../advisor/autonomics/index.js';
+
+let dir: string;
+const JOIN = (k: number) => `select d.name, sum(f.v) from f join d on f.d = d.id where f.v > ${k % 3} group by d.name`;
+// time is noisy on a shared machine; these tests judge the exact counters only
+const config: AutonomicsConfig = { ...defaultConfig(), verification: { ...defaultConfig().verification, maxRegression: { timeMs: null, bytesMoved: 0.1, blocksScanned: 0.1 } } };
+
+async function withDb<T>(fn: (db: Awaited<ReturnType<typeof Database.open>>) => Promise<T>): Promise<T> {
+  const db = await Database.open(dir);
+  try {
+    return await fn(db);
+  } finally {
+    db.close(); // flushes the workload log
+  }
+}
+
+/** Runs the join workload and returns the window it ran in. */
+async function workload(n: number): Promise<{ since: number; until: number }> {
+  const since = Date.now();
+  await withDb(async (db) => {
+    for (let k = 0; k < n; k++) await db.query(JOIN(k));
+  });
+  const until = Date.now() + 1;
+  await new Promise((r) => setTimeout(r, 5));
+  return { since, until };
+}
+
+/** Stores a hand-made recommendation; kind is any of the kinds (sortkey and encoding too), as the lifecycle must handle every one. */
+function inject(rec: Omit<Partial<Recommendation>, 'kind'> & Pick<Recommendation, 'table' | 'current' | 'proposed' | 'ddl'> & { kind: string }): string {
+  return updateStore(dir, (s) => {
+    const at = new Date().toISOString();
+    const id = `r${s.nextId}`;
+    const full = {
+      id,
+      benefit: { bytes: 0, percent: 0 },
+      applyCost: { rows: 0, rewriteBytes: 0, storageBytesBefore: 0, storageBytesAfter: 0 },
+      userSet: false,
+      reason: 'test',
+      evidence: { edges: [], fingerprints: [], rejectedKeys: [] },
+      status: 'proposed',
+      statusReason: null,
+      history: [{ status: 'proposed', at, reason: null }],
+      createdAt: at,
+      updatedAt: at,
+      run: 'test',
+      ...rec,
+    } as unknown as Recommendation;
+    return { store: { ...s, nextId: s.nextId + 1, recommendations: [...s.recommendations, full] }, result: id };
+  });
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-autonomics-'));
+  const db = await Database.open(dir, { slices: 4 });
+  try {
+    // no DISTSTYLE: AUTO, and above the small-table limit, so both start AUTO(EVEN)
+    await db.execute('create table f (id integer, d integer, v integer); create table d (id integer, name varchar(20))');
+    const frows = Array.from({ length: 30000 }, (_, i) => `(${i}, ${i % 12000}, ${i % 7})`).join(', ');
+    const drows = Array.from({ length: 12000 }, (_, i) => `(${i}, 'n${i}')`).join(', ');
+    await db.execute(`insert into f values ${frows}; insert into d values ${drows}`);
+  } finally {
+    db.close();
+  }
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('autonomics lifecycle', () => {
+  let good: Recommendation;
+
+  it('a good change is applied, measured against the window before, and verified', async () => {
+    const before = await workload(6);
+    const recs = await withDb(async (db) => (await runAdvisor(db, { budgetMs: 500, skewCheck: false })).recommendations);
+    good = recs.find((r) => r.table === 'f')!;
+    expect(good.ddl).toBe('ALTER TABLE f ALTER DISTKEY d');
+    expect(good.current).toBe('AUTO(EVEN)');
+    const applied = await withDb(async (db) => {
+      const out: Recommendation[] = [];
+      for (const r of recs) out.push(await applyOne(db, r.id));
+      return out;
+    });
+    expect(applied.map((r) => r.status)).toEqual(recs.map(() => 'applied'));
+    const a = applied.find((r) => r.id === good.id)!;
+    expect(a.lifecycle?.before?.distStyle).toBe('even');
+    expect(a.lifecycle?.revertDdl).toBe('ALTER TABLE f ALTER DISTSTYLE EVEN');
+    expect(a.history.map((h) => h.status)).toEqual(['proposed', 'applying', 'applied']);
+    const after = await workload(6);
+    const v = await withDb((db) => verifyOne(db, good.id, config, { windows: { before, after } }));
+    expect(v.verification?.verdict).toBe('better');
+    expect(v.verification!.fingerprints).toBe(1);
+    expect(v.verification!.executionsBefore).toBe(6);
+    expect(v.verification!.executionsAfter).toBe(6);
+    expect(v.verification!.bytesMoved.after).toBeLessThan(v.verification!.bytesMoved.before);
+    expect(v.recommendation.status).toBe('verified');
+    expect(v.recommendation.statusReason).toMatch(/^better: .*bytes moved -/);
+    expect(getRecommendation(dir, good.id).lifecycle?.verification?.verdict).toBe('better');
+  });
+
+  it('a deliberately bad change is reverted automatically, with the measurements as the reason', async () => {
+    const fBefore = await withDb(async (db) => snapshotOf(db.catalog().tables.f!));
+    expect(fBefore.distKey).toBe('d');
+    // keying f on v (7 values, not the join column) makes every join move f again
+    const id = inject({ table: 'f', kind: 'distkey', current: 'AUTO(KEY(d))', proposed: 'KEY(v)', ddl: 'ALTER TABLE f ALTER DISTKEY v' });
+    const before = await workload(6);
+    const applied = await withDb((db) => applyOne(db, id));
+    expect(applied.status).toBe('applied');
+    expect(applied.lifecycle?.revertDdl).toBe('ALTER TABLE f ALTER DISTKEY d');
+    const after = await workload(6);
+    const v = await withDb((db) => verifyOne(db, id, config, { windows: { before, after } }));
+    expect(v.verification?.verdict).toBe('worse');
+    expect(v.verification!.bytesMoved.worse).toBe(true);
+    expect(v.recommendation.status).toBe('reverted');
+    expect(v.recommendation.statusReason).toMatch(/^worse after the change: .*bytes moved \+[\d.]+% \(limit \+10%\)/);
+    expect(v.recommendation.history.map((h) => h.status)).toEqual(['proposed', 'applying', 'applied', 'reverted']);
+    const fAfter = await withDb(async (db) => snapshotOf(db.catalog().tables.f!));
+    expect(fAfter.distStyle).toBe('key');
+    expect(fAfter.distKey).toBe('d');
+    expect(fAfter.version).toBeGreaterThan(fBefore.version);
+    // the same change is never applied on its own again
+    const again = inject({ table: 'f', kind: 'distkey', current: 'AUTO(KEY(d))', proposed: 'KEY(v)', ddl: 'ALTER TABLE f ALTER DISTKEY v' });
+    const held = candidates(listRecommendations(dir), await withDb(async (db) => db.catalog()), config).held.find((h) => h.id === again)!;
+    expect(held.reason).toMatch(new RegExp(`the same change \\(${id}\\) was reverted`));
+  });
+
+  it('verification waits while the after window fills, unless enough executions ran', async () => {
+    const id = inject({ table: 'd', kind: 'diststyle', current: 'AUTO(KEY(id))', proposed: 'EVEN', ddl: 'ALTER TABLE d ALTER DISTSTYLE EVEN' });
+    await withDb((db) => applyOne(db, id));
+    const waiting = await withDb((db) => verifyOne(db, id, { ...config, verification: { ...config.verification, minExecutions: 1000 } }));
+    expect(waiting.verification).toBeNull();
+    expect(waiting.recommendation.status).toBe('applied');
+    await withDb((db) => revertOne(db, id, 'by hand'));
+    const r = getRecommendation(dir, id);
+    expect(r.status).toBe('reverted');
+    expect(r.statusReason).toBe('by hand');
+    expect(await withDb(async (db) => db.catalog().tables.d!.distKey)).toBe('id');
+  });
+
+  it('an apply left "applying" by a dead process is retried, or marked applied when its new version was swapped in', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const snap = await withDb(async (db) => snapshotOf(db.catalog().tables.d!));
+    const retry = inject({ table: 'd', kind: 'diststyle', current: 'AUTO(KEY(id))', proposed: 'ALL', ddl: 'ALTER TABLE d ALTER DISTSTYLE ALL' });
+    const mark = (id: string, before: typeof snap) =>
+      updateStore(dir, (s) => ({
+        store: { ...s, recommendations: s.recommendations.map((r) => (r.id === id ? { ...r, status: 'applying' as const, lifecycle: { attempts: 1, owner: { pid: dead, host: os.hostname() }, by: 'daemon' as const, before, applyStartedAt: new Date().toISOString(), appliedAt: null, applyMs: null, revertDdl: null, verification: null } } : r)) },
+        result: null,
+      }));
+    mark(retry, snap);
+    const out = await withDb((db) => resumeInterrupted(db, { maxAttempts: 3 }));
+    expect(out.map((o) => [o.id, o.action, o.recommendation.status])).toEqual([[retry, 'retried', 'applied']]);
+    expect(getRecommendation(dir, retry).lifecycle?.attempts).toBe(2);
+    expect(await withDb(async (db) => db.catalog().tables.d!.distStyle)).toBe('all');
+    // d is ALL now; a second stale apply whose snapshot is the KEY(id) layout finds its change in place
+    const swapped = inject({ table: 'd', kind: 'diststyle', current: 'AUTO(KEY(id))', proposed: 'ALL', ddl: 'ALTER TABLE d ALTER DISTSTYLE ALL' });
+    mark(swapped, snap);
+    const out2 = await withDb((db) => resumeInterrupted(db, { maxAttempts: 3 }));
+    expect(out2.map((o) => [o.id, o.action, o.recommendation.status])).toEqual([[swapped, 'marked-applied', 'applied']]);
+  });
+
+  it('the daemon\'s apply step follows the policy: user-set and excluded tables are held, one change in flight', async () => {
+    updateStore(dir, (s) => ({ store: { ...s, recommendations: s.recommendations.map((r) => (r.status === 'applied' ? { ...r, status: 'verified' as const } : r)) }, result: null }));
+    const user = inject({ table: 'f', kind: 'sortkey', current: 'NONE', proposed: '(v)', ddl: 'ALTER TABLE f ALTER COMPOUND SORTKEY (v)', userSet: true });
+    const excluded = inject({ table: 'd', kind: 'sortkey', current: 'NONE', proposed: '(id)', ddl: 'ALTER TABLE d ALTER COMPOUND SORTKEY (id)' });
+    const ok = inject({ table: 'f', kind: 'sortkey', current: 'NONE', proposed: '(d)', ddl: 'ALTER TABLE f ALTER COMPOUND SORTKEY (d)' });
+    const policy = { ...config, excludeTables: ['d'], maxLoadAverage: 1000 };
+    const step = await withDb((db) => applyStep(db, policy));
+    expect(step.skipped).toBeNull();
+    expect(step.applied?.id).toBe(ok);
+    expect(step.applied?.status).toBe('applied');
+    expect(step.held.find((h) => h.id === user)?.reason).toMatch(/written in DDL/);
+    expect(step.held.find((h) => h.id === excluded)?.reason).toMatch(/excludeTables/);
+    expect(await withDb(async (db) => db.catalog().tables.f!.sortKey)).toEqual(['d']);
+    const next = await withDb((db) => applyStep(db, { ...policy, applyUserSet: true }));
+    expect(next.skipped).toMatch(new RegExp(`${ok} \\(f\\) is applied, not yet verified`));
+  });
+});
+
+describe('inverse DDL', () => {
+  const snap = { distStyle: 'key', distKey: 'c', distAuto: true, sortKey: ['a', 'B'], sortAuto: false, encodings: { x: { encoding: 'zstd', explicit: true }, y: { encoding: 'auto', explicit: false } }, version: 3 };
+  it('restores the part of the layout each kind changes', () => {
+    expect(inverseDdl({ table: 't', kind: 'diststyle', current: '', ddl: 'ALTER TABLE t ALTER DISTSTYLE ALL' }, snap)).toEqual({ ddl: 'ALTER TABLE t ALTER DISTKEY c', keepAuto: true });
+    expect(inverseDdl({ table: 't', kind: 'sortkey', current: '', ddl: 'ALTER TABLE t ALTER SORTKEY (c)' }, snap).ddl).toBe('ALTER TABLE t ALTER COMPOUND SORTKEY (a, "B")');
+    expect(inverseDdl({ table: 't', kind: 'sortkey', current: '', ddl: 'x' }, { ...snap, sortKey: [] }).ddl).toBe('ALTER TABLE t ALTER SORTKEY NONE');
+    expect(inverseDdl({ table: 't', kind: 'encoding', current: '', ddl: 'ALTER TABLE t ALTER COLUMN x ENCODE az64; ALTER TABLE t ALTER COLUMN y ENCODE zstd' }, snap)).toEqual({
+      ddl: 'ALTER TABLE t ALTER COLUMN x ENCODE ZSTD;\nALTER TABLE t ALTER COLUMN y ENCODE AUTO',
+      keepAuto: false,
+    });
+  });
+  it('falls back on the recommendation\'s current text', () => {
+    expect(inverseDdl({ table: 't', kind: 'distkey', current: 'AUTO(EVEN)', ddl: 'ALTER TABLE t ALTER DISTKEY c' }, null)).toEqual({ ddl: 'ALTER TABLE t ALTER DISTSTYLE EVEN', keepAuto: true });
+    expect(inverseDdl({ table: 't', kind: 'distkey', current: 'KEY(o)', ddl: 'ALTER TABLE t ALTER DISTKEY c' }, null)).toEqual({ ddl: 'ALTER TABLE t ALTER DISTKEY o', keepAuto: false });
+    expect(inverseDdl({ table: 't', kind: 'sortkey', current: 'AUTO(a, b)', ddl: '' }, null)).toEqual({ ddl: 'ALTER TABLE t ALTER COMPOUND SORTKEY (a, b)', keepAuto: true });
+    expect(inverseDdl({ table: 't', kind: 'encoding', current: 'AZ64', ddl: 'ALTER TABLE t ALTER COLUMN q ENCODE zstd' }, null).ddl).toBe('ALTER TABLE t ALTER COLUMN q ENCODE AZ64');
+    expect(() => inverseDdl({ table: 't', kind: 'distkey', current: 'SOMETHING', ddl: '' }, null)).toThrow(/cannot read its current setting "SOMETHING"/);
+  });
+});
+
+describe('keel.config.json', () => {
+  it('defaults when absent; every bad key is named', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-config-'));
+    try {
+      expect(loadConfig(d)).toEqual(defaultConfig());
+      fs.writeFileSync(path.join(d, 'keel.config.json'), '{"maintenanceWindow": "* 1-5 * * *", "maxTableBytes": "2GB", "verification": {"window": "30m", "maxRegression": {"timeMs": null}}}');
+      const c = loadConfig(d);
+      expect(c.maintenanceWindow).toBe('* 1-5 * * *');
+      expect(c.maxTableBytes).toBe(2 * 1024 ** 3);
+      expect(c.verification.windowMs).toBe(1_800_000);
+      expect(c.verification.maxRegression).toEqual({ timeMs: null, bytesMoved: 0.1, blocksScanned: 0.1 });
+      fs.writeFileSync(path.join(d, 'keel.config.json'), '{"maxTableBytes": ');
+      expect(() => loadConfig(d)).toThrow(/keel\.config\.json: "\(file\)" is not valid JSON/);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+    const bad = (o: unknown) => {
+      try {
+        parseConfig(o, 'K');
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).code).toBe('USAGE');
+        return (e as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad({ maintenanceWindow: 'sometimes' })).toMatch(/^K: "maintenanceWindow" must be a cron expression/);
+    expect(bad({ schedule: { mine: '99 * * * *' } })).toMatch(/"schedule\.mine" must be a cron expression/);
+    expect(bad({ verification: { window: 'soon' } })).toMatch(/"verification\.window" must be a duration/);
+    expect(bad({ verification: { maxRegression: { bytesMoved: -1 } } })).toMatch(/"verification\.maxRegression\.bytesMoved" must be a fraction/);
+    expect(bad({ maxTabelBytes: 1 })).toMatch(/"maxTabelBytes" is not a setting/);
+    expect(bad({ applyKinds: ['distkey', 'zorder'] })).toMatch(/"applyKinds" holds "zorder"/);
+    expect(bad({ maxAttempts: 1.5 })).toMatch(/"maxAttempts" must be a positive integer/);
+    expect(bad([])).toMatch(/must be a JSON object/);
+  });
+});
