@@ -24,23 +24,35 @@ export function reparametrize(p: Problem, options: { sweeps?: number; minSweeps?
   const n = p.n;
   const L = p.labels;
   const unary = p.unary.map((u) => Float64Array.from(u));
-  const factors = p.factors.map((f) => ({ u: f.u, v: f.v, m: Float64Array.from(f.m) }));
+  // every factor's matrix in one array (factor k at fo[k], rows u's labels, columns v's), so the sweeps
+  // read consecutive memory rather than thousands of small arrays
+  const nf = p.factors.length;
+  const fo = new Int32Array(nf + 1);
+  const fu = new Int32Array(nf);
+  const fv = new Int32Array(nf);
+  p.factors.forEach((f, k) => {
+    fu[k] = f.u;
+    fv[k] = f.v;
+    fo[k + 1] = fo[k]! + f.m.length;
+  });
+  const M = new Float64Array(fo[nf]!);
+  p.factors.forEach((f, k) => M.set(f.m, fo[k]!));
   // incidences of each vertex: factor index, and whether the vertex is the factor's u (rows) or v (columns)
   const incStart = new Int32Array(n + 1);
-  for (const f of factors) {
-    incStart[f.u + 1]!++;
-    incStart[f.v + 1]!++;
+  for (let k = 0; k < nf; k++) {
+    incStart[fu[k]! + 1]!++;
+    incStart[fv[k]! + 1]!++;
   }
   for (let i = 0; i < n; i++) incStart[i + 1]! += incStart[i]!;
   const incF = new Int32Array(incStart[n]!);
   const incU = new Uint8Array(incStart[n]!);
   const fill = incStart.slice(0, n);
-  factors.forEach((f, k) => {
-    incF[fill[f.u]!] = k;
-    incU[fill[f.u]!++] = 1;
-    incF[fill[f.v]!] = k;
-    incU[fill[f.v]!++] = 0;
-  });
+  for (let k = 0; k < nf; k++) {
+    incF[fill[fu[k]!]!] = k;
+    incU[fill[fu[k]!]!++] = 1;
+    incF[fill[fv[k]!]!] = k;
+    incU[fill[fv[k]!]!++] = 0;
+  }
   let maxL = 1;
   let maxDeg = 1;
   for (let i = 0; i < n; i++) {
@@ -63,27 +75,27 @@ export function reparametrize(p: Problem, options: { sweeps?: number; minSweeps?
       const ui = unary[i]!;
       for (let a = 0; a < Li; a++) T[a] = ui[a]!;
       for (let k = 0; k < deg; k++) {
-        const F = factors[incF[s0 + k]!]!;
-        const m = F.m;
-        const Lv = L[F.v]!;
+        const f = incF[s0 + k]!;
+        const o = fo[f]!;
+        const Lv = L[fv[f]!]!;
         const g0 = k * maxL;
         if (incU[s0 + k]) {
           for (let a = 0; a < Li; a++) {
             let mn = Infinity;
-            const row = a * Lv;
+            const row = o + a * Lv;
             for (let b = 0; b < Lv; b++) {
-              const x = m[row + b]!;
+              const x = M[row + b]!;
               if (x < mn) mn = x;
             }
             gam[g0 + a] = mn;
             T[a]! += mn;
           }
         } else {
-          const Lu = L[F.u]!;
+          const Lu = L[fu[f]!]!;
           for (let b = 0; b < Li; b++) {
             let mn = Infinity;
             for (let a = 0; a < Lu; a++) {
-              const x = m[a * Lv + b]!;
+              const x = M[o + a * Lv + b]!;
               if (x < mn) mn = x;
             }
             gam[g0 + b] = mn;
@@ -93,28 +105,28 @@ export function reparametrize(p: Problem, options: { sweeps?: number; minSweeps?
       }
       const share = 1 / (deg + 1);
       for (let k = 0; k < deg; k++) {
-        const F = factors[incF[s0 + k]!]!;
-        const m = F.m;
-        const Lv = L[F.v]!;
+        const f = incF[s0 + k]!;
+        const o = fo[f]!;
+        const Lv = L[fv[f]!]!;
         const g0 = k * maxL;
         if (incU[s0 + k]) {
           for (let a = 0; a < Li; a++) {
             const d = T[a]! * share - gam[g0 + a]!;
-            const row = a * Lv;
-            for (let b = 0; b < Lv; b++) m[row + b]! += d;
+            const row = o + a * Lv;
+            for (let b = 0; b < Lv; b++) M[row + b]! += d;
           }
         } else {
-          const Lu = L[F.u]!;
+          const Lu = L[fu[f]!]!;
           for (let b = 0; b < Li; b++) {
             const d = T[b]! * share - gam[g0 + b]!;
-            for (let a = 0; a < Lu; a++) m[a * Lv + b]! += d;
+            for (let a = 0; a < Lu; a++) M[o + a * Lv + b]! += d;
           }
         }
       }
       for (let a = 0; a < Li; a++) ui[a] = T[a]! * share;
     }
     if ((sweeps & 7) === 7) {
-      const b = dualBound(p.constant, unary, factors);
+      const b = dualBound(p.constant, unary, M, fo);
       if (b - last <= 1e-7 * Math.max(1, Math.abs(b))) {
         sweeps++;
         break;
@@ -131,27 +143,29 @@ export function reparametrize(p: Problem, options: { sweeps?: number; minSweeps?
     for (let a = 0; a < u.length; a++) u[a] = Math.max(0, u[a]! - mn);
     constant += mn;
   }
-  const out: Factor[] = factors.map((f) => {
+  const out: Factor[] = [];
+  for (let k = 0; k < nf; k++) {
+    const m = M.subarray(fo[k]!, fo[k + 1]!);
     let mn = Infinity;
-    for (const x of f.m) mn = Math.min(mn, x);
-    for (let k = 0; k < f.m.length; k++) f.m[k] = Math.max(0, f.m[k]! - mn);
+    for (let e = 0; e < m.length; e++) if (m[e]! < mn) mn = m[e]!;
+    for (let e = 0; e < m.length; e++) m[e] = Math.max(0, m[e]! - mn);
     constant += mn;
-    return f;
-  });
+    out.push({ u: fu[k]!, v: fv[k]!, m });
+  }
   return { problem: { n, labels: L, unary, factors: out, constant }, bound: constant, sweeps };
 }
 
-function dualBound(constant: number, unary: readonly Float64Array[], factors: readonly { m: Float64Array }[]): number {
+function dualBound(constant: number, unary: readonly Float64Array[], M: Float64Array, fo: Int32Array): number {
   let b = constant;
   for (const u of unary) {
     let mn = Infinity;
     for (const x of u) mn = Math.min(mn, x);
     if (mn !== Infinity) b += mn;
   }
-  for (const f of factors) {
+  for (let k = 0; k + 1 < fo.length; k++) {
     let mn = Infinity;
-    for (const x of f.m) mn = Math.min(mn, x);
-    b += mn;
+    for (let e = fo[k]!; e < fo[k + 1]!; e++) if (M[e]! < mn) mn = M[e]!;
+    if (fo[k + 1]! > fo[k]!) b += mn;
   }
   return b;
 }

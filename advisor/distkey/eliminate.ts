@@ -28,6 +28,17 @@ export interface Reduction {
 export function reduce(p: Problem): Reduction {
   const n = p.n;
   const L = p.labels;
+  // nothing to eliminate (every vertex has three neighbours or more, as in dense graphs): the kernel is
+  // the problem itself, without building the neighbour maps (factors are one per vertex pair)
+  const degree = new Int32Array(n);
+  for (const f of p.factors) {
+    degree[f.u]!++;
+    degree[f.v]!++;
+  }
+  if (degree.every((d) => d > 2)) {
+    const all = Array.from({ length: n }, (_, i) => i);
+    return { kernel: p, kernelVertices: all, eliminated: 0, expand: (kx) => Int32Array.from(kx) };
+  }
   const unary = p.unary.map((u) => Float64Array.from(u));
   // nbr[v]: neighbour -> matrix oriented (labels of v) x (labels of neighbour)
   const nbr: Map<number, Float64Array>[] = Array.from({ length: n }, () => new Map());

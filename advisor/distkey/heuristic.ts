@@ -11,9 +11,16 @@
  * Then iterated local search: kick a random table (and its neighbours) to a
  * random label, descend again, keep the best. Seeded, so reproducible for a
  * given iteration budget; a time budget stops it early on huge graphs.
+ *
+ * Speed comes from keeping every table's cost under each of its labels up to
+ * date as its neighbours move (a move touches only its neighbours' rows),
+ * from flat typed arrays for the factors (flat.ts), and from pricing a star
+ * move before making it (starGain): most labels of a table promise nothing
+ * and are never tried.
  */
-import type { Neighbor, Problem } from './problem.js';
-import { Random, adjacency } from './problem.js';
+import type { Problem } from './problem.js';
+import { Random } from './problem.js';
+import { type FlatGraph, flatAdjacency } from './flat.js';
 
 export interface HeuristicOptions {
   /** Stop iterated local search after this many kicks (default 30 per vertex, at least 200). */
@@ -23,6 +30,8 @@ export interface HeuristicOptions {
   seed?: number;
   /** Extra starting assignments (e.g. greedy's); the best after descent wins. */
   starts?: readonly ArrayLike<number>[];
+  /** The problem's flat adjacency, when the caller has it already. */
+  graph?: FlatGraph;
 }
 
 export interface HeuristicResult {
@@ -31,57 +40,115 @@ export interface HeuristicResult {
   readonly iterations: number;
 }
 
-const EPS = 1e-9;
-
+/**
+ * An assignment with every vertex's cost for each of its labels kept up to
+ * date (its unary cost plus its factors' entries at the neighbours' current
+ * labels): a vertex's best response is a scan of its own labels, and moving a
+ * vertex updates only its neighbours' rows. Sums drift by rounding as moves
+ * add and subtract, so improvements are judged with a tolerance relative to
+ * the cost, and the final cost is recomputed from scratch.
+ */
 export class LocalSearch {
-  readonly adj: Neighbor[][];
+  readonly g: FlatGraph;
   readonly x: Int32Array;
   cost: number;
+  /** local[lstart[i] + a]: vertex i's cost with label a, the neighbours as they are. */
+  private readonly localCost: Float64Array;
+  private readonly lstart: Int32Array;
+  private tol: number;
   private readonly inQueue: Uint8Array;
   private readonly queue: number[] = [];
 
   constructor(
     readonly p: Problem,
     start: ArrayLike<number>,
-    adj?: Neighbor[][],
+    g?: FlatGraph,
   ) {
-    this.adj = adj ?? adjacency(p);
+    this.g = g ?? flatAdjacency(p);
     this.x = Int32Array.from(start);
-    this.cost = this.total();
+    this.lstart = new Int32Array(p.n + 1);
+    for (let i = 0; i < p.n; i++) this.lstart[i + 1] = this.lstart[i]! + this.g.labels[i]!;
+    this.localCost = new Float64Array(this.lstart[p.n]!);
     this.inQueue = new Uint8Array(p.n);
+    this.cost = 0;
+    this.tol = 0;
+    this.resync();
+  }
+
+  /** Recomputes every vertex's label costs and the total from scratch. */
+  resync(): void {
+    const { start, nb, off, M, labels } = this.g;
+    const x = this.x;
+    let total = this.p.constant;
+    for (let i = 0; i < this.p.n; i++) {
+      const Li = labels[i]!;
+      const base = this.lstart[i]!;
+      const u = this.p.unary[i]!;
+      for (let a = 0; a < Li; a++) this.localCost[base + a] = u[a]!;
+      for (let k = start[i]!; k < start[i + 1]!; k++) {
+        const j = nb[k]!;
+        const Lj = labels[j]!;
+        const o = off[k]! + x[j]!;
+        for (let a = 0; a < Li; a++) this.localCost[base + a]! += M[o + a * Lj]!;
+      }
+      // each factor once in the total: its unary plus half of every factor entry seen from both ends
+      total += u[x[i]!]! + (this.localCost[base + x[i]!]! - u[x[i]!]!) / 2;
+    }
+    this.cost = total;
+    this.tol = 1e-12 * Math.max(1, Math.abs(total));
   }
 
   total(): number {
+    const { start, nb, off, M, labels } = this.g;
     let c = this.p.constant;
     for (let i = 0; i < this.p.n; i++) {
       c += this.p.unary[i]![this.x[i]!]!;
-      for (const { j, m } of this.adj[i]!) if (i < j) c += m[this.x[i]! * this.p.labels[j]! + this.x[j]!]!;
+      for (let k = start[i]!; k < start[i + 1]!; k++) {
+        const j = nb[k]!;
+        if (i < j) c += M[off[k]! + this.x[i]! * labels[j]! + this.x[j]!]!;
+      }
     }
     return c;
   }
 
   /** Cost of i's unary and factors if i had label a (neighbours as they are). */
   local(i: number, a: number): number {
-    let c = this.p.unary[i]![a]!;
-    const x = this.x;
-    const L = this.p.labels;
-    for (const { j, m } of this.adj[i]!) c += m[a * L[j]! + x[j]!]!;
-    return c;
+    return this.localCost[this.lstart[i]! + a]!;
   }
 
   bestLabel(i: number): [number, number] {
-    const Li = this.p.labels[i]!;
+    const base = this.lstart[i]!;
+    const Li = this.g.labels[i]!;
     let best = this.x[i]!;
-    let bc = this.local(i, best);
+    let bc = this.localCost[base + best]!;
     for (let a = 0; a < Li; a++) {
-      if (a === best) continue;
-      const c = this.local(i, a);
-      if (c < bc - EPS) {
+      const c = this.localCost[base + a]!;
+      if (c < bc - this.tol) {
         bc = c;
         best = a;
       }
     }
     return [best, bc];
+  }
+
+  /** Gives j label b, updating its neighbours' label costs (not this.cost). */
+  set(j: number, b: number): void {
+    const old = this.x[j]!;
+    if (old === b) return;
+    const { start, nb, off, rev, M, labels } = this.g;
+    const Lj = labels[j]!;
+    for (let k = start[j]!; k < start[j + 1]!; k++) {
+      const i = nb[k]!;
+      const Li = labels[i]!;
+      // the factor seen from i: rows are i's labels, columns j's
+      const o = off[rev[k]!]!;
+      const base = this.lstart[i]!;
+      for (let a = 0; a < Li; a++) {
+        const row = o + a * Lj;
+        this.localCost[base + a]! += M[row + b]! - M[row + old]!;
+      }
+    }
+    this.x[j] = b;
   }
 
   private push(i: number): void {
@@ -93,7 +160,8 @@ export class LocalSearch {
 
   private touched(i: number): void {
     this.push(i);
-    for (const { j } of this.adj[i]!) this.push(j);
+    const { start, nb } = this.g;
+    for (let k = start[i]!; k < start[i + 1]!; k++) this.push(nb[k]!);
   }
 
   /** Moves i to a and each neighbour to its best response; returns the changes made (vertex, old label) and the cost delta. */
@@ -101,21 +169,53 @@ export class LocalSearch {
     const changed: [number, number][] = [];
     let delta = this.local(i, a) - this.local(i, this.x[i]!);
     changed.push([i, this.x[i]!]);
-    this.x[i] = a;
-    for (const { j } of this.adj[i]!) {
+    this.set(i, a);
+    const { start, nb } = this.g;
+    for (let k = start[i]!; k < start[i + 1]!; k++) {
+      const j = nb[k]!;
       const old = this.x[j]!;
       const [b, c] = this.bestLabel(j);
       if (b !== old) {
         delta += c - this.local(j, old);
         changed.push([j, old]);
-        this.x[j] = b;
+        this.set(j, b);
       }
     }
     return { delta, changed };
   }
 
+  /**
+   * What the star move (i to a, each neighbour to its best response) would
+   * gain, each neighbour's response judged with only i moved: exact when no two
+   * of i's neighbours are joined, an estimate otherwise. It reads i's and its
+   * neighbours' label costs and changes nothing, so trying every label of a
+   * table costs a scan of its neighbours' labels, not a move and its undoing.
+   */
+  starGain(i: number, a: number): number {
+    const old = this.x[i]!;
+    const { start, nb, off, rev, M, labels } = this.g;
+    const Li = labels[i]!;
+    let delta = this.local(i, a) - this.local(i, old);
+    for (let k = start[i]!; k < start[i + 1]!; k++) {
+      const j = nb[k]!;
+      const Lj = labels[j]!;
+      // the factor seen from j: rows are j's labels, columns i's
+      const o = off[rev[k]!]!;
+      const base = this.lstart[j]!;
+      const cur = this.x[j]!;
+      const now = this.localCost[base + cur]! + M[o + cur * Li + a]! - M[o + cur * Li + old]!;
+      let best = now;
+      for (let b = 0; b < Lj; b++) {
+        const c = this.localCost[base + b]! + M[o + b * Li + a]! - M[o + b * Li + old]!;
+        if (c < best) best = c;
+      }
+      delta += best - now;
+    }
+    return delta;
+  }
+
   revert(changed: [number, number][]): void {
-    for (let k = changed.length - 1; k >= 0; k--) this.x[changed[k]![0]] = changed[k]![1];
+    for (let k = changed.length - 1; k >= 0; k--) this.set(changed[k]![0], changed[k]![1]);
   }
 
   /**
@@ -132,6 +232,7 @@ export class LocalSearch {
         starQueue.push(i);
       }
     };
+    const { start, nb } = this.g;
     if (from) for (const i of from) (this.push(i), pushStar(i));
     else for (let i = 0; i < this.p.n; i++) (this.push(i), pushStar(i));
     let steps = 0;
@@ -145,10 +246,10 @@ export class LocalSearch {
         const [b, c] = this.bestLabel(i);
         if (b !== old) {
           this.cost += c - this.local(i, old);
-          this.x[i] = b;
+          this.set(i, b);
           this.touched(i);
           pushStar(i);
-          for (const { j } of this.adj[i]!) pushStar(j);
+          for (let k = start[i]!; k < start[i + 1]!; k++) pushStar(nb[k]!);
         }
       }
       if (!starQueue.length || !stars) break;
@@ -156,13 +257,14 @@ export class LocalSearch {
       if (performance.now() > deadline) return this.clearQueues(starQueue, inStar);
       const i = starQueue.pop()!;
       inStar[i] = 0;
-      if (this.adj[i]!.length === 0) continue;
+      if (start[i + 1] === start[i]) continue;
       const old = this.x[i]!;
-      const Li = this.p.labels[i]!;
+      const Li = this.g.labels[i]!;
       for (let a = 0; a < Li; a++) {
-        if (a === old) continue;
+        // only a move that promises a gain is made (and kept if it really gains)
+        if (a === old || this.starGain(i, a) >= -this.tol) continue;
         const { delta, changed } = this.star(i, a);
-        if (delta < -EPS * Math.max(1, Math.abs(this.cost))) {
+        if (delta < -this.tol) {
           this.cost += delta;
           for (const [v] of changed) {
             this.touched(v);
@@ -185,18 +287,23 @@ export class LocalSearch {
 }
 
 /** For each vertex, the label minimizing its unary cost plus half the cheapest cost of each factor. */
-export function halfMinStart(p: Problem, adj: Neighbor[][]): Int32Array {
+export function halfMinStart(p: Problem, g: FlatGraph): Int32Array {
   const x = new Int32Array(p.n);
+  const { start, nb, off, M, labels } = g;
   for (let i = 0; i < p.n; i++) {
-    const Li = p.labels[i]!;
+    const Li = labels[i]!;
     let best = 0;
     let bc = Infinity;
     for (let a = 0; a < Li; a++) {
       let c = p.unary[i]![a]!;
-      for (const { j, m } of adj[i]!) {
-        const Lj = p.labels[j]!;
+      for (let k = start[i]!; k < start[i + 1]!; k++) {
+        const Lj = labels[nb[k]!]!;
+        const row = off[k]! + a * Lj;
         let mn = Infinity;
-        for (let b = 0; b < Lj; b++) mn = Math.min(mn, m[a * Lj + b]!);
+        for (let b = 0; b < Lj; b++) {
+          const v = M[row + b]!;
+          if (v < mn) mn = v;
+        }
         c += mn / 2;
       }
       if (c < bc) {
@@ -212,23 +319,24 @@ export function halfMinStart(p: Problem, adj: Neighbor[][]): Int32Array {
 export function localSearchSolve(p: Problem, options: HeuristicOptions = {}): HeuristicResult {
   const t0 = performance.now();
   const deadline = t0 + (options.budgetMs ?? 300);
-  const adj = adjacency(p);
   if (p.n === 0) return { x: new Int32Array(0), objective: p.constant, iterations: 0 };
+  const g = options.graph ?? flatAdjacency(p);
   // the bound's rounding first (after reparametrization it is by far the best start, and the quickest
   // to descend from), then the given starts and, for small problems, all EVEN, while time remains
   const others: ArrayLike<number>[] = [...(options.starts ?? [])];
   if (p.n <= 200) others.push(new Int32Array(p.n));
-  let best = new LocalSearch(p, halfMinStart(p, adj), adj);
+  let best = new LocalSearch(p, halfMinStart(p, g), g);
   // single moves always run to the end (quick from this start), star moves within the budget
   best.descend(undefined, Infinity, false);
   best.descend(undefined, deadline);
   for (const s of others) {
     if (performance.now() > deadline) break;
-    const ls = new LocalSearch(p, s, adj);
+    const ls = new LocalSearch(p, s, g);
     ls.descend(undefined, deadline, false);
-    if (ls.cost < best.cost - EPS) {
+    const tol = 1e-12 * Math.max(1, Math.abs(best.cost));
+    if (ls.cost < best.cost - tol) {
       ls.descend(undefined, deadline);
-      if (ls.cost < best.cost - EPS) best = ls;
+      if (ls.cost < best.cost - tol) best = ls;
     }
   }
   const ls = best!;
@@ -248,8 +356,9 @@ export function localSearchSolve(p: Problem, options: HeuristicOptions = {}): He
     const { delta, changed } = ls.star(i, a);
     ls.cost += delta;
     // and, now and then, a second vertex next to it
-    if (rng.next() < 0.3 && ls.adj[i]!.length) {
-      const j = ls.adj[i]![rng.int(0, ls.adj[i]!.length - 1)]!.j;
+    const deg = g.start[i + 1]! - g.start[i]!;
+    if (rng.next() < 0.3 && deg > 0) {
+      const j = g.nb[g.start[i]! + rng.int(0, deg - 1)]!;
       const Lj = p.labels[j]!;
       if (Lj > 1) {
         let b = rng.int(0, Lj - 2);
@@ -262,18 +371,24 @@ export function localSearchSolve(p: Problem, options: HeuristicOptions = {}): He
     const region = new Set<number>();
     for (const [v] of changed) {
       region.add(v);
-      for (const { j } of ls.adj[v]!) region.add(j);
+      for (let k = g.start[v]!; k < g.start[v + 1]!; k++) region.add(g.nb[k]!);
     }
     ls.descend(region, deadline);
-    if (ls.cost < bestCost - EPS * Math.max(1, Math.abs(bestCost))) {
+    const tol = 1e-12 * Math.max(1, Math.abs(bestCost));
+    if (ls.cost < bestCost - tol) {
       bestCost = ls.cost;
       bestX = Int32Array.from(ls.x);
-    } else if (ls.cost > bestCost + EPS * Math.max(1, Math.abs(bestCost))) {
-      ls.x.set(bestX);
+    } else if (ls.cost > bestCost + tol) {
+      for (let v = 0; v < p.n; v++) if (ls.x[v] !== bestX[v]) ls.set(v, bestX[v]!);
       ls.cost = bestCost;
+    }
+    // rounding drift of the incremental sums stays bounded
+    if ((it & 1023) === 1023) {
+      ls.resync();
+      bestCost = ls.cost;
     }
   }
   // recompute from scratch: no drift from incremental sums
-  const final = new LocalSearch(p, bestX, adj);
+  const final = new LocalSearch(p, bestX, g);
   return { x: bestX, objective: final.cost, iterations: it };
 }

@@ -12,7 +12,8 @@ import { reduce } from './eliminate.js';
 import { branchAndBound } from './exact.js';
 import { localSearchSolve } from './heuristic.js';
 import type { Problem } from './problem.js';
-import { adjacency, components, evaluate, halfEdgeBound, subProblem } from './problem.js';
+import { adjacency, evaluate, subProblem } from './problem.js';
+import { flatAdjacency, flatComponents, flatHalfEdgeBound, halfEdgeTerms } from './flat.js';
 
 export type SolverMethod = 'exact' | 'heuristic' | 'auto';
 
@@ -62,31 +63,44 @@ export function solve(p: Problem, options: SolveOptions = {}): SolveResult {
   // an equivalent kernel whose costs are shifted so that bounds are tight (bound.ts)
   const rep = reparametrize(red.kernel, { minSweeps: 2, deadline: performance.now() + Math.max(0, deadline - performance.now()) * (options.boundShare ?? 0.2) });
   const k = rep.problem;
-  const adj = adjacency(k);
-  const comps = components(k, adj);
+  const flat = flatAdjacency(k);
+  const comps = flatComponents(flat);
+  // the half-edge bound's terms, for components the heuristic alone solves
+  const terms = method === 'heuristic' ? halfEdgeTerms(k, flat) : null;
   const kx = new Int32Array(k.n);
   let lowerBound = k.constant;
   let nodes = 0;
   let exactComps = 0;
   let usedBnb = false;
   let usedLs = false;
-  // the heuristic gets a share of the budget proportional to its component's size
+  // the heuristic gets a share of the budget proportional to its component's size, less a reserve
+  // for what follows it (expanding the eliminated tables, evaluating), so the whole solve keeps to the budget
   const totalKernel = Math.max(1, k.n);
+  const reserve = Math.min(budget * 0.05, 25);
   comps.forEach((comp, ci) => {
-    const sub = subProblem(k, comp);
+    const whole = comps.length === 1;
+    const sub = whole ? k : subProblem(k, comp);
     const starts = (options.starts ?? []).map((s) => {
       const full = Int32Array.from(s);
       return comp.map((v) => full[red.kernelVertices[v]!]!);
     });
     const now = performance.now();
-    const remaining = Math.max(1, deadline - now);
+    const remaining = Math.max(1, deadline - reserve - now);
     const share = method === 'heuristic' ? remaining * (comp.length / totalKernel) : Math.min(remaining * 0.25, remaining * (comp.length / totalKernel));
-    const h = localSearchSolve(sub, { budgetMs: Math.max(1, share), seed: (options.seed ?? 1) + ci, starts, ...(options.iterations === undefined ? {} : { iterations: options.iterations }) });
+    const h = localSearchSolve(sub, {
+      budgetMs: Math.max(1, share),
+      seed: (options.seed ?? 1) + ci,
+      starts,
+      ...(whole ? { graph: flat } : {}),
+      ...(options.iterations === undefined ? {} : { iterations: options.iterations }),
+    });
     usedLs = usedLs || comp.length > 1;
     let x = h.x;
     let lb: number;
+    // the kernel's constant is counted once, outside the components
+    const c0 = whole ? k.constant : 0;
     if (method === 'heuristic') {
-      lb = comp.length === 1 ? h.objective : halfEdgeBound(sub, adjacency(sub));
+      lb = comp.length === 1 ? h.objective - c0 : flatHalfEdgeBound(terms!, comp);
       if (comp.length === 1) exactComps++;
     } else {
       // later components get what earlier ones left, shared by size
@@ -96,11 +110,11 @@ export function solve(p: Problem, options: SolveOptions = {}): SolveResult {
       nodes += b.nodes;
       if (comp.length > 1) usedBnb = true;
       if (b.objective < h.objective) x = b.x;
-      lb = b.lowerBound;
+      lb = b.lowerBound - c0;
       if (b.optimal) exactComps++;
     }
     comp.forEach((v, i) => (kx[v] = x[i]!));
-    lowerBound += Math.min(lb, evaluate(sub, x));
+    lowerBound += Math.min(lb, evaluate(sub, x) - c0);
   });
   const x = red.expand(kx);
   const objective = evaluate(p, x);
