@@ -13,7 +13,8 @@ import { replayCommand } from './commands/replay.js';
 import { logCompactCommand, logExportCommand, logHistoryCommand, logImportCommand, logTopCommand } from './commands/log.js';
 import { initCommand } from './commands/init.js';
 import { demoCommand } from './commands/demo.js';
-import { advisorApplyCommand, advisorGraphCommand, advisorListCommand, advisorRunCommand, advisorShowCommand } from './commands/advisor.js';
+import { advisorApplyCommand, advisorGraphCommand, advisorListCommand, advisorRevertCommand, advisorRunCommand, advisorShowCommand } from './commands/advisor.js';
+import { daemonStartCommand, daemonStatusCommand, daemonStopCommand } from './commands/daemon.js';
 
 function common(cmd: Command): Command {
   return cmd.option('--data <dir>', 'data directory', DEFAULT_DATA_DIR).option('--json', 'machine-readable output');
@@ -84,7 +85,7 @@ common(log.command('compact').description('move raw records into columnar chunks
 
 const advisor = program
   .command('advisor')
-  .description('distribution advice from the workload\'s join graph (subcommands: graph, run, list, show, apply)')
+  .description('layout advice from the workload (subcommands: graph, run, list, show, apply, revert)')
   .enablePositionalOptions();
 common(advisor.command('graph').description('the join graph: tables, join edges and what they cost when not co-located'))
   .option('--dot', 'Graphviz DOT instead of tables')
@@ -101,10 +102,23 @@ common(advisor.command('run').description('choose every table\'s distribution an
   .action(advisorRunCommand);
 common(advisor.command('list').description('the recommendations and their status')).action(advisorListCommand);
 common(advisor.command('show <id>').description('one recommendation: why, its evidence, and what applying costs')).action(advisorShowCommand);
-common(advisor.command('apply [id]').description('apply a recommendation (or --all proposed ones on AUTO tables) through ALTER TABLE'))
-  .option('--all', 'every proposed recommendation for tables whose distribution is AUTO')
-  .option('--background', 'do not wait (needs the daemon)')
+common(advisor.command('apply [id]').description('apply a recommendation (or --all that the policy allows) through ALTER TABLE, and wait for it'))
+  .option('--all', 'every proposed recommendation keel.config.json lets the daemon apply (not user-set, not excluded)')
+  .option('--background', 'return at once; a detached keel process applies them')
+  .option('--dry-run', 'print the DDL, apply nothing')
+  .option('--dialect <d>', 'redshift: print a script to run on a Redshift cluster, with the evidence as comments (applies nothing)')
   .action(advisorApplyCommand);
+common(advisor.command('revert <id>').description('undo an applied or verified recommendation (inverse ALTER TABLE)')).action(advisorRevertCommand);
+
+const daemon = program.command('daemon').description('the advisor daemon: mines the workload, applies and verifies changes on a schedule (docs/autonomics.md)').enablePositionalOptions();
+common(daemon.command('start').description('start the daemon in the background (or --foreground)'))
+  .option('--foreground', 'run in this terminal, logging to it too (pretty on a terminal)')
+  .option('--once', 'run mine, apply and verify once each, then exit')
+  .action(daemonStartCommand);
+common(daemon.command('status').description('is it running, what it did last, recommendations by status')).action(daemonStatusCommand);
+common(daemon.command('stop').description('stop it (SIGTERM: a running apply is abandoned cleanly) and wait'))
+  .option('--timeout <s>', 'seconds to wait for it to exit', '60')
+  .action(daemonStopCommand);
 
 common(program.command('demo').description('load TPC-H into a fresh directory and run queries'))
   .option('--sf <x>', 'TPC-H scale factor of the shared data (0.01 or 0.1)', '0.01')

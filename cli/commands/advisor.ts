@@ -6,8 +6,10 @@
 import { Database } from '../../index.js';
 import { UsageError } from '../../engine/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import {
-  applyRecommendation,
   buildJoinGraph,
   formatBytes,
   getRecommendation,
@@ -18,7 +20,9 @@ import {
   runAdvisor,
   type Recommendation,
 } from '../../advisor/index.js';
-import { formatTable, reportError } from '../output.js';
+import { applyOne, candidates, loadConfig, revertOne } from '../../advisor/autonomics/index.js';
+import { formatTable, Progress, reportError } from '../output.js';
+import { ddlScript } from './advisor-script.js';
 import { printJson, type CommonOptions } from '../context.js';
 import { parseSince } from './log.js';
 
@@ -32,6 +36,8 @@ export interface AdvisorFlags extends CommonOptions {
   skew?: boolean;
   all?: boolean;
   background?: boolean;
+  dryRun?: boolean;
+  dialect?: string;
 }
 
 /** Opens an existing data directory; the advisor's own statements (skew counts, ALTERs) are recorded as source "advisor". */
@@ -166,21 +172,54 @@ export async function advisorShowCommand(id: string, flags: AdvisorFlags): Promi
   });
 }
 
+/** The recommendations `apply` acts on: the one named, or with --all the proposed ones the policy allows (the rest with why not). */
+function selectForApply(db: Database, id: string | undefined, flags: AdvisorFlags): { ids: string[]; held: { id: string; reason: string }[] } {
+  if (flags.all) {
+    if (id) throw new UsageError('give a recommendation id or --all, not both');
+    const all = listRecommendations(db.dir);
+    // a script for another warehouse carries every proposed change; this directory's policy governs what runs here
+    if (flags.dialect === 'redshift') return { ids: all.filter((r) => r.status === 'proposed').map((r) => r.id), held: [] };
+    const c = candidates(all, db.catalog(), loadConfig(db.dir));
+    return { ids: c.allowed.map((r) => r.id), held: c.held };
+  }
+  if (!id) throw new UsageError('give a recommendation id (keel advisor list shows them) or --all');
+  getRecommendation(db.dir, id); // a clear error for an unknown id
+  return { ids: [id], held: [] };
+}
+
 export async function advisorApplyCommand(id: string | undefined, flags: AdvisorFlags): Promise<void> {
   await withDb(flags, async (db) => {
-    if (flags.background) throw new UsageError('--background needs the advisor daemon, which is not there yet; apply waits until the change is done');
-    let ids: string[];
-    if (flags.all) {
-      if (id) throw new UsageError('give a recommendation id or --all, not both');
-      ids = listRecommendations(db.dir)
-        .filter((r) => r.status === 'proposed' && !r.userSet)
-        .map((r) => r.id);
-    } else {
-      if (!id) throw new UsageError('give a recommendation id (keel advisor list shows them) or --all');
-      ids = [id];
+    const dialect = flags.dialect;
+    if (dialect !== undefined && dialect !== 'redshift') throw new UsageError(`--dialect must be redshift, got "${dialect}"`);
+    const { ids, held } = selectForApply(db, id, flags);
+    if (flags.dryRun || dialect) {
+      const recs = ids.map((i) => getRecommendation(db.dir, i));
+      if (flags.json) printJson(recs.map((r) => ({ id: r.id, table: r.table, kind: r.kind, ddl: r.ddl, dialect: dialect ?? 'keel' })));
+      else process.stdout.write(ddlScript(recs, { dialect: dialect ?? 'keel', source: db.dir }));
+      return;
+    }
+    if (flags.background) {
+      if (ids.length === 0) throw new UsageError('nothing to apply');
+      const script = process.argv[1];
+      if (!script) throw new UsageError('cannot find the keel script to run the apply with');
+      const logFile = path.join(db.dir, 'advisor', 'apply.log');
+      fs.mkdirSync(path.dirname(logFile), { recursive: true });
+      const out = fs.openSync(logFile, 'a');
+      // a detached keel process of its own, so this command returns while the rebuild runs
+      const child = spawn(process.execPath, [script, 'advisor', 'apply', ...(flags.all ? ['--all'] : [id!]), '--data', db.dir, '--json'], { detached: true, stdio: ['ignore', out, out] });
+      fs.closeSync(out);
+      child.unref();
+      if (flags.json) printJson({ background: true, pid: child.pid, ids, log: logFile });
+      else process.stdout.write(`applying ${ids.join(', ')} in the background (pid ${child.pid}); keel advisor list shows their status, ${logFile} the outcome\n`);
+      return;
     }
     const done: Recommendation[] = [];
-    for (const i of ids) done.push(await applyRecommendation(db, i));
+    const progress = new Progress('apply', flags.json === true);
+    for (const [k, i] of ids.entries()) {
+      progress.update(k, ids.length, i);
+      done.push(await applyOne(db, i, { by: 'user' }));
+    }
+    progress.done();
     if (flags.json) {
       printJson(done);
     } else {
@@ -189,8 +228,17 @@ export async function advisorApplyCommand(id: string | undefined, flags: Advisor
           ? formatTable(['id', 'table', 'ddl', 'status', 'reason'], done.map((r) => [r.id, r.table, r.ddl, r.status, r.statusReason])) + '\n'
           : 'Nothing to apply.\n',
       );
+      if (held.length) process.stdout.write(`\nNot applied by --all (keel advisor apply ID applies one anyway):\n${held.map((h) => `  ${h.id}: ${h.reason}`).join('\n')}\n`);
     }
     if (done.some((r) => r.status === 'failed')) process.exitCode = 1;
+  });
+}
+
+export async function advisorRevertCommand(id: string, flags: AdvisorFlags): Promise<void> {
+  await withDb(flags, async (db) => {
+    const r = await revertOne(db, id, 'reverted by hand (keel advisor revert)');
+    if (flags.json) printJson(r);
+    else process.stdout.write(`${r.id}: ${r.table} reverted (${r.lifecycle?.revertDdl ?? ''})\n`);
   });
 }
 

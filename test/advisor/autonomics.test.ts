@@ -41,14 +41,19 @@ async function withDb<T>(fn: (db: Awaited<ReturnType<typeof Database.open>>) => 
   }
 }
 
-/** Runs the join workload and returns the window it ran in. */
+/**
+ * Runs the join workload and returns the window it ran in. A record's start
+ * time comes from the monotonic clock and may differ from Date.now() by a few
+ * ms, so the windows have margins and the runs are 100 ms apart.
+ */
 async function workload(n: number): Promise<{ since: number; until: number }> {
-  const since = Date.now();
+  await new Promise((r) => setTimeout(r, 100));
+  const since = Date.now() - 40;
   await withDb(async (db) => {
     for (let k = 0; k < n; k++) await db.query(JOIN(k));
   });
-  const until = Date.now() + 1;
-  await new Promise((r) => setTimeout(r, 5));
+  const until = Date.now() + 40;
+  await new Promise((r) => setTimeout(r, 100));
   return { since, until };
 }
 
