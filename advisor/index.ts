@@ -8,3 +8,4 @@ export * from './distkey/index.js';
 export * from './recommend.js';
 export * from './sortkey/index.js';
 export { sampleRows, sampleRuns, readWhole, arrowToVector, sliceVector, type TableSample, type ColumnSample } from './sample.js';
+export * from './encoding/index.js';

@@ -13,5 +13,5 @@ export { fingerprint } from './sql/fingerprint.js';
 export { tpchTables, type GeneratedTable } from './gen/index.js';
 export type { Batch, Vector, SqlType, ColumnDef } from './types.js';
 // the encoding advisor sizes sampled data with the engine's own codecs and types
-export { ALL_CODECS, codecById, encodingForRedshift, redshiftNameFor, type Codec, type EncodingId } from './storage/codecs/index.js';
+export { ALL_CODECS, codecById, encodeAuto, encodingForRedshift, redshiftNameFor, type Codec, type EncodingId } from './storage/codecs/index.js';
 export { physicalKind, parseDate, parseTimestamp, type PhysicalKind } from './types.js';

@@ -1,0 +1,4 @@
+/** Column encodings from sampled data, with a decode-speed penalty measured on this machine (docs/advisor.md, "Encodings"). */
+export { chooseEncodings, chooseColumnEncoding, type EncodingChoice, type EncodingOptions, type CodecSize } from './choose.js';
+export { decodeSpeeds, type DecodeSpeeds } from './speed.js';
+export { columnReads, type ColumnReads } from './usage.js';
