@@ -9,3 +9,4 @@ export * from './recommend.js';
 export * from './sortkey/index.js';
 export { sampleRows, sampleRuns, readWhole, arrowToVector, sliceVector, type TableSample, type ColumnSample } from './sample.js';
 export * from './encoding/index.js';
+export * from './cost-model/index.js';
