@@ -120,9 +120,12 @@ common(daemon.command('stop').description('stop it (SIGTERM: a running apply is 
   .option('--timeout <s>', 'seconds to wait for it to exit', '60')
   .action(daemonStopCommand);
 
-common(program.command('demo').description('load TPC-H into a fresh directory and run queries'))
-  .option('--sf <x>', 'TPC-H scale factor of the shared data (0.01 or 0.1)', '0.01')
-  .option('--tpch <dir>', 'TPC-H material (default ../shared/tpch beside the repository)')
+common(program.command('demo').description('the self-tuning loop on TPC-H: generate, replay, advise, apply online, replay again, compare'))
+  .option('--sf <x>', 'TPC-H scale factor (default 0.1; --quick: 0.01 or 0.1 of the shared files)')
+  .option('--queries <n>', 'queries in the replayed stream', '200')
+  .option('--seed <s>', 'seed of the query stream', '1')
+  .option('--quick', 'the short tour instead: load the shared TPC-H files and run four queries')
+  .option('--tpch <dir>', 'with --quick: TPC-H material (default ../shared/tpch beside the repository)')
   .action((opts) => demoCommand({ ...opts, data: opts.data === DEFAULT_DATA_DIR ? './keel-demo' : opts.data }));
 
 // `keel log export | head`: a reader that stops early is not an error

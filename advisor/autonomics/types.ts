@@ -30,9 +30,12 @@ export interface MetricComparison {
   readonly worse: boolean;
 }
 
+/** better/neutral/mixed are kept (mixed: a trade between the counters that time does not object to); worse is reverted. */
+export type Verdict = 'better' | 'neutral' | 'mixed' | 'worse' | 'no-evidence';
+
 export interface Verification {
   readonly at: string;
-  readonly verdict: 'better' | 'neutral' | 'worse' | 'no-evidence';
+  readonly verdict: Verdict;
   readonly window: { readonly before: { readonly since: string; readonly until: string }; readonly after: { readonly since: string; readonly until: string } };
   /** Fingerprints that ran in both windows, and their executions in each. */
   readonly fingerprints: number;

@@ -4,8 +4,8 @@
  * Per metric (time, bytes moved, blocks scanned) each fingerprint's mean per
  * execution in the window after the apply is compared with its mean in the
  * window before, over the fingerprints that ran in both, weighted by their
- * executions; a change worse than the configured limit on any judged metric
- * is reverted.
+ * executions. A change is reverted when a judged metric got worse than its
+ * limit and none got better than its limit, or when time itself got worse.
  */
 import type { Database } from '../../engine/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
@@ -97,8 +97,12 @@ export function compareWindows(before: WindowMeasure, after: WindowMeasure, conf
   const bytesMoved = metric('bytesMoved');
   const blocksScanned = metric('blocksScanned');
   const all = [timeMs, bytesMoved, blocksScanned];
+  const improved = all.some((m) => m.limit !== null && m.change < -m.limit);
+  // A trade (one counter better beyond its limit, another worse) is judged by
+  // time when time is judged: the counters say what changed, time whether it
+  // mattered. Without a time limit a trade is kept.
   const verdict: Verification['verdict'] =
-    fingerprints === 0 ? 'no-evidence' : all.some((m) => m.worse) ? 'worse' : all.some((m) => m.limit !== null && m.change < -m.limit) ? 'better' : 'neutral';
+    fingerprints === 0 ? 'no-evidence' : !all.some((m) => m.worse) ? (improved ? 'better' : 'neutral') : !improved || timeMs.worse ? 'worse' : 'mixed';
   return {
     at: now.toISOString(),
     verdict,

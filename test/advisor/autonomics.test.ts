@@ -15,6 +15,7 @@ import {
   applyOne,
   applyStep,
   candidates,
+  compareWindows,
   ConfigError,
   defaultConfig,
   inverseDdl,
@@ -260,5 +261,22 @@ describe('keel.config.json', () => {
     expect(bad({ applyKinds: ['distkey', 'zorder'] })).toMatch(/"applyKinds" holds "zorder"/);
     expect(bad({ maxAttempts: 1.5 })).toMatch(/"maxAttempts" must be a positive integer/);
     expect(bad([])).toMatch(/must be a JSON object/);
+  });
+});
+
+describe('the verdict', () => {
+  const w = { before: { since: 0, until: 1 }, after: { since: 2, until: 3 } };
+  const m = (timeMs: number, bytesMoved: number, blocksScanned: number) => ({ fingerprints: new Map([['q', { count: 2, timeMs: 2 * timeMs, bytesMoved: 2 * bytesMoved, blocksScanned: 2 * blocksScanned }]]) });
+  const judge = (b: ReturnType<typeof m>, a: ReturnType<typeof m>, c = defaultConfig()) => compareWindows(b, a, c, w).verdict;
+  it('keeps a change no metric got worse by, reverts one only worse, and judges a trade by time', () => {
+    expect(judge(m(100, 1e7, 100), m(90, 1e6, 100))).toBe('better');
+    expect(judge(m(100, 1e7, 100), m(105, 1e7, 102))).toBe('neutral');
+    expect(judge(m(100, 1e7, 100), m(100, 2e7, 100))).toBe('worse');
+    // bytes moved -90%, blocks scanned +40%: kept unless time got worse beyond its limit
+    expect(judge(m(100, 1e7, 100), m(110, 1e6, 140))).toBe('mixed');
+    expect(judge(m(100, 1e7, 100), m(200, 1e6, 140))).toBe('worse');
+    // below the noise floors (1 ms, 64 KiB, 1 block) a difference is no change
+    expect(judge(m(0.2, 1000, 0), m(0.4, 5000, 0.05))).toBe('neutral');
+    expect(judge(m(100, 1e7, 100), m(100, 1e7, 100)) && compareWindows(m(1, 1, 1), { fingerprints: new Map() }, defaultConfig(), w).verdict).toBe('no-evidence');
   });
 });
