@@ -1,0 +1,89 @@
+/**
+ * `npm run bench:demo`: `keel demo` (the autonomics loop end to end on
+ * TPC-H) run several times, each in a fresh directory, and the median of
+ * every measure: workload time, bytes moved, blocks scanned and storage
+ * before and after the advisor's changes, and the whole demo's wall time
+ * (which must stay under 3 minutes at SF 0.1 on 2 cores). The machine's load
+ * average is recorded with the figures since the machine may be shared.
+ * `--write` puts the table into docs/performance.md.
+ *
+ *   node dist/bench/demo.js [--sf 0.1] [--runs 3] [--queries 200] [--write]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runDemo, type DemoReport } from '../advisor/autonomics/index.js';
+import { formatBytes } from '../advisor/index.js';
+import { updateSection } from './report.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1]! : dflt;
+};
+const sf = Number(opt('--sf', '0.1'));
+const runs = Number(opt('--runs', '3'));
+const queries = Number(opt('--queries', '200'));
+const write = args.includes('--write');
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+const loadBefore = os.loadavg();
+const reports: DemoReport[] = [];
+for (let i = 0; i < runs; i++) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-demo-'));
+  try {
+    const r = await runDemo(path.join(dir, 'data'), { sf, queries });
+    reports.push(r);
+    process.stderr.write(`run ${i + 1}/${runs}: ${(r.elapsedMs / 1000).toFixed(1)} s, bytes moved ${r.changePercent.bytesMoved}%, time ${r.changePercent.workloadMs}%, load ${os.loadavg()[0]!.toFixed(2)}\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+const loadAfter = os.loadavg();
+
+const m = (f: (r: DemoReport) => number) => median(reports.map(f));
+const pct = (a: number, b: number) => `${a - b > 0 ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`;
+const rows: [string, number, number, (x: number) => string][] = [
+  ['workload time (replay of the stream)', m((r) => r.before.workloadMs), m((r) => r.after.workloadMs), (x) => `${(x / 1000).toFixed(1)} s`],
+  ['bytes moved', m((r) => r.before.bytesMoved), m((r) => r.after.bytesMoved), formatBytes],
+  ['blocks scanned', m((r) => r.before.blocksScanned), m((r) => r.after.blocksScanned), (x) => x.toLocaleString('en-US')],
+  ['storage', m((r) => r.before.storageBytes), m((r) => r.after.storageBytes), formatBytes],
+];
+const changes = new Map<string, { ddl: string; verdicts: string[] }>();
+for (const r of reports) {
+  for (const c of r.changes) {
+    const e = changes.get(c.ddl) ?? { ddl: c.ddl, verdicts: [] };
+    e.verdicts.push(`${c.verdict ?? '-'}/${c.status}`);
+    changes.set(c.ddl, e);
+  }
+}
+const body = [
+  `\`keel demo\` at SF ${sf}: TPC-H generated on the default (AUTO) layout, a ${queries}-query stream (seed 1) replayed, the advisor run, its changes applied online and verified, the stream replayed again. Median of ${runs} runs, each in a fresh directory.`,
+  '',
+  '```sh',
+  'npm run build',
+  `node dist/bench/demo.js --sf ${sf} --runs ${runs} --queries ${queries} --write`,
+  '```',
+  '',
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${os.cpus().length} cores, load average ${loadBefore[0]!.toFixed(1)} at the start and ${loadAfter[0]!.toFixed(1)} at the end (the machine is shared; times are inflated by the load, the counters are not).`,
+  '',
+  '| measure | before | after | change |',
+  '|---|---:|---:|---:|',
+  ...rows.map(([name, b, a, f]) => `| ${name} | ${f(b)} | ${f(a)} | ${pct(a, b)} |`),
+  '',
+  `Whole demo (generate, replay, advise, apply, replay, verify): median ${(m((r) => r.elapsedMs) / 1000).toFixed(1)} s, slowest ${(Math.max(...reports.map((r) => r.elapsedMs)) / 1000).toFixed(1)} s. Phases (median): ${(['generate', 'replay-before', 'advise', 'apply', 'replay-after', 'verify'] as const).map((p) => `${p} ${(m((r) => r.timings[p] ?? 0) / 1000).toFixed(1)} s`).join(', ')}.`,
+  '',
+  'Changes applied, with the verification verdict and final status of each run:',
+  '',
+  ...[...changes.values()].map((c) => `- \`${c.ddl}\`: ${c.verdicts.join(', ')}`),
+].join('\n');
+process.stdout.write(body + '\n');
+if (write) {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  updateSection(path.join(root, 'docs', 'performance.md'), 'Autonomics demo', body);
+}
