@@ -10,3 +10,5 @@ export * from './sortkey/index.js';
 export { sampleRows, sampleRuns, readWhole, arrowToVector, sliceVector, type TableSample, type ColumnSample } from './sample.js';
 export * from './encoding/index.js';
 export * from './cost-model/index.js';
+export * from './storage-recommendations.js';
+export { explainRecommendation, explainsKind } from './explain.js';

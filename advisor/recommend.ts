@@ -13,6 +13,9 @@ import { loadWorkload, type WorkloadFilter } from '../workload-log/index.js';
 import { buildJoinGraph, describeStyle, formatBytes, type GraphOptions, type JoinGraph } from './join-graph.js';
 import { chooseDistribution, choiceText, currentChoice, estimateGraphSkew, sameChoice, type Choice, type DistributionOptions, type DistributionResult, type Rejection } from './distkey/index.js';
 import { withLockSync } from './autonomics/file-lock.js';
+import { currentSetting, distributionSecondsPerDay, storageRecommendations, workloadCost, type StorageEvidence, type StorageOptions, type WorkloadCost } from './storage-recommendations.js';
+import type { SortKeyChoice } from './sortkey/index.js';
+import type { EncodingChoice } from './encoding/index.js';
 import type { Lifecycle } from './autonomics/types.js';
 
 export const RECOMMENDATIONS_FORMAT = 1;
@@ -33,16 +36,31 @@ export interface EdgeEvidence {
   readonly fingerprints: readonly { readonly fingerprint: string; readonly count: number; readonly bytesMoved: number }[];
 }
 
+export type RecommendationKind = 'distkey' | 'diststyle' | 'sortkey' | 'encoding';
+
 export interface Recommendation {
   readonly id: string;
   readonly table: string;
-  readonly kind: 'distkey' | 'diststyle';
-  /** As svv_table_info shows it: EVEN, KEY(c), ALL, AUTO(...). */
+  readonly kind: RecommendationKind;
+  /**
+   * As svv_table_info shows it: EVEN, KEY(c), ALL, AUTO(...) for distribution;
+   * the sort key's columns ("a, b"), NONE, or AUTO(...) for a sort key; the
+   * column's ENCODE name (AZ64, ZSTD, ..., AUTO) for an encoding.
+   */
   readonly current: string;
   readonly proposed: string;
   readonly ddl: string;
-  /** Estimated benefit: decayed bytes the workload's joins would stop moving (net of ALL's price), and that as a percent of the current cost. */
-  readonly benefit: { readonly bytes: number; readonly percent: number };
+  /**
+   * Estimated benefit. distkey/diststyle: decayed bytes the workload's joins
+   * would stop moving (net of ALL's price), and that as a percent of the
+   * current join cost. sortkey: bytes the logged scans of the table would stop
+   * reading, and the percent of their blocks. encoding: bytes the logged scans
+   * of the column would stop reading, and the percent of the column's size.
+   * secondsPerDay: that in query time per day of the observed workload, by the
+   * cost model fitted on the log (advisor/cost-model); every recommendation of
+   * a run has it.
+   */
+  readonly benefit: { readonly bytes: number; readonly percent: number; readonly secondsPerDay?: number };
   /** What applying costs: the table rewritten once, and its storage after (all copies). */
   readonly applyCost: { readonly rows: number; readonly rewriteBytes: number; readonly storageBytesBefore: number; readonly storageBytesAfter: number };
   /** The table's distribution is the user's (not AUTO): recommended, applied only when asked for. */
@@ -54,7 +72,7 @@ export interface Recommendation {
     readonly fingerprints: readonly { readonly fingerprint: string; readonly count: number; readonly bytesMoved: number }[];
     /** Keys not considered because they are skewed. */
     readonly rejectedKeys: readonly { readonly column: string; readonly reason: string }[];
-  };
+  } & StorageEvidence;
   readonly status: RecommendationStatus;
   readonly statusReason: string | null;
   readonly history: readonly { readonly status: RecommendationStatus; readonly at: string; readonly reason: string | null }[];
@@ -290,6 +308,8 @@ export interface RunOptions extends DistributionOptions, GraphOptions {
   filter?: WorkloadFilter;
   /** Estimate key skew through SQL (default true). */
   skewCheck?: boolean;
+  /** Sort keys and encodings too (default both, sampled through SQL); false leaves them out. */
+  storage?: StorageOptions | false;
   now?: Date;
 }
 
@@ -299,6 +319,11 @@ export interface RunOutcome {
   readonly graph: JoinGraph;
   readonly result: DistributionResult;
   readonly rejected: readonly Rejection[];
+  /** The sort-key and encoding choices behind the run's sortkey/encoding recommendations (empty when left out). */
+  readonly sortKeys: readonly SortKeyChoice[];
+  readonly encodings: readonly EncodingChoice[];
+  /** The cost model fitted on the log, which states benefits in seconds per day. */
+  readonly cost: WorkloadCost;
 }
 
 /**
@@ -312,9 +337,13 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
   const graph = buildJoinGraph(workload, db.catalog(), options);
   const skew = options.skewCheck === false ? undefined : await estimateGraphSkew(db, graph);
   const result = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}) });
+  const cost = workloadCost(workload, db.catalog());
+  // sampling runs SQL, so it happens before the store's lock is taken; ids and the run are set under it
+  const storage = options.storage === false ? null : await storageRecommendations(db, workload, cost, { now, runId: '', firstId: 0 }, options.storage ?? {});
   return updateStore(db.dir, (store) => {
     const runId = `run${store.runs.length + 1}`;
-    const recs = recommendationsOf(graph, result, now, runId, store.nextId);
+    const dist = recommendationsOf(graph, result, now, runId, store.nextId).map((r) => ({ ...r, benefit: { ...r.benefit, secondsPerDay: distributionSecondsPerDay(r, cost) } }));
+    const recs = [...dist, ...(storage?.recommendations ?? []).map((r, k) => ({ ...r, id: `r${store.nextId + dist.length + k}`, run: runId }))];
     const run: AdvisorRun = {
       id: runId,
       at: now.toISOString(),
@@ -333,7 +362,7 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
     const kept = store.recommendations.filter((r) => r.status !== 'proposed');
     return {
       store: { format: RECOMMENDATIONS_FORMAT, nextId: store.nextId + recs.length, runs: [...store.runs, run].slice(-50), recommendations: [...kept, ...recs] },
-      result: { run, recommendations: recs, graph, result, rejected: result.model.rejected },
+      result: { run, recommendations: recs, graph, result, rejected: result.model.rejected, sortKeys: storage?.sortKeys ?? [], encodings: storage?.encodings ?? [], cost },
     };
   });
 }
@@ -405,7 +434,7 @@ export async function applyRecommendation(db: Database, id: string): Promise<Rec
   if (r.status !== 'proposed' && r.status !== 'failed') throw new UsageError(`recommendation ${id} is ${r.status}, not proposed`);
   const t = db.catalog().tables[r.table];
   if (!t) return setStatus(db.dir, id, 'failed', `table ${r.table} no longer exists`);
-  if (describeStyle(t) !== r.current) return setStatus(db.dir, id, 'failed', `${r.table} is now ${describeStyle(t)}, not ${r.current} as when recommended; run the advisor again`);
+  if (currentSetting(t, r) !== r.current) return setStatus(db.dir, id, 'failed', `${r.table} is now ${currentSetting(t, r)}, not ${r.current} as when recommended; run the advisor again`);
   setStatus(db.dir, id, 'applying', null);
   try {
     await db.execute(r.ddl);

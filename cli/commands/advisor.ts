@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import {
   buildJoinGraph,
+  explainRecommendation,
+  explainsKind,
   formatBytes,
   getRecommendation,
   graphDot,
@@ -145,13 +147,17 @@ export async function advisorShowCommand(id: string, flags: AdvisorFlags): Promi
       printJson(r);
       return;
     }
+    if (explainsKind(r.kind)) {
+      process.stdout.write(explainRecommendation(r) + '\n');
+      return;
+    }
     const lines = [
       `${r.id}: ${r.table} ${r.current} -> ${r.proposed} (${r.status}${r.statusReason ? `: ${r.statusReason}` : ''})`,
       `  ${r.ddl}`,
       '',
       wrap(r.reason, 100),
       '',
-      `Estimated benefit: ${formatBytes(r.benefit.bytes)} (${r.benefit.percent}% of the workload's join cost in the model).`,
+      `Estimated benefit: ${formatBytes(r.benefit.bytes)} (${r.benefit.percent}% of the workload's join cost in the model)${r.benefit.secondsPerDay !== undefined ? `, about ${r.benefit.secondsPerDay} s of query time per day` : ''}.`,
       `Cost to apply: one rewrite of ${r.applyCost.rows.toLocaleString('en-US')} rows (${formatBytes(r.applyCost.rewriteBytes)}); storage ${formatBytes(r.applyCost.storageBytesBefore)} -> ${formatBytes(r.applyCost.storageBytesAfter)}.`,
       '',
       'Evidence: join edges whose cost changes',
