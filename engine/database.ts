@@ -23,6 +23,7 @@ import { readFile, type LoadOptions } from './load/index.js';
 import { planRecord, runStatements, type PlanRecordInput, type Runner, type StatementOutcome } from './session.js';
 import type { QueryRecord } from './query-record.js';
 import { WorkerPool, workerCount } from './exec/parallel.js';
+import { alterInBackground, type AlterInBackgroundOptions, type AlterInBackgroundResult } from './online-alter.js';
 
 export interface OpenOptions {
   /** Slices of a new data directory (default 4). Ignored for an existing one. */
@@ -126,6 +127,20 @@ export class Database {
   planRecord(sql: string, input: PlanRecordInput): QueryRecord {
     this.assertOpen();
     return planRecord(this, sql, input);
+  }
+
+  /**
+   * Runs one ALTER TABLE (ALTER DISTKEY c, ALTER DISTSTYLE ALL|EVEN|KEY DISTKEY c|AUTO,
+   * ALTER [COMPOUND] SORTKEY (...), ALTER COLUMN c ENCODE e, ALTER ENCODE AUTO)
+   * online: the new version is built beside the current one, a block group at a
+   * time, while queries here and in other processes keep running on the current
+   * one; then it is swapped in with one atomic commit. Rows appended meanwhile
+   * are carried over; if the table was rewritten, dropped or replaced meanwhile
+   * it fails with StorageError CONFLICT and changes nothing. See docs/storage.md.
+   */
+  async alterInBackground(sql: string, options: AlterInBackgroundOptions = {}): Promise<AlterInBackgroundResult> {
+    this.assertOpen();
+    return alterInBackground(this, sql, options);
   }
 
   /** Loads a file (delimited text, Parquet, Arrow IPC; .gz for text) into a table, atomically. */

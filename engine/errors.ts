@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'VERSION'
   | 'LOCKED'
   | 'IO'
+  // online (background) changes
+  | 'CONFLICT'
+  | 'ABORTED'
   // command line
   | 'USAGE';
 

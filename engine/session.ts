@@ -5,6 +5,7 @@
  * produces one query record for whoever listens (the workload log).
  */
 import { randomUUID } from 'node:crypto';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { KeelError, SqlError, positionAt } from './errors.js';
 import type { Batch, SqlType } from './types.js';
 import { parseStatements, type ParsedStatement } from './sql/index.js';
@@ -38,7 +39,7 @@ export interface StatementOutcome {
 const NO_ROWS: Batch = { length: 0, columns: [] };
 const PLAN_TEXT: SqlType = { id: 'varchar', length: 65535 };
 
-function zeroStats(elapsedMs: number): QueryStats {
+export function zeroStats(elapsedMs: number): QueryStats {
   return { elapsedMs, rowsReturned: 0, rowsMoved: 0, bytesMoved: 0, blocksScanned: 0, blocksSkipped: 0, blocksTotal: 0, rowsScanned: 0 };
 }
 
@@ -48,7 +49,7 @@ export interface Runner {
   readonly session?: string;
 }
 
-function runnerOf(db: Database, runner: Runner): { user: string; session: string } {
+export function runnerOf(db: Database, runner: Runner): { user: string; session: string } {
   return {
     user: runner.user ?? db.options.user ?? process.env.USER ?? 'keel',
     session: runner.session ?? db.options.session ?? String(process.pid),
@@ -69,6 +70,9 @@ export async function runStatements(db: Database, sql: string, onOutcome?: (o: S
   const out: StatementOutcome[] = [];
   for (let i = 0; i < parsed.length; i++) {
     const p = parsed[i]!;
+    // A caller that awaits statement after statement never leaves the microtask
+    // queue; give a background rebuild of this store its turn between statements.
+    if (db.store.backgroundWork > 0) await yieldToLoop();
     // the first statement's clock starts at parse, as `elapsedMs` promises
     const t0 = i === 0 ? started : performance.now();
     const parts = emptyRecordParts();
@@ -108,7 +112,7 @@ function relocate(e: unknown, p: ParsedStatement, script: string): unknown {
   return new SqlError(e.code, e.message, positionAt(script, offset), script);
 }
 
-function failedRecord(who: { user: string; session: string }, text: string, t0: number, e: unknown, parts: RecordParts = emptyRecordParts()) {
+export function failedRecord(who: { user: string; session: string }, text: string, t0: number, e: unknown, parts: RecordParts = emptyRecordParts()) {
   const elapsed = performance.now() - t0;
   return buildRecord({
     id: randomUUID(),
@@ -479,7 +483,8 @@ export function alteredLayout(table: TableMeta, action: ast.AlterAction, p: Pars
         if (!action.distKey) throw ddlError('INVALID_DDL', 'ALTER DISTSTYLE KEY needs DISTKEY column', action.pos, p);
         return { ...table, distStyle: 'key', distKey: col(action.distKey, 'DISTKEY'), distAuto: false };
       }
-      if (action.style === 'auto') return { ...table, distStyle: autoStyleFor(table.rows, catalog), distKey: null, distAuto: true };
+      // back to AUTO: the engine's small-table rule decides again
+      if (action.style === 'auto') return { ...table, distStyle: autoStyleFor(table.rows, catalog), distKey: null, distAuto: true, distPinned: false };
       return { ...table, distStyle: action.style, distKey: null, distAuto: false };
     }
     case 'distKey':

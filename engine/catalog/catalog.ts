@@ -38,6 +38,12 @@ export interface TableMeta {
   readonly distKey: string | null;
   /** AUTO: the engine chose the style and the advisor may change it. */
   readonly distAuto: boolean;
+  /**
+   * AUTO with a style the advisor chose (an apply with keepAuto): the
+   * small-table rule (ALL up to autoAllMaxRows, EVEN beyond) no longer changes
+   * it on appends. Absent or false: the rule applies.
+   */
+  readonly distPinned?: boolean;
   /** Compound sort key column names, in order; empty for none. */
   readonly sortKey: readonly string[];
   readonly sortAuto: boolean;

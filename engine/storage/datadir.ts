@@ -14,14 +14,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StorageError } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CATALOG_FORMAT, emptyCatalog, type Catalog } from '../catalog/catalog.js';
+import { ownerAlive, ownerTag, parseOwnerTag, SELF, type Owner } from './owner.js';
+import { sweepStaging } from './staging.js';
 
 const MARKER = 'KEEL';
 const MARKER_TEXT = `keel data directory\nformat ${CATALOG_FORMAT}\n`;
 const CATALOG = 'catalog.json';
 const LOCK = 'write.lock';
 /** How long a writer waits for another process's lock before giving up. */
-const LOCK_WAIT_MS = 60_000;
+export const LOCK_WAIT_MS = 60_000;
 
 export function tableDir(dir: string, tableId: number): string {
   return path.join(dir, 'tables', String(tableId));
@@ -117,65 +120,116 @@ export function syncDir(dir: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** A lock file's content: "pid\nstart\n" (older keels wrote the pid only). */
+function readLockOwner(lockPath: string): Owner | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(lockPath, 'utf8');
+  } catch {
+    return null;
+  }
+  const [pid, start] = text.split('\n');
+  const n = Number.parseInt(pid ?? '', 10);
+  return Number.isInteger(n) ? { pid: n, start: start?.trim() ?? '' } : null;
+}
+
+type Attempt = { release: () => void } | { holder: Owner | null };
+
+/**
+ * One try at the lock. The lock file is created whole (written under a
+ * temporary name, then hard-linked to write.lock, which fails if it exists), so
+ * nobody ever sees an empty lock. A lock whose owner is dead is broken under a
+ * second, short-lived lock (write.lock.break), so two processes that both saw
+ * the same dead owner cannot both break it and delete each other's new lock.
+ */
+function tryLock(dir: string): Attempt {
+  const lockPath = path.join(dir, LOCK);
+  const tmp = path.join(dir, `${LOCK}.${ownerTag()}.${Math.random().toString(36).slice(2)}`);
+  fs.writeFileSync(tmp, `${SELF.pid}\n${SELF.start}\n`);
+  try {
+    fs.linkSync(tmp, lockPath);
+    return { release: () => releaseLock(lockPath) };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  const holder = readLockOwner(lockPath);
+  if (holder && !ownerAlive(holder)) breakStaleLock(dir, holder);
+  return { holder };
+}
+
+/** How old a break lock must be before it counts as left by a process that died while breaking. */
+const BREAK_STALE_MS = 10_000;
+
+function breakStaleLock(dir: string, dead: Owner): void {
+  const lockPath = path.join(dir, LOCK);
+  const breaker = path.join(dir, `${LOCK}.break`);
+  try {
+    fs.closeSync(fs.openSync(breaker, 'wx'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    try {
+      if (Date.now() - fs.statSync(breaker).mtimeMs > BREAK_STALE_MS) fs.rmSync(breaker, { force: true });
+    } catch {
+      /* gone meanwhile */
+    }
+    return;
+  }
+  try {
+    // under the break lock, the lock file is still the dead owner's only if nobody replaced it meanwhile
+    const now = readLockOwner(lockPath);
+    if (now && now.pid === dead.pid && now.start === dead.start) fs.rmSync(lockPath, { force: true });
+  } finally {
+    fs.rmSync(breaker, { force: true });
+  }
+}
+
+function releaseLock(lockPath: string): void {
+  const holder = readLockOwner(lockPath);
+  // never remove a lock that is no longer ours (broken as stale by mistake and retaken)
+  if (holder && (holder.pid !== SELF.pid || holder.start !== SELF.start)) return;
+  fs.rmSync(lockPath, { force: true });
+}
+
+function lockedError(dir: string, holder: Owner | null, waitMs: number): StorageError {
+  const who = holder ? `process ${holder.pid}` : 'another process';
+  return new StorageError('LOCKED', `${dir} is being changed by ${who}; gave up after ${waitMs / 1000} s`);
+}
+
 /**
  * Takes the directory's writer lock (one process changes a data directory at a
- * time; readers never lock). A lock left by a dead process is taken over.
- * Returns the release function.
+ * time; readers never lock), blocking the thread while it waits. A lock left by
+ * a dead process is taken over. Returns the release function.
  */
 export function acquireWriteLock(dir: string, waitMs = LOCK_WAIT_MS): () => void {
-  const lockPath = path.join(dir, LOCK);
   const deadline = Date.now() + waitMs;
   for (;;) {
-    try {
-      const fd = fs.openSync(lockPath, 'wx');
-      fs.writeSync(fd, `${process.pid}\n`);
-      fs.closeSync(fd);
-      return () => {
-        try {
-          fs.unlinkSync(lockPath);
-        } catch {
-          /* already gone: nothing to release */
-        }
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let holder = NaN;
-    try {
-      holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
-    } catch {
-      continue; // released between our open and read: try again
-    }
-    if (Number.isInteger(holder) && holder !== process.pid && !processAlive(holder)) {
-      try {
-        fs.unlinkSync(lockPath);
-      } catch {
-        /* another process took it over first */
-      }
-      continue;
-    }
-    if (Number.isNaN(holder)) {
-      // A lock file with no pid yet: its writer is between open and write.
-      sleepSync(5);
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new StorageError('LOCKED', `${dir} is being changed by process ${holder}; gave up after ${waitMs / 1000} s`);
-    }
+    const a = tryLock(dir);
+    if ('release' in a) return a.release;
+    if (a.holder && !ownerAlive(a.holder)) continue;
+    if (Date.now() > deadline) throw lockedError(dir, a.holder, waitMs);
     sleepSync(20);
+  }
+}
+
+/**
+ * The writer lock without blocking the event loop while another process holds
+ * it, so queries in this process go on meanwhile. `signal` gives up early.
+ */
+export async function acquireWriteLockAsync(dir: string, waitMs = LOCK_WAIT_MS, signal?: AbortSignal): Promise<() => void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (signal?.aborted) throw new StorageError('ABORTED', `gave up waiting for the writer lock of ${dir}: aborted`);
+    const a = tryLock(dir);
+    if ('release' in a) return a.release;
+    if (a.holder && !ownerAlive(a.holder)) continue;
+    if (Date.now() > deadline) throw lockedError(dir, a.holder, waitMs);
+    await sleep(20);
   }
 }
 
@@ -213,7 +267,14 @@ export function removeOrphans(dir: string, catalog: Catalog): number {
     if (f.startsWith(`${CATALOG}.tmp-`) || f.startsWith(`${MARKER}.tmp-`)) {
       fs.rmSync(path.join(dir, f), { force: true });
       removed++;
+    } else if (f.startsWith(`${LOCK}.`) && f !== `${LOCK}.break`) {
+      // a lock file written by a process that died before linking it
+      const owner = parseOwnerTag(f.slice(LOCK.length + 1));
+      if (owner && !ownerAlive(owner)) {
+        fs.rmSync(path.join(dir, f), { force: true });
+        removed++;
+      }
     }
   }
-  return removed;
+  return removed + sweepStaging(dir);
 }

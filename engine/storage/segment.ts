@@ -101,6 +101,11 @@ export class SegmentWriter {
     this.rows += rows;
   }
 
+  /** Bytes written so far. */
+  get bytes(): number {
+    return this.offset;
+  }
+
   /** Writes the footer, fsyncs and closes; returns the file size and row count. */
   finish(): { bytes: number; rows: number } {
     const footerData: SegmentFooter = {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Catalog, TableMeta } from '../catalog/catalog.js';
-import { acquireWriteLock, createDataDir, readCatalog, removeOrphans, tableDir, writeCatalog } from './datadir.js';
+import { acquireWriteLockAsync, createDataDir, LOCK_WAIT_MS, readCatalog, removeOrphans, tableDir, writeCatalog } from './datadir.js';
 import { SegmentCache } from './scan.js';
 
 /**
@@ -28,8 +28,12 @@ export class Store {
   readonly segments = new SegmentCache();
   private current: Catalog;
   private stamp: string;
-  private lockDepth = 0;
-  private release: (() => void) | null = null;
+  /** True while this process holds the lock and `current` is the catalog being changed. */
+  private changing = false;
+  /** Background rebuilds (online-rewrite.ts) under way in this process; statements yield to them. */
+  backgroundWork = 0;
+  /** Settles when the last queued change of this process is done. */
+  private queue: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
@@ -58,7 +62,7 @@ export class Store {
 
   /** The latest committed catalog (re-read if another process committed since). */
   catalog(): Catalog {
-    if (this.lockDepth === 0) {
+    if (!this.changing) {
       const stamp = this.catalogStamp();
       if (stamp !== this.stamp) {
         this.current = readCatalog(this.dir);
@@ -72,22 +76,38 @@ export class Store {
    * Runs `change` under the writer lock on the freshest catalog and commits what
    * it returns. If it throws, the catalog stays as it was; files it wrote and did
    * not remove are unreferenced and go at the next writer's orphan sweep.
+   *
+   * Changes from this process run one at a time (a background apply's commit and
+   * an INSERT may both be under way), each on the catalog the previous one
+   * committed; other processes are kept out by write.lock. `change` must not call
+   * change() itself. `waitMs` bounds the wait for another process's lock.
    */
-  async change<T>(change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T })): Promise<T> {
-    const outermost = this.lockDepth === 0;
-    if (outermost) {
-      this.release = acquireWriteLock(this.dir);
-      try {
-        this.current = readCatalog(this.dir);
-        this.removeExpired(this.current);
-        removeOrphans(this.dir, this.current);
-      } catch (e) {
-        this.releaseLock();
-        throw e;
-      }
-    }
-    this.lockDepth++;
+  async change<T>(
+    change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T }),
+    options: { waitMs?: number; signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const previous = this.queue;
+    let done!: () => void;
+    this.queue = new Promise<void>((resolve) => (done = resolve));
     try {
+      await previous;
+      return await this.changeLocked(change, options);
+    } finally {
+      done();
+    }
+  }
+
+  private async changeLocked<T>(
+    change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T }),
+    options: { waitMs?: number; signal?: AbortSignal },
+  ): Promise<T> {
+    const release = await acquireWriteLockAsync(this.dir, options.waitMs ?? LOCK_WAIT_MS, options.signal);
+    this.changing = true;
+    try {
+      this.current = readCatalog(this.dir);
+      this.stamp = this.catalogStamp();
+      this.removeExpired(this.current);
+      removeOrphans(this.dir, this.current);
       const commit = await change(this.current);
       const now = Date.now();
       const retired = [
@@ -101,8 +121,8 @@ export class Store {
       if (commit.obsolete?.length) this.segments.forget(commit.obsolete);
       return commit.result;
     } finally {
-      this.lockDepth--;
-      if (outermost) this.releaseLock();
+      this.changing = false;
+      release();
     }
   }
 
@@ -110,11 +130,6 @@ export class Store {
   private removeExpired(catalog: Catalog): void {
     const now = Date.now();
     for (const r of catalog.retired ?? []) if (now - r.at > RETIRED_GRACE_MS) fs.rmSync(path.join(this.dir, r.file), { force: true });
-  }
-
-  private releaseLock(): void {
-    this.release?.();
-    this.release = null;
   }
 
   /** Absolute path of a table's segment file. */

@@ -83,6 +83,24 @@ class SliceBuffer {
   }
 }
 
+export interface WriterOptions {
+  /**
+   * Write a slice's buffered rows as a sorted run as soon as it holds this many,
+   * instead of when all buffers pass the memory budget. A background rewrite
+   * sets it so that no single step (one sort, one run written) keeps the event
+   * loop for long; the runs are merged at the end as usual.
+   */
+  readonly runRows?: number;
+}
+
+/** Runs a step generator to its end and returns its result. */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
 export class TableWriter {
   private readonly buffers: SliceBuffer[];
   /** Runs written so far, per slice (slot 0 only for ALL). */
@@ -94,11 +112,14 @@ export class TableWriter {
   private nextSegment: number;
   private readonly created: string[] = [];
   private sliceOf = new Uint32Array(0);
+  private bytesDone = 0;
+  private openWriter: SegmentWriter | null = null;
 
   constructor(
     private readonly folder: string,
     private readonly layout: WriterLayout,
     firstSegment: number,
+    private readonly options: WriterOptions = {},
   ) {
     fs.mkdirSync(folder, { recursive: true });
     const physicalSlices = layout.distStyle === 'all' ? 1 : layout.slices;
@@ -113,6 +134,16 @@ export class TableWriter {
   /** Files this writer created (for cleanup when the write is abandoned). */
   get files(): readonly string[] {
     return this.created;
+  }
+
+  /** Encoded bytes written to disk so far (runs and merged segments alike). */
+  get bytesWritten(): number {
+    return this.bytesDone + (this.openWriter?.bytes ?? 0);
+  }
+
+  /** Rows added so far. */
+  get rows(): number {
+    return this.rowsAdded;
   }
 
   add(batch: Batch): void {
@@ -147,7 +178,10 @@ export class TableWriter {
       }
     }
     this.rowsAdded += n;
-    if (this.bufferedBytes() > MEMORY_BUDGET) this.spill();
+    const runRows = this.options.runRows;
+    if (runRows !== undefined) {
+      for (let s = 0; s < this.buffers.length; s++) if (this.buffers[s]!.rows >= runRows) drain(this.spillSlice(s));
+    } else if (this.bufferedBytes() > MEMORY_BUDGET) this.spill();
   }
 
   private bufferedBytes(): number {
@@ -168,21 +202,29 @@ export class TableWriter {
 
   /** Sorts every slice buffer and writes it as a run. */
   private spill(): void {
-    for (let s = 0; s < this.buffers.length; s++) {
-      const buf = this.buffers[s]!;
-      const rows = buf.rows;
-      if (rows === 0) continue;
-      const order = this.sortIdx.length ? this.sortOrder(buf) : undefined;
-      const name = this.newFile();
-      const writer = new SegmentWriter(path.join(this.folder, name), this.columnsToWrite());
-      for (let from = 0; from < rows; from += this.layout.blockRows) {
-        const to = Math.min(rows, from + this.layout.blockRows);
-        writer.writeBlock(buf.builders.map((b) => b.build(order, from, to)));
-      }
-      const { bytes } = writer.finish();
-      this.runs[s]!.push({ file: name, slice: this.layout.distStyle === 'all' ? -1 : s, rows, bytes });
-      buf.reset();
+    for (let s = 0; s < this.buffers.length; s++) drain(this.spillSlice(s));
+  }
+
+  /** Sorts one slice's buffer and writes it as a run, pausing after each block. */
+  private *spillSlice(s: number): Generator<void, void> {
+    const buf = this.buffers[s]!;
+    const rows = buf.rows;
+    if (rows === 0) return;
+    const order = this.sortIdx.length ? this.sortOrder(buf) : undefined;
+    const name = this.newFile();
+    const writer = (this.openWriter = new SegmentWriter(path.join(this.folder, name), this.columnsToWrite()));
+    // the buffer takes new rows at once; this run is written from the builders it had
+    const builders = buf.builders;
+    buf.reset();
+    for (let from = 0; from < rows; from += this.layout.blockRows) {
+      const to = Math.min(rows, from + this.layout.blockRows);
+      writer.writeBlock(builders.map((b) => b.build(order, from, to)));
+      yield;
     }
+    const { bytes } = writer.finish();
+    this.openWriter = null;
+    this.bytesDone += bytes;
+    this.runs[s]!.push({ file: name, slice: this.layout.distStyle === 'all' ? -1 : s, rows, bytes });
   }
 
   private sortOrder(buf: SliceBuffer): Uint32Array {
@@ -203,18 +245,23 @@ export class TableWriter {
 
   /** Writes what is buffered, merges multi-run slices, and returns the new segments. */
   finish(): WrittenSegments {
-    this.spill();
+    return drain(this.finishSteps());
+  }
+
+  /** finish() in steps: it pauses after every block written, for a caller that yields to the event loop between. */
+  *finishSteps(): Generator<void, WrittenSegments> {
+    for (let s = 0; s < this.buffers.length; s++) yield* this.spillSlice(s);
     const segments: SegmentMeta[] = [];
     for (let s = 0; s < this.runs.length; s++) {
       const runs = this.runs[s]!;
-      if (runs.length > 1 && this.sortIdx.length > 0) segments.push(this.merge(runs, s));
+      if (runs.length > 1 && this.sortIdx.length > 0) segments.push(yield* this.merge(runs, s));
       else segments.push(...runs);
     }
     return { segments, rows: this.rowsAdded, evenCursor: this.evenCursor, nextSegment: this.nextSegment };
   }
 
   /** K-way merge of sorted runs of one slice into one sorted segment, block by block. */
-  private merge(runs: SegmentMeta[], slice: number): SegmentMeta {
+  private *merge(runs: SegmentMeta[], slice: number): Generator<void, SegmentMeta> {
     const { columns, blockRows } = this.layout;
     const kinds = columns.map((c) => physicalKind(c.type));
     const readers = runs.map((r) => SegmentReader.open(path.join(this.folder, r.file)));
@@ -233,43 +280,64 @@ export class TableWriter {
       return true;
     };
     for (let r = 0; r < readers.length; r++) load(r);
-    const compare = (ra: number, rb: number): number => {
+    /** Row i of run ra against row j of run rb; ties go to the earlier run, so the merge is stable. */
+    const compareAt = (ra: number, i: number, rb: number, j: number): number => {
       const a = current[ra]!;
       const b = current[rb]!;
       for (const k of this.sortIdx) {
-        const c = compareValues(a[k]!, pos[ra]!, b[k]!, pos[rb]!);
+        const c = compareValues(a[k]!, i, b[k]!, j);
         if (c !== 0) return c;
       }
       return ra - rb;
     };
     const name = this.newFile();
-    const writer = new SegmentWriter(path.join(this.folder, name), this.columnsToWrite());
+    const writer = (this.openWriter = new SegmentWriter(path.join(this.folder, name), this.columnsToWrite()));
     let out = columns.map((c) => new ColumnBuilder(physicalKind(c.type), blockRows));
     let total = 0;
-    for (;;) {
-      let best = -1;
-      for (let r = 0; r < readers.length; r++) if (current[r] && (best < 0 || compare(r, best) < 0)) best = r;
-      if (best < 0) break;
-      const cols = current[best]!;
-      const p = pos[best]!;
-      for (let c = 0; c < cols.length; c++) out[c]!.append(cols[c]!, p, p + 1);
-      total++;
-      if (out[0]!.length === blockRows) {
-        writer.writeBlock(out.map((b) => b.build()));
-        out = columns.map((c) => new ColumnBuilder(physicalKind(c.type), blockRows));
+    try {
+      for (;;) {
+        let best = -1;
+        let second = -1;
+        for (let r = 0; r < readers.length; r++) {
+          if (!current[r]) continue;
+          if (best < 0 || compareAt(r, pos[r]!, best, pos[best]!) < 0) {
+            second = best;
+            best = r;
+          } else if (second < 0 || compareAt(r, pos[r]!, second, pos[second]!) < 0) second = r;
+        }
+        if (best < 0) break;
+        const cols = current[best]!;
+        const p = pos[best]!;
+        // take every row of the best run that still sorts before the other runs' heads, in one append
+        const limit = Math.min(cols[0]!.length, p + blockRows - out[0]!.length);
+        let end = p + 1;
+        if (second < 0) end = limit;
+        else while (end < limit && compareAt(best, end, second, pos[second]!) < 0) end++;
+        for (let c = 0; c < cols.length; c++) out[c]!.append(cols[c]!, p, end);
+        total += end - p;
+        if (out[0]!.length === blockRows) {
+          writer.writeBlock(out.map((b) => b.build()));
+          out = columns.map((c) => new ColumnBuilder(physicalKind(c.type), blockRows));
+          yield;
+        }
+        pos[best] = end;
+        if (end >= cols[0]!.length) load(best);
       }
-      pos[best] = p + 1;
-      if (pos[best]! >= cols[0]!.length) load(best);
+    } finally {
+      for (const r of readers) r.close();
     }
     if (out[0]!.length > 0) writer.writeBlock(out.map((b) => b.build()));
     const { bytes } = writer.finish();
-    for (const r of readers) r.close();
+    this.openWriter = null;
+    this.bytesDone += bytes;
     for (const r of runs) fs.rmSync(path.join(this.folder, r.file), { force: true });
     return { file: name, slice: this.layout.distStyle === 'all' ? -1 : slice, rows: total, bytes };
   }
 
   /** Removes every file this writer created. */
   abort(): void {
+    this.openWriter?.abort();
+    this.openWriter = null;
     for (const f of this.created) fs.rmSync(f, { force: true });
   }
 }

@@ -15,6 +15,8 @@ export interface Layout {
   readonly distStyle: DistStyle;
   readonly distKey: string | null;
   readonly distAuto: boolean;
+  /** See TableMeta.distPinned. */
+  readonly distPinned?: boolean;
   readonly sortKey: readonly string[];
   readonly sortAuto: boolean;
   readonly columns: readonly ColumnMeta[];
@@ -86,7 +88,7 @@ export async function appendRows(
   // An empty AUTO table takes the style its final size calls for, so it is written
   // once: from the expected size when the caller knows it (a generator does), else
   // by reading ahead just past the small-table limit before placing any row.
-  if (table.distAuto && table.distStyle !== 'key' && table.rows === 0) {
+  if (table.distAuto && !table.distPinned && table.distStyle !== 'key' && table.rows === 0) {
     let incoming = expectedRows;
     if (incoming === undefined) {
       const ahead = await readAhead(rows, catalog.autoAllMaxRows + 1);
@@ -115,7 +117,7 @@ export async function appendRows(
     nextSegment: written.nextSegment,
     modifiedAt: Date.now(),
   };
-  if (next.distAuto && next.distStyle !== 'key') {
+  if (next.distAuto && !next.distPinned && next.distStyle !== 'key') {
     const style = autoStyleFor(next.rows, catalog);
     if (style !== next.distStyle) {
       try {
@@ -184,6 +186,7 @@ export function rewriteTable(dir: string, catalog: Catalog, table: TableMeta, la
       distStyle: layout.distStyle,
       distKey: layout.distKey,
       distAuto: layout.distAuto,
+      distPinned: layout.distAuto && layout.distPinned === true ? true : undefined,
       sortKey: layout.sortKey,
       sortAuto: layout.sortAuto,
       version: table.version + 1,

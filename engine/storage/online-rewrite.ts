@@ -1,0 +1,284 @@
+/**
+ * Online rewrite: a table's next version (new distribution, sort key or
+ * encodings) is built beside the current one while queries, in this process
+ * and others, keep reading the current one; then it is swapped in with one
+ * catalog commit.
+ *
+ * - The build runs without the writer lock, in a staging folder (staging.ts),
+ *   one block group at a time, yielding to the event loop after each step and
+ *   sleeping as needed to stay under a bytes-per-second cap.
+ * - The commit takes the lock, re-reads the catalog and checks the table: rows
+ *   appended meanwhile (INSERT, load) are caught up, written in the new layout
+ *   as extra segments (as if they had been appended after the change); any
+ *   other change (another rewrite, a DROP, a re-created table) fails the rewrite
+ *   with StorageError CONFLICT and the table keeps that other change.
+ * - Staged files are renamed into the table's folder under the lock, then the
+ *   catalog is replaced: a crash before the replacement leaves the old version
+ *   and files nobody names (swept by the next writer), a crash after it the new
+ *   version, whose files are all durable.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import { StorageError, SqlError } from '../errors.js';
+import { physicalKind } from '../types.js';
+import type { Catalog, SegmentMeta, TableMeta } from '../catalog/catalog.js';
+import { syncDir, tableDir } from './datadir.js';
+import { newScanCounters, scanSegments } from './scan.js';
+import { SegmentReader } from './segment.js';
+import { Staging } from './staging.js';
+import type { Store } from './store.js';
+import type { Layout } from './tables.js';
+import { drain, TableWriter, type WrittenSegments } from './table-writer.js';
+
+export interface RewriteProgress {
+  /** Rows of the current version read and placed in the new layout so far. */
+  readonly rowsWritten: number;
+  /** Rows of the version being rewritten. */
+  readonly rowsTotal: number;
+  /** Encoded bytes written to disk so far (sorted runs and their merge alike). */
+  readonly bytesWritten: number;
+}
+
+export interface OnlineRewriteOptions {
+  /** Cap on bytes written per second, averaged from the start; none when absent. */
+  readonly maxBytesPerSecond?: number;
+  /** Aborts the build (StorageError ABORTED); too late once the commit has started. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: RewriteProgress) => void;
+  /** How long the commit waits for another process's writer lock (default 10 minutes: the build is worth waiting for). */
+  readonly lockWaitMs?: number;
+}
+
+export interface OnlineRewriteResult {
+  readonly elapsedMs: number;
+  /** Rows in the new version (appended rows caught up at commit included). */
+  readonly rowsWritten: number;
+  readonly bytesWritten: number;
+  readonly table: TableMeta;
+}
+
+/**
+ * Rows per slice in one sorted run: 4 blocks. One run's sort is the longest
+ * step that does not yield (tens of milliseconds), and the runs are merged
+ * block by block, yielding after each.
+ */
+const RUN_BLOCKS = 4;
+const COMMIT_LOCK_WAIT_MS = 10 * 60_000;
+
+/** Paces a build: yields after every step, sleeps to hold the byte rate, stops on abort. */
+class Pacer {
+  private readonly start = performance.now();
+
+  constructor(
+    private readonly rate: number | undefined,
+    private readonly signal: AbortSignal | undefined,
+    private readonly aborted: () => StorageError,
+  ) {}
+
+  check(): void {
+    if (this.signal?.aborted) throw this.aborted();
+  }
+
+  async pace(bytesWritten: number): Promise<void> {
+    this.check();
+    const wait = this.rate ? this.start + (bytesWritten / this.rate) * 1000 - performance.now() : 0;
+    if (wait >= 1) {
+      try {
+        await sleep(wait, undefined, this.signal ? { signal: this.signal } : undefined);
+      } catch {
+        throw this.aborted();
+      }
+    } else await yieldToLoop();
+    this.check();
+  }
+}
+
+function writerFor(folder: string, catalog: Catalog, layout: Layout, evenCursor: number, firstSegment: number, runRows?: number): TableWriter {
+  return new TableWriter(
+    folder,
+    {
+      columns: layout.columns,
+      distStyle: layout.distStyle,
+      distKey: layout.distKey,
+      sortKey: layout.sortKey,
+      slices: catalog.slices,
+      blockRows: catalog.blockRows,
+      evenCursor,
+    },
+    firstSegment,
+    runRows === undefined ? {} : { runRows },
+  );
+}
+
+function sameSegments(a: readonly SegmentMeta[], b: readonly SegmentMeta[]): boolean {
+  return a.length <= b.length && a.every((s, i) => s.file === b[i]!.file);
+}
+
+/**
+ * Rewrites `tableName` into the layout `layoutOf` gives for its current
+ * version, online. Errors: SqlError UNKNOWN_TABLE; StorageError CONFLICT (the
+ * table was rewritten, dropped or replaced meanwhile), ABORTED (the signal),
+ * LOCKED (another process held the lock past lockWaitMs), INVALID_VALUE (a bad
+ * maxBytesPerSecond). On any error the table stays as it was and the staged
+ * files are removed.
+ */
+export async function rewriteOnline(
+  store: Store,
+  tableName: string,
+  layoutOf: (table: TableMeta, catalog: Catalog) => Layout,
+  options: OnlineRewriteOptions = {},
+): Promise<OnlineRewriteResult> {
+  const t0 = performance.now();
+  const rate = options.maxBytesPerSecond;
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) {
+    throw new StorageError('INVALID_VALUE', `maxBytesPerSecond must be a positive number, got ${rate}`);
+  }
+  const snapshot = store.catalog();
+  const table = snapshot.tables[tableName];
+  if (!table) throw new SqlError('UNKNOWN_TABLE', `table "${tableName}" does not exist`);
+  const layout = layoutOf(table, snapshot);
+  if (layout.columns.length !== table.columns.length || layout.columns.some((c, i) => physicalKind(c.type) !== physicalKind(table.columns[i]!.type))) {
+    throw new Error('an online rewrite cannot change column types');
+  }
+  const aborted = () => new StorageError('ABORTED', `the background rewrite of table "${tableName}" was aborted; the table keeps its previous version`);
+  const pacer = new Pacer(rate, options.signal, aborted);
+  pacer.check();
+
+  const staging = Staging.create(store.dir);
+  store.backgroundWork++;
+  try {
+    const report = (rowsWritten: number, bytesWritten: number) => options.onProgress?.({ rowsWritten, rowsTotal: table.rows, bytesWritten });
+    const built = await build(store, snapshot, table, layout, staging, pacer, report);
+    const committed = await store.change((fresh) => commitStaged(store, fresh, table, layout, staging, built), {
+      waitMs: options.lockWaitMs ?? COMMIT_LOCK_WAIT_MS,
+      signal: options.signal,
+    });
+    report(committed.table.rows, committed.bytesWritten);
+    return { elapsedMs: performance.now() - t0, rowsWritten: committed.table.rows, bytesWritten: committed.bytesWritten, table: committed.table };
+  } finally {
+    store.backgroundWork--;
+    staging.remove();
+  }
+}
+
+interface Built {
+  readonly written: WrittenSegments;
+  readonly bytesWritten: number;
+}
+
+/** Writes every row of `table`'s version into staged segments in the new layout. */
+async function build(
+  store: Store,
+  catalog: Catalog,
+  table: TableMeta,
+  layout: Layout,
+  staging: Staging,
+  pacer: Pacer,
+  report: (rows: number, bytes: number) => void,
+): Promise<Built> {
+  const writer = writerFor(staging.folder, catalog, layout, 0, 1, catalog.blockRows * RUN_BLOCKS);
+  // Opened up front: an open file stays readable even if another process's
+  // change retires it and a later writer deletes it while we read.
+  const readers: SegmentReader[] = [];
+  try {
+    for (const s of table.segments) readers.push(SegmentReader.open(store.segmentPath(table, s.file)));
+    const all = table.columns.map((_, i) => i);
+    const counters = newScanCounters();
+    for (const reader of readers) {
+      for (const batch of scanSegments(table, [reader], all, null, counters)) {
+        writer.add(batch);
+        report(writer.rows, writer.bytesWritten);
+        await pacer.pace(writer.bytesWritten);
+      }
+    }
+    const steps = writer.finishSteps();
+    let step = steps.next();
+    while (!step.done) {
+      report(writer.rows, writer.bytesWritten);
+      await pacer.pace(writer.bytesWritten);
+      step = steps.next();
+    }
+    const written = step.value;
+    if (written.rows !== table.rows) throw new StorageError('CORRUPT', `table "${table.name}" holds ${written.rows} rows but its catalog entry says ${table.rows}`);
+    return { written, bytesWritten: writer.bytesWritten };
+  } catch (e) {
+    writer.abort();
+    throw e;
+  } finally {
+    for (const r of readers) r.close();
+  }
+}
+
+/** Under the writer lock: check the table, catch up appended rows, move the staged files in, produce the commit. */
+function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: Layout, staging: Staging, built: Built) {
+  const cur = fresh.tables[table.name];
+  if (!cur || cur.id !== table.id) {
+    throw new StorageError('CONFLICT', `table "${table.name}" was dropped or replaced while it was rewritten in the background; the change was not applied`);
+  }
+  if (cur.version !== table.version || !sameSegments(table.segments, cur.segments)) {
+    throw new StorageError(
+      'CONFLICT',
+      `table "${table.name}" was rewritten by another change (version ${table.version} became ${cur.version}) while it was rewritten in the background; ` +
+        'it keeps that change and this one was not applied',
+    );
+  }
+  let segments = built.written.segments;
+  let rows = built.written.rows;
+  let evenCursor = built.written.evenCursor;
+  let bytesWritten = built.bytesWritten;
+  const appended = cur.segments.slice(table.segments.length);
+  if (appended.length > 0) {
+    // rows appended during the build: placed in the new layout as extra (unsorted) segments
+    const writer = writerFor(staging.folder, fresh, layout, evenCursor, built.written.nextSegment);
+    try {
+      const all = cur.columns.map((_, i) => i);
+      for (const s of appended) {
+        const reader = SegmentReader.open(store.segmentPath(cur, s.file));
+        try {
+          for (const batch of scanSegments(cur, [reader], all, null, newScanCounters())) writer.add(batch);
+        } finally {
+          reader.close();
+        }
+      }
+      const delta = drain(writer.finishSteps());
+      segments = [...segments, ...delta.segments];
+      rows += delta.rows;
+      evenCursor = delta.evenCursor;
+      bytesWritten += writer.bytesWritten;
+    } catch (e) {
+      writer.abort();
+      throw e;
+    }
+  }
+  if (rows !== cur.rows) throw new StorageError('CORRUPT', `the rewrite of table "${cur.name}" produced ${rows} rows, but it holds ${cur.rows}`);
+  const folder = tableDir(store.dir, cur.id);
+  fs.mkdirSync(folder, { recursive: true });
+  const moved: SegmentMeta[] = segments.map((s, i) => {
+    const file = `${String(cur.nextSegment + i).padStart(6, '0')}.seg`;
+    fs.renameSync(path.join(staging.folder, s.file), path.join(folder, file));
+    return { ...s, file };
+  });
+  syncDir(folder);
+  const next: TableMeta = {
+    ...cur,
+    columns: layout.columns,
+    distStyle: layout.distStyle,
+    distKey: layout.distKey,
+    distAuto: layout.distAuto,
+    distPinned: layout.distAuto && layout.distPinned === true ? true : undefined,
+    sortKey: layout.sortKey,
+    sortAuto: layout.sortAuto,
+    version: cur.version + 1,
+    segments: moved,
+    rows,
+    evenCursor,
+    nextSegment: cur.nextSegment + moved.length,
+    modifiedAt: Date.now(),
+  };
+  return {
+    catalog: { ...fresh, tables: { ...fresh.tables, [cur.name]: next } },
+    obsolete: cur.segments.map((s) => store.segmentPath(cur, s.file)),
+    result: { table: next, bytesWritten },
+  };
+}
