@@ -1,14 +1,15 @@
 /**
  * The cost model's inputs: per logged query, what it did (blocks, rows and
- * estimated bytes scanned, rows joined, rows and bytes moved between slices,
- * joins, scans, rows returned) and how long it took. Only successful queries
+ * estimated bytes scanned, rows out of its scans' filters, rows joined, rows
+ * and bytes moved between slices, joins, scans, rows returned) and how long
+ * it took. Only successful queries
  * that scanned something are used: DDL, loads and errors are not queries the
  * model should explain.
  */
 import type { Catalog } from '../../engine/index.js';
 import type { Workload } from '../../workload-log/index.js';
 
-export const FEATURES = ['blocksScanned', 'rowsScanned', 'bytesScanned', 'rowsJoined', 'rowsMoved', 'bytesMoved', 'joins', 'scans', 'rowsReturned'] as const;
+export const FEATURES = ['blocksScanned', 'rowsScanned', 'bytesScanned', 'rowsJoined', 'rowsMoved', 'bytesMoved', 'joins', 'scans', 'rowsReturned', 'rowsFiltered'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 export interface QueryFeatures {
@@ -58,6 +59,7 @@ export function queryFeatures(w: Workload, catalog: Catalog): QueryFeatures {
       // a table gone since (or never measured) is charged the mean of the others later; 0 here
       row[2] += bb === null || bb === undefined ? 0 : s.blocksScanned[i]! * bb;
       row[7] += 1;
+      row[9] += s.rowsOut[i]!;
     }
     for (let i = 0; i < j.length; i++) {
       const row = f[j.query[i]!]!;
