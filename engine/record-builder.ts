@@ -147,7 +147,8 @@ export function buildRecord(input: RecordInput): QueryRecord {
     switch (n.op) {
       case 'scan': {
         const rowsScanned = s?.rowsScanned ?? 0;
-        const actual = s && rowsScanned > 0 ? s.rowsOut / rowsScanned : null;
+        // the predicates' selectivity: rows a join's key filter dropped after them had passed them
+        const actual = s && rowsScanned > 0 ? (s.rowsOut + s.rowsJoinFiltered) / rowsScanned : null;
         scans.push({
           table: n.table.name,
           columns: n.columns.map((c) => n.table.columns[c]!.name),

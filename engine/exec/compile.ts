@@ -115,11 +115,34 @@ class CodeGen {
    * column) becomes a per-dictionary-entry lookup table.
    */
   private dictLookup(e: Expr, out: string[]): Emitted | null {
+    const j = this.lutColumn(e);
+    if (j === null) return null;
+    const name = this.lut(e, j);
+    const { t, u } = this.temp(physicalKind(e.type));
+    const body = `const code = c${j}[i]; ${t} = ${name}v[code]; ${u} = ${name}n !== null && ${name}n[code] === 1;`;
+    out.push(this.noNulls ? `{ ${body} }` : `if (m${j} !== null && m${j}[i] === 1) { ${t} = ${name}.nullValue; ${u} = ${name}.nullIsNull; } else { ${body} }`);
+    return { v: t, n: u };
+  }
+
+  /** The string column a lookup table for e would be indexed by, or null when e is not a one-string-column subexpression. */
+  lutColumn(e: Expr): number | null {
     if (this.noLut || e.k === 'col' || e.k === 'lit') return null;
     const used = columnsOf(e);
     if (used.size !== 1) return null;
     const j = used.values().next().value!;
-    if (this.kinds[j] !== 'str') return null;
+    return this.kinds[j] === 'str' ? j : null;
+  }
+
+  /**
+   * "e is TRUE" for a boolean e over string column j, for rows where j is not
+   * NULL: a NULL result leaves 0 in the table's values, so 1 means TRUE.
+   */
+  lutTruth(e: Expr, j: number): string {
+    return `(${this.lut(e, j)}v[c${j}[i]] === 1)`;
+  }
+
+  /** The lookup table of e's value per dictionary entry of column j (declared in the prologue once). */
+  private lut(e: Expr, j: number): string {
     const key = `${j}:${JSON.stringify(e)}`;
     let name = this.lutCache.get(key);
     if (!name) {
@@ -131,10 +154,7 @@ class CodeGen {
       // lookup values per code, plus the result for a NULL input row
       this.prologue.push(`const ${name} = dictTable(${fn}, cols[${j}]); const ${name}v = ${name}.values, ${name}n = ${name}.nulls;`);
     }
-    const { t, u } = this.temp(physicalKind(e.type));
-    const body = `const code = c${j}[i]; ${t} = ${name}v[code]; ${u} = ${name}n !== null && ${name}n[code] === 1;`;
-    out.push(this.noNulls ? `{ ${body} }` : `if (m${j} !== null && m${j}[i] === 1) { ${t} = ${name}.nullValue; ${u} = ${name}.nullIsNull; } else { ${body} }`);
-    return { v: t, n: u };
+    return name;
   }
 
   private emitCase(e: Extract<Expr, { k: 'case' }>, out: string[]): Emitted {
@@ -500,11 +520,11 @@ function flatten(lines: string[]): string {
   return lines.join('\n');
 }
 
-function build<T>(gen: CodeGen, loop: string[], tail: string[], head: string[]): T {
+function build<T>(name: string, gen: CodeGen, loop: string[], tail: string[], head: string[]): T {
   const src = [...gen.prologue, ...gen.decls, ...head, 'for (let i = 0; i < n; i++) {', flatten(loop), '}', ...tail].join('\n');
   const names = gen.constants.map((c) => c.name);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('rt', 'dictTable', ...names, `return function compiled(cols, n, sel) {\n${src}\n};`);
+  const factory = new Function('rt', 'dictTable', ...names, `return function ${name}(cols, n, sel) {\n${src}\n};`);
   return factory(rt, dictTable, ...gen.constants.map((c) => c.value)) as T;
 }
 
@@ -567,7 +587,7 @@ function exprVariant(e: Expr, kinds: readonly PhysicalKind[], noLut: boolean, ki
     kind === 'str'
       ? ['const codes = new Uint32Array(n); for (let i = 0; i < n; i++) codes[i] = i;', "if (nulls !== null) for (let i = 0; i < n; i++) if (nulls[i]) out[i] = '';", "return { kind: 'str', codes, dict: out, nulls, length: n };"]
       : [`return { kind: '${kind}', values: out, nulls, length: n };`];
-  return { fn: build<CompiledExpr>(gen, loop, tail, head), columns: gen.columns };
+  return { fn: build<CompiledExpr>(noNulls ? 'exprNoNulls' : 'expr', gen, loop, tail, head), columns: gen.columns };
 }
 
 /** Compiles a predicate: the rows where it is TRUE (not NULL, not FALSE) are selected. */
@@ -585,25 +605,112 @@ function compileFilterNow(e: Expr, kinds: readonly PhysicalKind[]): CompiledFilt
 function filterVariant(e: Expr, kinds: readonly PhysicalKind[], noNulls: boolean): { fn: CompiledFilter; columns: readonly number[] } {
   const gen = new CodeGen(kinds, false, noNulls);
   const loop: string[] = [];
-  // without NULLs, the leading conjuncts that are plain comparisons of numeric columns and
-  // constants become one JavaScript condition that rejects the row at once
-  const parts = conjunctsOf(e);
-  const direct: string[] = [];
-  if (noNulls) {
-    for (const p of parts) {
-      const d = directBool(p, kinds, gen);
-      if (d === null) break;
-      direct.push(d);
-    }
-  }
-  if (direct.length) loop.push(`if (!(${direct.join(' && ')})) continue;`);
-  const rest = parts.slice(direct.length);
-  if (rest.length === 0) loop.push('sel[k++] = i;');
-  else {
+  // without NULLs, the conjuncts that are plain comparisons of numeric columns and constants,
+  // or boolean tests of one string column (by lookup table), become one JavaScript condition
+  // tested first: they cannot fail, so testing them before the others only spares work
+  const all = conjunctsOf(e);
+  const isDirect = (p: Expr): boolean => noNulls && (directBool(p, kinds, null) !== null || lutConjunct(p, gen) !== null);
+  const parts = [...all.filter(isDirect), ...all.filter((p) => !isDirect(p))];
+  const n = all.filter(isDirect).length;
+  const direct = fuseRanges(parts.slice(0, n), kinds).map((p) => {
+    if (isRange(p)) return rangeCode(p, gen);
+    const j = lutConjunct(p, gen);
+    return j !== null ? gen.lutTruth(p, j) : directBool(p, kinds, gen)!;
+  });
+  const rest = parts.slice(n);
+  // Every direct conjunct is evaluated (non-short-circuit &) and the row index is
+  // written unconditionally, counted only when it passes: no branch depends on the
+  // data, so a filter that keeps rows at random costs no mispredictions.
+  if (direct.length && rest.length === 0) loop.push(`sel[k] = i; k += (${direct.join(' & ')}) ? 1 : 0;`);
+  else if (direct.length) loop.push(`if (!(${direct.join(' & ')})) continue;`);
+  if (rest.length) {
     const r = gen.emit(rest.reduce((a, b) => ({ k: 'call', op: 'and', args: [a, b], type: a.type }) as Expr), loop);
     loop.push(`if (!${r.n} && ${r.v} === 1) sel[k++] = i;`);
+  } else if (direct.length === 0) loop.push('sel[k++] = i;');
+  return { fn: build<CompiledFilter>(noNulls ? 'filterNoNulls' : 'filter', gen, loop, ['return k;'], ['let k = 0;']), columns: gen.columns };
+}
+
+/** The string column of a boolean conjunct over one string column (a LIKE, IN, comparison with a constant), else null. */
+function lutConjunct(p: Expr, gen: CodeGen): number | null {
+  return p.type.id === 'boolean' ? gen.lutColumn(p) : null;
+}
+
+/** `lo <= column <= hi` over an i32 column, from two conjuncts bounding it (fuseRanges). */
+interface RangeTest {
+  readonly range: true;
+  readonly index: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+function isRange(p: Expr | RangeTest): p is RangeTest {
+  return 'range' in p;
+}
+
+/** An int32 x lies in [lo, hi] exactly when x - lo, taken modulo 2^32, is at most hi - lo: one comparison, one branch less. */
+function rangeCode(r: RangeTest, gen: CodeGen): string {
+  if (r.lo > r.hi) return 'false';
+  gen.bindColumn(r.index);
+  return `(((v${r.index}[i] - ${r.lo}) >>> 0) <= ${r.hi - r.lo})`;
+}
+
+const MIRROR: Partial<Record<string, string>> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };
+
+/** A conjunct `column op constant` (either side) over an i32 column with an integer constant, as bounds. */
+function boundOf(p: Expr, kinds: readonly PhysicalKind[]): { index: number; lo: number; hi: number } | null {
+  if (p.k !== 'call' || p.args.length !== 2) return null;
+  let [a, b] = p.args as [Expr, Expr];
+  let op: string = p.op;
+  if (a.k === 'lit' && b.k === 'col') {
+    [a, b] = [b, a];
+    op = MIRROR[op] ?? op;
   }
-  return { fn: build<CompiledFilter>(gen, loop, ['return k;'], ['let k = 0;']), columns: gen.columns };
+  if (a.k !== 'col' || b.k !== 'lit' || kinds[a.index] !== 'i32' || typeof b.value !== 'number' || !Number.isInteger(b.value)) return null;
+  const v = b.value;
+  const MIN = -I32_MAX - 1;
+  if (v < MIN || v > I32_MAX) return null;
+  switch (op) {
+    case 'ge':
+      return { index: a.index, lo: v, hi: I32_MAX };
+    case 'gt':
+      return { index: a.index, lo: v + 1, hi: I32_MAX };
+    case 'le':
+      return { index: a.index, lo: MIN, hi: v };
+    case 'lt':
+      return { index: a.index, lo: MIN, hi: v - 1 };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Conjuncts bounding the same i32 column from both sides by integer constants
+ * (BETWEEN, date ranges) become one range test in place of the first of them;
+ * everything else is kept, in order.
+ */
+function fuseRanges(parts: readonly Expr[], kinds: readonly PhysicalKind[]): (Expr | RangeTest)[] {
+  const bounds = parts.map((p) => boundOf(p, kinds));
+  const ranges = new Map<number, { lo: number; hi: number; count: number }>();
+  for (const b of bounds) {
+    if (!b) continue;
+    const r = ranges.get(b.index) ?? { lo: -I32_MAX - 1, hi: I32_MAX, count: 0 };
+    r.lo = Math.max(r.lo, b.lo);
+    r.hi = Math.min(r.hi, b.hi);
+    r.count++;
+    ranges.set(b.index, r);
+  }
+  const out: (Expr | RangeTest)[] = [];
+  const placed = new Set<number>();
+  parts.forEach((p, at) => {
+    const b = bounds[at];
+    const r = b ? ranges.get(b.index)! : null;
+    if (!b || r!.count < 2) out.push(p);
+    else if (!placed.has(b.index)) {
+      placed.add(b.index);
+      out.push({ range: true, index: b.index, lo: r!.lo, hi: r!.hi });
+    }
+  });
+  return out;
 }
 
 function conjunctsOf(e: Expr): Expr[] {
@@ -615,9 +722,10 @@ const COMPARE: Partial<Record<string, string>> = { eq: '===', ne: '!==', lt: '<'
 /**
  * A JavaScript boolean expression for a predicate over numeric columns and
  * constants, for rows known to have no NULLs; null when the predicate has
- * anything else (strings, arithmetic with range checks, functions).
+ * anything else (strings, arithmetic with range checks, functions). With gen
+ * null it only answers whether the predicate qualifies.
  */
-function directBool(e: Expr, kinds: readonly PhysicalKind[], gen: CodeGen): string | null {
+function directBool(e: Expr, kinds: readonly PhysicalKind[], gen: CodeGen | null): string | null {
   if (e.k === 'in' && !e.negated && e.values.length > 0 && e.values.length <= 8 && e.values.every((v) => typeof v === 'number')) {
     const x = directNumber(e.arg, kinds, gen);
     return x === null ? null : `(${e.values.map((v) => `${x} === ${numberLiteral(v as number)}`).join(' || ')})`;
@@ -642,9 +750,9 @@ function directBool(e: Expr, kinds: readonly PhysicalKind[], gen: CodeGen): stri
   return null;
 }
 
-function directNumber(e: Expr, kinds: readonly PhysicalKind[], gen: CodeGen): string | null {
+function directNumber(e: Expr, kinds: readonly PhysicalKind[], gen: CodeGen | null): string | null {
   if (e.k === 'lit') return typeof e.value === 'number' ? `(${numberLiteral(e.value)})` : null;
   if (e.k !== 'col' || kinds[e.index] === 'str') return null;
-  gen.bindColumn(e.index);
+  gen?.bindColumn(e.index);
   return `v${e.index}[i]`;
 }

@@ -1,5 +1,5 @@
 /** Per-query execution state: the store, per-node statistics and compiled-code caches. */
-import type { PhysicalKind } from '../types.js';
+import type { PhysicalKind, Vector } from '../types.js';
 import { physicalKind } from '../types.js';
 import type { SegmentCache } from '../storage/scan.js';
 import type { PlanNode } from '../plan/physical.js';
@@ -14,6 +14,20 @@ export interface NodeStats extends ScanCounters {
   /** Rows into a join from each side, for the query record. */
   leftRows: number;
   rightRows: number;
+  /** Scans: rows their predicate kept that a join's key filter then dropped (see ScanKeyFilter). */
+  rowsJoinFiltered: number;
+}
+
+/**
+ * A filter a hash join hands the scan that feeds its probe side, once its
+ * build side is complete: of the selected rows sel[0..count), keeps (in order,
+ * in place) those whose value in scan column `column` the build side may hold;
+ * returns how many. Rows it drops could not have matched, so the scan never
+ * decodes their other columns and the join never probes them.
+ */
+export interface ScanKeyFilter {
+  readonly column: number;
+  keep(col: Vector, sel: Uint32Array, count: number): number;
 }
 
 /** Where scans find segment files: a data directory and its open readers (a Store, or a worker's own). */
@@ -35,10 +49,24 @@ export class ExecContext {
   statsFor(id: number): NodeStats {
     let s = this.stats.get(id);
     if (!s) {
-      s = { ...newScanCounters(), rowsOut: 0, rowsMoved: 0, bytesMoved: 0, ms: 0, leftRows: 0, rightRows: 0 };
+      s = { ...newScanCounters(), rowsOut: 0, rowsMoved: 0, bytesMoved: 0, ms: 0, leftRows: 0, rightRows: 0, rowsJoinFiltered: 0 };
       this.stats.set(id, s);
     }
     return s;
+  }
+
+  private readonly scanFilters = new Map<string, ScanKeyFilter[]>();
+
+  /** Installs a join's key filter on the scan `scanId` of one slice (before that scan starts). */
+  addScanFilter(scanId: number, slice: number, filter: ScanKeyFilter): void {
+    const key = `${scanId}:${slice}`;
+    const list = this.scanFilters.get(key);
+    if (list) list.push(filter);
+    else this.scanFilters.set(key, [filter]);
+  }
+
+  scanFiltersFor(scanId: number, slice: number): readonly ScanKeyFilter[] {
+    return this.scanFilters.get(`${scanId}:${slice}`) ?? [];
   }
 
   /** Compiles once per query and node (key), then reuses. */

@@ -4,17 +4,17 @@
  * (build side, aggregate, sort, exchange) materialize what they need. Time per
  * node is measured exclusive of its inputs.
  */
-import type { Batch, PhysicalKind } from '../types.js';
-import type { ExchangeNode, JoinNode, PlanNode } from '../plan/physical.js';
+import type { Batch, PhysicalKind, Vector } from '../types.js';
+import type { ExchangeNode, JoinNode, PlanNode, ScanNode } from '../plan/physical.js';
 import { compileExpr, compileFilter } from './compile.js';
 import { concatBatches, emptyBatch, gatherBatch } from './batch.js';
-import { ExecContext, kindsOf } from './context.js';
+import { ExecContext, kindsOf, type ScanKeyFilter } from './context.js';
 import { runScan } from './ops/scan.js';
 import { runAggregate } from './ops/aggregate.js';
 import { sortBatch } from './ops/sort.js';
 import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built } from './ops/join.js';
 import { runExchange, type RowFilter } from './ops/exchange.js';
-import { keyFilter } from './join-table.js';
+import { keyFilter, type JoinTable } from './join-table.js';
 
 /** The label of a `rows` node standing for a broadcast exchange's output (in a worker's plan fragment). */
 export const BROADCAST = 'broadcast';
@@ -46,6 +46,53 @@ function shapeOf(node: PlanNode): string | null {
     return value;
   });
   return plain ? text : null;
+}
+
+/**
+ * The scan and scan column that column `col` of `node`'s output streams from,
+ * through nodes that pass rows of that scan on as they are (or drop them) and
+ * run while they are pulled: projections of plain columns, filters, and the
+ * probe (left) side of joins whose output rows each carry one probe row's
+ * values (inner, left, semi, anti). Null when anything else is in the way.
+ */
+function scanColumnOf(node: PlanNode, col: number): { scan: ScanNode; column: number } | null {
+  switch (node.op) {
+    case 'scan':
+      return { scan: node, column: col };
+    case 'filter':
+      return scanColumnOf(node.input, col);
+    case 'project': {
+      const e = node.exprs[col];
+      return e && e.k === 'col' ? scanColumnOf(node.input, e.index) : null;
+    }
+    case 'join': {
+      const passes = node.type === 'inner' || node.type === 'left' || node.type === 'semi' || node.type === 'anti' || node.type === 'antiNullAware';
+      return passes && !node.buildOuter && node.leftKeys.length > 0 && col < node.left.fields.length ? scanColumnOf(node.left, col) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * A key test that switches itself off once it has seen 64K rows and kept more
+ * than 80% of them: it then costs more than the decoding it spares.
+ */
+function adaptive(column: number, test: (col: Vector, sel: Uint32Array, count: number) => number): ScanKeyFilter {
+  let seen = 0;
+  let kept = 0;
+  let on = true;
+  return {
+    column,
+    keep(col, sel, count) {
+      if (!on) return count;
+      const k = test(col, sel, count);
+      seen += count;
+      kept += k;
+      if (seen >= 65_536 && kept > 0.8 * seen) on = false;
+      return k;
+    },
+  };
 }
 
 export class Executor {
@@ -134,7 +181,7 @@ export class Executor {
         // a broadcast inner side is the same on every slice: its hash table is built once, shared
         const broadcast = (node.right.op === 'exchange' && node.right.mode === 'broadcast') || (node.right.op === 'rows' && node.right.label === BROADCAST);
         const right = prebuilt ? prebuilt[slice]! : broadcast ? this.sharedBuild(node, slice) : this.run(node.right, slice);
-        yield* runHashJoin(node, left, right, ctx);
+        yield* runHashJoin(node, left, right, ctx, (table) => this.filterProbeScan(node, slice, table));
         return;
       }
       case 'exchange':
@@ -178,6 +225,21 @@ export class Executor {
         for (const input of node.inputs) yield* this.run(input, slice);
         return;
     }
+  }
+
+  /**
+   * An inner or semi join's probe side that streams from a scan on this slice
+   * (through projections, filters and the probe sides of other joins) gets the
+   * built table's key test as a scan filter: probe rows whose key the build
+   * side lacks are dropped before their other columns are decoded.
+   */
+  private filterProbeScan(node: JoinNode, slice: number, table: JoinTable): void {
+    if ((node.type !== 'inner' && node.type !== 'semi') || node.leftKeys.length !== 1) return;
+    const target = scanColumnOf(node.left, node.leftKeys[0]!);
+    if (!target) return;
+    const test = table.keyTest();
+    if (!test) return;
+    this.ctx.addScanFilter(target.scan.id, slice, adaptive(target.column, test));
   }
 
   /** The hash table of a broadcast inner side, built once per query (in a worker: once for all the slices it runs). */

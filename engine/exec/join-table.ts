@@ -123,6 +123,53 @@ function keyHash1(v: number): number {
   return mix(k === v ? mix(k) : hashNumber(v) | 0);
 }
 
+// Key tests over a probe column's selected rows, one loop per array type so each stays monomorphic.
+
+function keepI32InBits(x: Int32Array, m: Uint8Array | null, bits: Int32Array, base: number, sel: Uint32Array, count: number): number {
+  const span = bits.length * 32;
+  let k = 0;
+  for (let j = 0; j < count; j++) {
+    const i = sel[j]!;
+    const d = x[i]! - base;
+    sel[k] = i;
+    k += d >= 0 && d < span && (bits[d >>> 5]! & (1 << (d & 31))) !== 0 && (m === null || m[i] === 0) ? 1 : 0;
+  }
+  return k;
+}
+
+function keepF64InBits(x: Float64Array, m: Uint8Array | null, bits: Int32Array, base: number, sel: Uint32Array, count: number): number {
+  const span = bits.length * 32;
+  let k = 0;
+  for (let j = 0; j < count; j++) {
+    const i = sel[j]!;
+    const v = x[i]!;
+    const d = v - base;
+    sel[k] = i;
+    // build keys are int32s: a fraction never matches
+    k += (v | 0) === v && d >= 0 && d < span && (bits[d >>> 5]! & (1 << (d & 31))) !== 0 && (m === null || m[i] === 0) ? 1 : 0;
+  }
+  return k;
+}
+
+function keepInSlots(x: Int32Array | Float64Array, m: Uint8Array | null, slots: Float64Array, mask: number, sel: Uint32Array, count: number): number {
+  let k = 0;
+  for (let j = 0; j < count; j++) {
+    const i = sel[j]!;
+    if (m !== null && m[i] === 1) continue;
+    const key = x[i]!;
+    let s = keyHash1(key) & mask;
+    for (;;) {
+      if (slots[2 * s + 1]! < 0) break;
+      if (slots[2 * s] === key) {
+        sel[k++] = i;
+        break;
+      }
+      s = (s + 1) & mask;
+    }
+  }
+  return k;
+}
+
 export class JoinTable {
   /**
    * Direct (one key column of int32s spanning at most 64 slots per row, 2^23 in
@@ -136,6 +183,8 @@ export class JoinTable {
    * side lacks stop at one bit test.
    */
   private readonly present: Int32Array | null = null;
+  /** The keys of `first` as a bit set, made by keyTest when first asked for. */
+  private firstBits: Int32Array | null = null;
   /** Open addressing (one key column): slots[2s] = key, slots[2s + 1] = first row, -1 when empty. */
   private readonly slots: Float64Array | null = null;
   /** Chaining (several key columns): heads[bucket] = first row, -1 for none. */
@@ -252,6 +301,51 @@ export class JoinTable {
     this.next = next;
     this.unique = unique;
     this.hasNullKey = hasNullKey;
+  }
+
+  /**
+   * For a one-numeric-column key: keeps, of rows sel[0..count) of `col` (the
+   * probe side's key), those some build row may match (exactly so for the
+   * direct and bit-set layouts; open addressing looks the key up), in place;
+   * returns how many. NULLs and fractions against integer keys never match.
+   * Null when the key has several columns or is a string.
+   */
+  keyTest(): ((col: Vector, sel: Uint32Array, count: number) => number) | null {
+    if (this.keys.cols.length !== 1 || this.interners[0] !== null) return null;
+    // a bit per value of the keys' range stays in cache where the direct table's
+    // first rows (32 bits each) or the open-addressed slots would not
+    let bits = this.present;
+    if (bits === null && this.first !== null) {
+      // made once per table: a broadcast table serves every slice
+      if (this.firstBits === null) {
+        const made = new Int32Array((this.first.length + 31) >>> 5);
+        const bk = this.keys.cols[0]!;
+        const nulls = this.keys.nulls;
+        const base = this.base;
+        for (let r = 0; r < this.next.length; r++) {
+          if (nulls !== null && nulls[r] === 1) continue;
+          const d = bk[r]! - base;
+          made[d >>> 5]! |= 1 << (d & 31);
+        }
+        this.firstBits = made;
+      }
+      bits = this.firstBits;
+    }
+    if (bits !== null) {
+      const set = bits;
+      const base = this.base;
+      return (col, sel, count) => {
+        if (col.kind === 'i32') return keepI32InBits(col.values, col.nulls, set, base, sel, count);
+        if (col.kind === 'f64') return keepF64InBits(col.values, col.nulls, set, base, sel, count);
+        return count;
+      };
+    }
+    if (this.slots !== null) {
+      const slots = this.slots;
+      const mask = this.mask;
+      return (col, sel, count) => (col.kind === 'i32' || col.kind === 'f64' ? keepInSlots(col.values, col.nulls, slots, mask, sel, count) : count);
+    }
+    return null;
   }
 
   /** The probe batch's keys, comparable with the build side's. */

@@ -66,6 +66,7 @@ export function explainText(root: PlanNode, stats?: ReadonlyMap<number, NodeStat
       const parts = [`actual rows=${fmt(s?.rowsOut ?? 0)}`, `time=${(s?.ms ?? 0).toFixed(1)} ms`];
       if (n.op === 'exchange' || n.op === 'join') parts.push(`moved rows=${fmt(s?.rowsMoved ?? 0)} bytes=${fmt(s?.bytesMoved ?? 0)}`);
       if (n.op === 'scan') parts.push(`blocks scanned=${fmt(s?.blocksScanned ?? 0)} skipped=${fmt(s?.blocksSkipped ?? 0)}`);
+      if (n.op === 'scan' && (s?.rowsJoinFiltered ?? 0) > 0) parts.push(`dropped by join key filter=${fmt(s!.rowsJoinFiltered)}`);
       line += `  (${parts.join(', ')})`;
     }
     lines.push(line);

@@ -149,6 +149,19 @@ const ALWAYS_APPLICABLE: ReadonlySet<EncodingId> = new Set(['raw', 'dict', 'rle'
 
 let readBuffer = Buffer.allocUnsafe(1 << 16);
 
+/** Rows sel[0..count) of a vector just decoded (for encodings without a selective decode). */
+function pickRows(v: Vector, sel: Uint32Array, count: number): Vector {
+  if (v.kind === 'str') {
+    const codes = new Uint32Array(count);
+    for (let j = 0; j < count; j++) codes[j] = v.codes[sel[j]!]!;
+    return { kind: 'str', codes, dict: v.dict, nulls: null, length: count };
+  }
+  const values = v.kind === 'i32' ? new Int32Array(count) : v.kind === 'f64' ? new Float64Array(count) : new Uint8Array(count);
+  const x = v.values;
+  for (let j = 0; j < count; j++) values[j] = x[sel[j]!]!;
+  return { kind: v.kind, values, nulls: null, length: count } as Vector;
+}
+
 /** An open segment file: its footer and a descriptor for reading blocks. */
 export class SegmentReader {
   readonly file: string;
@@ -190,6 +203,33 @@ export class SegmentReader {
 
   /** Decodes block `block` of column `column` into a vector of kind `kind`. */
   readBlock(column: number, block: number, kind: PhysicalKind): Vector {
+    const { meta, bitmap, values } = this.blockBytes(column, block);
+    const decoded = codecById(meta.encoding).decode(values, kind, meta.rows);
+    if (meta.nullCount === 0) return decoded;
+    const nulls = unpackBits(bitmap, meta.rows);
+    return { ...decoded, nulls } as Vector;
+  }
+
+  /**
+   * Rows sel[0..count) (ascending) of block `block` of column `column`: decodes
+   * only those where the encoding allows (see Codec.decodeSelected), else the
+   * whole block and picks. The block's CRC is checked either way.
+   */
+  readBlockSelected(column: number, block: number, kind: PhysicalKind, sel: Uint32Array, count: number): Vector {
+    const { meta, bitmap, values } = this.blockBytes(column, block);
+    const codec = codecById(meta.encoding);
+    let v: Vector;
+    if (codec.decodeSelected) v = codec.decodeSelected(values, kind, meta.rows, sel, count);
+    else v = pickRows(codec.decode(values, kind, meta.rows), sel, count);
+    if (meta.nullCount === 0) return v;
+    const all = unpackBits(bitmap, meta.rows);
+    const nulls = new Uint8Array(count);
+    for (let j = 0; j < count; j++) nulls[j] = all[sel[j]!]!;
+    return { ...v, nulls } as Vector;
+  }
+
+  /** The bytes of a block (in the shared read buffer, valid until the next read), its CRC checked. */
+  private blockBytes(column: number, block: number): { meta: BlockMeta; bitmap: Uint8Array; values: Uint8Array } {
     const meta = this.footer.columns[column]!.blocks[block]!;
     // one read buffer for every block: decoders never keep or alias the bytes they decode
     if (readBuffer.length < meta.length) readBuffer = Buffer.allocUnsafe(Math.max(meta.length, 2 * readBuffer.length));
@@ -205,10 +245,7 @@ export class SegmentReader {
     if (crc32(values, crc32(bitmap)) !== meta.crc) {
       throw new StorageError('CORRUPT', `segment file ${this.file}: block ${block} of column ${this.footer.columns[column]!.name} is damaged (checksum mismatch)`);
     }
-    const decoded = codecById(meta.encoding).decode(values, kind, meta.rows);
-    if (meta.nullCount === 0) return decoded;
-    const nulls = unpackBits(bitmap, meta.rows);
-    return { ...decoded, nulls } as Vector;
+    return { meta, bitmap, values };
   }
 
   close(): void {

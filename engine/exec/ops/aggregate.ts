@@ -404,7 +404,7 @@ function fusedUpdate(node: AggregateNode, accs: readonly Acc[]): { fn: FusedUpda
         ${body.join('\n        ')}
       }`;
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    fn = new Function('x', 'ids', 'n', 'd', 'st', src) as FusedUpdate;
+    fn = new Function(`return function fusedUpdate(x, ids, n, d, st) {${src}\n};`)() as FusedUpdate;
     fusedCache.set(key, fn);
   }
   return { fn, args };

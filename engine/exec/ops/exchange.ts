@@ -171,42 +171,63 @@ function int32Hash(x: number): number {
   return fmix32(x ^ (x < 0 ? NEG_HIGH : 0));
 }
 
+/**
+ * h % s for a uint32 h and an int32 s > 0, in int32 arithmetic: V8 computes
+ * `%` of a number above 2^31 with a call to fmod, tens of times slower.
+ */
+function modU32(h: number, s: number): number {
+  return ((((h >>> 1) % s) << 1) + (h & 1)) % s;
+}
+
 /** The slice of every row (hash % slices), exactly as storage's hashSlices computes it. */
 export function slicesOf(v: Vector, slices: number, out: Uint32Array): void {
+  hashesOf(v, out);
+  const n = v.length;
+  if ((slices & (slices - 1)) === 0) {
+    const mask = slices - 1;
+    for (let i = 0; i < n; i++) out[i] = out[i]! & mask;
+  } else if (slices < 1 << 30) {
+    for (let i = 0; i < n; i++) out[i] = modU32(out[i]!, slices);
+  } else {
+    for (let i = 0; i < n; i++) out[i] = out[i]! % slices;
+  }
+}
+
+/** The 32-bit hash of every row (NULL_HASH for NULLs), as storage/hash.ts computes it. */
+function hashesOf(v: Vector, out: Uint32Array): void {
   const n = v.length;
   const nulls = v.nulls;
-  const nullSlice = NULL_HASH % slices;
   switch (v.kind) {
     case 'i32':
     case 'bool': {
       const x = v.values;
-      if (nulls === null) for (let i = 0; i < n; i++) out[i] = int32Hash(x[i]!) % slices;
-      else for (let i = 0; i < n; i++) out[i] = nulls[i] ? nullSlice : int32Hash(x[i]!) % slices;
+      if (nulls === null) for (let i = 0; i < n; i++) out[i] = int32Hash(x[i]!);
+      else for (let i = 0; i < n; i++) out[i] = nulls[i] ? NULL_HASH : int32Hash(x[i]!);
       return;
     }
     case 'f64': {
       const x = v.values;
       for (let i = 0; i < n; i++) {
         if (nulls !== null && nulls[i]) {
-          out[i] = nullSlice;
+          out[i] = NULL_HASH;
           continue;
         }
         const y = x[i]!;
         const k = y | 0;
-        out[i] = (k === y ? int32Hash(k) : hashNumber(y)) % slices;
+        out[i] = k === y ? int32Hash(k) : hashNumber(y);
       }
       return;
     }
     case 'str': {
       const { codes, dict } = v;
       if (dict.length > n) {
-        for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] ? nullSlice : hashString(dict[codes[i]!]!) % slices;
+        for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] ? NULL_HASH : hashString(dict[codes[i]!]!);
         return;
       }
       // each dictionary entry hashed once
       const byCode = new Uint32Array(dict.length);
-      for (let d = 0; d < dict.length; d++) byCode[d] = hashString(dict[d]!) % slices;
-      for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] ? nullSlice : byCode[codes[i]!]!;
+      for (let d = 0; d < dict.length; d++) byCode[d] = hashString(dict[d]!);
+      for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] ? NULL_HASH : byCode[codes[i]!]!;
       return;
     }
   }
@@ -217,10 +238,12 @@ function combinedSlices(batch: Batch, keys: readonly number[], slices: number, o
   const n = batch.length;
   const acc = new Uint32Array(n);
   const part = new Uint32Array(n);
-  // hash each column into the full 32-bit space (slices = 2^32 - 1 keeps the hash), then mix
   for (const k of keys) {
-    slicesOf(batch.columns[k]!, 0xffffffff, part);
-    for (let i = 0; i < n; i++) acc[i] = Math.imul(acc[i]! ^ part[i]!, 0x01000193) >>> 0;
+    hashesOf(batch.columns[k]!, part);
+    // (a hash of 2^32 - 1 counts as 0, as it always has here)
+    for (let i = 0; i < n; i++) acc[i] = Math.imul(acc[i]! ^ (part[i] === 0xffffffff ? 0 : part[i]!), 0x01000193) >>> 0;
   }
-  for (let i = 0; i < n; i++) out[i] = acc[i]! % slices;
+  const mask = slices - 1;
+  const pow2 = (slices & mask) === 0;
+  for (let i = 0; i < n; i++) out[i] = pow2 ? acc[i]! & mask : slices < 1 << 30 ? modU32(acc[i]!, slices) : acc[i]! % slices;
 }

@@ -47,12 +47,21 @@ export function buildSide(node: JoinNode, rightInput: Iterable<Batch>): Built {
 /**
  * `built` is given when the build side was built once for every slice (a
  * broadcast inner side is the same on each); otherwise it is built from rightInput.
+ * onBuilt sees the table before the first probe row is pulled.
  */
-export function* runHashJoin(node: JoinNode, leftInput: Iterable<Batch>, rightInput: Iterable<Batch> | Built, ctx: ExecContext): Generator<Batch> {
+export function* runHashJoin(
+  node: JoinNode,
+  leftInput: Iterable<Batch>,
+  rightInput: Iterable<Batch> | Built,
+  ctx: ExecContext,
+  onBuilt?: (table: JoinTable) => void,
+): Generator<Batch> {
   const stats = ctx.statsFor(node.id);
   const rightKinds = kindsOf(node.right);
   const leftKinds = kindsOf(node.left);
   const built = 'table' in rightInput ? rightInput : buildSide(node, rightInput);
+  // the probe side has not started yet: whatever narrows it must be in place now
+  onBuilt?.(built.table);
   const right = built.batch;
   const table = built.table;
   stats.rightRows += right.length;

@@ -1,12 +1,13 @@
-/** Table scan: zone-map block skipping, then the compiled filter, per block. */
-import type { Batch } from '../../types.js';
+/** Table scan: zone-map block skipping, then the compiled filter, per block; columns the filter does not read are decoded only for the rows it keeps. */
+import type { Batch, PhysicalKind, Vector } from '../../types.js';
 import { physicalKind } from '../../types.js';
 import type { ScanNode, ZonePredicate } from '../../plan/physical.js';
-import type { BlockMeta } from '../../storage/segment.js';
+import { columnsOf } from '../../plan/expr.js';
+import type { BlockMeta, SegmentReader } from '../../storage/segment.js';
 import { scanSegments, sliceSegments, type BlockFilter } from '../../storage/scan.js';
-import { compileFilter } from '../compile.js';
-import { gatherBatch } from '../batch.js';
-import type { ExecContext } from '../context.js';
+import { compileFilter, type CompiledFilter } from '../compile.js';
+import { compactStrings, gatherVector } from '../batch.js';
+import type { ExecContext, NodeStats, ScanKeyFilter } from '../context.js';
 
 /** A block may match `p` unless its min/max prove no value can. */
 function mayMatch(b: BlockMeta, p: ZonePredicate): boolean {
@@ -48,17 +49,86 @@ export function* runScan(node: ScanNode, slice: number, ctx: ExecContext): Gener
   if (node.singleCopy && slice !== 0) return;
   const stats = ctx.statsFor(node.id);
   const segments = sliceSegments(ctx.store.dir, node.table, node.table.distStyle === 'all' ? -1 : slice, ctx.store.segments);
+  const keyFilters = ctx.scanFiltersFor(node.id, slice);
+  if (!node.filter && keyFilters.length === 0) {
+    yield* scanSegments(node.table, segments, node.columns, blockFilterFor(node.zone), stats);
+    return;
+  }
   const kinds = node.columns.map((c) => physicalKind(node.table.columns[c]!.type));
   const filter = node.filter ? ctx.cached(`scan${node.id}`, () => compileFilter(node.filter!, kinds)) : null;
+  yield* scanFiltered(node, segments, kinds, filter, keyFilters, stats);
+}
+
+const NO_COLUMN: Vector = { kind: 'i32', values: new Int32Array(0), nulls: null, length: 0 };
+
+/**
+ * A filtered scan decodes the columns its filter (and the key filters joins
+ * above it installed) read first, block group by block group, and the others
+ * only for the rows kept: not at all when none was, and, when some were, only
+ * those rows where the encoding reaches a row directly (bit-packed and
+ * fixed-width values), so a selective filter does not pay for decoding,
+ * allocating and gathering whole blocks of columns it then throws away.
+ * Counters are those of scanSegments; bytesScanned counts the blocks read.
+ */
+function* scanFiltered(
+  node: ScanNode,
+  segments: readonly SegmentReader[],
+  kinds: readonly PhysicalKind[],
+  filter: CompiledFilter | null,
+  keyFilters: readonly ScanKeyFilter[],
+  counters: NodeStats,
+): Generator<Batch> {
+  const columns = node.columns;
+  const width = columns.length;
+  const used = [...new Set([...(node.filter ? columnsOf(node.filter) : []), ...keyFilters.map((f) => f.column)])].sort((a, b) => a - b);
+  const isUsed = new Uint8Array(width);
+  for (const j of used) isUsed[j] = 1;
+  const zone = blockFilterFor(node.zone);
+  // the filter reads only its own columns; the others are placeholders while it runs
+  const cols: Vector[] = new Array<Vector>(width).fill(NO_COLUMN);
   let sel = new Uint32Array(0);
-  for (const batch of scanSegments(node.table, segments, node.columns, blockFilterFor(node.zone), stats)) {
-    if (!filter) {
-      yield batch;
-      continue;
+  for (const seg of segments) {
+    const footerCols = seg.footer.columns;
+    const nBlocks = footerCols[0]?.blocks.length ?? 0;
+    for (let b = 0; b < nBlocks; b++) {
+      counters.blocksTotal += width;
+      if (zone && !zone(columns.map((c) => footerCols[c]!.blocks[b]!))) {
+        counters.blocksSkipped += width;
+        continue;
+      }
+      counters.blocksScanned += width;
+      const rows = footerCols[0]!.blocks[b]!.rows;
+      counters.rowsScanned += rows;
+      for (const j of used) {
+        counters.bytesScanned += footerCols[columns[j]!]!.blocks[b]!.length;
+        cols[j] = seg.readBlock(columns[j]!, b, kinds[j]!);
+      }
+      if (sel.length < rows) sel = new Uint32Array(rows);
+      let k: number;
+      if (filter) k = filter(cols, rows, sel);
+      else {
+        for (let i = 0; i < rows; i++) sel[i] = i;
+        k = rows;
+      }
+      const passed = k;
+      for (let f = 0; f < keyFilters.length && k > 0; f++) k = keyFilters[f]!.keep(cols[keyFilters[f]!.column]!, sel, k);
+      counters.rowsJoinFiltered += passed - k;
+      if (k === 0) continue;
+      const out: Vector[] = new Array<Vector>(width);
+      for (let j = 0; j < width; j++) {
+        if (isUsed[j] === 1) {
+          out[j] = k === rows ? cols[j]! : gatherVector(cols[j]!, sel, k);
+          continue;
+        }
+        counters.bytesScanned += footerCols[columns[j]!]!.blocks[b]!.length;
+        if (k === rows) out[j] = seg.readBlock(columns[j]!, b, kinds[j]!);
+        else {
+          const v = seg.readBlockSelected(columns[j]!, b, kinds[j]!, sel, k);
+          out[j] = v.kind === 'str' ? compactStrings(v) : v;
+        }
+      }
+      for (const j of used) cols[j] = NO_COLUMN;
+      yield { length: k, columns: out };
     }
-    if (sel.length < batch.length) sel = new Uint32Array(batch.length);
-    const k = filter(batch.columns, batch.length, sel);
-    if (k === batch.length) yield batch;
-    else if (k > 0) yield gatherBatch(batch, sel, k);
   }
 }

@@ -154,8 +154,73 @@ function unpacker(width: number, mode: 'u32' | 'i32' | 'f64'): Unpacker {
       if (s + ${width} > 32) v |= words[k + 1] << (32 - s);
       ${put('i', `v & ${mask}`)}
     }`;
+  // named per width so that CPU profiles tell the loops apart
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  f = new Function('words', 'count', 'out', 'base', src) as Unpacker;
+  f = new Function(`return function unpack_${key}(words, count, out, base) {${src}\n};`)() as Unpacker;
   unpackers.set(key, f);
   return f;
+}
+
+/**
+ * Unpacks only the values at rows sel[0..count) (ascending) of a stream of
+ * `total` values of `width` bits at `at`, writing out[j] for sel[j] (u32: the
+ * value; i32: (base + value) | 0; f64: base + value). What a scan uses when its
+ * filter kept a fraction of a block: the other rows are never decoded.
+ */
+export function unpackSelected(
+  bytes: Uint8Array,
+  at: number,
+  total: number,
+  width: number,
+  sel: Uint32Array,
+  count: number,
+  base: number,
+  out: Uint32Array | Int32Array | Float64Array,
+): void {
+  if (width === 0) {
+    out.fill(out instanceof Int32Array ? base | 0 : base, 0, count);
+    return;
+  }
+  const words = scratchWords(bytes, at, packedBytes(total, width));
+  if (out instanceof Float64Array) selectF64(words, width, sel, count, base, out);
+  else if (out instanceof Int32Array) selectI32(words, width, sel, count, base, out);
+  else selectU32(words, width, sel, count, out);
+}
+
+// one loop per output kind: each stays monomorphic for V8
+
+function selectF64(words: Uint32Array, width: number, sel: Uint32Array, count: number, base: number, out: Float64Array): void {
+  const mask = width === 32 ? -1 : (1 << width) - 1;
+  for (let j = 0; j < count; j++) {
+    const bit = sel[j]! * width;
+    const k = bit >>> 5;
+    const s = bit & 31;
+    let v = words[k]! >>> s;
+    if (s + width > 32) v |= words[k + 1]! << (32 - s);
+    out[j] = base + ((v & mask) >>> 0);
+  }
+}
+
+function selectI32(words: Uint32Array, width: number, sel: Uint32Array, count: number, base: number, out: Int32Array): void {
+  const mask = width === 32 ? -1 : (1 << width) - 1;
+  for (let j = 0; j < count; j++) {
+    const bit = sel[j]! * width;
+    const k = bit >>> 5;
+    const s = bit & 31;
+    let v = words[k]! >>> s;
+    if (s + width > 32) v |= words[k + 1]! << (32 - s);
+    out[j] = (base + ((v & mask) >>> 0)) | 0;
+  }
+}
+
+function selectU32(words: Uint32Array, width: number, sel: Uint32Array, count: number, out: Uint32Array): void {
+  const mask = width === 32 ? -1 : (1 << width) - 1;
+  for (let j = 0; j < count; j++) {
+    const bit = sel[j]! * width;
+    const k = bit >>> 5;
+    const s = bit & 31;
+    let v = words[k]! >>> s;
+    if (s + width > 32) v |= words[k + 1]! << (32 - s);
+    out[j] = v & mask;
+  }
 }

@@ -33,4 +33,12 @@ export interface Codec {
    * CRC is the real guard.
    */
   decode(bytes: Uint8Array, kind: PhysicalKind, length: number): Vector;
+  /**
+   * Decodes only rows sel[0..count) (ascending, below `length`) of a block of
+   * `length` values: the vector's row j is the block's row sel[j]. For codecs
+   * that can reach a row without decoding the ones before it (bit-packed,
+   * fixed-width); a string vector may keep the block's whole dictionary.
+   * Without it, callers decode the block and gather.
+   */
+  decodeSelected?(bytes: Uint8Array, kind: PhysicalKind, length: number, sel: Uint32Array, count: number): Vector;
 }

@@ -15,7 +15,7 @@
  * StrVector itself.
  */
 import type { PhysicalKind, Vector } from '../../types.js';
-import { bitWidth, pack, packedBytes, unpack } from './bitpack.js';
+import { bitWidth, pack, packedBytes, unpack, unpackSelected } from './bitpack.js';
 import { ByteReader, bytesOf, corrupt, readF64s, readI32s, varintSize, writeVarint } from './bytes.js';
 import type { Codec } from './codec.js';
 import { distinctBool, distinctF64Bits, distinctI32, distinctStrings } from './distinct.js';
@@ -144,6 +144,33 @@ export const dictCodec: Codec = {
         const values = new Uint8Array(length);
         for (let i = 0; i < length; i++) values[i] = entries[codes[i]!]!;
         return { kind, values, nulls: null, length };
+      }
+    }
+  },
+
+  decodeSelected(bytes: Uint8Array, kind: PhysicalKind, length: number, sel: Uint32Array, count: number): Vector {
+    const reader = new ByteReader(bytes);
+    const entriesCount = reader.varint();
+    if (entriesCount > length || (entriesCount === 0 && length > 0)) throw corrupt(`dictionary of ${entriesCount} entries for ${length} rows`);
+    if (kind !== 'str' && scratchCodes.length < count) scratchCodes = new Uint32Array(Math.max(count, 2 * scratchCodes.length));
+    const codes = kind === 'str' ? new Uint32Array(count) : scratchCodes;
+    const width = codeWidth(entriesCount);
+    if (reader.pos + packedBytes(length, width) > bytes.length) throw corrupt('bit-packed data is truncated');
+    unpackSelected(bytes, reader.pos, length, width, sel, count, 0, codes);
+    const at = reader.pos + packedBytes(length, width);
+    switch (kind) {
+      case 'str':
+        return { kind, codes, dict: readText(bytes, at, entriesCount), nulls: null, length: count };
+      case 'i32':
+        return { kind, values: expandI32(codes, readI32s(bytes, at, entriesCount), count), nulls: null, length: count };
+      case 'f64':
+        return { kind, values: expandF64(codes, readF64s(bytes, at, entriesCount), count), nulls: null, length: count };
+      case 'bool': {
+        if (at + entriesCount > bytes.length) throw corrupt('dictionary entries are truncated');
+        const entries = bytes.subarray(at, at + entriesCount);
+        const values = new Uint8Array(count);
+        for (let j = 0; j < count; j++) values[j] = entries[codes[j]!]!;
+        return { kind, values, nulls: null, length: count };
       }
     }
   },

@@ -14,7 +14,7 @@
  * computed from 32-bit halves of the values instead of by subtraction.
  */
 import type { PhysicalKind, Vector } from '../../types.js';
-import { bitWidth, pack, packedBytes, unpack, unpackAdd } from './bitpack.js';
+import { bitWidth, pack, packedBytes, unpack, unpackAdd, unpackSelected } from './bitpack.js';
 import { ByteReader, corrupt, writeF64, writeI32 } from './bytes.js';
 import type { Codec } from './codec.js';
 
@@ -222,7 +222,39 @@ export const forCodec: Codec = {
         throw new Error('FOR does not decode strings');
     }
   },
+
+  decodeSelected(bytes: Uint8Array, kind: PhysicalKind, length: number, sel: Uint32Array, count: number): Vector {
+    if (kind === 'i32') {
+      const reader = new ByteReader(bytes);
+      const min = reader.i32();
+      const width = reader.u8();
+      checkSize(bytes, reader.pos, length, width, 32);
+      const values = new Int32Array(count);
+      unpackSelected(bytes, reader.pos, length, width, sel, count, min, values);
+      return { kind, values, nulls: null, length: count };
+    }
+    if (kind === 'f64' && bytes.length > 8 && bytes[8]! <= 32) {
+      const reader = new ByteReader(bytes);
+      const min = reader.f64();
+      const width = reader.u8();
+      if (bytes.length !== reader.pos + packedBytes(length, width)) throw corrupt(`FOR block of ${bytes.length} bytes for ${length} rows at width ${width}`);
+      const values = new Float64Array(count);
+      unpackSelected(bytes, reader.pos, length, width, sel, count, min, values);
+      return { kind, values, nulls: null, length: count };
+    }
+    // wide doubles (two streams) and booleans: decode, then pick
+    return pick(this.decode(bytes, kind, length), sel, count);
+  },
 };
+
+/** Rows sel[0..count) of a numeric vector just decoded. */
+function pick(v: Vector, sel: Uint32Array, count: number): Vector {
+  if (v.kind === 'str') throw new Error('FOR does not decode strings');
+  const values = new (v.values.constructor as Int32ArrayConstructor | Float64ArrayConstructor | Uint8ArrayConstructor)(count);
+  const x = v.values;
+  for (let j = 0; j < count; j++) values[j] = x[sel[j]!]!;
+  return { kind: v.kind, values, nulls: null, length: count } as Vector;
+}
 
 function checkSize(bytes: Uint8Array, header: number, length: number, width: number, maxWidth: number): void {
   if (width > maxWidth || bytes.length !== header + packedBytes(length, width)) {

@@ -42,6 +42,15 @@ function readRawNumbers(bytes: Uint8Array, at: number, kind: 'i32' | 'f64' | 'bo
   return new Uint8Array(bytes.subarray(at, at + count));
 }
 
+let scratch = new ArrayBuffer(1 << 16);
+let scratchBytes = new Uint8Array(scratch);
+
+function ensureScratch(byteLength: number): void {
+  if (scratch.byteLength >= byteLength) return;
+  scratch = new ArrayBuffer(Math.max(byteLength, 2 * scratch.byteLength));
+  scratchBytes = new Uint8Array(scratch);
+}
+
 export const rawCodec: Codec = {
   id: 'raw',
 
@@ -68,5 +77,39 @@ export const rawCodec: Codec = {
     if (kind === 'str') return strVectorOf(readText(bytes, 0, length));
     if (bytes.length !== length * valueBytes(kind)) throw corrupt(`raw ${kind} block of ${bytes.length} bytes for ${length} rows`);
     return { kind, values: readRawNumbers(bytes, 0, kind, length), nulls: null, length } as Vector;
+  },
+
+  decodeSelected(bytes: Uint8Array, kind: PhysicalKind, length: number, sel: Uint32Array, count: number): Vector {
+    if (kind === 'str') {
+      // the rows' strings must all be parsed to find the selected ones: keep them as the dictionary
+      const codes = new Uint32Array(count);
+      codes.set(sel.subarray(0, count));
+      return { kind, codes, dict: readText(bytes, 0, length), nulls: null, length: count };
+    }
+    if (bytes.length !== length * valueBytes(kind)) throw corrupt(`raw ${kind} block of ${bytes.length} bytes for ${length} rows`);
+    // the block copied once into aligned scratch (memcpy), then picked by typed-array loads and
+    // stores, which move a double's 64 bits as they are (NaN payloads, -0)
+    if (kind !== 'bool') ensureScratch(bytes.length);
+    switch (kind) {
+      case 'i32': {
+        scratchBytes.set(bytes);
+        const all = new Int32Array(scratch, 0, length);
+        const values = new Int32Array(count);
+        for (let j = 0; j < count; j++) values[j] = all[sel[j]!]!;
+        return { kind, values, nulls: null, length: count };
+      }
+      case 'f64': {
+        scratchBytes.set(bytes);
+        const all = new Float64Array(scratch, 0, length);
+        const values = new Float64Array(count);
+        for (let j = 0; j < count; j++) values[j] = all[sel[j]!]!;
+        return { kind, values, nulls: null, length: count };
+      }
+      case 'bool': {
+        const values = new Uint8Array(count);
+        for (let j = 0; j < count; j++) values[j] = bytes[sel[j]!]!;
+        return { kind, values, nulls: null, length: count };
+      }
+    }
   },
 };

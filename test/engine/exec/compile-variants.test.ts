@@ -67,3 +67,29 @@ describe('compiled code without NULL tests', () => {
     );
   });
 });
+
+describe('range tests fused from two bounds of one integer column', () => {
+  const I32 = fc.oneof(fc.integer(), fc.constantFrom(-2147483648, -2147483647, 2147483647, 2147483646, 0, -1, 1));
+  const bound = fc.tuple(fc.constantFrom('lt', 'le', 'gt', 'ge'), I32, fc.boolean()).map(([op, v, litFirst]): Expr => {
+    const col: Expr = { k: 'col', index: 0, type: INT };
+    const lit: Expr = { k: 'lit', value: v, type: INT };
+    return { k: 'call', op: op as 'lt', args: litFirst ? [lit, col] : [col, lit], type: BOOL };
+  });
+  it('select exactly the rows the general code selects, at the ends of the int32 range too', () => {
+    fc.assert(
+      fc.property(fc.array(bound, { minLength: 2, maxLength: 4 }), fc.array(I32, { minLength: 1, maxLength: 80 }), (bounds, xs) => {
+        const e = bounds.reduce((a, b): Expr => ({ k: 'call', op: 'and', args: [a, b], type: BOOL }));
+        const f = compileFilter(e, KINDS);
+        const n = xs.length;
+        const ys = xs.map(() => 0);
+        const bs = xs.map(() => false);
+        const a = new Uint32Array(n);
+        const b = new Uint32Array(n);
+        const ka = f(columns(xs, ys, bs, false), n, a);
+        const kb = f(columns(xs, ys, bs, true), n, b);
+        expect(Array.from(a.subarray(0, ka))).toEqual(Array.from(b.subarray(0, kb)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
