@@ -3,8 +3,10 @@
  *  - only the columns the query uses are read (each node is planned for the
  *    fields its parent needs, and reports where they landed);
  *  - filters over a table become the scan's filter and its zone-map tests;
- *  - trees of inner joins are flattened and reordered greedily by estimated
- *    size, the smaller input of each join becoming the hash table (inner side);
+ *  - trees of inner joins are flattened and reordered greedily: each step takes
+ *    the join costing least in bytes, what its placement moves plus what it
+ *    hands upward (estimated rows times the width of the columns carried), the
+ *    smaller input of each join becoming the hash table (inner side);
  *    estimates use the column statistics storage already keeps (stats.ts: value
  *    ranges from zone maps, distinct counts of dictionary-encoded strings);
  *  - a semi join over a join region may filter the one relation it reads
@@ -36,9 +38,25 @@ import type {
   ZonePredicate,
 } from './physical.js';
 import { childrenOf } from './physical.js';
-import { keyJoinRows, scanSelectivity, selectivity, widthOf } from './estimate.js';
+import { keyJoinRows, scanSelectivity, selectivity } from './estimate.js';
+import { joinPlacement, nodeBytes, rowWidth, type SideMove } from './join-placement.js';
 import { columnDistinct, columnRange, type ColumnRange, type StatsSource } from './stats.js';
 import type { TableMeta } from '../catalog/catalog.js';
+
+/** A partial result of a join region: which relations it holds, where their region fields sit (pos: region field index -> column). */
+interface Part {
+  rels: Set<number>;
+  planned: Planned;
+}
+
+/** An equality between two relations of a join region: a join key pair. */
+interface RegionEdge {
+  a: number;
+  b: number;
+  ea: Expr;
+  eb: Expr;
+  pred: Expr;
+}
 
 interface Planned {
   node: PlanNode;
@@ -374,7 +392,7 @@ export class Planner {
     };
     // sort predicates: single-relation ones go down; equalities between two become edges
     const local: Expr[][] = relations.map(() => []);
-    const edges: { a: number; b: number; ea: Expr; eb: Expr; pred: Expr }[] = [];
+    const edges: RegionEdge[] = [];
     const residual: Expr[] = [];
     for (const p of preds) {
       const rels = new Set([...columnsOf(p)].map(relOf));
@@ -416,11 +434,6 @@ export class Planner {
       const n = local[r]!.length ? ({ op: 'filter', input: rel.node, predicate: local[r]!.reduce((a, b) => and(a, b)), fields: rel.node.fields } as LogicalNode) : rel.node;
       return this.plan(n, [...need[r]!].sort((a, b) => a - b));
     });
-    // a partial result: which relations it holds, where their region fields sit
-    interface Part {
-      rels: Set<number>;
-      planned: Planned; // pos maps region field index -> column
-    }
     const parts: Part[] = planned.map((p, r) => ({
       rels: new Set([r]),
       planned: { node: p.node, base: p.base, pos: new Map([...p.pos].map(([f, c]) => [f + relations[r]!.start, c])) },
@@ -433,23 +446,47 @@ export class Planner {
       const kb = es.map((e) => (a.rels.has(e.a) ? e.eb : e.ea));
       return keyJoinRows(a.planned.node.estRows, b.planned.node.estRows, this.keyDomain(a.planned, ka), this.keyDomain(b.planned, kb));
     };
+    // a plain column of the part for a key expression, or -1 when it must be computed first
+    const keyColumn = (p: Planned, e: Expr): number => {
+      const m = remapColumns(e, (f) => p.pos.get(f) ?? -1);
+      return m.k === 'col' ? m.index : -1;
+    };
+    // what joining two parts costs: the bytes its placement moves (rows times the width of the columns
+    // carried, join-placement.ts) plus the bytes it hands the joins above. Counting width, not rows only,
+    // keeps a wide relation (names, addresses, comments) out of the early joins whose results move again.
+    const joinScore = (outer: Part, inner: Part, es: typeof edges, est: number): number => {
+      const o = outer.planned;
+      const n = inner.planned;
+      const lk = es.map((e) => keyColumn(o, outer.rels.has(e.a) ? e.ea : e.eb));
+      const rk = es.map((e) => keyColumn(n, outer.rels.has(e.a) ? e.eb : e.ea));
+      const moved = joinPlacement(this.slices, 'inner', o.node, n.node, lk, rk).bytes;
+      return moved + est * (rowWidth(o.node) + rowWidth(n.node));
+    };
+    // the larger input probes; the smaller is built into the hash table
+    const orient = (A: Part, B: Part): [Part, Part] => (A.planned.node.estRows >= B.planned.node.estRows ? [A, B] : [B, A]);
     while (parts.length > 1) {
-      // choose the pair of parts, connected by an edge if any, with the smallest output
-      let best: { i: number; j: number; est: number; edges: typeof edges } | null = null;
+      // choose the pair of parts, connected by an edge if any, whose join costs least
+      let best: { i: number; j: number; est: number; score: number; edges: typeof edges } | null = null;
       for (let i = 0; i < parts.length; i++) {
         for (let j = i + 1; j < parts.length; j++) {
           const es = unusedEdges.filter((e) => (parts[i]!.rels.has(e.a) && parts[j]!.rels.has(e.b)) || (parts[i]!.rels.has(e.b) && parts[j]!.rels.has(e.a)));
           const pi = parts[i]!.planned;
           const pj = parts[j]!.planned;
-          const est = es.length ? edgeRows(parts[i]!, parts[j]!, es) : pi.node.estRows * pj.node.estRows * 1e6;
-          if (!best || est < best.est || (est === best.est && es.length > best.edges.length)) best = { i, j, est, edges: es };
+          let est: number;
+          let score: number;
+          if (es.length) {
+            est = edgeRows(parts[i]!, parts[j]!, es);
+            const [o, n] = orient(parts[i]!, parts[j]!);
+            score = joinScore(o, n, es, est);
+          } else {
+            est = pi.node.estRows * pj.node.estRows * 1e6;
+            score = nodeBytes(pi.node) * nodeBytes(pj.node) * 1e6;
+          }
+          if (!best || score < best.score || (score === best.score && es.length > best.edges.length)) best = { i, j, est, score, edges: es };
         }
       }
       const { i, j } = best!;
-      const A = parts[i]!;
-      const B = parts[j]!;
-      // the larger input probes; the smaller is built into the hash table
-      const [outer, inner] = A.planned.node.estRows >= B.planned.node.estRows ? [A, B] : [B, A];
+      const [outer, inner] = orient(parts[i]!, parts[j]!);
       const rels = new Set([...outer.rels, ...inner.rels]);
       const usable = pending.filter((p) => [...columnsOf(p)].every((c) => rels.has(relOf(c))));
       for (const u of usable) pending.splice(pending.indexOf(u), 1);
@@ -535,7 +572,7 @@ export class Planner {
     return [this.project(p.node, exprs, fields), cols];
   }
 
-  /** Chooses how the two inputs meet, by the bytes each correct option moves. */
+  /** Chooses how the two inputs meet, by the bytes each correct option moves (join-placement.ts). */
   private distributeJoin(
     type: JoinType,
     left: PlanNode,
@@ -543,60 +580,15 @@ export class Planner {
     leftKeys: readonly number[],
     rightKeys: readonly number[],
   ): { left: PlanNode; right: PlanNode; action: JoinDistAction; dist: Distribution } {
-    const n = this.slices;
-    const lBytes = bytes(left);
-    const rBytes = bytes(right);
-    const leftWidth = left.fields.length;
-    const hashOn = (d: Distribution, keys: readonly number[]): number => {
-      // index j such that d is hashed on exactly keys[j]
-      if (d.kind !== 'hash' || d.keys.length !== 1) return -1;
-      return keys.indexOf(d.keys[0]!);
+    const p = joinPlacement(this.slices, type, left, right, leftKeys, rightKeys);
+    const apply = (node: PlanNode, s: SideMove): PlanNode => {
+      const from = s.pick ? this.exchange(node, 'pick', []) : node;
+      if (s.move === 'none') return from;
+      if (s.move === 'gather') return from.dist.kind === 'single' ? from : this.exchange(from, 'gather', []);
+      if (s.move === 'broadcast') return this.exchange(from, 'broadcast', []);
+      return this.exchange(from, 'hash', [s.move.hash]);
     };
-    const canBroadcastInner = type !== 'right' && type !== 'full';
-    const needsWholeInner = type === 'antiNullAware' || leftKeys.length === 0;
-    if (right.dist.kind === 'all' && left.dist.kind === 'all') return { left, right, action: 'DS_DIST_ALL_NONE', dist: { kind: 'all' } };
-    // a replicated inner: every outer row meets all of it where it is (not for right/full joins: unmatched inner rows would repeat)
-    if (right.dist.kind === 'all' && canBroadcastInner) return { left, right, action: 'DS_DIST_ALL_NONE', dist: left.dist };
-    // a replicated outer meets each slice's share of the inner: right for joins that keep only matched outer rows
-    if (left.dist.kind === 'all' && (type === 'inner' || type === 'cross' || type === 'right') && right.dist.kind !== 'single') {
-      const d = right.dist.kind === 'hash' ? { kind: 'hash' as const, keys: right.dist.keys.map((k) => k + leftWidth) } : right.dist;
-      return { left, right, action: 'DS_DIST_ALL_NONE', dist: d };
-    }
-    // from here a replicated input is read from one copy, so no row is counted twice
-    if (left.dist.kind === 'all') left = this.exchange(left, 'pick', []);
-    if (right.dist.kind === 'all') right = this.exchange(right, 'pick', []);
-    if (left.dist.kind === 'single' && right.dist.kind === 'single') return { left, right, action: 'DS_DIST_NONE', dist: { kind: 'single' } };
-    if (!canBroadcastInner && leftKeys.length === 0) {
-      // right/full join without keys: both sides on one slice
-      const l = left.dist.kind === 'single' ? left : this.exchange(left, 'gather', []);
-      const r = right.dist.kind === 'single' ? right : this.exchange(right, 'gather', []);
-      return { left: l, right: r, action: 'DS_DIST_BOTH', dist: { kind: 'single' } };
-    }
-    const bcast = { left, right: this.exchange(right, 'broadcast', []), action: 'DS_BCAST_INNER' as const };
-    if (needsWholeInner) return { ...bcast, dist: left.dist };
-    const lj = hashOn(left.dist, leftKeys);
-    const rj = hashOn(right.dist, rightKeys);
-    const keyed = (j: number): Distribution => ({ kind: 'hash', keys: [leftKeys[j]!] });
-    if (lj >= 0 && rj >= 0 && lj === rj) return { left, right, action: 'DS_DIST_NONE', dist: keyed(lj) };
-    const bcastCost = canBroadcastInner ? rBytes * (n - 1) : Infinity;
-    if (lj >= 0) {
-      // outer already on a key: move the inner to it, or broadcast the inner
-      if (rBytes <= bcastCost) return { left, right: this.exchange(right, 'hash', [rightKeys[lj]!]), action: 'DS_DIST_INNER', dist: keyed(lj) };
-      return { ...bcast, dist: left.dist };
-    }
-    if (rj >= 0) {
-      if (lBytes <= bcastCost) return { left: this.exchange(left, 'hash', [leftKeys[rj]!]), right, action: 'DS_DIST_OUTER', dist: keyed(rj) };
-      return { ...bcast, dist: left.dist };
-    }
-    if (lBytes + rBytes <= bcastCost || left.dist.kind === 'single') {
-      return {
-        left: this.exchange(left, 'hash', [leftKeys[0]!]),
-        right: this.exchange(right, 'hash', [rightKeys[0]!]),
-        action: 'DS_DIST_BOTH',
-        dist: keyed(0),
-      };
-    }
-    return { ...bcast, dist: left.dist };
+    return { left: apply(left, p.left), right: apply(right, p.right), action: p.action, dist: p.dist };
   }
 
   private planOuterJoin(node: Extract<LogicalNode, { op: 'join' }>, required: readonly number[]): Planned {
@@ -1023,12 +1015,6 @@ export function conjuncts(e: Expr): Expr[] {
 
 export function and(a: Expr, b: Expr): Expr {
   return { k: 'call', op: 'and', args: [a, b], type: BOOLEAN };
-}
-
-function bytes(node: PlanNode): number {
-  let w = 0;
-  for (const f of node.fields) w += widthOf(f.type.id, f.type.length);
-  return node.estRows * Math.max(1, w);
 }
 
 function exprName(e: Expr, p: Planned, node: PlanNode): string {
