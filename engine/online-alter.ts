@@ -31,6 +31,8 @@ export interface AlterInBackgroundOptions extends Runner {
   /** Aborts the rebuild (StorageError ABORTED); the table keeps its current version. */
   signal?: AbortSignal;
   onProgress?: (p: RewriteProgress) => void;
+  /** Asked between steps of the rebuild; while it returns true the rebuild sleeps (e.g. while the load is high). */
+  pauseWhile?: () => boolean;
 }
 
 export interface AlterInBackgroundResult {
@@ -83,7 +85,7 @@ export async function alterInBackground(db: Database, sql: string, options: Alte
         const layout = alteredLayout(table, s.action, p, cat);
         return options.keepAuto ? keptAuto(layout, s.action) : layout;
       },
-      { maxBytesPerSecond: options.maxBytesPerSecond, signal: options.signal, onProgress: options.onProgress },
+      { maxBytesPerSecond: options.maxBytesPerSecond, signal: options.signal, onProgress: options.onProgress, pauseWhile: options.pauseWhile },
     );
     const elapsedMs = performance.now() - t0;
     db.emitRecord(

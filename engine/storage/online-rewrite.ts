@@ -46,6 +46,12 @@ export interface OnlineRewriteOptions {
   /** Aborts the build (StorageError ABORTED); too late once the commit has started. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: RewriteProgress) => void;
+  /**
+   * Asked between steps; while it returns true the build sleeps (e.g. while the
+   * machine's load is above a threshold). Paused time does not count toward the
+   * byte rate, so the build does not burst when it resumes.
+   */
+  readonly pauseWhile?: () => boolean;
   /** How long the commit waits for another process's writer lock (default 10 minutes: the build is worth waiting for). */
   readonly lockWaitMs?: number;
 }
@@ -65,31 +71,43 @@ export interface OnlineRewriteResult {
  */
 const RUN_BLOCKS = 4;
 const COMMIT_LOCK_WAIT_MS = 10 * 60_000;
+/** How often a paused build asks again. */
+const PAUSE_POLL_MS = 200;
 
 /** Paces a build: yields after every step, sleeps to hold the byte rate, stops on abort. */
 class Pacer {
-  private readonly start = performance.now();
+  /** When the build started, moved later by the time it spent paused. */
+  private start = performance.now();
 
   constructor(
     private readonly rate: number | undefined,
     private readonly signal: AbortSignal | undefined,
     private readonly aborted: () => StorageError,
+    private readonly pauseWhile: (() => boolean) | undefined,
   ) {}
 
   check(): void {
     if (this.signal?.aborted) throw this.aborted();
   }
 
+  private async sleep(ms: number): Promise<void> {
+    try {
+      await sleep(ms, undefined, this.signal ? { signal: this.signal } : undefined);
+    } catch {
+      throw this.aborted();
+    }
+  }
+
   async pace(bytesWritten: number): Promise<void> {
     this.check();
+    while (this.pauseWhile?.()) {
+      const t = performance.now();
+      await this.sleep(PAUSE_POLL_MS);
+      this.start += performance.now() - t;
+    }
     const wait = this.rate ? this.start + (bytesWritten / this.rate) * 1000 - performance.now() : 0;
-    if (wait >= 1) {
-      try {
-        await sleep(wait, undefined, this.signal ? { signal: this.signal } : undefined);
-      } catch {
-        throw this.aborted();
-      }
-    } else await yieldToLoop();
+    if (wait >= 1) await this.sleep(wait);
+    else await yieldToLoop();
     this.check();
   }
 }
@@ -142,7 +160,7 @@ export async function rewriteOnline(
     throw new Error('an online rewrite cannot change column types');
   }
   const aborted = () => new StorageError('ABORTED', `the background rewrite of table "${tableName}" was aborted; the table keeps its previous version`);
-  const pacer = new Pacer(rate, options.signal, aborted);
+  const pacer = new Pacer(rate, options.signal, aborted, options.pauseWhile);
   pacer.check();
 
   const staging = Staging.create(store.dir);

@@ -235,6 +235,26 @@ describe('alterInBackground', () => {
     expect(worst).toBeLessThanOrEqual(rate * 1.5);
   });
 
+  it('sleeps while pauseWhile says so, and goes on after', async () => {
+    let paused = true;
+    let bytes = 0;
+    let calls = 0;
+    const apply = db.alterInBackground('alter table partsupp alter distkey ps_partkey', {
+      pauseWhile: () => {
+        calls++;
+        return paused;
+      },
+      onProgress: (p) => (bytes = p.bytesWritten),
+    });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(bytes).toBe(0);
+    expect(calls).toBeGreaterThan(1); // asked again while paused
+    paused = false;
+    const done = await apply;
+    expect(done.bytesWritten).toBeGreaterThan(0);
+    expect((await tableInfo('partsupp')).diststyle).toBe('KEY(ps_partkey)');
+  });
+
   it('rejects what it cannot run with a typed error', async () => {
     expect((await errorOf(db.alterInBackground('select 1'))).code).toBe('UNSUPPORTED');
     expect((await errorOf(db.alterInBackground('alter table nope alter distkey a'))).code).toBe('UNKNOWN_TABLE');
