@@ -6,16 +6,17 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { KeelError } from '../../engine/index.js';
 import { processAlive } from '../autonomics/file-lock.js';
-import { daemonStatus, logPath, readState, type DaemonStatus } from './state.js';
+import { daemonStatus, logPath, outPath, readState, type DaemonStatus } from './state.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Last lines of the daemon log, for an error message. */
-function logTail(dataDir: string, lines = 5): string {
+/** Last lines of a file, for an error message. */
+function tail(file: string, lines = 5): string {
   try {
-    return fs.readFileSync(logPath(dataDir), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
   }
@@ -28,20 +29,22 @@ function logTail(dataDir: string, lines = 5): string {
 export async function startInBackground(dataDir: string, keelScript: string, timeoutMs = 20_000): Promise<DaemonStatus> {
   const now = daemonStatus(dataDir);
   if (now.running) throw new KeelError('LOCKED', `an advisor daemon is already running on ${dataDir} (pid ${now.pid})`);
-  const child = spawn(process.execPath, [keelScript, 'daemon', 'start', '--foreground', '--data', dataDir], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  // its standard output and error go to a file: a closed pipe would kill it at its first stray write
+  const outFile = outPath(dataDir);
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  const out = fs.openSync(outFile, 'a');
+  const child = spawn(process.execPath, [keelScript, 'daemon', 'start', '--foreground', '--data', dataDir], { detached: true, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = readState(dataDir);
     if (s && s.pid === child.pid && s.stoppedAt === null && processAlive(child.pid)) break;
-    if (exited !== null) throw new KeelError('IO', `the daemon exited at start (code ${exited}): ${stderr.trim() || logTail(dataDir)}`);
+    if (exited !== null) throw new KeelError('IO', `the daemon exited at start (code ${exited}): ${tail(outFile) || tail(logPath(dataDir))}`);
     if (Date.now() > deadline) throw new KeelError('IO', `the daemon did not start within ${timeoutMs} ms; see ${logPath(dataDir)}`);
     await sleep(50);
   }
-  child.stderr!.destroy();
   child.unref();
   return daemonStatus(dataDir);
 }

@@ -100,14 +100,25 @@ export async function runDaemon(dataDir: string, options: DaemonOptions = {}): P
     const enqueue = (name: StepName): Promise<void> => {
       if (queued.has(name) || stop.signal.aborted) return chain;
       queued.add(name);
-      chain = chain.then(() => runStep(name)).finally(() => queued.delete(name));
+      chain = chain
+        .then(() => runStep(name))
+        // a step that could not even record its outcome (state file unwritable) must not stop the daemon
+        .catch((e: unknown) => log.error({ step: name, err: e }, `${name}: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => queued.delete(name));
       return chain;
     };
 
     if (options.once) {
       for (const s of STEPS) await enqueue(s);
     } else {
-      for (const s of STEPS) tasks.push(cron.schedule(config.schedule[s], () => void enqueue(s), { name: `keel-${s}`, noOverlap: true }));
+      // node-cron's own notices into our log; "missed execution" is expected while a long step holds the event loop
+      const cronLog = {
+        info: (m: string) => log.debug({ cron: true }, m),
+        warn: (m: string) => log.debug({ cron: true }, m),
+        error: (m: string | Error) => log.error({ cron: true, err: m }, String(m)),
+        debug: (m: string | Error) => log.debug({ cron: true }, String(m)),
+      };
+      for (const s of STEPS) tasks.push(cron.schedule(config.schedule[s], () => void enqueue(s), { name: `keel-${s}`, noOverlap: true, logger: cronLog }));
       heartbeat = setInterval(() => {
         state = { ...state, heartbeatAt: new Date().toISOString() };
         writeState(dataDir, state);

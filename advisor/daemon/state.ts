@@ -4,6 +4,7 @@
  *   advisor/daemon.pid    the single-instance lock: the running daemon's pid
  *   advisor/daemon.json   what it is doing (replaced atomically): heartbeat, step, last results
  *   advisor/daemon.log    pino JSON lines
+ *   advisor/daemon.out    standard output and error of a background daemon
  *
  * `keel daemon status` reads them from any process; a pid file whose process
  * is gone is a stale lock, recovered by the next start.
@@ -15,6 +16,8 @@ import { lockHolder, processAlive } from '../autonomics/file-lock.js';
 export const pidPath = (dataDir: string) => path.join(dataDir, 'advisor', 'daemon.pid');
 export const statePath = (dataDir: string) => path.join(dataDir, 'advisor', 'daemon.json');
 export const logPath = (dataDir: string) => path.join(dataDir, 'advisor', 'daemon.log');
+/** Standard output and error of a daemon started in the background (normally empty). */
+export const outPath = (dataDir: string) => path.join(dataDir, 'advisor', 'daemon.out');
 
 export type StepName = 'mine' | 'apply' | 'verify';
 
