@@ -208,6 +208,7 @@ async function build(
         writer.add(batch);
         report(writer.rows, writer.bytesWritten);
         await pacer.pace(writer.bytesWritten);
+        for (const _ of writer.spillFull()) await pacer.pace(writer.bytesWritten);
       }
     }
     const steps = writer.finishSteps();

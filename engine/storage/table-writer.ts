@@ -88,7 +88,8 @@ export interface WriterOptions {
    * Write a slice's buffered rows as a sorted run as soon as it holds this many,
    * instead of when all buffers pass the memory budget. A background rewrite
    * sets it so that no single step (one sort, one run written) keeps the event
-   * loop for long; the runs are merged at the end as usual.
+   * loop for long; the runs are merged at the end as usual. The caller must
+   * then run spillFull() after every add().
    */
   readonly runRows?: number;
 }
@@ -178,10 +179,20 @@ export class TableWriter {
       }
     }
     this.rowsAdded += n;
+    // with runRows the caller writes full runs in steps (spillFull); else spill here when memory runs short
+    if (this.options.runRows === undefined && this.bufferedBytes() > MEMORY_BUDGET) this.spill();
+  }
+
+  /** With runRows: writes every slice buffer that holds a full run, pausing after each block. */
+  *spillFull(): Generator<void, void> {
     const runRows = this.options.runRows;
-    if (runRows !== undefined) {
-      for (let s = 0; s < this.buffers.length; s++) if (this.buffers[s]!.rows >= runRows) drain(this.spillSlice(s));
-    } else if (this.bufferedBytes() > MEMORY_BUDGET) this.spill();
+    if (runRows === undefined) return;
+    for (let s = 0; s < this.buffers.length; s++) {
+      if (this.buffers[s]!.rows >= runRows) {
+        yield;
+        yield* this.spillSlice(s);
+      }
+    }
   }
 
   private bufferedBytes(): number {
