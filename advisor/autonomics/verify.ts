@@ -4,8 +4,8 @@
  * Per metric (time, bytes moved, blocks scanned) each fingerprint's mean per
  * execution in the window after the apply is compared with its mean in the
  * window before, over the fingerprints that ran in both, weighted by their
- * executions. A change is reverted when a judged metric got worse than its
- * limit and none got better than its limit, or when time itself got worse.
+ * executions. The exact counters (bytes moved, blocks scanned) judge first;
+ * time decides only where they do not (a trade between them, or no change).
  */
 import type { Database } from '../../engine/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
@@ -96,13 +96,18 @@ export function compareWindows(before: WindowMeasure, after: WindowMeasure, conf
   const timeMs = metric('timeMs');
   const bytesMoved = metric('bytesMoved');
   const blocksScanned = metric('blocksScanned');
-  const all = [timeMs, bytesMoved, blocksScanned];
-  const improved = all.some((m) => m.limit !== null && m.change < -m.limit);
-  // A trade (one counter better beyond its limit, another worse) is judged by
-  // time when time is judged: the counters say what changed, time whether it
-  // mattered. Without a time limit a trade is kept.
-  const verdict: Verification['verdict'] =
-    fingerprints === 0 ? 'no-evidence' : !all.some((m) => m.worse) ? (improved ? 'better' : 'neutral') : !improved || timeMs.worse ? 'worse' : 'mixed';
+  const beyond = (m: MetricComparison) => m.limit !== null && m.change < -m.limit;
+  const counterWorse = bytesMoved.worse || blocksScanned.worse;
+  const counterBetter = beyond(bytesMoved) || beyond(blocksScanned);
+  // The counters are exact; time is what users feel but is noisy on a shared
+  // machine. Time decides only where the counters do not: when they trade
+  // (one better, one worse), or do not move.
+  let verdict: Verification['verdict'];
+  if (fingerprints === 0) verdict = 'no-evidence';
+  else if (!counterWorse && !timeMs.worse) verdict = counterBetter || beyond(timeMs) ? 'better' : 'neutral';
+  else if (counterWorse && !counterBetter) verdict = beyond(timeMs) ? 'mixed' : 'worse';
+  else if (counterWorse && counterBetter) verdict = timeMs.worse ? 'worse' : 'mixed';
+  else verdict = counterBetter ? 'mixed' : 'worse';
   return {
     at: now.toISOString(),
     verdict,

@@ -275,6 +275,9 @@ describe('the verdict', () => {
     // bytes moved -90%, blocks scanned +40%: kept unless time got worse beyond its limit
     expect(judge(m(100, 1e7, 100), m(110, 1e6, 140))).toBe('mixed');
     expect(judge(m(100, 1e7, 100), m(200, 1e6, 140))).toBe('worse');
+    // counters only better, time worse (a loaded machine): kept; counters unchanged, time worse: reverted
+    expect(judge(m(100, 1e7, 100), m(150, 1e6, 80))).toBe('mixed');
+    expect(judge(m(100, 1e7, 100), m(150, 1e7, 100))).toBe('worse');
     // below the noise floors (1 ms, 64 KiB, 1 block) a difference is no change
     expect(judge(m(0.2, 1000, 0), m(0.4, 5000, 0.05))).toBe('neutral');
     expect(judge(m(100, 1e7, 100), m(100, 1e7, 100)) && compareWindows(m(1, 1, 1), { fingerprints: new Map() }, defaultConfig(), w).verdict).toBe('no-evidence');
