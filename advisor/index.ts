@@ -12,3 +12,4 @@ export * from './encoding/index.js';
 export * from './cost-model/index.js';
 export * from './storage-recommendations.js';
 export { explainRecommendation, explainsKind } from './explain.js';
+export { withoutAdvisor } from './own-queries.js';

@@ -15,6 +15,7 @@ import { chooseDistribution, choiceText, currentChoice, estimateGraphSkew, sameC
 import { withLockSync } from './autonomics/file-lock.js';
 import { currentSetting, distributionSecondsPerDay, storageRecommendations, workloadCost, type StorageEvidence, type StorageOptions, type WorkloadCost } from './storage-recommendations.js';
 import type { SortKeyChoice } from './sortkey/index.js';
+import { withoutAdvisor } from './own-queries.js';
 import type { EncodingChoice } from './encoding/index.js';
 import type { Lifecycle } from './autonomics/types.js';
 
@@ -337,9 +338,10 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
   const graph = buildJoinGraph(workload, db.catalog(), options);
   const skew = options.skewCheck === false ? undefined : await estimateGraphSkew(db, graph);
   const result = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}) });
-  const cost = workloadCost(workload, db.catalog());
+  const own = withoutAdvisor(workload);
+  const cost = workloadCost(own, db.catalog());
   // sampling runs SQL, so it happens before the store's lock is taken; ids and the run are set under it
-  const storage = options.storage === false ? null : await storageRecommendations(db, workload, cost, { now, runId: '', firstId: 0 }, options.storage ?? {});
+  const storage = options.storage === false ? null : await storageRecommendations(db, own, cost, { now, runId: '', firstId: 0 }, options.storage ?? {});
   return updateStore(db.dir, (store) => {
     const runId = `run${store.runs.length + 1}`;
     const dist = recommendationsOf(graph, result, now, runId, store.nextId).map((r) => ({ ...r, benefit: { ...r.benefit, secondsPerDay: distributionSecondsPerDay(r, cost) } }));

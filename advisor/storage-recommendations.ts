@@ -80,15 +80,29 @@ export interface WorkloadCost {
   readonly queries: number;
 }
 
+/**
+ * The linear cost model of the log. When the fit leaves every scan feature out
+ * (too few queries to fit, or scans that never varied), scanning is charged at
+ * the log's average: its total time over its blocks scanned, an upper bound of
+ * a block's cost, so a sort key's or encoding's saving is not stated as zero.
+ */
 export function workloadCost(w: Workload, catalog: Catalog): WorkloadCost {
   const data = queryFeatures(w, catalog);
   let rows = 0;
   let bytes = 0;
-  for (const x of data.x) {
+  let blocks = 0;
+  let ms = 0;
+  data.x.forEach((x, i) => {
+    blocks += x[0]!;
     rows += x[4]!;
     bytes += x[5]!;
+    ms += data.y[i]!;
+  });
+  let model = fitCostModel(data, 'linear');
+  if (model.weights.blocksScanned + model.weights.rowsScanned + model.weights.bytesScanned === 0 && blocks > 0) {
+    model = { ...model, weights: { ...model.weights, blocksScanned: ms / blocks } };
   }
-  return { model: fitCostModel(data, 'linear'), days: workloadDays(w), bytesPerRowMoved: rows > 0 ? bytes / rows : 16, queries: data.y.length };
+  return { model, days: workloadDays(w), bytesPerRowMoved: rows > 0 ? bytes / rows : 16, queries: data.y.length };
 }
 
 /** Seconds per day a distribution recommendation saves: its bytes no longer moved, at the model's marginal costs. */

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../engine/index.js';
 import type { LogRecord } from '../../workload-log/index.js';
-import { evaluateCostModel, fitCostModel, msSaved, predictMs, queryFeatures, secondsPerDay, workloadDays, FEATURES } from '../../advisor/index.js';
+import { evaluateCostModel, fitCostModel, msSaved, predictMs, queryFeatures, secondsPerDay, withoutAdvisor, workloadDays, FEATURES } from '../../advisor/index.js';
 import { fakeCatalog, fakeTable, joinRecord, join, workloadFrom } from './helpers.js';
 
 function rng(seed: number): () => number {
@@ -90,5 +90,14 @@ describe('cost model', () => {
     const short = workloadFrom([0, 1].map((k) => record(k, r, () => 1, Date.UTC(2024, 0, 1) + k * 1000)));
     expect(workloadDays(short)).toBe(1);
     expect(secondsPerDay(9000, 3)).toBe(3);
+  });
+
+  it("leaves the advisor's own statements (sampling, skew counts) out of what it learns from", () => {
+    const r = rng(2);
+    const recs = Array.from({ length: 10 }, (_, i) => ({ ...record(i, r, () => 5, Date.UTC(2024, 0, 1) + i), source: i % 2 ? 'advisor' : 'api' }));
+    const w = withoutAdvisor(workloadFrom(recs));
+    expect(w.queries).toBe(5);
+    expect(queryFeatures(w, catalog).y.length).toBe(5);
+    expect(queryFeatures(workloadFrom(recs), catalog).y.length).toBe(10);
   });
 });
