@@ -22,7 +22,7 @@ import {
   runAdvisor,
   type Recommendation,
 } from '../../advisor/index.js';
-import { applyOne, candidates, loadConfig, revertOne } from '../../advisor/autonomics/index.js';
+import { applyOne, candidates, describeVerification, loadConfig, revertOne } from '../../advisor/autonomics/index.js';
 import { formatTable, Progress, reportError } from '../output.js';
 import { ddlScript } from './advisor-script.js';
 import { printJson, type CommonOptions } from '../context.js';
@@ -174,6 +174,9 @@ export async function advisorShowCommand(id: string, flags: AdvisorFlags): Promi
     ];
     if (r.evidence.rejectedKeys.length) lines.push('', 'Keys rejected for skew:', ...r.evidence.rejectedKeys.map((k) => `  ${k.column}: ${k.reason}`));
     lines.push('', 'History:', ...r.history.map((h) => `  ${h.at} ${h.status}${h.reason ? `: ${h.reason}` : ''}`));
+    const lc = r.lifecycle;
+    if (lc?.revertDdl) lines.push('', `Undone by: ${lc.revertDdl}`);
+    if (lc?.verification) lines.push(`Verification (${lc.verification.verdict}): ${describeVerification(lc.verification)}`);
     process.stdout.write(lines.join('\n') + '\n');
   });
 }

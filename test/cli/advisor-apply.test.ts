@@ -1,0 +1,84 @@
+/**
+ * keel advisor apply's modes and revert through the command (dist/ via
+ * bin/keel.js; `npm run build` first): --dry-run prints the DDL and changes
+ * nothing, --dialect redshift a commented script, --background returns at
+ * once while a detached process applies, revert undoes with the inverse DDL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const BIN = path.resolve(__dirname, '../../bin/keel.js');
+let work: string;
+let data: string;
+
+function keel(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args, '--data', data], { encoding: 'utf8', cwd: work, timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+const diststyle = (t: string) => JSON.parse(keel(['sql', `select diststyle from svv_table_info where "table" = '${t}'`, '--json']).stdout.trim()).rows[0][0];
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-cli-apply-'));
+  data = path.join(work, 'data');
+  const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join(', ');
+  // no DISTSTYLE: AUTO tables, which --all may change
+  const script = [
+    'create table f (id integer, d integer, v integer);',
+    'create table d (id integer, name varchar(20));',
+    `insert into f values ${rows(30000, (i) => `(${i}, ${i % 12000}, ${i % 7})`)};`,
+    `insert into d values ${rows(12000, (i) => `(${i}, 'n${i}')`)};`,
+    ...Array.from({ length: 4 }, (_, k) => `select d.name, sum(f.v) from f join d on f.d = d.id where f.v > ${k} group by d.name;`),
+  ].join('\n');
+  fs.writeFileSync(path.join(work, 'setup.sql'), script);
+  expect(keel(['sql', '-f', path.join(work, 'setup.sql'), '--json']).code).toBe(0);
+  expect(keel(['advisor', 'run']).code).toBe(0);
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe('keel advisor apply and revert', () => {
+  it('--dry-run prints the DDL and applies nothing; --dialect redshift prints a commented script', () => {
+    const dry = keel(['advisor', 'apply', '--all', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('ALTER TABLE f ALTER DISTKEY d;');
+    expect(dry.stdout).toMatch(/nothing was applied/);
+    expect(diststyle('f')).toBe('AUTO(EVEN)');
+    const rs = keel(['advisor', 'apply', '--all', '--dialect', 'redshift']);
+    expect(rs.code).toBe(0);
+    expect(rs.stdout).toMatch(/not inside BEGIN \.\.\. END/);
+    expect(rs.stdout).toMatch(/-- r\d+: f distkey AUTO\(EVEN\) -> KEY\(d\)/);
+    expect(rs.stdout).toMatch(/--   joins: d\.id=f\.d \(4 executions\)/);
+    // every statement line is SQL ending in ';', every other line a comment or blank
+    for (const l of rs.stdout.split('\n')) expect(l === '' || l.startsWith('--') || /^ALTER TABLE .*;$/.test(l), l).toBe(true);
+    expect(diststyle('f')).toBe('AUTO(EVEN)');
+    const bad = keel(['advisor', 'apply', '--all', '--dialect', 'oracle']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--dialect must be redshift/);
+  });
+
+  it('--background returns at once and a detached process applies; revert undoes it', async () => {
+    const list = JSON.parse(keel(['advisor', 'list', '--json']).stdout);
+    const f = list.find((r: { table: string }) => r.table === 'f');
+    const bg = JSON.parse(keel(['advisor', 'apply', f.id, '--background', '--json']).stdout);
+    expect(bg).toMatchObject({ background: true, ids: [f.id] });
+    const deadline = Date.now() + 60_000;
+    let status = '';
+    while (Date.now() < deadline) {
+      status = JSON.parse(keel(['advisor', 'show', f.id, '--json']).stdout).status;
+      if (status === 'applied' || status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe('applied');
+    expect(diststyle('f')).toBe('AUTO(KEY(d))');
+    const rev = JSON.parse(keel(['advisor', 'revert', f.id, '--json']).stdout);
+    expect(rev.status).toBe('reverted');
+    expect(rev.lifecycle.revertDdl).toBe('ALTER TABLE f ALTER DISTSTYLE EVEN');
+    expect(diststyle('f')).toBe('AUTO(EVEN)');
+    expect(keel(['advisor', 'show', f.id]).stdout).toMatch(/Undone by: ALTER TABLE f ALTER DISTSTYLE EVEN/);
+    const again = keel(['advisor', 'revert', f.id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/is reverted; only an applied or verified one can be reverted/);
+  });
+});
