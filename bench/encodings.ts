@@ -182,6 +182,8 @@ async function main(): Promise<void> {
       '|---|---:|---:|---:|',
       ...scan.map((s) => `| ${s.table} | ${s.autoMs.toFixed(0)} | ${s.advisorMs.toFixed(0)} | ${pct(s.advisorMs, s.autoMs)} |`),
       '',
+      'Scan times on a shared machine move by tens of percent between runs; where the advisor chose ZSTD for text, decoding is slower than RAW or BYTEDICT: smaller on disk, slower to scan when the column is read whole.',
+      '',
       'Columns where the advisor and the oracle differ (and every lineitem column), MB:',
       '',
       '| column | advisor | oracle | advisor MB | oracle MB | AUTO MB |',
