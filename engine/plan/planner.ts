@@ -454,19 +454,23 @@ export class Planner {
     // what joining two parts costs: the bytes its placement moves (rows times the width of the columns
     // carried, join-placement.ts) plus the bytes it hands the joins above. Counting width, not rows only,
     // keeps a wide relation (names, addresses, comments) out of the early joins whose results move again.
-    const joinScore = (outer: Part, inner: Part, es: typeof edges, est: number): number => {
+    // A lookup into a replicated table that keeps every row (est. no fewer rows out than in) moves nothing
+    // and only widens the rows: it waits until no join that moves rows is left, so those move narrower rows.
+    const joinScore = (outer: Part, inner: Part, es: typeof edges, est: number): { score: number; lookup: boolean } => {
       const o = outer.planned;
       const n = inner.planned;
       const lk = es.map((e) => keyColumn(o, outer.rels.has(e.a) ? e.ea : e.eb));
       const rk = es.map((e) => keyColumn(n, outer.rels.has(e.a) ? e.eb : e.ea));
-      const moved = joinPlacement(this.slices, 'inner', o.node, n.node, lk, rk).bytes;
-      return moved + est * (rowWidth(o.node) + rowWidth(n.node));
+      const placed = joinPlacement(this.slices, 'inner', o.node, n.node, lk, rk);
+      const lookup = placed.action === 'DS_DIST_ALL_NONE' && est >= Math.max(o.node.estRows, n.node.estRows);
+      return { score: placed.bytes + est * (rowWidth(o.node) + rowWidth(n.node)), lookup };
     };
     // the larger input probes; the smaller is built into the hash table
     const orient = (A: Part, B: Part): [Part, Part] => (A.planned.node.estRows >= B.planned.node.estRows ? [A, B] : [B, A]);
     while (parts.length > 1) {
       // choose the pair of parts, connected by an edge if any, whose join costs least
-      let best: { i: number; j: number; est: number; score: number; edges: typeof edges } | null = null;
+      // ranked: joins on keys first, then lookups into replicated tables, then cross products; by score within a rank
+      let best: { i: number; j: number; est: number; score: number; rank: number; edges: typeof edges } | null = null;
       for (let i = 0; i < parts.length; i++) {
         for (let j = i + 1; j < parts.length; j++) {
           const es = unusedEdges.filter((e) => (parts[i]!.rels.has(e.a) && parts[j]!.rels.has(e.b)) || (parts[i]!.rels.has(e.b) && parts[j]!.rels.has(e.a)));
@@ -474,15 +478,19 @@ export class Planner {
           const pj = parts[j]!.planned;
           let est: number;
           let score: number;
+          let rank = 2;
           if (es.length) {
             est = edgeRows(parts[i]!, parts[j]!, es);
             const [o, n] = orient(parts[i]!, parts[j]!);
-            score = joinScore(o, n, es, est);
+            const js = joinScore(o, n, es, est);
+            score = js.score;
+            rank = js.lookup ? 1 : 0;
           } else {
             est = pi.node.estRows * pj.node.estRows * 1e6;
             score = nodeBytes(pi.node) * nodeBytes(pj.node) * 1e6;
           }
-          if (!best || score < best.score || (score === best.score && es.length > best.edges.length)) best = { i, j, est, score, edges: es };
+          const better = !best || (rank !== best.rank ? rank < best.rank : score < best.score || (score === best.score && es.length > best.edges.length));
+          if (better) best = { i, j, est, score, rank, edges: es };
         }
       }
       const { i, j } = best!;
