@@ -85,9 +85,9 @@ describe('replay', () => {
     ]);
     const fast = await replayTrace(db, file, { pace: 'max' });
     const paced = await replayTrace(db, file, { pace: 'recorded', speed: 2 });
-    expect(fast.elapsedMs).toBeLessThan(150);
+    // the recorded gaps (400 ms at speed 2) are waited for; as fast as possible waits for none
     expect(paced.elapsedMs).toBeGreaterThanOrEqual(195);
-    expect(paced.elapsedMs).toBeLessThan(1000);
+    expect(fast.elapsedMs).toBeLessThan(paced.elapsedMs);
     const iso = trace('iso.jsonl', [good('select 1'), JSON.stringify({ ts: '2024-01-01T00:00:00.300Z', sql: 'select 2' })]);
     expect((await replayTrace(db, iso, { pace: 'recorded' })).elapsedMs).toBeGreaterThanOrEqual(295);
   });
