@@ -15,6 +15,7 @@ import { sortBatch } from './ops/sort.js';
 import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built } from './ops/join.js';
 import { runExchange, type RowFilter } from './ops/exchange.js';
 import { keyFilter, type JoinTable } from './join-table.js';
+import { columnsOf, type Expr } from '../plan/expr.js';
 
 /** The label of a `rows` node standing for a broadcast exchange's output (in a worker's plan fragment). */
 export const BROADCAST = 'broadcast';
@@ -95,8 +96,17 @@ function adaptive(column: number, test: (col: Vector, sel: Uint32Array, count: n
   };
 }
 
+/** 1 for each input column (of `width`) some expression reads. */
+function readColumns(exprs: readonly Expr[], width: number): Uint8Array {
+  const mask = new Uint8Array(width);
+  for (const e of exprs) for (const c of columnsOf(e)) mask[c] = 1;
+  return mask;
+}
+
 export class Executor {
   private readonly exchanged = new Map<number, Batch[][]>();
+  /** Per join or scan node: the output columns the projection above it reads. */
+  private readonly needed = new Map<number, Uint8Array>();
 
   constructor(readonly ctx: ExecContext) {}
 
@@ -143,7 +153,7 @@ export class Executor {
     const ctx = this.ctx;
     switch (node.op) {
       case 'scan':
-        yield* runScan(node, slice, ctx);
+        yield* runScan(node, slice, ctx, this.needed.get(node.id) ?? null);
         return;
       case 'rows':
         if (slice === 0 || node.dist.kind === 'all') yield* node.batches;
@@ -161,6 +171,8 @@ export class Executor {
       }
       case 'project': {
         const fns = ctx.cached(`project${node.id}`, () => node.exprs.map((e) => compileExpr(e, kindsOf(node.input))));
+        // a join or scan right below need not materialize the columns the projection drops
+        if (node.input.op === 'join' || node.input.op === 'scan') this.needed.set(node.input.id, ctx.cached(`needed${node.id}`, () => readColumns(node.exprs, node.input.fields.length)));
         for (const b of this.run(node.input, slice)) {
           yield { length: b.length, columns: fns.map((f) => f(b.columns, b.length)) };
         }
@@ -181,7 +193,7 @@ export class Executor {
         // a broadcast inner side is the same on every slice: its hash table is built once, shared
         const broadcast = (node.right.op === 'exchange' && node.right.mode === 'broadcast') || (node.right.op === 'rows' && node.right.label === BROADCAST);
         const right = prebuilt ? prebuilt[slice]! : broadcast ? this.sharedBuild(node, slice) : this.run(node.right, slice);
-        yield* runHashJoin(node, left, right, ctx, (table) => this.filterProbeScan(node, slice, table));
+        yield* runHashJoin(node, left, right, ctx, (table) => this.filterProbeScan(node, slice, table), this.needed.get(node.id) ?? null);
         return;
       }
       case 'exchange':

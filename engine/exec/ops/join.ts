@@ -16,12 +16,19 @@ import { ExecError } from '../../errors.js';
 
 const OUT_BATCH = 16_384;
 
-function combine(left: Batch, right: Batch, li: Int32Array, ri: Int32Array, count: number, passLeft = true): Batch {
+/** Stands for an output column nothing above the join reads (see runHashJoin's `needed`). */
+const UNREAD: Vector = { kind: 'i32', values: new Int32Array(0), nulls: null, length: 0 };
+
+function combine(left: Batch, right: Batch, li: Int32Array, ri: Int32Array, count: number, passLeft = true, needed: Uint8Array | null = null): Batch {
   const columns: Vector[] = [];
   // a probe batch whose every row matched exactly once, in order, is passed through as it is
   const identity = passLeft && count === left.length && isIdentity(li, count);
-  for (const v of left.columns) columns.push(identity ? v : gatherVector(v, li, count));
-  for (const v of right.columns) columns.push(gatherVector(v, ri, count));
+  const nl = left.columns.length;
+  for (let c = 0; c < nl; c++) {
+    const v = left.columns[c]!;
+    columns.push(identity ? v : needed !== null && needed[c] === 0 ? UNREAD : gatherVector(v, li, count));
+  }
+  for (let c = 0; c < right.columns.length; c++) columns.push(needed !== null && needed[nl + c] === 0 ? UNREAD : gatherVector(right.columns[c]!, ri, count));
   return { length: count, columns };
 }
 
@@ -47,7 +54,9 @@ export function buildSide(node: JoinNode, rightInput: Iterable<Batch>): Built {
 /**
  * `built` is given when the build side was built once for every slice (a
  * broadcast inner side is the same on each); otherwise it is built from rightInput.
- * onBuilt sees the table before the first probe row is pulled.
+ * onBuilt sees the table before the first probe row is pulled. `needed`, when
+ * given, marks the output columns the node above reads (a projection): the
+ * others are not gathered, and stand as empty placeholders it never touches.
  */
 export function* runHashJoin(
   node: JoinNode,
@@ -55,6 +64,7 @@ export function* runHashJoin(
   rightInput: Iterable<Batch> | Built,
   ctx: ExecContext,
   onBuilt?: (table: JoinTable) => void,
+  needed: Uint8Array | null = null,
 ): Generator<Batch> {
   const stats = ctx.statsFor(node.id);
   const rightKinds = kindsOf(node.right);
@@ -129,7 +139,7 @@ export function* runHashJoin(
       if (keep > 0 && emitsPairs) {
         stats.rowsOut += keep;
         // (gathered copies: li and ri are free for the next chunk)
-        yield pairs ?? combine(left, right, kl, kr, keep);
+        yield pairs ?? combine(left, right, kl, kr, keep, true, needed);
       }
     }
     if (existence || outer) {
@@ -146,7 +156,7 @@ export function* runHashJoin(
       }
       if (k > 0) {
         const all = k === n;
-        const columns = left.columns.map((v) => (all ? v : gatherVector(v, rows, k)));
+        const columns = left.columns.map((v, c) => (all ? v : needed !== null && needed[c] === 0 ? UNREAD : gatherVector(v, rows, k)));
         if (outer) for (const kind of rightKinds) columns.push(nullVector(kind, k));
         stats.rowsOut += k;
         yield { length: k, columns };

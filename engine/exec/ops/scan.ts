@@ -45,7 +45,8 @@ export function blockFilterFor(zone: readonly ZonePredicate[]): BlockFilter | nu
   };
 }
 
-export function* runScan(node: ScanNode, slice: number, ctx: ExecContext): Generator<Batch> {
+/** `needed`, when given, marks the columns the node above reads; the others may come out as empty placeholders. */
+export function* runScan(node: ScanNode, slice: number, ctx: ExecContext, needed: Uint8Array | null = null): Generator<Batch> {
   if (node.singleCopy && slice !== 0) return;
   const stats = ctx.statsFor(node.id);
   const segments = sliceSegments(ctx.store.dir, node.table, node.table.distStyle === 'all' ? -1 : slice, ctx.store.segments);
@@ -56,7 +57,7 @@ export function* runScan(node: ScanNode, slice: number, ctx: ExecContext): Gener
   }
   const kinds = node.columns.map((c) => physicalKind(node.table.columns[c]!.type));
   const filter = node.filter ? ctx.cached(`scan${node.id}`, () => compileFilter(node.filter!, kinds)) : null;
-  yield* scanFiltered(node, segments, kinds, filter, keyFilters, stats);
+  yield* scanFiltered(node, segments, kinds, filter, keyFilters, needed, stats);
 }
 
 const NO_COLUMN: Vector = { kind: 'i32', values: new Int32Array(0), nulls: null, length: 0 };
@@ -76,6 +77,7 @@ function* scanFiltered(
   kinds: readonly PhysicalKind[],
   filter: CompiledFilter | null,
   keyFilters: readonly ScanKeyFilter[],
+  needed: Uint8Array | null,
   counters: NodeStats,
 ): Generator<Batch> {
   const columns = node.columns;
@@ -116,6 +118,10 @@ function* scanFiltered(
       if (k === 0) continue;
       const out: Vector[] = new Array<Vector>(width);
       for (let j = 0; j < width; j++) {
+        if (needed !== null && needed[j] === 0) {
+          out[j] = NO_COLUMN;
+          continue;
+        }
         if (isUsed[j] === 1) {
           out[j] = k === rows ? cols[j]! : gatherVector(cols[j]!, sel, k);
           continue;
