@@ -58,8 +58,10 @@ describe('workload system tables', () => {
       expect([`${j[0]}.${j[1]}`, `${j[2]}.${j[3]}`].sort()).toEqual(['customers.c_id', 'orders.o_cust']);
       expect(j[4]).toBe('inner');
       expect(String(j[5])).toMatch(/^DS_(DIST_NONE|DIST_ALL_NONE|BCAST_INNER|DIST_INNER|DIST_OUTER|DIST_BOTH)$/);
-      expect(j.slice(6)).toEqual([true, true]);
+      expect(j[7]).toBe(true);
     }
+    // segments A and B match a customer; C matches none, and its probe side may be skipped entirely
+    expect(joins.filter((j) => j[6] === true).length).toBeGreaterThanOrEqual(2);
   });
 
   it('joins the tables with each other', async () => {
