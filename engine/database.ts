@@ -38,7 +38,7 @@ export interface OpenOptions {
   /**
    * Worker threads that run slices of a query in parallel (docs/execution.md);
    * 0 runs everything on the calling thread. Default: KEEL_WORKERS (a number,
-   * or "auto" for one per core but one), else 0.
+   * or "auto"), else one per core but one.
    */
   workers?: number;
 }

@@ -39,15 +39,19 @@ function workerScript(): string | null {
 }
 
 /**
- * Worker threads to use: the Database option, else KEEL_WORKERS ("auto": one
- * per core but one, the calling thread running slices too); 0, the default,
- * runs everything on the calling thread. Off by default because on the
- * measured machine (2 cores, shared) it did not pay on balance: see
- * docs/execution.md.
+ * Worker threads to use: the Database option, else KEEL_WORKERS (a number, or
+ * "auto"), else auto: one per core but one (the calling thread runs slices
+ * too), so a one-core machine runs everything on the calling thread. Running
+ * from TypeScript sources (the test suites) the workers would load the last
+ * build, so there the default is 0 and workers run only when asked for.
+ * Measured in docs/execution.md.
  */
 export function workerCount(option?: number): number {
   const env = process.env.KEEL_WORKERS;
-  const wanted = option ?? (env === undefined || env === '' ? 0 : env === 'auto' ? Math.max(0, availableCores() - 1) : Number(env));
+  const explicit = option !== undefined || (env !== undefined && env !== '');
+  if (!explicit && fileURLToPath(import.meta.url).endsWith('.ts')) return 0;
+  const auto = Math.max(0, availableCores() - 1);
+  const wanted = option ?? (!explicit || env === 'auto' ? auto : Number(env));
   return Number.isFinite(wanted) && wanted > 0 ? Math.floor(wanted) : 0;
 }
 
