@@ -28,8 +28,8 @@ import { newScanCounters, scanSegments } from './scan.js';
 import { SegmentReader } from './segment.js';
 import { Staging } from './staging.js';
 import type { Store } from './store.js';
-import type { Layout } from './tables.js';
-import { drain, TableWriter, type WrittenSegments } from './table-writer.js';
+import { layoutWriter, type Layout } from './tables.js';
+import { drain, type WrittenSegments } from './table-writer.js';
 
 export interface RewriteProgress {
   /** Rows of the current version read and placed in the new layout so far. */
@@ -112,23 +112,6 @@ class Pacer {
   }
 }
 
-function writerFor(folder: string, catalog: Catalog, layout: Layout, evenCursor: number, firstSegment: number, runRows?: number): TableWriter {
-  return new TableWriter(
-    folder,
-    {
-      columns: layout.columns,
-      distStyle: layout.distStyle,
-      distKey: layout.distKey,
-      sortKey: layout.sortKey,
-      slices: catalog.slices,
-      blockRows: catalog.blockRows,
-      evenCursor,
-    },
-    firstSegment,
-    runRows === undefined ? {} : { runRows },
-  );
-}
-
 function sameSegments(a: readonly SegmentMeta[], b: readonly SegmentMeta[]): boolean {
   return a.length <= b.length && a.every((s, i) => s.file === b[i]!.file);
 }
@@ -195,7 +178,7 @@ async function build(
   pacer: Pacer,
   report: (rows: number, bytes: number) => void,
 ): Promise<Built> {
-  const writer = writerFor(staging.folder, catalog, layout, 0, 1, catalog.blockRows * RUN_BLOCKS);
+  const writer = layoutWriter(staging.folder, catalog, layout, 0, 1, catalog.blockRows * RUN_BLOCKS);
   // Opened up front: an open file stays readable even if another process's
   // change retires it and a later writer deletes it while we read.
   const readers: SegmentReader[] = [];
@@ -249,7 +232,7 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
   const appended = cur.segments.slice(table.segments.length);
   if (appended.length > 0) {
     // rows appended during the build: placed in the new layout as extra (unsorted) segments
-    const writer = writerFor(staging.folder, fresh, layout, evenCursor, built.written.nextSegment);
+    const writer = layoutWriter(staging.folder, fresh, layout, evenCursor, built.written.nextSegment);
     try {
       const all = cur.columns.map((_, i) => i);
       for (const s of appended) {

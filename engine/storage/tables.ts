@@ -47,9 +47,10 @@ export function newTable(catalog: Catalog, name: string, layout: Layout): TableM
   };
 }
 
-function writerFor(dir: string, catalog: Catalog, table: TableMeta, layout: Layout, evenCursor: number, firstSegment: number): TableWriter {
+/** A writer of `layout`'s segments into `folder` (a table's directory, or a staging folder of an online rewrite). */
+export function layoutWriter(folder: string, catalog: Catalog, layout: Layout, evenCursor: number, firstSegment: number, runRows?: number): TableWriter {
   return new TableWriter(
-    tableDir(dir, table.id),
+    folder,
     {
       columns: layout.columns,
       distStyle: layout.distStyle,
@@ -60,6 +61,7 @@ function writerFor(dir: string, catalog: Catalog, table: TableMeta, layout: Layo
       evenCursor,
     },
     firstSegment,
+    runRows === undefined ? {} : { runRows },
   );
 }
 
@@ -98,7 +100,7 @@ export async function appendRows(
     const style = autoStyleFor(incoming, catalog);
     if (style !== table.distStyle) layout = { ...table, distStyle: style, distKey: null };
   }
-  const writer = writerFor(dir, catalog, table, layout, table.evenCursor, table.nextSegment);
+  const writer = layoutWriter(tableDir(dir, table.id), catalog, layout, table.evenCursor, table.nextSegment);
   let written: ReturnType<TableWriter['finish']>;
   try {
     for await (const batch of rows) writer.add(batch);
@@ -166,7 +168,7 @@ async function readAhead(
 
 /** Writes the table's rows in a new layout as a new version; the old files become obsolete. */
 export function rewriteTable(dir: string, catalog: Catalog, table: TableMeta, layout: Layout, cache: SegmentCache): TableChange {
-  const writer = writerFor(dir, catalog, table, layout, 0, table.nextSegment);
+  const writer = layoutWriter(tableDir(dir, table.id), catalog, layout, 0, table.nextSegment);
   let written: ReturnType<TableWriter['finish']>;
   try {
     const oldKinds = table.columns.map((c) => physicalKind(c.type));
