@@ -22,16 +22,11 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Database } from '../engine/index.js';
 import { updateSection } from './report.js';
+import { flag, TPCH_DIR, TPCH_TABLES } from './args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
-const TPCH = path.resolve(repo, '../shared/tpch');
-const TABLES = ['region', 'nation', 'supplier', 'customer', 'part', 'partsupp', 'orders', 'lineitem'];
 
-function flag(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1]! : def;
-}
 const SF = flag('--sf', '0.1');
 const RUNS = Number(flag('--runs', '3'));
 
@@ -42,7 +37,7 @@ function median(xs: number[]): number {
 const log = (m: string) => process.stderr.write(m + '\n');
 
 /** Queries over lineitem and its joins, as an application would run them during the rebuild. */
-const QUERIES = [1, 3, 6, 12, 14].map((n) => fs.readFileSync(path.join(TPCH, 'queries', `q${String(n).padStart(2, '0')}.sql`), 'utf8'));
+const QUERIES = [1, 3, 6, 12, 14].map((n) => fs.readFileSync(path.join(TPCH_DIR, 'queries', `q${String(n).padStart(2, '0')}.sql`), 'utf8'));
 
 /** Longest gap between ticks of a 5 ms interval while `work` runs: how long the event loop was held at most. */
 async function withStallMonitor<T>(work: () => Promise<T>): Promise<{ result: T; maxStallMs: number }> {
@@ -67,8 +62,8 @@ async function main(): Promise<void> {
   const db = await Database.open(path.join(work, 'db'), { slices: 4 });
   try {
     log(`loading TPC-H SF ${SF}`);
-    await db.execute(fs.readFileSync(path.join(TPCH, 'schema.sql'), 'utf8'));
-    for (const t of TABLES) await db.load(t, path.join(TPCH, `sf${SF}`, `${t}.tbl.gz`), { delimiter: '|' });
+    await db.execute(fs.readFileSync(path.join(TPCH_DIR, 'schema.sql'), 'utf8'));
+    for (const t of TPCH_TABLES) await db.load(t, path.join(TPCH_DIR, `sf${SF}`, `${t}.tbl.gz`), { delimiter: '|' });
     const info = (await db.query(`select tbl_rows, size_bytes from svv_table_info where "table" = 'lineitem'`)).rows()[0]!;
     const rows = Number(info[0]);
     const size = Number(info[1]);

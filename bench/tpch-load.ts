@@ -20,14 +20,10 @@ import { Database } from '../engine/database.js';
 import { readAll } from '../engine/storage/tables.js';
 import { codecById } from '../engine/storage/codecs/index.js';
 import { updateSection } from './report.js';
+import { flag } from './args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
-
-function flag(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1]! : def;
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

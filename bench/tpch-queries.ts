@@ -14,17 +14,13 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO, tpchFiles } from './tpch-files.js';
 import { updateSection } from './report.js';
+import { flag } from './args.js';
 
 interface Side {
   loadMs: number;
   times: Record<string, number[]>;
   errors: Record<string, string>;
   maxRssKb: number;
-}
-
-function flag(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1]! : def;
 }
 
 function median(xs: readonly number[]): number {

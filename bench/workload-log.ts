@@ -19,16 +19,11 @@ import { fileURLToPath } from 'node:url';
 import { Database, type QueryRecord } from '../index.js';
 import { attachWorkloadLog, fingerprintStats, joinEdges, loadWorkload, replayTrace, scanPredicateStats, topFingerprints, tpchWorkload, traceLine, WorkloadLog, WorkloadStore } from '../workload-log/index.js';
 import { updateSection } from './report.js';
+import { flag, TPCH_DIR, TPCH_TABLES } from './args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
-const TPCH = path.resolve(repo, '../shared/tpch');
-const TABLES = ['region', 'nation', 'supplier', 'customer', 'part', 'partsupp', 'orders', 'lineitem'];
 
-function flag(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1]! : def;
-}
 const QUERIES = Number(flag('--queries', '10000'));
 const RUNS = Number(flag('--runs', '5'));
 const RECORDS = Number(flag('--records', '1000000'));
@@ -54,8 +49,8 @@ const SMALL = [
 
 async function loadTpch(dir: string): Promise<void> {
   const db = await Database.open(dir, { workloadLog: false });
-  await db.execute(fs.readFileSync(path.join(TPCH, 'schema.sql'), 'utf8'));
-  for (const t of TABLES) await db.load(t, path.join(TPCH, 'sf0.01', `${t}.tbl.gz`), { delimiter: '|' });
+  await db.execute(fs.readFileSync(path.join(TPCH_DIR, 'schema.sql'), 'utf8'));
+  for (const t of TPCH_TABLES) await db.load(t, path.join(TPCH_DIR, 'sf0.01', `${t}.tbl.gz`), { delimiter: '|' });
   db.close();
 }
 
