@@ -190,7 +190,7 @@ export class TableWriter {
     for (let s = 0; s < this.buffers.length; s++) {
       if (this.buffers[s]!.rows >= runRows) {
         yield;
-        yield* this.spillSlice(s);
+        yield* this.spillSlice(s, true);
       }
     }
   }
@@ -213,22 +213,31 @@ export class TableWriter {
 
   /** Sorts every slice buffer and writes it as a run. */
   private spill(): void {
-    for (let s = 0; s < this.buffers.length; s++) drain(this.spillSlice(s));
+    for (let s = 0; s < this.buffers.length; s++) drain(this.spillSlice(s, true));
   }
 
-  /** Sorts one slice's buffer and writes it as a run, pausing after each block. */
-  private *spillSlice(s: number): Generator<void, void> {
+  /**
+   * Sorts one slice's buffer and writes it as a run, pausing after each block.
+   * With `wholeBlocks`, an unsorted run (which stays a segment of its own, not
+   * merged) takes only whole blocks and the rest waits for the next run, so a
+   * table written in many runs has as many blocks as one written at once.
+   */
+  private *spillSlice(s: number, wholeBlocks = false): Generator<void, void> {
     const buf = this.buffers[s]!;
-    const rows = buf.rows;
+    const blockRows = this.layout.blockRows;
+    const sorted = this.sortIdx.length > 0;
+    const rows = wholeBlocks && !sorted ? buf.rows - (buf.rows % blockRows) : buf.rows;
     if (rows === 0) return;
-    const order = this.sortIdx.length ? this.sortOrder(buf) : undefined;
+    const order = sorted ? this.sortOrder(buf) : undefined;
     const name = this.newFile();
     const writer = (this.openWriter = new SegmentWriter(path.join(this.folder, name), this.columnsToWrite()));
-    // the buffer takes new rows at once; this run is written from the builders it had
+    // the buffer takes new rows at once (after the rows this run leaves behind); this run is written from the builders it had
     const builders = buf.builders;
+    const left = buf.rows > rows ? builders.map((b) => b.build(undefined, rows, b.length)) : null;
     buf.reset();
-    for (let from = 0; from < rows; from += this.layout.blockRows) {
-      const to = Math.min(rows, from + this.layout.blockRows);
+    if (left) left.forEach((v, c) => buf.builders[c]!.append(v));
+    for (let from = 0; from < rows; from += blockRows) {
+      const to = Math.min(rows, from + blockRows);
       writer.writeBlock(builders.map((b) => b.build(order, from, to)));
       yield;
     }

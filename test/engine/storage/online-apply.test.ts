@@ -262,4 +262,30 @@ describe('alterInBackground', () => {
     expect((await errorOf(db.alterInBackground('alter table orders alter distkey o_orderkey; select 1'))).code).toBe('SYNTAX');
     expect((await errorOf(db.alterInBackground('alter table orders alter distkey o_orderkey', { maxBytesPerSecond: -5 }))).code).toBe('INVALID_VALUE');
   });
+
+  it('writes an unsorted table in whole blocks, as many as a synchronous rewrite does', async () => {
+    // small blocks, so the rebuild writes each slice in many runs
+    const small = await Database.open(path.join(work, 'small-blocks'), { slices: 3, blockRows: 500 });
+    try {
+      await small.execute(fs.readFileSync(path.join(TPCH_DIR, 'schema.sql'), 'utf8'));
+      await small.load('orders', path.join(DATA, 'orders.tbl.gz'));
+      const blocks = async () => (await small.query('select sum(o_totalprice) from orders')).stats.blocksTotal;
+      const orders = () => small.catalog().tables['orders']!;
+      const expected = () => orders().segments.reduce((n, s) => n + Math.ceil(s.rows / 500), 0);
+      await small.alterInBackground('alter table orders alter distkey o_custkey');
+      const background = await blocks();
+      expect(orders().segments.length).toBeGreaterThan(3);
+      await small.execute('alter table orders alter distkey o_orderkey');
+      await small.execute('alter table orders alter distkey o_custkey');
+      expect(background).toBe(await blocks());
+      // every segment but the last of its slice holds whole blocks only
+      await small.alterInBackground('alter table orders alter distkey o_orderkey');
+      expect(await blocks()).toBe(expected());
+      const bySlice = new Map<number, number[]>();
+      for (const s of orders().segments) bySlice.set(s.slice, [...(bySlice.get(s.slice) ?? []), s.rows]);
+      for (const rows of bySlice.values()) for (const r of rows.slice(0, -1)) expect(r % 500).toBe(0);
+    } finally {
+      small.close();
+    }
+  });
 });
