@@ -11,7 +11,7 @@ import type { Database } from '../engine/index.js';
 import { UsageError } from '../engine/index.js';
 import { loadWorkload, type WorkloadFilter } from '../workload-log/index.js';
 import { buildJoinGraph, describeStyle, formatBytes, type GraphOptions, type JoinGraph } from './join-graph.js';
-import { chooseDistribution, choiceText, currentChoice, estimateGraphSkew, sameChoice, type Choice, type DistributionOptions, type DistributionResult, type Rejection } from './distkey/index.js';
+import { chooseDistribution, choiceText, currentChoice, currentLayout, estimateGraphSkew, layoutCost, refineByWhatIf, sameChoice, type Choice, type DistributionOptions, type DistributionResult, type Rejection, type WhatIfOptions, type WhatIfResult } from './distkey/index.js';
 import { withLockSync } from './autonomics/file-lock.js';
 import { currentSetting, distributionSecondsPerDay, storageRecommendations, workloadCost, type StorageEvidence, type StorageOptions, type WorkloadCost } from './storage-recommendations.js';
 import type { SortKeyChoice } from './sortkey/index.js';
@@ -100,6 +100,22 @@ export interface AdvisorRun {
   readonly solveMs: number;
   /** Greedy heaviest-edge-first's objective, for comparison. */
   readonly greedyObjective: number;
+  /** The solver's layout's objective (objectiveAfter differs when what-if planning changed the layout). */
+  readonly solverObjective: number;
+  /** What-if planning of the workload's query shapes (distkey/what-if.ts); absent when left out. */
+  readonly whatIf?: {
+    readonly shapes: number;
+    /** Shapes run once to observe their row counts. */
+    readonly observed: number;
+    readonly plans: number;
+    readonly ms: number;
+    /** Estimated bytes moved (calibrated, decayed, plus ALL's replication) now, under the solver's layout, and under the proposed one. */
+    readonly before: number;
+    readonly solver: number;
+    readonly after: number;
+    /** Tables whose choice differs from the solver's, e.g. "orders: KEY(o_custkey) -> KEY(o_orderkey)". */
+    readonly changed: readonly string[];
+  };
 }
 
 export interface StoreFile {
@@ -170,7 +186,7 @@ export function ddlFor(table: string, c: Choice): string {
 }
 
 /** The recommendations of one solved layout (not yet stored): per changed table, its benefit, evidence and reason. */
-export function recommendationsOf(graph: JoinGraph, result: DistributionResult, now: Date, runId: string, firstId: number): Recommendation[] {
+export function recommendationsOf(graph: JoinGraph, result: DistributionResult, now: Date, runId: string, firstId: number, whatIf: WhatIfResult | null = null): Recommendation[] {
   const slices = graph.getAttribute('slices');
   const before = result.current;
   const after = result.proposed;
@@ -257,13 +273,13 @@ export function recommendationsOf(graph: JoinGraph, result: DistributionResult, 
       updatedAt: at,
       run: runId,
     };
-    out.push({ ...rec, reason: explain(graph, rec, proposed, result) });
+    out.push({ ...rec, reason: explain(graph, rec, proposed, result, whatIf) });
   }
   return out;
 }
 
 /** The recommendation in plain words: what changes, why, what it saves and what it costs. */
-function explain(graph: JoinGraph, r: Recommendation, proposed: Choice, result: DistributionResult): string {
+function explain(graph: JoinGraph, r: Recommendation, proposed: Choice, result: DistributionResult, whatIf: WhatIfResult | null): string {
   const node = graph.getNodeAttributes(r.table);
   const slices = graph.getAttribute('slices');
   const parts: string[] = [];
@@ -292,6 +308,13 @@ function explain(graph: JoinGraph, r: Recommendation, proposed: Choice, result: 
             (node.distStyle === 'all' ? ` and frees the ${slices - 1} extra copies ALL keeps.` : '.'),
     );
   }
+  const overruled = whatIf?.changed.find((c) => c.table === r.table);
+  if (whatIf && overruled) {
+    parts.push(
+      `The join graph alone prefers ${choiceText(overruled.solver)}; planning the workload's ${whatIf.shapes} query shapes again under both layouts estimates ${formatBytes(whatIf.solver)} moved with it against ${formatBytes(whatIf.chosen)} with ${choiceText(proposed)}` +
+        ` (plans see what single edges do not: a query joining ${r.table} on two columns moves its intermediate result once either way, and a GROUP BY on the distribution key needs no exchange).`,
+    );
+  }
   const pct = r.benefit.percent;
   parts.push(
     `Estimated benefit: ${formatBytes(Math.max(0, r.benefit.bytes))} less moved per workload window (${pct.toFixed(1)}% of the workload's current join traffic in the model` +
@@ -309,6 +332,8 @@ export interface RunOptions extends DistributionOptions, GraphOptions {
   filter?: WorkloadFilter;
   /** Estimate key skew through SQL (default true). */
   skewCheck?: boolean;
+  /** Refine the solved layout by planning the workload's query shapes under candidate layouts (default on); false leaves it out. */
+  whatIf?: WhatIfOptions | false;
   /** Sort keys and encodings too (default both, sampled through SQL); false leaves them out. */
   storage?: StorageOptions | false;
   now?: Date;
@@ -337,14 +362,16 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
   const workload = loadWorkload(db.dir, options.filter ?? {});
   const graph = buildJoinGraph(workload, db.catalog(), options);
   const skew = options.skewCheck === false ? undefined : await estimateGraphSkew(db, graph);
-  const result = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}) });
+  const solved = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}) });
   const own = withoutAdvisor(workload);
+  const whatIf = options.whatIf === false || graph.size === 0 ? null : await refineByWhatIf(db, own, solved.model, solved.layout, [solved.greedy.layout, currentLayout(graph)], options.whatIf ?? {});
+  const result: DistributionResult = whatIf?.changed.length ? { ...solved, layout: whatIf.layout, proposed: layoutCost(graph, whatIf.layout) } : solved;
   const cost = workloadCost(own, db.catalog());
   // sampling runs SQL, so it happens before the store's lock is taken; ids and the run are set under it
   const storage = options.storage === false ? null : await storageRecommendations(db, own, cost, { now, runId: '', firstId: 0 }, options.storage ?? {});
   return updateStore(db.dir, (store) => {
     const runId = `run${store.runs.length + 1}`;
-    const dist = recommendationsOf(graph, result, now, runId, store.nextId).map((r) => ({ ...r, benefit: { ...r.benefit, secondsPerDay: distributionSecondsPerDay(r, cost) } }));
+    const dist = recommendationsOf(graph, result, now, runId, store.nextId, whatIf).map((r) => ({ ...r, benefit: { ...r.benefit, secondsPerDay: distributionSecondsPerDay(r, cost) } }));
     const recs = [...dist, ...(storage?.recommendations ?? []).map((r, k) => ({ ...r, id: `r${store.nextId + dist.length + k}`, run: runId }))];
     const run: AdvisorRun = {
       id: runId,
@@ -360,6 +387,21 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
       method: result.solve.method,
       solveMs: Math.round(result.solve.ms * 10) / 10,
       greedyObjective: Math.round(result.greedy.cost.total),
+      solverObjective: Math.round(solved.proposed.total),
+      ...(whatIf
+        ? {
+            whatIf: {
+              shapes: whatIf.shapes,
+              observed: whatIf.observed,
+              plans: whatIf.plans,
+              ms: Math.round(whatIf.ms),
+              before: Math.round(whatIf.current),
+              solver: Math.round(whatIf.solver),
+              after: Math.round(whatIf.chosen),
+              changed: whatIf.changed.map((c) => `${c.table}: ${choiceText(c.solver)} -> ${choiceText(c.chosen)}`),
+            },
+          }
+        : {}),
     };
     const kept = store.recommendations.filter((r) => r.status !== 'proposed');
     return {

@@ -1,6 +1,7 @@
 /** The engine's public face: what the workload log, the advisor and the CLI may use. */
 export { Database, type OpenOptions, type QueryResult, type LoadProgress, type ExecuteOptions } from './database.js';
 export type { PlanRecordInput } from './session.js';
+export { WhatIfPlanner, type TableLayout } from './what-if.js';
 export type { AlterInBackgroundOptions, AlterInBackgroundResult, RewriteProgress } from './online-alter.js';
 export { KeelError, SqlError, ExecError, LoadError, StorageError, UsageError, type ErrorCode } from './errors.js';
 export type { QueryStats, ResultColumn } from './result.js';

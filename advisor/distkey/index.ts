@@ -58,5 +58,6 @@ export { solve, greedyHeaviestEdge, type SolveOptions, type SolveResult, type So
 export { branchAndBound, type ExactResult } from './exact.js';
 export { localSearchSolve, type HeuristicResult } from './heuristic.js';
 export { reduce } from './eliminate.js';
+export { refineByWhatIf, type WhatIfOptions, type WhatIfResult } from './what-if.js';
 export { estimateSkew, skewFactor, valueCounts, type ValueCounts } from './skew.js';
 export { evaluate, halfEdgeBound, type Problem, type Factor } from './problem.js';

@@ -113,7 +113,13 @@ export async function advisorRunCommand(flags: AdvisorFlags): Promise<void> {
     process.stdout.write(
       `Advisor ${r.id}: ${r.queries} queries, ${r.tables} tables, ${r.edges} join edges.\n` +
         `Model cost now ${formatBytes(r.objectiveBefore)}, proposed ${formatBytes(r.objectiveAfter)} (${r.objectiveBefore > 0 ? ((saved / r.objectiveBefore) * 100).toFixed(1) : '0.0'}% less); ` +
-        `${r.optimal ? 'proven optimal' : `gap to the lower bound ${(r.gap * 100).toFixed(2)}%`} (${r.method}, ${r.solveMs} ms); greedy heaviest-edge-first: ${formatBytes(r.greedyObjective)}.\n\n`,
+        `${r.optimal ? 'solver proven optimal' : `solver's gap to the lower bound ${(r.gap * 100).toFixed(2)}%`} (${r.method}, ${r.solveMs} ms); greedy heaviest-edge-first: ${formatBytes(r.greedyObjective)}.\n` +
+        (r.whatIf
+          ? `What-if planning of ${r.whatIf.shapes} query shapes (${r.whatIf.observed} run once for their row counts, ${r.whatIf.plans} plans, ${r.whatIf.ms} ms): estimated bytes moved now ${formatBytes(r.whatIf.before)}, ` +
+            `with the solver's layout ${formatBytes(r.whatIf.solver)}, proposed ${formatBytes(r.whatIf.after)}` +
+            (r.whatIf.changed.length ? `; changed from the solver's: ${r.whatIf.changed.join(', ')}.\n` : '; the solver\'s layout kept.\n')
+          : '') +
+        '\n',
     );
     process.stdout.write(recommendationTable(out.recommendations) + '\n');
     for (const rej of out.rejected) process.stdout.write(`rejected ${rej.table}.${rej.column}: ${rej.reason}\n`);

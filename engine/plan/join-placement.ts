@@ -11,7 +11,15 @@
  * the receiving slice.
  */
 import type { Distribution, JoinDistAction, JoinType, PlanNode } from './physical.js';
+import { childrenOf } from './physical.js';
+import type { DistStyle } from '../catalog/catalog.js';
 import { widthOf } from './estimate.js';
+
+/** A table's distribution, as the planner places its rows (the catalog's, or a what-if one). */
+export interface TableLayout {
+  readonly style: DistStyle;
+  readonly key: string | null;
+}
 
 /** What happens to one side before the join; `pick` first reads a replicated side from one copy. */
 export interface SideMove {
@@ -123,4 +131,27 @@ export function joinPlacement(
     };
   }
   return bcast(lDist);
+}
+
+/**
+ * The bytes a plan's exchanges are estimated to move between slices, counted
+ * as the executor counts them (exec/ops/exchange.ts): a hash exchange moves the
+ * (n-1)/n of its rows that leave their slice, a broadcast n-1 copies, a gather
+ * the rows not already on slice 0; returning the result and reading one copy
+ * of a replicated input move nothing.
+ */
+export function planBytesMoved(plan: PlanNode, slices: number): number {
+  let bytes = 0;
+  const visit = (node: PlanNode): void => {
+    if (node.op === 'exchange') {
+      const input = node.input;
+      const spread = input.dist.kind !== 'single';
+      if (node.mode === 'hash') bytes += nodeBytes(input) * ((slices - 1) / slices);
+      else if (node.mode === 'broadcast') bytes += nodeBytes(input) * (slices - 1);
+      else if (node.mode === 'gather' && spread) bytes += nodeBytes(input) * ((slices - 1) / slices);
+    }
+    for (const c of childrenOf(node)) visit(c);
+  };
+  visit(plan);
+  return bytes;
 }

@@ -39,7 +39,13 @@ import type {
 } from './physical.js';
 import { childrenOf } from './physical.js';
 import { keyJoinRows, scanSelectivity, selectivity } from './estimate.js';
-import { joinPlacement, nodeBytes, rowWidth, type SideMove } from './join-placement.js';
+import { joinPlacement, nodeBytes, rowWidth, type SideMove, type TableLayout } from './join-placement.js';
+
+/** What-if planning's inputs: distributions in place of the catalog's, by table; rows observed at sites, by key. */
+export interface WhatIfInputs {
+  readonly layouts?: ReadonlyMap<string, TableLayout>;
+  readonly rows?: ReadonlyMap<string, number>;
+}
 import { columnDistinct, columnRange, type ColumnRange, type StatsSource } from './stats.js';
 import type { TableMeta } from '../catalog/catalog.js';
 
@@ -72,11 +78,36 @@ export class Planner {
   private readonly tables = new Map<string, TableMeta>();
   private readonly ranges = new Map<string, ColumnRange | null>();
 
-  /** `stats`: where column ranges come from (the data directory's segments); without it estimates use shape defaults only. */
+  /**
+   * Row-count sites, numbered in the order planning reaches them (scans, filters,
+   * aggregates, outer joins, the joined parts of a join region): by physical
+   * node id, the site's key. Planning one bound query again reaches the same
+   * sites in the same order whatever the layout, so rows observed at a site in
+   * one run stand for it in another (what-if planning).
+   */
+  readonly sites = new Map<number, string>();
+  private site = 0;
+
+  /**
+   * `stats`: where column ranges come from (the data directory's segments); without it estimates use shape defaults only.
+   * `whatIf`: distributions to plan with in place of the catalog's, by table name, and rows observed at sites
+   * (by key) to use in place of estimates.
+   */
   constructor(
     private readonly slices: number,
     private readonly stats: StatsSource | null = null,
+    private readonly whatIf: WhatIfInputs | null = null,
   ) {}
+
+  private siteKey(kind: string, width: number): string {
+    return `${this.site++}:${kind}:${width}`;
+  }
+
+  /** The rows observed at a site, else the estimate. */
+  private observed(key: string, estimate: number): number {
+    const rows = this.whatIf?.rows?.get(key);
+    return rows === undefined ? estimate : Math.max(1, rows);
+  }
 
   /** The value range of a base table column, when statistics are available. */
   private range(table: TableMeta, column: number): ColumnRange | null {
@@ -190,11 +221,13 @@ export class Planner {
         if (pushed) return this.plan(pushed, required);
         if (node.input.op === 'get') return this.planScan(node.input, required, conjuncts(node.predicate));
         if (node.input.op === 'join' && (node.input.type === 'inner' || node.input.type === 'cross')) return this.planJoinRegion(node, required);
+        const site = this.siteKey('filter', node.fields.length);
         const need = union(required, [...columnsOf(node.predicate)]);
         const input = this.plan(node.input, need);
         const predicate = remapColumns(node.predicate, (i) => input.pos.get(i)!);
-        const est = Math.max(1, input.node.estRows * selectivity(node.predicate));
+        const est = this.observed(site, Math.max(1, input.node.estRows * selectivity(node.predicate)));
         const filtered: PlanNode = { op: 'filter', id: this.id(), input: input.node, predicate, fields: input.node.fields, dist: input.node.dist, estRows: est };
+        this.sites.set(filtered.id, site);
         return { node: filtered, pos: input.pos, base: input.base };
       }
       case 'project': {
@@ -340,14 +373,16 @@ export class Planner {
     const filter = local.length ? local.reduce((a, b) => and(a, b)) : null;
     const zone = local.flatMap((p) => zonePredicates(p));
     const t = get.table;
+    const layout = this.whatIf?.layouts?.get(t.name) ?? { style: t.distStyle, key: t.distKey };
     let dist: Distribution;
-    if (t.distStyle === 'all') dist = { kind: 'all' };
-    else if (t.distStyle === 'key') {
-      const keyIdx = t.columns.findIndex((c) => c.name === t.distKey);
+    if (layout.style === 'all') dist = { kind: 'all' };
+    else if (layout.style === 'key') {
+      const keyIdx = t.columns.findIndex((c) => c.name === layout.key);
       dist = pos.has(keyIdx) ? { kind: 'hash', keys: [pos.get(keyIdx)!] } : { kind: 'any' };
     } else dist = { kind: 'any' };
     this.tables.set(t.name, t);
-    const est = Math.max(1, t.rows * scanSelectivity(preds, (c) => this.range(t, c), t.rows, (c) => this.distinct(t, c)));
+    const site = this.siteKey('scan', get.fields.length);
+    const est = this.observed(site, Math.max(1, t.rows * scanSelectivity(preds, (c) => this.range(t, c), t.rows, (c) => this.distinct(t, c))));
     const scan: ScanNode = {
       op: 'scan',
       id: this.id(),
@@ -361,6 +396,7 @@ export class Planner {
       dist,
       estRows: est,
     };
+    this.sites.set(scan.id, site);
     // columns read only by the filter leave here, so no exchange above carries them
     const keep = [...new Set(required)].sort((a, b) => a - b);
     if (keep.length > 0 && keep.length < columns.length) {
@@ -373,6 +409,8 @@ export class Planner {
 
   /** Flattens inner/cross joins and filters above them, then orders the joins greedily. */
   private planJoinRegion(root: LogicalNode, required: readonly number[]): Planned {
+    const region = this.siteKey('region', root.fields.length);
+    const partSite = (rels: ReadonlySet<number>) => `${region}/${[...rels].sort((a, b) => a - b).join('.')}`;
     const relations: { node: LogicalNode; start: number }[] = [];
     const preds: Expr[] = [];
     const collect = (n: LogicalNode, offset: number): void => {
@@ -480,7 +518,7 @@ export class Planner {
           let score: number;
           let rank = 2;
           if (es.length) {
-            est = edgeRows(parts[i]!, parts[j]!, es);
+            est = this.observed(partSite(new Set([...parts[i]!.rels, ...parts[j]!.rels])), edgeRows(parts[i]!, parts[j]!, es));
             const [o, n] = orient(parts[i]!, parts[j]!);
             const js = joinScore(o, n, es, est);
             score = js.score;
@@ -501,6 +539,7 @@ export class Planner {
       for (const e of best!.edges) unusedEdges.splice(unusedEdges.indexOf(e), 1);
       const keys = best!.edges.map((e) => (outer.rels.has(e.a) ? { o: e.ea, i: e.eb } : { o: e.eb, i: e.ea }));
       const joined = this.joinParts('inner', outer.planned, inner.planned, keys, usable, best!.est);
+      this.sites.set(joined.node.id, partSite(rels));
       parts.splice(Math.max(i, j), 1);
       parts.splice(Math.min(i, j), 1);
       parts.push({ rels, planned: joined });
@@ -510,7 +549,9 @@ export class Planner {
     const leftover = [...pending, ...unusedEdges.map((e) => e.pred)];
     if (leftover.length) {
       const pred = remapColumns(leftover.reduce((a, b) => and(a, b)), (f) => result.pos.get(f)!);
-      const node: PlanNode = { op: 'filter', id: this.id(), input: result.node, predicate: pred, fields: result.node.fields, dist: result.node.dist, estRows: result.node.estRows * 0.5 };
+      const site = `${region}/residual`;
+      const node: PlanNode = { op: 'filter', id: this.id(), input: result.node, predicate: pred, fields: result.node.fields, dist: result.node.dist, estRows: this.observed(site, result.node.estRows * 0.5) };
+      this.sites.set(node.id, site);
       result = { ...result, node };
     }
     return result;
@@ -600,6 +641,7 @@ export class Planner {
   }
 
   private planOuterJoin(node: Extract<LogicalNode, { op: 'join' }>, required: readonly number[]): Planned {
+    const site = this.siteKey(`join-${node.type}`, node.fields.length);
     const leftWidth = node.left.fields.length;
     const conds = node.condition ? conjuncts(node.condition) : [];
     const keys: { o: Expr; i: Expr }[] = [];
@@ -649,7 +691,9 @@ export class Planner {
         : keys.length
           ? Math.max(outer.node.estRows, keyJoinRows(outer.node.estRows, inner.node.estRows, this.keyDomain(outer, keys.map((k) => k.o)), this.keyDomain(inner, keys.map((k) => k.i))))
           : outer.node.estRows * Math.max(1, inner.node.estRows);
-    return this.joinParts(type, outer, inner, keys, residual, est);
+    const joined = this.joinParts(type, outer, inner, keys, residual, this.observed(site, est));
+    this.sites.set(joined.node.id, site);
+    return joined;
   }
 
   /**
@@ -685,6 +729,7 @@ export class Planner {
   }
 
   private planAggregate(node: Extract<LogicalNode, { op: 'aggregate' }>, required: readonly number[]): Planned {
+    const site = this.siteKey('aggregate', node.fields.length);
     const need = new Set<number>();
     for (const g of node.groups) columnsOf(g, need);
     for (const a of node.aggs) {
@@ -733,7 +778,7 @@ export class Planner {
     domains.forEach((d, j) => {
       if (Number.isFinite(d) && d >= 64 * this.slices && (spread < 0 || d > domains[spread]!)) spread = j;
     });
-    const estGroups = g === 0 ? 1 : Math.max(1, Math.min(child.estRows, Number.isFinite(domain) ? domain : child.estRows / 4));
+    const estGroups = g === 0 ? 1 : this.observed(site, Math.max(1, Math.min(child.estRows, Number.isFinite(domain) ? domain : child.estRows / 4)));
     // a partial aggregate pays off only when each slice's rows fold into clearly fewer groups;
     // when they do not (GROUP BY a key), the rows move once and are aggregated where they land
     const partialPays = !Number.isFinite(domain) || estGroups < (child.estRows / this.slices) * 0.5;
@@ -769,7 +814,7 @@ export class Planner {
           finalSpecs.push({ fn: s.fn, arg: at, type: s.type });
         }
       });
-      const partial: PlanNode = { op: 'aggregate', id: this.id(), input: child, groups: groupCols, aggs: specs, mode: 'partial', fields: stateFields, dist: child.dist, estRows: estGroups * this.slices };
+      const partial: PlanNode = { op: 'aggregate', id: this.id(), input: child, groups: groupCols, aggs: specs, mode: 'partial', fields: stateFields, dist: child.dist, estRows: Math.min(child.estRows, estGroups * this.slices) };
       const moved = g === 0 ? this.exchange(partial, 'gather', []) : this.exchange(partial, 'hash', spread >= 0 ? [spread] : groupCols.map((_, i) => i));
       out = {
         op: 'aggregate',
@@ -784,6 +829,7 @@ export class Planner {
       };
     }
     void required;
+    this.sites.set(out.id, site);
     return { node: out, pos: new Map(outFields.map((_, i) => [i, i])), base: estGroups };
   }
 }
