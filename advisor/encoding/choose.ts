@@ -21,6 +21,11 @@ import { columnReads, type ColumnReads } from './usage.js';
  */
 export const DEFAULT_BYTES_PER_NS = 0.1;
 
+/** Decode-time differences within this fraction are taken as measurement noise. */
+const NOISE = 0.2;
+/** A change must cut the whole column's cost by at least this many bytes (one page). */
+const MIN_GAIN_BYTES = 4096;
+
 export interface EncodingOptions {
   /** Blocks sampled per column (default 16), as runs of blockRows consecutive rows spread over the table. */
   sampleBlocks?: number;
@@ -143,10 +148,14 @@ export function chooseColumnEncoding(
   const currentSize = sizes.find((s) => s.codec === meta.encoding) ?? measure(meta.encoding, kind, blocks, rate, o.speeds);
   const best = sizes[0]!;
   const saving = currentSize.cost > 0 ? (currentSize.cost - best.cost) / currentSize.cost : 0;
-  // and at least 1% of what RAW would cost, so a column a few bytes big is not rewritten for timing noise
-  const rawCost = sizes.find((x) => x.codec === 'raw')?.cost ?? currentSize.cost;
-  const changes = best.codec !== meta.encoding && saving >= (o.minSaving ?? 0.05) && currentSize.cost - best.cost >= 0.01 * rawCost;
   const scale = rows > 0 ? tableRows / rows : 0;
+  // Decode times are measured, so they carry noise: a change that does not make the column smaller must
+  // decode clearly faster (ENCODE AUTO often wrote the very blocks the best codec would, and only the
+  // timings differ), and the whole column must gain a page's worth, so a 5-row table is not rewritten for noise.
+  const smaller = best.bytes < currentSize.bytes * 0.99;
+  const faster = best.decodeNs < currentSize.decodeNs * (1 - NOISE);
+  const gain = (currentSize.cost - best.cost) * scale;
+  const changes = best.codec !== meta.encoding && saving >= (o.minSaving ?? 0.05) && gain >= MIN_GAIN_BYTES && (smaller || faster);
   const perRowBytes = rows > 0 ? (currentSize.bytes - best.bytes) / rows : 0;
   const perRowNs = currentSize.decodeNs - best.decodeNs;
   return {
@@ -168,7 +177,11 @@ export function chooseColumnEncoding(
       ? null
       : best.codec === meta.encoding
         ? 'the current encoding is already the best'
-        : `the best (${best.codec}) would save ${(saving * 100).toFixed(1)}% of the column's cost, under the ${((o.minSaving ?? 0.05) * 100).toFixed(0)}% a rewrite must earn`,
+        : saving < (o.minSaving ?? 0.05)
+          ? `the best (${best.codec}) would save ${(saving * 100).toFixed(1)}% of the column's cost, under the ${((o.minSaving ?? 0.05) * 100).toFixed(0)}% a rewrite must earn`
+          : gain < MIN_GAIN_BYTES
+            ? `the best (${best.codec}) would save about ${Math.round(gain)} bytes of the whole column's cost, under the ${MIN_GAIN_BYTES} a rewrite must earn`
+            : `the best (${best.codec}) is no smaller and decodes within ${NOISE * 100}% of the current time, which measurement noise can explain`,
   };
 }
 

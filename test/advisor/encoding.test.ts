@@ -113,6 +113,29 @@ describe('encoding chooser on known columns', () => {
     expect(free.sizes[0]!.bytes).toBe(Math.min(...free.sizes.map((s) => s.bytes)));
   });
 
+  it('leaves a column alone when the whole of it would gain less than a page', () => {
+    const v = cols.find((c) => c.name === 'small')!.v;
+    const tiny = blocks(v, 5).slice(0, 1);
+    const raw: TableMeta = { ...table, columns: table.columns.map((c) => (c.name === 'small' ? { ...c, encoding: 'raw' } : c)) };
+    const c = chooseColumnEncoding(raw, 'small', tiny, 5, noReads, false, { blockRows: 2048, speeds: EVEN });
+    expect(c.best).toBe('for');
+    expect(c.currentSize.bytes).toBeGreaterThan(c.sizes[0]!.bytes * 1.5);
+    expect(c.proposed).toBeNull();
+    expect(c.note).toMatch(/bytes of the whole column's cost, under the 4096/);
+  });
+
+  it('does not rewrite for decode timings alone: ENCODE AUTO writing the best codec\'s own blocks stays, whatever the clock says', () => {
+    const v = cols.find((c) => c.name === 'label')!.v;
+    const sample = blocks(v, 2048).slice(0, 4);
+    // measured speeds, so the timings of AUTO and of the codec it picked per block differ only by noise
+    for (let k = 0; k < 10; k++) {
+      const c = chooseColumnEncoding(table, 'label', sample, 4_000_000, noReads, false, { blockRows: 2048 });
+      const auto = c.currentSize;
+      const same = c.sizes.find((x) => x.bytes === auto.bytes);
+      if (same && c.best === same.codec) expect(c.proposed).toBeNull();
+    }
+  });
+
   it('never gives the leading sort-key column zstd', () => {
     const v = cols.find((c) => c.name === 'note')!.v;
     const sample = blocks(v, 2048).slice(0, 4);
