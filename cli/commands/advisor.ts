@@ -36,6 +36,7 @@ export interface AdvisorFlags extends CommonOptions {
   halfLife?: string;
   skewFactor?: string;
   skew?: boolean;
+  whatIf?: boolean;
   all?: boolean;
   background?: boolean;
   dryRun?: boolean;
@@ -103,6 +104,7 @@ export async function advisorRunCommand(flags: AdvisorFlags): Promise<void> {
       halfLifeMs: num(flags.halfLife, '--half-life', 168) * 3_600_000,
       skewFactor: num(flags.skewFactor, '--skew-factor', 1.5),
       skewCheck: flags.skew !== false,
+      ...(flags.whatIf === false ? { whatIf: false as const } : {}),
     });
     if (flags.json) {
       printJson({ run: out.run, recommendations: out.recommendations, rejectedKeys: out.rejected.map((r) => ({ table: r.table, column: r.column, reason: r.reason })) });
