@@ -167,6 +167,7 @@ export const deltaCodec: Codec = {
         return { kind, values, nulls: null, length };
       }
     }
+    if (mode === VARINT && kind !== 'bool') return sumZigzag(bytes, reader.pos, kind, first, length);
     if (mode === PACKED) {
       const body = readF64Body(bytes, reader.pos, length - 1);
       if (body.end !== bytes.length) throw corrupt(`DELTA block of ${bytes.length} bytes, expected ${body.end}`);
@@ -179,6 +180,39 @@ export const deltaCodec: Codec = {
     return prefixSums(kind, first, deltas, length);
   },
 };
+
+/**
+ * The values of a varint block in one pass: each delta read and added as it
+ * comes, into the result's own array (no array of deltas between), the
+ * one-byte delta (|d| < 64, the common case) without entering the byte loop.
+ */
+function sumZigzag(bytes: Uint8Array, at: number, kind: 'i32' | 'f64', first: number, length: number): Vector {
+  const values = kind === 'i32' ? new Int32Array(length) : new Float64Array(length);
+  values[0] = first;
+  let acc = first;
+  let p = at;
+  const end = bytes.length;
+  for (let i = 1; i < length; i++) {
+    // Past the end, bytes[p] is undefined and reads as 0: the loop stops and the length check below reports it.
+    let b = bytes[p++]! | 0;
+    let m = (b & 0x7f) >>> 1;
+    const sign = b & 1;
+    if (b & 0x80) {
+      let scale = 0x40;
+      do {
+        b = bytes[p++]! | 0;
+        m += (b & 0x7f) * scale;
+        scale *= 0x80;
+      } while (b & 0x80);
+    }
+    acc += sign ? -m - 1 : m;
+    // i32: the sum wraps as int32 arithmetic does, which is all the encoder's deltas need
+    if (kind === 'i32') acc |= 0;
+    values[i] = acc;
+  }
+  if (p !== end) throw corrupt(`DELTA varints end at byte ${p} of ${end}`);
+  return { kind, values, nulls: null, length } as Vector;
+}
 
 /** n zig-zag varint deltas from `at` to the end of bytes. */
 function readZigzag(bytes: Uint8Array, at: number, n: number): Float64Array {

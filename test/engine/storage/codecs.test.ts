@@ -322,6 +322,17 @@ describe('codecs compress what they are built for', () => {
   it('DELTA packs a constant stride in 0 bits', () => {
     expect(codecById('delta').encodedSize(stride)).toBe(1 + 8 + 9);
   });
+  it('DELTA writes varints when a few big jumps would widen every packed delta, and reads them back', () => {
+    // ids rising by 0 to 40 with a jump now and then, wrapping around int32 once; doubles jumping across 2^52
+    const ids = Int32Array.from({ length: n }, (_, i) => (i % 1000 === 999 ? -2_147_483_000 : 2_147_000_000 + i * 20 + ((i * 7919) % 41)));
+    const big = Float64Array.from({ length: n }, (_, i) => (i % 500 === 0 ? 2 ** 52 + i : i * 3 - (i % 7)));
+    for (const v of [{ kind: 'i32', values: ids, nulls: null, length: n }, { kind: 'f64', values: big, nulls: null, length: n }] as Vector[]) {
+      const bytes = codecById('delta').encode(v);
+      expect(bytes[0]).toBe(1);
+      expect(codecById('delta').decode(bytes, v.kind, n)).toEqual(v);
+      expect(() => codecById('delta').decode(bytes.subarray(0, bytes.length - 1), v.kind, n)).toThrow(/DELTA varints end/);
+    }
+  });
   it('FOR packs a small range at its bit width', () => {
     expect(codecById('for').encodedSize(small)).toBe(5 + packedBytes(n, 8));
   });
