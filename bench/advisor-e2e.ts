@@ -81,6 +81,29 @@ async function measureLayouts(layouts: Record<string, readonly string[]>): Promi
   }
 }
 
+/**
+ * The stream once under EXPLAIN ANALYZE: milliseconds its exchanges took (the
+ * operators that move rows between slices) and all its operators together.
+ */
+async function exchangeTime(dir: string): Promise<{ exchange: number; total: number }> {
+  const db = await Database.open(dir);
+  let exchange = 0;
+  let total = 0;
+  try {
+    for (const q of stream) {
+      for (const line of (await db.query(`explain analyze ${q}`)).rows().map((r) => String(r[0]))) {
+        const t = /Total: ([\d.]+) ms/.exec(line);
+        if (t) total += Number(t[1]);
+        const x = /XN (Redistribute on|Broadcast|Gather to one slice).*time=([\d.]+) ms/.exec(line);
+        if (x) exchange += Number(x[2]);
+      }
+    }
+  } finally {
+    db.close();
+  }
+  return { exchange, total };
+}
+
 interface Blocks {
   dateScans: number;
   selectiveDateScans: number;
@@ -161,6 +184,8 @@ try {
     hand: HAND,
   })) as Record<'auto' | 'advisor' | 'solver' | 'hand', { bytes: number; ms: number; dir: string }>;
 
+  const exAuto = await exchangeTime(auto.dir);
+  const exAdvisor = await exchangeTime(advisor.dir);
   progress('sort keys');
   const sortDdl = refined.filter((r) => r.kind === 'sortkey').map((r) => r.ddl);
   const sdb = await Database.open(advisor.dir);
@@ -189,6 +214,8 @@ try {
     `| hand-written (Redshift's TPC-H benchmark) | ${MB(hand.bytes)} | ${pct(auto.bytes, hand.bytes)} | ${(hand.ms / 1000).toFixed(2)} s | ${pct(auto.ms, hand.ms)} |`,
     '',
     `What-if refinement: ${whatIf}.`,
+    '',
+    `Where the time goes (the stream once under EXPLAIN ANALYZE, operator times): exchanges took ${exAuto.exchange.toFixed(0)} ms of ${exAuto.total.toFixed(0)} ms under AUTO (${((exAuto.exchange / exAuto.total) * 100).toFixed(1)}%) and ${exAdvisor.exchange.toFixed(0)} ms of ${exAdvisor.total.toFixed(0)} ms under the advisor's layout (${((exAdvisor.exchange / exAdvisor.total) * 100).toFixed(1)}%). In one process an exchange is a repartition in memory, so what the layout can save in time is that share.`,
   ].join('\n');
   const row = (name: string, a: number, b: number) => `| ${name} | ${a.toLocaleString('en-US')} | ${b.toLocaleString('en-US')} | ${pct(a, b)} |`;
   const sort = [

@@ -282,7 +282,10 @@ export class Executor {
    * inputs[slice]); the plan's later run uses the routed batches.
    */
   exchangeFrom(node: ExchangeNode, inputs: readonly (readonly Batch[])[]): Batch[][] {
+    const t0 = performance.now();
     const out = runExchange(node, (s) => inputs[s] ?? [], this.ctx, this.filters.get(node.id) ?? null);
+    // the routing's own time (its inputs ran elsewhere), so EXPLAIN ANALYZE shows it as the serial path does
+    this.ctx.statsFor(node.id).ms += performance.now() - t0;
     this.exchanged.set(node.id, out);
     const shape = this.filters.has(node.id) ? null : shapeOf(node);
     if (shape !== null) this.shapes.set(shape, out);
