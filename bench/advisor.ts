@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateGraph, tpchGraph, TPCH_HAND_LAYOUTS, type GraphShape } from '../advisor/synthetic.js';
-import { buildModel, greedyHeaviestEdge, layoutCost, parseChoice, solve, type Choice } from '../advisor/index.js';
+import { buildModel, choiceText, greedyHeaviestEdge, layoutCost, parseChoice, solve, type Choice } from '../advisor/index.js';
 import type { JoinGraph } from '../advisor/index.js';
 import { updateSection } from './report.js';
 
@@ -125,6 +125,7 @@ for (const [name, spec] of Object.entries(TPCH_HAND_LAYOUTS)) {
 }
 const even = new Map(tg.nodes().map((t) => [t, { kind: 'even' } as Choice] as const));
 tpchLines.push(`| all EVEN | ${fmt(layoutCost(tg, even).total)} |`);
+tpchLines.push('', `These are the join graph's objectives (the graph alone gives orders ${choiceText(chosen.get('orders') ?? { kind: 'even' })}); on a database, \`keel advisor run\` then re-plans the workload's query shapes under candidate layouts (docs/advisor.md, *What-if refinement*), which can change that: *Advisor end to end* below measures the outcome.`);
 
 const body = [
   'The distribution-key solvers (advisor/distkey, docs/advisor.md) on seeded generated join graphs and on TPC-H\'s.',
