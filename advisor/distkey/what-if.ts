@@ -49,13 +49,15 @@ export interface WhatIfResult {
 }
 
 interface Shape {
-  readonly sql: string;
+  /** The statement of its latest execution, and when that started. */
+  sql: string;
   /** Executions, decayed as the graph's edges are. */
   weight: number;
   /** Logged bytes moved by executions since the last distribution change, and how many. */
   bytes: number;
   runs: number;
   latest: number;
+  /** Tables its executions read. */
   readonly tables: Set<string>;
 }
 
@@ -99,14 +101,16 @@ function shapesOf(w: Workload, graph: JoinGraph): Shape[] {
       if (!sh) {
         const sql = q.sql.get(i);
         if (sql === null) continue;
-        shapes.set(fp, (sh = { sql, weight: 0, bytes: 0, runs: 0, latest: start, tables }));
+        shapes.set(fp, (sh = { sql, weight: 0, bytes: 0, runs: 0, latest: start, tables: new Set(tables) }));
+      } else if (start > sh.latest) {
+        sh.sql = q.sql.get(i) ?? sh.sql;
+        sh.latest = start;
       }
       sh.weight += Math.pow(0.5, Math.max(0, nowMs - start) / halfLife);
       if (start > changedAt) {
         sh.bytes += q.bytesMoved[i]!;
         sh.runs++;
       }
-      if (start > sh.latest) sh.latest = start;
       for (const t of tables) sh.tables.add(t);
     }
   });
@@ -182,15 +186,16 @@ export async function refineByWhatIf(
   const solver = asArray(solved);
   const solverCost = cost(solver);
   let x = solver;
-  let best = solverCost;
+  let startCost = solverCost;
   for (const s of starts) {
     const y = asArray(s);
     const c = cost(y);
-    if (c < best) [x, best] = [y, c];
+    if (c < startCost) [x, startCost] = [y, c];
   }
   x = [...x];
   // one table at a time, the tables whose shapes move the most first, until no move helps or time is up
-  const order = tables.map((_, i) => i).sort((a, b) => byTable[b]!.reduce((s, f) => s + shapeCost(f, x), 0) - byTable[a]!.reduce((s, f) => s + shapeCost(f, x), 0));
+  const moved = byTable.map((fs) => fs.reduce((s, f) => s + shapeCost(f, x), 0));
+  const order = tables.map((_, i) => i).sort((a, b) => moved[b]! - moved[a]!);
   let improved = true;
   while (improved && performance.now() < deadline) {
     improved = false;
@@ -209,12 +214,11 @@ export async function refineByWhatIf(
       }
       if (bestLabel) {
         x[i] = bestLabel;
-        best += bestHere - was;
         improved = true;
       }
     }
   }
-  best = cost(x);
+  const best = cost(x);
   const gain = solverCost > 0 ? (solverCost - best) / solverCost : 0;
   const take = gain >= (options.whatIfMinGain ?? 0.02);
   const chosen = take ? x : solver;
