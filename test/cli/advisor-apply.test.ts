@@ -5,34 +5,22 @@
  * once while a detached process applies, revert undoes with the inverse DDL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runKeel, joinSetupScript } from './helpers.js';
 
-const BIN = path.resolve(__dirname, '../../bin/keel.js');
 let work: string;
 let data: string;
 
-function keel(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--data', data], { encoding: 'utf8', cwd: work, timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const keel = (args: string[]) => runKeel([...args, '--data', data], { cwd: work, timeout: 120_000 });
 const diststyle = (t: string) => JSON.parse(keel(['sql', `select diststyle from svv_table_info where "table" = '${t}'`, '--json']).stdout.trim()).rows[0][0];
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-cli-apply-'));
   data = path.join(work, 'data');
-  const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join(', ');
   // no DISTSTYLE: AUTO tables, which --all may change
-  const script = [
-    'create table f (id integer, d integer, v integer);',
-    'create table d (id integer, name varchar(20));',
-    `insert into f values ${rows(30000, (i) => `(${i}, ${i % 12000}, ${i % 7})`)};`,
-    `insert into d values ${rows(12000, (i) => `(${i}, 'n${i}')`)};`,
-    ...Array.from({ length: 4 }, (_, k) => `select d.name, sum(f.v) from f join d on f.d = d.id where f.v > ${k} group by d.name;`),
-  ].join('\n');
-  fs.writeFileSync(path.join(work, 'setup.sql'), script);
+  fs.writeFileSync(path.join(work, 'setup.sql'), joinSetupScript(30000, 12000));
   expect(keel(['sql', '-f', path.join(work, 'setup.sql'), '--json']).code).toBe(0);
   expect(keel(['advisor', 'run']).code).toBe(0);
 });

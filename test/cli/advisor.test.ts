@@ -4,32 +4,20 @@
  * contract), show, apply --all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runKeel, joinSetupScript } from './helpers.js';
 
-const BIN = path.resolve(__dirname, '../../bin/keel.js');
 let work: string;
 let data: string;
 
-function keel(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--data', data], { encoding: 'utf8', cwd: work });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const keel = (args: string[]) => runKeel([...args, '--data', data], { cwd: work });
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-cli-adv-'));
   data = path.join(work, 'data');
-  const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join(', ');
-  const script = [
-    'create table f (id integer, d integer, v integer) diststyle even;',
-    'create table d (id integer, name varchar(20)) diststyle even;',
-    `insert into f values ${rows(3000, (i) => `(${i}, ${i % 2000}, ${i % 7})`)};`,
-    `insert into d values ${rows(2000, (i) => `(${i}, 'n${i}')`)};`,
-    ...Array.from({ length: 4 }, (_, k) => `select d.name, sum(f.v) from f join d on f.d = d.id where f.v > ${k} group by d.name;`),
-  ].join('\n');
-  fs.writeFileSync(path.join(work, 'setup.sql'), script);
+  fs.writeFileSync(path.join(work, 'setup.sql'), joinSetupScript(3000, 2000, 'even'));
   const r = keel(['sql', '-f', path.join(work, 'setup.sql'), '--json']);
   expect(r.code).toBe(0);
 });

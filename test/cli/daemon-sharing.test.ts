@@ -8,21 +8,17 @@
  * and the daemon's changes land.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database } from '../../index.js';
 import { listRecommendations } from '../../advisor/index.js';
+import { runKeel } from './helpers.js';
 
-const BIN = path.resolve(__dirname, '../../bin/keel.js');
 let work: string;
 let data: string;
 
-function keel(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--data', data], { encoding: 'utf8', cwd: work, timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const keel = (args: string[]) => runKeel([...args, '--data', data], { cwd: work, timeout: 120_000 });
 
 const QUERIES = [
   'select n_name, count(*), sum(l_extendedprice) from lineitem join orders on l_orderkey = o_orderkey join customer on o_custkey = c_custkey join nation on c_nationkey = n_nationkey group by n_name',

@@ -10,15 +10,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { getRecommendation, updateStore, type Recommendation } from '../../advisor/index.js';
+import { KEEL_BIN, runKeel } from './helpers.js';
 
-const BIN = path.resolve(__dirname, '../../bin/keel.js');
 let work: string;
 let data: string;
 
-function keel(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--data', data], { encoding: 'utf8', cwd: work, timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const keel = (args: string[]) => runKeel([...args, '--data', data], { cwd: work, timeout: 120_000 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid: number) => {
@@ -109,7 +106,7 @@ describe('keel daemon', () => {
       } as unknown as Recommendation;
       return { store: { ...s, nextId: s.nextId + 1, recommendations: [...s.recommendations, rec] }, result: rec.id };
     });
-    const child = spawn(process.execPath, [BIN, 'daemon', 'start', '--foreground', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [KEEL_BIN, 'daemon', 'start', '--foreground', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (b) => (out += b));
     child.stderr.on('data', (b) => (out += b));

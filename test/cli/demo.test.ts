@@ -5,18 +5,14 @@
  * after, both recorded in the workload log).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runKeel } from './helpers.js';
 
-const BIN = path.resolve(__dirname, '../../bin/keel.js');
 let work: string;
 
-function keel(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: work, timeout: 300_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const keel = (args: string[]) => runKeel(args, { cwd: work, timeout: 300_000 });
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-cli-demo-'));

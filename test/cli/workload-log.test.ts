@@ -5,20 +5,17 @@
  * replay killed with SIGKILL mid-way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database, WorkloadStore } from '../../index.js';
 import { encodeFrame } from '../../workload-log/frame.js';
+import { KEEL_BIN, runKeel } from './helpers.js';
 
-const BIN = path.resolve(__dirname, '../../bin/keel.js');
 let work: string;
 
-function keel(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, cwd: work });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const keel = (args: string[], input?: string) => runKeel(args, { cwd: work, ...(input === undefined ? {} : { input }) });
 
 function writeTrace(name: string, lines: string[]): string {
   const file = path.join(work, name);
@@ -215,7 +212,7 @@ describe('a replay killed with SIGKILL', () => {
     const trace = writeTrace('crash.jsonl', sqls.map((sql) => JSON.stringify({ sql })));
     const raw = path.join(data, 'workload', 'raw');
 
-    const child = spawn(process.execPath, [BIN, 'replay', trace, '--data', data, '--json'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [KEEL_BIN, 'replay', trace, '--data', data, '--json'], { stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     // kill once a few hundred records are on disk, well before the end
     const deadline = Date.now() + 60_000;
