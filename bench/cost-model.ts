@@ -13,17 +13,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database, loadWorkload, tpchWorkload } from '../index.js';
 import { evaluateCostModel, fitCostModel, holdOut, queryFeatures, FEATURES, type ModelKind } from '../advisor/index.js';
-import { SHARED_TPCH, TABLES, REPO } from './tpch-files.js';
+import { flag, REPO, TPCH_DIR, TPCH_TABLES } from './args.js';
 import { updateSection } from './report.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
-const queries = Number(arg('--queries', '300'));
-const splits = Number(arg('--splits', '5'));
-const write = args.includes('--write');
+const queries = Number(flag('--queries', '300'));
+const splits = Number(flag('--splits', '5'));
+const write = process.argv.includes('--write');
 const progress = (m: string) => {
   if (process.stderr.isTTY) process.stderr.write(`${m}\n`);
 };
@@ -33,10 +28,10 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-cost-'));
   try {
     const db = await Database.open(work, { workloadLog: false });
-    await db.execute(fs.readFileSync(path.join(SHARED_TPCH, 'schema.sql'), 'utf8'));
-    for (const t of TABLES) {
+    await db.execute(fs.readFileSync(path.join(TPCH_DIR, 'schema.sql'), 'utf8'));
+    for (const t of TPCH_TABLES) {
       progress(`loading ${t}...`);
-      await db.load(t, path.join(SHARED_TPCH, 'sf0.1', `${t}.tbl.gz`), { delimiter: '|' });
+      await db.load(t, path.join(TPCH_DIR, 'sf0.1', `${t}.tbl.gz`), { delimiter: '|' });
     }
     db.close();
     const logged = await Database.open(work);

@@ -26,17 +26,13 @@ import type { EncodingId, TableMeta, Vector } from '../engine/index.js';
 import { ALL_CODECS, codecById, encodeAuto, redshiftNameFor, tpchTables } from '../engine/index.js';
 import { typeName } from '../engine/types.js';
 import { chooseEncodings, readWhole, sliceVector, decodeSpeeds } from '../advisor/index.js';
-import { tpchFiles, REPO } from './tpch-files.js';
+import { tpchFiles } from './tpch-files.js';
+import { flag, REPO } from './args.js';
 import { updateSection } from './report.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
-const sf = Number(arg('--sf', '1'));
-const runs = Number(arg('--runs', '5'));
-const write = args.includes('--write');
+const sf = Number(flag('--sf', '1'));
+const runs = Number(flag('--runs', '5'));
+const write = process.argv.includes('--write');
 const tty = process.stderr.isTTY;
 const progress = (m: string) => {
   if (tty) process.stderr.write(`${m}\n`);

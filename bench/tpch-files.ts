@@ -1,13 +1,9 @@
 /** TPC-H as dbgen-style .tbl files for benchmarks: the shared dbgen files, or keel's generator (identical to dbgen at seed 0) written out. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tpchTables } from '../engine/gen/index.js';
 import { formatDate, type Batch } from '../engine/types.js';
-
-export const TABLES = ['region', 'nation', 'supplier', 'customer', 'part', 'partsupp', 'orders', 'lineitem'] as const;
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SHARED_TPCH = path.resolve(REPO, '../shared/tpch');
+import { TPCH_DIR, TPCH_TABLES } from './args.js';
 
 /** Writes rows as dbgen writes them: '|' after every field. */
 export function writeTbl(file: string, batches: Iterable<Batch>, types: readonly { id: string; scale?: number }[]): void {
@@ -38,9 +34,9 @@ export function writeTbl(file: string, batches: Iterable<Batch>, types: readonly
 /** The .tbl(.gz) file of each table at this scale: shipped ones when ../shared has them, else generated into `work`. */
 export function tpchFiles(sf: string, work: string): Map<string, string> {
   const files = new Map<string, string>();
-  const shipped = path.join(SHARED_TPCH, `sf${sf}`);
+  const shipped = path.join(TPCH_DIR, `sf${sf}`);
   if (fs.existsSync(shipped)) {
-    for (const t of TABLES) files.set(t, path.join(shipped, `${t}.tbl.gz`));
+    for (const t of TPCH_TABLES) files.set(t, path.join(shipped, `${t}.tbl.gz`));
     return files;
   }
   process.stderr.write(`writing TPC-H SF ${sf} as .tbl text with keel's generator (dbgen's data at seed 0)...\n`);

@@ -15,12 +15,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SHARED_TPCH, TABLES, tpchFiles } from './tpch-files.js';
+import { tpchFiles } from './tpch-files.js';
 import { Database } from '../engine/database.js';
 import { readAll } from '../engine/storage/tables.js';
 import { codecById } from '../engine/storage/codecs/index.js';
 import { updateSection } from './report.js';
-import { flag } from './args.js';
+import { flag, TPCH_DIR, TPCH_TABLES } from './args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -56,7 +56,7 @@ async function benchScale(sf: string, runs: number): Promise<Row[]> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `keel-bench-load-${sf}-`));
   try {
     const files = tpchFiles(sf, work);
-    const schema = fs.readFileSync(path.join(SHARED_TPCH, 'schema.sql'), 'utf8');
+    const schema = fs.readFileSync(path.join(TPCH_DIR, 'schema.sql'), 'utf8');
     const out: Row[] = [];
     const times = new Map<string, number[]>();
     const rss = new Map<string, number>();
@@ -67,7 +67,7 @@ async function benchScale(sf: string, runs: number): Promise<Row[]> {
       const db = await Database.open(dir, { slices: 4 });
       await db.execute(schema);
       db.close();
-      for (const t of TABLES) {
+      for (const t of TPCH_TABLES) {
         // /usr/bin/time is not everywhere: the child reports its own peak RSS from getrusage
         const r = spawnSync(process.execPath, [path.join(here, 'load-child.js'), dir, t, files.get(t)!], { encoding: 'utf8', maxBuffer: 1 << 20 });
         if (r.status !== 0) throw new Error(`load ${t} failed: ${r.stderr}`);
@@ -81,7 +81,7 @@ async function benchScale(sf: string, runs: number): Promise<Row[]> {
       lastDir = dir;
     }
     const db = await Database.open(lastDir, { create: false });
-    for (const t of TABLES) {
+    for (const t of TPCH_TABLES) {
       const { raw, encoded } = await rawBytes(db, t);
       const seconds = median(times.get(t)!) / 1000;
       out.push({

@@ -12,9 +12,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REPO, tpchFiles } from './tpch-files.js';
+import { tpchFiles } from './tpch-files.js';
 import { updateSection } from './report.js';
-import { flag } from './args.js';
+import { flag, REPO } from './args.js';
 
 interface Side {
   loadMs: number;

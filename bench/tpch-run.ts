@@ -10,19 +10,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Database } from '../engine/database.js';
-import { SHARED_TPCH, TABLES } from './tpch-files.js';
+import { TPCH_DIR, TPCH_TABLES } from './args.js';
 
 const [engine, threadsArg, runsArg, filesJson, slicesArg] = process.argv.slice(2);
 const runs = Number(runsArg);
 const files = new Map<string, string>(Object.entries(JSON.parse(filesJson!) as Record<string, string>));
-const schema = fs.readFileSync(path.join(SHARED_TPCH, 'schema.sql'), 'utf8');
+const schema = fs.readFileSync(path.join(TPCH_DIR, 'schema.sql'), 'utf8');
 const queries = Array.from({ length: 22 }, (_, i) => `q${String(i + 1).padStart(2, '0')}`);
 const times: Record<string, number[]> = {};
 const errors: Record<string, string> = {};
 
 async function timeQueries(run: (sql: string) => Promise<void>): Promise<void> {
   for (const q of queries) {
-    const sql = fs.readFileSync(path.join(SHARED_TPCH, 'queries', `${q}.sql`), 'utf8');
+    const sql = fs.readFileSync(path.join(TPCH_DIR, 'queries', `${q}.sql`), 'utf8');
     try {
       await run(sql); // warm-up
       const ts: number[] = [];
@@ -46,7 +46,7 @@ if (engine === 'keel') {
     const db = await Database.open(dir, { slices: Number(slicesArg ?? 4) });
     await db.execute(schema);
     const t0 = performance.now();
-    for (const t of TABLES) await db.load(t, files.get(t)!, { delimiter: '|' });
+    for (const t of TPCH_TABLES) await db.load(t, files.get(t)!, { delimiter: '|' });
     loadMs = performance.now() - t0;
     await timeQueries(async (sql) => {
       await db.execute(sql);
@@ -60,7 +60,7 @@ if (engine === 'keel') {
   const con = await instance.connect();
   for (const stmt of schema.split(';').map((s) => s.replace(/--.*$/gm, '').trim()).filter(Boolean)) await con.run(stmt);
   const t0 = performance.now();
-  for (const t of TABLES) {
+  for (const t of TPCH_TABLES) {
     const cols = (await con.runAndReadAll(`select column_name from information_schema.columns where table_name = '${t}' order by ordinal_position`)).getRowsJson() as string[][];
     const spec = [...cols.map((r) => `'${r[0]}': 'VARCHAR'`), `'extra__': 'VARCHAR'`].join(', ');
     await con.run(`insert into ${t} select * exclude (extra__) from read_csv('${files.get(t)}', delim='|', header=false, quote='', escape='', columns={${spec}})`);
