@@ -29,6 +29,7 @@ import { SegmentReader } from './segment.js';
 import { Staging } from './staging.js';
 import type { Store } from './store.js';
 import { layoutWriter, type Layout } from './tables.js';
+import { inLoadOrder } from './load-order.js';
 import { drain, type WrittenSegments } from './table-writer.js';
 
 export interface RewriteProgress {
@@ -183,16 +184,18 @@ async function build(
   // change retires it and a later writer deletes it while we read.
   const readers: SegmentReader[] = [];
   try {
-    for (const s of table.segments) readers.push(SegmentReader.open(store.segmentPath(table, s.file)));
+    const opened = table.segments.map((s) => {
+      const reader = SegmentReader.open(store.segmentPath(table, s.file));
+      readers.push(reader);
+      return { slice: s.slice, rows: s.rows, reader };
+    });
     const all = table.columns.map((_, i) => i);
     const counters = newScanCounters();
-    for (const reader of readers) {
-      for (const batch of scanSegments(table, [reader], all, null, counters)) {
-        writer.add(batch);
-        report(writer.rows, writer.bytesWritten);
-        await pacer.pace(writer.bytesWritten);
-        for (const _ of writer.spillFull()) await pacer.pace(writer.bytesWritten);
-      }
+    for (const batch of inLoadOrder(opened, (s) => scanSegments(table, [s.reader], all, null, counters))) {
+      writer.add(batch);
+      report(writer.rows, writer.bytesWritten);
+      await pacer.pace(writer.bytesWritten);
+      for (const _ of writer.spillFull()) await pacer.pace(writer.bytesWritten);
     }
     const steps = writer.finishSteps();
     let step = steps.next();

@@ -10,6 +10,7 @@ import { autoStyleFor, type Catalog, type ColumnMeta, type DistStyle, type Segme
 import { tableDir } from './datadir.js';
 import { newScanCounters, scanSegments, type SegmentCache } from './scan.js';
 import { TableWriter } from './table-writer.js';
+import { inLoadOrder } from './load-order.js';
 
 export interface Layout {
   readonly distStyle: DistStyle;
@@ -65,13 +66,11 @@ export function layoutWriter(folder: string, catalog: Catalog, layout: Layout, e
   );
 }
 
-/** Every row of the table's current version, segment by segment. */
+/** Every row of the table's current version, slices interleaved in load order (load-order.ts). */
 export function* readAll(dir: string, table: TableMeta, cache: SegmentCache): Generator<Batch> {
   const folder = tableDir(dir, table.id);
   const all = table.columns.map((_, i) => i);
-  for (const seg of table.segments) {
-    yield* scanSegments(table, [cache.get(path.join(folder, seg.file))], all, null, newScanCounters());
-  }
+  yield* inLoadOrder(table.segments, (seg) => scanSegments(table, [cache.get(path.join(folder, seg.file))], all, null, newScanCounters()));
 }
 
 /**
