@@ -44,7 +44,11 @@ export interface AlterInBackgroundResult {
 }
 
 /** The layout the advisor's apply gives: the ALTER's settings, still AUTO. */
-function keptAuto(layout: Layout, action: ast.AlterAction): Layout {
+function keptAuto(layout: Layout, actions: readonly ast.AlterAction[]): Layout {
+  return actions.reduce(keptAutoBy, layout);
+}
+
+function keptAutoBy(layout: Layout, action: ast.AlterAction): Layout {
   switch (action.kind) {
     case 'distStyle':
       if (action.style === 'auto') return layout;
@@ -82,8 +86,8 @@ export async function alterInBackground(db: Database, sql: string, options: Alte
       db.store,
       s.table.name,
       (table, cat) => {
-        const layout = alteredLayout(table, s.action, p, cat);
-        return options.keepAuto ? keptAuto(layout, s.action) : layout;
+        const layout = alteredLayout(table, s.actions, p, cat);
+        return options.keepAuto ? keptAuto(layout, s.actions) : layout;
       },
       { maxBytesPerSecond: options.maxBytesPerSecond, signal: options.signal, onProgress: options.onProgress, pauseWhile: options.pauseWhile },
     );

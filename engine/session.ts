@@ -460,7 +460,7 @@ function checkNotNull(table: TableMeta, batch: Batch, s: ast.InsertStatement, p:
 async function alterTable(db: Database, s: ast.AlterTableStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
   await db.store.change((catalog) => {
     const table = tableOr(catalog, s.table, p);
-    const layout = alteredLayout(table, s.action, p, catalog);
+    const layout = alteredLayout(table, s.actions, p, catalog);
     const change = rewriteTable(db.dir, catalog, table, layout, db.store.segments);
     return {
       catalog: { ...catalog, tables: { ...catalog.tables, [table.name]: change.table } },
@@ -471,8 +471,40 @@ async function alterTable(db: Database, s: ast.AlterTableStatement, p: ParsedSta
   return done('ALTER TABLE', t0);
 }
 
-/** The table's layout after an ALTER TABLE action; settings named explicitly stop being AUTO. */
-export function alteredLayout(table: TableMeta, action: ast.AlterAction, p: ParsedStatement, catalog: Catalog): Layout {
+/**
+ * The table's layout after an ALTER TABLE's actions, in order (one rewrite for
+ * all of them); settings named explicitly stop being AUTO. Two actions on the
+ * same setting are refused: which one the user meant is not clear.
+ */
+export function alteredLayout(table: TableMeta, actions: readonly ast.AlterAction[], p: ParsedStatement, catalog: Catalog): Layout {
+  const changed = new Set<string>();
+  let layout: Layout = table;
+  for (const a of actions) {
+    const setting = alteredSetting(a);
+    const clash = changed.has(setting) || (a.kind === 'encodeAuto' ? [...changed].some((c) => c.startsWith('ENCODE')) : a.kind === 'encode' && changed.has('ENCODE'));
+    if (clash) throw ddlError('INVALID_DDL', `ALTER TABLE changes ${setting === 'ENCODE' ? 'the encodings' : `the ${setting}`} twice`, a.pos, p);
+    changed.add(setting);
+    layout = alteredBy({ ...table, ...layout }, a, p, catalog);
+  }
+  return layout;
+}
+
+/** What an ALTER action changes, to refuse two actions on one setting. */
+function alteredSetting(a: ast.AlterAction): string {
+  switch (a.kind) {
+    case 'distKey':
+    case 'distStyle':
+      return 'distribution';
+    case 'sortKey':
+      return 'sort key';
+    case 'encode':
+      return `ENCODE of column ${a.column.name}`;
+    case 'encodeAuto':
+      return 'ENCODE';
+  }
+}
+
+function alteredBy(table: TableMeta, action: ast.AlterAction, p: ParsedStatement, catalog: Catalog): Layout {
   const col = (id: ast.Ident, role: string): string => {
     checkColumn(table, id, p, role);
     return id.name;

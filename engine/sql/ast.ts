@@ -106,7 +106,8 @@ export type AlterAction =
 export interface AlterTableStatement extends Node {
   readonly kind: 'alterTable';
   readonly table: Ident;
-  readonly action: AlterAction;
+  /** One or more, comma-separated (as PostgreSQL allows): applied in order, in one rewrite. */
+  readonly actions: readonly AlterAction[];
 }
 
 export interface CreateViewStatement extends Node {

@@ -606,7 +606,7 @@ class Parser {
     return { kind: 'insert', table, columns, source: this.query(), pos };
   }
 
-  // ALTER TABLE t ALTER (DISTSTYLE | DISTKEY | [COMPOUND] SORTKEY | COLUMN c ENCODE | ENCODE AUTO) ...
+  // ALTER TABLE t ALTER (DISTSTYLE | DISTKEY | [COMPOUND] SORTKEY | COLUMN c ENCODE | ENCODE AUTO) ... [, ALTER ...]
   private alterStatement(): ast.AlterTableStatement {
     const pos = this.advance().pos;
     if (!this.isWord('table')) {
@@ -620,8 +620,12 @@ class Parser {
     if (t.kind === 'word' && ['add', 'drop', 'rename', 'owner', 'set', 'append', 'row'].includes(t.value)) {
       throw this.unsupported(`ALTER TABLE ... ${t.value.toUpperCase()}`);
     }
-    this.expectWord('alter');
-    return { kind: 'alterTable', table, action: this.alterAction(), pos };
+    const actions: ast.AlterAction[] = [];
+    do {
+      this.expectWord('alter');
+      actions.push(this.alterAction());
+    } while (this.acceptOp(','));
+    return { kind: 'alterTable', table, actions, pos };
   }
 
   private alterAction(): ast.AlterAction {

@@ -127,6 +127,27 @@ describe('ALTER TABLE rewrites the layout and keeps every row', () => {
     db.close();
   });
 
+  it('several actions in one statement are one rewrite, synchronous or in the background', async () => {
+    const db = await fresh();
+    await db.execute('create table t (a int, b varchar(12), c int) diststyle even');
+    await db.execute(`insert into t values ${Array.from({ length: 5000 }, (_, i) => `(${(i * 7919) % 5000}, 'v${i % 97}', ${i % 13})`).join(',')}`);
+    const checksum = async () => (await db.query('select count(*), sum(a), count(distinct b), sum(c) from t')).rows();
+    const expected = await checksum();
+    const version = db.catalog().tables['t']!.version;
+    await db.execute('alter table t alter distkey b, alter compound sortkey (a), alter column c encode runlength');
+    const t = db.catalog().tables['t']!;
+    expect(t.version).toBe(version + 1);
+    expect([t.distKey, t.sortKey, t.columns[2]!.encoding]).toEqual(['b', ['a'], 'rle']);
+    expect(await checksum()).toEqual(expected);
+    await db.alterInBackground('alter table t alter diststyle even, alter sortkey none, alter column c encode az64', { keepAuto: true });
+    const u = db.catalog().tables['t']!;
+    expect(u.version).toBe(version + 2);
+    expect(await info(db, 't')).toMatchObject({ diststyle: 'AUTO(EVEN)', sortkey1: null });
+    expect(u.columns[2]!.encoding).toBe('for');
+    expect(await checksum()).toEqual(expected);
+    db.close();
+  });
+
   it('KEY distribution places equal keys on one slice, and ALL counts a copy per slice', async () => {
     const db = await fresh(4);
     await db.execute('create table t (a int, b int) diststyle key distkey(a)');
@@ -146,7 +167,15 @@ describe('ALTER TABLE rewrites the layout and keeps every row', () => {
     const db = await fresh();
     await db.execute("create table t (a int) diststyle even; insert into t values (1), (2)");
     const before = JSON.stringify(db.catalog().tables['t']);
-    for (const bad of ['alter table t alter distkey nope', 'alter table t alter sortkey (a, a)', 'alter table t alter column a encode bogus', 'alter table nope alter diststyle all']) {
+    for (const bad of [
+      'alter table t alter distkey nope',
+      'alter table t alter sortkey (a, a)',
+      'alter table t alter column a encode bogus',
+      'alter table nope alter diststyle all',
+      'alter table t alter distkey a, alter diststyle all',
+      'alter table t alter column a encode zstd, alter encode auto',
+      'alter table t alter sortkey (a), alter distkey nope',
+    ]) {
       await sqlError(db.execute(bad));
       expect(JSON.stringify(db.catalog().tables['t'])).toBe(before);
     }

@@ -41,10 +41,11 @@ function createTable(sql: string): CreateTableStatement {
   return s;
 }
 
-function alter(sql: string): AlterTableStatement['action'] {
+function alter(sql: string): AlterTableStatement['actions'][number] {
   const s = parseStatement(sql);
   if (s.kind !== 'alterTable') throw new Error(`not ALTER TABLE: ${s.kind}`);
-  return withoutPos(s.action);
+  expect(s.actions).toHaveLength(1);
+  return withoutPos(s.actions[0]!);
 }
 
 function sqlError(f: () => unknown): SqlError {
@@ -667,7 +668,17 @@ describe('ALTER TABLE', () => {
   it('the action position is the word after ALTER', () => {
     const s = parseStatement('alter table lineitem alter distkey l_orderkey') as AlterTableStatement;
     expect(s.table.name).toBe('lineitem');
-    expect(s.action.pos).toBe('alter table lineitem alter '.length);
+    expect(s.actions[0]!.pos).toBe('alter table lineitem alter '.length);
+  });
+
+  it('takes several comma-separated actions, in order', () => {
+    const s = parseStatement('alter table t alter distkey a, alter compound sortkey (b, c), alter column d encode zstd') as AlterTableStatement;
+    expect(s.actions.map(withoutPos)).toEqual([
+      { kind: 'distKey', column: { name: 'a' } },
+      { kind: 'sortKey', columns: [{ name: 'b' }, { name: 'c' }], none: false, auto: false },
+      { kind: 'encode', column: { name: 'd' }, encoding: 'ZSTD' },
+    ]);
+    expect(failure('alter table t alter distkey a,')).toMatchObject({ message: 'expected ALTER but found end of input' });
   });
 
   it('errors', () => {

@@ -18,7 +18,7 @@ const RANGE = "select count(*), sum(amount) from facts where day between date '2
 let work: string;
 
 async function loadedByDay(name: string): Promise<Database> {
-  const db = await Database.open(path.join(work, name), { slices: 4, blockRows: 1024, workloadLog: false });
+  const db = await Database.open(path.join(work, name), { slices: 4, blockRows: 1024 });
   await db.execute('create table facts (day date, customer int, amount int)');
   // one load in day order (several blocks per slice in one segment), rows of a day in scrambled customer order
   const values: string[] = [];
