@@ -5,7 +5,7 @@
  * codec's size and decode speed), as text for a terminal.
  */
 import { formatBytes } from './join-graph.js';
-import type { Recommendation } from './recommend.js';
+import type { Recommendation } from './recommendations/index.js';
 
 function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];

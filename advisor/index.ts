@@ -5,7 +5,9 @@
 export * from './join-graph.js';
 export * from './cost.js';
 export * from './distkey/index.js';
-export * from './recommend.js';
+export * from './recommendations/index.js';
+export * from './run.js';
+export { recommendationsOf, ddlFor } from './distkey/recommendations.js';
 export * from './sortkey/index.js';
 export { sampleRows, sampleRuns, readWhole, arrowToVector, sliceVector, type TableSample, type ColumnSample } from './sample.js';
 export * from './encoding/index.js';

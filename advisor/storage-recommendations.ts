@@ -9,7 +9,7 @@ import type { Catalog, Database, EncodingId, TableMeta } from '../engine/index.j
 import { redshiftNameFor } from '../engine/index.js';
 import type { Workload } from '../workload-log/index.js';
 import { describeStyle, formatBytes } from './join-graph.js';
-import type { Recommendation } from './recommend.js';
+import type { Recommendation } from './recommendations/index.js';
 import { chooseSortKeys, type SortKeyChoice, type SortKeyOptions } from './sortkey/index.js';
 import { chooseEncodings, DEFAULT_BYTES_PER_NS, type EncodingChoice, type EncodingOptions } from './encoding/index.js';
 import { fitCostModel, msSaved, queryFeatures, secondsPerDay, workloadDays, type CostModel } from './cost-model/index.js';

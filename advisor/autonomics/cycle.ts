@@ -6,7 +6,8 @@
  */
 import type { Database } from '../../engine/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
-import { listRecommendations, runAdvisor, type Recommendation } from '../recommend.js';
+import { listRecommendations, type Recommendation } from '../recommendations/index.js';
+import { runAdvisor } from '../run.js';
 import type { AutonomicsConfig } from './config.js';
 import { applyOne, resumeInterrupted, type ResumeOutcome } from './lifecycle.js';
 import { candidates, gateClosed } from './policy.js';

@@ -15,8 +15,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Database } from '../../engine/index.js';
 import { KeelError, UsageError } from '../../engine/index.js';
-import { describeStyle } from '../join-graph.js';
-import { getRecommendation, listRecommendations, transition, type Recommendation } from '../recommend.js';
+import { currentSetting } from '../storage-recommendations.js';
+import { getRecommendation, listRecommendations, transition, type Recommendation } from '../recommendations/index.js';
 import { processAlive, lockHolder, tryLock } from './file-lock.js';
 import { runAlter, type AlterOptions } from './engine-alter.js';
 import { inverseDdl, sameLayout, snapshotOf } from './layout.js';
@@ -41,8 +41,6 @@ export function applyingProcess(dataDir: string): number | null {
   return pid !== null && processAlive(pid) ? pid : null;
 }
 
-const isDist = (kind: string) => kind === 'distkey' || kind === 'diststyle';
-
 /**
  * Applies one recommendation through the engine, moving it to applying, then
  * applied, failed (the error as reason), or back to proposed when `signal`
@@ -56,8 +54,9 @@ export async function applyOne(db: Database, id: string, options: ApplyOptions =
   }
   const t = db.catalog().tables[r.table];
   if (!t) return transition(db.dir, id, 'failed', `table ${r.table} no longer exists`)!;
-  if (isDist(r.kind) && describeStyle(t) !== r.current && !resumable) {
-    return transition(db.dir, id, 'failed', `${r.table} is now ${describeStyle(t)}, not ${r.current} as when recommended; run the advisor again`)!;
+  const now = currentSetting(t, r);
+  if (now !== r.current && !resumable) {
+    return transition(db.dir, id, 'failed', `${r.table} is now ${now}, not ${r.current} as when recommended; run the advisor again`)!;
   }
   const release = tryLock(applyLockPath(db.dir));
   if (!release) throw new KeelError('LOCKED', `process ${lockHolder(applyLockPath(db.dir))} is applying a change in ${db.dir}; changes are applied one table at a time`);

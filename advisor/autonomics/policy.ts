@@ -5,7 +5,7 @@
  */
 import * as os from 'node:os';
 import type { Catalog } from '../../engine/index.js';
-import type { Recommendation } from '../recommend.js';
+import type { Recommendation } from '../recommendations/index.js';
 import { inMaintenanceWindow, type AutonomicsConfig, type Kind } from './config.js';
 import { applyingProcess } from './lifecycle.js';
 

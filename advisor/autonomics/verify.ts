@@ -9,7 +9,7 @@
  */
 import type { Database } from '../../engine/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
-import { getRecommendation, transition, type Recommendation } from '../recommend.js';
+import { getRecommendation, transition, type Recommendation } from '../recommendations/index.js';
 import type { AutonomicsConfig, Metric } from './config.js';
 import { revertOne } from './lifecycle.js';
 import type { MetricComparison, Verification } from './types.js';

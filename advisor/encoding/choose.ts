@@ -21,9 +21,7 @@ import { columnReads, type ColumnReads } from './usage.js';
  */
 export const DEFAULT_BYTES_PER_NS = 0.1;
 
-/** Decode-time differences within this fraction are taken as measurement noise. */
-const NOISE = 0.2;
-/** A change must cut the whole column's cost by at least this many bytes (one page). */
+/** A change must make the whole column at least this many bytes smaller (one page). */
 const MIN_GAIN_BYTES = 4096;
 
 export interface EncodingOptions {
@@ -147,41 +145,41 @@ export function chooseColumnEncoding(
   sizes.sort((a, b) => a.cost - b.cost);
   const currentSize = sizes.find((s) => s.codec === meta.encoding) ?? measure(meta.encoding, kind, blocks, rate, o.speeds);
   const best = sizes[0]!;
-  const saving = currentSize.cost > 0 ? (currentSize.cost - best.cost) / currentSize.cost : 0;
   const scale = rows > 0 ? tableRows / rows : 0;
-  // Decode times are measured, so they carry noise: a change that does not make the column smaller must
-  // decode clearly faster (ENCODE AUTO often wrote the very blocks the best codec would, and only the
-  // timings differ), and the whole column must gain a page's worth, so a 5-row table is not rewritten for noise.
-  const smaller = best.bytes < currentSize.bytes * 0.99;
-  const faster = best.decodeNs < currentSize.decodeNs * (1 - NOISE);
-  const gain = (currentSize.cost - best.cost) * scale;
-  const changes = best.codec !== meta.encoding && saving >= (o.minSaving ?? 0.05) && gain >= MIN_GAIN_BYTES && (smaller || faster);
-  const perRowBytes = rows > 0 ? (currentSize.bytes - best.bytes) / rows : 0;
-  const perRowNs = currentSize.decodeNs - best.decodeNs;
+  // Only a codec that makes the column smaller is a candidate: decode times are measured and carry noise
+  // (ENCODE AUTO often wrote the very blocks the best codec would, and only the clock tells them apart), so
+  // a change for speed alone, or one that trades size for speed, is never proposed. The cheapest smaller
+  // codec must cut the cost by minSaving and the whole column by a page, so a 5-row table is not rewritten.
+  const pick = sizes.find((x) => x.bytes < currentSize.bytes * 0.99 && x.codec !== meta.encoding) ?? null;
+  const saving = pick && currentSize.cost > 0 ? (currentSize.cost - pick.cost) / currentSize.cost : 0;
+  const gain = pick ? (currentSize.bytes - pick.bytes) * scale : 0;
+  const changes = pick !== null && saving >= (o.minSaving ?? 0.05) && gain >= MIN_GAIN_BYTES;
+  const perRowBytes = pick && rows > 0 ? (currentSize.bytes - pick.bytes) / rows : 0;
+  const perRowNs = pick ? currentSize.decodeNs - pick.decodeNs : 0;
   return {
     table: table.name,
     column,
     kind,
     current: meta.encoding,
     userSet: meta.encodingExplicit,
-    proposed: changes ? (best.codec as EncodingId) : null,
+    proposed: changes ? (pick!.codec as EncodingId) : null,
     best: best.codec as EncodingId,
     sizes,
     currentSize,
     sample: { rows, blocks: blocks.length, blockRows: o.blockRows, tableRows },
-    tableBytes: { current: Math.round(currentSize.bytes * scale), best: Math.round(best.bytes * scale) },
+    tableBytes: { current: Math.round(currentSize.bytes * scale), best: Math.round((changes ? pick! : currentSize).bytes * scale) },
     leadingSortKey,
     reads,
     saved: changes ? { bytes: perRowBytes * reads.rowsScanned, decodeMs: (perRowNs * reads.rowsScanned) / 1e6 } : { bytes: 0, decodeMs: 0 },
     note: changes
       ? null
-      : best.codec === meta.encoding
-        ? 'the current encoding is already the best'
+      : !pick
+        ? best.codec === meta.encoding
+          ? 'the current encoding is already the best'
+          : `no codec makes the column more than 1% smaller (the cheapest by size and decode time, ${best.codec}, is not smaller: a change for decode speed alone is not proposed, since decode timings carry noise)`
         : saving < (o.minSaving ?? 0.05)
-          ? `the best (${best.codec}) would save ${(saving * 100).toFixed(1)}% of the column's cost, under the ${((o.minSaving ?? 0.05) * 100).toFixed(0)}% a rewrite must earn`
-          : gain < MIN_GAIN_BYTES
-            ? `the best (${best.codec}) would save about ${Math.round(gain)} bytes of the whole column's cost, under the ${MIN_GAIN_BYTES} a rewrite must earn`
-            : `the best (${best.codec}) is no smaller and decodes within ${NOISE * 100}% of the current time, which measurement noise can explain`,
+          ? `the smallest candidate (${pick.codec}) would save ${(saving * 100).toFixed(1)}% of the column's cost, under the ${((o.minSaving ?? 0.05) * 100).toFixed(0)}% a rewrite must earn`
+          : `the smallest candidate (${pick.codec}) would make the whole column about ${Math.round(gain)} bytes smaller, under the ${MIN_GAIN_BYTES} a rewrite must earn`,
   };
 }
 

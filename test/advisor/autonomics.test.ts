@@ -191,9 +191,9 @@ describe('autonomics lifecycle', () => {
 
   it('the daemon\'s apply step follows the policy: user-set and excluded tables are held, one change in flight', async () => {
     updateStore(dir, (s) => ({ store: { ...s, recommendations: s.recommendations.map((r) => (r.status === 'applied' ? { ...r, status: 'verified' as const } : r)) }, result: null }));
-    const user = inject({ table: 'f', kind: 'sortkey', current: 'NONE', proposed: '(v)', ddl: 'ALTER TABLE f ALTER COMPOUND SORTKEY (v)', userSet: true });
-    const excluded = inject({ table: 'd', kind: 'sortkey', current: 'NONE', proposed: '(id)', ddl: 'ALTER TABLE d ALTER COMPOUND SORTKEY (id)' });
-    const ok = inject({ table: 'f', kind: 'sortkey', current: 'NONE', proposed: '(d)', ddl: 'ALTER TABLE f ALTER COMPOUND SORTKEY (d)' });
+    const user = inject({ table: 'f', kind: 'sortkey', current: 'AUTO(NONE)', proposed: '(v)', ddl: 'ALTER TABLE f ALTER COMPOUND SORTKEY (v)', userSet: true });
+    const excluded = inject({ table: 'd', kind: 'sortkey', current: 'AUTO(NONE)', proposed: '(id)', ddl: 'ALTER TABLE d ALTER COMPOUND SORTKEY (id)' });
+    const ok = inject({ table: 'f', kind: 'sortkey', current: 'AUTO(NONE)', proposed: '(d)', ddl: 'ALTER TABLE f ALTER COMPOUND SORTKEY (d)' });
     const policy = { ...config, excludeTables: ['d'], maxLoadAverage: 1000 };
     const step = await withDb((db) => applyStep(db, policy));
     expect(step.skipped).toBeNull();

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database } from '../../index.js';
-import { applyRecommendation, getRecommendation, listRecommendations, recommendationsPath, runAdvisor } from '../../advisor/index.js';
+import { getRecommendation, listRecommendations, recommendationsPath, runAdvisor } from '../../advisor/index.js';
+import { applyOne } from '../../advisor/autonomics/index.js';
 
 let dir: string;
 
@@ -57,16 +58,16 @@ describe('advisor recommendations', () => {
     const db = await Database.open(dir, { workloadLog: false });
     try {
       const f = listRecommendations(dir).find((r) => r.table === 'f' && r.kind === 'distkey')!;
-      const done = await applyRecommendation(db, f.id);
+      const done = await applyOne(db, f.id);
       expect(done.status).toBe('applied');
       expect(done.history.map((h) => h.status)).toEqual(['proposed', 'applying', 'applied']);
       expect(db.catalog().tables.f!.distStyle).toBe('key');
       expect(db.catalog().tables.f!.distKey).toBe('d');
-      await expect(applyRecommendation(db, f.id)).rejects.toThrow(/applied, not proposed/);
+      await expect(applyOne(db, f.id)).rejects.toThrow(/applied, not proposed/);
       const other = listRecommendations(dir).find((r) => r.table === 'd' && (r.kind === 'distkey' || r.kind === 'diststyle'));
       if (other) {
         await db.execute('alter table d alter diststyle all');
-        const failed = await applyRecommendation(db, other.id);
+        const failed = await applyOne(db, other.id);
         expect(failed.status).toBe('failed');
         expect(failed.statusReason).toMatch(/is now ALL/);
       }

@@ -12,7 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database } from '../../index.js';
 import type { Batch } from '../../engine/index.js';
-import { applyRecommendation, explainRecommendation, listRecommendations, runAdvisor } from '../../advisor/index.js';
+import { explainRecommendation, listRecommendations, runAdvisor } from '../../advisor/index.js';
+import { applyOne } from '../../advisor/autonomics/index.js';
 
 let dir: string;
 const ROWS = 40_000;
@@ -105,9 +106,9 @@ describe('sort-key and encoding recommendations', () => {
 
       const answer = async () => (await db.query("select kind, count(*), max(note) from events where day >= date '1995-01-01' group by kind order by kind")).rows();
       const before = await answer();
-      expect((await applyRecommendation(db, sk.id)).status).toBe('applied');
+      expect((await applyOne(db, sk.id)).status).toBe('applied');
       expect(db.catalog().tables.events!.sortKey).toEqual(['day']);
-      expect((await applyRecommendation(db, enc.id)).status).toBe('applied');
+      expect((await applyOne(db, enc.id)).status).toBe('applied');
       expect(db.catalog().tables.events!.columns.find((c) => c.name === 'note')!.encoding).toBe('zstd');
       expect(await answer()).toEqual(before);
     } finally {
@@ -125,7 +126,7 @@ describe('sort-key and encoding recommendations', () => {
       // the sort key the first test applied is kept: the run proposes no other
       expect(out.recommendations.some((r) => r.kind === 'sortkey')).toBe(false);
       await db.execute('alter table events alter column note encode raw');
-      const failed = await applyRecommendation(db, any.id);
+      const failed = await applyOne(db, any.id);
       expect(failed.status).toBe('failed');
       expect(failed.statusReason).toMatch(/is now/);
     } finally {

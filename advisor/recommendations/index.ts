@@ -1,0 +1,3 @@
+/** The recommendation contract and its store. */
+export * from './types.js';
+export * from './store.js';

@@ -1,0 +1,122 @@
+/**
+ * The recommendations store: advisor/recommendations.json in the data
+ * directory, replaced atomically (write, fsync, rename) under a lock file, and
+ * the status moves every part of the advisor makes through it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../../engine/index.js';
+import { withLockSync } from '../autonomics/file-lock.js';
+import type { Lifecycle } from '../autonomics/types.js';
+import { RECOMMENDATIONS_FORMAT, type AdvisorRun, type Recommendation, type RecommendationStatus, type StoreFile } from './types.js';
+
+export function recommendationsPath(dataDir: string): string {
+  return path.join(dataDir, 'advisor', 'recommendations.json');
+}
+
+export function readStore(dataDir: string): StoreFile {
+  const file = recommendationsPath(dataDir);
+  if (!fs.existsSync(file)) return { format: RECOMMENDATIONS_FORMAT, nextId: 1, runs: [], recommendations: [] };
+  const s = JSON.parse(fs.readFileSync(file, 'utf8')) as StoreFile;
+  if (s.format !== RECOMMENDATIONS_FORMAT) throw new UsageError(`${file}: recommendations format ${s.format} is not one this keel reads (${RECOMMENDATIONS_FORMAT})`);
+  return s;
+}
+
+/**
+ * Read-modify-write of the recommendations under a lock file, so the daemon,
+ * the CLI and an advisor run in different processes never lose each other's
+ * updates; the file itself is replaced atomically (write, fsync, rename).
+ */
+export function updateStore<T>(dataDir: string, fn: (s: StoreFile) => { store: StoreFile; result: T }): T {
+  return withLockSync(`${recommendationsPath(dataDir)}.lock`, () => {
+    const { store, result } = fn(readStore(dataDir));
+    writeStore(dataDir, store);
+    return result;
+  });
+}
+
+function writeStore(dataDir: string, s: StoreFile): void {
+  const file = recommendationsPath(dataDir);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, JSON.stringify(s, null, 1) + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+export function listRecommendations(dataDir: string): Recommendation[] {
+  return [...readStore(dataDir).recommendations];
+}
+
+export function lastRun(dataDir: string): AdvisorRun | null {
+  const runs = readStore(dataDir).runs;
+  return runs[runs.length - 1] ?? null;
+}
+
+export function getRecommendation(dataDir: string, id: string): Recommendation {
+  const r = readStore(dataDir).recommendations.find((x) => x.id === id);
+  if (!r) throw new UsageError(`no recommendation "${id}" (keel advisor list shows them)`);
+  return r;
+}
+
+
+/**
+ * Moves a recommendation to `status` (appending to its history), optionally
+ * patching its lifecycle, under the store's lock. `from` guards the move: when
+ * the recommendation is not in one of those statuses (another process moved
+ * it), nothing changes and null is returned.
+ */
+export function setStatus(
+  dataDir: string,
+  id: string,
+  status: RecommendationStatus,
+  reason: string | null,
+  lifecycle?: Partial<Lifecycle>,
+  from?: readonly RecommendationStatus[],
+): Recommendation {
+  const r = transition(dataDir, id, status, reason, lifecycle, from);
+  if (!r) throw new UsageError(`recommendation ${id} is ${getRecommendation(dataDir, id).status}, not ${from!.join(' or ')}`);
+  return r;
+}
+
+export function transition(
+  dataDir: string,
+  id: string,
+  status: RecommendationStatus,
+  reason: string | null,
+  lifecycle?: Partial<Lifecycle>,
+  from?: readonly RecommendationStatus[],
+): Recommendation | null {
+  return updateStore(dataDir, (store) => {
+    const at = new Date().toISOString();
+    let updated: Recommendation | null = null;
+    let found = false;
+    const recs = store.recommendations.map((r) => {
+      if (r.id !== id) return r;
+      found = true;
+      if (from && !from.includes(r.status)) return r;
+      const lc: Lifecycle = { ...EMPTY_LIFECYCLE, ...r.lifecycle, ...lifecycle };
+      updated = { ...r, status, statusReason: reason, updatedAt: at, history: [...r.history, { status, at, reason }], lifecycle: lc };
+      return updated;
+    });
+    if (!found) throw new UsageError(`no recommendation "${id}" (keel advisor list shows them)`);
+    return { store: { ...store, recommendations: recs }, result: updated };
+  });
+}
+
+export const EMPTY_LIFECYCLE: Lifecycle = {
+  attempts: 0,
+  owner: null,
+  by: null,
+  before: null,
+  applyStartedAt: null,
+  appliedAt: null,
+  applyMs: null,
+  revertDdl: null,
+  verification: null,
+};

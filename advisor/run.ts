@@ -1,0 +1,99 @@
+/**
+ * An advisor run: mine the workload log, build the join graph, choose every
+ * table's distribution, sort key and encodings, and store the recommendations.
+ */
+import type { Database } from '../engine/index.js';
+import { loadWorkload, type WorkloadFilter } from '../workload-log/index.js';
+import { buildJoinGraph, type GraphOptions, type JoinGraph } from './join-graph.js';
+import { chooseDistribution, choiceText, currentLayout, estimateGraphSkew, layoutCost, refineByWhatIf, type DistributionOptions, type DistributionResult, type Rejection, type WhatIfOptions } from './distkey/index.js';
+import { recommendationsOf } from './distkey/recommendations.js';
+import { distributionSecondsPerDay, storageRecommendations, workloadCost, type StorageOptions, type WorkloadCost } from './storage-recommendations.js';
+import type { SortKeyChoice } from './sortkey/index.js';
+import { withoutAdvisor } from './own-queries.js';
+import type { EncodingChoice } from './encoding/index.js';
+import { RECOMMENDATIONS_FORMAT, type AdvisorRun, type Recommendation } from './recommendations/types.js';
+import { updateStore } from './recommendations/store.js';
+
+export interface RunOptions extends DistributionOptions, GraphOptions {
+  /** Only queries in this window. */
+  filter?: WorkloadFilter;
+  /** Estimate key skew through SQL (default true). */
+  skewCheck?: boolean;
+  /** Refine the solved layout by planning the workload's query shapes under candidate layouts (default on); false leaves it out. */
+  whatIf?: WhatIfOptions | false;
+  /** Sort keys and encodings too (default both, sampled through SQL); false leaves them out. */
+  storage?: StorageOptions | false;
+  now?: Date;
+}
+
+export interface RunOutcome {
+  readonly run: AdvisorRun;
+  readonly recommendations: readonly Recommendation[];
+  readonly graph: JoinGraph;
+  readonly result: DistributionResult;
+  readonly rejected: readonly Rejection[];
+  /** The sort-key and encoding choices behind the run's sortkey/encoding recommendations (empty when left out). */
+  readonly sortKeys: readonly SortKeyChoice[];
+  readonly encodings: readonly EncodingChoice[];
+  /** The cost model fitted on the log, which states benefits in seconds per day. */
+  readonly cost: WorkloadCost;
+}
+
+/**
+ * An advisor run: mine the data directory's workload log, build the join
+ * graph, estimate key skew through SQL, choose the layout, and store the new
+ * recommendations (replacing the earlier run's still-proposed ones).
+ */
+export async function runAdvisor(db: Database, options: RunOptions = {}): Promise<RunOutcome> {
+  const now = options.now ?? new Date();
+  const workload = loadWorkload(db.dir, options.filter ?? {});
+  const graph = buildJoinGraph(workload, db.catalog(), options);
+  const skew = options.skewCheck === false ? undefined : await estimateGraphSkew(db, graph);
+  const solved = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}) });
+  const own = withoutAdvisor(workload);
+  const whatIf = options.whatIf === false || graph.size === 0 ? null : await refineByWhatIf(db, own, solved.model, solved.layout, [solved.greedy.layout, currentLayout(graph)], options.whatIf ?? {});
+  const result: DistributionResult = whatIf?.changed.length ? { ...solved, layout: whatIf.layout, proposed: layoutCost(graph, whatIf.layout) } : solved;
+  const cost = workloadCost(own, db.catalog());
+  // sampling runs SQL, so it happens before the store's lock is taken; ids and the run are set under it
+  const storage = options.storage === false ? null : await storageRecommendations(db, own, cost, { now, runId: '', firstId: 0 }, options.storage ?? {});
+  return updateStore(db.dir, (store) => {
+    const runId = `run${store.runs.length + 1}`;
+    const dist = recommendationsOf(graph, result, now, runId, store.nextId, whatIf).map((r) => ({ ...r, benefit: { ...r.benefit, secondsPerDay: distributionSecondsPerDay(r, cost) } }));
+    const recs = [...dist, ...(storage?.recommendations ?? []).map((r, k) => ({ ...r, id: `r${store.nextId + dist.length + k}`, run: runId }))];
+    const run: AdvisorRun = {
+      id: runId,
+      at: now.toISOString(),
+      queries: workload.queries,
+      tables: graph.order,
+      edges: graph.size,
+      objectiveBefore: Math.round(result.current.total),
+      objectiveAfter: Math.round(result.proposed.total),
+      lowerBound: Math.round(result.solve.lowerBound),
+      gap: result.solve.gap,
+      optimal: result.solve.optimal,
+      method: result.solve.method,
+      solveMs: Math.round(result.solve.ms * 10) / 10,
+      greedyObjective: Math.round(result.greedy.cost.total),
+      solverObjective: Math.round(solved.proposed.total),
+      ...(whatIf
+        ? {
+            whatIf: {
+              shapes: whatIf.shapes,
+              observed: whatIf.observed,
+              plans: whatIf.plans,
+              ms: Math.round(whatIf.ms),
+              before: Math.round(whatIf.current),
+              solver: Math.round(whatIf.solver),
+              after: Math.round(whatIf.chosen),
+              changed: whatIf.changed.map((c) => `${c.table}: ${choiceText(c.solver)} -> ${choiceText(c.chosen)}`),
+            },
+          }
+        : {}),
+    };
+    const kept = store.recommendations.filter((r) => r.status !== 'proposed');
+    return {
+      store: { format: RECOMMENDATIONS_FORMAT, nextId: store.nextId + recs.length, runs: [...store.runs, run].slice(-50), recommendations: [...kept, ...recs] },
+      result: { run, recommendations: recs, graph, result, rejected: result.model.rejected, sortKeys: storage?.sortKeys ?? [], encodings: storage?.encodings ?? [], cost },
+    };
+  });
+}
