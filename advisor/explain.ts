@@ -1,11 +1,12 @@
 /**
- * `keel advisor show` for sort-key and encoding recommendations: what changes,
- * why in plain words, what it is estimated to save, and the evidence (logged
- * predicates and fingerprints, the candidates judged on the sample, every
- * codec's size and decode speed), as text for a terminal.
+ * `keel advisor show`: what a recommendation changes, why in plain words, its
+ * group (what is applied, verified and reverted with it), what the cost model
+ * predicted beside what the shadow proof measured, and the evidence of its
+ * kind (join edges, logged predicates and candidate keys, every codec's size
+ * and decode speed), as text for a terminal.
  */
 import { formatBytes } from './join-graph.js';
-import type { Recommendation } from './recommendations/index.js';
+import { isDistribution, type Recommendation, type ShadowEvidence, type ShadowMeasure } from './recommendations/index.js';
 
 function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
@@ -14,7 +15,7 @@ function table(header: readonly string[], rows: readonly (readonly (string | num
   return [line(cells[0]!), line(width.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
 
-function wrap(text: string, width = 100): string {
+export function wrap(text: string, width = 100): string {
   const out: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/)) {
@@ -28,27 +29,69 @@ function wrap(text: string, width = 100): string {
 }
 
 const pctOf = (x: number) => `${(x * 100).toFixed(1)}%`;
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const changeOf = (m: ShadowMeasure) => (m.current > 0 ? signed((m.proposed - m.current) / m.current) : m.proposed > 0 ? 'new' : '0');
 
-/** Whether explainRecommendation renders this kind (the distribution kinds have their own rendering in the CLI). */
-export function explainsKind(kind: string): boolean {
-  return kind === 'sortkey' || kind === 'encoding';
+/** "r6: lineitem sort key NONE -> (l_shipdate)" */
+export function headline(r: Recommendation): string {
+  const what =
+    r.kind === 'sortkey'
+      ? `sort key ${r.current} -> (${r.proposed})`
+      : r.kind === 'encoding'
+        ? `${r.evidence.encoding.column} ENCODE ${r.current} -> ${r.proposed}`
+        : `distribution ${r.current} -> ${r.proposed}`;
+  return `${r.id}: ${r.table} ${what}`;
 }
 
-/** The plain-words explanation of a sort-key or encoding recommendation, with its evidence and history. */
-export function explainRecommendation(r: Recommendation): string {
-  const what = r.kind === 'sortkey' ? `sort key ${r.current} -> (${r.proposed})` : `${r.evidence.encoding?.column ?? ''} ENCODE ${r.current} -> ${r.proposed}`;
+/** The cost model's prediction beside the shadow's measurement, one measure a row. */
+export function shadowTable(s: ShadowEvidence): string {
+  const t = s.timeRatio;
+  return [
+    `Shadow proof (${s.at}): ${s.statements} statement(s) of the affected query shapes, ${s.rounds} interleaved rounds of each layout after a warm-up, on a copy of ` +
+      s.tables.map((x) => `${x.table} (${x.rows.toLocaleString('en-US')} of ${x.tableRows.toLocaleString('en-US')} rows)`).join(', ') +
+      ` in ${s.blockRows}-row blocks. Verdict: ${s.verdict} (${s.reason}).`,
+    table(
+      ['measure', 'predicted (cost model, whole log)', 'shadow now', 'shadow proposed', 'shadow change'],
+      [
+        ['query time', `${s.predicted.secondsPerDay} ± ${s.predicted.secondsPerDayError} s/day saved`, `${s.timeMs.current} ms`, `${s.timeMs.proposed} ms`, `x${t.estimate.toFixed(3)} (95%: ${t.low.toFixed(3)}-${Number.isFinite(t.high) ? t.high.toFixed(3) : 'inf'})`],
+        ['blocks read', s.predicted.bytesReadSaved ? `${formatBytes(s.predicted.bytesReadSaved)} less read` : '-', s.blocksScanned.current, s.blocksScanned.proposed, changeOf(s.blocksScanned)],
+        ['bytes moved', s.predicted.bytesMovedSaved ? `${formatBytes(s.predicted.bytesMovedSaved)} less moved` : '-', formatBytes(s.bytesMoved.current), formatBytes(s.bytesMoved.proposed), changeOf(s.bytesMoved)],
+        ['storage of the group', '-', formatBytes(s.storageBytes.current), formatBytes(s.storageBytes.proposed), changeOf(s.storageBytes)],
+      ],
+    ),
+    '  (shadow figures: one run of each statement weighted by its executions in the log; time: the median round)',
+  ].join('\n');
+}
+
+/** The plain-words explanation of a recommendation, with its group, proof, evidence and history. */
+export function explainRecommendation(r: Recommendation, group: readonly Recommendation[] = [r]): string {
   const lines = [
-    `${r.id}: ${r.table} ${what} (${r.status}${r.statusReason ? `: ${r.statusReason}` : ''})`,
+    `${headline(r)} (${r.status}${r.statusReason ? `: ${r.statusReason}` : ''})`,
     `  ${r.ddl}`,
     '',
     wrap(r.reason),
     '',
-    `Estimated benefit: ${formatBytes(Math.max(0, r.benefit.bytes))} less read over the logged workload (${r.benefit.percent}% ${r.kind === 'sortkey' ? "of the blocks its scans of this table read" : "smaller column"}), about ${r.benefit.secondsPerDay ?? 0} s of query time per day.`,
-    `Cost to apply: one rewrite of ${r.applyCost.rows.toLocaleString('en-US')} rows (${formatBytes(r.applyCost.rewriteBytes)}); storage ${formatBytes(r.applyCost.storageBytesBefore)} -> ${formatBytes(r.applyCost.storageBytesAfter)}.` +
+    `Estimated benefit: ${r.benefit.secondsPerDay} ± ${r.benefit.secondsPerDayError} s of query time per day (${r.benefit.percent}% of the logged workload's), by the cost model fitted on this machine's log; ` +
+      `${formatBytes(Math.max(0, r.benefit.bytes))} ${r.kind === 'distkey' || r.kind === 'diststyle' ? 'less moved between slices' : 'less read'} over the logged workload.`,
+    `Cost to apply: one rewrite of ${r.applyCost.rows.toLocaleString('en-US')} rows (${formatBytes(r.applyCost.rewriteBytes)}) for all of ${r.table}'s changes; storage ${formatBytes(r.applyCost.storageBytesBefore)} -> ${formatBytes(r.applyCost.storageBytesAfter)}.` +
       (r.userSet ? ' Set by hand: applied only when asked for by id.' : ''),
+    '',
+    `Group ${r.group} (applied, verified and reverted together; one rewrite per table):`,
+    ...group.map((m) => `  ${m.id === r.id ? '*' : ' '} ${headline(m)}: ${m.benefit.secondsPerDay} s/day [${m.status}]`),
   ];
-  const s = r.evidence.sortKey;
-  if (s) {
+  if (r.evidence.shadow) lines.push('', shadowTable(r.evidence.shadow));
+  if (isDistribution(r)) {
+    lines.push(
+      '',
+      'Evidence: join edges whose cost changes',
+      table(
+        ['edge', 'joins', 'queries', 'bytes moved (logged)', 'cost now', 'cost after'],
+        r.evidence.edges.map((e) => [e.edge, e.count, e.queries, formatBytes(e.bytesMoved), formatBytes(e.costBefore), formatBytes(e.costAfter)]),
+      ),
+    );
+    if (r.evidence.rejectedKeys.length) lines.push('', 'Keys rejected for skew:', ...r.evidence.rejectedKeys.map((k) => `  ${k.column}: ${k.reason}`));
+  } else if (r.kind === 'sortkey') {
+    const s = r.evidence.sortKey;
     lines.push(
       '',
       'Evidence: logged scan predicates on this table',
@@ -60,9 +103,8 @@ export function explainRecommendation(r: Recommendation): string {
       `Candidates judged on a sample of ${s.sample.rows.toLocaleString('en-US')} rows in ${s.sample.blocks} blocks over ${s.sample.slices} slice(s), ${s.sample.rowsPerSampleBlock} sample rows per block (current order: ${pctOf(s.before.fraction)} of blocks read)`,
       table(['key', 'blocks read (est.)', 'share of blocks'], s.candidates.map((c) => [`(${c.key.join(', ')})`, c.blocks, pctOf(c.fraction)])),
     );
-  }
-  const e = r.evidence.encoding;
-  if (e) {
+  } else {
+    const e = r.evidence.encoding;
     lines.push(
       '',
       `Evidence: the column's sample (${e.sample.blocks} block(s), ${e.sample.rows.toLocaleString('en-US')} of ${e.sample.tableRows.toLocaleString('en-US')} rows) encoded every way; cost = bytes + ${e.bytesPerNs} x decode ns x rows`,
@@ -76,7 +118,11 @@ export function explainRecommendation(r: Recommendation): string {
     );
   }
   if (r.evidence.fingerprints.length) {
-    lines.push('', 'Query fingerprints behind it', table(['count', 'fingerprint'], r.evidence.fingerprints.slice(0, 10).map((f) => [f.count, f.fingerprint.replace(/\s+/g, ' ').slice(0, 100)])));
+    lines.push(
+      '',
+      'Query fingerprints behind it',
+      table(['count', 'bytes moved', 'fingerprint'], r.evidence.fingerprints.slice(0, 10).map((f) => [f.count, formatBytes(f.bytesMoved), f.fingerprint.replace(/\s+/g, ' ').slice(0, 100)])),
+    );
   }
   lines.push('', 'History:', ...r.history.map((h) => `  ${h.at} ${h.status}${h.reason ? `: ${h.reason}` : ''}`));
   return lines.join('\n');

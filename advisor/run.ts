@@ -7,12 +7,14 @@ import { loadWorkload, type WorkloadFilter } from '../workload-log/index.js';
 import { buildJoinGraph, type GraphOptions, type JoinGraph } from './join-graph.js';
 import { chooseDistribution, choiceText, currentLayout, estimateGraphSkew, layoutCost, refineByWhatIf, type DistributionOptions, type DistributionResult, type Rejection, type WhatIfOptions } from './distkey/index.js';
 import { recommendationsOf } from './distkey/recommendations.js';
-import { distributionSecondsPerDay, storageRecommendations, workloadCost, type StorageOptions, type WorkloadCost } from './storage-recommendations.js';
+import { benefitOf, distributionSecondsPerDay, storageRecommendations, workloadCost, type StorageOptions, type WorkloadCost } from './storage-recommendations.js';
+import { proveGroups, type ProveOptions } from './shadow/index.js';
 import type { SortKeyChoice } from './sortkey/index.js';
 import { withoutAdvisor } from './own-queries.js';
 import type { EncodingChoice } from './encoding/index.js';
 import { RECOMMENDATIONS_FORMAT, type AdvisorRun, type Recommendation } from './recommendations/types.js';
 import { updateStore } from './recommendations/store.js';
+import { assignGroups } from './recommendations/groups.js';
 
 export interface RunOptions extends DistributionOptions, GraphOptions {
   /** Only queries in this window. */
@@ -23,6 +25,8 @@ export interface RunOptions extends DistributionOptions, GraphOptions {
   whatIf?: WhatIfOptions | false;
   /** Sort keys and encodings too (default both, sampled through SQL); false leaves them out. */
   storage?: StorageOptions | false;
+  /** Prove each group on a shadow copy before proposing it (default on); false proposes on the estimates alone. */
+  shadow?: ProveOptions | false;
   now?: Date;
 }
 
@@ -40,6 +44,20 @@ export interface RunOutcome {
 }
 
 /**
+ * The recommendations worth proving: a positive estimated benefit, in time by
+ * the cost model or in the change's own exact measure (bytes no longer moved
+ * or read; the model may leave those features out of a small log, and the
+ * shadow proof measures them anyway). An encoding that saves storage only (no
+ * logged scan reads the column) rides along with a change to its table that
+ * pays, in the same rewrite, and is not proposed alone.
+ */
+function withBenefit(recs: readonly Recommendation[]): Recommendation[] {
+  const pays = (r: Recommendation) => r.benefit.secondsPerDay > 0 || (r.kind !== 'encoding' && r.benefit.bytes > 0);
+  const tables = new Set(recs.filter(pays).map((r) => r.table));
+  return recs.filter((r) => pays(r) || (r.kind === 'encoding' && tables.has(r.table) && r.applyCost.storageBytesAfter < r.applyCost.storageBytesBefore));
+}
+
+/**
  * An advisor run: mine the data directory's workload log, build the join
  * graph, estimate key skew through SQL, choose the layout, and store the new
  * recommendations (replacing the earlier run's still-proposed ones).
@@ -54,12 +72,21 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
   const whatIf = options.whatIf === false || graph.size === 0 ? null : await refineByWhatIf(db, own, solved.model, solved.layout, [solved.greedy.layout, currentLayout(graph)], options.whatIf ?? {});
   const result: DistributionResult = whatIf?.changed.length ? { ...solved, layout: whatIf.layout, proposed: layoutCost(graph, whatIf.layout) } : solved;
   const cost = workloadCost(own, db.catalog());
-  // sampling runs SQL, so it happens before the store's lock is taken; ids and the run are set under it
+  // sampling and the shadow proof run SQL, so they happen before the store's lock is taken; ids and the run are set under it
   const storage = options.storage === false ? null : await storageRecommendations(db, own, cost, { now, runId: '', firstId: 0 }, options.storage ?? {});
+  const dist = recommendationsOf(graph, result, now, '', 0, whatIf).map((r) => ({ ...r, benefit: benefitOf(r.benefit.bytes, distributionSecondsPerDay(r, cost), cost) }));
+  const worthwhile = withBenefit([...dist, ...(storage?.recommendations ?? [])]);
+  const proven = options.shadow === false ? { kept: worthwhile, rejected: [] } : await proveGroups(db, own, worthwhile, options.shadow ?? {});
   return updateStore(db.dir, (store) => {
     const runId = `run${store.runs.length + 1}`;
-    const dist = recommendationsOf(graph, result, now, runId, store.nextId, whatIf).map((r) => ({ ...r, benefit: { ...r.benefit, secondsPerDay: distributionSecondsPerDay(r, cost) } }));
-    const recs = [...dist, ...(storage?.recommendations ?? []).map((r, k) => ({ ...r, id: `r${store.nextId + dist.length + k}`, run: runId }))];
+    const previous = store.recommendations.filter((r) => r.status === 'proposed');
+    const grouped = assignGroups(
+      proven.kept.map((r) => ({ ...r, run: runId })),
+      previous,
+      store.nextId,
+      store.nextGroup ?? 1,
+    );
+    const recs = grouped.recommendations;
     const run: AdvisorRun = {
       id: runId,
       at: now.toISOString(),
@@ -89,10 +116,12 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
             },
           }
         : {}),
+      workloadSecondsPerDay: Math.round(cost.secondsPerDay * 1000) / 1000,
+      rejected: proven.rejected,
     };
     const kept = store.recommendations.filter((r) => r.status !== 'proposed');
     return {
-      store: { format: RECOMMENDATIONS_FORMAT, nextId: store.nextId + recs.length, runs: [...store.runs, run].slice(-50), recommendations: [...kept, ...recs] },
+      store: { format: RECOMMENDATIONS_FORMAT, nextId: grouped.nextId, nextGroup: grouped.nextGroup, runs: [...store.runs, run].slice(-50), recommendations: [...kept, ...recs] },
       result: { run, recommendations: recs, graph, result, rejected: result.model.rejected, sortKeys: storage?.sortKeys ?? [], encodings: storage?.encodings ?? [], cost },
     };
   });

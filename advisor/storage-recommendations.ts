@@ -9,10 +9,10 @@ import type { Catalog, Database, EncodingId, TableMeta } from '../engine/index.j
 import { redshiftNameFor } from '../engine/index.js';
 import type { Workload } from '../workload-log/index.js';
 import { describeStyle, formatBytes } from './join-graph.js';
-import type { Recommendation } from './recommendations/index.js';
+import type { EncodingRecommendation, Recommendation, SortKeyRecommendation } from './recommendations/index.js';
 import { chooseSortKeys, type SortKeyChoice, type SortKeyOptions } from './sortkey/index.js';
 import { chooseEncodings, DEFAULT_BYTES_PER_NS, type EncodingChoice, type EncodingOptions } from './encoding/index.js';
-import { fitCostModel, msSaved, queryFeatures, secondsPerDay, workloadDays, type CostModel } from './cost-model/index.js';
+import { evaluateCostModel, fitCostModel, msSaved, queryFeatures, secondsPerDay, workloadDays, type CostModel } from './cost-model/index.js';
 
 export interface SortKeyEvidence {
   /** The table's logged scan predicates: executions, distinct literals, whether zone maps can use them, fingerprints. */
@@ -41,12 +41,6 @@ export interface EncodingEvidence {
   readonly bytesPerNs: number;
 }
 
-/** Evidence only sort-key and encoding recommendations carry. */
-export interface StorageEvidence {
-  readonly sortKey?: SortKeyEvidence;
-  readonly encoding?: EncodingEvidence;
-}
-
 const ident = (s: string) => (/^[a-z_][a-z0-9_]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`);
 
 /** A table's sort key as recommendations show it: "a, b", NONE, or AUTO(...) while the engine may still choose. */
@@ -63,12 +57,9 @@ export function currentEncodingText(t: TableMeta, column: string): string {
 }
 
 /** The setting a recommendation changes, as it reads now (to tell whether the recommendation went stale). */
-export function currentSetting(t: TableMeta, r: Pick<Recommendation, 'kind' | 'evidence' | 'ddl'>): string {
+export function currentSetting(t: TableMeta, r: Recommendation): string {
   if (r.kind === 'sortkey') return currentSortKeyText(t);
-  if (r.kind === 'encoding') {
-    const column = r.evidence.encoding?.column ?? /ALTER COLUMN\s+"?([^"\s]+)"?\s+ENCODE/i.exec(r.ddl)?.[1] ?? '';
-    return currentEncodingText(t, column);
-  }
+  if (r.kind === 'encoding') return currentEncodingText(t, r.evidence.encoding.column);
   return describeStyle(t);
 }
 
@@ -78,6 +69,10 @@ export interface WorkloadCost {
   readonly days: number;
   readonly bytesPerRowMoved: number;
   readonly queries: number;
+  /** The logged queries' time per day. */
+  readonly secondsPerDay: number;
+  /** The model's held-out median absolute percentage error (1 when too few queries to hold any out): a benefit's relative uncertainty. */
+  readonly relativeError: number;
 }
 
 /**
@@ -102,11 +97,24 @@ export function workloadCost(w: Workload, catalog: Catalog): WorkloadCost {
   if (model.weights.blocksScanned + model.weights.rowsScanned + model.weights.bytesScanned === 0 && blocks > 0) {
     model = { ...model, weights: { ...model.weights, blocksScanned: ms / blocks } };
   }
-  return { model, days: workloadDays(w), bytesPerRowMoved: rows > 0 ? bytes / rows : 16, queries: data.y.length };
+  const days = workloadDays(w);
+  const held = data.y.length >= 20 ? evaluateCostModel(data, 'linear').medianApe : NaN;
+  return { model, days, bytesPerRowMoved: rows > 0 ? bytes / rows : 16, queries: data.y.length, secondsPerDay: ms / 1000 / days, relativeError: Number.isFinite(held) ? Math.min(1, held) : 1 };
+}
+
+/** A benefit from its seconds per day: with its uncertainty and its share of the workload. */
+export function benefitOf(bytes: number, secondsPerDay: number, cost: WorkloadCost): Recommendation['benefit'] {
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    secondsPerDay: round(secondsPerDay),
+    secondsPerDayError: round(Math.abs(secondsPerDay) * cost.relativeError),
+    percent: cost.secondsPerDay > 0 ? Math.round((secondsPerDay / cost.secondsPerDay) * 10000) / 100 : 0,
+    bytes: Math.round(bytes),
+  };
 }
 
 /** Seconds per day a distribution recommendation saves: its bytes no longer moved, at the model's marginal costs. */
-export function distributionSecondsPerDay(r: Recommendation, cost: WorkloadCost): number {
+export function distributionSecondsPerDay(r: Pick<Recommendation, 'benefit'>, cost: WorkloadCost): number {
   const bytes = Math.max(0, r.benefit.bytes);
   return secondsPerDay(msSaved(cost.model, { bytesMoved: bytes, rowsMoved: bytes / cost.bytesPerRowMoved }), cost.days);
 }
@@ -121,28 +129,29 @@ export interface StorageOptions {
 const round = (x: number) => Math.round(x);
 const pct = (x: number) => Math.round(x * 10000) / 100;
 
-function sortKeyRecommendation(c: SortKeyChoice, t: TableMeta, cost: WorkloadCost, base: Omit<Recommendation, 'table' | 'kind' | 'current' | 'proposed' | 'ddl' | 'benefit' | 'applyCost' | 'userSet' | 'reason' | 'evidence' | 'id'>, id: string): Recommendation {
+type Base = Pick<Recommendation, 'status' | 'statusReason' | 'history' | 'createdAt' | 'updatedAt' | 'run'>;
+
+function sortKeyRecommendation(c: SortKeyChoice, t: TableMeta, cost: WorkloadCost, base: Base, id: string): SortKeyRecommendation {
   const key = c.proposed!;
   const bytes = t.segments.reduce((s, x) => s + x.bytes, 0);
   const ms = msSaved(cost.model, { blocksScanned: c.saved.blocks, rowsScanned: c.saved.rows, bytesScanned: c.saved.bytes });
   const fps = new Map<string, number>();
   for (const p of c.predicates) if (p.prunable) for (const f of p.fingerprints) fps.set(f.fingerprint, Math.max(fps.get(f.fingerprint) ?? 0, f.count));
-  const r: Recommendation = {
+  const r: SortKeyRecommendation = {
     ...base,
     id,
+    group: '',
     table: t.name,
     kind: 'sortkey',
     current: currentSortKeyText(t),
     proposed: key.join(', '),
     ddl: `ALTER TABLE ${ident(t.name)} ALTER COMPOUND SORTKEY (${key.map(ident).join(', ')})`,
-    benefit: { bytes: round(c.saved.bytes), percent: c.before.blocks > 0 ? pct((c.before.blocks - c.best.blocks) / c.before.blocks) : 0, secondsPerDay: secondsPerDay(ms, cost.days) },
+    benefit: benefitOf(c.saved.bytes, secondsPerDay(ms, cost.days), cost),
     applyCost: { rows: t.rows, rewriteBytes: bytes, storageBytesBefore: bytes, storageBytesAfter: bytes },
     userSet: c.userSet,
     reason: '',
     evidence: {
-      edges: [],
       fingerprints: [...fps.entries()].map(([fingerprint, count]) => ({ fingerprint, count, bytesMoved: 0 })).sort((a, b) => b.count - a.count),
-      rejectedKeys: [],
       sortKey: {
         predicates: c.predicates,
         candidates: c.candidates.map((k) => ({ key: k.key, blocks: round(k.blocks), fraction: Math.round(k.fraction * 1e4) / 1e4 })),
@@ -156,7 +165,7 @@ function sortKeyRecommendation(c: SortKeyChoice, t: TableMeta, cost: WorkloadCos
   return { ...r, reason: sortKeyReason(r, c) };
 }
 
-function sortKeyReason(r: Recommendation, c: SortKeyChoice): string {
+function sortKeyReason(r: SortKeyRecommendation, c: SortKeyChoice): string {
   const used = c.predicates.filter((p) => p.prunable && c.proposed!.includes(p.column));
   const shapes = r.evidence.fingerprints.length;
   const words = used.slice(0, 4).map((p) => `${p.column} ${p.op} (${p.count}x, ${p.literals} distinct value${p.literals === 1 ? '' : 's'})`);
@@ -165,35 +174,35 @@ function sortKeyReason(r: Recommendation, c: SortKeyChoice): string {
     `Sorting ${r.table} by (${r.proposed}) keeps nearby values in the same blocks, so each block's min/max lets those scans skip it.` +
       ` Judged on a sample of ${c.sample.rows.toLocaleString('en-US')} of ${c.sample.tableRows.toLocaleString('en-US')} rows cut into the table's ${c.sample.blocks} blocks (${c.sample.rowsPerSampleBlock} sample rows per block),` +
       ` the logged scans would read ${(c.best.fraction * 100).toFixed(1)}% of their blocks instead of ${(c.before.fraction * 100).toFixed(1)}% in the current order (${r.current}).`,
-    `Estimated benefit: ${formatBytes(r.benefit.bytes)} less read over the logged workload, about ${r.benefit.secondsPerDay} s of query time per day by the cost model fitted on the log.`,
+    `Estimated benefit: ${formatBytes(r.benefit.bytes)} less read over the logged workload, about ${r.benefit.secondsPerDay} ± ${r.benefit.secondsPerDayError} s of query time per day (${r.benefit.percent}% of the workload's) by the cost model fitted on the log.`,
     `Applying it rewrites ${r.table} once (${r.applyCost.rows.toLocaleString('en-US')} rows, ${formatBytes(r.applyCost.rewriteBytes)}).` +
       (r.userSet ? ` ${r.table}'s sort key was set by hand, so it is only applied when asked for by id.` : ''),
   ];
   return parts.join(' ');
 }
 
-function encodingRecommendation(c: EncodingChoice, t: TableMeta, cost: WorkloadCost, base: Omit<Recommendation, 'table' | 'kind' | 'current' | 'proposed' | 'ddl' | 'benefit' | 'applyCost' | 'userSet' | 'reason' | 'evidence' | 'id'>, id: string, bytesPerNs: number): Recommendation {
+function encodingRecommendation(c: EncodingChoice, t: TableMeta, cost: WorkloadCost, base: Base, id: string, bytesPerNs: number): EncodingRecommendation {
   const proposed = c.proposed as EncodingId;
   const name = redshiftNameFor(proposed);
   const bytes = t.segments.reduce((s, x) => s + x.bytes, 0);
   const ms = msSaved(cost.model, { bytesScanned: Math.max(0, c.saved.bytes) }) + c.saved.decodeMs;
   const best = c.sizes.find((s) => s.codec === proposed)!;
-  const r: Recommendation = {
+  const smaller = c.currentSize.bytes > 0 ? pct((c.currentSize.bytes - best.bytes) / c.currentSize.bytes) : 0;
+  const r: EncodingRecommendation = {
     ...base,
     id,
+    group: '',
     table: t.name,
     kind: 'encoding',
     current: currentEncodingText(t, c.column),
     proposed: name,
     ddl: `ALTER TABLE ${ident(t.name)} ALTER COLUMN ${ident(c.column)} ENCODE ${name}`,
-    benefit: { bytes: round(c.saved.bytes), percent: c.currentSize.bytes > 0 ? pct((c.currentSize.bytes - best.bytes) / c.currentSize.bytes) : 0, secondsPerDay: secondsPerDay(ms, cost.days) },
+    benefit: benefitOf(Math.max(0, c.saved.bytes), secondsPerDay(Math.max(0, ms), cost.days), cost),
     applyCost: { rows: t.rows, rewriteBytes: bytes, storageBytesBefore: bytes, storageBytesAfter: Math.max(0, bytes - (c.tableBytes.current - c.tableBytes.best)) },
     userSet: c.userSet,
     reason: '',
     evidence: {
-      edges: [],
       fingerprints: [],
-      rejectedKeys: [],
       encoding: {
         column: c.column,
         sizes: c.sizes.map((s) => ({ encoding: s.codec === 'auto' ? 'AUTO' : redshiftNameFor(s.codec), bytes: s.bytes, decodeNs: Math.round(s.decodeNs * 100) / 100, cost: round(s.cost) })),
@@ -206,15 +215,15 @@ function encodingRecommendation(c: EncodingChoice, t: TableMeta, cost: WorkloadC
       },
     },
   };
-  const e = r.evidence.encoding!;
+  const e = r.evidence.encoding;
   const reason = [
     `${t.name}.${c.column} (${c.kind === 'str' ? 'text' : c.kind === 'bool' ? 'boolean' : 'numbers'}) was encoded every way the engine can on a sample of ${e.sample.blocks} block${e.sample.blocks === 1 ? '' : 's'} (${e.sample.rows.toLocaleString('en-US')} of ${e.sample.tableRows.toLocaleString('en-US')} rows).`,
-    `${name} takes ${formatBytes(best.bytes)} where ${r.current} takes ${formatBytes(c.currentSize.bytes)} (${r.benefit.percent}% less; about ${formatBytes(e.tableBytes.current)} -> ${formatBytes(e.tableBytes.proposed)} for the whole column)` +
+    `${name} takes ${formatBytes(best.bytes)} where ${r.current} takes ${formatBytes(c.currentSize.bytes)} (${smaller}% less; about ${formatBytes(e.tableBytes.current)} -> ${formatBytes(e.tableBytes.proposed)} for the whole column)` +
       ` and decodes at ${best.decodeNs.toFixed(1)} ns per value against ${c.currentSize.decodeNs.toFixed(1)} (measured here; each ns per value is charged as ${bytesPerNs} byte per value).`,
     c.leadingSortKey ? `It leads the sort key, so ZSTD was not offered: range scans decode it first.` : '',
     c.reads.scans
-      ? `The logged workload read it in ${c.reads.scans} scans (${c.reads.rowsScanned.toLocaleString('en-US')} rows): ${formatBytes(r.benefit.bytes)} less to read, about ${r.benefit.secondsPerDay} s per day by the cost model and the measured decode speeds.`
-      : `No logged scan read it yet: the saving is storage.`,
+      ? `The logged workload read it in ${c.reads.scans} scans (${c.reads.rowsScanned.toLocaleString('en-US')} rows): ${formatBytes(r.benefit.bytes)} less to read, about ${r.benefit.secondsPerDay} ± ${r.benefit.secondsPerDayError} s per day by the cost model and the measured decode speeds.`
+      : `No logged scan read it: the saving is storage only, so it is proposed only with other changes to ${t.name} that pay in time (one rewrite for all).`,
     `Applying it rewrites ${t.name} once (${t.rows.toLocaleString('en-US')} rows).` + (r.userSet ? ` The column's ENCODE was set by hand, so it is only applied when asked for by id.` : ''),
   ].filter(Boolean);
   return { ...r, reason: reason.join(' ') };
@@ -244,7 +253,7 @@ export async function storageRecommendations(
     const keys = new Map(sortKeys.filter((c) => c.proposed).map((c) => [c.table, c.proposed!]));
     encodings = await chooseEncodings(db, w, { sortKeys: keys, ...(o.encodings ?? {}) });
     const rate = (o.encodings && o.encodings.bytesPerNs) ?? DEFAULT_BYTES_PER_NS;
-    const recs = encodings.filter((c) => c.proposed).map((c) => encodingRecommendation(c, catalog.tables[c.table]!, cost, base, '', rate));
+    const recs: Recommendation[] = encodings.filter((c) => c.proposed).map((c) => encodingRecommendation(c, catalog.tables[c.table]!, cost, base, '', rate));
     recs.sort((a, b) => (b.benefit.secondsPerDay ?? 0) - (a.benefit.secondsPerDay ?? 0) || b.applyCost.storageBytesBefore - b.applyCost.storageBytesAfter - (a.applyCost.storageBytesBefore - a.applyCost.storageBytesAfter));
     for (const r of recs) out.push({ ...r, id: `r${next++}` });
   }

@@ -7,13 +7,14 @@
  */
 import * as fs from 'node:fs';
 import type * as arrow from 'apache-arrow';
-import { KeelError, SqlError, StorageError } from './errors.js';
+import { KeelError, SqlError, StorageError, UsageError } from './errors.js';
 import type { Batch } from './types.js';
 import { typeName } from './types.js';
 import type { Catalog, TableMeta } from './catalog/catalog.js';
 import { isDataDir } from './storage/datadir.js';
 import { Store } from './storage/store.js';
-import { appendRows } from './storage/tables.js';
+import { appendRows, readAll } from './storage/tables.js';
+import { gatherBatch } from './exec/batch.js';
 import type { SystemTable } from './catalog/system-tables.js';
 import { svvTableInfo } from './catalog/system-tables.js';
 import type { QueryStats, ResultColumn } from './result.js';
@@ -172,6 +173,30 @@ export class Database {
         result: change.table.rows - table.rows,
       };
     });
+  }
+
+  /**
+   * The rows of a table's current version in load order (the slices read
+   * interleaved, storage/load-order.ts), every row or a systematic sample of
+   * about `fraction` of them spread evenly over that order: what a copy of the
+   * table that keeps its clustering reads (the advisor's shadow copies).
+   */
+  *readTable(name: string, fraction = 1): Generator<Batch> {
+    this.assertOpen();
+    const table = this.tableOrThrow(name);
+    if (!(fraction > 0 && fraction <= 1)) throw new UsageError(`readTable: fraction must be in (0, 1], got ${fraction}`);
+    let seen = 0;
+    let sel = new Int32Array(0);
+    for (const batch of readAll(this.dir, table, this.store.segments)) {
+      if (fraction === 1) {
+        yield batch;
+        continue;
+      }
+      if (sel.length < batch.length) sel = new Int32Array(batch.length);
+      let n = 0;
+      for (let i = 0; i < batch.length; i++, seen++) if (Math.floor((seen + 1) * fraction) > Math.floor(seen * fraction)) sel[n++] = i;
+      if (n > 0) yield gatherBatch(batch, sel, n);
+    }
   }
 
   tableOrThrow(name: string): TableMeta {

@@ -2,7 +2,7 @@
 export { Database, type OpenOptions, type QueryResult, type LoadProgress, type ExecuteOptions } from './database.js';
 export type { PlanRecordInput } from './session.js';
 export { WhatIfPlanner, type TableLayout } from './what-if.js';
-export type { AlterInBackgroundOptions, AlterInBackgroundResult, RewriteProgress } from './online-alter.js';
+export type { AlterInBackgroundOptions, AlterInBackgroundResult, RewriteProgress, KeepAuto } from './online-alter.js';
 export { KeelError, SqlError, ExecError, LoadError, StorageError, UsageError, type ErrorCode } from './errors.js';
 export type { QueryStats, ResultColumn } from './result.js';
 export type { QueryRecord, ScanRecord, JoinRecord, PredicateRecord } from './query-record.js';
@@ -16,4 +16,4 @@ export { tpchTables, type GeneratedTable } from './gen/index.js';
 export type { Batch, Vector, SqlType, ColumnDef } from './types.js';
 // the encoding advisor sizes sampled data with the engine's own codecs and types
 export { ALL_CODECS, codecById, encodeAuto, encodingForRedshift, redshiftNameFor, type Codec, type EncodingId } from './storage/codecs/index.js';
-export { physicalKind, parseDate, parseTimestamp, type PhysicalKind } from './types.js';
+export { physicalKind, parseDate, parseTimestamp, typeName, type PhysicalKind } from './types.js';

@@ -26,8 +26,9 @@ export interface AlterInBackgroundOptions extends Runner {
    * AUTO(KEY(c)), AUTO(ALL), AUTO(EVEN); sortAuto and encodingExplicit stay
    * unset), so the advisor may change it again. An ALL or EVEN chosen this way
    * is kept as the table grows. Without it the ALTER is the user's, as in DDL.
+   * Per setting when the statement has several actions: which of them stay AUTO.
    */
-  keepAuto?: boolean;
+  keepAuto?: boolean | KeepAuto;
   /** Aborts the rebuild (StorageError ABORTED); the table keeps its current version. */
   signal?: AbortSignal;
   onProgress?: (p: RewriteProgress) => void;
@@ -43,9 +44,32 @@ export interface AlterInBackgroundResult {
   readonly bytesWritten: number;
 }
 
-/** The layout the advisor's apply gives: the ALTER's settings, still AUTO. */
-function keptAuto(layout: Layout, actions: readonly ast.AlterAction[]): Layout {
-  return actions.reduce(keptAutoBy, layout);
+/** Which settings of a several-action ALTER stay AUTO. */
+export interface KeepAuto {
+  readonly distribution?: boolean;
+  readonly sortKey?: boolean;
+  /** Columns whose ENCODE stays AUTO-managed. */
+  readonly columns?: readonly string[];
+}
+
+function keeps(keep: boolean | KeepAuto, action: ast.AlterAction): boolean {
+  if (typeof keep === 'boolean') return keep;
+  switch (action.kind) {
+    case 'distKey':
+    case 'distStyle':
+      return keep.distribution === true;
+    case 'sortKey':
+      return keep.sortKey === true;
+    case 'encode':
+      return keep.columns?.includes(action.column.name) === true;
+    case 'encodeAuto':
+      return false;
+  }
+}
+
+/** The layout the advisor's apply gives: the ALTER's settings (those `keep` names), still AUTO. */
+function keptAuto(layout: Layout, actions: readonly ast.AlterAction[], keep: boolean | KeepAuto): Layout {
+  return actions.filter((a) => keeps(keep, a)).reduce(keptAutoBy, layout);
 }
 
 function keptAutoBy(layout: Layout, action: ast.AlterAction): Layout {
@@ -87,7 +111,7 @@ export async function alterInBackground(db: Database, sql: string, options: Alte
       s.table.name,
       (table, cat) => {
         const layout = alteredLayout(table, s.actions, p, cat);
-        return options.keepAuto ? keptAuto(layout, s.actions) : layout;
+        return options.keepAuto ? keptAuto(layout, s.actions, options.keepAuto) : layout;
       },
       { maxBytesPerSecond: options.maxBytesPerSecond, signal: options.signal, onProgress: options.onProgress, pauseWhile: options.pauseWhile },
     );

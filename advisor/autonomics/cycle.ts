@@ -9,9 +9,9 @@ import { loadWorkload } from '../../workload-log/index.js';
 import { listRecommendations, type Recommendation } from '../recommendations/index.js';
 import { runAdvisor } from '../run.js';
 import type { AutonomicsConfig } from './config.js';
-import { applyOne, resumeInterrupted, type ResumeOutcome } from './lifecycle.js';
+import { applyGroup, resumeInterrupted, type ResumeOutcome } from './lifecycle.js';
 import { candidates, gateClosed } from './policy.js';
-import { verifyOne } from './verify.js';
+import { verifyGroup } from './verify.js';
 import type { Verification } from './types.js';
 
 export interface StepContext {
@@ -21,7 +21,7 @@ export interface StepContext {
 
 export type MineResult =
   | { readonly ran: false; readonly reason: string }
-  | { readonly ran: true; readonly run: string; readonly queries: number; readonly proposed: readonly { id: string; table: string; kind: string; ddl: string }[] };
+  | { readonly ran: true; readonly run: string; readonly queries: number; readonly proposed: readonly { id: string; group: string; table: string; kind: string; ddl: string }[] };
 
 export async function mineStep(db: Database, config: AutonomicsConfig, ctx: StepContext = {}): Promise<MineResult> {
   const now = ctx.now ?? new Date();
@@ -29,14 +29,15 @@ export async function mineStep(db: Database, config: AutonomicsConfig, ctx: Step
   const queries = loadWorkload(db.dir, { since }).queries;
   if (queries < config.mining.minQueries) return { ran: false, reason: `${queries} queries in the mining window, fewer than mining.minQueries (${config.mining.minQueries})` };
   const out = await runAdvisor(db, { filter: { since }, now });
-  return { ran: true, run: out.run.id, queries: out.run.queries, proposed: out.recommendations.map((r) => ({ id: r.id, table: r.table, kind: r.kind, ddl: r.ddl })) };
+  return { ran: true, run: out.run.id, queries: out.run.queries, proposed: out.recommendations.map((r) => ({ id: r.id, group: r.group, table: r.table, kind: r.kind, ddl: r.ddl })) };
 }
 
 export interface ApplyStepResult {
   readonly resumed: readonly ResumeOutcome[];
   /** Why nothing was applied (gate closed, nothing allowed). */
   readonly skipped: string | null;
-  readonly applied: Recommendation | null;
+  /** The group applied (its members after the apply), or null. */
+  readonly applied: readonly Recommendation[] | null;
   readonly held: readonly { id: string; reason: string }[];
 }
 
@@ -55,28 +56,29 @@ export async function applyStep(db: Database, config: AutonomicsConfig, ctx: Ste
   const next = allowed[0];
   if (!next) return { resumed, skipped: 'no proposed recommendation the policy allows', applied: null, held };
   ctx.signal?.throwIfAborted();
-  return { resumed, skipped: null, applied: await applyOne(db, next.id, opts), held };
+  return { resumed, skipped: null, applied: await applyGroup(db, next.group, opts), held };
 }
 
 export interface VerifyStepResult {
-  readonly judged: readonly { id: string; table: string; status: string; verification: Verification }[];
-  /** Applied ones whose after window is still filling. */
+  readonly judged: readonly { group: string; tables: string[]; status: string; verification: Verification }[];
+  /** Applied groups whose after window is still filling. */
   readonly waiting: readonly string[];
 }
 
 export async function verifyStep(db: Database, config: AutonomicsConfig, ctx: StepContext = {}): Promise<VerifyStepResult> {
-  const judged: { id: string; table: string; status: string; verification: Verification }[] = [];
+  const judged: { group: string; tables: string[]; status: string; verification: Verification }[] = [];
   const waiting: string[] = [];
-  for (const r of listRecommendations(db.dir)) {
-    if (r.status !== 'applied') continue;
+  const applied = [...new Set(listRecommendations(db.dir).filter((r) => r.status === 'applied').map((r) => r.group))];
+  for (const group of applied) {
     ctx.signal?.throwIfAborted();
-    const o = await verifyOne(db, r.id, config, {
+    const o = await verifyGroup(db, group, config, {
       ...(ctx.now ? { now: ctx.now } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...(config.maxBytesPerSecond !== null ? { maxBytesPerSecond: config.maxBytesPerSecond } : {}),
     });
-    if (o.verification) judged.push({ id: r.id, table: r.table, status: o.recommendation.status, verification: o.verification });
-    else waiting.push(r.id);
+    const tables = [...new Set(o.recommendations.map((r) => r.table))];
+    if (o.verification) judged.push({ group, tables, status: o.recommendations[0]!.status, verification: o.verification });
+    else waiting.push(group);
   }
   return { judged, waiting };
 }

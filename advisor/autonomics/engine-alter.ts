@@ -4,14 +4,14 @@
  * atomically) when the engine has it, else the ordinary ALTER TABLE, which is
  * just as atomic but holds this process's queries while it rewrites.
  */
-import type { Database } from '../../engine/index.js';
+import type { Database, KeepAuto } from '../../engine/index.js';
 import { statementsOf } from './layout.js';
 
 export interface AlterOptions {
   /** Rewrite rate cap (bytes per second). */
   readonly maxBytesPerSecond?: number;
   /** The setting changed was AUTO: keep the table AUTO-managed afterwards. */
-  readonly keepAuto?: boolean;
+  readonly keepAuto?: boolean | KeepAuto;
   /** Abandons the rebuild (the old version stays). */
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: unknown) => void;

@@ -4,9 +4,9 @@
  * and the loop's steps the daemon schedules.
  */
 export { loadConfig, parseConfig, defaultConfig, configPath, inMaintenanceWindow, parseBytes, parseDuration, ConfigError, CONFIG_FILE, KINDS, type AutonomicsConfig, type Kind, type Metric } from './config.js';
-export { applyOne, revertOne, resumeInterrupted, applyingProcess, applyLockPath, type ApplyOptions, type ResumeOutcome } from './lifecycle.js';
-export { verifyOne, measureWindow, compareWindows, windowsOf, describeVerification, type Window, type VerifyOptions, type VerifyOutcome } from './verify.js';
-export { inverseDdl, snapshotOf, sameLayout, snapshotFromCurrent, statementsOf, ident, type InverseDdl } from './layout.js';
+export { applyGroup, revertGroup, groupOf, resumeInterrupted, applyingProcess, applyLockPath, type ApplyOptions, type ResumeOutcome } from './lifecycle.js';
+export { verifyGroup, overlapping, measureWindow, compareWindows, windowsOf, describeVerification, type Window, type VerifyOptions, type VerifyOutcome } from './verify.js';
+export { inverseDdl, snapshotOf, sameLayout, snapshotFromCurrent, statementsOf, combinedAlter, ident, type InverseDdl } from './layout.js';
 export { runAlter, hasOnlineAlter, type AlterOptions, type AlterOutcome } from './engine-alter.js';
 export { candidates, blockedBy, gateClosed, tableBytes } from './policy.js';
 export { mineStep, applyStep, verifyStep, type MineResult, type ApplyStepResult, type VerifyStepResult, type StepContext } from './cycle.js';

@@ -51,6 +51,20 @@ export function statementsOf(ddl: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/**
+ * One ALTER TABLE of `table` with the actions of every statement in `ddls`
+ * (each "ALTER TABLE t ALTER ...", or several separated by ';'), so the
+ * engine rewrites the table once for all of them.
+ */
+export function combinedAlter(table: string, ddls: readonly string[]): string {
+  const actions = ddls.flatMap(statementsOf).map((sql) => {
+    const m = /^ALTER\s+TABLE\s+(?:"(?:[^"]|"")+"|\S+)\s+(ALTER\s[\s\S]*)$/i.exec(sql);
+    if (!m) throw new UsageError(`"${sql}" is not an ALTER TABLE ... ALTER statement`);
+    return m[1]!;
+  });
+  return `ALTER TABLE ${ident(table)} ${actions.join(', ')}`;
+}
+
 /** Columns whose encoding a DDL script changes. */
 export function encodedColumns(ddl: string): string[] {
   const out: string[] = [];

@@ -6,6 +6,7 @@
 import * as os from 'node:os';
 import type { Catalog } from '../../engine/index.js';
 import type { Recommendation } from '../recommendations/index.js';
+import { groupBenefit } from '../recommendations/groups.js';
 import { inMaintenanceWindow, type AutonomicsConfig, type Kind } from './config.js';
 import { applyingProcess } from './lifecycle.js';
 
@@ -27,7 +28,7 @@ export function blockedBy(r: Recommendation, all: readonly Recommendation[], cat
   if (!catalog.tables[r.table]) return `${r.table} no longer exists`;
   const bytes = tableBytes(catalog, r.table);
   if (bytes > config.maxTableBytes) return `${r.table} holds ${bytes} bytes, more than maxTableBytes (${config.maxTableBytes})`;
-  const undone = all.find((x) => x.status === 'reverted' && x.table === r.table && x.kind === r.kind && x.proposed === r.proposed);
+  const undone = all.find((x) => x.status === 'reverted' && x.table === r.table && x.kind === r.kind && x.ddl === r.ddl);
   if (undone) return `the same change (${undone.id}) was reverted: ${undone.statusReason ?? 'by hand'}`;
   return null;
 }
@@ -39,28 +40,33 @@ export function gateClosed(dataDir: string, all: readonly Recommendation[], conf
   if (load >= config.maxLoadAverage) return `load average ${load.toFixed(2)} is at or above maxLoadAverage ${config.maxLoadAverage}`;
   const pid = applyingProcess(dataDir);
   if (pid !== null) return `process ${pid} is applying a change`;
-  // one change in flight: the next waits until this one is verified, so each verification measures one change
+  // one group in flight: the next waits until this one is verified, so each verification measures one group
   const open = all.find((r) => r.status === 'applying' || r.status === 'applied');
-  if (open) return `${open.id} (${open.table}) is ${open.status}, not yet verified`;
+  if (open) return `group ${open.group} (${open.id}, ${open.table}) is ${open.status}, not yet verified`;
   return null;
 }
 
-/** The benefit a recommendation reports, for ordering: its share of the workload. */
-function benefitOf(r: Recommendation): number {
-  const b = r.benefit as { percent?: number };
-  return typeof b?.percent === 'number' ? b.percent : 0;
-}
-
-/** The proposed recommendations the policy allows, best first, and the others with the reason. */
+/**
+ * The proposed groups the policy allows, best first (by estimated seconds per
+ * day), their members in order; and the recommendations held, with why. A
+ * group is allowed only whole: a member that is held holds its group.
+ */
 export function candidates(all: readonly Recommendation[], catalog: Catalog, config: AutonomicsConfig): { allowed: Recommendation[]; held: { id: string; reason: string }[] } {
-  const allowed: Recommendation[] = [];
+  const groups = new Map<string, Recommendation[]>();
+  for (const r of all) if (r.status === 'proposed') groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
+  const allowedGroups: Recommendation[][] = [];
   const held: { id: string; reason: string }[] = [];
-  for (const r of all) {
-    if (r.status !== 'proposed') continue;
-    const why = blockedBy(r, all, catalog, config);
-    if (why) held.push({ id: r.id, reason: why });
-    else allowed.push(r);
+  for (const members of groups.values()) {
+    const why = members.map((r) => ({ r, why: blockedBy(r, all, catalog, config) })).filter((x) => x.why !== null);
+    if (why.length === 0) {
+      allowedGroups.push(members);
+      continue;
+    }
+    for (const r of members) {
+      const own = why.find((x) => x.r === r);
+      held.push({ id: r.id, reason: own ? own.why! : `its group ${r.group} is held: ${why[0]!.r.id} ${why[0]!.why}` });
+    }
   }
-  allowed.sort((a, b) => benefitOf(b) - benefitOf(a) || (a.id < b.id ? -1 : 1));
-  return { allowed, held };
+  allowedGroups.sort((a, b) => groupBenefit(b) - groupBenefit(a) || (a[0]!.id < b[0]!.id ? -1 : 1));
+  return { allowed: allowedGroups.flat(), held };
 }

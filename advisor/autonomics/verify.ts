@@ -9,9 +9,9 @@
  */
 import type { Database } from '../../engine/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
-import { getRecommendation, transition, type Recommendation } from '../recommendations/index.js';
+import { listRecommendations, transitionGroup, type Recommendation } from '../recommendations/index.js';
 import type { AutonomicsConfig, Metric } from './config.js';
-import { revertOne } from './lifecycle.js';
+import { groupOf, revertGroup } from './lifecycle.js';
 import type { MetricComparison, Verification } from './types.js';
 
 export interface Window {
@@ -25,27 +25,34 @@ export interface WindowMeasure {
 }
 
 /**
- * The successful queries in [since, until) that scan `table`, summed per
- * fingerprint. The advisor's own statements (source "advisor": its ALTERs and
- * skew counts) are left out.
+ * The successful queries in [since, until) that scan one of `tables`, summed
+ * per fingerprint. The advisor's own statements (source "advisor": its ALTERs
+ * and skew counts) are left out, and so are queries that scan one of
+ * `exclude` (the tables of other groups changed in the same windows), so a
+ * group is not charged for another's effect.
  */
-export function measureWindow(dataDir: string, table: string, w: Window): WindowMeasure {
+export function measureWindow(dataDir: string, tables: readonly string[], w: Window, exclude: ReadonlySet<string> = new Set()): WindowMeasure {
   const workload = loadWorkload(dataDir, { since: w.since, until: w.until });
   const out: WindowMeasure['fingerprints'] = new Map();
   workload.parts.forEach((part, k) => {
     const mask = workload.masks[k];
     const q = part.queries;
-    const tcode = part.scans.table.dict.indexOf(table);
-    if (tcode < 0) return;
+    const dict = part.scans.table.dict;
+    const mine = new Set(tables.map((t) => dict.indexOf(t)).filter((c) => c >= 0));
+    if (mine.size === 0) return;
+    const others = new Set([...exclude].map((t) => dict.indexOf(t)).filter((c) => c >= 0));
     const advisorSource = q.source.dict.indexOf('advisor');
-    // a query scanning the table more than once (self-join) still counts once
+    // a query scanning the tables more than once (self-join) still counts once; 2 marks one to leave out
     const touches = new Uint8Array(q.length);
     const sq = part.scans.query;
     const st = part.scans.table.codes;
-    for (let i = 0; i < sq.length; i++) if (st[i] === tcode) touches[sq[i]!] = 1;
+    for (let i = 0; i < sq.length; i++) {
+      if (others.has(st[i]!)) touches[sq[i]!] = 2;
+      else if (mine.has(st[i]!) && touches[sq[i]!] === 0) touches[sq[i]!] = 1;
+    }
     const fp = q.fingerprint;
     for (let i = 0; i < q.length; i++) {
-      if (!touches[i] || (mask && !mask[i]) || q.status[i] !== 0 || q.source.codes[i] === advisorSource) continue;
+      if (touches[i] !== 1 || (mask && !mask[i]) || q.status[i] !== 0 || q.source.codes[i] === advisorSource) continue;
       const key = fp.dict[fp.codes[i]!]!;
       let a = out.get(key);
       if (!a) out.set(key, (a = { count: 0, timeMs: 0, bytesMoved: 0, blocksScanned: 0 }));
@@ -132,7 +139,8 @@ export interface VerifyOptions {
 }
 
 export interface VerifyOutcome {
-  readonly recommendation: Recommendation;
+  /** The group's members after the verification. */
+  readonly recommendations: readonly Recommendation[];
   /** null: not judged yet (the after window is still filling). */
   readonly verification: Verification | null;
 }
@@ -147,31 +155,53 @@ export function windowsOf(r: Recommendation, config: AutonomicsConfig, now: Date
 }
 
 /**
- * Verifies an applied recommendation: verified when the affected queries got
- * no worse than the limits, reverted (inverse DDL through the engine, with the
- * measurements as reason) when they did. Not judged while the after window is
- * still filling and fewer than minExecutions affected queries ran in it.
+ * Tables of other groups whose apply overlapped `w` (began before its end and
+ * ended after its start): their effect falls in these windows too.
  */
-export async function verifyOne(db: Database, id: string, config: AutonomicsConfig, options: VerifyOptions = {}): Promise<VerifyOutcome> {
-  const r = getRecommendation(db.dir, id);
-  if (r.status !== 'applied') return { recommendation: r, verification: null };
+export function overlapping(all: readonly Recommendation[], group: string, w: { before: Window; after: Window }): Set<string> {
+  const out = new Set<string>();
+  for (const r of all) {
+    if (r.group === group || !r.lifecycle?.applyStartedAt) continue;
+    if (r.status !== 'applied' && r.status !== 'verified' && r.status !== 'reverted' && r.status !== 'applying') continue;
+    const start = Date.parse(r.lifecycle.applyStartedAt);
+    const end = r.lifecycle.appliedAt ? Date.parse(r.lifecycle.appliedAt) : Infinity;
+    if (start < w.after.until && end > w.before.since) out.add(r.table);
+  }
+  return out;
+}
+
+/**
+ * Verifies an applied group: verified when the queries reading its tables
+ * got no worse than the limits, reverted (inverse DDL of every table of the
+ * group, with the measurements as reason) when they did. Queries that also
+ * read a table another group changed in the same windows are left out of the
+ * comparison. Not judged while the after window is still filling and fewer
+ * than minExecutions affected queries ran in it.
+ */
+export async function verifyGroup(db: Database, id: string, config: AutonomicsConfig, options: VerifyOptions = {}): Promise<VerifyOutcome> {
+  const members = groupOf(db.dir, id);
+  const r = members[0]!;
+  if (members.some((m) => m.status !== 'applied')) return { recommendations: members, verification: null };
   const now = options.now ?? new Date();
   const w = options.windows ? { ...options.windows, complete: true } : windowsOf(r, config, now);
-  const before = measureWindow(db.dir, r.table, w.before);
-  const after = measureWindow(db.dir, r.table, w.after);
+  const tables = [...new Set(members.map((m) => m.table))];
+  const exclude = overlapping(listRecommendations(db.dir), r.group, w);
+  for (const t of tables) exclude.delete(t);
+  const before = measureWindow(db.dir, tables, w.before, exclude);
+  const after = measureWindow(db.dir, tables, w.after, exclude);
   const v = compareWindows(before, after, config, w, now);
-  if (!w.complete && !options.force && v.executionsAfter < config.verification.minExecutions) return { recommendation: r, verification: null };
+  if (!w.complete && !options.force && v.executionsAfter < config.verification.minExecutions) return { recommendations: members, verification: null };
+  const left = exclude.size ? ` (queries that also read ${[...exclude].sort().join(', ')}, changed by another group meanwhile, left out)` : '';
   if (v.verdict === 'worse') {
-    const why = describeVerification(v);
-    const rec = await revertOne(db, id, `worse after the change: ${why}`, {
+    const recs = await revertGroup(db, r.group, `worse after the change: ${describeVerification(v)}${left}`, {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.maxBytesPerSecond !== undefined ? { maxBytesPerSecond: options.maxBytesPerSecond } : {}),
       lifecycle: { verification: v },
     });
-    return { recommendation: rec, verification: v };
+    return { recommendations: recs, verification: v };
   }
-  const reason = v.verdict === 'no-evidence' ? `no query touching ${r.table} ran in both windows; kept` : `${v.verdict}: ${describeVerification(v)}`;
-  return { recommendation: transition(db.dir, id, 'verified', reason, { verification: v }, ['applied']) ?? getRecommendation(db.dir, id), verification: v };
+  const reason = v.verdict === 'no-evidence' ? `no query reading only ${tables.join(', ')} among the changed tables ran in both windows; kept${left}` : `${v.verdict}: ${describeVerification(v)}${left}`;
+  return { recommendations: transitionGroup(db.dir, r.group, 'verified', reason, () => ({ verification: v }), ['applied']) ?? groupOf(db.dir, r.group), verification: v };
 }
 
 /** "bytes moved +240% (limit 10%), blocks scanned -3%, time +4% over 6 fingerprints (40 -> 38 runs)". */

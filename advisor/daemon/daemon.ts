@@ -68,7 +68,7 @@ export async function runDaemon(dataDir: string, options: DaemonOptions = {}): P
     log.info({ dataDir, host: os.hostname(), schedule: config.schedule, onlineApply: hasOnlineAlter(db) }, `advisor daemon started on ${dataDir}`);
 
     const resumed = await resumeInterrupted(db, { by: 'daemon', maxAttempts: config.maxAttempts, signal: stop.signal });
-    for (const r of resumed) log.info({ id: r.id, action: r.action, status: r.recommendation.status, reason: r.recommendation.statusReason }, `${r.id}: interrupted apply ${r.action}`);
+    for (const r of resumed) log.info({ group: r.group, action: r.action, status: r.recommendations[0]?.status, reason: r.recommendations[0]?.statusReason }, `${r.group}: interrupted apply ${r.action}`);
 
     const d = db;
     const runStep = async (name: StepName): Promise<void> => {
@@ -152,15 +152,16 @@ const STEP: Record<StepName, Step> = {
   },
   async apply(db, config, signal, log) {
     const r = await applyStep(db, config, { signal });
-    for (const x of r.resumed) log.info({ id: x.id, action: x.action }, `${x.id}: interrupted apply ${x.action}`);
+    for (const x of r.resumed) log.info({ group: x.group, action: x.action }, `${x.group}: interrupted apply ${x.action}`);
     if (!r.applied) return `apply: nothing applied, ${r.skipped}`;
-    const a = r.applied;
-    if (a.status === 'applied') return `apply: ${a.id} applied (${a.ddl}), ${a.statusReason}`;
-    return `apply: ${a.id} ${a.status}: ${a.statusReason}`;
+    const a = r.applied[0]!;
+    const what = r.applied.map((m) => `${m.id} ${m.ddl}`).join('; ');
+    if (a.status === 'applied') return `apply: group ${a.group} applied (${what}), ${a.statusReason}`;
+    return `apply: group ${a.group} ${a.status} (${what}): ${a.statusReason}`;
   },
   async verify(db, config, signal) {
     const r = await verifyStep(db, config, { signal });
     if (r.judged.length === 0) return `verify: nothing to judge${r.waiting.length ? ` (${r.waiting.join(', ')} still measuring)` : ''}`;
-    return `verify: ${r.judged.map((j) => `${j.id} ${j.status} (${j.verification.verdict})`).join('; ')}`;
+    return `verify: ${r.judged.map((j) => `group ${j.group} (${j.tables.join(', ')}) ${j.status} (${j.verification.verdict})`).join('; ')}`;
   },
 };

@@ -4,7 +4,7 @@
  * and fingerprints behind it, and its reason in plain words.
  */
 import { describeStyle, formatBytes, type JoinGraph } from '../join-graph.js';
-import type { EdgeEvidence, Recommendation } from '../recommendations/types.js';
+import type { DistributionRecommendation, EdgeEvidence } from '../recommendations/types.js';
 import { choiceText, currentChoice, sameChoice, type Choice, type DistributionResult, type WhatIfResult } from './index.js';
 
 export function ddlFor(table: string, c: Choice): string {
@@ -14,7 +14,7 @@ export function ddlFor(table: string, c: Choice): string {
 }
 
 /** The recommendations of one solved layout (not yet stored): per changed table, its benefit, evidence and reason. */
-export function recommendationsOf(graph: JoinGraph, result: DistributionResult, now: Date, runId: string, firstId: number, whatIf: WhatIfResult | null = null): Recommendation[] {
+export function recommendationsOf(graph: JoinGraph, result: DistributionResult, now: Date, runId: string, firstId: number, whatIf: WhatIfResult | null = null): DistributionRecommendation[] {
   const slices = graph.getAttribute('slices');
   const before = result.current;
   const after = result.proposed;
@@ -35,7 +35,7 @@ export function recommendationsOf(graph: JoinGraph, result: DistributionResult, 
   });
   const total = before.total;
   const at = now.toISOString();
-  const out: Recommendation[] = [];
+  const out: DistributionRecommendation[] = [];
   let id = firstId;
   const order = [...changed].sort((a, b) => (credit.get(b) ?? 0) - allDelta(b) - ((credit.get(a) ?? 0) - allDelta(a)) || (a < b ? -1 : 1));
   function allDelta(t: string): number {
@@ -78,14 +78,16 @@ export function recommendationsOf(graph: JoinGraph, result: DistributionResult, 
       storageBytesBefore: node.bytes * copies(cur(t)),
       storageBytesAfter: node.bytes * copies(proposed),
     };
-    const rec: Recommendation = {
+    const rec: DistributionRecommendation = {
       id: `r${id++}`,
+      group: '',
       table: t,
       kind: proposed.kind === 'key' ? 'distkey' : 'diststyle',
       current: describeStyle(node),
       proposed: choiceText(proposed),
       ddl: ddlFor(t, proposed),
-      benefit: { bytes: Math.round(benefit), percent: total > 0 ? Math.round((benefit / total) * 10000) / 100 : 0 },
+      // seconds per day, its error and its share of the workload are set by the run, from the cost model
+      benefit: { bytes: Math.round(benefit), secondsPerDay: 0, secondsPerDayError: 0, percent: 0 },
       applyCost,
       userSet: !node.distAuto,
       reason: '',
@@ -101,13 +103,13 @@ export function recommendationsOf(graph: JoinGraph, result: DistributionResult, 
       updatedAt: at,
       run: runId,
     };
-    out.push({ ...rec, reason: explain(graph, rec, proposed, result, whatIf) });
+    out.push({ ...rec, reason: explain(graph, rec, proposed, result, whatIf, total > 0 ? (benefit / total) * 100 : 0) });
   }
   return out;
 }
 
 /** The recommendation in plain words: what changes, why, what it saves and what it costs. */
-function explain(graph: JoinGraph, r: Recommendation, proposed: Choice, result: DistributionResult, whatIf: WhatIfResult | null): string {
+function explain(graph: JoinGraph, r: DistributionRecommendation, proposed: Choice, result: DistributionResult, whatIf: WhatIfResult | null, joinShare: number): string {
   const node = graph.getNodeAttributes(r.table);
   const slices = graph.getAttribute('slices');
   const parts: string[] = [];
@@ -143,9 +145,8 @@ function explain(graph: JoinGraph, r: Recommendation, proposed: Choice, result: 
         ` (plans see what single edges do not: a query joining ${r.table} on two columns moves its intermediate result once either way, and a GROUP BY on the distribution key needs no exchange).`,
     );
   }
-  const pct = r.benefit.percent;
   parts.push(
-    `Estimated benefit: ${formatBytes(Math.max(0, r.benefit.bytes))} less moved per workload window (${pct.toFixed(1)}% of the workload's current join traffic in the model` +
+    `Estimated benefit: ${formatBytes(Math.max(0, r.benefit.bytes))} less moved per workload window (${joinShare.toFixed(1)}% of the workload's current join traffic in the model` +
       `; the whole proposed layout saves ${formatBytes(result.current.total - result.proposed.total)}).`,
   );
   parts.push(

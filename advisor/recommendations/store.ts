@@ -19,7 +19,8 @@ export function readStore(dataDir: string): StoreFile {
   if (!fs.existsSync(file)) return { format: RECOMMENDATIONS_FORMAT, nextId: 1, runs: [], recommendations: [] };
   const s = JSON.parse(fs.readFileSync(file, 'utf8')) as StoreFile;
   if (s.format !== RECOMMENDATIONS_FORMAT) throw new UsageError(`${file}: recommendations format ${s.format} is not one this keel reads (${RECOMMENDATIONS_FORMAT})`);
-  return s;
+  // recommendations stored before groups existed are each a group of their own
+  return { ...s, recommendations: s.recommendations.map((r) => (r.group ? r : { ...r, group: `g-${r.id}` })) };
 }
 
 /**
@@ -120,3 +121,34 @@ export const EMPTY_LIFECYCLE: Lifecycle = {
   revertDdl: null,
   verification: null,
 };
+
+/**
+ * Moves every recommendation of `group` to `status` in one locked update (a
+ * group moves in lock-step), with a lifecycle patch per id. `from` guards the
+ * move: when any member is not in one of those statuses (another process moved
+ * it), nothing changes and null is returned.
+ */
+export function transitionGroup(
+  dataDir: string,
+  group: string,
+  status: RecommendationStatus,
+  reason: string | null,
+  lifecycle?: (r: Recommendation) => Partial<Lifecycle>,
+  from?: readonly RecommendationStatus[],
+): Recommendation[] | null {
+  return updateStore(dataDir, (store) => {
+    const members = store.recommendations.filter((r) => r.group === group);
+    if (members.length === 0) throw new UsageError(`no recommendation group "${group}" (keel advisor list shows them)`);
+    if (from && members.some((r) => !from.includes(r.status))) return { store, result: null };
+    const at = new Date().toISOString();
+    const updated: Recommendation[] = [];
+    const recs = store.recommendations.map((r) => {
+      if (r.group !== group) return r;
+      const lc: Lifecycle = { ...EMPTY_LIFECYCLE, ...r.lifecycle, ...lifecycle?.(r) };
+      const u: Recommendation = { ...r, status, statusReason: reason, updatedAt: at, history: [...r.history, { status, at, reason }], lifecycle: lc };
+      updated.push(u);
+      return u;
+    });
+    return { store: { ...store, recommendations: recs }, result: updated };
+  });
+}

@@ -3,7 +3,7 @@
  * DDL, estimated benefit, evidence and status; and the advisor run that made it.
  */
 import type { Lifecycle } from '../autonomics/types.js';
-import type { StorageEvidence } from '../storage-recommendations.js';
+import type { EncodingEvidence, SortKeyEvidence } from '../storage-recommendations.js';
 
 export const RECOMMENDATIONS_FORMAT = 1;
 
@@ -25,10 +25,75 @@ export interface EdgeEvidence {
 
 export type RecommendationKind = 'distkey' | 'diststyle' | 'sortkey' | 'encoding';
 
-export interface Recommendation {
+/**
+ * Estimated benefit, for ranking: query time per day of the logged workload
+ * the change would save, by the cost model fitted on this machine's log.
+ */
+export interface Benefit {
+  /** Seconds per day saved (the log's queries taken as the workload of the days they span, at least one). */
+  readonly secondsPerDay: number;
+  /** ± that much: the estimate times the cost model's held-out median error. */
+  readonly secondsPerDayError: number;
+  /** secondsPerDay as a percent of the logged workload's query time per day. */
+  readonly percent: number;
+  /** The kind's own measure, summed over the logged workload: bytes no longer moved (distribution) or read (sort key, encoding). */
+  readonly bytes: number;
+}
+
+export interface FingerprintCount {
+  readonly fingerprint: string;
+  /** Executions in the mined log. */
+  readonly count: number;
+  /** Bytes they moved between slices, as logged. */
+  readonly bytesMoved: number;
+}
+
+/** One measure of the shadow proof, summed over the affected statements (per run: one execution of each, weighted by its fingerprint's count). */
+export interface ShadowMeasure {
+  readonly current: number;
+  readonly proposed: number;
+}
+
+/**
+ * The shadow proof (advisor/shadow): the affected query shapes' latest
+ * statements run on a sampled copy of their tables under the current layout
+ * and under the proposed one, interleaved, several rounds.
+ */
+export interface ShadowEvidence {
+  readonly at: string;
+  /** Statements run (one per affected fingerprint) and rounds of each layout. */
+  readonly statements: number;
+  readonly rounds: number;
+  /** Rows of each table in the shadow copy, and of the table itself. */
+  readonly tables: readonly { readonly table: string; readonly rows: number; readonly tableRows: number }[];
+  /** Rows per block in the shadow copy (the real block size scaled by the sample fraction, so tables keep their blocks per slice). */
+  readonly blockRows: number;
+  /** What the cost model predicted for the group, to set beside what the shadow measured. */
+  readonly predicted: { readonly secondsPerDay: number; readonly secondsPerDayError: number; readonly bytesMovedSaved: number; readonly bytesReadSaved: number };
+  /** Exact counters of one run of the statements (weighted by executions in the log). */
+  readonly blocksScanned: ShadowMeasure;
+  readonly bytesMoved: ShadowMeasure;
+  /** Encoded bytes of the group's tables in the shadow copy. */
+  readonly storageBytes: ShadowMeasure;
+  /** Median over rounds of one weighted run, ms. */
+  readonly timeMs: ShadowMeasure;
+  /** The time ratio proposed/current: its point estimate and 95% confidence interval (docs/advisor.md, "Shadow proof"). */
+  readonly timeRatio: { readonly estimate: number; readonly low: number; readonly high: number };
+  readonly verdict: 'proven' | 'rejected';
+  /** The decision in words: which measure proved or refused it, against what threshold. */
+  readonly reason: string;
+}
+
+/** Fields every recommendation has, whatever its kind. */
+interface RecommendationBase {
   readonly id: string;
+  /**
+   * The unit that is applied, verified and reverted: every change to one
+   * table, plus the other tables whose changes only pay together with it
+   * (co-located joins). Stable across mining runs while the group is unchanged.
+   */
+  readonly group: string;
   readonly table: string;
-  readonly kind: RecommendationKind;
   /**
    * As svv_table_info shows it: EVEN, KEY(c), ALL, AUTO(...) for distribution;
    * the sort key's columns ("a, b"), NONE, or AUTO(...) for a sort key; the
@@ -36,40 +101,54 @@ export interface Recommendation {
    */
   readonly current: string;
   readonly proposed: string;
+  /** The Redshift statement that applies it. */
   readonly ddl: string;
-  /**
-   * Estimated benefit. distkey/diststyle: decayed bytes the workload's joins
-   * would stop moving (net of ALL's price), and that as a percent of the
-   * current join cost. sortkey: bytes the logged scans of the table would stop
-   * reading, and the percent of their blocks. encoding: bytes the logged scans
-   * of the column would stop reading, and the percent of the column's size.
-   * secondsPerDay: that in query time per day of the observed workload, by the
-   * cost model fitted on the log (advisor/cost-model); every recommendation of
-   * a run has it.
-   */
-  readonly benefit: { readonly bytes: number; readonly percent: number; readonly secondsPerDay?: number };
-  /** What applying costs: the table rewritten once, and its storage after (all copies). */
+  readonly benefit: Benefit;
+  /** What applying costs: the table rewritten once (once for its whole group), and its storage after (all copies). */
   readonly applyCost: { readonly rows: number; readonly rewriteBytes: number; readonly storageBytesBefore: number; readonly storageBytesAfter: number };
-  /** The table's distribution is the user's (not AUTO): recommended, applied only when asked for. */
+  /** The setting is the user's (not AUTO): recommended, applied only when asked for. */
   readonly userSet: boolean;
   readonly reason: string;
-  readonly evidence: {
-    readonly edges: readonly EdgeEvidence[];
-    /** The fingerprints behind those edges, with executions and logged bytes moved. */
-    readonly fingerprints: readonly { readonly fingerprint: string; readonly count: number; readonly bytesMoved: number }[];
-    /** Keys not considered because they are skewed. */
-    readonly rejectedKeys: readonly { readonly column: string; readonly reason: string }[];
-  } & StorageEvidence;
   readonly status: RecommendationStatus;
   readonly statusReason: string | null;
   readonly history: readonly { readonly status: RecommendationStatus; readonly at: string; readonly reason: string | null }[];
   readonly createdAt: string;
   readonly updatedAt: string;
-  /** The advisor run that made it. */
+  /** The advisor run that made (or last confirmed) it. */
   readonly run: string;
   /** Apply, verification and revert details (advisor/autonomics), once it leaves proposed. */
   readonly lifecycle?: Lifecycle;
 }
+
+interface EvidenceBase {
+  /** The query shapes behind it, with executions and logged bytes moved. */
+  readonly fingerprints: readonly FingerprintCount[];
+  /** The group's shadow proof (the same for every member), when one ran. */
+  readonly shadow?: ShadowEvidence;
+}
+
+export interface DistributionRecommendation extends RecommendationBase {
+  readonly kind: 'distkey' | 'diststyle';
+  readonly evidence: EvidenceBase & {
+    readonly edges: readonly EdgeEvidence[];
+    /** Keys not considered because they are skewed. */
+    readonly rejectedKeys: readonly { readonly column: string; readonly reason: string }[];
+  };
+}
+
+export interface SortKeyRecommendation extends RecommendationBase {
+  readonly kind: 'sortkey';
+  readonly evidence: EvidenceBase & { readonly sortKey: SortKeyEvidence };
+}
+
+export interface EncodingRecommendation extends RecommendationBase {
+  readonly kind: 'encoding';
+  readonly evidence: EvidenceBase & { readonly encoding: EncodingEvidence };
+}
+
+export type Recommendation = DistributionRecommendation | SortKeyRecommendation | EncodingRecommendation;
+
+export const isDistribution = (r: Recommendation): r is DistributionRecommendation => r.kind === 'distkey' || r.kind === 'diststyle';
 
 export interface AdvisorRun {
   readonly id: string;
@@ -102,11 +181,17 @@ export interface AdvisorRun {
     /** Tables whose choice differs from the solver's, e.g. "orders: KEY(o_custkey) -> KEY(o_orderkey)". */
     readonly changed: readonly string[];
   };
+  /** The logged workload's query time per day, the base of every benefit's percent. */
+  readonly workloadSecondsPerDay?: number;
+  /** Groups the shadow proof refused: what they would have changed and why they are not proposed. */
+  readonly rejected?: readonly { readonly tables: readonly string[]; readonly changes: readonly string[]; readonly reason: string }[];
 }
 
 export interface StoreFile {
   readonly format: number;
   readonly nextId: number;
+  /** The next group number (g1, g2, ...). */
+  readonly nextGroup?: number;
   readonly runs: readonly AdvisorRun[];
   readonly recommendations: readonly Recommendation[];
 }

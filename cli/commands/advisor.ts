@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import {
   buildJoinGraph,
   explainRecommendation,
-  explainsKind,
+  membersOf,
   formatBytes,
   getRecommendation,
   graphDot,
@@ -22,7 +22,7 @@ import {
   runAdvisor,
   type Recommendation,
 } from '../../advisor/index.js';
-import { applyOne, candidates, describeVerification, loadConfig, revertOne } from '../../advisor/autonomics/index.js';
+import { applyGroup, candidates, describeVerification, groupOf, loadConfig, revertGroup } from '../../advisor/autonomics/index.js';
 import { formatTable, Progress, reportError } from '../output.js';
 import { ddlScript } from './advisor-script.js';
 import { printJson, type CommonOptions } from '../context.js';
@@ -130,9 +130,27 @@ export async function advisorRunCommand(flags: AdvisorFlags): Promise<void> {
 
 function recommendationTable(recs: readonly Recommendation[]): string {
   return formatTable(
-    ['id', 'table', 'kind', 'current', 'proposed', 'benefit', '% of workload', 'status', 'ddl'],
-    recs.map((r) => [r.id, r.table, r.kind, r.current, r.proposed, formatBytes(r.benefit.bytes), r.benefit.percent, r.status, r.ddl]),
+    ['group', 'id', 'table', 'kind', 'current', 'proposed', 'est. saving (s/day)', '% of workload time', 'shadow-measured', 'status', 'ddl'],
+    recs.map((r) => [
+      r.group,
+      r.id,
+      r.table,
+      r.kind,
+      r.current,
+      r.proposed,
+      `${r.benefit.secondsPerDay} ± ${r.benefit.secondsPerDayError}`,
+      r.benefit.percent,
+      r.evidence.shadow ? shadowSummary(r.evidence.shadow) : 'not run',
+      r.status,
+      r.ddl,
+    ]),
   );
+}
+
+/** "time x0.82, blocks -41.0%, moved -80.2%" for the list. */
+function shadowSummary(s: NonNullable<Recommendation['evidence']['shadow']>): string {
+  const pct = (m: { current: number; proposed: number }) => (m.current > 0 ? `${m.proposed >= m.current ? '+' : ''}${(((m.proposed - m.current) / m.current) * 100).toFixed(1)}%` : '0');
+  return `time x${s.timeRatio.estimate.toFixed(2)}, blocks ${pct(s.blocksScanned)}, moved ${pct(s.bytesMoved)}`;
 }
 
 export async function advisorListCommand(flags: AdvisorFlags): Promise<void> {
@@ -155,33 +173,7 @@ export async function advisorShowCommand(id: string, flags: AdvisorFlags): Promi
       printJson(r);
       return;
     }
-    if (explainsKind(r.kind)) {
-      process.stdout.write(explainRecommendation(r) + '\n');
-      return;
-    }
-    const lines = [
-      `${r.id}: ${r.table} ${r.current} -> ${r.proposed} (${r.status}${r.statusReason ? `: ${r.statusReason}` : ''})`,
-      `  ${r.ddl}`,
-      '',
-      wrap(r.reason, 100),
-      '',
-      `Estimated benefit: ${formatBytes(r.benefit.bytes)} (${r.benefit.percent}% of the workload's join cost in the model)${r.benefit.secondsPerDay !== undefined ? `, about ${r.benefit.secondsPerDay} s of query time per day` : ''}.`,
-      `Cost to apply: one rewrite of ${r.applyCost.rows.toLocaleString('en-US')} rows (${formatBytes(r.applyCost.rewriteBytes)}); storage ${formatBytes(r.applyCost.storageBytesBefore)} -> ${formatBytes(r.applyCost.storageBytesAfter)}.`,
-      '',
-      'Evidence: join edges whose cost changes',
-      formatTable(
-        ['edge', 'joins', 'queries', 'bytes moved (logged)', 'cost now', 'cost after'],
-        r.evidence.edges.map((e) => [e.edge, e.count, e.queries, formatBytes(e.bytesMoved), formatBytes(e.costBefore), formatBytes(e.costAfter)]),
-      ),
-      '',
-      'Query fingerprints behind them',
-      formatTable(
-        ['count', 'bytes moved', 'fingerprint'],
-        r.evidence.fingerprints.slice(0, 10).map((f) => [f.count, formatBytes(f.bytesMoved), f.fingerprint.replace(/\s+/g, ' ').slice(0, 100)]),
-      ),
-    ];
-    if (r.evidence.rejectedKeys.length) lines.push('', 'Keys rejected for skew:', ...r.evidence.rejectedKeys.map((k) => `  ${k.column}: ${k.reason}`));
-    lines.push('', 'History:', ...r.history.map((h) => `  ${h.at} ${h.status}${h.reason ? `: ${h.reason}` : ''}`));
+    const lines = [explainRecommendation(r, membersOf(listRecommendations(db.dir), r.id))];
     const lc = r.lifecycle;
     if (lc?.revertDdl) lines.push('', `Undone by: ${lc.revertDdl}`);
     if (lc?.verification) lines.push(`Verification (${lc.verification.verdict}): ${describeVerification(lc.verification)}`);
@@ -189,19 +181,29 @@ export async function advisorShowCommand(id: string, flags: AdvisorFlags): Promi
   });
 }
 
-/** The recommendations `apply` acts on: the one named, or with --all the proposed ones the policy allows (the rest with why not). */
+/** The recommendations `apply` acts on: the group of the one named, or with --all the proposed groups the policy allows (the rest with why not). */
 function selectForApply(db: Database, id: string | undefined, flags: AdvisorFlags): { ids: string[]; held: { id: string; reason: string }[] } {
   if (flags.all) {
-    if (id) throw new UsageError('give a recommendation id or --all, not both');
+    if (id) throw new UsageError('give a recommendation or group id, or --all, not both');
     const all = listRecommendations(db.dir);
     // a script for another warehouse carries every proposed change; this directory's policy governs what runs here
     if (flags.dialect === 'redshift') return { ids: all.filter((r) => r.status === 'proposed').map((r) => r.id), held: [] };
     const c = candidates(all, db.catalog(), loadConfig(db.dir));
     return { ids: c.allowed.map((r) => r.id), held: c.held };
   }
-  if (!id) throw new UsageError('give a recommendation id (keel advisor list shows them) or --all');
-  getRecommendation(db.dir, id); // a clear error for an unknown id
-  return { ids: [id], held: [] };
+  if (!id) throw new UsageError('give a recommendation or group id (keel advisor list shows them) or --all');
+  // a recommendation is applied with its whole group: its table's other changes and the tables co-located with it
+  return { ids: groupOf(db.dir, id).map((r) => r.id), held: [] };
+}
+
+/** Groups applied and not yet verified: an apply now falls in their verification windows. */
+function underVerification(db: Database, groups: ReadonlySet<string>): string[] {
+  const open = new Map<string, Set<string>>();
+  for (const r of listRecommendations(db.dir)) {
+    if (r.status !== 'applied' || groups.has(r.group)) continue;
+    open.set(r.group, (open.get(r.group) ?? new Set()).add(r.table));
+  }
+  return [...open.entries()].map(([g, t]) => `${g} (${[...t].sort().join(', ')})`);
 }
 
 export async function advisorApplyCommand(id: string | undefined, flags: AdvisorFlags): Promise<void> {
@@ -230,11 +232,19 @@ export async function advisorApplyCommand(id: string | undefined, flags: Advisor
       else process.stdout.write(`applying ${ids.join(', ')} in the background (pid ${child.pid}); keel advisor list shows their status, ${logFile} the outcome\n`);
       return;
     }
+    const recs = ids.map((i) => getRecommendation(db.dir, i));
+    const groups = [...new Set(recs.map((r) => r.group))];
+    const overlap = underVerification(db, new Set(groups));
+    if (overlap.length) {
+      process.stderr.write(
+        `warning: ${overlap.join(', ')} ${overlap.length === 1 ? 'is' : 'are'} applied and not yet verified; their verification will leave out the queries that also read the tables this apply changes\n`,
+      );
+    }
     const done: Recommendation[] = [];
     const progress = new Progress('apply', flags.json === true);
-    for (const [k, i] of ids.entries()) {
-      progress.update(k, ids.length, i);
-      done.push(await applyOne(db, i, { by: 'user' }));
+    for (const [k, g] of groups.entries()) {
+      progress.update(k, groups.length, g);
+      done.push(...(await applyGroup(db, g, { by: 'user' })));
     }
     progress.done();
     if (flags.json) {
@@ -242,7 +252,7 @@ export async function advisorApplyCommand(id: string | undefined, flags: Advisor
     } else {
       process.stdout.write(
         done.length
-          ? formatTable(['id', 'table', 'ddl', 'status', 'reason'], done.map((r) => [r.id, r.table, r.ddl, r.status, r.statusReason])) + '\n'
+          ? formatTable(['group', 'id', 'table', 'ddl', 'status', 'reason'], done.map((r) => [r.group, r.id, r.table, r.ddl, r.status, r.statusReason])) + '\n'
           : 'Nothing to apply.\n',
       );
       if (held.length) process.stdout.write(`\nNot applied by --all (keel advisor apply ID applies one anyway):\n${held.map((h) => `  ${h.id}: ${h.reason}`).join('\n')}\n`);
@@ -253,21 +263,8 @@ export async function advisorApplyCommand(id: string | undefined, flags: Advisor
 
 export async function advisorRevertCommand(id: string, flags: AdvisorFlags): Promise<void> {
   await withDb(flags, async (db) => {
-    const r = await revertOne(db, id, 'reverted by hand (keel advisor revert)');
-    if (flags.json) printJson(r);
-    else process.stdout.write(`${r.id}: ${r.table} reverted (${r.lifecycle?.revertDdl ?? ''})\n`);
+    const recs = await revertGroup(db, id, 'reverted by hand (keel advisor revert)');
+    if (flags.json) printJson(recs);
+    else for (const r of recs) process.stdout.write(`${r.id}: ${r.table} reverted (${r.lifecycle?.revertDdl ?? ''})\n`);
   });
-}
-
-function wrap(text: string, width: number): string {
-  const out: string[] = [];
-  let line = '';
-  for (const w of text.split(/\s+/)) {
-    if (line && line.length + 1 + w.length > width) {
-      out.push(line);
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  if (line) out.push(line);
-  return out.join('\n');
 }

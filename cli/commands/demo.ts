@@ -43,6 +43,7 @@ export interface DemoFlags extends CommonOptions {
 
 const PHASE_LABEL: Record<DemoPhase, string> = {
   generate: 'generate TPC-H',
+  'warm-up': 'warm-up replay (not measured)',
   'replay-before': 'replay (default layout)',
   advise: 'advisor',
   apply: 'apply online',

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { Database } from '../../index.js';
 import { getRecommendation, listRecommendations, runAdvisor, updateStore, type Recommendation } from '../../advisor/index.js';
 import {
-  applyOne,
+  applyGroup,
   applyStep,
   candidates,
   compareWindows,
@@ -22,9 +22,9 @@ import {
   loadConfig,
   parseConfig,
   resumeInterrupted,
-  revertOne,
+  revertGroup,
   snapshotOf,
-  verifyOne,
+  verifyGroup,
   type AutonomicsConfig,
 } from '../../advisor/autonomics/index.js';
 
@@ -65,6 +65,7 @@ function inject(rec: Omit<Partial<Recommendation>, 'kind'> & Pick<Recommendation
     const id = `r${s.nextId}`;
     const full = {
       id,
+      group: `g-${id}`,
       benefit: { bytes: 0, percent: 0 },
       applyCost: { rows: 0, rewriteBytes: 0, storageBytesBefore: 0, storageBytesAfter: 0 },
       userSet: false,
@@ -109,23 +110,25 @@ describe('autonomics lifecycle', () => {
     expect(good.current).toBe('AUTO(EVEN)');
     const applied = await withDb(async (db) => {
       const out: Recommendation[] = [];
-      for (const r of recs) out.push(await applyOne(db, r.id));
+      for (const g of new Set(recs.map((r) => r.group))) out.push(...(await applyGroup(db, g)));
       return out;
     });
     expect(applied.map((r) => r.status)).toEqual(recs.map(() => 'applied'));
+    expect(new Set(applied.map((r) => r.id))).toEqual(new Set(recs.map((r) => r.id)));
     const a = applied.find((r) => r.id === good.id)!;
     expect(a.lifecycle?.before?.distStyle).toBe('even');
-    expect(a.lifecycle?.revertDdl).toBe('ALTER TABLE f ALTER DISTSTYLE EVEN');
+    // the revert puts back the whole table as it was: its distribution and any other change of its group
+    expect(a.lifecycle?.revertDdl).toMatch(/^ALTER TABLE f ALTER DISTSTYLE EVEN(, ALTER COLUMN [a-z]+ ENCODE AUTO)*$/);
     expect(a.history.map((h) => h.status)).toEqual(['proposed', 'applying', 'applied']);
     const after = await workload(6);
-    const v = await withDb((db) => verifyOne(db, good.id, config, { windows: { before, after } }));
+    const v = await withDb((db) => verifyGroup(db, good.id, config, { windows: { before, after } }));
     expect(v.verification?.verdict).toBe('better');
     expect(v.verification!.fingerprints).toBe(1);
     expect(v.verification!.executionsBefore).toBe(6);
     expect(v.verification!.executionsAfter).toBe(6);
     expect(v.verification!.bytesMoved.after).toBeLessThan(v.verification!.bytesMoved.before);
-    expect(v.recommendation.status).toBe('verified');
-    expect(v.recommendation.statusReason).toMatch(/^better: .*bytes moved -/);
+    expect(v.recommendations.map((r) => r.status)).toEqual(v.recommendations.map(() => 'verified'));
+    expect(v.recommendations[0]!.statusReason).toMatch(/^better: .*bytes moved -/);
     expect(getRecommendation(dir, good.id).lifecycle?.verification?.verdict).toBe('better');
   });
 
@@ -135,16 +138,16 @@ describe('autonomics lifecycle', () => {
     // keying f on v (7 values, not the join column) makes every join move f again
     const id = inject({ table: 'f', kind: 'distkey', current: 'AUTO(KEY(d))', proposed: 'KEY(v)', ddl: 'ALTER TABLE f ALTER DISTKEY v' });
     const before = await workload(6);
-    const applied = await withDb((db) => applyOne(db, id));
-    expect(applied.status).toBe('applied');
-    expect(applied.lifecycle?.revertDdl).toBe('ALTER TABLE f ALTER DISTKEY d');
+    const [applied] = await withDb((db) => applyGroup(db, id));
+    expect(applied!.status).toBe('applied');
+    expect(applied!.lifecycle?.revertDdl).toBe('ALTER TABLE f ALTER DISTKEY d');
     const after = await workload(6);
-    const v = await withDb((db) => verifyOne(db, id, config, { windows: { before, after } }));
+    const v = await withDb((db) => verifyGroup(db, id, config, { windows: { before, after } }));
     expect(v.verification?.verdict).toBe('worse');
     expect(v.verification!.bytesMoved.worse).toBe(true);
-    expect(v.recommendation.status).toBe('reverted');
-    expect(v.recommendation.statusReason).toMatch(/^worse after the change: .*bytes moved \+[\d.]+% \(limit \+10%\)/);
-    expect(v.recommendation.history.map((h) => h.status)).toEqual(['proposed', 'applying', 'applied', 'reverted']);
+    expect(v.recommendations[0]!.status).toBe('reverted');
+    expect(v.recommendations[0]!.statusReason).toMatch(/^worse after the change: .*bytes moved \+[\d.]+% \(limit \+10%\)/);
+    expect(v.recommendations[0]!.history.map((h) => h.status)).toEqual(['proposed', 'applying', 'applied', 'reverted']);
     const fAfter = await withDb(async (db) => snapshotOf(db.catalog().tables.f!));
     expect(fAfter.distStyle).toBe('key');
     expect(fAfter.distKey).toBe('d');
@@ -157,11 +160,11 @@ describe('autonomics lifecycle', () => {
 
   it('verification waits while the after window fills, unless enough executions ran', async () => {
     const id = inject({ table: 'd', kind: 'diststyle', current: 'AUTO(KEY(id))', proposed: 'EVEN', ddl: 'ALTER TABLE d ALTER DISTSTYLE EVEN' });
-    await withDb((db) => applyOne(db, id));
-    const waiting = await withDb((db) => verifyOne(db, id, { ...config, verification: { ...config.verification, minExecutions: 1000 } }));
+    await withDb((db) => applyGroup(db, id));
+    const waiting = await withDb((db) => verifyGroup(db, id, { ...config, verification: { ...config.verification, minExecutions: 1000 } }));
     expect(waiting.verification).toBeNull();
-    expect(waiting.recommendation.status).toBe('applied');
-    await withDb((db) => revertOne(db, id, 'by hand'));
+    expect(waiting.recommendations[0]!.status).toBe('applied');
+    await withDb((db) => revertGroup(db, id, 'by hand'));
     const r = getRecommendation(dir, id);
     expect(r.status).toBe('reverted');
     expect(r.statusReason).toBe('by hand');
@@ -179,14 +182,14 @@ describe('autonomics lifecycle', () => {
       }));
     mark(retry, snap);
     const out = await withDb((db) => resumeInterrupted(db, { maxAttempts: 3 }));
-    expect(out.map((o) => [o.id, o.action, o.recommendation.status])).toEqual([[retry, 'retried', 'applied']]);
+    expect(out.map((o) => [o.group, o.action, o.recommendations[0]!.status])).toEqual([[`g-${retry}`, 'retried', 'applied']]);
     expect(getRecommendation(dir, retry).lifecycle?.attempts).toBe(2);
     expect(await withDb(async (db) => db.catalog().tables.d!.distStyle)).toBe('all');
     // d is ALL now; a second stale apply whose snapshot is the KEY(id) layout finds its change in place
     const swapped = inject({ table: 'd', kind: 'diststyle', current: 'AUTO(KEY(id))', proposed: 'ALL', ddl: 'ALTER TABLE d ALTER DISTSTYLE ALL' });
     mark(swapped, snap);
     const out2 = await withDb((db) => resumeInterrupted(db, { maxAttempts: 3 }));
-    expect(out2.map((o) => [o.id, o.action, o.recommendation.status])).toEqual([[swapped, 'marked-applied', 'applied']]);
+    expect(out2.map((o) => [o.group, o.action, o.recommendations[0]!.status])).toEqual([[`g-${swapped}`, 'marked-applied', 'applied']]);
   });
 
   it('the daemon\'s apply step follows the policy: user-set and excluded tables are held, one change in flight', async () => {
@@ -197,13 +200,13 @@ describe('autonomics lifecycle', () => {
     const policy = { ...config, excludeTables: ['d'], maxLoadAverage: 1000 };
     const step = await withDb((db) => applyStep(db, policy));
     expect(step.skipped).toBeNull();
-    expect(step.applied?.id).toBe(ok);
-    expect(step.applied?.status).toBe('applied');
+    expect(step.applied?.map((r) => r.id)).toEqual([ok]);
+    expect(step.applied?.[0]!.status).toBe('applied');
     expect(step.held.find((h) => h.id === user)?.reason).toMatch(/written in DDL/);
     expect(step.held.find((h) => h.id === excluded)?.reason).toMatch(/excludeTables/);
     expect(await withDb(async (db) => db.catalog().tables.f!.sortKey)).toEqual(['d']);
     const next = await withDb((db) => applyStep(db, { ...policy, applyUserSet: true }));
-    expect(next.skipped).toMatch(new RegExp(`${ok} \\(f\\) is applied, not yet verified`));
+    expect(next.skipped).toMatch(new RegExp(`group g-${ok} \\(${ok}, f\\) is applied, not yet verified`));
   });
 });
 

@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database } from '../../index.js';
-import { getRecommendation, listRecommendations, recommendationsPath, runAdvisor } from '../../advisor/index.js';
-import { applyOne } from '../../advisor/autonomics/index.js';
+import { getRecommendation, isDistribution, listRecommendations, recommendationsPath, runAdvisor } from '../../advisor/index.js';
+import { applyGroup } from '../../advisor/autonomics/index.js';
 
 let dir: string;
 
@@ -35,6 +35,7 @@ describe('advisor recommendations', () => {
       const dist = out.recommendations.filter((r) => r.kind === 'distkey' || r.kind === 'diststyle');
       const byTable = new Map(dist.map((r) => [r.table, r]));
       const f = byTable.get('f')!;
+      if (!isDistribution(f)) throw new Error(`f's recommendation is ${f.kind}`);
       expect(f.kind).toBe('distkey');
       expect(f.proposed).toBe('KEY(d)');
       expect(f.ddl).toBe('ALTER TABLE f ALTER DISTKEY d');
@@ -49,6 +50,16 @@ describe('advisor recommendations', () => {
       expect(Math.abs(total - (out.run.objectiveBefore - out.run.objectiveAfter))).toBeLessThanOrEqual(dist.length);
       expect(fs.existsSync(recommendationsPath(dir))).toBe(true);
       expect(listRecommendations(dir).map((r) => r.id)).toEqual(out.recommendations.map((r) => r.id));
+      // f and d keyed on the two sides of their join pay only together: one group
+      expect(byTable.get('d')?.group).toBe(f.group);
+      expect(f.evidence.shadow?.verdict).toBe('proven');
+      expect(f.evidence.shadow!.bytesMoved.proposed).toBeLessThan(f.evidence.shadow!.bytesMoved.current);
+      // mined again, unchanged recommendations keep their ids and groups, so `apply r1` still names the same change
+      const ids = (o: typeof out) => o.recommendations.map((r) => `${r.id} ${r.group} ${r.ddl}`).sort();
+      const again = await runAdvisor(db, { budgetMs: 500, shadow: false });
+      const third = await runAdvisor(db, { budgetMs: 500, shadow: false });
+      expect(ids(third)).toEqual(ids(again));
+      expect(ids(again).filter((x) => ids(out).includes(x))).toEqual(ids(out));
     } finally {
       db.close();
     }
@@ -58,20 +69,25 @@ describe('advisor recommendations', () => {
     const db = await Database.open(dir, { workloadLog: false });
     try {
       const f = listRecommendations(dir).find((r) => r.table === 'f' && r.kind === 'distkey')!;
-      const done = await applyOne(db, f.id);
+      const group = await applyGroup(db, f.id);
+      const done = group.find((r) => r.id === f.id)!;
       expect(done.status).toBe('applied');
+      expect(group.every((r) => r.status === 'applied' && r.group === f.group)).toBe(true);
       expect(done.history.map((h) => h.status)).toEqual(['proposed', 'applying', 'applied']);
       expect(db.catalog().tables.f!.distStyle).toBe('key');
       expect(db.catalog().tables.f!.distKey).toBe('d');
-      await expect(applyOne(db, f.id)).rejects.toThrow(/applied, not proposed/);
-      const other = listRecommendations(dir).find((r) => r.table === 'd' && (r.kind === 'distkey' || r.kind === 'diststyle'));
-      if (other) {
-        await db.execute('alter table d alter diststyle all');
-        const failed = await applyOne(db, other.id);
-        expect(failed.status).toBe('failed');
-        expect(failed.statusReason).toMatch(/is now ALL/);
-      }
+      await expect(applyGroup(db, f.id)).rejects.toThrow(/is applied, not proposed/);
+      // the user changes f by hand; the advisor proposes KEY(d) again, then f changes once more: the proposal is stale
+      await db.execute('alter table f alter diststyle even');
+      const again = (await runAdvisor(db, { budgetMs: 500 })).recommendations.find((r) => r.table === 'f' && r.kind === 'distkey')!;
+      expect(again.current).toBe('EVEN');
+      await db.execute('alter table f alter diststyle all');
+      const [failed] = (await applyGroup(db, again.id)).filter((r) => r.id === again.id);
+      expect(failed!.status).toBe('failed');
+      expect(failed!.statusReason).toMatch(/f is now ALL, not EVEN as when recommended/);
+      expect(db.catalog().tables.f!.distStyle).toBe('all');
       expect(() => getRecommendation(dir, 'r999')).toThrow(/no recommendation/);
+      await expect(applyGroup(db, 'r999')).rejects.toThrow(/no recommendation or group "r999"/);
     } finally {
       db.close();
     }

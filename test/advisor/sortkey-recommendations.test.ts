@@ -12,8 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database } from '../../index.js';
 import type { Batch } from '../../engine/index.js';
-import { explainRecommendation, listRecommendations, runAdvisor } from '../../advisor/index.js';
-import { applyOne } from '../../advisor/autonomics/index.js';
+import { explainRecommendation, listRecommendations, runAdvisor, updateStore } from '../../advisor/index.js';
+import { applyGroup } from '../../advisor/autonomics/index.js';
 
 let dir: string;
 const ROWS = 40_000;
@@ -74,24 +74,26 @@ describe('sort-key and encoding recommendations', () => {
     try {
       const out = await runAdvisor(db, { budgetMs: 300 });
       const sk = out.recommendations.find((r) => r.kind === 'sortkey')!;
+      if (sk.kind !== 'sortkey') throw new Error('no sort-key recommendation');
       expect(sk.table).toBe('events');
       expect(sk.current).toBe('AUTO(NONE)');
       expect(sk.proposed).toBe('day');
       expect(sk.ddl).toBe('ALTER TABLE events ALTER COMPOUND SORTKEY (day)');
       expect(sk.userSet).toBe(false);
-      expect(sk.evidence.sortKey!.predicates.find((p) => p.column === 'day' && p.op === '>=')!.count).toBe(14);
-      expect(sk.evidence.sortKey!.after.fraction).toBeLessThan(sk.evidence.sortKey!.before.fraction);
+      expect(sk.evidence.sortKey.predicates.find((p) => p.column === 'day' && p.op === '>=')!.count).toBe(14);
+      expect(sk.evidence.sortKey.after.fraction).toBeLessThan(sk.evidence.sortKey.before.fraction);
       expect(sk.evidence.fingerprints[0]!.count).toBe(14);
       expect(sk.benefit.bytes).toBeGreaterThan(0);
       expect(sk.benefit.secondsPerDay).toBeGreaterThanOrEqual(0);
       expect(sk.reason).toMatch(/Sorting events by \(day\)/);
 
-      const enc = out.recommendations.find((r) => r.kind === 'encoding' && r.evidence.encoding!.column === 'note')!;
+      const enc = out.recommendations.find((r) => r.kind === 'encoding' && r.evidence.encoding.column === 'note')!;
+      if (enc.kind !== 'encoding') throw new Error('no encoding recommendation');
       expect(enc.current).toBe('BYTEDICT');
       expect(enc.proposed).toBe('ZSTD');
       expect(enc.ddl).toBe('ALTER TABLE events ALTER COLUMN note ENCODE ZSTD');
       expect(enc.userSet).toBe(true);
-      expect(enc.evidence.encoding!.reads.scans).toBe(4);
+      expect(enc.evidence.encoding.reads.scans).toBe(4);
       expect(enc.applyCost.storageBytesAfter).toBeLessThan(enc.applyCost.storageBytesBefore);
 
       // every recommendation of the run states its benefit per day, distribution ones included
@@ -106,9 +108,14 @@ describe('sort-key and encoding recommendations', () => {
 
       const answer = async () => (await db.query("select kind, count(*), max(note) from events where day >= date '1995-01-01' group by kind order by kind")).rows();
       const before = await answer();
-      expect((await applyOne(db, sk.id)).status).toBe('applied');
+      // one table, one group: the sort key and the encoding are applied together, in one rewrite
+      expect(enc.group).toBe(sk.group);
+      const version = db.catalog().tables.events!.version;
+      const applied = await applyGroup(db, sk.id);
+      expect(applied.map((r) => r.status)).toEqual(applied.map(() => 'applied'));
+      expect(applied.map((r) => r.id)).toContain(enc.id);
+      expect(db.catalog().tables.events!.version).toBe(version + 1);
       expect(db.catalog().tables.events!.sortKey).toEqual(['day']);
-      expect((await applyOne(db, enc.id)).status).toBe('applied');
       expect(db.catalog().tables.events!.columns.find((c) => c.name === 'note')!.encoding).toBe('zstd');
       expect(await answer()).toEqual(before);
     } finally {
@@ -119,16 +126,30 @@ describe('sort-key and encoding recommendations', () => {
   it('a recommendation whose setting changed since fails without running', async () => {
     const db = await Database.open(dir, { workloadLog: false });
     try {
-      await db.execute('alter table events alter column note encode bytedict');
-      const out = await runAdvisor(db, { budgetMs: 300 });
-      const any = out.recommendations.find((r) => r.kind === 'encoding' && r.evidence.encoding!.column === 'note')!;
-      expect(any.current).toBe('BYTEDICT');
-      // the sort key the first test applied is kept: the run proposes no other
-      expect(out.recommendations.some((r) => r.kind === 'sortkey')).toBe(false);
-      await db.execute('alter table events alter column note encode raw');
-      const failed = await applyOne(db, any.id);
+      // a proposal made for the sort key the first test applied, stored as a run would store it
+      const sk = updateStore(dir, (store) => {
+        const at = new Date().toISOString();
+        const r = {
+          ...store.recommendations.find((x) => x.kind === 'sortkey')!,
+          id: `r${store.nextId}`,
+          group: `g-stale-${store.nextId}`,
+          current: 'AUTO(day)',
+          proposed: 'kind',
+          ddl: 'ALTER TABLE events ALTER COMPOUND SORTKEY (kind)',
+          status: 'proposed' as const,
+          history: [{ status: 'proposed' as const, at, reason: null }],
+        };
+        return { store: { ...store, nextId: store.nextId + 1, recommendations: [...store.recommendations, r] }, result: r };
+      });
+      expect(db.catalog().tables.events!.sortKey).toEqual(['day']);
+      // the user takes the sort key off before it is applied
+      await db.execute('alter table events alter sortkey none');
+      const version = db.catalog().tables.events!.version;
+      const failed = (await applyGroup(db, sk.id)).find((r) => r.id === sk.id)!;
       expect(failed.status).toBe('failed');
-      expect(failed.statusReason).toMatch(/is now/);
+      expect(failed.statusReason).toMatch(/events is now NONE, not AUTO\(day\) as when recommended/);
+      expect(db.catalog().tables.events!.version).toBe(version);
+      expect(db.catalog().tables.events!.sortKey).toEqual([]);
     } finally {
       db.close();
     }

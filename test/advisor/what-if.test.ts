@@ -58,19 +58,18 @@ describe('what-if refinement of the distribution', () => {
     const db = await Database.open(dir);
     try {
       const auto = await bytesMoved(db);
-      const solverOnly = await runAdvisor(db, { storage: false, whatIf: false });
-      const refined = await runAdvisor(db, { storage: false });
+      // the distribution choosers alone: the shadow proof, which may hold a group back, is tested on its own
+      const solverOnly = await runAdvisor(db, { storage: false, whatIf: false, shadow: false });
+      const refined = await runAdvisor(db, { storage: false, shadow: false });
       const w = refined.run.whatIf!;
       expect(w.shapes).toBeGreaterThan(10);
       expect(w.after).toBeLessThanOrEqual(w.solver);
       expect(w.solver).toBeLessThan(w.before);
       expect(refined.run.solverObjective).toBe(solverOnly.run.objectiveAfter);
-      // a table the re-planning moved off the solver's choice says so, with the estimates
-      for (const change of w.changed) {
-        const table = change.split(':')[0]!;
-        const rec = refined.recommendations.find((r) => r.table === table && (r.kind === 'distkey' || r.kind === 'diststyle'));
-        if (rec) expect(rec.reason).toMatch(/planning the workload's \d+ query shapes again under both layouts/);
-      }
+      // a recommended table the re-planning moved off the solver's choice says so, with the estimates; no other does
+      const dist = refined.recommendations.filter((r) => r.kind === 'distkey' || r.kind === 'diststyle');
+      const moved = w.changed.map((c) => c.split(':')[0]!).filter((t) => dist.some((r) => r.table === t));
+      expect(dist.filter((r) => /planning the workload's \d+ query shapes again under both layouts/.test(r.reason)).map((r) => r.table).sort()).toEqual(moved.sort());
 
       await apply(db, layoutOf(solverOnly.recommendations));
       const bySolver = await bytesMoved(db);

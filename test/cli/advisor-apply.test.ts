@@ -49,8 +49,11 @@ describe('keel advisor apply and revert', () => {
   it('--background returns at once and a detached process applies; revert undoes it', async () => {
     const list = JSON.parse(keel(['advisor', 'list', '--json']).stdout);
     const f = list.find((r: { table: string }) => r.table === 'f');
+    // f is applied with its whole group: d keyed on the other side of their join
+    const group = list.filter((r: { group: string }) => r.group === f.group).map((r: { id: string }) => r.id);
+    expect(list.find((r: { table: string }) => r.table === 'd').group).toBe(f.group);
     const bg = JSON.parse(keel(['advisor', 'apply', f.id, '--background', '--json']).stdout);
-    expect(bg).toMatchObject({ background: true, ids: [f.id] });
+    expect(bg).toMatchObject({ background: true, ids: group });
     const deadline = Date.now() + 60_000;
     let status = '';
     while (Date.now() < deadline) {
@@ -61,12 +64,15 @@ describe('keel advisor apply and revert', () => {
     expect(status).toBe('applied');
     expect(diststyle('f')).toBe('AUTO(KEY(d))');
     const rev = JSON.parse(keel(['advisor', 'revert', f.id, '--json']).stdout);
-    expect(rev.status).toBe('reverted');
-    expect(rev.lifecycle.revertDdl).toBe('ALTER TABLE f ALTER DISTSTYLE EVEN');
+    expect(rev.map((r: { id: string }) => r.id).sort()).toEqual([...group].sort());
+    const fr = rev.find((r: { id: string }) => r.id === f.id);
+    expect(fr.status).toBe('reverted');
+    expect(fr.lifecycle.revertDdl).toBe('ALTER TABLE f ALTER DISTSTYLE EVEN');
     expect(diststyle('f')).toBe('AUTO(EVEN)');
+    expect(diststyle('d')).toBe('AUTO(EVEN)');
     expect(keel(['advisor', 'show', f.id]).stdout).toMatch(/Undone by: ALTER TABLE f ALTER DISTSTYLE EVEN/);
     const again = keel(['advisor', 'revert', f.id]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/is reverted; only an applied or verified one can be reverted/);
+    expect(again.stderr).toMatch(/group g\d+ is reverted; only an applied or verified group can be reverted/);
   });
 });

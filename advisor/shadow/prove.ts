@@ -1,0 +1,190 @@
+/**
+ * The shadow proof (docs/advisor.md, "Shadow proof"): before a group is
+ * proposed, the query shapes it affects are run from the log on a sampled
+ * copy of their tables, laid out as now and as proposed (the group's own DDL
+ * run on the copy, through the engine's rewrite), in interleaved rounds, both
+ * warm. The exact counters (blocks read, bytes moved, storage) are measured
+ * once; time is the weighted sum of the statements' times per round.
+ *
+ * Decision: the log-ratio of proposed to current time per round gives a 95%
+ * confidence interval (Student's t over the rounds). Slower beyond it
+ * (interval above 1) refuses the group; faster beyond it proves it; within
+ * it, the counters decide: the group is proven when blocks read or bytes
+ * moved fall by more than 2% and neither rises by more than 2%; when both stay
+ * within 2%, storage falling by more than 2% proves it (an encoding's group).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Database } from '../../engine/index.js';
+import type { Workload } from '../../workload-log/index.js';
+import { combinedAlter } from '../autonomics/layout.js';
+import { groupBenefit } from '../recommendations/groups.js';
+import type { Recommendation, ShadowEvidence, ShadowMeasure } from '../recommendations/types.js';
+import { affectedShapes, type AffectedShape } from './shapes.js';
+import { copyPlan, fillCopy } from './copy.js';
+
+export interface ShadowOptions {
+  /** Rows the largest copied table is sampled to (default 131,072); the others in the same fraction. */
+  sampleRows?: number;
+  /** Tables of at most this many rows are copied whole (default 20,000). */
+  wholeRows?: number;
+  /** Timed rounds of each layout, after one warm-up round of each (default 5). */
+  rounds?: number;
+  /** The heaviest affected fingerprints run (default 16). */
+  maxStatements?: number;
+  /** A counter must change by more than this fraction to count (default 0.02). */
+  counterThreshold?: number;
+}
+
+/** Student's t, two-sided 95%, by degrees of freedom (1..10; beyond, the normal's 1.96 rounded up). */
+const T95 = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+
+/** The 95% confidence interval of the geometric mean of paired ratios. */
+export function ratioInterval(ratios: readonly number[]): { estimate: number; low: number; high: number } {
+  const logs = ratios.filter((r) => r > 0 && Number.isFinite(r)).map(Math.log);
+  const n = logs.length;
+  if (n === 0) return { estimate: 1, low: 0, high: Infinity };
+  const mean = logs.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { estimate: Math.exp(mean), low: 0, high: Infinity };
+  const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  const half = (T95[n - 1] ?? 2) * (sd / Math.sqrt(n));
+  return { estimate: Math.exp(mean), low: Math.exp(mean - half), high: Math.exp(mean + half) };
+}
+
+interface RoundStats {
+  timeMs: number;
+  blocksScanned: number;
+  bytesMoved: number;
+}
+
+async function runRound(db: Database, shapes: readonly AffectedShape[]): Promise<RoundStats> {
+  const out = { timeMs: 0, blocksScanned: 0, bytesMoved: 0 };
+  for (const s of shapes) {
+    const { stats } = await db.query(s.sql);
+    out.timeMs += s.count * stats.elapsedMs;
+    out.blocksScanned += s.count * stats.blocksScanned;
+    out.bytesMoved += s.count * stats.bytesMoved;
+  }
+  return out;
+}
+
+function storageOf(db: Database, tables: readonly string[]): number {
+  const catalog = db.catalog();
+  let n = 0;
+  for (const t of tables) for (const s of catalog.tables[t]?.segments ?? []) n += s.bytes;
+  return n;
+}
+
+const change = (m: ShadowMeasure, floor: number) => (m.proposed - m.current) / Math.max(m.current, floor);
+
+/** Proves or refuses one group (the recommendations of its tables) on a shadow copy. */
+export async function proveGroup(db: Database, w: Workload, members: readonly Recommendation[], o: ShadowOptions = {}): Promise<ShadowEvidence> {
+  const tables = [...new Set(members.map((r) => r.table))].sort();
+  const rounds = Math.max(2, o.rounds ?? 5);
+  const threshold = o.counterThreshold ?? 0.02;
+  const catalog = db.catalog();
+  const predicted = {
+    secondsPerDay: Math.round(groupBenefit(members) * 1000) / 1000,
+    secondsPerDayError: Math.round(members.reduce((s, r) => s + r.benefit.secondsPerDayError, 0) * 1000) / 1000,
+    bytesMovedSaved: members.filter((r) => r.kind === 'distkey' || r.kind === 'diststyle').reduce((s, r) => s + r.benefit.bytes, 0),
+    bytesReadSaved: members.filter((r) => r.kind === 'sortkey' || r.kind === 'encoding').reduce((s, r) => s + r.benefit.bytes, 0),
+  };
+  const zero = { current: 0, proposed: 0 };
+  const refused = (reason: string, extra: Partial<ShadowEvidence> = {}): ShadowEvidence => ({
+    at: new Date().toISOString(), statements: 0, rounds: 0, tables: [], blockRows: catalog.blockRows, predicted,
+    blocksScanned: zero, bytesMoved: zero, storageBytes: zero, timeMs: zero, timeRatio: { estimate: 1, low: 0, high: Infinity },
+    verdict: 'rejected', reason, ...extra,
+  });
+  let shapes = affectedShapes(w, new Set(tables), o.maxStatements ?? 16).filter((s) => [...s.tables].every((t) => catalog.tables[t]));
+  if (shapes.length === 0) return refused(`no logged query reads ${tables.join(', ')}, so nothing can show the change pays`);
+  const plan = copyPlan(db, [...new Set(shapes.flatMap((s) => [...s.tables]))], o.sampleRows ?? 131_072, o.wholeRows ?? 20_000);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-shadow-'));
+  const open: Database[] = [];
+  try {
+    const current = await Database.create(path.join(scratch, 'current'), { slices: catalog.slices, blockRows: plan.blockRows, workers: 0 });
+    open.push(current);
+    await fillCopy(db, current, plan);
+    current.close();
+    open.length = 0;
+    fs.cpSync(path.join(scratch, 'current'), path.join(scratch, 'proposed'), { recursive: true });
+    const cur = await Database.open(path.join(scratch, 'current'), { workers: 0 });
+    open.push(cur);
+    const prop = await Database.open(path.join(scratch, 'proposed'), { workers: 0 });
+    open.push(prop);
+    for (const t of tables) await prop.execute(combinedAlter(t, members.filter((r) => r.table === t).map((r) => r.ddl)));
+    // warm-up round of each; a statement that fails on the copy (it ran against the real data) is left out
+    const runnable: AffectedShape[] = [];
+    for (const s of shapes) {
+      try {
+        await cur.query(s.sql);
+        await prop.query(s.sql);
+        runnable.push(s);
+      } catch {
+        // e.g. a statement whose table was since dropped from the copy's view of the catalog
+      }
+    }
+    shapes = runnable;
+    if (shapes.length === 0) return refused('none of the affected statements runs on the shadow copy');
+    const ratios: number[] = [];
+    const times = { current: [] as number[], proposed: [] as number[] };
+    let first: { current: RoundStats; proposed: RoundStats } | null = null;
+    for (let r = 0; r < rounds; r++) {
+      // alternate which layout goes first, so drift in the machine's speed falls on both alike
+      const a = r % 2 === 0 ? await runRound(cur, shapes) : null;
+      const b = await runRound(prop, shapes);
+      const c = a ?? (await runRound(cur, shapes));
+      first ??= { current: c, proposed: b };
+      times.current.push(c.timeMs);
+      times.proposed.push(b.timeMs);
+      ratios.push(b.timeMs / Math.max(1e-6, c.timeMs));
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const evidence = {
+      at: new Date().toISOString(),
+      statements: shapes.length,
+      rounds,
+      tables: plan.tables.map((t) => ({ table: t.table, rows: t.rows, tableRows: t.tableRows })),
+      blockRows: plan.blockRows,
+      predicted,
+      blocksScanned: { current: first!.current.blocksScanned, proposed: first!.proposed.blocksScanned },
+      bytesMoved: { current: first!.current.bytesMoved, proposed: first!.proposed.bytesMoved },
+      storageBytes: { current: storageOf(cur, tables), proposed: storageOf(prop, tables) },
+      timeMs: { current: Math.round(median(times.current) * 100) / 100, proposed: Math.round(median(times.proposed) * 100) / 100 },
+      timeRatio: roundRatio(ratioInterval(ratios)),
+    };
+    const { verdict, reason } = decide(evidence, threshold);
+    return { ...evidence, verdict, reason };
+  } finally {
+    for (const d of open) d.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function roundRatio(r: { estimate: number; low: number; high: number }) {
+  const k = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : x);
+  return { estimate: k(r.estimate), low: k(r.low), high: k(r.high) };
+}
+
+/** The decision rule of the module comment. */
+export function decide(e: Pick<ShadowEvidence, 'blocksScanned' | 'bytesMoved' | 'storageBytes' | 'timeRatio' | 'rounds'>, threshold: number): { verdict: ShadowEvidence['verdict']; reason: string } {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  // blocks read and bytes moved are what queries pay; storage speaks only when they do not move (an encoding's group)
+  const primary = [
+    { name: 'blocks read', d: change(e.blocksScanned, 1) },
+    { name: 'bytes moved', d: change(e.bytesMoved, 64 * 1024) },
+  ];
+  const storage = { name: 'storage', d: change(e.storageBytes, 4096) };
+  const quiet = primary.every((c) => Math.abs(c.d) <= threshold);
+  const counters = quiet ? [...primary, storage] : primary;
+  const better = counters.filter((c) => c.d < -threshold);
+  const worse = counters.filter((c) => c.d > threshold);
+  const t = e.timeRatio;
+  const time = `time x${t.estimate.toFixed(3)} (95% interval ${t.low.toFixed(3)}-${t.high.toFixed(3)} over ${e.rounds} rounds)`;
+  const list = (cs: typeof counters) => cs.map((c) => `${c.name} ${pct(c.d)}`).join(', ');
+  if (t.low > 1) return { verdict: 'rejected', reason: `measured slower: ${time}${worse.length ? `; ${list(worse)}` : ''}` };
+  if (t.high < 1) return { verdict: 'proven', reason: `measured faster: ${time}${better.length ? `; ${list(better)}` : ''}` };
+  if (better.length && !worse.length) return { verdict: 'proven', reason: `${list(better)}, ${quiet ? 'blocks read and bytes moved unchanged' : `neither blocks read nor bytes moved up by more than ${(threshold * 100).toFixed(0)}%`}; ${time}, within noise` };
+  if (better.length) return { verdict: 'rejected', reason: `a trade the clock does not settle: ${list(better)} but ${list(worse)}; ${time}` };
+  return { verdict: 'rejected', reason: `no measured saving: ${worse.length ? list(worse) : `blocks read, bytes moved and storage within ${(threshold * 100).toFixed(0)}%`}; ${time}` };
+}
