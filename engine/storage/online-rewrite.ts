@@ -29,7 +29,7 @@ import { SegmentReader } from './segment.js';
 import { Staging } from './staging.js';
 import type { Store } from './store.js';
 import { layoutWriter, type Layout } from './tables.js';
-import { inLoadOrder } from './load-order.js';
+import { chunkRowsFor, inLoadOrder } from './load-order.js';
 import { drain, type WrittenSegments } from './table-writer.js';
 
 export interface RewriteProgress {
@@ -191,7 +191,8 @@ async function build(
     });
     const all = table.columns.map((_, i) => i);
     const counters = newScanCounters();
-    for (const batch of inLoadOrder(opened, (s) => scanSegments(table, [s.reader], all, null, counters))) {
+    const chunk = chunkRowsFor(catalog.blockRows, new Set(table.segments.map((s) => s.slice)).size);
+    for (const batch of inLoadOrder(opened, (s) => scanSegments(table, [s.reader], all, null, counters), chunk)) {
       writer.add(batch);
       report(writer.rows, writer.bytesWritten);
       await pacer.pace(writer.bytesWritten);

@@ -10,7 +10,7 @@ import { autoStyleFor, type Catalog, type ColumnMeta, type DistStyle, type Segme
 import { tableDir } from './datadir.js';
 import { newScanCounters, scanSegments, type SegmentCache } from './scan.js';
 import { TableWriter } from './table-writer.js';
-import { inLoadOrder } from './load-order.js';
+import { chunkRowsFor, inLoadOrder } from './load-order.js';
 
 export interface Layout {
   readonly distStyle: DistStyle;
@@ -67,10 +67,11 @@ export function layoutWriter(folder: string, catalog: Catalog, layout: Layout, e
 }
 
 /** Every row of the table's current version, slices interleaved in load order (load-order.ts). */
-export function* readAll(dir: string, table: TableMeta, cache: SegmentCache): Generator<Batch> {
+export function* readAll(dir: string, table: TableMeta, cache: SegmentCache, blockRows: number): Generator<Batch> {
   const folder = tableDir(dir, table.id);
   const all = table.columns.map((_, i) => i);
-  yield* inLoadOrder(table.segments, (seg) => scanSegments(table, [cache.get(path.join(folder, seg.file))], all, null, newScanCounters()));
+  const chunk = chunkRowsFor(blockRows, new Set(table.segments.map((s) => s.slice)).size);
+  yield* inLoadOrder(table.segments, (seg) => scanSegments(table, [cache.get(path.join(folder, seg.file))], all, null, newScanCounters()), chunk);
 }
 
 /**
@@ -173,7 +174,7 @@ export function rewriteTable(dir: string, catalog: Catalog, table: TableMeta, la
     const oldKinds = table.columns.map((c) => physicalKind(c.type));
     const newKinds = layout.columns.map((c) => physicalKind(c.type));
     if (oldKinds.join() !== newKinds.join()) throw new Error('rewriteTable cannot change column types');
-    for (const batch of readAll(dir, table, cache)) writer.add(batch);
+    for (const batch of readAll(dir, table, cache, catalog.blockRows)) writer.add(batch);
     written = writer.finish();
   } catch (e) {
     writer.abort();
