@@ -53,9 +53,13 @@ interface Row {
   kernel: number;
   heuristic: number;
   heuristicMs: number;
+  /** Until the heuristic's answer was reached (it then searched on to its budget without improving). */
+  heuristicConvergedMs: number;
   greedy: number;
   exact: number | null;
   exactMs: number;
+  /** Until the proof (optimal) or the best answer found. */
+  exactConvergedMs: number;
   exactOptimal: boolean;
   lowerBound: number;
 }
@@ -78,9 +82,11 @@ for (const c of cases) {
     kernel: h.stats.kernelVertices,
     heuristic: h.objective,
     heuristicMs: h.ms,
+    heuristicConvergedMs: h.convergedMs,
     greedy,
     exact: e.objective,
     exactMs: e.ms,
+    exactConvergedMs: e.convergedMs,
     exactOptimal: e.optimal,
     lowerBound: Math.max(e.lowerBound, h.lowerBound),
   };
@@ -88,7 +94,7 @@ for (const c of cases) {
   const gap = row.exactOptimal ? (row.heuristic - row.exact!) / Math.max(1e-9, row.exact!) : null;
   process.stderr.write(
     `${c.name.padEnd(28)} ${String(row.tables).padStart(5)} tables ${String(row.edges).padStart(6)} edges  build ${buildMs.toFixed(0)} ms  ` +
-      `heuristic ${row.heuristicMs.toFixed(0)} ms  exact ${row.exactOptimal ? 'optimal' : 'stopped'} ${row.exactMs.toFixed(0)} ms  ` +
+      `heuristic ${row.heuristicConvergedMs.toFixed(0)} ms to its answer (ran ${row.heuristicMs.toFixed(0)})  exact ${row.exactOptimal ? 'optimal' : 'stopped'} ${row.exactMs.toFixed(0)} ms  ` +
       `gap ${gap === null ? '-' : (gap * 100).toFixed(3) + '%'}  greedy +${(((row.greedy - row.heuristic) / Math.max(1, row.heuristic)) * 100).toFixed(1)}%\n`,
   );
 }
@@ -96,14 +102,14 @@ for (const c of cases) {
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const fmt = (x: number) => (x >= 1e12 ? `${(x / 1e12).toFixed(2)} T` : x >= 1e9 ? `${(x / 1e9).toFixed(2)} G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
 const lines = [
-  '| graph | tables | edges | kernel | heuristic objective | vs exact optimum | heuristic ms | exact | exact ms | lower-bound gap | greedy vs heuristic |',
+  '| graph | tables | edges | kernel | heuristic objective | vs exact optimum | heuristic ms to its answer | exact | exact ms to proof or answer | lower-bound gap | greedy vs heuristic |',
   '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|',
 ];
 for (const r of rows) {
   const vsExact = r.exactOptimal ? pct((r.heuristic - r.exact!) / Math.max(1e-9, r.exact!)) : '-';
   const lbGap = r.heuristic > 0 ? pct(Math.max(0, (Math.min(r.heuristic, r.exact ?? Infinity) - r.lowerBound) / r.heuristic)) : '0.00%';
   lines.push(
-    `| ${r.name} | ${r.tables} | ${r.edges} | ${r.kernel} | ${fmt(r.heuristic)} | ${vsExact} | ${r.heuristicMs.toFixed(0)} | ${r.exactOptimal ? 'optimal' : 'budget'} | ${r.exactMs.toFixed(0)} | ${r.exactOptimal ? '0' : lbGap} | +${pct((r.greedy - r.heuristic) / Math.max(1, r.heuristic))} |`,
+    `| ${r.name} | ${r.tables} | ${r.edges} | ${r.kernel} | ${fmt(r.heuristic)} | ${vsExact} | ${r.heuristicConvergedMs.toFixed(0)} | ${r.exactOptimal ? 'optimal' : 'budget'} | ${r.exactConvergedMs.toFixed(0)} | ${r.exactOptimal ? '0' : lbGap} | +${pct((r.greedy - r.heuristic) / Math.max(1, r.heuristic))} |`,
   );
 }
 const solved = rows.filter((r) => r.exactOptimal);
@@ -129,7 +135,7 @@ tpchLines.push('', `These are the join graph's objectives (the graph alone gives
 
 const body = [
   'The distribution-key solvers (advisor/distkey, docs/advisor.md) on seeded generated join graphs and on TPC-H\'s.',
-  '"heuristic" is elimination plus local search with star moves and iterated kicks (500 ms budget);',
+  '"heuristic" is elimination plus local search with star moves and iterated kicks (500 ms budget; its time is until it reached the answer it returns, after which it searched on to the budget without improving);',
   `"exact" is elimination plus branch and bound (${(exactBudget / 1000).toFixed(0)} s budget), "optimal" when it proved it;`,
   '"kernel" counts the tables left after exact elimination of tables with at most two neighbours;',
   '"lower-bound gap" is how far the best objective found may be above the optimum where the exact search did not finish;',
@@ -140,7 +146,7 @@ const body = [
   ...lines,
   '',
   `Exact optimum proven on ${solved.length} of ${rows.length} graphs; there the heuristic is at most ${pct(worst)} above it.`,
-  `1,000 tables with 10,000 edges: heuristic ${big.map((r) => `${r.heuristicMs.toFixed(0)} ms (${r.name})`).join(', ')}.`,
+  `1,000 tables with 10,000 edges: the heuristic reached its answer in ${big.map((r) => `${r.heuristicConvergedMs.toFixed(0)} ms (${r.name}; the solve ran ${r.heuristicMs.toFixed(0)} ms)`).join(', ')}.`,
   '',
   'TPC-H (the graph of the 22 queries\' join predicates, weighted by the workload mix of `keel gen workload tpch`, 4 slices):',
   '',

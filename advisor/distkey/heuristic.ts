@@ -38,6 +38,8 @@ export interface HeuristicResult {
   readonly x: Int32Array;
   readonly objective: number;
   readonly iterations: number;
+  /** When (performance.now()) the returned answer was first reached: the search ran on after it without improving. */
+  readonly bestAt: number;
 }
 
 /**
@@ -319,7 +321,7 @@ export function halfMinStart(p: Problem, g: FlatGraph): Int32Array {
 export function localSearchSolve(p: Problem, options: HeuristicOptions = {}): HeuristicResult {
   const t0 = performance.now();
   const deadline = t0 + (options.budgetMs ?? 300);
-  if (p.n === 0) return { x: new Int32Array(0), objective: p.constant, iterations: 0 };
+  if (p.n === 0) return { x: new Int32Array(0), objective: p.constant, iterations: 0, bestAt: t0 };
   const g = options.graph ?? flatAdjacency(p);
   // the bound's rounding first (after reparametrization it is by far the best start, and the quickest
   // to descend from), then the given starts and, for small problems, all EVEN, while time remains
@@ -329,6 +331,7 @@ export function localSearchSolve(p: Problem, options: HeuristicOptions = {}): He
   // single moves always run to the end (quick from this start), star moves within the budget
   best.descend(undefined, Infinity, false);
   best.descend(undefined, deadline);
+  let bestAt = performance.now();
   for (const s of others) {
     if (performance.now() > deadline) break;
     const ls = new LocalSearch(p, s, g);
@@ -336,7 +339,10 @@ export function localSearchSolve(p: Problem, options: HeuristicOptions = {}): He
     const tol = 1e-12 * Math.max(1, Math.abs(best.cost));
     if (ls.cost < best.cost - tol) {
       ls.descend(undefined, deadline);
-      if (ls.cost < best.cost - tol) best = ls;
+      if (ls.cost < best.cost - tol) {
+        best = ls;
+        bestAt = performance.now();
+      }
     }
   }
   const ls = best!;
@@ -378,6 +384,7 @@ export function localSearchSolve(p: Problem, options: HeuristicOptions = {}): He
     if (ls.cost < bestCost - tol) {
       bestCost = ls.cost;
       bestX = Int32Array.from(ls.x);
+      bestAt = performance.now();
     } else if (ls.cost > bestCost + tol) {
       for (let v = 0; v < p.n; v++) if (ls.x[v] !== bestX[v]) ls.set(v, bestX[v]!);
       ls.cost = bestCost;
@@ -390,5 +397,5 @@ export function localSearchSolve(p: Problem, options: HeuristicOptions = {}): He
   }
   // recompute from scratch: no drift from incremental sums
   const final = new LocalSearch(p, bestX, g);
-  return { x: bestX, objective: final.cost, iterations: it };
+  return { x: bestX, objective: final.cost, iterations: it, bestAt };
 }
