@@ -53,6 +53,8 @@ interface Outcome {
   readonly tables: readonly TableRow[];
   readonly applied: readonly string[];
   readonly proposed: number;
+  /** Groups the shadow proof refused, with their changes and why. */
+  readonly refused: readonly string[];
   readonly before: Measurement;
   readonly after: Measurement;
   readonly expert: Measurement;
@@ -117,7 +119,7 @@ async function runWorkload(w: SuiteWorkload, work: string): Promise<Outcome> {
   fs.cpSync(dir('source'), dir('advised'), { recursive: true });
   fs.cpSync(dir('source'), dir('expert'), { recursive: true });
   progress(`${w.name}: advisor`);
-  const { applied, proposed } = await withDb(dir('advised'), true, adviseAndApply);
+  const { applied, proposed, refused } = await withDb(dir('advised'), true, adviseAndApply);
   await withDb(dir('expert'), true, async (e) => {
     for (const sql of w.expert) await e.execute(sql);
   });
@@ -141,7 +143,7 @@ async function runWorkload(w: SuiteWorkload, work: string): Promise<Outcome> {
     return out.recommendations.filter(isLayout).map((r) => r.ddl);
   });
   fs.rmSync(path.join(work, w.name), { recursive: true, force: true });
-  return { workload: w, tables, applied, proposed, before: m.before!, after: m.after!, expert: m.expert!, secondRound, logErrors };
+  return { workload: w, tables, applied, proposed, refused, before: m.before!, after: m.after!, expert: m.expert!, secondRound, logErrors };
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -158,6 +160,7 @@ function workloadReport(o: Outcome): string {
     `${o.workload.description}. Tables: ${o.tables.map((t) => `${t.name} ${count(t.rows)} rows, ${t.diststyle}${t.sortkey ? `, sorted on ${t.sortkey}` : ''}`).join('; ')}.`,
     '',
     `Advisor applied (${o.applied.length} of ${o.proposed} proposed): ${o.applied.length ? o.applied.map((d) => `\`${d}\``).join(', ') : 'nothing'}.`,
+    ...(o.refused.length ? [`Refused by the shadow proof: ${o.refused.join(' | ')}.`] : []),
     `Expert: ${o.workload.expert.length ? o.workload.expert.map((d) => `\`${d}\``).join(', ') : 'the initial DDL, unchanged'}.`,
     `Second round: ${o.secondRound.length ? o.secondRound.map((d) => `\`${d}\``).join(', ') : 'no layout change proposed'}.${errors ? ` **${errors} statements failed.**` : ''}`,
     '',

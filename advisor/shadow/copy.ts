@@ -6,7 +6,7 @@
  * block size times the sample fraction, so a sampled table has as many blocks
  * per slice as the real one and zone maps prune it alike.
  */
-import type { Database, TableMeta } from '../../engine/index.js';
+import type { Batch, Database, TableMeta } from '../../engine/index.js';
 import { redshiftNameFor, typeName } from '../../engine/index.js';
 import { ident } from '../autonomics/layout.js';
 
@@ -42,12 +42,41 @@ export function copyPlan(db: Database, tables: readonly string[], sampleRows: nu
   };
 }
 
-/** Fills `shadow` (an empty database of the same slice count) with the planned copies. */
+/** Appends a table was built by: segments per slice (the most any slice has), at most 256. */
+export function appendsOf(t: TableMeta): number {
+  const perSlice = new Map<number, number>();
+  for (const s of t.segments) perSlice.set(s.slice, (perSlice.get(s.slice) ?? 0) + 1);
+  return Math.min(256, Math.max(1, ...perSlice.values()));
+}
+
+/** Splits a stream of batches into `parts` streams of about `rows / parts` rows each, in order. */
+function* chunked(batches: Iterable<Batch>, rows: number, parts: number): Generator<Batch[]> {
+  const per = Math.max(1, Math.ceil(rows / parts));
+  let part: Batch[] = [];
+  let n = 0;
+  for (const b of batches) {
+    part.push(b);
+    n += b.length;
+    if (n >= per) {
+      yield part;
+      part = [];
+      n = 0;
+    }
+  }
+  if (part.length) yield part;
+}
+
+/**
+ * Fills `shadow` (an empty database of the same slice count) with the planned
+ * copies. A table built by many appends is copied in as many appends, so the
+ * copy has its partial blocks too: a rewrite merges them, and the proof must
+ * see that as well as the new order.
+ */
 export async function fillCopy(db: Database, shadow: Database, plan: CopyPlan): Promise<void> {
   const catalog = db.catalog();
   for (const t of plan.tables) {
     const meta = catalog.tables[t.table]!;
     await shadow.execute(createTableSql(meta));
-    await shadow.append(t.table, db.readTable(t.table, t.fraction), t.rows);
+    for (const part of chunked(db.readTable(t.table, t.fraction), t.rows, appendsOf(meta))) await shadow.append(t.table, part);
   }
 }

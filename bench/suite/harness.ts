@@ -167,13 +167,14 @@ export async function measure(dbs: Readonly<Record<string, Database>>, sqls: rea
  * proposed group the way `keel advisor apply --all` does (the one apply path,
  * applyGroup), best first; a group that fails is recorded failed and skipped.
  */
-export async function adviseAndApply(db: Database): Promise<{ applied: string[]; proposed: number }> {
-  await runAdvisor(db);
+export async function adviseAndApply(db: Database): Promise<{ applied: string[]; proposed: number; refused: string[] }> {
+  const out = await runAdvisor(db);
+  const refused = (out.run.rejected ?? []).map((g) => `${g.changes.join('; ')}: ${g.reason}`);
   const proposed = listRecommendations(db.dir).filter((r) => r.status === 'proposed');
   const applied: string[] = [];
   for (const group of [...new Set(proposed.map((r) => r.group))]) {
     const done = await applyGroup(db, group, { by: 'user' });
     for (const r of done) if (r.status === 'applied') applied.push(r.ddl);
   }
-  return { applied, proposed: proposed.length };
+  return { applied, proposed: proposed.length, refused };
 }

@@ -125,6 +125,10 @@ export async function advisorRunCommand(flags: AdvisorFlags): Promise<void> {
     );
     process.stdout.write(recommendationTable(out.recommendations) + '\n');
     for (const rej of out.rejected) process.stdout.write(`rejected ${rej.table}.${rej.column}: ${rej.reason}\n`);
+    if (r.rejected?.length) {
+      process.stdout.write(`\nNot proposed (the shadow proof refused ${r.rejected.length === 1 ? 'it' : 'them'}):\n`);
+      for (const g of r.rejected) process.stdout.write(`  ${g.changes.join('; ')}\n    ${g.reason}\n`);
+    }
   });
 }
 
