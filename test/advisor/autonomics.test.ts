@@ -14,6 +14,8 @@ import { getRecommendation, listRecommendations, runAdvisor, updateStore, type R
 import {
   applyGroup,
   applyStep,
+  verifyStep,
+  overlapping,
   candidates,
   compareWindows,
   ConfigError,
@@ -207,6 +209,46 @@ describe('autonomics lifecycle', () => {
     expect(await withDb(async (db) => db.catalog().tables.f!.sortKey)).toEqual(['d']);
     const next = await withDb((db) => applyStep(db, { ...policy, applyUserSet: true }));
     expect(next.skipped).toMatch(new RegExp(`group g-${ok} \\(${ok}, f\\) is applied, not yet verified`));
+  });
+
+  it('the daemon\'s steps catch a change that hurts: the apply step applies it, the verify step measures it worse and reverts it', async () => {
+    // the earlier tests' changes settled: applied ones verified, proposed ones out of the way
+    const settled = { applied: 'verified', proposed: 'failed' } as const;
+    updateStore(dir, (s) => ({ store: { ...s, recommendations: s.recommendations.map((r) => (r.status === 'applied' || r.status === 'proposed' ? { ...r, status: settled[r.status] } : r)) }, result: null }));
+    const daemon = { ...config, maxLoadAverage: 1000, verification: { ...config.verification, windowMs: 2500, minExecutions: 3 } };
+    const fBefore = await withDb(async (db) => snapshotOf(db.catalog().tables.f!));
+    // the earlier tests' changes to f fall before this change's windows, or verification would leave f's queries out
+    await new Promise((r) => setTimeout(r, 2600));
+    await workload(6);
+    // a change the estimates got wrong: keying f on id (unique, not the join column) makes every join move f again
+    const bad = inject({ table: 'f', kind: 'distkey', current: 'AUTO(KEY(d))', proposed: 'KEY(id)', ddl: 'ALTER TABLE f ALTER DISTKEY id' });
+    const step = await withDb((db) => applyStep(db, daemon));
+    expect(step.applied?.map((r) => [r.id, r.status])).toEqual([[bad, 'applied']]);
+    expect(await withDb(async (db) => db.catalog().tables.f!.distKey)).toBe('id');
+    await workload(6);
+    const verified = await withDb((db) => verifyStep(db, daemon, { now: new Date(Date.now() + 3000) }));
+    expect(verified.judged.map((j) => [j.group, j.tables, j.status, j.verification.verdict])).toEqual([[`g-${bad}`, ['f'], 'reverted', 'worse']]);
+    expect(verified.judged[0]!.verification.bytesMoved.worse).toBe(true);
+    const fAfter = await withDb(async (db) => snapshotOf(db.catalog().tables.f!));
+    expect([fAfter.distStyle, fAfter.distKey, fAfter.distAuto]).toEqual([fBefore.distStyle, fBefore.distKey, fBefore.distAuto]);
+    expect(getRecommendation(dir, bad).statusReason).toMatch(/^worse after the change: .*bytes moved \+/);
+  });
+});
+
+describe('attribution', () => {
+  const at = (ms: number) => new Date(ms).toISOString();
+  const rec = (id: string, group: string, table: string, status: string, start: number, end: number | null) =>
+    ({ id, group, table, status, lifecycle: { applyStartedAt: at(start), appliedAt: end === null ? null : at(end) } }) as unknown as Recommendation;
+  it('a verification leaves out the tables other groups changed within its windows, and no others', () => {
+    const w = { before: { since: 1000, until: 2000 }, after: { since: 2100, until: 3100 } };
+    const all = [
+      rec('r1', 'g1', 'f', 'applied', 1990, 2100), // the group being verified
+      rec('r2', 'g2', 'd', 'applied', 2500, 2600), // applied by hand during the after window
+      rec('r3', 'g3', 'e', 'verified', 500, 900), // done before the windows
+      rec('r4', 'g4', 'h', 'applying', 3000, null), // still rebuilding when the after window ends
+      rec('r5', 'g5', 'k', 'proposed', 1500, 1600), // never applied: its timestamps do not count
+    ];
+    expect([...overlapping(all, 'g1', w)].sort()).toEqual(['d', 'h']);
   });
 });
 
