@@ -52,8 +52,11 @@ export function ddlScript(recs: readonly Recommendation[], options: { dialect: '
     lines.push(`-- keel advisor: ${recs.length} change${recs.length === 1 ? '' : 's'} for ${options.source} (${at}); nothing was applied`);
   }
   for (const r of recs) {
-    const b = r.benefit as { percent?: number };
-    lines.push(`-- ${r.id}: ${r.table} ${r.kind} ${r.current} -> ${r.proposed}${typeof b?.percent === 'number' ? `, estimated ${b.percent}% of the workload's cost` : ''}${r.userSet ? ' (the current setting was written in DDL)' : ''}`);
+    const b = r.benefit;
+    lines.push(
+      `-- ${r.id} (group ${r.group}): ${r.table} ${r.kind} ${r.current} -> ${r.proposed}, estimated ${b.secondsPerDay} ± ${b.secondsPerDayError} s/day (${b.percent}% of the logged workload's time)` +
+        `${r.evidence.shadow ? `; shadow-measured time x${r.evidence.shadow.timeRatio.estimate.toFixed(2)}` : ''}${r.userSet ? ' (the current setting was written in DDL)' : ''}`,
+    );
     if (options.dialect === 'redshift') {
       for (const l of [...wrapComment(r.reason), ...evidenceLines(r)]) lines.push(`--   ${l}`);
     }

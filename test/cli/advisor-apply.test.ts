@@ -36,7 +36,7 @@ describe('keel advisor apply and revert', () => {
     const rs = keel(['advisor', 'apply', '--all', '--dialect', 'redshift']);
     expect(rs.code).toBe(0);
     expect(rs.stdout).toMatch(/not inside BEGIN \.\.\. END/);
-    expect(rs.stdout).toMatch(/-- r\d+: f distkey AUTO\(EVEN\) -> KEY\(d\)/);
+    expect(rs.stdout).toMatch(/-- r\d+ \(group g\d+\): f distkey AUTO\(EVEN\) -> KEY\(d\), estimated [\d.]+ ± [\d.]+ s\/day/);
     expect(rs.stdout).toMatch(/--   joins: d\.id=f\.d \(4 executions\)/);
     // every statement line is SQL ending in ';', every other line a comment or blank
     for (const l of rs.stdout.split('\n')) expect(l === '' || l.startsWith('--') || /^ALTER TABLE .*;$/.test(l), l).toBe(true);
