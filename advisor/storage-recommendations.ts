@@ -21,7 +21,7 @@ export interface SortKeyEvidence {
   readonly candidates: readonly { readonly key: readonly string[]; readonly blocks: number; readonly fraction: number }[];
   readonly before: { readonly blocks: number; readonly fraction: number };
   readonly after: { readonly blocks: number; readonly fraction: number };
-  readonly sample: { readonly rows: number; readonly tableRows: number; readonly blocks: number; readonly slices: number; readonly rowsPerSampleBlock: number };
+  readonly sample: { readonly rows: number; readonly tableRows: number; readonly blocks: number; readonly storedBlocks: number; readonly slices: number; readonly rowsPerSampleBlock: number };
   /** Scan executions with a predicate zone maps can use. */
   readonly scans: number;
 }
@@ -173,7 +173,10 @@ function sortKeyReason(r: SortKeyRecommendation, c: SortKeyChoice): string {
     `Scans of ${r.table} in the log filter on ${words.join(', ')}${used.length > 4 ? ' and more' : ''}: ${c.scans} scan executions of ${shapes} query shape${shapes === 1 ? '' : 's'} with predicates zone maps can use.`,
     `Sorting ${r.table} by (${r.proposed}) keeps nearby values in the same blocks, so each block's min/max lets those scans skip it.` +
       ` Judged on a sample of ${c.sample.rows.toLocaleString('en-US')} of ${c.sample.tableRows.toLocaleString('en-US')} rows cut into the table's ${c.sample.blocks} blocks (${c.sample.rowsPerSampleBlock} sample rows per block),` +
-      ` the logged scans would read ${(c.best.fraction * 100).toFixed(1)}% of their blocks instead of ${(c.before.fraction * 100).toFixed(1)}% in the current order (${r.current}).`,
+      ` the logged scans would read ${(c.best.fraction * 100).toFixed(1)}% of their blocks instead of ${(c.before.fraction * 100).toFixed(1)}% in the current order (${r.current}).` +
+      (c.sample.storedBlocks > c.sample.blocks
+        ? ` Part of that is the rewrite itself: ${r.table} now holds ${c.sample.storedBlocks} blocks where a rewrite writes ${c.sample.blocks}, since appends left partial blocks that the rewrite merges.`
+        : ''),
     `Estimated benefit: ${formatBytes(r.benefit.bytes)} less read over the logged workload, about ${r.benefit.secondsPerDay} ± ${r.benefit.secondsPerDayError} s of query time per day (${r.benefit.percent}% of the workload's) by the cost model fitted on the log.`,
     `Applying it rewrites ${r.table} once (${r.applyCost.rows.toLocaleString('en-US')} rows, ${formatBytes(r.applyCost.rewriteBytes)}).` +
       (r.userSet ? ` ${r.table}'s sort key was set by hand, so it is only applied when asked for by id.` : ''),

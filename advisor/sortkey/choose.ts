@@ -59,7 +59,7 @@ export interface SortKeyChoice {
   readonly best: KeyScore;
   /** Every candidate judged, best first. */
   readonly candidates: readonly KeyScore[];
-  readonly sample: { readonly rows: number; readonly tableRows: number; readonly blocks: number; readonly slices: number; readonly rowsPerSampleBlock: number };
+  readonly sample: { readonly rows: number; readonly tableRows: number; readonly blocks: number; readonly storedBlocks: number; readonly slices: number; readonly rowsPerSampleBlock: number };
   readonly predicates: readonly PredicateEvidence[];
   /** Executions of the scans that have a prunable predicate. */
   readonly scans: number;
@@ -82,6 +82,29 @@ export function blocksPerSlice(table: TableMeta, slices: number, blockRows: numb
   for (const s of table.segments) rows.set(s.slice, (rows.get(s.slice) ?? 0) + s.rows);
   const keys = table.distStyle === 'all' ? [-1] : Array.from({ length: slices }, (_, i) => i);
   return keys.map((k) => Math.ceil((rows.get(k) ?? 0) / blockRows));
+}
+
+/**
+ * The sample (`n` rows spread evenly over the table in storage order, which a
+ * SELECT returns slice by slice) cut where the table's slices are, each slice
+ * into the blocks its segments hold now.
+ */
+function storedLayout(table: TableMeta, n: number, blockRows: number): { order: Uint32Array; starts: number[]; blocks: number[] } {
+  const rows = new Map<number, number>();
+  const blocks = new Map<number, number>();
+  for (const s of table.segments) {
+    rows.set(s.slice, (rows.get(s.slice) ?? 0) + s.rows);
+    blocks.set(s.slice, (blocks.get(s.slice) ?? 0) + Math.ceil(s.rows / blockRows));
+  }
+  const slices = [...rows.keys()].sort((a, b) => a - b);
+  const total = Math.max(1, table.rows);
+  const starts = [0];
+  let seen = 0;
+  for (const s of slices) {
+    seen += rows.get(s)!;
+    starts.push(Math.min(n, Math.round((seen / total) * n)));
+  }
+  return { order: Uint32Array.from({ length: n }, (_, i) => i), starts, blocks: slices.map((s) => blocks.get(s)!) };
 }
 
 function tableBytes(t: TableMeta): number {
@@ -129,6 +152,8 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
   const prepared: PreparedScan[] = [];
   const perSlice = blocksPerSlice(table, catalog.slices, catalog.blockRows);
   const totalBlocks = perSlice.reduce((a, b) => a + b, 0);
+  // blocks the table holds now: a scan's logged column blocks are counted in these, and so are every layout's
+  const storedBlocks = table.segments.reduce((n, s) => n + Math.ceil(s.rows / catalog.blockRows), 0);
   for (const scan of scans) {
     const tests: ZoneTest[] = [];
     for (const p of scan.predicates) {
@@ -136,7 +161,7 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
       const t = col ? zoneTest(p, col.type) : null;
       if (t) tests.push(t);
     }
-    if (tests.length) prepared.push({ scan, tests, weight: scan.blocksTotal > 0 ? scan.blocksTotal : scan.count * totalBlocks });
+    if (tests.length) prepared.push({ scan, tests, weight: scan.blocksTotal > 0 ? scan.blocksTotal : scan.count * storedBlocks });
   }
   if (scans.length === 0) return null;
   const predicates = predicateEvidence(scans, table);
@@ -145,7 +170,7 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
   const userSet = !table.sortAuto;
   const executions = prepared.reduce((s, p) => s + p.scan.count, 0);
   const empty: KeyScore = { key: current, blocks: 0, fraction: 1 };
-  const none = (note: string, sample = { rows: 0, tableRows: table.rows, blocks: totalBlocks, slices: perSlice.length, rowsPerSampleBlock: 0 }): SortKeyChoice => ({
+  const none = (note: string, sample = { rows: 0, tableRows: table.rows, blocks: totalBlocks, storedBlocks, slices: perSlice.length, rowsPerSampleBlock: 0 }): SortKeyChoice => ({
     table: table.name, current, userSet, proposed: null, before: empty, best: empty, candidates: [], sample, predicates, scans: executions,
     saved: { blocks: 0, rows: 0, bytes: 0 }, note,
   });
@@ -154,12 +179,16 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
 
   const n = sampleSize(table.rows, totalBlocks, o);
   const sample: TableSample = await sampleRows(db, table, [...new Set([...testColumns, ...current])], n);
-  const info = { rows: sample.rows, tableRows: sample.tableRows, blocks: totalBlocks, slices: perSlice.length, rowsPerSampleBlock: Math.round((sample.rows / Math.max(1, totalBlocks)) * 10) / 10 };
+  const info = { rows: sample.rows, tableRows: sample.tableRows, blocks: totalBlocks, storedBlocks, slices: perSlice.length, rowsPerSampleBlock: Math.round((sample.rows / Math.max(1, totalBlocks)) * 10) / 10 };
+  const stored = storedLayout(table, sample.rows, catalog.blockRows);
   const fractions = (key: readonly string[]): Float64Array => {
-    const { order, starts } = layoutOrder(sample, key, key.length ? perSlice.length : 1);
-    const zones = blockZones(sample, testColumns, order, starts, key.length ? perSlice : [totalBlocks]);
+    // no key: the table as it is stored now, slice by slice, each slice in the blocks its segments have (appends'
+    // partial blocks included, which any rewrite merges); a key: the table as a rewrite would lay it out
+    const { order, starts } = key.length ? layoutOrder(sample, key, perSlice.length) : { order: stored.order, starts: stored.starts };
+    const zones = blockZones(sample, testColumns, order, starts, key.length ? perSlice : stored.blocks);
     const f = new Float64Array(prepared.length);
-    prepared.forEach((p, i) => (f[i] = blocksScanned(zones, p.tests) / Math.max(1, zones.blocks)));
+    // blocks read per block stored now: layouts with fewer (merged) blocks read fewer for the same fraction
+    prepared.forEach((p, i) => (f[i] = blocksScanned(zones, p.tests) / Math.max(1, storedBlocks)));
     return f;
   };
   const totalWeight = prepared.reduce((s, p) => s + p.weight, 0);
