@@ -8,6 +8,7 @@ import {
   evaluate,
   greedyHeaviestEdge,
   halfEdgeBound,
+  joinGraph,
   layoutOf,
   localSearchSolve,
   reduce,
@@ -19,7 +20,7 @@ import { reparametrize } from '../../advisor/distkey/bound.js';
 import { LocalSearch } from '../../advisor/distkey/heuristic.js';
 import { adjacency } from '../../advisor/distkey/problem.js';
 import { generateGraph, tpchGraph } from '../../advisor/synthetic.js';
-import { competingKeysGraph } from './helpers.js';
+import { competingKeysGraph, edge, info } from './helpers.js';
 
 function bruteForce(p: Problem): number {
   let best = Infinity;
@@ -225,6 +226,24 @@ describe('generated graphs', () => {
         expect(h.objective).toBeLessThanOrEqual(e.objective * 1.01 + 1e-6);
       }
     }
+  });
+
+  it('ALL is offered to a table smaller than some table it joins, not to the larger side of all its joins', () => {
+    // two facts share a dimension on competing keys; the smaller fact is still larger than the dimension it joins
+    const g = joinGraph(
+      [info('orders_f', 150_000, ['account_id']), info('invoices_f', 90_000, ['billing_id']), info('account', 55_000, ['account_id', 'billing_id']), info('region', 20, ['id'])],
+      [
+        edge('orders_f', 'account_id', 'account', 'account_id', 50, 150_000, 55_000),
+        edge('invoices_f', 'billing_id', 'account', 'billing_id', 50, 90_000, 55_000),
+        edge('account', 'account_id', 'region', 'id', 5, 55_000, 20),
+      ],
+      { slices: 4 },
+    );
+    const m = buildModel(g);
+    const offered = (t: string) => m.labels[m.tables.indexOf(t)]!.some((c) => c.kind === 'all');
+    expect([offered('orders_f'), offered('invoices_f'), offered('account'), offered('region')]).toEqual([false, false, true, true]);
+    const layout = layoutOf(m, solve(m.problem).x);
+    expect(layout.get('invoices_f')!.kind).not.toBe('all');
   });
 
   it('TPC-H: KEY on the join columns for the large tables, ALL for the smallest joined ones', () => {
