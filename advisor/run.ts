@@ -5,16 +5,16 @@
 import type { Database } from '../engine/index.js';
 import { loadWorkload, type WorkloadFilter } from '../workload-log/index.js';
 import { buildJoinGraph, type GraphOptions, type JoinGraph } from './join-graph.js';
-import { chooseDistribution, choiceText, currentLayout, estimateGraphSkew, layoutCost, refineByWhatIf, type DistributionOptions, type DistributionResult, type Rejection, type WhatIfOptions } from './distkey/index.js';
+import { chooseDistribution, choiceText, currentLayout, estimateGraphSkew, layoutCost, parseChoice, refineByWhatIf, type Choice, type DistributionOptions, type DistributionResult, type Rejection, type WhatIfOptions } from './distkey/index.js';
 import { recommendationsOf } from './distkey/recommendations.js';
 import { benefitOf, distributionSecondsPerDay, storageRecommendations, workloadCost, type StorageOptions, type WorkloadCost } from './storage-recommendations.js';
-import { proveGroups, type ProveOptions } from './shadow/index.js';
+import { proveGroups, type ProveOptions, type Proven } from './shadow/index.js';
 import type { SortKeyChoice } from './sortkey/index.js';
 import { withoutAdvisor } from './own-queries.js';
 import type { EncodingChoice } from './encoding/index.js';
-import { RECOMMENDATIONS_FORMAT, type AdvisorRun, type Recommendation } from './recommendations/types.js';
+import { isDistribution, RECOMMENDATIONS_FORMAT, type AdvisorRun, type Recommendation, type ShadowEvidence } from './recommendations/types.js';
 import { updateStore } from './recommendations/store.js';
-import { assignGroups } from './recommendations/groups.js';
+import { assignGroups, changeKey } from './recommendations/groups.js';
 
 export interface RunOptions extends DistributionOptions, GraphOptions {
   /** Only queries in this window. */
@@ -70,13 +70,28 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
   const solved = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}) });
   const own = withoutAdvisor(workload);
   const whatIf = options.whatIf === false || graph.size === 0 ? null : await refineByWhatIf(db, own, solved.model, solved.layout, [solved.greedy.layout, currentLayout(graph)], options.whatIf ?? {});
-  const result: DistributionResult = whatIf?.changed.length ? { ...solved, layout: whatIf.layout, proposed: layoutCost(graph, whatIf.layout) } : solved;
+  let result: DistributionResult = whatIf?.changed.length ? { ...solved, layout: whatIf.layout, proposed: layoutCost(graph, whatIf.layout) } : solved;
   const cost = workloadCost(own, db.catalog());
   // sampling and the shadow proof run SQL, so they happen before the store's lock is taken; ids and the run are set under it
   const storage = options.storage === false ? null : await storageRecommendations(db, own, cost, { now, runId: '', firstId: 0 }, options.storage ?? {});
-  const dist = recommendationsOf(graph, result, now, '', 0, whatIf).map((r) => ({ ...r, benefit: benefitOf(r.benefit.bytes, distributionSecondsPerDay(r, cost), cost) }));
-  const worthwhile = withBenefit([...dist, ...(storage?.recommendations ?? [])]);
-  const proven = options.shadow === false ? { kept: worthwhile, rejected: [] } : await proveGroups(db, own, worthwhile, options.shadow ?? {});
+  const distributionOf = (r: DistributionResult, w: typeof whatIf) =>
+    recommendationsOf(graph, r, now, '', 0, w).map((x) => ({ ...x, benefit: benefitOf(x.benefit.bytes, distributionSecondsPerDay(x, cost), cost) }));
+  let worthwhile = withBenefit([...distributionOf(result, whatIf), ...(storage?.recommendations ?? [])]);
+  const proofs = new Map<string, ShadowEvidence>();
+  let proven: Proven = options.shadow === false ? { kept: worthwhile, rejected: [] } : await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs);
+  // A refused distribution leaves the solver's layout without the piece its other choices assumed (a dimension
+  // replicated where its facts were to meet it): solve once more without the refused choices, and prove what changed.
+  const forbidden = new Map<string, Choice[]>();
+  for (const g of proven.rejected) for (const r of g.members) if (isDistribution(r)) forbidden.set(r.table, [...(forbidden.get(r.table) ?? []), parseChoice(r.proposed)]);
+  if (forbidden.size > 0 && options.shadow !== false) {
+    const again = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}), forbidden });
+    result = again;
+    worthwhile = withBenefit([...distributionOf(again, null), ...(storage?.recommendations ?? [])]);
+    const second = await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs);
+    // what the first round refused stays listed, unless the second proposes it after all
+    const keptKeys = new Set(second.kept.map(changeKey));
+    proven = { kept: second.kept, rejected: [...second.rejected, ...proven.rejected.filter((g) => !g.members.some((m) => keptKeys.has(changeKey(m))) && !second.rejected.some((x) => x.changes.join() === g.changes.join()))] };
+  }
   return updateStore(db.dir, (store) => {
     const runId = `run${store.runs.length + 1}`;
     const previous = store.recommendations.filter((r) => r.status === 'proposed');
@@ -117,7 +132,7 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
           }
         : {}),
       workloadSecondsPerDay: Math.round(cost.secondsPerDay * 1000) / 1000,
-      rejected: proven.rejected,
+      rejected: proven.rejected.map(({ tables, changes, reason }) => ({ tables, changes, reason })),
     };
     const kept = store.recommendations.filter((r) => r.status !== 'proposed');
     return {

@@ -53,6 +53,8 @@ export interface ModelOptions {
   fixed?: ReadonlyMap<string, Choice>;
   /** Offer ALL (default true). */
   allowAll?: boolean;
+  /** Choices not to offer a table (the shadow proof refused them); its current choice is always offered. */
+  forbidden?: ReadonlyMap<string, readonly Choice[]>;
 }
 
 export interface DistModel {
@@ -120,7 +122,7 @@ export function buildModel(graph: JoinGraph, options: ModelOptions = {}): DistMo
     if (fixed) return [fixed];
     const node = graph.getNodeAttributes(t);
     const out: Choice[] = [{ kind: 'even' }];
-    if (options.allowAll !== false && smallerThanAPartner(graph, t)) out.push({ kind: 'all' });
+    if (options.allowAll !== false && (smallerThanAPartner(graph, t) || node.distStyle === 'all')) out.push({ kind: 'all' });
     for (const c of node.candidates) {
       const s = options.skew?.get(skewKey(t, c));
       if (s && s.factor > skewFactor) {
@@ -135,7 +137,10 @@ export function buildModel(graph: JoinGraph, options: ModelOptions = {}): DistMo
       }
       out.push({ kind: 'key', column: c });
     }
-    return out;
+    const no = options.forbidden?.get(t);
+    if (!no) return out;
+    const now = currentChoice(node);
+    return out.filter((c) => sameChoice(c, now) || !no.some((x) => sameChoice(x, c)));
   });
   const L = labels.map((l) => l.length);
   const unary = tables.map((t, i) => {
