@@ -11,6 +11,8 @@ export interface LayoutSnapshot {
   readonly distKey: string | null;
   readonly distAuto: boolean;
   readonly sortKey: readonly string[];
+  /** 'interleaved' for an interleaved key; absent for compound (as in snapshots taken before interleaved keys, which compare equal). */
+  readonly sortStyle?: 'interleaved';
   readonly sortAuto: boolean;
   /** Per column: its encoding and whether the user set it. */
   readonly encodings: Readonly<Record<string, { readonly encoding: string; readonly explicit: boolean }>>;
@@ -28,6 +30,8 @@ export interface MetricComparison {
   /** The configured limit on `change` (null: not judged). */
   readonly limit: number | null;
   readonly worse: boolean;
+  /** Beyond the noise: always for the exact counters; for time, a difference beyond 1.96 standard errors. */
+  readonly significant?: boolean;
 }
 
 /** better/neutral/mixed are kept (mixed: a trade between the counters that time does not object to); worse is reverted. */

@@ -21,7 +21,8 @@ export interface Window {
 
 /** Per fingerprint: executions and the sums of each metric. */
 export interface WindowMeasure {
-  readonly fingerprints: Map<string, { count: number; timeMs: number; bytesMoved: number; blocksScanned: number }>;
+  /** timeSq: the sum of squared durations, for the time's standard error. */
+  readonly fingerprints: Map<string, { count: number; timeMs: number; timeSq: number; bytesMoved: number; blocksScanned: number }>;
 }
 
 /**
@@ -55,9 +56,10 @@ export function measureWindow(dataDir: string, tables: readonly string[], w: Win
       if (touches[i] !== 1 || (mask && !mask[i]) || q.status[i] !== 0 || q.source.codes[i] === advisorSource) continue;
       const key = fp.dict[fp.codes[i]!]!;
       let a = out.get(key);
-      if (!a) out.set(key, (a = { count: 0, timeMs: 0, bytesMoved: 0, blocksScanned: 0 }));
+      if (!a) out.set(key, (a = { count: 0, timeMs: 0, timeSq: 0, bytesMoved: 0, blocksScanned: 0 }));
       a.count++;
       a.timeMs += q.durationMs[i]!;
+      a.timeSq += q.durationMs[i]! ** 2;
       a.bytesMoved += q.bytesMoved[i]!;
       a.blocksScanned += q.blocksScanned[i]!;
     }
@@ -78,6 +80,14 @@ export function compareWindows(before: WindowMeasure, after: WindowMeasure, conf
   let fingerprints = 0;
   let executionsBefore = 0;
   let executionsAfter = 0;
+  // variance of the weighted difference of mean times (each window's executions as samples); a fingerprint
+  // run once in a window says nothing of its spread, and its mean counts as wholly uncertain
+  let timeVar = 0;
+  const varOfMean = (x: { count: number; timeMs: number; timeSq: number }) => {
+    const mean = x.timeMs / x.count;
+    if (x.count < 2) return mean * mean;
+    return Math.max(0, (x.timeSq - x.count * mean * mean) / (x.count - 1)) / x.count;
+  };
   for (const [fp, b] of before.fingerprints) {
     const a = after.fingerprints.get(fp);
     if (!a) continue;
@@ -86,6 +96,7 @@ export function compareWindows(before: WindowMeasure, after: WindowMeasure, conf
     executionsAfter += a.count;
     const w = b.count + a.count;
     weight += w;
+    timeVar += w * w * (varOfMean(b) + varOfMean(a));
     for (const m of ['timeMs', 'bytesMoved', 'blocksScanned'] as const) {
       sums[m][0] += (w * b[m]) / b.count;
       sums[m][1] += (w * a[m]) / a.count;
@@ -98,12 +109,14 @@ export function compareWindows(before: WindowMeasure, after: WindowMeasure, conf
     const a = weight > 0 ? sums[m][1] / weight : 0;
     const change = (a - b) / Math.max(b, FLOOR[m]);
     const round = (x: number) => Math.round(x * 1000) / 1000;
-    return { before: round(b), after: round(a), change: round(change), limit, worse: limit !== null && change > limit };
+    // the counters are exact; time counts only beyond 1.96 standard errors of its difference (95%, two-sided)
+    const significant = m !== 'timeMs' || (weight > 0 && Math.abs(a - b) > 1.96 * (Math.sqrt(timeVar) / weight));
+    return { before: round(b), after: round(a), change: round(change), limit, worse: limit !== null && change > limit && significant, significant };
   };
   const timeMs = metric('timeMs');
   const bytesMoved = metric('bytesMoved');
   const blocksScanned = metric('blocksScanned');
-  const beyond = (m: MetricComparison) => m.limit !== null && m.change < -m.limit;
+  const beyond = (m: MetricComparison) => m.limit !== null && m.change < -m.limit && m.significant !== false;
   const counterWorse = bytesMoved.worse || blocksScanned.worse;
   const counterBetter = beyond(bytesMoved) || beyond(blocksScanned);
   // The counters are exact; time is what users feel but is noisy on a shared

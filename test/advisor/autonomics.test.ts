@@ -311,7 +311,10 @@ describe('keel.config.json', () => {
 
 describe('the verdict', () => {
   const w = { before: { since: 0, until: 1 }, after: { since: 2, until: 3 } };
-  const m = (timeMs: number, bytesMoved: number, blocksScanned: number) => ({ fingerprints: new Map([['q', { count: 2, timeMs: 2 * timeMs, bytesMoved: 2 * bytesMoved, blocksScanned: 2 * blocksScanned }]]) });
+  /** Two executions of one fingerprint, their times `spread` apart around `timeMs`. */
+  const m = (timeMs: number, bytesMoved: number, blocksScanned: number, spread = 0) => ({
+    fingerprints: new Map([['q', { count: 2, timeMs: 2 * timeMs, timeSq: (timeMs - spread / 2) ** 2 + (timeMs + spread / 2) ** 2, bytesMoved: 2 * bytesMoved, blocksScanned: 2 * blocksScanned }]]),
+  });
   const judge = (b: ReturnType<typeof m>, a: ReturnType<typeof m>, c = defaultConfig()) => compareWindows(b, a, c, w).verdict;
   it('keeps a change no metric got worse by, reverts one only worse, and judges a trade by time', () => {
     expect(judge(m(100, 1e7, 100), m(90, 1e6, 100))).toBe('better');
@@ -323,6 +326,9 @@ describe('the verdict', () => {
     // counters only better, time worse (a loaded machine): kept; counters unchanged, time worse: reverted
     expect(judge(m(100, 1e7, 100), m(150, 1e6, 80))).toBe('mixed');
     expect(judge(m(100, 1e7, 100), m(150, 1e7, 100))).toBe('worse');
+    // time worse beyond its limit but within the noise of its executions (1.96 standard errors): no change
+    expect(judge(m(100, 1e7, 100, 120), m(150, 1e7, 100, 120))).toBe('neutral');
+    expect(compareWindows(m(100, 1e7, 100, 120), m(150, 1e7, 100, 120), defaultConfig(), w).timeMs).toMatchObject({ change: 0.5, significant: false, worse: false });
     // below the noise floors (1 ms, 64 KiB, 1 block) a difference is no change
     expect(judge(m(0.2, 1000, 0), m(0.4, 5000, 0.05))).toBe('neutral');
     expect(judge(m(100, 1e7, 100), m(100, 1e7, 100)) && compareWindows(m(1, 1, 1), { fingerprints: new Map() }, defaultConfig(), w).verdict).toBe('no-evidence');

@@ -132,9 +132,10 @@ describe('encoding chooser on known columns', () => {
       const c = chooseColumnEncoding(table, 'label', sample, 4_000_000, noReads, false, { blockRows: 2048 });
       // AUTO writes dictionary blocks here: the same bytes as BYTEDICT, so only the clock could tell them apart
       expect(c.sizes.find((x) => x.codec === 'dict')!.bytes).toBe(c.currentSize.bytes);
-      expect(c.proposed).toBeNull();
-      // and nothing proposed is ever larger than what the column has
-      for (const x of c.sizes) if (x.bytes >= c.currentSize.bytes) expect(x.codec).not.toBe(c.proposed);
+      // so BYTEDICT is never proposed, nor anything else that is not more than 1% smaller than what the column has
+      const notSmaller = c.sizes.filter((x) => x.bytes >= c.currentSize.bytes * 0.99).map((x) => x.codec);
+      expect(notSmaller).toContain('dict');
+      expect(notSmaller).not.toContain(c.proposed);
     }
   });
 

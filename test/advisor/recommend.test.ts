@@ -54,12 +54,14 @@ describe('advisor recommendations', () => {
       expect(byTable.get('d')?.group).toBe(f.group);
       expect(f.evidence.shadow?.verdict).toBe('proven');
       expect(f.evidence.shadow!.bytesMoved.proposed).toBeLessThan(f.evidence.shadow!.bytesMoved.current);
-      // mined again, unchanged recommendations keep their ids and groups, so `apply r1` still names the same change
-      const ids = (o: typeof out) => o.recommendations.map((r) => `${r.id} ${r.group} ${r.ddl}`).sort();
-      const again = await runAdvisor(db, { budgetMs: 500, shadow: false });
-      const third = await runAdvisor(db, { budgetMs: 500, shadow: false });
-      expect(ids(third)).toEqual(ids(again));
-      expect(ids(again).filter((x) => ids(out).includes(x))).toEqual(ids(out));
+      // mined again, unchanged recommendations keep their ids, and unchanged groups theirs, so `apply r1` still names the same change
+      // (distribution only: encodings are chosen on measured decode speeds and may come and go between runs)
+      const changes = (o: typeof out) => o.recommendations.filter((r) => r.kind !== 'encoding').map((r) => `${r.id} ${r.ddl}`).sort();
+      const groups = (o: typeof out) => o.recommendations.map((r) => `${r.id} ${r.group}`).sort();
+      const again = await runAdvisor(db, { budgetMs: 500, shadow: false, storage: false });
+      const third = await runAdvisor(db, { budgetMs: 500, shadow: false, storage: false });
+      expect(groups(third)).toEqual(groups(again));
+      expect(changes(again)).toEqual(changes(out));
     } finally {
       db.close();
     }

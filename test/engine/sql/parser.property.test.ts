@@ -262,7 +262,7 @@ describe('parser properties', () => {
       fc.property(names, (name) => {
         const q = quoteIdentifier(name);
         expect(parseExpression(q)).toMatchObject({ kind: 'column', name: { name } });
-        expect(parseStatement(`alter table ${q} alter distkey ${q}`)).toMatchObject({ table: { name }, action: { column: { name } } });
+        expect(parseStatement(`alter table ${q} alter distkey ${q}`)).toMatchObject({ table: { name }, actions: [{ column: { name } }] });
       }),
       { numRuns: 500 },
     );
