@@ -101,7 +101,7 @@ export function explainRecommendation(r: Recommendation, group: readonly Recomme
       ),
       '',
       `Candidates judged on a sample of ${s.sample.rows.toLocaleString('en-US')} rows in ${s.sample.blocks} blocks over ${s.sample.slices} slice(s), ${s.sample.rowsPerSampleBlock} sample rows per block (current order: ${pctOf(s.before.fraction)} of blocks read)`,
-      table(['key', 'blocks read (est.)', 'share of blocks'], s.candidates.map((c) => [`(${c.key.join(', ')})`, c.blocks, pctOf(c.fraction)])),
+      table(['key', 'blocks read (est.)', 'share of blocks'], s.candidates.map((c) => [c.style === 'interleaved' ? c.text : `(${c.key.join(', ')})`, c.blocks, pctOf(c.fraction)])),
     );
   } else {
     const e = r.evidence.encoding;

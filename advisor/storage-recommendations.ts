@@ -6,19 +6,24 @@
  * seconds per day of the observed workload.
  */
 import type { Catalog, Database, EncodingId, TableMeta } from '../engine/index.js';
-import { redshiftNameFor } from '../engine/index.js';
+import { isInterleaved, redshiftNameFor } from '../engine/index.js';
 import type { Workload } from '../workload-log/index.js';
 import { describeStyle, formatBytes } from './join-graph.js';
 import type { EncodingRecommendation, Recommendation, SortKeyRecommendation } from './recommendations/index.js';
-import { chooseSortKeys, type SortKeyChoice, type SortKeyOptions } from './sortkey/index.js';
+import { chooseSortKeys, keyText, type SortKeyChoice, type SortKeyOptions } from './sortkey/index.js';
 import { chooseEncodings, DEFAULT_BYTES_PER_NS, type EncodingChoice, type EncodingOptions } from './encoding/index.js';
 import { evaluateCostModel, fitCostModel, msSaved, queryFeatures, secondsPerDay, workloadDays, type CostModel } from './cost-model/index.js';
 
 export interface SortKeyEvidence {
   /** The table's logged scan predicates: executions, distinct literals, whether zone maps can use them, fingerprints. */
   readonly predicates: readonly { readonly column: string; readonly op: string; readonly count: number; readonly literals: number; readonly prunable: boolean; readonly fingerprints: readonly { readonly fingerprint: string; readonly count: number }[] }[];
-  /** Candidate keys judged, best first: estimated column blocks the logged scans would read, and that over all their blocks. */
-  readonly candidates: readonly { readonly key: readonly string[]; readonly blocks: number; readonly fraction: number }[];
+  /**
+   * Candidate keys judged, best first, compound and interleaved side by side:
+   * estimated column blocks the logged scans would read, and that over all
+   * their blocks. `text` is the key as `proposed` would read ("a, b" or
+   * "INTERLEAVED(a, b)").
+   */
+  readonly candidates: readonly { readonly key: readonly string[]; readonly style: 'compound' | 'interleaved'; readonly text: string; readonly blocks: number; readonly fraction: number }[];
   readonly before: { readonly blocks: number; readonly fraction: number };
   readonly after: { readonly blocks: number; readonly fraction: number };
   readonly sample: { readonly rows: number; readonly tableRows: number; readonly blocks: number; readonly storedBlocks: number; readonly slices: number; readonly rowsPerSampleBlock: number };
@@ -43,9 +48,14 @@ export interface EncodingEvidence {
 
 const ident = (s: string) => (/^[a-z_][a-z0-9_]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`);
 
-/** A table's sort key as recommendations show it: "a, b", NONE, or AUTO(...) while the engine may still choose. */
+/**
+ * A table's sort key as recommendations show it: "a, b", "INTERLEAVED(a, b)",
+ * NONE, or any of these in AUTO(...) while the engine may still choose. The
+ * same text as a proposal of that key, so a recommendation goes stale when
+ * the key or its style changes.
+ */
 export function currentSortKeyText(t: TableMeta): string {
-  const list = t.sortKey.length ? t.sortKey.join(', ') : 'NONE';
+  const list = t.sortKey.length ? keyText(t.sortKey, isInterleaved(t) ? 'interleaved' : 'compound') : 'NONE';
   return t.sortAuto ? `AUTO(${list})` : list;
 }
 
@@ -133,6 +143,7 @@ type Base = Pick<Recommendation, 'status' | 'statusReason' | 'history' | 'create
 
 function sortKeyRecommendation(c: SortKeyChoice, t: TableMeta, cost: WorkloadCost, base: Base, id: string): SortKeyRecommendation {
   const key = c.proposed!;
+  const style = c.proposedStyle ?? 'compound';
   const bytes = t.segments.reduce((s, x) => s + x.bytes, 0);
   const ms = msSaved(cost.model, { blocksScanned: c.saved.blocks, rowsScanned: c.saved.rows, bytesScanned: c.saved.bytes });
   const fps = new Map<string, number>();
@@ -144,8 +155,8 @@ function sortKeyRecommendation(c: SortKeyChoice, t: TableMeta, cost: WorkloadCos
     table: t.name,
     kind: 'sortkey',
     current: currentSortKeyText(t),
-    proposed: key.join(', '),
-    ddl: `ALTER TABLE ${ident(t.name)} ALTER COMPOUND SORTKEY (${key.map(ident).join(', ')})`,
+    proposed: keyText(key, style),
+    ddl: `ALTER TABLE ${ident(t.name)} ALTER ${style === 'interleaved' ? 'INTERLEAVED' : 'COMPOUND'} SORTKEY (${key.map(ident).join(', ')})`,
     benefit: benefitOf(c.saved.bytes, secondsPerDay(ms, cost.days), cost),
     applyCost: { rows: t.rows, rewriteBytes: bytes, storageBytesBefore: bytes, storageBytesAfter: bytes },
     userSet: c.userSet,
@@ -154,7 +165,7 @@ function sortKeyRecommendation(c: SortKeyChoice, t: TableMeta, cost: WorkloadCos
       fingerprints: [...fps.entries()].map(([fingerprint, count]) => ({ fingerprint, count, bytesMoved: 0 })).sort((a, b) => b.count - a.count),
       sortKey: {
         predicates: c.predicates,
-        candidates: c.candidates.map((k) => ({ key: k.key, blocks: round(k.blocks), fraction: Math.round(k.fraction * 1e4) / 1e4 })),
+        candidates: c.candidates.map((k) => ({ key: k.key, style: k.style, text: keyText(k.key, k.style), blocks: round(k.blocks), fraction: Math.round(k.fraction * 1e4) / 1e4 })),
         before: { blocks: round(c.before.blocks), fraction: Math.round(c.before.fraction * 1e4) / 1e4 },
         after: { blocks: round(c.best.blocks), fraction: Math.round(c.best.fraction * 1e4) / 1e4 },
         sample: c.sample,
@@ -165,13 +176,18 @@ function sortKeyRecommendation(c: SortKeyChoice, t: TableMeta, cost: WorkloadCos
   return { ...r, reason: sortKeyReason(r, c) };
 }
 
+const pctOfBlocks = (f: number | undefined) => (f === undefined ? '?' : `${(f * 100).toFixed(1)}%`);
+
 function sortKeyReason(r: SortKeyRecommendation, c: SortKeyChoice): string {
   const used = c.predicates.filter((p) => p.prunable && c.proposed!.includes(p.column));
   const shapes = r.evidence.fingerprints.length;
   const words = used.slice(0, 4).map((p) => `${p.column} ${p.op} (${p.count}x, ${p.literals} distinct value${p.literals === 1 ? '' : 's'})`);
   const parts = [
     `Scans of ${r.table} in the log filter on ${words.join(', ')}${used.length > 4 ? ' and more' : ''}: ${c.scans} scan executions of ${shapes} query shape${shapes === 1 ? '' : 's'} with predicates zone maps can use.`,
-    `Sorting ${r.table} by (${r.proposed}) keeps nearby values in the same blocks, so each block's min/max lets those scans skip it.` +
+    (c.proposedStyle === 'interleaved'
+      ? `Laying ${r.table} out in z-order over (${c.proposed!.join(', ')}) (an interleaved key: each column with equal weight) keeps rows close in all of them in the same blocks, so each block's min/max lets scans on any of those columns, alone or together, skip it;` +
+        ` the best compound key, (${c.candidates.find((k) => k.style === 'compound')?.key.join(', ')}), would read ${pctOfBlocks(c.candidates.find((k) => k.style === 'compound')?.fraction)} of the blocks where it reads ${pctOfBlocks(c.best.fraction)}.`
+      : `Sorting ${r.table} by (${r.proposed}) keeps nearby values in the same blocks, so each block's min/max lets those scans skip it.`) +
       ` Judged on a sample of ${c.sample.rows.toLocaleString('en-US')} of ${c.sample.tableRows.toLocaleString('en-US')} rows cut into the table's ${c.sample.blocks} blocks (${c.sample.rowsPerSampleBlock} sample rows per block),` +
       ` the logged scans would read ${(c.best.fraction * 100).toFixed(1)}% of their blocks instead of ${(c.before.fraction * 100).toFixed(1)}% in the current order (${r.current}).` +
       (c.sample.storedBlocks > c.sample.blocks

@@ -9,7 +9,9 @@ export type { QueryRecord, ScanRecord, JoinRecord, PredicateRecord } from './que
 export { QUERY_RECORD_VERSION } from './query-record.js';
 export type { SystemTable } from './catalog/system-tables.js';
 export type { Catalog, TableMeta, ColumnMeta, DistStyle } from './catalog/catalog.js';
-export { describeDistStyle } from './catalog/catalog.js';
+export { describeDistStyle, isInterleaved } from './catalog/catalog.js';
+// the sort-key advisor lays samples out in the engine's own z-order for interleaved candidates
+export { ZOrder, zKindOf, sortByZ, MAX_INTERLEAVED_COLUMNS, type ZKind, type ZRange } from './storage/zorder.js';
 export type { LoadOptions } from './load/index.js';
 export { fingerprint } from './sql/fingerprint.js';
 export { tpchTables, type GeneratedTable } from './gen/index.js';

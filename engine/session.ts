@@ -14,6 +14,7 @@ import type { Catalog, ColumnMeta, DistStyle, TableMeta } from './catalog/catalo
 import { autoStyleFor } from './catalog/catalog.js';
 import { encodingForRedshift } from './storage/codecs/index.js';
 import { appendRows, newTable, rewriteTable, type Layout } from './storage/tables.js';
+import { MAX_INTERLEAVED_COLUMNS } from './storage/zorder.js';
 import { bindInsertSource, bindQuery, type BindContext } from './plan/binder.js';
 import { Planner } from './plan/planner.js';
 import type { Field, PlanNode } from './plan/physical.js';
@@ -346,12 +347,14 @@ function createLayout(s: ast.CreateTableStatement, columns: ColumnMeta[], p: Par
   const attrSort = s.columns.filter((c) => c.sortKey).map((c) => c.name);
   if (attrSort.length && s.sortKey && !s.sortKey.auto) throw ddlError('INVALID_DDL', 'SORTKEY given both as a column attribute and a table attribute', s.sortKey.pos, p);
   const sortCols = s.sortKey && !s.sortKey.auto ? s.sortKey.columns : attrSort;
+  const interleaved = s.sortKey !== null && !s.sortKey.auto && s.sortKey.style === 'interleaved';
   const seen = new Set<string>();
   for (const c of sortCols) {
     checkColumn(s.columns, c, p, 'SORTKEY');
     if (seen.has(c.name)) throw ddlError('INVALID_DDL', `column "${c.name}" appears twice in the SORTKEY`, c.pos, p);
     seen.add(c.name);
   }
+  if (interleaved) checkInterleavedWidth(sortCols, p);
   const distAuto = style === 'auto';
   const distStyle: DistStyle = style === 'auto' ? autoStyleFor(0, catalog) : style;
   if (style !== 'key') distKey = null;
@@ -360,6 +363,7 @@ function createLayout(s: ast.CreateTableStatement, columns: ColumnMeta[], p: Par
     distKey: distKey?.name ?? null,
     distAuto,
     sortKey: sortCols.map((c) => c.name),
+    sortStyle: interleaved ? 'interleaved' : undefined,
     sortAuto: sortCols.length === 0 && (!s.sortKey || s.sortKey.auto),
     columns,
   };
@@ -504,6 +508,13 @@ function alteredSetting(a: ast.AlterAction): string {
   }
 }
 
+/** Redshift's limit on an interleaved key: beyond 8 columns each gets too few bits of the z-value to cluster anything. */
+function checkInterleavedWidth(columns: readonly ast.Ident[], p: ParsedStatement): void {
+  if (columns.length > MAX_INTERLEAVED_COLUMNS) {
+    throw ddlError('INVALID_DDL', `an INTERLEAVED SORTKEY takes at most ${MAX_INTERLEAVED_COLUMNS} columns, not ${columns.length}`, columns[MAX_INTERLEAVED_COLUMNS]!.pos, p);
+  }
+}
+
 function alteredBy(table: TableMeta, action: ast.AlterAction, p: ParsedStatement, catalog: Catalog): Layout {
   const col = (id: ast.Ident, role: string): string => {
     checkColumn(table, id, p, role);
@@ -522,11 +533,13 @@ function alteredBy(table: TableMeta, action: ast.AlterAction, p: ParsedStatement
     case 'distKey':
       return { ...table, distStyle: 'key', distKey: col(action.column, 'DISTKEY'), distAuto: false };
     case 'sortKey': {
-      if (action.none) return { ...table, sortKey: [], sortAuto: false };
+      if (action.none) return { ...table, sortKey: [], sortStyle: undefined, sortAuto: false };
+      // AUTO hands the key back to the engine as it is, style included
       if (action.auto) return { ...table, sortAuto: true };
       const cols = action.columns.map((c) => col(c, 'SORTKEY'));
       if (new Set(cols).size !== cols.length) throw ddlError('INVALID_DDL', 'a column appears twice in the SORTKEY', action.pos, p);
-      return { ...table, sortKey: cols, sortAuto: false };
+      if (action.style === 'interleaved') checkInterleavedWidth(action.columns, p);
+      return { ...table, sortKey: cols, sortStyle: action.style === 'interleaved' ? 'interleaved' : undefined, sortAuto: false };
     }
     case 'encode': {
       const name = col(action.column, 'ENCODE');

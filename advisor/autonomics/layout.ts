@@ -5,13 +5,22 @@
  * recommendation applied before snapshots existed, from its `current` text.
  */
 import type { TableMeta } from '../../engine/index.js';
-import { UsageError } from '../../engine/index.js';
+import { isInterleaved, UsageError } from '../../engine/index.js';
 import type { LayoutSnapshot } from './types.js';
 
 export function snapshotOf(t: TableMeta): LayoutSnapshot {
   const encodings: Record<string, { encoding: string; explicit: boolean }> = {};
   for (const c of t.columns) encodings[c.name] = { encoding: c.encoding, explicit: c.encodingExplicit };
-  return { distStyle: t.distStyle, distKey: t.distKey, distAuto: t.distAuto, sortKey: [...t.sortKey], sortAuto: t.sortAuto, encodings, version: t.version };
+  return {
+    distStyle: t.distStyle,
+    distKey: t.distKey,
+    distAuto: t.distAuto,
+    sortKey: [...t.sortKey],
+    ...(isInterleaved(t) ? { sortStyle: 'interleaved' as const } : {}),
+    sortAuto: t.sortAuto,
+    encodings,
+    version: t.version,
+  };
 }
 
 /** Same physical settings (the version aside). */
@@ -84,7 +93,8 @@ export function inverseDdl(r: Revertible, before: LayoutSnapshot | null): Invers
       return { ddl, keepAuto: snap.distAuto };
     }
     case 'sortkey': {
-      const ddl = snap.sortKey.length === 0 ? `${t} ALTER SORTKEY NONE` : `${t} ALTER COMPOUND SORTKEY (${snap.sortKey.map(ident).join(', ')})`;
+      const style = snap.sortStyle === 'interleaved' ? 'INTERLEAVED' : 'COMPOUND';
+      const ddl = snap.sortKey.length === 0 ? `${t} ALTER SORTKEY NONE` : `${t} ALTER ${style} SORTKEY (${snap.sortKey.map(ident).join(', ')})`;
       return { ddl, keepAuto: snap.sortAuto };
     }
     case 'encoding': {
@@ -106,7 +116,8 @@ export function inverseDdl(r: Revertible, before: LayoutSnapshot | null): Invers
 /**
  * A partial snapshot from a recommendation's `current` text (svv_table_info's
  * wording): EVEN, ALL, KEY(c), AUTO(...) for distribution; a column list,
- * NONE or AUTO(...) for a sort key; an ENCODE name for an encoding.
+ * INTERLEAVED(list), NONE or AUTO(...) for a sort key; an ENCODE name for an
+ * encoding.
  */
 export function snapshotFromCurrent(r: Revertible): LayoutSnapshot {
   let cur = r.current.trim();
@@ -130,8 +141,10 @@ export function snapshotFromCurrent(r: Revertible): LayoutSnapshot {
     }
     case 'sortkey': {
       if (/^(NONE|)$/i.test(cur)) return { ...base, sortAuto: auto };
-      const list = cur.replace(/^(COMPOUND\s+)?(SORTKEY\s*)?/i, '').replace(/^\((.*)\)$/, '$1');
-      return { ...base, sortKey: list.split(',').map((s) => unquote(s.trim())).filter((s) => s.length > 0), sortAuto: auto };
+      const interleaved = /^INTERLEAVED\s*\(/i.test(cur);
+      const list = (interleaved ? cur.replace(/^INTERLEAVED\s*/i, '') : cur.replace(/^(COMPOUND\s+)?(SORTKEY\s*)?/i, '')).replace(/^\((.*)\)$/, '$1');
+      const sortKey = list.split(',').map((s) => unquote(s.trim())).filter((s) => s.length > 0);
+      return { ...base, sortKey, ...(interleaved ? { sortStyle: 'interleaved' as const } : {}), sortAuto: auto };
     }
     case 'encoding': {
       const enc = cur.replace(/^ENCODE\s+/i, '').toLowerCase();

@@ -7,14 +7,14 @@
  * per slice as the real one and zone maps prune it alike.
  */
 import type { Batch, Database, TableMeta } from '../../engine/index.js';
-import { redshiftNameFor, typeName } from '../../engine/index.js';
+import { isInterleaved, redshiftNameFor, typeName } from '../../engine/index.js';
 import { ident } from '../autonomics/layout.js';
 
 /** The CREATE TABLE that lays a table out as it is now (its current settings written explicitly). */
 export function createTableSql(t: TableMeta): string {
   const cols = t.columns.map((c) => `${ident(c.name)} ${typeName(c.type)}${c.notNull ? ' not null' : ''}${c.encoding === 'auto' ? '' : ` encode ${redshiftNameFor(c.encoding).toLowerCase()}`}`);
   const dist = t.distStyle === 'key' ? `diststyle key distkey(${ident(t.distKey!)})` : `diststyle ${t.distStyle}`;
-  const sort = t.sortKey.length ? ` compound sortkey(${t.sortKey.map(ident).join(', ')})` : '';
+  const sort = t.sortKey.length ? ` ${isInterleaved(t) ? 'interleaved' : 'compound'} sortkey(${t.sortKey.map(ident).join(', ')})` : '';
   return `create table ${ident(t.name)} (${cols.join(', ')}) ${dist}${sort}`;
 }
 

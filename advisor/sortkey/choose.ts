@@ -1,16 +1,19 @@
 /**
- * Choosing each table's compound sort key from the logged scan predicates,
- * judged what-if on a sample (sortkey/whatif.ts): the key under which the
- * logged scans, weighted by how often they ran and how many blocks they read,
- * would read the fewest blocks — or none, when no key beats the current order
- * by enough to pay for a rewrite.
+ * Choosing each table's sort key from the logged scan predicates, judged
+ * what-if on a sample (sortkey/whatif.ts): the key under which the logged
+ * scans, weighted by how often they ran and how many blocks they read, would
+ * read the fewest blocks — or none, when no key beats the current order by
+ * enough to pay for a rewrite. Compound keys always; interleaved ones (z-order)
+ * when scans filter on several columns in combination, chosen only when they
+ * beat the best compound key by as much as any key must beat the current order.
  */
 import type { Database, TableMeta } from '../../engine/index.js';
+import { isInterleaved, MAX_INTERLEAVED_COLUMNS } from '../../engine/index.js';
 import type { Workload } from '../../workload-log/index.js';
 import { sampleRows, type TableSample } from '../sample.js';
 import { loggedScans, type LoggedScan } from './scans.js';
 import { zoneTest, type ZoneTest } from './predicates.js';
-import { blockZones, blocksScanned, layoutOrder } from './whatif.js';
+import { blockZones, blocksScanned, layoutOrder, type SortStyle } from './whatif.js';
 
 export interface SortKeyOptions {
   /** Sample at least this many rows (default 65,536), or the whole table when smaller. */
@@ -23,6 +26,11 @@ export interface SortKeyOptions {
   minGain?: number;
   /** Columns considered for compound keys (the best single columns; default 4). */
   compoundColumns?: number;
+  /**
+   * Columns considered for interleaved keys (default 3; 0 or 1: none): the
+   * best single columns among those the logged scans filter on in combination.
+   */
+  interleavedColumns?: number;
   /** Only these tables (default: every table with logged predicates). */
   tables?: readonly string[];
 }
@@ -41,6 +49,8 @@ export interface PredicateEvidence {
 
 export interface KeyScore {
   readonly key: readonly string[];
+  /** Column by column, or in z-order over the columns. */
+  readonly style: SortStyle;
   /** Estimated column blocks the logged scans of this table would read, summed over executions. */
   readonly blocks: number;
   /** That over the blocks they read with no pruning at all. */
@@ -50,10 +60,13 @@ export interface KeyScore {
 export interface SortKeyChoice {
   readonly table: string;
   readonly current: readonly string[];
+  readonly currentStyle: SortStyle;
   /** The sort key was written by the user (not AUTO): recommended, applied only when asked for. */
   readonly userSet: boolean;
   /** The proposed key, or null when the current order should stay. */
   readonly proposed: readonly string[] | null;
+  /** The proposed key's style (null with no proposal). */
+  readonly proposedStyle: SortStyle | null;
   /** The current order's score and the best candidate's. */
   readonly before: KeyScore;
   readonly best: KeyScore;
@@ -113,6 +126,42 @@ function tableBytes(t: TableMeta): number {
 
 const sameKey = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
 
+/** A key as the advisor writes it: "a, b" (compound) or "INTERLEAVED(a, b)". */
+export function keyText(key: readonly string[], style: SortStyle): string {
+  return style === 'interleaved' ? `INTERLEAVED(${key.join(', ')})` : key.join(', ');
+}
+
+/**
+ * The columns interleaved candidates are built from: those logged scans test
+ * together with another column, best single-column score first. Columns never
+ * tested together gain nothing from sharing one order (a compound key on one
+ * of them serves its scans better).
+ */
+function combinedColumns(prepared: readonly PreparedScan[], ranked: readonly string[], limit: number): string[] {
+  const together = new Set<string>();
+  for (const p of prepared) {
+    const cols = new Set(p.tests.map((t) => t.column));
+    if (cols.size >= 2) for (const c of cols) together.add(c);
+  }
+  return ranked.filter((c) => together.has(c)).slice(0, Math.min(limit, MAX_INTERLEAVED_COLUMNS));
+}
+
+/** Every pair of `cols` (in their order) and, for three or more, all of them. */
+function interleavedKeys(cols: readonly string[]): string[][] {
+  if (cols.length < 2) return [];
+  const keys: string[][] = [];
+  for (let i = 0; i < cols.length; i++) for (let j = i + 1; j < cols.length; j++) keys.push([cols[i]!, cols[j]!]);
+  if (cols.length > 2) keys.push([...cols]);
+  return keys;
+}
+
+/** Among `scores`, the shortest key within `slack` blocks of the best: a longer key must earn its columns. */
+function shortestNearBest(scores: readonly KeyScore[], slack: number): KeyScore | null {
+  if (scores.length === 0) return null;
+  const bestBlocks = Math.min(...scores.map((c) => c.blocks));
+  return [...scores].filter((c) => c.blocks <= bestBlocks + slack).sort((a, b) => a.key.length - b.key.length || a.blocks - b.blocks)[0]!;
+}
+
 function predicateEvidence(scans: readonly LoggedScan[], table: TableMeta): PredicateEvidence[] {
   const acc = new Map<string, { column: string; op: string; count: number; literals: Set<string>; prunable: boolean; fps: Map<string, number> }>();
   for (const s of scans) {
@@ -167,11 +216,12 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
   const predicates = predicateEvidence(scans, table);
   const testColumns = [...new Set(prepared.flatMap((p) => p.tests.map((t) => t.column)))];
   const current = table.sortKey;
+  const currentStyle: SortStyle = isInterleaved(table) ? 'interleaved' : 'compound';
   const userSet = !table.sortAuto;
   const executions = prepared.reduce((s, p) => s + p.scan.count, 0);
-  const empty: KeyScore = { key: current, blocks: 0, fraction: 1 };
+  const empty: KeyScore = { key: current, style: currentStyle, blocks: 0, fraction: 1 };
   const none = (note: string, sample = { rows: 0, tableRows: table.rows, blocks: totalBlocks, storedBlocks, slices: perSlice.length, rowsPerSampleBlock: 0 }): SortKeyChoice => ({
-    table: table.name, current, userSet, proposed: null, before: empty, best: empty, candidates: [], sample, predicates, scans: executions,
+    table: table.name, current, currentStyle, userSet, proposed: null, proposedStyle: null, before: empty, best: empty, candidates: [], sample, predicates, scans: executions,
     saved: { blocks: 0, rows: 0, bytes: 0 }, note,
   });
   if (prepared.length === 0) return none('no logged predicate on this table can skip blocks by zone maps');
@@ -181,10 +231,10 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
   const sample: TableSample = await sampleRows(db, table, [...new Set([...testColumns, ...current])], n);
   const info = { rows: sample.rows, tableRows: sample.tableRows, blocks: totalBlocks, storedBlocks, slices: perSlice.length, rowsPerSampleBlock: Math.round((sample.rows / Math.max(1, totalBlocks)) * 10) / 10 };
   const stored = storedLayout(table, sample.rows, catalog.blockRows);
-  const fractions = (key: readonly string[]): Float64Array => {
+  const fractions = (key: readonly string[], style: SortStyle): Float64Array => {
     // no key: the table as it is stored now, slice by slice, each slice in the blocks its segments have (appends'
     // partial blocks included, which any rewrite merges); a key: the table as a rewrite would lay it out
-    const { order, starts } = key.length ? layoutOrder(sample, key, perSlice.length) : { order: stored.order, starts: stored.starts };
+    const { order, starts } = key.length ? layoutOrder(sample, key, perSlice.length, style) : { order: stored.order, starts: stored.starts };
     const zones = blockZones(sample, testColumns, order, starts, key.length ? perSlice : stored.blocks);
     const f = new Float64Array(prepared.length);
     // blocks read per block stored now: layouts with fewer (merged) blocks read fewer for the same fraction
@@ -192,34 +242,43 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
     return f;
   };
   const totalWeight = prepared.reduce((s, p) => s + p.weight, 0);
-  const score = (key: readonly string[], f: Float64Array): KeyScore => {
+  const score = (key: readonly string[], style: SortStyle, f: Float64Array): KeyScore => {
     let blocks = 0;
     prepared.forEach((p, i) => (blocks += p.weight * f[i]!));
-    return { key, blocks, fraction: totalWeight > 0 ? blocks / totalWeight : 1 };
+    return { key, style, blocks, fraction: totalWeight > 0 ? blocks / totalWeight : 1 };
   };
-  const beforeF = fractions(current);
-  const before = score(current, beforeF);
+  const beforeF = fractions(current, currentStyle);
+  const before = score(current, currentStyle, beforeF);
   const judged = new Map<string, { s: KeyScore; f: Float64Array }>();
-  const judge = (key: readonly string[]) => {
-    const id = key.join('\u0000');
+  const idOf = (key: readonly string[], style: SortStyle) => `${style}\u0001${key.join('\u0000')}`;
+  const judge = (key: readonly string[], style: SortStyle = 'compound') => {
+    const id = idOf(key, style);
     if (!judged.has(id)) {
-      const f = fractions(key);
-      judged.set(id, { s: score(key, f), f });
+      const f = fractions(key, style);
+      judged.set(id, { s: score(key, style, f), f });
     }
     return judged.get(id)!.s;
   };
   const singles = testColumns.map((c) => judge([c])).sort((a, b) => a.blocks - b.blocks);
-  const top = singles.slice(0, o.compoundColumns ?? 4).map((s) => s.key[0]!);
+  const ranked = singles.map((s) => s.key[0]!);
+  const top = ranked.slice(0, o.compoundColumns ?? 4);
   for (const a of top) for (const b of top) if (a !== b) judge([a, b]);
   const pairs = [...judged.values()].map((j) => j.s).filter((s) => s.key.length === 2).sort((a, b) => a.blocks - b.blocks);
   if (pairs[0]) for (const c of top) if (!pairs[0].key.includes(c)) judge([...pairs[0].key, c]);
+  for (const key of interleavedKeys(combinedColumns(prepared, ranked, o.interleavedColumns ?? 3))) judge(key, 'interleaved');
   const candidates = [...judged.values()].map((j) => j.s).sort((a, b) => a.blocks - b.blocks || a.key.length - b.key.length);
-  // a longer key must earn its columns: the shortest within 1% (of the current cost) of the best wins
-  const bestBlocks = candidates[0]!.blocks;
-  const best = candidates.filter((c) => c.blocks <= bestBlocks + 0.01 * before.blocks).sort((a, b) => a.key.length - b.key.length || a.blocks - b.blocks)[0]!;
+  const minGain = o.minGain ?? 0.1;
+  // per style, the shortest key within 1% (of the current cost) of that style's best
+  const slack = 0.01 * before.blocks;
+  const bestCompound = shortestNearBest(candidates.filter((c) => c.style === 'compound'), slack)!;
+  const bestInterleaved = shortestNearBest(candidates.filter((c) => c.style === 'interleaved'), slack);
+  // z-order costs the first column's own scans what it gives the others: it must beat the best compound key as any key must beat the current order
+  const interleavedWins = bestInterleaved !== null && bestCompound.blocks > 0 && (bestCompound.blocks - bestInterleaved.blocks) / bestCompound.blocks >= minGain;
+  const best = interleavedWins ? bestInterleaved : bestCompound;
   const gain = before.blocks > 0 ? (before.blocks - best.blocks) / before.blocks : 0;
-  const improves = !sameKey(best.key, current) && gain >= (o.minGain ?? 0.1);
-  const bestF = judged.get(best.key.join('\u0000'))!.f;
+  const same = sameKey(best.key, current) && best.style === currentStyle;
+  const improves = !same && gain >= minGain;
+  const bestF = judged.get(idOf(best.key, best.style))!.f;
   let dBlocks = 0;
   let dRows = 0;
   prepared.forEach((p, i) => {
@@ -231,8 +290,10 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
   return {
     table: table.name,
     current,
+    currentStyle,
     userSet,
     proposed: improves ? best.key : null,
+    proposedStyle: improves ? best.style : null,
     before,
     best,
     candidates: candidates.slice(0, 12),
@@ -242,9 +303,9 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
     saved: improves ? { blocks: dBlocks, rows: dRows, bytes: dBlocks * bytesPerColumnBlock } : { blocks: 0, rows: 0, bytes: 0 },
     note: improves
       ? null
-      : sameKey(best.key, current)
+      : same
         ? 'the current sort key is already the best candidate'
-        : `the best candidate (${best.key.join(', ')}) reads ${(gain * 100).toFixed(1)}% fewer blocks than the current order, under the ${((o.minGain ?? 0.1) * 100).toFixed(0)}% a rewrite must earn`,
+        : `the best candidate (${keyText(best.key, best.style)}) reads ${(gain * 100).toFixed(1)}% fewer blocks than the current order, under the ${(minGain * 100).toFixed(0)}% a rewrite must earn`,
   };
 }
 

@@ -14,8 +14,13 @@
  * the real block's (fewer rows, so fewer extremes), which counts slightly too
  * few blocks for every candidate alike; the sample size keeps at least 32 rows
  * per sample block so the error stays small (sortkey/choose.ts).
+ *
+ * An interleaved candidate orders each slice's share by the engine's own
+ * z-value (engine/storage/zorder.ts), with the mapping set from the whole
+ * sample, as a rewrite sets it from the whole table's zone maps.
  */
 import type { Vector } from '../../engine/index.js';
+import { sortByZ, ZOrder, zKindOf } from '../../engine/index.js';
 import type { TableSample } from '../sample.js';
 import { mayMatch, type ZoneTest } from './predicates.js';
 
@@ -41,33 +46,48 @@ export function ranks(v: Vector): Float64Array {
   return out;
 }
 
+/** How a key orders rows: column by column, or by z-value (every column with equal weight). */
+export type SortStyle = 'compound' | 'interleaved';
+
 /**
- * Row order and slice boundaries of the sample under a compound key: rows dealt
- * to `slices` round robin, each slice sorted by the key's columns in turn. An
- * empty key keeps the sample's storage order as one run (the table as it is).
+ * Row order and slice boundaries of the sample under a key: rows dealt to
+ * `slices` round robin, each slice sorted by the key's columns in turn
+ * (compound) or by their z-value (interleaved). An empty key keeps the
+ * sample's storage order as one run (the table as it is).
  */
-export function layoutOrder(sample: TableSample, key: readonly string[], slices: number): { order: Uint32Array; starts: number[] } {
+export function layoutOrder(sample: TableSample, key: readonly string[], slices: number, style: SortStyle = 'compound'): { order: Uint32Array; starts: number[] } {
   const n = sample.rows;
   if (key.length === 0) return { order: Uint32Array.from({ length: n }, (_, i) => i), starts: [0, n] };
-  const cols = key.map((c) => {
+  const sampled = key.map((c) => {
     const s = sample.columns.find((x) => x.name === c);
     if (!s) throw new Error(`column ${c} not in the sample of ${sample.table}`);
-    return ranks(s.vector);
+    return s;
   });
+  let sortPart: (part: Uint32Array) => void;
+  if (style === 'interleaved') {
+    const vectors = sampled.map((s) => s.vector);
+    const mapping = new ZOrder(sampled.map((s) => zKindOf(s.type)));
+    mapping.cover([vectors]);
+    const z = mapping.zValues(vectors);
+    sortPart = (part) => sortByZ(part, z);
+  } else {
+    const cols = sampled.map((s) => ranks(s.vector));
+    sortPart = (part) =>
+      part.sort((a, b) => {
+        for (const r of cols) {
+          const d = r[a]! - r[b]!;
+          if (d !== 0) return d < 0 ? -1 : 1;
+        }
+        return a - b;
+      });
+  }
   const order = new Uint32Array(n);
   const starts: number[] = [0];
   let k = 0;
   for (let s = 0; s < slices; s++) {
     const from = k;
     for (let i = s; i < n; i += slices) order[k++] = i;
-    const part = order.subarray(from, k);
-    part.sort((a, b) => {
-      for (const r of cols) {
-        const d = r[a]! - r[b]!;
-        if (d !== 0) return d < 0 ? -1 : 1;
-      }
-      return a - b;
-    });
+    sortPart(order.subarray(from, k));
     starts.push(k);
   }
   return { order, starts };

@@ -44,8 +44,15 @@ export interface TableMeta {
    * it on appends. Absent or false: the rule applies.
    */
   readonly distPinned?: boolean;
-  /** Compound sort key column names, in order; empty for none. */
+  /** Sort key column names, in order; empty for none. */
   readonly sortKey: readonly string[];
+  /**
+   * How the sort key orders rows: 'interleaved' by z-value, every column with
+   * equal weight (storage/zorder.ts); absent or 'compound' column by column.
+   * Absent in catalogs written before interleaved keys, and for compound keys,
+   * so those read and write unchanged.
+   */
+  readonly sortStyle?: 'compound' | 'interleaved';
   readonly sortAuto: boolean;
   /** Incremented by every rewrite; segment files are named after it. */
   readonly version: number;
@@ -124,6 +131,11 @@ export function emptyCatalog(slices: number, blockRows = DEFAULT_BLOCK_ROWS): Ca
 export function describeDistStyle(t: TableMeta): string {
   const inner = t.distStyle === 'key' ? `KEY(${t.distKey})` : t.distStyle.toUpperCase();
   return t.distAuto ? `AUTO(${inner})` : inner;
+}
+
+/** Whether the table's sort key is interleaved (a compound key, or none, otherwise). */
+export function isInterleaved(t: Pick<TableMeta, 'sortKey' | 'sortStyle'>): boolean {
+  return t.sortStyle === 'interleaved' && t.sortKey.length > 0;
 }
 
 /** The style AUTO resolves to for a table of this many rows, when no key was chosen. */

@@ -7,7 +7,7 @@ import type { Batch } from '../types.js';
 import type { Field } from '../plan/physical.js';
 import { batchFromRows, type PhysicalValue } from '../rows.js';
 import type { Catalog } from './catalog.js';
-import { describeDistStyle } from './catalog.js';
+import { describeDistStyle, isInterleaved } from './catalog.js';
 import { rowsPerSlice, storedBytes, unsortedPercent } from '../storage/tables.js';
 
 export interface SystemTable {
@@ -27,7 +27,9 @@ const INTEGER = { id: 'integer' } as const;
  * size as the cluster holds it (an ALL table once per slice); skew_rows is the
  * rows on the fullest slice over the rows on the emptiest (NULL when a slice is
  * empty); unsorted is the percent of rows outside each slice's sorted run
- * (NULL without a sort key).
+ * (NULL without a sort key). sortkey1 is the first sort-key column, or
+ * 'INTERLEAVED' for an interleaved key, which has no first column (Redshift
+ * shows that word there too); sortkey_num counts the key's columns either way.
  */
 export const svvTableInfo: SystemTable = {
   name: 'svv_table_info',
@@ -57,7 +59,7 @@ export const svvTableInfo: SystemTable = {
           t.id,
           t.name,
           describeDistStyle(t),
-          t.sortKey[0] ?? null,
+          isInterleaved(t) ? 'INTERLEAVED' : (t.sortKey[0] ?? null),
           t.sortKey.length,
           t.columns.some((c) => c.encoding !== 'raw') ? 'Y' : 'N',
           t.rows,

@@ -56,7 +56,7 @@ export interface ColumnDefinition extends Node {
 }
 
 export interface SortKeyClause extends Node {
-  /** COMPOUND (or nothing) vs INTERLEAVED; we store interleaved as compound. */
+  /** COMPOUND (or nothing) vs INTERLEAVED (rows in z-order, storage/zorder.ts). */
   readonly style: 'compound' | 'interleaved';
   readonly columns: readonly Ident[];
 }
@@ -96,8 +96,19 @@ export type AlterAction =
   | { readonly kind: 'distStyle'; readonly style: DistStyleName; readonly distKey: Ident | null; readonly pos: number }
   /** ALTER DISTKEY c */
   | { readonly kind: 'distKey'; readonly column: Ident; readonly pos: number }
-  /** ALTER [COMPOUND] SORTKEY (a, b) | ALTER SORTKEY NONE | ALTER SORTKEY AUTO */
-  | { readonly kind: 'sortKey'; readonly columns: readonly Ident[]; readonly none: boolean; readonly auto: boolean; readonly pos: number }
+  /**
+   * ALTER [COMPOUND] SORTKEY (a, b) | ALTER INTERLEAVED SORTKEY (a, b) (a keel
+   * extension: Redshift sets INTERLEAVED only in CREATE TABLE) | ALTER SORTKEY
+   * NONE | ALTER SORTKEY AUTO (style compound for the last two)
+   */
+  | {
+      readonly kind: 'sortKey';
+      readonly style: 'compound' | 'interleaved';
+      readonly columns: readonly Ident[];
+      readonly none: boolean;
+      readonly auto: boolean;
+      readonly pos: number;
+    }
   /** ALTER COLUMN c ENCODE e (e upper-cased) */
   | { readonly kind: 'encode'; readonly column: Ident; readonly encoding: string; readonly pos: number }
   /** ALTER ENCODE AUTO: every column back to AUTO */

@@ -606,7 +606,7 @@ class Parser {
     return { kind: 'insert', table, columns, source: this.query(), pos };
   }
 
-  // ALTER TABLE t ALTER (DISTSTYLE | DISTKEY | [COMPOUND] SORTKEY | COLUMN c ENCODE | ENCODE AUTO) ... [, ALTER ...]
+  // ALTER TABLE t ALTER (DISTSTYLE | DISTKEY | [COMPOUND | INTERLEAVED] SORTKEY | COLUMN c ENCODE | ENCODE AUTO) ... [, ALTER ...]
   private alterStatement(): ast.AlterTableStatement {
     const pos = this.advance().pos;
     if (!this.isWord('table')) {
@@ -641,13 +641,14 @@ class Parser {
       return { kind: 'distStyle', style, distKey, pos };
     }
     if (this.acceptWord('distkey')) return { kind: 'distKey', column: this.name(), pos };
-    // Redshift alters only to compound sort keys; INTERLEAVED is CREATE-only.
-    if (this.isWord('sortkey') || this.isWord('compound')) {
-      const written = this.acceptWord('compound');
+    // Redshift alters only to compound sort keys (INTERLEAVED is CREATE-only there); keel rewrites to either.
+    if (this.isWord('sortkey') || this.isWord('compound') || this.isWord('interleaved')) {
+      const style = this.acceptWord('interleaved') ? 'interleaved' : 'compound';
+      const written = style === 'interleaved' || this.acceptWord('compound');
       this.expectWord('sortkey');
-      if (!written && this.acceptWord('none')) return { kind: 'sortKey', columns: [], none: true, auto: false, pos };
-      if (!written && this.acceptWord('auto')) return { kind: 'sortKey', columns: [], none: false, auto: true, pos };
-      return { kind: 'sortKey', columns: this.nameList(), none: false, auto: false, pos };
+      if (!written && this.acceptWord('none')) return { kind: 'sortKey', style, columns: [], none: true, auto: false, pos };
+      if (!written && this.acceptWord('auto')) return { kind: 'sortKey', style, columns: [], none: false, auto: true, pos };
+      return { kind: 'sortKey', style, columns: this.nameList(), none: false, auto: false, pos };
     }
     if (this.acceptWord('column')) {
       const column = this.name();

@@ -28,9 +28,10 @@ import { newScanCounters, scanSegments } from './scan.js';
 import { SegmentReader } from './segment.js';
 import { Staging } from './staging.js';
 import type { Store } from './store.js';
-import { layoutWriter, type Layout } from './tables.js';
+import { keyRangesOf, layoutWriter, storedSortStyle, type Layout } from './tables.js';
+import type { ZRange } from './zorder.js';
 import { chunkRowsFor, inLoadOrder } from './load-order.js';
-import { drain, type WrittenSegments } from './table-writer.js';
+import { drain, type TableWriter, type WrittenSegments } from './table-writer.js';
 
 export interface RewriteProgress {
   /** Rows of the current version read and placed in the new layout so far. */
@@ -167,6 +168,8 @@ export async function rewriteOnline(
 interface Built {
   readonly written: WrittenSegments;
   readonly bytesWritten: number;
+  /** The key ranges the build's interleaved mapping was seeded with, for the rows caught up at commit. */
+  readonly keyRanges: (ZRange | null)[] | undefined;
 }
 
 /** Writes every row of `table`'s version into staged segments in the new layout. */
@@ -179,16 +182,19 @@ async function build(
   pacer: Pacer,
   report: (rows: number, bytes: number) => void,
 ): Promise<Built> {
-  const writer = layoutWriter(staging.folder, catalog, layout, 0, 1, catalog.blockRows * RUN_BLOCKS);
   // Opened up front: an open file stays readable even if another process's
   // change retires it and a later writer deletes it while we read.
   const readers: SegmentReader[] = [];
+  let writer: TableWriter | null = null;
   try {
     const opened = table.segments.map((s) => {
       const reader = SegmentReader.open(store.segmentPath(table, s.file));
       readers.push(reader);
       return { slice: s.slice, rows: s.rows, reader };
     });
+    // runs of 4 blocks are sorted long before the last rows are read: an interleaved mapping must know the whole range up front
+    const keyRanges = keyRangesOf(layout, readers.map((r) => r.footer));
+    writer = layoutWriter(staging.folder, catalog, layout, 0, 1, { runRows: catalog.blockRows * RUN_BLOCKS, ...(keyRanges ? { keyRanges } : {}) });
     const all = table.columns.map((_, i) => i);
     const counters = newScanCounters();
     const chunk = chunkRowsFor(catalog.blockRows, new Set(table.segments.map((s) => s.slice)).size);
@@ -207,9 +213,9 @@ async function build(
     }
     const written = step.value;
     if (written.rows !== table.rows) throw new StorageError('CORRUPT', `table "${table.name}" holds ${written.rows} rows but its catalog entry says ${table.rows}`);
-    return { written, bytesWritten: writer.bytesWritten };
+    return { written, bytesWritten: writer.bytesWritten, keyRanges };
   } catch (e) {
-    writer.abort();
+    writer?.abort();
     throw e;
   } finally {
     for (const r of readers) r.close();
@@ -236,7 +242,7 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
   const appended = cur.segments.slice(table.segments.length);
   if (appended.length > 0) {
     // rows appended during the build: placed in the new layout as extra (unsorted) segments
-    const writer = layoutWriter(staging.folder, fresh, layout, evenCursor, built.written.nextSegment);
+    const writer = layoutWriter(staging.folder, fresh, layout, evenCursor, built.written.nextSegment, built.keyRanges ? { keyRanges: built.keyRanges } : {});
     try {
       const all = cur.columns.map((_, i) => i);
       for (const s of appended) {
@@ -274,6 +280,7 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
     distAuto: layout.distAuto,
     distPinned: layout.distAuto && layout.distPinned === true ? true : undefined,
     sortKey: layout.sortKey,
+    sortStyle: storedSortStyle(layout),
     sortAuto: layout.sortAuto,
     version: cur.version + 1,
     segments: moved,

@@ -1,7 +1,8 @@
 /**
  * Writes rows into a table's slices: places each row by the distribution style,
- * buffers per slice, sorts each slice's rows by the compound sort key and writes
- * them as segment files cut into blocks.
+ * buffers per slice, sorts each slice's rows by the sort key (compound: column
+ * by column; interleaved: by z-value, zorder.ts) and writes them as segment
+ * files cut into blocks.
  *
  * Memory stays bounded: when the buffered rows pass MEMORY_BUDGET, every slice's
  * buffer is sorted and written as a run; at the end, a slice with several runs is
@@ -17,6 +18,7 @@ import type { EncodingId } from './codecs/codec.js';
 import { ColumnBuilder } from './vectors.js';
 import { SegmentReader, SegmentWriter } from './segment.js';
 import { hashInt32, hashNumber, hashString, NULL_HASH } from './hash.js';
+import { sortByZ, ZOrder, zKindOf, type ZRange } from './zorder.js';
 
 /** Bytes of buffered rows after which runs are spilled; keeps a load's peak RSS well under 2 GB. */
 const MEMORY_BUDGET = 384 * 1024 * 1024;
@@ -26,6 +28,8 @@ export interface WriterLayout {
   readonly distStyle: DistStyle;
   readonly distKey: string | null;
   readonly sortKey: readonly string[];
+  /** How the sort key orders rows; absent: compound. */
+  readonly sortStyle?: 'compound' | 'interleaved';
   readonly slices: number;
   readonly blockRows: number;
   /** Where round-robin placement continues. */
@@ -92,6 +96,13 @@ export interface WriterOptions {
    * then run spillFull() after every add().
    */
   readonly runRows?: number;
+  /**
+   * Known value ranges of the sort key's columns, in key order (a rewrite
+   * passes the old version's zone maps): an interleaved key's z-order
+   * mapping is set from them and the first rows sorted, so it needs no
+   * widening for values the table already held.
+   */
+  readonly keyRanges?: readonly (ZRange | null)[];
 }
 
 /** Runs a step generator to its end and returns its result. */
@@ -107,6 +118,8 @@ export class TableWriter {
   /** Runs written so far, per slice (slot 0 only for ALL). */
   private readonly runs: SegmentMeta[][];
   private readonly sortIdx: number[];
+  /** The z-order mapping of an interleaved key (one for the whole write, so its runs merge), else null. */
+  private readonly zorder: ZOrder | null;
   private readonly keyIdx: number;
   private evenCursor: number;
   private rowsAdded = 0;
@@ -127,6 +140,10 @@ export class TableWriter {
     this.buffers = Array.from({ length: physicalSlices }, () => new SliceBuffer(layout.columns));
     this.runs = Array.from({ length: physicalSlices }, () => []);
     this.sortIdx = layout.sortKey.map((k) => layout.columns.findIndex((c) => c.name === k));
+    this.zorder =
+      layout.sortStyle === 'interleaved' && this.sortIdx.length > 0
+        ? new ZOrder(this.sortIdx.map((i) => zKindOf(layout.columns[i]!.type)), options.keyRanges ?? [])
+        : null;
     this.keyIdx = layout.distKey ? layout.columns.findIndex((c) => c.name === layout.distKey) : -1;
     this.evenCursor = layout.evenCursor;
     this.nextSegment = firstSegment;
@@ -145,6 +162,11 @@ export class TableWriter {
   /** Rows added so far. */
   get rows(): number {
     return this.rowsAdded;
+  }
+
+  /** The interleaved key's z-order mapping as it stands (final once finish() returned), or null for other keys. */
+  get zOrder(): ZOrder | null {
+    return this.zorder;
   }
 
   add(batch: Batch): void {
@@ -250,6 +272,14 @@ export class TableWriter {
   private sortOrder(buf: SliceBuffer): Uint32Array {
     const order = new Uint32Array(buf.rows);
     for (let i = 0; i < order.length; i++) order[i] = i;
+    if (this.zorder) {
+      const keys = this.keyVectors(buf);
+      // the first sort sets the mapping from every row buffered so far (all slices): the widest view it will get before runs exist
+      if (!this.zorder.ready) this.zorder.cover(this.buffers.filter((b) => b.rows > 0 && b !== buf).map((b) => this.keyVectors(b)).concat([keys]));
+      else this.zorder.cover([keys]);
+      sortByZ(order, this.zorder.zValues(keys));
+      return order;
+    }
     const cmps = this.sortIdx.map((i) => buf.builders[i]!.comparator());
     if (cmps.length === 1) order.sort(cmps[0]!);
     else
@@ -261,6 +291,10 @@ export class TableWriter {
         return a - b;
       });
     return order;
+  }
+
+  private keyVectors(buf: SliceBuffer): Vector[] {
+    return this.sortIdx.map((i) => buf.builders[i]!.build());
   }
 
   /** Writes what is buffered, merges multi-run slices, and returns the new segments. */
@@ -287,6 +321,9 @@ export class TableWriter {
     const readers = runs.map((r) => SegmentReader.open(path.join(this.folder, r.file)));
     const blockCounts = readers.map((r) => r.footer.columns[0]?.blocks.length ?? 0);
     const current: (Vector[] | null)[] = readers.map(() => null);
+    // interleaved: each loaded block's z-values under the write's final mapping, which every run was sorted compatibly with
+    const zs: Float64Array[] = readers.map(() => new Float64Array(0));
+    const zorder = this.zorder;
     const blockNo = readers.map(() => -1);
     const pos = readers.map(() => 0);
     const load = (r: number): boolean => {
@@ -295,13 +332,16 @@ export class TableWriter {
         current[r] = null;
         return false;
       }
-      current[r] = kinds.map((k, c) => readers[r]!.readBlock(c, blockNo[r]!, k));
+      const cols = kinds.map((k, c) => readers[r]!.readBlock(c, blockNo[r]!, k));
+      current[r] = cols;
+      if (zorder) zs[r] = zorder.zValues(this.sortIdx.map((k) => cols[k]!));
       pos[r] = 0;
       return true;
     };
     for (let r = 0; r < readers.length; r++) load(r);
     /** Row i of run ra against row j of run rb; ties go to the earlier run, so the merge is stable. */
     const compareAt = (ra: number, i: number, rb: number, j: number): number => {
+      if (zorder) return zs[ra]![i]! - zs[rb]![j]! || ra - rb;
       const a = current[ra]!;
       const b = current[rb]!;
       for (const k of this.sortIdx) {

@@ -9,8 +9,10 @@ import { physicalKind } from '../types.js';
 import { autoStyleFor, type Catalog, type ColumnMeta, type DistStyle, type SegmentMeta, type TableMeta } from '../catalog/catalog.js';
 import { tableDir } from './datadir.js';
 import { newScanCounters, scanSegments, type SegmentCache } from './scan.js';
-import { TableWriter } from './table-writer.js';
+import { TableWriter, type WriterOptions } from './table-writer.js';
 import { chunkRowsFor, inLoadOrder } from './load-order.js';
+import type { SegmentFooter } from './segment.js';
+import type { ZRange } from './zorder.js';
 
 export interface Layout {
   readonly distStyle: DistStyle;
@@ -19,8 +21,15 @@ export interface Layout {
   /** See TableMeta.distPinned. */
   readonly distPinned?: boolean;
   readonly sortKey: readonly string[];
+  /** See TableMeta.sortStyle. */
+  readonly sortStyle?: 'compound' | 'interleaved';
   readonly sortAuto: boolean;
   readonly columns: readonly ColumnMeta[];
+}
+
+/** A layout's sort style as the catalog keeps it: 'interleaved', or absent (compound, and every table without a key). */
+export function storedSortStyle(layout: Pick<Layout, 'sortKey' | 'sortStyle'>): 'interleaved' | undefined {
+  return layout.sortStyle === 'interleaved' && layout.sortKey.length > 0 ? 'interleaved' : undefined;
 }
 
 /** What a storage operation produced: the table's next metadata and the files (names in its folder) it made obsolete. */
@@ -38,6 +47,7 @@ export function newTable(catalog: Catalog, name: string, layout: Layout): TableM
     distKey: layout.distKey,
     distAuto: layout.distAuto,
     sortKey: layout.sortKey,
+    sortStyle: storedSortStyle(layout),
     sortAuto: layout.sortAuto,
     version: 1,
     segments: [],
@@ -49,7 +59,7 @@ export function newTable(catalog: Catalog, name: string, layout: Layout): TableM
 }
 
 /** A writer of `layout`'s segments into `folder` (a table's directory, or a staging folder of an online rewrite). */
-export function layoutWriter(folder: string, catalog: Catalog, layout: Layout, evenCursor: number, firstSegment: number, runRows?: number): TableWriter {
+export function layoutWriter(folder: string, catalog: Catalog, layout: Layout, evenCursor: number, firstSegment: number, options: WriterOptions = {}): TableWriter {
   return new TableWriter(
     folder,
     {
@@ -57,13 +67,35 @@ export function layoutWriter(folder: string, catalog: Catalog, layout: Layout, e
       distStyle: layout.distStyle,
       distKey: layout.distKey,
       sortKey: layout.sortKey,
+      sortStyle: storedSortStyle(layout),
       slices: catalog.slices,
       blockRows: catalog.blockRows,
       evenCursor,
     },
     firstSegment,
-    runRows === undefined ? {} : { runRows },
+    options,
   );
+}
+
+/**
+ * The value range of each of `layout`'s sort-key columns over a table
+ * version, from its segments' zone maps (null for a column no block bounds),
+ * for an interleaved key's mapping; undefined when the layout has no
+ * interleaved key. Reading footers only, it costs no block reads.
+ */
+export function keyRangesOf(layout: Pick<Layout, 'sortKey' | 'sortStyle'>, footers: readonly SegmentFooter[]): (ZRange | null)[] | undefined {
+  if (storedSortStyle(layout) !== 'interleaved') return undefined;
+  return layout.sortKey.map((name) => {
+    let min: number | string | null = null;
+    let max: number | string | null = null;
+    for (const f of footers) {
+      for (const b of f.columns.find((c) => c.name === name)?.blocks ?? []) {
+        if (b.min !== null && (min === null || b.min < min)) min = b.min;
+        if (b.max !== null && (max === null || b.max > max)) max = b.max;
+      }
+    }
+    return min === null || max === null ? null : { min, max };
+  });
 }
 
 /** Every row of the table's current version, slices interleaved in load order (load-order.ts). */
@@ -168,7 +200,9 @@ async function readAhead(
 
 /** Writes the table's rows in a new layout as a new version; the old files become obsolete. */
 export function rewriteTable(dir: string, catalog: Catalog, table: TableMeta, layout: Layout, cache: SegmentCache): TableChange {
-  const writer = layoutWriter(tableDir(dir, table.id), catalog, layout, 0, table.nextSegment);
+  const folder = tableDir(dir, table.id);
+  const keyRanges = keyRangesOf(layout, table.segments.map((s) => cache.get(path.join(folder, s.file)).footer));
+  const writer = layoutWriter(folder, catalog, layout, 0, table.nextSegment, keyRanges ? { keyRanges } : {});
   let written: ReturnType<TableWriter['finish']>;
   try {
     const oldKinds = table.columns.map((c) => physicalKind(c.type));
@@ -190,6 +224,7 @@ export function rewriteTable(dir: string, catalog: Catalog, table: TableMeta, la
       distAuto: layout.distAuto,
       distPinned: layout.distAuto && layout.distPinned === true ? true : undefined,
       sortKey: layout.sortKey,
+      sortStyle: storedSortStyle(layout),
       sortAuto: layout.sortAuto,
       version: table.version + 1,
       segments,

@@ -183,6 +183,79 @@ describe('ALTER TABLE rewrites the layout and keeps every row', () => {
   });
 });
 
+describe('INTERLEAVED sort keys', () => {
+  const WIDE = `create table w (${Array.from({ length: 10 }, (_, i) => `c${i} int`).join(', ')})`;
+  const nine = Array.from({ length: 9 }, (_, i) => `c${i}`).join(', ');
+
+  it('CREATE, ALTER to compound and back keep every row; svv_table_info shows INTERLEAVED as Redshift does', async () => {
+    const db = await fresh();
+    await db.execute("create table t (a int, b varchar(12), c date, d int) diststyle even interleaved sortkey (b, c)");
+    expect(db.catalog().tables['t']).toMatchObject({ sortKey: ['b', 'c'], sortStyle: 'interleaved', sortAuto: false });
+    expect(await info(db, 't')).toMatchObject({ sortkey1: 'INTERLEAVED', sortkey_num: 2 });
+    const values = Array.from({ length: 30_000 }, (_, i) => `(${(i * 7919) % 30_000}, ${i % 11 === 0 ? 'null' : `'v${(i * 31) % 503}'`}, date '2020-01-01' + ${(i * 13) % 900}, ${i % 17})`);
+    await db.execute(`insert into t values ${values.join(',')}`);
+    const checksum = async () => (await db.query('select count(*), sum(a), count(b), count(distinct b), min(b), max(b), min(c), max(c), sum(d) from t')).rows();
+    const expected = await checksum();
+    expect(expected[0]![0]).toBe(30_000);
+    const steps: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      ['alter table t alter compound sortkey (b, c)', { sortkey1: 'b', sortkey_num: 2, unsorted: 0 }, { sortKey: ['b', 'c'], sortStyle: undefined }],
+      ['alter table t alter interleaved sortkey (c, d, a)', { sortkey1: 'INTERLEAVED', sortkey_num: 3, unsorted: 0 }, { sortKey: ['c', 'd', 'a'], sortStyle: 'interleaved' }],
+      // AUTO hands the key back to the engine as it is; NONE drops it and its style
+      ['alter table t alter sortkey auto', { sortkey1: 'INTERLEAVED' }, { sortKey: ['c', 'd', 'a'], sortStyle: 'interleaved', sortAuto: true }],
+      ['alter table t alter sortkey (a)', { sortkey1: 'a', sortkey_num: 1 }, { sortKey: ['a'], sortStyle: undefined, sortAuto: false }],
+      ['alter table t alter distkey d, alter interleaved sortkey (b, a)', { diststyle: 'KEY(d)', sortkey1: 'INTERLEAVED' }, { sortKey: ['b', 'a'], sortStyle: 'interleaved' }],
+      ['alter table t alter sortkey none', { sortkey1: null, sortkey_num: 0 }, { sortKey: [], sortStyle: undefined }],
+    ];
+    for (const [ddl, expectInfo, expectMeta] of steps) {
+      await db.execute(ddl);
+      expect(await info(db, 't'), ddl).toMatchObject(expectInfo);
+      expect(db.catalog().tables['t'], ddl).toMatchObject(expectMeta);
+      expect(await checksum(), ddl).toEqual(expected);
+    }
+    // a compound or no key is written as before interleaved keys existed: no sortStyle in the catalog file
+    expect(fs.readFileSync(path.join(db.dir, 'catalog.json'), 'utf8')).not.toContain('sortStyle');
+    db.close();
+  });
+
+  it('in the background too, and an advisor-kept key stays AUTO', async () => {
+    const db = await fresh();
+    await db.execute('create table t (a int, b int) diststyle even');
+    await db.execute(`insert into t values ${Array.from({ length: 6000 }, (_, i) => `(${(i * 7919) % 6000}, ${i % 97})`).join(',')}`);
+    await db.alterInBackground('alter table t alter interleaved sortkey (b, a)', { keepAuto: true });
+    expect(db.catalog().tables['t']).toMatchObject({ sortKey: ['b', 'a'], sortStyle: 'interleaved', sortAuto: true });
+    expect(await info(db, 't')).toMatchObject({ sortkey1: 'INTERLEAVED', sortkey_num: 2, tbl_rows: 6000 });
+    expect((await db.query('select count(*), sum(a), sum(b) from t')).rows()).toEqual([[6000, (5999 * 6000) / 2, Array.from({ length: 6000 }, (_, i) => i % 97).reduce((x, y) => x + y)]]);
+    db.close();
+  });
+
+  it('names the mistake and where it is: 9 columns, an unknown column, a key of no columns', async () => {
+    const db = await fresh();
+    let e = await sqlError(db.execute(`${WIDE} interleaved sortkey (${nine})`));
+    expect(e.code).toBe('INVALID_DDL');
+    expect(e.message).toBe('an INTERLEAVED SORTKEY takes at most 8 columns, not 9');
+    // the ninth column
+    expect(e.position?.column).toBe(`${WIDE} interleaved sortkey (c0, c1, c2, c3, c4, c5, c6, c7, `.length + 1);
+    // eight are allowed, and so are nine in a compound key
+    await db.execute(`${WIDE} interleaved sortkey (${nine.replace(', c8', '')})`);
+    await db.execute(`create table w2 (${Array.from({ length: 10 }, (_, i) => `c${i} int`).join(', ')}) compound sortkey (${nine})`);
+    const before = JSON.stringify(db.catalog().tables['w']);
+    e = await sqlError(db.execute(`alter table w alter interleaved sortkey (${nine})`));
+    expect([e.code, e.position?.column]).toEqual(['INVALID_DDL', `alter table w alter interleaved sortkey (c0, c1, c2, c3, c4, c5, c6, c7, `.length + 1]);
+    e = await sqlError(db.execute('alter table w alter interleaved sortkey (c1, nope)'));
+    expect([e.code, e.message, e.position?.column]).toEqual(['UNKNOWN_COLUMN', 'SORTKEY column "nope" does not exist', 'alter table w alter interleaved sortkey (c1, '.length + 1]);
+    e = await sqlError(db.execute('create table x (a int) interleaved sortkey (a, nope)'));
+    expect([e.code, e.position?.column]).toEqual(['UNKNOWN_COLUMN', 'create table x (a int) interleaved sortkey (a, '.length + 1]);
+    e = await sqlError(db.execute('alter table w alter interleaved sortkey (c1, c1)'));
+    expect(e.code).toBe('INVALID_DDL');
+    e = await sqlError(db.execute('alter table w alter interleaved sortkey (c1), alter sortkey none'));
+    expect([e.code, e.message]).toEqual(['INVALID_DDL', 'ALTER TABLE changes the sort key twice']);
+    e = await sqlError(db.execute('create table x (a int) interleaved sortkey auto'));
+    expect(e.code).toBe('SYNTAX');
+    expect(JSON.stringify(db.catalog().tables['w'])).toBe(before);
+    db.close();
+  });
+});
+
 describe('DROP, INSERT, views', () => {
   it('drops tables and views, with IF EXISTS', async () => {
     const db = await fresh();

@@ -654,10 +654,11 @@ describe('ALTER TABLE', () => {
     ['alter table t alter diststyle auto', { kind: 'distStyle', style: 'auto', distKey: null }],
     ['alter table t alter diststyle key distkey c', { kind: 'distStyle', style: 'key', distKey: { name: 'c' } }],
     ['alter table t alter distkey c', { kind: 'distKey', column: { name: 'c' } }],
-    ['alter table t alter sortkey (a, b)', { kind: 'sortKey', columns: [{ name: 'a' }, { name: 'b' }], none: false, auto: false }],
-    ['alter table t alter compound sortkey (a)', { kind: 'sortKey', columns: [{ name: 'a' }], none: false, auto: false }],
-    ['alter table t alter sortkey none', { kind: 'sortKey', columns: [], none: true, auto: false }],
-    ['alter table t alter sortkey auto', { kind: 'sortKey', columns: [], none: false, auto: true }],
+    ['alter table t alter sortkey (a, b)', { kind: 'sortKey', style: 'compound', columns: [{ name: 'a' }, { name: 'b' }], none: false, auto: false }],
+    ['alter table t alter compound sortkey (a)', { kind: 'sortKey', style: 'compound', columns: [{ name: 'a' }], none: false, auto: false }],
+    ['alter table t alter interleaved sortkey (a, b)', { kind: 'sortKey', style: 'interleaved', columns: [{ name: 'a' }, { name: 'b' }], none: false, auto: false }],
+    ['alter table t alter sortkey none', { kind: 'sortKey', style: 'compound', columns: [], none: true, auto: false }],
+    ['alter table t alter sortkey auto', { kind: 'sortKey', style: 'compound', columns: [], none: false, auto: true }],
     ['alter table t alter column c encode zstd', { kind: 'encode', column: { name: 'c' }, encoding: 'ZSTD' }],
     ['ALTER TABLE t ALTER COLUMN "C" ENCODE ByteDict', { kind: 'encode', column: { name: 'C' }, encoding: 'BYTEDICT' }],
     ['alter table t alter encode auto', { kind: 'encodeAuto' }],
@@ -675,7 +676,7 @@ describe('ALTER TABLE', () => {
     const s = parseStatement('alter table t alter distkey a, alter compound sortkey (b, c), alter column d encode zstd') as AlterTableStatement;
     expect(s.actions.map(withoutPos)).toEqual([
       { kind: 'distKey', column: { name: 'a' } },
-      { kind: 'sortKey', columns: [{ name: 'b' }, { name: 'c' }], none: false, auto: false },
+      { kind: 'sortKey', style: 'compound', columns: [{ name: 'b' }, { name: 'c' }], none: false, auto: false },
       { kind: 'encode', column: { name: 'd' }, encoding: 'ZSTD' },
     ]);
     expect(failure('alter table t alter distkey a,')).toMatchObject({ message: 'expected ALTER but found end of input' });
@@ -685,6 +686,8 @@ describe('ALTER TABLE', () => {
     expect(failure('alter table t alter diststyle key')).toMatchObject({ message: 'expected DISTKEY but found end of input', at: '1:34' });
     expect(failure('alter table t add column x int')).toMatchObject({ code: 'UNSUPPORTED', at: '1:15' });
     expect(failure('alter table t alter sortkey')).toMatchObject({ message: 'expected "(" but found end of input' });
+    // NONE and AUTO are not keys of a style
+    expect(failure('alter table t alter interleaved sortkey none')).toMatchObject({ message: 'expected "(" but found "none"' });
   });
 });
 

@@ -74,7 +74,8 @@ const CHANGES: { sql: string; apply: (l: Layout) => Layout }[] = [
   { sql: 'alter table t alter column s encode zstd', apply: (l) => ({ ...l, encodings: l.encodings.map((e, i) => (i === 1 ? 'zstd' : e)) }) },
   { sql: 'alter table t alter diststyle even', apply: (l) => ({ ...l, dist: 'even' }) },
   { sql: 'alter table t alter sortkey (s)', apply: (l) => ({ ...l, sortKey: ['s'] }) },
-  { sql: 'alter table t alter column s encode bytedict', apply: (l) => ({ ...l, encodings: l.encodings.map((e, i) => (i === 1 ? 'bytedict' : e)) }) },
+  // the catalog names codecs by the engine's ids: BYTEDICT is stored as dict
+  { sql: 'alter table t alter column s encode bytedict', apply: (l) => ({ ...l, encodings: l.encodings.map((e, i) => (i === 1 ? 'dict' : e)) }) },
   { sql: 'alter table t alter diststyle all', apply: (l) => ({ ...l, dist: 'all' }) },
 ];
 
