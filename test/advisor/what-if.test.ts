@@ -65,7 +65,8 @@ describe('what-if refinement of the distribution', () => {
       expect(w.shapes).toBeGreaterThan(10);
       expect(w.after).toBeLessThanOrEqual(w.solver);
       expect(w.solver).toBeLessThan(w.before);
-      expect(refined.run.solverObjective).toBe(solverOnly.run.objectiveAfter);
+      // the same solve (to the byte: the two runs sum the same costs in another order)
+      expect(Math.abs(refined.run.solverObjective - solverOnly.run.objectiveAfter)).toBeLessThanOrEqual(1);
       // a recommended table the re-planning moved off the solver's choice says so, with the estimates; no other does
       const dist = refined.recommendations.filter((r) => r.kind === 'distkey' || r.kind === 'diststyle');
       const moved = w.changed.map((c) => c.split(':')[0]!).filter((t) => dist.some((r) => r.table === t));
