@@ -76,7 +76,7 @@ const body = [
   '|---|---:|---:|---:|',
   ...rows.map(([name, b, a, f]) => `| ${name} | ${f(b)} | ${f(a)} | ${pct(a, b)} |`),
   '',
-  `Whole demo (generate, warm-up replay, replay, advise, apply, replay, verify): median ${(m((r) => r.elapsedMs) / 1000).toFixed(1)} s, slowest ${(Math.max(...reports.map((r) => r.elapsedMs)) / 1000).toFixed(1)} s. Phases (median): ${(['generate', 'warm-up', 'replay-before', 'advise', 'apply', 'replay-after', 'verify'] as const).map((p) => `${p} ${(m((r) => r.timings[p] ?? 0) / 1000).toFixed(1)} s`).join(', ')}.`,
+  `Whole demo (generate, warm-up replay, replay, advise, apply, warm-up replay, replay, verify): median ${(m((r) => r.elapsedMs) / 1000).toFixed(1)} s, slowest ${(Math.max(...reports.map((r) => r.elapsedMs)) / 1000).toFixed(1)} s. Phases (median): ${(['generate', 'warm-up', 'replay-before', 'advise', 'apply', 'warm-up-after', 'replay-after', 'verify'] as const).map((p) => `${p} ${(m((r) => r.timings[p] ?? 0) / 1000).toFixed(1)} s`).join(', ')}.`,
   '',
   'Changes applied, with the verification verdict and final status of each run:',
   '',

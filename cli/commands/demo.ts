@@ -47,6 +47,7 @@ const PHASE_LABEL: Record<DemoPhase, string> = {
   'replay-before': 'replay (default layout)',
   advise: 'advisor',
   apply: 'apply online',
+  'warm-up-after': 'warm-up replay of the new layout (not measured)',
   'replay-after': 'replay (tuned layout)',
   verify: 'verify',
 };
