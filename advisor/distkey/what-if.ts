@@ -17,6 +17,7 @@
  * planner estimates for that layout (clamped to [1/4, 4]) scales its estimate
  * under every other layout. ALL costs its replication, as in the graph.
  */
+import { tablesByQuery } from '../query-tables.js';
 import { WhatIfPlanner, type Database, type TableLayout } from '../../engine/index.js';
 import type { Workload } from '../../workload-log/index.js';
 import type { JoinGraph } from '../join-graph.js';
@@ -82,15 +83,7 @@ function shapesOf(w: Workload, graph: JoinGraph): Shape[] {
   w.parts.forEach((p, k) => {
     const q = p.queries;
     const mask = w.masks[k];
-    const tablesOf = new Map<number, Set<string>>();
-    const s = p.scans;
-    for (let j = 0; j < s.length; j++) {
-      const t = s.table.dict[s.table.codes[j]!];
-      if (t === undefined) continue;
-      let set = tablesOf.get(s.query[j]!);
-      if (!set) tablesOf.set(s.query[j]!, (set = new Set()));
-      set.add(t);
-    }
+    const tablesOf = tablesByQuery(p.scans);
     for (let i = 0; i < q.length; i++) {
       if ((mask && !mask[i]) || q.status[i] !== 0 || q.command.dict[q.command.codes[i]!] !== 'SELECT') continue;
       const tables = tablesOf.get(i);

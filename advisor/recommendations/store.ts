@@ -66,50 +66,6 @@ export function getRecommendation(dataDir: string, id: string): Recommendation {
 }
 
 
-/**
- * Moves a recommendation to `status` (appending to its history), optionally
- * patching its lifecycle, under the store's lock. `from` guards the move: when
- * the recommendation is not in one of those statuses (another process moved
- * it), nothing changes and null is returned.
- */
-export function setStatus(
-  dataDir: string,
-  id: string,
-  status: RecommendationStatus,
-  reason: string | null,
-  lifecycle?: Partial<Lifecycle>,
-  from?: readonly RecommendationStatus[],
-): Recommendation {
-  const r = transition(dataDir, id, status, reason, lifecycle, from);
-  if (!r) throw new UsageError(`recommendation ${id} is ${getRecommendation(dataDir, id).status}, not ${from!.join(' or ')}`);
-  return r;
-}
-
-export function transition(
-  dataDir: string,
-  id: string,
-  status: RecommendationStatus,
-  reason: string | null,
-  lifecycle?: Partial<Lifecycle>,
-  from?: readonly RecommendationStatus[],
-): Recommendation | null {
-  return updateStore(dataDir, (store) => {
-    const at = new Date().toISOString();
-    let updated: Recommendation | null = null;
-    let found = false;
-    const recs = store.recommendations.map((r) => {
-      if (r.id !== id) return r;
-      found = true;
-      if (from && !from.includes(r.status)) return r;
-      const lc: Lifecycle = { ...EMPTY_LIFECYCLE, ...r.lifecycle, ...lifecycle };
-      updated = { ...r, status, statusReason: reason, updatedAt: at, history: [...r.history, { status, at, reason }], lifecycle: lc };
-      return updated;
-    });
-    if (!found) throw new UsageError(`no recommendation "${id}" (keel advisor list shows them)`);
-    return { store: { ...store, recommendations: recs }, result: updated };
-  });
-}
-
 export const EMPTY_LIFECYCLE: Lifecycle = {
   attempts: 0,
   owner: null,

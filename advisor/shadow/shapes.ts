@@ -4,6 +4,7 @@
  * every table that statement reads (the shadow copy needs them all).
  */
 import type { Workload } from '../../workload-log/index.js';
+import { tablesByQuery } from '../query-tables.js';
 
 export interface AffectedShape {
   readonly fingerprint: string;
@@ -20,15 +21,7 @@ export function affectedShapes(w: Workload, tables: ReadonlySet<string>, limit: 
   w.parts.forEach((p, k) => {
     const q = p.queries;
     const mask = w.masks[k];
-    const s = p.scans;
-    const tablesOf = new Map<number, Set<string>>();
-    for (let j = 0; j < s.length; j++) {
-      const t = s.table.dict[s.table.codes[j]!];
-      if (t === undefined) continue;
-      let set = tablesOf.get(s.query[j]!);
-      if (!set) tablesOf.set(s.query[j]!, (set = new Set()));
-      set.add(t);
-    }
+    const tablesOf = tablesByQuery(p.scans);
     for (let i = 0; i < q.length; i++) {
       if ((mask && !mask[i]) || q.status[i] !== 0 || q.command.dict[q.command.codes[i]!] !== 'SELECT') continue;
       const read = tablesOf.get(i);
