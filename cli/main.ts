@@ -100,6 +100,7 @@ common(advisor.command('run').description('choose every table\'s distribution an
   .option('--skew-factor <x>', 'reject keys whose fullest slice holds more than x times the average', '1.5')
   .option('--no-skew', 'skip the skew estimates (no SQL on the tables)')
   .option('--no-what-if', "keep the solver's layout: do not run and re-plan the workload's query shapes")
+  .option('--no-shadow', 'propose on the estimates alone: do not measure each group on a shadow copy first')
   .action(advisorRunCommand);
 common(advisor.command('list').description('the recommendations and their status')).action(advisorListCommand);
 common(advisor.command('show <id>').description('one recommendation: why, its evidence, and what applying costs')).action(advisorShowCommand);

@@ -37,6 +37,7 @@ export interface AdvisorFlags extends CommonOptions {
   skewFactor?: string;
   skew?: boolean;
   whatIf?: boolean;
+  shadow?: boolean;
   all?: boolean;
   background?: boolean;
   dryRun?: boolean;
@@ -105,6 +106,7 @@ export async function advisorRunCommand(flags: AdvisorFlags): Promise<void> {
       skewFactor: num(flags.skewFactor, '--skew-factor', 1.5),
       skewCheck: flags.skew !== false,
       ...(flags.whatIf === false ? { whatIf: false as const } : {}),
+      ...(flags.shadow === false ? { shadow: false as const } : {}),
     });
     if (flags.json) {
       printJson({ run: out.run, recommendations: out.recommendations, rejectedKeys: out.rejected.map((r) => ({ table: r.table, column: r.column, reason: r.reason })) });

@@ -22,7 +22,8 @@ beforeAll(() => {
   // no DISTSTYLE: AUTO tables, which --all may change
   fs.writeFileSync(path.join(work, 'setup.sql'), joinSetupScript(30000, 12000));
   expect(keel(['sql', '-f', path.join(work, 'setup.sql'), '--json']).code).toBe(0);
-  expect(keel(['advisor', 'run']).code).toBe(0);
+  // without the timed shadow proof, so the proposals do not depend on the machine's load (the proof: test/advisor/shadow.test.ts)
+  expect(keel(['advisor', 'run', '--no-shadow']).code).toBe(0);
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -67,7 +68,8 @@ describe('keel advisor apply and revert', () => {
     expect(rev.map((r: { id: string }) => r.id).sort()).toEqual([...group].sort());
     const fr = rev.find((r: { id: string }) => r.id === f.id);
     expect(fr.status).toBe('reverted');
-    expect(fr.lifecycle.revertDdl).toBe('ALTER TABLE f ALTER DISTSTYLE EVEN');
+    // the revert puts f back whole: its distribution and any other change of its group
+    expect(fr.lifecycle.revertDdl).toMatch(/^ALTER TABLE f ALTER DISTSTYLE EVEN(, ALTER COLUMN [a-z]+ ENCODE AUTO)*$/);
     expect(diststyle('f')).toBe('AUTO(EVEN)');
     expect(diststyle('d')).toBe('AUTO(EVEN)');
     expect(keel(['advisor', 'show', f.id]).stdout).toMatch(/Undone by: ALTER TABLE f ALTER DISTSTYLE EVEN/);

@@ -33,7 +33,8 @@ describe('keel advisor', () => {
   });
 
   it('run, list --json, show, apply --all', () => {
-    const run = keel(['advisor', 'run']);
+    // the shadow proof's verdict rests on timings too; the command's surface is what this tests (the proof: test/advisor/shadow.test.ts)
+    const run = keel(['advisor', 'run', '--no-shadow']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/proven optimal/);
     expect(run.stdout).toContain('ALTER TABLE f ALTER DISTKEY d');
