@@ -78,14 +78,18 @@ export function scanSelectivity(
     }
     const iv = intervals.get(r.column) ?? { lo: range.min, hi: range.max };
     const v = r.values[0]!;
-    if (r.op === 'lt' || r.op === 'le') iv.hi = Math.min(iv.hi, v);
-    else iv.lo = Math.max(iv.lo, v);
+    // on an integral column the bounds are values, not points on a line: x >= max keeps the rows
+    // equal to max, x > 3 starts at 4
+    if (r.op === 'lt' || r.op === 'le') iv.hi = Math.min(iv.hi, !range.integral ? v : r.op === 'lt' ? Math.ceil(v) - 1 : Math.floor(v));
+    else iv.lo = Math.max(iv.lo, !range.integral ? v : r.op === 'gt' ? Math.floor(v) + 1 : Math.ceil(v));
     intervals.set(r.column, iv);
   }
   for (const [column, iv] of intervals) {
     const range = rangeOf(column)!;
     const span = range.max - range.min;
-    const frac = span <= 0 ? (iv.lo <= iv.hi ? 1 : 0) : (iv.hi - iv.lo) / span;
+    const frac = range.integral
+      ? Math.max(0, iv.hi - iv.lo + 1) / (span + 1)
+      : span <= 0 ? (iv.lo <= iv.hi ? 1 : 0) : (iv.hi - iv.lo) / span;
     // never quite zero: the zone maps are bounds, and an estimate of no rows misleads every join above
     sel *= Math.min(1, Math.max(frac, 1 / Math.max(1, rows)));
   }

@@ -31,6 +31,17 @@ function scans(sql: string) {
 }
 
 describe('planner', () => {
+  it('estimates a range on an integer column by the values it keeps: k >= max keeps the rows equal to max', () => {
+    // k takes 0..7, 8 rows each
+    const est = (where: string) => scans(`select id from f where ${where}`)[0]!.estRows;
+    expect(est('k >= 7')).toBe(8);
+    expect(est('k > 6')).toBe(8);
+    expect(est('k < 1')).toBe(8);
+    expect(est('k <= 0')).toBe(8);
+    expect(est('k between 2 and 3')).toBe(16);
+    expect(est('7 <= k')).toBe(8);
+  });
+
   it('joins co-located KEY tables without moving rows, and ALL tables where they are', () => {
     expect(joins('select * from f join g on f.id = g.id').map((j) => j.action)).toEqual(['DS_DIST_NONE']);
     expect(joins('select * from f join dim on f.k = dim.k').map((j) => j.action)).toEqual(['DS_DIST_ALL_NONE']);
