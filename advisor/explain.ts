@@ -44,14 +44,14 @@ export function headline(r: Recommendation): string {
 }
 
 /** The cost model's prediction beside the shadow's measurement, one measure a row. */
-export function shadowTable(s: ShadowEvidence): string {
+export function shadowTable(s: ShadowEvidence, layouts: readonly [string, string] = ['now', 'proposed']): string {
   const t = s.timeRatio;
   return [
     `Shadow proof (${s.at}): ${s.statements} statement(s) of the affected query shapes, ${s.rounds} interleaved rounds of each layout after a warm-up, on a copy of ` +
       s.tables.map((x) => `${x.table} (${x.rows.toLocaleString('en-US')} of ${x.tableRows.toLocaleString('en-US')} rows)`).join(', ') +
       ` in ${s.blockRows}-row blocks. Verdict: ${s.verdict} (${s.reason}).`,
     table(
-      ['measure', 'predicted (cost model, whole log)', 'shadow now', 'shadow proposed', 'shadow change'],
+      ['measure', 'predicted (cost model, whole log)', `shadow ${layouts[0]}`, `shadow ${layouts[1]}`, 'shadow change'],
       [
         ['query time', `${s.predicted.secondsPerDay} ± ${s.predicted.secondsPerDayError} s/day saved`, `${s.timeMs.current} ms`, `${s.timeMs.proposed} ms`, `x${t.estimate.toFixed(3)} (95%: ${t.low.toFixed(3)}-${Number.isFinite(t.high) ? t.high.toFixed(3) : 'inf'})`],
         ['blocks read', s.predicted.bytesReadSaved ? `${formatBytes(s.predicted.bytesReadSaved)} less read` : '-', s.blocksScanned.current, s.blocksScanned.proposed, changeOf(s.blocksScanned)],
@@ -103,6 +103,17 @@ export function explainRecommendation(r: Recommendation, group: readonly Recomme
       `Candidates judged on a sample of ${s.sample.rows.toLocaleString('en-US')} rows in ${s.sample.blocks} blocks over ${s.sample.slices} slice(s), ${s.sample.rowsPerSampleBlock} sample rows per block (current order: ${pctOf(s.before.fraction)} of blocks read)`,
       table(['key', 'blocks read (est.)', 'share of blocks'], s.candidates.map((c) => [c.style === 'interleaved' ? c.text : `(${c.key.join(', ')})`, c.blocks, pctOf(c.fraction)])),
     );
+    if (s.rival) {
+      const interleavedKept = r.proposed.startsWith('INTERLEAVED');
+      const [compound, interleaved] = interleavedKept ? [s.rival.proposed, r.proposed] : [r.proposed, s.rival.proposed];
+      lines.push(
+        '',
+        interleavedKept
+          ? `Interleaved against compound: the interleaved key is proposed only because the shadow copy measured it beating the best compound key, (${compound}), in the same group.`
+          : `Interleaved against compound: the model preferred ${interleaved}, but the shadow copy did not measure it beating this compound key, so the compound key is proposed.`,
+        shadowTable(s.rival.shadow, [`(${compound})`, interleaved]),
+      );
+    }
   } else {
     const e = r.evidence.encoding;
     lines.push(

@@ -78,7 +78,7 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
     recommendationsOf(graph, r, now, '', 0, w).map((x) => ({ ...x, benefit: benefitOf(x.benefit.bytes, distributionSecondsPerDay(x, cost), cost) }));
   let worthwhile = withBenefit([...distributionOf(result, whatIf), ...(storage?.recommendations ?? [])]);
   const proofs = new Map<string, ShadowEvidence>();
-  let proven: Proven = options.shadow === false ? { kept: worthwhile, rejected: [] } : await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs);
+  let proven: Proven = options.shadow === false ? { kept: worthwhile, rejected: [] } : await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs, storage?.compoundFallbacks);
   // A refused distribution leaves the solver's layout without the piece its other choices assumed (a dimension
   // replicated where its facts were to meet it): solve once more without the refused choices, and prove what changed.
   const forbidden = new Map<string, Choice[]>();
@@ -87,7 +87,7 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
     const again = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}), forbidden });
     result = again;
     worthwhile = withBenefit([...distributionOf(again, null), ...(storage?.recommendations ?? [])]);
-    const second = await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs);
+    const second = await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs, storage?.compoundFallbacks);
     // what the first round refused stays listed, unless the second proposes it after all
     const keptKeys = new Set(second.kept.map(changeKey));
     proven = { kept: second.kept, rejected: [...second.rejected, ...proven.rejected.filter((g) => !g.members.some((m) => keptKeys.has(changeKey(m))) && !second.rejected.some((x) => x.changes.join() === g.changes.join()))] };

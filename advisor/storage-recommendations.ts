@@ -9,7 +9,7 @@ import type { Catalog, Database, EncodingId, TableMeta } from '../engine/index.j
 import { isInterleaved, redshiftNameFor } from '../engine/index.js';
 import type { Workload } from '../workload-log/index.js';
 import { describeStyle, formatBytes } from './join-graph.js';
-import type { EncodingRecommendation, Recommendation, SortKeyRecommendation } from './recommendations/index.js';
+import type { EncodingRecommendation, Recommendation, ShadowEvidence, SortKeyRecommendation } from './recommendations/index.js';
 import { chooseSortKeys, keyText, type SortKeyChoice, type SortKeyOptions } from './sortkey/index.js';
 import { chooseEncodings, DEFAULT_BYTES_PER_NS, type EncodingChoice, type EncodingOptions } from './encoding/index.js';
 import { evaluateCostModel, fitCostModel, msSaved, queryFeatures, secondsPerDay, workloadDays, type CostModel } from './cost-model/index.js';
@@ -29,6 +29,13 @@ export interface SortKeyEvidence {
   readonly sample: { readonly rows: number; readonly tableRows: number; readonly blocks: number; readonly storedBlocks: number; readonly slices: number; readonly rowsPerSampleBlock: number };
   /** Scan executions with a predicate zone maps can use. */
   readonly scans: number;
+  /**
+   * The other sort key the shadow proof set this one against, besides the
+   * current order: for an interleaved key, the best compound key it had to
+   * beat; for a compound key proposed instead, the interleaved key that did
+   * not beat it. `shadow` is that measurement (current = the compound key).
+   */
+  readonly rival?: { readonly proposed: string; readonly shadow: ShadowEvidence };
 }
 
 export interface EncodingEvidence {
@@ -259,14 +266,23 @@ export async function storageRecommendations(
   cost: WorkloadCost,
   at: { now: Date; runId: string; firstId: number },
   o: StorageOptions = {},
-): Promise<{ recommendations: Recommendation[]; sortKeys: SortKeyChoice[]; encodings: EncodingChoice[] }> {
+): Promise<{ recommendations: Recommendation[]; sortKeys: SortKeyChoice[]; encodings: EncodingChoice[]; compoundFallbacks: Map<string, SortKeyRecommendation> }> {
   const catalog = db.catalog();
   const iso = at.now.toISOString();
   const base = { status: 'proposed' as const, statusReason: null, history: [{ status: 'proposed' as const, at: iso, reason: null }], createdAt: iso, updatedAt: iso, run: at.runId };
   let next = at.firstId;
   const out: Recommendation[] = [];
   const sortKeys = o.sortKeys === false ? [] : await chooseSortKeys(db, w, o.sortKeys ?? {});
-  for (const c of sortKeys) if (c.proposed) out.push(sortKeyRecommendation(c, catalog.tables[c.table]!, cost, base, `r${next++}`));
+  // an interleaved proposal keeps the compound key it must beat on the shadow copy, to propose instead if it does not
+  const compoundFallbacks = new Map<string, SortKeyRecommendation>();
+  for (const c of sortKeys) {
+    if (!c.proposed) continue;
+    out.push(sortKeyRecommendation(c, catalog.tables[c.table]!, cost, base, `r${next++}`));
+    if (c.compound) {
+      const alt: SortKeyChoice = { ...c, proposed: c.compound.best.key, proposedStyle: 'compound', best: c.compound.best, saved: c.compound.saved, compound: null };
+      compoundFallbacks.set(c.table, sortKeyRecommendation(alt, catalog.tables[c.table]!, cost, base, ''));
+    }
+  }
   let encodings: EncodingChoice[] = [];
   if (o.encodings !== false) {
     const keys = new Map(sortKeys.filter((c) => c.proposed).map((c) => [c.table, c.proposed!]));
@@ -276,5 +292,5 @@ export async function storageRecommendations(
     recs.sort((a, b) => (b.benefit.secondsPerDay ?? 0) - (a.benefit.secondsPerDay ?? 0) || b.applyCost.storageBytesBefore - b.applyCost.storageBytesAfter - (a.applyCost.storageBytesBefore - a.applyCost.storageBytesAfter));
     for (const r of recs) out.push({ ...r, id: `r${next++}` });
   }
-  return { recommendations: out, sortKeys, encodings };
+  return { recommendations: out, sortKeys, encodings, compoundFallbacks };
 }

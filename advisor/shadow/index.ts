@@ -6,7 +6,7 @@
 import type { Database } from '../../engine/index.js';
 import type { Workload } from '../../workload-log/index.js';
 import { changeKey, groupBenefit, groupTables } from '../recommendations/groups.js';
-import type { Recommendation, ShadowEvidence } from '../recommendations/types.js';
+import type { Recommendation, ShadowEvidence, SortKeyRecommendation } from '../recommendations/types.js';
 import { proveGroup, type ShadowOptions } from './prove.js';
 
 export { proveGroup, ratioInterval, decide, type ShadowOptions } from './prove.js';
@@ -27,29 +27,63 @@ export interface Proven {
 /**
  * Proves every group of `recs`, best estimated first, within the budget.
  * `proofs` keeps each group's measurement by its changes, so a group proven
- * (or refused) once in a run is not measured again.
+ * (or refused) once in a run is not measured again. `fallbacks` holds, by
+ * table, the best compound key for a table whose proposal is an interleaved
+ * key: the interleaved key is kept only when the shadow copy measures it
+ * beating that compound key too (docs/advisor.md, "Interleaved keys");
+ * otherwise the group goes on with the compound key.
  */
-export async function proveGroups(db: Database, w: Workload, recs: readonly Recommendation[], o: ProveOptions = {}, proofs = new Map<string, ShadowEvidence>()): Promise<Proven> {
+export async function proveGroups(
+  db: Database,
+  w: Workload,
+  recs: readonly Recommendation[],
+  o: ProveOptions = {},
+  proofs = new Map<string, ShadowEvidence>(),
+  fallbacks: ReadonlyMap<string, SortKeyRecommendation> = new Map(),
+): Promise<Proven> {
   const units = groupTables(recs).map((tables) => recs.filter((r) => tables.includes(r.table)));
   units.sort((a, b) => groupBenefit(b) - groupBenefit(a));
-  const deadline = performance.now() + (o.budgetMs ?? 60_000);
+  const budget = o.budgetMs ?? 60_000;
+  const deadline = performance.now() + budget;
   const kept: Recommendation[] = [];
   const rejected: Proven['rejected'][number][] = [];
-  for (const members of units) {
-    const tables = [...new Set(members.map((r) => r.table))].sort();
-    const changes = members.map((r) => `${r.table}: ${r.kind} ${r.current} -> ${r.proposed}`);
-    const key = members.map(changeKey).sort().join('\u0001');
+  const measure = async (members: readonly Recommendation[], baseline: readonly Recommendation[] = []): Promise<ShadowEvidence | null> => {
+    const key = [...members.map(changeKey).sort(), ...(baseline.length ? ['vs', ...baseline.map(changeKey).sort()] : [])].join('\u0001');
     let shadow = proofs.get(key);
     if (!shadow) {
-      if (performance.now() > deadline) {
-        rejected.push({ tables, changes, members, reason: `not proven: the shadow proof's budget (${o.budgetMs ?? 60_000} ms) ran out before this group` });
-        continue;
-      }
-      shadow = await proveGroup(db, w, members, o);
+      if (performance.now() > deadline) return null;
+      shadow = await proveGroup(db, w, members, o, baseline);
       proofs.set(key, shadow);
     }
+    return shadow;
+  };
+  for (const unit of units) {
+    let members = unit;
+    const tables = [...new Set(members.map((r) => r.table))].sort();
+    const changes = () => members.map((r) => `${r.table}: ${r.kind} ${r.current} -> ${r.proposed}`);
+    const outOfBudget = () => rejected.push({ tables, changes: changes(), members, reason: `not proven: the shadow proof's budget (${budget} ms) ran out before this group` });
+    // an interleaved key must first beat the same group with the best compound key
+    const interleaved = members.find((r): r is SortKeyRecommendation => r.kind === 'sortkey' && fallbacks.has(r.table));
+    if (interleaved) {
+      const compound = fallbacks.get(interleaved.table)!;
+      const withCompound = members.map((r) => (r === interleaved ? compound : r));
+      const vs = await measure(members, withCompound);
+      if (!vs) {
+        outOfBudget();
+        continue;
+      }
+      const rival = (r: SortKeyRecommendation, proposed: string): SortKeyRecommendation => ({ ...r, evidence: { ...r.evidence, sortKey: { ...r.evidence.sortKey, rival: { proposed, shadow: vs } } } });
+      members = vs.verdict === 'proven'
+        ? members.map((r) => (r === interleaved ? rival(interleaved, compound.proposed) : r))
+        : withCompound.map((r) => (r === compound ? rival(compound, interleaved.proposed) : r));
+    }
+    const shadow = await measure(members);
+    if (!shadow) {
+      outOfBudget();
+      continue;
+    }
     if (shadow.verdict === 'proven') for (const r of members) kept.push({ ...r, evidence: { ...r.evidence, shadow } } as Recommendation);
-    else rejected.push({ tables, changes, members, reason: shadow.reason });
+    else rejected.push({ tables, changes: changes(), members, reason: shadow.reason });
   }
   return { kept, rejected };
 }

@@ -79,8 +79,13 @@ function storageOf(db: Database, tables: readonly string[]): number {
 
 const change = (m: ShadowMeasure, floor: number) => (m.proposed - m.current) / Math.max(m.current, floor);
 
-/** Proves or refuses one group (the recommendations of its tables) on a shadow copy. */
-export async function proveGroup(db: Database, w: Workload, members: readonly Recommendation[], o: ShadowOptions = {}): Promise<ShadowEvidence> {
+/**
+ * Proves or refuses one group (the recommendations of its tables) on a shadow
+ * copy. `baseline`, when given, is the layout to beat instead of the current
+ * one: recommendations applied to the "current" copy first (an interleaved
+ * sort key is set against the same group with the best compound key).
+ */
+export async function proveGroup(db: Database, w: Workload, members: readonly Recommendation[], o: ShadowOptions = {}, baseline: readonly Recommendation[] = []): Promise<ShadowEvidence> {
   const tables = [...new Set(members.map((r) => r.table))].sort();
   const rounds = Math.max(2, o.rounds ?? 5);
   const threshold = o.counterThreshold ?? 0.02;
@@ -114,6 +119,7 @@ export async function proveGroup(db: Database, w: Workload, members: readonly Re
     const prop = await Database.open(path.join(scratch, 'proposed'), { workers: 0 });
     open.push(prop);
     for (const t of tables) await prop.execute(combinedAlter(t, members.filter((r) => r.table === t).map((r) => r.ddl)));
+    for (const t of new Set(baseline.map((r) => r.table))) await cur.execute(combinedAlter(t, baseline.filter((r) => r.table === t).map((r) => r.ddl)));
     // warm-up round of each; a statement that fails on the copy (it ran against the real data) is left out
     const runnable: AffectedShape[] = [];
     for (const s of shapes) {

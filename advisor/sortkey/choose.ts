@@ -80,6 +80,12 @@ export interface SortKeyChoice {
   readonly saved: { readonly blocks: number; readonly rows: number; readonly bytes: number };
   /** Why no key is proposed, when none is. */
   readonly note: string | null;
+  /**
+   * When the proposal is interleaved: the best compound key, which would also
+   * pay, with what it would save. The shadow proof must show the interleaved
+   * order beats it, or the compound key is proposed instead.
+   */
+  readonly compound: { readonly best: KeyScore; readonly saved: SortKeyChoice['saved'] } | null;
 }
 
 interface PreparedScan {
@@ -222,7 +228,7 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
   const empty: KeyScore = { key: current, style: currentStyle, blocks: 0, fraction: 1 };
   const none = (note: string, sample = { rows: 0, tableRows: table.rows, blocks: totalBlocks, storedBlocks, slices: perSlice.length, rowsPerSampleBlock: 0 }): SortKeyChoice => ({
     table: table.name, current, currentStyle, userSet, proposed: null, proposedStyle: null, before: empty, best: empty, candidates: [], sample, predicates, scans: executions,
-    saved: { blocks: 0, rows: 0, bytes: 0 }, note,
+    saved: { blocks: 0, rows: 0, bytes: 0 }, note, compound: null,
   });
   if (prepared.length === 0) return none('no logged predicate on this table can skip blocks by zone maps');
   if (Math.max(...perSlice) < 2) return none(`${table.name} has at most one block per slice, so no order skips blocks`);
@@ -278,15 +284,20 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
   const gain = before.blocks > 0 ? (before.blocks - best.blocks) / before.blocks : 0;
   const same = sameKey(best.key, current) && best.style === currentStyle;
   const improves = !same && gain >= minGain;
-  const bestF = judged.get(idOf(best.key, best.style))!.f;
-  let dBlocks = 0;
-  let dRows = 0;
-  prepared.forEach((p, i) => {
-    const d = beforeF[i]! - bestF[i]!;
-    dBlocks += p.weight * d;
-    dRows += p.scan.count * table.rows * d;
-  });
   const bytesPerColumnBlock = tableBytes(table) / Math.max(1, totalBlocks * table.columns.length);
+  const savedBy = (k: KeyScore) => {
+    const f = judged.get(idOf(k.key, k.style))!.f;
+    let blocks = 0;
+    let rows = 0;
+    prepared.forEach((p, i) => {
+      const d = beforeF[i]! - f[i]!;
+      blocks += p.weight * d;
+      rows += p.scan.count * table.rows * d;
+    });
+    return { blocks, rows, bytes: blocks * bytesPerColumnBlock };
+  };
+  const compoundPays =
+    improves && best.style === 'interleaved' && before.blocks > 0 && (before.blocks - bestCompound.blocks) / before.blocks >= minGain && !(sameKey(bestCompound.key, current) && currentStyle === 'compound');
   return {
     table: table.name,
     current,
@@ -300,7 +311,8 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
     sample: info,
     predicates,
     scans: executions,
-    saved: improves ? { blocks: dBlocks, rows: dRows, bytes: dBlocks * bytesPerColumnBlock } : { blocks: 0, rows: 0, bytes: 0 },
+    saved: improves ? savedBy(best) : { blocks: 0, rows: 0, bytes: 0 },
+    compound: compoundPays ? { best: bestCompound, saved: savedBy(bestCompound) } : null,
     note: improves
       ? null
       : same

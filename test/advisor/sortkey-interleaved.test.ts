@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database } from '../../index.js';
 import type { Batch } from '../../engine/index.js';
-import { chooseSortKeys, createTableSql, currentSortKeyText, explainRecommendation, storageRecommendations, withoutAdvisor, workloadCost, type SortKeyChoice } from '../../advisor/index.js';
+import { chooseSortKeys, createTableSql, currentSortKeyText, explainRecommendation, proveGroups, storageRecommendations, withoutAdvisor, workloadCost, type SortKeyChoice, type SortKeyRecommendation } from '../../advisor/index.js';
 import { inverseDdl, snapshotFromCurrent, snapshotOf } from '../../advisor/autonomics/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
 
@@ -182,4 +182,35 @@ describe('interleaved sort-key candidates', () => {
       db.close();
     }
   });
+
+  it('the shadow proof keeps an interleaved key only when it beats the best compound key, and proposes the compound key when it does not', async () => {
+    const db = await Database.open(dir, { workloadLog: false });
+    try {
+      await freshGrid(db);
+      const w = withoutAdvisor(loadWorkload(dir));
+      const { recommendations, compoundFallbacks } = await storageRecommendations(db, w, workloadCost(w, db.catalog()), { now: new Date(), runId: 'run1', firstId: 1 }, { encodings: false });
+      const r = recommendations.find((x): x is SortKeyRecommendation => x.kind === 'sortkey')!;
+      expect(compoundFallbacks.get('grid')?.ddl).toBe('ALTER TABLE grid ALTER COMPOUND SORTKEY (a)');
+      // INTERLEAVED(a, b) against (a): the scans on b alone skip blocks only under the z-order
+      const won = await proveGroups(db, w, [r], { rounds: 3 }, new Map(), compoundFallbacks);
+      expect(won.kept.map((k) => k.proposed)).toEqual(['INTERLEAVED(a, b)']);
+      const kept = won.kept[0] as SortKeyRecommendation;
+      expect(kept.evidence.sortKey.rival?.proposed).toBe('a');
+      expect(kept.evidence.sortKey.rival?.shadow.verdict).toBe('proven');
+      expect(kept.evidence.sortKey.rival!.shadow.blocksScanned.proposed).toBeLessThan(kept.evidence.sortKey.rival!.shadow.blocksScanned.current);
+      expect(kept.evidence.shadow?.verdict).toBe('proven');
+      expect(explainRecommendation(kept)).toContain('measured it beating the best compound key, (a)');
+      // an interleaved key over columns no scan filters on loses to (a): the group goes on with (a), proven against the current order
+      const poor: SortKeyRecommendation = { ...r, proposed: 'INTERLEAVED(c, tag)', ddl: 'ALTER TABLE grid ALTER INTERLEAVED SORTKEY (c, tag)' };
+      const lost = await proveGroups(db, w, [poor], { rounds: 3 }, new Map(), compoundFallbacks);
+      expect(lost.kept.map((k) => [k.proposed, k.ddl])).toEqual([['a', 'ALTER TABLE grid ALTER COMPOUND SORTKEY (a)']]);
+      const fallback = lost.kept[0] as SortKeyRecommendation;
+      expect(fallback.evidence.sortKey.rival?.proposed).toBe('INTERLEAVED(c, tag)');
+      expect(fallback.evidence.sortKey.rival?.shadow.verdict).toBe('rejected');
+      expect(fallback.evidence.shadow?.verdict).toBe('proven');
+      expect(explainRecommendation(fallback)).toContain('did not measure it beating this compound key');
+    } finally {
+      db.close();
+    }
+  }, 120_000);
 });
