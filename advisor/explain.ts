@@ -60,7 +60,15 @@ export function shadowTable(s: ShadowEvidence, layouts: readonly [string, string
       ],
     ),
     '  (shadow figures: one run of each statement weighted by its executions in the log; time: the median round)',
+    ...(s.measured ? [`  ${measuredSaving(s.measured)}`] : []),
   ].join('\n');
+}
+
+const perDay = (x: number) => (Number.isFinite(x) ? `${x} s/day` : 'unbounded');
+
+/** The saving the shadow's time ratio implies, in the logged workload's seconds per day. */
+export function measuredSaving(m: NonNullable<ShadowEvidence['measured']>): string {
+  return `Measured saving: the affected statements take ${m.affectedSecondsPerDay} s/day in the log; at the measured time ratio that is ${perDay(m.secondsPerDay)} saved (95%: ${perDay(m.low)} to ${perDay(m.high)}; negative: slower).`;
 }
 
 /** The plain-words explanation of a recommendation, with its group, proof, evidence and history. */

@@ -79,6 +79,13 @@ export interface ShadowEvidence {
   readonly timeMs: ShadowMeasure;
   /** The time ratio proposed/current: its point estimate and 95% confidence interval (docs/advisor.md, "Shadow proof"). */
   readonly timeRatio: { readonly estimate: number; readonly low: number; readonly high: number };
+  /**
+   * The saving in seconds per day the time ratio implies: the statements'
+   * logged time per day (their fingerprints' executions in the log, over the
+   * days it spans) times 1 - ratio, with the interval's bounds. Absent in
+   * proofs stored before it was measured.
+   */
+  readonly measured?: { readonly affectedSecondsPerDay: number; readonly secondsPerDay: number; readonly low: number; readonly high: number };
   readonly verdict: 'proven' | 'rejected';
   /** The decision in words: which measure proved or refused it, against what threshold. */
   readonly reason: string;

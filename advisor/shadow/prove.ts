@@ -21,6 +21,7 @@ import { Database } from '../../engine/index.js';
 import type { Workload } from '../../workload-log/index.js';
 import { combinedAlter } from '../autonomics/layout.js';
 import { groupBenefit } from '../recommendations/groups.js';
+import { workloadDays } from '../cost-model/index.js';
 import type { Recommendation, ShadowEvidence, ShadowMeasure } from '../recommendations/types.js';
 import { affectedShapes, type AffectedShape } from './shapes.js';
 import { copyPlan, fillCopy } from './copy.js';
@@ -160,8 +161,11 @@ export async function proveGroup(db: Database, w: Workload, members: readonly Re
       timeMs: { current: Math.round(median(times.current) * 100) / 100, proposed: Math.round(median(times.proposed) * 100) / 100 },
       timeRatio: roundRatio(ratioInterval(ratios)),
     };
+    const affected = shapes.reduce((n, s) => n + s.ms, 0) / 1000 / workloadDays(w);
+    const perDay = (ratio: number) => (Number.isFinite(ratio) ? Math.round((1 - ratio) * affected * 1000) / 1000 : -Infinity);
+    const measured = { affectedSecondsPerDay: Math.round(affected * 1000) / 1000, secondsPerDay: perDay(evidence.timeRatio.estimate), low: perDay(evidence.timeRatio.high), high: perDay(evidence.timeRatio.low) };
     const { verdict, reason } = decide(evidence, threshold, members.every((r) => r.kind === 'encoding'));
-    return { ...evidence, verdict, reason };
+    return { ...evidence, measured, verdict, reason };
   } finally {
     for (const d of open) d.close();
     fs.rmSync(scratch, { recursive: true, force: true });

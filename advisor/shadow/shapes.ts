@@ -12,12 +12,14 @@ export interface AffectedShape {
   readonly sql: string;
   /** Successful executions in the mined log. */
   readonly count: number;
+  /** Their logged time, summed (ms). */
+  readonly ms: number;
   readonly tables: ReadonlySet<string>;
 }
 
 /** The heaviest `limit` shapes (by executions) that scan any of `tables`. */
 export function affectedShapes(w: Workload, tables: ReadonlySet<string>, limit: number): AffectedShape[] {
-  const shapes = new Map<string, { sql: string; latest: number; count: number; tables: Set<string> }>();
+  const shapes = new Map<string, { sql: string; latest: number; count: number; ms: number; tables: Set<string> }>();
   w.parts.forEach((p, k) => {
     const q = p.queries;
     const mask = w.masks[k];
@@ -31,17 +33,18 @@ export function affectedShapes(w: Workload, tables: ReadonlySet<string>, limit: 
       const fp = q.fingerprint.dict[q.fingerprint.codes[i]!] ?? sql;
       const start = q.startMs[i]!;
       let sh = shapes.get(fp);
-      if (!sh) shapes.set(fp, (sh = { sql, latest: start, count: 0, tables: new Set() }));
+      if (!sh) shapes.set(fp, (sh = { sql, latest: start, count: 0, ms: 0, tables: new Set() }));
       else if (start >= sh.latest) {
         sh.sql = sql;
         sh.latest = start;
       }
       sh.count++;
+      sh.ms += q.durationMs[i]!;
       for (const t of read) sh.tables.add(t);
     }
   });
   return [...shapes.entries()]
-    .map(([fingerprint, s]) => ({ fingerprint, sql: s.sql, count: s.count, tables: s.tables }))
+    .map(([fingerprint, s]) => ({ fingerprint, sql: s.sql, count: s.count, ms: s.ms, tables: s.tables }))
     .sort((a, b) => b.count - a.count || (a.fingerprint < b.fingerprint ? -1 : 1))
     .slice(0, limit);
 }

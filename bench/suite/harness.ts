@@ -5,7 +5,7 @@
  */
 import { Database } from '../../index.js';
 import type { QueryRecord } from '../../engine/index.js';
-import { listRecommendations, runAdvisor } from '../../advisor/index.js';
+import { listRecommendations, runAdvisor, type Recommendation, type SortKeyChoice, type SortKeyRecommendation } from '../../advisor/index.js';
 import { applyGroup } from '../../advisor/autonomics/lifecycle.js';
 import type { SuiteWorkload } from './workloads.js';
 
@@ -167,7 +167,7 @@ export async function measure(dbs: Readonly<Record<string, Database>>, sqls: rea
  * proposed group the way `keel advisor apply --all` does (the one apply path,
  * applyGroup), best first; a group that fails is recorded failed and skipped.
  */
-export async function adviseAndApply(db: Database): Promise<{ applied: string[]; proposed: number; refused: string[] }> {
+export async function adviseAndApply(db: Database): Promise<{ applied: string[]; proposed: number; refused: string[]; sortStyles: string[] }> {
   const out = await runAdvisor(db);
   const refused = (out.run.rejected ?? []).map((g) => `${g.changes.join('; ')}: ${g.reason}`);
   const proposed = listRecommendations(db.dir).filter((r) => r.status === 'proposed');
@@ -176,5 +176,27 @@ export async function adviseAndApply(db: Database): Promise<{ applied: string[];
     const done = await applyGroup(db, group, { by: 'user' });
     for (const r of done) if (r.status === 'applied') applied.push(r.ddl);
   }
-  return { applied, proposed: proposed.length, refused };
+  return { applied, proposed: proposed.length, refused, sortStyles: sortStyles(out.sortKeys, proposed) };
+}
+
+/** Per table with interleaved candidates: the best compound and interleaved keys as the model judged them, and the shadow's verdict between them. */
+function sortStyles(choices: readonly SortKeyChoice[], proposed: readonly Recommendation[]): string[] {
+  const out: string[] = [];
+  for (const c of choices) {
+    const best = (style: string) => c.candidates.find((k) => k.style === style);
+    const compound = best('compound');
+    const interleaved = best('interleaved');
+    if (!compound || !interleaved) continue;
+    const share = (k: { fraction: number }) => `${(k.fraction * 100).toFixed(1)}% of blocks`;
+    const text = (k: { key: readonly string[]; style: string }) => (k.style === 'interleaved' ? `INTERLEAVED(${k.key.join(', ')})` : `(${k.key.join(', ')})`);
+    const rec = proposed.find((r): r is SortKeyRecommendation => r.kind === 'sortkey' && r.table === c.table);
+    const rival = rec?.evidence.sortKey.rival;
+    const verdict = rival
+      ? `; the shadow copy set ${rec!.proposed.startsWith('INTERLEAVED') ? rec!.proposed : rival.proposed} against (${rec!.proposed.startsWith('INTERLEAVED') ? rival.proposed : rec!.proposed}): ${rival.shadow.verdict}, ${rival.shadow.reason}`
+      : c.compound === null && c.proposedStyle !== 'interleaved'
+        ? '; the model kept the compound key (an interleaved key must read 10% fewer blocks than the best compound key before it is measured)'
+        : '';
+    out.push(`${c.table}: model estimate for the best compound key ${text(compound)} ${share(compound)}, best interleaved ${text(interleaved)} ${share(interleaved)}${verdict}`);
+  }
+  return out;
 }

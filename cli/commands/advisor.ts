@@ -156,7 +156,8 @@ function recommendationTable(recs: readonly Recommendation[]): string {
 /** "time x0.82, blocks -41.0%, moved -80.2%" for the list. */
 function shadowSummary(s: NonNullable<Recommendation['evidence']['shadow']>): string {
   const pct = (m: { current: number; proposed: number }) => (m.current > 0 ? `${m.proposed >= m.current ? '+' : ''}${(((m.proposed - m.current) / m.current) * 100).toFixed(1)}%` : '0');
-  return `time x${s.timeRatio.estimate.toFixed(2)}, blocks ${pct(s.blocksScanned)}, moved ${pct(s.bytesMoved)}`;
+  const saved = s.measured ? ` (${s.measured.secondsPerDay} s/day)` : '';
+  return `time x${s.timeRatio.estimate.toFixed(2)}${saved}, blocks ${pct(s.blocksScanned)}, moved ${pct(s.bytesMoved)}`;
 }
 
 export async function advisorListCommand(flags: AdvisorFlags): Promise<void> {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Database } from '../../index.js';
 import { createTableSql, decide, proveGroup, ratioInterval, runAdvisor, withoutAdvisor, type Recommendation } from '../../advisor/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
+import { affectedShapes } from '../../advisor/shadow/index.js';
 
 describe('the decision rule', () => {
   const m = (current: number, proposed: number) => ({ current, proposed });
@@ -87,6 +88,14 @@ describe('shadow copies and proofs', () => {
     expect(s.bytesMoved.proposed).toBeLessThan(s.bytesMoved.current);
     // the load order's clustering survives the redistribution: no more blocks read than before (give or take a block a slice per run)
     expect(s.blocksScanned.proposed).toBeLessThanOrEqual(s.blocksScanned.current + 8 * 4 * 2);
+    // the time ratio as seconds per day of the logged workload: the 8 joins' logged time, all within one day
+    const w = withoutAdvisor(loadWorkload(dir));
+    const logged = affectedShapes(w, new Set(['f']), 16).reduce((n, x) => n + x.ms, 0) / 1000;
+    expect(logged).toBeGreaterThan(0);
+    expect(s.measured!.affectedSecondsPerDay).toBeCloseTo(logged, 2);
+    expect(s.measured!.secondsPerDay).toBeCloseTo((1 - s.timeRatio.estimate) * logged, 2);
+    expect(s.measured!.low).toBeLessThanOrEqual(s.measured!.secondsPerDay);
+    expect(s.measured!.high).toBeGreaterThanOrEqual(s.measured!.secondsPerDay);
   }, 60_000);
 
   it('refuses a change whose measured counters get worse, before anything is applied', async () => {
