@@ -77,4 +77,26 @@ describe('keel advisor apply and revert', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/group g\d+ is reverted; only an applied or verified group can be reverted/);
   });
+
+  it('warns when a manual apply falls in another group\'s verification window, and applies it', () => {
+    const dir = path.join(work, 'two-pairs');
+    const k = (args: string[]) => runKeel([...args, '--data', dir], { cwd: work, timeout: 120_000 });
+    // two independent join pairs: f-d and g-e, each its own group
+    const second = joinSetupScript(30000, 12000).replace(/\bf\b/g, 'g').replace(/\bd\b/g, 'e');
+    fs.writeFileSync(path.join(work, 'pair-f.sql'), joinSetupScript(30000, 12000));
+    fs.writeFileSync(path.join(work, 'pair-g.sql'), second);
+    for (const script of ['pair-f.sql', 'pair-g.sql']) expect(k(['sql', '-f', path.join(work, script), '--json']).code).toBe(0);
+    expect(k(['advisor', 'run', '--no-shadow']).code).toBe(0);
+    const list = JSON.parse(k(['advisor', 'list', '--json']).stdout) as { id: string; table: string; group: string }[];
+    const f = list.find((r) => r.table === 'f')!;
+    const g = list.find((r) => r.table === 'g')!;
+    expect(f.group).not.toBe(g.group);
+    const first = k(['advisor', 'apply', f.id]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).not.toMatch(/warning/);
+    const overlapping = k(['advisor', 'apply', g.id]);
+    expect(overlapping.code, overlapping.stderr).toBe(0);
+    expect(overlapping.stderr).toContain(`warning: ${f.group} (d, f) is applied and not yet verified`);
+    expect(JSON.parse(k(['advisor', 'show', g.id, '--json']).stdout).status).toBe('applied');
+  });
 });
