@@ -71,6 +71,9 @@ export function combinedAlter(table: string, ddls: readonly string[]): string {
     if (!m) throw new UsageError(`"${sql}" is not an ALTER TABLE ... ALTER statement`);
     return m[1]!;
   });
+  // one order whatever the members' order: distribution, sort key, then column encodings
+  const rank = (a: string) => (/^ALTER\s+(DISTKEY|DISTSTYLE)\b/i.test(a) ? 0 : /^ALTER\s+COLUMN\b/i.test(a) ? 2 : 1);
+  actions.sort((a, b) => rank(a) - rank(b));
   return `ALTER TABLE ${ident(table)} ${actions.join(', ')}`;
 }
 

@@ -14,6 +14,7 @@ import { getRecommendation, listRecommendations, runAdvisor, updateStore, type R
 import {
   applyGroup,
   applyStep,
+  combinedAlter,
   verifyStep,
   overlapping,
   candidates,
@@ -232,6 +233,15 @@ describe('autonomics lifecycle', () => {
     const fAfter = await withDb(async (db) => snapshotOf(db.catalog().tables.f!));
     expect([fAfter.distStyle, fAfter.distKey, fAfter.distAuto]).toEqual([fBefore.distStyle, fBefore.distKey, fBefore.distAuto]);
     expect(getRecommendation(dir, bad).statusReason).toMatch(/^worse after the change: .*bytes moved \+/);
+  });
+});
+
+describe('one rewrite per table', () => {
+  it('combines a table\'s changes into one ALTER in a fixed order: distribution, sort key, encodings', () => {
+    const ddls = ['ALTER TABLE f ALTER COLUMN v ENCODE az64', 'ALTER TABLE f ALTER COMPOUND SORTKEY (day)', 'ALTER TABLE f ALTER DISTKEY d'];
+    expect(combinedAlter('f', ddls)).toBe('ALTER TABLE f ALTER DISTKEY d, ALTER COMPOUND SORTKEY (day), ALTER COLUMN v ENCODE az64');
+    expect(combinedAlter('f', [...ddls].reverse())).toBe(combinedAlter('f', ddls));
+    expect(() => combinedAlter('f', ['DROP TABLE f'])).toThrow(/is not an ALTER TABLE \.\.\. ALTER statement/);
   });
 });
 
