@@ -307,7 +307,8 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
     proposedStyle: improves ? best.style : null,
     before,
     best,
-    candidates: candidates.slice(0, 12),
+    // the twelve best, and the best of each style among them, so the evidence always sets the styles side by side
+    candidates: [...candidates.slice(0, 12), ...[bestCompound, bestInterleaved].filter((k): k is KeyScore => k !== null && !candidates.slice(0, 12).includes(k))],
     sample: info,
     predicates,
     scans: executions,
