@@ -105,12 +105,16 @@ export async function runStatements(db: Database, sql: string, onOutcome?: (o: S
   return out;
 }
 
-/** Errors carry positions within the statement text; make them point into the whole script. */
+/**
+ * Errors about a statement carry its text for the excerpt, but their offsets
+ * come from the parse of the whole script (every AST position is an offset
+ * into it): recompute line and column against the script, whose excerpt is
+ * the one to show.
+ */
 function relocate(e: unknown, p: ParsedStatement, script: string): unknown {
   if (!(e instanceof SqlError) || !e.position || e.sql === script) return e;
   if (e.sql !== p.text) return e;
-  const offset = p.pos + e.position.offset;
-  return new SqlError(e.code, e.message, positionAt(script, offset), script);
+  return new SqlError(e.code, e.message, positionAt(script, e.position.offset), script);
 }
 
 export function failedRecord(who: { user: string; session: string }, text: string, t0: number, e: unknown, parts: RecordParts = emptyRecordParts()) {

@@ -69,6 +69,26 @@ describe('keel sql', () => {
     noStack(r.stderr);
   });
 
+  it('points binder and DDL errors in any statement of a script at their own line and column', () => {
+    const dir = path.join(tmp(), 'db');
+    const file = path.join(tmp(), 'script.sql');
+    fs.writeFileSync(file, 'select 1 as a;\nselect nope;\nselect 3;\n');
+    const r = keel(['sql', '--data', dir, '-f', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: line 2, column 8: column "nope" does not exist\n {2}select nope;\n {9}\^/m);
+    noStack(r.stderr);
+    const arg = keel(['sql', '--data', dir, 'select 1; select nope']);
+    expect(arg.stderr).toMatch(/line 1, column 18: column "nope" does not exist/);
+    // a DDL error and a type error after several lines, a comment and a blank line
+    fs.writeFileSync(file, '-- setup\ncreate table t (a int, b varchar(4));\n\ninsert into t values (1, \'x\');\nalter table t\n  alter distkey zz;\n');
+    const ddl = keel(['sql', '--data', path.join(tmp(), 'db2'), '-f', file]);
+    expect(ddl.stderr).toMatch(/line 6, column 17: .*"zz"/);
+    const typed = keel(['sql', '--data', dir, 'create table u (a int);\nselect a\n  from u\n  where a = \'x\' + 1;']);
+    expect(typed.code).toBe(1);
+    expect(typed.stderr).toMatch(/line 4, column \d+/);
+    noStack(typed.stderr);
+  });
+
   it('suggests the nearest name for an unknown column', () => {
     const dir = path.join(tmp(), 'db');
     keel(['sql', '--data', dir, 'create table orders (o_orderdate date, o_custkey int)']);
