@@ -59,33 +59,42 @@ function availableCores(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
-/** A fixed set of worker threads, created once per Database and reused by its queries. */
+/** A task posted to a worker and not answered yet. */
+interface Running {
+  readonly id: number;
+  readonly resolve: (r: FragmentResult) => void;
+  readonly reject: (e: Error) => void;
+}
+
+/** A caller waiting for a free worker. */
+interface Waiter {
+  readonly take: (w: Worker) => void;
+  readonly fail: (e: Error) => void;
+}
+
+/**
+ * A fixed set of worker threads, created once per Database and reused by its
+ * queries. Each worker runs one task at a time; a task settles exactly once:
+ * with the worker's answer, or rejected when the worker could not be given it
+ * or died running it. A worker that dies (an error it did not catch, running
+ * out of memory, terminated) is replaced, so a failure never costs later
+ * queries a worker or leaves them waiting for one; one that dies before it
+ * started (a broken build) is not, and with no worker left the callers
+ * waiting are rejected and queries run on the calling thread (size 0).
+ */
 export class WorkerPool {
-  private readonly workers: Worker[];
-  private readonly idle: Worker[];
-  private readonly waiting: ((w: Worker) => void)[] = [];
-  private readonly pending = new Map<number, { resolve: (r: FragmentResult) => void; reject: (e: Error) => void }>();
+  private readonly script: string;
+  private readonly live = new Set<Worker>();
+  private readonly idle: Worker[] = [];
+  private readonly waiting: Waiter[] = [];
+  private readonly running = new Map<Worker, Running>();
   private nextTask = 1;
   private nextQuery = 1;
   private closed = false;
 
   private constructor(script: string, n: number) {
-    this.workers = Array.from({ length: n }, () => {
-      const w = new Worker(script);
-      w.unref();
-      w.on('message', (r: FragmentResult) => {
-        const p = this.pending.get(r.id);
-        this.pending.delete(r.id);
-        this.release(w);
-        p?.resolve(r);
-      });
-      w.on('error', (e) => {
-        for (const p of this.pending.values()) p.reject(e);
-        this.pending.clear();
-      });
-      return w;
-    });
-    this.idle = [...this.workers];
+    this.script = script;
+    for (let i = 0; i < n; i++) this.release(this.spawn());
   }
 
   /** A pool of n workers, or null when n is 0 or the worker script is not built. */
@@ -95,8 +104,9 @@ export class WorkerPool {
     return script ? new WorkerPool(script, n) : null;
   }
 
+  /** Workers alive. */
   get size(): number {
-    return this.workers.length;
+    return this.live.size;
   }
 
   /** Fragments run on the workers so far. */
@@ -108,10 +118,63 @@ export class WorkerPool {
     return this.nextQuery++;
   }
 
+  private spawn(): Worker {
+    const w = new Worker(this.script);
+    w.unref();
+    this.live.add(w);
+    let started = false;
+    let failure: Error | undefined;
+    w.on('online', () => {
+      started = true;
+    });
+    w.on('message', (r: FragmentResult) => {
+      const task = this.running.get(w);
+      if (!task || task.id !== r.id) return; // not the task it was given: nothing waits for it
+      this.running.delete(w);
+      this.release(w);
+      task.resolve(r);
+    });
+    w.on('error', (e) => {
+      failure = e;
+    });
+    w.on('exit', (code) => this.lost(w, started, failure ?? new Error(`a query worker thread exited (code ${code})`)));
+    return w;
+  }
+
+  /** A worker has exited: its task fails; it is replaced, unless the pool is closed or the worker never started. */
+  private lost(w: Worker, started: boolean, cause: Error): void {
+    this.live.delete(w);
+    const at = this.idle.indexOf(w);
+    if (at >= 0) this.idle.splice(at, 1);
+    const task = this.running.get(w);
+    this.running.delete(w);
+    if (task) task.reject(this.closed ? new Error('worker pool is closed') : new Error(`a query worker thread failed: ${cause.message}`, { cause }));
+    if (this.closed) return;
+    if (started) {
+      this.release(this.spawn());
+    } else if (this.live.size === 0) {
+      for (const waiter of this.waiting.splice(0)) waiter.fail(new Error(`no query worker thread could start: ${cause.message}`, { cause }));
+    }
+  }
+
   private release(w: Worker): void {
+    if (!this.live.has(w)) return;
     const next = this.waiting.shift();
-    if (next) next(w);
+    if (next) next.take(w);
     else this.idle.push(w);
+  }
+
+  /** Gives a task to a worker; a task that cannot be posted fails and the worker is free again. */
+  private post(w: Worker, task: Omit<FragmentTask, 'id'>, resolve: (r: FragmentResult) => void, reject: (e: Error) => void): void {
+    const id = this.nextTask++;
+    this.running.set(w, { id, resolve, reject });
+    try {
+      w.postMessage({ ...task, id });
+    } catch (e) {
+      this.running.delete(w);
+      this.release(w);
+      reject(e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   /**
@@ -121,38 +184,35 @@ export class WorkerPool {
    */
   run(task: Omit<FragmentTask, 'id'>): Promise<FragmentResult> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    const post = (w: Worker): Promise<FragmentResult> => {
-      const id = this.nextTask++;
-      return new Promise((resolve, reject) => {
-        this.pending.set(id, { resolve, reject });
-        w.postMessage({ ...task, id });
-      });
-    };
-    const w = this.idle.pop();
-    if (w) return post(w);
-    return new Promise((resolve, reject) => this.waiting.push((free) => post(free).then(resolve, reject)));
+    if (this.live.size === 0) return Promise.reject(new Error('the worker pool has no worker threads'));
+    return new Promise((resolve, reject) => {
+      const w = this.idle.pop();
+      if (w) this.post(w, task, resolve, reject);
+      else this.waiting.push({ take: (free) => this.post(free, task, resolve, reject), fail: reject });
+    });
   }
 
   close(): void {
     this.closed = true;
-    for (const w of this.workers) void w.terminate();
+    for (const waiter of this.waiting.splice(0)) waiter.fail(new Error('worker pool is closed'));
+    for (const w of this.live) w.terminate().catch(() => undefined); // it is gone either way
   }
 }
 
 /** The error a worker reported, as the error type it was. */
-function rethrow(e: { name: string; code?: string; message: string; stack?: string }): never {
+function fromWorker(e: { name: string; code?: string; message: string; stack?: string }): Error {
   const code = e.code as KeelError['code'];
   switch (e.name) {
     case 'ExecError':
-      throw new ExecError(code, e.message);
+      return new ExecError(code, e.message);
     case 'StorageError':
-      throw new StorageError(code, e.message);
+      return new StorageError(code, e.message);
     case 'SqlError':
-      throw new SqlError(code, e.message);
+      return new SqlError(code, e.message);
     default: {
       const err = new Error(e.message);
       if (e.stack) err.stack = e.stack;
-      throw err;
+      return err;
     }
   }
 }
@@ -233,22 +293,40 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
     } else {
       // the calling thread takes slices too, one at a time, while the workers run theirs
       const queue = [...slices];
+      // the first slice to fail stops the others from starting; the exchange fails with its error once every slice under way has settled
+      let failure: { error: unknown } | undefined;
+      const fail = (error: unknown): void => {
+        failure ??= { error };
+        queue.length = 0;
+      };
       const onWorkers: Promise<void>[] = [];
+      // never rejects: a failure is recorded, so no slice's rejection goes unhandled while the calling thread works
       const worker = async (): Promise<void> => {
         for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-          const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: s, plan: fragmentFor(x.input, done, s) });
-          if (!r.ok) rethrow(r.error);
-          inputs[s] = r.batches;
-          mergeStats(ctx, r.stats as [number, NodeStats][]);
+          try {
+            const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: s, plan: fragmentFor(x.input, done, s) });
+            if (!r.ok) throw fromWorker(r.error);
+            if (failure) return;
+            inputs[s] = r.batches;
+            mergeStats(ctx, r.stats as [number, NodeStats][]);
+          } catch (e) {
+            fail(e);
+          }
         }
       };
       for (let w = 0; w < Math.min(pool.size, slices.length - 1); w++) onWorkers.push(worker());
       for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-        inputs[s] = [...exec.run(x.input, s)];
+        try {
+          inputs[s] = [...exec.run(x.input, s)];
+        } catch (e) {
+          fail(e);
+          break;
+        }
         // let finished workers pick up the next slices
         await new Promise((r) => setImmediate(r));
       }
       await Promise.all(onWorkers);
+      if (failure) throw failure.error;
     }
     done.set(x.id, exec.exchangeFrom(x, inputs));
   };

@@ -50,15 +50,25 @@ function run(task: FragmentTask): FragmentResult {
   return { id: task.id, ok: true, batches, stats: [...ctx.stats], transfer };
 }
 
+function failed(id: number, e: unknown): FragmentResult {
+  const err = e as Error & { code?: string };
+  return { id, ok: false, error: { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e), stack: err?.stack } };
+}
+
+// every task is answered exactly once, with its result or its error: nothing escapes this handler to kill the thread
 parentPort!.on('message', (task: FragmentTask) => {
   let result: FragmentResult;
   try {
     result = run(task);
   } catch (e) {
-    const err = e as Error & { code?: string };
-    result = { id: task.id, ok: false, error: { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e), stack: err?.stack } };
+    result = failed(task.id, e);
   }
   const transfer = result.ok ? (result.transfer ?? []) : [];
   if (result.ok) result = { ...result, transfer: undefined };
-  parentPort!.postMessage(result, transfer);
+  try {
+    parentPort!.postMessage(result, transfer);
+  } catch (e) {
+    // a result that cannot be sent (not cloneable) is the task's error
+    parentPort!.postMessage(failed(task.id, e));
+  }
 });
