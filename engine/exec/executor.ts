@@ -230,6 +230,8 @@ export class Executor {
             for (let i = 0; i < sel.length; i++) sel[i] = from + i;
             yield gatherBatch(b, sel, sel.length);
           }
+          // done: returning closes the input's generators, so the scans below stop reading
+          if (left <= 0) return;
         }
         return;
       }

@@ -23,7 +23,7 @@
 import { SqlError } from '../errors.js';
 import type { SqlType } from '../types.js';
 import { physicalKind } from '../types.js';
-import { BOOLEAN, columnsOf, remapColumns, type Expr } from './expr.js';
+import { BOOLEAN, balanced, columnsOf, operandsOf, remapColumns, type Expr } from './expr.js';
 import type { LogicalNode } from './logical.js';
 import type {
   AggSpec,
@@ -178,7 +178,7 @@ export class Planner {
   planQuery(root: LogicalNode): PlanNode {
     const all = root.fields.map((_, i) => i);
     const p = this.plan(root, all);
-    let node = this.ordered(p, all);
+    let node = returnAtTop(this.ordered(p, all));
     if (node.dist.kind !== 'single') node = this.exchange(node, node.dist.kind === 'all' ? 'pick' : 'return', []);
     // the result's columns carry the query's output names and types
     node = { ...node, fields: root.fields } as PlanNode;
@@ -285,6 +285,12 @@ export class Planner {
             child = { ...child, input: { ...g, input: local, estRows: local.estRows } };
           }
         }
+        // a plain LIMIT: each slice stops after its first limit+offset rows, so a quick look reads a few
+        // blocks and moves at most that many rows a slice, not the whole table
+        if (child.op !== 'sort' && node.limit !== null && child.dist.kind !== 'single' && child.dist.kind !== 'all') {
+          const n = node.limit + node.offset;
+          if (child.estRows > n) child = { op: 'limit', id: this.id(), input: child, limit: n, offset: 0, fields: child.fields, dist: child.dist, estRows: Math.min(child.estRows, n * this.slices) };
+        }
         child = this.gatherIfNeeded(child);
         const est = node.limit === null ? child.estRows : Math.min(child.estRows, node.limit);
         const limited: PlanNode = { op: 'limit', id: this.id(), input: child, limit: node.limit, offset: node.offset, fields: child.fields, dist: child.dist, estRows: est };
@@ -350,7 +356,7 @@ export class Planner {
           type: node.kind === 'intersect' ? 'semi' : 'anti',
           left,
           right: node.right,
-          condition: conds.length ? conds.reduce((a, b) => and(a, b)) : null,
+          condition: conds.length ? allOf(conds) : null,
           fields: node.fields,
         };
         return this.plan(join, required);
@@ -370,7 +376,7 @@ export class Planner {
     const columns = [...needed].sort((a, b) => a - b);
     const pos = new Map(columns.map((c, i) => [c, i]));
     const local = preds.map((p) => remapColumns(p, (i) => pos.get(i)!));
-    const filter = local.length ? local.reduce((a, b) => and(a, b)) : null;
+    const filter = local.length ? allOf(local) : null;
     const zone = local.flatMap((p) => zonePredicates(p));
     const t = get.table;
     const layout = this.whatIf?.layouts?.get(t.name) ?? { style: t.distStyle, key: t.distKey };
@@ -469,7 +475,7 @@ export class Planner {
     }
     for (const p of residual) for (const c of columnsOf(p)) need[relOf(c)]!.add(c - relations[relOf(c)]!.start);
     const planned = relations.map((rel, r) => {
-      const n = local[r]!.length ? ({ op: 'filter', input: rel.node, predicate: local[r]!.reduce((a, b) => and(a, b)), fields: rel.node.fields } as LogicalNode) : rel.node;
+      const n = local[r]!.length ? ({ op: 'filter', input: rel.node, predicate: allOf(local[r]!), fields: rel.node.fields } as LogicalNode) : rel.node;
       return this.plan(n, [...need[r]!].sort((a, b) => a - b));
     });
     const parts: Part[] = planned.map((p, r) => ({
@@ -548,7 +554,7 @@ export class Planner {
     // edges left over (a cycle in the join graph) and residuals become a filter on top
     const leftover = [...pending, ...unusedEdges.map((e) => e.pred)];
     if (leftover.length) {
-      const pred = remapColumns(leftover.reduce((a, b) => and(a, b)), (f) => result.pos.get(f)!);
+      const pred = remapColumns(allOf(leftover), (f) => result.pos.get(f)!);
       const site = `${region}/residual`;
       const node: PlanNode = { op: 'filter', id: this.id(), input: result.node, predicate: pred, fields: result.node.fields, dist: result.node.dist, estRows: this.observed(site, result.node.estRows * 0.5) };
       this.sites.set(node.id, site);
@@ -579,7 +585,7 @@ export class Planner {
     const emitsRight = type !== 'semi' && type !== 'anti' && type !== 'antiNullAware';
     if (emitsRight) for (const [f, c] of inner.pos) pos.set(f, leftWidth + c);
     const res = residual.length
-      ? remapColumns(residual.reduce((a, b) => and(a, b)), (f) => (outer.pos.has(f) ? outer.pos.get(f)! : leftWidth + inner.pos.get(f)!))
+      ? remapColumns(allOf(residual), (f) => (outer.pos.has(f) ? outer.pos.get(f)! : leftWidth + inner.pos.get(f)!))
       : null;
     const fields = emitsRight ? [...placed.left.fields, ...placed.right.fields] : placed.left.fields;
     let dist: Distribution = placed.dist;
@@ -680,7 +686,7 @@ export class Planner {
     const reduced = type === 'left' || type === 'single' || type === 'semi' || type === 'anti' ? this.magicSet(node, keys) : null;
     const rightBase = reduced ?? node.right;
     const rightLogical: LogicalNode = innerOnly.length
-      ? { op: 'filter', input: rightBase, predicate: innerOnly.reduce((a, b) => and(a, b)), fields: node.right.fields }
+      ? { op: 'filter', input: rightBase, predicate: allOf(innerOnly), fields: node.right.fields }
       : rightBase;
     const outer = this.plan(node.left, [...leftNeed].sort((a, b) => a - b));
     const innerP = this.plan(rightLogical, [...rightNeed].sort((a, b) => a - b));
@@ -856,7 +862,7 @@ function substitute(e: Expr, exprs: readonly Expr[]): Expr {
 }
 
 function filterOf(input: LogicalNode, preds: readonly Expr[]): LogicalNode {
-  return preds.length ? { op: 'filter', input, predicate: preds.reduce((a, b) => and(a, b)), fields: input.fields } : input;
+  return preds.length ? { op: 'filter', input, predicate: allOf(preds), fields: input.fields } : input;
 }
 
 /**
@@ -1044,8 +1050,7 @@ function union(a: readonly number[], b: readonly number[]): number[] {
 }
 
 function disjuncts(e: Expr): Expr[] {
-  if (e.k === 'call' && e.op === 'or') return [...disjuncts(e.args[0]!), ...disjuncts(e.args[1]!)];
-  return [e];
+  return operandsOf(e, 'or');
 }
 
 /** The OR, over the branches of `p`, of each branch's conjuncts that read only columns `mine` accepts; null if a branch has none. */
@@ -1057,18 +1062,22 @@ function impliedFor(p: Expr, mine: (column: number) => boolean): Expr | null {
       return cols.length > 0 && cols.every(mine);
     });
     if (own.length === 0) return null;
-    parts.push(own.reduce((a, b) => and(a, b)));
+    parts.push(allOf(own));
   }
-  return parts.reduce((a, b) => ({ k: 'call', op: 'or', args: [a, b], type: BOOLEAN }));
+  return balanced(parts, (a, b) => ({ k: 'call', op: 'or', args: [a, b], type: BOOLEAN }));
 }
 
 export function conjuncts(e: Expr): Expr[] {
-  if (e.k === 'call' && e.op === 'and') return [...conjuncts(e.args[0]!), ...conjuncts(e.args[1]!)];
-  return [e];
+  return operandsOf(e, 'and');
 }
 
 export function and(a: Expr, b: Expr): Expr {
   return { k: 'call', op: 'and', args: [a, b], type: BOOLEAN };
+}
+
+/** The AND of predicates, as a balanced tree (expr.ts): a WHERE can AND thousands. */
+function allOf(ps: readonly Expr[]): Expr {
+  return balanced(ps, and);
 }
 
 function exprName(e: Expr, p: Planned, node: PlanNode): string {
@@ -1110,4 +1119,16 @@ function sameKind(col: Expr, lit: Expr): boolean {
   if (a.id === 'decimal' || b.id === 'decimal') return a.id === b.id && (a.scale ?? 0) === (b.scale ?? 0);
   if ((a.id === 'date') !== (b.id === 'date') || (a.id === 'timestamp') !== (b.id === 'timestamp')) return false;
   return true;
+}
+
+/**
+ * The gather under the query's final ORDER BY and LIMIT brings the result to
+ * the leader, as the return of an unordered query does: it is the result
+ * coming back, not rows moved between slices to compute it, so it is not
+ * counted as moved (a LIMIT or ORDER BY does not change a query's bytes moved).
+ */
+function returnAtTop(node: PlanNode): PlanNode {
+  if (node.op === 'exchange') return node.mode === 'gather' ? { ...node, mode: 'return' } : node;
+  if (node.op === 'limit' || node.op === 'sort' || node.op === 'project') return { ...node, input: returnAtTop(node.input) } as PlanNode;
+  return node;
 }

@@ -27,9 +27,10 @@ describe('exchange width', () => {
     for (const x of moved) expect(x.fields.map((f) => f.name)).not.toContain('note');
   });
 
-  it('sorts and limits on each slice before gathering a top-N', () => {
+  it('sorts and limits on each slice before returning a top-N to the leader', () => {
     const plan = db.plan('select id, k from f order by k desc, id limit 3');
-    const gather = nodes(plan).find((n): n is Extract<PlanNode, { op: 'exchange' }> => n.op === 'exchange' && n.mode === 'gather');
+    // the final ORDER BY ... LIMIT's gather is the result's return, not a move between slices
+    const gather = nodes(plan).find((n): n is Extract<PlanNode, { op: 'exchange' }> => n.op === 'exchange' && n.mode === 'return');
     expect(gather).toBeDefined();
     const below = gather!.input;
     expect(below.op).toBe('sort');
