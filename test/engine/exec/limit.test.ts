@@ -16,7 +16,7 @@ let db: Database;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-limit-'));
-  db = await Database.open(dir, { slices: SLICES, blockRows: 1024, workloadLog: false });
+  db = await Database.open(dir, { slices: SLICES, blockRows: 1024 });
   await db.execute('create table t (id integer, v integer, s varchar(12)) diststyle even');
   await db.execute(`insert into t values ${Array.from({ length: ROWS }, (_, i) => `(${i}, ${i % 97}, 'row${i}')`).join(', ')}`);
 }, 60_000);
