@@ -4,6 +4,7 @@ export type { PlanRecordInput } from './session.js';
 export { WhatIfPlanner, type TableLayout } from './what-if.js';
 export type { AlterInBackgroundOptions, AlterInBackgroundResult, RewriteProgress, KeepAuto } from './online-alter.js';
 export { KeelError, SqlError, ExecError, LoadError, StorageError, UsageError, type ErrorCode } from './errors.js';
+export { isEnvironmentError, storageErrorOf } from './storage/io-error.js';
 export type { QueryStats, ResultColumn } from './result.js';
 export type { QueryRecord, ScanRecord, JoinRecord, PredicateRecord } from './query-record.js';
 export { QUERY_RECORD_VERSION } from './query-record.js';

@@ -5,6 +5,7 @@
  */
 import type { Database, QueryRecord } from '../engine/index.js';
 import type { LogRecord, RecordSource } from './record.js';
+import { isEnvironmentError, storageErrorOf } from '../engine/index.js';
 import { SegmentWriter, type WriterOptions } from './segment-writer.js';
 import { DEFAULT_RETENTION, WorkloadStore, stderrWarn, type CompactOptions, type CompactResult, type Warn } from './store.js';
 import { workloadSystemTables } from './system-tables.js';
@@ -39,7 +40,8 @@ export class WorkloadLog {
   ) {
     this.warn = options.warn ?? stderrWarn;
     this.store = new WorkloadStore(dataDir, { warn: this.warn });
-    this.writer = new SegmentWriter(dataDir, options);
+    // the writer's own flushes (its 100 ms timer, process exit, a reader here) report like append() does
+    this.writer = new SegmentWriter(dataDir, options, (e) => this.report(e));
     this.source = options.source ?? 'api';
   }
 
@@ -76,9 +78,21 @@ export class WorkloadLog {
     try {
       fn();
     } catch (e) {
-      if (!this.failed) this.warn(`cannot record queries: ${(e as Error).message}`);
-      this.failed = true;
+      this.report(e);
     }
+  }
+
+  /** A failure to write the log: warned about once, never thrown (the statements go on). */
+  private report(e: unknown): void {
+    if (!this.failed) {
+      try {
+        const why = isEnvironmentError(e) ? (storageErrorOf(e) as Error).message : ((e as Error)?.message ?? String(e));
+        this.warn(`cannot record queries in ${this.dataDir}: ${why}; statements go on unrecorded`);
+      } catch {
+        // a warn callback that throws must not take the host process down either
+      }
+    }
+    this.failed = true;
   }
 
   compact(options: CompactOptions = {}): CompactResult | null {

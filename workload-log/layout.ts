@@ -75,7 +75,9 @@ export function listSegments(dataDir: string): SegmentFile[] {
   try {
     names = fs.readdirSync(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    // ENOTDIR: a file where the log's directory goes; there is no log to read (its writer warns that it cannot write one)
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw e;
   }
   return names

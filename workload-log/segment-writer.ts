@@ -39,9 +39,26 @@ export interface WriterOptions {
 /** Writers of this process with records waiting, by data directory: readers here flush them first. */
 const writers = new Map<string, Set<SegmentWriter>>();
 
-/** Writes what this process's writers hold for `dataDir`, so a reader here sees every record appended so far. */
+/**
+ * Writes what this process's writers hold for `dataDir`, so a reader here sees
+ * every record appended so far. A writer that cannot write reports it to its
+ * own error handler; the reader goes on with what is on disk.
+ */
 export function flushWriters(dataDir: string): void {
-  for (const w of writers.get(path.resolve(dataDir)) ?? []) w.flush();
+  for (const w of writers.get(path.resolve(dataDir)) ?? []) w.flushOrReport();
+}
+
+/** Where a writer reports a failure of a write nobody called for (its timer, process exit, a reader's flush). */
+export type WriteErrorHandler = (error: unknown) => void;
+
+/** The default handler: the first failure is one line on stderr, the rest are silent. */
+function warnOnce(): WriteErrorHandler {
+  let warned = false;
+  return (e) => {
+    if (warned) return;
+    warned = true;
+    process.stderr.write(`keel: warning: workload log: cannot record queries: ${(e as Error)?.message ?? String(e)}\n`);
+  };
 }
 
 export class SegmentWriter {
@@ -59,15 +76,22 @@ export class SegmentWriter {
   private readonly groupRecords: number;
   private readonly groupMs: number;
   private readonly syncIntervalMs: number;
-  private readonly onExit = () => this.flush();
+  private readonly onExit = () => this.flushOrReport();
   /** Records appended by this writer. */
   appended = 0;
   /** Time spent serializing and writing groups, in ms. */
   busyMs = 0;
 
+  /**
+   * `onError` receives the failures of the writes this writer starts by itself
+   * (the group timer, process exit, a reader's flush), which have no caller to
+   * throw to; flush(), sync() and close() throw to theirs. Default: one
+   * warning on stderr (WorkloadLog passes its own warn-once).
+   */
   constructor(
     private readonly dataDir: string,
     options: WriterOptions = {},
+    private readonly onError: WriteErrorHandler = warnOnce(),
   ) {
     this.dir = path.resolve(dataDir);
     this.segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
@@ -94,6 +118,15 @@ export class SegmentWriter {
       this.writeGroup(n);
     } finally {
       this.busyMs += performance.now() - started;
+    }
+  }
+
+  /** flush(), with a failure handed to the error handler instead of thrown: for the timer, exit and readers. */
+  flushOrReport(): void {
+    try {
+      this.flush();
+    } catch (e) {
+      this.onError(e);
     }
   }
 
@@ -139,7 +172,8 @@ export class SegmentWriter {
     set.add(this);
     process.on('exit', this.onExit);
     if (this.groupRecords > 1) {
-      this.groupTimer = setTimeout(() => this.flush(), this.groupMs);
+      // a throw here would be an uncaught exception and end the host process
+      this.groupTimer = setTimeout(() => this.flushOrReport(), this.groupMs);
       this.groupTimer.unref();
     }
   }
@@ -156,10 +190,19 @@ export class SegmentWriter {
   private openSegment(): void {
     const dir = rawDir(this.dataDir);
     fs.mkdirSync(dir, { recursive: true });
-    this.file = path.join(dir, newSegmentName());
-    this.fd = fs.openSync(this.file, 'a');
+    const file = path.join(dir, newSegmentName());
+    const fd = fs.openSync(file, 'a');
     const h = segmentHeader();
-    fs.writeSync(this.fd, h);
+    try {
+      fs.writeSync(fd, h);
+    } catch (e) {
+      // no headerless segment left to append to (a full disk): the next group starts a new one
+      fs.closeSync(fd);
+      fs.rmSync(file, { force: true });
+      throw e;
+    }
+    this.file = file;
+    this.fd = fd;
     this.size = h.length;
     this.newFile = true;
   }

@@ -116,7 +116,7 @@ export class WorkloadStore {
     try {
       text = fs.readFileSync(manifestPath(this.dataDir), 'utf8');
     } catch (e) {
-      if (isMissing(e)) return EMPTY_MANIFEST;
+      if (isMissing(e) || (e as NodeJS.ErrnoException)?.code === 'ENOTDIR') return EMPTY_MANIFEST;
       throw e;
     }
     try {
