@@ -1,6 +1,7 @@
 /** Terminal output: aligned tables, progress bars that only draw on a terminal, error printing. */
 import * as fs from 'node:fs';
 import { KeelError, SqlError } from '../engine/errors.js';
+import { isEnvironmentError, storageErrorOf } from '../engine/index.js';
 
 export type Cell = number | string | boolean | null;
 
@@ -59,6 +60,11 @@ export function reportError(e: unknown): number {
   }
   if (e instanceof KeelError) {
     process.stderr.write(`error: ${e.message}\n`);
+    return 1;
+  }
+  // the environment's doing (permissions, a full disk) wherever it surfaced: the problem and the path, no stack
+  if (isEnvironmentError(e)) {
+    process.stderr.write(`error: ${(storageErrorOf(e) as Error).message}\n`);
     return 1;
   }
   const err = e as Error;

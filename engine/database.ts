@@ -12,6 +12,7 @@ import type { Batch } from './types.js';
 import { typeName } from './types.js';
 import type { Catalog, TableMeta } from './catalog/catalog.js';
 import { isDataDir } from './storage/datadir.js';
+import { storageErrorOf } from './storage/io-error.js';
 import { Store } from './storage/store.js';
 import { appendRows, readAll } from './storage/tables.js';
 import { gatherBatch } from './exec/batch.js';
@@ -78,9 +79,13 @@ export class Database {
   /** Opens a data directory, creating it when it does not exist (unless create is false). */
   static async open(dir: string, options: OpenOptions = {}): Promise<Database> {
     let store: Store;
-    if (isDataDir(dir)) store = Store.open(dir);
-    else if (options.create === false || (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)) store = Store.open(dir);
-    else store = Store.create(dir, options.slices ?? 4, options.blockRows);
+    try {
+      if (isDataDir(dir) || options.create === false || !isEmptyDirOrMissing(dir)) store = Store.open(dir);
+      else store = Store.create(dir, options.slices ?? 4, options.blockRows);
+    } catch (e) {
+      // a file in the way, a directory this user cannot read: a StorageError naming the path
+      throw storageErrorOf(e, `cannot open the data directory ${dir}`, dir);
+    }
     return new Database(store, options);
   }
 
@@ -255,6 +260,20 @@ export class Database {
   private assertOpen(): void {
     if (this.closed) throw new KeelError('IO', 'the database is closed');
   }
+}
+
+/** Nothing at `dir` (a new data directory goes there), or an empty directory; a file, or a directory with files, is not. */
+function isEmptyDirOrMissing(dir: string): boolean {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // ENOTDIR: a parent is a file; creating it says which
+    if (code === 'ENOENT' || code === 'ENOTDIR') return true;
+    throw e;
+  }
+  return st.isDirectory() && fs.readdirSync(dir).length === 0;
 }
 
 function toQueryResult(o: StatementOutcome): QueryResult {

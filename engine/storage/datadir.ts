@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CATALOG_FORMAT, emptyCatalog, type Catalog } from '../catalog/catalog.js';
 import { ownerAlive, ownerTag, parseOwnerTag, SELF, type Owner } from './owner.js';
 import { sweepStaging } from './staging.js';
+import { storageErrorOf } from './io-error.js';
 
 const MARKER = 'KEEL';
 const MARKER_TEXT = `keel data directory\nformat ${CATALOG_FORMAT}\n`;
@@ -34,33 +35,80 @@ export function isDataDir(dir: string): boolean {
   return fs.existsSync(path.join(dir, MARKER));
 }
 
-/** Creates a new data directory; refuses a non-empty directory that is not one. */
+/** What is at `p`: nothing (also when a parent is a file), a directory, or something else; throws when it cannot be looked at. */
+function kindOf(p: string): 'missing' | 'directory' | 'other' {
+  try {
+    return fs.statSync(p).isDirectory() ? 'directory' : 'other';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+    throw e;
+  }
+}
+
+/**
+ * Creates a new data directory; refuses a non-empty directory that is not one.
+ * A failure (permissions, a file where a directory should be, a full disk) is a
+ * StorageError naming the path, and leaves nothing behind.
+ */
 export function createDataDir(dir: string, slices: number, blockRows?: number): Catalog {
   if (!Number.isInteger(slices) || slices < 1 || slices > 256) {
     throw new StorageError('INVALID_VALUE', `slices must be an integer from 1 to 256, got ${slices}`);
   }
-  if (fs.existsSync(dir)) {
-    if (!fs.statSync(dir).isDirectory()) throw new StorageError('NOT_A_DATA_DIR', `${dir} exists and is not a directory`);
-    if (isDataDir(dir)) throw new StorageError('DUPLICATE_OBJECT', `${dir} is already a keel data directory`);
-    if (fs.readdirSync(dir).length > 0) {
-      throw new StorageError('NOT_A_DATA_DIR', `${dir} is not empty and is not a keel data directory; refusing to write into it`);
+  const action = `cannot create the data directory ${dir}`;
+  let made: string | undefined;
+  let existed: boolean;
+  try {
+    const kind = kindOf(dir);
+    existed = kind !== 'missing';
+    if (kind === 'other') throw new StorageError('NOT_A_DATA_DIR', `${dir} exists and is not a directory`);
+    if (kind === 'directory') {
+      if (isDataDir(dir)) throw new StorageError('DUPLICATE_OBJECT', `${dir} is already a keel data directory`);
+      if (fs.readdirSync(dir).length > 0) {
+        throw new StorageError('NOT_A_DATA_DIR', `${dir} is not empty and is not a keel data directory; refusing to write into it`);
+      }
     }
+  } catch (e) {
+    throw storageErrorOf(e, action, dir);
   }
-  fs.mkdirSync(path.join(dir, 'tables'), { recursive: true });
-  const catalog = emptyCatalog(slices, blockRows);
-  writeCatalog(dir, catalog);
-  // The marker goes last: a directory without it was never fully created.
-  writeDurably(path.join(dir, MARKER), MARKER_TEXT);
-  return catalog;
+  try {
+    made = fs.mkdirSync(path.join(dir, 'tables'), { recursive: true });
+    const catalog = emptyCatalog(slices, blockRows);
+    writeCatalog(dir, catalog);
+    // The marker goes last: a directory without it was never fully created.
+    writeDurably(path.join(dir, MARKER), MARKER_TEXT);
+    return catalog;
+  } catch (e) {
+    undoCreate(dir, existed, made);
+    throw storageErrorOf(e, action, dir);
+  }
+}
+
+/** Removes what a failed createDataDir made: the directories it created, or in a directory that was there (empty), its own files. */
+function undoCreate(dir: string, existed: boolean, made: string | undefined): void {
+  try {
+    if (!existed) {
+      if (made !== undefined) fs.rmSync(made, { recursive: true, force: true });
+      return;
+    }
+    for (const name of ['tables', CATALOG, `${CATALOG}.tmp-${process.pid}`, MARKER, `${MARKER}.tmp-${process.pid}`]) {
+      fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
+  } catch {
+    // what cannot be removed was not a data directory either: without the marker nobody takes it for one
+  }
 }
 
 /** Reads the catalog, checking that the directory is ours and of a format we read. */
 export function readCatalog(dir: string): Catalog {
-  if (!fs.existsSync(dir)) {
+  // a directory this user may not look into is not "missing": kindOf throws EACCES, a StorageError at the API (io-error.ts)
+  const kind = kindOf(dir);
+  if (kind === 'missing') {
     throw new StorageError('NOT_A_DATA_DIR', `no data directory at ${dir} (create one with: keel init --data ${dir})`);
   }
+  if (kind === 'other') throw new StorageError('NOT_A_DATA_DIR', `${dir} is not a directory`);
   const markerPath = path.join(dir, MARKER);
-  if (!fs.existsSync(markerPath)) {
+  if (kindOf(markerPath) === 'missing') {
     throw new StorageError('NOT_A_DATA_DIR', `${dir} is not a keel data directory (no ${MARKER} marker file)`);
   }
   const marker = fs.readFileSync(markerPath, 'utf8');
@@ -73,7 +121,9 @@ export function readCatalog(dir: string): Catalog {
   let text: string;
   try {
     text = fs.readFileSync(catalogPath, 'utf8');
-  } catch {
+  } catch (e) {
+    // unreadable (permissions) is not missing: the error says which
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     throw new StorageError('CORRUPT', `${catalogPath} is missing: the data directory is damaged`);
   }
   let parsed: unknown;
@@ -149,8 +199,8 @@ type Attempt = { release: () => void } | { holder: Owner | null };
 function tryLock(dir: string): Attempt {
   const lockPath = path.join(dir, LOCK);
   const tmp = path.join(dir, `${LOCK}.${ownerTag()}.${Math.random().toString(36).slice(2)}`);
-  fs.writeFileSync(tmp, `${SELF.pid}\n${SELF.start}\n`);
   try {
+    fs.writeFileSync(tmp, `${SELF.pid}\n${SELF.start}\n`);
     fs.linkSync(tmp, lockPath);
     return { release: () => releaseLock(lockPath) };
   } catch (e) {

@@ -27,6 +27,7 @@ import { syncDir, tableDir } from './datadir.js';
 import { newScanCounters, scanSegments } from './scan.js';
 import { SegmentReader } from './segment.js';
 import { Staging } from './staging.js';
+import { storageErrorOf } from './io-error.js';
 import type { Store } from './store.js';
 import { keyRangesOf, layoutWriter, storedSortStyle, type Layout } from './tables.js';
 import type { ZRange } from './zorder.js';
@@ -148,7 +149,13 @@ export async function rewriteOnline(
   const pacer = new Pacer(rate, options.signal, aborted, options.pauseWhile);
   pacer.check();
 
-  const staging = Staging.create(store.dir);
+  const failed = (e: unknown) => storageErrorOf(e, `cannot change the data directory ${store.dir}`, store.dir);
+  let staging: Staging;
+  try {
+    staging = Staging.create(store.dir);
+  } catch (e) {
+    throw failed(e);
+  }
   store.backgroundWork++;
   try {
     const report = (rowsWritten: number, bytesWritten: number) => options.onProgress?.({ rowsWritten, rowsTotal: table.rows, bytesWritten });
@@ -159,6 +166,8 @@ export async function rewriteOnline(
     });
     report(committed.table.rows, committed.bytesWritten);
     return { elapsedMs: performance.now() - t0, rowsWritten: committed.table.rows, bytesWritten: committed.bytesWritten, table: committed.table };
+  } catch (e) {
+    throw failed(e);
   } finally {
     store.backgroundWork--;
     staging.remove();

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Catalog, TableMeta } from '../catalog/catalog.js';
 import { acquireWriteLockAsync, createDataDir, LOCK_WAIT_MS, readCatalog, removeOrphans, tableDir, writeCatalog } from './datadir.js';
 import { SegmentCache } from './scan.js';
+import { storageErrorOf } from './io-error.js';
 
 /**
  * How long a file a change made obsolete stays on disk: a reader in another
@@ -80,7 +81,9 @@ export class Store {
    * Changes from this process run one at a time (a background apply's commit and
    * an INSERT may both be under way), each on the catalog the previous one
    * committed; other processes are kept out by write.lock. `change` must not call
-   * change() itself. `waitMs` bounds the wait for another process's lock.
+   * change() itself. `waitMs` bounds the wait for another process's lock. A
+   * file-system failure (permissions, a full or read-only disk) is a
+   * StorageError naming the path (io-error.ts).
    */
   async change<T>(
     change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T }),
@@ -92,6 +95,9 @@ export class Store {
     try {
       await previous;
       return await this.changeLocked(change, options);
+    } catch (e) {
+      // a read-only directory, a full disk: a StorageError naming the path; the catalog is as it was
+      throw storageErrorOf(e, `cannot change the data directory ${this.dir}`, this.dir);
     } finally {
       done();
     }

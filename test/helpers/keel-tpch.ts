@@ -171,3 +171,8 @@ export class KeelTpch {
 export function decimalScales(fields: readonly Field[]): (number | null)[] {
   return fields.map((f) => (f.type.id === 'decimal' ? (f.type.scale ?? 0) : null));
 }
+
+/** Per output column, whether it is CHAR(n), whose trailing blanks are padding (CompareOptions.blankPadded). */
+export function charColumns(fields: readonly Field[]): boolean[] {
+  return fields.map((f) => f.type.id === 'char');
+}

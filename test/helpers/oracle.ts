@@ -101,16 +101,22 @@ export interface CompareOptions {
   readonly scales?: readonly (number | null)[];
   /** Absolute tolerance for every number (default 0): a DOUBLE sum that cancels to ~0 differs only in rounding noise. */
   readonly absTol?: number;
+  /**
+   * Per column: its values are CHAR(n), whose trailing blanks are padding
+   * (compared without them). Everywhere else trailing blanks are data: 'ab '
+   * is not 'ab' in a VARCHAR column.
+   */
+  readonly blankPadded?: readonly boolean[];
 }
 
-function valuesEqual(a: Value, b: Value, relTol: number, absTol: number): boolean {
+function valuesEqual(a: Value, b: Value, relTol: number, absTol: number, padded: boolean): boolean {
   if (a === null || b === null) return a === b;
   if (typeof a === 'number' && typeof b === 'number') {
     if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return true;
     const diff = Math.abs(a - b);
     return diff <= absTol || diff <= relTol * Math.max(Math.abs(a), Math.abs(b));
   }
-  if (typeof a === 'string' && typeof b === 'string') return a === b || a.replace(/ +$/, '') === b.replace(/ +$/, '');
+  if (typeof a === 'string' && typeof b === 'string') return a === b || (padded && a.replace(/ +$/, '') === b.replace(/ +$/, ''));
   return a === b;
 }
 
@@ -147,7 +153,7 @@ export function compareResults(actual: readonly (readonly Value[])[], expected: 
     const re = e[r]!;
     if (ra.length !== re.length) return `row ${r}: ${ra.length} columns, expected ${re.length}`;
     for (let c = 0; c < ra.length; c++) {
-      if (!valuesEqual(normalize(ra[c]!), normalize(re[c]!), relTol, absTols[c] ?? absTol)) {
+      if (!valuesEqual(normalize(ra[c]!), normalize(re[c]!), relTol, absTols[c] ?? absTol, options.blankPadded?.[c] === true)) {
         return `row ${r}, column ${c}: got ${JSON.stringify(ra[c])}, expected ${JSON.stringify(re[c])}\n  got:      ${JSON.stringify(ra)}\n  expected: ${JSON.stringify(re)}`;
       }
     }
@@ -176,6 +182,11 @@ export function hasOrderBy(sql: string): boolean {
 }
 
 /** Per result column, the scale of a "decimal(p,s)" type name (Database results), else null. */
+/** Per column, whether a type name is CHAR(n) (blank-padded), for CompareOptions.blankPadded. */
+export function paddedOfTypeNames(types: readonly string[]): boolean[] {
+  return types.map((t) => /^(char|character|bpchar)\b/i.test(t));
+}
+
 export function scalesOfTypeNames(types: readonly string[]): (number | null)[] {
   return types.map((t) => {
     const m = /^decimal\((\d+),(\d+)\)$/i.exec(t);

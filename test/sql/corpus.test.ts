@@ -28,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, KeelError } from '../../engine/index.js';
 import { batchFromRows, type PhysicalValue } from '../../engine/rows.js';
 import { parseDate, type SqlType } from '../../engine/types.js';
-import { DuckOracle, compareResults, formatRows, scalesOfTypeNames, type Value } from '../helpers/oracle.js';
+import { DuckOracle, compareResults, formatRows, paddedOfTypeNames, scalesOfTypeNames, type Value } from '../helpers/oracle.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -53,7 +53,18 @@ interface SltRecord {
   readonly duckSql: string | null;
   /** Only this engine runs the record (`onlyif keel` / `onlyif duckdb`). */
   readonly onlyIf: 'keel' | 'duckdb' | null;
-  readonly knownFailure: { readonly reason: string; readonly layouts: readonly string[] | null } | null;
+  readonly knownFailure: KnownFailure | null;
+}
+
+/**
+ * A documented failure, with what keel gives instead, so the test checks that
+ * difference and no other: an error of `code`, or the rows a DuckDB query
+ * reproducing keel's (wrong) answer returns.
+ */
+interface KnownFailure {
+  readonly reason: string;
+  readonly layouts: readonly string[] | null;
+  readonly gives: { readonly kind: 'error'; readonly code: string } | { readonly kind: 'rows'; readonly duckSql: string };
 }
 
 class SltSyntaxError extends Error {}
@@ -62,7 +73,8 @@ function parseSlt(file: string, text: string): SltRecord[] {
   const lines = text.split(/\r?\n/);
   const records: SltRecord[] = [];
   let comments: string[] = [];
-  let known: SltRecord['knownFailure'] = null;
+  let known: { reason: string; layouts: readonly string[] | null; line: number } | null = null;
+  let givesError: string | null = null;
   let onlyIf: SltRecord['onlyIf'] = null;
   const fail = (i: number, msg: string): never => {
     throw new SltSyntaxError(`${file}:${i + 1}: ${msg}`);
@@ -73,14 +85,20 @@ function parseSlt(file: string, text: string): SltRecord[] {
     if (line === '') {
       comments = [];
       known = null;
+      givesError = null;
       onlyIf = null;
       continue;
     }
     if (line.startsWith('#')) {
       const m = /^#\s*known-failure(?:\(([\w,\s]+)\))?\s*:\s*(.*)$/.exec(line);
+      const g = /^#\s*keel-gives\s*:\s*(.*)$/.exec(line);
       if (m) {
         if (!m[2]!.trim()) fail(i, 'a known-failure marker needs a reason');
-        known = { reason: m[2]!.trim(), layouts: m[1] ? m[1].split(',').map((s) => s.trim()) : null };
+        known = { reason: m[2]!.trim(), layouts: m[1] ? m[1].split(',').map((s) => s.trim()) : null, line: i };
+      } else if (g) {
+        const e = /^error\s+([A-Z_]+)$/.exec(g[1]!.trim());
+        if (!e) fail(i, '# keel-gives: takes "error CODE" (for rows, use a ---- keel-gives block in the record)');
+        givesError = e![1]!;
       } else comments.push(line.replace(/^#\s*/, ''));
       continue;
     }
@@ -96,9 +114,10 @@ function parseSlt(file: string, text: string): SltRecord[] {
     let ordered = false;
     if (header[0] === 'load') {
       if (header.length !== 2) fail(i, 'load takes one table name');
-      records.push({ file, line: start + 1, kind: 'load', expect: expectation, ordered, sql: header[1]!, duckSql: null, onlyIf, knownFailure: known });
+      if (known) fail(known.line, 'a load cannot be a known failure');
+      records.push({ file, line: start + 1, kind: 'load', expect: expectation, ordered, sql: header[1]!, duckSql: null, onlyIf, knownFailure: null });
       comments = [];
-      known = null;
+      givesError = null;
       onlyIf = null;
       continue;
     } else if (header[0] === 'statement' || header[0] === 'query') {
@@ -118,20 +137,32 @@ function parseSlt(file: string, text: string): SltRecord[] {
     }
     const body: string[] = [];
     const duck: string[] = [];
+    const gives: string[] = [];
+    let section: 'body' | 'duck' | 'gives' = 'body';
     let inDuck = false;
+    let inGives = false;
     while (i + 1 < lines.length && lines[i + 1]!.trim() !== '') {
       i++;
       const l = lines[i]!;
-      if (l.trim() === '---- duckdb') {
-        inDuck = true;
+      if (l.trim() === '---- duckdb' || l.trim() === '---- keel-gives') {
+        section = l.trim() === '---- duckdb' ? 'duck' : 'gives';
+        if (section === 'duck') inDuck = true;
+        else inGives = true;
         continue;
       }
       if (l.trim().startsWith('#')) fail(i, 'comments go above the record, not inside it');
-      (inDuck ? duck : body).push(l);
+      (section === 'duck' ? duck : section === 'gives' ? gives : body).push(l);
     }
     const sql = body.join('\n').trim().replace(/;\s*$/, '');
     if (!sql) fail(start, 'the record has no SQL');
     if (inDuck && !duck.join('').trim()) fail(start, '---- duckdb with no SQL after it');
+    if (inGives && !gives.join('').trim()) fail(start, '---- keel-gives with no SQL after it');
+    if ((inGives || givesError) && !known) fail(start, 'keel-gives belongs to a # known-failure record');
+    if (inGives && givesError) fail(start, 'a known failure gives an error or rows, not both');
+    if (known && !inGives && !givesError) fail(known.line, 'a known failure must say what keel gives instead: # keel-gives: error CODE, or a ---- keel-gives block with a DuckDB query for keel\'s rows');
+    const knownFailure: KnownFailure | null = known
+      ? { reason: known.reason, layouts: known.layouts, gives: givesError ? { kind: 'error', code: givesError } : { kind: 'rows', duckSql: gives.join('\n').trim().replace(/;\s*$/, '') } }
+      : null;
     records.push({
       file,
       line: start + 1,
@@ -141,10 +172,11 @@ function parseSlt(file: string, text: string): SltRecord[] {
       sql,
       duckSql: inDuck ? duck.join('\n').trim().replace(/;\s*$/, '') : null,
       onlyIf,
-      knownFailure: known,
+      knownFailure,
     });
     comments = [];
     known = null;
+    givesError = null;
     onlyIf = null;
   }
   return records;
@@ -459,7 +491,22 @@ function check(rec: SltRecord, got: Outcome, want: Outcome | undefined): string 
   const gotCols = got.rows[0]?.length ?? got.types.length;
   const wantCols = want.rows[0]?.length ?? want.types.length;
   if (got.types.length !== want.types.length || gotCols !== wantCols) return `column count: got ${got.types.length}, expected ${want.types.length}`;
-  return compareResults(got.rows, want.rows, { ordered: rec.ordered, scales: scalesOfTypeNames(got.types), absTol: 1e-9 });
+  return compareResults(got.rows, want.rows, { ordered: rec.ordered, scales: scalesOfTypeNames(got.types), blankPadded: paddedOfTypeNames(got.types), absTol: 1e-9 });
+}
+
+/** Null when keel fails exactly as the known failure documents; otherwise how it differs. */
+function knownDifference(rec: SltRecord, known: KnownFailure, got: Outcome): string | null {
+  const g = known.gives;
+  if (g.kind === 'error') {
+    if (got.ok) return `keel succeeded with other rows; the marker says it raises ${g.code}`;
+    if (!got.keel) return `keel crashed (${got.code}); the marker says it raises ${g.code}`;
+    return got.code === g.code ? null : `keel raised ${got.code}; the marker says ${g.code}`;
+  }
+  if (!got.ok) return `keel raised ${got.code}; the marker says it gives the rows of its ---- keel-gives query`;
+  const want = givesOutcomes.get(rec);
+  if (!want?.ok) return `the ---- keel-gives query failed on DuckDB (fix the corpus)`;
+  const diff = compareResults(got.rows, want.rows, { ordered: rec.ordered, scales: scalesOfTypeNames(got.types), blankPadded: paddedOfTypeNames(got.types), absTol: 1e-9 });
+  return diff === null ? null : `keel's rows are not the ones its ---- keel-gives query documents: ${diff}`;
 }
 
 function failureText(rec: SltRecord, layout: LayoutSpec, why: string, got: Outcome, want: Outcome | undefined): string {
@@ -491,6 +538,8 @@ const records = allRecords.filter((r) => !fileFilter || fileFilter.test(r.file) 
 let duck: DuckOracle;
 let tmp: string;
 const duckOutcomes = new Map<SltRecord, Outcome>();
+/** For a known failure that gives rows: the rows keel is documented to give, from its ---- keel-gives query. */
+const givesOutcomes = new Map<SltRecord, Outcome>();
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-slt-'));
@@ -499,6 +548,8 @@ beforeAll(async () => {
   for (const rec of allRecords) {
     if (rec.onlyIf === 'keel' || rec.expect.kind === 'keel-error') continue;
     duckOutcomes.set(rec, await runDuck(duck, rec, tmp));
+    const g = rec.knownFailure?.gives;
+    if (g?.kind === 'rows') givesOutcomes.set(rec, await runDuck(duck, { ...rec, duckSql: g.duckSql }, tmp));
   }
 });
 
@@ -542,6 +593,8 @@ describe.each(LAYOUTS.filter((l) => !layoutFilter || layoutFilter.includes(l.nam
         if (why === null) {
           expect.fail(`${rec.file}:${rec.line} [layout ${layout.name}] is marked "# known-failure: ${known.reason}" but now passes: remove the marker`);
         }
+        const changed = knownDifference(rec, known, got);
+        if (changed !== null) expect.fail(`${rec.file}:${rec.line} [layout ${layout.name}] fails differently from its "# known-failure: ${known.reason}": ${changed}\n${failureText(rec, layout, why!, got, want)}`);
         return;
       }
       if (why !== null) expect.fail(failureText(rec, layout, why, got, want));
