@@ -23,6 +23,7 @@ import { toArrowTable, toRows } from './result.js';
 import type { Field } from './plan/physical.js';
 import { readFile, type LoadOptions } from './load/index.js';
 import { planRecord, runStatements, type PlanRecordInput, type Runner, type StatementOutcome } from './session.js';
+import { cancelledError, isCancelFlag, isCancelled, newCancelFlag, setCancelled } from './exec/cancel.js';
 import type { QueryRecord } from './query-record.js';
 import { WorkerPool, workerCount } from './exec/parallel.js';
 import { alterInBackground, type AlterInBackgroundOptions, type AlterInBackgroundResult } from './online-alter.js';
@@ -58,8 +59,24 @@ export interface QueryResult {
   rows(): (number | string | boolean | null)[][];
 }
 
-/** Per-call settings of execute(): who runs the statements, for their query records. */
-export type ExecuteOptions = Runner;
+/** Per-call settings of execute() and query(): who runs the statements (for their query records), and how to cancel them. */
+export interface ExecuteOptions extends Runner {
+  /**
+   * Aborting cancels the statements: the running one stops at its next batch
+   * with ExecError CANCELLED (and changes nothing), later ones do not start.
+   * The abort takes effect when this thread runs its listener: while a query's
+   * slices run on worker threads (the calling thread awaits them) that is at
+   * once; a query running wholly on the calling thread is only seen to be
+   * aborted between statements. To stop that one, set `cancel` from another thread.
+   */
+  signal?: AbortSignal;
+  /**
+   * A cancel flag another thread can set while this one is busy running the
+   * query: an Int32Array over a SharedArrayBuffer; the statements are cancelled
+   * (as by `signal`) once its element 0 is nonzero (Atomics.store(flag, 0, 1)).
+   */
+  cancel?: Int32Array;
+}
 
 export interface LoadProgress {
   (rows: number, bytesRead: number, totalBytes: number): void;
@@ -102,9 +119,9 @@ export class Database {
     return this.store.catalog();
   }
 
-  /** Runs one statement. */
-  async query(sql: string): Promise<QueryResult> {
-    const results = await this.execute(sql);
+  /** Runs one statement (options: see execute). */
+  async query(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
+    const results = await this.execute(sql, undefined, options);
     if (results.length !== 1) {
       throw new SqlError('SYNTAX', `query() takes one statement, got ${results.length}; use execute() for scripts`);
     }
@@ -118,8 +135,19 @@ export class Database {
    */
   async execute(sql: string, onResult?: (r: QueryResult) => void, options: ExecuteOptions = {}): Promise<QueryResult[]> {
     this.assertOpen();
-    const outcomes = await runStatements(this, sql, onResult && ((o) => onResult(toQueryResult(o))), options);
-    return outcomes.map(toQueryResult);
+    const { signal, cancel: given, ...runner } = options;
+    if (given !== undefined && !isCancelFlag(given)) throw new UsageError('cancel: expected an Int32Array over a SharedArrayBuffer');
+    // cancelled before it began: nothing runs, nothing is recorded
+    if (signal?.aborted || isCancelled(given)) throw cancelledError();
+    const cancel = given ?? (signal ? newCancelFlag() : null);
+    const onAbort = () => setCancelled(cancel!);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const outcomes = await runStatements(this, sql, onResult && ((o) => onResult(toQueryResult(o))), { ...runner, cancel });
+      return outcomes.map(toQueryResult);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /**

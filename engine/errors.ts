@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'OVERFLOW'
   | 'INVALID_VALUE'
   | 'CARDINALITY'
+  /** The statement was cancelled (Ctrl-C at the prompt, an AbortSignal, a cancel flag): its work stopped, it changed nothing. */
+  | 'CANCELLED'
   // data loading
   | 'LOAD_FORMAT'
   | 'LOAD_VALUE'

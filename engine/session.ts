@@ -22,6 +22,7 @@ import { explainText } from './plan/explain.js';
 import { ExecContext } from './exec/context.js';
 import { Executor } from './exec/executor.js';
 import { collectParallel } from './exec/parallel.js';
+import { cancelledError, isCancelled, type CancelFlag } from './exec/cancel.js';
 import type { QueryStats } from './result.js';
 import type { Database } from './database.js';
 import { buildRecord, emptyRecordParts, type RecordParts } from './record-builder.js';
@@ -57,8 +58,18 @@ export function runnerOf(db: Database, runner: Runner): { user: string; session:
   };
 }
 
-/** Runs every statement of `sql` in order, stopping at the first error (which is rethrown). */
-export async function runStatements(db: Database, sql: string, onOutcome?: (o: StatementOutcome) => void, runner: Runner = {}): Promise<StatementOutcome[]> {
+/** What one call runs its statements with: who runs them, and the flag that cancels them (exec/cancel.ts). */
+export interface RunOptions extends Runner {
+  readonly cancel?: CancelFlag | null;
+}
+
+/**
+ * Runs every statement of `sql` in order, stopping at the first error (which
+ * is rethrown). Once `cancel` is set the running statement stops at its next
+ * batch (ExecError CANCELLED, recorded as failed) and no later one starts.
+ */
+export async function runStatements(db: Database, sql: string, onOutcome?: (o: StatementOutcome) => void, runner: RunOptions = {}): Promise<StatementOutcome[]> {
+  const cancel = runner.cancel ?? null;
   const started = performance.now();
   const who = runnerOf(db, runner);
   let parsed: ParsedStatement[];
@@ -74,11 +85,13 @@ export async function runStatements(db: Database, sql: string, onOutcome?: (o: S
     // A caller that awaits statement after statement never leaves the microtask
     // queue; give a background rebuild of this store its turn between statements.
     if (db.store.backgroundWork > 0) await yieldToLoop();
+    // cancelled after the statement before it finished: this one never starts (and has no record)
+    if (isCancelled(cancel)) throw cancelledError();
     // the first statement's clock starts at parse, as `elapsedMs` promises
     const t0 = i === 0 ? started : performance.now();
     const parts = emptyRecordParts();
     try {
-      const outcome = await runOne(db, p, parts, t0);
+      const outcome = await runOne(db, p, parts, t0, cancel);
       out.push(outcome);
       onOutcome?.(outcome);
       db.emitRecord(
@@ -205,23 +218,23 @@ function parseStatement1(sql: string): ParsedStatement {
   return all[0]!;
 }
 
-async function runOne(db: Database, p: ParsedStatement, parts: RecordParts, t0: number): Promise<StatementOutcome> {
+async function runOne(db: Database, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const s = p.statement;
   switch (s.kind) {
     case 'select': {
       const catalog = db.catalog();
       const logical = bindQuery(s.query, bindContext(db, catalog, p.text));
       const plan = new Planner(catalog.slices, db.store).planQuery(logical);
-      return await execute(db, plan, catalog, parts, t0, 'SELECT');
+      return await execute(db, plan, catalog, parts, t0, 'SELECT', cancel);
     }
     case 'explain':
-      return explain(db, s, p, parts, t0);
+      return explain(db, s, p, parts, t0, cancel);
     case 'createTable':
-      return createTable(db, s, p, t0);
+      return createTable(db, s, p, t0, cancel);
     case 'dropTable':
       return dropTables(db, s, p, t0);
     case 'insert':
-      return insert(db, s, p, parts, t0);
+      return insert(db, s, p, parts, t0, cancel);
     case 'alterTable':
       return alterTable(db, s, p, t0);
     case 'createView':
@@ -231,8 +244,8 @@ async function runOne(db: Database, p: ParsedStatement, parts: RecordParts, t0: 
   }
 }
 
-async function execute(db: Database, plan: PlanNode, catalog: Catalog, parts: RecordParts, t0: number, command: string): Promise<StatementOutcome> {
-  const ctx = new ExecContext(db.store, catalog.slices);
+async function execute(db: Database, plan: PlanNode, catalog: Catalog, parts: RecordParts, t0: number, command: string, cancel: CancelFlag | null): Promise<StatementOutcome> {
+  const ctx = new ExecContext(db.store, catalog.slices, undefined, cancel);
   const pool = catalog.slices > 1 ? db.workerPool() : null;
   const batch = pool ? await collectParallel(plan, ctx, pool) : new Executor(ctx).collect(plan);
   const stats = collectStats(ctx, plan, performance.now() - t0, batch.length);
@@ -290,14 +303,14 @@ function done(command: string, t0: number, rowCount = 0): StatementOutcome {
   return { command, fields: [], batch: NO_ROWS, stats: zeroStats(performance.now() - t0), rowCount };
 }
 
-async function explain(db: Database, s: ast.ExplainStatement, p: ParsedStatement, parts: RecordParts, t0: number): Promise<StatementOutcome> {
+async function explain(db: Database, s: ast.ExplainStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const inner = s.statement;
   if (inner.kind !== 'select') throw new SqlError('UNSUPPORTED', 'EXPLAIN takes a SELECT statement', positionAt(p.text, inner.pos), p.text);
   const catalog = db.catalog();
   const logical = bindQuery(inner.query, bindContext(db, catalog, p.text));
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
   if (!s.analyze) return textResult('EXPLAIN', explainText(plan).split('\n'), t0);
-  const ran = await execute(db, plan, catalog, parts, t0, 'EXPLAIN');
+  const ran = await execute(db, plan, catalog, parts, t0, 'EXPLAIN', cancel);
   const ctx = parts.exec!;
   const lines = explainText(plan, ctx.stats).split('\n');
   const st = ran.stats;
@@ -373,7 +386,7 @@ function createLayout(s: ast.CreateTableStatement, columns: ColumnMeta[], p: Par
   };
 }
 
-async function createTable(db: Database, s: ast.CreateTableStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
+async function createTable(db: Database, s: ast.CreateTableStatement, p: ParsedStatement, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const names = new Set<string>();
   const pk = new Set(s.primaryKey.map((k) => k.name));
   for (const k of s.primaryKey) checkColumn(s.columns, k, p, 'PRIMARY KEY');
@@ -403,7 +416,7 @@ async function createTable(db: Database, s: ast.CreateTableStatement, p: ParsedS
     let table = newTable(catalog, s.name.name, layout);
     if (source) {
       const plan = new Planner(catalog.slices, db.store).planQuery(source);
-      const batch = new Executor(new ExecContext(db.store, catalog.slices)).collect(plan);
+      const batch = new Executor(new ExecContext(db.store, catalog.slices, undefined, cancel)).collect(plan);
       const change = await appendRows(db.dir, catalog, table, [batch], db.store.segments, batch.length);
       table = change.table;
       rows = batch.length;
@@ -434,12 +447,12 @@ async function dropTables(db: Database, s: ast.DropTableStatement, p: ParsedStat
   return done('DROP TABLE', t0);
 }
 
-async function insert(db: Database, s: ast.InsertStatement, p: ParsedStatement, parts: RecordParts, t0: number): Promise<StatementOutcome> {
+async function insert(db: Database, s: ast.InsertStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const inserted = await db.store.change(async (catalog) => {
     const table = tableOr(catalog, s.table, p);
     const logical = bindInsertSource(s, table, bindContext(db, catalog, p.text));
     const plan = new Planner(catalog.slices, db.store).planQuery(logical);
-    const ctx = new ExecContext(db.store, catalog.slices);
+    const ctx = new ExecContext(db.store, catalog.slices, undefined, cancel);
     const batch = new Executor(ctx).collect(plan);
     parts.plan = plan;
     parts.exec = ctx;

@@ -4,6 +4,7 @@ import { physicalKind } from '../types.js';
 import type { SegmentCache } from '../storage/scan.js';
 import type { PlanNode } from '../plan/physical.js';
 import { newScanCounters, type ScanCounters } from '../storage/scan.js';
+import { cancelledError, type CancelFlag } from './cancel.js';
 
 export interface NodeStats extends ScanCounters {
   rowsOut: number;
@@ -39,12 +40,22 @@ export interface SegmentSource {
 export class ExecContext {
   readonly stats = new Map<number, NodeStats>();
 
-  /** `compiled`: compiled code to share with other contexts of the same query (a worker's tasks). */
+  /**
+   * `compiled`: compiled code to share with other contexts of the same query (a worker's tasks).
+   * `cancel`: the statement's cancel flag (./cancel.ts), checked once per batch; null when it cannot be cancelled.
+   */
   constructor(
     readonly store: SegmentSource,
     readonly slices: number,
     private readonly compiled = new Map<string, unknown>(),
+    readonly cancel: CancelFlag | null = null,
   ) {}
+
+  /** Throws ExecError CANCELLED once the statement's cancel flag is set. Call it per batch or per block, never per row. */
+  checkCancel(): void {
+    const flag = this.cancel;
+    if (flag !== null && Atomics.load(flag, 0) !== 0) throw cancelledError();
+  }
 
   statsFor(id: number): NodeStats {
     let s = this.stats.get(id);

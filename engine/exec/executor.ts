@@ -126,12 +126,16 @@ export class Executor {
    */
   private nested = 0;
 
-  /** Attributes time spent producing each batch to the node, minus the time of its inputs' wrappers. */
+  /**
+   * Attributes time spent producing each batch to the node, minus the time of its inputs' wrappers.
+   * Every batch of every node passes here: the statement's cancel flag is checked before each is asked for.
+   */
   private *timed(node: PlanNode, inner: Iterator<Batch> | Iterable<Batch>): Generator<Batch> {
     const stats = this.ctx.statsFor(node.id);
     const it = (inner as Iterable<Batch>)[Symbol.iterator]();
     const countRows = node.op !== 'join' && node.op !== 'exchange';
     for (;;) {
+      this.ctx.checkCancel();
       const outer = this.nested;
       this.nested = 0;
       const t0 = performance.now();

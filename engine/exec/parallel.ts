@@ -304,7 +304,9 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
       const worker = async (): Promise<void> => {
         for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
           try {
-            const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: s, plan: fragmentFor(x.input, done, s) });
+            // cancelled while waiting for a worker: the slice is not posted at all
+            ctx.checkCancel();
+            const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: s, plan: fragmentFor(x.input, done, s), cancel: ctx.cancel });
             if (!r.ok) throw fromWorker(r.error);
             if (failure) return;
             inputs[s] = r.batches;

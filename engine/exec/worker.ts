@@ -22,6 +22,8 @@ export interface FragmentTask {
   readonly slices: number;
   readonly slice: number;
   readonly plan: PlanNode;
+  /** The statement's cancel flag (./cancel.ts), shared memory the calling thread sets: checked per batch here too. */
+  readonly cancel?: Int32Array | null;
 }
 
 export type FragmentResult =
@@ -44,7 +46,7 @@ function run(task: FragmentTask): FragmentResult {
   }
   // readers of files a rewrite made obsolete would stay open for ever: start afresh now and then
   if (cache.size > 512) cache.closeAll();
-  const ctx = new ExecContext({ dir: task.dir, segments: cache }, task.slices, compiled);
+  const ctx = new ExecContext({ dir: task.dir, segments: cache }, task.slices, compiled, task.cancel ?? null);
   const out = [...new Executor(ctx).run(task.plan, task.slice)].filter((b) => b.length > 0);
   const { batches, transfer } = forTransfer(out);
   return { id: task.id, ok: true, batches, stats: [...ctx.stats], transfer };

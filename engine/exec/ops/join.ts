@@ -265,6 +265,8 @@ export function* runCrossJoin(node: JoinNode, leftInput: Iterable<Batch>, rightI
     if (m === 0) continue;
     const rowsPerChunk = Math.max(1, Math.floor(OUT_BATCH / m));
     for (let start = 0; start < left.length; start += rowsPerChunk) {
+      // one left batch can make millions of pairs that a residual all drops: check per chunk too
+      ctx.checkCancel();
       const end = Math.min(left.length, start + rowsPerChunk);
       const count = (end - start) * m;
       const li = new Int32Array(count);

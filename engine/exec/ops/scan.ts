@@ -57,7 +57,7 @@ export function* runScan(node: ScanNode, slice: number, ctx: ExecContext, needed
   }
   const kinds = node.columns.map((c) => physicalKind(node.table.columns[c]!.type));
   const filter = node.filter ? ctx.cached(`scan${node.id}`, () => compileFilter(node.filter!, kinds)) : null;
-  yield* scanFiltered(node, segments, kinds, filter, keyFilters, needed, stats);
+  yield* scanFiltered(node, segments, kinds, filter, keyFilters, needed, stats, ctx);
 }
 
 const NO_COLUMN: Vector = { kind: 'i32', values: new Int32Array(0), nulls: null, length: 0 };
@@ -79,6 +79,7 @@ function* scanFiltered(
   keyFilters: readonly ScanKeyFilter[],
   needed: Uint8Array | null,
   counters: NodeStats,
+  ctx: ExecContext,
 ): Generator<Batch> {
   const columns = node.columns;
   const width = columns.length;
@@ -115,7 +116,11 @@ function* scanFiltered(
       const passed = k;
       for (let f = 0; f < keyFilters.length && k > 0; f++) k = keyFilters[f]!.keep(cols[keyFilters[f]!.column]!, sel, k);
       counters.rowsJoinFiltered += passed - k;
-      if (k === 0) continue;
+      if (k === 0) {
+        // a block that yields nothing passes no batch to the executor's check: a scan that matches nothing is cancelled here
+        ctx.checkCancel();
+        continue;
+      }
       const out: Vector[] = new Array<Vector>(width);
       for (let j = 0; j < width; j++) {
         if (needed !== null && needed[j] === 0) {
