@@ -35,7 +35,7 @@ async function rawBytes(db: Database, table: string): Promise<{ raw: number; enc
   const t = db.catalog().tables[table]!;
   const raw = codecById('raw');
   let total = 0;
-  for (const b of readAll(db.dir, t, db.store.segments, db.catalog().blockRows)) for (const v of b.columns) total += raw.encodedSize(v) + (v.nulls ? Math.ceil(v.length / 8) : 0);
+  for (const b of readAll(db.dir, t, db.store.segments, db.catalog())) for (const v of b.columns) total += raw.encodedSize(v) + (v.nulls ? Math.ceil(v.length / 8) : 0);
   const encoded = t.segments.reduce((a, s) => a + s.bytes, 0);
   return { raw: total, encoded };
 }

@@ -220,7 +220,7 @@ export class Database {
     if (!(fraction > 0 && fraction <= 1)) throw new UsageError(`readTable: fraction must be in (0, 1], got ${fraction}`);
     let seen = 0;
     let sel = new Int32Array(0);
-    for (const batch of readAll(this.dir, table, this.store.segments, this.catalog().blockRows)) {
+    for (const batch of readAll(this.dir, table, this.store.segments, this.catalog())) {
       if (fraction === 1) {
         yield batch;
         continue;

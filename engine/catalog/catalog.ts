@@ -7,7 +7,14 @@
 import type { ColumnDef } from '../types.js';
 import type { EncodingId } from '../storage/codecs/codec.js';
 
-export const CATALOG_FORMAT = 1;
+/**
+ * The data format, in the KEEL marker and the catalog's `format`. 2: the
+ * catalog carries a checksum and segment footers record their placement
+ * (storage/integrity.ts). 1: written by keels before that; read, and upgraded
+ * to 2 by the next commit.
+ */
+export const CATALOG_FORMAT = 2;
+export const LEGACY_CATALOG_FORMAT = 1;
 
 /** How a table's rows are placed on slices. */
 export type DistStyle = 'even' | 'key' | 'all';

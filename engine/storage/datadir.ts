@@ -3,7 +3,7 @@
  * writer lock.
  *
  *   DIR/KEEL                  marker: "keel data directory" and the format number
- *   DIR/catalog.json          the catalog, replaced atomically (write, fsync, rename, fsync dir)
+ *   DIR/catalog.json          the catalog with its checksum (integrity.ts), replaced atomically (write, fsync, rename, fsync dir)
  *   DIR/tables/<id>/<n>.seg   immutable segment files, written before the catalog names them
  *   DIR/write.lock            held by the one process changing the directory
  *
@@ -15,7 +15,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StorageError } from '../errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CATALOG_FORMAT, emptyCatalog, type Catalog } from '../catalog/catalog.js';
+import { CATALOG_FORMAT, emptyCatalog, LEGACY_CATALOG_FORMAT, type Catalog } from '../catalog/catalog.js';
+import { sealCatalog, unsealCatalog, validateCatalog } from './integrity.js';
 import { ownerAlive, ownerTag, parseOwnerTag, SELF, type Owner } from './owner.js';
 import { sweepStaging } from './staging.js';
 import { storageErrorOf } from './io-error.js';
@@ -99,8 +100,8 @@ function undoCreate(dir: string, existed: boolean, made: string | undefined): vo
   }
 }
 
-/** Reads the catalog, checking that the directory is ours and of a format we read. */
-export function readCatalog(dir: string): Catalog {
+/** The data format the directory's marker names (checking that the directory is ours). */
+function markerFormat(dir: string): number {
   // a directory this user may not look into is not "missing": kindOf throws EACCES, a StorageError at the API (io-error.ts)
   const kind = kindOf(dir);
   if (kind === 'missing') {
@@ -114,9 +115,25 @@ export function readCatalog(dir: string): Catalog {
   const marker = fs.readFileSync(markerPath, 'utf8');
   const m = /^keel data directory\nformat (\d+)\n$/.exec(marker);
   if (!m) throw new StorageError('CORRUPT', `${markerPath} is damaged: not a keel marker file`);
-  if (Number(m[1]) !== CATALOG_FORMAT) {
-    throw new StorageError('VERSION', `${dir} has data format ${m[1]}; this keel reads format ${CATALOG_FORMAT}`);
+  const format = Number(m[1]);
+  if (format !== CATALOG_FORMAT && format !== LEGACY_CATALOG_FORMAT) {
+    throw new StorageError('VERSION', `${dir} has data format ${m[1]}; this keel reads formats ${LEGACY_CATALOG_FORMAT} and ${CATALOG_FORMAT}`);
   }
+  return format;
+}
+
+/**
+ * Reads the catalog, checking that the directory is ours and of a format we
+ * read, that the catalog's checksum matches its content and that it holds
+ * together (integrity.ts); anything else is CORRUPT, naming the file.
+ *
+ * A directory of format 2 (the marker says so) must have a checksummed
+ * catalog. One of format 1, written by a keel before checksums, is read
+ * without one (a checksum, if present, is still checked) and is upgraded by its
+ * next commit (upgradeMarker).
+ */
+export function readCatalog(dir: string): Catalog {
+  const format = markerFormat(dir);
   const catalogPath = path.join(dir, CATALOG);
   let text: string;
   try {
@@ -126,25 +143,34 @@ export function readCatalog(dir: string): Catalog {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     throw new StorageError('CORRUPT', `${catalogPath} is missing: the data directory is damaged`);
   }
+  const { body, sealed } = unsealCatalog(text, catalogPath, format === CATALOG_FORMAT);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(body);
   } catch {
     throw new StorageError('CORRUPT', `${catalogPath} is damaged: not valid JSON`);
   }
-  const c = parsed as Partial<Catalog>;
-  if (
-    typeof c !== 'object' || c === null || c.format !== CATALOG_FORMAT || typeof c.slices !== 'number' ||
-    typeof c.blockRows !== 'number' || typeof c.tables !== 'object' || typeof c.views !== 'object'
-  ) {
-    throw new StorageError('CORRUPT', `${catalogPath} is damaged: missing or wrong fields`);
+  // an unsealed text naming a checksum had one that no longer reads as one: damage, not an old catalog
+  if (!sealed && typeof parsed === 'object' && parsed !== null && 'checksum' in parsed) {
+    throw new StorageError('CORRUPT', `${catalogPath} is damaged: its checksum member is malformed`);
   }
-  return parsed as Catalog;
+  // a sealed catalog is of the current format; the marker of a directory upgraded by a commit that crashed may still say 1
+  return validateCatalog(parsed, catalogPath, sealed ? CATALOG_FORMAT : LEGACY_CATALOG_FORMAT);
 }
 
-/** Replaces the catalog atomically and durably. */
+/** Replaces the catalog atomically and durably, with its checksum, in the current format. */
 export function writeCatalog(dir: string, catalog: Catalog): void {
-  writeDurably(path.join(dir, CATALOG), JSON.stringify(catalog));
+  writeDurably(path.join(dir, CATALOG), sealCatalog({ ...catalog, format: CATALOG_FORMAT }));
+}
+
+/**
+ * After a commit wrote a checksummed catalog into a directory of format 1:
+ * marks it format 2, so that from now on a catalog without a checksum is
+ * refused. (A crash before this leaves format 1 with a checksummed catalog,
+ * which reads fine and is upgraded by the next commit.)
+ */
+export function upgradeMarker(dir: string): void {
+  if (markerFormat(dir) !== CATALOG_FORMAT) writeDurably(path.join(dir, MARKER), MARKER_TEXT);
 }
 
 /** Write to a temporary name, fsync, rename over the target, fsync the directory. */

@@ -26,6 +26,7 @@ import type { Catalog, SegmentMeta, TableMeta } from '../catalog/catalog.js';
 import { syncDir, tableDir } from './datadir.js';
 import { newScanCounters, scanSegments } from './scan.js';
 import { SegmentReader } from './segment.js';
+import { checkSegment } from './integrity.js';
 import { Staging } from './staging.js';
 import { storageErrorOf } from './io-error.js';
 import type { Store } from './store.js';
@@ -199,6 +200,7 @@ async function build(
     const opened = table.segments.map((s) => {
       const reader = SegmentReader.open(store.segmentPath(table, s.file));
       readers.push(reader);
+      checkSegment(reader, { table, segment: s, slices: catalog.slices });
       return { slice: s.slice, rows: s.rows, reader };
     });
     // runs of 4 blocks are sorted long before the last rows are read: an interleaved mapping must know the whole range up front
@@ -257,6 +259,7 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
       for (const s of appended) {
         const reader = SegmentReader.open(store.segmentPath(cur, s.file));
         try {
+          checkSegment(reader, { table: cur, segment: s, slices: fresh.slices });
           for (const batch of scanSegments(cur, [reader], all, null, newScanCounters())) writer.add(batch);
         } finally {
           reader.close();

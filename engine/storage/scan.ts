@@ -8,6 +8,7 @@ import { physicalKind } from '../types.js';
 import type { TableMeta } from '../catalog/catalog.js';
 import { SegmentReader, type BlockMeta } from './segment.js';
 import { tableDir } from './datadir.js';
+import { checkSegment, type SegmentClaim } from './integrity.js';
 
 /**
  * Decides from zone maps whether a block group may hold matching rows. It gets
@@ -30,12 +31,23 @@ export function newScanCounters(): ScanCounters {
 /** Open segment readers, shared by the queries of one process (segment files never change). */
 export class SegmentCache {
   private readonly open = new Map<string, SegmentReader>();
+  /** Catalog entries already checked against their file's footer, with the table they were checked under. */
+  private readonly checked = new WeakMap<object, TableMeta>();
 
-  get(file: string): SegmentReader {
+  /**
+   * The reader of `file`. With `claim` (what a catalog says of the file), its
+   * footer is checked against the claim (integrity.ts) the first time this
+   * catalog entry is read: a catalog that contradicts its segments is CORRUPT.
+   */
+  get(file: string, claim?: SegmentClaim): SegmentReader {
     let r = this.open.get(file);
     if (!r) {
       r = SegmentReader.open(file);
       this.open.set(file, r);
+    }
+    if (claim && this.checked.get(claim.segment) !== claim.table) {
+      checkSegment(r, claim);
+      this.checked.set(claim.segment, claim.table);
     }
     return r;
   }
@@ -62,12 +74,15 @@ export class SegmentCache {
   }
 }
 
-/** The segment readers holding a slice's rows (for ALL tables: the one copy). */
-export function sliceSegments(dir: string, table: TableMeta, slice: number, cache: SegmentCache): SegmentReader[] {
+/**
+ * The segment readers holding a slice's rows (for ALL tables: the one copy),
+ * each checked against its catalog entry; `slices` is the catalog's slice count.
+ */
+export function sliceSegments(dir: string, table: TableMeta, slice: number, cache: SegmentCache, slices: number): SegmentReader[] {
   const folder = tableDir(dir, table.id);
   return table.segments
     .filter((s) => s.slice === slice || s.slice === -1)
-    .map((s) => cache.get(path.join(folder, s.file)));
+    .map((segment) => cache.get(path.join(folder, segment.file), { table, segment, slices }));
 }
 
 /**

@@ -3,7 +3,8 @@
  *
  *   "KSEG0001"
  *   block group 0: column 0 [null bitmap][encoded values], column 1 ..., then block group 1 ...
- *   footer (JSON): per column, per block: offset, length, encoding, rows, zone map, crc32
+ *   footer (JSON): rows, placement (slice, slices, dist, distKey), per column its name,
+ *                  type and per block: offset, length, encoding, rows, zone map, crc32
  *   u32 footer length, u32 footer crc32, "KSEGEND1"
  *
  * A scan reads only the blocks of the columns it needs, each one contiguous. Files are
@@ -13,7 +14,8 @@
 import * as fs from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { StorageError } from '../errors.js';
-import type { PhysicalKind, Vector } from '../types.js';
+import type { PhysicalKind, SqlType, Vector } from '../types.js';
+import type { DistStyle } from '../catalog/catalog.js';
 import type { EncodingId } from './codecs/codec.js';
 import { codecById, encodeAuto } from './codecs/index.js';
 import { packBits, unpackBits, zoneMap } from './vectors.js';
@@ -36,9 +38,31 @@ export interface BlockMeta {
   readonly crc: number;
 }
 
-export interface SegmentFooter {
+/**
+ * Where a segment's rows are placed, written into its footer so that a catalog
+ * entry contradicting the file is noticed when the file is read
+ * (integrity.ts). Segments written before data format 2 have none of it.
+ */
+export interface SegmentPlacement {
+  /** The slice that owns the rows; -1 for the single copy of a DISTSTYLE ALL table. */
+  readonly slice: number;
+  /** The data directory's slice count the rows were placed for. */
+  readonly slices: number;
+  readonly dist: DistStyle;
+  readonly distKey: string | null;
+}
+
+export interface SegmentFooter extends Partial<SegmentPlacement> {
   readonly rows: number;
-  readonly columns: readonly { readonly name: string; readonly blocks: readonly BlockMeta[] }[];
+  /** `type` is absent in segments written before data format 2. */
+  readonly columns: readonly { readonly name: string; readonly type?: SqlType; readonly blocks: readonly BlockMeta[] }[];
+}
+
+/** A column as a segment writer needs it; `type` goes into the footer. */
+export interface SegmentColumn {
+  readonly name: string;
+  readonly encoding: EncodingId | 'auto';
+  readonly type?: SqlType;
 }
 
 /**
@@ -55,7 +79,8 @@ export class SegmentWriter {
 
   constructor(
     readonly file: string,
-    private readonly columns: readonly { readonly name: string; readonly encoding: EncodingId | 'auto' }[],
+    private readonly columns: readonly SegmentColumn[],
+    private readonly placement?: SegmentPlacement,
   ) {
     this.fd = fs.openSync(file, 'w');
     this.blocks = columns.map(() => []);
@@ -110,7 +135,8 @@ export class SegmentWriter {
   finish(): { bytes: number; rows: number } {
     const footerData: SegmentFooter = {
       rows: this.rows,
-      columns: this.columns.map((c, i) => ({ name: c.name, blocks: this.blocks[i]! })),
+      ...this.placement,
+      columns: this.columns.map((c, i) => ({ name: c.name, ...(c.type ? { type: c.type } : {}), blocks: this.blocks[i]! })),
     };
     const footer = Buffer.from(JSON.stringify(footerData));
     this.put(footer);
@@ -166,12 +192,15 @@ function pickRows(v: Vector, sel: Uint32Array, count: number): Vector {
 export class SegmentReader {
   readonly file: string;
   readonly footer: SegmentFooter;
+  /** The file's size in bytes when it was opened. */
+  readonly size: number;
   private fd: number;
 
-  private constructor(file: string, fd: number, footer: SegmentFooter) {
+  private constructor(file: string, fd: number, footer: SegmentFooter, size: number) {
     this.file = file;
     this.fd = fd;
     this.footer = footer;
+    this.size = size;
   }
 
   static open(file: string): SegmentReader {
@@ -194,7 +223,7 @@ export class SegmentReader {
       fs.readSync(fd, footerBytes, 0, footerLength, size - TRAILER_BYTES - footerLength);
       if (crc32(footerBytes) !== footerCrc) throw new StorageError('CORRUPT', `segment file ${file} has a damaged footer (checksum mismatch)`);
       const footer = JSON.parse(footerBytes.toString('utf8')) as SegmentFooter;
-      return new SegmentReader(file, fd, footer);
+      return new SegmentReader(file, fd, footer, size);
     } catch (e) {
       fs.closeSync(fd);
       throw e;

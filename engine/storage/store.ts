@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Catalog, TableMeta } from '../catalog/catalog.js';
-import { acquireWriteLockAsync, createDataDir, LOCK_WAIT_MS, readCatalog, removeOrphans, tableDir, writeCatalog } from './datadir.js';
+import { acquireWriteLockAsync, createDataDir, LOCK_WAIT_MS, readCatalog, removeOrphans, tableDir, upgradeMarker, writeCatalog } from './datadir.js';
 import { SegmentCache } from './scan.js';
 import { storageErrorOf } from './io-error.js';
 
@@ -122,6 +122,8 @@ export class Store {
       ];
       const next = { ...commit.catalog, retired, generation: this.current.generation + 1 };
       writeCatalog(this.dir, next);
+      // a directory of data format 1 is format 2 once its catalog carries a checksum
+      upgradeMarker(this.dir);
       this.current = next;
       this.stamp = this.catalogStamp();
       if (commit.obsolete?.length) this.segments.forget(commit.obsolete);

@@ -14,9 +14,8 @@ import * as path from 'node:path';
 import type { Batch, ColumnDef, Vector } from '../types.js';
 import { physicalKind } from '../types.js';
 import type { ColumnMeta, DistStyle, SegmentMeta } from '../catalog/catalog.js';
-import type { EncodingId } from './codecs/codec.js';
 import { ColumnBuilder } from './vectors.js';
-import { SegmentReader, SegmentWriter } from './segment.js';
+import { SegmentReader, SegmentWriter, type SegmentColumn, type SegmentPlacement } from './segment.js';
 import { hashInt32, hashNumber, hashString, NULL_HASH } from './hash.js';
 import { sortByZ, ZOrder, zKindOf, type ZRange } from './zorder.js';
 
@@ -229,8 +228,14 @@ export class TableWriter {
     return name;
   }
 
-  private columnsToWrite(): { name: string; encoding: EncodingId | 'auto' }[] {
-    return this.layout.columns.map((c) => ({ name: c.name, encoding: c.encoding }));
+  private columnsToWrite(): SegmentColumn[] {
+    return this.layout.columns.map((c) => ({ name: c.name, encoding: c.encoding, type: c.type }));
+  }
+
+  /** What the footer of a segment of slice buffer `s` records of its placement. */
+  private placement(s: number): SegmentPlacement {
+    const { distStyle, distKey, slices } = this.layout;
+    return { slice: distStyle === 'all' ? -1 : s, slices, dist: distStyle, distKey: distStyle === 'key' ? distKey : null };
   }
 
   /** Sorts every slice buffer and writes it as a run. */
@@ -252,7 +257,7 @@ export class TableWriter {
     if (rows === 0) return;
     const order = sorted ? this.sortOrder(buf) : undefined;
     const name = this.newFile();
-    const writer = (this.openWriter = new SegmentWriter(path.join(this.folder, name), this.columnsToWrite()));
+    const writer = (this.openWriter = new SegmentWriter(path.join(this.folder, name), this.columnsToWrite(), this.placement(s)));
     // the buffer takes new rows at once (after the rows this run leaves behind); this run is written from the builders it had
     const builders = buf.builders;
     const left = buf.rows > rows ? builders.map((b) => b.build(undefined, rows, b.length)) : null;
@@ -266,7 +271,7 @@ export class TableWriter {
     const { bytes } = writer.finish();
     this.openWriter = null;
     this.bytesDone += bytes;
-    this.runs[s]!.push({ file: name, slice: this.layout.distStyle === 'all' ? -1 : s, rows, bytes });
+    this.runs[s]!.push({ file: name, slice: this.placement(s).slice, rows, bytes });
   }
 
   private sortOrder(buf: SliceBuffer): Uint32Array {
@@ -351,7 +356,7 @@ export class TableWriter {
       return ra - rb;
     };
     const name = this.newFile();
-    const writer = (this.openWriter = new SegmentWriter(path.join(this.folder, name), this.columnsToWrite()));
+    const writer = (this.openWriter = new SegmentWriter(path.join(this.folder, name), this.columnsToWrite(), this.placement(slice)));
     let out = columns.map((c) => new ColumnBuilder(physicalKind(c.type), blockRows));
     let total = 0;
     try {
@@ -391,7 +396,7 @@ export class TableWriter {
     this.openWriter = null;
     this.bytesDone += bytes;
     for (const r of runs) fs.rmSync(path.join(this.folder, r.file), { force: true });
-    return { file: name, slice: this.layout.distStyle === 'all' ? -1 : slice, rows: total, bytes };
+    return { file: name, slice: this.placement(slice).slice, rows: total, bytes };
   }
 
   /** Removes every file this writer created. */

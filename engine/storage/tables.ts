@@ -98,12 +98,17 @@ export function keyRangesOf(layout: Pick<Layout, 'sortKey' | 'sortStyle'>, foote
   });
 }
 
-/** Every row of the table's current version, slices interleaved in load order (load-order.ts). */
-export function* readAll(dir: string, table: TableMeta, cache: SegmentCache, blockRows: number): Generator<Batch> {
+/**
+ * Every row of the table's current version, slices interleaved in load order
+ * (load-order.ts); each segment is checked against its catalog entry
+ * (integrity.ts) in `catalog`, the table's catalog.
+ */
+export function* readAll(dir: string, table: TableMeta, cache: SegmentCache, catalog: Pick<Catalog, 'blockRows' | 'slices'>): Generator<Batch> {
   const folder = tableDir(dir, table.id);
   const all = table.columns.map((_, i) => i);
-  const chunk = chunkRowsFor(blockRows, new Set(table.segments.map((s) => s.slice)).size);
-  yield* inLoadOrder(table.segments, (seg) => scanSegments(table, [cache.get(path.join(folder, seg.file))], all, null, newScanCounters()), chunk);
+  const chunk = chunkRowsFor(catalog.blockRows, new Set(table.segments.map((s) => s.slice)).size);
+  const reader = (segment: SegmentMeta) => cache.get(path.join(folder, segment.file), { table, segment, slices: catalog.slices });
+  yield* inLoadOrder(table.segments, (seg) => scanSegments(table, [reader(seg)], all, null, newScanCounters()), chunk);
 }
 
 /**
@@ -201,14 +206,14 @@ async function readAhead(
 /** Writes the table's rows in a new layout as a new version; the old files become obsolete. */
 export function rewriteTable(dir: string, catalog: Catalog, table: TableMeta, layout: Layout, cache: SegmentCache): TableChange {
   const folder = tableDir(dir, table.id);
-  const keyRanges = keyRangesOf(layout, table.segments.map((s) => cache.get(path.join(folder, s.file)).footer));
+  const keyRanges = keyRangesOf(layout, table.segments.map((segment) => cache.get(path.join(folder, segment.file), { table, segment, slices: catalog.slices }).footer));
   const writer = layoutWriter(folder, catalog, layout, 0, table.nextSegment, keyRanges ? { keyRanges } : {});
   let written: ReturnType<TableWriter['finish']>;
   try {
     const oldKinds = table.columns.map((c) => physicalKind(c.type));
     const newKinds = layout.columns.map((c) => physicalKind(c.type));
     if (oldKinds.join() !== newKinds.join()) throw new Error('rewriteTable cannot change column types');
-    for (const batch of readAll(dir, table, cache, catalog.blockRows)) writer.add(batch);
+    for (const batch of readAll(dir, table, cache, catalog)) writer.add(batch);
     written = writer.finish();
   } catch (e) {
     writer.abort();

@@ -49,7 +49,7 @@ export function blockFilterFor(zone: readonly ZonePredicate[]): BlockFilter | nu
 export function* runScan(node: ScanNode, slice: number, ctx: ExecContext, needed: Uint8Array | null = null): Generator<Batch> {
   if (node.singleCopy && slice !== 0) return;
   const stats = ctx.statsFor(node.id);
-  const segments = sliceSegments(ctx.store.dir, node.table, node.table.distStyle === 'all' ? -1 : slice, ctx.store.segments);
+  const segments = sliceSegments(ctx.store.dir, node.table, node.table.distStyle === 'all' ? -1 : slice, ctx.store.segments, ctx.slices);
   const keyFilters = ctx.scanFiltersFor(node.id, slice);
   if (!node.filter && keyFilters.length === 0) {
     yield* scanSegments(node.table, segments, node.columns, blockFilterFor(node.zone), stats);
