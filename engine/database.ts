@@ -18,6 +18,7 @@ import { appendRows, readAll } from './storage/tables.js';
 import { gatherBatch } from './exec/batch.js';
 import type { SystemTable } from './catalog/system-tables.js';
 import { svvTableInfo } from './catalog/system-tables.js';
+import { databaseName, schemaViews } from './catalog/schema-views.js';
 import type { QueryStats, ResultColumn } from './result.js';
 import { toArrowTable, toRows } from './result.js';
 import type { Field } from './plan/physical.js';
@@ -83,7 +84,9 @@ export interface LoadProgress {
 }
 
 export class Database {
-  private readonly systemTables = new Map<string, SystemTable>([[svvTableInfo.name, svvTableInfo]]);
+  private readonly systemTables = new Map<string, SystemTable>(
+    [svvTableInfo, ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
+  );
   private readonly listeners: ((r: QueryRecord) => void)[] = [];
   private readonly closeListeners: (() => void)[] = [];
   private closed = false;

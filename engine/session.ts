@@ -23,6 +23,7 @@ import { ExecContext } from './exec/context.js';
 import { Executor } from './exec/executor.js';
 import { collectParallel } from './exec/parallel.js';
 import { cancelledError, isCancelled, type CancelFlag } from './exec/cancel.js';
+import { describe, showTables } from './describe.js';
 import type { QueryStats } from './result.js';
 import type { Database } from './database.js';
 import { buildRecord, emptyRecordParts, type RecordParts } from './record-builder.js';
@@ -181,6 +182,8 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   alterTable: 'ALTER TABLE',
   createView: 'CREATE VIEW',
   dropView: 'DROP VIEW',
+  describe: 'DESCRIBE',
+  showTables: 'SHOW TABLES',
 };
 
 /**
@@ -241,6 +244,10 @@ async function runOne(db: Database, p: ParsedStatement, parts: RecordParts, t0: 
       return createView(db, s, p, t0);
     case 'dropView':
       return dropViews(db, s, p, t0);
+    case 'describe':
+      return describe(db, s, p, t0);
+    case 'showTables':
+      return showTables(db, t0);
   }
 }
 

@@ -26,7 +26,9 @@ export type Statement =
   | InsertStatement
   | AlterTableStatement
   | CreateViewStatement
-  | DropViewStatement;
+  | DropViewStatement
+  | DescribeStatement
+  | ShowTablesStatement;
 
 export interface SelectStatement extends Node {
   readonly kind: 'select';
@@ -135,6 +137,17 @@ export interface DropViewStatement extends Node {
   readonly kind: 'dropView';
   readonly names: readonly Ident[];
   readonly ifExists: boolean;
+}
+
+/** DESCRIBE t (DESC t): a relation's columns, as DuckDB and MySQL users type it. */
+export interface DescribeStatement extends Node {
+  readonly kind: 'describe';
+  readonly name: Ident;
+}
+
+/** SHOW TABLES: the tables and views. */
+export interface ShowTablesStatement extends Node {
+  readonly kind: 'showTables';
 }
 
 // ---------------------------------------------------------------- queries

@@ -314,6 +314,22 @@ class Parser {
     return this.name();
   }
 
+  /**
+   * A relation to read (FROM, DESCRIBE): a table or view name, or a system
+   * view: information_schema.tables and .columns keep their schema in the name;
+   * pg_catalog.x is x (pg_table_def, svv_columns: there is one search path).
+   */
+  private relationName(): ast.Ident {
+    const t = this.tok;
+    if (t.kind === 'word' && (t.value === 'information_schema' || t.value === 'pg_catalog') && this.peek(1).kind === 'op' && this.peek(1).value === '.') {
+      this.advance();
+      this.advance();
+      const name = this.label();
+      return t.value === 'pg_catalog' ? name : { name: `information_schema.${name.name}`, pos: t.pos };
+    }
+    return this.objectName();
+  }
+
   // ------------------------------------------------------------ statements
 
   script(): ParsedStatement[] {
@@ -347,6 +363,12 @@ class Parser {
         return this.insertStatement();
       case 'alter':
         return this.alterStatement();
+      case 'describe':
+      case 'desc':
+        return this.describeStatement();
+      case 'show':
+        if (this.peek(1).kind === 'word' && this.peek(1).value === 'tables') return this.showTablesStatement();
+        throw this.unsupported('SHOW (other than SHOW TABLES)');
       default:
         if (UNSUPPORTED_STATEMENTS.has(t.value)) throw this.unsupported(t.value.toUpperCase());
         throw this.unexpected();
@@ -356,6 +378,19 @@ class Parser {
   private selectStatement(): ast.SelectStatement {
     const pos = this.tok.pos;
     return { kind: 'select', query: this.query(), pos };
+  }
+
+  /** DESCRIBE name, DESC name */
+  private describeStatement(): ast.DescribeStatement {
+    const pos = this.advance().pos;
+    return { kind: 'describe', name: this.relationName(), pos };
+  }
+
+  /** SHOW TABLES */
+  private showTablesStatement(): ast.ShowTablesStatement {
+    const pos = this.advance().pos;
+    this.expectWord('tables');
+    return { kind: 'showTables', pos };
   }
 
   private explainStatement(): ast.ExplainStatement {
@@ -930,9 +965,10 @@ class Parser {
       return this.startsQuery(this.i + 1) ? this.orElse(() => this.derivedTable(), parenthesizedJoin) : parenthesizedJoin();
     }
     if (this.isWord('lateral')) throw this.unsupported('LATERAL');
-    const name = this.objectName();
+    const name = this.relationName();
     if (this.isOp('(')) throw this.unsupported('a table function');
-    const alias = this.alias(false);
+    // information_schema.tables is called tables in the query, as in PostgreSQL
+    const alias = this.alias(false) ?? (name.name.startsWith('information_schema.') ? { name: name.name.slice('information_schema.'.length), pos: name.pos } : null);
     const columnAliases = alias && this.isOp('(') ? this.nameList() : null;
     return { kind: 'table', name, alias, columnAliases, pos: t.pos };
   }
