@@ -20,7 +20,7 @@ import type { SystemTable } from './catalog/system-tables.js';
 import { svvTableInfo } from './catalog/system-tables.js';
 import { databaseName, schemaViews } from './catalog/schema-views.js';
 import type { QueryStats, ResultColumn } from './result.js';
-import { toArrowTable, toRows } from './result.js';
+import { toArrowTable, toRows, toTextRows } from './result.js';
 import type { Field } from './plan/physical.js';
 import { readFile, type LoadOptions } from './load/index.js';
 import { planRecord, runStatements, type PlanRecordInput, type Runner, type StatementOutcome } from './session.js';
@@ -58,6 +58,13 @@ export interface QueryResult {
   readonly rowCount: number;
   /** The rows as plain values (dates as YYYY-MM-DD, decimals as numbers, NULL as null). */
   rows(): (number | string | boolean | null)[][];
+  /**
+   * The rows as text, exact where rows() rounds (what the CLI prints):
+   * DECIMAL at its scale ("12.50"), integers with all their digits, DOUBLE in
+   * its shortest round-trip form (the only type printed in exponent form);
+   * NULL as null.
+   */
+  textRows(): (string | null)[][];
 }
 
 /** Per-call settings of execute() and query(): who runs the statements (for their query records), and how to cancel them. */
@@ -320,6 +327,7 @@ function toQueryResult(o: StatementOutcome): QueryResult {
     command: o.command,
     rowCount: o.rowCount,
     rows: () => toRows(fields, batch),
+    textRows: () => toTextRows(fields, batch),
   };
 }
 

@@ -44,6 +44,84 @@ export function valueAt(v: Vector, type: SqlType, i: number): number | string | 
   }
 }
 
+/**
+ * The digits of an integral number without exponent form: String() for
+ * |x| < 1e21, else the shortest digits that round-trip, padded with zeros
+ * (a double past 2^53 holds about 16 significant digits; the zeros say so
+ * rather than inventing the binary value's noise digits).
+ */
+export function integerText(x: number): string {
+  const s = String(x);
+  const m = /^(-?)(\d)(?:\.(\d+))?e\+(\d+)$/.exec(s);
+  if (!m) return s;
+  const digits = m[2]! + (m[3] ?? '');
+  return m[1]! + digits + '0'.repeat(Number(m[4]) - (digits.length - 1));
+}
+
+/** A DECIMAL's text at its scale from its scaled integer: decimalText(1250, 2) is "12.50", decimalText(-5, 3) "-0.005". */
+export function decimalText(scaled: number, scale: number): string {
+  const digits = integerText(Math.abs(scaled));
+  const sign = scaled < 0 ? '-' : '';
+  if (scale <= 0) return sign + digits;
+  const padded = digits.padStart(scale + 1, '0');
+  return `${sign}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
+}
+
+/** A REAL (single precision, stored as the double it rounds to) in its shortest single-precision digits: 0.1, not 0.10000000149011612. */
+export function realText(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  for (let p = 1; p < 9; p++) {
+    const y = Number(x.toPrecision(p));
+    if (Math.fround(y) === x) return String(y);
+  }
+  return String(Number(x.toPrecision(9)));
+}
+
+/**
+ * Row i as text, as a person reads it: integers with all their digits,
+ * DECIMAL at its scale (12.50; exact, from the scaled integer), DOUBLE in
+ * JavaScript's shortest round-trip form (exponent form only for doubles, as
+ * 1e-7 or 1e+21), REAL in its shortest single-precision form, dates and
+ * timestamps as valueAt gives them, booleans as true/false; NULL is null.
+ */
+export function textAt(v: Vector, type: SqlType, i: number): string | null {
+  if (v.nulls !== null && v.nulls[i] === 1) return null;
+  switch (v.kind) {
+    case 'str':
+      return v.dict[v.codes[i]!]!;
+    case 'bool':
+      return v.values[i] === 1 ? 'true' : 'false';
+    case 'i32':
+      return type.id === 'date' ? formatDate(v.values[i]!) : String(v.values[i]!);
+    case 'f64': {
+      const x = v.values[i]!;
+      switch (type.id) {
+        case 'decimal':
+          return decimalText(x, type.scale ?? 0);
+        case 'timestamp':
+          return formatTimestamp(x);
+        case 'double':
+          return String(x);
+        case 'real':
+          return realText(x);
+        default:
+          return integerText(x);
+      }
+    }
+  }
+}
+
+/** The rows as text (textAt): what the CLI prints, exact where rows() gives numbers. */
+export function toTextRows(fields: readonly Field[], batch: Batch): (string | null)[][] {
+  const rows = new Array(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const row = new Array(fields.length);
+    for (let c = 0; c < fields.length; c++) row[c] = textAt(batch.columns[c]!, fields[c]!.type, i);
+    rows[i] = row;
+  }
+  return rows;
+}
+
 export function toRows(fields: readonly Field[], batch: Batch): (number | string | boolean | null)[][] {
   const rows = new Array(batch.length);
   for (let i = 0; i < batch.length; i++) {
