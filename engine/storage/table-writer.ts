@@ -127,6 +127,8 @@ export class TableWriter {
   private sliceOf = new Uint32Array(0);
   private bytesDone = 0;
   private openWriter: SegmentWriter | null = null;
+  /** The first directory this writer's mkdir created (the table's folder on its first write), removed again by abort(). */
+  private readonly madeFolder: string | undefined;
 
   constructor(
     private readonly folder: string,
@@ -134,7 +136,7 @@ export class TableWriter {
     firstSegment: number,
     private readonly options: WriterOptions = {},
   ) {
-    fs.mkdirSync(folder, { recursive: true });
+    this.madeFolder = fs.mkdirSync(folder, { recursive: true });
     const physicalSlices = layout.distStyle === 'all' ? 1 : layout.slices;
     this.buffers = Array.from({ length: physicalSlices }, () => new SliceBuffer(layout.columns));
     this.runs = Array.from({ length: physicalSlices }, () => []);
@@ -399,11 +401,20 @@ export class TableWriter {
     return { file: name, slice: this.placement(slice).slice, rows: total, bytes };
   }
 
-  /** Removes every file this writer created. */
+  /** Removes every file this writer created, and the folders it created when they are empty again: a discarded write leaves no trace. */
   abort(): void {
     this.openWriter?.abort();
     this.openWriter = null;
     for (const f of this.created) fs.rmSync(f, { force: true });
+    if (this.madeFolder === undefined) return;
+    for (let d = this.folder; ; d = path.dirname(d)) {
+      try {
+        fs.rmdirSync(d);
+      } catch {
+        return; // not empty (another writer's files), or gone
+      }
+      if (path.resolve(d) === path.resolve(this.madeFolder)) return;
+    }
   }
 }
 
