@@ -1,7 +1,7 @@
 /** What every command shares: the --data and --json flags, opening the database, and exit codes. */
 import { Database } from '../index.js';
 import type { RecordSource } from '../workload-log/index.js';
-import { reportError } from './output.js';
+import { reportError, stringifyJson } from './output.js';
 
 export interface CommonOptions {
   data: string;
@@ -27,7 +27,7 @@ export async function withDatabase(opts: CommonOptions, fn: (db: Database) => Pr
   }
 }
 
-/** Prints one JSON value on its own line (machine output). */
+/** Prints one JSON value on its own line (machine output); RawJson parts (exact numbers such as 12.50) as they are. */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value) + '\n');
+  process.stdout.write(stringifyJson(value) + '\n');
 }

@@ -33,6 +33,8 @@ common(program.command('init').description('create a data directory'))
 
 common(program.command('sql [statement]').description('run SQL: one statement, -f FILE, standard input, or an interactive prompt'))
   .option('-f, --file <file>', 'run the statements of a file in order')
+  .option('--csv', 'results as CSV (a header line, then the rows)')
+  .option('--null <str>', 'how NULL prints in tables and CSV (default: empty)')
   .action(sqlCommand);
 
 common(program.command('explain <statement>').description('show the plan of a query (EXPLAIN)'))

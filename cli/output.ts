@@ -1,27 +1,224 @@
 /** Terminal output: aligned tables, progress bars that only draw on a terminal, error printing. */
 import * as fs from 'node:fs';
 import { KeelError, SqlError } from '../engine/errors.js';
+import { integerText } from '../engine/result.js';
 import { isEnvironmentError, storageErrorOf } from '../engine/index.js';
 
 export type Cell = number | string | boolean | null;
 
-/** Formats a value for a human: NULL shown as "NULL", numbers as they are. */
+/** How NULL prints in tables and CSV (psql's \pset null); empty by default, as in psql. JSON always has null. */
+let nullText = '';
+
+/** Sets how NULL prints in tables and CSV: `keel sql --null STR`, and the prompt's \pset null. */
+export function setNullDisplay(text: string): void {
+  nullText = text;
+}
+
+/** How NULL prints in tables and CSV now. */
+export function nullDisplay(): string {
+  return nullText;
+}
+
+/**
+ * A JS number (a count, a time) as text: integers with all their digits,
+ * fractions rounded to 6 places; never exponent form. SQL values come to
+ * the CLI as exact text (QueryResult.textRows) and are printed as they are.
+ */
+function numberText(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return integerText(v);
+  const r = Math.round(v * 1e6) / 1e6;
+  if (Math.abs(r) >= 1e21) return integerText(Math.round(r));
+  // toFixed never uses exponent form below 1e21; the zeros it pads with go
+  return r.toFixed(6).replace(/\.?0+$/, '');
+}
+
 function cellText(v: Cell): string {
-  if (v === null) return 'NULL';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e6) / 1e6);
+  if (v === null) return nullText;
+  if (typeof v === 'number') return numberText(v);
   return String(v);
 }
 
-/** A psql-like table: header, rule, rows; numbers right-aligned. */
-export function formatTable(columns: readonly string[], rows: readonly (readonly Cell[])[], maxRows = 1000): string {
+/** The width of the screen when standard output is a terminal; undefined when it is piped (nothing is cut then). */
+export function terminalWidth(): number | undefined {
+  return process.stdout.isTTY === true && process.stdout.columns > 0 ? process.stdout.columns : undefined;
+}
+
+/** Columns a character takes on a terminal: 0 for combining marks, 2 for wide (East Asian, emoji), else 1. */
+function charWidth(cp: number): number {
+  if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  ) {
+    return 2;
+  }
+  return 1;
+}
+
+/** Columns `s` takes on a terminal. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += charWidth(ch.codePointAt(0)!);
+  return w;
+}
+
+/** `s` cut to at most `width` columns, ending in an ellipsis when cut. */
+export function truncate(s: string, width: number): string {
+  if (displayWidth(s) <= width) return s;
+  if (width <= 0) return '';
+  let out = '';
+  let w = 0;
+  for (const ch of s) {
+    const cw = charWidth(ch.codePointAt(0)!);
+    if (w + cw > width - 1) break;
+    out += ch;
+    w += cw;
+  }
+  return out + '…';
+}
+
+const padEnd = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - displayWidth(s)));
+const padStart = (s: string, w: number) => ' '.repeat(Math.max(0, w - displayWidth(s))) + s;
+
+export interface TableOptions {
+  /** Rows shown (default 1000); the footer says how many there were. */
+  readonly maxRows?: number;
+  /**
+   * Columns the table may take: wider rows are fitted by cutting the widest
+   * text columns (with an ellipsis; numbers are never cut). Default: the
+   * terminal's width on a terminal, none when piped (terminalWidth()).
+   */
+  readonly width?: number;
+  /** Per column: right-aligned (numbers). Default: columns whose cells are all numbers or NULL. */
+  readonly rightAlign?: readonly boolean[];
+  /** The "(n rows)" line (default true). */
+  readonly footer?: boolean;
+}
+
+/** Text columns are not cut below this many columns (or their natural width). */
+const MIN_CUT_WIDTH = 6;
+
+/**
+ * The widths that fit `natural` into `width` (with `sep` columns between
+ * them): the widest cuttable columns are narrowed to a common cap, no column
+ * below MIN_CUT_WIDTH; when even that does not fit, the rows stay wider.
+ */
+export function fitWidths(natural: readonly number[], cuttable: readonly boolean[], width: number, sep = 3): number[] {
+  const total = (ws: readonly number[]) => ws.reduce((a, b) => a + b, 0) + sep * Math.max(0, ws.length - 1);
+  if (total(natural) <= width) return [...natural];
+  const capped = (cap: number) => natural.map((w, i) => (cuttable[i] ? Math.min(w, Math.max(cap, Math.min(w, MIN_CUT_WIDTH))) : w));
+  let lo = MIN_CUT_WIDTH;
+  let hi = Math.max(...natural);
+  if (total(capped(lo)) > width) return capped(lo);
+  // the largest cap that fits
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (total(capped(mid)) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return capped(lo);
+}
+
+/**
+ * A psql-like table: header, rule, rows; numbers right-aligned; NULL as
+ * nullDisplay(). The third argument is the options, or the number of rows
+ * shown (maxRows).
+ */
+export function formatTable(columns: readonly string[], rows: readonly (readonly Cell[])[], options: number | TableOptions = {}): string {
+  const opts: TableOptions = typeof options === 'number' ? { maxRows: options } : options;
+  const maxRows = opts.maxRows ?? 1000;
+  const width = 'width' in opts ? opts.width : terminalWidth();
   const shown = rows.slice(0, maxRows);
   const texts = shown.map((r) => r.map(cellText));
-  const widths = columns.map((c, i) => Math.max(c.length, ...texts.map((r) => r[i]!.length)));
-  const numeric = columns.map((_, i) => shown.length > 0 && shown.every((r) => r[i] === null || typeof r[i] === 'number'));
-  const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ');
-  const out = [line(columns.map((c) => c)), widths.map((w) => '-'.repeat(w)).join('-+-'), ...texts.map(line)];
+  const right = opts.rightAlign ?? columns.map((_, i) => shown.length > 0 && shown.every((r) => r[i] === null || typeof r[i] === 'number'));
+  const natural = columns.map((c, i) => Math.max(displayWidth(c), ...texts.map((r) => displayWidth(r[i]!))));
+  const widths = width === undefined ? natural : fitWidths(natural, right.map((r) => !r), width);
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => {
+        const t = displayWidth(c) > widths[i]! ? truncate(c, widths[i]!) : c;
+        return right[i] ? padStart(t, widths[i]!) : padEnd(t, widths[i]!);
+      })
+      .join(' | ');
+  const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('-+-'), ...texts.map(line)];
+  if (opts.footer === false) return out.join('\n');
   const more = rows.length > shown.length ? `\n(${rows.length} rows, first ${shown.length} shown)` : `\n(${rows.length} row${rows.length === 1 ? '' : 's'})`;
   return out.join('\n') + more;
+}
+
+/** A CSV field: quoted when it holds the delimiter, a quote, a line break, outer blanks, or reads as the NULL marker. */
+function csvField(text: string): string {
+  if (text === nullText || /[",\r\n]/.test(text) || /^\s|\s$/.test(text)) return `"${text.replace(/"/g, '""')}"`;
+  return text;
+}
+
+/**
+ * CSV (RFC 4180) of a result's text rows: a header line, then one line per row.
+ * NULL is nullDisplay() unquoted (empty by default), and a string that reads
+ * like it is quoted: NULL and '' differ (,, and ,"",).
+ */
+export function formatCsv(columns: readonly string[], rows: readonly (readonly (string | null)[])[]): string {
+  const line = (cells: readonly (string | null)[]) => cells.map((c) => (c === null ? nullText : csvField(c))).join(',');
+  return [columns.map(csvField).join(','), ...rows.map(line)].join('\n');
+}
+
+/** How a SQL type's values print in JSON and align in tables. */
+export type ValueKind = 'exact' | 'float' | 'boolean' | 'text';
+
+/** The kind of a result column's type, as ResultColumn.type names it (integer, decimal(12,2), double precision, ...). */
+export function kindOfType(type: string): ValueKind {
+  const t = type.toLowerCase();
+  if (/^(smallint|integer|bigint|decimal|numeric)\b/.test(t)) return 'exact';
+  if (/^(real|double|float)/.test(t)) return 'float';
+  if (t === 'boolean') return 'boolean';
+  return 'text';
+}
+
+/**
+ * One row's cells as JSON text: exact numbers (integers, DECIMAL) as number
+ * literals with all their digits and the DECIMAL's scale (12.50: a JSON
+ * number, parsed to 12.5 by JSON.parse, its digits exact for parsers that keep
+ * them), DOUBLE/REAL as numbers (NaN and ±Infinity, which JSON has no number
+ * for, as the strings "NaN", "Infinity", "-Infinity"), booleans as true/false,
+ * everything else as strings; NULL as null.
+ */
+export function jsonRowText(kinds: readonly ValueKind[], row: readonly (string | null)[]): string {
+  const cells = row.map((t, i) => {
+    if (t === null) return 'null';
+    switch (kinds[i]) {
+      case 'exact':
+      case 'boolean':
+        return t;
+      case 'float':
+        return /^-?(Infinity|NaN)$/.test(t) ? JSON.stringify(t) : t;
+      default:
+        return JSON.stringify(t);
+    }
+  });
+  return `[${cells.join(',')}]`;
+}
+
+/** JSON text that printJson writes as it is (number literals JSON.stringify cannot make, such as 12.50). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** JSON.stringify, with every RawJson written as its text. */
+export function stringifyJson(value: unknown): string {
+  const raw: string[] = [];
+  // a placeholder no value holds: a fresh random tag per call
+  const tag = `@keel-raw-json-${Math.random().toString(36).slice(2)}-`;
+  const text = JSON.stringify(value, (_k, v: unknown) => (v instanceof RawJson ? `${tag}${raw.push(v.text) - 1}` : v));
+  if (raw.length === 0) return text;
+  return text.replace(new RegExp(`"${tag}(\\d+)"`, 'g'), (_m, n: string) => raw[Number(n)]!);
 }
 
 /** A progress bar on stderr, drawn only when stderr is a terminal and output is not --json. */

@@ -21,6 +21,7 @@ import {
   type Retention,
   type Workload,
 } from '../../workload-log/index.js';
+import { formatBytes } from '../../advisor/index.js';
 import { formatTable, writeLines } from '../output.js';
 import { printJson, type CommonOptions } from '../context.js';
 import { parsePositive } from './gen.js';
@@ -66,13 +67,14 @@ async function readLog(flags: LogFlags): Promise<Workload> {
   return loadWorkload(flags.data, flags.since === undefined ? {} : { since: parseSince(flags.since) });
 }
 
-const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n - 3) + '...' : s);
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 function fingerprintTable(title: string, rows: readonly FingerprintStats[]): string {
   const table = formatTable(
     ['#', 'count', 'total ms', 'mean ms', 'bytes moved', 'errors', 'fingerprint'],
-    rows.map((r, i) => [i + 1, r.count, Math.round(r.totalMs * 10) / 10, Math.round(r.meanMs * 10) / 10, r.bytesMoved, r.errors, clip(r.fingerprint, 90)]),
+    // a terminal's width cuts the fingerprints (formatTable); piped, they are whole
+    rows.map((r, i) => [i + 1, r.count, Math.round(r.totalMs * 10) / 10, Math.round(r.meanMs * 10) / 10, formatBytes(r.bytesMoved), r.errors, oneLine(r.fingerprint)]),
+    { rightAlign: [true, true, true, true, true, true, false] },
   );
   return `${title}\n${table}\n`;
 }
@@ -111,8 +113,8 @@ export async function logHistoryCommand(flags: LogFlags): Promise<void> {
     printJson(records);
     return;
   }
-  const rows = records.map((r) => [r.startTime, Math.round(r.durationMs * 10) / 10, r.user, r.source, r.status === 'ok' ? 'ok' : `error ${r.error?.code ?? ''}`, r.rowsReturned, r.bytesMoved, clip(oneLine(r.sql), 70)]);
-  process.stdout.write(formatTable(['start', 'ms', 'user', 'source', 'status', 'rows', 'bytes moved', 'sql'], rows) + '\n');
+  const rows = records.map((r) => [r.startTime, Math.round(r.durationMs * 10) / 10, r.user, r.source, r.status === 'ok' ? 'ok' : `error ${r.error?.code ?? ''}`, r.rowsReturned, formatBytes(r.bytesMoved), oneLine(r.sql)]);
+  process.stdout.write(formatTable(['start', 'ms', 'user', 'source', 'status', 'rows', 'bytes moved', 'sql'], rows, { rightAlign: [false, true, false, false, false, true, true, false] }) + '\n');
 }
 
 export async function logExportCommand(flags: LogFlags & { out?: string }): Promise<void> {
@@ -125,7 +127,70 @@ export async function logExportCommand(flags: LogFlags & { out?: string }): Prom
   else process.stdout.write(`exported ${n.toLocaleString('en-US')} statements to ${flags.out}\n`);
 }
 
-const SHOWN_PROBLEMS = 50;
+/** Problem groups printed; the rest are counted in one line. */
+const SHOWN_GROUPS = 20;
+/** Distinct groups kept; problems beyond them are counted under "other problems". */
+const MAX_GROUPS = 1000;
+/** Line numbers listed per group. */
+const GROUP_LINES = 5;
+
+/** Problems of one kind with one message: how many, and the first lines and SQL where they occurred. */
+export interface ProblemGroup {
+  readonly stage: ImportProblem['stage'];
+  readonly message: string;
+  count: number;
+  /** The first GROUP_LINES lines of the CSV, in file order. */
+  readonly lines: number[];
+  /** The SQL (its start) of the first occurrence. */
+  readonly sql: string;
+}
+
+/**
+ * Groups import problems by stage and message (a row problem's quoted value
+ * left out, so every unreadable start_time is one group), in the order each
+ * first occurred; beyond `maxGroups` the rest go to one "other problems" group.
+ */
+export class ProblemGroups {
+  private readonly groups = new Map<string, ProblemGroup>();
+  total = 0;
+
+  constructor(private readonly maxGroups = MAX_GROUPS) {}
+
+  add(p: ImportProblem): void {
+    this.total++;
+    const message = p.stage === 'row' ? p.message.replace(/"[^"]*"/g, '"…"') : oneLine(p.message);
+    let key = `${p.stage}\u0000${message}`;
+    let g = this.groups.get(key);
+    if (!g && this.groups.size >= this.maxGroups) {
+      key = '\u0000other';
+      g = this.groups.get(key);
+      if (!g) this.groups.set(key, (g = { stage: p.stage, message: 'other problems', count: 0, lines: [], sql: '' }));
+    }
+    if (!g) this.groups.set(key, (g = { stage: p.stage, message, count: 0, lines: [], sql: oneLine(p.sql) }));
+    g.count++;
+    if (g.lines.length < GROUP_LINES) g.lines.push(p.line);
+  }
+
+  /** The groups, most problems first (first occurrence breaks ties). */
+  list(): ProblemGroup[] {
+    return [...this.groups.values()].sort((a, b) => b.count - a.count);
+  }
+}
+
+/** "3, 8, 12, …" : a group's first lines, an ellipsis when there are more. */
+function linesText(g: ProblemGroup): string {
+  return g.lines.join(', ') + (g.count > g.lines.length ? ', …' : '');
+}
+
+/** The problem groups as a table, one line per group, at most `shown` groups. */
+export function problemGroupsText(groups: readonly ProblemGroup[], total: number, shown = SHOWN_GROUPS, width?: number): string {
+  const head = `${total.toLocaleString('en-US')} problem${total === 1 ? '' : 's'} in ${groups.length} group${groups.length === 1 ? '' : 's'} (by stage and message):\n`;
+  const rows = groups.slice(0, shown).map((g) => [g.count, g.stage, g.message, linesText(g), g.sql]);
+  const table = formatTable(['count', 'stage', 'problem', 'lines', 'first sql'], rows, { footer: false, ...(width === undefined ? {} : { width }) });
+  const rest = groups.slice(shown);
+  const more = rest.length ? `\n... and ${rest.length} more groups (${rest.reduce((a, g) => a + g.count, 0).toLocaleString('en-US')} problems; --json lists them all)` : '';
+  return head + table + more + '\n';
+}
 
 export async function logImportCommand(file: string, flags: CommonOptions & { format?: string }): Promise<void> {
   if (flags.format !== 'redshift') throw new UsageError(`--format must be "redshift" (a CSV export of SYS_QUERY_HISTORY), got ${flags.format === undefined ? 'nothing' : `"${flags.format}"`}`);
@@ -133,10 +198,10 @@ export async function logImportCommand(file: string, flags: CommonOptions & { fo
   const db = await EngineDatabase.open(flags.data, { create: false });
   try {
     const log = attachWorkloadLog(db, { source: 'redshift', systemTables: false });
-    const shown: ImportProblem[] = [];
-    const summary = await importRedshiftHistory(db, log, file, { onProblem: (p) => void (shown.length < SHOWN_PROBLEMS && shown.push(p)) });
+    const groups = new ProblemGroups();
+    const summary = await importRedshiftHistory(db, log, file, { onProblem: (p) => groups.add(p) });
     if (flags.json) {
-      printJson(summary);
+      printJson({ ...summary, problemGroups: groups.list() });
       return;
     }
     const s = summary;
@@ -145,12 +210,7 @@ export async function logImportCommand(file: string, flags: CommonOptions & { fo
         `${s.planned} planned against the catalog, ${s.notParsed} not parsed, ${s.notBound} not bound, ${s.skipped} skipped` +
         `${s.duplicates ? `, ${s.duplicates} imported before` : ''}\n`,
     );
-    if (shown.length) {
-      const rows = shown.map((p) => [p.line, p.queryId, p.stage, clip(oneLine(p.message), 60), clip(p.sql, 60)]);
-      process.stdout.write('\n' + formatTable(['line', 'query_id', 'stage', 'problem', 'sql'], rows) + '\n');
-      const more = s.notParsed + s.notBound + s.skipped - shown.length;
-      if (more > 0) process.stdout.write(`... and ${more} more (--json lists up to 1000)\n`);
-    }
+    if (groups.total) process.stdout.write('\n' + problemGroupsText(groups.list(), groups.total));
   } finally {
     db.close();
   }
@@ -170,6 +230,6 @@ export async function logCompactCommand(flags: CommonOptions & { maxAge?: string
   process.stdout.write(
     `compacted ${result.records.toLocaleString('en-US')} records from ${result.segments} segments in ${(result.elapsedMs / 1000).toFixed(2)} s; ` +
       `dropped ${result.droppedByAge} by age, ${result.droppedBySize} by size; ` +
-      `${result.totalRecords.toLocaleString('en-US')} records in ${result.chunks} chunks (${(result.bytes / 1024 / 1024).toFixed(1)} MiB)\n`,
+      `${result.totalRecords.toLocaleString('en-US')} records in ${result.chunks} chunks (${formatBytes(result.bytes)})\n`,
   );
 }

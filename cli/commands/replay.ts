@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { UsageError } from '../../engine/index.js';
 import { replayTrace, type Pace, type ReplayProblem, type ReplaySummary } from '../../workload-log/index.js';
+import { formatBytes } from '../../advisor/index.js';
 import { formatTable, Progress } from '../output.js';
 import { printJson, withDatabase, type CommonOptions } from '../context.js';
 import { parsePositive } from './gen.js';
@@ -75,7 +76,7 @@ function printSummary(s: ReplaySummary): void {
     ['latency p99', `${s.p99Ms.toFixed(1)} ms`],
     ['rows returned', n(s.rowsReturned)],
     ['rows moved', n(s.rowsMoved)],
-    ['bytes moved', n(s.bytesMoved)],
+    ['bytes moved', formatBytes(s.bytesMoved)],
     ['blocks scanned', n(s.blocksScanned)],
     ['blocks skipped', n(s.blocksSkipped)],
   ];

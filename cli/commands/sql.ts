@@ -3,19 +3,32 @@ import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import type { Database, QueryResult } from '../../engine/index.js';
 import { UsageError } from '../../engine/index.js';
-import { formatTable, reportError } from '../output.js';
+import { formatBytes } from '../../advisor/index.js';
+import { formatCsv, formatTable, jsonRowText, kindOfType, RawJson, reportError, setNullDisplay } from '../output.js';
 import { printJson, withDatabase, type CommonOptions } from '../context.js';
 
 export interface SqlOptions extends CommonOptions {
   file?: string;
+  /** How NULL prints in tables and CSV (default empty). */
+  null?: string;
+  csv?: boolean;
 }
 
-/** The machine form of a result (DESIGN.md): columns, rows and stats. */
+/** How results print: an aligned table, CSV, or one JSON object per statement. */
+export type OutputFormat = 'table' | 'csv' | 'json';
+
+/**
+ * The machine form of a result (DESIGN.md): columns, rows and stats. Rows
+ * hold exact values: integers with all their digits, DECIMAL as a number
+ * literal at its scale (12.50), DOUBLE as a number, NaN and infinities as
+ * strings, dates and timestamps as strings, NULL as null (output.ts jsonRowText).
+ */
 export function resultJson(r: QueryResult): unknown {
   const s = r.stats;
+  const kinds = r.columns.map((c) => kindOfType(c.type));
   return {
     columns: r.columns.map((c) => ({ name: c.name, type: c.type })),
-    rows: r.rows(),
+    rows: new RawJson(`[${r.textRows().map((row) => jsonRowText(kinds, row)).join(',')}]`),
     stats: {
       elapsedMs: Math.round(s.elapsedMs * 1000) / 1000,
       rowsReturned: s.rowsReturned,
@@ -29,32 +42,44 @@ export function resultJson(r: QueryResult): unknown {
   };
 }
 
-export function printResult(r: QueryResult, json: boolean): void {
-  if (json) {
+/** Prints a result as `format` (true: json, false: table). Tables fit a terminal's width; piped output is never cut. */
+export function printResult(r: QueryResult, format: OutputFormat | boolean): void {
+  const as: OutputFormat = format === true ? 'json' : format === false ? 'table' : format;
+  if (as === 'json') {
     printJson(resultJson(r));
     return;
   }
   if (r.columns.length === 0) {
-    process.stdout.write(`${r.command}${r.command === 'INSERT' || r.rowCount ? ` ${r.rowCount}` : ''}\n`);
+    // CSV is the result sets alone
+    if (as === 'table') process.stdout.write(`${r.command}${r.command === 'INSERT' || r.rowCount ? ` ${r.rowCount}` : ''}\n`);
     return;
   }
-  if (r.columns.length === 1 && r.columns[0]!.name === 'QUERY PLAN') {
+  if (r.columns.length === 1 && r.columns[0]!.name === 'QUERY PLAN' && as === 'table') {
     process.stdout.write(r.rows().map((row) => String(row[0])).join('\n') + '\n');
     return;
   }
-  process.stdout.write(formatTable(r.columns.map((c) => c.name), r.rows()) + '\n');
+  const names = r.columns.map((c) => c.name);
+  if (as === 'csv') {
+    process.stdout.write(formatCsv(names, r.textRows()) + '\n');
+    return;
+  }
+  const numeric = r.columns.map((c) => kindOfType(c.type) === 'exact' || kindOfType(c.type) === 'float');
+  process.stdout.write(formatTable(names, r.textRows(), { rightAlign: numeric }) + '\n');
   if (process.stderr.isTTY) {
     const s = r.stats;
-    process.stderr.write(`Time: ${s.elapsedMs.toFixed(1)} ms, bytes moved ${s.bytesMoved}, blocks scanned ${s.blocksScanned}, skipped ${s.blocksSkipped}\n`);
+    process.stderr.write(`Time: ${s.elapsedMs.toFixed(1)} ms, bytes moved ${formatBytes(s.bytesMoved)}, blocks scanned ${s.blocksScanned}, skipped ${s.blocksSkipped}\n`);
   }
 }
 
-async function runScript(db: Database, sql: string, json: boolean): Promise<void> {
-  await db.execute(sql, (r) => printResult(r, json));
+async function runScript(db: Database, sql: string, format: OutputFormat | boolean): Promise<void> {
+  await db.execute(sql, (r) => printResult(r, format));
 }
 
 export async function sqlCommand(query: string | undefined, opts: SqlOptions): Promise<void> {
   if (query !== undefined && opts.file !== undefined) throw new UsageError('give either a statement or -f FILE, not both');
+  if (opts.json && opts.csv) throw new UsageError('give either --json or --csv, not both');
+  if (opts.null !== undefined) setNullDisplay(opts.null);
+  const format: OutputFormat = opts.json ? 'json' : opts.csv ? 'csv' : 'table';
   let script: string | undefined = query;
   if (opts.file !== undefined) {
     if (!fs.existsSync(opts.file)) throw new UsageError(`-f ${opts.file}: no such file`);
@@ -63,7 +88,7 @@ export async function sqlCommand(query: string | undefined, opts: SqlOptions): P
     script = fs.readFileSync(0, 'utf8');
   }
   await withDatabase(opts, async (db) => {
-    if (script !== undefined) await runScript(db, script, opts.json === true);
+    if (script !== undefined) await runScript(db, script, format);
     else await repl(db, opts.json === true);
   });
 }
