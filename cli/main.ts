@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_DATA_DIR } from './context.js';
-import { reportError } from './output.js';
+import { CliError, reportError, setJsonErrors } from './output.js';
 import { sqlCommand } from './commands/sql.js';
 import { loadCommand } from './commands/load.js';
 import { genDispatch } from './commands/gen.js';
@@ -25,7 +25,9 @@ const program = new Command('keel')
   .showHelpAfterError('(run keel --help for usage)')
   // a subcommand's options go after it (keel log export --data D), not to its parent
   .enablePositionalOptions()
-  .exitOverride();
+  .exitOverride()
+  // --json: errors too are JSON, on standard output (output.ts reportError)
+  .hook('preAction', (_program, action) => setJsonErrors(action.opts().json === true));
 
 common(program.command('init').description('create a data directory'))
   .option('--slices <n>', 'number of slices', '4')
@@ -142,7 +144,11 @@ try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
-    // commander has printed its message already
+    // commander has printed its message already; with --json the error is JSON on standard output too
+    if (e.exitCode !== 0 && process.argv.slice(2).includes('--json')) {
+      setJsonErrors(true);
+      reportError(new CliError('USAGE', e.message.replace(/^error: /, '')));
+    }
     process.exitCode = e.exitCode === 0 ? 0 : 1;
   } else {
     process.exitCode = reportError(e);

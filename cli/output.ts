@@ -1,6 +1,6 @@
 /** Terminal output: aligned tables, progress bars that only draw on a terminal, error printing. */
 import * as fs from 'node:fs';
-import { KeelError, SqlError } from '../engine/errors.js';
+import { KeelError, LoadError, SqlError } from '../engine/errors.js';
 import { integerText } from '../engine/result.js';
 import { isEnvironmentError, storageErrorOf } from '../engine/index.js';
 
@@ -221,6 +221,14 @@ export function stringifyJson(value: unknown): string {
   return text.replace(new RegExp(`"${tag}(\\d+)"`, 'g'), (_m, n: string) => raw[Number(n)]!);
 }
 
+/** The progress line drawn on the terminal now, if any: ended before an error or a message is printed. */
+let drawn: Progress | null = null;
+
+/** Ends the progress line on the terminal, if one is drawn, so that what is printed next starts on a clean line. */
+export function endProgressLine(): void {
+  drawn?.done();
+}
+
 /** A progress bar on stderr, drawn only when stderr is a terminal and output is not --json. */
 export class Progress {
   private readonly enabled: boolean;
@@ -240,17 +248,92 @@ export class Progress {
     const width = 30;
     const filled = Math.round(frac * width);
     const secs = ((now - this.started) / 1000).toFixed(1);
+    if (drawn !== null && drawn !== this) drawn.done();
+    drawn = this;
     process.stderr.write(`\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${detail} ${secs}s\x1b[K`);
   }
 
+  /** Clears the line (printing `message` in its place); a no-op when nothing is drawn and there is no message. */
   done(message?: string): void {
     if (!this.enabled) return;
+    if (drawn !== this && !message) return;
+    if (drawn === this) drawn = null;
     process.stderr.write(`\r\x1b[K${message ? message + '\n' : ''}`);
   }
 }
 
-/** Prints a user error (no stack) or a bug (with stack); returns the exit code. */
+/** --json: errors are printed as a JSON object on standard output; set from the command's flags (main.ts). */
+let jsonErrors = false;
+
+/** Errors as JSON on standard output (--json) or as text on standard error. */
+export function setJsonErrors(on: boolean): void {
+  jsonErrors = on;
+}
+
+/** A failure of the command line itself, with its own code and exit code (an interrupted load: INTERRUPTED, 130). */
+export class CliError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface ErrorJson {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    /** Where in the SQL text (1-based), when the error has a position. */
+    readonly line?: number;
+    readonly column?: number;
+    /** A load error: the file, its line (or row), and the table column. */
+    readonly file?: string;
+    readonly field?: string;
+  };
+}
+
+/** The user's error `e` is (a KeelError, an environment error as the StorageError it means, a CliError), or null for a bug. */
+function userError(e: unknown): KeelError | CliError | null {
+  if (e instanceof KeelError || e instanceof CliError) return e;
+  if (isEnvironmentError(e)) return storageErrorOf(e) as KeelError;
+  return null;
+}
+
+/** The JSON form of an error: {"error": {"code", "message", "line", "column"}}; a bug is code INTERNAL. */
+export function errorJson(e: unknown): ErrorJson {
+  const u = userError(e);
+  if (u === null) return { error: { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) } };
+  if (u instanceof SqlError && u.position) return { error: { code: u.code, message: u.message, line: u.position.line, column: u.position.column } };
+  if (u instanceof LoadError) {
+    // LoadError's message names the file, line and column as its text does
+    return { error: { code: u.code, message: u.message, file: u.file, ...(u.line === undefined ? {} : { line: u.line }), ...(u.column === undefined ? {} : { field: u.column }) } };
+  }
+  return { error: { code: u.code, message: u.message } };
+}
+
+/**
+ * Prints an error and returns the exit code: a user error as one line (no
+ * stack; exit 1, a CliError its own), a bug with its stack (exit 2). With
+ * --json (setJsonErrors) the error is a JSON object on standard output
+ * (errorJson), a bug's stack still on standard error. A progress line on the
+ * terminal is ended first.
+ */
 export function reportError(e: unknown): number {
+  endProgressLine();
+  if (jsonErrors) {
+    const j = errorJson(e);
+    process.stdout.write(JSON.stringify(j) + '\n');
+    if (j.error.code !== 'INTERNAL') return e instanceof CliError ? e.exitCode : 1;
+    process.stderr.write(`internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
+    return 2;
+  }
+  if (e instanceof CliError) {
+    process.stderr.write(`${e.message}\n`);
+    return e.exitCode;
+  }
   if (e instanceof SqlError) {
     process.stderr.write(`error: ${e.describe()}\n`);
     return 1;

@@ -254,8 +254,11 @@ export async function advisorApplyCommand(id: string | undefined, flags: Advisor
       done.push(...(await applyGroup(db, g, { by: 'user' })));
     }
     progress.done();
+    const failed = done.filter((r) => r.status === 'failed');
     if (flags.json) {
-      printJson(done);
+      // a failure is an error object, as every --json failure is; the recommendations beside it
+      if (failed.length) printJson({ error: { code: 'APPLY_FAILED', message: failed.map((r) => `${r.id} (${r.table}) failed: ${r.statusReason ?? 'no reason recorded'}`).join('; ') }, recommendations: done });
+      else printJson(done);
     } else {
       process.stdout.write(
         done.length
@@ -264,7 +267,7 @@ export async function advisorApplyCommand(id: string | undefined, flags: Advisor
       );
       if (held.length) process.stdout.write(`\nNot applied by --all (keel advisor apply ID applies one anyway):\n${held.map((h) => `  ${h.id}: ${h.reason}`).join('\n')}\n`);
     }
-    if (done.some((r) => r.status === 'failed')) process.exitCode = 1;
+    if (failed.length) process.exitCode = 1;
   });
 }
 

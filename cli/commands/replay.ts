@@ -56,10 +56,13 @@ export async function replayCommand(trace: string, flags: ReplayFlags): Promise<
     'replay',
   );
   if (!summary) return; // the error was reported
-  if (json) printJson(summary);
+  const stop = summary.stopped ? summary.problems[summary.problems.length - 1] : undefined;
+  const stopMessage = `replay stopped at the first error (--stop-on-error)${stop ? `: ${trace}:${stop.line}: ${stop.message.split('\n')[0]}` : ''}`;
+  // --json: a stopped replay is a failure, so the summary carries the error object every failure has
+  if (json) printJson(summary.stopped ? { ...summary, error: { code: stop?.code ?? (stop?.kind === 'bad-line' ? 'BAD_LINE' : 'STOPPED'), message: stopMessage } } : summary);
   else printSummary(summary);
   if (summary.stopped) {
-    process.stderr.write('replay stopped at the first error (--stop-on-error)\n');
+    if (!json) process.stderr.write(stopMessage + '\n');
     process.exitCode = 1;
   }
 }

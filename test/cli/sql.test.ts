@@ -59,10 +59,17 @@ describe('keel sql', () => {
   it('reports a syntax error with line, column and caret, exit 1, no stack, and runs nothing of the script', () => {
     const dir = path.join(tmp(), 'db');
     keel(['init', '--data', dir]);
-    const r = keel(['sql', '--data', dir, '--json'], 'create table t (a int);\nselect a,\n  from t;');
+    const script = 'create table t (a int);\nselect a,\n  from t;';
+    // --json: the error is a JSON object on standard output, with its position
+    const j = keel(['sql', '--data', dir, '--json'], script);
+    expect(j.code).toBe(1);
+    expect(j.stderr).toBe('');
+    const err = JSON.parse(j.stdout);
+    expect(err).toEqual({ error: { code: 'SYNTAX', message: expect.stringContaining('"from"'), line: 3, column: 3 } });
+    expect(keel(['sql', '--data', dir, 'select * from t']).stderr).toContain('does not exist');
+    const r = keel(['sql', '--data', dir], script);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(keel(['sql', '--data', dir, 'select * from t']).stderr).toContain('does not exist');
     expect(r.stderr).toMatch(/line 3, column 3/);
     expect(r.stderr).toContain('"from"');
     expect(r.stderr).toMatch(/\n\s+\^/);
