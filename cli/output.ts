@@ -154,6 +154,22 @@ export function formatTable(columns: readonly string[], rows: readonly (readonly
   return out.join('\n') + more;
 }
 
+/** What a SQL result table needs: column names and types, and the values as exact text (QueryResult). */
+export interface TextResult {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  textRows(): (string | null)[][];
+}
+
+/** A SQL result as a table: exact values (QueryResult.textRows), numbers right-aligned, NULL as nullDisplay(). */
+export function formatResultTable(r: TextResult, options: Omit<TableOptions, 'rightAlign'> = {}): string {
+  const rightAlign = r.columns.map((c) => kindOfType(c.type) === 'exact' || kindOfType(c.type) === 'float');
+  return formatTable(
+    r.columns.map((c) => c.name),
+    r.textRows(),
+    { ...options, rightAlign },
+  );
+}
+
 /** A CSV field: quoted when it holds the delimiter, a quote, a line break, outer blanks, or reads as the NULL marker. */
 function csvField(text: string): string {
   if (text === nullText || /[",\r\n]/.test(text) || /^\s|\s$/.test(text)) return `"${text.replace(/"/g, '""')}"`;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Database, UsageError } from '../../engine/index.js';
 import { runDemo, type DemoPhase, type DemoReport } from '../../advisor/autonomics/index.js';
 import { formatBytes } from '../../advisor/index.js';
-import { formatTable, Progress, reportError } from '../output.js';
+import { formatResultTable, formatTable, Progress, reportError } from '../output.js';
 import { parsePositive } from './gen.js';
 import { printJson, withDatabase, type CommonOptions } from '../context.js';
 import { resultJson } from './sql.js';
@@ -147,11 +147,11 @@ async function quickDemoCommand(flags: CommonOptions & { tpch?: string; sf: stri
         continue;
       }
       const s = r.stats;
-      process.stdout.write(`\n-- ${q}: ${s.elapsedMs.toFixed(1)} ms, ${s.bytesMoved.toLocaleString('en-US')} bytes moved, ${s.blocksScanned} blocks scanned, ${s.blocksSkipped} skipped\n`);
-      process.stdout.write(formatTable(r.columns.map((c) => c.name), r.rows(), 10) + '\n');
+      process.stdout.write(`\n-- ${q}: ${s.elapsedMs.toFixed(1)} ms, ${formatBytes(s.bytesMoved)} moved, ${s.blocksScanned} blocks scanned, ${s.blocksSkipped} skipped\n`);
+      process.stdout.write(formatResultTable(r, { maxRows: 10 }) + '\n');
     }
     const info = await db.query('select "table", diststyle, tbl_rows, size_bytes from svv_table_info order by "table"');
     if (json) printJson({ data: db.dir, tables: loaded, queries: results, tableInfo: info.rows() });
-    else process.stdout.write('\n' + formatTable(info.columns.map((c) => c.name), info.rows()) + '\n');
+    else process.stdout.write('\n' + formatResultTable(info) + '\n');
   });
 }

@@ -12,6 +12,7 @@ import {
   displayWidth,
   fitWidths,
   formatCsv,
+  formatResultTable,
   formatTable,
   jsonRowText,
   kindOfType,
@@ -99,6 +100,22 @@ describe('tables', () => {
     expect(fitWidths([5, 10, 50], [false, true, true], 40)).toEqual([5, 10, 19]);
     // too narrow to fit: text columns at the minimum, numbers whole
     expect(fitWidths([30, 50], [false, true], 20)).toEqual([30, 6]);
+  });
+});
+
+describe('result tables', () => {
+  it('print the exact text, numbers right-aligned, NULL as the null display (the quick demo, the prompt)', () => {
+    const r = {
+      columns: [
+        { name: 'kind', type: 'varchar(10)' },
+        { name: 'revenue', type: 'decimal(12,2)' },
+      ],
+      textRows: () => [
+        ['a', '12.50'],
+        [null, '1000000.00'],
+      ],
+    };
+    expect(formatResultTable(r, { width: undefined }).split('\n')).toEqual(['kind |    revenue', '-----+-----------', 'a    |      12.50', '     | 1000000.00', '(2 rows)']);
   });
 });
 
