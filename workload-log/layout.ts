@@ -101,6 +101,21 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fsyncDir(path.dirname(file));
 }
 
+/**
+ * mkdir -p whose new directories survive a power loss: fsyncs the parent of
+ * each directory it created (a record synced into a file whose directory's
+ * own entry is not durable would be lost with the directory).
+ */
+export function mkdirDurable(dir: string): void {
+  const made = fs.mkdirSync(dir, { recursive: true });
+  if (made === undefined) return;
+  const top = path.resolve(made);
+  for (let d = path.resolve(dir); d.length >= top.length && path.dirname(d) !== d; d = path.dirname(d)) {
+    fsyncDir(path.dirname(d));
+    if (d === top) return;
+  }
+}
+
 export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {

@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import type { QueryRecord } from '../engine/index.js';
 import { encodeRecord } from './codec.js';
 import { encodeFrame, segmentHeader } from './frame.js';
-import { fsyncDir, newSegmentName, rawDir, sealedName } from './layout.js';
+import { fsyncDir, mkdirDurable, newSegmentName, rawDir, sealedName } from './layout.js';
 import type { RecordSource } from './record.js';
 
 export interface WriterOptions {
@@ -189,7 +189,7 @@ export class SegmentWriter {
 
   private openSegment(): void {
     const dir = rawDir(this.dataDir);
-    fs.mkdirSync(dir, { recursive: true });
+    mkdirDurable(dir);
     const file = path.join(dir, newSegmentName());
     const fd = fs.openSync(file, 'a');
     const h = segmentHeader();

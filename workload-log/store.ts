@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { concatParts, PartBuilder, recordsOf, rowsByStart, takeRows, type WorkloadPart } from './columns.js';
 import { CHUNK_TABLES, chunkFile, readChunk, writeChunk } from './arrow-chunk.js';
 import { HEADER_BYTES, headerProblem, scanFrames } from './frame.js';
-import { chunkDir, listSegments, manifestPath, processAlive, rawDir, workloadDir, writeFileAtomic, type SegmentFile } from './layout.js';
+import { chunkDir, fsyncDir, listSegments, manifestPath, mkdirDurable, processAlive, rawDir, workloadDir, writeFileAtomic, type SegmentFile } from './layout.js';
 import { decodeRecord } from './codec.js';
 import type { LogRecord } from './record.js';
 import { flushWriters } from './segment-writer.js';
@@ -288,7 +288,7 @@ export class WorkloadStore {
   compact(options: CompactOptions = {}): CompactResult | null {
     const started = performance.now();
     const dir = workloadDir(this.dataDir);
-    fs.mkdirSync(chunkDir(this.dataDir), { recursive: true });
+    mkdirDurable(chunkDir(this.dataDir));
     if (!this.lock(dir)) return null;
     try {
       const manifest = this.readManifest();
@@ -296,6 +296,12 @@ export class WorkloadStore {
       const chunkRecords = options.chunkRecords ?? 100_000;
       const cutoff = (options.nowMs ?? Date.now()) - retention.maxAgeDays * 86_400_000;
       const consumedBefore = new Set(manifest.consumed);
+      // the manifest written below forgets the segments the last compaction consumed: their removal must be
+      // durable first, or a power loss could bring them back, no longer listed, and their records be read twice
+      if (manifest.consumed.length > 0) {
+        for (const name of manifest.consumed) fs.rmSync(path.join(rawDir(this.dataDir), name), { force: true });
+        fsyncDir(rawDir(this.dataDir));
+      }
       const segments = listSegments(this.dataDir).filter((s) => !s.live && !consumedBefore.has(s.name));
 
       let next = manifest.nextChunk;
@@ -375,12 +381,13 @@ export class WorkloadStore {
       }
 
       const stems = new Set(kept.map((c) => c.stem));
+      // the new chunks' names are durable before the manifest that names them is
+      if (next !== manifest.nextChunk) fsyncDir(chunkDir(this.dataDir));
       writeFileAtomic(
         manifestPath(this.dataDir),
         JSON.stringify({ format: 1, nextChunk: next, chunks: kept, consumed: segments.map((s) => s.name), retention } satisfies Manifest, null, 1),
       );
       // committed: what follows only removes files nothing names any more
-      for (const name of manifest.consumed) fs.rmSync(path.join(rawDir(this.dataDir), name), { force: true });
       for (const s of segments) {
         fs.rmSync(s.path, { force: true });
         this.segments.delete(s.name.slice(0, s.name.lastIndexOf('.')));

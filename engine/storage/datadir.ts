@@ -78,10 +78,26 @@ export function createDataDir(dir: string, slices: number, blockRows?: number): 
     writeCatalog(dir, catalog);
     // The marker goes last: a directory without it was never fully created.
     writeDurably(path.join(dir, MARKER), MARKER_TEXT);
+    // and the directory's own entry (with those of the parents mkdir made), without which a power loss could take all of it
+    syncCreated(made, dir);
     return catalog;
   } catch (e) {
     undoCreate(dir, existed, made);
     throw storageErrorOf(e, action, dir);
+  }
+}
+
+/**
+ * fsyncs the parent of every directory `mkdirSync(..., { recursive: true })`
+ * created on the way to `dir` (it returned `made`, the first one), so their
+ * entries are durable. (`dir`'s own content is synced by the writes into it.)
+ */
+function syncCreated(made: string | undefined, dir: string): void {
+  if (made === undefined) return;
+  const top = path.resolve(made);
+  for (let d = path.resolve(dir); d.length >= top.length && path.dirname(d) !== d; d = path.dirname(d)) {
+    syncDir(path.dirname(d));
+    if (d === top) return;
   }
 }
 
@@ -187,6 +203,27 @@ export function writeDurably(file: string, data: string | Uint8Array): void {
   syncDir(path.dirname(file));
 }
 
+/**
+ * Makes the directory entries of a commit's new segment files durable before
+ * the catalog that names them is written: fsyncs every table folder that
+ * gained files, and tables/ when such a folder may be new (its table had no
+ * segment before). Their contents were fsynced by their writer (segment.ts);
+ * without this, a power loss after the commit could leave the catalog naming
+ * files that are not there.
+ */
+export function syncNewSegments(dir: string, before: Catalog, after: Catalog): void {
+  const had = new Map<number, Set<string>>();
+  for (const t of Object.values(before.tables)) had.set(t.id, new Set(t.segments.map((s) => s.file)));
+  let newFolder = false;
+  for (const t of Object.values(after.tables)) {
+    const old = had.get(t.id);
+    if (t.segments.every((s) => old?.has(s.file))) continue;
+    syncDir(tableDir(dir, t.id));
+    if (!old || old.size === 0) newFolder = true;
+  }
+  if (newFolder) syncDir(path.join(dir, 'tables'));
+}
+
 export function syncDir(dir: string): void {
   const fd = fs.openSync(dir, 'r');
   try {
@@ -200,8 +237,17 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** A lock file's content: "pid\nstart\n" (older keels wrote the pid only). */
-function readLockOwner(lockPath: string): Owner | null {
+const LOST = 'lost';
+
+/**
+ * A lock file's content: "pid\nstart\n" (older keels wrote the pid only); null
+ * when there is none (or it cannot be read). LOST for a lock without an owner
+ * (empty, or not a pid): a lock file is created whole (below), so no live
+ * process leaves one like that, but a power loss does (the commit's directory
+ * fsync made the lock's name durable; its content never was), and it is
+ * broken like a dead owner's.
+ */
+function readLockOwner(lockPath: string): Owner | typeof LOST | null {
   let text: string;
   try {
     text = fs.readFileSync(lockPath, 'utf8');
@@ -210,17 +256,23 @@ function readLockOwner(lockPath: string): Owner | null {
   }
   const [pid, start] = text.split('\n');
   const n = Number.parseInt(pid ?? '', 10);
-  return Number.isInteger(n) ? { pid: n, start: start?.trim() ?? '' } : null;
+  return Number.isInteger(n) && n > 0 ? { pid: n, start: start?.trim() ?? '' } : LOST;
 }
 
-type Attempt = { release: () => void } | { holder: Owner | null };
+/** Whether a lock's holder is gone: a dead process, or no owner at all (LOST). */
+function holderDead(holder: Owner | typeof LOST | null): holder is Owner | typeof LOST {
+  return holder === LOST || (holder !== null && !ownerAlive(holder));
+}
+
+type Attempt = { release: () => void } | { holder: Owner | typeof LOST | null };
 
 /**
  * One try at the lock. The lock file is created whole (written under a
  * temporary name, then hard-linked to write.lock, which fails if it exists), so
- * nobody ever sees an empty lock. A lock whose owner is dead is broken under a
- * second, short-lived lock (write.lock.break), so two processes that both saw
- * the same dead owner cannot both break it and delete each other's new lock.
+ * no running process ever sees an empty lock. A lock whose owner is dead (or
+ * that a power loss emptied) is broken under a second, short-lived lock
+ * (write.lock.break), so two processes that both saw the same dead owner
+ * cannot both break it and delete each other's new lock.
  */
 function tryLock(dir: string): Attempt {
   const lockPath = path.join(dir, LOCK);
@@ -235,14 +287,14 @@ function tryLock(dir: string): Attempt {
     fs.rmSync(tmp, { force: true });
   }
   const holder = readLockOwner(lockPath);
-  if (holder && !ownerAlive(holder)) breakStaleLock(dir, holder);
+  if (holderDead(holder)) breakStaleLock(dir, holder);
   return { holder };
 }
 
 /** How old a break lock must be before it counts as left by a process that died while breaking. */
 const BREAK_STALE_MS = 10_000;
 
-function breakStaleLock(dir: string, dead: Owner): void {
+function breakStaleLock(dir: string, dead: Owner | typeof LOST): void {
   const lockPath = path.join(dir, LOCK);
   const breaker = path.join(dir, `${LOCK}.break`);
   try {
@@ -259,7 +311,8 @@ function breakStaleLock(dir: string, dead: Owner): void {
   try {
     // under the break lock, the lock file is still the dead owner's only if nobody replaced it meanwhile
     const now = readLockOwner(lockPath);
-    if (now && now.pid === dead.pid && now.start === dead.start) fs.rmSync(lockPath, { force: true });
+    const same = now === LOST || dead === LOST ? now === dead : now !== null && now.pid === dead.pid && now.start === dead.start;
+    if (same) fs.rmSync(lockPath, { force: true });
   } finally {
     fs.rmSync(breaker, { force: true });
   }
@@ -268,12 +321,12 @@ function breakStaleLock(dir: string, dead: Owner): void {
 function releaseLock(lockPath: string): void {
   const holder = readLockOwner(lockPath);
   // never remove a lock that is no longer ours (broken as stale by mistake and retaken)
-  if (holder && (holder.pid !== SELF.pid || holder.start !== SELF.start)) return;
+  if (holder === LOST || (holder && (holder.pid !== SELF.pid || holder.start !== SELF.start))) return;
   fs.rmSync(lockPath, { force: true });
 }
 
-function lockedError(dir: string, holder: Owner | null, waitMs: number): StorageError {
-  const who = holder ? `process ${holder.pid}` : 'another process';
+function lockedError(dir: string, holder: Owner | typeof LOST | null, waitMs: number): StorageError {
+  const who = holder && holder !== LOST ? `process ${holder.pid}` : 'another process';
   return new StorageError('LOCKED', `${dir} is being changed by ${who}; gave up after ${waitMs / 1000} s`);
 }
 
@@ -287,7 +340,7 @@ export function acquireWriteLock(dir: string, waitMs = LOCK_WAIT_MS): () => void
   for (;;) {
     const a = tryLock(dir);
     if ('release' in a) return a.release;
-    if (a.holder && !ownerAlive(a.holder)) continue;
+    if (holderDead(a.holder)) continue;
     if (Date.now() > deadline) throw lockedError(dir, a.holder, waitMs);
     sleepSync(20);
   }
@@ -303,7 +356,7 @@ export async function acquireWriteLockAsync(dir: string, waitMs = LOCK_WAIT_MS, 
     if (signal?.aborted) throw new StorageError('ABORTED', `gave up waiting for the writer lock of ${dir}: aborted`);
     const a = tryLock(dir);
     if ('release' in a) return a.release;
-    if (a.holder && !ownerAlive(a.holder)) continue;
+    if (holderDead(a.holder)) continue;
     if (Date.now() > deadline) throw lockedError(dir, a.holder, waitMs);
     await sleep(20);
   }

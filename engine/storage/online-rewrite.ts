@@ -12,10 +12,11 @@
  *   as extra segments (as if they had been appended after the change); any
  *   other change (another rewrite, a DROP, a re-created table) fails the rewrite
  *   with StorageError CONFLICT and the table keeps that other change.
- * - Staged files are renamed into the table's folder under the lock, then the
- *   catalog is replaced: a crash before the replacement leaves the old version
- *   and files nobody names (swept by the next writer), a crash after it the new
- *   version, whose files are all durable.
+ * - Staged files are renamed into the table's folder under the lock, the
+ *   folder is fsynced, then the catalog is replaced: a crash before the
+ *   replacement leaves the old version and files nobody names (swept by the
+ *   next writer), a crash after it the new version, whose files are all
+ *   durable.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,7 +24,7 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
 import { StorageError, SqlError } from '../errors.js';
 import { physicalKind } from '../types.js';
 import type { Catalog, SegmentMeta, TableMeta } from '../catalog/catalog.js';
-import { syncDir, tableDir } from './datadir.js';
+import { tableDir } from './datadir.js';
 import { newScanCounters, scanSegments } from './scan.js';
 import { SegmentReader } from './segment.js';
 import { checkSegment } from './integrity.js';
@@ -283,7 +284,7 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
     fs.renameSync(path.join(staging.folder, s.file), path.join(folder, file));
     return { ...s, file };
   });
-  syncDir(folder);
+  // the commit (Store.change) fsyncs the folder before the catalog names the files
   const next: TableMeta = {
     ...cur,
     columns: layout.columns,

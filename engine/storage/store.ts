@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Catalog, TableMeta } from '../catalog/catalog.js';
-import { acquireWriteLockAsync, createDataDir, LOCK_WAIT_MS, readCatalog, removeOrphans, tableDir, upgradeMarker, writeCatalog } from './datadir.js';
+import { acquireWriteLockAsync, createDataDir, LOCK_WAIT_MS, readCatalog, removeOrphans, syncNewSegments, tableDir, upgradeMarker, writeCatalog } from './datadir.js';
 import { SegmentCache } from './scan.js';
 import { storageErrorOf } from './io-error.js';
 
@@ -121,6 +121,8 @@ export class Store {
         ...(commit.obsolete ?? []).map((f) => ({ file: path.relative(this.dir, f).split(path.sep).join('/'), at: now })),
       ];
       const next = { ...commit.catalog, retired, generation: this.current.generation + 1 };
+      // the new files' names are durable before the catalog that names them is
+      syncNewSegments(this.dir, this.current, next);
       writeCatalog(this.dir, next);
       // a directory of data format 1 is format 2 once its catalog carries a checksum
       upgradeMarker(this.dir);
