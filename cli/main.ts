@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { DEFAULT_DATA_DIR } from './context.js';
 import { CliError, reportError, setJsonErrors } from './output.js';
 import { sqlCommand } from './commands/sql.js';
+import { keelVersion } from './version.js';
 import { loadCommand } from './commands/load.js';
 import { genDispatch } from './commands/gen.js';
 import { replayCommand } from './commands/replay.js';
@@ -22,6 +23,7 @@ function common(cmd: Command): Command {
 
 const program = new Command('keel')
   .description('an embedded, self-tuning columnar warehouse')
+  .version(keelVersion(), '-V, --version', 'print the version')
   .showHelpAfterError('(run keel --help for usage)')
   // a subcommand's options go after it (keel log export --data D), not to its parent
   .enablePositionalOptions()
@@ -35,6 +37,7 @@ common(program.command('init').description('create a data directory'))
 
 common(program.command('sql [statement]').description('run SQL: one statement, -f FILE, standard input, or an interactive prompt'))
   .option('-f, --file <file>', 'run the statements of a file in order')
+  .option('-i, --interactive', 'the prompt even when standard input is not a terminal')
   .option('--csv', 'results as CSV (a header line, then the rows)')
   .option('--null <str>', 'how NULL prints in tables and CSV (default: empty)')
   .action(sqlCommand);

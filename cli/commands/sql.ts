@@ -1,14 +1,16 @@
 /** keel sql: one statement, a file of statements (-f), SQL on standard input, or an interactive prompt. */
 import * as fs from 'node:fs';
-import * as readline from 'node:readline';
 import type { Database, QueryResult } from '../../engine/index.js';
 import { UsageError } from '../../engine/index.js';
 import { formatBytes } from '../../advisor/index.js';
-import { formatCsv, formatTable, jsonRowText, kindOfType, RawJson, reportError, setNullDisplay } from '../output.js';
+import { formatCsv, formatTable, jsonRowText, kindOfType, RawJson, setNullDisplay } from '../output.js';
 import { printJson, withDatabase, type CommonOptions } from '../context.js';
+import { runPrompt } from '../prompt/prompt.js';
 
 export interface SqlOptions extends CommonOptions {
   file?: string;
+  /** The prompt even when standard input is not a terminal (as sqlite3 -interactive). */
+  interactive?: boolean;
   /** How NULL prints in tables and CSV (default empty). */
   null?: string;
   csv?: boolean;
@@ -84,34 +86,13 @@ export async function sqlCommand(query: string | undefined, opts: SqlOptions): P
   if (opts.file !== undefined) {
     if (!fs.existsSync(opts.file)) throw new UsageError(`-f ${opts.file}: no such file`);
     script = fs.readFileSync(opts.file, 'utf8');
-  } else if (script === undefined && !process.stdin.isTTY) {
+  } else if (script === undefined && !process.stdin.isTTY && opts.interactive !== true) {
     script = fs.readFileSync(0, 'utf8');
   }
+  // the prompt opens the database on a thread of its own, so that Ctrl-C can stop a statement while it runs
+  if (script === undefined) return runPrompt(opts);
   await withDatabase(opts, async (db) => {
     if (script !== undefined) await runScript(db, script, format);
-    else await repl(db, opts.json === true);
   });
 }
 
-/** An interactive prompt: statements end with ';'; errors are shown and the prompt goes on. */
-async function repl(db: Database, json: boolean): Promise<void> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: 'keel> ' });
-  process.stdout.write(`keel: data directory ${db.dir}; end statements with ';', quit with \\q or Ctrl-D\n`);
-  let buffer = '';
-  rl.prompt();
-  for await (const line of rl) {
-    if (buffer === '' && /^\s*\\q\s*$/.test(line)) break;
-    buffer += line + '\n';
-    if (/;\s*$/.test(line)) {
-      try {
-        await runScript(db, buffer, json);
-      } catch (e) {
-        reportError(e);
-      }
-      buffer = '';
-    }
-    rl.setPrompt(buffer ? '   -> ' : 'keel> ');
-    rl.prompt();
-  }
-  rl.close();
-}
