@@ -4,13 +4,8 @@
  * and duckdb users type). Pure functions, tested on their own.
  */
 
-/**
- * Whether `text` holds one or more whole statements: its last token outside
- * strings, quoted names and comments is a semicolon. A ';' inside '...', "..."
- * or a comment does not end a statement, and an unclosed quote or block
- * comment means more lines are coming.
- */
-export function statementComplete(text: string): boolean {
+/** What the text typed so far ends in: its last character outside strings, quoted names and comments, and whether one of those is still open. */
+function scan(text: string): { last: string; open: boolean } {
   let last = '';
   let i = 0;
   const n = text.length;
@@ -20,7 +15,7 @@ export function statementComplete(text: string): boolean {
       // '' and "" inside are the quote itself
       let j = i + 1;
       for (;;) {
-        if (j >= n) return false;
+        if (j >= n) return { last, open: true };
         if (text[j] === c) {
           if (text[j + 1] === c) j += 2;
           else break;
@@ -33,14 +28,30 @@ export function statementComplete(text: string): boolean {
       i = end < 0 ? n : end + 1;
     } else if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2);
-      if (end < 0) return false;
+      if (end < 0) return { last, open: true };
       i = end + 2;
     } else {
       if (!/\s/.test(c)) last = c;
       i++;
     }
   }
-  return last === ';';
+  return { last, open: false };
+}
+
+/**
+ * Whether `text` holds one or more whole statements: its last token outside
+ * strings, quoted names and comments is a semicolon. A ';' inside '...', "..."
+ * or a comment does not end a statement, and an unclosed quote or block
+ * comment means more lines are coming.
+ */
+export function statementComplete(text: string): boolean {
+  const s = scan(text);
+  return !s.open && s.last === ';';
+}
+
+/** Whether `text` ends inside a string, a quoted name or a block comment (a line typed next is part of it, whatever it starts with). */
+export function insideQuotes(text: string): boolean {
+  return scan(text).open;
 }
 
 /** Output formats of the prompt (\pset format, .mode). */
@@ -86,9 +97,16 @@ export type MetaCommand =
   /** A mistake in a meta-command: the message says what is wrong and how it goes. */
   | { readonly kind: 'usage'; readonly message: string };
 
-/** Whether a line, typed at the start of a statement, is a meta-command rather than SQL. */
-export function isMetaCommand(line: string): boolean {
+/**
+ * Whether a line is a meta-command rather than SQL. At the start of a
+ * statement: a backslash command, a dot command, quit, exit or help. Within
+ * one (`pending` is the text typed so far) only a backslash command, as in
+ * psql, and not inside a string or comment: \q quits, \d describes, and the
+ * statement stays as typed.
+ */
+export function isMetaCommand(line: string, pending = ''): boolean {
   const t = line.trim();
+  if (pending.trim() !== '') return t.startsWith('\\') && !insideQuotes(pending);
   return t.startsWith('\\') || /^\.[a-z]/i.test(t) || /^(quit|exit|help)\s*;?$/i.test(t);
 }
 

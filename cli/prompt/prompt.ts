@@ -105,12 +105,11 @@ class Prompt {
 
   /** One line typed; true to quit. */
   private async line(line: string): Promise<boolean> {
-    if (this.statement.length === 0) {
-      if (line.trim() === '') return false;
-      if (isMetaCommand(line)) {
-        this.remember(line.trim());
-        return this.meta(parseMetaCommand(line));
-      }
+    if (this.statement.length === 0 && line.trim() === '') return false;
+    // a backslash command within a statement runs (\q quits) and the statement stays as typed
+    if (isMetaCommand(line, this.statement.join('\n'))) {
+      this.remember(line.trim());
+      return this.meta(parseMetaCommand(line));
     }
     this.statement.push(line);
     const text = this.statement.join('\n');

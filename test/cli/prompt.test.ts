@@ -135,6 +135,11 @@ describe('the prompt, piece by piece', () => {
     expect(parseMetaCommand('\\frobnicate')).toMatchObject({ kind: 'usage', message: 'unknown command \\frobnicate; \\? lists the commands' });
     expect(isMetaCommand('.5 + 1;')).toBe(false);
     expect(isMetaCommand('select 1;')).toBe(false);
+    // within a statement only backslash commands count, and not inside a string or comment
+    expect(isMetaCommand('\\q', 'select 1 +')).toBe(true);
+    expect(isMetaCommand('.tables', 'select 1 +')).toBe(false);
+    expect(isMetaCommand('\\d', "select 'open")).toBe(false);
+    expect(isMetaCommand('\\d', 'select /* open')).toBe(false);
   });
 
   it('history: one entry per statement, line breaks kept, across sessions; KEEL_HISTORY names the file', () => {
@@ -235,6 +240,13 @@ describe('the prompt on piped input (keel sql -i)', () => {
       '\\frobnicate',
       'show tables;',
       'describe v;',
+      'select 2',
+      '\\dt',
+      '+ 3 as five;',
+      "select '",
+      '\\q',
+      "' as s;",
+      'select 1 +',
       '\\q',
       'select 1;',
     ].join('\n');
@@ -269,7 +281,11 @@ describe('the prompt on piped input (keel sql -i)', () => {
     // \timing
     expect(out).toMatch(/Time: \d+\.\d{3} ms \(blocks scanned \d+, skipped \d+; rows moved \d+, bytes moved [^)]*\)/);
     expect(out).toMatch(/schema_name \| table_name \| table_type\n-+.*\npublic +\| t +\| TABLE +\npublic +\| v +\| VIEW/);
-    // nothing after \q ran
+    // a backslash command within a statement ran, and the statement went on
+    expect(out).toMatch(/five *\n-+\n +5\n/);
+    // not inside a string: there it is the string's
+    expect(out).toMatch(/s *\n-+\n\n\\q\n *\n\(1 row\)/);
+    // \q within a statement quit: nothing after it ran
     expect(out).not.toContain('?column?');
     expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([
       'error: line 1, column 8: column "nope" does not exist',
