@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_DATA_DIR } from './context.js';
+import { SqlError, positionAt } from '../engine/errors.js';
 import { CliError, reportError, setJsonErrors } from './output.js';
 import { sqlCommand } from './commands/sql.js';
 import { keelVersion } from './version.js';
@@ -40,11 +41,19 @@ common(program.command('sql [statement]').description('run SQL: one statement, -
   .option('-i, --interactive', 'the prompt even when standard input is not a terminal')
   .option('--csv', 'results as CSV (a header line, then the rows)')
   .option('--null <str>', 'how NULL prints in tables and CSV (default: empty)')
-  .action(sqlCommand);
+  .action((statement: string | undefined, opts) => sqlCommand(statement, opts));
 
 common(program.command('explain <statement>').description('show the plan of a query (EXPLAIN)'))
   .option('--analyze', 'run it and show what each step did')
-  .action((statement: string, opts) => sqlCommand(`explain ${opts.analyze ? 'analyze ' : ''}${statement}`, opts));
+  .action((statement: string, opts) => {
+    const prefix = `explain ${opts.analyze ? 'analyze ' : ''}`;
+    // an error's position in the statement as the user typed it, not in the EXPLAIN built around it
+    return sqlCommand(prefix + statement, opts, (e) =>
+      e instanceof SqlError && e.position && e.sql === prefix + statement && e.position.offset >= prefix.length
+        ? new SqlError(e.code, e.message, positionAt(statement, e.position.offset - prefix.length), statement)
+        : e,
+    );
+  });
 
 common(program.command('load <table> <file>').description('load delimited text (.gz too), Parquet or Arrow IPC into a table'))
   .option('--delimiter <c>', 'field delimiter (default by extension: | for .tbl, , for .csv, tab for .tsv)')

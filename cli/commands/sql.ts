@@ -77,7 +77,8 @@ async function runScript(db: Database, sql: string, format: OutputFormat | boole
   await db.execute(sql, (r) => printResult(r, format));
 }
 
-export async function sqlCommand(query: string | undefined, opts: SqlOptions): Promise<void> {
+/** `mapError` rewrites a statement's error before it is reported (keel explain points into the statement as typed). */
+export async function sqlCommand(query: string | undefined, opts: SqlOptions, mapError: (e: unknown) => unknown = (e) => e): Promise<void> {
   if (query !== undefined && opts.file !== undefined) throw new UsageError('give either a statement or -f FILE, not both');
   if (opts.json && opts.csv) throw new UsageError('give either --json or --csv, not both');
   if (opts.null !== undefined) setNullDisplay(opts.null);
@@ -92,7 +93,11 @@ export async function sqlCommand(query: string | undefined, opts: SqlOptions): P
   // the prompt opens the database on a thread of its own, so that Ctrl-C can stop a statement while it runs
   if (script === undefined) return runPrompt(opts);
   await withDatabase(opts, async (db) => {
-    if (script !== undefined) await runScript(db, script, format);
+    try {
+      if (script !== undefined) await runScript(db, script, format);
+    } catch (e) {
+      throw mapError(e);
+    }
   });
 }
 

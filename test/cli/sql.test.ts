@@ -90,6 +90,9 @@ describe('keel sql', () => {
     fs.writeFileSync(file, '-- setup\ncreate table t (a int, b varchar(4));\n\ninsert into t values (1, \'x\');\nalter table t\n  alter distkey zz;\n');
     const ddl = keel(['sql', '--data', path.join(tmp(), 'db2'), '-f', file]);
     expect(ddl.stderr).toMatch(/line 6, column 17: .*"zz"/);
+    // keel explain builds EXPLAIN around the statement; the error still points into the statement as typed
+    const explained = keel(['explain', '--analyze', '--data', dir, '--json', 'select 1,\n nope']);
+    expect(JSON.parse(explained.stdout)).toEqual({ error: { code: 'UNKNOWN_COLUMN', message: 'column "nope" does not exist', line: 2, column: 2 } });
     const typed = keel(['sql', '--data', dir, 'create table u (a int);\nselect a\n  from u\n  where a = \'x\' + 1;']);
     expect(typed.code).toBe(1);
     expect(typed.stderr).toMatch(/line 4, column \d+/);
