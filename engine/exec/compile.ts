@@ -358,7 +358,7 @@ class CodeGen {
       case 'reverse':
         return plain(`[...${a[0]}].reverse().join('')`);
       case 'repeat':
-        return plain(`${a[0]}.repeat(Math.max(0, ${a[1]}))`);
+        return plain(`rt.repeat(${a[0]}, ${a[1]})`);
       case 'splitPart':
         return plain(`rt.splitPart(${a[0]}, ${a[1]}, ${a[2]})`);
 
@@ -397,9 +397,9 @@ class CodeGen {
       case 'addDays':
         return checked(`${a[0]} + ${a[1]}`);
       case 'addMonths':
-        return plain(argType(0).id === 'timestamp' ? `rt.addMonthsTs(${a[0]}, ${a[1]})` : `rt.addMonths(${a[0]}, ${a[1]})`);
+        return checked(argType(0).id === 'timestamp' ? `rt.addMonthsTs(${a[0]}, ${a[1]})` : `rt.addMonths(${a[0]}, ${a[1]})`);
       case 'addMicros':
-        return plain(`${a[0]} + ${a[1]}`);
+        return checked(`${a[0]} + ${a[1]}`);
       case 'dateDiffDays':
         return plain(`${a[0]} - ${a[1]}`);
       case 'and':
@@ -413,8 +413,9 @@ class CodeGen {
   }
 }
 
+/** A number in generated code; a negative one in parentheses, so that code like `-${x}` never reads as the `--` operator. */
 function numberLiteral(v: number): string {
-  return Object.is(v, -0) ? '-0' : String(v);
+  return Object.is(v, -0) ? '(-0)' : v < 0 ? `(${v})` : String(v);
 }
 
 function scaleOf(t: SqlType): number {
@@ -424,6 +425,10 @@ function scaleOf(t: SqlType): number {
 function isIntegral(t: SqlType): boolean {
   return t.id === 'smallint' || t.id === 'integer' || t.id === 'bigint' || t.id === 'decimal';
 }
+
+/** Days from 1970-01-01 a JavaScript Date reaches either way (8.64e15 ms): beyond, dates cannot be computed or printed. */
+const MAX_DATE_DAYS = 100_000_000;
+const DAY_MICROS = 86_400_000_000;
 
 /** Code raising OVERFLOW when t leaves its type's range. */
 function rangeCheck(type: SqlType, t: string): string {
@@ -440,6 +445,11 @@ function rangeCheck(type: SqlType, t: string): string {
       const lim = p >= 16 ? 10 ** p : 10 ** p - 1;
       return `if (${t} > ${lim} || ${t} < ${-lim}) rt.overflow('numeric(${p},${type.scale ?? 0})');`;
     }
+    // dates and timestamps as far as a JavaScript Date reaches (years -271821 to 275760); NaN (a month past it) too
+    case 'date':
+      return `if (!(${t} >= ${-MAX_DATE_DAYS} && ${t} <= ${MAX_DATE_DAYS})) rt.overflow('date');`;
+    case 'timestamp':
+      return `if (!(${t} >= ${-MAX_DATE_DAYS * DAY_MICROS} && ${t} <= ${MAX_DATE_DAYS * DAY_MICROS})) rt.overflow('timestamp');`;
     default:
       return '';
   }

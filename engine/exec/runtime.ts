@@ -41,14 +41,32 @@ export function trimChars(s: string, chars: string, leading: boolean, trailing: 
   return s.substring(a, b);
 }
 
+/** The longest string a function may make: VARCHAR(MAX), as LISTAGG's limit. */
+export const MAX_STRING = 65_535;
+
+function tooLong(fn: string, length: number): never {
+  invalid(`${fn}: the result would be ${length} characters long, more than the ${MAX_STRING} a VARCHAR holds`);
+}
+
 export function lpad(s: string, n: number, fill: string): string {
   if (n <= s.length) return s.substring(0, Math.max(0, n));
-  return fill ? s.padStart(n, fill) : s;
+  if (!fill) return s;
+  if (n > MAX_STRING) tooLong('lpad', n);
+  return s.padStart(n, fill);
 }
 
 export function rpad(s: string, n: number, fill: string): string {
   if (n <= s.length) return s.substring(0, Math.max(0, n));
-  return fill ? s.padEnd(n, fill) : s;
+  if (!fill) return s;
+  if (n > MAX_STRING) tooLong('rpad', n);
+  return s.padEnd(n, fill);
+}
+
+/** REPEAT(s, n): s n times (none for n <= 0). */
+export function repeat(s: string, n: number): string {
+  if (n <= 0 || s === '') return '';
+  if (s.length * n > MAX_STRING) tooLong('repeat', s.length * n);
+  return s.repeat(n);
 }
 
 export function splitPart(s: string, delim: string, n: number): string {
