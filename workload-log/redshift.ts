@@ -72,6 +72,12 @@ export function redshiftTime(s: string): number {
 
 const PARSE_CODES = new Set(['SYNTAX', 'UNSUPPORTED']);
 
+/** returned_rows as a count of rows; 0 when it is empty or not a count. */
+function rowCount(text: string | null): number {
+  const n = Number(text ?? '');
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
 function excerpt(sql: string): string {
   const one = sql.replace(/\s+/g, ' ').trim();
   return one.length > 120 ? one.slice(0, 117) + '...' : one;
@@ -144,7 +150,8 @@ export async function importRedshiftHistory(db: Database, log: WorkloadLog, file
       session: col('session_id')?.trim() || 'unknown',
       status: status!,
       error: status === 'error' ? { code: statusText.toUpperCase(), message: errorMessage ?? statusText } : null,
-      rowsReturned: Number(col('returned_rows')) || 0,
+      // a count or nothing: "1e309" or "lots" must not become a number the record cannot hold (JSON has no Infinity)
+      rowsReturned: rowCount(col('returned_rows')),
     };
     let record: QueryRecord;
     try {

@@ -123,9 +123,33 @@ function chunkValues(d: Data, src: SourceKind): { values: ArrayLike<unknown>; nu
   return { values, nulls };
 }
 
+/** apache-arrow stopped making progress through a damaged file (see guardReads). */
+class NoProgress extends Error {}
+
+/**
+ * Bounds the reads apache-arrow makes through `handle`. Its reader loops
+ * forever on some damaged files (a message length it reads as nothing: the
+ * same 4 bytes at the same offset, again and again), and a load must end. A
+ * reader going through a file makes far fewer reads than the file has bytes,
+ * so more than that is a damaged file, not a big one.
+ */
+function guardReads(handle: fs.promises.FileHandle, size: number): void {
+  const read = handle.read.bind(handle) as (...args: unknown[]) => Promise<unknown>;
+  const budget = 1024 + size;
+  let reads = 0;
+  (handle as unknown as { read: (...args: unknown[]) => Promise<unknown> }).read = (...args: unknown[]) => {
+    if (++reads > budget) {
+      const at = typeof args[3] === 'number' ? ` (at byte ${args[3]})` : '';
+      return Promise.reject(new NoProgress(`the file is damaged: the reader made ${budget} reads of a ${size}-byte file without getting through it${at}`));
+    }
+    return read(...args);
+  };
+}
+
 /** Reads an Arrow IPC file or stream as batches. */
 export async function* readArrowIpc(file: string, columns: readonly ColumnDef[], batchRows: number, totalBytes: number): AsyncGenerator<LoadedBatch> {
   const handle = await fs.promises.open(file, 'r');
+  guardReads(handle, totalBytes);
   try {
     let reader: Awaited<ReturnType<typeof openReader>>;
     try {

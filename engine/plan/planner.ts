@@ -666,6 +666,10 @@ export class Planner {
         const b = side(c.args[1]!);
         if (a === 'l' && b === 'r') { keys.push({ o: c.args[0]!, i: c.args[1]! }); continue; }
         if (a === 'r' && b === 'l') { keys.push({ o: c.args[1]!, i: c.args[0]! }); continue; }
+        // NOT IN with a constant (3 NOT IN (q)): still a key, so that a NULL in q makes every row
+        // unknown; filtering q by "3 = y" would drop its NULLs and answer TRUE instead
+        if (node.type === 'antiNullAware' && a === 'none' && b === 'r') { keys.push({ o: c.args[0]!, i: c.args[1]! }); continue; }
+        if (node.type === 'antiNullAware' && a === 'r' && b === 'none') { keys.push({ o: c.args[1]!, i: c.args[0]! }); continue; }
       }
       // a condition on the inner side alone filters the inner input (for left, semi and anti joins)
       if (side(c) === 'r' && (node.type === 'left' || node.type === 'single' || node.type === 'semi' || node.type === 'anti' || node.type === 'antiNullAware')) {

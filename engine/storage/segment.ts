@@ -188,6 +188,55 @@ function pickRows(v: Vector, sel: Uint32Array, count: number): Vector {
   return { kind: v.kind, values, nulls: null, length: count } as Vector;
 }
 
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isInt = (x: unknown, min: number, max = Number.MAX_SAFE_INTEGER): x is number => Number.isSafeInteger(x) && (x as number) >= min && (x as number) <= max;
+const ENCODINGS: ReadonlySet<unknown> = new Set<EncodingId>(['raw', 'dict', 'rle', 'delta', 'for', 'zstd']);
+
+/**
+ * Checks that a parsed footer holds together and points inside the file: every
+ * column with as many blocks as the first, block i of every column with the
+ * same rows, blocks between the head and the footer, known encodings, NULL
+ * counts and bitmaps that fit the rows, zone maps of numbers or strings, rows
+ * adding up. The footer's checksum only says the bytes are the ones written;
+ * this keeps a footer that was written wrong (or forged with its checksum)
+ * from reaching readers that trust it: CORRUPT, naming the file.
+ */
+export function validateFooter(parsed: unknown, file: string, blocksEnd: number): SegmentFooter {
+  const bad = (what: string): never => {
+    throw new StorageError('CORRUPT', `segment file ${file} has a damaged footer: ${what}`);
+  };
+  if (!isObject(parsed)) return bad('not an object');
+  if (!isInt(parsed.rows, 0)) bad(`row count ${JSON.stringify(parsed.rows)}`);
+  const columns = parsed.columns;
+  if (!Array.isArray(columns) || columns.length === 0) return bad('no columns');
+  const groupRows: number[] = [];
+  columns.forEach((c: unknown, i) => {
+    if (!isObject(c) || typeof c.name !== 'string' || !Array.isArray(c.blocks)) return bad(`column ${i + 1} has missing or wrong fields`);
+    if (c.type !== undefined && !isObject(c.type)) bad(`column "${c.name}" has type ${JSON.stringify(c.type)}`);
+    const blocks = c.blocks as unknown[];
+    if (i > 0 && blocks.length !== groupRows.length) bad(`column "${c.name}" has ${blocks.length} blocks, the first column ${groupRows.length}`);
+    blocks.forEach((b: unknown, k) => {
+      const where = `block ${k} of column "${c.name}"`;
+      if (!isObject(b)) return bad(`${where} has missing or wrong fields`);
+      if (!isInt(b.offset, HEAD.length) || !isInt(b.length, 0) || b.offset + b.length > blocksEnd) {
+        bad(`${where} lies outside the file's blocks (offset ${JSON.stringify(b.offset)}, length ${JSON.stringify(b.length)})`);
+      }
+      if (!ENCODINGS.has(b.encoding)) bad(`${where} has unknown encoding ${JSON.stringify(b.encoding)}`);
+      if (!isInt(b.rows, 0)) bad(`${where} has row count ${JSON.stringify(b.rows)}`);
+      if (i === 0) groupRows.push(b.rows as number);
+      else if (b.rows !== groupRows[k]) bad(`${where} holds ${b.rows} rows, block ${k} of the first column ${groupRows[k]}`);
+      if (!isInt(b.nullCount, 0, b.rows as number)) bad(`${where} has NULL count ${JSON.stringify(b.nullCount)} for ${b.rows} rows`);
+      const bitmap = (b.nullCount as number) > 0 ? Math.ceil((b.rows as number) / 8) : 0;
+      if (b.nullBytes !== bitmap || bitmap > (b.length as number)) bad(`${where} has a NULL bitmap of ${JSON.stringify(b.nullBytes)} bytes for ${b.rows} rows`);
+      if (!isInt(b.crc, 0, 0xffffffff)) bad(`${where} has checksum ${JSON.stringify(b.crc)}`);
+      for (const z of [b.min, b.max]) if (z !== null && typeof z !== 'number' && typeof z !== 'string') bad(`${where} has zone map bound ${JSON.stringify(z)}`);
+    });
+  });
+  const total = groupRows.reduce((a, r) => a + r, 0);
+  if (total !== parsed.rows) bad(`its blocks hold ${total} rows, it says ${parsed.rows}`);
+  return parsed as unknown as SegmentFooter;
+}
+
 /** An open segment file: its footer and a descriptor for reading blocks. */
 export class SegmentReader {
   readonly file: string;
@@ -222,7 +271,13 @@ export class SegmentReader {
       const footerBytes = Buffer.alloc(footerLength);
       fs.readSync(fd, footerBytes, 0, footerLength, size - TRAILER_BYTES - footerLength);
       if (crc32(footerBytes) !== footerCrc) throw new StorageError('CORRUPT', `segment file ${file} has a damaged footer (checksum mismatch)`);
-      const footer = JSON.parse(footerBytes.toString('utf8')) as SegmentFooter;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(footerBytes.toString('utf8'));
+      } catch {
+        throw new StorageError('CORRUPT', `segment file ${file} has a damaged footer: not valid JSON`);
+      }
+      const footer = validateFooter(parsed, file, size - TRAILER_BYTES - footerLength);
       return new SegmentReader(file, fd, footer, size);
     } catch (e) {
       fs.closeSync(fd);
@@ -233,7 +288,7 @@ export class SegmentReader {
   /** Decodes block `block` of column `column` into a vector of kind `kind`. */
   readBlock(column: number, block: number, kind: PhysicalKind): Vector {
     const { meta, bitmap, values } = this.blockBytes(column, block);
-    const decoded = codecById(meta.encoding).decode(values, kind, meta.rows);
+    const decoded = this.decoding(column, block, () => codecById(meta.encoding).decode(values, kind, meta.rows));
     if (meta.nullCount === 0) return decoded;
     const nulls = unpackBits(bitmap, meta.rows);
     return { ...decoded, nulls } as Vector;
@@ -247,14 +302,24 @@ export class SegmentReader {
   readBlockSelected(column: number, block: number, kind: PhysicalKind, sel: Uint32Array, count: number): Vector {
     const { meta, bitmap, values } = this.blockBytes(column, block);
     const codec = codecById(meta.encoding);
-    let v: Vector;
-    if (codec.decodeSelected) v = codec.decodeSelected(values, kind, meta.rows, sel, count);
-    else v = pickRows(codec.decode(values, kind, meta.rows), sel, count);
+    const v = this.decoding(column, block, () =>
+      codec.decodeSelected ? codec.decodeSelected(values, kind, meta.rows, sel, count) : pickRows(codec.decode(values, kind, meta.rows), sel, count),
+    );
     if (meta.nullCount === 0) return v;
     const all = unpackBits(bitmap, meta.rows);
     const nulls = new Uint8Array(count);
     for (let j = 0; j < count; j++) nulls[j] = all[sel[j]!]!;
     return { ...v, nulls } as Vector;
+  }
+
+  /** Runs a decoder; a block it finds damaged is named: file, column and block. */
+  private decoding(column: number, block: number, decode: () => Vector): Vector {
+    try {
+      return decode();
+    } catch (e) {
+      if (!(e instanceof StorageError)) throw e;
+      throw new StorageError(e.code, `segment file ${this.file}: block ${block} of column ${this.footer.columns[column]!.name}: ${e.message}`);
+    }
   }
 
   /** The bytes of a block (in the shared read buffer, valid until the next read), its CRC checked. */

@@ -1,0 +1,201 @@
+/**
+ * What the fuzzers (bench/fuzz/, test/fuzz/) found, each as its smallest
+ * input: the crash, hang or wrong answer it was, and the typed error or right
+ * answer it is now.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { Table, Utf8, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import { Database, KeelError } from '../../engine/index.js';
+import type { Catalog } from '../../engine/catalog/catalog.js';
+import { sealCatalog } from '../../engine/storage/integrity.js';
+import { attachWorkloadLog, importRedshiftHistory, loadWorkload } from '../../workload-log/index.js';
+
+let work: string;
+let db: Database;
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-fuzz-regress-'));
+  db = await Database.open(path.join(work, 'db'), { slices: 3, blockRows: 4, workers: 0 });
+  await db.execute(`
+    create table t (a integer, d date, h bigint);
+    insert into t values (1, '2020-01-01', 5), (2, '2020-02-01', 646873000000), (3, null, null), (4, '2021-03-04', -7);
+    create table u (x smallint);
+    insert into u values (3), (null), (7);
+    create table w (x smallint);
+    insert into w values (3), (7);
+  `);
+});
+afterAll(() => {
+  db.close();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+async function rows(sql: string): Promise<unknown[][]> {
+  return (await db.query(sql)).rows();
+}
+
+async function code(sql: string): Promise<string> {
+  try {
+    (await db.query(sql)).rows();
+  } catch (e) {
+    if (e instanceof KeelError) return e.code;
+    throw e;
+  }
+  return 'no error';
+}
+
+describe('SQL', () => {
+  it('a constant NOT IN a subquery holding a NULL is never TRUE (it was: every row)', async () => {
+    // fuzz input: select distinct(q1.s) from t2 q1 where 3 not in (select q2.i from t1 q2 where q2.c like '%')
+    expect(await rows('select count(*) from t where 3 not in (select x from u)')).toEqual([[0]]);
+    expect(await rows('select count(*) from t where 5 not in (select x from u)')).toEqual([[0]]);
+    expect(await rows('select count(*) from t where 5 <> all (select x from u)')).toEqual([[0]]);
+    // without the NULL, NOT IN is TRUE where there is no match, FALSE where there is one
+    expect(await rows('select count(*) from t where 5 not in (select x from w)')).toEqual([[4]]);
+    expect(await rows('select count(*) from t where 3 not in (select x from w)')).toEqual([[0]]);
+    // over no rows NOT IN is TRUE, even for a NULL on the left
+    expect(await rows('select count(*) from t where null not in (select x from u where false)')).toEqual([[4]]);
+    expect(await rows('select count(*) from t where 3 in (select x from u)')).toEqual([[4]]);
+  });
+
+  it('date and timestamp arithmetic past what a date holds is OVERFLOW (it was: 0NaN-NaN-NaN, or 1970-01-01)', async () => {
+    // fuzz input: select date '2019-08-06' + interval '1000000 years' as year  (a RangeError turning it into Arrow)
+    expect(await code("select date '2019-08-06' + interval '1000000 years'")).toBe('OVERFLOW');
+    expect(await code("select timestamp '2020-01-01' + interval '100000000 days'")).toBe('OVERFLOW');
+    expect(await code("select dateadd(year, 1000000, date '2020-01-01')")).toBe('OVERFLOW');
+    expect(await code("select add_months(date '2020-01-01', 100000000)")).toBe('OVERFLOW');
+    expect(await code("select date '2020-01-01' - 2147483647 - 10")).toBe('OVERFLOW');
+    expect(await code('select d + 2000000000 from t')).toBe('OVERFLOW');
+    expect(await code("select cast(timestamp '2020-01-01 00:00:00' + interval '1000000 years' as date)")).toBe('OVERFLOW');
+    expect(await code("select last_day(date '2020-01-01' + 99999999)")).toBe('OVERFLOW');
+    // within the range, as before
+    expect(await rows("select date '2020-01-01' + 10, timestamp '2020-01-01' + interval '3 months', add_months(date '2020-01-31', 1), date '9999-12-31' + 1")).toEqual([
+      ['2020-01-11', '2020-04-01 00:00:00', '2020-02-29 00:00:00', '10000-01-01'],
+    ]);
+    const r = await db.query("select date '2020-01-01' + 99000000 - 99000000");
+    expect(r.rows()).toEqual([['2020-01-01']]);
+    expect(r.table.numRows).toBe(1);
+  });
+
+  it('REPEAT, LPAD and RPAD longer than a VARCHAR holds are INVALID_VALUE (it was: RangeError: Invalid string length)', async () => {
+    // fuzz input: create table s2 as select nullif(trim(leading x1.c from x1.c), repeat('a', x1.h)) from t1 x1 ...
+    expect(await code('select repeat(\'a\', h) from t')).toBe('INVALID_VALUE');
+    expect(await code("select lpad('a', 100000, 'b')")).toBe('INVALID_VALUE');
+    expect(await code("select rpad('a', 2000000000, 'b')")).toBe('INVALID_VALUE');
+    expect(await rows("select repeat('ab', 3), repeat('x', 0), repeat('x', -5), length(repeat('x', 65535)), lpad('a', 5, 'xy'), rpad('a', 3), lpad('abc', 2)")).toEqual([
+      ['ababab', '', '', 65535, 'xyxya', 'a  ', 'ab'],
+    ]);
+  });
+
+  it('a negative constant where generated code negates it compiles (it was: SyntaxError from the code generator)', async () => {
+    // fuzz input: select nullif(x1.b,x1.a)-1from t1 x1 order by dateadd(quarter,7,x1.k),right('',-1)
+    expect(await rows("select right('abc', -1), left('abc', -1), right('', -1)")).toEqual([['bc', 'ab', '']]);
+    expect(await rows("select a from t order by right('', -1), a")).toEqual([[1], [2], [3], [4]]);
+    expect(await rows('select -(-1), 1 - -1, -(-0.5)')).toEqual([[1, 2, 0.5]]);
+  });
+});
+
+describe('loading', () => {
+  it('an Arrow IPC file with a byte missing near its start fails LOAD_FORMAT (it was: a load that never ended)', async () => {
+    await db.execute('create table one (v varchar(10))');
+    const table = new Table({ v: vectorFromArray(['s0é', 's1é', 's2é', null, 's4é', 's5é', 's6é'], new Utf8()) as Vector });
+    const ipc = Buffer.from(tableToIPC(table, 'file'));
+    const at = Math.floor(0.0231 * ipc.length);
+    const file = path.join(work, 'damaged.arrow');
+    fs.writeFileSync(file, Buffer.concat([ipc.subarray(0, at), ipc.subarray(at + 1)]));
+    const t0 = Date.now();
+    const err = await db.load('one', file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KeelError);
+    expect((err as KeelError).code).toBe('LOAD_FORMAT');
+    expect((err as Error).message).toContain(file);
+    expect((err as Error).message).toMatch(/damaged/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(db.catalog().tables.one!.rows).toBe(0);
+    // the undamaged file loads
+    fs.writeFileSync(file, ipc);
+    expect(await db.load('one', file)).toEqual({ rows: 7 });
+  });
+});
+
+describe('storage', () => {
+  /** A copy of a small directory with one segment's footer edited and its checksum, and the catalog's, recomputed. */
+  async function forgedFooter(edit: (footer: { rows: number; columns: { name: string; blocks: Record<string, unknown>[] }[] }) => void): Promise<unknown> {
+    const dir = fs.mkdtempSync(path.join(work, 'forged-'));
+    const seed = await Database.open(dir, { slices: 1, blockRows: 2, workers: 0 });
+    await seed.execute("create table f (a integer encode az64, s varchar(5)); insert into f values (1, 'a'), (2, 'b'), (3, null), (4, 'd'), (5, 'e')");
+    const catalog = seed.catalog();
+    seed.close();
+    const t = catalog.tables.f!;
+    const file = path.join(dir, 'tables', String(t.id), t.segments[0]!.file);
+    const bytes = fs.readFileSync(file);
+    const footerLength = bytes.readUInt32LE(bytes.length - 16);
+    const data = bytes.subarray(0, bytes.length - 16 - footerLength);
+    const footer = JSON.parse(bytes.subarray(data.length, bytes.length - 16).toString('utf8'));
+    edit(footer);
+    const f = Buffer.from(JSON.stringify(footer));
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(f.length, 0);
+    trailer.writeUInt32LE(crc32(f), 4);
+    const forged = Buffer.concat([data, f, trailer, Buffer.from('KSEGEND1')]);
+    fs.writeFileSync(file, forged);
+    const resized: Catalog = { ...catalog, tables: { f: { ...t, segments: [{ ...t.segments[0]!, bytes: forged.length }] } } };
+    fs.writeFileSync(path.join(dir, 'catalog.json'), sealCatalog(resized));
+    const reopened = await Database.open(dir, { workers: 0 });
+    try {
+      return await reopened.query('select * from f').then(
+        (r) => r.rows(),
+        (e: unknown) => e,
+      );
+    } finally {
+      reopened.close();
+    }
+  }
+
+  const corrupt = (e: unknown, what: RegExp) => {
+    expect(e).toBeInstanceOf(KeelError);
+    expect((e as KeelError).code).toBe('CORRUPT');
+    expect((e as Error).message).toMatch(/segment file .*\.seg has a damaged footer/);
+    expect((e as Error).message).toMatch(what);
+  };
+
+  it('a segment footer that holds wrong content under a right checksum is CORRUPT (it was: TypeError, RangeError, "unknown encoding")', async () => {
+    // fuzz inputs: footer edits [{"op":"set","path":["columns",1,"blocks",0,"encoding"],"value":"key"}], ...
+    expect(await forgedFooter(() => undefined)).toEqual([[1, 'a'], [2, 'b'], [3, null], [4, 'd'], [5, 'e']]);
+    corrupt(await forgedFooter((f) => (f.columns[1]!.blocks[0]!.encoding = 'key')), /unknown encoding "key"/);
+    corrupt(await forgedFooter((f) => (f.columns[0]!.blocks[1]!.offset = 'zstd')), /lies outside the file's blocks/);
+    corrupt(await forgedFooter((f) => (f.columns[0]!.blocks[0]!.length = 2 ** 53)), /lies outside the file's blocks/);
+    corrupt(await forgedFooter((f) => (f.columns[0]!.blocks[0]!.offset = -4077)), /lies outside the file's blocks/);
+    corrupt(await forgedFooter((f) => f.columns[1]!.blocks.pop()), /has 2 blocks, the first column 3/);
+    corrupt(await forgedFooter((f) => (f.columns[1]!.blocks[0]!.rows = -4088)), /row count -4088/);
+    corrupt(await forgedFooter((f) => ((f.columns[1] as unknown as { blocks: string }).blocks = '')), /column 2 has missing or wrong fields/);
+    corrupt(await forgedFooter((f) => (f.columns[1]!.blocks[1]!.nullBytes = 'rle')), /NULL bitmap/);
+    corrupt(await forgedFooter((f) => (f.rows = 2147483648)), /its blocks hold 5 rows, it says 2147483648/);
+  });
+});
+
+describe('workload log', () => {
+  it("a Redshift history row whose returned_rows is no count imports with 0 rows (it was: a record the log could not read back)", async () => {
+    // fuzz input: a SYS_QUERY_HISTORY row with returned_rows 1e309
+    const dir = path.join(work, 'history');
+    const hdb = await Database.open(dir, { workers: 0 });
+    const warnings: string[] = [];
+    try {
+      await hdb.execute('create table t (a integer)');
+      const log = attachWorkloadLog(hdb, { source: 'redshift', systemTables: false, warn: (m) => warnings.push(m) });
+      const csv = path.join(work, 'history.csv');
+      fs.writeFileSync(csv, 'query_id,query_text,start_time,returned_rows\n1,select a from t,2024-05-01 12:00:00,1e309\n2,select a from t,2024-05-01 12:00:01,lots\n3,select a from t,2024-05-01 12:00:02,42\n');
+      const s = await importRedshiftHistory(hdb, log, csv);
+      expect(s.imported).toBe(3);
+      const w = loadWorkload(dir, { warn: (m) => warnings.push(m) });
+      const returned = w.parts.flatMap((p) => Array.from({ length: p.queries.length }, (_, i) => p.queries.rowsReturned[i]));
+      expect(returned.sort()).toEqual([0, 0, 42]);
+      expect(warnings).toEqual([]);
+    } finally {
+      hdb.close();
+    }
+  });
+});
