@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'DUPLICATE_OBJECT'
   | 'INVALID_DDL'
   | 'UNSUPPORTED'
+  /** Nesting beyond the stated limits (docs/sql.md, "Limits"): deeper than the engine can bind, plan and compile. */
+  | 'TOO_COMPLEX'
   // runtime
   | 'DIVISION_BY_ZERO'
   | 'OVERFLOW'
@@ -54,6 +56,9 @@ export class KeelError extends Error {
   }
 }
 
+/** How much of a long line SqlError.describe() shows. */
+const EXCERPT_CHARS = 160;
+
 /** An error in SQL text or its meaning; carries the position when known. */
 export class SqlError extends KeelError {
   readonly position: SourcePosition | undefined;
@@ -65,12 +70,23 @@ export class SqlError extends KeelError {
     this.sql = sql;
   }
 
-  /** "line 2, column 7: message" followed by the offending line and a caret. */
+  /**
+   * "line 2, column 7: message" followed by the offending line and a caret.
+   * A line longer than EXCERPT_CHARS (a generated statement of 20,000 terms)
+   * is cut to that many characters around the caret, "..." where it is cut.
+   */
   describe(): string {
     if (!this.position || this.sql === undefined) return this.message;
     const { line, column } = this.position;
-    const lineText = this.sql.split(/\r?\n/)[line - 1] ?? '';
-    const caret = ' '.repeat(Math.max(0, column - 1)) + '^';
+    let lineText = this.sql.split(/\r?\n/)[line - 1] ?? '';
+    let at = Math.max(0, column - 1);
+    if (lineText.length > EXCERPT_CHARS) {
+      const start = Math.max(0, Math.min(at - EXCERPT_CHARS / 2, lineText.length - EXCERPT_CHARS));
+      const end = start + EXCERPT_CHARS;
+      lineText = (start > 0 ? '...' : '') + lineText.slice(start, end) + (end < lineText.length ? '...' : '');
+      at = at - start + (start > 0 ? 3 : 0);
+    }
+    const caret = ' '.repeat(at) + '^';
     return `line ${line}, column ${column}: ${this.message}\n  ${lineText}\n  ${caret}`;
   }
 }
@@ -102,6 +118,21 @@ export class UsageError extends KeelError {
   constructor(message: string) {
     super('USAGE', message);
   }
+}
+
+/** Whether `e` is the JavaScript stack overflowing (also as relayed from a worker thread). */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof Error && e.message.includes('Maximum call stack size exceeded');
+}
+
+/**
+ * A stack overflow anywhere in binding, planning or running a statement as the
+ * TOO_COMPLEX SqlError it means, at the statement's start; any other error as it is.
+ * The nesting limits (sql/nesting.ts) keep statements far from it; this is the backstop.
+ */
+export function tooComplexIfOverflow(e: unknown, sql: string): unknown {
+  if (!isStackOverflow(e)) return e;
+  return new SqlError('TOO_COMPLEX', 'statement too complex: too deeply nested or too large to run', positionAt(sql, 0), sql);
 }
 
 /** Computes line and column (1-based) of an offset in a text. */

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { KeelError, SqlError, positionAt } from './errors.js';
+import { KeelError, SqlError, positionAt, tooComplexIfOverflow } from './errors.js';
 import type { Batch, SqlType } from './types.js';
 import { parseStatements, type ParsedStatement } from './sql/index.js';
 import type * as ast from './sql/ast.js';
@@ -111,7 +111,8 @@ export async function runStatements(db: Database, sql: string, onOutcome?: (o: S
           parts,
         }),
       );
-    } catch (e) {
+    } catch (thrown) {
+      const e = tooComplexIfOverflow(thrown, p.text);
       db.emitRecord(failedRecord(who, p.text, t0, e, parts));
       throw relocate(e, p, sql);
     }
@@ -193,6 +194,14 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
  * does not parse or bind.
  */
 export function planRecord(db: Database, sql: string, input: PlanRecordInput): QueryRecord {
+  try {
+    return planRecordOf(db, sql, input);
+  } catch (e) {
+    throw tooComplexIfOverflow(e, sql);
+  }
+}
+
+function planRecordOf(db: Database, sql: string, input: PlanRecordInput): QueryRecord {
   const p = parseStatement1(sql);
   const s = p.statement;
   const catalog = db.catalog();

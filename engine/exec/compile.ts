@@ -12,7 +12,7 @@
  */
 import type { PhysicalKind, SqlType, StrVector, Vector } from '../types.js';
 import { physicalKind } from '../types.js';
-import { columnsOf, remapColumns, type Expr } from '../plan/expr.js';
+import { balanced, columnsOf, operandsOf, remapColumns, type Expr } from '../plan/expr.js';
 import * as rt from './runtime.js';
 
 export type CompiledExpr = (cols: readonly Vector[], n: number) => Vector;
@@ -157,43 +157,47 @@ class CodeGen {
     return name;
   }
 
+  /** A label for a block that code leaves early with `break`. */
+  label(): string {
+    return `B${this.temps++}`;
+  }
+
+  /**
+   * CASE: each WHEN is tested only when the ones before were not TRUE, and
+   * only the chosen result is computed. The WHENs follow one another in one
+   * labeled block, left by `break` once one is taken: a CASE of thousands of
+   * WHENs is flat code, not thousands of nested else branches.
+   */
   private emitCase(e: Extract<Expr, { k: 'case' }>, out: string[]): Emitted {
-    const target = this.temp(physicalKind(e.type));
-    this.emitCaseFrom(e, 0, target, out);
-    return { v: target.t, n: target.u };
+    const { t, u } = this.temp(physicalKind(e.type));
+    const done = this.label();
+    out.push(`${done}: {`);
+    for (const w of e.whens) {
+      const c = this.emit(w.when, out);
+      const thenCode: string[] = [];
+      const r = this.emit(w.then, thenCode);
+      out.push(`if (!${c.n} && ${c.v} === 1) {`, ...thenCode, `${t} = ${r.v}; ${u} = ${r.n}; break ${done};`, '}');
+    }
+    if (e.otherwise) {
+      const r = this.emit(e.otherwise, out);
+      out.push(`${t} = ${r.v}; ${u} = ${r.n};`);
+    } else {
+      out.push(`${t} = ${physicalKind(e.type) === 'str' ? "''" : '0'}; ${u} = true;`);
+    }
+    out.push('}');
+    return { v: t, n: u };
   }
 
-  /** WHEN number idx onwards, each in the ELSE branch of the one before. */
-  private emitCaseFrom(e: Extract<Expr, { k: 'case' }>, idx: number, target: { t: string; u: string }, out: string[]): void {
-    const { t, u } = target;
-    if (idx === e.whens.length) {
-      if (e.otherwise) {
-        const r = this.emit(e.otherwise, out);
-        out.push(`${t} = ${r.v}; ${u} = ${r.n};`);
-      } else {
-        out.push(`${t} = ${physicalKind(e.type) === 'str' ? "''" : '0'}; ${u} = true;`);
-      }
-      return;
-    }
-    const w = e.whens[idx]!;
-    const c = this.emit(w.when, out);
-    const thenCode: string[] = [];
-    const r = this.emit(w.then, thenCode);
-    thenCode.push(`${t} = ${r.v}; ${u} = ${r.n};`);
-    const elseCode: string[] = [];
-    this.emitCaseFrom(e, idx + 1, target, elseCode);
-    out.push(`if (!${c.n} && ${c.v} === 1) {`, ...thenCode, '} else {', ...elseCode, '}');
-  }
-
-  /** COALESCE: each argument is evaluated only while the ones before were NULL. */
-  private emitCoalesce(args: readonly Expr[], idx: number, target: { t: string; u: string }, out: string[]): void {
-    const r = this.emit(args[idx]!, out);
-    out.push(`${target.t} = ${r.v}; ${target.u} = ${r.n};`);
-    if (idx + 1 < args.length) {
-      const rest: string[] = [];
-      this.emitCoalesce(args, idx + 1, target, rest);
-      out.push(`if (${target.u}) {`, ...rest, '}');
-    }
+  /** COALESCE: each argument is evaluated only while the ones before were NULL (flat code, as CASE). */
+  private emitCoalesce(args: readonly Expr[], target: { t: string; u: string }, out: string[]): void {
+    const done = this.label();
+    out.push(`${done}: {`);
+    args.forEach((a, i) => {
+      const r = this.emit(a, out);
+      out.push(`${target.t} = ${r.v}; ${target.u} = ${r.n};`);
+      if (i + 1 < args.length) out.push(`if (!${target.u}) break ${done};`);
+    });
+    out.push('}');
   }
 
   private emitIn(e: Extract<Expr, { k: 'in' }>, out: string[]): Emitted {
@@ -219,7 +223,7 @@ class CodeGen {
         return this.emitLogic(e, out);
       case 'coalesce': {
         const target = this.temp(kind);
-        this.emitCoalesce(e.args, 0, target, out);
+        this.emitCoalesce(e.args, target, out);
         return { v: target.t, n: target.u };
       }
       case 'greatest':
@@ -634,7 +638,7 @@ function filterVariant(e: Expr, kinds: readonly PhysicalKind[], noNulls: boolean
   if (direct.length && rest.length === 0) loop.push(`sel[k] = i; k += (${direct.join(' & ')}) ? 1 : 0;`);
   else if (direct.length) loop.push(`if (!(${direct.join(' & ')})) continue;`);
   if (rest.length) {
-    const r = gen.emit(rest.reduce((a, b) => ({ k: 'call', op: 'and', args: [a, b], type: a.type }) as Expr), loop);
+    const r = gen.emit(balanced(rest, (a, b): Expr => ({ k: 'call', op: 'and', args: [a, b], type: a.type })), loop);
     loop.push(`if (!${r.n} && ${r.v} === 1) sel[k++] = i;`);
   } else if (direct.length === 0) loop.push('sel[k++] = i;');
   return { fn: build<CompiledFilter>(noNulls ? 'filterNoNulls' : 'filter', gen, loop, ['return k;'], ['let k = 0;']), columns: gen.columns };
@@ -724,7 +728,7 @@ function fuseRanges(parts: readonly Expr[], kinds: readonly PhysicalKind[]): (Ex
 }
 
 function conjunctsOf(e: Expr): Expr[] {
-  return e.k === 'call' && e.op === 'and' ? [...conjunctsOf(e.args[0]!), ...conjunctsOf(e.args[1]!)] : [e];
+  return operandsOf(e, 'and');
 }
 
 const COMPARE: Partial<Record<string, string>> = { eq: '===', ne: '!==', lt: '<', le: '<=', gt: '>', ge: '>=' };

@@ -14,7 +14,7 @@ import { ExecError, KeelError, SqlError } from '../errors.js';
 import type { SqlType } from '../types.js';
 import { parseTimestamp } from '../types.js';
 import type { AggFn } from './physical.js';
-import type { Expr, Op } from './expr.js';
+import { balanced, operandsOf, type Expr, type Op } from './expr.js';
 import type { LogicalAgg, LogicalNode } from './logical.js';
 import { OuterReferenceError, Scope, didYouMean } from './bind-scope.js';
 import {
@@ -102,8 +102,14 @@ export function and(a: Expr, b: Expr): Expr {
   return { k: 'call', op: 'and', args: [a, b], type: BOOLEAN };
 }
 
+/** The AND of conditions (a balanced tree, see expr.ts), or null when there are none. */
 export function andAll(es: readonly Expr[]): Expr | null {
-  return es.length ? es.reduce((a, b) => and(a, b)) : null;
+  return es.length ? balanced(es, and) : null;
+}
+
+/** The OR of conditions (a balanced tree), or null when there are none. */
+export function orAll(es: readonly Expr[]): Expr | null {
+  return es.length ? balanced(es, (a, b) => call('or', [a, b], BOOLEAN)) : null;
 }
 
 export function not(a: Expr): Expr {
@@ -112,13 +118,11 @@ export function not(a: Expr): Expr {
 
 /** The conjuncts of an AND tree. */
 export function conjunctsOf(e: Expr): Expr[] {
-  if (e.k === 'call' && e.op === 'and') return [...conjunctsOf(e.args[0]!), ...conjunctsOf(e.args[1]!)];
-  return [e];
+  return operandsOf(e, 'and');
 }
 
 function disjunctsOf(e: Expr): Expr[] {
-  if (e.k === 'call' && e.op === 'or') return [...disjunctsOf(e.args[0]!), ...disjunctsOf(e.args[1]!)];
-  return [e];
+  return operandsOf(e, 'or');
 }
 
 /**
@@ -145,7 +149,7 @@ export function factorConjuncts(e: Expr): Expr[] {
     const rests = branches.map((b) => b.filter((x) => !commonKeys.has(exprKey(x))));
     out.push(...common);
     // (a) OR (a AND b) is a
-    if (rests.every((r) => r.length > 0)) out.push(rests.map((r) => andAll(r)!).reduce((x, y) => call('or', [x, y], BOOLEAN)));
+    if (rests.every((r) => r.length > 0)) out.push(orAll(rests.map((r) => andAll(r)!))!);
   }
   return out;
 }
@@ -247,9 +251,15 @@ export function children(e: ast.Expr): ast.Expr[] {
   }
 }
 
+/** Whether p holds for e or a node under it (not inside subqueries); without recursion, as AND and OR chains are long. */
 export function someNode(e: ast.Expr, p: (e: ast.Expr) => boolean): boolean {
-  if (p(e)) return true;
-  return children(e).some((c) => someNode(c, p));
+  const stack: ast.Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (p(x)) return true;
+    for (const c of children(x)) stack.push(c); // not push(...): an IN list can hold 100,000
+  }
+  return false;
 }
 
 export function containsAggregate(e: ast.Expr): boolean {
@@ -266,11 +276,29 @@ export function containsSubquery(e: ast.Expr): boolean {
 
 /** Aggregate calls of an expression, outermost only (nested ones are an error found when binding). */
 export function collectAggregates(e: ast.Expr, out: ast.FunctionCall[]): void {
-  if (isAggregateCall(e)) {
-    out.push(e as ast.FunctionCall);
-    return;
+  // depth first, left to right, without recursion
+  const stack: ast.Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (isAggregateCall(x)) {
+      out.push(x as ast.FunctionCall);
+      continue;
+    }
+    const cs = children(x);
+    for (let i = cs.length - 1; i >= 0; i--) stack.push(cs[i]!);
   }
-  for (const c of children(e)) collectAggregates(c, out);
+}
+
+/** The operands of a chain of one operator, AND or OR, however parenthesized: (a OR b) OR c is [a, b, c]. */
+function chainOperands(e: ast.BinaryExpr): ast.Expr[] {
+  const out: ast.Expr[] = [];
+  const stack: ast.Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.kind === 'binary' && x.op === e.op) stack.push(x.right, x.left);
+    else out.push(x);
+  }
+  return out;
 }
 
 const SPECIAL_NAMES = new Set(['current_date', 'current_timestamp', 'sysdate', 'localtimestamp', 'current_time']);
@@ -648,9 +676,10 @@ export class ExprBinder {
     switch (e.op) {
       case 'and':
       case 'or': {
-        const l = this.asBoolean(this.bind(e.left, env), e.left.pos, e.op.toUpperCase());
-        const r = this.asBoolean(this.bind(e.right, env), e.right.pos, e.op.toUpperCase());
-        return fold(call(e.op, [l, r], BOOLEAN));
+        // a chain of thousands (WHERE a = 0 OR a = 1 OR ...) is bound as one list, into a balanced tree
+        const op = e.op;
+        const operands = chainOperands(e).map((x) => this.asBoolean(this.bind(x, env), x.pos, op.toUpperCase()));
+        return balanced(operands, (l, r) => fold(call(op, [l, r], BOOLEAN)));
       }
       case '=':
       case '<>':
@@ -889,16 +918,20 @@ export class ExprBinder {
     const items = all.slice(1).map(fold);
     if (items.every((x) => x.k === 'lit')) {
       const values: (number | string)[] = [];
+      const seen = new Set<number | string>();
       let hasNull = false;
       for (const x of items) {
         const v = (x as Extract<Expr, { k: 'lit' }>).value;
         if (v === null) hasNull = true;
-        else if (!values.includes(v)) values.push(v);
+        else if (!seen.has(v)) {
+          seen.add(v);
+          values.push(v);
+        }
       }
       if (a.k === 'lit') return fold({ k: 'in', arg: a, values, hasNull, negated: e.negated, type: BOOLEAN });
       return { k: 'in', arg: a, values, hasNull, negated: e.negated, type: BOOLEAN };
     }
-    const ors = items.map((x) => call('eq', [a, x], BOOLEAN)).reduce((x, y) => call('or', [x, y], BOOLEAN));
+    const ors = orAll(items.map((x) => call('eq', [a, x], BOOLEAN)))!;
     return e.negated ? not(ors) : fold(ors);
   }
 
@@ -1179,7 +1212,7 @@ export class ExprBinder {
         argc(1, Infinity);
         // NULL arguments count as empty strings (PostgreSQL's CONCAT)
         const parts = e.args.map((_, i) => call('coalesce', [str(i), lit('', VARCHAR)], VARCHAR));
-        return fold(parts.reduce((a, b) => call('concat', [a, b], VARCHAR)));
+        return fold(balanced(parts, (a, b) => call('concat', [a, b], VARCHAR)));
       }
       case 'coalesce':
       case 'nvl': {

@@ -680,6 +680,7 @@ export class Binder {
   }
 
   private setOp(b: ast.SetOpBody, parent: Scope | null): LogicalNode {
+    if (b.op === 'union') return this.unionChain(b, parent);
     const left = this.body(b.left, parent);
     const right = this.body(b.right, parent);
     const opName = b.op.toUpperCase();
@@ -694,13 +695,49 @@ export class Binder {
     const l = this.castColumns(left, types, b.left.pos);
     const r = this.castColumns(right, types, b.right.pos);
     const fields: Field[] = left.fields.map((f, i) => ({ name: f.name, type: types[i]! }));
-    if (b.op === 'union') {
-      const inputs = [...unionInputs(l), ...unionInputs(r)];
-      const u: LogicalNode = { op: 'union', inputs, fields };
-      return b.all ? u : { op: 'distinct', input: u, fields };
-    }
     if (b.all) throw this.error('UNSUPPORTED', `${opName} ALL is not supported (Redshift supports ${opName} without ALL)`, b.pos);
     return { op: 'setop', kind: b.op, all: false, left: l, right: r, fields };
+  }
+
+  /**
+   * A chain of UNIONs (or of UNION ALLs), ((a UNION b) UNION c) ..., as one
+   * list without recursion: thousands of branches bind as one Append. Column
+   * types are resolved pairwise from the left, as nested UNIONs resolve them;
+   * each branch is cast once, to the final types.
+   */
+  private unionChain(top: ast.SetOpBody, parent: Scope | null): LogicalNode {
+    const all = top.all;
+    const rights: ast.QueryBody[] = [];
+    let first: ast.QueryBody = top;
+    while (first.kind === 'setOp' && first.op === 'union' && first.all === all) {
+      rights.push(first.right);
+      first = first.left;
+    }
+    rights.reverse();
+    const branches = [first, ...rights];
+    const nodes = branches.map((b) => this.body(b, parent));
+    const opName = 'UNION';
+    const head = nodes[0]!;
+    const types: SqlType[] = head.fields.map((f) => f.type);
+    for (let k = 1; k < nodes.length; k++) {
+      const right = nodes[k]!;
+      const pos = branches[k]!.pos;
+      if (head.fields.length !== right.fields.length) throw this.error('SYNTAX', `each ${opName} query must have the same number of columns`, pos);
+      for (let i = 0; i < types.length; i++) {
+        // after the first pair the left side is a union, whose columns are typed
+        const unknown = [k === 1 && untypedColumn(head, i), untypedColumn(right, i)];
+        const t = commonType([types[i]!, right.fields[i]!.type], unknown);
+        if (!t) throw this.error('TYPE_MISMATCH', `${opName} types ${shortName(types[i]!)} and ${shortName(right.fields[i]!.type)} cannot be matched`, pos);
+        types[i] = t;
+      }
+    }
+    const inputs: LogicalNode[] = [];
+    nodes.forEach((n, k) => {
+      for (const x of unionInputs(this.castColumns(n, types, branches[k]!.pos))) inputs.push(x);
+    });
+    const fields: Field[] = head.fields.map((f, i) => ({ name: f.name, type: types[i]! }));
+    const u: LogicalNode = { op: 'union', inputs, fields };
+    return all ? u : { op: 'distinct', input: u, fields };
   }
 
   /** A node's columns converted to the given types (in its projection when it has one). */
@@ -766,9 +803,16 @@ export class Binder {
 
 // ---------------------------------------------------------------- helpers
 
+/** The conjuncts of a condition, left to right, without recursion (a WHERE can AND thousands). */
 export function splitAnd(e: ast.Expr): ast.Expr[] {
-  if (e.kind === 'binary' && e.op === 'and') return [...splitAnd(e.left), ...splitAnd(e.right)];
-  return [e];
+  const out: ast.Expr[] = [];
+  const stack: ast.Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.kind === 'binary' && x.op === 'and') stack.push(x.right, x.left);
+    else out.push(x);
+  }
+  return out;
 }
 
 function scopeColumns(node: LogicalNode, alias: string | null): ScopeColumn[] {

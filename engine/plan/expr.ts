@@ -91,6 +91,36 @@ export function decimal(precision: number, scale: number): SqlType {
   return { id: 'decimal', precision: Math.min(precision, 38), scale };
 }
 
+/**
+ * Operands joined by a binary operator as a balanced tree, in their order:
+ * for AND, OR and string concatenation, which are associative, so that a chain
+ * of 20,000 is 15 levels deep rather than 20,000 (everything that walks an
+ * expression recurses). Three or fewer operands give the left-deep tree the
+ * parser would have made.
+ */
+export function balanced<T>(items: readonly T[], join: (a: T, b: T) => T): T {
+  if (items.length === 0) throw new Error('balanced: no operands');
+  let level: readonly T[] = items;
+  while (level.length > 1) {
+    const next: T[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? join(level[i]!, level[i + 1]!) : level[i]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+/** The operands of a tree of `op` calls (AND's conjuncts, OR's disjuncts), left to right, without recursion. */
+export function operandsOf(e: Expr, op: 'and' | 'or'): Expr[] {
+  const out: Expr[] = [];
+  const stack: Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.k === 'call' && x.op === op) for (let i = x.args.length - 1; i >= 0; i--) stack.push(x.args[i]!);
+    else out.push(x);
+  }
+  return out;
+}
+
 /** The column indexes an expression reads. */
 export function columnsOf(e: Expr, out: Set<number> = new Set()): Set<number> {
   switch (e.k) {

@@ -19,6 +19,7 @@ import { SqlError, positionAt, type ErrorCode } from '../errors.js';
 import type { SqlType } from '../types.js';
 import type * as ast from './ast.js';
 import { RESERVED_WORDS, tokenize, type Token } from './lexer.js';
+import { checkExpressionNesting, checkNesting, MAX_PARSE_DEPTH } from './nesting.js';
 
 export interface ParsedStatement {
   readonly statement: ast.Statement;
@@ -44,10 +45,11 @@ export function parseStatement(sql: string): ast.Statement {
 
 /** Parses one expression (and nothing after it). */
 export function parseExpression(sql: string): ast.Expr {
-  const p = new Parser(sql);
+  const p = new Parser(sql, 0);
   return p.guarded(() => {
     const e = p.expr();
     p.expectEnd();
+    checkExpressionNesting(e, sql);
     return e;
   });
 }
@@ -144,8 +146,20 @@ const DEFAULT_VARCHAR_LENGTH = 256;
 class Parser {
   private readonly toks: Token[];
   private i = 0;
+  /**
+   * Current recursion depth, against MAX_PARSE_DEPTH (./nesting.ts): each
+   * parenthesis takes about 13 JavaScript frames here; the tree made is
+   * measured against MAX_NESTING once parsed. The statement's own query is
+   * level 0, so `select ((1))` is 2 levels deep (as is `((1))` alone, an
+   * expression parsed by itself starting at level 0).
+   */
+  private depth: number;
 
-  constructor(private readonly sql: string) {
+  constructor(
+    private readonly sql: string,
+    startDepth = -1,
+  ) {
+    this.depth = startDepth;
     this.toks = tokenize(sql);
   }
 
@@ -233,6 +247,22 @@ class Parser {
   }
 
   /**
+   * One recursion level deeper (leave() when done, in a finally): past
+   * MAX_PARSE_DEPTH the statement is TOO_COMPLEX, reported at the token where
+   * the level would start.
+   */
+  private enter(): void {
+    if (this.depth >= MAX_PARSE_DEPTH) {
+      throw this.error('TOO_COMPLEX', `statement too complex: parentheses, calls and subqueries nested deeper than ${MAX_PARSE_DEPTH} levels`, this.tok.pos);
+    }
+    this.depth++;
+  }
+
+  private leave(): void {
+    this.depth--;
+  }
+
+  /**
    * Tries `first`, and on a SqlError rewinds and tries `second`. Used only
    * where a parenthesis can open either a query or an expression/join, e.g.
    * `((select 1) + 2)`. When both fail, the error that got further wins: it
@@ -243,7 +273,8 @@ class Parser {
     try {
       return first();
     } catch (e1) {
-      if (!(e1 instanceof SqlError)) throw e1;
+      // too deep one way is too deep the other way too: no second attempt
+      if (!(e1 instanceof SqlError) || e1.code === 'TOO_COMPLEX') throw e1;
       this.i = start;
       try {
         return second();
@@ -255,14 +286,16 @@ class Parser {
   }
 
   /**
-   * Runs `parse`, turning a stack overflow (thousands of nested parentheses)
-   * into a SqlError at the token where it happened instead of a crash.
+   * Runs `parse`, turning a stack overflow into a TOO_COMPLEX SqlError at the
+   * token where it happened instead of a crash. MAX_PARSE_DEPTH keeps the
+   * parser well inside the stack; this is the backstop for a caller that
+   * starts it with little stack left.
    */
   guarded<T>(parse: () => T): T {
     try {
       return parse();
     } catch (e) {
-      if (e instanceof RangeError) throw this.error('SYNTAX', 'statement is nested too deeply', this.tok.pos);
+      if (e instanceof RangeError) throw this.error('TOO_COMPLEX', 'statement too complex: nested too deeply to parse', this.tok.pos);
       throw e;
     }
   }
@@ -340,6 +373,7 @@ class Parser {
       if (first.kind === 'eof') return out;
       const statement = this.statement();
       if (!this.isOp(';') && this.tok.kind !== 'eof') throw this.unexpected();
+      checkNesting(statement, this.sql);
       out.push({ statement, text: this.sql.slice(first.pos, this.lastEnd()), pos: first.pos });
     }
   }
@@ -397,7 +431,14 @@ class Parser {
     const pos = this.advance().pos;
     const analyze = this.acceptWord('analyze') || this.acceptWord('analyse');
     this.acceptWord('verbose');
-    return { kind: 'explain', analyze, statement: this.statement(), pos };
+    // EXPLAIN EXPLAIN ... nests: each EXPLAIN explained is a level
+    const nested = this.isWord('explain');
+    if (nested) this.enter();
+    try {
+      return { kind: 'explain', analyze, statement: this.statement(), pos };
+    } finally {
+      if (nested) this.leave();
+    }
   }
 
   private createStatement(): ast.Statement {
@@ -713,6 +754,15 @@ class Parser {
 
   /** [WITH ctes] body [ORDER BY ...] [LIMIT n | LIMIT ALL] [OFFSET n] */
   private query(): ast.Query {
+    this.enter();
+    try {
+      return this.queryAt();
+    } finally {
+      this.leave();
+    }
+  }
+
+  private queryAt(): ast.Query {
     const pos = this.tok.pos;
     const ctes: ast.CommonTableExpr[] = [];
     if (this.acceptWord('with')) {
@@ -903,6 +953,15 @@ class Parser {
 
   /** A FROM item with its joins, left-associative. */
   private tableRef(): ast.TableRef {
+    this.enter();
+    try {
+      return this.tableRefAt();
+    } finally {
+      this.leave();
+    }
+  }
+
+  private tableRefAt(): ast.TableRef {
     let left = this.tablePrimary();
     for (;;) {
       const natural = this.acceptWord('natural');
@@ -1004,17 +1063,25 @@ class Parser {
     return left;
   }
 
+  /**
+   * [NOT] x [IS [NOT] NULL | TRUE | FALSE | UNKNOWN]. The IS level lives in the
+   * same function as NOT: one frame fewer per parenthesis (MAX_PARSE_DEPTH).
+   */
   private notExpr(): ast.Expr {
-    if (!this.isWord('not')) return this.isExpr();
-    const pos = this.advance().pos;
-    const arg = this.notExpr();
-    // NOT EXISTS (...) is its own node; NOT (EXISTS ... = x) is not.
-    if (arg.kind === 'exists' && !arg.negated) return { ...arg, negated: true, pos };
-    return { kind: 'unary', op: 'not', arg, pos };
-  }
-
-  /** x IS [NOT] NULL | TRUE | FALSE | UNKNOWN */
-  private isExpr(): ast.Expr {
+    if (this.isWord('not')) {
+      const pos = this.tok.pos;
+      this.enter();
+      let arg: ast.Expr;
+      try {
+        this.advance();
+        arg = this.notExpr();
+      } finally {
+        this.leave();
+      }
+      // NOT EXISTS (...) is its own node; NOT (EXISTS ... = x) is not.
+      if (arg.kind === 'exists' && !arg.negated) return { ...arg, negated: true, pos };
+      return { kind: 'unary', op: 'not', arg, pos };
+    }
     let arg = this.comparison();
     while (this.acceptWord('is')) {
       const negated = this.acceptWord('not');
@@ -1141,18 +1208,21 @@ class Parser {
     }
   }
 
-  /** Prefix - and +; they bind looser than :: (so -x::int is -(x::int)). */
+  /**
+   * Prefix - and +, which bind looser than :: (so -x::int is -(x::int)), and
+   * the postfix x::type, repeatable (one function: a frame fewer per parenthesis).
+   */
   private unary(): ast.Expr {
     const t = this.tok;
     if (t.kind === 'op' && (t.value === '-' || t.value === '+')) {
-      this.advance();
-      return { kind: 'unary', op: t.value as '-' | '+', arg: this.unary(), pos: t.pos };
+      this.enter();
+      try {
+        this.advance();
+        return { kind: 'unary', op: t.value as '-' | '+', arg: this.unary(), pos: t.pos };
+      } finally {
+        this.leave();
+      }
     }
-    return this.postfix();
-  }
-
-  /** x::type, repeatable. */
-  private postfix(): ast.Expr {
     let e = this.primary();
     for (;;) {
       if (this.acceptOp('::')) e = { kind: 'cast', arg: e, type: this.type(), pos: e.pos };
@@ -1162,24 +1232,31 @@ class Parser {
     }
   }
 
+  /** Every nested expression (parentheses, calls, CASE, CAST, subqueries) starts here: one parse level (a leaf takes none). */
   private primary(): ast.Expr {
     const t = this.tok;
-    switch (t.kind) {
-      case 'number':
-        this.advance();
-        return { kind: 'number', text: t.value, pos: t.pos };
-      case 'string':
-        this.advance();
-        return { kind: 'string', value: t.value, pos: t.pos };
-      case 'qident':
-        return this.isOp('(', 1) ? this.functionCall() : this.columnRef();
-      case 'word':
-        return this.wordExpr(t);
-      case 'op':
-        if (t.value === '(') return this.parenthesized();
-        throw this.unexpected();
-      case 'eof':
-        throw this.unexpected();
+    const nests = t.kind === 'op' || this.isOp('(', 1) || (t.kind === 'word' && t.value === 'case');
+    if (nests) this.enter();
+    try {
+      switch (t.kind) {
+        case 'number':
+          this.advance();
+          return { kind: 'number', text: t.value, pos: t.pos };
+        case 'string':
+          this.advance();
+          return { kind: 'string', value: t.value, pos: t.pos };
+        case 'qident':
+          return this.isOp('(', 1) ? this.functionCall() : this.columnRef();
+        case 'word':
+          return this.wordExpr(t);
+        case 'op':
+          if (t.value === '(') return this.parenthesized();
+          throw this.unexpected();
+        default: // eof
+          throw this.unexpected();
+      }
+    } finally {
+      if (nests) this.leave();
     }
   }
 
@@ -1192,7 +1269,14 @@ class Parser {
       this.expectOp(')');
       return e;
     };
-    if (!this.startsQuery(this.i + 1)) return asExpr();
+    if (!this.startsQuery(this.i + 1)) {
+      // asExpr() written out: a frame fewer per parenthesis
+      this.expectOp('(');
+      const e = this.expr();
+      if (this.isOp(',')) throw this.unsupported('row values');
+      this.expectOp(')');
+      return e;
+    }
     const asSubquery = (): ast.Expr => {
       const pos = this.expectOp('(').pos;
       const query = this.query();

@@ -751,16 +751,24 @@ describe('syntax errors', () => {
 });
 
 describe('limits', () => {
-  it('absurd nesting is a SqlError, not a crash', () => {
+  it('absurd nesting is a TOO_COMPLEX SqlError at the first level too many, not a crash', () => {
     const deep = '('.repeat(100_000) + '1' + ')'.repeat(100_000);
-    expect(sqlError(() => parseExpression(deep))).toMatchObject({ code: 'SYNTAX', message: 'statement is nested too deeply' });
-    expect(sqlError(() => parseStatements('select ' + '- '.repeat(100_000) + '1'))).toMatchObject({ code: 'SYNTAX' });
+    const message = 'statement too complex: parentheses, calls and subqueries nested deeper than 400 levels';
+    // the 401st parenthesis, at offset 400
+    expect(sqlError(() => parseExpression(deep))).toMatchObject({ code: 'TOO_COMPLEX', message, position: { offset: 400 } });
+    expect(sqlError(() => parseStatements('select ' + '- '.repeat(100_000) + '1'))).toMatchObject({ code: 'TOO_COMPLEX', message, position: { offset: 7 + 2 * 400 } });
+    expect(sqlError(() => parseStatements('select ' + 'not '.repeat(100_000) + 'true'))).toMatchObject({ code: 'TOO_COMPLEX', message });
+    expect(sqlError(() => parseStatements('select ' + 'abs('.repeat(100_000) + '1' + ')'.repeat(100_000)))).toMatchObject({ code: 'TOO_COMPLEX', message });
+    expect(sqlError(() => parseStatements('(('.repeat(50_000) + 'select 1' + '))'.repeat(50_000)))).toMatchObject({ code: 'TOO_COMPLEX', message });
+    expect(sqlError(() => parseStatements('select * from ' + '('.repeat(100_000) + 't' + ')'.repeat(100_000)))).toMatchObject({ code: 'TOO_COMPLEX', message });
   });
 
-  it('moderate nesting parses', () => {
+  it('moderate nesting parses, up to 400 levels', () => {
     let sql = '(select 1)';
     for (let i = 0; i < 200; i++) sql = `(${sql} + ${i})`;
     expect(parseExpression(sql).kind).toBe('binary');
-    expect(e('('.repeat(500) + 'x' + ')'.repeat(500))).toBe('x');
+    expect(e('('.repeat(400) + 'x' + ')'.repeat(400))).toBe('x');
+    expect(parseStatements('select ' + '('.repeat(400) + 'x' + ')'.repeat(400))).toHaveLength(1);
+    expect(sqlError(() => parseStatements('select ' + '('.repeat(401) + 'x' + ')'.repeat(401)))).toMatchObject({ code: 'TOO_COMPLEX', position: { offset: 7 + 400 } });
   });
 });
