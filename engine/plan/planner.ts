@@ -894,6 +894,9 @@ function pushFilter(node: Extract<LogicalNode, { op: 'filter' }>): LogicalNode |
       return { ...input, inputs: input.inputs.map((i) => filterOf(i, preds)) };
     case 'aggregate': {
       const g = input.groups.length;
+      // without GROUP BY the aggregate makes its one row whatever its input: a condition (a constant one,
+      // the only kind that names no aggregate) must stay above it, or FALSE would leave that row standing
+      if (g === 0) return null;
       const down = preds.filter((p) => [...columnsOf(p)].every((c) => c < g));
       if (down.length === 0) return null;
       const stay = preds.filter((p) => !down.includes(p));

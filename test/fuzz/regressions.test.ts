@@ -62,6 +62,17 @@ describe('SQL', () => {
     expect(await rows('select count(*) from t where 3 in (select x from u)')).toEqual([[4]]);
   });
 
+  it('a FALSE condition over an aggregate without GROUP BY keeps none of its one row (it was: the row)', async () => {
+    // fuzz input (TLP: P, NOT P and P IS NULL each kept the row):
+    // select * from (select max(add_months(date '2019-12-07', x1.b)) from v1 x1 cross join t2 as x2 where ...) as x3 (c0) where true
+    expect(await rows('select * from (select max(a) from t) as x (m) where false')).toEqual([]);
+    expect(await rows('select * from (select max(a) from t where false) as x (m) where 5 = nullif(8, 0)')).toEqual([]);
+    expect(await rows('select * from (select count(*) from t) as x (c) where not true')).toEqual([]);
+    expect(await rows('select * from (select max(a) from t) as x (m) where true')).toEqual([[4]]);
+    expect(await rows('select * from (select max(a) from t where false) as x (m) where 1 = 1')).toEqual([[null]]);
+    expect(await rows('select * from (select a, count(*) from t group by a) as x (a, c) where false')).toEqual([]);
+  });
+
   it('date and timestamp arithmetic past what a date holds is OVERFLOW (it was: 0NaN-NaN-NaN, or 1970-01-01)', async () => {
     // fuzz input: select date '2019-08-06' + interval '1000000 years' as year  (a RangeError turning it into Arrow)
     expect(await code("select date '2019-08-06' + interval '1000000 years'")).toBe('OVERFLOW');
