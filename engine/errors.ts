@@ -120,8 +120,18 @@ export class UsageError extends KeelError {
   }
 }
 
-/** Whether `e` is the JavaScript stack overflowing (also as relayed from a worker thread). */
+/** TOO_COMPLEX errors made from a stack overflow, rather than from a stated limit. */
+const overflows = new WeakSet<SqlError>();
+
+/** Marks a TOO_COMPLEX error as standing for a stack overflow (see isStackOverflow); returns it. */
+export function overflowError(e: SqlError): SqlError {
+  overflows.add(e);
+  return e;
+}
+
+/** Whether `e` is the JavaScript stack overflowing (also as relayed from a worker thread), or an error made from one. */
 export function isStackOverflow(e: unknown): boolean {
+  if (e instanceof SqlError) return overflows.has(e);
   return e instanceof Error && e.message.includes('Maximum call stack size exceeded');
 }
 
@@ -131,8 +141,8 @@ export function isStackOverflow(e: unknown): boolean {
  * The nesting limits (sql/nesting.ts) keep statements far from it; this is the backstop.
  */
 export function tooComplexIfOverflow(e: unknown, sql: string): unknown {
-  if (!isStackOverflow(e)) return e;
-  return new SqlError('TOO_COMPLEX', 'statement too complex: too deeply nested or too large to run', positionAt(sql, 0), sql);
+  if (!isStackOverflow(e) || e instanceof SqlError) return e;
+  return overflowError(new SqlError('TOO_COMPLEX', 'statement too complex: too deeply nested or too large to run', positionAt(sql, 0), sql));
 }
 
 /** Computes line and column (1-based) of an offset in a text. */

@@ -19,6 +19,7 @@
  */
 import type * as ast from '../sql/ast.js';
 import { parseStatement } from '../sql/index.js';
+import { isStackOverflow, overflowError } from '../errors.js';
 import type { Catalog, TableMeta } from '../catalog/catalog.js';
 import type { SystemTable } from '../catalog/system-tables.js';
 import type { Batch, SqlType } from '../types.js';
@@ -303,12 +304,20 @@ export class Binder {
 
   private view(name: string, sql: string, columns: readonly string[] | null, pos: number): LogicalNode {
     if (this.views.has(name)) throw this.error('INVALID_DDL', `infinite recursion detected in the definition of view "${name}"`, pos);
-    const stmt = parseStatement(sql);
-    if (stmt.kind !== 'select') throw this.error('INVALID_DDL', `view "${name}" does not hold a query`, pos);
-    const inner = new Binder(this.ctx, sql, new Set([...this.views, name]));
-    let node = inner.query(stmt.query, null);
-    if (columns) node = renamed(node, columns, null);
-    return node;
+    try {
+      const stmt = parseStatement(sql);
+      if (stmt.kind !== 'select') throw this.error('INVALID_DDL', `view "${name}" does not hold a query`, pos);
+      const inner = new Binder(this.ctx, sql, new Set([...this.views, name]));
+      let node = inner.query(stmt.query, null);
+      if (columns) node = renamed(node, columns, null);
+      return node;
+    } catch (e) {
+      // A view is bound where it is used, so the nesting of views within views adds up, past what the
+      // nesting limits see. Out of stack, the statement is TOO_COMPLEX at its use of the outermost view
+      // (each view on the way out says so at its own use), not at a place in some view's text.
+      if (isStackOverflow(e)) throw overflowError(this.error('TOO_COMPLEX', `statement too complex: view "${name}" and the views it uses nest too deeply to run`, pos));
+      throw e;
+    }
   }
 
   private join(j: ast.JoinRef): { node: LogicalNode; columns: ScopeColumn[] } {

@@ -15,7 +15,7 @@
  * `unexpected end of input`. Syntax this engine recognizes but does not run
  * (window functions, DEFAULT, UPDATE, ...) is an UNSUPPORTED error instead.
  */
-import { SqlError, positionAt, type ErrorCode } from '../errors.js';
+import { SqlError, overflowError, positionAt, type ErrorCode } from '../errors.js';
 import type { SqlType } from '../types.js';
 import type * as ast from './ast.js';
 import { RESERVED_WORDS, tokenize, type Token } from './lexer.js';
@@ -295,7 +295,7 @@ class Parser {
     try {
       return parse();
     } catch (e) {
-      if (e instanceof RangeError) throw this.error('TOO_COMPLEX', 'statement too complex: nested too deeply to parse', this.tok.pos);
+      if (e instanceof RangeError) throw overflowError(this.error('TOO_COMPLEX', 'statement too complex: nested too deeply to parse', this.tok.pos));
       throw e;
     }
   }

@@ -158,6 +158,18 @@ describe('nesting limits', () => {
     expect(text).toMatch(/\n {4}1 \+ 1 \+ [ +1]*\.\.\.\n {4}\^$/);
   });
 
+  it('views within views past what the stack holds are TOO_COMPLEX at the use of the outermost view', async () => {
+    // each view alone is within the limits (100 nested subqueries); expanded within one another they are not.
+    // CREATE VIEW binds its query, so the chain is made from the top down, each view over one still plain.
+    for (let k = 0; k <= 30; k++) await db.execute(`create view w${k} as select 7 as x`);
+    for (let k = 30; k >= 1; k--) await db.execute(`create or replace view w${k} as select ${'(select '.repeat(100)}x from w${k - 1}${')'.repeat(100)} as x`);
+    expect(await rows('select x from w2')).toEqual([[7]]);
+    const e = await failure('select 1;\nselect x + 1 from w30');
+    expect(e.code).toBe('TOO_COMPLEX');
+    expect(e.message).toBe('statement too complex: view "w30" and the views it uses nest too deeply to run');
+    expect(e.position).toMatchObject({ line: 2, column: 19 });
+  });
+
   it('nothing fails with a RangeError: every statement here runs or is a SqlError', async () => {
     const statements = [
       'select ' + terms(20_000, () => 'a').join(' * ') + ' from t',
