@@ -740,7 +740,8 @@ const COMPARE: Partial<Record<string, string>> = { eq: '===', ne: '!==', lt: '<'
  * null it only answers whether the predicate qualifies.
  */
 function directBool(e: Expr, kinds: readonly PhysicalKind[], gen: CodeGen | null): string | null {
-  if (e.k === 'in' && !e.negated && e.values.length > 0 && e.values.length <= 8 && e.values.every((v) => typeof v === 'number')) {
+  // not with a NULL in the list: x IN (NULL, 10) is NULL, not FALSE, where x is not 10 (which NOT would turn TRUE)
+  if (e.k === 'in' && !e.negated && !e.hasNull && e.values.length > 0 && e.values.length <= 8 && e.values.every((v) => typeof v === 'number')) {
     const x = directNumber(e.arg, kinds, gen);
     return x === null ? null : `(${e.values.map((v) => `${x} === ${numberLiteral(v as number)}`).join(' || ')})`;
   }

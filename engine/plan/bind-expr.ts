@@ -12,7 +12,7 @@
 import type * as ast from '../sql/ast.js';
 import { ExecError, KeelError, SqlError } from '../errors.js';
 import type { SqlType } from '../types.js';
-import { parseTimestamp } from '../types.js';
+import { parseTimestamp, physicalKind } from '../types.js';
 import type { AggFn } from './physical.js';
 import { balanced, operandsOf, type Expr, type Op } from './expr.js';
 import type { LogicalAgg, LogicalNode } from './logical.js';
@@ -907,7 +907,14 @@ export class ExprBinder {
       const b = known.find((v) => commonType([a, v.type], [false, false]) === null)!.type;
       throw this.error('TYPE_MISMATCH', `${what} types ${shortName(a)} and ${shortName(b)} cannot be matched`, positions[values.indexOf(known.find((v) => v.type === b)!)] ?? positions[0]!);
     }
-    return values.map((v, i) => this.castTo(v, t, 'implicit', positions[i]!));
+    return values.map((v, i) => {
+      const c = this.castTo(v, t, 'implicit', positions[i]!);
+      // castTo leaves a narrower integer as it is (an operator takes either width); here the values become one
+      // value of type t (CASE, COALESCE, GREATEST, ...) whose type is taken from them: an INTEGER branch of a
+      // BIGINT CASE made the CASE an INTEGER and wrapped its BIGINT values to 32 bits
+      if (!isInteger(c.type) || !isInteger(t) || identical(c.type, t)) return c;
+      return physicalKind(c.type) === physicalKind(t) ? { ...c, type: t } : call('cast', [c], t);
+    });
   }
 
   private inList(e: ast.InListExpr, env: ExprEnv): Expr {

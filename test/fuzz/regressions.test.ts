@@ -73,6 +73,28 @@ describe('SQL', () => {
     expect(await rows('select * from (select a, count(*) from t group by a) as x (a, c) where false')).toEqual([]);
   });
 
+  it('NOT (x IN (NULL, 10)) is never TRUE, also where x has no NULLs (it was: TRUE where x is not 10)', async () => {
+    // fuzz input (DuckDB oracle): select distinct q1.c, min(q1.d) o1 from t1 q1 where not (q1.b in (cast(NULL as integer), 10)) group by q1.c order by 1
+    expect(await rows('select count(*) from t where not (a in (cast(null as integer), 2))')).toEqual([[0]]);
+    expect(await rows('select count(*) from t where not (a in (null, 2))')).toEqual([[0]]);
+    expect(await rows('select count(*) from t where a in (null, 2)')).toEqual([[1]]);
+    expect(await rows('select count(*) from t where not (a in (2, 3))')).toEqual([[2]]);
+    expect(await rows('select a, not (a in (null, 2)) from t order by a')).toEqual([[1, null], [2, false], [3, null], [4, null]]);
+  });
+
+  it('a CASE (COALESCE, NVL2, DECODE) of INTEGER and BIGINT values is a BIGINT (it was: an INTEGER, its BIGINT values wrapped to 32 bits)', async () => {
+    // fuzz input (DuckDB oracle): select case when q1.b = 2 then abs(q1.a) else q1.h end as o0, ... from t1 q1
+    expect(await rows('select case when a = 1 then a else h end from t order by a')).toEqual([[1], [646873000000], [null], [-7]]);
+    expect(await rows('select case when a = 2 then h else a end from t order by a')).toEqual([[1], [646873000000], [3], [4]]);
+    expect(await rows('select nvl2(a, h, a), decode(a, 2, h, a), coalesce(case when a = 2 then null else a end, h) from t where a = 2')).toEqual([
+      [646873000000, 646873000000, 646873000000],
+    ]);
+    // SMALLINT with INTEGER: the CASE is an INTEGER, so + 1 past 32767 is no overflow
+    expect(await rows('select case when a > 100 then cast(a as smallint) else 32767 end + 1 from t where a = 1')).toEqual([[32768]]);
+    // the types the results carry
+    expect((await db.query('select case when a = 1 then a else h end as x from t')).columns).toEqual([{ name: 'x', type: 'bigint' }]);
+  });
+
   it('date and timestamp arithmetic past what a date holds is OVERFLOW (it was: 0NaN-NaN-NaN, or 1970-01-01)', async () => {
     // fuzz input: select date '2019-08-06' + interval '1000000 years' as year  (a RangeError turning it into Arrow)
     expect(await code("select date '2019-08-06' + interval '1000000 years'")).toBe('OVERFLOW');
