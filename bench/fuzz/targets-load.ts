@@ -73,7 +73,7 @@ export interface LoadContext {
   readonly seeds: { readonly arrow: readonly Seed[]; readonly parquet: readonly Seed[] };
 }
 
-interface Seed {
+export interface Seed {
   readonly name: string;
   readonly table: string;
   readonly bytes: Buffer;
@@ -505,7 +505,7 @@ export const csvTarget: Target<LoadContext, CsvInput> = {
 // ------------------------------------------------------------------ arrow and parquet
 
 /** Arrow IPC files (file and stream format) over columns of load_t and load_one. */
-function arrowSeeds(): Seed[] {
+export function arrowSeeds(): Seed[] {
   const n = 7;
   const ints = Int32Array.from({ length: n }, (_, i) => i * 1000 - 3000);
   const dbl = Float64Array.from({ length: n }, (_, i) => i / 3);
@@ -533,7 +533,7 @@ function arrowSeeds(): Seed[] {
 }
 
 /** Parquet files written by DuckDB: every load_t type, several compressions and row groups. */
-async function parquetSeeds(work: string): Promise<Seed[]> {
+export async function parquetSeeds(work: string): Promise<Seed[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const con = await instance.connect();
   const seeds: Seed[] = [];

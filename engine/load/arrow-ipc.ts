@@ -157,7 +157,11 @@ export async function* readArrowIpc(file: string, columns: readonly ColumnDef[],
     } catch (err) {
       throw new LoadError('LOAD_FORMAT', `not a readable Arrow IPC file (${(err as Error).message})`, file);
     }
-    const fields = reader.schema.fields as Field[];
+    // a damaged schema can decode to fields without names or types: the file is not readable
+    const fields = reader.schema?.fields as Field[] | undefined;
+    if (!Array.isArray(fields) || fields.some((f) => typeof f?.name !== 'string' || !f.type)) {
+      throw new LoadError('LOAD_FORMAT', 'not a readable Arrow IPC file (its schema is damaged)', file);
+    }
     const byName = new Map<string, number>();
     fields.forEach((f, i) => byName.set(f.name.toLowerCase(), i));
     const indexes: number[] = [];
@@ -189,11 +193,18 @@ export async function* readArrowIpc(file: string, columns: readonly ColumnDef[],
       if (next.done) break;
       const batch = next.value;
       const n = batch.numRows;
-      // A record batch's child is one Data per column; be general and walk its chunks.
-      const cols = indexes.map((idx) => batch.getChildAt(idx)!);
-      for (const v of cols) bytes += v.byteLength;
-      const chunked = cols.map((v, c) => v.data.map((d) => ({ ...chunkValues(d as Data, sources[c]!), length: d.length })));
-      const flat = chunked.map((list) => (list.length === 1 ? list[0]! : concatChunks(list, n)));
+      let flat: { values: ArrayLike<unknown>; nulls: Uint8Array | null }[];
+      try {
+        // A record batch's child is one Data per column; be general and walk its chunks.
+        const cols = indexes.map((idx) => batch.getChildAt(idx)!);
+        for (const v of cols) bytes += v.byteLength;
+        const chunked = cols.map((v, c) => v.data.map((d) => ({ ...chunkValues(d as Data, sources[c]!), length: d.length })));
+        flat = chunked.map((list) => (list.length === 1 ? list[0]! : concatChunks(list, n)));
+        if (!Number.isSafeInteger(n) || n < 0 || flat.some((f) => f.values.length < n)) throw new Error(`${n} rows, columns of ${flat.map((f) => f.values.length).join(', ')} values`);
+      } catch (err) {
+        // what apache-arrow decoded from a damaged batch: missing columns, buffers shorter than the rows
+        throw new LoadError('LOAD_FORMAT', `the record batch at row ${rowBase + 1} is damaged (${(err as Error).message})`, file, rowBase + 1);
+      }
       let off = 0;
       while (off < n) {
         const k = Math.min(asm.room, n - off);

@@ -23,10 +23,15 @@ import type { LoadedBatch } from './index.js';
 import type { SourceKind } from './values.js';
 import { BatchAssembler, compatible, fillColumn } from './values.js';
 
-/** An AsyncBuffer over an open file handle (hyparquet asks for byte ranges). */
-function fileBuffer(handle: fs.promises.FileHandle, size: number): AsyncBuffer {
+/**
+ * An AsyncBuffer over an open file handle (hyparquet asks for byte ranges).
+ * `chunks`, once set, are the column chunks to check: the pages of each one
+ * wholly inside a range read are checked before hyparquet gets the bytes.
+ */
+function fileBuffer(handle: fs.promises.FileHandle, size: number): AsyncBuffer & { chunks: readonly ChunkClaim[] } {
   return {
     byteLength: size,
+    chunks: [],
     async slice(start: number, end?: number): Promise<ArrayBuffer> {
       const stop = end === undefined ? size : Math.min(end, size);
       const length = Math.max(0, stop - start);
@@ -37,6 +42,7 @@ function fileBuffer(handle: fs.promises.FileHandle, size: number): AsyncBuffer {
         if (bytesRead === 0) break;
         done += bytesRead;
       }
+      for (const c of this.chunks) if (c.start >= start && c.start + c.length <= stop) checkPages(buf.subarray(c.start - start, c.start - start + c.length), c);
       return buf.buffer;
     },
   };
@@ -84,6 +90,175 @@ export function parquetSource(el: SchemaElement): SourceKind | string {
 function describe(el: SchemaElement): string {
   const ann = el.logical_type?.type ?? el.converted_type;
   return ann && ann !== (el.type as string) ? `${el.type} (${ann})` : String(el.type);
+}
+
+// ------------------------------------------------------------------ checking what hyparquet will trust
+
+/**
+ * The most values keel reads from one row group or page. hyparquet builds a
+ * JavaScript array of a page's values, and past about 134 million elements V8
+ * does not throw but ends the process ("invalid size error"): a count beyond
+ * this, written or damaged, is refused before hyparquet sees it.
+ */
+const MAX_VALUES = 100_000_000;
+
+class Damaged extends Error {}
+
+/**
+ * A Thrift compact-protocol reader, as far as page headers need: a struct's
+ * fields by id (integers as numbers, nested structs as maps, the rest
+ * skipped), every length checked against the bytes there are.
+ */
+class CompactReader {
+  pos = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+
+  private byte(): number {
+    if (this.pos >= this.bytes.length) throw new Damaged('a page header runs past its column chunk');
+    return this.bytes[this.pos++]!;
+  }
+
+  private varint(): number {
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = this.byte();
+      v += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return v;
+      mul *= 128;
+    }
+    throw new Damaged('a page header holds a malformed number');
+  }
+
+  private zigzag(): number {
+    const v = this.varint();
+    return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+  }
+
+  private skip(n: number): void {
+    if (n < 0 || this.pos + n > this.bytes.length) throw new Damaged('a page header runs past its column chunk');
+    this.pos += n;
+  }
+
+  private value(type: number, depth: number): unknown {
+    switch (type) {
+      case 1:
+        return true;
+      case 2:
+        return false;
+      case 3:
+        return this.byte();
+      case 4:
+      case 5:
+      case 6:
+        return this.zigzag();
+      case 7:
+        this.skip(8);
+        return null;
+      case 8:
+        this.skip(this.varint());
+        return null;
+      case 9:
+      case 10: {
+        const h = this.byte();
+        const n = h >> 4 === 15 ? this.varint() : h >> 4;
+        const t = h & 15;
+        for (let i = 0; i < n; i++) {
+          if (t === 1 || t === 2) this.byte();
+          else this.value(t, depth + 1);
+        }
+        return null;
+      }
+      case 11: {
+        const n = this.varint();
+        if (n === 0) return null;
+        const kv = this.byte();
+        for (let i = 0; i < n; i++) {
+          this.value(kv >> 4, depth + 1);
+          this.value(kv & 15, depth + 1);
+        }
+        return null;
+      }
+      case 12:
+        return this.struct(depth + 1);
+      default:
+        throw new Damaged(`a page header holds a field of unknown type ${type}`);
+    }
+  }
+
+  struct(depth = 0): Map<number, unknown> {
+    if (depth > 16) throw new Damaged('a page header nests too deeply');
+    const fields = new Map<number, unknown>();
+    let id = 0;
+    for (;;) {
+      const h = this.byte();
+      if (h === 0) return fields;
+      const delta = h >> 4;
+      id = delta === 0 ? this.zigzag() : id + delta;
+      fields.set(id, this.value(h & 15, depth));
+    }
+  }
+}
+
+const count = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) ? v : -1);
+
+/** A column chunk keel reads, as its metadata states it. */
+interface ChunkClaim {
+  readonly start: number;
+  readonly length: number;
+  readonly values: number;
+  readonly where: string;
+}
+
+/**
+ * Checks what hyparquet takes on trust in a row group's metadata: its row
+ * count, and each column chunk read (its value count, inside the file). The
+ * chunks, to check their pages when their bytes are read (checkPages).
+ */
+function checkRowGroup(group: FileMetaData['row_groups'][number], names: ReadonlySet<string>, size: number): ChunkClaim[] {
+  const rows = Number(group.num_rows);
+  if (!Number.isSafeInteger(rows) || rows < 0 || rows > MAX_VALUES) throw new Damaged(`it has ${group.num_rows} rows (keel reads at most ${MAX_VALUES.toLocaleString('en-US')} in one row group)`);
+  const claims: ChunkClaim[] = [];
+  for (const chunk of group.columns) {
+    const meta = chunk.meta_data;
+    if (!meta || !names.has(meta.path_in_schema[0]!)) continue;
+    const values = Number(meta.num_values);
+    const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    const length = Number(meta.total_compressed_size);
+    const where = `column ${meta.path_in_schema.join('.')}`;
+    if (!Number.isSafeInteger(values) || values < 0 || values > MAX_VALUES) throw new Damaged(`${where} has ${meta.num_values} values`);
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length < 0 || start + length > size) {
+      throw new Damaged(`${where} lies outside the file (${length} bytes at byte ${start} of ${size})`);
+    }
+    claims.push({ start, length, values, where });
+  }
+  return claims;
+}
+
+/**
+ * Checks a column chunk's pages, page header by page header, before hyparquet
+ * decodes them: each inside the chunk, sizes not negative, value counts within
+ * the chunk's. A damaged page fails here, where hyparquet could make an array
+ * too large for V8 and end the process.
+ */
+function checkPages(bytes: Uint8Array, claim: ChunkClaim): void {
+  const r = new CompactReader(bytes);
+  let seen = 0;
+  while (r.pos < bytes.length) {
+    const header = r.struct();
+    const uncompressed = count(header.get(2));
+    const compressed = count(header.get(3));
+    if (uncompressed < 0 || compressed < 0 || r.pos + compressed > bytes.length) throw new Damaged(`${claim.where} has a page whose sizes do not fit its column chunk`);
+    r.pos += compressed;
+    for (const id of [5, 7, 8]) {
+      const sub = header.get(id);
+      if (!(sub instanceof Map)) continue;
+      const n = count(sub.get(1));
+      if (n < 0 || n > claim.values) throw new Damaged(`${claim.where} has a page of ${String(sub.get(1))} values in a column chunk of ${claim.values}`);
+      if (id !== 7) seen += n;
+    }
+  }
+  if (seen > claim.values) throw new Damaged(`${claim.where} has pages of ${seen} values in a column chunk of ${claim.values}`);
 }
 
 /** Reads a Parquet file as batches. */
@@ -141,12 +316,19 @@ export async function* readParquet(file: string, columns: readonly ColumnDef[], 
     };
 
     const asm = new BatchAssembler(columns, batchRows);
+    const selected = new Set(names);
     const totalRows = Number(metadata.num_rows);
     let groupStart = 0;
     for (const group of metadata.row_groups) {
       const groupRows = Number(group.num_rows);
       if (groupRows === 0) continue;
       const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
+      try {
+        buffer.chunks = checkRowGroup(group, selected, totalBytes);
+      } catch (err) {
+        if (!(err instanceof Damaged)) throw err;
+        throw new LoadError('LOAD_FORMAT', `the row group at row ${groupStart + 1} is damaged: ${err.message}`, file, groupStart + 1);
+      }
       try {
         await parquetRead({
           file: buffer,

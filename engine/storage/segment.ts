@@ -234,6 +234,11 @@ export function validateFooter(parsed: unknown, file: string, blocksEnd: number)
   });
   const total = groupRows.reduce((a, r) => a + r, 0);
   if (total !== parsed.rows) bad(`its blocks hold ${total} rows, it says ${parsed.rows}`);
+  // the placement (absent before data format 2), compared with the catalog's by integrity.ts
+  if (parsed.slice !== undefined && !isInt(parsed.slice, -1, 255)) bad(`slice ${JSON.stringify(parsed.slice)}`);
+  if (parsed.slices !== undefined && !isInt(parsed.slices, 1, 256)) bad(`slice count ${JSON.stringify(parsed.slices)}`);
+  if (parsed.dist !== undefined && parsed.dist !== 'even' && parsed.dist !== 'key' && parsed.dist !== 'all') bad(`distribution ${JSON.stringify(parsed.dist)}`);
+  if (parsed.distKey !== undefined && parsed.distKey !== null && typeof parsed.distKey !== 'string') bad(`distribution key ${JSON.stringify(parsed.distKey)}`);
   return parsed as unknown as SegmentFooter;
 }
 
@@ -288,7 +293,7 @@ export class SegmentReader {
   /** Decodes block `block` of column `column` into a vector of kind `kind`. */
   readBlock(column: number, block: number, kind: PhysicalKind): Vector {
     const { meta, bitmap, values } = this.blockBytes(column, block);
-    const decoded = this.decoding(column, block, () => codecById(meta.encoding).decode(values, kind, meta.rows));
+    const decoded = this.decoding(column, block, kind, () => codecById(meta.encoding).decode(values, kind, meta.rows));
     if (meta.nullCount === 0) return decoded;
     const nulls = unpackBits(bitmap, meta.rows);
     return { ...decoded, nulls } as Vector;
@@ -302,7 +307,7 @@ export class SegmentReader {
   readBlockSelected(column: number, block: number, kind: PhysicalKind, sel: Uint32Array, count: number): Vector {
     const { meta, bitmap, values } = this.blockBytes(column, block);
     const codec = codecById(meta.encoding);
-    const v = this.decoding(column, block, () =>
+    const v = this.decoding(column, block, kind, () =>
       codec.decodeSelected ? codec.decodeSelected(values, kind, meta.rows, sel, count) : pickRows(codec.decode(values, kind, meta.rows), sel, count),
     );
     if (meta.nullCount === 0) return v;
@@ -313,7 +318,12 @@ export class SegmentReader {
   }
 
   /** Runs a decoder; a block it finds damaged is named: file, column and block. */
-  private decoding(column: number, block: number, decode: () => Vector): Vector {
+  private decoding(column: number, block: number, kind: PhysicalKind, decode: () => Vector): Vector {
+    const encoding = this.footer.columns[column]!.blocks[block]!.encoding;
+    if (!codecById(encoding).supports(kind)) {
+      // only a footer written wrong (or edited) names an encoding that cannot hold the column's values
+      throw new StorageError('CORRUPT', `segment file ${this.file}: block ${block} of column ${this.footer.columns[column]!.name} is ${encoding}-encoded, which cannot hold its values`);
+    }
     try {
       return decode();
     } catch (e) {

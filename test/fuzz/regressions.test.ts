@@ -7,12 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { crc32 } from 'node:zlib';
 import { Table, Utf8, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { Database, KeelError } from '../../engine/index.js';
 import type { Catalog } from '../../engine/catalog/catalog.js';
 import { sealCatalog } from '../../engine/storage/integrity.js';
 import { attachWorkloadLog, importRedshiftHistory, loadWorkload } from '../../workload-log/index.js';
+import { applyByteOps, arrowSeeds, parquetSeeds } from '../../bench/fuzz/targets-load.js';
 
 let work: string;
 let db: Database;
@@ -154,6 +156,69 @@ describe('loading', () => {
   });
 });
 
+describe('loading Parquet and Arrow', () => {
+  const loadTable = 'create table pq (c_small smallint, c_int integer, c_big bigint, c_dec decimal(10,2), c_real real, c_dbl double precision, c_bool boolean, c_char char(5), c_vc varchar(10), c_date date, c_ts timestamp)';
+
+  it('a Parquet page header claiming more values than its column chunk is LOAD_FORMAT (it was: V8 "invalid size error", the process gone)', async () => {
+    // fuzz input: parquet seed 3 (DuckDB, uncompressed) with [{"op":"flip","at":0.006877721310593188,"bit":6}]
+    await db.execute(loadTable);
+    const seeds = await parquetSeeds(work);
+    const plain = seeds.find((x) => x.name === 'plain.parquet')!;
+    const file = path.join(work, 'damaged.parquet');
+    fs.writeFileSync(file, applyByteOps(plain.bytes, [{ op: 'flip', at: 0.006877721310593188, bit: 6 }]));
+    const err = await db.load('pq', file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KeelError);
+    expect((err as KeelError).code).toBe('LOAD_FORMAT');
+    expect((err as Error).message).toContain(file);
+    expect(db.catalog().tables.pq!.rows).toBe(0);
+    // every seed, undamaged, loads
+    for (const seed of seeds.filter((x) => x.table === 'load_t')) {
+      fs.writeFileSync(file, seed.bytes);
+      expect(await db.load('pq', file)).toEqual({ rows: seed.rows });
+    }
+  });
+
+  it('an Arrow file whose schema or record batch decodes damaged is LOAD_FORMAT (it was: TypeError)', async () => {
+    // fuzz inputs: arrow seed 0 with [{"op":"zero","at":0.7412533748429269,"n":5}]; seed 3 with [{"op":"cut","at":0.006536179722752423}]
+    await db.execute('create table ar (c_int integer, c_dbl double precision, c_vc varchar(10), c_bool boolean, c_date date, c_ts timestamp)');
+    const seeds = arrowSeeds();
+    const file = path.join(work, 'damaged.arrow');
+    for (const [seed, ops] of [
+      [0, [{ op: 'zero', at: 0.7412533748429269, n: 5 }]],
+      [3, [{ op: 'cut', at: 0.006536179722752423 }]],
+    ] as const) {
+      fs.writeFileSync(file, applyByteOps(seeds[seed]!.bytes, ops));
+      const err = await db.load('ar', file).catch((e: unknown) => e);
+      expect(err, JSON.stringify(ops)).toBeInstanceOf(KeelError);
+      expect((err as KeelError).code).toBe('LOAD_FORMAT');
+    }
+    expect(db.catalog().tables.ar!.rows).toBe(0);
+  });
+
+  const built = path.resolve(__dirname, '../../dist/engine/load/load-worker.js');
+  it.skipIf(!fs.existsSync(built))('an Arrow stream whose schema claims endless fields fails LOAD_FORMAT in the built engine, the process alive (it was: JavaScript heap out of memory)', () => {
+    // fuzz input: arrow seed 1 (a stream) with [{"op":"del","at":0.04675297252833843,"n":2}]; the reader runs in a worker
+    // thread with a heap of its own (engine/load/sandbox.ts), which only the built engine has, so a child process loads it
+    const file = path.join(work, 'endless.arrows');
+    fs.writeFileSync(file, applyByteOps(arrowSeeds()[1]!.bytes, [{ op: 'del', at: 0.04675297252833843, n: 2 }]));
+    const engine = path.resolve(__dirname, '../../dist/engine/index.js');
+    const script = `
+      const { Database } = await import(${JSON.stringify(engine)});
+      const db = await Database.open(${JSON.stringify(path.join(work, 'child-db'))}, { workers: 0 });
+      await db.execute('create table ar (c_int integer, c_dbl double precision, c_vc varchar(10), c_bool boolean, c_date date, c_ts timestamp)');
+      const err = await db.load('ar', ${JSON.stringify(file)}).catch((e) => e);
+      console.log(JSON.stringify({ code: err.code, message: err.message, rows: db.catalog().tables.ar.rows }));
+      db.close();`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 90_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { code: string; message: string; rows: number };
+    expect(out.code).toBe('LOAD_FORMAT');
+    expect(out.message).toContain(file);
+    expect(out.message).toMatch(/damaged/);
+    expect(out.rows).toBe(0);
+  });
+});
+
 describe('storage', () => {
   /** A copy of a small directory with one segment's footer edited and its checksum, and the catalog's, recomputed. */
   async function forgedFooter(edit: (footer: { rows: number; columns: { name: string; blocks: Record<string, unknown>[] }[] }) => void): Promise<unknown> {
@@ -207,6 +272,15 @@ describe('storage', () => {
     corrupt(await forgedFooter((f) => ((f.columns[1] as unknown as { blocks: string }).blocks = '')), /column 2 has missing or wrong fields/);
     corrupt(await forgedFooter((f) => (f.columns[1]!.blocks[1]!.nullBytes = 'rle')), /NULL bitmap/);
     corrupt(await forgedFooter((f) => (f.rows = 2147483648)), /its blocks hold 5 rows, it says 2147483648/);
+    corrupt(await forgedFooter((f) => ((f as unknown as { dist: number }).dist = 0.5)), /distribution 0.5/);
+  });
+
+  it('a block whose footer names an encoding that cannot hold its column is CORRUPT (it was: Error: FOR does not decode strings)', async () => {
+    // fuzz input: footer edits [{"op":"set","path":["columns",1,"blocks",0,"encoding"],"value":"for"}]
+    const e = await forgedFooter((f) => (f.columns[1]!.blocks[0]!.encoding = 'for'));
+    expect(e).toBeInstanceOf(KeelError);
+    expect((e as KeelError).code).toBe('CORRUPT');
+    expect((e as Error).message).toMatch(/segment file .*\.seg: block 0 of column s is for-encoded, which cannot hold its values/);
   });
 });
 
