@@ -16,7 +16,7 @@
  * with its input and starts a new child after it. A child that dies any other
  * way (out of memory, a native crash) is a crash of the input it was on.
  */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -122,12 +122,21 @@ async function campaign(kind: string, count: number, seed: number, timeoutMs: nu
 
 const n = (x: number) => x.toLocaleString('en-US');
 
+/** Which code was measured: "at <commit>, <date>", and whether the working tree had changes of its own. */
+function treeText(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: REPO, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD').stdout.trim();
+  const dirty = git('status', '--porcelain', '--untracked-files=no').stdout.trim() !== '';
+  const date = new Date().toISOString().slice(0, 10);
+  return head ? `at ${head}${dirty ? ' with uncommitted changes' : ''}, ${date}` : `on ${date}`;
+}
+
 function reportText(tallies: readonly Tally[], seed: number, timeoutMs: number): string {
   const lines: string[] = [];
   const total = tallies.reduce((a, t) => a + t.inputs, 0);
   const failures = tallies.reduce((a, t) => a + t.failureCount, 0);
   lines.push(
-    `\`node dist/bench/fuzz.js --write\` (bench/fuzz/, seed ${seed}, ${timeoutMs / 1000} s per input) on this machine: ${n(total)} inputs, ` +
+    `\`${['node dist/bench/fuzz.js', ...process.argv.slice(2)].join(' ')}\` (bench/fuzz/, seed ${seed}, ${timeoutMs / 1000} s per input) ${treeText()}: ${n(total)} inputs, ` +
       `**${n(failures)} ${failures === 1 ? 'failure' : 'failures'}** (a crash: a thrown value that is not a KeelError; a wrong answer; a hang). ` +
       'Every other input ended in a result or a KeelError with its stable code. ' +
       'The same targets run in CI with a fixed seed and a few hundred inputs each (test/fuzz/*.test.ts; KEEL_FUZZ_RUNS and KEEL_FUZZ_SEED run more).',
