@@ -42,8 +42,7 @@ function expectCleanError(run: KeelRun, expected: string | RegExp): void {
   expect(run.stderr).not.toMatch(/^\s+at /m);
   const lines = run.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('keel: warning: workload log:'));
   expect(lines).toHaveLength(1);
-  if (typeof expected === 'string') expect(lines[0]).toBe(expected);
-  else expect(lines[0]).toMatch(expected);
+  expect(lines[0]).toEqual(typeof expected === 'string' ? expected : expect.stringMatching(expected));
   expect(run.code).toBe(1);
   expect(run.stdout).toBe('');
 }
