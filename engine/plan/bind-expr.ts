@@ -10,6 +10,7 @@
  * grouped nor aggregated is a grouping error, as in PostgreSQL.
  */
 import type * as ast from '../sql/ast.js';
+import { children } from '../sql/expr-children.js';
 import { ExecError, KeelError, SqlError } from '../errors.js';
 import type { SqlType } from '../types.js';
 import { parseTimestamp, physicalKind } from '../types.js';
@@ -206,49 +207,6 @@ const UNSUPPORTED_AGGREGATES = new Set([
 
 export function isAggregateCall(e: ast.Expr): boolean {
   return e.kind === 'function' && (AGGREGATES.has(e.name) || UNSUPPORTED_AGGREGATES.has(e.name));
-}
-
-/** Direct child expressions (not those inside subqueries). */
-export function children(e: ast.Expr): ast.Expr[] {
-  switch (e.kind) {
-    case 'column':
-    case 'number':
-    case 'string':
-    case 'boolean':
-    case 'null':
-    case 'typed':
-    case 'interval':
-    case 'exists':
-    case 'subquery':
-      return [];
-    case 'unary':
-      return [e.arg];
-    case 'binary':
-      return [e.left, e.right];
-    case 'isNull':
-    case 'isBool':
-    case 'cast':
-    case 'extract':
-      return [e.arg];
-    case 'between':
-      return [e.arg, e.low, e.high];
-    case 'inList':
-      return [e.arg, ...e.list];
-    case 'inSubquery':
-    case 'quantified':
-      return [e.arg];
-    case 'like':
-      return e.escape ? [e.arg, e.pattern, e.escape] : [e.arg, e.pattern];
-    case 'case': {
-      const out: ast.Expr[] = [];
-      if (e.operand) out.push(e.operand);
-      for (const w of e.whens) out.push(w.when, w.then);
-      if (e.otherwise) out.push(e.otherwise);
-      return out;
-    }
-    case 'function':
-      return e.withinGroup ? [...e.args, ...e.withinGroup.map((o) => o.expr)] : [...e.args];
-  }
 }
 
 /** Whether p holds for e or a node under it (not inside subqueries); without recursion, as AND and OR chains are long. */

@@ -28,6 +28,7 @@
  */
 import { SqlError, positionAt } from '../errors.js';
 import type * as ast from './ast.js';
+import { children } from './expr-children.js';
 
 /** The deepest a statement's tree may nest: a chain of 700 terms `a + b + ...` (see above). */
 export const MAX_NESTING = 700;
@@ -226,62 +227,8 @@ function childrenOf(it: Item): Item[] {
     }
     case 'expr': {
       const e = it.n;
-      switch (e.kind) {
-        case 'column':
-        case 'number':
-        case 'string':
-        case 'boolean':
-        case 'null':
-        case 'typed':
-        case 'interval':
-          break;
-        case 'unary':
-        case 'isNull':
-        case 'isBool':
-        case 'cast':
-        case 'extract':
-          expr(e.arg);
-          break;
-        case 'binary':
-          expr(e.left);
-          expr(e.right);
-          break;
-        case 'between':
-          expr(e.arg);
-          expr(e.low);
-          expr(e.high);
-          break;
-        case 'inList':
-          expr(e.arg);
-          for (const x of e.list) expr(x);
-          break;
-        case 'inSubquery':
-        case 'quantified':
-          expr(e.arg);
-          query(e.query);
-          break;
-        case 'exists':
-        case 'subquery':
-          query(e.query);
-          break;
-        case 'like':
-          expr(e.arg);
-          expr(e.pattern);
-          expr(e.escape);
-          break;
-        case 'case':
-          expr(e.operand);
-          for (const w of e.whens) {
-            expr(w.when);
-            expr(w.then);
-          }
-          expr(e.otherwise);
-          break;
-        case 'function':
-          for (const a of e.args) expr(a);
-          for (const o of e.withinGroup ?? []) expr(o.expr);
-          break;
-      }
+      for (const c of children(e)) expr(c);
+      if (e.kind === 'inSubquery' || e.kind === 'quantified' || e.kind === 'exists' || e.kind === 'subquery') query(e.query);
       break;
     }
   }
