@@ -6,7 +6,7 @@
  * and decode speed), as text for a terminal.
  */
 import { formatBytes } from './join-graph.js';
-import { isDistribution, type Recommendation, type ShadowEvidence, type ShadowMeasure } from './recommendations/index.js';
+import { isDistribution, type Recommendation, type ShadowEvidence, type ShadowMeasure, type SortKeyRecommendation } from './recommendations/index.js';
 
 function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
@@ -71,6 +71,20 @@ export function measuredSaving(m: NonNullable<ShadowEvidence['measured']>): stri
   return `Measured saving: the affected statements take ${m.affectedSecondsPerDay} s/day in the log; at the measured time ratio that is ${perDay(m.secondsPerDay)} saved (95%: ${perDay(m.low)} to ${perDay(m.high)}; negative: slower).`;
 }
 
+/**
+ * A sort-key recommendation's two styles as the shadow set them against each
+ * other (its rival evidence): the compound key was the "current" copy and the
+ * interleaved key the "proposed" one, whichever of them was kept.
+ */
+export function styleRivals(r: SortKeyRecommendation): { compound: string; interleaved: string; interleavedKept: boolean; shadow: ShadowEvidence } | null {
+  const rival = r.evidence.sortKey.rival;
+  if (!rival) return null;
+  const interleavedKept = r.proposed.startsWith('INTERLEAVED');
+  return interleavedKept
+    ? { compound: rival.proposed, interleaved: r.proposed, interleavedKept, shadow: rival.shadow }
+    : { compound: r.proposed, interleaved: rival.proposed, interleavedKept, shadow: rival.shadow };
+}
+
 /** The plain-words explanation of a recommendation, with its group, proof, evidence and history. */
 export function explainRecommendation(r: Recommendation, group: readonly Recommendation[] = [r]): string {
   const lines = [
@@ -111,15 +125,15 @@ export function explainRecommendation(r: Recommendation, group: readonly Recomme
       `Candidates judged on a sample of ${s.sample.rows.toLocaleString('en-US')} rows in ${s.sample.blocks} blocks over ${s.sample.slices} slice(s), ${s.sample.rowsPerSampleBlock} sample rows per block (current order: ${pctOf(s.before.fraction)} of blocks read)`,
       table(['key', 'blocks read (est.)', 'share of blocks'], s.candidates.map((c) => [c.style === 'interleaved' ? c.text : `(${c.key.join(', ')})`, c.blocks, pctOf(c.fraction)])),
     );
-    if (s.rival) {
-      const interleavedKept = r.proposed.startsWith('INTERLEAVED');
-      const [compound, interleaved] = interleavedKept ? [s.rival.proposed, r.proposed] : [r.proposed, s.rival.proposed];
+    const styles = styleRivals(r);
+    if (styles) {
+      const { compound, interleaved, interleavedKept, shadow } = styles;
       lines.push(
         '',
         interleavedKept
           ? `Interleaved against compound: the interleaved key is proposed only because the shadow copy measured it beating the best compound key, (${compound}), in the same group.`
           : `Interleaved against compound: the model preferred ${interleaved}, but the shadow copy did not measure it beating this compound key, so the compound key is proposed.`,
-        shadowTable(s.rival.shadow, [`(${compound})`, interleaved]),
+        shadowTable(shadow, [`(${compound})`, interleaved]),
       );
     }
   } else {

@@ -5,7 +5,7 @@
  */
 import { Database } from '../../index.js';
 import type { QueryRecord } from '../../engine/index.js';
-import { listRecommendations, runAdvisor, type Recommendation, type SortKeyChoice, type SortKeyRecommendation } from '../../advisor/index.js';
+import { keyText, listRecommendations, runAdvisor, styleRivals, type KeyScore, type Recommendation, type SortKeyChoice, type SortKeyRecommendation } from '../../advisor/index.js';
 import { applyGroup } from '../../advisor/autonomics/lifecycle.js';
 import type { SuiteWorkload } from './workloads.js';
 
@@ -188,11 +188,11 @@ function sortStyles(choices: readonly SortKeyChoice[], proposed: readonly Recomm
     const interleaved = best('interleaved');
     if (!compound || !interleaved) continue;
     const share = (k: { fraction: number }) => `${(k.fraction * 100).toFixed(1)}% of blocks`;
-    const text = (k: { key: readonly string[]; style: string }) => (k.style === 'interleaved' ? `INTERLEAVED(${k.key.join(', ')})` : `(${k.key.join(', ')})`);
+    const text = (k: KeyScore) => (k.style === 'interleaved' ? keyText(k.key, k.style) : `(${keyText(k.key, k.style)})`);
     const rec = proposed.find((r): r is SortKeyRecommendation => r.kind === 'sortkey' && r.table === c.table);
-    const rival = rec?.evidence.sortKey.rival;
-    const verdict = rival
-      ? `; the shadow copy set ${rec!.proposed.startsWith('INTERLEAVED') ? rec!.proposed : rival.proposed} against (${rec!.proposed.startsWith('INTERLEAVED') ? rival.proposed : rec!.proposed}): ${rival.shadow.verdict}, ${rival.shadow.reason}`
+    const styles = rec ? styleRivals(rec) : null;
+    const verdict = styles
+      ? `; the shadow copy set ${styles.interleaved} against (${styles.compound}): ${styles.shadow.verdict}, ${styles.shadow.reason}`
       : c.compound === null && c.proposedStyle !== 'interleaved'
         ? '; the model kept the compound key (an interleaved key must read 10% fewer blocks than the best compound key before it is measured)'
         : '';
