@@ -47,7 +47,7 @@ export function headline(r: Recommendation): string {
 export function shadowTable(s: ShadowEvidence, layouts: readonly [string, string] = ['now', 'proposed']): string {
   const t = s.timeRatio;
   return [
-    `Shadow proof (${s.at}): ${s.statements} statement(s) of the affected query shapes, ${s.rounds} interleaved rounds of each layout after a warm-up, on a copy of ` +
+    `Shadow proof (${s.at}): ${s.statements} statement(s) of the affected query shapes, ${s.rounds} rounds, each statement run on both layouts in turn, after a warm-up, on a copy of ` +
       s.tables.map((x) => `${x.table} (${x.rows.toLocaleString('en-US')} of ${x.tableRows.toLocaleString('en-US')} rows)`).join(', ') +
       ` in ${s.blockRows}-row blocks. Verdict: ${s.verdict} (${s.reason}).`,
     table(
@@ -55,6 +55,7 @@ export function shadowTable(s: ShadowEvidence, layouts: readonly [string, string
       [
         ['query time', `${s.predicted.secondsPerDay} ± ${s.predicted.secondsPerDayError} s/day saved`, `${s.timeMs.current} ms`, `${s.timeMs.proposed} ms`, `x${t.estimate.toFixed(3)} (95%: ${t.low.toFixed(3)}-${Number.isFinite(t.high) ? t.high.toFixed(3) : 'inf'})`],
         ['blocks read', s.predicted.bytesReadSaved ? `${formatBytes(s.predicted.bytesReadSaved)} less read` : '-', s.blocksScanned.current, s.blocksScanned.proposed, changeOf(s.blocksScanned)],
+        ...(s.rowsScanned ? [['rows read', '-', s.rowsScanned.current, s.rowsScanned.proposed, changeOf(s.rowsScanned)]] : []),
         ['bytes moved', s.predicted.bytesMovedSaved ? `${formatBytes(s.predicted.bytesMovedSaved)} less moved` : '-', formatBytes(s.bytesMoved.current), formatBytes(s.bytesMoved.proposed), changeOf(s.bytesMoved)],
         ['storage of the group', '-', formatBytes(s.storageBytes.current), formatBytes(s.storageBytes.proposed), changeOf(s.storageBytes)],
       ],

@@ -57,7 +57,9 @@ interface TableRow {
 interface Outcome {
   readonly workload: SuiteWorkload;
   readonly tables: readonly TableRow[];
+  /** Per applied group: its DDL and the shadow proof's reason. */
   readonly applied: readonly string[];
+  readonly appliedCount: number;
   readonly proposed: number;
   /** Groups the shadow proof refused, with their changes and why. */
   readonly refused: readonly string[];
@@ -129,7 +131,7 @@ async function runWorkload(w: SuiteWorkload, work: string): Promise<Outcome> {
   fs.cpSync(dir('source'), dir('advised'), { recursive: true });
   fs.cpSync(dir('source'), dir('expert'), { recursive: true });
   progress(`${w.name}: advisor`);
-  const { applied, proposed, refused, sortStyles } = await withDb(dir('advised'), true, adviseAndApply);
+  const { applied, appliedCount, proposed, refused, sortStyles } = await withDb(dir('advised'), true, adviseAndApply);
   const layouts: [string, readonly string[]][] = [['expert', w.expert], ...(w.alternatives ?? []).map((a): [string, readonly string[]] => [`alt-${a.name}`, a.ddl])];
   for (const [copy, ddl] of layouts) {
     if (copy !== 'expert') fs.cpSync(dir('source'), dir(copy), { recursive: true });
@@ -159,7 +161,7 @@ async function runWorkload(w: SuiteWorkload, work: string): Promise<Outcome> {
   });
   fs.rmSync(path.join(work, w.name), { recursive: true, force: true });
   const alternatives = (w.alternatives ?? []).map((a) => ({ ...a, m: m[`alt-${a.name}`]! }));
-  return { workload: w, tables, applied, proposed, refused, before: m.before!, after: m.after!, expert: m.expert!, secondRound, logErrors, alternatives, sortStyles };
+  return { workload: w, tables, applied, appliedCount, proposed, refused, before: m.before!, after: m.after!, expert: m.expert!, secondRound, logErrors, alternatives, sortStyles };
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -175,7 +177,7 @@ function workloadReport(o: Outcome): string {
     '',
     `${o.workload.description}. Tables: ${o.tables.map((t) => `${t.name} ${count(t.rows)} rows, ${t.diststyle}${t.sortkey ? `, sorted on ${t.sortkey}` : ''}`).join('; ')}.`,
     '',
-    `Advisor applied (${o.applied.length} of ${o.proposed} proposed): ${o.applied.length ? o.applied.map((d) => `\`${d}\``).join(', ') : 'nothing'}.`,
+    `Advisor applied (${o.appliedCount} of ${o.proposed} proposed): ${o.applied.length ? o.applied.join('; ') : 'nothing'}.`,
     ...(o.refused.length ? [`Refused by the shadow proof: ${o.refused.join(' | ')}.`] : []),
     `Expert: ${o.workload.expert.length ? o.workload.expert.map((d) => `\`${d}\``).join(', ') : 'the initial DDL, unchanged'}.`,
     `Second round: ${o.secondRound.length ? o.secondRound.map((d) => `\`${d}\``).join(', ') : 'no layout change proposed'}.${errors ? ` **${errors} statements failed.**` : ''}`,

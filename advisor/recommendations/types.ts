@@ -72,6 +72,8 @@ export interface ShadowEvidence {
   readonly predicted: { readonly secondsPerDay: number; readonly secondsPerDayError: number; readonly bytesMovedSaved: number; readonly bytesReadSaved: number };
   /** Exact counters of one run of the statements (weighted by executions in the log). */
   readonly blocksScanned: ShadowMeasure;
+  /** Rows decoded by the scans: a rewrite that merges partial blocks reads fewer blocks of more rows each. Absent in proofs stored before it was measured. */
+  readonly rowsScanned?: ShadowMeasure;
   readonly bytesMoved: ShadowMeasure;
   /** Encoded bytes of the group's tables in the shadow copy. */
   readonly storageBytes: ShadowMeasure;

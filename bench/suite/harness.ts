@@ -167,16 +167,21 @@ export async function measure(dbs: Readonly<Record<string, Database>>, sqls: rea
  * proposed group the way `keel advisor apply --all` does (the one apply path,
  * applyGroup), best first; a group that fails is recorded failed and skipped.
  */
-export async function adviseAndApply(db: Database): Promise<{ applied: string[]; proposed: number; refused: string[]; sortStyles: string[] }> {
+export async function adviseAndApply(db: Database): Promise<{ applied: string[]; appliedCount: number; proposed: number; refused: string[]; sortStyles: string[] }> {
   const out = await runAdvisor(db);
   const refused = (out.run.rejected ?? []).map((g) => `${g.changes.join('; ')}: ${g.reason}`);
   const proposed = listRecommendations(db.dir).filter((r) => r.status === 'proposed');
   const applied: string[] = [];
+  let appliedCount = 0;
   for (const group of [...new Set(proposed.map((r) => r.group))]) {
     const done = await applyGroup(db, group, { by: 'user' });
-    for (const r of done) if (r.status === 'applied') applied.push(r.ddl);
+    const shadow = done.find((r) => r.evidence.shadow)?.evidence.shadow;
+    const why = shadow ? ` (shadow: ${shadow.reason})` : '';
+    const ddls = done.filter((r) => r.status === 'applied').map((r) => `\`${r.ddl}\``);
+    appliedCount += ddls.length;
+    if (ddls.length) applied.push(`${ddls.join(', ')}${why}`);
   }
-  return { applied, proposed: proposed.length, refused, sortStyles: sortStyles(out.sortKeys, proposed) };
+  return { applied, appliedCount, proposed: proposed.length, refused, sortStyles: sortStyles(out.sortKeys, proposed) };
 }
 
 /** Per table with interleaved candidates: the best compound and interleaved keys as the model judged them, and the shadow's verdict between them. */

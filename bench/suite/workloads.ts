@@ -373,15 +373,15 @@ const snowflake: SuiteWorkload = {
     );
   },
   // KEY(product_id) on the fact is what co-location asks for and what the skew forbids (one slice
-  // would hold over half the fact), so the fact stays EVEN, sorted by the date it arrives in. The two
-  // dimensions are co-located on supplier_id rather than replicated: in keel every slice builds its
-  // own hash table over an ALL table, and replicating the 50k-row product measured slower (and read
-  // more blocks) than moving it, though it moves almost no bytes.
-  expert: [
-    'ALTER TABLE product ALTER DISTKEY supplier_id',
-    'ALTER TABLE supplier ALTER DISTKEY supplier_id',
-    'ALTER TABLE order_item ALTER COMPOUND SORTKEY (order_date)',
-  ],
+  // would hold over half the fact), so the fact stays EVEN. The two dimensions are co-located on
+  // supplier_id rather than replicated: in keel every slice builds its own hash table over an ALL
+  // table, and replicating the 50k-row product measured slower (and read more blocks) than moving
+  // it, though it moves almost no bytes. The fact arrives in date order, so it is clustered by date
+  // already: a sort key on order_date only merges the partial blocks the appends left into full
+  // ones, fewer blocks of more rows each (rows read +17%), and measured no faster; it is measured
+  // beside the expert as an alternative.
+  expert: ['ALTER TABLE product ALTER DISTKEY supplier_id', 'ALTER TABLE supplier ALTER DISTKEY supplier_id'],
+  alternatives: [{ name: 'date-sortkey', ddl: ['ALTER TABLE product ALTER DISTKEY supplier_id', 'ALTER TABLE supplier ALTER DISTKEY supplier_id', 'ALTER TABLE order_item ALTER COMPOUND SORTKEY (order_date)'] }],
 };
 
 // ---------------------------------------------------------------------------
