@@ -94,7 +94,7 @@ export function explainRecommendation(r: Recommendation, group: readonly Recomme
     '',
     wrap(r.reason),
     '',
-    `Estimated benefit: ${r.benefit.secondsPerDay} ± ${r.benefit.secondsPerDayError} s of query time per day (${r.benefit.percent}% of the logged workload's), by the cost model fitted on this machine's log; ` +
+    `Estimated benefit: ${r.benefit.secondsPerDay} ± ${r.benefit.secondsPerDayError} s of query time per day (${r.benefit.percent}% of the logged workload's${r.benefit.percent >= 100 ? `: the model's estimate reached the workload's whole time and is capped at it` : ''}), by the cost model fitted on this machine's log; ` +
       `${formatBytes(Math.max(0, r.benefit.bytes))} ${r.kind === 'distkey' || r.kind === 'diststyle' ? 'less moved between slices' : 'less read'} over the logged workload.`,
     `Cost to apply: one rewrite of ${r.applyCost.rows.toLocaleString('en-US')} rows (${formatBytes(r.applyCost.rewriteBytes)}) for all of ${r.table}'s changes; storage ${formatBytes(r.applyCost.storageBytesBefore)} -> ${formatBytes(r.applyCost.storageBytesAfter)}.` +
       (r.userSet ? ' Set by hand: applied only when asked for by id.' : ''),

@@ -119,12 +119,20 @@ export function workloadCost(w: Workload, catalog: Catalog): WorkloadCost {
   return { model, days, bytesPerRowMoved: rows > 0 ? bytes / rows : 16, queries: data.y.length, secondsPerDay: ms / 1000 / days, relativeError: Number.isFinite(held) ? Math.min(1, held) : 1 };
 }
 
-/** A benefit from its seconds per day: with its uncertainty and its share of the workload. */
+/**
+ * A benefit from its seconds per day: with its uncertainty and its share of
+ * the workload. No change saves more time than the logged workload takes: a
+ * model fitted on few query shapes can extrapolate past that (a weight learned
+ * from one shape's bytes moved, applied to bytes it never saw vary), so the
+ * estimate and its error are capped at the workload's time per day.
+ */
 export function benefitOf(bytes: number, secondsPerDay: number, cost: WorkloadCost): Recommendation['benefit'] {
   const round = (x: number) => Math.round(x * 1000) / 1000;
+  const whole = Math.max(0, cost.secondsPerDay);
+  secondsPerDay = Math.min(secondsPerDay, whole);
   return {
     secondsPerDay: round(secondsPerDay),
-    secondsPerDayError: round(Math.abs(secondsPerDay) * cost.relativeError),
+    secondsPerDayError: round(Math.min(Math.abs(secondsPerDay) * cost.relativeError, whole)),
     percent: cost.secondsPerDay > 0 ? Math.round((secondsPerDay / cost.secondsPerDay) * 10000) / 100 : 0,
     bytes: Math.round(bytes),
   };

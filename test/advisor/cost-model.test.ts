@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../engine/index.js';
 import type { LogRecord } from '../../workload-log/index.js';
-import { evaluateCostModel, fitCostModel, msSaved, predictMs, queryFeatures, secondsPerDay, withoutAdvisor, workloadDays, FEATURES } from '../../advisor/index.js';
+import { benefitOf, evaluateCostModel, fitCostModel, msSaved, predictMs, queryFeatures, secondsPerDay, withoutAdvisor, workloadDays, FEATURES } from '../../advisor/index.js';
 import { fakeCatalog, fakeTable, joinRecord, join, workloadFrom } from './helpers.js';
 
 function rng(seed: number): () => number {
@@ -99,5 +99,17 @@ describe('cost model', () => {
     expect(w.queries).toBe(5);
     expect(queryFeatures(w, catalog).y.length).toBe(5);
     expect(queryFeatures(workloadFrom(recs), catalog).y.length).toBe(10);
+  });
+});
+
+describe('a benefit in seconds per day', () => {
+  const cost = (secondsPerDay: number, relativeError: number) => ({ model: fitCostModel({ x: [], y: [], names: [...FEATURES] } as never, 'linear'), days: 1, bytesPerRowMoved: 16, queries: 60, secondsPerDay, relativeError });
+
+  it('never exceeds the time the logged workload takes, nor does its error', () => {
+    // a model fitted on one query shape can price a moved byte far past what the whole workload costs
+    const b = benefitOf(30e6, 499.7, cost(4.9, 0.62));
+    expect(b).toEqual({ secondsPerDay: 4.9, secondsPerDayError: 3.038, percent: 100, bytes: 30e6 });
+    expect(benefitOf(1e6, 10, cost(4.9, 1)).secondsPerDayError).toBe(4.9);
+    expect(benefitOf(1e6, 1.2, cost(4.9, 0.5))).toEqual({ secondsPerDay: 1.2, secondsPerDayError: 0.6, percent: 24.49, bytes: 1e6 });
   });
 });
