@@ -184,9 +184,29 @@ export interface SelectBody extends Node {
   /** Comma-separated FROM items (each may be a join tree); empty without FROM. */
   readonly from: readonly TableRef[];
   readonly where: Expr | null;
+  /** GROUP BY's plain expressions (all of GROUP BY without grouping sets). */
   readonly groupBy: readonly Expr[];
+  /**
+   * GROUP BY's ROLLUP, CUBE, GROUPING SETS and () elements, when there are any:
+   * the grouping sets are the cross product of these elements' sets and of the
+   * plain expressions (each a one-set element), as in PostgreSQL.
+   */
+  readonly groupingSets?: readonly GroupingElement[];
   readonly having: Expr | null;
 }
+
+/**
+ * A GROUP BY element that stands for several grouping sets:
+ *   set          (a, b) or () inside GROUPING SETS, and a top-level (): one set
+ *   rollup       ROLLUP(a, (b, c)): its items' prefixes, longest first, down to ()
+ *   cube         CUBE(a, (b, c)): every subset of its items
+ *   groupingSets GROUPING SETS (...): the sets of each element in turn (elements may nest)
+ * A ROLLUP or CUBE item is a parenthesized list kept together, or one expression.
+ */
+export type GroupingElement =
+  | { readonly kind: 'set'; readonly exprs: readonly Expr[]; readonly pos: number }
+  | { readonly kind: 'rollup' | 'cube'; readonly items: readonly (readonly Expr[])[]; readonly pos: number }
+  | { readonly kind: 'groupingSets'; readonly elements: readonly GroupingElement[]; readonly pos: number };
 
 export interface SetOpBody extends Node {
   readonly kind: 'setOp';
@@ -436,6 +456,8 @@ export interface ExtractExpr extends Node {
  * StringLiteral argument ('month', 'day').
  * An ordered-set aggregate's WITHIN GROUP (ORDER BY ...) is `withinGroup`:
  *   LISTAGG(x, ',') WITHIN GROUP (ORDER BY y) -> listagg(x, ',') with withinGroup [y]
+ * An aggregate's FILTER (WHERE c) is `filter`; Redshift's APPROXIMATE COUNT(DISTINCT x)
+ * is count(distinct x) with `approximate`.
  */
 export interface FunctionCall extends Node {
   readonly kind: 'function';
@@ -445,4 +467,8 @@ export interface FunctionCall extends Node {
   readonly star: boolean;
   /** WITHIN GROUP (ORDER BY ...) after the call; absent when not written. */
   readonly withinGroup?: readonly OrderItem[];
+  /** FILTER (WHERE ...) after the call; absent when not written. */
+  readonly filter?: Expr;
+  /** APPROXIMATE in front of the call. */
+  readonly approximate?: boolean;
 }

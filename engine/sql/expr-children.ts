@@ -1,5 +1,5 @@
 /** Walking the SQL syntax tree: an expression's direct operands, for the parser's nesting check and the binder. */
-import type { Expr } from './ast.js';
+import type { Expr, GroupingElement } from './ast.js';
 
 /** Direct child expressions (not those inside subqueries). */
 export function children(e: Expr): Expr[] {
@@ -39,7 +39,24 @@ export function children(e: Expr): Expr[] {
       if (e.otherwise) out.push(e.otherwise);
       return out;
     }
-    case 'function':
-      return e.withinGroup ? [...e.args, ...e.withinGroup.map((o) => o.expr)] : [...e.args];
+    case 'function': {
+      const out = [...e.args];
+      if (e.withinGroup) for (const o of e.withinGroup) out.push(o.expr);
+      if (e.filter) out.push(e.filter);
+      return out;
+    }
   }
+}
+
+/** Every expression written in GROUP BY grouping elements (ROLLUP, CUBE, GROUPING SETS), in order. */
+export function groupingElementExprs(elements: readonly GroupingElement[]): Expr[] {
+  const out: Expr[] = [];
+  const stack: GroupingElement[] = [...elements].reverse();
+  while (stack.length) {
+    const g = stack.pop()!;
+    if (g.kind === 'set') out.push(...g.exprs);
+    else if (g.kind === 'groupingSets') for (let i = g.elements.length - 1; i >= 0; i--) stack.push(g.elements[i]!);
+    else for (const item of g.items) out.push(...item);
+  }
+  return out;
 }

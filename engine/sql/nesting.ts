@@ -28,7 +28,7 @@
  */
 import { SqlError, positionAt } from '../errors.js';
 import type * as ast from './ast.js';
-import { children } from './expr-children.js';
+import { children, groupingElementExprs } from './expr-children.js';
 
 /** The deepest a statement's tree may nest: a chain of 700 terms `a + b + ...` (see above). */
 export const MAX_NESTING = 700;
@@ -196,6 +196,7 @@ function childrenOf(it: Item): Item[] {
           for (const r of b.from) out.push({ t: 'ref', n: r });
           expr(b.where);
           for (const g of b.groupBy) expr(g);
+          if (b.groupingSets) for (const g of groupingElementExprs(b.groupingSets)) expr(g);
           expr(b.having);
           break;
         case 'setOp':

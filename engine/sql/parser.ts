@@ -770,9 +770,16 @@ class Parser {
       do ctes.push(this.commonTableExpr());
       while (this.acceptOp(','));
     }
-    const body = this.setExpr();
+    let body = this.setExpr();
     const orderBy = this.isWord('order') ? this.orderBy() : [];
-    const { limit, offset } = this.limitOffset();
+    let { limit, offset } = this.limitOffset();
+    // SELECT TOP n is LIMIT n, applied after ORDER BY
+    const top = topOf(body);
+    if (top) {
+      if (limit) throw this.error('SYNTAX', 'SELECT TOP and LIMIT cannot be used together', top.pos);
+      limit = top;
+      body = withoutTop(body as TopSelect);
+    }
     const query = { with: ctes, body, orderBy, limit, offset, pos };
     // "((select ...))" is the inner query: the parentheses add nothing.
     if (body.kind === 'nested' && isPlain(query)) return body.query;
@@ -852,7 +859,7 @@ class Parser {
       if (op === null) return left;
       this.advance();
       const all = this.setQuantifier();
-      left = { kind: 'setOp', op, all, left, right: this.setTerm(), pos: left.pos };
+      left = { kind: 'setOp', op, all, left: topAsLimit(left), right: topAsLimit(this.setTerm()), pos: left.pos };
     }
   }
 
@@ -861,7 +868,7 @@ class Parser {
     let left = this.setPrimary();
     while (this.acceptWord('intersect')) {
       const all = this.setQuantifier();
-      left = { kind: 'setOp', op: 'intersect', all, left, right: this.setPrimary(), pos: left.pos };
+      left = { kind: 'setOp', op: 'intersect', all, left: topAsLimit(left), right: topAsLimit(this.setPrimary()), pos: left.pos };
     }
     return left;
   }
@@ -899,9 +906,15 @@ class Parser {
     return { kind: 'values', rows, pos };
   }
 
-  private selectBody(): ast.SelectBody {
+  private selectBody(): ast.SelectBody | TopSelect {
     const pos = this.advance().pos;
-    if (this.isWord('top') && this.peek(1).kind === 'number') throw this.unsupported('SELECT TOP (use LIMIT)');
+    // SELECT TOP n (Redshift): the query (or set operand) takes it as its LIMIT, see topOf
+    let top: ast.NumberLiteral | null = null;
+    if (this.isWord('top') && this.peek(1).kind === 'number') {
+      this.advance();
+      const n = this.advance();
+      top = { kind: 'number', text: n.value, pos: n.pos };
+    }
     let distinct = false;
     if (this.acceptWord('distinct')) {
       if (this.isWord('on')) throw this.unsupported('DISTINCT ON');
@@ -920,13 +933,96 @@ class Parser {
     }
     const where = this.acceptWord('where') ? this.expr() : null;
     let groupBy: ast.Expr[] = [];
+    let groupingSets: ast.GroupingElement[] = [];
     if (this.acceptWord('group')) {
       this.expectWord('by');
-      groupBy = this.exprList();
+      ({ groupBy, groupingSets } = this.groupByItems());
     }
     const having = this.acceptWord('having') ? this.expr() : null;
     if (this.isWord('window')) throw this.unsupported('WINDOW');
-    return { kind: 'select', distinct, items, from, where, groupBy, having, pos };
+    const body: ast.SelectBody = { kind: 'select', distinct, items, from, where, groupBy, ...(groupingSets.length ? { groupingSets } : {}), having, pos };
+    return top ? { ...body, top } : body;
+  }
+
+  // ------------------------------------------------------------ GROUP BY
+
+  /** GROUP BY's items: plain expressions, and ROLLUP, CUBE, GROUPING SETS and () elements apart. */
+  private groupByItems(): { groupBy: ast.Expr[]; groupingSets: ast.GroupingElement[] } {
+    const groupBy: ast.Expr[] = [];
+    const groupingSets: ast.GroupingElement[] = [];
+    do {
+      const g = this.groupingElement(false);
+      if (g) groupingSets.push(g);
+      else groupBy.push(this.expr());
+    } while (this.acceptOp(','));
+    return { groupBy, groupingSets };
+  }
+
+  /**
+   * ROLLUP (...), CUBE (...), GROUPING SETS (...) or (); inside GROUPING SETS
+   * also a parenthesized list (a, b) or one expression, as a set. Null for a
+   * plain GROUP BY expression (not consumed).
+   */
+  private groupingElement(inSets: boolean): ast.GroupingElement | null {
+    const t = this.tok;
+    if (this.isOp('(') && this.isOp(')', 1)) {
+      this.i += 2;
+      return { kind: 'set', exprs: [], pos: t.pos };
+    }
+    if ((this.isWord('rollup') || this.isWord('cube')) && this.isOp('(', 1)) {
+      this.advance();
+      this.expectOp('(');
+      const items: ast.Expr[][] = [];
+      do items.push(this.groupingItem());
+      while (this.acceptOp(','));
+      this.expectOp(')');
+      return { kind: t.value as 'rollup' | 'cube', items, pos: t.pos };
+    }
+    if (this.isWord('grouping') && this.isWord('sets', 1) && this.isOp('(', 2)) {
+      this.i += 3;
+      this.enter();
+      try {
+        const elements: ast.GroupingElement[] = [];
+        do {
+          const at = this.tok.pos;
+          elements.push(this.groupingElement(true) ?? { kind: 'set', exprs: this.groupingItem(), pos: at });
+        } while (this.acceptOp(','));
+        this.expectOp(')');
+        return { kind: 'groupingSets', elements, pos: t.pos };
+      } finally {
+        this.leave();
+      }
+    }
+    if (inSets && this.isOp('(')) {
+      // (a, b) is one set; ((a + b) * 2) is an expression
+      const list = this.orElse(
+        () => this.parenthesizedList(),
+        () => null,
+      );
+      if (list) return { kind: 'set', exprs: list, pos: t.pos };
+    }
+    return null;
+  }
+
+  /** A ROLLUP, CUBE or GROUPING SETS item: a parenthesized list kept together, or one expression. */
+  private groupingItem(): ast.Expr[] {
+    if (this.isOp('(')) {
+      const list = this.orElse(
+        () => this.parenthesizedList(),
+        () => null,
+      );
+      if (list) return list;
+    }
+    return [this.expr()];
+  }
+
+  /** (e, e, ...) followed by "," or ")": a grouping list (a SqlError otherwise, for orElse to try an expression). */
+  private parenthesizedList(): ast.Expr[] {
+    this.expectOp('(');
+    const list = this.exprList();
+    this.expectOp(')');
+    if (!this.isOp(',') && !this.isOp(')')) throw this.unexpected();
+    return list;
   }
 
   private selectItem(): ast.SelectItem {
@@ -1318,6 +1414,9 @@ class Parser {
         break;
       case 'default':
         throw this.unsupported('DEFAULT');
+      case 'approximate':
+        if (next.kind === 'word' && this.isOp('(', 2)) return this.approximateCall();
+        break;
       default:
         if (BARE_FUNCTIONS.has(t.value)) {
           this.advance();
@@ -1446,6 +1545,12 @@ class Parser {
       call = { ...call, withinGroup: this.orderBy() };
       this.expectOp(')');
     }
+    if (this.isWord('filter') && this.isOp('(', 1) && this.isWord('where', 2)) {
+      // agg(...) FILTER (WHERE condition); the binder refuses it on other functions
+      this.i += 3;
+      call = { ...call, filter: this.expr() };
+      this.expectOp(')');
+    }
     this.rejectWindowing();
     return call;
   }
@@ -1457,11 +1562,19 @@ class Parser {
     return false;
   }
 
-  /** OVER (...), a second WITHIN GROUP (...), FILTER (WHERE ...) after a call. */
+  /** OVER (...), a second WITHIN GROUP (...) after a call. */
   private rejectWindowing(): void {
     if (this.isWord('over') && (this.isOp('(', 1) || this.isName(1))) throw this.unsupported('window functions (OVER)');
     if (this.isWord('within') && this.isWord('group', 1)) throw this.unsupported('WITHIN GROUP');
-    if (this.isWord('filter') && this.isOp('(', 1) && this.isWord('where', 2)) throw this.unsupported('FILTER (WHERE ...)');
+  }
+
+  /** APPROXIMATE COUNT(DISTINCT x) (Redshift): a HyperLogLog estimate; the binder checks the DISTINCT. */
+  private approximateCall(): ast.Expr {
+    const t = this.advance();
+    if (this.isWord('percentile_disc')) throw this.unsupported('APPROXIMATE PERCENTILE_DISC');
+    if (!this.isWord('count')) throw this.expected('COUNT after APPROXIMATE');
+    const call = this.functionCall() as ast.FunctionCall;
+    return { ...call, approximate: true, pos: t.pos };
   }
 
   private call(name: string, args: ast.Expr[], pos: number): ast.FunctionCall {
@@ -1697,6 +1810,26 @@ function binary(op: ast.BinaryOp, left: ast.Expr, right: ast.Expr): ast.BinaryEx
 }
 
 /** A query with nothing around its body: its parentheses can be dropped. */
+/** A SELECT with Redshift's TOP n, as the parser holds it until the enclosing query makes it a LIMIT. */
+type TopSelect = ast.SelectBody & { readonly top: ast.NumberLiteral };
+
+function topOf(b: ast.QueryBody): ast.NumberLiteral | null {
+  return b.kind === 'select' && 'top' in b ? (b as TopSelect).top : null;
+}
+
+function withoutTop(b: TopSelect): ast.SelectBody {
+  const { top: _top, ...body } = b;
+  return body;
+}
+
+/** A set operation's operand: a SELECT TOP n is that SELECT limited to n rows, as a nested query. */
+function topAsLimit(b: ast.QueryBody): ast.QueryBody {
+  const top = topOf(b);
+  if (!top) return b;
+  const query: ast.Query = { with: [], body: withoutTop(b as TopSelect), orderBy: [], limit: top, offset: null, pos: b.pos };
+  return { kind: 'nested', query, pos: b.pos };
+}
+
 function isPlain(q: ast.Query): boolean {
   return q.with.length === 0 && q.orderBy.length === 0 && q.limit === null && q.offset === null;
 }
