@@ -11,6 +11,7 @@ import { concatBatches, emptyBatch, gatherBatch } from './batch.js';
 import { ExecContext, kindsOf, type ScanKeyFilter } from './context.js';
 import { runScan } from './ops/scan.js';
 import { runAggregate } from './ops/aggregate.js';
+import { runExpand, withEmptySets } from './ops/grouping-sets.js';
 import { sortBatch } from './ops/sort.js';
 import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built } from './ops/join.js';
 import { runExchange, type RowFilter } from './ops/exchange.js';
@@ -204,10 +205,14 @@ export class Executor {
         yield* this.exchange(node)[slice]!;
         return;
       case 'aggregate': {
-        const out = runAggregate(node, this.run(node.input, slice), node.groups.length === 0 && (node.dist.kind !== 'single' || slice === 0));
+        let out = runAggregate(node, this.run(node.input, slice), node.groups.length === 0 && (node.dist.kind !== 'single' || slice === 0));
+        if (node.emptySets && slice === 0) out = withEmptySets(node, out);
         if (out.length > 0) yield out;
         return;
       }
+      case 'expand':
+        yield* runExpand(node, this.run(node.input, slice));
+        return;
       case 'sort': {
         const batches = [...this.run(node.input, slice)];
         if (batches.length === 0) return;

@@ -18,6 +18,10 @@ import type { AggFn } from './physical.js';
 import { balanced, operandsOf, type Expr, type Op } from './expr.js';
 import type { LogicalAgg, LogicalNode } from './logical.js';
 import { OuterReferenceError, Scope, didYouMean } from './bind-scope.js';
+import { bindGrouping, isGroupingCall, type GroupingState } from './bind-grouping.js';
+import { bindPercentile, isPercentileCall } from './bind-percentile.js';
+import { bindApproximateCount } from './bind-approximate.js';
+import { withFilter } from './bind-aggregate-filter.js';
 import {
   BIGINT,
   BOOLEAN,
@@ -65,6 +69,8 @@ export interface AggState {
   readonly aggExprs: ReadonlyMap<ast.FunctionCall, Expr>;
   /** Grouped plain columns by name, for correlated subqueries after GROUP BY. */
   readonly groupScope: Scope;
+  /** GROUP BY's grouping sets, for GROUPING() (absent: a plain GROUP BY). */
+  readonly grouping?: GroupingState;
 }
 
 export interface ExprEnv {
@@ -200,9 +206,10 @@ export function isUnknown(e: Expr): boolean {
 const AGGREGATES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'any_value', 'bool_and', 'bool_or',
   'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'median', 'listagg',
+  'percentile_cont', 'percentile_disc',
 ]);
 const UNSUPPORTED_AGGREGATES = new Set([
-  'bit_and', 'bit_or', 'percentile_cont', 'percentile_disc', 'approximate', 'string_agg', 'array_agg', 'mode',
+  'bit_and', 'bit_or', 'approximate', 'string_agg', 'array_agg', 'mode',
 ]);
 
 export function isAggregateCall(e: ast.Expr): boolean {
@@ -300,6 +307,9 @@ export interface AggregatePart {
   readonly order?: LogicalAgg['order'];
   readonly separator?: string;
   readonly distinct?: boolean;
+  /** PERCENTILE_CONT / PERCENTILE_DISC's fraction and direction (see LogicalAgg). */
+  readonly fraction?: number;
+  readonly desc?: boolean;
 }
 
 /** An aggregate call: the operator's aggregates it needs, and its value from their columns. */
@@ -327,9 +337,10 @@ export class AggregateRegistry {
   ) {}
 
   add(call: ast.FunctionCall): void {
-    const b = this.binder.bindAggregate(call, this.input);
+    let b = this.binder.bindAggregate(call, this.input);
+    if (call.filter) b = withFilter(b, this.binder.bindCondition(call.filter, { ...this.input, clause: 'FILTER' }));
     const cols = b.parts.map((p) => {
-      const k = JSON.stringify([p.fn, p.arg, p.order ?? null, p.separator ?? null, p.distinct ?? false]);
+      const k = JSON.stringify([p.fn, p.arg, p.order ?? null, p.separator ?? null, p.distinct ?? false, p.fraction ?? null, p.desc ?? false]);
       let i = this.keys.indexOf(k);
       if (i < 0) {
         i = this.aggs.length;
@@ -337,7 +348,7 @@ export class AggregateRegistry {
         const { type: _type, ...agg } = p;
         this.aggs.push(agg);
         this.fields.push({ name: b.parts.length === 1 ? call.name : `${call.name}_${p.fn}`, type: p.type });
-        if (p.fn === 'count' || p.fn === 'countStar' || p.fn === 'countDistinct') this.countLike.add(i);
+        if (p.fn === 'count' || p.fn === 'countStar' || p.fn === 'countDistinct' || p.fn === 'approxCountDistinct') this.countLike.add(i);
       }
       return col(this.groupCount + i, p.type);
     });
@@ -507,12 +518,13 @@ export class ExprBinder {
 
   /** After GROUP BY: aggregates and grouped expressions become columns of the aggregate's output. */
   private afterGrouping(e: ast.Expr, agg: AggState, env: ExprEnv): Expr | null {
+    if (isGroupingCall(e)) return bindGrouping(e as ast.FunctionCall, agg, (a) => exprKey(this.bind(a, agg.input)), (code, message, pos) => this.error(code, message, pos));
     if (isAggregateCall(e)) {
       const x = agg.aggExprs.get(e as ast.FunctionCall);
       if (x === undefined) throw this.error('SYNTAX', `aggregate function calls are not allowed here`, e.pos);
       return x;
     }
-    if (containsSubquery(e) || containsAggregate(e)) return null;
+    if (containsSubquery(e) || containsAggregate(e) || someNode(e, isGroupingCall)) return null;
     if (!someNode(e, (n) => n.kind === 'column')) return null;
     if (env.aliases && someNode(e, (n) => this.isLateralAlias(n, env))) return null;
     const b = this.bind(e, agg.input);
@@ -1087,6 +1099,8 @@ export class ExprBinder {
       throw this.error('SYNTAX', `aggregate functions are not allowed in ${env.clause}`, e.pos);
     }
     if (e.withinGroup) throw this.error('SYNTAX', `WITHIN GROUP is only allowed with LISTAGG, not with ${e.name}()`, e.pos);
+    if (e.filter) throw this.error('SYNTAX', `FILTER is only allowed with aggregate functions, not with ${e.name}()`, e.pos);
+    if (isGroupingCall(e)) throw this.error('SYNTAX', `${e.name.toUpperCase()} is only allowed in the select list, HAVING and ORDER BY of a query with GROUP BY`, e.pos);
     if (e.distinct || e.star) throw this.error('SYNTAX', `${e.distinct ? 'DISTINCT' : '*'} is only allowed in aggregate functions, not in ${e.name}()`, e.pos);
     const name = e.name;
     const n = e.args.length;
@@ -1358,8 +1372,10 @@ export class ExprBinder {
     const one = (fn: AggFn, arg: Expr | null, type: SqlType): AggregateBinding => ({ parts: [{ fn, arg, type }], combine: (c) => c[0]! });
     // a subquery in the argument joins the aggregate's input (input.rel), evaluated per input row
     const env: ExprEnv = { ...input, clause: `aggregate function ${e.name}` };
+    if (e.approximate) return bindApproximateCount(this, e, env);
+    if (isPercentileCall(e)) return bindPercentile(this, e, env);
     if (e.name === 'listagg') return this.listagg(e, env);
-    if (e.withinGroup) throw this.error('SYNTAX', `WITHIN GROUP is only allowed with LISTAGG, not with ${e.name}()`, e.pos);
+    if (e.withinGroup) throw this.error('SYNTAX', `WITHIN GROUP is only allowed with LISTAGG, PERCENTILE_CONT and PERCENTILE_DISC, not with ${e.name}()`, e.pos);
     if (e.name === 'count' && e.star) return one('countStar', null, BIGINT);
     if (e.args.length !== 1) throw this.error('SYNTAX', `aggregate function ${e.name} takes one argument, got ${e.args.length}`, e.pos);
     let x = this.bind(e.args[0]!, env);

@@ -183,6 +183,7 @@ export class Subqueries implements SubqueryBinder {
       const parts = this.b.selectParts(q.body, { scope: outerScope, width, node, imports }, null);
       if (parts.correlated.length === 0 && parts.importKeys.length === 0) return { correlated: false, node: this.b.finishSelect(parts, q) };
       if (q.limit !== null || q.offset !== null) throw this.error('UNSUPPORTED', 'LIMIT/OFFSET in a correlated subquery is not supported', q.pos);
+      if (q.body.groupingSets) throw this.error('UNSUPPORTED', 'ROLLUP, CUBE and GROUPING SETS in a correlated subquery are not supported', q.body.pos);
       return { correlated: true, parts, width, query: q };
     }
     return { correlated: false, node: this.b.query(q, outerScope) };

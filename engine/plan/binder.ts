@@ -46,6 +46,7 @@ import {
   type Rel,
 } from './bind-expr.js';
 import { Subqueries, isSemiJoinConjunct } from './bind-subquery.js';
+import { groupingSets, type GroupingState } from './bind-grouping.js';
 import { commonType, fold, identical, lit, shortName, sqlError } from './coerce.js';
 
 export interface BindContext {
@@ -454,6 +455,7 @@ export class Binder {
     const itemAsts = items.map((i) => i.ast);
     const aggregated =
       body.groupBy.length > 0 ||
+      body.groupingSets !== undefined ||
       body.having !== null ||
       itemAsts.some((a) => containsAggregate(a)) ||
       orderBy.some((o) => containsAggregate(o.expr));
@@ -566,32 +568,43 @@ export class Binder {
     const groups: Expr[] = [];
     const groupFields: Field[] = [];
     const keys: string[] = [];
-    for (const g of body.groupBy) {
+    const addKey = (g: ast.Expr): number => {
       const e = this.groupItem(g, items, groupEnv);
       const k = exprKey(e);
-      if (keys.includes(k)) continue;
+      const at = keys.indexOf(k);
+      if (at >= 0) return at;
       keys.push(k);
       groups.push(e);
       const src = e.k === 'col' ? rel.node.fields[e.index] : undefined;
       groupFields.push(src ? { ...src } : { name: g.kind === 'column' ? g.name.name : `group${groups.length}`, type: e.type });
-    }
+      return groups.length - 1;
+    };
+    const plain = body.groupBy.map(addKey);
+    // ROLLUP, CUBE, GROUPING SETS: the set number follows the keys in the aggregate's output
+    const sets = body.groupingSets ? groupingSets(plain, body.groupingSets, addKey, (code, message, pos) => this.error(code, message, pos)) : null;
+    const setFields: Field[] = sets ? [{ name: 'grouping_set', type: { id: 'integer' } }] : [];
     // aggregate calls of the select list, HAVING and ORDER BY
     const calls: ast.FunctionCall[] = [];
     for (const it of items) collectAggregates(it.ast, calls);
     if (body.having) collectAggregates(body.having, calls);
     for (const o of orderBy) collectAggregates(o.expr, calls);
-    const registry = new AggregateRegistry(this.exprs, inputEnv, groups.length);
+    const registry = new AggregateRegistry(this.exprs, inputEnv, groups.length + setFields.length);
     for (const c of calls) registry.add(c);
     const aggs: LogicalAgg[] = registry.aggs;
     const aggFields: Field[] = registry.fields;
-    rel.node = aggregateNode(rel.node, groups, groupFields, aggs, aggFields);
+    rel.node = aggregateNode(rel.node, groups, [...groupFields, ...setFields], aggs, aggFields);
+    if (sets) rel.node = { ...rel.node, grouping: { sets } } as LogicalNode;
     // grouped plain columns stay nameable (for correlated subqueries after GROUP BY)
     const groupCols: ScopeColumn[] = [];
     groups.forEach((g, i) => {
       if (g.k !== 'col') return;
       for (const c of inputEnv.scope.columns) if (c.index === g.index) groupCols.push({ ...c, index: i });
     });
-    return { input: { ...inputEnv, rel: null }, groups, groupKeys: keys, aggExprs: registry.exprs, groupScope: Scope.of(groupCols, inputEnv.scope.parent) };
+    const grouping: GroupingState = {
+      sets: sets ? { column: groups.length, sets } : null,
+      keyOf: (a) => exprKey(this.groupItem(a, items, groupEnv)),
+    };
+    return { input: { ...inputEnv, rel: null }, groups, groupKeys: keys, aggExprs: registry.exprs, groupScope: Scope.of(groupCols, inputEnv.scope.parent), grouping };
   }
 
   /** A GROUP BY item: an ordinal, an input column, an output alias, or an expression. */

@@ -43,6 +43,8 @@ function label(n: PlanNode): string {
       break;
     case 'aggregate':
       return `${n.mode === 'partial' ? 'Partial ' : n.mode === 'final' ? 'Final ' : ''}${n.groups.length ? 'HashAggregate' : 'Aggregate'}`;
+    case 'expand':
+      return `Expand to ${n.sets.length} grouping sets`;
     case 'sort':
       return n.limit !== null ? `Top-N Sort (${n.limit})` : 'Sort';
     case 'limit':

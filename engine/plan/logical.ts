@@ -18,6 +18,20 @@ export interface LogicalAgg {
   readonly separator?: string;
   /** LISTAGG(DISTINCT ...). */
   readonly distinct?: boolean;
+  /** PERCENTILE_CONT / PERCENTILE_DISC: the fraction, 0 to 1. */
+  readonly fraction?: number;
+  /** PERCENTILE_CONT / PERCENTILE_DISC: WITHIN GROUP (ORDER BY x DESC). */
+  readonly desc?: boolean;
+}
+
+/**
+ * GROUP BY ROLLUP / CUBE / GROUPING SETS: each set as the indexes (into the
+ * aggregate's groups) of its keys. The aggregate's output then has, right
+ * after the groups, the row's set number (INTEGER, the index into `sets`),
+ * and a group outside the row's set reads NULL (plan/bind-grouping.ts).
+ */
+export interface GroupingSetsSpec {
+  readonly sets: readonly (readonly number[])[];
 }
 
 export type LogicalNode =
@@ -39,8 +53,9 @@ export type LogicalNode =
       readonly input: LogicalNode;
       readonly groups: readonly Expr[];
       readonly aggs: readonly LogicalAgg[];
-      /** groups, then aggregates */
+      /** groups, then (with grouping sets) the set number, then aggregates */
       readonly fields: readonly Field[];
+      readonly grouping?: GroupingSetsSpec;
     }
   | {
       readonly op: 'sort';

@@ -50,13 +50,15 @@ export type JoinDistAction =
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'antiNullAware' | 'cross' | 'single';
 
 /**
- * Aggregate functions. The DISTINCT forms, 'median' and 'listagg' need all of
- * a group's rows in one place (no partial states): they run after the rows are
- * moved by group.
+ * Aggregate functions. The DISTINCT forms, 'median', 'listagg' and the
+ * percentiles need all of a group's rows in one place (no partial states):
+ * they run after the rows are moved by group (plan/aggregate-states.ts).
  */
 export type AggFn =
   | 'sum' | 'count' | 'countStar' | 'min' | 'max' | 'avg' | 'countDistinct' | 'sumDistinct' | 'avgDistinct' | 'anyValue'
-  | 'median' | 'listagg';
+  | 'median' | 'listagg' | 'percentileCont' | 'percentileDisc'
+  /** APPROXIMATE COUNT(DISTINCT x): a HyperLogLog sketch, which partial aggregates emit and final ones merge. */
+  | 'approxCountDistinct';
 
 export interface AggSpec {
   readonly fn: AggFn;
@@ -69,6 +71,10 @@ export interface AggSpec {
   readonly separator?: string;
   /** LISTAGG(DISTINCT ...). */
   readonly distinct?: boolean;
+  /** PERCENTILE_CONT / PERCENTILE_DISC: the fraction, 0 to 1. */
+  readonly fraction?: number;
+  /** PERCENTILE_CONT / PERCENTILE_DISC: the WITHIN GROUP order is descending. */
+  readonly desc?: boolean;
 }
 
 export interface SortKey {
@@ -157,6 +163,29 @@ export interface AggregateNode extends NodeBase {
   readonly aggs: readonly AggSpec[];
   /** partial: per slice, emits states; final: merges states; complete: one pass. */
   readonly mode: 'partial' | 'final' | 'complete';
+  /**
+   * Grouping sets: the numbers of the empty sets (GROUP BY ()), whose value is
+   * the last group column. Like an aggregate without GROUP BY, each makes one
+   * row even over no rows: slice 0 adds it when no input row reached it there
+   * (rows of an empty set have only NULL keys, which a hash exchange sends to
+   * slice 0).
+   */
+  readonly emptySets?: readonly number[];
+}
+
+/**
+ * Grouping sets: every input row once per set, with the input's columns, then
+ * each key column again (NULL where the set leaves it out), then the set's
+ * number (INTEGER). Columns are shared, not copied: a set costs a NULL column
+ * per key it leaves out.
+ */
+export interface ExpandNode extends NodeBase {
+  readonly op: 'expand';
+  readonly input: PlanNode;
+  /** Input columns of the grouping keys. */
+  readonly keys: readonly number[];
+  /** Per set, the indexes into `keys` it keeps. */
+  readonly sets: readonly (readonly number[])[];
 }
 
 export interface SortNode extends NodeBase {
@@ -179,7 +208,7 @@ export interface UnionNode extends NodeBase {
   readonly inputs: readonly PlanNode[];
 }
 
-export type PlanNode = ScanNode | RowsNode | FilterNode | ProjectNode | JoinNode | ExchangeNode | AggregateNode | SortNode | LimitNode | UnionNode;
+export type PlanNode = ScanNode | RowsNode | FilterNode | ProjectNode | JoinNode | ExchangeNode | AggregateNode | ExpandNode | SortNode | LimitNode | UnionNode;
 
 export function childrenOf(node: PlanNode): PlanNode[] {
   switch (node.op) {

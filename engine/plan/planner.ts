@@ -21,7 +21,6 @@
  *    slice's rows (GROUP BY a key): then rows move once, hashed on one group column.
  */
 import { SqlError } from '../errors.js';
-import type { SqlType } from '../types.js';
 import { physicalKind } from '../types.js';
 import { BOOLEAN, balanced, columnsOf, operandsOf, remapColumns, type Expr } from './expr.js';
 import type { LogicalNode } from './logical.js';
@@ -39,6 +38,8 @@ import type {
 } from './physical.js';
 import { childrenOf } from './physical.js';
 import { keyJoinRows, scanSelectivity, selectivity } from './estimate.js';
+import { aggSpec, hasPartialState, partialStates } from './aggregate-states.js';
+import { planGroupingSets, type GroupingPlanHost } from './plan-grouping-sets.js';
 import { joinPlacement, nodeBytes, rowWidth, type SideMove, type TableLayout } from './join-placement.js';
 
 /** What-if planning's inputs: distributions in place of the catalog's, by table; rows observed at sites, by key. */
@@ -64,7 +65,7 @@ interface RegionEdge {
   pred: Expr;
 }
 
-interface Planned {
+export interface Planned {
   node: PlanNode;
   /** pos.get(logical field index) = output column of node. */
   pos: Map<number, number>;
@@ -249,7 +250,7 @@ export class Planner {
         return planCost(alt.node) < planCost(plain.node) ? alt : plain;
       }
       case 'aggregate':
-        return this.planAggregate(node, required);
+        return node.grouping ? planGroupingSets(this.groupingHost(), node) : this.planAggregate(node, required);
       case 'sort': {
         const keyCols = node.keys.map((k) => k.expr);
         const need = union(required, keyCols.flatMap((e) => [...columnsOf(e)]));
@@ -738,6 +739,20 @@ export class Planner {
     return { ...agg, input };
   }
 
+  /** What planning grouping sets (plan-grouping-sets.ts) needs of the planner. */
+  private groupingHost(): GroupingPlanHost {
+    return {
+      plan: (n, r) => this.plan(n, r),
+      project: (input, exprs, fields) => this.project(input, exprs, fields),
+      exchange: (input, mode, keys) => this.exchange(input, mode, keys),
+      id: () => this.id(),
+      domain: (p, keys) => this.rangeProduct(p, keys),
+      site: (kind, width) => this.siteKey(kind, width),
+      observed: (key, estimate) => this.observed(key, estimate),
+      recordSite: (id, key) => void this.sites.set(id, key),
+    };
+  }
+
   private planAggregate(node: Extract<LogicalNode, { op: 'aggregate' }>, required: readonly number[]): Planned {
     const site = this.siteKey('aggregate', node.fields.length);
     const need = new Set<number>();
@@ -768,14 +783,7 @@ export class Planner {
     let child = this.project(input.node, exprs, projFields);
     if (child.dist.kind === 'all') child = this.exchange(child, 'pick', []);
     const g = groupCols.length;
-    const specs: AggSpec[] = node.aggs.map((a, i) => ({
-      fn: a.fn,
-      arg: argCols[i]!,
-      type: node.fields[g + i]!.type,
-      ...(orderCols[i] ? { order: orderCols[i] } : {}),
-      ...(a.separator !== undefined ? { separator: a.separator } : {}),
-      ...(a.distinct ? { distinct: true } : {}),
-    }));
+    const specs: AggSpec[] = node.aggs.map((a, i) => aggSpec(a, argCols[i]!, node.fields[g + i]!.type, orderCols[i]));
     // groups: bounded by the product of the group columns' domains where known (a column without
     // statistics is taken to depend on the others, as GROUP BY key, name, address usually does),
     // else a quarter of the rows
@@ -793,8 +801,8 @@ export class Planner {
     // when they do not (GROUP BY a key), the rows move once and are aggregated where they land
     const partialPays = !Number.isFinite(domain) || estGroups < (child.estRows / this.slices) * 0.5;
     const outFields = node.fields;
-    // DISTINCT aggregates, MEDIAN and LISTAGG have no partial states: a group's rows meet first
-    const hasDistinct = specs.some((s) => s.fn === 'countDistinct' || s.fn === 'sumDistinct' || s.fn === 'avgDistinct' || s.fn === 'median' || s.fn === 'listagg');
+    // DISTINCT aggregates, MEDIAN, LISTAGG and the percentiles have no partial states: a group's rows meet first
+    const hasDistinct = specs.some((s) => !hasPartialState(s.fn));
     const colocated =
       child.dist.kind === 'single' || (child.dist.kind === 'hash' && child.dist.keys.every((k) => groupCols.includes(k)));
     let out: PlanNode;
@@ -808,22 +816,7 @@ export class Planner {
       out = { op: 'aggregate', id: this.id(), input: moved, groups: groupCols, aggs: specs, mode: 'complete', fields: outFields, dist: outDist(), estRows: estGroups };
     } else {
       // partial per slice: groups, then each aggregate's state (AVG: sum and count)
-      const stateFields: Field[] = groupCols.map((c) => projFields[c]!);
-      const finalSpecs: AggSpec[] = [];
-      specs.forEach((s) => {
-        const at = stateFields.length;
-        if (s.fn === 'avg') {
-          // the partial sum keeps the argument's scale, so the final division is exact
-          const argType = projFields[s.arg]!.type;
-          const sumType: SqlType = argType.id === 'decimal' ? { id: 'decimal', precision: 38, scale: argType.scale ?? 0 } : argType.id === 'double' || argType.id === 'real' ? { id: 'double' } : { id: 'bigint' };
-          stateFields.push({ name: 'sum', type: sumType }, { name: 'count', type: { id: 'bigint' } });
-          finalSpecs.push({ fn: 'avg', arg: at, type: s.type });
-        } else {
-          const stateType: SqlType = s.fn === 'count' || s.fn === 'countStar' ? { id: 'bigint' } : s.type;
-          stateFields.push({ name: s.fn, type: stateType });
-          finalSpecs.push({ fn: s.fn, arg: at, type: s.type });
-        }
-      });
+      const { stateFields, finalSpecs } = partialStates(specs, groupCols.map((c) => projFields[c]!), (c) => projFields[c]!.type);
       const partial: PlanNode = { op: 'aggregate', id: this.id(), input: child, groups: groupCols, aggs: specs, mode: 'partial', fields: stateFields, dist: child.dist, estRows: Math.min(child.estRows, estGroups * this.slices) };
       const moved = g === 0 ? this.exchange(partial, 'gather', []) : this.exchange(partial, 'hash', spread >= 0 ? [spread] : groupCols.map((_, i) => i));
       out = {
@@ -897,6 +890,8 @@ function pushFilter(node: Extract<LogicalNode, { op: 'filter' }>): LogicalNode |
       // without GROUP BY the aggregate makes its one row whatever its input: a condition (a constant one,
       // the only kind that names no aggregate) must stay above it, or FALSE would leave that row standing
       if (g === 0) return null;
+      // with grouping sets a key reads NULL in the sets without it: a condition on it holds of other rows there
+      if (input.grouping) return null;
       const down = preds.filter((p) => [...columnsOf(p)].every((c) => c < g));
       if (down.length === 0) return null;
       const stay = preds.filter((p) => !down.includes(p));

@@ -10,6 +10,8 @@ import type { AggregateNode, AggSpec } from '../../plan/physical.js';
 import { KeyTable, StringInterner, keyNumbers } from '../key-table.js';
 import * as rt from '../runtime.js';
 import { ListAggAcc, MedianAcc } from './ordered-aggregates.js';
+import { PercentileAcc } from './percentile.js';
+import { HllAcc } from './hyperloglog.js';
 
 /** One aggregate's state across groups. */
 interface Acc {
@@ -353,6 +355,11 @@ function makeAcc(spec: AggSpec, input: AggregateNode['input'], mode: AggregateNo
       return new MedianAcc(spec.type);
     case 'listagg':
       return new ListAggAcc(spec);
+    case 'percentileCont':
+    case 'percentileDisc':
+      return new PercentileAcc(spec, spec.type);
+    case 'approxCountDistinct':
+      return new HllAcc(mode);
   }
 }
 
