@@ -185,7 +185,8 @@ export function buildRecord(input: RecordInput): QueryRecord {
         break;
       }
       case 'aggregate':
-        if (n.mode !== 'final') for (const g of n.groups) groupBy.push(sourceName(n.input.fields[g]!));
+        // a grouping-sets aggregate's last group is the set number, not a column of the query
+        if (n.mode !== 'final') for (const g of n.grouping ? n.groups.slice(0, -1) : n.groups) groupBy.push(sourceName(n.input.fields[g]!));
         break;
       case 'sort':
         for (const k of n.keys) orderBy.push(sourceName(n.input.fields[k.column]!));

@@ -206,7 +206,7 @@ export class Executor {
         return;
       case 'aggregate': {
         let out = runAggregate(node, this.run(node.input, slice), node.groups.length === 0 && (node.dist.kind !== 'single' || slice === 0));
-        if (node.emptySets && slice === 0) out = withEmptySets(node, out);
+        if (node.grouping?.emptySets.length && slice === 0) out = withEmptySets(node, out);
         if (out.length > 0) yield out;
         return;
       }

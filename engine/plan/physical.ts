@@ -164,13 +164,13 @@ export interface AggregateNode extends NodeBase {
   /** partial: per slice, emits states; final: merges states; complete: one pass. */
   readonly mode: 'partial' | 'final' | 'complete';
   /**
-   * Grouping sets: the numbers of the empty sets (GROUP BY ()), whose value is
-   * the last group column. Like an aggregate without GROUP BY, each makes one
-   * row even over no rows: slice 0 adds it when no input row reached it there
-   * (rows of an empty set have only NULL keys, which a hash exchange sends to
-   * slice 0).
+   * Grouping sets (plan-grouping-sets.ts): the last group column is the set
+   * number. `emptySets` are the numbers of the empty sets (GROUP BY ()): like
+   * an aggregate without GROUP BY, each makes one row even over no rows, which
+   * slice 0 adds when no input row reached it there (rows of an empty set have
+   * only NULL keys, which a hash exchange sends to slice 0).
    */
-  readonly emptySets?: readonly number[];
+  readonly grouping?: { readonly emptySets: readonly number[] };
 }
 
 /**

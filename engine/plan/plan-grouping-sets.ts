@@ -135,7 +135,7 @@ export function planGroupingSets(host: GroupingPlanHost, node: GroupingAggregate
     fields: node.fields,
     dist,
     estRows: estGroups,
-    ...(emptySets.length ? { emptySets } : {}),
+    grouping: { emptySets },
   };
   host.recordSite(top.id, site);
   return { node: top, pos: new Map(node.fields.map((_, i) => [i, i])), base: estGroups };

@@ -51,7 +51,7 @@ export function withEmptySets(node: AggregateNode, out: Batch): Batch {
     if (v.kind === 'str') throw new Error('a grouping set number column of strings');
     for (let i = 0; i < out.length; i++) seen.add(v.values[i]!);
   }
-  const missing = node.emptySets!.filter((s) => !seen.has(s));
+  const missing = node.grouping!.emptySets.filter((s) => !seen.has(s));
   if (missing.length === 0) return out;
   const rows: PhysicalValue[][] = missing.map((s) => [
     ...node.groups.slice(0, setColumn).map(() => null),

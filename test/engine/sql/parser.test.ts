@@ -739,7 +739,6 @@ describe('syntax errors', () => {
       ['select a from t where a is distinct from b', '1:28'],
       ['select a from t where a similar to b', '1:25'],
       ['with recursive r as (select 1) select * from r', '1:6'],
-      ['select top 10 a from t', '1:8'],
       ['select * from t where x = any (1, 2)', '1:27'],
       ['select * from generate_series(1, 3)', '1:30'],
       ['insert into t values (default)', '1:23'],

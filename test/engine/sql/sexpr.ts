@@ -60,7 +60,8 @@ export function sx(e: Expr): string {
         const keys = e.withinGroup.map((o) => sx(o.expr) + (o.desc ? ' desc' : '') + (o.nullsFirst === null ? '' : o.nullsFirst ? ' nulls first' : ' nulls last'));
         args.push(`(within group ${keys.join(', ')})`);
       }
-      return `(${e.name}${e.distinct ? ' distinct' : ''}${args.length ? ' ' + args.join(' ') : ''})`;
+      if (e.filter) args.push(`(filter ${sx(e.filter)})`);
+      return `(${e.approximate ? 'approximate ' : ''}${e.name}${e.distinct ? ' distinct' : ''}${args.length ? ' ' + args.join(' ') : ''})`;
     }
   }
 }
