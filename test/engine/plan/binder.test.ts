@@ -363,7 +363,30 @@ describe('errors', () => {
 
   it('reports unsupported shapes clearly', () => {
     expect(err('select a from t intersect all select k from u').code).toBe('UNSUPPORTED');
-    expect(err('select percentile_cont(0.5) within group (order by a) from t').code).toBe('UNSUPPORTED');
+    expect(err('select mode() within group (order by a) from t').code).toBe('UNSUPPORTED');
     expect(err('select frobnicate(a) from t').code).toBe('UNSUPPORTED');
+  });
+
+  it('names what is wrong with grouping sets, FILTER, percentiles and APPROXIMATE', () => {
+    const cases: [string, string, RegExp][] = [
+      ['select a, grouping(b) from t group by rollup(a)', 'SYNTAX', /^arguments to GROUPING must be grouping expressions of the associated query level$/],
+      ['select grouping(a) from t', 'SYNTAX', /^GROUPING is only allowed in the select list, HAVING and ORDER BY of a query with GROUP BY$/],
+      ['select a from t group by rollup(a) having sum(grouping(a)) > 0', 'SYNTAX', /^GROUPING is only allowed/],
+      ['select a, b from t group by rollup(a)', 'SYNTAX', /^column "b" must appear in the GROUP BY clause/],
+      ['select count(*) from t group by cube(a, b, d, s, c, dt, x)', 'TOO_COMPLEX', /^too many grouping sets: CUBE of 7 items makes 128, more than 64$/],
+      ['select count(*) from t group by rollup(a, b, d, s, c, dt, x, a), cube(a, b, d)', 'TOO_COMPLEX', /^too many grouping sets: more than 64/],
+      ['select abs(a) filter (where a > 1) from t', 'SYNTAX', /^FILTER is only allowed with aggregate functions, not with abs\(\)$/],
+      ['select count(*) filter (where sum(a) > 1) from t', 'SYNTAX', /^aggregate functions are not allowed in FILTER$/],
+      ['select sum(a) filter (where a) from t', 'TYPE_MISMATCH', /^argument of FILTER must be type boolean, not type integer$/],
+      ['select percentile_cont(1.5) within group (order by a) from t', 'INVALID_VALUE', /^the fraction of PERCENTILE_CONT must be between 0 and 1, not 1.5$/],
+      ['select percentile_disc(null) within group (order by a) from t', 'INVALID_VALUE', /^the fraction of PERCENTILE_DISC must not be NULL$/],
+      ['select percentile_cont(a) within group (order by a) from t', 'SYNTAX', /^the fraction of PERCENTILE_CONT must be a constant$/],
+      ['select percentile_cont(0.5) from t', 'SYNTAX', /^PERCENTILE_CONT needs WITHIN GROUP \(ORDER BY one expression\)$/],
+      ['select percentile_cont(0.5) within group (order by a, b) from t', 'SYNTAX', /^PERCENTILE_CONT needs WITHIN GROUP \(ORDER BY one expression\), got 2$/],
+      ['select percentile_disc(0.5) within group (order by s) from t', 'TYPE_MISMATCH', /^PERCENTILE_DISC needs a number, DATE or TIMESTAMP to order by, not varchar$/],
+      ['select approximate count(a) from t', 'SYNTAX', /^APPROXIMATE is only supported with COUNT\(DISTINCT expression\)$/],
+      ['select a, (select count(*) from u where u.k = t.a group by rollup(u.v)) from t', 'UNSUPPORTED', /^ROLLUP, CUBE and GROUPING SETS in a correlated subquery are not supported$/],
+    ];
+    for (const [sql, code, message] of cases) expect(err(sql), sql).toMatchObject({ code, message: expect.stringMatching(message) });
   });
 });
