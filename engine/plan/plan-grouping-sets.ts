@@ -32,6 +32,7 @@ import type { Planned } from './planner.js';
 
 /** What planning grouping sets needs of the planner. */
 export interface GroupingPlanHost {
+  readonly slices: number;
   plan(node: LogicalNode, required: readonly number[]): Planned;
   project(input: PlanNode, exprs: readonly Expr[], fields: readonly Field[]): PlanNode;
   exchange(input: PlanNode, mode: ExchangeNode['mode'], keys: readonly number[]): PlanNode;
@@ -100,7 +101,7 @@ export function planGroupingSets(host: GroupingPlanHost, node: GroupingAggregate
   let aggsAbove: readonly AggSpec[];
   if (decomposable) {
     const { stateFields, finalSpecs } = partialStates(specs, keyCols.map((c) => projFields[c]!), (c) => projFields[c]!.type);
-    below = { op: 'aggregate', id: host.id(), input: child, groups: keyCols, aggs: specs, mode: 'partial', fields: stateFields, dist: child.dist, estRows: Math.min(rows, finest * 4) };
+    below = { op: 'aggregate', id: host.id(), input: child, groups: keyCols, aggs: specs, mode: 'partial', fields: stateFields, dist: child.dist, estRows: Math.min(rows, finest * host.slices) };
     keysBelow = keyCols.map((_, j) => j);
     aggsAbove = finalSpecs;
   } else {

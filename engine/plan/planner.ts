@@ -742,6 +742,7 @@ export class Planner {
   /** What planning grouping sets (plan-grouping-sets.ts) needs of the planner. */
   private groupingHost(): GroupingPlanHost {
     return {
+      slices: this.slices,
       plan: (n, r) => this.plan(n, r),
       project: (input, exprs, fields) => this.project(input, exprs, fields),
       exchange: (input, mode, keys) => this.exchange(input, mode, keys),
