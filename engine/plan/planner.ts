@@ -18,7 +18,8 @@
  *    (Redshift's DS_* actions), by the estimated bytes each option moves;
  *  - aggregates run in two phases around an exchange unless the input is
  *    already distributed on a group key, or grouping would not shrink each
- *    slice's rows (GROUP BY a key): then rows move once, hashed on one group column.
+ *    slice's rows (GROUP BY a key): then rows move once, hashed on one group column;
+ *    grouping sets (ROLLUP, CUBE, GROUPING SETS) are planned in plan-grouping-sets.ts.
  */
 import { SqlError } from '../errors.js';
 import { physicalKind } from '../types.js';
