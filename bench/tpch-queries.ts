@@ -5,7 +5,10 @@
  * RSS is that process's. Writes per-query times, keel/DuckDB ratios and the
  * geometric means to docs/performance.md.
  *
- *   node dist/bench/tpch-queries.js [--sf 0.1] [--runs 3] [--slices 4] [--no-write]
+ * With --set analytics the queries are bench/analytics/*.sql instead: window
+ * functions and grouping sets written over the same TPC-H tables.
+ *
+ *   node dist/bench/tpch-queries.js [--sf 0.1] [--runs 3] [--slices 4] [--set tpch|analytics] [--no-write]
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,7 +17,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tpchFiles } from './tpch-files.js';
 import { updateSection } from './report.js';
-import { flag, REPO } from './args.js';
+import { flag, REPO, TPCH_DIR } from './args.js';
 
 interface Side {
   loadMs: number;
@@ -36,6 +39,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const sf = flag('--sf', '0.1');
 const runs = Number(flag('--runs', '3'));
 const slices = flag('--slices', '4');
+const sets = flag('--set', 'tpch,analytics').split(',');
+for (const s of sets) if (s !== 'tpch' && s !== 'analytics') throw new Error(`--set: expected tpch, analytics or both (tpch,analytics), got ${s}`);
 const cores = os.cpus().length;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-tpch-'));
 // the machine may be shared: the load around the measurement says how much the figures can be trusted
@@ -43,9 +48,17 @@ const loadAt = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
 const loadBefore = loadAt();
 try {
   const files = JSON.stringify(Object.fromEntries(tpchFiles(sf, work)));
+  for (const set of sets) benchSet(set, files);
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+/** One set of queries on keel and on DuckDB (1 thread, all cores), each engine in its own process, written to its own section. */
+function benchSet(set: string, files: string): void {
+  const queriesDir = set === 'analytics' ? path.join(REPO, 'bench/analytics') : path.join(TPCH_DIR, 'queries');
   const side = (engine: string, threads: string): Side => {
     process.stderr.write(`running ${engine}${engine === 'duckdb' ? ` threads=${threads === '0' ? cores : threads}` : ''}...\n`);
-    const r = spawnSync(process.execPath, ['--max-old-space-size=8192', path.join(here, 'tpch-run.js'), engine, threads, String(runs), files, slices], {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=8192', path.join(here, 'tpch-run.js'), engine, threads, String(runs), files, slices, queriesDir], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 24,
@@ -56,7 +69,7 @@ try {
   const keel = side('keel', '1');
   const duck1 = side('duckdb', '1');
   const duckN = side('duckdb', '0');
-  const qs = Array.from({ length: 22 }, (_, i) => `q${String(i + 1).padStart(2, '0')}`);
+  const qs = fs.readdirSync(queriesDir).filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4)).sort();
   const rows: string[] = [];
   const ratios1: number[] = [];
   const ratiosN: number[] = [];
@@ -83,13 +96,11 @@ try {
   if (!process.argv.includes('--no-write')) {
     updateSection(
       path.join(REPO, 'docs/performance.md'),
-      `TPC-H queries, SF ${sf}`,
-      `Command: \`npm run bench -- --sf ${sf}\` (\`node dist/bench/tpch-queries.js --sf ${sf} --runs ${runs} --slices ${slices}\`), ${new Date().toISOString().slice(0, 10)}, ` +
+      set === 'analytics' ? `Analytics queries (windows, grouping sets), SF ${sf}` : `TPC-H queries, SF ${sf}`,
+      `Command: \`npm run bench -- --sf ${sf}${set === 'analytics' ? ' --set analytics' : ''}\` (\`node dist/bench/tpch-queries.js --sf ${sf} --runs ${runs} --slices ${slices}${set === 'analytics' ? ' --set analytics' : ''}\`), ${set === 'analytics' ? 'the queries of bench/analytics (window functions and grouping sets written over the TPC-H tables), ' : ''}${new Date().toISOString().slice(0, 10)}, ` +
         `${cores} cores, Node ${process.version}. Same data for both engines (SF ${sf}: ${sf === '0.1' || sf === '0.01' ? "dbgen's files from ../shared/tpch" : "keel's generator at seed 0, identical to dbgen, written as .tbl"}); ` +
         `keel with ${slices} slices and default (AUTO) layouts; DuckDB in memory. Warm: one unmeasured run, then the median of ${runs}. ` +
         `Times include parsing, planning and reading every result row (keel: db.execute; DuckDB: runAndReadAll).\n\n${table}\n\n${summary}\n`,
     );
   }
-} finally {
-  fs.rmSync(work, { recursive: true, force: true });
 }

@@ -1,9 +1,10 @@
 /**
  * One engine's side of the query benchmark, in a process of its own so that its
- * peak RSS is its own: loads the TPC-H files, runs each of the 22 queries once
- * to warm up and then --runs times, and prints {loadMs, times, errors, maxRssKb}.
+ * peak RSS is its own: loads the TPC-H files, runs each query once to warm up
+ * and then --runs times, and prints {loadMs, times, errors, maxRssKb}. The
+ * queries are the .sql files of QUERIES_DIR (default: the 22 TPC-H queries).
  *
- *   node dist/bench/tpch-run.js keel|duckdb THREADS RUNS FILES_JSON [SLICES]
+ *   node dist/bench/tpch-run.js keel|duckdb THREADS RUNS FILES_JSON [SLICES] [QUERIES_DIR]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,17 +13,17 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { Database } from '../engine/database.js';
 import { TPCH_DIR, TPCH_TABLES } from './args.js';
 
-const [engine, threadsArg, runsArg, filesJson, slicesArg] = process.argv.slice(2);
+const [engine, threadsArg, runsArg, filesJson, slicesArg, queriesDir = path.join(TPCH_DIR, 'queries')] = process.argv.slice(2);
 const runs = Number(runsArg);
 const files = new Map<string, string>(Object.entries(JSON.parse(filesJson!) as Record<string, string>));
 const schema = fs.readFileSync(path.join(TPCH_DIR, 'schema.sql'), 'utf8');
-const queries = Array.from({ length: 22 }, (_, i) => `q${String(i + 1).padStart(2, '0')}`);
+const queries = fs.readdirSync(queriesDir).filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4)).sort();
 const times: Record<string, number[]> = {};
 const errors: Record<string, string> = {};
 
 async function timeQueries(run: (sql: string) => Promise<void>): Promise<void> {
   for (const q of queries) {
-    const sql = fs.readFileSync(path.join(TPCH_DIR, 'queries', `${q}.sql`), 'utf8');
+    const sql = fs.readFileSync(path.join(queriesDir!, `${q}.sql`), 'utf8');
     try {
       await run(sql); // warm-up
       const ts: number[] = [];
