@@ -188,6 +188,10 @@ export function buildRecord(input: RecordInput): QueryRecord {
         // a grouping-sets aggregate's last group is the set number, not a column of the query
         if (n.mode !== 'final') for (const g of n.grouping ? n.groups.slice(0, -1) : n.groups) groupBy.push(sourceName(n.input.fields[g]!));
         break;
+      case 'window':
+        // a window's partition keys bring rows together as GROUP BY keys do; the record has no field of its own for them
+        for (const c of n.partition) groupBy.push(sourceName(n.input.fields[c]!));
+        break;
       case 'sort':
         for (const k of n.keys) orderBy.push(sourceName(n.input.fields[k.column]!));
         break;

@@ -13,6 +13,7 @@ import { runScan } from './ops/scan.js';
 import { runAggregate } from './ops/aggregate.js';
 import { runExpand, withEmptySets } from './ops/grouping-sets.js';
 import { sortBatch } from './ops/sort.js';
+import { runWindow } from './ops/window.js';
 import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built } from './ops/join.js';
 import { runExchange, type RowFilter } from './ops/exchange.js';
 import { keyFilter, type JoinTable } from './join-table.js';
@@ -213,6 +214,11 @@ export class Executor {
       case 'expand':
         yield* runExpand(node, this.run(node.input, slice));
         return;
+      case 'window': {
+        const out = runWindow(node, this.run(node.input, slice));
+        if (out !== null) yield out;
+        return;
+      }
       case 'sort': {
         const batches = [...this.run(node.input, slice)];
         if (batches.length === 0) return;

@@ -22,6 +22,7 @@ import { bindGrouping, isGroupingCall, type GroupingState } from './bind-groupin
 import { bindPercentile, isPercentileCall } from './bind-percentile.js';
 import { bindApproximateCount } from './bind-approximate.js';
 import { withFilter } from './bind-aggregate-filter.js';
+import { isWindowOnlyFunction } from './window-functions.js';
 import {
   BIGINT,
   BOOLEAN,
@@ -85,6 +86,8 @@ export interface ExprEnv {
    * SELECT a + 1 AS x, x * 2): a name no FROM column has reads as that item.
    */
   readonly aliases?: ReadonlyMap<string, Expr>;
+  /** Window function calls of the query level, bound beforehand (bind-window.ts) to their columns. */
+  readonly windows?: ReadonlyMap<ast.FunctionCall, Expr>;
 }
 
 /** What the expression binder needs from the query binder. */
@@ -212,8 +215,14 @@ const UNSUPPORTED_AGGREGATES = new Set([
   'bit_and', 'bit_or', 'approximate', 'string_agg', 'array_agg', 'mode',
 ]);
 
+/** Whether a function of that name is an aggregate (supported or not). */
+export function isAggregateName(name: string): boolean {
+  return AGGREGATES.has(name) || UNSUPPORTED_AGGREGATES.has(name);
+}
+
+/** An aggregate call of the query level (with OVER it is a window function, bind-window.ts). */
 export function isAggregateCall(e: ast.Expr): boolean {
-  return e.kind === 'function' && (AGGREGATES.has(e.name) || UNSUPPORTED_AGGREGATES.has(e.name));
+  return e.kind === 'function' && !e.over && (AGGREGATES.has(e.name) || UNSUPPORTED_AGGREGATES.has(e.name));
 }
 
 /** Whether p holds for e or a node under it (not inside subqueries); without recursion, as AND and OR chains are long. */
@@ -397,6 +406,7 @@ export class ExprBinder {
   }
 
   bind(e: ast.Expr, env: ExprEnv): Expr {
+    if (e.kind === 'function' && (e.over || isWindowOnlyFunction(e.name))) return this.windowCall(e, env);
     if (e.kind === 'column' && this.isLateralAlias(e, env)) return env.aliases!.get(e.name.name)!;
     if (env.agg) {
       const r = this.afterGrouping(e, env.agg, env);
@@ -469,6 +479,17 @@ export class ExprBinder {
       case 'function':
         return this.func(e, env);
     }
+  }
+
+  /** A window function call: the column bind-window.ts made for it, where window functions may be. */
+  private windowCall(e: ast.FunctionCall, env: ExprEnv): Expr {
+    const bound = e.over ? env.windows?.get(e) : undefined;
+    if (bound) return bound;
+    if (!e.over) throw this.error('SYNTAX', `window function ${e.name} requires an OVER clause`, e.pos);
+    if (env.clause === 'SELECT' || env.clause === 'ORDER BY') {
+      throw this.error('UNSUPPORTED', `window function ${e.name}() is not supported here (a correlated subquery, or the ORDER BY of a set operation)`, e.pos);
+    }
+    throw this.error('SYNTAX', `window functions are not allowed in ${env.clause}`, e.pos);
   }
 
   private requireRel(env: ExprEnv, pos: number): void {
@@ -1364,9 +1385,10 @@ export class ExprBinder {
   // ------------------------------------------------------------ aggregates
 
   /** An aggregate call: the aggregates it needs (arguments bound over the input) and how its value is made of them. */
-  bindAggregate(e: ast.FunctionCall, input: ExprEnv): AggregateBinding {
+  bindAggregate(e: ast.FunctionCall, input: ExprEnv, windowed = false): AggregateBinding {
     if (UNSUPPORTED_AGGREGATES.has(e.name)) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
-    for (const a of e.args) {
+    // an aggregate OVER a window may take the query's aggregates: sum(sum(x)) OVER (...)
+    for (const a of windowed ? [] : e.args) {
       if (containsAggregate(a)) throw this.error('SYNTAX', 'aggregate function calls cannot be nested', a.pos);
     }
     const one = (fn: AggFn, arg: Expr | null, type: SqlType): AggregateBinding => ({ parts: [{ fn, arg, type }], combine: (c) => c[0]! });

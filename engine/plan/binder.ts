@@ -47,6 +47,8 @@ import {
 } from './bind-expr.js';
 import { Subqueries, isSemiJoinConjunct } from './bind-subquery.js';
 import { groupingSets, type GroupingState } from './bind-grouping.js';
+import { WindowBinder } from './bind-window.js';
+import { windowSpecChildren } from '../sql/expr-children.js';
 import { commonType, fold, identical, lit, shortName, sqlError } from './coerce.js';
 
 export interface BindContext {
@@ -157,6 +159,7 @@ function renamed(node: LogicalNode, names: readonly string[], table: string | nu
 export class Binder {
   readonly exprs: ExprBinder;
   readonly subqueries: Subqueries;
+  private readonly windows: WindowBinder;
   private readonly ctes: Map<string, CteDef>[] = [];
   /** Output names of scalar subqueries used as select items (PostgreSQL names them after the subquery's column). */
   readonly subqueryNames = new WeakMap<ast.Expr, string>();
@@ -169,6 +172,7 @@ export class Binder {
   ) {
     this.subqueries = new Subqueries(this);
     this.exprs = new ExprBinder(sql, this.subqueries);
+    this.windows = new WindowBinder(this.exprs, sql);
   }
 
   error(code: Parameters<typeof sqlError>[1], message: string, pos: number) {
@@ -442,7 +446,7 @@ export class Binder {
     return { body, rel, scope, fromWidth, correlated, importKeys };
   }
 
-  /** GROUP BY, aggregates, HAVING, the select list, DISTINCT, ORDER BY, LIMIT. */
+  /** GROUP BY, aggregates, HAVING, window functions, the select list, QUALIFY, DISTINCT, ORDER BY, LIMIT. */
   finishSelect(parts: SelectParts, q: ast.Query | null): LogicalNode {
     const body = parts.body;
     if (parts.correlated.length || parts.importKeys.length) {
@@ -458,7 +462,9 @@ export class Binder {
       body.groupingSets !== undefined ||
       body.having !== null ||
       itemAsts.some((a) => containsAggregate(a)) ||
-      orderBy.some((o) => containsAggregate(o.expr));
+      orderBy.some((o) => containsAggregate(o.expr)) ||
+      (body.qualify !== null && containsAggregate(body.qualify)) ||
+      body.windows.some((w) => windowSpecChildren(w.spec).some((x) => containsAggregate(x)));
     let env: ExprEnv = inputEnv;
     if (aggregated) {
       const state = this.aggregate(body, items, orderBy, inputEnv, rel);
@@ -468,6 +474,10 @@ export class Binder {
         if (!(h.k === 'lit' && h.value === 1)) rel.node = filterNode(rel.node, h);
       }
     }
+    // window functions, over the rows GROUP BY and HAVING leave (bind-window.ts): columns from here on
+    const windowSources = body.qualify ? [...itemAsts, body.qualify, ...orderBy.map((o) => o.expr)] : [...itemAsts, ...orderBy.map((o) => o.expr)];
+    const windows = this.windows.bind(body, windowSources, env, rel);
+    if (windows) env = { ...env, windows };
     // the select list
     const exprs: Expr[] = [];
     const fields: Field[] = [];
@@ -484,6 +494,11 @@ export class Binder {
         if (src?.source) (f as { source?: Field['source'] }).source = src.source;
       }
       fields.push(f);
+    }
+    // QUALIFY filters on window results; it may name select items by their aliases (as in Redshift)
+    if (body.qualify) {
+      const qf = this.exprs.bindCondition(body.qualify, { ...env, aliases, clause: 'QUALIFY' });
+      if (!(qf.k === 'lit' && qf.value === 1)) rel.node = filterNode(rel.node, qf);
     }
     const names = fields.map((f) => f.name);
     // ORDER BY: output columns by ordinal or name, else expressions (hidden columns)
@@ -588,6 +603,8 @@ export class Binder {
     for (const it of items) collectAggregates(it.ast, calls);
     if (body.having) collectAggregates(body.having, calls);
     for (const o of orderBy) collectAggregates(o.expr, calls);
+    if (body.qualify) collectAggregates(body.qualify, calls);
+    for (const w of body.windows) for (const x of windowSpecChildren(w.spec)) collectAggregates(x, calls);
     const registry = new AggregateRegistry(this.exprs, inputEnv, groups.length + setFields.length);
     for (const c of calls) registry.add(c);
     const aggs: LogicalAgg[] = registry.aggs;

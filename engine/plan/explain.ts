@@ -47,6 +47,13 @@ function label(n: PlanNode): string {
       return `Expand to ${n.sets.length} grouping sets`;
     case 'sort':
       return n.limit !== null ? `Top-N Sort (${n.limit})` : 'Sort';
+    case 'window': {
+      const name = (c: number) => n.input.fields[c]!.name;
+      const parts = ['Window'];
+      if (n.partition.length) parts.push(`partition by (${n.partition.map(name).join(', ')})`);
+      if (n.order.length) parts.push(`order by (${n.order.map((k) => `${name(k.column)}${k.desc ? ' desc' : ''}`).join(', ')})`);
+      return `${parts.join(' ')}, ${n.placement}`;
+    }
     case 'limit':
       return `Limit${n.limit !== null ? ` ${n.limit}` : ''}${n.offset ? ` offset ${n.offset}` : ''}`;
     case 'union':

@@ -7,6 +7,7 @@ import type { Batch } from '../types.js';
 import type { TableMeta } from '../catalog/catalog.js';
 import type { Expr } from './expr.js';
 import type { AggFn, Field, JoinType } from './physical.js';
+import type { WindowFunc, WindowSortKey } from './window-spec.js';
 
 export interface LogicalAgg {
   readonly fn: AggFn;
@@ -61,6 +62,15 @@ export type LogicalNode =
       readonly op: 'sort';
       readonly input: LogicalNode;
       readonly keys: readonly { readonly expr: Expr; readonly desc: boolean; readonly nullsFirst: boolean }[];
+      readonly fields: readonly Field[];
+    }
+  | {
+      /** Window functions over one (PARTITION BY, ORDER BY); fields: the input's, then one per function. */
+      readonly op: 'window';
+      readonly input: LogicalNode;
+      readonly partition: readonly Expr[];
+      readonly order: readonly WindowSortKey<Expr>[];
+      readonly funcs: readonly WindowFunc<Expr>[];
       readonly fields: readonly Field[];
     }
   | { readonly op: 'limit'; readonly input: LogicalNode; readonly limit: number | null; readonly offset: number; readonly fields: readonly Field[] }

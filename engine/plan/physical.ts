@@ -5,6 +5,7 @@
 import type { Batch, SqlType } from '../types.js';
 import type { TableMeta } from '../catalog/catalog.js';
 import type { Expr } from './expr.js';
+import type { WindowFunc } from './window-spec.js';
 
 export interface Field {
   readonly name: string;
@@ -196,6 +197,21 @@ export interface SortNode extends NodeBase {
   readonly limit: number | null;
 }
 
+/**
+ * Window functions over one (PARTITION BY, ORDER BY), run per slice once each
+ * partition's rows are on one slice. Output: the input's columns, then one per
+ * function.
+ */
+export interface WindowNode extends NodeBase {
+  readonly op: 'window';
+  readonly input: PlanNode;
+  readonly partition: readonly number[];
+  readonly order: readonly SortKey[];
+  readonly funcs: readonly WindowFunc<number>[];
+  /** How the partitions came together: already in place, redistributed on a partition key, or gathered (no PARTITION BY). */
+  readonly placement: 'in place' | 'redistributed' | 'gathered';
+}
+
 export interface LimitNode extends NodeBase {
   readonly op: 'limit';
   readonly input: PlanNode;
@@ -208,7 +224,7 @@ export interface UnionNode extends NodeBase {
   readonly inputs: readonly PlanNode[];
 }
 
-export type PlanNode = ScanNode | RowsNode | FilterNode | ProjectNode | JoinNode | ExchangeNode | AggregateNode | ExpandNode | SortNode | LimitNode | UnionNode;
+export type PlanNode = ScanNode | RowsNode | FilterNode | ProjectNode | JoinNode | ExchangeNode | AggregateNode | ExpandNode | SortNode | WindowNode | LimitNode | UnionNode;
 
 export function childrenOf(node: PlanNode): PlanNode[] {
   switch (node.op) {

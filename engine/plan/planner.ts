@@ -19,7 +19,8 @@
  *  - aggregates run in two phases around an exchange unless the input is
  *    already distributed on a group key, or grouping would not shrink each
  *    slice's rows (GROUP BY a key): then rows move once, hashed on one group column;
- *    grouping sets (ROLLUP, CUBE, GROUPING SETS) are planned in plan-grouping-sets.ts.
+ *    grouping sets (ROLLUP, CUBE, GROUPING SETS) are planned in plan-grouping-sets.ts;
+ *  - window functions run where each partition's rows are (plan-window.ts).
  */
 import { SqlError } from '../errors.js';
 import { physicalKind } from '../types.js';
@@ -42,6 +43,7 @@ import { keyJoinRows, scanSelectivity, selectivity } from './estimate.js';
 import { aggSpec, hasPartialState, partialStates } from './aggregate-states.js';
 import { planGroupingSets, type GroupingPlanHost } from './plan-grouping-sets.js';
 import { joinPlacement, nodeBytes, rowWidth, type SideMove, type TableLayout } from './join-placement.js';
+import { planWindow } from './plan-window.js';
 
 /** What-if planning's inputs: distributions in place of the catalog's, by table; rows observed at sites, by key. */
 export interface WhatIfInputs {
@@ -252,6 +254,8 @@ export class Planner {
       }
       case 'aggregate':
         return node.grouping ? planGroupingSets(this.groupingHost(), node) : this.planAggregate(node, required);
+      case 'window':
+        return this.planWindow(node, required);
       case 'sort': {
         const keyCols = node.keys.map((k) => k.expr);
         const need = union(required, keyCols.flatMap((e) => [...columnsOf(e)]));
@@ -364,6 +368,23 @@ export class Planner {
         return this.plan(join, required);
       }
     }
+  }
+
+  /** Window functions (plan-window.ts): in place, or after their rows meet by partition. */
+  private planWindow(node: Extract<LogicalNode, { op: 'window' }>, required: readonly number[]): Planned {
+    const planned = planWindow(
+      {
+        slices: this.slices,
+        plan: (n, r) => this.plan(n, r),
+        project: (input, exprs, fields) => this.project(input, exprs, fields),
+        exchange: (input, mode, keys) => this.exchange(input, mode, keys),
+        id: () => this.id(),
+        domain: (input, key) => this.rangeProduct(input as Planned, [key]),
+      },
+      node,
+      required,
+    );
+    return { node: planned.node, pos: new Map(planned.pos), base: planned.base };
   }
 
   /** A single-slice or replicated node's rows on slice 0 only; others gathered there. */
@@ -868,7 +889,7 @@ function filterOf(input: LogicalNode, preds: readonly Expr[]): LogicalNode {
  * A filter moved below the node under it, where that keeps the result: through
  * projections (its columns replaced by their expressions), other filters,
  * DISTINCT, sorts and UNION ALL inputs; below an aggregate for conditions on
- * group columns only; to the preserved side of LEFT/RIGHT and semi/anti joins.
+ * group columns only, and below a window for conditions on partition columns; to the preserved side of LEFT/RIGHT and semi/anti joins.
  * A filter on a view, CTE or derived table so reaches the scan and its zone
  * maps. Null when nothing moves.
  */
@@ -885,6 +906,17 @@ function pushFilter(node: Extract<LogicalNode, { op: 'filter' }>): LogicalNode |
     case 'distinct':
     case 'sort':
       return { ...input, input: filterOf(input.input, preds) } as LogicalNode;
+    case 'window': {
+      // a condition on PARTITION BY columns keeps or drops whole partitions, whose results do not depend on the others
+      const keys = new Set(input.partition.flatMap((e) => (e.k === 'col' ? [e.index] : [])));
+      const down = preds.filter((p) => {
+        const cols = [...columnsOf(p)];
+        return cols.length > 0 && cols.every((c) => keys.has(c));
+      });
+      if (down.length === 0) return null;
+      const stay = preds.filter((p) => !down.includes(p));
+      return filterOf({ ...input, input: filterOf(input.input, down) }, stay);
+    }
     case 'union':
       return { ...input, inputs: input.inputs.map((i) => filterOf(i, preds)) };
     case 'aggregate': {

@@ -193,6 +193,10 @@ export interface SelectBody extends Node {
    */
   readonly groupingSets?: readonly GroupingElement[];
   readonly having: Expr | null;
+  /** WINDOW w AS (...), ...: named windows for OVER w. */
+  readonly windows: readonly NamedWindow[];
+  /** QUALIFY condition: a filter on window function results (Redshift, DuckDB, Snowflake). */
+  readonly qualify: Expr | null;
 }
 
 /**
@@ -207,6 +211,35 @@ export type GroupingElement =
   | { readonly kind: 'set'; readonly exprs: readonly Expr[]; readonly pos: number }
   | { readonly kind: 'rollup' | 'cube'; readonly items: readonly (readonly Expr[])[]; readonly pos: number }
   | { readonly kind: 'groupingSets'; readonly elements: readonly GroupingElement[]; readonly pos: number };
+/** WINDOW name AS (spec) */
+export interface NamedWindow extends Node {
+  readonly name: Ident;
+  readonly spec: WindowSpec;
+}
+
+/**
+ * What follows OVER: `OVER w` (base w, nothing else) or
+ * `OVER ([w] [PARTITION BY ...] [ORDER BY ...] [frame])`.
+ */
+export interface WindowSpec extends Node {
+  /** A window of the WINDOW clause this one copies and refines. */
+  readonly base: Ident | null;
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly OrderItem[];
+  readonly frame: WindowFrame | null;
+}
+
+/** ROWS | RANGE BETWEEN start AND end; a lone start ends at CURRENT ROW. */
+export interface WindowFrame extends Node {
+  readonly unit: 'rows' | 'range';
+  readonly start: FrameBound;
+  readonly end: FrameBound;
+}
+
+export type FrameBound =
+  | { readonly kind: 'unboundedPreceding' | 'currentRow' | 'unboundedFollowing'; readonly pos: number }
+  /** n PRECEDING | n FOLLOWING: rows for ROWS, a distance in the ORDER BY value for RANGE (an interval for dates). */
+  | { readonly kind: 'preceding' | 'following'; readonly offset: Expr; readonly pos: number };
 
 export interface SetOpBody extends Node {
   readonly kind: 'setOp';
@@ -458,6 +491,8 @@ export interface ExtractExpr extends Node {
  *   LISTAGG(x, ',') WITHIN GROUP (ORDER BY y) -> listagg(x, ',') with withinGroup [y]
  * An aggregate's FILTER (WHERE c) is `filter`; Redshift's APPROXIMATE COUNT(DISTINCT x)
  * is count(distinct x) with `approximate`.
+ * A window function call carries its OVER clause in `over`:
+ *   RANK() OVER (PARTITION BY a ORDER BY b) -> rank() with over { partitionBy [a], orderBy [b] }
  */
 export interface FunctionCall extends Node {
   readonly kind: 'function';
@@ -471,4 +506,8 @@ export interface FunctionCall extends Node {
   readonly filter?: Expr;
   /** APPROXIMATE in front of the call. */
   readonly approximate?: boolean;
+  /** OVER (...): a window function call; absent for plain calls. */
+  readonly over?: WindowSpec;
+  /** IGNORE NULLS, inside the parentheses or after them (RESPECT NULLS is the default, not recorded). */
+  readonly ignoreNulls?: boolean;
 }

@@ -1,5 +1,5 @@
 /** Walking the SQL syntax tree: an expression's direct operands, for the parser's nesting check and the binder. */
-import type { Expr, GroupingElement } from './ast.js';
+import type { Expr, GroupingElement, WindowSpec } from './ast.js';
 
 /** Direct child expressions (not those inside subqueries). */
 export function children(e: Expr): Expr[] {
@@ -43,6 +43,7 @@ export function children(e: Expr): Expr[] {
       const out = [...e.args];
       if (e.withinGroup) for (const o of e.withinGroup) out.push(o.expr);
       if (e.filter) out.push(e.filter);
+      if (e.over) out.push(...windowSpecChildren(e.over));
       return out;
     }
   }
@@ -57,6 +58,16 @@ export function groupingElementExprs(elements: readonly GroupingElement[]): Expr
     if (g.kind === 'set') out.push(...g.exprs);
     else if (g.kind === 'groupingSets') for (let i = g.elements.length - 1; i >= 0; i--) stack.push(g.elements[i]!);
     else for (const item of g.items) out.push(...item);
+  }
+  return out;
+}
+
+/** The expressions of a window specification: PARTITION BY, ORDER BY and the frame's offsets. */
+export function windowSpecChildren(w: WindowSpec): Expr[] {
+  const out: Expr[] = [...w.partitionBy];
+  for (const o of w.orderBy) out.push(o.expr);
+  if (w.frame) {
+    for (const b of [w.frame.start, w.frame.end]) if (b.kind === 'preceding' || b.kind === 'following') out.push(b.offset);
   }
   return out;
 }

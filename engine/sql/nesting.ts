@@ -28,7 +28,7 @@
  */
 import { SqlError, positionAt } from '../errors.js';
 import type * as ast from './ast.js';
-import { children, groupingElementExprs } from './expr-children.js';
+import { children, groupingElementExprs, windowSpecChildren } from './expr-children.js';
 
 /** The deepest a statement's tree may nest: a chain of 700 terms `a + b + ...` (see above). */
 export const MAX_NESTING = 700;
@@ -198,6 +198,8 @@ function childrenOf(it: Item): Item[] {
           for (const g of b.groupBy) expr(g);
           if (b.groupingSets) for (const g of groupingElementExprs(b.groupingSets)) expr(g);
           expr(b.having);
+          for (const w of b.windows) for (const x of windowSpecChildren(w.spec)) expr(x);
+          expr(b.qualify);
           break;
         case 'setOp':
           out.push({ t: 'body', n: b.left }, { t: 'body', n: b.right });

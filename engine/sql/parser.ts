@@ -13,7 +13,7 @@
  * Errors point at the first character of the offending token and name it:
  * `syntax error at or near "form"`, `expected ")" but found "from"`,
  * `unexpected end of input`. Syntax this engine recognizes but does not run
- * (window functions, DEFAULT, UPDATE, ...) is an UNSUPPORTED error instead.
+ * (GROUPS frames, DEFAULT, UPDATE, ...) is an UNSUPPORTED error instead.
  */
 import { SqlError, overflowError, positionAt, type ErrorCode } from '../errors.js';
 import type { SqlType } from '../types.js';
@@ -939,8 +939,27 @@ class Parser {
       ({ groupBy, groupingSets } = this.groupByItems());
     }
     const having = this.acceptWord('having') ? this.expr() : null;
-    if (this.isWord('window')) throw this.unsupported('WINDOW');
-    const body: ast.SelectBody = { kind: 'select', distinct, items, from, where, groupBy, ...(groupingSets.length ? { groupingSets } : {}), having, pos };
+    // WINDOW and QUALIFY, in either order (DuckDB writes WINDOW first, Redshift has QUALIFY alone)
+    const windows: ast.NamedWindow[] = [];
+    let qualify: ast.Expr | null = null;
+    for (;;) {
+      const t = this.tok;
+      if (this.acceptWord('window')) {
+        if (windows.length) throw this.unexpected(t);
+        do {
+          const name = this.name();
+          if (windows.some((w) => w.name.name === name.name)) throw this.error('SYNTAX', `window "${name.name}" is already defined`, name.pos);
+          this.expectWord('as');
+          windows.push({ name, spec: this.windowSpec(), pos: name.pos });
+        } while (this.acceptOp(','));
+      } else if (this.acceptWord('qualify')) {
+        if (qualify !== null) throw this.unexpected(t);
+        qualify = this.expr();
+      } else {
+        break;
+      }
+    }
+    const body: ast.SelectBody = { kind: 'select', distinct, items, from, where, groupBy, ...(groupingSets.length ? { groupingSets } : {}), having, windows, qualify, pos };
     return top ? { ...body, top } : body;
   }
 
@@ -1042,7 +1061,8 @@ class Parser {
    */
   private alias(column: boolean): ast.Ident | null {
     if (this.acceptWord('as')) return column ? this.label() : this.name();
-    return this.isName() ? this.name() : null;
+    // QUALIFY is not reserved, but a bare one after a select item or table starts the clause
+    return this.isName() && !this.isWord('qualify') ? this.name() : null;
   }
 
   // ------------------------------------------------------------ FROM
@@ -1536,6 +1556,8 @@ class Parser {
       const args = this.isOp(')') ? [] : this.exprList();
       call = { kind: 'function', name: t.value, args, distinct, star: false, pos: t.pos };
     }
+    // IGNORE | RESPECT NULLS inside the parentheses (DuckDB's place) or after them (Redshift's and the standard's)
+    let nulls = this.nullTreatment();
     this.expectOp(')');
     if (this.isWord('within') && this.isWord('group', 1)) {
       // LISTAGG(x, ',') WITHIN GROUP (ORDER BY ...); the binder decides which functions take it
@@ -1551,8 +1573,101 @@ class Parser {
       call = { ...call, filter: this.expr() };
       this.expectOp(')');
     }
-    this.rejectWindowing();
+    if (nulls === null) nulls = this.nullTreatment();
+    if (this.isWord('over') && (this.isOp('(', 1) || this.isName(1))) {
+      call = { ...call, over: this.overClause() };
+    } else if (nulls !== null) {
+      throw this.expected('OVER');
+    }
+    if (nulls === true) call = { ...call, ignoreNulls: true };
+    if (this.isWord('within') && this.isWord('group', 1)) throw this.unsupported('WITHIN GROUP');
     return call;
+  }
+
+  /** IGNORE NULLS (true), RESPECT NULLS (false), or neither (null). */
+  private nullTreatment(): boolean | null {
+    if (!this.isWord('nulls', 1) || !(this.isWord('ignore') || this.isWord('respect'))) return null;
+    const ignore = this.advance().value === 'ignore';
+    this.advance();
+    return ignore;
+  }
+
+  /** OVER name | OVER (window specification) */
+  private overClause(): ast.WindowSpec {
+    this.expectWord('over');
+    if (this.isOp('(')) return this.windowSpec();
+    const base = this.name();
+    return { base, partitionBy: [], orderBy: [], frame: null, pos: base.pos };
+  }
+
+  /** ([base window] [PARTITION BY exprs] [ORDER BY items] [frame]) */
+  private windowSpec(): ast.WindowSpec {
+    const pos = this.expectOp('(').pos;
+    this.enter();
+    try {
+      const clause = (w: string) => this.isWord(w) && (w !== 'partition' && w !== 'order' ? true : this.isWord('by', 1));
+      const starts = clause('partition') || clause('order') || clause('rows') || clause('range') || clause('groups');
+      const base = !starts && this.isName() ? this.name() : null;
+      let partitionBy: ast.Expr[] = [];
+      if (this.acceptWord('partition')) {
+        this.expectWord('by');
+        partitionBy = this.exprList();
+      }
+      const orderBy = this.isWord('order') ? this.orderBy() : [];
+      let frame: ast.WindowFrame | null = null;
+      if (this.isWord('rows') || this.isWord('range')) frame = this.windowFrame();
+      else if (this.isWord('groups')) throw this.unsupported('GROUPS frames (use ROWS or RANGE)');
+      this.expectOp(')');
+      return { base, partitionBy, orderBy, frame, pos };
+    } finally {
+      this.leave();
+    }
+  }
+
+  /**
+   * ROWS | RANGE frame_start, or ROWS | RANGE BETWEEN frame_start AND frame_end,
+   * with PostgreSQL's checks on the bounds' order.
+   */
+  private windowFrame(): ast.WindowFrame {
+    const t = this.advance();
+    const unit = t.value as 'rows' | 'range';
+    let start: ast.FrameBound;
+    let end: ast.FrameBound;
+    if (this.acceptWord('between')) {
+      start = this.frameBound();
+      this.expectWord('and');
+      end = this.frameBound();
+    } else {
+      start = this.frameBound();
+      end = { kind: 'currentRow', pos: start.pos };
+    }
+    if (this.isWord('exclude')) throw this.unsupported('EXCLUDE in a window frame');
+    if (start.kind === 'unboundedFollowing') throw this.error('SYNTAX', 'frame start cannot be UNBOUNDED FOLLOWING', start.pos);
+    if (end.kind === 'unboundedPreceding') throw this.error('SYNTAX', 'frame end cannot be UNBOUNDED PRECEDING', end.pos);
+    if (start.kind === 'currentRow' && end.kind === 'preceding') throw this.error('SYNTAX', 'frame starting from current row cannot have preceding rows', end.pos);
+    if (start.kind === 'following' && (end.kind === 'preceding' || end.kind === 'currentRow')) {
+      throw this.error('SYNTAX', 'frame starting from following row cannot have preceding rows', end.pos);
+    }
+    return { unit, start, end, pos: t.pos };
+  }
+
+  /** UNBOUNDED PRECEDING | UNBOUNDED FOLLOWING | CURRENT ROW | offset PRECEDING | offset FOLLOWING */
+  private frameBound(): ast.FrameBound {
+    const pos = this.tok.pos;
+    if (this.acceptWord('unbounded')) {
+      if (this.acceptWord('preceding')) return { kind: 'unboundedPreceding', pos };
+      if (this.acceptWord('following')) return { kind: 'unboundedFollowing', pos };
+      throw this.expected('PRECEDING or FOLLOWING');
+    }
+    if (this.acceptWord('current')) {
+      this.expectWord('row');
+      return { kind: 'currentRow', pos };
+    }
+    // at || level, so the AND of BETWEEN ... AND ... is not read as part of it
+    const offset = this.concat();
+    if (this.acceptWord('preceding')) return { kind: 'preceding', offset, pos };
+    if (this.acceptWord('following')) return { kind: 'following', offset, pos };
+    throw this.expected('PRECEDING or FOLLOWING');
   }
 
   /** f(DISTINCT x) / f(ALL x) */
@@ -1560,12 +1675,6 @@ class Parser {
     if (this.acceptWord('distinct')) return true;
     this.acceptWord('all');
     return false;
-  }
-
-  /** OVER (...), a second WITHIN GROUP (...) after a call. */
-  private rejectWindowing(): void {
-    if (this.isWord('over') && (this.isOp('(', 1) || this.isName(1))) throw this.unsupported('window functions (OVER)');
-    if (this.isWord('within') && this.isWord('group', 1)) throw this.unsupported('WITHIN GROUP');
   }
 
   /** APPROXIMATE COUNT(DISTINCT x) (Redshift): a HyperLogLog estimate; the binder checks the DISTINCT. */

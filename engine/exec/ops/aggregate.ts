@@ -14,7 +14,7 @@ import { PercentileAcc } from './percentile.js';
 import { HllAcc } from './hyperloglog.js';
 
 /** One aggregate's state across groups. */
-interface Acc {
+export interface Acc {
   update(v: Vector | null, ids: Int32Array, n: number): void;
   /** When present, called instead of update with the whole input batch (LISTAGG reads its WITHIN GROUP keys). */
   updateBatch?(batch: Batch, ids: Int32Array, n: number): void;
@@ -291,7 +291,7 @@ function averages(sums: ArrayLike<number>, counts: ArrayLike<number>, g: number,
 }
 
 /** DISTINCT aggregates: a set of values per group (only in 'complete' mode, after rows are co-located by group). */
-class DistinctAcc implements Acc {
+export class DistinctAcc implements Acc {
   sets: Set<number | string>[] = [];
   constructor(private readonly fn: 'countDistinct' | 'sumDistinct' | 'avgDistinct', private readonly argScale: number, private readonly resultType: SqlType) {}
   grow(g: number): void {
@@ -482,7 +482,7 @@ export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyI
 }
 
 /** Aggregate results are computed in f64; narrow to the declared kind (e.g. MIN of an INTEGER). */
-function castResult(v: Vector, kind: PhysicalKind): Vector {
+export function castResult(v: Vector, kind: PhysicalKind): Vector {
   if (v.kind === kind || v.kind === 'str') return v;
   if (kind === 'i32') return { kind, values: Int32Array.from((v as { values: ArrayLike<number> }).values), nulls: v.nulls, length: v.length };
   if (kind === 'bool') return { kind, values: Uint8Array.from((v as { values: ArrayLike<number> }).values), nulls: v.nulls, length: v.length };

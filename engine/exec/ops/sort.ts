@@ -7,9 +7,10 @@ import type { Batch, Vector } from '../../types.js';
 import type { SortKey } from '../../plan/physical.js';
 import { gatherBatch } from '../batch.js';
 
-type Cmp = (a: number, b: number) => number;
+export type Cmp = (a: number, b: number) => number;
 
-function keyComparator(v: Vector, key: SortKey): Cmp {
+/** Compares two rows of `v` (by index) as the sort key orders them. */
+export function keyComparator(v: Vector, key: SortKey): Cmp {
   const dir = key.desc ? -1 : 1;
   const nullOrder = key.nullsFirst ? -1 : 1;
   const nulls = v.nulls;

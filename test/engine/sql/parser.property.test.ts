@@ -168,7 +168,7 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => {
   const e = tie('expr') as fc.Arbitrary<Expr>;
   const query = e.map((item): Query => ({
     with: [],
-    body: { kind: 'select', distinct: false, items: [{ kind: 'expr', expr: item, alias: null, pos }], from: [{ kind: 'table', name: { name: 't', pos }, alias: null, columnAliases: null, pos }], where: null, groupBy: [], having: null, pos },
+    body: { kind: 'select', distinct: false, items: [{ kind: 'expr', expr: item, alias: null, pos }], from: [{ kind: 'table', name: { name: 't', pos }, alias: null, columnAliases: null, pos }], where: null, groupBy: [], having: null, windows: [], qualify: null, pos },
     orderBy: [],
     limit: null,
     offset: null,
