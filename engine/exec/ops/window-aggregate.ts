@@ -104,7 +104,8 @@ function sums(f: AggFunc, arg: Vector, argType: SqlType | null, layout: WindowLa
       const fs = b.start[i]!;
       const fe = b.end[i]!;
       const row = perm[i]!;
-      const count = (fe === e ? c : cnt[fe]!) - cnt[fs]!;
+      // position e (past the partition) reads the partition's totals
+      const count = (fe === e ? c : cnt[fe]!) - (fs === e ? c : cnt[fs]!);
       if (f.fn === 'count') {
         values[row] = count;
         continue;
@@ -115,6 +116,7 @@ function sums(f: AggFunc, arg: Vector, argType: SqlType | null, layout: WindowLa
         continue;
       }
       const sum = (fe === e ? h : hi[fe]!) - hi[fs]! + ((fe === e ? l : lo[fe]!) - lo[fs]!);
+      // (fs < e here: an empty frame has count 0)
       if (f.fn === 'sum') {
         if (checkOverflow && Math.abs(sum) > SAFE) rt.overflow(resultType.id);
         values[row] = sum;
