@@ -546,6 +546,8 @@ export class ExprBinder {
       return x;
     }
     if (containsSubquery(e) || containsAggregate(e) || someNode(e, isGroupingCall)) return null;
+    // window calls bind where they are (to their column, or to an error naming this clause)
+    if (someNode(e, (n) => n.kind === 'function' && n.over !== undefined)) return null;
     if (!someNode(e, (n) => n.kind === 'column')) return null;
     if (env.aliases && someNode(e, (n) => this.isLateralAlias(n, env))) return null;
     const b = this.bind(e, agg.input);

@@ -1605,8 +1605,8 @@ class Parser {
     const pos = this.expectOp('(').pos;
     this.enter();
     try {
-      const clause = (w: string) => this.isWord(w) && (w !== 'partition' && w !== 'order' ? true : this.isWord('by', 1));
-      const starts = clause('partition') || clause('order') || clause('rows') || clause('range') || clause('groups');
+      // a window's name first, unless the first word starts a clause (such a window needs quotes)
+      const starts = ['partition', 'order', 'rows', 'range', 'groups'].some((w) => this.isWord(w));
       const base = !starts && this.isName() ? this.name() : null;
       let partitionBy: ast.Expr[] = [];
       if (this.acceptWord('partition')) {

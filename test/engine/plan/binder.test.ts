@@ -361,6 +361,43 @@ describe('errors', () => {
     expect(err('select 123456789012345678901').code).toBe('OVERFLOW');
   });
 
+  it('window function errors name the clause, the window or the function', () => {
+    const cases: [string, string, string][] = [
+      ['select a from t where rank() over (order by a) = 1', 'SYNTAX', 'window functions are not allowed in WHERE'],
+      ['select a, count(*) from t group by a having rank() over (order by a) > 1', 'SYNTAX', 'window functions are not allowed in HAVING'],
+      ['select sum(a) from t group by row_number() over ()', 'SYNTAX', 'window functions are not allowed in GROUP BY'],
+      ['select sum(rank() over (order by a)) from t', 'SYNTAX', 'window functions are not allowed in aggregate function sum'],
+      ['select sum(rank() over (order by a)) over () from t', 'SYNTAX', 'window function calls cannot be nested'],
+      ['select rank() over (partition by row_number() over ()) from t', 'SYNTAX', 'window functions are not allowed in window definitions'],
+      ['select row_number() from t', 'SYNTAX', 'window function row_number requires an OVER clause'],
+      ['select upper(s) over () from t', 'SYNTAX', 'OVER specified, but upper() is neither a window function nor an aggregate'],
+      ['select sum(a) over w from t', 'SYNTAX', 'window "w" does not exist'],
+      ['select sum(a) over w from t window w as (v), v as (order by a)', 'SYNTAX', 'window "v" does not exist'],
+      ['select sum(a) over (w partition by b) from t window w as (order by a)', 'SYNTAX', 'cannot override PARTITION BY clause of window "w"'],
+      ['select sum(a) over (w order by b) from t window w as (order by a)', 'SYNTAX', 'cannot override ORDER BY clause of window "w"'],
+      ['select rank(a) over (order by a) from t', 'SYNTAX', 'window function rank takes 0 arguments, got 1'],
+      ['select lag(a, 1, 2, 3) over (order by a) from t', 'SYNTAX', 'window function lag takes 1 to 3 arguments, got 4'],
+      ['select ntile(a) over (order by a) from t', 'SYNTAX', 'the argument of NTILE must be a constant'],
+      ['select ntile(0) over (order by a) from t', 'INVALID_VALUE', 'argument of ntile must be greater than zero'],
+      ["select lag(a, 'x') over (order by a) from t", 'INVALID_VALUE', 'invalid input syntax for type integer: "x"'],
+      ['select nth_value(a, 0) over (order by a) from t', 'INVALID_VALUE', 'argument of nth_value must be greater than zero'],
+      ['select sum(a) over (order by b rows between a preceding and current row) from t', 'SYNTAX', 'the offset of a ROWS frame must be a constant'],
+      ['select sum(a) over (order by b rows between 1.5 preceding and current row) from t', 'TYPE_MISMATCH', 'the offset of a ROWS frame must be an integer, not decimal(2,1)'],
+      ['select sum(a) over (order by a, b range between 1 preceding and current row) from t', 'SYNTAX', 'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column'],
+      ['select sum(a) over (range between 1 preceding and current row) from t', 'SYNTAX', 'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column'],
+      ['select sum(a) over (order by s range between 1 preceding and current row) from t', 'TYPE_MISMATCH', 'RANGE with offset PRECEDING/FOLLOWING is not supported for an ORDER BY key of type varchar'],
+      ["select sum(a) over (order by a range between interval '1' day preceding and current row) from t", 'TYPE_MISMATCH', 'a RANGE offset that is an INTERVAL needs a DATE or TIMESTAMP ORDER BY key, not integer'],
+      ['select sum(a) over (order by dt range between 1.5 preceding and current row) from t', 'TYPE_MISMATCH', 'the offset of a RANGE frame over date must be an integer number of days or an INTERVAL, not decimal(2,1)'],
+      ['select count(distinct a) over (order by a) from t', 'UNSUPPORTED', 'COUNT(DISTINCT ...) as a window function takes PARTITION BY only (as in Redshift): ORDER BY and frames are not supported'],
+      ['select median(a) over (partition by b rows 1 preceding) from t', 'UNSUPPORTED', 'MEDIAN as a window function takes PARTITION BY only (as in Redshift): ORDER BY and frames are not supported'],
+      ['select rank() ignore nulls over (order by a) from t', 'SYNTAX', 'IGNORE NULLS is not allowed with rank()'],
+      ['select sum(a) ignore nulls over () from t', 'SYNTAX', 'IGNORE NULLS is not allowed with aggregate sum()'],
+      ['select lag(distinct a) over (order by a) from t', 'UNSUPPORTED', 'DISTINCT is not supported in window function lag()'],
+      ['select a from t union select a from t order by rank() over (order by a)', 'UNSUPPORTED', 'window function rank() is not supported here (a correlated subquery, or the ORDER BY of a set operation)'],
+    ];
+    for (const [sql, code, message] of cases) expect({ code: err(sql).code, message: err(sql).message }, sql).toEqual({ code, message });
+  });
+
   it('reports unsupported shapes clearly', () => {
     expect(err('select a from t intersect all select k from u').code).toBe('UNSUPPORTED');
     expect(err('select mode() within group (order by a) from t').code).toBe('UNSUPPORTED');

@@ -17,7 +17,7 @@ import {
   type SetOpBody,
   type TableRef,
 } from '../../../engine/sql/index.js';
-import { sx, withoutPos } from './sexpr.js';
+import { sx, sxWindow, withoutPos } from './sexpr.js';
 
 const TPCH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/tpch');
 
@@ -463,6 +463,68 @@ describe('queries', () => {
   });
 });
 
+describe('window functions', () => {
+  it('OVER with PARTITION BY, ORDER BY and frames', () => {
+    expect(e('row_number() over ()')).toBe('(row_number (over))');
+    expect(e('rank() over (partition by a, b order by c desc nulls last, d)')).toBe('(rank (over (partition a b) (order c desc nulls last, d)))');
+    expect(e('sum(x) over (order by d rows between 2 preceding and current row)')).toBe('(sum x (over (order d) (rows 2 preceding, currentRow)))');
+    expect(e('sum(x) over (order by d rows unbounded preceding)')).toBe('(sum x (over (order d) (rows unboundedPreceding, currentRow)))');
+    expect(e('avg(x) over (order by d range between interval \'1\' day preceding and unbounded following)')).toBe(
+      '(avg x (over (order d) (range (interval 0 1 0) preceding, unboundedFollowing)))',
+    );
+    expect(e('count(*) over (partition by g rows between 1 following and 3 following)')).toBe('(count * (over (partition g) (rows 1 following, 3 following)))');
+    // the AND of BETWEEN ... AND is the frame's, not an operator of the offset
+    expect(e('min(x) over (order by d range between a + 1 preceding and 2 * b following)')).toBe('(min x (over (order d) (range (+ a 1) preceding, (* 2 b) following)))');
+  });
+
+  it('named windows, refined windows and QUALIFY', () => {
+    const b = select('select sum(x) over w, rank() over (w order by y) from t window w as (partition by g), v as (w rows 1 preceding) qualify rank() over w = 1');
+    expect(b.items.map((i) => (i.kind === 'expr' ? sx(i.expr) : '*'))).toEqual(['(sum x (over w))', '(rank (over w (order y)))']);
+    expect(b.windows.map((w) => `${w.name.name}: ${sxWindow(w.spec)}`)).toEqual(['w: (over (partition g))', 'v: (over w (rows 1 preceding, currentRow))']);
+    expect(sx(b.qualify!)).toBe('(= (rank (over w)) 1)');
+    // QUALIFY before WINDOW too, and never as a table alias
+    const c = select('select a from t qualify a > 1 window w as ()');
+    expect(c.from).toMatchObject([{ kind: 'table', alias: null }]);
+    expect(sx(c.qualify!)).toBe('(> a 1)');
+    expect(c.windows).toHaveLength(1);
+    expect(select('select a from t as qualify').from).toMatchObject([{ alias: { name: 'qualify' } }]);
+  });
+
+  it('IGNORE NULLS inside the parentheses or after them; LISTAGG ... WITHIN GROUP ... OVER', () => {
+    expect(e('lag(x, 2 ignore nulls) over (order by d)')).toBe('(lag x 2 ignore-nulls (over (order d)))');
+    expect(e('first_value(x) ignore nulls over (order by d)')).toBe('(first_value x ignore-nulls (over (order d)))');
+    expect(e('last_value(x) respect nulls over (order by d)')).toBe('(last_value x (over (order d)))');
+    expect(e("listagg(s, ',') within group (order by s) over (partition by g)")).toBe("(listagg s ',' (within group s) (over (partition g)))");
+  });
+
+  it('malformed window clauses are syntax errors at the offending token', () => {
+    const cases: [string, string, string][] = [
+      ['select rank() over (partition g) from t', 'expected BY but found "g"', '1:31'],
+      ['select sum(x) over (order by a rows between 1 preceding) from t', 'expected AND but found ")"', '1:56'],
+      ['select sum(x) over (order by a rows 1) from t', 'expected PRECEDING or FOLLOWING but found ")"', '1:38'],
+      ['select sum(x) over (order by a rows between unbounded and current row) from t', 'expected PRECEDING or FOLLOWING but found "and"', '1:55'],
+      ['select sum(x) over (order by a rows between current and 1 following) from t', 'expected ROW but found "and"', '1:53'],
+      ['select sum(x) over (order by a rows between unbounded following and current row) from t', 'frame start cannot be UNBOUNDED FOLLOWING', '1:45'],
+      ['select sum(x) over (order by a rows between current row and unbounded preceding) from t', 'frame end cannot be UNBOUNDED PRECEDING', '1:61'],
+      ['select sum(x) over (order by a rows between current row and 2 preceding) from t', 'frame starting from current row cannot have preceding rows', '1:61'],
+      ['select sum(x) over (order by a range between 1 following and current row) from t', 'frame starting from following row cannot have preceding rows', '1:62'],
+      ['select sum(x) over (order by a rows 1 preceding from t', 'expected ")" but found "from"', '1:49'],
+      // a second OVER reads as the column's alias, which no parenthesis may follow
+      ['select sum(x) over (order by a) over (order by b) from t', 'syntax error at or near "("', '1:38'],
+      ['select lag(x) ignore nulls from t', 'expected OVER but found "from"', '1:28'],
+      ['select sum(x) over w from t window w as (partition by a), w as (order by b)', 'window "w" is already defined', '1:59'],
+      ['select sum(x) over w from t window w (partition by a)', 'expected AS but found "("', '1:38'],
+      ['select a from t qualify a > 1 qualify a < 3', 'syntax error at or near "qualify"', '1:31'],
+    ];
+    for (const [sql, message, at] of cases) expect(failure(sql), sql).toEqual({ code: 'SYNTAX', message, at });
+  });
+
+  it('frames keel does not run are UNSUPPORTED, named', () => {
+    expect(failure('select sum(x) over (order by a groups 1 preceding) from t')).toEqual({ code: 'UNSUPPORTED', message: 'GROUPS frames (use ROWS or RANGE) is not supported', at: '1:32' });
+    expect(failure('select sum(x) over (order by a rows 1 preceding exclude current row) from t')).toEqual({ code: 'UNSUPPORTED', message: 'EXCLUDE in a window frame is not supported', at: '1:49' });
+  });
+});
+
 describe('statements and scripts', () => {
   it('splits on semicolons, reports each text and offset, skips empty statements and comments', () => {
     const sql = '  select 1 ;; -- comment\n/* block */ select 2 -- trailing\n; ;select 3';
@@ -735,15 +797,14 @@ describe('syntax errors', () => {
 
   it('unsupported features are UNSUPPORTED errors with a position', () => {
     const cases: [string, string][] = [
-      ['select rank() over (order by a) from t', '1:15'],
       ['select a from t where a is distinct from b', '1:28'],
       ['select a from t where a similar to b', '1:25'],
       ['with recursive r as (select 1) select * from r', '1:6'],
       ['select * from t where x = any (1, 2)', '1:27'],
       ['select * from generate_series(1, 3)', '1:30'],
       ['insert into t values (default)', '1:23'],
-      ['select listagg(s) within group (order by a) over () from t', '1:45'],
       ['select listagg(s) within group (order by a) within group (order by b) from t', '1:45'],
+      ['select listagg(s) within group (order by a) over () within group (order by b) from t', '1:53'],
     ];
     for (const [sql, at] of cases) expect(failure(sql)).toMatchObject({ code: 'UNSUPPORTED', at });
   });

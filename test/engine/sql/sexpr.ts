@@ -3,7 +3,7 @@
  * `(or a (and b c))` instead of spelling out nested objects. Subqueries print
  * as <query>; use the tree itself when the query matters.
  */
-import type { Expr } from '../../../engine/sql/index.js';
+import type { Expr, FrameBound, OrderItem, WindowSpec } from '../../../engine/sql/index.js';
 import { typeName } from '../../../engine/types.js';
 
 export function sx(e: Expr): string {
@@ -61,6 +61,8 @@ export function sx(e: Expr): string {
         args.push(`(within group ${keys.join(', ')})`);
       }
       if (e.filter) args.push(`(filter ${sx(e.filter)})`);
+      if (e.ignoreNulls) args.push('ignore-nulls');
+      if (e.over) args.push(sxWindow(e.over));
       return `(${e.approximate ? 'approximate ' : ''}${e.name}${e.distinct ? ' distinct' : ''}${args.length ? ' ' + args.join(' ') : ''})`;
     }
   }
@@ -69,4 +71,22 @@ export function sx(e: Expr): string {
 /** A deep copy without any `pos` field, for comparing trees parsed from different text. */
 export function withoutPos<T>(value: T): T {
   return JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'pos' ? undefined : v))) as T;
+}
+
+function sxOrder(o: OrderItem): string {
+  return sx(o.expr) + (o.desc ? ' desc' : '') + (o.nullsFirst === null ? '' : o.nullsFirst ? ' nulls first' : ' nulls last');
+}
+
+function sxBound(b: FrameBound): string {
+  return b.kind === 'preceding' || b.kind === 'following' ? `${sx(b.offset)} ${b.kind}` : b.kind;
+}
+
+/** (over [base] (partition ...) (order ...) (rows|range start end)) */
+export function sxWindow(w: WindowSpec): string {
+  const parts = ['over'];
+  if (w.base) parts.push(w.base.name);
+  if (w.partitionBy.length) parts.push(`(partition ${w.partitionBy.map(sx).join(' ')})`);
+  if (w.orderBy.length) parts.push(`(order ${w.orderBy.map(sxOrder).join(', ')})`);
+  if (w.frame) parts.push(`(${w.frame.unit} ${sxBound(w.frame.start)}, ${sxBound(w.frame.end)})`);
+  return `(${parts.join(' ')})`;
 }
