@@ -21,7 +21,7 @@ import * as rt from '../runtime.js';
 import { gatherVector } from '../batch.js';
 import { DistinctAcc, castResult, isWideDecimal, type Acc } from './aggregate.js';
 import { ListAggAcc, MedianAcc } from './ordered-aggregates.js';
-import type { WindowLayout } from './window-layout.js';
+import { dictRanks, type WindowLayout } from './window-layout.js';
 import type { FrameBounds } from './window-frame.js';
 
 type AggFunc = Extract<WindowFunc<number>, { kind: 'aggregate' }>;
@@ -126,18 +126,6 @@ function sums(f: AggFunc, arg: Vector, argType: SqlType | null, layout: WindowLa
     }
   }
   return { kind: 'f64', values, nulls: anyNull ? outNulls : null, length: n };
-}
-
-/** Ranks of a string vector's dictionary entries (equal strings share one), for comparing codes. */
-function dictRanks(v: Extract<Vector, { kind: 'str' }>): Uint32Array {
-  const dict = v.dict;
-  const order = Array.from(dict.keys()).sort((a, b) => (dict[a]! < dict[b]! ? -1 : dict[a]! > dict[b]! ? 1 : 0));
-  const rank = new Uint32Array(dict.length);
-  for (let r = 0; r < order.length; r++) {
-    const code = order[r]!;
-    rank[code] = r > 0 && dict[order[r - 1]!] === dict[code] ? rank[order[r - 1]!]! : r;
-  }
-  return rank;
 }
 
 /** MIN / MAX over each frame with a monotone deque of sorted positions (best value at its head). */

@@ -1,18 +1,26 @@
 /**
  * A window node's rows in window order, computed once and shared by all its
- * functions: the permutation that sorts the slice's rows by the PARTITION BY
- * keys, then the ORDER BY keys (ties in input order, so the result does not
- * depend on the sort's internals), the partitions as runs of sorted positions,
- * and each row's peer group (the rows its ORDER BY keys tie with).
+ * functions: the permutation that groups the slice's rows by partition and
+ * sorts each partition by the ORDER BY keys (ties in input order, so the
+ * result does not depend on the sort's internals), the partitions as runs of
+ * sorted positions, and each row's peer group (the rows its ORDER BY keys tie
+ * with).
+ *
+ * Partitions need only meet, not be ordered: their keys become dense ids
+ * through a KeyTable (as GROUP BY's do) and one counting sort groups the rows,
+ * so only each partition's own rows are compared. ORDER BY keys are first
+ * turned into one number per row and key that sorts ascending as the key asks
+ * (a string's dictionary rank; negated for DESC; NULL as -Infinity or
+ * +Infinity), so a comparison is a subtraction.
  *
  * Everything here and in the window-*.ts functions is indexed by sorted
  * position i; perm[i] is the input row there. Results are written back at
  * perm[i], so the node emits its input rows in input order with the result
  * columns beside them and never moves the input's columns.
  */
-import type { Batch } from '../../types.js';
+import type { Batch, Vector } from '../../types.js';
 import type { SortKey } from '../../plan/physical.js';
-import { keyComparator, type Cmp } from './sort.js';
+import { KeyTable, StringInterner, keyNumbers } from '../key-table.js';
 
 export interface WindowLayout {
   readonly n: number;
@@ -25,51 +33,137 @@ export interface WindowLayout {
   readonly peerEnd: Int32Array;
 }
 
-function combined(cmps: readonly Cmp[]): Cmp | null {
-  if (cmps.length === 0) return null;
-  if (cmps.length === 1) return cmps[0]!;
-  return (a, b) => {
-    for (let k = 0; k < cmps.length; k++) {
-      const r = cmps[k]!(a, b);
-      if (r !== 0) return r;
-    }
-    return 0;
-  };
+/** Ranks of a string vector's dictionary entries in string order (equal strings share one). */
+export function dictRanks(v: Extract<Vector, { kind: 'str' }>): Uint32Array {
+  const dict = v.dict;
+  const order = Array.from(dict.keys()).sort((a, b) => (dict[a]! < dict[b]! ? -1 : dict[a]! > dict[b]! ? 1 : 0));
+  const rank = new Uint32Array(dict.length);
+  for (let r = 0; r < order.length; r++) {
+    const code = order[r]!;
+    rank[code] = r > 0 && dict[order[r - 1]!] === dict[code] ? rank[order[r - 1]!]! : r;
+  }
+  return rank;
 }
 
-/** Sorts the batch's rows for the window and finds its partitions and peer groups. */
+/** One number per row that sorts ascending exactly as `key` orders the column. */
+function sortNumbers(v: Vector, key: SortKey): Float64Array {
+  const n = v.length;
+  const out = new Float64Array(n);
+  const dir = key.desc ? -1 : 1;
+  if (v.kind === 'str') {
+    const rank = dictRanks(v);
+    const codes = v.codes;
+    for (let i = 0; i < n; i++) out[i] = dir * rank[codes[i]!]!;
+  } else {
+    const x = v.values;
+    for (let i = 0; i < n; i++) out[i] = dir * x[i]!;
+  }
+  const nulls = v.nulls;
+  if (nulls !== null) {
+    const mark = key.nullsFirst ? -Infinity : Infinity;
+    for (let i = 0; i < n; i++) if (nulls[i] === 1) out[i] = mark;
+  }
+  return out;
+}
+
+type Cmp = (a: number, b: number) => number;
+
+/**
+ * Compares rows by the sort numbers, then by input row. Infinity - Infinity
+ * (two NULLs) is NaN, which || passes over as it does 0.
+ */
+function comparator(keys: readonly Float64Array[]): Cmp {
+  const [k0, k1, k2] = keys;
+  switch (keys.length) {
+    case 1:
+      return (a, b) => k0![a]! - k0![b]! || a - b;
+    case 2:
+      return (a, b) => k0![a]! - k0![b]! || k1![a]! - k1![b]! || a - b;
+    case 3:
+      return (a, b) => k0![a]! - k0![b]! || k1![a]! - k1![b]! || k2![a]! - k2![b]! || a - b;
+    default:
+      return (a, b) => {
+        for (let k = 0; k < keys.length; k++) {
+          const d = keys[k]![a]! - keys[k]![b]!;
+          if (d) return d;
+        }
+        return a - b;
+      };
+  }
+}
+
+/** The rows grouped by partition (in input order within each): the permutation and the partitions' starts. */
+function partitioned(batch: Batch, partition: readonly number[]): { perm: Uint32Array; parts: Int32Array } {
+  const n = batch.length;
+  const perm = new Uint32Array(n);
+  if (partition.length === 0) {
+    for (let i = 0; i < n; i++) perm[i] = i;
+    return { perm, parts: Int32Array.of(0, n) };
+  }
+  const cols = partition.map((c) => {
+    const v = batch.columns[c]!;
+    const out = new Float64Array(n);
+    keyNumbers(v, v.kind === 'str' ? new StringInterner() : null, out);
+    return out;
+  });
+  const table = new KeyTable(partition.length);
+  const ids = new Int32Array(n);
+  table.insert(cols, n, ids);
+  const groups = table.size;
+  // counting sort by partition id
+  const parts = new Int32Array(groups + 1);
+  for (let i = 0; i < n; i++) parts[ids[i]! + 1]!++;
+  for (let p = 0; p < groups; p++) parts[p + 1]! += parts[p]!;
+  const next = parts.slice(0, groups);
+  for (let i = 0; i < n; i++) perm[next[ids[i]!]!++] = i;
+  return { perm, parts };
+}
+
+/** Groups the batch's rows by partition, sorts each partition for the window, and finds the peer groups. */
 export function windowLayout(batch: Batch, partition: readonly number[], order: readonly SortKey[]): WindowLayout {
   const n = batch.length;
-  // partitions need only meet: any fixed order of their keys does
-  const partCmp = combined(partition.map((c) => keyComparator(batch.columns[c]!, { column: c, desc: false, nullsFirst: false })));
-  const orderCmp = combined(order.map((k) => keyComparator(batch.columns[k.column]!, k)));
-  const perm = new Uint32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  if (partCmp !== null || orderCmp !== null) {
-    const p = partCmp;
-    const o = orderCmp;
-    const cmp: Cmp = p !== null && o !== null ? (a, b) => p(a, b) || o(a, b) || a - b : p !== null ? (a, b) => p(a, b) || a - b : (a, b) => o!(a, b) || a - b;
-    perm.sort(cmp);
-  }
-  const starts: number[] = [0];
-  if (partCmp !== null) for (let i = 1; i < n; i++) if (partCmp(perm[i - 1]!, perm[i]!) !== 0) starts.push(i);
-  starts.push(n);
-  const parts = Int32Array.from(starts);
-  // peer groups: runs of equal ORDER BY keys within a partition (a whole partition without ORDER BY)
+  const { perm, parts } = partitioned(batch, partition);
   const peerStart = new Int32Array(n);
   const peerEnd = new Int32Array(n);
+  if (order.length === 0) {
+    // every row of a partition is a peer of every other
+    for (let p = 0; p + 1 < parts.length; p++) {
+      peerStart.fill(parts[p]!, parts[p]!, parts[p + 1]!);
+      peerEnd.fill(parts[p + 1]!, parts[p]!, parts[p + 1]!);
+    }
+    return { n, perm, parts, peerStart, peerEnd };
+  }
+  const keys = order.map((k) => sortNumbers(batch.columns[k.column]!, k));
+  const cmp = comparator(keys);
+  for (let p = 0; p + 1 < parts.length; p++) {
+    const s = parts[p]!;
+    const e = parts[p + 1]!;
+    if (e - s > 1 && !inOrder(perm, s, e, cmp)) perm.subarray(s, e).sort(cmp);
+  }
+  // peer groups: runs of equal sort numbers within a partition
   for (let p = 0; p + 1 < parts.length; p++) {
     const s = parts[p]!;
     const e = parts[p + 1]!;
     let g = s;
     for (let i = s; i < e; i++) {
-      if (i > s && (orderCmp === null ? false : orderCmp(perm[i - 1]!, perm[i]!) !== 0)) {
-        for (let j = g; j < i; j++) peerEnd[j] = i;
+      if (i > s && !samePeers(keys, perm[i - 1]!, perm[i]!)) {
+        peerEnd.fill(i, g, i);
         g = i;
       }
       peerStart[i] = g;
     }
-    for (let j = g; j < e; j++) peerEnd[j] = e;
+    peerEnd.fill(e, g, e);
   }
   return { n, perm, parts, peerStart, peerEnd };
+}
+
+/** Whether perm[s..e) is sorted already (rows stored in ORDER BY order, a common case): then the sort is skipped. */
+function inOrder(perm: Uint32Array, s: number, e: number, cmp: Cmp): boolean {
+  for (let i = s + 1; i < e; i++) if (cmp(perm[i - 1]!, perm[i]!) > 0) return false;
+  return true;
+}
+
+function samePeers(keys: readonly Float64Array[], a: number, b: number): boolean {
+  for (let k = 0; k < keys.length; k++) if (keys[k]![a] !== keys[k]![b]) return false;
+  return true;
 }
