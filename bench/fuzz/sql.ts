@@ -679,6 +679,7 @@ const TOKENS = [
   'select', 'from', 'where', 'group', 'by', 'order', 'having', 'limit', 'offset', 'join', 'on', 'using', 'union', 'all', 'distinct', 'as', 'and', 'or', 'not', 'null', 'is',
   'in', 'exists', 'between', 'like', 'case', 'when', 'then', 'else', 'end', 'cast', '::', 'with', 'values', 'insert', 'into', 'create', 'table', 'view', 'drop', 'alter',
   'explain', 'interval', 'date', 'timestamp', 'true', 'false', 'count(*)', 'sum(', 'over', 'partition', 'window', 'filter',
+  'rows', 'range', 'between', 'preceding', 'following', 'unbounded', 'current', 'row', 'qualify', 'rank()', 'lag(', 'ignore', 'nulls',
   '(', ')', ',', ';', '.', '*', '+', '-', '/', '%', '=', '<', '>', '<=', '>=', '<>', '!=', '||', '[', ']',
   "'", '"', '/*', '*/', '--', '\n', '\\', '$1', '?', ':', '@', '#', '{', '}', '`', '\u0000', '\ud800', '\udfff', '😀', 'Ω', '\u200b', '\t', '\r',
   't1', 't2', 't3', 'v1', 'a', 'b', 'x1', 'nosuch', '"t1"', '"A"', 'public.t1', 'other.t1',
@@ -854,6 +855,20 @@ export class OracleGenerator {
     ])();
   }
 
+  /**
+   * A window function whose value does not depend on how rows that tie are
+   * ordered: aggregates over whole partitions or over the default frame (which
+   * takes a row's peers along), RANK and DENSE_RANK.
+   */
+  private window(scope: readonly ScopeColumn[]): string {
+    const r = this.rng;
+    const ints = scope.filter((c) => c.t === 'int');
+    const partition = r.chance(0.7) ? `partition by ${r.pick(scope).ref}` : '';
+    const order = r.chance(0.6) ? `${partition ? ' ' : ''}order by ${r.pick(scope).ref}${r.pick(['', ' desc', ' nulls first', ' desc nulls last'])}` : '';
+    const fn = r.pick([() => 'count(*)', () => `sum(${r.pick(ints).ref})`, () => `${r.pick(['min', 'max'])}(${r.pick(scope).ref})`, () => `count(${r.pick(scope).ref})`, () => (order ? r.pick(['rank()', 'dense_rank()']) : 'count(*)')])();
+    return `${fn} over (${partition}${order})`;
+  }
+
   /** A query and whether its row order is determined (ORDER BY over every output column). */
   /** A FROM item: a table, or (now and then) a derived table that aggregates one, filtered from outside. */
   private source(): Relation {
@@ -913,6 +928,7 @@ export class OracleGenerator {
         const corr = r.chance(0.6) ? ` where ${r.pick(ic).ref} = ${this.expr('int', scope, 0)}` : r.chance(0.5) ? ` where ${this.pred(inner.columns, 0)}` : '';
         items.push(`(select ${r.pick(['count(*)', `max(${r.pick(ic).ref})`, `sum(${r.pick(ic).ref})`, `min(${r.pick(inner.columns).ref})`])} from ${inner.sql}${corr})`);
       }
+      if (r.chance(0.15)) items.push(this.window(scope));
     }
     const distinct = r.chance(0.15) ? 'distinct ' : '';
     let sql = `select ${distinct}${items.map((it, i) => `${it} as o${i}`).join(', ')} from ${rel.sql}${where}${tail}`;
