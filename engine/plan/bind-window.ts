@@ -78,6 +78,9 @@ const RANK_TYPES: Readonly<Record<string, { kind: 'rowNumber' | 'rank' | 'denseR
   cume_dist: { kind: 'cumeDist', type: DOUBLE },
 };
 
+/** Frame offsets and constant arguments read no columns. */
+const EMPTY_SCOPE = Scope.empty();
+
 /** Aggregates that need the whole partition at once: Redshift allows them PARTITION BY only. */
 const PARTITION_ONLY = new Set(['countDistinct', 'sumDistinct', 'avgDistinct', 'median', 'listagg']);
 
@@ -344,7 +347,4 @@ export class WindowBinder {
       }
     }
   }
-
 }
-
-const EMPTY_SCOPE = Scope.empty();
