@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Database, type QueryRecord } from '../../../engine/index.js';
+import { Database, WhatIfPlanner, type QueryRecord, type TableLayout } from '../../../engine/index.js';
 import { DuckOracle, compareResults } from '../../helpers/oracle.js';
 
 let db: Database;
@@ -136,6 +136,20 @@ describe('window placement', () => {
     const keptText = await plan(kept);
     expect(keptText.find((l) => l.includes('Seq Scan'))).not.toContain('filter');
     await sameAsDuck(kept);
+  });
+
+  it('prices a window for the advisor as it prices a GROUP BY: free on a table distributed on its partition key', () => {
+    // the distribution advisor re-plans the workload's statements under candidate layouts (advisor/distkey/what-if.ts)
+    const sqls = ['select id, sum(v) over (partition by g order by id) from we', 'select g, sum(v) from we group by g'];
+    const w = new WhatIfPlanner(db, sqls);
+    const byG = new Map<string, TableLayout>([['we', { style: 'key', key: 'g' }]]);
+    const even = new Map<string, TableLayout>();
+    const windowEven = w.bytesMoved(0, even);
+    expect(windowEven).toBeGreaterThan(ROWS * 8);
+    expect(w.bytesMoved(0, byG)).toBe(0);
+    // the GROUP BY moves only its partial groups, far less than the window's rows
+    expect(w.bytesMoved(1, byG)).toBe(0);
+    expect(w.bytesMoved(1, even)).toBeLessThan(windowEven / 100);
   });
 
   it('logs the partition keys with the GROUP BY columns in the query record', async () => {
