@@ -18,13 +18,14 @@ import type * as ast from '../sql/ast.js';
 import type { SqlType } from '../types.js';
 import { BIGINT, DOUBLE, INTEGER, VARCHAR, fold, isInteger, isNumeric, isTemporal, lit, scaleOf, shortName, sqlError } from './coerce.js';
 import type { Expr } from './expr.js';
-import type { Field } from './physical.js';
+import type { AggFn, Field } from './physical.js';
 import type { LogicalNode } from './logical.js';
 import { DAY_US, col, isAggregateName, isSubqueryNode, isUnknown, someNode, type ExprBinder, type ExprEnv, type Rel } from './bind-expr.js';
 import { children } from '../sql/expr-children.js';
 import { Scope } from './bind-scope.js';
 import { PARTITION_FRAME, RUNNING_FRAME, type FrameBound, type WindowFrame, type WindowFunc, type WindowSortKey } from './window-spec.js';
 import { isWindowOnlyFunction } from './window-functions.js';
+import { withFilter } from './bind-aggregate-filter.js';
 
 /** Window calls of an expression, outermost only (one nested in another's arguments is an error when binding). */
 export function collectWindowCalls(e: ast.Expr, out: ast.FunctionCall[]): void {
@@ -82,7 +83,10 @@ const RANK_TYPES: Readonly<Record<string, { kind: 'rowNumber' | 'rank' | 'denseR
 const EMPTY_SCOPE = Scope.empty();
 
 /** Aggregates that need the whole partition at once: Redshift allows them PARTITION BY only. */
-const PARTITION_ONLY = new Set(['countDistinct', 'sumDistinct', 'avgDistinct', 'median', 'listagg']);
+const PARTITION_ONLY: ReadonlySet<AggFn> = new Set(['countDistinct', 'sumDistinct', 'avgDistinct', 'median', 'listagg', 'percentileCont', 'percentileDisc']);
+
+/** Aggregates computed over any frame (exec/ops/window-aggregate.ts). */
+const OVER_FRAMES: ReadonlySet<AggFn> = new Set(['sum', 'count', 'countStar', 'min', 'max', 'avg', 'anyValue']);
 
 export class WindowBinder {
   constructor(
@@ -267,19 +271,31 @@ export class WindowBinder {
     const argEnv: ExprEnv = { ...env, clause: `window function ${name}` };
     if (isAggregateName(name)) {
       if (c.ignoreNulls) throw this.error('SYNTAX', `IGNORE NULLS is not allowed with aggregate ${name}()`, c.pos);
-      const b = this.exprs.bindAggregate(c, argEnv, true);
+      if (c.approximate) throw this.error('UNSUPPORTED', 'APPROXIMATE COUNT(DISTINCT ...) as a window function is not supported', c.pos);
+      let b = this.exprs.bindAggregate(c, argEnv, true);
+      // FILTER (WHERE c): the argument made NULL where c is not TRUE, as for GROUP BY's aggregates
+      if (c.filter) b = withFilter(b, this.exprs.bindCondition(c.filter, { ...argEnv, clause: 'FILTER' }));
       const funcs = b.parts.map((p): WindowFunc<Expr> => {
         const whole = PARTITION_ONLY.has(p.fn);
+        if (!whole && !OVER_FRAMES.has(p.fn)) throw this.error('UNSUPPORTED', `${name}() as a window function is not supported`, c.pos);
         if (whole && (spec.ordered || spec.framed)) {
-          const what = p.fn === 'median' || p.fn === 'listagg' ? name.toUpperCase() : `${name.toUpperCase()}(DISTINCT ...)`;
+          const what = p.fn.endsWith('Distinct') ? `${name.toUpperCase()}(DISTINCT ...)` : name.toUpperCase();
           throw this.error('UNSUPPORTED', `${what} as a window function takes PARTITION BY only (as in Redshift): ORDER BY and frames are not supported`, c.pos);
         }
         const f: WindowFunc<Expr> = { kind: 'aggregate', fn: p.fn, arg: p.arg, frame: whole ? PARTITION_FRAME : spec.frame, type: p.type };
         const order = p.order?.map((o) => ({ key: o.expr, desc: o.desc, nullsFirst: o.nullsFirst }));
-        return { ...f, ...(order ? { order } : {}), ...(p.separator !== undefined ? { separator: p.separator } : {}), ...(p.distinct ? { distinct: true } : {}) };
+        return {
+          ...f,
+          ...(order ? { order } : {}),
+          ...(p.separator !== undefined ? { separator: p.separator } : {}),
+          ...(p.distinct ? { distinct: true } : {}),
+          ...(p.fraction !== undefined ? { fraction: p.fraction } : {}),
+          ...(p.desc ? { desc: true } : {}),
+        };
       });
       return { funcs, combine: b.combine };
     }
+    if (c.filter) throw this.error('SYNTAX', `FILTER is only allowed with aggregates, not with ${name}()`, c.pos);
     if (!isWindowOnlyFunction(name)) {
       throw this.error('SYNTAX', `OVER specified, but ${name}() is neither a window function nor an aggregate`, c.pos);
     }

@@ -64,8 +64,9 @@ export type WindowFunc<X> =
   | { readonly kind: 'firstValue' | 'lastValue'; readonly arg: X; readonly frame: WindowFrame; readonly ignoreNulls: boolean; readonly type: SqlType }
   | { readonly kind: 'nthValue'; readonly arg: X; readonly n: number | null; readonly frame: WindowFrame; readonly ignoreNulls: boolean; readonly type: SqlType }
   /**
-   * An aggregate over the frame (arg null for COUNT(*)). DISTINCT forms, MEDIAN
-   * and LISTAGG take the whole partition (the binder allows them no ORDER BY).
+   * An aggregate over the frame (arg null for COUNT(*)). DISTINCT forms, MEDIAN,
+   * LISTAGG and the percentiles take the whole partition (the binder allows
+   * them no ORDER BY).
    */
   | {
       readonly kind: 'aggregate';
@@ -75,6 +76,9 @@ export type WindowFunc<X> =
       readonly order?: readonly WindowOrderKey<X>[];
       readonly separator?: string;
       readonly distinct?: boolean;
+      /** PERCENTILE_CONT / PERCENTILE_DISC: the fraction and the WITHIN GROUP direction. */
+      readonly fraction?: number;
+      readonly desc?: boolean;
       readonly type: SqlType;
     };
 

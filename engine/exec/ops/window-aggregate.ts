@@ -10,8 +10,8 @@
  *    so each row enters and leaves the deque once;
  *  - ANY_VALUE as the frame's first non-NULL value;
  *  - the aggregates that need the whole partition at once (DISTINCT forms,
- *    MEDIAN, LISTAGG; the binder gives them no ORDER BY and no frame) with the
- *    GROUP BY accumulators, one group per partition.
+ *    MEDIAN, LISTAGG, PERCENTILE_CONT/DISC; the binder gives them no ORDER BY
+ *    and no frame) with the GROUP BY accumulators, one group per partition.
  */
 import type { Batch, SqlType, Vector } from '../../types.js';
 import { physicalKind } from '../../types.js';
@@ -21,6 +21,7 @@ import * as rt from '../runtime.js';
 import { gatherVector } from '../batch.js';
 import { DistinctAcc, castResult, isWideDecimal, type Acc } from './aggregate.js';
 import { ListAggAcc, MedianAcc } from './ordered-aggregates.js';
+import { PercentileAcc } from './percentile.js';
 import { dictRanks, type WindowLayout } from './window-layout.js';
 import type { FrameBounds } from './window-frame.js';
 
@@ -30,7 +31,18 @@ const SAFE = Number.MAX_SAFE_INTEGER;
 
 /** Whether the aggregate needs its partition whole (no frame; WindowFunc's comment). */
 export function takesWholePartition(f: AggFunc): boolean {
-  return f.fn === 'countDistinct' || f.fn === 'sumDistinct' || f.fn === 'avgDistinct' || f.fn === 'median' || f.fn === 'listagg';
+  switch (f.fn) {
+    case 'countDistinct':
+    case 'sumDistinct':
+    case 'avgDistinct':
+    case 'median':
+    case 'listagg':
+    case 'percentileCont':
+    case 'percentileDisc':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** The aggregate's value for every input row. `bounds` is null for the whole-partition aggregates. */
@@ -217,6 +229,8 @@ function partitionAggregate(f: AggFunc, batch: Batch, fields: readonly Field[], 
     ...(f.order ? { order: f.order.map((o) => ({ column: o.key, desc: o.desc, nullsFirst: o.nullsFirst })) } : {}),
     ...(f.separator !== undefined ? { separator: f.separator } : {}),
     ...(f.distinct ? { distinct: true } : {}),
+    ...(f.fraction !== undefined ? { fraction: f.fraction } : {}),
+    ...(f.desc ? { desc: true } : {}),
   };
   const argType = f.arg !== null ? fields[f.arg]!.type : null;
   const argScale = argType?.id === 'decimal' ? (argType.scale ?? 0) : 0;
@@ -227,6 +241,10 @@ function partitionAggregate(f: AggFunc, batch: Batch, fields: readonly Field[], 
       break;
     case 'listagg':
       acc = new ListAggAcc(spec);
+      break;
+    case 'percentileCont':
+    case 'percentileDisc':
+      acc = new PercentileAcc(spec, f.type);
       break;
     case 'countDistinct':
     case 'sumDistinct':
