@@ -108,6 +108,7 @@ function collectColumns(e: Expr, out: number[] = []): number[] {
     case 'lit':
       break;
     case 'call':
+    case 'fn':
       e.args.forEach((a) => collectColumns(a, out));
       break;
     case 'case':

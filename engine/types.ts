@@ -78,6 +78,9 @@ export function typeName(t: SqlType): string {
 
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+/** Microseconds in a day: a TIMESTAMP's unit per DATE's. */
+export const DAY_US = 86_400_000_000;
+
 /** Value range a type admits, used by loaders and casts to reject overflow. */
 export function integerRange(t: SqlType): [number, number] | undefined {
   switch (t.id) {

@@ -12,7 +12,8 @@
  */
 import type { PhysicalKind, SqlType, StrVector, Vector } from '../types.js';
 import { physicalKind } from '../types.js';
-import { balanced, columnsOf, operandsOf, remapColumns, type Expr } from '../plan/expr.js';
+import { balanced, columnsOf, operandsOf, remapColumns, type Expr, type FnExpr } from '../plan/expr.js';
+import { implementation } from '../functions/registry.js';
 import * as rt from './runtime.js';
 
 export type CompiledExpr = (cols: readonly Vector[], n: number) => Vector;
@@ -60,6 +61,9 @@ class CodeGen {
   }
 
   constant(value: unknown): string {
+    // a helper function called from many places is one constant
+    const same = typeof value === 'function' ? this.constants.find((c) => c.value === value) : undefined;
+    if (same) return same.name;
     const name = `K${this.constants.length}`;
     this.constants.push({ name, value });
     return name;
@@ -107,6 +111,8 @@ class CodeGen {
       }
       case 'call':
         return this.emitCall(e, out);
+      case 'fn':
+        return this.emitFn(e, out);
     }
   }
 
@@ -226,25 +232,6 @@ class CodeGen {
         this.emitCoalesce(e.args, target, out);
         return { v: target.t, n: target.u };
       }
-      case 'greatest':
-      case 'least': {
-        // NULLs are ignored; NULL only when every argument is
-        const target = this.temp(kind);
-        out.push(`${target.u} = true;`);
-        const better = e.op === 'greatest' ? '>' : '<';
-        for (const arg of e.args) {
-          const r = this.emit(arg, out);
-          out.push(`if (!${r.n} && (${target.u} || ${r.v} ${better} ${target.t})) { ${target.t} = ${r.v}; ${target.u} = false; }`);
-        }
-        return { v: target.t, n: target.u };
-      }
-      case 'nullif': {
-        const x = this.emit(e.args[0]!, out);
-        const y = this.emit(e.args[1]!, out);
-        const { t, u } = this.temp(kind);
-        out.push(`${t} = ${x.v}; ${u} = ${x.n} || (!${y.n} && ${x.v} === ${y.v});`);
-        return { v: t, n: u };
-      }
       default:
         break;
     }
@@ -257,6 +244,32 @@ class CodeGen {
     } else {
       out.push(`${u} = ${anyNull}; if (!${u}) { ${body.code('', u)} } else { ${t} = ${kind === 'str' ? "''" : '0'}; }`);
     }
+    return { v: t, n: u };
+  }
+
+  /**
+   * A function of the registry: its arguments computed first (functions are
+   * not lazy), then its code; a strict function's code runs only when no
+   * argument is NULL.
+   */
+  private emitFn(e: FnExpr, out: string[]): Emitted {
+    const impl = implementation(e.fn);
+    const kind = physicalKind(e.type);
+    const args = e.args.map((a) => this.emit(a, out));
+    const { t, u } = this.temp(kind);
+    const strict = impl.nulls === 'strict';
+    const code = impl.compile({
+      call: e,
+      args: args.map((a) => a.v),
+      nulls: strict ? args.map(() => 'false') : args.map((a) => a.n),
+      target: t,
+      isNull: u,
+      constant: (value) => this.constant(value),
+      rangeCheck,
+    });
+    if (!strict) out.push(code);
+    else if (args.length === 0) out.push(`${u} = false; ${code}`);
+    else out.push(`${u} = ${args.map((a) => a.n).join(' || ')}; if (!${u}) { ${code} } else { ${t} = ${kind === 'str' ? "''" : '0'}; }`);
     return { v: t, n: u };
   }
 
@@ -333,71 +346,8 @@ class CodeGen {
         return { nullSafe: false, code: () => castCode(argType(0), e.type, a[0]!, t, this, e.field === 'assign') };
       case 'concat':
         return plain(`${a[0]} + ${a[1]}`);
-      case 'substr':
-        return plain(a.length === 3 ? `rt.substr(${a[0]}, ${a[1]}, ${a[2]})` : `rt.substrFrom(${a[0]}, ${a[1]})`);
-      case 'upper':
-        return plain(`${a[0]}.toUpperCase()`);
-      case 'lower':
-        return plain(`${a[0]}.toLowerCase()`);
-      case 'trim':
-        return plain(a.length > 1 ? `rt.trimChars(${a[0]}, ${a[1]}, true, true)` : `rt.trimChars(${a[0]}, ' ', true, true)`);
-      case 'ltrim':
-        return plain(a.length > 1 ? `rt.trimChars(${a[0]}, ${a[1]}, true, false)` : `rt.trimChars(${a[0]}, ' ', true, false)`);
-      case 'rtrim':
-        return plain(a.length > 1 ? `rt.trimChars(${a[0]}, ${a[1]}, false, true)` : `rt.trimChars(${a[0]}, ' ', false, true)`);
-      case 'length':
-        return plain(`[...${a[0]}].length`);
-      case 'position':
-        return plain(`${a[1]}.indexOf(${a[0]}) + 1`);
-      case 'replace':
-        return plain(`${a[0]}.split(${a[1]}).join(${a[2]})`);
-      case 'left':
-        return plain(`(${a[1]} >= 0 ? ${a[0]}.substring(0, ${a[1]}) : ${a[0]}.substring(0, Math.max(0, ${a[0]}.length + ${a[1]})))`);
-      case 'right':
-        return plain(`(${a[1]} >= 0 ? ${a[0]}.substring(Math.max(0, ${a[0]}.length - ${a[1]})) : ${a[0]}.substring(-${a[1]}))`);
-      case 'lpad':
-        return plain(`rt.lpad(${a[0]}, ${a[1]}, ${a[2] ?? "' '"})`);
-      case 'rpad':
-        return plain(`rt.rpad(${a[0]}, ${a[1]}, ${a[2] ?? "' '"})`);
-      case 'reverse':
-        return plain(`[...${a[0]}].reverse().join('')`);
-      case 'repeat':
-        return plain(`rt.repeat(${a[0]}, ${a[1]})`);
-      case 'splitPart':
-        return plain(`rt.splitPart(${a[0]}, ${a[1]}, ${a[2]})`);
-
-      case 'abs':
-        return checked(`Math.abs(${a[0]})`);
       case 'like':
         return plain(`rt.likeMatch(${a[0]}, ${a[1]}, ${a[2] ?? 'null'}, ${e.field === 'i'}) ? 1 : 0`);
-      case 'sign':
-        return plain(`Math.sign(${a[0]})`);
-      case 'round':
-      case 'floor':
-      case 'ceil':
-      case 'trunc': {
-        if (argType(0).id === 'decimal') {
-          // a decimal to a smaller scale: the scaled value divided, then rounded the SQL way
-          const div = 10 ** (scaleOf(argType(0)) - scaleOf(e.type));
-          const fn = { round: 'rt.roundHalfAway', floor: 'Math.floor', ceil: 'Math.ceil', trunc: 'Math.trunc' }[e.op];
-          return div === 1 ? plain(a[0]!) : plain(`${fn}(${a[0]} / ${div})`);
-        }
-        if (a.length > 1) return plain(e.op === 'round' ? `rt.roundTo(${a[0]}, ${a[1]})` : `rt.truncTo(${a[0]}, ${a[1]})`);
-        const fn = { round: 'rt.roundHalfAway', floor: 'Math.floor', ceil: 'Math.ceil', trunc: 'Math.trunc' }[e.op];
-        return plain(`${fn}(${a[0]})`);
-      }
-      case 'sqrt':
-        return { nullSafe: false, code: () => `if (${a[0]} < 0) rt.invalid('cannot take square root of a negative number'); ${t} = Math.sqrt(${a[0]});` };
-      case 'power':
-        return plain(`Math.pow(${a[0]}, ${a[1]})`);
-      case 'ln':
-        return { nullSafe: false, code: () => `if (${a[0]} <= 0) rt.invalid('cannot take logarithm of zero or a negative number'); ${t} = ${e.field === 'log10' ? 'Math.log10' : 'Math.log'}(${a[0]});` };
-      case 'exp':
-        return plain(`Math.exp(${a[0]})`);
-      case 'extract':
-        return plain(argType(0).id === 'timestamp' ? `rt.extractTimestamp(${JSON.stringify(e.field)}, ${a[0]})` : `rt.extractDate(${JSON.stringify(e.field)}, ${a[0]})`);
-      case 'dateTrunc':
-        return plain(argType(0).id === 'timestamp' ? `rt.dateTruncTs(${JSON.stringify(e.field)}, ${a[0]})` : `rt.dateTrunc(${JSON.stringify(e.field)}, ${a[0]})`);
       case 'addDays':
         return checked(`${a[0]} + ${a[1]}`);
       case 'addMonths':
@@ -409,9 +359,6 @@ class CodeGen {
       case 'and':
       case 'or':
       case 'coalesce':
-      case 'nullif':
-      case 'greatest':
-      case 'least':
         throw new Error(`${e.op} is emitted by emitCall`);
     }
   }

@@ -1,7 +1,9 @@
 /**
- * Functions that compiled expressions call for the work that is not a single
- * JavaScript operator: SQL string functions, date arithmetic, parsing casts and
- * the runtime errors. Kept out of generated code so it stays short.
+ * What compiled expressions call for the operators' work that is not a single
+ * JavaScript operator: LIKE, date arithmetic, decimal division, casts to and
+ * from text, and the runtime errors. Kept out of generated code so it stays
+ * short. Functions keep their helpers in their registry family
+ * (engine/functions).
  */
 import { ExecError } from '../errors.js';
 import { formatDate, formatTimestamp, parseDate, parseTimestamp, type SqlType } from '../types.js';
@@ -18,61 +20,6 @@ export function divisionByZero(): never {
 
 export function invalid(message: string): never {
   throw new ExecError('INVALID_VALUE', message);
-}
-
-/** SQL SUBSTRING(s FROM start FOR len), 1-based, start may be <= 0. */
-export function substr(s: string, start: number, len: number): string {
-  if (len < 0) invalid(`negative substring length not allowed`);
-  const from = Math.max(start, 1);
-  const to = start + len; // exclusive, 1-based
-  if (to <= from) return '';
-  return s.substring(from - 1, to - 1);
-}
-
-export function substrFrom(s: string, start: number): string {
-  return s.substring(Math.max(start, 1) - 1);
-}
-
-export function trimChars(s: string, chars: string, leading: boolean, trailing: boolean): string {
-  let a = 0;
-  let b = s.length;
-  if (leading) while (a < b && chars.includes(s[a]!)) a++;
-  if (trailing) while (b > a && chars.includes(s[b - 1]!)) b--;
-  return s.substring(a, b);
-}
-
-/** The longest string a function may make: VARCHAR(MAX), as LISTAGG's limit. */
-export const MAX_STRING = 65_535;
-
-function tooLong(fn: string, length: number): never {
-  invalid(`${fn}: the result would be ${length} characters long, more than the ${MAX_STRING} a VARCHAR holds`);
-}
-
-export function lpad(s: string, n: number, fill: string): string {
-  if (n <= s.length) return s.substring(0, Math.max(0, n));
-  if (!fill) return s;
-  if (n > MAX_STRING) tooLong('lpad', n);
-  return s.padStart(n, fill);
-}
-
-export function rpad(s: string, n: number, fill: string): string {
-  if (n <= s.length) return s.substring(0, Math.max(0, n));
-  if (!fill) return s;
-  if (n > MAX_STRING) tooLong('rpad', n);
-  return s.padEnd(n, fill);
-}
-
-/** REPEAT(s, n): s n times (none for n <= 0). */
-export function repeat(s: string, n: number): string {
-  if (n <= 0 || s === '') return '';
-  if (s.length * n > MAX_STRING) tooLong('repeat', s.length * n);
-  return s.repeat(n);
-}
-
-export function splitPart(s: string, delim: string, n: number): string {
-  if (n <= 0) invalid('field position must be greater than zero');
-  const parts = delim === '' ? [s] : s.split(delim);
-  return parts[n - 1] ?? '';
 }
 
 /** Compiles a LIKE pattern into a RegExp (escape char: default backslash). */
@@ -105,64 +52,6 @@ export function likeMatch(s: string, pattern: string, escape: string | null, cas
   return re.test(s);
 }
 
-/** EXTRACT(field FROM date) where the date is days since epoch. */
-export function extractDate(field: string, days: number): number {
-  const d = new Date(days * 86_400_000);
-  switch (field) {
-    case 'year':
-      return d.getUTCFullYear();
-    case 'month':
-      return d.getUTCMonth() + 1;
-    case 'day':
-      return d.getUTCDate();
-    case 'quarter':
-      return Math.floor(d.getUTCMonth() / 3) + 1;
-    case 'dow':
-      return d.getUTCDay();
-    case 'isodow':
-      return d.getUTCDay() || 7;
-    case 'doy': {
-      const start = Date.UTC(d.getUTCFullYear(), 0, 1);
-      return Math.round((d.getTime() - start) / 86_400_000) + 1;
-    }
-    case 'week':
-      return isoWeek(d);
-    case 'epoch':
-      return days * 86400;
-    case 'hour':
-    case 'minute':
-    case 'second':
-      return 0;
-    default:
-      return invalid(`unknown date field ${field}`);
-  }
-}
-
-export function extractTimestamp(field: string, us: number): number {
-  const days = Math.floor(us / DAY_US);
-  const rest = us - days * DAY_US;
-  switch (field) {
-    case 'hour':
-      return Math.floor(rest / 3_600_000_000);
-    case 'minute':
-      return Math.floor(rest / 60_000_000) % 60;
-    case 'second':
-      return (rest % 60_000_000) / 1_000_000;
-    case 'epoch':
-      return us / 1_000_000;
-    default:
-      return extractDate(field, days);
-  }
-}
-
-function isoWeek(d: Date): number {
-  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-  const day = t.getUTCDay() || 7;
-  t.setUTCDate(t.getUTCDate() + 4 - day);
-  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
-  return Math.ceil(((t.getTime() - yearStart) / 86_400_000 + 1) / 7);
-}
-
 /** Adds months to a date, clamping the day to the month's end (Jan 31 + 1 month = Feb 28/29). */
 export function addMonths(days: number, months: number): number {
   const d = new Date(days * 86_400_000);
@@ -177,24 +66,6 @@ export function addMonths(days: number, months: number): number {
 export function addMonthsTs(us: number, months: number): number {
   const days = Math.floor(us / DAY_US);
   return addMonths(days, months) * DAY_US + (us - days * DAY_US);
-}
-
-export function dateTrunc(field: string, days: number): number {
-  const d = new Date(days * 86_400_000);
-  switch (field) {
-    case 'year':
-      return Date.UTC(d.getUTCFullYear(), 0, 1) / 86_400_000;
-    case 'quarter':
-      return Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1) / 86_400_000;
-    case 'month':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 86_400_000;
-    case 'week':
-      return days - ((d.getUTCDay() + 6) % 7);
-    case 'day':
-      return days;
-    default:
-      return invalid(`unknown date_trunc field ${field}`);
-  }
 }
 
 /**
@@ -230,26 +101,6 @@ export function decDiv(a: number, b: number, shift: number): number {
   return Number(q);
 }
 
-/** TRUNC(x, digits) of a double. */
-export function truncTo(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.trunc(x * f) / f;
-}
-
-/** DATE_TRUNC of a timestamp (microseconds). */
-export function dateTruncTs(field: string, us: number): number {
-  switch (field) {
-    case 'hour':
-      return Math.floor(us / 3_600_000_000) * 3_600_000_000;
-    case 'minute':
-      return Math.floor(us / 60_000_000) * 60_000_000;
-    case 'second':
-      return Math.floor(us / 1_000_000) * 1_000_000;
-    default:
-      return dateTrunc(field, Math.floor(us / DAY_US)) * DAY_US;
-  }
-}
-
 /** A string assigned to CHAR(n)/VARCHAR(n) (INSERT): trailing blanks beyond n are dropped, other excess is an error. */
 export function assignText(s: string, length: number, isChar: boolean): string {
   let v = isChar ? s.replace(/ +$/, '') : s;
@@ -264,11 +115,6 @@ export function assignText(s: string, length: number, isChar: boolean): string {
 /** Rounds half away from zero, as SQL ROUND and decimal rescaling do. */
 export function roundHalfAway(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.round(x);
-}
-
-export function roundTo(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return roundHalfAway(x * f) / f;
 }
 
 /** Text of a value for CAST(x AS VARCHAR). */

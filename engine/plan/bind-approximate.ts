@@ -6,8 +6,7 @@
  */
 import type * as ast from '../sql/ast.js';
 import type { AggregateBinding, ExprBinder, ExprEnv } from './bind-expr.js';
-import { isUnknown } from './bind-expr.js';
-import { BIGINT, VARCHAR } from './coerce.js';
+import { BIGINT, VARCHAR, isUnknown } from './coerce.js';
 
 export function bindApproximateCount(b: ExprBinder, e: ast.FunctionCall, env: ExprEnv): AggregateBinding {
   if (e.name !== 'count' || !e.distinct || e.args.length !== 1) {

@@ -13,9 +13,12 @@ import type * as ast from '../sql/ast.js';
 import { children } from '../sql/expr-children.js';
 import { ExecError, KeelError, SqlError } from '../errors.js';
 import type { SqlType } from '../types.js';
-import { parseTimestamp, physicalKind } from '../types.js';
+import { DAY_US, parseTimestamp, physicalKind } from '../types.js';
+import { functionNames, lookupFunction } from '../functions/registry.js';
 import type { AggFn } from './physical.js';
-import { balanced, operandsOf, type Expr, type Op } from './expr.js';
+import { balanced, call, fnCall, operandsOf, type Expr, type Op } from './expr.js';
+import { CallBinding } from './bind-call.js';
+import { evaluate, fold } from './fold.js';
 import type { LogicalAgg, LogicalNode } from './logical.js';
 import { OuterReferenceError, Scope, didYouMean } from './bind-scope.js';
 import { bindGrouping, isGroupingCall, type GroupingState } from './bind-grouping.js';
@@ -35,8 +38,6 @@ import {
   commonNumeric,
   commonType,
   decimalType,
-  evaluate,
-  fold,
   identical,
   isConstant,
   isFloat,
@@ -44,6 +45,7 @@ import {
   isNumeric,
   isString,
   isTemporal,
+  isUnknown,
   lit,
   numberLiteral,
   parseLiteralAs,
@@ -52,9 +54,10 @@ import {
   scaleOf,
   shortName,
   sqlError,
+  unknownLiteral,
 } from './coerce.js';
 
-export const DAY_US = 86_400_000_000;
+export { call };
 
 /** The relation being built: subqueries append joins to it (existing field indexes never move). */
 export interface Rel {
@@ -102,10 +105,6 @@ export interface SubqueryBinder {
 
 export function col(index: number, type: SqlType): Expr {
   return { k: 'col', index, type };
-}
-
-export function call(op: Op, args: readonly Expr[], type: SqlType, field?: string): Expr {
-  return field === undefined ? { k: 'call', op, args, type } : { k: 'call', op, args, type, field };
 }
 
 export function and(a: Expr, b: Expr): Expr {
@@ -176,6 +175,7 @@ export function mapColumns(e: Expr, f: (c: Extract<Expr, { k: 'col' }>) => Expr)
     case 'lit':
       return e;
     case 'call':
+    case 'fn':
       return { ...e, args: e.args.map((a) => mapColumns(a, f)) };
     case 'case':
       return {
@@ -187,21 +187,6 @@ export function mapColumns(e: Expr, f: (c: Extract<Expr, { k: 'col' }>) => Expr)
     case 'like':
       return { ...e, arg: mapColumns(e.arg, f) };
   }
-}
-
-// ---------------------------------------------------------------- untyped literals
-
-/** String and NULL literals not yet given a type (PostgreSQL's "unknown"). */
-const UNKNOWN = new WeakSet<Expr>();
-
-export function unknownLiteral(value: string | null): Expr {
-  const e = lit(value, VARCHAR);
-  UNKNOWN.add(e);
-  return e;
-}
-
-export function isUnknown(e: Expr): boolean {
-  return UNKNOWN.has(e);
 }
 
 // ---------------------------------------------------------------- AST walks
@@ -365,24 +350,6 @@ export class AggregateRegistry {
   }
 }
 
-const DATE_FIELDS = new Set(['year', 'month', 'day', 'quarter', 'dow', 'isodow', 'doy', 'week', 'epoch', 'hour', 'minute', 'second']);
-const FIELD_ALIASES: Record<string, string> = {
-  years: 'year', y: 'year', yr: 'year', yrs: 'year', yy: 'year', yyyy: 'year',
-  months: 'month', mon: 'month', mons: 'month', mm: 'month',
-  days: 'day', d: 'day', dd: 'day',
-  weeks: 'week', w: 'week', wk: 'week',
-  quarters: 'quarter', qtr: 'quarter', q: 'quarter',
-  hours: 'hour', h: 'hour', hh: 'hour', hr: 'hour', hrs: 'hour',
-  minutes: 'minute', m: 'minute', mi: 'minute', min: 'minute', mins: 'minute',
-  seconds: 'second', s: 'second', sec: 'second', secs: 'second', ss: 'second',
-  dayofweek: 'dow', weekday: 'dow', dw: 'dow', dayofyear: 'doy', dy: 'doy',
-};
-
-export function normalizeField(f: string): string {
-  const l = f.toLowerCase();
-  return FIELD_ALIASES[l] ?? l;
-}
-
 export class ExprBinder {
   constructor(
     private readonly sql: string,
@@ -475,7 +442,8 @@ export class ExprBinder {
       case 'cast':
         return this.castTo(this.bind(e.arg, env), e.type, 'explicit', e.pos);
       case 'extract':
-        return this.extract(normalizeField(e.field), this.bind(e.arg, env), e.pos, e.arg.pos);
+        // EXTRACT(field FROM x) is DATE_PART('field', x)
+        return this.func({ kind: 'function', name: 'date_part', args: [{ kind: 'string', value: e.field, pos: e.pos }, e.arg], distinct: false, star: false, pos: e.pos }, env);
       case 'function':
         return this.func(e, env);
     }
@@ -515,7 +483,8 @@ export class ExprBinder {
           r.column,
         );
       case 'missing': {
-        if (!e.table && SPECIAL_NAMES.has(e.name.name)) return this.special(e.name.name);
+        // CURRENT_DATE, SYSDATE, ... written without parentheses (as a quoted name, say)
+        if (!e.table && SPECIAL_NAMES.has(e.name.name)) return this.func({ kind: 'function', name: e.name.name, args: [], distinct: false, star: false, pos: e.pos }, env);
         if (r.unknownTable !== null) {
           throw this.error('UNKNOWN_TABLE', `missing FROM-clause entry for table "${r.unknownTable}"${didYouMean(r.unknownTable, env.scope.tableCandidates())}`, e.pos);
         }
@@ -523,12 +492,6 @@ export class ExprBinder {
         throw this.error('UNKNOWN_COLUMN', `column ${what} does not exist${didYouMean(e.name.name, env.scope.candidates())}`, e.table ? e.name.pos : e.pos);
       }
     }
-  }
-
-  private special(name: string): Expr {
-    const now = Date.now() * 1000;
-    if (name === 'current_date') return lit(Math.floor(now / DAY_US), DATE);
-    return lit(now, TIMESTAMP);
   }
 
   private isLateralAlias(e: ast.Expr, env: ExprEnv): boolean {
@@ -613,32 +576,32 @@ export class ExprBinder {
     return c;
   }
 
-  private asString(e: Expr, pos: number): Expr {
+  asString(e: Expr, pos: number): Expr {
     if (isUnknown(e)) return this.castTo(e, VARCHAR, 'implicit', pos);
     if (isString(e.type)) return e;
     return this.castTo(e, VARCHAR, 'explicit', pos);
   }
 
-  private asInt(e: Expr, pos: number, what: string): Expr {
+  asInt(e: Expr, pos: number, what: string): Expr {
     if (isUnknown(e)) return this.castTo(e, INTEGER, 'implicit', pos);
     if (isInteger(e.type)) return e;
     if (isNumeric(e.type)) return this.castTo(e, BIGINT, 'explicit', pos);
     throw this.error('TYPE_MISMATCH', `${what} must be an integer, not ${shortName(e.type)}`, pos);
   }
 
-  private asDouble(e: Expr, pos: number, what: string): Expr {
+  asDouble(e: Expr, pos: number, what: string): Expr {
     if (isUnknown(e)) return this.castTo(e, DOUBLE, 'implicit', pos);
     if (isNumeric(e.type)) return this.castTo(e, DOUBLE, 'implicit', pos);
     throw this.error('TYPE_MISMATCH', `${what} must be a number, not ${shortName(e.type)}`, pos);
   }
 
-  private asNumber(e: Expr, pos: number, what: string): Expr {
+  asNumber(e: Expr, pos: number, what: string): Expr {
     if (isUnknown(e)) return this.castTo(e, numericLiteralType(e), 'implicit', pos);
     if (isNumeric(e.type)) return e;
     throw this.error('TYPE_MISMATCH', `${what} must be a number, not ${shortName(e.type)}`, pos);
   }
 
-  private asTemporal(e: Expr, pos: number, what: string): Expr {
+  asTemporal(e: Expr, pos: number, what: string): Expr {
     if (isUnknown(e)) {
       const v = (e as Extract<Expr, { k: 'lit' }>).value;
       if (v === null) return lit(null, TIMESTAMP);
@@ -827,7 +790,7 @@ export class ExprBinder {
     }
     const s = scaleOf(lo.type);
     const down = (fn: 'floor' | 'ceil'): Expr => {
-      let e = fold(call(fn, [hi], decimalType(precisionOf(hi.type) - scaleOf(hi.type) + s + 1, s)));
+      let e = fold(fnCall(fn, [hi], decimalType(precisionOf(hi.type) - scaleOf(hi.type) + s + 1, s)));
       // against an integer, a whole-number constant reads as that integer type (zone maps compare like with like)
       if (isInteger(lo.type) && e.k === 'lit' && typeof e.value === 'number' && Number.isSafeInteger(e.value)) {
         const range = lo.type.id === 'smallint' ? 32767 : lo.type.id === 'integer' ? 2147483647 : Number.MAX_SAFE_INTEGER;
@@ -885,7 +848,7 @@ export class ExprBinder {
 
   private rtrim(e: Expr): Expr {
     if (e.k === 'lit') return typeof e.value === 'string' ? lit(e.value.replace(/ +$/, ''), e.type) : e;
-    return call('rtrim', [e], e.type);
+    return fnCall('rtrim', [e], e.type);
   }
 
   /** Common type of several values, each converted to it (CASE, COALESCE, GREATEST, VALUES, UNION). */
@@ -1024,98 +987,9 @@ export class ExprBinder {
     return fold({ k: 'case', whens: kept, otherwise, type });
   }
 
-  // ------------------------------------------------------------ date parts
-
-  extract(field: string, x0: Expr, pos: number, argPos: number): Expr {
-    if (!DATE_FIELDS.has(field)) throw this.error('INVALID_VALUE', `unsupported date field "${field}" (use year, quarter, month, week, day, dow, doy, hour, minute, second or epoch)`, pos);
-    const x = this.asTemporal(x0, argPos, 'the argument of EXTRACT');
-    let type: SqlType = INTEGER;
-    if (field === 'epoch') type = x.type.id === 'timestamp' ? DOUBLE : BIGINT;
-    else if (field === 'second' && x.type.id === 'timestamp') type = DOUBLE;
-    return fold(call('extract', [x], type, field));
-  }
-
-  private dateTrunc(field: string, x0: Expr, pos: number, argPos: number): Expr {
-    const ok = ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second'];
-    if (!ok.includes(field)) throw this.error('INVALID_VALUE', `unsupported date_trunc unit "${field}"`, pos);
-    const x = this.asTemporal(x0, argPos, 'the argument of DATE_TRUNC');
-    if (x.type.id === 'date') {
-      const d = ['hour', 'minute', 'second'].includes(field) ? x : call('dateTrunc', [x], DATE, field);
-      return fold(this.castTo(d, TIMESTAMP, 'explicit', pos));
-    }
-    return fold(call('dateTrunc', [x], TIMESTAMP, field));
-  }
-
-  /** DATEADD(unit, n, x): a TIMESTAMP, as in Redshift. */
-  private dateAdd(unit: string, n0: Expr, x0: Expr, pos: number, nPos: number, xPos: number): Expr {
-    const n = this.asInt(n0, nPos, 'the interval count of DATEADD');
-    let x = this.asTemporal(x0, xPos, 'the date of DATEADD');
-    if (x.type.id === 'date') x = this.castTo(x, TIMESTAMP, 'explicit', xPos);
-    const times = (k: number, t: SqlType): Expr => (k === 1 ? this.castTo(n, t, 'implicit', nPos) : call('mul', [this.castTo(n, t, 'implicit', nPos), lit(k, t)], t));
-    switch (unit) {
-      case 'year':
-        return fold(call('addMonths', [x, times(12, INTEGER)], TIMESTAMP));
-      case 'quarter':
-        return fold(call('addMonths', [x, times(3, INTEGER)], TIMESTAMP));
-      case 'month':
-        return fold(call('addMonths', [x, times(1, INTEGER)], TIMESTAMP));
-      case 'week':
-        return fold(call('addMicros', [x, times(7 * DAY_US, BIGINT)], TIMESTAMP));
-      case 'day':
-        return fold(call('addMicros', [x, times(DAY_US, BIGINT)], TIMESTAMP));
-      case 'hour':
-        return fold(call('addMicros', [x, times(3_600_000_000, BIGINT)], TIMESTAMP));
-      case 'minute':
-        return fold(call('addMicros', [x, times(60_000_000, BIGINT)], TIMESTAMP));
-      case 'second':
-        return fold(call('addMicros', [x, times(1_000_000, BIGINT)], TIMESTAMP));
-      default:
-        throw this.error('INVALID_VALUE', `unsupported DATEADD unit "${unit}"`, pos);
-    }
-  }
-
-  /** DATEDIFF(unit, a, b): unit boundaries crossed from a to b, as in Redshift (a BIGINT). */
-  private dateDiff(unit: string, a0: Expr, b0: Expr, pos: number, aPos: number, bPos: number): Expr {
-    let a = this.asTemporal(a0, aPos, 'the first date of DATEDIFF');
-    let b = this.asTemporal(b0, bPos, 'the second date of DATEDIFF');
-    const toBig = (e: Expr) => this.castTo(e, BIGINT, 'implicit', pos);
-    const asDate = (e: Expr) => (e.type.id === 'date' ? e : this.castTo(e, DATE, 'explicit', pos));
-    const ext = (f: string, e: Expr) => call('extract', [e], INTEGER, f);
-    const sub = (x: Expr, y: Expr) => call('sub', [x, y], BIGINT);
-    switch (unit) {
-      case 'day':
-        return fold(toBig(call('dateDiffDays', [asDate(b), asDate(a)], INTEGER)));
-      case 'week': {
-        const wb = call('dateTrunc', [asDate(b)], DATE, 'week');
-        const wa = call('dateTrunc', [asDate(a)], DATE, 'week');
-        return fold(call('div', [toBig(call('dateDiffDays', [wb, wa], INTEGER)), lit(7, BIGINT)], BIGINT));
-      }
-      case 'month': {
-        const m = (e: Expr) => call('add', [call('mul', [toBig(ext('year', e)), lit(12, BIGINT)], BIGINT), toBig(ext('month', e))], BIGINT);
-        return fold(sub(m(b), m(a)));
-      }
-      case 'quarter': {
-        const q = (e: Expr) => call('add', [call('mul', [toBig(ext('year', e)), lit(4, BIGINT)], BIGINT), toBig(ext('quarter', e))], BIGINT);
-        return fold(sub(q(b), q(a)));
-      }
-      case 'year':
-        return fold(sub(toBig(ext('year', b)), toBig(ext('year', a))));
-      case 'hour':
-      case 'minute':
-      case 'second': {
-        const unitUs = unit === 'hour' ? 3_600_000_000 : unit === 'minute' ? 60_000_000 : 1_000_000;
-        if (a.type.id === 'date') a = this.castTo(a, TIMESTAMP, 'explicit', aPos);
-        if (b.type.id === 'date') b = this.castTo(b, TIMESTAMP, 'explicit', bPos);
-        const f = (e: Expr) => call('floor', [call('div', [this.castTo(e, DOUBLE, 'explicit', pos), lit(unitUs, DOUBLE)], DOUBLE)], DOUBLE);
-        return fold(this.castTo(call('sub', [f(b), f(a)], DOUBLE), BIGINT, 'explicit', pos));
-      }
-      default:
-        throw this.error('INVALID_VALUE', `unsupported DATEDIFF unit "${unit}"`, pos);
-    }
-  }
-
   // ------------------------------------------------------------ functions
 
+  /** A scalar function: its binding rules come from the registry (engine/functions). */
   private func(e: ast.FunctionCall, env: ExprEnv): Expr {
     if (isAggregateCall(e)) {
       if (UNSUPPORTED_AGGREGATES.has(e.name)) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
@@ -1125,263 +999,9 @@ export class ExprBinder {
     if (e.filter) throw this.error('SYNTAX', `FILTER is only allowed with aggregate functions, not with ${e.name}()`, e.pos);
     if (isGroupingCall(e)) throw this.error('SYNTAX', `${e.name.toUpperCase()} is only allowed in the select list, HAVING and ORDER BY of a query with GROUP BY`, e.pos);
     if (e.distinct || e.star) throw this.error('SYNTAX', `${e.distinct ? 'DISTINCT' : '*'} is only allowed in aggregate functions, not in ${e.name}()`, e.pos);
-    const name = e.name;
-    const n = e.args.length;
-    const argc = (min: number, max = min) => {
-      if (n < min || n > max) {
-        const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-        throw this.error('SYNTAX', `function ${name} takes ${want} argument${min === 1 && max === 1 ? '' : 's'}, got ${n}`, e.pos);
-      }
-    };
-    const arg = (i: number) => this.bind(e.args[i]!, env);
-    const pos = (i: number) => e.args[i]!.pos;
-    const str = (i: number) => this.asString(arg(i), pos(i));
-    const int = (i: number) => this.asInt(arg(i), pos(i), `argument ${i + 1} of ${name}`);
-    const unitArg = (i: number): string => {
-      const a = e.args[i]!;
-      if (a.kind === 'string') return normalizeField(a.value);
-      if (a.kind === 'column' && !a.table) return normalizeField(a.name.name);
-      throw this.error('SYNTAX', `the first argument of ${name} must be a date part such as 'month'`, a.pos);
-    };
-    const strResult = (s: Expr): SqlType => (s.type.id === 'varchar' || s.type.id === 'char' ? { id: 'varchar', length: s.type.length ?? 65535 } : VARCHAR);
-    switch (name) {
-      case 'substring':
-      case 'substr': {
-        argc(2, 3);
-        const s = str(0);
-        const args = n === 3 ? [s, int(1), int(2)] : [s, int(1)];
-        return fold(call('substr', args, strResult(s)));
-      }
-      case 'position':
-        argc(2);
-        return fold(call('position', [str(0), str(1)], INTEGER));
-      case 'strpos':
-        argc(2);
-        return fold(call('position', [str(1), str(0)], INTEGER));
-      case 'charindex':
-        argc(2);
-        return fold(call('position', [str(0), str(1)], INTEGER));
-      case 'upper':
-      case 'lower': {
-        argc(1);
-        const s = str(0);
-        return fold(call(name, [s], strResult(s)));
-      }
-      case 'btrim':
-      case 'trim':
-      case 'ltrim':
-      case 'rtrim': {
-        argc(1, 2);
-        const s = str(0);
-        const args = n === 2 ? [s, str(1)] : [s];
-        return fold(call(name === 'btrim' ? 'trim' : (name as Op), args, strResult(s)));
-      }
-      case 'length':
-      case 'len':
-      case 'char_length':
-      case 'character_length':
-        argc(1);
-        return fold(call('length', [str(0)], INTEGER));
-      case 'replace': {
-        argc(3);
-        const s = str(0);
-        return fold(call('replace', [s, str(1), str(2)], VARCHAR));
-      }
-      case 'left':
-      case 'right': {
-        argc(2);
-        const s = str(0);
-        return fold(call(name, [s, int(1)], strResult(s)));
-      }
-      case 'lpad':
-      case 'rpad': {
-        argc(2, 3);
-        const args = n === 3 ? [str(0), int(1), str(2)] : [str(0), int(1)];
-        return fold(call(name, args, VARCHAR));
-      }
-      case 'reverse': {
-        argc(1);
-        const s = str(0);
-        return fold(call('reverse', [s], strResult(s)));
-      }
-      case 'repeat':
-        argc(2);
-        return fold(call('repeat', [str(0), int(1)], VARCHAR));
-      case 'split_part':
-        argc(3);
-        return fold(call('splitPart', [str(0), str(1), int(2)], VARCHAR));
-      case 'concat': {
-        argc(1, Infinity);
-        // NULL arguments count as empty strings (PostgreSQL's CONCAT)
-        const parts = e.args.map((_, i) => call('coalesce', [str(i), lit('', VARCHAR)], VARCHAR));
-        return fold(balanced(parts, (a, b) => call('concat', [a, b], VARCHAR)));
-      }
-      case 'coalesce':
-      case 'nvl': {
-        argc(1, Infinity);
-        const vals = this.unify(e.args.map((_, i) => arg(i)), e.args.map((_, i) => pos(i)), name.toUpperCase());
-        if (vals.length === 1) return vals[0]!;
-        return fold(call('coalesce', vals, vals[0]!.type));
-      }
-      case 'nullif': {
-        argc(2);
-        const [a, b] = this.unifyPair(arg(0), arg(1), e.pos);
-        const t = isUnknown(a!) ? VARCHAR : a!.type;
-        return fold(call('nullif', [a!, this.castTo(b!, t, 'implicit', pos(1))], t));
-      }
-      case 'nvl2': {
-        argc(3);
-        const test = arg(0);
-        const [b, c] = this.unify([arg(1), arg(2)], [pos(1), pos(2)], 'NVL2');
-        return fold({ k: 'case', whens: [{ when: call('isNotNull', [test], BOOLEAN), then: b! }], otherwise: c!, type: b!.type });
-      }
-      case 'decode': {
-        argc(3, Infinity);
-        const x = arg(0);
-        const pairs = Math.floor((n - 1) / 2);
-        const results: Expr[] = [];
-        const rpos: number[] = [];
-        const conds: Expr[] = [];
-        for (let i = 0; i < pairs; i++) {
-          const search = arg(1 + 2 * i);
-          // DECODE matches NULL with NULL
-          conds.push(
-            search.k === 'lit' && search.value === null ? call('isNull', [x], BOOLEAN) : this.compare('eq', x, search, pos(1 + 2 * i)),
-          );
-          results.push(arg(2 + 2 * i));
-          rpos.push(pos(2 + 2 * i));
-        }
-        if (n % 2 === 0) {
-          results.push(arg(n - 1));
-          rpos.push(pos(n - 1));
-        }
-        const u = this.unify(results, rpos, 'DECODE');
-        return fold({ k: 'case', whens: conds.map((c, i) => ({ when: c, then: u[i]! })), otherwise: n % 2 === 0 ? u[u.length - 1]! : null, type: u[0]!.type });
-      }
-      case 'greatest':
-      case 'least': {
-        argc(1, Infinity);
-        const vals = this.unify(e.args.map((_, i) => arg(i)), e.args.map((_, i) => pos(i)), name.toUpperCase());
-        if (vals.length === 1) return vals[0]!;
-        return fold(call(name, vals, vals[0]!.type));
-      }
-      case 'abs': {
-        argc(1);
-        const x = this.asNumber(arg(0), pos(0), 'the argument of ABS');
-        return fold(call('abs', [x], x.type));
-      }
-      case 'sign': {
-        argc(1);
-        const x = this.asNumber(arg(0), pos(0), 'the argument of SIGN');
-        return fold(call('sign', [x], isFloat(x.type) ? DOUBLE : INTEGER));
-      }
-      case 'round':
-      case 'trunc':
-      case 'truncate':
-        return this.roundLike(name === 'round' ? 'round' : 'trunc', e, env);
-      case 'floor':
-      case 'ceil':
-      case 'ceiling': {
-        argc(1);
-        const x = this.asNumber(arg(0), pos(0), `the argument of ${name.toUpperCase()}`);
-        const op: Op = name === 'floor' ? 'floor' : 'ceil';
-        if (isInteger(x.type)) return x;
-        if (x.type.id === 'decimal') return fold(call(op, [x], decimalType(precisionOf(x.type) - scaleOf(x.type) + 1, 0)));
-        return fold(call(op, [x], x.type));
-      }
-      case 'sqrt':
-      case 'ln':
-      case 'exp': {
-        argc(1);
-        return fold(call(name, [this.asDouble(arg(0), pos(0), `the argument of ${name.toUpperCase()}`)], DOUBLE));
-      }
-      case 'log': {
-        argc(1, 2);
-        if (n === 1) return fold(call('ln', [this.asDouble(arg(0), pos(0), 'the argument of LOG')], DOUBLE, 'log10'));
-        const b = call('ln', [this.asDouble(arg(0), pos(0), 'the base of LOG')], DOUBLE);
-        const x = call('ln', [this.asDouble(arg(1), pos(1), 'the argument of LOG')], DOUBLE);
-        return fold(call('div', [x, b], DOUBLE));
-      }
-      case 'power':
-      case 'pow':
-        argc(2);
-        return fold(call('power', [this.asDouble(arg(0), pos(0), 'the base of POWER'), this.asDouble(arg(1), pos(1), 'the exponent of POWER')], DOUBLE));
-      case 'mod':
-        argc(2);
-        return this.arith('%', arg(0), arg(1), e.pos);
-      case 'date_part':
-      case 'datepart':
-        argc(2);
-        return this.extract(unitArg(0), arg(1), e.pos, pos(1));
-      case 'date_trunc':
-        argc(2);
-        return this.dateTrunc(unitArg(0), arg(1), e.pos, pos(1));
-      case 'dateadd':
-      case 'date_add':
-        argc(3);
-        return this.dateAdd(unitArg(0), arg(1), arg(2), e.pos, pos(1), pos(2));
-      case 'datediff':
-      case 'date_diff':
-        argc(3);
-        return this.dateDiff(unitArg(0), arg(1), arg(2), e.pos, pos(1), pos(2));
-      case 'last_day': {
-        argc(1);
-        let x = this.asTemporal(arg(0), pos(0), 'the date of LAST_DAY');
-        if (x.type.id === 'timestamp') x = this.castTo(x, DATE, 'explicit', pos(0));
-        const first = call('dateTrunc', [x], DATE, 'month');
-        return fold(call('addDays', [call('addMonths', [first, lit(1, INTEGER)], DATE), lit(-1, INTEGER)], DATE));
-      }
-      case 'add_months': {
-        argc(2);
-        let x = this.asTemporal(arg(0), pos(0), 'the date of ADD_MONTHS');
-        if (x.type.id === 'date') x = this.castTo(x, TIMESTAMP, 'explicit', pos(0));
-        return fold(call('addMonths', [x, this.castTo(int(1), INTEGER, 'explicit', pos(1))], TIMESTAMP));
-      }
-      case 'getdate':
-      case 'now':
-      case 'sysdate':
-      case 'current_timestamp':
-        argc(0);
-        return this.special('current_timestamp');
-      case 'current_date':
-        argc(0);
-        return this.special('current_date');
-      default:
-        throw this.error('UNSUPPORTED', `function ${name}() does not exist${didYouMean(name, KNOWN_FUNCTIONS)}`, e.pos);
-    }
-  }
-
-  private roundLike(op: 'round' | 'trunc', e: ast.FunctionCall, env: ExprEnv): Expr {
-    if (e.args.length < 1 || e.args.length > 2) throw this.error('SYNTAX', `function ${e.name} takes 1 or 2 arguments, got ${e.args.length}`, e.pos);
-    const x0 = this.bind(e.args[0]!, env);
-    // TRUNC(timestamp) is the date (Redshift)
-    if (op === 'trunc' && e.args.length === 1 && isTemporal(x0.type)) return this.castTo(x0, DATE, 'explicit', e.pos);
-    const x = this.asNumber(x0, e.args[0]!.pos, `the argument of ${e.name.toUpperCase()}`);
-    let digits: number | null = 0;
-    let digitsExpr: Expr = lit(0, INTEGER);
-    if (e.args.length === 2) {
-      digitsExpr = fold(this.asInt(this.bind(e.args[1]!, env), e.args[1]!.pos, `the second argument of ${e.name.toUpperCase()}`));
-      digits = digitsExpr.k === 'lit' ? (digitsExpr.value as number | null) : null;
-      if (digitsExpr.k === 'lit' && digitsExpr.value === null) return lit(null, x.type);
-    }
-    if (isInteger(x.type)) {
-      if (digits !== null && digits >= 0) return x;
-      const d = this.castTo(x, DOUBLE, 'explicit', e.pos);
-      return fold(this.castTo(call(op, [d, digitsExpr], DOUBLE), x.type, 'explicit', e.pos));
-    }
-    if (x.type.id === 'decimal' && digits !== null) {
-      const s = scaleOf(x.type);
-      const p = precisionOf(x.type);
-      if (digits >= s) return x;
-      if (digits >= 0) {
-        // the value at the new scale, rounded (or truncated) from the old one
-        return fold(call(op, [x], decimalType(p - s + digits + (op === 'round' ? 1 : 0), digits)));
-      }
-      const d = this.castTo(x, DOUBLE, 'explicit', e.pos);
-      return fold(this.castTo(call(op, [d, digitsExpr], DOUBLE), decimalType(p - s + 1, 0), 'explicit', e.pos));
-    }
-    const d = this.castTo(x, DOUBLE, 'implicit', e.pos);
-    return fold(call(op, e.args.length === 2 ? [d, digitsExpr] : [d], DOUBLE));
+    const f = lookupFunction(e.name);
+    if (!f) throw this.error('UNSUPPORTED', `function ${e.name}() does not exist${didYouMean(e.name, [...functionNames(), ...AGGREGATES])}`, e.pos);
+    return fold(f.bind(new CallBinding(this, e, env)));
   }
 
   // ------------------------------------------------------------ aggregates
@@ -1509,23 +1129,14 @@ export class ExprBinder {
         const n = call('cast', [count!], DOUBLE);
         const centered = call('sub', [sxx!, call('div', [call('mul', [sx!, sx!], DOUBLE), n], DOUBLE)], DOUBLE);
         // rounding can leave a tiny negative for constant data
-        const ss = call('greatest', [centered, lit(0, DOUBLE)], DOUBLE);
+        const ss = fnCall('greatest', [centered, lit(0, DOUBLE)], DOUBLE);
         let v = call('div', [ss, f.pop ? n : call('sub', [n, lit(1, DOUBLE)], DOUBLE)], DOUBLE);
-        if (f.root) v = call('sqrt', [v], DOUBLE);
+        if (f.root) v = fnCall('sqrt', [v], DOUBLE);
         return { k: 'case', whens: [{ when: call('ge', [count!, lit(f.pop ? 1 : 2, BIGINT)], BOOLEAN), then: v }], otherwise: null, type: DOUBLE };
       },
     };
   }
 }
-
-const KNOWN_FUNCTIONS = [
-  'substring', 'substr', 'position', 'strpos', 'charindex', 'upper', 'lower', 'btrim', 'trim', 'ltrim', 'rtrim', 'length', 'len',
-  'char_length', 'replace', 'left', 'right', 'lpad', 'rpad', 'reverse', 'repeat', 'split_part', 'concat', 'coalesce', 'nvl', 'nullif',
-  'nvl2', 'decode', 'greatest', 'least', 'abs', 'sign', 'round', 'trunc', 'floor', 'ceil', 'ceiling', 'sqrt', 'ln', 'exp', 'log',
-  'power', 'mod', 'date_part', 'date_trunc', 'dateadd', 'datediff', 'add_months', 'last_day', 'getdate', 'now', 'sysdate', 'current_date',
-  'count', 'sum', 'avg', 'min', 'max', 'any_value', 'bool_and', 'bool_or', 'stddev', 'stddev_samp', 'stddev_pop', 'variance',
-  'var_samp', 'var_pop',
-];
 
 const COMPARE_OPS = { '=': 'eq', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' } as const;
 const FLIP = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' } as const;

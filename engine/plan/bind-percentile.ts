@@ -15,8 +15,9 @@
  */
 import type * as ast from '../sql/ast.js';
 import type { AggregateBinding, ExprBinder, ExprEnv } from './bind-expr.js';
-import { containsAggregate, isUnknown } from './bind-expr.js';
-import { DOUBLE, fold, isInteger, isNumeric, isTemporal, shortName } from './coerce.js';
+import { containsAggregate } from './bind-expr.js';
+import { DOUBLE, isInteger, isNumeric, isTemporal, isUnknown, shortName } from './coerce.js';
+import { fold } from './fold.js';
 
 export function isPercentileCall(e: ast.FunctionCall): boolean {
   return e.name === 'percentile_cont' || e.name === 'percentile_disc';

@@ -15,12 +15,13 @@
  * a DATE or TIMESTAMP (offset an INTERVAL, or whole days for a DATE).
  */
 import type * as ast from '../sql/ast.js';
-import type { SqlType } from '../types.js';
-import { BIGINT, DOUBLE, INTEGER, VARCHAR, fold, isInteger, isNumeric, isTemporal, lit, scaleOf, shortName, sqlError } from './coerce.js';
+import { DAY_US, type SqlType } from '../types.js';
+import { BIGINT, DOUBLE, INTEGER, VARCHAR, isInteger, isNumeric, isTemporal, isUnknown, lit, scaleOf, shortName, sqlError } from './coerce.js';
+import { fold } from './fold.js';
 import type { Expr } from './expr.js';
 import type { AggFn, Field } from './physical.js';
 import type { LogicalNode } from './logical.js';
-import { DAY_US, col, isAggregateName, isSubqueryNode, isUnknown, someNode, type ExprBinder, type ExprEnv, type Rel } from './bind-expr.js';
+import { col, isAggregateName, isSubqueryNode, someNode, type ExprBinder, type ExprEnv, type Rel } from './bind-expr.js';
 import { children } from '../sql/expr-children.js';
 import { Scope } from './bind-scope.js';
 import { PARTITION_FRAME, RUNNING_FRAME, type FrameBound, type WindowFrame, type WindowFunc, type WindowSortKey } from './window-spec.js';

@@ -39,7 +39,6 @@ import {
   containsSubquery,
   exprKey,
   factorConjuncts,
-  isUnknown,
   outputName,
   type AggState,
   type ExprEnv,
@@ -49,7 +48,8 @@ import { Subqueries, isSemiJoinConjunct } from './bind-subquery.js';
 import { groupingSets, type GroupingState } from './bind-grouping.js';
 import { WindowBinder } from './bind-window.js';
 import { windowSpecChildren } from '../sql/expr-children.js';
-import { commonType, fold, identical, lit, shortName, sqlError } from './coerce.js';
+import { commonType, identical, isUnknown, lit, shortName, sqlError } from './coerce.js';
+import { fold } from './fold.js';
 
 export interface BindContext {
   readonly catalog: Catalog;

@@ -35,7 +35,6 @@
 import { SqlError, positionAt, type ErrorCode } from '../errors.js';
 import type { SqlType } from '../types.js';
 import { MAX_SAFE, parseDate, parseTimestamp, typeName } from '../types.js';
-import { compileExpr } from '../exec/compile.js';
 import { columnsOf, type Expr } from './expr.js';
 import * as rt from '../exec/runtime.js';
 
@@ -164,33 +163,25 @@ export function lit(value: number | string | null, type: SqlType): Expr {
   return { k: 'lit', value, type };
 }
 
+/** String and NULL literals not yet given a type (PostgreSQL's "unknown"). */
+const UNKNOWN = new WeakSet<Expr>();
+
+export function unknownLiteral(value: string | null): Expr {
+  const e = lit(value, VARCHAR);
+  UNKNOWN.add(e);
+  return e;
+}
+
+export function isUnknown(e: Expr): boolean {
+  return UNKNOWN.has(e);
+}
+
 export function isLiteral(e: Expr): e is Extract<Expr, { k: 'lit' }> {
   return e.k === 'lit';
 }
 
 export function isConstant(e: Expr): boolean {
   return columnsOf(e).size === 0;
-}
-
-/** Evaluates a constant expression at bind time; returns it unchanged if it has columns or raises an error. */
-export function fold(e: Expr): Expr {
-  if (e.k === 'lit' || e.k === 'col') return e;
-  if (!isConstant(e)) return e;
-  try {
-    const v = compileExpr(e, [])([], 1);
-    if (v.nulls !== null && v.nulls[0] === 1) return lit(null, e.type);
-    const value = v.kind === 'str' ? v.dict[v.codes[0]!]! : v.values[0]!;
-    return lit(value, e.type);
-  } catch {
-    return e;
-  }
-}
-
-/** Evaluates a constant expression, letting a runtime error (bad cast, overflow) surface. */
-export function evaluate(e: Expr): number | string | null {
-  const v = compileExpr(e, [])([], 1);
-  if (v.nulls !== null && v.nulls[0] === 1) return null;
-  return v.kind === 'str' ? v.dict[v.codes[0]!]! : v.values[0]!;
 }
 
 /** The physical value of a string literal read as a value of `type`; throws ExecError when malformed. */

@@ -7,7 +7,7 @@
  */
 import type { SqlType } from '../types.js';
 
-export type Expr = ColumnExpr | LiteralExpr | CallExpr | CaseExpr | InListExpr | LikeExpr;
+export type Expr = ColumnExpr | LiteralExpr | CallExpr | FnExpr | CaseExpr | InListExpr | LikeExpr;
 
 export interface ColumnExpr {
   readonly k: 'col';
@@ -23,9 +23,11 @@ export interface LiteralExpr {
 }
 
 /**
- * Operators and functions. Arithmetic works on physical values of the result
- * type (the binder rescales decimals first); comparisons take two operands of
- * the same physical kind.
+ * The operators of the expression language, which the compiler knows itself.
+ * Arithmetic works on physical values of the result type (the binder rescales
+ * decimals first); comparisons take two operands of the same physical kind.
+ * Functions are not operators: they are FnExprs, looked up in the registry
+ * (engine/functions).
  */
 export type Op =
   | 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'neg'
@@ -33,12 +35,12 @@ export type Op =
   | 'and' | 'or' | 'not'
   | 'isNull' | 'isNotNull' | 'isTrue' | 'isFalse' | 'isNotTrue' | 'isNotFalse'
   | 'cast'
-  | 'concat' | 'substr' | 'upper' | 'lower' | 'trim' | 'ltrim' | 'rtrim' | 'length' | 'position'
-  | 'replace' | 'left' | 'right' | 'lpad' | 'rpad' | 'reverse' | 'repeat' | 'splitPart'
-  | 'coalesce' | 'nullif' | 'greatest' | 'least'
-  | 'abs' | 'round' | 'floor' | 'ceil' | 'trunc' | 'sqrt' | 'power' | 'ln' | 'exp' | 'sign'
-  | 'extract'
-  | 'addDays' | 'addMonths' | 'addMicros' | 'dateDiffDays' | 'dateTrunc'
+  /** s || t */
+  | 'concat'
+  /** The first non-NULL argument, each evaluated only while those before were NULL (as CASE). */
+  | 'coalesce'
+  /** Date arithmetic: date + days, timestamp + months (clamped to the month's end), timestamp + microseconds, date - date. */
+  | 'addDays' | 'addMonths' | 'addMicros' | 'dateDiffDays'
   /** s LIKE pattern [ESCAPE e] with a pattern computed per row (constant patterns are a LikeExpr); field 'i' for ILIKE. */
   | 'like';
 
@@ -47,8 +49,18 @@ export interface CallExpr {
   readonly op: Op;
   readonly args: readonly Expr[];
   readonly type: SqlType;
-  /** For 'extract' and 'dateTrunc': the field (year, month, ...). */
+  /** 'assign' for a cast that INSERT makes (too long a string is an error); 'i' for ILIKE. */
   readonly field?: string;
+}
+
+/** A function call: `fn` names an implementation of the function registry (engine/functions). */
+export interface FnExpr {
+  readonly k: 'fn';
+  readonly fn: string;
+  readonly args: readonly Expr[];
+  readonly type: SqlType;
+  /** A constant the binder fixed: a date part ('month'), a variant ('log10'). */
+  readonly param?: string;
 }
 
 export interface CaseExpr {
@@ -86,6 +98,14 @@ export const DOUBLE: SqlType = { id: 'double' };
 export const VARCHAR: SqlType = { id: 'varchar', length: 65535 };
 export const DATE: SqlType = { id: 'date' };
 export const TIMESTAMP: SqlType = { id: 'timestamp' };
+
+export function call(op: Op, args: readonly Expr[], type: SqlType, field?: string): Expr {
+  return field === undefined ? { k: 'call', op, args, type } : { k: 'call', op, args, type, field };
+}
+
+export function fnCall(fn: string, args: readonly Expr[], type: SqlType, param?: string): FnExpr {
+  return param === undefined ? { k: 'fn', fn, args, type } : { k: 'fn', fn, args, type, param };
+}
 
 export function decimal(precision: number, scale: number): SqlType {
   return { id: 'decimal', precision: Math.min(precision, 38), scale };
@@ -130,6 +150,7 @@ export function columnsOf(e: Expr, out: Set<number> = new Set()): Set<number> {
     case 'lit':
       break;
     case 'call':
+    case 'fn':
       for (const a of e.args) columnsOf(a, out);
       break;
     case 'case':
@@ -155,6 +176,7 @@ export function remapColumns(e: Expr, map: (index: number) => number): Expr {
     case 'lit':
       return e;
     case 'call':
+    case 'fn':
       return { ...e, args: e.args.map((a) => remapColumns(a, map)) };
     case 'case':
       return {

@@ -868,6 +868,7 @@ function substitute(e: Expr, exprs: readonly Expr[]): Expr {
     case 'lit':
       return e;
     case 'call':
+    case 'fn':
       return { ...e, args: e.args.map((a) => substitute(a, exprs)) };
     case 'case':
       return {

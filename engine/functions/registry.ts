@@ -1,0 +1,52 @@
+/**
+ * The function registry: every scalar function keel knows, by name, and every
+ * implementation the compiler can call, by id. Built once from the families;
+ * a name or id defined twice is a bug caught when the module loads.
+ */
+import { CONDITIONAL } from './conditional.js';
+import { DATE_FUNCTIONS } from './date.js';
+import { MATH } from './math.js';
+import { STRING } from './string.js';
+import type { Family, Implementation, ScalarFunction } from './types.js';
+
+/** The families in the reference's order. */
+export const FAMILIES: readonly Family[] = [STRING, MATH, DATE_FUNCTIONS, CONDITIONAL];
+
+const byName = new Map<string, ScalarFunction>();
+const byId = new Map<string, Implementation>();
+
+for (const family of FAMILIES) {
+  for (const f of family.functions) {
+    for (const name of f.names) {
+      if (byName.has(name)) throw new Error(`function registry: ${name} is defined twice`);
+      byName.set(name, f);
+    }
+    if (f.compile) {
+      if (!f.nulls) throw new Error(`function registry: ${f.names[0]} compiles without a NULL rule`);
+      define(f.names[0], { nulls: f.nulls, compile: f.compile });
+    }
+  }
+  for (const [id, impl] of Object.entries(family.internal ?? {})) define(id, impl);
+}
+
+function define(id: string, impl: Implementation): void {
+  if (byId.has(id)) throw new Error(`function registry: implementation ${id} is defined twice`);
+  byId.set(id, impl);
+}
+
+/** The function a SQL name calls, or undefined. */
+export function lookupFunction(name: string): ScalarFunction | undefined {
+  return byName.get(name);
+}
+
+/** Every SQL name of a scalar function (for "did you mean"). */
+export function functionNames(): readonly string[] {
+  return [...byName.keys()];
+}
+
+/** The implementation a bound FnExpr names; an unknown id is a bug in a binding rule. */
+export function implementation(id: string): Implementation {
+  const impl = byId.get(id);
+  if (!impl) throw new Error(`function registry: no implementation ${id}`);
+  return impl;
+}

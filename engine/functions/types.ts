@@ -1,0 +1,148 @@
+/**
+ * What a SQL function is to keel: one entry of the registry (registry.ts),
+ * written in the file of its family (string.ts, date.ts, ...). An entry holds
+ * everything about the function, so that adding one touches one file:
+ *
+ *  - its names (the first is canonical, the others aliases) and its reference
+ *    text (docs/sql.md's function table is made from these, see docs.ts);
+ *  - its type rules: `bind` receives the call with its arguments and returns
+ *    the bound expression, converting arguments as the function takes them and
+ *    giving the result its type. Most entries return a call of their own
+ *    implementation (a FnExpr naming it); some are rewritings into operators,
+ *    CASE or other functions (NVL2 is a CASE);
+ *  - its NULL behaviour (`nulls`) and its code (`compile`): the JavaScript the
+ *    expression compiler (exec/compile.ts) inlines into the per-row loop.
+ *
+ * Implementations without a SQL name of their own (a part of another
+ * function's rewriting) are `internal` entries of a family.
+ *
+ * The binder and the compiler never name a function: they look it up here.
+ */
+import type * as ast from '../sql/ast.js';
+import type { ErrorCode, SqlError } from '../errors.js';
+import type { SqlType } from '../types.js';
+import type { Expr, FnExpr } from '../plan/expr.js';
+
+/** A family of functions: one file, one section of the reference. */
+export interface Family {
+  /** As the reference's table names the group: "strings", "dates", ... */
+  readonly name: string;
+  readonly functions: readonly ScalarFunction[];
+  /** Implementations the family's (or the binder's) rewritings call, by id; no SQL name reaches them. */
+  readonly internal?: Readonly<Record<string, Implementation>>;
+}
+
+export interface ScalarFunction extends Partial<Implementation> {
+  /** Lower-case SQL names; the first is the canonical one (and the id of its implementation, if it has one). */
+  readonly names: readonly [string, ...string[]];
+  /** The reference: call forms, e.g. ["LPAD(s, n [, fill])"]. */
+  readonly syntax: readonly string[];
+  /** The reference: the result type, e.g. "VARCHAR", "the argument's type". */
+  readonly returns: string;
+  /** The reference: what it computes, and where it differs from DuckDB or PostgreSQL. */
+  readonly doc: string;
+  /** Argument and result type rules: the bound call (constants are folded by the caller). */
+  bind(b: Binding): Expr;
+}
+
+/**
+ * How an implementation treats NULL arguments:
+ *  - 'strict': the result is NULL when any argument is; `compile` runs only
+ *    for rows whose arguments are all non-NULL;
+ *  - 'own': `compile` sees each argument's NULL flag and sets the result's
+ *    (GREATEST skips NULL arguments).
+ * For the reference, a function without an implementation of its own says in
+ * its doc text what NULL does.
+ */
+export type NullRule = 'strict' | 'own';
+
+export interface Implementation {
+  readonly nulls: NullRule;
+  /** Statements computing the value into c.target (and, for 'own', its NULL flag into c.isNull). */
+  compile(c: CodeArgs): string;
+}
+
+/** What an implementation's code generator gets. */
+export interface CodeArgs {
+  /** The bound call: argument and result types, its constant parameter. */
+  readonly call: FnExpr;
+  /**
+   * JavaScript expressions of the arguments' values (their physical values:
+   * days, microseconds, scaled integers). The code may call exec/runtime.ts
+   * as `rt` (rt.invalid, rt.overflow, rt.roundHalfAway); helpers of its own
+   * it reaches through constant().
+   */
+  readonly args: readonly string[];
+  /** JavaScript expressions: whether argument i is NULL ('own' implementations only; 'false' for strict ones). */
+  readonly nulls: readonly string[];
+  /** The variable to assign the value to. */
+  readonly target: string;
+  /** The variable to assign "is NULL" to ('own' implementations; strict ones leave it alone). */
+  readonly isNull: string;
+  /**
+   * A value the compiled function closes over, as a JavaScript name: a helper
+   * function, a RegExp compiled once per query, a Set. The same value gets
+   * the same name.
+   */
+  constant(value: unknown): string;
+  /** Code raising OVERFLOW when variable v leaves type t's range (nothing for types without one). */
+  rangeCheck(t: SqlType, v: string): string;
+}
+
+/**
+ * A function call being bound: its arguments (bound on first use, once), and
+ * the binder's type rules. The binder implements it (plan/bind-call.ts).
+ */
+export interface Binding extends TypeRules {
+  /** The name as written (an alias, say). */
+  readonly name: string;
+  /** Where the call starts in the SQL text. */
+  readonly pos: number;
+  /** How many arguments the call has. */
+  readonly count: number;
+  /** Checks the argument count (SYNTAX error otherwise); max may be Infinity. */
+  argc(min: number, max?: number): void;
+  /** Argument i, bound (once: a subquery in it joins the query once). */
+  arg(i: number): Expr;
+  /** Where argument i starts. */
+  argPos(i: number): number;
+  /** Argument i as written (a date part may be a bare word). */
+  syntaxOf(i: number): ast.Expr;
+  /** Argument i as a string (an untyped literal is one; other types are cast). */
+  str(i: number): Expr;
+  /** Argument i as an integer (numbers are cast to BIGINT); `what` names it in a TYPE_MISMATCH error. */
+  int(i: number, what?: string): Expr;
+  /** Argument i as a DOUBLE PRECISION (any number). */
+  double(i: number, what: string): Expr;
+  /** Argument i as a number of its own type (an untyped literal takes its literal type). */
+  number(i: number, what: string): Expr;
+  /** Argument i as a DATE or TIMESTAMP (a string literal is read as one). */
+  temporal(i: number, what: string): Expr;
+  /** Argument i as a date part ('month', month, 'mon'), normalized. */
+  datePart(i: number): string;
+  /** Argument i as a constant string (NULL as null): a SYNTAX error naming `what` otherwise. */
+  constantString(i: number, what: string): string | null;
+}
+
+/** The binder's type rules, for functions that build their own expressions. */
+export interface TypeRules {
+  error(code: ErrorCode, message: string, pos: number): SqlError;
+  /** Converts e to type t: 'implicit' skips conversions that do not change physical values; 'explicit' is CAST. */
+  castTo(e: Expr, t: SqlType, mode: 'implicit' | 'explicit', pos: number): Expr;
+  /** The common type of several values, each converted to it (COALESCE, GREATEST). */
+  unify(values: readonly Expr[], positions: readonly number[], what: string): Expr[];
+  /** Two values brought to a common type for comparison. */
+  unifyPair(l: Expr, r: Expr, pos: number): [Expr, Expr];
+  /** A comparison of two values, with the operators' conversions. */
+  compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', l: Expr, r: Expr, pos: number): Expr;
+  /** Arithmetic (+ - * / %) with the operators' type rules. */
+  arith(op: '+' | '-' | '*' | '/' | '%', l: Expr, r: Expr, pos: number): Expr;
+  /** A constant subexpression evaluated now (anything else is returned as it is). */
+  fold(e: Expr): Expr;
+  /** Whether e is an untyped literal (a string or NULL literal that has not met a type yet). */
+  isUnknown(e: Expr): boolean;
+  /** An untyped literal read as a number of its own literal type ('5' an INTEGER, '1.5' a DECIMAL). */
+  asNumber(e: Expr, pos: number, what: string): Expr;
+  /** A value as a DATE or TIMESTAMP (a string literal is read as one). */
+  asTemporal(e: Expr, pos: number, what: string): Expr;
+}
