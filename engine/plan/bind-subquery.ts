@@ -74,8 +74,8 @@ import {
   type SubqueryBinder,
 } from './bind-expr.js';
 import { BIGINT, BOOLEAN, lit, sqlError } from './coerce.js';
-import type { Binder, SelectParts } from './binder.js';
-import { aggregateNode, allColumns, filterNode, joinNode, limitNode, projectNode } from './binder.js';
+import type { QueryBinder, SelectParts } from './bind-query.js';
+import { aggregateNode, allColumns, filterNode, joinNode, limitNode, projectNode } from './logical-build.js';
 
 /** At most this many outer columns are imported into one subquery. */
 const MAX_IMPORTS = 64;
@@ -137,7 +137,7 @@ function nullSafeEq(a: Expr, b: Expr): Expr[] {
 }
 
 export class Subqueries implements SubqueryBinder {
-  constructor(private readonly b: Binder) {}
+  constructor(private readonly b: QueryBinder) {}
 
   private error(code: Parameters<typeof sqlError>[1], message: string, pos: number) {
     return sqlError(this.b.sql, code, message, pos);

@@ -22,7 +22,7 @@ import { parseStatement } from '../sql/index.js';
 import { isStackOverflow, overflowError } from '../errors.js';
 import type { Catalog, TableMeta } from '../catalog/catalog.js';
 import type { SystemTable } from '../catalog/system-tables.js';
-import type { Batch, SqlType } from '../types.js';
+import type { SqlType } from '../types.js';
 import { batchFromRows, type PhysicalValue } from '../rows.js';
 import type { Expr } from './expr.js';
 import { columnsOf, remapColumns } from './expr.js';
@@ -48,6 +48,8 @@ import { Subqueries, isSemiJoinConjunct } from './bind-subquery.js';
 import { groupingSets, type GroupingState } from './bind-grouping.js';
 import { WindowBinder } from './bind-window.js';
 import { windowSpecChildren } from '../sql/expr-children.js';
+import type { ImportKey, OuterContext, QueryBinder, SelectParts } from './bind-query.js';
+import { aggregateNode, allColumns, filterNode, joinNode, limitNode, oneRow, projectNode } from './logical-build.js';
 import { commonType, identical, isUnknown, lit, shortName, sqlError } from './coerce.js';
 import { fold } from './fold.js';
 
@@ -71,78 +73,8 @@ export function bindInsertSource(stmt: ast.InsertStatement, table: TableMeta, ct
   return new Binder(ctx, ctx.sql, new Set()).insertSource(stmt, table);
 }
 
-/** The correlation context of a subquery: the outer query's names and its relation's width. */
-export interface OuterContext {
-  readonly scope: Scope;
-  readonly width: number;
-  /** The outer relation (`width` fields), for imported columns. */
-  readonly node?: LogicalNode;
-  /**
-   * Outer columns (of `scope`) referenced deeper than this query's own WHERE
-   * conditions: in its select list or in a subquery of its own. They are
-   * imported: the distinct outer values are joined to the FROM relation, so
-   * inside this query they are plain columns, and the subquery is correlated
-   * to the outer query by the NULL-safe equality of each with its source.
-   */
-  readonly imports?: readonly ScopeColumn[];
-}
-
-/** An imported outer column: NULL-safe equal to its outer source. */
-export interface ImportKey {
-  /** Over the outer relation's fields. */
-  readonly outer: Expr;
-  /** Over the subquery relation's fields. */
-  readonly inner: Expr;
-}
-
-/** A SELECT after FROM and WHERE, before grouping and the select list. */
-export interface SelectParts {
-  readonly body: ast.SelectBody;
-  /** The FROM relation filtered by WHERE (its first `fromWidth` fields are the FROM columns). */
-  readonly rel: Rel;
-  /** FROM's names; the parent is the outer scope (references there are reported, not resolved). */
-  readonly scope: Scope;
-  readonly fromWidth: number;
-  /** WHERE conditions that reference the outer query: over the outer's fields followed by rel's. */
-  readonly correlated: Expr[];
-  /** Imported outer columns (see OuterContext.imports): correlations too, matched NULL-safely. */
-  readonly importKeys: readonly ImportKey[];
-}
-
 interface CteDef {
   readonly node: LogicalNode;
-}
-
-const ONE_ROW: Batch = { length: 1, columns: [] };
-
-export function oneRow(): LogicalNode {
-  return { op: 'rows', batches: [ONE_ROW], label: 'one row', fields: [] };
-}
-
-export function filterNode(input: LogicalNode, predicate: Expr): LogicalNode {
-  return { op: 'filter', input, predicate, fields: input.fields };
-}
-
-export function projectNode(input: LogicalNode, exprs: readonly Expr[], fields: readonly Field[]): LogicalNode {
-  return { op: 'project', input, exprs, fields };
-}
-
-export function joinNode(type: JoinType | 'single', left: LogicalNode, right: LogicalNode, condition: Expr | null): LogicalNode {
-  const keepsRight = type !== 'semi' && type !== 'anti' && type !== 'antiNullAware';
-  return { op: 'join', type, left, right, condition, fields: keepsRight ? [...left.fields, ...right.fields] : left.fields };
-}
-
-export function limitNode(input: LogicalNode, limit: number | null, offset: number): LogicalNode {
-  return { op: 'limit', input, limit, offset, fields: input.fields };
-}
-
-export function aggregateNode(input: LogicalNode, groups: readonly Expr[], groupFields: readonly Field[], aggs: readonly LogicalAgg[], aggFields: readonly Field[]): LogicalNode {
-  return { op: 'aggregate', input, groups, aggs, fields: [...groupFields, ...aggFields] };
-}
-
-/** All columns of a node as column expressions. */
-export function allColumns(node: LogicalNode, offset = 0): Expr[] {
-  return node.fields.map((f, i) => col(i + offset, f.type));
 }
 
 function renamed(node: LogicalNode, names: readonly string[], table: string | null): LogicalNode {
@@ -156,7 +88,7 @@ function renamed(node: LogicalNode, names: readonly string[], table: string | nu
   return { ...node, fields } as LogicalNode;
 }
 
-export class Binder {
+export class Binder implements QueryBinder {
   readonly exprs: ExprBinder;
   readonly subqueries: Subqueries;
   private readonly windows: WindowBinder;
