@@ -4,7 +4,7 @@
  * branches do (an INTEGER and a DECIMAL give the DECIMAL).
  */
 import { call, fnCall, type Expr } from '../plan/expr.js';
-import { BOOLEAN, VARCHAR } from '../plan/coerce.js';
+import { BOOLEAN, TIMESTAMP, VARCHAR, isTemporal } from '../plan/coerce.js';
 import type { Binding, CodeArgs, Family, ScalarFunction } from './types.js';
 
 /** Every argument bound and brought to the common type. */
@@ -105,5 +105,29 @@ export const CONDITIONAL: Family = {
     },
     extreme('greatest'),
     extreme('least'),
+    {
+      names: ['is distinct from', 'is not distinct from'],
+      operator: true,
+      syntax: ['a IS [NOT] DISTINCT FROM b'],
+      returns: 'BOOLEAN',
+      doc: 'a <> b (= b with NOT), where NULL equals NULL and differs from any value; never NULL',
+      bind(b) {
+        b.argc(2);
+        let [x, y] = b.unifyPair(b.arg(0), b.arg(1), b.pos);
+        if (isTemporal(x.type) && x.type.id !== y.type.id) {
+          x = b.castTo(x, TIMESTAMP, 'implicit', b.argPos(0));
+          y = b.castTo(y, TIMESTAMP, 'implicit', b.argPos(1));
+        }
+        const same = fnCall('not_distinct', [x, y], BOOLEAN);
+        return b.name === 'is distinct from' ? call('not', [same], BOOLEAN) : same;
+      },
+    },
   ],
+  internal: {
+    /** IS NOT DISTINCT FROM: both NULL, or both values and equal. */
+    not_distinct: {
+      nulls: 'own',
+      compile: (c) => `${c.target} = (${c.nulls[0]} && ${c.nulls[1]}) || (!${c.nulls[0]} && !${c.nulls[1]} && ${c.args[0]} === ${c.args[1]}) ? 1 : 0; ${c.isNull} = false;`,
+    },
+  },
 };

@@ -5,21 +5,25 @@
  */
 import { CONDITIONAL } from './conditional.js';
 import { DATE_FUNCTIONS } from './date.js';
+import { HASH } from './hash.js';
 import { MATH } from './math.js';
+import { REGEX } from './regex.js';
 import { STRING } from './string.js';
 import type { Family, Implementation, ScalarFunction } from './types.js';
 
 /** The families in the reference's order. */
-export const FAMILIES: readonly Family[] = [STRING, MATH, DATE_FUNCTIONS, CONDITIONAL];
+export const FAMILIES: readonly Family[] = [STRING, MATH, DATE_FUNCTIONS, CONDITIONAL, REGEX, HASH];
 
 const byName = new Map<string, ScalarFunction>();
+const byOperator = new Map<string, ScalarFunction>();
 const byId = new Map<string, Implementation>();
 
 for (const family of FAMILIES) {
   for (const f of family.functions) {
+    const names = f.operator ? byOperator : byName;
     for (const name of f.names) {
-      if (byName.has(name)) throw new Error(`function registry: ${name} is defined twice`);
-      byName.set(name, f);
+      if (names.has(name)) throw new Error(`function registry: ${name} is defined twice`);
+      names.set(name, f);
     }
     if (f.compile) {
       if (!f.nulls) throw new Error(`function registry: ${f.names[0]} compiles without a NULL rule`);
@@ -37,6 +41,13 @@ function define(id: string, impl: Implementation): void {
 /** The function a SQL name calls, or undefined. */
 export function lookupFunction(name: string): ScalarFunction | undefined {
   return byName.get(name);
+}
+
+/** The entry that binds an operator ('~', 'similar to', 'is distinct from'); an unknown one is a bug in the binder. */
+export function lookupOperator(symbol: string): ScalarFunction {
+  const f = byOperator.get(symbol);
+  if (!f) throw new Error(`function registry: no operator ${symbol}`);
+  return f;
 }
 
 /** Every SQL name of a scalar function (for "did you mean"). */

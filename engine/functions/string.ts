@@ -7,7 +7,7 @@ import type { SqlType } from '../types.js';
 import { invalid } from '../exec/runtime.js';
 import { balanced, call, fnCall, type Expr } from '../plan/expr.js';
 import { INTEGER, VARCHAR, lit } from '../plan/coerce.js';
-import type { Binding, Family, ScalarFunction } from './types.js';
+import type { Binding, CodeArgs, Family, ScalarFunction } from './types.js';
 
 /** The longest string a function may make: VARCHAR(MAX), as LISTAGG's limit. */
 export const MAX_STRING = 65_535;
@@ -71,10 +71,31 @@ export function splitPart(s: string, delim: string, n: number): string {
   return parts[n - 1] ?? '';
 }
 
+/**
+ * INITCAP: the first letter of each word in upper case, the rest in lower
+ * case; a word is a run of letters and digits (anything else separates).
+ */
+export function initcap(s: string): string {
+  let out = '';
+  let inWord = false;
+  for (const ch of s) {
+    const alnum = /[\p{L}\p{N}]/u.test(ch);
+    out += alnum ? (inWord ? ch.toLowerCase() : ch.toUpperCase()) : ch;
+    inWord = alnum;
+  }
+  return out;
+}
+
+/** CHR(n): the character of code point n (1 to 0x10FFFF, not a surrogate); CHR(0) is not a character. */
+export function chr(n: number): string {
+  if (!(n >= 1 && n <= 0x10ffff) || (n >= 0xd800 && n <= 0xdfff)) invalid(`CHR: ${n} is not a character code`);
+  return String.fromCodePoint(n);
+}
+
 // ---------------------------------------------------------------- the functions
 
 /** A function of one string that keeps its type: f(s) computed by the JavaScript expression code(s). */
-function unaryKeepingType(name: string, doc: string, code: (s: string) => string): ScalarFunction {
+function unaryKeepingType(name: string, doc: string, code: (s: string, c: CodeArgs) => string): ScalarFunction {
   return {
     names: [name],
     syntax: [`${name.toUpperCase()}(s)`],
@@ -86,7 +107,7 @@ function unaryKeepingType(name: string, doc: string, code: (s: string) => string
       return fnCall(name, [s], stringResult(s));
     },
     nulls: 'strict',
-    compile: (c) => `${c.target} = ${code(c.args[0]!)};`,
+    compile: (c) => `${c.target} = ${code(c.args[0]!, c)};`,
   };
 }
 
@@ -227,6 +248,31 @@ export const STRING: Family = {
     },
     pad('lpad', lpad),
     pad('rpad', rpad),
+    unaryKeepingType('initcap', 'the first letter of each word upper case, the others lower case; words are runs of letters and digits', (x, c) => `${c.constant(initcap)}(${x})`),
+    {
+      names: ['ascii'],
+      syntax: ['ASCII(s)'],
+      returns: 'INTEGER',
+      doc: 'the code point of the first character (0 for an empty string)',
+      bind(b) {
+        b.argc(1);
+        return fnCall('ascii', [b.str(0)], INTEGER);
+      },
+      nulls: 'strict',
+      compile: (c) => `${c.target} = ${c.args[0]}.length === 0 ? 0 : ${c.args[0]}.codePointAt(0);`,
+    },
+    {
+      names: ['chr'],
+      syntax: ['CHR(n)'],
+      returns: 'VARCHAR(1)',
+      doc: 'the character of code point n; 0, a negative n or one past 0x10FFFF is INVALID_VALUE',
+      bind(b) {
+        b.argc(1);
+        return fnCall('chr', [b.int(0)], { id: 'varchar', length: 1 });
+      },
+      nulls: 'strict',
+      compile: (c) => `${c.target} = ${c.constant(chr)}(${c.args[0]});`,
+    },
     unaryKeepingType('reverse', 'the characters in reverse order', (s) => `[...${s}].reverse().join('')`),
     {
       names: ['repeat'],

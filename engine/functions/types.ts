@@ -35,6 +35,12 @@ export interface Family {
 export interface ScalarFunction extends Partial<Implementation> {
   /** Lower-case SQL names; the first is the canonical one (and the id of its implementation, if it has one). */
   readonly names: readonly [string, ...string[]];
+  /**
+   * The names are operators' ('~', 'similar to'), not callable by name: the
+   * binder binds the operator's syntax through this entry, with the operands
+   * as arguments and the operator as written as the call's name.
+   */
+  readonly operator?: true;
   /** The reference: call forms, e.g. ["LPAD(s, n [, fill])"]. */
   readonly syntax: readonly string[];
   /** The reference: the result type, e.g. "VARCHAR", "the argument's type". */

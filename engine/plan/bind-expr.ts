@@ -14,7 +14,7 @@ import { children } from '../sql/expr-children.js';
 import { ExecError, KeelError, SqlError } from '../errors.js';
 import type { SqlType } from '../types.js';
 import { DAY_US, parseTimestamp, physicalKind } from '../types.js';
-import { functionNames, lookupFunction } from '../functions/registry.js';
+import { functionNames, lookupFunction, lookupOperator } from '../functions/registry.js';
 import type { AggFn } from './physical.js';
 import { balanced, call, fnCall, operandsOf, type Expr, type Op } from './expr.js';
 import { CallBinding } from './bind-call.js';
@@ -437,6 +437,12 @@ export class ExprBinder {
       }
       case 'like':
         return this.like(e, env);
+      case 'match': {
+        const symbol = e.syntax === 'similar' ? `${e.negated ? 'not ' : ''}similar to` : `${e.negated ? '!' : ''}~${e.caseInsensitive ? '*' : ''}`;
+        return this.operator(symbol, e.escape ? [e.arg, e.pattern, e.escape] : [e.arg, e.pattern], e.pos, env);
+      }
+      case 'distinctFrom':
+        return this.operator(e.negated ? 'is not distinct from' : 'is distinct from', [e.left, e.right], e.pos, env);
       case 'case':
         return this.caseExpr(e, env);
       case 'cast':
@@ -1002,6 +1008,12 @@ export class ExprBinder {
     const f = lookupFunction(e.name);
     if (!f) throw this.error('UNSUPPORTED', `function ${e.name}() does not exist${didYouMean(e.name, [...functionNames(), ...AGGREGATES])}`, e.pos);
     return fold(f.bind(new CallBinding(this, e, env)));
+  }
+
+  /** An operator the function registry binds (~, SIMILAR TO, IS DISTINCT FROM), its operands as the arguments. */
+  private operator(symbol: string, operands: readonly ast.Expr[], pos: number, env: ExprEnv): Expr {
+    const call: ast.FunctionCall = { kind: 'function', name: symbol, args: operands, distinct: false, star: false, pos };
+    return fold(lookupOperator(symbol).bind(new CallBinding(this, call, env)));
   }
 
   // ------------------------------------------------------------ aggregates

@@ -317,6 +317,8 @@ export type Expr =
   | ScalarSubquery
   | QuantifiedExpr
   | LikeExpr
+  | MatchExpr
+  | DistinctFromExpr
   | CaseExpr
   | CastExpr
   | ExtractExpr
@@ -454,6 +456,31 @@ export interface LikeExpr extends Node {
   readonly negated: boolean;
   /** ILIKE */
   readonly caseInsensitive: boolean;
+}
+
+/**
+ * x [NOT] SIMILAR TO pattern [ESCAPE e] (SQL's regular expressions, matching
+ * the whole string), and the POSIX match operators x ~ pattern, ~*, !~, !~*
+ * (a match anywhere in the string; * ignores case, ! negates).
+ */
+export interface MatchExpr extends Node {
+  readonly kind: 'match';
+  readonly syntax: 'similar' | 'posix';
+  readonly arg: Expr;
+  readonly pattern: Expr;
+  /** SIMILAR TO's ESCAPE character (backslash when absent); always null for POSIX. */
+  readonly escape: Expr | null;
+  readonly negated: boolean;
+  readonly caseInsensitive: boolean;
+}
+
+/** a IS [NOT] DISTINCT FROM b: equality where NULL equals NULL (never NULL itself). */
+export interface DistinctFromExpr extends Node {
+  readonly kind: 'distinctFrom';
+  readonly left: Expr;
+  readonly right: Expr;
+  /** IS NOT DISTINCT FROM. */
+  readonly negated: boolean;
 }
 
 /** CASE [operand] WHEN ... THEN ... [ELSE ...] END */

@@ -31,7 +31,10 @@ export function children(e: Expr): Expr[] {
     case 'quantified':
       return [e.arg];
     case 'like':
+    case 'match':
       return e.escape ? [e.arg, e.pattern, e.escape] : [e.arg, e.pattern];
+    case 'distinctFrom':
+      return [e.left, e.right];
     case 'case': {
       const out: Expr[] = [];
       if (e.operand) out.push(e.operand);

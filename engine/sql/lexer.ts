@@ -43,9 +43,10 @@ export const RESERVED_WORDS: ReadonlySet<string> = new Set([
   'to', 'trailing', 'true', 'union', 'unique', 'user', 'using', 'variadic', 'when', 'where', 'window', 'with',
 ]);
 
-/** Operators, longest first so that `<=` wins over `<`. */
-const TWO_CHAR_OPS: ReadonlySet<string> = new Set(['::', '<=', '>=', '<>', '!=', '||']);
-const ONE_CHAR_OPS: ReadonlySet<string> = new Set(['(', ')', ',', ';', '.', '*', '+', '-', '/', '%', '=', '<', '>', '[', ']']);
+/** Operators, longest first so that `<=` wins over `<` (and `!~*`, POSIX's negated case-insensitive match, over `!~`). */
+const THREE_CHAR_OPS: ReadonlySet<string> = new Set(['!~*']);
+const TWO_CHAR_OPS: ReadonlySet<string> = new Set(['::', '<=', '>=', '<>', '!=', '||', '~*', '!~']);
+const ONE_CHAR_OPS: ReadonlySet<string> = new Set(['(', ')', ',', ';', '.', '*', '+', '-', '/', '%', '=', '<', '>', '[', ']', '~']);
 
 const CH_0 = 48;
 const CH_9 = 57;
@@ -99,9 +100,10 @@ export function tokenize(sql: string): Token[] {
     } else if (c === 34 /* " */) {
       i = scanQuoted(sql, i, '"', 'qident', tokens);
     } else {
+      const three = sql.slice(i, i + 3);
       const two = sql.slice(i, i + 2);
-      const op = TWO_CHAR_OPS.has(two) ? two : sql[i]!;
-      if (!TWO_CHAR_OPS.has(op) && !ONE_CHAR_OPS.has(op)) {
+      const op = THREE_CHAR_OPS.has(three) ? three : TWO_CHAR_OPS.has(two) ? two : sql[i]!;
+      if (!THREE_CHAR_OPS.has(op) && !TWO_CHAR_OPS.has(op) && !ONE_CHAR_OPS.has(op)) {
         // Name the whole character even when it is a surrogate pair.
         const ch = String.fromCodePoint(sql.codePointAt(i)!);
         throw syntaxError(sql, i, `syntax error at or near "${ch}"`);

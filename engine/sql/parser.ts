@@ -1206,8 +1206,9 @@ class Parser {
         arg = { kind: 'isNull', arg, negated, pos: arg.pos };
       } else if (this.acceptWord('true') || this.acceptWord('false')) {
         arg = { kind: 'isBool', arg, value: t.value === 'true', negated, pos: arg.pos };
-      } else if (this.isWord('distinct')) {
-        throw this.unsupported('IS DISTINCT FROM');
+      } else if (this.acceptWord('distinct')) {
+        this.expectWord('from');
+        arg = { kind: 'distinctFrom', left: arg, right: this.comparison(), negated, pos: arg.pos };
       } else {
         throw this.expected('NULL, TRUE, FALSE or UNKNOWN');
       }
@@ -1242,9 +1243,11 @@ class Parser {
     return t.kind === 'op' ? (COMPARE_OPS.get(t.value) ?? null) : null;
   }
 
-  /** [NOT] BETWEEN, [NOT] IN, [NOT] LIKE | ILIKE; operands bind tighter (they are || level). */
+  /** [NOT] BETWEEN, [NOT] IN, [NOT] LIKE | ILIKE | SIMILAR TO, ~ and its kin; operands bind tighter (they are || level). */
   private predicate(): ast.Expr {
     const arg = this.concat();
+    const posix = this.posixMatch(arg);
+    if (posix) return posix;
     let negated = false;
     const next = this.peek(1);
     if (this.isWord('not') && next.kind === 'word' && ['between', 'in', 'like', 'ilike', 'similar'].includes(next.value)) {
@@ -1272,11 +1275,25 @@ class Parser {
         const escape = this.acceptWord('escape') ? this.concat() : null;
         return { kind: 'like', arg, pattern, escape, negated, caseInsensitive: t.value === 'ilike', pos: arg.pos };
       }
-      case 'similar':
-        throw this.unsupported('SIMILAR TO');
+      case 'similar': {
+        this.advance();
+        this.expectWord('to');
+        const pattern = this.concat();
+        const escape = this.acceptWord('escape') ? this.concat() : null;
+        return { kind: 'match', syntax: 'similar', arg, pattern, escape, negated, caseInsensitive: false, pos: arg.pos };
+      }
       default:
         return arg;
     }
+  }
+
+  /** x ~ pattern, x ~* pattern, x !~ pattern, x !~* pattern (POSIX regular expressions), if an operator follows. */
+  private posixMatch(arg: ast.Expr): ast.Expr | null {
+    const t = this.tok;
+    if (t.kind !== 'op' || !(t.value === '~' || t.value === '~*' || t.value === '!~' || t.value === '!~*')) return null;
+    this.advance();
+    const pattern = this.concat();
+    return { kind: 'match', syntax: 'posix', arg, pattern, escape: null, negated: t.value.startsWith('!'), caseInsensitive: t.value.endsWith('*'), pos: arg.pos };
   }
 
   /** The part after IN: (query) or (list). */

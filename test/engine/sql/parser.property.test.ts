@@ -97,6 +97,13 @@ class Printer {
         const op = e.caseInsensitive ? 'ILIKE' : 'LIKE';
         return [`${this.print(e.arg, P.concat)} ${not(e.negated)}${op} ${this.print(e.pattern, P.concat)}${escape}`, P.pred];
       }
+      case 'match': {
+        const escape = e.escape ? ` ESCAPE ${this.print(e.escape, P.concat)}` : '';
+        const op = e.syntax === 'similar' ? `${not(e.negated)}SIMILAR TO` : `${e.negated ? '!' : ''}~${e.caseInsensitive ? '*' : ''}`;
+        return [`${this.print(e.arg, P.concat)} ${op} ${this.print(e.pattern, P.concat)}${escape}`, P.pred];
+      }
+      case 'distinctFrom':
+        return [`${this.print(e.left, P.is)} IS ${not(e.negated)}DISTINCT FROM ${this.print(e.right, P.pred)}`, P.is];
       case 'exists':
         return [`${not(e.negated)}EXISTS (${this.query(e.query)})`, e.negated ? P.not : P.atom];
       case 'subquery':

@@ -183,6 +183,14 @@ describe('expression precedence', () => {
     ['+a - -b', '(- (+ a) (- b))'],
     ['(a or b) and c', '(and (or a b) c)'],
     ['a between 1 and 2 is false', '(is-false (between a 1 2))'],
+    ["a ~ 'x' || y", "(~ a (|| 'x' y))"],
+    ["a !~* b and c ~* d", '(and (not-~* a b) (~* c d))'],
+    ["a !~ 'x'", "(not-~ a 'x')"],
+    ["a similar to 'x%' escape '#'", "(similar a 'x%' '#')"],
+    ["a not similar to b || c", '(not-similar a (|| b c))'],
+    ['a is distinct from b + 1', '(is-distinct-from a (+ b 1))'],
+    ['a is not distinct from b = c', '(is-not-distinct-from a (= b c))'],
+    ['not a is distinct from b', '(not (is-distinct-from a b))'],
   ])('%s', (sql, tree) => {
     expect(e(sql)).toBe(tree);
   });
@@ -766,7 +774,9 @@ describe('syntax errors', () => {
     expect(failure('select a from t where')).toEqual({ code: 'SYNTAX', message: 'unexpected end of input', at: '1:22' });
     expect(failure('select a from t where a = 1 )')).toEqual({ code: 'SYNTAX', message: 'syntax error at or near ")"', at: '1:29' });
     expect(failure('select a from t t2 t3')).toEqual({ code: 'SYNTAX', message: 'syntax error at or near "t3"', at: '1:20' });
-    expect(failure('select a ~ b')).toEqual({ code: 'SYNTAX', message: 'syntax error at or near "~"', at: '1:10' });
+    expect(failure('select a ^ b')).toEqual({ code: 'SYNTAX', message: 'syntax error at or near "^"', at: '1:10' });
+    expect(failure('select a similar b')).toEqual({ code: 'SYNTAX', message: 'expected TO but found "b"', at: '1:18' });
+    expect(failure('select a is distinct b')).toEqual({ code: 'SYNTAX', message: 'expected FROM but found "b"', at: '1:22' });
     expect(failure('create table t (a integr)')).toEqual({ code: 'SYNTAX', message: 'type "integr" does not exist', at: '1:19' });
     expect(failure('select cast(a as)')).toEqual({ code: 'SYNTAX', message: 'expected a type name but found ")"', at: '1:17' });
     expect(failure('select case when a then b')).toEqual({ code: 'SYNTAX', message: 'expected END but found end of input', at: '1:26' });
@@ -797,8 +807,6 @@ describe('syntax errors', () => {
 
   it('unsupported features are UNSUPPORTED errors with a position', () => {
     const cases: [string, string][] = [
-      ['select a from t where a is distinct from b', '1:28'],
-      ['select a from t where a similar to b', '1:25'],
       ['with recursive r as (select 1) select * from r', '1:6'],
       ['select * from t where x = any (1, 2)', '1:27'],
       ['select * from generate_series(1, 3)', '1:30'],

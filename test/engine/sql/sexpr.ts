@@ -44,6 +44,12 @@ export function sx(e: Expr): string {
       return `(${e.op} ${e.quantifier} ${sx(e.arg)} <query>)`;
     case 'like':
       return `(${not(e.negated)}${e.caseInsensitive ? 'ilike' : 'like'} ${sx(e.arg)} ${sx(e.pattern)}${e.escape ? ' ' + sx(e.escape) : ''})`;
+    case 'match': {
+      const op = e.syntax === 'similar' ? 'similar' : e.caseInsensitive ? '~*' : '~';
+      return `(${not(e.negated)}${op} ${sx(e.arg)} ${sx(e.pattern)}${e.escape ? ' ' + sx(e.escape) : ''})`;
+    }
+    case 'distinctFrom':
+      return `(is-${not(e.negated)}distinct-from ${sx(e.left)} ${sx(e.right)})`;
     case 'case': {
       const parts = e.whens.map((w) => `(when ${sx(w.when)} ${sx(w.then)})`);
       if (e.operand) parts.unshift(sx(e.operand));
