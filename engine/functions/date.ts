@@ -5,23 +5,34 @@
  * the calendar is the proleptic Gregorian one of JavaScript's Date in UTC.
  */
 import { DAY_US, type SqlType } from '../types.js';
-import { invalid } from '../exec/runtime.js';
+import { addMonths, invalid } from '../exec/runtime.js';
 import { call, fnCall, type Expr } from '../plan/expr.js';
 import { BIGINT, DATE, DOUBLE, INTEGER, TIMESTAMP, lit } from '../plan/coerce.js';
 import type { Binding, Family } from './types.js';
 
-const DATE_FIELDS = new Set(['year', 'month', 'day', 'quarter', 'dow', 'isodow', 'doy', 'week', 'epoch', 'hour', 'minute', 'second']);
-const TRUNC_UNITS = new Set(['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second']);
+const DATE_FIELDS = new Set([
+  'millennium', 'century', 'decade', 'year', 'quarter', 'month', 'week', 'day', 'dow', 'isodow', 'doy', 'epoch',
+  'hour', 'minute', 'second', 'millisecond', 'microsecond',
+]);
+const TRUNC_UNITS = new Set(['millennium', 'century', 'decade', 'year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second', 'millisecond', 'microsecond']);
+/** Redshift's names and abbreviations of date parts (its "Date parts for date or timestamp functions"). */
 const FIELD_ALIASES: Record<string, string> = {
+  millennia: 'millennium', millenniums: 'millennium', mil: 'millennium', mils: 'millennium',
+  centuries: 'century', c: 'century', cent: 'century', cents: 'century',
+  decades: 'decade', dec: 'decade', decs: 'decade',
   years: 'year', y: 'year', yr: 'year', yrs: 'year', yy: 'year', yyyy: 'year',
   months: 'month', mon: 'month', mons: 'month', mm: 'month',
   days: 'day', d: 'day', dd: 'day',
   weeks: 'week', w: 'week', wk: 'week',
-  quarters: 'quarter', qtr: 'quarter', q: 'quarter',
+  quarters: 'quarter', qtr: 'quarter', qtrs: 'quarter', q: 'quarter',
   hours: 'hour', h: 'hour', hh: 'hour', hr: 'hour', hrs: 'hour',
   minutes: 'minute', m: 'minute', mi: 'minute', min: 'minute', mins: 'minute',
   seconds: 'second', s: 'second', sec: 'second', secs: 'second', ss: 'second',
-  dayofweek: 'dow', weekday: 'dow', dw: 'dow', dayofyear: 'doy', dy: 'doy',
+  milliseconds: 'millisecond', ms: 'millisecond', msec: 'millisecond', msecs: 'millisecond', msecond: 'millisecond',
+  mseconds: 'millisecond', millisec: 'millisecond', millisecs: 'millisecond', millisecon: 'millisecond',
+  microseconds: 'microsecond', microsec: 'microsecond', microsecs: 'microsecond', usecond: 'microsecond',
+  useconds: 'microsecond', us: 'microsecond', usec: 'microsecond', usecs: 'microsecond',
+  dayofweek: 'dow', weekday: 'dow', dw: 'dow', dayofyear: 'doy', dy: 'doy', yearday: 'doy',
 };
 
 /** A date part as written ('MONTHS', 'mon') by its canonical name ('month'). */
@@ -32,10 +43,32 @@ export function normalizeField(f: string): string {
 
 // ---------------------------------------------------------------- helpers the compiled code calls
 
-/** EXTRACT(field FROM date) where the date is days since epoch. */
+/** Days since 1970-01-01 of a date of the proleptic Gregorian calendar (Date.UTC would read the years 0 to 99 as 1900 to 1999). */
+export function daysOf(year: number, month0: number, day: number): number {
+  const t = new Date(0);
+  t.setUTCFullYear(year, month0, day);
+  return Math.round(t.getTime() / 86_400_000);
+}
+
+/** PostgreSQL's century and millennium numbering: the 21st century is 2001 to 2100, the one before year 1 is -1. */
+function centuryOf(y: number): number {
+  return y > 0 ? Math.floor((y + 99) / 100) : -Math.floor((99 - (y - 1)) / 100);
+}
+
+function millenniumOf(y: number): number {
+  return y > 0 ? Math.floor((y + 999) / 1000) : -Math.floor((999 - (y - 1)) / 1000);
+}
+
+/** A field of a date (days since epoch): EXTRACT and DATE_PART agree on dates; time fields are 0. */
 export function extractDate(field: string, days: number): number {
   const d = new Date(days * 86_400_000);
   switch (field) {
+    case 'millennium':
+      return millenniumOf(d.getUTCFullYear());
+    case 'century':
+      return centuryOf(d.getUTCFullYear());
+    case 'decade':
+      return Math.floor(d.getUTCFullYear() / 10);
     case 'year':
       return d.getUTCFullYear();
     case 'month':
@@ -48,10 +81,8 @@ export function extractDate(field: string, days: number): number {
       return d.getUTCDay();
     case 'isodow':
       return d.getUTCDay() || 7;
-    case 'doy': {
-      const start = Date.UTC(d.getUTCFullYear(), 0, 1);
-      return Math.round((d.getTime() - start) / 86_400_000) + 1;
-    }
+    case 'doy':
+      return days - daysOf(d.getUTCFullYear(), 0, 1) + 1;
     case 'week':
       return isoWeek(d);
     case 'epoch':
@@ -59,12 +90,20 @@ export function extractDate(field: string, days: number): number {
     case 'hour':
     case 'minute':
     case 'second':
+    case 'millisecond':
+    case 'microsecond':
       return 0;
     default:
       return invalid(`unknown date field ${field}`);
   }
 }
 
+/**
+ * EXTRACT(field FROM timestamp), as Redshift's EXTRACT: an integer for the
+ * field alone, ignoring larger and smaller ones (second: whole seconds;
+ * millisecond: the milliseconds within the second; microsecond: the
+ * microseconds within the millisecond).
+ */
 export function extractTimestamp(field: string, us: number): number {
   const days = Math.floor(us / DAY_US);
   const rest = us - days * DAY_US;
@@ -74,7 +113,11 @@ export function extractTimestamp(field: string, us: number): number {
     case 'minute':
       return Math.floor(rest / 60_000_000) % 60;
     case 'second':
-      return (rest % 60_000_000) / 1_000_000;
+      return Math.floor(rest / 1_000_000) % 60;
+    case 'millisecond':
+      return Math.floor(rest / 1000) % 1000;
+    case 'microsecond':
+      return rest % 1000;
     case 'epoch':
       return us / 1_000_000;
     default:
@@ -82,24 +125,51 @@ export function extractTimestamp(field: string, us: number): number {
   }
 }
 
+/**
+ * DATE_PART(field, timestamp), as Redshift's DATE_PART: the seconds fields
+ * hold the whole seconds part with its fraction (second 3.189717,
+ * millisecond 3189.717, microsecond 3189717); the rest as EXTRACT.
+ */
+export function datePartTimestamp(field: string, us: number): number {
+  const days = Math.floor(us / DAY_US);
+  const inMinute = (us - days * DAY_US) % 60_000_000;
+  switch (field) {
+    case 'second':
+      return inMinute / 1_000_000;
+    case 'millisecond':
+      return inMinute / 1000;
+    case 'microsecond':
+      return inMinute;
+    default:
+      return extractTimestamp(field, us);
+  }
+}
+
 function isoWeek(d: Date): number {
-  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const t = new Date(d.getTime());
   const day = t.getUTCDay() || 7;
   t.setUTCDate(t.getUTCDate() + 4 - day);
-  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
+  const yearStart = daysOf(t.getUTCFullYear(), 0, 1) * 86_400_000;
   return Math.ceil(((t.getTime() - yearStart) / 86_400_000 + 1) / 7);
 }
 
-/** DATE_TRUNC of a date (days). */
+/** DATE_TRUNC of a date (days): centuries and millennia as PostgreSQL numbers them (the 21st century starts in 2001). */
 export function dateTrunc(field: string, days: number): number {
   const d = new Date(days * 86_400_000);
+  const y = d.getUTCFullYear();
   switch (field) {
+    case 'millennium':
+      return daysOf((millenniumOf(y) - 1) * 1000 + (y > 0 ? 1 : -999), 0, 1);
+    case 'century':
+      return daysOf((centuryOf(y) - 1) * 100 + (y > 0 ? 1 : -99), 0, 1);
+    case 'decade':
+      return daysOf(Math.floor(y / 10) * 10, 0, 1);
     case 'year':
-      return Date.UTC(d.getUTCFullYear(), 0, 1) / 86_400_000;
+      return daysOf(y, 0, 1);
     case 'quarter':
-      return Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1) / 86_400_000;
+      return daysOf(y, Math.floor(d.getUTCMonth() / 3) * 3, 1);
     case 'month':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 86_400_000;
+      return daysOf(y, d.getUTCMonth(), 1);
     case 'week':
       return days - ((d.getUTCDay() + 6) % 7);
     case 'day':
@@ -118,24 +188,68 @@ export function dateTruncTs(field: string, us: number): number {
       return Math.floor(us / 60_000_000) * 60_000_000;
     case 'second':
       return Math.floor(us / 1_000_000) * 1_000_000;
+    case 'millisecond':
+      return Math.floor(us / 1000) * 1000;
+    case 'microsecond':
+      return us;
     default:
       return dateTrunc(field, Math.floor(us / DAY_US)) * DAY_US;
   }
 }
 
+/** The last day of the month of a date (days). */
+function lastDayOf(days: number): number {
+  const d = new Date(days * 86_400_000);
+  return daysOf(d.getUTCFullYear(), d.getUTCMonth() + 1, 0);
+}
+
+/**
+ * ADD_MONTHS(timestamp, n), as Redshift's: the same day n months on, clamped
+ * to the month's end, and the last day of a month goes to the last day of the
+ * result month (April 30 + 1 month is May 31; DATEADD gives May 30).
+ */
+export function addMonthsEom(us: number, months: number): number {
+  const days = Math.floor(us / DAY_US);
+  const time = us - days * DAY_US;
+  const moved = addMonths(days, months);
+  return (days === lastDayOf(days) ? lastDayOf(moved) : moved) * DAY_US + time;
+}
+
+/**
+ * MONTHS_BETWEEN(a, b), as Redshift's (Oracle's): whole months when both
+ * dates fall on the same day of the month or both on their month's last day;
+ * else the month difference plus the difference of the days and times over a
+ * 31-day month.
+ */
+export function monthsBetween(a: number, b: number): number {
+  const da = Math.floor(a / DAY_US);
+  const db = Math.floor(b / DAY_US);
+  const x = new Date(da * 86_400_000);
+  const y = new Date(db * 86_400_000);
+  const months = (x.getUTCFullYear() - y.getUTCFullYear()) * 12 + (x.getUTCMonth() - y.getUTCMonth());
+  if (x.getUTCDate() === y.getUTCDate() || (da === lastDayOf(da) && db === lastDayOf(db))) return months;
+  const dayA = x.getUTCDate() + (a - da * DAY_US) / DAY_US;
+  const dayB = y.getUTCDate() + (b - db * DAY_US) / DAY_US;
+  return months + (dayA - dayB) / 31;
+}
+
 // ---------------------------------------------------------------- binding rules
 
-/** DATE_PART(field, x) / EXTRACT(field FROM x): INTEGER; epoch a BIGINT (DOUBLE for a timestamp), a timestamp's second a DOUBLE. */
-function datePart(b: Binding, field: string, i: number): Expr {
+/**
+ * EXTRACT(field FROM x) and DATE_PART(field, x): a field of a date or
+ * timestamp. EXTRACT gives an INTEGER (epoch: a BIGINT for a date, a DOUBLE
+ * PRECISION with the fraction for a timestamp); DATE_PART a DOUBLE PRECISION,
+ * whose seconds fields keep the fraction (see datePartTimestamp).
+ */
+function datePart(b: Binding, field: string, i: number, form: 'extract' | 'date_part'): Expr {
   const x0 = b.arg(i);
   if (!DATE_FIELDS.has(field)) {
-    throw b.error('INVALID_VALUE', `unsupported date field "${field}" (use year, quarter, month, week, day, dow, doy, hour, minute, second or epoch)`, b.pos);
+    throw b.error('INVALID_VALUE', `unsupported date part "${field}" (use ${[...DATE_FIELDS].join(', ')})`, b.pos);
   }
-  const x = b.asTemporal(x0, b.argPos(i), 'the argument of EXTRACT');
-  let type: SqlType = INTEGER;
-  if (field === 'epoch') type = x.type.id === 'timestamp' ? DOUBLE : BIGINT;
-  else if (field === 'second' && x.type.id === 'timestamp') type = DOUBLE;
-  return fnCall('date_part', [x], type, field);
+  const x = b.asTemporal(x0, b.argPos(i), `the argument of ${form === 'extract' ? 'EXTRACT' : 'DATE_PART'}`);
+  let type: SqlType = form === 'date_part' ? DOUBLE : INTEGER;
+  if (field === 'epoch' && form === 'extract') type = x.type.id === 'timestamp' ? DOUBLE : BIGINT;
+  return fnCall(form, [x], type, field);
 }
 
 /** DATE_TRUNC(unit, x): a TIMESTAMP. */
@@ -145,13 +259,22 @@ function dateTruncOf(b: Binding): Expr {
   if (!TRUNC_UNITS.has(field)) throw b.error('INVALID_VALUE', `unsupported date_trunc unit "${field}"`, b.pos);
   const x = b.asTemporal(x0, b.argPos(1), 'the argument of DATE_TRUNC');
   if (x.type.id === 'date') {
-    const d = field === 'hour' || field === 'minute' || field === 'second' ? x : fnCall('date_trunc', [x], DATE, field);
+    const d = TIME_UNITS.has(field) ? x : fnCall('date_trunc', [x], DATE, field);
     return b.castTo(d, TIMESTAMP, 'explicit', b.pos);
   }
   return fnCall('date_trunc', [x], TIMESTAMP, field);
 }
 
-/** DATEADD(unit, n, x): a TIMESTAMP, as in Redshift. */
+const TIME_UNITS = new Set(['hour', 'minute', 'second', 'millisecond', 'microsecond']);
+
+/** Months in each calendar unit DATEADD adds. */
+const UNIT_MONTHS: Record<string, number> = { millennium: 12_000, century: 1200, decade: 120, year: 12, quarter: 3, month: 1 };
+/** Microseconds in each fixed-length unit DATEADD and DATEDIFF count. */
+const UNIT_US: Record<string, number> = {
+  week: 7 * DAY_US, day: DAY_US, hour: 3_600_000_000, minute: 60_000_000, second: 1_000_000, millisecond: 1000, microsecond: 1,
+};
+
+/** DATEADD(unit, n, x): a TIMESTAMP, as in Redshift (months clamp to the month's end: April 30 + 1 month is May 30). */
 function dateAdd(b: Binding): Expr {
   const unit = b.datePart(0);
   const n = b.int(1, 'the interval count of DATEADD');
@@ -159,26 +282,11 @@ function dateAdd(b: Binding): Expr {
   const nPos = b.argPos(1);
   if (x.type.id === 'date') x = b.castTo(x, TIMESTAMP, 'explicit', b.argPos(2));
   const times = (k: number, t: SqlType): Expr => (k === 1 ? b.castTo(n, t, 'implicit', nPos) : call('mul', [b.castTo(n, t, 'implicit', nPos), lit(k, t)], t));
-  switch (unit) {
-    case 'year':
-      return call('addMonths', [x, times(12, INTEGER)], TIMESTAMP);
-    case 'quarter':
-      return call('addMonths', [x, times(3, INTEGER)], TIMESTAMP);
-    case 'month':
-      return call('addMonths', [x, times(1, INTEGER)], TIMESTAMP);
-    case 'week':
-      return call('addMicros', [x, times(7 * DAY_US, BIGINT)], TIMESTAMP);
-    case 'day':
-      return call('addMicros', [x, times(DAY_US, BIGINT)], TIMESTAMP);
-    case 'hour':
-      return call('addMicros', [x, times(3_600_000_000, BIGINT)], TIMESTAMP);
-    case 'minute':
-      return call('addMicros', [x, times(60_000_000, BIGINT)], TIMESTAMP);
-    case 'second':
-      return call('addMicros', [x, times(1_000_000, BIGINT)], TIMESTAMP);
-    default:
-      throw b.error('INVALID_VALUE', `unsupported DATEADD unit "${unit}"`, b.pos);
-  }
+  const months = UNIT_MONTHS[unit];
+  if (months !== undefined) return call('addMonths', [x, times(months, INTEGER)], TIMESTAMP);
+  const us = UNIT_US[unit];
+  if (us !== undefined) return call('addMicros', [x, times(us, BIGINT)], TIMESTAMP);
+  throw b.error('INVALID_VALUE', `unsupported DATEADD unit "${unit}"`, b.pos);
 }
 
 /** DATEDIFF(unit, a, b): unit boundaries crossed from a to b, as in Redshift (a BIGINT). */
@@ -189,7 +297,7 @@ function dateDiff(b: Binding): Expr {
   const pos = b.pos;
   const toBig = (e: Expr) => b.castTo(e, BIGINT, 'implicit', pos);
   const asDate = (e: Expr) => (e.type.id === 'date' ? e : b.castTo(e, DATE, 'explicit', pos));
-  const ext = (f: string, e: Expr) => fnCall('date_part', [e], INTEGER, f);
+  const ext = (f: string, e: Expr) => fnCall('extract', [e], INTEGER, f);
   const sub = (l: Expr, r: Expr) => call('sub', [l, r], BIGINT);
   switch (unit) {
     case 'day':
@@ -208,16 +316,18 @@ function dateDiff(b: Binding): Expr {
       return sub(q(y), q(x));
     }
     case 'year':
-      return sub(toBig(ext('year', y)), toBig(ext('year', x)));
+    case 'decade':
+    case 'century':
+    case 'millennium':
+      return sub(toBig(ext(unit, y)), toBig(ext(unit, x)));
     case 'hour':
     case 'minute':
-    case 'second': {
-      const unitUs = unit === 'hour' ? 3_600_000_000 : unit === 'minute' ? 60_000_000 : 1_000_000;
+    case 'second':
+    case 'millisecond':
+    case 'microsecond':
       if (x.type.id === 'date') x = b.castTo(x, TIMESTAMP, 'explicit', b.argPos(1));
       if (y.type.id === 'date') y = b.castTo(y, TIMESTAMP, 'explicit', b.argPos(2));
-      const f = (e: Expr) => fnCall('floor', [call('div', [b.castTo(e, DOUBLE, 'explicit', pos), lit(unitUs, DOUBLE)], DOUBLE)], DOUBLE);
-      return b.castTo(call('sub', [f(y), f(x)], DOUBLE), BIGINT, 'explicit', pos);
-    }
+      return fnCall('datediff_time', [x, y], BIGINT, String(UNIT_US[unit]!));
     default:
       throw b.error('INVALID_VALUE', `unsupported DATEDIFF unit "${unit}"`, pos);
   }
@@ -233,12 +343,28 @@ export const DATE_FUNCTIONS: Family = {
   functions: [
     {
       names: ['date_part', 'datepart'],
-      syntax: ["DATE_PART('field', x)", 'EXTRACT(field FROM x)'],
-      returns: 'INTEGER; a timestamp\'s second and epoch DOUBLE PRECISION, a date\'s epoch BIGINT',
-      doc: 'a field of a date or timestamp (fields below)',
+      syntax: ["DATE_PART('part', x)"],
+      returns: 'DOUBLE PRECISION',
+      doc: 'a part of a date or timestamp (parts below); the seconds parts hold the whole seconds with their fraction (second 3.189717, millisecond 3189.717), as in Redshift',
       bind(b) {
         b.argc(2);
-        return datePart(b, b.datePart(0), 1);
+        return datePart(b, b.datePart(0), 1, 'date_part');
+      },
+      nulls: 'strict',
+      compile: (c) =>
+        c.call.args[0]!.type.id === 'timestamp'
+          ? `${c.target} = ${c.constant(datePartTimestamp)}(${JSON.stringify(c.call.param)}, ${c.args[0]});`
+          : `${c.target} = ${c.constant(extractDate)}(${JSON.stringify(c.call.param)}, ${c.args[0]});`,
+    },
+    {
+      names: ['extract'],
+      operator: true,
+      syntax: ['EXTRACT(part FROM x)'],
+      returns: 'INTEGER; epoch a BIGINT of a date, a DOUBLE PRECISION of a timestamp',
+      doc: 'a part of a date or timestamp as an integer, ignoring larger and smaller parts (second 3, millisecond 189, microsecond 717 of 03.189717), as in Redshift',
+      bind(b) {
+        b.argc(2);
+        return datePart(b, b.datePart(0), 1, 'extract');
       },
       nulls: 'strict',
       compile: (c) =>
@@ -298,19 +424,47 @@ export const DATE_FUNCTIONS: Family = {
       names: ['add_months'],
       syntax: ['ADD_MONTHS(x, n)'],
       returns: 'TIMESTAMP',
-      doc: 'x plus n months, clamped to the month\'s end',
+      doc: 'x plus n months, clamped to the month\'s end; the last day of a month gives the last day of the result month (April 30 + 1 is May 31), as in Redshift',
       bind(b) {
         b.argc(2);
         let x = b.temporal(0, 'the date of ADD_MONTHS');
         if (x.type.id === 'date') x = b.castTo(x, TIMESTAMP, 'explicit', b.argPos(0));
-        return call('addMonths', [x, b.castTo(b.int(1), INTEGER, 'explicit', b.argPos(1))], TIMESTAMP);
+        return fnCall('add_months', [x, b.castTo(b.int(1), INTEGER, 'explicit', b.argPos(1))], TIMESTAMP);
+      },
+      nulls: 'strict',
+      compile: (c) => `${c.target} = ${c.constant(addMonthsEom)}(${c.args[0]}, ${c.args[1]}); ${c.rangeCheck(TIMESTAMP, c.target)}`,
+    },
+    {
+      names: ['months_between'],
+      syntax: ['MONTHS_BETWEEN(a, b)'],
+      returns: 'DOUBLE PRECISION',
+      doc: 'the months from b to a: whole when both fall on the same day of the month or both on a month\'s last day, else with the difference of days (and times) over a 31-day month, as in Redshift',
+      bind(b) {
+        b.argc(2);
+        const ts = (i: number) => {
+          const x = b.temporal(i, 'the dates of MONTHS_BETWEEN');
+          return x.type.id === 'date' ? b.castTo(x, TIMESTAMP, 'explicit', b.argPos(i)) : x;
+        };
+        return fnCall('months_between', [ts(0), ts(1)], DOUBLE);
+      },
+      nulls: 'strict',
+      compile: (c) => `${c.target} = ${c.constant(monthsBetween)}(${c.args[0]}, ${c.args[1]});`,
+    },
+    {
+      names: ['getdate'],
+      syntax: ['GETDATE()'],
+      returns: 'TIMESTAMP',
+      doc: 'the time the statement started, in whole seconds (UTC)',
+      bind(b) {
+        b.argc(0);
+        return lit(Math.floor(now() / 1_000_000) * 1_000_000, TIMESTAMP);
       },
     },
     {
-      names: ['getdate', 'now', 'sysdate', 'current_timestamp', 'localtimestamp'],
-      syntax: ['GETDATE()', 'SYSDATE', 'NOW()', 'CURRENT_TIMESTAMP'],
+      names: ['sysdate', 'current_timestamp', 'now', 'localtimestamp'],
+      syntax: ['SYSDATE', 'CURRENT_TIMESTAMP', 'NOW()'],
       returns: 'TIMESTAMP',
-      doc: 'the time the statement started (UTC)',
+      doc: 'the time the statement started, to the microsecond (UTC; a statement is its own transaction)',
       bind(b) {
         b.argc(0);
         return lit(now(), TIMESTAMP);
@@ -327,4 +481,11 @@ export const DATE_FUNCTIONS: Family = {
       },
     },
   ],
+  internal: {
+    /** DATEDIFF in a unit of time: the unit's boundaries (param: its microseconds) crossed from a to b. */
+    datediff_time: {
+      nulls: 'strict',
+      compile: (c) => `${c.target} = Math.floor(${c.args[1]} / ${c.call.param}) - Math.floor(${c.args[0]} / ${c.call.param});`,
+    },
+  },
 };

@@ -448,8 +448,7 @@ export class ExprBinder {
       case 'cast':
         return this.castTo(this.bind(e.arg, env), e.type, 'explicit', e.pos);
       case 'extract':
-        // EXTRACT(field FROM x) is DATE_PART('field', x)
-        return this.func({ kind: 'function', name: 'date_part', args: [{ kind: 'string', value: e.field, pos: e.pos }, e.arg], distinct: false, star: false, pos: e.pos }, env);
+        return this.operator('extract', [{ kind: 'string', value: e.field, pos: e.pos }, e.arg], e.pos, env);
       case 'function':
         return this.func(e, env);
     }

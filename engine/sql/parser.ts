@@ -78,26 +78,6 @@ const UNSUPPORTED_OBJECTS: ReadonlySet<string> = new Set([
   'library', 'model', 'datashare', 'materialized', 'temp', 'temporary', 'local', 'trigger', 'type',
 ]);
 
-/**
- * Date parts (EXTRACT, DATE_PART, DATEADD, DATEDIFF) with Redshift's
- * abbreviations, mapped to canonical names.
- */
-const DATE_PARTS: ReadonlyMap<string, string> = new Map(
-  Object.entries({
-    year: ['year', 'years', 'y', 'yr', 'yrs'],
-    quarter: ['quarter', 'quarters', 'qtr', 'qtrs', 'q'],
-    month: ['month', 'months', 'mon', 'mons'],
-    week: ['week', 'weeks', 'w', 'wk'],
-    day: ['day', 'days', 'd'],
-    dow: ['dow', 'dayofweek', 'dw', 'weekday'],
-    doy: ['doy', 'dayofyear', 'dy', 'yearday'],
-    hour: ['hour', 'hours', 'h', 'hr', 'hrs'],
-    minute: ['minute', 'minutes', 'm', 'min', 'mins'],
-    second: ['second', 'seconds', 's', 'sec', 'secs'],
-    epoch: ['epoch'],
-  }).flatMap(([canonical, names]) => names.map((n): [string, string] => [n, canonical])),
-);
-
 /** Units of an interval string, as [field, factor]: months, days or microseconds. */
 type IntervalField = 'months' | 'days' | 'micros';
 const INTERVAL_UNITS: ReadonlyMap<string, readonly [IntervalField, number]> = new Map(
@@ -1549,6 +1529,7 @@ class Parser {
         case 'extract':
           return this.extractCall();
         case 'date_part':
+        case 'datepart':
           return this.datePartCall();
         case 'substring':
           return this.substringCall();
@@ -1708,16 +1689,15 @@ class Parser {
   }
 
   /**
-   * A date part written as a word (year) or a string ('year'). Known
-   * abbreviations become their canonical name; anything else passes through
-   * lower-cased for the binder to judge, which knows what each function takes.
+   * A date part written as a word (year) or a string ('year'), lower-cased:
+   * the function registry knows the parts and their abbreviations
+   * (functions/date.ts), and what each function takes.
    */
   private datePart(): { name: string; token: Token } {
     const t = this.tok;
     if (t.kind !== 'word' && t.kind !== 'string') throw this.expected('a date part');
-    const written = t.value.toLowerCase();
     this.advance();
-    return { name: DATE_PARTS.get(written) ?? written, token: t };
+    return { name: t.value.toLowerCase(), token: t };
   }
 
   /** EXTRACT(field FROM x) */
@@ -1731,15 +1711,15 @@ class Parser {
     return { kind: 'extract', field, arg, pos };
   }
 
-  /** DATE_PART('field', x) */
-  private datePartCall(): ast.ExtractExpr {
-    const pos = this.advance().pos;
+  /** DATE_PART('field', x) or DATE_PART(field, x): the field becomes a string argument (Redshift's DATE_PART differs from EXTRACT). */
+  private datePartCall(): ast.FunctionCall {
+    const t = this.advance();
     this.expectOp('(');
-    const field = this.datePart().name;
+    const part = this.datePart();
     this.expectOp(',');
     const arg = this.expr();
     this.expectOp(')');
-    return { kind: 'extract', field, arg, pos };
+    return this.call(t.value, [{ kind: 'string', value: part.name, pos: part.token.pos }, arg], t.pos);
   }
 
   /** DATEADD(unit, n, d), DATEDIFF(unit, a, b): the unit becomes a leading string argument. */

@@ -119,7 +119,7 @@ class Printer {
       case 'cast':
         return this.flip() ? [`CAST(${this.print(e.arg, 0)} AS ${typeName(e.type)})`, P.atom] : [`${this.print(e.arg, P.cast)}::${typeName(e.type)}`, P.cast];
       case 'extract':
-        return this.flip() ? [`EXTRACT(${e.field} FROM ${this.print(e.arg, 0)})`, P.atom] : [`date_part('${e.field}', ${this.print(e.arg, 0)})`, P.atom];
+        return this.flip() ? [`EXTRACT(${e.field} FROM ${this.print(e.arg, 0)})`, P.atom] : [`EXTRACT('${e.field}' FROM ${this.print(e.arg, 0)})`, P.atom];
       case 'function':
         return [this.call(e), P.atom];
     }
