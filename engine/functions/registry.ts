@@ -5,6 +5,7 @@
  */
 import { CONDITIONAL } from './conditional.js';
 import { DATE_FUNCTIONS } from './date.js';
+import { FORMAT } from './format.js';
 import { HASH } from './hash.js';
 import { MATH } from './math.js';
 import { REGEX } from './regex.js';
@@ -12,7 +13,7 @@ import { STRING } from './string.js';
 import type { Family, Implementation, ScalarFunction } from './types.js';
 
 /** The families in the reference's order. */
-export const FAMILIES: readonly Family[] = [STRING, MATH, DATE_FUNCTIONS, CONDITIONAL, REGEX, HASH];
+export const FAMILIES: readonly Family[] = [STRING, MATH, DATE_FUNCTIONS, FORMAT, CONDITIONAL, REGEX, HASH];
 
 const byName = new Map<string, ScalarFunction>();
 const byOperator = new Map<string, ScalarFunction>();
