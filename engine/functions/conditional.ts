@@ -43,6 +43,7 @@ export const CONDITIONAL: Family = {
       syntax: ['COALESCE(a, b, ...)', 'NVL(a, b, ...)'],
       returns: 'the arguments\' common type',
       doc: 'the first non-NULL argument; the later ones are computed only when needed',
+      nulls: 'own',
       bind(b) {
         b.argc(1, Infinity);
         const vals = unifiedArgs(b, b.name.toUpperCase());
@@ -68,6 +69,7 @@ export const CONDITIONAL: Family = {
       syntax: ['NVL2(x, if_not_null, if_null)'],
       returns: 'the common type of the last two',
       doc: 'if_not_null when x is not NULL, else if_null',
+      nulls: 'own',
       bind(b) {
         b.argc(3);
         const test = b.arg(0);
@@ -80,6 +82,7 @@ export const CONDITIONAL: Family = {
       syntax: ['DECODE(x, search, result [, search, result ...] [, default])'],
       returns: 'the results\' common type',
       doc: 'the result of the first search equal to x, else default (NULL without one); a NULL search matches a NULL x',
+      nulls: 'own',
       bind(b) {
         b.argc(3, Infinity);
         const n = b.count;
@@ -111,6 +114,7 @@ export const CONDITIONAL: Family = {
       syntax: ['a IS [NOT] DISTINCT FROM b'],
       returns: 'BOOLEAN',
       doc: 'a <> b (= b with NOT), where NULL equals NULL and differs from any value; never NULL',
+      nulls: 'own',
       bind(b) {
         b.argc(2);
         let [x, y] = b.unifyPair(b.arg(0), b.arg(1), b.pos);

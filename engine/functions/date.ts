@@ -392,6 +392,7 @@ export const DATE_FUNCTIONS: Family = {
       syntax: ['DATEADD(unit, n, x)'],
       returns: 'TIMESTAMP',
       doc: 'x plus n units (months clamp to the month\'s end)',
+      nulls: 'strict',
       bind(b) {
         b.argc(3);
         return dateAdd(b);
@@ -402,6 +403,7 @@ export const DATE_FUNCTIONS: Family = {
       syntax: ['DATEDIFF(unit, a, b)'],
       returns: 'BIGINT',
       doc: 'the unit boundaries crossed from a to b, as in Redshift',
+      nulls: 'strict',
       bind(b) {
         b.argc(3);
         return dateDiff(b);
@@ -412,6 +414,7 @@ export const DATE_FUNCTIONS: Family = {
       syntax: ['LAST_DAY(x)'],
       returns: 'DATE',
       doc: 'the last day of x\'s month',
+      nulls: 'strict',
       bind(b) {
         b.argc(1);
         let x = b.temporal(0, 'the date of LAST_DAY');
@@ -455,6 +458,7 @@ export const DATE_FUNCTIONS: Family = {
       syntax: ['GETDATE()'],
       returns: 'TIMESTAMP',
       doc: 'the time the statement started, in whole seconds (UTC)',
+      nulls: 'strict',
       bind(b) {
         b.argc(0);
         return lit(Math.floor(now() / 1_000_000) * 1_000_000, TIMESTAMP);
@@ -465,6 +469,7 @@ export const DATE_FUNCTIONS: Family = {
       syntax: ['SYSDATE', 'CURRENT_TIMESTAMP', 'NOW()'],
       returns: 'TIMESTAMP',
       doc: 'the time the statement started, to the microsecond (UTC; a statement is its own transaction)',
+      nulls: 'strict',
       bind(b) {
         b.argc(0);
         return lit(now(), TIMESTAMP);
@@ -475,6 +480,7 @@ export const DATE_FUNCTIONS: Family = {
       syntax: ['CURRENT_DATE'],
       returns: 'DATE',
       doc: 'the date the statement started (UTC)',
+      nulls: 'strict',
       bind(b) {
         b.argc(0);
         return lit(Math.floor(now() / DAY_US), DATE);

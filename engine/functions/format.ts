@@ -186,6 +186,7 @@ export const FORMAT: Family = {
       syntax: ['TO_DATE(s, format [, is_strict])'],
       returns: 'DATE',
       doc: 'the date s holds, read by a datetime format string; out-of-range fields roll over (June 31 is July 1) unless is_strict, where they are INVALID_VALUE; text that does not match is INVALID_VALUE',
+      nulls: 'strict',
       bind(b) {
         const ts = readTimestampOf(b, 'to_date');
         return { ...ts, type: DATE };
@@ -196,6 +197,7 @@ export const FORMAT: Family = {
       syntax: ['TO_TIMESTAMP(s, format [, is_strict])'],
       returns: 'TIMESTAMP',
       doc: 'the timestamp s holds, read as TO_DATE reads (Redshift returns a TIMESTAMPTZ; keel has no time zones: see [differences](#differences-from-redshift))',
+      nulls: 'strict',
       bind: (b) => readTimestampOf(b, 'to_timestamp'),
     },
     {

@@ -173,6 +173,7 @@ export const MATH: Family = {
       syntax: ['LOG(x)', 'LOG(base, x)'],
       returns: 'DOUBLE PRECISION',
       doc: 'the base-10 logarithm, or the logarithm to a base',
+      nulls: 'strict',
       bind(b) {
         b.argc(1, 2);
         if (b.count === 1) return fnCall('ln', [b.double(0, 'the argument of LOG')], DOUBLE, 'log10');
@@ -198,6 +199,7 @@ export const MATH: Family = {
       syntax: ['MOD(a, b)'],
       returns: 'as a % b',
       doc: 'the remainder, as the % operator (its sign is a\'s; b = 0 is DIVISION_BY_ZERO)',
+      nulls: 'strict',
       bind(b) {
         b.argc(2);
         return b.arith('%', b.arg(0), b.arg(1), b.pos);

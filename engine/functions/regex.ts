@@ -256,6 +256,7 @@ const POSIX_MATCH: ScalarFunction = {
   syntax: ['s ~ pattern', 's ~* pattern', 's !~ pattern', 's !~* pattern'],
   returns: 'BOOLEAN',
   doc: 'whether the POSIX regular expression matches somewhere in s (* ignores case, ! negates); NULL when either is NULL',
+  nulls: 'strict',
   bind(b) {
     b.argc(2);
     const ignoreCase = b.name.endsWith('*');
@@ -273,6 +274,7 @@ const SIMILAR: ScalarFunction = {
   syntax: ['s [NOT] SIMILAR TO pattern [ESCAPE e]'],
   returns: 'BOOLEAN',
   doc: "whether the whole of s matches the SQL pattern: % and _ as in LIKE, with | * + ? {m,n} ( ) [...] as in regular expressions; the escape character (a backslash by default) makes the next one literal",
+  nulls: 'strict',
   bind(b) {
     b.argc(2, 3);
     const s = b.str(0);

@@ -26,10 +26,7 @@ for (const family of FAMILIES) {
       if (names.has(name)) throw new Error(`function registry: ${name} is defined twice`);
       names.set(name, f);
     }
-    if (f.compile) {
-      if (!f.nulls) throw new Error(`function registry: ${f.names[0]} compiles without a NULL rule`);
-      define(f.names[0], { nulls: f.nulls, compile: f.compile });
-    }
+    if (f.compile) define(f.names[0], { nulls: f.nulls, compile: f.compile.bind(f) });
   }
   for (const [id, impl] of Object.entries(family.internal ?? {})) define(id, impl);
 }

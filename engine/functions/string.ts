@@ -182,6 +182,7 @@ export const STRING: Family = {
       syntax: ['STRPOS(s, needle)'],
       returns: 'INTEGER',
       doc: 'POSITION with the arguments the other way round',
+      nulls: 'strict',
       bind: (b) => position(b, 1, 0),
     },
     {
@@ -189,6 +190,7 @@ export const STRING: Family = {
       syntax: ['CHARINDEX(needle, s)'],
       returns: 'INTEGER',
       doc: 'POSITION, as a function',
+      nulls: 'strict',
       bind: (b) => position(b, 0, 1),
     },
     unaryKeepingType('upper', 'upper case', (s) => `${s}.toUpperCase()`),
@@ -303,6 +305,7 @@ export const STRING: Family = {
       syntax: ['CONCAT(a, b, ...)'],
       returns: 'VARCHAR',
       doc: 'the arguments joined; NULL arguments count as empty strings (PostgreSQL; see [differences](#differences-from-redshift))',
+      nulls: 'own',
       bind(b) {
         b.argc(1, Infinity);
         const parts = Array.from({ length: b.count }, (_, i) => call('coalesce', [b.str(i), lit('', VARCHAR)], VARCHAR));

@@ -32,7 +32,7 @@ export interface Family {
   readonly internal?: Readonly<Record<string, Implementation>>;
 }
 
-export interface ScalarFunction extends Partial<Implementation> {
+export interface ScalarFunction {
   /** Lower-case SQL names; the first is the canonical one (and the id of its implementation, if it has one). */
   readonly names: readonly [string, ...string[]];
   /**
@@ -49,6 +49,14 @@ export interface ScalarFunction extends Partial<Implementation> {
   readonly doc: string;
   /** Argument and result type rules: the bound call (constants are folded by the caller). */
   bind(b: Binding): Expr;
+  /**
+   * What a NULL argument does: for an entry that compiles, how its code is
+   * called; for one that rewrites into other expressions, what the rewriting
+   * does (the reference states it either way).
+   */
+  readonly nulls: NullRule;
+  /** The code of the calls `bind` makes with this entry's id (names[0]); absent when bind rewrites into other expressions. */
+  compile?(c: CodeArgs): string;
 }
 
 /**
