@@ -119,8 +119,8 @@ export function formatNumber(f: NumberFormat, value: number, scale: number | nul
   // zero with no fraction positions still shows a digit
   const intText = int === '' && f.fracDigits === 0 ? '0' : int;
   const overflow = intText.length > f.intDigits;
-  const isZero = /^0*$/.test(int + frac);
-  const neg = negative && !isZero;
+  // a DECIMAL that rounds to zero has no sign (as PostgreSQL's numeric); a double keeps its own (-0.0)
+  const neg = negative && (scale === null || !/^0*$/.test(int + frac));
   // the fraction's digits that print: FM drops trailing zeros of 9 positions
   let lastFrac = f.fracDigits;
   if (f.fill && !overflow) {
