@@ -177,7 +177,7 @@ export function replacementOf(text: string): string {
 
 export function regexpReplace(re: RegExp, s: string, replacement: string, position: number): string {
   checkPosition(position);
-  if (position > s.length) return s;
+  if (position - 1 > s.length) return s;
   re.lastIndex = 0;
   return s.substring(0, position - 1) + s.substring(position - 1).replace(re, replacementOf(replacement));
 }
