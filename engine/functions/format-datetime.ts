@@ -376,9 +376,10 @@ export function readDatetime(parts: readonly FormatPart[], input: string, strict
     const start = i;
     while (i < input.length && i - start < width && input[i]! >= '0' && input[i]! <= '9') i++;
     if (i === start) fail(`expected a number for ${p.field} at position ${start + 1}`);
+    const value = (neg ? -1 : 1) * Number(input.slice(start, i));
     // an ordinal suffix after the number is skipped
     if (p.ordinal && /^(st|nd|rd|th)/i.test(input.slice(i))) i += 2;
-    return (neg ? -1 : 1) * Number(input.slice(start, i));
+    return value;
   };
   const word = (names: readonly string[], length: number | null): number => {
     while (input[i] === ' ') i++;
@@ -387,6 +388,8 @@ export function readDatetime(parts: readonly FormatPart[], input: string, strict
       const name = (length === null ? names[k]! : names[k]!.slice(0, length)).toLowerCase();
       if (rest.startsWith(name)) {
         i += name.length;
+        // a full name is blank-padded to 9 characters unless FM: the padding goes with it
+        if (length === null) while (input[i] === ' ') i++;
         return k;
       }
     }

@@ -256,7 +256,8 @@ export function readNumber(f: NumberFormat, input: string): number {
     s = s.slice(0, -1);
   }
   const m = /^(\d*)(?:\.(\d*))?$/.exec(s);
-  if (!m || (m[1] === '' && (m[2] ?? '') === '')) throw new NumberReadError(`"${input}" is not a number of the format`);
+  // a lone point is zero (FM prints zero so when the format has no 0 position)
+  if (!m || (m[1] === '' && m[2] === undefined)) throw new NumberReadError(`"${input}" is not a number of the format`);
   const int = m[1]!.replace(/^0+(?=\d)/, '');
   if (int.replace(/^0+/, '').length > f.intDigits) throw new NumberReadError(`"${input}" has more integer digits than the format's ${f.intDigits}`);
   const frac = (m[2] ?? '').slice(0, f.fracDigits).padEnd(f.fracDigits, '0');

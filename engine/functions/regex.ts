@@ -16,7 +16,7 @@
  */
 import { invalid } from '../exec/runtime.js';
 import { fnCall, call, type Expr } from '../plan/expr.js';
-import { BOOLEAN, INTEGER, VARCHAR, isString } from '../plan/coerce.js';
+import { BOOLEAN, INTEGER, VARCHAR, isString, shortName } from '../plan/coerce.js';
 import { stringResult } from './string.js';
 import type { Binding, CodeArgs, Family, ScalarFunction } from './types.js';
 
@@ -249,6 +249,13 @@ function optionalInt(b: Binding, i: number, fallback: number): Expr {
   return b.count > i ? b.int(i) : { k: 'lit', value: fallback, type: INTEGER };
 }
 
+/** What a match operator tests: a string (as LIKE's, no other type is converted). */
+function matchSubject(b: Binding): Expr {
+  const x = b.arg(0);
+  if (!b.isUnknown(x) && !isString(x.type)) throw b.error('TYPE_MISMATCH', `operator does not exist: ${shortName(x.type)} ${b.name.toUpperCase()} varchar`, b.pos);
+  return b.str(0);
+}
+
 /** The POSIX match operators: ~ (matches somewhere), ~* (ignoring case), !~ and !~* (do not match). */
 const POSIX_MATCH: ScalarFunction = {
   names: ['~', '~*', '!~', '!~*'],
@@ -260,8 +267,7 @@ const POSIX_MATCH: ScalarFunction = {
   bind(b) {
     b.argc(2);
     const ignoreCase = b.name.endsWith('*');
-    const s = b.str(0);
-    if (!isString(s.type)) throw b.error('TYPE_MISMATCH', `operator does not exist: ${s.type.id} ${b.name} varchar`, b.pos);
+    const s = matchSubject(b);
     const param = ignoreCase ? 'i' : '';
     const m = fnCall('regexp_match', [s, patternArg(b, 1, param)], BOOLEAN, param);
     return b.name.startsWith('!') ? call('not', [m], BOOLEAN) : m;
@@ -277,7 +283,7 @@ const SIMILAR: ScalarFunction = {
   nulls: 'strict',
   bind(b) {
     b.argc(2, 3);
-    const s = b.str(0);
+    const s = matchSubject(b);
     let escape: string | null = null;
     if (b.count === 3) {
       const e = b.constantString(2, 'the ESCAPE of SIMILAR TO');
