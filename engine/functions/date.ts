@@ -7,7 +7,8 @@
 import { DAY_US, type SqlType } from '../types.js';
 import { addMonths, invalid } from '../exec/runtime.js';
 import { call, fnCall, type Expr } from '../plan/expr.js';
-import { BIGINT, DATE, DOUBLE, INTEGER, TIMESTAMP, lit } from '../plan/coerce.js';
+import { BIGINT, DATE, DOUBLE, INTEGER, TIMESTAMP, VARCHAR, lit } from '../plan/coerce.js';
+import { TimeZone } from './time-zone.js';
 import type { Binding, Family } from './types.js';
 
 const DATE_FIELDS = new Set([
@@ -333,6 +334,29 @@ function dateDiff(b: Binding): Expr {
   }
 }
 
+/** CONVERT_TIMEZONE's work: a wall-clock time in one zone as the wall-clock time in another. */
+export function convertTimezone(from: TimeZone, to: TimeZone, us: number): number {
+  return to.fromUtc(from.toUtc(us));
+}
+
+function zoneOf(name: string): TimeZone {
+  return TimeZone.of(name) ?? invalid(`unknown time zone "${name}" (use a name of the IANA time-zone database, such as 'America/New_York', or 'UTC')`);
+}
+
+/** CONVERT_TIMEZONE with zones known only per row. */
+export function convertTimezoneText(from: string, to: string, us: number): number {
+  return convertTimezone(zoneOf(from), zoneOf(to), us);
+}
+
+/** A time-zone argument: checked when the query is bound if it is a constant. */
+function zoneArg(b: Binding, i: number): Expr {
+  const z = b.fold(b.str(i));
+  if (z.k === 'lit' && typeof z.value === 'string' && TimeZone.of(z.value) === null) {
+    throw b.error('INVALID_VALUE', `unknown time zone "${z.value}" (use a name of the IANA time-zone database, such as 'America/New_York', or 'UTC')`, b.argPos(i));
+  }
+  return z;
+}
+
 /** The statement's clock, read when the call is bound: every row sees the same value. */
 function now(): number {
   return Date.now() * 1000;
@@ -452,6 +476,30 @@ export const DATE_FUNCTIONS: Family = {
       },
       nulls: 'strict',
       compile: (c) => `${c.target} = ${c.constant(monthsBetween)}(${c.args[0]}, ${c.args[1]});`,
+    },
+    {
+      names: ['convert_timezone'],
+      syntax: ["CONVERT_TIMEZONE(['source_zone',] 'target_zone', timestamp)"],
+      returns: 'TIMESTAMP',
+      doc: "the wall-clock time in target_zone of a timestamp read as a wall-clock time in source_zone (UTC when omitted); zones are names of the IANA time-zone database ('America/New_York') from the platform's data; an unknown zone is INVALID_VALUE",
+      nulls: 'strict',
+      bind(b) {
+        b.argc(2, 3);
+        const three = b.count === 3;
+        const from = three ? zoneArg(b, 0) : lit('UTC', VARCHAR);
+        const to = zoneArg(b, three ? 1 : 0);
+        const i = three ? 2 : 1;
+        let ts = b.temporal(i, 'the timestamp of CONVERT_TIMEZONE');
+        if (ts.type.id === 'date') ts = b.castTo(ts, TIMESTAMP, 'explicit', b.argPos(i));
+        return fnCall('convert_timezone', [from, to, ts], TIMESTAMP);
+      },
+      compile(c) {
+        const [from, to] = c.call.args;
+        if (from!.k === 'lit' && to!.k === 'lit') {
+          return `${c.target} = ${c.constant(convertTimezone)}(${c.constant(TimeZone.of(from!.value as string))}, ${c.constant(TimeZone.of(to!.value as string))}, ${c.args[2]}); ${c.rangeCheck(TIMESTAMP, c.target)}`;
+        }
+        return `${c.target} = ${c.constant(convertTimezoneText)}(${c.args[0]}, ${c.args[1]}, ${c.args[2]}); ${c.rangeCheck(TIMESTAMP, c.target)}`;
+      },
     },
     {
       names: ['getdate'],
