@@ -59,8 +59,12 @@ export function addMonths(days: number, months: number): number {
   const m = d.getUTCMonth() + months;
   const targetY = y + Math.floor(m / 12);
   const targetM = ((m % 12) + 12) % 12;
-  const lastDay = new Date(Date.UTC(targetY, targetM + 1, 0)).getUTCDate();
-  return Date.UTC(targetY, targetM, Math.min(d.getUTCDate(), lastDay)) / 86_400_000;
+  // setUTCFullYear, not Date.UTC, which reads the years 0 to 99 as 1900 to 1999
+  const t = new Date(0);
+  t.setUTCFullYear(targetY, targetM + 1, 0);
+  const lastDay = t.getUTCDate();
+  t.setUTCFullYear(targetY, targetM, Math.min(d.getUTCDate(), lastDay));
+  return Math.round(t.getTime() / 86_400_000);
 }
 
 export function addMonthsTs(us: number, months: number): number {
