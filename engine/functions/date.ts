@@ -60,43 +60,68 @@ function millenniumOf(y: number): number {
   return y > 0 ? Math.floor((y + 999) / 1000) : -Math.floor((999 - (y - 1)) / 1000);
 }
 
-/** A field of a date (days since epoch): EXTRACT and DATE_PART agree on dates; time fields are 0. */
-export function extractDate(field: string, days: number): number {
-  const d = new Date(days * 86_400_000);
+/** Year, month (1-12) and day of days since 1970-01-01, by integer arithmetic (H. Hinnant's civil_from_days): no Date per row. */
+function civil(days: number, part: 0 | 1 | 2): number {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  if (part === 1) return month;
+  if (part === 2) return doy - Math.floor((153 * mp + 2) / 5) + 1;
+  return yoe + era * 400 + (month <= 2 ? 1 : 0);
+}
+
+const yearOf = (days: number) => civil(days, 0);
+/** 0 = Sunday; 1970-01-01 was a Thursday. */
+const dowOf = (days: number) => (((days + 4) % 7) + 7) % 7;
+
+/**
+ * The function that gives one field of a date (days since epoch), chosen once
+ * per query: EXTRACT and DATE_PART agree on dates; time fields are 0.
+ */
+export function dateField(field: string): (days: number) => number {
   switch (field) {
     case 'millennium':
-      return millenniumOf(d.getUTCFullYear());
+      return (days) => millenniumOf(yearOf(days));
     case 'century':
-      return centuryOf(d.getUTCFullYear());
+      return (days) => centuryOf(yearOf(days));
     case 'decade':
-      return Math.floor(d.getUTCFullYear() / 10);
+      return (days) => Math.floor(yearOf(days) / 10);
     case 'year':
-      return d.getUTCFullYear();
+      return yearOf;
     case 'month':
-      return d.getUTCMonth() + 1;
+      return (days) => civil(days, 1);
     case 'day':
-      return d.getUTCDate();
+      return (days) => civil(days, 2);
     case 'quarter':
-      return Math.floor(d.getUTCMonth() / 3) + 1;
+      return (days) => Math.floor((civil(days, 1) - 1) / 3) + 1;
     case 'dow':
-      return d.getUTCDay();
+      return dowOf;
     case 'isodow':
-      return d.getUTCDay() || 7;
+      return (days) => dowOf(days) || 7;
     case 'doy':
-      return days - daysOf(d.getUTCFullYear(), 0, 1) + 1;
+      return (days) => days - daysOf(yearOf(days), 0, 1) + 1;
     case 'week':
-      return isoWeek(d);
+      return (days) => isoWeek(new Date(days * 86_400_000));
     case 'epoch':
-      return days * 86400;
+      return (days) => days * 86400;
     case 'hour':
     case 'minute':
     case 'second':
     case 'millisecond':
     case 'microsecond':
-      return 0;
+      return () => 0;
     default:
-      return invalid(`unknown date field ${field}`);
+      return () => invalid(`unknown date field ${field}`);
   }
+}
+
+/** A field of a date (days since epoch); compiled code calls the function dateField chose once instead. */
+export function extractDate(field: string, days: number): number {
+  return dateField(field)(days);
 }
 
 /**
@@ -357,9 +382,23 @@ function zoneArg(b: Binding, i: number): Expr {
   return z;
 }
 
-/** The statement's clock, read when the call is bound: every row sees the same value. */
+let clock: number | null = null;
+
+/**
+ * The statement's clock, read when the call is bound, so every row sees the
+ * same value. A statement is bound in one synchronous pass; the reading is
+ * kept until that pass ends (the next microtask), so SYSDATE, GETDATE and
+ * CURRENT_DATE of one statement agree even when the millisecond turns
+ * between their calls.
+ */
 function now(): number {
-  return Date.now() * 1000;
+  if (clock === null) {
+    clock = Date.now() * 1000;
+    queueMicrotask(() => {
+      clock = null;
+    });
+  }
+  return clock;
 }
 
 export const DATE_FUNCTIONS: Family = {
@@ -378,7 +417,7 @@ export const DATE_FUNCTIONS: Family = {
       compile: (c) =>
         c.call.args[0]!.type.id === 'timestamp'
           ? `${c.target} = ${c.constant(datePartTimestamp)}(${JSON.stringify(c.call.param)}, ${c.args[0]});`
-          : `${c.target} = ${c.constant(extractDate)}(${JSON.stringify(c.call.param)}, ${c.args[0]});`,
+          : `${c.target} = ${c.constant(dateField(String(c.call.param)))}(${c.args[0]});`,
     },
     {
       names: ['extract'],
@@ -394,7 +433,7 @@ export const DATE_FUNCTIONS: Family = {
       compile: (c) =>
         c.call.args[0]!.type.id === 'timestamp'
           ? `${c.target} = ${c.constant(extractTimestamp)}(${JSON.stringify(c.call.param)}, ${c.args[0]});`
-          : `${c.target} = ${c.constant(extractDate)}(${JSON.stringify(c.call.param)}, ${c.args[0]});`,
+          : `${c.target} = ${c.constant(dateField(String(c.call.param)))}(${c.args[0]});`,
     },
     {
       names: ['date_trunc'],
