@@ -42,7 +42,9 @@ describe('the decision rule', () => {
     const slowerWithin = { estimate: 1.03, low: 0.9, high: 1.18 };
     expect(decide({ ...base, timeRatio: slowerWithin, bytesMoved: m(1e6, 4e5) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^bytes moved -60\.0%, but the clock's estimate is slower/) });
     expect(decide({ ...base, rowsScanned: m(1000, 1000), timeRatio: slowerWithin, blocksScanned: m(100, 70) }, 0.02, false).verdict).toBe('rejected');
-    expect(decide({ ...base, timeRatio: slowerWithin, storageBytes: m(1e6, 5e5) }, 0.02, true).verdict).toBe('rejected');
+    // storage saved by a group of encodings is a gain of its own: only a clock slower beyond noise refuses it
+    expect(decide({ ...base, timeRatio: slowerWithin, storageBytes: m(1e6, 5e5) }, 0.02, true).verdict).toBe('proven');
+    expect(decide({ ...base, timeRatio: { estimate: 1.2, low: 1.05, high: 1.4 }, storageBytes: m(1e6, 5e5) }, 0.02, true).verdict).toBe('rejected');
     // fewer rows read is decoding work saved: the counters prove it within noise even where per-query overhead hides it from the clock
     expect(decide({ ...base, rowsScanned: m(1000, 300), timeRatio: slowerWithin, blocksScanned: m(100, 30) }, 0.02, false).verdict).toBe('proven');
     // storage: proves an encoding's group, but never vetoes one that cuts what queries pay
