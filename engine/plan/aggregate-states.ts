@@ -11,7 +11,8 @@
  */
 import type { SqlType } from '../types.js';
 import type { LogicalAgg } from './logical.js';
-import type { AggFn, AggSpec, Field, SortKey } from './physical.js';
+import type { AggFn } from './agg-fn.js';
+import type { AggSpec, Field, SortKey } from './physical.js';
 
 const WHOLE_GROUP: ReadonlySet<AggFn> = new Set<AggFn>(['countDistinct', 'sumDistinct', 'avgDistinct', 'median', 'listagg', 'percentileCont', 'percentileDisc']);
 

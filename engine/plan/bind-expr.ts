@@ -15,7 +15,7 @@ import { ExecError, KeelError, SqlError } from '../errors.js';
 import type { SqlType } from '../types.js';
 import { DAY_US, parseTimestamp, physicalKind } from '../types.js';
 import { functionNames, lookupFunction, lookupOperator } from '../functions/registry.js';
-import type { AggFn } from './physical.js';
+import type { AggFn } from './agg-fn.js';
 import { balanced, call, fnCall, operandsOf, type Expr, type Op } from './expr.js';
 import { CallBinding } from './bind-call.js';
 import { evaluate, fold } from './fold.js';
