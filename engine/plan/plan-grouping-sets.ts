@@ -28,7 +28,7 @@ import { columnsOf, remapColumns, type Expr } from './expr.js';
 import type { LogicalNode } from './logical.js';
 import type { AggSpec, Distribution, ExchangeNode, Field, PlanNode, SortKey } from './physical.js';
 import { aggSpec, hasPartialState, partialStates } from './aggregate-states.js';
-import type { Planned } from './planner.js';
+import type { Planned } from './rules/context.js';
 
 /** What planning grouping sets needs of the planner. */
 export interface GroupingPlanHost {

@@ -44,6 +44,7 @@ import { aggSpec, hasPartialState, partialStates } from './aggregate-states.js';
 import { planGroupingSets, type GroupingPlanHost } from './plan-grouping-sets.js';
 import { joinPlacement, nodeBytes, rowWidth, type SideMove, type TableLayout } from './join-placement.js';
 import { planWindow } from './plan-window.js';
+import type { Planned } from './rules/context.js';
 
 /** What-if planning's inputs: distributions in place of the catalog's, by table; rows observed at sites, by key. */
 export interface WhatIfInputs {
@@ -66,14 +67,6 @@ interface RegionEdge {
   ea: Expr;
   eb: Expr;
   pred: Expr;
-}
-
-export interface Planned {
-  node: PlanNode;
-  /** pos.get(logical field index) = output column of node. */
-  pos: Map<number, number>;
-  /** Unfiltered size of the relation's base table(s), for join estimates. */
-  base: number;
 }
 
 export class Planner {
