@@ -155,7 +155,7 @@ export interface AggregateNode extends NodeBase {
   /** partial: per slice, emits states; final: merges states; complete: one pass. */
   readonly mode: 'partial' | 'final' | 'complete';
   /**
-   * Grouping sets (plan-grouping-sets.ts): the last group column is the set
+   * Grouping sets (rules/grouping-sets.ts): the last group column is the set
    * number. `emptySets` are the numbers of the empty sets (GROUP BY ()): like
    * an aggregate without GROUP BY, each makes one row even over no rows, which
    * slice 0 adds when no input row reached it there (rows of an empty set have
