@@ -1,7 +1,7 @@
 /**
  * The advisor's cost model for one join: how many bytes cross slices for each
  * placement of its two inputs. It mirrors the planner's choice of distribution
- * action (engine/plan/planner.ts, distributeJoin) and the exchange's counting
+ * action (engine/plan/rules/join-distribution.ts, distributeJoin) and the exchange's counting
  * (engine/exec/ops/exchange.ts): a hash redistribution moves the (n-1)/n of a
  * side's rows that leave their slice, a broadcast moves the inner side n-1
  * times, a replicated (ALL) side moves nothing.

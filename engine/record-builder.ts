@@ -6,7 +6,7 @@
 import type { Expr } from './plan/expr.js';
 import type { ExchangeNode, Field, PlanNode } from './plan/physical.js';
 import { childrenOf } from './plan/physical.js';
-import { conjuncts } from './plan/planner.js';
+import { conjuncts } from './plan/rules/predicates.js';
 import { selectivity } from './plan/estimate.js';
 import type { ExecContext } from './exec/context.js';
 import type { QueryStats } from './result.js';

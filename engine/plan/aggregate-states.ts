@@ -1,8 +1,8 @@
 /**
  * How an aggregate splits into a partial phase (per slice, before rows move)
  * and a final one (merging the partial states after they move), shared by the
- * plain aggregate planner (planner.ts) and the grouping-sets one
- * (plan-grouping-sets.ts).
+ * plain aggregate planner (rules/aggregate-split.ts) and the
+ * grouping-sets one (rules/grouping-sets.ts).
  *
  * Partial states: COUNT a count (summed), SUM a sum, MIN/MAX/ANY_VALUE a
  * value, AVG a sum and a count, APPROXIMATE COUNT(DISTINCT) a HyperLogLog
@@ -11,7 +11,8 @@
  */
 import type { SqlType } from '../types.js';
 import type { LogicalAgg } from './logical.js';
-import type { AggFn, AggSpec, Field, SortKey } from './physical.js';
+import type { AggFn } from './agg-fn.js';
+import type { AggSpec, Field, SortKey } from './physical.js';
 
 const WHOLE_GROUP: ReadonlySet<AggFn> = new Set<AggFn>(['countDistinct', 'sumDistinct', 'avgDistinct', 'median', 'listagg', 'percentileCont', 'percentileDisc']);
 

@@ -7,7 +7,7 @@
  * and across slices like the others, and identical filtered aggregates are
  * computed once.
  */
-import type { AggregateBinding, AggregatePart } from './bind-expr.js';
+import type { AggregateBinding, AggregatePart } from './bind-env.js';
 import type { Expr } from './expr.js';
 import { INTEGER, lit } from './coerce.js';
 

@@ -5,10 +5,10 @@
  * sketch), so it runs in two phases like SUM and moves sketches, not rows.
  */
 import type * as ast from '../sql/ast.js';
-import type { AggregateBinding, ExprBinder, ExprEnv } from './bind-expr.js';
+import type { AggregateBinding, CallBinder, ExprEnv } from './bind-env.js';
 import { BIGINT, VARCHAR, isUnknown } from './coerce.js';
 
-export function bindApproximateCount(b: ExprBinder, e: ast.FunctionCall, env: ExprEnv): AggregateBinding {
+export function bindApproximateCount(b: CallBinder, e: ast.FunctionCall, env: ExprEnv): AggregateBinding {
   if (e.name !== 'count' || !e.distinct || e.args.length !== 1) {
     throw b.error('SYNTAX', 'APPROXIMATE is only supported with COUNT(DISTINCT expression)', e.pos);
   }

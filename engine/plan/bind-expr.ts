@@ -10,22 +10,23 @@
  * grouped nor aggregated is a grouping error, as in PostgreSQL.
  */
 import type * as ast from '../sql/ast.js';
-import { children } from '../sql/expr-children.js';
 import { ExecError, KeelError, SqlError } from '../errors.js';
 import type { SqlType } from '../types.js';
 import { DAY_US, parseTimestamp, physicalKind } from '../types.js';
 import { functionNames, lookupFunction, lookupOperator } from '../functions/registry.js';
-import type { AggFn } from './physical.js';
+import type { AggFn } from './agg-fn.js';
 import { balanced, call, fnCall, operandsOf, type Expr, type Op } from './expr.js';
 import { CallBinding } from './bind-call.js';
 import { evaluate, fold } from './fold.js';
-import type { LogicalAgg, LogicalNode } from './logical.js';
-import { OuterReferenceError, Scope, didYouMean } from './bind-scope.js';
-import { bindGrouping, isGroupingCall, type GroupingState } from './bind-grouping.js';
+import type { LogicalAgg } from './logical.js';
+import { OuterReferenceError, didYouMean } from './bind-scope.js';
+import { bindGrouping, isGroupingCall } from './bind-grouping.js';
 import { bindPercentile, isPercentileCall } from './bind-percentile.js';
 import { bindApproximateCount } from './bind-approximate.js';
 import { withFilter } from './bind-aggregate-filter.js';
 import { isWindowOnlyFunction } from './window-functions.js';
+import type { AggState, AggregateBinding, AggregatePart, ExprEnv, SubqueryBinder } from './bind-env.js';
+import { AGGREGATES, UNSUPPORTED_AGGREGATES, containsAggregate, containsSubquery, isAggregateCall, someNode } from './ast-walks.js';
 import {
   BIGINT,
   BOOLEAN,
@@ -58,48 +59,8 @@ import {
 } from './coerce.js';
 
 export { call };
-
-/** The relation being built: subqueries append joins to it (existing field indexes never move). */
-export interface Rel {
-  node: LogicalNode;
-}
-
-export interface AggState {
-  /** The environment of the aggregate's input (before GROUP BY). */
-  readonly input: ExprEnv;
-  readonly groups: readonly Expr[];
-  readonly groupKeys: readonly string[];
-  /** Registered aggregate calls (by AST node): their value over the aggregate's output columns. */
-  readonly aggExprs: ReadonlyMap<ast.FunctionCall, Expr>;
-  /** Grouped plain columns by name, for correlated subqueries after GROUP BY. */
-  readonly groupScope: Scope;
-  /** GROUP BY's grouping sets, for GROUPING() (absent: a plain GROUP BY). */
-  readonly grouping?: GroupingState;
-}
-
-export interface ExprEnv {
-  readonly scope: Scope;
-  /** Where subqueries attach their joins; null where subqueries are not allowed. */
-  readonly rel: Rel | null;
-  readonly agg: AggState | null;
-  /** For messages: "WHERE", "JOIN condition", "GROUP BY", ... */
-  readonly clause: string;
-  /**
-   * Aliases of earlier select items (Redshift's lateral column aliases:
-   * SELECT a + 1 AS x, x * 2): a name no FROM column has reads as that item.
-   */
-  readonly aliases?: ReadonlyMap<string, Expr>;
-  /** Window function calls of the query level, bound beforehand (bind-window.ts) to their columns. */
-  readonly windows?: ReadonlyMap<ast.FunctionCall, Expr>;
-}
-
-/** What the expression binder needs from the query binder. */
-export interface SubqueryBinder {
-  scalar(e: ast.ScalarSubquery, env: ExprEnv): Expr;
-  exists(e: ast.ExistsExpr, env: ExprEnv): Expr;
-  inSubquery(e: ast.InSubqueryExpr, arg: Expr, env: ExprEnv): Expr;
-  quantified(e: ast.QuantifiedExpr, arg: Expr, env: ExprEnv): Expr;
-}
+export type { AggState, AggregateBinding, AggregatePart, ExprEnv, Rel, SubqueryBinder } from './bind-env.js';
+export { collectAggregates, containsAggregate, containsSubquery, isAggregateCall, isAggregateName, isSubqueryNode, someNode } from './ast-walks.js';
 
 // ---------------------------------------------------------------- small constructors
 
@@ -189,65 +150,6 @@ export function mapColumns(e: Expr, f: (c: Extract<Expr, { k: 'col' }>) => Expr)
   }
 }
 
-// ---------------------------------------------------------------- AST walks
-
-const AGGREGATES = new Set([
-  'count', 'sum', 'avg', 'min', 'max', 'any_value', 'bool_and', 'bool_or',
-  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'median', 'listagg',
-  'percentile_cont', 'percentile_disc',
-]);
-const UNSUPPORTED_AGGREGATES = new Set([
-  'bit_and', 'bit_or', 'approximate', 'string_agg', 'array_agg', 'mode',
-]);
-
-/** Whether a function of that name is an aggregate (supported or not). */
-export function isAggregateName(name: string): boolean {
-  return AGGREGATES.has(name) || UNSUPPORTED_AGGREGATES.has(name);
-}
-
-/** An aggregate call of the query level (with OVER it is a window function, bind-window.ts). */
-export function isAggregateCall(e: ast.Expr): boolean {
-  return e.kind === 'function' && !e.over && (AGGREGATES.has(e.name) || UNSUPPORTED_AGGREGATES.has(e.name));
-}
-
-/** Whether p holds for e or a node under it (not inside subqueries); without recursion, as AND and OR chains are long. */
-export function someNode(e: ast.Expr, p: (e: ast.Expr) => boolean): boolean {
-  const stack: ast.Expr[] = [e];
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (p(x)) return true;
-    for (const c of children(x)) stack.push(c); // not push(...): an IN list can hold 100,000
-  }
-  return false;
-}
-
-export function containsAggregate(e: ast.Expr): boolean {
-  return someNode(e, isAggregateCall);
-}
-
-export function isSubqueryNode(e: ast.Expr): boolean {
-  return e.kind === 'subquery' || e.kind === 'exists' || e.kind === 'inSubquery' || e.kind === 'quantified';
-}
-
-export function containsSubquery(e: ast.Expr): boolean {
-  return someNode(e, isSubqueryNode);
-}
-
-/** Aggregate calls of an expression, outermost only (nested ones are an error found when binding). */
-export function collectAggregates(e: ast.Expr, out: ast.FunctionCall[]): void {
-  // depth first, left to right, without recursion
-  const stack: ast.Expr[] = [e];
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (isAggregateCall(x)) {
-      out.push(x as ast.FunctionCall);
-      continue;
-    }
-    const cs = children(x);
-    for (let i = cs.length - 1; i >= 0; i--) stack.push(cs[i]!);
-  }
-}
-
 /** The operands of a chain of one operator, AND or OR, however parenthesized: (a OR b) OR c is [a, b, c]. */
 function chainOperands(e: ast.BinaryExpr): ast.Expr[] {
   const out: ast.Expr[] = [];
@@ -291,26 +193,6 @@ export function outputName(e: ast.Expr): string {
 }
 
 // ---------------------------------------------------------------- the binder
-
-/** One aggregate the aggregate operator computes. */
-export interface AggregatePart {
-  readonly fn: AggFn;
-  readonly arg: Expr | null;
-  readonly type: SqlType;
-  /** LISTAGG's WITHIN GROUP order, delimiter and DISTINCT (see LogicalAgg). */
-  readonly order?: LogicalAgg['order'];
-  readonly separator?: string;
-  readonly distinct?: boolean;
-  /** PERCENTILE_CONT / PERCENTILE_DISC's fraction and direction (see LogicalAgg). */
-  readonly fraction?: number;
-  readonly desc?: boolean;
-}
-
-/** An aggregate call: the operator's aggregates it needs, and its value from their columns. */
-export interface AggregateBinding {
-  readonly parts: readonly AggregatePart[];
-  combine(columns: readonly Expr[]): Expr;
-}
 
 /**
  * The aggregates of one GROUP BY: each call bound once, identical parts shared

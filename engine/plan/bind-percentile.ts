@@ -14,8 +14,8 @@
  * state (exec/ops/percentile.ts).
  */
 import type * as ast from '../sql/ast.js';
-import type { AggregateBinding, ExprBinder, ExprEnv } from './bind-expr.js';
-import { containsAggregate } from './bind-expr.js';
+import type { AggregateBinding, CallBinder, ExprEnv } from './bind-env.js';
+import { containsAggregate } from './ast-walks.js';
 import { DOUBLE, isInteger, isNumeric, isTemporal, isUnknown, shortName } from './coerce.js';
 import { fold } from './fold.js';
 
@@ -23,7 +23,7 @@ export function isPercentileCall(e: ast.FunctionCall): boolean {
   return e.name === 'percentile_cont' || e.name === 'percentile_disc';
 }
 
-export function bindPercentile(b: ExprBinder, e: ast.FunctionCall, env: ExprEnv): AggregateBinding {
+export function bindPercentile(b: CallBinder, e: ast.FunctionCall, env: ExprEnv): AggregateBinding {
   const cont = e.name === 'percentile_cont';
   const fname = e.name.toUpperCase();
   if (e.distinct || e.star) throw b.error('SYNTAX', `${fname} takes a fraction, not ${e.star ? '*' : 'DISTINCT'}`, e.pos);
@@ -48,7 +48,7 @@ export function bindPercentile(b: ExprBinder, e: ast.FunctionCall, env: ExprEnv)
 }
 
 /** The fraction: a constant from 0 to 1 (a DECIMAL literal read as its value, not its scaled integer). */
-function fractionOf(b: ExprBinder, arg: ast.Expr, env: ExprEnv, fname: string): number {
+function fractionOf(b: CallBinder, arg: ast.Expr, env: ExprEnv, fname: string): number {
   if (containsAggregate(arg)) throw b.error('SYNTAX', 'aggregate function calls cannot be nested', arg.pos);
   const bound = b.bind(arg, { ...env, clause: fname });
   if (!isUnknown(bound) && !isNumeric(bound.type)) throw b.error('TYPE_MISMATCH', `the fraction of ${fname} must be a number, not ${shortName(bound.type)}`, arg.pos);

@@ -1,7 +1,7 @@
 /**
  * How a join's two inputs meet (Redshift's DS_* actions), decided without
- * building anything: the planner applies the decision (planner.ts
- * distributeJoin), and the join orderer asks what each candidate join would
+ * building anything: the planner applies the decision
+ * (rules/join-distribution.ts), and the join orderer asks what each candidate join would
  * move before choosing one, so both see the same choice and the same bytes.
  *
  * A side's bytes are its estimated rows times the in-flight width of the

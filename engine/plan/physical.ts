@@ -5,6 +5,7 @@
 import type { Batch, SqlType } from '../types.js';
 import type { TableMeta } from '../catalog/catalog.js';
 import type { Expr } from './expr.js';
+import type { AggFn } from './agg-fn.js';
 import type { WindowFunc } from './window-spec.js';
 
 export interface Field {
@@ -49,17 +50,6 @@ export type JoinDistAction =
  * (a scalar subquery's value); a second match is a CARDINALITY error.
  */
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'antiNullAware' | 'cross' | 'single';
-
-/**
- * Aggregate functions. The DISTINCT forms, 'median', 'listagg' and the
- * percentiles need all of a group's rows in one place (no partial states):
- * they run after the rows are moved by group (plan/aggregate-states.ts).
- */
-export type AggFn =
-  | 'sum' | 'count' | 'countStar' | 'min' | 'max' | 'avg' | 'countDistinct' | 'sumDistinct' | 'avgDistinct' | 'anyValue'
-  | 'median' | 'listagg' | 'percentileCont' | 'percentileDisc'
-  /** APPROXIMATE COUNT(DISTINCT x): a HyperLogLog sketch, which partial aggregates emit and final ones merge. */
-  | 'approxCountDistinct';
 
 export interface AggSpec {
   readonly fn: AggFn;
@@ -165,7 +155,7 @@ export interface AggregateNode extends NodeBase {
   /** partial: per slice, emits states; final: merges states; complete: one pass. */
   readonly mode: 'partial' | 'final' | 'complete';
   /**
-   * Grouping sets (plan-grouping-sets.ts): the last group column is the set
+   * Grouping sets (rules/grouping-sets.ts): the last group column is the set
    * number. `emptySets` are the numbers of the empty sets (GROUP BY ()): like
    * an aggregate without GROUP BY, each makes one row even over no rows, which
    * slice 0 adds when no input row reached it there (rows of an empty set have

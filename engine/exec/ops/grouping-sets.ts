@@ -1,5 +1,5 @@
 /**
- * Grouping sets at run time (plan/plan-grouping-sets.ts):
+ * Grouping sets at run time (plan/rules/grouping-sets.ts):
  *  - runExpand: each input batch once per set, the input's columns followed
  *    by the key columns (a shared all-NULL column for a key the set leaves
  *    out) and the set number. Nothing is copied per row: a batch of n rows

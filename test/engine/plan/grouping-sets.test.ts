@@ -1,5 +1,5 @@
 /**
- * Grouping sets are planned as one pass over their input (plan-grouping-sets.ts):
+ * Grouping sets are planned as one pass over their input (plan/rules/grouping-sets.ts):
  * one scan, partial states at the finest grouping expanded to every set, or the
  * rows expanded into one (set, keys) aggregate; rows move as for a plain GROUP
  * BY. Checked on the plan text, on the rows moved, and against DuckDB for each

@@ -14,7 +14,7 @@
  * expand the input rows themselves and aggregate them in one 'complete' pass
  * grouped on the keys and the set number: one hash table keyed by (set, keys).
  *
- * Where rows meet, as for a plain GROUP BY (planner.ts):
+ * Where rows meet, as for a plain GROUP BY (aggregate-split.ts):
  *  - the input already on one slice, or distributed on keys that every set
  *    contains: everything runs in place;
  *  - keys common to every set: the (partial) rows move once, hashed on those,
@@ -24,30 +24,15 @@
  *    set (GROUP BY ()) then all have NULL keys and land on slice 0, which makes
  *    such a set's row when no input row reached it (AggregateNode.emptySets).
  */
-import { columnsOf, remapColumns, type Expr } from './expr.js';
-import type { LogicalNode } from './logical.js';
-import type { AggSpec, Distribution, ExchangeNode, Field, PlanNode, SortKey } from './physical.js';
-import { aggSpec, hasPartialState, partialStates } from './aggregate-states.js';
-import type { Planned } from './planner.js';
-
-/** What planning grouping sets needs of the planner. */
-export interface GroupingPlanHost {
-  readonly slices: number;
-  plan(node: LogicalNode, required: readonly number[]): Planned;
-  project(input: PlanNode, exprs: readonly Expr[], fields: readonly Field[]): PlanNode;
-  exchange(input: PlanNode, mode: ExchangeNode['mode'], keys: readonly number[]): PlanNode;
-  id(): number;
-  /** The product of the key expressions' value ranges (over `p`'s logical fields); Infinity when unknown. */
-  domain(p: Planned, keys: readonly Expr[]): number;
-  /** A row-count site (see Planner.sites) and the rows observed there, else the estimate. */
-  site(kind: string, width: number): string;
-  observed(site: string, estimate: number): number;
-  recordSite(id: number, site: string): void;
-}
+import { columnsOf, remapColumns, type Expr } from '../expr.js';
+import type { LogicalNode } from '../logical.js';
+import type { AggSpec, Distribution, Field, PlanNode, SortKey } from '../physical.js';
+import { aggSpec, hasPartialState, partialStates } from '../aggregate-states.js';
+import type { PlanContext, Planned } from './context.js';
 
 type GroupingAggregate = Extract<LogicalNode, { op: 'aggregate' }>;
 
-export function planGroupingSets(host: GroupingPlanHost, node: GroupingAggregate): Planned {
+export function planGroupingSets(host: PlanContext, node: GroupingAggregate): Planned {
   const sets = node.grouping!.sets;
   const site = host.site('aggregate', node.fields.length);
   const need = new Set<number>();
@@ -150,7 +135,7 @@ export function planGroupingSets(host: GroupingPlanHost, node: GroupingAggregate
  * them (COUNT(DISTINCT a) under ROLLUP(a) counts a's values in every set).
  */
 function expand(
-  host: GroupingPlanHost,
+  host: PlanContext,
   input: PlanNode,
   keys: readonly number[],
   sets: readonly (readonly number[])[],

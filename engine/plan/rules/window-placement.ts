@@ -8,39 +8,22 @@
  * no PARTITION BY. EXPLAIN names which (WindowNode.placement); the exchange
  * below counts the rows and bytes moved, as a join's do.
  */
-import type { Expr } from './expr.js';
-import { remapColumns } from './expr.js';
-import type { LogicalNode } from './logical.js';
-import type { ExchangeNode, Field, PlanNode, SortKey, WindowNode } from './physical.js';
-import { mapWindowFunc, windowFuncArgs } from './window-spec.js';
-
-/** A planned input: its node and where each logical field landed. */
-export interface PlannedInput {
-  readonly node: PlanNode;
-  readonly pos: ReadonlyMap<number, number>;
-  readonly base: number;
-}
-
-/** What window planning needs of the planner. */
-export interface WindowPlanning {
-  readonly slices: number;
-  plan(node: LogicalNode, required: readonly number[]): PlannedInput;
-  project(input: PlanNode, exprs: readonly Expr[], fields: readonly Field[]): PlanNode;
-  exchange(input: PlanNode, mode: ExchangeNode['mode'], keys: readonly number[]): PlanNode;
-  id(): number;
-  /** How many distinct values a key expression (over the planned input's logical fields) takes; Infinity when unknown. */
-  domain(input: PlannedInput, key: Expr): number;
-}
+import type { Expr } from '../expr.js';
+import { remapColumns } from '../expr.js';
+import type { LogicalNode } from '../logical.js';
+import type { Field, SortKey, WindowNode } from '../physical.js';
+import { mapWindowFunc, windowFuncArgs } from '../window-spec.js';
+import type { PlanContext, Planned } from './context.js';
 
 /**
  * A partition key column with at least this many distinct values per slice
  * spreads the partitions evenly by itself (as the aggregate's choice of a
- * column to hash on, planner.ts): hashing on it alone keeps a placement that a
+ * column to hash on, aggregate-split.ts): hashing on it alone keeps a placement that a
  * join above on that column can use.
  */
 const SPREAD_PER_SLICE = 64;
 
-export function planWindow(p: WindowPlanning, node: Extract<LogicalNode, { op: 'window' }>, required: readonly number[]): PlannedInput {
+export function planWindow(p: PlanContext, node: Extract<LogicalNode, { op: 'window' }>, required: readonly number[]): Planned {
   const width = node.input.fields.length;
   // only the functions something above reads are computed
   const used = [...new Set(required.filter((r) => r >= width).map((r) => r - width))].sort((a, b) => a - b);
@@ -105,11 +88,11 @@ export function planWindow(p: WindowPlanning, node: Extract<LogicalNode, { op: '
 }
 
 /** The partition columns to hash on: the one with the widest known domain if it spreads the rows, else all of them. */
-function spreadingKeys(p: WindowPlanning, input: PlannedInput, logical: readonly Expr[], columns: readonly number[]): number[] {
+function spreadingKeys(p: PlanContext, input: Planned, logical: readonly Expr[], columns: readonly number[]): number[] {
   let best = -1;
   let bestDomain = 0;
   logical.forEach((e, i) => {
-    const d = p.domain(input, e);
+    const d = p.domain(input, [e]);
     if (Number.isFinite(d) && d >= SPREAD_PER_SLICE * p.slices && d > bestDomain) {
       best = i;
       bestDomain = d;
