@@ -134,7 +134,7 @@ export function arrowToVector(col: arrow.Vector, type: SqlType, positions: Uint3
             // the low 64 bits of the 128-bit word as a signed integer: exact for |x| < 2^53
             const w = values as unknown as Uint32Array;
             f64![k] = (w[at * 4 + 1]! | 0) * 4294967296 + w[at * 4]!;
-          } else if (type.id === 'bigint' || type.id === 'timestamp') f64![k] = Number(values[at] as bigint);
+          } else if (type.id === 'bigint' || type.id === 'timestamp' || type.id === 'timestamptz') f64![k] = Number(values[at] as bigint);
           else f64![k] = values[at] as number;
           break;
         case 'str': {

@@ -11,7 +11,7 @@ import { selectivity } from './plan/estimate.js';
 import type { ExecContext } from './exec/context.js';
 import type { QueryStats } from './result.js';
 import { QUERY_RECORD_VERSION, type JoinRecord, type PredicateRecord, type QueryRecord, type ScanRecord } from './query-record.js';
-import { formatDate, formatTimestamp } from './types.js';
+import { formatDate, formatTimestamp, formatTimestampTz } from './types.js';
 
 /** What a statement leaves behind for its record: the plan it ran and the counters. */
 export interface RecordParts {
@@ -50,6 +50,8 @@ function literalText(e: Expr): string | null {
       return formatDate(e.value);
     case 'timestamp':
       return formatTimestamp(e.value);
+    case 'timestamptz':
+      return formatTimestampTz(e.value);
     case 'decimal':
       return String(e.value / 10 ** (e.type.scale ?? 0));
     default:

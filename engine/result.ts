@@ -4,7 +4,7 @@
  */
 import * as arrow from 'apache-arrow';
 import type { Batch, SqlType, Vector } from './types.js';
-import { formatDate, formatTimestamp } from './types.js';
+import { formatDate, formatTimestamp, formatTimestampTz } from './types.js';
 import type { Field } from './plan/physical.js';
 
 export interface QueryStats {
@@ -39,6 +39,7 @@ export function valueAt(v: Vector, type: SqlType, i: number): number | string | 
       const x = v.values[i]!;
       if (type.id === 'decimal') return x / 10 ** (type.scale ?? 0);
       if (type.id === 'timestamp') return formatTimestamp(x);
+      if (type.id === 'timestamptz') return formatTimestampTz(x);
       return x;
     }
   }
@@ -100,6 +101,8 @@ export function textAt(v: Vector, type: SqlType, i: number): string | null {
           return decimalText(x, type.scale ?? 0);
         case 'timestamp':
           return formatTimestamp(x);
+        case 'timestamptz':
+          return formatTimestampTz(x);
         case 'double':
           return String(x);
         case 'real':
@@ -154,11 +157,14 @@ function arrowVector(v: Vector, type: SqlType): arrow.Vector {
       for (let i = 0; i < n; i++) data[i] = BigInt(src[i]!);
       return arrow.makeVector(arrow.makeData({ type: new arrow.Int64(), length: n, nullCount, nullBitmap, data }));
     }
-    case 'timestamp': {
+    case 'timestamp':
+    case 'timestamptz': {
       const src = (v as { values: Float64Array }).values;
       const data = new BigInt64Array(n);
       for (let i = 0; i < n; i++) data[i] = BigInt(src[i]!);
-      return arrow.makeVector(arrow.makeData({ type: new arrow.TimestampMicrosecond(), length: n, nullCount, nullBitmap, data }));
+      // a TIMESTAMPTZ is an instant: Arrow's timestamp with a zone, whose values are UTC
+      const ty = type.id === 'timestamptz' ? new arrow.TimestampMicrosecond('UTC') : new arrow.TimestampMicrosecond();
+      return arrow.makeVector(arrow.makeData({ type: ty, length: n, nullCount, nullBitmap, data }));
     }
     case 'decimal': {
       // 128-bit two's complement little-endian words from the exact scaled integer

@@ -6,7 +6,8 @@
  *
  *   SMALLINT, INTEGER, DATE (days since 1970-01-01)           -> i32  (Int32Array)
  *   BIGINT, DECIMAL (scaled integer: value * 10^scale),
- *   REAL, DOUBLE PRECISION, TIMESTAMP (microseconds since epoch) -> f64 (Float64Array)
+ *   REAL, DOUBLE PRECISION, TIMESTAMP and TIMESTAMPTZ
+ *   (microseconds since epoch; TIMESTAMPTZ's are an instant in UTC) -> f64 (Float64Array)
  *   BOOLEAN (0 or 1)                                          -> bool (Uint8Array)
  *   CHAR(n), VARCHAR(n)                                       -> str  (dictionary: Uint32Array codes + string[])
  *
@@ -27,7 +28,8 @@ export type TypeId =
   | 'char'
   | 'varchar'
   | 'date'
-  | 'timestamp';
+  | 'timestamp'
+  | 'timestamptz';
 
 export interface SqlType {
   readonly id: TypeId;
@@ -52,6 +54,7 @@ export function physicalKind(t: SqlType): PhysicalKind {
     case 'real':
     case 'double':
     case 'timestamp':
+    case 'timestamptz':
       return 'f64';
     case 'boolean':
       return 'bool';
@@ -71,6 +74,8 @@ export function typeName(t: SqlType): string {
       return t.length !== undefined ? `${t.id}(${t.length})` : t.id;
     case 'double':
       return 'double precision';
+    case 'timestamptz':
+      return 'timestamp with time zone';
     default:
       return t.id;
   }
@@ -188,6 +193,27 @@ export function parseTimestamp(s: string): number {
   return days * 86_400_000_000 + ((h * 60 + mi) * 60 + sec) * 1_000_000 + frac;
 }
 
+/**
+ * Microseconds since epoch (UTC) for a TIMESTAMPTZ's text: a timestamp as
+ * parseTimestamp reads it, then an optional UTC offset (Z, +HH, -HH:MM, +HHMM,
+ * +HH:MM:SS), as PostgreSQL and Redshift read it. Without an offset the time is
+ * read in the session's time zone, which is UTC in keel. NaN when malformed.
+ */
+export function parseTimestampTz(s: string): number {
+  const m = /^\s*(.*?\d)\s*(?:([+-])(\d{1,2})(?::?(\d{2})(?::?(\d{2}))?)?)?\s*$/.exec(s);
+  if (!m || m[2] === undefined) return parseTimestamp(s);
+  // a date alone ends in "-DD": its last "-DD" is no offset
+  if (!/[ T]\d{1,2}:\d{2}/.test(m[1]!)) return parseTimestamp(s);
+  const local = parseTimestamp(m[1]!);
+  if (Number.isNaN(local)) return NaN;
+  const h = Number(m[3]);
+  const mi = m[4] ? Number(m[4]) : 0;
+  const sec = m[5] ? Number(m[5]) : 0;
+  if (h > 15 || mi > 59 || sec > 59) return NaN;
+  const offset = ((h * 60 + mi) * 60 + sec) * 1_000_000;
+  return m[2] === '+' ? local - offset : local + offset;
+}
+
 /** 'YYYY-MM-DD HH:MM:SS[.ffffff]' for microseconds since epoch. */
 export function formatTimestamp(us: number): string {
   const days = Math.floor(us / 86_400_000_000);
@@ -200,4 +226,9 @@ export function formatTimestamp(us: number): string {
   const frac = rest - sec * 1_000_000;
   const base = `${formatDate(days)} ${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
   return frac ? `${base}.${String(frac).padStart(6, '0').replace(/0+$/, '')}` : base;
+}
+
+/** A TIMESTAMPTZ as Redshift prints it in a UTC session: 'YYYY-MM-DD HH:MM:SS[.ffffff]+00'. */
+export function formatTimestampTz(us: number): string {
+  return formatTimestamp(us) + '+00';
 }

@@ -5,7 +5,7 @@
  * for timestamps), and which operators can skip a block at all.
  */
 import type { SqlType } from '../../engine/index.js';
-import { parseDate, parseTimestamp, physicalKind } from '../../engine/index.js';
+import { parseDate, parseTimestamp, parseTimestampTz, physicalKind } from '../../engine/index.js';
 import type { LoggedPredicate } from './scans.js';
 
 /** eq, lt, le, gt, ge compare with `value`; prefix keeps strings in [value, value + U+FFFF). */
@@ -26,6 +26,8 @@ function physicalValue(literal: string, type: SqlType): number | string {
       return parseDate(literal);
     case 'timestamp':
       return parseTimestamp(literal);
+    case 'timestamptz':
+      return parseTimestampTz(literal);
     case 'decimal':
       // not rounded: a comparison with a fractional scaled value orders correctly
       return Number(literal) * 10 ** (type.scale ?? 0);

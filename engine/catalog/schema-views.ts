@@ -88,6 +88,8 @@ export function dataType(t: SqlType): string {
       return 'double precision';
     case 'timestamp':
       return 'timestamp without time zone';
+    case 'timestamptz':
+      return 'timestamp with time zone';
     default:
       return t.id;
   }
@@ -114,7 +116,7 @@ function numericFacets(t: SqlType): [number | null, number | null, number | null
 }
 
 function datetimePrecision(t: SqlType): number | null {
-  return t.id === 'date' ? 0 : t.id === 'timestamp' ? 6 : null;
+  return t.id === 'date' ? 0 : t.id === 'timestamp' || t.id === 'timestamptz' ? 6 : null;
 }
 
 function encodingName(c: ColumnMeta): string {

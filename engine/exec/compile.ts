@@ -351,7 +351,7 @@ class CodeGen {
       case 'addDays':
         return checked(`${a[0]} + ${a[1]}`);
       case 'addMonths':
-        return checked(argType(0).id === 'timestamp' ? `rt.addMonthsTs(${a[0]}, ${a[1]})` : `rt.addMonths(${a[0]}, ${a[1]})`);
+        return checked(argType(0).id !== 'date' ? `rt.addMonthsTs(${a[0]}, ${a[1]})` : `rt.addMonths(${a[0]}, ${a[1]})`);
       case 'addMicros':
         return checked(`${a[0]} + ${a[1]}`);
       case 'dateDiffDays':
@@ -400,7 +400,8 @@ function rangeCheck(type: SqlType, t: string): string {
     case 'date':
       return `if (!(${t} >= ${-MAX_DATE_DAYS} && ${t} <= ${MAX_DATE_DAYS})) rt.overflow('date');`;
     case 'timestamp':
-      return `if (!(${t} >= ${-MAX_DATE_DAYS * DAY_MICROS} && ${t} <= ${MAX_DATE_DAYS * DAY_MICROS})) rt.overflow('timestamp');`;
+    case 'timestamptz':
+      return `if (!(${t} >= ${-MAX_DATE_DAYS * DAY_MICROS} && ${t} <= ${MAX_DATE_DAYS * DAY_MICROS})) rt.overflow('${type.id}');`;
     default:
       return '';
   }
@@ -428,7 +429,7 @@ function castCode(from: SqlType, to: SqlType, a: string, t: string, gen: CodeGen
   switch (to.id) {
     case 'double':
     case 'real': {
-      const x = fromScale ? `${a} / ${10 ** fromScale}` : from.id === 'date' || from.id === 'timestamp' ? a : a;
+      const x = fromScale ? `${a} / ${10 ** fromScale}` : a;
       return to.id === 'real' ? `${t} = Math.fround(${x});` : `${t} = ${x};`;
     }
     case 'decimal': {
@@ -451,9 +452,11 @@ function castCode(from: SqlType, to: SqlType, a: string, t: string, gen: CodeGen
     }
     case 'boolean':
       return `${t} = ${a} !== 0 ? 1 : 0;`;
+    // TIMESTAMP <-> TIMESTAMPTZ keep the microseconds: the session's zone is UTC
     case 'date':
-      return from.id === 'timestamp' ? `${t} = Math.floor(${a} / 86400000000);` : `${t} = ${a};`;
+      return from.id === 'timestamp' || from.id === 'timestamptz' ? `${t} = Math.floor(${a} / 86400000000);` : `${t} = ${a};`;
     case 'timestamp':
+    case 'timestamptz':
       return from.id === 'date' ? `${t} = ${a} * 86400000000;` : `${t} = ${a};`;
     default:
       return `${t} = ${a};`;

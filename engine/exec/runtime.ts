@@ -6,7 +6,7 @@
  * (engine/functions).
  */
 import { ExecError } from '../errors.js';
-import { formatDate, formatTimestamp, parseDate, parseTimestamp, type SqlType } from '../types.js';
+import { formatDate, formatTimestamp, formatTimestampTz, parseDate, parseTimestamp, parseTimestampTz, type SqlType } from '../types.js';
 
 const DAY_US = 86_400_000_000;
 
@@ -128,6 +128,8 @@ export function toText(value: number, type: SqlType): string {
       return formatDate(value);
     case 'timestamp':
       return formatTimestamp(value);
+    case 'timestamptz':
+      return formatTimestampTz(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'decimal': {
@@ -175,6 +177,11 @@ export function fromText(s: string, type: SqlType): number {
     case 'timestamp': {
       const v = parseTimestamp(t);
       if (Number.isNaN(v)) invalid(`invalid input syntax for type timestamp: "${s}"`);
+      return v;
+    }
+    case 'timestamptz': {
+      const v = parseTimestampTz(t);
+      if (Number.isNaN(v)) invalid(`invalid input syntax for type timestamp with time zone: "${s}"`);
       return v;
     }
     case 'boolean': {

@@ -7,7 +7,7 @@
 import { DAY_US, type SqlType } from '../types.js';
 import { addMonths, invalid } from '../exec/runtime.js';
 import { call, fnCall, type Expr } from '../plan/expr.js';
-import { BIGINT, DATE, DOUBLE, INTEGER, TIMESTAMP, VARCHAR, lit } from '../plan/coerce.js';
+import { BIGINT, DATE, DOUBLE, INTEGER, TIMESTAMP, TIMESTAMPTZ, VARCHAR, isTimestamp, lit } from '../plan/coerce.js';
 import { TimeZone } from './time-zone.js';
 import type { Binding, Family } from './types.js';
 
@@ -274,11 +274,11 @@ function datePart(b: Binding, field: string, i: number, form: 'extract' | 'date_
   }
   const x = b.asTemporal(x0, b.argPos(i), `the argument of ${form === 'extract' ? 'EXTRACT' : 'DATE_PART'}`);
   let type: SqlType = form === 'date_part' ? DOUBLE : INTEGER;
-  if (field === 'epoch' && form === 'extract') type = x.type.id === 'timestamp' ? DOUBLE : BIGINT;
+  if (field === 'epoch' && form === 'extract') type = isTimestamp(x.type) ? DOUBLE : BIGINT;
   return fnCall(form, [x], type, field);
 }
 
-/** DATE_TRUNC(unit, x): a TIMESTAMP. */
+/** DATE_TRUNC(unit, x): a TIMESTAMP; of a TIMESTAMPTZ a TIMESTAMPTZ (units of UTC, the session's zone). */
 function dateTruncOf(b: Binding): Expr {
   const field = b.datePart(0);
   const x0 = b.arg(1);
@@ -288,7 +288,7 @@ function dateTruncOf(b: Binding): Expr {
     const d = TIME_UNITS.has(field) ? x : fnCall('date_trunc', [x], DATE, field);
     return b.castTo(d, TIMESTAMP, 'explicit', b.pos);
   }
-  return fnCall('date_trunc', [x], TIMESTAMP, field);
+  return fnCall('date_trunc', [x], x.type.id === 'timestamptz' ? TIMESTAMPTZ : TIMESTAMP, field);
 }
 
 const TIME_UNITS = new Set(['hour', 'minute', 'second', 'millisecond', 'microsecond']);
@@ -300,7 +300,10 @@ const UNIT_US: Record<string, number> = {
   week: 7 * DAY_US, day: DAY_US, hour: 3_600_000_000, minute: 60_000_000, second: 1_000_000, millisecond: 1000, microsecond: 1,
 };
 
-/** DATEADD(unit, n, x): a TIMESTAMP, as in Redshift (months clamp to the month's end: April 30 + 1 month is May 30). */
+/**
+ * DATEADD(unit, n, x): a TIMESTAMP, as in Redshift (months clamp to the
+ * month's end: April 30 + 1 month is May 30); of a TIMESTAMPTZ a TIMESTAMPTZ.
+ */
 function dateAdd(b: Binding): Expr {
   const unit = b.datePart(0);
   const n = b.int(1, 'the interval count of DATEADD');
@@ -309,9 +312,10 @@ function dateAdd(b: Binding): Expr {
   if (x.type.id === 'date') x = b.castTo(x, TIMESTAMP, 'explicit', b.argPos(2));
   const times = (k: number, t: SqlType): Expr => (k === 1 ? b.castTo(n, t, 'implicit', nPos) : call('mul', [b.castTo(n, t, 'implicit', nPos), lit(k, t)], t));
   const months = UNIT_MONTHS[unit];
-  if (months !== undefined) return call('addMonths', [x, times(months, INTEGER)], TIMESTAMP);
+  const type = x.type.id === 'timestamptz' ? TIMESTAMPTZ : TIMESTAMP;
+  if (months !== undefined) return call('addMonths', [x, times(months, INTEGER)], type);
   const us = UNIT_US[unit];
-  if (us !== undefined) return call('addMicros', [x, times(us, BIGINT)], TIMESTAMP);
+  if (us !== undefined) return call('addMicros', [x, times(us, BIGINT)], type);
   throw b.error('INVALID_VALUE', `unsupported DATEADD unit "${unit}"`, b.pos);
 }
 
@@ -373,6 +377,16 @@ export function convertTimezoneText(from: string, to: string, us: number): numbe
   return convertTimezone(zoneOf(from), zoneOf(to), us);
 }
 
+/** x AT TIME ZONE z with zones known only per row: a TIMESTAMP's wall time in z as an instant. */
+export function wallToUtcText(zone: string, us: number): number {
+  return zoneOf(zone).toUtc(us);
+}
+
+/** x AT TIME ZONE z with zones known only per row: a TIMESTAMPTZ's wall time in z. */
+export function utcToWallText(zone: string, us: number): number {
+  return zoneOf(zone).fromUtc(us);
+}
+
 /** A time-zone argument: checked when the query is bound if it is a constant. */
 function zoneArg(b: Binding, i: number): Expr {
   const z = b.fold(b.str(i));
@@ -415,7 +429,7 @@ export const DATE_FUNCTIONS: Family = {
       },
       nulls: 'strict',
       compile: (c) =>
-        c.call.args[0]!.type.id === 'timestamp'
+        isTimestamp(c.call.args[0]!.type)
           ? `${c.target} = ${c.constant(datePartTimestamp)}(${JSON.stringify(c.call.param)}, ${c.args[0]});`
           : `${c.target} = ${c.constant(dateField(String(c.call.param)))}(${c.args[0]});`,
     },
@@ -431,7 +445,7 @@ export const DATE_FUNCTIONS: Family = {
       },
       nulls: 'strict',
       compile: (c) =>
-        c.call.args[0]!.type.id === 'timestamp'
+        isTimestamp(c.call.args[0]!.type)
           ? `${c.target} = ${c.constant(extractTimestamp)}(${JSON.stringify(c.call.param)}, ${c.args[0]});`
           : `${c.target} = ${c.constant(dateField(String(c.call.param)))}(${c.args[0]});`,
     },
@@ -446,7 +460,7 @@ export const DATE_FUNCTIONS: Family = {
       },
       nulls: 'strict',
       compile: (c) =>
-        c.call.args[0]!.type.id === 'timestamp'
+        isTimestamp(c.call.args[0]!.type)
           ? `${c.target} = ${c.constant(dateTruncTs)}(${JSON.stringify(c.call.param)}, ${c.args[0]});`
           : `${c.target} = ${c.constant(dateTrunc)}(${JSON.stringify(c.call.param)}, ${c.args[0]});`,
     },
@@ -481,7 +495,7 @@ export const DATE_FUNCTIONS: Family = {
       bind(b) {
         b.argc(1);
         let x = b.temporal(0, 'the date of LAST_DAY');
-        if (x.type.id === 'timestamp') x = b.castTo(x, DATE, 'explicit', b.argPos(0));
+        if (isTimestamp(x.type)) x = b.castTo(x, DATE, 'explicit', b.argPos(0));
         const first = fnCall('date_trunc', [x], DATE, 'month');
         return call('addDays', [call('addMonths', [first, lit(1, INTEGER)], DATE), lit(-1, INTEGER)], DATE);
       },
@@ -520,7 +534,7 @@ export const DATE_FUNCTIONS: Family = {
       names: ['convert_timezone'],
       syntax: ["CONVERT_TIMEZONE(['source_zone',] 'target_zone', timestamp)"],
       returns: 'TIMESTAMP',
-      doc: "the wall-clock time in target_zone of a timestamp read as a wall-clock time in source_zone (UTC when omitted); zones are names of the IANA time-zone database ('America/New_York') from the platform's data; an unknown zone is INVALID_VALUE",
+      doc: "the wall-clock time in target_zone of a timestamp read as a wall-clock time in source_zone (UTC when omitted); a TIMESTAMPTZ is read as its UTC time (so with two arguments it is the instant's wall-clock time in target_zone); zones are names of the IANA time-zone database ('America/New_York') from the platform's data; an unknown zone is INVALID_VALUE",
       nulls: 'strict',
       bind(b) {
         b.argc(2, 3);
@@ -541,6 +555,29 @@ export const DATE_FUNCTIONS: Family = {
       },
     },
     {
+      names: ['timezone'],
+      syntax: ["x AT TIME ZONE 'zone'", "TIMEZONE('zone', x)"],
+      returns: 'TIMESTAMPTZ of a TIMESTAMP or DATE; TIMESTAMP of a TIMESTAMPTZ',
+      doc: "a TIMESTAMP (a DATE at midnight) read as a wall-clock time in zone gives that instant; a TIMESTAMPTZ gives its wall-clock time in zone. A wall time that a transition skips takes the offset before it, one that occurs twice the offset after it, as PostgreSQL and DuckDB; zones as CONVERT_TIMEZONE's",
+      nulls: 'strict',
+      bind(b) {
+        b.argc(2);
+        const zone = zoneArg(b, 0);
+        let x = b.temporal(1, 'the timestamp of AT TIME ZONE');
+        if (x.type.id === 'date') x = b.castTo(x, TIMESTAMP, 'explicit', b.argPos(1));
+        return fnCall('timezone', [zone, x], x.type.id === 'timestamptz' ? TIMESTAMP : TIMESTAMPTZ);
+      },
+      compile(c) {
+        const zone = c.call.args[0]!;
+        const toUtc = c.call.type.id === 'timestamptz';
+        const value =
+          zone.k === 'lit'
+            ? `${c.constant(TimeZone.of(zone.value as string))}.${toUtc ? 'toUtc' : 'fromUtc'}(${c.args[1]})`
+            : `${c.constant(toUtc ? wallToUtcText : utcToWallText)}(${c.args[0]}, ${c.args[1]})`;
+        return `${c.target} = ${value}; ${c.rangeCheck(c.call.type, c.target)}`;
+      },
+    },
+    {
       names: ['getdate'],
       syntax: ['GETDATE()'],
       returns: 'TIMESTAMP',
@@ -552,14 +589,25 @@ export const DATE_FUNCTIONS: Family = {
       },
     },
     {
-      names: ['sysdate', 'current_timestamp', 'now', 'localtimestamp'],
-      syntax: ['SYSDATE', 'CURRENT_TIMESTAMP', 'NOW()'],
+      names: ['sysdate', 'localtimestamp'],
+      syntax: ['SYSDATE', 'LOCALTIMESTAMP'],
       returns: 'TIMESTAMP',
       doc: 'the time the statement started, to the microsecond (UTC; a statement is its own transaction)',
       nulls: 'strict',
       bind(b) {
         b.argc(0);
         return lit(now(), TIMESTAMP);
+      },
+    },
+    {
+      names: ['current_timestamp', 'now'],
+      syntax: ['CURRENT_TIMESTAMP', 'NOW()'],
+      returns: 'TIMESTAMPTZ',
+      doc: 'the instant the statement started, to the microsecond, as in Redshift (SYSDATE\'s value)',
+      nulls: 'strict',
+      bind(b) {
+        b.argc(0);
+        return lit(now(), TIMESTAMPTZ);
       },
     },
     {

@@ -15,7 +15,7 @@
  */
 import { LoadError } from '../errors.js';
 import type { Batch, ColumnDef, PhysicalKind, SqlType, Vector } from '../types.js';
-import { MAX_SAFE, formatDate, formatTimestamp, integerRange, parseDate, parseTimestamp, physicalKind, typeName } from '../types.js';
+import { MAX_SAFE, formatDate, formatTimestamp, integerRange, parseDate, parseTimestamp, parseTimestampTz, physicalKind, typeName } from '../types.js';
 
 // Type codes: one small integer per SQL type, so hot loops switch on an int.
 export const T_SMALLINT = 0;
@@ -29,6 +29,7 @@ export const T_CHAR = 7;
 export const T_VARCHAR = 8;
 export const T_DATE = 9;
 export const T_TIMESTAMP = 10;
+export const T_TIMESTAMPTZ = 11;
 
 export function typeCode(t: SqlType): number {
   switch (t.id) {
@@ -43,6 +44,7 @@ export function typeCode(t: SqlType): number {
     case 'varchar': return T_VARCHAR;
     case 'date': return T_DATE;
     case 'timestamp': return T_TIMESTAMP;
+    case 'timestamptz': return T_TIMESTAMPTZ;
   }
 }
 
@@ -635,6 +637,14 @@ export function storeText(out: ColumnOut, r: number, s: string, a: number, b: nu
       out.f64[r] = v;
       return;
     }
+    case T_TIMESTAMPTZ: {
+      // the fast path reads a time without an offset (UTC, the session's zone); an offset takes the slow one
+      let v = parseTimestampText(s, a, b);
+      if (v !== v) v = parseTimestampTz(s.slice(a, b));
+      if (v !== v) throw badText(out, s, a, b, v);
+      out.f64[r] = v;
+      return;
+    }
     case T_CHAR:
     case T_VARCHAR: {
       if (out.code === T_CHAR) while (b > a && s.charCodeAt(b - 1) === 32) b--;
@@ -693,6 +703,7 @@ export function compatible(src: SourceKind, code: number): boolean {
       return true;
     case T_DATE:
     case T_TIMESTAMP:
+    case T_TIMESTAMPTZ:
       return src.k === 'date' || src.k === 'timestamp';
     default:
       return false;
@@ -829,7 +840,8 @@ export function storeValue(out: ColumnOut, r: number, v: unknown, src: SourceKin
       out.i32[r] = x;
       return;
     }
-    case T_TIMESTAMP: {
+    case T_TIMESTAMP:
+    case T_TIMESTAMPTZ: {
       const x = src.k === 'timestamp' ? (v as number) : (v as number) * 86_400_000_000;
       if (!Number.isFinite(x)) throw new ValueProblem(`invalid ${out.label} value ${shown(v, src)}`);
       out.f64[r] = x;

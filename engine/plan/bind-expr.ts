@@ -34,6 +34,7 @@ import {
   DOUBLE,
   INTEGER,
   TIMESTAMP,
+  TIMESTAMPTZ,
   VARCHAR,
   castable,
   commonNumeric,
@@ -46,6 +47,7 @@ import {
   isNumeric,
   isString,
   isTemporal,
+  isTimestamp,
   isUnknown,
   lit,
   numberLiteral,
@@ -559,9 +561,11 @@ export class ExprBinder {
   /** x + interval: months, then days, then microseconds (PostgreSQL's order); the result is a TIMESTAMP. */
   private addInterval(x: Expr, iv: ast.IntervalLiteral, sign: 1 | -1): Expr {
     let t = x.type.id === 'date' ? this.castTo(x, TIMESTAMP, 'explicit', iv.pos) : x;
-    if (iv.months) t = call('addMonths', [t, lit(sign * iv.months, INTEGER)], TIMESTAMP);
+    // a TIMESTAMPTZ stays one: its days and months are those of UTC, the session's zone
+    const type = t.type.id === 'timestamptz' ? TIMESTAMPTZ : TIMESTAMP;
+    if (iv.months) t = call('addMonths', [t, lit(sign * iv.months, INTEGER)], type);
     const micros = iv.days * DAY_US + iv.micros;
-    if (micros) t = call('addMicros', [t, lit(sign * micros, BIGINT)], TIMESTAMP);
+    if (micros) t = call('addMicros', [t, lit(sign * micros, BIGINT)], type);
     return fold(t);
   }
 
@@ -633,17 +637,19 @@ export class ExprBinder {
     if (scaled) return scaled;
     [l, r] = this.unifyPair(l, r, pos, op);
     // a date column against a timestamp constant compares as dates (zone maps work on the column)
-    if (l.type.id === 'date' && r.type.id === 'timestamp' && r.k === 'lit' && typeof r.value === 'number') {
+    // (a TIMESTAMPTZ constant too: a date is a day of UTC, the session's zone)
+    if (l.type.id === 'date' && isTimestamp(r.type) && r.k === 'lit' && typeof r.value === 'number') {
       const d = dateBound(op, r.value);
       if (d) return fold(call(d.op, [l, lit(d.value, DATE)], BOOLEAN));
     }
-    if (r.type.id === 'date' && l.type.id === 'timestamp' && l.k === 'lit' && typeof l.value === 'number') {
+    if (r.type.id === 'date' && isTimestamp(l.type) && l.k === 'lit' && typeof l.value === 'number') {
       const d = dateBound(FLIP[op], l.value);
       if (d) return fold(call(d.op, [r, lit(d.value, DATE)], BOOLEAN));
     }
     if (l.type.id !== r.type.id && isTemporal(l.type) && isTemporal(r.type)) {
-      l = this.castTo(l, TIMESTAMP, 'implicit', pos);
-      r = this.castTo(r, TIMESTAMP, 'implicit', pos);
+      const t = l.type.id === 'timestamptz' || r.type.id === 'timestamptz' ? TIMESTAMPTZ : TIMESTAMP;
+      l = this.castTo(l, t, 'implicit', pos);
+      r = this.castTo(r, t, 'implicit', pos);
     }
     return fold(call(op, [l, r], BOOLEAN));
   }

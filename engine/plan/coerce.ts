@@ -16,7 +16,9 @@
  *  - A string literal (PostgreSQL's "unknown" type) and a NULL literal take the
  *    type of the other operand; a string column does not mix with numbers or
  *    dates (TYPE_MISMATCH).
- *  - DATE mixed with TIMESTAMP is TIMESTAMP. DATE +/- INTEGER is a DATE; DATE -
+ *  - DATE mixed with TIMESTAMP is TIMESTAMP; either mixed with TIMESTAMPTZ is
+ *    TIMESTAMPTZ (a TIMESTAMP read in the session's zone, UTC, as in Redshift
+ *    with its default zone). DATE +/- INTEGER is a DATE; DATE -
  *    DATE is an INTEGER (days); DATE/TIMESTAMP +/- INTERVAL is a TIMESTAMP
  *    (PostgreSQL). A DATE compared with a constant TIMESTAMP compares as dates.
  *  - Comparing exact numbers of different scales never rescales upward where
@@ -47,6 +49,7 @@ export const BOOLEAN: SqlType = { id: 'boolean' };
 export const VARCHAR: SqlType = { id: 'varchar', length: 65535 };
 export const DATE: SqlType = { id: 'date' };
 export const TIMESTAMP: SqlType = { id: 'timestamp' };
+export const TIMESTAMPTZ: SqlType = { id: 'timestamptz' };
 
 /** Largest DECIMAL precision we admit in types (values are still bounded by 2^53). */
 export const MAX_PRECISION = 38;
@@ -68,7 +71,11 @@ export function isString(t: SqlType): boolean {
   return t.id === 'char' || t.id === 'varchar';
 }
 export function isTemporal(t: SqlType): boolean {
-  return t.id === 'date' || t.id === 'timestamp';
+  return t.id === 'date' || t.id === 'timestamp' || t.id === 'timestamptz';
+}
+/** TIMESTAMP or TIMESTAMPTZ: microseconds since epoch, read alike by every date function. */
+export function isTimestamp(t: SqlType): boolean {
+  return t.id === 'timestamp' || t.id === 'timestamptz';
 }
 export function scaleOf(t: SqlType): number {
   return t.id === 'decimal' ? (t.scale ?? 0) : 0;
@@ -127,7 +134,7 @@ export function commonType(types: readonly SqlType[], unknown: readonly boolean[
     const lens = known.map((t) => t.length ?? 1);
     return { id: 'char', length: Math.max(...lens) };
   }
-  if (all(isTemporal)) return known.some((t) => t.id === 'timestamp') ? TIMESTAMP : DATE;
+  if (all(isTemporal)) return known.some((t) => t.id === 'timestamptz') ? TIMESTAMPTZ : known.some((t) => t.id === 'timestamp') ? TIMESTAMP : DATE;
   if (all((t) => t.id === 'boolean')) return BOOLEAN;
   return null;
 }

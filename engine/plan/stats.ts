@@ -76,7 +76,7 @@ export function columnDistinct(source: StatsSource, table: TableMeta, column: nu
 
 const blockDistinct = new Map<string, string[] | null>();
 
-const INTEGRAL = new Set(['smallint', 'integer', 'bigint', 'date', 'decimal', 'timestamp']);
+const INTEGRAL = new Set(['smallint', 'integer', 'bigint', 'date', 'decimal', 'timestamp', 'timestamptz']);
 
 /** The [min, max] of a numeric column over all its blocks; null for strings, empty tables or unreadable files. */
 export function columnRange(source: StatsSource, table: TableMeta, column: number): ColumnRange | null {

@@ -83,7 +83,7 @@ function foldLiterals(toks: Tok[]): Tok[] {
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     const prev = out[out.length - 1];
-    if (t.t === 'lit' && prev && prev.t === 'word' && (prev.s === 'date' || prev.s === 'timestamp' || prev.s === 'interval')) {
+    if (t.t === 'lit' && prev && prev.t === 'word' && (prev.s === 'date' || prev.s === 'timestamp' || prev.s === 'timestamptz' || prev.s === 'interval')) {
       out[out.length - 1] = { t: 'lit', s: '?' };
       // INTERVAL '3' MONTH: the unit belongs to the literal
       const next = toks[i + 1];

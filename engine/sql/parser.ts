@@ -111,7 +111,7 @@ const RESERVED_FUNCTIONS: ReadonlySet<string> = new Set(['left', 'right']);
 
 /** Types PostgreSQL or Redshift have and we do not, for a clearer error than "does not exist". */
 const UNSUPPORTED_TYPES: ReadonlySet<string> = new Set([
-  'time', 'timetz', 'timestamptz', 'interval', 'json', 'jsonb', 'super', 'geometry', 'geography', 'hllsketch',
+  'time', 'timetz', 'interval', 'json', 'jsonb', 'super', 'geometry', 'geography', 'hllsketch',
   'varbyte', 'varbinary', 'binary', 'bytea', 'uuid', 'serial', 'bigserial', 'smallserial', 'money', 'bit', 'array',
 ]);
 
@@ -1340,9 +1340,20 @@ class Parser {
     for (;;) {
       if (this.acceptOp('::')) e = { kind: 'cast', arg: e, type: this.type(), pos: e.pos };
       else if (this.isOp('[')) throw this.unsupported('array subscripts');
-      else if (this.isWord('at') && this.isWord('time', 1)) throw this.unsupported('AT TIME ZONE');
+      else if (this.isWord('at') && this.isWord('time', 1) && this.isWord('zone', 2)) e = this.atTimeZone(e);
       else return e;
     }
+  }
+
+  /**
+   * x AT TIME ZONE zone: Redshift's TIMEZONE(zone, x), as PostgreSQL defines
+   * the operator; the zone is a primary (a string, a column, a parenthesized
+   * expression), so it binds as tightly as ::.
+   */
+  private atTimeZone(e: ast.Expr): ast.Expr {
+    this.i += 3;
+    const zone = this.primary();
+    return { kind: 'function', name: 'timezone', args: [zone, e], distinct: false, star: false, pos: e.pos };
   }
 
   /** Every nested expression (parentheses, calls, CASE, CAST, subqueries) starts here: one parse level (a leaf takes none). */
@@ -1426,6 +1437,9 @@ class Parser {
           return this.timestampLiteral();
         }
         break;
+      case 'timestamptz':
+        if (next.kind === 'string') return this.typedLiteral({ id: 'timestamptz' });
+        break;
       case 'interval':
         if (next.kind === 'string') return this.intervalLiteral();
         break;
@@ -1494,7 +1508,7 @@ class Parser {
     return { kind: 'typed', type, value: this.advance().value, pos };
   }
 
-  /** TIMESTAMP [WITHOUT TIME ZONE] '...' */
+  /** TIMESTAMP [WITH[OUT] TIME ZONE] '...' */
   private timestampLiteral(): ast.TypedLiteral {
     const pos = this.tok.pos;
     const type = this.type();
@@ -1843,6 +1857,8 @@ class Parser {
         return { id: 'date' };
       case 'timestamp':
         return this.timestampType();
+      case 'timestamptz':
+        return { id: 'timestamptz' };
       default:
         if (UNSUPPORTED_TYPES.has(t.value)) throw this.unsupported(`type "${t.value}"`, t);
         throw this.error('SYNTAX', `type "${t.value}" does not exist`, t.pos);
@@ -1898,14 +1914,15 @@ class Parser {
     return { id: 'varchar', length };
   }
 
-  /** TIMESTAMP [WITHOUT TIME ZONE] (after TIMESTAMP) */
+  /** TIMESTAMP [WITH[OUT] TIME ZONE] (after TIMESTAMP) */
   private timestampType(): SqlType {
-    if (this.isWord('with') && this.isWord('time', 1)) throw this.unsupported('TIMESTAMP WITH TIME ZONE');
-    if (this.acceptWord('without')) {
+    const withZone = this.isWord('with') && this.isWord('time', 1);
+    if (withZone || this.isWord('without')) {
+      this.advance();
       this.expectWord('time');
       this.expectWord('zone');
     }
-    return { id: 'timestamp' };
+    return { id: withZone ? 'timestamptz' : 'timestamp' };
   }
 }
 

@@ -62,7 +62,7 @@ export function unsealCatalog(text: string, file: string, required: boolean): { 
   return { body, sealed: true };
 }
 
-const TYPE_IDS = new Set(['smallint', 'integer', 'bigint', 'decimal', 'real', 'double', 'boolean', 'char', 'varchar', 'date', 'timestamp']);
+const TYPE_IDS = new Set(['smallint', 'integer', 'bigint', 'decimal', 'real', 'double', 'boolean', 'char', 'varchar', 'date', 'timestamp', 'timestamptz']);
 const ENCODINGS = new Set(['auto', 'raw', 'dict', 'rle', 'delta', 'for', 'zstd']);
 const DIST_STYLES = new Set(['even', 'key', 'all']);
 const SEGMENT_FILE = /^(\d{6,})\.seg$/;

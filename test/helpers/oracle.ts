@@ -45,13 +45,16 @@ export class DuckOracle {
    * Settings that bring DuckDB's semantics closer to PostgreSQL/Redshift, which
    * keel follows: INTEGER / INTEGER truncates (DuckDB's default `/` is a DOUBLE
    * division), and NULLs sort as the largest value (NULLS LAST ascending, NULLS
-   * FIRST descending; DuckDB's default puts NULLs last both ways). What still
+   * FIRST descending; DuckDB's default puts NULLs last both ways), and the
+   * session's time zone is UTC. What still
    * differs (x / 0 is NULL in DuckDB and an error in Redshift, DECIMAL division
    * and AVG answer in DOUBLE, no CHAR padding) is the corpus's to handle.
    */
   async redshiftSemantics(): Promise<void> {
     await this.run('SET integer_division = true');
     await this.run("SET default_null_order = 'nulls_last_on_asc_first_on_desc'");
+    // TIMESTAMPTZ prints and truncates in the session's zone: keel's (and a default Redshift's) is UTC
+    await this.run("SET TimeZone = 'UTC'");
   }
 
   /** Runs a query; numbers (DECIMAL, BIGINT, HUGEINT arrive as text) become JS numbers. */

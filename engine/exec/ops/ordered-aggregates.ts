@@ -22,7 +22,7 @@ export class MedianAcc {
   private readonly exact: boolean;
 
   constructor(resultType: SqlType) {
-    this.exact = resultType.id === 'decimal' || resultType.id === 'date' || resultType.id === 'timestamp';
+    this.exact = resultType.id === 'decimal' || resultType.id === 'date' || resultType.id === 'timestamp' || resultType.id === 'timestamptz';
   }
 
   grow(g: number): void {

@@ -32,7 +32,7 @@ export class PercentileAcc {
     private readonly spec: AggSpec,
     resultType: SqlType,
   ) {
-    this.exact = resultType.id === 'decimal' || resultType.id === 'date' || resultType.id === 'timestamp';
+    this.exact = resultType.id === 'decimal' || resultType.id === 'date' || resultType.id === 'timestamp' || resultType.id === 'timestamptz';
     ({ num: this.num, den: this.den } = asDecimal(spec.fraction ?? 0));
   }
 
