@@ -260,6 +260,10 @@ describe('special expression syntax', () => {
     ["date '1998-12-01'", "(date '1998-12-01')"],
     ["timestamp '2001-02-03 04:05:06'", "(timestamp '2001-02-03 04:05:06')"],
     ["timestamp without time zone '2001-02-03'", "(timestamp '2001-02-03')"],
+    ["timestamp with time zone '2001-02-03 04:05:06+02'", "(timestamptz '2001-02-03 04:05:06+02')"],
+    ["timestamptz '2001-02-03'", "(timestamptz '2001-02-03')"],
+    ["ts at time zone 'UTC'", "(timezone 'UTC' ts)"],
+    ["a::timestamp at time zone z at time zone 'Asia/Tokyo' + 1", "(+ (timezone 'Asia/Tokyo' (timezone z (cast a timestamp))) 1)"],
     ['"Weird Func"(1)', '(Weird Func 1)'],
     ["listagg(s, ',') within group (order by a desc, b nulls first)", "(listagg s ',' (within group a desc, b nulls first))"],
     ['listagg(distinct s) within group (order by s)', '(listagg distinct s (within group s))'],
@@ -635,6 +639,8 @@ describe('CREATE TABLE', () => {
       ['date', { id: 'date' }],
       ['timestamp', { id: 'timestamp' }],
       ['timestamp without time zone', { id: 'timestamp' }],
+      ['timestamptz', { id: 'timestamptz' }],
+      ['timestamp with time zone', { id: 'timestamptz' }],
     ];
     const t = createTable(`create table t (${spellings.map(([s], i) => `c${i} ${s}`).join(', ')})`);
     expect(t.columns.map((c) => c.type)).toEqual(spellings.map(([, type]) => type));
@@ -713,7 +719,7 @@ describe('CREATE TABLE', () => {
     expect(failure('create table t (a int default 0)')).toEqual({ code: 'UNSUPPORTED', message: 'DEFAULT in a column definition is not supported', at: '1:23' });
     expect(failure('create table t (a int identity(1, 1))').code).toBe('UNSUPPORTED');
     expect(failure('create temp table t (a int)').code).toBe('UNSUPPORTED');
-    expect(failure('create table t (a timestamptz)')).toEqual({ code: 'UNSUPPORTED', message: 'type "timestamptz" is not supported', at: '1:19' });
+    expect(failure('create table t (a timetz)')).toEqual({ code: 'UNSUPPORTED', message: 'type "timetz" is not supported', at: '1:19' });
     expect(failure('create table t (a, b) as select 1, 2').code).toBe('UNSUPPORTED');
   });
 });
