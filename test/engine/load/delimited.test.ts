@@ -294,6 +294,17 @@ describe('delimited text: types', () => {
     await bad('timestamp', 'yesterday', 'invalid TIMESTAMP');
   });
 
+  it('timestamps with time zone: an offset, Z, or none (UTC, the session\'s zone) give the UTC instant', async () => {
+    expect(await one('timestamptz', '1998-12-01 12:34:56')).toBe(micros('1998-12-01T12:34:56'));
+    expect(await one('timestamptz', '1998-12-01 12:34:56.25Z')).toBe(micros('1998-12-01T12:34:56.250'));
+    expect(await one('timestamptz', '1998-12-01 12:34:56+02')).toBe(micros('1998-12-01T10:34:56'));
+    expect(await one('timestamptz', '1998-12-01T12:34:56-05:30')).toBe(micros('1998-12-01T18:04:56'));
+    expect(await one('timestamptz', '1998-12-01 00:10:00.000001 +0130')).toBe(micros('1998-11-30T22:40:00', 1));
+    expect(await one('timestamptz', '1998-12-01')).toBe(micros('1998-12-01T00:00:00'));
+    await bad('timestamptz', '1998-12-01 12:34:56+25', 'invalid TIMESTAMP WITH TIME ZONE value');
+    await bad('timestamptz', '1998-12-01 12:34:56 EST', 'invalid TIMESTAMP WITH TIME ZONE value');
+  });
+
   it('CHAR drops trailing blanks; lengths are UTF-8 bytes', async () => {
     expect(await one('char(5)', 'ab   ')).toBe('ab');
     expect(await one('char(2)', 'ab      ')).toBe('ab');

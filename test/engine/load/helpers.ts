@@ -39,6 +39,7 @@ export function sqlType(spec: string): SqlType {
     case 'boolean':
     case 'date':
     case 'timestamp':
+    case 'timestamptz':
       return { id };
     default:
       throw new Error(`bad type ${spec}`);
