@@ -452,7 +452,7 @@ export const DATE_FUNCTIONS: Family = {
     {
       names: ['date_trunc'],
       syntax: ["DATE_TRUNC('unit', x)"],
-      returns: 'TIMESTAMP',
+      returns: 'TIMESTAMP; of a TIMESTAMPTZ a TIMESTAMPTZ',
       doc: 'x truncated to the start of its unit (units below)',
       bind(b) {
         b.argc(2);
@@ -467,7 +467,7 @@ export const DATE_FUNCTIONS: Family = {
     {
       names: ['dateadd', 'date_add'],
       syntax: ['DATEADD(unit, n, x)'],
-      returns: 'TIMESTAMP',
+      returns: 'TIMESTAMP; of a TIMESTAMPTZ a TIMESTAMPTZ',
       doc: 'x plus n units (months clamp to the month\'s end)',
       nulls: 'strict',
       bind(b) {
