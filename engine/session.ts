@@ -22,7 +22,7 @@ import { zeroStats, type StatementOutcome } from './statements/outcome.js';
 import { failedRecord, runnerOf, type Runner } from './statements/records.js';
 import { explain, select } from './statements/select.js';
 import { alterTable, createTable, createView, dropTables, dropViews } from './statements/ddl.js';
-import { insert } from './statements/dml.js';
+import { deleteFrom, dmlContext, dmlSource, insert, truncate, update } from './statements/dml.js';
 
 export type { StatementOutcome, Runner };
 
@@ -117,6 +117,9 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   createTable: 'CREATE TABLE',
   dropTable: 'DROP TABLE',
   insert: 'INSERT',
+  delete: 'DELETE',
+  update: 'UPDATE',
+  truncate: 'TRUNCATE',
   alterTable: 'ALTER TABLE',
   createView: 'CREATE VIEW',
   dropView: 'DROP VIEW',
@@ -147,6 +150,10 @@ function planRecordOf(db: SessionHost, sql: string, input: PlanRecordInput): Que
   if (s.kind === 'select') logical = bindQuery(s.query, ctx);
   else if (s.kind === 'explain' && s.statement.kind === 'select') logical = bindQuery(s.statement.query, ctx);
   else if (s.kind === 'insert') logical = bindInsertSource(s, tableOr(catalog, s.table, p), ctx);
+  else if (s.kind === 'delete' || s.kind === 'update') {
+    const table = tableOr(catalog, s.table, p);
+    logical = dmlSource(s, table, dmlContext(db, catalog, table, p), p);
+  }
   else if (s.kind === 'createTable' && s.as) logical = bindQuery(s.as, ctx);
   else if (s.kind === 'createView') bindQuery(s.query, ctx);
   const parts = emptyRecordParts();
@@ -180,6 +187,12 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return dropTables(db, s, p, t0);
     case 'insert':
       return insert(db, s, p, parts, t0, cancel);
+    case 'delete':
+      return deleteFrom(db, s, p, parts, t0, cancel);
+    case 'update':
+      return update(db, s, p, parts, t0, cancel);
+    case 'truncate':
+      return truncate(db, s, p, t0);
     case 'alterTable':
       return alterTable(db, s, p, t0);
     case 'createView':

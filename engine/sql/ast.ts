@@ -24,6 +24,9 @@ export type Statement =
   | CreateTableStatement
   | DropTableStatement
   | InsertStatement
+  | DeleteStatement
+  | UpdateStatement
+  | TruncateStatement
   | AlterTableStatement
   | CreateViewStatement
   | DropViewStatement
@@ -91,6 +94,36 @@ export interface InsertStatement extends Node {
   readonly columns: readonly Ident[] | null;
   /** VALUES (...) arrive as a Query whose body is a ValuesBody. */
   readonly source: Query;
+}
+
+/** DELETE [FROM] t [USING from-items] [WHERE cond] (Redshift: no alias on the target). */
+export interface DeleteStatement extends Node {
+  readonly kind: 'delete';
+  readonly table: Ident;
+  readonly using: readonly TableRef[];
+  readonly where: Expr | null;
+}
+
+/** One SET item: column = expression, or DEFAULT (NULL: keel columns have no defaults). */
+export interface Assignment extends Node {
+  readonly column: Ident;
+  readonly value: Expr | null;
+}
+
+/** UPDATE t [[AS] alias] SET c = e, ... [FROM from-items] [WHERE cond] */
+export interface UpdateStatement extends Node {
+  readonly kind: 'update';
+  readonly table: Ident;
+  readonly alias: Ident | null;
+  readonly set: readonly Assignment[];
+  readonly from: readonly TableRef[];
+  readonly where: Expr | null;
+}
+
+/** TRUNCATE [TABLE] t */
+export interface TruncateStatement extends Node {
+  readonly kind: 'truncate';
+  readonly table: Ident;
 }
 
 export type AlterAction =

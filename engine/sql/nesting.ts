@@ -169,9 +169,19 @@ function childrenOf(it: Item): Item[] {
         case 'insert':
           query(s.source);
           break;
+        case 'delete':
+          for (const r of s.using) out.push({ t: 'ref', n: r });
+          expr(s.where);
+          break;
+        case 'update':
+          for (const a of s.set) expr(a.value);
+          for (const r of s.from) out.push({ t: 'ref', n: r });
+          expr(s.where);
+          break;
         case 'createView':
           query(s.query);
           break;
+        case 'truncate':
         case 'dropTable':
         case 'dropView':
         case 'alterTable':

@@ -67,7 +67,7 @@ const DIST_STYLES: ReadonlySet<string> = new Set(['auto', 'even', 'key', 'all'])
 
 /** Words that start statements we recognize but do not run. */
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
-  'update', 'delete', 'merge', 'copy', 'unload', 'truncate', 'vacuum', 'analyze', 'analyse', 'grant', 'revoke',
+  'merge', 'copy', 'unload', 'vacuum', 'analyze', 'analyse', 'grant', 'revoke',
   'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'set', 'reset', 'show', 'call', 'declare', 'fetch',
   'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'refresh', 'cancel',
 ]);
@@ -375,6 +375,12 @@ class Parser {
         return this.dropStatement();
       case 'insert':
         return this.insertStatement();
+      case 'delete':
+        return this.deleteStatement();
+      case 'update':
+        return this.updateStatement();
+      case 'truncate':
+        return this.truncateStatement();
       case 'alter':
         return this.alterStatement();
       case 'describe':
@@ -660,6 +666,53 @@ class Parser {
     if (this.isWord('default')) throw this.unsupported('DEFAULT VALUES');
     if (!this.startsQuery(this.i)) throw this.expected('VALUES or SELECT');
     return { kind: 'insert', table, columns, source: this.query(), pos };
+  }
+
+  // DELETE [FROM] t [USING from-item, ...] [WHERE cond]
+  private deleteStatement(): ast.DeleteStatement {
+    const pos = this.advance().pos;
+    this.acceptWord('from');
+    const table = this.objectName();
+    if (this.isName() && !this.isWord('using')) throw this.unsupported('an alias on the table DELETE changes (Redshift has none; name the table)');
+    const using: ast.TableRef[] = [];
+    if (this.acceptWord('using')) {
+      do using.push(this.tableRef());
+      while (this.acceptOp(','));
+    }
+    const where = this.acceptWord('where') ? this.expr() : null;
+    return { kind: 'delete', table, using, where, pos };
+  }
+
+  // UPDATE t [[AS] alias] SET c = {expr | DEFAULT}, ... [FROM from-item, ...] [WHERE cond]
+  private updateStatement(): ast.UpdateStatement {
+    const pos = this.advance().pos;
+    const table = this.objectName();
+    let alias: ast.Ident | null = null;
+    if (this.acceptWord('as')) alias = this.name();
+    else if (this.isName() && !this.isWord('set')) alias = this.name();
+    this.expectWord('set');
+    const set: ast.Assignment[] = [];
+    do {
+      const column = this.name();
+      if (this.isOp('.')) throw this.unsupported('a qualified column in SET (name the column alone)');
+      this.expectOp('=');
+      const value = this.acceptWord('default') ? null : this.expr();
+      set.push({ column, value, pos: column.pos });
+    } while (this.acceptOp(','));
+    const from: ast.TableRef[] = [];
+    if (this.acceptWord('from')) {
+      do from.push(this.tableRef());
+      while (this.acceptOp(','));
+    }
+    const where = this.acceptWord('where') ? this.expr() : null;
+    return { kind: 'update', table, alias, set, from, where, pos };
+  }
+
+  // TRUNCATE [TABLE] t
+  private truncateStatement(): ast.TruncateStatement {
+    const pos = this.advance().pos;
+    this.acceptWord('table');
+    return { kind: 'truncate', table: this.objectName(), pos };
   }
 
   // ALTER TABLE t ALTER (DISTSTYLE | DISTKEY | [COMPOUND | INTERLEAVED] SORTKEY | COLUMN c ENCODE | ENCODE AUTO) ... [, ALTER ...]

@@ -1,30 +1,40 @@
-/** Data changes: INSERT. Each statement is one catalog change, all or nothing. */
+/**
+ * Data changes: INSERT, DELETE, UPDATE, TRUNCATE. Each statement is one
+ * catalog change under the writer lock, all or nothing: a statement that
+ * fails leaves every table as it was (files it wrote are orphans the next
+ * writer sweeps).
+ *
+ * DELETE and UPDATE find their rows with a query over the target table bound
+ * with a row id column (exec/ops/row-ids.ts): DELETE selects the ids of the
+ * rows that match, UPDATE the ids and the rows' new values. The rows are then
+ * marked in the segments' delete vectors (storage/deletes.ts); UPDATE appends
+ * the new versions of the rows, as Redshift does.
+ */
 import { SqlError, positionAt } from '../errors.js';
 import type { Batch } from '../types.js';
 import type { ParsedStatement } from '../sql/index.js';
 import type * as ast from '../sql/ast.js';
-import type { TableMeta } from '../catalog/catalog.js';
-import { appendRows } from '../storage/tables.js';
-import { bindInsertSource } from '../plan/binder.js';
+import type { Catalog, TableMeta } from '../catalog/catalog.js';
+import { appendRows, deleteRows, segmentsByNumber, truncateTable } from '../storage/tables.js';
+import { bindAssignedQuery, bindInsertSource, bindQuery, type BindContext } from '../plan/binder.js';
+import type { LogicalNode } from '../plan/logical.js';
 import { Planner } from '../plan/planner.js';
 import { ExecContext } from '../exec/context.js';
 import { Executor } from '../exec/executor.js';
+import { gatherBatch } from '../exec/batch.js';
 import type { CancelFlag } from '../exec/cancel.js';
+import { ROW_ID_COLUMN, splitRowId, withRowIds } from '../exec/ops/row-ids.js';
 import type { RecordParts } from '../record-builder.js';
 import type { SessionHost } from './host.js';
-import { bindContext, tableOr } from './common.js';
+import { bindContext, statementError, tableOr } from './common.js';
 import { done, type StatementOutcome } from './outcome.js';
 
 export async function insert(db: SessionHost, s: ast.InsertStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const inserted = await db.store.change(async (catalog) => {
     const table = tableOr(catalog, s.table, p);
     const logical = bindInsertSource(s, table, bindContext(db, catalog, p.text));
-    const plan = new Planner(catalog.slices, db.store).planQuery(logical);
-    const ctx = new ExecContext(db.store, catalog.slices, undefined, cancel);
-    const batch = new Executor(ctx).collect(plan);
-    parts.plan = plan;
-    parts.exec = ctx;
-    checkNotNull(table, batch, s, p);
+    const batch = run(db, catalog, logical, parts, cancel);
+    checkNotNull(table, batch, s.pos, p);
     const change = await appendRows(db.dir, catalog, table, [batch], db.store.segments, batch.length);
     return {
       catalog: { ...catalog, tables: { ...catalog.tables, [table.name]: change.table } },
@@ -35,14 +45,148 @@ export async function insert(db: SessionHost, s: ast.InsertStatement, p: ParsedS
   return done('INSERT', t0, inserted);
 }
 
-function checkNotNull(table: TableMeta, batch: Batch, s: ast.InsertStatement, p: ParsedStatement): void {
+export async function deleteFrom(db: SessionHost, s: ast.DeleteStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
+  const deleted = await db.store.change((catalog) => {
+    const table = tableOr(catalog, s.table, p);
+    const batch = run(db, catalog, dmlSource(s, table, dmlContext(db, catalog, table, p), p), parts, cancel);
+    const idValues = rowIdsOf(batch, 0);
+    const change = deleteRows(db.dir, table, rowsBySegment(table, idValues, firstOfEachId(idValues, batch.length)), db.store.segments);
+    return {
+      catalog: { ...catalog, tables: { ...catalog.tables, [table.name]: change.table } },
+      obsolete: change.obsolete.map((f) => db.store.segmentPath(table, f)),
+      result: change.deleted,
+    };
+  });
+  return done('DELETE', t0, deleted);
+}
+
+export async function update(db: SessionHost, s: ast.UpdateStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
+  const updated = await db.store.change(async (catalog) => {
+    const table = tableOr(catalog, s.table, p);
+    const batch = run(db, catalog, dmlSource(s, table, dmlContext(db, catalog, table, p), p), parts, cancel);
+    const n = table.columns.length;
+    const idValues = rowIdsOf(batch, n);
+    // a row FROM joins to several rows is updated once, from the first (PostgreSQL and Redshift pick one too)
+    const keep = firstOfEachId(idValues, batch.length);
+    const rows = gatherBatch({ length: batch.length, columns: batch.columns.slice(0, n) }, keep, keep.length);
+    checkNotNull(table, rows, s.pos, p);
+    const removed = deleteRows(db.dir, table, rowsBySegment(table, idValues, keep), db.store.segments);
+    const appended = await appendRows(db.dir, catalog, removed.table, [rows], db.store.segments, rows.length);
+    return {
+      catalog: { ...catalog, tables: { ...catalog.tables, [table.name]: appended.table } },
+      obsolete: [...removed.obsolete, ...appended.obsolete].map((f) => db.store.segmentPath(table, f)),
+      result: keep.length,
+    };
+  });
+  return done('UPDATE', t0, updated);
+}
+
+export async function truncate(db: SessionHost, s: ast.TruncateStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
+  await db.store.change((catalog) => {
+    const table = tableOr(catalog, s.table, p);
+    const change = truncateTable(table);
+    return {
+      catalog: { ...catalog, tables: { ...catalog.tables, [table.name]: change.table } },
+      obsolete: change.obsolete.map((f) => db.store.segmentPath(table, f)),
+      result: undefined,
+    };
+  });
+  return done('TRUNCATE', t0);
+}
+
+/** A binding context whose catalog shows the target table with its row id column. */
+export function dmlContext(db: Pick<SessionHost, 'systemTable'>, catalog: Catalog, table: TableMeta, p: ParsedStatement): BindContext {
+  return bindContext(db, { ...catalog, tables: { ...catalog.tables, [table.name]: withRowIds(table) } }, p.text);
+}
+
+/**
+ * The query a DELETE or UPDATE runs, bound: DELETE's returns the row ids of
+ * the rows to delete; UPDATE's the new values of every column (in table
+ * order, cast to the column types) and then the row id.
+ */
+export function dmlSource(s: ast.DeleteStatement | ast.UpdateStatement, table: TableMeta, ctx: BindContext, p: ParsedStatement): LogicalNode {
+  const pos = s.pos;
+  const name = s.kind === 'update' && s.alias ? s.alias : s.table;
+  const target: ast.TableRef = { kind: 'table', name: s.table, alias: s.kind === 'update' ? s.alias : null, columnAliases: null, pos: s.table.pos };
+  const column = (c: string): ast.Expr => ({ kind: 'column', table: { name: name.name, pos }, name: { name: c, pos }, pos });
+  const rowId: ast.SelectItem = { kind: 'expr', expr: column(ROW_ID_COLUMN), alias: null, pos };
+  const query = (items: ast.SelectItem[], from: readonly ast.TableRef[]): ast.Query => ({
+    with: [],
+    body: { kind: 'select', distinct: false, items, from: [target, ...from], where: s.where, groupBy: [], having: null, windows: [], qualify: null, pos },
+    orderBy: [],
+    limit: null,
+    offset: null,
+    pos,
+  });
+  if (s.kind === 'delete') return bindQuery(query([rowId], s.using), ctx);
+  const values = new Map<string, ast.Assignment>();
+  for (const a of s.set) {
+    if (!table.columns.some((c) => c.name === a.column.name)) {
+      throw statementError('UNKNOWN_COLUMN', `column "${a.column.name}" of table "${table.name}" does not exist`, a.column.pos, p);
+    }
+    if (values.has(a.column.name)) throw statementError('SYNTAX', `column "${a.column.name}" is assigned more than once`, a.column.pos, p);
+    values.set(a.column.name, a);
+  }
+  const items: ast.SelectItem[] = table.columns.map((c) => {
+    const a = values.get(c.name);
+    const expr: ast.Expr = !a ? column(c.name) : (a.value ?? { kind: 'null', pos: a.pos });
+    return { kind: 'expr', expr, alias: null, pos: a?.pos ?? pos };
+  });
+  const positions = table.columns.map((c) => values.get(c.name)?.value?.pos ?? values.get(c.name)?.pos ?? pos);
+  return bindAssignedQuery(query([...items, rowId], s.from), table, positions, ctx);
+}
+
+/** Plans and runs a data change's query on the calling thread, under the writer lock, on the catalog being changed. */
+function run(db: SessionHost, catalog: Catalog, logical: LogicalNode, parts: RecordParts, cancel: CancelFlag | null): Batch {
+  const plan = new Planner(catalog.slices, db.store).planQuery(logical);
+  const ctx = new ExecContext(db.store, catalog.slices, undefined, cancel);
+  const batch = new Executor(ctx).collect(plan);
+  parts.plan = plan;
+  parts.exec = ctx;
+  return batch;
+}
+
+function rowIdsOf(batch: Batch, column: number): Float64Array {
+  const v = batch.columns[column]!;
+  if (v.kind !== 'f64') throw new Error(`row ids came out as ${v.kind}, not f64`);
+  return v.values;
+}
+
+/**
+ * Positions in `ids` of the first occurrence of each row id, in id order. A
+ * row id repeats when the query joins a row to several rows (USING, FROM) or
+ * reads a DISTSTYLE ALL table's copy on several slices.
+ */
+function firstOfEachId(ids: Float64Array, n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => ids[a]! - ids[b]! || a - b);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || ids[order[i]!] !== ids[order[i - 1]!]) order[k++] = order[i]!;
+  return order.subarray(0, k);
+}
+
+/** The rows to delete, per segment file, ascending (`keep`: positions of distinct ids in id order). */
+function rowsBySegment(table: TableMeta, ids: Float64Array, keep: Uint32Array): Map<string, Uint32Array> {
+  const segments = segmentsByNumber(table);
+  const lists = new Map<string, number[]>();
+  for (const i of keep) {
+    const { segment, row } = splitRowId(ids[i]!);
+    const file = segments.get(segment)!.file;
+    let list = lists.get(file);
+    if (!list) lists.set(file, (list = []));
+    list.push(row);
+  }
+  return new Map([...lists].map(([f, rows]) => [f, Uint32Array.from(rows)]));
+}
+
+function checkNotNull(table: TableMeta, batch: Batch, pos: number, p: ParsedStatement): void {
   table.columns.forEach((c, i) => {
     const nulls = batch.columns[i]?.nulls;
     if (!c.notNull || !nulls) return;
     const row = nulls.indexOf(1);
     if (row >= 0 && row < batch.length) {
-      throw new SqlError('INVALID_VALUE', `NULL in column "${c.name}" of row ${row + 1} violates its NOT NULL constraint`, positionAt(p.text, s.pos), p.text);
+      throw new SqlError('INVALID_VALUE', `NULL in column "${c.name}" of row ${row + 1} violates its NOT NULL constraint`, positionAt(p.text, pos), p.text);
     }
   });
 }
-
