@@ -129,7 +129,9 @@ export function dmlSource(s: ast.DeleteStatement | ast.UpdateStatement, table: T
   }
   const items: ast.SelectItem[] = table.columns.map((c) => {
     const a = values.get(c.name);
-    const expr: ast.Expr = !a ? column(c.name) : (a.value ?? { kind: 'null', pos: a.pos });
+    // a bare NULL (or DEFAULT: no column has another default) takes the column's type, as INSERT's NULLs do
+    const bare = a && (a.value === null || a.value.kind === 'null');
+    const expr: ast.Expr = !a ? column(c.name) : bare ? { kind: 'cast', arg: { kind: 'null', pos: a.pos }, type: c.type, pos: a.pos } : a.value!;
     return { kind: 'expr', expr, alias: null, pos: a?.pos ?? pos };
   });
   const positions = table.columns.map((c) => values.get(c.name)?.value?.pos ?? values.get(c.name)?.pos ?? pos);

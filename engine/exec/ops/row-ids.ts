@@ -35,8 +35,9 @@ export function withRowIds(table: TableMeta): TableMeta {
   return { ...table, columns: [...table.columns, id] };
 }
 
-/** The table as stored, from its copy with the row id column. */
+/** The table as stored: `table` itself, or the table a copy with the row id column was made from (its other scans need not read the id). */
 export function withoutRowIds(table: TableMeta): TableMeta {
+  if (table.columns[table.columns.length - 1]?.name !== ROW_ID_COLUMN) return table;
   return { ...table, columns: table.columns.slice(0, -1) };
 }
 

@@ -53,7 +53,7 @@ export function* runScan(node: ScanNode, slice: number, ctx: ExecContext, needed
   const stats = ctx.statsFor(node.id);
   const rowIds = rowIdOutput(node);
   // the segments are checked against the table as stored, without the row id column
-  const stored = rowIds >= 0 ? withoutRowIds(node.table) : node.table;
+  const stored = withoutRowIds(node.table);
   const segments = sliceSegments(ctx.store.dir, stored, stored.distStyle === 'all' ? -1 : slice, ctx.store.segments, ctx.slices);
   if (rowIds >= 0) {
     const kinds = node.columns.map((c) => physicalKind(node.table.columns[c]!.type));
