@@ -4,8 +4,7 @@
  * compared after every step. One table per distribution style (EVEN,
  * KEY, ALL), tiny blocks (8 rows) so deletes cut blocks and segments in every
  * way, and statements that read the other tables (USING, FROM, subqueries,
- * INSERT ... SELECT) so the row ids cross slices. The comparisons run on a
- * worker thread, which reads the delete vectors itself.
+ * INSERT ... SELECT) so the row ids cross slices.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
@@ -88,7 +87,7 @@ let duck: DuckOracle;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-dml-oracle-'));
-  db = await Database.open(dir, { slices: 3, blockRows: 8, workers: 1 });
+  db = await Database.open(dir, { slices: 3, blockRows: 8, workers: 0 });
   duck = await DuckOracle.create();
   await duck.redshiftSemantics();
 });
