@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqlError } from '../../../engine/errors.js';
 import {
+  type DeleteStatement,
+  type UpdateStatement,
   parseExpression,
   parseStatement,
   parseStatements,
@@ -595,10 +597,32 @@ describe('statements and scripts', () => {
   });
 
   it('recognized but unsupported statements say so', () => {
-    for (const sql of ['update t set a = 1', 'delete from t', 'vacuum t', 'begin']) {
+    for (const sql of ['merge into t using s on t.a = s.a when matched then delete', 'copy t from x', 'vacuum t', 'begin']) {
       expect(failure(sql)).toMatchObject({ code: 'UNSUPPORTED', message: `${sql.split(' ')[0]!.toUpperCase()} is not supported`, at: '1:1' });
     }
     expect(failure('create index i on t (a)')).toEqual({ code: 'UNSUPPORTED', message: 'CREATE INDEX is not supported', at: '1:8' });
+  });
+});
+
+describe('DELETE, UPDATE, TRUNCATE', () => {
+  it('parse with Redshift\'s optional words', () => {
+    expect(withoutPos(parseStatement('delete t where a = 1'))).toMatchObject({ kind: 'delete', table: { name: 't' }, using: [], where: { kind: 'binary' } });
+    const d = parseStatement('delete from public.t using u, v as w where t.a = u.a') as DeleteStatement;
+    expect(d.using.map((r) => (r.kind === 'table' ? r.name.name : r.kind))).toEqual(['u', 'v']);
+    expect(withoutPos(parseStatement('delete from t'))).toMatchObject({ kind: 'delete', where: null });
+    const u = parseStatement('update t as x set a = a + 1, b = default from u where x.k = u.k') as UpdateStatement;
+    expect(u).toMatchObject({ kind: 'update', table: { name: 't' }, alias: { name: 'x' } });
+    expect(u.set.map((a) => [a.column.name, a.value?.kind ?? 'default'])).toEqual([['a', 'binary'], ['b', 'default']]);
+    expect(u.from).toHaveLength(1);
+    expect(withoutPos(parseStatement('truncate table t'))).toEqual({ kind: 'truncate', table: { name: 't' } });
+    expect(withoutPos(parseStatement('truncate t'))).toEqual({ kind: 'truncate', table: { name: 't' } });
+  });
+
+  it('refuse what Redshift does not have, at its position', () => {
+    expect(failure('delete from t x where a = 1')).toMatchObject({ code: 'UNSUPPORTED', at: '1:15' });
+    expect(failure('update t set x.a = 1')).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(failure('update t where a = 1')).toMatchObject({ code: 'SYNTAX', at: '1:10' });
+    expect(failure('update t set a 1')).toMatchObject({ code: 'SYNTAX', at: '1:16' });
   });
 });
 
