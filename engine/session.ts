@@ -22,7 +22,7 @@ import { zeroStats, type StatementOutcome } from './statements/outcome.js';
 import { failedRecord, runnerOf, type Runner } from './statements/records.js';
 import { explain, select } from './statements/select.js';
 import { alterTable, createTable, createView, dropTables, dropViews } from './statements/ddl.js';
-import { deleteFrom, dmlContext, dmlSource, insert, truncate, update } from './statements/dml.js';
+import { deleteFrom, dmlContext, dmlSource, insert, merge, truncate, update } from './statements/dml.js';
 
 export type { StatementOutcome, Runner };
 
@@ -120,6 +120,7 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   delete: 'DELETE',
   update: 'UPDATE',
   truncate: 'TRUNCATE',
+  merge: 'MERGE',
   alterTable: 'ALTER TABLE',
   createView: 'CREATE VIEW',
   dropView: 'DROP VIEW',
@@ -193,6 +194,8 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return update(db, s, p, parts, t0, cancel);
     case 'truncate':
       return truncate(db, s, p, t0);
+    case 'merge':
+      return merge(db, s, p, parts, t0, cancel);
     case 'alterTable':
       return alterTable(db, s, p, t0);
     case 'createView':

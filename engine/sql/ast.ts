@@ -27,6 +27,7 @@ export type Statement =
   | DeleteStatement
   | UpdateStatement
   | TruncateStatement
+  | MergeStatement
   | AlterTableStatement
   | CreateViewStatement
   | DropViewStatement
@@ -118,6 +119,20 @@ export interface UpdateStatement extends Node {
   readonly set: readonly Assignment[];
   readonly from: readonly TableRef[];
   readonly where: Expr | null;
+}
+
+/**
+ * MERGE INTO t USING source ON cond WHEN MATCHED THEN (UPDATE SET ... | DELETE)
+ * WHEN NOT MATCHED THEN INSERT [(cols)] VALUES (...): Redshift's form, both
+ * clauses, in that order; no alias on the target.
+ */
+export interface MergeStatement extends Node {
+  readonly kind: 'merge';
+  readonly table: Ident;
+  readonly source: TableRef;
+  readonly on: Expr;
+  readonly matched: { readonly kind: 'update'; readonly set: readonly Assignment[]; readonly pos: number } | { readonly kind: 'delete'; readonly pos: number };
+  readonly notMatched: { readonly columns: readonly Ident[] | null; readonly values: readonly Expr[]; readonly pos: number };
 }
 
 /** TRUNCATE [TABLE] t */

@@ -181,6 +181,12 @@ function childrenOf(it: Item): Item[] {
         case 'createView':
           query(s.query);
           break;
+        case 'merge':
+          out.push({ t: 'ref', n: s.source });
+          expr(s.on);
+          if (s.matched.kind === 'update') for (const a of s.matched.set) expr(a.value);
+          for (const v of s.notMatched.values) expr(v);
+          break;
         case 'truncate':
         case 'dropTable':
         case 'dropView':

@@ -81,6 +81,81 @@ export async function update(db: SessionHost, s: ast.UpdateStatement, p: ParsedS
   return done('UPDATE', t0, updated);
 }
 
+/**
+ * MERGE, as Redshift runs it: target rows that the ON condition joins to a
+ * source row are updated (or deleted); source rows that join no target row
+ * are inserted. Both queries read the table as it was before the statement.
+ * A target row that joins several source rows is an error (CARDINALITY), as
+ * in Redshift: which source row should win is not defined.
+ */
+export async function merge(db: SessionHost, s: ast.MergeStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
+  const changed = await db.store.change(async (catalog) => {
+    const table = tableOr(catalog, s.table, p);
+    const ctx = dmlContext(db, catalog, table, p);
+    const m = s.matched;
+    const matchedSource: ast.DeleteStatement | ast.UpdateStatement =
+      m.kind === 'delete'
+        ? { kind: 'delete', table: s.table, using: [s.source], where: s.on, pos: m.pos }
+        : { kind: 'update', table: s.table, alias: null, set: m.set, from: [s.source], where: s.on, pos: m.pos };
+    const matched = run(db, catalog, dmlSource(matchedSource, table, ctx, p), parts, cancel);
+    const n = table.columns.length;
+    const ids = rowIdsOf(matched, m.kind === 'update' ? n : 0);
+    const keep = firstOfEachId(ids, matched.length);
+    if (keep.length !== matched.length) {
+      throw statementError('CARDINALITY', `a row of "${table.name}" matches more than one source row; MERGE changes each target row at most once`, s.on.pos, p);
+    }
+    const inserted = run(db, catalog, bindInsertSource(notMatchedInsert(s), table, ctx), parts, cancel);
+    checkNotNull(table, inserted, s.notMatched.pos, p);
+    const batches = [inserted];
+    if (m.kind === 'update') {
+      const updated = gatherBatch({ length: matched.length, columns: matched.columns.slice(0, n) }, keep, keep.length);
+      checkNotNull(table, updated, m.pos, p);
+      batches.unshift(updated);
+    }
+    const removed = deleteRows(db.dir, table, rowsBySegment(table, ids, keep), db.store.segments);
+    const rows = batches.reduce((k, b) => k + b.length, 0);
+    const appended = await appendRows(db.dir, catalog, removed.table, batches, db.store.segments, rows);
+    return {
+      catalog: { ...catalog, tables: { ...catalog.tables, [table.name]: appended.table } },
+      obsolete: [...removed.obsolete, ...appended.obsolete].map((f) => db.store.segmentPath(table, f)),
+      result: keep.length + inserted.length,
+    };
+  });
+  return done('MERGE', t0, changed);
+}
+
+/**
+ * MERGE's WHEN NOT MATCHED as an INSERT ... SELECT: the VALUES over the
+ * source rows that the ON condition joins to no target row (a left join
+ * whose target row id, never NULL in a row, is NULL).
+ */
+function notMatchedInsert(s: ast.MergeStatement): ast.InsertStatement {
+  const pos = s.notMatched.pos;
+  const target: ast.TableRef = { kind: 'table', name: s.table, alias: null, columnAliases: null, pos: s.table.pos };
+  const rowId: ast.Expr = { kind: 'column', table: { name: s.table.name, pos }, name: { name: ROW_ID_COLUMN, pos }, pos };
+  const from: ast.TableRef = { kind: 'join', type: 'left', natural: false, left: s.source, right: target, on: s.on, using: null, pos };
+  const query: ast.Query = {
+    with: [],
+    body: {
+      kind: 'select',
+      distinct: false,
+      items: s.notMatched.values.map((expr) => ({ kind: 'expr', expr, alias: null, pos: expr.pos })),
+      from: [from],
+      where: { kind: 'isNull', arg: rowId, negated: false, pos },
+      groupBy: [],
+      having: null,
+      windows: [],
+      qualify: null,
+      pos,
+    },
+    orderBy: [],
+    limit: null,
+    offset: null,
+    pos,
+  };
+  return { kind: 'insert', table: s.table, columns: s.notMatched.columns, source: query, pos };
+}
+
 export async function truncate(db: SessionHost, s: ast.TruncateStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
   await db.store.change((catalog) => {
     const table = tableOr(catalog, s.table, p);
@@ -156,8 +231,8 @@ function rowIdsOf(batch: Batch, column: number): Float64Array {
 
 /**
  * Positions in `ids` of the first occurrence of each row id, in id order. A
- * row id repeats when the query joins a row to several rows (USING, FROM) or
- * reads a DISTSTYLE ALL table's copy on several slices.
+ * row id repeats when the query joins a row to several rows (USING, FROM)
+ * (the target row is deleted or updated once).
  */
 function firstOfEachId(ids: Float64Array, n: number): Uint32Array {
   const order = new Uint32Array(n);
