@@ -597,7 +597,7 @@ describe('statements and scripts', () => {
   });
 
   it('recognized but unsupported statements say so', () => {
-    for (const sql of ['merge into t using s on t.a = s.a when matched then delete', 'copy t from x', 'vacuum t', 'begin']) {
+    for (const sql of ['unload (\'select 1\') to \'x\'', 'copy t from x', 'vacuum t', 'begin']) {
       expect(failure(sql)).toMatchObject({ code: 'UNSUPPORTED', message: `${sql.split(' ')[0]!.toUpperCase()} is not supported`, at: '1:1' });
     }
     expect(failure('create index i on t (a)')).toEqual({ code: 'UNSUPPORTED', message: 'CREATE INDEX is not supported', at: '1:8' });
@@ -616,6 +616,16 @@ describe('DELETE, UPDATE, TRUNCATE', () => {
     expect(u.from).toHaveLength(1);
     expect(withoutPos(parseStatement('truncate table t'))).toEqual({ kind: 'truncate', table: { name: 't' } });
     expect(withoutPos(parseStatement('truncate t'))).toEqual({ kind: 'truncate', table: { name: 't' } });
+  });
+
+  it('MERGE takes Redshift\'s two clauses', () => {
+    const m = parseStatement('merge into t using (select a, b from u) s on t.a = s.a when matched then update set b = s.b when not matched then insert (a, b) values (s.a, s.b)');
+    expect(m).toMatchObject({ kind: 'merge', table: { name: 't' }, source: { kind: 'subquery', alias: { name: 's' } }, matched: { kind: 'update' }, notMatched: { columns: [{ name: 'a' }, { name: 'b' }] } });
+    expect(parseStatement('merge into t using u on t.a = u.a when matched then delete when not matched then insert values (u.a, 1)')).toMatchObject({ matched: { kind: 'delete' }, notMatched: { columns: null } });
+    expect(failure('merge into t x using u on t.a = u.a when matched then delete when not matched then insert values (1)')).toMatchObject({ code: 'UNSUPPORTED', at: '1:14' });
+    expect(failure('merge into t using u on t.a = u.a when not matched then insert values (1)')).toMatchObject({ code: 'SYNTAX', at: '1:40' });
+    expect(failure('merge into t using u on t.a = u.a remove duplicates')).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(failure('merge into t using u on t.a = u.a when matched then delete')).toMatchObject({ code: 'SYNTAX' });
   });
 
   it('refuse what Redshift does not have, at its position', () => {

@@ -1,6 +1,6 @@
 /**
- * Crash safety of data changes: a child runs a DELETE, an UPDATE or a
- * TRUNCATE and is SIGKILLed at a random moment. Afterwards the table must be
+ * Crash safety of data changes: a child runs a DELETE, an UPDATE, a MERGE or
+ * a TRUNCATE and is SIGKILLed at a random moment. Afterwards the table must be
  * exactly as before or exactly as after (row count and a checksum of its
  * contents), the directory must open, and the next writer must be able to
  * change it. The delete vectors and appended rows of a killed statement are
@@ -30,6 +30,9 @@ beforeAll(async () => {
     const rows = Array.from({ length: ROWS / 6 }, (_, i) => `(${from + i}, ${(from + i) % 97}, ${((from + i) % 1000) / 10})`);
     await db.query(`insert into t values ${rows.join(', ')}`);
   }
+  // MERGE's source: half its keys match rows of t, half are new
+  await db.query('create table src (id integer not null, g integer, d decimal(10,2)) diststyle even');
+  await db.query(`insert into src values ${Array.from({ length: 8_000 }, (_, i) => `(${ROWS - 4_000 + i * 1}, ${i % 13}, ${(i % 500) / 4})`).join(', ')}`);
   db.close();
 }, 120_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -55,6 +58,7 @@ const STATEMENTS = [
   { kind: 'DELETE', sql: 'delete from t where g < 40 or id % 5 = 0' },
   { kind: 'UPDATE', sql: 'update t set d = d + 1, g = g + 100 where id % 3 = 0' },
   { kind: 'TRUNCATE', sql: 'truncate t' },
+  { kind: 'MERGE', sql: 'merge into t using src on t.id = src.id when matched then update set d = src.d, g = src.g when not matched then insert values (src.id, src.g, src.d)' },
 ] as const;
 
 describe('a SIGKILL during a data change leaves the table as before or fully after', () => {
