@@ -1,5 +1,5 @@
 /**
- * Data changes: INSERT, DELETE, UPDATE, TRUNCATE. Each statement is one
+ * Data changes: INSERT, DELETE, UPDATE, MERGE, TRUNCATE. Each statement is one
  * catalog change under the writer lock, all or nothing: a statement that
  * fails leaves every table as it was (files it wrote are orphans the next
  * writer sweeps).
