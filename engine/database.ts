@@ -54,7 +54,7 @@ export interface QueryResult {
   readonly stats: QueryStats;
   /** What ran: SELECT, CREATE TABLE, INSERT, EXPLAIN, ... */
   readonly command: string;
-  /** Rows returned, or rows affected by INSERT/DELETE. */
+  /** Rows returned, or rows affected by INSERT, DELETE, UPDATE and MERGE. */
   readonly rowCount: number;
   /** The rows as plain values (dates as YYYY-MM-DD, decimals as numbers, NULL as null). */
   rows(): (number | string | boolean | null)[][];

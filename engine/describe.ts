@@ -10,7 +10,7 @@ import type { ParsedStatement } from './sql/index.js';
 import type { Field } from './plan/physical.js';
 import { batchFromRows, type PhysicalValue } from './rows.js';
 import type { QueryStats } from './result.js';
-import type { Database } from './database.js';
+import type { SessionHost } from './statements/host.js';
 import { databaseName, describeTable, describeView, SCHEMA, type RelationDescription } from './catalog/schema-views.js';
 
 /** What a statement returns (session.ts StatementOutcome). */
@@ -52,7 +52,7 @@ function outcome(command: string, fields: readonly Field[], rows: PhysicalValue[
 }
 
 /** DESCRIBE name: a table's, view's or system view's columns; UNKNOWN_TABLE at the name when there is none. */
-export function describe(db: Database, s: ast.DescribeStatement, p: ParsedStatement, t0: number): DescribeOutcome {
+export function describe(db: SessionHost, s: ast.DescribeStatement, p: ParsedStatement, t0: number): DescribeOutcome {
   const catalog = db.catalog();
   const name = s.name.name;
   // AST positions are offsets into the whole script; runStatements relocates the error there
@@ -77,7 +77,7 @@ export function describe(db: Database, s: ast.DescribeStatement, p: ParsedStatem
 }
 
 /** SHOW TABLES: every table, then every view, by name. */
-export function showTables(db: Database, t0: number): DescribeOutcome {
+export function showTables(db: SessionHost, t0: number): DescribeOutcome {
   const catalog = db.catalog();
   const rows: PhysicalValue[][] = [
     ...Object.keys(catalog.tables).sort().map((n) => [SCHEMA, n, 'TABLE']),

@@ -9,8 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { SqlError, positionAt } from './errors.js';
 import { parseStatements } from './sql/index.js';
 import type * as ast from './sql/ast.js';
-import type { Database } from './database.js';
-import { alteredLayout, failedRecord, runnerOf, zeroStats, type Runner } from './session.js';
+import type { SessionHost } from './statements/host.js';
+import { alteredLayout } from './statements/ddl.js';
+import { failedRecord, runnerOf, type Runner } from './statements/records.js';
+import { zeroStats } from './statements/outcome.js';
 import { buildRecord, emptyRecordParts } from './record-builder.js';
 import { fingerprint } from './sql/fingerprint.js';
 import { rewriteOnline, type RewriteProgress } from './storage/online-rewrite.js';
@@ -88,7 +90,7 @@ function keptAutoBy(layout: Layout, action: ast.AlterAction): Layout {
   }
 }
 
-export async function alterInBackground(db: Database, sql: string, options: AlterInBackgroundOptions = {}): Promise<AlterInBackgroundResult> {
+export async function alterInBackground(db: SessionHost, sql: string, options: AlterInBackgroundOptions = {}): Promise<AlterInBackgroundResult> {
   const t0 = performance.now();
   const who = runnerOf(db, options);
   let text = sql;

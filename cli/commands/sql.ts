@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import type { Database, QueryResult } from '../../engine/index.js';
 import { UsageError } from '../../engine/index.js';
 import { formatBytes } from '../../advisor/index.js';
-import { formatCsv, formatTable, jsonRowText, kindOfType, RawJson, setNullDisplay } from '../output.js';
+import { commandTag, formatCsv, formatTable, jsonRowText, kindOfType, RawJson, setNullDisplay } from '../output.js';
 import { printJson, withDatabase, type CommonOptions } from '../context.js';
 import { runPrompt } from '../prompt/prompt.js';
 
@@ -53,7 +53,7 @@ export function printResult(r: QueryResult, format: OutputFormat | boolean): voi
   }
   if (r.columns.length === 0) {
     // CSV is the result sets alone
-    if (as === 'table') process.stdout.write(`${r.command}${r.command === 'INSERT' || r.rowCount ? ` ${r.rowCount}` : ''}\n`);
+    if (as === 'table') process.stdout.write(`${commandTag(r)}\n`);
     return;
   }
   if (r.columns.length === 1 && r.columns[0]!.name === 'QUERY PLAN' && as === 'table') {

@@ -6,7 +6,7 @@
  */
 import type { QueryResult } from '../../engine/index.js';
 import { formatBytes } from '../../advisor/index.js';
-import { displayWidth, formatCsv, formatTable, kindOfType, nullDisplay, stringifyJson } from '../output.js';
+import { commandTag, displayWidth, formatCsv, formatTable, kindOfType, nullDisplay, stringifyJson } from '../output.js';
 import { resultJson } from '../commands/sql.js';
 import type { OutputMode } from './input.js';
 
@@ -21,10 +21,6 @@ export interface Display {
 /** The result a statement gave, as the prompt receives it from its session thread. */
 export type Result = Pick<QueryResult, 'columns' | 'stats' | 'command' | 'rowCount' | 'rows' | 'textRows'>;
 
-/** The command tag of a statement that returns no rows: CREATE TABLE, INSERT 3 (as psql prints it). */
-function commandTag(r: Result): string {
-  return `${r.command}${r.command === 'INSERT' || r.rowCount ? ` ${r.rowCount}` : ''}`;
-}
 
 /** psql's expanded display: -[ RECORD 1 ]-- then "column | value" lines. */
 export function formatExpanded(columns: readonly string[], rows: readonly (readonly (string | null)[])[]): string {

@@ -34,6 +34,13 @@ export interface SegmentMeta {
   readonly rows: number;
   /** Encoded bytes of the file (all columns, blocks and footer). */
   readonly bytes: number;
+  /**
+   * Rows deleted since the segment was written: their positions are in the
+   * delete vector `file` (storage/deletes.ts), `rows` of them (at least one,
+   * fewer than the segment's rows: a segment whose every row is deleted
+   * leaves the catalog). Absent when none is.
+   */
+  readonly deletes?: { readonly file: string; readonly rows: number };
 }
 
 export interface TableMeta {
@@ -148,6 +155,13 @@ export function isInterleaved(t: Pick<TableMeta, 'sortKey' | 'sortStyle'>): bool
 /** The style AUTO resolves to for a table of this many rows, when no key was chosen. */
 export function autoStyleFor(rows: number, catalog: Catalog): DistStyle {
   return rows <= catalog.autoAllMaxRows ? 'all' : 'even';
+}
+
+/** Rows a query sees: the table's rows less those its delete vectors mark (Redshift's estimated_visible_rows). */
+export function visibleRows(t: Pick<TableMeta, 'rows' | 'segments'>): number {
+  let deleted = 0;
+  for (const s of t.segments) if (s.deletes) deleted += s.deletes.rows;
+  return t.rows - deleted;
 }
 
 export function columnIndex(t: TableMeta, name: string): number {

@@ -7,7 +7,7 @@ import type { Batch } from '../types.js';
 import type { Field } from '../plan/physical.js';
 import { batchFromRows, type PhysicalValue } from '../rows.js';
 import type { Catalog } from './catalog.js';
-import { describeDistStyle, isInterleaved } from './catalog.js';
+import { describeDistStyle, isInterleaved, visibleRows } from './catalog.js';
 import { rowsPerSlice, storedBytes, unsortedPercent } from '../storage/tables.js';
 
 export interface SystemTable {
@@ -27,7 +27,8 @@ const INTEGER = { id: 'integer' } as const;
  * size as the cluster holds it (an ALL table once per slice); skew_rows is the
  * rows on the fullest slice over the rows on the emptiest (NULL when a slice is
  * empty); unsorted is the percent of rows outside each slice's sorted run
- * (NULL without a sort key). sortkey1 is the first sort-key column, or
+ * (NULL without a sort key). tbl_rows counts rows marked deleted but not yet
+ * vacuumed away, estimated_visible_rows only those a query sees. sortkey1 is the first sort-key column, or
  * 'INTERLEAVED' for an interleaved key, which has no first column (Redshift
  * shows that word there too); sortkey_num counts the key's columns either way.
  */
@@ -41,6 +42,7 @@ export const svvTableInfo: SystemTable = {
     { name: 'sortkey_num', type: INTEGER },
     { name: 'encoded', type: VARCHAR },
     { name: 'tbl_rows', type: BIGINT },
+    { name: 'estimated_visible_rows', type: BIGINT },
     { name: 'size_bytes', type: BIGINT },
     { name: 'skew_rows', type: DOUBLE },
     { name: 'unsorted', type: DOUBLE },
@@ -63,6 +65,7 @@ export const svvTableInfo: SystemTable = {
           t.sortKey.length,
           t.columns.some((c) => c.encoding !== 'raw') ? 'Y' : 'N',
           t.rows,
+          visibleRows(t),
           storedBytes(catalog, t),
           skew,
           unsorted === null ? null : Math.round(unsorted * 100) / 100,

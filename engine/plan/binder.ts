@@ -73,6 +73,16 @@ export function bindInsertSource(stmt: ast.InsertStatement, table: TableMeta, ct
   return new Binder(ctx, ctx.sql, new Set()).insertSource(stmt, table);
 }
 
+/**
+ * UPDATE's source: `query` returns the table's columns (new values, in table
+ * order) and then extra columns (the row id); the first are cast to the
+ * table's types as an assignment casts them (as INSERT does, errors at
+ * `positions`), the extra ones pass as they are.
+ */
+export function bindAssignedQuery(query: ast.Query, table: TableMeta, positions: readonly number[], ctx: BindContext): LogicalNode {
+  return new Binder(ctx, ctx.sql, new Set()).assignedQuery(query, table, positions);
+}
+
 interface CteDef {
   readonly node: LogicalNode;
 }
@@ -723,6 +733,14 @@ export class Binder implements QueryBinder {
   }
 
   // ------------------------------------------------------------ INSERT
+
+  assignedQuery(query: ast.Query, table: TableMeta, positions: readonly number[]): LogicalNode {
+    const node = this.query(query, null);
+    const n = table.columns.length;
+    const exprs = allColumns(node).map((e, i) => (i < n ? fold(this.exprs.castTo(e, table.columns[i]!.type, 'assign', positions[i] ?? query.pos)) : e));
+    const fields = node.fields.map((f, i) => (i < n ? { name: table.columns[i]!.name, type: table.columns[i]!.type } : f));
+    return projectNode(node, exprs, fields);
+  }
 
   insertSource(stmt: ast.InsertStatement, table: TableMeta): LogicalNode {
     const targets: number[] = [];

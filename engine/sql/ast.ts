@@ -24,6 +24,10 @@ export type Statement =
   | CreateTableStatement
   | DropTableStatement
   | InsertStatement
+  | DeleteStatement
+  | UpdateStatement
+  | TruncateStatement
+  | MergeStatement
   | AlterTableStatement
   | CreateViewStatement
   | DropViewStatement
@@ -91,6 +95,50 @@ export interface InsertStatement extends Node {
   readonly columns: readonly Ident[] | null;
   /** VALUES (...) arrive as a Query whose body is a ValuesBody. */
   readonly source: Query;
+}
+
+/** DELETE [FROM] t [USING from-items] [WHERE cond] (Redshift: no alias on the target). */
+export interface DeleteStatement extends Node {
+  readonly kind: 'delete';
+  readonly table: Ident;
+  readonly using: readonly TableRef[];
+  readonly where: Expr | null;
+}
+
+/** One SET item: column = expression, or DEFAULT (NULL: keel columns have no defaults). */
+export interface Assignment extends Node {
+  readonly column: Ident;
+  readonly value: Expr | null;
+}
+
+/** UPDATE t [[AS] alias] SET c = e, ... [FROM from-items] [WHERE cond] */
+export interface UpdateStatement extends Node {
+  readonly kind: 'update';
+  readonly table: Ident;
+  readonly alias: Ident | null;
+  readonly set: readonly Assignment[];
+  readonly from: readonly TableRef[];
+  readonly where: Expr | null;
+}
+
+/**
+ * MERGE INTO t USING source ON cond WHEN MATCHED THEN (UPDATE SET ... | DELETE)
+ * WHEN NOT MATCHED THEN INSERT [(cols)] VALUES (...): Redshift's form, both
+ * clauses, in that order; no alias on the target.
+ */
+export interface MergeStatement extends Node {
+  readonly kind: 'merge';
+  readonly table: Ident;
+  readonly source: TableRef;
+  readonly on: Expr;
+  readonly matched: { readonly kind: 'update'; readonly set: readonly Assignment[]; readonly pos: number } | { readonly kind: 'delete'; readonly pos: number };
+  readonly notMatched: { readonly columns: readonly Ident[] | null; readonly values: readonly Expr[]; readonly pos: number };
+}
+
+/** TRUNCATE [TABLE] t */
+export interface TruncateStatement extends Node {
+  readonly kind: 'truncate';
+  readonly table: Ident;
 }
 
 export type AlterAction =

@@ -169,9 +169,25 @@ function childrenOf(it: Item): Item[] {
         case 'insert':
           query(s.source);
           break;
+        case 'delete':
+          for (const r of s.using) out.push({ t: 'ref', n: r });
+          expr(s.where);
+          break;
+        case 'update':
+          for (const a of s.set) expr(a.value);
+          for (const r of s.from) out.push({ t: 'ref', n: r });
+          expr(s.where);
+          break;
         case 'createView':
           query(s.query);
           break;
+        case 'merge':
+          out.push({ t: 'ref', n: s.source });
+          expr(s.on);
+          if (s.matched.kind === 'update') for (const a of s.matched.set) expr(a.value);
+          for (const v of s.notMatched.values) expr(v);
+          break;
+        case 'truncate':
         case 'dropTable':
         case 'dropView':
         case 'alterTable':

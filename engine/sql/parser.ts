@@ -67,7 +67,7 @@ const DIST_STYLES: ReadonlySet<string> = new Set(['auto', 'even', 'key', 'all'])
 
 /** Words that start statements we recognize but do not run. */
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
-  'update', 'delete', 'merge', 'copy', 'unload', 'truncate', 'vacuum', 'analyze', 'analyse', 'grant', 'revoke',
+  'copy', 'unload', 'vacuum', 'analyze', 'analyse', 'grant', 'revoke',
   'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'set', 'reset', 'show', 'call', 'declare', 'fetch',
   'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'refresh', 'cancel',
 ]);
@@ -375,6 +375,14 @@ class Parser {
         return this.dropStatement();
       case 'insert':
         return this.insertStatement();
+      case 'delete':
+        return this.deleteStatement();
+      case 'update':
+        return this.updateStatement();
+      case 'truncate':
+        return this.truncateStatement();
+      case 'merge':
+        return this.mergeStatement();
       case 'alter':
         return this.alterStatement();
       case 'describe':
@@ -660,6 +668,94 @@ class Parser {
     if (this.isWord('default')) throw this.unsupported('DEFAULT VALUES');
     if (!this.startsQuery(this.i)) throw this.expected('VALUES or SELECT');
     return { kind: 'insert', table, columns, source: this.query(), pos };
+  }
+
+  // DELETE [FROM] t [USING from-item, ...] [WHERE cond]
+  private deleteStatement(): ast.DeleteStatement {
+    const pos = this.advance().pos;
+    this.acceptWord('from');
+    const table = this.objectName();
+    if (this.isName() && !this.isWord('using')) throw this.unsupported('an alias on the table DELETE changes (Redshift has none; name the table)');
+    const using: ast.TableRef[] = [];
+    if (this.acceptWord('using')) {
+      do using.push(this.tableRef());
+      while (this.acceptOp(','));
+    }
+    const where = this.acceptWord('where') ? this.expr() : null;
+    return { kind: 'delete', table, using, where, pos };
+  }
+
+  // UPDATE t [[AS] alias] SET c = {expr | DEFAULT}, ... [FROM from-item, ...] [WHERE cond]
+  private updateStatement(): ast.UpdateStatement {
+    const pos = this.advance().pos;
+    const table = this.objectName();
+    let alias: ast.Ident | null = null;
+    if (this.acceptWord('as')) alias = this.name();
+    else if (this.isName() && !this.isWord('set')) alias = this.name();
+    this.expectWord('set');
+    const set = this.assignments();
+    const from: ast.TableRef[] = [];
+    if (this.acceptWord('from')) {
+      do from.push(this.tableRef());
+      while (this.acceptOp(','));
+    }
+    const where = this.acceptWord('where') ? this.expr() : null;
+    return { kind: 'update', table, alias, set, from, where, pos };
+  }
+
+  // MERGE INTO t USING source ON cond WHEN MATCHED THEN {UPDATE SET ... | DELETE} WHEN NOT MATCHED THEN INSERT [(cols)] VALUES (...)
+  private mergeStatement(): ast.MergeStatement {
+    const pos = this.advance().pos;
+    this.expectWord('into');
+    const table = this.objectName();
+    if (this.isName() || this.isWord('as')) throw this.unsupported('an alias on the MERGE target (Redshift has none; name the table)');
+    this.expectWord('using');
+    const source = this.tablePrimary();
+    this.expectWord('on');
+    const on = this.expr();
+    if (this.isWord('remove')) throw this.unsupported('MERGE ... REMOVE DUPLICATES');
+    const whenPos = this.expectWord('when').pos;
+    if (this.isWord('not')) throw this.expected('WHEN MATCHED (Redshift takes WHEN MATCHED, then WHEN NOT MATCHED)', this.tok);
+    this.expectWord('matched');
+    this.expectWord('then');
+    let matched: ast.MergeStatement['matched'];
+    if (this.acceptWord('delete')) matched = { kind: 'delete', pos: whenPos };
+    else {
+      this.expectWord('update');
+      this.expectWord('set');
+      matched = { kind: 'update', set: this.assignments(), pos: whenPos };
+    }
+    const notPos = this.expectWord('when').pos;
+    this.expectWord('not');
+    this.expectWord('matched');
+    this.expectWord('then');
+    this.expectWord('insert');
+    const columns = this.isOp('(') ? this.nameList() : null;
+    this.expectWord('values');
+    this.expectOp('(');
+    const values = this.exprList();
+    this.expectOp(')');
+    return { kind: 'merge', table, source, on, matched, notMatched: { columns, values, pos: notPos }, pos };
+  }
+
+  /** c = {expr | DEFAULT}, ... (UPDATE's and MERGE's SET) */
+  private assignments(): ast.Assignment[] {
+    const set: ast.Assignment[] = [];
+    do {
+      const column = this.name();
+      if (this.isOp('.')) throw this.unsupported('a qualified column in SET (name the column alone)');
+      this.expectOp('=');
+      const value = this.acceptWord('default') ? null : this.expr();
+      set.push({ column, value, pos: column.pos });
+    } while (this.acceptOp(','));
+    return set;
+  }
+
+  // TRUNCATE [TABLE] t
+  private truncateStatement(): ast.TruncateStatement {
+    const pos = this.advance().pos;
+    this.acceptWord('table');
+    return { kind: 'truncate', table: this.objectName(), pos };
   }
 
   // ALTER TABLE t ALTER (DISTSTYLE | DISTKEY | [COMPOUND | INTERLEAVED] SORTKEY | COLUMN c ENCODE | ENCODE AUTO) ... [, ALTER ...]

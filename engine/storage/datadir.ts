@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StorageError } from '../errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CATALOG_FORMAT, emptyCatalog, LEGACY_CATALOG_FORMAT, type Catalog } from '../catalog/catalog.js';
+import { CATALOG_FORMAT, emptyCatalog, LEGACY_CATALOG_FORMAT, type Catalog, type SegmentMeta } from '../catalog/catalog.js';
 import { sealCatalog, unsealCatalog, validateCatalog } from './integrity.js';
 import { ownerAlive, ownerTag, parseOwnerTag, SELF, type Owner } from './owner.js';
 import { sweepStaging } from './staging.js';
@@ -213,15 +213,20 @@ export function writeDurably(file: string, data: string | Uint8Array): void {
  */
 export function syncNewSegments(dir: string, before: Catalog, after: Catalog): void {
   const had = new Map<number, Set<string>>();
-  for (const t of Object.values(before.tables)) had.set(t.id, new Set(t.segments.map((s) => s.file)));
+  for (const t of Object.values(before.tables)) had.set(t.id, new Set(t.segments.flatMap(filesOf)));
   let newFolder = false;
   for (const t of Object.values(after.tables)) {
     const old = had.get(t.id);
-    if (t.segments.every((s) => old?.has(s.file))) continue;
+    if (t.segments.every((s) => filesOf(s).every((f) => old?.has(f)))) continue;
     syncDir(tableDir(dir, t.id));
     if (!old || old.size === 0) newFolder = true;
   }
   if (newFolder) syncDir(path.join(dir, 'tables'));
+}
+
+/** A segment's files: the segment and its delete vector, if any. */
+function filesOf(s: SegmentMeta): string[] {
+  return s.deletes ? [s.file, s.deletes.file] : [s.file];
 }
 
 export function syncDir(dir: string): void {
@@ -370,7 +375,7 @@ export function removeOrphans(dir: string, catalog: Catalog): number {
   let removed = 0;
   const live = new Map<string, Set<string>>();
   const liveIn = (id: string): Set<string> => live.get(id) ?? live.set(id, new Set()).get(id)!;
-  for (const t of Object.values(catalog.tables)) for (const s of t.segments) liveIn(String(t.id)).add(s.file);
+  for (const t of Object.values(catalog.tables)) for (const s of t.segments) for (const f of filesOf(s)) liveIn(String(t.id)).add(f);
   // retired files are still readable by other processes' older catalogs
   for (const r of catalog.retired ?? []) {
     const [root, id, file] = r.file.split('/');

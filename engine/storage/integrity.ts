@@ -29,6 +29,7 @@ import { StorageError } from '../errors.js';
 import type { Catalog, SegmentMeta, TableMeta } from '../catalog/catalog.js';
 import type { SqlType } from '../types.js';
 import type { SegmentReader } from './segment.js';
+import { DELETE_FILE } from './deletes.js';
 
 const SEAL = /,"checksum":"sha256:([0-9a-f]{64})"\}$/;
 
@@ -103,8 +104,8 @@ export function validateCatalog(parsed: unknown, file: string, format: number): 
     if (!Array.isArray(c.retired)) bad('retired is not a list');
     for (const r of c.retired as unknown[]) {
       // retired files are deleted by path: only segment files of a table folder qualify
-      if (!isObject(r) || typeof r.file !== 'string' || !/^tables\/\d+\/\d{6,}\.seg$/.test(r.file) || typeof r.at !== 'number') {
-        bad(`retired entry ${JSON.stringify(r)} is not a table's segment file`);
+      if (!isObject(r) || typeof r.file !== 'string' || !/^tables\/\d+\/\d{6,}(\.seg|-\d{6,}\.del)$/.test(r.file) || typeof r.at !== 'number') {
+        bad(`retired entry ${JSON.stringify(r)} is not a table's segment or delete vector file`);
       }
     }
   }
@@ -157,9 +158,18 @@ function checkTable(name: string, t: unknown, slices: number, nextTableId: numbe
     }
     if (!isInt(s.rows, 0)) bad(`${seg} has row count ${JSON.stringify(s.rows)}`);
     if (!isInt(s.bytes, 1)) bad(`${seg} has size ${JSON.stringify(s.bytes)}`);
+    if (s.deletes !== undefined) checkDeletes(s.deletes, s.file, s.rows as number, t.nextSegment as number, seg, bad);
     rows += s.rows as number;
   }
   if (rows !== t.rows) bad(`${where} has ${t.rows} rows, but its segments hold ${rows}`);
+}
+
+/** A segment's delete vector entry: its file named after the segment, below nextSegment, and fewer deleted rows than the segment has. */
+function checkDeletes(d: unknown, segFile: string, segRows: number, nextSegment: number, seg: string, bad: (what: string) => never): void {
+  if (!isObject(d) || typeof d.file !== 'string') return bad(`${seg} has a delete vector with missing or wrong fields: ${JSON.stringify(d)}`);
+  const m = DELETE_FILE.exec(d.file);
+  if (!m || Number(m[1]) !== Number.parseInt(segFile, 10) || Number(m[2]) >= nextSegment) bad(`${seg} names delete vector ${JSON.stringify(d.file)}, not one of its own`);
+  if (!isInt(d.rows, 1, segRows - 1)) bad(`${seg} has ${JSON.stringify(d.rows)} deleted rows of ${segRows}`);
 }
 
 /** What a catalog says of one segment file: the entry, its table, and the directory's slice count. */

@@ -23,7 +23,8 @@ import * as path from 'node:path';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { StorageError, SqlError } from '../errors.js';
 import { physicalKind } from '../types.js';
-import type { Catalog, SegmentMeta, TableMeta } from '../catalog/catalog.js';
+import { visibleRows, type Catalog, type SegmentMeta, type TableMeta } from '../catalog/catalog.js';
+import { readDeleteVector } from './deletes.js';
 import { tableDir } from './datadir.js';
 import { newScanCounters, scanSegments } from './scan.js';
 import { SegmentReader } from './segment.js';
@@ -202,7 +203,9 @@ async function build(
       const reader = SegmentReader.open(store.segmentPath(table, s.file));
       readers.push(reader);
       checkSegment(reader, { table, segment: s, slices: catalog.slices });
-      return { slice: s.slice, rows: s.rows, reader };
+      // read now, like the reader's file: a later writer may delete a retired vector file
+      const deleted = s.deletes ? readDeleteVector(path.join(tableDir(store.dir, table.id), s.deletes.file), s.deletes.rows, s.rows) : null;
+      return { slice: s.slice, rows: s.rows - (s.deletes?.rows ?? 0), source: { reader, deleted } };
     });
     // runs of 4 blocks are sorted long before the last rows are read: an interleaved mapping must know the whole range up front
     const keyRanges = keyRangesOf(layout, readers.map((r) => r.footer));
@@ -210,7 +213,7 @@ async function build(
     const all = table.columns.map((_, i) => i);
     const counters = newScanCounters();
     const chunk = chunkRowsFor(catalog.blockRows, new Set(table.segments.map((s) => s.slice)).size);
-    for (const batch of inLoadOrder(opened, (s) => scanSegments(table, [s.reader], all, null, counters), chunk)) {
+    for (const batch of inLoadOrder(opened, (s) => scanSegments(table, [s.source], all, null, counters), chunk)) {
       writer.add(batch);
       report(writer.rows, writer.bytesWritten);
       await pacer.pace(writer.bytesWritten);
@@ -224,7 +227,8 @@ async function build(
       step = steps.next();
     }
     const written = step.value;
-    if (written.rows !== table.rows) throw new StorageError('CORRUPT', `table "${table.name}" holds ${written.rows} rows but its catalog entry says ${table.rows}`);
+    // deleted rows are not carried over: the new version has no delete vectors
+    if (written.rows !== visibleRows(table)) throw new StorageError('CORRUPT', `table "${table.name}" holds ${written.rows} visible rows but its catalog entry says ${visibleRows(table)}`);
     return { written, bytesWritten: writer.bytesWritten, keyRanges };
   } catch (e) {
     writer?.abort();
@@ -261,7 +265,8 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
         const reader = SegmentReader.open(store.segmentPath(cur, s.file));
         try {
           checkSegment(reader, { table: cur, segment: s, slices: fresh.slices });
-          for (const batch of scanSegments(cur, [reader], all, null, newScanCounters())) writer.add(batch);
+          // appended segments carry no deletes: any DELETE changes the version, a CONFLICT above
+          for (const batch of scanSegments(cur, [{ reader, deleted: null }], all, null, newScanCounters())) writer.add(batch);
         } finally {
           reader.close();
         }
@@ -276,7 +281,7 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
       throw e;
     }
   }
-  if (rows !== cur.rows) throw new StorageError('CORRUPT', `the rewrite of table "${cur.name}" produced ${rows} rows, but it holds ${cur.rows}`);
+  if (rows !== visibleRows(cur)) throw new StorageError('CORRUPT', `the rewrite of table "${cur.name}" produced ${rows} rows, but it holds ${visibleRows(cur)}`);
   const folder = tableDir(store.dir, cur.id);
   fs.mkdirSync(folder, { recursive: true });
   const moved: SegmentMeta[] = segments.map((s, i) => {
@@ -304,7 +309,7 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
   };
   return {
     catalog: { ...fresh, tables: { ...fresh.tables, [cur.name]: next } },
-    obsolete: cur.segments.map((s) => store.segmentPath(cur, s.file)),
+    obsolete: cur.segments.flatMap((s) => [s.file, ...(s.deletes ? [s.deletes.file] : [])].map((f) => store.segmentPath(cur, f))),
     result: { table: next, bytesWritten },
   };
 }

@@ -5,10 +5,17 @@
 import * as path from 'node:path';
 import type { Batch, Vector } from '../types.js';
 import { physicalKind } from '../types.js';
-import type { TableMeta } from '../catalog/catalog.js';
+import type { SegmentMeta, TableMeta } from '../catalog/catalog.js';
 import { SegmentReader, type BlockMeta } from './segment.js';
 import { tableDir } from './datadir.js';
 import { checkSegment, type SegmentClaim } from './integrity.js';
+import { dropDeleted, lowerBound, readDeleteVector } from './deletes.js';
+
+/** A segment to scan: its reader and the rows deleted from it (ascending positions), or null when none is. */
+export interface SegmentSource {
+  readonly reader: SegmentReader;
+  readonly deleted: Uint32Array | null;
+}
 
 /**
  * Decides from zone maps whether a block group may hold matching rows. It gets
@@ -31,6 +38,7 @@ export function newScanCounters(): ScanCounters {
 /** Open segment readers, shared by the queries of one process (segment files never change). */
 export class SegmentCache {
   private readonly open = new Map<string, SegmentReader>();
+  private readonly vectors = new Map<string, Uint32Array>();
   /** Catalog entries already checked against their file's footer, with the table they were checked under. */
   private readonly checked = new WeakMap<object, TableMeta>();
 
@@ -52,6 +60,18 @@ export class SegmentCache {
     return r;
   }
 
+  /** A segment's delete vector (storage/deletes.ts), checked against the catalog's entry when first read; vector files never change. */
+  deletes(folder: string, segment: SegmentMeta): Uint32Array | null {
+    if (!segment.deletes) return null;
+    const file = path.join(folder, segment.deletes.file);
+    let rows = this.vectors.get(file);
+    if (!rows) {
+      rows = readDeleteVector(file, segment.deletes.rows, segment.rows);
+      this.vectors.set(file, rows);
+    }
+    return rows;
+  }
+
   /** Open readers. */
   get size(): number {
     return this.open.size;
@@ -60,6 +80,7 @@ export class SegmentCache {
   /** Closes readers of files no longer in use (after a table rewrite or drop). */
   forget(files: Iterable<string>): void {
     for (const f of files) {
+      this.vectors.delete(f);
       const r = this.open.get(f);
       if (r) {
         r.close();
@@ -71,6 +92,7 @@ export class SegmentCache {
   closeAll(): void {
     for (const r of this.open.values()) r.close();
     this.open.clear();
+    this.vectors.clear();
   }
 }
 
@@ -78,11 +100,27 @@ export class SegmentCache {
  * The segment readers holding a slice's rows (for ALL tables: the one copy),
  * each checked against its catalog entry; `slices` is the catalog's slice count.
  */
-export function sliceSegments(dir: string, table: TableMeta, slice: number, cache: SegmentCache, slices: number): SegmentReader[] {
+export function sliceSegments(dir: string, table: TableMeta, slice: number, cache: SegmentCache, slices: number): SegmentSource[] {
   const folder = tableDir(dir, table.id);
-  return table.segments
-    .filter((s) => s.slice === slice || s.slice === -1)
-    .map((segment) => cache.get(path.join(folder, segment.file), { table, segment, slices }));
+  return table.segments.filter((s) => s.slice === slice || s.slice === -1).map((segment) => segmentSource(folder, table, segment, cache, slices));
+}
+
+/** One segment of a table, opened and checked against its catalog entry, with its deleted rows. */
+export function segmentSource(folder: string, table: TableMeta, segment: SegmentMeta, cache: SegmentCache, slices: number): SegmentSource {
+  return { reader: cache.get(path.join(folder, segment.file), { table, segment, slices }), deleted: cache.deletes(folder, segment) };
+}
+
+/**
+ * How many of a block's positions survive its segment's deletes, written to
+ * `sel` in order; -1 when none of the block's rows is deleted (the caller keeps
+ * the block whole, at no cost per row).
+ */
+export function survivors(deleted: Uint32Array | null, start: number, rows: number, sel: Uint32Array): number {
+  if (deleted === null) return -1;
+  const lo = lowerBound(deleted, start);
+  if (lo === deleted.length || deleted[lo]! >= start + rows) return -1;
+  for (let i = 0; i < rows; i++) sel[i] = i;
+  return dropDeleted(sel, rows, deleted, lo, lowerBound(deleted, start + rows), start);
 }
 
 /**
@@ -93,16 +131,18 @@ export function sliceSegments(dir: string, table: TableMeta, slice: number, cach
  */
 export function* scanSegments(
   table: TableMeta,
-  segments: readonly SegmentReader[],
+  segments: readonly SegmentSource[],
   columns: readonly number[],
   filter: BlockFilter | null,
   counters: ScanCounters,
 ): Generator<Batch> {
   const kinds = columns.map((c) => physicalKind(table.columns[c]!.type));
-  for (const seg of segments) {
+  let sel = new Uint32Array(0);
+  for (const { reader: seg, deleted } of segments) {
     const footerCols = seg.footer.columns;
     const nBlocks = footerCols[0]?.blocks.length ?? 0;
-    for (let b = 0; b < nBlocks; b++) {
+    let start = 0;
+    for (let b = 0; b < nBlocks; b++, start += footerCols[0]!.blocks[b - 1]!.rows) {
       counters.blocksTotal += columns.length;
       if (filter) {
         const metas = columns.map((c) => footerCols[c]!.blocks[b]!);
@@ -113,14 +153,18 @@ export function* scanSegments(
       }
       counters.blocksScanned += columns.length;
       const rows = footerCols[0]!.blocks[b]!.rows;
+      counters.rowsScanned += rows;
+      if (sel.length < rows) sel = new Uint32Array(rows);
+      // a block none of whose rows is deleted is read whole; one with deletes, only its surviving rows
+      const k = survivors(deleted, start, rows, sel);
+      if (k === 0) continue;
       const vectors: Vector[] = new Array(columns.length);
       for (let i = 0; i < columns.length; i++) {
         const meta = footerCols[columns[i]!]!.blocks[b]!;
         counters.bytesScanned += meta.length;
-        vectors[i] = seg.readBlock(columns[i]!, b, kinds[i]!);
+        vectors[i] = k === -1 ? seg.readBlock(columns[i]!, b, kinds[i]!) : seg.readBlockSelected(columns[i]!, b, kinds[i]!, sel, k);
       }
-      counters.rowsScanned += rows;
-      yield { length: rows, columns: vectors };
+      yield { length: k === -1 ? rows : k, columns: vectors };
     }
   }
 }

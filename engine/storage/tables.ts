@@ -3,12 +3,14 @@
  * dropping tables, appending rows, and rewriting a table into a new layout.
  * They write segment files but never the catalog; the caller commits (Store).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Batch } from '../types.js';
 import { physicalKind } from '../types.js';
 import { autoStyleFor, type Catalog, type ColumnMeta, type DistStyle, type SegmentMeta, type TableMeta } from '../catalog/catalog.js';
 import { tableDir } from './datadir.js';
-import { newScanCounters, scanSegments, type SegmentCache } from './scan.js';
+import { newScanCounters, scanSegments, segmentSource, type SegmentCache } from './scan.js';
+import { deleteFileName, segmentNumber, unionRows, writeDeleteVector } from './deletes.js';
 import { TableWriter, type WriterOptions } from './table-writer.js';
 import { chunkRowsFor, inLoadOrder } from './load-order.js';
 import type { SegmentFooter } from './segment.js';
@@ -107,8 +109,8 @@ export function* readAll(dir: string, table: TableMeta, cache: SegmentCache, cat
   const folder = tableDir(dir, table.id);
   const all = table.columns.map((_, i) => i);
   const chunk = chunkRowsFor(catalog.blockRows, new Set(table.segments.map((s) => s.slice)).size);
-  const reader = (segment: SegmentMeta) => cache.get(path.join(folder, segment.file), { table, segment, slices: catalog.slices });
-  yield* inLoadOrder(table.segments, (seg) => scanSegments(table, [reader(seg)], all, null, newScanCounters()), chunk);
+  const visible = table.segments.map((segment) => ({ segment, slice: segment.slice, rows: segment.rows - (segment.deletes?.rows ?? 0) }));
+  yield* inLoadOrder(visible, (s) => scanSegments(table, [segmentSource(folder, table, s.segment, cache, catalog.slices)], all, null, newScanCounters()), chunk);
 }
 
 /**
@@ -161,7 +163,7 @@ export async function appendRows(
     if (style !== next.distStyle) {
       try {
         const rewritten = rewriteTable(dir, catalog, next, { ...next, distStyle: style, distKey: null }, cache);
-        return { table: rewritten.table, obsolete: next.segments.map((s) => s.file) };
+        return { table: rewritten.table, obsolete: tableFiles(next) };
       } catch (e) {
         writer.abort();
         throw e;
@@ -238,8 +240,82 @@ export function rewriteTable(dir: string, catalog: Catalog, table: TableMeta, la
       nextSegment: written.nextSegment,
       modifiedAt: Date.now(),
     },
-    obsolete: table.segments.map((s) => s.file),
+    obsolete: tableFiles(table),
   };
+}
+
+/** The files (names in its folder) of a table version: its segments and their delete vectors. */
+export function tableFiles(table: TableMeta): string[] {
+  return table.segments.flatMap((s) => (s.deletes ? [s.file, s.deletes.file] : [s.file]));
+}
+
+/**
+ * Marks rows deleted: `rows` maps a segment file to ascending positions in it
+ * (already deleted ones may repeat). Each segment touched gets a new delete
+ * vector holding its old and new positions; a segment left with no row leaves
+ * the table. Segments are never rewritten. The version changes, so a
+ * background rewrite that started before notices (CONFLICT) instead of
+ * bringing the rows back.
+ */
+export function deleteRows(dir: string, table: TableMeta, rows: ReadonlyMap<string, Uint32Array>, cache: SegmentCache): TableChange & { deleted: number } {
+  const folder = tableDir(dir, table.id);
+  const obsolete: string[] = [];
+  const written: string[] = [];
+  let sequence = table.nextSegment;
+  let deleted = 0;
+  const segments: SegmentMeta[] = [];
+  try {
+    for (const s of table.segments) {
+      const add = rows.get(s.file);
+      if (!add || add.length === 0) {
+        segments.push(s);
+        continue;
+      }
+      const before = cache.deletes(folder, s) ?? new Uint32Array(0);
+      const after = unionRows(before, add);
+      deleted += after.length - before.length;
+      if (after.length === before.length) {
+        segments.push(s);
+        continue;
+      }
+      if (s.deletes) obsolete.push(s.deletes.file);
+      if (after.length >= s.rows) {
+        obsolete.push(s.file);
+        continue;
+      }
+      const file = deleteFileName(s.file, sequence++);
+      writeDeleteVector(path.join(folder, file), after);
+      written.push(file);
+      segments.push({ ...s, deletes: { file, rows: after.length } });
+    }
+  } catch (e) {
+    // files not yet committed: gone now rather than at the next orphan sweep
+    for (const f of written) fs.rmSync(path.join(folder, f), { force: true });
+    throw e;
+  }
+  if (deleted === 0) return { table, obsolete: [], deleted };
+  const next: TableMeta = {
+    ...table,
+    version: table.version + 1,
+    segments,
+    rows: segments.reduce((n, s) => n + s.rows, 0),
+    nextSegment: sequence,
+    modifiedAt: Date.now(),
+  };
+  return { table: next, obsolete, deleted };
+}
+
+/** TRUNCATE: the table keeps its definition and loses every row; all its files become obsolete. */
+export function truncateTable(table: TableMeta): TableChange {
+  return {
+    table: { ...table, version: table.version + 1, segments: [], rows: 0, evenCursor: 0, modifiedAt: Date.now() },
+    obsolete: tableFiles(table),
+  };
+}
+
+/** The segment file a row id (exec's ROW_ID column: segment number × 2^32 + position) points into, by segment number. */
+export function segmentsByNumber(table: TableMeta): Map<number, SegmentMeta> {
+  return new Map(table.segments.map((s) => [segmentNumber(s.file), s]));
 }
 
 /** Per-slice row counts (ALL tables hold every row on every slice). */

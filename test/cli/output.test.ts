@@ -9,6 +9,7 @@ import { onTerminal } from './terminal.js';
 import { decimalText, integerText, realText } from '../../engine/result.js';
 import type { QueryResult } from '../../engine/index.js';
 import {
+  commandTag,
   displayWidth,
   fitWidths,
   formatCsv,
@@ -193,5 +194,14 @@ describe('log import problems', () => {
       ['table "t0" does not exist', 1],
       ['table "t1" does not exist', 1],
     ]);
+  });
+});
+
+describe('commandTag', () => {
+  it('counts the rows a data change touched, zero included, as psql does', () => {
+    expect(['INSERT', 'DELETE', 'UPDATE', 'MERGE'].map((command) => commandTag({ command, rowCount: 0 }))).toEqual(['INSERT 0', 'DELETE 0', 'UPDATE 0', 'MERGE 0']);
+    expect(commandTag({ command: 'DELETE', rowCount: 3 })).toBe('DELETE 3');
+    expect(commandTag({ command: 'TRUNCATE', rowCount: 0 })).toBe('TRUNCATE');
+    expect(commandTag({ command: 'CREATE TABLE', rowCount: 0 })).toBe('CREATE TABLE');
   });
 });

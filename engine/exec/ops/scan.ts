@@ -3,8 +3,10 @@ import type { Batch, PhysicalKind, Vector } from '../../types.js';
 import { physicalKind } from '../../types.js';
 import type { ScanNode, ZonePredicate } from '../../plan/physical.js';
 import { columnsOf } from '../../plan/expr.js';
-import type { BlockMeta, SegmentReader } from '../../storage/segment.js';
-import { scanSegments, sliceSegments, type BlockFilter } from '../../storage/scan.js';
+import type { BlockMeta } from '../../storage/segment.js';
+import { scanSegments, sliceSegments, type BlockFilter, type SegmentSource } from '../../storage/scan.js';
+import { dropDeleted, lowerBound } from '../../storage/deletes.js';
+import { rowIdOutput, scanWithRowIds, withoutRowIds } from './row-ids.js';
 import { compileFilter, type CompiledFilter } from '../compile.js';
 import { compactStrings, gatherVector } from '../batch.js';
 import type { ExecContext, NodeStats, ScanKeyFilter } from '../context.js';
@@ -49,7 +51,16 @@ export function blockFilterFor(zone: readonly ZonePredicate[]): BlockFilter | nu
 export function* runScan(node: ScanNode, slice: number, ctx: ExecContext, needed: Uint8Array | null = null): Generator<Batch> {
   if (node.singleCopy && slice !== 0) return;
   const stats = ctx.statsFor(node.id);
-  const segments = sliceSegments(ctx.store.dir, node.table, node.table.distStyle === 'all' ? -1 : slice, ctx.store.segments, ctx.slices);
+  const rowIds = rowIdOutput(node);
+  // the segments are checked against the table as stored, without the row id column
+  const stored = withoutRowIds(node.table);
+  const segments = sliceSegments(ctx.store.dir, stored, stored.distStyle === 'all' ? -1 : slice, ctx.store.segments, ctx.slices);
+  if (rowIds >= 0) {
+    const kinds = node.columns.map((c) => physicalKind(node.table.columns[c]!.type));
+    const filter = node.filter ? ctx.cached(`scan${node.id}`, () => compileFilter(node.filter!, kinds)) : null;
+    yield* scanWithRowIds(node, segments, rowIds, blockFilterFor(node.zone), filter, stats);
+    return;
+  }
   const keyFilters = ctx.scanFiltersFor(node.id, slice);
   if (!node.filter && keyFilters.length === 0) {
     yield* scanSegments(node.table, segments, node.columns, blockFilterFor(node.zone), stats);
@@ -73,7 +84,7 @@ const NO_COLUMN: Vector = { kind: 'i32', values: new Int32Array(0), nulls: null,
  */
 function* scanFiltered(
   node: ScanNode,
-  segments: readonly SegmentReader[],
+  segments: readonly SegmentSource[],
   kinds: readonly PhysicalKind[],
   filter: CompiledFilter | null,
   keyFilters: readonly ScanKeyFilter[],
@@ -90,10 +101,11 @@ function* scanFiltered(
   // the filter reads only its own columns; the others are placeholders while it runs
   const cols: Vector[] = new Array<Vector>(width).fill(NO_COLUMN);
   let sel = new Uint32Array(0);
-  for (const seg of segments) {
+  for (const { reader: seg, deleted } of segments) {
     const footerCols = seg.footer.columns;
     const nBlocks = footerCols[0]?.blocks.length ?? 0;
-    for (let b = 0; b < nBlocks; b++) {
+    let start = 0;
+    for (let b = 0; b < nBlocks; b++, start += footerCols[0]!.blocks[b - 1]!.rows) {
       counters.blocksTotal += width;
       if (zone && !zone(columns.map((c) => footerCols[c]!.blocks[b]!))) {
         counters.blocksSkipped += width;
@@ -112,6 +124,11 @@ function* scanFiltered(
       else {
         for (let i = 0; i < rows; i++) sel[i] = i;
         k = rows;
+      }
+      if (deleted !== null && k > 0) {
+        // positions are ascending: one merge with the block's slice of the delete vector
+        const lo = lowerBound(deleted, start);
+        if (lo < deleted.length && deleted[lo]! < start + rows) k = dropDeleted(sel, k, deleted, lo, lowerBound(deleted, start + rows), start);
       }
       const passed = k;
       for (let f = 0; f < keyFilters.length && k > 0; f++) k = keyFilters[f]!.keep(cols[keyFilters[f]!.column]!, sel, k);

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqlError } from '../../../engine/errors.js';
 import {
+  type DeleteStatement,
+  type UpdateStatement,
   parseExpression,
   parseStatement,
   parseStatements,
@@ -599,10 +601,42 @@ describe('statements and scripts', () => {
   });
 
   it('recognized but unsupported statements say so', () => {
-    for (const sql of ['update t set a = 1', 'delete from t', 'vacuum t', 'begin']) {
+    for (const sql of ['unload (\'select 1\') to \'x\'', 'copy t from x', 'vacuum t', 'begin']) {
       expect(failure(sql)).toMatchObject({ code: 'UNSUPPORTED', message: `${sql.split(' ')[0]!.toUpperCase()} is not supported`, at: '1:1' });
     }
     expect(failure('create index i on t (a)')).toEqual({ code: 'UNSUPPORTED', message: 'CREATE INDEX is not supported', at: '1:8' });
+  });
+});
+
+describe('DELETE, UPDATE, TRUNCATE', () => {
+  it('parse with Redshift\'s optional words', () => {
+    expect(withoutPos(parseStatement('delete t where a = 1'))).toMatchObject({ kind: 'delete', table: { name: 't' }, using: [], where: { kind: 'binary' } });
+    const d = parseStatement('delete from public.t using u, v as w where t.a = u.a') as DeleteStatement;
+    expect(d.using.map((r) => (r.kind === 'table' ? r.name.name : r.kind))).toEqual(['u', 'v']);
+    expect(withoutPos(parseStatement('delete from t'))).toMatchObject({ kind: 'delete', where: null });
+    const u = parseStatement('update t as x set a = a + 1, b = default from u where x.k = u.k') as UpdateStatement;
+    expect(u).toMatchObject({ kind: 'update', table: { name: 't' }, alias: { name: 'x' } });
+    expect(u.set.map((a) => [a.column.name, a.value?.kind ?? 'default'])).toEqual([['a', 'binary'], ['b', 'default']]);
+    expect(u.from).toHaveLength(1);
+    expect(withoutPos(parseStatement('truncate table t'))).toEqual({ kind: 'truncate', table: { name: 't' } });
+    expect(withoutPos(parseStatement('truncate t'))).toEqual({ kind: 'truncate', table: { name: 't' } });
+  });
+
+  it('MERGE takes Redshift\'s two clauses', () => {
+    const m = parseStatement('merge into t using (select a, b from u) s on t.a = s.a when matched then update set b = s.b when not matched then insert (a, b) values (s.a, s.b)');
+    expect(m).toMatchObject({ kind: 'merge', table: { name: 't' }, source: { kind: 'subquery', alias: { name: 's' } }, matched: { kind: 'update' }, notMatched: { columns: [{ name: 'a' }, { name: 'b' }] } });
+    expect(parseStatement('merge into t using u on t.a = u.a when matched then delete when not matched then insert values (u.a, 1)')).toMatchObject({ matched: { kind: 'delete' }, notMatched: { columns: null } });
+    expect(failure('merge into t x using u on t.a = u.a when matched then delete when not matched then insert values (1)')).toMatchObject({ code: 'UNSUPPORTED', at: '1:14' });
+    expect(failure('merge into t using u on t.a = u.a when not matched then insert values (1)')).toMatchObject({ code: 'SYNTAX', at: '1:40' });
+    expect(failure('merge into t using u on t.a = u.a remove duplicates')).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(failure('merge into t using u on t.a = u.a when matched then delete')).toMatchObject({ code: 'SYNTAX' });
+  });
+
+  it('refuse what Redshift does not have, at its position', () => {
+    expect(failure('delete from t x where a = 1')).toMatchObject({ code: 'UNSUPPORTED', at: '1:15' });
+    expect(failure('update t set x.a = 1')).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(failure('update t where a = 1')).toMatchObject({ code: 'SYNTAX', at: '1:10' });
+    expect(failure('update t set a 1')).toMatchObject({ code: 'SYNTAX', at: '1:16' });
   });
 });
 

@@ -8,14 +8,13 @@
  * keel fsyncs; power-loss.test.ts simulates losing what was not fsynced.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Database } from '../../../engine/index.js';
+import { runAndKill } from '../../helpers/crash.js';
 
-const CHILD = path.resolve(__dirname, '../../fixtures/crash-child.mjs');
 const ROWS = 80_000;
 
 let work: string;
@@ -48,34 +47,6 @@ async function state(dir: string): Promise<State> {
   } finally {
     db.close();
   }
-}
-
-/** Runs the child and kills it `delayMs` after it opened the directory (or lets it finish when it is faster). */
-function runAndKill(args: string[], delayMs: number): Promise<{ outcome: 'killed' | 'finished'; ms: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let timer: NodeJS.Timeout | undefined;
-    let started = 0;
-    child.stdout.on('data', (d) => {
-      out += d;
-      // the clock starts when the child has opened the directory, so kills land inside the change
-      if (timer === undefined && out.includes('started')) {
-        started = performance.now();
-        timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      const ms = performance.now() - started;
-      if (signal === 'SIGKILL') resolve({ outcome: 'killed', ms });
-      else if (code === 0 && out.includes('done')) resolve({ outcome: 'finished', ms });
-      else reject(new Error(`child failed (${code}): ${err}`));
-    });
-  });
 }
 
 async function freshTable(dir: string, layout: string): Promise<void> {

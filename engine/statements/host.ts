@@ -1,0 +1,23 @@
+/**
+ * What a statement needs of the database that runs it: the store it reads and
+ * changes, the catalog, system tables, worker threads, and where its query
+ * record goes. Database implements it; statement modules take this, not the
+ * Database, so none of them imports the embedding API back.
+ */
+import type { Catalog } from '../catalog/catalog.js';
+import type { SystemTable } from '../catalog/system-tables.js';
+import type { Store } from '../storage/store.js';
+import type { WorkerPool } from '../exec/parallel.js';
+import type { QueryRecord } from '../query-record.js';
+
+export interface SessionHost {
+  readonly store: Store;
+  readonly dir: string;
+  /** The user and session named at open, for query records. */
+  readonly options: { readonly user?: string; readonly session?: string };
+  catalog(): Catalog;
+  systemTable(name: string): SystemTable | undefined;
+  /** Null when queries run on the calling thread only. */
+  workerPool(): WorkerPool | null;
+  emitRecord(r: QueryRecord): void;
+}

@@ -1,0 +1,37 @@
+/** What a statement returns to the session: its rows (if any), counters and the command tag. */
+import type { Batch, SqlType } from '../types.js';
+import type { Field } from '../plan/physical.js';
+import type { QueryStats } from '../result.js';
+import { batchFromRows } from '../rows.js';
+
+export interface StatementOutcome {
+  readonly command: string;
+  readonly fields: readonly Field[];
+  readonly batch: Batch;
+  readonly stats: QueryStats;
+  readonly rowCount: number;
+}
+
+const NO_ROWS: Batch = { length: 0, columns: [] };
+const PLAN_TEXT: SqlType = { id: 'varchar', length: 65535 };
+
+export function zeroStats(elapsedMs: number): QueryStats {
+  return { elapsedMs, rowsReturned: 0, rowsMoved: 0, bytesMoved: 0, blocksScanned: 0, blocksSkipped: 0, blocksTotal: 0, rowsScanned: 0 };
+}
+
+/** Lines of text as a one-column result (EXPLAIN's QUERY PLAN). */
+export function textResult(command: string, lines: readonly string[], t0: number, stats?: QueryStats): StatementOutcome {
+  const batch = batchFromRows([PLAN_TEXT], lines.map((l) => [l]));
+  return {
+    command,
+    fields: [{ name: 'QUERY PLAN', type: PLAN_TEXT }],
+    batch,
+    stats: stats ?? zeroStats(performance.now() - t0),
+    rowCount: lines.length,
+  };
+}
+
+/** A statement that returns no rows; `rowCount` is the rows it affected. */
+export function done(command: string, t0: number, rowCount = 0): StatementOutcome {
+  return { command, fields: [], batch: NO_ROWS, stats: zeroStats(performance.now() - t0), rowCount };
+}

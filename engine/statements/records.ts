@@ -1,0 +1,46 @@
+/** Who runs a statement, and the query record of one that failed. */
+import { randomUUID } from 'node:crypto';
+import { KeelError } from '../errors.js';
+import { buildRecord, emptyRecordParts, type RecordParts } from '../record-builder.js';
+import { fingerprint } from '../sql/fingerprint.js';
+import type { SessionHost } from './host.js';
+import { zeroStats } from './outcome.js';
+
+/** Who runs a statement, for its query record: the call's settings, else the database's, else the OS user and this process. */
+export interface Runner {
+  readonly user?: string;
+  readonly session?: string;
+}
+
+export function runnerOf(db: Pick<SessionHost, 'options'>, runner: Runner): { user: string; session: string } {
+  return {
+    user: runner.user ?? db.options.user ?? process.env.USER ?? 'keel',
+    session: runner.session ?? db.options.session ?? String(process.pid),
+  };
+}
+
+export function failedRecord(who: { user: string; session: string }, text: string, t0: number, e: unknown, parts: RecordParts = emptyRecordParts()) {
+  const elapsed = performance.now() - t0;
+  return buildRecord({
+    id: randomUUID(),
+    startTime: new Date(Date.now() - elapsed).toISOString(),
+    durationMs: elapsed,
+    ...who,
+    sql: text,
+    fingerprint: safeFingerprint(text),
+    command: 'ERROR',
+    status: 'error',
+    error: { code: e instanceof KeelError ? e.code : 'INTERNAL', message: e instanceof Error ? e.message : String(e) },
+    stats: zeroStats(elapsed),
+    rowsReturned: 0,
+    parts,
+  });
+}
+
+function safeFingerprint(text: string): string {
+  try {
+    return fingerprint(text);
+  } catch {
+    return text.trim().replace(/\s+/g, ' ').toLowerCase();
+  }
+}
