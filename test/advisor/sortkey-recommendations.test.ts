@@ -72,7 +72,7 @@ describe('sort-key and encoding recommendations', () => {
   it('a run proposes them with DDL, evidence, benefit per day and a plain explanation; apply runs them', async () => {
     const db = await Database.open(dir, { workloadLog: false });
     try {
-      const out = await runAdvisor(db, { budgetMs: 300 });
+      const out = await runAdvisor(db, { budgetMs: 300, shadow: false });
       const sk = out.recommendations.find((r) => r.kind === 'sortkey')!;
       if (sk.kind !== 'sortkey') throw new Error('no sort-key recommendation');
       expect(sk.table).toBe('events');
