@@ -12,7 +12,7 @@
  */
 import type { Batch, Vector } from '../../types.js';
 import type { ExchangeNode } from '../../plan/physical.js';
-import { hashNumber, hashString, NULL_HASH } from '../../storage/hash.js';
+import { fmix32, hashNumber, hashString, NULL_HASH } from '../../storage/hash.js';
 import { batchBytes, compactStrings } from '../batch.js';
 import type { ExecContext } from '../context.js';
 
@@ -152,15 +152,6 @@ function view(v: Vector, from: number, to: number): Vector {
     case 'str':
       return compactStrings({ kind: 'str', codes: v.codes.subarray(from, to), dict: v.dict, nulls, length });
   }
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** fmix32(0xffffffff): the high word's hash for a negative int32 (a non-negative one's is fmix32(0) = 0). */

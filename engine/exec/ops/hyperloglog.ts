@@ -22,6 +22,7 @@
  */
 import type { Vector } from '../../types.js';
 import type { AggregateNode } from '../../plan/physical.js';
+import { fmix32 } from '../../storage/hash.js';
 
 /** log2 of the number of registers. */
 export const HLL_P = 14;
@@ -37,16 +38,6 @@ export const SPARSE_LIMIT = M / 16;
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
-
-/** MurmurHash3's 32-bit finalizer. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** One MurmurHash3 block step. */
 function mixBlock(h: number, k: number): number {
