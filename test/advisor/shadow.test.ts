@@ -29,7 +29,7 @@ describe('the decision rule', () => {
     expect(ratioInterval([1.3]).high).toBe(Infinity);
   });
 
-  it('time beyond its interval decides; within it the counters do, never against the time estimate, and storage only when they are still', () => {
+  it('time beyond its interval decides; within it the counters do, rows read among them, and storage only when they are still', () => {
     expect(decide({ ...base, timeRatio: { estimate: 1.4, low: 1.2, high: 1.6 }, blocksScanned: m(100, 50) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^measured slower/) });
     expect(decide({ ...base, timeRatio: { estimate: 0.7, low: 0.6, high: 0.8 } }, 0.02, false)).toMatchObject({ verdict: 'proven', reason: expect.stringMatching(/^measured faster/) });
     expect(decide({ ...base, timeRatio: within, blocksScanned: m(100, 60) }, 0.02, false)).toMatchObject({ verdict: 'proven', reason: expect.stringMatching(/^blocks read -40\.0%/) });
@@ -38,21 +38,11 @@ describe('the decision rule', () => {
     // rows read is a counter like blocks read: a rewrite into fewer, fuller blocks that reads more rows is a trade
     expect(decide({ ...base, rowsScanned: m(1000, 1200), timeRatio: within, blocksScanned: m(100, 70) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^a trade the clock does not settle: blocks read -30\.0% but rows read \+20\.0%/) });
     expect(decide({ ...base, rowsScanned: m(1000, 1200), timeRatio: { estimate: 0.8, low: 0.7, high: 0.9 }, blocksScanned: m(100, 70) }, 0.02, false).verdict).toBe('proven');
-    // fewer bytes moved or blocks read without fewer rows read stand for little time in one process: within noise they prove nothing when the time estimate is slower
+    // within noise the counters decide, whichever way the estimate leans; only a clock slower beyond noise refuses a saving
     const slowerWithin = { estimate: 1.03, low: 0.9, high: 1.18 };
-    expect(decide({ ...base, timeRatio: slowerWithin, bytesMoved: m(1e6, 4e5) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^bytes moved -60\.0%, but the clock's estimate is slower/) });
-    expect(decide({ ...base, rowsScanned: m(1000, 1000), timeRatio: slowerWithin, blocksScanned: m(100, 70) }, 0.02, false).verdict).toBe('rejected');
-    // storage saved by a group of encodings is a gain of its own: only a clock slower beyond noise refuses it
+    expect(decide({ ...base, timeRatio: slowerWithin, bytesMoved: m(1e6, 4e5) }, 0.02, false).verdict).toBe('proven');
     expect(decide({ ...base, timeRatio: slowerWithin, storageBytes: m(1e6, 5e5) }, 0.02, true).verdict).toBe('proven');
     expect(decide({ ...base, timeRatio: { estimate: 1.2, low: 1.05, high: 1.4 }, storageBytes: m(1e6, 5e5) }, 0.02, true).verdict).toBe('rejected');
-    // fewer rows read is decoding work saved: the counters prove it within noise even where per-query overhead hides it from the clock
-    expect(decide({ ...base, rowsScanned: m(1000, 300), timeRatio: slowerWithin, blocksScanned: m(100, 30) }, 0.02, false).verdict).toBe('proven');
-    // storage: proves an encoding's group, but never vetoes one that cuts what queries pay
-    expect(decide({ ...base, timeRatio: within, storageBytes: m(1e6, 5e5) }, 0.02, true)).toMatchObject({ verdict: 'proven', reason: expect.stringMatching(/^storage -50\.0%/) });
-    // a distribution or sort key is not proven by storage alone
-    expect(decide({ ...base, timeRatio: within, storageBytes: m(1e6, 5e5) }, 0.02, false).verdict).toBe('rejected');
-    expect(decide({ ...base, timeRatio: within, bytesMoved: m(1e6, 4e5), storageBytes: m(1e6, 1.3e6) }, 0.02, false).verdict).toBe('proven');
-    expect(decide({ ...base, timeRatio: within, storageBytes: m(1e6, 1.3e6) }, 0.02, true).verdict).toBe('rejected');
   });
 });
 
