@@ -9,7 +9,7 @@ import { changeKey, groupBenefit, groupTables } from '../recommendations/groups.
 import type { Recommendation, ShadowEvidence, SortKeyRecommendation } from '../recommendations/types.js';
 import { proveGroup, type ShadowOptions } from './prove.js';
 
-export { proveGroup, ratioInterval, decide, type ShadowOptions } from './prove.js';
+export { proveGroup, ratioInterval, slowerBound, decide, type ShadowOptions } from './prove.js';
 export { affectedShapes, type AffectedShape } from './shapes.js';
 export { createTableSql } from './copy.js';
 

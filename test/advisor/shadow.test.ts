@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database } from '../../index.js';
-import { createTableSql, decide, proveGroup, ratioInterval, runAdvisor, withoutAdvisor, type Recommendation } from '../../advisor/index.js';
+import { createTableSql, decide, proveGroup, ratioInterval, runAdvisor, slowerBound, withoutAdvisor, type Recommendation } from '../../advisor/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
 import { affectedShapes } from '../../advisor/shadow/index.js';
 
@@ -29,15 +29,20 @@ describe('the decision rule', () => {
     expect(ratioInterval([1.3]).high).toBe(Infinity);
   });
 
-  it('time beyond its interval decides; within it the counters do, rows read among them, and storage only when they are still', () => {
+  it('time beyond its interval decides; within it blocks read and bytes moved do, and storage only when they are still', () => {
     expect(decide({ ...base, timeRatio: { estimate: 1.4, low: 1.2, high: 1.6 }, blocksScanned: m(100, 50) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^measured slower/) });
     expect(decide({ ...base, timeRatio: { estimate: 0.7, low: 0.6, high: 0.8 } }, 0.02, false)).toMatchObject({ verdict: 'proven', reason: expect.stringMatching(/^measured faster/) });
     expect(decide({ ...base, timeRatio: within, blocksScanned: m(100, 60) }, 0.02, false)).toMatchObject({ verdict: 'proven', reason: expect.stringMatching(/^blocks read -40\.0%/) });
     expect(decide({ ...base, timeRatio: within, blocksScanned: m(100, 60), bytesMoved: m(1e6, 2e6) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/trade the clock does not settle/) });
     expect(decide({ ...base, timeRatio: within }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^no measured saving/) });
-    // rows read is a counter like blocks read: a rewrite into fewer, fuller blocks that reads more rows is a trade
-    expect(decide({ ...base, rowsScanned: m(1000, 1200), timeRatio: within, blocksScanned: m(100, 70) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^a trade the clock does not settle: blocks read -30\.0% but rows read \+20\.0%/) });
-    expect(decide({ ...base, rowsScanned: m(1000, 1200), timeRatio: { estimate: 0.8, low: 0.7, high: 0.9 }, blocksScanned: m(100, 70) }, 0.02, false).verdict).toBe('proven');
+    // rows read are shown, not counted: a rewrite into fewer, fuller blocks that reads more rows is decided by blocks and the clock
+    expect(decide({ ...base, rowsScanned: m(1000, 1200), timeRatio: within, blocksScanned: m(100, 70) }, 0.02, false)).toMatchObject({ verdict: 'proven', reason: expect.stringMatching(/^blocks read -30\.0%/) });
+    expect(decide({ ...base, rowsScanned: m(1000, 1200), timeRatio: { estimate: 1.2, low: 1.05, high: 1.35 }, blocksScanned: m(100, 70) }, 0.02, false).verdict).toBe('rejected');
+    // slower with one-sided 95% confidence refuses, though the two-sided interval still holds 1 (the snowflake's dimension key: x1.069, 0.999-1.144 over 15 rounds)
+    const snowflake = { estimate: 1.069, low: 0.999, high: 1.144 };
+    expect(slowerBound(snowflake, 15)).toBeCloseTo(Math.exp(Math.log(1.069) - (1.761 * Math.log(1.144 / 1.069)) / 2.145), 10);
+    expect(slowerBound(snowflake, 15)).toBeGreaterThan(1);
+    expect(decide({ ...base, rounds: 15, timeRatio: snowflake, bytesMoved: m(1e6, 4.7e5) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^measured slower: .*one-sided 95% confidence \(bound x1\.01/) });
     // within noise the counters decide, whichever way the estimate leans; only a clock slower beyond noise refuses a saving
     const slowerWithin = { estimate: 1.03, low: 0.9, high: 1.18 };
     expect(decide({ ...base, timeRatio: slowerWithin, bytesMoved: m(1e6, 4e5) }, 0.02, false).verdict).toBe('proven');
