@@ -29,6 +29,7 @@ import { Database, KeelError } from '../../engine/index.js';
 import { batchFromRows, type PhysicalValue } from '../../engine/rows.js';
 import { parseDate, type SqlType } from '../../engine/types.js';
 import { DuckOracle, compareResults, formatRows, paddedOfTypeNames, scalesOfTypeNames, type Value } from '../helpers/oracle.js';
+import { rng } from '../helpers/random.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -282,17 +283,6 @@ function duckSql(rec: SltRecord): string {
 
 // ---------------------------------------------------------------- generated tables
 
-/** A deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY_MS = 86_400_000;
 const dateOf = (days: number): string => new Date(days * DAY_MS).toISOString().slice(0, 10);

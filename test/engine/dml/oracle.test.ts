@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database } from '../../../engine/index.js';
 import { DuckOracle, compareResults, formatRows, type Value } from '../../helpers/oracle.js';
+import { rng } from '../../helpers/random.js';
 
 const TABLES = [
   { name: 't_even', layout: 'diststyle even sortkey (a)' },
@@ -20,17 +21,6 @@ const TABLES = [
 ] as const;
 const STEPS = 90; // per seed; 3 seeds: 270 statements, each followed by a comparison of all three tables
 
-/** A small deterministic generator (mulberry32): the seed reproduces a failing sequence. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One data-change statement, in keel's SQL and (where it differs) DuckDB's. */
 interface Step {

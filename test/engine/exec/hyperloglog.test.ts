@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Vector } from '../../../engine/types.js';
 import { HLL_P, HLL_STANDARD_ERROR, HllAcc, SPARSE_LIMIT, hashValues } from '../../../engine/exec/ops/hyperloglog.js';
+import { rng } from '../../helpers/random.js';
 
 const BOUND = 3 * HLL_STANDARD_ERROR;
 
@@ -38,17 +39,6 @@ function batchesOf(n: number, make: (from: number, to: number) => Vector): Vecto
 
 const range = (from: number, to: number, f: (i: number) => number): number[] => Array.from({ length: to - from }, (_, k) => f(from + k));
 
-/** A deterministic pseudo-random stream (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KINDS: [string, (from: number, to: number) => Vector][] = [
   ['consecutive integers', (a, b) => ints(range(a, b, (i) => i))],
