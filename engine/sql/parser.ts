@@ -20,6 +20,9 @@ import type { SqlType } from '../types.js';
 import type * as ast from './ast.js';
 import { RESERVED_WORDS, tokenize, type Token } from './lexer.js';
 import { checkExpressionNesting, checkNesting, MAX_PARSE_DEPTH } from './nesting.js';
+import type { ParserCursor } from './parse-cursor.js';
+import { alterStatement, createStatement, dropStatement } from './parse-ddl.js';
+import { deleteStatement, insertStatement, mergeStatement, truncateStatement, updateStatement } from './parse-dml.js';
 
 export interface ParsedStatement {
   readonly statement: ast.Statement;
@@ -56,26 +59,16 @@ export function parseExpression(sql: string): ast.Expr {
 
 // ---------------------------------------------------------------- vocabulary
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
   ['=', '='], ['<>', '<>'], ['!=', '<>'], ['<', '<'], ['<=', '<='], ['>', '>'], ['>=', '>='],
 ]);
-
-const DIST_STYLES: ReadonlySet<string> = new Set(['auto', 'even', 'key', 'all']);
 
 /** Words that start statements we recognize but do not run. */
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
   'copy', 'unload', 'vacuum', 'analyze', 'analyse', 'grant', 'revoke',
   'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'set', 'reset', 'show', 'call', 'declare', 'fetch',
   'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'refresh', 'cancel',
-]);
-
-/** Objects after CREATE/DROP that we recognize but do not have. */
-const UNSUPPORTED_OBJECTS: ReadonlySet<string> = new Set([
-  'index', 'schema', 'database', 'function', 'procedure', 'user', 'group', 'role', 'external', 'sequence',
-  'library', 'model', 'datashare', 'materialized', 'temp', 'temporary', 'local', 'trigger', 'type',
 ]);
 
 /** Units of an interval string, as [field, factor]: months, days or microseconds. */
@@ -123,7 +116,7 @@ const DEFAULT_VARCHAR_LENGTH = 256;
 
 // ---------------------------------------------------------------- the parser
 
-class Parser {
+class Parser implements ParserCursor {
   private readonly toks: Token[];
   private i = 0;
   /**
@@ -136,7 +129,7 @@ class Parser {
   private depth: number;
 
   constructor(
-    private readonly sql: string,
+    readonly sql: string,
     startDepth = -1,
   ) {
     this.depth = startDepth;
@@ -145,53 +138,53 @@ class Parser {
 
   // ------------------------------------------------------------ token helpers
 
-  private get tok(): Token {
+  get tok(): Token {
     return this.toks[this.i]!;
   }
 
-  private peek(k: number): Token {
+  peek(k: number): Token {
     return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
   }
 
-  private advance(): Token {
+  advance(): Token {
     const t = this.toks[this.i]!;
     if (t.kind !== 'eof') this.i++;
     return t;
   }
 
   /** End offset of the last consumed token: where a node's source text stops. */
-  private lastEnd(): number {
+  lastEnd(): number {
     return this.i > 0 ? this.toks[this.i - 1]!.end : 0;
   }
 
-  private isWord(w: string, k = 0): boolean {
+  isWord(w: string, k = 0): boolean {
     const t = this.peek(k);
     return t.kind === 'word' && t.value === w;
   }
 
-  private isOp(op: string, k = 0): boolean {
+  isOp(op: string, k = 0): boolean {
     const t = this.peek(k);
     return t.kind === 'op' && t.value === op;
   }
 
-  private acceptWord(w: string): boolean {
+  acceptWord(w: string): boolean {
     if (!this.isWord(w)) return false;
     this.i++;
     return true;
   }
 
-  private acceptOp(op: string): boolean {
+  acceptOp(op: string): boolean {
     if (!this.isOp(op)) return false;
     this.i++;
     return true;
   }
 
-  private expectWord(w: string): Token {
+  expectWord(w: string): Token {
     if (!this.isWord(w)) throw this.expected(w.toUpperCase());
     return this.advance();
   }
 
-  private expectOp(op: string): Token {
+  expectOp(op: string): Token {
     if (!this.isOp(op)) throw this.expected(`"${op}"`);
     return this.advance();
   }
@@ -202,7 +195,7 @@ class Parser {
 
   // ------------------------------------------------------------ errors
 
-  private error(code: ErrorCode, message: string, at: number): SqlError {
+  error(code: ErrorCode, message: string, at: number): SqlError {
     return new SqlError(code, message, positionAt(this.sql, at), this.sql);
   }
 
@@ -213,16 +206,16 @@ class Parser {
     return `"${text.length > 60 ? text.slice(0, 57) + '...' : text}"`;
   }
 
-  private unexpected(t: Token = this.tok): SqlError {
+  unexpected(t: Token = this.tok): SqlError {
     const message = t.kind === 'eof' ? 'unexpected end of input' : `syntax error at or near ${this.describe(t)}`;
     return this.error('SYNTAX', message, t.pos);
   }
 
-  private expected(what: string, t: Token = this.tok): SqlError {
+  expected(what: string, t: Token = this.tok): SqlError {
     return this.error('SYNTAX', `expected ${what} but found ${this.describe(t)}`, t.pos);
   }
 
-  private unsupported(what: string, t: Token = this.tok): SqlError {
+  unsupported(what: string, t: Token = this.tok): SqlError {
     return this.error('UNSUPPORTED', `${what} is not supported`, t.pos);
   }
 
@@ -283,7 +276,7 @@ class Parser {
   // ------------------------------------------------------------ names
 
   /** An unquoted non-reserved word or a "quoted" identifier at offset k. */
-  private isName(k = 0): boolean {
+  isName(k = 0): boolean {
     const t = this.peek(k);
     return t.kind === 'qident' || (t.kind === 'word' && !RESERVED_WORDS.has(t.value));
   }
@@ -293,7 +286,7 @@ class Parser {
   }
 
   /** A column, table or alias name: reserved words need quotes. */
-  private name(): ast.Ident {
+  name(): ast.Ident {
     if (!this.isName()) throw this.unexpected();
     return this.ident(this.advance());
   }
@@ -306,7 +299,7 @@ class Parser {
   }
 
   /** (a, b, c) */
-  private nameList(): ast.Ident[] {
+  nameList(): ast.Ident[] {
     this.expectOp('(');
     const names: ast.Ident[] = [];
     do names.push(this.name());
@@ -319,7 +312,7 @@ class Parser {
    * A table or view name. There is one schema, so `public.t` is `t`; other
    * schemas do not exist here.
    */
-  private objectName(): ast.Ident {
+  objectName(): ast.Ident {
     const first = this.name();
     if (!this.isOp('.')) return first;
     if (first.name !== 'public') throw this.unsupported('schema-qualified names (other than public.)', this.peek(-1));
@@ -370,21 +363,21 @@ class Parser {
       case 'explain':
         return this.explainStatement();
       case 'create':
-        return this.createStatement();
+        return createStatement(this);
       case 'drop':
-        return this.dropStatement();
+        return dropStatement(this);
       case 'insert':
-        return this.insertStatement();
+        return insertStatement(this);
       case 'delete':
-        return this.deleteStatement();
+        return deleteStatement(this);
       case 'update':
-        return this.updateStatement();
+        return updateStatement(this);
       case 'truncate':
-        return this.truncateStatement();
+        return truncateStatement(this);
       case 'merge':
-        return this.mergeStatement();
+        return mergeStatement(this);
       case 'alter':
-        return this.alterStatement();
+        return alterStatement(this);
       case 'describe':
       case 'desc':
         return this.describeStatement();
@@ -429,396 +422,11 @@ class Parser {
     }
   }
 
-  private createStatement(): ast.Statement {
-    const pos = this.advance().pos;
-    let orReplace = false;
-    if (this.acceptWord('or')) {
-      this.expectWord('replace');
-      orReplace = true;
-    }
-    if (this.isWord('view')) return this.createView(pos, orReplace);
-    if (this.isWord('table') && !orReplace) return this.createTable(pos);
-    const t = this.tok;
-    if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw this.unsupported(`CREATE ${t.value.toUpperCase()}`);
-    throw this.expected(orReplace ? 'VIEW' : 'TABLE or VIEW');
-  }
-
-  private ifExists(): boolean {
-    if (!this.acceptWord('if')) return false;
-    this.expectWord('exists');
-    return true;
-  }
-
-  private ifNotExists(): boolean {
-    if (!this.acceptWord('if')) return false;
-    this.expectWord('not');
-    this.expectWord('exists');
-    return true;
-  }
-
-  // CREATE TABLE [IF NOT EXISTS] t (elements) [attributes] | CREATE TABLE t [attributes] AS query
-  private createTable(pos: number): ast.CreateTableStatement {
-    this.expectWord('table');
-    const ifNotExists = this.ifNotExists();
-    const name = this.objectName();
-    if (this.isWord('like')) throw this.unsupported('CREATE TABLE ... LIKE');
-    let columns: ast.ColumnDefinition[] = [];
-    let primaryKey: ast.Ident[] = [];
-    const hasElements = this.isOp('(');
-    if (hasElements) ({ columns, primaryKey } = this.tableElements(name));
-    const attrs = this.tableAttributes();
-    let as: ast.Query | null = null;
-    if (!hasElements) {
-      if (!this.isWord('as')) throw this.expected('"(" or AS');
-      this.advance();
-      as = this.query();
-    }
-    return { kind: 'createTable', name, ifNotExists, columns, primaryKey, ...attrs, as, pos };
-  }
-
-  /** ( column definitions and table constraints ) */
-  private tableElements(table: ast.Ident): { columns: ast.ColumnDefinition[]; primaryKey: ast.Ident[] } {
-    this.expectOp('(');
-    const columns: Mutable<ast.ColumnDefinition>[] = [];
-    const keys: { columns: ast.Ident[]; at: Token }[] = []; // every PRIMARY KEY written, to reject a second one
-    do {
-      if (this.acceptWord('constraint')) this.name(); // constraint names are not kept
-      const t = this.tok;
-      if (this.acceptWord('primary')) {
-        this.expectWord('key');
-        keys.push({ columns: this.nameList(), at: t });
-      } else if (this.acceptWord('unique')) {
-        this.nameList();
-      } else if (this.acceptWord('foreign')) {
-        this.expectWord('key');
-        this.nameList();
-        this.references();
-      } else if (this.isWord('check') || this.isWord('like') || this.isWord('exclude')) {
-        throw this.unsupported(`${t.value.toUpperCase()} in CREATE TABLE`);
-      } else {
-        const { column, primaryKeyAt } = this.columnDefinition();
-        if (primaryKeyAt) keys.push({ columns: [column.name], at: primaryKeyAt });
-        columns.push(column);
-      }
-    } while (this.acceptOp(','));
-    this.expectOp(')');
-    if (keys.length > 1) throw this.error('SYNTAX', `multiple primary keys for table "${table.name}" are not allowed`, keys[1]!.at.pos);
-    const primaryKey = keys[0]?.columns ?? [];
-    for (const key of primaryKey) this.markPrimaryKey(columns, key);
-    return { columns, primaryKey };
-  }
-
-  /** PRIMARY KEY (a, b): the named columns become primary-key and NOT NULL. */
-  private markPrimaryKey(columns: Mutable<ast.ColumnDefinition>[], key: ast.Ident): void {
-    const column = columns.find((c) => c.name.name === key.name);
-    if (!column) throw this.error('UNKNOWN_COLUMN', `column "${key.name}" named in key does not exist`, key.pos);
-    column.primaryKey = true;
-    column.notNull = true;
-  }
-
-  /** REFERENCES t [(c, ...)]: parsed and ignored (Redshift does not enforce it either). */
-  private references(): void {
-    this.expectWord('references');
-    this.objectName();
-    if (this.isOp('(')) this.nameList();
-  }
-
-  /** name type [NOT NULL | NULL | ENCODE e | DISTKEY | SORTKEY | PRIMARY KEY | UNIQUE | REFERENCES t(c)]... */
-  private columnDefinition(): { column: Mutable<ast.ColumnDefinition>; primaryKeyAt: Token | null } {
-    const name = this.name();
-    if (this.isOp(',') || this.isOp(')')) throw this.unsupported('a column name list in CREATE TABLE (alias the query columns instead)');
-    const column: Mutable<ast.ColumnDefinition> = {
-      name, type: this.type(), notNull: false, encode: null, distKey: false, sortKey: false, primaryKey: false, pos: name.pos,
-    };
-    let nullable = false;
-    let primaryKeyAt: Token | null = null;
-    for (;;) {
-      const t = this.tok;
-      if (this.acceptWord('constraint')) {
-        this.name();
-      } else if (this.acceptWord('not')) {
-        this.expectWord('null');
-        if (nullable) throw this.error('SYNTAX', `conflicting NULL/NOT NULL declarations for column "${name.name}"`, t.pos);
-        column.notNull = true;
-      } else if (this.acceptWord('null')) {
-        if (column.notNull) throw this.error('SYNTAX', `conflicting NULL/NOT NULL declarations for column "${name.name}"`, t.pos);
-        nullable = true;
-      } else if (this.acceptWord('encode')) {
-        if (column.encode !== null) throw this.error('SYNTAX', `multiple ENCODE clauses for column "${name.name}"`, t.pos);
-        const e = this.tok;
-        if (e.kind !== 'word') throw this.expected('an encoding name');
-        column.encode = this.sql.slice(e.pos, e.end).toUpperCase();
-        this.advance();
-      } else if (this.acceptWord('distkey')) {
-        column.distKey = true;
-      } else if (this.acceptWord('sortkey')) {
-        column.sortKey = true;
-      } else if (this.acceptWord('primary')) {
-        this.expectWord('key');
-        primaryKeyAt = t;
-        column.primaryKey = true;
-        column.notNull = true;
-      } else if (this.acceptWord('unique')) {
-        // accepted and not enforced, as in Redshift
-      } else if (this.isWord('references')) {
-        this.references();
-      } else if (t.kind === 'word' && ['default', 'identity', 'generated', 'collate', 'check'].includes(t.value)) {
-        throw this.unsupported(`${t.value.toUpperCase()} in a column definition`);
-      } else {
-        return { column, primaryKeyAt };
-      }
-    }
-  }
-
-  /**
-   * Table attributes after the column list, in any order, each at most once:
-   * DISTSTYLE s, DISTKEY (c), [COMPOUND|INTERLEAVED] SORTKEY (cs) | SORTKEY AUTO,
-   * and the accepted-and-ignored BACKUP YES|NO and ENCODE AUTO.
-   */
-  private tableAttributes(): Pick<ast.CreateTableStatement, 'distStyle' | 'distKey' | 'sortKey'> {
-    let distStyle: ast.CreateTableStatement['distStyle'] = null;
-    let distKey: ast.Ident | null = null;
-    let sortKey: ast.CreateTableStatement['sortKey'] = null;
-    const once = (t: Token, seen: unknown, what: string): void => {
-      if (seen !== null) throw this.error('SYNTAX', `${what} is specified more than once`, t.pos);
-    };
-    for (;;) {
-      const t = this.tok;
-      if (this.acceptWord('diststyle')) {
-        once(t, distStyle, 'DISTSTYLE');
-        distStyle = { style: this.distStyleName(), pos: t.pos };
-      } else if (this.acceptWord('distkey')) {
-        once(t, distKey, 'DISTKEY');
-        this.expectOp('(');
-        distKey = this.name();
-        this.expectOp(')');
-      } else if (this.isWord('sortkey') || this.isWord('compound') || this.isWord('interleaved')) {
-        once(t, sortKey, 'SORTKEY');
-        sortKey = this.sortKeyClause();
-      } else if (this.acceptWord('backup')) {
-        if (!this.acceptWord('yes') && !this.acceptWord('no')) throw this.expected('YES or NO');
-      } else if (this.acceptWord('encode')) {
-        this.expectWord('auto');
-      } else {
-        return { distStyle, distKey, sortKey };
-      }
-    }
-  }
-
-  private distStyleName(): ast.DistStyleName {
-    const t = this.tok;
-    if (t.kind !== 'word' || !DIST_STYLES.has(t.value)) throw this.expected('AUTO, EVEN, KEY or ALL');
-    this.advance();
-    return t.value as ast.DistStyleName;
-  }
-
-  /** [COMPOUND|INTERLEAVED] SORTKEY (a, b) | SORTKEY AUTO */
-  private sortKeyClause(): NonNullable<ast.CreateTableStatement['sortKey']> {
-    const pos = this.tok.pos;
-    const prefixed = this.isWord('compound') || this.isWord('interleaved');
-    const style = this.acceptWord('interleaved') ? 'interleaved' : 'compound';
-    if (style === 'compound') this.acceptWord('compound');
-    this.expectWord('sortkey');
-    if (!prefixed && this.acceptWord('auto')) return { style, columns: [], auto: true, pos };
-    return { style, columns: this.nameList(), auto: false, pos };
-  }
-
-  // CREATE [OR REPLACE] VIEW v [(cols)] AS query [WITH NO SCHEMA BINDING]
-  private createView(pos: number, orReplace: boolean): ast.CreateViewStatement {
-    this.expectWord('view');
-    const name = this.objectName();
-    const columns = this.isOp('(') ? this.nameList() : null;
-    this.expectWord('as');
-    const start = this.tok.pos;
-    const query = this.query();
-    const queryText = this.sql.slice(start, this.lastEnd());
-    // Redshift's late-binding views: every view here binds at query time anyway.
-    if (this.acceptWord('with')) {
-      this.expectWord('no');
-      this.expectWord('schema');
-      this.expectWord('binding');
-    }
-    return { kind: 'createView', name, orReplace, columns, query, queryText, pos };
-  }
-
-  // DROP TABLE|VIEW [IF EXISTS] a [, b] [RESTRICT]
-  private dropStatement(): ast.DropTableStatement | ast.DropViewStatement {
-    const pos = this.advance().pos;
-    const t = this.tok;
-    const kind = this.acceptWord('table') ? 'dropTable' : this.acceptWord('view') ? 'dropView' : null;
-    if (kind === null) {
-      if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw this.unsupported(`DROP ${t.value.toUpperCase()}`);
-      throw this.expected('TABLE or VIEW');
-    }
-    const ifExists = this.ifExists();
-    const names: ast.Ident[] = [];
-    do names.push(this.objectName());
-    while (this.acceptOp(','));
-    if (this.isWord('cascade')) throw this.unsupported('DROP ... CASCADE');
-    this.acceptWord('restrict');
-    return { kind, names, ifExists, pos };
-  }
-
-  // INSERT INTO t [(cols)] VALUES (...), ... | INSERT INTO t [(cols)] query
-  private insertStatement(): ast.InsertStatement {
-    const pos = this.advance().pos;
-    this.expectWord('into');
-    const table = this.objectName();
-    const columns = this.isOp('(') && !this.startsQuery(this.i + 1) ? this.nameList() : null;
-    if (this.isWord('default')) throw this.unsupported('DEFAULT VALUES');
-    if (!this.startsQuery(this.i)) throw this.expected('VALUES or SELECT');
-    return { kind: 'insert', table, columns, source: this.query(), pos };
-  }
-
-  // DELETE [FROM] t [USING from-item, ...] [WHERE cond]
-  private deleteStatement(): ast.DeleteStatement {
-    const pos = this.advance().pos;
-    this.acceptWord('from');
-    const table = this.objectName();
-    if (this.isName() && !this.isWord('using')) throw this.unsupported('an alias on the table DELETE changes (Redshift has none; name the table)');
-    const using: ast.TableRef[] = [];
-    if (this.acceptWord('using')) {
-      do using.push(this.tableRef());
-      while (this.acceptOp(','));
-    }
-    const where = this.acceptWord('where') ? this.expr() : null;
-    return { kind: 'delete', table, using, where, pos };
-  }
-
-  // UPDATE t [[AS] alias] SET c = {expr | DEFAULT}, ... [FROM from-item, ...] [WHERE cond]
-  private updateStatement(): ast.UpdateStatement {
-    const pos = this.advance().pos;
-    const table = this.objectName();
-    let alias: ast.Ident | null = null;
-    if (this.acceptWord('as')) alias = this.name();
-    else if (this.isName() && !this.isWord('set')) alias = this.name();
-    this.expectWord('set');
-    const set = this.assignments();
-    const from: ast.TableRef[] = [];
-    if (this.acceptWord('from')) {
-      do from.push(this.tableRef());
-      while (this.acceptOp(','));
-    }
-    const where = this.acceptWord('where') ? this.expr() : null;
-    return { kind: 'update', table, alias, set, from, where, pos };
-  }
-
-  // MERGE INTO t USING source ON cond WHEN MATCHED THEN {UPDATE SET ... | DELETE} WHEN NOT MATCHED THEN INSERT [(cols)] VALUES (...)
-  private mergeStatement(): ast.MergeStatement {
-    const pos = this.advance().pos;
-    this.expectWord('into');
-    const table = this.objectName();
-    if (this.isName() || this.isWord('as')) throw this.unsupported('an alias on the MERGE target (Redshift has none; name the table)');
-    this.expectWord('using');
-    const source = this.tablePrimary();
-    this.expectWord('on');
-    const on = this.expr();
-    if (this.isWord('remove')) throw this.unsupported('MERGE ... REMOVE DUPLICATES');
-    const whenPos = this.expectWord('when').pos;
-    if (this.isWord('not')) throw this.expected('WHEN MATCHED (Redshift takes WHEN MATCHED, then WHEN NOT MATCHED)', this.tok);
-    this.expectWord('matched');
-    this.expectWord('then');
-    let matched: ast.MergeStatement['matched'];
-    if (this.acceptWord('delete')) matched = { kind: 'delete', pos: whenPos };
-    else {
-      this.expectWord('update');
-      this.expectWord('set');
-      matched = { kind: 'update', set: this.assignments(), pos: whenPos };
-    }
-    const notPos = this.expectWord('when').pos;
-    this.expectWord('not');
-    this.expectWord('matched');
-    this.expectWord('then');
-    this.expectWord('insert');
-    const columns = this.isOp('(') ? this.nameList() : null;
-    this.expectWord('values');
-    this.expectOp('(');
-    const values = this.exprList();
-    this.expectOp(')');
-    return { kind: 'merge', table, source, on, matched, notMatched: { columns, values, pos: notPos }, pos };
-  }
-
-  /** c = {expr | DEFAULT}, ... (UPDATE's and MERGE's SET) */
-  private assignments(): ast.Assignment[] {
-    const set: ast.Assignment[] = [];
-    do {
-      const column = this.name();
-      if (this.isOp('.')) throw this.unsupported('a qualified column in SET (name the column alone)');
-      this.expectOp('=');
-      const value = this.acceptWord('default') ? null : this.expr();
-      set.push({ column, value, pos: column.pos });
-    } while (this.acceptOp(','));
-    return set;
-  }
-
-  // TRUNCATE [TABLE] t
-  private truncateStatement(): ast.TruncateStatement {
-    const pos = this.advance().pos;
-    this.acceptWord('table');
-    return { kind: 'truncate', table: this.objectName(), pos };
-  }
-
-  // ALTER TABLE t ALTER (DISTSTYLE | DISTKEY | [COMPOUND | INTERLEAVED] SORTKEY | COLUMN c ENCODE | ENCODE AUTO) ... [, ALTER ...]
-  private alterStatement(): ast.AlterTableStatement {
-    const pos = this.advance().pos;
-    if (!this.isWord('table')) {
-      const t = this.tok;
-      if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw this.unsupported(`ALTER ${t.value.toUpperCase()}`);
-      throw this.expected('TABLE');
-    }
-    this.advance();
-    const table = this.objectName();
-    const t = this.tok;
-    if (t.kind === 'word' && ['add', 'drop', 'rename', 'owner', 'set', 'append', 'row'].includes(t.value)) {
-      throw this.unsupported(`ALTER TABLE ... ${t.value.toUpperCase()}`);
-    }
-    const actions: ast.AlterAction[] = [];
-    do {
-      this.expectWord('alter');
-      actions.push(this.alterAction());
-    } while (this.acceptOp(','));
-    return { kind: 'alterTable', table, actions, pos };
-  }
-
-  private alterAction(): ast.AlterAction {
-    const t = this.tok;
-    const pos = t.pos;
-    if (this.acceptWord('diststyle')) {
-      const style = this.distStyleName();
-      let distKey: ast.Ident | null = null;
-      if (style === 'key') {
-        this.expectWord('distkey');
-        distKey = this.name();
-      }
-      return { kind: 'distStyle', style, distKey, pos };
-    }
-    if (this.acceptWord('distkey')) return { kind: 'distKey', column: this.name(), pos };
-    // Redshift alters only to compound sort keys (INTERLEAVED is CREATE-only there); keel rewrites to either.
-    if (this.isWord('sortkey') || this.isWord('compound') || this.isWord('interleaved')) {
-      const style = this.acceptWord('interleaved') ? 'interleaved' : 'compound';
-      const written = style === 'interleaved' || this.acceptWord('compound');
-      this.expectWord('sortkey');
-      if (!written && this.acceptWord('none')) return { kind: 'sortKey', style, columns: [], none: true, auto: false, pos };
-      if (!written && this.acceptWord('auto')) return { kind: 'sortKey', style, columns: [], none: false, auto: true, pos };
-      return { kind: 'sortKey', style, columns: this.nameList(), none: false, auto: false, pos };
-    }
-    if (this.acceptWord('column')) {
-      const column = this.name();
-      if (this.isWord('type')) throw this.unsupported('ALTER COLUMN ... TYPE');
-      this.expectWord('encode');
-      const e = this.tok;
-      if (e.kind !== 'word') throw this.expected('an encoding name');
-      this.advance();
-      return { kind: 'encode', column, encoding: this.sql.slice(e.pos, e.end).toUpperCase(), pos };
-    }
-    if (this.acceptWord('encode')) {
-      this.expectWord('auto');
-      return { kind: 'encodeAuto', pos };
-    }
-    throw this.expected('DISTSTYLE, DISTKEY, SORTKEY, COLUMN or ENCODE');
-  }
-
   // ------------------------------------------------------------ queries
+
+  startsQueryAt(ahead: number): boolean {
+    return this.startsQuery(this.i + ahead);
+  }
 
   /** Does a query start at token k (SELECT, WITH, VALUES, possibly behind parentheses)? */
   private startsQuery(k: number): boolean {
@@ -829,7 +437,7 @@ class Parser {
   }
 
   /** [WITH ctes] body [ORDER BY ...] [LIMIT n | LIMIT ALL] [OFFSET n] */
-  private query(): ast.Query {
+  query(): ast.Query {
     this.enter();
     try {
       return this.queryAt();
@@ -1144,7 +752,7 @@ class Parser {
   // ------------------------------------------------------------ FROM
 
   /** A FROM item with its joins, left-associative. */
-  private tableRef(): ast.TableRef {
+  tableRef(): ast.TableRef {
     this.enter();
     try {
       return this.tableRefAt();
@@ -1203,7 +811,7 @@ class Parser {
     return type;
   }
 
-  private tablePrimary(): ast.TableRef {
+  tablePrimary(): ast.TableRef {
     const t = this.tok;
     if (this.isOp('(')) {
       const parenthesizedJoin = (): ast.TableRef => {
@@ -1236,7 +844,7 @@ class Parser {
 
   // ------------------------------------------------------------ expressions
 
-  private exprList(): ast.Expr[] {
+  exprList(): ast.Expr[] {
     const list: ast.Expr[] = [];
     do list.push(this.expr());
     while (this.acceptOp(','));
@@ -1905,7 +1513,7 @@ class Parser {
   // ------------------------------------------------------------ types
 
   /** A type name with Redshift's spellings and defaults, as an engine SqlType. */
-  private type(): SqlType {
+  type(): SqlType {
     const t = this.tok;
     if (t.kind !== 'word') throw this.expected('a type name');
     this.advance();

@@ -1,0 +1,305 @@
+/**
+ * Parsing of the DDL statements: CREATE TABLE and VIEW, DROP, ALTER TABLE.
+ * Each function reads one statement (or clause) from the cursor.
+ */
+import type * as ast from './ast.js';
+import type { Token } from './lexer.js';
+import type { Mutable, ParserCursor } from './parse-cursor.js';
+
+const DIST_STYLES: ReadonlySet<string> = new Set(['auto', 'even', 'key', 'all']);
+
+/** Objects after CREATE/DROP/ALTER that we recognize but do not have. */
+const UNSUPPORTED_OBJECTS: ReadonlySet<string> = new Set([
+  'index', 'schema', 'database', 'function', 'procedure', 'user', 'group', 'role', 'external', 'sequence',
+  'library', 'model', 'datashare', 'materialized', 'temp', 'temporary', 'local', 'trigger', 'type',
+]);
+
+export function createStatement(p: ParserCursor): ast.Statement {
+  const pos = p.advance().pos;
+  let orReplace = false;
+  if (p.acceptWord('or')) {
+    p.expectWord('replace');
+    orReplace = true;
+  }
+  if (p.isWord('view')) return createView(p, pos, orReplace);
+  if (p.isWord('table') && !orReplace) return createTable(p, pos);
+  const t = p.tok;
+  if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw p.unsupported(`CREATE ${t.value.toUpperCase()}`);
+  throw p.expected(orReplace ? 'VIEW' : 'TABLE or VIEW');
+}
+
+function acceptIfExists(p: ParserCursor): boolean {
+  if (!p.acceptWord('if')) return false;
+  p.expectWord('exists');
+  return true;
+}
+
+function acceptIfNotExists(p: ParserCursor): boolean {
+  if (!p.acceptWord('if')) return false;
+  p.expectWord('not');
+  p.expectWord('exists');
+  return true;
+}
+
+// CREATE TABLE [IF NOT EXISTS] t (elements) [attributes] | CREATE TABLE t [attributes] AS query
+function createTable(p: ParserCursor, pos: number): ast.CreateTableStatement {
+  p.expectWord('table');
+  const ifNotExists = acceptIfNotExists(p);
+  const name = p.objectName();
+  if (p.isWord('like')) throw p.unsupported('CREATE TABLE ... LIKE');
+  let columns: ast.ColumnDefinition[] = [];
+  let primaryKey: ast.Ident[] = [];
+  const hasElements = p.isOp('(');
+  if (hasElements) ({ columns, primaryKey } = tableElements(p, name));
+  const attrs = tableAttributes(p);
+  let as: ast.Query | null = null;
+  if (!hasElements) {
+    if (!p.isWord('as')) throw p.expected('"(" or AS');
+    p.advance();
+    as = p.query();
+  }
+  return { kind: 'createTable', name, ifNotExists, columns, primaryKey, ...attrs, as, pos };
+}
+
+/** ( column definitions and table constraints ) */
+function tableElements(p: ParserCursor, table: ast.Ident): { columns: ast.ColumnDefinition[]; primaryKey: ast.Ident[] } {
+  p.expectOp('(');
+  const columns: Mutable<ast.ColumnDefinition>[] = [];
+  const keys: { columns: ast.Ident[]; at: Token }[] = []; // every PRIMARY KEY written, to reject a second one
+  do {
+    if (p.acceptWord('constraint')) p.name(); // constraint names are not kept
+    const t = p.tok;
+    if (p.acceptWord('primary')) {
+      p.expectWord('key');
+      keys.push({ columns: p.nameList(), at: t });
+    } else if (p.acceptWord('unique')) {
+      p.nameList();
+    } else if (p.acceptWord('foreign')) {
+      p.expectWord('key');
+      p.nameList();
+      references(p);
+    } else if (p.isWord('check') || p.isWord('like') || p.isWord('exclude')) {
+      throw p.unsupported(`${t.value.toUpperCase()} in CREATE TABLE`);
+    } else {
+      const { column, primaryKeyAt } = columnDefinition(p);
+      if (primaryKeyAt) keys.push({ columns: [column.name], at: primaryKeyAt });
+      columns.push(column);
+    }
+  } while (p.acceptOp(','));
+  p.expectOp(')');
+  if (keys.length > 1) throw p.error('SYNTAX', `multiple primary keys for table "${table.name}" are not allowed`, keys[1]!.at.pos);
+  const primaryKey = keys[0]?.columns ?? [];
+  for (const key of primaryKey) markPrimaryKey(p, columns, key);
+  return { columns, primaryKey };
+}
+
+/** PRIMARY KEY (a, b): the named columns become primary-key and NOT NULL. */
+function markPrimaryKey(p: ParserCursor, columns: Mutable<ast.ColumnDefinition>[], key: ast.Ident): void {
+  const column = columns.find((c) => c.name.name === key.name);
+  if (!column) throw p.error('UNKNOWN_COLUMN', `column "${key.name}" named in key does not exist`, key.pos);
+  column.primaryKey = true;
+  column.notNull = true;
+}
+
+/** REFERENCES t [(c, ...)]: parsed and ignored (Redshift does not enforce it either). */
+function references(p: ParserCursor): void {
+  p.expectWord('references');
+  p.objectName();
+  if (p.isOp('(')) p.nameList();
+}
+
+/** name type [NOT NULL | NULL | ENCODE e | DISTKEY | SORTKEY | PRIMARY KEY | UNIQUE | REFERENCES t(c)]... */
+function columnDefinition(p: ParserCursor): { column: Mutable<ast.ColumnDefinition>; primaryKeyAt: Token | null } {
+  const name = p.name();
+  if (p.isOp(',') || p.isOp(')')) throw p.unsupported('a column name list in CREATE TABLE (alias the query columns instead)');
+  const column: Mutable<ast.ColumnDefinition> = {
+    name, type: p.type(), notNull: false, encode: null, distKey: false, sortKey: false, primaryKey: false, pos: name.pos,
+  };
+  let nullable = false;
+  let primaryKeyAt: Token | null = null;
+  for (;;) {
+    const t = p.tok;
+    if (p.acceptWord('constraint')) {
+      p.name();
+    } else if (p.acceptWord('not')) {
+      p.expectWord('null');
+      if (nullable) throw p.error('SYNTAX', `conflicting NULL/NOT NULL declarations for column "${name.name}"`, t.pos);
+      column.notNull = true;
+    } else if (p.acceptWord('null')) {
+      if (column.notNull) throw p.error('SYNTAX', `conflicting NULL/NOT NULL declarations for column "${name.name}"`, t.pos);
+      nullable = true;
+    } else if (p.acceptWord('encode')) {
+      if (column.encode !== null) throw p.error('SYNTAX', `multiple ENCODE clauses for column "${name.name}"`, t.pos);
+      const e = p.tok;
+      if (e.kind !== 'word') throw p.expected('an encoding name');
+      column.encode = p.sql.slice(e.pos, e.end).toUpperCase();
+      p.advance();
+    } else if (p.acceptWord('distkey')) {
+      column.distKey = true;
+    } else if (p.acceptWord('sortkey')) {
+      column.sortKey = true;
+    } else if (p.acceptWord('primary')) {
+      p.expectWord('key');
+      primaryKeyAt = t;
+      column.primaryKey = true;
+      column.notNull = true;
+    } else if (p.acceptWord('unique')) {
+      // accepted and not enforced, as in Redshift
+    } else if (p.isWord('references')) {
+      references(p);
+    } else if (t.kind === 'word' && ['default', 'identity', 'generated', 'collate', 'check'].includes(t.value)) {
+      throw p.unsupported(`${t.value.toUpperCase()} in a column definition`);
+    } else {
+      return { column, primaryKeyAt };
+    }
+  }
+}
+
+/**
+ * Table attributes after the column list, in any order, each at most once:
+ * DISTSTYLE s, DISTKEY (c), [COMPOUND|INTERLEAVED] SORTKEY (cs) | SORTKEY AUTO,
+ * and the accepted-and-ignored BACKUP YES|NO and ENCODE AUTO.
+ */
+function tableAttributes(p: ParserCursor): Pick<ast.CreateTableStatement, 'distStyle' | 'distKey' | 'sortKey'> {
+  let distStyle: ast.CreateTableStatement['distStyle'] = null;
+  let distKey: ast.Ident | null = null;
+  let sortKey: ast.CreateTableStatement['sortKey'] = null;
+  const once = (t: Token, seen: unknown, what: string): void => {
+    if (seen !== null) throw p.error('SYNTAX', `${what} is specified more than once`, t.pos);
+  };
+  for (;;) {
+    const t = p.tok;
+    if (p.acceptWord('diststyle')) {
+      once(t, distStyle, 'DISTSTYLE');
+      distStyle = { style: distStyleName(p), pos: t.pos };
+    } else if (p.acceptWord('distkey')) {
+      once(t, distKey, 'DISTKEY');
+      p.expectOp('(');
+      distKey = p.name();
+      p.expectOp(')');
+    } else if (p.isWord('sortkey') || p.isWord('compound') || p.isWord('interleaved')) {
+      once(t, sortKey, 'SORTKEY');
+      sortKey = sortKeyClause(p);
+    } else if (p.acceptWord('backup')) {
+      if (!p.acceptWord('yes') && !p.acceptWord('no')) throw p.expected('YES or NO');
+    } else if (p.acceptWord('encode')) {
+      p.expectWord('auto');
+    } else {
+      return { distStyle, distKey, sortKey };
+    }
+  }
+}
+
+function distStyleName(p: ParserCursor): ast.DistStyleName {
+  const t = p.tok;
+  if (t.kind !== 'word' || !DIST_STYLES.has(t.value)) throw p.expected('AUTO, EVEN, KEY or ALL');
+  p.advance();
+  return t.value as ast.DistStyleName;
+}
+
+/** [COMPOUND|INTERLEAVED] SORTKEY (a, b) | SORTKEY AUTO */
+function sortKeyClause(p: ParserCursor): NonNullable<ast.CreateTableStatement['sortKey']> {
+  const pos = p.tok.pos;
+  const prefixed = p.isWord('compound') || p.isWord('interleaved');
+  const style = p.acceptWord('interleaved') ? 'interleaved' : 'compound';
+  if (style === 'compound') p.acceptWord('compound');
+  p.expectWord('sortkey');
+  if (!prefixed && p.acceptWord('auto')) return { style, columns: [], auto: true, pos };
+  return { style, columns: p.nameList(), auto: false, pos };
+}
+
+// CREATE [OR REPLACE] VIEW v [(cols)] AS query [WITH NO SCHEMA BINDING]
+function createView(p: ParserCursor, pos: number, orReplace: boolean): ast.CreateViewStatement {
+  p.expectWord('view');
+  const name = p.objectName();
+  const columns = p.isOp('(') ? p.nameList() : null;
+  p.expectWord('as');
+  const start = p.tok.pos;
+  const query = p.query();
+  const queryText = p.sql.slice(start, p.lastEnd());
+  // Redshift's late-binding views: every view here binds at query time anyway.
+  if (p.acceptWord('with')) {
+    p.expectWord('no');
+    p.expectWord('schema');
+    p.expectWord('binding');
+  }
+  return { kind: 'createView', name, orReplace, columns, query, queryText, pos };
+}
+
+// DROP TABLE|VIEW [IF EXISTS] a [, b] [RESTRICT]
+export function dropStatement(p: ParserCursor): ast.DropTableStatement | ast.DropViewStatement {
+  const pos = p.advance().pos;
+  const t = p.tok;
+  const kind = p.acceptWord('table') ? 'dropTable' : p.acceptWord('view') ? 'dropView' : null;
+  if (kind === null) {
+    if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw p.unsupported(`DROP ${t.value.toUpperCase()}`);
+    throw p.expected('TABLE or VIEW');
+  }
+  const ifExists = acceptIfExists(p);
+  const names: ast.Ident[] = [];
+  do names.push(p.objectName());
+  while (p.acceptOp(','));
+  if (p.isWord('cascade')) throw p.unsupported('DROP ... CASCADE');
+  p.acceptWord('restrict');
+  return { kind, names, ifExists, pos };
+}
+
+// ALTER TABLE t ALTER (DISTSTYLE | DISTKEY | [COMPOUND | INTERLEAVED] SORTKEY | COLUMN c ENCODE | ENCODE AUTO) ... [, ALTER ...]
+export function alterStatement(p: ParserCursor): ast.AlterTableStatement {
+  const pos = p.advance().pos;
+  if (!p.isWord('table')) {
+    const t = p.tok;
+    if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw p.unsupported(`ALTER ${t.value.toUpperCase()}`);
+    throw p.expected('TABLE');
+  }
+  p.advance();
+  const table = p.objectName();
+  const t = p.tok;
+  if (t.kind === 'word' && ['add', 'drop', 'rename', 'owner', 'set', 'append', 'row'].includes(t.value)) {
+    throw p.unsupported(`ALTER TABLE ... ${t.value.toUpperCase()}`);
+  }
+  const actions: ast.AlterAction[] = [];
+  do {
+    p.expectWord('alter');
+    actions.push(alterAction(p));
+  } while (p.acceptOp(','));
+  return { kind: 'alterTable', table, actions, pos };
+}
+
+function alterAction(p: ParserCursor): ast.AlterAction {
+  const t = p.tok;
+  const pos = t.pos;
+  if (p.acceptWord('diststyle')) {
+    const style = distStyleName(p);
+    let distKey: ast.Ident | null = null;
+    if (style === 'key') {
+      p.expectWord('distkey');
+      distKey = p.name();
+    }
+    return { kind: 'distStyle', style, distKey, pos };
+  }
+  if (p.acceptWord('distkey')) return { kind: 'distKey', column: p.name(), pos };
+  // Redshift alters only to compound sort keys (INTERLEAVED is CREATE-only there); keel rewrites to either.
+  if (p.isWord('sortkey') || p.isWord('compound') || p.isWord('interleaved')) {
+    const style = p.acceptWord('interleaved') ? 'interleaved' : 'compound';
+    const written = style === 'interleaved' || p.acceptWord('compound');
+    p.expectWord('sortkey');
+    if (!written && p.acceptWord('none')) return { kind: 'sortKey', style, columns: [], none: true, auto: false, pos };
+    if (!written && p.acceptWord('auto')) return { kind: 'sortKey', style, columns: [], none: false, auto: true, pos };
+    return { kind: 'sortKey', style, columns: p.nameList(), none: false, auto: false, pos };
+  }
+  if (p.acceptWord('column')) {
+    const column = p.name();
+    if (p.isWord('type')) throw p.unsupported('ALTER COLUMN ... TYPE');
+    p.expectWord('encode');
+    const e = p.tok;
+    if (e.kind !== 'word') throw p.expected('an encoding name');
+    p.advance();
+    return { kind: 'encode', column, encoding: p.sql.slice(e.pos, e.end).toUpperCase(), pos };
+  }
+  if (p.acceptWord('encode')) {
+    p.expectWord('auto');
+    return { kind: 'encodeAuto', pos };
+  }
+  throw p.expected('DISTSTYLE, DISTKEY, SORTKEY, COLUMN or ENCODE');
+}
