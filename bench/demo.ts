@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runDemo, type DemoReport } from '../advisor/autonomics/index.js';
+import { ratioText, runDemo, type DemoReport } from '../advisor/autonomics/index.js';
 import { formatBytes } from '../advisor/index.js';
 import { updateSection } from './report.js';
 
@@ -39,7 +39,7 @@ for (let i = 0; i < runs; i++) {
   try {
     const r = await runDemo(path.join(dir, 'data'), { sf, queries });
     reports.push(r);
-    process.stderr.write(`run ${i + 1}/${runs}: ${(r.elapsedMs / 1000).toFixed(1)} s, bytes moved ${r.changePercent.bytesMoved}%, time ${r.changePercent.workloadMs}%, load ${os.loadavg()[0]!.toFixed(2)}\n`);
+    process.stderr.write(`run ${i + 1}/${runs}: ${(r.elapsedMs / 1000).toFixed(1)} s, bytes moved ${r.changePercent.bytesMoved}%, time ${ratioText(r.timeRatio)}${r.reverted ? ' (all reverted)' : ''}, load ${os.loadavg()[0]!.toFixed(2)}\n`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -63,20 +63,22 @@ for (const r of reports) {
   }
 }
 const body = [
-  `\`keel demo\` at SF ${sf}: TPC-H generated on the default (AUTO) layout, a ${queries}-query stream (seed 1) replayed, the advisor run, its changes applied online and verified, the stream replayed again. Median of ${runs} runs, each in a fresh directory.`,
+  `\`keel demo\` at SF ${sf}: TPC-H generated on the default (AUTO) layout, a ${queries}-query stream (seed 1) replayed, the advisor run, its changes applied online, then the stream replayed on the tuned layout and on a copy of the default one side by side (each statement on both back to back; one warm-up and ${reports[0]?.rounds ?? 3} measured rounds), and each change verified. Median of ${runs} runs, each in a fresh directory; time per side is the median of its rounds.`,
   '',
   '```sh',
   'npm run build',
   `node dist/bench/demo.js --sf ${sf} --runs ${runs} --queries ${queries} --write`,
   '```',
   '',
-  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${os.cpus().length} cores, load average ${loadBefore[0]!.toFixed(1)} at the start and ${loadAfter[0]!.toFixed(1)} at the end (the machine is shared; times are inflated by the load, the counters are not).`,
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${os.cpus().length} cores, load average ${loadBefore[0]!.toFixed(1)} at the start and ${loadAfter[0]!.toFixed(1)} at the end (the machine is shared: times are inflated by the load, but both sides alike, since they run side by side; the counters are exact).`,
   '',
   '| measure | before | after | change |',
   '|---|---:|---:|---:|',
   ...rows.map(([name, b, a, f]) => `| ${name} | ${f(b)} | ${f(a)} | ${pct(a, b)} |`),
   '',
-  `Whole demo (generate, warm-up replay, replay, advise, apply, warm-up replay, replay, verify): median ${(m((r) => r.elapsedMs) / 1000).toFixed(1)} s, slowest ${(Math.max(...reports.map((r) => r.elapsedMs)) / 1000).toFixed(1)} s. Phases (median): ${(['generate', 'warm-up', 'replay-before', 'advise', 'apply', 'warm-up-after', 'replay-after', 'verify'] as const).map((p) => `${p} ${(m((r) => r.timings[p] ?? 0) / 1000).toFixed(1)} s`).join(', ')}.`,
+  `Time ratio, tuned over default, per run (bootstrap 95% interval over the statements): ${reports.map((r) => ratioText(r.timeRatio)).join('; ')}.${reports.some((r) => r.reverted) ? ` Runs where the stream measured slower and every change went back: ${reports.filter((r) => r.reverted).length}.` : ''}`,
+  '',
+  `Whole demo (generate, warm-up replay, replay, advise, copy, apply, paired replay, verify): median ${(m((r) => r.elapsedMs) / 1000).toFixed(1)} s, slowest ${(Math.max(...reports.map((r) => r.elapsedMs)) / 1000).toFixed(1)} s. Phases (median): ${(['generate', 'warm-up', 'replay-before', 'advise', 'copy', 'apply', 'replay', 'verify'] as const).map((p) => `${p} ${(m((r) => r.timings[p] ?? 0) / 1000).toFixed(1)} s`).join(', ')}.`,
   '',
   'Changes applied, with the verification verdict and final status of each run:',
   '',

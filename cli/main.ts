@@ -138,9 +138,10 @@ common(daemon.command('stop').description('stop it (SIGTERM: a running apply is 
   .option('--timeout <s>', 'seconds to wait for it to exit', '60')
   .action(daemonStopCommand);
 
-common(program.command('demo').description('the self-tuning loop on TPC-H: generate, replay, advise, apply online, replay again, compare'))
+common(program.command('demo').description('the self-tuning loop on TPC-H: generate, replay, advise, apply online, replay tuned and default side by side, compare'))
   .option('--sf <x>', 'TPC-H scale factor (default 0.1; --quick: 0.01 or 0.1 of the shared files)')
   .option('--queries <n>', 'queries in the replayed stream', '200')
+  .option('--rounds <n>', 'measured rounds of the side-by-side replay', '3')
   .option('--seed <s>', 'seed of the query stream', '1')
   .option('--quick', 'the short tour instead: load the shared TPC-H files and run four queries')
   .option('--tpch <dir>', 'with --quick: TPC-H material (default ../shared/tpch beside the repository)')

@@ -25,6 +25,7 @@ export {
 } from './mining.js';
 export { workloadSystemTables } from './system-tables.js';
 export { parseTraceLine, readTrace, traceLine, recordTraceLine, type TraceEntry, type TraceItem, type TraceLine } from './trace.js';
+export { replayPaired, pairedRatioInterval, type PairedReplay, type PairedSide, type PairedOptions } from './replay-paired.js';
 export { replayTrace, percentile, type Pace, type ReplayOptions, type ReplaySummary, type ReplayProblem, type ReplayProgress } from './replay.js';
 export { tpchWorkload, tpchQuery, PARAMETERS as TPCH_PARAMETERS, MIX as TPCH_MIX, type TpchWorkloadOptions, type TpchParams } from './tpch-workload.js';
 export { importRedshiftHistory, type ImportSummary, type ImportProblem, type ImportOptions } from './redshift.js';

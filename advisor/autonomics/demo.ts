@@ -2,17 +2,22 @@
  * The autonomics loop end to end on TPC-H (`keel demo`): generate the data on
  * the default (AUTO) layout, replay a generated query stream, run the
  * advisor on what it recorded, apply every change the policy allows through
- * the engine's online ALTER, replay the same stream, and verify each change
- * by comparing the two replays. Returns both replays' costs.
+ * the engine's online ALTER, and measure the stream on the tuned layout and
+ * on a copy of the default one side by side (a paired replay: each statement
+ * on both, back to back), so both are timed in the same minutes of the
+ * machine. Each change is verified on those two measurements, and if the
+ * stream as a whole measured slower with 95% confidence, every change goes
+ * back. Returns both sides' costs.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database, tpchTables } from '../../engine/index.js';
-import { attachWorkloadLog, replayTrace, tpchWorkload, traceLine, type ReplaySummary } from '../../workload-log/index.js';
+import { attachWorkloadLog, replayPaired, replayTrace, tpchWorkload, traceLine, type PairedSide } from '../../workload-log/index.js';
 import { listRecommendations } from '../recommendations/index.js';
 import { runAdvisor } from '../run.js';
 import { loadConfig } from './config.js';
-import { applyGroup } from './lifecycle.js';
+import { applyGroup, groupOf, revertGroup } from './lifecycle.js';
 import { candidates } from './policy.js';
 import { verifyGroup, type Window } from './verify.js';
 import type { Verdict } from './types.js';
@@ -21,13 +26,15 @@ export interface DemoOptions {
   readonly sf: number;
   /** Queries in the replayed stream (default 200). */
   readonly queries?: number;
+  /** Measured rounds of the paired replay (default 3). */
+  readonly rounds?: number;
   readonly seed?: number;
   readonly slices?: number;
   /** Progress: a phase starts (total known) or advances. */
   readonly onPhase?: (phase: DemoPhase, done: number, total: number) => void;
 }
 
-export type DemoPhase = 'generate' | 'warm-up' | 'replay-before' | 'advise' | 'apply' | 'warm-up-after' | 'replay-after' | 'verify';
+export type DemoPhase = 'generate' | 'warm-up' | 'replay-before' | 'advise' | 'copy' | 'apply' | 'replay' | 'verify';
 
 /** One replay's cost, and the layout's storage, as `keel demo --json` prints them (DESIGN.md). */
 export interface DemoMeasure {
@@ -49,6 +56,12 @@ export interface DemoReport {
   readonly after: DemoMeasure;
   /** (after - before) / before per measure, in percent. */
   readonly changePercent: Readonly<Record<'workloadMs' | 'bytesMoved' | 'blocksScanned' | 'storageBytes', number>>;
+  /** Tuned over default time in the paired replay, with its bootstrap 95% interval (workload-log/replay-paired.ts). */
+  readonly timeRatio: { readonly estimate: number; readonly low: number; readonly high: number };
+  /** Measured rounds of the paired replay. */
+  readonly rounds: number;
+  /** Why every change was reverted (the stream measured slower), or null. */
+  readonly reverted: string | null;
   readonly changes: readonly { id: string; group: string; table: string; kind: string; ddl: string; status: string; verdict: Verdict | null; applyMs: number | null }[];
   /** Recommendations the policy did not apply, with why. */
   readonly held: readonly { id: string; reason: string }[];
@@ -61,9 +74,9 @@ async function storageBytes(db: Database): Promise<number> {
   return Number(r.rows()[0]?.[0] ?? 0);
 }
 
-function measure(s: ReplaySummary, storage: number): DemoMeasure {
+function measure(s: PairedSide, storage: number): DemoMeasure {
   return {
-    workloadMs: Math.round(s.elapsedMs),
+    workloadMs: s.workloadMs,
     bytesMoved: s.bytesMoved,
     blocksScanned: s.blocksScanned,
     storageBytes: storage,
@@ -92,6 +105,8 @@ export async function runDemo(dir: string, options: DemoOptions): Promise<DemoRe
   const db = await Database.create(dir, { slices: options.slices ?? 4 });
   // the replays are the workload; the demo's own statements (DDL, loads) are recorded as such
   const log = attachWorkloadLog(db, { source: 'demo' });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-demo-untuned-'));
+  let untuned: Database | null = null;
   try {
     await phase('generate', async () => {
       const tables = tpchTables(options.sf);
@@ -112,22 +127,27 @@ export async function runDemo(dir: string, options: DemoOptions): Promise<DemoRe
     const queries = options.queries ?? 200;
     const trace = path.join(dir, 'demo-workload.jsonl');
     fs.writeFileSync(trace, [...tpchWorkload({ queries, seed: options.seed ?? 1, sf: options.sf })].map(({ query: _q, ...l }) => traceLine(l)).join('\n') + '\n');
-    const replay = async (name: 'warm-up' | 'replay-before' | 'warm-up-after' | 'replay-after'): Promise<{ summary: ReplaySummary; window: Window }> =>
+
+    // the stream the advisor mines: the first replay of a process pays for compiling and caching, so it is a warm-up
+    const replay = async (name: 'warm-up' | 'replay-before'): Promise<Window> =>
       phase(name, async () => {
         const since = Date.now() - 1;
-        const summary = await replayTrace(db, trace, { onProgress: (p) => options.onPhase?.(name, p.done, queries) });
+        await replayTrace(db, trace, { onProgress: (p) => options.onPhase?.(name, p.done, queries) });
         log.flush();
-        return { summary, window: { since, until: Date.now() + 1 } };
+        return { since, until: Date.now() + 1 };
       });
-
-    // both measured replays run warm: the first replay of a process pays for compiling and caching, so it is not measured
     await replay('warm-up');
-    const r1 = await replay('replay-before');
-    const before = measure(r1.summary, await storageBytes(db));
-    await phase('advise', () => runAdvisor(db, { filter: { since: r1.window.since, until: r1.window.until } }));
+    const mined = await replay('replay-before');
+    await phase('advise', () => runAdvisor(db, { filter: { since: mined.since, until: mined.until } }));
     const config = loadConfig(dir);
     const { allowed, held } = candidates(listRecommendations(dir), db.catalog(), config);
     const groups = [...new Set(allowed.map((r) => r.group))];
+    // the default layout is kept in a copy, so before and after can be measured side by side, in the same minutes
+    const untunedDir = path.join(scratch, 'data');
+    await phase('copy', async () => {
+      fs.cpSync(dir, untunedDir, { recursive: true });
+    });
+    const storageBefore = await storageBytes(db);
     await phase('apply', async () => {
       for (const [k, g] of groups.entries()) {
         options.onPhase?.('apply', k, groups.length);
@@ -135,15 +155,26 @@ export async function runDemo(dir: string, options: DemoOptions): Promise<DemoRe
       }
       options.onPhase?.('apply', groups.length, groups.length);
     });
-    // the new table versions are read for the first time: warm them up too, so both measured replays run warm
-    await replay('warm-up-after');
-    const r2 = await replay('replay-after');
-    const after = measure(r2.summary, await storageBytes(db));
+    untuned = await Database.open(untunedDir, db.workerPool() ? { workers: db.workerPool()!.size } : {});
+    const untunedLog = attachWorkloadLog(untuned, { source: 'demo' });
+    const since = Date.now() - 1;
+    const paired = await phase('replay', () => replayPaired(untuned!, db, trace, { rounds: options.rounds ?? 3, warmup: 1, onProgress: (d, t) => options.onPhase?.('replay', d, t) }));
+    log.flush();
+    untunedLog.flush();
+    const window = { since, until: Date.now() + 1 };
+    const before = measure(paired.a, storageBefore);
+    const after = measure(paired.b, await storageBytes(db));
     const verdicts = new Map<string, Verdict | null>();
+    let guard: string | null = null;
     await phase('verify', async () => {
       for (const g of groups) {
-        const v = await verifyGroup(db, g, config, { windows: { before: r1.window, after: r2.window } });
+        const v = await verifyGroup(db, g, config, { windows: { before: { ...window, dir: untunedDir }, after: window } });
         verdicts.set(g, v.verification?.verdict ?? null);
+      }
+      // the whole workload is the last word: slower with 95% confidence, every change still in place goes back
+      if (paired.timeRatio.low > 1) {
+        guard = `the stream measured slower on the tuned layout: ${ratioText(paired.timeRatio)}`;
+        for (const g of groups) if (groupOf(db.dir, g).every((m) => m.status === 'verified' || m.status === 'applied')) await revertGroup(db, g, guard);
       }
     });
     const final = new Map(listRecommendations(dir).map((r) => [r.id, r]));
@@ -159,6 +190,9 @@ export async function runDemo(dir: string, options: DemoOptions): Promise<DemoRe
         blocksScanned: pct(after.blocksScanned, before.blocksScanned),
         storageBytes: pct(after.storageBytes, before.storageBytes),
       },
+      timeRatio: paired.timeRatio,
+      rounds: paired.rounds,
+      reverted: guard,
       changes: allowed.map((r) => {
         const f = final.get(r.id) ?? r;
         return { id: r.id, group: r.group, table: r.table, kind: r.kind, ddl: r.ddl, status: f.status, verdict: verdicts.get(r.group) ?? null, applyMs: f.lifecycle?.applyMs ?? null };
@@ -168,6 +202,13 @@ export async function runDemo(dir: string, options: DemoOptions): Promise<DemoRe
       elapsedMs: Math.round(performance.now() - t0),
     };
   } finally {
+    untuned?.close();
     db.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** "x0.912 (95% interval 0.884-0.941)" */
+export function ratioText(r: { estimate: number; low: number; high: number }): string {
+  return `x${r.estimate.toFixed(3)} (95% interval ${r.low.toFixed(3)}-${r.high.toFixed(3)})`;
 }

@@ -12,4 +12,4 @@ export { candidates, blockedBy, gateClosed, tableBytes } from './policy.js';
 export { mineStep, applyStep, verifyStep, type MineResult, type ApplyStepResult, type VerifyStepResult, type StepContext } from './cycle.js';
 export { processAlive, tryLock, withLockSync, lockHolder } from './file-lock.js';
 export type { Lifecycle, LayoutSnapshot, Verification, Verdict, MetricComparison } from './types.js';
-export { runDemo, type DemoOptions, type DemoPhase, type DemoMeasure, type DemoReport } from './demo.js';
+export { runDemo, ratioText, type DemoOptions, type DemoPhase, type DemoMeasure, type DemoReport } from './demo.js';

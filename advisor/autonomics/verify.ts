@@ -4,8 +4,10 @@
  * Per metric (time, bytes moved, blocks scanned) each fingerprint's mean per
  * execution in the window after the apply is compared with its mean in the
  * window before, over the fingerprints that ran in both, weighted by their
- * executions. The exact counters (bytes moved, blocks scanned) judge first;
- * time decides only where they do not (a trade between them, or no change).
+ * executions. Time slower beyond its limit (and beyond its noise) is worse
+ * whatever the counters say; otherwise the exact counters (bytes moved,
+ * blocks scanned) judge, and time decides where they do not (a trade between
+ * them, or no change).
  */
 import type { Database } from '../../engine/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
@@ -17,6 +19,8 @@ import type { MetricComparison, Verification } from './types.js';
 export interface Window {
   readonly since: number;
   readonly until: number;
+  /** The data directory whose log holds the window, when not the database's own (the demo's copy of the default layout). */
+  readonly dir?: string;
 }
 
 /** Per fingerprint: executions and the sums of each metric. */
@@ -110,7 +114,8 @@ export function compareWindows(before: WindowMeasure, after: WindowMeasure, conf
     const change = (a - b) / Math.max(b, FLOOR[m]);
     const round = (x: number) => Math.round(x * 1000) / 1000;
     // the counters are exact; time counts only beyond 1.96 standard errors of its difference (95%, two-sided)
-    const significant = m !== 'timeMs' || (weight > 0 && Math.abs(a - b) > 1.96 * (Math.sqrt(timeVar) / weight));
+    // and a difference below the metric's floor is none at all
+    const significant = Math.abs(a - b) >= FLOOR[m] && (m !== 'timeMs' || (weight > 0 && Math.abs(a - b) > 1.96 * (Math.sqrt(timeVar) / weight)));
     return { before: round(b), after: round(a), change: round(change), limit, worse: limit !== null && change > limit && significant, significant };
   };
   const timeMs = metric('timeMs');
@@ -119,15 +124,15 @@ export function compareWindows(before: WindowMeasure, after: WindowMeasure, conf
   const beyond = (m: MetricComparison) => m.limit !== null && m.change < -m.limit && m.significant !== false;
   const counterWorse = bytesMoved.worse || blocksScanned.worse;
   const counterBetter = beyond(bytesMoved) || beyond(blocksScanned);
-  // The counters are exact; time is what users feel but is noisy on a shared
-  // machine. Time decides only where the counters do not: when they trade
-  // (one better, one worse), or do not move.
+  // Time is what users feel: slower beyond its limit, with 95% confidence, is worse whatever the counters say (fewer
+  // blocks read in more time is a loss; the shadow proof refuses the same). Otherwise the exact counters judge, and time
+  // settles what they leave open: a trade between them, or no change.
   let verdict: Verification['verdict'];
   if (fingerprints === 0) verdict = 'no-evidence';
-  else if (!counterWorse && !timeMs.worse) verdict = counterBetter || beyond(timeMs) ? 'better' : 'neutral';
+  else if (timeMs.worse) verdict = 'worse';
   else if (counterWorse && !counterBetter) verdict = beyond(timeMs) ? 'mixed' : 'worse';
-  else if (counterWorse && counterBetter) verdict = timeMs.worse ? 'worse' : 'mixed';
-  else verdict = counterBetter ? 'mixed' : 'worse';
+  else if (counterWorse && counterBetter) verdict = 'mixed';
+  else verdict = counterBetter || beyond(timeMs) ? 'better' : 'neutral';
   return {
     at: now.toISOString(),
     verdict,
@@ -200,8 +205,8 @@ export async function verifyGroup(db: Database, id: string, config: AutonomicsCo
   const tables = [...new Set(members.map((m) => m.table))];
   const exclude = overlapping(listRecommendations(db.dir), r.group, w);
   for (const t of tables) exclude.delete(t);
-  const before = measureWindow(db.dir, tables, w.before, exclude);
-  const after = measureWindow(db.dir, tables, w.after, exclude);
+  const before = measureWindow(w.before.dir ?? db.dir, tables, w.before, exclude);
+  const after = measureWindow(w.after.dir ?? db.dir, tables, w.after, exclude);
   const v = compareWindows(before, after, config, w, now);
   if (!w.complete && !options.force && v.executionsAfter < config.verification.minExecutions) return { recommendations: members, verification: null };
   const left = exclude.size ? ` (queries that also read ${[...exclude].sort().join(', ')}, changed by another group meanwhile, left out)` : '';

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Database, UsageError } from '../../engine/index.js';
-import { runDemo, type DemoPhase, type DemoReport } from '../../advisor/autonomics/index.js';
+import { ratioText, runDemo, type DemoPhase, type DemoReport } from '../../advisor/autonomics/index.js';
 import { formatBytes } from '../../advisor/index.js';
 import { formatResultTable, formatTable, Progress, reportError } from '../output.js';
 import { parsePositive } from './gen.js';
@@ -36,6 +36,7 @@ function freshDir(dir: string): void {
 export interface DemoFlags extends CommonOptions {
   sf?: string;
   queries?: string;
+  rounds?: string;
   seed?: string;
   quick?: boolean;
   tpch?: string;
@@ -46,9 +47,9 @@ const PHASE_LABEL: Record<DemoPhase, string> = {
   'warm-up': 'warm-up replay (not measured)',
   'replay-before': 'replay (default layout)',
   advise: 'advisor',
+  copy: 'copy the default layout',
   apply: 'apply online',
-  'warm-up-after': 'warm-up replay of the new layout (not measured)',
-  'replay-after': 'replay (tuned layout)',
+  replay: 'replay, tuned and default side by side',
   verify: 'verify',
 };
 
@@ -58,6 +59,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   try {
     const sf = parsePositive('--sf', flags.sf ?? '0.1', false);
     const queries = parsePositive('--queries', flags.queries ?? '200', true);
+    const rounds = parsePositive('--rounds', flags.rounds ?? '3', true);
     const seed = Number(flags.seed ?? '1');
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${flags.seed}"`);
     freshDir(flags.data);
@@ -66,6 +68,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     const report = await runDemo(flags.data, {
       sf,
       queries,
+      rounds,
       seed,
       onPhase: (phase, done, total) => {
         if (phase !== current) {
@@ -114,6 +117,7 @@ function demoText(r: DemoReport, dir: string): string {
       .slice(0, -1)
       .join('\n'),
     '',
+    `time, tuned over default: ${ratioText(r.timeRatio)}, ${r.rounds} rounds side by side${r.reverted ? `; every change was reverted: ${r.reverted}` : ''}`,
     `phases: ${(Object.keys(PHASE_LABEL) as DemoPhase[]).map((k) => `${PHASE_LABEL[k]} ${s(r.timings[k] ?? 0)}`).join(', ')}; total ${s(r.elapsedMs)}`,
     `The data directory stays in ${dir}: keel advisor list --data ${dir} shows the changes and their evidence; the stream is ${r.trace}.`,
   );

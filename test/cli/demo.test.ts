@@ -23,7 +23,7 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 describe('keel demo', () => {
   it('runs the loop and prints {"before","after"} with the four measures', () => {
     const data = path.join(work, 'demo');
-    const r = keel(['demo', '--sf', '0.01', '--queries', '40', '--data', data, '--json']);
+    const r = keel(['demo', '--sf', '0.01', '--queries', '40', '--rounds', '1', '--data', data, '--json']);
     expect(r.code, r.stderr).toBe(0);
     // piped: no progress drawn
     expect(r.stderr).toBe('');
@@ -40,10 +40,18 @@ describe('keel demo', () => {
     }
     expect(j.sf).toBe(0.01);
     expect(j.changes.length).toBeGreaterThan(0);
-    // every change was proven on a shadow copy before it was applied, and the two replays verify it
+    // the two sides were timed side by side: a ratio with its interval
+    expect(j.rounds).toBe(1);
+    expect(j.timeRatio.low).toBeLessThanOrEqual(j.timeRatio.estimate);
+    expect(j.timeRatio.estimate).toBeLessThanOrEqual(j.timeRatio.high);
+    expect(j.timeRatio.estimate).toBeCloseTo(j.after.workloadMs / j.before.workloadMs, 0);
+    // every change was proven on a shadow copy before it was applied and judged on the paired replay: kept, or
+    // reverted because it measured worse, or because the whole stream measured slower (then every change went back)
+    expect(j.reverted === null).toBe(j.timeRatio.low <= 1);
     for (const c of j.changes) {
       expect(c.ddl).toMatch(/^ALTER TABLE /);
-      expect(c.status, `${c.id} ${c.ddl}`).toBe('verified');
+      expect(c.verdict, `${c.id} ${c.ddl}`).not.toBeNull();
+      expect(c.status, `${c.id} ${c.ddl} ${c.verdict}`).toBe(j.reverted !== null || c.verdict === 'worse' ? 'reverted' : 'verified');
     }
     // the advisor's layout moves less than the default one on the same stream
     expect(j.after.bytesMoved).toBeLessThan(j.before.bytesMoved);
