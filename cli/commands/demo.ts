@@ -117,7 +117,7 @@ function demoText(r: DemoReport, dir: string): string {
       .slice(0, -1)
       .join('\n'),
     '',
-    `time, tuned over default: ${ratioText(r.timeRatio)}, ${r.rounds} rounds side by side${r.reverted ? `; every change was reverted: ${r.reverted}` : ''}`,
+    `time, tuned over default: ${ratioText(r.timeRatio)}, ${r.rounds} round${r.rounds === 1 ? '' : 's'} side by side${r.reverted ? `; every change was reverted: ${r.reverted}` : ''}`,
     `phases: ${(Object.keys(PHASE_LABEL) as DemoPhase[]).map((k) => `${PHASE_LABEL[k]} ${s(r.timings[k] ?? 0)}`).join(', ')}; total ${s(r.elapsedMs)}`,
     `The data directory stays in ${dir}: keel advisor list --data ${dir} shows the changes and their evidence; the stream is ${r.trace}.`,
   );

@@ -45,13 +45,12 @@ describe('keel demo', () => {
     expect(j.timeRatio.low).toBeLessThanOrEqual(j.timeRatio.estimate);
     expect(j.timeRatio.estimate).toBeLessThanOrEqual(j.timeRatio.high);
     expect(j.timeRatio.estimate).toBeCloseTo(j.after.workloadMs / j.before.workloadMs, 0);
-    // every change was proven on a shadow copy before it was applied and judged on the paired replay: kept, or
-    // reverted because it measured worse, or because the whole stream measured slower (then every change went back)
-    expect(j.reverted === null).toBe(j.timeRatio.low <= 1);
+    // every change was proven on a shadow copy before it was applied, and the paired replay verifies it: none is
+    // slower, so none goes back
+    expect(j.reverted).toBeNull();
     for (const c of j.changes) {
       expect(c.ddl).toMatch(/^ALTER TABLE /);
-      expect(c.verdict, `${c.id} ${c.ddl}`).not.toBeNull();
-      expect(c.status, `${c.id} ${c.ddl} ${c.verdict}`).toBe(j.reverted !== null || c.verdict === 'worse' ? 'reverted' : 'verified');
+      expect(c.status, `${c.id} ${c.ddl} ${c.verdict}`).toBe('verified');
     }
     // the advisor's layout moves less than the default one on the same stream
     expect(j.after.bytesMoved).toBeLessThan(j.before.bytesMoved);
@@ -92,7 +91,7 @@ describe('keel demo', () => {
     expect(tuned).toHaveLength(4);
     expect(tuned.every((rows) => rows.length > 0)).toBe(true);
     expect(tuned).toEqual(answers(plain));
-  });
+  }, 300_000);
 
   it('refuses a directory that is not a keel data directory', () => {
     const other = path.join(work, 'other');
