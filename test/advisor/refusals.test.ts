@@ -22,20 +22,10 @@ import {
   workloadChange,
   type Recommendation,
   type Refusal,
-  type RunOptions,
   type ShadowEvidence,
 } from '../../advisor/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
-
-/** A well-mixed hash of i (as in shadow.test.ts): values with no order that a load could carry. */
-function mix(i: number): number {
-  let h = Math.imul(i ^ (i >>> 16), 0x45d9f3b);
-  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-// sort keys only: encodings are chosen on measured decode speeds and may come and go between runs
-const OPTIONS: RunOptions = { skewCheck: false, whatIf: false, storage: { encodings: false }, shadow: { rounds: 5 } };
+import { mix, REFUSED_SORT_KEY_RUN, refusedSortKeyWorkload } from './helpers.js';
 
 async function logged(dir: string, statements: readonly string[]): Promise<void> {
   const db = await Database.open(dir);
@@ -49,7 +39,7 @@ async function logged(dir: string, statements: readonly string[]): Promise<void>
 async function advise(dir: string): Promise<Awaited<ReturnType<typeof runAdvisor>>> {
   const db = await Database.open(dir, { workloadLog: false });
   try {
-    return await runAdvisor(db, OPTIONS);
+    return await runAdvisor(db, REFUSED_SORT_KEY_RUN);
   } finally {
     db.close();
   }
@@ -63,21 +53,7 @@ describe('a refused sort key is remembered', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-refusals-'));
-    const db = await Database.open(dir, { slices: 4, blockRows: 1024 });
-    try {
-      await db.execute('create table f (day integer, x integer, v integer)');
-      // loaded in day order: date ranges prune by the load order's clustering; x is spread evenly through every block
-      await db.execute(`insert into f values ${Array.from({ length: 40_000 }, (_, i) => `(${Math.floor(i / 100)}, ${mix(i) % 100_000}, ${i % 7})`).join(', ')}`);
-    } finally {
-      db.close();
-    }
-    // narrow ranges on x make SORTKEY(x) look worth it, but the shape's latest statement (the one the proof runs) reads every
-    // x, and the date ranges lose their clustering under it: measured, the key reads more blocks than the table does today
-    await logged(dir, [
-      ...Array.from({ length: 10 }, (_, k) => `select sum(v) from f where day between ${k * 30} and ${k * 30 + 5}`),
-      ...Array.from({ length: 39 }, (_, k) => `select count(*) from f where x between ${(k * 2500) % 99_000} and ${(k * 2500) % 99_000 + 1000}`),
-      'select count(*) from f where x between 0 and 100000',
-    ]);
+    await refusedSortKeyWorkload(dir);
   }, 60_000);
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
