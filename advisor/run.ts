@@ -156,6 +156,7 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
         ...proven.rejected.map(({ tables, changes, reason, refusedAt }) => ({ tables, changes, reason, ...(refusedAt ? { refusedAt } : {}) })),
         ...keptOut(memory.standing, proven, db),
       ],
+      ...(memory.reopened.length ? { reopened: memory.reopened.map(({ refusal, why }) => ({ changes: refusal.changes.map(changeText), refusedAt: refusal.at, why })) } : {}),
       ...(options.shadow === false ? {} : { shadowProofs: proofs.size }),
     };
     const kept = store.recommendations.filter((r) => r.status !== 'proposed');

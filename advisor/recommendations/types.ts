@@ -205,6 +205,8 @@ export interface AdvisorRun {
    * and not measured again in this one (the workload has not changed since).
    */
   readonly rejected?: readonly { readonly tables: readonly string[]; readonly changes: readonly string[]; readonly reason: string; readonly refusedAt?: string }[];
+  /** Remembered refusals this run found the workload changed since (so their groups were free to be proposed and measured again), and what changed. */
+  readonly reopened?: readonly { readonly changes: readonly string[]; readonly refusedAt: string; readonly why: string }[];
   /** Shadow measurements this run made (absent in runs stored before it was counted). */
   readonly shadowProofs?: number;
 }

@@ -133,6 +133,10 @@ export async function advisorRunCommand(flags: AdvisorFlags): Promise<void> {
       process.stdout.write(`\nNot proposed (the shadow proof refused ${r.rejected.length === 1 ? 'it' : 'them'}):\n`);
       for (const g of r.rejected) process.stdout.write(`  ${g.changes.join('; ')}\n    ${g.reason}\n`);
     }
+    if (r.reopened?.length) {
+      process.stdout.write(`\nRefusals the workload has reopened (free to be proposed and measured again):\n`);
+      for (const g of r.reopened) process.stdout.write(`  ${g.changes.join('; ')} (refused ${g.refusedAt.slice(0, 16).replace('T', ' ')} UTC): ${g.why}\n`);
+    }
   });
 }
 

@@ -122,6 +122,7 @@ describe('a refused sort key is remembered', () => {
     const out = await advise(dir);
     expect(out.run.shadowProofs).toBeGreaterThanOrEqual(1);
     expect(out.run.rejected!.filter((g) => g.refusedAt)).toEqual([]);
+    expect(out.run.reopened).toEqual([{ changes: ['f: sortkey AUTO(NONE) -> x'], refusedAt: first.at, why: '1 new query shape among the 3 it affects most' }]);
     const key = sortKeyOf(out.recommendations)!;
     expect(key.proposed).toBe('x');
     expect(key.evidence.shadow!.verdict).toBe('proven');
