@@ -28,10 +28,12 @@ import { affectedShapes, type AffectedShape } from './shapes.js';
 
 /**
  * A measured shape whose share of the affected executions grew this many
- * times reopens a refusal: the time ratio is the executions-weighted sum of
+ * times reopens a refusal. The time ratio is the executions-weighted sum of
  * the statements' times, so only a shift in the weights (not their total)
- * moves it, and doubling one statement's weight is the smallest shift that
- * can turn a ratio refused at the usual margins (x1.1 and up) around.
+ * moves it. Twice the share catches a statement that has become a major part
+ * of the affected work (10% to 20%, 30% to 60%), while the drift of a steady
+ * workload's mix from one run to the next (a few percent) leaves the refusal
+ * standing instead of re-measuring it every run.
  */
 export const MIX_GROWTH = 2;
 
