@@ -3,17 +3,17 @@
  * table's distribution, sort key and encodings, and store the recommendations.
  */
 import type { Database } from '../engine/index.js';
-import { loadWorkload, type WorkloadFilter } from '../workload-log/index.js';
+import { loadWorkload, type Workload, type WorkloadFilter } from '../workload-log/index.js';
 import { buildJoinGraph, type GraphOptions, type JoinGraph } from './join-graph.js';
 import { chooseDistribution, choiceText, currentLayout, estimateGraphSkew, layoutCost, parseChoice, refineByWhatIf, type Choice, type DistributionOptions, type DistributionResult, type Rejection, type WhatIfOptions } from './distkey/index.js';
 import { recommendationsOf } from './distkey/recommendations.js';
 import { benefitOf, distributionSecondsPerDay, storageRecommendations, workloadCost, type StorageOptions, type WorkloadCost } from './storage-recommendations.js';
-import { proveGroups, type ProveOptions, type Proven } from './shadow/index.js';
+import { applicable, changeText, forbiddenBy, groupKey, proveGroups, recall, refusalOf, rememberedReason, type ProveOptions, type Proven, type Recalled } from './shadow/index.js';
 import type { SortKeyChoice } from './sortkey/index.js';
 import { withoutAdvisor } from './own-queries.js';
 import type { EncodingChoice } from './encoding/index.js';
-import { isDistribution, RECOMMENDATIONS_FORMAT, type AdvisorRun, type Recommendation, type ShadowEvidence } from './recommendations/types.js';
-import { updateStore } from './recommendations/store.js';
+import { isDistribution, RECOMMENDATIONS_FORMAT, type AdvisorRun, type Recommendation, type Refusal, type ShadowEvidence } from './recommendations/types.js';
+import { readStore, updateStore } from './recommendations/store.js';
 import { assignGroups, changeKey } from './recommendations/groups.js';
 
 export interface RunOptions extends DistributionOptions, GraphOptions {
@@ -25,7 +25,11 @@ export interface RunOptions extends DistributionOptions, GraphOptions {
   whatIf?: WhatIfOptions | false;
   /** Sort keys and encodings too (default both, sampled through SQL); false leaves them out. */
   storage?: StorageOptions | false;
-  /** Prove each group on a shadow copy before proposing it (default on); false proposes on the estimates alone. */
+  /**
+   * Prove each group on a shadow copy before proposing it (default on); false
+   * proposes on the estimates alone, and neither consults nor changes the
+   * refusals earlier proofs left in the store.
+   */
   shadow?: ProveOptions | false;
   now?: Date;
 }
@@ -60,15 +64,24 @@ function withBenefit(recs: readonly Recommendation[]): Recommendation[] {
 /**
  * An advisor run: mine the data directory's workload log, build the join
  * graph, estimate key skew through SQL, choose the layout, and store the new
- * recommendations (replacing the earlier run's still-proposed ones).
+ * recommendations (replacing the earlier run's still-proposed ones). Groups
+ * the shadow proof refused in an earlier run, on a workload that has not
+ * changed since (shadow/memory.ts), are neither proposed nor measured again:
+ * their distributions are kept from the solver, and the run lists them as
+ * rejected with the earlier measurement.
  */
 export async function runAdvisor(db: Database, options: RunOptions = {}): Promise<RunOutcome> {
   const now = options.now ?? new Date();
   const workload = loadWorkload(db.dir, options.filter ?? {});
   const graph = buildJoinGraph(workload, db.catalog(), options);
-  const skew = options.skewCheck === false ? undefined : await estimateGraphSkew(db, graph);
-  const solved = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}) });
   const own = withoutAdvisor(workload);
+  const maxStatements = (options.shadow === false ? undefined : options.shadow?.maxStatements) ?? 16;
+  const memory: Recalled = options.shadow === false ? { standing: [], reopened: [] } : recall(readStore(db.dir).refusals ?? [], own, db.catalog(), maxStatements);
+  // the solver is kept off the distributions of remembered refusals, as it is off those refused earlier in this run
+  const forbidden = new Map<string, readonly Choice[]>(options.forbidden ?? []);
+  for (const [t, cs] of forbiddenBy(memory.standing, db.catalog())) forbidden.set(t, [...(forbidden.get(t) ?? []), ...cs]);
+  const skew = options.skewCheck === false ? undefined : await estimateGraphSkew(db, graph);
+  const solved = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}), ...(forbidden.size ? { forbidden } : {}) });
   const whatIf = options.whatIf === false || graph.size === 0 ? null : await refineByWhatIf(db, own, solved.model, solved.layout, [solved.greedy.layout, currentLayout(graph)], options.whatIf ?? {});
   let result: DistributionResult = whatIf?.changed.length ? { ...solved, layout: whatIf.layout, proposed: layoutCost(graph, whatIf.layout) } : solved;
   const cost = workloadCost(own, db.catalog());
@@ -78,16 +91,23 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
     recommendationsOf(graph, r, now, '', 0, w).map((x) => ({ ...x, benefit: benefitOf(x.benefit.bytes, distributionSecondsPerDay(x, cost), cost) }));
   let worthwhile = withBenefit([...distributionOf(result, whatIf), ...(storage?.recommendations ?? [])]);
   const proofs = new Map<string, ShadowEvidence>();
-  let proven: Proven = options.shadow === false ? { kept: worthwhile, rejected: [] } : await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs, storage?.compoundFallbacks);
+  const remembered = new Map(memory.standing.map((r) => [groupKey(r.changes), r]));
+  let proven: Proven = options.shadow === false ? { kept: worthwhile, rejected: [] } : await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs, storage?.compoundFallbacks, remembered);
   // A refused distribution leaves the solver's layout without the piece its other choices assumed (a dimension
   // replicated where its facts were to meet it): solve once more without the refused choices, and prove what changed.
-  const forbidden = new Map<string, Choice[]>();
-  for (const g of proven.rejected) for (const r of g.members) if (isDistribution(r)) forbidden.set(r.table, [...(forbidden.get(r.table) ?? []), parseChoice(r.proposed)]);
-  if (forbidden.size > 0 && options.shadow !== false) {
+  let refusedNow = false;
+  for (const g of proven.rejected) {
+    for (const r of g.members) {
+      if (!isDistribution(r)) continue;
+      forbidden.set(r.table, [...(forbidden.get(r.table) ?? []), parseChoice(r.proposed)]);
+      refusedNow = true;
+    }
+  }
+  if (refusedNow && options.shadow !== false) {
     const again = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}), forbidden });
     result = again;
     worthwhile = withBenefit([...distributionOf(again, null), ...(storage?.recommendations ?? [])]);
-    const second = await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs, storage?.compoundFallbacks);
+    const second = await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs, storage?.compoundFallbacks, remembered);
     // what the first round refused stays listed, unless the second proposes it after all
     const keptKeys = new Set(second.kept.map(changeKey));
     proven = { kept: second.kept, rejected: [...second.rejected, ...proven.rejected.filter((g) => !g.members.some((m) => keptKeys.has(changeKey(m))) && !second.rejected.some((x) => x.changes.join() === g.changes.join()))] };
@@ -132,12 +152,41 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
           }
         : {}),
       workloadSecondsPerDay: Math.round(cost.secondsPerDay * 1000) / 1000,
-      rejected: proven.rejected.map(({ tables, changes, reason }) => ({ tables, changes, reason })),
+      rejected: [
+        ...proven.rejected.map(({ tables, changes, reason, refusedAt }) => ({ tables, changes, reason, ...(refusedAt ? { refusedAt } : {}) })),
+        ...keptOut(memory.standing, proven, db),
+      ],
+      ...(memory.reopened.length ? { reopened: memory.reopened.map(({ refusal, why }) => ({ changes: refusal.changes.map(changeText), refusedAt: refusal.at, why })) } : {}),
+      ...(options.shadow === false ? {} : { shadowProofs: proofs.size }),
     };
     const kept = store.recommendations.filter((r) => r.status !== 'proposed');
+    const refusals = options.shadow === false ? (store.refusals ?? []) : remember(store.refusals ?? [], memory, proven, own, db, runId, maxStatements);
     return {
-      store: { format: RECOMMENDATIONS_FORMAT, nextId: grouped.nextId, nextGroup: grouped.nextGroup, runs: [...store.runs, run].slice(-50), recommendations: [...kept, ...recs] },
+      store: { format: RECOMMENDATIONS_FORMAT, nextId: grouped.nextId, nextGroup: grouped.nextGroup, runs: [...store.runs, run].slice(-50), recommendations: [...kept, ...recs], refusals },
       result: { run, recommendations: recs, graph, result, rejected: result.model.rejected, sortKeys: storage?.sortKeys ?? [], encodings: storage?.encodings ?? [], cost },
     };
   });
+}
+
+/** The standing refusals the run did not meet as a group (the solver was kept off their distributions), for the run record. */
+function keptOut(standing: readonly Refusal[], proven: Proven, db: Database): NonNullable<AdvisorRun['rejected']>[number][] {
+  const met = new Set(proven.rejected.map((g) => groupKey(g.members)));
+  const catalog = db.catalog();
+  return standing
+    .filter((r) => !met.has(groupKey(r.changes)))
+    .map((r) => ({ tables: [...r.tables], changes: applicable(r, catalog).map(changeText), reason: rememberedReason(r), refusedAt: r.at }));
+}
+
+/**
+ * The refusals the store keeps after a run: those that stand (including ones
+ * another process added meanwhile), less those the workload reopened or whose
+ * changes no longer apply, plus every group this run measured and refused (a
+ * new verdict replaces an old one on the same changes). A group refused
+ * without a measurement (the budget ran out, no statement ran) is not kept.
+ */
+function remember(stored: readonly Refusal[], memory: Recalled, proven: Proven, w: Workload, db: Database, run: string, maxStatements: number): Refusal[] {
+  const catalog = db.catalog();
+  const fresh = proven.rejected.flatMap((g) => (g.shadow && g.shadow.verdict === 'rejected' && g.shadow.statements > 0 ? [refusalOf(g, g.shadow, w, catalog, run, maxStatements)] : []));
+  const gone = new Set([...memory.reopened.map((x) => groupKey(x.refusal.changes)), ...fresh.map((r) => groupKey(r.changes))]);
+  return [...stored.filter((r) => !gone.has(groupKey(r.changes)) && applicable(r, catalog).length > 0), ...fresh];
 }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { UsageError } from '../../engine/index.js';
 import { withLockSync } from '../autonomics/file-lock.js';
 import type { Lifecycle } from '../autonomics/types.js';
-import { RECOMMENDATIONS_FORMAT, type AdvisorRun, type Recommendation, type RecommendationStatus, type StoreFile } from './types.js';
+import { READABLE_RECOMMENDATIONS_FORMATS, RECOMMENDATIONS_FORMAT, type AdvisorRun, type Recommendation, type RecommendationStatus, type Refusal, type StoreFile } from './types.js';
 
 export function recommendationsPath(dataDir: string): string {
   return path.join(dataDir, 'advisor', 'recommendations.json');
@@ -16,11 +16,14 @@ export function recommendationsPath(dataDir: string): string {
 
 export function readStore(dataDir: string): StoreFile {
   const file = recommendationsPath(dataDir);
-  if (!fs.existsSync(file)) return { format: RECOMMENDATIONS_FORMAT, nextId: 1, runs: [], recommendations: [] };
+  if (!fs.existsSync(file)) return { format: RECOMMENDATIONS_FORMAT, nextId: 1, runs: [], recommendations: [], refusals: [] };
   const s = JSON.parse(fs.readFileSync(file, 'utf8')) as StoreFile;
-  if (s.format !== RECOMMENDATIONS_FORMAT) throw new UsageError(`${file}: recommendations format ${s.format} is not one this keel reads (${RECOMMENDATIONS_FORMAT})`);
+  if (!READABLE_RECOMMENDATIONS_FORMATS.includes(s.format)) {
+    throw new UsageError(`${file}: recommendations format ${s.format} is not one this keel reads (${READABLE_RECOMMENDATIONS_FORMATS.join(', ')})`);
+  }
+  // read as the current format, so the next write upgrades it: a format 1 store remembers no refusals;
   // recommendations stored before groups existed are each a group of their own
-  return { ...s, recommendations: s.recommendations.map((r) => (r.group ? r : { ...r, group: `g-${r.id}` })) };
+  return { ...s, format: RECOMMENDATIONS_FORMAT, refusals: s.refusals ?? [], recommendations: s.recommendations.map((r) => (r.group ? r : { ...r, group: `g-${r.id}` })) };
 }
 
 /**
@@ -52,6 +55,11 @@ function writeStore(dataDir: string, s: StoreFile): void {
 
 export function listRecommendations(dataDir: string): Recommendation[] {
   return [...readStore(dataDir).recommendations];
+}
+
+/** The refused groups the advisor remembers, most recent first. */
+export function listRefusals(dataDir: string): Refusal[] {
+  return [...(readStore(dataDir).refusals ?? [])].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
 
 export function lastRun(dataDir: string): AdvisorRun | null {

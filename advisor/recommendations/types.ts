@@ -5,7 +5,14 @@
 import type { Lifecycle } from '../autonomics/types.js';
 import type { EncodingEvidence, SortKeyEvidence } from '../storage-recommendations.js';
 
-export const RECOMMENDATIONS_FORMAT = 1;
+/**
+ * The store's format. 2 added `refusals`; a format 1 store (without them)
+ * is read as one with none, and written back as format 2.
+ */
+export const RECOMMENDATIONS_FORMAT = 2;
+
+/** Store formats this keel reads. */
+export const READABLE_RECOMMENDATIONS_FORMATS: readonly number[] = [1, 2];
 
 export type RecommendationStatus = 'proposed' | 'applying' | 'applied' | 'verified' | 'reverted' | 'failed';
 
@@ -192,8 +199,54 @@ export interface AdvisorRun {
   };
   /** The logged workload's query time per day, the base of every benefit's percent. */
   readonly workloadSecondsPerDay?: number;
-  /** Groups the shadow proof refused: what they would have changed and why they are not proposed. */
-  readonly rejected?: readonly { readonly tables: readonly string[]; readonly changes: readonly string[]; readonly reason: string }[];
+  /**
+   * Groups the shadow proof refused: what they would have changed and why they
+   * are not proposed. `refusedAt` is set on a group refused by an earlier run
+   * and not measured again in this one (the workload has not changed since).
+   */
+  readonly rejected?: readonly { readonly tables: readonly string[]; readonly changes: readonly string[]; readonly reason: string; readonly refusedAt?: string }[];
+  /** Remembered refusals this run found the workload changed since (so their groups were free to be proposed and measured again), and what changed. */
+  readonly reopened?: readonly { readonly changes: readonly string[]; readonly refusedAt: string; readonly why: string }[];
+  /** Shadow measurements this run made (absent in runs stored before it was counted). */
+  readonly shadowProofs?: number;
+}
+
+/** One change of a refused group, as its recommendation stated it (changeKey names it). */
+export interface RefusedChange {
+  readonly table: string;
+  readonly kind: RecommendationKind;
+  readonly current: string;
+  readonly proposed: string;
+  readonly ddl: string;
+  /** The column, for an encoding change (to read its setting now). */
+  readonly column?: string;
+}
+
+/**
+ * A group the shadow proof measured and refused, remembered so that a later
+ * run neither proposes nor measures it again while the workload it was
+ * measured on stands (advisor/shadow/memory.ts; docs/advisor.md, "Remembered
+ * refusals").
+ */
+export interface Refusal {
+  readonly tables: readonly string[];
+  readonly changes: readonly RefusedChange[];
+  /** When it was measured, and by which run. */
+  readonly at: string;
+  readonly run: string;
+  /** The shadow proof's decision in words. */
+  readonly reason: string;
+  /** The measurement itself: the time ratio and its interval, the counters. */
+  readonly shadow: ShadowEvidence;
+  /** The workload it was measured on. */
+  readonly workload: {
+    /** The affected query shapes the proof ran, with their executions in the log then. */
+    readonly fingerprints: readonly { readonly fingerprint: string; readonly count: number }[];
+    /** Their executions, summed. */
+    readonly executions: number;
+    /** Rows of every table the statements read, then. */
+    readonly rows: readonly { readonly table: string; readonly rows: number }[];
+  };
 }
 
 export interface StoreFile {
@@ -203,5 +256,7 @@ export interface StoreFile {
   readonly nextGroup?: number;
   readonly runs: readonly AdvisorRun[];
   readonly recommendations: readonly Recommendation[];
+  /** Groups the shadow proof refused and the advisor remembers (format 2; a format 1 store has none). */
+  readonly refusals?: readonly Refusal[];
 }
 

@@ -6,12 +6,14 @@
 import type { Database } from '../../engine/index.js';
 import type { Workload } from '../../workload-log/index.js';
 import { changeKey, groupBenefit, groupTables } from '../recommendations/groups.js';
-import type { Recommendation, ShadowEvidence, SortKeyRecommendation } from '../recommendations/types.js';
+import type { Recommendation, Refusal, ShadowEvidence, SortKeyRecommendation } from '../recommendations/types.js';
 import { proveGroup, type ShadowOptions } from './prove.js';
+import { changeText, groupKey, rememberedReason } from './memory.js';
 
 export { proveGroup, ratioInterval, slowerBound, decide, type ShadowOptions } from './prove.js';
 export { affectedShapes, type AffectedShape } from './shapes.js';
 export { createTableSql } from './copy.js';
+export { recall, forbiddenBy, refusalOf, rememberedReason, workloadChange, groupKey, changeText, applicable, MIX_GROWTH, DATA_GROWTH, type Recalled } from './memory.js';
 
 export interface ProveOptions extends ShadowOptions {
   /** Stop proving after this long (default 60 s); groups not reached are not proposed this run. */
@@ -21,7 +23,16 @@ export interface ProveOptions extends ShadowOptions {
 export interface Proven {
   /** The proven groups' recommendations, each carrying its group's shadow evidence. */
   readonly kept: Recommendation[];
-  readonly rejected: { readonly tables: string[]; readonly changes: string[]; readonly reason: string; readonly members: readonly Recommendation[] }[];
+  readonly rejected: {
+    readonly tables: string[];
+    readonly changes: string[];
+    readonly reason: string;
+    readonly members: readonly Recommendation[];
+    /** The measurement that refused it (absent when it was not measured: the budget ran out, or a remembered refusal stands). */
+    readonly shadow?: ShadowEvidence;
+    /** When an earlier run refused it, for a group not measured again because that refusal stands. */
+    readonly refusedAt?: string;
+  }[];
 }
 
 /**
@@ -31,7 +42,9 @@ export interface Proven {
  * table, the best compound key for a table whose proposal is an interleaved
  * key: the interleaved key is kept only when the shadow copy measures it
  * beating that compound key too (docs/advisor.md, "Interleaved keys");
- * otherwise the group goes on with the compound key.
+ * otherwise the group goes on with the compound key. A group whose changes
+ * are those of a `remembered` refusal (by groupKey) that still stands is
+ * refused again without measuring.
  */
 export async function proveGroups(
   db: Database,
@@ -40,6 +53,7 @@ export async function proveGroups(
   o: ProveOptions = {},
   proofs = new Map<string, ShadowEvidence>(),
   fallbacks: ReadonlyMap<string, SortKeyRecommendation> = new Map(),
+  remembered: ReadonlyMap<string, Refusal> = new Map(),
 ): Promise<Proven> {
   const units = groupTables(recs).map((tables) => recs.filter((r) => tables.includes(r.table)));
   units.sort((a, b) => groupBenefit(b) - groupBenefit(a));
@@ -60,8 +74,15 @@ export async function proveGroups(
   for (const unit of units) {
     let members = unit;
     const tables = [...new Set(members.map((r) => r.table))].sort();
-    const changes = () => members.map((r) => `${r.table}: ${r.kind} ${r.current} -> ${r.proposed}`);
+    const changes = () => members.map(changeText);
     const outOfBudget = () => rejected.push({ tables, changes: changes(), members, reason: `not proven: the shadow proof's budget (${budget} ms) ran out before this group` });
+    const recalled = () => remembered.get(groupKey(members));
+    const refuseAgain = (r: Refusal) => rejected.push({ tables, changes: changes(), members, reason: rememberedReason(r), refusedAt: r.at });
+    const known = recalled();
+    if (known) {
+      refuseAgain(known);
+      continue;
+    }
     // an interleaved key must first beat the same group with the best compound key
     const interleaved = members.find((r): r is SortKeyRecommendation => r.kind === 'sortkey' && fallbacks.has(r.table));
     if (interleaved) {
@@ -77,13 +98,19 @@ export async function proveGroups(
         ? members.map((r) => (r === interleaved ? rival(interleaved, compound.proposed) : r))
         : withCompound.map((r) => (r === compound ? rival(compound, interleaved.proposed) : r));
     }
+    // the interleaved key lost to the compound one, and the group with the compound key is a remembered refusal
+    const knownNow = recalled();
+    if (knownNow) {
+      refuseAgain(knownNow);
+      continue;
+    }
     const shadow = await measure(members);
     if (!shadow) {
       outOfBudget();
       continue;
     }
     if (shadow.verdict === 'proven') for (const r of members) kept.push({ ...r, evidence: { ...r.evidence, shadow } } as Recommendation);
-    else rejected.push({ tables, changes: changes(), members, reason: shadow.reason });
+    else rejected.push({ tables, changes: changes(), members, reason: shadow.reason, shadow });
   }
   return { kept, rejected };
 }

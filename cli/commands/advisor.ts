@@ -19,8 +19,10 @@ import {
   graphJson,
   lastRun,
   listRecommendations,
+  listRefusals,
   runAdvisor,
   type Recommendation,
+  type Refusal,
 } from '../../advisor/index.js';
 import { applyGroup, candidates, describeVerification, groupOf, loadConfig, revertGroup } from '../../advisor/autonomics/index.js';
 import { formatTable, Progress, reportError } from '../output.js';
@@ -131,6 +133,10 @@ export async function advisorRunCommand(flags: AdvisorFlags): Promise<void> {
       process.stdout.write(`\nNot proposed (the shadow proof refused ${r.rejected.length === 1 ? 'it' : 'them'}):\n`);
       for (const g of r.rejected) process.stdout.write(`  ${g.changes.join('; ')}\n    ${g.reason}\n`);
     }
+    if (r.reopened?.length) {
+      process.stdout.write(`\nRefusals the workload has reopened (free to be proposed and measured again):\n`);
+      for (const g of r.reopened) process.stdout.write(`  ${g.changes.join('; ')} (refused ${g.refusedAt.slice(0, 16).replace('T', ' ')} UTC): ${g.why}\n`);
+    }
   });
 }
 
@@ -153,23 +159,68 @@ function recommendationTable(recs: readonly Recommendation[]): string {
   );
 }
 
-/** "time x0.82, blocks -41.0%, moved -80.2%" for the list. */
-function shadowSummary(s: NonNullable<Recommendation['evidence']['shadow']>): string {
+type Shadow = NonNullable<Recommendation['evidence']['shadow']>;
+
+/** "blocks -41.0%, moved -80.2%": the shadow's exact counters, proposed against current. */
+function shadowCounters(s: Shadow): string {
   const pct = (m: { current: number; proposed: number }) => (m.current > 0 ? `${m.proposed >= m.current ? '+' : ''}${(((m.proposed - m.current) / m.current) * 100).toFixed(1)}%` : '0');
+  return `blocks ${pct(s.blocksScanned)}, moved ${pct(s.bytesMoved)}`;
+}
+
+/** "time x0.82, blocks -41.0%, moved -80.2%" for the list. */
+function shadowSummary(s: Shadow): string {
   const saved = s.measured ? ` (${s.measured.secondsPerDay} s/day)` : '';
-  return `time x${s.timeRatio.estimate.toFixed(2)}${saved}, blocks ${pct(s.blocksScanned)}, moved ${pct(s.bytesMoved)}`;
+  return `time x${s.timeRatio.estimate.toFixed(2)}${saved}, ${shadowCounters(s)}`;
+}
+
+/**
+ * A remembered refusal as `list --json` prints it, after the recommendations
+ * in the same array: kind "refusal" and status "refused" set it apart from
+ * them, and it names its tables (plural), so a script that picks
+ * recommendations by table, kind or status never picks it.
+ */
+function refusalJson(r: Refusal) {
+  return {
+    kind: 'refusal' as const,
+    status: 'refused' as const,
+    tables: r.tables,
+    changes: r.changes.map((c) => ({ table: c.table, kind: c.kind, current: c.current, proposed: c.proposed, ddl: c.ddl })),
+    refusedAt: r.at,
+    run: r.run,
+    reason: r.reason,
+    shadow: r.shadow,
+    workload: r.workload,
+  };
+}
+
+/** The remembered refusals, after the recommendations: each change, when and by which run, and what the shadow measured. */
+function refusalSection(refusals: readonly Refusal[]): string {
+  const lines = [`Remembered refusals (measured on a shadow copy and refused; not proposed or measured again until the workload they were measured on changes):`];
+  for (const r of refusals) {
+    const t = r.shadow.timeRatio;
+    const execs = r.workload.executions.toLocaleString('en-US');
+    const rows = r.workload.rows.map((x) => `${x.table} ${x.rows.toLocaleString('en-US')} rows`).join(', ');
+    lines.push(
+      `  ${r.changes.map((c) => `${c.table}: ${c.kind} ${c.current} -> ${c.proposed}`).join('; ')}`,
+      `    refused ${r.at.slice(0, 16).replace('T', ' ')} UTC (${r.run}): ${r.reason}`,
+      `    shadow: time x${t.estimate.toFixed(2)} (95% interval ${t.low.toFixed(2)}-${t.high.toFixed(2)}), ${shadowCounters(r.shadow)}; measured on ${r.workload.fingerprints.length} query shape(s), ${execs} executions; ${rows}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export async function advisorListCommand(flags: AdvisorFlags): Promise<void> {
   await withDb(flags, async (db) => {
     const recs = listRecommendations(db.dir);
+    const refusals = listRefusals(db.dir);
     if (flags.json) {
-      printJson(recs);
+      printJson([...recs, ...refusals.map(refusalJson)]);
       return;
     }
     const run = lastRun(db.dir);
     if (run) process.stdout.write(`Last run ${run.id} at ${run.at}: model cost ${formatBytes(run.objectiveBefore)} -> ${formatBytes(run.objectiveAfter)}\n\n`);
     process.stdout.write(recs.length ? recommendationTable(recs) + '\n' : 'No recommendations (run keel advisor run).\n');
+    if (refusals.length) process.stdout.write(`\n${refusalSection(refusals)}\n`);
   });
 }
 

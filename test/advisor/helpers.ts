@@ -2,7 +2,8 @@
 import type { Catalog, TableMeta } from '../../engine/index.js';
 import { PartBuilder } from '../../workload-log/columns.js';
 import { workloadOf, type LogRecord, type Workload } from '../../workload-log/index.js';
-import { joinCostTable, addOriented, newCostTable, joinGraph, type JoinGraph, type MinedEdge, type TableInfo } from '../../advisor/index.js';
+import { joinCostTable, addOriented, newCostTable, joinGraph, type JoinGraph, type MinedEdge, type RunOptions, type TableInfo } from '../../advisor/index.js';
+import { Database } from '../../index.js';
 
 export function fakeTable(name: string, rows: number, columns: string[], dist: { style?: 'even' | 'key' | 'all'; key?: string } = {}): TableMeta {
   return {
@@ -127,4 +128,36 @@ export function competingKeysGraph(): JoinGraph {
     edge('c', 'x', 'd', 'y', 1, 1e6, 1e6),
   ];
   return joinGraph(tables, edges, { slices: 4, loadsPerWindow: 1e9 });
+}
+
+/** A well-mixed hash of i: values with no order that a load or a slice hash could pick up. */
+export function mix(i: number): number {
+  let h = Math.imul(i ^ (i >>> 16), 0x45d9f3b);
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Sort keys only: encodings are chosen on measured decode speeds and may come and go between runs. */
+export const REFUSED_SORT_KEY_RUN: RunOptions = { skewCheck: false, whatIf: false, storage: { encodings: false }, shadow: { rounds: 5 } };
+
+/**
+ * A workload whose sort key the advisor proposes and the shadow proof
+ * refuses (with REFUSED_SORT_KEY_RUN): f (40,000 rows) loaded in day order,
+ * so its date ranges prune by the load order's clustering, and x spread
+ * evenly through every block. 39 narrow ranges on x make SORTKEY(x) look
+ * worth it, but that shape's latest statement (the one the proof runs) reads
+ * every x, and the 10 date ranges lose their clustering under the key: on the
+ * shadow copy it reads about 40% more blocks than the table does today.
+ */
+export async function refusedSortKeyWorkload(dir: string): Promise<void> {
+  const db = await Database.open(dir, { slices: 4, blockRows: 1024 });
+  try {
+    await db.execute('create table f (day integer, x integer, v integer)');
+    await db.execute(`insert into f values ${Array.from({ length: 40_000 }, (_, i) => `(${Math.floor(i / 100)}, ${mix(i) % 100_000}, ${i % 7})`).join(', ')}`);
+    for (let k = 0; k < 10; k++) await db.query(`select sum(v) from f where day between ${k * 30} and ${k * 30 + 5}`);
+    for (let k = 0; k < 39; k++) await db.query(`select count(*) from f where x between ${(k * 2500) % 99_000} and ${(k * 2500) % 99_000 + 1000}`);
+    await db.query('select count(*) from f where x between 0 and 100000');
+  } finally {
+    db.close();
+  }
 }
