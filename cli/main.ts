@@ -118,7 +118,9 @@ common(advisor.command('run').description('choose every table\'s distribution an
   .option('--no-what-if', "keep the solver's layout: do not run and re-plan the workload's query shapes")
   .option('--no-shadow', 'propose on the estimates alone: do not measure each group on a shadow copy first')
   .action(advisorRunCommand);
-common(advisor.command('list').description('the recommendations and their status')).action(advisorListCommand);
+common(advisor.command('list').description('the recommendations and their status, then the refusals the advisor remembers'))
+  .option('--refusals', 'only the remembered refusals (with --json: an array of them)')
+  .action(advisorListCommand);
 common(advisor.command('show <id>').description('one recommendation: why, its evidence, and what applying costs')).action(advisorShowCommand);
 common(advisor.command('apply [id]').description('apply a recommendation (or --all that the policy allows) through ALTER TABLE, and wait for it'))
   .option('--all', 'every proposed recommendation keel.config.json lets the daemon apply (not user-set, not excluded)')

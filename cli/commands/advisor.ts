@@ -39,6 +39,7 @@ export interface AdvisorFlags extends CommonOptions {
   skewFactor?: string;
   skew?: boolean;
   whatIf?: boolean;
+  refusals?: boolean;
   shadow?: boolean;
   all?: boolean;
   background?: boolean;
@@ -174,10 +175,9 @@ function shadowSummary(s: Shadow): string {
 }
 
 /**
- * A remembered refusal as `list --json` prints it, after the recommendations
- * in the same array: kind "refusal" and status "refused" set it apart from
- * them, and it names its tables (plural), so a script that picks
- * recommendations by table, kind or status never picks it.
+ * A remembered refusal as `list --refusals --json` prints it. `list --json`
+ * stays the array of recommendations DESIGN.md promises; refusals are not
+ * recommendations, so they have a flag of their own.
  */
 function refusalJson(r: Refusal) {
   return {
@@ -214,7 +214,11 @@ export async function advisorListCommand(flags: AdvisorFlags): Promise<void> {
     const recs = listRecommendations(db.dir);
     const refusals = listRefusals(db.dir);
     if (flags.json) {
-      printJson([...recs, ...refusals.map(refusalJson)]);
+      printJson(flags.refusals ? refusals.map(refusalJson) : recs);
+      return;
+    }
+    if (flags.refusals) {
+      process.stdout.write(refusals.length ? `${refusalSection(refusals)}\n` : 'No remembered refusals.\n');
       return;
     }
     const run = lastRun(db.dir);
