@@ -59,7 +59,7 @@ const COUNT: AggregateFunction = {
   names: ['count'],
   syntax: ['COUNT(*)', 'COUNT([DISTINCT] x)', 'APPROXIMATE COUNT(DISTINCT x)'],
   returns: 'BIGINT',
-  doc: 'The number of rows (`*`), of non-NULL values, or of distinct non-NULL values. APPROXIMATE COUNT(DISTINCT x) estimates the last with a HyperLogLog sketch of 2^14 registers (0.81% standard error, exact up to 1,024 distinct values per group), which partial aggregates merge instead of moving rows.',
+  doc: 'The number of rows (`*`), of non-NULL values, or of distinct non-NULL values. APPROXIMATE COUNT(DISTINCT x) estimates the last with a HyperLogLog sketch (0.81% standard error; see below).',
   nulls: 'skipped; 0 over no rows',
   withinGroup: false,
   bind(b, e, env) {
@@ -79,8 +79,8 @@ const COUNT: AggregateFunction = {
 const SUM: AggregateFunction = {
   names: ['sum'],
   syntax: ['SUM([DISTINCT] x)'],
-  returns: 'BIGINT for integers, DECIMAL(38, s) for DECIMAL(p, s), DOUBLE PRECISION for floats',
-  doc: 'The sum of the values; an integer sum past 2^53 is an OVERFLOW error.',
+  returns: 'BIGINT for integers; DECIMAL(38,s) for DECIMAL(p,s); DOUBLE PRECISION for REAL and DOUBLE',
+  doc: 'The sum of the values. An integer sum past 2^53 − 1 is an OVERFLOW error; a DECIMAL sum is accumulated exactly up to 2^106 ([DECIMAL](#decimal)).',
   nulls: SKIPPED,
   withinGroup: false,
   bind(b, e, env) {
@@ -93,8 +93,8 @@ const SUM: AggregateFunction = {
 const AVG: AggregateFunction = {
   names: ['avg'],
   syntax: ['AVG([DISTINCT] x)'],
-  returns: 'DECIMAL(38, max(6, s)) for DECIMAL(p, s), DOUBLE PRECISION otherwise',
-  doc: 'The mean of the values. Redshift truncates the mean of integers to an integer; keel gives DOUBLE PRECISION, as DuckDB does.',
+  returns: 'DOUBLE PRECISION for integers, REAL and DOUBLE; DECIMAL(38, max(6, s)) for DECIMAL(p,s)',
+  doc: 'The mean of the values; for a DECIMAL the quotient of the sum by the count, exact and rounded half away from zero. Redshift truncates the mean of integers to an integer; keel gives DOUBLE PRECISION, as DuckDB does.',
   nulls: SKIPPED,
   withinGroup: false,
   bind(b, e, env) {
@@ -150,7 +150,7 @@ function variance(names: readonly [string, ...string[]], pop: boolean, root: boo
     syntax: [`${names[0].toUpperCase()}(x)`],
     returns: 'DOUBLE PRECISION',
     doc: `The ${what} of the values.`,
-    nulls: `skipped; NULL below ${pop ? 1 : 2} values`,
+    nulls: pop ? SKIPPED : 'skipped; NULL below 2 values',
     withinGroup: false,
     bind(b, e, env) {
       const x = numeric(b, e, env);
@@ -188,8 +188,8 @@ function variance(names: readonly [string, ...string[]], pop: boolean, root: boo
 const MEDIAN: AggregateFunction = {
   names: ['median'],
   syntax: ['MEDIAN(x)'],
-  returns: 'DOUBLE PRECISION for integers and floats; DECIMAL, DATE and TIMESTAMP keep their type',
-  doc: "The middle value, or the mean of the two middle ones (rounded down to the type's last unit for DECIMAL, DATE and TIMESTAMP). Redshift documents DECIMAL for integers; keel gives DOUBLE PRECISION, as DuckDB does. Needs all of a group's rows in one place (no partial state).",
+  returns: 'DOUBLE PRECISION for integers, REAL and DOUBLE; DECIMAL(p,s), DATE and TIMESTAMP keep their type',
+  doc: "The middle value, or the mean of the two middle ones (rounded down to the type's last unit for DECIMAL, DATE and TIMESTAMP). Redshift documents DECIMAL for integers; keel gives DOUBLE PRECISION, as DuckDB does.",
   nulls: SKIPPED,
   withinGroup: false,
   bind(b, e, env) {
@@ -224,7 +224,7 @@ const LISTAGG: AggregateFunction = {
   names: ['listagg'],
   syntax: ["LISTAGG([DISTINCT] x [, 'delimiter']) [WITHIN GROUP (ORDER BY ...)]"],
   returns: 'VARCHAR(65535)',
-  doc: 'The values as text joined by the delimiter (a constant; none when omitted), in the WITHIN GROUP order; DISTINCT keeps the first of equal values. A result longer than 65535 bytes is an INVALID_VALUE error, as in Redshift.',
+  doc: 'The values as text joined by the delimiter (a constant; none when omitted), in the WITHIN GROUP order; DISTINCT keeps the first of equal values. A result longer than 65,535 bytes is an INVALID_VALUE error, as in Redshift.',
   nulls: 'NULLs and empty strings skipped; NULL over no values',
   withinGroup: true,
   bind(b, e, env) {
@@ -272,10 +272,10 @@ function percentile(cont: boolean): AggregateFunction {
   return {
     names: [name],
     syntax: [`${fname}(f) WITHIN GROUP (ORDER BY x [ASC | DESC])`],
-    returns: cont ? 'DOUBLE PRECISION for integers and floats; DECIMAL, DATE and TIMESTAMP keep their type' : "x's type",
+    returns: cont ? 'DOUBLE PRECISION for integers, REAL and DOUBLE; DECIMAL(p,s), DATE and TIMESTAMP keep their type' : "x's type (a number, DATE or TIMESTAMP)",
     doc: cont
-      ? 'The value at fraction f (a constant from 0 to 1) of the ordered values, interpolated linearly between the two nearest (rounded down to the last unit for DECIMAL, DATE and TIMESTAMP). Redshift gives DECIMAL for integers; keel DOUBLE PRECISION, as DuckDB.'
-      : 'The first of the ordered values whose cumulative distribution is at least f (a constant from 0 to 1).',
+      ? 'The value at fraction f (a constant from 0 to 1) of the ordered values of x, interpolated linearly between the two nearest. Redshift gives DECIMAL for integers; keel DOUBLE PRECISION, as DuckDB.'
+      : 'The first of the ordered values of x whose cumulative distribution reaches f (a constant from 0 to 1).',
     nulls: SKIPPED,
     withinGroup: true,
     bind(b, e, env) {
@@ -321,9 +321,9 @@ export const AGGREGATES: AggregateFamily = {
     COUNT,
     SUM,
     AVG,
-    pick('min', 'min', 'The smallest value (strings in byte order).'),
-    pick('max', 'max', 'The largest value (strings in byte order).'),
-    pick('any_value', 'anyValue', "One of the values (the first seen): for columns that are functionally dependent on the GROUP BY keys."),
+    pick('min', 'min', 'The smallest value.'),
+    pick('max', 'max', 'The largest value.'),
+    pick('any_value', 'anyValue', 'One of the values, for columns that depend on the GROUP BY keys.'),
     boolean('bool_and', 'min', 'TRUE when every value is TRUE.'),
     boolean('bool_or', 'max', 'TRUE when some value is TRUE.'),
     variance(['stddev_samp', 'stddev'], false, true),
