@@ -13,6 +13,12 @@
  * the current row's last peer with ORDER BY, the whole partition without). A
  * RANGE offset needs exactly one ORDER BY key, a number (offset a number) or
  * a DATE or TIMESTAMP (offset an INTERVAL, or whole days for a DATE).
+ *
+ * The functions themselves are the function registry's: a window function's
+ * entry (functions/window.ts) binds its arguments, an aggregate's
+ * (functions/aggregate.ts) binds as in GROUP BY, and its kinds say whether it
+ * runs over frames or only over whole partitions. Here: what every window call
+ * shares (OVER, nesting, FILTER, DISTINCT, IGNORE NULLS).
  */
 import type * as ast from '../sql/ast.js';
 import { DAY_US, type SqlType } from '../types.js';
