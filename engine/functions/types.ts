@@ -20,8 +20,13 @@
  */
 import type * as ast from '../sql/ast.js';
 import type { ErrorCode, SqlError } from '../errors.js';
-import type { SqlType } from '../types.js';
+import type { Batch, SqlType, Vector } from '../types.js';
 import type { Expr, FnExpr } from '../plan/expr.js';
+import type { AggregateBinder, AggregateBinding, ExprEnv } from '../plan/bind-env.js';
+import type { Field } from '../plan/physical.js';
+import type { WindowFrame, WindowFunc } from '../plan/window-spec.js';
+import type { WindowLayout } from '../exec/ops/window-layout.js';
+import type { FrameBounds } from '../exec/ops/window-frame.js';
 
 /** A family of functions: one file, one section of the reference. */
 export interface Family {
@@ -159,4 +164,99 @@ export interface TypeRules {
   asNumber(e: Expr, pos: number, what: string): Expr;
   /** A value as a DATE or TIMESTAMP (a string literal is read as one). */
   asTemporal(e: Expr, pos: number, what: string): Expr;
+}
+
+// ---------------------------------------------------------------- aggregates and window functions
+
+/**
+ * An aggregate function: one entry of aggregate.ts. Its call binds to parts,
+ * each an aggregate kind the operator computes (aggregate-kinds.ts: the
+ * accumulator, the partial state, how it runs over window frames), and a
+ * value made of their columns: AVG is one part, STDDEV three (COUNT, SUM(x),
+ * SUM(x*x)) and an expression over them.
+ *
+ * What every aggregate shares the binder checks before `bind`: nesting, FILTER
+ * (the argument made NULL where the condition is not TRUE), WITHIN GROUP for
+ * entries that do not take it, APPROXIMATE for those without an approximate
+ * form, and OVER (window.ts's rules for aggregates as window functions).
+ */
+export interface AggregateFunction {
+  /** Lower-case SQL names; the first is the canonical one. */
+  readonly names: readonly [string, ...string[]];
+  /** The reference: call forms. */
+  readonly syntax: readonly string[];
+  /** The reference: the result type. */
+  readonly returns: string;
+  /** The reference: what it computes, and where it differs from DuckDB or PostgreSQL. */
+  readonly doc: string;
+  /** The reference: what NULL arguments do and the value over no rows. */
+  readonly nulls: string;
+  /** Whether it takes WITHIN GROUP (ORDER BY ...). */
+  readonly withinGroup: boolean;
+  /** Argument and result type rules: the parts the call needs and its value from their columns. */
+  bind(b: AggregateBinder, call: ast.FunctionCall, env: ExprEnv): AggregateBinding;
+  /** APPROXIMATE name(...), for a function that has an approximate form. */
+  approximate?(b: AggregateBinder, call: ast.FunctionCall, env: ExprEnv): AggregateBinding;
+}
+
+/** The aggregate families: the functions, and the names keel refuses as unsupported aggregates rather than unknown functions. */
+export interface AggregateFamily {
+  readonly name: string;
+  readonly functions: readonly AggregateFunction[];
+  readonly refused: readonly string[];
+}
+
+/**
+ * A window function that is no aggregate: one entry of window.ts. It binds to
+ * one WindowFunc (plan/window-spec.ts) of its `kind`, which its `evaluate`
+ * computes over a sorted window node (exec/ops/window*.ts). Aggregates OVER a
+ * window are the aggregate entries, evaluated through their kinds.
+ */
+export interface WindowFunction {
+  readonly names: readonly [string, ...string[]];
+  readonly syntax: readonly string[];
+  readonly returns: string;
+  readonly doc: string;
+  /** The reference: what NULL arguments do. */
+  readonly nulls: string;
+  /** Whether it takes IGNORE NULLS / RESPECT NULLS. */
+  readonly ignoreNulls: boolean;
+  /** The WindowFunc kind it binds to, the id its evaluator is found by. */
+  readonly kind: WindowKind;
+  /** Argument and result type rules. */
+  bind(w: WindowCall): WindowFunc<Expr>;
+  /** The function's value for every row of the node's input, in input order. */
+  evaluate(f: WindowFunc<number>, c: WindowInput): Vector;
+}
+
+export type WindowKind = WindowFunc<number>['kind'];
+
+/** A window function call being bound (plan/bind-window.ts implements it). */
+export interface WindowCall {
+  readonly name: string;
+  readonly pos: number;
+  readonly count: number;
+  /** Checks the argument count (SYNTAX error naming the window function otherwise). */
+  argc(min: number, max: number): void;
+  /** Argument i, bound. */
+  arg(i: number): Expr;
+  /** Argument i bound as a value (an untyped literal is text). */
+  value(i: number): Expr;
+  argPos(i: number): number;
+  /** Argument i as a constant integer (null for NULL); `what` names it in errors. */
+  constantInteger(i: number, what: string): number | null;
+  /** The frame the call reads (the OVER clause's, or the default). */
+  readonly frame: WindowFrame;
+  /** IGNORE NULLS was written. */
+  readonly ignoreNulls: boolean;
+  readonly rules: TypeRules;
+}
+
+/** What a window function's evaluator reads: the node's input gathered in one batch, sorted once. */
+export interface WindowInput {
+  readonly batch: Batch;
+  readonly fields: readonly Field[];
+  readonly layout: WindowLayout;
+  /** The frame bounds of a frame, computed once per node and frame. */
+  bounds(frame: WindowFrame): FrameBounds;
 }

@@ -2,23 +2,25 @@
  * How an aggregate splits into a partial phase (per slice, before rows move)
  * and a final one (merging the partial states after they move), shared by the
  * plain aggregate planner (rules/aggregate-split.ts) and the
- * grouping-sets one (rules/grouping-sets.ts).
- *
- * Partial states: COUNT a count (summed), SUM a sum, MIN/MAX/ANY_VALUE a
- * value, AVG a sum and a count, APPROXIMATE COUNT(DISTINCT) a HyperLogLog
- * sketch as text (exec/ops/hyperloglog.ts). DISTINCT aggregates, MEDIAN,
- * LISTAGG and the percentiles have none: they need all of a group's rows.
+ * grouping-sets one (rules/grouping-sets.ts). Each aggregate kind's partial
+ * state is its own (functions/aggregate-kinds.ts): COUNT a count (summed), SUM
+ * a sum, AVG a sum and a count, APPROXIMATE COUNT(DISTINCT) a HyperLogLog
+ * sketch; DISTINCT aggregates, MEDIAN, LISTAGG and the percentiles have none.
  */
 import type { SqlType } from '../types.js';
+import { aggregateKind } from '../functions/registry.js';
 import type { LogicalAgg } from './logical.js';
-import type { AggFn } from './agg-fn.js';
+import type { AggFn } from '../functions/aggregate-kinds.js';
 import type { AggSpec, Field, SortKey } from './physical.js';
-
-const WHOLE_GROUP: ReadonlySet<AggFn> = new Set<AggFn>(['countDistinct', 'sumDistinct', 'avgDistinct', 'median', 'listagg', 'percentileCont', 'percentileDisc']);
 
 /** Whether the aggregate can run in two phases. */
 export function hasPartialState(fn: AggFn): boolean {
-  return !WHOLE_GROUP.has(fn);
+  return aggregateKind(fn).partial !== null;
+}
+
+/** How many columns the aggregate's partial state takes (what a final aggregate reads from its argument on). */
+export function stateWidth(fn: AggFn, argType: SqlType | null, resultType: SqlType): number {
+  return aggregateKind(fn).partial?.(argType, resultType).length ?? 1;
 }
 
 /** The physical aggregate of a logical one, its argument (and WITHIN GROUP keys) planned as input columns. */
@@ -46,18 +48,10 @@ export function partialStates(specs: readonly AggSpec[], keyFields: readonly Fie
   const finalSpecs: AggSpec[] = [];
   for (const s of specs) {
     const at = stateFields.length;
-    if (s.fn === 'avg') {
-      // the partial sum keeps the argument's scale, so the final division is exact
-      const t = argType(s.arg);
-      const sumType: SqlType = t.id === 'decimal' ? { id: 'decimal', precision: 38, scale: t.scale ?? 0 } : t.id === 'double' || t.id === 'real' ? { id: 'double' } : { id: 'bigint' };
-      stateFields.push({ name: 'sum', type: sumType }, { name: 'count', type: { id: 'bigint' } });
-      finalSpecs.push({ fn: 'avg', arg: at, type: s.type });
-    } else {
-      const stateType: SqlType =
-        s.fn === 'count' || s.fn === 'countStar' ? { id: 'bigint' } : s.fn === 'approxCountDistinct' ? { id: 'varchar', length: 65535 } : s.type;
-      stateFields.push({ name: s.fn, type: stateType });
-      finalSpecs.push({ fn: s.fn, arg: at, type: s.type });
-    }
+    const partial = aggregateKind(s.fn).partial;
+    if (!partial) throw new Error(`aggregate ${s.fn} has no partial state`);
+    stateFields.push(...partial(s.arg >= 0 ? argType(s.arg) : null, s.type));
+    finalSpecs.push({ fn: s.fn, arg: at, type: s.type });
   }
   return { stateFields, finalSpecs };
 }

@@ -2,30 +2,19 @@
  * Walks over AST expressions that binding asks of a whole expression before
  * binding it: does it hold an aggregate call, a subquery; which aggregate
  * calls are its outermost. Apart from bind-expr.ts so that the binders it
- * calls (bind-percentile.ts, bind-window.ts) use them without importing it.
+ * calls (bind-window.ts) use them without importing it. Which names are
+ * aggregates is the function registry's (functions/aggregate.ts).
  */
 import type * as ast from '../sql/ast.js';
 import { children } from '../sql/expr-children.js';
+import { isAggregateName } from '../functions/registry.js';
 
-/** The aggregate functions keel computes, by SQL name. */
-export const AGGREGATES: ReadonlySet<string> = new Set([
-  'count', 'sum', 'avg', 'min', 'max', 'any_value', 'bool_and', 'bool_or',
-  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'median', 'listagg',
-  'percentile_cont', 'percentile_disc',
-]);
-/** Aggregate names keel refuses as UNSUPPORTED, rather than as unknown functions. */
-export const UNSUPPORTED_AGGREGATES: ReadonlySet<string> = new Set([
-  'bit_and', 'bit_or', 'approximate', 'string_agg', 'array_agg', 'mode',
-]);
-
-/** Whether a function of that name is an aggregate (supported or not). */
-export function isAggregateName(name: string): boolean {
-  return AGGREGATES.has(name) || UNSUPPORTED_AGGREGATES.has(name);
-}
+/** Whether a function of that name is an aggregate (supported or refused), as the function registry knows. */
+export { isAggregateName };
 
 /** An aggregate call of the query level (with OVER it is a window function, bind-window.ts). */
 export function isAggregateCall(e: ast.Expr): boolean {
-  return e.kind === 'function' && !e.over && (AGGREGATES.has(e.name) || UNSUPPORTED_AGGREGATES.has(e.name));
+  return e.kind === 'function' && !e.over && isAggregateName(e.name);
 }
 
 /** Whether p holds for e or a node under it (not inside subqueries); without recursion, as AND and OR chains are long. */

@@ -1,15 +1,15 @@
 /**
  * The expression binder's vocabulary: the environment an expression is bound
- * in, what binding an aggregate call yields, and what the helpers that bind
- * one kind of call (bind-percentile.ts, bind-approximate.ts,
- * bind-aggregate-filter.ts) need of the binder. Types only, in their own
+ * in, what binding an aggregate call yields, and what the entries of the
+ * aggregate functions (functions/aggregate.ts) and bind-aggregate-filter.ts
+ * need of the binder. Types only, in their own
  * module, so that those helpers and bind-expr.ts, which calls them, do not
  * import each other.
  */
 import type * as ast from '../sql/ast.js';
 import type { SqlError } from '../errors.js';
 import type { SqlType } from '../types.js';
-import type { AggFn } from './agg-fn.js';
+import type { AggFn } from '../functions/aggregate-kinds.js';
 import type { Expr } from './expr.js';
 import type { LogicalAgg, LogicalNode } from './logical.js';
 import type { Scope } from './bind-scope.js';
@@ -82,4 +82,14 @@ export interface CallBinder {
   error(code: ConstructorParameters<typeof SqlError>[0], message: string, pos: number): SqlError;
   bind(e: ast.Expr, env: ExprEnv): Expr;
   castTo(e: Expr, t: SqlType, mode: 'implicit' | 'explicit' | 'assign', pos: number): Expr;
+}
+
+/** What an aggregate function's entry (functions/aggregate.ts) needs of the expression binder. */
+export interface AggregateBinder extends CallBinder {
+  /** A value as text (an untyped literal is one; other types are cast). */
+  asString(e: Expr, pos: number): Expr;
+  /** A constant subexpression evaluated now. */
+  fold(e: Expr): Expr;
+  /** Whether an expression holds an aggregate call (which may not be nested in another's arguments). */
+  containsAggregate(e: ast.Expr): boolean;
 }

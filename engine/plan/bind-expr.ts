@@ -13,20 +13,16 @@ import type * as ast from '../sql/ast.js';
 import { ExecError, KeelError, SqlError } from '../errors.js';
 import type { SqlType } from '../types.js';
 import { DAY_US, parseTimestamp, physicalKind } from '../types.js';
-import { functionNames, lookupFunction, lookupOperator } from '../functions/registry.js';
-import type { AggFn } from './agg-fn.js';
+import { AGGREGATE_FAMILY, aggregateKind, aggregateNames, functionNames, isRefusedAggregate, lookupAggregate, lookupFunction, lookupOperator, lookupWindowFunction } from '../functions/registry.js';
 import { balanced, call, fnCall, operandsOf, type Expr, type Op } from './expr.js';
 import { CallBinding } from './bind-call.js';
 import { evaluate, fold } from './fold.js';
 import type { LogicalAgg } from './logical.js';
 import { OuterReferenceError, didYouMean } from './bind-scope.js';
 import { bindGrouping, isGroupingCall } from './bind-grouping.js';
-import { bindPercentile, isPercentileCall } from './bind-percentile.js';
-import { bindApproximateCount } from './bind-approximate.js';
 import { withFilter } from './bind-aggregate-filter.js';
-import { isWindowOnlyFunction } from './window-functions.js';
-import type { AggState, AggregateBinding, AggregatePart, ExprEnv, SubqueryBinder } from './bind-env.js';
-import { AGGREGATES, UNSUPPORTED_AGGREGATES, containsAggregate, containsSubquery, isAggregateCall, someNode } from './ast-walks.js';
+import type { AggState, AggregateBinding, ExprEnv, SubqueryBinder } from './bind-env.js';
+import { containsAggregate, containsSubquery, isAggregateCall, someNode } from './ast-walks.js';
 import {
   BIGINT,
   BOOLEAN,
@@ -58,6 +54,7 @@ import {
   shortName,
   sqlError,
   unknownLiteral,
+  numericLiteralType,
 } from './coerce.js';
 
 export { call };
@@ -226,7 +223,7 @@ export class AggregateRegistry {
         const { type: _type, ...agg } = p;
         this.aggs.push(agg);
         this.fields.push({ name: b.parts.length === 1 ? call.name : `${call.name}_${p.fn}`, type: p.type });
-        if (p.fn === 'count' || p.fn === 'countStar' || p.fn === 'countDistinct' || p.fn === 'approxCountDistinct') this.countLike.add(i);
+        if (aggregateKind(p.fn).empty === 0) this.countLike.add(i);
       }
       return col(this.groupCount + i, p.type);
     });
@@ -257,7 +254,7 @@ export class ExprBinder {
   }
 
   bind(e: ast.Expr, env: ExprEnv): Expr {
-    if (e.kind === 'function' && (e.over || isWindowOnlyFunction(e.name))) return this.windowCall(e, env);
+    if (e.kind === 'function' && (e.over || lookupWindowFunction(e.name))) return this.windowCall(e, env);
     if (e.kind === 'column' && this.isLateralAlias(e, env)) return env.aliases!.get(e.name.name)!;
     if (env.agg) {
       const r = this.afterGrouping(e, env.agg, env);
@@ -885,7 +882,7 @@ export class ExprBinder {
   /** A scalar function: its binding rules come from the registry (engine/functions). */
   private func(e: ast.FunctionCall, env: ExprEnv): Expr {
     if (isAggregateCall(e)) {
-      if (UNSUPPORTED_AGGREGATES.has(e.name)) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
+      if (isRefusedAggregate(e.name)) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
       throw this.error('SYNTAX', `aggregate functions are not allowed in ${env.clause}`, e.pos);
     }
     if (e.withinGroup) throw this.error('SYNTAX', `WITHIN GROUP is only allowed with LISTAGG, not with ${e.name}()`, e.pos);
@@ -893,7 +890,7 @@ export class ExprBinder {
     if (isGroupingCall(e)) throw this.error('SYNTAX', `${e.name.toUpperCase()} is only allowed in the select list, HAVING and ORDER BY of a query with GROUP BY`, e.pos);
     if (e.distinct || e.star) throw this.error('SYNTAX', `${e.distinct ? 'DISTINCT' : '*'} is only allowed in aggregate functions, not in ${e.name}()`, e.pos);
     const f = lookupFunction(e.name);
-    if (!f) throw this.error('UNSUPPORTED', `function ${e.name}() does not exist${didYouMean(e.name, [...functionNames(), ...AGGREGATES])}`, e.pos);
+    if (!f) throw this.error('UNSUPPORTED', `function ${e.name}() does not exist${didYouMean(e.name, [...functionNames(), ...aggregateNames()])}`, e.pos);
     return fold(f.bind(new CallBinding(this, e, env)));
   }
 
@@ -905,136 +902,47 @@ export class ExprBinder {
 
   // ------------------------------------------------------------ aggregates
 
-  /** An aggregate call: the aggregates it needs (arguments bound over the input) and how its value is made of them. */
+  /**
+   * An aggregate call: the aggregates it needs (arguments bound over the
+   * input) and how its value is made of them, by its entry in the function
+   * registry (functions/aggregate.ts). What every aggregate shares is checked
+   * here.
+   */
   bindAggregate(e: ast.FunctionCall, input: ExprEnv, windowed = false): AggregateBinding {
-    if (UNSUPPORTED_AGGREGATES.has(e.name)) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
+    const f = lookupAggregate(e.name);
+    if (!f) {
+      if (isRefusedAggregate(e.name)) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
+      throw new Error(`bindAggregate: ${e.name} is no aggregate`);
+    }
     // an aggregate OVER a window may take the query's aggregates: sum(sum(x)) OVER (...)
     for (const a of windowed ? [] : e.args) {
       if (containsAggregate(a)) throw this.error('SYNTAX', 'aggregate function calls cannot be nested', a.pos);
     }
-    const one = (fn: AggFn, arg: Expr | null, type: SqlType): AggregateBinding => ({ parts: [{ fn, arg, type }], combine: (c) => c[0]! });
     // a subquery in the argument joins the aggregate's input (input.rel), evaluated per input row
     const env: ExprEnv = { ...input, clause: `aggregate function ${e.name}` };
-    if (e.approximate) return bindApproximateCount(this, e, env);
-    if (isPercentileCall(e)) return bindPercentile(this, e, env);
-    if (e.name === 'listagg') return this.listagg(e, env);
-    if (e.withinGroup) throw this.error('SYNTAX', `WITHIN GROUP is only allowed with LISTAGG, PERCENTILE_CONT and PERCENTILE_DISC, not with ${e.name}()`, e.pos);
-    if (e.name === 'count' && e.star) return one('countStar', null, BIGINT);
-    if (e.args.length !== 1) throw this.error('SYNTAX', `aggregate function ${e.name} takes one argument, got ${e.args.length}`, e.pos);
-    let x = this.bind(e.args[0]!, env);
-    if (e.name === 'median') return this.median(e, x);
-    const numericArg = e.name !== 'count' && e.name !== 'min' && e.name !== 'max' && e.name !== 'any_value' && e.name !== 'bool_and' && e.name !== 'bool_or';
-    if (isUnknown(x)) x = this.castTo(x, numericArg ? numericLiteralType(x) : e.name.startsWith('bool') ? BOOLEAN : VARCHAR, 'implicit', e.args[0]!.pos);
-    const t = x.type;
-    if (numericArg && !isNumeric(t)) throw this.error('TYPE_MISMATCH', `function ${e.name}(${shortName(t)}) does not exist`, e.pos);
-    switch (e.name) {
-      case 'count':
-        return one(e.distinct ? 'countDistinct' : 'count', x, BIGINT);
-      case 'sum':
-        return one(e.distinct ? 'sumDistinct' : 'sum', x, isInteger(t) ? BIGINT : t.id === 'decimal' ? decimalType(38, scaleOf(t)) : DOUBLE);
-      case 'avg':
-        return one(e.distinct ? 'avgDistinct' : 'avg', x, t.id === 'decimal' ? decimalType(38, Math.max(6, scaleOf(t))) : DOUBLE);
-      case 'min':
-      case 'max':
-        return one(e.name, x, t);
-      case 'any_value':
-        return one('anyValue', x, t);
-      case 'bool_and':
-      case 'bool_or':
-        if (t.id !== 'boolean') throw this.error('TYPE_MISMATCH', `function ${e.name}(${shortName(t)}) does not exist`, e.pos);
-        return one(e.name === 'bool_and' ? 'min' : 'max', x, BOOLEAN);
-      default:
-        return this.varianceLike(e, x);
+    if (e.approximate) {
+      if (!f.approximate) throw this.error('SYNTAX', 'APPROXIMATE is only supported with COUNT(DISTINCT expression)', e.pos);
+      return f.approximate(this, e, env);
     }
+    if (e.withinGroup && !f.withinGroup) {
+      throw this.error('SYNTAX', `WITHIN GROUP is only allowed with ${withinGroupNames()}, not with ${e.name}()`, e.pos);
+    }
+    return f.bind(this, e, env);
   }
 
-  /**
-   * MEDIAN(x): the middle value of the group's non-NULL values, or the mean of
-   * the two middle ones (NULL when there are none). Types as DuckDB's: integers
-   * give DOUBLE PRECISION (Redshift documents DECIMAL), floats DOUBLE
-   * PRECISION; DECIMAL(p,s) keeps its type, the mean of two middle values
-   * rounded down to scale s (DuckDB's interpolation); DATE (Redshift's type; DuckDB answers a
-   * TIMESTAMP) and TIMESTAMP keep theirs, a mean rounded down to a day or microsecond.
-   */
-  private median(e: ast.FunctionCall, x0: Expr): AggregateBinding {
-    if (e.distinct) throw this.error('UNSUPPORTED', 'MEDIAN(DISTINCT ...) is not supported', e.pos);
-    let x = x0;
-    if (isUnknown(x)) x = this.castTo(x, numericLiteralType(x), 'implicit', e.args[0]!.pos);
-    const t = x.type;
-    if (!isNumeric(t) && !isTemporal(t)) throw this.error('TYPE_MISMATCH', `function median(${shortName(t)}) does not exist`, e.pos);
-    const type = isInteger(t) || t.id === 'real' ? DOUBLE : t;
-    return { parts: [{ fn: 'median', arg: x, type }], combine: (c) => c[0]! };
+  fold(e: Expr): Expr {
+    return fold(e);
   }
 
-  /**
-   * LISTAGG([DISTINCT] x [, 'delimiter']) [WITHIN GROUP (ORDER BY ...)], as in
-   * Redshift: the group's values as text, NULLs and empty strings skipped,
-   * joined by the delimiter (a constant; none when omitted or NULL), in the
-   * WITHIN GROUP order (else in no particular order); DISTINCT keeps the first
-   * of equal values. NULL when no value remains; a VARCHAR(65535) whose limit
-   * is an error (INVALID_VALUE) when passed.
-   */
-  private listagg(e: ast.FunctionCall, env: ExprEnv): AggregateBinding {
-    if (e.star || e.args.length < 1 || e.args.length > 2) {
-      throw this.error('SYNTAX', `aggregate function listagg takes 1 or 2 arguments, got ${e.star ? '*' : e.args.length}`, e.pos);
-    }
-    const x = this.asString(this.bind(e.args[0]!, env), e.args[0]!.pos);
-    let separator: string | undefined;
-    if (e.args.length === 2) {
-      const d = fold(this.asString(this.bind(e.args[1]!, env), e.args[1]!.pos));
-      if (d.k !== 'lit') throw this.error('SYNTAX', 'the delimiter of LISTAGG must be a constant string', e.args[1]!.pos);
-      if (d.value !== null && d.value !== '') separator = d.value as string;
-    }
-    const order = (e.withinGroup ?? []).map((o) => {
-      if (containsAggregate(o.expr)) throw this.error('SYNTAX', 'aggregate function calls cannot be nested', o.expr.pos);
-      let k = this.bind(o.expr, { ...env, clause: 'WITHIN GROUP' });
-      if (isUnknown(k)) k = this.castTo(k, VARCHAR, 'implicit', o.expr.pos);
-      return { expr: k, desc: o.desc, nullsFirst: o.nullsFirst ?? o.desc };
-    });
-    const part: AggregatePart = {
-      fn: 'listagg',
-      arg: x,
-      type: VARCHAR,
-      ...(order.length ? { order } : {}),
-      ...(separator !== undefined ? { separator } : {}),
-      ...(e.distinct ? { distinct: true } : {}),
-    };
-    return { parts: [part], combine: (c) => c[0]! };
+  containsAggregate(e: ast.Expr): boolean {
+    return containsAggregate(e);
   }
+}
 
-  /**
-   * VAR_SAMP, VAR_POP, STDDEV_SAMP, STDDEV_POP (VARIANCE and STDDEV are the
-   * sample forms, as in Redshift), in DOUBLE PRECISION from COUNT, SUM(x) and
-   * SUM(x*x): (sum(x^2) - sum(x)^2 / n) / (n - 1), NULL below 2 rows (1 for the
-   * population forms).
-   */
-  private varianceLike(e: ast.FunctionCall, x: Expr): AggregateBinding {
-    const forms: Record<string, { pop: boolean; root: boolean }> = {
-      var_samp: { pop: false, root: false }, variance: { pop: false, root: false }, var_pop: { pop: true, root: false },
-      stddev_samp: { pop: false, root: true }, stddev: { pop: false, root: true }, stddev_pop: { pop: true, root: true },
-    };
-    const f = forms[e.name];
-    if (!f) throw this.error('UNSUPPORTED', `aggregate function ${e.name} is not supported`, e.pos);
-    if (e.distinct) throw this.error('UNSUPPORTED', `${e.name}(DISTINCT ...) is not supported`, e.pos);
-    const d = this.castTo(x, DOUBLE, 'implicit', e.pos);
-    const parts: AggregatePart[] = [
-      { fn: 'count', arg: x, type: BIGINT },
-      { fn: 'sum', arg: d, type: DOUBLE },
-      { fn: 'sum', arg: call('mul', [d, d], DOUBLE), type: DOUBLE },
-    ];
-    return {
-      parts,
-      combine: ([count, sx, sxx]) => {
-        const n = call('cast', [count!], DOUBLE);
-        const centered = call('sub', [sxx!, call('div', [call('mul', [sx!, sx!], DOUBLE), n], DOUBLE)], DOUBLE);
-        // rounding can leave a tiny negative for constant data
-        const ss = fnCall('greatest', [centered, lit(0, DOUBLE)], DOUBLE);
-        let v = call('div', [ss, f.pop ? n : call('sub', [n, lit(1, DOUBLE)], DOUBLE)], DOUBLE);
-        if (f.root) v = fnCall('sqrt', [v], DOUBLE);
-        return { k: 'case', whens: [{ when: call('ge', [count!, lit(f.pop ? 1 : 2, BIGINT)], BOOLEAN), then: v }], otherwise: null, type: DOUBLE };
-      },
-    };
-  }
+/** The aggregates that take WITHIN GROUP, as an error message lists them: "LISTAGG, PERCENTILE_CONT and PERCENTILE_DISC". */
+function withinGroupNames(): string {
+  const names = AGGREGATE_FAMILY.functions.filter((f) => f.withinGroup).map((f) => f.names[0].toUpperCase());
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join('');
 }
 
 const COMPARE_OPS = { '=': 'eq', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' } as const;
@@ -1082,14 +990,3 @@ function unknownPartner(t: SqlType, op: Op, literalIsLeft: boolean): SqlType {
   if (t.id === 'date') return op === 'sub' && !literalIsLeft ? DATE : INTEGER;
   return t;
 }
-
-/** An untyped literal read as a number: its own literal type ('5' -> INTEGER, '1.5' -> DECIMAL). */
-function numericLiteralType(e: Expr): SqlType {
-  const v = (e as Extract<Expr, { k: 'lit' }>).value;
-  if (typeof v === 'string') {
-    const n = numberLiteral(v.trim().replace(/^[+-]/, ''));
-    if (n) return n.type;
-  }
-  return DOUBLE;
-}
-

@@ -13,20 +13,27 @@
  * the current row's last peer with ORDER BY, the whole partition without). A
  * RANGE offset needs exactly one ORDER BY key, a number (offset a number) or
  * a DATE or TIMESTAMP (offset an INTERVAL, or whole days for a DATE).
+ *
+ * The functions themselves are the function registry's: a window function's
+ * entry (functions/window.ts) binds its arguments, an aggregate's
+ * (functions/aggregate.ts) binds as in GROUP BY, and its kinds say whether it
+ * runs over frames or only over whole partitions. Here: what every window call
+ * shares (OVER, nesting, FILTER, DISTINCT, IGNORE NULLS).
  */
 import type * as ast from '../sql/ast.js';
 import { DAY_US, type SqlType } from '../types.js';
-import { BIGINT, DOUBLE, INTEGER, VARCHAR, isInteger, isNumeric, isTemporal, isUnknown, lit, scaleOf, shortName, sqlError } from './coerce.js';
+import { BIGINT, DOUBLE, INTEGER, VARCHAR, isInteger, isNumeric, isTemporal, isUnknown, scaleOf, shortName, sqlError } from './coerce.js';
 import { fold } from './fold.js';
 import type { Expr } from './expr.js';
-import type { AggFn } from './agg-fn.js';
 import type { Field } from './physical.js';
 import type { LogicalNode } from './logical.js';
 import { col, isAggregateName, isSubqueryNode, someNode, type ExprBinder, type ExprEnv, type Rel } from './bind-expr.js';
 import { children } from '../sql/expr-children.js';
 import { Scope } from './bind-scope.js';
 import { PARTITION_FRAME, RUNNING_FRAME, type FrameBound, type WindowFrame, type WindowFunc, type WindowSortKey } from './window-spec.js';
-import { isWindowOnlyFunction } from './window-functions.js';
+import { aggregateKind, lookupWindowFunction } from '../functions/registry.js';
+import type { TypeRules, WindowCall } from '../functions/types.js';
+import { CallBinding as ArgumentBinding } from './bind-call.js';
 import { withFilter } from './bind-aggregate-filter.js';
 
 /** Window calls of an expression, outermost only (one nested in another's arguments is an error when binding). */
@@ -72,23 +79,8 @@ interface CallBinding {
   readonly combine: (columns: readonly Expr[]) => Expr;
 }
 
-/** Results of the ranking functions. */
-const RANK_TYPES: Readonly<Record<string, { kind: 'rowNumber' | 'rank' | 'denseRank' | 'percentRank' | 'cumeDist'; type: SqlType }>> = {
-  row_number: { kind: 'rowNumber', type: BIGINT },
-  rank: { kind: 'rank', type: BIGINT },
-  dense_rank: { kind: 'denseRank', type: BIGINT },
-  percent_rank: { kind: 'percentRank', type: DOUBLE },
-  cume_dist: { kind: 'cumeDist', type: DOUBLE },
-};
-
 /** Frame offsets and constant arguments read no columns. */
 const EMPTY_SCOPE = Scope.empty();
-
-/** Aggregates that need the whole partition at once: Redshift allows them PARTITION BY only. */
-const PARTITION_ONLY: ReadonlySet<AggFn> = new Set(['countDistinct', 'sumDistinct', 'avgDistinct', 'median', 'listagg', 'percentileCont', 'percentileDisc']);
-
-/** Aggregates computed over any frame (exec/ops/window-aggregate.ts). */
-const OVER_FRAMES: ReadonlySet<AggFn> = new Set(['sum', 'count', 'countStar', 'min', 'max', 'avg', 'anyValue']);
 
 export class WindowBinder {
   constructor(
@@ -211,8 +203,8 @@ export class WindowBinder {
     return b;
   }
 
-  /** A constant integer (an untyped literal read as one); null for NULL. */
-  private constantInteger(e: ast.Expr, what: string): number | null {
+  /** A constant integer (an untyped literal read as one); null for NULL. Window functions' arguments use it too. */
+  constantInteger(e: ast.Expr, what: string): number | null {
     let b: Expr = this.constant(e, what);
     if (isUnknown(b)) b = this.exprs.castTo(b, BIGINT, 'implicit', e.pos);
     if (b.k !== 'lit') throw this.error('SYNTAX', `${what} must be a constant`, e.pos);
@@ -278,8 +270,10 @@ export class WindowBinder {
       // FILTER (WHERE c): the argument made NULL where c is not TRUE, as for GROUP BY's aggregates
       if (c.filter) b = withFilter(b, this.exprs.bindCondition(c.filter, { ...argEnv, clause: 'FILTER' }));
       const funcs = b.parts.map((p): WindowFunc<Expr> => {
-        const whole = PARTITION_ONLY.has(p.fn);
-        if (!whole && !OVER_FRAMES.has(p.fn)) throw this.error('UNSUPPORTED', `${name}() as a window function is not supported`, c.pos);
+        // over frames, or (Redshift) over whole partitions only: the aggregate kind's
+        const over = aggregateKind(p.fn).window;
+        if (over === null) throw this.error('UNSUPPORTED', `${name}() as a window function is not supported`, c.pos);
+        const whole = over === 'partition';
         if (whole && (spec.ordered || spec.framed)) {
           const what = p.fn.endsWith('Distinct') ? `${name.toUpperCase()}(DISTINCT ...)` : name.toUpperCase();
           throw this.error('UNSUPPORTED', `${what} as a window function takes PARTITION BY only (as in Redshift): ORDER BY and frames are not supported`, c.pos);
@@ -298,71 +292,72 @@ export class WindowBinder {
       return { funcs, combine: b.combine };
     }
     if (c.filter) throw this.error('SYNTAX', `FILTER is only allowed with aggregates, not with ${name}()`, c.pos);
-    if (!isWindowOnlyFunction(name)) {
-      throw this.error('SYNTAX', `OVER specified, but ${name}() is neither a window function nor an aggregate`, c.pos);
-    }
+    const f = lookupWindowFunction(name);
+    if (!f) throw this.error('SYNTAX', `OVER specified, but ${name}() is neither a window function nor an aggregate`, c.pos);
     if (c.distinct) throw this.error('UNSUPPORTED', `DISTINCT is not supported in window function ${name}()`, c.pos);
     if (c.star) throw this.error('SYNTAX', `* is only allowed in COUNT(*), not in ${name}()`, c.pos);
     if (c.withinGroup) throw this.error('SYNTAX', `WITHIN GROUP is only allowed with LISTAGG, not with ${name}()`, c.pos);
-    const n = c.args.length;
-    const argc = (min: number, max: number) => {
-      if (n < min || n > max) {
-        const want = min === max ? `${min}` : `${min} to ${max}`;
-        throw this.error('SYNTAX', `window function ${name} takes ${want} argument${max === 1 ? '' : 's'}, got ${n}`, c.pos);
-      }
-    };
-    const ranking = RANK_TYPES[name];
-    if (ranking || name === 'ntile') {
-      if (c.ignoreNulls) throw this.error('SYNTAX', `IGNORE NULLS is not allowed with ${name}()`, c.pos);
-      if (ranking) {
-        argc(0, 0);
-        return one({ kind: ranking.kind, type: ranking.type });
-      }
-      argc(1, 1);
-      const buckets = this.constantInteger(c.args[0]!, 'the argument of NTILE');
-      if (buckets !== null && buckets <= 0) throw this.error('INVALID_VALUE', 'argument of ntile must be greater than zero', c.args[0]!.pos);
-      return one({ kind: 'ntile', buckets, type: BIGINT });
+    if (c.ignoreNulls && !f.ignoreNulls) throw this.error('SYNTAX', `IGNORE NULLS is not allowed with ${name}()`, c.pos);
+    return one(f.bind(new WindowCallBinding(this.exprs, this, c, argEnv, spec.frame)));
+  }
+}
+
+/** A window function's call as its registry entry binds it (functions/types.ts, WindowCall). */
+class WindowCallBinding implements WindowCall {
+  private readonly args: ArgumentBinding<ExprEnv>;
+
+  constructor(
+    exprs: ExprBinder,
+    private readonly windows: WindowBinder,
+    private readonly c: ast.FunctionCall,
+    env: ExprEnv,
+    readonly frame: WindowFrame,
+  ) {
+    this.args = new ArgumentBinding(exprs, c, env);
+  }
+
+  get name(): string {
+    return this.c.name;
+  }
+
+  get pos(): number {
+    return this.c.pos;
+  }
+
+  get count(): number {
+    return this.c.args.length;
+  }
+
+  get ignoreNulls(): boolean {
+    return this.c.ignoreNulls === true;
+  }
+
+  get rules(): TypeRules {
+    return this.args;
+  }
+
+  argc(min: number, max: number): void {
+    const n = this.count;
+    if (n < min || n > max) {
+      const want = min === max ? `${min}` : `${min} to ${max}`;
+      throw this.args.error('SYNTAX', `window function ${this.name} takes ${want} argument${max === 1 ? '' : 's'}, got ${n}`, this.pos);
     }
-    const value = (): Expr => {
-      const x = this.exprs.bind(c.args[0]!, argEnv);
-      return isUnknown(x) ? this.exprs.castTo(x, VARCHAR, 'implicit', c.args[0]!.pos) : x;
-    };
-    const ignoreNulls = c.ignoreNulls === true;
-    switch (name) {
-      case 'lag':
-      case 'lead': {
-        argc(1, 3);
-        let x = value();
-        let offset: Expr = lit(1, INTEGER);
-        if (n >= 2) {
-          offset = this.exprs.bind(c.args[1]!, argEnv);
-          if (isUnknown(offset)) offset = this.exprs.castTo(offset, INTEGER, 'implicit', c.args[1]!.pos);
-          if (!isInteger(offset.type)) throw this.error('TYPE_MISMATCH', `the offset of ${name} must be an integer, not ${shortName(offset.type)}`, c.args[1]!.pos);
-        }
-        let fallback: Expr | null = null;
-        if (n === 3) {
-          [x, fallback] = this.exprs.unify([x, this.exprs.bind(c.args[2]!, argEnv)], [c.args[0]!.pos, c.args[2]!.pos], name.toUpperCase()) as [Expr, Expr];
-        }
-        // a constant offset is the function's; any other is read per row, as an argument column
-        const constant = fold(offset);
-        const fixed = constant.k === 'lit' ? (constant.value as number | null) : null;
-        const perRow = constant.k === 'lit' ? null : offset;
-        return one({ kind: name, arg: x, offset: fixed, offsetArg: perRow, fallback, ignoreNulls, type: x.type });
-      }
-      case 'first_value':
-      case 'last_value': {
-        argc(1, 1);
-        const x = value();
-        return one({ kind: name === 'first_value' ? 'firstValue' : 'lastValue', arg: x, frame: spec.frame, ignoreNulls, type: x.type });
-      }
-      default: {
-        // nth_value
-        argc(2, 2);
-        const x = value();
-        const nth = this.constantInteger(c.args[1]!, 'the second argument of NTH_VALUE');
-        if (nth !== null && nth <= 0) throw this.error('INVALID_VALUE', 'argument of nth_value must be greater than zero', c.args[1]!.pos);
-        return one({ kind: 'nthValue', arg: x, n: nth, frame: spec.frame, ignoreNulls, type: x.type });
-      }
-    }
+  }
+
+  arg(i: number): Expr {
+    return this.args.arg(i);
+  }
+
+  value(i: number): Expr {
+    const x = this.arg(i);
+    return isUnknown(x) ? this.args.castTo(x, VARCHAR, 'implicit', this.argPos(i)) : x;
+  }
+
+  argPos(i: number): number {
+    return this.args.argPos(i);
+  }
+
+  constantInteger(i: number, what: string): number | null {
+    return this.windows.constantInteger(this.args.syntaxOf(i), what);
   }
 }

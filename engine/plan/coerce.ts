@@ -234,6 +234,16 @@ export function numberLiteral(text: string): { value: number; type: SqlType } | 
   return { value: scaled, type: decimalType(precision, scale) };
 }
 
+/** An untyped literal read as a number: its own literal type ('5' -> INTEGER, '1.5' -> DECIMAL). */
+export function numericLiteralType(e: Expr): SqlType {
+  const v = (e as Extract<Expr, { k: 'lit' }>).value;
+  if (typeof v === 'string') {
+    const n = numberLiteral(v.trim().replace(/^[+-]/, ''));
+    if (n) return n.type;
+  }
+  return DOUBLE;
+}
+
 export function sqlError(sql: string, code: ErrorCode, message: string, pos: number): SqlError {
   return new SqlError(code, message, positionAt(sql, pos), sql);
 }

@@ -6,7 +6,7 @@
 import type { Batch } from '../types.js';
 import type { TableMeta } from '../catalog/catalog.js';
 import type { Expr } from './expr.js';
-import type { AggFn } from './agg-fn.js';
+import type { AggFn } from '../functions/aggregate-kinds.js';
 import type { Field, JoinType } from './physical.js';
 import type { WindowFunc, WindowSortKey } from './window-spec.js';
 

@@ -5,7 +5,7 @@
 import type { Batch, SqlType } from '../types.js';
 import type { TableMeta } from '../catalog/catalog.js';
 import type { Expr } from './expr.js';
-import type { AggFn } from './agg-fn.js';
+import type { AggFn } from '../functions/aggregate-kinds.js';
 import type { WindowFunc } from './window-spec.js';
 
 export interface Field {

@@ -6,7 +6,7 @@
  * its rows are sorted once for all of them.
  */
 import type { SqlType } from '../types.js';
-import type { AggFn } from './agg-fn.js';
+import type { AggFn } from '../functions/aggregate-kinds.js';
 
 /**
  * A frame bound with its offset resolved to a constant. ROWS: rows. RANGE:

@@ -11,6 +11,7 @@ import { physicalKind } from '../../types.js';
 import type { AggregateNode, ExpandNode } from '../../plan/physical.js';
 import { batchFromRows, type PhysicalValue } from '../../rows.js';
 import { concatBatches, nullVector } from '../batch.js';
+import { aggregateKind } from '../../functions/registry.js';
 
 export function* runExpand(node: ExpandNode, input: Iterable<Batch>): Generator<Batch> {
   const inSet = node.sets.map((s) => node.keys.map((_, j) => s.includes(j)));
@@ -56,7 +57,7 @@ export function withEmptySets(node: AggregateNode, out: Batch): Batch {
   const rows: PhysicalValue[][] = missing.map((s) => [
     ...node.groups.slice(0, setColumn).map(() => null),
     s,
-    ...node.aggs.map((a) => (a.fn === 'count' || a.fn === 'countStar' || a.fn === 'countDistinct' || a.fn === 'approxCountDistinct' ? 0 : null)),
+    ...node.aggs.map((a) => aggregateKind(a.fn).empty),
   ]);
   const extra = batchFromRows(node.fields.map((f) => f.type), rows);
   return out.length === 0 ? extra : concatBatches([out, extra], node.fields.map((f) => physicalKind(f.type)));

@@ -1,5 +1,5 @@
 /**
- * PERCENTILE_CONT and PERCENTILE_DISC (plan/bind-percentile.ts). A group's
+ * PERCENTILE_CONT and PERCENTILE_DISC (functions/aggregate.ts). A group's
  * values are gathered as (group, value) pairs in two growing typed arrays;
  * result() sorts them by group with one counting sort, then each group's run
  * numerically, and reads the percentile at its position. No per-group lists

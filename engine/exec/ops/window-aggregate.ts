@@ -15,58 +15,30 @@
  */
 import type { Batch, SqlType, Vector } from '../../types.js';
 import { physicalKind } from '../../types.js';
-import type { AggSpec, Field } from '../../plan/physical.js';
+import type { AggSpec } from '../../plan/physical.js';
 import type { WindowFunc } from '../../plan/window-spec.js';
 import * as rt from '../runtime.js';
 import { gatherVector } from '../batch.js';
-import { DistinctAcc, castResult, isWideDecimal, type Acc } from './aggregate.js';
-import { ListAggAcc, MedianAcc } from './ordered-aggregates.js';
-import { PercentileAcc } from './percentile.js';
+import { castResult, isWideDecimal, type Acc } from './accumulators.js';
 import { dictRanks, type WindowLayout } from './window-layout.js';
 import type { FrameBounds } from './window-frame.js';
 
-type AggFunc = Extract<WindowFunc<number>, { kind: 'aggregate' }>;
+export type AggFunc = Extract<WindowFunc<number>, { kind: 'aggregate' }>;
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 
-/** Whether the aggregate needs its partition whole (no frame; WindowFunc's comment). */
-export function takesWholePartition(f: AggFunc): boolean {
-  switch (f.fn) {
-    case 'countDistinct':
-    case 'sumDistinct':
-    case 'avgDistinct':
-    case 'median':
-    case 'listagg':
-    case 'percentileCont':
-    case 'percentileDisc':
-      return true;
-    default:
-      return false;
-  }
+/** What an aggregate over frames reads (functions/aggregate-kinds.ts picks the evaluator). */
+export interface FrameInput {
+  readonly f: AggFunc;
+  /** The argument's column (null for COUNT(*)) and type. */
+  readonly arg: Vector | null;
+  readonly argType: SqlType | null;
+  readonly layout: WindowLayout;
+  readonly bounds: FrameBounds;
 }
 
-/** The aggregate's value for every input row. `bounds` is null for the whole-partition aggregates. */
-export function frameAggregate(f: AggFunc, batch: Batch, fields: readonly Field[], layout: WindowLayout, bounds: FrameBounds | null): Vector {
-  if (takesWholePartition(f)) return partitionAggregate(f, batch, fields, layout);
-  const b = bounds!;
-  switch (f.fn) {
-    case 'countStar':
-      return countStar(layout, b);
-    case 'count':
-    case 'sum':
-    case 'avg':
-      return sums(f, batch.columns[f.arg!]!, f.arg! >= 0 ? fields[f.arg!]!.type : null, layout, b);
-    case 'min':
-    case 'max':
-      return minMax(f.fn === 'max', batch.columns[f.arg!]!, layout, b);
-    case 'anyValue':
-      return firstNonNull(batch.columns[f.arg!]!, layout, b);
-    default:
-      throw new Error(`window aggregate ${f.fn} has no frame implementation`);
-  }
-}
-
-function countStar(layout: WindowLayout, b: FrameBounds): Vector {
+/** COUNT(*): the frame's size. */
+export function countStar({ layout, bounds: b }: FrameInput): Vector {
   const { n, perm } = layout;
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[perm[i]!] = b.end[i]! - b.start[i]!;
@@ -77,7 +49,8 @@ function countStar(layout: WindowLayout, b: FrameBounds): Vector {
  * COUNT(x), SUM(x), AVG(x). Per partition [s, e): exclusive prefixes at the
  * positions [s, e) and the partition's total standing for position e.
  */
-function sums(f: AggFunc, arg: Vector, argType: SqlType | null, layout: WindowLayout, b: FrameBounds): Vector {
+export function sums({ f, arg: a, argType, layout, bounds: b }: FrameInput): Vector {
+  const arg = a!;
   const { n, perm, parts } = layout;
   const nulls = arg.nulls;
   const x = arg.kind === 'str' ? null : arg.values;
@@ -141,7 +114,9 @@ function sums(f: AggFunc, arg: Vector, argType: SqlType | null, layout: WindowLa
 }
 
 /** MIN / MAX over each frame with a monotone deque of sorted positions (best value at its head). */
-function minMax(isMax: boolean, arg: Vector, layout: WindowLayout, b: FrameBounds): Vector {
+export function minMax({ f, arg: a, layout, bounds: b }: FrameInput): Vector {
+  const isMax = f.fn === 'max';
+  const arg = a!;
   const { n, perm, parts } = layout;
   // the values in sorted order, as numbers that compare as the values do (a string's dictionary rank)
   const key = new Float64Array(n);
@@ -182,7 +157,8 @@ function minMax(isMax: boolean, arg: Vector, layout: WindowLayout, b: FrameBound
 }
 
 /** ANY_VALUE: the frame's first non-NULL value. */
-function firstNonNull(arg: Vector, layout: WindowLayout, b: FrameBounds): Vector {
+export function firstNonNull({ arg: a, layout, bounds: b }: FrameInput): Vector {
+  const arg = a!;
   const { n, perm } = layout;
   const nulls = arg.nulls;
   // nextValue[i]: the first position at or after i with a value (n when none)
@@ -216,13 +192,26 @@ function gatherOrNull(arg: Vector, src: Int32Array): Vector {
   return { ...v, nulls } as Vector;
 }
 
-/** DISTINCT forms, MEDIAN, LISTAGG: the GROUP BY accumulators with one group per partition, the result spread to its rows. */
-function partitionAggregate(f: AggFunc, batch: Batch, fields: readonly Field[], layout: WindowLayout): Vector {
+/**
+ * An aggregate that needs its partition whole (DISTINCT forms, MEDIAN,
+ * LISTAGG, the percentiles): its GROUP BY accumulator (`acc`, made for `spec`)
+ * with one group per partition, the result spread to the partition's rows.
+ */
+export function partitionAggregate(f: AggFunc, batch: Batch, layout: WindowLayout, acc: Acc): Vector {
   const { n, perm, parts } = layout;
   const groups = parts.length - 1;
   const ids = new Int32Array(n);
   for (let p = 0; p < groups; p++) for (let i = parts[p]!; i < parts[p + 1]!; i++) ids[perm[i]!] = p;
-  const spec: AggSpec = {
+  acc.grow(groups);
+  if (acc.updateBatch) acc.updateBatch(batch, ids, n);
+  else acc.update(f.arg !== null ? batch.columns[f.arg]! : null, ids, n);
+  const perPartition = castResult(acc.result(groups), physicalKind(f.type));
+  return gatherVector(perPartition, ids, n);
+}
+
+/** The GROUP BY spec of a whole-partition aggregate (its WITHIN GROUP keys as input columns). */
+export function partitionSpec(f: AggFunc): AggSpec {
+  return {
     fn: f.fn,
     arg: f.arg ?? -1,
     type: f.type,
@@ -232,31 +221,4 @@ function partitionAggregate(f: AggFunc, batch: Batch, fields: readonly Field[], 
     ...(f.fraction !== undefined ? { fraction: f.fraction } : {}),
     ...(f.desc ? { desc: true } : {}),
   };
-  const argType = f.arg !== null ? fields[f.arg]!.type : null;
-  const argScale = argType?.id === 'decimal' ? (argType.scale ?? 0) : 0;
-  let acc: Acc;
-  switch (f.fn) {
-    case 'median':
-      acc = new MedianAcc(f.type);
-      break;
-    case 'listagg':
-      acc = new ListAggAcc(spec);
-      break;
-    case 'percentileCont':
-    case 'percentileDisc':
-      acc = new PercentileAcc(spec, f.type);
-      break;
-    case 'countDistinct':
-    case 'sumDistinct':
-    case 'avgDistinct':
-      acc = new DistinctAcc(f.fn, argScale, f.type);
-      break;
-    default:
-      throw new Error(`window aggregate ${f.fn} is not a whole-partition aggregate`);
-  }
-  acc.grow(groups);
-  if (acc.updateBatch) acc.updateBatch(batch, ids, n);
-  else acc.update(f.arg !== null ? batch.columns[f.arg]! : null, ids, n);
-  const perPartition = castResult(acc.result(groups), physicalKind(f.type));
-  return gatherVector(perPartition, ids, n);
 }

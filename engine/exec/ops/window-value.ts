@@ -7,7 +7,7 @@
  * running count: O(1) per row whatever the offset or frame.
  */
 import type { Vector } from '../../types.js';
-import type { WindowFrame, WindowFunc } from '../../plan/window-spec.js';
+import type { WindowFunc } from '../../plan/window-spec.js';
 import type { WindowLayout } from './window-layout.js';
 import type { FrameBounds } from './window-frame.js';
 
@@ -163,9 +163,4 @@ export function frameValue(
     if (j >= fs && j < fe) src[perm[i]!] = perm[j]!;
   }
   return src;
-}
-
-/** Whether a function reads a frame (the others ignore one written). */
-export function usesFrame(f: WindowFunc<number>): f is Extract<WindowFunc<number>, { frame: WindowFrame }> {
-  return f.kind === 'firstValue' || f.kind === 'lastValue' || f.kind === 'nthValue' || f.kind === 'aggregate';
 }

@@ -3,18 +3,18 @@
  * saw to that) are gathered into one batch, sorted once by PARTITION BY and
  * ORDER BY for all the node's functions (window-layout.ts), and each function
  * adds one column, computed over sorted positions and written back in input
- * order. Frames are computed once per distinct frame (window-frame.ts).
+ * order by the evaluator of its kind (functions/window.ts). Frames are
+ * computed once per distinct frame (window-frame.ts).
  */
 import type { Batch, Vector } from '../../types.js';
 import type { WindowNode } from '../../plan/physical.js';
-import type { WindowFrame, WindowFunc } from '../../plan/window-spec.js';
+import type { WindowFrame } from '../../plan/window-spec.js';
+import { windowEvaluator } from '../../functions/registry.js';
+import type { WindowInput } from '../../functions/types.js';
 import { concatBatches } from '../batch.js';
 import { kindsOf } from '../context.js';
 import { windowLayout, type WindowLayout } from './window-layout.js';
 import { frameBounds, rangeKey, type FrameBounds, type RangeKey } from './window-frame.js';
-import { ranking } from './window-rank.js';
-import { frameValue, lagLead, pickValues } from './window-value.js';
-import { frameAggregate, takesWholePartition } from './window-aggregate.js';
 
 /** The node's input rows with one column per window function after them; null for no rows. */
 export function runWindow(node: WindowNode, input: Iterable<Batch>): Batch | null {
@@ -24,36 +24,11 @@ export function runWindow(node: WindowNode, input: Iterable<Batch>): Batch | nul
   const batch = concatBatches(batches, kindsOf(node.input));
   const layout = windowLayout(batch, node.partition, node.order);
   const frames = new FrameCache(node, batch, layout);
+  const over: WindowInput = { batch, fields: node.input.fields, layout, bounds: (frame) => frames.bounds(frame) };
   const columns: Vector[] = [...batch.columns];
-  for (const f of node.funcs) columns.push(evaluate(f, node, batch, layout, frames));
+  // each function's evaluator is its kind's, from the function registry
+  for (const f of node.funcs) columns.push(windowEvaluator(f.kind)(f, over));
   return { length: batch.length, columns };
-}
-
-function evaluate(f: WindowFunc<number>, node: WindowNode, batch: Batch, layout: WindowLayout, frames: FrameCache): Vector {
-  switch (f.kind) {
-    case 'rowNumber':
-    case 'rank':
-    case 'denseRank':
-    case 'percentRank':
-    case 'cumeDist':
-    case 'ntile':
-      return ranking(f, layout);
-    case 'lag':
-    case 'lead': {
-      const arg = batch.columns[f.arg]!;
-      const fallback = f.fallback === null ? null : batch.columns[f.fallback]!;
-      const offsets = f.offsetArg === null ? null : batch.columns[f.offsetArg]!;
-      return pickValues(arg, lagLead(f, arg, offsets, fallback !== null, layout), fallback);
-    }
-    case 'firstValue':
-    case 'lastValue':
-    case 'nthValue': {
-      const arg = batch.columns[f.arg]!;
-      return pickValues(arg, frameValue(f, arg, frames.bounds(f.frame), layout), null);
-    }
-    case 'aggregate':
-      return frameAggregate(f, batch, node.input.fields, layout, takesWholePartition(f) ? null : frames.bounds(f.frame));
-  }
 }
 
 /** Frame bounds by frame, computed once for all the functions that share a frame. */

@@ -98,7 +98,7 @@ export function planAggregate(ctx: PlanContext, node: Extract<LogicalNode, { op:
       id: ctx.id(),
       input: moved,
       groups: groupCols.map((_, i) => i),
-      aggs: finalSpecs.map((s) => (s.fn === 'avg' ? s : { ...s, arg: s.arg })),
+      aggs: finalSpecs,
       mode: 'final',
       fields: outFields,
       dist: outDist(),

@@ -27,7 +27,7 @@
 import { columnsOf, remapColumns, type Expr } from '../expr.js';
 import type { LogicalNode } from '../logical.js';
 import type { AggSpec, Distribution, Field, PlanNode, SortKey } from '../physical.js';
-import { aggSpec, hasPartialState, partialStates } from '../aggregate-states.js';
+import { aggSpec, hasPartialState, partialStates, stateWidth } from '../aggregate-states.js';
 import type { PlanContext, Planned } from './context.js';
 
 type GroupingAggregate = Extract<LogicalNode, { op: 'aggregate' }>;
@@ -158,8 +158,8 @@ function expand(
   const read = new Set<number>();
   for (const a of aggs) {
     if (a.arg >= 0) read.add(a.arg);
-    // merging partial states, AVG's is two columns (sum, count)
-    if (merging && a.fn === 'avg') read.add(a.arg + 1);
+    // merging partial states, one may be several columns (AVG's: sum, count)
+    if (merging) for (let w = 1; w < stateWidth(a.fn, input.fields[a.arg]!.type, a.type); w++) read.add(a.arg + w);
     for (const o of a.order ?? []) read.add(o.column);
   }
   const payload = [...read].sort((a, b) => a - b);

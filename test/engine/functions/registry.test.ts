@@ -1,10 +1,32 @@
 /**
  * The registry itself: every SQL name reaches one entry, every entry that
- * compiles has an implementation, operators are not callable by name, and the
- * hash functions agree with their published results.
+ * compiles has an implementation, operators are not callable by name, every
+ * aggregate and window function resolves to its entry and every kind they
+ * bind to to its accumulator or evaluator, the binder, planner and executor
+ * switch on no function's name, and the hash functions agree with their
+ * published results.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAMILIES, functionNames, implementation, lookupFunction, lookupOperator } from '../../../engine/functions/registry.js';
+import {
+  AGGREGATE_FAMILY,
+  FAMILIES,
+  WINDOW_FAMILY,
+  aggregateKind,
+  aggregateNames,
+  functionNames,
+  implementation,
+  isAggregateName,
+  isRefusedAggregate,
+  lookupAggregate,
+  lookupFunction,
+  lookupOperator,
+  lookupWindowFunction,
+  windowEvaluator,
+  windowFunctionNames,
+} from '../../../engine/functions/registry.js';
+import { AGGREGATE_KINDS, type AggFn } from '../../../engine/functions/aggregate-kinds.js';
 import { fnvHash64 } from '../../../engine/functions/hash.js';
 import { md5, sha2 } from '../../../engine/functions/hash.js';
 
@@ -40,6 +62,104 @@ describe('the function registry', () => {
     expect(() => implementation('no_such_function')).toThrow('function registry: no implementation no_such_function');
   });
 });
+
+describe('aggregates and window functions in the registry', () => {
+  it('finds each aggregate by each of its names, and no other kind of function by them', () => {
+    for (const f of AGGREGATE_FAMILY.functions) {
+      for (const n of f.names) {
+        expect(lookupAggregate(n), n).toBe(f);
+        expect(isAggregateName(n), n).toBe(true);
+        expect(isRefusedAggregate(n), n).toBe(false);
+        expect(lookupFunction(n), n).toBeUndefined();
+        expect(lookupWindowFunction(n), n).toBeUndefined();
+      }
+      expect(f.syntax.length > 0 && f.returns !== '' && f.doc !== '' && f.nulls !== '', f.names[0]).toBe(true);
+    }
+    expect(aggregateNames()).toEqual(AGGREGATE_FAMILY.functions.flatMap((f) => f.names));
+  });
+
+  it('refuses the aggregates keel does not compute by name, as aggregates', () => {
+    expect(AGGREGATE_FAMILY.refused.length).toBeGreaterThan(0);
+    for (const n of AGGREGATE_FAMILY.refused) {
+      expect(isAggregateName(n), n).toBe(true);
+      expect(isRefusedAggregate(n), n).toBe(true);
+      expect(lookupAggregate(n), n).toBeUndefined();
+    }
+  });
+
+  it('finds each window function by its name, and its evaluator by its kind', () => {
+    const kinds = new Set<string>();
+    for (const f of WINDOW_FAMILY) {
+      for (const n of f.names) {
+        expect(lookupWindowFunction(n), n).toBe(f);
+        expect(isAggregateName(n), n).toBe(false);
+        expect(lookupFunction(n), n).toBeUndefined();
+      }
+      expect(kinds.has(f.kind), f.kind).toBe(false);
+      kinds.add(f.kind);
+      expect(typeof windowEvaluator(f.kind), f.kind).toBe('function');
+      expect(f.syntax.length > 0 && f.returns !== '' && f.doc !== '' && f.nulls !== '', f.names[0]).toBe(true);
+    }
+    // aggregates OVER a window have one evaluator, which runs them through their kinds
+    expect(typeof windowEvaluator('aggregate')).toBe('function');
+    expect(windowFunctionNames()).toEqual(WINDOW_FAMILY.flatMap((f) => f.names));
+  });
+
+  it('gives every aggregate kind an accumulator, and a frame evaluator to those that run over frames', () => {
+    const ids = Object.keys(AGGREGATE_KINDS) as AggFn[];
+    expect(ids.length).toBeGreaterThan(10);
+    for (const id of ids) {
+      const k = aggregateKind(id);
+      expect(k, id).toBe(AGGREGATE_KINDS[id]);
+      expect(typeof k.accumulator, id).toBe('function');
+      expect(k.window === 'frames' ? typeof k.frame : 'no frames', id).toBe(k.window === 'frames' ? 'function' : 'no frames');
+      // a kind without a partial state needs its group's rows together, as a window aggregate its partition whole
+      if (k.partial === null) expect(k.window, id).toBe('partition');
+      else expect(k.partial({ id: 'integer' }, { id: 'bigint' }).length, id).toBeGreaterThan(0);
+    }
+    expect(() => aggregateKind('noSuchKind' as AggFn)).toThrow('function registry: no aggregate kind noSuchKind');
+    expect(() => windowEvaluator('noSuchKind' as 'rank')).toThrow('function registry: no window evaluator noSuchKind');
+  });
+
+  it('knows the aggregates and window functions Redshift users reach for', () => {
+    const aggregates = ['count', 'sum', 'avg', 'min', 'max', 'listagg', 'median', 'percentile_cont', 'percentile_disc', 'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'bool_and', 'bool_or', 'any_value'];
+    expect(aggregates.filter((n) => !lookupAggregate(n))).toEqual([]);
+    expect(lookupAggregate('count')!.approximate).toBeTypeOf('function');
+    const windows = ['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value'];
+    expect(windows.filter((n) => !lookupWindowFunction(n))).toEqual([]);
+  });
+
+  it('leaves no switch on an aggregate or window function name in the binder, the planner or the executor', () => {
+    const engine = path.resolve(__dirname, '../../../engine');
+    const files = ['plan', 'exec'].flatMap((d) => sources(path.join(engine, d)));
+    expect(files.some((f) => f.endsWith(path.join('plan', 'bind-expr.ts')))).toBe(true);
+    expect(files.some((f) => f.endsWith(path.join('plan', 'bind-window.ts')))).toBe(true);
+    const names = [...aggregateNames(), ...windowFunctionNames()];
+    // the kinds' ids name implementations, not SQL functions; a SQL name spelled like one ('sum', 'rank') is checked as a comparison below
+    const kindIds = new Set<string>([...Object.keys(AGGREGATE_KINDS), ...WINDOW_FAMILY.map((f) => f.kind)]);
+    const spelled = names.filter((n) => !kindIds.has(n));
+    expect(spelled).toContain('percentile_cont');
+    expect(spelled).toContain('row_number');
+    const found: string[] = [];
+    for (const f of files) {
+      const text = fs.readFileSync(f, 'utf8');
+      for (const n of spelled) if (text.includes(`'${n}'`) || text.includes(`"${n}"`)) found.push(`${path.relative(engine, f)}: '${n}'`);
+      // a call's name compared with a literal (GROUPING and GROUPING_ID are grouping-set constructs, bound by bind-grouping.ts)
+      for (const m of text.matchAll(/\bname\s*[!=]==?\s*'([a-z_]+)'/g)) if (m[1] !== 'grouping' && m[1] !== 'grouping_id') found.push(`${path.relative(engine, f)}: name === '${m[1]}'`);
+    }
+    expect(found).toEqual([]);
+  });
+});
+
+/** The TypeScript sources under a folder. */
+function sources(dir: string, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) sources(p, out);
+    else if (p.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
 
 describe('hashes', () => {
   it("FNV_HASH is Redshift's FNV-1a: the examples of Redshift's manual", () => {

@@ -402,6 +402,31 @@ describe('errors', () => {
     for (const [sql, code, message] of cases) expect({ code: err(sql).code, message: err(sql).message }, sql).toEqual({ code, message });
   });
 
+  it('aggregate misuse is refused by the registry entries with the messages the binder gave', () => {
+    const cases: [string, string, string][] = [
+      ['select sum(a) within group (order by a) from t', 'SYNTAX', 'WITHIN GROUP is only allowed with LISTAGG, PERCENTILE_CONT and PERCENTILE_DISC, not with sum()'],
+      ['select approximate count(distinct a) within group (order by a) from t', 'SYNTAX', 'WITHIN GROUP is not allowed with APPROXIMATE COUNT'],
+      ['select median(distinct a) from t', 'UNSUPPORTED', 'MEDIAN(DISTINCT ...) is not supported'],
+      ['select stddev(distinct a) from t', 'UNSUPPORTED', 'stddev(DISTINCT ...) is not supported'],
+      ['select bit_and(a) from t', 'UNSUPPORTED', 'aggregate function bit_and is not supported'],
+      ['select sum(a, b) from t', 'SYNTAX', 'aggregate function sum takes one argument, got 2'],
+      ["select listagg(s, ',', s) from t", 'SYNTAX', 'aggregate function listagg takes 1 or 2 arguments, got 3'],
+      ['select listagg(s, s) from t', 'SYNTAX', 'the delimiter of LISTAGG must be a constant string'],
+      ['select sum(s) from t', 'TYPE_MISMATCH', 'function sum(varchar) does not exist'],
+      ['select var_pop(s) from t', 'TYPE_MISMATCH', 'function var_pop(varchar) does not exist'],
+      ['select bool_and(a) from t', 'TYPE_MISMATCH', 'function bool_and(integer) does not exist'],
+      ['select median(s) from t', 'TYPE_MISMATCH', 'function median(varchar) does not exist'],
+      ['select sum(sum(a)) from t', 'SYNTAX', 'aggregate function calls cannot be nested'],
+      ['select listagg(s) within group (order by count(*)) from t', 'SYNTAX', 'aggregate function calls cannot be nested'],
+      ['select a from t where count(*) > 1', 'SYNTAX', 'aggregate functions are not allowed in WHERE'],
+      ["select lag(a, 1.5) over (order by a) from t", 'TYPE_MISMATCH', 'the offset of lag must be an integer, not decimal(2,1)'],
+      ['select first_value(a, 2) over (order by a) from t', 'SYNTAX', 'window function first_value takes 1 argument, got 2'],
+      ['select listagg(s) within group (order by a) over (order by a) from t', 'UNSUPPORTED', 'LISTAGG as a window function takes PARTITION BY only (as in Redshift): ORDER BY and frames are not supported'],
+      ['select sum(distinct a) over (partition by b rows 1 preceding) from t', 'UNSUPPORTED', 'SUM(DISTINCT ...) as a window function takes PARTITION BY only (as in Redshift): ORDER BY and frames are not supported'],
+    ];
+    for (const [sql, code, message] of cases) expect({ code: err(sql).code, message: err(sql).message }, sql).toEqual({ code, message });
+  });
+
   it('reports unsupported shapes clearly', () => {
     expect(err('select a from t intersect all select k from u').code).toBe('UNSUPPORTED');
     expect(err('select mode() within group (order by a) from t').code).toBe('UNSUPPORTED');
