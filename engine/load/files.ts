@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Every regular, non-hidden file under `dir`, as paths relative to it, sorted. */
-function filesUnder(dir: string, rel = ''): string[] {
+/** Every regular, non-hidden file under `dir` (its top-level entries those whose name starts with `prefix`), as paths relative to it. */
+function filesUnder(dir: string, rel = '', prefix = ''): string[] {
   const out: string[] = [];
   let entries: fs.Dirent[];
   try {
@@ -18,7 +18,7 @@ function filesUnder(dir: string, rel = ''): string[] {
     return out;
   }
   for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
+    if (e.name.startsWith('.') || !e.name.startsWith(prefix)) continue;
     const r = rel === '' ? e.name : path.join(rel, e.name);
     if (e.isDirectory()) out.push(...filesUnder(dir, r));
     else if (e.isFile()) out.push(r);
@@ -40,8 +40,7 @@ export function sourceFiles(source: string): string[] {
   // a prefix: the files of its folder (and below) whose path starts with its last part
   const dir = source.endsWith('/') || source.endsWith(path.sep) ? abs : path.dirname(abs);
   const prefix = dir === abs ? '' : path.basename(abs);
-  return filesUnder(dir)
-    .filter((r) => r.startsWith(prefix))
+  return filesUnder(dir, '', prefix)
     .sort(byName)
     .map((r) => path.join(dir, r));
 }

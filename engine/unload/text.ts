@@ -79,7 +79,8 @@ function needsQuotes(s: string, delimiter: string): boolean {
 }
 
 function csvField(s: string, delimiter: string, nullAs: string): string {
-  if (s === '' || s === nullAs || needsQuotes(s, delimiter)) return `"${s.replace(/"/g, '""')}"`;
+  // \N too: COPY's default NULL marker would read it back as NULL
+  if (s === '' || s === nullAs || s === '\\N' || needsQuotes(s, delimiter)) return `"${s.replace(/"/g, '""')}"`;
   return s;
 }
 
