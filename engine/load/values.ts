@@ -452,7 +452,7 @@ export class ColumnOut {
   readonly truncate: boolean;
   readonly dateParser: ((s: string, a: number, b: number) => number) | null;
   readonly timeParser: ((s: string, a: number, b: number) => number) | null;
-  /** No option changes how this column's text is read: the loaders' fast paths apply. */
+  /** No option changes how this column's non-empty text is read (emptyAsNull is handled on every path; dates check dateParser): the string fast path applies. */
   readonly plain: boolean;
 
   i32: Int32Array = EMPTY_I32;
@@ -482,7 +482,7 @@ export class ColumnOut {
     this.truncate = str && options.truncate === true;
     this.dateParser = this.code === T_DATE ? (options.dateParser ?? null) : null;
     this.timeParser = this.code === T_TIMESTAMP || this.code === T_TIMESTAMPTZ ? (options.timeParser ?? null) : null;
-    this.plain = this.emptyAsNull && !this.blanksAsNull && !this.truncate && this.dateParser === null && this.timeParser === null;
+    this.plain = !this.blanksAsNull && !this.truncate;
     this.reset(capacity);
   }
 
