@@ -6,8 +6,9 @@
  * case), MONTH (January), DD, HH24, HH12 or HH (with AM/PM), MI, SS, a
  * fraction after SS as `.S...` or `.F...` (1 to 6 digits read, whatever the
  * count written), AM or PM; any other character must appear as written.
- * Numeric fields take 1 or 2 digits (YYYY 1 to 4, YY 2: 70-99 are 19xx, as
- * Redshift reads them), so 'MM/DD/YYYY' reads both 1/5/2024 and 01/05/2024.
+ * Numeric fields take 1 or 2 digits, YYYY exactly 4 and YY exactly 2 (00-69
+ * are 20xx, 70-99 19xx), so 'MM/DD/YYYY' reads both 1/5/2024 and 01/05/2024
+ * but not 01/05/24.
  *
  * 'auto' tries the ISO form first, then the forms Redshift's auto
  * recognition lists most (AUTO_DATES); a timestamp is a date in one of those
@@ -110,7 +111,7 @@ function match(parts: readonly Part[], s: string, a: number, b: number): Fields 
           v = v * 10 + c;
           p++;
         }
-        if (p === q0 || (part.field === 'yy' && p - q0 !== 2)) return null;
+        if (p === q0 || ((part.field === 'yy' || part.field === 'y') && p - q0 !== part.max)) return null;
         switch (part.field) {
           case 'y': f.y = v; break;
           case 'yy': f.y = v < 70 ? 2000 + v : 1900 + v; break;
