@@ -219,6 +219,9 @@ function checkCopyOptions(p: ParserCursor, o: ast.CopyOptions, seen: Map<string,
       const t = seen.get(name);
       if (t) throw p.error('SYNTAX', `${name === 'null' ? 'NULL AS' : name.toUpperCase()} is not valid with FORMAT PARQUET`, t.pos);
     }
+    // Redshift takes it there; keel's Parquet reader does not replace invalid UTF-8 (yet): refused rather than ignored
+    const inv = seen.get('acceptinvchars');
+    if (inv) throw p.error('UNSUPPORTED', 'ACCEPTINVCHARS with FORMAT PARQUET is not supported', inv.pos);
   }
   const q = o.quote ?? '"';
   const d = o.delimiter ?? (o.format === 'csv' ? ',' : '|');

@@ -108,7 +108,7 @@ export async function copy(db: SessionHost, s: ast.CopyStatement, p: ParsedState
   const options: LoadOptions = { ...copyLoadOptions(o), ...(o.format !== 'parquet' ? { onBadRecord } : {}) };
 
   let rows = 0;
-  async function* batches(table: TableMeta, p: ParsedStatement): AsyncGenerator<Batch> {
+  async function* batches(table: TableMeta): AsyncGenerator<Batch> {
     const { defs, source } = loadedColumns(table, s, p);
     for (const file of files) {
       for await (const b of readFile(file, defs, options)) {
@@ -123,13 +123,13 @@ export async function copy(db: SessionHost, s: ast.CopyStatement, p: ParsedState
     if (o.noLoad) {
       const table = tableOr(db.catalog(), s.table, p);
       ({ tbl: tableId, types: columnTypes } = describeTable(table));
-      for await (const _ of batches(table, p));
+      for await (const _ of batches(table));
       return done('COPY', t0, 0);
     }
     const loaded = await db.store.change(async (catalog) => {
       const table = tableOr(catalog, s.table, p);
       ({ tbl: tableId, types: columnTypes } = describeTable(table));
-      const change = await appendRows(db.dir, catalog, table, batches(table, p), db.store.segments);
+      const change = await appendRows(db.dir, catalog, table, batches(table), db.store.segments);
       return {
         catalog: { ...catalog, tables: { ...catalog.tables, [table.name]: change.table } },
         obsolete: change.obsolete.map((f) => db.store.segmentPath(table, f)),

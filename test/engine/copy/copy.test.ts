@@ -257,6 +257,7 @@ describe('COPY errors', () => {
       [`copy t from '/x' maxerror 1 maxerror 2`, /option MAXERROR is given more than once/],
       [`copy t from '/x' parquet delimiter ','`, /DELIMITER is not valid with FORMAT PARQUET/],
       [`copy t from '/x' parquet maxerror 5`, /MAXERROR is not valid with FORMAT PARQUET/],
+      [`copy t from '/x' acceptinvchars format parquet`, /ACCEPTINVCHARS with FORMAT PARQUET is not supported/],
       [`copy t from '/x' csv quote ',' `, /QUOTE and DELIMITER must differ/],
       [`copy t from '/x' delimiter 'ab'`, /DELIMITER must be one character/],
       [`copy t to '/x'`, /COPY \.\.\. TO \(use UNLOAD\) is not supported/],
