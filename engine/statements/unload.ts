@@ -27,7 +27,7 @@ export async function unload(db: SessionHost, s: ast.UnloadStatement, p: ParsedS
   const q = inner.length === 1 ? inner[0]!.statement : null;
   if (q === null || q.kind !== 'select') throw statementError('UNSUPPORTED', 'UNLOAD takes one SELECT statement', s.queryPos, p);
   const result = await select(db, q, inner[0]!, parts, t0, cancel);
-  unloadFiles(s.to, result.fields, result.batch, {
+  await unloadFiles(s.to, result.fields, result.batch, {
     format: s.format,
     delimiter: s.delimiter ?? (s.format === 'csv' ? ',' : '|'),
     header: s.header,

@@ -25,7 +25,7 @@ import type { Field } from '../plan/physical.js';
 import type { Batch } from '../types.js';
 import { sourceFiles } from '../load/files.js';
 import { headerLine, writeLines, type TextFormat } from './text.js';
-import { parquetFile } from './parquet.js';
+import type { parquetFile as ParquetFile } from './parquet.js';
 
 export interface UnloadOptions {
   readonly format: 'text' | 'csv' | 'parquet';
@@ -56,8 +56,8 @@ function partName(prefix: string, o: UnloadOptions, slice: number, part: number)
 }
 
 /** Rows [from, to) as one or more files' bytes, cut at maxFileSize. */
-function encode(fields: readonly Field[], batch: Batch, from: number, to: number, o: UnloadOptions): Uint8Array[] {
-  if (o.format === 'parquet') {
+function encode(fields: readonly Field[], batch: Batch, from: number, to: number, o: UnloadOptions, parquetFile: typeof ParquetFile | null): Uint8Array[] {
+  if (parquetFile !== null) {
     // cut by rows, from the size of the whole share (Parquet sizes are known only once written)
     const whole = parquetFile(fields, batch, from, to);
     if (whole.length <= o.maxFileSize || to - from <= 1) return [whole];
@@ -92,7 +92,9 @@ function encode(fields: readonly Field[], batch: Batch, from: number, to: number
 }
 
 /** Writes the result under `prefix`; the files written, in name order. */
-export function unloadFiles(prefix: string, fields: readonly Field[], batch: Batch, o: UnloadOptions): string[] {
+export async function unloadFiles(prefix: string, fields: readonly Field[], batch: Batch, o: UnloadOptions): Promise<string[]> {
+  // the Parquet writer is loaded the first time it is needed (it adds to every start of the engine otherwise)
+  const parquetFile = o.format === 'parquet' ? (await import('./parquet.js')).parquetFile : null;
   const target = path.resolve(prefix) + (prefix.endsWith('/') || prefix.endsWith(path.sep) ? path.sep : '');
   const parts: Part[] = [];
   const shares = o.parallel ? o.slices : 1;
@@ -101,7 +103,7 @@ export function unloadFiles(prefix: string, fields: readonly Field[], batch: Bat
     const from = Math.min(batch.length, s * per);
     const to = Math.min(batch.length, from + per);
     if (to === from && !(s === 0 && batch.length === 0)) continue;
-    encode(fields, batch, from, to, o).forEach((bytes, k) => parts.push({ file: partName(target, o, s, k), bytes }));
+    encode(fields, batch, from, to, o, parquetFile).forEach((bytes, k) => parts.push({ file: partName(target, o, s, k), bytes }));
   }
   if (o.cleanPath) for (const f of sourceFiles(target)) fs.rmSync(f, { force: true });
   else if (!o.allowOverwrite) {

@@ -44,7 +44,7 @@ async function readBack(files: readonly string[], format: 'text' | 'parquet'): P
 describe('UNLOAD parts', () => {
   it('cuts CSV files at MAXFILESIZE, every file but the last full, rows in order', async () => {
     dir = tmpDir('keel-unload-files-');
-    const files = unloadFiles(path.join(dir, 'u_'), FIELDS, BATCH, options({ maxFileSize: 8192 }));
+    const files = await unloadFiles(path.join(dir, 'u_'), FIELDS, BATCH, options({ maxFileSize: 8192 }));
     expect(files.length).toBeGreaterThan(3);
     expect(files.map((f) => path.basename(f))).toEqual(files.map((_, k) => `u_${String(k).padStart(3, '0')}`));
     for (const f of files) expect(fs.statSync(f).size).toBeLessThanOrEqual(8192);
@@ -54,10 +54,10 @@ describe('UNLOAD parts', () => {
 
   it('cuts Parquet by rows when a share would pass MAXFILESIZE, and names the parts per slice', async () => {
     dir = tmpDir('keel-unload-files-');
-    const whole = unloadFiles(path.join(dir, 'one', 'p_'), FIELDS, BATCH, options({ format: 'parquet', parallel: true, slices: 2 }));
+    const whole = await unloadFiles(path.join(dir, 'one', 'p_'), FIELDS, BATCH, options({ format: 'parquet', parallel: true, slices: 2 }));
     expect(whole.map((f) => path.basename(f))).toEqual(['p_0000_part_00.parquet', 'p_0001_part_00.parquet']);
     const size = fs.statSync(whole[0]!).size;
-    const cut = unloadFiles(path.join(dir, 'cut', 'p_'), FIELDS, BATCH, options({ format: 'parquet', parallel: true, slices: 2, maxFileSize: Math.floor(size / 2) }));
+    const cut = await unloadFiles(path.join(dir, 'cut', 'p_'), FIELDS, BATCH, options({ format: 'parquet', parallel: true, slices: 2, maxFileSize: Math.floor(size / 2) }));
     const names = cut.map((f) => path.basename(f));
     expect(names.filter((n) => n.startsWith('p_0000_part_')).length).toBeGreaterThan(1);
     expect(names.filter((n) => n.startsWith('p_0001_part_')).length).toBeGreaterThan(1);
