@@ -172,7 +172,7 @@ export function formatResultTable(r: TextResult, options: Omit<TableOptions, 'ri
 
 /** A CSV field: quoted when it holds the delimiter, a quote, a line break, outer blanks, or reads as the NULL marker. */
 /** Statements whose tag always carries the rows they changed, as psql prints it (DELETE 0). */
-const COUNTED = new Set(['INSERT', 'DELETE', 'UPDATE', 'MERGE']);
+const COUNTED = new Set(['INSERT', 'DELETE', 'UPDATE', 'MERGE', 'COPY', 'UNLOAD']);
 
 /** The command tag of a statement that returns no rows: CREATE TABLE, INSERT 3, DELETE 0. */
 export function commandTag(r: { readonly command: string; readonly rowCount: number }): string {

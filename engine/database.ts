@@ -19,6 +19,7 @@ import { gatherBatch } from './exec/batch.js';
 import type { SystemTable } from './catalog/system-tables.js';
 import { svvTableInfo } from './catalog/system-tables.js';
 import { databaseName, schemaViews } from './catalog/schema-views.js';
+import { stlLoadErrors } from './catalog/load-errors.js';
 import type { QueryStats, ResultColumn } from './result.js';
 import { toArrowTable, toRows, toTextRows } from './result.js';
 import type { Field } from './plan/physical.js';
@@ -92,7 +93,7 @@ export interface LoadProgress {
 
 export class Database {
   private readonly systemTables = new Map<string, SystemTable>(
-    [svvTableInfo, ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
+    [svvTableInfo, stlLoadErrors(() => this.dir), ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
   );
   private readonly listeners: ((r: QueryRecord) => void)[] = [];
   private readonly closeListeners: (() => void)[] = [];

@@ -23,6 +23,8 @@ import { failedRecord, runnerOf, type Runner } from './statements/records.js';
 import { explain, select } from './statements/select.js';
 import { alterTable, createTable, createView, dropTables, dropViews } from './statements/ddl.js';
 import { deleteFrom, dmlContext, dmlSource, insert, merge, truncate, update } from './statements/dml.js';
+import { copy } from './statements/copy.js';
+import { unload } from './statements/unload.js';
 
 export type { StatementOutcome, Runner };
 
@@ -126,6 +128,8 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   dropView: 'DROP VIEW',
   describe: 'DESCRIBE',
   showTables: 'SHOW TABLES',
+  copy: 'COPY',
+  unload: 'UNLOAD',
 };
 
 /**
@@ -206,6 +210,10 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return describe(db, s, p, t0);
     case 'showTables':
       return showTables(db, t0);
+    case 'copy':
+      return copy(db, s, p, t0, cancel);
+    case 'unload':
+      return unload(db, s, p, parts, t0, cancel);
   }
 }
 

@@ -13,7 +13,7 @@ import { RecordBatchReader, Type, makeVector } from 'apache-arrow';
 import type { Data, DataType, Field } from 'apache-arrow';
 import { LoadError } from '../errors.js';
 import type { ColumnDef } from '../types.js';
-import type { LoadedBatch } from './index.js';
+import type { LoadedBatch } from './options.js';
 import type { SourceKind } from './values.js';
 import { BatchAssembler, compatible, fillColumn } from './values.js';
 

@@ -32,17 +32,26 @@ import * as zlib from 'node:zlib';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { LoadError } from '../errors.js';
 import type { ColumnDef } from '../types.js';
-import type { LoadedBatch } from './index.js';
-import { BatchAssembler, POW10, T_BIGINT, T_CHAR, T_DATE, T_DECIMAL, T_INTEGER, T_SMALLINT, T_VARCHAR, ValueProblem, isoDate, storeText } from './values.js';
+import type { BadRecord, LoadedBatch } from './options.js';
+import { BatchAssembler, POW10, T_BIGINT, T_CHAR, T_DATE, T_DECIMAL, T_INTEGER, T_SMALLINT, T_VARCHAR, ValueProblem, isoDate, storeText, type ValueOptions } from './values.js';
 
 export interface TextOptions {
   readonly delimiter: string;
   readonly quote: string;
   readonly nullAs: string;
-  readonly header: boolean;
+  /** Records to skip at the start (a header). */
+  readonly skipRecords: number;
   readonly batchRows: number;
   readonly gzip: boolean;
+  readonly values?: ValueOptions;
+  /** Invalid UTF-8 becomes this character (else it is an error). */
+  readonly acceptInvChars?: string | null;
+  /** Bad records go here and are skipped (else the first one fails the load). */
+  readonly onBadRecord?: ((bad: BadRecord) => void) | null;
 }
+
+/** Raw text kept of a bad record and field (stl_load_errors keeps 1,024 characters of each). */
+const RAW_CHARS = 1024;
 
 /**
  * Bytes per read from disk (and per gunzip output chunk). Below 1 MB on purpose:
@@ -81,16 +90,22 @@ export class DelimitedParser extends BatchAssembler {
   line = 1;
   /** Whether the text being parsed is pure ASCII (string lengths are byte lengths). */
   ascii = true;
-  private headerPending: boolean;
+  /** Records still to skip as the header. */
+  private headerPending: number;
   private pendingBlank = 0;
   private pendingBlankLine = 0;
+  private readonly onBadRecord: ((bad: BadRecord) => void) | null;
+  /** Where the record that failed starts (for skipping it), and whether it was empty lines that failed. */
+  private failedAt = 0;
+  private blankFailed = false;
 
   constructor(
     private readonly file: string,
     columns: readonly ColumnDef[],
     opts: TextOptions,
   ) {
-    super(columns, opts.batchRows);
+    // NULL AS '': an empty field is NULL in every column, whatever emptyAsNull says
+    super(columns, opts.batchRows, opts.nullAs === '' ? { ...opts.values, emptyAsNull: true } : opts.values);
     this.ncols = columns.length;
     this.delim = opts.delimiter;
     this.D = opts.delimiter.charCodeAt(0);
@@ -99,14 +114,70 @@ export class DelimitedParser extends BatchAssembler {
     this.nullAs = opts.nullAs;
     this.null0 = opts.nullAs === '' ? -1 : opts.nullAs.charCodeAt(0);
     this.nullLen = opts.nullAs === '' ? -1 : opts.nullAs.length;
-    this.headerPending = opts.header;
+    this.headerPending = opts.skipRecords;
+    this.onBadRecord = opts.onBadRecord ?? null;
   }
 
   /**
    * Parses complete records of s from pos. Returns the position of the first
-   * character not consumed (s.length when all of it was).
+   * character not consumed (s.length when all of it was). A bad record fails
+   * the load, or, with onBadRecord, is handed to it and skipped.
    */
   parse(s: string, pos: number, eof: boolean): number {
+    for (;;) {
+      try {
+        return this.parseFrom(s, pos, eof);
+      } catch (err) {
+        const onBad = this.onBadRecord;
+        if (onBad === null || !(err instanceof LoadError)) throw err;
+        pos = this.skipBad(err, s, eof, onBad);
+      }
+    }
+  }
+
+  /**
+   * Hands the record that failed to onBadRecord and returns where the next one
+   * starts: past the record when it splits into fields, else past its physical
+   * line (a malformed quote). Failing empty lines are dropped and the record
+   * after them is parsed again.
+   */
+  private skipBad(error: LoadError, s: string, eof: boolean, onBad: (bad: BadRecord) => void): number {
+    const rec = this.failedAt;
+    const line = this.line;
+    this.clearRow(this.rows);
+    if (this.blankFailed) {
+      this.blankFailed = false;
+      this.pendingBlank = 0;
+      onBad({ error, rawLine: '', rawField: null });
+      return rec;
+    }
+    let split: SplitRecord | null = null;
+    try {
+      split = this.split(s, rec, eof, line);
+    } catch {
+      split = null;
+    }
+    let next: number;
+    let newlines: number;
+    if (split) {
+      next = split.next;
+      newlines = split.newlines;
+    } else {
+      const nl = s.indexOf('\n', rec);
+      next = nl < 0 ? s.length : nl + 1;
+      newlines = nl < 0 ? 0 : 1;
+    }
+    let end = next;
+    if (end > rec && s.charCodeAt(end - 1) === 10) end--;
+    if (end > rec && s.charCodeAt(end - 1) === 13) end--;
+    const col = error.column === undefined ? -1 : this.outs.findIndex((o) => o.name === error.column);
+    const field = split && col >= 0 && col < split.fields.length ? split.fields[col]! : null;
+    onBad({ error, rawLine: s.slice(rec, Math.min(end, rec + RAW_CHARS)), rawField: field === null ? null : field.slice(0, RAW_CHARS) });
+    this.line = line + newlines;
+    return next;
+  }
+
+  private parseFrom(s: string, pos: number, eof: boolean): number {
     const len = s.length;
     const ncols = this.ncols;
     const outs = this.outs;
@@ -142,12 +213,12 @@ export class DelimitedParser extends BatchAssembler {
         }
         if (nq < nl) {
           // A quote in this line: the slow, quote-aware path for the whole record.
-          if (this.headerPending || this.pendingBlank > 0) {
+          if (this.headerPending > 0 || this.pendingBlank > 0) {
             row = this.prelude(row);
-            if (this.headerPending) {
+            if (this.headerPending > 0) {
               const split = this.split(s, pos, eof, line);
               if (split === null) break;
-              this.headerPending = false;
+              this.headerPending--;
               pos = split.next;
               line += split.newlines;
               continue;
@@ -171,10 +242,10 @@ export class DelimitedParser extends BatchAssembler {
           pos = nl + 1;
           continue;
         }
-        if (this.headerPending || this.pendingBlank > 0) {
+        if (this.headerPending > 0 || this.pendingBlank > 0) {
           row = this.prelude(row);
-          if (this.headerPending) {
-            this.headerPending = false;
+          if (this.headerPending > 0) {
+            this.headerPending--;
             line++;
             pos = nl + 1;
             continue;
@@ -249,6 +320,7 @@ export class DelimitedParser extends BatchAssembler {
               break;
             }
             case T_DATE: {
+              if (out.dateParser !== null) break;
               const q = p + 10;
               if (q <= end && (q === end || s.charCodeAt(q) === D)) {
                 const v = isoDate(s, p);
@@ -261,6 +333,7 @@ export class DelimitedParser extends BatchAssembler {
             }
             case T_CHAR:
             case T_VARCHAR: {
+              if (!out.plain) break; // COPY's options: storeText applies them
               // Short fields: a char loop; longer ones: indexOf from there.
               let q = p;
               const lim = p + 16 < end ? p + 16 : end;
@@ -282,7 +355,8 @@ export class DelimitedParser extends BatchAssembler {
           if (e < 0) {
             e = p;
             while (e < end && s.charCodeAt(e) !== D) e++;
-            if (e === p || (e - p === nullLen && s.charCodeAt(p) === null0 && s.startsWith(nullAs, p))) out.setNull(row);
+            if (e === p) out.putEmpty(row);
+            else if (e - p === nullLen && s.charCodeAt(p) === null0 && s.startsWith(nullAs, p)) out.setNull(row);
             else storeText(out, row, s, p, e, ascii);
           }
           if (++col === ncols) {
@@ -298,6 +372,9 @@ export class DelimitedParser extends BatchAssembler {
         pos = nl + 1;
       }
     } catch (err) {
+      this.rows = row;
+      this.line = line;
+      this.failedAt = rec;
       if (err instanceof ValueProblem) throw this.valueError(err, s, rec, eof, line, col);
       throw err;
     }
@@ -319,18 +396,20 @@ export class DelimitedParser extends BatchAssembler {
    * comes back to the same record after the batch is taken).
    */
   private prelude(row: number): number {
-    if (this.headerPending) {
+    if (this.headerPending > 0) {
       this.pendingBlank = 0;
       return row;
     }
     if (this.ncols !== 1) {
+      this.blankFailed = true;
       throw new LoadError('LOAD_FORMAT', `empty line; expected ${this.ncols} fields`, this.file, this.pendingBlankLine);
     }
     const out = this.outs[0]!;
     while (this.pendingBlank > 0 && row < this.batchRows) {
       try {
-        out.setNull(row);
+        out.putEmpty(row);
       } catch (err) {
+        this.blankFailed = true;
         if (err instanceof ValueProblem) throw new LoadError('LOAD_VALUE', err.message, this.file, this.pendingBlankLine, out.name);
         throw err;
       }
@@ -357,7 +436,8 @@ export class DelimitedParser extends BatchAssembler {
           if (out.kind === 'str') out.putString(row, f);
           else if (f === '') out.setNull(row);
           else storeText(out, row, f, 0, f.length, false);
-        } else if (f === '' || f === this.nullAs) out.setNull(row);
+        } else if (f === this.nullAs) out.setNull(row);
+        else if (f === '') out.putEmpty(row);
         else storeText(out, row, f, 0, f.length, false);
       } catch (err) {
         if (err instanceof ValueProblem) throw new LoadError('LOAD_VALUE', err.message, this.file, line, out.name);
@@ -476,9 +556,11 @@ export class DelimitedParser extends BatchAssembler {
  * Decodes bytes [0, end) of buf: Latin-1 when pure ASCII (the fastest decode),
  * else UTF-8 after validation (invalid UTF-8 is an error, not U+FFFD).
  */
-function decode(buf: Buffer, end: number, ascii: boolean, file: string, line: number): string {
+function decode(buf: Buffer, end: number, ascii: boolean, file: string, line: number, replacement: string | null): string {
   if (ascii) return buf.toString('latin1', 0, end);
   if (!isUtf8(buf.subarray(0, end))) {
+    // ACCEPTINVCHARS: the decoder's U+FFFD for each invalid sequence becomes the replacement
+    if (replacement !== null) return buf.toString('utf8', 0, end).replace(/\uFFFD/g, replacement);
     // Find the physical line with the bad bytes (error path: cost is no concern).
     let start = 0;
     for (;;) {
@@ -545,7 +627,7 @@ export async function* readDelimited(
       // Parse up to the last newline (all of it at end of file).
       const cut = eof ? buf.length : buf.lastIndexOf(10) + 1;
       const ascii = isAscii(buf.subarray(0, cut));
-      const text = decode(buf, cut, ascii, file, parser.line);
+      const text = decode(buf, cut, ascii, file, parser.line, opts.acceptInvChars ?? null);
       parser.ascii = ascii;
       let pos = 0;
       for (;;) {

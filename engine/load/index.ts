@@ -11,32 +11,13 @@
  */
 import * as fs from 'node:fs';
 import { LoadError } from '../errors.js';
-import type { Batch, ColumnDef } from '../types.js';
+import type { ColumnDef } from '../types.js';
 import { readDelimited } from './delimited.js';
 import { readSandboxed } from './sandbox.js';
+import { dateFormatParser, timeFormatParser, type DateTimeParser } from './datetime-format.js';
+import { DEFAULT_BATCH_ROWS, type LoadedBatch, type LoadOptions } from './options.js';
 
-export interface LoadOptions {
-  /** Default: by extension: .parquet → parquet; .arrow, .arrows, .ipc, .feather → arrow; anything else text (gzip'd when it ends in .gz or starts with gzip's magic bytes). */
-  format?: 'text' | 'parquet' | 'arrow';
-  /** Text: one character; the two characters `\t` also mean tab. Default '|' for .tbl, ',' for .csv, tab for .tsv (also with .gz), else '|'. */
-  delimiter?: string;
-  /** Text: the first record is a header and is skipped (columns are matched by position). */
-  header?: boolean;
-  /** Text: an unquoted field equal to this is NULL. Default `\N`. Empty unquoted fields are NULL in every column. */
-  nullAs?: string;
-  /** Text: the quote character, default '"'; '' turns quoting off. */
-  quote?: string;
-  /** Rows per batch, default 65,536. */
-  batchRows?: number;
-}
-
-/** A batch plus progress: bytes of the file consumed so far (compressed bytes for .gz) and the file's size. */
-export interface LoadedBatch extends Batch {
-  readonly bytesRead: number;
-  readonly totalBytes: number;
-}
-
-export const DEFAULT_BATCH_ROWS = 65_536;
+export { DEFAULT_BATCH_ROWS, type BadRecord, type LoadedBatch, type LoadOptions } from './options.js';
 
 /** The format a file name implies. */
 export function formatOf(file: string): 'text' | 'parquet' | 'arrow' {
@@ -81,18 +62,35 @@ export async function* readFile(file: string, columns: readonly ColumnDef[], opt
       if (/[\r\n]/.test(nullAs) || (delimiter !== '' && nullAs.includes(delimiter))) {
         throw new LoadError('LOAD_FORMAT', `the NULL marker ${JSON.stringify(nullAs)} cannot contain the delimiter or a newline`, file);
       }
-      const gzip = file.toLowerCase().endsWith('.gz') || (await startsWithGzipMagic(file));
-      yield* readDelimited(file, columns, { delimiter, quote, nullAs, header: options.header ?? false, batchRows, gzip }, totalBytes);
+      const gzip = options.gzip ?? (file.toLowerCase().endsWith('.gz') || (await startsWithGzipMagic(file)));
+      const skipRecords = options.ignoreHeader ?? (options.header ? 1 : 0);
+      if (!Number.isInteger(skipRecords) || skipRecords < 0) throw new LoadError('LOAD_FORMAT', `the header rows to skip must be a whole number, got ${skipRecords}`, file);
+      const acceptInvChars = options.acceptInvChars ?? null;
+      if (acceptInvChars !== null && [...acceptInvChars].length !== 1) throw new LoadError('LOAD_FORMAT', `the replacement for invalid characters must be one character, got ${JSON.stringify(acceptInvChars)}`, file);
+      const values = {
+        emptyAsNull: options.emptyAsNull ?? true,
+        blanksAsNull: options.blanksAsNull ?? false,
+        truncate: options.truncateColumns ?? false,
+        dateParser: options.dateFormat === undefined ? null : formatParser(dateFormatParser(options.dateFormat), file),
+        timeParser: options.timeFormat === undefined ? null : formatParser(timeFormatParser(options.timeFormat), file),
+      };
+      const text = { delimiter, quote, nullAs, skipRecords, batchRows, gzip, values, acceptInvChars, onBadRecord: options.onBadRecord ?? null };
+      yield* readDelimited(file, columns, text, totalBytes);
       return;
     }
     case 'parquet':
     case 'arrow':
       // in a worker thread with a heap of its own: a damaged file cannot take the process down (sandbox.ts)
-      yield* readSandboxed({ format, file, columns, batchRows, totalBytes });
+      yield* readSandboxed({ format, file, columns, batchRows, totalBytes, byPosition: options.matchByPosition ?? false });
       return;
     default:
       throw new LoadError('LOAD_FORMAT', `unknown format ${JSON.stringify(format)}`, file);
   }
+}
+
+function formatParser(parser: DateTimeParser | string, file: string): DateTimeParser {
+  if (typeof parser === 'string') throw new LoadError('LOAD_FORMAT', parser, file);
+  return parser;
 }
 
 /** Whether the file starts with gzip's magic bytes (never valid UTF-8 text, so sniffing is safe). */

@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { KeelError, LoadError } from '../errors.js';
 import type { ColumnDef } from '../types.js';
-import type { LoadedBatch } from './index.js';
+import type { LoadedBatch } from './options.js';
 
 export interface LoadTask {
   readonly format: 'parquet' | 'arrow';
@@ -15,6 +15,8 @@ export interface LoadTask {
   readonly columns: readonly ColumnDef[];
   readonly batchRows: number;
   readonly totalBytes: number;
+  /** Parquet: table columns take the file's columns in order, not by name. */
+  readonly byPosition?: boolean;
 }
 
 /** An error as it crosses to the calling thread. */
@@ -42,7 +44,7 @@ function errorOf(e: unknown): WorkerError {
 
 /** The reader of a task; each reader's module is loaded the first time it is needed (apache-arrow takes a while). */
 async function reader(task: LoadTask): Promise<AsyncGenerator<LoadedBatch>> {
-  if (task.format === 'parquet') return (await import('./parquet.js')).readParquet(task.file, task.columns, task.batchRows, task.totalBytes);
+  if (task.format === 'parquet') return (await import('./parquet.js')).readParquet(task.file, task.columns, task.batchRows, task.totalBytes, task.byPosition);
   return (await import('./arrow-ipc.js')).readArrowIpc(task.file, task.columns, task.batchRows, task.totalBytes);
 }
 

@@ -19,7 +19,7 @@ import type { AsyncBuffer, FileMetaData, SchemaElement, SchemaTree } from 'hypar
 import { compressors } from 'hyparquet-compressors';
 import { LoadError } from '../errors.js';
 import type { ColumnDef } from '../types.js';
-import type { LoadedBatch } from './index.js';
+import type { LoadedBatch } from './options.js';
 import type { SourceKind } from './values.js';
 import { BatchAssembler, compatible, fillColumn } from './values.js';
 
@@ -262,7 +262,7 @@ function checkPages(bytes: Uint8Array, claim: ChunkClaim): void {
 }
 
 /** Reads a Parquet file as batches. */
-export async function* readParquet(file: string, columns: readonly ColumnDef[], batchRows: number, totalBytes: number): AsyncGenerator<LoadedBatch> {
+export async function* readParquet(file: string, columns: readonly ColumnDef[], batchRows: number, totalBytes: number, byPosition = false): AsyncGenerator<LoadedBatch> {
   const handle = await fs.promises.open(file, 'r');
   try {
     const buffer = fileBuffer(handle, totalBytes);
@@ -279,8 +279,14 @@ export async function* readParquet(file: string, columns: readonly ColumnDef[], 
     const names: string[] = [];
     const sources: SourceKind[] = [];
     const decimalNames = new Set<string>();
-    for (const col of columns) {
-      const child = byName.get(col.name.toLowerCase());
+    // by position (COPY, as Redshift): the file has exactly as many columns as are loaded
+    if (byPosition && tree.children.length !== columns.length) {
+      const have = tree.children.map((c) => c.element.name).join(', ');
+      throw new LoadError('LOAD_FORMAT', `the file has ${tree.children.length} columns (${have}), the load takes ${columns.length}`, file);
+    }
+    for (let i = 0; i < columns.length; i++) {
+      const col = columns[i]!;
+      const child = byPosition ? tree.children[i] : byName.get(col.name.toLowerCase());
       if (!child) {
         const have = tree.children.map((c) => c.element.name).join(', ');
         throw new LoadError('LOAD_FORMAT', `column ${col.name} is not in the file (its columns: ${have})`, file, undefined, col.name);

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { KeelError, LoadError, type ErrorCode } from '../errors.js';
 import { readArrowIpc } from './arrow-ipc.js';
-import type { LoadedBatch } from './index.js';
+import type { LoadedBatch } from './options.js';
 import type { LoadReply, LoadRequest, LoadTask, WorkerError } from './load-worker.js';
 import { readParquet } from './parquet.js';
 
@@ -125,7 +125,7 @@ function giveBack(w: LoadWorker): void {
 }
 
 function inThisThread(task: LoadTask): AsyncGenerator<LoadedBatch> {
-  return task.format === 'parquet' ? readParquet(task.file, task.columns, task.batchRows, task.totalBytes) : readArrowIpc(task.file, task.columns, task.batchRows, task.totalBytes);
+  return task.format === 'parquet' ? readParquet(task.file, task.columns, task.batchRows, task.totalBytes, task.byPosition) : readArrowIpc(task.file, task.columns, task.batchRows, task.totalBytes);
 }
 
 /** Reads a Parquet or Arrow IPC file as batches, in a worker thread when the engine is built. */

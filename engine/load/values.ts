@@ -418,6 +418,20 @@ const EMPTY_F64 = new Float64Array(0);
 const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_U32 = new Uint32Array(0);
 
+/** How values are read beyond their type (COPY's data conversion options, options.ts). */
+export interface ValueOptions {
+  /** An empty unquoted text field in CHAR/VARCHAR is NULL (default true), else the empty string. */
+  readonly emptyAsNull?: boolean;
+  /** A CHAR/VARCHAR value of nothing but blanks is NULL. */
+  readonly blanksAsNull?: boolean;
+  /** A CHAR/VARCHAR value longer than the column is cut to fit instead of an error. */
+  readonly truncate?: boolean;
+  /** Parses DATE text (instead of the ISO forms). */
+  readonly dateParser?: ((s: string, a: number, b: number) => number) | null;
+  /** Parses TIMESTAMP and TIMESTAMPTZ text (instead of the ISO forms). */
+  readonly timeParser?: ((s: string, a: number, b: number) => number) | null;
+}
+
 /** One column of the batch being built, with its type facts resolved once. */
 export class ColumnOut {
   readonly name: string;
@@ -433,6 +447,13 @@ export class ColumnOut {
   /** CHAR/VARCHAR byte limit, or Infinity. */
   readonly maxBytes: number;
   readonly label: string;
+  readonly emptyAsNull: boolean;
+  readonly blanksAsNull: boolean;
+  readonly truncate: boolean;
+  readonly dateParser: ((s: string, a: number, b: number) => number) | null;
+  readonly timeParser: ((s: string, a: number, b: number) => number) | null;
+  /** No option changes how this column's non-empty text is read (emptyAsNull is handled on every path; dates check dateParser): the string fast path applies. */
+  readonly plain: boolean;
 
   i32: Int32Array = EMPTY_I32;
   f64: Float64Array = EMPTY_F64;
@@ -443,7 +464,7 @@ export class ColumnOut {
   nulls: Uint8Array | null = null;
   private capacity = 0;
 
-  constructor(def: ColumnDef, capacity: number) {
+  constructor(def: ColumnDef, capacity: number, options: ValueOptions = {}) {
     this.name = def.name;
     this.type = def.type;
     this.code = typeCode(def.type);
@@ -455,6 +476,13 @@ export class ColumnOut {
     this.hi = range ? range[1] : Infinity;
     this.maxBytes = (def.type.id === 'char' || def.type.id === 'varchar') && def.type.length !== undefined ? def.type.length : Infinity;
     this.label = typeLabel(def.type);
+    const str = this.kind === 'str';
+    this.emptyAsNull = !str || options.emptyAsNull !== false;
+    this.blanksAsNull = str && options.blanksAsNull === true;
+    this.truncate = str && options.truncate === true;
+    this.dateParser = this.code === T_DATE ? (options.dateParser ?? null) : null;
+    this.timeParser = this.code === T_TIMESTAMP || this.code === T_TIMESTAMPTZ ? (options.timeParser ?? null) : null;
+    this.plain = !this.blanksAsNull && !this.truncate;
     this.reset(capacity);
   }
 
@@ -564,14 +592,50 @@ export class ColumnOut {
     return true;
   }
 
-  /** Stores a string value: CHAR loses trailing blanks; both check the byte limit. */
+  /** Stores a string value: CHAR loses trailing blanks; both check the byte limit (or cut to it: truncate). */
   putString(r: number, v: string): void {
+    if (this.blanksAsNull && allBlank(v, 0, v.length)) return this.setNull(r);
     if (this.code === T_CHAR) v = trimTrailingBlanks(v);
     if (v.length > this.maxBytes / 3 && utf8Length(v, 0, v.length) > this.maxBytes) {
-      throw new ValueProblem(`value ${quoteValue(v)} is ${utf8Length(v, 0, v.length)} bytes, longer than ${this.label}`);
+      if (this.truncate) v = v.slice(0, utf8Prefix(v, 0, v.length, this.maxBytes));
+      else throw new ValueProblem(`value ${quoteValue(v)} is ${utf8Length(v, 0, v.length)} bytes, longer than ${this.label}`);
     }
     this.addString(r, v);
   }
+
+  /** An empty unquoted text field: NULL, or the empty string in CHAR/VARCHAR when emptyAsNull is off. */
+  putEmpty(r: number): void {
+    if (this.emptyAsNull) this.setNull(r);
+    else this.addString(r, '');
+  }
+}
+
+function allBlank(s: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) if (!isBlank(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** How many chars of s from a fit in `bytes` bytes of UTF-8 (never splitting a surrogate pair): the end of the cut. */
+export function utf8Prefix(s: string, a: number, b: number, bytes: number): number {
+  let n = 0;
+  let i = a;
+  while (i < b) {
+    const c = s.charCodeAt(i);
+    let w = 1;
+    let k = 1;
+    if (c >= 0x80) w = c < 0x800 ? 2 : 3;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < b) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        w = 4;
+        k = 2;
+      }
+    }
+    if (n + w > bytes) break;
+    n += w;
+    i += k;
+  }
+  return i;
 }
 
 export function trimTrailingBlanks(v: string): string {
@@ -626,33 +690,35 @@ export function storeText(out: ColumnOut, r: number, s: string, a: number, b: nu
       return;
     }
     case T_DATE: {
-      const v = parseDateText(s, a, b);
+      const v = out.dateParser !== null ? out.dateParser(s, a, b) : parseDateText(s, a, b);
       if (v !== v) throw badText(out, s, a, b, v);
       out.i32[r] = v;
       return;
     }
     case T_TIMESTAMP: {
-      const v = parseTimestampText(s, a, b);
+      const v = out.timeParser !== null ? out.timeParser(s, a, b) : parseTimestampText(s, a, b);
       if (v !== v) throw badText(out, s, a, b, v);
       out.f64[r] = v;
       return;
     }
     case T_TIMESTAMPTZ: {
       // the fast path reads a time without an offset (UTC, the session's zone); an offset takes the slow one
-      let v = parseTimestampText(s, a, b);
-      if (v !== v) v = parseTimestampTz(s.slice(a, b));
+      let v = out.timeParser !== null ? out.timeParser(s, a, b) : parseTimestampText(s, a, b);
+      if (v !== v && out.timeParser === null) v = parseTimestampTz(s.slice(a, b));
       if (v !== v) throw badText(out, s, a, b, v);
       out.f64[r] = v;
       return;
     }
     case T_CHAR:
     case T_VARCHAR: {
+      if (out.blanksAsNull && allBlank(s, a, b)) return out.setNull(r);
       if (out.code === T_CHAR) while (b > a && s.charCodeAt(b - 1) === 32) b--;
       const n = b - a;
       if (n > out.maxBytes / 3 && (n > out.maxBytes || !ascii)) {
         const bytes = ascii ? n : utf8Length(s, a, b);
         if (bytes > out.maxBytes) {
-          throw new ValueProblem(`value ${quoteValue(s.slice(a, b))} is ${bytes} bytes, longer than ${out.label}`);
+          if (out.truncate) b = utf8Prefix(s, a, b, out.maxBytes);
+          else throw new ValueProblem(`value ${quoteValue(s.slice(a, b))} is ${bytes} bytes, longer than ${out.label}`);
         }
       }
       out.addString(r, s.slice(a, b));
@@ -892,8 +958,13 @@ export class BatchAssembler {
   constructor(
     columns: readonly ColumnDef[],
     readonly batchRows: number,
+    options: ValueOptions = {},
   ) {
-    this.outs = columns.map((c) => new ColumnOut(c, batchRows));
+    this.outs = columns.map((c) => new ColumnOut(c, batchRows, options));
+  }
+  /** Forgets what a skipped record left at row r (the next record is stored there). */
+  clearRow(r: number): void {
+    for (const o of this.outs) if (o.nulls !== null) o.nulls[r] = 0;
   }
   /** Rows that still fit into the current batch. */
   get room(): number {

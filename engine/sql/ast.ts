@@ -32,7 +32,9 @@ export type Statement =
   | CreateViewStatement
   | DropViewStatement
   | DescribeStatement
-  | ShowTablesStatement;
+  | ShowTablesStatement
+  | CopyStatement
+  | UnloadStatement;
 
 export interface SelectStatement extends Node {
   readonly kind: 'select';
@@ -139,6 +141,60 @@ export interface MergeStatement extends Node {
 export interface TruncateStatement extends Node {
   readonly kind: 'truncate';
   readonly table: Ident;
+}
+
+/** COPY t [(cols)] FROM 'path' [options]: parse-copy.ts reads and checks the options. */
+export interface CopyStatement extends Node {
+  readonly kind: 'copy';
+  readonly table: Ident;
+  readonly columns: readonly Ident[] | null;
+  readonly from: string;
+  readonly fromPos: number;
+  readonly options: CopyOptions;
+}
+
+export interface CopyOptions {
+  readonly format: 'text' | 'csv' | 'parquet';
+  /** null: the format's default ('|' for text, ',' for CSV). */
+  readonly delimiter: string | null;
+  /** CSV's quote character, null: '"'. */
+  readonly quote: string | null;
+  readonly ignoreHeader: number;
+  /** null: '\\N'. */
+  readonly nullAs: string | null;
+  readonly gzip: boolean;
+  readonly dateFormat: string | null;
+  readonly timeFormat: string | null;
+  readonly maxError: number;
+  readonly emptyAsNull: boolean;
+  readonly blanksAsNull: boolean;
+  readonly truncateColumns: boolean;
+  /** The replacement for invalid UTF-8, null when not accepted. */
+  readonly acceptInvChars: string | null;
+  /** Check the files, load nothing. */
+  readonly noLoad: boolean;
+}
+
+/** UNLOAD ('query') TO 'path prefix' [options] */
+export interface UnloadStatement extends Node {
+  readonly kind: 'unload';
+  readonly query: string;
+  readonly queryPos: number;
+  readonly to: string;
+  readonly toPos: number;
+  readonly format: 'text' | 'csv' | 'parquet';
+  /** null: '|' for text, ',' for CSV. */
+  readonly delimiter: string | null;
+  readonly header: boolean;
+  /** How NULL is written in text and CSV; null: the empty field. */
+  readonly nullAs: string | null;
+  readonly allowOverwrite: boolean;
+  readonly cleanPath: boolean;
+  /** One file per slice (true) or one file (false), either cut at maxFileSize. */
+  readonly parallel: boolean;
+  /** Bytes; null: 6.2 GB, Redshift's default. */
+  readonly maxFileSize: number | null;
+  readonly gzip: boolean;
 }
 
 export type AlterAction =

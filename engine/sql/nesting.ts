@@ -188,6 +188,8 @@ function childrenOf(it: Item): Item[] {
           for (const v of s.notMatched.values) expr(v);
           break;
         case 'truncate':
+        case 'copy':
+        case 'unload':
         case 'dropTable':
         case 'dropView':
         case 'alterTable':

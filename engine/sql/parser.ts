@@ -23,6 +23,7 @@ import { checkExpressionNesting, checkNesting, MAX_PARSE_DEPTH } from './nesting
 import type { ParserCursor } from './parse-cursor.js';
 import { alterStatement, createStatement, dropStatement } from './parse-ddl.js';
 import { deleteStatement, insertStatement, mergeStatement, truncateStatement, updateStatement } from './parse-dml.js';
+import { copyStatement, unloadStatement } from './parse-copy.js';
 
 export interface ParsedStatement {
   readonly statement: ast.Statement;
@@ -66,7 +67,7 @@ const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
 
 /** Words that start statements we recognize but do not run. */
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
-  'copy', 'unload', 'vacuum', 'analyze', 'analyse', 'grant', 'revoke',
+  'vacuum', 'analyze', 'analyse', 'grant', 'revoke',
   'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'set', 'reset', 'show', 'call', 'declare', 'fetch',
   'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'refresh', 'cancel',
 ]);
@@ -378,6 +379,10 @@ class Parser implements ParserCursor {
         return mergeStatement(this);
       case 'alter':
         return alterStatement(this);
+      case 'copy':
+        return copyStatement(this);
+      case 'unload':
+        return unloadStatement(this);
       case 'describe':
       case 'desc':
         return this.describeStatement();

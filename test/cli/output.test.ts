@@ -201,6 +201,7 @@ describe('commandTag', () => {
   it('counts the rows a data change touched, zero included, as psql does', () => {
     expect(['INSERT', 'DELETE', 'UPDATE', 'MERGE'].map((command) => commandTag({ command, rowCount: 0 }))).toEqual(['INSERT 0', 'DELETE 0', 'UPDATE 0', 'MERGE 0']);
     expect(commandTag({ command: 'DELETE', rowCount: 3 })).toBe('DELETE 3');
+    expect([commandTag({ command: 'COPY', rowCount: 0 }), commandTag({ command: 'UNLOAD', rowCount: 12 })]).toEqual(['COPY 0', 'UNLOAD 12']);
     expect(commandTag({ command: 'TRUNCATE', rowCount: 0 })).toBe('TRUNCATE');
     expect(commandTag({ command: 'CREATE TABLE', rowCount: 0 })).toBe('CREATE TABLE');
   });

@@ -1,6 +1,7 @@
 /**
- * The plan folder imports one way: no module of engine/plan (its rules
- * included) imports, directly or through others, a module that imports it.
+ * The plan and load folders import one way: no module of engine/plan (its
+ * rules included) or engine/load imports, directly or through others, a
+ * module that imports it.
  * Type-only imports count too: a cycle of types still ties the modules
  * together (a rule importing the driver for a type is how they start).
  */
@@ -9,6 +10,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '../../../engine/plan');
+const LOAD = path.resolve(__dirname, '../../../engine/load');
 const IMPORT = /(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.[^'"]+)['"]/gs;
 
 function sources(dir: string, out: string[] = []): string[] {
@@ -20,14 +22,14 @@ function sources(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** Relative imports of each module that land inside engine/plan. */
-function importGraph(): Map<string, string[]> {
+/** Relative imports of each module that land inside the folder `root`. */
+function importGraph(root = ROOT): Map<string, string[]> {
   const graph = new Map<string, string[]>();
-  for (const f of sources(ROOT)) {
+  for (const f of sources(root)) {
     const deps: string[] = [];
     for (const m of fs.readFileSync(f, 'utf8').matchAll(IMPORT)) {
       const target = path.resolve(path.dirname(f), m[1]!).replace(/\.js$/, '.ts');
-      if (target.startsWith(ROOT + path.sep)) deps.push(target);
+      if (target.startsWith(root + path.sep)) deps.push(target);
     }
     graph.set(f, deps);
   }
@@ -69,6 +71,13 @@ describe('engine/plan imports', () => {
   it('have no cycle', () => {
     const cycle = findCycle(importGraph());
     expect(cycle?.map((f) => path.relative(ROOT, f)).join(' -> ') ?? null).toBeNull();
+  });
+
+  it('have no cycle in engine/load either', () => {
+    const graph = importGraph(LOAD);
+    expect(graph.get(path.join(LOAD, 'index.ts'))).toContain(path.join(LOAD, 'delimited.ts'));
+    const cycle = findCycle(graph);
+    expect(cycle?.map((f) => path.relative(LOAD, f)).join(' -> ') ?? null).toBeNull();
   });
 
   it('finds a cycle when there is one', () => {
