@@ -70,6 +70,9 @@ function withBenefit(recs: readonly Recommendation[]): Recommendation[] {
  * their distributions are kept from the solver, and the run lists them as
  * rejected with the earlier measurement.
  */
+/** Solves after refusals within one run; each finds the next-best distribution of the tables refused. */
+const MAX_RESOLVES = 3;
+
 export async function runAdvisor(db: Database, options: RunOptions = {}): Promise<RunOutcome> {
   const now = options.now ?? new Date();
   const workload = loadWorkload(db.dir, options.filter ?? {});
@@ -94,23 +97,31 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
   const remembered = new Map(memory.standing.map((r) => [groupKey(r.changes), r]));
   let proven: Proven = options.shadow === false ? { kept: worthwhile, rejected: [] } : await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs, storage?.compoundFallbacks, remembered);
   // A refused distribution leaves the solver's layout without the piece its other choices assumed (a dimension
-  // replicated where its facts were to meet it): solve once more without the refused choices, and prove what changed.
-  let refusedNow = false;
-  for (const g of proven.rejected) {
-    for (const r of g.members) {
-      if (!isDistribution(r)) continue;
-      forbidden.set(r.table, [...(forbidden.get(r.table) ?? []), parseChoice(r.proposed)]);
-      refusedNow = true;
+  // replicated where its facts were to meet it): solve again without the refused choices, and prove what changed,
+  // until a round refuses no new distribution (at most MAX_RESOLVES times), so the next run does not find a choice
+  // this one never reached.
+  let latest = proven;
+  for (let round = 0; round < MAX_RESOLVES && options.shadow !== false; round++) {
+    let refusedNow = false;
+    for (const g of latest.rejected) {
+      for (const r of g.members) {
+        if (!isDistribution(r)) continue;
+        const choice = parseChoice(r.proposed);
+        const known = forbidden.get(r.table) ?? [];
+        if (known.some((c) => JSON.stringify(c) === JSON.stringify(choice))) continue;
+        forbidden.set(r.table, [...known, choice]);
+        refusedNow = true;
+      }
     }
-  }
-  if (refusedNow && options.shadow !== false) {
+    if (!refusedNow) break;
     const again = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}), forbidden });
     result = again;
     worthwhile = withBenefit([...distributionOf(again, null), ...(storage?.recommendations ?? [])]);
-    const second = await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs, storage?.compoundFallbacks, remembered);
-    // what the first round refused stays listed, unless the second proposes it after all
-    const keptKeys = new Set(second.kept.map(changeKey));
-    proven = { kept: second.kept, rejected: [...second.rejected, ...proven.rejected.filter((g) => !g.members.some((m) => keptKeys.has(changeKey(m))) && !second.rejected.some((x) => x.changes.join() === g.changes.join()))] };
+    latest = await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs, storage?.compoundFallbacks, remembered);
+    // what an earlier round refused stays listed, unless this one proposes it after all
+    const keptKeys = new Set(latest.kept.map(changeKey));
+    const stillRefused = proven.rejected.filter((g) => !g.members.some((m) => keptKeys.has(changeKey(m))) && !latest.rejected.some((x) => x.changes.join() === g.changes.join()));
+    proven = { kept: latest.kept, rejected: [...latest.rejected, ...stillRefused] };
   }
   return updateStore(db.dir, (store) => {
     const runId = `run${store.runs.length + 1}`;
