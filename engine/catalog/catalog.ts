@@ -103,6 +103,8 @@ export interface ViewMeta {
   readonly name: string;
   readonly sql: string;
   readonly columns: readonly string[] | null;
+  /** Created WITH NO SCHEMA BINDING: depends on no table until queried (DROP COLUMN does not look at it). */
+  readonly lateBinding?: boolean;
 }
 
 export interface Catalog {

@@ -188,9 +188,8 @@ export interface SegmentClaim {
 const sameType = (a: SqlType, b: SqlType): boolean =>
   a.id === b.id && (a.precision ?? null) === (b.precision ?? null) && (a.scale ?? null) === (b.scale ?? null) && (a.length ?? null) === (b.length ?? null);
 
-/** A file column of type `file` read as `table`: the same type, or a VARCHAR widened since (ALTER COLUMN ... TYPE). */
-const readableAs = (file: SqlType, table: SqlType): boolean =>
-  sameType(file, table) || (file.id === 'varchar' && table.id === 'varchar' && (file.length ?? 256) <= (table.length ?? 256));
+/** A file column of type `file` read as `table`: the same type, or a VARCHAR whose length ALTER COLUMN ... TYPE changed since (checked against the values then). */
+const readableAs = (file: SqlType, table: SqlType): boolean => sameType(file, table) || (file.id === 'varchar' && table.id === 'varchar');
 
 /**
  * Checks an open segment's footer against the catalog's entry for it; throws
