@@ -804,6 +804,43 @@ describe('ALTER TABLE', () => {
   });
 });
 
+describe('ALTER TABLE schema changes, CREATE TABLE LIKE and CTAS names', () => {
+  it.each([
+    ['alter table t add column c int', { kind: 'addColumn', name: { name: 'c' }, type: { id: 'integer' }, default: null, encode: null, notNull: false }],
+    ['alter table t add c varchar(3) encode zstd not null default \'x\'', { kind: 'addColumn', name: { name: 'c' }, type: { id: 'varchar', length: 3 }, default: { kind: 'string', value: 'x' }, encode: 'ZSTD', notNull: true }],
+    ['alter table t drop column c', { kind: 'dropColumn', column: { name: 'c' }, cascade: false }],
+    ['alter table t drop c restrict', { kind: 'dropColumn', column: { name: 'c' }, cascade: false }],
+    ['alter table t drop c cascade', { kind: 'dropColumn', column: { name: 'c' }, cascade: true }],
+    ['alter table t rename column c to "D"', { kind: 'renameColumn', column: { name: 'c' }, to: { name: 'D' } }],
+    ['alter table t rename to u', { kind: 'renameTable', to: { name: 'u' } }],
+    ['alter table t alter column c type varchar(20)', { kind: 'columnType', column: { name: 'c' }, type: { id: 'varchar', length: 20 } }],
+  ])('%s', (sql, change) => {
+    const s = parseStatement(sql);
+    if (s.kind !== 'alterSchema') throw new Error(`not a schema change: ${s.kind}`);
+    expect(s.table.name).toBe('t');
+    expect(withoutPos(s.change)).toMatchObject(change);
+  });
+
+  it('LIKE with and without DEFAULTS, and CTAS column names', () => {
+    expect(createTable('create table n (like p)').like).toMatchObject({ table: { name: 'p' }, includingDefaults: false });
+    expect(createTable('create table n (like p including defaults)').like).toMatchObject({ includingDefaults: true });
+    expect(createTable('create table n (like p excluding defaults)').like).toMatchObject({ includingDefaults: false });
+    const ctas = createTable('create table n (x, y) diststyle key distkey (y) as select 1, 2');
+    expect(ctas.asColumns?.map((c) => c.name)).toEqual(['x', 'y']);
+    expect(ctas.distKey?.name).toBe('y');
+  });
+
+  it('errors', () => {
+    expect(failure('alter table t add column')).toMatchObject({ code: 'SYNTAX', at: '1:25' });
+    expect(failure('alter table t add c int null not null')).toMatchObject({ code: 'SYNTAX', message: 'NULL/NOT NULL is specified more than once for column "c"', at: '1:30' });
+    expect(failure('alter table t rename c to d')).toMatchObject({ code: 'SYNTAX', message: 'expected TO but found "c"' });
+    expect(failure('alter table t alter column c type')).toMatchObject({ code: 'SYNTAX', at: '1:34' });
+    expect(failure('alter table t drop column a, drop column b')).toMatchObject({ code: 'UNSUPPORTED', at: '1:28' });
+    expect(failure('alter table t add constraint k primary key (a)')).toMatchObject({ code: 'UNSUPPORTED', at: '1:19' });
+    expect(failure('alter table t alter distkey a, alter column c type varchar(3)')).toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});
+
 describe('syntax errors', () => {
   it('name the offending token and point at it', () => {
     expect(failure('select * form t')).toEqual({ code: 'SYNTAX', message: 'syntax error at or near "form"', at: '1:10' });
