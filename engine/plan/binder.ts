@@ -69,7 +69,7 @@ export function bindQuery(query: ast.Query, ctx: BindContext): LogicalNode {
  * INSERT's source (VALUES or a query) bound and cast to exactly the target
  * table's column types, in table column order; columns not named get their DEFAULT (NULL when none).
  */
-export function bindInsertSource(stmt: ast.InsertStatement, table: TableMeta, ctx: BindContext): LogicalNode {
+export function bindInsertSource(stmt: ast.InsertStatement, table: Pick<TableMeta, 'name' | 'columns'>, ctx: BindContext): LogicalNode {
   return new Binder(ctx, ctx.sql, new Set()).insertSource(stmt, table);
 }
 
@@ -742,7 +742,7 @@ export class Binder implements QueryBinder {
     return projectNode(node, exprs, fields);
   }
 
-  insertSource(stmt: ast.InsertStatement, table: TableMeta): LogicalNode {
+  insertSource(stmt: ast.InsertStatement, table: Pick<TableMeta, 'name' | 'columns'>): LogicalNode {
     const targets: number[] = [];
     if (stmt.columns) {
       for (const c of stmt.columns) {

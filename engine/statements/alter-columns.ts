@@ -139,7 +139,7 @@ export function evaluateDefault(
     pos,
   };
   // a one-column table as INSERT sees it: the DEFAULT is assigned as a VALUES row would be
-  const target = { name: column.name, columns: [{ ...column, notNull: false, encoding: 'auto', encodingExplicit: false }] } as unknown as TableMeta;
+  const target: Pick<TableMeta, 'name' | 'columns'> = { name: column.name, columns: [{ ...column, notNull: false, encoding: 'auto', encodingExplicit: false }] };
   const logical = bindInsertSource(insert, target, bindContext(db, catalog, p.text));
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
   const batch = new Executor(new ExecContext(db.store, catalog.slices, undefined, cancel)).collect(plan);
