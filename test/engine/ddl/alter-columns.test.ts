@@ -363,6 +363,14 @@ describe('DEFAULT, CREATE TABLE ... LIKE and CREATE TABLE AS with layout clauses
         ['1', '4.50', '2024-02-29', 'OK', 'true'],
         ['2', '4.50', '2024-02-29', 'x', 'false'],
       ]);
+      // information_schema.columns shows them as PostgreSQL does
+      expect((await db.query("select column_name, column_default from information_schema.columns where table_name = 't' order by ordinal_position")).rows()).toEqual([
+        ['a', null],
+        ['d', '4.50'],
+        ['day', "'2024-02-29'::date"],
+        ['s', "'OK'::character varying"],
+        ['b', 'true'],
+      ]);
     } finally {
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
