@@ -377,6 +377,27 @@ describe('DEFAULT, CREATE TABLE ... LIKE and CREATE TABLE AS with layout clauses
     }
   });
 
+  it('COPY with a column list loads the other columns DEFAULT, as Redshift does', async () => {
+    const { db, dir } = await fresh();
+    try {
+      await db.execute("create table t (a int, s varchar(5) default 'dflt', n int not null default 3)");
+      const file = path.join(dir, 'rows.txt');
+      fs.writeFileSync(file, '1\n2\n');
+      await db.execute(`copy t (a) from '${file}'`);
+      await db.execute('alter table t add column d date default \'2024-01-01\'');
+      await db.execute(`copy t (a) from '${file}'`);
+      expect((await db.query('select a, s, n, d from t order by a, d')).rows()).toEqual([
+        [1, 'dflt', 3, '2024-01-01'],
+        [1, 'dflt', 3, '2024-01-01'],
+        [2, 'dflt', 3, '2024-01-01'],
+        [2, 'dflt', 3, '2024-01-01'],
+      ]);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("LIKE copies columns, NOT NULL, encodings and the keys (the advisor's staying AUTO); INCLUDING DEFAULTS the defaults", async () => {
     const { db, dir } = await fresh();
     try {
