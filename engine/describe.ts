@@ -69,7 +69,7 @@ export function describe(db: SessionHost, s: ast.DescribeStatement, p: ParsedSta
       throw new SqlError('INVALID_DDL', `view "${name}" cannot be described: ${e instanceof Error ? e.message : String(e)}`, at, p.text);
     }
   } else if (system) {
-    rel = { name, kind: 'view', columns: system.fields.map((f, i) => ({ name: f.name, type: f.type, position: i + 1, notNull: false, encoding: null, distKey: false, sortKey: 0 })) };
+    rel = { name, kind: 'view', columns: system.fields.map((f, i) => ({ name: f.name, type: f.type, position: i + 1, notNull: false, encoding: null, distKey: false, sortKey: 0, default: null })) };
   }
   if (!rel) throw new SqlError('UNKNOWN_TABLE', `relation "${name}" does not exist`, at, p.text);
   const rows = rel.columns.map((c): PhysicalValue[] => [c.name, typeName(c.type), c.encoding, c.distKey ? 1 : 0, c.sortKey, c.notNull ? 1 : 0]);

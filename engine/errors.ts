@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'TYPE_MISMATCH'
   | 'DUPLICATE_OBJECT'
   | 'INVALID_DDL'
+  /** A DDL change that other objects (views) depend on: refused unless CASCADE drops them too. */
+  | 'DEPENDENT_OBJECTS'
   | 'UNSUPPORTED'
   /** Nesting beyond the stated limits (docs/sql.md, "Limits"): deeper than the engine can bind, plan and compile. */
   | 'TOO_COMPLEX'

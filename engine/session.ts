@@ -22,6 +22,7 @@ import { zeroStats, type StatementOutcome } from './statements/outcome.js';
 import { failedRecord, runnerOf, type Runner } from './statements/records.js';
 import { explain, select } from './statements/select.js';
 import { alterTable, createTable, createView, dropTables, dropViews } from './statements/ddl.js';
+import { alterSchema } from './statements/alter-columns.js';
 import { deleteFrom, dmlContext, dmlSource, insert, merge, truncate, update } from './statements/dml.js';
 import { copy } from './statements/copy.js';
 import { unload } from './statements/unload.js';
@@ -124,6 +125,7 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   truncate: 'TRUNCATE',
   merge: 'MERGE',
   alterTable: 'ALTER TABLE',
+  alterSchema: 'ALTER TABLE',
   createView: 'CREATE VIEW',
   dropView: 'DROP VIEW',
   describe: 'DESCRIBE',
@@ -202,6 +204,8 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return merge(db, s, p, parts, t0, cancel);
     case 'alterTable':
       return alterTable(db, s, p, t0);
+    case 'alterSchema':
+      return alterSchema(db, s, p, t0, cancel);
     case 'createView':
       return createView(db, s, p, t0);
     case 'dropView':

@@ -22,6 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Database, KeepAuto, TableMeta } from '../../engine/index.js';
 import { KeelError, UsageError } from '../../engine/index.js';
+import { parseStatement } from '../../engine/sql/index.js';
 import { currentSetting } from '../storage-recommendations.js';
 import { listRecommendations, transitionGroup, type Recommendation } from '../recommendations/index.js';
 import { membersOf } from '../recommendations/groups.js';
@@ -97,10 +98,31 @@ function alterOptions(options: Omit<ApplyOptions, 'by'>, keepAuto: KeepAuto | bo
 }
 
 /** Why `members` cannot be applied to the tables as they are now, or null. */
+/** The columns a recommendation's ALTER TABLE names (its key, sort key or encoded column). */
+function columnsNamed(ddl: string): string[] {
+  const s = parseStatement(ddl);
+  if (s.kind !== 'alterTable') return [];
+  return s.actions.flatMap((a) => {
+    switch (a.kind) {
+      case 'distKey':
+      case 'encode':
+        return [a.column.name];
+      case 'distStyle':
+        return a.distKey ? [a.distKey.name] : [];
+      case 'sortKey':
+        return a.columns.map((c) => c.name);
+      case 'encodeAuto':
+        return [];
+    }
+  });
+}
+
 function staleness(catalog: Record<string, TableMeta>, members: readonly Recommendation[]): string | null {
   for (const m of members) {
     const t = catalog[m.table];
     if (!t) return `table ${m.table} no longer exists`;
+    const gone = columnsNamed(m.ddl).find((c) => !t.columns.some((x) => x.name === c));
+    if (gone !== undefined) return `${m.id}: column ${m.table}.${gone} no longer exists (dropped or renamed since it was recommended); run the advisor again`;
     const now = currentSetting(t, m);
     if (now !== m.current) return `${m.id}: ${m.table} is now ${now}, not ${m.current} as when recommended; run the advisor again`;
   }

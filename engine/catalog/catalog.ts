@@ -24,6 +24,18 @@ export interface ColumnMeta extends ColumnDef {
   readonly encoding: EncodingId | 'auto';
   /** True when the user wrote ENCODE in DDL: the advisor recommends but does not apply. */
   readonly encodingExplicit: boolean;
+  /**
+   * Stable id of the column within its table, which segment entries name
+   * (SegmentMeta.columns). Absent in tables whose columns were never added,
+   * dropped or renamed: the id is then the column's position.
+   */
+  readonly id?: number;
+  /**
+   * DEFAULT value, as its vector holds it (numbers for i32/f64/bool, the text
+   * for strings); absent means NULL. Rows written before the column was added
+   * read it (storage/segment-columns.ts), and INSERTs that omit the column.
+   */
+  readonly default?: number | string;
 }
 
 export interface SegmentMeta {
@@ -41,6 +53,13 @@ export interface SegmentMeta {
    * leaves the catalog). Absent when none is.
    */
   readonly deletes?: { readonly file: string; readonly rows: number };
+  /**
+   * Ids (ColumnMeta.id) of the columns the file holds, in the file's order,
+   * set when ADD or DROP COLUMN changed the table's columns after the file
+   * was written (storage/segment-columns.ts maps them). Absent when the file
+   * holds exactly the table's columns, in order.
+   */
+  readonly columns?: readonly number[];
 }
 
 export interface TableMeta {
@@ -84,6 +103,8 @@ export interface ViewMeta {
   readonly name: string;
   readonly sql: string;
   readonly columns: readonly string[] | null;
+  /** Created WITH NO SCHEMA BINDING: depends on no table until queried (DROP COLUMN does not look at it). */
+  readonly lateBinding?: boolean;
 }
 
 export interface Catalog {
@@ -162,6 +183,11 @@ export function visibleRows(t: Pick<TableMeta, 'rows' | 'segments'>): number {
   let deleted = 0;
   for (const s of t.segments) if (s.deletes) deleted += s.deletes.rows;
   return t.rows - deleted;
+}
+
+/** The stable ids of a table's columns (ColumnMeta.id, or the position where absent). */
+export function columnIds(t: Pick<TableMeta, 'columns'>): number[] {
+  return t.columns.map((c, i) => c.id ?? i);
 }
 
 export function columnIndex(t: TableMeta, name: string): number {

@@ -10,7 +10,9 @@
  */
 import * as path from 'node:path';
 import type { Field } from '../plan/physical.js';
-import type { SqlType } from '../types.js';
+import { physicalKind, type SqlType } from '../types.js';
+import { textAt } from '../result.js';
+import { constantVector } from '../storage/segment-columns.js';
 import { batchFromRows, type PhysicalValue } from '../rows.js';
 import type { Catalog, ColumnMeta, TableMeta, ViewMeta } from './catalog.js';
 import { isInterleaved } from './catalog.js';
@@ -52,6 +54,8 @@ export interface ColumnDescription {
   readonly distKey: boolean;
   /** pg_table_def's sortkey: the position in the sort key, alternately negative for an interleaved key (as Redshift shows it); 0 when not in it. */
   readonly sortKey: number;
+  /** information_schema's column_default: the DEFAULT as PostgreSQL prints it (`7`, `'x'::character varying`), null for none. */
+  readonly default: string | null;
 }
 
 /** A relation and its columns. */
@@ -140,9 +144,30 @@ export function describeTable(t: TableMeta): RelationDescription {
         encoding: encodingName(c),
         distKey: t.distStyle === 'key' && t.distKey === c.name,
         sortKey: interleaved && k % 2 === 0 ? -k : k,
+        default: defaultText(c),
       };
     }),
   };
+}
+
+/** A column's DEFAULT as PostgreSQL's information_schema prints it: numbers and booleans bare, other values a quoted literal cast to the type. */
+function defaultText(c: ColumnMeta): string | null {
+  if (c.default === undefined) return null;
+  const text = textAt(constantVector(physicalKind(c.type), c.default, 1), c.type, 0)!;
+  switch (c.type.id) {
+    case 'smallint':
+    case 'integer':
+    case 'bigint':
+    case 'decimal':
+    case 'real':
+    case 'double':
+    case 'boolean':
+      return text;
+    default: {
+      const type = c.type.id === 'varchar' ? 'character varying' : c.type.id === 'char' ? 'bpchar' : formatType(c.type);
+      return `'${text.replace(/'/g, "''")}'::${type}`;
+    }
+  }
 }
 
 /** Views whose columns are being worked out now: a view that reads these views itself is left out while they are (no endless loop). */
@@ -163,7 +188,7 @@ export function describeView(v: ViewMeta, catalog: Catalog, env: SchemaViewsEnv)
     return {
       name: v.name,
       kind: 'view',
-      columns: fields.map((f, i) => ({ name: v.columns?.[i] ?? f.name, type: f.type, position: i + 1, notNull: false, encoding: null, distKey: false, sortKey: 0 })),
+      columns: fields.map((f, i) => ({ name: v.columns?.[i] ?? f.name, type: f.type, position: i + 1, notNull: false, encoding: null, distKey: false, sortKey: 0, default: null })),
     };
   } finally {
     describing--;
@@ -225,7 +250,7 @@ function columnRows(catalog: Catalog, env: SchemaViewsEnv): PhysicalValue[][] {
     for (const c of r.columns) {
       const t = c.type;
       const length = t.id === 'char' || t.id === 'varchar' ? (t.length ?? null) : null;
-      rows.push([db, SCHEMA, r.name, c.name, c.position, null, c.notNull ? 'NO' : 'YES', dataType(t), length, ...numericFacets(t), datetimePrecision(t)]);
+      rows.push([db, SCHEMA, r.name, c.name, c.position, c.default, c.notNull ? 'NO' : 'YES', dataType(t), length, ...numericFacets(t), datetimePrecision(t)]);
     }
   }
   return rows;

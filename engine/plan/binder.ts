@@ -67,9 +67,9 @@ export function bindQuery(query: ast.Query, ctx: BindContext): LogicalNode {
 
 /**
  * INSERT's source (VALUES or a query) bound and cast to exactly the target
- * table's column types, in table column order; columns not named are NULL.
+ * table's column types, in table column order; columns not named get their DEFAULT (NULL when none).
  */
-export function bindInsertSource(stmt: ast.InsertStatement, table: TableMeta, ctx: BindContext): LogicalNode {
+export function bindInsertSource(stmt: ast.InsertStatement, table: Pick<TableMeta, 'name' | 'columns'>, ctx: BindContext): LogicalNode {
   return new Binder(ctx, ctx.sql, new Set()).insertSource(stmt, table);
 }
 
@@ -742,7 +742,7 @@ export class Binder implements QueryBinder {
     return projectNode(node, exprs, fields);
   }
 
-  insertSource(stmt: ast.InsertStatement, table: TableMeta): LogicalNode {
+  insertSource(stmt: ast.InsertStatement, table: Pick<TableMeta, 'name' | 'columns'>): LogicalNode {
     const targets: number[] = [];
     if (stmt.columns) {
       for (const c of stmt.columns) {
@@ -765,7 +765,7 @@ export class Binder implements QueryBinder {
     const assign = (values: readonly Expr[], positions: readonly number[]): Expr[] =>
       table.columns.map((c, i) => {
         const at = targets.indexOf(i);
-        if (at < 0) return lit(null, c.type);
+        if (at < 0) return lit(c.default ?? null, c.type); // a column not named gets its DEFAULT
         const v = fold(this.exprs.castTo(values[at]!, c.type, 'assign', positions[at]!));
         if (c.notNull && v.k === 'lit' && v.value === null) {
           throw this.error('INVALID_VALUE', `null value in column "${c.name}" violates not-null constraint`, positions[at]!);

@@ -10,7 +10,8 @@
  * block entries of the columns a query compares, per planning.
  */
 import * as path from 'node:path';
-import type { TableMeta } from '../catalog/catalog.js';
+import { columnIds, type SegmentMeta, type TableMeta } from '../catalog/catalog.js';
+import { fileColumnIds, tableView } from '../storage/segment-columns.js';
 import type { SegmentCache } from '../storage/scan.js';
 import { tableDir } from '../storage/datadir.js';
 
@@ -40,22 +41,23 @@ export function columnDistinct(source: StatsSource, table: TableMeta, column: nu
   const type = table.columns[column]?.type;
   if (!type || (type.id !== 'char' && type.id !== 'varchar')) return null;
   const folder = tableDir(source.dir, table.id);
-  const blocks: { file: string; block: number }[] = [];
+  const blocks: { file: string; segment: SegmentMeta; block: number }[] = [];
   try {
     for (const s of table.segments) {
       const file = path.join(folder, s.file);
-      const n = source.segments.get(file).footer.columns[column]?.blocks.length ?? 0;
-      for (let b = 0; b < n; b++) blocks.push({ file, block: b });
+      const n = tableView(source.segments.get(file), table, s).footer.columns[column]?.blocks.length ?? 0;
+      for (let b = 0; b < n; b++) blocks.push({ file, segment: s, block: b });
     }
     if (blocks.length === 0) return null;
     const step = Math.max(1, Math.floor(blocks.length / 8));
     const all = new Set<string>();
     for (let k = 0; k < blocks.length && k / step < 8; k += step) {
-      const { file, block } = blocks[k]!;
-      const key = `${file}\u0000${column}\u0000${block}`;
+      const { file, segment, block } = blocks[k]!;
+      const reader = tableView(source.segments.get(file), table, segment);
+      // keyed by the file's own column (-1: one added after the file was written, read as its DEFAULT)
+      const key = `${file}\u0000${fileColumnIds(table, segment).indexOf(columnIds(table)[column]!)}\u0000${block}`;
       let values = blockDistinct.get(key);
       if (values === undefined) {
-        const reader = source.segments.get(file);
         const meta = reader.footer.columns[column]!.blocks[block]!;
         values = null;
         if (meta.encoding === 'dict' || meta.encoding === 'rle') {
@@ -87,7 +89,7 @@ export function columnRange(source: StatsSource, table: TableMeta, column: numbe
   const folder = tableDir(source.dir, table.id);
   try {
     for (const s of table.segments) {
-      const footer = source.segments.get(path.join(folder, s.file)).footer;
+      const footer = tableView(source.segments.get(path.join(folder, s.file)), table, s).footer;
       const blocks = footer.columns[column]?.blocks;
       if (!blocks) return null;
       for (const b of blocks) {

@@ -29,6 +29,7 @@ export type Statement =
   | TruncateStatement
   | MergeStatement
   | AlterTableStatement
+  | AlterSchemaStatement
   | CreateViewStatement
   | DropViewStatement
   | DescribeStatement
@@ -61,6 +62,8 @@ export interface ColumnDefinition extends Node {
   /** SORTKEY written as a column attribute. */
   readonly sortKey: boolean;
   readonly primaryKey: boolean;
+  /** DEFAULT expr, or null. */
+  readonly default: Expr | null;
 }
 
 export interface SortKeyClause extends Node {
@@ -83,6 +86,10 @@ export interface CreateTableStatement extends Node {
   readonly sortKey: (SortKeyClause & { readonly auto: boolean }) | null;
   /** CREATE TABLE ... AS query. */
   readonly as: Query | null;
+  /** CREATE TABLE t [(a, b)] AS query: names for the query's columns, or null. */
+  readonly asColumns: readonly Ident[] | null;
+  /** CREATE TABLE t (LIKE parent [INCLUDING | EXCLUDING DEFAULTS]), or null. */
+  readonly like: { readonly table: Ident; readonly includingDefaults: boolean; readonly pos: number } | null;
 }
 
 export interface DropTableStatement extends Node {
@@ -227,6 +234,33 @@ export interface AlterTableStatement extends Node {
   readonly actions: readonly AlterAction[];
 }
 
+/** A change of a table's columns or name (statements/alter-columns.ts); Redshift takes one per ALTER TABLE. */
+export type SchemaChange =
+  /** ADD [COLUMN] c type [DEFAULT e] [ENCODE x] [NOT NULL | NULL] */
+  | {
+      readonly kind: 'addColumn';
+      readonly name: Ident;
+      readonly type: SqlType;
+      readonly default: Expr | null;
+      readonly encode: string | null;
+      readonly notNull: boolean;
+      readonly pos: number;
+    }
+  /** DROP [COLUMN] c [RESTRICT | CASCADE] */
+  | { readonly kind: 'dropColumn'; readonly column: Ident; readonly cascade: boolean; readonly pos: number }
+  /** RENAME COLUMN c TO d */
+  | { readonly kind: 'renameColumn'; readonly column: Ident; readonly to: Ident; readonly pos: number }
+  /** RENAME TO t2 */
+  | { readonly kind: 'renameTable'; readonly to: Ident; readonly pos: number }
+  /** ALTER COLUMN c TYPE varchar(n): a wider VARCHAR only */
+  | { readonly kind: 'columnType'; readonly column: Ident; readonly type: SqlType; readonly typePos: number; readonly pos: number };
+
+export interface AlterSchemaStatement extends Node {
+  readonly kind: 'alterSchema';
+  readonly table: Ident;
+  readonly change: SchemaChange;
+}
+
 export interface CreateViewStatement extends Node {
   readonly kind: 'createView';
   readonly name: Ident;
@@ -235,6 +269,8 @@ export interface CreateViewStatement extends Node {
   readonly query: Query;
   /** The query's source text (from its first to its last character), stored in the catalog. */
   readonly queryText: string;
+  /** WITH NO SCHEMA BINDING: Redshift's late-binding view. */
+  readonly noSchemaBinding: boolean;
 }
 
 export interface DropViewStatement extends Node {

@@ -165,6 +165,10 @@ function childrenOf(it: Item): Item[] {
           break;
         case 'createTable':
           query(s.as);
+          for (const c of s.columns) expr(c.default);
+          break;
+        case 'alterSchema':
+          if (s.change.kind === 'addColumn') expr(s.change.default);
           break;
         case 'insert':
           query(s.source);

@@ -41,12 +41,29 @@ function acceptIfNotExists(p: ParserCursor): boolean {
   return true;
 }
 
-// CREATE TABLE [IF NOT EXISTS] t (elements) [attributes] | CREATE TABLE t [attributes] AS query
+// CREATE TABLE [IF NOT EXISTS] t (elements) [attributes] | CREATE TABLE t [(names)] [attributes] AS query | CREATE TABLE t (LIKE parent [INCLUDING | EXCLUDING DEFAULTS])
 function createTable(p: ParserCursor, pos: number): ast.CreateTableStatement {
   p.expectWord('table');
   const ifNotExists = acceptIfNotExists(p);
   const name = p.objectName();
-  if (p.isWord('like')) throw p.unsupported('CREATE TABLE ... LIKE');
+  if (p.isWord('like')) throw p.expected('"(" before LIKE: CREATE TABLE t (LIKE parent)');
+  const base = { kind: 'createTable' as const, name, ifNotExists, columns: [], primaryKey: [], as: null, asColumns: null, like: null, pos };
+  if (p.isOp('(') && p.isWord('like', 1)) {
+    const like = likeClause(p);
+    const t = p.tok;
+    // Redshift: a LIKE table inherits its parent's distribution and sort keys, which cannot be set in the same statement
+    if (t.kind === 'word' && ['diststyle', 'distkey', 'sortkey', 'compound', 'interleaved', 'as'].includes(t.value)) {
+      throw p.unsupported(`${t.value.toUpperCase()} in CREATE TABLE ... LIKE (the new table takes its parent's layout)`);
+    }
+    return { ...base, distStyle: null, distKey: null, sortKey: null, like };
+  }
+  // CREATE TABLE t (a, b) AS query: a name list, told from column definitions by the comma or parenthesis after the first name
+  if (p.isOp('(') && p.isName(1) && (p.isOp(',', 2) || p.isOp(')', 2))) {
+    const asColumns = p.nameList();
+    const attrs = tableAttributes(p);
+    p.expectWord('as');
+    return { ...base, ...attrs, as: p.query(), asColumns };
+  }
   let columns: ast.ColumnDefinition[] = [];
   let primaryKey: ast.Ident[] = [];
   const hasElements = p.isOp('(');
@@ -58,7 +75,22 @@ function createTable(p: ParserCursor, pos: number): ast.CreateTableStatement {
     p.advance();
     as = p.query();
   }
-  return { kind: 'createTable', name, ifNotExists, columns, primaryKey, ...attrs, as, pos };
+  return { ...base, columns, primaryKey, ...attrs, as };
+}
+
+/** (LIKE parent [INCLUDING | EXCLUDING DEFAULTS]) */
+function likeClause(p: ParserCursor): NonNullable<ast.CreateTableStatement['like']> {
+  p.expectOp('(');
+  const pos = p.expectWord('like').pos;
+  const table = p.objectName();
+  let includingDefaults = false;
+  if (p.isWord('including') || p.isWord('excluding')) {
+    includingDefaults = p.advance().value === 'including';
+    p.expectWord('defaults');
+  }
+  if (p.isOp(',')) throw p.unsupported('columns beside LIKE in CREATE TABLE');
+  p.expectOp(')');
+  return { table, includingDefaults, pos };
 }
 
 /** ( column definitions and table constraints ) */
@@ -78,7 +110,9 @@ function tableElements(p: ParserCursor, table: ast.Ident): { columns: ast.Column
       p.expectWord('key');
       p.nameList();
       references(p);
-    } else if (p.isWord('check') || p.isWord('like') || p.isWord('exclude')) {
+    } else if (p.isWord('like')) {
+      throw p.unsupported('LIKE beside column definitions in CREATE TABLE');
+    } else if (p.isWord('check') || p.isWord('exclude')) {
       throw p.unsupported(`${t.value.toUpperCase()} in CREATE TABLE`);
     } else {
       const { column, primaryKeyAt } = columnDefinition(p);
@@ -111,9 +145,8 @@ function references(p: ParserCursor): void {
 /** name type [NOT NULL | NULL | ENCODE e | DISTKEY | SORTKEY | PRIMARY KEY | UNIQUE | REFERENCES t(c)]... */
 function columnDefinition(p: ParserCursor): { column: Mutable<ast.ColumnDefinition>; primaryKeyAt: Token | null } {
   const name = p.name();
-  if (p.isOp(',') || p.isOp(')')) throw p.unsupported('a column name list in CREATE TABLE (alias the query columns instead)');
   const column: Mutable<ast.ColumnDefinition> = {
-    name, type: p.type(), notNull: false, encode: null, distKey: false, sortKey: false, primaryKey: false, pos: name.pos,
+    name, type: p.type(), notNull: false, encode: null, distKey: false, sortKey: false, primaryKey: false, default: null, pos: name.pos,
   };
   let nullable = false;
   let primaryKeyAt: Token | null = null;
@@ -147,7 +180,10 @@ function columnDefinition(p: ParserCursor): { column: Mutable<ast.ColumnDefiniti
       // accepted and not enforced, as in Redshift
     } else if (p.isWord('references')) {
       references(p);
-    } else if (t.kind === 'word' && ['default', 'identity', 'generated', 'collate', 'check'].includes(t.value)) {
+    } else if (p.acceptWord('default')) {
+      if (column.default !== null) throw p.error('SYNTAX', `multiple default values specified for column "${name.name}"`, t.pos);
+      column.default = p.expr();
+    } else if (t.kind === 'word' && ['identity', 'generated', 'collate', 'check'].includes(t.value)) {
       throw p.unsupported(`${t.value.toUpperCase()} in a column definition`);
     } else {
       return { column, primaryKeyAt };
@@ -217,13 +253,14 @@ function createView(p: ParserCursor, pos: number, orReplace: boolean): ast.Creat
   const start = p.tok.pos;
   const query = p.query();
   const queryText = p.sql.slice(start, p.lastEnd());
-  // Redshift's late-binding views: every view here binds at query time anyway.
-  if (p.acceptWord('with')) {
+  // Redshift's late-binding views: every view here binds at query time; the clause says no table change need spare it
+  const noSchemaBinding = p.acceptWord('with');
+  if (noSchemaBinding) {
     p.expectWord('no');
     p.expectWord('schema');
     p.expectWord('binding');
   }
-  return { kind: 'createView', name, orReplace, columns, query, queryText, pos };
+  return { kind: 'createView', name, orReplace, columns, query, queryText, noSchemaBinding, pos };
 }
 
 // DROP TABLE|VIEW [IF EXISTS] a [, b] [RESTRICT]
@@ -245,7 +282,8 @@ export function dropStatement(p: ParserCursor): ast.DropTableStatement | ast.Dro
 }
 
 // ALTER TABLE t ALTER (DISTSTYLE | DISTKEY | [COMPOUND | INTERLEAVED] SORTKEY | COLUMN c ENCODE | ENCODE AUTO) ... [, ALTER ...]
-export function alterStatement(p: ParserCursor): ast.AlterTableStatement {
+// | ALTER TABLE t (ADD [COLUMN] | DROP [COLUMN] | RENAME COLUMN | RENAME TO | ALTER COLUMN c TYPE) ...
+export function alterStatement(p: ParserCursor): ast.AlterTableStatement | ast.AlterSchemaStatement {
   const pos = p.advance().pos;
   if (!p.isWord('table')) {
     const t = p.tok;
@@ -255,7 +293,9 @@ export function alterStatement(p: ParserCursor): ast.AlterTableStatement {
   p.advance();
   const table = p.objectName();
   const t = p.tok;
-  if (t.kind === 'word' && ['add', 'drop', 'rename', 'owner', 'set', 'append', 'row'].includes(t.value)) {
+  if (t.kind === 'word' && ['add', 'drop', 'rename'].includes(t.value)) return { kind: 'alterSchema', table, change: schemaChange(p), pos };
+  if (p.isWord('alter') && p.isWord('column', 1) && p.isWord('type', 3)) return { kind: 'alterSchema', table, change: schemaChange(p), pos };
+  if (t.kind === 'word' && ['owner', 'set', 'append', 'row'].includes(t.value)) {
     throw p.unsupported(`ALTER TABLE ... ${t.value.toUpperCase()}`);
   }
   const actions: ast.AlterAction[] = [];
@@ -264,6 +304,78 @@ export function alterStatement(p: ParserCursor): ast.AlterTableStatement {
     actions.push(alterAction(p));
   } while (p.acceptOp(','));
   return { kind: 'alterTable', table, actions, pos };
+}
+
+/** One change of the columns or the name; Redshift takes one per statement, and so does keel. */
+function schemaChange(p: ParserCursor): ast.SchemaChange {
+  const pos = p.tok.pos;
+  let change: ast.SchemaChange;
+  if (p.acceptWord('add')) {
+    if (p.isWord('constraint') || p.isWord('primary') || p.isWord('unique') || p.isWord('foreign')) throw p.unsupported('ALTER TABLE ... ADD CONSTRAINT');
+    p.acceptWord('column');
+    change = addColumn(p, pos);
+  } else if (p.acceptWord('drop')) {
+    if (p.isWord('constraint')) throw p.unsupported('ALTER TABLE ... DROP CONSTRAINT');
+    p.acceptWord('column');
+    const column = p.name();
+    const cascade = p.acceptWord('cascade');
+    if (!cascade) p.acceptWord('restrict');
+    change = { kind: 'dropColumn', column, cascade, pos };
+  } else if (p.acceptWord('rename')) {
+    if (p.acceptWord('column')) {
+      const column = p.name();
+      p.expectWord('to');
+      change = { kind: 'renameColumn', column, to: p.name(), pos };
+    } else {
+      p.expectWord('to');
+      change = { kind: 'renameTable', to: p.objectName(), pos };
+    }
+  } else {
+    p.expectWord('alter');
+    p.expectWord('column');
+    const column = p.name();
+    p.expectWord('type');
+    const typePos = p.tok.pos;
+    change = { kind: 'columnType', column, type: p.type(), typePos, pos };
+  }
+  if (p.isOp(',')) throw p.unsupported('more than one change in one ALTER TABLE ... ADD, DROP, RENAME or ALTER COLUMN ... TYPE (Redshift takes one)');
+  return change;
+}
+
+/** c type [DEFAULT e] [ENCODE x] [NOT NULL | NULL], each at most once */
+function addColumn(p: ParserCursor, pos: number): ast.SchemaChange {
+  const name = p.name();
+  const type = p.type();
+  let def: ast.Expr | null = null;
+  let encode: string | null = null;
+  let notNull: boolean | null = null;
+  for (;;) {
+    const t = p.tok;
+    const once = (seen: unknown, what: string): void => {
+      if (seen !== null) throw p.error('SYNTAX', `${what} is specified more than once for column "${name.name}"`, t.pos);
+    };
+    if (p.acceptWord('default')) {
+      once(def, 'DEFAULT');
+      def = p.expr();
+    } else if (p.acceptWord('encode')) {
+      once(encode, 'ENCODE');
+      const e = p.tok;
+      if (e.kind !== 'word') throw p.expected('an encoding name');
+      encode = p.sql.slice(e.pos, e.end).toUpperCase();
+      p.advance();
+    } else if (p.acceptWord('not')) {
+      once(notNull, 'NULL/NOT NULL');
+      p.expectWord('null');
+      notNull = true;
+    } else if (p.acceptWord('null')) {
+      once(notNull, 'NULL/NOT NULL');
+      notNull = false;
+    } else if (t.kind === 'word' && ['distkey', 'sortkey', 'primary', 'unique', 'references', 'identity', 'generated', 'collate', 'check'].includes(t.value)) {
+      throw p.unsupported(`${t.value.toUpperCase()} in ALTER TABLE ... ADD COLUMN`);
+    } else {
+      return { kind: 'addColumn', name, type, default: def, encode, notNull: notNull === true, pos };
+    }
+  }
 }
 
 function alterAction(p: ParserCursor): ast.AlterAction {
@@ -290,7 +402,7 @@ function alterAction(p: ParserCursor): ast.AlterAction {
   }
   if (p.acceptWord('column')) {
     const column = p.name();
-    if (p.isWord('type')) throw p.unsupported('ALTER COLUMN ... TYPE');
+    if (p.isWord('type')) throw p.unsupported('ALTER COLUMN ... TYPE beside other ALTER actions (Redshift takes it alone)');
     p.expectWord('encode');
     const e = p.tok;
     if (e.kind !== 'word') throw p.expected('an encoding name');

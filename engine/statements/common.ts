@@ -2,7 +2,11 @@
 import { SqlError, positionAt, type ErrorCode } from '../errors.js';
 import type { ParsedStatement } from '../sql/index.js';
 import type * as ast from '../sql/ast.js';
-import type { Catalog, TableMeta } from '../catalog/catalog.js';
+import type { Catalog, ColumnMeta, TableMeta } from '../catalog/catalog.js';
+import { encodingForRedshift } from '../storage/codecs/index.js';
+import { constantVector } from '../storage/segment-columns.js';
+import { physicalKind } from '../types.js';
+import { textAt } from '../result.js';
 import type { BindContext } from '../plan/binder.js';
 import type { SessionHost } from './host.js';
 
@@ -22,4 +26,19 @@ export function tableOr(catalog: Catalog, name: ast.Ident, p: ParsedStatement): 
     throw statementError('UNKNOWN_TABLE', kind, name.pos, p);
   }
   return t;
+}
+
+/** The codec an ENCODE name asks for, as Redshift names them. */
+export function encodingOf(name: string, pos: number, p: ParsedStatement): ColumnMeta['encoding'] {
+  const id = encodingForRedshift(name);
+  if (id === undefined) {
+    throw statementError('INVALID_DDL', `unknown encoding "${name}"; use RAW, AZ64, BYTEDICT, RUNLENGTH, DELTA, DELTA32K, MOSTLY8, MOSTLY16, MOSTLY32, ZSTD, LZO or AUTO`, pos, p);
+  }
+  return id;
+}
+
+/** A column's DEFAULT as an expression (a cast of its text; NULL when it has none), for UPDATE ... SET c = DEFAULT. */
+export function defaultExpr(c: ColumnMeta, pos: number): ast.Expr {
+  const text = c.default === undefined ? null : textAt(constantVector(physicalKind(c.type), c.default, 1), c.type, 0);
+  return { kind: 'cast', arg: text === null ? { kind: 'null', pos } : { kind: 'string', value: text, pos }, type: c.type, pos };
 }

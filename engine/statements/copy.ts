@@ -20,7 +20,7 @@ import { readFile, type BadRecord, type LoadOptions } from '../load/index.js';
 import { sourceFiles } from '../load/files.js';
 import { typeLabel } from '../load/values.js';
 import { appendRows } from '../storage/tables.js';
-import { nullVector } from '../exec/batch.js';
+import { constantVector } from '../storage/segment-columns.js';
 import { cancelledError, isCancelled, type CancelFlag } from '../exec/cancel.js';
 import { appendLoadErrors, type LoadErrorRow } from '../catalog/load-errors.js';
 import { physicalKind } from '../types.js';
@@ -50,7 +50,7 @@ export function copyLoadOptions(o: ast.CopyOptions): LoadOptions {
   };
 }
 
-/** The columns a COPY loads, in the file's order, and for each table column where it comes from (-1: NULL). */
+/** The columns a COPY loads, in the file's order, and for each table column where it comes from (-1: its DEFAULT, NULL when none). */
 function loadedColumns(table: TableMeta, s: ast.CopyStatement, p: ParsedStatement): { defs: ColumnDef[]; source: number[] } {
   if (s.columns === null) return { defs: [...table.columns], source: table.columns.map((_, i) => i) };
   const defs: ColumnDef[] = [];
@@ -60,14 +60,14 @@ function loadedColumns(table: TableMeta, s: ast.CopyStatement, p: ParsedStatemen
     if (defs.includes(def)) throw statementError('SYNTAX', `column "${c.name}" is named more than once`, c.pos, p);
     defs.push(def);
   }
-  const missing = table.columns.find((d) => d.notNull && !defs.includes(d));
+  const missing = table.columns.find((d) => d.notNull && d.default === undefined && !defs.includes(d));
   if (missing) throw statementError('INVALID_VALUE', `column "${missing.name}" is NOT NULL and has no default: the column list must include it`, s.columns[0]!.pos, p);
   return { defs, source: table.columns.map((d) => defs.indexOf(d)) };
 }
 
-/** A loaded batch as a batch of every table column (those the list left out NULL). */
+/** A loaded batch as a batch of every table column (those the list left out take their DEFAULT, as in Redshift). */
 function widen(b: Batch, table: TableMeta, source: readonly number[]): Batch {
-  const columns: Vector[] = source.map((i, c) => (i >= 0 ? b.columns[i]! : nullVector(physicalKind(table.columns[c]!.type), b.length)));
+  const columns: Vector[] = source.map((i, c) => (i >= 0 ? b.columns[i]! : constantVector(physicalKind(table.columns[c]!.type), table.columns[c]!.default ?? null, b.length)));
   return { length: b.length, columns };
 }
 

@@ -6,7 +6,6 @@ import type { ParsedStatement } from '../sql/index.js';
 import type * as ast from '../sql/ast.js';
 import type { Catalog, ColumnMeta, DistStyle, TableMeta } from '../catalog/catalog.js';
 import { autoStyleFor } from '../catalog/catalog.js';
-import { encodingForRedshift } from '../storage/codecs/index.js';
 import { appendRows, newTable, rewriteTable, type Layout } from '../storage/tables.js';
 import { MAX_INTERLEAVED_COLUMNS } from '../storage/zorder.js';
 import { bindQuery } from '../plan/binder.js';
@@ -15,16 +14,9 @@ import { ExecContext } from '../exec/context.js';
 import { Executor } from '../exec/executor.js';
 import type { CancelFlag } from '../exec/cancel.js';
 import type { SessionHost } from './host.js';
-import { bindContext, statementError as ddlError, tableOr } from './common.js';
+import { evaluateDefault } from './alter-columns.js';
+import { bindContext, encodingOf, statementError as ddlError, tableOr } from './common.js';
 import { done, type StatementOutcome } from './outcome.js';
-
-function encodingOf(name: string, pos: number, p: ParsedStatement): ColumnMeta['encoding'] {
-  const id = encodingForRedshift(name);
-  if (id === undefined) {
-    throw ddlError('INVALID_DDL', `unknown encoding "${name}"; use RAW, AZ64, BYTEDICT, RUNLENGTH, DELTA, DELTA32K, MOSTLY8, MOSTLY16, MOSTLY32, ZSTD, LZO or AUTO`, pos, p);
-  }
-  return id;
-}
 
 function checkColumn(table: TableMeta | readonly ast.ColumnDefinition[], col: ast.Ident, p: ParsedStatement, role: string): void {
   const names = Array.isArray(table) ? (table as readonly ast.ColumnDefinition[]).map((c) => c.name.name) : (table as TableMeta).columns.map((c) => c.name);
@@ -69,6 +61,7 @@ function createLayout(s: ast.CreateTableStatement, columns: ColumnMeta[], p: Par
 }
 
 export async function createTable(db: SessionHost, s: ast.CreateTableStatement, p: ParsedStatement, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
+  if (s.like) return createLike(db, s, s.like, p, t0);
   const names = new Set<string>();
   const pk = new Set(s.primaryKey.map((k) => k.name));
   for (const k of s.primaryKey) checkColumn(s.columns, k, p, 'PRIMARY KEY');
@@ -76,13 +69,23 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
     if (names.has(c.name.name)) throw ddlError('DUPLICATE_OBJECT', `column "${c.name.name}" specified more than once`, c.name.pos, p);
     names.add(c.name.name);
     const encoding = c.encode ? encodingOf(c.encode, c.pos, p) : 'auto';
-    return { name: c.name.name, type: c.type, notNull: c.notNull || c.primaryKey || pk.has(c.name.name), encoding, encodingExplicit: c.encode !== null && encoding !== 'auto' };
+    const value = c.default ? evaluateDefault(db, db.catalog(), c.default, { name: c.name.name, type: c.type }, p, cancel) : undefined;
+    return {
+      name: c.name.name,
+      type: c.type,
+      notNull: c.notNull || c.primaryKey || pk.has(c.name.name),
+      encoding,
+      encodingExplicit: c.encode !== null && encoding !== 'auto',
+      ...(value !== undefined ? { default: value } : {}),
+    };
   });
   let source: ReturnType<typeof bindQuery> | null = null;
   if (s.as) {
     if (s.columns.length) throw ddlError('INVALID_DDL', 'CREATE TABLE AS takes no column definitions', s.columns[0]!.pos, p);
     source = bindQuery(s.as, bindContext(db, db.catalog(), p.text));
-    columns = source.fields.map((f) => ({ name: f.name, type: f.type, notNull: false, encoding: 'auto', encodingExplicit: false }));
+    const named = s.asColumns ?? [];
+    if (named.length > source.fields.length) throw ddlError('INVALID_DDL', `CREATE TABLE AS names ${named.length} columns but its query returns ${source.fields.length}`, named[source.fields.length]!.pos, p);
+    columns = source.fields.map((f, i) => ({ name: named[i]?.name ?? f.name, type: f.type, notNull: false, encoding: 'auto', encodingExplicit: false }));
     const dup = columns.find((c, i) => columns.findIndex((d) => d.name === c.name) !== i);
     if (dup) throw ddlError('DUPLICATE_OBJECT', `column "${dup.name}" specified more than once in the query's output; give it an alias`, s.as.pos, p);
   }
@@ -109,6 +112,37 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
     };
   });
   return done(s.as ? 'SELECT' : 'CREATE TABLE', t0, rows);
+}
+
+/**
+ * CREATE TABLE t (LIKE parent): the parent's columns (names, types, NOT NULL,
+ * encodings, and with INCLUDING DEFAULTS their defaults) and its distribution
+ * and sort keys, AUTO settings staying AUTO, as Redshift copies them.
+ */
+async function createLike(db: SessionHost, s: ast.CreateTableStatement, like: NonNullable<ast.CreateTableStatement['like']>, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
+  await db.store.change((catalog) => {
+    const parent = tableOr(catalog, like.table, p);
+    if (catalog.tables[s.name.name] || catalog.views[s.name.name]) {
+      if (s.ifNotExists && catalog.tables[s.name.name]) return { catalog, result: undefined };
+      throw ddlError('DUPLICATE_OBJECT', `relation "${s.name.name}" already exists`, s.name.pos, p);
+    }
+    const columns: ColumnMeta[] = parent.columns.map(({ id: _id, default: value, ...c }) => (like.includingDefaults && value !== undefined ? { ...c, default: value } : c));
+    // an AUTO style the engine chose by size is chosen again for the new table's size; a key is the user's or the advisor's choice, and is kept
+    const sized = parent.distAuto && parent.distStyle !== 'key' && !parent.distPinned;
+    const table = newTable(catalog, s.name.name, {
+      columns,
+      distStyle: sized ? autoStyleFor(0, catalog) : parent.distStyle,
+      distKey: parent.distKey,
+      distAuto: parent.distAuto,
+      distPinned: parent.distPinned,
+      sortKey: parent.sortKey,
+      sortStyle: parent.sortStyle,
+      sortAuto: parent.sortAuto,
+    });
+    const pinned: TableMeta = parent.distAuto && parent.distPinned ? { ...table, distPinned: true } : table;
+    return { catalog: { ...catalog, nextTableId: catalog.nextTableId + 1, tables: { ...catalog.tables, [table.name]: pinned } }, result: undefined };
+  });
+  return done('CREATE TABLE', t0);
 }
 
 export async function dropTables(db: SessionHost, s: ast.DropTableStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
@@ -229,7 +263,7 @@ export async function createView(db: SessionHost, s: ast.CreateViewStatement, p:
   await db.store.change((catalog) => {
     if (catalog.tables[s.name.name]) throw ddlError('DUPLICATE_OBJECT', `relation "${s.name.name}" already exists as a table`, s.name.pos, p);
     if (catalog.views[s.name.name] && !s.orReplace) throw ddlError('DUPLICATE_OBJECT', `view "${s.name.name}" already exists`, s.name.pos, p);
-    const view = { name: s.name.name, sql: s.queryText, columns: s.columns ? s.columns.map((c) => c.name) : null };
+    const view = { name: s.name.name, sql: s.queryText, columns: s.columns ? s.columns.map((c) => c.name) : null, ...(s.noSchemaBinding ? { lateBinding: true } : {}) };
     return { catalog: { ...catalog, views: { ...catalog.views, [view.name]: view } }, result: undefined };
   });
   return done('CREATE VIEW', t0);

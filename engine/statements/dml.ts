@@ -26,7 +26,7 @@ import type { CancelFlag } from '../exec/cancel.js';
 import { ROW_ID_COLUMN, splitRowId, withRowIds } from '../exec/ops/row-ids.js';
 import type { RecordParts } from '../record-builder.js';
 import type { SessionHost } from './host.js';
-import { bindContext, statementError, tableOr } from './common.js';
+import { bindContext, defaultExpr, statementError, tableOr } from './common.js';
 import { done, type StatementOutcome } from './outcome.js';
 
 export async function insert(db: SessionHost, s: ast.InsertStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
@@ -204,9 +204,14 @@ export function dmlSource(s: ast.DeleteStatement | ast.UpdateStatement, table: T
   }
   const items: ast.SelectItem[] = table.columns.map((c) => {
     const a = values.get(c.name);
-    // a bare NULL (or DEFAULT: no column has another default) takes the column's type, as INSERT's NULLs do
-    const bare = a && (a.value === null || a.value.kind === 'null');
-    const expr: ast.Expr = !a ? column(c.name) : bare ? { kind: 'cast', arg: { kind: 'null', pos: a.pos }, type: c.type, pos: a.pos } : a.value!;
+    // DEFAULT is the column's (NULL when it has none); a bare NULL takes the column's type, as INSERT's NULLs do
+    const expr: ast.Expr = !a
+      ? column(c.name)
+      : a.value === null
+        ? defaultExpr(c, a.pos)
+        : a.value.kind === 'null'
+          ? { kind: 'cast', arg: { kind: 'null', pos: a.pos }, type: c.type, pos: a.pos }
+          : a.value;
     return { kind: 'expr', expr, alias: null, pos: a?.pos ?? pos };
   });
   const positions = table.columns.map((c) => values.get(c.name)?.value?.pos ?? values.get(c.name)?.pos ?? pos);

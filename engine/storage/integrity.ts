@@ -26,7 +26,8 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { StorageError } from '../errors.js';
-import type { Catalog, SegmentMeta, TableMeta } from '../catalog/catalog.js';
+import { columnIds, type Catalog, type SegmentMeta, type TableMeta } from '../catalog/catalog.js';
+import { fileColumnIds } from './segment-columns.js';
 import type { SqlType } from '../types.js';
 import type { SegmentReader } from './segment.js';
 import { DELETE_FILE } from './deletes.js';
@@ -120,6 +121,7 @@ function checkTable(name: string, t: unknown, slices: number, nextTableId: numbe
   ids.add(t.id as number);
   if (!Array.isArray(t.columns) || t.columns.length === 0) bad(`${where} has no columns`);
   const columns = new Set<string>();
+  const columnIdsSeen = new Set<unknown>();
   for (const col of t.columns as unknown[]) {
     if (!isObject(col) || typeof col.name !== 'string' || !isObject(col.type) || !TYPE_IDS.has(col.type.id as string)) {
       bad(`${where} has a column with missing or wrong fields: ${JSON.stringify(col)}`);
@@ -128,6 +130,9 @@ function checkTable(name: string, t: unknown, slices: number, nextTableId: numbe
     if (columns.has(cm.name as string)) bad(`${where} has column "${cm.name}" twice`);
     columns.add(cm.name as string);
     if (!ENCODINGS.has(cm.encoding as string)) bad(`${where} column "${cm.name}" has unknown encoding ${JSON.stringify(cm.encoding)}`);
+    if (cm.id !== undefined && (!isInt(cm.id, 0) || columnIdsSeen.has(cm.id))) bad(`${where} column "${cm.name}" has id ${JSON.stringify(cm.id)}, not a column id of its own`);
+    columnIdsSeen.add(cm.id);
+    if (cm.default !== undefined && typeof cm.default !== 'number' && typeof cm.default !== 'string') bad(`${where} column "${cm.name}" has default ${JSON.stringify(cm.default)}`);
   }
   if (!DIST_STYLES.has(t.distStyle as string)) bad(`${where} has unknown distribution style ${JSON.stringify(t.distStyle)}`);
   if (t.distStyle === 'key' ? !columns.has(t.distKey as string) : t.distKey !== null) {
@@ -158,6 +163,7 @@ function checkTable(name: string, t: unknown, slices: number, nextTableId: numbe
     }
     if (!isInt(s.rows, 0)) bad(`${seg} has row count ${JSON.stringify(s.rows)}`);
     if (!isInt(s.bytes, 1)) bad(`${seg} has size ${JSON.stringify(s.bytes)}`);
+    if (s.columns !== undefined && !(Array.isArray(s.columns) && s.columns.length > 0 && s.columns.every((x) => isInt(x, 0)))) bad(`${seg} has column ids ${JSON.stringify(s.columns)}`);
     if (s.deletes !== undefined) checkDeletes(s.deletes, s.file, s.rows as number, t.nextSegment as number, seg, bad);
     rows += s.rows as number;
   }
@@ -182,6 +188,9 @@ export interface SegmentClaim {
 const sameType = (a: SqlType, b: SqlType): boolean =>
   a.id === b.id && (a.precision ?? null) === (b.precision ?? null) && (a.scale ?? null) === (b.scale ?? null) && (a.length ?? null) === (b.length ?? null);
 
+/** A file column of type `file` read as `table`: the same type, or a VARCHAR whose length ALTER COLUMN ... TYPE changed since (checked against the values then). */
+const readableAs = (file: SqlType, table: SqlType): boolean => sameType(file, table) || (file.id === 'varchar' && table.id === 'varchar');
+
 /**
  * Checks an open segment's footer against the catalog's entry for it; throws
  * CORRUPT naming the file and catalog.json when they disagree. Footer fields
@@ -196,16 +205,23 @@ export function checkSegment(reader: SegmentReader, claim: SegmentClaim): void {
   };
   if (f.rows !== segment.rows) bad(`the catalog says ${segment.rows} rows, the file holds ${f.rows}`);
   if (reader.size !== segment.bytes) bad(`the catalog says ${segment.bytes} bytes, the file has ${reader.size}`);
-  if (f.columns.length !== table.columns.length) bad(`the catalog says ${table.columns.length} columns, the file has ${f.columns.length}`);
+  // the file's columns are the table's, or (after ADD/DROP COLUMN) the ones its entry lists (segment-columns.ts)
+  const fileIds = fileColumnIds(table, segment);
+  if (f.columns.length !== fileIds.length) bad(`the catalog says ${fileIds.length} columns, the file has ${f.columns.length}`);
+  const ids = columnIds(table);
   for (let i = 0; i < f.columns.length; i++) {
     const fc = f.columns[i]!;
-    const tc = table.columns[i]!;
-    if (fc.name !== tc.name) bad(`column ${i + 1} is "${tc.name}" in the catalog, "${fc.name}" in the file`);
-    if (fc.type && !sameType(fc.type, tc.type)) bad(`column "${tc.name}" is ${JSON.stringify(tc.type)} in the catalog, ${JSON.stringify(fc.type)} in the file`);
+    const tc = table.columns[ids.indexOf(fileIds[i]!)];
+    if (!tc) continue; // dropped since the file was written
+    // a column's name is compared until it has an id: RENAME COLUMN gives every column one
+    if (tc.id === undefined && fc.name !== tc.name) bad(`column ${i + 1} is "${tc.name}" in the catalog, "${fc.name}" in the file`);
+    if (fc.type && !readableAs(fc.type, tc.type)) bad(`column "${tc.name}" is ${JSON.stringify(tc.type)} in the catalog, ${JSON.stringify(fc.type)} in the file`);
   }
   if (f.slice !== undefined && f.slice !== segment.slice) bad(`the catalog places it on slice ${segment.slice}, the file was written for slice ${f.slice}`);
   if (f.slices !== undefined && f.slices !== slices) bad(`the catalog says the directory has ${slices} slices, the file was placed for ${f.slices}`);
-  if (f.dist !== undefined && (f.dist !== table.distStyle || (f.distKey ?? null) !== (table.distStyle === 'key' ? table.distKey : null))) {
+  // the file names its key column as it was called when written
+  const fileKey = f.distKey ? table.columns[ids.indexOf(fileIds[f.columns.findIndex((c) => c.name === f.distKey)] ?? -1)]?.name ?? f.distKey : null;
+  if (f.dist !== undefined && (f.dist !== table.distStyle || fileKey !== (table.distStyle === 'key' ? table.distKey : null))) {
     const show = (style: string, key: string | null | undefined) => (style === 'key' ? `KEY(${key})` : style.toUpperCase());
     bad(`the catalog says distribution ${show(table.distStyle, table.distKey)}, the file was placed by ${show(f.dist, f.distKey)}`);
   }

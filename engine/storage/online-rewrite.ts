@@ -29,6 +29,7 @@ import { tableDir } from './datadir.js';
 import { newScanCounters, scanSegments } from './scan.js';
 import { SegmentReader } from './segment.js';
 import { checkSegment } from './integrity.js';
+import { tableView } from './segment-columns.js';
 import { Staging } from './staging.js';
 import { storageErrorOf } from './io-error.js';
 import type { Store } from './store.js';
@@ -205,10 +206,10 @@ async function build(
       checkSegment(reader, { table, segment: s, slices: catalog.slices });
       // read now, like the reader's file: a later writer may delete a retired vector file
       const deleted = s.deletes ? readDeleteVector(path.join(tableDir(store.dir, table.id), s.deletes.file), s.deletes.rows, s.rows) : null;
-      return { slice: s.slice, rows: s.rows - (s.deletes?.rows ?? 0), source: { reader, deleted } };
+      return { slice: s.slice, rows: s.rows - (s.deletes?.rows ?? 0), source: { reader: tableView(reader, table, s), deleted } };
     });
     // runs of 4 blocks are sorted long before the last rows are read: an interleaved mapping must know the whole range up front
-    const keyRanges = keyRangesOf(layout, readers.map((r) => r.footer));
+    const keyRanges = keyRangesOf(layout, opened.map((o) => o.source.reader.footer));
     writer = layoutWriter(staging.folder, catalog, layout, 0, 1, { runRows: catalog.blockRows * RUN_BLOCKS, ...(keyRanges ? { keyRanges } : {}) });
     const all = table.columns.map((_, i) => i);
     const counters = newScanCounters();
@@ -266,7 +267,7 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
         try {
           checkSegment(reader, { table: cur, segment: s, slices: fresh.slices });
           // appended segments carry no deletes: any DELETE changes the version, a CONFLICT above
-          for (const batch of scanSegments(cur, [{ reader, deleted: null }], all, null, newScanCounters())) writer.add(batch);
+          for (const batch of scanSegments(cur, [{ reader: tableView(reader, cur, s), deleted: null }], all, null, newScanCounters())) writer.add(batch);
         } finally {
           reader.close();
         }

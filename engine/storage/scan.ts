@@ -7,13 +7,14 @@ import type { Batch, Vector } from '../types.js';
 import { physicalKind } from '../types.js';
 import type { SegmentMeta, TableMeta } from '../catalog/catalog.js';
 import { SegmentReader, type BlockMeta } from './segment.js';
+import { tableView, type BlockReader } from './segment-columns.js';
 import { tableDir } from './datadir.js';
 import { checkSegment, type SegmentClaim } from './integrity.js';
 import { dropDeleted, lowerBound, readDeleteVector } from './deletes.js';
 
-/** A segment to scan: its reader and the rows deleted from it (ascending positions), or null when none is. */
+/** A segment to scan: its reader (by the table's columns) and the rows deleted from it (ascending positions), or null when none is. */
 export interface SegmentSource {
-  readonly reader: SegmentReader;
+  readonly reader: BlockReader;
   readonly deleted: Uint32Array | null;
 }
 
@@ -42,22 +43,29 @@ export class SegmentCache {
   /** Catalog entries already checked against their file's footer, with the table they were checked under. */
   private readonly checked = new WeakMap<object, TableMeta>();
 
-  /**
-   * The reader of `file`. With `claim` (what a catalog says of the file), its
-   * footer is checked against the claim (integrity.ts) the first time this
-   * catalog entry is read: a catalog that contradicts its segments is CORRUPT.
-   */
-  get(file: string, claim?: SegmentClaim): SegmentReader {
+  /** The reader of `file`, as the file is (its own columns, see segment-columns.ts). */
+  get(file: string): SegmentReader {
     let r = this.open.get(file);
     if (!r) {
       r = SegmentReader.open(file);
       this.open.set(file, r);
     }
-    if (claim && this.checked.get(claim.segment) !== claim.table) {
+    return r;
+  }
+
+  /**
+   * The reader of a table's segment `file`, by the table's columns. Its
+   * footer is checked against `claim` (what the catalog says of the file,
+   * integrity.ts) the first time this catalog entry is read: a catalog that
+   * contradicts its segments is CORRUPT.
+   */
+  read(file: string, claim: SegmentClaim): BlockReader {
+    const r = this.get(file);
+    if (this.checked.get(claim.segment) !== claim.table) {
       checkSegment(r, claim);
       this.checked.set(claim.segment, claim.table);
     }
-    return r;
+    return tableView(r, claim.table, claim.segment);
   }
 
   /** A segment's delete vector (storage/deletes.ts), checked against the catalog's entry when first read; vector files never change. */
@@ -107,7 +115,7 @@ export function sliceSegments(dir: string, table: TableMeta, slice: number, cach
 
 /** One segment of a table, opened and checked against its catalog entry, with its deleted rows. */
 export function segmentSource(folder: string, table: TableMeta, segment: SegmentMeta, cache: SegmentCache, slices: number): SegmentSource {
-  return { reader: cache.get(path.join(folder, segment.file), { table, segment, slices }), deleted: cache.deletes(folder, segment) };
+  return { reader: cache.read(path.join(folder, segment.file), { table, segment, slices }), deleted: cache.deletes(folder, segment) };
 }
 
 /**

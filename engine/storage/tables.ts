@@ -208,7 +208,7 @@ async function readAhead(
 /** Writes the table's rows in a new layout as a new version; the old files become obsolete. */
 export function rewriteTable(dir: string, catalog: Catalog, table: TableMeta, layout: Layout, cache: SegmentCache): TableChange {
   const folder = tableDir(dir, table.id);
-  const keyRanges = keyRangesOf(layout, table.segments.map((segment) => cache.get(path.join(folder, segment.file), { table, segment, slices: catalog.slices }).footer));
+  const keyRanges = keyRangesOf(layout, table.segments.map((segment) => cache.read(path.join(folder, segment.file), { table, segment, slices: catalog.slices }).footer));
   const writer = layoutWriter(folder, catalog, layout, 0, table.nextSegment, keyRanges ? { keyRanges } : {});
   let written: ReturnType<TableWriter['finish']>;
   try {

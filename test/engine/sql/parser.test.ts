@@ -696,10 +696,10 @@ describe('CREATE TABLE', () => {
     );
     expect(t.ifNotExists).toBe(true);
     expect(withoutPos(t.columns).map(({ type: _type, ...rest }) => rest)).toEqual([
-      { name: { name: 'a' }, notNull: true, encode: 'AZ64', distKey: true, sortKey: true, primaryKey: false },
-      { name: { name: 'b' }, notNull: false, encode: 'ZSTD', distKey: false, sortKey: false, primaryKey: false },
-      { name: { name: 'c' }, notNull: true, encode: null, distKey: false, sortKey: false, primaryKey: true },
-      { name: { name: 'd' }, notNull: true, encode: null, distKey: false, sortKey: false, primaryKey: false },
+      { name: { name: 'a' }, notNull: true, encode: 'AZ64', distKey: true, sortKey: true, primaryKey: false, default: null },
+      { name: { name: 'b' }, notNull: false, encode: 'ZSTD', distKey: false, sortKey: false, primaryKey: false, default: null },
+      { name: { name: 'c' }, notNull: true, encode: null, distKey: false, sortKey: false, primaryKey: true, default: null },
+      { name: { name: 'd' }, notNull: true, encode: null, distKey: false, sortKey: false, primaryKey: false, default: null },
     ]);
     expect(t.primaryKey.map((k) => k.name)).toEqual(['c']);
   });
@@ -750,11 +750,13 @@ describe('CREATE TABLE', () => {
   });
 
   it('rejects what it does not implement, politely', () => {
-    expect(failure('create table t (a int default 0)')).toEqual({ code: 'UNSUPPORTED', message: 'DEFAULT in a column definition is not supported', at: '1:23' });
+    expect(failure('create table t (a int default 0 default 1)')).toMatchObject({ code: 'SYNTAX', message: 'multiple default values specified for column "a"', at: '1:33' });
+    expect(failure('create table t (a int, like u)')).toMatchObject({ code: 'UNSUPPORTED', at: '1:24' });
+    expect(failure('create table t like u')).toMatchObject({ code: 'SYNTAX', at: '1:16' });
+    expect(failure('create table t (like u) diststyle all')).toMatchObject({ code: 'UNSUPPORTED', at: '1:25' });
     expect(failure('create table t (a int identity(1, 1))').code).toBe('UNSUPPORTED');
     expect(failure('create temp table t (a int)').code).toBe('UNSUPPORTED');
     expect(failure('create table t (a timetz)')).toEqual({ code: 'UNSUPPORTED', message: 'type "timetz" is not supported', at: '1:19' });
-    expect(failure('create table t (a, b) as select 1, 2').code).toBe('UNSUPPORTED');
   });
 });
 
@@ -795,10 +797,47 @@ describe('ALTER TABLE', () => {
 
   it('errors', () => {
     expect(failure('alter table t alter diststyle key')).toMatchObject({ message: 'expected DISTKEY but found end of input', at: '1:34' });
-    expect(failure('alter table t add column x int')).toMatchObject({ code: 'UNSUPPORTED', at: '1:15' });
+    expect(failure('alter table t owner to x')).toMatchObject({ code: 'UNSUPPORTED', at: '1:15' });
     expect(failure('alter table t alter sortkey')).toMatchObject({ message: 'expected "(" but found end of input' });
     // NONE and AUTO are not keys of a style
     expect(failure('alter table t alter interleaved sortkey none')).toMatchObject({ message: 'expected "(" but found "none"' });
+  });
+});
+
+describe('ALTER TABLE schema changes, CREATE TABLE LIKE and CTAS names', () => {
+  it.each([
+    ['alter table t add column c int', { kind: 'addColumn', name: { name: 'c' }, type: { id: 'integer' }, default: null, encode: null, notNull: false }],
+    ['alter table t add c varchar(3) encode zstd not null default \'x\'', { kind: 'addColumn', name: { name: 'c' }, type: { id: 'varchar', length: 3 }, default: { kind: 'string', value: 'x' }, encode: 'ZSTD', notNull: true }],
+    ['alter table t drop column c', { kind: 'dropColumn', column: { name: 'c' }, cascade: false }],
+    ['alter table t drop c restrict', { kind: 'dropColumn', column: { name: 'c' }, cascade: false }],
+    ['alter table t drop c cascade', { kind: 'dropColumn', column: { name: 'c' }, cascade: true }],
+    ['alter table t rename column c to "D"', { kind: 'renameColumn', column: { name: 'c' }, to: { name: 'D' } }],
+    ['alter table t rename to u', { kind: 'renameTable', to: { name: 'u' } }],
+    ['alter table t alter column c type varchar(20)', { kind: 'columnType', column: { name: 'c' }, type: { id: 'varchar', length: 20 } }],
+  ])('%s', (sql, change) => {
+    const s = parseStatement(sql);
+    if (s.kind !== 'alterSchema') throw new Error(`not a schema change: ${s.kind}`);
+    expect(s.table.name).toBe('t');
+    expect(withoutPos(s.change)).toMatchObject(change);
+  });
+
+  it('LIKE with and without DEFAULTS, and CTAS column names', () => {
+    expect(createTable('create table n (like p)').like).toMatchObject({ table: { name: 'p' }, includingDefaults: false });
+    expect(createTable('create table n (like p including defaults)').like).toMatchObject({ includingDefaults: true });
+    expect(createTable('create table n (like p excluding defaults)').like).toMatchObject({ includingDefaults: false });
+    const ctas = createTable('create table n (x, y) diststyle key distkey (y) as select 1, 2');
+    expect(ctas.asColumns?.map((c) => c.name)).toEqual(['x', 'y']);
+    expect(ctas.distKey?.name).toBe('y');
+  });
+
+  it('errors', () => {
+    expect(failure('alter table t add column')).toMatchObject({ code: 'SYNTAX', at: '1:25' });
+    expect(failure('alter table t add c int null not null')).toMatchObject({ code: 'SYNTAX', message: 'NULL/NOT NULL is specified more than once for column "c"', at: '1:30' });
+    expect(failure('alter table t rename c to d')).toMatchObject({ code: 'SYNTAX', message: 'expected TO but found "c"' });
+    expect(failure('alter table t alter column c type')).toMatchObject({ code: 'SYNTAX', at: '1:34' });
+    expect(failure('alter table t drop column a, drop column b')).toMatchObject({ code: 'UNSUPPORTED', at: '1:28' });
+    expect(failure('alter table t add constraint k primary key (a)')).toMatchObject({ code: 'UNSUPPORTED', at: '1:19' });
+    expect(failure('alter table t alter distkey a, alter column c type varchar(3)')).toMatchObject({ code: 'UNSUPPORTED' });
   });
 });
 
