@@ -18,6 +18,7 @@ import { appendRows, readAll } from './storage/tables.js';
 import { gatherBatch } from './exec/batch.js';
 import type { SystemTable } from './catalog/system-tables.js';
 import { svvTableInfo } from './catalog/system-tables.js';
+import { storeFooters } from './storage/table-health.js';
 import { databaseName, schemaViews } from './catalog/schema-views.js';
 import { stlLoadErrors } from './catalog/load-errors.js';
 import type { QueryStats, ResultColumn } from './result.js';
@@ -93,7 +94,7 @@ export interface LoadProgress {
 
 export class Database {
   private readonly systemTables = new Map<string, SystemTable>(
-    [svvTableInfo, stlLoadErrors(() => this.dir), ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
+    [svvTableInfo(storeFooters(() => this.store)), stlLoadErrors(() => this.dir), ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
   );
   private readonly listeners: ((r: QueryRecord) => void)[] = [];
   private readonly closeListeners: (() => void)[] = [];
