@@ -29,6 +29,7 @@ import { planRecord, runStatements, type PlanRecordInput, type Runner, type Stat
 import { cancelledError, isCancelFlag, isCancelled, newCancelFlag, setCancelled } from './exec/cancel.js';
 import type { QueryRecord } from './query-record.js';
 import { WorkerPool, workerCount } from './exec/parallel.js';
+import { maintainInBackground, type MaintenanceOptions, type MaintenanceOutcome } from './statements/maintenance.js';
 import { alterInBackground, type AlterInBackgroundOptions, type AlterInBackgroundResult } from './online-alter.js';
 
 export interface OpenOptions {
@@ -187,6 +188,12 @@ export class Database {
   async alterInBackground(sql: string, options: AlterInBackgroundOptions = {}): Promise<AlterInBackgroundResult> {
     this.assertOpen();
     return alterInBackground(this, sql, options);
+  }
+
+  /** VACUUM or ANALYZE in the background, paced and abortable (statements/maintenance.ts); what it did to each table. */
+  async maintainInBackground(sql: string, options: MaintenanceOptions = {}): Promise<MaintenanceOutcome[]> {
+    this.assertOpen();
+    return maintainInBackground(this, sql, options);
   }
 
   /** Loads a file (delimited text, Parquet, Arrow IPC; .gz for text) into a table, atomically. */
