@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { attachWorkloadLog, Database } from '../../index.js';
-import { defaultConfig, maintainStep, readAudit, type AutonomicsConfig } from '../../advisor/autonomics/index.js';
+import { ConfigError, defaultConfig, maintainStep, parseConfig, readAudit, type AutonomicsConfig } from '../../advisor/autonomics/index.js';
 import { rng } from '../helpers/random.js';
 
 const dirs: string[] = [];
@@ -168,5 +168,14 @@ describe('automatic maintenance', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('the maintenance settings are read from keel.config.json and checked', () => {
+    const c = parseConfig({ schedule: { maintain: '0 * * * *' }, maintenance: { actions: ['analyze'], minDeletedPercent: 20, maxBytesPerCycle: '1GB' } }, 'keel.config.json');
+    expect(c.schedule.maintain).toBe('0 * * * *');
+    expect(c.maintenance).toEqual({ ...defaultConfig().maintenance, actions: ['analyze'], minDeletedPercent: 20, maxBytesPerCycle: 1024 ** 3 });
+    expect(() => parseConfig({ maintenance: { actions: ['vacuum everything'] } }, 'keel.config.json')).toThrow(ConfigError);
+    expect(() => parseConfig({ maintenance: { minDeletedPercent: 0 } }, 'keel.config.json')).toThrow(/"maintenance.minDeletedPercent" must be a percent/);
+    expect(() => parseConfig({ maintenance: { often: true } }, 'keel.config.json')).toThrow(/"maintenance.often" is not a setting/);
   });
 });
