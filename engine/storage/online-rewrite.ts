@@ -206,8 +206,8 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
   if (cur.version !== table.version || !sameSegments(table.segments, cur.segments)) {
     throw new StorageError(
       'CONFLICT',
-      `table "${table.name}" was rewritten by another change (version ${table.version} became ${cur.version}) while it was rewritten in the background; ` +
-        'it keeps that change and this one was not applied',
+      `table "${table.name}" was changed by another statement (a DELETE, UPDATE, MERGE, TRUNCATE or another rewrite: version ${table.version} became ${cur.version}) ` +
+        'while it was rewritten in the background; it keeps that change and this one was not applied (run it again)',
     );
   }
   let segments = built.written.segments;
