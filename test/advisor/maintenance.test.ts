@@ -127,7 +127,7 @@ describe('automatic maintenance', () => {
     }
   });
 
-  it('outside the window, under load or past the byte budget it skips, once per reason; a stop aborts and keeps the table', async () => {
+  it('outside the window, under load or past the byte budget it skips, once per reason; under load it pauses; a stop aborts and keeps the table', async () => {
     const dir = tmp();
     const db = await Database.open(dir, { slices: 2, blockRows: 256, workloadLog: false });
     try {
@@ -159,6 +159,14 @@ describe('automatic maintenance', () => {
       const aborted = await run;
       expect(aborted).toMatchObject({ ran: true, actions: [{ action: 'vacuum delete', status: 'abort', reason: expect.stringMatching(/stopping/) }] });
       expect(db.catalog().tables.t!.version).toBe(version);
+      // busy for a while after it started, then idle: it waits, then resumes and completes
+      let polls = 0;
+      const resumed = await maintainStep(db, config({ maxLoadAverage: 2, maintenance: { ...defaultConfig().maintenance, actions: ['vacuum delete'] } }), {
+        loadAverage: () => (polls++ === 0 || polls > 4 ? 0 : 9),
+      });
+      expect(polls).toBeGreaterThan(4);
+      expect(resumed).toMatchObject({ ran: true, actions: [{ action: 'vacuum delete', status: 'complete' }] });
+      expect(db.catalog().tables.t!.version).toBe(version + 1);
       const audit = readAudit(dir).map((a) => `${a.action} ${a.status} ${a.reason}`);
       // the same skip is announced once, not at every cycle
       expect(audit.filter((a) => a.includes('outside the maintenance window')).length).toBe(2);
