@@ -150,9 +150,13 @@ export interface VacuumStatement extends Node {
   readonly boost: boolean;
 }
 
-/** ANALYZE [VERBOSE] [t [(c, ...)]] [ALL COLUMNS] (parse-maintenance.ts) */
+/** ANALYZE [VERBOSE] [t [(c, ...)]] [ALL COLUMNS] | ANALYZE COMPRESSION [t [(c, ...)]] [COMPROWS n] (parse-maintenance.ts) */
 export interface AnalyzeStatement extends Node {
   readonly kind: 'analyze';
+  /** ANALYZE COMPRESSION: report the best encodings, change nothing. */
+  readonly compression: boolean;
+  /** COMPROWS n; null: Redshift's default. */
+  readonly compRows: number | null;
   /** Null: every table. */
   readonly table: Ident | null;
   /** Null: every column. */

@@ -36,9 +36,21 @@ export function vacuumStatement(p: ParserCursor): ast.VacuumStatement {
 }
 
 // ANALYZE [VERBOSE] [table [(column, ...)]] [ALL COLUMNS]
+// ANALYZE COMPRESSION [table [(column, ...)]] [COMPROWS n]
 export function analyzeStatement(p: ParserCursor): ast.AnalyzeStatement {
   const pos = p.advance().pos;
-  if (p.isWord('compression')) throw p.unsupported('ANALYZE COMPRESSION (the advisor recommends encodings: keel advisor run)');
+  if (p.acceptWord('compression')) {
+    const table = p.isName() && !p.isWord('comprows') ? p.objectName() : null;
+    const columns = table && p.isOp('(') ? p.nameList() : null;
+    let compRows: number | null = null;
+    if (p.acceptWord('comprows')) {
+      const t = p.tok;
+      if (t.kind !== 'number' || !/^\d+$/.test(t.value) || Number(t.value) < 1) throw p.expected('a positive whole number of rows after COMPROWS');
+      p.advance();
+      compRows = Number(t.value);
+    }
+    return { kind: 'analyze', compression: true, compRows, table, columns, pos };
+  }
   p.acceptWord('verbose');
   const table = p.isName() && !(p.isWord('all') || p.isWord('predicate')) ? p.objectName() : null;
   const columns = table && p.isOp('(') ? p.nameList() : null;
@@ -48,5 +60,5 @@ export function analyzeStatement(p: ParserCursor): ast.AnalyzeStatement {
     p.advance();
     p.advance();
   }
-  return { kind: 'analyze', table, columns, pos };
+  return { kind: 'analyze', compression: false, compRows: null, table, columns, pos };
 }

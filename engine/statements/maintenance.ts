@@ -12,6 +12,8 @@ import { parseStatements, type ParsedStatement } from '../sql/index.js';
 import type * as ast from '../sql/ast.js';
 import { vacuumTable, DEFAULT_VACUUM_THRESHOLD, type VacuumOutcome } from '../storage/vacuum.js';
 import { analyzeTable, type AnalyzeOutcome } from '../storage/analyze.js';
+import { analyzeCompression, DEFAULT_COMPROWS } from '../storage/analyze-compression.js';
+import { batchFromRows } from '../rows.js';
 import type { BackgroundOptions } from '../storage/vacuum-delete.js';
 import { buildRecord, emptyRecordParts } from '../record-builder.js';
 import { fingerprint } from '../sql/fingerprint.js';
@@ -41,19 +43,42 @@ async function runMaintenance(db: SessionHost, s: ast.VacuumStatement | ast.Anal
     }
     return out;
   }
-  if (s.columns) {
-    const table = tableOr(db.catalog(), s.table!, p);
-    for (const c of s.columns) {
-      if (!table.columns.some((x) => x.name === c.name)) throw statementError('UNKNOWN_COLUMN', `column "${c.name}" of table "${table.name}" does not exist`, c.pos, p);
-    }
-  }
+  if (s.compression) throw statementError('UNSUPPORTED', 'ANALYZE COMPRESSION reports and changes nothing: run it as a statement', s.pos, p);
+  checkColumns(db, s, p);
   for (const name of targets(db, s.table, p)) {
     out.push({ action: 'analyze', ...(await analyzeTable(db.store, name, s.columns ? s.columns.map((c) => c.name) : null, options)) });
   }
   return out;
 }
 
+const REPORT_TEXT = { id: 'varchar', length: 128 } as const;
+const REPORT_FIELDS = [
+  { name: 'table', type: REPORT_TEXT },
+  { name: 'column', type: REPORT_TEXT },
+  { name: 'encoding', type: REPORT_TEXT },
+  { name: 'est_reduction_pct', type: { id: 'double' } as const },
+];
+
+/** ANALYZE COMPRESSION's report: one row per column of each table named (or every table). */
+function compressionReport(db: SessionHost, s: ast.AnalyzeStatement, p: ParsedStatement, t0: number): StatementOutcome {
+  checkColumns(db, s, p);
+  const rows = targets(db, s.table, p).flatMap((name) =>
+    analyzeCompression(db.store, db.catalog().tables[name]!, s.columns ? s.columns.map((c) => c.name) : null, s.compRows ?? DEFAULT_COMPROWS),
+  );
+  const batch = batchFromRows(REPORT_FIELDS.map((f) => f.type), rows.map((r) => [r.table, r.column, r.encoding, r.reduction]));
+  return { command: 'ANALYZE COMPRESSION', fields: REPORT_FIELDS, batch, stats: zeroStats(performance.now() - t0), rowCount: rows.length };
+}
+
+function checkColumns(db: SessionHost, s: ast.AnalyzeStatement, p: ParsedStatement): void {
+  if (!s.columns) return;
+  const table = tableOr(db.catalog(), s.table!, p);
+  for (const c of s.columns) {
+    if (!table.columns.some((x) => x.name === c.name)) throw statementError('UNKNOWN_COLUMN', `column "${c.name}" of table "${table.name}" does not exist`, c.pos, p);
+  }
+}
+
 export async function maintenance(db: SessionHost, s: ast.VacuumStatement | ast.AnalyzeStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
+  if (s.kind === 'analyze' && s.compression) return compressionReport(db, s, p, t0);
   await runMaintenance(db, s, p, {});
   return done(s.kind === 'vacuum' ? 'VACUUM' : 'ANALYZE', t0);
 }

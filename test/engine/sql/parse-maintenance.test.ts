@@ -44,8 +44,15 @@ describe('ANALYZE', () => {
     expect(parseStatement('analyze t all columns')).toMatchObject({ kind: 'analyze', table: { name: 't' }, columns: null });
   });
 
-  it('refuses COMPRESSION and PREDICATE COLUMNS by name', () => {
-    expect(failure('analyze compression t')).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/^ANALYZE COMPRESSION/) });
+  it('ANALYZE COMPRESSION takes a table, columns and COMPROWS', () => {
+    expect(parseStatement('analyze compression')).toMatchObject({ kind: 'analyze', compression: true, table: null, columns: null, compRows: null });
+    expect(parseStatement('analyze compression t (a) comprows 5000')).toMatchObject({ compression: true, table: { name: 't' }, columns: [{ name: 'a' }], compRows: 5000 });
+    expect(parseStatement('analyze compression comprows 10')).toMatchObject({ compression: true, table: null, compRows: 10 });
+    expect(failure('analyze compression t comprows 0').code).toBe('SYNTAX');
+    expect(parseStatement('analyze t')).toMatchObject({ compression: false, compRows: null });
+  });
+
+  it('refuses PREDICATE COLUMNS by name', () => {
     expect(failure('analyze t predicate columns')).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/PREDICATE COLUMNS/) });
     expect(failure('analyze t (a) all columns').code).toBe('SYNTAX');
   });
