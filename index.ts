@@ -12,6 +12,7 @@
  */
 import { Database as EngineDatabase, type OpenOptions as EngineOpenOptions } from './engine/index.js';
 import { attachWorkloadLog, type WorkloadLogOptions } from './workload-log/index.js';
+import { autoWorkerActionTable } from './advisor/autonomics/audit.js';
 
 export * from './workload-log/index.js';
 export {
@@ -58,6 +59,8 @@ export interface OpenOptions extends EngineOpenOptions {
 }
 
 function withLog(db: EngineDatabase, options: OpenOptions): EngineDatabase {
+  // the daemon's automatic actions are queryable from every session, logged or not
+  db.registerSystemTable(autoWorkerActionTable(db.dir));
   if (options.workloadLog !== false) attachWorkloadLog(db, options.workloadLog === true || options.workloadLog === undefined ? {} : options.workloadLog);
   return db;
 }

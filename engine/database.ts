@@ -18,6 +18,7 @@ import { appendRows, readAll } from './storage/tables.js';
 import { gatherBatch } from './exec/batch.js';
 import type { SystemTable } from './catalog/system-tables.js';
 import { svvTableInfo } from './catalog/system-tables.js';
+import { storeFooters } from './storage/table-health.js';
 import { databaseName, schemaViews } from './catalog/schema-views.js';
 import { stlLoadErrors } from './catalog/load-errors.js';
 import type { QueryStats, ResultColumn } from './result.js';
@@ -28,6 +29,7 @@ import { planRecord, runStatements, type PlanRecordInput, type Runner, type Stat
 import { cancelledError, isCancelFlag, isCancelled, newCancelFlag, setCancelled } from './exec/cancel.js';
 import type { QueryRecord } from './query-record.js';
 import { WorkerPool, workerCount } from './exec/parallel.js';
+import { maintainInBackground, type MaintenanceOptions, type MaintenanceOutcome } from './statements/maintenance.js';
 import { alterInBackground, type AlterInBackgroundOptions, type AlterInBackgroundResult } from './online-alter.js';
 
 export interface OpenOptions {
@@ -93,7 +95,7 @@ export interface LoadProgress {
 
 export class Database {
   private readonly systemTables = new Map<string, SystemTable>(
-    [svvTableInfo, stlLoadErrors(() => this.dir), ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
+    [svvTableInfo(storeFooters(() => this.store)), stlLoadErrors(() => this.dir), ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
   );
   private readonly listeners: ((r: QueryRecord) => void)[] = [];
   private readonly closeListeners: (() => void)[] = [];
@@ -186,6 +188,12 @@ export class Database {
   async alterInBackground(sql: string, options: AlterInBackgroundOptions = {}): Promise<AlterInBackgroundResult> {
     this.assertOpen();
     return alterInBackground(this, sql, options);
+  }
+
+  /** VACUUM or ANALYZE in the background, paced and abortable (statements/maintenance.ts); what it did to each table. */
+  async maintainInBackground(sql: string, options: MaintenanceOptions = {}): Promise<MaintenanceOutcome[]> {
+    this.assertOpen();
+    return maintainInBackground(this, sql, options);
   }
 
   /** Loads a file (delimited text, Parquet, Arrow IPC; .gz for text) into a table, atomically. */

@@ -2,6 +2,7 @@
 export { Database, type OpenOptions, type QueryResult, type LoadProgress, type ExecuteOptions } from './database.js';
 export type { PlanRecordInput } from './session.js';
 export { WhatIfPlanner, type TableLayout } from './what-if.js';
+export type { MaintenanceOptions, MaintenanceOutcome, VacuumOutcome, AnalyzeOutcome } from './statements/maintenance.js';
 export type { AlterInBackgroundOptions, AlterInBackgroundResult, RewriteProgress, KeepAuto } from './online-alter.js';
 export { KeelError, SqlError, ExecError, LoadError, StorageError, UsageError, type ErrorCode } from './errors.js';
 export { isEnvironmentError, storageErrorOf } from './storage/io-error.js';

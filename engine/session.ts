@@ -23,6 +23,7 @@ import { failedRecord, runnerOf, type Runner } from './statements/records.js';
 import { explain, select } from './statements/select.js';
 import { alterTable, createTable, createView, dropTables, dropViews } from './statements/ddl.js';
 import { alterSchema } from './statements/alter-columns.js';
+import { maintenance } from './statements/maintenance.js';
 import { deleteFrom, dmlContext, dmlSource, insert, merge, truncate, update } from './statements/dml.js';
 import { copy } from './statements/copy.js';
 import { unload } from './statements/unload.js';
@@ -132,6 +133,8 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   showTables: 'SHOW TABLES',
   copy: 'COPY',
   unload: 'UNLOAD',
+  vacuum: 'VACUUM',
+  analyze: 'ANALYZE',
 };
 
 /**
@@ -218,6 +221,9 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return copy(db, s, p, t0, cancel);
     case 'unload':
       return unload(db, s, p, parts, t0, cancel);
+    case 'vacuum':
+    case 'analyze':
+      return maintenance(db, s, p, t0);
   }
 }
 

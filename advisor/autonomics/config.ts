@@ -15,6 +15,8 @@ export const CONFIG_FILE = 'keel.config.json';
 export type Kind = 'distkey' | 'diststyle' | 'sortkey' | 'encoding';
 export const KINDS: readonly Kind[] = ['distkey', 'diststyle', 'sortkey', 'encoding'];
 export type Metric = 'timeMs' | 'bytesMoved' | 'blocksScanned';
+export type MaintenanceAction = 'vacuum delete' | 'vacuum sort' | 'analyze';
+export const MAINTENANCE_ACTIONS: readonly MaintenanceAction[] = ['vacuum delete', 'vacuum sort', 'analyze'];
 
 export interface AutonomicsConfig {
   /** Apply recommendations that change settings a user wrote in DDL (default false: recommended only). */
@@ -33,7 +35,21 @@ export interface AutonomicsConfig {
   readonly maxLoadAverage: number;
   /** Applies that fail or are interrupted are retried this many times in all. */
   readonly maxAttempts: number;
-  readonly schedule: { readonly mine: string; readonly apply: string; readonly verify: string };
+  readonly schedule: { readonly mine: string; readonly apply: string; readonly verify: string; readonly maintain: string };
+  /** Automatic vacuum and analyze (maintenance.ts). */
+  readonly maintenance: {
+    readonly enabled: boolean;
+    /** The actions the daemon runs on its own. */
+    readonly actions: readonly MaintenanceAction[];
+    /** A vacuum delete is due when deleted rows are at least this percent of a table's rows. */
+    readonly minDeletedPercent: number;
+    /** A vacuum sort is due when the blocks it saves the workload over the mining window are at least this many times the blocks it writes. */
+    readonly sortPayback: number;
+    /** An analyze is due at this stats_off. */
+    readonly analyzeStatsOff: number;
+    /** Bytes one maintenance cycle may write in all. */
+    readonly maxBytesPerCycle: number;
+  };
   readonly mining: {
     /** Only queries younger than this (ms) are mined. */
     readonly sinceMs: number;
@@ -72,7 +88,8 @@ export function defaultConfig(): AutonomicsConfig {
     // one busy core's worth of headroom: the machine is not saturated
     maxLoadAverage: Math.max(1, os.cpus().length - 0.5),
     maxAttempts: 3,
-    schedule: { mine: '*/15 * * * *', apply: '*/5 * * * *', verify: '*/5 * * * *' },
+    schedule: { mine: '*/15 * * * *', apply: '*/5 * * * *', verify: '*/5 * * * *', maintain: '*/10 * * * *' },
+    maintenance: { enabled: true, actions: MAINTENANCE_ACTIONS, minDeletedPercent: 5, sortPayback: 1, analyzeStatsOff: 10, maxBytesPerCycle: 4 * 1024 ** 3 },
     mining: { sinceMs: 7 * 86_400_000, minQueries: 20 },
     verification: {
       windowMs: 3_600_000,
@@ -114,7 +131,7 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
   const fail = (key: string, msg: string): never => {
     throw new ConfigError(file, key, msg);
   };
-  const known = ['applyUserSet', 'excludeTables', 'applyKinds', 'maintenanceWindow', 'maxTableBytes', 'maxBytesPerSecond', 'maxLoadAverage', 'maxAttempts', 'schedule', 'mining', 'verification'];
+  const known = ['applyUserSet', 'excludeTables', 'applyKinds', 'maintenanceWindow', 'maxTableBytes', 'maxBytesPerSecond', 'maxLoadAverage', 'maxAttempts', 'schedule', 'maintenance', 'mining', 'verification'];
   const unknownKeys = (obj: Record<string, unknown>, allowed: readonly string[], prefix: string) => {
     for (const k of Object.keys(obj)) if (!allowed.includes(k)) fail(prefix + k, `is not a setting (known: ${allowed.join(', ')})`);
   };
@@ -147,7 +164,20 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
     applyKinds = o.applyKinds as Kind[];
   }
   const schedule = sub('schedule');
-  unknownKeys(schedule, ['mine', 'apply', 'verify'], 'schedule.');
+  unknownKeys(schedule, ['mine', 'apply', 'verify', 'maintain'], 'schedule.');
+  const maint = sub('maintenance');
+  unknownKeys(maint, ['enabled', 'actions', 'minDeletedPercent', 'sortPayback', 'analyzeStatsOff', 'maxBytesPerCycle'], 'maintenance.');
+  let actions = d.maintenance.actions;
+  if (maint.actions !== undefined) {
+    if (!Array.isArray(maint.actions)) fail('maintenance.actions', `must be an array of ${MAINTENANCE_ACTIONS.map((a) => JSON.stringify(a)).join(', ')}`);
+    for (const a of maint.actions as unknown[]) if (!MAINTENANCE_ACTIONS.includes(a as MaintenanceAction)) fail('maintenance.actions', `holds ${JSON.stringify(a)}, not one of ${MAINTENANCE_ACTIONS.map((x) => JSON.stringify(x)).join(', ')}`);
+    actions = maint.actions as MaintenanceAction[];
+  }
+  const percent = (key: string, v: unknown, dflt: number) => {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number' || !(v > 0 && v <= 100)) return fail(key, `must be a percent above 0 and at most 100, got ${JSON.stringify(v)}`);
+    return v;
+  };
   const mining = sub('mining');
   unknownKeys(mining, ['since', 'minQueries'], 'mining.');
   const verification = sub('verification');
@@ -180,6 +210,15 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
       mine: cronExpr('schedule.mine', schedule.mine, d.schedule.mine),
       apply: cronExpr('schedule.apply', schedule.apply, d.schedule.apply),
       verify: cronExpr('schedule.verify', schedule.verify, d.schedule.verify),
+      maintain: cronExpr('schedule.maintain', schedule.maintain, d.schedule.maintain),
+    },
+    maintenance: {
+      enabled: bool('maintenance.enabled', maint.enabled, d.maintenance.enabled),
+      actions,
+      minDeletedPercent: percent('maintenance.minDeletedPercent', maint.minDeletedPercent, d.maintenance.minDeletedPercent),
+      sortPayback: positive('maintenance.sortPayback', maint.sortPayback, d.maintenance.sortPayback),
+      analyzeStatsOff: percent('maintenance.analyzeStatsOff', maint.analyzeStatsOff, d.maintenance.analyzeStatsOff),
+      maxBytesPerCycle: maint.maxBytesPerCycle === undefined ? d.maintenance.maxBytesPerCycle : bytes('maintenance.maxBytesPerCycle', maint.maxBytesPerCycle),
     },
     mining: {
       sinceMs: duration('mining.since', mining.since, d.mining.sinceMs),

@@ -1,8 +1,9 @@
 /**
  * The advisor daemon: one per data directory (advisor/daemon.pid), beside any
- * number of processes running queries on it. node-cron runs the loop's three
- * steps on the schedules of keel.config.json, one step at a time; each step
- * re-reads the config, so policy edits apply without a restart (schedule
+ * number of processes running queries on it. node-cron runs the loop's four
+ * steps (mine, apply, verify, and maintain: automatic vacuum and analyze) on
+ * the schedules of keel.config.json, one step at a time; each step re-reads
+ * the config, so policy edits apply without a restart (schedule
  * edits need one). SIGTERM or SIGINT stops the schedules, abandons a running
  * apply through its AbortSignal (the table keeps its old version, the
  * recommendation goes back to proposed) or lets a short step finish, then
@@ -16,6 +17,7 @@ import { KeelError } from '../../engine/index.js';
 import { lockHolder, tryLock } from '../autonomics/file-lock.js';
 import { loadConfig, type AutonomicsConfig } from '../autonomics/config.js';
 import { applyStep, mineStep, verifyStep } from '../autonomics/cycle.js';
+import { maintainStep } from '../autonomics/maintenance.js';
 import { resumeInterrupted } from '../autonomics/lifecycle.js';
 import { hasOnlineAlter } from '../autonomics/engine-alter.js';
 import { createLogger } from './logger.js';
@@ -24,7 +26,7 @@ import { pidPath, writeState, type DaemonState, type StepName } from './state.js
 export interface DaemonOptions {
   /** Log to standard output too (pretty on a terminal). */
   readonly foreground?: boolean;
-  /** Run mine, apply and verify once each, then exit (for an outside scheduler or a test). */
+  /** Run mine, apply, verify and maintain once each, then exit (for an outside scheduler or a test). */
   readonly once?: boolean;
   /** Stop when this aborts (besides SIGTERM/SIGINT). */
   readonly signal?: AbortSignal;
@@ -33,7 +35,7 @@ export interface DaemonOptions {
   readonly onReady?: () => void;
 }
 
-const STEPS: readonly StepName[] = ['mine', 'apply', 'verify'];
+const STEPS: readonly StepName[] = ['mine', 'apply', 'verify', 'maintain'];
 const HEARTBEAT_MS = 5_000;
 
 export async function runDaemon(dataDir: string, options: DaemonOptions = {}): Promise<void> {
@@ -158,6 +160,12 @@ const STEP: Record<StepName, Step> = {
     const what = r.applied.map((m) => `${m.id} ${m.ddl}`).join('; ');
     if (a.status === 'applied') return `apply: group ${a.group} applied (${what}), ${a.statusReason}`;
     return `apply: group ${a.group} ${a.status} (${what}): ${a.statusReason}`;
+  },
+  async maintain(db, config, signal) {
+    const r = await maintainStep(db, config, { signal });
+    if (!r.ran) return `maintain: nothing run, ${r.reason}${r.due.length ? ` (due: ${r.due.map((d) => `${d.action} ${d.table}`).join(', ')})` : ''}`;
+    if (r.actions.length === 0) return 'maintain: nothing due';
+    return `maintain: ${r.actions.map((a) => `${a.action} ${a.table} ${a.status}${a.reason ? ` (${a.reason})` : ''}`).join('; ')}`;
   },
   async verify(db, config, signal) {
     const r = await verifyStep(db, config, { signal });

@@ -8,7 +8,7 @@ import { Database } from '../../engine/index.js';
 import { UsageError } from '../../engine/index.js';
 import { daemonStatus, runDaemon, startInBackground, stopDaemon, type DaemonStatus } from '../../advisor/daemon/index.js';
 import { listRecommendations } from '../../advisor/index.js';
-import { configPath, loadConfig } from '../../advisor/autonomics/index.js';
+import { configPath, loadConfig, readAudit, type AuditRow } from '../../advisor/autonomics/index.js';
 import { formatTable, reportError } from '../output.js';
 import { printJson, type CommonOptions } from '../context.js';
 
@@ -49,6 +49,20 @@ export async function daemonStartCommand(flags: DaemonFlags): Promise<void> {
   });
 }
 
+/** The last event of each of the latest automatic actions (table and action), newest first. */
+function lastAutoActions(dir: string, limit = 10): AuditRow[] {
+  const seen = new Set<string>();
+  const out: AuditRow[] = [];
+  for (const r of readAudit(dir).reverse()) {
+    const key = `${r.table}\u0000${r.action}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(r);
+    if (out.length === limit) break;
+  }
+  return out;
+}
+
 function statusJson(dir: string, s: DaemonStatus) {
   const counts: Record<string, number> = {};
   let recs: ReturnType<typeof listRecommendations> = [];
@@ -58,7 +72,7 @@ function statusJson(dir: string, s: DaemonStatus) {
     /* an unreadable recommendations file is reported by keel advisor list */
   }
   for (const r of recs) counts[r.status] = (counts[r.status] ?? 0) + 1;
-  return { dataDir: dir, running: s.running, pid: s.pid, stale: s.stale, logFile: s.logFile, config: fs.existsSync(configPath(dir)) ? configPath(dir) : null, state: s.state, recommendations: counts };
+  return { dataDir: dir, running: s.running, pid: s.pid, stale: s.stale, logFile: s.logFile, config: fs.existsSync(configPath(dir)) ? configPath(dir) : null, state: s.state, recommendations: counts, autoActions: lastAutoActions(dir) };
 }
 
 export async function daemonStatusCommand(flags: DaemonFlags): Promise<void> {
@@ -76,9 +90,12 @@ export async function daemonStatusCommand(flags: DaemonFlags): Promise<void> {
     const st = s.state;
     if (st) {
       lines.push(`started ${st.startedAt}, last heartbeat ${st.heartbeatAt}${st.stoppedAt ? `, stopped ${st.stoppedAt}` : ''}${s.running && st.busy ? `, now: ${st.busy}` : ''}`);
-      lines.push(`schedule: mine "${st.schedule.mine}", apply "${st.schedule.apply}", verify "${st.schedule.verify}"`);
-      const last = (['mine', 'apply', 'verify'] as const).filter((k) => st.last[k]).map((k) => [k, st.last[k]!.at, st.last[k]!.ms, st.last[k]!.error ? `error: ${st.last[k]!.error}` : st.last[k]!.summary] as const);
+      lines.push(`schedule: mine "${st.schedule.mine}", apply "${st.schedule.apply}", verify "${st.schedule.verify}"${st.schedule.maintain ? `, maintain "${st.schedule.maintain}"` : ''}`);
+      const last = (['mine', 'apply', 'verify', 'maintain'] as const).filter((k) => st.last[k]).map((k) => [k, st.last[k]!.at, st.last[k]!.ms, st.last[k]!.error ? `error: ${st.last[k]!.error}` : st.last[k]!.summary] as const);
       if (last.length) lines.push('', formatTable(['step', 'last run', 'ms', 'outcome'], last.map((r) => [...r])));
+    }
+    if (j.autoActions.length) {
+      lines.push('', 'last automatic actions (svl_auto_worker_action):', formatTable(['at', 'table', 'action', 'status', 'reason'], j.autoActions.map((a) => [a.at, a.table, a.action, a.status, a.reason ?? ''])));
     }
     lines.push('', `recommendations: ${Object.entries(j.recommendations).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}`, `log: ${s.logFile}`, `config: ${j.config ?? `${configPath(dir)} (absent: defaults)`}`);
     process.stdout.write(lines.join('\n') + '\n');

@@ -97,6 +97,36 @@ export interface TableMeta {
   readonly nextSegment: number;
   /** Milliseconds since epoch of the last change. */
   readonly modifiedAt: number;
+  /**
+   * Rows inserted or deleted over the table's life (a monotone counter that
+   * appends, deletes and truncates raise and rewrites keep): how far the
+   * statistics are off is how much it grew since ANALYZE. Absent in catalogs
+   * written before it: 0.
+   */
+  readonly changedRows?: number;
+  /** What the last ANALYZE found; absent for a table never analyzed. */
+  readonly stats?: TableStats;
+}
+
+/** Table statistics, as ANALYZE computes them (engine/statements/maintenance.ts). */
+export interface TableStats {
+  /** Milliseconds since epoch of the ANALYZE. */
+  readonly analyzedAt: number;
+  /** Rows a query saw when it ran. */
+  readonly rows: number;
+  /** The table's changedRows when it ran. */
+  readonly changedRows: number;
+  readonly columns: readonly ColumnStats[];
+}
+
+export interface ColumnStats {
+  readonly name: string;
+  readonly nulls: number;
+  /** Distinct non-NULL values, estimated (HyperLogLog). */
+  readonly distinct: number;
+  /** Smallest and largest non-NULL value in physical form (numbers, day or microsecond counts, strings); null when none. */
+  readonly min: number | string | null;
+  readonly max: number | string | null;
 }
 
 export interface ViewMeta {

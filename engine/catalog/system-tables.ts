@@ -8,7 +8,8 @@ import type { Field } from '../plan/physical.js';
 import { batchFromRows, type PhysicalValue } from '../rows.js';
 import type { Catalog } from './catalog.js';
 import { describeDistStyle, isInterleaved, visibleRows } from './catalog.js';
-import { rowsPerSlice, storedBytes, unsortedPercent } from '../storage/tables.js';
+import { rowsPerSlice, storedBytes } from '../storage/tables.js';
+import { statsOff, unsortedPercent, vacuumSortBenefit, type FooterOf } from '../storage/table-health.js';
 
 export interface SystemTable {
   readonly name: string;
@@ -31,47 +32,61 @@ const INTEGER = { id: 'integer' } as const;
  * vacuumed away, estimated_visible_rows only those a query sees. sortkey1 is the first sort-key column, or
  * 'INTERLEAVED' for an interleaved key, which has no first column (Redshift
  * shows that word there too); sortkey_num counts the key's columns either way.
+ * stats_off and vacuum_sort_benefit are defined in storage/table-health.ts;
+ * the benefit reads the segments' footers through `footerOf`.
  */
-export const svvTableInfo: SystemTable = {
-  name: 'svv_table_info',
-  fields: [
-    { name: 'table_id', type: INTEGER },
-    { name: 'table', type: VARCHAR },
-    { name: 'diststyle', type: VARCHAR },
-    { name: 'sortkey1', type: VARCHAR },
-    { name: 'sortkey_num', type: INTEGER },
-    { name: 'encoded', type: VARCHAR },
-    { name: 'tbl_rows', type: BIGINT },
-    { name: 'estimated_visible_rows', type: BIGINT },
-    { name: 'size_bytes', type: BIGINT },
-    { name: 'skew_rows', type: DOUBLE },
-    { name: 'unsorted', type: DOUBLE },
-    { name: 'version', type: INTEGER },
-  ],
-  rows(catalog) {
-    const rows: PhysicalValue[][] = Object.values(catalog.tables)
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((t) => {
-        const perSlice = rowsPerSlice(catalog, t);
-        const max = Math.max(...perSlice);
-        const min = Math.min(...perSlice);
-        const skew = t.rows === 0 || min === 0 ? null : Math.round((max / min) * 100) / 100;
-        const unsorted = unsortedPercent(t);
-        return [
-          t.id,
-          t.name,
-          describeDistStyle(t),
-          isInterleaved(t) ? 'INTERLEAVED' : (t.sortKey[0] ?? null),
-          t.sortKey.length,
-          t.columns.some((c) => c.encoding !== 'raw') ? 'Y' : 'N',
-          t.rows,
-          visibleRows(t),
-          storedBytes(catalog, t),
-          skew,
-          unsorted === null ? null : Math.round(unsorted * 100) / 100,
-          t.version,
-        ];
-      });
-    return batchFromRows(this.fields.map((f) => f.type), rows);
-  },
-};
+export function svvTableInfo(footerOf: FooterOf): SystemTable {
+  return {
+    name: 'svv_table_info',
+    fields: [
+      { name: 'table_id', type: INTEGER },
+      { name: 'table', type: VARCHAR },
+      { name: 'diststyle', type: VARCHAR },
+      { name: 'sortkey1', type: VARCHAR },
+      { name: 'sortkey_num', type: INTEGER },
+      { name: 'encoded', type: VARCHAR },
+      { name: 'tbl_rows', type: BIGINT },
+      { name: 'estimated_visible_rows', type: BIGINT },
+      { name: 'size_bytes', type: BIGINT },
+      { name: 'skew_rows', type: DOUBLE },
+      { name: 'unsorted', type: DOUBLE },
+      { name: 'stats_off', type: DOUBLE },
+      { name: 'vacuum_sort_benefit', type: DOUBLE },
+      { name: 'version', type: INTEGER },
+    ],
+    rows(catalog) {
+      const rows: PhysicalValue[][] = Object.values(catalog.tables)
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((t) => {
+          const perSlice = rowsPerSlice(catalog, t);
+          const max = Math.max(...perSlice);
+          const min = Math.min(...perSlice);
+          const skew = t.rows === 0 || min === 0 ? null : Math.round((max / min) * 100) / 100;
+          const unsorted = unsortedPercent(t);
+          const benefit = vacuumSortBenefit(t, footerOf);
+          return [
+            t.id,
+            t.name,
+            describeDistStyle(t),
+            isInterleaved(t) ? 'INTERLEAVED' : (t.sortKey[0] ?? null),
+            t.sortKey.length,
+            t.columns.some((c) => c.encoding !== 'raw') ? 'Y' : 'N',
+            t.rows,
+            visibleRows(t),
+            storedBytes(catalog, t),
+            skew,
+            round2(unsorted),
+            round2(statsOff(t)),
+            round2(benefit),
+            t.version,
+          ];
+        });
+      return batchFromRows(this.fields.map((f) => f.type), rows);
+    },
+  };
+}
+
+/** Redshift shows these columns as numeric(5,2). */
+function round2(x: number | null): number | null {
+  return x === null ? null : Math.round(x * 100) / 100;
+}

@@ -35,7 +35,9 @@ export type Statement =
   | DescribeStatement
   | ShowTablesStatement
   | CopyStatement
-  | UnloadStatement;
+  | UnloadStatement
+  | VacuumStatement
+  | AnalyzeStatement;
 
 export interface SelectStatement extends Node {
   readonly kind: 'select';
@@ -142,6 +144,30 @@ export interface MergeStatement extends Node {
   readonly on: Expr;
   readonly matched: { readonly kind: 'update'; readonly set: readonly Assignment[]; readonly pos: number } | { readonly kind: 'delete'; readonly pos: number };
   readonly notMatched: { readonly columns: readonly Ident[] | null; readonly values: readonly Expr[]; readonly pos: number };
+}
+
+/** VACUUM [FULL | SORT ONLY | DELETE ONLY | REINDEX] [t] [TO n PERCENT] [BOOST] (parse-maintenance.ts) */
+export interface VacuumStatement extends Node {
+  readonly kind: 'vacuum';
+  readonly mode: 'full' | 'sortOnly' | 'deleteOnly' | 'reindex';
+  /** Null: every table. */
+  readonly table: Ident | null;
+  /** TO n PERCENT; null: Redshift's default (95). */
+  readonly threshold: number | null;
+  readonly boost: boolean;
+}
+
+/** ANALYZE [VERBOSE] [t [(c, ...)]] [ALL COLUMNS] | ANALYZE COMPRESSION [t [(c, ...)]] [COMPROWS n] (parse-maintenance.ts) */
+export interface AnalyzeStatement extends Node {
+  readonly kind: 'analyze';
+  /** ANALYZE COMPRESSION: report the best encodings, change nothing. */
+  readonly compression: boolean;
+  /** COMPROWS n; null: Redshift's default. */
+  readonly compRows: number | null;
+  /** Null: every table. */
+  readonly table: Ident | null;
+  /** Null: every column. */
+  readonly columns: readonly Ident[] | null;
 }
 
 /** TRUNCATE [TABLE] t */

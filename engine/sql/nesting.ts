@@ -194,6 +194,8 @@ function childrenOf(it: Item): Item[] {
         case 'truncate':
         case 'copy':
         case 'unload':
+        case 'vacuum':
+        case 'analyze':
         case 'dropTable':
         case 'dropView':
         case 'alterTable':

@@ -24,6 +24,7 @@ import type { ParserCursor } from './parse-cursor.js';
 import { alterStatement, createStatement, dropStatement } from './parse-ddl.js';
 import { deleteStatement, insertStatement, mergeStatement, truncateStatement, updateStatement } from './parse-dml.js';
 import { copyStatement, unloadStatement } from './parse-copy.js';
+import { analyzeStatement, vacuumStatement } from './parse-maintenance.js';
 
 export interface ParsedStatement {
   readonly statement: ast.Statement;
@@ -67,7 +68,7 @@ const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
 
 /** Words that start statements we recognize but do not run. */
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
-  'vacuum', 'analyze', 'analyse', 'grant', 'revoke',
+  'grant', 'revoke',
   'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'set', 'reset', 'show', 'call', 'declare', 'fetch',
   'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'refresh', 'cancel',
 ]);
@@ -383,6 +384,11 @@ class Parser implements ParserCursor {
         return copyStatement(this);
       case 'unload':
         return unloadStatement(this);
+      case 'vacuum':
+        return vacuumStatement(this);
+      case 'analyze':
+      case 'analyse':
+        return analyzeStatement(this);
       case 'describe':
       case 'desc':
         return this.describeStatement();

@@ -20,7 +20,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { StorageError, SqlError } from '../errors.js';
 import { physicalKind } from '../types.js';
 import { visibleRows, type Catalog, type SegmentMeta, type TableMeta } from '../catalog/catalog.js';
@@ -35,6 +34,7 @@ import { storageErrorOf } from './io-error.js';
 import type { Store } from './store.js';
 import { keyRangesOf, layoutWriter, storedSortStyle, type Layout } from './tables.js';
 import type { ZRange } from './zorder.js';
+import { Pacer } from './pacer.js';
 import { chunkRowsFor, inLoadOrder } from './load-order.js';
 import { drain, type TableWriter, type WrittenSegments } from './table-writer.js';
 
@@ -78,47 +78,6 @@ export interface OnlineRewriteResult {
  */
 const RUN_BLOCKS = 4;
 const COMMIT_LOCK_WAIT_MS = 10 * 60_000;
-/** How often a paused build asks again. */
-const PAUSE_POLL_MS = 200;
-
-/** Paces a build: yields after every step, sleeps to hold the byte rate, stops on abort. */
-class Pacer {
-  /** When the build started, moved later by the time it spent paused. */
-  private start = performance.now();
-
-  constructor(
-    private readonly rate: number | undefined,
-    private readonly signal: AbortSignal | undefined,
-    private readonly aborted: () => StorageError,
-    private readonly pauseWhile: (() => boolean) | undefined,
-  ) {}
-
-  check(): void {
-    if (this.signal?.aborted) throw this.aborted();
-  }
-
-  private async sleep(ms: number): Promise<void> {
-    try {
-      await sleep(ms, undefined, this.signal ? { signal: this.signal } : undefined);
-    } catch {
-      throw this.aborted();
-    }
-  }
-
-  async pace(bytesWritten: number): Promise<void> {
-    this.check();
-    while (this.pauseWhile?.()) {
-      const t = performance.now();
-      await this.sleep(PAUSE_POLL_MS);
-      this.start += performance.now() - t;
-    }
-    const wait = this.rate ? this.start + (bytesWritten / this.rate) * 1000 - performance.now() : 0;
-    if (wait >= 1) await this.sleep(wait);
-    else await yieldToLoop();
-    this.check();
-  }
-}
-
 function sameSegments(a: readonly SegmentMeta[], b: readonly SegmentMeta[]): boolean {
   return a.length <= b.length && a.every((s, i) => s.file === b[i]!.file);
 }
@@ -248,8 +207,8 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
   if (cur.version !== table.version || !sameSegments(table.segments, cur.segments)) {
     throw new StorageError(
       'CONFLICT',
-      `table "${table.name}" was rewritten by another change (version ${table.version} became ${cur.version}) while it was rewritten in the background; ` +
-        'it keeps that change and this one was not applied',
+      `table "${table.name}" was changed by another statement (a DELETE, UPDATE, MERGE, TRUNCATE or another rewrite: version ${table.version} became ${cur.version}) ` +
+        'while it was rewritten in the background; it keeps that change and this one was not applied (run it again)',
     );
   }
   let segments = built.written.segments;

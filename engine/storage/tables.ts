@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Batch } from '../types.js';
 import { physicalKind } from '../types.js';
-import { autoStyleFor, type Catalog, type ColumnMeta, type DistStyle, type SegmentMeta, type TableMeta } from '../catalog/catalog.js';
+import { autoStyleFor, visibleRows, type Catalog, type ColumnMeta, type DistStyle, type SegmentMeta, type TableMeta } from '../catalog/catalog.js';
 import { tableDir } from './datadir.js';
 import { newScanCounters, scanSegments, segmentSource, type SegmentCache } from './scan.js';
 import { deleteFileName, segmentNumber, unionRows, writeDeleteVector } from './deletes.js';
@@ -157,6 +157,7 @@ export async function appendRows(
     evenCursor: written.evenCursor,
     nextSegment: written.nextSegment,
     modifiedAt: Date.now(),
+    changedRows: changedRowsOf(table) + written.rows,
   };
   if (next.distAuto && !next.distPinned && next.distStyle !== 'key') {
     const style = autoStyleFor(next.rows, catalog);
@@ -301,14 +302,20 @@ export function deleteRows(dir: string, table: TableMeta, rows: ReadonlyMap<stri
     rows: segments.reduce((n, s) => n + s.rows, 0),
     nextSegment: sequence,
     modifiedAt: Date.now(),
+    changedRows: changedRowsOf(table) + deleted,
   };
   return { table: next, obsolete, deleted };
+}
+
+/** The table's rows-changed counter (TableMeta.changedRows); 0 in catalogs written before it. */
+export function changedRowsOf(table: Pick<TableMeta, 'changedRows'>): number {
+  return table.changedRows ?? 0;
 }
 
 /** TRUNCATE: the table keeps its definition and loses every row; all its files become obsolete. */
 export function truncateTable(table: TableMeta): TableChange {
   return {
-    table: { ...table, version: table.version + 1, segments: [], rows: 0, evenCursor: 0, modifiedAt: Date.now() },
+    table: { ...table, version: table.version + 1, segments: [], rows: 0, evenCursor: 0, modifiedAt: Date.now(), changedRows: changedRowsOf(table) + visibleRows(table) },
     obsolete: tableFiles(table),
   };
 }
@@ -333,17 +340,4 @@ export function storedBytes(catalog: Catalog, table: TableMeta): number {
   let total = 0;
   for (const s of table.segments) total += s.slice === -1 ? s.bytes * catalog.slices : s.bytes;
   return total;
-}
-
-/** Percent of rows outside each slice's first sorted segment (appends land unsorted), or null without a sort key. */
-export function unsortedPercent(table: TableMeta): number | null {
-  if (table.sortKey.length === 0) return null;
-  if (table.rows === 0) return 0;
-  const seen = new Set<number>();
-  let unsorted = 0;
-  for (const s of table.segments) {
-    if (seen.has(s.slice)) unsorted += s.rows;
-    else seen.add(s.slice);
-  }
-  return (100 * unsorted) / table.rows;
 }

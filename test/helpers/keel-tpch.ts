@@ -13,6 +13,7 @@ import { Store } from '../../engine/storage/store.js';
 import { appendRows, newTable } from '../../engine/storage/tables.js';
 import type { ColumnMeta, DistStyle } from '../../engine/catalog/catalog.js';
 import { svvTableInfo } from '../../engine/catalog/system-tables.js';
+import { storeFooters } from '../../engine/storage/table-health.js';
 import { batchFromRows, type PhysicalValue } from '../../engine/rows.js';
 import { parseDate, type SqlType } from '../../engine/types.js';
 import { bindQuery, type BindContext } from '../../engine/plan/binder.js';
@@ -118,7 +119,7 @@ export class KeelTpch {
   }
 
   private context(sql: string): BindContext {
-    return { catalog: this.store.catalog(), systemTable: (n) => (n === svvTableInfo.name ? svvTableInfo : undefined), sql };
+    return { catalog: this.store.catalog(), systemTable: (n) => (n === 'svv_table_info' ? svvTableInfo(storeFooters(() => this.store)) : undefined), sql };
   }
 
   /** Plans one SELECT. */

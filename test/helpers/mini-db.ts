@@ -11,6 +11,7 @@ import { Store } from '../../engine/storage/store.js';
 import { appendRows, newTable } from '../../engine/storage/tables.js';
 import type { ColumnMeta, DistStyle } from '../../engine/catalog/catalog.js';
 import { svvTableInfo } from '../../engine/catalog/system-tables.js';
+import { storeFooters } from '../../engine/storage/table-health.js';
 import { batchFromRows, type PhysicalValue } from '../../engine/rows.js';
 import { parseDate, parseTimestamp, type SqlType } from '../../engine/types.js';
 import { bindInsertSource, bindQuery, type BindContext } from '../../engine/plan/binder.js';
@@ -102,7 +103,7 @@ export class MiniDb {
   }
 
   context(sql: string): BindContext {
-    return { catalog: this.store.catalog(), systemTable: (n) => (n === svvTableInfo.name ? svvTableInfo : undefined), sql };
+    return { catalog: this.store.catalog(), systemTable: (n) => (n === 'svv_table_info' ? svvTableInfo(storeFooters(() => this.store)) : undefined), sql };
   }
 
   bind(sql: string): LogicalNode {
