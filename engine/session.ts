@@ -46,7 +46,10 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
   try {
     parsed = parseStatements(sql);
   } catch (e) {
-    db.emitRecord(failedRecord(who, sql, started, e));
+    // a script that does not parse is a failed statement too: it aborts an open block
+    const transactionId = db.transaction.id() ?? randomUUID();
+    db.transaction.fail();
+    db.emitRecord(failedRecord(who, sql, started, e, transactionId));
     throw e;
   }
   const out: StatementOutcome[] = [];
@@ -60,7 +63,10 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
     // the first statement's clock starts at parse, as `elapsedMs` promises
     const t0 = i === 0 ? started : performance.now();
     const parts = emptyRecordParts();
+    // a statement outside a block is a transaction of its own; BEGIN belongs to the block it opens
+    const inBlock = db.transaction.id();
     try {
+      db.transaction.checkRunnable(p.statement);
       const outcome = await runOne(db, p, parts, t0, cancel);
       out.push(outcome);
       onOutcome?.(outcome);
@@ -77,12 +83,14 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
           error: null,
           stats: outcome.stats,
           rowsReturned: outcome.rowCount,
+          transactionId: inBlock ?? db.transaction.id() ?? randomUUID(),
           parts,
         }),
       );
     } catch (thrown) {
       const e = tooComplexIfOverflow(thrown, p.text);
-      db.emitRecord(failedRecord(who, p.text, t0, e, parts));
+      db.transaction.fail();
+      db.emitRecord(failedRecord(who, p.text, t0, e, inBlock ?? randomUUID(), parts));
       throw relocate(e, p, sql);
     }
   }
@@ -130,6 +138,7 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   showTables: 'SHOW TABLES',
   copy: 'COPY',
   unload: 'UNLOAD',
+  transaction: 'BEGIN',
 };
 
 /**
@@ -196,8 +205,12 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return deleteFrom(db, s, p, parts, t0, cancel);
     case 'update':
       return update(db, s, p, parts, t0, cancel);
-    case 'truncate':
-      return truncate(db, s, p, t0);
+    case 'truncate': {
+      const outcome = await truncate(db, s, p, t0);
+      // TRUNCATE commits the transaction block it runs in, itself included (Redshift)
+      db.transaction.commit();
+      return outcome;
+    }
     case 'merge':
       return merge(db, s, p, parts, t0, cancel);
     case 'alterTable':
@@ -214,6 +227,8 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return copy(db, s, p, t0, cancel);
     case 'unload':
       return unload(db, s, p, parts, t0, cancel);
+    case 'transaction':
+      return db.transaction.run(s, t0);
   }
 }
 
