@@ -42,6 +42,16 @@ export class TransactionBlock {
     return this.state.kind !== 'none';
   }
 
+  /**
+   * Whether the open block has changed something: its catalog names files
+   * that are not committed. Queries then run on the calling thread, whose
+   * segment cache a rollback clears; worker threads cache files by name, and
+   * a rolled-back file's name is given out again by the next change.
+   */
+  get writing(): boolean {
+    return this.state.kind === 'open' && this.state.write !== null;
+  }
+
   /** The open block's transaction id (shared by the query records of its statements); null outside a block. */
   id(): string | null {
     return this.state.kind === 'none' ? null : this.state.id;
