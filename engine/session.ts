@@ -138,8 +138,13 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   showTables: 'SHOW TABLES',
   copy: 'COPY',
   unload: 'UNLOAD',
+  // BEGIN, COMMIT or ROLLBACK: commandOf names the action
   transaction: 'BEGIN',
 };
+
+function commandOf(s: ast.Statement): string {
+  return s.kind === 'transaction' ? s.action.toUpperCase() : COMMANDS[s.kind];
+}
 
 /**
  * Parses, binds and plans one statement without running it, and builds the
@@ -176,7 +181,7 @@ function planRecordOf(db: SessionHost, sql: string, input: PlanRecordInput): Que
     ...input,
     sql: p.text,
     fingerprint: fingerprint(p.text),
-    command: COMMANDS[s.kind],
+    command: commandOf(s),
     stats: zeroStats(input.durationMs),
     parts,
   });
