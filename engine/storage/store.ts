@@ -1,8 +1,10 @@
 /**
  * A process's handle on a data directory: the current catalog, refreshed when
  * another process commits, and the one way to change it (commit under the
- * writer lock). Old segment files are removed only after the catalog that no
- * longer names them is durable.
+ * writer lock): one change at a time (change()), or several as one
+ * transaction that holds the lock from begin() to commit() or rollback().
+ * Old segment files are removed only after the catalog that no longer names
+ * them is durable.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
