@@ -150,6 +150,18 @@ describe('transaction blocks', () => {
     expect(await rows(a)).toEqual([[1], [2]]);
   });
 
+  it('COPY in a block is part of it', async () => {
+    const a = await handle();
+    const file = path.join(work, 'rows.txt');
+    fs.writeFileSync(file, '7|g\n8|h\n');
+    await a.execute(`begin; copy t from '${file}'`);
+    expect(await rows(a)).toEqual([[1], [2], [7], [8]]);
+    await a.execute('rollback');
+    expect(await rows(a)).toEqual([[1], [2]]);
+    await a.execute(`begin; copy t from '${file}'; commit`);
+    expect(await rows(a)).toEqual([[1], [2], [7], [8]]);
+  });
+
   it('a READ ONLY block refuses changes', async () => {
     const a = await handle();
     await a.execute('begin read only');
