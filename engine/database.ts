@@ -13,7 +13,8 @@ import { typeName } from './types.js';
 import type { Catalog, TableMeta } from './catalog/catalog.js';
 import { isDataDir } from './storage/datadir.js';
 import { storageErrorOf } from './storage/io-error.js';
-import { Store } from './storage/store.js';
+import { Store, type Commit } from './storage/store.js';
+import { TransactionBlock } from './statements/transaction.js';
 import { appendRows, readAll } from './storage/tables.js';
 import { gatherBatch } from './exec/batch.js';
 import type { SystemTable } from './catalog/system-tables.js';
@@ -48,6 +49,12 @@ export interface OpenOptions {
    * or "auto"), else one per core but one.
    */
   workers?: number;
+  /**
+   * How long a change waits for the writer lock while another transaction
+   * (in this process or another) holds it, before failing with StorageError
+   * LOCKED (default 60 s).
+   */
+  lockWaitMs?: number;
 }
 
 export interface QueryResult {
@@ -59,6 +66,8 @@ export interface QueryResult {
   readonly command: string;
   /** Rows returned, or rows affected by INSERT, DELETE, UPDATE and MERGE. */
   readonly rowCount: number;
+  /** A warning about a statement that had nothing to do (COMMIT with no transaction in progress), else null. */
+  readonly notice: string | null;
   /** The rows as plain values (dates as YYYY-MM-DD, decimals as numbers, NULL as null). */
   rows(): (number | string | boolean | null)[][];
   /**
@@ -100,11 +109,19 @@ export class Database {
   private readonly listeners: ((r: QueryRecord) => void)[] = [];
   private readonly closeListeners: (() => void)[] = [];
   private closed = false;
+  /** This handle's transaction block: a Database is one session (docs/sql.md, "Transactions"). */
+  readonly transaction: TransactionBlock;
 
   private constructor(
     readonly store: Store,
     readonly options: OpenOptions,
-  ) {}
+  ) {
+    if (options.lockWaitMs !== undefined) {
+      if (!(options.lockWaitMs >= 0)) throw new UsageError(`lockWaitMs must be a number of milliseconds, got ${options.lockWaitMs}`);
+      store.lockWaitMs = options.lockWaitMs;
+    }
+    this.transaction = new TransactionBlock(store);
+  }
 
   /** Opens a data directory, creating it when it does not exist (unless create is false). */
   static async open(dir: string, options: OpenOptions = {}): Promise<Database> {
@@ -128,8 +145,14 @@ export class Database {
     return this.store.dir;
   }
 
+  /** The catalog statements of this handle read: the committed one, or inside a transaction block its snapshot with its changes. */
   catalog(): Catalog {
-    return this.store.catalog();
+    return this.transaction.catalog();
+  }
+
+  /** Commits a change to the catalog: at once, or inside this handle's open transaction block as part of it. */
+  change<T>(change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T })): Promise<T> {
+    return this.transaction.change(change);
   }
 
   /** Runs one statement (options: see execute). */
@@ -212,10 +235,10 @@ export class Database {
     return { rows };
   }
 
-  /** Appends batches to a table in one atomic change. */
+  /** Appends batches to a table in one atomic change (part of the open transaction block, if there is one). */
   async append(tableName: string, batches: AsyncIterable<Batch> | Iterable<Batch>, expectedRows?: number): Promise<number> {
     this.assertOpen();
-    return this.store.change(async (catalog) => {
+    return this.change(async (catalog) => {
       const table = catalog.tables[tableName];
       if (!table) throw new SqlError('UNKNOWN_TABLE', `table "${tableName}" does not exist`);
       const change = await appendRows(this.dir, catalog, table, batches, this.store.segments, expectedRows);
@@ -289,6 +312,8 @@ export class Database {
     if (this.closed) return;
     this.closed = true;
     try {
+      // an open transaction block ends uncommitted, as when a connection closes
+      this.transaction.rollback();
       for (const l of this.closeListeners) l();
     } finally {
       this.pool?.close();
@@ -335,6 +360,7 @@ function toQueryResult(o: StatementOutcome): QueryResult {
     stats: o.stats,
     command: o.command,
     rowCount: o.rowCount,
+    notice: o.notice ?? null,
     rows: () => toRows(fields, batch),
     textRows: () => toTextRows(fields, batch),
   };

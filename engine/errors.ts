@@ -25,6 +25,11 @@ export type ErrorCode =
   | 'CARDINALITY'
   /** The statement was cancelled (Ctrl-C at the prompt, an AbortSignal, a cancel flag): its work stopped, it changed nothing. */
   | 'CANCELLED'
+  // transactions
+  /** A statement after a failed one in the same transaction block: nothing runs until ROLLBACK (or END/COMMIT, which roll back). */
+  | 'TRANSACTION_ABORTED'
+  /** A transaction's snapshot is stale for its first write: another transaction committed since it began reading. */
+  | 'SERIALIZATION'
   // data loading
   | 'LOAD_FORMAT'
   | 'LOAD_VALUE'

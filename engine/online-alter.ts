@@ -103,6 +103,10 @@ export async function alterInBackground(db: SessionHost, sql: string, options: A
     if (s.kind !== 'alterTable') {
       throw new SqlError('UNSUPPORTED', 'alterInBackground takes an ALTER TABLE statement (DISTKEY, DISTSTYLE, SORTKEY or COLUMN ... ENCODE)', positionAt(p.text, s.pos), p.text);
     }
+    // the rebuild commits on its own, outside the block, and would wait for the block's own writer lock
+    if (db.transaction.inBlock) {
+      throw new SqlError('UNSUPPORTED', 'ALTER TABLE in the background cannot run inside a transaction block; COMMIT or ROLLBACK first (ALTER TABLE as a statement can)', positionAt(p.text, s.pos), p.text);
+    }
     const catalog = db.catalog();
     if (!catalog.tables[s.table.name]) {
       const what = catalog.views[s.table.name] ? `"${s.table.name}" is a view, not a table` : `table "${s.table.name}" does not exist`;
@@ -131,12 +135,14 @@ export async function alterInBackground(db: SessionHost, sql: string, options: A
         error: null,
         stats: zeroStats(elapsedMs),
         rowsReturned: 0,
+        // a background ALTER is a transaction of its own
+        transactionId: randomUUID(),
         parts: emptyRecordParts(),
       }),
     );
     return { elapsedMs, rowsWritten: done.rowsWritten, bytesWritten: done.bytesWritten };
   } catch (e) {
-    db.emitRecord(failedRecord(who, text, t0, e));
+    db.emitRecord(failedRecord(who, text, t0, e, randomUUID()));
     throw e;
   }
 }

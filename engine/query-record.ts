@@ -57,6 +57,13 @@ export interface QueryRecord {
   readonly status: 'ok' | 'error';
   readonly error: { readonly code: string; readonly message: string } | null;
   readonly rowsReturned: number;
+  /**
+   * The transaction the statement ran in: statements of one BEGIN ... COMMIT
+   * block share it; a statement outside a block has one of its own. Added
+   * within version 1: records written before it, and planned-only records of
+   * statements that ran elsewhere, have none.
+   */
+  readonly transactionId?: string;
   readonly rowsMoved: number;
   readonly bytesMoved: number;
   readonly blocksTotal: number;

@@ -36,6 +36,8 @@ export interface RecordInput {
   readonly error: { readonly code: string; readonly message: string } | null;
   readonly stats: QueryStats;
   readonly rowsReturned: number;
+  /** See QueryRecord.transactionId; absent for a record of a statement that ran elsewhere (planRecord). */
+  readonly transactionId?: string;
   readonly parts: RecordParts;
 }
 
@@ -225,6 +227,7 @@ export function buildRecord(input: RecordInput): QueryRecord {
     blocksSkipped: st.blocksSkipped,
     scans,
     joins,
+    ...(input.transactionId !== undefined ? { transactionId: input.transactionId } : {}),
     groupBy: [...new Set(groupBy)],
     orderBy: [...new Set(orderBy)],
   };

@@ -48,7 +48,10 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
   try {
     parsed = parseStatements(sql);
   } catch (e) {
-    db.emitRecord(failedRecord(who, sql, started, e));
+    // a script that does not parse is a failed statement too: it aborts an open block
+    const transactionId = db.transaction.id() ?? randomUUID();
+    db.transaction.fail();
+    db.emitRecord(failedRecord(who, sql, started, e, transactionId));
     throw e;
   }
   const out: StatementOutcome[] = [];
@@ -62,7 +65,10 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
     // the first statement's clock starts at parse, as `elapsedMs` promises
     const t0 = i === 0 ? started : performance.now();
     const parts = emptyRecordParts();
+    // a statement outside a block is a transaction of its own; BEGIN belongs to the block it opens
+    const inBlock = db.transaction.id();
     try {
+      db.transaction.checkRunnable(p.statement);
       const outcome = await runOne(db, p, parts, t0, cancel);
       out.push(outcome);
       onOutcome?.(outcome);
@@ -79,12 +85,14 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
           error: null,
           stats: outcome.stats,
           rowsReturned: outcome.rowCount,
+          transactionId: inBlock ?? db.transaction.id() ?? randomUUID(),
           parts,
         }),
       );
     } catch (thrown) {
       const e = tooComplexIfOverflow(thrown, p.text);
-      db.emitRecord(failedRecord(who, p.text, t0, e, parts));
+      db.transaction.fail();
+      db.emitRecord(failedRecord(who, p.text, t0, e, inBlock ?? randomUUID(), parts));
       throw relocate(e, p, sql);
     }
   }
@@ -135,7 +143,13 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   unload: 'UNLOAD',
   vacuum: 'VACUUM',
   analyze: 'ANALYZE',
+  // BEGIN, COMMIT or ROLLBACK: commandOf names the action
+  transaction: 'BEGIN',
 };
+
+function commandOf(s: ast.Statement): string {
+  return s.kind === 'transaction' ? s.action.toUpperCase() : COMMANDS[s.kind];
+}
 
 /**
  * Parses, binds and plans one statement without running it, and builds the
@@ -172,7 +186,7 @@ function planRecordOf(db: SessionHost, sql: string, input: PlanRecordInput): Que
     ...input,
     sql: p.text,
     fingerprint: fingerprint(p.text),
-    command: COMMANDS[s.kind],
+    command: commandOf(s),
     stats: zeroStats(input.durationMs),
     parts,
   });
@@ -201,8 +215,12 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return deleteFrom(db, s, p, parts, t0, cancel);
     case 'update':
       return update(db, s, p, parts, t0, cancel);
-    case 'truncate':
-      return truncate(db, s, p, t0);
+    case 'truncate': {
+      const outcome = await truncate(db, s, p, t0);
+      // TRUNCATE commits the transaction block it runs in, itself included (Redshift)
+      db.transaction.commit();
+      return outcome;
+    }
     case 'merge':
       return merge(db, s, p, parts, t0, cancel);
     case 'alterTable':
@@ -224,6 +242,8 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
     case 'vacuum':
     case 'analyze':
       return maintenance(db, s, p, t0);
+    case 'transaction':
+      return db.transaction.run(s, t0);
   }
 }
 

@@ -107,6 +107,7 @@ function tableBytes(part: WorkloadPart, table: TableName): Uint8Array {
       w.codes('error_code', q.errorCode);
       w.codes('group_by', q.groupBy);
       w.codes('order_by', q.orderBy);
+      w.codes('transaction_id', q.transactionId);
       w.f64('rows_returned', q.rowsReturned);
       w.f64('rows_moved', q.rowsMoved);
       w.f64('bytes_moved', q.bytesMoved);
@@ -234,6 +235,9 @@ class Reader {
   u8(name: string): Uint8Array {
     return this.fixed(name, (n) => new Uint8Array(n));
   }
+  has(name: string): boolean {
+    return this.table.getChild(name) !== null;
+  }
   text(name: string): Texts {
     const v = this.table.getChild(name)!;
     return { length: v.length, get: (i) => (v.get(i) as string | null) ?? null };
@@ -302,6 +306,8 @@ export function readChunk(dir: string, stem: string): WorkloadPart {
       errorCode: q.codes('error_code'),
       groupBy: q.codes('group_by'),
       orderBy: q.codes('order_by'),
+      // chunks compacted before records had a transaction id have no such column
+      transactionId: q.has('transaction_id') ? q.codes('transaction_id') : { codes: new Int32Array(q.length).fill(-1), dict: [] },
       rowsReturned: q.f64('rows_returned'),
       rowsMoved: q.f64('rows_moved'),
       bytesMoved: q.f64('bytes_moved'),

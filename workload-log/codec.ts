@@ -7,7 +7,8 @@
  *
  *   [version, id, startTime, durationMs, user, session, sql, fingerprint, command,
  *    status, errorCode, errorMessage, rowsReturned, rowsMoved, bytesMoved,
- *    blocksTotal, blocksScanned, blocksSkipped, scans, joins, groupBy, orderBy, source]
+ *    blocksTotal, blocksScanned, blocksSkipped, scans, joins, groupBy, orderBy, source, transactionId]
+ *   (transactionId came later: null when the record has none, absent from records written before it)
  *   scan:      [table, columns, predicates, blocksTotal, blocksScanned, blocksSkipped, rowsScanned, rowsOut]
  *   predicate: [column, op, literal, estSelectivity, actualSelectivity]
  *   join:      [left, right, keys ([[left, right], ...]), type, action, leftRows, rightRows, rowsMoved, bytesMoved]
@@ -19,7 +20,7 @@ import type { LogRecord, RecordSource } from './record.js';
 const FIELDS = [
   'version', 'id', 'startTime', 'durationMs', 'user', 'session', 'sql', 'fingerprint', 'command',
   'status', 'error', 'rowsReturned', 'rowsMoved', 'bytesMoved', 'blocksTotal', 'blocksScanned', 'blocksSkipped',
-  'scans', 'joins', 'groupBy', 'orderBy', 'source',
+  'scans', 'joins', 'groupBy', 'orderBy', 'source', 'transactionId',
 ] as const satisfies readonly (keyof LogRecord)[];
 type Unplaced = Exclude<keyof LogRecord, (typeof FIELDS)[number]>;
 const everyFieldPlaced: [Unplaced] extends [never] ? true : Unplaced = true;
@@ -64,6 +65,7 @@ export function encodeRecord(r: QueryRecord | LogRecord, source: RecordSource): 
     r.groupBy,
     r.orderBy,
     'source' in r ? r.source : source,
+    r.transactionId ?? null,
   ]);
 }
 
@@ -138,6 +140,7 @@ export function decodeRecord(v: unknown): LogRecord | string {
     const status = str(a[9], 'status');
     if (status !== 'ok' && status !== 'error') return `status "${status}" is neither ok nor error`;
     const errorCode = nullable(a[10], 'the error code');
+    const transactionId = a[23] === undefined ? null : nullable(a[23], 'transactionId');
     return {
       version: QUERY_RECORD_VERSION,
       id: str(a[1], 'id'),
@@ -161,6 +164,7 @@ export function decodeRecord(v: unknown): LogRecord | string {
       groupBy: strs(a[20], 'groupBy'),
       orderBy: strs(a[21], 'orderBy'),
       source: str(a[22], 'source'),
+      ...(transactionId !== null ? { transactionId } : {}),
     };
   } catch (e) {
     if (e instanceof Bad) return e.message;

@@ -38,6 +38,8 @@ export interface QueryColumns {
   /** Comma-separated table.column lists. */
   readonly groupBy: Codes;
   readonly orderBy: Codes;
+  /** The record's transactionId; -1 (NULL) for records without one. */
+  readonly transactionId: Codes;
   readonly rowsReturned: Float64Array;
   readonly rowsMoved: Float64Array;
   readonly bytesMoved: Float64Array;
@@ -175,6 +177,7 @@ export class PartBuilder {
     errorCode: new Dict(),
     groupBy: new Dict(),
     orderBy: new Dict(),
+    transactionId: new Dict(),
     rowsReturned: new F64(),
     rowsMoved: new F64(),
     bytesMoved: new F64(),
@@ -234,6 +237,7 @@ export class PartBuilder {
     q.errorCode.push(r.error?.code ?? null);
     q.groupBy.push((r.groupBy ?? []).join(','));
     q.orderBy.push((r.orderBy ?? []).join(','));
+    q.transactionId.push(r.transactionId);
     q.rowsReturned.push(r.rowsReturned ?? 0);
     q.rowsMoved.push(r.rowsMoved ?? 0);
     q.bytesMoved.push(r.bytesMoved ?? 0);
@@ -297,6 +301,7 @@ export class PartBuilder {
         errorCode: q.errorCode.done(),
         groupBy: q.groupBy.done(),
         orderBy: q.orderBy.done(),
+        transactionId: q.transactionId.done(),
         rowsReturned: q.rowsReturned.done(),
         rowsMoved: q.rowsMoved.done(),
         bytesMoved: q.bytesMoved.done(),
@@ -432,6 +437,7 @@ export function concatParts(parts: readonly WorkloadPart[]): WorkloadPart {
       errorCode: mergeCodes(q.map((x) => x.errorCode)),
       groupBy: mergeCodes(q.map((x) => x.groupBy)),
       orderBy: mergeCodes(q.map((x) => x.orderBy)),
+      transactionId: mergeCodes(q.map((x) => x.transactionId)),
       rowsReturned: concatF64(q.map((x) => x.rowsReturned)),
       rowsMoved: concatF64(q.map((x) => x.rowsMoved)),
       bytesMoved: concatF64(q.map((x) => x.bytesMoved)),
@@ -544,6 +550,7 @@ export function takeRows(part: WorkloadPart, rows: ArrayLike<number>): WorkloadP
       errorCode: takeCodes(q.errorCode, rows),
       groupBy: takeCodes(q.groupBy, rows),
       orderBy: takeCodes(q.orderBy, rows),
+      transactionId: takeCodes(q.transactionId, rows),
       rowsReturned: takeF64(q.rowsReturned, rows),
       rowsMoved: takeF64(q.rowsMoved, rows),
       bytesMoved: takeF64(q.bytesMoved, rows),
@@ -671,6 +678,7 @@ export class RecordReader {
       });
     }
     const errorCode = str(q.errorCode, i);
+    const transactionId = str(q.transactionId, i);
     return {
       version: QUERY_RECORD_VERSION,
       id: q.id.get(i)!,
@@ -694,6 +702,7 @@ export class RecordReader {
       groupBy: list(str(q.groupBy, i)),
       orderBy: list(str(q.orderBy, i)),
       source: str(q.source, i)!,
+      ...(transactionId !== null ? { transactionId } : {}),
     };
   }
 }

@@ -236,6 +236,7 @@ const HISTORY: ColumnSpec[] = [
   array('elapsed_ms', 'queries', (p) => p.queries.durationMs, DOUBLE),
   codes('user_name', 'queries', (p) => p.queries.user),
   codes('session_id', 'queries', (p) => p.queries.session),
+  codes('transaction_id', 'queries', (p) => p.queries.transactionId),
   codes('source', 'queries', (p) => p.queries.source),
   codes('command', 'queries', (p) => p.queries.command),
   labels('status', 'queries', (p) => (i) => (p.queries.status[i] === 0 ? 'ok' : 'error')),

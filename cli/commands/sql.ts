@@ -47,6 +47,8 @@ export function resultJson(r: QueryResult): unknown {
 /** Prints a result as `format` (true: json, false: table). Tables fit a terminal's width; piped output is never cut. */
 export function printResult(r: QueryResult, format: OutputFormat | boolean): void {
   const as: OutputFormat = format === true ? 'json' : format === false ? 'table' : format;
+  // a statement that had nothing to do (COMMIT outside a transaction) warns on stderr, as psql shows the server's WARNING
+  if (r.notice !== null) process.stderr.write(`WARNING:  ${r.notice}\n`);
   if (as === 'json') {
     printJson(resultJson(r));
     return;

@@ -128,6 +128,7 @@ class Prompt {
 
   private print(r: WireResult, timing = this.display.timing): void {
     const result = asResult(r);
+    if (r.notice !== null) process.stderr.write(`WARNING:  ${r.notice}\n`);
     const text = renderResult(result, this.display);
     if (text !== '') process.stdout.write(text + '\n');
     if (timing) process.stdout.write(timingLine(result) + '\n');
@@ -243,6 +244,7 @@ class Prompt {
         command: 'SELECT',
         rowCount: 1,
         stats: { elapsedMs: 0, rowsReturned: 1, rowsMoved: 0, bytesMoved: 0, blocksScanned: 0, blocksSkipped: 0, blocksTotal: 0, rowsScanned: 0 },
+        notice: null,
       };
       this.print(r, false);
     } catch (e) {

@@ -16,7 +16,7 @@ const port = parentPort!;
 const post = (r: Reply): void => port.postMessage(r);
 
 function wireResult(r: QueryResult): WireResult {
-  return { columns: r.columns, rows: r.rows(), textRows: r.textRows(), command: r.command, rowCount: r.rowCount, stats: r.stats };
+  return { columns: r.columns, rows: r.rows(), textRows: r.textRows(), command: r.command, rowCount: r.rowCount, stats: r.stats, notice: r.notice };
 }
 
 let db!: Database;

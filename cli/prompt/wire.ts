@@ -20,6 +20,8 @@ export interface WireResult {
   readonly command: string;
   readonly rowCount: number;
   readonly stats: QueryStats;
+  /** QueryResult.notice: a warning about a statement that had nothing to do. */
+  readonly notice: string | null;
 }
 
 export interface DatabaseInfo {

@@ -37,7 +37,8 @@ export type Statement =
   | CopyStatement
   | UnloadStatement
   | VacuumStatement
-  | AnalyzeStatement;
+  | AnalyzeStatement
+  | TransactionStatement;
 
 export interface SelectStatement extends Node {
   readonly kind: 'select';
@@ -228,6 +229,17 @@ export interface UnloadStatement extends Node {
   /** Bytes; null: 6.2 GB, Redshift's default. */
   readonly maxFileSize: number | null;
   readonly gzip: boolean;
+}
+
+/**
+ * Transaction control: BEGIN / START TRANSACTION (begin), COMMIT / END
+ * (commit), ROLLBACK / ABORT (rollback).
+ */
+export interface TransactionStatement extends Node {
+  readonly kind: 'transaction';
+  readonly action: 'begin' | 'commit' | 'rollback';
+  /** BEGIN ... READ ONLY: the transaction may not change anything. */
+  readonly readOnly: boolean;
 }
 
 export type AlterAction =

@@ -25,6 +25,7 @@ import { alterStatement, createStatement, dropStatement } from './parse-ddl.js';
 import { deleteStatement, insertStatement, mergeStatement, truncateStatement, updateStatement } from './parse-dml.js';
 import { copyStatement, unloadStatement } from './parse-copy.js';
 import { analyzeStatement, vacuumStatement } from './parse-maintenance.js';
+import { transactionStatement } from './parse-transaction.js';
 
 export interface ParsedStatement {
   readonly statement: ast.Statement;
@@ -69,7 +70,7 @@ const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
 /** Words that start statements we recognize but do not run. */
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
   'grant', 'revoke',
-  'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'set', 'reset', 'show', 'call', 'declare', 'fetch',
+  'set', 'reset', 'show', 'call', 'declare', 'fetch',
   'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'refresh', 'cancel',
 ]);
 
@@ -392,6 +393,13 @@ class Parser implements ParserCursor {
       case 'describe':
       case 'desc':
         return this.describeStatement();
+      case 'begin':
+      case 'start':
+      case 'commit':
+      case 'end':
+      case 'rollback':
+      case 'abort':
+        return transactionStatement(this);
       case 'show':
         if (this.peek(1).kind === 'word' && this.peek(1).value === 'tables') return this.showTablesStatement();
         throw this.unsupported('SHOW (other than SHOW TABLES)');

@@ -43,7 +43,7 @@ export async function alterSchema(db: SessionHost, s: ast.AlterSchemaStatement, 
   const c = s.change;
   // the DEFAULT is evaluated once, before the lock: a constant expression reads no table
   const added = c.kind === 'addColumn' ? newColumn(db, c, p, cancel) : null;
-  await db.store.change((catalog) => {
+  await db.change((catalog) => {
     const table = tableOr(catalog, s.table, p);
     let next: TableMeta;
     let name = table.name;

@@ -126,7 +126,7 @@ export async function copy(db: SessionHost, s: ast.CopyStatement, p: ParsedState
       for await (const _ of batches(table));
       return done('COPY', t0, 0);
     }
-    const loaded = await db.store.change(async (catalog) => {
+    const loaded = await db.change(async (catalog) => {
       const table = tableOr(catalog, s.table, p);
       ({ tbl: tableId, types: columnTypes } = describeTable(table));
       const change = await appendRows(db.dir, catalog, table, batches(table), db.store.segments);

@@ -93,7 +93,7 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
   const layoutCols = s.as ? columns.map((c) => ({ pos: s.pos, name: { name: c.name, pos: s.pos } }) as unknown as ast.ColumnDefinition) : s.columns;
   const layout = createLayout({ ...s, columns: layoutCols }, columns, p, db.catalog());
   let rows = 0;
-  await db.store.change(async (catalog) => {
+  await db.change(async (catalog) => {
     if (catalog.tables[s.name.name] || catalog.views[s.name.name]) {
       if (s.ifNotExists && catalog.tables[s.name.name]) return { catalog, result: undefined };
       throw ddlError('DUPLICATE_OBJECT', `relation "${s.name.name}" already exists`, s.name.pos, p);
@@ -146,7 +146,7 @@ async function createLike(db: SessionHost, s: ast.CreateTableStatement, like: No
 }
 
 export async function dropTables(db: SessionHost, s: ast.DropTableStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
-  await db.store.change((catalog) => {
+  await db.change((catalog) => {
     const tables = { ...catalog.tables };
     const obsolete: string[] = [];
     for (const n of s.names) {
@@ -164,7 +164,7 @@ export async function dropTables(db: SessionHost, s: ast.DropTableStatement, p: 
 }
 
 export async function alterTable(db: SessionHost, s: ast.AlterTableStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
-  await db.store.change((catalog) => {
+  await db.change((catalog) => {
     const table = tableOr(catalog, s.table, p);
     const layout = alteredLayout(table, s.actions, p, catalog);
     const change = rewriteTable(db.dir, catalog, table, layout, db.store.segments);
@@ -260,7 +260,7 @@ export async function createView(db: SessionHost, s: ast.CreateViewStatement, p:
   if (s.columns && s.columns.length !== logical.fields.length) {
     throw ddlError('INVALID_DDL', `view "${s.name.name}" names ${s.columns.length} columns but its query returns ${logical.fields.length}`, s.columns[0]?.pos ?? s.pos, p);
   }
-  await db.store.change((catalog) => {
+  await db.change((catalog) => {
     if (catalog.tables[s.name.name]) throw ddlError('DUPLICATE_OBJECT', `relation "${s.name.name}" already exists as a table`, s.name.pos, p);
     if (catalog.views[s.name.name] && !s.orReplace) throw ddlError('DUPLICATE_OBJECT', `view "${s.name.name}" already exists`, s.name.pos, p);
     const view = { name: s.name.name, sql: s.queryText, columns: s.columns ? s.columns.map((c) => c.name) : null, ...(s.noSchemaBinding ? { lateBinding: true } : {}) };
@@ -270,7 +270,7 @@ export async function createView(db: SessionHost, s: ast.CreateViewStatement, p:
 }
 
 export async function dropViews(db: SessionHost, s: ast.DropViewStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
-  await db.store.change((catalog) => {
+  await db.change((catalog) => {
     const views = { ...catalog.views };
     for (const n of s.names) {
       if (!views[n.name]) {

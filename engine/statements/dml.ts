@@ -30,7 +30,7 @@ import { bindContext, defaultExpr, statementError, tableOr } from './common.js';
 import { done, type StatementOutcome } from './outcome.js';
 
 export async function insert(db: SessionHost, s: ast.InsertStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
-  const inserted = await db.store.change(async (catalog) => {
+  const inserted = await db.change(async (catalog) => {
     const table = tableOr(catalog, s.table, p);
     const logical = bindInsertSource(s, table, bindContext(db, catalog, p.text));
     const batch = run(db, catalog, logical, parts, cancel);
@@ -46,7 +46,7 @@ export async function insert(db: SessionHost, s: ast.InsertStatement, p: ParsedS
 }
 
 export async function deleteFrom(db: SessionHost, s: ast.DeleteStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
-  const deleted = await db.store.change((catalog) => {
+  const deleted = await db.change((catalog) => {
     const table = tableOr(catalog, s.table, p);
     const batch = run(db, catalog, dmlSource(s, table, dmlContext(db, catalog, table, p), p), parts, cancel);
     const idValues = rowIdsOf(batch, 0);
@@ -61,7 +61,7 @@ export async function deleteFrom(db: SessionHost, s: ast.DeleteStatement, p: Par
 }
 
 export async function update(db: SessionHost, s: ast.UpdateStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
-  const updated = await db.store.change(async (catalog) => {
+  const updated = await db.change(async (catalog) => {
     const table = tableOr(catalog, s.table, p);
     const batch = run(db, catalog, dmlSource(s, table, dmlContext(db, catalog, table, p), p), parts, cancel);
     const n = table.columns.length;
@@ -89,7 +89,7 @@ export async function update(db: SessionHost, s: ast.UpdateStatement, p: ParsedS
  * in Redshift: which source row should win is not defined.
  */
 export async function merge(db: SessionHost, s: ast.MergeStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
-  const changed = await db.store.change(async (catalog) => {
+  const changed = await db.change(async (catalog) => {
     const table = tableOr(catalog, s.table, p);
     const ctx = dmlContext(db, catalog, table, p);
     const m = s.matched;
@@ -157,7 +157,7 @@ function notMatchedInsert(s: ast.MergeStatement): ast.InsertStatement {
 }
 
 export async function truncate(db: SessionHost, s: ast.TruncateStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
-  await db.store.change((catalog) => {
+  await db.change((catalog) => {
     const table = tableOr(catalog, s.table, p);
     const change = truncateTable(table);
     return {

@@ -6,16 +6,22 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { SystemTable } from '../catalog/system-tables.js';
-import type { Store } from '../storage/store.js';
+import type { Commit, Store } from '../storage/store.js';
 import type { WorkerPool } from '../exec/parallel.js';
 import type { QueryRecord } from '../query-record.js';
+import type { TransactionBlock } from './transaction.js';
 
 export interface SessionHost {
   readonly store: Store;
   readonly dir: string;
   /** The user and session named at open, for query records. */
   readonly options: { readonly user?: string; readonly session?: string };
+  /** What statements read: the committed catalog, or in a transaction block its snapshot with its own changes. */
   catalog(): Catalog;
+  /** Commits a change: at once outside a transaction block, else as part of the block (transaction.ts). */
+  change<T>(change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T })): Promise<T>;
+  /** The session's transaction block. */
+  readonly transaction: TransactionBlock;
   systemTable(name: string): SystemTable | undefined;
   /** Null when queries run on the calling thread only. */
   workerPool(): WorkerPool | null;

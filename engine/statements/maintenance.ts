@@ -36,6 +36,10 @@ function targets(db: SessionHost, table: ast.Ident | null, p: ParsedStatement): 
 }
 
 async function runMaintenance(db: SessionHost, s: ast.VacuumStatement | ast.AnalyzeStatement, p: ParsedStatement, options: BackgroundOptions): Promise<MaintenanceOutcome[]> {
+  // a rewrite and its statistics commit on their own, as the background ALTER does; Redshift refuses VACUUM in a block too
+  if (db.transaction.inBlock) {
+    throw statementError('UNSUPPORTED', `${s.kind === 'vacuum' ? 'VACUUM' : 'ANALYZE'} cannot run inside a transaction block; COMMIT or ROLLBACK first`, s.pos, p);
+  }
   const out: MaintenanceOutcome[] = [];
   if (s.kind === 'vacuum') {
     for (const name of targets(db, s.table, p)) {
@@ -91,6 +95,7 @@ export async function maintenance(db: SessionHost, s: ast.VacuumStatement | ast.
 export async function maintainInBackground(db: SessionHost, sql: string, options: MaintenanceOptions = {}): Promise<MaintenanceOutcome[]> {
   const t0 = performance.now();
   const who = runnerOf(db, options);
+  const transactionId = randomUUID();
   let text = sql;
   try {
     const parsed = parseStatements(sql);
@@ -104,6 +109,8 @@ export async function maintainInBackground(db: SessionHost, sql: string, options
     db.emitRecord(
       buildRecord({
         id: randomUUID(),
+        // a background VACUUM or ANALYZE is a transaction of its own, as the background ALTER is
+        transactionId,
         startTime: new Date(Date.now() - elapsedMs).toISOString(),
         durationMs: elapsedMs,
         ...who,
@@ -119,7 +126,7 @@ export async function maintainInBackground(db: SessionHost, sql: string, options
     );
     return out;
   } catch (e) {
-    db.emitRecord(failedRecord(who, text, t0, e));
+    db.emitRecord(failedRecord(who, text, t0, e, transactionId));
     throw e;
   }
 }

@@ -10,6 +10,8 @@ export interface StatementOutcome {
   readonly batch: Batch;
   readonly stats: QueryStats;
   readonly rowCount: number;
+  /** A warning about a statement that ran but had nothing to do (COMMIT outside a transaction): PostgreSQL's NOTICE/WARNING. */
+  readonly notice?: string;
 }
 
 const NO_ROWS: Batch = { length: 0, columns: [] };

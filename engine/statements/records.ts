@@ -19,7 +19,7 @@ export function runnerOf(db: Pick<SessionHost, 'options'>, runner: Runner): { us
   };
 }
 
-export function failedRecord(who: { user: string; session: string }, text: string, t0: number, e: unknown, parts: RecordParts = emptyRecordParts()) {
+export function failedRecord(who: { user: string; session: string }, text: string, t0: number, e: unknown, transactionId: string, parts: RecordParts = emptyRecordParts()) {
   const elapsed = performance.now() - t0;
   return buildRecord({
     id: randomUUID(),
@@ -33,6 +33,7 @@ export function failedRecord(who: { user: string; session: string }, text: strin
     error: { code: e instanceof KeelError ? e.code : 'INTERNAL', message: e instanceof Error ? e.message : String(e) },
     stats: zeroStats(elapsed),
     rowsReturned: 0,
+    transactionId,
     parts,
   });
 }

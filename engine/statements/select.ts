@@ -29,7 +29,9 @@ export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedS
 
 async function execute(db: SessionHost, plan: PlanNode, catalog: Catalog, parts: RecordParts, t0: number, command: string, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const ctx = new ExecContext(db.store, catalog.slices, undefined, cancel);
-  const pool = catalog.slices > 1 ? db.workerPool() : null;
+  // a block's uncommitted files are read on this thread only (TransactionBlock.writing)
+  // a block's uncommitted files are read on this thread only (TransactionBlock.writing)
+  const pool = catalog.slices > 1 && !db.transaction.writing ? db.workerPool() : null;
   const batch = pool ? await collectParallel(plan, ctx, pool) : new Executor(ctx).collect(plan);
   const stats = collectStats(ctx, plan, performance.now() - t0, batch.length);
   parts.plan = plan;

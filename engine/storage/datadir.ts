@@ -332,7 +332,10 @@ function releaseLock(lockPath: string): void {
 
 function lockedError(dir: string, holder: Owner | typeof LOST | null, waitMs: number): StorageError {
   const who = holder && holder !== LOST ? `process ${holder.pid}` : 'another process';
-  return new StorageError('LOCKED', `${dir} is being changed by ${who}; gave up after ${waitMs / 1000} s`);
+  return new StorageError(
+    'LOCKED',
+    `${dir} is being changed by ${who} (a statement or an open transaction holds the writer lock); gave up waiting for the writer lock after ${waitMs / 1000} s`,
+  );
 }
 
 /**
@@ -373,14 +376,7 @@ export async function acquireWriteLockAsync(dir: string, waitMs = LOCK_WAIT_MS, 
  */
 export function removeOrphans(dir: string, catalog: Catalog): number {
   let removed = 0;
-  const live = new Map<string, Set<string>>();
-  const liveIn = (id: string): Set<string> => live.get(id) ?? live.set(id, new Set()).get(id)!;
-  for (const t of Object.values(catalog.tables)) for (const s of t.segments) for (const f of filesOf(s)) liveIn(String(t.id)).add(f);
-  // retired files are still readable by other processes' older catalogs
-  for (const r of catalog.retired ?? []) {
-    const [root, id, file] = r.file.split('/');
-    if (root === 'tables' && id !== undefined && file !== undefined) liveIn(id).add(file);
-  }
+  const live = liveFiles(catalog);
   const tablesDir = path.join(dir, 'tables');
   for (const id of fs.existsSync(tablesDir) ? fs.readdirSync(tablesDir) : []) {
     const files = live.get(id);
@@ -397,12 +393,39 @@ export function removeOrphans(dir: string, catalog: Catalog): number {
       }
     }
   }
+  return removed + removeStrayFiles(dir) + sweepStaging(dir);
+}
+
+/**
+ * The files a catalog keeps, per table folder name: its tables' segments and
+ * delete vectors, and the retired files other processes' older catalogs may
+ * still read.
+ */
+export function liveFiles(catalog: Catalog): Map<string, Set<string>> {
+  const live = new Map<string, Set<string>>();
+  const liveIn = (id: string): Set<string> => live.get(id) ?? live.set(id, new Set()).get(id)!;
+  for (const t of Object.values(catalog.tables)) for (const s of t.segments) for (const f of filesOf(s)) liveIn(String(t.id)).add(f);
+  for (const r of catalog.retired ?? []) {
+    const [root, id, file] = r.file.split('/');
+    if (root === 'tables' && id !== undefined && file !== undefined) liveIn(id).add(file);
+  }
+  return live;
+}
+
+/** Whether `file` (an absolute path) is a table file `live` (liveFiles) keeps. */
+export function isLiveFile(dir: string, live: ReadonlyMap<string, ReadonlySet<string>>, file: string): boolean {
+  const rel = path.relative(path.join(dir, 'tables'), file).split(path.sep);
+  return rel.length === 2 && live.get(rel[0]!)?.has(rel[1]!) === true;
+}
+
+/** Temporary catalog and marker files, and lock files of processes that died before linking them. */
+function removeStrayFiles(dir: string): number {
+  let removed = 0;
   for (const f of fs.readdirSync(dir)) {
     if (f.startsWith(`${CATALOG}.tmp-`) || f.startsWith(`${MARKER}.tmp-`)) {
       fs.rmSync(path.join(dir, f), { force: true });
       removed++;
     } else if (f.startsWith(`${LOCK}.`) && f !== `${LOCK}.break`) {
-      // a lock file written by a process that died before linking it
       const owner = parseOwnerTag(f.slice(LOCK.length + 1));
       if (owner && !ownerAlive(owner)) {
         fs.rmSync(path.join(dir, f), { force: true });
@@ -410,5 +433,5 @@ export function removeOrphans(dir: string, catalog: Catalog): number {
       }
     }
   }
-  return removed + sweepStaging(dir);
+  return removed;
 }

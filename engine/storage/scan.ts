@@ -97,6 +97,11 @@ export class SegmentCache {
     }
   }
 
+  /** Closes readers and drops vectors of the files `drop` picks (files a change wrote and did not commit). */
+  forgetWhere(drop: (file: string) => boolean): void {
+    this.forget([...this.open.keys(), ...this.vectors.keys()].filter(drop));
+  }
+
   closeAll(): void {
     for (const r of this.open.values()) r.close();
     this.open.clear();

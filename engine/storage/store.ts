@@ -1,13 +1,16 @@
 /**
  * A process's handle on a data directory: the current catalog, refreshed when
  * another process commits, and the one way to change it (commit under the
- * writer lock). Old segment files are removed only after the catalog that no
- * longer names them is durable.
+ * writer lock): one change at a time (change()), or several as one
+ * transaction that holds the lock from begin() to commit() or rollback().
+ * Old segment files are removed only after the catalog that no longer names
+ * them is durable.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Catalog, TableMeta } from '../catalog/catalog.js';
-import { acquireWriteLockAsync, createDataDir, LOCK_WAIT_MS, readCatalog, removeOrphans, syncNewSegments, tableDir, upgradeMarker, writeCatalog } from './datadir.js';
+import { StorageError } from '../errors.js';
+import { acquireWriteLockAsync, createDataDir, isLiveFile, liveFiles, LOCK_WAIT_MS, readCatalog, removeOrphans, syncNewSegments, tableDir, upgradeMarker, writeCatalog } from './datadir.js';
 import { SegmentCache } from './scan.js';
 import { storageErrorOf } from './io-error.js';
 
@@ -25,6 +28,28 @@ export interface Commit {
   readonly obsolete?: readonly string[];
 }
 
+/**
+ * A writing transaction's hold on the store (see begin()): the writer lock,
+ * the committed catalog it started from, and the catalog its changes have
+ * built so far, which only this transaction sees until commit() writes it.
+ */
+export class WriteTransaction {
+  /** Files (absolute paths) the transaction's changes no longer name, some written by the transaction itself. */
+  readonly obsolete: string[] = [];
+  /** Set once commit() or rollback() has run: the transaction holds nothing any more. */
+  ended = false;
+
+  constructor(
+    /** The committed catalog when the transaction took the lock. */
+    readonly base: Catalog,
+    /** The catalog with the transaction's changes so far. */
+    public catalog: Catalog,
+    readonly release: () => void,
+  ) {}
+}
+
+type Change<T> = (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T });
+
 export class Store {
   readonly segments = new SegmentCache();
   private current: Catalog;
@@ -35,6 +60,8 @@ export class Store {
   backgroundWork = 0;
   /** Settles when the last queued change of this process is done. */
   private queue: Promise<void> = Promise.resolve();
+  /** How long a change waits for the writer lock (another process's, or a transaction of this one) before failing LOCKED. */
+  lockWaitMs = LOCK_WAIT_MS;
 
   private constructor(
     readonly dir: string,
@@ -85,16 +112,11 @@ export class Store {
    * file-system failure (permissions, a full or read-only disk) is a
    * StorageError naming the path (io-error.ts).
    */
-  async change<T>(
-    change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T }),
-    options: { waitMs?: number; signal?: AbortSignal } = {},
-  ): Promise<T> {
-    const previous = this.queue;
-    let done!: () => void;
-    this.queue = new Promise<void>((resolve) => (done = resolve));
+  async change<T>(change: Change<T>, options: { waitMs?: number; signal?: AbortSignal } = {}): Promise<T> {
+    const waitMs = options.waitMs ?? this.lockWaitMs;
+    const done = await this.takeTurn(waitMs);
     try {
-      await previous;
-      return await this.changeLocked(change, options);
+      return await this.changeLocked(change, { ...options, waitMs });
     } catch (e) {
       // a read-only directory, a full disk: a StorageError naming the path; the catalog is as it was
       throw storageErrorOf(e, `cannot change the data directory ${this.dir}`, this.dir);
@@ -103,36 +125,186 @@ export class Store {
     }
   }
 
-  private async changeLocked<T>(
-    change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T }),
-    options: { waitMs?: number; signal?: AbortSignal },
-  ): Promise<T> {
-    const release = await acquireWriteLockAsync(this.dir, options.waitMs ?? LOCK_WAIT_MS, options.signal);
+  /**
+   * Waits (at most `waitMs`) until this process's earlier changes and open
+   * transaction are done; returns the function that lets the next one go.
+   * Giving up keeps the order: the next one still waits for the earlier ones.
+   */
+  private async takeTurn(waitMs: number): Promise<() => void> {
+    const previous = this.queue;
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    this.queue = mine;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
+    try {
+      if ((await Promise.race([previous.then(() => 'turn' as const), timedOut])) === 'timeout') {
+        void previous.then(done);
+        throw new StorageError(
+          'LOCKED',
+          `${this.dir} is being changed by this process (an open transaction or a change holds the writer lock); gave up waiting for the writer lock after ${waitMs / 1000} s`,
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return done;
+  }
+
+  private async changeLocked<T>(change: Change<T>, options: { waitMs: number; signal?: AbortSignal }): Promise<T> {
+    const release = await acquireWriteLockAsync(this.dir, options.waitMs, options.signal);
     this.changing = true;
     try {
-      this.current = readCatalog(this.dir);
-      this.stamp = this.catalogStamp();
-      this.removeExpired(this.current);
-      removeOrphans(this.dir, this.current);
-      const commit = await change(this.current);
-      const now = Date.now();
-      const retired = [
-        ...(commit.catalog.retired ?? []).filter((r) => now - r.at <= RETIRED_GRACE_MS),
-        ...(commit.obsolete ?? []).map((f) => ({ file: path.relative(this.dir, f).split(path.sep).join('/'), at: now })),
-      ];
-      const next = { ...commit.catalog, retired, generation: this.current.generation + 1 };
-      // the new files' names are durable before the catalog that names them is
-      syncNewSegments(this.dir, this.current, next);
-      writeCatalog(this.dir, next);
-      // a directory of data format 1 is format 2 once its catalog carries a checksum
-      upgradeMarker(this.dir);
-      this.current = next;
-      this.stamp = this.catalogStamp();
-      if (commit.obsolete?.length) this.segments.forget(commit.obsolete);
+      this.startWriting();
+      let commit: Commit & { result: T };
+      try {
+        commit = await change(this.current);
+      } catch (e) {
+        this.forgetUncommitted(this.current);
+        throw e;
+      }
+      this.publish(this.current, commit.catalog, commit.obsolete ?? [], commit.obsolete ?? []);
       return commit.result;
     } finally {
       this.changing = false;
       release();
+    }
+  }
+
+  /** Under the lock: the freshest catalog, with expired retired files and orphans of crashed writers removed. */
+  private startWriting(): void {
+    this.current = readCatalog(this.dir);
+    this.stamp = this.catalogStamp();
+    this.removeExpired(this.current);
+    removeOrphans(this.dir, this.current);
+  }
+
+  /**
+   * Writes `catalog` as the successor of `base` (the commit point): `retire`
+   * are files `base` named that other processes' readers may still open;
+   * `forget` are files this process may have open that the new catalog no longer names.
+   */
+  private publish(base: Catalog, catalog: Catalog, retire: readonly string[], forget: readonly string[]): void {
+    const now = Date.now();
+    const retired = [
+      ...(catalog.retired ?? []).filter((r) => now - r.at <= RETIRED_GRACE_MS),
+      ...retire.map((f) => ({ file: path.relative(this.dir, f).split(path.sep).join('/'), at: now })),
+    ];
+    const next = { ...catalog, retired, generation: base.generation + 1 };
+    // the new files' names are durable before the catalog that names them is
+    syncNewSegments(this.dir, base, next);
+    writeCatalog(this.dir, next);
+    // a directory of data format 1 is format 2 once its catalog carries a checksum
+    upgradeMarker(this.dir);
+    this.current = next;
+    this.stamp = this.catalogStamp();
+    if (forget.length) this.segments.forget(forget);
+  }
+
+  /**
+   * After a change that will not commit: closes the readers and drops the
+   * vectors this process cached of files `committed` does not name. Their
+   * names are given out again by the next change (a table's nextSegment did
+   * not move), and a stale reader would serve the old content.
+   */
+  private forgetUncommitted(committed: Catalog): void {
+    const live = liveFiles(committed);
+    this.segments.forgetWhere((file) => !isLiveFile(this.dir, live, file));
+  }
+
+  /**
+   * Opens a writing transaction: takes this process's turn and the writer
+   * lock (waiting at most the store's lockWaitMs) and keeps both until
+   * commit() or rollback(), so no other change, here or in another process,
+   * commits meanwhile. Changes run in it with changeIn().
+   */
+  async begin(options: { signal?: AbortSignal } = {}): Promise<WriteTransaction> {
+    const waitMs = this.lockWaitMs;
+    const done = await this.takeTurn(waitMs);
+    let release: (() => void) | undefined;
+    try {
+      release = await acquireWriteLockAsync(this.dir, waitMs, options.signal);
+      this.startWriting();
+    } catch (e) {
+      release?.();
+      done();
+      throw storageErrorOf(e, `cannot change the data directory ${this.dir}`, this.dir);
+    }
+    const lock = release;
+    return new WriteTransaction(this.current, this.current, () => {
+      lock();
+      done();
+    });
+  }
+
+  /**
+   * Runs `change` on the transaction's catalog; what it returns becomes the
+   * transaction's catalog, seen by nobody else until commit(). If it throws,
+   * the transaction's catalog stays as it was (the caller aborts the
+   * transaction; files the change wrote go at rollback).
+   */
+  async changeIn<T>(tx: WriteTransaction, change: Change<T>): Promise<T> {
+    if (tx.ended) throw new Error('changeIn: the transaction has ended');
+    try {
+      const commit = await change(tx.catalog);
+      tx.catalog = commit.catalog;
+      tx.obsolete.push(...(commit.obsolete ?? []));
+      return commit.result;
+    } catch (e) {
+      throw storageErrorOf(e, `cannot change the data directory ${this.dir}`, this.dir);
+    }
+  }
+
+  /**
+   * Commits a transaction with one catalog write (a crash before it leaves
+   * `base`, after it every change), then releases the lock. Files it made
+   * obsolete that `base` named are retired like any change's; those it wrote
+   * and dropped again were never visible and go at once.
+   */
+  commit(tx: WriteTransaction): void {
+    if (tx.ended) throw new Error('commit: the transaction has ended');
+    tx.ended = true;
+    try {
+      const before = liveFiles(tx.base);
+      const retire = tx.obsolete.filter((f) => isLiveFile(this.dir, before, f));
+      this.publish(tx.base, tx.catalog, retire, tx.obsolete);
+      for (const f of tx.obsolete) if (!isLiveFile(this.dir, before, f)) fs.rmSync(f, { force: true });
+    } catch (e) {
+      // the catalog write may have landed before the failure (the marker's upgrade, a removal): then the files are the committed data's
+      if (!this.committedSince(tx.base)) this.discard(tx);
+      throw storageErrorOf(e, `cannot commit to the data directory ${this.dir}`, this.dir);
+    } finally {
+      tx.release();
+    }
+  }
+
+  /** Ends a transaction without committing: the catalog stays `base`; every file it wrote is removed now. */
+  rollback(tx: WriteTransaction): void {
+    if (tx.ended) return;
+    tx.ended = true;
+    try {
+      this.discard(tx);
+    } finally {
+      tx.release();
+    }
+  }
+
+  private committedSince(base: Catalog): boolean {
+    try {
+      return readCatalog(this.dir).generation > base.generation;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Under the transaction's lock: removes what it wrote (files `base` does not keep) and what this process cached of them. */
+  private discard(tx: WriteTransaction): void {
+    this.forgetUncommitted(tx.base);
+    this.current = tx.base;
+    try {
+      removeOrphans(this.dir, tx.base);
+    } catch {
+      // what cannot be removed now is an orphan the next writer's sweep removes
     }
   }
 

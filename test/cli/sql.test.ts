@@ -99,6 +99,21 @@ describe('keel sql', () => {
     noStack(typed.stderr);
   });
 
+  it('runs a transaction block of a script; a COMMIT with nothing to commit warns on stderr and succeeds', () => {
+    const dir = path.join(tmp(), 'db');
+    expect(keel(['sql', '--data', dir, 'create table t (a int not null); begin; insert into t values (1); insert into t values (2); commit']).code).toBe(0);
+    // the script stops at the error: the block it opened is aborted, and the process ends without committing it
+    const failed = keel(['sql', '--data', dir, 'begin; insert into t values (3); insert into t values (null); commit']);
+    expect(failed.code).toBe(1);
+    noStack(failed.stderr);
+    const rows = keel(['sql', '--data', dir, '--json', 'select count(*) from t']);
+    expect(JSON.parse(rows.stdout).rows).toEqual([[2]]);
+    const warned = keel(['sql', '--data', dir, 'commit']);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toBe('WARNING:  there is no transaction in progress\n');
+    expect(warned.stdout).toBe('COMMIT\n');
+  });
+
   it('suggests the nearest name for an unknown column', () => {
     const dir = path.join(tmp(), 'db');
     keel(['sql', '--data', dir, 'create table orders (o_orderdate date, o_custkey int)']);

@@ -35,3 +35,53 @@ export function runAndKill(args: string[], delayMs: number): Promise<{ outcome: 
     });
   });
 }
+
+const WARM_CHILD = path.resolve(__dirname, '../fixtures/warm-crash-child.mjs');
+
+/** A child (test/fixtures/warm-crash-child.mjs) that has loaded the engine and waits for its script. */
+export interface WarmChild {
+  /** Runs `sql` on `dir` and kills the child `delayMs` after it opened the directory (or lets it finish). */
+  run(dir: string, sql: string, delayMs: number): Promise<{ outcome: 'killed' | 'finished'; ms: number }>;
+  /** Ends a child that will not be used. */
+  kill(): void;
+}
+
+/** Spawns a warm child now, so that its start overlaps whatever runs before its trial. */
+export function warmChild(): WarmChild {
+  const child = spawn(process.execPath, [WARM_CHILD], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let onOut = (): void => {};
+  child.stdout.on('data', (d) => {
+    out += d;
+    onOut();
+  });
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return {
+    async run(dir, sql, delayMs) {
+      let timer: NodeJS.Timeout | undefined;
+      let started = 0;
+      onOut = () => {
+        if (timer === undefined && out.includes('started')) {
+          started = performance.now();
+          timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+        }
+      };
+      child.stdin.write(`${dir}\t${JSON.stringify(sql)}\n`);
+      onOut();
+      const { code, signal } = await exited;
+      if (timer) clearTimeout(timer);
+      const ms = performance.now() - started;
+      if (signal === 'SIGKILL') return { outcome: 'killed', ms };
+      if (code === 0 && out.includes('done')) return { outcome: 'finished', ms };
+      throw new Error(`child failed (${code}): ${err}`);
+    },
+    kill() {
+      child.kill('SIGKILL');
+    },
+  };
+}

@@ -18,6 +18,18 @@ describe('record codec', () => {
     for (const x of [r, withNulls]) expect(decodeRecord(JSON.parse(encodeRecord(x, 'api')))).toEqual(x);
   });
 
+  it('keeps the transaction id; reads records written before it had one', () => {
+    const r = { ...record(), transactionId: 'tx-1' };
+    expect(decodeRecord(JSON.parse(encodeRecord(r, 'api')))).toEqual(r);
+    const without = record();
+    const stored = JSON.parse(encodeRecord(without, 'api')) as unknown[];
+    expect(stored[23]).toBeNull();
+    // a record of the layout before transactionId: 23 fields
+    const old = decodeRecord(stored.slice(0, 23));
+    expect(old).toEqual(without);
+    expect(old).not.toHaveProperty('transactionId');
+  });
+
   it('adds the source a record lacks', () => {
     const { source: _source, ...engineRecord } = record();
     expect(decodeRecord(JSON.parse(encodeRecord(engineRecord, 'cli')))).toMatchObject({ source: 'cli' });

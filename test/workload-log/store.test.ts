@@ -144,6 +144,8 @@ describe('compaction', () => {
         groupBy: n % 2 ? ['t.a', 't.b'] : [],
         error: n % 5 ? null : { code: 'E', message: 'boom, "quoted"' },
         status: n % 5 ? 'ok' : 'error',
+        // records of blocks share a transaction id; some records (older ones) have none
+        ...(n % 7 ? { transactionId: `tx${n >> 2}` } : {}),
       }),
     );
     write(dir, recs.slice(0, 150)).close();

@@ -80,4 +80,14 @@ describe('workload system tables', () => {
     expect(Number(after[0]![0])).toBe(Number(before[0]![0]) + 2);
     expect(await rows(`select count(*) from sys_query_scans where table_name = 'customers'`)).toEqual([[3]]);
   });
+
+  it('sys_query_history: transaction_id is shared by the statements of a block, and new for each statement outside one', async () => {
+    await db.execute("begin; insert into customers values (12, 'tx'); select count(*) from customers where c_seg = 'tx'; commit");
+    await db.query("select count(*) from customers where c_seg <> 'tx'");
+    // (this test's own queries name 'tx' too: they are left out)
+    const block = "(query_text in ('begin', 'commit') or query_text like '%''tx''%') and query_text not like '%sys_query%'";
+    expect(await rows(`select count(*), count(distinct transaction_id) from sys_query_history where ${block}`)).toEqual([[5, 2]]);
+    expect(await rows(`select count(distinct transaction_id) from sys_query_history where (${block}) and query_text not like '%<>%'`)).toEqual([[1]]);
+    expect(await rows('select count(*) from sys_query_history where transaction_id is null')).toEqual([[0]]);
+  });
 });

@@ -601,10 +601,38 @@ describe('statements and scripts', () => {
   });
 
   it('recognized but unsupported statements say so', () => {
-    for (const sql of ['grant select on t to u', 'call p()', 'lock t', 'begin']) {
+    for (const sql of ['grant select on t to u', 'call p()', 'lock t']) {
       expect(failure(sql)).toMatchObject({ code: 'UNSUPPORTED', message: `${sql.split(' ')[0]!.toUpperCase()} is not supported`, at: '1:1' });
     }
     expect(failure('create index i on t (a)')).toEqual({ code: 'UNSUPPORTED', message: 'CREATE INDEX is not supported', at: '1:8' });
+  });
+});
+
+describe('transaction control', () => {
+  it('parses every Redshift spelling of BEGIN, COMMIT and ROLLBACK', () => {
+    const cases: [string, string, boolean][] = [
+      ['begin', 'begin', false],
+      ['begin work', 'begin', false],
+      ['begin transaction isolation level serializable read only', 'begin', true],
+      ['start transaction read write, isolation level repeatable read', 'begin', false],
+      ['start transaction isolation level read uncommitted', 'begin', false],
+      ['commit', 'commit', false],
+      ['commit transaction', 'commit', false],
+      ['end work', 'commit', false],
+      ['end', 'commit', false],
+      ['rollback', 'rollback', false],
+      ['rollback work', 'rollback', false],
+      ['abort transaction', 'rollback', false],
+    ];
+    for (const [sql, action, readOnly] of cases) expect(parseStatement(sql), sql).toMatchObject({ kind: 'transaction', action, readOnly });
+    expect(parseStatements('begin; select 1; end;').map((p) => p.statement.kind)).toEqual(['transaction', 'select', 'transaction']);
+  });
+
+  it('refuses what it does not take, naming it', () => {
+    expect(failure('rollback to savepoint s')).toMatchObject({ code: 'UNSUPPORTED', message: 'ROLLBACK TO SAVEPOINT is not supported' });
+    expect(failure('start')).toMatchObject({ code: 'SYNTAX' });
+    expect(failure('begin isolation level chaos')).toMatchObject({ code: 'SYNTAX' });
+    expect(failure('commit now')).toMatchObject({ code: 'SYNTAX' });
   });
 });
 

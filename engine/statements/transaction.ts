@@ -1,0 +1,136 @@
+/**
+ * Transaction blocks, as Redshift runs them. Outside a block every statement
+ * is its own transaction (it commits through Store.change). BEGIN opens a
+ * block on the session (a Database handle):
+ *
+ * - Reads see one snapshot: the committed catalog at the block's first
+ *   statement, plus the block's own changes.
+ * - The first change takes the writer lock (Store.begin) and keeps it to the
+ *   end, so one writing transaction runs at a time, across processes; others
+ *   wait up to the store's lockWaitMs and fail LOCKED. If another transaction
+ *   committed after this block's snapshot was taken, the first change fails
+ *   SERIALIZATION (Redshift's serializable isolation violation): writing on a
+ *   stale snapshot could lose that commit's rows.
+ * - COMMIT / END writes every change with one catalog write; ROLLBACK / ABORT
+ *   removes what the block wrote.
+ * - A statement that fails aborts the block: its changes are rolled back at
+ *   once (the lock is released) and every later statement fails
+ *   TRANSACTION_ABORTED until ROLLBACK, or COMMIT / END, which roll back.
+ * - TRUNCATE commits the block it runs in, itself included (Redshift's rule).
+ */
+import { randomUUID } from 'node:crypto';
+import { KeelError } from '../errors.js';
+import type * as ast from '../sql/ast.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { Commit, Store, WriteTransaction } from '../storage/store.js';
+import { done, type StatementOutcome } from './outcome.js';
+
+type State =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'open'; readonly id: string; readonly readOnly: boolean; snapshot: Catalog | null; write: WriteTransaction | null }
+  | { readonly kind: 'aborted'; readonly id: string };
+
+export const ABORTED_MESSAGE = 'current transaction is aborted, commands ignored until end of transaction block';
+
+export class TransactionBlock {
+  private state: State = { kind: 'none' };
+
+  constructor(private readonly store: Store) {}
+
+  /** Whether a block is open (aborted or not): statements belong to it. */
+  get inBlock(): boolean {
+    return this.state.kind !== 'none';
+  }
+
+  /**
+   * Whether the open block has changed something: its catalog names files
+   * that are not committed. Queries then run on the calling thread, whose
+   * segment cache a rollback clears; worker threads cache files by name, and
+   * a rolled-back file's name is given out again by the next change.
+   */
+  get writing(): boolean {
+    return this.state.kind === 'open' && this.state.write !== null;
+  }
+
+  /** The open block's transaction id (shared by the query records of its statements); null outside a block. */
+  id(): string | null {
+    return this.state.kind === 'none' ? null : this.state.id;
+  }
+
+  /** What a statement reads: the committed catalog, or in a block its snapshot with its own changes. */
+  catalog(): Catalog {
+    const s = this.state;
+    if (s.kind !== 'open') return this.store.catalog();
+    if (s.write) return s.write.catalog;
+    return (s.snapshot ??= this.store.catalog());
+  }
+
+  /** Runs a change: on its own (committed at once) outside a block, else inside the block's write transaction. */
+  async change<T>(change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T })): Promise<T> {
+    const s = this.state;
+    if (s.kind !== 'open') return this.store.change(change);
+    if (s.readOnly) throw new KeelError('UNSUPPORTED', 'cannot change data in a READ ONLY transaction');
+    if (!s.write) {
+      const write = await this.store.begin();
+      if (s.snapshot && s.snapshot.generation !== write.base.generation) {
+        this.store.rollback(write);
+        throw new KeelError(
+          'SERIALIZATION',
+          'serializable isolation violation: another transaction committed since this transaction took its snapshot; ROLLBACK and run it again',
+        );
+      }
+      s.write = write;
+    }
+    return this.store.changeIn(s.write, change);
+  }
+
+  /** Refuses a statement in an aborted block, unless it ends the block. */
+  checkRunnable(statement: ast.Statement): void {
+    if (this.state.kind === 'aborted' && !(statement.kind === 'transaction' && statement.action !== 'begin')) {
+      throw new KeelError('TRANSACTION_ABORTED', ABORTED_MESSAGE);
+    }
+  }
+
+  /** A statement in the block failed: the block is aborted, its changes undone now. */
+  fail(): void {
+    const s = this.state;
+    if (s.kind !== 'open') return;
+    if (s.write) this.store.rollback(s.write);
+    this.state = { kind: 'aborted', id: s.id };
+  }
+
+  /** Runs BEGIN, COMMIT or ROLLBACK; the outcome's notice is Redshift's warning for one that has nothing to do. */
+  run(s: ast.TransactionStatement, t0: number): StatementOutcome {
+    switch (s.action) {
+      case 'begin':
+        if (this.state.kind !== 'none') return { ...done('BEGIN', t0), notice: 'there is already a transaction in progress' };
+        this.state = { kind: 'open', id: randomUUID(), readOnly: s.readOnly, snapshot: null, write: null };
+        return done('BEGIN', t0);
+      case 'commit':
+        if (this.state.kind === 'none') return { ...done('COMMIT', t0), notice: 'there is no transaction in progress' };
+        // COMMIT of an aborted block rolls it back, and says so
+        if (this.state.kind === 'aborted') return this.run({ ...s, action: 'rollback' }, t0);
+        this.commit();
+        return done('COMMIT', t0);
+      case 'rollback':
+        if (this.state.kind === 'none') return { ...done('ROLLBACK', t0), notice: 'there is no transaction in progress' };
+        this.rollback();
+        return done('ROLLBACK', t0);
+    }
+  }
+
+  /** Commits the block's changes (nothing to write for a block that only read) and ends it. */
+  commit(): void {
+    const s = this.state;
+    if (s.kind !== 'open') return;
+    this.state = { kind: 'none' };
+    if (s.write) this.store.commit(s.write);
+  }
+
+  /** Ends the block, undoing its changes (what a closing Database does with an open block). */
+  rollback(): void {
+    const s = this.state;
+    this.state = { kind: 'none' };
+    if (s.kind === 'open' && s.write) this.store.rollback(s.write);
+  }
+}
