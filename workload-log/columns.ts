@@ -18,6 +18,8 @@ export interface Codes {
 export interface Texts {
   readonly length: number;
   get(i: number): string | null;
+  /** Every value, decoded at once (far cheaper than get() row by row over a compacted chunk). */
+  values(): readonly (string | null)[];
 }
 
 export interface QueryColumns {
@@ -141,7 +143,7 @@ class Dict {
 }
 
 function texts(values: (string | null)[]): Texts {
-  return { length: values.length, get: (i) => values[i] ?? null };
+  return { length: values.length, get: (i) => values[i] ?? null, values: () => values };
 }
 
 class Strs {

@@ -55,8 +55,10 @@ export interface StoreOptions {
 }
 
 export interface ReadOptions {
-  /** Only records that started at or after this time (ms since the epoch). */
+  /** Only records that started at or after this time (ms since the epoch). parts() skips the chunks that end before it; records() skips each record. */
   sinceMs?: number;
+  /** Only records that started at or before this time (ms since the epoch), the same way. */
+  untilMs?: number;
 }
 
 export interface CompactOptions {
@@ -154,9 +156,11 @@ export class WorkloadStore {
 
   /** The records themselves (chunks first, then segments in creation order). */
   *records(options: ReadOptions = {}): Generator<LogRecord> {
-    const since = options.sinceMs;
+    const since = options.sinceMs ?? -Infinity;
+    const until = options.untilMs ?? Infinity;
+    const bounded = options.sinceMs !== undefined || options.untilMs !== undefined;
     for (const part of this.parts(options)) {
-      yield* recordsOf(part, since === undefined ? undefined : (i) => part.queries.startMs[i]! >= since);
+      yield* recordsOf(part, bounded ? (i) => part.queries.startMs[i]! >= since && part.queries.startMs[i]! <= until : undefined);
     }
   }
 
@@ -168,6 +172,7 @@ export class WorkloadStore {
     const out: WorkloadPart[] = [];
     for (const c of manifest.chunks) {
       if (options.sinceMs !== undefined && c.maxStartMs < options.sinceMs) continue;
+      if (options.untilMs !== undefined && c.minStartMs > options.untilMs) continue;
       out.push(this.chunk(c.stem));
     }
     for (const s of segments) {
