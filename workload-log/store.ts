@@ -14,7 +14,7 @@ import { concatParts, PartBuilder, recordsOf, rowsByStart, takeRows, type Worklo
 import { CHUNK_TABLES, chunkFile, readChunk, writeChunk } from './arrow-chunk.js';
 import { HEADER_BYTES, headerProblem, scanFrames } from './frame.js';
 import { chunkDir, fsyncDir, listSegments, manifestPath, mkdirDurable, processAlive, rawDir, workloadDir, writeFileAtomic, type SegmentFile } from './layout.js';
-import { decodeRecord } from './codec.js';
+import { recordProblem, type EncodedRecord } from './codec.js';
 import type { LogRecord } from './record.js';
 import { flushWriters } from './segment-writer.js';
 
@@ -135,7 +135,11 @@ export class WorkloadStore {
 
   /** The records as columnar parts: compacted chunks first, then raw segments. */
   parts(options: ReadOptions = {}): WorkloadPart[] {
-    return this.read((parts) => parts, options);
+    // a chunk reads its tables' files on first use: read them all here, where a file gone means starting over
+    return this.read((parts) => {
+      for (const p of parts) void [p.scans, p.predicates, p.joins];
+      return parts;
+    }, options);
   }
 
   /**
@@ -224,12 +228,12 @@ export class WorkloadStore {
             this.warnOnce(`${s.name}:${base + offset}`, `${s.name}: the record at byte ${base + offset} is not valid JSON; skipped`);
             return;
           }
-          const record = decodeRecord(rec);
-          if (typeof record === 'string') {
-            this.warnOnce(`${s.name}:${base + offset}`, `${s.name}: the record at byte ${base + offset} is unreadable (${record}); skipped`);
+          const problem = recordProblem(rec);
+          if (problem) {
+            this.warnOnce(`${s.name}:${base + offset}`, `${s.name}: the record at byte ${base + offset} is unreadable (${problem}); skipped`);
             return;
           }
-          builder.add(record);
+          builder.addEncoded(rec as EncodedRecord);
         });
         for (const [at, len] of result.skipped) {
           this.warnOnce(`${s.name}:${base + at}`, `${s.name}: skipped ${len} damaged bytes at byte ${base + at}; the records after them are kept`);
