@@ -10,6 +10,7 @@ export type { QueryStats, ResultColumn } from './result.js';
 export type { QueryRecord, ScanRecord, JoinRecord, PredicateRecord } from './query-record.js';
 export { QUERY_RECORD_VERSION } from './query-record.js';
 export type { SystemTable } from './catalog/system-tables.js';
+export type { ZonePredicate } from './plan/physical.js';
 export type { Catalog, TableMeta, ColumnMeta, DistStyle } from './catalog/catalog.js';
 export { describeDistStyle, isInterleaved } from './catalog/catalog.js';
 // the sort-key advisor lays samples out in the engine's own z-order for interleaved candidates

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import type { Codes, Texts, WorkloadPart } from './columns.js';
+import type { Codes, JoinColumns, PredicateColumns, ScanColumns, Texts, WorkloadPart } from './columns.js';
 
 export const CHUNK_TABLES = ['queries', 'text', 'scans', 'predicates', 'joins'] as const;
 type TableName = (typeof CHUNK_TABLES)[number];
@@ -21,33 +21,51 @@ export function chunkFile(dir: string, stem: string, table: TableName): string {
 
 // ------------------------------------------------------------ writing
 
-function validity(length: number, isNull: (i: number) => boolean): { bitmap: Uint8Array; nullCount: number } {
+/** Arrow's validity bitmap (1 = a value) from a NULL flag per row; no bitmap when nothing is NULL. */
+function bitmapOf(isNull: Uint8Array | null, length: number): { bitmap: Uint8Array | null; nullCount: number } {
+  if (!isNull) return { bitmap: null, nullCount: 0 };
   const bitmap = new Uint8Array((length + 7) >> 3);
   let nullCount = 0;
   for (let i = 0; i < length; i++) {
-    if (isNull(i)) nullCount++;
+    if (isNull[i]) nullCount++;
     else bitmap[i >> 3]! |= 1 << (i & 7);
   }
-  return { bitmap, nullCount };
+  return nullCount ? { bitmap, nullCount } : { bitmap: null, nullCount: 0 };
 }
 
-function utf8Data(length: number, get: (i: number) => string | null): arrow.Data<arrow.Utf8> {
+/**
+ * A Utf8 column: the strings joined and encoded with one call, each value's
+ * offset from its length in characters when the whole is ASCII (one byte a
+ * character; SQL nearly always is), else from its own byte length.
+ */
+function utf8Data(values: readonly (string | null)[]): arrow.Data<arrow.Utf8> {
+  const length = values.length;
   const offsets = new Int32Array(length + 1);
-  const parts: Buffer[] = new Array(length);
-  let total = 0;
+  let isNull: Uint8Array | null = null;
+  let chars = 0;
+  const strings: string[] = new Array(length);
   for (let i = 0; i < length; i++) {
-    const b = Buffer.from(get(i) ?? '', 'utf8');
-    parts[i] = b;
-    total += b.length;
-    offsets[i + 1] = total;
+    const v = values[i];
+    if (v === null || v === undefined) {
+      (isNull ??= new Uint8Array(length))[i] = 1;
+      strings[i] = '';
+    } else strings[i] = v;
+    chars += strings[i]!.length;
+    offsets[i + 1] = chars;
   }
-  const data = Buffer.concat(parts, total);
-  const { bitmap, nullCount } = validity(length, (i) => get(i) === null);
+  let data = Buffer.from(strings.join(''), 'utf8');
+  if (data.length !== chars) {
+    // not ASCII: each value on its own (joined, a value's lone surrogate could pair with its neighbour's)
+    const parts = strings.map((x) => Buffer.from(x, 'utf8'));
+    for (let i = 0; i < length; i++) offsets[i + 1] = offsets[i]! + parts[i]!.length;
+    data = Buffer.concat(parts);
+  }
+  const { bitmap, nullCount } = bitmapOf(isNull, length);
   return arrow.makeData({
     type: new arrow.Utf8(),
     length,
     nullCount,
-    nullBitmap: nullCount ? bitmap : null,
+    nullBitmap: bitmap,
     valueOffsets: offsets,
     data: new Uint8Array(data.buffer, data.byteOffset, data.length),
   } as never) as unknown as arrow.Data<arrow.Utf8>;
@@ -59,8 +77,10 @@ class Writer {
   private dictId = 0;
   readonly columns: Record<string, Column> = {};
   f64(name: string, a: Float64Array, nanIsNull = false): void {
-    const v = nanIsNull ? validity(a.length, (i) => Number.isNaN(a[i]!)) : { bitmap: null, nullCount: 0 };
-    this.columns[name] = arrow.makeData({ type: new arrow.Float64(), length: a.length, nullCount: v.nullCount, nullBitmap: v.nullCount ? v.bitmap : null, data: a });
+    let isNull: Uint8Array | null = null;
+    if (nanIsNull) for (let i = 0; i < a.length; i++) if (Number.isNaN(a[i]!)) (isNull ??= new Uint8Array(a.length))[i] = 1;
+    const v = bitmapOf(isNull, a.length);
+    this.columns[name] = arrow.makeData({ type: new arrow.Float64(), length: a.length, nullCount: v.nullCount, nullBitmap: v.bitmap, data: a });
   }
   i32(name: string, a: Int32Array): void {
     this.columns[name] = arrow.makeData({ type: new arrow.Int32(), length: a.length, data: a });
@@ -69,17 +89,19 @@ class Writer {
     this.columns[name] = arrow.makeData({ type: new arrow.Uint8(), length: a.length, data: a });
   }
   text(name: string, t: Texts): void {
-    this.columns[name] = utf8Data(t.length, (i) => t.get(i));
+    this.columns[name] = utf8Data(t.values());
   }
   codes(name: string, c: Codes): void {
     const n = c.codes.length;
-    const { bitmap, nullCount } = validity(n, (i) => c.codes[i]! < 0);
-    const dict = arrow.makeVector(utf8Data(c.dict.length, (i) => c.dict[i]!));
+    let isNull: Uint8Array | null = null;
+    for (let i = 0; i < n; i++) if (c.codes[i]! < 0) (isNull ??= new Uint8Array(n))[i] = 1;
+    const { bitmap, nullCount } = bitmapOf(isNull, n);
+    const dict = arrow.makeVector(utf8Data(c.dict));
     this.columns[name] = arrow.makeData({
       type: new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32(), this.dictId++),
       length: n,
       nullCount,
-      nullBitmap: nullCount ? bitmap : null,
+      nullBitmap: bitmap,
       data: nullCount ? c.codes.map((x) => (x < 0 ? 0 : x)) : c.codes,
       dictionary: dict,
     });
@@ -240,7 +262,8 @@ class Reader {
   }
   text(name: string): Texts {
     const v = this.table.getChild(name)!;
-    return { length: v.length, get: (i) => (v.get(i) as string | null) ?? null };
+    let all: (string | null)[] | null = null;
+    return { length: v.length, get: (i) => (v.get(i) as string | null) ?? null, values: () => (all ??= utf8Values(v.data as arrow.Data<arrow.Utf8>[])) };
   }
   codes(name: string): Codes {
     const parts = this.data(name);
@@ -275,20 +298,62 @@ class Reader {
   }
 }
 
-/** Reads a chunk's files into a part; the text file is read only when a text column is. */
+/**
+ * A Utf8 column's values, decoded a batch at a time: text that is all ASCII
+ * (SQL nearly always is) is decoded once and each value is a slice of it,
+ * instead of one decoder call per value.
+ */
+function utf8Values(parts: readonly arrow.Data<arrow.Utf8>[]): (string | null)[] {
+  const out: (string | null)[] = new Array(parts.reduce((a, d) => a + d.length, 0));
+  let at = 0;
+  for (const d of parts) {
+    const offsets = d.valueOffsets;
+    const bytes = d.values;
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const from = offsets[d.offset]!;
+    const to = offsets[d.offset + d.length]!;
+    let ascii = true;
+    for (let k = from; k < to; k++) {
+      if (bytes[k]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    const whole = ascii ? buf.toString('latin1', from, to) : '';
+    const bitmap = d.nullCount ? d.nullBitmap : null;
+    for (let i = 0; i < d.length; i++, at++) {
+      const k = d.offset + i;
+      if (bitmap && (bitmap[k >> 3]! & (1 << (k & 7))) === 0) out[at] = null;
+      else out[at] = ascii ? whole.slice(offsets[k]! - from, offsets[k + 1]! - from) : buf.toString('utf8', offsets[k]!, offsets[k + 1]!);
+    }
+  }
+  return out;
+}
+
+/** A value computed on first use. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+/**
+ * Reads a chunk's files into a part. The queries file is read now; each other
+ * file when a column of its table is first used (sys_query_history never
+ * reads the scans, predicates and joins; mining never reads the text). A file
+ * removed meanwhile by a compaction throws ENOENT there, which
+ * WorkloadStore.read() answers by starting over.
+ */
 export function readChunk(dir: string, stem: string): WorkloadPart {
   const q = new Reader(chunkFile(dir, stem, 'queries'));
-  const s = new Reader(chunkFile(dir, stem, 'scans'));
-  const p = new Reader(chunkFile(dir, stem, 'predicates'));
-  const j = new Reader(chunkFile(dir, stem, 'joins'));
   let text: Reader | null = null;
   const lazy = (name: string): Texts => {
     let t: Texts | null = null;
-    return {
-      length: q.length,
-      get: (i) => (t ??= (text ??= new Reader(chunkFile(dir, stem, 'text'))).text(name)).get(i),
-    };
+    const open = () => (t ??= (text ??= new Reader(chunkFile(dir, stem, 'text'))).text(name));
+    return { length: q.length, get: (i) => open().get(i), values: () => open().values() };
   };
+  const scans = once(() => readScans(dir, stem));
+  const predicates = once(() => readPredicates(dir, stem));
+  const joins = once(() => readJoins(dir, stem));
   return {
     queries: {
       length: q.length,
@@ -315,38 +380,59 @@ export function readChunk(dir: string, stem: string): WorkloadPart {
       blocksScanned: q.f64('blocks_scanned'),
       blocksSkipped: q.f64('blocks_skipped'),
     },
-    scans: {
-      length: s.length,
-      query: s.i32('query'),
-      table: s.codes('table'),
-      columns: s.codes('columns'),
-      blocksTotal: s.f64('blocks_total'),
-      blocksScanned: s.f64('blocks_scanned'),
-      blocksSkipped: s.f64('blocks_skipped'),
-      rowsScanned: s.f64('rows_scanned'),
-      rowsOut: s.f64('rows_out'),
+    get scans() {
+      return scans();
     },
-    predicates: {
-      length: p.length,
-      scan: p.i32('scan'),
-      column: p.codes('column'),
-      op: p.codes('op'),
-      literal: p.codes('literal'),
-      estSelectivity: p.f64('est_selectivity'),
-      actualSelectivity: p.f64('actual_selectivity'),
+    get predicates() {
+      return predicates();
     },
-    joins: {
-      length: j.length,
-      query: j.i32('query'),
-      left: j.codes('left'),
-      right: j.codes('right'),
-      keys: j.codes('keys'),
-      type: j.codes('type'),
-      action: j.codes('action'),
-      leftRows: j.f64('left_rows'),
-      rightRows: j.f64('right_rows'),
-      rowsMoved: j.f64('rows_moved'),
-      bytesMoved: j.f64('bytes_moved'),
+    get joins() {
+      return joins();
     },
+  };
+}
+
+function readScans(dir: string, stem: string): ScanColumns {
+  const s = new Reader(chunkFile(dir, stem, 'scans'));
+  return {
+    length: s.length,
+    query: s.i32('query'),
+    table: s.codes('table'),
+    columns: s.codes('columns'),
+    blocksTotal: s.f64('blocks_total'),
+    blocksScanned: s.f64('blocks_scanned'),
+    blocksSkipped: s.f64('blocks_skipped'),
+    rowsScanned: s.f64('rows_scanned'),
+    rowsOut: s.f64('rows_out'),
+  };
+}
+
+function readPredicates(dir: string, stem: string): PredicateColumns {
+  const p = new Reader(chunkFile(dir, stem, 'predicates'));
+  return {
+    length: p.length,
+    scan: p.i32('scan'),
+    column: p.codes('column'),
+    op: p.codes('op'),
+    literal: p.codes('literal'),
+    estSelectivity: p.f64('est_selectivity'),
+    actualSelectivity: p.f64('actual_selectivity'),
+  };
+}
+
+function readJoins(dir: string, stem: string): JoinColumns {
+  const j = new Reader(chunkFile(dir, stem, 'joins'));
+  return {
+    length: j.length,
+    query: j.i32('query'),
+    left: j.codes('left'),
+    right: j.codes('right'),
+    keys: j.codes('keys'),
+    type: j.codes('type'),
+    action: j.codes('action'),
+    leftRows: j.f64('left_rows'),
+    rightRows: j.f64('right_rows'),
+    rowsMoved: j.f64('rows_moved'),
+    bytesMoved: j.f64('bytes_moved'),
   };
 }

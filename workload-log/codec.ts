@@ -69,105 +69,166 @@ export function encodeRecord(r: QueryRecord | LogRecord, source: RecordSource): 
   ]);
 }
 
-class Bad extends Error {}
+/** A payload that recordProblem() accepted: the layout above, every field of its type. */
+export type EncodedRecord = readonly [
+  number, string, string, number, string, string, string, string, string,
+  'ok' | 'error', string | null, string | null, number, number, number,
+  number, number, number, readonly EncodedScan[], readonly EncodedJoin[], readonly string[], readonly string[], string,
+  (string | null)?,
+];
+export type EncodedScan = readonly [string, readonly string[], readonly EncodedPredicate[], number, number, number, number, number];
+export type EncodedPredicate = readonly [string, string, string | null, number, number | null];
+export type EncodedJoin = readonly [string, string, readonly (readonly [string, string])[], string, string, number, number, number, number];
 
-function str(v: unknown, what: string): string {
-  if (typeof v !== 'string') throw new Bad(`${what} is not a string`);
-  return v;
-}
-function num(v: unknown, what: string): number {
-  if (typeof v !== 'number') throw new Bad(`${what} is not a number`);
-  return v;
-}
-function arr(v: unknown, what: string): unknown[] {
-  if (!Array.isArray(v)) throw new Bad(`${what} is not a list`);
-  return v;
-}
-const strs = (v: unknown, what: string) => arr(v, what).map((x) => str(x, what));
-const nullable = (v: unknown, what: string) => (v === null ? null : str(v, what));
+// Checks without building anything, so a reader can take the fields straight into columns
+// (PartBuilder.addEncoded) and build record objects only when asked (decodeRecord).
+const isStr = (v: unknown) => typeof v === 'string';
+const isNum = (v: unknown) => typeof v === 'number';
+const isNullableStr = (v: unknown) => v === null || typeof v === 'string';
 
-function predicate(v: unknown): PredicateRecord {
-  const p = arr(v, 'a predicate');
-  return {
-    column: str(p[0], 'a predicate column'),
-    op: str(p[1], 'a predicate operator'),
-    literal: nullable(p[2], 'a predicate literal'),
-    estSelectivity: num(p[3], 'an estimated selectivity'),
-    actualSelectivity: p[4] === null ? null : num(p[4], 'a selectivity'),
-  };
+function strsProblem(v: unknown, what: string): string | null {
+  if (!Array.isArray(v)) return `${what} is not a list`;
+  for (const x of v) if (!isStr(x)) return `${what} is not a string`;
+  return null;
 }
 
-function scan(v: unknown): ScanRecord {
-  const s = arr(v, 'a scan');
-  return {
-    table: str(s[0], 'a scan table'),
-    columns: strs(s[1], 'scan columns'),
-    predicates: arr(s[2], 'predicates').map(predicate),
-    blocksTotal: num(s[3], 'blocksTotal'),
-    blocksScanned: num(s[4], 'blocksScanned'),
-    blocksSkipped: num(s[5], 'blocksSkipped'),
-    rowsScanned: num(s[6], 'rowsScanned'),
-    rowsOut: num(s[7], 'rowsOut'),
-  };
+function predicateProblem(v: unknown): string | null {
+  if (!Array.isArray(v)) return 'a predicate is not a list';
+  if (!isStr(v[0])) return 'a predicate column is not a string';
+  if (!isStr(v[1])) return 'a predicate operator is not a string';
+  if (!isNullableStr(v[2])) return 'a predicate literal is not a string';
+  if (!isNum(v[3])) return 'an estimated selectivity is not a number';
+  if (v[4] !== null && !isNum(v[4])) return 'a selectivity is not a number';
+  return null;
 }
 
-function join(v: unknown): JoinRecord {
-  const j = arr(v, 'a join');
-  return {
-    left: str(j[0], 'a join side'),
-    right: str(j[1], 'a join side'),
-    keys: arr(j[2], 'join keys').map((k) => {
-      const pair = arr(k, 'a join key');
-      return { left: str(pair[0], 'a join key'), right: str(pair[1], 'a join key') };
-    }),
-    type: str(j[3], 'a join type'),
-    action: str(j[4], 'a distribution action'),
-    leftRows: num(j[5], 'leftRows'),
-    rightRows: num(j[6], 'rightRows'),
-    rowsMoved: num(j[7], 'rowsMoved'),
-    bytesMoved: num(j[8], 'bytesMoved'),
-  };
+const SCAN_NUMBERS = ['blocksTotal', 'blocksScanned', 'blocksSkipped', 'rowsScanned', 'rowsOut'];
+
+function scanProblem(v: unknown): string | null {
+  if (!Array.isArray(v)) return 'a scan is not a list';
+  if (!isStr(v[0])) return 'a scan table is not a string';
+  const columns = strsProblem(v[1], 'scan columns');
+  if (columns) return columns;
+  if (!Array.isArray(v[2])) return 'predicates is not a list';
+  for (const p of v[2] as unknown[]) {
+    const problem = predicateProblem(p);
+    if (problem) return problem;
+  }
+  for (let k = 0; k < 5; k++) if (!isNum(v[3 + k])) return `${SCAN_NUMBERS[k]} is not a number`;
+  return null;
+}
+
+const JOIN_NUMBERS = ['leftRows', 'rightRows', 'rowsMoved', 'bytesMoved'];
+
+function joinProblem(v: unknown): string | null {
+  if (!Array.isArray(v)) return 'a join is not a list';
+  if (!isStr(v[0]) || !isStr(v[1])) return 'a join side is not a string';
+  if (!Array.isArray(v[2])) return 'join keys is not a list';
+  for (const k of v[2] as unknown[]) {
+    if (!Array.isArray(k)) return 'a join key is not a list';
+    if (!isStr(k[0]) || !isStr(k[1])) return 'a join key is not a string';
+  }
+  if (!isStr(v[3])) return 'a join type is not a string';
+  if (!isStr(v[4])) return 'a distribution action is not a string';
+  for (let k = 0; k < 4; k++) if (!isNum(v[5 + k])) return `${JOIN_NUMBERS[k]} is not a number`;
+  return null;
+}
+
+const RECORD_NUMBERS: readonly (readonly [number, string])[] = [
+  [12, 'rowsReturned'],
+  [13, 'rowsMoved'],
+  [14, 'bytesMoved'],
+  [15, 'blocksTotal'],
+  [16, 'blocksScanned'],
+  [17, 'blocksSkipped'],
+];
+
+/** What is wrong with a decoded payload (the first thing found), or null when it is a record this reader takes. */
+export function recordProblem(v: unknown): string | null {
+  if (!Array.isArray(v)) return 'the record is not a list';
+  const a = v as unknown[];
+  if (!isNum(a[0])) return 'the version is not a number';
+  if ((a[0] as number) > QUERY_RECORD_VERSION) return `record version ${a[0] as number} is newer than this keel reads (${QUERY_RECORD_VERSION})`;
+  if (!isStr(a[2])) return 'startTime is not a string';
+  if (Number.isNaN(Date.parse(a[2] as string))) return 'startTime is not a time';
+  if (!isStr(a[9])) return 'status is not a string';
+  if (a[9] !== 'ok' && a[9] !== 'error') return `status "${a[9] as string}" is neither ok nor error`;
+  if (!isNullableStr(a[10])) return 'the error code is not a string';
+  if (!isStr(a[1])) return 'id is not a string';
+  if (!isNum(a[3])) return 'durationMs is not a number';
+  if (!isStr(a[4])) return 'user is not a string';
+  if (!isStr(a[5])) return 'session is not a string';
+  if (!isStr(a[6])) return 'sql is not a string';
+  if (!isStr(a[7])) return 'fingerprint is not a string';
+  if (!isStr(a[8])) return 'command is not a string';
+  if (a[10] !== null && !isNullableStr(a[11])) return 'the error message is not a string';
+  for (const [i, what] of RECORD_NUMBERS) if (!isNum(a[i])) return `${what} is not a number`;
+  if (!Array.isArray(a[18])) return 'scans is not a list';
+  for (const x of a[18] as unknown[]) {
+    const problem = scanProblem(x);
+    if (problem) return problem;
+  }
+  if (!Array.isArray(a[19])) return 'joins is not a list';
+  for (const x of a[19] as unknown[]) {
+    const problem = joinProblem(x);
+    if (problem) return problem;
+  }
+  if (a[23] !== undefined && !isNullableStr(a[23])) return 'transactionId is not a string';
+  return strsProblem(a[20], 'groupBy') ?? strsProblem(a[21], 'orderBy') ?? (isStr(a[22]) ? null : 'source is not a string');
 }
 
 /** The record in a decoded payload, or a message saying what is wrong with it. */
 export function decodeRecord(v: unknown): LogRecord | string {
-  try {
-    const a = arr(v, 'the record');
-    const version = num(a[0], 'the version');
-    if (version > QUERY_RECORD_VERSION) return `record version ${version} is newer than this keel reads (${QUERY_RECORD_VERSION})`;
-    const startTime = str(a[2], 'startTime');
-    if (Number.isNaN(Date.parse(startTime))) return 'startTime is not a time';
-    const status = str(a[9], 'status');
-    if (status !== 'ok' && status !== 'error') return `status "${status}" is neither ok nor error`;
-    const errorCode = nullable(a[10], 'the error code');
-    const transactionId = a[23] === undefined ? null : nullable(a[23], 'transactionId');
-    return {
-      version: QUERY_RECORD_VERSION,
-      id: str(a[1], 'id'),
-      startTime,
-      durationMs: num(a[3], 'durationMs'),
-      user: str(a[4], 'user'),
-      session: str(a[5], 'session'),
-      sql: str(a[6], 'sql'),
-      fingerprint: str(a[7], 'fingerprint'),
-      command: str(a[8], 'command'),
-      status,
-      error: errorCode === null ? null : { code: errorCode, message: nullable(a[11], 'the error message') ?? '' },
-      rowsReturned: num(a[12], 'rowsReturned'),
-      rowsMoved: num(a[13], 'rowsMoved'),
-      bytesMoved: num(a[14], 'bytesMoved'),
-      blocksTotal: num(a[15], 'blocksTotal'),
-      blocksScanned: num(a[16], 'blocksScanned'),
-      blocksSkipped: num(a[17], 'blocksSkipped'),
-      scans: arr(a[18], 'scans').map(scan),
-      joins: arr(a[19], 'joins').map(join),
-      groupBy: strs(a[20], 'groupBy'),
-      orderBy: strs(a[21], 'orderBy'),
-      source: str(a[22], 'source'),
-      ...(transactionId !== null ? { transactionId } : {}),
-    };
-  } catch (e) {
-    if (e instanceof Bad) return e.message;
-    throw e;
-  }
+  const problem = recordProblem(v);
+  if (problem) return problem;
+  const a = v as EncodedRecord;
+  const errorCode = a[10];
+  return {
+    version: QUERY_RECORD_VERSION,
+    id: a[1],
+    startTime: a[2],
+    durationMs: a[3],
+    user: a[4],
+    session: a[5],
+    sql: a[6],
+    fingerprint: a[7],
+    command: a[8],
+    status: a[9],
+    error: errorCode === null ? null : { code: errorCode, message: a[11] ?? '' },
+    rowsReturned: a[12],
+    rowsMoved: a[13],
+    bytesMoved: a[14],
+    blocksTotal: a[15],
+    blocksScanned: a[16],
+    blocksSkipped: a[17],
+    scans: a[18].map(
+      (s): ScanRecord => ({
+        table: s[0],
+        columns: [...s[1]],
+        predicates: s[2].map((p): PredicateRecord => ({ column: p[0], op: p[1], literal: p[2], estSelectivity: p[3], actualSelectivity: p[4] })),
+        blocksTotal: s[3],
+        blocksScanned: s[4],
+        blocksSkipped: s[5],
+        rowsScanned: s[6],
+        rowsOut: s[7],
+      }),
+    ),
+    joins: a[19].map(
+      (j): JoinRecord => ({
+        left: j[0],
+        right: j[1],
+        keys: j[2].map((k) => ({ left: k[0], right: k[1] })),
+        type: j[3],
+        action: j[4],
+        leftRows: j[5],
+        rightRows: j[6],
+        rowsMoved: j[7],
+        bytesMoved: j[8],
+      }),
+    ),
+    groupBy: [...a[20]],
+    orderBy: [...a[21]],
+    source: a[22],
+    ...(a[23] !== undefined && a[23] !== null ? { transactionId: a[23] } : {}),
+  };
 }

@@ -7,6 +7,7 @@
  */
 import { QUERY_RECORD_VERSION, type JoinRecord, type ScanRecord } from '../engine/index.js';
 import type { LogRecord } from './record.js';
+import type { EncodedRecord } from './codec.js';
 
 /** Dictionary-coded strings; code -1 is NULL. */
 export interface Codes {
@@ -18,6 +19,8 @@ export interface Codes {
 export interface Texts {
   readonly length: number;
   get(i: number): string | null;
+  /** Every value, decoded at once (far cheaper than get() row by row over a compacted chunk). */
+  values(): readonly (string | null)[];
 }
 
 export interface QueryColumns {
@@ -143,7 +146,7 @@ class Dict {
 }
 
 function texts(values: (string | null)[]): Texts {
-  return { length: values.length, get: (i) => values[i] ?? null };
+  return { length: values.length, get: (i) => values[i] ?? null, values: () => values };
 }
 
 class Strs {
@@ -257,6 +260,73 @@ export class PartBuilder {
       j.rightRows.push(jn.rightRows);
       j.rowsMoved.push(jn.rowsMoved);
       j.bytesMoved.push(jn.bytesMoved);
+    }
+  }
+
+  /**
+   * Appends a raw segment's record as stored (codec.ts), checked by
+   * recordProblem(): its fields go straight into the columns, with no record
+   * object built on the way (compaction reads a million of them).
+   */
+  addEncoded(a: EncodedRecord): void {
+    const q = this.q;
+    const row = q.status.length;
+    q.id.push(a[1]);
+    q.sql.push(a[6]);
+    q.errorMessage.push(a[10] === null ? null : (a[11] ?? ''));
+    q.startMs.push(Date.parse(a[2]));
+    q.durationMs.push(a[3]);
+    q.status.push(a[9] === 'ok' ? 0 : 1);
+    q.user.push(a[4]);
+    q.session.push(a[5]);
+    q.source.push(a[22]);
+    q.fingerprint.push(a[7]);
+    q.command.push(a[8]);
+    q.errorCode.push(a[10]);
+    q.groupBy.push(a[20].join(','));
+    q.orderBy.push(a[21].join(','));
+    q.transactionId.push(a[23] ?? null);
+    q.rowsReturned.push(a[12]);
+    q.rowsMoved.push(a[13]);
+    q.bytesMoved.push(a[14]);
+    q.blocksTotal.push(a[15]);
+    q.blocksScanned.push(a[16]);
+    q.blocksSkipped.push(a[17]);
+    const s = this.s;
+    const p = this.p;
+    for (const sc of a[18]) {
+      const scanRow = s.query.n;
+      s.query.push(row);
+      s.table.push(sc[0]);
+      s.columns.push(sc[1].join(','));
+      s.blocksTotal.push(sc[3]);
+      s.blocksScanned.push(sc[4]);
+      s.blocksSkipped.push(sc[5]);
+      s.rowsScanned.push(sc[6]);
+      s.rowsOut.push(sc[7]);
+      for (const pr of sc[2]) {
+        p.scan.push(scanRow);
+        p.column.push(pr[0]);
+        p.op.push(pr[1]);
+        p.literal.push(pr[2]);
+        p.estSelectivity.push(pr[3]);
+        p.actualSelectivity.push(pr[4] ?? NaN);
+      }
+    }
+    const j = this.j;
+    for (const jn of a[19]) {
+      j.query.push(row);
+      j.left.push(jn[0]);
+      j.right.push(jn[1]);
+      let keys = '';
+      for (let k = 0; k < jn[2].length; k++) keys += `${k ? ',' : ''}${jn[2][k]![0]}=${jn[2][k]![1]}`;
+      j.keys.push(keys);
+      j.type.push(jn[3]);
+      j.action.push(jn[4]);
+      j.leftRows.push(jn[5]);
+      j.rightRows.push(jn[6]);
+      j.rowsMoved.push(jn[7]);
+      j.bytesMoved.push(jn[8]);
     }
   }
 
@@ -407,7 +477,7 @@ function concatParents(xs: readonly Int32Array[], parentCounts: readonly number[
 
 function concatTexts(xs: readonly Texts[]): Texts {
   const values: (string | null)[] = [];
-  for (const t of xs) for (let i = 0; i < t.length; i++) values.push(t.get(i));
+  for (const t of xs) for (const v of t.values()) values.push(v ?? null);
   return texts(values);
 }
 
@@ -505,8 +575,9 @@ function takeF64(a: Float64Array, rows: ArrayLike<number>): Float64Array {
 }
 
 function takeTexts(t: Texts, rows: ArrayLike<number>): Texts {
+  const all = t.values();
   const values: (string | null)[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) values[i] = t.get(rows[i]!);
+  for (let i = 0; i < rows.length; i++) values[i] = all[rows[i]!] ?? null;
   return texts(values);
 }
 
@@ -529,6 +600,7 @@ function takeChildren(parent: Int32Array, parents: number, chosen: ArrayLike<num
 
 /** A part holding the given query rows of `part`, in that order, with their scans, predicates and joins. */
 export function takeRows(part: WorkloadPart, rows: ArrayLike<number>): WorkloadPart {
+  if (isWhole(rows, part.queries.length)) return part;
   const { queries: q, scans: s, predicates: p, joins: j } = part;
   const sc = takeChildren(s.query, q.length, rows);
   const pr = takeChildren(p.scan, s.length, sc.rows);
@@ -595,11 +667,24 @@ export function takeRows(part: WorkloadPart, rows: ArrayLike<number>): WorkloadP
 }
 
 /** The rows of `part` that `keep` accepts, ordered by start time (stable). */
-export function rowsByStart(part: WorkloadPart, keep: (row: number) => boolean = () => true): Int32Array {
-  const rows: number[] = [];
-  for (let i = 0; i < part.queries.length; i++) if (keep(i)) rows.push(i);
+export function rowsByStart(part: WorkloadPart, keep?: (row: number) => boolean): Int32Array {
+  const n = part.queries.length;
+  let rows = new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (!keep || keep(i)) rows[k++] = i;
+  if (k < n) rows = rows.slice(0, k);
   const start = part.queries.startMs;
-  return Int32Array.from(rows).sort((a, b) => start[a]! - start[b]! || a - b);
+  // a segment's records are nearly always in time order already: check before sorting
+  let sorted = true;
+  for (let i = 1; i < k && sorted; i++) sorted = start[rows[i - 1]!]! <= start[rows[i]!]!;
+  return sorted ? rows : rows.sort((a, b) => start[a]! - start[b]! || a - b);
+}
+
+/** Whether `rows` is 0, 1, ... up to the part's length: the part as it is. */
+function isWhole(rows: ArrayLike<number>, n: number): boolean {
+  if (rows.length !== n) return false;
+  for (let i = 0; i < n; i++) if (rows[i] !== i) return false;
+  return true;
 }
 
 // ------------------------------------------------------------ reading back

@@ -14,7 +14,7 @@ import { concatParts, PartBuilder, recordsOf, rowsByStart, takeRows, type Worklo
 import { CHUNK_TABLES, chunkFile, readChunk, writeChunk } from './arrow-chunk.js';
 import { HEADER_BYTES, headerProblem, scanFrames } from './frame.js';
 import { chunkDir, fsyncDir, listSegments, manifestPath, mkdirDurable, processAlive, rawDir, workloadDir, writeFileAtomic, type SegmentFile } from './layout.js';
-import { decodeRecord } from './codec.js';
+import { recordProblem, type EncodedRecord } from './codec.js';
 import type { LogRecord } from './record.js';
 import { flushWriters } from './segment-writer.js';
 
@@ -55,8 +55,10 @@ export interface StoreOptions {
 }
 
 export interface ReadOptions {
-  /** Only records that started at or after this time (ms since the epoch). */
+  /** Only records that started at or after this time (ms since the epoch). parts() skips the chunks that end before it; records() skips each record. */
   sinceMs?: number;
+  /** Only records that started at or before this time (ms since the epoch), the same way. */
+  untilMs?: number;
 }
 
 export interface CompactOptions {
@@ -133,7 +135,11 @@ export class WorkloadStore {
 
   /** The records as columnar parts: compacted chunks first, then raw segments. */
   parts(options: ReadOptions = {}): WorkloadPart[] {
-    return this.read((parts) => parts, options);
+    // a chunk reads its tables' files on first use: read them all here, where a file gone means starting over
+    return this.read((parts) => {
+      for (const p of parts) void [p.scans, p.predicates, p.joins];
+      return parts;
+    }, options);
   }
 
   /**
@@ -154,9 +160,11 @@ export class WorkloadStore {
 
   /** The records themselves (chunks first, then segments in creation order). */
   *records(options: ReadOptions = {}): Generator<LogRecord> {
-    const since = options.sinceMs;
+    const since = options.sinceMs ?? -Infinity;
+    const until = options.untilMs ?? Infinity;
+    const bounded = options.sinceMs !== undefined || options.untilMs !== undefined;
     for (const part of this.parts(options)) {
-      yield* recordsOf(part, since === undefined ? undefined : (i) => part.queries.startMs[i]! >= since);
+      yield* recordsOf(part, bounded ? (i) => part.queries.startMs[i]! >= since && part.queries.startMs[i]! <= until : undefined);
     }
   }
 
@@ -168,6 +176,7 @@ export class WorkloadStore {
     const out: WorkloadPart[] = [];
     for (const c of manifest.chunks) {
       if (options.sinceMs !== undefined && c.maxStartMs < options.sinceMs) continue;
+      if (options.untilMs !== undefined && c.minStartMs > options.untilMs) continue;
       out.push(this.chunk(c.stem));
     }
     for (const s of segments) {
@@ -219,12 +228,12 @@ export class WorkloadStore {
             this.warnOnce(`${s.name}:${base + offset}`, `${s.name}: the record at byte ${base + offset} is not valid JSON; skipped`);
             return;
           }
-          const record = decodeRecord(rec);
-          if (typeof record === 'string') {
-            this.warnOnce(`${s.name}:${base + offset}`, `${s.name}: the record at byte ${base + offset} is unreadable (${record}); skipped`);
+          const problem = recordProblem(rec);
+          if (problem) {
+            this.warnOnce(`${s.name}:${base + offset}`, `${s.name}: the record at byte ${base + offset} is unreadable (${problem}); skipped`);
             return;
           }
-          builder.add(record);
+          builder.addEncoded(rec as EncodedRecord);
         });
         for (const [at, len] of result.skipped) {
           this.warnOnce(`${s.name}:${base + at}`, `${s.name}: skipped ${len} damaged bytes at byte ${base + at}; the records after them are kept`);

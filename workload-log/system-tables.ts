@@ -5,7 +5,7 @@
  * records of every process that wrote to the data directory, up to the
  * statement before the one reading them. Columns: docs/workload-log.md.
  */
-import type { Batch, SqlType, SystemTable, Vector } from '../engine/index.js';
+import type { Batch, SqlType, SystemTable, Vector, ZonePredicate } from '../engine/index.js';
 import { childStarts, str, type Codes, type Texts, type WorkloadPart } from './columns.js';
 import type { WorkloadStore } from './store.js';
 
@@ -16,124 +16,135 @@ const DOUBLE: SqlType = { id: 'double' };
 const INTEGER: SqlType = { id: 'integer' };
 const TIMESTAMP: SqlType = { id: 'timestamp' };
 
-/** Builds one column over all parts, row by row. */
-type ColumnSpec = { readonly name: string; readonly type: SqlType; readonly build: (parts: readonly WorkloadPart[]) => Vector };
+/** Builds one column of one part's rows: typed arrays of the part reused where they already are the column. */
+type ColumnSpec = { readonly name: string; readonly type: SqlType; readonly build: (p: WorkloadPart) => Vector };
 
-function strVector(n: number, fill: (put: (s: string | null) => void) => void): Vector {
+/** The dictionary of a column that is NULL on every row (a dictionary is never empty). */
+const NO_STRINGS: readonly string[] = [''];
+
+/** Interns strings computed per row (labels, predicate texts): rows that repeat share an entry. */
+function strVector(n: number, at: (i: number) => string | null): Vector {
   const codes = new Uint32Array(n);
   const dict: string[] = [];
   const ids = new Map<string, number>();
   let nulls: Uint8Array | null = null;
-  let i = 0;
-  fill((s) => {
+  for (let i = 0; i < n; i++) {
+    const s = at(i);
     if (s === null) (nulls ??= new Uint8Array(n))[i] = 1;
     else {
       let id = ids.get(s);
       if (id === undefined) ids.set(s, (id = dict.push(s) - 1));
       codes[i] = id;
     }
-    i++;
-  });
-  return { kind: 'str', codes, dict: dict.length ? dict : [''], nulls, length: n };
+  }
+  return { kind: 'str', codes, dict: dict.length ? dict : NO_STRINGS, nulls, length: n };
 }
 
-function f64Vector(n: number, fill: (put: (x: number | null) => void) => void): Vector {
+/** Dictionary codes as a string vector: the part's own codes and dictionary, copied only to mark NULLs. */
+function codesVector(c: Codes): Vector {
+  const src = c.codes;
+  const n = src.length;
+  const dict = c.dict.length ? c.dict : NO_STRINGS;
+  let nullAt = -1;
+  for (let i = 0; i < n; i++) {
+    if (src[i]! < 0) {
+      nullAt = i;
+      break;
+    }
+  }
+  if (nullAt < 0) return { kind: 'str', codes: new Uint32Array(src.buffer, src.byteOffset, n), dict, nulls: null, length: n };
+  const codes = new Uint32Array(n);
+  const nulls = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = src[i]!;
+    if (x < 0) nulls[i] = 1;
+    else codes[i] = x;
+  }
+  return { kind: 'str', codes, dict, nulls, length: n };
+}
+
+/** A column of the parent query on each child row: the parent's code, through the child's pointer. */
+function parentCodesVector(c: Codes, parent: Int32Array): Vector {
+  const n = parent.length;
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) codes[i] = c.codes[parent[i]!]!;
+  return codesVector({ codes, dict: c.dict });
+}
+
+/** Text that rarely repeats (ids, SQL): each row (or each parent row, through `rows`) its own dictionary entry, no hashing. */
+function textVector(values: readonly (string | null)[], rows: Int32Array | null): Vector {
+  const n = rows ? rows.length : values.length;
+  let nulls: Uint8Array | null = null;
+  const dict: string[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) dict[i] = values[i] ?? '';
+  if (rows) {
+    for (let i = 0; i < n; i++) if (values[rows[i]!] === null) (nulls ??= new Uint8Array(n))[i] = 1;
+    return { kind: 'str', codes: new Uint32Array(rows.buffer, rows.byteOffset, n), dict: dict.length ? dict : NO_STRINGS, nulls, length: n };
+  }
+  const codes = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    codes[i] = i;
+    if (values[i] === null) (nulls ??= new Uint8Array(n))[i] = 1;
+  }
+  return { kind: 'str', codes, dict: dict.length ? dict : NO_STRINGS, nulls, length: n };
+}
+
+/** A stored number column as it is; NaN (not measured) reads as NULL, which needs a copy of the nulls only. */
+function f64Vector(values: Float64Array): Vector {
+  const n = values.length;
+  let nulls: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) if (Number.isNaN(values[i]!)) (nulls ??= new Uint8Array(n))[i] = 1;
+  if (!nulls) return { kind: 'f64', values, nulls: null, length: n };
+  const copy = new Float64Array(n);
+  for (let i = 0; i < n; i++) if (!nulls[i]) copy[i] = values[i]!;
+  return { kind: 'f64', values: copy, nulls, length: n };
+}
+
+/** Numbers computed per row; null or NaN reads as NULL. */
+function computedF64(n: number, at: (i: number) => number | null): Vector {
   const values = new Float64Array(n);
   let nulls: Uint8Array | null = null;
-  let i = 0;
-  fill((x) => {
+  for (let i = 0; i < n; i++) {
+    const x = at(i);
     if (x === null || Number.isNaN(x)) (nulls ??= new Uint8Array(n))[i] = 1;
     else values[i] = x;
-    i++;
-  });
+  }
   return { kind: 'f64', values, nulls, length: n };
 }
 
-function i32Vector(n: number, fill: (put: (x: number) => void) => void): Vector {
-  const values = new Int32Array(n);
-  let i = 0;
-  fill((x) => (values[i++] = x));
-  return { kind: 'i32', values, nulls: null, length: n };
-}
-
 type Table = 'queries' | 'scans' | 'joins';
-const lengthOf = (parts: readonly WorkloadPart[], t: Table) => parts.reduce((a, p) => a + p[t].length, 0);
 
-/** A coded column of one of the part's tables. */
-function codes(name: string, t: Table, get: (p: WorkloadPart) => Codes, type = NAME): ColumnSpec {
-  return {
-    name,
-    type,
-    build: (parts) =>
-      strVector(lengthOf(parts, t), (put) => {
-        for (const p of parts) {
-          const c = get(p);
-          for (let i = 0; i < c.codes.length; i++) put(c.codes[i]! < 0 ? null : c.dict[c.codes[i]!]!);
-        }
-      }),
-  };
+function codes(name: string, get: (p: WorkloadPart) => Codes, type = NAME): ColumnSpec {
+  return { name, type, build: (p) => codesVector(get(p)) };
 }
 
-/** Text that rarely repeats (ids, SQL): each row its own dictionary entry, no hashing. */
-function texts(name: string, t: Table, get: (p: WorkloadPart) => Texts | ((i: number) => string | null)): ColumnSpec {
-  return {
-    name,
-    type: TEXT,
-    build: (parts) => {
-      const n = lengthOf(parts, t);
-      const dict: string[] = new Array(n);
-      const codes = new Uint32Array(n);
-      let nulls: Uint8Array | null = null;
-      let k = 0;
-      for (const p of parts) {
-        const g = get(p);
-        const at = typeof g === 'function' ? g : (i: number) => g.get(i);
-        for (let i = 0; i < p[t].length; i++, k++) {
-          const s = at(i);
-          codes[k] = k;
-          dict[k] = s ?? '';
-          if (s === null) (nulls ??= new Uint8Array(n))[k] = 1;
-        }
-      }
-      return { kind: 'str', codes, dict: n ? dict : [''], nulls, length: n };
-    },
-  };
+function texts(name: string, get: (p: WorkloadPart) => Texts): ColumnSpec {
+  return { name, type: TEXT, build: (p) => textVector(get(p).values(), null) };
 }
 
 /** A few distinct values computed per row (labels). */
 function labels(name: string, t: Table, get: (p: WorkloadPart) => (i: number) => string | null): ColumnSpec {
-  return {
-    name,
-    type: NAME,
-    build: (parts) =>
-      strVector(lengthOf(parts, t), (put) => {
-        for (const p of parts) {
-          const at = get(p);
-          for (let i = 0; i < p[t].length; i++) put(at(i));
-        }
-      }),
-  };
+  return { name, type: NAME, build: (p) => strVector(p[t].length, get(p)) };
 }
 
 function numbers(name: string, t: Table, get: (p: WorkloadPart) => (i: number) => number | null, type = BIGINT): ColumnSpec {
-  return {
-    name,
-    type,
-    build: (parts) =>
-      f64Vector(lengthOf(parts, t), (put) => {
-        for (const p of parts) {
-          const at = get(p);
-          for (let i = 0; i < p[t].length; i++) put(at(i));
-        }
-      }),
-  };
+  return { name, type, build: (p) => computedF64(p[t].length, get(p)) };
 }
 
-function array(name: string, t: Table, get: (p: WorkloadPart) => Float64Array, type = BIGINT): ColumnSpec {
-  return numbers(name, t, (p) => {
-    const a = get(p);
-    return (i) => a[i]!;
-  }, type);
+function array(name: string, get: (p: WorkloadPart) => Float64Array, type = BIGINT): ColumnSpec {
+  return { name, type, build: (p) => f64Vector(get(p)) };
+}
+
+/** Timestamps in microseconds (the engine's), from milliseconds. */
+function micros(name: string, n: (p: WorkloadPart) => number, at: (p: WorkloadPart) => (i: number) => number): ColumnSpec {
+  return {
+    name,
+    type: TIMESTAMP,
+    build: (p) => {
+      const f = at(p);
+      return computedF64(n(p), (i) => us(f(i)));
+    },
+  };
 }
 
 /** The 1-based position of each child among its parent's children. */
@@ -141,33 +152,22 @@ function ordinals(name: string, t: 'scans' | 'joins'): ColumnSpec {
   return {
     name,
     type: INTEGER,
-    build: (parts) =>
-      i32Vector(lengthOf(parts, t), (put) => {
-        for (const p of parts) {
-          const parent = p[t].query;
-          let n = 0;
-          for (let i = 0; i < parent.length; i++) put((n = i > 0 && parent[i] === parent[i - 1] ? n + 1 : 1));
-        }
-      }),
+    build: (p) => {
+      const parent = p[t].query;
+      const values = new Int32Array(parent.length);
+      for (let i = 0; i < parent.length; i++) values[i] = i > 0 && parent[i] === parent[i - 1] ? values[i - 1]! + 1 : 1;
+      return { kind: 'i32', values, nulls: null, length: parent.length };
+    },
   };
-}
-
-/** A column of the parent query, repeated on each child row. */
-function parentCodes(name: string, t: 'scans' | 'joins', get: (p: WorkloadPart) => Codes): ColumnSpec {
-  return codes(name, t, (p) => {
-    const c = get(p);
-    const parent = p[t].query;
-    return { codes: Int32Array.from(parent, (q) => c.codes[q]!), dict: c.dict };
-  });
 }
 
 const us = (ms: number) => Math.round(ms * 1000);
 
 function commonChildColumns(t: 'scans' | 'joins'): ColumnSpec[] {
   return [
-    texts('query_id', t, (p) => (i) => p.queries.id.get(p[t].query[i]!)),
-    numbers('start_time', t, (p) => (i) => us(p.queries.startMs[p[t].query[i]!]!), TIMESTAMP),
-    parentCodes('fingerprint', t, (p) => p.queries.fingerprint),
+    { name: 'query_id', type: TEXT, build: (p) => textVector(p.queries.id.values(), p[t].query) },
+    micros('start_time', (p) => p[t].length, (p) => (i) => p.queries.startMs[p[t].query[i]!]!),
+    { name: 'fingerprint', type: TEXT, build: (p) => parentCodesVector(p.queries.fingerprint, p[t].query) },
   ];
 }
 
@@ -229,45 +229,48 @@ function joinSide(p: WorkloadPart, side: 0 | 1, part: 'table' | 'columns'): (i: 
   };
 }
 
+const STATUS: readonly string[] = ['ok', 'error'];
+
 const HISTORY: ColumnSpec[] = [
-  texts('query_id', 'queries', (p) => p.queries.id),
-  numbers('start_time', 'queries', (p) => (i) => us(p.queries.startMs[i]!), TIMESTAMP),
-  numbers('end_time', 'queries', (p) => (i) => us(p.queries.startMs[i]! + p.queries.durationMs[i]!), TIMESTAMP),
-  array('elapsed_ms', 'queries', (p) => p.queries.durationMs, DOUBLE),
-  codes('user_name', 'queries', (p) => p.queries.user),
-  codes('session_id', 'queries', (p) => p.queries.session),
-  codes('transaction_id', 'queries', (p) => p.queries.transactionId),
-  codes('source', 'queries', (p) => p.queries.source),
-  codes('command', 'queries', (p) => p.queries.command),
-  labels('status', 'queries', (p) => (i) => (p.queries.status[i] === 0 ? 'ok' : 'error')),
-  codes('error_code', 'queries', (p) => p.queries.errorCode),
-  texts('error_message', 'queries', (p) => p.queries.errorMessage),
-  codes('fingerprint', 'queries', (p) => p.queries.fingerprint, TEXT),
-  texts('query_text', 'queries', (p) => p.queries.sql),
-  array('returned_rows', 'queries', (p) => p.queries.rowsReturned),
-  array('rows_moved', 'queries', (p) => p.queries.rowsMoved),
-  array('bytes_moved', 'queries', (p) => p.queries.bytesMoved),
-  array('blocks_total', 'queries', (p) => p.queries.blocksTotal),
-  array('blocks_scanned', 'queries', (p) => p.queries.blocksScanned),
-  array('blocks_skipped', 'queries', (p) => p.queries.blocksSkipped),
-  codes('group_by', 'queries', (p) => p.queries.groupBy, TEXT),
-  codes('order_by', 'queries', (p) => p.queries.orderBy, TEXT),
+  texts('query_id', (p) => p.queries.id),
+  micros('start_time', (p) => p.queries.length, (p) => (i) => p.queries.startMs[i]!),
+  micros('end_time', (p) => p.queries.length, (p) => (i) => p.queries.startMs[i]! + p.queries.durationMs[i]!),
+  array('elapsed_ms', (p) => p.queries.durationMs, DOUBLE),
+  codes('user_name', (p) => p.queries.user),
+  codes('session_id', (p) => p.queries.session),
+  codes('transaction_id', (p) => p.queries.transactionId),
+  codes('source', (p) => p.queries.source),
+  codes('command', (p) => p.queries.command),
+  // status is 0 (ok) or 1 (error): the codes of a two-entry dictionary as they are
+  { name: 'status', type: NAME, build: (p) => ({ kind: 'str', codes: Uint32Array.from(p.queries.status), dict: STATUS, nulls: null, length: p.queries.length }) },
+  codes('error_code', (p) => p.queries.errorCode),
+  texts('error_message', (p) => p.queries.errorMessage),
+  codes('fingerprint', (p) => p.queries.fingerprint, TEXT),
+  texts('query_text', (p) => p.queries.sql),
+  array('returned_rows', (p) => p.queries.rowsReturned),
+  array('rows_moved', (p) => p.queries.rowsMoved),
+  array('bytes_moved', (p) => p.queries.bytesMoved),
+  array('blocks_total', (p) => p.queries.blocksTotal),
+  array('blocks_scanned', (p) => p.queries.blocksScanned),
+  array('blocks_skipped', (p) => p.queries.blocksSkipped),
+  codes('group_by', (p) => p.queries.groupBy, TEXT),
+  codes('order_by', (p) => p.queries.orderBy, TEXT),
 ];
 
 const SCANS: ColumnSpec[] = [
   ...commonChildColumns('scans'),
   ordinals('scan_no', 'scans'),
-  codes('table_name', 'scans', (p) => p.scans.table),
-  codes('columns', 'scans', (p) => p.scans.columns, TEXT),
+  codes('table_name', (p) => p.scans.table),
+  codes('columns', (p) => p.scans.columns, TEXT),
   labels('predicates', 'scans', predicateTexts),
   labels('predicate_columns', 'scans', predicateColumns),
   numbers('est_selectivity', 'scans', estimatedSelectivity, DOUBLE),
   numbers('selectivity', 'scans', (p) => (i) => (p.scans.rowsScanned[i]! > 0 ? p.scans.rowsOut[i]! / p.scans.rowsScanned[i]! : null), DOUBLE),
-  array('blocks_total', 'scans', (p) => p.scans.blocksTotal),
-  array('blocks_scanned', 'scans', (p) => p.scans.blocksScanned),
-  array('blocks_skipped', 'scans', (p) => p.scans.blocksSkipped),
-  array('rows_scanned', 'scans', (p) => p.scans.rowsScanned),
-  array('rows_out', 'scans', (p) => p.scans.rowsOut),
+  array('blocks_total', (p) => p.scans.blocksTotal),
+  array('blocks_scanned', (p) => p.scans.blocksScanned),
+  array('blocks_skipped', (p) => p.scans.blocksSkipped),
+  array('rows_scanned', (p) => p.scans.rowsScanned),
+  array('rows_out', (p) => p.scans.rowsOut),
 ];
 
 const JOINS: ColumnSpec[] = [
@@ -277,20 +280,57 @@ const JOINS: ColumnSpec[] = [
   labels('left_columns', 'joins', (p) => joinSide(p, 0, 'columns')),
   labels('right_table', 'joins', (p) => joinSide(p, 1, 'table')),
   labels('right_columns', 'joins', (p) => joinSide(p, 1, 'columns')),
-  codes('join_type', 'joins', (p) => p.joins.type),
-  codes('dist_action', 'joins', (p) => p.joins.action),
-  array('left_rows', 'joins', (p) => p.joins.leftRows),
-  array('right_rows', 'joins', (p) => p.joins.rightRows),
-  array('rows_moved', 'joins', (p) => p.joins.rowsMoved),
-  array('bytes_moved', 'joins', (p) => p.joins.bytesMoved),
+  codes('join_type', (p) => p.joins.type),
+  codes('dist_action', (p) => p.joins.action),
+  array('left_rows', (p) => p.joins.leftRows),
+  array('right_rows', (p) => p.joins.rightRows),
+  array('rows_moved', (p) => p.joins.rowsMoved),
+  array('bytes_moved', (p) => p.joins.bytesMoved),
 ];
 
+/**
+ * Parts whose start times may satisfy the zone tests on `start_time`, in
+ * milliseconds: [since, until]. A child row's start time is its query's, so
+ * the same bounds hold for sys_query_scans and sys_query_joins.
+ */
+function startBounds(zone: readonly ZonePredicate[], startColumn: number): { sinceMs?: number; untilMs?: number } {
+  let since = -Infinity;
+  let until = Infinity;
+  for (const z of zone) {
+    if (z.column !== startColumn) continue;
+    const vs = (z.op === 'in' ? (z.values ?? [z.value]) : [z.value]).filter((v): v is number => typeof v === 'number');
+    if (vs.length === 0) continue;
+    // microseconds to milliseconds, rounded outward: a bound may only widen what is kept
+    const lo = Math.floor(Math.min(...vs) / 1000);
+    const hi = Math.ceil(Math.max(...vs) / 1000);
+    if (z.op === 'gt' || z.op === 'ge' || z.op === 'eq' || z.op === 'in') since = Math.max(since, lo);
+    if (z.op === 'lt' || z.op === 'le' || z.op === 'eq' || z.op === 'in') until = Math.min(until, hi);
+  }
+  return { ...(since > -Infinity ? { sinceMs: since } : {}), ...(until < Infinity ? { untilMs: until } : {}) };
+}
+
+/** Whether some query of the part started within the bounds. */
+function overlaps(p: WorkloadPart, b: { sinceMs?: number; untilMs?: number }): boolean {
+  if (b.sinceMs === undefined && b.untilMs === undefined) return true;
+  const since = b.sinceMs ?? -Infinity;
+  const until = b.untilMs ?? Infinity;
+  const start = p.queries.startMs;
+  for (let i = 0; i < start.length; i++) if (start[i]! >= since && start[i]! <= until) return true;
+  return false;
+}
+
 function systemTable(name: string, specs: readonly ColumnSpec[], store: WorkloadStore, t: Table): SystemTable {
+  const startColumn = specs.findIndex((s) => s.name === 'start_time');
   return {
     name,
     fields: specs.map((s) => ({ name: s.name, type: s.type })),
-    rows(): Batch {
-      return store.read((parts) => ({ length: lengthOf(parts, t), columns: specs.map((s) => s.build(parts)) }));
+    read(_catalog, columns, zone): Batch[] {
+      const bounds = startBounds(zone, startColumn);
+      // one batch per part (a compacted chunk, a raw segment), its columns built only when read
+      return store.read(
+        (parts) => parts.filter((p) => p[t].length > 0 && overlaps(p, bounds)).map((p) => ({ length: p[t].length, columns: columns.map((c) => specs[c]!.build(p)) })),
+        bounds,
+      );
     },
   };
 }

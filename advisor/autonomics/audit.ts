@@ -141,47 +141,52 @@ export function autoWorkerActionTable(dataDir: string): SystemTable {
   return {
     name: 'svl_auto_worker_action',
     fields: FIELDS,
-    rows(): Batch {
-      const all = readAudit(dataDir);
-      const n = all.length;
-      const f64 = (get: (r: AuditRow) => number) => ({ kind: 'f64' as const, values: Float64Array.from(all, get), nulls: null, length: n });
-      const i32 = (get: (r: AuditRow) => number | null) => {
-        const nulls = Uint8Array.from(all, (r) => (get(r) === null ? 1 : 0));
-        return { kind: 'i32' as const, values: Int32Array.from(all, (r) => get(r) ?? 0), nulls: nulls.includes(1) ? nulls : null, length: n };
-      };
-      const str = (get: (r: AuditRow) => string | null) => {
-        const dict: string[] = [];
-        const index = new Map<string, number>();
-        const codes = new Uint32Array(n);
-        const nulls = new Uint8Array(n);
-        all.forEach((r, i) => {
-          const v = get(r);
-          if (v === null) {
-            nulls[i] = 1;
-            return;
-          }
-          let c = index.get(v);
-          if (c === undefined) index.set(v, (c = dict.push(v) - 1));
-          codes[i] = c;
-        });
-        return { kind: 'str' as const, codes, dict, nulls: nulls.includes(1) ? nulls : null, length: n };
-      };
-      return {
-        length: n,
-        columns: [
-          // timestamps are microseconds since the epoch
-          f64((r) => Date.parse(r.at) * 1000),
-          f64((r) => r.sequence),
-          i32((r) => r.tableId),
-          str((r) => r.table),
-          str((r) => r.action),
-          str((r) => r.status),
-          str((r) => r.reason),
-          f64((r) => r.progress),
-          f64((r) => r.rows),
-          f64((r) => r.bytes),
-        ],
-      };
+    read(_catalog, columns): Batch[] {
+      const whole = auditBatch(readAudit(dataDir));
+      return [{ length: whole.length, columns: columns.map((c) => whole.columns[c]!) }];
     },
+  };
+}
+
+/** The audit's rows as one batch, in FIELDS' order. */
+function auditBatch(all: readonly AuditRow[]): Batch {
+  const n = all.length;
+  const f64 = (get: (r: AuditRow) => number) => ({ kind: 'f64' as const, values: Float64Array.from(all, get), nulls: null, length: n });
+  const i32 = (get: (r: AuditRow) => number | null) => {
+    const nulls = Uint8Array.from(all, (r) => (get(r) === null ? 1 : 0));
+    return { kind: 'i32' as const, values: Int32Array.from(all, (r) => get(r) ?? 0), nulls: nulls.includes(1) ? nulls : null, length: n };
+  };
+  const str = (get: (r: AuditRow) => string | null) => {
+    const dict: string[] = [];
+    const index = new Map<string, number>();
+    const codes = new Uint32Array(n);
+    const nulls = new Uint8Array(n);
+    all.forEach((r, i) => {
+      const v = get(r);
+      if (v === null) {
+        nulls[i] = 1;
+        return;
+      }
+      let c = index.get(v);
+      if (c === undefined) index.set(v, (c = dict.push(v) - 1));
+      codes[i] = c;
+    });
+    return { kind: 'str' as const, codes, dict, nulls: nulls.includes(1) ? nulls : null, length: n };
+  };
+  return {
+    length: n,
+    columns: [
+      // timestamps are microseconds since the epoch
+      f64((r) => Date.parse(r.at) * 1000),
+      f64((r) => r.sequence),
+      i32((r) => r.tableId),
+      str((r) => r.table),
+      str((r) => r.action),
+      str((r) => r.status),
+      str((r) => r.reason),
+      f64((r) => r.progress),
+      f64((r) => r.rows),
+      f64((r) => r.bytes),
+    ],
   };
 }

@@ -12,8 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SqlType } from '../types.js';
-import { batchFromRows, type PhysicalValue } from '../rows.js';
-import type { SystemTable } from './system-tables.js';
+import type { PhysicalValue } from '../rows.js';
+import { rowsTable, type SystemTable } from './system-tables.js';
 
 export const LOAD_ERRORS_FILE = 'stl_load_errors.jsonl';
 /** When the log passes this size it is cut to its newer half (about 10,000 rows of 400 bytes). */
@@ -90,15 +90,9 @@ export function readLoadErrors(dir: string): LoadErrorRow[] {
 
 /** stl_load_errors over the log of data directory `dir()`. */
 export function stlLoadErrors(dir: () => string): SystemTable {
-  return {
-    name: 'stl_load_errors',
-    fields: FIELDS.map((f) => ({ name: f.name, type: f.type })),
-    rows() {
-      const rows = readLoadErrors(dir()).map((r) => FIELDS.map((f) => (r[f.name] ?? null) as PhysicalValue));
-      return batchFromRows(
-        FIELDS.map((f) => f.type),
-        rows,
-      );
-    },
-  };
+  return rowsTable(
+    'stl_load_errors',
+    FIELDS.map((f) => ({ name: f.name, type: f.type })),
+    () => readLoadErrors(dir()).map((r) => FIELDS.map((f) => (r[f.name] ?? null) as PhysicalValue)),
+  );
 }

@@ -13,10 +13,10 @@ import type { Field } from '../plan/physical.js';
 import { physicalKind, type SqlType } from '../types.js';
 import { textAt } from '../result.js';
 import { constantVector } from '../storage/segment-columns.js';
-import { batchFromRows, type PhysicalValue } from '../rows.js';
+import type { PhysicalValue } from '../rows.js';
 import type { Catalog, ColumnMeta, TableMeta, ViewMeta } from './catalog.js';
 import { isInterleaved } from './catalog.js';
-import type { SystemTable } from './system-tables.js';
+import { rowsTable, type SystemTable } from './system-tables.js';
 import { parseStatement } from '../sql/index.js';
 import { bindQuery } from '../plan/binder.js';
 import { redshiftNameFor } from '../storage/codecs/index.js';
@@ -215,13 +215,7 @@ export function describeRelations(catalog: Catalog, env: SchemaViewsEnv): Relati
 }
 
 function systemTable(name: string, fields: readonly Field[], rows: (catalog: Catalog) => PhysicalValue[][]): SystemTable {
-  return {
-    name,
-    fields,
-    rows(catalog) {
-      return batchFromRows(fields.map((f) => f.type), rows(catalog));
-    },
-  };
+  return rowsTable(name, fields, rows);
 }
 
 const field = (name: string, type: SqlType): Field => ({ name, type });

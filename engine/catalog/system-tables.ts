@@ -4,7 +4,7 @@
  * their own through Database.registerSystemTable.
  */
 import type { Batch } from '../types.js';
-import type { Field } from '../plan/physical.js';
+import type { Field, ZonePredicate } from '../plan/physical.js';
 import { batchFromRows, type PhysicalValue } from '../rows.js';
 import type { Catalog } from './catalog.js';
 import { describeDistStyle, isInterleaved, visibleRows } from './catalog.js';
@@ -14,8 +14,27 @@ import { statsOff, unsortedPercent, vacuumSortBenefit, type FooterOf } from '../
 export interface SystemTable {
   readonly name: string;
   readonly fields: readonly Field[];
-  /** All rows, computed now. */
-  rows(catalog: Catalog): Batch;
+  /**
+   * The rows, computed when a query is planned: only the columns it reads
+   * (`columns`: indexes into fields, in that order), so a query over a large
+   * table (the workload log's) pays for the columns it uses, not for all of
+   * them. `zone` (column: an index into fields) lets the table skip parts of
+   * its rows that cannot match, as a scan's zone maps skip blocks; the query
+   * still applies its own filter to every row returned.
+   */
+  read(catalog: Catalog, columns: readonly number[], zone: readonly ZonePredicate[]): readonly Batch[];
+}
+
+/** A small system table computed whole, as rows of values; a query gets the columns it reads. */
+export function rowsTable(name: string, fields: readonly Field[], rows: (catalog: Catalog) => PhysicalValue[][]): SystemTable {
+  return {
+    name,
+    fields,
+    read(catalog, columns) {
+      const all = batchFromRows(fields.map((f) => f.type), rows(catalog));
+      return [{ length: all.length, columns: columns.map((c) => all.columns[c]!) }];
+    },
+  };
 }
 
 const VARCHAR = { id: 'varchar', length: 256 } as const;
@@ -36,9 +55,9 @@ const INTEGER = { id: 'integer' } as const;
  * the benefit reads the segments' footers through `footerOf`.
  */
 export function svvTableInfo(footerOf: FooterOf): SystemTable {
-  return {
-    name: 'svv_table_info',
-    fields: [
+  return rowsTable(
+    'svv_table_info',
+    [
       { name: 'table_id', type: INTEGER },
       { name: 'table', type: VARCHAR },
       { name: 'diststyle', type: VARCHAR },
@@ -54,10 +73,10 @@ export function svvTableInfo(footerOf: FooterOf): SystemTable {
       { name: 'vacuum_sort_benefit', type: DOUBLE },
       { name: 'version', type: INTEGER },
     ],
-    rows(catalog) {
-      const rows: PhysicalValue[][] = Object.values(catalog.tables)
+    (catalog) =>
+      Object.values(catalog.tables)
         .sort((a, b) => a.name.localeCompare(b.name))
-        .map((t) => {
+        .map((t): PhysicalValue[] => {
           const perSlice = rowsPerSlice(catalog, t);
           const max = Math.max(...perSlice);
           const min = Math.min(...perSlice);
@@ -80,10 +99,8 @@ export function svvTableInfo(footerOf: FooterOf): SystemTable {
             round2(benefit),
             t.version,
           ];
-        });
-      return batchFromRows(this.fields.map((f) => f.type), rows);
-    },
-  };
+        }),
+  );
 }
 
 /** Redshift shows these columns as numeric(5,2). */

@@ -231,10 +231,7 @@ export class Binder implements QueryBinder {
     }
     if (!node) {
       const st = this.ctx.systemTable(name);
-      if (st) {
-        const batch = st.rows(catalog);
-        node = { op: 'rows', batches: [batch], label: st.name, fields: st.fields.map((f) => ({ ...f, table: alias })) };
-      }
+      if (st) node = { op: 'system', table: st, catalog, fields: st.fields.map((f) => ({ ...f, table: alias })) };
     }
     if (!node) {
       const names = [...Object.keys(catalog.tables), ...Object.keys(catalog.views), ...this.ctes.flatMap((f) => [...f.keys()]), 'svv_table_info'];

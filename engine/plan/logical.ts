@@ -4,7 +4,8 @@
  * (for joins: the left fields followed by the right fields).
  */
 import type { Batch } from '../types.js';
-import type { TableMeta } from '../catalog/catalog.js';
+import type { Catalog, TableMeta } from '../catalog/catalog.js';
+import type { SystemTable } from '../catalog/system-tables.js';
 import type { Expr } from './expr.js';
 import type { AggFn } from '../functions/aggregate-kinds.js';
 import type { Field, JoinType } from './physical.js';
@@ -39,6 +40,8 @@ export interface GroupingSetsSpec {
 export type LogicalNode =
   | { readonly op: 'get'; readonly table: TableMeta; readonly alias: string; readonly fields: readonly Field[] }
   | { readonly op: 'rows'; readonly batches: readonly Batch[]; readonly label: string; readonly fields: readonly Field[] }
+  /** A system table, read when the query is planned: only the columns it uses (rules/system-table.ts). */
+  | { readonly op: 'system'; readonly table: SystemTable; readonly catalog: Catalog; readonly fields: readonly Field[] }
   | { readonly op: 'filter'; readonly input: LogicalNode; readonly predicate: Expr; readonly fields: readonly Field[] }
   | { readonly op: 'project'; readonly input: LogicalNode; readonly exprs: readonly Expr[]; readonly fields: readonly Field[] }
   | {

@@ -7,6 +7,7 @@
  *  - filter-pushdown.ts   filters moved down through projections, aggregates,
  *                         windows, outer joins and unions, to the scan
  *  - scan.ts              column pruning, the scan's filter and zone-map tests
+ *  - system-table.ts      a system table read for the columns used, its zone tests passed on
  *  - join-order.ts        regions of inner joins flattened and reordered greedily
  *  - join-distribution.ts each join's placement (Redshift's DS_* actions)
  *  - outer-join.ts        keys, inner-only filters and estimates of other joins
@@ -33,6 +34,7 @@ import { PlanStatistics } from './plan-statistics.js';
 import type { PlanContext, Planned } from './rules/context.js';
 import { planFilter } from './rules/filter-pushdown.js';
 import { planScan } from './rules/scan.js';
+import { planSystemTable } from './rules/system-table.js';
 import { planJoinRegion } from './rules/join-order.js';
 import { planOuterJoin } from './rules/outer-join.js';
 import { planSemiJoin } from './rules/semi-join-pushdown.js';
@@ -129,6 +131,8 @@ export class Planner implements PlanContext {
         };
         return { node: r, pos: new Map(node.fields.map((_, i) => [i, i])), base: r.estRows };
       }
+      case 'system':
+        return planSystemTable(this, node, required, []);
       case 'setop':
         return planSetOp(this, node, required);
     }

@@ -13,12 +13,14 @@ import { selectivity } from '../estimate.js';
 import { and, conjuncts, filterOf } from './predicates.js';
 import { unionFields, type PlanContext, type Planned } from './context.js';
 import { planScan } from './scan.js';
+import { planSystemTable } from './system-table.js';
 import { planJoinRegion } from './join-order.js';
 
 export function planFilter(ctx: PlanContext, node: Extract<LogicalNode, { op: 'filter' }>, required: readonly number[]): Planned {
   const pushed = pushFilter(node);
   if (pushed) return ctx.plan(pushed, required);
   if (node.input.op === 'get') return planScan(ctx, node.input, required, conjuncts(node.predicate));
+  if (node.input.op === 'system') return planSystemTable(ctx, node.input, required, conjuncts(node.predicate));
   if (node.input.op === 'join' && (node.input.type === 'inner' || node.input.type === 'cross')) return planJoinRegion(ctx, node, required);
   const site = ctx.site('filter', node.fields.length);
   const need = unionFields(required, [...columnsOf(node.predicate)]);

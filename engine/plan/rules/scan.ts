@@ -57,7 +57,7 @@ export function planScan(ctx: PlanContext, get: Extract<LogicalNode, { op: 'get'
 }
 
 /** Zone-map tests implied by a conjunct over scan columns: col op literal. */
-function zonePredicates(p: Expr): ZonePredicate[] {
+export function zonePredicates(p: Expr): ZonePredicate[] {
   if (p.k === 'call') {
     const flip: Record<string, ZonePredicate['op']> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq' };
     if (p.op in flip && p.args.length === 2) {
