@@ -14,7 +14,8 @@
  * it, the counters decide: the group is proven when blocks read or bytes
  * moved fall by more than 2% and neither rises by more than 2%; for a group
  * of encodings only, when both stay within 2%, storage falling by more than
- * 2% proves it. Rows read are measured and shown, not counted.
+ * 2% proves it. Fewer blocks read but more rows read is a trade only the clock
+ * settles: refused unless the whole interval is below 1.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -237,9 +238,9 @@ export function decide(
   encodingsOnly: boolean,
 ): { verdict: ShadowEvidence['verdict']; reason: string } {
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-  // blocks read and bytes moved decide; rows read are shown, not counted: neither blocks nor rows alone is time (a rewrite into fewer,
-  // fuller blocks reads more rows, and measured faster on one workload and slower on another), so where they part the clock decides
-  // through its interval alone; storage speaks only for a group of encodings, and only when the counters do not move
+  // blocks read and bytes moved decide; rows read do not prove anything, but neither blocks nor rows alone is time (a rewrite into
+  // fewer, fuller blocks reads more rows, and measured faster on one workload and slower on another), so where they part the clock
+  // decides through its interval alone; storage speaks only for a group of encodings, and only when the counters do not move
   const primary = [
     { name: 'blocks read', d: change(e.blocksScanned, 1) },
     { name: 'bytes moved', d: change(e.bytesMoved, 64 * 1024) },
@@ -258,6 +259,10 @@ export function decide(
   if (slower > 1) return { verdict: 'rejected', reason: `measured slower: ${time}, slower with one-sided 95% confidence (bound x${slower.toFixed(3)})${worse.length ? `; ${list(worse)}` : ''}` };
   if (t.high < 1) return { verdict: 'proven', reason: `measured faster: ${time}${better.length ? `; ${list(better)}` : ''}` };
   if (better.length && worse.length) return { verdict: 'rejected', reason: `a trade the clock does not settle: ${list(better)} but ${list(worse)}; ${time}` };
+  // fewer blocks but more rows read (a rewrite into fewer, fuller blocks): neither is time, so only the clock, beyond its noise, proves it
+  const rows = e.rowsScanned ? change(e.rowsScanned, 1) : 0;
+  const fewerBlocks = better.find((c) => c.name === 'blocks read');
+  if (fewerBlocks && rows > threshold) return { verdict: 'rejected', reason: `a trade the clock does not settle: ${list([fewerBlocks])} but rows read ${pct(rows)}; ${time}` };
   if (better.length) return { verdict: 'proven', reason: `${list(better)}, ${quiet ? `${names} unchanged` : `none of ${names} up by more than ${limit}`}; ${time}, within noise` };
   return { verdict: 'rejected', reason: `no measured saving: ${worse.length ? list(worse) : `${quiet ? `${names} and storage` : names} within ${limit}`}; ${time}` };
 }
