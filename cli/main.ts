@@ -17,6 +17,7 @@ import { initCommand } from './commands/init.js';
 import { demoCommand } from './commands/demo.js';
 import { advisorApplyCommand, advisorGraphCommand, advisorListCommand, advisorRevertCommand, advisorRunCommand, advisorShowCommand } from './commands/advisor.js';
 import { daemonStartCommand, daemonStatusCommand, daemonStopCommand } from './commands/daemon.js';
+import { serveCommand } from './commands/serve.js';
 
 function common(cmd: Command): Command {
   return cmd.option('--data <dir>', 'data directory', DEFAULT_DATA_DIR).option('--json', 'machine-readable output');
@@ -139,6 +140,13 @@ common(daemon.command('status').description('is it running, what it did last, re
 common(daemon.command('stop').description('stop it (SIGTERM: a running apply is abandoned cleanly) and wait'))
   .option('--timeout <s>', 'seconds to wait for it to exit', '60')
   .action(daemonStopCommand);
+
+common(program.command('serve').description('serve the data directory over the PostgreSQL wire protocol (psql, drivers; docs/server.md)'))
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port to listen on (0: any free one)', '5439')
+  .option('--password <p>', 'the password every user logs in with (default: $KEEL_PASSWORD; none: no password asked)')
+  .option('--auth <method>', 'trust, cleartext or md5 (default md5 with a password, else trust)')
+  .action(serveCommand);
 
 common(program.command('demo').description('the self-tuning loop on TPC-H: generate, replay, advise, apply online, replay tuned and default side by side, compare'))
   .option('--sf <x>', 'TPC-H scale factor (default 0.1; --quick: 0.01 or 0.1 of the shared files)')

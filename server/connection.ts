@@ -1,0 +1,424 @@
+/**
+ * One client connection: the startup handshake, authentication, and the
+ * simple query protocol, as a small state machine over framed messages.
+ *
+ * Messages are handled one at a time: while a query runs (or its results are
+ * being sent), later messages wait in the frame buffer. A client that goes away
+ * cancels its running query; a message that breaks the protocol ends the
+ * connection with a FATAL error and never touches the server's other
+ * connections.
+ */
+import type { Socket } from 'node:net';
+import { KeelError, SqlError, type ExecuteOptions, type QueryResult } from '../engine/index.js';
+import { FieldReader, FrameError, FrameReader, type Frame } from './protocol/frames.js';
+import { MessageWriter } from './protocol/writer.js';
+import * as be from './protocol/backend.js';
+import { pgColumnType } from './pg-types.js';
+import { FEATURE_NOT_SUPPORTED, INTERNAL_ERROR, INVALID_AUTHORIZATION, INVALID_PASSWORD, PROTOCOL_VIOLATION, sqlstateOf } from './sqlstate.js';
+import { newSalt, passwordMatches, type AuthMethod } from './auth.js';
+
+/** What a connection needs of the database: running a script of statements for a user and session. */
+export interface QueryHost {
+  execute(sql: string, onResult: (r: QueryResult) => void, options: ExecuteOptions): Promise<QueryResult[]>;
+}
+
+export interface ConnectionSettings {
+  readonly auth: AuthMethod;
+  /** The password every user logs in with (auth cleartext or md5). */
+  readonly password: string | undefined;
+  /** The largest message body accepted, in bytes. */
+  readonly maxMessageBytes: number;
+  readonly serverVersion: string;
+  /** Where the server reports what clients cannot see (bugs); one line each. */
+  readonly log: (line: string) => void;
+}
+
+/** What the server does for a connection: the cancel key it hands out, and cancel requests that arrive on this connection for another. */
+export interface ConnectionHooks {
+  register(conn: Connection): { processId: number; secretKey: number };
+  unregister(processId: number): void;
+  cancel(processId: number, secretKey: number): void;
+}
+
+/** Special startup codes (protocol 3.0 "Message Formats"): 1234 in the high 16 bits, then 5678, 5679, 5680. */
+const CANCEL_REQUEST = 80877102;
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+/** PostgreSQL's MAX_STARTUP_PACKET_LENGTH: a startup packet longer than this is refused. */
+const MAX_STARTUP_BYTES = 10_000;
+/** Results are handed to the socket in chunks of about this many bytes, waiting for it to drain between them. */
+const FLUSH_BYTES = 64 * 1024;
+/** While a query runs, reading stops once this many bytes of later messages wait unprocessed. */
+const PAUSE_BYTES = 1024 * 1024;
+
+type Phase = 'startup' | 'auth' | 'ready' | 'closed';
+
+export class Connection {
+  private phase: Phase = 'startup';
+  private readonly reader: FrameReader;
+  private readonly writer = new MessageWriter();
+  /** A query is running or its results are going out: messages wait. */
+  private busy = false;
+  /** After an error in an extended-protocol message, everything up to Sync is skipped. */
+  private skipToSync = false;
+  private running: AbortController | null = null;
+  private salt: Buffer = Buffer.alloc(0);
+  private key: { processId: number; secretKey: number } | null = null;
+  user = '';
+  database = '';
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly host: QueryHost,
+    private readonly settings: ConnectionSettings,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    this.reader = new FrameReader(settings.maxMessageBytes);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      if (this.phase === 'closed') return;
+      this.reader.push(chunk);
+      if (this.busy && this.reader.pending > PAUSE_BYTES) socket.pause();
+      this.pump();
+    });
+    // ECONNRESET and the like: the client is gone, 'close' follows
+    socket.on('error', () => {});
+    socket.on('close', () => this.closed());
+  }
+
+  /** The session name in query records: the database, and the cancel key's process id. */
+  get session(): string {
+    return `${this.database}:${this.key?.processId ?? 0}`;
+  }
+
+  /** Stops the running query, if any (a CancelRequest with this connection's key). */
+  cancelQuery(): void {
+    this.running?.abort();
+  }
+
+  /** Ends the connection at once (server shutdown). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** A method, not a field test: the phase changes while a query awaits. */
+  private isClosed(): boolean {
+    return this.phase === 'closed';
+  }
+
+  private closed(): void {
+    if (this.phase === 'closed' && this.key === null) return;
+    this.phase = 'closed';
+    this.running?.abort();
+    if (this.key) this.hooks.unregister(this.key.processId);
+    this.key = null;
+  }
+
+  /** Handles every complete message that has arrived, in order, until a query makes the connection busy. */
+  private pump(): void {
+    try {
+      while (!this.busy && this.phase !== 'closed') {
+        const frame = this.reader.next(this.phase !== 'startup');
+        if (frame === null) return;
+        this.handle(frame);
+      }
+    } catch (e) {
+      if (e instanceof FrameError) this.fatal(PROTOCOL_VIOLATION, e.message);
+      else this.bug(e);
+    }
+  }
+
+  private handle(frame: Frame): void {
+    switch (this.phase) {
+      case 'startup':
+        return this.startup(frame.body);
+      case 'auth':
+        return this.authenticate(frame);
+      case 'ready':
+        return this.message(frame);
+      case 'closed':
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------ startup
+
+  private startup(body: Buffer): void {
+    if (body.length > MAX_STARTUP_BYTES) throw new FrameError(`startup packet of ${body.length} bytes exceeds the limit of ${MAX_STARTUP_BYTES}`);
+    const f = new FieldReader(body);
+    const code = f.int32();
+    if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+      // no TLS or GSSAPI encryption: 'N', and the client goes on in the clear (or gives up)
+      this.send(Buffer.from('N'));
+      return;
+    }
+    if (code === CANCEL_REQUEST) {
+      this.hooks.cancel(f.int32(), f.int32());
+      this.phase = 'closed';
+      this.socket.end();
+      return;
+    }
+    const major = code >>> 16;
+    const minor = code & 0xffff;
+    if (major !== 3) return this.fatal(FEATURE_NOT_SUPPORTED, `unsupported frontend protocol ${major}.${minor}: server supports 3.0 to 3.0`);
+    const params = new Map<string, string>();
+    const unrecognized: string[] = [];
+    for (;;) {
+      const name = f.cstring();
+      if (name === '') break;
+      const value = f.cstring();
+      if (name.startsWith('_pq_.')) unrecognized.push(name);
+      else params.set(name, value);
+    }
+    const user = params.get('user');
+    if (!user) return this.fatal(INVALID_AUTHORIZATION, 'no PostgreSQL user name specified in startup packet');
+    this.user = user;
+    this.database = params.get('database') || user;
+    if (minor > 0 || unrecognized.length > 0) be.negotiateProtocolVersion(this.writer, 0, unrecognized);
+    switch (this.settings.auth) {
+      case 'trust':
+        return this.loggedIn(params);
+      case 'cleartext':
+        be.authenticationCleartextPassword(this.writer);
+        break;
+      case 'md5':
+        this.salt = newSalt();
+        be.authenticationMd5Password(this.writer, this.salt);
+        break;
+    }
+    this.startupParams = params;
+    this.phase = 'auth';
+    this.flushNow();
+  }
+
+  private startupParams = new Map<string, string>();
+
+  private authenticate(frame: Frame): void {
+    if (frame.type !== 0x70 /* p */) return this.fatal(PROTOCOL_VIOLATION, `expected a password response, got message type ${typeName(frame.type)}`);
+    const given = new FieldReader(frame.body).cstring();
+    const method = this.settings.auth as Exclude<AuthMethod, 'trust'>;
+    if (!passwordMatches(method, given, this.user, this.settings.password ?? '', this.salt)) {
+      return this.fatal(INVALID_PASSWORD, `password authentication failed for user "${this.user}"`);
+    }
+    this.loggedIn(this.startupParams);
+  }
+
+  private loggedIn(params: ReadonlyMap<string, string>): void {
+    this.key = this.hooks.register(this);
+    be.authenticationOk(this.writer);
+    const status: [string, string][] = [
+      ['server_version', this.settings.serverVersion],
+      ['server_encoding', 'UTF8'],
+      ['client_encoding', 'UTF8'],
+      ['DateStyle', 'ISO, MDY'],
+      ['TimeZone', 'UTC'],
+      ['IntervalStyle', 'postgres'],
+      ['integer_datetimes', 'on'],
+      ['standard_conforming_strings', 'on'],
+      ['is_superuser', 'off'],
+      ['session_authorization', this.user],
+      ['application_name', params.get('application_name') ?? ''],
+    ];
+    for (const [name, value] of status) be.parameterStatus(this.writer, name, value);
+    be.backendKeyData(this.writer, this.key.processId, this.key.secretKey);
+    be.readyForQuery(this.writer, 'I');
+    this.phase = 'ready';
+    this.flushNow();
+  }
+
+  // ------------------------------------------------------------ after startup
+
+  private message(frame: Frame): void {
+    const type = String.fromCharCode(frame.type);
+    switch (type) {
+      case 'Q': {
+        const sql = new FieldReader(frame.body).cstring();
+        void this.query(sql);
+        return;
+      }
+      case 'X':
+        this.phase = 'closed';
+        this.socket.end();
+        return;
+      case 'S':
+        this.skipToSync = false;
+        be.readyForQuery(this.writer, 'I');
+        this.flushNow();
+        return;
+      case 'H':
+        this.flushNow();
+        return;
+      case 'P':
+      case 'B':
+      case 'D':
+      case 'E':
+      case 'C':
+        if (this.skipToSync) return;
+        this.skipToSync = true;
+        be.errorResponse(this.writer, { severity: 'ERROR', code: FEATURE_NOT_SUPPORTED, message: 'the extended query protocol (Parse, Bind, Execute) is not supported yet: use the simple query protocol' });
+        this.flushNow();
+        return;
+      case 'F':
+        be.errorResponse(this.writer, { severity: 'ERROR', code: FEATURE_NOT_SUPPORTED, message: 'function calls (the FunctionCall message) are not supported' });
+        be.readyForQuery(this.writer, 'I');
+        this.flushNow();
+        return;
+      case 'd':
+      case 'c':
+      case 'f':
+        // copy data with no COPY running: ignored, as PostgreSQL does
+        return;
+      default:
+        return this.fatal(PROTOCOL_VIOLATION, `invalid frontend message type ${typeName(frame.type)}`);
+    }
+  }
+
+  private async query(sql: string): Promise<void> {
+    this.busy = true;
+    const results: QueryResult[] = [];
+    let error: unknown = null;
+    const running = new AbortController();
+    this.running = running;
+    try {
+      await this.host.execute(sql, (r) => results.push(r), { user: this.user, session: this.session, signal: running.signal });
+    } catch (e) {
+      error = e;
+    }
+    this.running = null;
+    try {
+      if (this.phase === 'closed') return;
+      if (results.length === 0 && error === null) be.emptyQueryResponse(this.writer);
+      for (const r of results) {
+        await this.sendResult(r);
+        if (this.isClosed()) return;
+      }
+      if (error !== null) be.errorResponse(this.writer, this.errorFields(error, sql));
+      be.readyForQuery(this.writer, 'I');
+      await this.flush();
+    } catch (e) {
+      this.bug(e);
+      return;
+    }
+    this.busy = false;
+    if (this.socket.isPaused()) this.socket.resume();
+    this.pump();
+  }
+
+  private async sendResult(r: QueryResult): Promise<void> {
+    if (r.columns.length > 0) {
+      const types = r.columns.map((c) => pgColumnType(c.type));
+      be.rowDescription(
+        this.writer,
+        r.columns.map((c, i) => ({ name: c.name, ...types[i]!.description })),
+      );
+      const outs = types.map((t) => t.textOut);
+      const rows = r.textRows();
+      for (const row of rows) {
+        for (let c = 0; c < row.length; c++) {
+          const out = outs[c];
+          const v = row[c];
+          if (out && v !== null && v !== undefined) row[c] = out(v);
+        }
+        be.dataRow(this.writer, row);
+        if (this.writer.size >= FLUSH_BYTES) {
+          await this.flush();
+          if (this.isClosed()) return;
+        }
+      }
+    }
+    be.commandComplete(this.writer, commandTag(r));
+  }
+
+  private errorFields(e: unknown, sql: string): be.ErrorFields {
+    if (!(e instanceof KeelError)) {
+      this.log(`internal error in a query of user "${this.user}": ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return { severity: 'ERROR', code: INTERNAL_ERROR, message: `internal error: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    const position = e instanceof SqlError ? positionIn(e, sql) : undefined;
+    return { severity: 'ERROR', code: sqlstateOf(e.code), message: e.message, ...(position === undefined ? {} : { position }) };
+  }
+
+  // ------------------------------------------------------------ output
+
+  /** Sends a FATAL error and closes the connection. */
+  private fatal(code: string, message: string): void {
+    be.errorResponse(this.writer, { severity: 'FATAL', code, message });
+    this.flushNow();
+    this.phase = 'closed';
+    this.running?.abort();
+    this.socket.end();
+  }
+
+  private bug(e: unknown): void {
+    this.log(`connection of user "${this.user}" failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    this.phase = 'closed';
+    this.running?.abort();
+    this.socket.destroy();
+  }
+
+  private log(line: string): void {
+    this.settings.log(line);
+  }
+
+  private send(bytes: Buffer): boolean {
+    if (this.socket.destroyed || !this.socket.writable) return true;
+    return this.socket.write(bytes);
+  }
+
+  /** Hands what is written to the socket without waiting for it to drain (handshake messages are small). */
+  private flushNow(): void {
+    if (this.writer.size > 0) this.send(this.writer.take());
+  }
+
+  /** Hands what is written to the socket, and waits while the socket's buffer is full (or until the connection closes). */
+  private async flush(): Promise<void> {
+    if (this.writer.size === 0) return;
+    if (this.send(this.writer.take())) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+}
+
+/** A message type byte as text for an error message: the letter when printable, else its code. */
+function typeName(type: number): string {
+  return type >= 0x20 && type < 0x7f ? `"${String.fromCharCode(type)}"` : `0x${type.toString(16).padStart(2, '0')}`;
+}
+
+/** The CommandComplete tag PostgreSQL sends for a statement: SELECT 3, INSERT 0 3, DELETE 2, CREATE TABLE. */
+export function commandTag(r: Pick<QueryResult, 'command' | 'rowCount'>): string {
+  switch (r.command) {
+    case 'SELECT':
+    case 'DELETE':
+    case 'UPDATE':
+    case 'MERGE':
+    case 'COPY':
+      return `${r.command} ${r.rowCount}`;
+    case 'INSERT':
+      // the 0 is the OID of a single inserted row, which keel tables do not have
+      return `INSERT 0 ${r.rowCount}`;
+    case 'TRUNCATE':
+      return 'TRUNCATE TABLE';
+    default:
+      return r.command;
+  }
+}
+
+/**
+ * ErrorResponse's position (1-based, in characters of the query string) of a
+ * SqlError: its offset when it points into the query string as sent, or into
+ * one statement of it found there.
+ */
+function positionIn(e: SqlError, sql: string): number | undefined {
+  if (e.position === undefined || e.sql === undefined) return undefined;
+  const base = e.sql === sql ? 0 : sql.indexOf(e.sql);
+  if (base < 0) return undefined;
+  // offsets count UTF-16 units; PostgreSQL counts characters
+  return [...sql.slice(0, base + e.position.offset)].length + 1;
+}

@@ -1,0 +1,106 @@
+/**
+ * keel's SQL types as PostgreSQL sees them: the type OID, size and modifier of
+ * a RowDescription, and the text output format of a value. Dispatch on the
+ * type happens here only, once per result column.
+ *
+ * Types are named as ResultColumn.type names them (engine typeName):
+ * integer, decimal(12,2), varchar(10), double precision, timestamp with time zone ...
+ */
+import type { ColumnDescription } from './protocol/backend.js';
+
+/** pg_type OIDs (src/include/catalog/pg_type.dat). */
+export const OID = {
+  bool: 16,
+  int8: 20,
+  int2: 21,
+  int4: 23,
+  text: 25,
+  float4: 700,
+  float8: 701,
+  bpchar: 1042,
+  varchar: 1043,
+  date: 1082,
+  timestamp: 1114,
+  timestamptz: 1184,
+  numeric: 1700,
+} as const;
+
+/**
+ * How a value of the column goes out as text, from keel's own text form
+ * (QueryResult.textRows): null when keel's text already is PostgreSQL's.
+ */
+export type TextOut = ((keelText: string) => string) | null;
+
+export interface PgColumnType {
+  readonly description: Omit<ColumnDescription, 'name'>;
+  readonly textOut: TextOut;
+}
+
+/** The wire type of a result column named `name` of keel type `type`. */
+export function pgColumnType(type: string): PgColumnType {
+  const t = type.toLowerCase();
+  const sized = /^(\w+)\((\d+)(?:,(\d+))?\)$/.exec(t);
+  const base = sized ? sized[1]! : t;
+  switch (base) {
+    case 'smallint':
+      return fixed(OID.int2, 2, null);
+    case 'integer':
+      return fixed(OID.int4, 4, null);
+    case 'bigint':
+      return fixed(OID.int8, 8, null);
+    case 'real':
+      return fixed(OID.float4, 4, (s) => pgFloatText(s, FLT_DIG));
+    case 'double precision':
+      return fixed(OID.float8, 8, (s) => pgFloatText(s, DBL_DIG));
+    case 'boolean':
+      return fixed(OID.bool, 1, boolText);
+    case 'date':
+      return fixed(OID.date, 4, null);
+    case 'timestamp':
+      return fixed(OID.timestamp, 8, null);
+    case 'timestamp with time zone':
+      return fixed(OID.timestamptz, 8, null);
+    case 'decimal':
+    case 'numeric': {
+      // typmod of numeric(p,s): ((p << 16) | s) + VARHDRSZ
+      const modifier = sized ? ((Number(sized[2]) << 16) | Number(sized[3] ?? 0)) + 4 : -1;
+      return { description: { typeOid: OID.numeric, typeSize: -1, typeModifier: modifier }, textOut: null };
+    }
+    case 'char':
+    case 'varchar': {
+      // typmod of varchar(n) and char(n): n + VARHDRSZ
+      const modifier = sized ? Number(sized[2]) + 4 : -1;
+      return { description: { typeOid: base === 'char' ? OID.bpchar : OID.varchar, typeSize: -1, typeModifier: modifier }, textOut: null };
+    }
+    default:
+      return { description: { typeOid: OID.text, typeSize: -1, typeModifier: -1 }, textOut: null };
+  }
+}
+
+function fixed(typeOid: number, typeSize: number, textOut: TextOut): PgColumnType {
+  return { description: { typeOid, typeSize, typeModifier: -1 }, textOut };
+}
+
+function boolText(s: string): string {
+  return s === 'true' ? 't' : 'f';
+}
+
+/** float.h: digits a float4 / float8 always holds; PostgreSQL switches to exponent form at this decimal exponent. */
+const FLT_DIG = 6;
+const DBL_DIG = 15;
+
+/**
+ * PostgreSQL's float output (12+, extra_float_digits 1: shortest round-trip
+ * digits, as keel's text already has them) from keel's text: fixed notation for
+ * decimal exponents -4 to digits - 1, else d.ddde+XX with at least two exponent
+ * digits (1e+15, 1.5e-05); -0 keeps its sign.
+ */
+export function pgFloatText(keelText: string, digits: number): string {
+  const x = Number(keelText);
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const exp = /^(-?[\d.]+)e([+-])(\d+)$/.exec(x.toExponential())!;
+  const e = Number(exp[3]) * (exp[2] === '-' ? -1 : 1);
+  if (e >= -4 && e < digits) return String(x);
+  return `${exp[1]}e${exp[2]}${exp[3]!.padStart(2, '0')}`;
+}

@@ -1,0 +1,108 @@
+/**
+ * The backend (server-to-client) messages of protocol 3.0, each appended to a
+ * MessageWriter. Field layouts follow the PostgreSQL documentation, chapter
+ * "Frontend/Backend Protocol", section "Message Formats".
+ */
+import type { MessageWriter } from './writer.js';
+
+/** A column of a RowDescription. */
+export interface ColumnDescription {
+  readonly name: string;
+  readonly typeOid: number;
+  /** pg_type.typlen: bytes of a fixed-width type, -1 for a variable-width one. */
+  readonly typeSize: number;
+  /** The type modifier (varchar(n): n + 4; numeric(p,s): (p << 16 | s) + 4), -1 when none. */
+  readonly typeModifier: number;
+}
+
+/** ReadyForQuery's transaction status: idle, in a transaction block, or in a failed one. */
+export type TransactionStatus = 'I' | 'T' | 'E';
+
+/** ErrorResponse and NoticeResponse fields, by their one-letter codes. */
+export interface ErrorFields {
+  /** ERROR, FATAL, PANIC (errors); WARNING, NOTICE, INFO ... (notices). */
+  readonly severity: string;
+  /** The SQLSTATE. */
+  readonly code: string;
+  readonly message: string;
+  readonly detail?: string;
+  readonly hint?: string;
+  /** 1-based character position in the query string. */
+  readonly position?: number;
+}
+
+export function authenticationOk(w: MessageWriter): void {
+  w.begin('R').int32(0).end();
+}
+
+export function authenticationCleartextPassword(w: MessageWriter): void {
+  w.begin('R').int32(3).end();
+}
+
+export function authenticationMd5Password(w: MessageWriter, salt: Uint8Array): void {
+  w.begin('R').int32(5).raw(salt).end();
+}
+
+export function parameterStatus(w: MessageWriter, name: string, value: string): void {
+  w.begin('S').cstring(name).cstring(value).end();
+}
+
+export function backendKeyData(w: MessageWriter, processId: number, secretKey: number): void {
+  w.begin('K').int32(processId).int32(secretKey).end();
+}
+
+export function readyForQuery(w: MessageWriter, status: TransactionStatus): void {
+  w.begin('Z').byte(status.charCodeAt(0)).end();
+}
+
+/** NegotiateProtocolVersion: the newest minor version we speak, and the protocol options (_pq_.*) we did not recognize. */
+export function negotiateProtocolVersion(w: MessageWriter, newestMinor: number, unrecognized: readonly string[]): void {
+  w.begin('v').int32((3 << 16) | newestMinor).int32(unrecognized.length);
+  for (const o of unrecognized) w.cstring(o);
+  w.end();
+}
+
+export function rowDescription(w: MessageWriter, columns: readonly ColumnDescription[]): void {
+  w.begin('T').int16(columns.length);
+  for (const c of columns) {
+    // table OID and attribute number 0: not a plain table column; format 0: text
+    w.cstring(c.name).int32(0).int16(0).int32(c.typeOid).int16(c.typeSize).int32(c.typeModifier).int16(0);
+  }
+  w.end();
+}
+
+/** One DataRow of text values (null: SQL NULL). */
+export function dataRow(w: MessageWriter, values: readonly (string | null)[]): void {
+  w.begin('D').int16(values.length);
+  for (const v of values) w.lengthPrefixed(v);
+  w.end();
+}
+
+export function commandComplete(w: MessageWriter, tag: string): void {
+  w.begin('C').cstring(tag).end();
+}
+
+export function emptyQueryResponse(w: MessageWriter): void {
+  w.begin('I').end();
+}
+
+function fields(w: MessageWriter, f: ErrorFields): void {
+  // S is localized, V (9.6+) is not: clients match on V
+  w.byte(0x53).cstring(f.severity).byte(0x56).cstring(f.severity).byte(0x43).cstring(f.code).byte(0x4d).cstring(f.message);
+  if (f.detail !== undefined) w.byte(0x44).cstring(f.detail);
+  if (f.hint !== undefined) w.byte(0x48).cstring(f.hint);
+  if (f.position !== undefined) w.byte(0x50).cstring(String(f.position));
+  w.byte(0);
+}
+
+export function errorResponse(w: MessageWriter, f: ErrorFields): void {
+  w.begin('E');
+  fields(w, f);
+  w.end();
+}
+
+export function noticeResponse(w: MessageWriter, f: ErrorFields): void {
+  w.begin('N');
+  fields(w, f);
+  w.end();
+}

@@ -1,0 +1,119 @@
+/**
+ * The PostgreSQL wire-protocol server: listens, gives each connection its own
+ * session (Connection), and routes cancel requests by their process id and
+ * secret key. See docs/server.md.
+ */
+import * as net from 'node:net';
+import { randomInt } from 'node:crypto';
+import { KeelError, UsageError } from '../engine/index.js';
+import { Connection, type QueryHost } from './connection.js';
+import type { AuthMethod } from './auth.js';
+
+export interface ServeOptions {
+  /** Default 127.0.0.1: only this machine can connect unless told otherwise. */
+  readonly host?: string;
+  /** Default 5439, Redshift's port; 0 picks a free one (see PgServer.port). */
+  readonly port?: number;
+  /** The password every user logs in with; none: trust (no password asked). */
+  readonly password?: string;
+  /** How the password is asked for (default md5 when there is a password, else trust). */
+  readonly auth?: AuthMethod;
+  /** The largest message accepted, in bytes (default 64 MiB): a longer one ends its connection. */
+  readonly maxMessageBytes?: number;
+  /** Where errors the clients cannot see (bugs) are reported; default standard error. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * What the server reports as server_version. Redshift reports 8.0.2; drivers
+ * and psql choose their catalog queries and features by it, and Redshift's
+ * clients expect Redshift's. docs/server.md says why.
+ */
+export const SERVER_VERSION = '8.0.2';
+
+export const DEFAULT_PORT = 5439;
+export const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
+
+export class PgServer {
+  private readonly connections = new Map<number, Connection>();
+  private readonly sockets = new Set<net.Socket>();
+  /** Process ids are handed out in order; the secret key is what makes a cancel request genuine. */
+  private nextProcessId = 1;
+  private readonly secrets = new Map<number, number>();
+
+  private constructor(private readonly server: net.Server) {}
+
+  static async listen(db: QueryHost, options: ServeOptions = {}): Promise<PgServer> {
+    const auth = options.auth ?? (options.password !== undefined ? 'md5' : 'trust');
+    if (auth !== 'trust' && !options.password) throw new UsageError(`auth ${auth} needs a password`);
+    if (auth === 'trust' && options.password !== undefined) throw new UsageError('a password with auth trust would never be asked for: choose md5 or cleartext');
+    const settings = {
+      auth,
+      password: options.password,
+      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE,
+      serverVersion: SERVER_VERSION,
+      log: options.log ?? ((line: string) => process.stderr.write(line + '\n')),
+    };
+    let self: PgServer | undefined;
+    const server = net.createServer((socket) => {
+      const s = self!;
+      s.sockets.add(socket);
+      socket.on('close', () => s.sockets.delete(socket));
+      new Connection(socket, db, settings, {
+        register: (conn) => s.register(conn),
+        unregister: (pid) => {
+          s.connections.delete(pid);
+          s.secrets.delete(pid);
+        },
+        cancel: (pid, secret) => {
+          if (s.secrets.get(pid) === secret) s.connections.get(pid)?.cancelQuery();
+        },
+      });
+    });
+    self = new PgServer(server);
+    const host = options.host ?? DEFAULT_HOST;
+    const port = options.port ?? DEFAULT_PORT;
+    await new Promise<void>((resolve, reject) => {
+      // the port in use, a host this machine does not have: the user's to fix, not a bug
+      const refused = (e: Error) => reject(new KeelError('IO', `cannot listen on ${host} port ${port}: ${e.message}`));
+      server.once('error', refused);
+      server.listen(port, host, () => {
+        server.off('error', refused);
+        resolve();
+      });
+    });
+    return self;
+  }
+
+  /** The port listened on (the one chosen when asked for 0). */
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  get host(): string {
+    return (this.server.address() as net.AddressInfo).address;
+  }
+
+  /** Connections that have logged in. */
+  get sessions(): number {
+    return this.connections.size;
+  }
+
+  /** Stops listening and ends every connection (their running queries are cancelled). */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const c of this.connections.values()) c.cancelQuery();
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  private register(conn: Connection): { processId: number; secretKey: number } {
+    const processId = this.nextProcessId++;
+    // a signed 32-bit secret, as PostgreSQL's BackendKeyData carries
+    const secretKey = randomInt(-0x80000000, 0x7fffffff);
+    this.connections.set(processId, conn);
+    this.secrets.set(processId, secretKey);
+    return { processId, secretKey };
+  }
+}
