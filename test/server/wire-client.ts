@@ -1,0 +1,210 @@
+/** A minimal protocol 3.0 client for the server's tests: raw bytes out, parsed backend messages in. */
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { Database } from '../../engine/index.js';
+import { PgServer, type ServeOptions } from '../../server/index.js';
+
+export interface Message {
+  readonly type: string;
+  readonly body: Buffer;
+}
+
+export class WireClient {
+  private buf = Buffer.alloc(0);
+  private readonly queue: Message[] = [];
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (chunk) => {
+      this.buf = Buffer.concat([this.buf, chunk]);
+      this.parse();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  static async connect(port: number): Promise<WireClient> {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new WireClient(socket);
+  }
+
+  /** Set while the answer to an SSLRequest (one byte, not a message) is awaited. */
+  private rawPending = false;
+
+  /** Sends an SSLRequest; resolves to the one-byte answer ('N' or 'S'), or -1 when the connection closes. */
+  async sslRequest(): Promise<number> {
+    this.rawPending = true;
+    this.send(Buffer.concat([int32(8), int32(80877103)]));
+    while (this.buf.length === 0 && !this.closed) await this.wait();
+    this.rawPending = false;
+    if (this.buf.length === 0) return -1;
+    const b = this.buf[0]!;
+    this.buf = this.buf.subarray(1);
+    this.parse();
+    return b;
+  }
+
+  send(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  startup(params: Record<string, string>, version = 196608): void {
+    const pairs = Object.entries(params).flatMap(([k, v]) => [cstr(k), cstr(v)]);
+    const body = Buffer.concat([int32(version), ...pairs, Buffer.from([0])]);
+    this.send(Buffer.concat([int32(body.length + 4), body]));
+  }
+
+  message(type: string, body: Buffer): void {
+    this.send(Buffer.concat([Buffer.from(type), int32(body.length + 4), body]));
+  }
+
+  query(sql: string): void {
+    this.message('Q', cstr(sql));
+  }
+
+  /** The next message; null once the server has closed the connection and nothing is left. */
+  async next(): Promise<Message | null> {
+    while (this.queue.length === 0 && !this.closed) await this.wait();
+    return this.queue.shift() ?? null;
+  }
+
+  /** Messages up to and including the next one of `type` (e.g. 'Z', ReadyForQuery), or to the connection's end. */
+  async until(type: string): Promise<Message[]> {
+    const out: Message[] = [];
+    for (;;) {
+      const m = await this.next();
+      if (m === null) return out;
+      out.push(m);
+      if (m.type === type) return out;
+    }
+  }
+
+  /** Resolves when the server has closed the connection. */
+  async closedByServer(): Promise<void> {
+    while (!this.closed) await this.wait();
+  }
+
+  end(): void {
+    this.socket.destroy();
+  }
+
+  private parse(): void {
+    while (!this.rawPending && this.buf.length >= 5) {
+      const len = this.buf.readInt32BE(1);
+      if (this.buf.length < 1 + len) break;
+      this.queue.push({ type: String.fromCharCode(this.buf[0]!), body: this.buf.subarray(5, 1 + len) });
+      this.buf = this.buf.subarray(1 + len);
+    }
+    this.wake();
+  }
+
+  private wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}
+
+export function int32(v: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(v);
+  return b;
+}
+
+export function cstr(s: string): Buffer {
+  return Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([0])]);
+}
+
+/** The fields of an ErrorResponse or NoticeResponse, by code letter. */
+export function errorFields(m: Message): Record<string, string> {
+  const out: Record<string, string> = {};
+  let at = 0;
+  while (at < m.body.length && m.body[at] !== 0) {
+    const code = String.fromCharCode(m.body[at]!);
+    const end = m.body.indexOf(0, at + 1);
+    out[code] = m.body.toString('utf8', at + 1, end);
+    at = end + 1;
+  }
+  return out;
+}
+
+export interface RowDescriptionColumn {
+  name: string;
+  typeOid: number;
+  typeSize: number;
+  typeModifier: number;
+}
+
+export function rowDescription(m: Message): RowDescriptionColumn[] {
+  const n = m.body.readInt16BE(0);
+  const out: RowDescriptionColumn[] = [];
+  let at = 2;
+  for (let i = 0; i < n; i++) {
+    const end = m.body.indexOf(0, at);
+    const name = m.body.toString('utf8', at, end);
+    at = end + 1 + 6;
+    out.push({ name, typeOid: m.body.readInt32BE(at), typeSize: m.body.readInt16BE(at + 4), typeModifier: m.body.readInt32BE(at + 6) });
+    at += 12;
+  }
+  return out;
+}
+
+export function dataRow(m: Message): (string | null)[] {
+  const n = m.body.readInt16BE(0);
+  const out: (string | null)[] = [];
+  let at = 2;
+  for (let i = 0; i < n; i++) {
+    const len = m.body.readInt32BE(at);
+    at += 4;
+    if (len < 0) out.push(null);
+    else {
+      out.push(m.body.toString('utf8', at, at + len));
+      at += len;
+    }
+  }
+  return out;
+}
+
+export function cstringOf(m: Message): string {
+  return m.body.toString('utf8', 0, m.body.indexOf(0));
+}
+
+/** A fresh database in a temporary directory, and a server over it on a free port. */
+export async function startServer(options: ServeOptions = {}, open: { workers?: number } = { workers: 0 }): Promise<{ db: Database; server: PgServer; dir: string; stop: () => Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-serve-'));
+  const db = await Database.open(path.join(dir, 'data'), { slices: 2, ...open });
+  const server = await PgServer.listen(db, { port: 0, log: () => {}, ...options });
+  return {
+    db,
+    server,
+    dir,
+    stop: async () => {
+      await server.close();
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Connects and logs in with trust authentication; the login messages are consumed. */
+export async function loggedIn(port: number, user = 'alice', database = 'keel'): Promise<WireClient> {
+  const c = await WireClient.connect(port);
+  c.startup({ user, database });
+  const msgs = await c.until('Z');
+  if (msgs.at(-1)?.type !== 'Z') throw new Error(`login failed: ${msgs.map((m) => m.type).join('')}`);
+  return c;
+}
