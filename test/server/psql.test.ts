@@ -1,0 +1,87 @@
+/**
+ * The psql binary against the server: one-shot queries, a script file with
+ * -f, error reports with their position, and md5 passwords. psql asks for SSL
+ * first (sslmode prefer), so the refused SSL request is exercised too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { startServer } from './wire-client.js';
+
+const run = promisify(execFile);
+const PSQL = ['/usr/bin/psql', '/usr/local/bin/psql'].find((p) => fs.existsSync(p)) ?? whichPsql();
+const MISSING = PSQL === undefined;
+
+function whichPsql(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const p = path.join(dir, 'psql');
+    if (dir && fs.existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** psql's output and exit code; the child runs asynchronously, as the server shares this process. */
+async function psql(port: number, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(PSQL!, ['-X', '-h', '127.0.0.1', '-p', String(port), '-U', 'u', '-d', 'keel', ...args], {
+      env: { PATH: process.env.PATH ?? '', PGCONNECT_TIMEOUT: '10', ...env },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof x.code === 'number' ? x.code : -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+  }
+}
+
+describe.skipIf(MISSING)('psql (skipped: no psql binary on PATH; install postgresql-client)', () => {
+  let env: Awaited<ReturnType<typeof startServer>>;
+
+  beforeAll(async () => {
+    env = await startServer();
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('runs a query with -c and prints its rows', async () => {
+    const r = await psql(env.server.port, ['-c', "select 1 as one, 'two' as two, cast('2024-01-02' as date) as d, 1.50 as n, true as b"]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe([' one | two |     d      |  n   | b ', '-----+-----+------------+------+---', '   1 | two | 2024-01-02 | 1.50 | t', '(1 row)', '', ''].join('\n'));
+  });
+
+  it('runs a script with -f: DDL, DML and queries, with their command tags', async () => {
+    const file = path.join(env.dir, 'script.sql');
+    fs.writeFileSync(
+      file,
+      ['create table p (id integer, name varchar(10));', "insert into p values (1, 'a'), (2, 'b'), (3, null);", 'delete from p where id = 3;', 'select id, name from p order by id;'].join('\n'),
+    );
+    const r = await psql(env.server.port, ['-A', '-F', ',', '-f', file]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(['CREATE TABLE', 'INSERT 0 3', 'DELETE 1', 'id,name', '1,a', '2,b', '(2 rows)', ''].join('\n'));
+  });
+
+  it('reports an error with its SQLSTATE position as psql does, and stops with ON_ERROR_STOP', async () => {
+    const r = await psql(env.server.port, ['-v', 'ON_ERROR_STOP=1', '-c', 'select missing from p']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERROR:  column "missing" does not exist');
+    expect(r.stderr).toContain('LINE 1: select missing from p\n               ^');
+  });
+
+  it('logs in with an md5 password, and is refused with a wrong one', async () => {
+    const s = await startServer({ password: 'pw' });
+    try {
+      const ok = await psql(s.server.port, ['-A', '-t', '-c', 'select 5'], { PGPASSWORD: 'pw' });
+      expect(ok.stdout).toBe('5\n');
+      const bad = await psql(s.server.port, ['-A', '-t', '-c', 'select 5'], { PGPASSWORD: 'nope' });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('password authentication failed for user "u"');
+    } finally {
+      await s.stop();
+    }
+  });
+});
