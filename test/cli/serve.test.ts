@@ -1,0 +1,70 @@
+/**
+ * keel serve as a process: it prints where it listens (--json), serves the
+ * data directory to a wire client, records the statements in the workload log
+ * with the client's user, and stops cleanly on SIGTERM. Runs the built keel:
+ * `npm run build` first.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { KEEL_BIN, runKeel } from './helpers.js';
+import { dataRow, loggedIn } from '../server/wire-client.js';
+
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-serve-cli-'));
+  expect(runKeel(['sql', '--data', 'd', 'create table t (x integer); insert into t values (1), (2), (3)'], { cwd: dir }).code).toBe(0);
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts keel serve; resolves with the process and the first line it prints. */
+function serve(args: readonly string[]): Promise<{ child: ChildProcess; line: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [KEEL_BIN, 'serve', '--data', 'd', '--port', '0', ...args], { cwd: dir });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve({ child, line: out.slice(0, nl), stderr: () => err });
+    });
+    child.once('exit', (code) => reject(new Error(`keel serve exited with ${code}: ${err}`)));
+  });
+}
+
+describe('keel serve', () => {
+  it('serves the data directory, logs the statements with their user, and stops on SIGTERM', async () => {
+    const { child, line, stderr } = await serve(['--json']);
+    const info = JSON.parse(line) as { host: string; port: number; auth: string };
+    expect(info.host).toBe('127.0.0.1');
+    expect(info.auth).toBe('trust');
+    const c = await loggedIn(info.port, 'wiremark');
+    c.query('select sum(x) from t');
+    const msgs = await c.until('Z');
+    expect(dataRow(msgs.find((m) => m.type === 'D')!)).toEqual(['6']);
+    c.end();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr()).toBe('');
+    const history = runKeel(['log', 'history', '--data', 'd', '--json'], { cwd: dir });
+    expect(history.code).toBe(0);
+    expect(history.stdout).toContain('wiremark');
+  });
+
+  it('refuses a bad --port and a bad --auth with one line', () => {
+    const port = runKeel(['serve', '--data', 'd', '--port', 'x'], { cwd: dir });
+    expect(port.code).toBe(1);
+    expect(port.stderr).toBe('error: --port: expected a port number (0 to 65535), got x\n');
+    const auth = runKeel(['serve', '--data', 'd', '--auth', 'scram'], { cwd: dir });
+    expect(auth.code).toBe(1);
+    expect(auth.stderr).toBe('error: --auth: expected trust, cleartext or md5, got scram\n');
+  });
+});
