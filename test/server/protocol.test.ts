@@ -256,6 +256,24 @@ describe('simple query', () => {
   });
 });
 
+describe('large results', () => {
+  it('sends a result of many chunks in order to a client that reads slowly', async () => {
+    await env.db.execute(`create table seq (x integer); insert into seq values ${Array.from({ length: 300 }, (_, i) => `(${i})`).join(', ')}`);
+    const c = await loggedIn(env.server.port);
+    // the client stops reading: the server has to wait for its socket to drain
+    c.socket.pause();
+    c.query("select a.x * 300 + b.x as v, 'padding-padding-padding' as p from seq a, seq b order by v");
+    await new Promise((r) => setTimeout(r, 200));
+    c.socket.resume();
+    const msgs = await c.until('Z');
+    const rows = msgs.filter((m) => m.type === 'D').map((m) => dataRow(m)[0]);
+    expect(rows).toHaveLength(90_000);
+    expect(rows.every((v, i) => v === String(i))).toBe(true);
+    expect(cstringOf(msgs.at(-2)!)).toBe('SELECT 90000');
+    c.end();
+  });
+});
+
 describe("the connection's end", () => {
   it('Terminate closes the connection and ends the session', async () => {
     const c = await loggedIn(env.server.port);
