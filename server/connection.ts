@@ -14,13 +14,23 @@ import { FieldReader, FrameError, FrameReader, type Frame } from './protocol/fra
 import { MessageWriter } from './protocol/writer.js';
 import * as be from './protocol/backend.js';
 import { pgColumnType } from './pg-types.js';
-import { FEATURE_NOT_SUPPORTED, INTERNAL_ERROR, INVALID_AUTHORIZATION, INVALID_PASSWORD, PROTOCOL_VIOLATION, sqlstateOf } from './sqlstate.js';
+import { FEATURE_NOT_SUPPORTED, INTERNAL_ERROR, INVALID_AUTHORIZATION, INVALID_PASSWORD, PROTOCOL_VIOLATION, sqlstateOf, WARNING } from './sqlstate.js';
 import { newSalt, passwordMatches, type AuthMethod } from './auth.js';
 
-/** What a connection needs of the database: running a script of statements for a user and session. */
+/**
+ * What a connection needs of the database: one session of its own (keel's
+ * transaction block belongs to a Database handle), that runs scripts of
+ * statements, says whether a transaction block is open, and is closed with
+ * the connection (rolling back a block left open).
+ */
 export interface QueryHost {
   execute(sql: string, onResult: (r: QueryResult) => void, options: ExecuteOptions): Promise<QueryResult[]>;
+  readonly transaction: { readonly status: 'none' | 'open' | 'aborted' };
+  close(): void;
 }
+
+/** Opens a connection's session once it has logged in. */
+export type OpenSession = (who: { readonly user: string; readonly database: string }) => Promise<QueryHost>;
 
 export interface ConnectionSettings {
   readonly auth: AuthMethod;
@@ -64,12 +74,14 @@ export class Connection {
   private running: AbortController | null = null;
   private salt: Buffer = Buffer.alloc(0);
   private key: { processId: number; secretKey: number } | null = null;
+  /** The session, from the login on. */
+  private host: QueryHost | null = null;
   user = '';
   database = '';
 
   constructor(
     private readonly socket: Socket,
-    private readonly host: QueryHost,
+    private readonly open: OpenSession,
     private readonly settings: ConnectionSettings,
     private readonly hooks: ConnectionHooks,
   ) {
@@ -107,11 +119,22 @@ export class Connection {
   }
 
   private closed(): void {
-    if (this.phase === 'closed' && this.key === null) return;
     this.phase = 'closed';
     this.running?.abort();
     if (this.key) this.hooks.unregister(this.key.processId);
     this.key = null;
+    // a running query closes the session when it has stopped
+    if (!this.busy) this.closeSession();
+  }
+
+  private closeSession(): void {
+    const host = this.host;
+    this.host = null;
+    try {
+      host?.close();
+    } catch (e) {
+      this.log(`closing the session of user "${this.user}" failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
   }
 
   /** Handles every complete message that has arrived, in order, until a query makes the connection busy. */
@@ -221,9 +244,41 @@ export class Connection {
     ];
     for (const [name, value] of status) be.parameterStatus(this.writer, name, value);
     be.backendKeyData(this.writer, this.key.processId, this.key.secretKey);
+    void this.openSession();
+  }
+
+  /** Opens the session (busy meanwhile: messages wait), then says the connection is ready. */
+  private async openSession(): Promise<void> {
+    this.busy = true;
+    let host: QueryHost;
+    try {
+      host = await this.open({ user: this.user, database: this.database });
+    } catch (e) {
+      this.busy = false;
+      if (this.isClosed()) return;
+      const message = e instanceof KeelError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+      if (!(e instanceof KeelError)) this.log(`opening a session failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return this.fatal(e instanceof KeelError ? sqlstateOf(e.code) : INTERNAL_ERROR, message);
+    }
+    this.host = host;
+    this.busy = false;
+    if (this.isClosed()) return this.closeSession();
     be.readyForQuery(this.writer, 'I');
     this.phase = 'ready';
     this.flushNow();
+    this.pump();
+  }
+
+  /** ReadyForQuery's status: idle, in a transaction block, or in one that failed. */
+  private status(): be.TransactionStatus {
+    switch (this.host?.transaction.status) {
+      case 'open':
+        return 'T';
+      case 'aborted':
+        return 'E';
+      default:
+        return 'I';
+    }
   }
 
   // ------------------------------------------------------------ after startup
@@ -242,7 +297,7 @@ export class Connection {
         return;
       case 'S':
         this.skipToSync = false;
-        be.readyForQuery(this.writer, 'I');
+        be.readyForQuery(this.writer, this.status());
         this.flushNow();
         return;
       case 'H':
@@ -260,7 +315,7 @@ export class Connection {
         return;
       case 'F':
         be.errorResponse(this.writer, { severity: 'ERROR', code: FEATURE_NOT_SUPPORTED, message: 'function calls (the FunctionCall message) are not supported' });
-        be.readyForQuery(this.writer, 'I');
+        be.readyForQuery(this.writer, this.status());
         this.flushNow();
         return;
       case 'd':
@@ -280,24 +335,31 @@ export class Connection {
     const running = new AbortController();
     this.running = running;
     try {
-      await this.host.execute(sql, (r) => results.push(r), { user: this.user, session: this.session, signal: running.signal });
+      await this.host!.execute(sql, (r) => results.push(r), { user: this.user, session: this.session, signal: running.signal });
     } catch (e) {
       error = e;
     }
     this.running = null;
     try {
-      if (this.phase === 'closed') return;
+      if (this.isClosed()) {
+        this.busy = false;
+        return this.closeSession();
+      }
       if (results.length === 0 && error === null) be.emptyQueryResponse(this.writer);
       for (const r of results) {
         await this.sendResult(r);
         if (this.isClosed()) return;
       }
       if (error !== null) be.errorResponse(this.writer, this.errorFields(error, sql));
-      be.readyForQuery(this.writer, 'I');
+      be.readyForQuery(this.writer, this.status());
       await this.flush();
     } catch (e) {
       this.bug(e);
       return;
+    }
+    if (this.isClosed()) {
+      this.busy = false;
+      return this.closeSession();
     }
     this.busy = false;
     if (this.socket.isPaused()) this.socket.resume();
@@ -305,6 +367,7 @@ export class Connection {
   }
 
   private async sendResult(r: QueryResult): Promise<void> {
+    if (r.notice !== null) be.noticeResponse(this.writer, { severity: 'WARNING', code: WARNING, message: r.notice });
     if (r.columns.length > 0) {
       const types = r.columns.map((c) => pgColumnType(c.type));
       be.rowDescription(
@@ -351,9 +414,11 @@ export class Connection {
 
   private bug(e: unknown): void {
     this.log(`connection of user "${this.user}" failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    this.busy = false;
     this.phase = 'closed';
     this.running?.abort();
     this.socket.destroy();
+    this.closeSession();
   }
 
   private log(line: string): void {

@@ -6,7 +6,7 @@
 import * as net from 'node:net';
 import { randomInt } from 'node:crypto';
 import { KeelError, UsageError } from '../engine/index.js';
-import { Connection, type QueryHost } from './connection.js';
+import { Connection, type OpenSession } from './connection.js';
 import type { AuthMethod } from './auth.js';
 
 export interface ServeOptions {
@@ -44,7 +44,8 @@ export class PgServer {
 
   private constructor(private readonly server: net.Server) {}
 
-  static async listen(db: QueryHost, options: ServeOptions = {}): Promise<PgServer> {
+  /** Listens; every connection that logs in gets a session of its own from `open`, closed when the connection ends. */
+  static async listen(open: OpenSession, options: ServeOptions = {}): Promise<PgServer> {
     const auth = options.auth ?? (options.password !== undefined ? 'md5' : 'trust');
     if (auth !== 'trust' && !options.password) throw new UsageError(`auth ${auth} needs a password`);
     if (auth === 'trust' && options.password !== undefined) throw new UsageError('a password with auth trust would never be asked for: choose md5 or cleartext');
@@ -60,7 +61,7 @@ export class PgServer {
       const s = self!;
       s.sockets.add(socket);
       socket.on('close', () => s.sockets.delete(socket));
-      new Connection(socket, db, settings, {
+      new Connection(socket, open, settings, {
         register: (conn) => s.register(conn),
         unregister: (pid) => {
           s.connections.delete(pid);

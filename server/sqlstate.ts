@@ -12,6 +12,9 @@ const SQLSTATES: Record<ErrorCode, string> = {
   TYPE_MISMATCH: '42804', // datatype_mismatch
   DUPLICATE_OBJECT: '42710', // duplicate_object
   INVALID_DDL: '42P16', // invalid_table_definition
+  DEPENDENT_OBJECTS: '2BP01', // dependent_objects_still_exist
+  TRANSACTION_ABORTED: '25P02', // in_failed_sql_transaction
+  SERIALIZATION: '40001', // serialization_failure
   UNSUPPORTED: '0A000', // feature_not_supported
   TOO_COMPLEX: '54001', // statement_too_complex
   DIVISION_BY_ZERO: '22012', // division_by_zero
@@ -43,3 +46,5 @@ export const FEATURE_NOT_SUPPORTED = '0A000';
 export const INVALID_PASSWORD = '28P01';
 export const INVALID_AUTHORIZATION = '28000';
 export const QUERY_CANCELED = '57014';
+/** A statement that had nothing to do (COMMIT with no transaction): PostgreSQL's WARNING class. */
+export const WARNING = '01000';

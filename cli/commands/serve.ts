@@ -2,6 +2,7 @@
  * keel serve: the data directory over the PostgreSQL wire protocol
  * (server/, docs/server.md), until SIGINT or SIGTERM.
  */
+import { Database } from '../../index.js';
 import { UsageError } from '../../engine/index.js';
 import { PgServer, type AuthMethod } from '../../server/index.js';
 import { printJson, withDatabase, type CommonOptions } from '../context.js';
@@ -24,7 +25,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   await withDatabase(
     flags,
     async (db) => {
-      const server = await PgServer.listen(db, {
+      // a session per connection: a transaction block belongs to a Database handle
+      const server = await PgServer.listen(() => Database.open(db.dir, { create: false, workloadLog: { source: 'serve' } }), {
         host: flags.host,
         port,
         ...(password === undefined ? {} : { password }),

@@ -37,6 +37,11 @@ export class TransactionBlock {
 
   constructor(private readonly store: Store) {}
 
+  /** Whether a block is open and usable, open after an error (only ROLLBACK or COMMIT can end it), or not open: PostgreSQL's ReadyForQuery status. */
+  get status(): 'none' | 'open' | 'aborted' {
+    return this.state.kind;
+  }
+
   /** Whether a block is open (aborted or not): statements belong to it. */
   get inBlock(): boolean {
     return this.state.kind !== 'none';

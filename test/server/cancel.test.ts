@@ -17,6 +17,8 @@ import { dataRow, errorFields, int32, WireClient } from './wire-client.js';
 /** Runs "wait" until aborted; anything else returns one row of one integer column holding its length. */
 const host = {
   aborted: 0,
+  transaction: { status: 'none' as const },
+  close: () => {},
   async execute(sql: string, onResult: (r: QueryResult) => void, options: ExecuteOptions): Promise<QueryResult[]> {
     if (sql === 'wait') {
       await new Promise<void>((_, reject) =>
@@ -32,6 +34,7 @@ const host = {
       stats: undefined as never,
       command: 'SELECT',
       rowCount: 1,
+      notice: null,
       rows: () => [[sql.length]],
       textRows: () => [[String(sql.length)]],
     } satisfies QueryResult;
@@ -43,7 +46,7 @@ const host = {
 let server: PgServer;
 
 beforeAll(async () => {
-  server = await PgServer.listen(host, { port: 0, log: () => {} });
+  server = await PgServer.listen(async () => host, { port: 0, log: () => {} });
 });
 
 afterAll(async () => {

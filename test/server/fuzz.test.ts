@@ -95,8 +95,10 @@ describe('fuzz: random bytes on the wire', () => {
       { seed: SEED, numRuns: RUNS },
     );
     await stillServes();
-    for (let i = 0; i < 100 && env.server.sessions > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && (env.server.sessions > 0 || env.open() > 0); i++) await new Promise((r) => setTimeout(r, 10));
     expect(env.server.sessions).toBe(0);
+    // every connection's Database handle was closed
+    expect(env.open()).toBe(0);
   });
 
   it('a valid startup split at every byte still logs in', async () => {

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { md5Response, SERVER_VERSION } from '../../server/index.js';
-import type { QueryRecord } from '../../engine/index.js';
 import { cstr, cstringOf, dataRow, errorFields, int32, loggedIn, rowDescription, startServer, WireClient, type Message } from './wire-client.js';
 
 let env: Awaited<ReturnType<typeof startServer>>;
@@ -226,19 +225,40 @@ describe('simple query', () => {
   });
 
   it("records each statement with the connection's user and a session naming its database", async () => {
-    const records: QueryRecord[] = [];
-    const off = env.db.onQuery((r) => records.push(r));
-    try {
-      const c = await loggedIn(env.server.port, 'frank', 'warehouse');
-      c.query('select count(*) from t');
-      await c.until('Z');
-      c.end();
-      expect(records).toHaveLength(1);
-      expect(records[0]!.user).toBe('frank');
-      expect(records[0]!.session).toMatch(/^warehouse:\d+$/);
-    } finally {
-      off();
-    }
+    const c = await loggedIn(env.server.port, 'frank', 'warehouse');
+    c.query('select count(*) from t');
+    await c.until('Z');
+    c.end();
+    const mine = env.records.filter((r) => r.user === 'frank');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.session).toMatch(/^warehouse:\d+$/);
+  });
+
+  it('each connection is a session of its own: its transaction block, and ReadyForQuery saying where it is', async () => {
+    const a = await loggedIn(env.server.port);
+    const b = await loggedIn(env.server.port);
+    a.query('create table tx (x integer)');
+    await a.until('Z');
+    a.query('begin; insert into tx values (1)');
+    const begun = await a.until('Z');
+    expect(begun.at(-1)!.body.toString()).toBe('T');
+    // b does not see a's uncommitted row, and is not in a's block
+    b.query('select count(*) from tx');
+    const seen = await b.until('Z');
+    expect(dataRow(seen.find((m) => m.type === 'D')!)).toEqual(['0']);
+    expect(seen.at(-1)!.body.toString()).toBe('I');
+    a.query('select nope from tx');
+    expect((await a.until('Z')).at(-1)!.body.toString()).toBe('E');
+    a.query('rollback');
+    expect((await a.until('Z')).at(-1)!.body.toString()).toBe('I');
+    a.query('commit');
+    const warned = await a.until('Z');
+    expect(types(warned)).toBe('NCZ');
+    expect(errorFields(warned[0]!)).toMatchObject({ S: 'WARNING', M: 'there is no transaction in progress' });
+    a.query('drop table tx');
+    await a.until('Z');
+    a.end();
+    b.end();
   });
 
   it('refuses the extended query protocol with feature_not_supported up to Sync', async () => {
@@ -275,12 +295,15 @@ describe('large results', () => {
 });
 
 describe("the connection's end", () => {
-  it('Terminate closes the connection and ends the session', async () => {
+  it('Terminate closes the connection and ends (closes) its session', async () => {
+    await until(() => env.open() === 0);
     const c = await loggedIn(env.server.port);
     const before = env.server.sessions;
+    expect(env.open()).toBe(1);
     c.message('X', Buffer.alloc(0));
     await c.closedByServer();
     await until(() => env.server.sessions === before - 1);
+    await until(() => env.open() === 0);
   });
 
   it('an unknown message type is a FATAL protocol violation; the server keeps serving', async () => {

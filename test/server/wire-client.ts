@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { Database } from '../../engine/index.js';
+import { Database, type QueryRecord } from '../../engine/index.js';
 import { PgServer, type ServeOptions } from '../../server/index.js';
 
 export interface Message {
@@ -183,15 +183,41 @@ export function cstringOf(m: Message): string {
   return m.body.toString('utf8', 0, m.body.indexOf(0));
 }
 
-/** A fresh database in a temporary directory, and a server over it on a free port. */
-export async function startServer(options: ServeOptions = {}, open: { workers?: number } = { workers: 0 }): Promise<{ db: Database; server: PgServer; dir: string; stop: () => Promise<void> }> {
+export interface TestServer {
+  /** A handle of the data directory, for setting up tables. */
+  readonly db: Database;
+  readonly server: PgServer;
+  readonly dir: string;
+  /** The records of every statement the connections' sessions ran. */
+  readonly records: QueryRecord[];
+  /** Sessions opened and not yet closed. */
+  open(): number;
+  stop(): Promise<void>;
+}
+
+/** A fresh database in a temporary directory, and a server over it on a free port; each connection gets a Database handle of its own. */
+export async function startServer(options: ServeOptions = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-serve-'));
-  const db = await Database.open(path.join(dir, 'data'), { slices: 2, ...open });
-  const server = await PgServer.listen(db, { port: 0, log: () => {}, ...options });
+  const data = path.join(dir, 'data');
+  const db = await Database.open(data, { slices: 2, workers: 0 });
+  const records: QueryRecord[] = [];
+  let open = 0;
+  const server = await PgServer.listen(
+    async () => {
+      const session = await Database.open(data, { create: false, workers: 0 });
+      open++;
+      session.onQuery((r) => records.push(r));
+      session.onClose(() => open--);
+      return session;
+    },
+    { port: 0, log: () => {}, ...options },
+  );
   return {
     db,
     server,
     dir,
+    records,
+    open: () => open,
     stop: async () => {
       await server.close();
       db.close();
