@@ -261,6 +261,26 @@ describe('simple query', () => {
     b.end();
   });
 
+  it("a write waiting for another session's transaction does not stall the other connections", async () => {
+    const a = await loggedIn(env.server.port);
+    const b = await loggedIn(env.server.port);
+    const c = await loggedIn(env.server.port);
+    a.query('create table w (x integer); begin; insert into w values (1)');
+    await a.until('Z');
+    b.query('insert into w values (2)');
+    // b waits for a's writer lock; c is answered meanwhile
+    c.query('select 1');
+    expect(types(await c.until('Z'))).toBe('TDCZ');
+    a.query('commit');
+    expect((await a.until('Z')).at(-1)!.body.toString()).toBe('I');
+    expect((await b.until('Z')).map(cstringOf)[0]).toBe('INSERT 0 1');
+    c.query('select count(*) from w');
+    expect(dataRow((await c.until('Z')).find((m) => m.type === 'D')!)).toEqual(['2']);
+    c.query('drop table w');
+    await c.until('Z');
+    for (const x of [a, b, c]) x.end();
+  });
+
   it('refuses the extended query protocol with feature_not_supported up to Sync', async () => {
     const c = await loggedIn(env.server.port);
     c.message('P', Buffer.concat([cstr(''), cstr('select 1'), Buffer.from([0, 0])]));
