@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database } from '../../index.js';
-import { createTableSql, decide, proveGroup, ratioInterval, runAdvisor, slowerBound, withoutAdvisor, type Recommendation } from '../../advisor/index.js';
+import { createTableSql, decide, fasterBound, proveGroup, ratioInterval, runAdvisor, slowerBound, withoutAdvisor, type Recommendation } from '../../advisor/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
 import { affectedShapes } from '../../advisor/shadow/index.js';
 
@@ -36,10 +36,16 @@ describe('the decision rule', () => {
     expect(decide({ ...base, timeRatio: within, blocksScanned: m(100, 60), bytesMoved: m(1e6, 2e6) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/trade the clock does not settle/) });
     expect(decide({ ...base, timeRatio: within }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^no measured saving/) });
     // fewer blocks but more rows read (a rewrite into fewer, fuller blocks; the snowflake's sort key: blocks -31%, rows +17%, the
-    // stream 21% slower) is a trade the clock alone settles: refused within noise, proven only when the whole interval is below 1
+    // stream 21% slower) is a trade the clock alone settles: proven when faster with one-sided 95% confidence, refused otherwise
     expect(decide({ ...base, rowsScanned: m(1000, 1200), timeRatio: within, blocksScanned: m(100, 70) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^a trade the clock does not settle: blocks read -30\.0% but rows read \+20\.0%/) });
     expect(decide({ ...base, rowsScanned: m(1000, 1200), timeRatio: { estimate: 0.8, low: 0.7, high: 0.9 }, blocksScanned: m(100, 70) }, 0.02, false)).toMatchObject({ verdict: 'proven', reason: expect.stringMatching(/^measured faster/) });
     expect(decide({ ...base, rowsScanned: m(1000, 1200), timeRatio: { estimate: 1.2, low: 1.05, high: 1.35 }, blocksScanned: m(100, 70) }, 0.02, false).verdict).toBe('rejected');
+    // the two-facts fact's key and sort key: x0.845 (0.710-1.006 over 15 rounds) is faster with one-sided 95% confidence
+    const twoFacts = { estimate: 0.845, low: 0.71, high: 1.006 };
+    expect(fasterBound(twoFacts, 15)).toBeCloseTo(Math.exp(Math.log(0.845) + (1.761 * Math.log(1.006 / 0.845)) / 2.145), 10);
+    expect(decide({ ...base, rounds: 15, rowsScanned: m(1000, 1288), timeRatio: twoFacts, blocksScanned: m(100, 47) }, 0.02, false)).toMatchObject({ verdict: 'proven', reason: expect.stringMatching(/settled by the clock: .*one-sided 95% confidence \(bound x0\.97/) });
+    // the snowflake's sort key: x1.003 (0.887-1.134) is not
+    expect(decide({ ...base, rounds: 15, rowsScanned: m(1000, 1196), timeRatio: { estimate: 1.003, low: 0.887, high: 1.134 }, blocksScanned: m(100, 69) }, 0.02, false).verdict).toBe('rejected');
     // rows read that fall with blocks, or stay, change nothing
     expect(decide({ ...base, rowsScanned: m(1000, 600), timeRatio: within, blocksScanned: m(100, 70) }, 0.02, false).verdict).toBe('proven');
     // slower with one-sided 95% confidence refuses, though the two-sided interval still holds 1 (the snowflake's dimension key: x1.069, 0.999-1.144 over 15 rounds)
