@@ -99,6 +99,8 @@ export interface Measurement {
   readonly ms: number;
   /** Every counted round's time, in order. */
   readonly rounds: readonly number[];
+  /** Each statement's time, the mean over the counted rounds: paired with another layout's, statement by statement. */
+  readonly statementMs: Float64Array;
   /** Counters of the first counted round (they do not depend on timing). */
   readonly blocksScanned: number;
   readonly blocksSkipped: number;
@@ -127,6 +129,7 @@ export async function measure(dbs: Readonly<Record<string, Database>>, sqls: rea
   const names = Object.keys(dbs);
   for (const n of names) await replay(dbs[n]!, sqls);
   const counted: Record<string, Replay[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const statementMs = names.map(() => new Float64Array(sqls.length));
   for (let i = 0; i < runs; i++) {
     onRound?.(i + 1);
     const tallies = names.map(() => new Tally());
@@ -135,7 +138,9 @@ export async function measure(dbs: Readonly<Record<string, Database>>, sqls: rea
       for (const [q, sql] of sqls.entries()) {
         for (let j = 0; j < names.length; j++) {
           const k = (i + q + j) % names.length;
+          const before = tallies[k]!.ms;
           await tallies[k]!.run(dbs[names[k]!]!, sql);
+          statementMs[k]![q]! += (tallies[k]!.ms - before) / runs;
         }
       }
     } finally {
@@ -144,12 +149,13 @@ export async function measure(dbs: Readonly<Record<string, Database>>, sqls: rea
     names.forEach((n, k) => counted[n]!.push(tallies[k]!.result()));
   }
   const out: Record<string, Measurement> = {};
-  for (const n of names) {
+  for (const [k, n] of names.entries()) {
     const rs = counted[n]!;
     const first = rs[0]!;
     out[n] = {
       ms: median(rs.map((r) => r.ms)),
       rounds: rs.map((r) => r.ms),
+      statementMs: statementMs[k]!,
       blocksScanned: first.blocksScanned,
       blocksSkipped: first.blocksSkipped,
       rowsScanned: first.rowsScanned,
