@@ -13,6 +13,7 @@
  */
 import type { Database, QueryResult } from '../engine/index.js';
 import { readTrace, type TraceEntry } from './trace.js';
+import { Rng } from './tpch-workload.js';
 
 export interface PairedSide {
   /** Median over the measured rounds of the round's summed statement time. */
@@ -80,31 +81,20 @@ async function runOn(db: Executor, e: TraceEntry, into: Tally): Promise<number> 
   return ms;
 }
 
-/** A small seeded generator (mulberry32), so an interval is the same for the same times. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The 95% percentile-bootstrap interval of sum(b)/sum(a) over paired samples. */
 export function pairedRatioInterval(a: Float64Array, b: Float64Array, resamples = 2000, seed = 1): { estimate: number; low: number; high: number } {
   const n = a.length;
   const sum = (x: Float64Array) => x.reduce((s, v) => s + v, 0);
   const estimate = sum(b) / Math.max(1e-9, sum(a));
   if (n < 2) return { estimate, low: 0, high: Infinity };
-  const rand = seeded(seed);
+  // seeded, so an interval is the same for the same times
+  const rng = new Rng(seed);
   const ratios = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let sa = 0;
     let sb = 0;
     for (let i = 0; i < n; i++) {
-      const k = Math.floor(rand() * n);
+      const k = Math.floor(rng.next() * n);
       sa += a[k]!;
       sb += b[k]!;
     }
