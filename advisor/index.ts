@@ -14,6 +14,6 @@ export * from './encoding/index.js';
 export * from './cost-model/index.js';
 export * from './storage-recommendations.js';
 export { explainRecommendation, headline, shadowTable, styleRivals } from './explain.js';
-export { proveGroups, proveGroup, ratioInterval, slowerBound, fasterBound, decide, createTableSql, recall, refusalOf, workloadChange, MIX_GROWTH, DATA_GROWTH, type ShadowOptions, type ProveOptions } from './shadow/index.js';
+export { proveGroups, proveGroup, pairedTimeRatio, decide, createTableSql, recall, refusalOf, workloadChange, MIX_GROWTH, DATA_GROWTH, type ShadowOptions, type ProveOptions } from './shadow/index.js';
 export { assignGroups, groupTables, membersOf, changeKey, groupBenefit } from './recommendations/groups.js';
 export { withoutAdvisor } from './own-queries.js';

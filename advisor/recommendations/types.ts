@@ -86,8 +86,12 @@ export interface ShadowEvidence {
   readonly storageBytes: ShadowMeasure;
   /** Median over rounds of one weighted run, ms. */
   readonly timeMs: ShadowMeasure;
-  /** The time ratio proposed/current: its point estimate and 95% confidence interval (docs/advisor.md, "Shadow proof"). */
-  readonly timeRatio: { readonly estimate: number; readonly low: number; readonly high: number };
+  /**
+   * The time ratio proposed/current: its point estimate, 95% interval and
+   * one-sided 95% bounds (docs/advisor.md, "Shadow proof"). The bounds are
+   * absent in proofs stored before they were measured.
+   */
+  readonly timeRatio: { readonly estimate: number; readonly low: number; readonly high: number; readonly faster?: number; readonly slower?: number };
   /**
    * The saving in seconds per day the time ratio implies: the statements'
    * logged time per day (their fingerprints' executions in the log, over the

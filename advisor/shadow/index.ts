@@ -10,7 +10,8 @@ import type { Recommendation, Refusal, ShadowEvidence, SortKeyRecommendation } f
 import { proveGroup, type ShadowOptions } from './prove.js';
 import { changeText, groupKey, rememberedReason } from './memory.js';
 
-export { proveGroup, ratioInterval, slowerBound, fasterBound, decide, type ShadowOptions } from './prove.js';
+export { proveGroup, decide, type ShadowOptions } from './prove.js';
+export { pairedTimeRatio, type TimeRatio } from './time-ratio.js';
 export { affectedShapes, type AffectedShape } from './shapes.js';
 export { createTableSql } from './copy.js';
 export { recall, forbiddenBy, refusalOf, rememberedReason, workloadChange, groupKey, changeText, applicable, MIX_GROWTH, DATA_GROWTH, type Recalled } from './memory.js';

@@ -4,13 +4,12 @@
  * copy of their tables, laid out as now and as proposed (the group's own DDL
  * run on the copy, through the engine's rewrite), statement by statement on
  * both copies in turn, both warm. The exact counters (blocks read, rows read,
- * bytes moved, storage) are measured once; time is the weighted sum of the
- * statements' times per round.
+ * bytes moved, storage) are measured once; time is measured every round, and
+ * time-ratio.ts turns the rounds into a ratio with its bootstrap intervals.
  *
- * Decision: the log-ratio of proposed to current time per round gives a 95%
- * confidence interval (Student's t over the rounds). Slower with one-sided
- * 95% confidence (slowerBound above 1) refuses the group; faster beyond the
- * two-sided interval proves it; within
+ * Decision: slower with one-sided 95% confidence (the ratio's one-sided lower
+ * bound above 1) refuses the group; faster beyond the two-sided 95% interval
+ * proves it; within
  * it, the counters decide: the group is proven when blocks read or bytes
  * moved fall by more than 2% and neither rises by more than 2%; for a group
  * of encodings only, when both stay within 2%, storage falling by more than
@@ -28,6 +27,7 @@ import { workloadDays } from '../cost-model/index.js';
 import type { Recommendation, ShadowEvidence, ShadowMeasure } from '../recommendations/types.js';
 import { affectedShapes, type AffectedShape } from './shapes.js';
 import { copyPlan, fillCopy } from './copy.js';
+import { pairedTimeRatio, type TimeRatio } from './time-ratio.js';
 
 export interface ShadowOptions {
   /** Rows the largest copied table is sampled to (default 131,072); the others in the same fraction. */
@@ -44,62 +44,21 @@ export interface ShadowOptions {
   counterThreshold?: number;
 }
 
-/** Student's t, two-sided 95%, by degrees of freedom (1..14; beyond, the normal's 1.96 rounded up). */
-const T95 = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145];
-
-/** Student's t, one-sided 95%, by degrees of freedom (1..14). */
-const T95_ONE_SIDED = [NaN, 6.314, 2.92, 2.353, 2.132, 2.015, 1.943, 1.895, 1.86, 1.833, 1.812, 1.796, 1.782, 1.771, 1.761];
-
-/**
- * The one-sided 95% lower bound of the time ratio, from its two-sided 95%
- * interval over `rounds` rounds: above 1, the proposed layout is slower with
- * 95% confidence. Refusing on it, rather than on the two-sided interval,
- * leans the decision toward the current layout, which is what a change must
- * beat: a slowdown is the costly mistake.
- */
-export function slowerBound(t: { estimate: number; high: number }, rounds: number): number {
-  const df = rounds - 1;
-  if (df < 1 || !Number.isFinite(t.high) || t.estimate <= 0) return 0;
-  const se = Math.log(t.high / t.estimate) / (T95[df] ?? 1.96);
-  return Math.exp(Math.log(t.estimate) - (T95_ONE_SIDED[df] ?? 1.645) * se);
-}
-
-/**
- * The one-sided 95% upper bound of the time ratio: below 1, the proposed
- * layout is faster with 95% confidence. Used only where the counters part
- * (blocks read down, rows read up) and the clock must settle it: the same
- * one-sided test that refuses a slower group, the other way round.
- */
-export function fasterBound(t: { estimate: number; high: number }, rounds: number): number {
-  const df = rounds - 1;
-  if (df < 1 || !Number.isFinite(t.high) || t.estimate <= 0) return Infinity;
-  const se = Math.log(t.high / t.estimate) / (T95[df] ?? 1.96);
-  return Math.exp(Math.log(t.estimate) + (T95_ONE_SIDED[df] ?? 1.645) * se);
-}
-
-/** The 95% confidence interval of the geometric mean of paired ratios. */
-export function ratioInterval(ratios: readonly number[]): { estimate: number; low: number; high: number } {
-  const logs = ratios.filter((r) => r > 0 && Number.isFinite(r)).map(Math.log);
-  const n = logs.length;
-  if (n === 0) return { estimate: 1, low: 0, high: Infinity };
-  const mean = logs.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { estimate: Math.exp(mean), low: 0, high: Infinity };
-  const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
-  const half = (T95[n - 1] ?? 2) * (sd / Math.sqrt(n));
-  return { estimate: Math.exp(mean), low: Math.exp(mean - half), high: Math.exp(mean + half) };
-}
-
 interface RoundStats {
+  /** Weighted by executions in the log. */
   timeMs: number;
+  /** Each statement's own time, unweighted. */
+  readonly statementMs: Float64Array;
   blocksScanned: number;
   rowsScanned: number;
   bytesMoved: number;
 }
 
-const emptyRound = (): RoundStats => ({ timeMs: 0, blocksScanned: 0, rowsScanned: 0, bytesMoved: 0 });
+const emptyRound = (statements: number): RoundStats => ({ timeMs: 0, statementMs: new Float64Array(statements), blocksScanned: 0, rowsScanned: 0, bytesMoved: 0 });
 
-async function runShape(db: Database, s: AffectedShape, into: RoundStats): Promise<void> {
+async function runShape(db: Database, s: AffectedShape, i: number, into: RoundStats): Promise<void> {
   const { stats } = await db.query(s.sql);
+  into.statementMs[i] = stats.elapsedMs;
   into.timeMs += s.count * stats.elapsedMs;
   into.blocksScanned += s.count * stats.blocksScanned;
   into.rowsScanned += s.count * stats.rowsScanned;
@@ -112,15 +71,15 @@ async function runShape(db: Database, s: AffectedShape, into: RoundStats): Promi
  * work on the machine falls on both layouts alike instead of on one round of one.
  */
 async function runRound(cur: Database, prop: Database, shapes: readonly AffectedShape[], round: number): Promise<{ current: RoundStats; proposed: RoundStats }> {
-  const current = emptyRound();
-  const proposed = emptyRound();
+  const current = emptyRound(shapes.length);
+  const proposed = emptyRound(shapes.length);
   for (let i = 0; i < shapes.length; i++) {
     if ((i + round) % 2 === 0) {
-      await runShape(cur, shapes[i]!, current);
-      await runShape(prop, shapes[i]!, proposed);
+      await runShape(cur, shapes[i]!, i, current);
+      await runShape(prop, shapes[i]!, i, proposed);
     } else {
-      await runShape(prop, shapes[i]!, proposed);
-      await runShape(cur, shapes[i]!, current);
+      await runShape(prop, shapes[i]!, i, proposed);
+      await runShape(cur, shapes[i]!, i, current);
     }
   }
   return { current, proposed };
@@ -193,40 +152,40 @@ export async function proveGroup(db: Database, w: Workload, members: readonly Re
     }
     shapes = runnable;
     if (shapes.length === 0) return refused('none of the affected statements runs on the shadow copy');
-    const ratios: number[] = [];
-    const times = { current: [] as number[], proposed: [] as number[] };
-    let first: { current: RoundStats; proposed: RoundStats } | null = null;
+    const measuredRounds: { current: RoundStats; proposed: RoundStats }[] = [];
     const maxRounds = Math.max(rounds, o.maxRounds ?? 15);
     const runRounds = async (upTo: number) => {
-      for (let r = ratios.length; r < upTo; r++) {
-        const round = await runRound(cur, prop, shapes, r);
-        first ??= round;
-        times.current.push(round.current.timeMs);
-        times.proposed.push(round.proposed.timeMs);
-        ratios.push(round.proposed.timeMs / Math.max(1e-6, round.current.timeMs));
-      }
+      for (let r = measuredRounds.length; r < upTo; r++) measuredRounds.push(await runRound(cur, prop, shapes, r));
+    };
+    const clock = () => {
+      const bySide = (side: 'current' | 'proposed') => shapes.map((_, i) => Float64Array.from(measuredRounds, (r) => r[side].statementMs[i]!));
+      return pairedTimeRatio(bySide('current'), bySide('proposed'), shapes.map((s) => s.count));
     };
     await runRounds(rounds);
     // when some counter favours the group and the clock, which then decides, straddles 1, the rounds go on to maxRounds once: two looks at
     // the interval, not one after every round, which would find a difference in noise more often than the 5% the interval promises
-    const t = ratioInterval(ratios);
-    const c = first!;
+    let t = clock();
+    const c = measuredRounds[0]!;
     const favoured = [change({ current: c.current.blocksScanned, proposed: c.proposed.blocksScanned }, 1), change({ current: c.current.bytesMoved, proposed: c.proposed.bytesMoved }, 64 * 1024)].some((d) => d < -threshold);
-    if (favoured && t.low <= 1 && t.high >= 1) await runRounds(maxRounds);
+    if (favoured && t.low <= 1 && t.high >= 1) {
+      await runRounds(maxRounds);
+      t = clock();
+    }
+    const times = { current: measuredRounds.map((r) => r.current.timeMs), proposed: measuredRounds.map((r) => r.proposed.timeMs) };
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     const evidence = {
       at: new Date().toISOString(),
       statements: shapes.length,
-      rounds: ratios.length,
+      rounds: measuredRounds.length,
       tables: plan.tables.map((t) => ({ table: t.table, rows: t.rows, tableRows: t.tableRows })),
       blockRows: plan.blockRows,
       predicted,
-      blocksScanned: { current: first!.current.blocksScanned, proposed: first!.proposed.blocksScanned },
-      rowsScanned: { current: first!.current.rowsScanned, proposed: first!.proposed.rowsScanned },
-      bytesMoved: { current: first!.current.bytesMoved, proposed: first!.proposed.bytesMoved },
+      blocksScanned: { current: c.current.blocksScanned, proposed: c.proposed.blocksScanned },
+      rowsScanned: { current: c.current.rowsScanned, proposed: c.proposed.rowsScanned },
+      bytesMoved: { current: c.current.bytesMoved, proposed: c.proposed.bytesMoved },
       storageBytes: { current: storageOf(cur, tables), proposed: storageOf(prop, tables) },
       timeMs: { current: Math.round(median(times.current) * 100) / 100, proposed: Math.round(median(times.proposed) * 100) / 100 },
-      timeRatio: roundRatio(ratioInterval(ratios)),
+      timeRatio: roundRatio(t),
     };
     const affected = shapes.reduce((n, s) => n + s.ms, 0) / 1000 / workloadDays(w);
     const perDay = (ratio: number) => (Number.isFinite(ratio) ? Math.round((1 - ratio) * affected * 1000) / 1000 : -Infinity);
@@ -239,14 +198,14 @@ export async function proveGroup(db: Database, w: Workload, members: readonly Re
   }
 }
 
-function roundRatio(r: { estimate: number; low: number; high: number }) {
+function roundRatio(r: TimeRatio): TimeRatio {
   const k = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : x);
-  return { estimate: k(r.estimate), low: k(r.low), high: k(r.high) };
+  return { estimate: k(r.estimate), low: k(r.low), high: k(r.high), faster: k(r.faster), slower: k(r.slower) };
 }
 
 /** The decision rule of the module comment. */
 export function decide(
-  e: Pick<ShadowEvidence, 'blocksScanned' | 'rowsScanned' | 'bytesMoved' | 'storageBytes' | 'timeRatio' | 'rounds'>,
+  e: Pick<ShadowEvidence, 'blocksScanned' | 'rowsScanned' | 'bytesMoved' | 'storageBytes' | 'rounds'> & { readonly timeRatio: TimeRatio },
   threshold: number,
   encodingsOnly: boolean,
 ): { verdict: ShadowEvidence['verdict']; reason: string } {
@@ -268,7 +227,7 @@ export function decide(
   const time = `time x${t.estimate.toFixed(3)} (95% interval ${t.low.toFixed(3)}-${t.high.toFixed(3)} over ${e.rounds} rounds)`;
   const list = (cs: typeof counters) => cs.map((c) => `${c.name} ${pct(c.d)}`).join(', ');
   const limit = `${(threshold * 100).toFixed(0)}%`;
-  const slower = slowerBound(t, e.rounds);
+  const slower = t.slower;
   if (slower > 1) return { verdict: 'rejected', reason: `measured slower: ${time}, slower with one-sided 95% confidence (bound x${slower.toFixed(3)})${worse.length ? `; ${list(worse)}` : ''}` };
   if (t.high < 1) return { verdict: 'proven', reason: `measured faster: ${time}${better.length ? `; ${list(better)}` : ''}` };
   if (better.length && worse.length) return { verdict: 'rejected', reason: `a trade the clock does not settle: ${list(better)} but ${list(worse)}; ${time}` };
@@ -276,7 +235,7 @@ export function decide(
   const rows = e.rowsScanned ? change(e.rowsScanned, 1) : 0;
   const fewerBlocks = better.find((c) => c.name === 'blocks read');
   if (fewerBlocks && rows > threshold) {
-    const faster = fasterBound(t, e.rounds);
+    const faster = t.faster;
     if (faster < 1) return { verdict: 'proven', reason: `${list([fewerBlocks])} but rows read ${pct(rows)}, settled by the clock: ${time}, faster with one-sided 95% confidence (bound x${faster.toFixed(3)})` };
     return { verdict: 'rejected', reason: `a trade the clock does not settle: ${list([fewerBlocks])} but rows read ${pct(rows)}; ${time}` };
   }
