@@ -1,8 +1,9 @@
 /**
  * `npm run bench:dml`: DELETE, UPDATE and MERGE of 1%, 10% and 50% of
  * lineitem, on keel and on DuckDB running the same statements over the same
- * data, and a scan of the table before any change and after the deletes (a
- * scan of a table with no deletes must stay as fast as before delete vectors).
+ * data, a scan of the table before any change and after the deletes (a
+ * scan of a table with no deletes must stay as fast as before delete vectors),
+ * and VACUUM against the rebuild that does its work on DuckDB.
  * Each measurement starts from a fresh copy of lineitem (made untimed, CREATE
  * TABLE ... AS SELECT on both engines), the statement timed alone, median of
  * --runs. The engines alternate per measurement, so a burst of other work on
@@ -91,11 +92,26 @@ async function duckEngine(files: Map<string, string>, threads: number): Promise<
   };
 }
 
-/** Times `sql` on a fresh copy `l` of lineitem; `before` (untimed) runs first when given, e.g. the deletes before a scan. */
-async function timeOnCopy(e: Engine, sql: string, before?: string): Promise<number> {
+/** keel's copy sorted on ship date, for the sort vacuums; DuckDB has no sort key, and its copy is the same rows. */
+const SORTED_COPY = { keel: 'create table l sortkey (l_shipdate) as select * from lineitem order by l_shipdate', duckdb: 'create table l as select * from lineitem order by l_shipdate' };
+
+interface Case {
+  readonly name: string;
+  /** keel's statement; DuckDB's when `duckdb` is not given. */
+  readonly sql: string;
+  /** DuckDB's statement where it differs: for VACUUM, the rebuild that does the same work. */
+  readonly duckdb?: string;
+  /** Untimed, after the copy is made. */
+  readonly before?: string;
+  readonly sorted?: boolean;
+}
+
+/** Times the case's statement on a fresh copy `l` of lineitem; `before` (untimed) runs first when given, e.g. the deletes before a scan. */
+async function timeOnCopy(e: Engine, c: Case): Promise<number> {
   await e.run('drop table if exists l');
-  await e.run('create table l as select * from lineitem');
-  if (before) await e.run(before);
+  await e.run(c.sorted ? (e.name === 'keel' ? SORTED_COPY.keel : SORTED_COPY.duckdb) : 'create table l as select * from lineitem');
+  if (c.before) await e.run(c.before);
+  const sql = e.name === 'duckdb' && c.duckdb ? c.duckdb : c.sql;
   const t0 = performance.now();
   await e.run(sql);
   return performance.now() - t0;
@@ -107,19 +123,26 @@ try {
   const files = tpchFiles(sf, work);
   const keel = await keelEngine(files, work);
   const duck = await duckEngine(files, keel.threads);
-  const cases = [
-    { name: 'scan, no deletes', sql: SCAN, before: undefined as string | undefined },
-    ...[1, 10, 50].flatMap((p) => statements(p).map((s) => ({ ...s, before: undefined as string | undefined }))),
-    { name: 'scan after DELETE 10%', sql: SCAN, before: statements(10)[0]!.sql },
+  const delete10 = statements(10)[0]!.sql;
+  const update10 = statements(10)[1]!.sql;
+  const cases: Case[] = [
+    { name: 'scan, no deletes', sql: SCAN },
+    ...[1, 10, 50].flatMap((p) => statements(p)),
+    { name: 'scan after DELETE 10%', sql: SCAN, before: delete10 },
+    // VACUUM has no DuckDB twin that does its work (DuckDB's VACUUM neither drops deleted rows from storage nor sorts): DuckDB's
+    // figure is the rebuild that does, the table copied anew without its deleted rows (and, for the sort, in sort key order)
+    { name: 'VACUUM DELETE ONLY after DELETE 10%', sql: 'vacuum delete only l to 100 percent', duckdb: 'create or replace table l as select * from l', before: delete10 },
+    { name: 'VACUUM SORT ONLY after UPDATE 10%', sql: 'vacuum sort only l to 100 percent', duckdb: 'create or replace table l as select * from l order by l_shipdate', before: update10, sorted: true },
+    { name: 'VACUUM FULL after UPDATE 10%', sql: 'vacuum full l to 100 percent', duckdb: 'create or replace table l as select * from l order by l_shipdate', before: update10, sorted: true },
   ];
   const rows: string[] = [];
   for (const c of cases) {
     const times: Record<string, number[]> = { keel: [], duckdb: [] };
     // one unmeasured run of each first (compiling, caches), then the engines alternate
-    await timeOnCopy(keel, c.sql, c.before);
-    await timeOnCopy(duck, c.sql, c.before);
+    await timeOnCopy(keel, c);
+    await timeOnCopy(duck, c);
     for (let r = 0; r < runs; r++) {
-      for (const e of r % 2 === 0 ? [keel, duck] : [duck, keel]) times[e.name]!.push(await timeOnCopy(e, c.sql, c.before));
+      for (const e of r % 2 === 0 ? [keel, duck] : [duck, keel]) times[e.name]!.push(await timeOnCopy(e, c));
     }
     const k = median(times.keel!);
     const d = median(times.duckdb!);
@@ -129,7 +152,7 @@ try {
   keel.close();
   duck.close();
   const body = [
-    `DELETE, UPDATE and MERGE of 1%, 10% and 50% of lineitem at SF ${sf} (\`l_orderkey % 100 < p\`; MERGE's source is p% of lineitem, half matching and updated, half new and inserted), each on a fresh copy of the table, the statement timed alone; and a grouped scan of the table before any change and after deleting 10%. keel (default AUTO layout, ${keel.threads} threads: the calling thread and its workers) against DuckDB in memory at ${keel.threads} threads, in the same run, alternating. One unmeasured run, then the median of ${runs}.`,
+    `DELETE, UPDATE and MERGE of 1%, 10% and 50% of lineitem at SF ${sf} (\`l_orderkey % 100 < p\`; MERGE's source is p% of lineitem, half matching and updated, half new and inserted), each on a fresh copy of the table, the statement timed alone; a grouped scan of the table before any change and after deleting 10%; and VACUUM after deleting or updating 10% (the sort vacuums on a copy sorted on l_shipdate), set against DuckDB's rebuild of the table, which does the same work (DuckDB's own VACUUM does not). keel (default AUTO layout, ${keel.threads} threads: the calling thread and its workers) against DuckDB in memory at ${keel.threads} threads, in the same run, alternating. One unmeasured run, then the median of ${runs}.`,
     '',
     '```sh',
     'npm run build',

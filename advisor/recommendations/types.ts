@@ -99,7 +99,8 @@ export interface ShadowEvidence {
    * proofs stored before it was measured.
    */
   readonly measured?: { readonly affectedSecondsPerDay: number; readonly secondsPerDay: number; readonly low: number; readonly high: number };
-  readonly verdict: 'proven' | 'rejected';
+  /** Inconclusive: the clock was too noisy to settle what the counters left open; not remembered as a refusal, measured again next run. */
+  readonly verdict: 'proven' | 'rejected' | 'inconclusive';
   /** The decision in words: which measure proved or refused it, against what threshold. */
   readonly reason: string;
 }

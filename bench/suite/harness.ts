@@ -99,7 +99,7 @@ export interface Measurement {
   readonly ms: number;
   /** Every counted round's time, in order. */
   readonly rounds: readonly number[];
-  /** Each statement's time, the mean over the counted rounds: paired with another layout's, statement by statement. */
+  /** Each statement's time, the median over the counted rounds: paired with another layout's, statement by statement. */
   readonly statementMs: Float64Array;
   /** Counters of the first counted round (they do not depend on timing). */
   readonly blocksScanned: number;
@@ -129,7 +129,8 @@ export async function measure(dbs: Readonly<Record<string, Database>>, sqls: rea
   const names = Object.keys(dbs);
   for (const n of names) await replay(dbs[n]!, sqls);
   const counted: Record<string, Replay[]> = Object.fromEntries(names.map((n) => [n, []]));
-  const statementMs = names.map(() => new Float64Array(sqls.length));
+  // times[k][q * runs + i]: statement q's time on database k in round i
+  const times = names.map(() => new Float64Array(sqls.length * runs));
   for (let i = 0; i < runs; i++) {
     onRound?.(i + 1);
     const tallies = names.map(() => new Tally());
@@ -140,7 +141,7 @@ export async function measure(dbs: Readonly<Record<string, Database>>, sqls: rea
           const k = (i + q + j) % names.length;
           const before = tallies[k]!.ms;
           await tallies[k]!.run(dbs[names[k]!]!, sql);
-          statementMs[k]![q]! += (tallies[k]!.ms - before) / runs;
+          times[k]![q * runs + i] = tallies[k]!.ms - before;
         }
       }
     } finally {
@@ -148,6 +149,9 @@ export async function measure(dbs: Readonly<Record<string, Database>>, sqls: rea
     }
     names.forEach((n, k) => counted[n]!.push(tallies[k]!.result()));
   }
+  // a statement's time is its median over the rounds: one that stalled in one round (a collection, a burst of other work) would
+  // carry the stall whole into a mean, and on a loaded machine that made two copies of one layout differ by 10%
+  const statementMs = times.map((t) => Float64Array.from(sqls, (_, q) => median(Array.from(t.subarray(q * runs, (q + 1) * runs)))));
   const out: Record<string, Measurement> = {};
   for (const [k, n] of names.entries()) {
     const rs = counted[n]!;

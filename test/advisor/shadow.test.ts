@@ -77,7 +77,9 @@ describe('the decision rule', () => {
   const base = { blocksScanned: m(100, 100), bytesMoved: m(1e6, 1e6), storageBytes: m(1e6, 1e6), rounds: 5 };
   /** A ratio with its two-sided interval and one-sided bounds. */
   const ratio = (estimate: number, low: number, high: number, slower: number, faster: number) => ({ estimate, low, high, slower, faster });
-  const within = ratio(1, 0.9, 1.1, 0.92, 1.08);
+  const within = ratio(1, 0.95, 1.05, 0.96, 1.04);
+  /** A loaded machine's clock: wider than +-10%. */
+  const noisy = ratio(0.95, 0.7, 1.3, 0.74, 1.24);
 
   it('time beyond its interval decides; within it blocks read and bytes moved do, and storage only when they are still', () => {
     expect(decide({ ...base, timeRatio: ratio(1.4, 1.2, 1.6, 1.23, 1.57), blocksScanned: m(100, 50) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^measured slower/) });
@@ -92,16 +94,30 @@ describe('the decision rule', () => {
     expect(decide({ ...base, rowsScanned: m(1000, 1200), timeRatio: ratio(1.2, 1.05, 1.35, 1.07, 1.32), blocksScanned: m(100, 70) }, 0.02, false).verdict).toBe('rejected');
     // faster with one-sided 95% confidence, though the two-sided interval still holds 1
     expect(decide({ ...base, rounds: 15, rowsScanned: m(1000, 1288), timeRatio: ratio(0.845, 0.71, 1.006, 0.73, 0.97), blocksScanned: m(100, 47) }, 0.02, false)).toMatchObject({ verdict: 'proven', reason: expect.stringMatching(/settled by the clock: .*one-sided 95% confidence \(bound x0\.970/) });
-    expect(decide({ ...base, rounds: 15, rowsScanned: m(1000, 1196), timeRatio: ratio(1.003, 0.887, 1.134, 0.9, 1.11), blocksScanned: m(100, 69) }, 0.02, false).verdict).toBe('rejected');
+    expect(decide({ ...base, rounds: 15, rowsScanned: m(1000, 1196), timeRatio: ratio(1.003, 0.947, 1.064, 0.955, 1.055), blocksScanned: m(100, 69) }, 0.02, false).verdict).toBe('rejected');
     // rows read that fall with blocks, or stay, change nothing
     expect(decide({ ...base, rowsScanned: m(1000, 600), timeRatio: within, blocksScanned: m(100, 70) }, 0.02, false).verdict).toBe('proven');
     // slower with one-sided 95% confidence refuses, though the two-sided interval still holds 1
     expect(decide({ ...base, rounds: 15, timeRatio: ratio(1.069, 0.999, 1.144, 1.01, 1.13), bytesMoved: m(1e6, 4.7e5) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^measured slower: .*one-sided 95% confidence \(bound x1\.010/) });
-    // within noise the counters decide, whichever way the estimate leans; only a clock slower beyond noise refuses a saving
-    const slowerWithin = ratio(1.03, 0.9, 1.18, 0.93, 1.15);
+    // within noise the counters decide, the clock leaning slower by up to 2%; a clock slower beyond noise refuses a saving
+    const slowerWithin = ratio(1.015, 0.96, 1.07, 0.97, 1.06);
     expect(decide({ ...base, timeRatio: slowerWithin, bytesMoved: m(1e6, 4e5) }, 0.02, false).verdict).toBe('proven');
     expect(decide({ ...base, timeRatio: slowerWithin, storageBytes: m(1e6, 5e5) }, 0.02, true).verdict).toBe('proven');
     expect(decide({ ...base, timeRatio: ratio(1.2, 1.05, 1.4, 1.08, 1.36), storageBytes: m(1e6, 5e5) }, 0.02, true).verdict).toBe('rejected');
+  });
+
+  it('a saving in counters the clock sees as a slowdown is not proven, and a clock too noisy to tell leaves the group for later', () => {
+    // the snowflake's dimension key: bytes moved -53%, the clock precise enough and leaning 4% slower: refused, and remembered
+    expect(decide({ ...base, rounds: 15, timeRatio: ratio(1.043, 0.981, 1.108, 0.99, 1.1), bytesMoved: m(1e6, 4.7e5) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/but the clock leans slower by more than 2%/) });
+    // on a loaded machine the same lean decides nothing, and neither does a trade; a clock that leans faster lets the counters decide
+    expect(decide({ ...base, rounds: 15, timeRatio: ratio(1.08, 0.8, 1.4, 0.85, 1.3), bytesMoved: m(1e6, 4.7e5) }, 0.02, false)).toMatchObject({ verdict: 'inconclusive', reason: expect.stringMatching(/too noisy to settle it now/) });
+    expect(decide({ ...base, rounds: 15, timeRatio: noisy, bytesMoved: m(1e6, 4.7e5) }, 0.02, false).verdict).toBe('proven');
+    expect(decide({ ...base, rounds: 15, rowsScanned: m(1000, 1600), timeRatio: noisy, blocksScanned: m(100, 10) }, 0.02, false).verdict).toBe('inconclusive');
+    expect(decide({ ...base, rounds: 15, timeRatio: noisy, blocksScanned: m(100, 60), bytesMoved: m(1e6, 2e6) }, 0.02, false).verdict).toBe('inconclusive');
+    // a noisy clock still refuses what it shows slower, proves what it shows faster, and no saving is no saving
+    expect(decide({ ...base, rounds: 15, timeRatio: ratio(1.6, 1.1, 2.3, 1.15, 2.1), bytesMoved: m(1e6, 4.7e5) }, 0.02, false).verdict).toBe('rejected');
+    expect(decide({ ...base, rounds: 15, timeRatio: ratio(0.6, 0.4, 0.9, 0.45, 0.85) }, 0.02, false).verdict).toBe('proven');
+    expect(decide({ ...base, rounds: 15, timeRatio: noisy }, 0.02, false).verdict).toBe('rejected');
   });
 });
 
