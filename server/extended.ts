@@ -37,6 +37,7 @@ const DUPLICATE_PREPARED_STATEMENT = '42P05';
 const INVALID_SQL_STATEMENT_NAME = '26000';
 const INVALID_CURSOR_NAME = '34000';
 const INVALID_BINARY_REPRESENTATION = '22P03';
+const INVALID_PARAMETER_VALUE = '22023';
 
 export interface Prepared {
   readonly sql: string;
@@ -90,6 +91,7 @@ export class ExtendedState {
     if (m.values.length !== s.oids.length) {
       throw new WireError(PROTOCOL_VIOLATION, `bind message supplies ${m.values.length} parameters, but prepared statement "${m.statement}" requires ${s.oids.length}`);
     }
+    for (const code of [...m.paramFormats, ...m.resultFormats]) if (code !== 0 && code !== 1) throw new WireError(INVALID_PARAMETER_VALUE, `unsupported format code: ${code}`);
     const formats = columnFormats(m.paramFormats, m.values.length);
     if (!formats) throw new WireError(PROTOCOL_VIOLATION, `bind message has ${m.paramFormats.length} parameter formats but ${m.values.length} parameters`);
     const params = m.values.map((v, i): ParamValue => {

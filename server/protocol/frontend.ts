@@ -17,7 +17,7 @@ export interface ParseMessage {
 export interface BindMessage {
   readonly portal: string;
   readonly statement: string;
-  /** None: every parameter is text; one: it applies to all; else one per parameter. */
+  /** None: every parameter is text; one: it applies to all; else one per parameter. 0 text, 1 binary; others are refused at the Bind (an ERROR, not a broken message). */
   readonly paramFormats: readonly number[];
   readonly values: readonly (Buffer | null)[];
   /** None: every column is text; one: it applies to all; else one per column. */
@@ -49,14 +49,14 @@ export function readBind(body: Buffer): BindMessage {
   const f = new FieldReader(body);
   const portal = f.cstring();
   const statement = f.cstring();
-  const paramFormats = Array.from({ length: count(f) }, () => format(f));
+  const paramFormats = Array.from({ length: count(f) }, () => f.int16());
   const values = Array.from({ length: count(f) }, () => {
     const n = f.int32();
     if (n < -1) throw new FrameError(`invalid parameter length ${n}`);
     // a copy: the frame's body is a view into the connection's buffer, reused by later messages
     return n === -1 ? null : Buffer.from(f.bytes(n));
   });
-  const resultFormats = Array.from({ length: count(f) }, () => format(f));
+  const resultFormats = Array.from({ length: count(f) }, () => f.int16());
   done(f);
   return { portal, statement, paramFormats, values, resultFormats };
 }
@@ -83,12 +83,6 @@ function count(f: FieldReader): number {
   const n = f.int16();
   if (n < 0) throw new FrameError(`invalid count ${n}`);
   return n;
-}
-
-function format(f: FieldReader): number {
-  const c = f.int16();
-  if (c !== 0 && c !== 1) throw new FrameError(`invalid format code ${c}`);
-  return c;
 }
 
 function done(f: FieldReader): void {
