@@ -109,7 +109,7 @@ describe.skipIf(MAJOR < 16)(`psql \\bind (skipped: ${MISSING ? 'no psql binary o
   });
 
   it('runs a query with parameters given by \\bind (Parse, Bind, Describe, Execute)', async () => {
-    // -c takes SQL or one backslash command, not both: the query and its \\bind go in a file
+    // -c takes SQL or one backslash command, not both: the query and its \bind go in a file
     const file = path.join(env.dir, 'bind.sql');
     fs.writeFileSync(file, "select id, name from b where id > $1 and name <> $2 order by id \\bind 1 'c' \\g\n");
     const r = await psql(env.server.port, ['-A', '-F', ',', '-f', file]);
