@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import type * as arrow from 'apache-arrow';
 import { KeelError, SqlError, StorageError, UsageError } from './errors.js';
-import type { Batch } from './types.js';
+import type { Batch, ParamValue, SqlType } from './types.js';
+import { describePrepared } from './statements/prepare.js';
 import { typeName } from './types.js';
 import type { Catalog, TableMeta } from './catalog/catalog.js';
 import { isDataDir } from './storage/datadir.js';
@@ -96,6 +97,12 @@ export interface ExecuteOptions extends Runner {
    * (as by `signal`) once its element 0 is nonzero (Atomics.store(flag, 0, 1)).
    */
   cancel?: Int32Array;
+  /**
+   * The values of $1, $2 ...: `sql` is then one prepared statement, run with
+   * them (the wire protocol's Bind and Execute). Without them, a statement that
+   * has a parameter is an error (UNDEFINED_PARAMETER).
+   */
+  params?: readonly ParamValue[];
 }
 
 export interface LoadProgress {
@@ -184,6 +191,18 @@ export class Database {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * What one statement takes and returns, without running it (a prepared
+   * statement, statements/prepare.ts): each parameter's type ($1 ...; declared
+   * types as given, null for one not declared), and its result columns, or
+   * null when it returns no rows.
+   */
+  describePrepared(sql: string, declared: readonly (SqlType | null)[] = []): { params: readonly (SqlType | null)[]; columns: readonly ResultColumn[] | null } {
+    this.assertOpen();
+    const d = describePrepared(this, sql, declared);
+    return { params: d.params, columns: d.fields && d.fields.map((f) => ({ name: f.name, type: typeName(f.type) })) };
   }
 
   /**

@@ -34,7 +34,7 @@ export const DESCRIBE_FIELDS: readonly Field[] = [
   { name: 'notnull', type: { id: 'boolean' } },
 ];
 
-const SHOW_TABLES_FIELDS: readonly Field[] = [
+export const SHOW_TABLES_FIELDS: readonly Field[] = [
   { name: 'schema_name', type: NAME },
   { name: 'table_name', type: NAME },
   { name: 'table_type', type: { id: 'varchar', length: 5 } },

@@ -16,6 +16,8 @@ export type ErrorCode =
   /** A DDL change that other objects (views) depend on: refused unless CASCADE drops them too. */
   | 'DEPENDENT_OBJECTS'
   | 'UNSUPPORTED'
+  /** $n in a statement run without a value for it (not as a prepared statement, or with fewer parameters). */
+  | 'UNDEFINED_PARAMETER'
   /** Nesting beyond the stated limits (docs/sql.md, "Limits"): deeper than the engine can bind, plan and compile. */
   | 'TOO_COMPLEX'
   // runtime

@@ -18,7 +18,7 @@ export { ZOrder, zKindOf, sortByZ, MAX_INTERLEAVED_COLUMNS, type ZKind, type ZRa
 export type { LoadOptions } from './load/index.js';
 export { fingerprint } from './sql/fingerprint.js';
 export { tpchTables, type GeneratedTable } from './gen/index.js';
-export type { Batch, Vector, SqlType, ColumnDef } from './types.js';
+export type { Batch, Vector, SqlType, ColumnDef, ParamValue } from './types.js';
 // the encoding advisor sizes sampled data with the engine's own codecs and types
 export { ALL_CODECS, codecById, encodeAuto, encodingForRedshift, redshiftNameFor, type Codec, type EncodingId } from './storage/codecs/index.js';
-export { physicalKind, parseDate, parseTimestamp, parseTimestampTz, typeName, type PhysicalKind } from './types.js';
+export { physicalKind, parseDate, parseTimestamp, parseTimestampTz, formatDate, formatTimestamp, typeName, type PhysicalKind } from './types.js';

@@ -9,6 +9,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { SqlError, positionAt, tooComplexIfOverflow } from './errors.js';
 import { parseStatements, type ParsedStatement } from './sql/index.js';
 import type * as ast from './sql/ast.js';
+import type { ParamValue } from './types.js';
 import { bindInsertSource, bindQuery } from './plan/binder.js';
 import { Planner } from './plan/planner.js';
 import { cancelledError, isCancelled, type CancelFlag } from './exec/cancel.js';
@@ -33,6 +34,8 @@ export type { StatementOutcome, Runner };
 /** What one call runs its statements with: who runs them, and the flag that cancels them (exec/cancel.ts). */
 export interface RunOptions extends Runner {
   readonly cancel?: CancelFlag | null;
+  /** The values of $1, $2 ...: the script is then one prepared statement. */
+  readonly params?: readonly ParamValue[];
 }
 
 /**
@@ -46,7 +49,7 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
   const who = runnerOf(db, runner);
   let parsed: ParsedStatement[];
   try {
-    parsed = parseStatements(sql);
+    parsed = withParams(parseStatements(sql), sql, runner.params);
   } catch (e) {
     // a script that does not parse is a failed statement too: it aborts an open block
     const transactionId = db.transaction.id() ?? randomUUID();
@@ -97,6 +100,13 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
     }
   }
   return out;
+}
+
+/** A prepared statement's parameters go with its one statement (PostgreSQL refuses a prepared script, whatever the parameters). */
+function withParams(parsed: ParsedStatement[], sql: string, params: readonly ParamValue[] | undefined): ParsedStatement[] {
+  if (params === undefined) return parsed;
+  if (parsed.length > 1) throw new SqlError('SYNTAX', 'cannot insert multiple commands into a prepared statement', positionAt(sql, parsed[1]!.pos), sql);
+  return parsed.map((p) => ({ ...p, params }));
 }
 
 /**

@@ -110,6 +110,17 @@ export function integerRange(t: SqlType): [number, number] | undefined {
  * or null when no row in the vector is NULL. A NULL slot holds 0 (numbers) or code 0
  * (strings); its value is never read.
  */
+/**
+ * The value of a prepared statement's parameter ($1 ...), in its text form:
+ * with a type, it is read as a literal of that type (DATE '...'); without one
+ * (null), as an untyped string literal that takes the type its context asks
+ * for, as PostgreSQL's "unknown" does. NULL is text null.
+ */
+export interface ParamValue {
+  readonly type: SqlType | null;
+  readonly text: string | null;
+}
+
 export type Vector = I32Vector | F64Vector | BoolVector | StrVector;
 
 export interface I32Vector {

@@ -1,6 +1,7 @@
 /**
  * One client connection: the startup handshake, authentication, and the
- * simple query protocol, as a small state machine over framed messages.
+ * simple and extended query protocols, as a small state machine over framed
+ * messages (the extended protocol's statements and portals: extended.ts).
  *
  * Messages are handled one at a time: while a query runs (or its results are
  * being sent), later messages wait in the frame buffer. A client that goes away
@@ -13,7 +14,9 @@ import { KeelError, SqlError, type ExecuteOptions, type QueryResult } from '../e
 import { FieldReader, FrameError, FrameReader, type Frame } from './protocol/frames.js';
 import { MessageWriter } from './protocol/writer.js';
 import * as be from './protocol/backend.js';
-import { pgColumnType } from './pg-types.js';
+import { ExtendedState, WireError, type Describer, type Portal } from './extended.js';
+import { readBind, readExecute, readParse, readTarget, type ExecuteMessage } from './protocol/frontend.js';
+import { wireColumns, writeDataRow, type WireColumns } from './result-rows.js';
 import { FEATURE_NOT_SUPPORTED, INTERNAL_ERROR, INVALID_AUTHORIZATION, INVALID_PASSWORD, PROTOCOL_VIOLATION, sqlstateOf, WARNING } from './sqlstate.js';
 import { newSalt, passwordMatches, type AuthMethod } from './auth.js';
 
@@ -23,7 +26,7 @@ import { newSalt, passwordMatches, type AuthMethod } from './auth.js';
  * statements, says whether a transaction block is open, and is closed with
  * the connection (rolling back a block left open).
  */
-export interface QueryHost {
+export interface QueryHost extends Describer {
   execute(sql: string, onResult: (r: QueryResult) => void, options: ExecuteOptions): Promise<QueryResult[]>;
   readonly transaction: { readonly status: 'none' | 'open' | 'aborted' };
   close(): void;
@@ -71,6 +74,7 @@ export class Connection {
   private busy = false;
   /** After an error in an extended-protocol message, everything up to Sync is skipped. */
   private skipToSync = false;
+  private readonly ext = new ExtendedState();
   private running: AbortController | null = null;
   private salt: Buffer = Buffer.alloc(0);
   private key: { processId: number; secretKey: number } | null = null;
@@ -288,6 +292,7 @@ export class Connection {
     switch (type) {
       case 'Q': {
         const sql = new FieldReader(frame.body).cstring();
+        this.ext.dropUnnamed();
         void this.query(sql);
         return;
       }
@@ -295,24 +300,48 @@ export class Connection {
         this.phase = 'closed';
         this.socket.end();
         return;
-      case 'S':
+      case 'S': {
         this.skipToSync = false;
-        be.readyForQuery(this.writer, this.status());
+        const status = this.status();
+        if (status === 'I') this.ext.endTransaction();
+        be.readyForQuery(this.writer, status);
         this.flushNow();
         return;
+      }
       case 'H':
-        this.flushNow();
+        if (!this.skipToSync) this.flushNow();
         return;
-      case 'P':
-      case 'B':
-      case 'D':
-      case 'E':
-      case 'C':
+      case 'P': {
+        const m = readParse(frame.body);
+        return this.extended(m.sql, () => {
+          this.ext.parse(this.host!, m);
+          be.parseComplete(this.writer);
+        });
+      }
+      case 'B': {
+        const m = readBind(frame.body);
+        return this.extended('', () => {
+          this.ext.bind(this.host!, m);
+          be.bindComplete(this.writer);
+        });
+      }
+      case 'D': {
+        const m = readTarget(frame.body);
+        return this.extended('', () => this.describe(m.target, m.name));
+      }
+      case 'C': {
+        const m = readTarget(frame.body);
+        return this.extended('', () => {
+          this.ext.close(m.target, m.name);
+          be.closeComplete(this.writer);
+        });
+      }
+      case 'E': {
+        const m = readExecute(frame.body);
         if (this.skipToSync) return;
-        this.skipToSync = true;
-        be.errorResponse(this.writer, { severity: 'ERROR', code: FEATURE_NOT_SUPPORTED, message: 'the extended query protocol (Parse, Bind, Execute) is not supported yet: use the simple query protocol' });
-        this.flushNow();
+        void this.execute(m);
         return;
+      }
       case 'F':
         be.errorResponse(this.writer, { severity: 'ERROR', code: FEATURE_NOT_SUPPORTED, message: 'function calls (the FunctionCall message) are not supported' });
         be.readyForQuery(this.writer, this.status());
@@ -327,6 +356,122 @@ export class Connection {
         return this.fatal(PROTOCOL_VIOLATION, `invalid frontend message type ${typeName(frame.type)}`);
     }
   }
+
+  // ------------------------------------------------------------ extended protocol
+
+  /**
+   * Runs one extended-protocol step, unless an earlier error skips to Sync:
+   * an error in it is sent (with its position in `sql`, when it is about that
+   * text) and skips the rest of the batch. Replies wait in the writer for
+   * Sync or Flush, as PostgreSQL's do.
+   */
+  private extended(sql: string, step: () => void): void {
+    if (this.skipToSync) return;
+    try {
+      step();
+    } catch (e) {
+      this.extendedError(e, sql);
+    }
+  }
+
+  private extendedError(e: unknown, sql: string): void {
+    be.errorResponse(this.writer, this.errorFields(e, sql));
+    this.skipToSync = true;
+    this.flushNow();
+  }
+
+  /** Describe: a statement's ParameterDescription, then its RowDescription (formats not yet chosen: text) or NoData; a portal's RowDescription with its formats, or NoData. */
+  private describe(target: 'S' | 'P', name: string): void {
+    if (target === 'S') {
+      const s = this.ext.statement(name);
+      be.parameterDescription(this.writer, s.oids);
+      // described again: the catalog may have changed since its Parse
+      const columns = this.host!.describePrepared(s.sql, s.declared).columns;
+      if (columns) be.rowDescription(this.writer, wireColumns(columns, []).descriptions);
+      else be.noData(this.writer);
+      return;
+    }
+    const p = this.ext.portal(name);
+    if (p.wire) be.rowDescription(this.writer, p.wire.descriptions, p.wire.formats);
+    else be.noData(this.writer);
+  }
+
+  /** Execute: runs the portal's statement at its first Execute, then hands out up to `maxRows` of its rows (0: all). */
+  private async execute(m: ExecuteMessage): Promise<void> {
+    let portal: Portal;
+    try {
+      portal = this.ext.portal(m.portal);
+    } catch (e) {
+      return this.extendedError(e, '');
+    }
+    this.busy = true;
+    try {
+      if (!portal.ran) {
+        const results: QueryResult[] = [];
+        let error: unknown = null;
+        const running = new AbortController();
+        this.running = running;
+        try {
+          await this.host!.execute(portal.statement.sql, (r) => results.push(r), { user: this.user, session: this.session, signal: running.signal, params: portal.params });
+        } catch (e) {
+          error = e;
+        }
+        this.running = null;
+        if (this.isClosed()) {
+          this.busy = false;
+          return this.closeSession();
+        }
+        if (error !== null) {
+          this.extendedError(error, portal.statement.sql);
+          return this.idle();
+        }
+        const r = results[0] ?? null;
+        portal.ran = { result: r, rows: r && r.columns.length > 0 ? r.textRows() : [], sent: 0 };
+      }
+      await this.sendPortalRows(portal, m.maxRows);
+    } catch (e) {
+      this.bug(e);
+      return;
+    }
+    if (this.isClosed()) {
+      this.busy = false;
+      return this.closeSession();
+    }
+    this.idle();
+  }
+
+  /** Ends a busy spell: reading resumes, and the messages that waited are handled. */
+  private idle(): void {
+    this.busy = false;
+    if (this.socket.isPaused()) this.socket.resume();
+    this.pump();
+  }
+
+  private async sendPortalRows(portal: Portal, maxRows: number): Promise<void> {
+    const ran = portal.ran!;
+    const r = ran.result;
+    if (r === null) return be.emptyQueryResponse(this.writer);
+    if (ran.sent === 0 && r.notice !== null) be.noticeResponse(this.writer, { severity: 'WARNING', code: WARNING, message: r.notice });
+    const end = maxRows > 0 ? Math.min(ran.rows.length, ran.sent + maxRows) : ran.rows.length;
+    if (r.columns.length > 0) {
+      // the formats the Bind chose, for the columns as they ran (their types as described at Bind, unless the catalog changed since)
+      const wire = wireColumns(r.columns, portal.wire?.formats ?? []);
+      for (let i = ran.sent; i < end; i++) {
+        writeDataRow(this.writer, ran.rows[i]!, wire.outs);
+        if (this.writer.size >= FLUSH_BYTES) {
+          await this.flush();
+          if (this.isClosed()) return;
+        }
+      }
+    }
+    const count = end - ran.sent;
+    ran.sent = end;
+    if (end < ran.rows.length) return be.portalSuspended(this.writer);
+    // a SELECT's tag counts the rows this Execute returned, as PostgreSQL's does for a portal run in parts
+    be.commandComplete(this.writer, commandTag(r.columns.length > 0 && r.command === 'SELECT' ? { command: r.command, rowCount: count } : r));
+  }
+
+  // ------------------------------------------------------------ simple protocol
 
   private async query(sql: string): Promise<void> {
     this.busy = true;
@@ -369,20 +514,11 @@ export class Connection {
   private async sendResult(r: QueryResult): Promise<void> {
     if (r.notice !== null) be.noticeResponse(this.writer, { severity: 'WARNING', code: WARNING, message: r.notice });
     if (r.columns.length > 0) {
-      const types = r.columns.map((c) => pgColumnType(c.type));
-      be.rowDescription(
-        this.writer,
-        r.columns.map((c, i) => ({ name: c.name, ...types[i]!.description })),
-      );
-      const outs = types.map((t) => t.textOut);
+      const wire: WireColumns = wireColumns(r.columns, []);
+      be.rowDescription(this.writer, wire.descriptions);
       const rows = r.textRows();
       for (const row of rows) {
-        for (let c = 0; c < row.length; c++) {
-          const out = outs[c];
-          const v = row[c];
-          if (out && v !== null && v !== undefined) row[c] = out(v);
-        }
-        be.dataRow(this.writer, row);
+        writeDataRow(this.writer, row, wire.outs);
         if (this.writer.size >= FLUSH_BYTES) {
           await this.flush();
           if (this.isClosed()) return;
@@ -393,6 +529,7 @@ export class Connection {
   }
 
   private errorFields(e: unknown, sql: string): be.ErrorFields {
+    if (e instanceof WireError) return { severity: 'ERROR', code: e.code, message: e.message };
     if (!(e instanceof KeelError)) {
       this.log(`internal error in a query of user "${this.user}": ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return { severity: 'ERROR', code: INTERNAL_ERROR, message: `internal error: ${e instanceof Error ? e.message : String(e)}` };

@@ -6,6 +6,7 @@
  * Types are named as ResultColumn.type names them (engine typeName):
  * integer, decimal(12,2), varchar(10), double precision, timestamp with time zone ...
  */
+import { typeName, type SqlType } from '../engine/index.js';
 import type { ColumnDescription } from './protocol/backend.js';
 
 /** pg_type OIDs (src/include/catalog/pg_type.dat). */
@@ -15,6 +16,7 @@ export const OID = {
   int2: 21,
   int4: 23,
   text: 25,
+  unknown: 705,
   float4: 700,
   float8: 701,
   bpchar: 1042,
@@ -103,4 +105,48 @@ export function pgFloatText(keelText: string, digits: number): string {
   const e = Number(exp[3]) * (exp[2] === '-' ? -1 : 1);
   if (e >= -4 && e < digits) return String(x);
   return `${exp[1]}e${exp[2]}${exp[3]!.padStart(2, '0')}`;
+}
+
+/**
+ * The keel type a parameter declared with type `oid` is read as: null for an
+ * untyped one (0, unknown) and for the text types and numeric, whose values
+ * keel reads as an untyped literal that takes the type its context asks for
+ * (a driver that declares every string varchar still compares it with an
+ * integer column); undefined for a type keel has no counterpart of.
+ */
+export function paramType(oid: number): SqlType | null | undefined {
+  switch (oid) {
+    case 0:
+    case OID.unknown:
+    case OID.text:
+    case OID.varchar:
+    case OID.bpchar:
+    case OID.numeric:
+      return null;
+    case OID.bool:
+      return { id: 'boolean' };
+    case OID.int2:
+      return { id: 'smallint' };
+    case OID.int4:
+      return { id: 'integer' };
+    case OID.int8:
+      return { id: 'bigint' };
+    case OID.float4:
+      return { id: 'real' };
+    case OID.float8:
+      return { id: 'double' };
+    case OID.date:
+      return { id: 'date' };
+    case OID.timestamp:
+      return { id: 'timestamp' };
+    case OID.timestamptz:
+      return { id: 'timestamptz' };
+    default:
+      return undefined;
+  }
+}
+
+/** The type OID of a keel type (text for one that has none). */
+export function oidOf(type: SqlType): number {
+  return pgColumnType(typeName(type)).description.typeOid;
 }

@@ -16,6 +16,7 @@ const SQLSTATES: Record<ErrorCode, string> = {
   TRANSACTION_ABORTED: '25P02', // in_failed_sql_transaction
   SERIALIZATION: '40001', // serialization_failure
   UNSUPPORTED: '0A000', // feature_not_supported
+  UNDEFINED_PARAMETER: '42P02', // undefined_parameter
   TOO_COMPLEX: '54001', // statement_too_complex
   DIVISION_BY_ZERO: '22012', // division_by_zero
   OVERFLOW: '22003', // numeric_value_out_of_range

@@ -11,7 +11,7 @@
  */
 import type * as ast from '../sql/ast.js';
 import { ExecError, KeelError, SqlError } from '../errors.js';
-import type { SqlType } from '../types.js';
+import type { ParamValue, SqlType } from '../types.js';
 import { DAY_US, parseTimestamp, physicalKind } from '../types.js';
 import { AGGREGATE_FAMILY, aggregateKind, aggregateNames, functionNames, isRefusedAggregate, lookupAggregate, lookupFunction, lookupOperator, lookupWindowFunction } from '../functions/registry.js';
 import { balanced, call, fnCall, operandsOf, type Expr, type Op } from './expr.js';
@@ -193,6 +193,9 @@ export function outputName(e: ast.Expr): string {
 
 // ---------------------------------------------------------------- the binder
 
+/** The untyped literals that stand for a parameter, and its index: the cast that types one names the parameter's type. */
+const PARAM_OF = new WeakMap<Expr, number>();
+
 /**
  * The aggregates of one GROUP BY: each call bound once, identical parts shared
  * (SUM(x) and AVG(x) next to STDDEV(x) still compute one SUM(x)).
@@ -235,6 +238,10 @@ export class ExprBinder {
   constructor(
     private readonly sql: string,
     private readonly subqueries: SubqueryBinder,
+    /** The values of $1, $2 ... for this execution. */
+    private readonly params: readonly ParamValue[],
+    /** Filled while binding: the type each untyped parameter was read as (its first context), for the wire protocol's ParameterDescription. */
+    private readonly paramTypes: (SqlType | null)[] | undefined,
   ) {}
 
   error(code: ConstructorParameters<typeof SqlError>[0], message: string, pos: number): SqlError {
@@ -276,6 +283,8 @@ export class ExprBinder {
         return unknownLiteral(null);
       case 'typed':
         return this.parseTyped(e.value, e.type, e.pos);
+      case 'param':
+        return this.param(e);
       case 'interval':
         throw this.error('TYPE_MISMATCH', 'an interval can only be added to or subtracted from a date or timestamp', e.pos);
       case 'unary':
@@ -412,6 +421,24 @@ export class ExprBinder {
 
   // ------------------------------------------------------------ literals and casts
 
+  /**
+   * A parameter is a constant of this execution: a literal of its declared
+   * type, or an untyped one (typed by its context, as '...' is) when the
+   * client declared none. The plan is built per execution, so the value folds
+   * and prunes blocks as a literal written in the text would.
+   */
+  private param(e: ast.ParamRef): Expr {
+    const p = this.params[e.index - 1];
+    if (!p) throw this.error('UNDEFINED_PARAMETER', `there is no parameter $${e.index}`, e.pos);
+    if (p.type === null) {
+      const u = unknownLiteral(p.text);
+      PARAM_OF.set(u, e.index - 1);
+      return u;
+    }
+    if (p.text === null) return lit(null, p.type);
+    return this.parseTyped(p.text, p.type, e.pos);
+  }
+
   private parseTyped(value: string, type: SqlType, pos: number): Expr {
     try {
       return lit(parseLiteralAs(value, type), type);
@@ -428,6 +455,8 @@ export class ExprBinder {
    */
   castTo(e: Expr, t: SqlType, mode: 'implicit' | 'explicit' | 'assign', pos: number): Expr {
     if (isUnknown(e)) {
+      const param = PARAM_OF.get(e);
+      if (param !== undefined && this.paramTypes && !this.paramTypes[param]) this.paramTypes[param] = t;
       const v = (e as Extract<Expr, { k: 'lit' }>).value;
       if (v === null) return lit(null, t);
       if (mode === 'assign' && isString(t) && t.length !== undefined && (v as string).replace(/ +$/, '').length > t.length) {

@@ -22,7 +22,7 @@ import { parseStatement } from '../sql/index.js';
 import { isStackOverflow, overflowError } from '../errors.js';
 import type { Catalog, TableMeta } from '../catalog/catalog.js';
 import type { SystemTable } from '../catalog/system-tables.js';
-import type { SqlType } from '../types.js';
+import type { ParamValue, SqlType } from '../types.js';
 import { batchFromRows, type PhysicalValue } from '../rows.js';
 import type { Expr } from './expr.js';
 import { columnsOf, remapColumns } from './expr.js';
@@ -58,6 +58,10 @@ export interface BindContext {
   readonly systemTable: (name: string) => SystemTable | undefined;
   /** The statement's text, for error positions. */
   readonly sql: string;
+  /** The values of $1, $2 ... (a prepared statement's execution); absent: the statement has no parameters. */
+  readonly params?: readonly ParamValue[];
+  /** Filled while binding: the type each untyped parameter was read as (ExprBinder.param). */
+  readonly paramTypes?: (SqlType | null)[];
 }
 
 /** Binds a query to a logical plan. */
@@ -113,7 +117,7 @@ export class Binder implements QueryBinder {
     private readonly views: ReadonlySet<string>,
   ) {
     this.subqueries = new Subqueries(this);
-    this.exprs = new ExprBinder(sql, this.subqueries);
+    this.exprs = new ExprBinder(sql, this.subqueries, ctx.params ?? [], ctx.paramTypes);
     this.windows = new WindowBinder(this.exprs, sql);
   }
 

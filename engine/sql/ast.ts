@@ -484,6 +484,7 @@ export type Expr =
   | NullLiteral
   | TypedLiteral
   | IntervalLiteral
+  | ParamRef
   | UnaryExpr
   | BinaryExpr
   | IsNullExpr
@@ -535,6 +536,12 @@ export interface TypedLiteral extends Node {
   readonly kind: 'typed';
   readonly type: SqlType;
   readonly value: string;
+}
+
+/** $1, $2 ...: a parameter of a prepared statement, its value given at execution (1-based `index`). */
+export interface ParamRef extends Node {
+  readonly kind: 'param';
+  readonly index: number;
 }
 
 export type IntervalUnit = 'year' | 'month' | 'week' | 'day' | 'hour' | 'minute' | 'second';

@@ -10,6 +10,7 @@ export function children(e: Expr): Expr[] {
     case 'boolean':
     case 'null':
     case 'typed':
+    case 'param':
     case 'interval':
     case 'exists':
     case 'subquery':

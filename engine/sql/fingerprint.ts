@@ -44,6 +44,11 @@ function tokenize(sql: string): Tok[] {
       }
       i++;
       out.push({ t: 'lit', s: '?' });
+    } else if (c === 36 && isDigit(sql.charCodeAt(i + 1))) {
+      // $1: a prepared statement's parameter is a literal given later, so it fingerprints as one
+      i++;
+      while (i < n && isDigit(sql.charCodeAt(i))) i++;
+      out.push({ t: 'lit', s: '?' });
     } else if (c === 34) {
       const start = i++;
       while (i < n && !(sql.charCodeAt(i) === 34 && sql.charCodeAt(i + 1) !== 34)) i += sql.charCodeAt(i) === 34 ? 2 : 1;

@@ -11,7 +11,7 @@
  */
 import { SqlError, positionAt } from '../errors.js';
 
-export type TokenKind = 'word' | 'qident' | 'number' | 'string' | 'op' | 'eof';
+export type TokenKind = 'word' | 'qident' | 'number' | 'string' | 'param' | 'op' | 'eof';
 
 export interface Token {
   readonly kind: TokenKind;
@@ -94,6 +94,12 @@ export function tokenize(sql: string): Token[] {
     } else if (isDigit(c) || (c === 46 /* . */ && isDigit(sql.charCodeAt(i + 1)))) {
       const j = scanNumber(sql, i);
       tokens.push({ kind: 'number', value: sql.slice(i, j), pos: i, end: j });
+      i = j;
+    } else if (c === 36 /* $ */ && isDigit(sql.charCodeAt(i + 1))) {
+      // $1, $2: a parameter of a prepared statement (the wire protocol's Bind gives its value); value is the digits
+      let j = i + 1;
+      while (j < n && isDigit(sql.charCodeAt(j))) j++;
+      tokens.push({ kind: 'param', value: sql.slice(i + 1, j), pos: i, end: j });
       i = j;
     } else if (c === 39 /* ' */) {
       i = scanQuoted(sql, i, "'", 'string', tokens);

@@ -15,6 +15,7 @@
  * `unexpected end of input`. Syntax this engine recognizes but does not run
  * (GROUPS frames, DEFAULT, UPDATE, ...) is an UNSUPPORTED error instead.
  */
+import type { ParamValue } from '../types.js';
 import { SqlError, overflowError, positionAt, type ErrorCode } from '../errors.js';
 import type { SqlType } from '../types.js';
 import type * as ast from './ast.js';
@@ -33,6 +34,8 @@ export interface ParsedStatement {
   readonly text: string;
   /** Offset of `text` in the script. */
   readonly pos: number;
+  /** The values of its parameters ($1, $2 ...), when it runs as a prepared statement. */
+  readonly params?: readonly ParamValue[];
 }
 
 /** Parses a script of `;`-separated statements. Empty statements and comments yield nothing. */
@@ -1092,6 +1095,13 @@ class Parser implements ParserCursor {
         case 'string':
           this.advance();
           return { kind: 'string', value: t.value, pos: t.pos };
+        case 'param': {
+          const index = Number(t.value);
+          // PostgreSQL's limit: a Bind message counts its parameters in an int16
+          if (index < 1 || index > 65535) throw this.error('SYNTAX', `parameter $${t.value} is out of range (1 to 65535)`, t.pos);
+          this.advance();
+          return { kind: 'param', index, pos: t.pos };
+        }
         case 'qident':
           return this.isOp('(', 1) ? this.functionCall() : this.columnRef();
         case 'word':

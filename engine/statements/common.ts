@@ -5,13 +5,14 @@ import type * as ast from '../sql/ast.js';
 import type { Catalog, ColumnMeta, TableMeta } from '../catalog/catalog.js';
 import { encodingForRedshift } from '../storage/codecs/index.js';
 import { constantVector } from '../storage/segment-columns.js';
-import { physicalKind } from '../types.js';
+import { physicalKind, type ParamValue } from '../types.js';
 import { textAt } from '../result.js';
 import type { BindContext } from '../plan/binder.js';
 import type { SessionHost } from './host.js';
 
-export function bindContext(db: Pick<SessionHost, 'systemTable'>, catalog: Catalog, sql: string): BindContext {
-  return { catalog, systemTable: (name) => db.systemTable(name), sql };
+/** `params`: the values of a prepared statement's $1, $2 ...; without them a parameter is an error. */
+export function bindContext(db: Pick<SessionHost, 'systemTable'>, catalog: Catalog, sql: string, params?: readonly ParamValue[]): BindContext {
+  return { catalog, systemTable: (name) => db.systemTable(name), sql, ...(params ? { params } : {}) };
 }
 
 /** An error about the statement `p` at offset `pos` of its text. */

@@ -82,7 +82,7 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
   let source: ReturnType<typeof bindQuery> | null = null;
   if (s.as) {
     if (s.columns.length) throw ddlError('INVALID_DDL', 'CREATE TABLE AS takes no column definitions', s.columns[0]!.pos, p);
-    source = bindQuery(s.as, bindContext(db, db.catalog(), p.text));
+    source = bindQuery(s.as, bindContext(db, db.catalog(), p.text, p.params));
     const named = s.asColumns ?? [];
     if (named.length > source.fields.length) throw ddlError('INVALID_DDL', `CREATE TABLE AS names ${named.length} columns but its query returns ${source.fields.length}`, named[source.fields.length]!.pos, p);
     columns = source.fields.map((f, i) => ({ name: named[i]?.name ?? f.name, type: f.type, notNull: false, encoding: 'auto', encodingExplicit: false }));

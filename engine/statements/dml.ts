@@ -32,7 +32,7 @@ import { done, type StatementOutcome } from './outcome.js';
 export async function insert(db: SessionHost, s: ast.InsertStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const inserted = await db.change(async (catalog) => {
     const table = tableOr(catalog, s.table, p);
-    const logical = bindInsertSource(s, table, bindContext(db, catalog, p.text));
+    const logical = bindInsertSource(s, table, bindContext(db, catalog, p.text, p.params));
     const batch = run(db, catalog, logical, parts, cancel);
     checkNotNull(table, batch, s.pos, p);
     const change = await appendRows(db.dir, catalog, table, [batch], db.store.segments, batch.length);
@@ -171,7 +171,7 @@ export async function truncate(db: SessionHost, s: ast.TruncateStatement, p: Par
 
 /** A binding context whose catalog shows the target table with its row id column. */
 export function dmlContext(db: Pick<SessionHost, 'systemTable'>, catalog: Catalog, table: TableMeta, p: ParsedStatement): BindContext {
-  return bindContext(db, { ...catalog, tables: { ...catalog.tables, [table.name]: withRowIds(table) } }, p.text);
+  return bindContext(db, { ...catalog, tables: { ...catalog.tables, [table.name]: withRowIds(table) } }, p.text, p.params);
 }
 
 /**

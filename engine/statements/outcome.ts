@@ -16,6 +16,8 @@ export interface StatementOutcome {
 
 const NO_ROWS: Batch = { length: 0, columns: [] };
 const PLAN_TEXT: SqlType = { id: 'varchar', length: 65535 };
+/** EXPLAIN's one column. */
+export const PLAN_FIELDS: readonly Field[] = [{ name: 'QUERY PLAN', type: PLAN_TEXT }];
 
 export function zeroStats(elapsedMs: number): QueryStats {
   return { elapsedMs, rowsReturned: 0, rowsMoved: 0, bytesMoved: 0, blocksScanned: 0, blocksSkipped: 0, blocksTotal: 0, rowsScanned: 0 };
@@ -26,7 +28,7 @@ export function textResult(command: string, lines: readonly string[], t0: number
   const batch = batchFromRows([PLAN_TEXT], lines.map((l) => [l]));
   return {
     command,
-    fields: [{ name: 'QUERY PLAN', type: PLAN_TEXT }],
+    fields: PLAN_FIELDS,
     batch,
     stats: stats ?? zeroStats(performance.now() - t0),
     rowCount: lines.length,

@@ -22,7 +22,7 @@ import { textResult, zeroStats, type StatementOutcome } from './outcome.js';
 
 export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const catalog = db.catalog();
-  const logical = bindQuery(s.query, bindContext(db, catalog, p.text));
+  const logical = bindQuery(s.query, bindContext(db, catalog, p.text, p.params));
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
   return await execute(db, plan, catalog, parts, t0, 'SELECT', cancel);
 }
@@ -77,7 +77,7 @@ export async function explain(db: SessionHost, s: ast.ExplainStatement, p: Parse
   const inner = s.statement;
   if (inner.kind !== 'select') throw new SqlError('UNSUPPORTED', 'EXPLAIN takes a SELECT statement', positionAt(p.text, inner.pos), p.text);
   const catalog = db.catalog();
-  const logical = bindQuery(inner.query, bindContext(db, catalog, p.text));
+  const logical = bindQuery(inner.query, bindContext(db, catalog, p.text, p.params));
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
   if (!s.analyze) return textResult('EXPLAIN', explainText(plan).split('\n'), t0);
   const ran = await execute(db, plan, catalog, parts, t0, 'EXPLAIN', cancel);

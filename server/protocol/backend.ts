@@ -62,20 +62,42 @@ export function negotiateProtocolVersion(w: MessageWriter, newestMinor: number, 
   w.end();
 }
 
-export function rowDescription(w: MessageWriter, columns: readonly ColumnDescription[]): void {
+/** `formats`: each column's format code (0 text, 1 binary); none: all text (the simple protocol, and a statement not yet bound). */
+export function rowDescription(w: MessageWriter, columns: readonly ColumnDescription[], formats?: readonly number[]): void {
   w.begin('T').int16(columns.length);
-  for (const c of columns) {
-    // table OID and attribute number 0: not a plain table column; format 0: text
-    w.cstring(c.name).int32(0).int16(0).int32(c.typeOid).int16(c.typeSize).int32(c.typeModifier).int16(0);
-  }
+  columns.forEach((c, i) => {
+    // table OID and attribute number 0: not a plain table column
+    w.cstring(c.name).int32(0).int16(0).int32(c.typeOid).int16(c.typeSize).int32(c.typeModifier).int16(formats?.[i] ?? 0);
+  });
   w.end();
 }
 
-/** One DataRow of text values (null: SQL NULL). */
-export function dataRow(w: MessageWriter, values: readonly (string | null)[]): void {
-  w.begin('D').int16(values.length);
-  for (const v of values) w.lengthPrefixed(v);
+export function parseComplete(w: MessageWriter): void {
+  w.begin('1').end();
+}
+
+export function bindComplete(w: MessageWriter): void {
+  w.begin('2').end();
+}
+
+export function closeComplete(w: MessageWriter): void {
+  w.begin('3').end();
+}
+
+/** Describe of a statement or portal that returns no rows. */
+export function noData(w: MessageWriter): void {
+  w.begin('n').end();
+}
+
+export function parameterDescription(w: MessageWriter, typeOids: readonly number[]): void {
+  w.begin('t').int16(typeOids.length);
+  for (const oid of typeOids) w.int32(oid);
   w.end();
+}
+
+/** An Execute reached its row limit: the portal has more rows for the next Execute. */
+export function portalSuspended(w: MessageWriter): void {
+  w.begin('s').end();
 }
 
 export function commandComplete(w: MessageWriter, tag: string): void {

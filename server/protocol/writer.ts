@@ -47,6 +47,27 @@ export class MessageWriter {
     return this;
   }
 
+  int64(v: bigint): this {
+    this.ensure(8);
+    this.buf.writeBigInt64BE(v, this.at);
+    this.at += 8;
+    return this;
+  }
+
+  float4(v: number): this {
+    this.ensure(4);
+    this.buf.writeFloatBE(v, this.at);
+    this.at += 4;
+    return this;
+  }
+
+  float8(v: number): this {
+    this.ensure(8);
+    this.buf.writeDoubleBE(v, this.at);
+    this.at += 8;
+    return this;
+  }
+
   byte(v: number): this {
     this.ensure(1);
     this.buf[this.at++] = v;

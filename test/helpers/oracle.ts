@@ -37,8 +37,9 @@ export class DuckOracle {
     return new DuckOracle(instance, await instance.connect());
   }
 
-  async run(sql: string): Promise<void> {
-    await this.con.run(sql);
+  /** `values`: a prepared statement's $1, $2 ... */
+  async run(sql: string, values?: (string | null)[]): Promise<void> {
+    await this.con.run(sql, values);
   }
 
   /**
@@ -58,8 +59,8 @@ export class DuckOracle {
   }
 
   /** Runs a query; numbers (DECIMAL, BIGINT, HUGEINT arrive as text) become JS numbers. */
-  async query(sql: string): Promise<DuckResult> {
-    const r = await this.con.runAndReadAll(sql);
+  async query(sql: string, values?: (string | null)[]): Promise<DuckResult> {
+    const r = await this.con.runAndReadAll(sql, values);
     const types = r.columnTypes().map(String);
     const numeric = types.map((t) => /^(DECIMAL|BIGINT|HUGEINT|UHUGEINT|INTEGER|SMALLINT|TINYINT|DOUBLE|FLOAT|REAL|UBIGINT|UINTEGER|USMALLINT|UTINYINT)/.test(t));
     const rows = (r.getRowsJson() as unknown[][]).map((row) =>

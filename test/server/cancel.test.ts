@@ -19,6 +19,7 @@ const host = {
   aborted: 0,
   transaction: { status: 'none' as const },
   close: () => {},
+  describePrepared: () => ({ params: [], columns: [{ name: 'len', type: 'integer' }] }),
   async execute(sql: string, onResult: (r: QueryResult) => void, options: ExecuteOptions): Promise<QueryResult[]> {
     if (sql === 'wait') {
       await new Promise<void>((_, reject) =>

@@ -280,20 +280,6 @@ describe('simple query', () => {
     await c.until('Z');
     for (const x of [a, b, c]) x.end();
   });
-
-  it('refuses the extended query protocol with feature_not_supported up to Sync', async () => {
-    const c = await loggedIn(env.server.port);
-    c.message('P', Buffer.concat([cstr(''), cstr('select 1'), Buffer.from([0, 0])]));
-    c.message('B', Buffer.concat([cstr(''), cstr(''), Buffer.from([0, 0, 0, 0, 0, 0])]));
-    c.message('E', Buffer.concat([cstr(''), int32(0)]));
-    c.message('S', Buffer.alloc(0));
-    const msgs = await c.until('Z');
-    expect(types(msgs)).toBe('EZ');
-    expect(errorFields(msgs[0]!).C).toBe('0A000');
-    c.query('select 7');
-    expect(dataRow((await c.until('Z'))[1]!)).toEqual(['7']);
-    c.end();
-  });
 });
 
 describe('large results', () => {

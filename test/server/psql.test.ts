@@ -1,10 +1,12 @@
 /**
  * The psql binary against the server: one-shot queries, a script file with
  * -f, error reports with their position, and md5 passwords. psql asks for SSL
- * first (sslmode prefer), so the refused SSL request is exercised too.
+ * first (sslmode prefer), so the refused SSL request is exercised too. psql
+ * 16 and later run a query with \bind over the extended protocol; older ones
+ * have no \bind, and that part is skipped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +15,14 @@ import { startServer } from './wire-client.js';
 const run = promisify(execFile);
 const PSQL = ['/usr/bin/psql', '/usr/local/bin/psql'].find((p) => fs.existsSync(p)) ?? whichPsql();
 const MISSING = PSQL === undefined;
+
+/** psql's major version (16 for "psql (PostgreSQL) 16.2"), or 0 when there is no psql. */
+function psqlMajor(): number {
+  if (MISSING) return 0;
+  const m = /\(PostgreSQL\) (\d+)/.exec(execFileSync(PSQL!, ['--version'], { encoding: 'utf8' }));
+  return m ? Number(m[1]) : 0;
+}
+const MAJOR = psqlMajor();
 
 function whichPsql(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -83,5 +93,27 @@ describe.skipIf(MISSING)('psql (skipped: no psql binary on PATH; install postgre
     } finally {
       await s.stop();
     }
+  });
+});
+
+describe.skipIf(MAJOR < 16)(`psql \\bind (skipped: ${MISSING ? 'no psql binary on PATH' : `psql ${MAJOR} has no \\bind; it came with psql 16`})`, () => {
+  let env: Awaited<ReturnType<typeof startServer>>;
+
+  beforeAll(async () => {
+    env = await startServer();
+    await env.db.execute("create table b (id integer, name varchar(10)); insert into b values (1, 'a'), (2, 'b'), (3, 'c')");
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('runs a query with parameters given by \\bind (Parse, Bind, Describe, Execute)', async () => {
+    // -c takes SQL or one backslash command, not both: the query and its \bind go in a file
+    const file = path.join(env.dir, 'bind.sql');
+    fs.writeFileSync(file, "select id, name from b where id > $1 and name <> $2 order by id \\bind 1 'c' \\g\n");
+    const r = await psql(env.server.port, ['-A', '-F', ',', '-f', file]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(['id,name', '2,b', '(1 row)', ''].join('\n'));
   });
 });

@@ -234,3 +234,68 @@ export async function loggedIn(port: number, user = 'alice', database = 'keel'):
   if (msgs.at(-1)?.type !== 'Z') throw new Error(`login failed: ${msgs.map((m) => m.type).join('')}`);
   return c;
 }
+
+function int16(v: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeInt16BE(v);
+  return b;
+}
+
+/** The extended protocol's frontend messages, as a client writes them. */
+export const ext = {
+  parse(c: WireClient, name: string, sql: string, typeOids: readonly number[] = []): void {
+    c.message('P', Buffer.concat([cstr(name), cstr(sql), int16(typeOids.length), ...typeOids.map(int32)]));
+  },
+  bind(c: WireClient, portal: string, statement: string, values: readonly (Buffer | string | null)[], paramFormats: readonly number[] = [], resultFormats: readonly number[] = []): void {
+    const vals = values.map((v) => (v === null ? int32(-1) : Buffer.concat([int32(Buffer.byteLength(v)), typeof v === 'string' ? Buffer.from(v) : v])));
+    c.message('B', Buffer.concat([cstr(portal), cstr(statement), int16(paramFormats.length), ...paramFormats.map(int16), int16(values.length), ...vals, int16(resultFormats.length), ...resultFormats.map(int16)]));
+  },
+  describe(c: WireClient, target: 'S' | 'P', name: string): void {
+    c.message('D', Buffer.concat([Buffer.from(target), cstr(name)]));
+  },
+  execute(c: WireClient, portal: string, maxRows = 0): void {
+    c.message('E', Buffer.concat([cstr(portal), int32(maxRows)]));
+  },
+  close(c: WireClient, target: 'S' | 'P', name: string): void {
+    c.message('C', Buffer.concat([Buffer.from(target), cstr(name)]));
+  },
+  sync(c: WireClient): void {
+    c.message('S', Buffer.alloc(0));
+  },
+};
+
+/** A DataRow's values as bytes (binary results). */
+export function dataRowBytes(m: Message): (Buffer | null)[] {
+  const n = m.body.readInt16BE(0);
+  const out: (Buffer | null)[] = [];
+  let at = 2;
+  for (let i = 0; i < n; i++) {
+    const len = m.body.readInt32BE(at);
+    at += 4;
+    if (len < 0) out.push(null);
+    else {
+      out.push(m.body.subarray(at, at + len));
+      at += len;
+    }
+  }
+  return out;
+}
+
+/** A RowDescription's format codes. */
+export function rowFormats(m: Message): number[] {
+  const n = m.body.readInt16BE(0);
+  const out: number[] = [];
+  let at = 2;
+  for (let i = 0; i < n; i++) {
+    at = m.body.indexOf(0, at) + 1 + 16;
+    out.push(m.body.readInt16BE(at));
+    at += 2;
+  }
+  return out;
+}
+
+/** A ParameterDescription's type OIDs. */
+export function parameterOids(m: Message): number[] {
+  const n = m.body.readInt16BE(0);
+  return Array.from({ length: n }, (_, i) => m.body.readInt32BE(2 + 4 * i));
+}

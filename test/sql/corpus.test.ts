@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, KeelError } from '../../engine/index.js';
 import { batchFromRows, type PhysicalValue } from '../../engine/rows.js';
-import { parseDate, type SqlType } from '../../engine/types.js';
+import { parseDate, type ParamValue, type SqlType } from '../../engine/types.js';
 import { DuckOracle, compareResults, formatRows, paddedOfTypeNames, scalesOfTypeNames, type Value } from '../helpers/oracle.js';
 import { rng } from '../helpers/random.js';
 
@@ -55,6 +55,31 @@ interface SltRecord {
   /** Only this engine runs the record (`onlyif keel` / `onlyif duckdb`). */
   readonly onlyIf: 'keel' | 'duckdb' | null;
   readonly knownFailure: KnownFailure | null;
+  /** `# params: [...]`: run as a prepared statement with these values of $1, $2 ... */
+  readonly params: readonly ParamValue[] | null;
+}
+
+/**
+ * `# params: ["5", null, {"type": "date", "text": "1998-01-01"}]`: a JSON
+ * array of the values of $1, $2 ...; a string (or null) is untyped, as a
+ * driver sends a value with no type; an object gives the type (a plain type
+ * name: integer, bigint, double, boolean, date, timestamp, varchar).
+ */
+function parseParams(json: string): ParamValue[] | string {
+  let a: unknown;
+  try {
+    a = JSON.parse(json);
+  } catch (e) {
+    return `# params: not JSON (${(e as Error).message})`;
+  }
+  if (!Array.isArray(a)) return '# params: expected a JSON array';
+  const out: ParamValue[] = [];
+  for (const v of a) {
+    if (v === null || typeof v === 'string') out.push({ type: null, text: v });
+    else if (typeof v === 'object' && typeof v.type === 'string' && (v.text === null || typeof v.text === 'string')) out.push({ type: { id: v.type } as SqlType, text: v.text });
+    else return `# params: ${JSON.stringify(v)} is neither a string, null nor {"type", "text"}`;
+  }
+  return out;
 }
 
 /**
@@ -77,6 +102,7 @@ function parseSlt(file: string, text: string): SltRecord[] {
   let known: { reason: string; layouts: readonly string[] | null; line: number } | null = null;
   let givesError: string | null = null;
   let onlyIf: SltRecord['onlyIf'] = null;
+  let params: ParamValue[] | null = null;
   const fail = (i: number, msg: string): never => {
     throw new SltSyntaxError(`${file}:${i + 1}: ${msg}`);
   };
@@ -88,9 +114,17 @@ function parseSlt(file: string, text: string): SltRecord[] {
       known = null;
       givesError = null;
       onlyIf = null;
+      params = null;
       continue;
     }
     if (line.startsWith('#')) {
+      const pm = /^#\s*params\s*:\s*(.*)$/.exec(line);
+      if (pm) {
+        const parsed = parseParams(pm[1]!);
+        if (typeof parsed === 'string') fail(i, parsed);
+        params = parsed as ParamValue[];
+        continue;
+      }
       const m = /^#\s*known-failure(?:\(([\w,\s]+)\))?\s*:\s*(.*)$/.exec(line);
       const g = /^#\s*keel-gives\s*:\s*(.*)$/.exec(line);
       if (m) {
@@ -116,7 +150,8 @@ function parseSlt(file: string, text: string): SltRecord[] {
     if (header[0] === 'load') {
       if (header.length !== 2) fail(i, 'load takes one table name');
       if (known) fail(known.line, 'a load cannot be a known failure');
-      records.push({ file, line: start + 1, kind: 'load', expect: expectation, ordered, sql: header[1]!, duckSql: null, onlyIf, knownFailure: null });
+      if (params) fail(i, 'a load takes no # params');
+      records.push({ file, line: start + 1, kind: 'load', expect: expectation, ordered, sql: header[1]!, duckSql: null, onlyIf, knownFailure: null, params: null });
       comments = [];
       givesError = null;
       onlyIf = null;
@@ -174,11 +209,13 @@ function parseSlt(file: string, text: string): SltRecord[] {
       duckSql: inDuck ? duck.join('\n').trim().replace(/;\s*$/, '') : null,
       onlyIf,
       knownFailure,
+      params,
     });
     comments = [];
     known = null;
     givesError = null;
     onlyIf = null;
+    params = null;
   }
   return records;
 }
@@ -423,7 +460,7 @@ async function runKeel(db: Database, rec: SltRecord, layout: LayoutSpec): Promis
       await loadKeel(db, rec.sql);
       return { ok: true, types: [], rows: [] };
     }
-    const results = await db.execute(keelSql(rec.sql, layout));
+    const results = await db.execute(keelSql(rec.sql, layout), undefined, rec.params ? { params: rec.params } : {});
     const last = results[results.length - 1];
     return { ok: true, types: last ? last.columns.map((c) => c.type) : [], rows: last ? (last.rows() as Value[][]) : [] };
   } catch (e) {
@@ -440,11 +477,13 @@ async function runDuck(duck: DuckOracle, rec: SltRecord, tmp: string): Promise<O
       return { ok: true, types: [], rows: [] };
     }
     const sql = duckSql(rec);
+    // DuckDB gets every value as text and casts it to the type its context asks for
+    const values = rec.params ? rec.params.map((p) => p.text) : undefined;
     if (rec.kind === 'statement') {
-      await duck.run(sql);
+      await duck.run(sql, values);
       return { ok: true, types: [], rows: [] };
     }
-    const r = await duck.query(sql);
+    const r = await duck.query(sql, values);
     return { ok: true, types: r.types, rows: r.rows };
   } catch (e) {
     return { ok: false, keel: false, code: 'DuckDB', message: String((e as Error).message).split('\n')[0]! };

@@ -26,6 +26,8 @@ const classes: string[][] = [
   ],
   ['select a from t where b between 1 and 10 limit 5', 'select a from t where b between 0.5 and 1e9 limit 100'],
   ["insert into t values (1, 'a')", "insert into t values (2, 'b'), (3, 'c'), (4, 'd')"],
+  // a prepared statement's parameters are literals given later
+  ['select a from t where b = $1 and c < $2', "select a from t where b = 5 and c < 'x'"],
 ];
 
 const different = [

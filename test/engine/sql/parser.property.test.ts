@@ -63,6 +63,8 @@ class Printer {
         return [e.table ? `${ident(e.table)}.${ident(e.name)}` : ident(e.name), P.atom];
       case 'number':
         return [e.text, P.atom];
+      case 'param':
+        return [`$${e.index}`, P.atom];
       case 'string':
         return [str(e.value), P.atom];
       case 'boolean':

@@ -197,6 +197,15 @@ describe('expression precedence', () => {
     expect(e(sql)).toBe(tree);
   });
 
+  it('reads $1, $2 as parameters, at their position, and refuses $0 and numbers past 65535', () => {
+    expect(e('a = $1 and b < $12 + 1')).toBe('(and (= a $1) (< b (+ $12 1)))');
+    expect(parseExpression('x + $2')).toMatchObject({ right: { kind: 'param', index: 2, pos: 4 } });
+    expect(sqlError(() => parseExpression('$0')).message).toBe('parameter $0 is out of range (1 to 65535)');
+    expect(sqlError(() => parseExpression('a = $65536')).position!.offset).toBe(4);
+    // $ after the first character of a name is part of the name, as in PostgreSQL
+    expect(e('a$1')).toBe('a$1');
+  });
+
   it('rejects chained comparisons like PostgreSQL', () => {
     expect(sqlError(() => parseExpression('a = b = c')).message).toBe('syntax error at or near "="');
   });

@@ -21,6 +21,8 @@ export function sx(e: Expr): string {
       return 'null';
     case 'typed':
       return `(${e.type.id} '${e.value}')`;
+    case 'param':
+      return `$${e.index}`;
     case 'interval':
       return `(interval ${e.months} ${e.days} ${e.micros})`;
     case 'unary':

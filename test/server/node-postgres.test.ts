@@ -1,0 +1,136 @@
+/**
+ * node-postgres (`pg`) against the server: it speaks the extended query
+ * protocol whenever a query has parameters or a name (Parse, Bind, Describe
+ * portal, Execute, Sync), sends parameters as text with no declared type,
+ * and fetches a portal in parts (Execute's row limit, PortalSuspended).
+ * Binary results are tested in extended.test.ts: pg 8 decodes every DataRow
+ * field as UTF-8 text before its binary parsers see it, which garbles them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { startServer, type TestServer } from './wire-client.js';
+
+let env: TestServer;
+
+beforeAll(async () => {
+  env = await startServer();
+  await env.db.execute(`
+    create table fruit (id integer, name varchar(20), price decimal(10,2), picked date, ripe boolean, weight double precision, big bigint, at timestamp);
+    insert into fruit values
+      (1, 'apple', 1.50, '2024-01-05', true, 0.25, 10000000000, '2024-01-05 10:30:00'),
+      (2, 'pear', 2.25, '2024-02-10', false, 1.5, -3, '2024-02-10 00:00:00.5'),
+      (3, 'plum', null, null, null, null, null, null);
+  `);
+});
+
+afterAll(async () => {
+  await env?.stop();
+});
+
+async function client(options: Partial<pg.ClientConfig> = {}): Promise<pg.Client> {
+  const c = new pg.Client({ host: '127.0.0.1', port: env.server.port, user: 'alice', database: 'keel', ...options });
+  await c.connect();
+  return c;
+}
+
+describe('node-postgres', () => {
+  it('runs parameterized queries: untyped text parameters take their context\'s type', async () => {
+    const c = await client();
+    try {
+      const r = await c.query('select id, name, price, picked, ripe from fruit where id = $1', [2]);
+      expect(r.command).toBe('SELECT');
+      expect(r.rowCount).toBe(1);
+      expect(r.fields.map((f) => [f.name, f.dataTypeID])).toEqual([
+        ['id', 23],
+        ['name', 1043],
+        ['price', 1700],
+        ['picked', 1082],
+        ['ripe', 16],
+      ]);
+      // pg parses int4 and bool itself; numeric and date stay text (types set to return text)
+      expect(r.rows).toEqual([{ id: 2, name: 'pear', price: '2.25', picked: expect.anything(), ripe: false }]);
+      const byName = await c.query('select id from fruit where name like $1 and price > $2 order by id', ['p%', '1.00']);
+      expect(byName.rows).toEqual([{ id: 2 }]);
+      const dates = await c.query('select count(*) as n from fruit where picked >= $1', ['2024-01-06']);
+      expect(dates.rows).toEqual([{ n: '1' }]);
+      const nulls = await c.query('select count(*) as n from fruit where price is not distinct from $1', [null]);
+      expect(nulls.rows).toEqual([{ n: '1' }]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('runs DML with parameters and reports its row counts', async () => {
+    const c = await client();
+    try {
+      const ins = await c.query('insert into fruit (id, name, price) values ($1, $2, $3)', [9, 'kiwi', '3.75']);
+      expect(ins.command).toBe('INSERT');
+      expect(ins.rowCount).toBe(1);
+      const upd = await c.query('update fruit set price = price + $1 where id = $2', ['0.25', 9]);
+      expect([upd.command, upd.rowCount]).toEqual(['UPDATE', 1]);
+      expect((await c.query('select price from fruit where id = $1', [9])).rows).toEqual([{ price: '4.00' }]);
+      const del = await c.query('delete from fruit where id = $1', [9]);
+      expect([del.command, del.rowCount]).toEqual(['DELETE', 1]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('prepares a named statement once and runs it again with other values', async () => {
+    const c = await client();
+    try {
+      const q = (id: number) => c.query({ name: 'by-id', text: 'select name from fruit where id = $1', values: [id] });
+      expect((await q(1)).rows).toEqual([{ name: 'apple' }]);
+      expect((await q(3)).rows).toEqual([{ name: 'plum' }]);
+      expect((await q(7)).rows).toEqual([]);
+      const rec = env.records.filter((r) => r.sql === 'select name from fruit where id = $1');
+      expect(rec.length).toBe(3);
+      expect(rec.every((r) => r.fingerprint === rec[0]!.fingerprint && r.status === 'ok')).toBe(true);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('fetches a portal a few rows at a time (Execute with a row limit, PortalSuspended)', async () => {
+    const c = await client();
+    try {
+      await c.query('create table seq (x integer)');
+      await c.query(`insert into seq values ${Array.from({ length: 25 }, (_, i) => `(${i})`).join(', ')}`);
+      const r = await c.query({ text: 'select x from seq where x >= $1 order by x', values: [3], rows: 4 } as pg.QueryConfig);
+      expect(r.rows.map((row) => row.x)).toEqual(Array.from({ length: 22 }, (_, i) => i + 3));
+      await c.query('drop table seq');
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('reports an error of an extended batch with its SQLSTATE and position, and goes on', async () => {
+    const c = await client();
+    try {
+      const err = await c.query('select nope from fruit where id = $1', [1]).catch((e: pg.DatabaseError) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as pg.DatabaseError).code).toBe('42703');
+      expect((err as pg.DatabaseError).position).toBe('8');
+      const bad = await c.query('select id from fruit where id = $1', ['one']).catch((e: pg.DatabaseError) => e);
+      expect((bad as pg.DatabaseError).code).toBe('22000');
+      expect((await c.query('select count(*) as n from fruit where id < $1', [3])).rows).toEqual([{ n: '2' }]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('a transaction block spans extended queries', async () => {
+    const c = await client();
+    try {
+      await c.query('create table ledger (k integer, v integer)');
+      await c.query('begin');
+      await c.query('insert into ledger values ($1, $2)', [1, 10]);
+      await c.query('insert into ledger values ($1, $2)', [2, 20]);
+      await c.query('rollback');
+      expect((await c.query('select count(*) as n from ledger where k > $1', [0])).rows).toEqual([{ n: '0' }]);
+      await c.query('drop table ledger');
+    } finally {
+      await c.end();
+    }
+  });
+});
