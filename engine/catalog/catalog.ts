@@ -8,12 +8,21 @@ import type { ColumnDef } from '../types.js';
 import type { EncodingId } from '../storage/codecs/codec.js';
 
 /**
- * The data format, in the KEEL marker and the catalog's `format`. 2: the
- * catalog carries a checksum and segment footers record their placement
- * (storage/integrity.ts). 1: written by keels before that; read, and upgraded
- * to 2 by the next commit.
+ * The data format, in the KEEL marker and the catalog's `format`.
+ * 3: a segment's catalog entry may name a delete vector (`deletes`) and the
+ *    column ids its file holds (`columns`, after ADD or DROP COLUMN). A keel
+ *    that ignored them would show deleted rows or misread columns, so keels
+ *    of format 2 and before must refuse the directory (VERSION, from the marker).
+ * 2: the catalog carries a checksum and segment footers record their
+ *    placement (storage/integrity.ts). The last keels of format 2 wrote
+ *    `deletes` and `columns` already, under format 2: a reader of format 3
+ *    reads a catalog of format 2 as one of format 3.
+ * 1: written by keels before checksums.
+ * Formats 1 and 2 are read, and upgraded to the current one by the next commit.
  */
-export const CATALOG_FORMAT = 2;
+export const CATALOG_FORMAT = 3;
+/** The first format whose catalog carries a checksum. */
+export const SEALED_CATALOG_FORMAT = 2;
 export const LEGACY_CATALOG_FORMAT = 1;
 
 /** How a table's rows are placed on slices. */

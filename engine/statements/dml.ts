@@ -23,7 +23,7 @@ import { ExecContext } from '../exec/context.js';
 import { Executor } from '../exec/executor.js';
 import { gatherBatch } from '../exec/batch.js';
 import type { CancelFlag } from '../exec/cancel.js';
-import { ROW_ID_COLUMN, splitRowId, withRowIds } from '../exec/ops/row-ids.js';
+import { ROW_ID_COLUMN, rowIdRow, rowIdSegment, withRowIds } from '../exec/ops/row-ids.js';
 import type { RecordParts } from '../record-builder.js';
 import type { SessionHost } from './host.js';
 import { bindContext, defaultExpr, statementError, tableOr } from './common.js';
@@ -50,7 +50,7 @@ export async function deleteFrom(db: SessionHost, s: ast.DeleteStatement, p: Par
     const table = tableOr(catalog, s.table, p);
     const batch = run(db, catalog, dmlSource(s, table, dmlContext(db, catalog, table, p), p), parts, cancel);
     const idValues = rowIdsOf(batch, 0);
-    const change = deleteRows(db.dir, table, rowsBySegment(table, idValues, firstOfEachId(idValues, batch.length)), db.store.segments);
+    const change = deleteRows(db.dir, table, rowsBySegment(table, idValues, firstOfEachId(idValues, batch.length).keep), db.store.segments);
     return {
       catalog: { ...catalog, tables: { ...catalog.tables, [table.name]: change.table } },
       obsolete: change.obsolete.map((f) => db.store.segmentPath(table, f)),
@@ -67,8 +67,9 @@ export async function update(db: SessionHost, s: ast.UpdateStatement, p: ParsedS
     const n = table.columns.length;
     const idValues = rowIdsOf(batch, n);
     // a row FROM joins to several rows is updated once, from the first (PostgreSQL and Redshift pick one too)
-    const keep = firstOfEachId(idValues, batch.length);
-    const rows = gatherBatch({ length: batch.length, columns: batch.columns.slice(0, n) }, keep, keep.length);
+    const { keep, all } = firstOfEachId(idValues, batch.length);
+    const columns = batch.columns.slice(0, n);
+    const rows = all ? { length: batch.length, columns } : gatherBatch({ length: batch.length, columns }, keep, keep.length);
     checkNotNull(table, rows, s.pos, p);
     const removed = deleteRows(db.dir, table, rowsBySegment(table, idValues, keep), db.store.segments);
     const appended = await appendRows(db.dir, catalog, removed.table, [rows], db.store.segments, rows.length);
@@ -100,7 +101,7 @@ export async function merge(db: SessionHost, s: ast.MergeStatement, p: ParsedSta
     const matched = run(db, catalog, dmlSource(matchedSource, table, ctx, p), parts, cancel);
     const n = table.columns.length;
     const ids = rowIdsOf(matched, m.kind === 'update' ? n : 0);
-    const keep = firstOfEachId(ids, matched.length);
+    const { keep, all } = firstOfEachId(ids, matched.length);
     if (keep.length !== matched.length) {
       throw statementError('CARDINALITY', `a row of "${table.name}" matches more than one source row; MERGE changes each target row at most once`, s.on.pos, p);
     }
@@ -108,7 +109,8 @@ export async function merge(db: SessionHost, s: ast.MergeStatement, p: ParsedSta
     checkNotNull(table, inserted, s.notMatched.pos, p);
     const batches = [inserted];
     if (m.kind === 'update') {
-      const updated = gatherBatch({ length: matched.length, columns: matched.columns.slice(0, n) }, keep, keep.length);
+      const columns = matched.columns.slice(0, n);
+      const updated = all ? { length: matched.length, columns } : gatherBatch({ length: matched.length, columns }, keep, keep.length);
       checkNotNull(table, updated, m.pos, p);
       batches.unshift(updated);
     }
@@ -235,31 +237,72 @@ function rowIdsOf(batch: Batch, column: number): Float64Array {
 }
 
 /**
- * Positions in `ids` of the first occurrence of each row id, in id order. A
- * row id repeats when the query joins a row to several rows (USING, FROM)
- * (the target row is deleted or updated once).
+ * Positions in `ids` of the first occurrence of each row id, in id order;
+ * `all` when that is every position in order (no id repeats and they came
+ * ascending: the batch's rows are already the changed rows, in order). A row
+ * id repeats when the query joins a row to several rows (USING, FROM) (the
+ * target row is deleted or updated once).
  */
-function firstOfEachId(ids: Float64Array, n: number): Uint32Array {
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => ids[a]! - ids[b]! || a - b);
+function firstOfEachId(ids: Float64Array, n: number): { keep: Uint32Array; all: boolean } {
+  const order = orderById(ids, n);
   let k = 0;
   for (let i = 0; i < n; i++) if (i === 0 || ids[order[i]!] !== ids[order[i - 1]!]) order[k++] = order[i]!;
-  return order.subarray(0, k);
+  let all = k === n;
+  for (let i = 0; all && i < n; i++) all = order[i] === i;
+  return { keep: order.subarray(0, k), all };
 }
 
-/** The rows to delete, per segment file, ascending (`keep`: positions of distinct ids in id order). */
+/**
+ * Positions 0..n-1 ordered by their id, equal ids by position: a natural
+ * merge sort. A scan yields ids ascending per slice (or per segment), so the
+ * input is a few ascending runs and merging them is near linear; a sort with
+ * a comparator function called per pair cost more than the rest of a DELETE.
+ */
+function orderById(ids: Float64Array, n: number): Uint32Array {
+  let a = new Uint32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  // where each ascending run starts, then n
+  let runs: number[] = [0];
+  for (let i = 1; i < n; i++) if (ids[i]! < ids[i - 1]!) runs.push(i);
+  runs.push(n);
+  if (runs.length <= 2) return a;
+  let b = new Uint32Array(n);
+  while (runs.length > 2) {
+    const merged: number[] = [0];
+    for (let r = 0; r + 1 < runs.length; r += 2) {
+      const lo = runs[r]!;
+      const mid = runs[r + 1]!;
+      const hi = r + 2 < runs.length ? runs[r + 2]! : mid;
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      // ties take the left run: its positions are the lower ones
+      while (i < mid && j < hi) b[k++] = ids[a[j]!]! < ids[a[i]!]! ? a[j++]! : a[i++]!;
+      while (i < mid) b[k++] = a[i++]!;
+      while (j < hi) b[k++] = a[j++]!;
+      merged.push(hi);
+    }
+    [a, b] = [b, a];
+    runs = merged;
+  }
+  return a;
+}
+
+/** The rows to delete, per segment file, ascending (`keep`: positions of distinct ids in id order, so each segment's are one stretch). */
 function rowsBySegment(table: TableMeta, ids: Float64Array, keep: Uint32Array): Map<string, Uint32Array> {
   const segments = segmentsByNumber(table);
-  const lists = new Map<string, number[]>();
-  for (const i of keep) {
-    const { segment, row } = splitRowId(ids[i]!);
-    const file = segments.get(segment)!.file;
-    let list = lists.get(file);
-    if (!list) lists.set(file, (list = []));
-    list.push(row);
+  const out = new Map<string, Uint32Array>();
+  let start = 0;
+  while (start < keep.length) {
+    const segment = rowIdSegment(ids[keep[start]!]!);
+    let end = start + 1;
+    while (end < keep.length && rowIdSegment(ids[keep[end]!]!) === segment) end++;
+    const rows = new Uint32Array(end - start);
+    for (let i = start; i < end; i++) rows[i - start] = rowIdRow(ids[keep[i]!]!, segment);
+    out.set(segments.get(segment)!.file, rows);
+    start = end;
   }
-  return new Map([...lists].map(([f, rows]) => [f, Uint32Array.from(rows)]));
+  return out;
 }
 
 function checkNotNull(table: TableMeta, batch: Batch, pos: number, p: ParsedStatement): void {

@@ -12,6 +12,7 @@ import { physicalKind } from '../types.js';
 import { ALL_CODECS, redshiftNameFor, type EncodingId } from './codecs/index.js';
 import { checkSegment } from './integrity.js';
 import { SegmentReader } from './segment.js';
+import { tableView } from './segment-columns.js';
 import type { Store } from './store.js';
 
 export const DEFAULT_COMPROWS = 100_000;
@@ -37,11 +38,13 @@ export function analyzeCompression(store: Store, table: TableMeta, columns: read
     const reader = SegmentReader.open(store.segmentPath(table, s.file));
     try {
       checkSegment(reader, { table, segment: s, slices });
-      const blocks = reader.footer.columns[0]?.blocks.length ?? 0;
+      // through the table's columns: a segment written before an ADD or DROP COLUMN holds others
+      const view = tableView(reader, table, s);
+      const blocks = view.footer.columns[0]?.blocks.length ?? 0;
       for (let b = 0; b < blocks && rows < compRows; b++) {
         idx.forEach((col, k) => {
-          const meta = reader.footer.columns[col]!.blocks[b]!;
-          const v = reader.readBlock(col, b, kinds[k]!);
+          const meta = view.footer.columns[col]!.blocks[b]!;
+          const v = view.readBlock(col, b, kinds[k]!);
           stored[k]! += meta.length;
           for (const codec of ALL_CODECS) {
             const acc = sizes[k]!;
@@ -52,7 +55,7 @@ export function analyzeCompression(store: Store, table: TableMeta, columns: read
             else acc.set(codec.id, acc.get(codec.id)! + size + meta.nullBytes);
           }
         });
-        rows += reader.footer.columns[0]!.blocks[b]!.rows;
+        rows += view.footer.columns[0]!.blocks[b]!.rows;
       }
     } finally {
       reader.close();

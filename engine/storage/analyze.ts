@@ -22,6 +22,7 @@ import { checkSegment } from './integrity.js';
 import { Pacer } from './pacer.js';
 import { newScanCounters, scanSegments } from './scan.js';
 import { SegmentReader } from './segment.js';
+import { tableView } from './segment-columns.js';
 import type { Store } from './store.js';
 import { statsOff } from './table-health.js';
 import { zoneMap } from './vectors.js';
@@ -87,7 +88,8 @@ async function scanStats(store: Store, slices: number, table: TableMeta, idx: re
     try {
       checkSegment(reader, { table, segment: s, slices });
       const deleted = s.deletes ? readDeleteVector(path.join(tableDir(store.dir, table.id), s.deletes.file), s.deletes.rows, s.rows) : null;
-      for (const batch of scanSegments(table, [{ reader, deleted }], idx, null, newScanCounters())) {
+      // through the table's columns: a segment written before an ADD or DROP COLUMN holds others
+      for (const batch of scanSegments(table, [{ reader: tableView(reader, table, s), deleted }], idx, null, newScanCounters())) {
         const len = batch.length;
         if (hi.length < len) {
           hi = new Uint32Array(len);

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StorageError } from '../errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CATALOG_FORMAT, emptyCatalog, LEGACY_CATALOG_FORMAT, type Catalog, type SegmentMeta } from '../catalog/catalog.js';
+import { CATALOG_FORMAT, emptyCatalog, LEGACY_CATALOG_FORMAT, SEALED_CATALOG_FORMAT, type Catalog, type SegmentMeta } from '../catalog/catalog.js';
 import { sealCatalog, unsealCatalog, validateCatalog } from './integrity.js';
 import { ownerAlive, ownerTag, parseOwnerTag, SELF, type Owner } from './owner.js';
 import { sweepStaging } from './staging.js';
@@ -132,8 +132,8 @@ function markerFormat(dir: string): number {
   const m = /^keel data directory\nformat (\d+)\n$/.exec(marker);
   if (!m) throw new StorageError('CORRUPT', `${markerPath} is damaged: not a keel marker file`);
   const format = Number(m[1]);
-  if (format !== CATALOG_FORMAT && format !== LEGACY_CATALOG_FORMAT) {
-    throw new StorageError('VERSION', `${dir} has data format ${m[1]}; this keel reads formats ${LEGACY_CATALOG_FORMAT} and ${CATALOG_FORMAT}`);
+  if (format < LEGACY_CATALOG_FORMAT || format > CATALOG_FORMAT) {
+    throw new StorageError('VERSION', `${dir} has data format ${m[1]}; this keel reads formats ${LEGACY_CATALOG_FORMAT} to ${CATALOG_FORMAT}`);
   }
   return format;
 }
@@ -143,10 +143,11 @@ function markerFormat(dir: string): number {
  * read, that the catalog's checksum matches its content and that it holds
  * together (integrity.ts); anything else is CORRUPT, naming the file.
  *
- * A directory of format 2 (the marker says so) must have a checksummed
- * catalog. One of format 1, written by a keel before checksums, is read
- * without one (a checksum, if present, is still checked) and is upgraded by its
- * next commit (upgradeMarker).
+ * A directory of format 2 or 3 (the marker says so) must have a checksummed
+ * catalog, of format 2 or 3 (commitCatalog says which pairs a crash can
+ * leave). One of format 1, written by a keel before checksums, is read
+ * without one (a checksum, if present, is still checked). Both are upgraded
+ * to the current format by their next commit.
  */
 export function readCatalog(dir: string): Catalog {
   const format = markerFormat(dir);
@@ -159,7 +160,7 @@ export function readCatalog(dir: string): Catalog {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     throw new StorageError('CORRUPT', `${catalogPath} is missing: the data directory is damaged`);
   }
-  const { body, sealed } = unsealCatalog(text, catalogPath, format === CATALOG_FORMAT);
+  const { body, sealed } = unsealCatalog(text, catalogPath, format >= SEALED_CATALOG_FORMAT);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -170,9 +171,12 @@ export function readCatalog(dir: string): Catalog {
   if (!sealed && typeof parsed === 'object' && parsed !== null && 'checksum' in parsed) {
     throw new StorageError('CORRUPT', `${catalogPath} is damaged: its checksum member is malformed`);
   }
-  // a sealed catalog is of the current format; the marker of a directory upgraded by a commit that crashed may still say 1
-  return validateCatalog(parsed, catalogPath, sealed ? CATALOG_FORMAT : LEGACY_CATALOG_FORMAT);
+  // a sealed catalog is of format 2 or 3 whatever the marker says: a commit that crashed may have upgraded one and not the other
+  return validateCatalog(parsed, catalogPath, sealed ? SEALED_FORMATS : [LEGACY_CATALOG_FORMAT]);
 }
+
+/** The formats of a catalog with a checksum. */
+const SEALED_FORMATS: readonly number[] = Array.from({ length: CATALOG_FORMAT - SEALED_CATALOG_FORMAT + 1 }, (_, i) => SEALED_CATALOG_FORMAT + i);
 
 /** Replaces the catalog atomically and durably, with its checksum, in the current format. */
 export function writeCatalog(dir: string, catalog: Catalog): void {
@@ -180,13 +184,24 @@ export function writeCatalog(dir: string, catalog: Catalog): void {
 }
 
 /**
- * After a commit wrote a checksummed catalog into a directory of format 1:
- * marks it format 2, so that from now on a catalog without a checksum is
- * refused. (A crash before this leaves format 1 with a checksummed catalog,
- * which reads fine and is upgraded by the next commit.)
+ * A commit's catalog write (writeCatalog), which also upgrades a directory of
+ * an older format to the current one, in the order that keeps each reader
+ * safe across a crash at any point:
+ *
+ * - format 2: the marker first. From then on a keel of format 2 refuses the
+ *   directory with VERSION, so it never reads a catalog of format 3 (it
+ *   would miss delete vectors and column ids). A crash before the catalog
+ *   write leaves marker 3 over a sealed catalog of format 2, which this keel
+ *   reads.
+ * - format 1: the marker last, since a marker of format 2 or more demands a
+ *   checksum that only the new catalog has. A crash between leaves marker 1
+ *   over a sealed catalog, which reads fine and is upgraded by the next commit.
  */
-export function upgradeMarker(dir: string): void {
-  if (markerFormat(dir) !== CATALOG_FORMAT) writeDurably(path.join(dir, MARKER), MARKER_TEXT);
+export function commitCatalog(dir: string, catalog: Catalog): void {
+  const format = markerFormat(dir);
+  if (format >= SEALED_CATALOG_FORMAT && format < CATALOG_FORMAT) writeDurably(path.join(dir, MARKER), MARKER_TEXT);
+  writeCatalog(dir, catalog);
+  if (format < SEALED_CATALOG_FORMAT) writeDurably(path.join(dir, MARKER), MARKER_TEXT);
 }
 
 /** Write to a temporary name, fsync, rename over the target, fsync the directory. */

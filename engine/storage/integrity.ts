@@ -4,7 +4,7 @@
  * slice; queries trust it. So:
  *
  *  1. catalog.json carries a checksum of its content, its last member:
- *       {"format":2,...,"checksum":"sha256:<64 hex digits>"}
+ *       {"format":3,...,"checksum":"sha256:<64 hex digits>"}
  *     is the catalog JSON `C` with `,"checksum":"sha256:" + sha256(C) + "}"`
  *     in place of its closing brace. Any change to the bytes of `C` (an edit,
  *     a flipped bit, a truncation) fails the comparison.
@@ -76,13 +76,13 @@ const isInt = (x: unknown, min: number, max = Number.MAX_SAFE_INTEGER): x is num
  * Checks that a parsed catalog holds together; returns it typed. `file` names
  * catalog.json in the errors. Reads no other file.
  */
-export function validateCatalog(parsed: unknown, file: string, format: number): Catalog {
+export function validateCatalog(parsed: unknown, file: string, formats: readonly number[]): Catalog {
   const bad = (what: string): never => {
     throw new StorageError('CORRUPT', `${file} is damaged: ${what}`);
   };
   if (!isObject(parsed)) return bad('not a catalog object');
   const c = parsed;
-  if (c.format !== format) bad(`format ${JSON.stringify(c.format)}, expected ${format}`);
+  if (!formats.includes(c.format as number)) bad(`format ${JSON.stringify(c.format)}, expected ${formats.join(' or ')}`);
   if (!isInt(c.slices, 1, 256)) bad(`slices ${JSON.stringify(c.slices)} is not an integer from 1 to 256`);
   const slices = c.slices as number;
   if (!isInt(c.blockRows, 1)) bad(`blockRows ${JSON.stringify(c.blockRows)} is not a positive integer`);

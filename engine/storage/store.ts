@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Catalog, TableMeta } from '../catalog/catalog.js';
 import { StorageError } from '../errors.js';
-import { acquireWriteLockAsync, createDataDir, isLiveFile, liveFiles, LOCK_WAIT_MS, readCatalog, removeOrphans, syncNewSegments, tableDir, upgradeMarker, writeCatalog } from './datadir.js';
+import { acquireWriteLockAsync, createDataDir, isLiveFile, liveFiles, LOCK_WAIT_MS, readCatalog, removeOrphans, syncNewSegments, tableDir, commitCatalog } from './datadir.js';
 import { SegmentCache } from './scan.js';
 import { storageErrorOf } from './io-error.js';
 
@@ -193,9 +193,8 @@ export class Store {
     const next = { ...catalog, retired, generation: base.generation + 1 };
     // the new files' names are durable before the catalog that names them is
     syncNewSegments(this.dir, base, next);
-    writeCatalog(this.dir, next);
-    // a directory of data format 1 is format 2 once its catalog carries a checksum
-    upgradeMarker(this.dir);
+    // in the current data format: a directory of an older one is upgraded with it
+    commitCatalog(this.dir, next);
     this.current = next;
     this.stamp = this.catalogStamp();
     if (forget.length) this.segments.forget(forget);

@@ -125,6 +125,10 @@ export class TableWriter {
   private nextSegment: number;
   private readonly created: string[] = [];
   private sliceOf = new Uint32Array(0);
+  /** A batch's row positions grouped by slice; where each slice's group starts (slices + 1 entries); the next free place of each. */
+  private selection = new Uint32Array(0);
+  private readonly sliceStarts: Uint32Array;
+  private readonly sliceNext: Uint32Array;
   private bytesDone = 0;
   private openWriter: SegmentWriter | null = null;
   /** The first directory this writer's mkdir created (the table's folder on its first write), removed again by abort(). */
@@ -148,6 +152,8 @@ export class TableWriter {
     this.keyIdx = layout.distKey ? layout.columns.findIndex((c) => c.name === layout.distKey) : -1;
     this.evenCursor = layout.evenCursor;
     this.nextSegment = firstSegment;
+    this.sliceStarts = new Uint32Array(layout.slices + 1);
+    this.sliceNext = new Uint32Array(layout.slices);
   }
 
   /** Files this writer created (for cleanup when the write is abandoned). */
@@ -190,15 +196,23 @@ export class TableWriter {
         }
         this.evenCursor = s;
       }
-      // Append maximal runs of consecutive rows bound for the same slice.
-      let start = 0;
-      while (start < n) {
-        const s = sliceOf[start]!;
-        let end = start + 1;
-        while (end < n && sliceOf[end] === s) end++;
+      // Each slice's rows of the batch, in order, as one selection (a counting sort by slice), appended at once:
+      // neighbouring rows go to different slices, and a copy per row and column was most of an UPDATE's time.
+      if (this.selection.length < n) this.selection = new Uint32Array(n);
+      const sel = this.selection;
+      const starts = this.sliceStarts;
+      starts.fill(0);
+      for (let i = 0; i < n; i++) starts[sliceOf[i]! + 1]!++;
+      for (let s = 0; s < slices; s++) starts[s + 1]! += starts[s]!;
+      const next = this.sliceNext;
+      next.set(starts.subarray(0, slices));
+      for (let i = 0; i < n; i++) sel[next[sliceOf[i]!]!++] = i;
+      for (let s = 0; s < slices; s++) {
+        const from = starts[s]!;
+        const to = starts[s + 1]!;
+        if (from === to) continue;
         const b = this.buffers[s]!;
-        for (let c = 0; c < batch.columns.length; c++) b.builders[c]!.append(batch.columns[c]!, start, end);
-        start = end;
+        for (let c = 0; c < batch.columns.length; c++) b.builders[c]!.appendSelected(batch.columns[c]!, sel, from, to);
       }
     }
     this.rowsAdded += n;

@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { SqlError, StorageError } from '../errors.js';
 import type { Vector } from '../types.js';
 import { physicalKind } from '../types.js';
-import type { Catalog, SegmentMeta, TableMeta } from '../catalog/catalog.js';
+import { columnIds, type Catalog, type SegmentMeta, type TableMeta } from '../catalog/catalog.js';
 import { deleteFileName, lowerBound, readDeleteVector, writeDeleteVector } from './deletes.js';
 import { tableDir } from './datadir.js';
 import { checkSegment } from './integrity.js';
@@ -31,6 +31,7 @@ import { storageErrorOf } from './io-error.js';
 import { Pacer } from './pacer.js';
 import { newScanCounters, scanSegments } from './scan.js';
 import { SegmentReader, SegmentWriter } from './segment.js';
+import { tableView } from './segment-columns.js';
 import { Staging } from './staging.js';
 import type { Store } from './store.js';
 import { ColumnBuilder } from './vectors.js';
@@ -168,7 +169,8 @@ async function compact(
       if (whole < n) left.forEach((v, i) => builders[i]!.append(v));
     };
     const all = table.columns.map((_, i) => i);
-    for (const batch of scanSegments(table, [{ reader, deleted }], all, null, newScanCounters())) {
+    // a segment written before an ADD or DROP COLUMN holds other columns than the table: read it through the table's
+    for (const batch of scanSegments(table, [{ reader: tableView(reader, table, s), deleted }], all, null, newScanCounters())) {
       for (let c = 0; c < batch.columns.length; c++) builders[c]!.append(batch.columns[c]!);
       rows += batch.length;
       if (builders[0]!.length >= blockRows) flush(false);
@@ -193,6 +195,10 @@ function commit(store: Store, fresh: Catalog, table: TableMeta, built: readonly 
     throw new StorageError('CONFLICT', `table "${table.name}" was dropped or replaced while VACUUM rewrote it; nothing was vacuumed`);
   }
   const now = new Map(cur.segments.map((s) => [s.file, s]));
+  // the compacted files hold the columns the table had when the build read it; an ADD or DROP COLUMN since then did not
+  // rewrite segments (nor conflict), so the new entries say which columns their files hold, as older segments' do
+  const builtIds = columnIds(table);
+  const fileColumns = builtIds.join() === columnIds(cur).join() ? {} : { columns: builtIds };
   for (const c of built) {
     if (!now.has(c.old.file)) {
       throw new StorageError(
@@ -214,7 +220,7 @@ function commit(store: Store, fresh: Catalog, table: TableMeta, built: readonly 
       fs.renameSync(c.staged, path.join(folder, file));
       written.push(file);
       obsolete.push(c.old.file, ...(live.deletes ? [live.deletes.file] : []));
-      let entry: SegmentMeta = { file, slice: c.old.slice, rows: c.rows, bytes: c.bytes };
+      let entry: SegmentMeta = { file, slice: c.old.slice, rows: c.rows, bytes: c.bytes, ...fileColumns };
       const later = laterDeletes(store, cur, live, c);
       if (later.length === c.rows) {
         // every row left was deleted meanwhile: the segment leaves the table, as a DELETE would remove it

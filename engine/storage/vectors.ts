@@ -54,6 +54,56 @@ export class ColumnBuilder {
     this.length += n;
   }
 
+  /**
+   * Appends the rows of v at positions sel[from, to), in that order: how a
+   * writer hands each slice its rows of a batch at once (EVEN and KEY place
+   * neighbouring rows on different slices, so runs of consecutive rows are
+   * one row long).
+   */
+  appendSelected(v: Vector, sel: Uint32Array, from: number, to: number): void {
+    const n = to - from;
+    this.reserve(n);
+    const at = this.length;
+    const nulls = v.nulls;
+    if (nulls) {
+      const mask = this.nullMask;
+      let any = 0;
+      for (let i = 0; i < n; i++) any |= mask[at + i] = nulls[sel[from + i]!]!;
+      if (any) this.anyNull = true;
+    }
+    switch (v.kind) {
+      case 'str': {
+        const { codes, dict } = v;
+        const out = this.strs;
+        // a NULL slot's code may point nowhere (an empty dictionary); store '' for it
+        for (let i = from; i < to; i++) {
+          const r = sel[i]!;
+          out.push(nulls !== null && nulls[r] === 1 ? '' : dict[codes[r]!]!);
+        }
+        break;
+      }
+      case 'i32': {
+        const src = v.values;
+        const dst = this.nums as Int32Array;
+        for (let i = 0; i < n; i++) dst[at + i] = src[sel[from + i]!]!;
+        break;
+      }
+      case 'f64': {
+        const src = v.values;
+        const dst = this.nums as Float64Array;
+        for (let i = 0; i < n; i++) dst[at + i] = src[sel[from + i]!]!;
+        break;
+      }
+      case 'bool': {
+        const src = v.values;
+        const dst = this.nums as Uint8Array;
+        for (let i = 0; i < n; i++) dst[at + i] = src[sel[from + i]!]!;
+        break;
+      }
+    }
+    this.length += n;
+  }
+
   /** The rows gathered by `order` (or all, in order) as a vector. */
   build(order?: Uint32Array, from = 0, to = order ? order.length : this.length): Vector {
     const n = to - from;

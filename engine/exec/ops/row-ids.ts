@@ -48,10 +48,14 @@ export function rowIdOutput(node: ScanNode): number {
   return node.columns.indexOf(last);
 }
 
-/** Splits a row id into its segment number and position. */
-export function splitRowId(id: number): { segment: number; row: number } {
-  const segment = Math.floor(id / SEGMENT_FACTOR);
-  return { segment, row: id - segment * SEGMENT_FACTOR };
+/** The segment number of a row id (rows of one segment have consecutive ids, segments ascending by number). */
+export function rowIdSegment(id: number): number {
+  return Math.floor(id / SEGMENT_FACTOR);
+}
+
+/** The position within segment `segment` of a row id of it. */
+export function rowIdRow(id: number, segment: number): number {
+  return id - segment * SEGMENT_FACTOR;
 }
 
 export function* scanWithRowIds(

@@ -104,8 +104,8 @@ describe('catalog.json', () => {
   it('is written with a checksum, and the pristine copy answers', async () => {
     const text = fs.readFileSync(catalogFile(pristine), 'utf8');
     expect(text).toMatch(/,"checksum":"sha256:[0-9a-f]{64}"\}$/);
-    expect(JSON.parse(text).format).toBe(2);
-    expect(fs.readFileSync(path.join(pristine, 'KEEL'), 'utf8')).toBe('keel data directory\nformat 2\n');
+    expect(JSON.parse(text).format).toBe(3);
+    expect(fs.readFileSync(path.join(pristine, 'KEEL'), 'utf8')).toBe('keel data directory\nformat 3\n');
     for (const table of ['t', 'k', 'a'] as const) expect(await countRows(copy(), table)).toEqual({ ok: true, count: counts[table] });
   });
 
@@ -143,7 +143,7 @@ describe('catalog.json', () => {
     }
   });
 
-  it('without its checksum is CORRUPT in a directory of format 2', async () => {
+  it('without its checksum is CORRUPT in a directory of format 3', async () => {
     const dir = copy();
     editText(dir, (t) => t.replace(/,"checksum":"sha256:[0-9a-f]{64}"\}$/, '}'));
     expect(await openFails(dir)).toMatch(/no valid checksum/);
@@ -311,14 +311,14 @@ describe('a directory of data format 1 (catalog without a checksum)', () => {
     return dir;
   }
 
-  it('is read, and its next commit writes a checksum and marks it format 2', async () => {
+  it('is read, and its next commit writes a checksum and marks it format 3', async () => {
     const dir = legacy();
     expect(await countRows(dir)).toEqual({ ok: true, count: counts.t });
     expect(fs.readFileSync(path.join(dir, 'KEEL'), 'utf8')).toBe('keel data directory\nformat 1\n');
     const db = await Database.open(dir, { create: false, workers: 0 });
     await db.execute("insert into t values (-1, 'new')");
     db.close();
-    expect(fs.readFileSync(path.join(dir, 'KEEL'), 'utf8')).toBe('keel data directory\nformat 2\n');
+    expect(fs.readFileSync(path.join(dir, 'KEEL'), 'utf8')).toBe('keel data directory\nformat 3\n');
     expect(fs.readFileSync(catalogFile(dir), 'utf8')).toMatch(/,"checksum":"sha256:[0-9a-f]{64}"\}$/);
     expect(await countRows(dir)).toEqual({ ok: true, count: counts.t + 1 });
     // upgraded: a catalog without a checksum is now refused
@@ -340,6 +340,73 @@ describe('a directory of data format 1 (catalog without a checksum)', () => {
     fs.writeFileSync(path.join(dir, 'KEEL'), 'keel data directory\nformat 1\n');
     editText(dir, (t) => t.replace('"checksum":"sha256:', '"checksum":"sha257:'));
     expect(await openFails(dir)).toMatch(/checksum member is malformed/);
+  });
+});
+
+describe('a directory of data format 2 (written by a keel of format 2)', () => {
+  const FIXTURE = path.resolve(__dirname, '../../fixtures/data-format-2/data');
+  /** The rows make.mjs printed when the keel of format 2 wrote the fixture (SOURCES). */
+  const T = [[1, 'a', 7], [2, 'b', 7], [4, 'd', 7], [5, 'e', 7], [7, 'g', 7], [8, 'h', 7], [10, 'j', 7], [11, 'k', 70]];
+  const K = [[1, 1], [2, 2], [3, 1], [4, 1], [5, 1]];
+  const marker = (dir: string) => fs.readFileSync(path.join(dir, 'KEEL'), 'utf8');
+  function fixture(): string {
+    const dir = path.join(work, `format2-${++copies}`);
+    fs.cpSync(FIXTURE, dir, { recursive: true });
+    return dir;
+  }
+  async function rowsOf(dir: string): Promise<unknown[]> {
+    const db = await Database.open(dir, { create: false, workers: 0 });
+    try {
+      return [(await db.query('select * from t order by id')).rows(), (await db.query('select * from k order by id')).rows()];
+    } finally {
+      db.close();
+    }
+  }
+
+  it('is read as it was written: delete vectors and the column ids of segments written before ADD/DROP COLUMN', async () => {
+    const dir = fixture();
+    expect(marker(dir)).toBe('keel data directory\nformat 2\n');
+    const c = JSON.parse(fs.readFileSync(catalogFile(dir), 'utf8'));
+    expect(c.format).toBe(2);
+    expect(c.tables.t.segments.filter((s: { deletes?: unknown; columns?: unknown }) => s.deletes && s.columns).length).toBe(2);
+    expect(await rowsOf(dir)).toEqual([T, K]);
+    // reading changes nothing
+    expect(marker(dir)).toBe('keel data directory\nformat 2\n');
+  });
+
+  it('its next commit marks it format 3 (which keels of format 2 refuse), and it reads the same', async () => {
+    const dir = fixture();
+    const db = await Database.open(dir, { create: false, workers: 0 });
+    await db.execute('delete from t where id = 11; vacuum delete only t to 100 percent; update k set h = 3 where id = 5');
+    db.close();
+    expect(marker(dir)).toBe('keel data directory\nformat 3\n');
+    expect(JSON.parse(fs.readFileSync(catalogFile(dir), 'utf8')).format).toBe(3);
+    expect(await rowsOf(dir)).toEqual([T.slice(0, -1), [...K.slice(0, -1), [5, 3]]]);
+  });
+
+  it('a crash between the marker and the catalog (marker 3 over a catalog of format 2) reads fine', async () => {
+    const dir = fixture();
+    fs.writeFileSync(path.join(dir, 'KEEL'), 'keel data directory\nformat 3\n');
+    expect(await rowsOf(dir)).toEqual([T, K]);
+  });
+
+  it('a format this keel does not know is refused with VERSION, naming the formats it reads; an unsealed catalog under marker 2 or 3 is CORRUPT', async () => {
+    const ahead = fixture();
+    fs.writeFileSync(path.join(ahead, 'KEEL'), 'keel data directory\nformat 4\n');
+    let error: unknown;
+    await Database.open(ahead, { create: false, workers: 0 }).then((db) => db.close(), (e: unknown) => (error = e));
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error).toMatchObject({ code: 'VERSION', message: expect.stringMatching(/has data format 4; this keel reads formats 1 to 3$/) });
+    for (const format of [2, 3]) {
+      const dir = fixture();
+      fs.writeFileSync(path.join(dir, 'KEEL'), `keel data directory\nformat ${format}\n`);
+      editText(dir, (t) => t.replace(/,"checksum":"sha256:[0-9a-f]{64}"\}$/, '}'));
+      expect(await openFails(dir)).toMatch(/no valid checksum/);
+    }
+    // a sealed catalog of a format no keel wrote is CORRUPT, even under a marker this keel reads
+    const odd = fixture();
+    forge(odd, (c) => (c.format = 1));
+    expect(await openFails(odd)).toMatch(/format 1, expected 2 or 3/);
   });
 });
 
