@@ -229,6 +229,8 @@ function renameColumn(table: TableMeta, c: Extract<ast.SchemaChange, { kind: 're
  * than its longest value (in bytes), and not of a column with a DEFAULT.
  */
 function columnType(db: SessionHost, catalog: Catalog, table: TableMeta, c: Extract<ast.SchemaChange, { kind: 'columnType' }>, p: ParsedStatement): TableMeta {
+  // Redshift: "You can't alter columns inside a multi-statement block (BEGIN ... END)"
+  if (db.transaction.inBlock) throw ddlError('UNSUPPORTED', 'ALTER COLUMN ... TYPE cannot run inside a transaction block (as in Redshift); COMMIT or ROLLBACK first', c.column.pos, p);
   const i = columnAt(table, c.column, p);
   const col = table.columns[i]!;
   if (col.type.id !== 'varchar' || c.type.id !== 'varchar') {

@@ -225,6 +225,11 @@ describe('ADD and DROP COLUMN rewrite no segment', () => {
       expect(narrow.message).toContain('longest value is 19 bytes');
       await db.execute('alter table u alter column label type varchar(19)');
       expect((await sqlError(db.execute("insert into u values (5, 'twenty characters!!!')"))).code).toBe('INVALID_VALUE');
+      // in a transaction block it is refused, as Redshift refuses it, and the failure aborts the block
+      await db.execute('begin');
+      expect(await sqlError(db.execute('alter table u alter column label type varchar(40)'))).toMatchObject({ code: 'UNSUPPORTED', position: { column: 28 } });
+      await expect(db.execute('select 1')).rejects.toMatchObject({ code: 'TRANSACTION_ABORTED' });
+      await db.execute('rollback');
       db.close();
       const again = await Database.open(dir, { workers: 0 });
       try {
