@@ -4,7 +4,7 @@
  */
 import * as arrow from 'apache-arrow';
 import type { Batch, SqlType, Vector } from './types.js';
-import { formatDate, formatTimestamp, formatTimestampTz } from './types.js';
+import { formatDate, formatTimestamp, formatTimestampTz, pow10 } from './types.js';
 import type { Field } from './plan/physical.js';
 
 export interface QueryStats {
@@ -37,7 +37,7 @@ export function valueAt(v: Vector, type: SqlType, i: number): number | string | 
       return type.id === 'date' ? formatDate(v.values[i]!) : v.values[i]!;
     case 'f64': {
       const x = v.values[i]!;
-      if (type.id === 'decimal') return x / 10 ** (type.scale ?? 0);
+      if (type.id === 'decimal') return x / pow10(type.scale ?? 0);
       if (type.id === 'timestamp') return formatTimestamp(x);
       if (type.id === 'timestamptz') return formatTimestampTz(x);
       return x;

@@ -87,6 +87,14 @@ export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 export const DAY_US = 86_400_000_000;
 
 /** Value range a type admits, used by loaders and casts to reject overflow. */
+/** Powers of ten that are exact doubles (10^22 is the largest): a table, since `10 ** k` with k unknown until run time is a slow call in hot loops. */
+export const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/** 10^k as a double (exact for 0 <= k <= 22). */
+export function pow10(k: number): number {
+  return POW10[k] ?? 10 ** k;
+}
+
 export function integerRange(t: SqlType): [number, number] | undefined {
   switch (t.id) {
     case 'smallint':
