@@ -28,6 +28,7 @@ import { maintenance } from './statements/maintenance.js';
 import { deleteFrom, dmlContext, dmlSource, insert, merge, truncate, update } from './statements/dml.js';
 import { copy } from './statements/copy.js';
 import { unload } from './statements/unload.js';
+import { setSetting, showSetting } from './statements/settings.js';
 
 export type { StatementOutcome, Runner };
 
@@ -149,6 +150,8 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   dropView: 'DROP VIEW',
   describe: 'DESCRIBE',
   showTables: 'SHOW TABLES',
+  set: 'SET',
+  show: 'SHOW',
   copy: 'COPY',
   unload: 'UNLOAD',
   vacuum: 'VACUUM',
@@ -245,6 +248,10 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return describe(db, s, p, t0);
     case 'showTables':
       return showTables(db, t0);
+    case 'set':
+      return setSetting(db.settings, s, p, t0);
+    case 'show':
+      return showSetting(db.settings, s, t0);
     case 'copy':
       return copy(db, s, p, t0, cancel);
     case 'unload':
