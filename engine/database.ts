@@ -383,8 +383,8 @@ function toQueryResult(o: StatementOutcome): QueryResult {
     command: o.command,
     rowCount: o.rowCount,
     notice: o.notice ?? null,
-    rows: () => toRows(fields, batch),
-    textRows: () => toTextRows(fields, batch),
+    rows: () => toRows(fields, batch, o.zone),
+    textRows: () => toTextRows(fields, batch, o.zone),
   };
 }
 

@@ -4,7 +4,7 @@
  * start on Monday. A DATE is days since 1970-01-01, a TIMESTAMP microseconds;
  * the calendar is the proleptic Gregorian one of JavaScript's Date in UTC.
  */
-import { DAY_US, type SqlType } from '../types.js';
+import { DAY_US, formatTimestampTz, parseTimestampTz, type SqlType, type WallClock } from '../types.js';
 import { addMonths, invalid } from '../exec/runtime.js';
 import { call, fnCall, type Expr } from '../plan/expr.js';
 import { BIGINT, DATE, DOUBLE, INTEGER, TIMESTAMP, TIMESTAMPTZ, VARCHAR, isTimestamp, lit } from '../plan/coerce.js';
@@ -293,10 +293,16 @@ function datePart(b: Binding, field: string, i: number, form: 'extract' | 'date_
   const x = b.asTemporal(x0, b.argPos(i), `the argument of ${form === 'extract' ? 'EXTRACT' : 'DATE_PART'}`);
   let type: SqlType = form === 'date_part' ? DOUBLE : INTEGER;
   if (field === 'epoch' && form === 'extract') type = isTimestamp(x.type) ? DOUBLE : BIGINT;
-  return fnCall(form, [x], type, field);
+  // a TIMESTAMPTZ's fields are those of its wall-clock time in the session's zone; its epoch is the instant's
+  return fnCall(form, [field === 'epoch' ? x : wallClock(b, x)], type, field);
 }
 
-/** DATE_TRUNC(unit, x): a TIMESTAMP; of a TIMESTAMPTZ a TIMESTAMPTZ (units of UTC, the session's zone). */
+/** A TIMESTAMPTZ as its wall-clock TIMESTAMP in the session's zone when that is not UTC (SET timezone); anything else as it is. */
+function wallClock(b: Binding, x: Expr): Expr {
+  return x.type.id === 'timestamptz' && b.sessionZone !== null ? fnCall('timezone', [lit(b.sessionZone, VARCHAR), x], TIMESTAMP) : x;
+}
+
+/** DATE_TRUNC(unit, x): a TIMESTAMP; of a TIMESTAMPTZ a TIMESTAMPTZ (units of the session's zone: the instant its wall-clock time truncates to). */
 function dateTruncOf(b: Binding): Expr {
   const field = b.datePart(0);
   const x0 = b.arg(1);
@@ -305,6 +311,9 @@ function dateTruncOf(b: Binding): Expr {
   if (x.type.id === 'date') {
     const d = TIME_UNITS.has(field) ? x : fnCall('date_trunc', [x], DATE, field);
     return b.castTo(d, TIMESTAMP, 'explicit', b.pos);
+  }
+  if (x.type.id === 'timestamptz' && b.sessionZone !== null) {
+    return fnCall('timezone', [lit(b.sessionZone, VARCHAR), fnCall('date_trunc', [wallClock(b, x)], TIMESTAMP, field)], TIMESTAMPTZ);
   }
   return fnCall('date_trunc', [x], x.type.id === 'timestamptz' ? TIMESTAMPTZ : TIMESTAMP, field);
 }
@@ -412,6 +421,13 @@ function zoneArg(b: Binding, i: number): Expr {
     throw b.error('INVALID_VALUE', `unknown time zone "${z.value}" (use a name of the IANA time-zone database, such as 'America/New_York', or 'UTC')`, b.argPos(i));
   }
   return z;
+}
+
+/** Text as a TIMESTAMPTZ read in `zone` when it has no offset; INVALID_VALUE when it is no timestamp. */
+function textToTimestampTz(s: string, zone: WallClock): number {
+  const v = parseTimestampTz(s.trim(), zone);
+  if (Number.isNaN(v)) invalid(`invalid input syntax for type timestamp with time zone: "${s}"`);
+  return v;
 }
 
 let clock: number | null = null;
@@ -641,6 +657,16 @@ export const DATE_FUNCTIONS: Family = {
     },
   ],
   internal: {
+    /** A TIMESTAMPTZ as text in the session's zone (param), with that zone's offset: a cast to text under SET timezone. */
+    timestamptz_text: {
+      nulls: 'strict',
+      compile: (c) => `${c.target} = ${c.constant(formatTimestampTz)}(${c.args[0]}, ${c.constant(TimeZone.of(c.call.param!)!)});`,
+    },
+    /** Text as a TIMESTAMPTZ, a wall-clock time in the session's zone (param) when it has no offset: a cast from text under SET timezone. */
+    text_timestamptz: {
+      nulls: 'strict',
+      compile: (c) => `${c.target} = ${c.constant(textToTimestampTz)}(${c.args[0]}, ${c.constant(TimeZone.of(c.call.param!)!)}); ${c.rangeCheck(TIMESTAMPTZ, c.target)}`,
+    },
     /** DATEDIFF in a unit of time: the unit's boundaries (param: its microseconds) crossed from a to b. */
     datediff_time: {
       nulls: 'strict',

@@ -15,7 +15,7 @@ import type { Field } from '../plan/physical.js';
 import { TimeZone } from '../functions/time-zone.js';
 import { batchFromRows } from '../rows.js';
 import { done, zeroStats, type StatementOutcome } from './outcome.js';
-import { statementError } from './common.js';
+import { SqlError, positionAt } from '../errors.js';
 
 export interface SessionSettings {
   /** The zone's name as SET was given it (a name the platform's time-zone data knows), 'UTC' by default. */
@@ -42,7 +42,8 @@ export function setSetting(settings: SessionSettings, s: ast.SetStatement, p: Pa
   }
   const zone = TimeZone.of(s.value);
   if (zone === null) {
-    throw statementError('INVALID_VALUE', `invalid value for parameter "timezone": "${s.value}" (use a name of the IANA time-zone database, such as 'America/New_York', or 'UTC')`, s.pos, p);
+    const message = `invalid value for parameter "timezone": "${s.value}" (use a name of the IANA time-zone database, such as 'America/New_York', or 'UTC')`;
+    throw new SqlError('INVALID_VALUE', message, positionAt(p.text, s.pos), p.text);
   }
   // kept as written, as SHOW gives it back in PostgreSQL and Redshift
   settings.timeZone = s.value;
