@@ -16,6 +16,7 @@ import { isDataDir } from './storage/datadir.js';
 import { storageErrorOf } from './storage/io-error.js';
 import { Store, type Commit } from './storage/store.js';
 import { TransactionBlock } from './statements/transaction.js';
+import { defaultSettings, type SessionSettings } from './statements/settings.js';
 import { appendRows, readAll } from './storage/tables.js';
 import { gatherBatch } from './exec/batch.js';
 import type { SystemTable } from './catalog/system-tables.js';
@@ -118,6 +119,8 @@ export class Database {
   private closed = false;
   /** This handle's transaction block: a Database is one session (docs/sql.md, "Transactions"). */
   readonly transaction: TransactionBlock;
+  /** This session's settings: its time zone (SET timezone). */
+  readonly settings: SessionSettings = defaultSettings();
 
   private constructor(
     readonly store: Store,
@@ -380,8 +383,8 @@ function toQueryResult(o: StatementOutcome): QueryResult {
     command: o.command,
     rowCount: o.rowCount,
     notice: o.notice ?? null,
-    rows: () => toRows(fields, batch),
-    textRows: () => toTextRows(fields, batch),
+    rows: () => toRows(fields, batch, o.zone),
+    textRows: () => toTextRows(fields, batch, o.zone),
   };
 }
 

@@ -3,8 +3,8 @@
  * the CLI prints (dates as YYYY-MM-DD, decimals as numbers, NULL as null).
  */
 import * as arrow from 'apache-arrow';
-import type { Batch, SqlType, Vector } from './types.js';
-import { formatDate, formatTimestamp, formatTimestampTz } from './types.js';
+import type { Batch, SqlType, Vector, WallClock } from './types.js';
+import { formatDate, formatTimestamp, formatTimestampTz, pow10 } from './types.js';
 import type { Field } from './plan/physical.js';
 
 export interface QueryStats {
@@ -26,7 +26,7 @@ export interface ResultColumn {
 }
 
 /** A plain JS value of row i: number, string, boolean or null. */
-export function valueAt(v: Vector, type: SqlType, i: number): number | string | boolean | null {
+export function valueAt(v: Vector, type: SqlType, i: number, zone?: WallClock): number | string | boolean | null {
   if (v.nulls !== null && v.nulls[i] === 1) return null;
   switch (v.kind) {
     case 'str':
@@ -37,9 +37,9 @@ export function valueAt(v: Vector, type: SqlType, i: number): number | string | 
       return type.id === 'date' ? formatDate(v.values[i]!) : v.values[i]!;
     case 'f64': {
       const x = v.values[i]!;
-      if (type.id === 'decimal') return x / 10 ** (type.scale ?? 0);
+      if (type.id === 'decimal') return x / pow10(type.scale ?? 0);
       if (type.id === 'timestamp') return formatTimestamp(x);
-      if (type.id === 'timestamptz') return formatTimestampTz(x);
+      if (type.id === 'timestamptz') return formatTimestampTz(x, zone);
       return x;
     }
   }
@@ -85,7 +85,7 @@ export function realText(x: number): string {
  * 1e-7 or 1e+21), REAL in its shortest single-precision form, dates and
  * timestamps as valueAt gives them, booleans as true/false; NULL is null.
  */
-export function textAt(v: Vector, type: SqlType, i: number): string | null {
+export function textAt(v: Vector, type: SqlType, i: number, zone?: WallClock): string | null {
   if (v.nulls !== null && v.nulls[i] === 1) return null;
   switch (v.kind) {
     case 'str':
@@ -102,7 +102,7 @@ export function textAt(v: Vector, type: SqlType, i: number): string | null {
         case 'timestamp':
           return formatTimestamp(x);
         case 'timestamptz':
-          return formatTimestampTz(x);
+          return formatTimestampTz(x, zone);
         case 'double':
           return String(x);
         case 'real':
@@ -115,21 +115,21 @@ export function textAt(v: Vector, type: SqlType, i: number): string | null {
 }
 
 /** The rows as text (textAt): what the CLI prints, exact where rows() gives numbers. */
-export function toTextRows(fields: readonly Field[], batch: Batch): (string | null)[][] {
+export function toTextRows(fields: readonly Field[], batch: Batch, zone?: WallClock): (string | null)[][] {
   const rows = new Array(batch.length);
   for (let i = 0; i < batch.length; i++) {
     const row = new Array(fields.length);
-    for (let c = 0; c < fields.length; c++) row[c] = textAt(batch.columns[c]!, fields[c]!.type, i);
+    for (let c = 0; c < fields.length; c++) row[c] = textAt(batch.columns[c]!, fields[c]!.type, i, zone);
     rows[i] = row;
   }
   return rows;
 }
 
-export function toRows(fields: readonly Field[], batch: Batch): (number | string | boolean | null)[][] {
+export function toRows(fields: readonly Field[], batch: Batch, zone?: WallClock): (number | string | boolean | null)[][] {
   const rows = new Array(batch.length);
   for (let i = 0; i < batch.length; i++) {
     const row = new Array(fields.length);
-    for (let c = 0; c < fields.length; c++) row[c] = valueAt(batch.columns[c]!, fields[c]!.type, i);
+    for (let c = 0; c < fields.length; c++) row[c] = valueAt(batch.columns[c]!, fields[c]!.type, i, zone);
     rows[i] = row;
   }
   return rows;

@@ -28,6 +28,7 @@ import { maintenance } from './statements/maintenance.js';
 import { deleteFrom, dmlContext, dmlSource, insert, merge, truncate, update } from './statements/dml.js';
 import { copy } from './statements/copy.js';
 import { unload } from './statements/unload.js';
+import { sessionZone, setSetting, showSetting } from './statements/settings.js';
 
 export type { StatementOutcome, Runner };
 
@@ -72,7 +73,10 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
     const inBlock = db.transaction.id();
     try {
       db.transaction.checkRunnable(p.statement);
-      const outcome = await runOne(db, p, parts, t0, cancel);
+      // the zone in force when the statement ran: a later SET in the script does not change how its rows print
+      const zone = sessionZone(db.settings);
+      const ran = await runOne(db, p, parts, t0, cancel);
+      const outcome = zone !== undefined && ran.fields.length > 0 ? { ...ran, zone } : ran;
       out.push(outcome);
       onOutcome?.(outcome);
       db.emitRecord(
@@ -149,6 +153,8 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   dropView: 'DROP VIEW',
   describe: 'DESCRIBE',
   showTables: 'SHOW TABLES',
+  set: 'SET',
+  show: 'SHOW',
   copy: 'COPY',
   unload: 'UNLOAD',
   vacuum: 'VACUUM',
@@ -245,6 +251,10 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return describe(db, s, p, t0);
     case 'showTables':
       return showTables(db, t0);
+    case 'set':
+      return setSetting(db.settings, s, p, t0);
+    case 'show':
+      return showSetting(db.settings, s, t0);
     case 'copy':
       return copy(db, s, p, t0, cancel);
     case 'unload':

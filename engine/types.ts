@@ -87,6 +87,14 @@ export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 export const DAY_US = 86_400_000_000;
 
 /** Value range a type admits, used by loaders and casts to reject overflow. */
+/** Powers of ten that are exact doubles (10^22 is the largest): a table, since `10 ** k` with k unknown until run time is a slow call in hot loops. */
+export const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/** 10^k as a double (exact for 0 <= k <= 22). */
+export function pow10(k: number): number {
+  return POW10[k] ?? 10 ** k;
+}
+
 export function integerRange(t: SqlType): [number, number] | undefined {
   switch (t.id) {
     case 'smallint':
@@ -210,11 +218,18 @@ export function parseTimestamp(s: string): number {
  * +HH:MM:SS), as PostgreSQL and Redshift read it. Without an offset the time is
  * read in the session's time zone, which is UTC in keel. NaN when malformed.
  */
-export function parseTimestampTz(s: string): number {
+/**
+ * Text as a TIMESTAMPTZ: with a UTC offset, that instant; without one, a
+ * wall-clock time in `zone` (the session's time zone; UTC when not given).
+ */
+export function parseTimestampTz(s: string, zone?: WallClock): number {
   const m = /^\s*(.*?\d)\s*(?:([+-])(\d{1,2})(?::?(\d{2})(?::?(\d{2}))?)?)?\s*$/.exec(s);
-  if (!m || m[2] === undefined) return parseTimestamp(s);
   // a date alone ends in "-DD": its last "-DD" is no offset
-  if (!/[ T]\d{1,2}:\d{2}/.test(m[1]!)) return parseTimestamp(s);
+  if (!m || m[2] === undefined || !/[ T]\d{1,2}:\d{2}/.test(m[1]!)) {
+    const wall = parseTimestamp(s);
+    // 'Z' and '+00' (which parseTimestamp accepts after a date alone) are offsets: the text is UTC whatever the zone
+    return zone === undefined || Number.isNaN(wall) || /(?:z|\+00(?::?00)?)\s*$/i.test(s) ? wall : zone.toUtc(wall);
+  }
   const local = parseTimestamp(m[1]!);
   if (Number.isNaN(local)) return NaN;
   const h = Number(m[3]);
@@ -240,6 +255,27 @@ export function formatTimestamp(us: number): string {
 }
 
 /** A TIMESTAMPTZ as Redshift prints it in a UTC session: 'YYYY-MM-DD HH:MM:SS[.ffffff]+00'. */
-export function formatTimestampTz(us: number): string {
-  return formatTimestamp(us) + '+00';
+/** A time zone as TIMESTAMPTZ text needs it (functions/time-zone.ts's TimeZone). */
+export interface WallClock {
+  /** The UTC instant (µs) of a wall-clock time (µs) in the zone. */
+  toUtc(wallUs: number): number;
+  /** The wall-clock time (µs) in the zone of a UTC instant (µs). */
+  fromUtc(utcUs: number): number;
+}
+
+/**
+ * A TIMESTAMPTZ as text: its wall-clock time in `zone` (the session's; UTC
+ * when not given) and that zone's offset then, as Redshift and PostgreSQL
+ * print it: '+00', '-05', '+05:30' (seconds too for an old local mean time).
+ */
+export function formatTimestampTz(us: number, zone?: WallClock): string {
+  if (zone === undefined) return formatTimestamp(us) + '+00';
+  const wall = zone.fromUtc(us);
+  const offset = Math.round((wall - us) / 1_000_000);
+  const a = Math.abs(offset);
+  const hh = String(Math.floor(a / 3600)).padStart(2, '0');
+  const mm = Math.floor(a / 60) % 60;
+  const ss = a % 60;
+  const tail = ss ? `:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}` : mm ? `:${String(mm).padStart(2, '0')}` : '';
+  return `${formatTimestamp(wall)}${offset < 0 ? '-' : '+'}${hh}${tail}`;
 }

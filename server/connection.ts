@@ -29,6 +29,8 @@ import { newSalt, passwordMatches, type AuthMethod } from './auth.js';
 export interface QueryHost extends Describer {
   execute(sql: string, onResult: (r: QueryResult) => void, options: ExecuteOptions): Promise<QueryResult[]>;
   readonly transaction: { readonly status: 'none' | 'open' | 'aborted' };
+  /** The session's settings: its time zone, reported to the client (ParameterStatus) when SET changes it. */
+  readonly settings?: { readonly timeZone: string };
   close(): void;
 }
 
@@ -495,6 +497,8 @@ export class Connection {
         await this.sendResult(r);
         if (this.isClosed()) return;
       }
+      // TimeZone is a setting PostgreSQL reports whenever it changes; clients format timestamps by it
+      if (this.host!.settings && results.some((r) => r.command === 'SET' || r.command === 'RESET')) be.parameterStatus(this.writer, 'TimeZone', this.host!.settings.timeZone);
       if (error !== null) be.errorResponse(this.writer, this.errorFields(error, sql));
       be.readyForQuery(this.writer, this.status());
       await this.flush();

@@ -468,7 +468,15 @@ function dictTable(fn: CompiledExpr, col: StrVector): { values: ArrayLike<unknow
   const n = col.dict.length;
   const codes = new Uint32Array(n);
   for (let i = 0; i < n; i++) codes[i] = i;
-  const perEntry = fn([{ kind: 'str', codes, dict: col.dict, nulls: null, length: n }], n);
+  // only the entries a non-NULL row reads are computed (the others as NULL): a NULL row's placeholder
+  // ('') or an entry no row kept must not raise, as a cast of '' to a timestamp would
+  const used = new Uint8Array(n);
+  const rowCodes = col.codes;
+  const rowNulls = col.nulls;
+  for (let i = 0; i < col.length; i++) if (rowNulls === null || rowNulls[i] === 0) used[rowCodes[i]!] = 1;
+  let unused: Uint8Array | null = null;
+  for (let k = 0; k < n; k++) if (used[k] === 0) (unused ??= new Uint8Array(n))[k] = 1;
+  const perEntry = fn([{ kind: 'str', codes, dict: col.dict, nulls: unused, length: n }], n);
   const forNull = fn([{ kind: 'str', codes: new Uint32Array(1), dict: [''], nulls: new Uint8Array([1]), length: 1 }], 1);
   const values = perEntry.kind === 'str' ? perEntry.codes.length === n && isIdentity(perEntry.codes) ? perEntry.dict : Array.from(perEntry.codes, (c) => perEntry.dict[c]) : perEntry.values;
   const nullValue = forNull.kind === 'str' ? forNull.dict[forNull.codes[0]!] : forNull.values[0];

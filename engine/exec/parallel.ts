@@ -221,14 +221,38 @@ function fromWorker(e: { name: string; code?: string; message: string; stack?: s
  * Which fragments go to workers: by default only those without exchanges
  * below them (scans, filters, projections, partial aggregates, joins of local
  * or replicated inputs), whose data flows one way, from the worker, with its
- * buffers transferred. KEEL_PARALLEL=all sends the others too, with the
- * batches of the exchanges below them copied to the worker (see
- * docs/execution.md for why that does not pay here).
+ * buffers transferred; and those that run a window (windowOverExchanges).
+ * KEEL_PARALLEL=all sends the others too, with the batches of the exchanges
+ * below them copied to the worker (see docs/execution.md for why that does
+ * not pay here).
  */
 const leavesOnly = process.env.KEEL_PARALLEL !== 'all';
 
 function hasExchange(n: PlanNode): boolean {
   return n.op === 'exchange' || childrenOf(n).some(hasExchange);
+}
+
+/**
+ * Whether a fragment that reads exchanged batches goes to the workers all the
+ * same: one that runs a window over them. Sorting each partition and
+ * computing frames costs several times the copy of its rows into the worker,
+ * and with the window on the calling thread every slice's sort would run
+ * there, one after another. A broadcast below still keeps it home (its copy
+ * would go to every task, and each would rebuild its hash table).
+ */
+function windowOverExchanges(n: PlanNode): boolean {
+  let window = false;
+  let broadcast = false;
+  const walk = (m: PlanNode): void => {
+    if (m.op === 'exchange') {
+      if (m.mode === 'broadcast') broadcast = true;
+      return;
+    }
+    if (m.op === 'window') window = true;
+    for (const c of childrenOf(m)) walk(c);
+  };
+  walk(n);
+  return window && !broadcast;
 }
 
 /** Rows the fragment reads: its scans' tables and the batches of the exchanges below it. */
@@ -288,7 +312,7 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
     }
     const slices = x.mode === 'pick' ? [0] : Array.from({ length: ctx.slices }, (_, s) => s);
     const inputs: Batch[][] = Array.from({ length: ctx.slices }, () => []);
-    if (fragmentRows(x.input) < PARALLEL_MIN_ROWS || (leavesOnly && hasExchange(x.input))) {
+    if (fragmentRows(x.input) < PARALLEL_MIN_ROWS || (leavesOnly && hasExchange(x.input) && !windowOverExchanges(x.input))) {
       for (const s of slices) inputs[s] = [...exec.run(x.input, s)];
     } else {
       // the calling thread takes slices too, one at a time, while the workers run theirs

@@ -6,7 +6,7 @@
  * (engine/functions).
  */
 import { ExecError } from '../errors.js';
-import { formatDate, formatTimestamp, formatTimestampTz, parseDate, parseTimestamp, parseTimestampTz, type SqlType } from '../types.js';
+import { formatDate, formatTimestamp, formatTimestampTz, parseDate, parseTimestamp, parseTimestampTz, pow10, type SqlType } from '../types.js';
 
 const DAY_US = 86_400_000_000;
 
@@ -79,7 +79,7 @@ export function addMonthsTs(us: number, months: number): number {
  */
 export function decDiv(a: number, b: number, shift: number): number {
   if (b === 0) divisionByZero();
-  const n = shift === 0 ? a : a * 10 ** shift;
+  const n = shift === 0 ? a : a * pow10(shift);
   if (Number.isSafeInteger(n) && Number.isSafeInteger(b) && Math.abs(n) + Math.abs(b) <= Number.MAX_SAFE_INTEGER) {
     const sign = (n < 0) !== (b < 0) ? -1 : 1;
     let q = Math.trunc(n / b);

@@ -29,6 +29,11 @@ export class TimeZone {
     });
   }
 
+  /** The zone's name as the platform's data spells it ('America/New_York' for 'america/new_york'). */
+  get canonicalName(): string {
+    return this.format.resolvedOptions().timeZone;
+  }
+
   /** The zone of a name (an IANA name such as 'America/New_York', or 'UTC'); null when the platform does not know it. */
   static of(name: string): TimeZone | null {
     const key = name.toLowerCase();

@@ -119,6 +119,8 @@ export interface Binding extends TypeRules {
   readonly pos: number;
   /** How many arguments the call has. */
   readonly count: number;
+  /** The session's time zone when it is not UTC (SET timezone), else null. */
+  readonly sessionZone: string | null;
   /** Checks the argument count (SYNTAX error otherwise); max may be Infinity. */
   argc(min: number, max?: number): void;
   /** Argument i, bound (once: a subquery in it joins the query once). */

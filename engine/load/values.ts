@@ -15,7 +15,7 @@
  */
 import { LoadError } from '../errors.js';
 import type { Batch, ColumnDef, PhysicalKind, SqlType, Vector } from '../types.js';
-import { MAX_SAFE, formatDate, formatTimestamp, integerRange, parseDate, parseTimestamp, parseTimestampTz, physicalKind, typeName } from '../types.js';
+import { MAX_SAFE, POW10, formatDate, formatTimestamp, integerRange, parseDate, parseTimestamp, parseTimestampTz, physicalKind, typeName } from '../types.js';
 
 // Type codes: one small integer per SQL type, so hot loops switch on an int.
 export const T_SMALLINT = 0;
@@ -62,9 +62,7 @@ export function quoteValue(s: string): string {
   return JSON.stringify(shown);
 }
 
-// Powers of ten that are exact doubles (10^22 is the largest).
-export const POW10: number[] = [];
-for (let i = 0, p = 1; i <= 22; i++, p *= 10) POW10.push(p);
+export { POW10 };
 
 /** Largest finite single-precision float: REAL values beyond it overflow. */
 const FLT_MAX = 3.4028234663852886e38;

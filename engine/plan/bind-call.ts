@@ -14,6 +14,7 @@ import { isUnknown } from './coerce.js';
 
 /** What a call's binding needs of the expression binder (bind-expr.ts, ExprBinder). */
 export interface ArgumentBinder<Env> {
+  readonly sessionZone: string | null;
   bind(e: ast.Expr, env: Env): Expr;
   error(code: ErrorCode, message: string, pos: number): SqlError;
   asString(e: Expr, pos: number): Expr;
@@ -113,6 +114,10 @@ export class CallBinding<Env> implements Binding {
 
   castTo(e: Expr, t: SqlType, mode: 'implicit' | 'explicit', pos: number): Expr {
     return this.binder.castTo(e, t, mode, pos);
+  }
+
+  get sessionZone(): string | null {
+    return this.binder.sessionZone;
   }
 
   unify(values: readonly Expr[], positions: readonly number[], what: string): Expr[] {

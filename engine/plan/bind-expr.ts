@@ -12,7 +12,8 @@
 import type * as ast from '../sql/ast.js';
 import { ExecError, KeelError, SqlError } from '../errors.js';
 import type { ParamValue, SqlType } from '../types.js';
-import { DAY_US, parseTimestamp, physicalKind } from '../types.js';
+import { DAY_US, parseTimestamp, parseTimestampTz, physicalKind } from '../types.js';
+import { TimeZone } from '../functions/time-zone.js';
 import { AGGREGATE_FAMILY, aggregateKind, aggregateNames, functionNames, isRefusedAggregate, lookupAggregate, lookupFunction, lookupOperator, lookupWindowFunction } from '../functions/registry.js';
 import { balanced, call, fnCall, operandsOf, type Expr, type Op } from './expr.js';
 import { CallBinding } from './bind-call.js';
@@ -242,6 +243,8 @@ export class ExprBinder {
     private readonly params: readonly ParamValue[],
     /** Filled while binding: the type each untyped parameter was read as (its first context), for the wire protocol's ParameterDescription. */
     private readonly paramTypes: (SqlType | null)[] | undefined,
+    /** The session's time zone when it is not UTC (SET timezone): casts to and from TIMESTAMPTZ read and give wall-clock times in it. */
+    readonly sessionZone: string | null = null,
   ) {}
 
   error(code: ConstructorParameters<typeof SqlError>[0], message: string, pos: number): SqlError {
@@ -439,7 +442,44 @@ export class ExprBinder {
     return this.parseTyped(p.text, p.type, e.pos);
   }
 
+  /**
+   * A cast between TIMESTAMPTZ and a type without a zone in a session whose
+   * zone is not UTC, as Redshift and PostgreSQL convert: a TIMESTAMP or DATE
+   * is a wall-clock time in the zone (x AT TIME ZONE zone), a TIMESTAMPTZ
+   * becomes its wall-clock time there; its text carries the zone's offset, and
+   * text without an offset is read in the zone. Null for the other casts.
+   */
+  private zonedCast(e: Expr, t: SqlType, mode: 'implicit' | 'explicit' | 'assign', pos: number, zone: string): Expr | null {
+    const z = lit(zone, VARCHAR);
+    if (e.type.id === 'timestamptz') {
+      if (t.id === 'timestamp') return this.folded(fnCall('timezone', [z, e], TIMESTAMP), pos);
+      if (t.id === 'date') return this.castTo(this.folded(fnCall('timezone', [z, e], TIMESTAMP), pos), DATE, mode, pos);
+      if (isString(t)) return this.castTo(this.folded(fnCall('timestamptz_text', [e], VARCHAR, zone), pos), t, mode === 'implicit' ? 'explicit' : mode, pos);
+      return null;
+    }
+    if (e.type.id === 'timestamp') return this.folded(fnCall('timezone', [z, e], TIMESTAMPTZ), pos);
+    if (e.type.id === 'date') return this.folded(fnCall('timezone', [z, this.castTo(e, TIMESTAMP, 'explicit', pos)], TIMESTAMPTZ), pos);
+    if (isString(e.type)) return this.folded(fnCall('text_timestamptz', [e], TIMESTAMPTZ, zone), pos);
+    return null;
+  }
+
+  /** e evaluated now when it is constant (as castTo folds its casts). */
+  private folded(e: Expr, pos: number): Expr {
+    if (!isConstant(e)) return e;
+    try {
+      return lit(evaluate(e), e.type);
+    } catch (err) {
+      if (err instanceof KeelError) throw this.error(err.code, err.message, pos);
+      throw err;
+    }
+  }
+
   private parseTyped(value: string, type: SqlType, pos: number): Expr {
+    if (type.id === 'timestamptz' && this.sessionZone !== null) {
+      // text without an offset is a wall-clock time in the session's zone; malformed text fails below as under UTC
+      const us = parseTimestampTz(value, TimeZone.of(this.sessionZone)!);
+      if (!Number.isNaN(us)) return lit(us, type);
+    }
     try {
       return lit(parseLiteralAs(value, type), type);
     } catch (err) {
@@ -476,6 +516,10 @@ export class ExprBinder {
     }
     if (e.k === 'lit' && e.value === null) return lit(null, t);
     if (!castable(e.type, t)) throw this.error('TYPE_MISMATCH', `cannot cast type ${shortName(e.type)} to ${shortName(t)}`, pos);
+    if (this.sessionZone !== null && (e.type.id === 'timestamptz') !== (t.id === 'timestamptz')) {
+      const zoned = this.zonedCast(e, t, mode, pos, this.sessionZone);
+      if (zoned !== null) return zoned;
+    }
     if (mode !== 'assign' && isString(e.type) && isString(t) && (t.length === undefined || t.length >= 65535)) {
       return e.k === 'lit' ? lit(e.value, t) : e;
     }

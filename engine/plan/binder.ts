@@ -62,6 +62,8 @@ export interface BindContext {
   readonly params?: readonly ParamValue[];
   /** Filled while binding: the type each untyped parameter was read as (ExprBinder.param). */
   readonly paramTypes?: (SqlType | null)[];
+  /** The session's time zone when it is not UTC (statements/settings.ts); absent for UTC. */
+  readonly sessionZone?: string;
 }
 
 /** Binds a query to a logical plan. */
@@ -117,7 +119,7 @@ export class Binder implements QueryBinder {
     private readonly views: ReadonlySet<string>,
   ) {
     this.subqueries = new Subqueries(this);
-    this.exprs = new ExprBinder(sql, this.subqueries, ctx.params ?? [], ctx.paramTypes);
+    this.exprs = new ExprBinder(sql, this.subqueries, ctx.params ?? [], ctx.paramTypes, ctx.sessionZone ?? null);
     this.windows = new WindowBinder(this.exprs, sql);
   }
 

@@ -34,6 +34,8 @@ export type Statement =
   | DropViewStatement
   | DescribeStatement
   | ShowTablesStatement
+  | SetStatement
+  | ShowStatement
   | CopyStatement
   | UnloadStatement
   | VacuumStatement
@@ -326,6 +328,22 @@ export interface DescribeStatement extends Node {
 /** SHOW TABLES: the tables and views. */
 export interface ShowTablesStatement extends Node {
   readonly kind: 'showTables';
+}
+
+/** SET timezone / SET TIME ZONE / RESET (engine/sql/parse-session.ts). */
+export interface SetStatement extends Node {
+  readonly kind: 'set';
+  readonly setting: 'timezone';
+  /** The zone as written; null for DEFAULT, LOCAL and RESET (UTC). */
+  readonly value: string | null;
+  /** RESET rather than SET (the command tag says which). */
+  readonly reset: boolean;
+}
+
+/** SHOW timezone / SHOW TIME ZONE / SHOW ALL. */
+export interface ShowStatement extends Node {
+  readonly kind: 'show';
+  readonly setting: 'timezone' | 'all';
 }
 
 // ---------------------------------------------------------------- queries

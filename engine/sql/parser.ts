@@ -27,6 +27,7 @@ import { deleteStatement, insertStatement, mergeStatement, truncateStatement, up
 import { copyStatement, unloadStatement } from './parse-copy.js';
 import { analyzeStatement, vacuumStatement } from './parse-maintenance.js';
 import { transactionStatement } from './parse-transaction.js';
+import { resetStatement, setStatement, showStatement } from './parse-session.js';
 
 export interface ParsedStatement {
   readonly statement: ast.Statement;
@@ -73,7 +74,7 @@ const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
 /** Words that start statements we recognize but do not run. */
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
   'grant', 'revoke',
-  'set', 'reset', 'show', 'call', 'declare', 'fetch',
+  'call', 'declare', 'fetch',
   'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'refresh', 'cancel',
 ]);
 
@@ -405,7 +406,11 @@ class Parser implements ParserCursor {
         return transactionStatement(this);
       case 'show':
         if (this.peek(1).kind === 'word' && this.peek(1).value === 'tables') return this.showTablesStatement();
-        throw this.unsupported('SHOW (other than SHOW TABLES)');
+        return showStatement(this);
+      case 'set':
+        return setStatement(this);
+      case 'reset':
+        return resetStatement(this);
       default:
         if (UNSUPPORTED_STATEMENTS.has(t.value)) throw this.unsupported(t.value.toUpperCase());
         throw this.unexpected();

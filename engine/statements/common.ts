@@ -7,12 +7,14 @@ import { encodingForRedshift } from '../storage/codecs/index.js';
 import { constantVector } from '../storage/segment-columns.js';
 import { physicalKind, type ParamValue } from '../types.js';
 import { textAt } from '../result.js';
+import { sessionZone } from './settings.js';
 import type { BindContext } from '../plan/binder.js';
 import type { SessionHost } from './host.js';
 
 /** `params`: the values of a prepared statement's $1, $2 ...; without them a parameter is an error. */
-export function bindContext(db: Pick<SessionHost, 'systemTable'>, catalog: Catalog, sql: string, params?: readonly ParamValue[]): BindContext {
-  return { catalog, systemTable: (name) => db.systemTable(name), sql, ...(params ? { params } : {}) };
+export function bindContext(db: Pick<SessionHost, 'systemTable' | 'settings'>, catalog: Catalog, sql: string, params?: readonly ParamValue[]): BindContext {
+  const zone = sessionZone(db.settings);
+  return { catalog, systemTable: (name) => db.systemTable(name), sql, ...(params ? { params } : {}), ...(zone !== undefined ? { sessionZone: db.settings.timeZone } : {}) };
 }
 
 /** An error about the statement `p` at offset `pos` of its text. */

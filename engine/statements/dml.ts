@@ -172,7 +172,7 @@ export async function truncate(db: SessionHost, s: ast.TruncateStatement, p: Par
 }
 
 /** A binding context whose catalog shows the target table with its row id column. */
-export function dmlContext(db: Pick<SessionHost, 'systemTable'>, catalog: Catalog, table: TableMeta, p: ParsedStatement): BindContext {
+export function dmlContext(db: Pick<SessionHost, 'systemTable' | 'settings'>, catalog: Catalog, table: TableMeta, p: ParsedStatement): BindContext {
   return bindContext(db, { ...catalog, tables: { ...catalog.tables, [table.name]: withRowIds(table) } }, p.text, p.params);
 }
 

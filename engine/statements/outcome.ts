@@ -1,5 +1,5 @@
 /** What a statement returns to the session: its rows (if any), counters and the command tag. */
-import type { Batch, SqlType } from '../types.js';
+import type { Batch, SqlType, WallClock } from '../types.js';
 import type { Field } from '../plan/physical.js';
 import type { QueryStats } from '../result.js';
 import { batchFromRows } from '../rows.js';
@@ -12,6 +12,8 @@ export interface StatementOutcome {
   readonly rowCount: number;
   /** A warning about a statement that ran but had nothing to do (COMMIT outside a transaction): PostgreSQL's NOTICE/WARNING. */
   readonly notice?: string;
+  /** The session's time zone when it is not UTC: TIMESTAMPTZ values print in it. */
+  readonly zone?: WallClock;
 }
 
 const NO_ROWS: Batch = { length: 0, columns: [] };

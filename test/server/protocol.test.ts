@@ -261,6 +261,28 @@ describe('simple query', () => {
     b.end();
   });
 
+  it("SET timezone is the connection's own: reported as the TimeZone parameter, and TIMESTAMPTZ text in the zone", async () => {
+    const a = await loggedIn(env.server.port);
+    const b = await loggedIn(env.server.port);
+    a.query("set timezone to 'America/New_York'; select tz from t where tz is not null; show timezone");
+    const msgs = await a.until('Z');
+    expect(types(msgs)).toBe('CTDCTDCSZ');
+    expect(msgs.filter((m) => m.type === 'C').map(cstringOf)).toEqual(['SET', 'SELECT 1', 'SHOW']);
+    expect(dataRow(msgs[2]!)).toEqual(['2024-02-29 07:34:56-05']);
+    expect(dataRow(msgs[5]!)).toEqual(['America/New_York']);
+    expect(msgs[7]!.body.toString('utf8').split('\0').slice(0, 2)).toEqual(['TimeZone', 'America/New_York']);
+    // the other connection's session is still in UTC
+    b.query('select tz from t where tz is not null');
+    const other = await b.until('Z');
+    expect(dataRow(other.find((m) => m.type === 'D')!)).toEqual(['2024-02-29 12:34:56+00']);
+    a.query('reset timezone');
+    const reset = await a.until('Z');
+    expect(types(reset)).toBe('CSZ');
+    expect(reset[1]!.body.toString('utf8').split('\0').slice(0, 2)).toEqual(['TimeZone', 'UTC']);
+    a.end();
+    b.end();
+  });
+
   it("a write waiting for another session's transaction does not stall the other connections", async () => {
     const a = await loggedIn(env.server.port);
     const b = await loggedIn(env.server.port);

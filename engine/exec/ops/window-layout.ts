@@ -133,15 +133,18 @@ export function windowLayout(batch: Batch, partition: readonly number[], order: 
     }
     return { n, perm, parts, peerStart, peerEnd };
   }
-  const keys = order.map((k) => sortNumbers(batch.columns[k.column]!, k));
+  const keys = packed(order.map((k) => sortNumbers(batch.columns[k.column]!, k)));
+  const one = keys.length === 1 ? keys[0]! : null;
   let cmp: Cmp | null = null;
   for (let p = 0; p + 1 < parts.length; p++) {
     const s = parts[p]!;
     const e = parts[p + 1]!;
-    if (e - s <= 1 || inOrder(perm, s, e, keys)) continue;
+    if (e - s <= 1 || (one !== null ? inOrder1(perm, s, e, one) : inOrder(perm, s, e, keys))) continue;
     // most partitions are small (a customer's orders): sorted in place, no comparator call or subarray per partition
-    if (e - s <= SMALL_PARTITION) insertionSort(perm, s, e, keys);
-    else perm.subarray(s, e).sort((cmp ??= comparator(keys)));
+    if (e - s <= SMALL_PARTITION) {
+      if (one !== null) insertionSort1(perm, s, e, one);
+      else insertionSort(perm, s, e, keys);
+    } else perm.subarray(s, e).sort((cmp ??= comparator(keys)));
   }
   // peer groups: runs of equal sort numbers within a partition
   for (let p = 0; p + 1 < parts.length; p++) {
@@ -149,15 +152,63 @@ export function windowLayout(batch: Batch, partition: readonly number[], order: 
     const e = parts[p + 1]!;
     let g = s;
     for (let i = s; i < e; i++) {
-      if (i > s && !samePeers(keys, perm[i - 1]!, perm[i]!)) {
-        peerEnd.fill(i, g, i);
-        g = i;
-      }
+      if (i > s && (one !== null ? one[perm[i - 1]!] !== one[perm[i]!] : !samePeers(keys, perm[i - 1]!, perm[i]!))) g = i;
       peerStart[i] = g;
     }
-    peerEnd.fill(e, g, e);
+    // ends backwards from the starts: no fill call per group (with a unique ORDER BY, every row is a group)
+    let end = e;
+    for (let i = e - 1; i >= s; i--) {
+      peerEnd[i] = end;
+      if (peerStart[i] === i) end = i;
+    }
   }
   return { n, perm, parts, peerStart, peerEnd };
+}
+
+/**
+ * The sort numbers of several keys as one number per row, when every key is
+ * integral (dates, integers, DECIMALs as scaled integers, string ranks) and
+ * the product of their ranges stays exact in a double: each key becomes its
+ * offset from its minimum, with NULL's -Infinity below and +Infinity above,
+ * and the keys are combined as the digits of a mixed-radix number, so rows
+ * compare in one subtraction and sort as the keys would. Otherwise the keys
+ * as they are.
+ */
+function packed(keys: Float64Array[]): Float64Array[] {
+  if (keys.length < 2) return keys;
+  const lo: number[] = [];
+  const width: number[] = [];
+  let product = 1;
+  for (const k of keys) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < k.length; i++) {
+      const x = k[i]!;
+      if (x === Infinity || x === -Infinity) continue;
+      if (!Number.isInteger(x)) return keys;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    if (min > max) min = max = 0; // every value NULL
+    // 0 for -Infinity, 1 + (x - min) for values, one past those for +Infinity
+    const w = max - min + 3;
+    product *= w;
+    if (product > Number.MAX_SAFE_INTEGER) return keys;
+    lo.push(min);
+    width.push(w);
+  }
+  const n = keys[0]!.length;
+  const out = new Float64Array(n);
+  for (let j = 0; j < keys.length; j++) {
+    const k = keys[j]!;
+    const w = width[j]!;
+    const base = lo[j]! - 1;
+    for (let i = 0; i < n; i++) {
+      const x = k[i]!;
+      out[i] = out[i]! * w + (x === -Infinity ? 0 : x === Infinity ? w - 1 : x - base);
+    }
+  }
+  return [out];
 }
 
 /** Partitions of at most this many rows are sorted by insertion: fewer moves than comparator calls a general sort makes. */
@@ -190,6 +241,26 @@ function insertionSort(perm: Uint32Array, s: number, e: number, keys: readonly F
     const row = perm[i]!;
     let j = i - 1;
     while (j >= s && after(keys, perm[j]!, row)) {
+      perm[j + 1] = perm[j]!;
+      j--;
+    }
+    perm[j + 1] = row;
+  }
+}
+
+/** inOrder for one key. */
+function inOrder1(perm: Uint32Array, s: number, e: number, k: Float64Array): boolean {
+  for (let i = s + 1; i < e; i++) if (k[perm[i - 1]!]! > k[perm[i]!]!) return false;
+  return true;
+}
+
+/** insertionSort for one key. */
+function insertionSort1(perm: Uint32Array, s: number, e: number, k: Float64Array): void {
+  for (let i = s + 1; i < e; i++) {
+    const row = perm[i]!;
+    const x = k[row]!;
+    let j = i - 1;
+    while (j >= s && k[perm[j]!]! > x) {
       perm[j + 1] = perm[j]!;
       j--;
     }

@@ -51,6 +51,28 @@ describe.skipIf(!built)('parallel execution', () => {
     for (const k of ['rowsReturned', 'blocksScanned', 'blocksSkipped', 'rowsScanned'] as const) expect(b.stats[k], k).toBe(a.stats[k]);
   });
 
+  // the analytics bench's windows and grouping sets, and windows over lineitem, whose fragments above the redistribute run on the workers too
+  const analytics = path.resolve(__dirname, '../../../bench/analytics');
+  const windows: [string, string][] = [
+    ...fs.readdirSync(analytics).filter((f) => f.endsWith('.sql')).sort().map((f): [string, string] => [f, fs.readFileSync(path.join(analytics, f), 'utf8')]),
+    [
+      'a moving sum and LAG over lineitem by order',
+      'select count(*), sum(s), sum(d) from (select sum(l_quantity) over (partition by l_orderkey order by l_linenumber rows between 2 preceding and current row) as s, l_extendedprice - lag(l_extendedprice) over (partition by l_orderkey order by l_linenumber) as d from lineitem) t',
+    ],
+    [
+      'top two line items per part',
+      'select l_partkey, l_orderkey, l_linenumber, rank() over (partition by l_partkey order by l_extendedprice desc, l_orderkey, l_linenumber) as r from lineitem qualify r <= 2 order by 1, 4, 2, 3',
+    ],
+  ];
+
+  it.each(windows)('%s: the same rows with workers as without', async (_name, sql) => {
+    const a = (await serial.execute(sql)).at(-1)!;
+    const b = (await parallel.execute(sql)).at(-1)!;
+    const ordered = /order\s+by\s+[^)]*$/i.test(sql);
+    expect(canonical(b.rows(), ordered)).toEqual(canonical(a.rows(), ordered));
+    for (const k of ['rowsReturned', 'rowsMoved', 'bytesMoved'] as const) expect(b.stats[k], k).toBe(a.stats[k]);
+  });
+
   it('ran fragments on the workers', () => {
     expect(parallel.workerPool()!.tasks).toBeGreaterThan(0);
   });

@@ -1,0 +1,77 @@
+/**
+ * Parsing of the statements that read and change the session's settings, in
+ * Redshift's (and PostgreSQL's) words:
+ *
+ *   SET [SESSION] timezone { TO | = } { 'zone' | zone | DEFAULT | LOCAL }
+ *   SET [SESSION] TIME ZONE { 'zone' | zone | DEFAULT | LOCAL }
+ *   RESET timezone    RESET TIME ZONE    RESET ALL
+ *   SHOW timezone     SHOW TIME ZONE     SHOW ALL
+ *
+ * The time zone is the one setting keel has; any other is refused by name
+ * (UNSUPPORTED), as are SET LOCAL (a setting for the transaction only) and a
+ * zone given as an offset (INTERVAL '-8 hours', -8), which Redshift takes.
+ */
+import type * as ast from './ast.js';
+import type { ParserCursor } from './parse-cursor.js';
+
+export function setStatement(p: ParserCursor): ast.SetStatement {
+  const pos = p.advance().pos;
+  if (p.isWord('local')) throw p.unsupported('SET LOCAL (a setting for the current transaction only)');
+  p.acceptWord('session');
+  if (p.acceptWord('time')) {
+    p.expectWord('zone');
+  } else {
+    settingName(p, 'SET');
+    if (!p.acceptWord('to') && !p.acceptOp('=')) throw p.expected('TO or "="');
+  }
+  return { kind: 'set', setting: 'timezone', value: zoneValue(p), reset: false, pos };
+}
+
+export function resetStatement(p: ParserCursor): ast.SetStatement {
+  const pos = p.advance().pos;
+  // RESET ALL: the time zone is every setting there is
+  if (!p.acceptWord('all')) {
+    if (p.acceptWord('time')) p.expectWord('zone');
+    else settingName(p, 'RESET');
+  }
+  return { kind: 'set', setting: 'timezone', value: null, reset: true, pos };
+}
+
+/** SHOW timezone, SHOW TIME ZONE, SHOW ALL (SHOW TABLES is parsed beside it, in parser.ts). */
+export function showStatement(p: ParserCursor): ast.ShowStatement {
+  const pos = p.advance().pos;
+  if (p.acceptWord('all')) return { kind: 'show', setting: 'all', pos };
+  if (p.acceptWord('time')) p.expectWord('zone');
+  else settingName(p, 'SHOW');
+  return { kind: 'show', setting: 'timezone', pos };
+}
+
+/** The setting's name: timezone (any case, quoted or not); another is UNSUPPORTED. */
+function settingName(p: ParserCursor, verb: string): void {
+  const t = p.tok;
+  if (t.kind !== 'word' && t.kind !== 'qident') throw p.expected('a setting name');
+  if (t.value.toLowerCase() !== 'timezone') throw p.unsupported(`${verb} ${t.value} (the time zone is the only setting)`);
+  p.advance();
+}
+
+/** A zone as a string or a name; null for DEFAULT and LOCAL (the default zone, UTC). */
+function zoneValue(p: ParserCursor): string | null {
+  const t = p.tok;
+  if (t.kind === 'string') {
+    p.advance();
+    return t.value;
+  }
+  if (t.kind === 'word' && (t.value === 'default' || t.value === 'local')) {
+    p.advance();
+    return null;
+  }
+  if (t.kind === 'number' || (t.kind === 'op' && (t.value === '-' || t.value === '+')) || (t.kind === 'word' && t.value === 'interval')) {
+    throw p.unsupported('a time zone given as an offset from UTC (use a zone name such as \'America/New_York\' or \'UTC\')');
+  }
+  if (t.kind === 'word' || t.kind === 'qident') {
+    p.advance();
+    // an unquoted name is folded to lower case by the lexer; zone names match without regard to case
+    return t.value;
+  }
+  throw p.expected('a time zone name');
+}
