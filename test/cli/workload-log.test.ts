@@ -47,10 +47,10 @@ describe('keel sql records its statements', () => {
     // and the history is queryable from the CLI
     const out = keel(['sql', '--data', data, '--json', "select command, status from sys_query_history where source = 'cli' order by start_time"]);
     expect(JSON.parse(out.stdout).rows).toEqual([
-      ['CREATE TABLE', 'ok'],
-      ['INSERT', 'ok'],
-      ['SELECT', 'ok'],
-      ['ERROR', 'error'],
+      ['CREATE TABLE', 'success'],
+      ['INSERT', 'success'],
+      ['SELECT', 'success'],
+      ['ERROR', 'failed'],
     ]);
   });
 });
