@@ -179,14 +179,15 @@ function planRecordOf(db: SessionHost, sql: string, input: PlanRecordInput): Que
   const p = parseStatement1(sql);
   const s = p.statement;
   const catalog = db.catalog();
-  const ctx = bindContext(db, catalog, p.text);
+  // planned, not run: stats-only tables are planned with their imported statistics
+  const ctx = bindContext(db, catalog, p.text, undefined, false);
   let logical: ReturnType<typeof bindQuery> | null = null;
   if (s.kind === 'select') logical = bindQuery(s.query, ctx);
   else if (s.kind === 'explain' && s.statement.kind === 'select') logical = bindQuery(s.statement.query, ctx);
   else if (s.kind === 'insert') logical = bindInsertSource(s, tableOr(catalog, s.table, p), ctx);
   else if (s.kind === 'delete' || s.kind === 'update') {
     const table = tableOr(catalog, s.table, p);
-    logical = dmlSource(s, table, dmlContext(db, catalog, table, p), p);
+    logical = dmlSource(s, table, dmlContext(db, catalog, table, p, false), p);
   }
   else if (s.kind === 'createTable' && s.as) logical = bindQuery(s.as, ctx);
   else if (s.kind === 'createView') bindQuery(s.query, ctx);

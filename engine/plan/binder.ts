@@ -62,6 +62,12 @@ export interface BindContext {
   readonly params?: readonly ParamValue[];
   /** Filled while binding: the type each untyped parameter was read as (ExprBinder.param). */
   readonly paramTypes?: (SqlType | null)[];
+  /**
+   * When set, a table it names is stats-only (catalog/imported-stats.ts): a
+   * statement that reads rows refuses it; EXPLAIN and planned-only records
+   * leave this out and plan with the imported statistics.
+   */
+  readonly statsOnly?: (table: TableMeta) => boolean;
 }
 
 /** Binds a query to a logical plan. */
@@ -220,6 +226,13 @@ export class Binder implements QueryBinder {
     const catalog = this.ctx.catalog;
     if (!node) {
       const t = catalog.tables[name];
+      if (t && this.ctx.statsOnly?.(t)) {
+        throw this.error(
+          'STATS_ONLY',
+          `table "${name}" is stats-only: it holds imported statistics and no rows, so a query over it has no true answer (EXPLAIN and the advisor use its statistics; load its rows to query it)`,
+          ref.name.pos,
+        );
+      }
       if (t) {
         node = {
           op: 'get',
