@@ -135,7 +135,7 @@ async function writePgStats(file: string, db: Database): Promise<number> {
     const name = quoteIdent(t.name);
     const cols = t.columns.map((c) => quoteIdent(c.name));
     // one scan for the counts and bounds of every column
-    const agg = cols.flatMap((c) => [`count(${c})`, `count(distinct ${c})`, `min(${c})`, `max(${c})`, `avg(octet_length(${c}::varchar))`]);
+    const agg = cols.flatMap((c) => [`count(${c})`, `count(distinct ${c})`, `min(${c})`, `max(${c})`, `avg(length(${c}::varchar))`]);
     const [summary] = (await db.query(`select count(*), ${agg.join(', ')} from ${name}`)).textRows();
     const total = Number(summary![0]);
     for (let k = 0; k < cols.length; k++) {
