@@ -28,6 +28,7 @@ import { maintenance } from './statements/maintenance.js';
 import { deleteFrom, dmlContext, dmlSource, insert, merge, truncate, update } from './statements/dml.js';
 import { copy } from './statements/copy.js';
 import { unload } from './statements/unload.js';
+import { ignored } from './statements/ignored.js';
 
 export type { StatementOutcome, Runner };
 
@@ -155,10 +156,12 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   analyze: 'ANALYZE',
   // BEGIN, COMMIT or ROLLBACK: commandOf names the action
   transaction: 'BEGIN',
+  // SET, COMMENT or ALTER TABLE: commandOf names it
+  ignored: 'SET',
 };
 
 function commandOf(s: ast.Statement): string {
-  return s.kind === 'transaction' ? s.action.toUpperCase() : COMMANDS[s.kind];
+  return s.kind === 'transaction' ? s.action.toUpperCase() : s.kind === 'ignored' ? s.command : COMMANDS[s.kind];
 }
 
 /**
@@ -255,6 +258,8 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return maintenance(db, s, p, t0);
     case 'transaction':
       return db.transaction.run(s, t0);
+    case 'ignored':
+      return ignored(db, s, p, t0);
   }
 }
 

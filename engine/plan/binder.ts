@@ -779,6 +779,9 @@ export class Binder implements QueryBinder {
     const assign = (values: readonly Expr[], positions: readonly number[]): Expr[] =>
       table.columns.map((c, i) => {
         const at = targets.indexOf(i);
+        if (at < 0 && c.identity) {
+          throw this.error('UNSUPPORTED', `generating IDENTITY values for column "${c.name}" is not supported; name the column in the INSERT and give its values`, stmt.pos);
+        }
         if (at < 0) return lit(c.default ?? null, c.type); // a column not named gets its DEFAULT
         const v = fold(this.exprs.castTo(values[at]!, c.type, 'assign', positions[at]!));
         if (c.notNull && v.k === 'lit' && v.value === null) {

@@ -27,6 +27,7 @@ import { deleteStatement, insertStatement, mergeStatement, truncateStatement, up
 import { copyStatement, unloadStatement } from './parse-copy.js';
 import { analyzeStatement, vacuumStatement } from './parse-maintenance.js';
 import { transactionStatement } from './parse-transaction.js';
+import { commentStatement, setStatement } from './parse-ignored.js';
 
 export interface ParsedStatement {
   readonly statement: ast.Statement;
@@ -403,6 +404,10 @@ class Parser implements ParserCursor {
       case 'rollback':
       case 'abort':
         return transactionStatement(this);
+      case 'set':
+        return setStatement(this);
+      case 'comment':
+        return commentStatement(this);
       case 'show':
         if (this.peek(1).kind === 'word' && this.peek(1).value === 'tables') return this.showTablesStatement();
         throw this.unsupported('SHOW (other than SHOW TABLES)');

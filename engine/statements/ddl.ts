@@ -70,6 +70,10 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
     names.add(c.name.name);
     const encoding = c.encode ? encodingOf(c.encode, c.pos, p) : 'auto';
     const value = c.default ? evaluateDefault(db, db.catalog(), c.default, { name: c.name.name, type: c.type }, p, cancel) : undefined;
+    if (c.identity && c.type.id !== 'integer' && c.type.id !== 'bigint') {
+      throw ddlError('INVALID_DDL', `IDENTITY column "${c.name.name}" must be INTEGER or BIGINT`, c.pos, p);
+    }
+    if (c.identity && c.default) throw ddlError('INVALID_DDL', `column "${c.name.name}" cannot have both IDENTITY and DEFAULT`, c.pos, p);
     return {
       name: c.name.name,
       type: c.type,
@@ -77,6 +81,7 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
       encoding,
       encodingExplicit: c.encode !== null && encoding !== 'auto',
       ...(value !== undefined ? { default: value } : {}),
+      ...(c.identity ? { identity: c.identity } : {}),
     };
   });
   let source: ReturnType<typeof bindQuery> | null = null;
