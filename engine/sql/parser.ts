@@ -74,8 +74,8 @@ const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
 /** Words that start statements we recognize but do not run. */
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
   'grant', 'revoke',
-  'set', 'reset', 'show', 'call', 'declare', 'fetch',
-  'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'refresh', 'cancel',
+  'reset', 'show', 'call', 'declare', 'fetch',
+  'close', 'prepare', 'execute', 'deallocate', 'lock', 'refresh', 'cancel',
 ]);
 
 /** Units of an interval string, as [field, factor]: months, days or microseconds. */
