@@ -137,6 +137,12 @@ describe('keel log import --format redshift, into the DDL alone', () => {
     expect((err as SqlError).message).toMatch(/"sales" is stats-only/);
     expect((err as SqlError).position?.offset).toBe('select count(*) from '.length);
     await expect(db.query('explain analyze select * from items')).rejects.toThrow(/stats-only/);
+    for (const sql of ['delete from sales where s_id = 1', 'update customers set c_name = null', 'insert into items select * from items', 'create table copy as select * from items']) {
+      await expect(db.query(sql)).rejects.toMatchObject({ code: 'STATS_ONLY' });
+    }
+    // a view reads no rows when it is made
+    await db.query('create view big_sales as select * from sales where s_amount > 90');
+    await expect(db.query('select count(*) from big_sales')).rejects.toMatchObject({ code: 'STATS_ONLY' });
     const plan = (await db.query('explain select c_region, count(*) from sales join customers on s_cust = c_id group by c_region')).rows().map((r) => String(r[0])).join('\n');
     expect(plan).toMatch(/sales/);
     expect(plan).toMatch(/rows=24000|24,000|24000/);
