@@ -11,7 +11,7 @@
  * Workload) and the catalog; the graph is a graphology MultiUndirectedGraph.
  */
 import { MultiUndirectedGraph } from 'graphology';
-import type { Catalog, TableMeta } from '../engine/index.js';
+import { isStatsOnly, type Catalog, type ImportedStats, type TableMeta } from '../engine/index.js';
 import type { Workload } from '../workload-log/index.js';
 import { ALL, type CostTable, OFF, ON, addOriented, columnWidth, joinCostTable, newCostTable } from './cost.js';
 
@@ -34,10 +34,16 @@ export interface TableInfo {
   readonly distAuto: boolean;
 }
 
-export function tableInfo(t: TableMeta): TableInfo {
+/**
+ * `imported`: statistics from a cluster; a stats-only table's size is the
+ * cluster's (SVV_TABLE_INFO counts an ALL table on every slice, one copy is
+ * that over the slices). Its rows come with the catalog (withImportedStats).
+ */
+export function tableInfo(t: TableMeta, imported: ImportedStats | null = null, slices = 1): TableInfo {
   // an ALL table is stored once on disk (its segments' slice is -1)
   let bytes = 0;
   for (const s of t.segments) bytes += s.bytes;
+  if (isStatsOnly(t, imported)) bytes = imported!.tables[t.name]!.sizeBytes / (t.distStyle === 'all' ? slices : 1);
   return {
     name: t.name,
     rows: t.rows,
@@ -50,9 +56,9 @@ export function tableInfo(t: TableMeta): TableInfo {
   };
 }
 
-export function tablesOf(catalog: Catalog): TableInfo[] {
+export function tablesOf(catalog: Catalog, imported: ImportedStats | null = null): TableInfo[] {
   return Object.values(catalog.tables)
-    .map(tableInfo)
+    .map((t) => tableInfo(t, imported, catalog.slices))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -128,6 +134,8 @@ export interface MineOptions {
 export interface GraphOptions extends MineOptions {
   /** Loads per workload window assumed for ALL's cost (default 1). */
   loadsPerWindow?: number;
+  /** Statistics imported from a cluster: stats-only tables' sizes (pass the catalog through withImportedStats for their rows and layout). */
+  imported?: ImportedStats | null;
 }
 
 export function edgeKey(e: Pick<MinedEdge, 'source' | 'target' | 'pairs'>): string {
@@ -375,7 +383,7 @@ export function buildJoinGraph(w: Workload, catalog: Catalog, options: GraphOpti
       for (let i = 0; i < s.length; i++) if ((!mask || mask[i]) && s[i]! > nowMs) nowMs = s[i]!;
     });
   }
-  return joinGraph(tablesOf(catalog), edges, {
+  return joinGraph(tablesOf(catalog, options.imported ?? null), edges, {
     slices: catalog.slices,
     halfLifeMs: options.halfLifeMs ?? DEFAULT_HALF_LIFE_MS,
     nowMs,

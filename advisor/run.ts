@@ -76,7 +76,10 @@ const MAX_RESOLVES = 3;
 export async function runAdvisor(db: Database, options: RunOptions = {}): Promise<RunOutcome> {
   const now = options.now ?? new Date();
   const workload = loadWorkload(db.dir, options.filter ?? {});
-  const graph = buildJoinGraph(workload, db.catalog(), options);
+  // stats-only tables (imported from a cluster) weigh what the cluster measured, not the nothing they hold here
+  const imported = db.importedStats();
+  const planning = db.planningCatalog();
+  const graph = buildJoinGraph(workload, planning, { ...options, imported });
   const own = withoutAdvisor(workload);
   const maxStatements = (options.shadow === false ? undefined : options.shadow?.maxStatements) ?? 16;
   const memory: Recalled = options.shadow === false ? { standing: [], reopened: [] } : recall(readStore(db.dir).refusals ?? [], own, db.catalog(), maxStatements);
@@ -87,7 +90,7 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
   const solved = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}), ...(forbidden.size ? { forbidden } : {}) });
   const whatIf = options.whatIf === false || graph.size === 0 ? null : await refineByWhatIf(db, own, solved.model, solved.layout, [solved.greedy.layout, currentLayout(graph)], options.whatIf ?? {});
   let result: DistributionResult = whatIf?.changed.length ? { ...solved, layout: whatIf.layout, proposed: layoutCost(graph, whatIf.layout) } : solved;
-  const cost = workloadCost(own, db.catalog());
+  const cost = workloadCost(own, planning);
   // sampling and the shadow proof run SQL, so they happen before the store's lock is taken; ids and the run are set under it
   const storage = options.storage === false ? null : await storageRecommendations(db, own, cost, { now, runId: '', firstId: 0 }, options.storage ?? {});
   const distributionOf = (r: DistributionResult, w: typeof whatIf) =>

@@ -88,11 +88,12 @@ common(log.command('history').description('the latest statements, newest first')
   .option('--limit <n>', 'statements', '20')
   .option('--since <t>', 'only statements since an ISO time or an age (24h, 7d)')
   .action(logHistoryCommand);
-common(log.command('export').description('write recorded statements as a trace (JSON Lines), oldest first'))
+common(log.command('export').description('write recorded statements as a trace (JSON Lines), oldest first; --format redshift writes a cluster\'s CSV exports into a directory'))
   .option('--since <t>', 'only statements since an ISO time or an age (24h, 7d)')
-  .option('--out <file>', 'write to a file (default standard output)')
+  .option('--out <file>', 'write to a file (default standard output); with --format redshift, a directory')
+  .option('--format <format>', 'trace (default) or redshift')
   .action(logExportCommand);
-common(log.command('import <file>').description('read a workload from elsewhere: --format redshift reads a CSV export of SYS_QUERY_HISTORY'))
+common(log.command('import <files...>').description('read a workload from elsewhere: --format redshift reads CSV exports of SYS_QUERY_HISTORY, SYS_QUERY_DETAIL, SVV_TABLE_INFO and pg_stats (files or directories)'))
   .option('--format <format>', 'redshift')
   .action(logImportCommand);
 common(log.command('compact').description('move raw records into columnar chunks and apply retention'))

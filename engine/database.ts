@@ -6,6 +6,7 @@
  *   db.close();
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
 import { KeelError, SqlError, StorageError, UsageError } from './errors.js';
 import type { Batch, ParamValue, SqlType } from './types.js';
@@ -24,6 +25,7 @@ import { svvTableInfo } from './catalog/system-tables.js';
 import { storeFooters } from './storage/table-health.js';
 import { databaseName, schemaViews } from './catalog/schema-views.js';
 import { stlLoadErrors } from './catalog/load-errors.js';
+import { emptyImportedStats, IMPORTED_STATS_FILE, mergeImportedStats, readImportedStats, withImportedStats, writeImportedStats, type ImportedStats } from './catalog/imported-stats.js';
 import type { QueryStats, ResultColumn } from './result.js';
 import { toArrowTable, toRows, toTextRows } from './result.js';
 import type { Field } from './plan/physical.js';
@@ -309,6 +311,38 @@ export class Database {
 
   systemTable(name: string): SystemTable | undefined {
     return this.systemTables.get(name);
+  }
+
+  private imported: { key: string; stats: ImportedStats | null } | null = null;
+
+  /**
+   * Statistics imported from a cluster (catalog/imported-stats.ts), null when
+   * none were; read again only when another process (an import) rewrote them.
+   */
+  importedStats(): ImportedStats | null {
+    let key = 'none';
+    try {
+      const st = fs.statSync(path.join(this.dir, IMPORTED_STATS_FILE));
+      key = `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (this.imported?.key !== key) this.imported = { key, stats: key === 'none' ? null : readImportedStats(this.dir) };
+    return this.imported.stats;
+  }
+
+  /** Merges statistics into the data directory's imported ones (an import's tables, columns and query steps replace earlier ones of the same name). */
+  importStats(part: Parameters<typeof mergeImportedStats>[1]): ImportedStats {
+    this.assertOpen();
+    const merged = mergeImportedStats(this.importedStats() ?? emptyImportedStats(), part);
+    writeImportedStats(this.dir, merged);
+    this.imported = null;
+    return merged;
+  }
+
+  /** The catalog as planning and the advisor see it: stats-only tables with their imported rows and resolved AUTO style. */
+  planningCatalog(): Catalog {
+    return withImportedStats(this.catalog(), this.importedStats());
   }
 
   /** Subscribes to the record of every statement this database runs. */

@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'UNSUPPORTED'
   /** $n in a statement run without a value for it (not as a prepared statement, or with fewer parameters). */
   | 'UNDEFINED_PARAMETER'
+  /** A query reads a stats-only table (imported statistics, no rows): its answer would be wrong, so it is refused. */
+  | 'STATS_ONLY'
   /** Nesting beyond the stated limits (docs/sql.md, "Limits"): deeper than the engine can bind, plan and compile. */
   | 'TOO_COMPLEX'
   // runtime

@@ -13,6 +13,17 @@ export type { SystemTable } from './catalog/system-tables.js';
 export type { ZonePredicate } from './plan/physical.js';
 export type { Catalog, TableMeta, ColumnMeta, DistStyle } from './catalog/catalog.js';
 export { describeDistStyle, isInterleaved } from './catalog/catalog.js';
+export {
+  isStatsOnly,
+  parseDistStyle,
+  withImportedStats,
+  readImportedStats,
+  type ImportedStats,
+  type ImportedTableStats,
+  type ImportedColumnStats,
+  type ImportedStep,
+  type ImportedTablePart,
+} from './catalog/imported-stats.js';
 // the sort-key advisor lays samples out in the engine's own z-order for interleaved candidates
 export { ZOrder, zKindOf, sortByZ, MAX_INTERLEAVED_COLUMNS, type ZKind, type ZRange } from './storage/zorder.js';
 export type { LoadOptions } from './load/index.js';

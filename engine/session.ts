@@ -29,6 +29,7 @@ import { deleteFrom, dmlContext, dmlSource, insert, merge, truncate, update } fr
 import { copy } from './statements/copy.js';
 import { unload } from './statements/unload.js';
 import { sessionZone, setSetting, showSetting } from './statements/settings.js';
+import { ignored } from './statements/ignored.js';
 
 export type { StatementOutcome, Runner };
 
@@ -161,10 +162,12 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   analyze: 'ANALYZE',
   // BEGIN, COMMIT or ROLLBACK: commandOf names the action
   transaction: 'BEGIN',
+  // SET, COMMENT or ALTER TABLE: commandOf names it
+  ignored: 'SET',
 };
 
 function commandOf(s: ast.Statement): string {
-  return s.kind === 'transaction' ? s.action.toUpperCase() : COMMANDS[s.kind];
+  return s.kind === 'transaction' ? s.action.toUpperCase() : s.kind === 'ignored' ? s.command : COMMANDS[s.kind];
 }
 
 /**
@@ -185,14 +188,15 @@ function planRecordOf(db: SessionHost, sql: string, input: PlanRecordInput): Que
   const p = parseStatement1(sql);
   const s = p.statement;
   const catalog = db.catalog();
-  const ctx = bindContext(db, catalog, p.text);
+  // planned, not run: stats-only tables are planned with their imported statistics
+  const ctx = bindContext(db, catalog, p.text, undefined, false);
   let logical: ReturnType<typeof bindQuery> | null = null;
   if (s.kind === 'select') logical = bindQuery(s.query, ctx);
   else if (s.kind === 'explain' && s.statement.kind === 'select') logical = bindQuery(s.statement.query, ctx);
   else if (s.kind === 'insert') logical = bindInsertSource(s, tableOr(catalog, s.table, p), ctx);
   else if (s.kind === 'delete' || s.kind === 'update') {
     const table = tableOr(catalog, s.table, p);
-    logical = dmlSource(s, table, dmlContext(db, catalog, table, p), p);
+    logical = dmlSource(s, table, dmlContext(db, catalog, table, p, false), p);
   }
   else if (s.kind === 'createTable' && s.as) logical = bindQuery(s.as, ctx);
   else if (s.kind === 'createView') bindQuery(s.query, ctx);
@@ -264,6 +268,8 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return maintenance(db, s, p, t0);
     case 'transaction':
       return db.transaction.run(s, t0);
+    case 'ignored':
+      return ignored(db, s, p, t0);
   }
 }
 

@@ -14,6 +14,7 @@
  * those rows in place of estimates, as DB2's LEO feeds observed cardinalities
  * back to its optimizer.
  */
+import { isStatsOnly } from './catalog/imported-stats.js';
 import type { Database } from './database.js';
 import { parseStatements } from './sql/index.js';
 import { bindQuery } from './plan/binder.js';
@@ -31,13 +32,18 @@ export class WhatIfPlanner {
   private readonly slices: number;
   /** Per statement, rows observed at planning sites (observe()). */
   private readonly rows: (Map<string, number> | null)[];
+  /** Some table is stats-only: running a statement would count none of its rows, so estimates stand. */
+  private readonly statsOnly: boolean;
 
   /** Binds each statement; one that is not a single SELECT or does not bind is kept as unplannable. */
   constructor(
     private readonly db: Database,
     sqls: readonly string[],
   ) {
-    const catalog = db.catalog();
+    // stats-only tables are planned with their imported rows and layout
+    const catalog = db.planningCatalog();
+    const imported = db.importedStats();
+    this.statsOnly = Object.values(db.catalog().tables).some((t) => isStatsOnly(t, imported));
     this.slices = catalog.slices;
     const ctx = { catalog, systemTable: (name: string) => db.systemTable(name), sql: '' };
     this.roots = sqls.map((sql) => {
@@ -62,7 +68,7 @@ export class WhatIfPlanner {
    */
   observe(i: number): number {
     const root = this.roots[i];
-    if (!root) return 0;
+    if (!root || this.statsOnly) return 0;
     const t0 = performance.now();
     const planner = new Planner(this.slices, this.db.store);
     const plan = planner.planQuery(root);

@@ -17,6 +17,7 @@ const SQLSTATES: Record<ErrorCode, string> = {
   SERIALIZATION: '40001', // serialization_failure
   UNSUPPORTED: '0A000', // feature_not_supported
   UNDEFINED_PARAMETER: '42P02', // undefined_parameter
+  STATS_ONLY: '55000', // object_not_in_prerequisite_state: the table's rows are not here
   TOO_COMPLEX: '54001', // statement_too_complex
   DIVISION_BY_ZERO: '22012', // division_by_zero
   OVERFLOW: '22003', // numeric_value_out_of_range

@@ -68,3 +68,14 @@ export async function* readCsv(file: string): AsyncGenerator<CsvRecord> {
     yield { line: recordLine, fields };
   }
 }
+
+/** One CSV record (RFC 4180): a field is quoted when it holds a comma, a quote or a line break; null is an empty field. */
+export function csvLine(fields: readonly (string | number | null)[]): string {
+  return fields
+    .map((f) => {
+      if (f === null) return '';
+      const s = String(f);
+      return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    })
+    .join(',');
+}

@@ -29,3 +29,7 @@ export { replayPaired, pairedRatioInterval, type PairedReplay, type PairedSide, 
 export { replayTrace, percentile, type Pace, type ReplayOptions, type ReplaySummary, type ReplayProblem, type ReplayProgress } from './replay.js';
 export { tpchWorkload, tpchQuery, PARAMETERS as TPCH_PARAMETERS, MIX as TPCH_MIX, type TpchWorkloadOptions, type TpchParams } from './tpch-workload.js';
 export { importRedshiftHistory, type ImportSummary, type ImportProblem, type ImportOptions } from './redshift.js';
+export { importRedshiftFiles, redshiftFiles, type FileSummary } from './redshift-files.js';
+export { importTableInfo, importPgStats, importQueryDetail, redshiftFileKind, parsePgArray, type StatsImportSummary, type RedshiftFileKind } from './redshift-stats.js';
+export { exportRedshift, pgArray, type ExportSummary } from './redshift-export.js';
+export { stepsOf, withSteps, type DetailStep } from './redshift-steps.js';

@@ -8,10 +8,13 @@
  * predicates and joins the advisor mines. Rows whose SQL does not parse or
  * bind are still recorded (fingerprint, time, status) and are counted and
  * listed, never fatal. Rows whose query_id was imported before are skipped,
- * so importing overlapping exports does not count a query twice.
+ * so importing overlapping exports does not count a query twice. A query
+ * whose steps were imported from SYS_QUERY_DETAIL before (redshift-stats.ts)
+ * gets their measured rows and bytes (redshift-steps.ts).
  */
 import { fingerprint, KeelError, LoadError, QUERY_RECORD_VERSION, type Database, type QueryRecord } from '../engine/index.js';
 import { readCsv } from './csv.js';
+import { withSteps } from './redshift-steps.js';
 import type { WorkloadLog } from './attach.js';
 import type { WorkloadStore } from './store.js';
 
@@ -34,6 +37,8 @@ export interface ImportSummary {
   readonly imported: number;
   /** Of those, the ones whose SQL was planned (with scans and joins). */
   readonly planned: number;
+  /** Of the planned, the ones with measured rows and bytes from imported SYS_QUERY_DETAIL steps. */
+  readonly measured: number;
   readonly notParsed: number;
   readonly notBound: number;
   /** Rows not imported: no SQL or start time, or a query still running. */
@@ -98,7 +103,8 @@ function importedIds(store: WorkloadStore): Set<string> {
 export async function importRedshiftHistory(db: Database, log: WorkloadLog, file: string, options: ImportOptions = {}): Promise<ImportSummary> {
   const maxProblems = options.maxProblems ?? 1000;
   const problems: ImportProblem[] = [];
-  const counts = { rows: 0, imported: 0, planned: 0, notParsed: 0, notBound: 0, skipped: 0, duplicates: 0 };
+  const counts = { rows: 0, imported: 0, planned: 0, measured: 0, notParsed: 0, notBound: 0, skipped: 0, duplicates: 0 };
+  const steps = db.importedStats()?.queries ?? {};
   const seen = importedIds(log.store);
   const problem = (p: ImportProblem) => {
     if (problems.length < maxProblems) problems.push(p);
@@ -157,6 +163,11 @@ export async function importRedshiftHistory(db: Database, log: WorkloadLog, file
     try {
       record = db.planRecord(sql, input);
       counts.planned++;
+      const measured = queryId ? steps[queryId] : undefined;
+      if (measured) {
+        record = withSteps(record, measured);
+        counts.measured++;
+      }
     } catch (e) {
       if (!(e instanceof KeelError)) throw e;
       const stage = PARSE_CODES.has(e.code) ? 'parse' : 'bind';

@@ -229,19 +229,24 @@ function joinSide(p: WorkloadPart, side: 0 | 1, part: 'table' | 'columns'): (i: 
   };
 }
 
-const STATUS: readonly string[] = ['ok', 'error'];
+/** Redshift's words for a finished query (SYS_QUERY_HISTORY.status), so its monitoring queries run unchanged. */
+const STATUS: readonly string[] = ['success', 'failed'];
 
 const HISTORY: ColumnSpec[] = [
   texts('query_id', (p) => p.queries.id),
   micros('start_time', (p) => p.queries.length, (p) => (i) => p.queries.startMs[i]!),
   micros('end_time', (p) => p.queries.length, (p) => (i) => p.queries.startMs[i]! + p.queries.durationMs[i]!),
   array('elapsed_ms', (p) => p.queries.durationMs, DOUBLE),
+  // Redshift's elapsed_time: whole microseconds
+  numbers('elapsed_time', 'queries', (p) => (i) => us(p.queries.durationMs[i]!)),
   codes('user_name', (p) => p.queries.user),
   codes('session_id', (p) => p.queries.session),
   codes('transaction_id', (p) => p.queries.transactionId),
   codes('source', (p) => p.queries.source),
   codes('command', (p) => p.queries.command),
-  // status is 0 (ok) or 1 (error): the codes of a two-entry dictionary as they are
+  // Redshift's name for the statement's kind
+  codes('query_type', (p) => p.queries.command),
+  // status is 0 (ok: 'success') or 1 (error: 'failed'): the codes of a two-entry dictionary as they are
   { name: 'status', type: NAME, build: (p) => ({ kind: 'str', codes: Uint32Array.from(p.queries.status), dict: STATUS, nulls: null, length: p.queries.length }) },
   codes('error_code', (p) => p.queries.errorCode),
   texts('error_message', (p) => p.queries.errorMessage),

@@ -3,7 +3,7 @@
  * on a sampled copy of its tables under the current and the proposed layout;
  * only groups the measurement proves are proposed.
  */
-import type { Database } from '../../engine/index.js';
+import { isStatsOnly, type Database } from '../../engine/index.js';
 import type { Workload } from '../../workload-log/index.js';
 import { changeKey, groupBenefit, groupTables } from '../recommendations/groups.js';
 import type { Recommendation, Refusal, ShadowEvidence, SortKeyRecommendation } from '../recommendations/types.js';
@@ -62,6 +62,9 @@ export async function proveGroups(
   const deadline = performance.now() + budget;
   const kept: Recommendation[] = [];
   const rejected: Proven['rejected'][number][] = [];
+  const imported = db.importedStats();
+  const catalog = db.catalog();
+  const statsOnly = (t: string) => catalog.tables[t] !== undefined && isStatsOnly(catalog.tables[t]!, imported);
   const measure = async (members: readonly Recommendation[], baseline: readonly Recommendation[] = []): Promise<ShadowEvidence | null> => {
     const key = [...members.map(changeKey).sort(), ...(baseline.length ? ['vs', ...baseline.map(changeKey).sort()] : [])].join('\u0001');
     let shadow = proofs.get(key);
@@ -82,6 +85,11 @@ export async function proveGroups(
     const known = recalled();
     if (known) {
       refuseAgain(known);
+      continue;
+    }
+    // a stats-only table has no rows to copy: its group stands on the imported measurements alone, as with the proof off
+    if (tables.some(statsOnly)) {
+      kept.push(...members);
       continue;
     }
     // an interleaved key must first beat the same group with the best compound key

@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import { Database as EngineDatabase, UsageError } from '../../engine/index.js';
 import {
   attachWorkloadLog,
+  exportRedshift,
   fingerprintStats,
-  importRedshiftHistory,
+  importRedshiftFiles,
   loadWorkload,
   recordTraceLine,
   topFingerprints,
@@ -117,7 +118,9 @@ export async function logHistoryCommand(flags: LogFlags): Promise<void> {
   process.stdout.write(formatTable(['start', 'ms', 'user', 'source', 'status', 'rows', 'bytes moved', 'sql'], rows, { rightAlign: [false, true, false, false, false, true, true, false] }) + '\n');
 }
 
-export async function logExportCommand(flags: LogFlags & { out?: string }): Promise<void> {
+export async function logExportCommand(flags: LogFlags & { out?: string; format?: string }): Promise<void> {
+  if (flags.format !== undefined && flags.format !== 'trace' && flags.format !== 'redshift') throw new UsageError(`--format must be "trace" or "redshift", got "${flags.format}"`);
+  if (flags.format === 'redshift') return exportRedshiftCommand(flags);
   const w = await readLog(flags);
   const n = writeLines(flags.out, (function* () {
     for (const r of workloadRecords(w)) yield recordTraceLine(r);
@@ -125,6 +128,22 @@ export async function logExportCommand(flags: LogFlags & { out?: string }): Prom
   if (flags.out === undefined) return;
   if (flags.json) printJson({ statements: n, out: flags.out });
   else process.stdout.write(`exported ${n.toLocaleString('en-US')} statements to ${flags.out}\n`);
+}
+
+async function exportRedshiftCommand(flags: LogFlags & { out?: string }): Promise<void> {
+  if (flags.out === undefined) throw new UsageError('--format redshift writes four files: give the directory with --out DIR');
+  const db = await EngineDatabase.open(flags.data, { create: false });
+  try {
+    const s = await exportRedshift(db, flags.out, flags.since === undefined ? {} : { since: parseSince(flags.since) });
+    if (flags.json) printJson(s);
+    else
+      process.stdout.write(
+        `exported ${s.queries.toLocaleString('en-US')} queries (${s.steps.toLocaleString('en-US')} steps), ${s.tables} tables and ${s.columns} columns' statistics to ${s.out}: ` +
+          `sys_query_history.csv, sys_query_detail.csv, svv_table_info.csv, pg_stats.csv\n`,
+      );
+  } finally {
+    db.close();
+  }
 }
 
 /** Problem groups printed; the rest are counted in one line. */
@@ -192,24 +211,32 @@ export function problemGroupsText(groups: readonly ProblemGroup[], total: number
   return head + table + more + '\n';
 }
 
-export async function logImportCommand(file: string, flags: CommonOptions & { format?: string }): Promise<void> {
-  if (flags.format !== 'redshift') throw new UsageError(`--format must be "redshift" (a CSV export of SYS_QUERY_HISTORY), got ${flags.format === undefined ? 'nothing' : `"${flags.format}"`}`);
-  if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file`);
+export async function logImportCommand(files: string[], flags: CommonOptions & { format?: string }): Promise<void> {
+  if (flags.format !== 'redshift') throw new UsageError(`--format must be "redshift" (CSV exports of SYS_QUERY_HISTORY, SYS_QUERY_DETAIL, SVV_TABLE_INFO, pg_stats), got ${flags.format === undefined ? 'nothing' : `"${flags.format}"`}`);
+  for (const file of files) if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file or directory`);
   const db = await EngineDatabase.open(flags.data, { create: false });
   try {
     const log = attachWorkloadLog(db, { source: 'redshift', systemTables: false });
     const groups = new ProblemGroups();
-    const summary = await importRedshiftHistory(db, log, file, { onProblem: (p) => groups.add(p) });
+    const summaries = await importRedshiftFiles(db, log, files, { onProblem: (p) => groups.add(p) });
+    const histories = summaries.filter((s) => s.kind === 'sys_query_history');
     if (flags.json) {
-      printJson({ ...summary, problemGroups: groups.list() });
+      // one history file: its summary at the top, as before files of other kinds were read
+      printJson({ ...(histories.length === 1 ? histories[0] : {}), files: summaries, problemGroups: groups.list() });
       return;
     }
-    const s = summary;
-    process.stdout.write(
-      `imported ${s.imported.toLocaleString('en-US')} of ${s.rows.toLocaleString('en-US')} queries from ${file}: ` +
-        `${s.planned} planned against the catalog, ${s.notParsed} not parsed, ${s.notBound} not bound, ${s.skipped} skipped` +
-        `${s.duplicates ? `, ${s.duplicates} imported before` : ''}\n`,
-    );
+    for (const s of summaries) {
+      if (s.kind === 'sys_query_history') {
+        process.stdout.write(
+          `imported ${s.imported.toLocaleString('en-US')} of ${s.rows.toLocaleString('en-US')} queries from ${s.file}: ` +
+            `${s.planned} planned against the catalog (${s.measured} with measured steps), ${s.notParsed} not parsed, ${s.notBound} not bound, ${s.skipped} skipped` +
+            `${s.duplicates ? `, ${s.duplicates} imported before` : ''}\n`,
+        );
+      } else {
+        const what = s.kind === 'sys_query_detail' ? 'queries\' steps' : s.kind === 'pg_stats' ? 'tables\' column statistics' : 'tables';
+        process.stdout.write(`imported ${s.kind} from ${s.file}: ${s.imported.toLocaleString('en-US')} ${what} from ${s.rows.toLocaleString('en-US')} rows${s.skipped ? `, ${s.skipped} rows skipped` : ''}\n`);
+      }
+    }
     if (groups.total) process.stdout.write('\n' + problemGroupsText(groups.list(), groups.total));
   } finally {
     db.close();

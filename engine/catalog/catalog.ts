@@ -45,6 +45,12 @@ export interface ColumnMeta extends ColumnDef {
    * read it (storage/segment-columns.ts), and INSERTs that omit the column.
    */
   readonly default?: number | string;
+  /**
+   * IDENTITY(seed, step) as the DDL wrote it: kept so the table's DDL reads
+   * back the same; keel does not generate the values (an INSERT must give
+   * them: docs/sql.md, "DDL from Redshift").
+   */
+  readonly identity?: { readonly seed: number; readonly step: number };
 }
 
 export interface SegmentMeta {

@@ -64,6 +64,12 @@ export interface BindContext {
   readonly paramTypes?: (SqlType | null)[];
   /** The session's time zone when it is not UTC (statements/settings.ts); absent for UTC. */
   readonly sessionZone?: string;
+  /**
+   * When set, a table it names is stats-only (catalog/imported-stats.ts): a
+   * statement that reads rows refuses it; EXPLAIN and planned-only records
+   * leave this out and plan with the imported statistics.
+   */
+  readonly statsOnly?: (table: TableMeta) => boolean;
 }
 
 /** Binds a query to a logical plan. */
@@ -222,6 +228,13 @@ export class Binder implements QueryBinder {
     const catalog = this.ctx.catalog;
     if (!node) {
       const t = catalog.tables[name];
+      if (t && this.ctx.statsOnly?.(t)) {
+        throw this.error(
+          'STATS_ONLY',
+          `table "${name}" is stats-only: it holds imported statistics and no rows, so a query over it has no true answer (EXPLAIN and the advisor use its statistics; load its rows to query it)`,
+          ref.name.pos,
+        );
+      }
       if (t) {
         node = {
           op: 'get',
@@ -768,6 +781,9 @@ export class Binder implements QueryBinder {
     const assign = (values: readonly Expr[], positions: readonly number[]): Expr[] =>
       table.columns.map((c, i) => {
         const at = targets.indexOf(i);
+        if (at < 0 && c.identity) {
+          throw this.error('UNSUPPORTED', `generating IDENTITY values for column "${c.name}" is not supported; name the column in the INSERT and give its values`, stmt.pos);
+        }
         if (at < 0) return lit(c.default ?? null, c.type); // a column not named gets its DEFAULT
         const v = fold(this.exprs.castTo(values[at]!, c.type, 'assign', positions[at]!));
         if (c.notNull && v.k === 'lit' && v.value === null) {

@@ -199,6 +199,7 @@ function childrenOf(it: Item): Item[] {
         case 'dropTable':
         case 'dropView':
         case 'alterTable':
+        case 'ignored':
           break;
       }
       break;

@@ -7,17 +7,24 @@
  *   RESET timezone    RESET TIME ZONE    RESET ALL
  *   SHOW timezone     SHOW TIME ZONE     SHOW ALL
  *
- * The time zone is the one setting keel has; any other is refused by name
- * (UNSUPPORTED), as are SET LOCAL (a setting for the transaction only) and a
- * zone given as an offset (INTERVAL '-8 hours', -8), which Redshift takes.
+ * The time zone is the one setting keel has. SET of the settings a schema
+ * dump writes (search_path to public, client_encoding ...) is accepted and
+ * ignored (parse-ignored.ts); any other is refused by name (UNSUPPORTED), as
+ * are SET LOCAL timezone (a setting for the transaction only) and a zone given
+ * as an offset (INTERVAL '-8 hours', -8), which Redshift takes.
  */
 import type * as ast from './ast.js';
 import type { ParserCursor } from './parse-cursor.js';
+import { ignoredSetting } from './parse-ignored.js';
 
-export function setStatement(p: ParserCursor): ast.SetStatement {
+export function setStatement(p: ParserCursor): ast.SetStatement | ast.IgnoredStatement {
   const pos = p.advance().pos;
-  if (p.isWord('local')) throw p.unsupported('SET LOCAL (a setting for the current transaction only)');
-  p.acceptWord('session');
+  const local = p.acceptWord('local');
+  if (!local) p.acceptWord('session');
+  const zone = p.isWord('time') || ((p.tok.kind === 'word' || p.tok.kind === 'qident') && p.tok.value.toLowerCase() === 'timezone');
+  // the settings a schema dump writes are accepted and ignored (parse-ignored.ts); any other is refused there by name
+  if (!zone) return ignoredSetting(p, pos);
+  if (local) throw p.unsupported('SET LOCAL (a setting for the current transaction only)');
   if (p.acceptWord('time')) {
     p.expectWord('zone');
   } else {

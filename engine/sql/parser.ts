@@ -28,6 +28,7 @@ import { copyStatement, unloadStatement } from './parse-copy.js';
 import { analyzeStatement, vacuumStatement } from './parse-maintenance.js';
 import { transactionStatement } from './parse-transaction.js';
 import { resetStatement, setStatement, showStatement } from './parse-session.js';
+import { commentStatement } from './parse-ignored.js';
 
 export interface ParsedStatement {
   readonly statement: ast.Statement;
@@ -75,7 +76,7 @@ const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
   'grant', 'revoke',
   'call', 'declare', 'fetch',
-  'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'refresh', 'cancel',
+  'close', 'prepare', 'execute', 'deallocate', 'lock', 'refresh', 'cancel',
 ]);
 
 /** Units of an interval string, as [field, factor]: months, days or microseconds. */
@@ -404,6 +405,10 @@ class Parser implements ParserCursor {
       case 'rollback':
       case 'abort':
         return transactionStatement(this);
+      case 'set':
+        return setStatement(this);
+      case 'comment':
+        return commentStatement(this);
       case 'show':
         if (this.peek(1).kind === 'word' && this.peek(1).value === 'tables') return this.showTablesStatement();
         return showStatement(this);

@@ -272,7 +272,7 @@ function viewWidth(db: SessionHost, catalog: Catalog, sql: string): number | nul
   try {
     const stmt = parseStatement(sql);
     if (stmt.kind !== 'select') return null;
-    return bindQuery(stmt.query, bindContext(db, catalog, sql)).fields.length;
+    return bindQuery(stmt.query, bindContext(db, catalog, sql, undefined, false)).fields.length;
   } catch {
     return null;
   }

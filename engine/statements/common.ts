@@ -9,12 +9,21 @@ import { physicalKind, type ParamValue } from '../types.js';
 import { textAt } from '../result.js';
 import { sessionZone } from './settings.js';
 import type { BindContext } from '../plan/binder.js';
+import { isStatsOnly, withImportedStats } from '../catalog/imported-stats.js';
 import type { SessionHost } from './host.js';
 
-/** `params`: the values of a prepared statement's $1, $2 ...; without them a parameter is an error. */
-export function bindContext(db: Pick<SessionHost, 'systemTable' | 'settings'>, catalog: Catalog, sql: string, params?: readonly ParamValue[]): BindContext {
+/**
+ * `params`: the values of a prepared statement's $1, $2 ...; without them a
+ * parameter is an error. `reads`: the statement reads rows, so a stats-only
+ * table is refused (the default); false for planning only (EXPLAIN, planned
+ * records), which then plans with the imported statistics instead.
+ */
+export function bindContext(db: Pick<SessionHost, 'systemTable' | 'importedStats' | 'settings'>, catalog: Catalog, sql: string, params?: readonly ParamValue[], reads = true): BindContext {
+  const stats = db.importedStats();
   const zone = sessionZone(db.settings);
-  return { catalog, systemTable: (name) => db.systemTable(name), sql, ...(params ? { params } : {}), ...(zone !== undefined ? { sessionZone: db.settings.timeZone } : {}) };
+  const base = { systemTable: (name: string) => db.systemTable(name), sql, ...(params ? { params } : {}), ...(zone !== undefined ? { sessionZone: db.settings.timeZone } : {}) };
+  if (!reads) return { ...base, catalog: withImportedStats(catalog, stats) };
+  return { ...base, catalog, ...(stats ? { statsOnly: (t: TableMeta) => isStatsOnly(t, stats) } : {}) };
 }
 
 /** An error about the statement `p` at offset `pos` of its text. */

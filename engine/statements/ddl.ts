@@ -70,6 +70,10 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
     names.add(c.name.name);
     const encoding = c.encode ? encodingOf(c.encode, c.pos, p) : 'auto';
     const value = c.default ? evaluateDefault(db, db.catalog(), c.default, { name: c.name.name, type: c.type }, p, cancel) : undefined;
+    if (c.identity && c.type.id !== 'integer' && c.type.id !== 'bigint') {
+      throw ddlError('INVALID_DDL', `IDENTITY column "${c.name.name}" must be INTEGER or BIGINT`, c.pos, p);
+    }
+    if (c.identity && c.default) throw ddlError('INVALID_DDL', `column "${c.name.name}" cannot have both IDENTITY and DEFAULT`, c.pos, p);
     return {
       name: c.name.name,
       type: c.type,
@@ -77,6 +81,7 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
       encoding,
       encodingExplicit: c.encode !== null && encoding !== 'auto',
       ...(value !== undefined ? { default: value } : {}),
+      ...(c.identity ? { identity: c.identity } : {}),
     };
   });
   let source: ReturnType<typeof bindQuery> | null = null;
@@ -256,7 +261,8 @@ function alteredBy(table: TableMeta, action: ast.AlterAction, p: ParsedStatement
 
 export async function createView(db: SessionHost, s: ast.CreateViewStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
   // binding now reports a bad view at CREATE time, not at its first use
-  const logical = bindQuery(s.query, bindContext(db, db.catalog(), p.text));
+  // a view reads no rows when it is made: one over a stats-only table is fine
+  const logical = bindQuery(s.query, bindContext(db, db.catalog(), p.text, undefined, false));
   if (s.columns && s.columns.length !== logical.fields.length) {
     throw ddlError('INVALID_DDL', `view "${s.name.name}" names ${s.columns.length} columns but its query returns ${logical.fields.length}`, s.columns[0]?.pos ?? s.pos, p);
   }

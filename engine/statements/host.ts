@@ -6,6 +6,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { SystemTable } from '../catalog/system-tables.js';
+import type { ImportedStats } from '../catalog/imported-stats.js';
 import type { Commit, Store } from '../storage/store.js';
 import type { WorkerPool } from '../exec/parallel.js';
 import type { QueryRecord } from '../query-record.js';
@@ -26,6 +27,8 @@ export interface SessionHost {
   /** The session's transaction block. */
   readonly transaction: TransactionBlock;
   systemTable(name: string): SystemTable | undefined;
+  /** Statistics imported from a cluster (catalog/imported-stats.ts), null when none were. */
+  importedStats(): ImportedStats | null;
   /** Null when queries run on the calling thread only. */
   workerPool(): WorkerPool | null;
   emitRecord(r: QueryRecord): void;

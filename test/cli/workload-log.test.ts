@@ -47,10 +47,10 @@ describe('keel sql records its statements', () => {
     // and the history is queryable from the CLI
     const out = keel(['sql', '--data', data, '--json', "select command, status from sys_query_history where source = 'cli' order by start_time"]);
     expect(JSON.parse(out.stdout).rows).toEqual([
-      ['CREATE TABLE', 'ok'],
-      ['INSERT', 'ok'],
-      ['SELECT', 'ok'],
-      ['ERROR', 'error'],
+      ['CREATE TABLE', 'success'],
+      ['INSERT', 'success'],
+      ['SELECT', 'success'],
+      ['ERROR', 'failed'],
     ]);
   });
 });
@@ -173,6 +173,42 @@ describe('keel log', () => {
     const human = keel(['log', 'import', '--format', 'redshift', csv, '--data', dir]);
     expect(human.stdout).toMatch(/imported 0 of 3 queries/);
     expect(keel(['log', 'import', csv, '--data', dir])).toMatchObject({ code: 1, stderr: expect.stringContaining('--format') });
+  });
+
+  it('exports as a Redshift cluster does, and imports that into the DDL alone: stats-only tables', () => {
+    const src = path.join(work, 'rs-src');
+    const ddl = path.join(work, 'rs-ddl.sql');
+    fs.writeFileSync(ddl, "set search_path to public;\ncreate table public.f (id int identity(1, 1) encode az64, d int, primary key (id));\ncreate table d (id int, name varchar(9));\ncomment on table f is 'facts';\n");
+    expect(keel(['sql', '--data', src, '-f', ddl]).code).toBe(0);
+    const rows = Array.from({ length: 300 }, (_, i) => `(${i}, ${i % 50})`).join(', ');
+    expect(keel(['sql', '--data', src, `insert into f values ${rows}; insert into d select distinct d, 'n' || d from f`]).code).toBe(0);
+    expect(keel(['sql', '--data', src, 'select name, count(*) from f join d on f.d = d.id group by name']).code).toBe(0);
+    const out = path.join(work, 'rs-out');
+    expect(keel(['log', 'export', '--format', 'redshift', '--data', src])).toMatchObject({ code: 1, stderr: expect.stringContaining('--out DIR') });
+    const e = keel(['log', 'export', '--format', 'redshift', '--out', out, '--data', src, '--json']);
+    expect(e.code).toBe(0);
+    expect(JSON.parse(e.stdout)).toMatchObject({ out, tables: 2, columns: 4 });
+    expect(fs.readdirSync(out).sort()).toEqual(['pg_stats.csv', 'svv_table_info.csv', 'sys_query_detail.csv', 'sys_query_history.csv']);
+
+    const dst = path.join(work, 'rs-dst');
+    expect(keel(['sql', '--data', dst, '-f', ddl]).code).toBe(0);
+    const i = keel(['log', 'import', '--format', 'redshift', out, '--data', dst, '--json']);
+    expect(i.code).toBe(0);
+    const summary = JSON.parse(i.stdout);
+    expect(summary.files.map((f: { kind: string }) => f.kind)).toEqual(['svv_table_info', 'pg_stats', 'sys_query_detail', 'sys_query_history']);
+    // the INSERT ... SELECT (a scan) and the join have steps
+    expect(summary.measured).toBe(2);
+    const refused = keel(['sql', '--data', dst, 'select count(*) from f']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/table "f" is stats-only/);
+    const plan = keel(['sql', '--data', dst, 'explain select name, count(*) from f join d on f.d = d.id group by name']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/f/);
+    const human = keel(['log', 'import', '--format', 'redshift', path.join(out, 'svv_table_info.csv'), '--data', dst]);
+    expect(human.stdout).toMatch(/imported svv_table_info from .*: 2 tables from 2 rows/);
+    const other = path.join(work, 'not-redshift.csv');
+    fs.writeFileSync(other, 'a,b\n1,2\n');
+    expect(keel(['log', 'import', '--format', 'redshift', other, '--data', dst])).toMatchObject({ code: 1, stderr: expect.stringContaining('not a Redshift export') });
   });
 
   it('compacts and applies retention', () => {

@@ -31,14 +31,27 @@ const rows = async (sql: string) => (await db.query(sql)).rows();
 describe('workload system tables', () => {
   it('sys_query_history: one row a statement, filtered and grouped', async () => {
     expect(await rows(`select status, count(*) from sys_query_history group by status order by status`)).toEqual([
-      ['error', 1],
-      ['ok', 8],
+      ['failed', 1],
+      ['success', 8],
     ]);
-    expect(await rows(`select query_text, error_code from sys_query_history where status = 'error'`)).toEqual([['select missing from orders', 'UNKNOWN_COLUMN']]);
+    expect(await rows(`select query_text, error_code from sys_query_history where status = 'failed'`)).toEqual([['select missing from orders', 'UNKNOWN_COLUMN']]);
     const byFp = await rows(`select fingerprint, count(*) as n, sum(returned_rows) from sys_query_history where command = 'SELECT' group by fingerprint order by n desc`);
     expect(byFp[0]).toEqual(['select count(*) from orders join customers on o_cust = c_id where c_seg = ?', 3, 3]);
     const [one] = await rows(`select query_id, user_name, source, elapsed_ms >= 0, end_time >= start_time, blocks_scanned + blocks_skipped = blocks_total from sys_query_history where command = 'INSERT' limit 1`);
     expect(one!.slice(2)).toEqual(['api', true, true, true]);
+  });
+
+  it("sys_query_history: Redshift's column names and units beside keel's", async () => {
+    const got = await rows(
+      `select query_id, query_type = command, elapsed_time = round(elapsed_ms * 1000), elapsed_time = datediff(microsecond, start_time, end_time), status, error_message is null, returned_rows ` +
+        `from sys_query_history where query_text = 'select count(*) from orders join customers on o_cust = c_id where c_seg = ''A'''`,
+    );
+    expect(got).toHaveLength(1);
+    expect(got[0]!.slice(1)).toEqual([true, true, true, 'success', true, 1]);
+    const [failed] = await rows(`select query_type = command, status, error_message from sys_query_history where error_code = 'UNKNOWN_COLUMN'`);
+    expect(failed![0]).toBe(true);
+    expect(failed![1]).toBe('failed');
+    expect(String(failed![2])).toMatch(/missing/);
   });
 
   it('sys_query_scans: one row a scan with its predicates and selectivity', async () => {
