@@ -122,8 +122,9 @@ export class F64 {
     }
     this.a[this.n++] = x;
   }
+  /** A view, not a copy: values are only ever appended past it (or the array replaced when it grows). */
   done(): Float64Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
@@ -139,7 +140,7 @@ export class U8 {
     this.a[this.n++] = x;
   }
   done(): Uint8Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
@@ -155,7 +156,7 @@ export class I32 {
     this.a[this.n++] = x;
   }
   done(): Int32Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 

@@ -37,8 +37,9 @@ class SegmentCodes {
   forget(id: number): void {
     if (id < this.remap.length) this.remap.fill(-1, id);
   }
+  /** The codes are a view (appends go past it; a rolled-back record only rewrites what follows it). */
   done(): Codes {
-    return { codes: this.codes.slice(0, this.n), dict: this.dict.slice() };
+    return { codes: this.codes.subarray(0, this.n), dict: this.dict.slice() };
   }
 }
 
@@ -81,10 +82,11 @@ class Utf8Builder {
   }
   done(): Texts {
     const n = this.n;
+    // views, as SegmentCodes.done() gives
     return utf8Texts({
-      offsets: this.offsets.slice(0, n + 1),
-      data: this.data.slice(0, this.offsets[n]!),
-      nulls: this.nulls ? this.nulls.slice(0, n) : null,
+      offsets: this.offsets.subarray(0, n + 1),
+      data: this.data.subarray(0, this.offsets[n]!),
+      nulls: this.nulls ? this.nulls.subarray(0, n) : null,
     });
   }
 }
