@@ -8,7 +8,13 @@
  * With --set analytics the queries are bench/analytics/*.sql instead: window
  * functions and grouping sets written over the same TPC-H tables.
  *
+ * With --phases (by default at SF 0.01) only keel runs, and the bench prints
+ * where each query's fixed time goes as the engine measures it: parse, bind,
+ * plan, compile (and how many functions were compiled or found cached), first
+ * batch, execution (QueryStats.phases; docs/execution.md). Nothing is written.
+ *
  *   node dist/bench/tpch-queries.js [--sf 0.1] [--runs 3] [--slices 4] [--set tpch|analytics] [--no-write]
+ *   node dist/bench/tpch-queries.js --phases [--sf 0.01] [--runs 3] [--slices 4]
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,12 +24,14 @@ import { fileURLToPath } from 'node:url';
 import { tpchFiles } from './tpch-files.js';
 import { updateSection } from './report.js';
 import { flag, REPO, TPCH_DIR } from './args.js';
+import type { QueryPhases } from '../engine/result.js';
 
 interface Side {
   loadMs: number;
   times: Record<string, number[]>;
   errors: Record<string, string>;
   maxRssKb: number;
+  phases?: Record<string, QueryPhases[]>;
 }
 
 function median(xs: readonly number[]): number {
@@ -36,7 +44,8 @@ function geomean(xs: readonly number[]): number {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sf = flag('--sf', '0.1');
+const PHASES = process.argv.includes('--phases');
+const sf = flag('--sf', PHASES ? '0.01' : '0.1');
 const runs = Number(flag('--runs', '3'));
 const slices = flag('--slices', '4');
 const sets = flag('--set', 'tpch,analytics').split(',');
@@ -48,24 +57,58 @@ const loadAt = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
 const loadBefore = loadAt();
 try {
   const files = JSON.stringify(Object.fromEntries(tpchFiles(sf, work)));
-  for (const set of sets) benchSet(set, files);
+  if (PHASES) benchPhases(files);
+  else for (const set of sets) benchSet(set, files);
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
+}
+
+/** One engine's side, in a process of its own (tpch-run.ts). */
+function runSide(engine: string, threads: string, files: string, queriesDir: string): Side {
+  process.stderr.write(`running ${engine}${engine === 'duckdb' ? ` threads=${threads === '0' ? cores : threads}` : ''}...\n`);
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', path.join(here, 'tpch-run.js'), engine, threads, String(runs), files, slices, queriesDir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`${engine} side failed with ${r.status}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Side;
+}
+
+/** Where each TPC-H query's time goes on keel: the median of each phase over the runs (after a warm-up run). */
+function benchPhases(files: string): void {
+  const keel = runSide('keel', '1', files, path.join(TPCH_DIR, 'queries'));
+  const f = (x: number) => x.toFixed(2);
+  const rows: string[] = [];
+  const planCompile: number[] = [];
+  for (const q of Object.keys(keel.phases ?? {}).sort()) {
+    const ps = keel.phases![q]!;
+    const m = (k: keyof QueryPhases) => median(ps.map((p) => p[k]));
+    planCompile.push(m('bindMs') + m('planMs') + m('compileMs'));
+    rows.push(
+      `| ${q} | ${f(m('parseMs'))} | ${f(m('bindMs'))} | ${f(m('planMs'))} | ${f(m('compileMs'))} | ${m('compiled')} / ${m('reused')} | ` +
+        `${f(m('firstBatchMs'))} | ${f(m('executeMs'))} | ${f(median(keel.times[q]!))} |`,
+    );
+  }
+  const table = [
+    '| query | parse ms | bind ms | plan ms | compile ms | functions compiled / reused | first batch ms | execute ms | total ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
+  process.stdout.write(
+    `Command: node dist/bench/tpch-queries.js --phases --sf ${sf} --runs ${runs} --slices ${slices}; keel on ${slices} slices, ` +
+      `threads: the calling thread${process.env.KEEL_WORKERS ? ` and KEEL_WORKERS=${process.env.KEEL_WORKERS}` : ' and its default workers'}; ` +
+      `median of ${runs} runs after a warm-up run, as the engine measured them (QueryStats.phases). ` +
+      `Machine load average (1 / 5 / 15 min): ${loadBefore} before, ${loadAt()} after.\n\n${table}\n\n` +
+      `bind + plan + compile: at most ${f(Math.max(...planCompile))} ms (the goal is under 2 ms), median ${f(median(planCompile))} ms.\n`,
+  );
 }
 
 /** One set of queries on keel and on DuckDB (1 thread, all cores), each engine in its own process, written to its own section. */
 function benchSet(set: string, files: string): void {
   const queriesDir = set === 'analytics' ? path.join(REPO, 'bench/analytics') : path.join(TPCH_DIR, 'queries');
-  const side = (engine: string, threads: string): Side => {
-    process.stderr.write(`running ${engine}${engine === 'duckdb' ? ` threads=${threads === '0' ? cores : threads}` : ''}...\n`);
-    const r = spawnSync(process.execPath, ['--max-old-space-size=8192', path.join(here, 'tpch-run.js'), engine, threads, String(runs), files, slices, queriesDir], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 24,
-    });
-    if (r.status !== 0) throw new Error(`${engine} side failed with ${r.status}`);
-    return JSON.parse(r.stdout.trim().split('\n').pop()!) as Side;
-  };
+  const side = (engine: string, threads: string): Side => runSide(engine, threads, files, queriesDir);
+
   const keel = side('keel', '1');
   const duck1 = side('duckdb', '1');
   const duckN = side('duckdb', '0');

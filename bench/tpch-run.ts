@@ -1,8 +1,10 @@
 /**
  * One engine's side of the query benchmark, in a process of its own so that its
  * peak RSS is its own: loads the TPC-H files, runs each query once to warm up
- * and then --runs times, and prints {loadMs, times, errors, maxRssKb}. The
- * queries are the .sql files of QUERIES_DIR (default: the 22 TPC-H queries).
+ * and then --runs times, and prints {loadMs, times, errors, maxRssKb}, and for
+ * keel {phases}: per query and run, where the statements' time went as the
+ * engine measured it (QueryStats.phases, summed over a script's statements).
+ * The queries are the .sql files of QUERIES_DIR (default: the 22 TPC-H queries).
  *
  *   node dist/bench/tpch-run.js keel|duckdb THREADS RUNS FILES_JSON [SLICES] [QUERIES_DIR]
  */
@@ -11,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Database } from '../engine/database.js';
+import type { QueryPhases } from '../engine/result.js';
 import { TPCH_DIR, TPCH_TABLES } from './args.js';
 
 const [engine, threadsArg, runsArg, filesJson, slicesArg, queriesDir = path.join(TPCH_DIR, 'queries')] = process.argv.slice(2);
@@ -20,8 +23,10 @@ const schema = fs.readFileSync(path.join(TPCH_DIR, 'schema.sql'), 'utf8');
 const queries = fs.readdirSync(queriesDir).filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4)).sort();
 const times: Record<string, number[]> = {};
 const errors: Record<string, string> = {};
+const phases: Record<string, QueryPhases[]> = {};
 
-async function timeQueries(run: (sql: string) => Promise<void>): Promise<void> {
+/** `run` may return the engine's phases of the run, kept beside its time. */
+async function timeQueries(run: (sql: string) => Promise<QueryPhases | void>): Promise<void> {
   for (const q of queries) {
     const sql = fs.readFileSync(path.join(queriesDir!, `${q}.sql`), 'utf8');
     try {
@@ -29,8 +34,9 @@ async function timeQueries(run: (sql: string) => Promise<void>): Promise<void> {
       const ts: number[] = [];
       for (let r = 0; r < runs; r++) {
         const t0 = performance.now();
-        await run(sql);
+        const p = await run(sql);
         ts.push(performance.now() - t0);
+        if (p) (phases[q] ??= []).push(p);
       }
       times[q] = ts;
     } catch (e) {
@@ -50,7 +56,8 @@ if (engine === 'keel') {
     for (const t of TPCH_TABLES) await db.load(t, files.get(t)!, { delimiter: '|' });
     loadMs = performance.now() - t0;
     await timeQueries(async (sql) => {
-      await db.execute(sql);
+      const results = await db.execute(sql);
+      return sumPhases(results.map((r) => r.stats.phases));
     });
     db.close();
   } finally {
@@ -74,7 +81,16 @@ if (engine === 'keel') {
   con.closeSync();
   instance.closeSync();
 }
-process.stdout.write(JSON.stringify({ loadMs, times, errors, maxRssKb: peakRssKb() }) + '\n');
+process.stdout.write(JSON.stringify({ loadMs, times, errors, maxRssKb: peakRssKb(), ...(engine === 'keel' ? { phases } : {}) }) + '\n');
+
+/** A script's phases: its statements' summed (q15 is a view's CREATE, a SELECT and a DROP; only the SELECT has phases). */
+function sumPhases(all: readonly (QueryPhases | undefined)[]): QueryPhases | undefined {
+  const got = all.filter((p): p is QueryPhases => p !== undefined);
+  if (got.length === 0) return undefined;
+  const out = { ...got[0]! };
+  for (const p of got.slice(1)) for (const k of Object.keys(out) as (keyof QueryPhases)[]) out[k] += p[k];
+  return out;
+}
 
 /**
  * This process's peak RSS in KiB. VmHWM starts afresh at exec; getrusage's maxrss

@@ -130,7 +130,7 @@ async function recordingOverhead(work: string): Promise<Overhead> {
     const order = r % 2 ? [true, false] : [false, true];
     for (const withLog of order) await run(withLog);
   }
-  // the cost of one append in isolation (stringify, checksum, write(2))
+  // the cost of one append in isolation (binary encoding, checksum, write(2))
   const w = new WorkloadLog(path.join(work, 'append'), { autoCompact: false });
   const n = 100_000;
   const t0 = performance.now();
@@ -331,7 +331,7 @@ try {
     `| off | ${ms(offCpu)} | ${ms(off)} | ${rec.offCpu.map((x) => x.toFixed(0)).join(', ')} |`,
     `| on | ${ms(onCpu)} | ${ms(on)} | ${rec.onCpu.map((x) => x.toFixed(0)).join(', ')} |`,
     '',
-    `Time spent recording, measured inside the log (holding each record, then per group of ${WRITE_THROUGH ? '1' : '64'}: JSON, CRC-32, one write(2)), ` +
+    `Time spent recording, measured inside the log (holding each record, then per group of ${WRITE_THROUGH ? '1' : '64'}: binary encoding, CRC-32, one write(2)), ` +
       `is **${(median(rec.inPath) * 100).toFixed(2)}%** ` +
       `of the replay's time (median; ${rec.inPath.map((x) => (x * 100).toFixed(2) + '%').join(', ')}). ` +
       `Whole runs of these sub-millisecond queries (CPU time, user + system of all threads): the median of each round's on/off ratio is ` +
@@ -353,7 +353,7 @@ try {
     '',
     `**Mining and SQL over the log** (load ${mine.compactLoad} when writing and compacting began, ${mine.sqlLoad} before the SQL). ` +
       `${RECORDS.toLocaleString('en-US')} records (copies of the records of a TPC-H replay on SF 0.01, varied in time, duration and ` +
-      `fingerprint: ${mine.counts.fingerprints.toLocaleString('en-US')} fingerprints), written through raw segments (${mb(mine.rawBytes)} of JSON frames) and compacted ` +
+      `fingerprint: ${mine.counts.fingerprints.toLocaleString('en-US')} fingerprints), written through raw segments (${mb(mine.rawBytes)} of binary frames) and compacted ` +
       `into Arrow chunks (${mb(mine.chunkBytes)}) in rounds of ${ROUND.toLocaleString('en-US')} as they were written. Median of ${RUNS} runs:`,
     '',
     '| step | time |',

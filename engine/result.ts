@@ -17,6 +17,30 @@ export interface QueryStats {
   blocksSkipped: number;
   blocksTotal: number;
   rowsScanned: number;
+  /** Where a SELECT's (or EXPLAIN ANALYZE's) time went; absent for other statements. */
+  phases?: QueryPhases;
+}
+
+/**
+ * A query's fixed costs and the rest, in ms (docs/execution.md, "Where a
+ * query's time goes"). parse + bind + plan + execute = elapsedMs, about.
+ */
+export interface QueryPhases {
+  /** Parsing the statement: the whole script's parse for its first statement, 0 for the others (parsed with it). */
+  parseMs: number;
+  /** Name resolution and type checking (plan/binder.ts). */
+  bindMs: number;
+  /** Optimizing and distributing the plan (plan/planner.ts). */
+  planMs: number;
+  /** Generating and compiling code on this thread, within execute (exec/compile-clock.ts). */
+  compileMs: number;
+  /** Functions compiled for this statement, and compiled functions it found cached. */
+  compiled: number;
+  reused: number;
+  /** From the start of execution to the root's first batch (compile time before it included). */
+  firstBatchMs: number;
+  /** All of execution: every batch, the result assembled. */
+  executeMs: number;
 }
 
 export interface ResultColumn {

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import type { Codes, JoinColumns, PredicateColumns, ScanColumns, Texts, WorkloadPart } from './columns.js';
+import { utf8Strings, utf8Texts, type Codes, type JoinColumns, type PredicateColumns, type ScanColumns, type Texts, type Utf8Column, type WorkloadPart } from './columns.js';
 
 export const CHUNK_TABLES = ['queries', 'text', 'scans', 'predicates', 'joins'] as const;
 type TableName = (typeof CHUNK_TABLES)[number];
@@ -71,6 +71,19 @@ function utf8Data(values: readonly (string | null)[]): arrow.Data<arrow.Utf8> {
   } as never) as unknown as arrow.Data<arrow.Utf8>;
 }
 
+/** A Utf8 column from bytes already encoded (raw segments and chunks hold their text so): no decoding, no copy. */
+function utf8ColumnData(col: Utf8Column): arrow.Data<arrow.Utf8> {
+  let { offsets, data } = col;
+  if (offsets[0] !== 0) {
+    const base = offsets[0]!;
+    data = data.subarray(base, offsets[offsets.length - 1]!);
+    offsets = offsets.map((o) => o - base);
+  }
+  const length = offsets.length - 1;
+  const { bitmap, nullCount } = bitmapOf(col.nulls, length);
+  return arrow.makeData({ type: new arrow.Utf8(), length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data } as never) as unknown as arrow.Data<arrow.Utf8>;
+}
+
 type Column = arrow.Data;
 
 class Writer {
@@ -89,7 +102,7 @@ class Writer {
     this.columns[name] = arrow.makeData({ type: new arrow.Uint8(), length: a.length, data: a });
   }
   text(name: string, t: Texts): void {
-    this.columns[name] = utf8Data(t.values());
+    this.columns[name] = t.utf8 ? utf8ColumnData(t.utf8()) : utf8Data(t.values());
   }
   codes(name: string, c: Codes): void {
     const n = c.codes.length;
@@ -262,8 +275,10 @@ class Reader {
   }
   text(name: string): Texts {
     const v = this.table.getChild(name)!;
+    const parts = v.data as arrow.Data<arrow.Utf8>[];
+    if (parts.length === 1) return utf8Texts(utf8Column(parts[0]!));
     let all: (string | null)[] | null = null;
-    return { length: v.length, get: (i) => (v.get(i) as string | null) ?? null, values: () => (all ??= utf8Values(v.data as arrow.Data<arrow.Utf8>[])) };
+    return { length: v.length, get: (i) => (v.get(i) as string | null) ?? null, values: () => (all ??= parts.flatMap((d) => utf8Strings(utf8Column(d)))) };
   }
   codes(name: string): Codes {
     const parts = this.data(name);
@@ -298,36 +313,18 @@ class Reader {
   }
 }
 
-/**
- * A Utf8 column's values, decoded a batch at a time: text that is all ASCII
- * (SQL nearly always is) is decoded once and each value is a slice of it,
- * instead of one decoder call per value.
- */
-function utf8Values(parts: readonly arrow.Data<arrow.Utf8>[]): (string | null)[] {
-  const out: (string | null)[] = new Array(parts.reduce((a, d) => a + d.length, 0));
-  let at = 0;
-  for (const d of parts) {
-    const offsets = d.valueOffsets;
-    const bytes = d.values;
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const from = offsets[d.offset]!;
-    const to = offsets[d.offset + d.length]!;
-    let ascii = true;
-    for (let k = from; k < to; k++) {
-      if (bytes[k]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    const whole = ascii ? buf.toString('latin1', from, to) : '';
-    const bitmap = d.nullCount ? d.nullBitmap : null;
-    for (let i = 0; i < d.length; i++, at++) {
+/** One batch of an Arrow Utf8 column as UTF-8 bytes (views of the file's buffers; the NULL flags unpacked). */
+function utf8Column(d: arrow.Data<arrow.Utf8>): Utf8Column {
+  const offsets = d.valueOffsets.subarray(d.offset, d.offset + d.length + 1) as Int32Array;
+  let nulls: Uint8Array | null = null;
+  if (d.nullCount && d.nullBitmap) {
+    nulls = new Uint8Array(d.length);
+    for (let i = 0; i < d.length; i++) {
       const k = d.offset + i;
-      if (bitmap && (bitmap[k >> 3]! & (1 << (k & 7))) === 0) out[at] = null;
-      else out[at] = ascii ? whole.slice(offsets[k]! - from, offsets[k + 1]! - from) : buf.toString('utf8', offsets[k]!, offsets[k + 1]!);
+      if ((d.nullBitmap[k >> 3]! & (1 << (k & 7))) === 0) nulls[i] = 1;
     }
   }
-  return out;
+  return { offsets, data: d.values, nulls };
 }
 
 /** A value computed on first use. */

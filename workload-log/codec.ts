@@ -1,9 +1,8 @@
 /**
- * How a log record is stored in a raw segment's frame: a JSON array with the
- * record's fields in a fixed order, nested scans, predicates and joins as
- * arrays too. Half the bytes of the record as a JSON object and about twice as
- * fast to write and to read, which is most of what recording costs
- * (docs/performance.md). Layout (record version 1):
+ * How a log record was stored in a format-1 raw segment's frame (segments of
+ * format 2, written now, hold binary records: binary-codec.ts; format-1
+ * segments are still read): a JSON array with the record's fields in a fixed
+ * order, nested scans, predicates and joins as arrays too. Layout (record version 1):
  *
  *   [version, id, startTime, durationMs, user, session, sql, fingerprint, command,
  *    status, errorCode, errorMessage, rowsReturned, rowsMoved, bytesMoved,

@@ -21,6 +21,15 @@ export interface Texts {
   get(i: number): string | null;
   /** Every value, decoded at once (far cheaper than get() row by row over a compacted chunk). */
   values(): readonly (string | null)[];
+  /** The values as UTF-8 bytes, when they are held so: compaction moves them without decoding. */
+  utf8?(): Utf8Column;
+}
+
+/** A text column as Arrow holds it: value i is data[offsets[i]..offsets[i+1]), NULL where nulls[i] is 1. */
+export interface Utf8Column {
+  readonly offsets: Int32Array;
+  readonly data: Uint8Array;
+  readonly nulls: Uint8Array | null;
 }
 
 export interface QueryColumns {
@@ -102,7 +111,7 @@ export interface WorkloadPart {
 
 // ------------------------------------------------------------ building
 
-class F64 {
+export class F64 {
   a = new Float64Array(64);
   n = 0;
   push(x: number): void {
@@ -113,12 +122,29 @@ class F64 {
     }
     this.a[this.n++] = x;
   }
+  /** A view, not a copy: values are only ever appended past it (or the array replaced when it grows). */
   done(): Float64Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
-class I32 {
+export class U8 {
+  a = new Uint8Array(64);
+  n = 0;
+  push(x: number): void {
+    if (this.n === this.a.length) {
+      const b = new Uint8Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = x;
+  }
+  done(): Uint8Array {
+    return this.a.subarray(0, this.n);
+  }
+}
+
+export class I32 {
   a = new Int32Array(64);
   n = 0;
   push(x: number): void {
@@ -130,7 +156,7 @@ class I32 {
     this.a[this.n++] = x;
   }
   done(): Int32Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
@@ -149,6 +175,88 @@ function texts(values: (string | null)[]): Texts {
   return { length: values.length, get: (i) => values[i] ?? null, values: () => values };
 }
 
+/** Texts held as UTF-8 bytes, decoded when read. */
+export function utf8Texts(col: Utf8Column): Texts {
+  const buf = Buffer.from(col.data.buffer, col.data.byteOffset, col.data.byteLength);
+  let all: (string | null)[] | null = null;
+  return {
+    length: col.offsets.length - 1,
+    get: (i) => (col.nulls?.[i] ? null : buf.toString('utf8', col.offsets[i]!, col.offsets[i + 1]!)),
+    values: () => (all ??= utf8Strings(col)),
+    utf8: () => col,
+  };
+}
+
+/**
+ * A UTF-8 column's values: text that is all ASCII (SQL nearly always is) is
+ * decoded once and each value is a slice of it, instead of one decoder call
+ * per value.
+ */
+export function utf8Strings(col: Utf8Column): (string | null)[] {
+  const { offsets, data, nulls } = col;
+  const n = offsets.length - 1;
+  const out: (string | null)[] = new Array(n);
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const from = offsets[0]!;
+  const to = offsets[n]!;
+  let ascii = true;
+  for (let k = from; k < to; k++) {
+    if (data[k]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  const whole = ascii ? buf.toString('latin1', from, to) : '';
+  for (let i = 0; i < n; i++) {
+    if (nulls?.[i]) out[i] = null;
+    else out[i] = ascii ? whole.slice(offsets[i]! - from, offsets[i + 1]! - from) : buf.toString('utf8', offsets[i]!, offsets[i + 1]!);
+  }
+  return out;
+}
+
+/** Several UTF-8 columns as one: the bytes copied once, the offsets shifted. */
+function concatUtf8(cols: readonly Utf8Column[]): Utf8Column {
+  const n = cols.reduce((a, c) => a + c.offsets.length - 1, 0);
+  const bytes = cols.reduce((a, c) => a + c.offsets[c.offsets.length - 1]! - c.offsets[0]!, 0);
+  const offsets = new Int32Array(n + 1);
+  const data = new Uint8Array(bytes);
+  let nulls: Uint8Array | null = null;
+  let row = 0;
+  let at = 0;
+  for (const c of cols) {
+    const m = c.offsets.length - 1;
+    const base = c.offsets[0]!;
+    data.set(c.data.subarray(base, c.offsets[m]!), at);
+    for (let i = 0; i < m; i++) offsets[row + i + 1] = c.offsets[i + 1]! - base + at;
+    if (c.nulls) (nulls ??= new Uint8Array(n)).set(c.nulls.subarray(0, m), row);
+    at += c.offsets[m]! - base;
+    row += m;
+  }
+  return { offsets, data, nulls };
+}
+
+/** The chosen rows of a UTF-8 column, in that order. */
+function takeUtf8(c: Utf8Column, rows: ArrayLike<number>): Utf8Column {
+  let bytes = 0;
+  for (let i = 0; i < rows.length; i++) bytes += c.offsets[rows[i]! + 1]! - c.offsets[rows[i]!]!;
+  const offsets = new Int32Array(rows.length + 1);
+  const data = new Uint8Array(bytes);
+  const nulls = c.nulls ? new Uint8Array(rows.length) : null;
+  let at = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const a = c.offsets[r]!;
+    const b = c.offsets[r + 1]!;
+    // most values are short (ids) or a few hundred bytes (SQL): a native copy only pays for long ones
+    if (b - a > 64) data.set(c.data.subarray(a, b), at);
+    else for (let k = a; k < b; k++) data[at + k - a] = c.data[k]!;
+    at += b - a;
+    offsets[i + 1] = at;
+    if (nulls) nulls[i] = c.nulls![r]!;
+  }
+  return { offsets, data, nulls };
+}
+
 class Strs {
   readonly values: (string | null)[] = [];
   push(s: string | null): void {
@@ -163,69 +271,91 @@ export function joinKeysText(keys: JoinRecord['keys']): string {
   return keys.map((k) => `${k.left}=${k.right}`).join(',');
 }
 
+/** What a part's columns are built with: numbers as here, strings by the builder's own kinds. */
+interface DictBuilder {
+  done(): Codes;
+}
+interface TextBuilder {
+  done(): Texts;
+}
+
+/** The column builders of a part, strings made by `dict` and `text`. */
+export function partColumns<D extends DictBuilder, T extends TextBuilder>(dict: () => D, text: () => T) {
+  return {
+    q: {
+      id: text(),
+      sql: text(),
+      errorMessage: text(),
+      startMs: new F64(),
+      durationMs: new F64(),
+      status: new U8(),
+      user: dict(),
+      session: dict(),
+      source: dict(),
+      fingerprint: dict(),
+      command: dict(),
+      errorCode: dict(),
+      groupBy: dict(),
+      orderBy: dict(),
+      transactionId: dict(),
+      rowsReturned: new F64(),
+      rowsMoved: new F64(),
+      bytesMoved: new F64(),
+      blocksTotal: new F64(),
+      blocksScanned: new F64(),
+      blocksSkipped: new F64(),
+    },
+    s: {
+      query: new I32(),
+      table: dict(),
+      columns: dict(),
+      blocksTotal: new F64(),
+      blocksScanned: new F64(),
+      blocksSkipped: new F64(),
+      rowsScanned: new F64(),
+      rowsOut: new F64(),
+    },
+    p: {
+      scan: new I32(),
+      column: dict(),
+      op: dict(),
+      literal: dict(),
+      estSelectivity: new F64(),
+      actualSelectivity: new F64(),
+    },
+    j: {
+      query: new I32(),
+      left: dict(),
+      right: dict(),
+      keys: dict(),
+      type: dict(),
+      action: dict(),
+      leftRows: new F64(),
+      rightRows: new F64(),
+      rowsMoved: new F64(),
+      bytesMoved: new F64(),
+    },
+  };
+}
+
 /** Appends log records, then builds a part from them. */
 export class PartBuilder {
-  private readonly q = {
-    id: new Strs(),
-    sql: new Strs(),
-    errorMessage: new Strs(),
-    startMs: new F64(),
-    durationMs: new F64(),
-    status: [] as number[],
-    user: new Dict(),
-    session: new Dict(),
-    source: new Dict(),
-    fingerprint: new Dict(),
-    command: new Dict(),
-    errorCode: new Dict(),
-    groupBy: new Dict(),
-    orderBy: new Dict(),
-    transactionId: new Dict(),
-    rowsReturned: new F64(),
-    rowsMoved: new F64(),
-    bytesMoved: new F64(),
-    blocksTotal: new F64(),
-    blocksScanned: new F64(),
-    blocksSkipped: new F64(),
-  };
-  private readonly s = {
-    query: new I32(),
-    table: new Dict(),
-    columns: new Dict(),
-    blocksTotal: new F64(),
-    blocksScanned: new F64(),
-    blocksSkipped: new F64(),
-    rowsScanned: new F64(),
-    rowsOut: new F64(),
-  };
-  private readonly p = {
-    scan: new I32(),
-    column: new Dict(),
-    op: new Dict(),
-    literal: new Dict(),
-    estSelectivity: new F64(),
-    actualSelectivity: new F64(),
-  };
-  private readonly j = {
-    query: new I32(),
-    left: new Dict(),
-    right: new Dict(),
-    keys: new Dict(),
-    type: new Dict(),
-    action: new Dict(),
-    leftRows: new F64(),
-    rightRows: new F64(),
-    rowsMoved: new F64(),
-    bytesMoved: new F64(),
-  };
+  private readonly cols = partColumns(
+    () => new Dict(),
+    () => new Strs(),
+  );
+  private readonly q = this.cols.q;
+  private readonly s = this.cols.s;
+  private readonly p = this.cols.p;
+  private readonly j = this.cols.j;
 
   get length(): number {
-    return this.q.status.length;
+    return this.q.status.n;
   }
 
   add(r: LogRecord): void {
     const q = this.q;
-    const row = q.status.length;
+    const row = q.status.n;
     q.id.push(r.id);
     q.sql.push(r.sql);
     q.errorMessage.push(r.error?.message ?? null);
@@ -270,7 +400,7 @@ export class PartBuilder {
    */
   addEncoded(a: EncodedRecord): void {
     const q = this.q;
-    const row = q.status.length;
+    const row = q.status.n;
     q.id.push(a[1]);
     q.sql.push(a[6]);
     q.errorMessage.push(a[10] === null ? null : (a[11] ?? ''));
@@ -353,67 +483,71 @@ export class PartBuilder {
   }
 
   build(): WorkloadPart {
-    const { q, s, p, j } = this;
-    return {
-      queries: {
-        length: q.status.length,
-        id: q.id.done(),
-        sql: q.sql.done(),
-        errorMessage: q.errorMessage.done(),
-        startMs: q.startMs.done(),
-        durationMs: q.durationMs.done(),
-        status: Uint8Array.from(q.status),
-        user: q.user.done(),
-        session: q.session.done(),
-        source: q.source.done(),
-        fingerprint: q.fingerprint.done(),
-        command: q.command.done(),
-        errorCode: q.errorCode.done(),
-        groupBy: q.groupBy.done(),
-        orderBy: q.orderBy.done(),
-        transactionId: q.transactionId.done(),
-        rowsReturned: q.rowsReturned.done(),
-        rowsMoved: q.rowsMoved.done(),
-        bytesMoved: q.bytesMoved.done(),
-        blocksTotal: q.blocksTotal.done(),
-        blocksScanned: q.blocksScanned.done(),
-        blocksSkipped: q.blocksSkipped.done(),
-      },
-      scans: {
-        length: s.query.n,
-        query: s.query.done(),
-        table: s.table.done(),
-        columns: s.columns.done(),
-        blocksTotal: s.blocksTotal.done(),
-        blocksScanned: s.blocksScanned.done(),
-        blocksSkipped: s.blocksSkipped.done(),
-        rowsScanned: s.rowsScanned.done(),
-        rowsOut: s.rowsOut.done(),
-      },
-      predicates: {
-        length: p.scan.n,
-        scan: p.scan.done(),
-        column: p.column.done(),
-        op: p.op.done(),
-        literal: p.literal.done(),
-        estSelectivity: p.estSelectivity.done(),
-        actualSelectivity: p.actualSelectivity.done(),
-      },
-      joins: {
-        length: j.query.n,
-        query: j.query.done(),
-        left: j.left.done(),
-        right: j.right.done(),
-        keys: j.keys.done(),
-        type: j.type.done(),
-        action: j.action.done(),
-        leftRows: j.leftRows.done(),
-        rightRows: j.rightRows.done(),
-        rowsMoved: j.rowsMoved.done(),
-        bytesMoved: j.bytesMoved.done(),
-      },
-    };
+    return buildPart(this.cols);
   }
+}
+
+/** The part the column builders hold now (copies: the builders may go on). */
+export function buildPart({ q, s, p, j }: ReturnType<typeof partColumns<DictBuilder, TextBuilder>>): WorkloadPart {
+  return {
+    queries: {
+      length: q.status.n,
+      id: q.id.done(),
+      sql: q.sql.done(),
+      errorMessage: q.errorMessage.done(),
+      startMs: q.startMs.done(),
+      durationMs: q.durationMs.done(),
+      status: q.status.done(),
+      user: q.user.done(),
+      session: q.session.done(),
+      source: q.source.done(),
+      fingerprint: q.fingerprint.done(),
+      command: q.command.done(),
+      errorCode: q.errorCode.done(),
+      groupBy: q.groupBy.done(),
+      orderBy: q.orderBy.done(),
+      transactionId: q.transactionId.done(),
+      rowsReturned: q.rowsReturned.done(),
+      rowsMoved: q.rowsMoved.done(),
+      bytesMoved: q.bytesMoved.done(),
+      blocksTotal: q.blocksTotal.done(),
+      blocksScanned: q.blocksScanned.done(),
+      blocksSkipped: q.blocksSkipped.done(),
+    },
+    scans: {
+      length: s.query.n,
+      query: s.query.done(),
+      table: s.table.done(),
+      columns: s.columns.done(),
+      blocksTotal: s.blocksTotal.done(),
+      blocksScanned: s.blocksScanned.done(),
+      blocksSkipped: s.blocksSkipped.done(),
+      rowsScanned: s.rowsScanned.done(),
+      rowsOut: s.rowsOut.done(),
+    },
+    predicates: {
+      length: p.scan.n,
+      scan: p.scan.done(),
+      column: p.column.done(),
+      op: p.op.done(),
+      literal: p.literal.done(),
+      estSelectivity: p.estSelectivity.done(),
+      actualSelectivity: p.actualSelectivity.done(),
+    },
+    joins: {
+      length: j.query.n,
+      query: j.query.done(),
+      left: j.left.done(),
+      right: j.right.done(),
+      keys: j.keys.done(),
+      type: j.type.done(),
+      action: j.action.done(),
+      leftRows: j.leftRows.done(),
+      rightRows: j.rightRows.done(),
+      rowsMoved: j.rowsMoved.done(),
+      bytesMoved: j.bytesMoved.done(),
+    },
+  };
 }
 
 // ------------------------------------------------------------ reshaping
@@ -476,6 +610,7 @@ function concatParents(xs: readonly Int32Array[], parentCounts: readonly number[
 }
 
 function concatTexts(xs: readonly Texts[]): Texts {
+  if (xs.every((t) => t.utf8)) return utf8Texts(concatUtf8(xs.map((t) => t.utf8!())));
   const values: (string | null)[] = [];
   for (const t of xs) for (const v of t.values()) values.push(v ?? null);
   return texts(values);
@@ -575,6 +710,7 @@ function takeF64(a: Float64Array, rows: ArrayLike<number>): Float64Array {
 }
 
 function takeTexts(t: Texts, rows: ArrayLike<number>): Texts {
+  if (t.utf8) return utf8Texts(takeUtf8(t.utf8(), rows));
   const all = t.values();
   const values: (string | null)[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) values[i] = all[rows[i]!] ?? null;

@@ -1,8 +1,12 @@
 /**
  * Raw log segments: an 8-byte header, then one frame per record:
  *
- *   "KEELWL" u16le format (1)
- *   frame: u32le payload length | u32le crc32(payload) | payload (UTF-8 JSON array: codec.ts)
+ *   "KEELWL" u16le format (2; 1 is still read)
+ *   frame: u32le payload length | u32le crc32(payload) | payload
+ *
+ * A format-2 payload is a binary record (binary-codec.ts); format 1, written
+ * before, held a UTF-8 JSON array (codec.ts). A keel that reads only format 1
+ * names the format it met and ignores the segment.
  *
  * A writer appends each frame with one write(2) on an O_APPEND descriptor, so a
  * process that dies (even by SIGKILL) leaves whole frames behind; a machine
@@ -12,38 +16,39 @@
  * tail, with a warning either way.
  */
 import { crc32 } from 'node:zlib';
+import { RECORD_TAG } from './binary-codec.js';
 
 export const SEGMENT_MAGIC = Buffer.from('KEELWL', 'latin1');
-export const SEGMENT_FORMAT = 1;
+/** The format this keel writes. */
+export const SEGMENT_FORMAT = 2;
+/** The formats this keel reads. */
+export const READ_FORMATS: readonly number[] = [1, 2];
 export const HEADER_BYTES = 8;
 export const FRAME_HEADER_BYTES = 8;
 /** Larger frames are taken as damage: no query record comes near this. */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
-export function segmentHeader(): Buffer {
+export function segmentHeader(format = SEGMENT_FORMAT): Buffer {
   const h = Buffer.alloc(HEADER_BYTES);
   SEGMENT_MAGIC.copy(h, 0);
-  h.writeUInt16LE(SEGMENT_FORMAT, 6);
+  h.writeUInt16LE(format, 6);
   return h;
 }
 
-/**
- * Encodes one frame into `buf` at `at` and returns the buffer (a larger copy
- * when it was too small) and where the frame ends. Buffers are reused across
- * calls to spare an allocation per record.
- */
-export function encodeFrame(json: string, buf: Buffer, at = 0): { buf: Buffer; end: number } {
-  const max = at + FRAME_HEADER_BYTES + json.length * 3;
-  if (buf.length < max) {
-    const bigger = Buffer.allocUnsafe(Math.max(max, buf.length * 2));
-    buf.copy(bigger, 0, 0, at);
-    buf = bigger;
-  }
+/** Completes the frame whose payload was written at `at + FRAME_HEADER_BYTES` up to `end`: its length and checksum. */
+export function sealFrame(buf: Buffer, at: number, end: number): void {
   const start = at + FRAME_HEADER_BYTES;
-  const n = buf.write(json, start, 'utf8');
-  buf.writeUInt32LE(n, at);
-  buf.writeUInt32LE(crc32(buf.subarray(start, start + n)), at + 4);
-  return { buf, end: start + n };
+  buf.writeUInt32LE(end - start, at);
+  buf.writeUInt32LE(crc32(buf.subarray(start, end)), at + 4);
+}
+
+/** A format-1 frame of a JSON payload (old segments, written by tests that check they are still read). */
+export function jsonFrame(json: string): Buffer {
+  const payload = Buffer.from(json, 'utf8');
+  const buf = Buffer.alloc(FRAME_HEADER_BYTES + payload.length);
+  payload.copy(buf, FRAME_HEADER_BYTES);
+  sealFrame(buf, 0, buf.length);
+  return buf;
 }
 
 export interface ScanResult {
@@ -64,17 +69,21 @@ function frameAt(buf: Buffer, p: number): number {
   return len;
 }
 
-/** The next offset after `from` where a whole, checksummed JSON frame starts, or -1. */
-function resync(buf: Buffer, from: number): number {
+/** The first byte of every payload of a segment format: a cheap filter before the checksum when looking for the next frame. */
+export function payloadTag(format: number): number {
+  return format === 1 ? 0x5b /* '[' */ : RECORD_TAG;
+}
+
+/** The next offset after `from` where a whole, checksummed frame starts, or -1. */
+function resync(buf: Buffer, from: number, tag: number): number {
   for (let q = from; q + FRAME_HEADER_BYTES < buf.length; q++) {
-    // a payload is a JSON array: a cheap filter before the checksum
-    if (buf[q + FRAME_HEADER_BYTES] === 0x5b && frameAt(buf, q) > 0) return q;
+    if (buf[q + FRAME_HEADER_BYTES] === tag && frameAt(buf, q) > 0) return q;
   }
   return -1;
 }
 
-/** Calls `onPayload` for every good frame of `buf` from `start` (an offset past the header). */
-export function scanFrames(buf: Buffer, start: number, onPayload: (payload: Buffer, offset: number) => void): ScanResult {
+/** Calls `onPayload` for every good frame of `buf` from `start` (an offset past the header); `tag` is payloadTag(format). */
+export function scanFrames(buf: Buffer, start: number, tag: number, onPayload: (payload: Buffer, offset: number) => void): ScanResult {
   const skipped: [number, number][] = [];
   let p = start;
   while (p < buf.length) {
@@ -84,7 +93,7 @@ export function scanFrames(buf: Buffer, start: number, onPayload: (payload: Buff
       p += FRAME_HEADER_BYTES + len;
       continue;
     }
-    const next = resync(buf, p + 1);
+    const next = resync(buf, p + 1, tag);
     if (next < 0) return { end: p, tornBytes: buf.length - p, skipped };
     skipped.push([p, next - p]);
     p = next;
@@ -92,11 +101,11 @@ export function scanFrames(buf: Buffer, start: number, onPayload: (payload: Buff
   return { end: p, tornBytes: 0, skipped };
 }
 
-/** Whether `buf` starts with a segment header this reader understands; a message when not. */
-export function headerProblem(buf: Buffer): string | null {
+/** The segment's format when `buf` starts with a header this reader understands; a message when not. */
+export function headerFormat(buf: Buffer): number | string {
   if (buf.length < HEADER_BYTES) return 'the header is incomplete';
   if (!buf.subarray(0, 6).equals(SEGMENT_MAGIC)) return 'not a workload log segment';
   const format = buf.readUInt16LE(6);
-  if (format !== SEGMENT_FORMAT) return `segment format ${format}; this keel reads format ${SEGMENT_FORMAT}`;
-  return null;
+  if (!READ_FORMATS.includes(format)) return `segment format ${format}; this keel reads formats ${READ_FORMATS.join(' and ')}`;
+  return format;
 }

@@ -20,8 +20,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { QueryRecord } from '../engine/index.js';
-import { encodeRecord } from './codec.js';
-import { encodeFrame, segmentHeader } from './frame.js';
+import { RecordEncoder } from './binary-codec.js';
+import { FRAME_HEADER_BYTES, sealFrame, segmentHeader } from './frame.js';
 import { fsyncDir, mkdirDurable, newSegmentName, rawDir, sealedName } from './layout.js';
 import type { RecordSource } from './record.js';
 
@@ -66,6 +66,8 @@ export class SegmentWriter {
   private file = '';
   private size = 0;
   private buf: Buffer = Buffer.allocUnsafe(64 * 1024);
+  /** The current segment's strings: a record refers to those an earlier record of the segment wrote. */
+  private readonly encoder = new RecordEncoder();
   private readonly pending: QueryRecord[] = [];
   private readonly pendingSources: RecordSource[] = [];
   private groupTimer: NodeJS.Timeout | null = null;
@@ -132,17 +134,35 @@ export class SegmentWriter {
 
   private writeGroup(n: number): void {
     this.release();
+    // the group's records may refer to strings of this segment's earlier records: open it first (a new one starts with none)
+    try {
+      if (this.fd === null) this.openSegment();
+    } catch (e) {
+      this.pending.length = 0;
+      this.pendingSources.length = 0;
+      throw e;
+    }
     let at = 0;
     for (let i = 0; i < n; i++) {
-      const frame = encodeFrame(encodeRecord(this.pending[i]!, this.pendingSources[i]!), this.buf, at);
+      if (this.buf.length < at + FRAME_HEADER_BYTES) this.buf = grown(this.buf, at, FRAME_HEADER_BYTES);
+      const frame = this.encoder.encode(this.pending[i]!, this.pendingSources[i]!, this.buf, at + FRAME_HEADER_BYTES);
       this.buf = frame.buf;
+      sealFrame(this.buf, at, frame.end);
       at = frame.end;
     }
     // a group that cannot be written is dropped (the caller warns), not retried forever
     this.pending.length = 0;
     this.pendingSources.length = 0;
-    if (this.fd === null) this.openSegment();
-    fs.writeSync(this.fd!, this.buf, 0, at);
+    try {
+      fs.writeSync(this.fd!, this.buf, 0, at);
+    } catch (e) {
+      // part of the group may be on disk, strings it defined with it or not: later records must not refer to them,
+      // so this segment ends here (sealed, its torn tail dropped by readers) and the next group starts a new one
+      this.encoder.rollback();
+      this.abandonSegment();
+      throw e;
+    }
+    this.encoder.mark();
     this.size += at;
     if (this.size >= this.segmentBytes) this.seal();
     else if (this.syncTimer === null && this.syncIntervalMs >= 0) this.scheduleSync();
@@ -205,6 +225,22 @@ export class SegmentWriter {
     this.fd = fd;
     this.size = h.length;
     this.newFile = true;
+    this.encoder.reset();
+  }
+
+  /** Ends the current segment after a failed write, as well as it can: the next group opens a new one. */
+  private abandonSegment(): void {
+    try {
+      this.seal();
+    } catch {
+      // the write that failed is reported; the segment is left as it is (its writer is this live process)
+      try {
+        if (this.fd !== null) fs.closeSync(this.fd);
+      } catch {
+        // nothing more to do with it
+      }
+      this.fd = null;
+    }
   }
 
   private scheduleSync(): void {
@@ -234,4 +270,10 @@ export class SegmentWriter {
     fs.renameSync(this.file, sealedName(this.file));
     fsyncDir(path.dirname(this.file));
   }
+}
+
+function grown(buf: Buffer, keep: number, need: number): Buffer {
+  const bigger = Buffer.allocUnsafe(Math.max(keep + need, buf.length * 2));
+  buf.copy(bigger, 0, 0, keep);
+  return bigger;
 }

@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { concatParts, PartBuilder, recordsOf, rowsByStart, takeRows, type WorkloadPart } from './columns.js';
 import { CHUNK_TABLES, chunkFile, readChunk, writeChunk } from './arrow-chunk.js';
-import { HEADER_BYTES, headerProblem, scanFrames } from './frame.js';
+import { FRAME_HEADER_BYTES, HEADER_BYTES, headerFormat, payloadTag, scanFrames } from './frame.js';
+import { SegmentPartBuilder } from './segment-part.js';
 import { chunkDir, fsyncDir, listSegments, manifestPath, mkdirDurable, processAlive, rawDir, workloadDir, writeFileAtomic, type SegmentFile } from './layout.js';
 import { recordProblem, type EncodedRecord } from './codec.js';
 import type { LogRecord } from './record.js';
@@ -84,11 +85,24 @@ export interface CompactResult {
 interface SegmentCache {
   /** Offset after the last whole frame read so far. */
   end: number;
-  builder: PartBuilder;
+  /** The segment's format (frame.ts): 1 JSON records, 2 binary. */
+  format: number;
+  builder: PartBuilder | SegmentPartBuilder;
   part: WorkloadPart | null;
 }
 
 const EMPTY_PART = new PartBuilder().build();
+
+/** Reads into all of `buf` from `position`, or up to the end of the file; returns the bytes read. */
+function readFully(fd: number, buf: Buffer, position: number): number {
+  let got = 0;
+  while (got < buf.length) {
+    const n = fs.readSync(fd, buf, got, buf.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
 
 function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
@@ -204,23 +218,35 @@ export class WorkloadStore {
       if (!cache) {
         const header = Buffer.alloc(HEADER_BYTES);
         fs.readSync(fd, header, 0, HEADER_BYTES, 0);
-        const problem = headerProblem(header.subarray(0, Math.min(size, HEADER_BYTES)));
-        if (problem) {
+        const format = headerFormat(header.subarray(0, Math.min(size, HEADER_BYTES)));
+        if (typeof format === 'string') {
           // a live writer may not have written its header yet: look again next time
           if (s.live && size < HEADER_BYTES) return EMPTY_PART;
-          if (size > 0) this.warnOnce(`${s.name}:header`, `${s.name}: ${problem}; its ${size} bytes are ignored`);
-          this.segments.set(key, { end: Infinity, builder: new PartBuilder(), part: EMPTY_PART });
+          if (size > 0) this.warnOnce(`${s.name}:header`, `${s.name}: ${format}; its ${size} bytes are ignored`);
+          this.segments.set(key, { end: Infinity, format: 0, builder: new PartBuilder(), part: EMPTY_PART });
           return EMPTY_PART;
         }
-        cache = { end: HEADER_BYTES, builder: new PartBuilder(), part: null };
+        cache = { end: HEADER_BYTES, format, builder: format === 1 ? new PartBuilder() : new SegmentPartBuilder(), part: null };
         this.segments.set(key, cache);
       }
       if (size > cache.end) {
-        const buf = Buffer.alloc(size - cache.end);
-        fs.readSync(fd, buf, 0, buf.length, cache.end);
+        // not zero-filled: only the bytes read are looked at
+        const space = Buffer.allocUnsafe(size - cache.end);
+        const buf = space.subarray(0, readFully(fd, space, cache.end));
         const base = cache.end;
         const builder = cache.builder;
-        const result = scanFrames(buf, 0, (payload, offset) => {
+        // one warning per read for the unreadable records: a damaged frame can take many later ones with it
+        let unread = 0;
+        let firstUnread = '';
+        const unreadable = (offset: number, problem: string) => {
+          if (unread++ === 0) firstUnread = `at byte ${base + offset} (${problem})`;
+        };
+        const result = scanFrames(buf, 0, payloadTag(cache.format), (payload, offset) => {
+          if (builder instanceof SegmentPartBuilder) {
+            const problem = builder.add(buf, offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + payload.length);
+            if (problem) unreadable(offset, problem);
+            return;
+          }
           let rec: unknown;
           try {
             rec = JSON.parse(payload.toString('utf8'));
@@ -229,14 +255,17 @@ export class WorkloadStore {
             return;
           }
           const problem = recordProblem(rec);
-          if (problem) {
-            this.warnOnce(`${s.name}:${base + offset}`, `${s.name}: the record at byte ${base + offset} is unreadable (${problem}); skipped`);
-            return;
-          }
+          if (problem) return unreadable(offset, problem);
           builder.addEncoded(rec as EncodedRecord);
         });
+        if (unread > 0) {
+          this.warnOnce(`${s.name}:${base}`, `${s.name}: ${unread === 1 ? 'the record' : `${unread} records, the first`} ${firstUnread} unreadable; skipped`);
+        }
         for (const [at, len] of result.skipped) {
-          this.warnOnce(`${s.name}:${base + at}`, `${s.name}: skipped ${len} damaged bytes at byte ${base + at}; the records after them are kept`);
+          this.warnOnce(
+            `${s.name}:${base + at}`,
+            `${s.name}: skipped ${len} damaged bytes at byte ${base + at}; the records after them are kept, but for those using a string only the damaged bytes held`,
+          );
         }
         if (result.tornBytes > 0 && !s.live) {
           this.warnOnce(

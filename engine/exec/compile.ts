@@ -15,6 +15,7 @@ import { physicalKind } from '../types.js';
 import { balanced, columnsOf, operandsOf, remapColumns, type Expr, type FnExpr } from '../plan/expr.js';
 import { implementation } from '../functions/registry.js';
 import * as rt from './runtime.js';
+import { compileClock, timedCompile } from './compile-clock.js';
 
 export type CompiledExpr = (cols: readonly Vector[], n: number) => Vector;
 /** Writes the indexes of rows where the predicate is TRUE into sel; returns their count. */
@@ -492,11 +493,36 @@ function flatten(lines: string[]): string {
   return lines.join('\n');
 }
 
+type Factory = (...args: unknown[]) => unknown;
+
+/**
+ * Factories by their generated source text. The expression cache below is
+ * keyed by the bound expression, which holds regexes, IN lists and the like
+ * as values; the source names them as constants (K0, K1, ...) passed to the
+ * factory. So a query of the same shape with another LIKE pattern or IN list,
+ * or another expression that generates the same code, skips `new Function`
+ * (and V8's parse of it): the factory is called with the new constants.
+ */
+const factories = new Map<string, Factory>();
+const FACTORY_CACHE_SIZE = 2000;
+
 function build<T>(name: string, gen: CodeGen, loop: string[], tail: string[], head: string[]): T {
   const src = [...gen.prologue, ...gen.decls, ...head, 'for (let i = 0; i < n; i++) {', flatten(loop), '}', ...tail].join('\n');
   const names = gen.constants.map((c) => c.name);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('rt', 'dictTable', ...names, `return function ${name}(cols, n, sel) {\n${src}\n};`);
+  const text = `return function ${name}(cols, n, sel) {\n${src}\n};`;
+  const key = `${names.join(',')}\n${text}`;
+  let factory = factories.get(key);
+  if (factory === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    factory = new Function('rt', 'dictTable', ...names, text) as Factory;
+    compileClock.compiled++;
+    factories.set(key, factory);
+    if (factories.size > FACTORY_CACHE_SIZE) factories.delete(factories.keys().next().value!);
+  } else {
+    compileClock.reused++;
+    factories.delete(key);
+    factories.set(key, factory);
+  }
   return factory(rt, dictTable, ...gen.constants.map((c) => c.value)) as T;
 }
 
@@ -516,11 +542,12 @@ const CODE_CACHE_SIZE = 1000;
 function cachedCode<T>(key: string, make: () => T): T {
   let f = codeCache.get(key) as T | undefined;
   if (f !== undefined) {
+    compileClock.reused++;
     codeCache.delete(key);
     codeCache.set(key, f);
     return f;
   }
-  f = make();
+  f = timedCompile(make);
   codeCache.set(key, f);
   if (codeCache.size > CODE_CACHE_SIZE) codeCache.delete(codeCache.keys().next().value!);
   return f;

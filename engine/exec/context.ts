@@ -39,6 +39,8 @@ export interface SegmentSource {
 
 export class ExecContext {
   readonly stats = new Map<number, NodeStats>();
+  /** When the plan's root delivered its first batch (performance.now()); null until then, or when it delivered none. */
+  firstBatchAt: number | null = null;
 
   /**
    * `compiled`: compiled code to share with other contexts of the same query (a worker's tasks).

@@ -114,7 +114,11 @@ export class Executor {
 
   /** All result rows: the plan's root must deliver them on slice 0. */
   collect(root: PlanNode): Batch {
-    const batches = [...this.run(root, 0)];
+    const batches: Batch[] = [];
+    for (const b of this.run(root, 0)) {
+      if (batches.length === 0) this.ctx.firstBatchAt = performance.now();
+      batches.push(b);
+    }
     return concatBatches(batches.length ? batches : [], kindsOf(root)) ?? { length: 0, columns: [] };
   }
 

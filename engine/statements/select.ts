@@ -14,26 +14,55 @@ import { ExecContext } from '../exec/context.js';
 import { Executor } from '../exec/executor.js';
 import { collectParallel } from '../exec/parallel.js';
 import type { CancelFlag } from '../exec/cancel.js';
-import type { QueryStats } from '../result.js';
+import type { QueryPhases, QueryStats } from '../result.js';
+import { compileClock } from '../exec/compile-clock.js';
 import type { RecordParts } from '../record-builder.js';
 import type { SessionHost } from './host.js';
 import { bindContext } from './common.js';
 import { textResult, zeroStats, type StatementOutcome } from './outcome.js';
 
 export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
-  const catalog = db.catalog();
-  const logical = bindQuery(s.query, bindContext(db, catalog, p.text, p.params));
-  const plan = new Planner(catalog.slices, db.store).planQuery(logical);
-  return await execute(db, plan, catalog, parts, t0, 'SELECT', cancel);
+  const { plan, catalog, phases } = bindAndPlan(db, s.query, p, t0);
+  return await execute(db, plan, catalog, parts, t0, 'SELECT', cancel, phases);
 }
 
-async function execute(db: SessionHost, plan: PlanNode, catalog: Catalog, parts: RecordParts, t0: number, command: string, cancel: CancelFlag | null): Promise<StatementOutcome> {
+/** Binds and plans a query, timing both (parse: from the statement's start to here). */
+/** `reads`: the statement reads rows (bindContext): false for a plain EXPLAIN. */
+function bindAndPlan(db: SessionHost, query: ast.Query, p: ParsedStatement, t0: number, reads = true): { plan: PlanNode; catalog: Catalog; phases: QueryPhases } {
+  const tBind = performance.now();
+  const catalog = db.catalog();
+  const logical = bindQuery(query, bindContext(db, catalog, p.text, p.params, reads));
+  const tPlan = performance.now();
+  const plan = new Planner(catalog.slices, db.store).planQuery(logical);
+  const tDone = performance.now();
+  const phases: QueryPhases = { parseMs: tBind - t0, bindMs: tPlan - tBind, planMs: tDone - tPlan, compileMs: 0, compiled: 0, reused: 0, firstBatchMs: 0, executeMs: 0 };
+  return { plan, catalog, phases };
+}
+
+async function execute(
+  db: SessionHost,
+  plan: PlanNode,
+  catalog: Catalog,
+  parts: RecordParts,
+  t0: number,
+  command: string,
+  cancel: CancelFlag | null,
+  phases: QueryPhases,
+): Promise<StatementOutcome> {
   const ctx = new ExecContext(db.store, catalog.slices, undefined, cancel);
   // a block's uncommitted files are read on this thread only (TransactionBlock.writing)
-  // a block's uncommitted files are read on this thread only (TransactionBlock.writing)
   const pool = catalog.slices > 1 && !db.transaction.writing ? db.workerPool() : null;
+  const clock = { ...compileClock };
+  const tExec = performance.now();
   const batch = pool ? await collectParallel(plan, ctx, pool) : new Executor(ctx).collect(plan);
-  const stats = collectStats(ctx, plan, performance.now() - t0, batch.length);
+  const tDone = performance.now();
+  phases.compileMs = compileClock.ms - clock.ms;
+  phases.compiled = compileClock.compiled - clock.compiled;
+  phases.reused = compileClock.reused - clock.reused;
+  phases.firstBatchMs = (ctx.firstBatchAt ?? tDone) - tExec;
+  phases.executeMs = tDone - tExec;
+  const stats = collectStats(ctx, plan, tDone - t0, batch.length);
+  stats.phases = phases;
   parts.plan = plan;
   parts.exec = ctx;
   return { command, fields: plan.fields, batch, stats, rowCount: batch.length };
@@ -76,19 +105,22 @@ export function collectStats(ctx: ExecContext, plan: PlanNode, elapsedMs: number
 export async function explain(db: SessionHost, s: ast.ExplainStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const inner = s.statement;
   if (inner.kind !== 'select') throw new SqlError('UNSUPPORTED', 'EXPLAIN takes a SELECT statement', positionAt(p.text, inner.pos), p.text);
-  const catalog = db.catalog();
   // plain EXPLAIN reads no rows: a stats-only table is planned with its imported statistics
-  const logical = bindQuery(inner.query, bindContext(db, catalog, p.text, p.params, s.analyze));
-  const plan = new Planner(catalog.slices, db.store).planQuery(logical);
+  const { plan, catalog, phases } = bindAndPlan(db, inner.query, p, t0, s.analyze);
   if (!s.analyze) return textResult('EXPLAIN', explainText(plan).split('\n'), t0);
-  const ran = await execute(db, plan, catalog, parts, t0, 'EXPLAIN', cancel);
+  const ran = await execute(db, plan, catalog, parts, t0, 'EXPLAIN', cancel, phases);
   const ctx = parts.exec!;
   const lines = explainText(plan, ctx.stats).split('\n');
   const st = ran.stats;
+  // the phases before the total, which stays the last line
   lines.push(
+    `Phases: parse ${ms(phases.parseMs)}, bind ${ms(phases.bindMs)}, plan ${ms(phases.planMs)}, ` +
+      `compile ${ms(phases.compileMs)} (${phases.compiled} functions compiled, ${phases.reused} reused), ` +
+      `first batch ${ms(phases.firstBatchMs)}, execute ${ms(phases.executeMs)}`,
     `Total: ${st.elapsedMs.toFixed(1)} ms, rows returned ${ran.rowCount}, rows moved ${st.rowsMoved}, bytes moved ${st.bytesMoved}, ` +
       `blocks scanned ${st.blocksScanned}, skipped ${st.blocksSkipped}`,
   );
   return textResult('EXPLAIN', lines, t0, { ...st, rowsReturned: lines.length });
 }
 
+const ms = (x: number): string => `${x.toFixed(2)} ms`;

@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Database, WorkloadStore } from '../../index.js';
-import { encodeFrame } from '../../workload-log/frame.js';
+import { FRAME_HEADER_BYTES, sealFrame } from '../../workload-log/frame.js';
+import { RecordEncoder } from '../../workload-log/binary-codec.js';
 import { KEEL_BIN, runKeel } from './helpers.js';
 
 let work: string;
@@ -276,7 +277,8 @@ describe('a replay killed with SIGKILL', () => {
     expect(messages).toEqual([]);
 
     // a power loss could also tear the last write: half a frame at the end
-    const { buf, end } = encodeFrame(JSON.stringify({ ...recs[0], id: 'torn' }), Buffer.alloc(0));
+    const { buf, end } = new RecordEncoder().encode({ ...recs[0]!, id: 'torn' }, 'replay', Buffer.alloc(FRAME_HEADER_BYTES), FRAME_HEADER_BYTES);
+    sealFrame(buf, 0, end);
     fs.appendFileSync(path.join(raw, files[0]!), buf.subarray(0, Math.floor(end / 2)));
     const after = [...new WorkloadStore(data, { warn: (m) => messages.push(m) }).records()];
     expect(after).toHaveLength(n);

@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkloadLog, WorkloadStore, type LogRecord } from '../../index.js';
 import { record, tempDir, warnings } from './helpers.js';
+import { jsonFrame, segmentHeader } from '../../workload-log/frame.js';
+import { encodeRecord } from '../../workload-log/codec.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -55,13 +57,49 @@ describe('raw segments', () => {
     write(dir, Array.from({ length: 10 }, (_, n) => record({ n }))).close();
     const [file] = rawFiles(dir);
     const buf = fs.readFileSync(file!);
-    const at = buf.indexOf('"r4"');
-    buf[at + 2] ^= 0xff; // flips a byte of r4's payload: its checksum no longer matches
+    const at = buf.indexOf('select * from t where a = 4');
+    buf[at + 2] ^= 0xff; // flips a byte of r4's SQL: its checksum no longer matches
     fs.writeFileSync(file!, buf);
     const w = warnings();
     const got = [...new WorkloadStore(dir, { warn: w.warn }).records()];
     expect(got.map((r) => r.id)).toEqual(['r0', 'r1', 'r2', 'r3', 'r5', 'r6', 'r7', 'r8', 'r9']);
     expect(w.messages.join('\n')).toMatch(/skipped \d+ damaged bytes/);
+  });
+
+  it('skips, with one warning, the later records that use a string only a damaged record held', () => {
+    const dir = fresh();
+    // r3 is the first with user "ann": r4..r9 refer to the string r3's frame defined
+    write(dir, Array.from({ length: 10 }, (_, n) => record({ n, user: n >= 3 ? 'ann' : 'u' }))).close();
+    const [file] = rawFiles(dir);
+    const buf = fs.readFileSync(file!);
+    buf[buf.indexOf('select * from t where a = 3') + 2] ^= 0xff;
+    fs.writeFileSync(file!, buf);
+    const w = warnings();
+    const got = [...new WorkloadStore(dir, { warn: w.warn }).records()];
+    expect(got.map((r) => r.id)).toEqual(['r0', 'r1', 'r2']);
+    expect(w.messages).toHaveLength(2);
+    expect(w.messages.join('\n')).toMatch(/6 records, the first at byte \d+ \(it uses string \d+, which no record before it .* defined/);
+  });
+
+  it('still reads segments of format 1 (JSON records) and compacts them with format-2 ones', () => {
+    const dir = fresh();
+    write(dir, [record({ n: 1 }), record({ n: 2 })]).close();
+    const old = [record({ n: 3, user: 'ann' }), { ...record({ n: 4 }), transactionId: 'tx-4' }];
+    const file = path.join(dir, 'workload', 'raw', `w-000000001-4194305-000000abcdef.wlog`);
+    fs.writeFileSync(file, Buffer.concat([segmentHeader(1), ...old.map((r) => jsonFrame(encodeRecord(r, 'api')))]));
+    const store = new WorkloadStore(dir);
+    expect(byId([...store.records()])).toEqual(byId([record({ n: 1 }), record({ n: 2 }), ...old]));
+    expect(store.compact()).toMatchObject({ segments: 2, records: 4 });
+    expect(byId([...store.records()])).toEqual(byId([record({ n: 1 }), record({ n: 2 }), ...old]));
+  });
+
+  it('names the format of a segment this keel does not read, and reads the others', () => {
+    const dir = fresh();
+    write(dir, [record({ n: 1 })]).close();
+    fs.writeFileSync(path.join(dir, 'workload', 'raw', `w-000000001-4194305-000000abcdef.wlog`), Buffer.concat([segmentHeader(3), Buffer.alloc(20)]));
+    const w = warnings();
+    expect([...new WorkloadStore(dir, { warn: w.warn }).records()].map((r) => r.id)).toEqual(['r1']);
+    expect(w.messages).toEqual([expect.stringMatching(/segment format 3; this keel reads formats 1 and 2; its 28 bytes are ignored/)]);
   });
 
   it('reads a live writer without warnings, even mid-frame', () => {

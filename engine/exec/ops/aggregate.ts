@@ -12,6 +12,7 @@ import type { AggregateNode } from '../../plan/physical.js';
 import { aggregateKind } from '../../functions/registry.js';
 import { KeyTable, StringInterner, keyNumbers } from '../key-table.js';
 import { EXACT, GroupState, castResult, type Acc, type FusedOp } from './accumulators.js';
+import { compileClock, timedCompile } from '../compile-clock.js';
 
 type FusedUpdate = (x: readonly ArrayLike<number>[], ids: Int32Array, n: number, d: Float64Array, st: number) => void;
 
@@ -35,7 +36,8 @@ function fusedUpdate(node: AggregateNode, accs: readonly Acc[]): { fn: FusedUpda
   const args = [...new Set(ops.filter((o) => o.arg >= 0).map((o) => o.arg))];
   const key = ops.map((o) => `${o.kind}${o.off}:${args.indexOf(o.arg)}`).join(',');
   let fn = fusedCache.get(key);
-  if (!fn) {
+  if (fn) compileClock.reused++;
+  else {
     const body: string[] = [];
     for (const o of ops) {
       if (o.kind === 'count') {
@@ -53,7 +55,8 @@ function fusedUpdate(node: AggregateNode, accs: readonly Acc[]): { fn: FusedUpda
         ${body.join('\n        ')}
       }`;
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    fn = new Function(`return function fusedUpdate(x, ids, n, d, st) {${src}\n};`)() as FusedUpdate;
+    fn = timedCompile(() => new Function(`return function fusedUpdate(x, ids, n, d, st) {${src}\n};`)() as FusedUpdate);
+    compileClock.compiled++;
     fusedCache.set(key, fn);
   }
   return { fn, args };
