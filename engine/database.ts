@@ -12,6 +12,8 @@ import type { Batch, ParamValue, SqlType } from './types.js';
 import { describePrepared } from './statements/prepare.js';
 import { typeName } from './types.js';
 import type { Catalog, TableMeta } from './catalog/catalog.js';
+import { viewOfTable } from './catalog/catalog.js';
+import { defaultSettings, type SessionSettings } from './settings.js';
 import { isDataDir } from './storage/datadir.js';
 import { storageErrorOf } from './storage/io-error.js';
 import { Store, type Commit } from './storage/store.js';
@@ -23,6 +25,7 @@ import { svvTableInfo } from './catalog/system-tables.js';
 import { storeFooters } from './storage/table-health.js';
 import { databaseName, schemaViews } from './catalog/schema-views.js';
 import { stlLoadErrors } from './catalog/load-errors.js';
+import { svlMvRefreshStatus, svvMvInfo } from './catalog/mv-system-tables.js';
 import type { QueryStats, ResultColumn } from './result.js';
 import { toArrowTable, toRows, toTextRows } from './result.js';
 import type { Field } from './plan/physical.js';
@@ -111,13 +114,20 @@ export interface LoadProgress {
 
 export class Database {
   private readonly systemTables = new Map<string, SystemTable>(
-    [svvTableInfo(storeFooters(() => this.store)), stlLoadErrors(() => this.dir), ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
+    [
+      svvTableInfo(storeFooters(() => this.store)),
+      stlLoadErrors(() => this.dir),
+      svvMvInfo(() => databaseName(this.dir)),
+      svlMvRefreshStatus(() => databaseName(this.dir)),
+      ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
   );
   private readonly listeners: ((r: QueryRecord) => void)[] = [];
   private readonly closeListeners: (() => void)[] = [];
   private closed = false;
   /** This handle's transaction block: a Database is one session (docs/sql.md, "Transactions"). */
   readonly transaction: TransactionBlock;
+  /** This session's settings (SET, RESET; engine/settings.ts). */
+  readonly settings: SessionSettings = defaultSettings();
 
   private constructor(
     readonly store: Store,
@@ -260,6 +270,8 @@ export class Database {
     return this.change(async (catalog) => {
       const table = catalog.tables[tableName];
       if (!table) throw new SqlError('UNKNOWN_TABLE', `table "${tableName}" does not exist`);
+      const mv = viewOfTable(catalog, tableName);
+      if (mv) throw new SqlError('UNSUPPORTED', `table "${tableName}" holds the rows of materialized view "${mv.name}"; its rows change only by REFRESH MATERIALIZED VIEW ${mv.name}`);
       const change = await appendRows(this.dir, catalog, table, batches, this.store.segments, expectedRows);
       return {
         catalog: { ...catalog, tables: { ...catalog.tables, [tableName]: change.table } },

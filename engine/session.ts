@@ -19,7 +19,7 @@ import { fingerprint } from './sql/fingerprint.js';
 import type { QueryRecord } from './query-record.js';
 import type { SessionHost } from './statements/host.js';
 import { bindContext, tableOr } from './statements/common.js';
-import { zeroStats, type StatementOutcome } from './statements/outcome.js';
+import { done, zeroStats, type StatementOutcome } from './statements/outcome.js';
 import { failedRecord, runnerOf, type Runner } from './statements/records.js';
 import { explain, select } from './statements/select.js';
 import { alterTable, createTable, createView, dropTables, dropViews } from './statements/ddl.js';
@@ -28,6 +28,8 @@ import { maintenance } from './statements/maintenance.js';
 import { deleteFrom, dmlContext, dmlSource, insert, merge, truncate, update } from './statements/dml.js';
 import { copy } from './statements/copy.js';
 import { unload } from './statements/unload.js';
+import { createMaterializedView, dropMaterializedView, refreshMaterializedView } from './statements/materialized-view.js';
+import { applySetting } from './settings.js';
 
 export type { StatementOutcome, Runner };
 
@@ -147,6 +149,10 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   alterSchema: 'ALTER TABLE',
   createView: 'CREATE VIEW',
   dropView: 'DROP VIEW',
+  createMaterializedView: 'CREATE MATERIALIZED VIEW',
+  refreshMaterializedView: 'REFRESH MATERIALIZED VIEW',
+  dropMaterializedView: 'DROP MATERIALIZED VIEW',
+  set: 'SET',
   describe: 'DESCRIBE',
   showTables: 'SHOW TABLES',
   copy: 'COPY',
@@ -190,6 +196,7 @@ function planRecordOf(db: SessionHost, sql: string, input: PlanRecordInput): Que
   }
   else if (s.kind === 'createTable' && s.as) logical = bindQuery(s.as, ctx);
   else if (s.kind === 'createView') bindQuery(s.query, ctx);
+  else if (s.kind === 'createMaterializedView') logical = bindQuery(s.query, ctx);
   const parts = emptyRecordParts();
   if (logical) parts.plan = new Planner(catalog.slices, db.store).planQuery(logical);
   return buildRecord({
@@ -241,6 +248,15 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return createView(db, s, p, t0);
     case 'dropView':
       return dropViews(db, s, p, t0);
+    case 'createMaterializedView':
+      return createMaterializedView(db, s, p, t0, cancel);
+    case 'refreshMaterializedView':
+      return refreshMaterializedView(db, s, p, t0, cancel);
+    case 'dropMaterializedView':
+      return dropMaterializedView(db, s, p, t0);
+    case 'set':
+      applySetting(db.settings, s, p.text);
+      return done(s.value === null ? 'RESET' : 'SET', t0);
     case 'describe':
       return describe(db, s, p, t0);
     case 'showTables':

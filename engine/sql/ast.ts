@@ -32,6 +32,10 @@ export type Statement =
   | AlterSchemaStatement
   | CreateViewStatement
   | DropViewStatement
+  | CreateMaterializedViewStatement
+  | RefreshMaterializedViewStatement
+  | DropMaterializedViewStatement
+  | SetStatement
   | DescribeStatement
   | ShowTablesStatement
   | CopyStatement
@@ -309,6 +313,41 @@ export interface CreateViewStatement extends Node {
   readonly queryText: string;
   /** WITH NO SCHEMA BINDING: Redshift's late-binding view. */
   readonly noSchemaBinding: boolean;
+}
+
+/**
+ * CREATE MATERIALIZED VIEW v [BACKUP YES|NO] [DISTSTYLE ...] [DISTKEY(c)]
+ * [[COMPOUND|INTERLEAVED] SORTKEY(...)] [AUTO REFRESH YES|NO] AS query
+ */
+export interface CreateMaterializedViewStatement extends Node {
+  readonly kind: 'createMaterializedView';
+  readonly name: Ident;
+  readonly distStyle: CreateTableStatement['distStyle'];
+  readonly distKey: Ident | null;
+  readonly sortKey: CreateTableStatement['sortKey'];
+  readonly autoRefresh: boolean;
+  readonly query: Query;
+  /** The query's source text, stored in the catalog and recomputed by REFRESH. */
+  readonly queryText: string;
+}
+
+export interface RefreshMaterializedViewStatement extends Node {
+  readonly kind: 'refreshMaterializedView';
+  readonly name: Ident;
+}
+
+export interface DropMaterializedViewStatement extends Node {
+  readonly kind: 'dropMaterializedView';
+  readonly name: Ident;
+  readonly ifExists: boolean;
+}
+
+/** SET name {TO | =} value | RESET name: a setting of the session (engine/settings.ts). */
+export interface SetStatement extends Node {
+  readonly kind: 'set';
+  readonly name: Ident;
+  /** The value as written (a word, a number or a string's text); null for RESET or SET ... TO DEFAULT. */
+  readonly value: string | null;
 }
 
 export interface DropViewStatement extends Node {

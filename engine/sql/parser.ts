@@ -22,7 +22,8 @@ import type * as ast from './ast.js';
 import { RESERVED_WORDS, tokenize, type Token } from './lexer.js';
 import { checkExpressionNesting, checkNesting, MAX_PARSE_DEPTH } from './nesting.js';
 import type { ParserCursor } from './parse-cursor.js';
-import { alterStatement, createStatement, dropStatement } from './parse-ddl.js';
+import { alterStatement, createStatement, dropStatement, refreshStatement } from './parse-ddl.js';
+import { setStatement } from './parse-set.js';
 import { deleteStatement, insertStatement, mergeStatement, truncateStatement, updateStatement } from './parse-dml.js';
 import { copyStatement, unloadStatement } from './parse-copy.js';
 import { analyzeStatement, vacuumStatement } from './parse-maintenance.js';
@@ -73,8 +74,8 @@ const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
 /** Words that start statements we recognize but do not run. */
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
   'grant', 'revoke',
-  'set', 'reset', 'show', 'call', 'declare', 'fetch',
-  'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'refresh', 'cancel',
+  'show', 'call', 'declare', 'fetch',
+  'close', 'prepare', 'execute', 'deallocate', 'lock', 'comment', 'cancel',
 ]);
 
 /** Units of an interval string, as [field, factor]: months, days or microseconds. */
@@ -384,6 +385,11 @@ class Parser implements ParserCursor {
         return mergeStatement(this);
       case 'alter':
         return alterStatement(this);
+      case 'refresh':
+        return refreshStatement(this);
+      case 'set':
+      case 'reset':
+        return setStatement(this);
       case 'copy':
         return copyStatement(this);
       case 'unload':

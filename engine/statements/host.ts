@@ -10,6 +10,7 @@ import type { Commit, Store } from '../storage/store.js';
 import type { WorkerPool } from '../exec/parallel.js';
 import type { QueryRecord } from '../query-record.js';
 import type { TransactionBlock } from './transaction.js';
+import type { SessionSettings } from '../settings.js';
 
 export interface SessionHost {
   readonly store: Store;
@@ -20,6 +21,8 @@ export interface SessionHost {
   catalog(): Catalog;
   /** Commits a change: at once outside a transaction block, else as part of the block (transaction.ts). */
   change<T>(change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T })): Promise<T>;
+  /** The session's settings (SET, RESET). */
+  readonly settings: SessionSettings;
   /** The session's transaction block. */
   readonly transaction: TransactionBlock;
   systemTable(name: string): SystemTable | undefined;
