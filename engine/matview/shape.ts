@@ -74,7 +74,7 @@ export function viewShape(query: ast.Query, catalog: Catalog): ViewShape {
   }
   const aggregated = b.groupBy.length > 0 || b.items.some((i) => i.kind === 'expr' && containsAggregate(i.expr));
   if (!aggregated) return { kind: 'rows', tables };
-  return aggregateShape(query, b, tables, catalog) ?? full('a column that is neither a GROUP BY expression nor a plain SUM, COUNT, AVG, MIN or MAX');
+  return aggregateShape(query, b, tables, catalog);
 }
 
 /** The base tables of a FROM item (inner and cross joins of tables), or why it is not one. */
@@ -96,7 +96,8 @@ function collectTables(ref: ast.TableRef, catalog: Catalog, out: string[]): stri
   }
 }
 
-function aggregateShape(query: ast.Query, b: ast.SelectBody, tables: readonly string[], catalog: Catalog): ViewShape | null {
+function aggregateShape(query: ast.Query, b: ast.SelectBody, tables: readonly string[], catalog: Catalog): ViewShape {
+  const full = (reason: string): ViewShape => ({ kind: 'full', reason });
   const roles: StateRole[] = [];
   const extra: ast.SelectItem[] = [];
   const extraRoles: StateRole[] = [];
@@ -104,13 +105,16 @@ function aggregateShape(query: ast.Query, b: ast.SelectBody, tables: readonly st
   const items = b.items;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    if (item.kind !== 'expr') return null;
+    if (item.kind !== 'expr') return full('* in an aggregate view');
     const e = item.expr;
     if (!containsAggregate(e)) {
       roles.push({ kind: 'key' });
       continue;
     }
-    if (!isMergeable(e)) return null;
+    if (!isMergeable(e)) {
+      if (e.kind !== 'function' || !isAggregateCall(e)) return full('an expression over an aggregate');
+      return full(`${e.name.toUpperCase()}${e.distinct ? ' DISTINCT' : ''}${e.filter ? ' with FILTER' : ''}: only plain SUM, COUNT, AVG, MIN and MAX merge`);
+    }
     const call = e as ast.FunctionCall;
     if (call.name !== 'avg') {
       roles.push({ kind: call.name as 'sum' | 'count' | 'min' | 'max' });
@@ -129,7 +133,7 @@ function aggregateShape(query: ast.Query, b: ast.SelectBody, tables: readonly st
   // every group must be one stored row: each GROUP BY expression has to be a column of the view
   const fromColumns = new Set(tables.flatMap((t) => catalog.tables[t]!.columns.map((c) => c.name)));
   for (const g of b.groupBy) {
-    if (!items.some((item, i) => roles[i]!.kind === 'key' && item.kind === 'expr' && groupMatches(g, item, i, fromColumns))) return null;
+    if (!items.some((item, i) => roles[i]!.kind === 'key' && item.kind === 'expr' && groupMatches(g, item, i, fromColumns))) return full('a GROUP BY expression that is not a column of the view');
   }
   const stateQuery: ast.Query = { ...query, body: { ...b, items: [...items, ...extra] } };
   return { kind: 'aggregate', tables, stateQuery, roles, hidden };
