@@ -14,6 +14,7 @@ import { typeName } from './types.js';
 import type { Catalog, TableMeta } from './catalog/catalog.js';
 import { viewOfTable } from './catalog/catalog.js';
 import { defaultSettings, type SessionSettings } from './settings.js';
+import { ResultCache } from './result-cache.js';
 import { isDataDir } from './storage/datadir.js';
 import { storageErrorOf } from './storage/io-error.js';
 import { Store, type Commit } from './storage/store.js';
@@ -59,6 +60,12 @@ export interface OpenOptions {
    * LOCKED (default 60 s).
    */
   lockWaitMs?: number;
+  /**
+   * Whether the session starts with its result cache on (default true, as
+   * Redshift's enable_result_cache_for_session); SET changes it later.
+   * Code that times queries by running them again opens with it off.
+   */
+  resultCache?: boolean;
 }
 
 export interface QueryResult {
@@ -128,6 +135,8 @@ export class Database {
   readonly transaction: TransactionBlock;
   /** This session's settings (SET, RESET; engine/settings.ts). */
   readonly settings: SessionSettings = defaultSettings();
+  /** This session's result cache (engine/result-cache.ts). */
+  readonly resultCache = new ResultCache();
 
   private constructor(
     readonly store: Store,
@@ -138,6 +147,7 @@ export class Database {
       store.lockWaitMs = options.lockWaitMs;
     }
     this.transaction = new TransactionBlock(store);
+    if (options.resultCache === false) this.settings.resultCache = false;
   }
 
   /** Opens a data directory, creating it when it does not exist (unless create is false). */

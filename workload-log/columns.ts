@@ -32,6 +32,8 @@ export interface QueryColumns {
   readonly durationMs: Float64Array;
   /** 0 ok, 1 error. */
   readonly status: Uint8Array;
+  /** 1 where the rows came from the result cache (QueryRecord.resultCacheHit), else 0. */
+  readonly resultCacheHit: Uint8Array;
   readonly user: Codes;
   readonly session: Codes;
   readonly source: Codes;
@@ -172,6 +174,7 @@ export class PartBuilder {
     startMs: new F64(),
     durationMs: new F64(),
     status: [] as number[],
+    resultCacheHit: [] as number[],
     user: new Dict(),
     session: new Dict(),
     source: new Dict(),
@@ -232,6 +235,7 @@ export class PartBuilder {
     q.startMs.push(Date.parse(r.startTime));
     q.durationMs.push(r.durationMs);
     q.status.push(r.status === 'ok' ? 0 : 1);
+    q.resultCacheHit.push(r.resultCacheHit ? 1 : 0);
     q.user.push(r.user);
     q.session.push(r.session);
     q.source.push(r.source ?? 'api');
@@ -277,6 +281,7 @@ export class PartBuilder {
     q.startMs.push(Date.parse(a[2]));
     q.durationMs.push(a[3]);
     q.status.push(a[9] === 'ok' ? 0 : 1);
+    q.resultCacheHit.push(a[24] === 1 ? 1 : 0);
     q.user.push(a[4]);
     q.session.push(a[5]);
     q.source.push(a[22]);
@@ -363,6 +368,7 @@ export class PartBuilder {
         startMs: q.startMs.done(),
         durationMs: q.durationMs.done(),
         status: Uint8Array.from(q.status),
+        resultCacheHit: Uint8Array.from(q.resultCacheHit),
         user: q.user.done(),
         session: q.session.done(),
         source: q.source.done(),
@@ -499,6 +505,7 @@ export function concatParts(parts: readonly WorkloadPart[]): WorkloadPart {
       startMs: concatF64(q.map((x) => x.startMs)),
       durationMs: concatF64(q.map((x) => x.durationMs)),
       status: concat(q.map((x) => x.status), (n) => new Uint8Array(n)),
+      resultCacheHit: concat(q.map((x) => x.resultCacheHit), (n) => new Uint8Array(n)),
       user: mergeCodes(q.map((x) => x.user)),
       session: mergeCodes(q.map((x) => x.session)),
       source: mergeCodes(q.map((x) => x.source)),
@@ -614,6 +621,7 @@ export function takeRows(part: WorkloadPart, rows: ArrayLike<number>): WorkloadP
       startMs: takeF64(q.startMs, rows),
       durationMs: takeF64(q.durationMs, rows),
       status: Uint8Array.from({ length: rows.length }, (_, i) => q.status[rows[i]!]!),
+      resultCacheHit: Uint8Array.from({ length: rows.length }, (_, i) => q.resultCacheHit[rows[i]!]!),
       user: takeCodes(q.user, rows),
       session: takeCodes(q.session, rows),
       source: takeCodes(q.source, rows),
@@ -788,6 +796,7 @@ export class RecordReader {
       orderBy: list(str(q.orderBy, i)),
       source: str(q.source, i)!,
       ...(transactionId !== null ? { transactionId } : {}),
+      ...(q.resultCacheHit[i] === 1 ? { resultCacheHit: true as const } : {}),
     };
   }
 }

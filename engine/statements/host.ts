@@ -11,6 +11,7 @@ import type { WorkerPool } from '../exec/parallel.js';
 import type { QueryRecord } from '../query-record.js';
 import type { TransactionBlock } from './transaction.js';
 import type { SessionSettings } from '../settings.js';
+import type { ResultCache } from '../result-cache.js';
 
 export interface SessionHost {
   readonly store: Store;
@@ -21,6 +22,8 @@ export interface SessionHost {
   catalog(): Catalog;
   /** Commits a change: at once outside a transaction block, else as part of the block (transaction.ts). */
   change<T>(change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T })): Promise<T>;
+  /** Answers of earlier SELECTs over tables that have not changed since (result-cache.ts). */
+  readonly resultCache: ResultCache;
   /** The session's settings (SET, RESET). */
   readonly settings: SessionSettings;
   /** The session's transaction block. */

@@ -18,13 +18,30 @@ import type { QueryStats } from '../result.js';
 import type { RecordParts } from '../record-builder.js';
 import type { SessionHost } from './host.js';
 import { bindContext } from './common.js';
+import { volatileFunctionIn } from '../sql/volatile.js';
+import { readsSystemTable, tablesRead } from '../plan/logical-walks.js';
 import { textResult, zeroStats, type StatementOutcome } from './outcome.js';
 
 export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const catalog = db.catalog();
+  // a block that wrote reads files no other catalog names: its answers are its own
+  const cacheable = db.settings.resultCache && !db.transaction.writing && volatileFunctionIn(p.text) === null;
+  // a prepared statement's answer depends on its parameters' values as much as on its text
+  const key = p.params?.length ? `${p.text}\u0000${JSON.stringify(p.params)}` : p.text;
+  if (cacheable) {
+    const hit = db.resultCache.get(key, catalog);
+    if (hit) {
+      parts.resultCacheHit = true;
+      const stats = zeroStats(performance.now() - t0);
+      stats.rowsReturned = hit.batch.length;
+      return { command: 'SELECT', fields: hit.fields, batch: hit.batch, stats, rowCount: hit.batch.length };
+    }
+  }
   const logical = bindQuery(s.query, bindContext(db, catalog, p.text, p.params));
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
-  return await execute(db, plan, catalog, parts, t0, 'SELECT', cancel);
+  const out = await execute(db, plan, catalog, parts, t0, 'SELECT', cancel);
+  if (cacheable && !readsSystemTable(logical)) db.resultCache.put(key, catalog, tablesRead(logical), out.fields, out.batch);
+  return out;
 }
 
 async function execute(db: SessionHost, plan: PlanNode, catalog: Catalog, parts: RecordParts, t0: number, command: string, cancel: CancelFlag | null): Promise<StatementOutcome> {
