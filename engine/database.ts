@@ -61,9 +61,12 @@ export interface OpenOptions {
    */
   lockWaitMs?: number;
   /**
-   * Whether the session starts with its result cache on (default true, as
-   * Redshift's enable_result_cache_for_session); SET changes it later.
-   * Code that times queries by running them again opens with it off.
+   * Whether the session starts with its result cache on (engine/result-cache.ts;
+   * SET enable_result_cache_for_session changes it later). Default false here:
+   * code that embeds keel often runs a query again to time or observe its
+   * execution (benchmarks, the advisor's shadow proofs, tests), which a cached
+   * answer would skip. The user-facing sessions (keel sql, its prompt, keel
+   * serve) open with it on, as Redshift's sessions are.
    */
   resultCache?: boolean;
 }
@@ -135,6 +138,7 @@ export class Database {
   readonly transaction: TransactionBlock;
   /** This session's settings (SET, RESET; engine/settings.ts). */
   readonly settings: SessionSettings = defaultSettings();
+  readonly initialSettings: Readonly<SessionSettings>;
   /** This session's result cache (engine/result-cache.ts). */
   readonly resultCache = new ResultCache();
 
@@ -147,7 +151,8 @@ export class Database {
       store.lockWaitMs = options.lockWaitMs;
     }
     this.transaction = new TransactionBlock(store);
-    if (options.resultCache === false) this.settings.resultCache = false;
+    if (options.resultCache !== undefined) this.settings.resultCache = options.resultCache;
+    this.initialSettings = Object.freeze({ ...this.settings });
   }
 
   /** Opens a data directory, creating it when it does not exist (unless create is false). */

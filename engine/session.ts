@@ -255,7 +255,7 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
     case 'dropMaterializedView':
       return dropMaterializedView(db, s, p, t0);
     case 'set':
-      applySetting(db.settings, s, p.text);
+      applySetting(db.settings, db.initialSettings, s, p.text);
       return done(s.value === null ? 'RESET' : 'SET', t0);
     case 'describe':
       return describe(db, s, p, t0);

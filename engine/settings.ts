@@ -11,8 +11,9 @@ export interface SessionSettings {
   resultCache: boolean;
 }
 
+/** The settings a session starts with when its opener says nothing: the result cache off (engine/database.ts OpenOptions.resultCache says why). */
 export function defaultSettings(): SessionSettings {
-  return { resultCache: true };
+  return { resultCache: false };
 }
 
 /** The settings by their Redshift names, with how each reads its value. */
@@ -27,14 +28,14 @@ function onOff(v: string): boolean | null {
   return null;
 }
 
-/** Applies SET or RESET to `settings`; a value of null (RESET, SET ... TO DEFAULT) restores the default. */
-export function applySetting(settings: SessionSettings, s: ast.SetStatement, sql: string): void {
+/** Applies SET or RESET to `settings`; a value of null (RESET, SET ... TO DEFAULT) restores what the session started with (`initial`). */
+export function applySetting(settings: SessionSettings, initial: Readonly<SessionSettings>, s: ast.SetStatement, sql: string): void {
   const def = SETTINGS[s.name.name];
   if (!def) {
     throw new SqlError('UNSUPPORTED', `setting "${s.name.name}" is not supported; keel has ${Object.keys(SETTINGS).join(', ')}`, positionAt(sql, s.name.pos), sql);
   }
   if (s.value === null) {
-    settings[def.key] = defaultSettings()[def.key];
+    settings[def.key] = initial[def.key];
     return;
   }
   const v = def.parse(s.value);

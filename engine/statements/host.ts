@@ -26,6 +26,8 @@ export interface SessionHost {
   readonly resultCache: ResultCache;
   /** The session's settings (SET, RESET). */
   readonly settings: SessionSettings;
+  /** The settings the session started with, which RESET restores. */
+  readonly initialSettings: Readonly<SessionSettings>;
   /** The session's transaction block. */
   readonly transaction: TransactionBlock;
   systemTable(name: string): SystemTable | undefined;

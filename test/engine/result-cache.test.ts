@@ -18,7 +18,7 @@ let records: QueryRecord[];
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-rc-'));
-  db = await Database.open(dir, { slices: 2, workers: 0 });
+  db = await Database.open(dir, { slices: 2, workers: 0, resultCache: true });
   await db.execute(`
     create table t (k int, g varchar(4));
     insert into t values (1, 'a'), (2, 'a'), (3, 'b');
@@ -105,11 +105,21 @@ describe('result cache', () => {
     expect((await run(Q)).hit).toBe(false);
     await db.query('set enable_result_cache_for_session to on');
     expect((await run(Q)).hit).toBe(true);
-    const other = await Database.open(dir, { workers: 0, resultCache: false, workloadLog: false });
+    // RESET: back to how the session opened (on)
+    await db.query('set enable_result_cache_for_session to off');
+    await db.query('reset enable_result_cache_for_session');
+    expect((await run(Q)).hit).toBe(true);
+    // the embedding API's default: off
+    const other = await Database.open(dir, { workers: 0, workloadLog: false });
     try {
       await other.query(Q);
       await other.query(Q);
       expect(other.resultCache.hits).toBe(0);
+      expect(other.resultCache.size).toBe(0);
+      await other.query('set enable_result_cache_for_session to on');
+      await other.query(Q);
+      await other.query(Q);
+      expect(other.resultCache.hits).toBe(1);
     } finally {
       other.close();
     }

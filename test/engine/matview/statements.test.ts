@@ -172,14 +172,16 @@ describe('materialized views', () => {
 
 describe('SET', () => {
   it('takes the settings keel has and refuses others by name', async () => {
-    await db.query('set enable_result_cache_for_session to off');
+    // the embedding API opens sessions with the cache off (engine/database.ts)
     expect(db.settings.resultCache).toBe(false);
+    await db.query('set enable_result_cache_for_session to on');
+    expect(db.settings.resultCache).toBe(true);
     await db.query('reset enable_result_cache_for_session');
-    expect(db.settings.resultCache).toBe(true);
-    await db.query('set enable_result_cache_for_session = false');
     expect(db.settings.resultCache).toBe(false);
-    await db.query('set enable_result_cache_for_session to default');
+    await db.query('set enable_result_cache_for_session = true');
     expect(db.settings.resultCache).toBe(true);
+    await db.query('set enable_result_cache_for_session to default');
+    expect(db.settings.resultCache).toBe(false);
     expect(await messageOf('set search_path to analytics')).toBe('setting "search_path" is not supported; keel has enable_result_cache_for_session');
     expect(await codeOf('set enable_result_cache_for_session to maybe')).toBe('INVALID_VALUE');
   });
