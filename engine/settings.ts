@@ -9,16 +9,19 @@ import type * as ast from './sql/ast.js';
 export interface SessionSettings {
   /** enable_result_cache_for_session: repeat queries over unchanged tables answer from the result cache (engine/result-cache.ts). */
   resultCache: boolean;
+  /** mv_enable_aqmv_for_session: queries a fresh materialized view answers exactly are rewritten to read it (engine/matview/rewrite.ts). */
+  viewRewrite: boolean;
 }
 
-/** The settings a session starts with when its opener says nothing: the result cache off (engine/database.ts OpenOptions.resultCache says why). */
+/** The settings a session starts with when its opener says nothing: the result cache off (engine/database.ts OpenOptions.resultCache says why), rewriting to fresh views on. */
 export function defaultSettings(): SessionSettings {
-  return { resultCache: false };
+  return { resultCache: false, viewRewrite: true };
 }
 
 /** The settings by their Redshift names, with how each reads its value. */
 const SETTINGS: Readonly<Record<string, { readonly key: keyof SessionSettings; readonly parse: (v: string) => boolean | null }>> = {
   enable_result_cache_for_session: { key: 'resultCache', parse: onOff },
+  mv_enable_aqmv_for_session: { key: 'viewRewrite', parse: onOff },
 };
 
 function onOff(v: string): boolean | null {

@@ -71,8 +71,8 @@ export function svvMvInfo(database: () => string): SystemTable {
           mv.name,
           flag(!isFresh(mv, catalog)),
           reason === null ? 1 : 0,
-          // automatic query rewrite is not done yet: no view is used for a query that does not name it
-          flag(false),
+          // every view can answer the queries it matches exactly while it is fresh (matview/rewrite.ts)
+          flag(true),
           flag(mv.autoRefresh),
           mv.table,
           catalog.tables[mv.table]?.rows ?? 0,

@@ -5,7 +5,7 @@
 import { SqlError, positionAt } from '../errors.js';
 import type { ParsedStatement } from '../sql/index.js';
 import type * as ast from '../sql/ast.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog, TableMeta } from '../catalog/catalog.js';
 import { bindQuery } from '../plan/binder.js';
 import { Planner } from '../plan/planner.js';
 import type { PlanNode } from '../plan/physical.js';
@@ -20,6 +20,8 @@ import type { SessionHost } from './host.js';
 import { bindContext } from './common.js';
 import { volatileFunctionIn } from '../sql/volatile.js';
 import { readsSystemTable, tablesRead } from '../plan/logical-walks.js';
+import type { LogicalNode } from '../plan/logical.js';
+import { exactViewMatch } from '../matview/rewrite.js';
 import { textResult, zeroStats, type StatementOutcome } from './outcome.js';
 
 export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
@@ -37,11 +39,27 @@ export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedS
       return { command: 'SELECT', fields: hit.fields, batch: hit.batch, stats, rowCount: hit.batch.length };
     }
   }
-  const logical = bindQuery(s.query, bindContext(db, catalog, p.text, p.params));
+  const { logical, read } = bindRewritten(db, s.query, catalog, p);
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
   const out = await execute(db, plan, catalog, parts, t0, 'SELECT', cancel);
-  if (cacheable && !readsSystemTable(logical)) db.resultCache.put(key, catalog, tablesRead(logical), out.fields, out.batch);
+  if (cacheable && !readsSystemTable(logical)) db.resultCache.put(key, catalog, read, out.fields, out.batch);
   return out;
+}
+
+/**
+ * The query bound: as written, or over the materialized view that answers it
+ * exactly (matview/rewrite.ts) when the session allows rewriting. The rewrite
+ * is used only when it yields the same columns, names and types.
+ */
+function bindRewritten(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement): { logical: LogicalNode; view: string | null; read: TableMeta[] } {
+  const ctx = bindContext(db, catalog, p.text, p.params);
+  const logical = bindQuery(query, ctx);
+  const match = db.settings.viewRewrite ? exactViewMatch(query, catalog) : null;
+  if (!match) return { logical, view: null, read: tablesRead(logical) };
+  const over = bindQuery(match.rewrite(logical.fields.map((f) => f.name)), ctx);
+  const same = over.fields.length === logical.fields.length && over.fields.every((f, i) => f.name === logical.fields[i]!.name && JSON.stringify(f.type) === JSON.stringify(logical.fields[i]!.type));
+  // what the answer depends on: the view's rows, and the base tables (a change to them makes the view stale, the answer different)
+  return same ? { logical: over, view: match.view.name, read: tablesRead(over, tablesRead(logical)) } : { logical, view: null, read: tablesRead(logical) };
 }
 
 async function execute(db: SessionHost, plan: PlanNode, catalog: Catalog, parts: RecordParts, t0: number, command: string, cancel: CancelFlag | null): Promise<StatementOutcome> {
@@ -94,12 +112,14 @@ export async function explain(db: SessionHost, s: ast.ExplainStatement, p: Parse
   const inner = s.statement;
   if (inner.kind !== 'select') throw new SqlError('UNSUPPORTED', 'EXPLAIN takes a SELECT statement', positionAt(p.text, inner.pos), p.text);
   const catalog = db.catalog();
-  const logical = bindQuery(inner.query, bindContext(db, catalog, p.text, p.params));
+  const { logical, view } = bindRewritten(db, inner.query, catalog, p);
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
-  if (!s.analyze) return textResult('EXPLAIN', explainText(plan).split('\n'), t0);
+  // which view answers, and why: its query is this one's, and no base table changed since its refresh
+  const head = view ? [`Materialized view ${view} answers this query: its FROM, WHERE, GROUP BY and aggregates are the view's, and the view is fresh`] : [];
+  if (!s.analyze) return textResult('EXPLAIN', [...head, ...explainText(plan).split('\n')], t0);
   const ran = await execute(db, plan, catalog, parts, t0, 'EXPLAIN', cancel);
   const ctx = parts.exec!;
-  const lines = explainText(plan, ctx.stats).split('\n');
+  const lines = [...head, ...explainText(plan, ctx.stats).split('\n')];
   const st = ran.stats;
   lines.push(
     `Total: ${st.elapsedMs.toFixed(1)} ms, rows returned ${ran.rowCount}, rows moved ${st.rowsMoved}, bytes moved ${st.bytesMoved}, ` +

@@ -98,6 +98,17 @@ describe('result cache', () => {
     expect(await run('select * from mv order by g')).toMatchObject({ hit: false, rows: [['a', 2], ['b', 2]] });
   });
 
+  it('depends on the base tables of a view a query was rewritten to read', async () => {
+    await db.query('create materialized view mv as select g, count(*) as n from t group by g');
+    const sql = 'select g, count(*) as n from t group by g order by g';
+    expect((await db.query(`explain ${sql}`)).rows()[0]![0]).toMatch(/^Materialized view mv answers/);
+    expect(await run(sql)).toMatchObject({ hit: false, rows: [['a', 2], ['b', 1]] });
+    expect((await run(sql)).hit).toBe(true);
+    // the view goes stale, its table does not change: the cached answer must not be used, nor the view
+    await db.query("insert into t values (4, 'b')");
+    expect(await run(sql)).toMatchObject({ hit: false, rows: [['a', 2], ['b', 2]] });
+  });
+
   it('is off while enable_result_cache_for_session is off, and for a database opened without it', async () => {
     await run(Q);
     await db.query('set enable_result_cache_for_session to off');

@@ -60,8 +60,8 @@ describe('materialized views', () => {
       rows('select database_name, schema_name, user_name, name, is_stale, state, autorewrite, autorefresh, table_name, rows, refresh_kind, full_refresh_reason from svv_mv_info order by name');
     const db0 = path.basename(dir);
     expect(await info()).toEqual([
-      [db0, 'public', 'ann', 'by_g', 'f', 1, 'f', 't', 'mv_tbl__by_g__0', 3, 'full', null],
-      [db0, 'public', 'ann', 'keys', 'f', 0, 'f', 'f', 'mv_tbl__keys__0', 3, 'full', 'COUNT DISTINCT: only plain SUM, COUNT, AVG, MIN and MAX merge'],
+      [db0, 'public', 'ann', 'by_g', 'f', 1, 't', 't', 'mv_tbl__by_g__0', 3, 'full', null],
+      [db0, 'public', 'ann', 'keys', 'f', 0, 't', 'f', 'mv_tbl__keys__0', 3, 'full', 'COUNT DISTINCT: only plain SUM, COUNT, AVG, MIN and MAX merge'],
     ]);
     await db.query("insert into t values (5, 'c', 1.00)");
     expect((await info()).map((r) => r[4])).toEqual(['t', 't']);
@@ -182,7 +182,7 @@ describe('SET', () => {
     expect(db.settings.resultCache).toBe(true);
     await db.query('set enable_result_cache_for_session to default');
     expect(db.settings.resultCache).toBe(false);
-    expect(await messageOf('set search_path to analytics')).toBe('setting "search_path" is not supported; keel has enable_result_cache_for_session');
+    expect(await messageOf('set search_path to analytics')).toBe('setting "search_path" is not supported; keel has enable_result_cache_for_session, mv_enable_aqmv_for_session');
     expect(await codeOf('set enable_result_cache_for_session to maybe')).toBe('INVALID_VALUE');
   });
 });
