@@ -15,10 +15,16 @@ export const DEFAULT_DATA_DIR = './keel-data';
  * recording its statements as coming from `source`, runs `fn`, closes, and maps
  * errors to an exit code.
  */
-export async function withDatabase(opts: CommonOptions, fn: (db: Database) => Promise<void>, slices?: number, source: RecordSource = 'cli'): Promise<void> {
+export async function withDatabase(
+  opts: CommonOptions,
+  fn: (db: Database) => Promise<void>,
+  slices?: number,
+  source: RecordSource = 'cli',
+  session: { resultCache?: boolean } = {},
+): Promise<void> {
   let db: Database | undefined;
   try {
-    db = await Database.open(opts.data, { ...(slices === undefined ? {} : { slices }), workloadLog: { source } });
+    db = await Database.open(opts.data, { ...(slices === undefined ? {} : { slices }), workloadLog: { source }, ...session });
     await fn(db);
   } catch (e) {
     process.exitCode = reportError(e);

@@ -64,6 +64,12 @@ export interface QueryRecord {
    * statements that ran elsewhere, have none.
    */
   readonly transactionId?: string;
+  /**
+   * True when the rows came from the result cache (engine/result-cache.ts):
+   * nothing was scanned or moved, and scans and joins are empty. Absent
+   * otherwise, and from records written before it (added within version 1).
+   */
+  readonly resultCacheHit?: true;
   readonly rowsMoved: number;
   readonly bytesMoved: number;
   readonly blocksTotal: number;

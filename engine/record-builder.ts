@@ -17,6 +17,8 @@ import { formatDate, formatTimestamp, formatTimestampTz } from './types.js';
 export interface RecordParts {
   plan?: PlanNode;
   exec?: ExecContext;
+  /** The answer came from the result cache: nothing was planned or run. */
+  resultCacheHit?: boolean;
 }
 
 export function emptyRecordParts(): RecordParts {
@@ -228,6 +230,7 @@ export function buildRecord(input: RecordInput): QueryRecord {
     scans,
     joins,
     ...(input.transactionId !== undefined ? { transactionId: input.transactionId } : {}),
+    ...(input.parts.resultCacheHit ? { resultCacheHit: true as const } : {}),
     groupBy: [...new Set(groupBy)],
     orderBy: [...new Set(orderBy)],
   };

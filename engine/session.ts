@@ -30,6 +30,7 @@ import { copy } from './statements/copy.js';
 import { unload } from './statements/unload.js';
 import { sessionZone, setSetting, showSetting } from './statements/settings.js';
 import { ignored } from './statements/ignored.js';
+import { createMaterializedView, dropMaterializedView, refreshMaterializedView } from './statements/materialized-view.js';
 
 export type { StatementOutcome, Runner };
 
@@ -152,6 +153,9 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   alterSchema: 'ALTER TABLE',
   createView: 'CREATE VIEW',
   dropView: 'DROP VIEW',
+  createMaterializedView: 'CREATE MATERIALIZED VIEW',
+  refreshMaterializedView: 'REFRESH MATERIALIZED VIEW',
+  dropMaterializedView: 'DROP MATERIALIZED VIEW',
   describe: 'DESCRIBE',
   showTables: 'SHOW TABLES',
   set: 'SET',
@@ -200,6 +204,7 @@ function planRecordOf(db: SessionHost, sql: string, input: PlanRecordInput): Que
   }
   else if (s.kind === 'createTable' && s.as) logical = bindQuery(s.as, ctx);
   else if (s.kind === 'createView') bindQuery(s.query, ctx);
+  else if (s.kind === 'createMaterializedView') logical = bindQuery(s.query, ctx);
   const parts = emptyRecordParts();
   if (logical) parts.plan = new Planner(catalog.slices, db.store).planQuery(logical);
   return buildRecord({
@@ -251,12 +256,18 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return createView(db, s, p, t0);
     case 'dropView':
       return dropViews(db, s, p, t0);
+    case 'createMaterializedView':
+      return createMaterializedView(db, s, p, t0, cancel);
+    case 'refreshMaterializedView':
+      return refreshMaterializedView(db, s, p, t0, cancel);
+    case 'dropMaterializedView':
+      return dropMaterializedView(db, s, p, t0);
     case 'describe':
       return describe(db, s, p, t0);
     case 'showTables':
       return showTables(db, t0);
     case 'set':
-      return setSetting(db.settings, s, p, t0);
+      return setSetting(db.settings, db.initialSettings, s, p, t0);
     case 'show':
       return showSetting(db.settings, s, t0);
     case 'copy':

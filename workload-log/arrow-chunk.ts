@@ -139,6 +139,7 @@ function tableBytes(part: WorkloadPart, table: TableName): Uint8Array {
       w.codes('fingerprint', q.fingerprint);
       w.codes('command', q.command);
       w.u8('status', q.status);
+      w.u8('result_cache_hit', q.resultCacheHit);
       w.codes('error_code', q.errorCode);
       w.codes('group_by', q.groupBy);
       w.codes('order_by', q.orderBy);
@@ -360,6 +361,8 @@ export function readChunk(dir: string, stem: string): WorkloadPart {
       startMs: q.f64('start_ms'),
       durationMs: q.f64('duration_ms'),
       status: q.u8('status'),
+      // chunks written before the field hold no hits
+      resultCacheHit: q.has('result_cache_hit') ? q.u8('result_cache_hit') : new Uint8Array(q.length),
       user: q.codes('user'),
       session: q.codes('session'),
       source: q.codes('source'),

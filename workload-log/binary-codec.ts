@@ -12,7 +12,7 @@
  *     (the segment's strings are numbered in order; the number is written so that a reader that lost a frame
  *     still numbers the strings after it right)
  *   f64le x8: startMs durationMs rowsReturned rowsMoved bytesMoved blocksTotal blocksScanned blocksSkipped
- *   u8 status (0 ok, 1 error)
+ *   u8 flags: bit 0 the status (0 ok, 1 error), bit 1 a result-cache hit (QueryRecord.resultCacheHit)
  *   ref x9: user session source fingerprint command errorCode groupBy orderBy transactionId
  *   text x3: id sql errorMessage
  *   varint scans, each: ref table, ref columns, f64le x5 (blocksTotal blocksScanned blocksSkipped rowsScanned rowsOut),
@@ -71,7 +71,7 @@ export class RecordEncoder {
     this.body = ensure(this.body, 0, 0, 512);
     // the body first (it finds the new strings), then header and definitions, then the body copied after them
     for (const x of [Date.parse(r.startTime), r.durationMs, r.rowsReturned, r.rowsMoved, r.bytesMoved, r.blocksTotal, r.blocksScanned, r.blocksSkipped]) this.f64(x);
-    this.u8(r.status === 'ok' ? 0 : 1);
+    this.u8((r.status === 'ok' ? 0 : 1) | (r.resultCacheHit ? 2 : 0));
     this.ref(r.user);
     this.ref(r.session);
     this.ref('source' in r ? r.source : source);

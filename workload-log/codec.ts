@@ -6,8 +6,9 @@
  *
  *   [version, id, startTime, durationMs, user, session, sql, fingerprint, command,
  *    status, errorCode, errorMessage, rowsReturned, rowsMoved, bytesMoved,
- *    blocksTotal, blocksScanned, blocksSkipped, scans, joins, groupBy, orderBy, source, transactionId]
- *   (transactionId came later: null when the record has none, absent from records written before it)
+ *    blocksTotal, blocksScanned, blocksSkipped, scans, joins, groupBy, orderBy, source, transactionId, resultCacheHit]
+ *   (transactionId came later: null when the record has none, absent from records written before it;
+ *   resultCacheHit later still: 1 for a result-cache hit, absent otherwise)
  *   scan:      [table, columns, predicates, blocksTotal, blocksScanned, blocksSkipped, rowsScanned, rowsOut]
  *   predicate: [column, op, literal, estSelectivity, actualSelectivity]
  *   join:      [left, right, keys ([[left, right], ...]), type, action, leftRows, rightRows, rowsMoved, bytesMoved]
@@ -19,7 +20,7 @@ import type { LogRecord, RecordSource } from './record.js';
 const FIELDS = [
   'version', 'id', 'startTime', 'durationMs', 'user', 'session', 'sql', 'fingerprint', 'command',
   'status', 'error', 'rowsReturned', 'rowsMoved', 'bytesMoved', 'blocksTotal', 'blocksScanned', 'blocksSkipped',
-  'scans', 'joins', 'groupBy', 'orderBy', 'source', 'transactionId',
+  'scans', 'joins', 'groupBy', 'orderBy', 'source', 'transactionId', 'resultCacheHit',
 ] as const satisfies readonly (keyof LogRecord)[];
 type Unplaced = Exclude<keyof LogRecord, (typeof FIELDS)[number]>;
 const everyFieldPlaced: [Unplaced] extends [never] ? true : Unplaced = true;
@@ -40,7 +41,7 @@ const joinArray = (j: JoinRecord) => [j.left, j.right, j.keys.map((k) => [k.left
 
 /** The stored text of a record; `source` is used when the record has none. */
 export function encodeRecord(r: QueryRecord | LogRecord, source: RecordSource): string {
-  return JSON.stringify([
+  const fields: unknown[] = [
     r.version,
     r.id,
     r.startTime,
@@ -65,7 +66,10 @@ export function encodeRecord(r: QueryRecord | LogRecord, source: RecordSource): 
     r.orderBy,
     'source' in r ? r.source : source,
     r.transactionId ?? null,
-  ]);
+  ];
+  // only hits say so: every other record stays as long as before
+  if (r.resultCacheHit) fields.push(1);
+  return JSON.stringify(fields);
 }
 
 /** A payload that recordProblem() accepted: the layout above, every field of its type. */
@@ -74,6 +78,7 @@ export type EncodedRecord = readonly [
   'ok' | 'error', string | null, string | null, number, number, number,
   number, number, number, readonly EncodedScan[], readonly EncodedJoin[], readonly string[], readonly string[], string,
   (string | null)?,
+  1?,
 ];
 export type EncodedScan = readonly [string, readonly string[], readonly EncodedPredicate[], number, number, number, number, number];
 export type EncodedPredicate = readonly [string, string, string | null, number, number | null];
@@ -173,6 +178,7 @@ export function recordProblem(v: unknown): string | null {
     if (problem) return problem;
   }
   if (a[23] !== undefined && !isNullableStr(a[23])) return 'transactionId is not a string';
+  if (a[24] !== undefined && a[24] !== 1) return 'resultCacheHit is not 1';
   return strsProblem(a[20], 'groupBy') ?? strsProblem(a[21], 'orderBy') ?? (isStr(a[22]) ? null : 'source is not a string');
 }
 
@@ -229,5 +235,6 @@ export function decodeRecord(v: unknown): LogRecord | string {
     orderBy: [...a[21]],
     source: a[22],
     ...(a[23] !== undefined && a[23] !== null ? { transactionId: a[23] } : {}),
+    ...(a[24] === 1 ? { resultCacheHit: true as const } : {}),
   };
 }

@@ -41,6 +41,8 @@ export interface QueryColumns {
   readonly durationMs: Float64Array;
   /** 0 ok, 1 error. */
   readonly status: Uint8Array;
+  /** 1 where the rows came from the result cache (QueryRecord.resultCacheHit), else 0. */
+  readonly resultCacheHit: Uint8Array;
   readonly user: Codes;
   readonly session: Codes;
   readonly source: Codes;
@@ -289,6 +291,7 @@ export function partColumns<D extends DictBuilder, T extends TextBuilder>(dict: 
       startMs: new F64(),
       durationMs: new F64(),
       status: new U8(),
+      resultCacheHit: new U8(),
       user: dict(),
       session: dict(),
       source: dict(),
@@ -362,6 +365,7 @@ export class PartBuilder {
     q.startMs.push(Date.parse(r.startTime));
     q.durationMs.push(r.durationMs);
     q.status.push(r.status === 'ok' ? 0 : 1);
+    q.resultCacheHit.push(r.resultCacheHit ? 1 : 0);
     q.user.push(r.user);
     q.session.push(r.session);
     q.source.push(r.source ?? 'api');
@@ -407,6 +411,7 @@ export class PartBuilder {
     q.startMs.push(Date.parse(a[2]));
     q.durationMs.push(a[3]);
     q.status.push(a[9] === 'ok' ? 0 : 1);
+    q.resultCacheHit.push(a[24] === 1 ? 1 : 0);
     q.user.push(a[4]);
     q.session.push(a[5]);
     q.source.push(a[22]);
@@ -498,6 +503,7 @@ export function buildPart({ q, s, p, j }: ReturnType<typeof partColumns<DictBuil
       startMs: q.startMs.done(),
       durationMs: q.durationMs.done(),
       status: q.status.done(),
+      resultCacheHit: q.resultCacheHit.done(),
       user: q.user.done(),
       session: q.session.done(),
       source: q.source.done(),
@@ -634,6 +640,7 @@ export function concatParts(parts: readonly WorkloadPart[]): WorkloadPart {
       startMs: concatF64(q.map((x) => x.startMs)),
       durationMs: concatF64(q.map((x) => x.durationMs)),
       status: concat(q.map((x) => x.status), (n) => new Uint8Array(n)),
+      resultCacheHit: concat(q.map((x) => x.resultCacheHit), (n) => new Uint8Array(n)),
       user: mergeCodes(q.map((x) => x.user)),
       session: mergeCodes(q.map((x) => x.session)),
       source: mergeCodes(q.map((x) => x.source)),
@@ -750,6 +757,7 @@ export function takeRows(part: WorkloadPart, rows: ArrayLike<number>): WorkloadP
       startMs: takeF64(q.startMs, rows),
       durationMs: takeF64(q.durationMs, rows),
       status: Uint8Array.from({ length: rows.length }, (_, i) => q.status[rows[i]!]!),
+      resultCacheHit: Uint8Array.from({ length: rows.length }, (_, i) => q.resultCacheHit[rows[i]!]!),
       user: takeCodes(q.user, rows),
       session: takeCodes(q.session, rows),
       source: takeCodes(q.source, rows),
@@ -924,6 +932,7 @@ export class RecordReader {
       orderBy: list(str(q.orderBy, i)),
       source: str(q.source, i)!,
       ...(transactionId !== null ? { transactionId } : {}),
+      ...(q.resultCacheHit[i] === 1 ? { resultCacheHit: true as const } : {}),
     };
   }
 }

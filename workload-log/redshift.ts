@@ -191,7 +191,9 @@ export async function importRedshiftHistory(db: Database, log: WorkloadLog, file
         orderBy: [],
       };
     }
-    log.append({ ...record, source: 'redshift' });
+    // Redshift says when its result cache answered: the record keeps it (QueryRecord.resultCacheHit)
+    const cached = ['t', 'true', '1'].includes(col('result_cache_hit')?.trim().toLowerCase() ?? '');
+    log.append({ ...record, ...(cached ? { resultCacheHit: true as const } : {}), source: 'redshift' });
     counts.imported++;
   }
   if (!columns) throw new LoadError('LOAD_FORMAT', `the file is empty: expected a header row and SYS_QUERY_HISTORY rows`, file, 1);

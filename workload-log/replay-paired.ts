@@ -14,6 +14,7 @@
 import type { Database, QueryResult } from '../engine/index.js';
 import { readTrace, type TraceEntry } from './trace.js';
 import { Rng } from './tpch-workload.js';
+import { withoutResultCache } from './replay.js';
 
 export interface PairedSide {
   /** Median over the measured rounds of the round's summed statement time. */
@@ -106,6 +107,10 @@ export function pairedRatioInterval(a: Float64Array, b: Float64Array, resamples 
 
 /** Replays `trace` on `a` and `b` in pairs (module comment). Lines that are not valid trace lines are skipped. */
 export async function replayPaired(a: Executor, b: Executor, trace: string, options: PairedOptions = {}): Promise<PairedReplay> {
+  return withoutResultCache([a, b], () => replayPairedWith(a, b, trace, options));
+}
+
+async function replayPairedWith(a: Executor, b: Executor, trace: string, options: PairedOptions): Promise<PairedReplay> {
   const rounds = Math.max(1, options.rounds ?? 3);
   const warmup = Math.max(0, options.warmup ?? 1);
   const entries: TraceEntry[] = [];

@@ -80,7 +80,28 @@ export function percentile(sorted: Float64Array | readonly number[], p: number):
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/**
+ * Runs `run` with the result cache of each session off (engine/result-cache.ts),
+ * restoring the setting after: a replay measures how the engine runs its
+ * queries, and a repeated query the cache answers runs nothing. Sessions
+ * without settings (stand-ins in tests) are left alone.
+ */
+export async function withoutResultCache<T>(dbs: readonly object[], run: () => Promise<T>): Promise<T> {
+  const sessions = dbs.flatMap((d) => ('settings' in d ? [(d as { settings: { resultCache: boolean } }).settings] : []));
+  const before = sessions.map((s) => s.resultCache);
+  for (const s of sessions) s.resultCache = false;
+  try {
+    return await run();
+  } finally {
+    sessions.forEach((s, i) => (s.resultCache = before[i]!));
+  }
+}
+
 export async function replayTrace(db: Pick<Database, 'execute'>, trace: string, options: ReplayOptions = {}, totalBytes = 0): Promise<ReplaySummary> {
+  return withoutResultCache([db], () => replayTraceWith(db, trace, options, totalBytes));
+}
+
+async function replayTraceWith(db: Pick<Database, 'execute'>, trace: string, options: ReplayOptions, totalBytes: number): Promise<ReplaySummary> {
   const pace = options.pace ?? 'max';
   const speed = options.speed ?? 1;
   const concurrency = options.concurrency ?? 1;

@@ -186,9 +186,10 @@ export class SegmentPartBuilder {
     q.blocksTotal.push(this.f64());
     q.blocksScanned.push(this.f64());
     q.blocksSkipped.push(this.f64());
-    const status = this.buf[this.p++]!;
-    if (status > 1) throw new Malformed(`status ${status} is neither ok nor error`);
-    q.status.push(status);
+    const flags = this.buf[this.p++]!;
+    if (flags > 3) throw new Malformed(`flags ${flags} hold more than a status and a result-cache hit`);
+    q.status.push(flags & 1);
+    q.resultCacheHit.push(flags >> 1);
     q.user.push(this.required('user'));
     q.session.push(this.required('session'));
     q.source.push(this.required('source'));

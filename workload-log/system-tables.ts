@@ -15,6 +15,7 @@ const BIGINT: SqlType = { id: 'bigint' };
 const DOUBLE: SqlType = { id: 'double' };
 const INTEGER: SqlType = { id: 'integer' };
 const TIMESTAMP: SqlType = { id: 'timestamp' };
+const BOOL: SqlType = { id: 'boolean' };
 
 /** Builds one column of one part's rows: typed arrays of the part reused where they already are the column. */
 type ColumnSpec = { readonly name: string; readonly type: SqlType; readonly build: (p: WorkloadPart) => Vector };
@@ -260,6 +261,8 @@ const HISTORY: ColumnSpec[] = [
   array('blocks_skipped', (p) => p.queries.blocksSkipped),
   codes('group_by', (p) => p.queries.groupBy, TEXT),
   codes('order_by', (p) => p.queries.orderBy, TEXT),
+  // Redshift's column: true when the rows came from the result cache
+  { name: 'result_cache_hit', type: BOOL, build: (p) => ({ kind: 'bool', values: p.queries.resultCacheHit, nulls: null, length: p.queries.length }) },
 ];
 
 const SCANS: ColumnSpec[] = [

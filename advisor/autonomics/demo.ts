@@ -155,7 +155,7 @@ export async function runDemo(dir: string, options: DemoOptions): Promise<DemoRe
       }
       options.onPhase?.('apply', groups.length, groups.length);
     });
-    untuned = await Database.open(untunedDir, db.workerPool() ? { workers: db.workerPool()!.size } : {});
+    untuned = await Database.open(untunedDir, { resultCache: false, ...(db.workerPool() ? { workers: db.workerPool()!.size } : {}) });
     const untunedLog = attachWorkloadLog(untuned, { source: 'demo' });
     const since = Date.now() - 1;
     const paired = await phase('replay', () => replayPaired(untuned!, db, trace, { rounds: options.rounds ?? 3, warmup: 1, onProgress: (d, t) => options.onPhase?.('replay', d, t) }));

@@ -137,9 +137,9 @@ export async function proveGroup(db: Database, w: Workload, members: readonly Re
     fs.cpSync(path.join(scratch, 'current'), path.join(scratch, 'proposed'), { recursive: true });
     // the copies run on as many worker threads as the database does, so a layout that loads one slice more than the others costs time here as it will there
     const workers = db.workerPool()?.size ?? 0;
-    const cur = await Database.open(path.join(scratch, 'current'), { workers });
+    const cur = await Database.open(path.join(scratch, 'current'), { workers, resultCache: false });
     open.push(cur);
-    const prop = await Database.open(path.join(scratch, 'proposed'), { workers });
+    const prop = await Database.open(path.join(scratch, 'proposed'), { workers, resultCache: false });
     open.push(prop);
     for (const t of tables) await prop.execute(combinedAlter(t, members.filter((r) => r.table === t).map((r) => r.ddl)));
     for (const t of new Set(baseline.map((r) => r.table))) await cur.execute(combinedAlter(t, baseline.filter((r) => r.table === t).map((r) => r.ddl)));

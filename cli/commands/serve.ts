@@ -26,7 +26,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     flags,
     async (db) => {
       // a session per connection: a transaction block belongs to a Database handle
-      const server = await PgServer.listen(() => Database.open(db.dir, { create: false, workloadLog: { source: 'serve' } }), {
+      const server = await PgServer.listen(() => Database.open(db.dir, { create: false, workloadLog: { source: 'serve' }, resultCache: true }), {
         host: flags.host,
         port,
         ...(password === undefined ? {} : { password }),

@@ -94,12 +94,19 @@ export async function sqlCommand(query: string | undefined, opts: SqlOptions, ma
   }
   // the prompt opens the database on a thread of its own, so that Ctrl-C can stop a statement while it runs
   if (script === undefined) return runPrompt(opts);
-  await withDatabase(opts, async (db) => {
-    try {
-      if (script !== undefined) await runScript(db, script, format);
-    } catch (e) {
-      throw mapError(e);
-    }
-  });
+  // a user's session, as in Redshift: repeated queries over unchanged tables answer from the result cache
+  await withDatabase(
+    opts,
+    async (db) => {
+      try {
+        if (script !== undefined) await runScript(db, script, format);
+      } catch (e) {
+        throw mapError(e);
+      }
+    },
+    undefined,
+    'cli',
+    { resultCache: true },
+  );
 }
 

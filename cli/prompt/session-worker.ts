@@ -22,7 +22,7 @@ function wireResult(r: QueryResult): WireResult {
 let db!: Database;
 let opened = false;
 try {
-  db = await Database.open((workerData as { data: string }).data, { workloadLog: { source: 'cli' } });
+  db = await Database.open((workerData as { data: string }).data, { workloadLog: { source: 'cli' }, resultCache: true });
   opened = true;
   post({ type: 'open', dir: db.dir });
 } catch (e) {

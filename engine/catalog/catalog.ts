@@ -152,6 +152,63 @@ export interface ViewMeta {
   readonly lateBinding?: boolean;
 }
 
+/**
+ * What a base table of a materialized view held when the view was last
+ * computed. Appends keep a table's id and version and raise its nextSegment
+ * (the new rows are in the segments numbered from the recorded nextSegment
+ * on); deletes, updates, truncates and rewrites raise its version.
+ */
+export interface BaseTableState {
+  readonly name: string;
+  readonly id: number;
+  readonly version: number;
+  readonly nextSegment: number;
+}
+
+/** How a refresh brought a materialized view up to date (svl_mv_refresh_status). */
+export type RefreshKind = 'full' | 'incremental' | 'unchanged';
+
+export interface RefreshEntry {
+  /** Milliseconds since epoch. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly kind: RefreshKind;
+  /** CREATE, a REFRESH statement, or an automatic refresh after a change to a base table. */
+  readonly trigger: 'create' | 'manual' | 'auto';
+  /** Rows of base tables the refresh read: all of them for a full one, the new ones for an incremental one. */
+  readonly rowsRead: number;
+  /** Rows the view holds after it. */
+  readonly rows: number;
+}
+
+/**
+ * A materialized view: its defining query, and the keel table that stores its
+ * rows (Redshift's mv_tbl__<name>__0), whose layout the advisor tunes like any
+ * table's. The table's first columns are the view's; after them come the
+ * states an incremental refresh merges that the view does not show (the sum
+ * and count behind each AVG), engine/matview/shape.ts.
+ */
+export interface MaterializedViewMeta {
+  readonly name: string;
+  readonly sql: string;
+  /** The name of the table that holds the rows. */
+  readonly table: string;
+  /** The view's column names: the table's first columns. */
+  readonly columns: readonly string[];
+  readonly autoRefresh: boolean;
+  /** Who created it (svv_mv_info's user_name). */
+  readonly owner: string;
+  /** The base tables as the stored rows reflect them. */
+  readonly base: readonly BaseTableState[];
+  /** Milliseconds since epoch. */
+  readonly createdAt: number;
+  /** The latest refreshes, newest last (at most MAX_REFRESH_ENTRIES); the first is the CREATE's. */
+  readonly refreshes: readonly RefreshEntry[];
+}
+
+/** Refreshes a view keeps in its record: enough to see its recent pattern, small enough for the catalog document. */
+export const MAX_REFRESH_ENTRIES = 20;
+
 export interface Catalog {
   readonly format: number;
   readonly slices: number;
@@ -164,6 +221,8 @@ export interface Catalog {
   readonly nextTableId: number;
   readonly tables: Readonly<Record<string, TableMeta>>;
   readonly views: Readonly<Record<string, ViewMeta>>;
+  /** Absent in catalogs written before materialized views: none. */
+  readonly materializedViews?: Readonly<Record<string, MaterializedViewMeta>>;
   /**
    * Files a change made obsolete (paths relative to the data directory) and when.
    * They stay on disk for a grace period, so a reader in another process that
@@ -205,6 +264,17 @@ export function emptyCatalog(slices: number, blockRows = DEFAULT_BLOCK_ROWS): Ca
     tables: {},
     views: {},
   };
+}
+
+/** The catalog's materialized views (none in catalogs written before them). */
+export function materializedViews(catalog: Pick<Catalog, 'materializedViews'>): Readonly<Record<string, MaterializedViewMeta>> {
+  return catalog.materializedViews ?? {};
+}
+
+/** The materialized view whose rows `table` stores, if any: such a table changes only by REFRESH. */
+export function viewOfTable(catalog: Pick<Catalog, 'materializedViews'>, table: string): MaterializedViewMeta | undefined {
+  for (const v of Object.values(materializedViews(catalog))) if (v.table === table) return v;
+  return undefined;
 }
 
 /** Redshift's rendering of a table's distribution: EVEN, ALL, KEY(c), AUTO(ALL), AUTO(KEY(c)). */

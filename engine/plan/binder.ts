@@ -19,8 +19,9 @@
  */
 import type * as ast from '../sql/ast.js';
 import { parseStatement } from '../sql/index.js';
-import { isStackOverflow, overflowError } from '../errors.js';
-import type { Catalog, TableMeta } from '../catalog/catalog.js';
+import { SqlError, isStackOverflow, overflowError } from '../errors.js';
+import type { Catalog, MaterializedViewMeta, TableMeta } from '../catalog/catalog.js';
+import { materializedViews } from '../catalog/catalog.js';
 import type { SystemTable } from '../catalog/system-tables.js';
 import type { ParamValue, SqlType } from '../types.js';
 import { batchFromRows, type PhysicalValue } from '../rows.js';
@@ -108,6 +109,20 @@ function renamed(node: LogicalNode, names: readonly string[], table: string | nu
   });
   if (fields.every((f, i) => f.name === node.fields[i]!.name && f.table === node.fields[i]!.table)) return node;
   return { ...node, fields } as LogicalNode;
+}
+
+/** A materialized view reads its stored table: the view's columns, which come first, without the hidden states after them (catalog.ts). */
+function materializedViewNode(catalog: Catalog, mv: MaterializedViewMeta, alias: string): LogicalNode {
+  const t = catalog.tables[mv.table];
+  if (!t) throw new SqlError('CORRUPT', `materialized view "${mv.name}" has lost its table "${mv.table}"`);
+  const get: LogicalNode = {
+    op: 'get',
+    table: t,
+    alias,
+    fields: t.columns.map((c) => ({ name: c.name, type: c.type, table: alias, source: { table: t.name, column: c.name } })),
+  };
+  const n = mv.columns.length;
+  return n === t.columns.length ? get : projectNode(get, allColumns(get).slice(0, n), get.fields.slice(0, n));
 }
 
 export class Binder implements QueryBinder {
@@ -227,6 +242,10 @@ export class Binder implements QueryBinder {
     }
     const catalog = this.ctx.catalog;
     if (!node) {
+      const mv = materializedViews(catalog)[name];
+      if (mv) node = materializedViewNode(catalog, mv, alias);
+    }
+    if (!node) {
       const t = catalog.tables[name];
       if (t && this.ctx.statsOnly?.(t)) {
         throw this.error(
@@ -253,7 +272,7 @@ export class Binder implements QueryBinder {
       if (st) node = { op: 'system', table: st, catalog, fields: st.fields.map((f) => ({ ...f, table: alias })) };
     }
     if (!node) {
-      const names = [...Object.keys(catalog.tables), ...Object.keys(catalog.views), ...this.ctes.flatMap((f) => [...f.keys()]), 'svv_table_info'];
+      const names = [...Object.keys(catalog.tables), ...Object.keys(catalog.views), ...Object.keys(materializedViews(catalog)), ...this.ctes.flatMap((f) => [...f.keys()]), 'svv_table_info'];
       throw this.error('UNKNOWN_TABLE', `table "${name}" does not exist${didYouMean(name, names)}`, ref.name.pos);
     }
     if (ref.columnAliases) {

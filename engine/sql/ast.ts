@@ -32,6 +32,9 @@ export type Statement =
   | AlterSchemaStatement
   | CreateViewStatement
   | DropViewStatement
+  | CreateMaterializedViewStatement
+  | RefreshMaterializedViewStatement
+  | DropMaterializedViewStatement
   | DescribeStatement
   | ShowTablesStatement
   | SetStatement
@@ -329,6 +332,33 @@ export interface CreateViewStatement extends Node {
   readonly noSchemaBinding: boolean;
 }
 
+/**
+ * CREATE MATERIALIZED VIEW v [BACKUP YES|NO] [DISTSTYLE ...] [DISTKEY(c)]
+ * [[COMPOUND|INTERLEAVED] SORTKEY(...)] [AUTO REFRESH YES|NO] AS query
+ */
+export interface CreateMaterializedViewStatement extends Node {
+  readonly kind: 'createMaterializedView';
+  readonly name: Ident;
+  readonly distStyle: CreateTableStatement['distStyle'];
+  readonly distKey: Ident | null;
+  readonly sortKey: CreateTableStatement['sortKey'];
+  readonly autoRefresh: boolean;
+  readonly query: Query;
+  /** The query's source text, stored in the catalog and recomputed by REFRESH. */
+  readonly queryText: string;
+}
+
+export interface RefreshMaterializedViewStatement extends Node {
+  readonly kind: 'refreshMaterializedView';
+  readonly name: Ident;
+}
+
+export interface DropMaterializedViewStatement extends Node {
+  readonly kind: 'dropMaterializedView';
+  readonly name: Ident;
+  readonly ifExists: boolean;
+}
+
 export interface DropViewStatement extends Node {
   readonly kind: 'dropView';
   readonly names: readonly Ident[];
@@ -346,17 +376,18 @@ export interface ShowTablesStatement extends Node {
   readonly kind: 'showTables';
 }
 
-/** SET timezone / SET TIME ZONE / RESET (engine/sql/parse-session.ts). */
+/** SET and RESET of a session setting (engine/sql/parse-session.ts). */
 export interface SetStatement extends Node {
   readonly kind: 'set';
-  readonly setting: 'timezone';
-  /** The zone as written; null for DEFAULT, LOCAL and RESET (UTC). */
+  /** The setting's name, lower case: timezone, a session setting (statements/settings.ts), or 'all' for RESET ALL. */
+  readonly setting: string;
+  readonly settingPos: number;
+  /** The value as written (a zone, a word, a number or a string's text); null for DEFAULT, LOCAL (a zone) and RESET. */
   readonly value: string | null;
   /** RESET rather than SET (the command tag says which). */
   readonly reset: boolean;
 }
 
-/** SHOW timezone / SHOW TIME ZONE / SHOW ALL. */
 export interface ShowStatement extends Node {
   readonly kind: 'show';
   readonly setting: 'timezone' | 'all';

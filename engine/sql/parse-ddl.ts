@@ -11,7 +11,7 @@ const DIST_STYLES: ReadonlySet<string> = new Set(['auto', 'even', 'key', 'all'])
 /** Objects after CREATE/DROP/ALTER that we recognize but do not have. */
 const UNSUPPORTED_OBJECTS: ReadonlySet<string> = new Set([
   'index', 'schema', 'database', 'function', 'procedure', 'user', 'group', 'role', 'external', 'sequence',
-  'library', 'model', 'datashare', 'materialized', 'temp', 'temporary', 'local', 'trigger', 'type',
+  'library', 'model', 'datashare', 'temp', 'temporary', 'local', 'trigger', 'type',
 ]);
 
 export function createStatement(p: ParserCursor): ast.Statement {
@@ -23,6 +23,7 @@ export function createStatement(p: ParserCursor): ast.Statement {
   }
   if (p.isWord('view')) return createView(p, pos, orReplace);
   if (p.isWord('table') && !orReplace) return createTable(p, pos);
+  if (p.isWord('materialized') && !orReplace) return createMaterializedView(p, pos);
   const t = p.tok;
   if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw p.unsupported(`CREATE ${t.value.toUpperCase()}`);
   throw p.expected(orReplace ? 'VIEW' : 'TABLE or VIEW');
@@ -314,10 +315,67 @@ function createView(p: ParserCursor, pos: number, orReplace: boolean): ast.Creat
   return { kind: 'createView', name, orReplace, columns, query, queryText, noSchemaBinding, pos };
 }
 
-// DROP TABLE|VIEW [IF EXISTS] a [, b] [RESTRICT]
-export function dropStatement(p: ParserCursor): ast.DropTableStatement | ast.DropViewStatement {
+/**
+ * CREATE MATERIALIZED VIEW v [BACKUP YES|NO] [DISTSTYLE ...] [DISTKEY(c)] [SORTKEY(...)] [AUTO REFRESH YES|NO] AS query,
+ * the attributes in any order, as Redshift takes them (BACKUP is accepted and has no effect: there are no snapshots to leave it out of).
+ */
+function createMaterializedView(p: ParserCursor, pos: number): ast.CreateMaterializedViewStatement {
+  p.expectWord('materialized');
+  p.expectWord('view');
+  const name = p.objectName();
+  if (p.isOp('(')) throw p.unsupported('a column name list in CREATE MATERIALIZED VIEW (alias the query\'s columns instead)');
+  let autoRefresh: boolean | null = null;
+  let attrs = tableAttributes(p);
+  for (;;) {
+    const t = p.tok;
+    if (!p.acceptWord('auto')) break;
+    if (autoRefresh !== null) throw p.error('SYNTAX', 'AUTO REFRESH is specified more than once', t.pos);
+    p.expectWord('refresh');
+    if (p.acceptWord('yes')) autoRefresh = true;
+    else if (p.acceptWord('no')) autoRefresh = false;
+    else throw p.expected('YES or NO');
+    const more = tableAttributes(p);
+    attrs = mergeAttributes(p, attrs, more, t);
+  }
+  p.expectWord('as');
+  const start = p.tok.pos;
+  const query = p.query();
+  const queryText = p.sql.slice(start, p.lastEnd());
+  return { kind: 'createMaterializedView', name, ...attrs, autoRefresh: autoRefresh ?? false, query, queryText, pos };
+}
+
+/** Layout attributes written on both sides of AUTO REFRESH, each at most once. */
+function mergeAttributes(
+  p: ParserCursor,
+  a: Pick<ast.CreateTableStatement, 'distStyle' | 'distKey' | 'sortKey'>,
+  b: Pick<ast.CreateTableStatement, 'distStyle' | 'distKey' | 'sortKey'>,
+  at: Token,
+): Pick<ast.CreateTableStatement, 'distStyle' | 'distKey' | 'sortKey'> {
+  if ((a.distStyle && b.distStyle) || (a.distKey && b.distKey) || (a.sortKey && b.sortKey)) throw p.error('SYNTAX', 'a layout attribute is specified more than once', at.pos);
+  return { distStyle: a.distStyle ?? b.distStyle, distKey: a.distKey ?? b.distKey, sortKey: a.sortKey ?? b.sortKey };
+}
+
+// REFRESH MATERIALIZED VIEW v
+export function refreshStatement(p: ParserCursor): ast.RefreshMaterializedViewStatement {
+  const pos = p.advance().pos;
+  p.expectWord('materialized');
+  p.expectWord('view');
+  return { kind: 'refreshMaterializedView', name: p.objectName(), pos };
+}
+
+// DROP TABLE|VIEW [IF EXISTS] a [, b] [RESTRICT] | DROP MATERIALIZED VIEW [IF EXISTS] v
+export function dropStatement(p: ParserCursor): ast.DropTableStatement | ast.DropViewStatement | ast.DropMaterializedViewStatement {
   const pos = p.advance().pos;
   const t = p.tok;
+  if (p.acceptWord('materialized')) {
+    p.expectWord('view');
+    const ifExists = acceptIfExists(p);
+    const name = p.objectName();
+    if (p.isOp(',')) throw p.unsupported('several views in one DROP MATERIALIZED VIEW');
+    if (p.isWord('cascade')) throw p.unsupported('DROP ... CASCADE');
+    p.acceptWord('restrict');
+    return { kind: 'dropMaterializedView', name, ifExists, pos };
+  }
   const kind = p.acceptWord('table') ? 'dropTable' : p.acceptWord('view') ? 'dropView' : null;
   if (kind === null) {
     if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw p.unsupported(`DROP ${t.value.toUpperCase()}`);

@@ -4,44 +4,65 @@
  *
  *   SET [SESSION] timezone { TO | = } { 'zone' | zone | DEFAULT | LOCAL }
  *   SET [SESSION] TIME ZONE { 'zone' | zone | DEFAULT | LOCAL }
- *   RESET timezone    RESET TIME ZONE    RESET ALL
+ *   RESET timezone    RESET TIME ZONE    RESET ALL (every setting)
  *   SHOW timezone     SHOW TIME ZONE     SHOW ALL
  *
- * The time zone is the one setting keel has. SET of the settings a schema
- * dump writes (search_path to public, client_encoding ...) is accepted and
- * ignored (parse-ignored.ts); any other is refused by name (UNSUPPORTED), as
- * are SET LOCAL timezone (a setting for the transaction only) and a zone given
- * as an offset (INTERVAL '-8 hours', -8), which Redshift takes.
+ *   SET [SESSION] enable_result_cache_for_session | mv_enable_aqmv_for_session
+ *     { TO | = } { on | off | DEFAULT }, and RESET of them
+ *
+ * SET of the settings a schema dump writes (search_path to public,
+ * client_encoding ...) is accepted and ignored (parse-ignored.ts); any other
+ * is refused by name (UNSUPPORTED), as are SET LOCAL (a setting for the
+ * transaction only) and a zone given as an offset (INTERVAL '-8 hours', -8),
+ * which Redshift takes.
  */
 import type * as ast from './ast.js';
 import type { ParserCursor } from './parse-cursor.js';
 import { ignoredSetting } from './parse-ignored.js';
 
+/** The session's on/off settings, by Redshift's names (statements/settings.ts gives their meaning). */
+export const SESSION_FLAGS: readonly string[] = ['enable_result_cache_for_session', 'mv_enable_aqmv_for_session'];
+
+const isName = (p: ParserCursor) => p.tok.kind === 'word' || p.tok.kind === 'qident';
+
 export function setStatement(p: ParserCursor): ast.SetStatement | ast.IgnoredStatement {
   const pos = p.advance().pos;
   const local = p.acceptWord('local');
   if (!local) p.acceptWord('session');
-  const zone = p.isWord('time') || ((p.tok.kind === 'word' || p.tok.kind === 'qident') && p.tok.value.toLowerCase() === 'timezone');
+  const settingPos = p.tok.pos;
+  const name = isName(p) ? p.tok.value.toLowerCase() : '';
+  const zone = p.isWord('time') || name === 'timezone';
   // the settings a schema dump writes are accepted and ignored (parse-ignored.ts); any other is refused there by name
-  if (!zone) return ignoredSetting(p, pos);
+  if (!zone && !SESSION_FLAGS.includes(name)) return ignoredSetting(p, pos);
   if (local) throw p.unsupported('SET LOCAL (a setting for the current transaction only)');
   if (p.acceptWord('time')) {
     p.expectWord('zone');
-  } else {
-    settingName(p, 'SET');
-    if (!p.acceptWord('to') && !p.acceptOp('=')) throw p.expected('TO or "="');
+    return { kind: 'set', setting: 'timezone', settingPos, value: zoneValue(p), reset: false, pos };
   }
-  return { kind: 'set', setting: 'timezone', value: zoneValue(p), reset: false, pos };
+  p.advance();
+  if (!p.acceptWord('to') && !p.acceptOp('=')) throw p.expected('TO or "="');
+  if (zone) return { kind: 'set', setting: 'timezone', settingPos, value: zoneValue(p), reset: false, pos };
+  const t = p.tok;
+  if (t.kind !== 'word' && t.kind !== 'qident' && t.kind !== 'number' && t.kind !== 'string') throw p.expected('a value');
+  p.advance();
+  return { kind: 'set', setting: name, settingPos, value: t.kind === 'word' && t.value === 'default' ? null : t.value, reset: false, pos };
 }
 
+/** RESET ALL | TIME ZONE | name */
 export function resetStatement(p: ParserCursor): ast.SetStatement {
   const pos = p.advance().pos;
-  // RESET ALL: the time zone is every setting there is
-  if (!p.acceptWord('all')) {
-    if (p.acceptWord('time')) p.expectWord('zone');
-    else settingName(p, 'RESET');
+  const settingPos = p.tok.pos;
+  if (p.acceptWord('all')) return { kind: 'set', setting: 'all', settingPos, value: null, reset: true, pos };
+  if (p.acceptWord('time')) {
+    p.expectWord('zone');
+    return { kind: 'set', setting: 'timezone', settingPos, value: null, reset: true, pos };
   }
-  return { kind: 'set', setting: 'timezone', value: null, reset: true, pos };
+  const t = p.tok;
+  if (!isName(p)) throw p.expected('a setting name');
+  const name = t.value.toLowerCase();
+  if (name !== 'timezone' && !SESSION_FLAGS.includes(name)) throw p.unsupported(`RESET ${t.value} (keel's settings are timezone, ${SESSION_FLAGS.join(', ')})`);
+  p.advance();
+  return { kind: 'set', setting: name, settingPos, value: null, reset: true, pos };
 }
 
 /** SHOW timezone, SHOW TIME ZONE, SHOW ALL (SHOW TABLES is parsed beside it, in parser.ts). */

@@ -22,7 +22,7 @@ import type * as ast from './ast.js';
 import { RESERVED_WORDS, tokenize, type Token } from './lexer.js';
 import { checkExpressionNesting, checkNesting, MAX_PARSE_DEPTH } from './nesting.js';
 import type { ParserCursor } from './parse-cursor.js';
-import { alterStatement, createStatement, dropStatement } from './parse-ddl.js';
+import { alterStatement, createStatement, dropStatement, refreshStatement } from './parse-ddl.js';
 import { deleteStatement, insertStatement, mergeStatement, truncateStatement, updateStatement } from './parse-dml.js';
 import { copyStatement, unloadStatement } from './parse-copy.js';
 import { analyzeStatement, vacuumStatement } from './parse-maintenance.js';
@@ -76,7 +76,7 @@ const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
   'grant', 'revoke',
   'call', 'declare', 'fetch',
-  'close', 'prepare', 'execute', 'deallocate', 'lock', 'refresh', 'cancel',
+  'close', 'prepare', 'execute', 'deallocate', 'lock', 'cancel',
 ]);
 
 /** Units of an interval string, as [field, factor]: months, days or microseconds. */
@@ -386,6 +386,8 @@ class Parser implements ParserCursor {
         return mergeStatement(this);
       case 'alter':
         return alterStatement(this);
+      case 'refresh':
+        return refreshStatement(this);
       case 'copy':
         return copyStatement(this);
       case 'unload':
@@ -405,8 +407,6 @@ class Parser implements ParserCursor {
       case 'rollback':
       case 'abort':
         return transactionStatement(this);
-      case 'set':
-        return setStatement(this);
       case 'comment':
         return commentStatement(this);
       case 'show':

@@ -36,7 +36,7 @@ import { ExecContext } from '../exec/context.js';
 import { Executor } from '../exec/executor.js';
 import type { CancelFlag } from '../exec/cancel.js';
 import type { SessionHost } from './host.js';
-import { bindContext, encodingOf, statementError as ddlError, tableOr } from './common.js';
+import { bindContext, encodingOf, statementError as ddlError, writableTableOr } from './common.js';
 import { done, type StatementOutcome } from './outcome.js';
 
 export async function alterSchema(db: SessionHost, s: ast.AlterSchemaStatement, p: ParsedStatement, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
@@ -44,7 +44,7 @@ export async function alterSchema(db: SessionHost, s: ast.AlterSchemaStatement, 
   // the DEFAULT is evaluated once, before the lock: a constant expression reads no table
   const added = c.kind === 'addColumn' ? newColumn(db, c, p, cancel) : null;
   await db.change((catalog) => {
-    const table = tableOr(catalog, s.table, p);
+    const table = writableTableOr(catalog, s.table, p);
     let next: TableMeta;
     let name = table.name;
     let obsolete: string[] = [];

@@ -3,6 +3,7 @@ import { SqlError, positionAt, type ErrorCode } from '../errors.js';
 import type { ParsedStatement } from '../sql/index.js';
 import type * as ast from '../sql/ast.js';
 import type { Catalog, ColumnMeta, TableMeta } from '../catalog/catalog.js';
+import { materializedViews, viewOfTable } from '../catalog/catalog.js';
 import { encodingForRedshift } from '../storage/codecs/index.js';
 import { constantVector } from '../storage/segment-columns.js';
 import { physicalKind, type ParamValue } from '../types.js';
@@ -34,10 +35,28 @@ export function statementError(code: ErrorCode, message: string, pos: number, p:
 export function tableOr(catalog: Catalog, name: ast.Ident, p: ParsedStatement): TableMeta {
   const t = catalog.tables[name.name];
   if (!t) {
-    const kind = catalog.views[name.name] ? `"${name.name}" is a view, not a table` : `table "${name.name}" does not exist`;
+    const mv = materializedViews(catalog)[name.name];
+    const kind = catalog.views[name.name]
+      ? `"${name.name}" is a view, not a table`
+      : mv
+        ? `"${name.name}" is a materialized view, not a table (its rows are in table "${mv.table}")`
+        : `table "${name.name}" does not exist`;
     throw statementError('UNKNOWN_TABLE', kind, name.pos, p);
   }
   return t;
+}
+
+/**
+ * The table a statement changes rows or columns of. A materialized view and
+ * the table holding its rows change only by REFRESH: UNSUPPORTED, naming it.
+ */
+export function writableTableOr(catalog: Catalog, name: ast.Ident, p: ParsedStatement): TableMeta {
+  const mv = materializedViews(catalog)[name.name] ?? viewOfTable(catalog, name.name);
+  if (mv) {
+    const what = name.name === mv.name ? `"${mv.name}" is a materialized view` : `table "${name.name}" holds the rows of materialized view "${mv.name}"`;
+    throw statementError('UNSUPPORTED', `${what}; its rows change only by REFRESH MATERIALIZED VIEW ${mv.name}`, name.pos, p);
+  }
+  return tableOr(catalog, name, p);
 }
 
 /** The codec an ENCODE name asks for, as Redshift names them. */

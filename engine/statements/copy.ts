@@ -25,7 +25,7 @@ import { cancelledError, isCancelled, type CancelFlag } from '../exec/cancel.js'
 import { appendLoadErrors, type LoadErrorRow } from '../catalog/load-errors.js';
 import { physicalKind } from '../types.js';
 import type { SessionHost } from './host.js';
-import { statementError, tableOr } from './common.js';
+import { statementError, tableOr, writableTableOr } from './common.js';
 import { done, type StatementOutcome } from './outcome.js';
 import { runnerOf } from './records.js';
 
@@ -127,7 +127,7 @@ export async function copy(db: SessionHost, s: ast.CopyStatement, p: ParsedState
       return done('COPY', t0, 0);
     }
     const loaded = await db.change(async (catalog) => {
-      const table = tableOr(catalog, s.table, p);
+      const table = writableTableOr(catalog, s.table, p);
       ({ tbl: tableId, types: columnTypes } = describeTable(table));
       const change = await appendRows(db.dir, catalog, table, batches(table), db.store.segments);
       return {

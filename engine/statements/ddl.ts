@@ -5,7 +5,7 @@
 import type { ParsedStatement } from '../sql/index.js';
 import type * as ast from '../sql/ast.js';
 import type { Catalog, ColumnMeta, DistStyle, TableMeta } from '../catalog/catalog.js';
-import { autoStyleFor } from '../catalog/catalog.js';
+import { autoStyleFor, materializedViews, viewOfTable } from '../catalog/catalog.js';
 import { appendRows, newTable, rewriteTable, type Layout } from '../storage/tables.js';
 import { MAX_INTERLEAVED_COLUMNS } from '../storage/zorder.js';
 import { bindQuery } from '../plan/binder.js';
@@ -24,7 +24,7 @@ function checkColumn(table: TableMeta | readonly ast.ColumnDefinition[], col: as
 }
 
 /** Resolves the layout clauses of CREATE TABLE into a storage layout (AUTO where nothing was said). */
-function createLayout(s: ast.CreateTableStatement, columns: ColumnMeta[], p: ParsedStatement, catalog: Catalog): Layout {
+export function createLayout(s: ast.CreateTableStatement, columns: ColumnMeta[], p: ParsedStatement, catalog: Catalog): Layout {
   const attrDistKeys = s.columns.filter((c) => c.distKey);
   if (attrDistKeys.length > 1) throw ddlError('INVALID_DDL', 'only one column can be DISTKEY', attrDistKeys[1]!.pos, p);
   let distKey: ast.Ident | null = s.distKey ?? attrDistKeys[0]?.name ?? null;
@@ -99,7 +99,7 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
   const layout = createLayout({ ...s, columns: layoutCols }, columns, p, db.catalog());
   let rows = 0;
   await db.change(async (catalog) => {
-    if (catalog.tables[s.name.name] || catalog.views[s.name.name]) {
+    if (catalog.tables[s.name.name] || catalog.views[s.name.name] || materializedViews(catalog)[s.name.name]) {
       if (s.ifNotExists && catalog.tables[s.name.name]) return { catalog, result: undefined };
       throw ddlError('DUPLICATE_OBJECT', `relation "${s.name.name}" already exists`, s.name.pos, p);
     }
@@ -127,7 +127,7 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
 async function createLike(db: SessionHost, s: ast.CreateTableStatement, like: NonNullable<ast.CreateTableStatement['like']>, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
   await db.store.change((catalog) => {
     const parent = tableOr(catalog, like.table, p);
-    if (catalog.tables[s.name.name] || catalog.views[s.name.name]) {
+    if (catalog.tables[s.name.name] || catalog.views[s.name.name] || materializedViews(catalog)[s.name.name]) {
       if (s.ifNotExists && catalog.tables[s.name.name]) return { catalog, result: undefined };
       throw ddlError('DUPLICATE_OBJECT', `relation "${s.name.name}" already exists`, s.name.pos, p);
     }
@@ -158,8 +158,13 @@ export async function dropTables(db: SessionHost, s: ast.DropTableStatement, p: 
       const t = tables[n.name];
       if (!t) {
         if (s.ifExists) continue;
-        throw ddlError('UNKNOWN_TABLE', catalog.views[n.name] ? `"${n.name}" is a view; use DROP VIEW` : `table "${n.name}" does not exist`, n.pos, p);
+        const what = catalog.views[n.name] ? `"${n.name}" is a view; use DROP VIEW` : materializedViews(catalog)[n.name] ? `"${n.name}" is a materialized view; use DROP MATERIALIZED VIEW` : `table "${n.name}" does not exist`;
+        throw ddlError('UNKNOWN_TABLE', what, n.pos, p);
       }
+      const owner = viewOfTable(catalog, n.name);
+      if (owner) throw ddlError('DEPENDENT_OBJECTS', `table "${n.name}" holds the rows of materialized view "${owner.name}"; use DROP MATERIALIZED VIEW ${owner.name}`, n.pos, p);
+      const dependent = Object.values(materializedViews(catalog)).find((v) => v.base.some((b) => b.name === n.name));
+      if (dependent) throw ddlError('DEPENDENT_OBJECTS', `cannot drop table "${n.name}" because materialized view "${dependent.name}" depends on it; drop the view first`, n.pos, p);
       obsolete.push(...t.segments.map((f) => db.store.segmentPath(t, f.file)));
       delete tables[n.name];
     }
@@ -267,7 +272,7 @@ export async function createView(db: SessionHost, s: ast.CreateViewStatement, p:
     throw ddlError('INVALID_DDL', `view "${s.name.name}" names ${s.columns.length} columns but its query returns ${logical.fields.length}`, s.columns[0]?.pos ?? s.pos, p);
   }
   await db.change((catalog) => {
-    if (catalog.tables[s.name.name]) throw ddlError('DUPLICATE_OBJECT', `relation "${s.name.name}" already exists as a table`, s.name.pos, p);
+    if (catalog.tables[s.name.name] || materializedViews(catalog)[s.name.name]) throw ddlError('DUPLICATE_OBJECT', `relation "${s.name.name}" already exists as a table`, s.name.pos, p);
     if (catalog.views[s.name.name] && !s.orReplace) throw ddlError('DUPLICATE_OBJECT', `view "${s.name.name}" already exists`, s.name.pos, p);
     const view = { name: s.name.name, sql: s.queryText, columns: s.columns ? s.columns.map((c) => c.name) : null, ...(s.noSchemaBinding ? { lateBinding: true } : {}) };
     return { catalog: { ...catalog, views: { ...catalog.views, [view.name]: view } }, result: undefined };
@@ -281,6 +286,7 @@ export async function dropViews(db: SessionHost, s: ast.DropViewStatement, p: Pa
     for (const n of s.names) {
       if (!views[n.name]) {
         if (s.ifExists) continue;
+        if (materializedViews(catalog)[n.name]) throw ddlError('UNKNOWN_TABLE', `"${n.name}" is a materialized view; use DROP MATERIALIZED VIEW`, n.pos, p);
         throw ddlError('UNKNOWN_TABLE', `view "${n.name}" does not exist`, n.pos, p);
       }
       delete views[n.name];

@@ -26,12 +26,12 @@ import type { CancelFlag } from '../exec/cancel.js';
 import { ROW_ID_COLUMN, rowIdRow, rowIdSegment, withRowIds } from '../exec/ops/row-ids.js';
 import type { RecordParts } from '../record-builder.js';
 import type { SessionHost } from './host.js';
-import { bindContext, defaultExpr, statementError, tableOr } from './common.js';
+import { bindContext, defaultExpr, statementError, writableTableOr } from './common.js';
 import { done, type StatementOutcome } from './outcome.js';
 
 export async function insert(db: SessionHost, s: ast.InsertStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const inserted = await db.change(async (catalog) => {
-    const table = tableOr(catalog, s.table, p);
+    const table = writableTableOr(catalog, s.table, p);
     const logical = bindInsertSource(s, table, bindContext(db, catalog, p.text, p.params));
     const batch = run(db, catalog, logical, parts, cancel);
     checkNotNull(table, batch, s.pos, p);
@@ -47,7 +47,7 @@ export async function insert(db: SessionHost, s: ast.InsertStatement, p: ParsedS
 
 export async function deleteFrom(db: SessionHost, s: ast.DeleteStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const deleted = await db.change((catalog) => {
-    const table = tableOr(catalog, s.table, p);
+    const table = writableTableOr(catalog, s.table, p);
     const batch = run(db, catalog, dmlSource(s, table, dmlContext(db, catalog, table, p), p), parts, cancel);
     const idValues = rowIdsOf(batch, 0);
     const change = deleteRows(db.dir, table, rowsBySegment(table, idValues, firstOfEachId(idValues, batch.length).keep), db.store.segments);
@@ -62,7 +62,7 @@ export async function deleteFrom(db: SessionHost, s: ast.DeleteStatement, p: Par
 
 export async function update(db: SessionHost, s: ast.UpdateStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const updated = await db.change(async (catalog) => {
-    const table = tableOr(catalog, s.table, p);
+    const table = writableTableOr(catalog, s.table, p);
     const batch = run(db, catalog, dmlSource(s, table, dmlContext(db, catalog, table, p), p), parts, cancel);
     const n = table.columns.length;
     const idValues = rowIdsOf(batch, n);
@@ -91,7 +91,7 @@ export async function update(db: SessionHost, s: ast.UpdateStatement, p: ParsedS
  */
 export async function merge(db: SessionHost, s: ast.MergeStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const changed = await db.change(async (catalog) => {
-    const table = tableOr(catalog, s.table, p);
+    const table = writableTableOr(catalog, s.table, p);
     const ctx = dmlContext(db, catalog, table, p);
     const m = s.matched;
     const matchedSource: ast.DeleteStatement | ast.UpdateStatement =
@@ -160,7 +160,7 @@ function notMatchedInsert(s: ast.MergeStatement): ast.InsertStatement {
 
 export async function truncate(db: SessionHost, s: ast.TruncateStatement, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
   await db.change((catalog) => {
-    const table = tableOr(catalog, s.table, p);
+    const table = writableTableOr(catalog, s.table, p);
     const change = truncateTable(table);
     return {
       catalog: { ...catalog, tables: { ...catalog.tables, [table.name]: change.table } },

@@ -12,6 +12,7 @@ import type { WorkerPool } from '../exec/parallel.js';
 import type { QueryRecord } from '../query-record.js';
 import type { TransactionBlock } from './transaction.js';
 import type { SessionSettings } from './settings.js';
+import type { ResultCache } from '../result-cache.js';
 
 export interface SessionHost {
   readonly store: Store;
@@ -22,8 +23,12 @@ export interface SessionHost {
   catalog(): Catalog;
   /** Commits a change: at once outside a transaction block, else as part of the block (transaction.ts). */
   change<T>(change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T })): Promise<T>;
-  /** The session's settings (SET, SHOW; statements/settings.ts). */
+  /** Answers of earlier SELECTs over tables that have not changed since (result-cache.ts). */
+  readonly resultCache: ResultCache;
+  /** The session's settings (SET, RESET, SHOW; statements/settings.ts). */
   readonly settings: SessionSettings;
+  /** The settings the session started with, which RESET restores. */
+  readonly initialSettings: Readonly<SessionSettings>;
   /** The session's transaction block. */
   readonly transaction: TransactionBlock;
   systemTable(name: string): SystemTable | undefined;

@@ -5,7 +5,7 @@
 import { SqlError, positionAt } from '../errors.js';
 import type { ParsedStatement } from '../sql/index.js';
 import type * as ast from '../sql/ast.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog, TableMeta } from '../catalog/catalog.js';
 import { bindQuery } from '../plan/binder.js';
 import { Planner } from '../plan/planner.js';
 import type { PlanNode } from '../plan/physical.js';
@@ -19,24 +19,59 @@ import { compileClock } from '../exec/compile-clock.js';
 import type { RecordParts } from '../record-builder.js';
 import type { SessionHost } from './host.js';
 import { bindContext } from './common.js';
+import { volatileFunctionIn } from '../sql/volatile.js';
+import { readsSystemTable, tablesRead } from '../plan/logical-walks.js';
+import type { LogicalNode } from '../plan/logical.js';
+import { exactViewMatch } from '../matview/rewrite.js';
 import { textResult, zeroStats, type StatementOutcome } from './outcome.js';
 
 export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
-  const { plan, catalog, phases } = bindAndPlan(db, s.query, p, t0);
-  return await execute(db, plan, catalog, parts, t0, 'SELECT', cancel, phases);
+  const catalog = db.catalog();
+  // a block that wrote reads files no other catalog names: its answers are its own
+  const cacheable = db.settings.resultCache && !db.transaction.writing && volatileFunctionIn(p.text) === null;
+  // a prepared statement's answer depends on its parameters' values as much as on its text
+  const key = p.params?.length ? `${p.text}\u0000${JSON.stringify(p.params)}` : p.text;
+  if (cacheable) {
+    const hit = db.resultCache.get(key, catalog);
+    if (hit) {
+      parts.resultCacheHit = true;
+      const stats = zeroStats(performance.now() - t0);
+      stats.rowsReturned = hit.batch.length;
+      return { command: 'SELECT', fields: hit.fields, batch: hit.batch, stats, rowCount: hit.batch.length };
+    }
+  }
+  const { plan, logical, read, phases } = bindAndPlan(db, s.query, catalog, p, t0);
+  const out = await execute(db, plan, catalog, parts, t0, 'SELECT', cancel, phases);
+  if (cacheable && !readsSystemTable(logical)) db.resultCache.put(key, catalog, read, out.fields, out.batch);
+  return out;
 }
 
-/** Binds and plans a query, timing both (parse: from the statement's start to here). */
-/** `reads`: the statement reads rows (bindContext): false for a plain EXPLAIN. */
-function bindAndPlan(db: SessionHost, query: ast.Query, p: ParsedStatement, t0: number, reads = true): { plan: PlanNode; catalog: Catalog; phases: QueryPhases } {
+/**
+ * The query bound: as written, or over the materialized view that answers it
+ * exactly (matview/rewrite.ts) when the session allows rewriting. The rewrite
+ * is used only when it yields the same columns, names and types. `reads`: the
+ * statement reads rows (bindContext), false for a plain EXPLAIN.
+ */
+function bindRewritten(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, reads: boolean): { logical: LogicalNode; view: string | null; read: TableMeta[] } {
+  const ctx = bindContext(db, catalog, p.text, p.params, reads);
+  const logical = bindQuery(query, ctx);
+  const match = db.settings.viewRewrite ? exactViewMatch(query, catalog) : null;
+  if (!match) return { logical, view: null, read: tablesRead(logical) };
+  const over = bindQuery(match.rewrite(logical.fields.map((f) => f.name)), ctx);
+  const same = over.fields.length === logical.fields.length && over.fields.every((f, i) => f.name === logical.fields[i]!.name && JSON.stringify(f.type) === JSON.stringify(logical.fields[i]!.type));
+  // what the answer depends on: the view's rows, and the base tables (a change to them makes the view stale, the answer different)
+  return same ? { logical: over, view: match.view.name, read: tablesRead(over, tablesRead(logical)) } : { logical, view: null, read: tablesRead(logical) };
+}
+
+/** Binds (bindRewritten) and plans a query, timing both (parse: from the statement's start to here). */
+function bindAndPlan(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, t0: number, reads = true): { plan: PlanNode; logical: LogicalNode; view: string | null; read: TableMeta[]; phases: QueryPhases } {
   const tBind = performance.now();
-  const catalog = db.catalog();
-  const logical = bindQuery(query, bindContext(db, catalog, p.text, p.params, reads));
+  const { logical, view, read } = bindRewritten(db, query, catalog, p, reads);
   const tPlan = performance.now();
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
   const tDone = performance.now();
   const phases: QueryPhases = { parseMs: tBind - t0, bindMs: tPlan - tBind, planMs: tDone - tPlan, compileMs: 0, compiled: 0, reused: 0, firstBatchMs: 0, executeMs: 0 };
-  return { plan, catalog, phases };
+  return { plan, logical, view, read, phases };
 }
 
 async function execute(
@@ -105,12 +140,15 @@ export function collectStats(ctx: ExecContext, plan: PlanNode, elapsedMs: number
 export async function explain(db: SessionHost, s: ast.ExplainStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const inner = s.statement;
   if (inner.kind !== 'select') throw new SqlError('UNSUPPORTED', 'EXPLAIN takes a SELECT statement', positionAt(p.text, inner.pos), p.text);
+  const catalog = db.catalog();
   // plain EXPLAIN reads no rows: a stats-only table is planned with its imported statistics
-  const { plan, catalog, phases } = bindAndPlan(db, inner.query, p, t0, s.analyze);
-  if (!s.analyze) return textResult('EXPLAIN', explainText(plan).split('\n'), t0);
+  const { plan, view, phases } = bindAndPlan(db, inner.query, catalog, p, t0, s.analyze);
+  // which view answers, and why: its query is this one's, and no base table changed since its refresh
+  const head = view ? [`Materialized view ${view} answers this query: its FROM, WHERE, GROUP BY and aggregates are the view's, and the view is fresh`] : [];
+  if (!s.analyze) return textResult('EXPLAIN', [...head, ...explainText(plan).split('\n')], t0);
   const ran = await execute(db, plan, catalog, parts, t0, 'EXPLAIN', cancel, phases);
   const ctx = parts.exec!;
-  const lines = explainText(plan, ctx.stats).split('\n');
+  const lines = [...head, ...explainText(plan, ctx.stats).split('\n')];
   const st = ran.stats;
   // the phases before the total, which stays the last line
   lines.push(

@@ -1,10 +1,11 @@
 /**
- * The session's settings: SET, RESET and SHOW (sql/parse-session.ts). The
- * time zone is the one setting; it is the session's (a Database handle's, or a
- * server connection's), starts as UTC, and lasts until changed again (a
- * ROLLBACK does not undo it; see docs/sql.md, "Time zones").
+ * The session's settings: SET, RESET and SHOW (sql/parse-session.ts): the
+ * time zone, the result cache and rewriting to materialized views. They are
+ * the session's (a Database handle's, or a server connection's), and last
+ * until changed again (a ROLLBACK does not undo them; see docs/sql.md, "Time
+ * zones").
  *
- * What reads it: the binder (casts between TIMESTAMPTZ and the types without
+ * What reads the zone: the binder (casts between TIMESTAMPTZ and the types without
  * a zone, text read as TIMESTAMPTZ, DATE_TRUNC, EXTRACT and DATE_PART of a
  * TIMESTAMPTZ), and the rows a statement returns (a TIMESTAMPTZ printed in the
  * zone with its offset). Each statement takes the zone in force when it starts.
@@ -20,12 +21,30 @@ import { SqlError, positionAt } from '../errors.js';
 export interface SessionSettings {
   /** The zone's name as SET was given it (a name the platform's time-zone data knows), 'UTC' by default. */
   timeZone: string;
+  /** enable_result_cache_for_session: repeat queries over unchanged tables answer from the result cache (engine/result-cache.ts). */
+  resultCache: boolean;
+  /** mv_enable_aqmv_for_session: queries a fresh materialized view answers exactly are rewritten to read it (engine/matview/rewrite.ts). */
+  viewRewrite: boolean;
 }
 
 export const DEFAULT_TIME_ZONE = 'UTC';
 
+/** The settings a session starts with when its opener says nothing: UTC, the result cache off (engine/database.ts OpenOptions.resultCache says why), rewriting to fresh views on. */
 export function defaultSettings(): SessionSettings {
-  return { timeZone: DEFAULT_TIME_ZONE };
+  return { timeZone: DEFAULT_TIME_ZONE, resultCache: false, viewRewrite: true };
+}
+
+/** The on/off settings by their Redshift names (sql/parse-session.ts SESSION_FLAGS). */
+const FLAGS: Readonly<Record<string, 'resultCache' | 'viewRewrite'>> = {
+  enable_result_cache_for_session: 'resultCache',
+  mv_enable_aqmv_for_session: 'viewRewrite',
+};
+
+function onOff(v: string): boolean | null {
+  const t = v.toLowerCase();
+  if (t === 'on' || t === 'true' || t === '1' || t === 'yes') return true;
+  if (t === 'off' || t === 'false' || t === '0' || t === 'no') return false;
+  return null;
 }
 
 /** The zone of a session whose zone is not UTC; undefined for UTC, where nothing needs converting. */
@@ -34,11 +53,28 @@ export function sessionZone(settings: SessionSettings): TimeZone | undefined {
   return zone === null || zone.canonicalName === 'UTC' ? undefined : zone;
 }
 
-/** SET timezone ... / RESET: INVALID_VALUE at the statement for a zone the platform does not know. */
-export function setSetting(settings: SessionSettings, s: ast.SetStatement, p: ParsedStatement, t0: number): StatementOutcome {
+/**
+ * SET and RESET: a value of null (RESET, DEFAULT) restores what the session
+ * started with (`initial`); RESET ALL restores every setting. INVALID_VALUE at
+ * the statement for a zone the platform does not know, or a flag's value that
+ * is not on or off.
+ */
+export function setSetting(settings: SessionSettings, initial: Readonly<SessionSettings>, s: ast.SetStatement, p: ParsedStatement, t0: number): StatementOutcome {
+  const tag = s.reset ? 'RESET' : 'SET';
+  if (s.setting === 'all') {
+    Object.assign(settings, initial);
+    return done(tag, t0);
+  }
+  const flag = FLAGS[s.setting];
+  if (flag) {
+    const v = s.value === null ? initial[flag] : onOff(s.value);
+    if (v === null) throw new SqlError('INVALID_VALUE', `setting "${s.setting}" takes on or off, not "${s.value}"`, positionAt(p.text, s.pos), p.text);
+    settings[flag] = v;
+    return done(tag, t0);
+  }
   if (s.value === null) {
-    settings.timeZone = DEFAULT_TIME_ZONE;
-    return done(s.reset ? 'RESET' : 'SET', t0);
+    settings.timeZone = initial.timeZone;
+    return done(tag, t0);
   }
   const zone = TimeZone.of(s.value);
   if (zone === null) {
@@ -61,6 +97,9 @@ const SHOW_ALL_FIELDS: readonly Field[] = [
 export function showSetting(settings: SessionSettings, s: ast.ShowStatement, t0: number): StatementOutcome {
   const all = s.setting === 'all';
   const fields = all ? SHOW_ALL_FIELDS : SHOW_FIELDS;
-  const rows = all ? [['timezone', settings.timeZone]] : [[settings.timeZone]];
-  return { command: 'SHOW', fields, batch: batchFromRows(fields.map((f) => f.type), rows), stats: { ...zeroStats(performance.now() - t0), rowsReturned: 1 }, rowCount: 1 };
+  const onOffText = (b: boolean) => (b ? 'on' : 'off');
+  const rows = all
+    ? [['timezone', settings.timeZone], ['enable_result_cache_for_session', onOffText(settings.resultCache)], ['mv_enable_aqmv_for_session', onOffText(settings.viewRewrite)]]
+    : [[settings.timeZone]];
+  return { command: 'SHOW', fields, batch: batchFromRows(fields.map((f) => f.type), rows), stats: { ...zeroStats(performance.now() - t0), rowsReturned: rows.length }, rowCount: rows.length };
 }

@@ -101,6 +101,17 @@ export function validateCatalog(parsed: unknown, file: string, formats: readonly
     if (cols !== null && !(Array.isArray(cols) && cols.every((x) => typeof x === 'string'))) bad(`view "${name}" has wrong column names`);
     if (c.tables && Object.hasOwn(c.tables, name)) bad(`"${name}" is both a table and a view`);
   }
+  if (c.materializedViews !== undefined) {
+    if (!isObject(c.materializedViews)) bad('materializedViews is not an object');
+    for (const [name, v] of Object.entries(c.materializedViews as Record<string, unknown>)) {
+      if (!isObject(v) || v.name !== name || typeof v.sql !== 'string' || typeof v.table !== 'string' || !Array.isArray(v.base) || !Array.isArray(v.refreshes)) {
+        bad(`materialized view "${name}" has missing or wrong fields`);
+      }
+      const m = v as Record<string, unknown>;
+      if (!(c.tables && Object.hasOwn(c.tables, m.table as string))) bad(`materialized view "${name}" names table "${m.table}", which does not exist`);
+      if ((c.tables && Object.hasOwn(c.tables, name)) || Object.hasOwn(c.views as object, name)) bad(`"${name}" is both a materialized view and a table or view`);
+    }
+  }
   if (c.retired !== undefined) {
     if (!Array.isArray(c.retired)) bad('retired is not a list');
     for (const r of c.retired as unknown[]) {

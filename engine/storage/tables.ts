@@ -245,6 +245,60 @@ export function rewriteTable(dir: string, catalog: Catalog, table: TableMeta, la
   };
 }
 
+/**
+ * A new version of `table` holding exactly `rows`, with `columns` (which may
+ * differ from the table's: a materialized view recomputed after its base
+ * tables' columns changed). The layout is kept where its keys are still
+ * columns; an AUTO style is chosen again for the new size. The old files
+ * become obsolete.
+ */
+export function replaceRows(dir: string, catalog: Catalog, table: TableMeta, columns: readonly ColumnMeta[], rows: readonly Batch[]): TableChange {
+  const names = new Set(columns.map((c) => c.name));
+  const count = rows.reduce((n, b) => n + b.length, 0);
+  const keepKey = table.distStyle === 'key' && names.has(table.distKey!);
+  const sortKey = table.sortKey.every((c) => names.has(c)) ? table.sortKey : [];
+  let distStyle: DistStyle = table.distStyle === 'key' && !keepKey ? 'even' : table.distStyle;
+  if (table.distAuto && !table.distPinned && distStyle !== 'key') distStyle = autoStyleFor(count, catalog);
+  const layout: Layout = {
+    columns,
+    distStyle,
+    distKey: distStyle === 'key' ? table.distKey : null,
+    distAuto: table.distAuto || (table.distStyle === 'key' && !keepKey),
+    distPinned: table.distPinned,
+    sortKey,
+    sortStyle: sortKey.length ? table.sortStyle : undefined,
+    sortAuto: table.sortAuto,
+  };
+  const writer = layoutWriter(tableDir(dir, table.id), catalog, layout, 0, table.nextSegment);
+  let written: ReturnType<TableWriter['finish']>;
+  try {
+    for (const batch of rows) writer.add(batch);
+    written = writer.finish();
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  return {
+    table: {
+      ...table,
+      columns,
+      distStyle: layout.distStyle,
+      distKey: layout.distKey,
+      distAuto: layout.distAuto,
+      sortKey: layout.sortKey,
+      sortStyle: storedSortStyle(layout),
+      version: table.version + 1,
+      segments: written.segments,
+      rows: written.rows,
+      evenCursor: written.evenCursor,
+      nextSegment: written.nextSegment,
+      modifiedAt: Date.now(),
+      changedRows: changedRowsOf(table) + visibleRows(table) + written.rows,
+    },
+    obsolete: tableFiles(table),
+  };
+}
+
 /** The files (names in its folder) of a table version: its segments and their delete vectors. */
 export function tableFiles(table: TableMeta): string[] {
   return table.segments.flatMap((s) => (s.deletes ? [s.file, s.deletes.file] : [s.file]));

@@ -77,6 +77,8 @@ function generate(n: number): LogRecord {
     source: pick(['api', 'replay']),
     // some records from before transaction ids (none), some statements sharing a block's id
     ...(n % 3 === 0 ? {} : { transactionId: `x${Math.floor(n / 4)}` }),
+    // some answered by the result cache, through raw segments and compacted chunks alike
+    ...(n % 5 === 2 ? { resultCacheHit: true as const } : {}),
   });
 }
 
@@ -149,6 +151,7 @@ describe('system tables against the records', () => {
       r.blocksSkipped,
       r.groupBy.join(','),
       r.orderBy.join(','),
+      r.resultCacheHit === true,
     ]);
     // the reading statements are recorded too; only the generated ones are compared
     expect(await rows(`select * from sys_query_history where query_id like 'q%' order by query_id`)).toEqual(expected);

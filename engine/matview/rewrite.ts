@@ -1,0 +1,104 @@
+/**
+ * Automatic query rewrite, exact matches only: a SELECT whose FROM, WHERE,
+ * GROUP BY (and DISTINCT, HAVING) are written exactly as a materialized
+ * view's, and whose every output column is one of the view's columns (the
+ * same expression, in any order and under any name), is answered from the
+ * view's rows, when the view is fresh in the query's snapshot: every base
+ * table as the view's last refresh recorded it (refresh.ts isFresh). A stale
+ * view is never used. ORDER BY, LIMIT and OFFSET of the query are kept, an
+ * ORDER BY expression by the output column it equals.
+ *
+ * Roll-ups from a finer grouping, residual filters and views that cover part
+ * of a query's joins are not matched yet (issue 18, point 3).
+ */
+import type * as ast from '../sql/ast.js';
+import type { Catalog, MaterializedViewMeta } from '../catalog/catalog.js';
+import { materializedViews } from '../catalog/catalog.js';
+import { isFresh, viewQuery } from './refresh.js';
+import { sameExpr } from './shape.js';
+
+export interface ViewRewrite {
+  readonly view: MaterializedViewMeta;
+  /** The query over the view; its output names are given by the caller (aliases from the original's fields). */
+  rewrite(names: readonly string[]): ast.Query;
+}
+
+/** The first fresh view (by name) that answers `query` exactly, or null. */
+export function exactViewMatch(query: ast.Query, catalog: Catalog): ViewRewrite | null {
+  const b = query.body;
+  if (query.with.length || b.kind !== 'select' || b.from.length === 0) return null;
+  for (const view of Object.values(materializedViews(catalog)).sort((x, y) => x.name.localeCompare(y.name))) {
+    if (!isFresh(view, catalog)) continue;
+    const found = matchView(query, b, view);
+    if (found) return found;
+  }
+  return null;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a, (k, v) => (k === 'pos' ? undefined : v)) === JSON.stringify(b, (k, v) => (k === 'pos' ? undefined : v));
+}
+
+function matchView(query: ast.Query, b: ast.SelectBody, view: MaterializedViewMeta): ViewRewrite | null {
+  let vq: ast.Query;
+  try {
+    vq = viewQuery(view.sql);
+  } catch {
+    return null;
+  }
+  const v = vq.body;
+  if (vq.with.length || vq.orderBy.length || vq.limit || vq.offset || v.kind !== 'select') return null;
+  const clauses = (x: ast.SelectBody) => [x.distinct, x.from, x.where, x.groupBy, x.groupingSets ?? null, x.having, x.windows, x.qualify];
+  if (!same(clauses(b), clauses(v))) return null;
+  // GROUP BY 1 or GROUP BY an output name, or a HAVING, read the select list: it must then be the view's, names and all
+  const readsItems = b.having !== null || b.groupBy.some((g) => g.kind === 'number' || (g.kind === 'column' && g.table === null && [...b.items, ...v.items].some((i) => i.kind === 'expr' && i.alias?.name === g.name.name)));
+  if (readsItems && !same(b.items, v.items)) return null;
+  // each output column of the query: the view column with the same expression
+  const columns: number[] = [];
+  for (const item of b.items) {
+    if (item.kind !== 'expr') return null;
+    const j = v.items.findIndex((vi) => vi.kind === 'expr' && sameExpr(vi.expr, item.expr));
+    if (j < 0 || j >= view.columns.length) return null;
+    columns.push(j);
+  }
+  // ORDER BY by output position: an ordinal as written, an expression by the output column it is
+  const order: ast.OrderItem[] = [];
+  for (const o of query.orderBy) {
+    if (o.expr.kind === 'number') {
+      order.push(o);
+      continue;
+    }
+    const e = o.expr;
+    const at = b.items.findIndex((item) => item.kind === 'expr' && (sameExpr(item.expr, e) || (e.kind === 'column' && e.table === null && item.alias?.name === e.name.name)));
+    if (at < 0) return null;
+    order.push({ ...o, expr: { kind: 'number', text: String(at + 1), pos: o.pos } });
+  }
+  const pos = query.pos;
+  return {
+    view,
+    rewrite: (names) => ({
+      with: [],
+      body: {
+        kind: 'select',
+        distinct: false,
+        items: columns.map((j, i) => ({
+          kind: 'expr',
+          expr: { kind: 'column', table: null, name: { name: view.columns[j]!, pos }, pos },
+          alias: { name: names[i]!, pos },
+          pos,
+        })),
+        from: [{ kind: 'table', name: { name: view.name, pos }, alias: null, columnAliases: null, pos }],
+        where: null,
+        groupBy: [],
+        having: null,
+        windows: [],
+        qualify: null,
+        pos,
+      },
+      orderBy: order,
+      limit: query.limit,
+      offset: query.offset,
+      pos,
+    }),
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Crash safety of REFRESH MATERIALIZED VIEW: a child runs the refresh (an
+ * incremental one after an append, a full one after a delete) and is
+ * SIGKILLed at a random moment. Afterwards the view must hold exactly its
+ * rows from before the refresh (and still be stale) or exactly its refreshed
+ * rows (and be fresh), the directory must open, and the next REFRESH must
+ * bring it to the refreshed rows. A refresh is one catalog commit: the view's
+ * new rows and its new record of base versions count together or not at all.
+ * Needs dist/ (npm run build): the child is the CLI.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { Database } from '../../../engine/index.js';
+import { runAndKill } from '../../helpers/crash.js';
+
+const ROWS = 60_000;
+const TRIALS = 10; // per kind of refresh
+
+let work: string;
+let template: string;
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-mv-crash-'));
+  template = path.join(work, 'template');
+  const db = await Database.open(template, { slices: 4, blockRows: 1024, workers: 0 });
+  await db.query('create table t (id integer not null, g integer, d decimal(10,2)) diststyle even');
+  const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => `(${from + i}, ${(from + i) % 997}, ${((from + i) % 1000) / 10})`).join(', ');
+  for (let part = 0; part < 4; part++) await db.query(`insert into t values ${rows((part * ROWS) / 4, ROWS / 4)}`);
+  await db.query('create materialized view v as select g, count(*) as n, sum(d) as s, avg(d) as a, min(id) as lo, max(id) as hi from t group by g');
+  await db.query('create materialized view w as select id, g, d from t where g % 2 = 0');
+  // appended after the views were computed: the next refresh of each is incremental
+  await db.query(`insert into t values ${rows(ROWS, ROWS / 2)}`);
+  db.close();
+}, 120_000);
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+interface State {
+  stale: string;
+  checksum: string;
+}
+
+async function state(dir: string, view: string): Promise<State> {
+  const db = await Database.open(dir, { create: false, workers: 0 });
+  try {
+    const stale = String((await db.query(`select is_stale from svv_mv_info where name = '${view}'`)).rows()[0]![0]);
+    const rows = await db.query(`select * from ${view} order by 1, 2`);
+    return { stale, checksum: createHash('sha256').update(JSON.stringify(rows.textRows())).digest('hex') };
+  } finally {
+    db.close();
+  }
+}
+
+const CASES = [
+  { name: 'incremental refresh of an aggregate view', view: 'v', prepare: null, kind: 'incremental' },
+  { name: 'incremental refresh of a rows view', view: 'w', prepare: null, kind: 'incremental' },
+  { name: 'full refresh after a delete', view: 'v', prepare: 'delete from t where id % 7 = 0', kind: 'full' },
+] as const;
+
+describe('a SIGKILL during REFRESH MATERIALIZED VIEW leaves the view as before or fully refreshed', () => {
+  for (const c of CASES) {
+    it(`${c.name}: ${TRIALS} trials`, async () => {
+      const base = path.join(work, `${c.view}-${c.kind}`);
+      fs.cpSync(template, base, { recursive: true });
+      if (c.prepare) {
+        const db = await Database.open(base, { create: false, workers: 0 });
+        await db.query(c.prepare);
+        db.close();
+      }
+      const dir = `${base}-run`;
+      const fresh = () => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        fs.cpSync(base, dir, { recursive: true });
+      };
+      fresh();
+      const sql = `refresh materialized view ${c.view}`;
+      const before = await state(dir, c.view);
+      expect(before.stale).toBe('t');
+      const run = await runAndKill([dir, 'sql', sql], 60_000);
+      let runMs = run.ms;
+      expect(run.outcome).toBe('finished');
+      const after = await state(dir, c.view);
+      expect(after).toEqual({ stale: 'f', checksum: expect.any(String) });
+      expect(after.checksum).not.toBe(before.checksum);
+      const check = await Database.open(dir, { create: false, workers: 0 });
+      expect((await check.query(`select kind from svl_mv_refresh_status where mv_name = '${c.view}' order by endtime desc, starttime desc limit 1`)).rows()).toEqual([[c.kind]]);
+      check.close();
+      let killed = 0;
+      let seed = 1818;
+      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      for (let trial = 0; trial < TRIALS; trial++) {
+        fresh();
+        const delay = Math.floor(random() * 1.1 * runMs);
+        const { outcome, ms } = await runAndKill([dir, 'sql', sql], delay);
+        if (outcome === 'finished') runMs = ms;
+        if (outcome === 'killed') killed++;
+        const now = await state(dir, c.view);
+        expect([before, after], `killed at ${delay} ms`).toContainEqual(now);
+        // the directory stays usable: the next refresh takes over the dead child's lock and finishes the job
+        const db = await Database.open(dir, { create: false, workers: 0 });
+        await db.query(sql);
+        db.close();
+        expect(await state(dir, c.view)).toEqual(after);
+      }
+      // kills before 110% of a run's duration: most land inside it
+      expect(killed).toBeGreaterThanOrEqual(TRIALS / 2);
+    }, 240_000);
+  }
+});
