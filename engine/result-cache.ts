@@ -11,7 +11,7 @@
  *
  * One cache per Database (a session), least recently used entries evicted
  * beyond MAX_ENTRIES or TOTAL_CELLS. SET enable_result_cache_for_session TO
- * off bypasses it (engine/settings.ts).
+ * off bypasses it (engine/statements/settings.ts).
  */
 import type { Batch } from './types.js';
 import type { Catalog, TableMeta } from './catalog/catalog.js';

@@ -74,16 +74,16 @@ describe('Redshift import', () => {
   });
 
   it('counts what was planned, what did not parse or bind, and what was skipped', () => {
-    // SET parses (engine/sql/parse-set.ts): planned, with no scans
-    expect(summary).toMatchObject({ rows: 8, imported: 7, planned: 4, notParsed: 1, notBound: 2, skipped: 1, duplicates: 0 });
+    expect(summary).toMatchObject({ rows: 8, imported: 7, planned: 3, notParsed: 2, notBound: 2, skipped: 1, duplicates: 0 });
     expect(summary.problems.map((p) => [p.line, p.queryId, p.stage])).toEqual([
+      [8, '503', 'parse'],
       [9, '504', 'parse'],
       [10, '505', 'bind'],
       [11, '506', 'bind'],
       [12, '507', 'row'],
     ]);
-    expect(summary.problems[1]!.message).toMatch(/clicks/);
-    expect(summary.problems[2]!.message).toMatch(/o_bogus/);
+    expect(summary.problems[2]!.message).toMatch(/clicks/);
+    expect(summary.problems[3]!.message).toMatch(/o_bogus/);
   });
 
   it('keeps Redshift times, users and status, and plans scans and joins', () => {
@@ -97,7 +97,7 @@ describe('Redshift import', () => {
     expect(recs.find((r) => r.id === 'redshift-502')!.durationMs).toBe(2.5);
     const failed = recs.find((r) => r.id === 'redshift-505')!;
     expect(failed).toMatchObject({ status: 'error', error: { code: 'FAILED', message: 'relation "clicks" does not exist' }, scans: [], fingerprint: 'select count(*) from clicks' });
-    expect(recs.find((r) => r.id === 'redshift-503')).toMatchObject({ command: 'SET', scans: [] });
+    expect(recs.find((r) => r.id === 'redshift-503')!.command).toBe('UTILITY');
   });
 
   it('gives the advisor predicates and join edges to mine', () => {

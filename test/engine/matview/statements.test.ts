@@ -182,7 +182,7 @@ describe('SET', () => {
     expect(db.settings.resultCache).toBe(true);
     await db.query('set enable_result_cache_for_session to default');
     expect(db.settings.resultCache).toBe(false);
-    expect(await messageOf('set search_path to analytics')).toBe('setting "search_path" is not supported; keel has enable_result_cache_for_session, mv_enable_aqmv_for_session');
+    expect(await messageOf('set work_mem to 64')).toBe('SET work_mem is not supported');
     expect(await codeOf('set enable_result_cache_for_session to maybe')).toBe('INVALID_VALUE');
   });
 });

@@ -896,7 +896,9 @@ describe('statements of a schema dump that change nothing here', () => {
     expect(parseStatement("set search_path to '$user', public")).toMatchObject({ kind: 'ignored', command: 'SET', table: null });
     expect(parseStatement('set session statement_timeout = 0')).toMatchObject({ kind: 'ignored', command: 'SET' });
     expect(failure('set search_path = analytics, public')).toMatchObject({ code: 'UNSUPPORTED', message: 'SET search_path to schema "analytics" (keel has one schema, public) is not supported', at: '1:5' });
-    expect(failure('set enable_result_cache_for_session to off')).toMatchObject({ code: 'UNSUPPORTED', message: 'SET enable_result_cache_for_session is not supported' });
+    expect(failure('set work_mem to 64')).toMatchObject({ code: 'UNSUPPORTED', message: 'SET work_mem is not supported' });
+    // a setting keel has is a SET of the session, not an ignored one
+    expect(parseStatement('set enable_result_cache_for_session to off')).toMatchObject({ kind: 'set', setting: 'enable_result_cache_for_session', value: 'off', reset: false });
     expect(parseStatement("comment on table public.t is 'x'")).toMatchObject({ kind: 'ignored', command: 'COMMENT', table: { name: 't' }, columns: [] });
     expect(parseStatement('comment on column public.t.c is null')).toMatchObject({ kind: 'ignored', table: { name: 't' }, columns: [{ name: 'c' }] });
     expect(parseStatement("comment on column t.c is 'y'")).toMatchObject({ table: { name: 't' }, columns: [{ name: 'c' }] });
