@@ -174,7 +174,7 @@ describe('fuzz: random bytes on the wire', () => {
           const got = await c.until('Z');
           expect(got.at(-1)!.type).toBe('Z');
           // an error that ends the connection would be FATAL: none of these may
-          for (const m of got) if (m.type === 'E') expect(m.body.toString('latin1')).toContain('SERROR');
+          expect(got.filter((m) => m.type === 'E' && !m.body.toString('latin1').includes('SERROR')).map((m) => m.body.toString('latin1'))).toEqual([]);
         }
         c.query('rollback; select count(*) from f');
         const after = await c.until('Z');
