@@ -6,13 +6,10 @@
  * anything else) are both checked, and the kind each refresh took is checked
  * against what the changes allow.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../../../engine/database.js';
-import { DuckOracle, compareResults, type Value } from '../../helpers/oracle.js';
+import { describe, expect, it } from 'vitest';
+import type { Value } from '../../helpers/oracle.js';
 import { rng } from '../../helpers/random.js';
+import { diffRows, keelAndDuck } from './helpers.js';
 
 const VIEWS: Record<string, { sql: string; incremental: boolean }> = {
   by_group: {
@@ -33,43 +30,24 @@ const VIEWS: Record<string, { sql: string; incremental: boolean }> = {
 const STRINGS = ['a', 'b', 'c', 'dd', 'e'];
 
 describe('materialized views against DuckDB', () => {
-  let dir: string;
-  let db: Database;
-  let duck: DuckOracle;
-
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-mv-'));
-    db = await Database.open(dir, { slices: 3, workers: 0 });
-    duck = await DuckOracle.create();
-    await duck.redshiftSemantics();
-  });
-  afterAll(() => {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function both(sql: string): Promise<void> {
-    await db.query(sql);
-    await duck.run(sql);
-  }
+  const pair = keelAndDuck('keel-mv-');
+  const { both } = pair;
 
   async function check(name: string): Promise<void> {
-    const got = (await db.query(`select * from ${name}`)).rows() as Value[][];
-    const want = await duck.query(VIEWS[name]!.sql);
-    const diff = compareResults(got, want.rows, { ordered: false, relTol: 1e-9, absTol: 1e-6 });
-    expect(diff, `${name}: ${VIEWS[name]!.sql}`).toBeNull();
+    const got = (await pair.db.query(`select * from ${name}`)).rows() as Value[][];
+    const want = await pair.duck.query(VIEWS[name]!.sql);
+    expect(diffRows(got, want.rows, false), `${name}: ${VIEWS[name]!.sql}`).toBeNull();
   }
 
   async function lastRefreshKind(name: string): Promise<string> {
-    const r = await db.query(`select kind from svl_mv_refresh_status where mv_name = '${name}' order by endtime desc, starttime desc limit 1`);
+    const r = await pair.db.query(`select kind from svl_mv_refresh_status where mv_name = '${name}' order by endtime desc, starttime desc limit 1`);
     return String(r.rows()[0]![0]);
   }
 
   it('keeps every view equal to its query through random inserts, deletes, updates and refreshes', async () => {
     const rand = rng(18);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-    await both('create table fact (k integer, g integer, v decimal(10,2), x double precision, s varchar(8))');
-    await both('create table dim (k integer, name varchar(8))');
+    await pair.createBaseTables();
     let nextKey = 0;
     const factRows = (n: number): string =>
       Array.from({ length: n }, () => {
@@ -83,7 +61,7 @@ describe('materialized views against DuckDB', () => {
     const dimRows = (n: number): string => Array.from({ length: n }, () => `(${nextKey++ % 45}, '${pick(STRINGS)}')`).join(', ');
     await both(`insert into fact values ${factRows(200)}`);
     await both(`insert into dim values ${dimRows(30)}`);
-    for (const [name, v] of Object.entries(VIEWS)) await db.query(`create materialized view ${name} as ${v.sql}`);
+    for (const [name, v] of Object.entries(VIEWS)) await pair.db.query(`create materialized view ${name} as ${v.sql}`);
     for (const name of Object.keys(VIEWS)) await check(name);
 
     // what changed since each view's last refresh: appends only, or something else too
@@ -109,7 +87,7 @@ describe('materialized views against DuckDB', () => {
         mark('fact', 'other');
       } else {
         const name = pick(Object.keys(VIEWS));
-        await db.query(`refresh materialized view ${name}`);
+        await pair.db.query(`refresh materialized view ${name}`);
         const kind = await lastRefreshKind(name);
         const c = changed.get(name)!;
         const expected = c === 'none' ? 'unchanged' : c === 'appends' && VIEWS[name]!.incremental ? 'incremental' : 'full';
@@ -121,7 +99,7 @@ describe('materialized views against DuckDB', () => {
       }
     }
     for (const name of Object.keys(VIEWS)) {
-      await db.query(`refresh materialized view ${name}`);
+      await pair.db.query(`refresh materialized view ${name}`);
       await check(name);
     }
     // the sequence exercises both kinds (a fixed seed: this is a property of the test, not of chance)

@@ -5,13 +5,10 @@
  * deletes and refreshes; a stale view is never read; EXPLAIN says which view
  * answered; mv_enable_aqmv_for_session turns it off.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../../../engine/database.js';
-import { DuckOracle, compareResults, type Value } from '../../helpers/oracle.js';
+import { describe, expect, it } from 'vitest';
+import type { Value } from '../../helpers/oracle.js';
 import { rng } from '../../helpers/random.js';
+import { diffRows, keelAndDuck } from './helpers.js';
 
 const VIEWS: Record<string, string> = {
   rw_groups: 'select g, count(*) as n, sum(v) as sv, avg(v) as av, min(x) as mn from fact where k % 3 <> 0 group by g',
@@ -36,47 +33,29 @@ const OTHERS = [
 ];
 
 describe('automatic rewrite to materialized views', () => {
-  let dir: string;
-  let db: Database;
-  let duck: DuckOracle;
-
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-mvrw-'));
-    db = await Database.open(dir, { slices: 3, workers: 0 });
-    duck = await DuckOracle.create();
-    await duck.redshiftSemantics();
-  });
-  afterAll(() => {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function both(sql: string): Promise<void> {
-    await db.query(sql);
-    await duck.run(sql);
-  }
+  const pair = keelAndDuck('keel-mvrw-');
+  const { both } = pair;
 
   async function viewOfPlan(sql: string): Promise<string | null> {
-    const lines = (await db.query(`explain ${sql}`)).rows().map((r) => String(r[0]));
+    const lines = (await pair.db.query(`explain ${sql}`)).rows().map((r) => String(r[0]));
     const m = /^Materialized view (\S+) answers this query/.exec(lines[0]!);
     return m ? m[1]! : null;
   }
 
   async function check(sql: string, ordered: boolean): Promise<void> {
-    const got = (await db.query(sql)).rows() as Value[][];
-    const want = (await duck.query(sql)).rows;
-    expect(compareResults(got, want, { ordered, relTol: 1e-9, absTol: 1e-6 }), sql).toBeNull();
+    const got = (await pair.db.query(sql)).rows() as Value[][];
+    const want = (await pair.duck.query(sql)).rows;
+    expect(diffRows(got, want, ordered), sql).toBeNull();
   }
 
   it('answers exact matches from fresh views only, with the base tables\' answer', async () => {
     const rand = rng(33);
-    await both('create table fact (k integer, g integer, v decimal(10,2), x double precision, s varchar(4))');
-    await both('create table dim (k integer, name varchar(8))');
+    await pair.createBaseTables();
     const factRows = (n: number) =>
       Array.from({ length: n }, () => `(${Math.floor(rand() * 30)}, ${Math.floor(rand() * 5)}, ${rand() < 0.1 ? 'null' : (Math.floor(rand() * 10000) / 100).toFixed(2)}, ${rand() < 0.1 ? 'null' : Math.floor(rand() * 100) / 4}, '${'abc'[Math.floor(rand() * 3)]}')`).join(', ');
     await both(`insert into fact values ${factRows(150)}`);
     await both(`insert into dim values ${Array.from({ length: 30 }, (_, i) => `(${i}, 'n${i % 7}')`).join(', ')}`);
-    for (const [name, sql] of Object.entries(VIEWS)) await db.query(`create materialized view ${name} as ${sql}`);
+    for (const [name, sql] of Object.entries(VIEWS)) await pair.db.query(`create materialized view ${name} as ${sql}`);
     const fresh = new Set(Object.keys(VIEWS));
     let used = 0;
     for (let step = 0; step < 40; step++) {
@@ -89,7 +68,7 @@ describe('automatic rewrite to materialized views', () => {
         fresh.clear();
       } else {
         const name = Object.keys(VIEWS)[Math.floor(rand() * 3)]!;
-        await db.query(`refresh materialized view ${name}`);
+        await pair.db.query(`refresh materialized view ${name}`);
         fresh.add(name);
       }
       for (const [sql, view, ordered] of MATCHING) {
@@ -108,15 +87,15 @@ describe('automatic rewrite to materialized views', () => {
 
   it('is off while mv_enable_aqmv_for_session is off', async () => {
     const [sql] = MATCHING[0]!;
-    for (const name of Object.keys(VIEWS)) await db.query(`refresh materialized view ${name}`);
+    for (const name of Object.keys(VIEWS)) await pair.db.query(`refresh materialized view ${name}`);
     expect(await viewOfPlan(sql)).toBe('rw_groups');
-    await db.query('set mv_enable_aqmv_for_session to off');
+    await pair.db.query('set mv_enable_aqmv_for_session to off');
     expect(await viewOfPlan(sql)).toBeNull();
     await check(sql, false);
-    await db.query('reset mv_enable_aqmv_for_session');
+    await pair.db.query('reset mv_enable_aqmv_for_session');
     expect(await viewOfPlan(sql)).toBe('rw_groups');
     // the scan is of the view's table: what the query record says it read
-    const plan = (await db.query(`explain ${sql}`)).rows().map((r) => String(r[0])).join('\n');
+    const plan = (await pair.db.query(`explain ${sql}`)).rows().map((r) => String(r[0])).join('\n');
     expect(plan).toMatch(/Seq Scan on mv_tbl__rw_groups__0/);
     expect(plan).not.toMatch(/Seq Scan on fact/);
   });

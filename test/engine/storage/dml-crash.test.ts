@@ -12,10 +12,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Database } from '../../../engine/index.js';
-import { runAndKill } from '../../helpers/crash.js';
+import { crashTrials, killAndReopen } from '../../helpers/crash.js';
 
 const ROWS = 60_000;
-const TRIALS = 20; // per statement kind
+const TRIALS = crashTrials(5, 20); // per statement kind
 
 let work: string;
 let template: string;
@@ -64,38 +64,22 @@ const STATEMENTS = [
 describe('a SIGKILL during a data change leaves the table as before or fully after', () => {
   for (const { kind, sql } of STATEMENTS) {
     it(`${kind}: ${TRIALS} trials, kills spread over the statement's duration`, async () => {
-      const dir = path.join(work, kind);
-      const fresh = () => {
-        fs.rmSync(dir, { recursive: true, force: true });
-        fs.cpSync(template, dir, { recursive: true });
-      };
-      fresh();
-      const before = await state(dir);
-      const run = await runAndKill([dir, 'sql', sql], 60_000);
-      let runMs = run.ms;
-      expect(run.outcome).toBe('finished');
-      const after = await state(dir);
-      expect(after).not.toEqual(before);
-      let killed = 0;
-      let seed = 4242;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-      for (let trial = 0; trial < TRIALS; trial++) {
-        fresh();
-        const delay = Math.floor(random() * 1.1 * runMs);
-        const { outcome, ms } = await runAndKill([dir, 'sql', sql], delay);
-        // a run that finished says how long one takes now (the machine's load changes): later kills aim by it
-        if (outcome === 'finished') runMs = ms;
-        if (outcome === 'killed') killed++;
-        const now = await state(dir);
-        expect([before, after], `${kind} killed at ${delay} ms: ${now.rows} rows`).toContainEqual(now);
+      await killAndReopen({
+        template,
+        dir: path.join(work, kind),
+        sql,
+        trials: TRIALS,
+        seed: 4242,
+        state,
+        checkFinished: (before, after) => expect(after).not.toEqual(before),
         // the directory stays writable: the dead child's lock is taken over, its orphans swept
-        const db = await Database.open(dir, { create: false, workers: 0 });
-        await db.query('insert into t values (-1, 1, 1.5)');
-        db.close();
-        expect((await state(dir)).rows).toBe(now.rows + 1);
-      }
-      // kills before 110% of a run's duration: most land inside it
-      expect(killed).toBeGreaterThanOrEqual(TRIALS / 2);
+        async reopen(dir, { now }) {
+          const db = await Database.open(dir, { create: false, workers: 0 });
+          await db.query('insert into t values (-1, 1, 1.5)');
+          db.close();
+          expect((await state(dir)).rows).toBe(now.rows + 1);
+        },
+      });
     }, 180_000);
   }
 });
