@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Database } from '../../../engine/index.js';
-import { runAndKill } from '../../helpers/crash.js';
+import { crashTrials, killPoints, runAndKill } from '../../helpers/crash.js';
 
 const ROWS = 4_000;
 /** Trials run this many at a time, each in its own directory: a child's time is mostly its start. */
@@ -52,9 +52,9 @@ async function state(dir: string, table: string): Promise<string> {
 }
 
 const STATEMENTS = [
-  { kind: 'ADD COLUMN', table: 't', sql: "alter table t add column x varchar(5) default 'new' encode zstd", trials: 21 },
-  { kind: 'DROP COLUMN', table: 't', sql: 'alter table t drop column g', trials: 21 },
-  { kind: 'DROP COLUMN of an AUTO key', table: 'u', sql: 'alter table u drop column k', trials: 9 },
+  { kind: 'ADD COLUMN', table: 't', sql: "alter table t add column x varchar(5) default 'new' encode zstd", trials: crashTrials(9, 21) },
+  { kind: 'DROP COLUMN', table: 't', sql: 'alter table t drop column g', trials: crashTrials(9, 21) },
+  { kind: 'DROP COLUMN of an AUTO key', table: 'u', sql: 'alter table u drop column k', trials: crashTrials(6, 9) },
 ] as const;
 
 describe('a SIGKILL during ALTER TABLE ADD/DROP COLUMN leaves the table as before or fully after', () => {
@@ -71,8 +71,8 @@ describe('a SIGKILL during ALTER TABLE ADD/DROP COLUMN leaves the table as befor
       expect(run.outcome).toBe('finished');
       const after = await state(dirOf(0), table);
       expect(after).not.toEqual(before);
-      let seed = 977;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      // kills spread over up to 120% of a run's duration
+      const delays = killPoints(trials, 977, 1.2).map((p) => Math.floor(p * run.ms));
       const seen = new Set<string>();
       const trial = async (dir: string, delay: number) => {
         fresh(dir);
@@ -87,7 +87,7 @@ describe('a SIGKILL during ALTER TABLE ADD/DROP COLUMN leaves the table as befor
         db.close();
       };
       for (let k = 0; k < trials; k += PARALLEL) {
-        await Promise.all(Array.from({ length: PARALLEL }, (_, j) => trial(dirOf(j), Math.floor(random() * 1.2 * run.ms))));
+        await Promise.all(delays.slice(k, k + PARALLEL).map((d, j) => trial(dirOf(j), d)));
       }
       // kills before 120% of a run's duration: some land before the commit
       expect(seen.has('before')).toBe(true);

@@ -13,18 +13,28 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Database } from '../../../engine/index.js';
-import { runAndKill } from '../../helpers/crash.js';
+import { crashTrials, killPoints, runAndKill } from '../../helpers/crash.js';
 
 const ROWS = 80_000;
+/** Trials, and the kills they must make: as many more trials (up to twice as many) run until that many land. */
+const TRIALS = crashTrials(8, 24);
+const KILLS = Math.ceil((TRIALS * 5) / 6);
 
 let work: string;
-beforeAll(() => {
+let template: string;
+beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-crash-'));
   // deterministic rows: id, a string drawn from 1,000 values, a decimal, a date
   const lines: string[] = [];
   for (let i = 0; i < ROWS; i++) lines.push(`${i},name${(i * 7919) % 1000},${(i % 10000) / 100},1995-0${1 + (i % 9)}-1${i % 10}`);
   fs.writeFileSync(path.join(work, 'rows.csv'), lines.join('\n') + '\n');
-});
+  // every trial starts from a copy of this directory: loaded once, not once per trial
+  template = path.join(work, 'template');
+  const db = await Database.open(template, { slices: 4 });
+  await db.execute('create table t (id integer not null, s varchar(20), d decimal(10,2), day date) diststyle even sortkey(id)');
+  await db.load('t', path.join(work, 'rows.csv'), { delimiter: ',' });
+  db.close();
+}, 120_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 interface State {
@@ -49,16 +59,13 @@ async function state(dir: string): Promise<State> {
   }
 }
 
-async function freshTable(dir: string, layout: string): Promise<void> {
+function freshTable(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
-  const db = await Database.open(dir, { slices: 4 });
-  await db.execute(`create table t (id integer not null, s varchar(20), d decimal(10,2), day date) ${layout}`);
-  await db.load('t', path.join(work, 'rows.csv'), { delimiter: ',' });
-  db.close();
+  fs.cpSync(template, dir, { recursive: true });
 }
 
 describe('a SIGKILL at a random moment leaves every table as before or fully after', () => {
-  it('during loads and ALTER TABLE rewrites, with at least 20 kills', async () => {
+  it(`during loads and ALTER TABLE rewrites, with at least ${KILLS} kills`, async () => {
     const dir = path.join(work, 'db');
     const ops: { name: string; args: (d: string) => string[]; changesRows: boolean }[] = [
       { name: 'load', args: (d) => [d, 'load', 't', path.join(work, 'rows.csv')], changesRows: true },
@@ -70,7 +77,7 @@ describe('a SIGKILL at a random moment leaves every table as before or fully aft
     const durations = new Map<string, number>();
     const finished = new Map<string, State>();
     for (const op of ops) {
-      await freshTable(dir, 'diststyle even sortkey(id)');
+      freshTable(dir);
       const run = await runAndKill(op.args(dir), 60_000);
       expect(run.outcome).toBe('finished');
       durations.set(op.name, run.ms);
@@ -79,15 +86,15 @@ describe('a SIGKILL at a random moment leaves every table as before or fully aft
     // a completed load doubles every group of the checksum: its rows are all there, and only they
     expect(finished.get('load')!.rows).toBe(ROWS * 2);
     let killed = 0;
-    let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    // at least 24 trials and 20 kills: on a loaded machine a kill can land after the child finished, so go on until 20 land
-    for (let trial = 0; trial < 24 || (killed < 20 && trial < 48); trial++) {
+    // each operation's kills spread over up to 90% of its measured duration: a later kill often finds the child already gone
+    const perOp = Math.ceil(TRIALS / ops.length);
+    const points = ops.map((_, k) => killPoints(perOp, 12345 + k, 0.9));
+    // at least TRIALS trials and KILLS kills: on a loaded machine a kill can land after the child finished, so go on until KILLS land
+    for (let trial = 0; trial < TRIALS || (killed < KILLS && trial < 2 * TRIALS); trial++) {
       const op = ops[trial % ops.length]!;
-      await freshTable(dir, 'diststyle even sortkey(id)');
+      freshTable(dir);
       const before = await state(dir);
-      // up to 90% of the measured duration: a later kill often finds the child already gone
-      const delay = Math.floor(random() * 0.9 * durations.get(op.name)!);
+      const delay = Math.floor(points[trial % ops.length]![Math.floor(trial / ops.length) % perOp]! * durations.get(op.name)!);
       const { outcome } = await runAndKill(op.args(dir), delay);
       if (outcome === 'killed') killed++;
       const after = await state(dir);
@@ -103,6 +110,6 @@ describe('a SIGKILL at a random moment leaves every table as before or fully aft
       db.close();
       expect((await state(dir)).rows).toBe(after.rows + 1);
     }
-    expect(killed).toBeGreaterThanOrEqual(20);
+    expect(killed).toBeGreaterThanOrEqual(KILLS);
   });
 });

@@ -12,9 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Database } from '../../../engine/index.js';
-import { runAndKill } from '../../helpers/crash.js';
+import { crashTrials, killPoints, runAndKill } from '../../helpers/crash.js';
 
-const TRIALS = 25; // per kind of VACUUM
+const TRIALS = crashTrials(10, 25); // per kind of VACUUM
 const PARALLEL = 5;
 
 let work: string;
@@ -90,8 +90,7 @@ describe('a SIGKILL during VACUUM leaves the table as before or fully after', ()
       expect(after.checksum).toBe(before.checksum);
       expect(after.files).not.toBe(before.files);
       let killed = 0;
-      let seed = 777;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const delays = killPoints(TRIALS, 777).map((p) => Math.floor(p * run.ms));
       const trial = async (i: number, delay: number) => {
         const dir = `${base}-${i}`;
         fresh(dir);
@@ -105,8 +104,7 @@ describe('a SIGKILL during VACUUM leaves the table as before or fully after', ()
       };
       // children mostly wait (process start, fsync): a few at a time, each in its own directory
       for (let t = 0; t < TRIALS; t += PARALLEL) {
-        const delays = Array.from({ length: Math.min(PARALLEL, TRIALS - t) }, () => Math.floor(random() * 1.1 * run.ms));
-        await Promise.all(delays.map((d, k) => trial(t + k + 1, d)));
+        await Promise.all(delays.slice(t, t + PARALLEL).map((d, k) => trial(t + k + 1, d)));
       }
       expect(killed).toBeGreaterThanOrEqual(TRIALS / 2);
     }, 120_000);

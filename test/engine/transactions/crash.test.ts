@@ -12,10 +12,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Database } from '../../../engine/index.js';
-import { warmChild } from '../../helpers/crash.js';
+import { crashTrials, killPoints, warmChild } from '../../helpers/crash.js';
 import { rng } from '../../helpers/random.js';
 
-const TRIALS = 50;
+const TRIALS = crashTrials(10, 50);
 const BLOCK = `
   begin;
   insert into t select id + 100000, g, d from t where id % 4 = 0;
@@ -105,6 +105,8 @@ describe('a SIGKILL during a transaction leaves every table as before the block 
     for (const name of ['t', 'u', 'v', 'w']) expect(after[name], name).not.toBe(before[name]);
     let blockMs = run.ms;
     const random = rng(1616);
+    // the odd trials' kills: spread over the whole block
+    const spread = killPoints(Math.floor(TRIALS / 2), 1717);
     const seen = { before: 0, after: 0 };
     let killed = 0;
     // two children load the engine ahead of their trials, on the core the running trial leaves idle
@@ -112,7 +114,7 @@ describe('a SIGKILL during a transaction leaves every table as before the block 
     for (let trial = 0; trial < TRIALS; trial++) {
       fresh();
       // every other kill lands in the last fifth of the block or just after it, where COMMIT writes the catalog
-      const delay = Math.floor((trial % 2 ? random() * 1.1 : 0.8 + random() * 0.3) * blockMs);
+      const delay = Math.floor((trial % 2 ? spread[(trial - 1) / 2]! : 0.8 + random() * 0.3) * blockMs);
       const child = ahead.shift()!;
       ahead.push(warmChild());
       const { outcome, ms } = await child.run(dir, BLOCK, delay);
