@@ -5,9 +5,11 @@
  * points and the kill-and-reopen loop that the crash tests share.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
+import { Database } from '../../engine/index.js';
 import { rng } from './random.js';
 
 const CHILD = path.resolve(__dirname, '../fixtures/crash-child.mjs');
@@ -111,6 +113,28 @@ export function crashTrials(ci: number, thorough: number): number {
 export function killPoints(trials: number, seed: number, span = 1.1): number[] {
   const random = rng(seed);
   return Array.from({ length: trials }, (_, i) => ((i + random()) / trials) * span);
+}
+
+/** A table's row count and a checksum of its contents: what "as before" and "fully after" compare. */
+export interface RowsAndChecksum {
+  rows: number;
+  checksum: string;
+}
+
+/**
+ * The row count of table t in `dir`, and a hash of `groupsSql`'s rows: per
+ * group a count and sums of the columns, so a row lost, doubled or changed
+ * changes it.
+ */
+export async function rowsAndChecksum(dir: string, groupsSql: string): Promise<RowsAndChecksum> {
+  const db = await Database.open(dir, { create: false, workers: 0 });
+  try {
+    const r = await db.query('select count(*) from t');
+    const groups = await db.query(groupsSql);
+    return { rows: Number(r.rows()[0]![0]), checksum: createHash('sha256').update(JSON.stringify(groups.textRows())).digest('hex') };
+  } finally {
+    db.close();
+  }
 }
 
 /** What killAndReopen needs to know of one change. */

@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { Database } from '../../../engine/index.js';
-import { crashTrials, killAndReopen } from '../../helpers/crash.js';
+import { crashTrials, killAndReopen, rowsAndChecksum } from '../../helpers/crash.js';
 
 const FILES = 3;
 const ROWS_PER_FILE = 5_000;
@@ -40,21 +39,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-interface State {
-  rows: number;
-  checksum: string;
-}
-
-async function state(dir: string): Promise<State> {
-  const db = await Database.open(dir, { create: false, workers: 0 });
-  try {
-    const r = await db.query('select count(*) from t');
-    const groups = await db.query('select g, count(*), sum(id), sum(d), count(distinct s) from t group by g order by g');
-    return { rows: Number(r.rows()[0]![0]), checksum: createHash('sha256').update(JSON.stringify(groups.textRows())).digest('hex') };
-  } finally {
-    db.close();
-  }
-}
+const state = (dir: string) => rowsAndChecksum(dir, 'select g, count(*), sum(id), sum(d), count(distinct s) from t group by g order by g');
 
 describe('a SIGKILL during COPY leaves the table as before or fully after', () => {
   it(`${TRIALS} trials, kills spread over the COPY's duration`, async () => {

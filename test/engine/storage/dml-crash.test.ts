@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { Database } from '../../../engine/index.js';
-import { crashTrials, killAndReopen } from '../../helpers/crash.js';
+import { crashTrials, killAndReopen, rowsAndChecksum } from '../../helpers/crash.js';
 
 const ROWS = 60_000;
 const TRIALS = crashTrials(5, 20); // per statement kind
@@ -37,22 +36,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-interface State {
-  rows: number;
-  checksum: string;
-}
-
 /** The row count and a checksum of the contents: per g, count, sums of id, id², d and d × id. */
-async function state(dir: string): Promise<State> {
-  const db = await Database.open(dir, { create: false, workers: 0 });
-  try {
-    const r = await db.query('select count(*) from t');
-    const groups = await db.query('select g, count(*), sum(id), sum(cast(id as bigint) * id), sum(d), sum(d * id) from t group by g order by g');
-    return { rows: Number(r.rows()[0]![0]), checksum: createHash('sha256').update(JSON.stringify(groups.textRows())).digest('hex') };
-  } finally {
-    db.close();
-  }
-}
+const state = (dir: string) => rowsAndChecksum(dir, 'select g, count(*), sum(id), sum(cast(id as bigint) * id), sum(d), sum(d * id) from t group by g order by g');
 
 const STATEMENTS = [
   { kind: 'DELETE', sql: 'delete from t where g < 40 or id % 5 = 0' },

@@ -11,9 +11,8 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { Database } from '../../../engine/index.js';
-import { crashTrials, killPoints, runAndKill } from '../../helpers/crash.js';
+import { crashTrials, killPoints, rowsAndChecksum, runAndKill, type RowsAndChecksum } from '../../helpers/crash.js';
 
 const ROWS = 80_000;
 /** Trials, and the kills they must make: as many more trials (up to twice as many) run until that many land. */
@@ -37,27 +36,14 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-interface State {
-  rows: number;
-  checksum: string;
-}
-
 /**
  * The table's row count, and a checksum of its contents: per value of s (1,000
  * groups), its rows' count, sums of id, id squared, d and d times id, and the
  * range of day, hashed. A row lost, doubled, changed or with its columns mixed
  * up with another row's changes it.
  */
-async function state(dir: string): Promise<State> {
-  const db = await Database.open(dir, { create: false });
-  try {
-    const r = await db.query('select count(*) from t');
-    const groups = await db.query('select s, count(*), sum(id), sum(cast(id as bigint) * id), sum(d), sum(d * id), min(day), max(day) from t group by s order by s');
-    return { rows: Number(r.rows()[0]![0]), checksum: createHash('sha256').update(JSON.stringify(groups.textRows())).digest('hex') };
-  } finally {
-    db.close();
-  }
-}
+const state = (dir: string) =>
+  rowsAndChecksum(dir, 'select s, count(*), sum(id), sum(cast(id as bigint) * id), sum(d), sum(d * id), min(day), max(day) from t group by s order by s');
 
 function freshTable(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
@@ -75,7 +61,7 @@ describe('a SIGKILL at a random moment leaves every table as before or fully aft
     ];
     // measure each operation once to spread the kill moments over its whole duration, and keep the table it leaves
     const durations = new Map<string, number>();
-    const finished = new Map<string, State>();
+    const finished = new Map<string, RowsAndChecksum>();
     for (const op of ops) {
       freshTable(dir);
       const run = await runAndKill(op.args(dir), 60_000);
