@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Batch, PhysicalKind } from '../types.js';
 import { ExecError, KeelError, StorageError, SqlError } from '../errors.js';
-import type { ExchangeNode, JoinNode, PlanNode, RowsNode } from '../plan/physical.js';
+import type { ExchangeNode, FilterNode, JoinNode, PlanNode, ProjectNode, RowsNode, ScanNode } from '../plan/physical.js';
 import { childrenOf } from '../plan/physical.js';
 import { concatBatches, emptyBatch } from './batch.js';
 import { ExecContext, kindsOf, mergeStats, type NodeStats } from './context.js';
@@ -218,41 +218,91 @@ function fromWorker(e: { name: string; code?: string; message: string; stack?: s
 }
 
 /**
- * Which fragments go to workers: by default only those without exchanges
- * below them (scans, filters, projections, partial aggregates, joins of local
- * or replicated inputs), whose data flows one way, from the worker, with its
- * buffers transferred; and those that run a window (windowOverExchanges).
+ * Which fragments go to workers: by default those without exchanges below them
+ * (scans, filters, projections, partial aggregates, joins of local or
+ * replicated inputs), whose data flows one way, from the worker, with its
+ * buffers transferred; those whose only exchanges below are broadcasts; and
+ * those that run a window over their exchanges (see goesToWorkers).
  * KEEL_PARALLEL=all sends the others too, with the batches of the exchanges
  * below them copied to the worker (see docs/execution.md for why that does
  * not pay here).
  */
 const leavesOnly = process.env.KEEL_PARALLEL !== 'all';
 
-function hasExchange(n: PlanNode): boolean {
-  return n.op === 'exchange' || childrenOf(n).some(hasExchange);
+/** Rows of one slice's batches. */
+function rowsOf(batches: readonly Batch[]): number {
+  let n = 0;
+  for (const b of batches) n += b.length;
+  return n;
 }
 
 /**
  * Whether a fragment that reads exchanged batches goes to the workers all the
- * same: one that runs a window over them. Sorting each partition and
+ * same. One that runs a window over them does: sorting each partition and
  * computing frames costs several times the copy of its rows into the worker,
  * and with the window on the calling thread every slice's sort would run
- * there, one after another. A broadcast below still keeps it home (its copy
- * would go to every task, and each would rebuild its hash table).
+ * there, one after another. So does one whose exchanges below are broadcasts
+ * (the inner side of a join, the same rows on every slice) when they hold no
+ * more rows than the fragment reads otherwise: each task gets a copy of them,
+ * and a worker builds their hash table once per query for every slice it runs
+ * (Executor.sharedBuild), so the copies and the second build cost less than
+ * the probe side they take off the calling thread, which would otherwise run
+ * every slice's probe (the join's whole work) one after another.
  */
-function windowOverExchanges(n: PlanNode): boolean {
+function goesToWorkers(n: PlanNode, done: ReadonlyMap<number, Batch[][]>): boolean {
+  if (!leavesOnly) return true;
   let window = false;
-  let broadcast = false;
+  let exchanged = false;
+  let broadcast = 0;
+  let own = 0;
   const walk = (m: PlanNode): void => {
     if (m.op === 'exchange') {
-      if (m.mode === 'broadcast') broadcast = true;
+      const rows = rowsOf(done.get(m.id)?.[0] ?? []);
+      if (m.mode === 'broadcast') broadcast += rows;
+      else {
+        exchanged = true;
+        own += m.estRows;
+      }
       return;
     }
+    if (m.op === 'scan') own += m.table.rows;
     if (m.op === 'window') window = true;
     for (const c of childrenOf(m)) walk(c);
   };
   walk(n);
-  return window && !broadcast;
+  return (!exchanged || window) && broadcast <= own;
+}
+
+/** The scan a fragment streams its rows from, through filters and projections only; null when it has another shape. */
+function streamedScan(n: PlanNode): ScanNode | null {
+  switch (n.op) {
+    case 'scan':
+      return n;
+    case 'filter':
+    case 'project':
+      return streamedScan(n.input);
+    default:
+      return null;
+  }
+}
+
+function withShare(n: PlanNode, index: number, of: number): PlanNode {
+  if (n.op === 'scan') return { ...n, share: { index, of } };
+  return { ...n, input: withShare((n as FilterNode | ProjectNode).input, index, of) } as PlanNode;
+}
+
+/**
+ * A `pick` exchange's input that streams one copy of a replicated table (a
+ * scan, with filters and projections over it), cut into `of` fragments that
+ * each read a share of the copy's block groups; null for any other shape. Run
+ * one after another, in order, they give the rows the whole fragment gives,
+ * in the same order; run as tasks, a query whose only table is ALL is no
+ * longer read by one thread.
+ */
+function replicatedShares(n: PlanNode, of: number): PlanNode[] | null {
+  const scan = streamedScan(n);
+  if (scan === null || scan.table.distStyle !== 'all' || n.dist.kind !== 'all') return null;
+  return Array.from({ length: of }, (_, index) => withShare(n, index, of));
 }
 
 /** Rows the fragment reads: its scans' tables and the batches of the exchanges below it. */
@@ -304,6 +354,55 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
   const done = new Map<number, Batch[][]>();
   const query = pool.queryId();
 
+  /**
+   * Runs tasks, each a plan for one slice: the calling thread takes tasks
+   * too, one at a time, while the workers run theirs (`remote` makes the plan
+   * a worker gets, `local` is what the calling thread runs). Returns each
+   * task's batches, in the tasks' order.
+   */
+  const runTasks = async (tasks: readonly { local: PlanNode; remote: () => PlanNode; slice: number }[]): Promise<Batch[][]> => {
+    const outs: Batch[][] = tasks.map(() => []);
+    const queue = tasks.map((_, i) => i);
+    // the first task to fail stops the others from starting; the exchange fails with its error once every task under way has settled
+    let failure: { error: unknown } | undefined;
+    const fail = (error: unknown): void => {
+      failure ??= { error };
+      queue.length = 0;
+    };
+    const onWorkers: Promise<void>[] = [];
+    // never rejects: a failure is recorded, so no task's rejection goes unhandled while the calling thread works
+    const worker = async (): Promise<void> => {
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+        try {
+          // cancelled while waiting for a worker: the task is not posted at all
+          ctx.checkCancel();
+          const t = tasks[i]!;
+          const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: t.slice, plan: t.remote(), cancel: ctx.cancel });
+          if (!r.ok) throw fromWorker(r.error);
+          if (failure) return;
+          outs[i] = r.batches;
+          mergeStats(ctx, r.stats as [number, NodeStats][]);
+        } catch (e) {
+          fail(e);
+        }
+      }
+    };
+    for (let w = 0; w < Math.min(pool.size, tasks.length - 1); w++) onWorkers.push(worker());
+    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+      try {
+        outs[i] = [...exec.run(tasks[i]!.local, tasks[i]!.slice)];
+      } catch (e) {
+        fail(e);
+        break;
+      }
+      // let finished workers pick up the next tasks
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(onWorkers);
+    if (failure) throw failure.error;
+    return outs;
+  };
+
   const runExchange = async (x: ExchangeNode): Promise<void> => {
     const reused = exec.reuseExchange(x);
     if (reused) {
@@ -312,47 +411,16 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
     }
     const slices = x.mode === 'pick' ? [0] : Array.from({ length: ctx.slices }, (_, s) => s);
     const inputs: Batch[][] = Array.from({ length: ctx.slices }, () => []);
-    if (fragmentRows(x.input) < PARALLEL_MIN_ROWS || (leavesOnly && hasExchange(x.input) && !windowOverExchanges(x.input))) {
+    const shares = x.mode === 'pick' ? replicatedShares(x.input, ctx.slices) : null;
+    if (fragmentRows(x.input) < PARALLEL_MIN_ROWS || !goesToWorkers(x.input, done)) {
       for (const s of slices) inputs[s] = [...exec.run(x.input, s)];
+    } else if (shares !== null) {
+      // one copy read in shares: their rows, in order, are slice 0's
+      const outs = await runTasks(shares.map((plan) => ({ local: plan, remote: () => plan, slice: 0 })));
+      inputs[0] = outs.flat();
     } else {
-      // the calling thread takes slices too, one at a time, while the workers run theirs
-      const queue = [...slices];
-      // the first slice to fail stops the others from starting; the exchange fails with its error once every slice under way has settled
-      let failure: { error: unknown } | undefined;
-      const fail = (error: unknown): void => {
-        failure ??= { error };
-        queue.length = 0;
-      };
-      const onWorkers: Promise<void>[] = [];
-      // never rejects: a failure is recorded, so no slice's rejection goes unhandled while the calling thread works
-      const worker = async (): Promise<void> => {
-        for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-          try {
-            // cancelled while waiting for a worker: the slice is not posted at all
-            ctx.checkCancel();
-            const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: s, plan: fragmentFor(x.input, done, s), cancel: ctx.cancel });
-            if (!r.ok) throw fromWorker(r.error);
-            if (failure) return;
-            inputs[s] = r.batches;
-            mergeStats(ctx, r.stats as [number, NodeStats][]);
-          } catch (e) {
-            fail(e);
-          }
-        }
-      };
-      for (let w = 0; w < Math.min(pool.size, slices.length - 1); w++) onWorkers.push(worker());
-      for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-        try {
-          inputs[s] = [...exec.run(x.input, s)];
-        } catch (e) {
-          fail(e);
-          break;
-        }
-        // let finished workers pick up the next slices
-        await new Promise((r) => setImmediate(r));
-      }
-      await Promise.all(onWorkers);
-      if (failure) throw failure.error;
+      const outs = await runTasks(slices.map((s) => ({ local: x.input, remote: () => fragmentFor(x.input, done, s), slice: s })));
+      slices.forEach((s, i) => (inputs[s] = outs[i]!));
     }
     done.set(x.id, exec.exchangeFrom(x, inputs));
   };

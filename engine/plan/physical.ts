@@ -92,8 +92,13 @@ export interface ScanNode extends NodeBase {
   /** Predicate over the output columns, applied while scanning. */
   readonly filter: Expr | null;
   readonly zone: readonly ZonePredicate[];
-  /** For ALL tables scanned on their own: read the copy on one slice only. */
-  readonly singleCopy: boolean;
+  /**
+   * Of a replicated (ALL) table, read only share `index` of `of` of the copy's
+   * block groups (storage/scan.ts, shareOf). Never planned: the parallel
+   * executor sets it on the copies of a fragment that reads one copy (below a
+   * `pick` exchange), run as separate tasks that together read it once.
+   */
+  readonly share?: { readonly index: number; readonly of: number };
 }
 
 export interface RowsNode extends NodeBase {

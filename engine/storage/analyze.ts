@@ -20,7 +20,7 @@ import { readDeleteVector } from './deletes.js';
 import { tableDir } from './datadir.js';
 import { checkSegment } from './integrity.js';
 import { Pacer } from './pacer.js';
-import { newScanCounters, scanSegments } from './scan.js';
+import { newScanCounters, scanSegments, wholeSegment } from './scan.js';
 import { SegmentReader } from './segment.js';
 import { tableView } from './segment-columns.js';
 import type { Store } from './store.js';
@@ -89,7 +89,7 @@ async function scanStats(store: Store, slices: number, table: TableMeta, idx: re
       checkSegment(reader, { table, segment: s, slices });
       const deleted = s.deletes ? readDeleteVector(path.join(tableDir(store.dir, table.id), s.deletes.file), s.deletes.rows, s.rows) : null;
       // through the table's columns: a segment written before an ADD or DROP COLUMN holds others
-      for (const batch of scanSegments(table, [{ reader: tableView(reader, table, s), deleted }], idx, null, newScanCounters())) {
+      for (const batch of scanSegments(table, [wholeSegment(tableView(reader, table, s), deleted)], idx, null, newScanCounters())) {
         const len = batch.length;
         if (hi.length < len) {
           hi = new Uint32Array(len);

@@ -25,7 +25,7 @@ import { physicalKind } from '../types.js';
 import { visibleRows, type Catalog, type SegmentMeta, type TableMeta } from '../catalog/catalog.js';
 import { readDeleteVector } from './deletes.js';
 import { tableDir } from './datadir.js';
-import { newScanCounters, scanSegments } from './scan.js';
+import { newScanCounters, scanSegments, wholeSegment } from './scan.js';
 import { SegmentReader } from './segment.js';
 import { checkSegment } from './integrity.js';
 import { tableView } from './segment-columns.js';
@@ -165,7 +165,7 @@ async function build(
       checkSegment(reader, { table, segment: s, slices: catalog.slices });
       // read now, like the reader's file: a later writer may delete a retired vector file
       const deleted = s.deletes ? readDeleteVector(path.join(tableDir(store.dir, table.id), s.deletes.file), s.deletes.rows, s.rows) : null;
-      return { slice: s.slice, rows: s.rows - (s.deletes?.rows ?? 0), source: { reader: tableView(reader, table, s), deleted } };
+      return { slice: s.slice, rows: s.rows - (s.deletes?.rows ?? 0), source: wholeSegment(tableView(reader, table, s), deleted) };
     });
     // runs of 4 blocks are sorted long before the last rows are read: an interleaved mapping must know the whole range up front
     const keyRanges = keyRangesOf(layout, opened.map((o) => o.source.reader.footer));
@@ -226,7 +226,7 @@ function commitStaged(store: Store, fresh: Catalog, table: TableMeta, layout: La
         try {
           checkSegment(reader, { table: cur, segment: s, slices: fresh.slices });
           // appended segments carry no deletes: any DELETE changes the version, a CONFLICT above
-          for (const batch of scanSegments(cur, [{ reader: tableView(reader, cur, s), deleted: null }], all, null, newScanCounters())) writer.add(batch);
+          for (const batch of scanSegments(cur, [wholeSegment(tableView(reader, cur, s), null)], all, null, newScanCounters())) writer.add(batch);
         } finally {
           reader.close();
         }

@@ -12,10 +12,45 @@ import { tableDir } from './datadir.js';
 import { checkSegment, type SegmentClaim } from './integrity.js';
 import { dropDeleted, lowerBound, readDeleteVector } from './deletes.js';
 
-/** A segment to scan: its reader (by the table's columns) and the rows deleted from it (ascending positions), or null when none is. */
+/**
+ * A segment to scan: its reader (by the table's columns), the rows deleted from
+ * it (ascending positions), or null when none is, and the run of its block
+ * groups to read: [from, to), the first starting at row position `start`. A
+ * whole segment unless the scan reads a share of a replicated copy (shareOf).
+ */
 export interface SegmentSource {
   readonly reader: BlockReader;
   readonly deleted: Uint32Array | null;
+  readonly from: number;
+  readonly to: number;
+  readonly start: number;
+}
+
+/**
+ * Share `index` of `of` of the block groups of `sources` (a replicated table's
+ * copy), in order: the groups of all the segments cut into `of` runs of as
+ * equal counts as whole groups allow, so that the shares together read every
+ * group once, and in the order one scan of the copy would.
+ */
+export function shareOf(sources: readonly SegmentSource[], index: number, of: number): SegmentSource[] {
+  let total = 0;
+  for (const s of sources) total += s.to - s.from;
+  const lo = Math.floor((total * index) / of);
+  const hi = Math.floor((total * (index + 1)) / of);
+  const out: SegmentSource[] = [];
+  let seen = 0;
+  for (const s of sources) {
+    const n = s.to - s.from;
+    const from = Math.max(lo - seen, 0);
+    const to = Math.min(hi - seen, n);
+    seen += n;
+    if (from >= to) continue;
+    const blocks = s.reader.footer.columns[0]!.blocks;
+    let start = s.start;
+    for (let b = s.from; b < s.from + from; b++) start += blocks[b]!.rows;
+    out.push({ reader: s.reader, deleted: s.deleted, from: s.from + from, to: s.from + to, start });
+  }
+  return out;
 }
 
 /**
@@ -120,7 +155,12 @@ export function sliceSegments(dir: string, table: TableMeta, slice: number, cach
 
 /** One segment of a table, opened and checked against its catalog entry, with its deleted rows. */
 export function segmentSource(folder: string, table: TableMeta, segment: SegmentMeta, cache: SegmentCache, slices: number): SegmentSource {
-  return { reader: cache.read(path.join(folder, segment.file), { table, segment, slices }), deleted: cache.deletes(folder, segment) };
+  return wholeSegment(cache.read(path.join(folder, segment.file), { table, segment, slices }), cache.deletes(folder, segment));
+}
+
+/** All the block groups of a segment, to scan. */
+export function wholeSegment(reader: BlockReader, deleted: Uint32Array | null): SegmentSource {
+  return { reader, deleted, from: 0, to: reader.footer.columns[0]?.blocks.length ?? 0, start: 0 };
 }
 
 /**
@@ -151,11 +191,9 @@ export function* scanSegments(
 ): Generator<Batch> {
   const kinds = columns.map((c) => physicalKind(table.columns[c]!.type));
   let sel = new Uint32Array(0);
-  for (const { reader: seg, deleted } of segments) {
+  for (const { reader: seg, deleted, from, to, start: first } of segments) {
     const footerCols = seg.footer.columns;
-    const nBlocks = footerCols[0]?.blocks.length ?? 0;
-    let start = 0;
-    for (let b = 0; b < nBlocks; b++, start += footerCols[0]!.blocks[b - 1]!.rows) {
+    for (let b = from, start = first; b < to; start += footerCols[0]!.blocks[b]!.rows, b++) {
       counters.blocksTotal += columns.length;
       if (filter) {
         const metas = columns.map((c) => footerCols[c]!.blocks[b]!);

@@ -29,7 +29,7 @@ import { tableDir } from './datadir.js';
 import { checkSegment } from './integrity.js';
 import { storageErrorOf } from './io-error.js';
 import { Pacer } from './pacer.js';
-import { newScanCounters, scanSegments } from './scan.js';
+import { newScanCounters, scanSegments, wholeSegment } from './scan.js';
 import { SegmentReader, SegmentWriter } from './segment.js';
 import { tableView } from './segment-columns.js';
 import { Staging } from './staging.js';
@@ -170,7 +170,7 @@ async function compact(
     };
     const all = table.columns.map((_, i) => i);
     // a segment written before an ADD or DROP COLUMN holds other columns than the table: read it through the table's
-    for (const batch of scanSegments(table, [{ reader: tableView(reader, table, s), deleted }], all, null, newScanCounters())) {
+    for (const batch of scanSegments(table, [wholeSegment(tableView(reader, table, s), deleted)], all, null, newScanCounters())) {
       for (let c = 0; c < batch.columns.length; c++) builders[c]!.append(batch.columns[c]!);
       rows += batch.length;
       if (builders[0]!.length >= blockRows) flush(false);

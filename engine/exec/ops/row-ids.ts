@@ -69,12 +69,10 @@ export function* scanWithRowIds(
   const columns = node.columns;
   const kinds: PhysicalKind[] = columns.map((c) => physicalKind(node.table.columns[c]!.type));
   let sel = new Uint32Array(0);
-  for (const { reader: seg, deleted } of segments) {
+  for (const { reader: seg, deleted, from, to, start: first } of segments) {
     const base = segmentNumber(path.basename(seg.file)) * SEGMENT_FACTOR;
     const footerCols = seg.footer.columns;
-    const nBlocks = footerCols[0]?.blocks.length ?? 0;
-    let start = 0;
-    for (let b = 0; b < nBlocks; b++, start += footerCols[0]!.blocks[b - 1]!.rows) {
+    for (let b = from, start = first; b < to; start += footerCols[0]!.blocks[b]!.rows, b++) {
       const rows = footerCols[0]!.blocks[b]!.rows;
       counters.blocksTotal += columns.length;
       // the row id has no zone map: hand the filter the first column's in its place

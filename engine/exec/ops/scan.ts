@@ -4,7 +4,7 @@ import { physicalKind } from '../../types.js';
 import type { ScanNode, ZonePredicate } from '../../plan/physical.js';
 import { columnsOf } from '../../plan/expr.js';
 import type { BlockMeta } from '../../storage/segment.js';
-import { scanSegments, sliceSegments, type BlockFilter, type SegmentSource } from '../../storage/scan.js';
+import { scanSegments, shareOf, sliceSegments, type BlockFilter, type SegmentSource } from '../../storage/scan.js';
 import { dropDeleted, lowerBound } from '../../storage/deletes.js';
 import { rowIdOutput, scanWithRowIds, withoutRowIds } from './row-ids.js';
 import { compileFilter, type CompiledFilter } from '../compile.js';
@@ -49,12 +49,12 @@ export function blockFilterFor(zone: readonly ZonePredicate[]): BlockFilter | nu
 
 /** `needed`, when given, marks the columns the node above reads; the others may come out as empty placeholders. */
 export function* runScan(node: ScanNode, slice: number, ctx: ExecContext, needed: Uint8Array | null = null): Generator<Batch> {
-  if (node.singleCopy && slice !== 0) return;
   const stats = ctx.statsFor(node.id);
   const rowIds = rowIdOutput(node);
   // the segments are checked against the table as stored, without the row id column
   const stored = withoutRowIds(node.table);
-  const segments = sliceSegments(ctx.store.dir, stored, stored.distStyle === 'all' ? -1 : slice, ctx.store.segments, ctx.slices);
+  const all = sliceSegments(ctx.store.dir, stored, stored.distStyle === 'all' ? -1 : slice, ctx.store.segments, ctx.slices);
+  const segments = node.share ? shareOf(all, node.share.index, node.share.of) : all;
   if (rowIds >= 0) {
     const kinds = node.columns.map((c) => physicalKind(node.table.columns[c]!.type));
     const filter = node.filter ? ctx.cached(`scan${node.id}`, () => compileFilter(node.filter!, kinds)) : null;
@@ -101,11 +101,9 @@ function* scanFiltered(
   // the filter reads only its own columns; the others are placeholders while it runs
   const cols: Vector[] = new Array<Vector>(width).fill(NO_COLUMN);
   let sel = new Uint32Array(0);
-  for (const { reader: seg, deleted } of segments) {
+  for (const { reader: seg, deleted, from, to, start: first } of segments) {
     const footerCols = seg.footer.columns;
-    const nBlocks = footerCols[0]?.blocks.length ?? 0;
-    let start = 0;
-    for (let b = 0; b < nBlocks; b++, start += footerCols[0]!.blocks[b - 1]!.rows) {
+    for (let b = from, start = first; b < to; start += footerCols[0]!.blocks[b]!.rows, b++) {
       counters.blocksTotal += width;
       if (zone && !zone(columns.map((c) => footerCols[c]!.blocks[b]!))) {
         counters.blocksSkipped += width;

@@ -40,7 +40,6 @@ export function planScan(ctx: PlanContext, get: Extract<LogicalNode, { op: 'get'
     columns,
     filter,
     zone,
-    singleCopy: false,
     fields: columns.map((c) => get.fields[c]!),
     dist,
     estRows: est,

@@ -23,6 +23,10 @@ beforeAll(async () => {
   serial = await Database.open(dir, { slices: 4, workers: 0 });
   await serial.execute(fs.readFileSync(path.join(TPCH_DIR, 'schema.sql'), 'utf8'));
   for (const t of TPCH_TABLES) await serial.load(t, path.join(TPCH_DIR, 'sf0.1', `${t}.tbl.gz`), { delimiter: '|' });
+  // a replicated table large enough for its scans to go to the workers, with deleted rows inside its block groups
+  await serial.execute(
+    'create table li_all diststyle all as select l_orderkey, l_partkey, l_linenumber, l_quantity, l_extendedprice, l_discount, l_returnflag, l_shipdate from lineitem; delete from li_all where l_orderkey % 7 = 3',
+  );
   parallel = await Database.open(dir, { workers: 1 });
 }, 300_000);
 
@@ -71,6 +75,42 @@ describe.skipIf(!built)('parallel execution', () => {
     const ordered = /order\s+by\s+[^)]*$/i.test(sql);
     expect(canonical(b.rows(), ordered)).toEqual(canonical(a.rows(), ordered));
     for (const k of ['rowsReturned', 'rowsMoved', 'bytesMoved'] as const) expect(b.stats[k], k).toBe(a.stats[k]);
+  });
+
+  /** The rows, the counters and the worker tasks a query gives serially and on the workers. */
+  async function both(sql: string) {
+    const a = (await serial.execute(sql)).at(-1)!;
+    const before = parallel.workerPool()!.tasks;
+    const b = (await parallel.execute(sql)).at(-1)!;
+    return { a, b, tasks: parallel.workerPool()!.tasks - before };
+  }
+
+  const explainText = async (sql: string): Promise<string> => (await serial.execute(`explain ${sql}`)).at(-1)!.textRows().flat().join('\n');
+
+  // a fragment above a broadcast join (the part table sent to every slice) runs on the workers, with a copy of the broadcast rows
+  it('a join with a broadcast inner side: on the workers, the same rows and counts', async () => {
+    const sql = 'select p_brand, sum(l_extendedprice) as price, count(*) as n from lineitem join part on l_partkey = p_partkey where p_size < 40 group by p_brand order by p_brand';
+    expect(await explainText(sql)).toContain('DS_BCAST_INNER');
+    const { a, b, tasks } = await both(sql);
+    expect(b.rows()).toEqual(a.rows());
+    expect(a.rows().length).toBe(25);
+    for (const k of ['rowsReturned', 'rowsMoved', 'bytesMoved', 'blocksScanned', 'rowsScanned'] as const) expect(b.stats[k], k).toBe(a.stats[k]);
+    expect(tasks).toBeGreaterThan(0);
+  });
+
+  // a query whose only table is ALL: the one copy is read in shares of its block groups, one task each
+  const replicated: [string, string][] = [
+    ['a filtered scan, ordered', "select l_orderkey, l_linenumber, l_extendedprice from li_all where l_shipdate >= date '1998-08-01' order by l_extendedprice desc, l_orderkey, l_linenumber"],
+    ['an aggregate', 'select l_returnflag, count(*) as n, sum(l_extendedprice) as price, min(l_orderkey) as lo, max(l_orderkey) as hi from li_all where l_discount > 0.05 group by l_returnflag order by 1'],
+    ['a window', 'select count(*), sum(r), sum(s) from (select rank() over (partition by l_partkey order by l_extendedprice desc) as r, sum(l_quantity) over (partition by l_orderkey order by l_linenumber) as s from li_all) t'],
+    ['rows in scan order, under LIMIT', 'select l_orderkey, l_linenumber from li_all limit 70000'],
+  ];
+  it.each(replicated)('ALL table, %s: read in shares on the workers, the same rows and counts', async (_name, sql) => {
+    const { a, b, tasks } = await both(sql);
+    expect(b.rows()).toEqual(a.rows());
+    expect(a.rows().length).toBeGreaterThan(0);
+    for (const k of ['rowsReturned', 'rowsMoved', 'bytesMoved', 'blocksScanned', 'blocksSkipped', 'rowsScanned'] as const) expect(b.stats[k], k).toBe(a.stats[k]);
+    expect(tasks).toBeGreaterThan(0);
   });
 
   it('ran fragments on the workers', () => {
