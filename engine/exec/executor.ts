@@ -98,6 +98,16 @@ function adaptive(column: number, test: (col: Vector, sel: Uint32Array, count: n
   };
 }
 
+/** 1 for each probe-side column a join reads (its keys, its residual's) or passes on to a reader above (`needed`). */
+function probeNeeds(node: JoinNode, needed: Uint8Array): Uint8Array {
+  const width = node.left.fields.length;
+  const mask = new Uint8Array(width);
+  for (let c = 0; c < width; c++) mask[c] = needed[c]!;
+  for (const k of node.leftKeys) mask[k] = 1;
+  if (node.residual) for (const c of columnsOf(node.residual)) if (c < width) mask[c] = 1;
+  return mask;
+}
+
 /** 1 for each input column (of `width`) some expression reads. */
 function readColumns(exprs: readonly Expr[], width: number): Uint8Array {
   const mask = new Uint8Array(width);
@@ -189,6 +199,10 @@ export class Executor {
         return;
       }
       case 'join': {
+        const needed = this.needed.get(node.id) ?? null;
+        // a hash join's probe side, when a join or scan, need not materialize what neither this join nor the projection above reads
+        const hashed = node.leftKeys.length > 0 && !node.buildOuter;
+        if (hashed && needed !== null && (node.left.op === 'join' || node.left.op === 'scan')) this.needed.set(node.left.id, ctx.cached(`needed${node.id}`, () => probeNeeds(node, needed)));
         const left = this.run(node.left, slice);
         if (node.type === 'cross' && node.leftKeys.length === 0) {
           yield* runCrossJoin(node, left, this.run(node.right, slice), ctx);

@@ -134,17 +134,15 @@ export function windowLayout(batch: Batch, partition: readonly number[], order: 
     return { n, perm, parts, peerStart, peerEnd };
   }
   const keys = packed(order.map((k) => sortNumbers(batch.columns[k.column]!, k)));
-  const one = keys.length === 1 ? keys[0]! : null;
+  if (keys.length === 1) return layoutByOneKey(n, perm, parts, keys[0]!, peerStart, peerEnd);
   let cmp: Cmp | null = null;
   for (let p = 0; p + 1 < parts.length; p++) {
     const s = parts[p]!;
     const e = parts[p + 1]!;
-    if (e - s <= 1 || (one !== null ? inOrder1(perm, s, e, one) : inOrder(perm, s, e, keys))) continue;
+    if (e - s <= 1 || inOrder(perm, s, e, keys)) continue;
     // most partitions are small (a customer's orders): sorted in place, no comparator call or subarray per partition
-    if (e - s <= SMALL_PARTITION) {
-      if (one !== null) insertionSort1(perm, s, e, one);
-      else insertionSort(perm, s, e, keys);
-    } else perm.subarray(s, e).sort((cmp ??= comparator(keys)));
+    if (e - s <= SMALL_PARTITION) insertionSort(perm, s, e, keys);
+    else perm.subarray(s, e).sort((cmp ??= comparator(keys)));
   }
   // peer groups: runs of equal sort numbers within a partition
   for (let p = 0; p + 1 < parts.length; p++) {
@@ -152,7 +150,7 @@ export function windowLayout(batch: Batch, partition: readonly number[], order: 
     const e = parts[p + 1]!;
     let g = s;
     for (let i = s; i < e; i++) {
-      if (i > s && (one !== null ? one[perm[i - 1]!] !== one[perm[i]!] : !samePeers(keys, perm[i - 1]!, perm[i]!))) g = i;
+      if (i > s && !samePeers(keys, perm[i - 1]!, perm[i]!)) g = i;
       peerStart[i] = g;
     }
     // ends backwards from the starts: no fill call per group (with a unique ORDER BY, every row is a group)
@@ -248,24 +246,101 @@ function insertionSort(perm: Uint32Array, s: number, e: number, keys: readonly F
   }
 }
 
-/** inOrder for one key. */
-function inOrder1(perm: Uint32Array, s: number, e: number, k: Float64Array): boolean {
-  for (let i = s + 1; i < e; i++) if (k[perm[i - 1]!]! > k[perm[i]!]!) return false;
+/**
+ * windowLayout when the ORDER BY is one sort number per row (one key, or keys
+ * packed into one). The numbers are first copied into partition order (kp),
+ * so that sorting and finding peers read memory in sequence: through the
+ * permutation every comparison was a read from anywhere in the batch, which
+ * for a batch of millions of rows is a cache miss. kp is sorted along with
+ * perm, stably (equal numbers keep input order, as the comparator's row
+ * tie-break does).
+ */
+function layoutByOneKey(n: number, perm: Uint32Array, parts: Int32Array, one: Float64Array, peerStart: Int32Array, peerEnd: Int32Array): WindowLayout {
+  const kp = new Float64Array(n);
+  for (let i = 0; i < n; i++) kp[i] = one[perm[i]!]!;
+  let cmp: Cmp | null = null;
+  let scratch = new Float64Array(0);
+  for (let p = 0; p + 1 < parts.length; p++) {
+    const s = parts[p]!;
+    const e = parts[p + 1]!;
+    if (e - s <= 1 || runInOrder(kp, s, e)) continue;
+    if (e - s <= SMALL_PARTITION) {
+      insertionSortPairs(kp, perm, s, e);
+      continue;
+    }
+    if (scratch.length < e - s) scratch = new Float64Array(Math.max(e - s, 2 * scratch.length));
+    if (!sortByComposite(kp, perm, s, e, scratch)) {
+      perm.subarray(s, e).sort((cmp ??= comparator([one])));
+      for (let i = s; i < e; i++) kp[i] = one[perm[i]!]!;
+    }
+  }
+  for (let p = 0; p + 1 < parts.length; p++) {
+    const s = parts[p]!;
+    const e = parts[p + 1]!;
+    let g = s;
+    for (let i = s; i < e; i++) {
+      if (i > s && kp[i - 1] !== kp[i]) g = i;
+      peerStart[i] = g;
+    }
+    let end = e;
+    for (let i = e - 1; i >= s; i--) {
+      peerEnd[i] = end;
+      if (peerStart[i] === i) end = i;
+    }
+  }
+  return { n, perm, parts, peerStart, peerEnd };
+}
+
+/** Whether kp[s..e) is ascending already (rows stored in ORDER BY order). */
+function runInOrder(kp: Float64Array, s: number, e: number): boolean {
+  for (let i = s + 1; i < e; i++) if (kp[i - 1]! > kp[i]!) return false;
   return true;
 }
 
-/** insertionSort for one key. */
-function insertionSort1(perm: Uint32Array, s: number, e: number, k: Float64Array): void {
+/** Stable insertion sort of kp[s..e), moving perm along. */
+function insertionSortPairs(kp: Float64Array, perm: Uint32Array, s: number, e: number): void {
   for (let i = s + 1; i < e; i++) {
+    const x = kp[i]!;
     const row = perm[i]!;
-    const x = k[row]!;
     let j = i - 1;
-    while (j >= s && k[perm[j]!]! > x) {
+    while (j >= s && kp[j]! > x) {
+      kp[j + 1] = kp[j]!;
       perm[j + 1] = perm[j]!;
       j--;
     }
+    kp[j + 1] = x;
     perm[j + 1] = row;
   }
+}
+
+/**
+ * Sorts kp[s..e) (perm along) with the engine's native numeric sort, no
+ * comparator call: each number becomes (its offset from the run's minimum) *
+ * length + its position, which sorts by number, then position (stably), when
+ * the numbers are integral and that product stays exact in a double. False,
+ * touching nothing, when they are not (fractions, NULL's infinities).
+ */
+function sortByComposite(kp: Float64Array, perm: Uint32Array, s: number, e: number, scratch: Float64Array): boolean {
+  const len = e - s;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = s; i < e; i++) {
+    const x = kp[i]!;
+    if (Math.floor(x) !== x) return false; // a fraction, NaN or an infinity
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  if ((max - min + 1) * len > Number.MAX_SAFE_INTEGER) return false;
+  const c = scratch.subarray(0, len);
+  for (let i = 0; i < len; i++) c[i] = (kp[s + i]! - min) * len + i;
+  c.sort();
+  const rows = perm.slice(s, e);
+  for (let i = 0; i < len; i++) {
+    const at = c[i]! % len;
+    perm[s + i] = rows[at]!;
+    kp[s + i] = (c[i]! - at) / len + min;
+  }
+  return true;
 }
 
 function samePeers(keys: readonly Float64Array[], a: number, b: number): boolean {
