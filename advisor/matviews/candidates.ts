@@ -141,7 +141,9 @@ function viewSql(members: readonly Parsed[]): string {
 
 /** A catalog holding `candidate` as the only materialized view, fresh (no base table to be stale against). */
 function hypothetical(catalog: Catalog, sql: string): Catalog {
-  const mv: MaterializedViewMeta = { name: 'keel_candidate', sql, table: 'keel_candidate', columns: [], autoRefresh: false, owner: 'advisor', base: [], createdAt: 0, refreshes: [] };
+  // the rewrite reads columns by position: one name per output item (the names themselves are not compared)
+  const columns = (selectText(sql)?.items ?? []).map((_, i) => `c${i + 1}`);
+  const mv: MaterializedViewMeta = { name: 'keel_candidate', sql, table: 'keel_candidate', columns, autoRefresh: false, owner: 'advisor', base: [], createdAt: 0, refreshes: [] };
   return { ...catalog, materializedViews: { keel_candidate: mv } };
 }
 

@@ -37,21 +37,25 @@ export interface MinedQuery {
 export interface MinedWorkload {
   /** Queries a base-table plan answered (candidates for a view). */
   readonly queries: readonly MinedQuery[];
-  /** ms per row scanned, over every mined query (see rowCostMs). */
+  /** ms per row scanned, and the least time any query that scanned took, ms (see FALLBACK_MS_PER_ROW). */
   readonly msPerRow: number;
+  readonly msPerQuery: number;
   /** Per table, statements that changed it (INSERT, COPY, DELETE, UPDATE, MERGE, TRUNCATE) in the window. */
   readonly changes: ReadonlyMap<string, number>;
 }
 
 /**
- * A row read costs at most what the logged queries spent per row they
- * scanned: those queries also joined and aggregated, so this overstates the
- * cost of reading a view's rows, which keeps the estimate of a view's benefit
- * on the low side. A log without scanned rows (records imported without
- * steps) falls back to 1e-4 ms a row, ten million rows a second, about what
- * keel's scans reach on one core (docs/performance.md).
+ * Reading a view costs what the cheapest logged query that scanned anything
+ * took (every query pays parsing, planning and a scan's setup), plus its rows
+ * at what the logged queries that scanned at least LARGE_SCAN rows spent per
+ * row (below that the fixed costs dominate the ratio). Those queries also
+ * joined and aggregated, so this overstates the cost of reading a view's
+ * rows, which keeps the estimate of a view's benefit on the low side. A log
+ * without such scans falls back to 1e-4 ms a row, ten million rows a second,
+ * about what keel's scans reach on one core (docs/performance.md).
  */
 const FALLBACK_MS_PER_ROW = 1e-4;
+const LARGE_SCAN = 10_000;
 
 const CHANGE_COMMANDS = new Set(['INSERT', 'COPY', 'DELETE', 'UPDATE', 'MERGE', 'TRUNCATE', 'LOAD']);
 
@@ -60,6 +64,7 @@ export function mineWorkload(w: Workload): MinedWorkload {
   const changes = new Map<string, number>();
   let ms = 0;
   let rows = 0;
+  let least = Infinity;
   w.parts.forEach((part, k) => {
     const q = part.queries;
     const s = part.scans;
@@ -92,8 +97,11 @@ export function mineWorkload(w: Workload): MinedWorkload {
       }
       if (q.resultCacheHit[i] === 1) continue;
       if (mark[i] === 0 && q.groupBy.codes[i] !== emptyGroup && q.groupBy.codes[i]! >= 0) mark[i] = 1;
-      ms += q.durationMs[i]!;
-      rows += scanned[i]!;
+      if (scanned[i]! >= LARGE_SCAN) {
+        ms += q.durationMs[i]!;
+        rows += scanned[i]!;
+      }
+      if (scanned[i]! > 0 && q.durationMs[i]! < least) least = q.durationMs[i]!;
       if (mark[i] !== 1) continue;
       const sql = q.sql.get(i);
       if (sql === null) continue;
@@ -114,7 +122,7 @@ export function mineWorkload(w: Workload): MinedWorkload {
   });
   const queries = [...bySql].map(([sql, a]) => ({ sql, fingerprint: a.fingerprint, count: a.count, totalMs: a.totalMs, maxRows: a.maxRows, tables: [...a.tables].sort() }));
   queries.sort((a, b) => b.totalMs - a.totalMs || (a.sql < b.sql ? -1 : 1));
-  return { queries, msPerRow: rows > 0 ? ms / rows : FALLBACK_MS_PER_ROW, changes };
+  return { queries, msPerRow: rows > 0 ? ms / rows : FALLBACK_MS_PER_ROW, msPerQuery: least === Infinity ? 0 : least, changes };
 }
 
 /** The table an INSERT, COPY, DELETE, UPDATE, MERGE or TRUNCATE writes: the name after its leading keywords. */
