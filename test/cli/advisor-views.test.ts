@@ -78,7 +78,7 @@ describe('keel advisor views', () => {
   it('text: every figure with its unit, and why each view was created or dropped', () => {
     const r = keel(['advisor', 'views']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/auto_mv_1\s+active/);
+    expect(r.stdout).toMatch(/auto_mv_1\s+\|\s+active/);
     expect(r.stdout).toMatch(/ s\/day/);
     expect(r.stdout).toMatch(/\d+ B/);
     expect(r.stdout).toMatch(/\d+ ms/);
