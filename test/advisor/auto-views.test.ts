@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { attachWorkloadLog, Database } from '../../index.js';
 import { defaultConfig, type AutonomicsConfig } from '../../advisor/autonomics/index.js';
-import { ledgerRows, readLedger, viewsStep } from '../../advisor/matviews/index.js';
+import { ledgerRows, readLedger, updateLedger, viewsStep, type AutoViewEntry } from '../../advisor/matviews/index.js';
 import { materializedViews } from '../../engine/index.js';
 
 const dirs: string[] = [];
@@ -126,6 +126,34 @@ describe('automatic materialized views', () => {
       expect(ledger.map((e) => e.status)).toEqual(['dropped', 'dropped']);
       expect(ledger[0]!.dropReason).toMatch(/^stopped paying: no query read it/);
       expect(ledger[0]!.refreshes).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+  it('after a process died mid-CREATE, the ledger follows the catalog: active when the view committed, failed when not', async () => {
+    const dir = tmp();
+    const db = await Database.open(dir, { slices: 2, workloadLog: false });
+    try {
+      await star(db);
+      await db.query('create materialized view auto_mv_1 as select store, sum(amount) as s from sales group by store');
+      // auto_mv_1 exists but is not marked automatic (a user's view of that name); auto_mv_2 never committed
+      const entry = (name: string): AutoViewEntry => ({
+        name, table: `mv_tbl__${name}__0`, sql: 'select 1', status: 'creating', createdAt: new Date().toISOString(), droppedAt: null, createReason: 'test', dropReason: null,
+        estimate: { baseSecondsPerDay: 0, readSecondsPerDay: 0, refreshSecondsPerDay: 0, buildSecondsPerDay: 0, netSecondsPerDay: 0, buildMs: 0, refreshesPerDay: 0, rows: 0, storageBytes: 0 },
+        baseline: [], buildMs: null, refreshes: 0, refreshMs: 0, lastVerdict: null,
+      });
+      updateLedger(dir, (f) => ({ file: { ...f, next: 3, views: [entry('auto_mv_1'), entry('auto_mv_2')] }, result: undefined }));
+      const r = await viewsStep(db, config());
+      expect(r.reconciled.map((x) => [x.name, x.status])).toEqual([['auto_mv_1', 'failed'], ['auto_mv_2', 'failed']]);
+      // the user's view of that name stays as it was
+      expect(materializedViews(db.catalog()).auto_mv_1!.auto).toBeUndefined();
+      await db.query('begin');
+      await db.query('create materialized view auto_mv_3 as select day, count(*) as n from sales group by day');
+      await db.change((c) => ({ catalog: { ...c, materializedViews: { ...c.materializedViews, auto_mv_3: { ...c.materializedViews!.auto_mv_3!, auto: true } } }, result: undefined }));
+      await db.query('commit');
+      updateLedger(dir, (f) => ({ file: { ...f, next: 4, views: [...f.views, entry('auto_mv_3')] }, result: undefined }));
+      const again = await viewsStep(db, config());
+      expect(again.reconciled.map((x) => [x.name, x.status])).toEqual([['auto_mv_3', 'active']]);
     } finally {
       db.close();
     }
