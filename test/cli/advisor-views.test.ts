@@ -36,7 +36,7 @@ beforeAll(async () => {
     await db.execute(`create table sales (day int, store int, amount int); create table stores (id int, region varchar(8));
       insert into sales values ${sales}; insert into stores values ${stores};`);
     // a cheap lookup sets the log's floor of a query's cost (the view read's fixed cost)
-    await db.query('select count(*) from stores');
+    for (let k = 0; k < 3; k++) await db.query('select count(*) from stores');
     for (let k = 0; k < 10; k++) for (const q of REPORTS) await db.query(q);
     log.flush();
     expect((await viewsStep(db, policy)).created).toHaveLength(1);
