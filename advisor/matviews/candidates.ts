@@ -14,15 +14,16 @@
  * rewrite is asked (exactViewMatch over a catalog holding only the candidate,
  * fresh by construction). So the candidates can only claim queries the
  * rewrite will in fact send to the view, and when the rewrite learns more
- * (roll-ups from a finer grouping, residual filters), a coarser candidate
- * family added to `candidatesOf` claims more queries with no change to the
- * benefit rule or the lifecycle.
+ * (roll-ups from a finer grouping, residual filters), the coarser roll-up
+ * family that `candidatesOf` already offers (rollup.ts) claims those queries
+ * with no change to the benefit rule or the lifecycle.
  */
 import { exactViewMatch, type Catalog, type MaterializedViewMeta } from '../../engine/index.js';
 import { parseStatement } from '../../engine/sql/index.js';
 import type * as ast from '../../engine/sql/ast.js';
 import { tokenize, type Token } from '../../engine/sql/lexer.js';
 import type { MinedQuery } from './mine.js';
+import { rollupViews } from './rollup.js';
 
 export interface Candidate {
   /** The view's query. */
@@ -176,11 +177,14 @@ export function candidatesOf(queries: readonly MinedQuery[], catalog: Catalog): 
     g.queries.push(q);
   }
   const out: Candidate[] = [];
-  for (const g of shapes.values()) {
-    const sql = viewSql(g.parsed);
-    const serves = g.queries.filter((q) => answers(catalog, sql, q.sql));
-    if (serves.length === 0) continue;
-    out.push({ sql, tables: [...new Set(serves.flatMap((q) => q.tables))].sort(), serves });
-  }
+  const offer = (sql: string, queries: readonly MinedQuery[]) => {
+    const serves = queries.filter((q) => answers(catalog, sql, q.sql));
+    if (serves.length) out.push({ sql, tables: [...new Set(serves.flatMap((q) => q.tables))].sort(), serves });
+  };
+  for (const g of shapes.values()) offer(viewSql(g.parsed), g.queries);
+  // the coarser family: claims what the rewrite can roll up (nothing while it matches exactly; rollup.ts)
+  const all = [...shapes.values()].flatMap((g) => g.parsed.map((p, i) => ({ p, q: g.queries[i]! })));
+  const rollups = rollupViews(all.map(({ p, q }) => ({ sql: q.sql, query: p.query, fromKey: keyOf(p.body.from) })));
+  for (const sql of rollups) offer(sql, all.map((x) => x.q));
   return out;
 }

@@ -8,6 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../workload-log/index.js';
 import { candidatesOf, changedTable, doesNotPay, estimate, mineWorkload, stoppedPaying, type Candidate, type MinedWorkload } from '../../advisor/matviews/index.js';
+import { rollupViews } from '../../advisor/matviews/rollup.js';
+import { parseStatement } from '../../engine/sql/index.js';
 import { fakeCatalog, fakeTable, workloadFrom } from './helpers.js';
 
 const T0 = Date.UTC(2024, 0, 10);
@@ -164,5 +166,38 @@ describe('the benefit/cost rule', () => {
     expect(stoppedPaying({ ...m, refreshMs: 5500 }, 1)).toMatch(/net -0\.550 s\/day, less than/);
     // per day: the same saving over five days is a fifth a day
     expect(stoppedPaying({ ...m, days: 5 }, 1)).toMatch(/net 0\.950 s\/day/);
+  });
+});
+
+describe('roll-up candidates', () => {
+  const of = (sqls: string[]) =>
+    rollupViews(
+      sqls.map((sql) => {
+        const s = parseStatement(sql);
+        if (s.kind !== 'select' || s.query.body.kind !== 'select') throw new Error('not a select');
+        return { sql, query: s.query, fromKey: JSON.stringify(s.query.body.from, (k, v) => (k === 'pos' ? undefined : v)) };
+      }),
+    );
+
+  it('groups one FROM by every grouped or filtered column, with the aggregates its queries need and no WHERE', () => {
+    expect(
+      of([
+        "select d.name, sum(f.v) from f join d on f.d = d.id where f.day between 3 and 9 group by d.name",
+        "select d.name, avg(f.v) as a from f join d on f.d = d.id where d.name in ('x', 'y') group by d.name order by a",
+        'select f.day, count(*) from f join d on f.d = d.id group by f.day',
+      ]),
+    ).toEqual(['select d.name as g1, f.day as g2, count(*) as a1, count(f.v) as a2, sum(f.v) as a3 from f join d on f.d = d.id group by d.name, f.day']);
+  });
+
+  it('needs two queries of the family, and leaves out what it cannot roll up', () => {
+    expect(of(['select d.name, sum(f.v) from f join d on f.d = d.id group by d.name'])).toEqual([]);
+    expect(
+      of([
+        'select d.name, sum(f.v) from f join d on f.d = d.id group by d.name having sum(f.v) > 3',
+        'select d.name, count(distinct f.v) from f join d on f.d = d.id group by d.name',
+        'select d.name, sum(f.v * 2) from f join d on f.d = d.id group by d.name',
+        'select d.name, sum(f.v) from f join d on f.d = d.id where f.v > f.d group by d.name',
+      ]),
+    ).toEqual([]);
   });
 });
