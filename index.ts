@@ -13,6 +13,8 @@
 import { Database as EngineDatabase, type OpenOptions as EngineOpenOptions } from './engine/index.js';
 import { attachWorkloadLog, type WorkloadLogOptions } from './workload-log/index.js';
 import { autoWorkerActionTable } from './advisor/autonomics/audit.js';
+import { loadConfig } from './advisor/autonomics/config.js';
+import { autoMvLedgerTable } from './advisor/matviews/ledger-rows.js';
 
 export * from './workload-log/index.js';
 export {
@@ -61,6 +63,8 @@ export interface OpenOptions extends EngineOpenOptions {
 function withLog(db: EngineDatabase, options: OpenOptions): EngineDatabase {
   // the daemon's automatic actions are queryable from every session, logged or not
   db.registerSystemTable(autoWorkerActionTable(db.dir));
+  // the window of its hits is the policy's mining window, read when the table is
+  db.registerSystemTable(autoMvLedgerTable(db.dir, () => loadConfig(db.dir).mining.sinceMs));
   if (options.workloadLog !== false) attachWorkloadLog(db, options.workloadLog === true || options.workloadLog === undefined ? {} : options.workloadLog);
   return db;
 }

@@ -15,6 +15,7 @@ import { replayCommand } from './commands/replay.js';
 import { logCompactCommand, logExportCommand, logHistoryCommand, logImportCommand, logTopCommand } from './commands/log.js';
 import { initCommand } from './commands/init.js';
 import { demoCommand } from './commands/demo.js';
+import { advisorViewsCommand } from './commands/advisor-views.js';
 import { advisorApplyCommand, advisorGraphCommand, advisorListCommand, advisorRevertCommand, advisorRunCommand, advisorShowCommand } from './commands/advisor.js';
 import { daemonStartCommand, daemonStatusCommand, daemonStopCommand } from './commands/daemon.js';
 import { serveCommand } from './commands/serve.js';
@@ -103,7 +104,7 @@ common(log.command('compact').description('move raw records into columnar chunks
 
 const advisor = program
   .command('advisor')
-  .description('layout advice from the workload (subcommands: graph, run, list, show, apply, revert)')
+  .description('layout advice from the workload (subcommands: graph, run, list, show, apply, revert, views)')
   .enablePositionalOptions();
 common(advisor.command('graph').description('the join graph: tables, join edges and what they cost when not co-located'))
   .option('--dot', 'Graphviz DOT instead of tables')
@@ -130,12 +131,15 @@ common(advisor.command('apply [id]').description('apply a recommendation (or --a
   .option('--dry-run', 'print the DDL, apply nothing')
   .option('--dialect <d>', 'redshift: print a script to run on a Redshift cluster, with the evidence as comments (applies nothing)')
   .action(advisorApplyCommand);
+common(advisor.command('views').description('the automatic materialized views: queries served, time saved, build and refresh cost, storage, staleness, why'))
+  .option('--active', 'only the views that exist (without it: also those dropped or that failed, with why)')
+  .action(advisorViewsCommand);
 common(advisor.command('revert <id>').description('undo an applied or verified recommendation (inverse ALTER TABLE)')).action(advisorRevertCommand);
 
 const daemon = program.command('daemon').description('the advisor daemon: mines the workload, applies and verifies changes on a schedule (docs/autonomics.md)').enablePositionalOptions();
 common(daemon.command('start').description('start the daemon in the background (or --foreground)'))
   .option('--foreground', 'run in this terminal, logging to it too (pretty on a terminal)')
-  .option('--once', 'run mine, apply and verify once each, then exit')
+  .option('--once', 'run mine, apply, verify, maintain and views once each, then exit')
   .action(daemonStartCommand);
 common(daemon.command('status').description('is it running, what it did last, recommendations by status')).action(daemonStatusCommand);
 common(daemon.command('stop').description('stop it (SIGTERM: a running apply is abandoned cleanly) and wait'))

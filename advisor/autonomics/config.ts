@@ -35,7 +35,7 @@ export interface AutonomicsConfig {
   readonly maxLoadAverage: number;
   /** Applies that fail or are interrupted are retried this many times in all. */
   readonly maxAttempts: number;
-  readonly schedule: { readonly mine: string; readonly apply: string; readonly verify: string; readonly maintain: string };
+  readonly schedule: { readonly mine: string; readonly apply: string; readonly verify: string; readonly maintain: string; readonly views: string };
   /** Automatic vacuum and analyze (maintenance.ts). */
   readonly maintenance: {
     readonly enabled: boolean;
@@ -49,6 +49,18 @@ export interface AutonomicsConfig {
     readonly analyzeStatsOff: number;
     /** Bytes one maintenance cycle may write in all. */
     readonly maxBytesPerCycle: number;
+  };
+  /** Automatic materialized views (advisor/matviews; docs/advisor.md, "Automatic materialized views"). */
+  readonly views: {
+    readonly enabled: boolean;
+    /** Automatic views alive at once, at most. */
+    readonly maxViews: number;
+    /** Encoded bytes of all automatic views together, at most. */
+    readonly maxStorageBytes: number;
+    /** A view is created, and kept, only while it saves at least this many seconds of query time a day, net of its costs. */
+    readonly minSecondsPerDay: number;
+    /** A view is judged (kept or dropped) once it is this old (ms). */
+    readonly verifyAfterMs: number;
   };
   readonly mining: {
     /** Only queries younger than this (ms) are mined. */
@@ -88,8 +100,9 @@ export function defaultConfig(): AutonomicsConfig {
     // one busy core's worth of headroom: the machine is not saturated
     maxLoadAverage: Math.max(1, os.cpus().length - 0.5),
     maxAttempts: 3,
-    schedule: { mine: '*/15 * * * *', apply: '*/5 * * * *', verify: '*/5 * * * *', maintain: '*/10 * * * *' },
+    schedule: { mine: '*/15 * * * *', apply: '*/5 * * * *', verify: '*/5 * * * *', maintain: '*/10 * * * *', views: '*/10 * * * *' },
     maintenance: { enabled: true, actions: MAINTENANCE_ACTIONS, minDeletedPercent: 5, sortPayback: 1, analyzeStatsOff: 10, maxBytesPerCycle: 4 * 1024 ** 3 },
+    views: { enabled: true, maxViews: 10, maxStorageBytes: 1024 ** 3, minSecondsPerDay: 1, verifyAfterMs: 3_600_000 },
     mining: { sinceMs: 7 * 86_400_000, minQueries: 20 },
     verification: {
       windowMs: 3_600_000,
@@ -131,7 +144,7 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
   const fail = (key: string, msg: string): never => {
     throw new ConfigError(file, key, msg);
   };
-  const known = ['applyUserSet', 'excludeTables', 'applyKinds', 'maintenanceWindow', 'maxTableBytes', 'maxBytesPerSecond', 'maxLoadAverage', 'maxAttempts', 'schedule', 'maintenance', 'mining', 'verification'];
+  const known = ['applyUserSet', 'excludeTables', 'applyKinds', 'maintenanceWindow', 'maxTableBytes', 'maxBytesPerSecond', 'maxLoadAverage', 'maxAttempts', 'schedule', 'maintenance', 'views', 'mining', 'verification'];
   const unknownKeys = (obj: Record<string, unknown>, allowed: readonly string[], prefix: string) => {
     for (const k of Object.keys(obj)) if (!allowed.includes(k)) fail(prefix + k, `is not a setting (known: ${allowed.join(', ')})`);
   };
@@ -164,7 +177,9 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
     applyKinds = o.applyKinds as Kind[];
   }
   const schedule = sub('schedule');
-  unknownKeys(schedule, ['mine', 'apply', 'verify', 'maintain'], 'schedule.');
+  unknownKeys(schedule, ['mine', 'apply', 'verify', 'maintain', 'views'], 'schedule.');
+  const views = sub('views');
+  unknownKeys(views, ['enabled', 'maxViews', 'maxStorageBytes', 'minSecondsPerDay', 'verifyAfter'], 'views.');
   const maint = sub('maintenance');
   unknownKeys(maint, ['enabled', 'actions', 'minDeletedPercent', 'sortPayback', 'analyzeStatsOff', 'maxBytesPerCycle'], 'maintenance.');
   let actions = d.maintenance.actions;
@@ -211,6 +226,14 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
       apply: cronExpr('schedule.apply', schedule.apply, d.schedule.apply),
       verify: cronExpr('schedule.verify', schedule.verify, d.schedule.verify),
       maintain: cronExpr('schedule.maintain', schedule.maintain, d.schedule.maintain),
+      views: cronExpr('schedule.views', schedule.views, d.schedule.views),
+    },
+    views: {
+      enabled: bool('views.enabled', views.enabled, d.views.enabled),
+      maxViews: positive('views.maxViews', views.maxViews, d.views.maxViews, true),
+      maxStorageBytes: views.maxStorageBytes === undefined ? d.views.maxStorageBytes : bytes('views.maxStorageBytes', views.maxStorageBytes),
+      minSecondsPerDay: positive('views.minSecondsPerDay', views.minSecondsPerDay, d.views.minSecondsPerDay),
+      verifyAfterMs: duration('views.verifyAfter', views.verifyAfter, d.views.verifyAfterMs),
     },
     maintenance: {
       enabled: bool('maintenance.enabled', maint.enabled, d.maintenance.enabled),

@@ -18,6 +18,7 @@ import { lockHolder, tryLock } from '../autonomics/file-lock.js';
 import { loadConfig, type AutonomicsConfig } from '../autonomics/config.js';
 import { applyStep, mineStep, verifyStep } from '../autonomics/cycle.js';
 import { maintainStep } from '../autonomics/maintenance.js';
+import { viewsStep } from '../matviews/step.js';
 import { resumeInterrupted } from '../autonomics/lifecycle.js';
 import { hasOnlineAlter } from '../autonomics/engine-alter.js';
 import { createLogger } from './logger.js';
@@ -35,7 +36,7 @@ export interface DaemonOptions {
   readonly onReady?: () => void;
 }
 
-const STEPS: readonly StepName[] = ['mine', 'apply', 'verify', 'maintain'];
+const STEPS: readonly StepName[] = ['mine', 'apply', 'verify', 'maintain', 'views'];
 const HEARTBEAT_MS = 5_000;
 
 export async function runDaemon(dataDir: string, options: DaemonOptions = {}): Promise<void> {
@@ -166,6 +167,17 @@ const STEP: Record<StepName, Step> = {
     if (!r.ran) return `maintain: nothing run, ${r.reason}${r.due.length ? ` (due: ${r.due.map((d) => `${d.action} ${d.table}`).join(', ')})` : ''}`;
     if (r.actions.length === 0) return 'maintain: nothing due';
     return `maintain: ${r.actions.map((a) => `${a.action} ${a.table} ${a.status}${a.reason ? ` (${a.reason})` : ''}`).join('; ')}`;
+  },
+  async views(db, config, signal) {
+    const r = await viewsStep(db, config, { signal });
+    const parts = [
+      ...r.reconciled.map((x) => `${x.name} ${x.status} (${x.reason})`),
+      ...r.refreshed.map((x) => `refreshed ${x.name} in ${Math.round(x.ms)} ms`),
+      ...r.dropped.map((x) => `dropped ${x.name}: ${x.reason}`),
+      ...r.created.map((x) => `created ${x.name}: ${x.reason}`),
+    ];
+    if (r.skipped) return `views: ${parts.length ? parts.join('; ') + '; ' : ''}nothing else done, ${r.skipped}`;
+    return `views: ${parts.length ? parts.join('; ') : `nothing to do${r.held.length ? ` (${r.held.length} candidates held: ${r.held[0]!.reason}${r.held.length > 1 ? ', ...' : ''})` : ''}`}`;
   },
   async verify(db, config, signal) {
     const r = await verifyStep(db, config, { signal });

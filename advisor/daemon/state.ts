@@ -19,7 +19,7 @@ export const logPath = (dataDir: string) => path.join(dataDir, 'advisor', 'daemo
 /** Standard output and error of a daemon started in the background (normally empty). */
 export const outPath = (dataDir: string) => path.join(dataDir, 'advisor', 'daemon.out');
 
-export type StepName = 'mine' | 'apply' | 'verify' | 'maintain';
+export type StepName = 'mine' | 'apply' | 'verify' | 'maintain' | 'views';
 
 export interface DaemonState {
   readonly pid: number;

@@ -204,6 +204,12 @@ export interface MaterializedViewMeta {
   readonly createdAt: number;
   /** The latest refreshes, newest last (at most MAX_REFRESH_ENTRIES); the first is the CREATE's. */
   readonly refreshes: readonly RefreshEntry[];
+  /**
+   * Set on a view the advisor created on its own (Redshift's AutoMV): only such
+   * views may the advisor drop. Absent on a user's view and in catalogs written
+   * before it (catalog/auto-views.ts).
+   */
+  readonly auto?: true;
 }
 
 /** Refreshes a view keeps in its record: enough to see its recent pattern, small enough for the catalog document. */

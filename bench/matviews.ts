@@ -1,0 +1,164 @@
+/**
+ * `npm run bench:matviews`: automatic materialized views on a generated
+ * dashboard workload (issue 18, point 7). A star schema (sales by day, store
+ * and product; stores and products as dimensions) holds --days days of sales;
+ * a dashboard of a few dozen report queries (sums, counts, averages, maxima
+ * by region, category and day, over the last 7 and 30 days, some filtered to
+ * one region or category) is run --rounds times with rewriting off (before),
+ * the daemon's views step then runs until it creates no more views, and the
+ * dashboard is run --rounds times again with rewriting on (after). Both
+ * replays are warm: one untimed round first, then the median round. Every
+ * report's rows after must equal its rows before. Then each of --appends
+ * days of new sales is appended, the views step refreshes the views, and the
+ * refresh time per append is reported, with the dashboard checked again.
+ *
+ * The machine's load average is printed beside the figures: on a shared
+ * machine they are figures under that load, not quiet ones.
+ *
+ *   node dist/bench/matviews.js [--days 60] [--rows-per-day 20000] [--rounds 5] [--appends 3]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { attachWorkloadLog, Database } from '../index.js';
+import { defaultConfig, type AutonomicsConfig } from '../advisor/autonomics/index.js';
+import { viewsStep } from '../advisor/matviews/index.js';
+import { materializedViews } from '../engine/index.js';
+import { flag } from './args.js';
+
+const days = Number(flag('--days', '60'));
+const rowsPerDay = Number(flag('--rows-per-day', '20000'));
+const rounds = Number(flag('--rounds', '5'));
+const appends = Number(flag('--appends', '3'));
+const STORES = 200;
+const PRODUCTS = 1000;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** One day's sales as a batch: store, product, quantity and amount spread by a fixed hash of the row. */
+async function appendDay(db: Database, day: number): Promise<void> {
+  const n = rowsPerDay;
+  const i32 = (f: (i: number) => number) => ({ kind: 'i32' as const, values: Int32Array.from({ length: n }, (_, i) => f(i)), nulls: null, length: n });
+  const h = (i: number, k: number) => ((day * 7919 + i * 104729 + k * 15485863) >>> 0) % 2147483647;
+  await db.append('sales', [{ length: n, columns: [i32(() => day), i32((i) => h(i, 1) % STORES), i32((i) => h(i, 2) % PRODUCTS), i32((i) => 1 + (h(i, 3) % 9)), i32((i) => 100 + (h(i, 4) % 9900))] }], n);
+}
+
+async function load(db: Database): Promise<void> {
+  await db.execute(`create table sales (day int, store int, product int, qty int, amount int);
+    create table stores (id int, region varchar(8), city varchar(12));
+    create table products (id int, category varchar(8), brand varchar(12));`);
+  const stores = Array.from({ length: STORES }, (_, i) => `(${i}, 'r${i % 5}', 'c${i % 40}')`).join(', ');
+  const products = Array.from({ length: PRODUCTS }, (_, i) => `(${i}, 'k${i % 12}', 'b${i % 90}')`).join(', ');
+  await db.execute(`insert into stores values ${stores}; insert into products values ${products};`);
+  for (let d = 0; d < days; d++) await appendDay(db, d);
+}
+
+/** The dashboard as of `today`: 28 reports, 14 per date range. */
+function dashboard(today: number): string[] {
+  const out: string[] = [];
+  const metrics = ['sum(f.amount) as revenue', 'count(*) as orders', 'avg(f.qty) as avg_qty', 'max(f.amount) as top_sale'];
+  for (const span of [7, 30]) {
+    const range = `f.day between ${today - span + 1} and ${today}`;
+    for (const m of metrics) {
+      out.push(`select s.region, ${m} from sales f join stores s on f.store = s.id where ${range} group by s.region order by s.region`);
+      out.push(`select p.category, ${m} from sales f join products p on f.product = p.id where ${range} group by p.category order by p.category`);
+    }
+    out.push(`select f.day, sum(f.amount) as revenue from sales f join stores s on f.store = s.id where ${range} and s.region = 'r1' group by f.day order by f.day`);
+    out.push(`select f.day, count(*) as orders from sales f join products p on f.product = p.id where ${range} and p.category = 'k3' group by f.day order by f.day`);
+    out.push(`select s.region, p.category, sum(f.amount) as revenue from sales f join stores s on f.store = s.id join products p on f.product = p.id where ${range} group by s.region, p.category order by 1, 2`);
+    out.push(`select p.brand, sum(f.qty) as units from sales f join products p on f.product = p.id where ${range} and p.category = 'k7' group by p.brand order by units desc limit 10`);
+    out.push(`select s.city, sum(f.amount) as revenue from sales f join stores s on f.store = s.id where ${range} and s.region = 'r2' group by s.city order by revenue desc limit 5`);
+    out.push(`select count(*) as orders, sum(f.amount) as revenue from sales f where ${range}`);
+  }
+  return out;
+}
+
+/** Runs the dashboard once; its time (ms) and every report's rows as text. */
+async function replay(db: Database, reports: readonly string[]): Promise<{ ms: number; rows: string[] }> {
+  const rows: string[] = [];
+  const t0 = performance.now();
+  for (const q of reports) rows.push(JSON.stringify((await db.query(q)).rows()));
+  return { ms: performance.now() - t0, rows };
+}
+
+/** One untimed round, then `rounds` timed ones: the median, and the rows of the last. */
+async function warm(db: Database, reports: readonly string[]): Promise<{ ms: number; rows: string[] }> {
+  await replay(db, reports);
+  const times: number[] = [];
+  let last: string[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const x = await replay(db, reports);
+    times.push(x.ms);
+    last = x.rows;
+  }
+  return { ms: median(times), rows: last };
+}
+
+function differences(a: readonly string[], b: readonly string[]): number {
+  return a.reduce((n, x, i) => n + (x === b[i] ? 0 : 1), 0);
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-mv-'));
+  const db = await Database.open(dir, { workloadLog: false });
+  const log = attachWorkloadLog(db);
+  const d = defaultConfig();
+  // every view that pays at all, as many as the dashboard has shapes; no load gate (the figures state the load instead)
+  const policy: AutonomicsConfig = { ...d, maxLoadAverage: 1e9, mining: { ...d.mining, minQueries: 1 }, views: { ...d.views, maxViews: 100, minSecondsPerDay: 1e-3 } };
+  try {
+    const loadStart = performance.now();
+    await load(db);
+    const loadMs = performance.now() - loadStart;
+    let today = days - 1;
+    const reports = dashboard(today);
+    await db.query('set mv_enable_aqmv_for_session to off');
+    const before = await warm(db, reports);
+    await db.query('set mv_enable_aqmv_for_session to on');
+    log.flush();
+    const buildStart = performance.now();
+    const created: string[] = [];
+    for (;;) {
+      const r = await viewsStep(db, policy);
+      if (r.created.length === 0) break;
+      created.push(...r.created.map((c) => c.name));
+    }
+    const buildMs = performance.now() - buildStart;
+    const after = await warm(db, reports);
+    const refreshMs: number[] = [];
+    let mismatches = differences(before.rows, after.rows);
+    for (let k = 0; k < appends; k++) {
+      today++;
+      await appendDay(db, today);
+      const r = await viewsStep(db, policy);
+      refreshMs.push(r.refreshed.reduce((n, x) => n + x.ms, 0));
+      // yesterday's dashboard again (today's ranges are new shapes): views refreshed, answers as the base tables give them
+      const viaViews = await replay(db, reports);
+      await db.query('set mv_enable_aqmv_for_session to off');
+      const direct = await replay(db, reports);
+      await db.query('set mv_enable_aqmv_for_session to on');
+      mismatches += differences(direct.rows, viaViews.rows);
+    }
+    const views = Object.values(materializedViews(db.catalog())).filter((v) => v.auto);
+    const out = {
+      machine: { cores: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+      data: { days, rowsPerDay, salesRows: days * rowsPerDay, loadMs: Math.round(loadMs) },
+      reports: reports.length,
+      rounds,
+      beforeMs: Math.round(before.ms),
+      afterMs: Math.round(after.ms),
+      speedup: Math.round((before.ms / after.ms) * 100) / 100,
+      viewsCreated: created.length,
+      viewRows: views.reduce((n, v) => n + (db.catalog().tables[v.table]?.rows ?? 0), 0),
+      buildMs: Math.round(buildMs),
+      refreshMsPerAppend: refreshMs.length ? Math.round(median(refreshMs)) : null,
+      identicalResults: mismatches === 0,
+      mismatches,
+    };
+    console.log(JSON.stringify(out, null, 1));
+  } finally {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,162 @@
+/**
+ * Automatic materialized views (advisor/matviews), driven through the
+ * daemon's views step: a repeated dashboard workload over a small star schema
+ * gets views that the rewrite then reads, with the same answers; a view that
+ * stops paying is dropped; a user's view is never refreshed or dropped; the
+ * ledger shows what each view serves, saves and costs.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { attachWorkloadLog, Database } from '../../index.js';
+import { defaultConfig, type AutonomicsConfig } from '../../advisor/autonomics/index.js';
+import { ledgerRows, readLedger, updateLedger, viewsStep, type AutoViewEntry } from '../../advisor/matviews/index.js';
+import { materializedViews } from '../../engine/index.js';
+
+const dirs: string[] = [];
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-autoviews-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** The policy of these tests: no load gate (the test machine is shared), every query counts, any saving pays. */
+function config(views: Partial<AutonomicsConfig['views']> = {}): AutonomicsConfig {
+  const d = defaultConfig();
+  return { ...d, maxLoadAverage: 1e9, mining: { ...d.mining, minQueries: 1 }, views: { ...d.views, minSecondsPerDay: 1e-6, ...views } };
+}
+
+async function star(db: Database): Promise<void> {
+  const sales = Array.from({ length: 3000 }, (_, i) => `(${i % 30}, ${i % 12}, ${(i * 7) % 101})`).join(', ');
+  const stores = Array.from({ length: 12 }, (_, i) => `(${i}, 'r${i % 3}')`).join(', ');
+  await db.execute(`create table sales (day int, store int, amount int); create table stores (id int, region varchar(8));
+    insert into sales values ${sales}; insert into stores values ${stores};`);
+}
+
+/** Two report shapes: by region (two select lists over one shape) and by day for one region. */
+const REPORTS = [
+  'select s.region, sum(f.amount) from sales f join stores s on f.store = s.id group by s.region order by 1',
+  'select s.region, count(*) as n, sum(f.amount) as total from sales f join stores s on f.store = s.id group by s.region order by s.region',
+  "select f.day, avg(f.amount) as a from sales f join stores s on f.store = s.id where s.region = 'r1' group by f.day order by f.day",
+];
+
+/** The reports `times` over; with a cheap lookup first, the log's floor of what any query costs (the view read's fixed cost, mine.ts). */
+async function runReports(db: Database, times: number): Promise<void> {
+  // the least of three, so one slow run on a busy machine does not raise the floor
+  for (let k = 0; k < 3; k++) await db.query('select count(*) from stores');
+  for (let k = 0; k < times; k++) for (const q of REPORTS) await db.query(q);
+}
+
+describe('automatic materialized views', () => {
+  it('creates views for a repeated dashboard, one per shape, that the rewrite reads with the same answers', async () => {
+    const dir = tmp();
+    const db = await Database.open(dir, { slices: 2, workloadLog: false });
+    const log = attachWorkloadLog(db);
+    try {
+      await star(db);
+      await runReports(db, 10);
+      log.flush();
+      const first = await viewsStep(db, config());
+      expect(first.skipped).toBeNull();
+      expect(first.created).toHaveLength(1);
+      const second = await viewsStep(db, config());
+      expect(second.created).toHaveLength(1);
+      const views = materializedViews(db.catalog());
+      expect(Object.keys(views).sort()).toEqual(['auto_mv_1', 'auto_mv_2']);
+      expect(Object.values(views).every((v) => v.auto === true)).toBe(true);
+      // the two by-region queries merged into one view that answers both
+      const byRegion = Object.values(views).find((v) => !v.sql.includes('where'))!;
+      expect(byRegion.sql).toMatch(/count\(\*\) as c\d/);
+      for (const q of REPORTS) {
+        const plan = (await db.query(`explain ${q}`)).rows().map((r) => String(r[0])).join('\n');
+        expect(plan).toMatch(/Materialized view auto_mv_\d answers this query/);
+        const viaView = (await db.query(q)).rows();
+        await db.query('set mv_enable_aqmv_for_session to off');
+        const direct = (await db.query(q)).rows();
+        await db.query('set mv_enable_aqmv_for_session to on');
+        expect(viaView).toEqual(direct);
+      }
+      await runReports(db, 2);
+      log.flush();
+      const rows = ledgerRows(dir, db.catalog(), config().mining.sinceMs);
+      expect(rows.map((r) => [r.name, r.status])).toEqual([['auto_mv_1', 'active'], ['auto_mv_2', 'active']]);
+      const hits = rows.reduce((n, r) => n + r.hits, 0);
+      // 3 reports x 2 rounds after the views, plus the 3 comparison runs with rewrite on
+      expect(hits).toBe(9);
+      expect(rows.every((r) => r.storageBytes > 0 && r.rows > 0 && r.stale === false && r.buildMs !== null)).toBe(true);
+      const table = (await db.query('select name, status, hits, fingerprints from svv_auto_mv_ledger order by name')).rows();
+      expect(table.map((r) => [r[0], r[1]])).toEqual([['auto_mv_1', 'active'], ['auto_mv_2', 'active']]);
+      expect(table.reduce((n, r) => n + Number(r[2]), 0)).toBe(9);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refreshes its views after appends, drops one that stops paying, and leaves a user view alone', async () => {
+    const dir = tmp();
+    const db = await Database.open(dir, { slices: 2, workloadLog: false });
+    const log = attachWorkloadLog(db);
+    try {
+      await star(db);
+      await db.query("create materialized view user_v as select f.day, sum(f.amount) as s from sales f where f.day < 10 group by f.day");
+      await runReports(db, 10);
+      log.flush();
+      await viewsStep(db, config());
+      await viewsStep(db, config());
+      expect(Object.keys(materializedViews(db.catalog())).sort()).toEqual(['auto_mv_1', 'auto_mv_2', 'user_v']);
+      await db.query('insert into sales values (1, 1, 5), (2, 3, 7)');
+      const userRefreshes = materializedViews(db.catalog()).user_v!.refreshes.length;
+      await runReports(db, 1);
+      log.flush();
+      const step = await viewsStep(db, config());
+      expect(step.refreshed.map((r) => r.name).sort()).toEqual(['auto_mv_1', 'auto_mv_2']);
+      expect(step.dropped).toEqual([]);
+      // the user's view stays stale: the advisor does not refresh it
+      expect(materializedViews(db.catalog()).user_v!.refreshes.length).toBe(userRefreshes);
+      // a week and a day later nothing has read the views: they stop paying and go; the user's stays
+      const later = new Date(Date.now() + 8 * 86_400_000);
+      const judged = await viewsStep(db, config(), { now: later });
+      expect(judged.dropped.map((d) => d.name).sort()).toEqual(['auto_mv_1', 'auto_mv_2']);
+      expect(judged.dropped[0]!.reason).toMatch(/no query read it/);
+      expect(Object.keys(materializedViews(db.catalog()))).toEqual(['user_v']);
+      const ledger = readLedger(dir).views;
+      expect(ledger.map((e) => e.status)).toEqual(['dropped', 'dropped']);
+      expect(ledger[0]!.dropReason).toMatch(/^stopped paying: no query read it/);
+      expect(ledger[0]!.refreshes).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+  it('after a process died mid-CREATE, the ledger follows the catalog: active when the view committed, failed when not', async () => {
+    const dir = tmp();
+    const db = await Database.open(dir, { slices: 2, workloadLog: false });
+    try {
+      await star(db);
+      await db.query('create materialized view auto_mv_1 as select store, sum(amount) as s from sales group by store');
+      // auto_mv_1 exists but is not marked automatic (a user's view of that name); auto_mv_2 never committed
+      const entry = (name: string): AutoViewEntry => ({
+        name, table: `mv_tbl__${name}__0`, sql: 'select 1', status: 'creating', createdAt: new Date().toISOString(), droppedAt: null, createReason: 'test', dropReason: null,
+        estimate: { baseSecondsPerDay: 0, readSecondsPerDay: 0, refreshSecondsPerDay: 0, buildSecondsPerDay: 0, netSecondsPerDay: 0, buildMs: 0, refreshesPerDay: 0, rows: 0, storageBytes: 0 },
+        baseline: [], buildMs: null, refreshes: 0, refreshMs: 0, lastVerdict: null,
+      });
+      updateLedger(dir, (f) => ({ file: { ...f, next: 3, views: [entry('auto_mv_1'), entry('auto_mv_2')] }, result: undefined }));
+      const r = await viewsStep(db, config());
+      expect(r.reconciled.map((x) => [x.name, x.status])).toEqual([['auto_mv_1', 'failed'], ['auto_mv_2', 'failed']]);
+      // the user's view of that name stays as it was
+      expect(materializedViews(db.catalog()).auto_mv_1!.auto).toBeUndefined();
+      await db.query('begin');
+      await db.query('create materialized view auto_mv_3 as select day, count(*) as n from sales group by day');
+      await db.change((c) => ({ catalog: { ...c, materializedViews: { ...c.materializedViews, auto_mv_3: { ...c.materializedViews!.auto_mv_3!, auto: true } } }, result: undefined }));
+      await db.query('commit');
+      updateLedger(dir, (f) => ({ file: { ...f, next: 4, views: [...f.views, entry('auto_mv_3')] }, result: undefined }));
+      const again = await viewsStep(db, config());
+      expect(again.reconciled.map((x) => [x.name, x.status])).toEqual([['auto_mv_3', 'active']]);
+    } finally {
+      db.close();
+    }
+  });
+});
