@@ -50,6 +50,11 @@ export class WireClient {
    */
   async scramLogin(params: Record<string, string>, password: string): Promise<Message[]> {
     this.startup(params);
+    return this.scram(password);
+  }
+
+  /** scramLogin after the startup message was sent. */
+  async scram(password: string): Promise<Message[]> {
     const sasl = (await this.next())!;
     if (sasl.type !== 'R' || sasl.body.readInt32BE(0) !== 10) return [sasl];
     const clientNonce = randomBytes(18).toString('base64');
