@@ -40,6 +40,7 @@ import { WorkerPool, workerCount } from './exec/parallel.js';
 import { maintainInBackground, type MaintenanceOptions, type MaintenanceOutcome } from './statements/maintenance.js';
 import { OWNER, type Principal } from './statements/privileges.js';
 import { usersOf } from './catalog/users.js';
+import { userSystemTables } from './catalog/user-system-tables.js';
 import { alterInBackground, type AlterInBackgroundOptions, type AlterInBackgroundResult } from './online-alter.js';
 
 export interface OpenOptions {
@@ -139,6 +140,7 @@ export class Database {
       stlLoadErrors(() => this.dir),
       svvMvInfo(() => databaseName(this.dir)),
       svlMvRefreshStatus(() => databaseName(this.dir)),
+      ...userSystemTables(),
       ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
   );
   private readonly listeners: ((r: QueryRecord) => void)[] = [];

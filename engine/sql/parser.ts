@@ -27,6 +27,7 @@ import { deleteStatement, insertStatement, mergeStatement, truncateStatement, up
 import { copyStatement, unloadStatement } from './parse-copy.js';
 import { analyzeStatement, vacuumStatement } from './parse-maintenance.js';
 import { grantStatement } from './parse-users.js';
+import { arrayExpr } from './parse-array.js';
 import { transactionStatement } from './parse-transaction.js';
 import { resetStatement, setStatement, showStatement } from './parse-session.js';
 import { commentStatement } from './parse-ignored.js';
@@ -1174,6 +1175,9 @@ class Parser implements ParserCursor {
         return this.castExpr();
       case 'exists':
         if (next.kind === 'op' && next.value === '(') return this.existsExpr();
+        break;
+      case 'array':
+        if (next.kind === 'op' && next.value === '(') return arrayExpr(this);
         break;
       case 'date':
         if (next.kind === 'string') return this.typedLiteral({ id: 'date' });

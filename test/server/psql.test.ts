@@ -110,6 +110,13 @@ describe.skipIf(MISSING)('psql (skipped: no psql binary on PATH; install postgre
     }
   });
 
+  it('\\du lists the users with their attributes (pg_roles, pg_auth_members)', async () => {
+    await env.db.execute("create user viewer password 'Viewer-pass-1'; create user nologin password disable");
+    const r = await psql(env.server.port, ['-A', '-F', ',', '-c', '\\du']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(['List of roles', 'Role name,Attributes,Member of', 'nologin,Cannot login,{}', 'u,Superuser, Create role,{}', 'viewer,,{}', ''].join('\n'));
+  });
+
   it('refuses every login to a directory with no user, telling the DBA to CREATE USER', async () => {
     const s = await startServer({ logins: [] });
     try {
