@@ -344,6 +344,14 @@ export class Database {
   /** Adds a system table (e.g. the workload log's sys_query_history). */
   registerSystemTable(t: SystemTable): void {
     this.systemTables.set(t.name, t);
+    this.registered.add(t.name);
+  }
+
+  /** System tables other layers registered (the workload log's, which show every user's statements): a superuser's only. */
+  private readonly registered = new Set<string>();
+
+  restrictedSystemTable(name: string): boolean {
+    return this.registered.has(name);
   }
 
   systemTable(name: string): SystemTable | undefined {

@@ -281,13 +281,13 @@ export class Binder implements QueryBinder {
       const v = catalog.views[name];
       if (v) node = renamed(this.view(v.name, v.sql, v.columns, ref.name.pos), [], alias);
     }
-    if (node && !fromCte && this.ctx.canRead) {
-      const denied = this.ctx.canRead(name, lastOf(this.views));
-      if (denied !== null) throw this.error('INSUFFICIENT_PRIVILEGE', denied, ref.name.pos);
-    }
     if (!node) {
       const st = this.ctx.systemTable(name);
       if (st) node = { op: 'system', table: st, catalog, fields: st.fields.map((f) => ({ ...f, table: alias })) };
+    }
+    if (node && !fromCte && this.ctx.canRead) {
+      const denied = this.ctx.canRead(name, lastOf(this.views));
+      if (denied !== null) throw this.error('INSUFFICIENT_PRIVILEGE', denied, ref.name.pos);
     }
     if (!node) {
       const names = [...Object.keys(catalog.tables), ...Object.keys(catalog.views), ...Object.keys(materializedViews(catalog)), ...this.ctes.flatMap((f) => [...f.keys()]), 'svv_table_info'];

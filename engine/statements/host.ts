@@ -35,6 +35,8 @@ export interface SessionHost {
   /** The session's transaction block. */
   readonly transaction: TransactionBlock;
   systemTable(name: string): SystemTable | undefined;
+  /** Whether a system table is for superusers only (the workload log's: they show every user's statements). */
+  restrictedSystemTable(name: string): boolean;
   /** Statistics imported from a cluster (catalog/imported-stats.ts), null when none were. */
   importedStats(): ImportedStats | null;
   /** Null when queries run on the calling thread only. */

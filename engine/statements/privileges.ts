@@ -60,12 +60,16 @@ function holds(access: RelationAccess, userId: number, privilege: Privilege): bo
  * statement names (`viaView`: the view whose definition names it, null when
  * the statement itself does); undefined when nothing is checked.
  */
-export function readCheck(principal: Principal, catalog: Catalog): ((relation: string, viaView: string | null) => string | null) | undefined {
+export function readCheck(principal: Principal, catalog: Catalog, restricted: (systemTable: string) => boolean): ((relation: string, viaView: string | null) => string | null) | undefined {
   const user = checkedUser(principal, catalog);
   if (!user) return undefined;
   return (relation, viaView) => {
     const access = accessOf(catalog, relation);
-    if (!access) return null;
+    if (!access) {
+      // a system table: the engine's (the catalog's own description) are everyone's; the workload log's show every user's statements
+      if (viaView === null && restricted(relation)) return `permission denied for relation ${relation}: the workload log's system tables show every user's statements, so only a superuser reads them`;
+      return null;
+    }
     if (viaView === null) return holds(access, user.id, 'select') ? null : deniedMessage(user.name, 'select', relation);
     // a view reads with its owner's rights; the directory's owner (no owner recorded) has them all
     const owner = accessOf(catalog, viaView)?.owner;

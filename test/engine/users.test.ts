@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { Database, KeelError, passwordIsStored, usersOf, type QueryRecord } from '../../engine/index.js';
+import { Database, KeelError, passwordIsStored, usersOf, type QueryRecord, type SystemTable } from '../../engine/index.js';
 
 const dirs: string[] = [];
 const handles: Database[] = [];
@@ -231,6 +231,25 @@ describe('GRANT and REVOKE', () => {
     const root = await open(db.dir, 'root');
     await root.execute("create user eve password 'Abcdefg1'");
     expect(usersOf(db.catalog()).eve).toBeDefined();
+  });
+
+  it("the engine's system tables are everyone's; ones other layers register (the workload log's) a superuser's only", async () => {
+    const db = await setup();
+    const bob = await open(db.dir, 'bob');
+    const root = await open(db.dir, 'root');
+    const log: SystemTable = {
+      name: 'sys_statements',
+      fields: [{ name: 'n', type: { id: 'integer' } }],
+      read: (_catalog, columns) => [{ length: 1, columns: columns.map(() => ({ kind: 'i32' as const, values: new Int32Array([7]), nulls: null, length: 1 })) }],
+    };
+    bob.registerSystemTable(log);
+    root.registerSystemTable(log);
+    expect((await bob.query("select usename from pg_user where usename = 'bob'")).rows()).toEqual([['bob']]);
+    expect((await bob.query("select count(*) from svv_table_info")).rows()).toEqual([[2]]);
+    const e = await failure(bob.execute('select n from sys_statements'));
+    expect(e.code).toBe('INSUFFICIENT_PRIVILEGE');
+    expect(e.message).toBe("permission denied for relation sys_statements: the workload log's system tables show every user's statements, so only a superuser reads them");
+    expect((await root.query('select count(*) from sys_statements')).rows()).toEqual([[1]]);
   });
 
   it('grants are durable and a user with privileges cannot be dropped until they are revoked', async () => {
