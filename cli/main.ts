@@ -149,8 +149,9 @@ common(daemon.command('stop').description('stop it (SIGTERM: a running apply is 
 common(program.command('serve').description('serve the data directory over the PostgreSQL wire protocol (psql, drivers; docs/server.md)'))
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'port to listen on (0: any free one)', '5439')
-  .option('--password <p>', 'the password every user logs in with (default: $KEEL_PASSWORD; none: no password asked)')
-  .option('--auth <method>', 'trust, cleartext or md5 (default md5 with a password, else trust)')
+  .option('--auth <method>', 'how passwords are asked for: scram-sha-256 (default), md5 or cleartext')
+  .option('--tls-cert <file>', 'PEM certificate: clients that ask for SSL get TLS (with --tls-key)')
+  .option('--tls-key <file>', "the certificate's PEM private key")
   .action(serveCommand);
 
 common(program.command('demo').description('the self-tuning loop on TPC-H: generate, replay, advise, apply online, replay tuned and default side by side, compare'))

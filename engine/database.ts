@@ -38,6 +38,9 @@ import { cancelledError, isCancelFlag, isCancelled, newCancelFlag, setCancelled 
 import type { QueryRecord } from './query-record.js';
 import { WorkerPool, workerCount } from './exec/parallel.js';
 import { maintainInBackground, type MaintenanceOptions, type MaintenanceOutcome } from './statements/maintenance.js';
+import { OWNER, type Principal } from './statements/privileges.js';
+import { usersOf } from './catalog/users.js';
+import { userSystemTables } from './catalog/user-system-tables.js';
 import { alterInBackground, type AlterInBackgroundOptions, type AlterInBackgroundResult } from './online-alter.js';
 
 export interface OpenOptions {
@@ -71,6 +74,12 @@ export interface OpenOptions {
    * serve) open with it on, as Redshift's sessions are.
    */
   resultCache?: boolean;
+  /**
+   * The catalog user this session acts as (a network login): every statement
+   * is checked against its privileges (statements/privileges.ts). Absent: the
+   * directory's owner, who has every privilege, as file permissions decide.
+   */
+  authorization?: string;
 }
 
 export interface QueryResult {
@@ -131,6 +140,7 @@ export class Database {
       stlLoadErrors(() => this.dir),
       svvMvInfo(() => databaseName(this.dir)),
       svlMvRefreshStatus(() => databaseName(this.dir)),
+      ...userSystemTables(),
       ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
   );
   private readonly listeners: ((r: QueryRecord) => void)[] = [];
@@ -143,6 +153,8 @@ export class Database {
   readonly initialSettings: Readonly<SessionSettings>;
   /** This session's result cache (engine/result-cache.ts). */
   readonly resultCache = new ResultCache();
+  /** Whose privileges this session's statements are checked against. */
+  readonly principal: Principal;
 
   private constructor(
     readonly store: Store,
@@ -153,6 +165,7 @@ export class Database {
       store.lockWaitMs = options.lockWaitMs;
     }
     this.transaction = new TransactionBlock(store);
+    this.principal = principalOf(store.catalog(), options.authorization);
     if (options.resultCache !== undefined) this.settings.resultCache = options.resultCache;
     this.initialSettings = Object.freeze({ ...this.settings });
   }
@@ -331,6 +344,14 @@ export class Database {
   /** Adds a system table (e.g. the workload log's sys_query_history). */
   registerSystemTable(t: SystemTable): void {
     this.systemTables.set(t.name, t);
+    this.registered.add(t.name);
+  }
+
+  /** System tables other layers registered (the workload log's, which show every user's statements): a superuser's only. */
+  private readonly registered = new Set<string>();
+
+  restrictedSystemTable(name: string): boolean {
+    return this.registered.has(name);
   }
 
   systemTable(name: string): SystemTable | undefined {
@@ -447,3 +468,11 @@ function toQueryResult(o: StatementOutcome): QueryResult {
 }
 
 export { StorageError };
+
+/** The principal a session opened with `authorization` acts as: the named user, who must exist. */
+function principalOf(catalog: Catalog, authorization: string | undefined): Principal {
+  if (authorization === undefined) return OWNER;
+  const user = usersOf(catalog)[authorization];
+  if (!user) throw new KeelError('UNKNOWN_USER', `user "${authorization}" does not exist`);
+  return { kind: 'user', id: user.id, name: user.name };
+}

@@ -22,6 +22,11 @@ export type ErrorCode =
   | 'STATS_ONLY'
   /** Nesting beyond the stated limits (docs/sql.md, "Limits"): deeper than the engine can bind, plan and compile. */
   | 'TOO_COMPLEX'
+  // users and privileges
+  /** A user named in CREATE/ALTER/DROP USER, GRANT or REVOKE that does not exist. */
+  | 'UNKNOWN_USER'
+  /** The session's user lacks the privilege the statement needs (GRANT, ownership, superuser). */
+  | 'INSUFFICIENT_PRIVILEGE'
   // runtime
   | 'DIVISION_BY_ZERO'
   | 'OVERFLOW'

@@ -30,6 +30,8 @@ import { copy } from './statements/copy.js';
 import { unload } from './statements/unload.js';
 import { sessionZone, setSetting, showSetting } from './statements/settings.js';
 import { ignored } from './statements/ignored.js';
+import { authorize } from './statements/privileges.js';
+import { alterUser, createUser, dropUsers, grant, redactPasswords } from './statements/users.js';
 import { createMaterializedView, dropMaterializedView, refreshMaterializedView } from './statements/materialized-view.js';
 
 export type { StatementOutcome, Runner };
@@ -57,7 +59,7 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
     // a script that does not parse is a failed statement too: it aborts an open block
     const transactionId = db.transaction.id() ?? randomUUID();
     db.transaction.fail();
-    db.emitRecord(failedRecord(who, sql, started, e, transactionId));
+    db.emitRecord(failedRecord(who, redactPasswords(sql), started, e, transactionId));
     throw e;
   }
   const out: StatementOutcome[] = [];
@@ -87,8 +89,8 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
           startTime: new Date(Date.now() - (performance.now() - t0)).toISOString(),
           durationMs: outcome.stats.elapsedMs,
           ...who,
-          sql: p.text,
-          fingerprint: fingerprint(p.text),
+          sql: redactPasswords(p.text),
+          fingerprint: fingerprint(redactPasswords(p.text)),
           command: outcome.command,
           status: 'ok',
           error: null,
@@ -101,7 +103,7 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
     } catch (thrown) {
       const e = tooComplexIfOverflow(thrown, p.text);
       db.transaction.fail();
-      db.emitRecord(failedRecord(who, p.text, t0, e, inBlock ?? randomUUID(), parts));
+      db.emitRecord(failedRecord(who, redactPasswords(p.text), t0, e, inBlock ?? randomUUID(), parts));
       throw relocate(e, p, sql);
     }
   }
@@ -166,11 +168,17 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   analyze: 'ANALYZE',
   // BEGIN, COMMIT or ROLLBACK: commandOf names the action
   transaction: 'BEGIN',
+  createUser: 'CREATE USER',
+  alterUser: 'ALTER USER',
+  dropUser: 'DROP USER',
+  // GRANT or REVOKE: commandOf names it
+  grant: 'GRANT',
   // SET, COMMENT or ALTER TABLE: commandOf names it
   ignored: 'SET',
 };
 
 function commandOf(s: ast.Statement): string {
+  if (s.kind === 'grant') return s.revoke ? 'REVOKE' : 'GRANT';
   return s.kind === 'transaction' ? s.action.toUpperCase() : s.kind === 'ignored' ? s.command : COMMANDS[s.kind];
 }
 
@@ -225,6 +233,7 @@ function parseStatement1(sql: string): ParsedStatement {
 
 async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const s = p.statement;
+  authorize(db.principal, db.catalog(), s, p);
   switch (s.kind) {
     case 'select':
       return select(db, s, p, parts, t0, cancel);
@@ -281,6 +290,14 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return db.transaction.run(s, t0);
     case 'ignored':
       return ignored(db, s, p, t0);
+    case 'createUser':
+      return createUser(db, s, p, t0);
+    case 'alterUser':
+      return alterUser(db, s, p, t0);
+    case 'dropUser':
+      return dropUsers(db, s, p, t0);
+    case 'grant':
+      return grant(db, s, p, t0);
   }
 }
 

@@ -10,6 +10,7 @@
  * connections.
  */
 import type { Socket } from 'node:net';
+import * as tls from 'node:tls';
 import { KeelError, SqlError, type ExecuteOptions, type QueryResult } from '../engine/index.js';
 import { FieldReader, FrameError, FrameReader, type Frame } from './protocol/frames.js';
 import { MessageWriter } from './protocol/writer.js';
@@ -18,7 +19,9 @@ import { ExtendedState, WireError, type Describer, type Portal } from './extende
 import { readBind, readExecute, readParse, readTarget, type ExecuteMessage } from './protocol/frontend.js';
 import { wireColumns, writeDataRow, type WireColumns } from './result-rows.js';
 import { FEATURE_NOT_SUPPORTED, INTERNAL_ERROR, INVALID_AUTHORIZATION, INVALID_PASSWORD, PROTOCOL_VIOLATION, sqlstateOf, WARNING } from './sqlstate.js';
-import { newSalt, passwordMatches, type AuthMethod } from './auth.js';
+import { challengeFor, passwordAnswers, type AuthMethod, type Challenge } from './auth.js';
+import { SCRAM_MECHANISM, ScramError } from './scram.js';
+import type { UserMeta } from '../engine/index.js';
 
 /**
  * What a connection needs of the database: one session of its own (keel's
@@ -39,8 +42,10 @@ export type OpenSession = (who: { readonly user: string; readonly database: stri
 
 export interface ConnectionSettings {
   readonly auth: AuthMethod;
-  /** The password every user logs in with (auth cleartext or md5). */
-  readonly password: string | undefined;
+  /** The catalog's users as now committed: who may log in, with what password. */
+  readonly users: () => Readonly<Record<string, UserMeta>>;
+  /** Set: an SSLRequest is answered 'S' and the connection goes on over TLS. */
+  readonly tls: tls.SecureContext | null;
   /** The largest message body accepted, in bytes. */
   readonly maxMessageBytes: number;
   readonly serverVersion: string;
@@ -78,7 +83,10 @@ export class Connection {
   private skipToSync = false;
   private readonly ext = new ExtendedState();
   private running: AbortController | null = null;
-  private salt: Buffer = Buffer.alloc(0);
+  /** What the login was asked for, while it is being answered. */
+  private challenge: Challenge | null = null;
+  /** The logged-in user is a superuser (ParameterStatus is_superuser). */
+  private superuser = false;
   private key: { processId: number; secretKey: number } | null = null;
   /** The session, from the login on. */
   private host: QueryHost | null = null;
@@ -86,15 +94,20 @@ export class Connection {
   database = '';
 
   constructor(
-    private readonly socket: Socket,
+    private socket: Socket,
     private readonly open: OpenSession,
     private readonly settings: ConnectionSettings,
     private readonly hooks: ConnectionHooks,
   ) {
     this.reader = new FrameReader(settings.maxMessageBytes);
     socket.setNoDelay(true);
+    this.attach(socket);
+  }
+
+  /** Reads messages from `socket`: the TCP socket, then after an SSLRequest the TLS socket over it. */
+  private attach(socket: Socket): void {
     socket.on('data', (chunk: Buffer) => {
-      if (this.phase === 'closed') return;
+      if (this.phase === 'closed' || socket !== this.socket) return;
       this.reader.push(chunk);
       if (this.busy && this.reader.pending > PAUSE_BYTES) socket.pause();
       this.pump();
@@ -102,6 +115,27 @@ export class Connection {
     // ECONNRESET and the like: the client is gone, 'close' follows
     socket.on('error', () => {});
     socket.on('close', () => this.closed());
+  }
+
+  /**
+   * Answers an SSLRequest: 'S' and TLS from the next byte on when a
+   * certificate is configured, else 'N' (the client goes on in the clear, or
+   * gives up). Bytes sent after the request and before the handshake would
+   * be read as if they came over TLS: PostgreSQL refuses them, and so does keel.
+   */
+  private sslRequest(): void {
+    if (this.settings.tls === null || this.socket instanceof tls.TLSSocket) {
+      if (this.socket instanceof tls.TLSSocket) return this.fatal(PROTOCOL_VIOLATION, 'SSLRequest over a connection that already uses TLS');
+      this.send(Buffer.from('N'));
+      return;
+    }
+    if (this.reader.pending > 0) return this.fatal(PROTOCOL_VIOLATION, 'received unencrypted data after SSL request');
+    const raw = this.socket;
+    this.send(Buffer.from('S'));
+    raw.removeAllListeners('data');
+    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: this.settings.tls });
+    this.socket = secure;
+    this.attach(secure);
   }
 
   /** The session name in query records: the database, and the cancel key's process id. */
@@ -176,8 +210,9 @@ export class Connection {
     if (body.length > MAX_STARTUP_BYTES) throw new FrameError(`startup packet of ${body.length} bytes exceeds the limit of ${MAX_STARTUP_BYTES}`);
     const f = new FieldReader(body);
     const code = f.int32();
-    if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
-      // no TLS or GSSAPI encryption: 'N', and the client goes on in the clear (or gives up)
+    if (code === SSL_REQUEST) return this.sslRequest();
+    if (code === GSSENC_REQUEST) {
+      // no GSSAPI encryption: 'N', and the client goes on (or gives up)
       this.send(Buffer.from('N'));
       return;
     }
@@ -204,17 +239,26 @@ export class Connection {
     this.user = user;
     this.database = params.get('database') || user;
     if (minor > 0 || unrecognized.length > 0) be.negotiateProtocolVersion(this.writer, 0, unrecognized);
-    switch (this.settings.auth) {
-      case 'trust':
-        return this.loggedIn(params);
+    const users = this.settings.users();
+    if (Object.keys(users).length === 0) {
+      return this.fatal(INVALID_AUTHORIZATION, 'no user may log in: this data directory has no users. Its owner creates one with keel sql --data DIR "CREATE USER name PASSWORD \'...\'" (docs/server.md, "Users")');
+    }
+    const known = Object.hasOwn(users, user) ? users[user]! : null;
+    this.superuser = known?.superuser ?? false;
+    // an unknown user, or one whose password is DISABLE, is asked as any other and fails at the end
+    const challenge = challengeFor(this.settings.auth, user, known?.password ?? null);
+    switch (challenge.kind) {
+      case 'scram':
+        be.authenticationSasl(this.writer, [SCRAM_MECHANISM]);
+        break;
+      case 'md5':
+        be.authenticationMd5Password(this.writer, challenge.salt);
+        break;
       case 'cleartext':
         be.authenticationCleartextPassword(this.writer);
         break;
-      case 'md5':
-        this.salt = newSalt();
-        be.authenticationMd5Password(this.writer, this.salt);
-        break;
     }
+    this.challenge = challenge;
     this.startupParams = params;
     this.phase = 'auth';
     this.flushNow();
@@ -223,13 +267,46 @@ export class Connection {
   private startupParams = new Map<string, string>();
 
   private authenticate(frame: Frame): void {
-    if (frame.type !== 0x70 /* p */) return this.fatal(PROTOCOL_VIOLATION, `expected a password response, got message type ${typeName(frame.type)}`);
-    const given = new FieldReader(frame.body).cstring();
-    const method = this.settings.auth as Exclude<AuthMethod, 'trust'>;
-    if (!passwordMatches(method, given, this.user, this.settings.password ?? '', this.salt)) {
-      return this.fatal(INVALID_PASSWORD, `password authentication failed for user "${this.user}"`);
+    const challenge = this.challenge!;
+    if (frame.type !== 0x70 /* p */) {
+      return this.fatal(PROTOCOL_VIOLATION, `expected ${challenge.kind === 'scram' ? 'a SASL response' : 'a password response'}, got message type ${typeName(frame.type)}`);
     }
+    if (challenge.kind !== 'scram') {
+      const given = new FieldReader(frame.body).cstring();
+      if (!passwordAnswers(challenge, this.user, given)) return this.failedLogin();
+      this.challenge = null;
+      return this.loggedIn(this.startupParams);
+    }
+    try {
+      this.scramStep(challenge.exchange, new FieldReader(frame.body), frame.body);
+    } catch (e) {
+      if (e instanceof ScramError) return this.fatal(PROTOCOL_VIOLATION, e.message);
+      throw e;
+    }
+  }
+
+  /** One SASL message of a SCRAM exchange: SASLInitialResponse (mechanism, length, client-first), then SASLResponse (client-final). */
+  private scramStep(exchange: Extract<Challenge, { kind: 'scram' }>['exchange'], f: FieldReader, body: Buffer): void {
+    if (!this.scramStarted) {
+      const mechanism = f.cstring();
+      if (mechanism !== SCRAM_MECHANISM) return this.fatal(PROTOCOL_VIOLATION, `SASL authentication mechanism ${JSON.stringify(mechanism)} was not offered (only ${SCRAM_MECHANISM})`);
+      const length = f.int32();
+      const data = length < 0 ? '' : f.bytes(length).toString('utf8');
+      this.scramStarted = true;
+      be.authenticationSaslContinue(this.writer, exchange.first(data));
+      return this.flushNow();
+    }
+    const { ok, serverFinal } = exchange.final(body.toString('utf8'));
+    if (!ok) return this.failedLogin();
+    this.challenge = null;
+    be.authenticationSaslFinal(this.writer, serverFinal);
     this.loggedIn(this.startupParams);
+  }
+
+  private scramStarted = false;
+
+  private failedLogin(): void {
+    this.fatal(INVALID_PASSWORD, `password authentication failed for user "${this.user}"`);
   }
 
   private loggedIn(params: ReadonlyMap<string, string>): void {
@@ -244,7 +321,7 @@ export class Connection {
       ['IntervalStyle', 'postgres'],
       ['integer_datetimes', 'on'],
       ['standard_conforming_strings', 'on'],
-      ['is_superuser', 'off'],
+      ['is_superuser', this.superuser ? 'on' : 'off'],
       ['session_authorization', this.user],
       ['application_name', params.get('application_name') ?? ''],
     ];

@@ -1,5 +1,5 @@
 /** The PostgreSQL wire-protocol server (`keel serve`): what other folders may use. */
 export { PgServer, SERVER_VERSION, DEFAULT_HOST, DEFAULT_PORT, type ServeOptions } from './server.js';
 export type { QueryHost, OpenSession } from './connection.js';
-export type { AuthMethod } from './auth.js';
+export { AUTH_METHODS, type AuthMethod } from './auth.js';
 export { md5Response } from './auth.js';

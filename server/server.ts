@@ -4,8 +4,9 @@
  * secret key. See docs/server.md.
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { randomInt } from 'node:crypto';
-import { KeelError, UsageError } from '../engine/index.js';
+import { KeelError, UsageError, type UserMeta } from '../engine/index.js';
 import { Connection, type OpenSession } from './connection.js';
 import type { AuthMethod } from './auth.js';
 
@@ -14,10 +15,16 @@ export interface ServeOptions {
   readonly host?: string;
   /** Default 5439, Redshift's port; 0 picks a free one (see PgServer.port). */
   readonly port?: number;
-  /** The password every user logs in with; none: trust (no password asked). */
-  readonly password?: string;
-  /** How the password is asked for (default md5 when there is a password, else trust). */
+  /**
+   * The users who may log in, as now committed (the catalog's users: re-read
+   * at every login, so CREATE USER from another process counts at once).
+   * None: no login succeeds.
+   */
+  readonly users: () => Readonly<Record<string, UserMeta>>;
+  /** How passwords are asked for (default scram-sha-256; md5 and cleartext only when configured). */
   readonly auth?: AuthMethod;
+  /** A PEM certificate (chain) and its key: SSLRequests are answered 'S' and the connection upgraded to TLS. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** The largest message accepted, in bytes (default 64 MiB): a longer one ends its connection. */
   readonly maxMessageBytes?: number;
   /** Where errors the clients cannot see (bugs) are reported; default standard error. */
@@ -45,13 +52,19 @@ export class PgServer {
   private constructor(private readonly server: net.Server) {}
 
   /** Listens; every connection that logs in gets a session of its own from `open`, closed when the connection ends. */
-  static async listen(open: OpenSession, options: ServeOptions = {}): Promise<PgServer> {
-    const auth = options.auth ?? (options.password !== undefined ? 'md5' : 'trust');
-    if (auth !== 'trust' && !options.password) throw new UsageError(`auth ${auth} needs a password`);
-    if (auth === 'trust' && options.password !== undefined) throw new UsageError('a password with auth trust would never be asked for: choose md5 or cleartext');
+  static async listen(open: OpenSession, options: ServeOptions): Promise<PgServer> {
+    let secureContext: tls.SecureContext | null = null;
+    if (options.tls) {
+      try {
+        secureContext = tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key });
+      } catch (e) {
+        throw new UsageError(`the TLS certificate or key cannot be used: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     const settings = {
-      auth,
-      password: options.password,
+      auth: options.auth ?? 'scram-sha-256',
+      users: options.users,
+      tls: secureContext,
       maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE,
       serverVersion: SERVER_VERSION,
       log: options.log ?? ((line: string) => process.stderr.write(line + '\n')),

@@ -19,6 +19,8 @@ const SQLSTATES: Record<ErrorCode, string> = {
   UNDEFINED_PARAMETER: '42P02', // undefined_parameter
   STATS_ONLY: '55000', // object_not_in_prerequisite_state: the table's rows are not here
   TOO_COMPLEX: '54001', // statement_too_complex
+  UNKNOWN_USER: '42704', // undefined_object
+  INSUFFICIENT_PRIVILEGE: '42501', // insufficient_privilege
   DIVISION_BY_ZERO: '22012', // division_by_zero
   OVERFLOW: '22003', // numeric_value_out_of_range
   INVALID_VALUE: '22000', // data_exception (bad casts, bad arguments: keel does not tell them apart)

@@ -6,6 +6,7 @@
  */
 import type { ColumnDef } from '../types.js';
 import type { EncodingId } from '../storage/codecs/codec.js';
+import type { RelationAccess, UserMeta } from './users.js';
 
 /**
  * The data format, in the KEEL marker and the catalog's `format`.
@@ -77,7 +78,8 @@ export interface SegmentMeta {
   readonly columns?: readonly number[];
 }
 
-export interface TableMeta {
+/** owner and acl (RelationAccess, users.ts): absent in catalogs written before users, and for the directory owner's tables without grants. */
+export interface TableMeta extends RelationAccess {
   readonly id: number;
   readonly name: string;
   readonly columns: readonly ColumnMeta[];
@@ -144,7 +146,7 @@ export interface ColumnStats {
   readonly max: number | string | null;
 }
 
-export interface ViewMeta {
+export interface ViewMeta extends RelationAccess {
   readonly name: string;
   readonly sql: string;
   readonly columns: readonly string[] | null;
@@ -188,7 +190,7 @@ export interface RefreshEntry {
  * states an incremental refresh merges that the view does not show (the sum
  * and count behind each AVG), engine/matview/shape.ts.
  */
-export interface MaterializedViewMeta {
+export interface MaterializedViewMeta extends Pick<RelationAccess, 'acl'> {
   readonly name: string;
   readonly sql: string;
   /** The name of the table that holds the rows. */
@@ -229,6 +231,14 @@ export interface Catalog {
   readonly views: Readonly<Record<string, ViewMeta>>;
   /** Absent in catalogs written before materialized views: none. */
   readonly materializedViews?: Readonly<Record<string, MaterializedViewMeta>>;
+  /**
+   * Who may log in over the network (engine/catalog/users.ts), by name.
+   * Absent in catalogs written before users: none. Additive: a keel that
+   * ignores it serves no user and reads every table as before.
+   */
+  readonly users?: Readonly<Record<string, UserMeta>>;
+  /** The id the next user gets; absent: FIRST_USER_ID. */
+  readonly nextUserId?: number;
   /**
    * Files a change made obsolete (paths relative to the data directory) and when.
    * They stay on disk for a grace period, so a reader in another process that

@@ -71,6 +71,19 @@ export interface BindContext {
    * leave this out and plan with the imported statistics.
    */
   readonly statsOnly?: (table: TableMeta) => boolean;
+  /**
+   * When set, the session's privileges are checked (statements/privileges.ts):
+   * called for every relation of the catalog a statement names, with the view
+   * whose definition names it (null: the statement itself); a message refuses it.
+   */
+  readonly canRead?: (relation: string, viaView: string | null) => string | null;
+}
+
+/** The view whose definition is being bound (the innermost, added last), or null at the statement's own level. */
+function lastOf(views: ReadonlySet<string>): string | null {
+  let last: string | null = null;
+  for (const v of views) last = v;
+  return last;
 }
 
 /** Binds a query to a logical plan. */
@@ -240,6 +253,7 @@ export class Binder implements QueryBinder {
       const c = this.ctes[i]!.get(name);
       if (c) node = renamed(c.node, [], alias);
     }
+    const fromCte = node !== null;
     const catalog = this.ctx.catalog;
     if (!node) {
       const mv = materializedViews(catalog)[name];
@@ -270,6 +284,10 @@ export class Binder implements QueryBinder {
     if (!node) {
       const st = this.ctx.systemTable(name);
       if (st) node = { op: 'system', table: st, catalog, fields: st.fields.map((f) => ({ ...f, table: alias })) };
+    }
+    if (node && !fromCte && this.ctx.canRead) {
+      const denied = this.ctx.canRead(name, lastOf(this.views));
+      if (denied !== null) throw this.error('INSUFFICIENT_PRIVILEGE', denied, ref.name.pos);
     }
     if (!node) {
       const names = [...Object.keys(catalog.tables), ...Object.keys(catalog.views), ...Object.keys(materializedViews(catalog)), ...this.ctes.flatMap((f) => [...f.keys()]), 'svv_table_info'];

@@ -44,7 +44,52 @@ export type Statement =
   | VacuumStatement
   | AnalyzeStatement
   | TransactionStatement
+  | CreateUserStatement
+  | AlterUserStatement
+  | DropUserStatement
+  | GrantStatement
   | IgnoredStatement;
+
+/** PASSWORD 'text' (clear, or Redshift's md5 form) or PASSWORD DISABLE. */
+export type PasswordClause = { readonly kind: 'text'; readonly value: string; readonly pos: number } | { readonly kind: 'disable' };
+
+/** CREATE USER name [WITH] PASSWORD {'…' | DISABLE} [CREATEUSER | NOCREATEUSER] (parse-users.ts). */
+export interface CreateUserStatement extends Node {
+  readonly kind: 'createUser';
+  readonly name: Ident;
+  readonly password: PasswordClause;
+  /** CREATEUSER (a superuser) or NOCREATEUSER; null: not said (not a superuser). */
+  readonly superuser: boolean | null;
+}
+
+/** ALTER USER name RENAME TO new | ALTER USER name [WITH] {PASSWORD … | CREATEUSER | NOCREATEUSER} … */
+export interface AlterUserStatement extends Node {
+  readonly kind: 'alterUser';
+  readonly name: Ident;
+  readonly change:
+    | { readonly kind: 'rename'; readonly to: Ident }
+    | { readonly kind: 'options'; readonly password: PasswordClause | null; readonly superuser: boolean | null };
+}
+
+export interface DropUserStatement extends Node {
+  readonly kind: 'dropUser';
+  readonly names: readonly Ident[];
+  readonly ifExists: boolean;
+}
+
+/** A table privilege of GRANT and REVOKE. */
+export type TablePrivilege = 'select' | 'insert' | 'update' | 'delete';
+
+/** GRANT privileges ON … TO grantees, or (revoke) REVOKE privileges ON … FROM grantees. */
+export interface GrantStatement extends Node {
+  readonly kind: 'grant';
+  readonly revoke: boolean;
+  /** ALL [PRIVILEGES] is every one of them. */
+  readonly privileges: readonly TablePrivilege[];
+  readonly on: { readonly kind: 'relations'; readonly names: readonly Ident[] } | { readonly kind: 'schemas'; readonly names: readonly Ident[] };
+  /** A user's name, or null for PUBLIC (at `pos`). */
+  readonly grantees: readonly { readonly name: Ident | null; readonly pos: number }[];
+}
 
 /**
  * A statement of a schema dump that keel accepts and has nothing to do for

@@ -198,6 +198,10 @@ function childrenOf(it: Item): Item[] {
         case 'analyze':
         case 'dropTable':
         case 'dropView':
+        case 'createUser':
+        case 'alterUser':
+        case 'dropUser':
+        case 'grant':
         case 'alterTable':
         case 'ignored':
           break;

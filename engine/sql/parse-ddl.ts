@@ -5,12 +5,13 @@
 import type * as ast from './ast.js';
 import type { Token } from './lexer.js';
 import type { Mutable, ParserCursor } from './parse-cursor.js';
+import { alterUser, createUser, dropUser } from './parse-users.js';
 
 const DIST_STYLES: ReadonlySet<string> = new Set(['auto', 'even', 'key', 'all']);
 
 /** Objects after CREATE/DROP/ALTER that we recognize but do not have. */
 const UNSUPPORTED_OBJECTS: ReadonlySet<string> = new Set([
-  'index', 'schema', 'database', 'function', 'procedure', 'user', 'group', 'role', 'external', 'sequence',
+  'index', 'schema', 'database', 'function', 'procedure', 'group', 'role', 'external', 'sequence',
   'library', 'model', 'datashare', 'temp', 'temporary', 'local', 'trigger', 'type',
 ]);
 
@@ -24,6 +25,7 @@ export function createStatement(p: ParserCursor): ast.Statement {
   if (p.isWord('view')) return createView(p, pos, orReplace);
   if (p.isWord('table') && !orReplace) return createTable(p, pos);
   if (p.isWord('materialized') && !orReplace) return createMaterializedView(p, pos);
+  if (p.isWord('user') && !orReplace) return createUser(p, pos);
   const t = p.tok;
   if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw p.unsupported(`CREATE ${t.value.toUpperCase()}`);
   throw p.expected(orReplace ? 'VIEW' : 'TABLE or VIEW');
@@ -364,9 +366,10 @@ export function refreshStatement(p: ParserCursor): ast.RefreshMaterializedViewSt
 }
 
 // DROP TABLE|VIEW [IF EXISTS] a [, b] [RESTRICT] | DROP MATERIALIZED VIEW [IF EXISTS] v
-export function dropStatement(p: ParserCursor): ast.DropTableStatement | ast.DropViewStatement | ast.DropMaterializedViewStatement {
+export function dropStatement(p: ParserCursor): ast.DropTableStatement | ast.DropViewStatement | ast.DropMaterializedViewStatement | ast.DropUserStatement {
   const pos = p.advance().pos;
   const t = p.tok;
+  if (p.isWord('user')) return dropUser(p, pos);
   if (p.acceptWord('materialized')) {
     p.expectWord('view');
     const ifExists = acceptIfExists(p);
@@ -392,8 +395,9 @@ export function dropStatement(p: ParserCursor): ast.DropTableStatement | ast.Dro
 
 // ALTER TABLE t ALTER (DISTSTYLE | DISTKEY | [COMPOUND | INTERLEAVED] SORTKEY | COLUMN c ENCODE | ENCODE AUTO) ... [, ALTER ...]
 // | ALTER TABLE t (ADD [COLUMN] | DROP [COLUMN] | RENAME COLUMN | RENAME TO | ALTER COLUMN c TYPE) ...
-export function alterStatement(p: ParserCursor): ast.AlterTableStatement | ast.AlterSchemaStatement | ast.IgnoredStatement {
+export function alterStatement(p: ParserCursor): ast.AlterTableStatement | ast.AlterSchemaStatement | ast.IgnoredStatement | ast.AlterUserStatement {
   const pos = p.advance().pos;
+  if (p.isWord('user')) return alterUser(p, pos);
   if (!p.isWord('table')) {
     const t = p.tok;
     if (t.kind === 'word' && UNSUPPORTED_OBJECTS.has(t.value)) throw p.unsupported(`ALTER ${t.value.toUpperCase()}`);

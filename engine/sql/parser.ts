@@ -26,6 +26,8 @@ import { alterStatement, createStatement, dropStatement, refreshStatement } from
 import { deleteStatement, insertStatement, mergeStatement, truncateStatement, updateStatement } from './parse-dml.js';
 import { copyStatement, unloadStatement } from './parse-copy.js';
 import { analyzeStatement, vacuumStatement } from './parse-maintenance.js';
+import { grantStatement } from './parse-users.js';
+import { arrayExpr } from './parse-array.js';
 import { transactionStatement } from './parse-transaction.js';
 import { resetStatement, setStatement, showStatement } from './parse-session.js';
 import { commentStatement } from './parse-ignored.js';
@@ -74,7 +76,6 @@ const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
 
 /** Words that start statements we recognize but do not run. */
 const UNSUPPORTED_STATEMENTS: ReadonlySet<string> = new Set([
-  'grant', 'revoke',
   'call', 'declare', 'fetch',
   'close', 'prepare', 'execute', 'deallocate', 'lock', 'cancel',
 ]);
@@ -416,6 +417,9 @@ class Parser implements ParserCursor {
         return setStatement(this);
       case 'reset':
         return resetStatement(this);
+      case 'grant':
+      case 'revoke':
+        return grantStatement(this);
       default:
         if (UNSUPPORTED_STATEMENTS.has(t.value)) throw this.unsupported(t.value.toUpperCase());
         throw this.unexpected();
@@ -1171,6 +1175,9 @@ class Parser implements ParserCursor {
         return this.castExpr();
       case 'exists':
         if (next.kind === 'op' && next.value === '(') return this.existsExpr();
+        break;
+      case 'array':
+        if (next.kind === 'op' && next.value === '(') return arrayExpr(this);
         break;
       case 'date':
         if (next.kind === 'string') return this.typedLiteral({ id: 'date' });

@@ -12,6 +12,7 @@ import { sessionZone } from './settings.js';
 import type { BindContext } from '../plan/binder.js';
 import { isStatsOnly, withImportedStats } from '../catalog/imported-stats.js';
 import type { SessionHost } from './host.js';
+import { readCheck } from './privileges.js';
 
 /**
  * `params`: the values of a prepared statement's $1, $2 ...; without them a
@@ -19,10 +20,12 @@ import type { SessionHost } from './host.js';
  * table is refused (the default); false for planning only (EXPLAIN, planned
  * records), which then plans with the imported statistics instead.
  */
-export function bindContext(db: Pick<SessionHost, 'systemTable' | 'importedStats' | 'settings'>, catalog: Catalog, sql: string, params?: readonly ParamValue[], reads = true): BindContext {
+export function bindContext(db: Pick<SessionHost, 'systemTable' | 'importedStats' | 'settings'> & Partial<Pick<SessionHost, 'principal' | 'restrictedSystemTable'>>, catalog: Catalog, sql: string, params?: readonly ParamValue[], reads = true): BindContext {
   const stats = db.importedStats();
   const zone = sessionZone(db.settings);
-  const base = { systemTable: (name: string) => db.systemTable(name), sql, ...(params ? { params } : {}), ...(zone !== undefined ? { sessionZone: db.settings.timeZone } : {}) };
+  // a session of a catalog user has its reads checked, planning included (EXPLAIN shows nothing it may not read)
+  const canRead = db.principal ? readCheck(db.principal, catalog, (name) => db.restrictedSystemTable?.(name) ?? false) : undefined;
+  const base = { systemTable: (name: string) => db.systemTable(name), sql, ...(params ? { params } : {}), ...(zone !== undefined ? { sessionZone: db.settings.timeZone } : {}), ...(canRead ? { canRead } : {}) };
   if (!reads) return { ...base, catalog: withImportedStats(catalog, stats) };
   return { ...base, catalog, ...(stats ? { statsOnly: (t: TableMeta) => isStatsOnly(t, stats) } : {}) };
 }

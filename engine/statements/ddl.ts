@@ -16,6 +16,7 @@ import type { CancelFlag } from '../exec/cancel.js';
 import type { SessionHost } from './host.js';
 import { evaluateDefault } from './alter-columns.js';
 import { bindContext, encodingOf, statementError as ddlError, tableOr } from './common.js';
+import { ownedBy } from './privileges.js';
 import { done, type StatementOutcome } from './outcome.js';
 
 function checkColumn(table: TableMeta | readonly ast.ColumnDefinition[], col: ast.Ident, p: ParsedStatement, role: string): void {
@@ -103,7 +104,7 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
       if (s.ifNotExists && catalog.tables[s.name.name]) return { catalog, result: undefined };
       throw ddlError('DUPLICATE_OBJECT', `relation "${s.name.name}" already exists`, s.name.pos, p);
     }
-    let table = newTable(catalog, s.name.name, layout);
+    let table: TableMeta = { ...newTable(catalog, s.name.name, layout), ...ownedBy(db.principal) };
     if (source) {
       const plan = new Planner(catalog.slices, db.store).planQuery(source);
       const batch = new Executor(new ExecContext(db.store, catalog.slices, undefined, cancel)).collect(plan);
@@ -144,7 +145,7 @@ async function createLike(db: SessionHost, s: ast.CreateTableStatement, like: No
       sortStyle: parent.sortStyle,
       sortAuto: parent.sortAuto,
     });
-    const pinned: TableMeta = parent.distAuto && parent.distPinned ? { ...table, distPinned: true } : table;
+    const pinned: TableMeta = { ...table, ...(parent.distAuto && parent.distPinned ? { distPinned: true } : {}), ...ownedBy(db.principal) };
     return { catalog: { ...catalog, nextTableId: catalog.nextTableId + 1, tables: { ...catalog.tables, [table.name]: pinned } }, result: undefined };
   });
   return done('CREATE TABLE', t0);
@@ -274,7 +275,7 @@ export async function createView(db: SessionHost, s: ast.CreateViewStatement, p:
   await db.change((catalog) => {
     if (catalog.tables[s.name.name] || materializedViews(catalog)[s.name.name]) throw ddlError('DUPLICATE_OBJECT', `relation "${s.name.name}" already exists as a table`, s.name.pos, p);
     if (catalog.views[s.name.name] && !s.orReplace) throw ddlError('DUPLICATE_OBJECT', `view "${s.name.name}" already exists`, s.name.pos, p);
-    const view = { name: s.name.name, sql: s.queryText, columns: s.columns ? s.columns.map((c) => c.name) : null, ...(s.noSchemaBinding ? { lateBinding: true } : {}) };
+    const view = { name: s.name.name, sql: s.queryText, columns: s.columns ? s.columns.map((c) => c.name) : null, ...(s.noSchemaBinding ? { lateBinding: true } : {}), ...ownedBy(db.principal) };
     return { catalog: { ...catalog, views: { ...catalog.views, [view.name]: view } }, result: undefined };
   });
   return done('CREATE VIEW', t0);

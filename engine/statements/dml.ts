@@ -172,7 +172,7 @@ export async function truncate(db: SessionHost, s: ast.TruncateStatement, p: Par
 }
 
 /** A binding context whose catalog shows the target table with its row id column. */
-export function dmlContext(db: Pick<SessionHost, 'systemTable' | 'importedStats' | 'settings'>, catalog: Catalog, table: TableMeta, p: ParsedStatement, reads = true): BindContext {
+export function dmlContext(db: Pick<SessionHost, 'systemTable' | 'importedStats' | 'settings'> & Partial<Pick<SessionHost, 'principal' | 'restrictedSystemTable'>>, catalog: Catalog, table: TableMeta, p: ParsedStatement, reads = true): BindContext {
   return bindContext(db, { ...catalog, tables: { ...catalog.tables, [table.name]: withRowIds(table) } }, p.text, p.params, reads);
 }
 

@@ -13,12 +13,15 @@ import type { QueryRecord } from '../query-record.js';
 import type { TransactionBlock } from './transaction.js';
 import type { SessionSettings } from './settings.js';
 import type { ResultCache } from '../result-cache.js';
+import type { Principal } from './privileges.js';
 
 export interface SessionHost {
   readonly store: Store;
   readonly dir: string;
   /** The user and session named at open, for query records. */
   readonly options: { readonly user?: string; readonly session?: string };
+  /** Whose privileges the statements are checked against (statements/privileges.ts). */
+  readonly principal: Principal;
   /** What statements read: the committed catalog, or in a transaction block its snapshot with its own changes. */
   catalog(): Catalog;
   /** Commits a change: at once outside a transaction block, else as part of the block (transaction.ts). */
@@ -32,6 +35,8 @@ export interface SessionHost {
   /** The session's transaction block. */
   readonly transaction: TransactionBlock;
   systemTable(name: string): SystemTable | undefined;
+  /** Whether a system table is for superusers only (the workload log's: they show every user's statements). */
+  restrictedSystemTable(name: string): boolean;
   /** Statistics imported from a cluster (catalog/imported-stats.ts), null when none were. */
   importedStats(): ImportedStats | null;
   /** Null when queries run on the calling thread only. */

@@ -21,6 +21,7 @@ import { HIDDEN_PREFIX } from '../matview/shape.js';
 import { volatileFunctionIn } from '../sql/volatile.js';
 import type { SessionHost } from './host.js';
 import { bindContext, statementError } from './common.js';
+import { ownedBy } from './privileges.js';
 import { createLayout } from './ddl.js';
 import { done, type StatementOutcome } from './outcome.js';
 
@@ -59,7 +60,7 @@ export async function createMaterializedView(db: SessionHost, s: ast.CreateMater
       table,
       columns: names,
       autoRefresh: s.autoRefresh,
-      owner: db.options.user ?? process.env.USER ?? 'keel',
+      owner: db.principal.kind === 'user' ? db.principal.name : (db.options.user ?? process.env.USER ?? 'keel'),
       base: full.base.map(baseState),
       createdAt: now,
       refreshes: [entry],
@@ -68,7 +69,7 @@ export async function createMaterializedView(db: SessionHost, s: ast.CreateMater
       catalog: {
         ...catalog,
         nextTableId: catalog.nextTableId + 1,
-        tables: { ...catalog.tables, [table]: change.table },
+        tables: { ...catalog.tables, [table]: { ...change.table, ...ownedBy(db.principal) } },
         materializedViews: { ...materializedViews(catalog), [mv.name]: mv },
       },
       result: undefined,

@@ -24,11 +24,13 @@ import { readsSystemTable, tablesRead } from '../plan/logical-walks.js';
 import type { LogicalNode } from '../plan/logical.js';
 import { exactViewMatch } from '../matview/rewrite.js';
 import { textResult, zeroStats, type StatementOutcome } from './outcome.js';
+import { checkedUser } from './privileges.js';
 
 export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
   const catalog = db.catalog();
   // a block that wrote reads files no other catalog names: its answers are its own
-  const cacheable = db.settings.resultCache && !db.transaction.writing && volatileFunctionIn(p.text) === null;
+  // a user whose reads are checked gets no cached answer: a hit skips the binding that checks them (a REVOKE since would not be seen)
+  const cacheable = db.settings.resultCache && !db.transaction.writing && volatileFunctionIn(p.text) === null && checkedUser(db.principal, catalog) === null;
   // a prepared statement's answer depends on its parameters' values as much as on its text
   const key = p.params?.length ? `${p.text}\u0000${JSON.stringify(p.params)}` : p.text;
   if (cacheable) {

@@ -112,6 +112,7 @@ export function validateCatalog(parsed: unknown, file: string, formats: readonly
       if ((c.tables && Object.hasOwn(c.tables, name)) || Object.hasOwn(c.views as object, name)) bad(`"${name}" is both a materialized view and a table or view`);
     }
   }
+  if (c.users !== undefined) checkUsers(c.users, c.nextUserId, bad);
   if (c.retired !== undefined) {
     if (!Array.isArray(c.retired)) bad('retired is not a list');
     for (const r of c.retired as unknown[]) {
@@ -122,6 +123,22 @@ export function validateCatalog(parsed: unknown, file: string, formats: readonly
     }
   }
   return parsed as unknown as Catalog;
+}
+
+/** Users: an object by name, each with an id below nextUserId, unique, and a password verifier of a known kind or null. */
+function checkUsers(users: unknown, nextUserId: unknown, bad: (what: string) => never): void {
+  if (!isObject(users)) return bad('users is not an object');
+  if (!isInt(nextUserId, 1)) bad(`nextUserId ${JSON.stringify(nextUserId)} is not a positive integer`);
+  const ids = new Set<number>();
+  for (const [name, u] of Object.entries(users)) {
+    if (!isObject(u) || u.name !== name || !isInt(u.id, 1, (nextUserId as number) - 1) || typeof u.superuser !== 'boolean') bad(`user "${name}" has missing or wrong fields`);
+    const m = u as Record<string, unknown>;
+    if (ids.has(m.id as number)) bad(`user "${name}" has id ${m.id}, which another user has too`);
+    ids.add(m.id as number);
+    const pw = m.password;
+    const known = pw === null || (isObject(pw) && (pw.kind === 'md5' ? typeof pw.hash === 'string' : pw.kind === 'scram-sha-256' && isInt(pw.iterations, 1) && typeof pw.salt === 'string' && typeof pw.storedKey === 'string' && typeof pw.serverKey === 'string'));
+    if (!known) bad(`user "${name}" has a password of an unknown form`);
+  }
 }
 
 function checkTable(name: string, t: unknown, slices: number, nextTableId: number, ids: Set<number>, bad: (what: string) => never): void {

@@ -43,6 +43,21 @@ export function authenticationMd5Password(w: MessageWriter, salt: Uint8Array): v
   w.begin('R').int32(5).raw(salt).end();
 }
 
+/** AuthenticationSASL: the mechanisms offered, each a C string, then an empty one. */
+export function authenticationSasl(w: MessageWriter, mechanisms: readonly string[]): void {
+  const m = w.begin('R').int32(10);
+  for (const name of mechanisms) m.cstring(name);
+  m.cstring('').end();
+}
+
+export function authenticationSaslContinue(w: MessageWriter, data: string): void {
+  w.begin('R').int32(11).raw(Buffer.from(data, 'utf8')).end();
+}
+
+export function authenticationSaslFinal(w: MessageWriter, data: string): void {
+  w.begin('R').int32(12).raw(Buffer.from(data, 'utf8')).end();
+}
+
 export function parameterStatus(w: MessageWriter, name: string, value: string): void {
   w.begin('S').cstring(name).cstring(value).end();
 }

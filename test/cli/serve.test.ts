@@ -1,7 +1,8 @@
 /**
  * keel serve as a process: it prints where it listens (--json), serves the
- * data directory to a wire client, records the statements in the workload log
- * with the client's user, and stops cleanly on SIGTERM. Runs the built keel:
+ * data directory to a user created with keel sql, who logs in by SCRAM,
+ * records the statements in the workload log with the client's user, and
+ * stops cleanly on SIGTERM. Runs the built keel:
  * `npm run build` first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,13 +11,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KEEL_BIN, runKeel } from './helpers.js';
-import { dataRow, loggedIn } from '../server/wire-client.js';
+import { dataRow, loggedIn, TEST_PASSWORD } from '../server/wire-client.js';
 
 let dir: string;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-serve-cli-'));
-  expect(runKeel(['sql', '--data', 'd', 'create table t (x integer); insert into t values (1), (2), (3)'], { cwd: dir }).code).toBe(0);
+  expect(runKeel(['sql', '--data', 'd', `create table t (x integer); insert into t values (1), (2), (3); create user wiremark password '${TEST_PASSWORD}'; grant select on t to wiremark`], { cwd: dir }).code).toBe(0);
 });
 
 afterAll(() => {
@@ -42,9 +43,9 @@ function serve(args: readonly string[]): Promise<{ child: ChildProcess; line: st
 describe('keel serve', () => {
   it('serves the data directory, logs the statements with their user, and stops on SIGTERM', async () => {
     const { child, line, stderr } = await serve(['--json']);
-    const info = JSON.parse(line) as { host: string; port: number; auth: string };
+    const info = JSON.parse(line) as { host: string; port: number; auth: string; tls: boolean; users: number };
     expect(info.host).toBe('127.0.0.1');
-    expect(info.auth).toBe('trust');
+    expect(info).toMatchObject({ auth: 'scram-sha-256', tls: false, users: 1 });
     const c = await loggedIn(info.port, 'wiremark');
     c.query('select sum(x) from t');
     const msgs = await c.until('Z');
@@ -57,14 +58,19 @@ describe('keel serve', () => {
     const history = runKeel(['log', 'history', '--data', 'd', '--json'], { cwd: dir });
     expect(history.code).toBe(0);
     expect(history.stdout).toContain('wiremark');
+    // the user statement of the setup is in the log with its password masked
+    expect(history.stdout).not.toContain(TEST_PASSWORD);
   });
 
   it('refuses a bad --port and a bad --auth with one line', () => {
     const port = runKeel(['serve', '--data', 'd', '--port', 'x'], { cwd: dir });
     expect(port.code).toBe(1);
     expect(port.stderr).toBe('error: --port: expected a port number (0 to 65535), got x\n');
-    const auth = runKeel(['serve', '--data', 'd', '--auth', 'scram'], { cwd: dir });
+    const auth = runKeel(['serve', '--data', 'd', '--auth', 'trust'], { cwd: dir });
     expect(auth.code).toBe(1);
-    expect(auth.stderr).toBe('error: --auth: expected trust, cleartext or md5, got scram\n');
+    expect(auth.stderr).toBe('error: --auth: expected scram-sha-256, md5, cleartext, got trust\n');
+    const tls = runKeel(['serve', '--data', 'd', '--tls-cert', 'cert.pem'], { cwd: dir });
+    expect(tls.code).toBe(1);
+    expect(tls.stderr).toBe('error: --tls-cert and --tls-key go together: TLS needs the certificate and its key\n');
   });
 });

@@ -10,9 +10,9 @@
  * query would make this test's timing depend on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExecError, type ExecuteOptions, type QueryResult } from '../../engine/index.js';
+import { ExecError, scramVerifier, type ExecuteOptions, type QueryResult } from '../../engine/index.js';
 import { PgServer } from '../../server/index.js';
-import { dataRow, errorFields, int32, WireClient } from './wire-client.js';
+import { dataRow, errorFields, int32, TEST_PASSWORD, WireClient } from './wire-client.js';
 
 /** Runs "wait" until aborted; anything else returns one row of one integer column holding its length. */
 const host = {
@@ -47,7 +47,8 @@ const host = {
 let server: PgServer;
 
 beforeAll(async () => {
-  server = await PgServer.listen(async () => host, { port: 0, log: () => {} });
+  const u = { id: 100, name: 'u', superuser: false, password: scramVerifier(TEST_PASSWORD), createdAt: 0 };
+  server = await PgServer.listen(async () => host, { port: 0, log: () => {}, users: () => ({ u }) });
 });
 
 afterAll(async () => {
@@ -56,8 +57,7 @@ afterAll(async () => {
 
 async function login(): Promise<{ c: WireClient; pid: number; secret: number }> {
   const c = await WireClient.connect(server.port);
-  c.startup({ user: 'u', database: 'keel' });
-  const msgs = await c.until('Z');
+  const msgs = await c.scramLogin({ user: 'u', database: 'keel' }, TEST_PASSWORD);
   const key = msgs.find((m) => m.type === 'K')!;
   return { c, pid: key.body.readInt32BE(0), secret: key.body.readInt32BE(4) };
 }

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startServer, type TestServer } from './wire-client.js';
+import { startServer, TEST_PASSWORD, type TestServer } from './wire-client.js';
+import { selfSignedCertificate } from './tls-cert.js';
 
 let env: TestServer;
 
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 async function client(options: Partial<pg.ClientConfig> = {}): Promise<pg.Client> {
-  const c = new pg.Client({ host: '127.0.0.1', port: env.server.port, user: 'alice', database: 'keel', ...options });
+  const c = new pg.Client({ host: '127.0.0.1', port: env.server.port, user: 'alice', password: TEST_PASSWORD, database: 'keel', ...options });
   await c.connect();
   return c;
 }
@@ -131,6 +132,77 @@ describe('node-postgres', () => {
       await c.query('drop table ledger');
     } finally {
       await c.end();
+    }
+  });
+});
+
+describe('node-postgres: users and privileges', () => {
+  beforeAll(async () => {
+    await env.db.execute(`
+      create table secret (x integer);
+      insert into secret values (42);
+      create table shared (x integer);
+      insert into shared values (7);
+      create user reader password 'Reader-pass-1';
+      grant select on shared to reader;
+    `);
+  });
+
+  it('a user without SELECT on a table is refused with 42501 insufficient_privilege; with it, reads', async () => {
+    const c = await client({ user: 'reader', password: 'Reader-pass-1' });
+    try {
+      expect((await c.query('select x from shared')).rows).toEqual([{ x: 7 }]);
+      const e = await c.query('select x from secret').catch((x: unknown) => x as pg.DatabaseError);
+      expect(e).toBeInstanceOf(Error);
+      expect((e as pg.DatabaseError).code).toBe('42501');
+      expect((e as pg.DatabaseError).message).toBe('permission denied for relation secret: user "reader" has no SELECT privilege on it (its owner or a superuser can GRANT it)');
+      const w = await c.query('insert into shared values (1)').catch((x: unknown) => x as pg.DatabaseError);
+      expect((w as pg.DatabaseError).code).toBe('42501');
+      // the session goes on after a refusal
+      expect((await c.query('select count(*)::int as n from shared')).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('REVOKE takes effect at the next statement of an open session', async () => {
+    const c = await client({ user: 'reader', password: 'Reader-pass-1' });
+    try {
+      expect((await c.query('select x from shared')).rows).toEqual([{ x: 7 }]);
+      await env.db.execute('revoke select on shared from reader');
+      const e = await c.query('select x from shared').catch((x: unknown) => x as pg.DatabaseError);
+      expect((e as pg.DatabaseError).code).toBe('42501');
+      await env.db.execute('grant select on shared to reader');
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('a wrong password is refused with 28P01', async () => {
+    const e = await client({ user: 'reader', password: 'Reader-pass-2' }).catch((x: unknown) => x as pg.DatabaseError);
+    expect((e as pg.DatabaseError).code).toBe('28P01');
+    expect((e as pg.DatabaseError).message).toBe('password authentication failed for user "reader"');
+  });
+});
+
+const CERT = selfSignedCertificate();
+
+describe.skipIf(CERT === null)('node-postgres over TLS (skipped: no openssl binary to make a certificate)', () => {
+  it('ssl: { rejectUnauthorized: false } logs in over TLS and runs queries', async () => {
+    const s = await startServer({ tls: CERT! });
+    try {
+      const c = new pg.Client({ host: '127.0.0.1', port: s.server.port, user: 'alice', password: TEST_PASSWORD, database: 'keel', ssl: { rejectUnauthorized: false } });
+      await c.connect();
+      try {
+        // the client's socket is a TLS socket once connected
+        const socket = (c as unknown as { connection: { stream: { encrypted?: boolean } } }).connection.stream;
+        expect(socket.encrypted).toBe(true);
+        expect((await c.query('select 1 + 1 as two')).rows).toEqual([{ two: 2 }]);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await s.stop();
     }
   });
 });

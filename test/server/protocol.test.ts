@@ -1,11 +1,12 @@
 /**
  * The wire protocol spoken by a raw socket client (wire-client.ts): startup,
- * the SSL request, authentication, the simple query protocol with its row
+ * the SSL request, authentication (SCRAM-SHA-256, md5, cleartext), the simple query protocol with its row
  * descriptions, text values, command tags and errors, and the connection's end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { md5Response, SERVER_VERSION } from '../../server/index.js';
-import { cstr, cstringOf, dataRow, errorFields, int32, loggedIn, rowDescription, startServer, WireClient, type Message } from './wire-client.js';
+import { createHash } from 'node:crypto';
+import { cstr, cstringOf, dataRow, errorFields, int32, loggedIn, rowDescription, startServer, TEST_PASSWORD, WireClient, type Message } from './wire-client.js';
 
 let env: Awaited<ReturnType<typeof startServer>>;
 
@@ -25,30 +26,29 @@ afterAll(async () => {
 const types = (msgs: readonly Message[]) => msgs.map((m) => m.type).join('');
 
 describe('startup', () => {
-  it('logs in with trust: AuthenticationOk, parameters, BackendKeyData, ReadyForQuery idle', async () => {
+  it('logs in by SCRAM-SHA-256: SASL, SASLContinue, SASLFinal, AuthenticationOk, parameters, BackendKeyData, ReadyForQuery idle', async () => {
     const c = await WireClient.connect(env.server.port);
-    c.startup({ user: 'alice', database: 'keel', application_name: 'test' });
-    const msgs = await c.until('Z');
+    const msgs = await c.scramLogin({ user: 'alice', database: 'keel', application_name: 'test' }, TEST_PASSWORD);
     expect(msgs[0]!.type).toBe('R');
-    expect(msgs[0]!.body.readInt32BE(0)).toBe(0);
+    expect(msgs[0]!.body.readInt32BE(0)).toBe(12);
+    expect(msgs[1]!.body.readInt32BE(0)).toBe(0);
     const params = Object.fromEntries(
       msgs.filter((m) => m.type === 'S').map((m) => {
         const [k, v] = m.body.toString('utf8').split('\0');
         return [k, v];
       }),
     );
-    expect(params).toMatchObject({ server_version: SERVER_VERSION, client_encoding: 'UTF8', DateStyle: 'ISO, MDY', integer_datetimes: 'on', standard_conforming_strings: 'on', application_name: 'test', session_authorization: 'alice' });
+    expect(params).toMatchObject({ server_version: SERVER_VERSION, client_encoding: 'UTF8', DateStyle: 'ISO, MDY', integer_datetimes: 'on', standard_conforming_strings: 'on', application_name: 'test', session_authorization: 'alice', is_superuser: 'on' });
     const key = msgs.find((m) => m.type === 'K')!;
     expect(key.body.length).toBe(8);
     expect(msgs.at(-1)!.body.toString()).toBe('I');
     c.end();
   });
 
-  it("answers an SSLRequest with 'N' and then accepts the startup in the clear", async () => {
+  it("answers an SSLRequest with 'N' when no certificate is configured, then accepts the startup in the clear", async () => {
     const c = await WireClient.connect(env.server.port);
     expect(await c.sslRequest()).toBe('N'.charCodeAt(0));
-    c.startup({ user: 'bob' });
-    expect(types(await c.until('Z'))).toMatch(/^RS+KZ$/);
+    expect(types(await c.scramLogin({ user: 'alice' }, TEST_PASSWORD))).toMatch(/^RRS+KZ$/);
     c.end();
   });
 
@@ -62,13 +62,15 @@ describe('startup', () => {
     await c.closedByServer();
   });
 
-  it('answers protocol 3.2 with NegotiateProtocolVersion 3.0 and goes on', async () => {
+  it('answers protocol 3.2 with NegotiateProtocolVersion 3.0 and goes on to authentication', async () => {
     const c = await WireClient.connect(env.server.port);
     c.startup({ user: 'alice', '_pq_.compression': 'on' }, (3 << 16) | 2);
-    const msgs = await c.until('Z');
-    expect(msgs[0]!.type).toBe('v');
-    expect(msgs[0]!.body.readInt32BE(0)).toBe(3 << 16);
-    expect(msgs.at(-1)!.type).toBe('Z');
+    const v = (await c.next())!;
+    expect(v.type).toBe('v');
+    expect(v.body.readInt32BE(0)).toBe(3 << 16);
+    const ask = (await c.next())!;
+    expect(ask.type).toBe('R');
+    expect(ask.body.readInt32BE(0)).toBe(10);
     c.end();
   });
 
@@ -82,10 +84,46 @@ describe('startup', () => {
 });
 
 describe('password authentication', () => {
-  it('md5: the right password logs in, a wrong one is refused with 28P01', async () => {
-    const s = await startServer({ password: 's3cret' });
+  beforeAll(async () => {
+    await env.db.execute(`
+      create user scram_user password 'Scram-pass-1';
+      create user md5_user password 'md5${createHash('md5').update('Md5-pass-1md5_user').digest('hex')}';
+      create user disabled_user password disable;
+    `);
+  });
+
+  it('SCRAM-SHA-256 offers only SCRAM-SHA-256, and refuses a wrong password with 28P01', async () => {
+    const c = await WireClient.connect(env.server.port);
+    c.startup({ user: 'scram_user' });
+    const ask = (await c.next())!;
+    expect(ask.body.readInt32BE(0)).toBe(10);
+    expect(ask.body.subarray(4).toString('utf8')).toBe('SCRAM-SHA-256\0\0');
+    c.end();
+    const ok = await WireClient.connect(env.server.port);
+    expect((await ok.scramLogin({ user: 'scram_user' }, 'Scram-pass-1')).at(-1)!.type).toBe('Z');
+    ok.end();
+    const bad = await WireClient.connect(env.server.port);
+    const msgs = await bad.scramLogin({ user: 'scram_user' }, 'Scram-pass-2');
+    expect(types(msgs)).toBe('E');
+    expect(errorFields(msgs[0]!)).toMatchObject({ S: 'FATAL', C: '28P01', M: 'password authentication failed for user "scram_user"' });
+    await bad.closedByServer();
+  });
+
+  it('an unknown user, a user with PASSWORD DISABLE and one stored in md5 form go through the same SCRAM exchange and fail at its end', async () => {
+    for (const [user, password] of [['nobody', 'Any-pass-1'], ['disabled_user', 'Any-pass-1'], ['md5_user', 'Md5-pass-1']] as const) {
+      const c = await WireClient.connect(env.server.port);
+      const msgs = await c.scramLogin({ user }, password);
+      expect(types(msgs)).toBe('E');
+      expect(errorFields(msgs[0]!)).toMatchObject({ S: 'FATAL', C: '28P01', M: `password authentication failed for user "${user}"` });
+      await c.closedByServer();
+    }
+  });
+
+  it('--auth md5: MD5 for a user stored in md5 form (a wrong password refused), SCRAM for one stored as a verifier', async () => {
+    const s = await startServer({ auth: 'md5', logins: ['alice'] });
     try {
-      for (const [password, ok] of [['s3cret', true], ['wrong', false]] as const) {
+      await s.db.execute(`create user carol password 'md5${createHash('md5').update('Carol-pass-1carol').digest('hex')}'`);
+      for (const [password, ok] of [['Carol-pass-1', true], ['Carol-pass-2', false]] as const) {
         const c = await WireClient.connect(s.server.port);
         c.startup({ user: 'carol' });
         const ask = (await c.next())!;
@@ -104,19 +142,22 @@ describe('password authentication', () => {
         }
         c.end();
       }
+      const scram = await WireClient.connect(s.server.port);
+      expect(types(await scram.scramLogin({ user: 'alice' }, TEST_PASSWORD))).toMatch(/^RRS+KZ$/);
+      scram.end();
     } finally {
       await s.stop();
     }
   });
 
-  it('cleartext: asks with code 3 and checks the password', async () => {
-    const s = await startServer({ password: 'pw', auth: 'cleartext' });
+  it('--auth cleartext: asks with code 3 and checks the password against the SCRAM verifier', async () => {
+    const s = await startServer({ auth: 'cleartext', logins: ['dave'] });
     try {
       const c = await WireClient.connect(s.server.port);
       c.startup({ user: 'dave' });
       const ask = (await c.next())!;
       expect(ask.body.readInt32BE(0)).toBe(3);
-      c.message('p', cstr('pw'));
+      c.message('p', cstr(TEST_PASSWORD));
       expect((await c.until('Z')).at(-1)!.type).toBe('Z');
       c.end();
       const bad = await WireClient.connect(s.server.port);
@@ -130,8 +171,32 @@ describe('password authentication', () => {
     }
   });
 
+  it('a directory with no user accepts no login: FATAL 28000 naming CREATE USER', async () => {
+    const s = await startServer({ logins: [] });
+    try {
+      const c = await WireClient.connect(s.server.port);
+      c.startup({ user: 'alice' });
+      const m = (await c.next())!;
+      expect(errorFields(m)).toMatchObject({ S: 'FATAL', C: '28000' });
+      expect(errorFields(m).M).toContain('CREATE USER');
+      await c.closedByServer();
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('a malformed SCRAM message ends the connection with 08P01', async () => {
+    const c = await WireClient.connect(env.server.port);
+    c.startup({ user: 'alice' });
+    await c.next();
+    const first = Buffer.from('p=tls-server-end-point,,n=,r=abc');
+    c.message('p', Buffer.concat([cstr('SCRAM-SHA-256'), int32(first.length), first]));
+    expect(errorFields((await c.next())!)).toMatchObject({ S: 'FATAL', C: '08P01' });
+    await c.closedByServer();
+  });
+
   it('a message other than the password during authentication is a protocol violation', async () => {
-    const s = await startServer({ password: 'pw' });
+    const s = await startServer({ logins: ['eve'] });
     try {
       const c = await WireClient.connect(s.server.port);
       c.startup({ user: 'eve' });
@@ -225,7 +290,8 @@ describe('simple query', () => {
   });
 
   it("records each statement with the connection's user and a session naming its database", async () => {
-    const c = await loggedIn(env.server.port, 'frank', 'warehouse');
+    await env.db.execute("create user frank password 'Frank-pass-1'; grant select on t to frank");
+    const c = await loggedIn(env.server.port, 'frank', 'warehouse', 'Frank-pass-1');
     c.query('select count(*) from t');
     await c.until('Z');
     c.end();

@@ -3,7 +3,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { Database, type QueryRecord } from '../../engine/index.js';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { Database, usersOf, type QueryRecord } from '../../engine/index.js';
 import { PgServer, type ServeOptions } from '../../server/index.js';
 
 export interface Message {
@@ -40,6 +41,47 @@ export class WireClient {
 
   /** Set while the answer to an SSLRequest (one byte, not a message) is awaited. */
   private rawPending = false;
+
+  /**
+   * Logs in as a client does under SCRAM-SHA-256 (RFC 5802): startup,
+   * SASLInitialResponse, SASLResponse; checks the server's signature.
+   * Returns the messages from AuthenticationSASLFinal on (through
+   * ReadyForQuery), or the error the server answered with.
+   */
+  async scramLogin(params: Record<string, string>, password: string): Promise<Message[]> {
+    this.startup(params);
+    return this.scram(password);
+  }
+
+  /** scramLogin after the startup message was sent. */
+  async scram(password: string): Promise<Message[]> {
+    const sasl = (await this.next())!;
+    if (sasl.type !== 'R' || sasl.body.readInt32BE(0) !== 10) return [sasl];
+    const clientNonce = randomBytes(18).toString('base64');
+    const clientFirstBare = `n=,r=${clientNonce}`;
+    const first = Buffer.from(`n,,${clientFirstBare}`);
+    this.message('p', Buffer.concat([cstr('SCRAM-SHA-256'), int32(first.length), first]));
+    const cont = (await this.next())!;
+    if (cont.type !== 'R' || cont.body.readInt32BE(0) !== 11) return [cont];
+    const serverFirst = cont.body.subarray(4).toString('utf8');
+    const attrs = new Map(serverFirst.split(',').map((a) => [a[0]!, a.slice(2)] as const));
+    const salted = pbkdf2Sync(password, Buffer.from(attrs.get('s')!, 'base64'), Number(attrs.get('i')), 32, 'sha256');
+    const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+    const storedKey = createHash('sha256').update(clientKey).digest();
+    const withoutProof = `c=biws,r=${attrs.get('r')}`;
+    const authMessage = `${clientFirstBare},${serverFirst},${withoutProof}`;
+    const signature = createHmac('sha256', storedKey).update(authMessage).digest();
+    const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]!));
+    this.message('p', Buffer.from(`${withoutProof},p=${proof.toString('base64')}`));
+    const msgs = await this.until('Z');
+    const final = msgs[0];
+    if (final?.type === 'R' && final.body.readInt32BE(0) === 12) {
+      const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+      const expected = createHmac('sha256', serverKey).update(authMessage).digest('base64');
+      if (final.body.subarray(4).toString('utf8') !== `v=${expected}`) throw new Error('the server\'s SCRAM signature is wrong');
+    }
+    return msgs;
+  }
 
   /** Sends an SSLRequest; resolves to the one-byte answer ('N' or 'S'), or -1 when the connection closes. */
   async sslRequest(): Promise<number> {
@@ -195,22 +237,32 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** A fresh database in a temporary directory, and a server over it on a free port; each connection gets a Database handle of its own. */
-export async function startServer(options: ServeOptions = {}): Promise<TestServer> {
+/** The password of the users startServer creates. */
+export const TEST_PASSWORD = 'Keel-test-1';
+
+/**
+ * A fresh database in a temporary directory, and a server over it on a free
+ * port; each connection gets a Database handle of its own, acting as the
+ * user who logged in. `logins`: the superusers created first, password
+ * TEST_PASSWORD (a directory without users accepts no login); default alice.
+ */
+export async function startServer(options: Partial<ServeOptions> & { logins?: readonly string[] } = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-serve-'));
   const data = path.join(dir, 'data');
   const db = await Database.open(data, { slices: 2, workers: 0 });
+  for (const name of options.logins ?? ['alice']) await db.execute(`create user ${name} password '${TEST_PASSWORD}' createuser`);
   const records: QueryRecord[] = [];
   let open = 0;
+  const { logins: _logins, ...serve } = options;
   const server = await PgServer.listen(
-    async () => {
-      const session = await Database.open(data, { create: false, workers: 0 });
+    async ({ user }) => {
+      const session = await Database.open(data, { create: false, workers: 0, authorization: user });
       open++;
       session.onQuery((r) => records.push(r));
       session.onClose(() => open--);
       return session;
     },
-    { port: 0, log: () => {}, ...options },
+    { port: 0, log: () => {}, users: () => usersOf(db.store.catalog()), ...serve },
   );
   return {
     db,
@@ -226,11 +278,10 @@ export async function startServer(options: ServeOptions = {}): Promise<TestServe
   };
 }
 
-/** Connects and logs in with trust authentication; the login messages are consumed. */
-export async function loggedIn(port: number, user = 'alice', database = 'keel'): Promise<WireClient> {
+/** Connects and logs in by SCRAM-SHA-256 (a user startServer made, by default); the login messages are consumed. */
+export async function loggedIn(port: number, user = 'alice', database = 'keel', password = TEST_PASSWORD): Promise<WireClient> {
   const c = await WireClient.connect(port);
-  c.startup({ user, database });
-  const msgs = await c.until('Z');
+  const msgs = await c.scramLogin({ user, database }, password);
   if (msgs.at(-1)?.type !== 'Z') throw new Error(`login failed: ${msgs.map((m) => m.type).join('')}`);
   return c;
 }
