@@ -126,7 +126,7 @@ export async function createTable(db: SessionHost, s: ast.CreateTableStatement, 
  * and sort keys, AUTO settings staying AUTO, as Redshift copies them.
  */
 async function createLike(db: SessionHost, s: ast.CreateTableStatement, like: NonNullable<ast.CreateTableStatement['like']>, p: ParsedStatement, t0: number): Promise<StatementOutcome> {
-  await db.store.change((catalog) => {
+  await db.change((catalog) => {
     const parent = tableOr(catalog, like.table, p);
     if (catalog.tables[s.name.name] || catalog.views[s.name.name] || materializedViews(catalog)[s.name.name]) {
       if (s.ifNotExists && catalog.tables[s.name.name]) return { catalog, result: undefined };

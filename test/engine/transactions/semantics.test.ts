@@ -84,6 +84,18 @@ describe('transaction blocks', () => {
     await expect(a.query('select * from u')).rejects.toMatchObject({ code: 'UNKNOWN_TABLE' });
   });
 
+  it('CREATE TABLE ... LIKE in a block is part of it: another handle sees it only after COMMIT, and ROLLBACK removes it', async () => {
+    const a = await handle();
+    const b = await handle();
+    await a.execute('begin; create table u (like t)');
+    expect((await a.query('select count(*) from u')).rows()).toEqual([[0]]);
+    await expect(b.query('select * from u')).rejects.toMatchObject({ code: 'UNKNOWN_TABLE' });
+    await a.execute('rollback');
+    await expect(a.query('select * from u')).rejects.toMatchObject({ code: 'UNKNOWN_TABLE' });
+    await a.execute('begin; create table u (like t); commit');
+    expect((await b.query('select count(*) from u')).rows()).toEqual([[0]]);
+  });
+
   it('every spelling of the statements parses and works', async () => {
     const a = await handle();
     for (const [begin, end, kept] of [
