@@ -25,7 +25,8 @@ import { gatherBatch } from './exec/batch.js';
 import type { SystemTable } from './catalog/system-tables.js';
 import { svvTableInfo } from './catalog/system-tables.js';
 import { storeFooters } from './storage/table-health.js';
-import { databaseName, schemaViews } from './catalog/schema-views.js';
+import { databaseName, schemaViews, type SchemaViewsEnv } from './catalog/schema-views.js';
+import { pgCatalogViews } from './catalog/pg-catalog.js';
 import { stlLoadErrors } from './catalog/load-errors.js';
 import { emptyImportedStats, IMPORTED_STATS_FILE, mergeImportedStats, readImportedStats, withImportedStats, writeImportedStats, type ImportedStats } from './catalog/imported-stats.js';
 import { svlMvRefreshStatus, svvMvInfo } from './catalog/mv-system-tables.js';
@@ -125,13 +126,16 @@ export interface LoadProgress {
 }
 
 export class Database {
+  private readonly schemaEnv: SchemaViewsEnv = { database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) };
   private readonly systemTables = new Map<string, SystemTable>(
     [
       svvTableInfo(storeFooters(() => this.store)),
       stlLoadErrors(() => this.dir),
       svvMvInfo(() => databaseName(this.dir)),
       svlMvRefreshStatus(() => databaseName(this.dir)),
-      ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
+      ...schemaViews(this.schemaEnv),
+      ...pgCatalogViews(this.schemaEnv),
+    ].map((t) => [t.name, t]),
   );
   private readonly listeners: ((r: QueryRecord) => void)[] = [];
   private readonly closeListeners: (() => void)[] = [];

@@ -38,3 +38,5 @@ export type { Batch, Vector, SqlType, ColumnDef, ParamValue } from './types.js';
 // the encoding advisor sizes sampled data with the engine's own codecs and types
 export { ALL_CODECS, codecById, encodeAuto, encodingForRedshift, redshiftNameFor, type Codec, type EncodingId } from './storage/codecs/index.js';
 export { physicalKind, parseDate, parseTimestamp, parseTimestampTz, formatDate, formatTimestamp, typeName, type PhysicalKind } from './types.js';
+// the wire protocol's type OIDs are the pg_catalog views'
+export { PG_TYPE_OID, pgTypeOid, pgTypeModifier } from './catalog/pg-types.js';

@@ -1075,9 +1075,28 @@ class Parser implements ParserCursor {
     let e = this.primary();
     for (;;) {
       if (this.acceptOp('::')) e = { kind: 'cast', arg: e, type: this.type(), pos: e.pos };
+      else if (this.isWord('collate')) this.collation();
       else if (this.isOp('[')) throw this.unsupported('array subscripts');
       else if (this.isWord('at') && this.isWord('time', 1) && this.isWord('zone', 2)) e = this.atTimeZone(e);
       else return e;
+    }
+  }
+
+  /**
+   * COLLATE name after a value (psql writes `COLLATE pg_catalog.default` after
+   * its name patterns): keel compares strings by code point, which is the
+   * default collation and PostgreSQL's "C" and "POSIX", so those change
+   * nothing; any other is refused.
+   */
+  private collation(): void {
+    const at = this.advance();
+    if (this.isWord('pg_catalog') && this.isOp('.', 1)) this.i += 2;
+    const t = this.tok;
+    if (t.kind !== 'word' && t.kind !== 'qident') throw this.expected('a collation name');
+    this.advance();
+    // a bare word is lower-cased already: "C" quoted, c bare
+    if (!['default', 'c', 'posix'].includes(t.value.toLowerCase())) {
+      throw this.unsupported(`COLLATE ${t.kind === 'qident' ? `"${t.value}"` : t.value} (keel compares strings by code point: the default collation, "C" and "POSIX")`, at);
     }
   }
 
@@ -1190,6 +1209,13 @@ class Parser implements ParserCursor {
         throw this.unsupported('DEFAULT');
       case 'approximate':
         if (next.kind === 'word' && this.isOp('(', 2)) return this.approximateCall();
+        break;
+      case 'pg_catalog':
+        // pg_catalog.version(), as psql and drivers qualify the built-in functions: the same functions
+        if (next.kind === 'op' && next.value === '.' && (this.peek(2).kind === 'word' || this.peek(2).kind === 'qident') && this.isOp('(', 3)) {
+          this.i += 2;
+          return this.functionCall();
+        }
         break;
       default:
         if (BARE_FUNCTIONS.has(t.value)) {
@@ -1553,6 +1579,8 @@ class Parser implements ParserCursor {
 
   /** A type name with Redshift's spellings and defaults, as an engine SqlType. */
   type(): SqlType {
+    // pg_catalog.int4, as psql and drivers write types: the built-in types are pg_catalog's
+    if (this.isWord('pg_catalog') && this.isOp('.', 1)) this.i += 2;
     const t = this.tok;
     if (t.kind !== 'word') throw this.expected('a type name');
     this.advance();
@@ -1602,6 +1630,9 @@ class Parser implements ParserCursor {
         return this.timestampType();
       case 'timestamptz':
         return { id: 'timestamptz' };
+      case 'oid':
+        // PostgreSQL's object identifiers; the pg_catalog views hold them as INTEGER (catalog/pg-catalog.ts)
+        return { id: 'integer' };
       default:
         if (UNSUPPORTED_TYPES.has(t.value)) throw this.unsupported(`type "${t.value}"`, t);
         throw this.error('SYNTAX', `type "${t.value}" does not exist`, t.pos);
