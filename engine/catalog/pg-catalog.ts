@@ -26,12 +26,15 @@ import { rowsTable, type SystemTable } from './system-tables.js';
 import { describeRelations, SCHEMA, type RelationDescription, type SchemaViewsEnv } from './schema-views.js';
 import { OWNER_OID, PG_SERVER_VERSION, PG_TYPES, pgTypeModifier, pgTypeOid, UTF8_ENCODING } from './pg-types.js';
 import { hashString } from '../storage/hash.js';
+import { REGCLASS_NAME, REGCLASS_OID, REGCLASS_TABLE } from '../sql/regclass.js';
 
 const PG_CATALOG_OID = 11;
 const PUBLIC_OID = 2200;
 /** information_schema's OID varies between PostgreSQL installations; this one is above the fixed ones and below user objects. */
 const INFORMATION_SCHEMA_OID = 13_000;
 const DATABASE_OID = 1;
+/** PostgreSQL's OID of the default collation, the one string columns and types have. */
+const DEFAULT_COLLATION_OID = 100;
 /** PostgreSQL's FirstNormalObjectId: user objects start here. */
 const FIRST_USER_OID = 16_384;
 /** Views take OIDs from this one up (2^30), by their name's hash: above every table's. */
@@ -184,7 +187,7 @@ function attributeRows(catalog: Catalog, env: SchemaViewsEnv): PhysicalValue[][]
         bool(false),
         bool(true),
         0,
-        c.type.id === 'char' || c.type.id === 'varchar' ? 100 : 0, // the default collation for strings
+        c.type.id === 'char' || c.type.id === 'varchar' ? DEFAULT_COLLATION_OID : 0,
         null,
         null,
         null,
@@ -223,7 +226,7 @@ function typeRows(): PhysicalValue[][] {
     -1, // typtypmod
     bool(false), // typnotnull
     0, // typndims
-    t.category === 'S' ? 100 : 0, // typcollation
+    t.category === 'S' ? DEFAULT_COLLATION_OID : 0, // typcollation
   ]);
 }
 
@@ -303,6 +306,19 @@ export function pgCatalogViews(env: SchemaViewsEnv): SystemTable[] {
       ],
       () => [[DATABASE_OID, env.database(), OWNER_OID, UTF8_ENCODING, 'C', 'C', bool(false), bool(true), -1, 0, null]],
     ),
+    // keel compares strings by code point: the default collation, which is "C" and "POSIX" too
+    rowsTable(
+      'pg_collation',
+      [f('oid', OID_T), f('collname', NAME), f('collnamespace', OID_T), f('collowner', OID_T), f('collprovider', CHAR1), f('collencoding', INT), f('collcollate', NAME), f('collctype', NAME)],
+      () => [
+        [DEFAULT_COLLATION_OID, 'default', PG_CATALOG_OID, OWNER_OID, 'd', -1, null, null],
+        [950, 'C', PG_CATALOG_OID, OWNER_OID, 'c', -1, 'C', 'C'],
+        [951, 'POSIX', PG_CATALOG_OID, OWNER_OID, 'c', -1, 'POSIX', 'POSIX'],
+      ],
+    ),
+    rowsTable(REGCLASS_TABLE, [f(REGCLASS_OID, OID_T), f(REGCLASS_NAME, NAME)], (catalog) => describeRelations(catalog, env).map((r) => [relationOid(catalog, r), r.name])),
+    // no inheritance, indexes, constraints, triggers or rewrite rules: psql's \d asks for them
+    rowsTable('pg_inherits', [f('inhrelid', OID_T), f('inhparent', OID_T), f('inhseqno', INT)], () => []),
     // keel keeps no comments (COMMENT ON is accepted and ignored): no descriptions
     rowsTable('pg_description', [f('objoid', OID_T), f('classoid', OID_T), f('objsubid', INT), f('description', TEXT)], () => []),
     rowsTable(

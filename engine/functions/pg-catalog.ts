@@ -69,6 +69,25 @@ export function arrayToString(text: string, separator: string, nullText: string 
   return parts.join(separator);
 }
 
+/**
+ * PostgreSQL's pg_size_pretty(bigint), step for step (utils/adt/dbsize.c):
+ * below 10240 bytes "n bytes"; else the size shifted right 9 bits (one bit
+ * kept for rounding) and 10 more per unit while it is 20479 or more, then
+ * halved rounding half away from zero, in kB, MB, GB, TB or PB.
+ */
+export function sizePretty(bytes: number): string {
+  if (Math.abs(bytes) < 10 * 1024) return `${bytes} bytes`;
+  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  let size = Math.floor(bytes / 512);
+  let u = 0;
+  while (Math.abs(size) >= 20 * 1024 - 1 && u < units.length - 1) {
+    size = Math.floor(size / 1024);
+    u++;
+  }
+  // C's integer division truncates toward zero
+  return `${Math.trunc((size + (size < 0 ? -1 : 1)) / 2)} ${units[u]}`;
+}
+
 export const PG_CATALOG_FUNCTIONS: Family = {
   name: 'PostgreSQL catalog',
   functions: [
@@ -162,6 +181,18 @@ export const PG_CATALOG_FUNCTIONS: Family = {
         const nullText = c.args.length === 3 ? `${c.nulls[2]} ? null : ${c.args[2]}` : 'null';
         return `if (${c.nulls[0]} || ${c.nulls[1]}) ${c.isNull} = true; else { ${c.isNull} = false; ${c.target} = ${c.constant(arrayToString)}(${c.args[0]}, ${c.args[1]}, ${nullText}); }`;
       },
+    },
+    {
+      names: ['pg_size_pretty'],
+      syntax: ['PG_SIZE_PRETTY(bytes)'],
+      returns: 'VARCHAR',
+      doc: 'a size in bytes for people to read: 9216 bytes, 12 kB, 35 MB (units of 1024, from 10 of the unit on, rounded half away from zero), as in PostgreSQL',
+      nulls: 'strict',
+      bind(b) {
+        b.argc(1);
+        return fnCall('pg_size_pretty', [b.int(0, 'bytes')], { id: 'varchar', length: 32 });
+      },
+      compile: (c) => `${c.target} = ${c.constant(sizePretty)}(${c.args[0]});`,
     },
     {
       names: ['current_schema'],
