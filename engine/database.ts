@@ -25,6 +25,7 @@ import { gatherBatch } from './exec/batch.js';
 import type { SystemTable } from './catalog/system-tables.js';
 import { svvTableInfo } from './catalog/system-tables.js';
 import { storeFooters } from './storage/table-health.js';
+import type { CopyInput } from './statements/copy.js';
 import { databaseName, schemaViews, type SchemaViewsEnv } from './catalog/schema-views.js';
 import { pgCatalogViews } from './catalog/pg-catalog.js';
 import { stlLoadErrors } from './catalog/load-errors.js';
@@ -119,6 +120,13 @@ export interface ExecuteOptions extends Runner {
    * has a parameter is an error (UNDEFINED_PARAMETER).
    */
   params?: readonly ParamValue[];
+  /**
+   * Where COPY ... FROM STDIN reads its data: called when such a statement
+   * starts, with the table and the format, it returns the data as it arrives
+   * (keel serve: the client's CopyData messages). Without it, COPY FROM
+   * STDIN is refused.
+   */
+  copyIn?: CopyInput;
 }
 
 export interface LoadProgress {

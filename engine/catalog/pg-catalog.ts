@@ -251,6 +251,11 @@ function serverVersionNum(v: string): string {
   return String(major! * 10000 + minor! * 100 + patch!);
 }
 
+/** The fixed settings, for SHOW ALL. */
+export function fixedSettings(): { readonly name: string; readonly value: string }[] {
+  return SETTINGS.map((x) => ({ name: x[0], value: x[1] }));
+}
+
 /** A fixed setting's value for SHOW, by name (any case); undefined for one keel does not have. */
 export function fixedSetting(name: string): { readonly name: string; readonly value: string } | undefined {
   const s = SETTINGS.find((x) => x[0].toLowerCase() === name.toLowerCase());

@@ -203,8 +203,8 @@ export interface CopyStatement extends Node {
   readonly kind: 'copy';
   readonly table: Ident;
   readonly columns: readonly Ident[] | null;
-  readonly from: string;
-  readonly fromPos: number;
+  /** A file, folder or prefix; or STDIN, the client's data (the wire protocol's CopyData, server/copy-in.ts). */
+  readonly source: { readonly kind: 'file'; readonly path: string; readonly pos: number } | { readonly kind: 'stdin'; readonly pos: number };
   readonly options: CopyOptions;
 }
 
@@ -390,7 +390,10 @@ export interface SetStatement extends Node {
 
 export interface ShowStatement extends Node {
   readonly kind: 'show';
-  readonly setting: 'timezone' | 'all';
+  /** timezone, all, or another setting's name as written (lower-cased): the fixed ones clients ask for (server_version, search_path ...), refused when keel has no such setting. */
+  readonly setting: string;
+  /** Where the setting's name starts. */
+  readonly settingPos: number;
 }
 
 // ---------------------------------------------------------------- queries

@@ -87,7 +87,7 @@ function once(p: ParserCursor, seen: Map<string, Token>, name: string, t: Token)
   seen.set(name, t);
 }
 
-// COPY t [(cols)] FROM 'path' [WITH] option ...
+// COPY t [(cols)] FROM { 'path' | STDIN } [WITH] option ...
 export function copyStatement(p: ParserCursor): ast.CopyStatement {
   const pos = p.advance().pos;
   const table = p.objectName();
@@ -95,13 +95,12 @@ export function copyStatement(p: ParserCursor): ast.CopyStatement {
   if (p.isWord('to')) throw p.unsupported('COPY ... TO (use UNLOAD)');
   p.expectWord('from');
   const src = p.tok;
-  if (src.kind !== 'string') {
-    if (src.kind === 'word' && src.value === 'stdin') throw p.unsupported('COPY FROM STDIN');
-    throw p.expected("a quoted file or folder path after FROM");
-  }
-  if (REMOTE.test(src.value)) throw p.error('UNSUPPORTED', `COPY reads local files and folders; ${src.value.split('://')[0]}:// sources are not supported`, src.pos);
+  const stdin = src.kind === 'word' && src.value === 'stdin';
+  if (src.kind !== 'string' && !stdin) throw p.expected('a quoted file or folder path, or STDIN, after FROM');
+  if (src.kind === 'string' && REMOTE.test(src.value)) throw p.error('UNSUPPORTED', `COPY reads local files and folders; ${src.value.split('://')[0]}:// sources are not supported`, src.pos);
   p.advance();
   p.acceptWord('with');
+  if (p.isOp('(')) throw p.unsupported("PostgreSQL's parenthesized COPY options (write them as Redshift does: CSV, DELIMITER ',', IGNOREHEADER 1, NULL AS 'x'; psql's \\copy passes csv header through)");
   const o: Mutable<ast.CopyOptions> = {
     format: 'text', delimiter: null, quote: null, ignoreHeader: 0, nullAs: null, gzip: false, dateFormat: null, timeFormat: null,
     maxError: 0, emptyAsNull: false, blanksAsNull: false, truncateColumns: false, acceptInvChars: null, noLoad: false,
@@ -147,8 +146,13 @@ export function copyStatement(p: ParserCursor): ast.CopyStatement {
         o.delimiter = charArg(p, 'DELIMITER');
         break;
       case 'ignoreheader':
-        once(p, seen, w, t);
+        once(p, seen, 'ignoreheader', t);
         o.ignoreHeader = countArg(p, 'IGNOREHEADER');
+        break;
+      case 'header':
+        // PostgreSQL's HEADER (psql's \copy ... csv header sends it): the first line is a header, IGNOREHEADER 1
+        once(p, seen, 'ignoreheader', t);
+        o.ignoreHeader = 1;
         break;
       case 'null':
         once(p, seen, w, t);
@@ -197,7 +201,10 @@ export function copyStatement(p: ParserCursor): ast.CopyStatement {
     }
   }
   checkCopyOptions(p, o, seen);
-  return { kind: 'copy', table, columns, from: src.value, fromPos: src.pos, options: o, pos };
+  if (stdin && o.format === 'parquet') throw p.error('UNSUPPORTED', 'COPY FROM STDIN reads CSV or text, not Parquet', seen.get('format')!.pos);
+  if (stdin && o.gzip) throw p.error('UNSUPPORTED', 'COPY FROM STDIN reads uncompressed text, not GZIP', seen.get('gzip')!.pos);
+  const source = stdin ? ({ kind: 'stdin', pos: src.pos } as const) : ({ kind: 'file', path: src.value, pos: src.pos } as const);
+  return { kind: 'copy', table, columns, source, options: o, pos };
 }
 
 /** CSV [QUOTE [AS] 'q'] */
