@@ -25,6 +25,7 @@ import { gatherBatch } from './exec/batch.js';
 import type { SystemTable } from './catalog/system-tables.js';
 import { svvTableInfo } from './catalog/system-tables.js';
 import { storeFooters } from './storage/table-health.js';
+import type { CopyOutFormat } from './sql/ast.js';
 import type { CopyInput } from './statements/copy.js';
 import { databaseName, schemaViews, type SchemaViewsEnv } from './catalog/schema-views.js';
 import { pgCatalogViews } from './catalog/pg-catalog.js';
@@ -86,6 +87,8 @@ export interface QueryResult {
   readonly rowCount: number;
   /** A warning about a statement that had nothing to do (COMMIT with no transaction in progress), else null. */
   readonly notice: string | null;
+  /** COPY ... TO STDOUT: the format its rows are to be written in (keel serve sends them as CopyData), else null. */
+  readonly copyOut: CopyOutFormat | null;
   /** The rows as plain values (dates as YYYY-MM-DD, decimals as numbers, NULL as null). */
   rows(): (number | string | boolean | null)[][];
   /**
@@ -453,6 +456,7 @@ function toQueryResult(o: StatementOutcome): QueryResult {
     command: o.command,
     rowCount: o.rowCount,
     notice: o.notice ?? null,
+    copyOut: o.copyOut ?? null,
     rows: () => toRows(fields, batch, o.zone),
     textRows: () => toTextRows(fields, batch, o.zone),
   };

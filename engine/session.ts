@@ -163,6 +163,7 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   set: 'SET',
   show: 'SHOW',
   copy: 'COPY',
+  copyTo: 'COPY',
   unload: 'UNLOAD',
   vacuum: 'VACUUM',
   analyze: 'ANALYZE',
@@ -274,6 +275,11 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
       return showSetting(db.settings, s, p, t0);
     case 'copy':
       return copy(db, s, p, t0, cancel, copyIn);
+    case 'copyTo': {
+      // the query's rows; the caller writes them in the format (keel serve: as CopyData)
+      const o = await select(db, { kind: 'select', query: s.query, pos: s.pos }, p, parts, t0, cancel);
+      return { ...o, command: 'COPY', copyOut: s.format };
+    }
     case 'unload':
       return unload(db, s, p, parts, t0, cancel);
     case 'vacuum':

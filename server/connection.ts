@@ -10,7 +10,7 @@
  * connections.
  */
 import type { Socket } from 'node:net';
-import { KeelError, SqlError, type ExecuteOptions, type ParamValue, type QueryResult } from '../engine/index.js';
+import { KeelError, SqlError, type CopyOutFormat, type ExecuteOptions, type ParamValue, type QueryResult } from '../engine/index.js';
 import { FieldReader, FrameError, FrameReader, type Frame } from './protocol/frames.js';
 import { MessageWriter } from './protocol/writer.js';
 import * as be from './protocol/backend.js';
@@ -20,6 +20,8 @@ import { wireColumns, writeDataRow, type WireColumns } from './result-rows.js';
 import { FEATURE_NOT_SUPPORTED, INTERNAL_ERROR, INVALID_AUTHORIZATION, INVALID_PASSWORD, PROTOCOL_VIOLATION, sqlstateOf, WARNING } from './sqlstate.js';
 import { newSalt, passwordMatches, type AuthMethod } from './auth.js';
 import { CopyInStream } from './copy-in.js';
+import { copyLine } from './copy-out.js';
+import { pgColumnType } from './pg-types.js';
 
 /**
  * What a connection needs of the database: one session of its own (keel's
@@ -551,6 +553,7 @@ export class Connection {
 
   private async sendResult(r: QueryResult): Promise<void> {
     if (r.notice !== null) be.noticeResponse(this.writer, { severity: 'WARNING', code: WARNING, message: r.notice });
+    if (r.copyOut !== null) return this.sendCopyOut(r, r.copyOut);
     if (r.columns.length > 0) {
       const wire: WireColumns = wireColumns(r.columns, []);
       be.rowDescription(this.writer, wire.descriptions);
@@ -563,6 +566,23 @@ export class Connection {
         }
       }
     }
+    be.commandComplete(this.writer, commandTag(r));
+  }
+
+  /** COPY ... TO STDOUT: CopyOutResponse, a CopyData per line (a header first, when asked), CopyDone, then COPY n. */
+  private async sendCopyOut(r: QueryResult, format: CopyOutFormat): Promise<void> {
+    be.copyOutResponse(this.writer, r.columns.length);
+    if (format.header) be.copyData(this.writer, copyLine(r.columns.map((c) => c.name), format));
+    // keel's text as PostgreSQL writes the value (booleans t and f, floats as PostgreSQL prints them)
+    const outs = r.columns.map((c) => pgColumnType(c.type).textOut);
+    for (const row of r.textRows()) {
+      be.copyData(this.writer, copyLine(row.map((v, i) => (v === null ? null : (outs[i]?.(v) ?? v))), format));
+      if (this.writer.size >= FLUSH_BYTES) {
+        await this.flush();
+        if (this.isClosed()) return;
+      }
+    }
+    be.copyDone(this.writer);
     be.commandComplete(this.writer, commandTag(r));
   }
 

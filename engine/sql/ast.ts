@@ -20,6 +20,7 @@ export interface Ident extends Node {
 
 export type Statement =
   | SelectStatement
+  | CopyToStatement
   | ExplainStatement
   | CreateTableStatement
   | DropTableStatement
@@ -206,6 +207,26 @@ export interface CopyStatement extends Node {
   /** A file, folder or prefix; or STDIN, the client's data (the wire protocol's CopyData, server/copy-in.ts). */
   readonly source: { readonly kind: 'file'; readonly path: string; readonly pos: number } | { readonly kind: 'stdin'; readonly pos: number };
   readonly options: CopyOptions;
+}
+
+/**
+ * COPY { t [(cols)] | (query) } TO STDOUT [options]: PostgreSQL's, for a
+ * client of keel serve (psql's \\copy ... to): the query's rows as the
+ * format's lines, which the server sends as CopyData (the table form is read
+ * as SELECT cols FROM t).
+ */
+export interface CopyToStatement extends Node {
+  readonly kind: 'copyTo';
+  readonly query: Query;
+  readonly format: CopyOutFormat;
+}
+
+/** How COPY TO writes rows: PostgreSQL's text format (tab, \\N, backslash escapes) or CSV (comma, NULL as nothing, quotes as needed). */
+export interface CopyOutFormat {
+  readonly csv: boolean;
+  readonly delimiter: string;
+  readonly nullAs: string;
+  readonly header: boolean;
 }
 
 export interface CopyOptions {

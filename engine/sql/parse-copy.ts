@@ -88,11 +88,24 @@ function once(p: ParserCursor, seen: Map<string, Token>, name: string, t: Token)
 }
 
 // COPY t [(cols)] FROM { 'path' | STDIN } [WITH] option ...
-export function copyStatement(p: ParserCursor): ast.CopyStatement {
+export function copyStatement(p: ParserCursor): ast.CopyStatement | ast.CopyToStatement {
   const pos = p.advance().pos;
+  if (p.isOp('(')) {
+    p.advance();
+    const query = p.query();
+    p.expectOp(')');
+    p.expectWord('to');
+    return copyTo(p, query, pos);
+  }
   const table = p.objectName();
   const columns = p.isOp('(') ? p.nameList() : null;
-  if (p.isWord('to')) throw p.unsupported('COPY ... TO (use UNLOAD)');
+  if (p.isWord('to')) {
+    p.advance();
+    const star = [{ kind: 'star', table: null, pos: table.pos } as const];
+    const items = columns ? columns.map((c) => ({ kind: 'expr', expr: { kind: 'column', table: null, name: c, pos: c.pos }, alias: null, pos: c.pos }) as const) : star;
+    const body: ast.SelectBody = { kind: 'select', distinct: false, items, from: [{ kind: 'table', name: table, alias: null, columnAliases: null, pos: table.pos }], where: null, groupBy: [], having: null, windows: [], qualify: null, pos };
+    return copyTo(p, { with: [], body, orderBy: [], limit: null, offset: null, pos }, pos);
+  }
   p.expectWord('from');
   const src = p.tok;
   const stdin = src.kind === 'word' && src.value === 'stdin';
@@ -205,6 +218,47 @@ export function copyStatement(p: ParserCursor): ast.CopyStatement {
   if (stdin && o.gzip) throw p.error('UNSUPPORTED', 'COPY FROM STDIN reads uncompressed text, not GZIP', seen.get('gzip')!.pos);
   const source = stdin ? ({ kind: 'stdin', pos: src.pos } as const) : ({ kind: 'file', path: src.value, pos: src.pos } as const);
   return { kind: 'copy', table, columns, source, options: o, pos };
+}
+
+/**
+ * The part after TO: STDOUT, then [WITH] CSV, HEADER, DELIMITER [AS] 'c',
+ * NULL [AS] 'x' in any order (PostgreSQL's older spelling, which psql's
+ * \\copy passes through). A file is refused: UNLOAD writes files.
+ */
+function copyTo(p: ParserCursor, query: ast.Query, pos: number): ast.CopyToStatement {
+  if (!p.acceptWord('stdout')) {
+    if (p.tok.kind === 'string') throw p.unsupported('COPY ... TO a file (UNLOAD writes files)');
+    throw p.expected('STDOUT after TO');
+  }
+  p.acceptWord('with');
+  if (p.isOp('(')) throw p.unsupported("PostgreSQL's parenthesized COPY options (write CSV, HEADER, DELIMITER 'c', NULL AS 'x')");
+  let csv = false;
+  let header = false;
+  let delimiter: string | null = null;
+  let nullAs: string | null = null;
+  const seen = new Map<string, Token>();
+  while (p.tok.kind === 'word') {
+    const t = p.advance();
+    once(p, seen, t.value, t);
+    switch (t.value) {
+      case 'csv':
+        csv = true;
+        break;
+      case 'header':
+        header = true;
+        break;
+      case 'delimiter':
+        delimiter = charArg(p, 'DELIMITER');
+        break;
+      case 'null':
+        nullAs = stringArg(p, 'NULL AS').value;
+        break;
+      default:
+        throw p.error('SYNTAX', `unknown COPY TO option ${t.value.toUpperCase()} (CSV, HEADER, DELIMITER, NULL)`, t.pos);
+    }
+  }
+  if (header && !csv) throw p.error('SYNTAX', 'HEADER goes with CSV (the text format has none)', seen.get('header')!.pos);
+  return { kind: 'copyTo', query, format: { csv, header, delimiter: delimiter ?? (csv ? ',' : '\t'), nullAs: nullAs ?? (csv ? '' : '\\N') }, pos };
 }
 
 /** CSV [QUOTE [AS] 'q'] */

@@ -1,7 +1,7 @@
 /**
- * COPY FROM STDIN over the wire: message by message (CopyInResponse,
+ * COPY FROM STDIN and COPY TO STDOUT over the wire: message by message (CopyInResponse,
  * CopyData in pieces that cut lines, CopyDone, CopyFail, a bad line), and
- * psql's \copy. A COPY that fails loads nothing, and the connection goes on.
+ * psql's \copy both ways. A COPY that fails loads nothing, and the connection goes on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
@@ -119,6 +119,61 @@ describe('COPY FROM STDIN', () => {
   });
 });
 
+describe('COPY TO STDOUT', () => {
+  let env: Awaited<ReturnType<typeof startServer>>;
+  let c: WireClient;
+
+  beforeAll(async () => {
+    env = await startServer();
+    await env.db.execute(
+      "create table co (id integer, s varchar(20), b boolean, x double precision); insert into co values (1, 'plain', true, 1.5), (2, 'a,b \"q\"', false, null), (3, '', null, 1e20), (4, null, true, 0.1), (5, E'tab\\there\\\\', false, -2)",
+    );
+    c = await loggedIn(env.server.port);
+  });
+
+  afterAll(async () => {
+    c?.end();
+    await env?.stop();
+  });
+
+  async function copyOut(sql: string): Promise<{ types: string; data: string; tag: string; columns: number }> {
+    c.query(sql);
+    const ms = await c.until('Z');
+    const start = ms.find((m) => m.type === 'H');
+    const tag = ms.find((m) => m.type === 'C');
+    return {
+      types: types(ms),
+      data: ms
+        .filter((m) => m.type === 'd')
+        .map((m) => m.body.toString('utf8'))
+        .join(''),
+      tag: tag ? tag.body.toString('utf8', 0, tag.body.length - 1) : '',
+      columns: start ? start.body.readInt16BE(1) : -1,
+    };
+  }
+
+  it('writes CSV with a header: quotes where needed, an empty string as "", NULL as nothing', async () => {
+    const r = await copyOut('copy (select id, s, b, x from co order by id) to stdout with csv header');
+    expect(r.types).toBe('HddddddcCZ');
+    expect(r.columns).toBe(4);
+    expect(r.tag).toBe('COPY 5');
+    expect(r.data).toBe(['id,s,b,x', '1,plain,t,1.5', '2,"a,b ""q""",f,', '3,"",,1e+20', '4,,t,0.1', '5,tab\there\\,f,-2', ''].join('\n'));
+  });
+
+  it('writes the text format: tabs between values, \\N for NULL, backslash escapes', async () => {
+    const r = await copyOut('copy co (id, s) to stdout');
+    expect(r.tag).toBe('COPY 5');
+    expect(r.data.split('\n').sort()).toEqual(['', '1\tplain', '2\ta,b "q"', '3\t', '4\t\\N', '5\ttab\\there\\\\'].sort());
+  });
+
+  it('an error in the query is an ErrorResponse before any copy message', async () => {
+    c.query('copy (select nope from co) to stdout');
+    const ms = await c.until('Z');
+    expect(types(ms)).toBe('EZ');
+    expect(errorFields(ms[0]!).C).toBe('42703');
+  });
+});
+
 describe.skipIf(MISSING)('psql \\copy (skipped: no psql binary on PATH)', () => {
   let env: Awaited<ReturnType<typeof startServer>>;
 
@@ -144,5 +199,12 @@ describe.skipIf(MISSING)('psql \\copy (skipped: no psql binary on PATH)', () => 
     expect(e.stderr).toContain('STDIN, line 3, column id');
     const count = await psql(env.server.port, ['-A', '-t', '-c', 'select count(*), sum(id) from pc']);
     expect(count.stdout).toBe(`5000|${(4999 * 5000) / 2}\n`);
+  });
+  it('writes a query to a file with \\copy ... to, as CSV with a header', async () => {
+    const out = path.join(env.dir, 'out.csv');
+    const r = await psql(env.server.port, ['-c', `\\copy (select id, name from pc where id < 3 order by id) to '${out}' csv header`]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('COPY 3\n');
+    expect(fs.readFileSync(out, 'utf8')).toBe('id,name\n0,n 0\n1,n 1\n2,n 2\n');
   });
 });
