@@ -25,7 +25,10 @@ import { gatherBatch } from './exec/batch.js';
 import type { SystemTable } from './catalog/system-tables.js';
 import { svvTableInfo } from './catalog/system-tables.js';
 import { storeFooters } from './storage/table-health.js';
-import { databaseName, schemaViews } from './catalog/schema-views.js';
+import type { CopyOutFormat } from './sql/ast.js';
+import type { CopyInput } from './statements/copy.js';
+import { databaseName, schemaViews, type SchemaViewsEnv } from './catalog/schema-views.js';
+import { pgCatalogViews } from './catalog/pg-catalog.js';
 import { stlLoadErrors } from './catalog/load-errors.js';
 import { emptyImportedStats, IMPORTED_STATS_FILE, mergeImportedStats, readImportedStats, withImportedStats, writeImportedStats, type ImportedStats } from './catalog/imported-stats.js';
 import { svlMvRefreshStatus, svvMvInfo } from './catalog/mv-system-tables.js';
@@ -93,6 +96,8 @@ export interface QueryResult {
   readonly rowCount: number;
   /** A warning about a statement that had nothing to do (COMMIT with no transaction in progress), else null. */
   readonly notice: string | null;
+  /** COPY ... TO STDOUT: the format its rows are to be written in (keel serve sends them as CopyData), else null. */
+  readonly copyOut: CopyOutFormat | null;
   /** The rows as plain values (dates as YYYY-MM-DD, decimals as numbers, NULL as null). */
   rows(): (number | string | boolean | null)[][];
   /**
@@ -127,6 +132,13 @@ export interface ExecuteOptions extends Runner {
    * has a parameter is an error (UNDEFINED_PARAMETER).
    */
   params?: readonly ParamValue[];
+  /**
+   * Where COPY ... FROM STDIN reads its data: called when such a statement
+   * starts, with the table and the format, it returns the data as it arrives
+   * (keel serve: the client's CopyData messages). Without it, COPY FROM
+   * STDIN is refused.
+   */
+  copyIn?: CopyInput;
 }
 
 export interface LoadProgress {
@@ -134,6 +146,7 @@ export interface LoadProgress {
 }
 
 export class Database {
+  private readonly schemaEnv: SchemaViewsEnv = { database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) };
   private readonly systemTables = new Map<string, SystemTable>(
     [
       svvTableInfo(storeFooters(() => this.store)),
@@ -141,7 +154,9 @@ export class Database {
       svvMvInfo(() => databaseName(this.dir)),
       svlMvRefreshStatus(() => databaseName(this.dir)),
       ...userSystemTables(),
-      ...schemaViews({ database: () => databaseName(this.dir), systemTable: (name) => this.systemTable(name) })].map((t) => [t.name, t]),
+      ...schemaViews(this.schemaEnv),
+      ...pgCatalogViews(this.schemaEnv),
+    ].map((t) => [t.name, t]),
   );
   private readonly listeners: ((r: QueryRecord) => void)[] = [];
   private readonly closeListeners: (() => void)[] = [];
@@ -462,6 +477,7 @@ function toQueryResult(o: StatementOutcome): QueryResult {
     command: o.command,
     rowCount: o.rowCount,
     notice: o.notice ?? null,
+    copyOut: o.copyOut ?? null,
     rows: () => toRows(fields, batch, o.zone),
     textRows: () => toTextRows(fields, batch, o.zone),
   };

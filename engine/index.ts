@@ -1,5 +1,6 @@
 /** The engine's public face: what the workload log, the advisor and the CLI may use. */
 export { Database, type OpenOptions, type QueryResult, type LoadProgress, type ExecuteOptions } from './database.js';
+export type { CopyOutFormat } from './sql/ast.js';
 export type { PlanRecordInput } from './session.js';
 export { WhatIfPlanner, type TableLayout } from './what-if.js';
 export type { MaintenanceOptions, MaintenanceOutcome, VacuumOutcome, AnalyzeOutcome } from './statements/maintenance.js';
@@ -40,3 +41,5 @@ export { ALL_CODECS, codecById, encodeAuto, encodingForRedshift, redshiftNameFor
 export { physicalKind, parseDate, parseTimestamp, parseTimestampTz, formatDate, formatTimestamp, typeName, type PhysicalKind } from './types.js';
 // the server authenticates logins against the catalog's users (SCRAM verifiers, md5 hashes)
 export { usersOf, passwordIsStored, md5Hash, scramVerifier, SCRAM_ITERATIONS, type UserMeta, type StoredPassword } from './catalog/users.js';
+// the wire protocol's type OIDs are the pg_catalog views'
+export { PG_TYPE_OID, pgTypeOid, pgTypeModifier } from './catalog/pg-types.js';

@@ -26,8 +26,8 @@ import { alterTable, createTable, createView, dropTables, dropViews } from './st
 import { alterSchema } from './statements/alter-columns.js';
 import { maintenance } from './statements/maintenance.js';
 import { deleteFrom, dmlContext, dmlSource, insert, merge, truncate, update } from './statements/dml.js';
-import { copy } from './statements/copy.js';
 import { unload } from './statements/unload.js';
+import { copy, type CopyInput } from './statements/copy.js';
 import { sessionZone, setSetting, showSetting } from './statements/settings.js';
 import { ignored } from './statements/ignored.js';
 import { authorize } from './statements/privileges.js';
@@ -41,6 +41,8 @@ export interface RunOptions extends Runner {
   readonly cancel?: CancelFlag | null;
   /** The values of $1, $2 ...: the script is then one prepared statement. */
   readonly params?: readonly ParamValue[];
+  /** Where COPY ... FROM STDIN reads its data (the wire protocol's client); without it such a COPY is refused. */
+  readonly copyIn?: CopyInput;
 }
 
 /**
@@ -79,7 +81,7 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
       db.transaction.checkRunnable(p.statement);
       // the zone in force when the statement ran: a later SET in the script does not change how its rows print
       const zone = sessionZone(db.settings);
-      const ran = await runOne(db, p, parts, t0, cancel);
+      const ran = await runOne(db, p, parts, t0, cancel, runner.copyIn);
       const outcome = zone !== undefined && ran.fields.length > 0 ? { ...ran, zone } : ran;
       out.push(outcome);
       onOutcome?.(outcome);
@@ -163,6 +165,7 @@ const COMMANDS: Record<ast.Statement['kind'], string> = {
   set: 'SET',
   show: 'SHOW',
   copy: 'COPY',
+  copyTo: 'COPY',
   unload: 'UNLOAD',
   vacuum: 'VACUUM',
   analyze: 'ANALYZE',
@@ -231,7 +234,7 @@ function parseStatement1(sql: string): ParsedStatement {
   return all[0]!;
 }
 
-async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
+async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t0: number, cancel: CancelFlag | null, copyIn: CopyInput | undefined): Promise<StatementOutcome> {
   const s = p.statement;
   authorize(db.principal, db.catalog(), s, p);
   switch (s.kind) {
@@ -278,9 +281,14 @@ async function runOne(db: SessionHost, p: ParsedStatement, parts: RecordParts, t
     case 'set':
       return setSetting(db.settings, db.initialSettings, s, p, t0);
     case 'show':
-      return showSetting(db.settings, s, t0);
+      return showSetting(db.settings, s, p, t0);
     case 'copy':
-      return copy(db, s, p, t0, cancel);
+      return copy(db, s, p, t0, cancel, copyIn);
+    case 'copyTo': {
+      // the query's rows; the caller writes them in the format (keel serve: as CopyData)
+      const o = await select(db, { kind: 'select', query: s.query, pos: s.pos }, p, parts, t0, cancel);
+      return { ...o, command: 'COPY', copyOut: s.format };
+    }
     case 'unload':
       return unload(db, s, p, parts, t0, cancel);
     case 'vacuum':

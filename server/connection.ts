@@ -11,7 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import * as tls from 'node:tls';
-import { KeelError, SqlError, type ExecuteOptions, type QueryResult } from '../engine/index.js';
+import { KeelError, SqlError, type CopyOutFormat, type ExecuteOptions, type ParamValue, type QueryResult } from '../engine/index.js';
 import { FieldReader, FrameError, FrameReader, type Frame } from './protocol/frames.js';
 import { MessageWriter } from './protocol/writer.js';
 import * as be from './protocol/backend.js';
@@ -22,6 +22,9 @@ import { FEATURE_NOT_SUPPORTED, INTERNAL_ERROR, INVALID_AUTHORIZATION, INVALID_P
 import { challengeFor, passwordAnswers, type AuthMethod, type Challenge } from './auth.js';
 import { SCRAM_MECHANISM, ScramError } from './scram.js';
 import type { UserMeta } from '../engine/index.js';
+import { CopyInStream } from './copy-in.js';
+import { copyLine } from './copy-out.js';
+import { pgColumnType } from './pg-types.js';
 
 /**
  * What a connection needs of the database: one session of its own (keel's
@@ -77,8 +80,10 @@ export class Connection {
   private phase: Phase = 'startup';
   private readonly reader: FrameReader;
   private readonly writer = new MessageWriter();
-  /** A query is running or its results are going out: messages wait. */
+  /** A query is running or its results are going out: messages wait (but a running COPY FROM STDIN's data). */
   private busy = false;
+  /** The running COPY FROM STDIN's data, from its CopyInResponse until the statement ends. */
+  private copyIn: CopyInStream | null = null;
   /** After an error in an extended-protocol message, everything up to Sync is skipped. */
   private skipToSync = false;
   private readonly ext = new ExtendedState();
@@ -109,8 +114,8 @@ export class Connection {
     socket.on('data', (chunk: Buffer) => {
       if (this.phase === 'closed' || socket !== this.socket) return;
       this.reader.push(chunk);
-      if (this.busy && this.reader.pending > PAUSE_BYTES) socket.pause();
       this.pump();
+      if (this.busy && this.reader.pending > PAUSE_BYTES) socket.pause();
     });
     // ECONNRESET and the like: the client is gone, 'close' follows
     socket.on('error', () => {});
@@ -177,13 +182,14 @@ export class Connection {
     }
   }
 
-  /** Handles every complete message that has arrived, in order, until a query makes the connection busy. */
+  /** Handles every complete message that has arrived, in order, until a query makes the connection busy; while a COPY FROM STDIN runs, its messages. */
   private pump(): void {
     try {
-      while (!this.busy && this.phase !== 'closed') {
+      while (this.phase !== 'closed' && (!this.busy || (this.copyIn !== null && !this.copyIn.done))) {
         const frame = this.reader.next(this.phase !== 'startup');
         if (frame === null) return;
-        this.handle(frame);
+        if (this.busy) this.copyMessage(frame);
+        else this.handle(frame);
       }
     } catch (e) {
       if (e instanceof FrameError) this.fatal(PROTOCOL_VIOLATION, e.message);
@@ -486,20 +492,8 @@ export class Connection {
     this.busy = true;
     try {
       if (!portal.ran) {
-        const results: QueryResult[] = [];
-        let error: unknown = null;
-        const running = new AbortController();
-        this.running = running;
-        try {
-          await this.host!.execute(portal.statement.sql, (r) => results.push(r), { user: this.user, session: this.session, signal: running.signal, params: portal.params });
-        } catch (e) {
-          error = e;
-        }
-        this.running = null;
-        if (this.isClosed()) {
-          this.busy = false;
-          return this.closeSession();
-        }
+        const { results, error } = await this.run(portal.statement.sql, portal.params);
+        if (this.isClosed()) return this.idle();
         if (error !== null) {
           this.extendedError(error, portal.statement.sql);
           return this.idle();
@@ -512,18 +506,78 @@ export class Connection {
       this.bug(e);
       return;
     }
-    if (this.isClosed()) {
-      this.busy = false;
-      return this.closeSession();
-    }
     this.idle();
   }
 
-  /** Ends a busy spell: reading resumes, and the messages that waited are handled. */
+  /**
+   * Runs statements on the session, cancellable by a CancelRequest, with
+   * COPY FROM STDIN reading this client's CopyData: the results of the
+   * statements that ran, and the error that stopped the rest (null for none).
+   */
+  private async run(sql: string, params?: readonly ParamValue[]): Promise<{ results: QueryResult[]; error: unknown }> {
+    const results: QueryResult[] = [];
+    let error: unknown = null;
+    const running = new AbortController();
+    this.running = running;
+    const options: ExecuteOptions = { user: this.user, session: this.session, signal: running.signal, copyIn: (c) => this.startCopyIn(c.columns), ...(params ? { params } : {}) };
+    try {
+      await this.host!.execute(sql, (r) => results.push(r), options);
+    } catch (e) {
+      error = e;
+    }
+    this.running = null;
+    // a COPY that failed before the client's CopyDone: the rest of its data is dropped as it comes (message())
+    this.copyIn = null;
+    return { results, error };
+  }
+
+  /**
+   * Ends a busy spell. A connection that closed meanwhile closes its session
+   * (its query has stopped); else reading resumes and the messages that
+   * waited are handled.
+   */
   private idle(): void {
     this.busy = false;
+    if (this.isClosed()) return this.closeSession();
     if (this.socket.isPaused()) this.socket.resume();
     this.pump();
+  }
+
+  // ------------------------------------------------------------ COPY FROM STDIN
+
+  /** A COPY FROM STDIN starts: CopyInResponse, then the client's CopyData go to the statement. */
+  private startCopyIn(columns: number): AsyncIterable<Buffer> {
+    be.copyInResponse(this.writer, columns);
+    this.flushNow();
+    const stream = new CopyInStream((paused) => {
+      if (paused) this.socket.pause();
+      else if (this.socket.isPaused()) this.socket.resume();
+    });
+    this.copyIn = stream;
+    // data the client sent at once may be waiting already; handled once the statement reads
+    queueMicrotask(() => this.pump());
+    return stream;
+  }
+
+  /**
+   * A message during COPY FROM STDIN: CopyData, CopyDone, CopyFail; Flush
+   * and Sync are ignored, as PostgreSQL does; any other fails the COPY.
+   */
+  private copyMessage(frame: Frame): void {
+    const copy = this.copyIn!;
+    switch (frame.type) {
+      case 0x64 /* d */:
+        return copy.push(frame.body);
+      case 0x63 /* c */:
+        return copy.end();
+      case 0x66 /* f */:
+        return copy.fail(`COPY from stdin failed: ${new FieldReader(frame.body).cstring()}`);
+      case 0x48 /* H */:
+      case 0x53 /* S */:
+        return;
+      default:
+        return copy.fail(`unexpected message type ${typeName(frame.type)} during COPY from stdin`);
+    }
   }
 
   private async sendPortalRows(portal: Portal, maxRows: number): Promise<void> {
@@ -554,21 +608,9 @@ export class Connection {
 
   private async query(sql: string): Promise<void> {
     this.busy = true;
-    const results: QueryResult[] = [];
-    let error: unknown = null;
-    const running = new AbortController();
-    this.running = running;
+    const { results, error } = await this.run(sql);
     try {
-      await this.host!.execute(sql, (r) => results.push(r), { user: this.user, session: this.session, signal: running.signal });
-    } catch (e) {
-      error = e;
-    }
-    this.running = null;
-    try {
-      if (this.isClosed()) {
-        this.busy = false;
-        return this.closeSession();
-      }
+      if (this.isClosed()) return this.idle();
       if (results.length === 0 && error === null) be.emptyQueryResponse(this.writer);
       for (const r of results) {
         await this.sendResult(r);
@@ -583,17 +625,12 @@ export class Connection {
       this.bug(e);
       return;
     }
-    if (this.isClosed()) {
-      this.busy = false;
-      return this.closeSession();
-    }
-    this.busy = false;
-    if (this.socket.isPaused()) this.socket.resume();
-    this.pump();
+    this.idle();
   }
 
   private async sendResult(r: QueryResult): Promise<void> {
     if (r.notice !== null) be.noticeResponse(this.writer, { severity: 'WARNING', code: WARNING, message: r.notice });
+    if (r.copyOut !== null) return this.sendCopyOut(r, r.copyOut);
     if (r.columns.length > 0) {
       const wire: WireColumns = wireColumns(r.columns, []);
       be.rowDescription(this.writer, wire.descriptions);
@@ -606,6 +643,23 @@ export class Connection {
         }
       }
     }
+    be.commandComplete(this.writer, commandTag(r));
+  }
+
+  /** COPY ... TO STDOUT: CopyOutResponse, a CopyData per line (a header first, when asked), CopyDone, then COPY n. */
+  private async sendCopyOut(r: QueryResult, format: CopyOutFormat): Promise<void> {
+    be.copyOutResponse(this.writer, r.columns.length);
+    if (format.header) be.copyData(this.writer, copyLine(r.columns.map((c) => c.name), format));
+    // keel's text as PostgreSQL writes the value (booleans t and f, floats as PostgreSQL prints them)
+    const outs = r.columns.map((c) => pgColumnType(c.type).textOut);
+    for (const row of r.textRows()) {
+      be.copyData(this.writer, copyLine(row.map((v, i) => (v === null ? null : (outs[i]?.(v) ?? v))), format));
+      if (this.writer.size >= FLUSH_BYTES) {
+        await this.flush();
+        if (this.isClosed()) return;
+      }
+    }
+    be.copyDone(this.writer);
     be.commandComplete(this.writer, commandTag(r));
   }
 

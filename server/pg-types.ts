@@ -6,26 +6,11 @@
  * Types are named as ResultColumn.type names them (engine typeName):
  * integer, decimal(12,2), varchar(10), double precision, timestamp with time zone ...
  */
-import { typeName, type SqlType } from '../engine/index.js';
+import { PG_TYPE_OID, typeName, type SqlType } from '../engine/index.js';
 import type { ColumnDescription } from './protocol/backend.js';
 
-/** pg_type OIDs (src/include/catalog/pg_type.dat). */
-export const OID = {
-  bool: 16,
-  int8: 20,
-  int2: 21,
-  int4: 23,
-  text: 25,
-  unknown: 705,
-  float4: 700,
-  float8: 701,
-  bpchar: 1042,
-  varchar: 1043,
-  date: 1082,
-  timestamp: 1114,
-  timestamptz: 1184,
-  numeric: 1700,
-} as const;
+/** pg_type OIDs: one table, the engine's (its pg_catalog views answer with the same numbers). */
+export const OID = PG_TYPE_OID;
 
 /**
  * How a value of the column goes out as text, from keel's own text form

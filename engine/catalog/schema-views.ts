@@ -20,6 +20,7 @@ import { rowsTable, type SystemTable } from './system-tables.js';
 import { parseStatement } from '../sql/index.js';
 import { bindQuery } from '../plan/binder.js';
 import { redshiftNameFor } from '../storage/codecs/index.js';
+import { PUBLIC_SCHEMA } from './pg-types.js';
 
 const NAME = { id: 'varchar', length: 128 } as const;
 const TEXT = { id: 'varchar', length: 256 } as const;
@@ -27,7 +28,7 @@ const INTEGER = { id: 'integer' } as const;
 const BOOLEAN = { id: 'boolean' } as const;
 
 /** The schema every table and view is in. */
-export const SCHEMA = 'public';
+export const SCHEMA = PUBLIC_SCHEMA;
 
 /** The database's name: the data directory's folder name. */
 export function databaseName(dir: string): string {

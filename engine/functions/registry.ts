@@ -9,6 +9,7 @@ import { CONDITIONAL } from './conditional.js';
 import { DATE_FUNCTIONS } from './date.js';
 import { FORMAT } from './format.js';
 import { HASH } from './hash.js';
+import { PG_CATALOG_FUNCTIONS } from './pg-catalog.js';
 import { MATH } from './math.js';
 import { REGEX } from './regex.js';
 import { STRING } from './string.js';
@@ -20,7 +21,7 @@ import type { WindowFunc } from '../plan/window-spec.js';
 import type { Vector } from '../types.js';
 
 /** The families in the reference's order. */
-export const FAMILIES: readonly Family[] = [STRING, MATH, DATE_FUNCTIONS, FORMAT, CONDITIONAL, REGEX, HASH];
+export const FAMILIES: readonly Family[] = [STRING, MATH, DATE_FUNCTIONS, FORMAT, CONDITIONAL, REGEX, HASH, PG_CATALOG_FUNCTIONS];
 
 const byName = new Map<string, ScalarFunction>();
 const byOperator = new Map<string, ScalarFunction>();

@@ -30,7 +30,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { isAscii, isUtf8 } from 'node:buffer';
-import { LoadError } from '../errors.js';
+import { KeelError, LoadError } from '../errors.js';
 import type { ColumnDef } from '../types.js';
 import type { BadRecord, LoadedBatch } from './options.js';
 import { BatchAssembler, POW10, T_BIGINT, T_CHAR, T_DATE, T_DECIMAL, T_INTEGER, T_SMALLINT, T_VARCHAR, ValueProblem, isoDate, storeText, type ValueOptions } from './values.js';
@@ -576,22 +576,27 @@ function decode(buf: Buffer, end: number, ascii: boolean, file: string, line: nu
   return buf.toString('utf8', 0, end);
 }
 
-/** Reads delimited text as batches. */
+/**
+ * Reads delimited text as batches: the file's, or `input`'s when given (COPY
+ * FROM STDIN: the client's data, `file` then only names it in errors).
+ */
 export async function* readDelimited(
   file: string,
   columns: readonly ColumnDef[],
   opts: TextOptions,
   totalBytes: number,
+  input?: AsyncIterable<Buffer>,
 ): AsyncGenerator<LoadedBatch> {
   const parser = new DelimitedParser(file, columns, opts);
-  const raw = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
-  const gunzip = opts.gzip ? zlib.createGunzip({ chunkSize: CHUNK_BYTES }) : null;
+  const raw = input === undefined ? fs.createReadStream(file, { highWaterMark: CHUNK_BYTES }) : null;
+  const gunzip = raw && opts.gzip ? zlib.createGunzip({ chunkSize: CHUNK_BYTES }) : null;
   let source: AsyncIterable<Buffer>;
   if (gunzip) {
-    raw.on('error', (e) => gunzip.destroy(e));
-    source = raw.pipe(gunzip);
-  } else source = raw;
-  const batch = (): LoadedBatch => ({ ...parser.take(), bytesRead: raw.bytesRead, totalBytes });
+    raw!.on('error', (e) => gunzip.destroy(e));
+    source = raw!.pipe(gunzip);
+  } else source = raw ?? input!;
+  let inputBytes = 0;
+  const batch = (): LoadedBatch => ({ ...parser.take(), bytesRead: raw ? raw.bytesRead : inputBytes, totalBytes });
   // Bytes read but not yet parsed: the start of a record cut by the chunk end.
   // They are kept as bytes and decoded together with the next chunk, so every
   // text handed to the parser is a fresh flat string (a concatenated string
@@ -610,6 +615,7 @@ export async function* readDelimited(
         throw ioError(err, file, parser.line);
       }
       const eof = chunk === undefined;
+      if (!eof) inputBytes += chunk!.length;
       if (!eof && chunk!.indexOf(10) < 0) {
         // No line end yet: keep collecting (concatenated once a newline arrives).
         pending.push(chunk!);
@@ -651,7 +657,7 @@ export async function* readDelimited(
     parser.finish();
     if (parser.rows > 0) yield batch();
   } finally {
-    raw.destroy();
+    raw?.destroy();
     gunzip?.destroy();
   }
 }
@@ -660,7 +666,9 @@ function tooLong(file: string, line: number): LoadError {
   return new LoadError('LOAD_FORMAT', `record longer than ${MAX_RECORD_BYTES >> 20} MiB (unterminated quoted field?)`, file, line);
 }
 
-function ioError(err: unknown, file: string, line: number): LoadError {
+function ioError(err: unknown, file: string, line: number): KeelError {
+  // a source's own error (a COPY FROM STDIN the client failed) stays as it is
+  if (err instanceof KeelError) return err;
   const e = err as NodeJS.ErrnoException;
   if (e && typeof e.code === 'string' && e.code.startsWith('Z_')) {
     return new LoadError('LOAD_FORMAT', `invalid gzip data (${e.message})`, file, line);

@@ -54,28 +54,8 @@ export async function* readFile(file: string, columns: readonly ColumnDef[], opt
   const format = options.format ?? formatOf(file);
   switch (format) {
     case 'text': {
-      const delimiter = resolveDelimiter(options.delimiter ?? defaultDelimiter(file), file);
-      const quote = options.quote ?? '"';
-      if (quote.length > 1 || quote === '\n' || quote === '\r') throw new LoadError('LOAD_FORMAT', `quote must be one character or empty, got ${JSON.stringify(quote)}`, file);
-      if (quote === delimiter) throw new LoadError('LOAD_FORMAT', 'quote and delimiter must differ', file);
-      const nullAs = options.nullAs ?? '\\N';
-      if (/[\r\n]/.test(nullAs) || (delimiter !== '' && nullAs.includes(delimiter))) {
-        throw new LoadError('LOAD_FORMAT', `the NULL marker ${JSON.stringify(nullAs)} cannot contain the delimiter or a newline`, file);
-      }
       const gzip = options.gzip ?? (file.toLowerCase().endsWith('.gz') || (await startsWithGzipMagic(file)));
-      const skipRecords = options.ignoreHeader ?? (options.header ? 1 : 0);
-      if (!Number.isInteger(skipRecords) || skipRecords < 0) throw new LoadError('LOAD_FORMAT', `the header rows to skip must be a whole number, got ${skipRecords}`, file);
-      const acceptInvChars = options.acceptInvChars ?? null;
-      if (acceptInvChars !== null && [...acceptInvChars].length !== 1) throw new LoadError('LOAD_FORMAT', `the replacement for invalid characters must be one character, got ${JSON.stringify(acceptInvChars)}`, file);
-      const values = {
-        emptyAsNull: options.emptyAsNull ?? true,
-        blanksAsNull: options.blanksAsNull ?? false,
-        truncate: options.truncateColumns ?? false,
-        dateParser: options.dateFormat === undefined ? null : formatParser(dateFormatParser(options.dateFormat), file),
-        timeParser: options.timeFormat === undefined ? null : formatParser(timeFormatParser(options.timeFormat), file),
-      };
-      const text = { delimiter, quote, nullAs, skipRecords, batchRows, gzip, values, acceptInvChars, onBadRecord: options.onBadRecord ?? null };
-      yield* readDelimited(file, columns, text, totalBytes);
+      yield* readDelimited(file, columns, textOptions(file, options, batchRows, gzip), totalBytes);
       return;
     }
     case 'parquet':
@@ -86,6 +66,41 @@ export async function* readFile(file: string, columns: readonly ColumnDef[], opt
     default:
       throw new LoadError('LOAD_FORMAT', `unknown format ${JSON.stringify(format)}`, file);
   }
+}
+
+/**
+ * Reads delimited text that arrives as a stream (COPY FROM STDIN: the
+ * client's CopyData), as batches of the given columns; `name` names the
+ * source in errors (STDIN). Uncompressed text only.
+ */
+export async function* readTextStream(name: string, input: AsyncIterable<Buffer>, columns: readonly ColumnDef[], options: LoadOptions = {}): AsyncGenerator<LoadedBatch> {
+  if (columns.length === 0) throw new LoadError('LOAD_FORMAT', 'the table has no columns', name);
+  const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+  yield* readDelimited(name, columns, textOptions(name, options, batchRows, false), 0, input);
+}
+
+/** The delimited reader's options from a load's, checked; errors name `file`. */
+function textOptions(file: string, options: LoadOptions, batchRows: number, gzip: boolean) {
+  const delimiter = resolveDelimiter(options.delimiter ?? defaultDelimiter(file), file);
+  const quote = options.quote ?? '"';
+  if (quote.length > 1 || quote === '\n' || quote === '\r') throw new LoadError('LOAD_FORMAT', `quote must be one character or empty, got ${JSON.stringify(quote)}`, file);
+  if (quote === delimiter) throw new LoadError('LOAD_FORMAT', 'quote and delimiter must differ', file);
+  const nullAs = options.nullAs ?? '\\N';
+  if (/[\r\n]/.test(nullAs) || (delimiter !== '' && nullAs.includes(delimiter))) {
+    throw new LoadError('LOAD_FORMAT', `the NULL marker ${JSON.stringify(nullAs)} cannot contain the delimiter or a newline`, file);
+  }
+  const skipRecords = options.ignoreHeader ?? (options.header ? 1 : 0);
+  if (!Number.isInteger(skipRecords) || skipRecords < 0) throw new LoadError('LOAD_FORMAT', `the header rows to skip must be a whole number, got ${skipRecords}`, file);
+  const acceptInvChars = options.acceptInvChars ?? null;
+  if (acceptInvChars !== null && [...acceptInvChars].length !== 1) throw new LoadError('LOAD_FORMAT', `the replacement for invalid characters must be one character, got ${JSON.stringify(acceptInvChars)}`, file);
+  const values = {
+    emptyAsNull: options.emptyAsNull ?? true,
+    blanksAsNull: options.blanksAsNull ?? false,
+    truncate: options.truncateColumns ?? false,
+    dateParser: options.dateFormat === undefined ? null : formatParser(dateFormatParser(options.dateFormat), file),
+    timeParser: options.timeFormat === undefined ? null : formatParser(timeFormatParser(options.timeFormat), file),
+  };
+  return { delimiter, quote, nullAs, skipRecords, batchRows, gzip, values, acceptInvChars, onBadRecord: options.onBadRecord ?? null };
 }
 
 function formatParser(parser: DateTimeParser | string, file: string): DateTimeParser {

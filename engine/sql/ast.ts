@@ -20,6 +20,7 @@ export interface Ident extends Node {
 
 export type Statement =
   | SelectStatement
+  | CopyToStatement
   | ExplainStatement
   | CreateTableStatement
   | DropTableStatement
@@ -248,9 +249,29 @@ export interface CopyStatement extends Node {
   readonly kind: 'copy';
   readonly table: Ident;
   readonly columns: readonly Ident[] | null;
-  readonly from: string;
-  readonly fromPos: number;
+  /** A file, folder or prefix; or STDIN, the client's data (the wire protocol's CopyData, server/copy-in.ts). */
+  readonly source: { readonly kind: 'file'; readonly path: string; readonly pos: number } | { readonly kind: 'stdin'; readonly pos: number };
   readonly options: CopyOptions;
+}
+
+/**
+ * COPY { t [(cols)] | (query) } TO STDOUT [options]: PostgreSQL's, for a
+ * client of keel serve (psql's \\copy ... to): the query's rows as the
+ * format's lines, which the server sends as CopyData (the table form is read
+ * as SELECT cols FROM t).
+ */
+export interface CopyToStatement extends Node {
+  readonly kind: 'copyTo';
+  readonly query: Query;
+  readonly format: CopyOutFormat;
+}
+
+/** How COPY TO writes rows: PostgreSQL's text format (tab, \\N, backslash escapes) or CSV (comma, NULL as nothing, quotes as needed). */
+export interface CopyOutFormat {
+  readonly csv: boolean;
+  readonly delimiter: string;
+  readonly nullAs: string;
+  readonly header: boolean;
 }
 
 export interface CopyOptions {
@@ -435,7 +456,10 @@ export interface SetStatement extends Node {
 
 export interface ShowStatement extends Node {
   readonly kind: 'show';
-  readonly setting: 'timezone' | 'all';
+  /** timezone, all, or another setting's name as written (lower-cased): the fixed ones clients ask for (server_version, search_path ...), refused when keel has no such setting. */
+  readonly setting: string;
+  /** Where the setting's name starts. */
+  readonly settingPos: number;
 }
 
 // ---------------------------------------------------------------- queries

@@ -86,6 +86,8 @@ export function tokenize(sql: string): Token[] {
       i = nl < 0 ? n : nl + 1;
     } else if (c === 47 /* / */ && sql.charCodeAt(i + 1) === 42 /* * */) {
       i = skipBlockComment(sql, i);
+    } else if ((c === 69 || c === 101) /* E e */ && sql.charCodeAt(i + 1) === 39 /* ' */) {
+      i = scanEscapeString(sql, i, tokens);
     } else if (isWordStart(c)) {
       let j = i + 1;
       while (j < n && isWordPart(sql.charCodeAt(j))) j++;
@@ -120,7 +122,114 @@ export function tokenize(sql: string): Token[] {
   }
   const last = tokens.length > 0 ? tokens[tokens.length - 1]!.end : 0;
   tokens.push({ kind: 'eof', value: '', pos: last, end: last });
-  return tokens;
+  return operatorSyntax(sql, tokens);
+}
+
+/** The operators OPERATOR(...) may name: keel's binary operators. */
+const NAMED_OPERATORS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*', '=', '<>', '!=', '<', '>', '<=', '>=', '+', '-', '*', '/', '%', '||']);
+
+/**
+ * PostgreSQL's OPERATOR(pg_catalog.~) is the operator ~ (psql writes its
+ * name patterns so): each one becomes the operator's own token. keel's
+ * operators are all pg_catalog's, so another schema is refused; the operator
+ * keeps its usual precedence (PostgreSQL gives OPERATOR() that of the
+ * user-defined operators, which changes nothing in the comparisons psql and
+ * drivers write).
+ */
+function operatorSyntax(sql: string, tokens: Token[]): Token[] {
+  if (!tokens.some((t) => t.kind === 'word' && t.value === 'operator')) return tokens;
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const open = tokens[i + 1];
+    if (t.kind !== 'word' || t.value !== 'operator' || open?.kind !== 'op' || open.value !== '(') {
+      out.push(t);
+      continue;
+    }
+    let j = i + 2;
+    const schema = tokens[j];
+    if (schema && (schema.kind === 'word' || schema.kind === 'qident') && tokens[j + 1]?.kind === 'op' && tokens[j + 1]!.value === '.') {
+      if (schema.value !== 'pg_catalog') {
+        throw new SqlError('UNSUPPORTED', `OPERATOR(${schema.value}.…) is not supported: keel's operators are pg_catalog's`, positionAt(sql, schema.pos), sql);
+      }
+      j += 2;
+    }
+    const op = tokens[j];
+    const close = tokens[j + 1];
+    if (!op || op.kind !== 'op' || !NAMED_OPERATORS.has(op.value)) throw syntaxError(sql, op?.pos ?? t.pos, `syntax error at or near "${op?.value ?? 'OPERATOR'}": OPERATOR() names one of ${[...NAMED_OPERATORS].join(' ')}`);
+    if (!close || close.kind !== 'op' || close.value !== ')') throw syntaxError(sql, close?.pos ?? op.end, 'syntax error: expected ")" after the operator of OPERATOR(');
+    out.push({ kind: 'op', value: op.value === '!=' ? '<>' : op.value, pos: t.pos, end: close.end });
+    i = j + 1;
+  }
+  return out;
+}
+
+/**
+ * An escape string, E'...' (PostgreSQL's): backslash escapes \n \t \b \f
+ * \r, octal \ooo, hexadecimal \xhh, Unicode \uXXXX and \UXXXXXXXX, and any
+ * other character after a backslash stands for itself (\' and \\ too); ''
+ * is a quote, as in a plain string.
+ */
+function scanEscapeString(sql: string, start: number, out: Token[]): number {
+  let value = '';
+  let i = start + 2;
+  const n = sql.length;
+  for (;;) {
+    if (i >= n) throw syntaxError(sql, start, 'unterminated quoted string');
+    const ch = sql[i]!;
+    if (ch === "'") {
+      if (sql[i + 1] === "'") {
+        value += "'";
+        i += 2;
+        continue;
+      }
+      out.push({ kind: 'string', value, pos: start, end: i + 1 });
+      return i + 1;
+    }
+    if (ch !== '\\') {
+      value += ch;
+      i++;
+      continue;
+    }
+    const e = sql[i + 1];
+    if (e === undefined) throw syntaxError(sql, start, 'unterminated quoted string');
+    const simple = ESCAPES[e];
+    if (simple !== undefined) {
+      value += simple;
+      i += 2;
+    } else if (e >= '0' && e <= '7') {
+      const m = /^[0-7]{1,3}/.exec(sql.slice(i + 1))![0];
+      value += byteEscape(sql, i, parseInt(m, 8) & 0xff);
+      i += 1 + m.length;
+    } else if (e === 'x' && /[0-9a-fA-F]/.test(sql[i + 2] ?? '')) {
+      const m = /^[0-9a-fA-F]{1,2}/.exec(sql.slice(i + 2))![0];
+      value += byteEscape(sql, i, parseInt(m, 16));
+      i += 2 + m.length;
+    } else if (e === 'u' || e === 'U') {
+      const digits = e === 'u' ? 4 : 8;
+      const m = sql.slice(i + 2, i + 2 + digits);
+      if (!new RegExp(`^[0-9a-fA-F]{${digits}}$`).test(m)) throw syntaxError(sql, i, `invalid Unicode escape: \\${e} takes ${digits} hexadecimal digits`);
+      value += codePoint(sql, i, parseInt(m, 16));
+      i += 2 + digits;
+    } else {
+      value += e;
+      i += 2;
+    }
+  }
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** An octal or hexadecimal escape is a byte: keel's strings are characters, so one past ASCII is refused (write \\u00e9, as PostgreSQL reads it in UTF8). */
+function byteEscape(sql: string, at: number, byte: number): string {
+  if (byte > 0x7f) throw syntaxError(sql, at, `invalid escape: the byte 0x${byte.toString(16)} is not a character by itself (use \\u or \\U for characters past ASCII)`);
+  return codePoint(sql, at, byte);
+}
+
+/** The character of an escape's code point; 0 and values past Unicode are refused, as PostgreSQL refuses them in text. */
+function codePoint(sql: string, at: number, cp: number): string {
+  if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw syntaxError(sql, at, `invalid escape: code point ${cp} is not a character keel's strings hold`);
+  return String.fromCodePoint(cp);
 }
 
 /** Skips a (possibly nested, as in PostgreSQL) block comment starting at `start`; returns the offset after it. */

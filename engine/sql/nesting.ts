@@ -183,6 +183,7 @@ function childrenOf(it: Item): Item[] {
           expr(s.where);
           break;
         case 'createView':
+        case 'copyTo':
           query(s.query);
           break;
         case 'merge':

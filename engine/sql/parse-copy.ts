@@ -87,21 +87,33 @@ function once(p: ParserCursor, seen: Map<string, Token>, name: string, t: Token)
   seen.set(name, t);
 }
 
-// COPY t [(cols)] FROM 'path' [WITH] option ...
-export function copyStatement(p: ParserCursor): ast.CopyStatement {
+// COPY t [(cols)] FROM { 'path' | STDIN } [WITH] option ...
+export function copyStatement(p: ParserCursor): ast.CopyStatement | ast.CopyToStatement {
   const pos = p.advance().pos;
+  if (p.isOp('(')) {
+    p.advance();
+    const query = p.query();
+    p.expectOp(')');
+    p.expectWord('to');
+    return copyTo(p, query, pos);
+  }
   const table = p.objectName();
   const columns = p.isOp('(') ? p.nameList() : null;
-  if (p.isWord('to')) throw p.unsupported('COPY ... TO (use UNLOAD)');
+  if (p.isWord('to')) {
+    p.advance();
+    const star = [{ kind: 'star', table: null, pos: table.pos } as const];
+    const items = columns ? columns.map((c) => ({ kind: 'expr', expr: { kind: 'column', table: null, name: c, pos: c.pos }, alias: null, pos: c.pos }) as const) : star;
+    const body: ast.SelectBody = { kind: 'select', distinct: false, items, from: [{ kind: 'table', name: table, alias: null, columnAliases: null, pos: table.pos }], where: null, groupBy: [], having: null, windows: [], qualify: null, pos };
+    return copyTo(p, { with: [], body, orderBy: [], limit: null, offset: null, pos }, pos);
+  }
   p.expectWord('from');
   const src = p.tok;
-  if (src.kind !== 'string') {
-    if (src.kind === 'word' && src.value === 'stdin') throw p.unsupported('COPY FROM STDIN');
-    throw p.expected("a quoted file or folder path after FROM");
-  }
-  if (REMOTE.test(src.value)) throw p.error('UNSUPPORTED', `COPY reads local files and folders; ${src.value.split('://')[0]}:// sources are not supported`, src.pos);
+  const stdin = src.kind === 'word' && src.value === 'stdin';
+  if (src.kind !== 'string' && !stdin) throw p.expected('a quoted file or folder path, or STDIN, after FROM');
+  if (src.kind === 'string' && REMOTE.test(src.value)) throw p.error('UNSUPPORTED', `COPY reads local files and folders; ${src.value.split('://')[0]}:// sources are not supported`, src.pos);
   p.advance();
   p.acceptWord('with');
+  if (p.isOp('(')) throw p.unsupported("PostgreSQL's parenthesized COPY options (write them as Redshift does: CSV, DELIMITER ',', IGNOREHEADER 1, NULL AS 'x'; psql's \\copy passes csv header through)");
   const o: Mutable<ast.CopyOptions> = {
     format: 'text', delimiter: null, quote: null, ignoreHeader: 0, nullAs: null, gzip: false, dateFormat: null, timeFormat: null,
     maxError: 0, emptyAsNull: false, blanksAsNull: false, truncateColumns: false, acceptInvChars: null, noLoad: false,
@@ -147,8 +159,13 @@ export function copyStatement(p: ParserCursor): ast.CopyStatement {
         o.delimiter = charArg(p, 'DELIMITER');
         break;
       case 'ignoreheader':
-        once(p, seen, w, t);
+        once(p, seen, 'ignoreheader', t);
         o.ignoreHeader = countArg(p, 'IGNOREHEADER');
+        break;
+      case 'header':
+        // PostgreSQL's HEADER (psql's \copy ... csv header sends it): the first line is a header, IGNOREHEADER 1
+        once(p, seen, 'ignoreheader', t);
+        o.ignoreHeader = 1;
         break;
       case 'null':
         once(p, seen, w, t);
@@ -197,7 +214,51 @@ export function copyStatement(p: ParserCursor): ast.CopyStatement {
     }
   }
   checkCopyOptions(p, o, seen);
-  return { kind: 'copy', table, columns, from: src.value, fromPos: src.pos, options: o, pos };
+  if (stdin && o.format === 'parquet') throw p.error('UNSUPPORTED', 'COPY FROM STDIN reads CSV or text, not Parquet', seen.get('format')!.pos);
+  if (stdin && o.gzip) throw p.error('UNSUPPORTED', 'COPY FROM STDIN reads uncompressed text, not GZIP', seen.get('gzip')!.pos);
+  const source = stdin ? ({ kind: 'stdin', pos: src.pos } as const) : ({ kind: 'file', path: src.value, pos: src.pos } as const);
+  return { kind: 'copy', table, columns, source, options: o, pos };
+}
+
+/**
+ * The part after TO: STDOUT, then [WITH] CSV, HEADER, DELIMITER [AS] 'c',
+ * NULL [AS] 'x' in any order (PostgreSQL's older spelling, which psql's
+ * \\copy passes through). A file is refused: UNLOAD writes files.
+ */
+function copyTo(p: ParserCursor, query: ast.Query, pos: number): ast.CopyToStatement {
+  if (!p.acceptWord('stdout')) {
+    if (p.tok.kind === 'string') throw p.unsupported('COPY ... TO a file (UNLOAD writes files)');
+    throw p.expected('STDOUT after TO');
+  }
+  p.acceptWord('with');
+  if (p.isOp('(')) throw p.unsupported("PostgreSQL's parenthesized COPY options (write CSV, HEADER, DELIMITER 'c', NULL AS 'x')");
+  let csv = false;
+  let header = false;
+  let delimiter: string | null = null;
+  let nullAs: string | null = null;
+  const seen = new Map<string, Token>();
+  while (p.tok.kind === 'word') {
+    const t = p.advance();
+    once(p, seen, t.value, t);
+    switch (t.value) {
+      case 'csv':
+        csv = true;
+        break;
+      case 'header':
+        header = true;
+        break;
+      case 'delimiter':
+        delimiter = charArg(p, 'DELIMITER');
+        break;
+      case 'null':
+        nullAs = stringArg(p, 'NULL AS').value;
+        break;
+      default:
+        throw p.error('SYNTAX', `unknown COPY TO option ${t.value.toUpperCase()} (CSV, HEADER, DELIMITER, NULL)`, t.pos);
+    }
+  }
+  if (header && !csv) throw p.error('SYNTAX', 'HEADER goes with CSV (the text format has none)', seen.get('header')!.pos);
+  return { kind: 'copyTo', query, format: { csv, header, delimiter: delimiter ?? (csv ? ',' : '\t'), nullAs: nullAs ?? (csv ? '' : '\\N') }, pos };
 }
 
 /** CSV [QUOTE [AS] 'q'] */

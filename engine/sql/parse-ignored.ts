@@ -19,6 +19,8 @@ const IGNORED_SETTINGS: ReadonlySet<string> = new Set([
   'client_encoding', 'standard_conforming_strings', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout',
   'client_min_messages', 'check_function_bodies', 'default_tablespace', 'default_table_access_method', 'default_with_oids',
   'row_security', 'xmloption', 'synchronize_seqscans', 'escape_string_warning', 'query_group', 'application_name',
+  // JDBC sets 3 at connect: PostgreSQL 12's shortest exact float output, which keel's already is
+  'extra_float_digits',
 ]);
 
 /** The rest of a SET's value, up to the end of the statement (values are names, strings, numbers or DEFAULT). */

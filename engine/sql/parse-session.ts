@@ -5,7 +5,7 @@
  *   SET [SESSION] timezone { TO | = } { 'zone' | zone | DEFAULT | LOCAL }
  *   SET [SESSION] TIME ZONE { 'zone' | zone | DEFAULT | LOCAL }
  *   RESET timezone    RESET TIME ZONE    RESET ALL (every setting)
- *   SHOW timezone     SHOW TIME ZONE     SHOW ALL
+ *   SHOW timezone     SHOW TIME ZONE     SHOW ALL     SHOW name (a fixed setting: server_version ...)
  *
  *   SET [SESSION] enable_result_cache_for_session | mv_enable_aqmv_for_session
  *     { TO | = } { on | off | DEFAULT }, and RESET of them
@@ -68,18 +68,22 @@ export function resetStatement(p: ParserCursor): ast.SetStatement {
 /** SHOW timezone, SHOW TIME ZONE, SHOW ALL (SHOW TABLES is parsed beside it, in parser.ts). */
 export function showStatement(p: ParserCursor): ast.ShowStatement {
   const pos = p.advance().pos;
-  if (p.acceptWord('all')) return { kind: 'show', setting: 'all', pos };
-  if (p.acceptWord('time')) p.expectWord('zone');
-  else settingName(p, 'SHOW');
-  return { kind: 'show', setting: 'timezone', pos };
-}
-
-/** The setting's name: timezone (any case, quoted or not); another is UNSUPPORTED. */
-function settingName(p: ParserCursor, verb: string): void {
+  const settingPos = p.tok.pos;
+  if (p.acceptWord('all')) return { kind: 'show', setting: 'all', settingPos, pos };
+  if (p.acceptWord('time')) {
+    p.expectWord('zone');
+    return { kind: 'show', setting: 'timezone', settingPos, pos };
+  }
+  // SHOW TRANSACTION ISOLATION LEVEL, as JDBC asks it, is transaction_isolation
+  if (p.isWord('transaction') && p.isWord('isolation', 1) && p.isWord('level', 2)) {
+    for (let i = 0; i < 3; i++) p.advance();
+    return { kind: 'show', setting: 'transaction_isolation', settingPos, pos };
+  }
   const t = p.tok;
   if (t.kind !== 'word' && t.kind !== 'qident') throw p.expected('a setting name');
-  if (t.value.toLowerCase() !== 'timezone') throw p.unsupported(`${verb} ${t.value} (the time zone is the only setting)`);
   p.advance();
+  // the statement refuses a name keel has no setting of (statements/settings.ts)
+  return { kind: 'show', setting: t.value.toLowerCase(), settingPos, pos };
 }
 
 /** A zone as a string or a name; null for DEFAULT and LOCAL (the default zone, UTC). */

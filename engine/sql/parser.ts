@@ -20,6 +20,7 @@ import { SqlError, overflowError, positionAt, type ErrorCode } from '../errors.j
 import type { SqlType } from '../types.js';
 import type * as ast from './ast.js';
 import { RESERVED_WORDS, tokenize, type Token } from './lexer.js';
+import { REGCLASS_NAME, REGCLASS_OID, REGCLASS_TABLE } from './regclass.js';
 import { checkExpressionNesting, checkNesting, MAX_PARSE_DEPTH } from './nesting.js';
 import type { ParserCursor } from './parse-cursor.js';
 import { alterStatement, createStatement, dropStatement, refreshStatement } from './parse-ddl.js';
@@ -1078,10 +1079,47 @@ class Parser implements ParserCursor {
     }
     let e = this.primary();
     for (;;) {
-      if (this.acceptOp('::')) e = { kind: 'cast', arg: e, type: this.type(), pos: e.pos };
+      if (this.acceptOp('::')) e = this.regtypeCast(e) ?? { kind: 'cast', arg: e, type: this.type(), pos: e.pos };
+      else if (this.isWord('collate')) this.collation();
       else if (this.isOp('[')) throw this.unsupported('array subscripts');
       else if (this.isWord('at') && this.isWord('time', 1) && this.isWord('zone', 2)) e = this.atTimeZone(e);
       else return e;
+    }
+  }
+
+  /**
+   * oid::regtype (psql's \\d writes c.reloftype::pg_catalog.regtype::pg_catalog.text):
+   * keel has no regtype type; the cast's text is the type's name as
+   * format_type(oid, NULL) gives it, which is what the query reads. And
+   * x::regclass (regclassLookup). Null when the type after :: is another.
+   */
+  private regtypeCast(e: ast.Expr): ast.Expr | null {
+    const k = this.isWord('pg_catalog') && this.isOp('.', 1) ? 2 : 0;
+    if (this.isWord('regclass', k)) {
+      this.i += k + 1;
+      return regclassLookup(e);
+    }
+    if (!this.isWord('regtype', k)) return null;
+    const t = this.peek(k);
+    this.i += k + 1;
+    return { kind: 'function', name: 'format_type', args: [e, { kind: 'null', pos: t.pos }], distinct: false, star: false, pos: e.pos };
+  }
+
+  /**
+   * COLLATE name after a value (psql writes `COLLATE pg_catalog.default` after
+   * its name patterns): keel compares strings by code point, which is the
+   * default collation and PostgreSQL's "C" and "POSIX", so those change
+   * nothing; any other is refused.
+   */
+  private collation(): void {
+    const at = this.advance();
+    if (this.isWord('pg_catalog') && this.isOp('.', 1)) this.i += 2;
+    const t = this.tok;
+    if (t.kind !== 'word' && t.kind !== 'qident') throw this.expected('a collation name');
+    this.advance();
+    // a bare word is lower-cased already: "C" quoted, c bare
+    if (!['default', 'c', 'posix'].includes(t.value.toLowerCase())) {
+      throw this.unsupported(`COLLATE ${t.kind === 'qident' ? `"${t.value}"` : t.value} (keel compares strings by code point: the default collation, "C" and "POSIX")`, at);
     }
   }
 
@@ -1197,6 +1235,16 @@ class Parser implements ParserCursor {
         throw this.unsupported('DEFAULT');
       case 'approximate':
         if (next.kind === 'word' && this.isOp('(', 2)) return this.approximateCall();
+        break;
+      case 'array':
+        if (next.kind === 'op' && (next.value === '(' || next.value === '[')) throw this.unsupported('arrays (ARRAY[...] and ARRAY(subquery): keel has no array type)');
+        break;
+      case 'pg_catalog':
+        // pg_catalog.version(), as psql and drivers qualify the built-in functions: the same functions
+        if (next.kind === 'op' && next.value === '.' && (this.peek(2).kind === 'word' || this.peek(2).kind === 'qident') && this.isOp('(', 3)) {
+          this.i += 2;
+          return this.functionCall();
+        }
         break;
       default:
         if (BARE_FUNCTIONS.has(t.value)) {
@@ -1560,6 +1608,8 @@ class Parser implements ParserCursor {
 
   /** A type name with Redshift's spellings and defaults, as an engine SqlType. */
   type(): SqlType {
+    // pg_catalog.int4, as psql and drivers write types: the built-in types are pg_catalog's
+    if (this.isWord('pg_catalog') && this.isOp('.', 1)) this.i += 2;
     const t = this.tok;
     if (t.kind !== 'word') throw this.expected('a type name');
     this.advance();
@@ -1609,6 +1659,9 @@ class Parser implements ParserCursor {
         return this.timestampType();
       case 'timestamptz':
         return { id: 'timestamptz' };
+      case 'oid':
+        // PostgreSQL's object identifiers; the pg_catalog views hold them as INTEGER (catalog/pg-catalog.ts)
+        return { id: 'integer' };
       default:
         if (UNSUPPORTED_TYPES.has(t.value)) throw this.unsupported(`type "${t.value}"`, t);
         throw this.error('SYNTAX', `type "${t.value}" does not exist`, t.pos);
@@ -1770,4 +1823,39 @@ function splitWhole(v: number): [number, number] {
   if (Math.abs(v - r) < 1e-9) return [r, 0];
   const whole = Math.trunc(v);
   return [whole, v - whole];
+}
+
+/**
+ * x::regclass, without a regclass type: an OID reads as its relation's name
+ * (what PostgreSQL prints for a regclass), a string literal as the OID of the
+ * relation it names (what it compares as), each looked up in the system table
+ * REGCLASS_TABLE (catalog/pg-catalog.ts), whose names no query can shadow. An
+ * OID or name that is no relation's is NULL (PostgreSQL prints an unknown OID
+ * as its number, and raises an error for an unknown name).
+ */
+function regclassLookup(e: ast.Expr): ast.Expr {
+  const pos = e.pos;
+  const id = (name: string): ast.Ident => ({ name, pos });
+  const byName = e.kind === 'string';
+  const column = (name: string): ast.Expr => ({ kind: 'column', table: null, name: id(name), pos });
+  const query: ast.Query = {
+    with: [],
+    body: {
+      kind: 'select',
+      distinct: false,
+      items: [{ kind: 'expr', expr: column(byName ? REGCLASS_OID : REGCLASS_NAME), alias: null, pos }],
+      from: [{ kind: 'table', name: id(REGCLASS_TABLE), alias: null, columnAliases: null, pos }],
+      where: { kind: 'binary', op: '=', left: column(byName ? REGCLASS_NAME : REGCLASS_OID), right: e, pos },
+      groupBy: [],
+      having: null,
+      windows: [],
+      qualify: null,
+      pos,
+    },
+    orderBy: [],
+    limit: null,
+    offset: null,
+    pos,
+  };
+  return { kind: 'subquery', query, pos };
 }

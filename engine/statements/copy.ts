@@ -1,6 +1,8 @@
 /**
  * COPY t [(cols)] FROM 'file, folder or prefix' [options]: Redshift's bulk
  * load over local files, through the same loader as `keel load`
+ * (engine/load); COPY t FROM STDIN reads the same formats (CSV and text) from
+ * the data the caller's CopyInput hands over (keel serve: the client's)
  * (engine/load): the options map onto LoadOptions (copyLoadOptions), the files
  * are read one after another into one append, and the append is one catalog
  * change: all or nothing.
@@ -16,7 +18,7 @@ import type { Batch, ColumnDef, Vector } from '../types.js';
 import type { ParsedStatement } from '../sql/index.js';
 import type * as ast from '../sql/ast.js';
 import type { TableMeta } from '../catalog/catalog.js';
-import { readFile, type BadRecord, type LoadOptions } from '../load/index.js';
+import { readFile, readTextStream, type BadRecord, type LoadOptions } from '../load/index.js';
 import { sourceFiles } from '../load/files.js';
 import { typeLabel } from '../load/values.js';
 import { appendRows } from '../storage/tables.js';
@@ -77,10 +79,27 @@ function reasonOf(e: LoadError): string {
   return e.message.startsWith(`${where}: `) ? e.message.slice(where.length + 2) : e.message;
 }
 
-export async function copy(db: SessionHost, s: ast.CopyStatement, p: ParsedStatement, t0: number, cancel: CancelFlag | null): Promise<StatementOutcome> {
+/**
+ * Where COPY ... FROM STDIN's data comes from: called once the statement has
+ * checked its table, with the table, the number of columns it reads and the
+ * format; returns the data as it arrives. A source that fails (the client's
+ * CopyFail) throws a KeelError, which fails the COPY.
+ */
+export type CopyInput = (copy: { readonly table: string; readonly columns: number; readonly format: 'text' | 'csv' }) => AsyncIterable<Buffer>;
+
+/** The name COPY FROM STDIN's data goes by in errors and stl_load_errors, as PostgreSQL's "COPY t, line 3" and Redshift's filename. */
+const STDIN = 'STDIN';
+
+export async function copy(db: SessionHost, s: ast.CopyStatement, p: ParsedStatement, t0: number, cancel: CancelFlag | null, copyIn?: CopyInput): Promise<StatementOutcome> {
   const o = s.options;
-  const files = sourceFiles(s.from);
-  if (files.length === 0) throw statementError('FILE_NOT_FOUND', `no file or folder matches '${s.from}' (COPY reads a file, every file of a folder, or every file whose path starts with the name given)`, s.fromPos, p);
+  const source = s.source;
+  if (source.kind === 'stdin' && copyIn === undefined) {
+    throw statementError('UNSUPPORTED', 'COPY FROM STDIN needs a client that sends the data (keel serve: psql\'s \\copy, a driver\'s copy-in); here, COPY FROM a file', source.pos, p);
+  }
+  const files = source.kind === 'file' ? sourceFiles(source.path) : [STDIN];
+  if (source.kind === 'file' && files.length === 0) {
+    throw statementError('FILE_NOT_FOUND', `no file or folder matches '${source.path}' (COPY reads a file, every file of a folder, or every file whose path starts with the name given)`, source.pos, p);
+  }
   const startedAt = (Date.now() - (performance.now() - t0)) * 1000;
   const session = runnerOf(db, {}).session;
   const errors: LoadErrorRow[] = [];
@@ -109,12 +128,14 @@ export async function copy(db: SessionHost, s: ast.CopyStatement, p: ParsedState
 
   let rows = 0;
   async function* batches(table: TableMeta): AsyncGenerator<Batch> {
-    const { defs, source } = loadedColumns(table, s, p);
+    const { defs, source: from } = loadedColumns(table, s, p);
+    const read = (file: string) =>
+      source.kind === 'stdin' ? readTextStream(STDIN, copyIn!({ table: table.name, columns: defs.length, format: o.format === 'csv' ? 'csv' : 'text' }), defs, options) : readFile(file, defs, options);
     for (const file of files) {
-      for await (const b of readFile(file, defs, options)) {
+      for await (const b of read(file)) {
         if (isCancelled(cancel)) throw cancelledError();
         rows += b.length;
-        yield widen(b, table, source);
+        yield widen(b, table, from);
       }
     }
   }

@@ -3,6 +3,7 @@ import type { Batch, SqlType, WallClock } from '../types.js';
 import type { Field } from '../plan/physical.js';
 import type { QueryStats } from '../result.js';
 import { batchFromRows } from '../rows.js';
+import type { CopyOutFormat } from '../sql/ast.js';
 
 export interface StatementOutcome {
   readonly command: string;
@@ -14,6 +15,8 @@ export interface StatementOutcome {
   readonly notice?: string;
   /** The session's time zone when it is not UTC: TIMESTAMPTZ values print in it. */
   readonly zone?: WallClock;
+  /** COPY ... TO STDOUT: the rows are to be written in this format. */
+  readonly copyOut?: CopyOutFormat;
 }
 
 const NO_ROWS: Batch = { length: 0, columns: [] };

@@ -117,7 +117,7 @@ export function authorize(principal: Principal, catalog: Catalog, s: ast.Stateme
       return need(s.table, 'update');
     case 'copy':
       // COPY FROM STDIN reads what the client sends; a file name is a file of the server's
-      if (!/^stdin$/i.test(s.from)) superuserOnly('COPY from a file of the server');
+      if (s.source.kind !== 'stdin') superuserOnly('COPY from a file of the server');
       return need(s.table, 'insert');
     case 'unload':
       return superuserOnly('UNLOAD to files of the server');

@@ -17,6 +17,7 @@ import { TimeZone } from '../functions/time-zone.js';
 import { batchFromRows } from '../rows.js';
 import { done, zeroStats, type StatementOutcome } from './outcome.js';
 import { SqlError, positionAt } from '../errors.js';
+import { fixedSetting, fixedSettings } from '../catalog/pg-catalog.js';
 
 export interface SessionSettings {
   /** The zone's name as SET was given it (a name the platform's time-zone data knows), 'UTC' by default. */
@@ -93,13 +94,27 @@ const SHOW_ALL_FIELDS: readonly Field[] = [
   { name: 'setting', type: TEXT },
 ];
 
-/** SHOW timezone: one row, the zone's name; SHOW ALL: a (name, setting) row per setting. */
-export function showSetting(settings: SessionSettings, s: ast.ShowStatement, t0: number): StatementOutcome {
+/**
+ * SHOW timezone: one row, the zone's name; SHOW of a fixed setting (the
+ * server's, as pg_settings lists them: server_version, search_path ...) or
+ * a session flag: its value, in a column named after it, as PostgreSQL
+ * answers; SHOW ALL: a (name, setting) row per setting. A name keel has no
+ * setting of is UNSUPPORTED at the name.
+ */
+export function showSetting(settings: SessionSettings, s: ast.ShowStatement, p: ParsedStatement, t0: number): StatementOutcome {
   const all = s.setting === 'all';
-  const fields = all ? SHOW_ALL_FIELDS : SHOW_FIELDS;
   const onOffText = (b: boolean) => (b ? 'on' : 'off');
-  const rows = all
-    ? [['timezone', settings.timeZone], ['enable_result_cache_for_session', onOffText(settings.resultCache)], ['mv_enable_aqmv_for_session', onOffText(settings.viewRewrite)]]
-    : [[settings.timeZone]];
+  const session: [string, string][] = [['timezone', settings.timeZone], ['enable_result_cache_for_session', onOffText(settings.resultCache)], ['mv_enable_aqmv_for_session', onOffText(settings.viewRewrite)]];
+  let fields = SHOW_ALL_FIELDS;
+  let rows: string[][];
+  if (all) {
+    rows = [...session, ...fixedSettings().map((x) => [x.name, x.value])];
+  } else {
+    const own = session.find(([name]) => name === s.setting);
+    const fixed = own ? undefined : fixedSetting(s.setting);
+    if (!own && !fixed) throw new SqlError('UNSUPPORTED', `SHOW ${s.setting} is not supported: keel has no such setting (SHOW ALL lists them)`, positionAt(p.text, s.settingPos), p.text);
+    fields = s.setting === 'timezone' ? SHOW_FIELDS : [{ name: s.setting, type: TEXT }];
+    rows = [[own ? own[1] : fixed!.value]];
+  }
   return { command: 'SHOW', fields, batch: batchFromRows(fields.map((f) => f.type), rows), stats: { ...zeroStats(performance.now() - t0), rowsReturned: rows.length }, rowCount: rows.length };
 }

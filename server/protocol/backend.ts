@@ -143,3 +143,26 @@ export function noticeResponse(w: MessageWriter, f: ErrorFields): void {
   fields(w, f);
   w.end();
 }
+
+/** CopyInResponse / CopyOutResponse: text format (0) overall and for each of the columns. */
+function copyResponse(w: MessageWriter, type: 'G' | 'H', columns: number): void {
+  w.begin(type).byte(0).int16(columns);
+  for (let i = 0; i < columns; i++) w.int16(0);
+  w.end();
+}
+
+export function copyInResponse(w: MessageWriter, columns: number): void {
+  copyResponse(w, 'G', columns);
+}
+
+export function copyOutResponse(w: MessageWriter, columns: number): void {
+  copyResponse(w, 'H', columns);
+}
+
+export function copyData(w: MessageWriter, data: string): void {
+  w.begin('d').raw(Buffer.from(data, 'utf8')).end();
+}
+
+export function copyDone(w: MessageWriter): void {
+  w.begin('c').end();
+}

@@ -36,6 +36,7 @@ const host = {
       command: 'SELECT',
       rowCount: 1,
       notice: null,
+      copyOut: null,
       rows: () => [[sql.length]],
       textRows: () => [[String(sql.length)]],
     } satisfies QueryResult;

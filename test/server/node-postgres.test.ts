@@ -134,6 +134,48 @@ describe('node-postgres', () => {
       await c.end();
     }
   });
+
+  it('answers the introspection queries drivers and BI connectors send at connect', async () => {
+    const c = await client();
+    try {
+      // JDBC's connect-time settings: accepted (keel's floats already print the shortest exact digits)
+      await c.query('SET extra_float_digits = 3');
+      await c.query("SET application_name = 'PostgreSQL JDBC Driver'");
+      const r = await c.query('select current_schema() as s, version() as v, pg_catalog.current_schema() as q');
+      expect(r.rows).toEqual([{ s: 'public', v: expect.stringMatching(/^PostgreSQL 8\.0\.2 on keel/), q: 'public' }]);
+      expect((await c.query('show server_version')).rows).toEqual([{ server_version: '8.0.2' }]);
+      expect((await c.query('SHOW TRANSACTION ISOLATION LEVEL')).rows).toEqual([{ transaction_isolation: 'serializable' }]);
+      expect((await c.query('show standard_conforming_strings')).rows).toEqual([{ standard_conforming_strings: 'on' }]);
+      expect((await c.query("select setting from pg_settings where name = 'max_identifier_length'")).rows).toEqual([{ setting: '127' }]);
+      await expect(c.query('show work_mem')).rejects.toMatchObject({ code: '0A000' });
+      // a BI tool's column listing: schemas, tables and columns with their type names
+      const cols = await c.query(
+        `select n.nspname, c.relname, a.attname, t.typname, a.attnum
+           from pg_catalog.pg_attribute a
+           join pg_catalog.pg_class c on c.oid = a.attrelid
+           join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+           join pg_catalog.pg_type t on t.oid = a.atttypid
+          where c.relname = 'fruit' and c.relkind = 'r' and a.attnum > 0
+          order by a.attnum`,
+      );
+      expect(cols.rows.map((r) => [r.nspname, r.relname, r.attname, r.typname])).toEqual([
+        ['public', 'fruit', 'id', 'int4'],
+        ['public', 'fruit', 'name', 'varchar'],
+        ['public', 'fruit', 'price', 'numeric'],
+        ['public', 'fruit', 'picked', 'date'],
+        ['public', 'fruit', 'ripe', 'bool'],
+        ['public', 'fruit', 'weight', 'float8'],
+        ['public', 'fruit', 'big', 'int8'],
+        ['public', 'fruit', 'at', 'timestamp'],
+      ]);
+      // the OIDs a RowDescription carries are pg_type's
+      const described = await c.query('select id, name from fruit limit 1');
+      const names = await c.query('select oid, typname from pg_type where oid in ($1, $2) order by oid', described.fields.map((f) => f.dataTypeID));
+      expect(names.rows.map((r) => r.typname)).toEqual(['int4', 'varchar']);
+    } finally {
+      await c.end();
+    }
+  });
 });
 
 describe('node-postgres: users and privileges', () => {

@@ -260,8 +260,11 @@ describe('COPY errors', () => {
       [`copy t from '/x' acceptinvchars format parquet`, /ACCEPTINVCHARS with FORMAT PARQUET is not supported/],
       [`copy t from '/x' csv quote ',' `, /QUOTE and DELIMITER must differ/],
       [`copy t from '/x' delimiter 'ab'`, /DELIMITER must be one character/],
-      [`copy t to '/x'`, /COPY \.\.\. TO \(use UNLOAD\) is not supported/],
-      [`copy t from stdin`, /COPY FROM STDIN is not supported/],
+      [`copy t to '/x'`, /COPY \.\.\. TO a file \(UNLOAD writes files\) is not supported/],
+      [`copy t to stdout header`, /HEADER goes with CSV/],
+      [`copy t from stdin`, /COPY FROM STDIN needs a client that sends the data/],
+      [`copy t from stdin parquet`, /COPY FROM STDIN reads CSV or text, not Parquet/],
+      [`copy t from stdin with (format csv)`, /parenthesized COPY options/],
       [`copy t from '${dir}' dateformat 'nothing'`, /has no date or time field/],
     ];
     for (const [sql, message] of cases) expect((await failure(sql)).message, sql).toMatch(message);

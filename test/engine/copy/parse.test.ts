@@ -25,7 +25,7 @@ function unloadOf(sql: string): ast.UnloadStatement {
 describe('COPY options', () => {
   it('map onto the loader: text by default, no quoting, \\N as NULL, empty strings kept', () => {
     const s = copyOf(`copy public.t from 'data/x.tbl'`);
-    expect([s.table.name, s.columns, s.from]).toEqual(['t', null, 'data/x.tbl']);
+    expect([s.table.name, s.columns, s.source]).toEqual(['t', null, { kind: 'file', path: 'data/x.tbl', pos: 19 }]);
     expect(copyLoadOptions(s.options)).toEqual({ format: 'text', delimiter: '|', quote: '', ignoreHeader: 0, nullAs: '\\N', emptyAsNull: false, blanksAsNull: false, truncateColumns: false });
   });
 
