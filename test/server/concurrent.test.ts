@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { tpchTables } from '../../engine/index.js';
 import { PARAMETERS, Rng, tpchQuery } from '../../workload-log/tpch-workload.js';
-import { startServer, type TestServer } from './wire-client.js';
+import { startServer, TEST_PASSWORD, type TestServer } from './wire-client.js';
 
 const CLIENTS = 64;
 const PER_CLIENT = 2;
@@ -22,7 +22,7 @@ let env: TestServer;
 const asText = { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig;
 
 async function connect(): Promise<pg.Client> {
-  const c = new pg.Client({ host: '127.0.0.1', port: env.server.port, user: 'tpch', database: 'keel', types: asText });
+  const c = new pg.Client({ host: '127.0.0.1', port: env.server.port, user: 'alice', password: TEST_PASSWORD, database: 'keel', types: asText });
   await c.connect();
   return c;
 }

@@ -178,7 +178,7 @@ describe.skipIf(MISSING)('psql \\copy (skipped: no psql binary on PATH)', () => 
   let env: Awaited<ReturnType<typeof startServer>>;
 
   beforeAll(async () => {
-    env = await startServer();
+    env = await startServer({ logins: ['u'] });
     await env.db.execute('create table pc (id integer, name varchar(20))');
   });
 

@@ -13,7 +13,7 @@ describe.skipIf(MISSING)('psql describe commands (skipped: no psql binary on PAT
   let env: Awaited<ReturnType<typeof startServer>>;
 
   beforeAll(async () => {
-    env = await startServer();
+    env = await startServer({ logins: ['u'] });
     await env.db.execute(
       "create table t (id integer not null, name varchar(20) default 'x', price decimal(12,2), d date, ts timestamp) sortkey(id); create table u (k bigint); create view v as select id, name from t",
     );
