@@ -165,6 +165,14 @@ export interface BaseTableState {
   readonly id: number;
   readonly version: number;
   readonly nextSegment: number;
+  /**
+   * The table's segments as the view reflects them, with their delete
+   * vectors: a refresh finds the rows deleted since (engine/matview/changes.ts)
+   * by comparing them with the table's, and reads those rows from these files,
+   * which stay on disk while a view names them (storage/datadir.ts liveFiles).
+   * Absent in views refreshed before deletes were applied incrementally.
+   */
+  readonly segments?: readonly SegmentMeta[];
 }
 
 /** How a refresh brought a materialized view up to date (svl_mv_refresh_status). */

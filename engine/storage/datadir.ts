@@ -424,7 +424,26 @@ export function liveFiles(catalog: Catalog): Map<string, Set<string>> {
     const [root, id, file] = r.file.split('/');
     if (root === 'tables' && id !== undefined && file !== undefined) liveIn(id).add(file);
   }
+  for (const [id, files] of viewPinnedFiles(catalog)) for (const f of files) liveIn(id).add(f);
   return live;
+}
+
+/**
+ * The files materialized views keep past their tables' changes, per table
+ * folder name: the segments and delete vectors each view's last refresh read
+ * (MaterializedViewMeta.base), from which the next refresh reads the rows
+ * deleted since. They go (as orphans) once no view names them.
+ */
+export function viewPinnedFiles(catalog: Catalog): Map<string, Set<string>> {
+  const pinned = new Map<string, Set<string>>();
+  for (const v of Object.values(catalog.materializedViews ?? {})) {
+    for (const b of v.base) {
+      if (!b.segments) continue;
+      const set = pinned.get(String(b.id)) ?? pinned.set(String(b.id), new Set()).get(String(b.id))!;
+      for (const s of b.segments) for (const f of filesOf(s)) set.add(f);
+    }
+  }
+  return pinned;
 }
 
 /** Whether `file` (an absolute path) is a table file `live` (liveFiles) keeps. */
