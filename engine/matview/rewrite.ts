@@ -28,17 +28,30 @@ export interface ViewRewrite {
   rewrite(names: readonly string[]): ast.Query;
 }
 
-/** The first fresh view (by name) that answers `query` exactly, else the smallest fresh view it rolls up from, or null. */
-export function viewRewrite(query: ast.Query, catalog: Catalog): ViewRewrite | null {
-  const b = query.body;
-  if (query.with.length || b.kind !== 'select' || b.from.length === 0) return null;
-  const fresh = Object.values(materializedViews(catalog))
+function freshViews(catalog: Catalog): MaterializedViewMeta[] {
+  return Object.values(materializedViews(catalog))
     .filter((v) => isFresh(v, catalog))
     .sort((x, y) => x.name.localeCompare(y.name));
-  for (const view of fresh) {
+}
+
+/** The first fresh view (by name) that answers `query` exactly, or null. */
+export function exactViewMatch(query: ast.Query, catalog: Catalog): ViewRewrite | null {
+  const b = query.body;
+  if (query.with.length || b.kind !== 'select' || b.from.length === 0) return null;
+  for (const view of freshViews(catalog)) {
     const found = matchView(query, b, view);
     if (found) return found;
   }
+  return null;
+}
+
+/** What answers `query` when rewriting is on: an exact match (exactViewMatch), else the smallest fresh view it rolls up from, or null. */
+export function viewRewrite(query: ast.Query, catalog: Catalog): ViewRewrite | null {
+  const exact = exactViewMatch(query, catalog);
+  if (exact) return exact;
+  const b = query.body;
+  if (query.with.length || b.kind !== 'select' || b.from.length === 0) return null;
+  const fresh = freshViews(catalog);
   let best: ViewRewrite | null = null;
   let bestRows = Infinity;
   for (const view of fresh) {
