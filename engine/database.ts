@@ -45,6 +45,8 @@ import { OWNER, type Principal } from './statements/privileges.js';
 import { usersOf } from './catalog/users.js';
 import { userSystemTables } from './catalog/user-system-tables.js';
 import { alterInBackground, type AlterInBackgroundOptions, type AlterInBackgroundResult } from './online-alter.js';
+import { AutoRefresher } from './matview/auto-refresh.js';
+import { refreshNamed } from './statements/materialized-view.js';
 
 export interface OpenOptions {
   /** Slices of a new data directory (default 4). Ignored for an existing one. */
@@ -170,6 +172,30 @@ export class Database {
   readonly resultCache = new ResultCache();
   /** Whose privileges this session's statements are checked against. */
   readonly principal: Principal;
+  /** Refreshes AUTO REFRESH YES views in the background after this session's statements (matview/auto-refresh.ts). */
+  private readonly autoRefresh = new AutoRefresher({
+    committed: () => this.store.catalog(),
+    inBlock: () => this.transaction.inBlock,
+    // committed on its own: a refresh is never part of the session's transaction block
+    refresh: (name, cancel) =>
+      refreshNamed(
+        {
+          store: this.store,
+          dir: this.dir,
+          systemTable: (n) => this.systemTable(n),
+          change: (c) =>
+            this.store.change(async (catalog) => {
+              const commit = await c(catalog);
+              // closed meanwhile: the handle's user is done with the directory, so nothing commits behind their back
+              if (this.closed) throw new KeelError('CANCELLED', 'the database closed during an automatic refresh');
+              return commit;
+            }),
+        },
+        name,
+        'auto',
+        cancel,
+      ),
+  });
 
   private constructor(
     readonly store: Store,
@@ -245,6 +271,8 @@ export class Database {
       return outcomes.map(toQueryResult);
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      // statements before a failing one may have committed
+      this.autoRefresh.poke();
     }
   }
 
@@ -312,6 +340,23 @@ export class Database {
   /** Appends batches to a table in one atomic change (part of the open transaction block, if there is one). */
   async append(tableName: string, batches: AsyncIterable<Batch> | Iterable<Batch>, expectedRows?: number): Promise<number> {
     this.assertOpen();
+    try {
+      return await this.appendNow(tableName, batches, expectedRows);
+    } finally {
+      this.autoRefresh.poke();
+    }
+  }
+
+  /**
+   * Resolves once no automatic refresh of an AUTO REFRESH YES view is running
+   * or due in this session (they run in the background after the statements
+   * that made the views stale; docs/materialized-views.md).
+   */
+  async autoRefreshIdle(): Promise<void> {
+    await this.autoRefresh.idle();
+  }
+
+  private appendNow(tableName: string, batches: AsyncIterable<Batch> | Iterable<Batch>, expectedRows?: number): Promise<number> {
     return this.change(async (catalog) => {
       const table = catalog.tables[tableName];
       if (!table) throw new SqlError('UNKNOWN_TABLE', `table "${tableName}" does not exist`);
@@ -427,6 +472,7 @@ export class Database {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.autoRefresh.close();
     try {
       // an open transaction block ends uncommitted, as when a connection closes
       this.transaction.rollback();

@@ -15,8 +15,8 @@ export type { ZonePredicate } from './plan/physical.js';
 export type { Catalog, TableMeta, ColumnMeta, DistStyle } from './catalog/catalog.js';
 export { describeDistStyle, isInterleaved, materializedViews, type MaterializedViewMeta, type RefreshEntry } from './catalog/catalog.js';
 export { isAutomaticView, markAutomaticView } from './catalog/auto-views.js';
-// the advisor asks the rewrite itself whether a candidate view would answer a query
-export { exactViewMatch } from './matview/rewrite.js';
+// the advisor asks the rewrite itself whether a candidate view would answer a query: exactly, or (viewRewrite) by a roll-up too
+export { exactViewMatch, viewRewrite } from './matview/rewrite.js';
 export { isFresh as isViewFresh } from './matview/refresh.js';
 export { storageTableName } from './statements/materialized-view.js';
 export {

@@ -10,6 +10,14 @@ import type { RelationAccess, UserMeta } from './users.js';
 
 /**
  * The data format, in the KEEL marker and the catalog's `format`.
+ * 4: the catalog may hold materialized views (`materializedViews`), whose
+ *    rows are in tables named mv_tbl__<view>__0 that only REFRESH may change,
+ *    and whose records keep segment files their tables let go. A keel that
+ *    ignored them would let those tables be written and the views' files be
+ *    swept, so keels of format 3 and before must refuse the directory. The
+ *    last keels of format 3 wrote `materializedViews` already, under format
+ *    3: a reader of format 4 reads a catalog of format 3 as one of format 4
+ *    (a view recorded without base segments refreshes in full once).
  * 3: a segment's catalog entry may name a delete vector (`deletes`) and the
  *    column ids its file holds (`columns`, after ADD or DROP COLUMN). A keel
  *    that ignored them would show deleted rows or misread columns, so keels
@@ -19,9 +27,9 @@ import type { RelationAccess, UserMeta } from './users.js';
  *    `deletes` and `columns` already, under format 2: a reader of format 3
  *    reads a catalog of format 2 as one of format 3.
  * 1: written by keels before checksums.
- * Formats 1 and 2 are read, and upgraded to the current one by the next commit.
+ * Formats 1 to 3 are read, and upgraded to the current one by the next commit.
  */
-export const CATALOG_FORMAT = 3;
+export const CATALOG_FORMAT = 4;
 /** The first format whose catalog carries a checksum. */
 export const SEALED_CATALOG_FORMAT = 2;
 export const LEGACY_CATALOG_FORMAT = 1;
@@ -165,6 +173,14 @@ export interface BaseTableState {
   readonly id: number;
   readonly version: number;
   readonly nextSegment: number;
+  /**
+   * The table's segments as the view reflects them, with their delete
+   * vectors: a refresh finds the rows deleted since (engine/matview/changes.ts)
+   * by comparing them with the table's, and reads those rows from these files,
+   * which stay on disk while a view names them (storage/datadir.ts liveFiles).
+   * Absent in views refreshed before deletes were applied incrementally.
+   */
+  readonly segments?: readonly SegmentMeta[];
 }
 
 /** How a refresh brought a materialized view up to date (svl_mv_refresh_status). */

@@ -1,5 +1,5 @@
 /**
- * Automatic query rewrite, exact matches only: a SELECT whose FROM, WHERE,
+ * Automatic query rewrite. Exact matches: a SELECT whose FROM, WHERE,
  * GROUP BY (and DISTINCT, HAVING) are written exactly as a materialized
  * view's, and whose every output column is one of the view's columns (the
  * same expression, in any order and under any name), is answered from the
@@ -8,31 +8,67 @@
  * view is never used. ORDER BY, LIMIT and OFFSET of the query are kept, an
  * ORDER BY expression by the output column it equals.
  *
- * Roll-ups from a finer grouping, residual filters and views that cover part
- * of a query's joins are not matched yet (issue 18, point 3).
+ * Failing an exact match, a roll-up (rollup.ts): the query aggregates a
+ * fresh view's groups again, by fewer of its grouping expressions and with
+ * filters on them; the view with the fewest rows that answers it is used.
+ * Views that cover part of a query's joins are not matched yet.
  */
 import type * as ast from '../sql/ast.js';
 import type { Catalog, MaterializedViewMeta } from '../catalog/catalog.js';
 import { materializedViews } from '../catalog/catalog.js';
 import { isFresh, viewQuery } from './refresh.js';
+import { rollup } from './rollup.js';
 import { sameExpr } from './shape.js';
 
 export interface ViewRewrite {
   readonly view: MaterializedViewMeta;
+  /** How the view answers the query, for EXPLAIN. */
+  readonly reason: string;
   /** The query over the view; its output names are given by the caller (aliases from the original's fields). */
   rewrite(names: readonly string[]): ast.Query;
+}
+
+function freshViews(catalog: Catalog): MaterializedViewMeta[] {
+  return Object.values(materializedViews(catalog))
+    .filter((v) => isFresh(v, catalog))
+    .sort((x, y) => x.name.localeCompare(y.name));
 }
 
 /** The first fresh view (by name) that answers `query` exactly, or null. */
 export function exactViewMatch(query: ast.Query, catalog: Catalog): ViewRewrite | null {
   const b = query.body;
   if (query.with.length || b.kind !== 'select' || b.from.length === 0) return null;
-  for (const view of Object.values(materializedViews(catalog)).sort((x, y) => x.name.localeCompare(y.name))) {
-    if (!isFresh(view, catalog)) continue;
+  for (const view of freshViews(catalog)) {
     const found = matchView(query, b, view);
     if (found) return found;
   }
   return null;
+}
+
+/** What answers `query` when rewriting is on: an exact match (exactViewMatch), else the smallest fresh view it rolls up from, or null. */
+export function viewRewrite(query: ast.Query, catalog: Catalog): ViewRewrite | null {
+  const exact = exactViewMatch(query, catalog);
+  if (exact) return exact;
+  const b = query.body;
+  if (query.with.length || b.kind !== 'select' || b.from.length === 0) return null;
+  const fresh = freshViews(catalog);
+  let best: ViewRewrite | null = null;
+  let bestRows = Infinity;
+  for (const view of fresh) {
+    const rows = catalog.tables[view.table]?.rows ?? Infinity;
+    if (rows >= bestRows) continue;
+    let vq: ast.Query;
+    try {
+      vq = viewQuery(view.sql);
+    } catch {
+      continue;
+    }
+    const r = rollup(query, b, view, vq, catalog);
+    if (!r) continue;
+    best = { view, reason: r.reason, rewrite: r.query };
+    bestRows = rows;
+  }
+  return best;
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -76,6 +112,7 @@ function matchView(query: ast.Query, b: ast.SelectBody, view: MaterializedViewMe
   const pos = query.pos;
   return {
     view,
+    reason: "its FROM, WHERE, GROUP BY and aggregates are the view's",
     rewrite: (names) => ({
       with: [],
       body: {

@@ -8,15 +8,18 @@
  *  - aggregate: the same with GROUP BY (or aggregates alone), every column a
  *    grouping expression or a plain SUM, COUNT, AVG, MIN or MAX, and every
  *    GROUP BY expression a column. The delta of the new rows is aggregated and
- *    merged into the stored groups: sums and counts add, MIN and MAX take the
- *    smaller and larger. An AVG keeps its sum and count as hidden columns of the
- *    stored table, from which the merged average is computed.
+ *    merged into the stored groups: sums and counts add (and subtract for
+ *    deleted rows), MIN and MAX take the smaller and larger. Hidden columns of
+ *    the stored table keep what merging needs and the view does not show: a
+ *    COUNT(*) per group (a group whose count falls to 0 is gone), the count of
+ *    each SUM's argument (a SUM over no non-NULL value is NULL), and the sum
+ *    and count behind each AVG, from which the merged average is computed.
  *  - full: anything else (outer joins, DISTINCT, HAVING, windows, subqueries,
  *    set operations, a table read twice, a view in FROM ...): every refresh
  *    recomputes the whole query. `reason` says why, for svv_mv_info's users.
  *
- * The incremental forms need the base tables' changes to be appends only;
- * otherwise refresh.ts recomputes in full.
+ * Rows views take appends incrementally; aggregate views appends, deletes
+ * and updates too (refresh.ts).
  */
 import type * as ast from '../sql/ast.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -26,7 +29,9 @@ import { containsAggregate, containsSubquery, isAggregateCall, someNode } from '
 /** What each column of the stored table holds, and how an incremental refresh merges it. */
 export type StateRole =
   | { readonly kind: 'key' }
-  | { readonly kind: 'sum' | 'count' | 'min' | 'max' }
+  | { readonly kind: 'count' | 'min' | 'max' }
+  /** A SUM: NULL where its argument's count (column `count`) is 0, which subtraction alone cannot tell. */
+  | { readonly kind: 'sum'; readonly count: number }
   /** The view's AVG: recomputed from the sum and count columns after they merge. */
   | { readonly kind: 'avg'; readonly sum: number; readonly count: number };
 
@@ -42,10 +47,19 @@ export type ViewShape =
       readonly roles: readonly StateRole[];
       /** Names of the hidden columns. */
       readonly hidden: readonly string[];
+      /** The stored column counting each group's rows (COUNT(*)): a group whose count falls to 0 is gone. */
+      readonly rows: number;
+      /** No GROUP BY: the view is always one row, even over no rows. */
+      readonly scalar: boolean;
+      /** Whether a MIN or MAX is among the columns: those cannot subtract a deleted row. */
+      readonly extremes: boolean;
     };
 
 /** Names the hidden columns of an AVG's state start with; a view's own columns may not. */
 export const HIDDEN_PREFIX = '__keel_';
+
+/** The hidden COUNT(*) of an aggregate view's stored table. */
+export const ROWS_COLUMN = `${HIDDEN_PREFIX}rows`;
 
 const MERGEABLE = new Set(['sum', 'count', 'min', 'max', 'avg']);
 
@@ -116,19 +130,29 @@ function aggregateShape(query: ast.Query, b: ast.SelectBody, tables: readonly st
       return full(`${e.name.toUpperCase()}${e.distinct ? ' DISTINCT' : ''}${e.filter ? ' with FILTER' : ''}: only plain SUM, COUNT, AVG, MIN and MAX merge`);
     }
     const call = e as ast.FunctionCall;
-    if (call.name !== 'avg') {
-      roles.push({ kind: call.name as 'sum' | 'count' | 'min' | 'max' });
-      continue;
-    }
-    const at = items.length + extra.length;
-    roles.push({ kind: 'avg', sum: at, count: at + 1 });
-    for (const fn of ['sum', 'count'] as const) {
-      const name = `${HIDDEN_PREFIX}avg_${fn}_${i + 1}`;
+    const hide = (name: string, role: StateRole, expr: ast.Expr) => {
       hidden.push(name);
-      extraRoles.push({ kind: fn });
-      extra.push({ kind: 'expr', expr: { ...call, name: fn }, alias: { name, pos: item.pos }, pos: item.pos });
+      extraRoles.push(role);
+      extra.push({ kind: 'expr', expr, alias: { name, pos: item.pos }, pos: item.pos });
+    };
+    const at = items.length + extra.length;
+    if (call.name === 'sum') {
+      roles.push({ kind: 'sum', count: at });
+      hide(`${HIDDEN_PREFIX}sum_count_${i + 1}`, { kind: 'count' }, { ...call, name: 'count' });
+    } else if (call.name === 'avg') {
+      roles.push({ kind: 'avg', sum: at, count: at + 1 });
+      // the sum's own count is the AVG's count, so its NULL needs no third column
+      hide(`${HIDDEN_PREFIX}avg_sum_${i + 1}`, { kind: 'sum', count: at + 1 }, { ...call, name: 'sum' });
+      hide(`${HIDDEN_PREFIX}avg_count_${i + 1}`, { kind: 'count' }, { ...call, name: 'count' });
+    } else {
+      roles.push({ kind: call.name as 'count' | 'min' | 'max' });
     }
   }
+  const pos = b.pos;
+  const rows = items.length + extra.length;
+  hidden.push(ROWS_COLUMN);
+  extraRoles.push({ kind: 'count' });
+  extra.push({ kind: 'expr', expr: { kind: 'function', name: 'count', args: [], star: true, distinct: false, pos } as ast.FunctionCall, alias: { name: ROWS_COLUMN, pos }, pos });
   roles.push(...extraRoles);
   // every group must be one stored row: each GROUP BY expression has to be a column of the view
   const fromColumns = new Set(tables.flatMap((t) => catalog.tables[t]!.columns.map((c) => c.name)));
@@ -136,7 +160,8 @@ function aggregateShape(query: ast.Query, b: ast.SelectBody, tables: readonly st
     if (!items.some((item, i) => roles[i]!.kind === 'key' && item.kind === 'expr' && groupMatches(g, item, i, fromColumns))) return full('a GROUP BY expression that is not a column of the view');
   }
   const stateQuery: ast.Query = { ...query, body: { ...b, items: [...items, ...extra] } };
-  return { kind: 'aggregate', tables, stateQuery, roles, hidden };
+  const extremes = roles.some((r) => r.kind === 'min' || r.kind === 'max');
+  return { kind: 'aggregate', tables, stateQuery, roles, hidden, rows, scalar: b.groupBy.length === 0, extremes };
 }
 
 /** A plain SUM, COUNT, AVG, MIN or MAX call (no DISTINCT, FILTER or OVER) over an expression without aggregates. */

@@ -101,7 +101,7 @@ export async function refreshMaterializedView(db: SessionHost, s: ast.RefreshMat
 
 /** Refreshes one view in one catalog change; what the refresh did. */
 export async function refreshNamed(
-  db: SessionHost,
+  db: Pick<SessionHost, 'store' | 'dir' | 'systemTable' | 'change'>,
   name: string,
   trigger: RefreshEntry['trigger'],
   cancel: CancelFlag | null,

@@ -22,7 +22,7 @@ import { bindContext } from './common.js';
 import { volatileFunctionIn } from '../sql/volatile.js';
 import { readsSystemTable, tablesRead } from '../plan/logical-walks.js';
 import type { LogicalNode } from '../plan/logical.js';
-import { exactViewMatch } from '../matview/rewrite.js';
+import { viewRewrite } from '../matview/rewrite.js';
 import { textResult, zeroStats, type StatementOutcome } from './outcome.js';
 import { checkedUser } from './privileges.js';
 
@@ -54,19 +54,32 @@ export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedS
  * is used only when it yields the same columns, names and types. `reads`: the
  * statement reads rows (bindContext), false for a plain EXPLAIN.
  */
-function bindRewritten(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, reads: boolean): { logical: LogicalNode; view: string | null; read: TableMeta[] } {
+function bindRewritten(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, reads: boolean): { logical: LogicalNode; view: RewriteNote | null; read: TableMeta[] } {
   const ctx = bindContext(db, catalog, p.text, p.params, reads);
   const logical = bindQuery(query, ctx);
-  const match = db.settings.viewRewrite ? exactViewMatch(query, catalog) : null;
+  const match = db.settings.viewRewrite ? viewRewrite(query, catalog) : null;
   if (!match) return { logical, view: null, read: tablesRead(logical) };
-  const over = bindQuery(match.rewrite(logical.fields.map((f) => f.name)), ctx);
+  let over: LogicalNode;
+  try {
+    over = bindQuery(match.rewrite(logical.fields.map((f) => f.name)), ctx);
+  } catch (e) {
+    // a roll-up the binder refuses (an expression it cannot type over the view's columns) is no answer: the query runs as written
+    if (e instanceof SqlError) return { logical, view: null, read: tablesRead(logical) };
+    throw e;
+  }
   const same = over.fields.length === logical.fields.length && over.fields.every((f, i) => f.name === logical.fields[i]!.name && JSON.stringify(f.type) === JSON.stringify(logical.fields[i]!.type));
   // what the answer depends on: the view's rows, and the base tables (a change to them makes the view stale, the answer different)
-  return same ? { logical: over, view: match.view.name, read: tablesRead(over, tablesRead(logical)) } : { logical, view: null, read: tablesRead(logical) };
+  return same ? { logical: over, view: { name: match.view.name, reason: match.reason }, read: tablesRead(over, tablesRead(logical)) } : { logical, view: null, read: tablesRead(logical) };
+}
+
+/** Which view answered a query and how (EXPLAIN's first line). */
+interface RewriteNote {
+  readonly name: string;
+  readonly reason: string;
 }
 
 /** Binds (bindRewritten) and plans a query, timing both (parse: from the statement's start to here). */
-function bindAndPlan(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, t0: number, reads = true): { plan: PlanNode; logical: LogicalNode; view: string | null; read: TableMeta[]; phases: QueryPhases } {
+function bindAndPlan(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, t0: number, reads = true): { plan: PlanNode; logical: LogicalNode; view: RewriteNote | null; read: TableMeta[]; phases: QueryPhases } {
   const tBind = performance.now();
   const { logical, view, read } = bindRewritten(db, query, catalog, p, reads);
   const tPlan = performance.now();
@@ -146,7 +159,7 @@ export async function explain(db: SessionHost, s: ast.ExplainStatement, p: Parse
   // plain EXPLAIN reads no rows: a stats-only table is planned with its imported statistics
   const { plan, view, phases } = bindAndPlan(db, inner.query, catalog, p, t0, s.analyze);
   // which view answers, and why: its query is this one's, and no base table changed since its refresh
-  const head = view ? [`Materialized view ${view} answers this query: its FROM, WHERE, GROUP BY and aggregates are the view's, and the view is fresh`] : [];
+  const head = view ? [`Materialized view ${view.name} answers this query: ${view.reason}, and the view is fresh`] : [];
   if (!s.analyze) return textResult('EXPLAIN', [...head, ...explainText(plan).split('\n')], t0);
   const ran = await execute(db, plan, catalog, parts, t0, 'EXPLAIN', cancel, phases);
   const ctx = parts.exec!;

@@ -143,8 +143,8 @@ function markerFormat(dir: string): number {
  * read, that the catalog's checksum matches its content and that it holds
  * together (integrity.ts); anything else is CORRUPT, naming the file.
  *
- * A directory of format 2 or 3 (the marker says so) must have a checksummed
- * catalog, of format 2 or 3 (commitCatalog says which pairs a crash can
+ * A directory of format 2 or later (the marker says so) must have a checksummed
+ * catalog, of format 2 or later (commitCatalog says which pairs a crash can
  * leave). One of format 1, written by a keel before checksums, is read
  * without one (a checksum, if present, is still checked). Both are upgraded
  * to the current format by their next commit.
@@ -171,7 +171,7 @@ export function readCatalog(dir: string): Catalog {
   if (!sealed && typeof parsed === 'object' && parsed !== null && 'checksum' in parsed) {
     throw new StorageError('CORRUPT', `${catalogPath} is damaged: its checksum member is malformed`);
   }
-  // a sealed catalog is of format 2 or 3 whatever the marker says: a commit that crashed may have upgraded one and not the other
+  // a sealed catalog is of format 2 or later whatever the marker says: a commit that crashed may have upgraded one and not the other
   return validateCatalog(parsed, catalogPath, sealed ? SEALED_FORMATS : [LEGACY_CATALOG_FORMAT]);
 }
 
@@ -193,6 +193,10 @@ export function writeCatalog(dir: string, catalog: Catalog): void {
  *   would miss delete vectors and column ids). A crash before the catalog
  *   write leaves marker 3 over a sealed catalog of format 2, which this keel
  *   reads.
+ * - format 3: the same, marker first. A keel of format 3 then refuses the
+ *   directory and never reads a catalog of format 4 (the first of those
+ *   would treat a materialized view's table as writable and sweep the files
+ *   a view keeps). Marker 4 over a catalog of format 3 reads fine.
  * - format 1: the marker last, since a marker of format 2 or more demands a
  *   checksum that only the new catalog has. A crash between leaves marker 1
  *   over a sealed catalog, which reads fine and is upgraded by the next commit.
@@ -424,7 +428,26 @@ export function liveFiles(catalog: Catalog): Map<string, Set<string>> {
     const [root, id, file] = r.file.split('/');
     if (root === 'tables' && id !== undefined && file !== undefined) liveIn(id).add(file);
   }
+  for (const [id, files] of viewPinnedFiles(catalog)) for (const f of files) liveIn(id).add(f);
   return live;
+}
+
+/**
+ * The files materialized views keep past their tables' changes, per table
+ * folder name: the segments and delete vectors each view's last refresh read
+ * (MaterializedViewMeta.base), from which the next refresh reads the rows
+ * deleted since. They go (as orphans) once no view names them.
+ */
+export function viewPinnedFiles(catalog: Catalog): Map<string, Set<string>> {
+  const pinned = new Map<string, Set<string>>();
+  for (const v of Object.values(catalog.materializedViews ?? {})) {
+    for (const b of v.base) {
+      if (!b.segments) continue;
+      const set = pinned.get(String(b.id)) ?? pinned.set(String(b.id), new Set()).get(String(b.id))!;
+      for (const s of b.segments) for (const f of filesOf(s)) set.add(f);
+    }
+  }
+  return pinned;
 }
 
 /** Whether `file` (an absolute path) is a table file `live` (liveFiles) keeps. */

@@ -4,7 +4,7 @@
  * slice; queries trust it. So:
  *
  *  1. catalog.json carries a checksum of its content, its last member:
- *       {"format":3,...,"checksum":"sha256:<64 hex digits>"}
+ *       {"format":4,...,"checksum":"sha256:<64 hex digits>"}
  *     is the catalog JSON `C` with `,"checksum":"sha256:" + sha256(C) + "}"`
  *     in place of its closing brace. Any change to the bytes of `C` (an edit,
  *     a flipped bit, a truncation) fails the comparison.

@@ -115,6 +115,16 @@ export class SegmentCache {
     return rows;
   }
 
+  /**
+   * Serves `rows` as the delete vector at path `file`, which no file on disk
+   * has, until forget(file): a materialized view's refresh reads just the
+   * rows deleted since it last ran by giving their segment the complement
+   * as its vector (matview/changes.ts).
+   */
+  lendVector(file: string, rows: Uint32Array): void {
+    this.vectors.set(file, rows);
+  }
+
   /** Open readers. */
   get size(): number {
     return this.open.size;

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Catalog, TableMeta } from '../catalog/catalog.js';
 import { StorageError } from '../errors.js';
-import { acquireWriteLockAsync, createDataDir, isLiveFile, liveFiles, LOCK_WAIT_MS, readCatalog, removeOrphans, syncNewSegments, tableDir, commitCatalog } from './datadir.js';
+import { acquireWriteLockAsync, createDataDir, isLiveFile, liveFiles, LOCK_WAIT_MS, readCatalog, removeOrphans, syncNewSegments, tableDir, commitCatalog, viewPinnedFiles } from './datadir.js';
 import { SegmentCache } from './scan.js';
 import { storageErrorOf } from './io-error.js';
 
@@ -265,9 +265,11 @@ export class Store {
     tx.ended = true;
     try {
       const before = liveFiles(tx.base);
+      // a file written inside the block that a view's refresh in it came to read stays: the view names it
+      const after = liveFiles(tx.catalog);
       const retire = tx.obsolete.filter((f) => isLiveFile(this.dir, before, f));
       this.publish(tx.base, tx.catalog, retire, tx.obsolete);
-      for (const f of tx.obsolete) if (!isLiveFile(this.dir, before, f)) fs.rmSync(f, { force: true });
+      for (const f of tx.obsolete) if (!isLiveFile(this.dir, before, f) && !isLiveFile(this.dir, after, f)) fs.rmSync(f, { force: true });
     } catch (e) {
       // the catalog write may have landed before the failure (the marker's upgrade, a removal): then the files are the committed data's
       if (!this.committedSince(tx.base)) this.discard(tx);
@@ -310,7 +312,14 @@ export class Store {
   /** Deletes retired files past their grace period; the next commit drops them from the list. */
   private removeExpired(catalog: Catalog): void {
     const now = Date.now();
-    for (const r of catalog.retired ?? []) if (now - r.at > RETIRED_GRACE_MS) fs.rmSync(path.join(this.dir, r.file), { force: true });
+    // a file a materialized view still reads its deleted rows from stays until the view lets it go (datadir.ts viewPinnedFiles)
+    const pinned = viewPinnedFiles(catalog);
+    for (const r of catalog.retired ?? []) {
+      if (now - r.at <= RETIRED_GRACE_MS) continue;
+      const [, id, file] = r.file.split('/');
+      if (id !== undefined && file !== undefined && pinned.get(id)?.has(file)) continue;
+      fs.rmSync(path.join(this.dir, r.file), { force: true });
+    }
   }
 
   /** Absolute path of a table's segment file. */
