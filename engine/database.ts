@@ -15,6 +15,7 @@ import { typeName } from './types.js';
 import type { Catalog, TableMeta } from './catalog/catalog.js';
 import { viewOfTable } from './catalog/catalog.js';
 import { ResultCache } from './result-cache.js';
+import { PlanCache } from './plan-cache.js';
 import { isDataDir } from './storage/datadir.js';
 import { storageErrorOf } from './storage/io-error.js';
 import { Store, type Commit } from './storage/store.js';
@@ -71,6 +72,12 @@ export interface OpenOptions {
    * serve) open with it on, as Redshift's sessions are.
    */
   resultCache?: boolean;
+  /**
+   * Whether a SELECT run again reuses its plan and compiled code
+   * (engine/plan-cache.ts). Default true; false plans every statement afresh
+   * (what a benchmark of planning itself wants).
+   */
+  planCache?: boolean;
 }
 
 export interface QueryResult {
@@ -143,6 +150,8 @@ export class Database {
   readonly initialSettings: Readonly<SessionSettings>;
   /** This session's result cache (engine/result-cache.ts). */
   readonly resultCache = new ResultCache();
+  /** This session's plan cache (engine/plan-cache.ts), null when opened with planCache: false. */
+  readonly planCache: PlanCache | null;
 
   private constructor(
     readonly store: Store,
@@ -153,6 +162,7 @@ export class Database {
       store.lockWaitMs = options.lockWaitMs;
     }
     this.transaction = new TransactionBlock(store);
+    this.planCache = options.planCache === false ? null : new PlanCache();
     if (options.resultCache !== undefined) this.settings.resultCache = options.resultCache;
     this.initialSettings = Object.freeze({ ...this.settings });
   }
