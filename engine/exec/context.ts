@@ -92,11 +92,15 @@ export class ExecContext {
    */
   compiledFor<T>(key: string, make: () => T): T {
     if (this.code === null) return this.cached(key, make);
-    let v = this.code.get(key) as T | undefined;
+    // each slice asks: count a function kept with the plan once per run, as the code caches count theirs
+    let v = this.compiled.get(key) as T | undefined;
+    if (v !== undefined) return v;
+    v = this.code.get(key) as T | undefined;
     if (v === undefined) {
       v = make();
       this.code.set(key, v);
     } else compileClock.reused++;
+    this.compiled.set(key, v);
     return v;
   }
 
