@@ -64,7 +64,7 @@ function bindRewritten(db: SessionHost, query: ast.Query, catalog: Catalog, p: P
   return same ? { logical: over, view: match.view.name, read: tablesRead(over, tablesRead(logical)) } : { logical, view: null, read: tablesRead(logical) };
 }
 
-interface Planned {
+interface BoundPlan {
   readonly plan: PlanNode;
   readonly view: string | null;
   readonly read: readonly TableMeta[];
@@ -81,7 +81,7 @@ interface Planned {
  * when it holds the statement's plan for the current catalog, and kept there
  * after planning otherwise (plan-cache.ts says when it may be).
  */
-function bindAndPlan(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, t0: number, reads = true, cache = false): Planned {
+function bindAndPlan(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, t0: number, reads = true, cache = false): BoundPlan {
   const tBind = performance.now();
   const plans = cache ? db.planCache : null;
   const inputs = plans && { catalog, imported: db.importedStats(), settings: planSettingsKey(db.settings) };
