@@ -51,7 +51,8 @@ if (engine === 'keel') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-q-'));
   try {
     // each query runs --runs times: the result cache would answer all but the first
-    const db = await Database.open(dir, { slices: Number(slicesArg ?? 4), resultCache: false });
+    // KEEL_BENCH_PLAN_CACHE=off (tpch-queries.ts --phases): every run binds and plans afresh
+    const db = await Database.open(dir, { slices: Number(slicesArg ?? 4), resultCache: false, planCache: process.env.KEEL_BENCH_PLAN_CACHE !== 'off' });
     await db.execute(schema);
     const t0 = performance.now();
     for (const t of TPCH_TABLES) await db.load(t, files.get(t)!, { delimiter: '|' });

@@ -15,6 +15,7 @@ import { typeName } from './types.js';
 import type { Catalog, TableMeta } from './catalog/catalog.js';
 import { viewOfTable } from './catalog/catalog.js';
 import { ResultCache } from './result-cache.js';
+import { PlanCache } from './plan-cache.js';
 import { isDataDir } from './storage/datadir.js';
 import { storageErrorOf } from './storage/io-error.js';
 import { Store, type Commit } from './storage/store.js';
@@ -85,6 +86,12 @@ export interface OpenOptions {
    * directory's owner, who has every privilege, as file permissions decide.
    */
   authorization?: string;
+  /**
+   * Whether a SELECT run again reuses its plan and compiled code
+   * (engine/plan-cache.ts). Default true; false plans every statement afresh
+   * (what a benchmark of planning itself wants).
+   */
+  planCache?: boolean;
 }
 
 export interface QueryResult {
@@ -196,6 +203,8 @@ export class Database {
         cancel,
       ),
   });
+  /** This session's plan cache (engine/plan-cache.ts), null when opened with planCache: false. */
+  readonly planCache: PlanCache | null;
 
   private constructor(
     readonly store: Store,
@@ -207,6 +216,7 @@ export class Database {
     }
     this.transaction = new TransactionBlock(store);
     this.principal = principalOf(store.catalog(), options.authorization);
+    this.planCache = options.planCache === false ? null : new PlanCache();
     if (options.resultCache !== undefined) this.settings.resultCache = options.resultCache;
     this.initialSettings = Object.freeze({ ...this.settings });
   }

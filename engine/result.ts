@@ -37,6 +37,8 @@ export interface QueryPhases {
   /** Functions compiled for this statement, and compiled functions it found cached. */
   compiled: number;
   reused: number;
+  /** 1 when the bound and planned plan came from the plan cache (engine/plan-cache.ts; bindMs is then the lookup, planMs 0), else 0. */
+  plansReused: number;
   /** From the start of execution to the root's first batch (compile time before it included). */
   firstBatchMs: number;
   /** All of execution: every batch, the result assembled. */

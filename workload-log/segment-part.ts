@@ -55,7 +55,7 @@ class Utf8Builder {
   private offsets = new Int32Array(65);
   private nulls: Uint8Array | null = null;
   n = 0;
-  push(seg: Uint8Array, start: number, end: number): void {
+  push(seg: Buffer, start: number, end: number): void {
     if (this.n + 1 === this.offsets.length) this.offsets = grow(this.offsets, this.offsets.length * 2);
     const at = this.offsets[this.n]!;
     if (start < 0) {
@@ -74,11 +74,20 @@ class Utf8Builder {
       b.set(this.data.subarray(0, at));
       this.data = b;
     }
-    // ids are short, SQL a few hundred bytes: a native copy only pays for the long ones
-    if (len > 64) this.data.set(seg.subarray(start, end), at);
+    // ids are short, SQL a few hundred bytes: a native copy only pays for the long ones (Buffer.copy: no view made)
+    if (len > 64) seg.copy(this.data, at, start, end);
     else for (let k = 0; k < len; k++) this.data[at + k] = seg[start + k]!;
     if (this.nulls && this.n < this.nulls.length) this.nulls[this.n] = 0;
     this.offsets[++this.n] = at + len;
+  }
+  /** Makes room for `bytes` more without growing on the way (growing by doubling copies everything again). */
+  reserve(bytes: number): void {
+    const at = this.offsets[this.n]!;
+    if (at + bytes > this.data.length) {
+      const b = new Uint8Array(at + bytes);
+      b.set(this.data.subarray(0, at));
+      this.data = b;
+    }
   }
   done(): Texts {
     const n = this.n;
@@ -115,6 +124,23 @@ export class SegmentPartBuilder {
 
   get length(): number {
     return this.cols.q.status.n;
+  }
+
+  /**
+   * Reads another segment's records into the same columns (compaction reads
+   * all it consumes into one part, with nothing to concatenate): the string
+   * table starts over, the columns' dictionaries go on.
+   */
+  startSegment(): void {
+    this.strings.length = 0;
+    this.first = 0;
+    this.known = 0;
+    for (const c of this.all) if (c instanceof SegmentCodes) c.forget(0);
+  }
+
+  /** Room for `bytes` of SQL text: the size of the segments to be read bounds it, and saves growing (and copying) as they are. */
+  reserve(bytes: number): void {
+    this.cols.q.sql.reserve(bytes);
   }
 
   /** Adds the record in `seg[start..end)`; a message when it cannot be read (nothing is added then). */

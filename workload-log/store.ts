@@ -207,8 +207,15 @@ export class WorkloadStore {
     return part;
   }
 
-  /** A raw segment's records, read incrementally: only bytes appended since the last read are parsed. */
-  private segment(s: SegmentFile): WorkloadPart {
+  /**
+   * A raw segment's records, read incrementally: only bytes appended since the
+   * last read are parsed. With `into` (compaction), a sealed binary segment no
+   * reader has cached is read into that builder instead, and null returned:
+   * its records are in the part `into` builds.
+   */
+  private segment(s: SegmentFile): WorkloadPart;
+  private segment(s: SegmentFile, into: SegmentPartBuilder): WorkloadPart | null;
+  private segment(s: SegmentFile, into?: SegmentPartBuilder): WorkloadPart | null {
     // a sealed segment was an open one a moment ago: same records
     const key = s.name.slice(0, s.name.lastIndexOf('.'));
     let cache = this.segments.get(key);
@@ -226,8 +233,14 @@ export class WorkloadStore {
           this.segments.set(key, { end: Infinity, format: 0, builder: new PartBuilder(), part: EMPTY_PART });
           return EMPTY_PART;
         }
-        cache = { end: HEADER_BYTES, format, builder: format === 1 ? new PartBuilder() : new SegmentPartBuilder(), part: null };
-        this.segments.set(key, cache);
+        if (into && format === 2 && !s.live) {
+          // read once and consumed at once: nothing to cache
+          into.startSegment();
+          cache = { end: HEADER_BYTES, format, builder: into, part: null };
+        } else {
+          cache = { end: HEADER_BYTES, format, builder: format === 1 ? new PartBuilder() : new SegmentPartBuilder(), part: null };
+          this.segments.set(key, cache);
+        }
       }
       if (size > cache.end) {
         // not zero-filled: only the bytes read are looked at
@@ -276,6 +289,7 @@ export class WorkloadStore {
         cache.end = base + result.end;
         cache.part = null;
       }
+      if (cache.builder === into) return null;
       return (cache.part ??= cache.builder.build());
     } finally {
       fs.closeSync(fd);
@@ -373,7 +387,15 @@ export class WorkloadStore {
       }
 
       // the segments' records, with a small last chunk's so chunks stay near chunkRecords
-      const inputs = segments.map((s) => this.segment(s));
+      // segments no reader has cached go into one part: nothing to concatenate, dictionaries built once
+      const shared = new SegmentPartBuilder();
+      shared.reserve(segments.reduce((a, s) => a + fileSize(s.path), 0));
+      const inputs: WorkloadPart[] = [];
+      for (const s of segments) {
+        const part = this.segment(s, shared);
+        if (part) inputs.push(part);
+      }
+      if (shared.length) inputs.push(shared.build());
       const records = inputs.reduce((a, p) => a + p.queries.length, 0);
       const last = kept[kept.length - 1];
       if (records && last && last.records < chunkRecords / 2) {
@@ -475,5 +497,14 @@ export class WorkloadStore {
 
   private unlock(dir: string): void {
     fs.rmSync(path.join(dir, 'compact.lock'), { force: true });
+  }
+}
+
+/** A file's size; 0 when it is gone (a concurrent reader's compaction is excluded by the lock, but not a user's rm). */
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
   }
 }

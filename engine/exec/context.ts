@@ -5,6 +5,7 @@ import type { SegmentCache } from '../storage/scan.js';
 import type { PlanNode } from '../plan/physical.js';
 import { newScanCounters, type ScanCounters } from '../storage/scan.js';
 import { cancelledError, type CancelFlag } from './cancel.js';
+import { compileClock } from './compile-clock.js';
 
 export interface NodeStats extends ScanCounters {
   rowsOut: number;
@@ -45,12 +46,14 @@ export class ExecContext {
   /**
    * `compiled`: compiled code to share with other contexts of the same query (a worker's tasks).
    * `cancel`: the statement's cancel flag (./cancel.ts), checked once per batch; null when it cannot be cancelled.
+   * `code`: compiled functions kept with a cached plan (engine/plan-cache.ts) across its runs; null when the plan is not kept.
    */
   constructor(
     readonly store: SegmentSource,
     readonly slices: number,
     private readonly compiled = new Map<string, unknown>(),
     readonly cancel: CancelFlag | null = null,
+    private readonly code: Map<string, unknown> | null = null,
   ) {}
 
   /** Throws ExecError CANCELLED once the statement's cancel flag is set. Call it per batch or per block, never per row. */
@@ -82,7 +85,26 @@ export class ExecContext {
     return this.scanFilters.get(`${scanId}:${slice}`) ?? [];
   }
 
-  /** Compiles once per query and node (key), then reuses. */
+  /**
+   * Code for a node (key): a function that depends on the plan only, never on
+   * the rows. Kept with the plan when it is cached, so a later run of the
+   * statement reuses it (counted as reused); else once per query, as cached().
+   */
+  compiledFor<T>(key: string, make: () => T): T {
+    if (this.code === null) return this.cached(key, make);
+    // each slice asks: count a function kept with the plan once per run, as the code caches count theirs
+    let v = this.compiled.get(key) as T | undefined;
+    if (v !== undefined) return v;
+    v = this.code.get(key) as T | undefined;
+    if (v === undefined) {
+      v = make();
+      this.code.set(key, v);
+    } else compileClock.reused++;
+    this.compiled.set(key, v);
+    return v;
+  }
+
+  /** Compiles (or builds) once per query and node (key), then reuses. */
   cached<T>(key: string, make: () => T): T {
     let v = this.compiled.get(key) as T | undefined;
     if (v === undefined) {

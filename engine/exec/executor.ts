@@ -179,7 +179,7 @@ export class Executor {
         if (slice === 0 || node.dist.kind === 'all') yield* node.batches;
         return;
       case 'filter': {
-        const f = ctx.cached(`filter${node.id}`, () => compileFilter(node.predicate, kindsOf(node.input)));
+        const f = ctx.compiledFor(`filter${node.id}`, () => compileFilter(node.predicate, kindsOf(node.input)));
         let sel = new Uint32Array(0);
         for (const b of this.run(node.input, slice)) {
           if (sel.length < b.length) sel = new Uint32Array(b.length);
@@ -190,9 +190,9 @@ export class Executor {
         return;
       }
       case 'project': {
-        const fns = ctx.cached(`project${node.id}`, () => node.exprs.map((e) => compileExpr(e, kindsOf(node.input))));
+        const fns = ctx.compiledFor(`project${node.id}`, () => node.exprs.map((e) => compileExpr(e, kindsOf(node.input))));
         // a join or scan right below need not materialize the columns the projection drops
-        if (node.input.op === 'join' || node.input.op === 'scan') this.needed.set(node.input.id, ctx.cached(`needed${node.id}`, () => readColumns(node.exprs, node.input.fields.length)));
+        if (node.input.op === 'join' || node.input.op === 'scan') this.needed.set(node.input.id, ctx.compiledFor(`needed${node.id}`, () => readColumns(node.exprs, node.input.fields.length)));
         for (const b of this.run(node.input, slice)) {
           yield { length: b.length, columns: fns.map((f) => f(b.columns, b.length)) };
         }

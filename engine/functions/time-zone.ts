@@ -29,9 +29,12 @@ export class TimeZone {
     });
   }
 
+  private canonical: string | null = null;
+
   /** The zone's name as the platform's data spells it ('America/New_York' for 'america/new_york'). */
   get canonicalName(): string {
-    return this.format.resolvedOptions().timeZone;
+    // resolvedOptions() builds a fresh object each call, and every statement asks (settings.ts sessionZone)
+    return (this.canonical ??= this.format.resolvedOptions().timeZone);
   }
 
   /** The zone of a name (an IANA name such as 'America/New_York', or 'UTC'); null when the platform does not know it. */

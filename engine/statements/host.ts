@@ -14,6 +14,7 @@ import type { TransactionBlock } from './transaction.js';
 import type { SessionSettings } from './settings.js';
 import type { ResultCache } from '../result-cache.js';
 import type { Principal } from './privileges.js';
+import type { PlanCache } from '../plan-cache.js';
 
 export interface SessionHost {
   readonly store: Store;
@@ -28,6 +29,8 @@ export interface SessionHost {
   change<T>(change: (catalog: Catalog) => Promise<Commit & { result: T }> | (Commit & { result: T })): Promise<T>;
   /** Answers of earlier SELECTs over tables that have not changed since (result-cache.ts). */
   readonly resultCache: ResultCache;
+  /** Plans of earlier SELECTs, reused while the catalog they were planned on is current (plan-cache.ts); null when off. */
+  readonly planCache: PlanCache | null;
   /** The session's settings (SET, RESET, SHOW; statements/settings.ts). */
   readonly settings: SessionSettings;
   /** The settings the session started with, which RESET restores. */

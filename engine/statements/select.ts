@@ -23,6 +23,7 @@ import { volatileFunctionIn } from '../sql/volatile.js';
 import { readsSystemTable, tablesRead } from '../plan/logical-walks.js';
 import type { LogicalNode } from '../plan/logical.js';
 import { viewRewrite } from '../matview/rewrite.js';
+import { planKey, planSettingsKey } from '../plan-cache.js';
 import { textResult, zeroStats, type StatementOutcome } from './outcome.js';
 import { checkedUser } from './privileges.js';
 
@@ -32,7 +33,7 @@ export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedS
   // a user whose reads are checked gets no cached answer: a hit skips the binding that checks them (a REVOKE since would not be seen)
   const cacheable = db.settings.resultCache && !db.transaction.writing && volatileFunctionIn(p.text) === null && checkedUser(db.principal, catalog) === null;
   // a prepared statement's answer depends on its parameters' values as much as on its text
-  const key = p.params?.length ? `${p.text}\u0000${JSON.stringify(p.params)}` : p.text;
+  const key = planKey(p.text, p.params);
   if (cacheable) {
     const hit = db.resultCache.get(key, catalog);
     if (hit) {
@@ -42,9 +43,9 @@ export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedS
       return { command: 'SELECT', fields: hit.fields, batch: hit.batch, stats, rowCount: hit.batch.length };
     }
   }
-  const { plan, logical, read, phases } = bindAndPlan(db, s.query, catalog, p, t0);
-  const out = await execute(db, plan, catalog, parts, t0, 'SELECT', cancel, phases);
-  if (cacheable && !readsSystemTable(logical)) db.resultCache.put(key, catalog, read, out.fields, out.batch);
+  const { plan, read, phases, system, code } = bindAndPlan(db, s.query, catalog, p, t0, true, true);
+  const out = await execute(db, plan, catalog, parts, t0, 'SELECT', cancel, phases, code);
+  if (cacheable && !system) db.resultCache.put(key, catalog, read, out.fields, out.batch);
   return out;
 }
 
@@ -78,15 +79,43 @@ interface RewriteNote {
   readonly reason: string;
 }
 
-/** Binds (bindRewritten) and plans a query, timing both (parse: from the statement's start to here). */
-function bindAndPlan(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, t0: number, reads = true): { plan: PlanNode; logical: LogicalNode; view: RewriteNote | null; read: TableMeta[]; phases: QueryPhases } {
+interface BoundPlan {
+  readonly plan: PlanNode;
+  readonly view: RewriteNote | null;
+  readonly read: readonly TableMeta[];
+  readonly phases: QueryPhases;
+  /** The plan reads a system table (whose rows it holds: never cached). */
+  readonly system: boolean;
+  /** Compiled code kept with the cached plan (ExecContext.compiledFor), null when the plan is not cached. */
+  readonly code: Map<string, unknown> | null;
+}
+
+/**
+ * Binds (bindRewritten) and plans a query, timing both (parse: from the
+ * statement's start to here). With `cache`, from the session's plan cache
+ * when it holds the statement's plan for the current catalog, and kept there
+ * after planning otherwise (plan-cache.ts says when it may be).
+ */
+function bindAndPlan(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, t0: number, reads = true, cache = false): BoundPlan {
   const tBind = performance.now();
+  const plans = cache ? db.planCache : null;
+  const inputs = plans && { catalog, imported: db.importedStats(), settings: planSettingsKey(db.settings) };
+  const key = plans ? planKey(p.text, p.params) : '';
+  const hit = plans && plans.get(key, inputs!);
+  if (hit) {
+    const bindMs = performance.now() - tBind;
+    const phases: QueryPhases = { parseMs: tBind - t0, bindMs, planMs: 0, compileMs: 0, compiled: 0, reused: 0, plansReused: 1, firstBatchMs: 0, executeMs: 0 };
+    return { plan: hit.plan, view: hit.view, read: hit.read, phases, system: false, code: hit.code };
+  }
   const { logical, view, read } = bindRewritten(db, query, catalog, p, reads);
   const tPlan = performance.now();
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
+  const system = readsSystemTable(logical);
+  // a system table's rows are read at planning, a volatile function's value may be folded into the plan
+  const kept = plans && !system && volatileFunctionIn(p.text) === null ? plans.put(key, inputs!, { plan, view, read }) : null;
   const tDone = performance.now();
-  const phases: QueryPhases = { parseMs: tBind - t0, bindMs: tPlan - tBind, planMs: tDone - tPlan, compileMs: 0, compiled: 0, reused: 0, firstBatchMs: 0, executeMs: 0 };
-  return { plan, logical, view, read, phases };
+  const phases: QueryPhases = { parseMs: tBind - t0, bindMs: tPlan - tBind, planMs: tDone - tPlan, compileMs: 0, compiled: 0, reused: 0, plansReused: 0, firstBatchMs: 0, executeMs: 0 };
+  return { plan, view, read, phases, system, code: kept && kept.code };
 }
 
 async function execute(
@@ -98,8 +127,9 @@ async function execute(
   command: string,
   cancel: CancelFlag | null,
   phases: QueryPhases,
+  code: Map<string, unknown> | null = null,
 ): Promise<StatementOutcome> {
-  const ctx = new ExecContext(db.store, catalog.slices, undefined, cancel);
+  const ctx = new ExecContext(db.store, catalog.slices, undefined, cancel, code);
   // a block's uncommitted files are read on this thread only (TransactionBlock.writing)
   const pool = catalog.slices > 1 && !db.transaction.writing ? db.workerPool() : null;
   const clock = { ...compileClock };

@@ -196,6 +196,40 @@ describe('compaction', () => {
     expect(byId([...new WorkloadStore(dir).records()])).toEqual(byId(recs));
   });
 
+  it('reads many segments into one part: each keeps its own strings, whether a reader cached it first or not, and a damaged one skips only its own', () => {
+    const dir = fresh();
+    // small segments, each numbering its strings from 0: the users, tables and fingerprints differ between them
+    const recs = Array.from({ length: 120 }, (_, n) =>
+      record({ n, user: `user${Math.floor(n / 7)}`, fingerprint: `fp ${n % 11}`, scans: [{ table: `t${n % 13}`, columns: [`c${n % 5}`], predicates: [], blocksTotal: 1, blocksScanned: 1, blocksSkipped: 0, rowsScanned: n, rowsOut: n }] }),
+    );
+    write(dir, recs, { segmentBytes: 2048, groupRecords: 3 }).close();
+    const files = rawFiles(dir).sort();
+    expect(files.length).toBeGreaterThan(5);
+    // the third segment's first record is damaged: the records of that segment that need the strings it defined go, no others
+    const buf = fs.readFileSync(files[2]!);
+    const damaged = buf.indexOf('select * from t where a = ');
+    const victim = Number(/a = (\d+)/.exec(buf.toString('latin1', damaged, damaged + 40))![1]);
+    buf[damaged + 2] ^= 0xff;
+    fs.writeFileSync(files[2]!, buf);
+    // the same directory, for a store that has read nothing before it compacts
+    const again = fresh();
+    fs.cpSync(dir, again, { recursive: true });
+    const store = new WorkloadStore(dir, { warn: () => {} });
+    // a reader reads (and caches) every segment; then one more segment appears that no reader has seen
+    const before = [...store.records()];
+    expect(before.map((r) => r.id)).not.toContain(`r${victim}`);
+    const late = Array.from({ length: 10 }, (_, n) => record({ n: 200 + n, user: 'late', fingerprint: 'fp late' }));
+    write(dir, late).close();
+    const result = store.compact()!;
+    expect(result.records).toBe(before.length + late.length);
+    const after = byId([...new WorkloadStore(dir).records()]);
+    expect(after).toEqual(byId([...before, ...late]));
+    // a store that cached no segment compacts the same records the same way
+    write(again, late).close();
+    expect(new WorkloadStore(again, { warn: () => {} }).compact()).toMatchObject({ records: before.length + late.length });
+    expect(byId([...new WorkloadStore(again).records()])).toEqual(byId([...before, ...late]));
+  });
+
   it('merges new records into a small last chunk', () => {
     const dir = fresh();
     write(dir, [record({ n: 1 })]).close();

@@ -76,7 +76,7 @@ export function* runHashJoin(
   const table = built.table;
   stats.rightRows += right.length;
   const residual: CompiledFilter | null = node.residual
-    ? ctx.cached(`join${node.id}`, () => compileFilter(node.residual!, [...leftKinds, ...rightKinds]))
+    ? ctx.compiledFor(`join${node.id}`, () => compileFilter(node.residual!, [...leftKinds, ...rightKinds]))
     : null;
   const matchedRight = node.type === 'right' || node.type === 'full' ? new Uint8Array(right.length) : null;
   const outer = node.type === 'left' || node.type === 'full' || node.type === 'single';
@@ -190,7 +190,7 @@ export function* runSemiJoinBuildOuter(node: JoinNode, leftBatches: readonly Bat
   stats.leftRows += left.length;
   const type = node.type;
   const residual: CompiledFilter | null = node.residual
-    ? ctx.cached(`join${node.id}`, () => compileFilter(node.residual!, [...leftKinds, ...rightKinds]))
+    ? ctx.compiledFor(`join${node.id}`, () => compileFilter(node.residual!, [...leftKinds, ...rightKinds]))
     : null;
   const table = new JoinTable(left, node.leftKeys);
   const matched = new Uint8Array(left.length);
@@ -258,7 +258,7 @@ export function* runCrossJoin(node: JoinNode, leftInput: Iterable<Batch>, rightI
   const rb = [...rightInput];
   const right = rb.length ? concatBatches(rb, rightKinds) : emptyBatch(rightKinds);
   stats.rightRows += right.length;
-  const residual = node.residual ? ctx.cached(`join${node.id}`, () => compileFilter(node.residual!, [...leftKinds, ...rightKinds])) : null;
+  const residual = node.residual ? ctx.compiledFor(`join${node.id}`, () => compileFilter(node.residual!, [...leftKinds, ...rightKinds])) : null;
   const m = right.length;
   for (const left of leftInput) {
     stats.leftRows += left.length;

@@ -57,7 +57,7 @@ export function* runScan(node: ScanNode, slice: number, ctx: ExecContext, needed
   const segments = node.share ? shareOf(all, node.share.index, node.share.of) : all;
   if (rowIds >= 0) {
     const kinds = node.columns.map((c) => physicalKind(node.table.columns[c]!.type));
-    const filter = node.filter ? ctx.cached(`scan${node.id}`, () => compileFilter(node.filter!, kinds)) : null;
+    const filter = node.filter ? ctx.compiledFor(`scan${node.id}`, () => compileFilter(node.filter!, kinds)) : null;
     yield* scanWithRowIds(node, segments, rowIds, blockFilterFor(node.zone), filter, stats);
     return;
   }
@@ -67,7 +67,7 @@ export function* runScan(node: ScanNode, slice: number, ctx: ExecContext, needed
     return;
   }
   const kinds = node.columns.map((c) => physicalKind(node.table.columns[c]!.type));
-  const filter = node.filter ? ctx.cached(`scan${node.id}`, () => compileFilter(node.filter!, kinds)) : null;
+  const filter = node.filter ? ctx.compiledFor(`scan${node.id}`, () => compileFilter(node.filter!, kinds)) : null;
   yield* scanFiltered(node, segments, kinds, filter, keyFilters, needed, stats, ctx);
 }
 
