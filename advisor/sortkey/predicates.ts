@@ -20,7 +20,7 @@ export interface ZoneTest {
 const OPS: Readonly<Record<string, ZoneOp>> = { '=': 'eq', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 
 /** A literal as the column's physical value; NaN when it does not read as one. */
-function physicalValue(literal: string, type: SqlType): number | string {
+export function physicalValue(literal: string, type: SqlType): number | string {
   switch (type.id) {
     case 'date':
       return parseDate(literal);
