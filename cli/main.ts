@@ -129,7 +129,9 @@ common(advisor.command('apply [id]').description('apply a recommendation (or --a
   .option('--all', 'every proposed recommendation keel.config.json lets the daemon apply (not user-set, not excluded)')
   .option('--background', 'return at once; a detached keel process applies them')
   .option('--dry-run', 'print the DDL, apply nothing')
-  .option('--dialect <d>', 'redshift: print a script to run on a Redshift cluster, with the evidence as comments (applies nothing)')
+  .option('--dialect <d>', 'redshift: print a migration script for a Redshift cluster, groups best first with their evidence as comments (applies nothing)')
+  .option('--out <file>', 'with --dialect redshift: write the script to FILE and its inverse to FILE.undo.sql')
+  .option('--include-user-set', 'with --dialect redshift: emit changes to keys written in DDL too (listed as advice otherwise)')
   .action(advisorApplyCommand);
 common(advisor.command('views').description('the automatic materialized views: queries served, time saved, build and refresh cost, storage, staleness, why'))
   .option('--active', 'only the views that exist (without it: also those dropped or that failed, with why)')
