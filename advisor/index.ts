@@ -18,3 +18,4 @@ export { proveGroups, proveGroup, pairedTimeRatio, decide, createTableSql, recal
 export { assignGroups, groupTables, membersOf, changeKey, groupBenefit } from './recommendations/groups.js';
 export { withoutAdvisor } from './own-queries.js';
 export { twinsOf, withTwins } from './twins.js';
+export { lockFile, exportDdl, type DdlExportOptions } from './layout-export.js';
