@@ -17,3 +17,5 @@ export { explainRecommendation, headline, shadowTable, styleRivals } from './exp
 export { proveGroups, proveGroup, pairedTimeRatio, decide, createTableSql, recall, refusalOf, workloadChange, MIX_GROWTH, DATA_GROWTH, type ShadowOptions, type ProveOptions } from './shadow/index.js';
 export { assignGroups, groupTables, membersOf, changeKey, groupBenefit } from './recommendations/groups.js';
 export { withoutAdvisor } from './own-queries.js';
+export { twinsOf, withTwins } from './twins.js';
+export { lockFile, exportDdl, type DdlExportOptions } from './layout-export.js';

@@ -15,10 +15,13 @@ import type { EncodingChoice } from './encoding/index.js';
 import { isDistribution, RECOMMENDATIONS_FORMAT, type AdvisorRun, type Recommendation, type Refusal, type ShadowEvidence } from './recommendations/types.js';
 import { readStore, updateStore } from './recommendations/store.js';
 import { assignGroups, changeKey } from './recommendations/groups.js';
+import { twinsOf, withTwins } from './twins.js';
 
 export interface RunOptions extends DistributionOptions, GraphOptions {
   /** Only queries in this window. */
   filter?: WorkloadFilter;
+  /** Twin tables besides those the naming rule finds (t_staging, stg_t), as [table, copy]: kept on one layout (twins.ts). */
+  twins?: readonly (readonly [string, string])[];
   /** Estimate key skew through SQL (default true). */
   skewCheck?: boolean;
   /** Refine the solved layout by planning the workload's query shapes under candidate layouts (default on); false leaves it out. */
@@ -130,7 +133,7 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
     const runId = `run${store.runs.length + 1}`;
     const previous = store.recommendations.filter((r) => r.status === 'proposed');
     const grouped = assignGroups(
-      proven.kept.map((r) => ({ ...r, run: runId })),
+      withTwins(proven.kept, planning, twinsOf(planning, options.twins)).map((r) => ({ ...r, run: runId })),
       previous,
       store.nextId,
       store.nextGroup ?? 1,

@@ -5,8 +5,8 @@
  * benefit, and the cost model that states every recommendation's benefit in
  * seconds per day of the observed workload.
  */
-import type { Catalog, Database, EncodingId, TableMeta } from '../engine/index.js';
-import { isInterleaved, redshiftNameFor } from '../engine/index.js';
+import type { Catalog, Database, EncodingId, ImportedStats, TableMeta } from '../engine/index.js';
+import { isInterleaved, isStatsOnly, redshiftNameFor } from '../engine/index.js';
 import type { Workload } from '../workload-log/index.js';
 import { describeStyle, formatBytes } from './join-graph.js';
 import type { EncodingRecommendation, Recommendation, ShadowEvidence, SortKeyRecommendation } from './recommendations/index.js';
@@ -29,6 +29,12 @@ export interface SortKeyEvidence {
   readonly sample: { readonly rows: number; readonly tableRows: number; readonly blocks: number; readonly storedBlocks: number; readonly slices: number; readonly rowsPerSampleBlock: number };
   /** Scan executions with a predicate zone maps can use. */
   readonly scans: number;
+  /**
+   * Present when the table is stats-only: the sample was drawn from its
+   * imported column statistics (pg_stats), and these tested columns had none
+   * to draw from and were left out.
+   */
+  readonly importedStats?: { readonly undrawn: readonly { readonly column: string; readonly why: string }[] };
   /**
    * The other sort key the shadow proof set this one against, besides the
    * current order: for an interleaved key, the best compound key it had to
@@ -156,10 +162,16 @@ const pct = (x: number) => Math.round(x * 10000) / 100;
 
 type Base = Pick<Recommendation, 'status' | 'statusReason' | 'history' | 'createdAt' | 'updatedAt' | 'run'>;
 
-function sortKeyRecommendation(c: SortKeyChoice, t: TableMeta, cost: WorkloadCost, base: Base, id: string): SortKeyRecommendation {
+/** Rows and bytes a rewrite of the table handles: its own, or a stats-only table's imported ones. */
+function rewriteSize(t: TableMeta, imported: ImportedStats | null): { rows: number; bytes: number } {
+  if (isStatsOnly(t, imported)) return { rows: imported!.tables[t.name]!.rows, bytes: imported!.tables[t.name]!.sizeBytes };
+  return { rows: t.rows, bytes: t.segments.reduce((s, x) => s + x.bytes, 0) };
+}
+
+function sortKeyRecommendation(c: SortKeyChoice, t: TableMeta, cost: WorkloadCost, base: Base, id: string, size: { rows: number; bytes: number }): SortKeyRecommendation {
   const key = c.proposed!;
   const style = c.proposedStyle ?? 'compound';
-  const bytes = t.segments.reduce((s, x) => s + x.bytes, 0);
+  const bytes = size.bytes;
   const ms = msSaved(cost.model, { blocksScanned: c.saved.blocks, rowsScanned: c.saved.rows, bytesScanned: c.saved.bytes });
   const fps = new Map<string, number>();
   for (const p of c.predicates) if (p.prunable) for (const f of p.fingerprints) fps.set(f.fingerprint, Math.max(fps.get(f.fingerprint) ?? 0, f.count));
@@ -173,7 +185,7 @@ function sortKeyRecommendation(c: SortKeyChoice, t: TableMeta, cost: WorkloadCos
     proposed: keyText(key, style),
     ddl: `ALTER TABLE ${ident(t.name)} ALTER ${style === 'interleaved' ? 'INTERLEAVED' : 'COMPOUND'} SORTKEY (${key.map(ident).join(', ')})`,
     benefit: benefitOf(c.saved.bytes, secondsPerDay(ms, cost.days), cost),
-    applyCost: { rows: t.rows, rewriteBytes: bytes, storageBytesBefore: bytes, storageBytesAfter: bytes },
+    applyCost: { rows: size.rows, rewriteBytes: bytes, storageBytesBefore: bytes, storageBytesAfter: bytes },
     userSet: c.userSet,
     reason: '',
     evidence: {
@@ -185,6 +197,7 @@ function sortKeyRecommendation(c: SortKeyChoice, t: TableMeta, cost: WorkloadCos
         after: { blocks: round(c.best.blocks), fraction: Math.round(c.best.fraction * 1e4) / 1e4 },
         sample: c.sample,
         scans: c.scans,
+        ...(c.source.kind === 'imported-stats' ? { importedStats: { undrawn: c.source.undrawn } } : {}),
       },
     },
   };
@@ -203,7 +216,10 @@ function sortKeyReason(r: SortKeyRecommendation, c: SortKeyChoice): string {
       ? `Laying ${r.table} out in z-order over (${c.proposed!.join(', ')}) (an interleaved key: each column with equal weight) keeps rows close in all of them in the same blocks, so each block's min/max lets scans on any of those columns, alone or together, skip it;` +
         ` the best compound key, (${c.candidates.find((k) => k.style === 'compound')?.key.join(', ')}), would read ${pctOfBlocks(c.candidates.find((k) => k.style === 'compound')?.fraction)} of the blocks where it reads ${pctOfBlocks(c.best.fraction)}.`
       : `Sorting ${r.table} by (${r.proposed}) keeps nearby values in the same blocks, so each block's min/max lets those scans skip it.`) +
-      ` Judged on a sample of ${c.sample.rows.toLocaleString('en-US')} of ${c.sample.tableRows.toLocaleString('en-US')} rows cut into the table's ${c.sample.blocks} blocks (${c.sample.rowsPerSampleBlock} sample rows per block),` +
+      (c.source.kind === 'imported-stats'
+        ? ` ${r.table} is stats-only: judged on ${c.sample.rows.toLocaleString('en-US')} rows drawn from its imported column statistics (NULL fraction, distinct count, most common values, min and max) for its ${c.sample.tableRows.toLocaleString('en-US')} imported rows, cut into ${c.sample.blocks} blocks,` +
+          (c.source.undrawn.length ? ` leaving out ${c.source.undrawn.map((u) => u.column).join(', ')} (no statistics to draw from),` : '')
+        : ` Judged on a sample of ${c.sample.rows.toLocaleString('en-US')} of ${c.sample.tableRows.toLocaleString('en-US')} rows cut into the table's ${c.sample.blocks} blocks (${c.sample.rowsPerSampleBlock} sample rows per block),`) +
       ` the logged scans would read ${(c.best.fraction * 100).toFixed(1)}% of their blocks instead of ${(c.before.fraction * 100).toFixed(1)}% in the current order (${r.current}).` +
       (c.sample.storedBlocks > c.sample.blocks
         ? ` Part of that is the rewrite itself: ${r.table} now holds ${c.sample.storedBlocks} blocks where a rewrite writes ${c.sample.blocks}, since appends left partial blocks that the rewrite merges.`
@@ -276,6 +292,7 @@ export async function storageRecommendations(
   o: StorageOptions = {},
 ): Promise<{ recommendations: Recommendation[]; sortKeys: SortKeyChoice[]; encodings: EncodingChoice[]; compoundFallbacks: Map<string, SortKeyRecommendation> }> {
   const catalog = db.catalog();
+  const imported = db.importedStats();
   const iso = at.now.toISOString();
   const base = { status: 'proposed' as const, statusReason: null, history: [{ status: 'proposed' as const, at: iso, reason: null }], createdAt: iso, updatedAt: iso, run: at.runId };
   let next = at.firstId;
@@ -285,10 +302,11 @@ export async function storageRecommendations(
   const compoundFallbacks = new Map<string, SortKeyRecommendation>();
   for (const c of sortKeys) {
     if (!c.proposed) continue;
-    out.push(sortKeyRecommendation(c, catalog.tables[c.table]!, cost, base, `r${next++}`));
+    const size = rewriteSize(catalog.tables[c.table]!, imported);
+    out.push(sortKeyRecommendation(c, catalog.tables[c.table]!, cost, base, `r${next++}`, size));
     if (c.compound) {
       const alt: SortKeyChoice = { ...c, proposed: c.compound.best.key, proposedStyle: 'compound', best: c.compound.best, saved: c.compound.saved, compound: null };
-      compoundFallbacks.set(c.table, sortKeyRecommendation(alt, catalog.tables[c.table]!, cost, base, ''));
+      compoundFallbacks.set(c.table, sortKeyRecommendation(alt, catalog.tables[c.table]!, cost, base, '', size));
     }
   }
   let encodings: EncodingChoice[] = [];

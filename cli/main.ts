@@ -19,6 +19,7 @@ import { advisorViewsCommand } from './commands/advisor-views.js';
 import { advisorApplyCommand, advisorGraphCommand, advisorListCommand, advisorRevertCommand, advisorRunCommand, advisorShowCommand } from './commands/advisor.js';
 import { daemonStartCommand, daemonStatusCommand, daemonStopCommand } from './commands/daemon.js';
 import { serveCommand } from './commands/serve.js';
+import { advisorLockCommand, ddlExportCommand } from './commands/ddl.js';
 
 function common(cmd: Command): Command {
   return cmd.option('--data <dir>', 'data directory', DEFAULT_DATA_DIR).option('--json', 'machine-readable output');
@@ -129,11 +130,22 @@ common(advisor.command('apply [id]').description('apply a recommendation (or --a
   .option('--all', 'every proposed recommendation keel.config.json lets the daemon apply (not user-set, not excluded)')
   .option('--background', 'return at once; a detached keel process applies them')
   .option('--dry-run', 'print the DDL, apply nothing')
-  .option('--dialect <d>', 'redshift: print a script to run on a Redshift cluster, with the evidence as comments (applies nothing)')
+  .option('--dialect <d>', 'redshift: print a migration script for a Redshift cluster, groups best first with their evidence as comments (applies nothing)')
+  .option('--out <file>', 'with --dialect redshift: write the script to FILE and its inverse to FILE.undo.sql')
+  .option('--include-user-set', 'with --dialect redshift: emit changes to keys written in DDL too (listed as advice otherwise)')
   .action(advisorApplyCommand);
 common(advisor.command('views').description('the automatic materialized views: queries served, time saved, build and refresh cost, storage, staleness, why'))
   .option('--active', 'only the views that exist (without it: also those dropped or that failed, with why)')
   .action(advisorViewsCommand);
+common(advisor.command('lock').description('write the current AUTO layout choices, one line per table and setting, for review'))
+  .option('--out <file>', 'where to write them', 'keel.lock')
+  .action(advisorLockCommand);
+const ddl = program.command('ddl').description('the tables as DDL (subcommand: export)').enablePositionalOptions();
+common(ddl.command('export').description('CREATE TABLE statements whose layout clauses stay the same from run to run (AUTO as AUTO)'))
+  .option('--dialect <d>', "redshift (keel's DDL is Redshift's; the default)")
+  .option('--with-auto-choices', 'write what AUTO chose instead of AUTO')
+  .option('--out <file>', 'write to FILE instead of standard output')
+  .action(ddlExportCommand);
 common(advisor.command('revert <id>').description('undo an applied or verified recommendation (inverse ALTER TABLE)')).action(advisorRevertCommand);
 
 const daemon = program.command('daemon').description('the advisor daemon: mines the workload, applies and verifies changes on a schedule (docs/autonomics.md)').enablePositionalOptions();

@@ -38,7 +38,7 @@ export { tpchTables, type GeneratedTable } from './gen/index.js';
 export type { Batch, Vector, SqlType, ColumnDef, ParamValue } from './types.js';
 // the encoding advisor sizes sampled data with the engine's own codecs and types
 export { ALL_CODECS, codecById, encodeAuto, encodingForRedshift, redshiftNameFor, type Codec, type EncodingId } from './storage/codecs/index.js';
-export { physicalKind, parseDate, parseTimestamp, parseTimestampTz, formatDate, formatTimestamp, typeName, type PhysicalKind } from './types.js';
+export { physicalKind, physicalFromText, parseDate, parseTimestamp, parseTimestampTz, formatDate, formatTimestamp, typeName, type PhysicalKind } from './types.js';
 // the server authenticates logins against the catalog's users (SCRAM verifiers, md5 hashes)
 export { usersOf, passwordIsStored, md5Hash, scramVerifier, SCRAM_ITERATIONS, type UserMeta, type StoredPassword } from './catalog/users.js';
 // the wire protocol's type OIDs are the pg_catalog views'

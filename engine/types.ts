@@ -190,6 +190,33 @@ export function parseDate(s: string): number {
   return ms / 86_400_000;
 }
 
+/**
+ * A value's text (as pg_stats or a literal writes it) as the column's physical
+ * value: days for dates, scaled integers for decimals, microseconds for
+ * timestamps, the text itself for strings; NaN when it does not read as one
+ * (and for booleans, which no range or zone map orders).
+ */
+export function physicalFromText(text: string, type: SqlType): number | string {
+  switch (type.id) {
+    case 'date':
+      return parseDate(text);
+    case 'timestamp':
+      return parseTimestamp(text);
+    case 'timestamptz':
+      return parseTimestampTz(text);
+    case 'decimal':
+      // not rounded: a comparison with a fractional scaled value orders correctly
+      return Number(text) * 10 ** (type.scale ?? 0);
+    case 'char':
+    case 'varchar':
+      return text;
+    case 'boolean':
+      return NaN;
+    default:
+      return text.trim() === '' ? NaN : Number(text);
+  }
+}
+
 /** YYYY-MM-DD for days since 1970-01-01. */
 export function formatDate(days: number): string {
   const dt = new Date(days * 86_400_000);

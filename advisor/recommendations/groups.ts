@@ -3,7 +3,8 @@
  * reverted. A group holds every change to one table (so the table is rewritten
  * once) plus the tables whose distribution changes only pay together with it:
  * two tables both proposed KEY on the two sides of one join edge are
- * co-located only when both are in place (Redshift's group_id).
+ * co-located only when both are in place (Redshift's group_id); and a table
+ * with its staging twin, which must keep its layout (advisor/twins.ts).
  *
  * Ids are stable: a recommendation that a new mining run proposes again,
  * unchanged (same table, setting, current and proposed value), keeps its id,
@@ -36,6 +37,8 @@ export function groupTables(recs: readonly Recommendation[]): string[][] {
     find(r.table);
     if (r.kind === 'distkey') keyed.set(r.table, r.proposed.replace(/^KEY\((.*)\)$/, '$1'));
   }
+  // a staging twin changes with the table it follows (advisor/twins.ts)
+  for (const r of recs) if (r.twinOf && parent.has(r.twinOf)) union(r.table, r.twinOf);
   for (const r of recs) {
     if (!isDistribution(r) || r.kind !== 'distkey') continue;
     // an edge whose two sides are both proposed KEY on its columns: the join is co-located only with both applied

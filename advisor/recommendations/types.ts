@@ -129,6 +129,8 @@ interface RecommendationBase {
   readonly applyCost: { readonly rows: number; readonly rewriteBytes: number; readonly storageBytesBefore: number; readonly storageBytesAfter: number };
   /** The setting is the user's (not AUTO): recommended, applied only when asked for. */
   readonly userSet: boolean;
+  /** Set on a change mirrored onto a staging twin (advisor/twins.ts): the table it follows, in the same group. */
+  readonly twinOf?: string;
   readonly reason: string;
   readonly status: RecommendationStatus;
   readonly statusReason: string | null;

@@ -8,12 +8,13 @@
  * beat the best compound key by as much as any key must beat the current order.
  */
 import type { Database, TableMeta } from '../../engine/index.js';
-import { isInterleaved, MAX_INTERLEAVED_COLUMNS } from '../../engine/index.js';
+import { isInterleaved, isStatsOnly, MAX_INTERLEAVED_COLUMNS } from '../../engine/index.js';
 import type { Workload } from '../../workload-log/index.js';
 import { sampleRows, type TableSample } from '../sample.js';
 import { loggedScans, type LoggedScan } from './scans.js';
 import { zoneTest, type ZoneTest } from './predicates.js';
 import { blockZones, blocksScanned, layoutOrder, type SortStyle } from './whatif.js';
+import { statsSample, type UndrawnColumn } from './stats-sample.js';
 
 export interface SortKeyOptions {
   /** Sample at least this many rows (default 65,536), or the whole table when smaller. */
@@ -73,6 +74,12 @@ export interface SortKeyChoice {
   /** Every candidate judged, best first. */
   readonly candidates: readonly KeyScore[];
   readonly sample: { readonly rows: number; readonly tableRows: number; readonly blocks: number; readonly storedBlocks: number; readonly slices: number; readonly rowsPerSampleBlock: number };
+  /**
+   * Where the sample came from: the table's rows, or (a stats-only table) draws
+   * from its imported column statistics, with the tested columns that could
+   * not be drawn and were left out of the judgement.
+   */
+  readonly source: { readonly kind: 'rows' } | { readonly kind: 'imported-stats'; readonly undrawn: readonly UndrawnColumn[] };
   readonly predicates: readonly PredicateEvidence[];
   /** Executions of the scans that have a prunable predicate. */
   readonly scans: number;
@@ -126,8 +133,67 @@ function storedLayout(table: TableMeta, n: number, blockRows: number): { order: 
   return { order: Uint32Array.from({ length: n }, (_, i) => i), starts, blocks: slices.map((s) => blocks.get(s)!) };
 }
 
-function tableBytes(t: TableMeta): number {
-  return t.segments.reduce((s, x) => s + x.bytes, 0);
+/**
+ * What the what-if needs of a table: its rows and blocks now and after a
+ * rewrite, its bytes, a sample, and the sample laid out as the table is
+ * stored now. A table with rows gives them; a stats-only table (imported from
+ * a cluster) its imported counts and a sample drawn from its column statistics.
+ */
+interface RowSource {
+  readonly rows: number;
+  readonly bytes: number;
+  /** Blocks per slice after a rewrite. */
+  readonly perSlice: readonly number[];
+  /** Blocks the table holds now. */
+  readonly storedBlocks: number;
+  readonly kind: SortKeyChoice['source']['kind'];
+  sample(columns: readonly string[], n: number): Promise<{ sample: TableSample; undrawn: UndrawnColumn[] }>;
+  /** The sample in the table's current order, cut into runs (slices) of `blocks` blocks each. */
+  stored(sample: TableSample): { order: Uint32Array; starts: number[]; blocks: number[] };
+}
+
+function tableSource(db: Database, table: TableMeta): RowSource {
+  const catalog = db.catalog();
+  return {
+    rows: table.rows,
+    bytes: table.segments.reduce((s, x) => s + x.bytes, 0),
+    perSlice: blocksPerSlice(table, catalog.slices, catalog.blockRows),
+    storedBlocks: table.segments.reduce((n, s) => n + Math.ceil(s.rows / catalog.blockRows), 0),
+    kind: 'rows',
+    sample: async (columns, n) => ({ sample: await sampleRows(db, table, columns, n), undrawn: [] }),
+    stored: (sample) => storedLayout(table, sample.rows, catalog.blockRows),
+  };
+}
+
+/**
+ * A stats-only table as the cluster holds it: its imported rows spread evenly
+ * over the slices (one copy when ALL), in blocks of keel's size; stored in its
+ * current sort key's order when it has one (the cluster's unsorted region is
+ * not modelled), else in no order. The sample is drawn (stats-sample.ts).
+ */
+function importedSource(db: Database, table: TableMeta): RowSource {
+  const catalog = db.catalog();
+  const stats = db.importedStats()!.tables[table.name]!;
+  const planned = db.planningCatalog().tables[table.name] ?? table;
+  const rows = Math.max(0, Math.round(stats.rows));
+  const slices = planned.distStyle === 'all' ? 1 : catalog.slices;
+  const perSlice = Array.from({ length: slices }, () => Math.ceil(rows / slices / catalog.blockRows));
+  const style: SortStyle = isInterleaved(table) ? 'interleaved' : 'compound';
+  return {
+    rows,
+    bytes: planned.distStyle === 'all' ? stats.sizeBytes / catalog.slices : stats.sizeBytes,
+    perSlice,
+    storedBlocks: perSlice.reduce((a, b) => a + b, 0),
+    kind: 'imported-stats',
+    sample: async (columns, n) => statsSample(table, rows, stats.columns, columns, n),
+    stored: (sample) => {
+      const key = table.sortKey.filter((c) => sample.columns.some((x) => x.name === c));
+      const { order, starts } = key.length === table.sortKey.length && key.length > 0
+        ? layoutOrder(sample, key, slices, style)
+        : { order: Uint32Array.from({ length: sample.rows }, (_, i) => i), starts: Array.from({ length: slices + 1 }, (_, s) => Math.round((s * sample.rows) / slices)) };
+      return { order, starts, blocks: perSlice };
+    },
+  };
 }
 
 const sameKey = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
@@ -203,12 +269,12 @@ export function sampleSize(rows: number, blocks: number, o: SortKeyOptions = {})
 
 /** The sort-key choice of one table against its logged scans (null when no logged scan of it has a predicate). */
 export async function chooseSortKey(db: Database, table: TableMeta, scans: readonly LoggedScan[], o: SortKeyOptions = {}): Promise<SortKeyChoice | null> {
-  const catalog = db.catalog();
-  const prepared: PreparedScan[] = [];
-  const perSlice = blocksPerSlice(table, catalog.slices, catalog.blockRows);
+  const src = isStatsOnly(table, db.importedStats()) ? importedSource(db, table) : tableSource(db, table);
+  let prepared: PreparedScan[] = [];
+  const perSlice = src.perSlice;
   const totalBlocks = perSlice.reduce((a, b) => a + b, 0);
   // blocks the table holds now: a scan's logged column blocks are counted in these, and so are every layout's
-  const storedBlocks = table.segments.reduce((n, s) => n + Math.ceil(s.rows / catalog.blockRows), 0);
+  const storedBlocks = src.storedBlocks;
   for (const scan of scans) {
     const tests: ZoneTest[] = [];
     for (const p of scan.predicates) {
@@ -220,23 +286,33 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
   }
   if (scans.length === 0) return null;
   const predicates = predicateEvidence(scans, table);
-  const testColumns = [...new Set(prepared.flatMap((p) => p.tests.map((t) => t.column)))];
+  let testColumns = [...new Set(prepared.flatMap((p) => p.tests.map((t) => t.column)))];
   const current = table.sortKey;
   const currentStyle: SortStyle = isInterleaved(table) ? 'interleaved' : 'compound';
   const userSet = !table.sortAuto;
   const executions = prepared.reduce((s, p) => s + p.scan.count, 0);
   const empty: KeyScore = { key: current, style: currentStyle, blocks: 0, fraction: 1 };
-  const none = (note: string, sample = { rows: 0, tableRows: table.rows, blocks: totalBlocks, storedBlocks, slices: perSlice.length, rowsPerSampleBlock: 0 }): SortKeyChoice => ({
-    table: table.name, current, currentStyle, userSet, proposed: null, proposedStyle: null, before: empty, best: empty, candidates: [], sample, predicates, scans: executions,
+  let source: SortKeyChoice['source'] = src.kind === 'imported-stats' ? { kind: 'imported-stats', undrawn: [] } : { kind: 'rows' };
+  const none = (note: string, sample = { rows: 0, tableRows: src.rows, blocks: totalBlocks, storedBlocks, slices: perSlice.length, rowsPerSampleBlock: 0 }): SortKeyChoice => ({
+    table: table.name, current, currentStyle, userSet, proposed: null, proposedStyle: null, before: empty, best: empty, candidates: [], sample, source, predicates, scans: executions,
     saved: { blocks: 0, rows: 0, bytes: 0 }, note, compound: null,
   });
   if (prepared.length === 0) return none('no logged predicate on this table can skip blocks by zone maps');
   if (Math.max(...perSlice) < 2) return none(`${table.name} has at most one block per slice, so no order skips blocks`);
 
-  const n = sampleSize(table.rows, totalBlocks, o);
-  const sample: TableSample = await sampleRows(db, table, [...new Set([...testColumns, ...current])], n);
+  const n = sampleSize(src.rows, totalBlocks, o);
+  const drawn = await src.sample([...new Set([...testColumns, ...current])], n);
+  const sample: TableSample = drawn.sample;
+  if (src.kind === 'imported-stats') {
+    // a column with no statistics to draw from cannot be judged: its tests are left out, and named in the evidence
+    source = { kind: 'imported-stats', undrawn: drawn.undrawn };
+    const have = new Set(sample.columns.map((c) => c.name));
+    prepared = prepared.map((p) => ({ ...p, tests: p.tests.filter((t) => have.has(t.column)) })).filter((p) => p.tests.length > 0);
+    testColumns = testColumns.filter((c) => have.has(c));
+    if (prepared.length === 0) return none(`no imported column statistics to judge ${table.name}'s tested columns by (${drawn.undrawn.map((u) => `${u.column}: ${u.why}`).join('; ')})`);
+  }
   const info = { rows: sample.rows, tableRows: sample.tableRows, blocks: totalBlocks, storedBlocks, slices: perSlice.length, rowsPerSampleBlock: Math.round((sample.rows / Math.max(1, totalBlocks)) * 10) / 10 };
-  const stored = storedLayout(table, sample.rows, catalog.blockRows);
+  const stored = src.stored(sample);
   const fractions = (key: readonly string[], style: SortStyle): Float64Array => {
     // no key: the table as it is stored now, slice by slice, each slice in the blocks its segments have (appends'
     // partial blocks included, which any rewrite merges); a key: the table as a rewrite would lay it out
@@ -284,7 +360,7 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
   const gain = before.blocks > 0 ? (before.blocks - best.blocks) / before.blocks : 0;
   const same = sameKey(best.key, current) && best.style === currentStyle;
   const improves = !same && gain >= minGain;
-  const bytesPerColumnBlock = tableBytes(table) / Math.max(1, totalBlocks * table.columns.length);
+  const bytesPerColumnBlock = src.bytes / Math.max(1, totalBlocks * table.columns.length);
   const savedBy = (k: KeyScore) => {
     const f = judged.get(idOf(k.key, k.style))!.f;
     let blocks = 0;
@@ -292,7 +368,7 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
     prepared.forEach((p, i) => {
       const d = beforeF[i]! - f[i]!;
       blocks += p.weight * d;
-      rows += p.scan.count * table.rows * d;
+      rows += p.scan.count * src.rows * d;
     });
     return { blocks, rows, bytes: blocks * bytesPerColumnBlock };
   };
@@ -310,6 +386,7 @@ export async function chooseSortKey(db: Database, table: TableMeta, scans: reado
     // the twelve best, and the best of each style among them, so the evidence always sets the styles side by side
     candidates: [...candidates.slice(0, 12), ...[bestCompound, bestInterleaved].filter((k): k is KeyScore => k !== null && !candidates.slice(0, 12).includes(k))],
     sample: info,
+    source,
     predicates,
     scans: executions,
     saved: improves ? savedBy(best) : { blocks: 0, rows: 0, bytes: 0 },

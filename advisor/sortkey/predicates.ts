@@ -5,7 +5,7 @@
  * for timestamps), and which operators can skip a block at all.
  */
 import type { SqlType } from '../../engine/index.js';
-import { parseDate, parseTimestamp, parseTimestampTz, physicalKind } from '../../engine/index.js';
+import { physicalFromText, physicalKind } from '../../engine/index.js';
 import type { LoggedPredicate } from './scans.js';
 
 /** eq, lt, le, gt, ge compare with `value`; prefix keeps strings in [value, value + U+FFFF). */
@@ -20,26 +20,7 @@ export interface ZoneTest {
 const OPS: Readonly<Record<string, ZoneOp>> = { '=': 'eq', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 
 /** A literal as the column's physical value; NaN when it does not read as one. */
-function physicalValue(literal: string, type: SqlType): number | string {
-  switch (type.id) {
-    case 'date':
-      return parseDate(literal);
-    case 'timestamp':
-      return parseTimestamp(literal);
-    case 'timestamptz':
-      return parseTimestampTz(literal);
-    case 'decimal':
-      // not rounded: a comparison with a fractional scaled value orders correctly
-      return Number(literal) * 10 ** (type.scale ?? 0);
-    case 'char':
-    case 'varchar':
-      return literal;
-    case 'boolean':
-      return NaN;
-    default:
-      return Number(literal);
-  }
-}
+export const physicalValue = (literal: string, type: SqlType): number | string => physicalFromText(literal, type);
 
 /**
  * The zone-map test of a logged predicate, or null when zone maps cannot use

@@ -27,6 +27,7 @@ import {
 import { applyGroup, candidates, describeVerification, groupOf, loadConfig, revertGroup } from '../../advisor/autonomics/index.js';
 import { formatTable, Progress, reportError } from '../output.js';
 import { ddlScript } from './advisor-script.js';
+import { redshiftMigration, undoPath } from '../../advisor/migration/index.js';
 import { printJson, type CommonOptions } from '../context.js';
 import { parseSince } from './log.js';
 
@@ -45,6 +46,8 @@ export interface AdvisorFlags extends CommonOptions {
   background?: boolean;
   dryRun?: boolean;
   dialect?: string;
+  out?: string;
+  includeUserSet?: boolean;
 }
 
 /** Opens an existing data directory; the advisor's own statements (skew counts, ALTERs) are recorded as source "advisor". */
@@ -273,10 +276,23 @@ export async function advisorApplyCommand(id: string | undefined, flags: Advisor
     const dialect = flags.dialect;
     if (dialect !== undefined && dialect !== 'redshift') throw new UsageError(`--dialect must be redshift, got "${dialect}"`);
     const { ids, held } = selectForApply(db, id, flags);
-    if (flags.dryRun || dialect) {
+    if (dialect === 'redshift') {
+      // a script for the cluster (docs/redshift.md, "A migration script"): this directory is only read
+      const script = redshiftMigration(ids.map((i) => getRecommendation(db.dir, i)), { source: db.dir, includeUserSet: flags.includeUserSet === true });
+      const undo = flags.out ? undoPath(flags.out) : null;
+      if (flags.out) {
+        fs.writeFileSync(flags.out, script.forward);
+        fs.writeFileSync(undo!, script.inverse);
+      }
+      if (flags.json) printJson({ script: flags.out ?? null, undo, groups: script.groups, statements: script.statements, inverseStatements: script.inverseStatements, advice: script.advice });
+      else if (flags.out) process.stdout.write(`wrote ${flags.out} (${script.statements.length} statements in ${script.groups.length} groups, ${script.advice.length} listed as advice) and its inverse ${undo}\n`);
+      else process.stdout.write(script.forward);
+      return;
+    }
+    if (flags.dryRun) {
       const recs = ids.map((i) => getRecommendation(db.dir, i));
-      if (flags.json) printJson(recs.map((r) => ({ id: r.id, table: r.table, kind: r.kind, ddl: r.ddl, dialect: dialect ?? 'keel' })));
-      else process.stdout.write(ddlScript(recs, { dialect: dialect ?? 'keel', source: db.dir }));
+      if (flags.json) printJson(recs.map((r) => ({ id: r.id, table: r.table, kind: r.kind, ddl: r.ddl, dialect: 'keel' })));
+      else process.stdout.write(ddlScript(recs, { source: db.dir }));
       return;
     }
     if (flags.background) {

@@ -7,6 +7,7 @@
 import type { ColumnDef } from '../types.js';
 import type { EncodingId } from '../storage/codecs/codec.js';
 import type { RelationAccess, UserMeta } from './users.js';
+import type { ImportedColumnStats } from './imported-stats.js';
 
 /**
  * The data format, in the KEEL marker and the catalog's `format`.
@@ -131,6 +132,12 @@ export interface TableMeta extends RelationAccess {
   readonly changedRows?: number;
   /** What the last ANALYZE found; absent for a table never analyzed. */
   readonly stats?: TableStats;
+  /**
+   * A stats-only table's imported column statistics (pg_stats), set only in
+   * the planning catalog (imported-stats.ts withImportedStats) so the
+   * planner's selectivities read them; never in a committed catalog.
+   */
+  readonly importedColumns?: Readonly<Record<string, ImportedColumnStats>>;
 }
 
 /** Table statistics, as ANALYZE computes them (engine/statements/maintenance.ts). */

@@ -106,7 +106,8 @@ export function parseDistStyle(text: string): { style: DistStyle; key: string | 
 /**
  * The catalog as planning sees a cluster's tables: every stats-only table
  * with the imported row count and, when it is AUTO, the style the cluster's
- * AUTO resolved to (keel's own AUTO would place an empty table ALL). Never
+ * AUTO resolved to (keel's own AUTO would place an empty table ALL), and its
+ * imported column statistics for the planner's selectivities. Never
  * committed: storage keeps writing the table's own (empty) state.
  */
 export function withImportedStats(catalog: Catalog, stats: ImportedStats | null): Catalog {
@@ -118,7 +119,7 @@ export function withImportedStats(catalog: Catalog, stats: ImportedStats | null)
     const layout = s.diststyle ? parseDistStyle(s.diststyle) : null;
     const keyOk = layout?.style !== 'key' || t.columns.some((c) => c.name === layout.key);
     const placed = t.distAuto && layout && keyOk ? { distStyle: layout.style, distKey: layout.key } : {};
-    (tables ??= { ...catalog.tables })[t.name] = { ...t, ...placed, rows: Math.max(0, Math.round(s.rows)) };
+    (tables ??= { ...catalog.tables })[t.name] = { ...t, ...placed, rows: Math.max(0, Math.round(s.rows)), importedColumns: s.columns };
   }
   return tables ? { ...catalog, tables } : catalog;
 }

@@ -5,6 +5,7 @@
  * finds about one partner, scaled by how much of the smaller input survived.
  */
 import type { Expr } from './expr.js';
+import { equalitySelectivity, type ColumnDistribution } from './imported-column-stats.js';
 
 /** Fraction of rows a predicate keeps. */
 export function selectivity(e: Expr): number {
@@ -48,17 +49,33 @@ export function selectivity(e: Expr): number {
  * numeric column's [min, max] where known: the range conditions on a column
  * are intersected first (a BETWEEN is one interval, not two independent
  * halves), equality and IN keep 1/(distinct values) each; everything else
- * takes the shape defaults of selectivity().
+ * takes the shape defaults of selectivity(). Where a column's distribution is
+ * known (a stats-only table's imported pg_stats), equality, IN and NULL tests
+ * read it (a common value keeps its own frequency), and ranges keep only the
+ * non-NULL rows.
  */
 export function scanSelectivity(
   preds: readonly Expr[],
   rangeOf: (column: number) => { readonly min: number; readonly max: number; readonly integral: boolean } | null,
   rows: number,
   distinctOf: (column: number) => number | null = () => null,
+  distributionOf: (column: number) => ColumnDistribution | null = () => null,
 ): number {
   const intervals = new Map<number, { lo: number; hi: number }>();
   let sel = 1;
   for (const p of preds) {
+    const n = nullTest(p);
+    const nd = n ? distributionOf(n.column) : null;
+    if (n && nd) {
+      sel *= n.isNull ? nd.nullFrac : 1 - nd.nullFrac;
+      continue;
+    }
+    const eq = equalityTest(p);
+    const ed = eq ? distributionOf(eq.column) : null;
+    if (eq && ed) {
+      sel *= equalitySelectivity(ed, eq.values, eq.negated);
+      continue;
+    }
     const s = stringTest(p);
     const ndv = s ? distinctOf(s.column) : null;
     if (s && ndv) {
@@ -90,10 +107,35 @@ export function scanSelectivity(
     const frac = range.integral
       ? Math.max(0, iv.hi - iv.lo + 1) / (span + 1)
       : span <= 0 ? (iv.lo <= iv.hi ? 1 : 0) : (iv.hi - iv.lo) / span;
+    const nonNull = 1 - (distributionOf(column)?.nullFrac ?? 0);
     // never quite zero: the zone maps are bounds, and an estimate of no rows misleads every join above
-    sel *= Math.min(1, Math.max(frac, 1 / Math.max(1, rows)));
+    sel *= Math.min(1, Math.max(frac * nonNull, 1 / Math.max(1, rows)));
   }
   return sel;
+}
+
+/** col IS [NOT] NULL. */
+function nullTest(p: Expr): { column: number; isNull: boolean } | null {
+  if (p.k !== 'call' || (p.op !== 'isNull' && p.op !== 'isNotNull') || p.args[0]?.k !== 'col') return null;
+  return { column: p.args[0].index, isNull: p.op === 'isNull' };
+}
+
+/** col = literal, col <> literal, col [NOT] IN (literals), text or numbers in the column's units: the column and the values. */
+function equalityTest(p: Expr): { column: number; values: (number | string)[]; negated: boolean } | null {
+  const s = stringTest(p);
+  if (s) {
+    const values = p.k === 'in' ? (p.values as string[]) : p.k === 'call' ? p.args.flatMap((a) => (a.k === 'lit' && typeof a.value === 'string' ? [a.value] : [])) : [];
+    return { column: s.column, values, negated: s.negated };
+  }
+  if (p.k === 'in' && p.negated && p.arg.k === 'col' && p.values.length > 0 && p.values.every((v) => typeof v === 'number')) {
+    return { column: p.arg.index, values: p.values as number[], negated: true };
+  }
+  if (p.k === 'call' && p.op === 'ne' && p.args.length === 2) {
+    const r = rangeTest({ ...p, op: 'eq' });
+    return r ? { column: r.column, values: r.values, negated: true } : null;
+  }
+  const r = rangeTest(p);
+  return r && r.op === 'eq' ? { column: r.column, values: r.values, negated: false } : null;
 }
 
 /** col = 'text' (either way round), col <> 'text', col [NOT] IN ('a', 'b'): the column and how many values it names. */

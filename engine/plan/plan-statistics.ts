@@ -4,11 +4,14 @@
  * once per table version and column, and what the rules ask of them: how many
  * distinct values key expressions over a planned subtree can take. A field
  * leads to its base column through `source`, for the tables this query scans.
+ * A stats-only table (no segments; the planning catalog gives it imported
+ * column statistics) answers from those instead (imported-column-stats.ts).
  */
 import type { TableMeta } from '../catalog/catalog.js';
 import { remapColumns, type Expr } from './expr.js';
 import type { Field } from './physical.js';
 import { columnDistinct, columnRange, type ColumnRange, type StatsSource } from './stats.js';
+import { importedDistribution, importedRange, type ColumnDistribution } from './imported-column-stats.js';
 import type { Planned } from './rules/context.js';
 
 export class PlanStatistics {
@@ -21,9 +24,9 @@ export class PlanStatistics {
   constructor(private readonly stats: StatsSource | null) {}
 
   /** A scanned table's column statistics; the table is then known to fields copied from it. */
-  scanned(table: TableMeta): { range(column: number): ColumnRange | null; distinct(column: number): number | null } {
+  scanned(table: TableMeta): { range(column: number): ColumnRange | null; distinct(column: number): number | null; distribution(column: number): ColumnDistribution | null } {
     this.tables.set(table.name, table);
-    return { range: (c) => this.range(table, c), distinct: (c) => this.distinct(table, c) };
+    return { range: (c) => this.range(table, c), distinct: (c) => this.distinct(table, c), distribution: (c) => importedDistribution(table, c) };
   }
 
   /**
@@ -49,6 +52,7 @@ export class PlanStatistics {
 
   /** The value range of a base table column, when statistics are available. */
   private range(table: TableMeta, column: number): ColumnRange | null {
+    if (table.importedColumns) return importedRange(table, column);
     if (!this.stats) return null;
     const key = `${table.id}:${table.version}:${table.segments.length}:${column}`;
     let r = this.ranges.get(key);
@@ -61,6 +65,7 @@ export class PlanStatistics {
 
   /** The distinct values of a base table's string column, when few and statistics are available. */
   private distinct(table: TableMeta, column: number): number | null {
+    if (table.importedColumns) return importedDistribution(table, column)?.distinct ?? null;
     if (!this.stats) return null;
     const key = `${table.id}:${table.version}:${table.segments.length}:${column}`;
     let d = this.distincts.get(key);

@@ -14,6 +14,15 @@ let work: string;
 let data: string;
 
 const keel = (args: string[]) => runKeel([...args, '--data', data], { cwd: work, timeout: 120_000 });
+/** Every file of a directory with its size and modification time. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) {
+    const st = fs.statSync(path.join(dir, f));
+    if (st.isFile()) out[f] = `${st.size}:${st.mtimeMs}`;
+  }
+  return out;
+}
 const diststyle = (t: string) => JSON.parse(keel(['sql', `select diststyle from svv_table_info where "table" = '${t}'`, '--json']).stdout.trim()).rows[0][0];
 
 beforeAll(() => {
@@ -36,12 +45,24 @@ describe('keel advisor apply and revert', () => {
     expect(diststyle('f')).toBe('AUTO(EVEN)');
     const rs = keel(['advisor', 'apply', '--all', '--dialect', 'redshift']);
     expect(rs.code).toBe(0);
-    expect(rs.stdout).toMatch(/not inside BEGIN \.\.\. END/);
+    expect(rs.stdout).toMatch(/not inside\s+(--\s+)?BEGIN \.\.\. END/);
+    expect(rs.stdout).toMatch(/-- ===== group g\d+: d, f; estimated [\d.]+ ± [\d.]+ s\/day/);
     expect(rs.stdout).toMatch(/-- r\d+ \(group g\d+\): f distkey AUTO\(EVEN\) -> KEY\(d\), estimated [\d.]+ ± [\d.]+ s\/day/);
     expect(rs.stdout).toMatch(/--   joins: d\.id=f\.d \(4 executions\)/);
+    expect(rs.stdout.split('\n')).toContain('ALTER TABLE f ALTER DISTSTYLE KEY DISTKEY d;');
     // every statement line is SQL ending in ';', every other line a comment or blank
     for (const l of rs.stdout.split('\n')) expect(l === '' || l.startsWith('--') || /^ALTER TABLE .*;$/.test(l), l).toBe(true);
     expect(diststyle('f')).toBe('AUTO(EVEN)');
+    // --out: the script and its inverse in files; the data directory is only read
+    const before = snapshot(data);
+    const out = path.join(work, 'tune.sql');
+    const written = JSON.parse(keel(['advisor', 'apply', '--all', '--dialect', 'redshift', '--out', out, '--json']).stdout);
+    expect(written).toMatchObject({ script: out, undo: path.join(work, 'tune.undo.sql') });
+    expect(fs.readFileSync(out, 'utf8')).toBe(rs.stdout.replace(/^-- generated .*$/m, fs.readFileSync(out, 'utf8').match(/^-- generated .*$/m)![0]));
+    const undo = fs.readFileSync(path.join(work, 'tune.undo.sql'), 'utf8');
+    expect(undo.split('\n')).toContain('ALTER TABLE f ALTER DISTSTYLE AUTO;');
+    expect(written.inverseStatements.map((x: { sql: string }) => `${x.sql};`)).toEqual(undo.split('\n').filter((l) => l.startsWith('ALTER ')));
+    expect(snapshot(data)).toEqual(before);
     const bad = keel(['advisor', 'apply', '--all', '--dialect', 'oracle']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--dialect must be redshift/);

@@ -3,8 +3,13 @@
  * imported with the same DDL into an empty data directory: the files carry
  * Redshift's column names, the empty tables become stats-only (queries
  * refused, EXPLAIN planned with the imported rows), the imported records get
- * the measured steps back, and the advisor's join graph and distribution
- * choices are the ones of the run with data.
+ * the measured steps back, and the advisor's join graph, distribution keys,
+ * sort keys and recommendation groups are the ones of the run with data
+ * (sort keys judged on rows drawn from the imported column statistics).
+ * Encodings need data: none are judged for a stats-only table.
+ *
+ * Blocks of 1,024 rows give the small tables several blocks per slice, so a
+ * sort key can skip some.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
@@ -12,6 +17,7 @@ import * as path from 'node:path';
 import { Database, SqlError } from '../../index.js';
 import { attachWorkloadLog, exportRedshift, importRedshiftFiles, loadWorkload, workloadRecords, type LogRecord } from '../../workload-log/index.js';
 import { buildJoinGraph, graphJson, isDistribution, runAdvisor } from '../../advisor/index.js';
+import { keyText } from '../../advisor/sortkey/index.js';
 import { readCsv } from '../../workload-log/csv.js';
 import { tempDir } from './helpers.js';
 
@@ -20,6 +26,7 @@ const DDL = `
   create table customers (c_id integer, c_region varchar(10), c_name varchar(20));
   create table items (i_id integer, i_kind varchar(10));`;
 
+const BLOCK_ROWS = 1024;
 let work: string;
 let withData: string;
 let statsOnly: string;
@@ -36,7 +43,7 @@ beforeAll(async () => {
   withData = path.join(work, 'with-data');
   statsOnly = path.join(work, 'stats-only');
   exported = path.join(work, 'export');
-  const db = await Database.open(withData, { slices: 4, workloadLog: false });
+  const db = await Database.open(withData, { slices: 4, blockRows: BLOCK_ROWS, workloadLog: false });
   try {
     const log = attachWorkloadLog(db);
     await db.execute(DDL);
@@ -53,11 +60,14 @@ beforeAll(async () => {
     for (let k = 0; k < 4; k++) {
       await db.query(`select c_region, sum(s_amount) from sales join customers on s_cust = c_id where s_amount > ${k} group by c_region`);
       await db.query(`select i_kind, count(*) from sales join items on s_item = i_id where i_kind = 'k${k}' group by i_kind`);
+      // ranges of days and one region: what a sort key serves
+      await db.query(`select sum(s_amount) from sales where s_day between date '2024-03-01' + ${k * 20} and date '2024-03-10' + ${k * 20}`);
+      await db.query(`select count(*) from customers where c_region = 'r${k}'`);
     }
     log.close();
     const s = await exportRedshift(db, exported);
-    // the DDL, 6 INSERTs and 8 SELECTs; the export's own SQL is not logged (the log is closed)
-    expect(s.queries).toBe(3 + 6 + 8);
+    // the DDL, 6 INSERTs and 16 SELECTs; the export's own SQL is not logged (the log is closed)
+    expect(s.queries).toBe(3 + 6 + 16);
   } finally {
     db.close();
   }
@@ -105,16 +115,16 @@ describe('keel log export --format redshift', () => {
 describe('keel log import --format redshift, into the DDL alone', () => {
   let db: Database;
   beforeAll(async () => {
-    db = await Database.open(statsOnly, { slices: 4, workloadLog: false });
+    db = await Database.open(statsOnly, { slices: 4, blockRows: BLOCK_ROWS, workloadLog: false });
     await db.execute(DDL);
     const log = attachWorkloadLog(db, { source: 'redshift', systemTables: false });
     const summaries = await importRedshiftFiles(db, log, [exported]);
     expect(summaries.map((s) => s.kind)).toEqual(['svv_table_info', 'pg_stats', 'sys_query_detail', 'sys_query_history']);
     const history = summaries[3]!;
     if (history.kind !== 'sys_query_history') throw new Error('the history was not imported last');
-    expect(history.planned).toBe(3 + 6 + 8);
-    // the SELECTs have scan and join steps; DDL and INSERT ... VALUES none
-    expect(history.measured).toBe(8);
+    expect(history.planned).toBe(3 + 6 + 16);
+    // the SELECTs have scan (and join) steps; DDL and INSERT ... VALUES none
+    expect(history.measured).toBe(16);
     log.close();
   });
   afterAll(() => db.close());
@@ -146,6 +156,39 @@ describe('keel log import --format redshift, into the DDL alone', () => {
     const plan = (await db.query('explain select c_region, count(*) from sales join customers on s_cust = c_id group by c_region')).rows().map((r) => String(r[0])).join('\n');
     expect(plan).toMatch(/sales/);
     expect(plan).toMatch(/rows=24000|24,000|24000/);
+  });
+
+  it("EXPLAINs filters on stats-only tables with the imported column statistics, as the run with data estimates them", async () => {
+    const other = await Database.open(withData, { workloadLog: false });
+    try {
+      const scanRows = async (d: Database, sql: string) => {
+        const lines = (await d.query(`explain ${sql}`)).rows().map((r) => String(r[0]));
+        const scan = lines.find((l) => /Seq Scan|Scan/.test(l))!;
+        return Number(/rows=([\d,]+)/.exec(scan)![1]!.replace(/,/g, ''));
+      };
+      const cases: [string, number][] = [
+        // 5 regions, each a fifth of the rows (a most common value with its frequency)
+        ["select count(*) from customers where c_region = 'r1'", 2400],
+        ["select count(*) from customers where c_region in ('r1', 'r2')", 4800],
+        ["select count(*) from customers where c_region <> 'r1'", 9600],
+        // 10 of 300 days
+        ["select count(*) from sales where s_day between date '2024-03-01' and date '2024-03-10'", 800],
+        // a value in range but not common: one of 12,000 ids
+        ['select count(*) from customers where c_id = 77', 1],
+      ];
+      for (const [sql, want] of cases) {
+        const without = await scanRows(db, sql);
+        expect([sql, without]).toEqual([sql, want]);
+        expect([sql, without]).toEqual([sql, await scanRows(other, sql)]);
+      }
+      // no NULLs imported: none estimated (zone maps keep NULL counts, but keel's planner reads the shape default of 5% there)
+      expect(await scanRows(db, 'select count(*) from customers where c_name is null')).toBe(1);
+      expect(await scanRows(db, 'select count(*) from customers where c_name is not null')).toBe(12000);
+      // the shape defaults would say a tenth and a third: the imported statistics are what moved them
+      expect(await scanRows(db, 'select count(*) from items where i_kind = \'k1\'')).toBe(Math.round(300 / 7));
+    } finally {
+      other.close();
+    }
   });
 
   it('gives the imported records the steps measured where they ran', () => {
@@ -188,6 +231,51 @@ describe('keel log import --format redshift, into the DDL alone', () => {
       const want = await dist(other);
       expect(want.length).toBeGreaterThan(0);
       expect(await dist(db)).toEqual(want);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('chooses the same sort keys and the same groups, and judges no encoding without data', async () => {
+    const other = await Database.open(withData, { workloadLog: false });
+    try {
+      // encodings are left out of the comparison: they are judged on data only (asserted below)
+      const options = { shadow: false, skewCheck: false, storage: { encodings: false } } as const;
+      const withRun = await runAdvisor(other, options);
+      const statsRun = await runAdvisor(db, options);
+      const keys = (o: typeof withRun) => o.sortKeys.map((c) => [c.table, c.proposed === null ? null : keyText(c.proposed, c.proposedStyle ?? 'compound')]);
+      expect(keys(statsRun)).toEqual(keys(withRun));
+      const proposed = keys(withRun).filter((k) => k[1] !== null);
+      expect(proposed).toEqual([
+        ['customers', 'c_region'],
+        ['sales', 's_day'],
+      ]);
+      expect(statsRun.sortKeys.every((c) => c.source.kind === 'imported-stats')).toBe(true);
+      expect(withRun.sortKeys.every((c) => c.source.kind === 'rows')).toBe(true);
+      const sortRecs = statsRun.recommendations.filter((r) => r.kind === 'sortkey');
+      expect(sortRecs.map((r) => r.ddl).sort()).toEqual(['ALTER TABLE customers ALTER COMPOUND SORTKEY (c_region)', 'ALTER TABLE sales ALTER COMPOUND SORTKEY (s_day)']);
+      for (const r of sortRecs) {
+        expect(r.reason).toMatch(/stats-only/);
+        expect(r.applyCost.rows).toBeGreaterThan(0);
+      }
+      // groups as sets of changes: ids and benefits come from each side's own cost model
+      const groups = (o: typeof withRun) => {
+        const by = new Map<string, string[]>();
+        for (const r of o.recommendations) by.set(r.group, [...(by.get(r.group) ?? []), `${r.table} ${r.kind} ${r.proposed}`]);
+        return [...by.values()].map((g) => g.sort().join(' | ')).sort();
+      };
+      expect(groups(statsRun)).toEqual(groups(withRun));
+      expect(groups(withRun).some((g) => g.includes('sortkey'))).toBe(true);
+
+      // with encodings asked for: every column of the tables with data is judged, none of the stats-only ones
+      const enc = { shadow: false, skewCheck: false, whatIf: false } as const;
+      const withEnc = await runAdvisor(other, enc);
+      expect(new Set(withEnc.encodings.map((c) => c.table))).toEqual(new Set(['sales', 'customers', 'items']));
+      const statsEnc = await runAdvisor(db, enc);
+      expect(statsEnc.encodings).toEqual([]);
+      expect(statsEnc.recommendations.filter((r) => r.kind === 'encoding')).toEqual([]);
+      // left to ENCODE AUTO, as Redshift's own choice
+      for (const t of Object.values(db.catalog().tables)) for (const c of t.columns) expect(c.encoding).toBe('auto');
     } finally {
       other.close();
     }

@@ -11,6 +11,7 @@ import type { LogicalNode } from '../logical.js';
 import type { ExchangeNode, Field, PlanNode } from '../physical.js';
 import type { TableLayout } from '../join-placement.js';
 import type { ColumnRange } from '../stats.js';
+import type { ColumnDistribution } from '../imported-column-stats.js';
 
 /** A logical node planned for the fields its parent needs. */
 export interface Planned {
@@ -46,7 +47,7 @@ export interface PlanContext {
   /** Where a table's rows are: the catalog's distribution, or a what-if one. */
   layout(table: TableMeta): TableLayout;
   /** A scanned table's column value ranges and distinct counts, when statistics have them; the table is then known to fields copied from it. */
-  scanStats(table: TableMeta): { range(column: number): ColumnRange | null; distinct(column: number): number | null };
+  scanStats(table: TableMeta): { range(column: number): ColumnRange | null; distinct(column: number): number | null; distribution(column: number): ColumnDistribution | null };
 }
 
 /** The sorted union of two lists of field indexes. */

@@ -31,7 +31,7 @@ export function planScan(ctx: PlanContext, get: Extract<LogicalNode, { op: 'get'
   } else dist = { kind: 'any' };
   const stats = ctx.scanStats(t);
   const site = ctx.site('scan', get.fields.length);
-  const est = ctx.observed(site, Math.max(1, t.rows * scanSelectivity(preds, stats.range, t.rows, stats.distinct)));
+  const est = ctx.observed(site, Math.max(1, t.rows * scanSelectivity(preds, stats.range, t.rows, stats.distinct, stats.distribution)));
   const scan: ScanNode = {
     op: 'scan',
     id: ctx.id(),
