@@ -23,6 +23,8 @@ export interface AutonomicsConfig {
   readonly applyUserSet: boolean;
   /** Tables the daemon never changes (still recommended). */
   readonly excludeTables: readonly string[];
+  /** Twin tables besides those the naming rule finds (t_staging, stg_t beside t), as [table, copy]: advised as one layout (advisor/twins.ts). */
+  readonly twins: readonly (readonly [string, string])[];
   /** Recommendation kinds the daemon applies on its own. */
   readonly applyKinds: readonly Kind[];
   /** Cron expression of the minutes in which applies may start (default: any minute). */
@@ -93,6 +95,7 @@ export function defaultConfig(): AutonomicsConfig {
   return {
     applyUserSet: false,
     excludeTables: [],
+    twins: [],
     applyKinds: KINDS,
     maintenanceWindow: '* * * * *',
     maxTableBytes: 4 * 1024 ** 3,
@@ -144,7 +147,7 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
   const fail = (key: string, msg: string): never => {
     throw new ConfigError(file, key, msg);
   };
-  const known = ['applyUserSet', 'excludeTables', 'applyKinds', 'maintenanceWindow', 'maxTableBytes', 'maxBytesPerSecond', 'maxLoadAverage', 'maxAttempts', 'schedule', 'maintenance', 'views', 'mining', 'verification'];
+  const known = ['applyUserSet', 'excludeTables', 'twins', 'applyKinds', 'maintenanceWindow', 'maxTableBytes', 'maxBytesPerSecond', 'maxLoadAverage', 'maxAttempts', 'schedule', 'maintenance', 'views', 'mining', 'verification'];
   const unknownKeys = (obj: Record<string, unknown>, allowed: readonly string[], prefix: string) => {
     for (const k of Object.keys(obj)) if (!allowed.includes(k)) fail(prefix + k, `is not a setting (known: ${allowed.join(', ')})`);
   };
@@ -170,6 +173,8 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
   const bytes = (key: string, v: unknown) => parseBytes(v) ?? fail(key, `must be a size like "512MB" or "4GB" (or bytes), got ${JSON.stringify(v)}`);
 
   const excludeTables = o.excludeTables === undefined ? d.excludeTables : Array.isArray(o.excludeTables) && o.excludeTables.every((t) => typeof t === 'string') ? (o.excludeTables as string[]) : fail('excludeTables', 'must be an array of table names');
+  const pair = (t: unknown) => Array.isArray(t) && t.length === 2 && t.every((x) => typeof x === 'string' && x !== '') && t[0] !== t[1];
+  const twins = o.twins === undefined ? d.twins : Array.isArray(o.twins) && o.twins.every(pair) ? (o.twins as [string, string][]) : fail('twins', 'must be an array of [table, copy] pairs of two different table names, like [["sales", "sales_load"]]');
   let applyKinds = d.applyKinds;
   if (o.applyKinds !== undefined) {
     if (!Array.isArray(o.applyKinds)) fail('applyKinds', `must be an array of ${KINDS.join(', ')}`);
@@ -215,6 +220,7 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
   return {
     applyUserSet: bool('applyUserSet', o.applyUserSet, d.applyUserSet),
     excludeTables,
+    twins,
     applyKinds,
     maintenanceWindow: cronExpr('maintenanceWindow', o.maintenanceWindow, d.maintenanceWindow),
     maxTableBytes: o.maxTableBytes === undefined ? d.maxTableBytes : bytes('maxTableBytes', o.maxTableBytes),

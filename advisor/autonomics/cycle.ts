@@ -28,7 +28,7 @@ export async function mineStep(db: Database, config: AutonomicsConfig, ctx: Step
   const since = now.getTime() - config.mining.sinceMs;
   const queries = loadWorkload(db.dir, { since }).queries;
   if (queries < config.mining.minQueries) return { ran: false, reason: `${queries} queries in the mining window, fewer than mining.minQueries (${config.mining.minQueries})` };
-  const out = await runAdvisor(db, { filter: { since }, now });
+  const out = await runAdvisor(db, { filter: { since }, now, twins: config.twins });
   return { ran: true, run: out.run.id, queries: out.run.queries, proposed: out.recommendations.map((r) => ({ id: r.id, group: r.group, table: r.table, kind: r.kind, ddl: r.ddl })) };
 }
 

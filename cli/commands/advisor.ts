@@ -113,6 +113,7 @@ export async function advisorRunCommand(flags: AdvisorFlags): Promise<void> {
       skewCheck: flags.skew !== false,
       ...(flags.whatIf === false ? { whatIf: false as const } : {}),
       ...(flags.shadow === false ? { shadow: false as const } : {}),
+      twins: loadConfig(db.dir).twins,
     });
     if (flags.json) {
       printJson({ run: out.run, recommendations: out.recommendations, rejectedKeys: out.rejected.map((r) => ({ table: r.table, column: r.column, reason: r.reason })) });

@@ -316,6 +316,9 @@ describe('keel.config.json', () => {
     expect(bad({ applyKinds: ['distkey', 'zorder'] })).toMatch(/"applyKinds" holds "zorder"/);
     expect(bad({ maxAttempts: 1.5 })).toMatch(/"maxAttempts" must be a positive integer/);
     expect(bad([])).toMatch(/must be a JSON object/);
+    expect(parseConfig({ twins: [['sales', 'sales_load']] }, 'K').twins).toEqual([['sales', 'sales_load']]);
+    expect(bad({ twins: [['sales']] })).toMatch(/"twins" must be an array of \[table, copy\] pairs/);
+    expect(bad({ twins: [['sales', 'sales']] })).toMatch(/"twins" must be an array of \[table, copy\] pairs/);
   });
 });
 

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Database } from '../../index.js';
 import { attachWorkloadLog } from '../../workload-log/index.js';
 import { runAdvisor, twinsOf, type Recommendation } from '../../advisor/index.js';
+import { loadConfig } from '../../advisor/autonomics/index.js';
 import { fakeCatalog, fakeTable } from './helpers.js';
 
 let dir: string;
@@ -65,6 +66,17 @@ describe('twin tables', () => {
       expect(r.ddl).toBe(lead.ddl.replace('ALTER TABLE sales ', 'ALTER TABLE stg_sales '));
       expect(r.reason).toMatch(/APPEND FROM stg_sales/);
     }
+  });
+
+  it('a pair declared in keel.config.json ("twins") is a pair of every run that reads the policy, the daemon\'s and `keel advisor run`', async () => {
+    await db.execute('create table sales_load (s_id integer, s_cust integer, s_day date, s_amount integer)');
+    fs.writeFileSync(path.join(dir, 'keel.config.json'), JSON.stringify({ twins: [['sales', 'sales_load']] }));
+    const twins = loadConfig(dir).twins;
+    expect(twinsOf(db.catalog(), twins).get('sales_load')).toBe('sales');
+    const declared = (await runAdvisor(db, { shadow: false, skewCheck: false, storage: { encodings: false }, twins })).recommendations;
+    const of = (t: string) => declared.filter((r) => r.table === t).map((r) => `${r.kind} ${r.proposed}`).sort();
+    expect(of('sales_load')).toEqual(of('sales'));
+    expect(of('sales_load').length).toBeGreaterThan(0);
   });
 
   it('keel does not take ALTER TABLE APPEND: refused by name', async () => {
