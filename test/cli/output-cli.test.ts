@@ -128,7 +128,7 @@ describe('keel log import', () => {
     const csv = path.join(work, 'history.csv');
     const rows = ['query_id,user_id,status,start_time,elapsed_time,query_text', '1,100,success,2024-05-01 10:00:00,2000,select kind from events'];
     for (let i = 0; i < 120; i++) rows.push(`${i + 2},100,success,2024-05-01 10:01:00,1000,select * from clicks where id = ${i}`);
-    for (let i = 0; i < 3; i++) rows.push(`${i + 200},100,success,2024-05-01 10:02:00,1000,GRANT SELECT ON events TO bob`);
+    for (let i = 0; i < 3; i++) rows.push(`${i + 200},100,success,2024-05-01 10:02:00,1000,CALL refresh_events(1)`);
     fs.writeFileSync(csv, rows.join('\n') + '\n');
     const r = keel(['log', 'import', '--format', 'redshift', csv, '--data', data]);
     expect(r.code).toBe(0);
@@ -136,7 +136,7 @@ describe('keel log import', () => {
     expect(out.filter((l) => l.includes('clicks'))).toHaveLength(1);
     const clicks = out.find((l) => l.includes('clicks'))!;
     expect(clicks).toMatch(/^\s*120 \| bind\s+\|.*"clicks".*\| 3, 4, 5, 6, 7, …\s+\|/);
-    expect(out.find((l) => l.includes('GRANT'))).toMatch(/^\s*3 \| parse\s+\|.*\| 123, 124, 125\s+\|/);
+    expect(out.find((l) => l.includes('CALL'))).toMatch(/^\s*3 \| parse\s+\|.*\| 123, 124, 125\s+\|/);
     expect(r.stdout).toContain('123 problems in 2 groups');
     const data2 = path.join(work, 'import2');
     expect(keel(['sql', '--data', data2, 'create table events (id int, kind varchar(20))']).code).toBe(0);

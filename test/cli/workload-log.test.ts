@@ -165,7 +165,7 @@ describe('keel log', () => {
       csv,
       'query_id,user_id,status,start_time,elapsed_time,query_text\n' +
         `1,100,success,2024-05-01 10:00:00,2000,"select kind, count(*)\nfrom events\nwhere at >= '2024-01-01'\ngroup by kind"\n` +
-        '2,100,success,2024-05-01 10:00:01,1000,GRANT SELECT ON events TO bob\n' +
+        '2,100,success,2024-05-01 10:00:01,1000,CALL refresh_events(1)\n' +
         '3,101,failed,2024-05-01 10:00:02,1000,select * from clicks\n',
     );
     const r = keel(['log', 'import', '--format', 'redshift', csv, '--data', dir, '--json']);
