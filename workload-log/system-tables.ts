@@ -236,7 +236,8 @@ const STATUS: readonly string[] = ['success', 'failed'];
 const HISTORY: ColumnSpec[] = [
   texts('query_id', (p) => p.queries.id),
   micros('start_time', (p) => p.queries.length, (p) => (i) => p.queries.startMs[i]!),
-  micros('end_time', (p) => p.queries.length, (p) => (i) => p.queries.startMs[i]! + p.queries.durationMs[i]!),
+  // start plus elapsed, each in whole microseconds, so that end_time - start_time is elapsed_time exactly (rounding the sum could differ by 1)
+  micros('end_time', (p) => p.queries.length, (p) => (i) => (us(p.queries.startMs[i]!) + us(p.queries.durationMs[i]!)) / 1000),
   array('elapsed_ms', (p) => p.queries.durationMs, DOUBLE),
   // Redshift's elapsed_time: whole microseconds
   numbers('elapsed_time', 'queries', (p) => (i) => us(p.queries.durationMs[i]!)),
