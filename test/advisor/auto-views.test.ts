@@ -96,7 +96,7 @@ describe('automatic materialized views', () => {
     }
   });
 
-  it('refreshes its views after appends, drops one that stops paying, and leaves a user view alone', async () => {
+  it('its views are refreshed after appends (AUTO REFRESH), no view is made for shapes they answer, views that stop paying go, and a user view is left alone', async () => {
     const dir = tmp();
     const db = await Database.open(dir, { slices: 2, workloadLog: false });
     const log = attachWorkloadLog(db);
@@ -108,12 +108,20 @@ describe('automatic materialized views', () => {
       await viewsStep(db, config());
       await viewsStep(db, config());
       expect(Object.keys(materializedViews(db.catalog())).sort()).toEqual(['auto_mv_1', 'auto_mv_2', 'user_v']);
-      await db.query('insert into sales values (1, 1, 5), (2, 3, 7)');
+      const autoRefreshes = () => ['auto_mv_1', 'auto_mv_2'].map((v) => materializedViews(db.catalog())[v]!.refreshes.length);
+      const refreshesBefore = autoRefreshes();
       const userRefreshes = materializedViews(db.catalog()).user_v!.refreshes.length;
+      await db.query('insert into sales values (1, 1, 5), (2, 3, 7)');
+      // the advisor creates its views AUTO REFRESH YES, so the engine refreshes them in the background after the insert; waiting for it
+      // keeps the reports below off a half-refreshed state (a report that ran on the base tables meanwhile was mined as a new shape)
+      await db.autoRefreshIdle();
+      expect(autoRefreshes().map((n, i) => n - refreshesBefore[i]!)).toEqual([1, 1]);
       await runReports(db, 1);
       log.flush();
       const step = await viewsStep(db, config());
-      expect(step.refreshed.map((r) => r.name).sort()).toEqual(['auto_mv_1', 'auto_mv_2']);
+      // nothing is left stale for the advisor's own refresh, and no view is created for shapes the views already answer
+      expect(step.refreshed).toEqual([]);
+      expect(step.created).toEqual([]);
       expect(step.dropped).toEqual([]);
       // the user's view stays stale: the advisor does not refresh it
       expect(materializedViews(db.catalog()).user_v!.refreshes.length).toBe(userRefreshes);
@@ -126,7 +134,6 @@ describe('automatic materialized views', () => {
       const ledger = readLedger(dir).views;
       expect(ledger.map((e) => e.status)).toEqual(['dropped', 'dropped']);
       expect(ledger[0]!.dropReason).toMatch(/^stopped paying: no query read it/);
-      expect(ledger[0]!.refreshes).toBe(1);
     } finally {
       db.close();
     }
