@@ -18,7 +18,7 @@ import type { Catalog, MaterializedViewMeta } from '../catalog/catalog.js';
 import { materializedViews } from '../catalog/catalog.js';
 import { isFresh, viewQuery } from './refresh.js';
 import { rollup } from './rollup.js';
-import { sameExpr } from './shape.js';
+import { orderByOrdinals, sameAst, sameExpr } from './shape.js';
 
 export interface ViewRewrite {
   readonly view: MaterializedViewMeta;
@@ -71,10 +71,6 @@ export function viewRewrite(query: ast.Query, catalog: Catalog): ViewRewrite | n
   return best;
 }
 
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a, (k, v) => (k === 'pos' ? undefined : v)) === JSON.stringify(b, (k, v) => (k === 'pos' ? undefined : v));
-}
-
 function matchView(query: ast.Query, b: ast.SelectBody, view: MaterializedViewMeta): ViewRewrite | null {
   let vq: ast.Query;
   try {
@@ -85,10 +81,10 @@ function matchView(query: ast.Query, b: ast.SelectBody, view: MaterializedViewMe
   const v = vq.body;
   if (vq.with.length || vq.orderBy.length || vq.limit || vq.offset || v.kind !== 'select') return null;
   const clauses = (x: ast.SelectBody) => [x.distinct, x.from, x.where, x.groupBy, x.groupingSets ?? null, x.having, x.windows, x.qualify];
-  if (!same(clauses(b), clauses(v))) return null;
+  if (!sameAst(clauses(b), clauses(v))) return null;
   // GROUP BY 1 or GROUP BY an output name, or a HAVING, read the select list: it must then be the view's, names and all
   const readsItems = b.having !== null || b.groupBy.some((g) => g.kind === 'number' || (g.kind === 'column' && g.table === null && [...b.items, ...v.items].some((i) => i.kind === 'expr' && i.alias?.name === g.name.name)));
-  if (readsItems && !same(b.items, v.items)) return null;
+  if (readsItems && !sameAst(b.items, v.items)) return null;
   // each output column of the query: the view column with the same expression
   const columns: number[] = [];
   for (const item of b.items) {
@@ -97,18 +93,8 @@ function matchView(query: ast.Query, b: ast.SelectBody, view: MaterializedViewMe
     if (j < 0 || j >= view.columns.length) return null;
     columns.push(j);
   }
-  // ORDER BY by output position: an ordinal as written, an expression by the output column it is
-  const order: ast.OrderItem[] = [];
-  for (const o of query.orderBy) {
-    if (o.expr.kind === 'number') {
-      order.push(o);
-      continue;
-    }
-    const e = o.expr;
-    const at = b.items.findIndex((item) => item.kind === 'expr' && (sameExpr(item.expr, e) || (e.kind === 'column' && e.table === null && item.alias?.name === e.name.name)));
-    if (at < 0) return null;
-    order.push({ ...o, expr: { kind: 'number', text: String(at + 1), pos: o.pos } });
-  }
+  const order = orderByOrdinals(query, b);
+  if (!order) return null;
   const pos = query.pos;
   return {
     view,

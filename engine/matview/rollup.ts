@@ -23,7 +23,7 @@ import type * as ast from '../sql/ast.js';
 import type { SqlType } from '../types.js';
 import type { Catalog, ColumnMeta, MaterializedViewMeta } from '../catalog/catalog.js';
 import { containsSubquery, isAggregateCall, someNode } from '../plan/ast-walks.js';
-import { sameExpr, viewShape } from './shape.js';
+import { orderByOrdinals, sameAst, sameExpr, viewShape } from './shape.js';
 
 /** What a roll-up read: the query over the view's table, and how it matched (EXPLAIN says it). */
 export interface RollupPlan {
@@ -43,7 +43,7 @@ export function rollup(query: ast.Query, b: ast.SelectBody, view: MaterializedVi
   const v = vq.body;
   if (v.kind !== 'select' || v.groupBy.length === 0 || v.distinct || v.having || v.groupingSets?.length || v.windows.length || v.qualify) return null;
   if (b.distinct || b.groupingSets?.length || b.windows.length || b.qualify) return null;
-  if (!same(b.from, v.from)) return null;
+  if (!sameAst(b.from, v.from)) return null;
   const table = catalog.tables[view.table];
   if (!table) return null;
   const stored = storedColumns(vq, view, table.columns, catalog);
@@ -98,17 +98,8 @@ export function rollup(query: ast.Query, b: ast.SelectBody, view: MaterializedVi
   }
   const having = b.having ? map(b.having, true) : null;
   if (failed) return null;
-  const order: ast.OrderItem[] = [];
-  for (const o of query.orderBy) {
-    if (o.expr.kind === 'number') {
-      order.push(o);
-      continue;
-    }
-    const e = o.expr;
-    const at = b.items.findIndex((item) => item.kind === 'expr' && (sameExpr(item.expr, e) || (e.kind === 'column' && e.table === null && item.alias?.name === e.name.name)));
-    if (at < 0) return null;
-    order.push({ ...o, expr: { kind: 'number', text: String(at + 1), pos: o.pos } });
-  }
+  const order = orderByOrdinals(query, b);
+  if (!order) return null;
   const filters = residual.length ? `, a filter on its grouping columns` : '';
   const grouping = b.groupBy.length ? `grouped by ${b.groupBy.length} of its ${v.groupBy.length} grouping expressions` : 'aggregated over all its groups';
   return {
@@ -203,10 +194,6 @@ function combine(x: ast.FunctionCall, stored: readonly Stored[], col: (name: str
 
 function conjuncts(e: ast.Expr): ast.Expr[] {
   return e.kind === 'binary' && e.op === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a, (k, v) => (k === 'pos' ? undefined : v)) === JSON.stringify(b, (k, v) => (k === 'pos' ? undefined : v));
 }
 
 /**

@@ -182,7 +182,32 @@ function groupMatches(g: ast.Expr, item: Extract<ast.SelectItem, { kind: 'expr' 
 
 /** Structural equality of two expressions, positions aside. */
 export function sameExpr(a: ast.Expr, b: ast.Expr): boolean {
+  return sameAst(a, b);
+}
+
+/** Whether two pieces of syntax (clauses, lists, expressions) are the same but for where they were written. */
+export function sameAst(a: unknown, b: unknown): boolean {
   return JSON.stringify(a, withoutPos) === JSON.stringify(b, withoutPos);
+}
+
+/**
+ * The query's ORDER BY by output position: an ordinal as written, an
+ * expression (or a bare alias) by the select item it is; null when one names
+ * no select item.
+ */
+export function orderByOrdinals(query: ast.Query, b: ast.SelectBody): ast.OrderItem[] | null {
+  const order: ast.OrderItem[] = [];
+  for (const o of query.orderBy) {
+    if (o.expr.kind === 'number') {
+      order.push(o);
+      continue;
+    }
+    const e = o.expr;
+    const at = b.items.findIndex((item) => item.kind === 'expr' && (sameExpr(item.expr, e) || (e.kind === 'column' && e.table === null && item.alias?.name === e.name.name)));
+    if (at < 0) return null;
+    order.push({ ...o, expr: { kind: 'number', text: String(at + 1), pos: o.pos } });
+  }
+  return order;
 }
 
 function withoutPos(key: string, value: unknown): unknown {
