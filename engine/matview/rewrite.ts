@@ -14,6 +14,7 @@
  * Views that cover part of a query's joins are not matched yet.
  */
 import type * as ast from '../sql/ast.js';
+import { selectQuery } from '../sql/build.js';
 import type { Catalog, MaterializedViewMeta } from '../catalog/catalog.js';
 import { materializedViews } from '../catalog/catalog.js';
 import { isFresh, viewQuery } from './refresh.js';
@@ -99,29 +100,19 @@ function matchView(query: ast.Query, b: ast.SelectBody, view: MaterializedViewMe
   return {
     view,
     reason: "its FROM, WHERE, GROUP BY and aggregates are the view's",
-    rewrite: (names) => ({
-      with: [],
-      body: {
-        kind: 'select',
-        distinct: false,
-        items: columns.map((j, i) => ({
-          kind: 'expr',
-          expr: { kind: 'column', table: null, name: { name: view.columns[j]!, pos }, pos },
-          alias: { name: names[i]!, pos },
-          pos,
-        })),
-        from: [{ kind: 'table', name: { name: view.name, pos }, alias: null, columnAliases: null, pos }],
-        where: null,
-        groupBy: [],
-        having: null,
-        windows: [],
-        qualify: null,
+    rewrite: (names) =>
+      selectQuery(
+        {
+          items: columns.map((j, i) => ({
+            kind: 'expr',
+            expr: { kind: 'column', table: null, name: { name: view.columns[j]!, pos }, pos },
+            alias: { name: names[i]!, pos },
+            pos,
+          })),
+          from: [{ kind: 'table', name: { name: view.name, pos }, alias: null, columnAliases: null, pos }],
+        },
         pos,
-      },
-      orderBy: order,
-      limit: query.limit,
-      offset: query.offset,
-      pos,
-    }),
+        { orderBy: order, limit: query.limit, offset: query.offset },
+      ),
   };
 }

@@ -20,6 +20,7 @@
  * types as the query (statements/select.ts).
  */
 import type * as ast from '../sql/ast.js';
+import { selectQuery } from '../sql/build.js';
 import type { SqlType } from '../types.js';
 import type { Catalog, ColumnMeta, MaterializedViewMeta } from '../catalog/catalog.js';
 import { containsSubquery, isAggregateCall, someNode } from '../plan/ast-walks.js';
@@ -104,25 +105,18 @@ export function rollup(query: ast.Query, b: ast.SelectBody, view: MaterializedVi
   const grouping = b.groupBy.length ? `grouped by ${b.groupBy.length} of its ${v.groupBy.length} grouping expressions` : 'aggregated over all its groups';
   return {
     reason: `a roll-up: the view's FROM and WHERE${filters}, ${grouping}, aggregates combined from the view's`,
-    query: (names) => ({
-      with: [],
-      body: {
-        kind: 'select',
-        distinct: false,
-        items: items.map((it, i) => ({ kind: 'expr', expr: it.expr, alias: { name: names[i]!, pos }, pos })),
-        from: [{ kind: 'table', name: { name: view.table, pos }, alias: null, columnAliases: null, pos }],
-        where: where.length ? where.reduce((l, r): ast.Expr => ({ kind: 'binary', op: 'and', left: l, right: r, pos })) : null,
-        groupBy,
-        having,
-        windows: [],
-        qualify: null,
+    query: (names) =>
+      selectQuery(
+        {
+          items: items.map((it, i) => ({ kind: 'expr', expr: it.expr, alias: { name: names[i]!, pos }, pos })),
+          from: [{ kind: 'table', name: { name: view.table, pos }, alias: null, columnAliases: null, pos }],
+          where: where.length ? where.reduce((l, r): ast.Expr => ({ kind: 'binary', op: 'and', left: l, right: r, pos })) : null,
+          groupBy,
+          having,
+        },
         pos,
-      },
-      orderBy: order,
-      limit: query.limit,
-      offset: query.offset,
-      pos,
-    }),
+        { orderBy: order, limit: query.limit, offset: query.offset },
+      ),
   };
 }
 

@@ -8,6 +8,7 @@
  * docs/sql.md lists both.
  */
 import type * as ast from './ast.js';
+import { selectQuery } from './build.js';
 import type { Token } from './lexer.js';
 import type { Mutable, ParserCursor } from './parse-cursor.js';
 
@@ -103,8 +104,7 @@ export function copyStatement(p: ParserCursor): ast.CopyStatement | ast.CopyToSt
     p.advance();
     const star = [{ kind: 'star', table: null, pos: table.pos } as const];
     const items = columns ? columns.map((c) => ({ kind: 'expr', expr: { kind: 'column', table: null, name: c, pos: c.pos }, alias: null, pos: c.pos }) as const) : star;
-    const body: ast.SelectBody = { kind: 'select', distinct: false, items, from: [{ kind: 'table', name: table, alias: null, columnAliases: null, pos: table.pos }], where: null, groupBy: [], having: null, windows: [], qualify: null, pos };
-    return copyTo(p, { with: [], body, orderBy: [], limit: null, offset: null, pos }, pos);
+    return copyTo(p, selectQuery({ items, from: [{ kind: 'table', name: table, alias: null, columnAliases: null, pos: table.pos }] }, pos), pos);
   }
   p.expectWord('from');
   const src = p.tok;

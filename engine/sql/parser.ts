@@ -19,6 +19,7 @@ import type { ParamValue } from '../types.js';
 import { SqlError, overflowError, positionAt, type ErrorCode } from '../errors.js';
 import type { SqlType } from '../types.js';
 import type * as ast from './ast.js';
+import { selectQuery } from './build.js';
 import { RESERVED_WORDS, tokenize, type Token } from './lexer.js';
 import { REGCLASS_NAME, REGCLASS_OID, REGCLASS_TABLE } from './regclass.js';
 import { checkExpressionNesting, checkNesting, MAX_PARSE_DEPTH } from './nesting.js';
@@ -1838,24 +1839,13 @@ function regclassLookup(e: ast.Expr): ast.Expr {
   const id = (name: string): ast.Ident => ({ name, pos });
   const byName = e.kind === 'string';
   const column = (name: string): ast.Expr => ({ kind: 'column', table: null, name: id(name), pos });
-  const query: ast.Query = {
-    with: [],
-    body: {
-      kind: 'select',
-      distinct: false,
+  const query = selectQuery(
+    {
       items: [{ kind: 'expr', expr: column(byName ? REGCLASS_OID : REGCLASS_NAME), alias: null, pos }],
       from: [{ kind: 'table', name: id(REGCLASS_TABLE), alias: null, columnAliases: null, pos }],
       where: { kind: 'binary', op: '=', left: column(byName ? REGCLASS_NAME : REGCLASS_OID), right: e, pos },
-      groupBy: [],
-      having: null,
-      windows: [],
-      qualify: null,
-      pos,
     },
-    orderBy: [],
-    limit: null,
-    offset: null,
     pos,
-  };
+  );
   return { kind: 'subquery', query, pos };
 }

@@ -14,6 +14,7 @@ import { SqlError, positionAt } from '../errors.js';
 import type { Batch } from '../types.js';
 import type { ParsedStatement } from '../sql/index.js';
 import type * as ast from '../sql/ast.js';
+import { selectQuery } from '../sql/build.js';
 import type { Catalog, TableMeta } from '../catalog/catalog.js';
 import { appendRows, deleteRows, segmentsByNumber, truncateTable } from '../storage/tables.js';
 import { bindAssignedQuery, bindInsertSource, bindQuery, type BindContext } from '../plan/binder.js';
@@ -136,25 +137,7 @@ function notMatchedInsert(s: ast.MergeStatement): ast.InsertStatement {
   const target: ast.TableRef = { kind: 'table', name: s.table, alias: null, columnAliases: null, pos: s.table.pos };
   const rowId: ast.Expr = { kind: 'column', table: { name: s.table.name, pos }, name: { name: ROW_ID_COLUMN, pos }, pos };
   const from: ast.TableRef = { kind: 'join', type: 'left', natural: false, left: s.source, right: target, on: s.on, using: null, pos };
-  const query: ast.Query = {
-    with: [],
-    body: {
-      kind: 'select',
-      distinct: false,
-      items: s.notMatched.values.map((expr) => ({ kind: 'expr', expr, alias: null, pos: expr.pos })),
-      from: [from],
-      where: { kind: 'isNull', arg: rowId, negated: false, pos },
-      groupBy: [],
-      having: null,
-      windows: [],
-      qualify: null,
-      pos,
-    },
-    orderBy: [],
-    limit: null,
-    offset: null,
-    pos,
-  };
+  const query = selectQuery({ items: s.notMatched.values.map((expr) => ({ kind: 'expr', expr, alias: null, pos: expr.pos })), from: [from], where: { kind: 'isNull', arg: rowId, negated: false, pos } }, pos);
   return { kind: 'insert', table: s.table, columns: s.notMatched.columns, source: query, pos };
 }
 
@@ -187,14 +170,7 @@ export function dmlSource(s: ast.DeleteStatement | ast.UpdateStatement, table: T
   const target: ast.TableRef = { kind: 'table', name: s.table, alias: s.kind === 'update' ? s.alias : null, columnAliases: null, pos: s.table.pos };
   const column = (c: string): ast.Expr => ({ kind: 'column', table: { name: name.name, pos }, name: { name: c, pos }, pos });
   const rowId: ast.SelectItem = { kind: 'expr', expr: column(ROW_ID_COLUMN), alias: null, pos };
-  const query = (items: ast.SelectItem[], from: readonly ast.TableRef[]): ast.Query => ({
-    with: [],
-    body: { kind: 'select', distinct: false, items, from: [target, ...from], where: s.where, groupBy: [], having: null, windows: [], qualify: null, pos },
-    orderBy: [],
-    limit: null,
-    offset: null,
-    pos,
-  });
+  const query = (items: ast.SelectItem[], from: readonly ast.TableRef[]): ast.Query => selectQuery({ items, from: [target, ...from], where: s.where }, pos);
   if (s.kind === 'delete') return bindQuery(query([rowId], s.using), ctx);
   const values = new Map<string, ast.Assignment>();
   for (const a of s.set) {
