@@ -17,6 +17,7 @@ import { parseStatements } from '../../engine/sql/index.js';
 import { attachWorkloadLog } from '../../workload-log/index.js';
 import { currentEncodingText, currentSortKeyText, describeStyle, groupBenefit, runAdvisor, type Recommendation } from '../../advisor/index.js';
 import { redshiftAlter, redshiftInverse, redshiftMigration } from '../../advisor/migration/index.js';
+import { loadSalesWorkload, SALES_TABLES } from '../helpers/sales-workload.js';
 
 let dir: string;
 let db: Database;
@@ -26,25 +27,9 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-migration-'));
   db = await Database.open(dir, { slices: 4, blockRows: 1024, workloadLog: false });
   const log = attachWorkloadLog(db);
-  await db.execute(`
-    create table sales (s_id integer, s_cust integer, s_item integer, s_day date, s_amount integer);
-    create table customers (c_id integer, c_region varchar(10), c_name varchar(20) encode bytedict);
-    create table items (i_id integer, i_kind varchar(10));`);
-  for (let b = 0; b < 4; b++) {
-    const rows = Array.from({ length: 6000 }, (_, k) => {
-      const i = b * 6000 + k;
-      return `(${i}, ${i % 12000}, ${i % 300}, date '2024-01-01' + ${i % 300}, ${i % 97})`;
-    });
-    await db.execute(`insert into sales values ${rows.join(', ')}`);
-  }
-  await db.execute(`insert into customers values ${Array.from({ length: 12000 }, (_, i) => `(${i}, 'r${i % 5}', 'c${i}')`).join(', ')}`);
-  await db.execute(`insert into items values ${Array.from({ length: 300 }, (_, i) => `(${i}, 'k${i % 7}')`).join(', ')}`);
-  for (let k = 0; k < 4; k++) {
-    await db.query(`select c_region, sum(s_amount) from sales join customers on s_cust = c_id where s_amount > ${k} group by c_region`);
-    await db.query(`select i_kind, count(*) from sales join items on s_item = i_id where i_kind = 'k${k}' group by i_kind`);
-    await db.query(`select sum(s_amount) from sales where s_day between date '2024-03-01' + ${k * 20} and date '2024-03-10' + ${k * 20}`);
-    await db.query(`select count(*) from customers where c_region = 'r${k}'`);
-  }
+  // a user-set encoding (c_name), which the script lists as advice only
+  await db.execute(`${SALES_TABLES} create table customers (c_id integer, c_region varchar(10), c_name varchar(20) encode bytedict);`);
+  await loadSalesWorkload(db);
   log.close();
   recs = [...(await runAdvisor(db, { shadow: false, skewCheck: false, storage: { encodings: false } })).recommendations];
 }, 180_000);

@@ -20,11 +20,9 @@ import { buildJoinGraph, graphJson, isDistribution, runAdvisor } from '../../adv
 import { keyText } from '../../advisor/sortkey/index.js';
 import { readCsv } from '../../workload-log/csv.js';
 import { tempDir } from './helpers.js';
+import { loadSalesWorkload, SALES_TABLES } from '../helpers/sales-workload.js';
 
-const DDL = `
-  create table sales (s_id integer, s_cust integer, s_item integer, s_day date, s_amount integer);
-  create table customers (c_id integer, c_region varchar(10), c_name varchar(20));
-  create table items (i_id integer, i_kind varchar(10));`;
+const DDL = `${SALES_TABLES} create table customers (c_id integer, c_region varchar(10), c_name varchar(20));`;
 
 const BLOCK_ROWS = 1024;
 let work: string;
@@ -47,23 +45,7 @@ beforeAll(async () => {
   try {
     const log = attachWorkloadLog(db);
     await db.execute(DDL);
-    const day = (i: number) => `date '2024-01-01' + ${i % 300}`;
-    for (let b = 0; b < 4; b++) {
-      const rows = Array.from({ length: 6000 }, (_, k) => {
-        const i = b * 6000 + k;
-        return `(${i}, ${i % 12000}, ${i % 300}, ${day(i)}, ${i % 97})`;
-      });
-      await db.execute(`insert into sales values ${rows.join(', ')}`);
-    }
-    await db.execute(`insert into customers values ${Array.from({ length: 12000 }, (_, i) => `(${i}, 'r${i % 5}', 'c${i}')`).join(', ')}`);
-    await db.execute(`insert into items values ${Array.from({ length: 300 }, (_, i) => `(${i}, 'k${i % 7}')`).join(', ')}`);
-    for (let k = 0; k < 4; k++) {
-      await db.query(`select c_region, sum(s_amount) from sales join customers on s_cust = c_id where s_amount > ${k} group by c_region`);
-      await db.query(`select i_kind, count(*) from sales join items on s_item = i_id where i_kind = 'k${k}' group by i_kind`);
-      // ranges of days and one region: what a sort key serves
-      await db.query(`select sum(s_amount) from sales where s_day between date '2024-03-01' + ${k * 20} and date '2024-03-10' + ${k * 20}`);
-      await db.query(`select count(*) from customers where c_region = 'r${k}'`);
-    }
+    await loadSalesWorkload(db);
     log.close();
     const s = await exportRedshift(db, exported);
     // the DDL, 6 INSERTs and 16 SELECTs; the export's own SQL is not logged (the log is closed)
