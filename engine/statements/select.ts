@@ -31,8 +31,9 @@ export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedS
   const catalog = db.catalog();
   // a block that wrote reads files no other catalog names: its answers are its own
   // a user whose reads are checked gets no cached answer: a hit skips the binding that checks them (a REVOKE since would not be seen)
-  const cacheable = db.settings.resultCache && !db.transaction.writing && volatileFunctionIn(p.text) === null && checkedUser(db.principal, catalog) === null;
-  // a prepared statement's answer depends on its parameters' values as much as on its text
+  const volatile = volatileFunctionIn(p.text) !== null;
+  const cacheable = db.settings.resultCache && !db.transaction.writing && !volatile && checkedUser(db.principal, catalog) === null;
+  // a prepared statement's answer depends on its parameters' values as much as on its text (the result cache's key and the plan cache's)
   const key = planKey(p.text, p.params);
   if (cacheable) {
     const hit = db.resultCache.get(key, catalog);
@@ -43,7 +44,7 @@ export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedS
       return { command: 'SELECT', fields: hit.fields, batch: hit.batch, stats, rowCount: hit.batch.length };
     }
   }
-  const { plan, read, phases, system, code } = bindAndPlan(db, s.query, catalog, p, t0, true, true);
+  const { plan, read, phases, system, code } = bindAndPlan(db, s.query, catalog, p, t0, true, { key, volatile });
   const out = await execute(db, plan, catalog, parts, t0, 'SELECT', cancel, phases, code);
   if (cacheable && !system) db.resultCache.put(key, catalog, read, out.fields, out.batch);
   return out;
@@ -96,12 +97,11 @@ interface BoundPlan {
  * when it holds the statement's plan for the current catalog, and kept there
  * after planning otherwise (plan-cache.ts says when it may be).
  */
-function bindAndPlan(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, t0: number, reads = true, cache = false): BoundPlan {
+function bindAndPlan(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, t0: number, reads = true, cache: { readonly key: string; readonly volatile: boolean } | null = null): BoundPlan {
   const tBind = performance.now();
   const plans = cache ? db.planCache : null;
   const inputs = plans && { catalog, imported: db.importedStats(), settings: planSettingsKey(db.settings) };
-  const key = plans ? planKey(p.text, p.params) : '';
-  const hit = plans && plans.get(key, inputs!);
+  const hit = plans && plans.get(cache!.key, inputs!);
   if (hit) {
     const bindMs = performance.now() - tBind;
     const phases: QueryPhases = { parseMs: tBind - t0, bindMs, planMs: 0, compileMs: 0, compiled: 0, reused: 0, plansReused: 1, firstBatchMs: 0, executeMs: 0 };
@@ -112,7 +112,7 @@ function bindAndPlan(db: SessionHost, query: ast.Query, catalog: Catalog, p: Par
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
   const system = readsSystemTable(logical);
   // a system table's rows are read at planning, a volatile function's value may be folded into the plan
-  const kept = plans && !system && volatileFunctionIn(p.text) === null ? plans.put(key, inputs!, { plan, view, read }) : null;
+  const kept = plans && !system && !cache!.volatile ? plans.put(cache!.key, inputs!, { plan, view, read }) : null;
   const tDone = performance.now();
   const phases: QueryPhases = { parseMs: tBind - t0, bindMs: tPlan - tBind, planMs: tDone - tPlan, compileMs: 0, compiled: 0, reused: 0, plansReused: 0, firstBatchMs: 0, executeMs: 0 };
   return { plan, view, read, phases, system, code: kept && kept.code };
