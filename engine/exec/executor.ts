@@ -14,6 +14,7 @@ import { runAggregate } from './ops/aggregate.js';
 import { runExpand, withEmptySets } from './ops/grouping-sets.js';
 import { sortBatch } from './ops/sort.js';
 import { runWindow } from './ops/window.js';
+import { runWindowLimit } from './ops/window-limit.js';
 import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built } from './ops/join.js';
 import { runExchange, type RowFilter } from './ops/exchange.js';
 import { keyFilter, type JoinTable } from './join-table.js';
@@ -234,6 +235,11 @@ export class Executor {
         return;
       case 'window': {
         const out = runWindow(node, this.run(node.input, slice));
+        if (out !== null) yield out;
+        return;
+      }
+      case 'windowLimit': {
+        const out = runWindowLimit(node, this.run(node.input, slice));
         if (out !== null) yield out;
         return;
       }

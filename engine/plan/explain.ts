@@ -54,6 +54,13 @@ function label(n: PlanNode): string {
       if (n.order.length) parts.push(`order by (${n.order.map((k) => `${name(k.column)}${k.desc ? ' desc' : ''}`).join(', ')})`);
       return `${parts.join(' ')}, ${n.placement}`;
     }
+    case 'windowLimit': {
+      const name = (c: number) => n.input.fields[c]!.name;
+      const parts = [`Window Top ${n.limit}`];
+      if (n.partition.length) parts.push(`per partition by (${n.partition.map(name).join(', ')})`);
+      parts.push(`on ${name(n.key.column)}${n.key.desc ? ' desc' : ''}`);
+      return parts.join(' ');
+    }
     case 'limit':
       return `Limit${n.limit !== null ? ` ${n.limit}` : ''}${n.offset ? ` offset ${n.offset}` : ''}`;
     case 'union':

@@ -207,6 +207,21 @@ export interface WindowNode extends NodeBase {
   readonly placement: 'in place' | 'redistributed' | 'gathered';
 }
 
+/**
+ * Below a window whose rows a filter keeps only up to a rank (ROW_NUMBER() or
+ * RANK() <= limit, rules/window-limit.ts): per slice, each partition's rows
+ * whose `key` (the window's first ORDER BY key) is among its `limit`
+ * smallest, ties with the last included; the others cannot rank within the
+ * limit. Output: the input's columns, the kept rows in input order.
+ */
+export interface WindowLimitNode extends NodeBase {
+  readonly op: 'windowLimit';
+  readonly input: PlanNode;
+  readonly partition: readonly number[];
+  readonly key: SortKey;
+  readonly limit: number;
+}
+
 export interface LimitNode extends NodeBase {
   readonly op: 'limit';
   readonly input: PlanNode;
@@ -219,7 +234,7 @@ export interface UnionNode extends NodeBase {
   readonly inputs: readonly PlanNode[];
 }
 
-export type PlanNode = ScanNode | RowsNode | FilterNode | ProjectNode | JoinNode | ExchangeNode | AggregateNode | ExpandNode | SortNode | WindowNode | LimitNode | UnionNode;
+export type PlanNode = ScanNode | RowsNode | FilterNode | ProjectNode | JoinNode | ExchangeNode | AggregateNode | ExpandNode | SortNode | WindowNode | WindowLimitNode | LimitNode | UnionNode;
 
 export function childrenOf(node: PlanNode): PlanNode[] {
   switch (node.op) {

@@ -16,6 +16,8 @@
  *  - aggregate-split.ts   partial and final aggregates around an exchange
  *  - grouping-sets.ts     ROLLUP, CUBE and GROUPING SETS in one pass
  *  - window-placement.ts  window functions where each partition's rows are
+ *  - window-limit.ts      top-N per partition: a rank limit above a window
+ *                         cuts each slice's rows before they move
  *  - order-by.ts, limit-pushdown.ts  sorting on one slice, top-N and per-slice limits
  *  - set-operations.ts    UNION ALL, INTERSECT and EXCEPT
  *  - result-return.ts     the final gather counted as the result's return

@@ -46,7 +46,7 @@ export function dictRanks(v: Extract<Vector, { kind: 'str' }>): Uint32Array {
 }
 
 /** One number per row that sorts ascending exactly as `key` orders the column. */
-function sortNumbers(v: Vector, key: SortKey): Float64Array {
+export function sortNumbers(v: Vector, key: SortKey): Float64Array {
   const n = v.length;
   const out = new Float64Array(n);
   const dir = key.desc ? -1 : 1;
@@ -92,14 +92,9 @@ function comparator(keys: readonly Float64Array[]): Cmp {
   }
 }
 
-/** The rows grouped by partition (in input order within each): the permutation and the partitions' starts. */
-function partitioned(batch: Batch, partition: readonly number[]): { perm: Uint32Array; parts: Int32Array } {
+/** Each row's partition as a dense id 0..groups-1 (partition.length > 0). */
+export function partitionIds(batch: Batch, partition: readonly number[]): { ids: Int32Array; groups: number } {
   const n = batch.length;
-  const perm = new Uint32Array(n);
-  if (partition.length === 0) {
-    for (let i = 0; i < n; i++) perm[i] = i;
-    return { perm, parts: Int32Array.of(0, n) };
-  }
   const cols = partition.map((c) => {
     const v = batch.columns[c]!;
     const out = new Float64Array(n);
@@ -109,7 +104,18 @@ function partitioned(batch: Batch, partition: readonly number[]): { perm: Uint32
   const table = new KeyTable(partition.length);
   const ids = new Int32Array(n);
   table.insert(cols, n, ids);
-  const groups = table.size;
+  return { ids, groups: table.size };
+}
+
+/** The rows grouped by partition (in input order within each): the permutation and the partitions' starts. */
+function partitioned(batch: Batch, partition: readonly number[]): { perm: Uint32Array; parts: Int32Array } {
+  const n = batch.length;
+  const perm = new Uint32Array(n);
+  if (partition.length === 0) {
+    for (let i = 0; i < n; i++) perm[i] = i;
+    return { perm, parts: Int32Array.of(0, n) };
+  }
+  const { ids, groups } = partitionIds(batch, partition);
   // counting sort by partition id
   const parts = new Int32Array(groups + 1);
   for (let i = 0; i < n; i++) parts[ids[i]! + 1]!++;

@@ -15,6 +15,8 @@ import { unionFields, type PlanContext, type Planned } from './context.js';
 import { planScan } from './scan.js';
 import { planSystemTable } from './system-table.js';
 import { planJoinRegion } from './join-order.js';
+import { planWindow } from './window-placement.js';
+import { rankLimit } from './window-limit.js';
 
 export function planFilter(ctx: PlanContext, node: Extract<LogicalNode, { op: 'filter' }>, required: readonly number[]): Planned {
   const pushed = pushFilter(node);
@@ -24,7 +26,9 @@ export function planFilter(ctx: PlanContext, node: Extract<LogicalNode, { op: 'f
   if (node.input.op === 'join' && (node.input.type === 'inner' || node.input.type === 'cross')) return planJoinRegion(ctx, node, required);
   const site = ctx.site('filter', node.fields.length);
   const need = unionFields(required, [...columnsOf(node.predicate)]);
-  const input = ctx.plan(node.input, need);
+  // a rank limit on a window below (QUALIFY ROW_NUMBER() ... <= k) cuts its rows before they are brought together
+  const limit = node.input.op === 'window' ? rankLimit(node.input, node.predicate) : null;
+  const input = limit !== null && node.input.op === 'window' ? planWindow(ctx, node.input, need, limit) : ctx.plan(node.input, need);
   const predicate = remapColumns(node.predicate, (i) => input.pos.get(i)!);
   const est = ctx.observed(site, Math.max(1, input.node.estRows * selectivity(node.predicate)));
   const filtered: PlanNode = { op: 'filter', id: ctx.id(), input: input.node, predicate, fields: input.node.fields, dist: input.node.dist, estRows: est };

@@ -11,7 +11,7 @@
 import type { Expr } from '../expr.js';
 import { remapColumns } from '../expr.js';
 import type { LogicalNode } from '../logical.js';
-import type { Field, SortKey, WindowNode } from '../physical.js';
+import type { Field, PlanNode, SortKey, WindowNode } from '../physical.js';
 import { mapWindowFunc, windowFuncArgs } from '../window-spec.js';
 import type { PlanContext, Planned } from './context.js';
 
@@ -23,7 +23,12 @@ import type { PlanContext, Planned } from './context.js';
  */
 const SPREAD_PER_SLICE = 64;
 
-export function planWindow(p: PlanContext, node: Extract<LogicalNode, { op: 'window' }>, required: readonly number[]): Planned {
+/**
+ * `limit`: the rank a filter above keeps rows up to (window-limit.ts), or null.
+ * With one, a WindowLimit node cuts each slice's rows before they are brought
+ * together (or, in place, before the window sorts them).
+ */
+export function planWindow(p: PlanContext, node: Extract<LogicalNode, { op: 'window' }>, required: readonly number[], limit: number | null = null): Planned {
   const width = node.input.fields.length;
   // only the functions something above reads are computed
   const used = [...new Set(required.filter((r) => r >= width).map((r) => r - width))].sort((a, b) => a - b);
@@ -59,6 +64,7 @@ export function planWindow(p: PlanContext, node: Extract<LogicalNode, { op: 'win
   let child = p.project(input.node, exprs, projFields);
   let placement: WindowNode['placement'] = 'in place';
   if (child.dist.kind === 'all') child = p.exchange(child, 'pick', []);
+  if (limit !== null) child = windowLimit(p, input, node.partition, child, partition, order[0]!, limit);
   if (partition.length === 0) {
     if (child.dist.kind !== 'single') {
       child = p.exchange(child, 'gather', []);
@@ -85,6 +91,21 @@ export function planWindow(p: PlanContext, node: Extract<LogicalNode, { op: 'win
   passed.forEach((r, i) => pos.set(r, passCols[i]!));
   used.forEach((f, j) => pos.set(width + f, child.fields.length + j));
   return { node: win, pos, base: input.base };
+}
+
+/** The WindowLimit node over `child`: at most `limit` rows per partition and slice (ties aside), by the partitions' estimated number. */
+function windowLimit(
+  p: PlanContext,
+  input: Planned,
+  logical: readonly Expr[],
+  child: PlanNode,
+  partition: readonly number[],
+  key: SortKey,
+  limit: number,
+): PlanNode {
+  const groups = logical.length ? Math.min(child.estRows, p.keyDomain(input, logical)) : 1;
+  const estRows = Math.min(child.estRows, limit * groups * p.slices);
+  return { op: 'windowLimit', id: p.id(), input: child, partition, key, limit, fields: child.fields, dist: child.dist, estRows };
 }
 
 /** The partition columns to hash on: the one with the widest known domain if it spreads the rows, else all of them. */
