@@ -9,7 +9,7 @@ import type { Batch, PhysicalKind, Vector } from '../../types.js';
 import type { JoinNode } from '../../plan/physical.js';
 import { JoinTable } from '../join-table.js';
 import { compileFilter, type CompiledFilter } from '../compile.js';
-import { concatBatches, emptyBatch, gatherVector, nullVector } from '../batch.js';
+import { concatBatches, emptyBatch, gatherBatch, gatherVector, nullVector } from '../batch.js';
 import type { ExecContext } from '../context.js';
 import { kindsOf } from '../context.js';
 import { ExecError } from '../../errors.js';
@@ -48,7 +48,12 @@ export function buildSide(node: JoinNode, rightInput: Iterable<Batch>): Built {
   const rightBatches: Batch[] = [];
   for (const b of rightInput) if (b.length > 0) rightBatches.push(b);
   const right = rightBatches.length ? concatBatches(rightBatches, rightKinds) : emptyBatch(rightKinds);
-  return { batch: right, table: new JoinTable(right, node.rightKeys) };
+  const table = new JoinTable(right, node.rightKeys);
+  // keys that are each value of their range once: the rows put in key order make every probe's key its row
+  const order = table.keyOrder();
+  if (order === null) return { batch: right, table };
+  const sorted = gatherBatch(right, order, order.length);
+  return { batch: sorted, table: new JoinTable(sorted, node.rightKeys) };
 }
 
 /**

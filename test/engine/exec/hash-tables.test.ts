@@ -144,6 +144,48 @@ describe('JoinTable', () => {
     });
   }
 
+  it('puts keys that are each value of their range once in key order, and then matches by the key alone', () => {
+    const probeKey = fc.oneof(fc.integer({ min: -5, max: 70 }), fc.constant(null), fc.constant(3.5));
+    fc.assert(
+      fc.property(fc.integer({ min: -20, max: 20 }), fc.shuffledSubarray(Array.from({ length: 60 }, (_, i) => i)), fc.array(probeKey, { maxLength: 150 }), fc.integer({ min: 1, max: 40 }), (lo, shuffled, probe, cap) => {
+        const m = shuffled.length;
+        // every value of [lo, lo + m) once, in shuffled order (a permutation of 0..m-1 from the subarray's ranks)
+        const ranks = [...shuffled].sort((a, b) => a - b);
+        const build = shuffled.map((x) => lo + ranks.indexOf(x));
+        const payload = build.map((k) => k * 10);
+        const t = new JoinTable({ length: m, columns: [vec(build), vec(payload)] }, [0]);
+        const order = t.keyOrder();
+        const inOrder = build.every((k, r) => k === lo + r);
+        if (m === 0 || inOrder) {
+          expect(order).toBeNull();
+          return;
+        }
+        expect(order).not.toBeNull();
+        expect(Array.from(order!, (r) => build[r])).toEqual(Array.from({ length: m }, (_, j) => lo + j));
+        const sortedKeys = Array.from(order!, (r) => build[r]!);
+        const sorted = new JoinTable({ length: m, columns: [vec(sortedKeys), vec(Array.from(order!, (r) => payload[r]!))] }, [0]);
+        expect(sorted.keyOrder()).toBeNull();
+        const p: Batch = { length: probe.length, columns: [vec(probe)] };
+        const pk = sorted.probeKeys(p, [0]);
+        const got: string[] = [];
+        const li = new Int32Array(cap);
+        const ri = new Int32Array(cap);
+        const at = { count: 0, row: 0, chain: -1 };
+        let from = 0;
+        let resume = -1;
+        while (from < probe.length) {
+          sorted.match(pk, probe.length, from, resume, li, ri, false, at);
+          for (let k = 0; k < at.count; k++) got.push(`${li[k]}:${ri[k]}`);
+          from = at.row;
+          resume = at.chain;
+        }
+        const want: string[] = [];
+        probe.forEach((x, i) => sortedKeys.forEach((k, r) => { if (x === k) want.push(`${i}:${r}`); }));
+        expect(got).toEqual(want);
+      }),
+    );
+  });
+
   it('runtime key filter keeps every row whose key the other side has', () => {
     fc.assert(
       fc.property(fc.array(cell, { maxLength: 200 }), fc.array(cell, { maxLength: 300 }), (build, probe) => {
