@@ -6,8 +6,12 @@
  *    the workload log attached and without, alternating, and compares medians;
  *    the time spent inside the log is measured too.
  * 2. Recording overhead end to end: the TPC-H stream (keel gen workload tpch)
- *    on SF 0.01, replayed whole with the log and without, the two alternating
- *    (ABBA), median of --runs each; the difference of the medians.
+ *    on SF 0.01, on two copies of the data open at once, one with the log and
+ *    one without, in --e2e-rounds short rounds of --round-queries statements,
+ *    both sides running a round's statements back to back (the first
+ *    alternating); each side's CPU time (every thread) per round, the median of
+ *    the rounds' paired on/off ratios with a bootstrap 95% interval, and the
+ *    difference of the sides' median round times.
  * 3. Mining: writes 1,000,000 synthetic records (made from the records of a
  *    real TPC-H replay, with 1,100 distinct fingerprints) through the raw
  *    segments and compaction (in rounds of 100,000, as a log grows), then
@@ -19,7 +23,7 @@
  * Each figure is printed with the command, keel's threads and the machine's
  * load average when it was measured: a shared machine inflates them.
  *
- *   node dist/bench/workload-log.js [--queries 10000] [--stream 200] [--runs 5] [--records 1000000] [--write-through] [--write]
+ *   node dist/bench/workload-log.js [--queries 10000] [--stream 200] [--e2e-rounds 300] [--round-queries 4] [--runs 5] [--records 1000000] [--write-through] [--write]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,8 +31,11 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Database, type QueryRecord } from '../index.js';
 import { attachWorkloadLog, fingerprintStats, joinEdges, loadWorkload, replayTrace, scanPredicateStats, topFingerprints, tpchWorkload, traceLine, WorkloadLog, WorkloadStore } from '../workload-log/index.js';
+import { withoutResultCache } from '../workload-log/replay.js';
+import { Rng } from '../workload-log/tpch-workload.js';
+import { loadTpch, syntheticBase, tpchTemplates, writeSynthetic } from './log-records.js';
 import { updateSection } from './report.js';
-import { flag, TPCH_DIR, TPCH_TABLES } from './args.js';
+import { flag } from './args.js';
 import { workerCount } from '../engine/exec/parallel.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,6 +46,9 @@ const RUNS = Number(flag('--runs', '5'));
 const RECORDS = Number(flag('--records', '1000000'));
 /** Lines of the TPC-H stream replayed end to end, each way, per run. */
 const STREAM = Number(flag('--stream', '200'));
+/** Short rounds of the end-to-end comparison, and statements of the stream per round. */
+const E2E_ROUNDS = Number(flag('--e2e-rounds', '300'));
+const ROUND_QUERIES = Number(flag('--round-queries', '4'));
 /** --write-through: one write(2) per record (groupRecords: 1) instead of groups. */
 const WRITE_THROUGH = process.argv.includes('--write-through');
 
@@ -62,13 +72,6 @@ const SMALL = [
   (i: number) => `select o_orderstatus, count(*) from orders where o_orderdate = date '1995-0${1 + (i % 9)}-1${i % 10}' group by o_orderstatus`,
   (i: number) => `select p_name, p_retailprice from part where p_partkey = ${1 + (i % 2000)}`,
 ];
-
-async function loadTpch(dir: string): Promise<void> {
-  const db = await Database.open(dir, { workloadLog: false });
-  await db.execute(fs.readFileSync(path.join(TPCH_DIR, 'schema.sql'), 'utf8'));
-  for (const t of TPCH_TABLES) await db.load(t, path.join(TPCH_DIR, 'sf0.01', `${t}.tbl.gz`), { delimiter: '|' });
-  db.close();
-}
 
 interface Overhead {
   /** Wall time of each replay, ms. */
@@ -142,56 +145,103 @@ async function recordingOverhead(work: string): Promise<Overhead> {
 }
 
 interface EndToEnd {
-  /** Wall time of each replay (replay and close: closing writes the last group and fsyncs), ms. */
+  /** CPU time (user + system, every thread) of each round, ms, per side. */
   off: number[];
   on: number[];
-  /** Each round's on/off ratio: both sides ran back to back, so drift between rounds cancels. */
+  /** Each round's on/off CPU ratio minus 1: both sides ran the same statements back to back, so drift between rounds cancels. */
   paired: number[];
+  /** The median of `paired` and its bootstrap 95% interval. */
+  median: number;
+  low: number;
+  high: number;
   load: string;
 }
 
-/** The TPC-H stream replayed whole, with the log attached as Database.open attaches it and without, alternating. */
-async function endToEnd(work: string): Promise<EndToEnd> {
-  const data = path.join(work, 'data');
-  const trace = path.join(work, 'stream.jsonl');
-  fs.writeFileSync(trace, [...tpchWorkload({ queries: STREAM, seed: 7, sf: 0.01 })].map(traceLine).join('\n') + '\n');
-  const e: EndToEnd = { off: [], on: [], paired: [], load: loadAvg() };
-  const run = async (withLog: boolean, warmUp = false): Promise<number> => {
-    fs.rmSync(path.join(data, 'workload'), { recursive: true, force: true });
-    const db = await Database.open(data, { workloadLog: withLog ? { source: 'replay', autoCompact: false } : false });
-    const t0 = performance.now();
-    const s = await replayTrace(db, trace, { pace: 'max' });
-    db.close();
-    const elapsed = performance.now() - t0;
-    if (s.errors || s.queries !== STREAM) throw new Error(`replay failed: ${JSON.stringify(s)}`);
-    if (withLog && [...new WorkloadStore(data).records()].length !== STREAM) throw new Error('records missing');
-    log(`replay the TPC-H stream (${STREAM} queries), log ${withLog ? 'on ' : 'off'}: ${ms(elapsed)}${warmUp ? ' (warm-up)' : ''}`);
-    if (!warmUp) (withLog ? e.on : e.off).push(elapsed);
-    return elapsed;
-  };
-  await run(false, true);
-  await run(true, true);
-  for (let r = 0; r < RUNS; r++) {
-    // ABBA: the side that goes first alternates, so a trend over the rounds falls on both alike
-    const first = r % 2 === 1;
-    const a = await run(first);
-    const b = await run(!first);
-    e.paired.push(first ? a / b - 1 : b / a - 1);
-  }
-  fs.rmSync(path.join(data, 'workload'), { recursive: true, force: true });
-  return e;
+/** The median of a sorted copy. */
+function medianOf(xs: ArrayLike<number>): number {
+  return median(Array.from(xs));
 }
 
-async function tpchTemplates(work: string): Promise<QueryRecord[]> {
-  const data = path.join(work, 'data');
-  const records: QueryRecord[] = [];
-  const db = await Database.open(data, { workloadLog: false });
-  db.onQuery((r) => records.push(r));
-  const trace = path.join(work, 'tpch.jsonl');
-  fs.writeFileSync(trace, [...tpchWorkload({ queries: 220, seed: 1, sf: 0.01 })].map(traceLine).join('\n') + '\n');
-  await replayTrace(db, trace);
-  db.close();
-  return records;
+/**
+ * The percentile-bootstrap 95% interval of the median of `xs`: the rounds
+ * resampled with replacement, seeded, so the same rounds give the same interval.
+ */
+function medianInterval(xs: readonly number[], resamples = 2000): { low: number; high: number } {
+  const rng = new Rng(1);
+  const n = xs.length;
+  const medians = new Float64Array(resamples);
+  const sample = new Float64Array(n);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) sample[i] = xs[Math.floor(rng.next() * n)]!;
+    sample.sort();
+    medians[r] = n % 2 ? sample[(n - 1) / 2]! : (sample[n / 2 - 1]! + sample[n / 2]!) / 2;
+  }
+  medians.sort();
+  return { low: medians[Math.floor(0.025 * (resamples - 1))]!, high: medians[Math.ceil(0.975 * (resamples - 1))]! };
+}
+
+/** Idle time after each side's round, past the log's 100 ms group timer, so a round's last group is written (and counted) in its own round. */
+const DRAIN_MS = 150;
+const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The TPC-H stream on two copies of the data, open at once: one with the log
+ * attached as Database.open attaches it, one without. Many short rounds; in
+ * each, both sides run the same few statements of the stream back to back (the
+ * side that goes first alternating), each side's CPU time measured over its
+ * statements and a short idle drain. A burst of other work on the machine then
+ * falls on one round's pair, not on one side's whole replay.
+ */
+async function endToEnd(work: string): Promise<EndToEnd> {
+  const off = path.join(work, 'data');
+  const on = path.join(work, 'data-log');
+  fs.rmSync(path.join(off, 'workload'), { recursive: true, force: true });
+  fs.cpSync(off, on, { recursive: true });
+  const stream = [...tpchWorkload({ queries: STREAM, seed: 7, sf: 0.01 })].map((e) => e.sql);
+  const dbs = {
+    off: await Database.open(off, { workloadLog: false }),
+    on: await Database.open(on, { workloadLog: { source: 'replay', autoCompact: false } }),
+  };
+  const e: EndToEnd = { off: [], on: [], paired: [], median: 0, low: 0, high: 0, load: loadAvg() };
+  let next = 0;
+  const run = async (side: 'off' | 'on', from: number): Promise<number> => {
+    const cpu0 = process.cpuUsage();
+    for (let k = 0; k < ROUND_QUERIES; k++) await dbs[side].execute(stream[(from + k) % stream.length]!);
+    await idle(DRAIN_MS);
+    const cpu = process.cpuUsage(cpu0);
+    return (cpu.user + cpu.system) / 1000;
+  };
+  try {
+    await withoutResultCache([dbs.off, dbs.on], async () => {
+      // warm-up: every statement of the stream once on each side (JIT, plan and compiled-code caches, page cache)
+      for (let from = 0; from < stream.length; from += ROUND_QUERIES) {
+        await run('off', from);
+        await run('on', from);
+      }
+      for (let r = 0; r < E2E_ROUNDS; r++) {
+        const from = next;
+        next = (next + ROUND_QUERIES) % stream.length;
+        const onFirst = r % 2 === 1;
+        const a = await run(onFirst ? 'on' : 'off', from);
+        const b = await run(onFirst ? 'off' : 'on', from);
+        const [cpuOn, cpuOff] = onFirst ? [a, b] : [b, a];
+        e.on.push(cpuOn);
+        e.off.push(cpuOff);
+        e.paired.push(cpuOn / cpuOff - 1);
+      }
+    });
+  } finally {
+    dbs.off.close();
+    dbs.on.close();
+  }
+  const recorded = [...new WorkloadStore(on).records()].length;
+  const statements = (Math.ceil(stream.length / ROUND_QUERIES) + E2E_ROUNDS) * ROUND_QUERIES;
+  if (recorded !== statements) throw new Error(`the log holds ${recorded} records, ${statements} statements ran`);
+  fs.rmSync(on, { recursive: true, force: true });
+  e.median = medianOf(e.paired);
+  Object.assign(e, medianInterval(e.paired));
+  log(`end to end: ${E2E_ROUNDS} rounds of ${ROUND_QUERIES} statements; median paired on/off CPU ${(e.median * 100).toFixed(1)}% [${(e.low * 100).toFixed(1)}%, ${(e.high * 100).toFixed(1)}%]`);
+  return e;
 }
 
 interface Mining {
@@ -216,29 +266,16 @@ const ROUND = 100_000;
 const GROUP_BY_SQL = 'select fingerprint, count(*), sum(elapsed_ms), sum(bytes_moved) from sys_query_history group by fingerprint';
 
 async function mining(work: string): Promise<Mining> {
-  const templates = await tpchTemplates(work);
+  const templates = await tpchTemplates(work, path.join(work, 'data'), false);
   const dir = path.join(work, 'mined');
   (await Database.open(dir, { workloadLog: false })).close();
   const store = new WorkloadStore(dir);
   const compactMs: number[] = [];
   const compactLoad = loadAvg();
   let rawBytes = 0;
-  const base = Date.now() - 86_400_000;
-  const batch = ROUND;
-  for (let done = 0; done < RECORDS; done += batch) {
-    const w = new WorkloadLog(dir, { autoCompact: false, syncIntervalMs: -1 });
-    for (let i = done; i < Math.min(RECORDS, done + batch); i++) {
-      const t = templates[i % templates.length]!;
-      w.append({
-        ...t,
-        id: `q${i}`,
-        startTime: new Date(base + i * 50).toISOString(),
-        durationMs: t.durationMs * (0.5 + ((i * 7919) % 1000) / 1000),
-        fingerprint: `${t.fingerprint} -- v${i % 50}`,
-        source: 'replay',
-      });
-    }
-    w.close();
+  const base = syntheticBase();
+  for (let done = 0; done < RECORDS; done += ROUND) {
+    writeSynthetic(dir, templates, done, Math.min(RECORDS, done + ROUND), base);
     rawBytes += store.status().segmentBytes;
     const r = store.compact()!;
     compactMs.push(r.elapsedMs);
@@ -317,7 +354,7 @@ try {
   const e2eOn = median(e2e.on);
   const compactTotal = mine.compactMs.reduce((a, b) => a + b, 0);
   const command =
-    `\`node dist/bench/workload-log.js --queries ${QUERIES} --stream ${STREAM} --runs ${RUNS} --records ${RECORDS}${WRITE_THROUGH ? ' --write-through' : ''} --write\``;
+    `\`node dist/bench/workload-log.js --queries ${QUERIES} --stream ${STREAM} --e2e-rounds ${E2E_ROUNDS} --round-queries ${ROUND_QUERIES} --runs ${RUNS} --records ${RECORDS}${WRITE_THROUGH ? ' --write-through' : ''} --write\``;
   const body = [
     `Command: \`npm run bench:log\` (${command}), ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}; ` +
       `keel ran queries on ${THREADS} thread${THREADS > 1 ? 's' : ''} (the calling thread${THREADS > 1 ? ` and ${THREADS - 1} worker${THREADS > 2 ? 's' : ''}` : ''}). ` +
@@ -339,17 +376,19 @@ try {
       `${pct(off, on)} wall. One append on its own, in a loop, costs ${rec.perRecordUs.toFixed(1)} µs.`,
     '',
     `**Recording overhead, end to end** (load ${e2e.load}). The TPC-H stream (\`keel gen workload tpch --queries ${STREAM} --seed 7 --sf 0.01\`) on SF 0.01, ` +
-      `replayed whole as fast as possible on a freshly opened database, with the workload log (as \`Database.open\` attaches it) and without; ` +
-      `each run is the replay and the close (which writes the last group and fsyncs). After one warm-up each, ${RUNS} rounds, ` +
-      `the side that goes first alternating (ABBA):`,
+      `on two copies of the data open at once: one with the workload log (as \`Database.open\` attaches it), one without. ` +
+      `After a warm-up (the whole stream once on each), ${E2E_ROUNDS} short rounds, each running the next ${ROUND_QUERIES} statements of the stream ` +
+      `on both sides back to back, the side that goes first alternating; each side's round is its statements and a ${DRAIN_MS} ms idle drain ` +
+      `(so the log's 100 ms group timer writes the round's records within it), timed in CPU (user + system of every thread of the process):`,
     '',
-    '| workload log | median wall time | each run (ms) |',
-    '|---|---:|---|',
-    `| off | ${ms(e2eOff)} | ${e2e.off.map((x) => x.toFixed(0)).join(', ')} |`,
-    `| on | ${ms(e2eOn)} | ${e2e.on.map((x) => x.toFixed(0)).join(', ')} |`,
+    '| workload log | median CPU time of a round | rounds |',
+    '|---|---:|---:|',
+    `| off | ${e2eOff.toFixed(1)} ms | ${e2e.off.length} |`,
+    `| on | ${e2eOn.toFixed(1)} ms | ${e2e.on.length} |`,
     '',
-    `The difference of the medians is **${pct(e2eOff, e2eOn)}** (the goal is under 3%); ` +
-      `the median of each round's on/off ratio is ${(median(e2e.paired) * 100).toFixed(1)}% (rounds: ${e2e.paired.map((x) => `${(x * 100).toFixed(1)}%`).join(', ')}).`,
+    `The median of the rounds' paired on/off ratios is **${(e2e.median * 100).toFixed(1)}%** ` +
+      `(bootstrap 95% interval of the median ${(e2e.low * 100).toFixed(1)}% to ${(e2e.high * 100).toFixed(1)}%; the goal is under 3%); ` +
+      `the difference of the sides' median round times is ${pct(e2eOff, e2eOn)}.`,
     '',
     `**Mining and SQL over the log** (load ${mine.compactLoad} when writing and compacting began, ${mine.sqlLoad} before the SQL). ` +
       `${RECORDS.toLocaleString('en-US')} records (copies of the records of a TPC-H replay on SF 0.01, varied in time, duration and ` +

@@ -2,7 +2,7 @@
  * Compacted records as Arrow IPC files, one per table of a part:
  * <stem>.queries.arrow, <stem>.text.arrow (ids, SQL and error messages: the
  * bulk of the bytes, kept apart so mining never reads them),
- * <stem>.scans.arrow, <stem>.predicates.arrow, <stem>.joins.arrow. Repeating strings are Dictionary<Int32, Utf8>, numbers
+ * <stem>.scans.arrow, <stem>.predicates.arrow, <stem>.joins.arrow. Repeating strings (the SQL text too) are Dictionary<Int32, Utf8>, numbers
  * Float64 (Int32 for row pointers, Uint8 for status), NULL as Arrow nulls, so
  * any Arrow reader (DuckDB, pyarrow, polars) can mine them too. Reading maps the
  * buffers without copying and decodes text only when asked.
@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { utf8Strings, utf8Texts, type Codes, type JoinColumns, type PredicateColumns, type ScanColumns, type Texts, type Utf8Column, type WorkloadPart } from './columns.js';
+import { codedTexts, utf8Strings, utf8Texts, type Codes, type JoinColumns, type PredicateColumns, type ScanColumns, type Texts, type Utf8Column, type WorkloadPart } from './columns.js';
 
 export const CHUNK_TABLES = ['queries', 'text', 'scans', 'predicates', 'joins'] as const;
 type TableName = (typeof CHUNK_TABLES)[number];
@@ -102,7 +102,10 @@ class Writer {
     this.columns[name] = arrow.makeData({ type: new arrow.Uint8(), length: a.length, data: a });
   }
   text(name: string, t: Texts): void {
-    this.columns[name] = t.utf8 ? utf8ColumnData(t.utf8()) : utf8Data(t.values());
+    // text held coded (the SQL) is written coded: each distinct text once per chunk
+    const coded = t.coded?.();
+    if (coded) this.codes(name, coded);
+    else this.columns[name] = t.utf8 ? utf8ColumnData(t.utf8()) : utf8Data(t.values());
   }
   codes(name: string, c: Codes): void {
     const n = c.codes.length;
@@ -276,6 +279,8 @@ class Reader {
   }
   text(name: string): Texts {
     const v = this.table.getChild(name)!;
+    // the SQL of chunks compacted since raw segments of format 3 is Dictionary<Int32, Utf8>; before, Utf8
+    if (arrow.DataType.isDictionary(v.type)) return codedTexts(this.codes(name));
     const parts = v.data as arrow.Data<arrow.Utf8>[];
     if (parts.length === 1) return utf8Texts(utf8Column(parts[0]!));
     let all: (string | null)[] | null = null;
@@ -347,7 +352,7 @@ export function readChunk(dir: string, stem: string): WorkloadPart {
   const lazy = (name: string): Texts => {
     let t: Texts | null = null;
     const open = () => (t ??= (text ??= new Reader(chunkFile(dir, stem, 'text'))).text(name));
-    return { length: q.length, get: (i) => open().get(i), values: () => open().values() };
+    return { length: q.length, get: (i) => open().get(i), values: () => open().values(), coded: () => open().coded?.() ?? null };
   };
   const scans = once(() => readScans(dir, stem));
   const predicates = once(() => readPredicates(dir, stem));

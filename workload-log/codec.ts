@@ -1,6 +1,6 @@
 /**
  * How a log record was stored in a format-1 raw segment's frame (segments of
- * format 2, written now, hold binary records: binary-codec.ts; format-1
+ * format 3, written now, and 2 hold binary records: binary-codec.ts; format-1
  * segments are still read): a JSON array with the record's fields in a fixed
  * order, nested scans, predicates and joins as arrays too. Layout (record version 1):
  *

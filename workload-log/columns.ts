@@ -23,6 +23,12 @@ export interface Texts {
   values(): readonly (string | null)[];
   /** The values as UTF-8 bytes, when they are held so: compaction moves them without decoding. */
   utf8?(): Utf8Column;
+  /**
+   * The values as dictionary codes, when they are held so (the SQL of raw
+   * segments of format 3 and of the chunks compacted from them: each distinct
+   * text once); null when not.
+   */
+  coded?(): Codes | null;
 }
 
 /** A text column as Arrow holds it: value i is data[offsets[i]..offsets[i+1]), NULL where nulls[i] is 1. */
@@ -177,6 +183,33 @@ function texts(values: (string | null)[]): Texts {
   return { length: values.length, get: (i) => values[i] ?? null, values: () => values };
 }
 
+/** Texts held as dictionary codes: each distinct value decoded once. */
+export function codedTexts(c: Codes): Texts {
+  let all: (string | null)[] | null = null;
+  return {
+    length: c.codes.length,
+    get: (i) => str(c, i),
+    values: () => {
+      if (all) return all;
+      all = new Array(c.codes.length);
+      for (let i = 0; i < c.codes.length; i++) all[i] = c.codes[i]! < 0 ? null : c.dict[c.codes[i]!]!;
+      return all;
+    },
+    coded: () => c,
+  };
+}
+
+/** A text column as dictionary codes: its own when it has them, else each row its own entry (no hashing). */
+function asCodes(t: Texts): Codes {
+  const own = t.coded?.();
+  if (own) return own;
+  const values = t.values();
+  const codes = new Int32Array(values.length);
+  const dict: string[] = [];
+  for (let i = 0; i < values.length; i++) codes[i] = values[i] === null ? -1 : dict.push(values[i]!) - 1;
+  return { codes, dict };
+}
+
 /** Texts held as UTF-8 bytes, decoded when read. */
 export function utf8Texts(col: Utf8Column): Texts {
   const buf = Buffer.from(col.data.buffer, col.data.byteOffset, col.data.byteLength);
@@ -281,12 +314,12 @@ interface TextBuilder {
   done(): Texts;
 }
 
-/** The column builders of a part, strings made by `dict` and `text`. */
-export function partColumns<D extends DictBuilder, T extends TextBuilder>(dict: () => D, text: () => T) {
+/** The column builders of a part, strings made by `dict` and `text`, the SQL by `sql` (raw segments hold it coded). */
+export function partColumns<D extends DictBuilder, T extends TextBuilder, S extends TextBuilder = T>(dict: () => D, text: () => T, sql: () => S) {
   return {
     q: {
       id: text(),
-      sql: text(),
+      sql: sql(),
       errorMessage: text(),
       startMs: new F64(),
       durationMs: new F64(),
@@ -345,6 +378,7 @@ export function partColumns<D extends DictBuilder, T extends TextBuilder>(dict: 
 export class PartBuilder {
   private readonly cols = partColumns(
     () => new Dict(),
+    () => new Strs(),
     () => new Strs(),
   );
   private readonly q = this.cols.q;
@@ -493,7 +527,7 @@ export class PartBuilder {
 }
 
 /** The part the column builders hold now (copies: the builders may go on). */
-export function buildPart({ q, s, p, j }: ReturnType<typeof partColumns<DictBuilder, TextBuilder>>): WorkloadPart {
+export function buildPart({ q, s, p, j }: ReturnType<typeof partColumns<DictBuilder, TextBuilder, TextBuilder>>): WorkloadPart {
   return {
     queries: {
       length: q.status.n,
@@ -616,6 +650,8 @@ function concatParents(xs: readonly Int32Array[], parentCounts: readonly number[
 }
 
 function concatTexts(xs: readonly Texts[]): Texts {
+  // coded stays coded (an older chunk's plain text joins it, each of its rows its own entry)
+  if (xs.some((t) => t.coded?.())) return codedTexts(mergeCodes(xs.map(asCodes)));
   if (xs.every((t) => t.utf8)) return utf8Texts(concatUtf8(xs.map((t) => t.utf8!())));
   const values: (string | null)[] = [];
   for (const t of xs) for (const v of t.values()) values.push(v ?? null);
@@ -717,6 +753,8 @@ function takeF64(a: Float64Array, rows: ArrayLike<number>): Float64Array {
 }
 
 function takeTexts(t: Texts, rows: ArrayLike<number>): Texts {
+  const coded = t.coded?.();
+  if (coded) return codedTexts(takeCodes(coded, rows));
   if (t.utf8) return utf8Texts(takeUtf8(t.utf8(), rows));
   const all = t.values();
   const values: (string | null)[] = new Array(rows.length);

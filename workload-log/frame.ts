@@ -1,12 +1,14 @@
 /**
  * Raw log segments: an 8-byte header, then one frame per record:
  *
- *   "KEELWL" u16le format (2; 1 is still read)
+ *   "KEELWL" u16le format (3; 1 and 2 are still read)
  *   frame: u32le payload length | u32le crc32(payload) | payload
  *
- * A format-2 payload is a binary record (binary-codec.ts); format 1, written
- * before, held a UTF-8 JSON array (codec.ts). A keel that reads only format 1
- * names the format it met and ignores the segment.
+ * A payload of format 3 or 2 is a binary record (binary-codec.ts: format 3
+ * writes each distinct SQL text once per segment, format 2 wrote it in every
+ * record's frame); format 1, written before, held a UTF-8 JSON array
+ * (codec.ts). A keel that does not read a segment's format names the format it
+ * met and ignores the segment.
  *
  * A writer appends each frame with one write(2) on an O_APPEND descriptor, so a
  * process that dies (even by SIGKILL) leaves whole frames behind; a machine
@@ -20,9 +22,9 @@ import { RECORD_TAG } from './binary-codec.js';
 
 export const SEGMENT_MAGIC = Buffer.from('KEELWL', 'latin1');
 /** The format this keel writes. */
-export const SEGMENT_FORMAT = 2;
+export const SEGMENT_FORMAT = 3;
 /** The formats this keel reads. */
-export const READ_FORMATS: readonly number[] = [1, 2];
+export const READ_FORMATS: readonly number[] = [1, 2, 3];
 export const HEADER_BYTES = 8;
 export const FRAME_HEADER_BYTES = 8;
 /** Larger frames are taken as damage: no query record comes near this. */
@@ -106,6 +108,6 @@ export function headerFormat(buf: Buffer): number | string {
   if (buf.length < HEADER_BYTES) return 'the header is incomplete';
   if (!buf.subarray(0, 6).equals(SEGMENT_MAGIC)) return 'not a workload log segment';
   const format = buf.readUInt16LE(6);
-  if (!READ_FORMATS.includes(format)) return `segment format ${format}; this keel reads formats ${READ_FORMATS.join(' and ')}`;
+  if (!READ_FORMATS.includes(format)) return `segment format ${format}; this keel reads formats ${READ_FORMATS.slice(0, -1).join(', ')} and ${READ_FORMATS[READ_FORMATS.length - 1]}`;
   return format;
 }

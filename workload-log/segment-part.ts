@@ -1,18 +1,20 @@
 /**
- * A format-2 raw segment's records as a columnar part, built as the frames
- * are read (layout: binary-codec.ts). Numbers go straight into typed arrays;
- * each string column keeps the segment's string numbers it has met and maps
- * them to its own dictionary codes with one array read per row; ids, SQL and
- * error messages are copied as UTF-8 bytes, decoded only when read. One pass
- * per record: a record that turns out malformed half-way is taken back out of
- * the columns.
+ * A binary raw segment's records (format 3, or 2) as a columnar part, built
+ * as the frames are read (layout: binary-codec.ts). Numbers go straight into
+ * typed arrays; each string column keeps the segment's string numbers it has
+ * met and maps them to its own dictionary codes with one array read per row,
+ * the SQL text included (format 3 writes each distinct text once per
+ * segment); ids and error messages are copied as UTF-8 bytes, decoded only
+ * when read. One pass per record: a record that turns out malformed half-way
+ * is taken back out of the columns.
  */
-import { buildPart, partColumns, utf8Texts, type Codes, type Texts, type WorkloadPart } from './columns.js';
+import { buildPart, codedTexts, partColumns, utf8Texts, type Codes, type Texts, type WorkloadPart } from './columns.js';
 import { NULL_TEXT, RECORD_TAG } from './binary-codec.js';
+import { SEGMENT_FORMAT } from './frame.js';
 import { QUERY_RECORD_VERSION } from '../engine/index.js';
 
 /** A string column coded against a segment's string table: each segment string gets a code on first use. */
-class SegmentCodes {
+class StringCodes {
   private remap = new Int32Array(64).fill(-1);
   private codes = new Int32Array(64);
   n = 0;
@@ -33,13 +35,31 @@ class SegmentCodes {
     if (code < 0) this.remap[id] = code = this.dict.push(this.strings[id]!) - 1;
     this.codes[this.n++] = code;
   }
+  /** A value of this row alone (the inline SQL of format 2): its own dictionary entry, not hashed. */
+  own(s: string): void {
+    if (this.n === this.codes.length) this.codes = grow(this.codes, this.n * 2);
+    this.codes[this.n++] = this.dict.push(s) - 1;
+  }
   /** Forgets the codes of segment strings from `id` on: a rolled-back record defined them. */
   forget(id: number): void {
     if (id < this.remap.length) this.remap.fill(-1, id);
   }
   /** The codes are a view (appends go past it; a rolled-back record only rewrites what follows it). */
-  done(): Codes {
+  coded(): Codes {
     return { codes: this.codes.subarray(0, this.n), dict: this.dict.slice() };
+  }
+}
+
+class SegmentCodes extends StringCodes {
+  done(): Codes {
+    return this.coded();
+  }
+}
+
+/** The SQL column: coded like the others, given to readers as text. */
+class SqlCodes extends StringCodes {
+  done(): Texts {
+    return codedTexts(this.coded());
   }
 }
 
@@ -80,15 +100,6 @@ class Utf8Builder {
     if (this.nulls && this.n < this.nulls.length) this.nulls[this.n] = 0;
     this.offsets[++this.n] = at + len;
   }
-  /** Makes room for `bytes` more without growing on the way (growing by doubling copies everything again). */
-  reserve(bytes: number): void {
-    const at = this.offsets[this.n]!;
-    if (at + bytes > this.data.length) {
-      const b = new Uint8Array(at + bytes);
-      b.set(this.data.subarray(0, at));
-      this.data = b;
-    }
-  }
   done(): Texts {
     const n = this.n;
     // views, as SegmentCodes.done() gives
@@ -102,13 +113,14 @@ class Utf8Builder {
 
 class Malformed extends Error {}
 
-/** Reads a format-2 segment's payloads, in order, into columns. */
+/** Reads a binary segment's payloads (format 3 or 2), in order, into columns. */
 export class SegmentPartBuilder {
   /** The segment's string table: every string its records defined so far; undefined where a lost frame defined one. */
   private readonly strings: (string | undefined)[] = [];
   private readonly cols = partColumns(
     () => new SegmentCodes(this.strings),
     () => new Utf8Builder(),
+    () => new SqlCodes(this.strings),
   );
   /** Every column builder, for taking a malformed record back out. */
   private readonly all: { n: number }[] = [this.cols.q, this.cols.s, this.cols.p, this.cols.j].flatMap((t) => Object.values(t) as { n: number }[]);
@@ -122,6 +134,9 @@ export class SegmentPartBuilder {
   private first = 0;
   private known = 0;
 
+  /** The format of the segment being read: 3 holds the SQL as a string of the segment, 2 inline. */
+  constructor(private format: number = SEGMENT_FORMAT) {}
+
   get length(): number {
     return this.cols.q.status.n;
   }
@@ -131,16 +146,12 @@ export class SegmentPartBuilder {
    * all it consumes into one part, with nothing to concatenate): the string
    * table starts over, the columns' dictionaries go on.
    */
-  startSegment(): void {
+  startSegment(format: number): void {
+    this.format = format;
     this.strings.length = 0;
     this.first = 0;
     this.known = 0;
-    for (const c of this.all) if (c instanceof SegmentCodes) c.forget(0);
-  }
-
-  /** Room for `bytes` of SQL text: the size of the segments to be read bounds it, and saves growing (and copying) as they are. */
-  reserve(bytes: number): void {
-    this.cols.q.sql.reserve(bytes);
+    for (const c of this.all) if (c instanceof StringCodes) c.forget(0);
   }
 
   /** Adds the record in `seg[start..end)`; a message when it cannot be read (nothing is added then). */
@@ -161,7 +172,7 @@ export class SegmentPartBuilder {
       for (let i = 0; i < this.all.length; i++) {
         const c = this.all[i]!;
         c.n = this.marks[i]!;
-        if (c instanceof SegmentCodes) c.forget(strings);
+        if (c instanceof StringCodes) c.forget(strings);
       }
       this.strings.length = strings;
       return e.message;
@@ -225,8 +236,9 @@ export class SegmentPartBuilder {
     q.groupBy.push(this.required('groupBy'));
     q.orderBy.push(this.required('orderBy'));
     q.transactionId.push(this.ref());
+    if (this.format >= 3) q.sql.push(this.required('sql'));
     this.text(q.id, 'id');
-    this.text(q.sql, 'sql');
+    if (this.format < 3) this.inlineSql(q.sql);
     this.text(q.errorMessage, null);
   }
 
@@ -333,6 +345,15 @@ export class SegmentPartBuilder {
     }
     this.need(n);
     b.push(this.buf, this.p, this.p + n);
+    this.p += n;
+  }
+
+  /** Format 2's SQL, in the record's frame: its own entry of the column's dictionary. */
+  private inlineSql(c: SqlCodes): void {
+    const n = this.u32();
+    if (n === NULL_TEXT) throw new Malformed('sql is missing');
+    this.need(n);
+    c.own(this.buf.toString('utf8', this.p, this.p + n));
     this.p += n;
   }
 

@@ -85,7 +85,7 @@ export interface CompactResult {
 interface SegmentCache {
   /** Offset after the last whole frame read so far. */
   end: number;
-  /** The segment's format (frame.ts): 1 JSON records, 2 binary. */
+  /** The segment's format (frame.ts): 1 JSON records, 2 binary, 3 binary with each SQL text once. */
   format: number;
   builder: PartBuilder | SegmentPartBuilder;
   part: WorkloadPart | null;
@@ -233,12 +233,12 @@ export class WorkloadStore {
           this.segments.set(key, { end: Infinity, format: 0, builder: new PartBuilder(), part: EMPTY_PART });
           return EMPTY_PART;
         }
-        if (into && format === 2 && !s.live) {
+        if (into && format >= 2 && !s.live) {
           // read once and consumed at once: nothing to cache
-          into.startSegment();
+          into.startSegment(format);
           cache = { end: HEADER_BYTES, format, builder: into, part: null };
         } else {
-          cache = { end: HEADER_BYTES, format, builder: format === 1 ? new PartBuilder() : new SegmentPartBuilder(), part: null };
+          cache = { end: HEADER_BYTES, format, builder: format === 1 ? new PartBuilder() : new SegmentPartBuilder(format), part: null };
           this.segments.set(key, cache);
         }
       }
@@ -389,7 +389,6 @@ export class WorkloadStore {
       // the segments' records, with a small last chunk's so chunks stay near chunkRecords
       // segments no reader has cached go into one part: nothing to concatenate, dictionaries built once
       const shared = new SegmentPartBuilder();
-      shared.reserve(segments.reduce((a, s) => a + fileSize(s.path), 0));
       const inputs: WorkloadPart[] = [];
       for (const s of segments) {
         const part = this.segment(s, shared);
@@ -497,14 +496,5 @@ export class WorkloadStore {
 
   private unlock(dir: string): void {
     fs.rmSync(path.join(dir, 'compact.lock'), { force: true });
-  }
-}
-
-/** A file's size; 0 when it is gone (a concurrent reader's compaction is excluded by the lock, but not a user's rm). */
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
   }
 }

@@ -119,8 +119,17 @@ function codes(name: string, get: (p: WorkloadPart) => Codes, type = NAME): Colu
   return { name, type, build: (p) => codesVector(get(p)) };
 }
 
+/** Text; held coded (the SQL), its codes and dictionary as they are. */
 function texts(name: string, get: (p: WorkloadPart) => Texts): ColumnSpec {
-  return { name, type: TEXT, build: (p) => textVector(get(p).values(), null) };
+  return {
+    name,
+    type: TEXT,
+    build: (p) => {
+      const t = get(p);
+      const coded = t.coded?.();
+      return coded ? codesVector(coded) : textVector(t.values(), null);
+    },
+  };
 }
 
 /** A few distinct values computed per row (labels). */

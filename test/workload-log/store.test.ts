@@ -93,13 +93,27 @@ describe('raw segments', () => {
     expect(byId([...store.records()])).toEqual(byId([record({ n: 1 }), record({ n: 2 }), ...old]));
   });
 
+  it('writes each distinct SQL text once per segment and once per chunk, and reads every record back with its own', () => {
+    const dir = fresh();
+    const dashboard = `select region, sum(amount) from sales where day >= date '2024-01-01' group by region /* ${'x'.repeat(200)} */`;
+    const recs = Array.from({ length: 40 }, (_, n) => record({ n, ...(n % 4 ? { sql: dashboard } : {}) }));
+    write(dir, recs).close();
+    const count = (file: string) => fs.readFileSync(file).toString('latin1').split(dashboard).length - 1;
+    expect(rawFiles(dir).map(count)).toEqual([1]);
+    expect([...new WorkloadStore(dir).records()]).toEqual(recs);
+    new WorkloadStore(dir).compact();
+    const chunks = path.join(dir, 'workload', 'chunks');
+    expect(fs.readdirSync(chunks).filter((f) => f.endsWith('.text.arrow')).map((f) => count(path.join(chunks, f)))).toEqual([1]);
+    expect([...new WorkloadStore(dir).records()]).toEqual(recs);
+  });
+
   it('names the format of a segment this keel does not read, and reads the others', () => {
     const dir = fresh();
     write(dir, [record({ n: 1 })]).close();
-    fs.writeFileSync(path.join(dir, 'workload', 'raw', `w-000000001-4194305-000000abcdef.wlog`), Buffer.concat([segmentHeader(3), Buffer.alloc(20)]));
+    fs.writeFileSync(path.join(dir, 'workload', 'raw', `w-000000001-4194305-000000abcdef.wlog`), Buffer.concat([segmentHeader(4), Buffer.alloc(20)]));
     const w = warnings();
     expect([...new WorkloadStore(dir, { warn: w.warn }).records()].map((r) => r.id)).toEqual(['r1']);
-    expect(w.messages).toEqual([expect.stringMatching(/segment format 3; this keel reads formats 1 and 2; its 28 bytes are ignored/)]);
+    expect(w.messages).toEqual([expect.stringMatching(/segment format 4; this keel reads formats 1, 2 and 3; its 28 bytes are ignored/)]);
   });
 
   it('reads a live writer without warnings, even mid-frame', () => {
