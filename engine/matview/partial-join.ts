@@ -189,7 +189,7 @@ export function partialJoin(query: ast.Query, b: ast.SelectBody, view: Materiali
   const order = orderByOrdinals(query, b);
   if (!order) return null;
   const joined = others.map((t) => t.qualifier).join(', ');
-  const grouping = b.groupBy.length ? `grouped by ${b.groupBy.length} expressions` : 'aggregated over all its groups';
+  const grouping = b.groupBy.length ? `grouped by ${b.groupBy.length} expression${b.groupBy.length === 1 ? '' : 's'}` : 'aggregated over all its groups';
   return {
     reason: `a partial join: the view covers ${vf.tables.length} of the query's ${qf.tables.length} tables and its conditions, ${joined} joined to its grouping columns, ${grouping}, aggregates combined from the view's`,
     query: (names) =>
