@@ -20,7 +20,9 @@
  *
  * Column references are compared after qualifying each with the query's name
  * for its table (the view's aliases translated), so the view and the query
- * may name and alias their tables differently. Only inner and comma joins of
+ * may name and alias their tables differently. With no other table, this is
+ * a roll-up that rollup.ts, which compares FROM clauses as written, missed:
+ * the same tables and conditions under other aliases or qualifications. Only inner and comma joins of
  * base tables, each of the view's tables once in the query, no subqueries.
  */
 import type * as ast from '../sql/ast.js';
@@ -84,6 +86,12 @@ function qualify(e: ast.Expr, scope: readonly Scoped[], rename: (q: string) => s
   return failed ? null : out;
 }
 
+/** The same condition, an equality either way round (`a.k = b.k` is `b.k = a.k`). */
+function samePredicate(a: ast.Expr, b: ast.Expr): boolean {
+  if (sameExpr(a, b)) return true;
+  return a.kind === 'binary' && b.kind === 'binary' && a.op === '=' && b.op === '=' && sameExpr(a.left, b.right) && sameExpr(a.right, b.left);
+}
+
 /** Whether the qualified expression reads a column of one of `qualifiers`. */
 function reads(e: ast.Expr, qualifiers: ReadonlySet<string>): boolean {
   return someNode(e, (n) => n.kind === 'column' && n.table !== null && qualifiers.has(n.table.name));
@@ -97,7 +105,7 @@ export function partialJoin(query: ast.Query, b: ast.SelectBody, view: Materiali
   if (!table) return null;
   const qf = flatten(b.from, catalog);
   const vf = flatten(v.from, catalog);
-  if (!qf || !vf || qf.tables.length <= vf.tables.length) return null;
+  if (!qf || !vf || qf.tables.length < vf.tables.length) return null;
   // each of the view's tables is one table of the query
   const toQuery = new Map<string, string>();
   for (const t of vf.tables) {
@@ -135,8 +143,8 @@ export function partialJoin(query: ast.Query, b: ast.SelectBody, view: Materiali
     if (!n) return null;
     queryPreds.push(n);
   }
-  if (!viewPreds.every((c) => queryPreds.some((q) => sameExpr(q, c)))) return null;
-  const residual = queryPreds.filter((q) => !viewPreds.some((c) => sameExpr(q, c)));
+  if (!viewPreds.every((c) => queryPreds.some((q) => samePredicate(q, c)))) return null;
+  const residual = queryPreds.filter((q) => !viewPreds.some((c) => samePredicate(q, c)));
 
   const pos = query.pos;
   const col = (name: string): ast.Expr => ({ kind: 'column', table: { name: VIEW_ALIAS, pos }, name: { name, pos }, pos });
@@ -190,8 +198,11 @@ export function partialJoin(query: ast.Query, b: ast.SelectBody, view: Materiali
   if (!order) return null;
   const joined = others.map((t) => t.qualifier).join(', ');
   const grouping = b.groupBy.length ? `grouped by ${b.groupBy.length} expression${b.groupBy.length === 1 ? '' : 's'}` : 'aggregated over all its groups';
+  const filters = residual.length ? ', a filter on its grouping columns' : '';
   return {
-    reason: `a partial join: the view covers ${vf.tables.length} of the query's ${qf.tables.length} tables and its conditions, ${joined} joined to its grouping columns, ${grouping}, aggregates combined from the view's`,
+    reason: others.length
+      ? `a partial join: the view covers ${vf.tables.length} of the query's ${qf.tables.length} tables and its conditions, ${joined} joined to its grouping columns, ${grouping}, aggregates combined from the view's`
+      : `a roll-up: the view's tables and conditions, named as the query names them${filters}, ${grouping}, aggregates combined from the view's`,
     query: (names) =>
       selectQuery(
         {

@@ -31,6 +31,9 @@ const JOINS: [string, string[], boolean][] = [
   ['select d.name, sum(f.v) as sv from fact f join dim d on f.k = d.k where f.v > 10 group by d.name having count(*) > 5 order by sv desc, d.name limit 3', ['pj_fact'], true],
   // joined on another grouping column
   ['select d.name, sum(f.v) as sv, min(f.x) as mn from fact f join dim d on f.g = d.k where f.v > 10 group by d.name', ['pj_fact'], false],
+  // the view's tables and conditions under other names: a roll-up the text comparison of rollup.ts misses
+  ['select dim.name, sum(v) as sv, count(*) as n from dim, fact where dim.k = fact.k and g between 1 and 3 group by dim.name', ['pj_join'], false],
+  ['select g, sum(v) as sv, avg(x) as ax from fact as t where t.v > 10 and t.k < 12 group by g', ['pj_fact'], false],
   ['select z.area, sum(f.v) as sv, count(*) as n, max(f.x) as mx from fact f join dim d on f.k = d.k join zone z on d.name = z.name group by z.area', ['pj_join'], false],
   ['select z.area, f.g, sum(f.v) as sv from fact f join dim d on f.k = d.k join zone z on d.name = z.name where f.v > 10 and z.area <> \'south\' group by z.area, f.g', ['pj_fact'], false],
 ];
@@ -124,7 +127,7 @@ describe('partial-join rewrites to materialized views', () => {
       }
     }
     expect(used.get('pj_fact') ?? 0).toBeGreaterThan(20);
-    expect(used.get('pj_join') ?? 0).toBeGreaterThan(3);
+    expect(used.get('pj_join') ?? 0).toBeGreaterThan(6);
   }, 180_000);
 
   it('says so in EXPLAIN, reads the view\'s table joined to the others, and is turned off by the setting', async () => {
