@@ -12,10 +12,23 @@
  * days of new sales is appended, the views step refreshes the views, and the
  * refresh time per append is reported, with the dashboard checked again.
  *
+ * With --workload tpch, the TPC-H stream instead: TPC-H data at --sf, ANALYZE
+ * (the daemon's maintenance does it; the view advisor estimates a roll-up
+ * view's rows from its distinct counts), then --queries queries of `keel gen
+ * workload tpch` (seed --seed) run once as the log the views step mines, and
+ * the views step until it creates no more views. The measured workload is
+ * the next stream (seed --seed + 1: the same mix with new parameters, so a
+ * view made for one text of the mined stream answers it only if it answers
+ * its new parameters, by a roll-up, a residual filter or a partial join),
+ * run --rounds times with rewriting off (before) and on (after), both warm
+ * as above, every query's rows after checked against its rows before. No
+ * appends: the stream does not change its tables.
+ *
  * The machine's load average is printed beside the figures: on a shared
  * machine they are figures under that load, not quiet ones.
  *
  *   node dist/bench/matviews.js [--days 60] [--rows-per-day 20000] [--rounds 5] [--appends 3]
+ *   node dist/bench/matviews.js --workload tpch [--sf 1] [--queries 200] [--seed 1] [--rounds 3]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,13 +36,15 @@ import * as path from 'node:path';
 import { attachWorkloadLog, Database } from '../index.js';
 import { defaultConfig, type AutonomicsConfig } from '../advisor/autonomics/index.js';
 import { viewsStep } from '../advisor/matviews/index.js';
-import { materializedViews } from '../engine/index.js';
+import { materializedViews, tpchTables } from '../engine/index.js';
+import { tpchWorkload } from '../workload-log/index.js';
 import { flag } from './args.js';
 
 const days = Number(flag('--days', '60'));
 const rowsPerDay = Number(flag('--rows-per-day', '20000'));
 const rounds = Number(flag('--rounds', '5'));
 const appends = Number(flag('--appends', '3'));
+const workload = flag('--workload', 'dashboard');
 const STORES = 200;
 const PRODUCTS = 1000;
 
@@ -98,7 +113,7 @@ function differences(a: readonly string[], b: readonly string[]): number {
   return a.reduce((n, x, i) => n + (x === b[i] ? 0 : 1), 0);
 }
 
-async function main(): Promise<void> {
+async function dashboardCase(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-mv-'));
   const db = await Database.open(dir, { workloadLog: false });
   const log = attachWorkloadLog(db);
@@ -161,4 +176,76 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** The TPC-H stream before and after the views step, both replays warm (see the header). */
+async function tpchCase(): Promise<void> {
+  const sf = Number(flag('--sf', '1'));
+  const queries = Number(flag('--queries', '200'));
+  const seed = Number(flag('--seed', '1'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-mv-tpch-'));
+  const db = await Database.open(dir, { workloadLog: false });
+  const log = attachWorkloadLog(db);
+  const d = defaultConfig();
+  const policy: AutonomicsConfig = { ...d, maxLoadAverage: 1e9, mining: { ...d.mining, minQueries: 1 }, views: { ...d.views, maxViews: 100, minSecondsPerDay: 1e-3 } };
+  try {
+    const loadStart = performance.now();
+    for (const t of tpchTables(sf)) {
+      await db.execute(t.ddl);
+      await db.append(t.name, t.batches(), t.rows);
+    }
+    await db.query('analyze');
+    const loadMs = performance.now() - loadStart;
+    const mined = [...tpchWorkload({ queries, seed, sf })].map((l) => l.sql);
+    const stream = [...tpchWorkload({ queries, seed: seed + 1, sf })];
+    const texts = stream.map((l) => l.sql);
+    await replay(db, mined);
+    log.flush();
+    const buildStart = performance.now();
+    const created: { name: string; sql: string }[] = [];
+    for (;;) {
+      const r = await viewsStep(db, policy);
+      if (r.created.length === 0) break;
+      created.push(...r.created.map((c) => ({ name: c.name, sql: c.sql })));
+    }
+    const buildMs = performance.now() - buildStart;
+    await db.query('set mv_enable_aqmv_for_session to off');
+    const before = await warm(db, texts);
+    await db.query('set mv_enable_aqmv_for_session to on');
+    const after = await warm(db, texts);
+    // which TPC-H queries a view answered, by the query's number
+    const answered = new Map<number, number>();
+    for (const l of stream) {
+      const head = String((await db.query(`explain ${l.sql}`)).rows()[0]![0]);
+      if (head.startsWith('Materialized view ')) answered.set(l.query, (answered.get(l.query) ?? 0) + 1);
+    }
+    const mismatched = stream.filter((_, i) => before.rows[i] !== after.rows[i]).map((l) => l.query);
+    const views = Object.values(materializedViews(db.catalog())).filter((v) => v.auto);
+    console.log(
+      JSON.stringify(
+        {
+          machine: { cores: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+          data: { sf, loadMs: Math.round(loadMs) },
+          queries,
+          rounds,
+          beforeMs: Math.round(before.ms),
+          afterMs: Math.round(after.ms),
+          speedup: Math.round((before.ms / after.ms) * 100) / 100,
+          viewsCreated: created,
+          viewRows: views.reduce((n, v) => n + (db.catalog().tables[v.table]?.rows ?? 0), 0),
+          answeredByQuery: Object.fromEntries([...answered].sort((a, b) => a[0] - b[0])),
+          buildMs: Math.round(buildMs),
+          identicalResults: mismatched.length === 0,
+          mismatchedQueries: mismatched,
+        },
+        null,
+        1,
+      ),
+    );
+  } finally {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (workload === 'tpch') await tpchCase();
+else if (workload === 'dashboard') await dashboardCase();
+else throw new Error(`--workload is dashboard or tpch, not ${workload}`);

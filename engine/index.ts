@@ -15,8 +15,11 @@ export type { ZonePredicate } from './plan/physical.js';
 export type { Catalog, TableMeta, ColumnMeta, DistStyle } from './catalog/catalog.js';
 export { describeDistStyle, isInterleaved, materializedViews, type MaterializedViewMeta, type RefreshEntry } from './catalog/catalog.js';
 export { isAutomaticView, markAutomaticView } from './catalog/auto-views.js';
-// the advisor asks the rewrite itself whether a candidate view would answer a query: exactly, or (viewRewrite) by a roll-up too
+// the advisor asks the rewrite itself whether a candidate view would answer a query: exactly, or (viewRewrite) by a roll-up or partial join too
 export { exactViewMatch, viewRewrite } from './matview/rewrite.js';
+export { viewShape } from './matview/shape.js';
+// the view advisor reads the syntax of logged queries with the same walks the rewrite uses
+export { containsAggregate, containsSubquery, someNode } from './plan/ast-walks.js';
 export { isFresh as isViewFresh } from './matview/refresh.js';
 export { storageTableName } from './statements/materialized-view.js';
 export {

@@ -11,14 +11,12 @@
  * same thing in the view).
  *
  * Whether a candidate answers a query is not decided here: the engine's own
- * rewrite is asked (exactViewMatch over a catalog holding only the candidate,
- * fresh by construction). So the candidates can only claim queries the
- * rewrite will in fact send to the view, and when the rewrite learns more
- * (roll-ups from a finer grouping, residual filters), the coarser roll-up
- * family that `candidatesOf` already offers (rollup.ts) claims those queries
- * with no change to the benefit rule or the lifecycle.
+ * rewrite is asked (viewRewrite over a catalog holding only the candidate,
+ * fresh by construction): exact matches, roll-ups with residual filters, and
+ * partial joins. So the candidates can only claim queries the rewrite will in
+ * fact send to the view, the coarser roll-up family (rollup.ts) among them.
  */
-import { exactViewMatch, type Catalog, type MaterializedViewMeta } from '../../engine/index.js';
+import { viewRewrite, viewShape, type Catalog, type MaterializedViewMeta } from '../../engine/index.js';
 import { parseStatement } from '../../engine/sql/index.js';
 import type * as ast from '../../engine/sql/ast.js';
 import { tokenize, type Token } from '../../engine/sql/lexer.js';
@@ -32,6 +30,12 @@ export interface Candidate {
   readonly tables: readonly string[];
   /** The mined queries it answers. */
   readonly serves: readonly MinedQuery[];
+  /**
+   * The rows it will hold, estimated from statistics, for a roll-up view;
+   * null for a view of its queries' own shape, which holds about what the
+   * largest of them returned (decide.ts).
+   */
+  readonly rows: number | null;
 }
 
 /** The pieces of a SELECT's text: its output items and the clauses from FROM through HAVING. */
@@ -140,15 +144,32 @@ function viewSql(members: readonly Parsed[]): string {
   return `select ${first.text.distinct ? 'distinct ' : ''}${items.join(', ')} ${first.text.tail}`;
 }
 
-/** A catalog holding `candidate` as the only materialized view, fresh (no base table to be stale against). */
+/**
+ * A catalog holding `candidate` as the only materialized view, fresh (no base
+ * table to be stale against), with an empty table for its rows: the roll-up
+ * and partial-join rewrites read the stored columns (the view's, then the
+ * hidden states an aggregate view keeps) from it.
+ */
 function hypothetical(catalog: Catalog, sql: string): Catalog {
   // the rewrite reads columns by position: one name per output item (the names themselves are not compared)
   const columns = (selectText(sql)?.items ?? []).map((_, i) => `c${i + 1}`);
+  let stored = columns;
+  try {
+    const s = parseStatement(sql);
+    const shape = s.kind === 'select' ? viewShape(s.query, catalog) : null;
+    if (shape?.kind === 'aggregate') stored = [...columns, ...shape.hidden];
+  } catch {
+    // not a query the rewrite can read: it answers nothing
+  }
+  const base = Object.values(catalog.tables)[0];
   const mv: MaterializedViewMeta = { name: 'keel_candidate', sql, table: 'keel_candidate', columns, autoRefresh: false, owner: 'advisor', base: [], createdAt: 0, refreshes: [] };
-  return { ...catalog, materializedViews: { keel_candidate: mv } };
+  const tables = base
+    ? { ...catalog.tables, keel_candidate: { ...base, name: 'keel_candidate', rows: 0, segments: [], columns: stored.map((name) => ({ name, type: { id: 'double' as const }, notNull: false, encoding: 'auto' as const, encodingExplicit: false })) } }
+    : catalog.tables;
+  return { ...catalog, tables, materializedViews: { keel_candidate: mv } };
 }
 
-/** Whether the engine's rewrite would answer `sql` from a fresh view of `viewQuery`. */
+/** Whether the engine's rewrite would answer `sql` from a fresh view of `viewQuery`: exactly, by a roll-up or by a partial join. */
 export function answers(catalog: Catalog, viewQuery: string, sql: string): boolean {
   let s;
   try {
@@ -156,7 +177,25 @@ export function answers(catalog: Catalog, viewQuery: string, sql: string): boole
   } catch {
     return false;
   }
-  return s.kind === 'select' && exactViewMatch(s.query, hypothetical(catalog, viewQuery)) !== null;
+  return s.kind === 'select' && viewRewrite(s.query, hypothetical(catalog, viewQuery)) !== null;
+}
+
+/**
+ * The rows a roll-up view grouped by `groupBy` over `tables` will hold: the
+ * product of the columns' distinct values (ANALYZE's, a NULL counting as one
+ * more), at most the largest table's rows; that largest table's rows when a
+ * column has no statistics (the view is then taken to be as large as its
+ * input, which keeps it from being made on a guess).
+ */
+function rollupRows(groupBy: readonly ast.ColumnRef[], tables: readonly string[], catalog: Catalog): number {
+  const largest = Math.max(0, ...tables.map((t) => catalog.tables[t]?.rows ?? 0));
+  let product = 1;
+  for (const c of groupBy) {
+    const stats = tables.flatMap((t) => catalog.tables[t]?.stats?.columns.filter((x) => x.name === c.name.name) ?? []);
+    if (stats.length !== 1) return largest;
+    product *= stats[0]!.distinct + (stats[0]!.nulls > 0 ? 1 : 0);
+  }
+  return Math.min(product, largest);
 }
 
 /**
@@ -177,14 +216,16 @@ export function candidatesOf(queries: readonly MinedQuery[], catalog: Catalog): 
     g.queries.push(q);
   }
   const out: Candidate[] = [];
-  const offer = (sql: string, queries: readonly MinedQuery[]) => {
+  const offer = (sql: string, queries: readonly MinedQuery[], rows: ((tables: readonly string[]) => number) | null) => {
     const serves = queries.filter((q) => answers(catalog, sql, q.sql));
-    if (serves.length) out.push({ sql, tables: [...new Set(serves.flatMap((q) => q.tables))].sort(), serves });
+    if (serves.length === 0) return;
+    const tables = [...new Set(serves.flatMap((q) => q.tables))].sort();
+    out.push({ sql, tables, serves, rows: rows && rows(tables) });
   };
-  for (const g of shapes.values()) offer(viewSql(g.parsed), g.queries);
-  // the coarser family: claims what the rewrite can roll up (nothing while it matches exactly; rollup.ts)
+  for (const g of shapes.values()) offer(viewSql(g.parsed), g.queries, null);
+  // the coarser family, answering by roll-ups and partial joins (rollup.ts)
   const all = [...shapes.values()].flatMap((g) => g.parsed.map((p, i) => ({ p, q: g.queries[i]! })));
   const rollups = rollupViews(all.map(({ p, q }) => ({ sql: q.sql, query: p.query, fromKey: keyOf(p.body.from) })));
-  for (const sql of rollups) offer(sql, all.map((x) => x.q));
+  for (const r of rollups) offer(r.sql, all.map((x) => x.q), (tables) => rollupRows(r.groupBy, tables, catalog));
   return out;
 }

@@ -14,7 +14,8 @@
  * Before a view exists every term is an estimate from the log: its rows are
  * the most rows one of its queries returned (an exact-match view holds the
  * query's answer; a query with LIMIT may have returned fewer, so its view is
- * taken to be as large as its largest base table), a read of them costs what
+ * taken to be as large as its largest base table), or for a roll-up view the
+ * candidate's own estimate from the grouping columns' statistics, a read of them costs what
  * the log says reading rows costs on this machine (mine.ts), and one refresh costs one build,
  * the longest of its queries' mean times (a full recompute; an incremental
  * refresh after appends costs less, so this errs against the view). Once it
@@ -50,13 +51,13 @@ export interface ViewEstimate {
 
 export function estimate(c: Candidate, mined: MinedWorkload, catalog: Catalog, days: number, windowDays: number): ViewEstimate {
   const limited = c.serves.some((q) => /\blimit\b/i.test(q.sql));
-  const rows = limited ? Math.max(...c.tables.map((t) => catalog.tables[t]?.rows ?? 0)) : Math.max(...c.serves.map((q) => q.maxRows));
+  const rows = c.rows ?? (limited ? Math.max(...c.tables.map((t) => catalog.tables[t]?.rows ?? 0)) : Math.max(...c.serves.map((q) => q.maxRows)));
   const executions = c.serves.reduce((n, q) => n + q.count, 0);
   const baseMs = c.serves.reduce((n, q) => n + q.totalMs, 0);
   const readMs = executions * (mined.msPerQuery + rows * mined.msPerRow);
   const buildMs = Math.max(...c.serves.map((q) => q.totalMs / q.count));
   const refreshesPerDay = c.tables.reduce((n, t) => n + (mined.changes.get(t) ?? 0), 0) / days;
-  const columns = (c.sql.match(/ as c\d+/g) ?? []).length || 1;
+  const columns = (c.sql.match(/ as [cga]\d+/g) ?? []).length || 1;
   const baseSecondsPerDay = baseMs / 1000 / days;
   const readSecondsPerDay = readMs / 1000 / days;
   const refreshSecondsPerDay = (refreshesPerDay * buildMs) / 1000;

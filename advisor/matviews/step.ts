@@ -23,7 +23,7 @@ import type { StepContext } from '../autonomics/cycle.js';
 import { applyLockPath } from '../autonomics/lifecycle.js';
 import { gateClosed } from '../autonomics/policy.js';
 import { tryLock } from '../autonomics/file-lock.js';
-import { candidatesOf, type Candidate } from './candidates.js';
+import { answers, candidatesOf, type Candidate } from './candidates.js';
 import { doesNotPay, estimate, stoppedPaying, type ViewEstimate } from './decide.js';
 import { readLedger, updateLedger, patchEntry, type AutoViewEntry } from './ledger.js';
 import { measureOf, viewHits } from './ledger-rows.js';
@@ -143,7 +143,11 @@ async function createPaying(db: Database, config: AutonomicsConfig, now: Date, c
   const known = new Map(ledger.views.map((e) => [e.sql, e]));
   const held: { sql: string; reason: string }[] = [];
   const paying: { c: Candidate; e: ViewEstimate }[] = [];
-  for (const c of candidatesOf(mined.queries, catalog)) {
+  // a query a view already answers (the user's or ours, fresh now or after its next refresh) is no view's evidence: a roll-up
+  // candidate could otherwise claim the queries of a view made by an earlier cycle and be made beside it
+  const views = Object.values(materializedViews(catalog));
+  const open = mined.queries.filter((q) => !views.some((mv) => answers(catalog, mv.sql, q.sql)));
+  for (const c of candidatesOf(open, catalog)) {
     const e = estimate(c, mined, catalog, days, config.mining.sinceMs / 86_400_000);
     const before = known.get(c.sql);
     const excluded = c.tables.find((t) => config.excludeTables.includes(t));

@@ -10,14 +10,17 @@
  *
  * Failing an exact match, a roll-up (rollup.ts): the query aggregates a
  * fresh view's groups again, by fewer of its grouping expressions and with
- * filters on them; the view with the fewest rows that answers it is used.
- * Views that cover part of a query's joins are not matched yet.
+ * filters on them; or a partial join (partial-join.ts): the query joins a
+ * fresh view's tables to others, and the view's groups are joined to those
+ * and aggregated again. The view with the fewest rows that answers it is
+ * used.
  */
 import type * as ast from '../sql/ast.js';
 import { selectQuery } from '../sql/build.js';
 import type { Catalog, MaterializedViewMeta } from '../catalog/catalog.js';
 import { materializedViews } from '../catalog/catalog.js';
 import { isFresh, viewQuery } from './refresh.js';
+import { partialJoin } from './partial-join.js';
 import { rollup } from './rollup.js';
 import { orderByOrdinals, sameAst, sameExpr } from './shape.js';
 
@@ -46,7 +49,7 @@ export function exactViewMatch(query: ast.Query, catalog: Catalog): ViewRewrite 
   return null;
 }
 
-/** What answers `query` when rewriting is on: an exact match (exactViewMatch), else the smallest fresh view it rolls up from, or null. */
+/** What answers `query` when rewriting is on: an exact match (exactViewMatch), else the smallest fresh view it rolls up from or joins, or null. */
 export function viewRewrite(query: ast.Query, catalog: Catalog): ViewRewrite | null {
   const exact = exactViewMatch(query, catalog);
   if (exact) return exact;
@@ -64,7 +67,8 @@ export function viewRewrite(query: ast.Query, catalog: Catalog): ViewRewrite | n
     } catch {
       continue;
     }
-    const r = rollup(query, b, view, vq, catalog);
+    // a roll-up over the same tables, else the view joined to the query's other tables
+    const r = rollup(query, b, view, vq, catalog) ?? partialJoin(query, b, view, vq, catalog);
     if (!r) continue;
     best = { view, reason: r.reason, rewrite: r.query };
     bestRows = rows;

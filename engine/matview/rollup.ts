@@ -23,7 +23,7 @@ import type * as ast from '../sql/ast.js';
 import { selectQuery } from '../sql/build.js';
 import type { SqlType } from '../types.js';
 import type { Catalog, ColumnMeta, MaterializedViewMeta } from '../catalog/catalog.js';
-import { containsSubquery, isAggregateCall, someNode } from '../plan/ast-walks.js';
+import { containsAggregate, containsSubquery, isAggregateCall, someNode } from '../plan/ast-walks.js';
 import { orderByOrdinals, sameAst, sameExpr, viewShape } from './shape.js';
 
 /** What a roll-up read: the query over the view's table, and how it matched (EXPLAIN says it). */
@@ -33,7 +33,7 @@ export interface RollupPlan {
 }
 
 /** The view's stored columns with the expression each holds (the view's items, then its hidden states). */
-interface Stored {
+export interface Stored {
   readonly name: string;
   readonly type: SqlType;
   readonly expr: ast.Expr;
@@ -45,6 +45,8 @@ export function rollup(query: ast.Query, b: ast.SelectBody, view: MaterializedVi
   if (v.kind !== 'select' || v.groupBy.length === 0 || v.distinct || v.having || v.groupingSets?.length || v.windows.length || v.qualify) return null;
   if (b.distinct || b.groupingSets?.length || b.windows.length || b.qualify) return null;
   if (!sameAst(b.from, v.from)) return null;
+  // a query that does not aggregate wants a row per base row; the view has one per group
+  if (b.groupBy.length === 0 && b.having === null && !b.items.some((i) => i.kind === 'expr' && containsAggregate(i.expr))) return null;
   const table = catalog.tables[view.table];
   if (!table) return null;
   const stored = storedColumns(vq, view, table.columns, catalog);
@@ -121,7 +123,7 @@ export function rollup(query: ast.Query, b: ast.SelectBody, view: MaterializedVi
 }
 
 /** The stored table's columns with what each holds; null when the table is not the view's query's shape (stored by an older keel). */
-function storedColumns(vq: ast.Query, view: MaterializedViewMeta, columns: readonly ColumnMeta[], catalog: Catalog): Stored[] | null {
+export function storedColumns(vq: ast.Query, view: MaterializedViewMeta, columns: readonly ColumnMeta[], catalog: Catalog): Stored[] | null {
   const shape = viewShape(vq, catalog);
   const body = shape.kind === 'aggregate' ? shape.stateQuery.body : vq.body;
   if (body.kind !== 'select') return null;
@@ -153,7 +155,7 @@ function plainCall(e: ast.Expr, fn: string, arg: ast.Expr | null): boolean {
 }
 
 /** The query's aggregate call `x` from the view's stored columns, or null when they do not hold what it needs. */
-function combine(x: ast.FunctionCall, stored: readonly Stored[], col: (name: string) => ast.Expr, pos: number): ast.Expr | null {
+export function combine(x: ast.FunctionCall, stored: readonly Stored[], col: (name: string) => ast.Expr, pos: number): ast.Expr | null {
   if (x.distinct || x.filter || x.withinGroup || x.approximate || x.over) return null;
   const arg = x.star ? null : x.args.length === 1 ? x.args[0]! : undefined;
   if (arg === undefined) return null;
@@ -186,7 +188,7 @@ function combine(x: ast.FunctionCall, stored: readonly Stored[], col: (name: str
   }
 }
 
-function conjuncts(e: ast.Expr): ast.Expr[] {
+export function conjuncts(e: ast.Expr): ast.Expr[] {
   return e.kind === 'binary' && e.op === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
 
@@ -196,7 +198,7 @@ function conjuncts(e: ast.Expr): ast.Expr[] {
  * mapped. Generic over the AST's shapes, so a new expression kind needs no
  * case here.
  */
-function mapExpr(e: ast.Expr, f: (x: ast.Expr) => ast.Expr | null): ast.Expr {
+export function mapExpr(e: ast.Expr, f: (x: ast.Expr) => ast.Expr | null): ast.Expr {
   const visit = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(visit);
     if (node === null || typeof node !== 'object') return node;

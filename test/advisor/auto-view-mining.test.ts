@@ -120,7 +120,15 @@ describe('mining the log for views', () => {
       'select d.name, sum(f.v) from f join d on f.d = d.id group by 1',
     ]);
     expect(cands.find((c) => c.tables[0] === 'events')!.sql).toBe('select day as c1, count(*) as c2 from events group by day');
-    expect(cands).toHaveLength(6);
+    // and the roll-up family of f join d (rollup.ts): all its texts, the two filtered ones, and those grouped by d.name alone,
+    // each answering what the rewrite rolls up from it; without statistics each is taken to be as large as f
+    const rollups = cands.filter((c) => c.rows !== null);
+    expect(rollups.map((c) => [c.sql, c.serves.length, c.rows])).toEqual([
+      ['select d.name as g1, count(*) as a1, sum(f.v) as a2 from f join d on f.d = d.id group by d.name', 3, 100_000],
+      ['select d.name as g1, f.v as g2, count(*) as a1, max(f.v) as a2, sum(f.v) as a3 from f join d on f.d = d.id group by d.name, f.v', 5, 100_000],
+      ['select d.name as g1, f.v as g2, max(f.v) as a1 from f join d on f.d = d.id group by d.name, f.v', 2, 100_000],
+    ]);
+    expect(cands).toHaveLength(9);
   });
 });
 
@@ -129,6 +137,7 @@ describe('the benefit/cost rule', () => {
     sql,
     tables: ['d', 'f'],
     serves: serves.map((s, i) => ({ sql: `q${i}`, fingerprint: `fp${i}`, count: 100, totalMs: 10_000, maxRows: 10, tables: ['d', 'f'], ...s })),
+    rows: null,
   });
   const workload = (changes: Record<string, number>): MinedWorkload => ({ queries: [], msPerRow: 0.01, msPerQuery: 1, changes: new Map(Object.entries(changes)) });
 
@@ -186,7 +195,7 @@ describe('roll-up candidates', () => {
         "select d.name, avg(f.v) as a from f join d on f.d = d.id where d.name in ('x', 'y') group by d.name order by a",
         'select f.day, count(*) from f join d on f.d = d.id group by f.day',
       ]),
-    ).toEqual(['select d.name as g1, f.day as g2, count(*) as a1, count(f.v) as a2, sum(f.v) as a3 from f join d on f.d = d.id group by d.name, f.day']);
+    ).toEqual([{ sql: 'select d.name as g1, f.day as g2, count(*) as a1, count(f.v) as a2, sum(f.v) as a3 from f join d on f.d = d.id group by d.name, f.day', groupBy: [expect.objectContaining({ name: expect.objectContaining({ name: 'name' }) }), expect.objectContaining({ name: expect.objectContaining({ name: 'day' }) })] }]);
   });
 
   it('needs two queries of the family, and leaves out what it cannot roll up', () => {
@@ -195,9 +204,32 @@ describe('roll-up candidates', () => {
       of([
         'select d.name, sum(f.v) from f join d on f.d = d.id group by d.name having sum(f.v) > 3',
         'select d.name, count(distinct f.v) from f join d on f.d = d.id group by d.name',
-        'select d.name, sum(f.v * 2) from f join d on f.d = d.id group by d.name',
+        'select d.name, sum(f.v) + 1 from f join d on f.d = d.id group by d.name',
         'select d.name, sum(f.v) from f join d on f.d = d.id where f.v > f.d group by d.name',
       ]),
     ).toEqual([]);
+  });
+
+  it('rolls up aggregates of expressions under a bound made of constants: TPC-H Q1 with its moving date', () => {
+    const q1 = (delta: number) =>
+      `select l_returnflag, l_linestatus, sum(l_quantity) as sum_qty, sum(l_extendedprice * (1 - l_discount)) as sum_disc_price, avg(l_discount) as avg_disc, count(*) as count_order from lineitem where l_shipdate <= date '1998-12-01' - interval '${delta}' day group by l_returnflag, l_linestatus order by l_returnflag, l_linestatus`;
+    const views = of([q1(90), q1(61), 'select l_shipmode, sum(l_quantity) from lineitem where l_discount between 0.05 and 0.07 group by l_shipmode']);
+    const expected =
+      'select l_linestatus as g1, l_returnflag as g2, l_shipdate as g3, count(*) as a1, count(l_discount) as a2, sum(l_discount) as a3, sum(l_extendedprice * (1 - l_discount)) as a4, sum(l_quantity) as a5 from lineitem group by l_linestatus, l_returnflag, l_shipdate';
+    // Q1's own family, and the whole FROM's (grouped by all five columns, which the cost rule weighs with its rows)
+    expect(views.map((v) => v.sql)).toContain(expected);
+    expect(views).toHaveLength(2);
+    const lineitem = fakeTable('lineitem', 6_000_000, ['l_returnflag', 'l_linestatus', 'l_shipdate', 'l_quantity', 'l_extendedprice', 'l_discount', 'l_shipmode']);
+    const stats = (name: string, distinct: number) => ({ name, nulls: 0, distinct, min: null, max: null });
+    const analyzed = { ...lineitem, stats: { analyzedAt: 0, rows: 6_000_000, changedRows: 0, columns: [stats('l_returnflag', 3), stats('l_linestatus', 2), stats('l_shipdate', 2526), stats('l_shipmode', 7), stats('l_discount', 11)] } };
+    const mined = (sql: string) => ({ sql, fingerprint: 'q1', count: 5, totalMs: 5000, maxRows: 4, tables: ['lineitem'] });
+    for (const [cat, rows] of [[fakeCatalog([analyzed]), 3 * 2 * 2526], [fakeCatalog([lineitem]), 6_000_000]] as const) {
+      const cands = candidatesOf([mined(q1(90)), mined(q1(61)), mined(q1(117))], cat);
+      const rollup = cands.find((c) => c.sql === expected)!;
+      // the engine's rewrite answers every Q1 text from it, whatever its date
+      expect(rollup.serves.map((q) => q.sql)).toEqual([q1(90), q1(61), q1(117)]);
+      // its rows from ANALYZE's distinct counts; without statistics, as many as the table's
+      expect(rollup.rows).toBe(rows);
+    }
   });
 });

@@ -52,7 +52,7 @@ async function runReports(db: Database, times: number): Promise<void> {
 }
 
 describe('automatic materialized views', () => {
-  it('creates views for a repeated dashboard, one per shape, that the rewrite reads with the same answers', async () => {
+  it('creates views for a repeated dashboard until a view answers every report, which the rewrite reads with the same answers', async () => {
     const dir = tmp();
     const db = await Database.open(dir, { slices: 2, workloadLog: false });
     const log = attachWorkloadLog(db);
@@ -63,14 +63,15 @@ describe('automatic materialized views', () => {
       const first = await viewsStep(db, config());
       expect(first.skipped).toBeNull();
       expect(first.created).toHaveLength(1);
-      const second = await viewsStep(db, config());
-      expect(second.created).toHaveLength(1);
+      // one view a cycle until every report is answered: one per shape, or one roll-up (by day and region) answering all three,
+      // whichever paid more on this machine's timings
+      const made = [...first.created, ...(await viewsStep(db, config())).created];
+      expect((await viewsStep(db, config())).created).toEqual([]);
       const views = materializedViews(db.catalog());
-      expect(Object.keys(views).sort()).toEqual(['auto_mv_1', 'auto_mv_2']);
+      const names = Object.keys(views).sort();
+      expect(names).toEqual(made.map((m) => m.name).sort());
+      expect(names.length === 1 ? views[names[0]!]!.sql : names.map((n) => views[n]!.sql).join('\n')).toMatch(names.length === 1 ? /group by f\.day, s\.region$/ : /count\(\*\) as c\d/);
       expect(Object.values(views).every((v) => v.auto === true)).toBe(true);
-      // the two by-region queries merged into one view that answers both
-      const byRegion = Object.values(views).find((v) => !v.sql.includes('where'))!;
-      expect(byRegion.sql).toMatch(/count\(\*\) as c\d/);
       for (const q of REPORTS) {
         const plan = (await db.query(`explain ${q}`)).rows().map((r) => String(r[0])).join('\n');
         expect(plan).toMatch(/Materialized view auto_mv_\d answers this query/);
@@ -83,13 +84,13 @@ describe('automatic materialized views', () => {
       await runReports(db, 2);
       log.flush();
       const rows = ledgerRows(dir, db.catalog(), config().mining.sinceMs);
-      expect(rows.map((r) => [r.name, r.status])).toEqual([['auto_mv_1', 'active'], ['auto_mv_2', 'active']]);
+      expect(rows.map((r) => [r.name, r.status])).toEqual(names.map((n) => [n, 'active']));
       const hits = rows.reduce((n, r) => n + r.hits, 0);
       // 3 reports x 2 rounds after the views, plus the 3 comparison runs with rewrite on
       expect(hits).toBe(9);
       expect(rows.every((r) => r.storageBytes > 0 && r.rows > 0 && r.stale === false && r.buildMs !== null)).toBe(true);
       const table = (await db.query('select name, status, hits, fingerprints from svv_auto_mv_ledger order by name')).rows();
-      expect(table.map((r) => [r[0], r[1]])).toEqual([['auto_mv_1', 'active'], ['auto_mv_2', 'active']]);
+      expect(table.map((r) => [r[0], r[1]])).toEqual(names.map((n) => [n, 'active']));
       expect(table.reduce((n, r) => n + Number(r[2]), 0)).toBe(9);
     } finally {
       db.close();
@@ -105,17 +106,18 @@ describe('automatic materialized views', () => {
       await db.query("create materialized view user_v as select f.day, sum(f.amount) as s from sales f where f.day < 10 group by f.day");
       await runReports(db, 10);
       log.flush();
-      await viewsStep(db, config());
-      await viewsStep(db, config());
-      expect(Object.keys(materializedViews(db.catalog())).sort()).toEqual(['auto_mv_1', 'auto_mv_2', 'user_v']);
-      const autoRefreshes = () => ['auto_mv_1', 'auto_mv_2'].map((v) => materializedViews(db.catalog())[v]!.refreshes.length);
+      // one view per shape, or one roll-up answering all three reports (see the test above)
+      const made = [...(await viewsStep(db, config())).created, ...(await viewsStep(db, config())).created].map((m) => m.name).sort();
+      expect(made.length).toBeGreaterThan(0);
+      expect(Object.keys(materializedViews(db.catalog())).sort()).toEqual([...made, 'user_v']);
+      const autoRefreshes = () => made.map((v) => materializedViews(db.catalog())[v]!.refreshes.length);
       const refreshesBefore = autoRefreshes();
       const userRefreshes = materializedViews(db.catalog()).user_v!.refreshes.length;
       await db.query('insert into sales values (1, 1, 5), (2, 3, 7)');
       // the advisor creates its views AUTO REFRESH YES, so the engine refreshes them in the background after the insert; waiting for it
       // keeps the reports below off a half-refreshed state (a report that ran on the base tables meanwhile was mined as a new shape)
       await db.autoRefreshIdle();
-      expect(autoRefreshes().map((n, i) => n - refreshesBefore[i]!)).toEqual([1, 1]);
+      expect(autoRefreshes().map((n, i) => n - refreshesBefore[i]!)).toEqual(made.map(() => 1));
       await runReports(db, 1);
       log.flush();
       const step = await viewsStep(db, config());
@@ -128,11 +130,11 @@ describe('automatic materialized views', () => {
       // a week and a day later nothing has read the views: they stop paying and go; the user's stays
       const later = new Date(Date.now() + 8 * 86_400_000);
       const judged = await viewsStep(db, config(), { now: later });
-      expect(judged.dropped.map((d) => d.name).sort()).toEqual(['auto_mv_1', 'auto_mv_2']);
+      expect(judged.dropped.map((d) => d.name).sort()).toEqual(made);
       expect(judged.dropped[0]!.reason).toMatch(/no query read it/);
       expect(Object.keys(materializedViews(db.catalog()))).toEqual(['user_v']);
       const ledger = readLedger(dir).views;
-      expect(ledger.map((e) => e.status)).toEqual(['dropped', 'dropped']);
+      expect(ledger.map((e) => e.status)).toEqual(made.map(() => 'dropped'));
       expect(ledger[0]!.dropReason).toMatch(/^stopped paying: no query read it/);
     } finally {
       db.close();
