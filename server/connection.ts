@@ -523,7 +523,8 @@ export class Connection {
           return this.idle();
         }
         const r = results[0] ?? null;
-        portal.ran = { result: r, rows: r && r.columns.length > 0 ? r.textRows() : [], sent: 0 };
+        // COPY ... TO STDOUT's rows go out as CopyData (sendCopyOut), not as the portal's rows
+        portal.ran = { result: r, rows: r && r.columns.length > 0 && r.copyOut === null ? r.textRows() : [], sent: 0 };
       }
       await this.sendPortalRows(portal, m.maxRows);
     } catch (e) {
@@ -609,6 +610,8 @@ export class Connection {
     const r = ran.result;
     if (r === null) return be.emptyQueryResponse(this.writer);
     if (ran.sent === 0 && r.notice !== null) be.noticeResponse(this.writer, { severity: 'WARNING', code: WARNING, message: r.notice });
+    // COPY ... TO STDOUT from Execute: the whole copy at once, whatever the row limit (PostgreSQL's way)
+    if (r.copyOut !== null) return this.sendCopyOut(r, r.copyOut);
     const end = maxRows > 0 ? Math.min(ran.rows.length, ran.sent + maxRows) : ran.rows.length;
     if (r.columns.length > 0) {
       // the formats the Bind chose, for the columns as they ran (their types as described at Bind, unless the catalog changed since)
