@@ -206,6 +206,17 @@ export const PG_CATALOG_FUNCTIONS: Family = {
       },
     },
     {
+      names: ['current_user', 'session_user'],
+      syntax: ['CURRENT_USER', 'SESSION_USER'],
+      returns: 'VARCHAR',
+      doc: `the user the session acts as: the one who logged in (keel serve), or ${OWNER_NAME}, the data directory's owner, for a local session; the two are the same, as keel has no SET ROLE`,
+      nulls: 'strict',
+      bind(b) {
+        b.argc(0);
+        return lit(b.sessionUser ?? OWNER_NAME, { id: 'varchar', length: 128 });
+      },
+    },
+    {
       names: ['version'],
       syntax: ['VERSION()'],
       returns: 'VARCHAR',

@@ -105,4 +105,29 @@ describe.skipIf(MISSING)('psql describe commands (skipped: no psql binary on PAT
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('Did not find any relation named "nosuch".\n');
   });
+
+  it('\\dt+ shows each table\'s size (pg_table_size, pg_size_pretty) and persistence', async () => {
+    await env.db.execute('create table sized (x integer); insert into sized values (1), (2), (3)');
+    const bytes = Number((await env.db.query("select size_bytes from svv_table_info where \"table\" = 'sized'")).rows()[0]![0]);
+    expect(bytes).toBeGreaterThan(0);
+    const size = bytes < 10240 ? `${bytes} bytes` : `${Math.round(bytes / 1024)} kB`;
+    const out = await describeCommand('\\dt+ sized');
+    expect(out.split('\n').slice(3, 4)).toEqual([expect.stringMatching(new RegExp(`^ public \\| sized \\| table \\| keel  \\| permanent   \\| +${size} \\| +$`))]);
+    await env.db.execute('drop table sized');
+  });
+
+  it('\\di finds no indexes, as keel has none', async () => {
+    const r = await psql(env.server.port, ['-c', '\\di']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, '', 'Did not find any relations.\n']);
+  });
+
+  it('answers current_database(), current_user, session_user and the relation size functions', async () => {
+    await env.db.execute('create table sized2 (x integer); insert into sized2 values (1)');
+    const bytes = Number((await env.db.query("select size_bytes from svv_table_info where \"table\" = 'sized2'")).rows()[0]![0]);
+    const r = await psql(env.server.port, ['-A', '-t', '-c', "select current_database(), current_user, session_user, pg_table_size('sized2'), pg_total_relation_size('sized2'::regclass), pg_relation_size('v'), pg_table_size('nosuch')"]);
+    expect(r.stderr).toBe('');
+    // the database is the data directory's folder name, the user the one who logged in
+    expect(r.stdout).toBe(`data|u|u|${bytes}|${bytes}|0|\n`);
+    await env.db.execute('drop table sized2');
+  });
 });
