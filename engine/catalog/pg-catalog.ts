@@ -329,6 +329,12 @@ export function pgCatalogViews(env: SchemaViewsEnv): SystemTable[] {
     ),
     // no inheritance, indexes, constraints, triggers or rewrite rules: psql's \d asks for them
     rowsTable('pg_inherits', [f('inhrelid', OID_T), f('inhparent', OID_T), f('inhseqno', INT)], () => []),
+    // keel has no user-defined functions: psql's \df lists none (the built-in ones are in docs/sql.md, not here)
+    rowsTable(
+      'pg_proc',
+      [f('oid', OID_T), f('proname', NAME), f('pronamespace', OID_T), f('proowner', OID_T), f('prolang', OID_T), f('prokind', CHAR1), f('proisagg', BOOL), f('proiswindow', BOOL), f('prosecdef', BOOL), f('proisstrict', BOOL), f('proretset', BOOL), f('provolatile', CHAR1), f('pronargs', SMALLINT), f('prorettype', OID_T), f('proargtypes', TEXT), f('prosrc', TEXT)],
+      () => [],
+    ),
     // keel has no indexes (zone maps and sort keys do their work): psql's \di finds none
     rowsTable('pg_index', [f('indexrelid', OID_T), f('indrelid', OID_T), f('indnatts', SMALLINT), f('indisunique', BOOL), f('indisprimary', BOOL), f('indisclustered', BOOL), f('indisvalid', BOOL)], () => []),
     // keel keeps no comments (COMMENT ON is accepted and ignored): no descriptions

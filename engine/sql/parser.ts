@@ -1103,6 +1103,7 @@ class Parser implements ParserCursor {
     if (!this.isWord('regtype', k)) return null;
     const t = this.peek(k);
     this.i += k + 1;
+    if (e.kind === 'string') return regtypeLookup(e);
     return { kind: 'function', name: 'format_type', args: [e, { kind: 'null', pos: t.pos }], distinct: false, star: false, pos: e.pos };
   }
 
@@ -1853,6 +1854,26 @@ function catalogLookup(call: ast.FunctionCall): ast.Expr | null {
       items: [{ kind: 'expr', expr: column(RELSIZE_BYTES), alias: id(call.name), pos }],
       from: [{ kind: 'table', name: id(RELSIZE_TABLE), alias: null, columnAliases: null, pos }],
       where: { kind: 'binary', op: '=', left: column(REGCLASS_OID), right: oid, pos },
+    },
+    pos,
+  );
+  return { kind: 'subquery', query, pos };
+}
+
+/**
+ * 'name'::regtype, as psql's \df compares pg_proc.prorettype with
+ * 'pg_catalog.trigger'::pg_catalog.regtype: the OID of the type of that name
+ * in pg_type (a pg_catalog. prefix dropped), NULL for a type keel does not have.
+ */
+function regtypeLookup(e: ast.StringLiteral): ast.Expr {
+  const pos = e.pos;
+  const id = (name: string): ast.Ident => ({ name, pos });
+  const name = e.value.startsWith('pg_catalog.') ? e.value.slice('pg_catalog.'.length) : e.value;
+  const query = selectQuery(
+    {
+      items: [{ kind: 'expr', expr: { kind: 'column', table: null, name: id('oid'), pos }, alias: id('regtype'), pos }],
+      from: [{ kind: 'table', name: id('pg_type'), alias: null, columnAliases: null, pos }],
+      where: { kind: 'binary', op: '=', left: { kind: 'column', table: null, name: id('typname'), pos }, right: { ...e, value: name }, pos },
     },
     pos,
   );

@@ -1,6 +1,6 @@
 /**
  * psql's describe commands against the server, with the machine's psql
- * binary: \d, \dt, \dv, \dn, \l, \d table and \d view. Each sends
+ * binary: \d, \dt, \dt+, \dv, \dn, \di, \df, \l, \d table and \d view. Each sends
  * pg_catalog queries (psql -E prints them) that keel answers from its
  * pg_catalog views (engine/catalog/pg-catalog.ts); the output must be what
  * psql prints for the same objects on PostgreSQL.
@@ -114,6 +114,19 @@ describe.skipIf(MISSING)('psql describe commands (skipped: no psql binary on PAT
     const out = await describeCommand('\\dt+ sized');
     expect(out.split('\n').slice(3, 4)).toEqual([expect.stringMatching(new RegExp(`^ public \\| sized \\| table \\| keel  \\| permanent   \\| +${size} \\| +$`))]);
     await env.db.execute('drop table sized');
+  });
+
+  it('\\df lists no functions, as keel has no user-defined ones (its pg_proc is empty)', async () => {
+    expect(await describeCommand('\\df')).toBe(
+      [
+        '                       List of functions',
+        ' Schema | Name | Result data type | Argument data types | Type ',
+        '--------+------+------------------+---------------------+------',
+        '(0 rows)',
+        '',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('\\di finds no indexes, as keel has none', async () => {
