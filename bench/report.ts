@@ -13,3 +13,9 @@ export function updateSection(file: string, title: string, body: string): void {
   }
   fs.writeFileSync(file, next);
 }
+
+/** The median of a bench's runs (the middle one, or the mean of the middle two). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}

@@ -287,6 +287,27 @@ export class Database {
   }
 
   /**
+   * The extended query protocol's implicit transaction (docs/server.md): the
+   * statements run from here to endImplicitTransaction commit together, unless
+   * a transaction block is open already (then they belong to it).
+   */
+  beginImplicitTransaction(): void {
+    this.assertOpen();
+    this.transaction.beginImplicit();
+  }
+
+  /** Commits the implicit transaction (or ends it, if a statement failed); an explicit block stays open. */
+  endImplicitTransaction(): void {
+    this.assertOpen();
+    try {
+      this.transaction.endImplicit();
+    } finally {
+      // what it committed may leave AUTO REFRESH views stale
+      this.autoRefresh.poke();
+    }
+  }
+
+  /**
    * What one statement takes and returns, without running it (a prepared
    * statement, statements/prepare.ts): each parameter's type ($1 ...; declared
    * types as given, null for one not declared), and its result columns, or

@@ -35,6 +35,9 @@ import { pgColumnType } from './pg-types.js';
 export interface QueryHost extends Describer {
   execute(sql: string, onResult: (r: QueryResult) => void, options: ExecuteOptions): Promise<QueryResult[]>;
   readonly transaction: { readonly status: 'none' | 'open' | 'aborted' };
+  /** The extended protocol's implicit transaction: opened at a batch's first Execute, committed (or, after an error, ended) at its Sync. */
+  beginImplicitTransaction(): void;
+  endImplicitTransaction(): void;
   /** The session's settings: its time zone, reported to the client (ParameterStatus) when SET changes it. */
   readonly settings?: { readonly timeZone: string };
   close(): void;
@@ -377,6 +380,8 @@ export class Connection {
     switch (type) {
       case 'Q': {
         const sql = new FieldReader(frame.body).cstring();
+        // a Query after Executes with no Sync between: what they ran commits first, as in PostgreSQL
+        if (!this.endBatch()) return;
         this.ext.dropUnnamed();
         void this.query(sql);
         return;
@@ -387,6 +392,7 @@ export class Connection {
         return;
       case 'S': {
         this.skipToSync = false;
+        this.endBatch();
         const status = this.status();
         if (status === 'I') this.ext.endTransaction();
         be.readyForQuery(this.writer, status);
@@ -465,6 +471,22 @@ export class Connection {
     this.flushNow();
   }
 
+  /**
+   * Ends the batch's implicit transaction: its statements commit together. A
+   * commit that fails is an ErrorResponse (false), and rolled back.
+   */
+  private endBatch(): boolean {
+    try {
+      this.host!.endImplicitTransaction();
+      return true;
+    } catch (e) {
+      be.errorResponse(this.writer, this.errorFields(e, ''));
+      be.readyForQuery(this.writer, this.status());
+      this.flushNow();
+      return false;
+    }
+  }
+
   /** Describe: a statement's ParameterDescription, then its RowDescription (formats not yet chosen: text) or NoData; a portal's RowDescription with its formats, or NoData. */
   private describe(target: 'S' | 'P', name: string): void {
     if (target === 'S') {
@@ -492,6 +514,8 @@ export class Connection {
     this.busy = true;
     try {
       if (!portal.ran) {
+        // the statements of a batch, up to its Sync, run in one transaction (unless a block is open)
+        this.host!.beginImplicitTransaction();
         const { results, error } = await this.run(portal.statement.sql, portal.params);
         if (this.isClosed()) return this.idle();
         if (error !== null) {
@@ -499,7 +523,8 @@ export class Connection {
           return this.idle();
         }
         const r = results[0] ?? null;
-        portal.ran = { result: r, rows: r && r.columns.length > 0 ? r.textRows() : [], sent: 0 };
+        // COPY ... TO STDOUT's rows go out as CopyData (sendCopyOut), not as the portal's rows
+        portal.ran = { result: r, rows: r && r.columns.length > 0 && r.copyOut === null ? r.textRows() : [], sent: 0 };
       }
       await this.sendPortalRows(portal, m.maxRows);
     } catch (e) {
@@ -585,6 +610,8 @@ export class Connection {
     const r = ran.result;
     if (r === null) return be.emptyQueryResponse(this.writer);
     if (ran.sent === 0 && r.notice !== null) be.noticeResponse(this.writer, { severity: 'WARNING', code: WARNING, message: r.notice });
+    // COPY ... TO STDOUT from Execute: the whole copy at once, whatever the row limit (PostgreSQL's way)
+    if (r.copyOut !== null) return this.sendCopyOut(r, r.copyOut);
     const end = maxRows > 0 ? Math.min(ran.rows.length, ran.sent + maxRows) : ran.rows.length;
     if (r.columns.length > 0) {
       // the formats the Bind chose, for the columns as they ran (their types as described at Bind, unless the catalog changed since)

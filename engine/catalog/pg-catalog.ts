@@ -1,7 +1,7 @@
 /**
  * PostgreSQL's system catalogs as views over keel's catalog: pg_namespace,
- * pg_class, pg_attribute, pg_attrdef, pg_type, pg_database, pg_description
- * and pg_settings, with the columns that psql's \d, \dt, \dn and \l, the
+ * pg_class, pg_attribute, pg_attrdef, pg_type, pg_database, pg_description,
+ * pg_index (empty) and pg_settings, with the columns that psql's \d, \dt, \dn and \l, the
  * drivers' metadata calls (node-postgres, JDBC) and BI tools' Postgres
  * connectors read, under PostgreSQL's names and in its order (a subset of
  * them). `pg_catalog.pg_class` and `pg_class` are the same relation, as with
@@ -26,7 +26,8 @@ import { rowsTable, type SystemTable } from './system-tables.js';
 import { describeRelations, SCHEMA, type RelationDescription, type SchemaViewsEnv } from './schema-views.js';
 import { OWNER_OID, PG_SERVER_VERSION, PG_TYPES, pgTypeModifier, pgTypeOid, UTF8_ENCODING } from './pg-types.js';
 import { hashString } from '../storage/hash.js';
-import { REGCLASS_NAME, REGCLASS_OID, REGCLASS_TABLE } from '../sql/regclass.js';
+import { REGCLASS_NAME, REGCLASS_OID, REGCLASS_TABLE, RELSIZE_BYTES, RELSIZE_TABLE } from '../sql/regclass.js';
+import { storedBytes } from '../storage/tables.js';
 
 const PG_CATALOG_OID = 11;
 const PUBLIC_OID = 2200;
@@ -322,8 +323,20 @@ export function pgCatalogViews(env: SchemaViewsEnv): SystemTable[] {
       ],
     ),
     rowsTable(REGCLASS_TABLE, [f(REGCLASS_OID, OID_T), f(REGCLASS_NAME, NAME)], (catalog) => describeRelations(catalog, env).map((r) => [relationOid(catalog, r), r.name])),
+    // the encoded bytes the table's segments hold, as svv_table_info's size_bytes counts them; a view stores nothing
+    rowsTable(RELSIZE_TABLE, [f(REGCLASS_OID, OID_T), f(RELSIZE_BYTES, { id: 'bigint' })], (catalog) =>
+      describeRelations(catalog, env).map((r) => [relationOid(catalog, r), r.kind === 'table' ? storedBytes(catalog, catalog.tables[r.name]!) : 0]),
+    ),
     // no inheritance, indexes, constraints, triggers or rewrite rules: psql's \d asks for them
     rowsTable('pg_inherits', [f('inhrelid', OID_T), f('inhparent', OID_T), f('inhseqno', INT)], () => []),
+    // keel has no user-defined functions: psql's \df lists none (the built-in ones are in docs/sql.md, not here)
+    rowsTable(
+      'pg_proc',
+      [f('oid', OID_T), f('proname', NAME), f('pronamespace', OID_T), f('proowner', OID_T), f('prolang', OID_T), f('prokind', CHAR1), f('proisagg', BOOL), f('proiswindow', BOOL), f('prosecdef', BOOL), f('proisstrict', BOOL), f('proretset', BOOL), f('provolatile', CHAR1), f('pronargs', SMALLINT), f('prorettype', OID_T), f('proargtypes', TEXT), f('prosrc', TEXT)],
+      () => [],
+    ),
+    // keel has no indexes (zone maps and sort keys do their work): psql's \di finds none
+    rowsTable('pg_index', [f('indexrelid', OID_T), f('indrelid', OID_T), f('indnatts', SMALLINT), f('indisunique', BOOL), f('indisprimary', BOOL), f('indisclustered', BOOL), f('indisvalid', BOOL)], () => []),
     // keel keeps no comments (COMMENT ON is accepted and ignored): no descriptions
     rowsTable('pg_description', [f('objoid', OID_T), f('classoid', OID_T), f('objsubid', INT), f('description', TEXT)], () => []),
     rowsTable(

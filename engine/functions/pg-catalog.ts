@@ -154,6 +154,30 @@ export const PG_CATALOG_FUNCTIONS: Family = {
       },
     },
     {
+      names: ['pg_function_is_visible'],
+      syntax: ['PG_FUNCTION_IS_VISIBLE(oid)'],
+      returns: 'BOOLEAN',
+      doc: 'whether the function is found by its unqualified name: always true, as keel has one schema on the search path',
+      nulls: 'strict',
+      bind(b) {
+        b.argc(1);
+        return fnCall('pg_function_is_visible', [b.int(0, 'oid')], BOOLEAN);
+      },
+      compile: (c) => `${c.target} = 1;`,
+    },
+    {
+      names: ['pg_get_function_result', 'pg_get_function_arguments', 'pg_get_function_identity_arguments'],
+      syntax: ['PG_GET_FUNCTION_RESULT(oid)', 'PG_GET_FUNCTION_ARGUMENTS(oid)', 'PG_GET_FUNCTION_IDENTITY_ARGUMENTS(oid)'],
+      returns: 'VARCHAR',
+      doc: "a function's result type or argument list (pg_proc's): always NULL, as keel has no user-defined functions and pg_proc no rows",
+      nulls: 'strict',
+      bind(b) {
+        b.argc(1);
+        b.int(0, 'oid');
+        return lit(null, VARCHAR);
+      },
+    },
+    {
       names: ['pg_encoding_to_char'],
       syntax: ['PG_ENCODING_TO_CHAR(encoding)'],
       returns: 'VARCHAR',
@@ -203,6 +227,17 @@ export const PG_CATALOG_FUNCTIONS: Family = {
       bind(b) {
         b.argc(0);
         return lit(SCHEMA, { id: 'varchar', length: 128 });
+      },
+    },
+    {
+      names: ['current_user', 'session_user'],
+      syntax: ['CURRENT_USER', 'SESSION_USER'],
+      returns: 'VARCHAR',
+      doc: `the user the session acts as: the one who logged in (keel serve), or ${OWNER_NAME}, the data directory's owner, for a local session; the two are the same, as keel has no SET ROLE`,
+      nulls: 'strict',
+      bind(b) {
+        b.argc(0);
+        return lit(b.sessionUser ?? OWNER_NAME, { id: 'varchar', length: 128 });
       },
     },
     {

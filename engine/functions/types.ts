@@ -121,6 +121,8 @@ export interface Binding extends TypeRules {
   readonly count: number;
   /** The session's time zone when it is not UTC (SET timezone), else null. */
   readonly sessionZone: string | null;
+  /** The user the session acts as (current_user), else null: the data directory's owner. */
+  readonly sessionUser: string | null;
   /** Checks the argument count (SYNTAX error otherwise); max may be Infinity. */
   argc(min: number, max?: number): void;
   /** Argument i, bound (once: a subquery in it joins the query once). */

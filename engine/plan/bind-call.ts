@@ -15,6 +15,7 @@ import { isUnknown } from './coerce.js';
 /** What a call's binding needs of the expression binder (bind-expr.ts, ExprBinder). */
 export interface ArgumentBinder<Env> {
   readonly sessionZone: string | null;
+  readonly sessionUser: string | null;
   bind(e: ast.Expr, env: Env): Expr;
   error(code: ErrorCode, message: string, pos: number): SqlError;
   asString(e: Expr, pos: number): Expr;
@@ -118,6 +119,10 @@ export class CallBinding<Env> implements Binding {
 
   get sessionZone(): string | null {
     return this.binder.sessionZone;
+  }
+
+  get sessionUser(): string | null {
+    return this.binder.sessionUser;
   }
 
   unify(values: readonly Expr[], positions: readonly number[], what: string): Expr[] {

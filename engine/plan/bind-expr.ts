@@ -245,6 +245,8 @@ export class ExprBinder {
     private readonly paramTypes: (SqlType | null)[] | undefined,
     /** The session's time zone when it is not UTC (SET timezone): casts to and from TIMESTAMPTZ read and give wall-clock times in it. */
     readonly sessionZone: string | null = null,
+    /** The user the session acts as (current_user); null: the data directory's owner. */
+    readonly sessionUser: string | null = null,
   ) {}
 
   error(code: ConstructorParameters<typeof SqlError>[0], message: string, pos: number): SqlError {

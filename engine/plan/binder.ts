@@ -65,6 +65,8 @@ export interface BindContext {
   readonly paramTypes?: (SqlType | null)[];
   /** The session's time zone when it is not UTC (statements/settings.ts); absent for UTC. */
   readonly sessionZone?: string;
+  /** The user the session acts as (current_user); absent: the data directory's owner. */
+  readonly sessionUser?: string;
   /**
    * When set, a table it names is stats-only (catalog/imported-stats.ts): a
    * statement that reads rows refuses it; EXPLAIN and planned-only records
@@ -153,7 +155,7 @@ export class Binder implements QueryBinder {
     private readonly views: ReadonlySet<string>,
   ) {
     this.subqueries = new Subqueries(this);
-    this.exprs = new ExprBinder(sql, this.subqueries, ctx.params ?? [], ctx.paramTypes, ctx.sessionZone ?? null);
+    this.exprs = new ExprBinder(sql, this.subqueries, ctx.params ?? [], ctx.paramTypes, ctx.sessionZone ?? null, ctx.sessionUser ?? null);
     this.windows = new WindowBinder(this.exprs, sql);
   }
 

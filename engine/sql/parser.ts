@@ -21,7 +21,7 @@ import type { SqlType } from '../types.js';
 import type * as ast from './ast.js';
 import { selectQuery } from './build.js';
 import { RESERVED_WORDS, tokenize, type Token } from './lexer.js';
-import { REGCLASS_NAME, REGCLASS_OID, REGCLASS_TABLE } from './regclass.js';
+import { REGCLASS_NAME, REGCLASS_OID, REGCLASS_TABLE, RELSIZE_BYTES, RELSIZE_TABLE } from './regclass.js';
 import { checkExpressionNesting, checkNesting, MAX_PARSE_DEPTH } from './nesting.js';
 import type { ParserCursor } from './parse-cursor.js';
 import { alterStatement, createStatement, dropStatement, refreshStatement } from './parse-ddl.js';
@@ -108,7 +108,7 @@ const INTERVAL_UNITS: ReadonlyMap<string, readonly [IntervalField, number]> = ne
 const INTERVAL_QUALIFIERS: ReadonlySet<string> = new Set(['year', 'month', 'week', 'day', 'hour', 'minute', 'second']);
 
 /** Functions written as bare keywords, without parentheses. */
-const BARE_FUNCTIONS: ReadonlySet<string> = new Set(['current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'sysdate']);
+const BARE_FUNCTIONS: ReadonlySet<string> = new Set(['current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'sysdate', 'current_user', 'session_user']);
 
 /** Reserved words that are still function names when a parenthesis follows: LEFT(s, 3). */
 const RESERVED_FUNCTIONS: ReadonlySet<string> = new Set(['left', 'right']);
@@ -1103,6 +1103,7 @@ class Parser implements ParserCursor {
     if (!this.isWord('regtype', k)) return null;
     const t = this.peek(k);
     this.i += k + 1;
+    if (e.kind === 'string') return regtypeLookup(e);
     return { kind: 'function', name: 'format_type', args: [e, { kind: 'null', pos: t.pos }], distinct: false, star: false, pos: e.pos };
   }
 
@@ -1370,6 +1371,8 @@ class Parser implements ParserCursor {
     // IGNORE | RESPECT NULLS inside the parentheses (DuckDB's place) or after them (Redshift's and the standard's)
     let nulls = this.nullTreatment();
     this.expectOp(')');
+    const lookup = catalogLookup(call);
+    if (lookup) return lookup;
     if (this.isWord('within') && this.isWord('group', 1)) {
       // LISTAGG(x, ',') WITHIN GROUP (ORDER BY ...); the binder decides which functions take it
       this.advance();
@@ -1824,6 +1827,57 @@ function splitWhole(v: number): [number, number] {
   if (Math.abs(v - r) < 1e-9) return [r, 0];
   const whole = Math.trunc(v);
   return [whole, v - whole];
+}
+
+/** The size functions, each answered from RELSIZE_TABLE: keel's relations have no indexes or TOAST, so all three are the table's bytes. */
+const SIZE_FUNCTIONS: ReadonlySet<string> = new Set(['pg_table_size', 'pg_relation_size', 'pg_total_relation_size']);
+
+/**
+ * Calls that read the catalog, answered by a lookup in a system table (as
+ * regclassLookup): pg_table_size(rel) and its kin (a relation's OID, or its
+ * name as PostgreSQL's regclass argument reads a string) from RELSIZE_TABLE,
+ * current_database() from pg_database's one row. Null for any other call.
+ */
+function catalogLookup(call: ast.FunctionCall): ast.Expr | null {
+  const pos = call.pos;
+  const id = (name: string): ast.Ident => ({ name, pos });
+  const column = (name: string): ast.Expr => ({ kind: 'column', table: null, name: id(name), pos });
+  if (call.name === 'current_database' && call.args.length === 0 && !call.star) {
+    const query = selectQuery({ items: [{ kind: 'expr', expr: column('datname'), alias: id('current_database'), pos }], from: [{ kind: 'table', name: id('pg_database'), alias: null, columnAliases: null, pos }] }, pos);
+    return { kind: 'subquery', query, pos };
+  }
+  if (!SIZE_FUNCTIONS.has(call.name) || call.args.length !== 1 || call.star || call.distinct) return null;
+  const arg = call.args[0]!;
+  const oid = arg.kind === 'string' ? regclassLookup(arg) : arg;
+  const query = selectQuery(
+    {
+      items: [{ kind: 'expr', expr: column(RELSIZE_BYTES), alias: id(call.name), pos }],
+      from: [{ kind: 'table', name: id(RELSIZE_TABLE), alias: null, columnAliases: null, pos }],
+      where: { kind: 'binary', op: '=', left: column(REGCLASS_OID), right: oid, pos },
+    },
+    pos,
+  );
+  return { kind: 'subquery', query, pos };
+}
+
+/**
+ * 'name'::regtype, as psql's \df compares pg_proc.prorettype with
+ * 'pg_catalog.trigger'::pg_catalog.regtype: the OID of the type of that name
+ * in pg_type (a pg_catalog. prefix dropped), NULL for a type keel does not have.
+ */
+function regtypeLookup(e: ast.StringLiteral): ast.Expr {
+  const pos = e.pos;
+  const id = (name: string): ast.Ident => ({ name, pos });
+  const name = e.value.startsWith('pg_catalog.') ? e.value.slice('pg_catalog.'.length) : e.value;
+  const query = selectQuery(
+    {
+      items: [{ kind: 'expr', expr: { kind: 'column', table: null, name: id('oid'), pos }, alias: id('regtype'), pos }],
+      from: [{ kind: 'table', name: id('pg_type'), alias: null, columnAliases: null, pos }],
+      where: { kind: 'binary', op: '=', left: { kind: 'column', table: null, name: id('typname'), pos }, right: { ...e, value: name }, pos },
+    },
+    pos,
+  );
+  return { kind: 'subquery', query, pos };
 }
 
 /**

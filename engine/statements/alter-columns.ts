@@ -230,7 +230,7 @@ function renameColumn(table: TableMeta, c: Extract<ast.SchemaChange, { kind: 're
  */
 function columnType(db: SessionHost, catalog: Catalog, table: TableMeta, c: Extract<ast.SchemaChange, { kind: 'columnType' }>, p: ParsedStatement): TableMeta {
   // Redshift: "You can't alter columns inside a multi-statement block (BEGIN ... END)"
-  if (db.transaction.inBlock) throw ddlError('UNSUPPORTED', 'ALTER COLUMN ... TYPE cannot run inside a transaction block (as in Redshift); COMMIT or ROLLBACK first', c.column.pos, p);
+  if (!db.transaction.standalone()) throw ddlError('UNSUPPORTED', 'ALTER COLUMN ... TYPE cannot run inside a transaction block (as in Redshift); COMMIT or ROLLBACK first', c.column.pos, p);
   const i = columnAt(table, c.column, p);
   const col = table.columns[i]!;
   if (col.type.id !== 'varchar' || c.type.id !== 'varchar') {

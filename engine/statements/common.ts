@@ -25,7 +25,7 @@ export function bindContext(db: Pick<SessionHost, 'systemTable' | 'importedStats
   const zone = sessionZone(db.settings);
   // a session of a catalog user has its reads checked, planning included (EXPLAIN shows nothing it may not read)
   const canRead = db.principal ? readCheck(db.principal, catalog, (name) => db.restrictedSystemTable?.(name) ?? false) : undefined;
-  const base = { systemTable: (name: string) => db.systemTable(name), sql, ...(params ? { params } : {}), ...(zone !== undefined ? { sessionZone: db.settings.timeZone } : {}), ...(canRead ? { canRead } : {}) };
+  const base = { systemTable: (name: string) => db.systemTable(name), sql, ...(params ? { params } : {}), ...(zone !== undefined ? { sessionZone: db.settings.timeZone } : {}), ...(canRead ? { canRead } : {}), ...(db.principal?.kind === 'user' ? { sessionUser: db.principal.name } : {}) };
   if (!reads) return { ...base, catalog: withImportedStats(catalog, stats) };
   return { ...base, catalog, ...(stats ? { statsOnly: (t: TableMeta) => isStatsOnly(t, stats) } : {}) };
 }

@@ -37,7 +37,7 @@ function targets(db: SessionHost, table: ast.Ident | null, p: ParsedStatement): 
 
 async function runMaintenance(db: SessionHost, s: ast.VacuumStatement | ast.AnalyzeStatement, p: ParsedStatement, options: BackgroundOptions): Promise<MaintenanceOutcome[]> {
   // a rewrite and its statistics commit on their own, as the background ALTER does; Redshift refuses VACUUM in a block too
-  if (db.transaction.inBlock) {
+  if (!db.transaction.standalone()) {
     throw statementError('UNSUPPORTED', `${s.kind === 'vacuum' ? 'VACUUM' : 'ANALYZE'} cannot run inside a transaction block; COMMIT or ROLLBACK first`, s.pos, p);
   }
   const out: MaintenanceOutcome[] = [];

@@ -17,6 +17,15 @@
  *   once (the lock is released) and every later statement fails
  *   TRANSACTION_ABORTED until ROLLBACK, or COMMIT / END, which roll back.
  * - TRUNCATE commits the block it runs in, itself included (Redshift's rule).
+ *
+ * An implicit block (beginImplicit) is what PostgreSQL's extended query
+ * protocol runs a batch in: the statements executed up to the client's Sync
+ * commit together there (endImplicit), and a failing one rolls them all back.
+ * An explicit BEGIN inside it turns it into an ordinary block, statements
+ * before it included; COMMIT or ROLLBACK inside it ends it with PostgreSQL's
+ * warning. A statement that cannot run in a block (VACUUM) runs on its own
+ * when it is the implicit block's first, as PostgreSQL runs one sent first
+ * in a batch (standalone()).
  */
 import { randomUUID } from 'node:crypto';
 import { KeelError } from '../errors.js';
@@ -27,8 +36,8 @@ import { done, type StatementOutcome } from './outcome.js';
 
 type State =
   | { readonly kind: 'none' }
-  | { readonly kind: 'open'; readonly id: string; readonly readOnly: boolean; snapshot: Catalog | null; write: WriteTransaction | null }
-  | { readonly kind: 'aborted'; readonly id: string };
+  | { readonly kind: 'open'; readonly id: string; readonly readOnly: boolean; snapshot: Catalog | null; write: WriteTransaction | null; implicit: boolean; statements: number }
+  | { readonly kind: 'aborted'; readonly id: string; readonly implicit: boolean };
 
 export const ABORTED_MESSAGE = 'current transaction is aborted, commands ignored until end of transaction block';
 
@@ -89,11 +98,41 @@ export class TransactionBlock {
     return this.store.changeIn(s.write, change);
   }
 
-  /** Refuses a statement in an aborted block, unless it ends the block. */
+  /** Refuses a statement in an aborted block, unless it ends the block; counts the statements of an implicit block (see standalone). */
   checkRunnable(statement: ast.Statement): void {
     if (this.state.kind === 'aborted' && !(statement.kind === 'transaction' && statement.action !== 'begin')) {
       throw new KeelError('TRANSACTION_ABORTED', ABORTED_MESSAGE);
     }
+    if (this.state.kind === 'open' && this.state.implicit) this.state.statements++;
+  }
+
+  /** Opens an implicit block (the statements of one extended-protocol batch), unless a block is open. */
+  beginImplicit(): void {
+    if (this.state.kind !== 'none') return;
+    this.state = { kind: 'open', id: randomUUID(), readOnly: false, snapshot: null, write: null, implicit: true, statements: 0 };
+  }
+
+  /** The batch ended (Sync): an implicit block commits, or ends if a statement failed; an explicit block stays open. */
+  endImplicit(): void {
+    const s = this.state;
+    if (s.kind === 'open' && s.implicit) this.commit();
+    else if (s.kind === 'aborted' && s.implicit) this.state = { kind: 'none' };
+  }
+
+  /**
+   * Asked by a statement that must commit on its own (VACUUM, ANALYZE, ALTER
+   * COLUMN ... TYPE): whether it may run here. Not inside a block, except as
+   * the first statement of an implicit block, which then ends (it holds
+   * nothing yet) so that the statement runs on its own.
+   */
+  standalone(): boolean {
+    const s = this.state;
+    if (s.kind === 'none') return true;
+    if (s.kind === 'open' && s.implicit && s.statements <= 1 && s.write === null) {
+      this.state = { kind: 'none' };
+      return true;
+    }
+    return false;
   }
 
   /** A statement in the block failed: the block is aborted, its changes undone now. */
@@ -101,24 +140,38 @@ export class TransactionBlock {
     const s = this.state;
     if (s.kind !== 'open') return;
     if (s.write) this.store.rollback(s.write);
-    this.state = { kind: 'aborted', id: s.id };
+    this.state = { kind: 'aborted', id: s.id, implicit: s.implicit };
   }
 
   /** Runs BEGIN, COMMIT or ROLLBACK; the outcome's notice is Redshift's warning for one that has nothing to do. */
   run(s: ast.TransactionStatement, t0: number): StatementOutcome {
     switch (s.action) {
       case 'begin':
+        // BEGIN in an implicit block makes it explicit, with what it ran so far (PostgreSQL's rule)
+        if (this.state.kind === 'open' && this.state.implicit) {
+          this.state = { ...this.state, implicit: false, readOnly: s.readOnly };
+          return done('BEGIN', t0);
+        }
         if (this.state.kind !== 'none') return { ...done('BEGIN', t0), notice: 'there is already a transaction in progress' };
-        this.state = { kind: 'open', id: randomUUID(), readOnly: s.readOnly, snapshot: null, write: null };
+        this.state = { kind: 'open', id: randomUUID(), readOnly: s.readOnly, snapshot: null, write: null, implicit: false, statements: 0 };
         return done('BEGIN', t0);
       case 'commit':
         if (this.state.kind === 'none') return { ...done('COMMIT', t0), notice: 'there is no transaction in progress' };
         // COMMIT of an aborted block rolls it back, and says so
         if (this.state.kind === 'aborted') return this.run({ ...s, action: 'rollback' }, t0);
+        // in an implicit block, COMMIT commits what ran before it and warns that no BEGIN opened it (PostgreSQL's rule)
+        if (this.state.implicit) {
+          this.commit();
+          return { ...done('COMMIT', t0), notice: 'there is no transaction in progress' };
+        }
         this.commit();
         return done('COMMIT', t0);
       case 'rollback':
         if (this.state.kind === 'none') return { ...done('ROLLBACK', t0), notice: 'there is no transaction in progress' };
+        if (this.state.implicit) {
+          this.rollback();
+          return { ...done('ROLLBACK', t0), notice: 'there is no transaction in progress' };
+        }
         this.rollback();
         return done('ROLLBACK', t0);
     }

@@ -18,6 +18,8 @@ import { dataRow, errorFields, int32, TEST_PASSWORD, WireClient } from './wire-c
 const host = {
   aborted: 0,
   transaction: { status: 'none' as const },
+  beginImplicitTransaction: () => {},
+  endImplicitTransaction: () => {},
   close: () => {},
   describePrepared: () => ({ params: [], columns: [{ name: 'len', type: 'integer' }] }),
   async execute(sql: string, onResult: (r: QueryResult) => void, options: ExecuteOptions): Promise<QueryResult[]> {
