@@ -10,6 +10,7 @@ import { rowIdOutput, scanWithRowIds, withoutRowIds } from './row-ids.js';
 import { compileFilter, type CompiledFilter } from '../compile.js';
 import { compactStrings, gatherVector } from '../batch.js';
 import type { ExecContext, NodeStats, ScanKeyFilter } from '../context.js';
+import { sortedRangeOf, sortedRun, viewOf } from './sorted-run.js';
 
 /** A block may match `p` unless its min/max prove no value can. */
 function mayMatch(b: BlockMeta, p: ZonePredicate): boolean {
@@ -80,7 +81,11 @@ const NO_COLUMN: Vector = { kind: 'i32', values: new Int32Array(0), nulls: null,
  * those rows where the encoding reaches a row directly (bit-packed and
  * fixed-width values), so a selective filter does not pay for decoding,
  * allocating and gathering whole blocks of columns it then throws away.
- * Counters are those of scanSegments; bytesScanned counts the blocks read.
+ * On a table sorted by a column the filter bounds, the filter, the join
+ * filters and the other columns see only the block's run of rows in range
+ * (sorted-run.ts), and rowsScanned counts that run: the rows the scan
+ * examined. Otherwise counters are those of scanSegments; bytesScanned
+ * counts the blocks read.
  */
 function* scanFiltered(
   node: ScanNode,
@@ -100,6 +105,9 @@ function* scanFiltered(
   const zone = blockFilterFor(node.zone);
   // the filter reads only its own columns; the others are placeholders while it runs
   const cols: Vector[] = new Array<Vector>(width).fill(NO_COLUMN);
+  // the range the filter puts on the table's leading sort column, searched in each block (only with a filter, which implies it)
+  const range = filter ? sortedRangeOf(node) : null;
+  const views: Vector[] = new Array<Vector>(width).fill(NO_COLUMN);
   let sel = new Uint32Array(0);
   for (const { reader: seg, deleted, from, to, start: first } of segments) {
     const footerCols = seg.footer.columns;
@@ -111,15 +119,38 @@ function* scanFiltered(
       }
       counters.blocksScanned += width;
       const rows = footerCols[0]!.blocks[b]!.rows;
-      counters.rowsScanned += rows;
+      // [lo, hi): the rows the filter examines
+      let lo = 0;
+      let hi = rows;
+      if (range !== null) {
+        const j = range.column;
+        const meta = footerCols[columns[j]!]!.blocks[b]!;
+        counters.bytesScanned += meta.length;
+        cols[j] = seg.readBlock(columns[j]!, b, kinds[j]!);
+        const run = sortedRun(cols[j]!, meta, range);
+        if (run !== null) [lo, hi] = [run.from, run.to];
+      }
+      counters.rowsScanned += hi - lo;
+      if (lo === hi) {
+        if (range !== null) cols[range.column] = NO_COLUMN;
+        ctx.checkCancel();
+        continue;
+      }
       for (const j of used) {
+        if (range !== null && j === range.column) continue;
         counters.bytesScanned += footerCols[columns[j]!]!.blocks[b]!.length;
         cols[j] = seg.readBlock(columns[j]!, b, kinds[j]!);
       }
       if (sel.length < rows) sel = new Uint32Array(rows);
       let k: number;
-      if (filter) k = filter(cols, rows, sel);
-      else {
+      if (filter && lo === 0 && hi === rows) k = filter(cols, rows, sel);
+      else if (filter) {
+        // the filter runs on views of the run; its positions are then the block's
+        for (const j of used) views[j] = viewOf(cols[j]!, lo, hi);
+        k = filter(views, hi - lo, sel);
+        for (const j of used) views[j] = NO_COLUMN;
+        if (lo > 0) for (let i = 0; i < k; i++) sel[i] += lo;
+      } else {
         for (let i = 0; i < rows; i++) sel[i] = i;
         k = rows;
       }
