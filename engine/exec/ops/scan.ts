@@ -10,7 +10,7 @@ import { rowIdOutput, scanWithRowIds, withoutRowIds } from './row-ids.js';
 import { compileFilter, type CompiledFilter } from '../compile.js';
 import { compactStrings, gatherVector } from '../batch.js';
 import type { ExecContext, NodeStats, ScanKeyFilter } from '../context.js';
-import { sortedRangeOf, sortedRun, viewOf } from './sorted-run.js';
+import { searchable, sortedRangeOf, sortedRun, viewOf } from './sorted-run.js';
 
 /** A block may match `p` unless its min/max prove no value can. */
 function mayMatch(b: BlockMeta, p: ZonePredicate): boolean {
@@ -111,6 +111,7 @@ function* scanFiltered(
   let sel = new Uint32Array(0);
   for (const { reader: seg, deleted, from, to, start: first } of segments) {
     const footerCols = seg.footer.columns;
+    const search = range !== null && searchable(footerCols[columns[range.column]!]!.blocks);
     for (let b = from, start = first; b < to; start += footerCols[0]!.blocks[b]!.rows, b++) {
       counters.blocksTotal += width;
       if (zone && !zone(columns.map((c) => footerCols[c]!.blocks[b]!))) {
@@ -122,7 +123,7 @@ function* scanFiltered(
       // [lo, hi): the rows the filter examines
       let lo = 0;
       let hi = rows;
-      if (range !== null) {
+      if (search && range !== null) {
         const j = range.column;
         const meta = footerCols[columns[j]!]!.blocks[b]!;
         counters.bytesScanned += meta.length;
@@ -132,12 +133,12 @@ function* scanFiltered(
       }
       counters.rowsScanned += hi - lo;
       if (lo === hi) {
-        if (range !== null) cols[range.column] = NO_COLUMN;
+        if (search && range !== null) cols[range.column] = NO_COLUMN;
         ctx.checkCancel();
         continue;
       }
       for (const j of used) {
-        if (range !== null && j === range.column) continue;
+        if (search && range !== null && j === range.column) continue;
         counters.bytesScanned += footerCols[columns[j]!]!.blocks[b]!.length;
         cols[j] = seg.readBlock(columns[j]!, b, kinds[j]!);
       }

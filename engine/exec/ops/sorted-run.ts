@@ -114,6 +114,17 @@ export function sortedRun(v: Vector, meta: BlockMeta, r: SortedRange): { from: n
   return { from, to: a };
 }
 
+/**
+ * Whether the blocks of a segment's sorted column may be searched: none holds
+ * NaN (a block with NaN has no zone-map bounds). The writer's comparator
+ * treats NaN as equal to every number, so a segment written with NaN may hold
+ * its other values out of order too, in any block.
+ */
+export function searchable(blocks: readonly BlockMeta[]): boolean {
+  for (const b of blocks) if (b.nullCount !== b.rows && (b.min === null || b.max === null)) return false;
+  return true;
+}
+
 /** Rows [from, to) of `v`, sharing its buffers. */
 export function viewOf(v: Vector, from: number, to: number): Vector {
   const nulls = v.nulls === null ? null : v.nulls.subarray(from, to);
