@@ -105,6 +105,25 @@ const SCHEMA: Record<string, [string, string][]> = {
     ['p_channel_tv', c(1)], ['p_channel_radio', c(1)], ['p_channel_press', c(1)], ['p_channel_event', c(1)], ['p_channel_demo', c(1)],
     ['p_channel_details', v(100)], ['p_purpose', c(15)], ['p_discount_active', c(1)],
   ],
+  catalog_page: [
+    ['cp_catalog_page_sk!', I], ['cp_catalog_page_id!', c(16)], ['cp_start_date_sk', I], ['cp_end_date_sk', I], ['cp_department', v(50)],
+    ['cp_catalog_number', I], ['cp_catalog_page_number', I], ['cp_description', v(100)], ['cp_type', v(100)],
+  ],
+  web_site: [
+    ['web_site_sk!', I], ['web_site_id!', c(16)], ['web_rec_start_date', 'date'], ['web_rec_end_date', 'date'], ['web_name', v(50)],
+    ['web_open_date_sk', I], ['web_close_date_sk', I], ['web_class', v(50)], ['web_manager', v(40)], ['web_mkt_id', I],
+    ['web_mkt_class', v(50)], ['web_mkt_desc', v(100)], ['web_market_manager', v(40)], ['web_company_id', I], ['web_company_name', c(50)],
+    ['web_street_number', c(10)], ['web_street_name', v(60)], ['web_street_type', c(15)], ['web_suite_number', c(10)], ['web_city', v(60)],
+    ['web_county', v(30)], ['web_state', c(2)], ['web_zip', c(10)], ['web_country', v(20)], ['web_gmt_offset', 'decimal(5,2)'],
+    ['web_tax_percentage', 'decimal(5,2)'],
+  ],
+  web_page: [
+    ['wp_web_page_sk!', I], ['wp_web_page_id!', c(16)], ['wp_rec_start_date', 'date'], ['wp_rec_end_date', 'date'], ['wp_creation_date_sk', I],
+    ['wp_access_date_sk', I], ['wp_autogen_flag', c(1)], ['wp_customer_sk', I], ['wp_url', v(100)], ['wp_type', c(50)], ['wp_char_count', I],
+    ['wp_link_count', I], ['wp_image_count', I], ['wp_max_ad_count', I],
+  ],
+  ship_mode: [['sm_ship_mode_sk!', I], ['sm_ship_mode_id!', c(16)], ['sm_type', c(30)], ['sm_code', c(10)], ['sm_carrier', c(20)], ['sm_contract', c(20)]],
+  reason: [['r_reason_sk!', I], ['r_reason_id!', c(16)], ['r_reason_desc', c(100)]],
   inventory: [['inv_date_sk!', I], ['inv_item_sk!', I], ['inv_warehouse_sk!', I], ['inv_quantity_on_hand', I]],
   store_sales: [
     ['ss_sold_date_sk', I], ['ss_sold_time_sk', I], ['ss_item_sk!', I], ['ss_customer_sk', I], ['ss_cdemo_sk', I], ['ss_hdemo_sk', I],
@@ -166,6 +185,8 @@ const CATEGORIES = ['Books', 'Music', 'Home', 'Sports', 'Shoes', 'Jewelry', 'Men
 const CLASSES = ['personal', 'portable', 'reference', 'self-help', 'accessories', 'classical', 'fragrances', 'pants', 'computers', 'stereo', 'football', 'shirts', 'birdal', 'dresses'];
 const BRANDS = ['scholaramalgamalg #14', 'scholaramalgamalg #7', 'exportiunivamalg #9', 'scholaramalgamalg #9', 'amalgimporto #1', 'edu packscholar #1', 'exportiimporto #1', 'importoamalg #1', 'univunivamalg #2', 'corpbrand #4'];
 const MANUFACTS = ['ought', 'able', 'pri', 'ese', 'anti', 'cally', 'ation', 'eing', 'bar', 'n st'];
+const MANUFACT_IDS = [128, 128, 977, 350, 677, 940, 694, 808, 129, 270, 821, 423];
+const SHIP_TYPES = ['EXPRESS', 'REGULAR', 'OVERNIGHT', 'TWO DAY', 'LIBRARY', 'NEXT DAY'];
 const STORE_NAMES = ['ought', 'able', 'ese', 'anti', 'cally', 'bar', 'eing', 'pri', 'ese', 'ation', 'able', 'ought'];
 const COUNTIES = ['Williamson County', 'Franklin Parish', 'Bronx County', 'Orange County', 'Ziebach County', 'Walker County'];
 const CITIES = ['Fairview', 'Midway', 'Oak Grove', 'Five Points', 'Pleasant Hill', 'Centerville', 'Riverside', 'Glendale', 'Union', 'Greenville'];
@@ -194,6 +215,11 @@ const ADDRESSES = 500;
 const HDEMOS = 120;
 const PROMOS = 30;
 const CALL_CENTERS = 4;
+const CATALOG_PAGES = 100;
+const WEB_SITES = 30;
+const WEB_PAGES = 60;
+const SHIP_MODES = 20;
+const REASONS = 35;
 const WAREHOUSES = 3;
 
 // ---------------------------------------------------------------- generation
@@ -244,8 +270,10 @@ export function tpcdsTables(seed = 20_261_207): TpcdsTable[] {
     const cat = CATEGORIES.indexOf(pick(CATEGORIES));
     const cls = CLASSES.indexOf(pick(CLASSES));
     const brand = BRANDS.indexOf(pick(BRANDS));
-    const manufactId = r() < 0.15 ? 128 : int(1, 40);
-    const price = cents(0.5, 99);
+    // half the items have a manufacturer some query names (q3, q32, q37, q82, q92)
+    const manufactId = r() < 0.5 ? pick(MANUFACT_IDS) : int(1, 40);
+    // q21 and q40 want items priced 0.99 to 1.49
+    const price = r() < 0.1 ? cents(0.5, 2) : cents(0.5, 99);
     return [
       sk, id(Math.ceil(sk / 2)), '1997-10-27', n(null, 1), `item ${sk} ${pick(['small', 'large', 'bright', 'plain'])} ${pick(CLASSES)}`,
       n(price), n(round2(price * 0.6)), n(brand + 1001001), n(BRANDS[brand]!), n(cls + 1), n(CLASSES[cls]!), n(cat + 1), n(CATEGORIES[cat]!),
@@ -279,6 +307,28 @@ export function tpcdsTables(seed = 20_261_207): TpcdsTable[] {
     const sk = k + 1;
     return [sk, id(sk), n(`Warehouse ${sk}`), n(int(100_000, 900_000)), n(String(int(1, 999))), n('Elm'), n('Blvd'), n('Suite 10'), n(pick(CITIES)), n(pick(COUNTIES)), 'TN', n(pick(ZIPS)), 'United States', -5];
   });
+
+  tables.catalog_page = Array.from({ length: CATALOG_PAGES }, (_, k) => [
+    k + 1, id(k + 1), n(FIRST_DATE_SK + int(0, DAYS)), n(FIRST_DATE_SK + int(0, DAYS)), n('DEPARTMENT'), n(Math.floor(k / 10) + 1), n((k % 10) + 1),
+    n(`page ${k + 1}`), n(pick(['bi-annual', 'quarterly', 'monthly'])),
+  ]);
+
+  tables.web_site = Array.from({ length: WEB_SITES }, (_, k) => [
+    k + 1, id(k + 1), '1997-08-16', null, `site_${k % 5}`, n(2450807), null, n('Unknown'), n(pick(LAST)), n(int(1, 6)), n('ought'),
+    n('Well similar decisions used to keep hardly democratic, personal priorities.'), n(pick(FIRST)), n(int(1, 6)), n('pri'), n(String(int(1, 999))),
+    n('Maple'), n('Lane'), n('Suite 30'), n(pick(CITIES)), n(pick(COUNTIES)), 'TN', n(pick(ZIPS)), 'United States', -5, n(cents(0, 0.12)),
+  ]);
+
+  // a third of the pages have the character count q90 looks for
+  tables.web_page = Array.from({ length: WEB_PAGES }, (_, k) => [
+    k + 1, id(k + 1), '1997-09-03', null, n(FIRST_DATE_SK + int(0, DAYS)), n(FIRST_DATE_SK + int(0, DAYS)), n(r() < 0.5 ? 'Y' : 'N'), n(int(1, CUSTOMERS)),
+    n('http://www.foo.com'), n(pick(['welcome', 'protected', 'feedback', 'general', 'ad', 'order'])), n(k % 3 === 0 ? int(5000, 5200) : int(1000, 8000)),
+    n(int(2, 25)), n(int(1, 7)), n(int(0, 4)),
+  ]);
+
+  tables.ship_mode = Array.from({ length: SHIP_MODES }, (_, k) => [k + 1, id(k + 1), n(SHIP_TYPES[k % 6]!), n(pick(['AIR', 'SURFACE', 'SEA'])), n(pick(['UPS', 'FEDEX', 'DHL', 'USPS'])), n(`contract ${k}`)]);
+
+  tables.reason = Array.from({ length: REASONS }, (_, k) => [k + 1, id(k + 1), n(`reason ${k + 1}`)]);
 
   tables.customer_address = Array.from({ length: ADDRESSES }, (_, k) => {
     const sk = k + 1;
@@ -368,7 +418,7 @@ export function tpcdsTables(seed = 20_261_207): TpcdsTable[] {
         const q = r() < 0.5 ? p.qty : int(1, p.qty);
         const amt = round2(p.sales * q);
         tables.store_returns.push([
-          n(FIRST_DATE_SK + Math.min(DAYS - 1, day + int(1, 60))), n(int(0, 1439) * 60), item, customer, cdemo, hdemo, addr, store, n(int(1, 35)), ticket,
+          n(FIRST_DATE_SK + Math.min(DAYS - 1, day + int(1, 60))), n(int(0, 1439) * 60), item, customer, cdemo, hdemo, addr, store, n(int(1, REASONS)), ticket,
           n(q), n(amt), n(round2(amt * 0.08)), n(round2(amt * 1.08)), n(cents(0.5, 100)), n(cents(0, 50)), n(round2(amt * r())), n(round2(amt * 0.1)), n(round2(amt * 0.1)), n(cents(1, 2000)),
         ]);
       }
@@ -398,17 +448,17 @@ export function tpcdsTables(seed = 20_261_207): TpcdsTable[] {
         const promo = n(int(1, PROMOS));
         const warehouse = n(int(1, WAREHOUSES));
         if (web) {
-          sales.push([date, time, shipDate, item, customer, cdemo, hdemo, addr, customer, cdemo, hdemo, addr, n(int(1, 60)), n(int(1, 30)), n(int(1, 20)), warehouse, promo, order, ...tail]);
+          sales.push([date, time, shipDate, item, customer, cdemo, hdemo, addr, customer, cdemo, hdemo, addr, n(int(1, WEB_PAGES)), n(int(1, WEB_SITES)), n(int(1, SHIP_MODES)), warehouse, promo, order, ...tail]);
         } else {
-          sales.push([date, time, shipDate, customer, cdemo, hdemo, addr, customer, cdemo, hdemo, addr, n(int(1, CALL_CENTERS)), n(int(1, 100)), n(int(1, 20)), warehouse, item, promo, order, ...tail]);
+          sales.push([date, time, shipDate, customer, cdemo, hdemo, addr, customer, cdemo, hdemo, addr, n(int(1, CALL_CENTERS)), n(int(1, CATALOG_PAGES)), n(int(1, SHIP_MODES)), warehouse, item, promo, order, ...tail]);
         }
         if (r() < returnChance(p.ext)) {
           const q = r() < 0.5 ? p.qty : int(1, p.qty);
           const amt = round2(p.sales * q);
           const rdate = n(FIRST_DATE_SK + Math.min(DAYS - 1, day + int(1, 60)));
           const money = [n(q), n(amt), n(round2(amt * 0.08)), n(round2(amt * 1.08)), n(cents(0.5, 100)), n(cents(0, 50)), n(round2(amt * r())), n(round2(amt * 0.1)), n(round2(amt * 0.1)), n(cents(1, 2000))];
-          if (web) returns.push([rdate, n(int(0, 1439) * 60), item, customer, cdemo, hdemo, addr, customer, cdemo, hdemo, addr, n(int(1, 60)), n(int(1, 35)), order, ...money]);
-          else returns.push([rdate, n(int(0, 1439) * 60), item, customer, cdemo, hdemo, addr, customer, cdemo, hdemo, addr, n(int(1, CALL_CENTERS)), n(int(1, 100)), n(int(1, 20)), warehouse, n(int(1, 35)), order, ...money]);
+          if (web) returns.push([rdate, n(int(0, 1439) * 60), item, customer, cdemo, hdemo, addr, customer, cdemo, hdemo, addr, n(int(1, WEB_PAGES)), n(int(1, REASONS)), order, ...money]);
+          else returns.push([rdate, n(int(0, 1439) * 60), item, customer, cdemo, hdemo, addr, customer, cdemo, hdemo, addr, n(int(1, CALL_CENTERS)), n(int(1, CATALOG_PAGES)), n(int(1, SHIP_MODES)), warehouse, n(int(1, REASONS)), order, ...money]);
         }
       }
     }
