@@ -298,7 +298,7 @@ export function tpcdsTables(seed = 20_261_207): TpcdsTable[] {
     return [
       sk, id(sk), '1998-01-01', null, null, 2450952, CC_NAMES[k]!, n('large'), n(int(100, 600)), n(int(1000, 90000)), n('8AM-4PM'), n(pick(LAST)),
       n(int(1, 6)), n('More than other authori'), n('Shared others could not count fully dollars. New members ca'), n(pick(FIRST)), n(int(1, 6)),
-      n('pri'), n(int(1, 6)), n('ought'), n(String(int(1, 999))), n('Oak'), n('Ave'), n('Suite 0'), n(pick(CITIES)), n(pick(COUNTIES)), n('TN'),
+      n('pri'), n(int(1, 6)), n('ought'), n(String(int(1, 999))), n('Oak'), n('Ave'), n('Suite 0'), n(pick(CITIES)), COUNTIES[k % 2 === 0 ? 0 : 4]!, n('TN'),
       n(pick(ZIPS)), 'United States', -5, n(cents(0, 0.12)),
     ];
   });
@@ -470,14 +470,15 @@ export function tpcdsTables(seed = 20_261_207): TpcdsTable[] {
   tables.web_returns = [];
   channel(tables.web_sales, tables.web_returns, 4000, true);
 
-  // inventory: weekly snapshots (Thursdays) of a fifth of the items in each warehouse, 1999-2001
+  // inventory: weekly snapshots (Thursdays), 1999-2001, of a fifth of the items in each warehouse (each item in
+  // one warehouse), most weeks; quantities skewed toward zero, so that some vary more than their mean (q39)
   tables.inventory = [];
   for (let d = 0; d < DAYS; d++) {
     const t = dateOfDay(d);
     if (t.getUTCDay() !== 4 || t.getUTCFullYear() < 1999 || t.getUTCFullYear() > 2001) continue;
     for (let w = 1; w <= WAREHOUSES; w++) {
-      for (let item = 1 + ((d + w) % 5); item <= ITEMS; item += 5) {
-        if (r() < 0.15) tables.inventory.push([FIRST_DATE_SK + d, item, w, n(int(0, 1000), 0.05)]);
+      for (let item = w; item <= ITEMS; item += 5) {
+        if (r() < 0.7) tables.inventory.push([FIRST_DATE_SK + d, item, w, n(Math.floor(1000 * r() ** 3), 0.05)]);
       }
     }
   }
