@@ -181,8 +181,8 @@ export function tpcdsDdl(table: TpcdsTable): string {
 // ---------------------------------------------------------------- value pools
 
 const CATEGORIES = ['Books', 'Music', 'Home', 'Sports', 'Shoes', 'Jewelry', 'Men', 'Women', 'Children', 'Electronics'];
-// the classes and brands q53, q63 and q89 filter on, and a few others
-const CLASSES = ['personal', 'portable', 'reference', 'self-help', 'accessories', 'classical', 'fragrances', 'pants', 'computers', 'stereo', 'football', 'shirts', 'birdal', 'dresses'];
+// the classes and brands q53, q54, q63 and q89 filter on, and a few others
+const CLASSES = ['maternity', 'personal', 'portable', 'reference', 'self-help', 'accessories', 'classical', 'fragrances', 'pants', 'computers', 'stereo', 'football', 'shirts', 'birdal', 'dresses'];
 const BRANDS = ['scholaramalgamalg #14', 'scholaramalgamalg #7', 'exportiunivamalg #9', 'scholaramalgamalg #9', 'amalgimporto #1', 'edu packscholar #1', 'exportiimporto #1', 'importoamalg #1', 'univunivamalg #2', 'corpbrand #4'];
 const MANUFACTS = ['ought', 'able', 'pri', 'ese', 'anti', 'cally', 'ation', 'eing', 'bar', 'n st'];
 const MANUFACT_IDS = [128, 128, 977, 350, 677, 940, 694, 808, 129, 270, 821, 423];
