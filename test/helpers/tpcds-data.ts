@@ -123,6 +123,7 @@ const SCHEMA: Record<string, [string, string][]> = {
     ['wp_link_count', I], ['wp_image_count', I], ['wp_max_ad_count', I],
   ],
   ship_mode: [['sm_ship_mode_sk!', I], ['sm_ship_mode_id!', c(16)], ['sm_type', c(30)], ['sm_code', c(10)], ['sm_carrier', c(20)], ['sm_contract', c(20)]],
+  income_band: [['ib_income_band_sk!', I], ['ib_lower_bound', I], ['ib_upper_bound', I]],
   reason: [['r_reason_sk!', I], ['r_reason_id!', c(16)], ['r_reason_desc', c(100)]],
   inventory: [['inv_date_sk!', I], ['inv_item_sk!', I], ['inv_warehouse_sk!', I], ['inv_quantity_on_hand', I]],
   store_sales: [
@@ -189,7 +190,7 @@ const MANUFACT_IDS = [128, 128, 977, 350, 677, 940, 694, 808, 129, 270, 821, 423
 const SHIP_TYPES = ['EXPRESS', 'REGULAR', 'OVERNIGHT', 'TWO DAY', 'LIBRARY', 'NEXT DAY'];
 const STORE_NAMES = ['ought', 'able', 'ese', 'anti', 'cally', 'bar', 'eing', 'pri', 'ese', 'ation', 'able', 'ought'];
 const COUNTIES = ['Williamson County', 'Franklin Parish', 'Bronx County', 'Orange County', 'Ziebach County', 'Walker County'];
-const CITIES = ['Fairview', 'Midway', 'Oak Grove', 'Five Points', 'Pleasant Hill', 'Centerville', 'Riverside', 'Glendale', 'Union', 'Greenville'];
+const CITIES = ['Fairview', 'Midway', 'Oak Grove', 'Five Points', 'Pleasant Hill', 'Centerville', 'Riverside', 'Glendale', 'Union', 'Greenville', 'Edgewood'];
 const STATES = ['TN', 'TN', 'TN', 'TN', 'TN', 'GA', 'CA', 'WA', 'CO', 'OH', 'TX', 'OR', 'MN', 'KY', 'VA', 'MS', 'IL'];
 const ZIPS = ['85669', '86197', '88274', '83405', '86475', '85392', '85460', '80348', '81792', '35709', '31904', '37057', '24128'];
 const EDUCATION = ['Primary', 'Secondary', 'College', '2 yr Degree', '4 yr Degree', 'Advanced Degree', 'Unknown'];
@@ -327,6 +328,9 @@ export function tpcdsTables(seed = 20_261_207): TpcdsTable[] {
   ]);
 
   tables.ship_mode = Array.from({ length: SHIP_MODES }, (_, k) => [k + 1, id(k + 1), n(SHIP_TYPES[k % 6]!), n(pick(['AIR', 'SURFACE', 'SEA'])), n(pick(['UPS', 'FEDEX', 'DHL', 'USPS'])), n(`contract ${k}`)]);
+
+  // dsdgen's twenty bands of 10,000: 0-10000, 10001-20000, ...
+  tables.income_band = Array.from({ length: 20 }, (_, k) => [k + 1, k === 0 ? 0 : k * 10_000 + 1, (k + 1) * 10_000]);
 
   tables.reason = Array.from({ length: REASONS }, (_, k) => [k + 1, id(k + 1), n(`reason ${k + 1}`)]);
 
