@@ -18,9 +18,10 @@
  * only. Every query must select rows on DuckDB, or the comparison would prove
  * nothing.
  *
- * Where Redshift and DuckDB disagree, a file `qNN.duckdb.sql` holds DuckDB's
- * spelling of Redshift's semantics, its first line saying why (AVG of an
- * integer column is an integer in Redshift, truncated; DuckDB's is a DOUBLE).
+ * Where DuckDB refuses the kit's spelling (a keyword as a bare alias: q77's
+ * `coalesce(returns, 0) returns`, q90's `) at,`) or answers in DOUBLE where keel
+ * keeps an exact DECIMAL that the comparison cannot absorb (q66), a file
+ * `qNN.duckdb.sql` holds what DuckDB runs instead, its first line saying why.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -174,8 +175,8 @@ afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-it('covers at least 25 TPC-DS queries', () => {
-  expect(QUERIES.length).toBeGreaterThanOrEqual(25);
+it('covers at least 80 TPC-DS queries', () => {
+  expect(QUERIES.length).toBeGreaterThanOrEqual(80);
 });
 
 it.each(QUERIES.map((q) => [q.name, q] as const))('%s selects rows on DuckDB', (_name, q) => {
