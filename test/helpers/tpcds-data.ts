@@ -487,6 +487,23 @@ export function tpcdsTables(seed = 20_261_207): TpcdsTable[] {
     }
   }
 
+  // a third of the customers who return an item to a store buy it again from the catalog within three months,
+  // so that store sales, their returns and later catalog sales of one customer and item meet (q17, q25, q29)
+  let nextOrder = Math.max(...tables.catalog_sales.map((row) => Number(row[17]))) + 1;
+  for (const ret of tables.store_returns) {
+    const [rdate, , item, customer, cdemo, hdemo, addr] = ret;
+    if (rdate === null || customer === null || r() >= 1 / 3) continue;
+    const day = Math.min(DAYS - 1, Number(rdate) - FIRST_DATE_SK + int(1, 90));
+    const p = pricing();
+    const ship = round2(p.extList * 0.05);
+    tables.catalog_sales.push([
+      FIRST_DATE_SK + day, n(int(0, 1439) * 60), n(FIRST_DATE_SK + Math.min(DAYS - 1, day + int(2, 90))), customer, cdemo, hdemo, addr, customer, cdemo, hdemo, addr,
+      n(int(1, CALL_CENTERS)), n(int(1, CATALOG_PAGES)), n(int(1, SHIP_MODES)), n(int(1, WAREHOUSES)), item, n(int(1, PROMOS)), nextOrder++,
+      n(p.qty), n(p.wholesale), n(p.list), n(p.sales), n(p.discount), n(p.ext), n(p.extWholesale), n(p.extList), n(p.tax), n(p.coupon), n(ship), n(p.paid),
+      n(p.paidTax), n(round2(p.paid + ship)), n(round2(p.paidTax + ship)), n(p.profit),
+    ]);
+  }
+
   return Object.entries(SCHEMA).map(([name, cols]) => {
     const rows = tables[name]!;
     for (const row of rows) if (row.length !== cols.length) throw new Error(`tpcds ${name}: a row has ${row.length} values for ${cols.length} columns`);
