@@ -189,7 +189,8 @@ const MANUFACTS = ['ought', 'able', 'pri', 'ese', 'anti', 'cally', 'ation', 'ein
 const MANUFACT_IDS = [128, 128, 977, 350, 677, 940, 694, 808, 129, 270, 821, 423];
 const SHIP_TYPES = ['EXPRESS', 'REGULAR', 'OVERNIGHT', 'TWO DAY', 'LIBRARY', 'NEXT DAY'];
 const STORE_NAMES = ['ought', 'able', 'ese', 'anti', 'cally', 'bar', 'eing', 'pri', 'ese', 'ation', 'able', 'ought'];
-const COUNTIES = ['Williamson County', 'Franklin Parish', 'Bronx County', 'Orange County', 'Ziebach County', 'Walker County'];
+// stores take the first four, call centers the first and the fifth; q10 names the last five
+const COUNTIES = ['Williamson County', 'Franklin Parish', 'Bronx County', 'Orange County', 'Ziebach County', 'Walker County', 'Rush County', 'Toole County', 'Jefferson County', 'Dona Ana County', 'La Porte County'];
 const CITIES = ['Fairview', 'Midway', 'Oak Grove', 'Five Points', 'Pleasant Hill', 'Centerville', 'Riverside', 'Glendale', 'Union', 'Greenville', 'Edgewood'];
 const STATES = ['TN', 'TN', 'TN', 'TN', 'TN', 'GA', 'CA', 'WA', 'CO', 'OH', 'TX', 'OR', 'MN', 'KY', 'VA', 'MS', 'IL'];
 const ZIPS = ['85669', '86197', '88274', '83405', '86475', '85392', '85460', '80348', '81792', '35709', '31904', '37057', '24128'];
