@@ -504,7 +504,8 @@ export class Binder implements QueryBinder {
     for (const o of orderBy) {
       let index = this.outputReference(o.expr, names, exprs);
       if (index < 0) {
-        const e = this.exprs.bind(o.expr, { ...env, clause: 'ORDER BY' });
+        // an expression may name select items by their aliases where no input column has the name (as Redshift does: TPC-DS q36 orders by `case when lochierarchy = 0 ...`)
+        const e = this.exprs.bind(o.expr, { ...env, aliases, clause: 'ORDER BY' });
         const k = exprKey(e);
         index = exprs.findIndex((x) => exprKey(x) === k);
         if (index < 0) {
