@@ -85,10 +85,12 @@ const log = common(program.command('log').description('the recorded workload: to
   .enablePositionalOptions()
   .option('--limit <n>', 'fingerprints per table', '10')
   .option('--since <t>', 'only statements since an ISO time or an age (24h, 7d)')
+  .option('--user <name>', 'only the statements of this user')
   .action(logTopCommand);
 common(log.command('history').description('the latest statements, newest first'))
   .option('--limit <n>', 'statements', '20')
   .option('--since <t>', 'only statements since an ISO time or an age (24h, 7d)')
+  .option('--user <name>', 'only the statements of this user')
   .action(logHistoryCommand);
 common(log.command('export').description('write recorded statements as a trace (JSON Lines), oldest first; --format redshift writes a cluster\'s CSV exports into a directory'))
   .option('--since <t>', 'only statements since an ISO time or an age (24h, 7d)')

@@ -37,7 +37,7 @@ import type { QueryStats, ResultColumn } from './result.js';
 import { toArrowTable, toRows, toTextRows } from './result.js';
 import type { Field } from './plan/physical.js';
 import { readFile, type LoadOptions } from './load/index.js';
-import { planRecord, runStatements, type PlanRecordInput, type Runner, type StatementOutcome } from './session.js';
+import { planRecord, runStatements, type Admit, type PlanRecordInput, type Runner, type StatementOutcome } from './session.js';
 import { cancelledError, isCancelFlag, isCancelled, newCancelFlag, setCancelled } from './exec/cancel.js';
 import type { QueryRecord } from './query-record.js';
 import { WorkerPool, workerCount } from './exec/parallel.js';
@@ -148,6 +148,13 @@ export interface ExecuteOptions extends Runner {
    * STDIN is refused.
    */
   copyIn?: CopyInput;
+  /**
+   * Workload management: called before each statement starts, it resolves
+   * when the statement may run (the wait is recorded as QueryRecord.queueMs);
+   * the admission is released when the statement ends (keel serve's queue,
+   * server/wlm.ts).
+   */
+  admit?: Admit;
 }
 
 export interface LoadProgress {

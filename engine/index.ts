@@ -1,7 +1,7 @@
 /** The engine's public face: what the workload log, the advisor and the CLI may use. */
 export { Database, type OpenOptions, type QueryResult, type LoadProgress, type ExecuteOptions } from './database.js';
 export type { CopyOutFormat } from './sql/ast.js';
-export type { PlanRecordInput } from './session.js';
+export type { PlanRecordInput, Admit, AdmitRequest, Admission } from './session.js';
 export { WhatIfPlanner, type TableLayout } from './what-if.js';
 export type { MaintenanceOptions, MaintenanceOutcome, VacuumOutcome, AnalyzeOutcome } from './statements/maintenance.js';
 export type { AlterInBackgroundOptions, AlterInBackgroundResult, RewriteProgress, KeepAuto } from './online-alter.js';

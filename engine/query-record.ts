@@ -70,6 +70,20 @@ export interface QueryRecord {
    * otherwise, and from records written before it (added within version 1).
    */
   readonly resultCacheHit?: true;
+  /**
+   * The id of the catalog user who ran the statement (pg_user.usesysid,
+   * Redshift's user_id), when a session acts as one (keel serve's logins).
+   * Absent for the data directory's owner (the local CLI, embedding code),
+   * and from records written before it (added within version 1).
+   */
+  readonly userId?: number;
+  /**
+   * Milliseconds the statement waited in keel serve's workload-management
+   * queue before it started (Redshift's queue_time); durationMs does not
+   * include them. Absent when it did not go through a queue, and from records
+   * written before it (added within version 1).
+   */
+  readonly queueMs?: number;
   readonly rowsMoved: number;
   readonly bytesMoved: number;
   readonly blocksTotal: number;

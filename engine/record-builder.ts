@@ -40,6 +40,9 @@ export interface RecordInput {
   readonly rowsReturned: number;
   /** See QueryRecord.transactionId; absent for a record of a statement that ran elsewhere (planRecord). */
   readonly transactionId?: string;
+  /** See QueryRecord.userId and queueMs. */
+  readonly userId?: number;
+  readonly queueMs?: number;
   readonly parts: RecordParts;
 }
 
@@ -231,6 +234,8 @@ export function buildRecord(input: RecordInput): QueryRecord {
     joins,
     ...(input.transactionId !== undefined ? { transactionId: input.transactionId } : {}),
     ...(input.parts.resultCacheHit ? { resultCacheHit: true as const } : {}),
+    ...(input.userId !== undefined ? { userId: input.userId } : {}),
+    ...(input.queueMs !== undefined ? { queueMs: input.queueMs } : {}),
     groupBy: [...new Set(groupBy)],
     orderBy: [...new Set(orderBy)],
   };

@@ -43,7 +43,29 @@ export interface RunOptions extends Runner {
   readonly params?: readonly ParamValue[];
   /** Where COPY ... FROM STDIN reads its data (the wire protocol's client); without it such a COPY is refused. */
   readonly copyIn?: CopyInput;
+  /** Workload management: asked before each statement starts, and told when it ends (keel serve's queue). */
+  readonly admit?: Admit;
 }
+
+/** A statement about to start, as workload management sees it. */
+export interface AdmitRequest {
+  readonly sql: string;
+  readonly fingerprint: string;
+  /** The statement's kind (select, insert, set, begin ...: sql/ast.ts). */
+  readonly kind: string;
+}
+
+/** A statement's place among the running ones: released once it has ended, whatever the outcome. */
+export interface Admission {
+  release(): void;
+}
+
+/**
+ * Resolves when the statement may start; rejects (an ExecError CANCELLED,
+ * say) when it is not to run at all. The time it takes is the statement's
+ * queue time (QueryRecord.queueMs).
+ */
+export type Admit = (statement: AdmitRequest) => Promise<Admission>;
 
 /**
  * Runs every statement of `sql` in order, stopping at the first error (which
@@ -72,13 +94,25 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
     if (db.store.backgroundWork > 0) await yieldToLoop();
     // cancelled after the statement before it finished: this one never starts (and has no record)
     if (isCancelled(cancel)) throw cancelledError();
-    // the first statement's clock starts at parse, as `elapsedMs` promises
-    const t0 = i === 0 ? started : performance.now();
+    // the first statement's clock starts at parse, as `elapsedMs` promises (unless it waits in a queue: then at its start)
+    let t0 = i === 0 ? started : performance.now();
     const parts = emptyRecordParts();
     // a statement outside a block is a transaction of its own; BEGIN belongs to the block it opens
     const inBlock = db.transaction.id();
+    let queueMs: number | undefined;
+    let admission: Admission | null = null;
     try {
       db.transaction.checkRunnable(p.statement);
+      if (runner.admit) {
+        const q0 = performance.now();
+        try {
+          admission = await runner.admit({ sql: p.text, fingerprint: fingerprint(redactPasswords(p.text)), kind: p.statement.kind });
+        } finally {
+          t0 = performance.now();
+          queueMs = t0 - q0;
+        }
+        if (isCancelled(cancel)) throw cancelledError();
+      }
       // the zone in force when the statement ran: a later SET in the script does not change how its rows print
       const zone = sessionZone(db.settings);
       const ran = await runOne(db, p, parts, t0, cancel, runner.copyIn);
@@ -99,14 +133,17 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
           stats: outcome.stats,
           rowsReturned: outcome.rowCount,
           transactionId: inBlock ?? db.transaction.id() ?? randomUUID(),
+          ...(queueMs !== undefined ? { queueMs } : {}),
           parts,
         }),
       );
     } catch (thrown) {
       const e = tooComplexIfOverflow(thrown, p.text);
       db.transaction.fail();
-      db.emitRecord(failedRecord(who, redactPasswords(p.text), t0, e, inBlock ?? randomUUID(), parts));
+      db.emitRecord(failedRecord(who, redactPasswords(p.text), t0, e, inBlock ?? randomUUID(), parts, queueMs));
       throw relocate(e, p, sql);
+    } finally {
+      admission?.release();
     }
   }
   return out;

@@ -147,6 +147,8 @@ function tableBytes(part: WorkloadPart, table: TableName): Uint8Array {
       w.codes('group_by', q.groupBy);
       w.codes('order_by', q.orderBy);
       w.codes('transaction_id', q.transactionId);
+      w.f64('user_id', q.userId, true);
+      w.f64('queue_ms', q.queueMs, true);
       w.f64('rows_returned', q.rowsReturned);
       w.f64('rows_moved', q.rowsMoved);
       w.f64('bytes_moved', q.bytesMoved);
@@ -378,6 +380,9 @@ export function readChunk(dir: string, stem: string): WorkloadPart {
       orderBy: q.codes('order_by'),
       // chunks compacted before records had a transaction id have no such column
       transactionId: q.has('transaction_id') ? q.codes('transaction_id') : { codes: new Int32Array(q.length).fill(-1), dict: [] },
+      // chunks compacted before records had a user id or queue time: none (NaN)
+      userId: q.has('user_id') ? q.f64('user_id') : new Float64Array(q.length).fill(NaN),
+      queueMs: q.has('queue_ms') ? q.f64('queue_ms') : new Float64Array(q.length).fill(NaN),
       rowsReturned: q.f64('rows_returned'),
       rowsMoved: q.f64('rows_moved'),
       bytesMoved: q.f64('bytes_moved'),

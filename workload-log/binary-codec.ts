@@ -15,8 +15,10 @@
  *     (the segment's strings are numbered in order; the number is written so that a reader that lost a frame
  *     still numbers the strings after it right)
  *   f64le x8: startMs durationMs rowsReturned rowsMoved bytesMoved blocksTotal blocksScanned blocksSkipped
- *   u8 flags: bit 0 the status (0 ok, 1 error), bit 1 a result-cache hit (QueryRecord.resultCacheHit)
+ *   u8 flags: bit 0 the status (0 ok, 1 error), bit 1 a result-cache hit (QueryRecord.resultCacheHit),
+ *     bit 2 a userId follows, bit 3 a queueMs follows
  *   ref x10: user session source fingerprint command errorCode groupBy orderBy transactionId sql
+ *   f64le userId (when flagged), f64le queueMs (when flagged)
  *   text x2: id errorMessage
  *   (format 2, still read: ref x9 without sql, then text x3: id sql errorMessage)
  *   varint scans, each: ref table, ref columns, f64le x5 (blocksTotal blocksScanned blocksSkipped rowsScanned rowsOut),
@@ -75,7 +77,7 @@ export class RecordEncoder {
     this.body = ensure(this.body, 0, 0, 512);
     // the body first (it finds the new strings), then header and definitions, then the body copied after them
     for (const x of [Date.parse(r.startTime), r.durationMs, r.rowsReturned, r.rowsMoved, r.bytesMoved, r.blocksTotal, r.blocksScanned, r.blocksSkipped]) this.f64(x);
-    this.u8((r.status === 'ok' ? 0 : 1) | (r.resultCacheHit ? 2 : 0));
+    this.u8((r.status === 'ok' ? 0 : 1) | (r.resultCacheHit ? 2 : 0) | (r.userId !== undefined ? 4 : 0) | (r.queueMs !== undefined ? 8 : 0));
     this.ref(r.user);
     this.ref(r.session);
     this.ref('source' in r ? r.source : source);
@@ -86,6 +88,8 @@ export class RecordEncoder {
     this.ref(r.orderBy.join(','));
     this.ref(r.transactionId ?? null);
     this.ref(r.sql);
+    if (r.userId !== undefined) this.f64(r.userId);
+    if (r.queueMs !== undefined) this.f64(r.queueMs);
     this.text(r.id);
     this.text(r.error ? r.error.message : null);
     this.varint(r.scans.length);

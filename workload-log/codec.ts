@@ -6,9 +6,11 @@
  *
  *   [version, id, startTime, durationMs, user, session, sql, fingerprint, command,
  *    status, errorCode, errorMessage, rowsReturned, rowsMoved, bytesMoved,
- *    blocksTotal, blocksScanned, blocksSkipped, scans, joins, groupBy, orderBy, source, transactionId, resultCacheHit]
+ *    blocksTotal, blocksScanned, blocksSkipped, scans, joins, groupBy, orderBy, source, transactionId, resultCacheHit,
+ *    userId, queueMs]
  *   (transactionId came later: null when the record has none, absent from records written before it;
- *   resultCacheHit later still: 1 for a result-cache hit, absent otherwise)
+ *   resultCacheHit later still: 1 for a result-cache hit, null or absent otherwise; userId and queueMs
+ *   last: a number or null, absent when the record has neither)
  *   scan:      [table, columns, predicates, blocksTotal, blocksScanned, blocksSkipped, rowsScanned, rowsOut]
  *   predicate: [column, op, literal, estSelectivity, actualSelectivity]
  *   join:      [left, right, keys ([[left, right], ...]), type, action, leftRows, rightRows, rowsMoved, bytesMoved]
@@ -21,6 +23,7 @@ const FIELDS = [
   'version', 'id', 'startTime', 'durationMs', 'user', 'session', 'sql', 'fingerprint', 'command',
   'status', 'error', 'rowsReturned', 'rowsMoved', 'bytesMoved', 'blocksTotal', 'blocksScanned', 'blocksSkipped',
   'scans', 'joins', 'groupBy', 'orderBy', 'source', 'transactionId', 'resultCacheHit',
+  'userId', 'queueMs',
 ] as const satisfies readonly (keyof LogRecord)[];
 type Unplaced = Exclude<keyof LogRecord, (typeof FIELDS)[number]>;
 const everyFieldPlaced: [Unplaced] extends [never] ? true : Unplaced = true;
@@ -67,8 +70,10 @@ export function encodeRecord(r: QueryRecord | LogRecord, source: RecordSource): 
     'source' in r ? r.source : source,
     r.transactionId ?? null,
   ];
-  // only hits say so: every other record stays as long as before
-  if (r.resultCacheHit) fields.push(1);
+  // only the records that have them carry the later fields: every other record stays as long as before
+  const later: unknown[] = [r.resultCacheHit ? 1 : null, r.userId ?? null, r.queueMs ?? null];
+  while (later.length > 0 && later[later.length - 1] === null) later.pop();
+  fields.push(...later);
   return JSON.stringify(fields);
 }
 
@@ -78,7 +83,9 @@ export type EncodedRecord = readonly [
   'ok' | 'error', string | null, string | null, number, number, number,
   number, number, number, readonly EncodedScan[], readonly EncodedJoin[], readonly string[], readonly string[], string,
   (string | null)?,
-  1?,
+  (1 | null)?,
+  (number | null)?,
+  (number | null)?,
 ];
 export type EncodedScan = readonly [string, readonly string[], readonly EncodedPredicate[], number, number, number, number, number];
 export type EncodedPredicate = readonly [string, string, string | null, number, number | null];
@@ -178,7 +185,9 @@ export function recordProblem(v: unknown): string | null {
     if (problem) return problem;
   }
   if (a[23] !== undefined && !isNullableStr(a[23])) return 'transactionId is not a string';
-  if (a[24] !== undefined && a[24] !== 1) return 'resultCacheHit is not 1';
+  if (a[24] !== undefined && a[24] !== null && a[24] !== 1) return 'resultCacheHit is not 1';
+  if (a[25] !== undefined && a[25] !== null && !isNum(a[25])) return 'userId is not a number';
+  if (a[26] !== undefined && a[26] !== null && !isNum(a[26])) return 'queueMs is not a number';
   return strsProblem(a[20], 'groupBy') ?? strsProblem(a[21], 'orderBy') ?? (isStr(a[22]) ? null : 'source is not a string');
 }
 
@@ -236,5 +245,7 @@ export function decodeRecord(v: unknown): LogRecord | string {
     source: a[22],
     ...(a[23] !== undefined && a[23] !== null ? { transactionId: a[23] } : {}),
     ...(a[24] === 1 ? { resultCacheHit: true as const } : {}),
+    ...(typeof a[25] === 'number' ? { userId: a[25] } : {}),
+    ...(typeof a[26] === 'number' ? { queueMs: a[26] } : {}),
   };
 }

@@ -60,6 +60,10 @@ export interface QueryColumns {
   readonly orderBy: Codes;
   /** The record's transactionId; -1 (NULL) for records without one. */
   readonly transactionId: Codes;
+  /** The record's userId (the catalog user's id); NaN for records without one. */
+  readonly userId: Float64Array;
+  /** The record's queueMs (time in keel serve's queue); NaN for records without one. */
+  readonly queueMs: Float64Array;
   readonly rowsReturned: Float64Array;
   readonly rowsMoved: Float64Array;
   readonly bytesMoved: Float64Array;
@@ -334,6 +338,8 @@ export function partColumns<D extends DictBuilder, T extends TextBuilder, S exte
       groupBy: dict(),
       orderBy: dict(),
       transactionId: dict(),
+      userId: new F64(),
+      queueMs: new F64(),
       rowsReturned: new F64(),
       rowsMoved: new F64(),
       bytesMoved: new F64(),
@@ -409,6 +415,8 @@ export class PartBuilder {
     q.groupBy.push((r.groupBy ?? []).join(','));
     q.orderBy.push((r.orderBy ?? []).join(','));
     q.transactionId.push(r.transactionId);
+    q.userId.push(r.userId ?? NaN);
+    q.queueMs.push(r.queueMs ?? NaN);
     q.rowsReturned.push(r.rowsReturned ?? 0);
     q.rowsMoved.push(r.rowsMoved ?? 0);
     q.bytesMoved.push(r.bytesMoved ?? 0);
@@ -455,6 +463,8 @@ export class PartBuilder {
     q.groupBy.push(a[20].join(','));
     q.orderBy.push(a[21].join(','));
     q.transactionId.push(a[23] ?? null);
+    q.userId.push(a[25] ?? NaN);
+    q.queueMs.push(a[26] ?? NaN);
     q.rowsReturned.push(a[12]);
     q.rowsMoved.push(a[13]);
     q.bytesMoved.push(a[14]);
@@ -547,6 +557,8 @@ export function buildPart({ q, s, p, j }: ReturnType<typeof partColumns<DictBuil
       groupBy: q.groupBy.done(),
       orderBy: q.orderBy.done(),
       transactionId: q.transactionId.done(),
+      userId: q.userId.done(),
+      queueMs: q.queueMs.done(),
       rowsReturned: q.rowsReturned.done(),
       rowsMoved: q.rowsMoved.done(),
       bytesMoved: q.bytesMoved.done(),
@@ -686,6 +698,8 @@ export function concatParts(parts: readonly WorkloadPart[]): WorkloadPart {
       groupBy: mergeCodes(q.map((x) => x.groupBy)),
       orderBy: mergeCodes(q.map((x) => x.orderBy)),
       transactionId: mergeCodes(q.map((x) => x.transactionId)),
+      userId: concatF64(q.map((x) => x.userId)),
+      queueMs: concatF64(q.map((x) => x.queueMs)),
       rowsReturned: concatF64(q.map((x) => x.rowsReturned)),
       rowsMoved: concatF64(q.map((x) => x.rowsMoved)),
       bytesMoved: concatF64(q.map((x) => x.bytesMoved)),
@@ -805,6 +819,8 @@ export function takeRows(part: WorkloadPart, rows: ArrayLike<number>): WorkloadP
       groupBy: takeCodes(q.groupBy, rows),
       orderBy: takeCodes(q.orderBy, rows),
       transactionId: takeCodes(q.transactionId, rows),
+      userId: takeF64(q.userId, rows),
+      queueMs: takeF64(q.queueMs, rows),
       rowsReturned: takeF64(q.rowsReturned, rows),
       rowsMoved: takeF64(q.rowsMoved, rows),
       bytesMoved: takeF64(q.bytesMoved, rows),
@@ -971,6 +987,8 @@ export class RecordReader {
       source: str(q.source, i)!,
       ...(transactionId !== null ? { transactionId } : {}),
       ...(q.resultCacheHit[i] === 1 ? { resultCacheHit: true as const } : {}),
+      ...(Number.isNaN(q.userId[i]!) ? {} : { userId: q.userId[i]! }),
+      ...(Number.isNaN(q.queueMs[i]!) ? {} : { queueMs: q.queueMs[i]! }),
     };
   }
 }

@@ -22,6 +22,8 @@ export interface WorkloadFilter {
   since?: Date | number | string;
   /** Only queries that started before this time. */
   until?: Date | number | string;
+  /** Only the statements of this user (QueryRecord.user: the login, or the OS user of a local process). */
+  user?: string;
 }
 
 export function timeMs(t: Date | number | string): number {
@@ -30,20 +32,23 @@ export function timeMs(t: Date | number | string): number {
   return ms;
 }
 
-/** Selects the queries of `parts` that started in [since, until). */
+/** Selects the queries of `parts` that started in [since, until), of `user` when given. */
 export function workloadOf(parts: readonly WorkloadPart[], filter: WorkloadFilter = {}): Workload {
   const since = filter.since === undefined ? -Infinity : timeMs(filter.since);
   const until = filter.until === undefined ? Infinity : timeMs(filter.until);
   let queries = 0;
   const masks = parts.map((p) => {
     const start = p.queries.startMs;
-    if (since === -Infinity && until === Infinity) {
+    if (since === -Infinity && until === Infinity && filter.user === undefined) {
       queries += start.length;
       return null;
     }
+    // the user's code in this part's dictionary: -2 (matching no row) when the part has none of theirs
+    const user = filter.user === undefined ? null : p.queries.user.dict.indexOf(filter.user);
+    const userCode = user === -1 ? -2 : user;
     const mask = new Uint8Array(start.length);
     for (let i = 0; i < start.length; i++) {
-      if (start[i]! >= since && start[i]! < until) {
+      if (start[i]! >= since && start[i]! < until && (userCode === null || p.queries.user.codes[i] === userCode)) {
         mask[i] = 1;
         queries++;
       }
@@ -159,6 +164,44 @@ export function fingerprintStats(w: Workload): FingerprintStats[] {
     });
   });
   return out;
+}
+
+/** One user's statements: how many, how long they ran, and how long they waited in keel serve's queue. */
+export interface UserStats {
+  readonly user: string;
+  /** The catalog user's id (sys_query_history.user_id), null for the data directory's owner. */
+  readonly userId: number | null;
+  readonly statements: number;
+  readonly errors: number;
+  readonly sessions: number;
+  readonly totalMs: number;
+  /** Summed over the statements that went through a queue. */
+  readonly queueMs: number;
+}
+
+/** Every user's totals, the most total time first. */
+export function userStats(w: Workload): UserStats[] {
+  const users = new Map<string, { userId: number | null; statements: number; errors: number; sessions: Set<string>; totalMs: number; queueMs: number }>();
+  w.parts.forEach((part, k) => {
+    const q = part.queries;
+    const mask = w.masks[k];
+    for (let i = 0; i < q.length; i++) {
+      if (mask && !mask[i]) continue;
+      const name = q.user.dict[q.user.codes[i]!] ?? '';
+      let u = users.get(name);
+      if (!u) users.set(name, (u = { userId: null, statements: 0, errors: 0, sessions: new Set(), totalMs: 0, queueMs: 0 }));
+      if (!Number.isNaN(q.userId[i]!)) u.userId = q.userId[i]!;
+      u.statements++;
+      u.errors += q.status[i]!;
+      const s = q.session.codes[i]!;
+      if (s >= 0) u.sessions.add(q.session.dict[s]!);
+      u.totalMs += q.durationMs[i]!;
+      if (!Number.isNaN(q.queueMs[i]!)) u.queueMs += q.queueMs[i]!;
+    }
+  });
+  return [...users]
+    .map(([user, u]) => ({ user, userId: u.userId, statements: u.statements, errors: u.errors, sessions: u.sessions.size, totalMs: u.totalMs, queueMs: u.queueMs }))
+    .sort((a, b) => b.totalMs - a.totalMs || (a.user < b.user ? -1 : 1));
 }
 
 const ORDER: Record<FingerprintOrder, (s: FingerprintStats) => number> = {

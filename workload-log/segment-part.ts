@@ -224,9 +224,9 @@ export class SegmentPartBuilder {
     q.blocksScanned.push(this.f64());
     q.blocksSkipped.push(this.f64());
     const flags = this.buf[this.p++]!;
-    if (flags > 3) throw new Malformed(`flags ${flags} hold more than a status and a result-cache hit`);
+    if (flags > 15) throw new Malformed(`flags ${flags} hold more than a status, a result-cache hit, a user id and a queue time`);
     q.status.push(flags & 1);
-    q.resultCacheHit.push(flags >> 1);
+    q.resultCacheHit.push((flags >> 1) & 1);
     q.user.push(this.required('user'));
     q.session.push(this.required('session'));
     q.source.push(this.required('source'));
@@ -237,6 +237,9 @@ export class SegmentPartBuilder {
     q.orderBy.push(this.required('orderBy'));
     q.transactionId.push(this.ref());
     if (this.format >= 3) q.sql.push(this.required('sql'));
+    this.need(((flags >> 2) & 1) * 8 + ((flags >> 3) & 1) * 8);
+    q.userId.push(flags & 4 ? this.f64() : NaN);
+    q.queueMs.push(flags & 8 ? this.f64() : NaN);
     this.text(q.id, 'id');
     if (this.format < 3) this.inlineSql(q.sql);
     this.text(q.errorMessage, null);

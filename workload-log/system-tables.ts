@@ -101,6 +101,18 @@ function f64Vector(values: Float64Array): Vector {
   return { kind: 'f64', values: copy, nulls, length: n };
 }
 
+/** Whole numbers stored as doubles (ids), NaN read as NULL. */
+function i32OrNull(values: Float64Array): Vector {
+  const n = values.length;
+  const out = new Int32Array(n);
+  let nulls: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(values[i]!)) (nulls ??= new Uint8Array(n))[i] = 1;
+    else out[i] = values[i]!;
+  }
+  return { kind: 'i32', values: out, nulls, length: n };
+}
+
 /** Numbers computed per row; null or NaN reads as NULL. */
 function computedF64(n: number, at: (i: number) => number | null): Vector {
   const values = new Float64Array(n);
@@ -250,7 +262,12 @@ const HISTORY: ColumnSpec[] = [
   array('elapsed_ms', (p) => p.queries.durationMs, DOUBLE),
   // Redshift's elapsed_time: whole microseconds
   numbers('elapsed_time', 'queries', (p) => (i) => us(p.queries.durationMs[i]!)),
+  // Redshift's queue_time, whole microseconds in keel serve's workload-management queue; NULL for a statement that went through none
+  numbers('queue_time', 'queries', (p) => (i) => us(p.queries.queueMs[i]!)),
+  array('queue_ms', (p) => p.queries.queueMs, DOUBLE),
   codes('user_name', (p) => p.queries.user),
+  // Redshift's user_id (pg_user.usesysid) of a catalog user; NULL for the data directory's owner
+  { name: 'user_id', type: INTEGER, build: (p) => i32OrNull(p.queries.userId) },
   codes('session_id', (p) => p.queries.session),
   codes('transaction_id', (p) => p.queries.transactionId),
   codes('source', (p) => p.queries.source),

@@ -15,6 +15,7 @@ import {
   loadWorkload,
   recordTraceLine,
   topFingerprints,
+  userStats,
   workloadRecords,
   WorkloadStore,
   type FingerprintStats,
@@ -30,6 +31,8 @@ import { parsePositive } from './gen.js';
 export interface LogFlags extends CommonOptions {
   limit?: string;
   since?: string;
+  /** Only this user's statements. */
+  user?: string;
 }
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -65,7 +68,7 @@ async function checkDataDir(dir: string): Promise<void> {
 
 async function readLog(flags: LogFlags): Promise<Workload> {
   await checkDataDir(flags.data);
-  return loadWorkload(flags.data, flags.since === undefined ? {} : { since: parseSince(flags.since) });
+  return loadWorkload(flags.data, { ...(flags.since === undefined ? {} : { since: parseSince(flags.since) }), ...(flags.user === undefined ? {} : { user: flags.user }) });
 }
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -90,18 +93,22 @@ export async function logTopCommand(flags: LogFlags): Promise<void> {
   const statements = all.reduce((a, f) => a + f.count, 0);
   const errors = all.reduce((a, f) => a + f.errors, 0);
   const totalMs = all.reduce((a, f) => a + f.totalMs, 0);
+  const users = userStats(w);
+  const whose = flags.user === undefined ? '' : ` of user ${flags.user}`;
   if (flags.json) {
-    printJson({ statements, errors, fingerprints: all.length, totalMs, since: flags.since ?? null, byTotalTime, byCount, byBytesMoved });
+    printJson({ statements, errors, fingerprints: all.length, totalMs, since: flags.since ?? null, user: flags.user ?? null, users, byTotalTime, byCount, byBytesMoved });
     return;
   }
   if (statements === 0) {
-    process.stdout.write(`no statements recorded in ${flags.data}${flags.since ? ` since ${flags.since}` : ''}\n`);
+    process.stdout.write(`no statements${whose} recorded in ${flags.data}${flags.since ? ` since ${flags.since}` : ''}\n`);
     return;
   }
   process.stdout.write(
-    `${statements.toLocaleString('en-US')} statements (${errors} failed), ${all.length} fingerprints, ${(totalMs / 1000).toFixed(1)} s in all` +
+    `${statements.toLocaleString('en-US')} statements${whose} (${errors} failed), ${all.length} fingerprints, ${(totalMs / 1000).toFixed(1)} s in all` +
       `${flags.since ? ` since ${flags.since}` : ''}\n\n`,
   );
+  const userRows = users.map((u) => [u.user, u.userId ?? '', u.statements, u.errors, u.sessions, Math.round(u.totalMs * 10) / 10, Math.round(u.queueMs * 10) / 10]);
+  process.stdout.write(`Users\n${formatTable(['user', 'user id', 'statements', 'errors', 'sessions', 'total ms', 'queue ms'], userRows, { rightAlign: [false, true, true, true, true, true, true] })}\n\n`);
   process.stdout.write(fingerprintTable('Top fingerprints by total time', byTotalTime) + '\n');
   process.stdout.write(fingerprintTable('Top fingerprints by count', byCount) + '\n');
   process.stdout.write(fingerprintTable('Top fingerprints by bytes moved', byBytesMoved));
@@ -114,8 +121,9 @@ export async function logHistoryCommand(flags: LogFlags): Promise<void> {
     printJson(records);
     return;
   }
-  const rows = records.map((r) => [r.startTime, Math.round(r.durationMs * 10) / 10, r.user, r.source, r.status === 'ok' ? 'ok' : `error ${r.error?.code ?? ''}`, r.rowsReturned, formatBytes(r.bytesMoved), oneLine(r.sql)]);
-  process.stdout.write(formatTable(['start', 'ms', 'user', 'source', 'status', 'rows', 'bytes moved', 'sql'], rows, { rightAlign: [false, true, false, false, false, true, true, false] }) + '\n');
+  const ms = (x: number | undefined) => (x === undefined ? '' : Math.round(x * 10) / 10);
+  const rows = records.map((r) => [r.startTime, ms(r.durationMs), ms(r.queueMs), r.user, r.session, r.source, r.status === 'ok' ? 'ok' : `error ${r.error?.code ?? ''}`, r.rowsReturned, formatBytes(r.bytesMoved), oneLine(r.sql)]);
+  process.stdout.write(formatTable(['start', 'ms', 'queue ms', 'user', 'session', 'source', 'status', 'rows', 'bytes moved', 'sql'], rows, { rightAlign: [false, true, true, false, false, false, false, true, true, false] }) + '\n');
 }
 
 export async function logExportCommand(flags: LogFlags & { out?: string; format?: string }): Promise<void> {

@@ -5,6 +5,7 @@ import { buildRecord, emptyRecordParts, type RecordParts } from '../record-build
 import { fingerprint } from '../sql/fingerprint.js';
 import type { SessionHost } from './host.js';
 import { zeroStats } from './outcome.js';
+import type { Principal } from './privileges.js';
 
 /** Who runs a statement, for its query record: the call's settings, else the database's, else the OS user and this process. */
 export interface Runner {
@@ -12,14 +13,22 @@ export interface Runner {
   readonly session?: string;
 }
 
-export function runnerOf(db: Pick<SessionHost, 'options'>, runner: Runner): { user: string; session: string } {
+/** Who a record names: the user and session, and the catalog user's id when the session acts as one (QueryRecord.userId). */
+export interface RecordWho {
+  readonly user: string;
+  readonly session: string;
+  readonly userId?: number;
+}
+
+export function runnerOf(db: Pick<SessionHost, 'options'> & { readonly principal?: Principal }, runner: Runner): RecordWho {
   return {
     user: runner.user ?? db.options.user ?? process.env.USER ?? 'keel',
     session: runner.session ?? db.options.session ?? String(process.pid),
+    ...(db.principal?.kind === 'user' ? { userId: db.principal.id } : {}),
   };
 }
 
-export function failedRecord(who: { user: string; session: string }, text: string, t0: number, e: unknown, transactionId: string, parts: RecordParts = emptyRecordParts()) {
+export function failedRecord(who: RecordWho, text: string, t0: number, e: unknown, transactionId: string, parts: RecordParts = emptyRecordParts(), queueMs?: number) {
   const elapsed = performance.now() - t0;
   return buildRecord({
     id: randomUUID(),
@@ -34,6 +43,7 @@ export function failedRecord(who: { user: string; session: string }, text: strin
     stats: zeroStats(elapsed),
     rowsReturned: 0,
     transactionId,
+    ...(queueMs !== undefined ? { queueMs } : {}),
     parts,
   });
 }
