@@ -86,6 +86,9 @@ export interface OpenOptions {
    * directory's owner, who has every privilege, as file permissions decide.
    */
   authorization?: string;
+  /** The session's statement_timeout and idle_session_timeout at its start, in ms (default 0: none); RESET returns to them (keel serve's flags). */
+  statementTimeoutMs?: number;
+  idleSessionTimeoutMs?: number;
   /**
    * Whether a SELECT run again reuses its plan and compiled code
    * (engine/plan-cache.ts). Default true; false plans every statement afresh
@@ -225,6 +228,8 @@ export class Database {
     this.principal = principalOf(store.catalog(), options.authorization);
     this.planCache = options.planCache === false ? null : new PlanCache();
     if (options.resultCache !== undefined) this.settings.resultCache = options.resultCache;
+    if (options.statementTimeoutMs !== undefined) this.settings.statementTimeoutMs = options.statementTimeoutMs;
+    if (options.idleSessionTimeoutMs !== undefined) this.settings.idleSessionTimeoutMs = options.idleSessionTimeoutMs;
     this.initialSettings = Object.freeze({ ...this.settings });
   }
 

@@ -16,7 +16,7 @@ import type { ParserCursor } from './parse-cursor.js';
 
 /** Settings a dump sets that change nothing keel does (it is UTF-8, standard strings, no timeouts, no tablespaces, no OIDs, no row security). */
 const IGNORED_SETTINGS: ReadonlySet<string> = new Set([
-  'client_encoding', 'standard_conforming_strings', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout',
+  'client_encoding', 'standard_conforming_strings', 'lock_timeout', 'idle_in_transaction_session_timeout',
   'client_min_messages', 'check_function_bodies', 'default_tablespace', 'default_table_access_method', 'default_with_oids',
   'row_security', 'xmloption', 'synchronize_seqscans', 'escape_string_warning', 'query_group', 'application_name',
   // JDBC sets 3 at connect: PostgreSQL 12's shortest exact float output, which keel's already is

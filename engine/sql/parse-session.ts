@@ -9,6 +9,8 @@
  *
  *   SET [SESSION] enable_result_cache_for_session | mv_enable_aqmv_for_session
  *     { TO | = } { on | off | DEFAULT }, and RESET of them
+ *   SET [SESSION] statement_timeout | idle_session_timeout
+ *     { TO | = } { ms | 'n[ms|s|min|h|d]' | DEFAULT }, and RESET of them
  *
  * SET of the settings a schema dump writes (search_path to public,
  * client_encoding ...) is accepted and ignored (parse-ignored.ts); any other
@@ -22,6 +24,9 @@ import { ignoredSetting } from './parse-ignored.js';
 
 /** The session's on/off settings, by Redshift's names (statements/settings.ts gives their meaning). */
 export const SESSION_FLAGS: readonly string[] = ['enable_result_cache_for_session', 'mv_enable_aqmv_for_session'];
+/** The session's durations, by PostgreSQL's names (statements/settings.ts: what reads them). */
+export const SESSION_DURATIONS: readonly string[] = ['statement_timeout', 'idle_session_timeout'];
+const isSessionSetting = (name: string) => SESSION_FLAGS.includes(name) || SESSION_DURATIONS.includes(name);
 
 const isName = (p: ParserCursor) => p.tok.kind === 'word' || p.tok.kind === 'qident';
 
@@ -33,7 +38,7 @@ export function setStatement(p: ParserCursor): ast.SetStatement | ast.IgnoredSta
   const name = isName(p) ? p.tok.value.toLowerCase() : '';
   const zone = p.isWord('time') || name === 'timezone';
   // the settings a schema dump writes are accepted and ignored (parse-ignored.ts); any other is refused there by name
-  if (!zone && !SESSION_FLAGS.includes(name)) return ignoredSetting(p, pos);
+  if (!zone && !isSessionSetting(name)) return ignoredSetting(p, pos);
   if (local) throw p.unsupported('SET LOCAL (a setting for the current transaction only)');
   if (p.acceptWord('time')) {
     p.expectWord('zone');
@@ -60,7 +65,7 @@ export function resetStatement(p: ParserCursor): ast.SetStatement {
   const t = p.tok;
   if (!isName(p)) throw p.expected('a setting name');
   const name = t.value.toLowerCase();
-  if (name !== 'timezone' && !SESSION_FLAGS.includes(name)) throw p.unsupported(`RESET ${t.value} (keel's settings are timezone, ${SESSION_FLAGS.join(', ')})`);
+  if (name !== 'timezone' && !isSessionSetting(name)) throw p.unsupported(`RESET ${t.value} (keel's settings are timezone, ${[...SESSION_FLAGS, ...SESSION_DURATIONS].join(', ')})`);
   p.advance();
   return { kind: 'set', setting: name, settingPos, value: null, reset: true, pos };
 }

@@ -26,13 +26,21 @@ export interface SessionSettings {
   resultCache: boolean;
   /** mv_enable_aqmv_for_session: queries a fresh materialized view answers exactly are rewritten to read it (engine/matview/rewrite.ts). */
   viewRewrite: boolean;
+  /**
+   * statement_timeout, in ms (0: none): keel serve cancels a statement that
+   * runs (or waits in its queue) longer, with 57014. The engine only keeps it:
+   * a statement run in process is not timed.
+   */
+  statementTimeoutMs: number;
+  /** idle_session_timeout, in ms (0: none): keel serve closes a connection idle this long, with 57P05. Kept only, as statementTimeoutMs. */
+  idleSessionTimeoutMs: number;
 }
 
 export const DEFAULT_TIME_ZONE = 'UTC';
 
 /** The settings a session starts with when its opener says nothing: UTC, the result cache off (engine/database.ts OpenOptions.resultCache says why), rewriting to fresh views on. */
 export function defaultSettings(): SessionSettings {
-  return { timeZone: DEFAULT_TIME_ZONE, resultCache: false, viewRewrite: true };
+  return { timeZone: DEFAULT_TIME_ZONE, resultCache: false, viewRewrite: true, statementTimeoutMs: 0, idleSessionTimeoutMs: 0 };
 }
 
 /** The on/off settings by their Redshift names (sql/parse-session.ts SESSION_FLAGS). */
@@ -40,6 +48,34 @@ const FLAGS: Readonly<Record<string, 'resultCache' | 'viewRewrite'>> = {
   enable_result_cache_for_session: 'resultCache',
   mv_enable_aqmv_for_session: 'viewRewrite',
 };
+
+/** The settings that are durations, by their PostgreSQL names (sql/parse-session.ts SESSION_DURATIONS). */
+const DURATIONS: Readonly<Record<string, 'statementTimeoutMs' | 'idleSessionTimeoutMs'>> = {
+  statement_timeout: 'statementTimeoutMs',
+  idle_session_timeout: 'idleSessionTimeoutMs',
+};
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A duration setting's value as PostgreSQL reads it: a whole number of
+ * milliseconds (5000, '5000'), or a number with a unit ('5s', '1min', '2h');
+ * 0 turns it off. Null when it is none of these.
+ */
+export function durationMs(v: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)?\s*$/i.exec(v);
+  if (!m) return null;
+  const ms = Math.round(Number(m[1]) * DURATION_UNITS[(m[2] ?? 'ms').toLowerCase()]!);
+  // PostgreSQL's limit for these settings: INT_MAX milliseconds
+  return ms <= 0x7fffffff ? ms : null;
+}
+
+/** A duration as SHOW prints it, in the largest unit that divides it, as PostgreSQL does: 0, 250ms, 5s, 2min, 1h, 1d. */
+export function durationText(ms: number): string {
+  if (ms === 0) return '0';
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
 
 function onOff(v: string): boolean | null {
   const t = v.toLowerCase();
@@ -73,6 +109,13 @@ export function setSetting(settings: SessionSettings, initial: Readonly<SessionS
     settings[flag] = v;
     return done(tag, t0);
   }
+  const duration = DURATIONS[s.setting];
+  if (duration) {
+    const v = s.value === null ? initial[duration] : durationMs(s.value);
+    if (v === null) throw new SqlError('INVALID_VALUE', `invalid value for parameter "${s.setting}": "${s.value}" (milliseconds, or a number with a unit: 5000, '5s', '1min'; 0 for none)`, positionAt(p.text, s.pos), p.text);
+    settings[duration] = v;
+    return done(tag, t0);
+  }
   if (s.value === null) {
     settings.timeZone = initial.timeZone;
     return done(tag, t0);
@@ -104,7 +147,13 @@ const SHOW_ALL_FIELDS: readonly Field[] = [
 export function showSetting(settings: SessionSettings, s: ast.ShowStatement, p: ParsedStatement, t0: number): StatementOutcome {
   const all = s.setting === 'all';
   const onOffText = (b: boolean) => (b ? 'on' : 'off');
-  const session: [string, string][] = [['timezone', settings.timeZone], ['enable_result_cache_for_session', onOffText(settings.resultCache)], ['mv_enable_aqmv_for_session', onOffText(settings.viewRewrite)]];
+  const session: [string, string][] = [
+    ['timezone', settings.timeZone],
+    ['enable_result_cache_for_session', onOffText(settings.resultCache)],
+    ['mv_enable_aqmv_for_session', onOffText(settings.viewRewrite)],
+    ['statement_timeout', durationText(settings.statementTimeoutMs)],
+    ['idle_session_timeout', durationText(settings.idleSessionTimeoutMs)],
+  ];
   let fields = SHOW_ALL_FIELDS;
   let rows: string[][];
   if (all) {

@@ -898,7 +898,7 @@ describe('ALTER TABLE schema changes, CREATE TABLE LIKE and CTAS names', () => {
 describe('statements of a schema dump that change nothing here', () => {
   it('SET search_path to public and inert settings; COMMENT ON TABLE and COLUMN', () => {
     expect(parseStatement("set search_path to '$user', public")).toMatchObject({ kind: 'ignored', command: 'SET', table: null });
-    expect(parseStatement('set session statement_timeout = 0')).toMatchObject({ kind: 'ignored', command: 'SET' });
+    expect(parseStatement('set session lock_timeout = 0')).toMatchObject({ kind: 'ignored', command: 'SET' });
     expect(failure('set search_path = analytics, public')).toMatchObject({ code: 'UNSUPPORTED', message: 'SET search_path to schema "analytics" (keel has one schema, public) is not supported', at: '1:5' });
     expect(failure('set work_mem to 64')).toMatchObject({ code: 'UNSUPPORTED', message: 'SET work_mem is not supported' });
     // a setting keel has is a SET of the session, not an ignored one
