@@ -11,14 +11,15 @@
  */
 import type { Socket } from 'node:net';
 import * as tls from 'node:tls';
-import { KeelError, SqlError, type CopyOutFormat, type ExecuteOptions, type ParamValue, type QueryResult } from '../engine/index.js';
+import { ExecError, KeelError, SqlError, type Admission, type AdmitRequest, type CopyOutFormat, type ExecuteOptions, type ParamValue, type QueryResult } from '../engine/index.js';
 import { FieldReader, FrameError, FrameReader, type Frame } from './protocol/frames.js';
 import { MessageWriter } from './protocol/writer.js';
 import * as be from './protocol/backend.js';
 import { ExtendedState, WireError, type Describer, type Portal } from './extended.js';
 import { readBind, readExecute, readParse, readTarget, type ExecuteMessage } from './protocol/frontend.js';
 import { wireColumns, writeDataRow, type WireColumns } from './result-rows.js';
-import { FEATURE_NOT_SUPPORTED, INTERNAL_ERROR, INVALID_AUTHORIZATION, INVALID_PASSWORD, PROTOCOL_VIOLATION, sqlstateOf, WARNING } from './sqlstate.js';
+import { FEATURE_NOT_SUPPORTED, IDLE_SESSION_TIMEOUT, INTERNAL_ERROR, INVALID_AUTHORIZATION, INVALID_PASSWORD, PROTOCOL_VIOLATION, sqlstateOf, TOO_MANY_CONNECTIONS, WARNING } from './sqlstate.js';
+import { Countdown } from './countdown.js';
 import { challengeFor, passwordAnswers, type AuthMethod, type Challenge } from './auth.js';
 import { SCRAM_MECHANISM, ScramError } from './scram.js';
 import type { UserMeta } from '../engine/index.js';
@@ -38,8 +39,12 @@ export interface QueryHost extends Describer {
   /** The extended protocol's implicit transaction: opened at a batch's first Execute, committed (or, after an error, ended) at its Sync. */
   beginImplicitTransaction(): void;
   endImplicitTransaction(): void;
-  /** The session's settings: its time zone, reported to the client (ParameterStatus) when SET changes it. */
-  readonly settings?: { readonly timeZone: string };
+  /**
+   * The session's settings: its time zone, reported to the client
+   * (ParameterStatus) when SET changes it; its statement_timeout and
+   * idle_session_timeout in ms (absent or 0: none), which the connection enforces.
+   */
+  readonly settings?: { readonly timeZone: string; readonly statementTimeoutMs?: number; readonly idleSessionTimeoutMs?: number };
   close(): void;
 }
 
@@ -57,10 +62,16 @@ export interface ConnectionSettings {
   readonly serverVersion: string;
   /** Where the server reports what clients cannot see (bugs); one line each. */
   readonly log: (line: string) => void;
+  /** Workload management (wlm.ts): each statement waits here for a slot; absent, statements start at once. */
+  readonly admit?: (statement: AdmitRequest, signal: AbortSignal) => Promise<Admission>;
 }
 
 /** What the server does for a connection: the cancel key it hands out, and cancel requests that arrive on this connection for another. */
 export interface ConnectionHooks {
+  /** A startup message arrived: false when the server is at its connection limit (the startup is refused). */
+  enter(): boolean;
+  /** A connection that entered has ended. */
+  leave(): void;
   register(conn: Connection): { processId: number; secretKey: number };
   unregister(processId: number): void;
   cancel(processId: number, secretKey: number): void;
@@ -100,6 +111,10 @@ export class Connection {
   private host: QueryHost | null = null;
   user = '';
   database = '';
+  /** Counted against the server's connection limit (hooks.enter), until it closes. */
+  private entered = false;
+  /** idle_session_timeout: runs while the connection waits, idle, for the client's next message. */
+  private readonly idleTimer = new Countdown();
 
   constructor(
     private socket: Socket,
@@ -116,6 +131,7 @@ export class Connection {
   private attach(socket: Socket): void {
     socket.on('data', (chunk: Buffer) => {
       if (this.phase === 'closed' || socket !== this.socket) return;
+      this.idleTimer.stop();
       this.reader.push(chunk);
       this.pump();
       if (this.busy && this.reader.pending > PAUSE_BYTES) socket.pause();
@@ -168,6 +184,9 @@ export class Connection {
 
   private closed(): void {
     this.phase = 'closed';
+    this.idleTimer.stop();
+    if (this.entered) this.hooks.leave();
+    this.entered = false;
     this.running?.abort();
     if (this.key) this.hooks.unregister(this.key.processId);
     this.key = null;
@@ -190,7 +209,7 @@ export class Connection {
     try {
       while (this.phase !== 'closed' && (!this.busy || (this.copyIn !== null && !this.copyIn.done))) {
         const frame = this.reader.next(this.phase !== 'startup');
-        if (frame === null) return;
+        if (frame === null) return this.waitIdle();
         if (this.busy) this.copyMessage(frame);
         else this.handle(frame);
       }
@@ -234,6 +253,9 @@ export class Connection {
     const major = code >>> 16;
     const minor = code & 0xffff;
     if (major !== 3) return this.fatal(FEATURE_NOT_SUPPORTED, `unsupported frontend protocol ${major}.${minor}: server supports 3.0 to 3.0`);
+    // counted from the startup on, as PostgreSQL counts a backend before it authenticates
+    if (!this.hooks.enter()) return this.fatal(TOO_MANY_CONNECTIONS, 'sorry, too many clients already');
+    this.entered = true;
     const params = new Map<string, string>();
     const unrecognized: string[] = [];
     for (;;) {
@@ -359,6 +381,18 @@ export class Connection {
     this.phase = 'ready';
     this.flushNow();
     this.pump();
+  }
+
+  /**
+   * Nothing to handle: an idle session (logged in, no query running, outside
+   * a transaction block, as PostgreSQL's idle_session_timeout counts it) is
+   * closed with FATAL 57P05 once idle_session_timeout passes without a message.
+   */
+  private waitIdle(): void {
+    if (this.phase !== 'ready' || this.busy || this.status() !== 'I') return;
+    this.idleTimer.start(this.host?.settings?.idleSessionTimeoutMs ?? 0, () => {
+      if (this.phase === 'ready' && !this.busy) this.fatal(IDLE_SESSION_TIMEOUT, 'terminating connection due to idle-session timeout');
+    });
   }
 
   /** ReadyForQuery's status: idle, in a transaction block, or in one that failed. */
@@ -544,12 +578,37 @@ export class Connection {
     let error: unknown = null;
     const running = new AbortController();
     this.running = running;
-    const options: ExecuteOptions = { user: this.user, session: this.session, signal: running.signal, copyIn: (c) => this.startCopyIn(c.columns), ...(params ? { params } : {}) };
+    // statement_timeout, per statement (as PostgreSQL 13 and later time each of a Query's statements), queue time included
+    const timeout = new Countdown();
+    let timedOut = false;
+    const startClock = () =>
+      timeout.start(this.host?.settings?.statementTimeoutMs ?? 0, () => {
+        timedOut = true;
+        running.abort();
+      });
+    const admit = this.settings.admit;
+    const options: ExecuteOptions = {
+      user: this.user,
+      session: this.session,
+      signal: running.signal,
+      copyIn: (c) => this.startCopyIn(c.columns),
+      ...(params ? { params } : {}),
+      ...(admit ? { admit: (s: AdmitRequest) => admit(s, running.signal) } : {}),
+    };
+    startClock();
     try {
-      await this.host!.execute(sql, (r) => results.push(r), options);
+      await this.host!.execute(
+        sql,
+        (r) => {
+          results.push(r);
+          startClock();
+        },
+        options,
+      );
     } catch (e) {
-      error = e;
+      error = timedOut && e instanceof KeelError && e.code === 'CANCELLED' ? new ExecError('CANCELLED', 'canceling statement due to statement timeout') : e;
     }
+    timeout.stop();
     this.running = null;
     // a COPY that failed before the client's CopyDone: the rest of its data is dropped as it comes (message())
     this.copyIn = null;

@@ -9,6 +9,7 @@ import { randomInt } from 'node:crypto';
 import { KeelError, UsageError, type UserMeta } from '../engine/index.js';
 import { Connection, type OpenSession } from './connection.js';
 import type { AuthMethod } from './auth.js';
+import { WorkloadQueue, type WlmOptions } from './wlm.js';
 
 export interface ServeOptions {
   /** Default 127.0.0.1: only this machine can connect unless told otherwise. */
@@ -29,6 +30,14 @@ export interface ServeOptions {
   readonly maxMessageBytes?: number;
   /** Where errors the clients cannot see (bugs) are reported; default standard error. */
   readonly log?: (line: string) => void;
+  /**
+   * Connections at once, at most (default 100, PostgreSQL's max_connections):
+   * a startup beyond them is refused with FATAL 53300. Counted from the
+   * startup message on, logged in or not; cancel requests do not count.
+   */
+  readonly maxConnections?: number;
+  /** Workload management (wlm.ts): a queue with this many slots in front of every statement; absent, none. */
+  readonly wlm?: WlmOptions;
 }
 
 /**
@@ -41,6 +50,8 @@ export const SERVER_VERSION = '8.0.2';
 export const DEFAULT_PORT = 5439;
 export const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
+/** PostgreSQL's default max_connections. */
+export const DEFAULT_MAX_CONNECTIONS = 100;
 
 export class PgServer {
   private readonly connections = new Map<number, Connection>();
@@ -48,8 +59,14 @@ export class PgServer {
   /** Process ids are handed out in order; the secret key is what makes a cancel request genuine. */
   private nextProcessId = 1;
   private readonly secrets = new Map<number, number>();
+  /** Connections past their startup message, counted against maxConnections. */
+  private entered = 0;
 
-  private constructor(private readonly server: net.Server) {}
+  private constructor(
+    private readonly server: net.Server,
+    /** The workload-management queue, when configured. */
+    readonly queue: WorkloadQueue | null,
+  ) {}
 
   /** Listens; every connection that logs in gets a session of its own from `open`, closed when the connection ends. */
   static async listen(open: OpenSession, options: ServeOptions): Promise<PgServer> {
@@ -61,7 +78,11 @@ export class PgServer {
         throw new UsageError(`the TLS certificate or key cannot be used: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new UsageError(`the connection limit must be a whole number of at least 1, got ${maxConnections}`);
+    const queue = options.wlm ? new WorkloadQueue(options.wlm) : null;
     const settings = {
+      ...(queue ? { admit: queue.admit.bind(queue) } : {}),
       auth: options.auth ?? 'scram-sha-256',
       users: options.users,
       tls: secureContext,
@@ -75,6 +96,12 @@ export class PgServer {
       s.sockets.add(socket);
       socket.on('close', () => s.sockets.delete(socket));
       new Connection(socket, open, settings, {
+        enter: () => {
+          if (s.entered >= maxConnections) return false;
+          s.entered++;
+          return true;
+        },
+        leave: () => s.entered--,
         register: (conn) => s.register(conn),
         unregister: (pid) => {
           s.connections.delete(pid);
@@ -85,7 +112,7 @@ export class PgServer {
         },
       });
     });
-    self = new PgServer(server);
+    self = new PgServer(server, queue);
     const host = options.host ?? DEFAULT_HOST;
     const port = options.port ?? DEFAULT_PORT;
     await new Promise<void>((resolve, reject) => {

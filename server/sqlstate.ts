@@ -50,5 +50,9 @@ export const FEATURE_NOT_SUPPORTED = '0A000';
 export const INVALID_PASSWORD = '28P01';
 export const INVALID_AUTHORIZATION = '28000';
 export const QUERY_CANCELED = '57014';
+/** A startup over the server's connection limit (keel serve --max-connections). */
+export const TOO_MANY_CONNECTIONS = '53300';
+/** A connection closed for being idle longer than idle_session_timeout (PostgreSQL 14's code). */
+export const IDLE_SESSION_TIMEOUT = '57P05';
 /** A statement that had nothing to do (COMMIT with no transaction): PostgreSQL's WARNING class. */
 export const WARNING = '01000';
