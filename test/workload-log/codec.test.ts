@@ -30,6 +30,16 @@ describe('record codec', () => {
     expect(old).not.toHaveProperty('transactionId');
   });
 
+  it('keeps the user id and the queue time, each alone or both, and the records without them stay as long as before', () => {
+    for (const extra of [{ userId: 101 }, { queueMs: 12.5 }, { userId: 100, queueMs: 0 }, { resultCacheHit: true as const, queueMs: 3 }]) {
+      const r = { ...record(), transactionId: 'tx-1', ...extra };
+      expect(decodeRecord(JSON.parse(encodeRecord(r, 'api')))).toEqual(r);
+    }
+    expect(JSON.parse(encodeRecord({ ...record(), transactionId: 'tx-1' }, 'api'))).toHaveLength(24);
+    const stored = JSON.parse(encodeRecord({ ...record(), transactionId: 'tx-1', userId: 100 }, 'api')) as unknown[];
+    expect(decodeRecord(stored.map((v, i) => (i === 25 ? 'alice' : v)))).toBe('userId is not a number');
+  });
+
   it('adds the source a record lacks', () => {
     const { source: _source, ...engineRecord } = record();
     expect(decodeRecord(JSON.parse(encodeRecord(engineRecord, 'cli')))).toMatchObject({ source: 'cli' });

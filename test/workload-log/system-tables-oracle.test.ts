@@ -79,6 +79,9 @@ function generate(n: number): LogRecord {
     ...(n % 3 === 0 ? {} : { transactionId: `x${Math.floor(n / 4)}` }),
     // some answered by the result cache, through raw segments and compacted chunks alike
     ...(n % 5 === 2 ? { resultCacheHit: true as const } : {}),
+    // some run by a catalog user (keel serve), some through its queue: each field on its own, and both together
+    ...(n % 4 === 1 ? { userId: 100 + (n % 3) } : {}),
+    ...(n % 6 === 3 || n % 12 === 1 ? { queueMs: (n % 7) * 1.25 } : {}),
   });
 }
 
@@ -132,7 +135,10 @@ describe('system tables against the records', () => {
       ts(startMs(r) + r.durationMs),
       r.durationMs,
       Math.round(r.durationMs * 1000),
+      r.queueMs === undefined ? null : Math.round(r.queueMs * 1000),
+      r.queueMs ?? null,
       r.user,
+      r.userId ?? null,
       r.session,
       r.transactionId ?? null,
       r.source,
