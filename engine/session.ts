@@ -51,8 +51,10 @@ export interface RunOptions extends Runner {
 export interface AdmitRequest {
   readonly sql: string;
   readonly fingerprint: string;
-  /** The statement's kind (select, insert, set, begin ...: sql/ast.ts). */
+  /** The statement's kind (select, insert, set, transaction ...: sql/ast.ts). */
   readonly kind: string;
+  /** The session is inside an open transaction block (which may hold the writer lock until it ends). */
+  readonly inBlock: boolean;
 }
 
 /** A statement's place among the running ones: released once it has ended, whatever the outcome. */
@@ -106,7 +108,7 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
       if (runner.admit) {
         const q0 = performance.now();
         try {
-          admission = await runner.admit({ sql: p.text, fingerprint: fingerprint(redactPasswords(p.text)), kind: p.statement.kind });
+          admission = await runner.admit({ sql: p.text, fingerprint: fingerprint(redactPasswords(p.text)), kind: p.statement.kind, inBlock: db.transaction.inBlock });
         } finally {
           t0 = performance.now();
           queueMs = t0 - q0;

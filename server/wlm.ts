@@ -13,6 +13,14 @@
  * can therefore wait while short ones keep arriving; short ones are, by their
  * prediction, soon done.
  *
+ * Some statements never wait (and take no slot): those that read no table's
+ * rows (SET, SHOW, BEGIN, COMMIT, ROLLBACK, DESCRIBE, EXPLAIN, views' and
+ * users' DDL), which drivers send at connect and which end transactions; and
+ * every statement of an open transaction block, which may hold the writer
+ * lock (docs/sql.md, "Transactions") that a queued statement holding a slot
+ * waits for: making the block wait for a slot would stall both until the
+ * lock wait gives up.
+ *
  * A waiting statement whose signal aborts (a cancel request, its statement
  * timeout, its client gone) leaves the queue at once and fails with
  * CANCELLED; it never takes a slot.
@@ -25,6 +33,17 @@ export interface WlmOptions {
   /** Whether a statement is predicted short: it jumps ahead of the long ones waiting. */
   readonly isShort: (statement: AdmitRequest) => boolean;
 }
+
+/** Statement kinds (sql/ast.ts) that read no table's rows: they never wait. */
+const READ_NOTHING: ReadonlySet<string> = new Set(['set', 'show', 'showTables', 'describe', 'transaction', 'ignored', 'explain', 'createUser', 'alterUser', 'dropUser', 'grant', 'createView', 'dropView']);
+
+/** Whether a statement goes past the queue (module comment). */
+export function bypassesQueue(statement: Pick<AdmitRequest, 'kind' | 'inBlock'>): boolean {
+  return statement.inBlock || READ_NOTHING.has(statement.kind);
+}
+
+/** What a statement that goes past the queue holds: nothing. */
+const NO_SLOT: Admission = { release: () => {} };
 
 interface Waiter {
   readonly grant: (a: Admission) => void;
@@ -54,6 +73,7 @@ export class WorkloadQueue {
   /** Resolves with a slot (release it when the statement ends); rejects with CANCELLED once `signal` aborts while waiting. */
   admit(statement: AdmitRequest, signal: AbortSignal): Promise<Admission> {
     if (signal.aborted) return Promise.reject(cancelled());
+    if (bypassesQueue(statement)) return Promise.resolve(NO_SLOT);
     // a free slot goes to whoever asks only when no one waits: the waiting ones were first
     if (this.running < this.options.slots && this.short.length === 0 && this.long.length === 0) return Promise.resolve(this.take());
     const lane = this.options.isShort(statement) ? this.short : this.long;

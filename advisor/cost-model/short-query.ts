@@ -7,12 +7,12 @@
  *   predicts a statement whose fingerprint ran before from the mean features
  *   of its logged runs (blocks, rows, bytes scanned and moved ...): short when
  *   the prediction is at most `shortMs`. It needs MIN_QUERIES logged queries
- *   that scanned something, as the model's fit does to mean anything.
- * - The rule, for a statement the model cannot judge (no model yet, a
- *   fingerprint never logged, a statement that scans nothing such as DDL):
- *   statements that read no table's rows (SET, SHOW, RESET, BEGIN, COMMIT,
- *   ROLLBACK, DESCRIBE, EXPLAIN, CREATE/DROP VIEW, users and grants) are
- *   short; every other one is long.
+ *   that scanned something, as the fit needs to mean anything.
+ * - The rule, for what the model does not judge (no model yet, or a
+ *   fingerprint whose runs scanned nothing: DDL, INSERT ... VALUES): the mean
+ *   logged duration of the fingerprint's successful runs, short when at most
+ *   `shortMs`.
+ * - A fingerprint never logged is long: nothing says it is short.
  */
 import type { Catalog } from '../../engine/index.js';
 import type { AdmitRequest } from '../../engine/index.js';
@@ -23,21 +23,15 @@ import { fitCostModel, predictMs, type CostModel } from './model.js';
 /** Logged queries that scanned something, at least, before the model is used (below: the rule alone). */
 export const MIN_QUERIES = 20;
 
-/** Statement kinds (sql/ast.ts) that read no table's rows: short by the rule. */
-const READ_NOTHING: ReadonlySet<string> = new Set(['set', 'show', 'showTables', 'describe', 'transaction', 'ignored', 'explain', 'createUser', 'alterUser', 'dropUser', 'grant', 'createView', 'dropView']);
-
 export interface ShortQueries {
   /** The fitted model, or null when the log held too few queries. */
   readonly model: CostModel | null;
   /** Predicted ms per fingerprint the model judges. */
   readonly predictedMs: ReadonlyMap<string, number>;
+  /** Mean logged ms per fingerprint of successful runs (the rule). */
+  readonly meanMs: ReadonlyMap<string, number>;
   readonly shortMs: number;
-  isShort(statement: Pick<AdmitRequest, 'fingerprint' | 'kind'>): boolean;
-}
-
-/** The rule alone: what is used before the log holds enough queries. */
-export function shortByRule(statement: Pick<AdmitRequest, 'kind'>): boolean {
-  return READ_NOTHING.has(statement.kind);
+  isShort(statement: Pick<AdmitRequest, 'fingerprint'>): boolean;
 }
 
 /** Learns from the workload log which fingerprints are short (at most `shortMs` predicted). */
@@ -57,13 +51,35 @@ export function learnShortQueries(w: Workload, catalog: Catalog, shortMs: number
     });
     for (const [fp, s] of sums) predictedMs.set(fp, predictMs(model, s.x.map((v) => v / s.n)));
   }
+  const meanMs = meanDurations(w);
   return {
     model,
     predictedMs,
+    meanMs,
     shortMs,
     isShort: (statement) => {
-      const ms = predictedMs.get(statement.fingerprint);
-      return ms === undefined ? shortByRule(statement) : ms <= shortMs;
+      const ms = predictedMs.get(statement.fingerprint) ?? meanMs.get(statement.fingerprint);
+      return ms !== undefined && ms <= shortMs;
     },
   };
+}
+
+/** The mean duration of each fingerprint's successful runs in the workload. */
+function meanDurations(w: Workload): Map<string, number> {
+  const sums = new Map<string, { n: number; ms: number }>();
+  w.parts.forEach((part, k) => {
+    const q = part.queries;
+    const mask = w.masks[k];
+    for (let i = 0; i < q.length; i++) {
+      if ((mask && !mask[i]) || q.status[i] !== 0) continue;
+      const code = q.fingerprint.codes[i]!;
+      if (code < 0) continue;
+      const fp = q.fingerprint.dict[code]!;
+      let s = sums.get(fp);
+      if (!s) sums.set(fp, (s = { n: 0, ms: 0 }));
+      s.n++;
+      s.ms += q.durationMs[i]!;
+    }
+  });
+  return new Map([...sums].map(([fp, s]) => [fp, s.ms / s.n]));
 }
