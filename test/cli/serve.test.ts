@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { KEEL_BIN, runKeel } from './helpers.js';
 import { dataRow, loggedIn, TEST_PASSWORD } from '../server/wire-client.js';
+import { daemonStatus } from '../../advisor/daemon/index.js';
 
 let dir: string;
 
@@ -60,6 +61,64 @@ describe('keel serve', () => {
     expect(history.stdout).toContain('wiremark');
     // the user statement of the setup is in the log with its password masked
     expect(history.stdout).not.toContain(TEST_PASSWORD);
+  });
+
+  it('--daemon runs the advisor daemon in the process, on its schedule, while clients query; --wlm-slots records queue times', async () => {
+    const data = path.join(dir, 'd');
+    const never = '0 0 1 1 *';
+    // mining every second (a sixth, leading field is seconds), nothing else
+    fs.writeFileSync(path.join(data, 'keel.config.json'), JSON.stringify({ schedule: { mine: '* * * * * *', apply: never, verify: never, maintain: never, views: never } }));
+    try {
+      const { child, line, stderr } = await serve(['--json', '--daemon', '--wlm-slots', '2']);
+      const info = JSON.parse(line) as { port: number; daemon: boolean; wlmSlots: number; maxConnections: number };
+      expect(info).toMatchObject({ daemon: true, wlmSlots: 2, maxConnections: 100 });
+      // the daemon holds the directory's daemon lock: another keel process cannot start a second one
+      const status = daemonStatus(data);
+      expect([status.running, status.pid]).toEqual([true, child.pid]);
+      const second = runKeel(['daemon', 'start', '--data', 'd'], { cwd: dir });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/already running/);
+      const c = await loggedIn(info.port, 'wiremark');
+      // queries go on while the daemon's cycles run, until one has mined (and at least one query ran)
+      for (let i = 0; i === 0 || !daemonStatus(data).state?.last.mine; i++) {
+        c.query(`select count(*) from t where x > ${i % 3}`);
+        const msgs = await c.until('Z');
+        expect(msgs.map((m) => m.type)).toEqual(['T', 'D', 'C', 'Z']);
+      }
+      expect(daemonStatus(data).state!.last.mine!.summary).toMatch(/^mine: /);
+      c.end();
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr()).toBe('');
+      // the daemon stopped with the server and released its lock
+      expect(daemonStatus(data).running).toBe(false);
+      const history = runKeel(['log', 'history', '--data', 'd', '--json', '--user', 'wiremark'], { cwd: dir });
+      expect(history.code).toBe(0);
+      const records = JSON.parse(history.stdout) as { user: string; userId?: number; queueMs?: number; sql: string }[];
+      expect(records.length).toBeGreaterThan(0);
+      expect(new Set(records.map((r) => r.user))).toEqual(new Set(['wiremark']));
+      const served = records.filter((r) => r.sql.startsWith('select count(*) from t where x >'));
+      expect(served.length).toBeGreaterThan(0);
+      for (const r of served) {
+        expect(r.userId).toBeGreaterThanOrEqual(100);
+        expect(r.queueMs).toBeGreaterThanOrEqual(0);
+      }
+    } finally {
+      fs.rmSync(path.join(data, 'keel.config.json'), { force: true });
+    }
+  });
+
+  it('refuses bad limits with one line', () => {
+    const max = runKeel(['serve', '--data', 'd', '--max-connections', '0'], { cwd: dir });
+    expect(max.code).toBe(1);
+    expect(max.stderr).toBe('error: --max-connections: expected a whole number of at least 1, got 0\n');
+    const slots = runKeel(['serve', '--data', 'd', '--wlm-slots', '-1'], { cwd: dir });
+    expect(slots.code).toBe(1);
+    expect(slots.stderr).toBe('error: --wlm-slots: expected a whole number of at least 0, got -1\n');
+    const timeout = runKeel(['serve', '--data', 'd', '--statement-timeout', '5s'], { cwd: dir });
+    expect(timeout.code).toBe(1);
+    expect(timeout.stderr).toBe('error: --statement-timeout: expected a whole number of at least 0, got 5s\n');
   });
 
   it('refuses a bad --port and a bad --auth with one line', () => {
