@@ -53,8 +53,8 @@ export interface AdmitRequest {
   readonly fingerprint: string;
   /** The statement's kind (select, insert, set, transaction ...: sql/ast.ts). */
   readonly kind: string;
-  /** The session is inside an open transaction block (which may hold the writer lock until it ends). */
-  readonly inBlock: boolean;
+  /** The session's open transaction block has written: it holds the writer lock until it ends. */
+  readonly holdsWriteLock: boolean;
 }
 
 /** A statement's place among the running ones: released once it has ended, whatever the outcome. */
@@ -108,7 +108,7 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
       if (runner.admit) {
         const q0 = performance.now();
         try {
-          admission = await runner.admit({ sql: p.text, fingerprint: fingerprint(redactPasswords(p.text)), kind: p.statement.kind, inBlock: db.transaction.inBlock });
+          admission = await runner.admit({ sql: p.text, fingerprint: fingerprint(redactPasswords(p.text)), kind: p.statement.kind, holdsWriteLock: db.transaction.writing });
         } finally {
           t0 = performance.now();
           queueMs = t0 - q0;

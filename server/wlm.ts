@@ -16,10 +16,10 @@
  * Some statements never wait (and take no slot): those that read no table's
  * rows (SET, SHOW, BEGIN, COMMIT, ROLLBACK, DESCRIBE, EXPLAIN, views' and
  * users' DDL), which drivers send at connect and which end transactions; and
- * every statement of an open transaction block, which may hold the writer
- * lock (docs/sql.md, "Transactions") that a queued statement holding a slot
- * waits for: making the block wait for a slot would stall both until the
- * lock wait gives up.
+ * every statement of a transaction block that has written: it holds the
+ * writer lock (docs/sql.md, "Transactions") until it ends, which a queued
+ * statement holding a slot may wait for: making the block wait for a slot
+ * would stall both until the lock wait gives up.
  *
  * A waiting statement whose signal aborts (a cancel request, its statement
  * timeout, its client gone) leaves the queue at once and fails with
@@ -38,8 +38,8 @@ export interface WlmOptions {
 const READ_NOTHING: ReadonlySet<string> = new Set(['set', 'show', 'showTables', 'describe', 'transaction', 'ignored', 'explain', 'createUser', 'alterUser', 'dropUser', 'grant', 'createView', 'dropView']);
 
 /** Whether a statement goes past the queue (module comment). */
-export function bypassesQueue(statement: Pick<AdmitRequest, 'kind' | 'inBlock'>): boolean {
-  return statement.inBlock || READ_NOTHING.has(statement.kind);
+export function bypassesQueue(statement: Pick<AdmitRequest, 'kind' | 'holdsWriteLock'>): boolean {
+  return statement.holdsWriteLock || READ_NOTHING.has(statement.kind);
 }
 
 /** What a statement that goes past the queue holds: nothing. */

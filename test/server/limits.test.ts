@@ -16,6 +16,8 @@ function host(settings: { timeZone: string; statementTimeoutMs: number; idleSess
   return {
     settings,
     transaction: { status: 'none' as const },
+    beginImplicitTransaction: () => {},
+    endImplicitTransaction: () => {},
     close: () => {},
     describePrepared: () => ({ params: [], columns: [{ name: 'len', type: 'integer' }] }),
     async execute(sql: string, onResult: (r: QueryResult) => void, options: ExecuteOptions): Promise<QueryResult[]> {

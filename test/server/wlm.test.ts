@@ -12,7 +12,7 @@ import { ExecError, type Admission, type AdmitRequest, type QueryRecord } from '
 import { WorkloadQueue } from '../../server/index.js';
 import { errorFields, int32, loggedIn, startServer, TEST_PASSWORD, WireClient, type TestServer } from './wire-client.js';
 
-const statement = (sql: string, kind = 'select', inBlock = false): AdmitRequest => ({ sql, fingerprint: sql, kind, inBlock });
+const statement = (sql: string, kind = 'select', holdsWriteLock = false): AdmitRequest => ({ sql, fingerprint: sql, kind, holdsWriteLock });
 /** Lets granted admissions' continuations run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -80,7 +80,7 @@ describe('the queue', () => {
     await expect(q.admit(statement('d'), gone.signal)).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
-  it('statements that read no table, and those of an open transaction block, go past the queue and take no slot', async () => {
+  it('statements that read no table, and those of a transaction block that holds the writer lock, go past the queue and take no slot', async () => {
     const q = new WorkloadQueue({ slots: 1, isShort: () => false });
     const first = await q.admit(statement('a'), new AbortController().signal);
     for (const s of [statement('set x', 'set'), statement('commit', 'transaction'), statement('show y', 'show'), statement('insert', 'insert', true)]) {
