@@ -27,6 +27,7 @@ import { ExecContext, kindsOf, mergeStats, type NodeStats } from './context.js';
 import { BROADCAST, Executor } from './executor.js';
 import { keyFilter } from './join-table.js';
 import type { FragmentResult, FragmentTask } from './worker.js';
+import { threadCpuMs, type ThreadCpuAccount } from './thread-cpu.js';
 
 /** A fragment that reads fewer rows than this runs on the calling thread: a round trip to a worker costs more. */
 const PARALLEL_MIN_ROWS = 200_000;
@@ -347,9 +348,10 @@ function exchangeKeys(node: ExchangeNode, out: Batch[][], cols: readonly number[
 
 /**
  * Runs a plan with its exchanges' input fragments on the pool; returns the
- * result rows (delivered on slice 0), as Executor.collect does.
+ * result rows (delivered on slice 0), as Executor.collect does. With an
+ * `account`, each parallel phase's CPU time by thread is added to it.
  */
-export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: WorkerPool): Promise<Batch> {
+export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: WorkerPool, account: ThreadCpuAccount | null = null): Promise<Batch> {
   const exec = new Executor(ctx);
   const done = new Map<number, Batch[][]>();
   const query = pool.queryId();
@@ -363,6 +365,9 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
   const runTasks = async (tasks: readonly { local: PlanNode; remote: () => PlanNode; slice: number }[]): Promise<Batch[][]> => {
     const outs: Batch[][] = tasks.map(() => []);
     const queue = tasks.map((_, i) => i);
+    const cpuStart = account ? threadCpuMs() : 0;
+    const workerCpu = new Map<number, number>();
+    let remote = 0;
     // the first task to fail stops the others from starting; the exchange fails with its error once every task under way has settled
     let failure: { error: unknown } | undefined;
     const fail = (error: unknown): void => {
@@ -382,6 +387,8 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
           if (failure) return;
           outs[i] = r.batches;
           mergeStats(ctx, r.stats as [number, NodeStats][]);
+          remote++;
+          if (r.cpu) workerCpu.set(r.cpu.thread, (workerCpu.get(r.cpu.thread) ?? 0) + r.cpu.ms);
         } catch (e) {
           fail(e);
         }
@@ -399,6 +406,7 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
       await new Promise((r) => setImmediate(r));
     }
     await Promise.all(onWorkers);
+    account?.phase(threadCpuMs() - cpuStart, workerCpu, remote);
     if (failure) throw failure.error;
     return outs;
   };

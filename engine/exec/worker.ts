@@ -6,13 +6,14 @@
  * exchanges below it as `rows` nodes), and its expressions are compiled here,
  * once per query.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
 import type { Batch } from '../types.js';
 import type { PlanNode } from '../plan/physical.js';
 import { SegmentCache } from '../storage/scan.js';
 import { ExecContext } from './context.js';
 import { Executor } from './executor.js';
 import { forTransfer } from './transfer.js';
+import { threadCpuMs, threadCpuOn } from './thread-cpu.js';
 
 export interface FragmentTask {
   readonly id: number;
@@ -27,7 +28,15 @@ export interface FragmentTask {
 }
 
 export type FragmentResult =
-  | { readonly id: number; readonly ok: true; readonly batches: Batch[]; readonly stats: [number, unknown][]; readonly transfer?: ArrayBuffer[] }
+  | {
+      readonly id: number;
+      readonly ok: true;
+      readonly batches: Batch[];
+      readonly stats: [number, unknown][];
+      readonly transfer?: ArrayBuffer[];
+      /** With KEEL_THREAD_CPU=1 (./thread-cpu.ts): this thread and its CPU time on the task. */
+      readonly cpu?: { readonly thread: number; readonly ms: number };
+    }
   | { readonly id: number; readonly ok: false; readonly error: { readonly name: string; readonly code?: string; readonly message: string; readonly stack?: string } };
 
 const segments = new Map<string, SegmentCache>();
@@ -57,6 +66,14 @@ function failed(id: number, e: unknown): FragmentResult {
   return { id, ok: false, error: { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(e), stack: err?.stack } };
 }
 
+/**
+ * This thread's CPU clock when it last answered a task. A task's time runs
+ * from there, so it includes deserializing the task (a broadcast's rows
+ * cloned in), which happens before the handler is called; serializing the
+ * answer (its buffers transferred, not copied) falls to the next task.
+ */
+let answered = threadCpuOn ? threadCpuMs() : NaN;
+
 // every task is answered exactly once, with its result or its error: nothing escapes this handler to kill the thread
 parentPort!.on('message', (task: FragmentTask) => {
   let result: FragmentResult;
@@ -66,11 +83,12 @@ parentPort!.on('message', (task: FragmentTask) => {
     result = failed(task.id, e);
   }
   const transfer = result.ok ? (result.transfer ?? []) : [];
-  if (result.ok) result = { ...result, transfer: undefined };
+  if (result.ok) result = { ...result, transfer: undefined, cpu: threadCpuOn ? { thread: threadId, ms: threadCpuMs() - answered } : undefined };
   try {
     parentPort!.postMessage(result, transfer);
   } catch (e) {
     // a result that cannot be sent (not cloneable) is the task's error
     parentPort!.postMessage(failed(task.id, e));
   }
+  if (threadCpuOn) answered = threadCpuMs();
 });
