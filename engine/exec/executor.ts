@@ -16,7 +16,7 @@ import { sortBatch } from './ops/sort.js';
 import { runWindow } from './ops/window.js';
 import { runWindowLimit } from './ops/window-limit.js';
 import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built } from './ops/join.js';
-import { runExchange, type RowFilter } from './ops/exchange.js';
+import { routedExchange, runExchange, type RowFilter, type Routed } from './ops/exchange.js';
 import { keyFilter, type JoinTable } from './join-table.js';
 import { columnsOf, type Expr } from '../plan/expr.js';
 
@@ -327,6 +327,28 @@ export class Executor {
     const out = runExchange(node, (s) => inputs[s] ?? [], this.ctx, this.filters.get(node.id) ?? null);
     // the routing's own time (its inputs ran elsewhere), so EXPLAIN ANALYZE shows it as the serial path does
     this.ctx.statsFor(node.id).ms += performance.now() - t0;
+    return this.delivered(node, out);
+  }
+
+  /**
+   * Takes a hash exchange whose input was computed and cut by target slice
+   * where each slice ran (routed[slice], routeByKeys); the plan's later run
+   * uses the batches. Not for an exchange with a runtime filter (hasFilter):
+   * its rows go through the filter before they are cut.
+   */
+  exchangeRouted(node: ExchangeNode, routed: readonly Routed[]): Batch[][] {
+    const t0 = performance.now();
+    const out = routedExchange(node, routed, this.ctx);
+    this.ctx.statsFor(node.id).ms += performance.now() - t0;
+    return this.delivered(node, out);
+  }
+
+  /** Whether a runtime join filter is installed on the exchange. */
+  hasFilter(id: number): boolean {
+    return this.filters.has(id);
+  }
+
+  private delivered(node: ExchangeNode, out: Batch[][]): Batch[][] {
     this.exchanged.set(node.id, out);
     const shape = this.filters.has(node.id) ? null : shapeOf(node);
     if (shape !== null) this.shapes.set(shape, out);
@@ -379,6 +401,11 @@ export class Executor {
       }
     }
     return lefts;
+  }
+
+  /** Whether this executor holds a join's outer sides or built inner sides (outerSides, prebuild): the join should run here. */
+  holdsSides(node: JoinNode): boolean {
+    return this.outers.has(node.id) || (this.prebuilt.get(node.id) ?? null) !== null;
   }
 
   /**

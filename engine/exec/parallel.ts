@@ -26,7 +26,8 @@ import { concatBatches, emptyBatch } from './batch.js';
 import { ExecContext, kindsOf, mergeStats, type NodeStats } from './context.js';
 import { BROADCAST, Executor } from './executor.js';
 import { keyFilter } from './join-table.js';
-import type { FragmentResult, FragmentTask } from './worker.js';
+import type { FragmentOutput, FragmentResult, FragmentTask } from './worker.js';
+import { routeByKeys, type Routed } from './ops/exchange.js';
 import { threadCpuMs, type ThreadCpuAccount } from './thread-cpu.js';
 
 /** A fragment that reads fewer rows than this runs on the calling thread: a round trip to a worker costs more. */
@@ -250,28 +251,32 @@ function rowsOf(batches: readonly Batch[]): number {
  * the probe side they take off the calling thread, which would otherwise run
  * every slice's probe (the join's whole work) one after another.
  */
-function goesToWorkers(n: PlanNode, done: ReadonlyMap<number, Batch[][]>): boolean {
+function goesToWorkers(n: PlanNode, done: ReadonlyMap<number, Batch[][]>, exec: Executor): boolean {
   if (!leavesOnly) return true;
   let window = false;
   let exchanged = false;
   let broadcast = 0;
   let own = 0;
+  let builtHere = false;
   const walk = (m: PlanNode): void => {
     if (m.op === 'exchange') {
       const rows = rowsOf(done.get(m.id)?.[0] ?? []);
       if (m.mode === 'broadcast') broadcast += rows;
       else {
-        exchanged = true;
+        // a redistribution's shares are in shared memory (ops/exchange.ts): each goes to its slice's task without a copy
+        if (m.mode !== 'hash') exchanged = true;
         own += m.estRows;
       }
       return;
     }
     if (m.op === 'scan') own += m.table.rows;
     if (m.op === 'window') window = true;
+    if (m.op === 'join' && exec.holdsSides(m)) builtHere = true;
     for (const c of childrenOf(m)) walk(c);
   };
   walk(n);
-  return (!exchanged || window) && broadcast <= own;
+  // a join whose sides the calling thread already collected or built for a runtime filter (Executor.prebuild, outerSides) runs where they are
+  return !builtHere && (!exchanged || window) && broadcast <= own;
 }
 
 /** The scan a fragment streams its rows from, through filters and projections only; null when it has another shape. */
@@ -337,6 +342,16 @@ function fragmentFor(n: PlanNode, done: ReadonlyMap<number, Batch[][]>, slice: n
   }
 }
 
+function batchesOf(o: FragmentOutput): Batch[] {
+  if (o.kind !== 'batches') throw new Error('internal: a fragment cut for a hash exchange where its plain batches were wanted');
+  return o.batches;
+}
+
+function routedOf(o: FragmentOutput): Routed {
+  if (o.kind !== 'routed') throw new Error('internal: a fragment not cut for the hash exchange it feeds');
+  return o;
+}
+
 /** Key columns `cols` of every slice's batches of an exchange, as one batch (a broadcast's once). */
 function exchangeKeys(node: ExchangeNode, out: Batch[][], cols: readonly number[]): Batch {
   const kinds: PhysicalKind[] = kindsOf(node);
@@ -360,10 +375,11 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
    * Runs tasks, each a plan for one slice: the calling thread takes tasks
    * too, one at a time, while the workers run theirs (`remote` makes the plan
    * a worker gets, `local` is what the calling thread runs). Returns each
-   * task's batches, in the tasks' order.
+   * task's output, in the tasks' order: with a `route` (a hash exchange's
+   * keys), cut by target slice on the thread that ran it.
    */
-  const runTasks = async (tasks: readonly { local: PlanNode; remote: () => PlanNode; slice: number }[]): Promise<Batch[][]> => {
-    const outs: Batch[][] = tasks.map(() => []);
+  const runTasks = async (tasks: readonly { local: PlanNode; remote: () => PlanNode; slice: number }[], route: readonly number[] | null = null): Promise<FragmentOutput[]> => {
+    const outs: FragmentOutput[] = [];
     const queue = tasks.map((_, i) => i);
     const cpuStart = account ? threadCpuMs() : 0;
     const workerCpu = new Map<number, number>();
@@ -382,10 +398,10 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
           // cancelled while waiting for a worker: the task is not posted at all
           ctx.checkCancel();
           const t = tasks[i]!;
-          const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: t.slice, plan: t.remote(), cancel: ctx.cancel });
+          const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: t.slice, plan: t.remote(), cancel: ctx.cancel, route });
           if (!r.ok) throw fromWorker(r.error);
           if (failure) return;
-          outs[i] = r.batches;
+          outs[i] = r.output;
           mergeStats(ctx, r.stats as [number, NodeStats][]);
           remote++;
           if (r.cpu) workerCpu.set(r.cpu.thread, (workerCpu.get(r.cpu.thread) ?? 0) + r.cpu.ms);
@@ -397,7 +413,8 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
     for (let w = 0; w < Math.min(pool.size, tasks.length - 1); w++) onWorkers.push(worker());
     for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
       try {
-        outs[i] = [...exec.run(tasks[i]!.local, tasks[i]!.slice)];
+        const rows = exec.run(tasks[i]!.local, tasks[i]!.slice);
+        outs[i] = route ? { kind: 'routed', ...routeByKeys(route, rows, ctx.slices) } : { kind: 'batches', batches: [...rows] };
       } catch (e) {
         fail(e);
         break;
@@ -420,15 +437,21 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
     const slices = x.mode === 'pick' ? [0] : Array.from({ length: ctx.slices }, (_, s) => s);
     const inputs: Batch[][] = Array.from({ length: ctx.slices }, () => []);
     const shares = x.mode === 'pick' ? replicatedShares(x.input, ctx.slices) : null;
-    if (fragmentRows(x.input) < PARALLEL_MIN_ROWS || !goesToWorkers(x.input, done)) {
+    if (fragmentRows(x.input) < PARALLEL_MIN_ROWS || !goesToWorkers(x.input, done, exec)) {
       for (const s of slices) inputs[s] = [...exec.run(x.input, s)];
     } else if (shares !== null) {
       // one copy read in shares: their rows, in order, are slice 0's
       const outs = await runTasks(shares.map((plan) => ({ local: plan, remote: () => plan, slice: 0 })));
-      inputs[0] = outs.flat();
+      inputs[0] = outs.flatMap(batchesOf);
     } else {
-      const outs = await runTasks(slices.map((s) => ({ local: x.input, remote: () => fragmentFor(x.input, done, s), slice: s })));
-      slices.forEach((s, i) => (inputs[s] = outs[i]!));
+      // a redistribution's rows are cut by target slice where they were computed, in parallel; not when a runtime filter must see them first
+      const route = x.mode === 'hash' && !exec.hasFilter(x.id) ? x.keys : null;
+      const outs = await runTasks(slices.map((s) => ({ local: x.input, remote: () => fragmentFor(x.input, done, s), slice: s })), route);
+      if (route) {
+        done.set(x.id, exec.exchangeRouted(x, outs.map(routedOf)));
+        return;
+      }
+      slices.forEach((s, i) => (inputs[s] = batchesOf(outs[i]!)));
     }
     done.set(x.id, exec.exchangeFrom(x, inputs));
   };

@@ -1,6 +1,7 @@
 /**
  * A query worker thread (see parallel.ts): runs one plan fragment for one
- * slice and sends the result batches back with their buffers transferred.
+ * slice and sends the result batches back with their buffers transferred,
+ * or, when they go to a hash exchange, cut by target slice into shared memory.
  * It opens the data directory's segment files itself; the fragment is plain
  * data (plan nodes, bound expressions, table metadata, and the batches of
  * exchanges below it as `rows` nodes), and its expressions are compiled here,
@@ -12,7 +13,8 @@ import type { PlanNode } from '../plan/physical.js';
 import { SegmentCache } from '../storage/scan.js';
 import { ExecContext } from './context.js';
 import { Executor } from './executor.js';
-import { forTransfer } from './transfer.js';
+import { forTransfer, listsForTransfer } from './transfer.js';
+import { routeByKeys, type Routed } from './ops/exchange.js';
 import { threadCpuMs, threadCpuOn } from './thread-cpu.js';
 
 export interface FragmentTask {
@@ -25,13 +27,18 @@ export interface FragmentTask {
   readonly plan: PlanNode;
   /** The statement's cancel flag (./cancel.ts), shared memory the calling thread sets: checked per batch here too. */
   readonly cancel?: Int32Array | null;
+  /** The key columns of the hash exchange the output goes to: it is cut by target slice here (routeByKeys), not on the calling thread. */
+  readonly route?: readonly number[] | null;
 }
+
+/** A task's output: its batches, or (with a route) its batches cut by the slice they go to. */
+export type FragmentOutput = { readonly kind: 'batches'; readonly batches: Batch[] } | ({ readonly kind: 'routed' } & Routed);
 
 export type FragmentResult =
   | {
       readonly id: number;
       readonly ok: true;
-      readonly batches: Batch[];
+      readonly output: FragmentOutput;
       readonly stats: [number, unknown][];
       readonly transfer?: ArrayBuffer[];
       /** With KEEL_THREAD_CPU=1 (./thread-cpu.ts): this thread and its CPU time on the task. */
@@ -56,9 +63,14 @@ function run(task: FragmentTask): FragmentResult {
   // readers of files a rewrite made obsolete would stay open for ever: start afresh now and then
   if (cache.size > 512) cache.closeAll();
   const ctx = new ExecContext({ dir: task.dir, segments: cache }, task.slices, compiled, task.cancel ?? null);
-  const out = [...new Executor(ctx).run(task.plan, task.slice)].filter((b) => b.length > 0);
-  const { batches, transfer } = forTransfer(out);
-  return { id: task.id, ok: true, batches, stats: [...ctx.stats], transfer };
+  const rows = new Executor(ctx).run(task.plan, task.slice);
+  if (task.route) {
+    const { parts, bytes } = routeByKeys(task.route, rows, task.slices);
+    const { lists, transfer } = listsForTransfer(parts);
+    return { id: task.id, ok: true, output: { kind: 'routed', parts: lists, bytes }, stats: [...ctx.stats], transfer };
+  }
+  const { batches, transfer } = forTransfer([...rows].filter((b) => b.length > 0));
+  return { id: task.id, ok: true, output: { kind: 'batches', batches }, stats: [...ctx.stats], transfer };
 }
 
 function failed(id: number, e: unknown): FragmentResult {
