@@ -6,8 +6,12 @@
  * `rows` nodes), runs once per slice. Exchanges are computed bottom up; for
  * each, its input fragment runs for every slice on the pool (the calling
  * thread takes a share of the slices itself), and the batches come back with
- * their buffers transferred. The exchange then routes them on the calling
- * thread as before, counting the rows and bytes that cross slices. With every
+ * their buffers transferred. For a redistribution (hash exchange) each task
+ * cuts its own output by target slice, into shared memory, so the calling
+ * thread only appends the parts and counts the rows and bytes that cross
+ * slices; other exchanges (and a redistribution with a runtime filter, whose
+ * adaptive state must see the rows in order) are routed on the calling thread
+ * as before. With every
  * exchange's output in place, the plan's top fragment runs on the calling
  * thread. Small fragments (under PARALLEL_MIN_ROWS rows to read) run inline.
  *
@@ -223,11 +227,11 @@ function fromWorker(e: { name: string; code?: string; message: string; stack?: s
  * Which fragments go to workers: by default those without exchanges below them
  * (scans, filters, projections, partial aggregates, joins of local or
  * replicated inputs), whose data flows one way, from the worker, with its
- * buffers transferred; those whose only exchanges below are broadcasts; and
- * those that run a window over their exchanges (see goesToWorkers).
- * KEEL_PARALLEL=all sends the others too, with the batches of the exchanges
- * below them copied to the worker (see docs/execution.md for why that does
- * not pay here).
+ * buffers transferred; those whose exchanges below are redistributions (their
+ * shares are in shared memory) or broadcasts; and those that run a window
+ * over their exchanges (see goesToWorkers). KEEL_PARALLEL=all sends the others
+ * too, with the batches of the exchanges below them copied to the worker (see
+ * docs/execution.md for why that does not pay here).
  */
 const leavesOnly = process.env.KEEL_PARALLEL !== 'all';
 
@@ -239,8 +243,11 @@ function rowsOf(batches: readonly Batch[]): number {
 }
 
 /**
- * Whether a fragment that reads exchanged batches goes to the workers all the
- * same. One that runs a window over them does: sorting each partition and
+ * Whether a fragment that reads exchanged batches goes to the workers. One
+ * that reads redistributions (hash exchanges) does: their shares are views of
+ * shared memory (ops/exchange.ts), so a slice's share reaches its task
+ * without a copy (only string dictionaries are cloned). One that runs a
+ * window over other exchanges does too: sorting each partition and
  * computing frames costs several times the copy of its rows into the worker,
  * and with the window on the calling thread every slice's sort would run
  * there, one after another. So does one whose exchanges below are broadcasts
