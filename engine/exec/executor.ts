@@ -16,8 +16,8 @@ import { sortBatch } from './ops/sort.js';
 import { runWindow } from './ops/window.js';
 import { runWindowLimit } from './ops/window-limit.js';
 import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built } from './ops/join.js';
-import { routedExchange, runExchange, type RowFilter, type Routed } from './ops/exchange.js';
-import { keyFilter, type JoinTable } from './join-table.js';
+import { routedExchange, runExchange, type Routed } from './ops/exchange.js';
+import { keyFilter, type JoinTable, type KeyFilter } from './join-table.js';
 import { columnsOf, type Expr } from '../plan/expr.js';
 
 /** The label of a `rows` node standing for a broadcast exchange's output (in a worker's plan fragment). */
@@ -332,9 +332,9 @@ export class Executor {
 
   /**
    * Takes a hash exchange whose input was computed and cut by target slice
-   * where each slice ran (routed[slice], routeByKeys); the plan's later run
-   * uses the batches. Not for an exchange with a runtime filter (hasFilter):
-   * its rows go through the filter before they are cut.
+   * where each slice ran (routed[slice], routeByKeys, through the slice's
+   * runtime filter when filterOf gives one); the plan's later run uses the
+   * batches.
    */
   exchangeRouted(node: ExchangeNode, routed: readonly Routed[]): Batch[][] {
     const t0 = performance.now();
@@ -343,9 +343,9 @@ export class Executor {
     return this.delivered(node, out);
   }
 
-  /** Whether a runtime join filter is installed on the exchange. */
-  hasFilter(id: number): boolean {
-    return this.filters.has(id);
+  /** The runtime join filter installed on the exchange, if any. */
+  filterOf(id: number): KeyFilter | null {
+    return this.filters.get(id) ?? null;
   }
 
   private delivered(node: ExchangeNode, out: Batch[][]): Batch[][] {
@@ -366,7 +366,7 @@ export class Executor {
   }
 
   /** Installs a runtime join filter on an exchange that has not run. */
-  filterExchange(id: number, filter: RowFilter): void {
+  filterExchange(id: number, filter: KeyFilter): void {
     this.filters.set(id, filter);
   }
 
@@ -375,7 +375,7 @@ export class Executor {
    * every slice before the other side's exchange runs, the exchange drops the
    * rows whose key that side lacks before they move (see keyFilter).
    */
-  private readonly filters = new Map<number, RowFilter>();
+  private readonly filters = new Map<number, KeyFilter>();
   private readonly outers = new Map<number, Batch[][]>();
   private readonly prebuilt = new Map<number, Built[] | null>();
 

@@ -9,9 +9,8 @@
  * their buffers transferred. For a redistribution (hash exchange) each task
  * cuts its own output by target slice, into shared memory, so the calling
  * thread only appends the parts and counts the rows and bytes that cross
- * slices; other exchanges (and a redistribution with a runtime filter, whose
- * adaptive state must see the rows in order) are routed on the calling thread
- * as before. With every
+ * slices, its runtime join filter (if any) applied there too; other
+ * exchanges are routed on the calling thread as before. With every
  * exchange's output in place, the plan's top fragment runs on the calling
  * thread. Small fragments (under PARALLEL_MIN_ROWS rows to read) run inline.
  *
@@ -30,7 +29,7 @@ import { concatBatches, emptyBatch } from './batch.js';
 import { ExecContext, kindsOf, mergeStats, type NodeStats } from './context.js';
 import { BROADCAST, Executor } from './executor.js';
 import { keyFilter } from './join-table.js';
-import type { FragmentOutput, FragmentResult, FragmentTask } from './worker.js';
+import type { FragmentOutput, FragmentResult, FragmentTask, Route } from './worker.js';
 import { routeByKeys, type Routed } from './ops/exchange.js';
 import { threadCpuMs, type ThreadCpuAccount } from './thread-cpu.js';
 
@@ -385,7 +384,7 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
    * task's output, in the tasks' order: with a `route` (a hash exchange's
    * keys), cut by target slice on the thread that ran it.
    */
-  const runTasks = async (tasks: readonly { local: PlanNode; remote: () => PlanNode; slice: number }[], route: readonly number[] | null = null): Promise<FragmentOutput[]> => {
+  const runTasks = async (tasks: readonly { local: PlanNode; remote: () => PlanNode; slice: number }[], route: Route | null = null): Promise<FragmentOutput[]> => {
     const outs: FragmentOutput[] = [];
     const queue = tasks.map((_, i) => i);
     const cpuStart = account ? threadCpuMs() : 0;
@@ -421,7 +420,8 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
     for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
       try {
         const rows = exec.run(tasks[i]!.local, tasks[i]!.slice);
-        outs[i] = route ? { kind: 'routed', ...routeByKeys(route, rows, ctx.slices) } : { kind: 'batches', batches: [...rows] };
+        const filter = route && exec.filterOf(route.exchange);
+        outs[i] = route ? { kind: 'routed', ...routeByKeys(route.keys, rows, ctx.slices, filter ? filter.forSlice() : null) } : { kind: 'batches', batches: [...rows] };
       } catch (e) {
         fail(e);
         break;
@@ -451,8 +451,9 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
       const outs = await runTasks(shares.map((plan) => ({ local: plan, remote: () => plan, slice: 0 })));
       inputs[0] = outs.flatMap(batchesOf);
     } else {
-      // a redistribution's rows are cut by target slice where they were computed, in parallel; not when a runtime filter must see them first
-      const route = x.mode === 'hash' && !exec.hasFilter(x.id) ? x.keys : null;
+      // a redistribution's rows are cut by target slice (through its runtime filter, if any) where they were computed, in parallel
+      const filter = exec.filterOf(x.id);
+      const route: Route | null = x.mode === 'hash' ? { exchange: x.id, keys: x.keys, filter: filter && { keys: filter.keys, probeCols: filter.probeCols } } : null;
       const outs = await runTasks(slices.map((s) => ({ local: x.input, remote: () => fragmentFor(x.input, done, s), slice: s })), route);
       if (route) {
         done.set(x.id, exec.exchangeRouted(x, outs.map(routedOf)));

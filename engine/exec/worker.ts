@@ -15,6 +15,7 @@ import { ExecContext } from './context.js';
 import { Executor } from './executor.js';
 import { forTransfer, listsForTransfer } from './transfer.js';
 import { routeByKeys, type Routed } from './ops/exchange.js';
+import { keyFilter } from './join-table.js';
 import { threadCpuMs, threadCpuOn } from './thread-cpu.js';
 
 export interface FragmentTask {
@@ -27,8 +28,15 @@ export interface FragmentTask {
   readonly plan: PlanNode;
   /** The statement's cancel flag (./cancel.ts), shared memory the calling thread sets: checked per batch here too. */
   readonly cancel?: Int32Array | null;
-  /** The key columns of the hash exchange the output goes to: it is cut by target slice here (routeByKeys), not on the calling thread. */
-  readonly route?: readonly number[] | null;
+  /** The hash exchange the output goes to: it is cut by target slice here (routeByKeys), not on the calling thread. */
+  readonly route?: Route | null;
+}
+
+/** A hash exchange as a task sees it: its id, its key columns, and the keys and probe columns of its runtime join filter (KeyFilter), if any. */
+export interface Route {
+  readonly exchange: number;
+  readonly keys: readonly number[];
+  readonly filter: { readonly keys: Batch; readonly probeCols: readonly number[] } | null;
 }
 
 /** A task's output: its batches, or (with a route) its batches cut by the slice they go to. */
@@ -64,8 +72,12 @@ function run(task: FragmentTask): FragmentResult {
   if (cache.size > 512) cache.closeAll();
   const ctx = new ExecContext({ dir: task.dir, segments: cache }, task.slices, compiled, task.cancel ?? null);
   const rows = new Executor(ctx).run(task.plan, task.slice);
-  if (task.route) {
-    const { parts, bytes } = routeByKeys(task.route, rows, task.slices);
+  const route = task.route;
+  if (route) {
+    const f = route.filter;
+    // the filter's Bloom bits built once per query on this thread, for every slice it runs
+    const keep = f ? ctx.cached(`keyFilter${route.exchange}`, () => keyFilter(f.keys, f.probeCols)).forSlice() : null;
+    const { parts, bytes } = routeByKeys(route.keys, rows, task.slices, keep);
     const { lists, transfer } = listsForTransfer(parts);
     return { id: task.id, ok: true, output: { kind: 'routed', parts: lists, bytes }, stats: [...ctx.stats], transfer };
   }

@@ -18,12 +18,14 @@ import type { ExchangeNode } from '../../plan/physical.js';
 import { fmix32, hashNumber, hashString, NULL_HASH } from '../../storage/hash.js';
 import { batchBytes, compactStrings } from '../batch.js';
 import type { ExecContext } from '../context.js';
+import type { KeyFilter } from '../join-table.js';
 
-/** Rows an exchange may drop before they move: the keys a join's other side cannot match (see Executor). */
-export type RowFilter = (batch: Batch) => Batch;
-
-/** Runs the exchange's input on every slice; returns the batches each slice receives. */
-export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Iterable<Batch>, ctx: ExecContext, filter: RowFilter | null = null): Batch[][] {
+/**
+ * Runs the exchange's input on every slice; returns the batches each slice
+ * receives. A runtime join filter (`filter`, see Executor) drops the rows
+ * whose keys the join's other side cannot match before they move.
+ */
+export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Iterable<Batch>, ctx: ExecContext, filter: KeyFilter | null = null): Batch[][] {
   const slices = ctx.slices;
   const stats = ctx.statsFor(node.id);
   const out: Batch[][] = Array.from({ length: slices }, () => []);
@@ -35,8 +37,9 @@ export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Ite
   }
   let target = new Uint32Array(0);
   for (let s = 0; s < slices; s++) {
+    const keep = filter ? filter.forSlice() : null;
     for (const input of inputFor(s)) {
-      const batch = filter && input.length ? filter(input) : input;
+      const batch = keep && input.length ? keep(input) : input;
       const n = batch.length;
       if (n === 0) continue;
       switch (node.mode) {
@@ -89,12 +92,17 @@ export interface Routed {
   readonly bytes: number[];
 }
 
-/** Cuts one slice's batches by the slice their keys hash to, exactly as runExchange's hash mode does. */
-export function routeByKeys(keys: readonly number[], batches: Iterable<Batch>, slices: number): Routed {
+/**
+ * Cuts one slice's batches by the slice their keys hash to, exactly as
+ * runExchange's hash mode does, through the slice's runtime join filter
+ * (`keep`, KeyFilter.forSlice) when the exchange has one.
+ */
+export function routeByKeys(keys: readonly number[], batches: Iterable<Batch>, slices: number, keep: ((batch: Batch) => Batch) | null = null): Routed {
   const parts: Batch[][] = Array.from({ length: slices }, () => []);
   const bytes: number[] = new Array<number>(slices).fill(0);
   let target = new Uint32Array(0);
-  for (const batch of batches) {
+  for (const input of batches) {
+    const batch = keep && input.length ? keep(input) : input;
     const n = batch.length;
     if (n === 0) continue;
     if (target.length < n) target = new Uint32Array(n);
