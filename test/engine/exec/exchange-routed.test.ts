@@ -15,7 +15,7 @@ import { SegmentCache } from '../../../engine/storage/scan.js';
 import type { ExchangeNode } from '../../../engine/plan/physical.js';
 import type { Batch } from '../../../engine/types.js';
 
-const node = (keys: number[]): ExchangeNode =>
+const node = (keys: readonly number[]): ExchangeNode =>
   ({ op: 'exchange', id: 7, mode: 'hash', keys, input: { op: 'rows', id: 8, batches: [], label: 'input', fields: [], dist: { kind: 'all' }, estRows: 0 }, fields: [], dist: { kind: 'even' }, estRows: 0 }) as unknown as ExchangeNode;
 
 const context = (slices: number): ExecContext => new ExecContext({ dir: '/nonexistent', segments: new SegmentCache() }, slices);
