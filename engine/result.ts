@@ -19,6 +19,25 @@ export interface QueryStats {
   rowsScanned: number;
   /** Where a SELECT's (or EXPLAIN ANALYZE's) time went; absent for other statements. */
   phases?: QueryPhases;
+  /** A SELECT's execution CPU time per thread, with KEEL_THREAD_CPU=1 on Linux (exec/thread-cpu.ts); absent otherwise. */
+  threads?: ThreadCpu;
+}
+
+/**
+ * CPU time of a statement's execution by thread, in ms (docs/execution.md,
+ * "Where parallel execution's time goes").
+ */
+export interface ThreadCpu {
+  /** The calling thread's. */
+  callingMs: number;
+  /** Of callingMs, the part with no worker running a task of the statement: inline fragments, exchange routing, the top fragment. */
+  serialMs: number;
+  /** The worker threads', on the statement's tasks, all together. */
+  workersMs: number;
+  /** Tasks the workers ran. */
+  workerTasks: number;
+  /** serialMs plus, for each parallel phase, its busiest thread's CPU time: about how long execution takes on otherwise idle cores. */
+  criticalMs: number;
 }
 
 /**

@@ -16,8 +16,8 @@ import { sortBatch } from './ops/sort.js';
 import { runWindow } from './ops/window.js';
 import { runWindowLimit } from './ops/window-limit.js';
 import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built } from './ops/join.js';
-import { runExchange, type RowFilter } from './ops/exchange.js';
-import { keyFilter, type JoinTable } from './join-table.js';
+import { routedExchange, runExchange, type Routed } from './ops/exchange.js';
+import { keyFilter, type JoinTable, type KeyFilter } from './join-table.js';
 import { columnsOf, type Expr } from '../plan/expr.js';
 
 /** The label of a `rows` node standing for a broadcast exchange's output (in a worker's plan fragment). */
@@ -327,6 +327,28 @@ export class Executor {
     const out = runExchange(node, (s) => inputs[s] ?? [], this.ctx, this.filters.get(node.id) ?? null);
     // the routing's own time (its inputs ran elsewhere), so EXPLAIN ANALYZE shows it as the serial path does
     this.ctx.statsFor(node.id).ms += performance.now() - t0;
+    return this.delivered(node, out);
+  }
+
+  /**
+   * Takes a hash exchange whose input was computed and cut by target slice
+   * where each slice ran (routed[slice], routeByKeys, through the slice's
+   * runtime filter when filterOf gives one); the plan's later run uses the
+   * batches.
+   */
+  exchangeRouted(node: ExchangeNode, routed: readonly Routed[]): Batch[][] {
+    const t0 = performance.now();
+    const out = routedExchange(node, routed, this.ctx);
+    this.ctx.statsFor(node.id).ms += performance.now() - t0;
+    return this.delivered(node, out);
+  }
+
+  /** The runtime join filter installed on the exchange, if any. */
+  filterOf(id: number): KeyFilter | null {
+    return this.filters.get(id) ?? null;
+  }
+
+  private delivered(node: ExchangeNode, out: Batch[][]): Batch[][] {
     this.exchanged.set(node.id, out);
     const shape = this.filters.has(node.id) ? null : shapeOf(node);
     if (shape !== null) this.shapes.set(shape, out);
@@ -344,7 +366,7 @@ export class Executor {
   }
 
   /** Installs a runtime join filter on an exchange that has not run. */
-  filterExchange(id: number, filter: RowFilter): void {
+  filterExchange(id: number, filter: KeyFilter): void {
     this.filters.set(id, filter);
   }
 
@@ -353,7 +375,7 @@ export class Executor {
    * every slice before the other side's exchange runs, the exchange drops the
    * rows whose key that side lacks before they move (see keyFilter).
    */
-  private readonly filters = new Map<number, RowFilter>();
+  private readonly filters = new Map<number, KeyFilter>();
   private readonly outers = new Map<number, Batch[][]>();
   private readonly prebuilt = new Map<number, Built[] | null>();
 
@@ -379,6 +401,11 @@ export class Executor {
       }
     }
     return lefts;
+  }
+
+  /** Whether this executor holds a join's outer sides or built inner sides (outerSides, prebuild): the join should run here. */
+  holdsSides(node: JoinNode): boolean {
+    return this.outers.has(node.id) || (this.prebuilt.get(node.id) ?? null) !== null;
   }
 
   /**

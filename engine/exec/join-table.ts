@@ -624,15 +624,33 @@ export class JoinTable {
 }
 
 /**
+ * A runtime join filter (keyFilter): the keys it was made from, kept so that
+ * another thread can make it again, and the filter itself, one per source
+ * slice.
+ */
+export interface KeyFilter {
+  readonly keys: Batch;
+  readonly probeCols: readonly number[];
+  /**
+   * The filter for one slice's rows. It decides whether to stay on from
+   * those rows only, so a slice's rows are filtered alike wherever the slice
+   * runs (the calling thread routing every slice in turn, or a worker), and
+   * the rows that move are the same.
+   */
+  forSlice(): (batch: Batch) => Batch;
+}
+
+/**
  * A runtime join filter: drops the rows of a batch whose key (columns
  * `probeCols`) none of `keys` has, before the rows cross slices. `keys` are the
  * other join input's key columns, gathered from every slice. It is a Bloom
  * filter (16 bits and two probes per key, about 1% false positives): rows it
  * lets through by mistake the join itself drops, and at a few bits per key it
- * stays in cache where a hash table would not. It watches what it keeps and
- * turns itself off once it is clearly not dropping enough to pay for itself.
+ * stays in cache where a hash table would not. Each slice's filter watches
+ * what it keeps and turns itself off once it is clearly not dropping enough
+ * to pay for itself.
  */
-export function keyFilter(keys: Batch, probeCols: readonly number[]): (batch: Batch) => Batch {
+export function keyFilter(keys: Batch, probeCols: readonly number[]): KeyFilter {
   const interners = keys.columns.map((v) => (v.kind === 'str' ? new Map<string, number>() : null));
   const built = joinKeys(keys, keys.columns.map((_, i) => i), interners, true);
   let bitsLog = 10;
@@ -650,31 +668,34 @@ export function keyFilter(keys: Batch, probeCols: readonly number[]): (batch: Ba
     bits[a >>> 5]! |= 1 << (a & 31);
     bits[b >>> 5]! |= 1 << (b & 31);
   }
-  let seen = 0;
-  let kept = 0;
-  let on = true;
-  let sel = new Int32Array(0);
-  return (batch) => {
-    if (!on) return batch;
-    const n = batch.length;
-    if (sel.length < n) sel = new Int32Array(n);
-    const probe = joinKeys(batch, probeCols, interners, false);
-    const ph = probe.hashes;
-    const pn = probe.nulls;
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      if (pn !== null && pn[i] === 1) continue;
-      const h = ph[i]!;
-      const a = h & mask;
-      const b = Math.imul(h, 0x9e3779b1) >>> shift;
-      if ((bits[a >>> 5]! & (1 << (a & 31))) !== 0 && (bits[b >>> 5]! & (1 << (b & 31))) !== 0) sel[count++] = i;
-    }
-    seen += n;
-    kept += count;
-    if (seen >= 65_536 && kept > 0.7 * seen) on = false;
-    if (count === n) return batch;
-    return { length: count, columns: batch.columns.map((v) => gatherVector(v, sel, count)) };
+  const forSlice = (): ((batch: Batch) => Batch) => {
+    let seen = 0;
+    let kept = 0;
+    let on = true;
+    let sel = new Int32Array(0);
+    return (batch) => {
+      if (!on) return batch;
+      const n = batch.length;
+      if (sel.length < n) sel = new Int32Array(n);
+      const probe = joinKeys(batch, probeCols, interners, false);
+      const ph = probe.hashes;
+      const pn = probe.nulls;
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        if (pn !== null && pn[i] === 1) continue;
+        const h = ph[i]!;
+        const a = h & mask;
+        const b = Math.imul(h, 0x9e3779b1) >>> shift;
+        if ((bits[a >>> 5]! & (1 << (a & 31))) !== 0 && (bits[b >>> 5]! & (1 << (b & 31))) !== 0) sel[count++] = i;
+      }
+      seen += n;
+      kept += count;
+      if (seen >= 65_536 && kept > 0.7 * seen) on = false;
+      if (count === n) return batch;
+      return { length: count, columns: batch.columns.map((v) => gatherVector(v, sel, count)) };
+    };
   };
+  return { keys, probeCols, forSlice };
 }
 
 /** Whether first[k] = k for every k. */

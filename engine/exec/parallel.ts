@@ -6,8 +6,11 @@
  * `rows` nodes), runs once per slice. Exchanges are computed bottom up; for
  * each, its input fragment runs for every slice on the pool (the calling
  * thread takes a share of the slices itself), and the batches come back with
- * their buffers transferred. The exchange then routes them on the calling
- * thread as before, counting the rows and bytes that cross slices. With every
+ * their buffers transferred. For a redistribution (hash exchange) each task
+ * cuts its own output by target slice, into shared memory, so the calling
+ * thread only appends the parts and counts the rows and bytes that cross
+ * slices, its runtime join filter (if any) applied there too; other
+ * exchanges are routed on the calling thread as before. With every
  * exchange's output in place, the plan's top fragment runs on the calling
  * thread. Small fragments (under PARALLEL_MIN_ROWS rows to read) run inline.
  *
@@ -26,7 +29,9 @@ import { concatBatches, emptyBatch } from './batch.js';
 import { ExecContext, kindsOf, mergeStats, type NodeStats } from './context.js';
 import { BROADCAST, Executor } from './executor.js';
 import { keyFilter } from './join-table.js';
-import type { FragmentResult, FragmentTask } from './worker.js';
+import type { FragmentOutput, FragmentResult, FragmentTask, Route } from './worker.js';
+import { routeByKeys, type Routed } from './ops/exchange.js';
+import { threadCpuMs, type ThreadCpuAccount } from './thread-cpu.js';
 
 /** A fragment that reads fewer rows than this runs on the calling thread: a round trip to a worker costs more. */
 const PARALLEL_MIN_ROWS = 200_000;
@@ -221,11 +226,11 @@ function fromWorker(e: { name: string; code?: string; message: string; stack?: s
  * Which fragments go to workers: by default those without exchanges below them
  * (scans, filters, projections, partial aggregates, joins of local or
  * replicated inputs), whose data flows one way, from the worker, with its
- * buffers transferred; those whose only exchanges below are broadcasts; and
- * those that run a window over their exchanges (see goesToWorkers).
- * KEEL_PARALLEL=all sends the others too, with the batches of the exchanges
- * below them copied to the worker (see docs/execution.md for why that does
- * not pay here).
+ * buffers transferred; those whose exchanges below are redistributions (their
+ * shares are in shared memory) or broadcasts; and those that run a window
+ * over their exchanges (see goesToWorkers). KEEL_PARALLEL=all sends the others
+ * too, with the batches of the exchanges below them copied to the worker (see
+ * docs/execution.md for why that does not pay here).
  */
 const leavesOnly = process.env.KEEL_PARALLEL !== 'all';
 
@@ -237,8 +242,11 @@ function rowsOf(batches: readonly Batch[]): number {
 }
 
 /**
- * Whether a fragment that reads exchanged batches goes to the workers all the
- * same. One that runs a window over them does: sorting each partition and
+ * Whether a fragment that reads exchanged batches goes to the workers. One
+ * that reads redistributions (hash exchanges) does: their shares are views of
+ * shared memory (ops/exchange.ts), so a slice's share reaches its task
+ * without a copy (only string dictionaries are cloned). One that runs a
+ * window over other exchanges does too: sorting each partition and
  * computing frames costs several times the copy of its rows into the worker,
  * and with the window on the calling thread every slice's sort would run
  * there, one after another. So does one whose exchanges below are broadcasts
@@ -249,28 +257,32 @@ function rowsOf(batches: readonly Batch[]): number {
  * the probe side they take off the calling thread, which would otherwise run
  * every slice's probe (the join's whole work) one after another.
  */
-function goesToWorkers(n: PlanNode, done: ReadonlyMap<number, Batch[][]>): boolean {
+function goesToWorkers(n: PlanNode, done: ReadonlyMap<number, Batch[][]>, exec: Executor): boolean {
   if (!leavesOnly) return true;
   let window = false;
   let exchanged = false;
   let broadcast = 0;
   let own = 0;
+  let builtHere = false;
   const walk = (m: PlanNode): void => {
     if (m.op === 'exchange') {
       const rows = rowsOf(done.get(m.id)?.[0] ?? []);
       if (m.mode === 'broadcast') broadcast += rows;
       else {
-        exchanged = true;
+        // a redistribution's shares are in shared memory (ops/exchange.ts): each goes to its slice's task without a copy
+        if (m.mode !== 'hash') exchanged = true;
         own += m.estRows;
       }
       return;
     }
     if (m.op === 'scan') own += m.table.rows;
     if (m.op === 'window') window = true;
+    if (m.op === 'join' && exec.holdsSides(m)) builtHere = true;
     for (const c of childrenOf(m)) walk(c);
   };
   walk(n);
-  return (!exchanged || window) && broadcast <= own;
+  // a join whose sides the calling thread already collected or built for a runtime filter (Executor.prebuild, outerSides) runs where they are
+  return !builtHere && (!exchanged || window) && broadcast <= own;
 }
 
 /** The scan a fragment streams its rows from, through filters and projections only; null when it has another shape. */
@@ -336,6 +348,16 @@ function fragmentFor(n: PlanNode, done: ReadonlyMap<number, Batch[][]>, slice: n
   }
 }
 
+function batchesOf(o: FragmentOutput): Batch[] {
+  if (o.kind !== 'batches') throw new Error('internal: a fragment cut for a hash exchange where its plain batches were wanted');
+  return o.batches;
+}
+
+function routedOf(o: FragmentOutput): Routed {
+  if (o.kind !== 'routed') throw new Error('internal: a fragment not cut for the hash exchange it feeds');
+  return o;
+}
+
 /** Key columns `cols` of every slice's batches of an exchange, as one batch (a broadcast's once). */
 function exchangeKeys(node: ExchangeNode, out: Batch[][], cols: readonly number[]): Batch {
   const kinds: PhysicalKind[] = kindsOf(node);
@@ -347,9 +369,10 @@ function exchangeKeys(node: ExchangeNode, out: Batch[][], cols: readonly number[
 
 /**
  * Runs a plan with its exchanges' input fragments on the pool; returns the
- * result rows (delivered on slice 0), as Executor.collect does.
+ * result rows (delivered on slice 0), as Executor.collect does. With an
+ * `account`, each parallel phase's CPU time by thread is added to it.
  */
-export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: WorkerPool): Promise<Batch> {
+export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: WorkerPool, account: ThreadCpuAccount | null = null): Promise<Batch> {
   const exec = new Executor(ctx);
   const done = new Map<number, Batch[][]>();
   const query = pool.queryId();
@@ -358,11 +381,15 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
    * Runs tasks, each a plan for one slice: the calling thread takes tasks
    * too, one at a time, while the workers run theirs (`remote` makes the plan
    * a worker gets, `local` is what the calling thread runs). Returns each
-   * task's batches, in the tasks' order.
+   * task's output, in the tasks' order: with a `route` (a hash exchange's
+   * keys), cut by target slice on the thread that ran it.
    */
-  const runTasks = async (tasks: readonly { local: PlanNode; remote: () => PlanNode; slice: number }[]): Promise<Batch[][]> => {
-    const outs: Batch[][] = tasks.map(() => []);
+  const runTasks = async (tasks: readonly { local: PlanNode; remote: () => PlanNode; slice: number }[], route: Route | null = null): Promise<FragmentOutput[]> => {
+    const outs: FragmentOutput[] = [];
     const queue = tasks.map((_, i) => i);
+    const cpuStart = account ? threadCpuMs() : 0;
+    const workerCpu = new Map<number, number>();
+    let remote = 0;
     // the first task to fail stops the others from starting; the exchange fails with its error once every task under way has settled
     let failure: { error: unknown } | undefined;
     const fail = (error: unknown): void => {
@@ -377,11 +404,13 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
           // cancelled while waiting for a worker: the task is not posted at all
           ctx.checkCancel();
           const t = tasks[i]!;
-          const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: t.slice, plan: t.remote(), cancel: ctx.cancel });
+          const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: t.slice, plan: t.remote(), cancel: ctx.cancel, route });
           if (!r.ok) throw fromWorker(r.error);
           if (failure) return;
-          outs[i] = r.batches;
+          outs[i] = r.output;
           mergeStats(ctx, r.stats as [number, NodeStats][]);
+          remote++;
+          if (r.cpu) workerCpu.set(r.cpu.thread, (workerCpu.get(r.cpu.thread) ?? 0) + r.cpu.ms);
         } catch (e) {
           fail(e);
         }
@@ -390,7 +419,9 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
     for (let w = 0; w < Math.min(pool.size, tasks.length - 1); w++) onWorkers.push(worker());
     for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
       try {
-        outs[i] = [...exec.run(tasks[i]!.local, tasks[i]!.slice)];
+        const rows = exec.run(tasks[i]!.local, tasks[i]!.slice);
+        const filter = route && exec.filterOf(route.exchange);
+        outs[i] = route ? { kind: 'routed', ...routeByKeys(route.keys, rows, ctx.slices, filter ? filter.forSlice() : null) } : { kind: 'batches', batches: [...rows] };
       } catch (e) {
         fail(e);
         break;
@@ -399,6 +430,7 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
       await new Promise((r) => setImmediate(r));
     }
     await Promise.all(onWorkers);
+    account?.phase(threadCpuMs() - cpuStart, workerCpu, remote);
     if (failure) throw failure.error;
     return outs;
   };
@@ -412,15 +444,22 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
     const slices = x.mode === 'pick' ? [0] : Array.from({ length: ctx.slices }, (_, s) => s);
     const inputs: Batch[][] = Array.from({ length: ctx.slices }, () => []);
     const shares = x.mode === 'pick' ? replicatedShares(x.input, ctx.slices) : null;
-    if (fragmentRows(x.input) < PARALLEL_MIN_ROWS || !goesToWorkers(x.input, done)) {
+    if (fragmentRows(x.input) < PARALLEL_MIN_ROWS || !goesToWorkers(x.input, done, exec)) {
       for (const s of slices) inputs[s] = [...exec.run(x.input, s)];
     } else if (shares !== null) {
       // one copy read in shares: their rows, in order, are slice 0's
       const outs = await runTasks(shares.map((plan) => ({ local: plan, remote: () => plan, slice: 0 })));
-      inputs[0] = outs.flat();
+      inputs[0] = outs.flatMap(batchesOf);
     } else {
-      const outs = await runTasks(slices.map((s) => ({ local: x.input, remote: () => fragmentFor(x.input, done, s), slice: s })));
-      slices.forEach((s, i) => (inputs[s] = outs[i]!));
+      // a redistribution's rows are cut by target slice (through its runtime filter, if any) where they were computed, in parallel
+      const filter = exec.filterOf(x.id);
+      const route: Route | null = x.mode === 'hash' ? { exchange: x.id, keys: x.keys, filter: filter && { keys: filter.keys, probeCols: filter.probeCols } } : null;
+      const outs = await runTasks(slices.map((s) => ({ local: x.input, remote: () => fragmentFor(x.input, done, s), slice: s })), route);
+      if (route) {
+        done.set(x.id, exec.exchangeRouted(x, outs.map(routedOf)));
+        return;
+      }
+      slices.forEach((s, i) => (inputs[s] = batchesOf(outs[i]!)));
     }
     done.set(x.id, exec.exchangeFrom(x, inputs));
   };

@@ -13,6 +13,7 @@ import { explainText } from '../plan/explain.js';
 import { ExecContext } from '../exec/context.js';
 import { Executor } from '../exec/executor.js';
 import { collectParallel } from '../exec/parallel.js';
+import { ThreadCpuAccount, threadCpuOn } from '../exec/thread-cpu.js';
 import type { CancelFlag } from '../exec/cancel.js';
 import type { QueryPhases, QueryStats } from '../result.js';
 import { compileClock } from '../exec/compile-clock.js';
@@ -133,9 +134,11 @@ async function execute(
   // a block's uncommitted files are read on this thread only (TransactionBlock.writing)
   const pool = catalog.slices > 1 && !db.transaction.writing ? db.workerPool() : null;
   const clock = { ...compileClock };
+  const account = threadCpuOn ? new ThreadCpuAccount() : null;
   const tExec = performance.now();
-  const batch = pool ? await collectParallel(plan, ctx, pool) : new Executor(ctx).collect(plan);
+  const batch = pool ? await collectParallel(plan, ctx, pool, account) : new Executor(ctx).collect(plan);
   const tDone = performance.now();
+  const threads = account?.finish();
   phases.compileMs = compileClock.ms - clock.ms;
   phases.compiled = compileClock.compiled - clock.compiled;
   phases.reused = compileClock.reused - clock.reused;
@@ -143,6 +146,7 @@ async function execute(
   phases.executeMs = tDone - tExec;
   const stats = collectStats(ctx, plan, tDone - t0, batch.length);
   stats.phases = phases;
+  if (threads) stats.threads = threads;
   parts.plan = plan;
   parts.exec = ctx;
   return { command, fields: plan.fields, batch, stats, rowCount: batch.length };

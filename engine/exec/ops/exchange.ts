@@ -8,19 +8,24 @@
  * hashSlices; slicesOf below is the same function, with its int32 case inlined),
  * so a redistributed input meets a table distributed on the same key. Each input
  * batch is cut by one counting sort: every column is gathered once in slice
- * order and each slice's share is a view of its run.
+ * order and each slice's share is a view of its run. The gathered columns live
+ * in shared memory (SharedArrayBuffer): a slice's share then goes to the worker
+ * thread that runs that slice's next fragment without a copy (parallel.ts),
+ * where an ordinary buffer would be cloned whole, every slice's run with it.
  */
 import type { Batch, Vector } from '../../types.js';
 import type { ExchangeNode } from '../../plan/physical.js';
 import { fmix32, hashNumber, hashString, NULL_HASH } from '../../storage/hash.js';
 import { batchBytes, compactStrings } from '../batch.js';
 import type { ExecContext } from '../context.js';
+import type { KeyFilter } from '../join-table.js';
 
-/** Rows an exchange may drop before they move: the keys a join's other side cannot match (see Executor). */
-export type RowFilter = (batch: Batch) => Batch;
-
-/** Runs the exchange's input on every slice; returns the batches each slice receives. */
-export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Iterable<Batch>, ctx: ExecContext, filter: RowFilter | null = null): Batch[][] {
+/**
+ * Runs the exchange's input on every slice; returns the batches each slice
+ * receives. A runtime join filter (`filter`, see Executor) drops the rows
+ * whose keys the join's other side cannot match before they move.
+ */
+export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Iterable<Batch>, ctx: ExecContext, filter: KeyFilter | null = null): Batch[][] {
   const slices = ctx.slices;
   const stats = ctx.statsFor(node.id);
   const out: Batch[][] = Array.from({ length: slices }, () => []);
@@ -32,8 +37,9 @@ export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Ite
   }
   let target = new Uint32Array(0);
   for (let s = 0; s < slices; s++) {
+    const keep = filter ? filter.forSlice() : null;
     for (const input of inputFor(s)) {
-      const batch = filter && input.length ? filter(input) : input;
+      const batch = keep && input.length ? keep(input) : input;
       const n = batch.length;
       if (n === 0) continue;
       switch (node.mode) {
@@ -75,6 +81,73 @@ export function runExchange(node: ExchangeNode, inputFor: (slice: number) => Ite
   return out;
 }
 
+/**
+ * One slice's output cut for a hash exchange where it was computed (on the
+ * thread that ran the slice's fragment, parallel.ts): the parts bound for
+ * each slice, in input order, and their bytes (batchBytes), so that the
+ * calling thread only has to count and append them (routedExchange).
+ */
+export interface Routed {
+  readonly parts: Batch[][];
+  readonly bytes: number[];
+}
+
+/**
+ * Cuts one slice's batches by the slice their keys hash to, exactly as
+ * runExchange's hash mode does, through the slice's runtime join filter
+ * (`keep`, KeyFilter.forSlice) when the exchange has one.
+ */
+export function routeByKeys(keys: readonly number[], batches: Iterable<Batch>, slices: number, keep: ((batch: Batch) => Batch) | null = null): Routed {
+  const parts: Batch[][] = Array.from({ length: slices }, () => []);
+  const bytes: number[] = new Array<number>(slices).fill(0);
+  let target = new Uint32Array(0);
+  for (const input of batches) {
+    const batch = keep && input.length ? keep(input) : input;
+    const n = batch.length;
+    if (n === 0) continue;
+    if (target.length < n) target = new Uint32Array(n);
+    if (keys.length === 1) slicesOf(batch.columns[keys[0]!]!, slices, target);
+    else combinedSlices(batch, keys, slices, target);
+    const cut = partition(batch, target, slices);
+    for (let t = 0; t < slices; t++) {
+      const part = cut[t];
+      if (!part) continue;
+      parts[t]!.push(part);
+      bytes[t]! += batchBytes(part);
+    }
+  }
+  return { parts, bytes };
+}
+
+/**
+ * A hash exchange whose every slice's output was cut where it was computed
+ * (routed[s], routeByKeys): the batches each slice receives, in the order
+ * runExchange would give them (by source slice, then input batch), and the
+ * same counts of rows and bytes moved.
+ */
+export function routedExchange(node: ExchangeNode, routed: readonly Routed[], ctx: ExecContext): Batch[][] {
+  const slices = ctx.slices;
+  const stats = ctx.statsFor(node.id);
+  const out: Batch[][] = Array.from({ length: slices }, () => []);
+  for (let s = 0; s < routed.length; s++) {
+    const r = routed[s]!;
+    for (let t = 0; t < slices; t++) {
+      const parts = r.parts[t]!;
+      let rows = 0;
+      for (const p of parts) {
+        out[t]!.push(p);
+        rows += p.length;
+      }
+      stats.rowsOut += rows;
+      if (t !== s) {
+        stats.rowsMoved += rows;
+        stats.bytesMoved += r.bytes[t]!;
+      }
+    }
+  }
+  return out;
+}
+
 /** Each slice's rows of `batch` (null for none): the batch itself when all go to one slice. */
 function partition(batch: Batch, target: Uint32Array, slices: number): (Batch | null)[] {
   const n = batch.length;
@@ -102,36 +175,36 @@ function partition(batch: Batch, target: Uint32Array, slices: number): (Batch | 
   return parts;
 }
 
-/** v's rows in `order` (a permutation of all n rows). */
+/** v's rows in `order` (a permutation of all n rows), in shared memory. */
 function gatherAll(v: Vector, order: Uint32Array, n: number): Vector {
   let nulls: Uint8Array | null = null;
   if (v.nulls !== null) {
     const src = v.nulls;
-    nulls = new Uint8Array(n);
+    nulls = new Uint8Array(new SharedArrayBuffer(n));
     for (let i = 0; i < n; i++) nulls[i] = src[order[i]!]!;
   }
   switch (v.kind) {
     case 'i32': {
       const x = v.values;
-      const values = new Int32Array(n);
+      const values = new Int32Array(new SharedArrayBuffer(n * 4));
       for (let i = 0; i < n; i++) values[i] = x[order[i]!]!;
       return { kind: 'i32', values, nulls, length: n };
     }
     case 'f64': {
       const x = v.values;
-      const values = new Float64Array(n);
+      const values = new Float64Array(new SharedArrayBuffer(n * 8));
       for (let i = 0; i < n; i++) values[i] = x[order[i]!]!;
       return { kind: 'f64', values, nulls, length: n };
     }
     case 'bool': {
       const x = v.values;
-      const values = new Uint8Array(n);
+      const values = new Uint8Array(new SharedArrayBuffer(n));
       for (let i = 0; i < n; i++) values[i] = x[order[i]!]!;
       return { kind: 'bool', values, nulls, length: n };
     }
     case 'str': {
       const c = v.codes;
-      const codes = new Uint32Array(n);
+      const codes = new Uint32Array(new SharedArrayBuffer(n * 4));
       for (let i = 0; i < n; i++) codes[i] = c[order[i]!]!;
       return { kind: 'str', codes, dict: v.dict, nulls, length: n };
     }

@@ -189,7 +189,7 @@ describe('JoinTable', () => {
   it('runtime key filter keeps every row whose key the other side has', () => {
     fc.assert(
       fc.property(fc.array(cell, { maxLength: 200 }), fc.array(cell, { maxLength: 300 }), (build, probe) => {
-        const f = keyFilter({ length: build.length, columns: [vec(build)] }, [0]);
+        const f = keyFilter({ length: build.length, columns: [vec(build)] }, [0]).forSlice();
         const out = f({ length: probe.length, columns: [vec(probe)] });
         const v = out.columns[0]!;
         const kept = new Set(Array.from({ length: out.length }, (_, i) => (v.kind === 'str' ? v.dict[v.codes[i]!] : (v as { values: ArrayLike<number> }).values[i])));
