@@ -10,42 +10,12 @@
  * query would make this test's timing depend on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExecError, scramVerifier, type ExecuteOptions, type QueryResult } from '../../engine/index.js';
+import { scramVerifier } from '../../engine/index.js';
+import { waitingHost } from './waiting-host.js';
 import { PgServer } from '../../server/index.js';
 import { dataRow, errorFields, int32, TEST_PASSWORD, WireClient } from './wire-client.js';
 
-/** Runs "wait" until aborted; anything else returns one row of one integer column holding its length. */
-const host = {
-  aborted: 0,
-  transaction: { status: 'none' as const },
-  beginImplicitTransaction: () => {},
-  endImplicitTransaction: () => {},
-  close: () => {},
-  describePrepared: () => ({ params: [], columns: [{ name: 'len', type: 'integer' }] }),
-  async execute(sql: string, onResult: (r: QueryResult) => void, options: ExecuteOptions): Promise<QueryResult[]> {
-    if (sql === 'wait') {
-      await new Promise<void>((_, reject) =>
-        options.signal!.addEventListener('abort', () => {
-          host.aborted++;
-          reject(new ExecError('CANCELLED', 'the statement was cancelled'));
-        }),
-      );
-    }
-    const r = {
-      table: undefined as never,
-      columns: [{ name: 'len', type: 'integer' }],
-      stats: undefined as never,
-      command: 'SELECT',
-      rowCount: 1,
-      notice: null,
-      copyOut: null,
-      rows: () => [[sql.length]],
-      textRows: () => [[String(sql.length)]],
-    } satisfies QueryResult;
-    onResult(r);
-    return [r];
-  },
-};
+const host = waitingHost();
 
 let server: PgServer;
 

@@ -8,37 +8,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { ExecError, scramVerifier, type ExecuteOptions, type QueryResult } from '../../engine/index.js';
+import { scramVerifier } from '../../engine/index.js';
+import { waitingHost } from './waiting-host.js';
 import { PgServer } from '../../server/index.js';
 import { errorFields, TEST_PASSWORD, WireClient, startServer } from './wire-client.js';
 
 function host(settings: { timeZone: string; statementTimeoutMs: number; idleSessionTimeoutMs: number }) {
-  return {
-    settings,
-    transaction: { status: 'none' as const },
-    beginImplicitTransaction: () => {},
-    endImplicitTransaction: () => {},
-    close: () => {},
-    describePrepared: () => ({ params: [], columns: [{ name: 'len', type: 'integer' }] }),
-    async execute(sql: string, onResult: (r: QueryResult) => void, options: ExecuteOptions): Promise<QueryResult[]> {
-      if (sql === 'wait') {
-        await new Promise<void>((_, reject) => options.signal!.addEventListener('abort', () => reject(new ExecError('CANCELLED', 'statement cancelled'))));
-      }
-      const r = {
-        table: undefined as never,
-        columns: [{ name: 'len', type: 'integer' }],
-        stats: undefined as never,
-        command: 'SELECT',
-        rowCount: 1,
-        notice: null,
-        copyOut: null,
-        rows: () => [[sql.length]],
-        textRows: () => [[String(sql.length)]],
-      } satisfies QueryResult;
-      onResult(r);
-      return [r];
-    },
-  };
+  return waitingHost(settings);
 }
 
 const users = () => ({ u: { id: 100, name: 'u', superuser: false, password: scramVerifier(TEST_PASSWORD), createdAt: 0 } });

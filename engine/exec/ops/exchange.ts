@@ -16,7 +16,7 @@
 import type { Batch, Vector } from '../../types.js';
 import type { ExchangeNode } from '../../plan/physical.js';
 import { fmix32, hashNumber, hashString, NULL_HASH } from '../../storage/hash.js';
-import { batchBytes, compactStrings } from '../batch.js';
+import { batchBytes, compactStrings, rowsView } from '../batch.js';
 import type { ExecContext } from '../context.js';
 import type { KeyFilter } from '../join-table.js';
 
@@ -213,18 +213,8 @@ function gatherAll(v: Vector, order: Uint32Array, n: number): Vector {
 
 /** Rows [from, to) of v as views of its buffers (a string share keeps only the dictionary entries it uses when that is much smaller). */
 function view(v: Vector, from: number, to: number): Vector {
-  const length = to - from;
-  const nulls = v.nulls !== null ? v.nulls.subarray(from, to) : null;
-  switch (v.kind) {
-    case 'i32':
-      return { kind: 'i32', values: v.values.subarray(from, to), nulls, length };
-    case 'f64':
-      return { kind: 'f64', values: v.values.subarray(from, to), nulls, length };
-    case 'bool':
-      return { kind: 'bool', values: v.values.subarray(from, to), nulls, length };
-    case 'str':
-      return compactStrings({ kind: 'str', codes: v.codes.subarray(from, to), dict: v.dict, nulls, length });
-  }
+  const share = rowsView(v, from, to);
+  return share.kind === 'str' ? compactStrings(share) : share;
 }
 
 /** fmix32(0xffffffff): the high word's hash for a negative int32 (a non-negative one's is fmix32(0) = 0). */

@@ -8,9 +8,9 @@ import { scanSegments, shareOf, sliceSegments, type BlockFilter, type SegmentSou
 import { dropDeleted, lowerBound } from '../../storage/deletes.js';
 import { rowIdOutput, scanWithRowIds, withoutRowIds } from './row-ids.js';
 import { compileFilter, type CompiledFilter } from '../compile.js';
-import { compactStrings, gatherVector } from '../batch.js';
+import { compactStrings, gatherVector, rowsView } from '../batch.js';
 import type { ExecContext, NodeStats, ScanKeyFilter } from '../context.js';
-import { searchable, sortedRangeOf, sortedRun, viewOf } from './sorted-run.js';
+import { searchable, sortedRangeOf, sortedRun } from './sorted-run.js';
 
 /** A block may match `p` unless its min/max prove no value can. */
 function mayMatch(b: BlockMeta, p: ZonePredicate): boolean {
@@ -147,7 +147,7 @@ function* scanFiltered(
       if (filter && lo === 0 && hi === rows) k = filter(cols, rows, sel);
       else if (filter) {
         // the filter runs on views of the run; its positions are then the block's
-        for (const j of used) views[j] = viewOf(cols[j]!, lo, hi);
+        for (const j of used) views[j] = rowsView(cols[j]!, lo, hi);
         k = filter(views, hi - lo, sel);
         for (const j of used) views[j] = NO_COLUMN;
         if (lo > 0) for (let i = 0; i < k; i++) sel[i] += lo;

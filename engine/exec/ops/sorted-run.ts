@@ -125,18 +125,3 @@ export function searchable(blocks: readonly BlockMeta[]): boolean {
   return true;
 }
 
-/** Rows [from, to) of `v`, sharing its buffers. */
-export function viewOf(v: Vector, from: number, to: number): Vector {
-  const nulls = v.nulls === null ? null : v.nulls.subarray(from, to);
-  const length = to - from;
-  switch (v.kind) {
-    case 'i32':
-      return { kind: 'i32', values: v.values.subarray(from, to), nulls, length };
-    case 'f64':
-      return { kind: 'f64', values: v.values.subarray(from, to), nulls, length };
-    case 'bool':
-      return { kind: 'bool', values: v.values.subarray(from, to), nulls, length };
-    case 'str':
-      return { kind: 'str', codes: v.codes.subarray(from, to), dict: v.dict, nulls, length };
-  }
-}
