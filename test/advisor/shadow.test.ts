@@ -110,6 +110,12 @@ describe('the decision rule', () => {
     expect(decide({ ...base, timeRatio: slowerWithin, bytesMoved: m(1e6, 4e5) }, 0.02, false).verdict).toBe('proven');
     expect(decide({ ...base, timeRatio: slowerWithin, storageBytes: m(1e6, 5e5) }, 0.02, true).verdict).toBe('proven');
     expect(decide({ ...base, timeRatio: ratio(1.2, 1.05, 1.4, 1.08, 1.36), storageBytes: m(1e6, 5e5) }, 0.02, true).verdict).toBe('rejected');
+    // a clock that says faster against a counter gone worse overrules it only when precise (+-10%) after its first full look (5 rounds)
+    const fasterPrecise = ratio(0.9, 0.85, 0.95, 0.86, 0.94);
+    expect(decide({ ...base, rounds: 3, timeRatio: fasterPrecise, bytesMoved: m(1e6, 2e6) }, 0.02, false)).toMatchObject({ verdict: 'rejected', reason: expect.stringMatching(/^no measured saving: bytes moved \+100\.0%/) });
+    expect(decide({ ...base, rounds: 5, timeRatio: ratio(0.7, 0.5, 0.95, 0.52, 0.93), bytesMoved: m(1e6, 2e6) }, 0.02, false).verdict).toBe('rejected');
+    expect(decide({ ...base, rounds: 5, timeRatio: fasterPrecise, bytesMoved: m(1e6, 2e6) }, 0.02, false)).toMatchObject({ verdict: 'proven', reason: expect.stringMatching(/^measured faster: .*, though bytes moved \+100\.0%/) });
+    expect(decide({ ...base, rounds: 3, timeRatio: fasterPrecise, blocksScanned: m(100, 60) }, 0.02, false)).toMatchObject({ verdict: 'proven', reason: expect.stringMatching(/^measured faster/) });
   });
 
   it('a saving in counters a precise clock sees as a slowdown is not proven, and a trade on a clock too noisy to tell is left for later', () => {
