@@ -113,13 +113,17 @@ function differences(a: readonly string[], b: readonly string[]): number {
   return a.reduce((n, x, i) => n + (x === b[i] ? 0 : 1), 0);
 }
 
+/** Every view that pays at all, as many as the workload has shapes; no load gate (the figures state the load instead). */
+function benchPolicy(): AutonomicsConfig {
+  const d = defaultConfig();
+  return { ...d, maxLoadAverage: 1e9, mining: { ...d.mining, minQueries: 1 }, views: { ...d.views, maxViews: 100, minSecondsPerDay: 1e-3 } };
+}
+
 async function dashboardCase(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-mv-'));
   const db = await Database.open(dir, { workloadLog: false });
   const log = attachWorkloadLog(db);
-  const d = defaultConfig();
-  // every view that pays at all, as many as the dashboard has shapes; no load gate (the figures state the load instead)
-  const policy: AutonomicsConfig = { ...d, maxLoadAverage: 1e9, mining: { ...d.mining, minQueries: 1 }, views: { ...d.views, maxViews: 100, minSecondsPerDay: 1e-3 } };
+  const policy = benchPolicy();
   try {
     const loadStart = performance.now();
     await load(db);
@@ -184,8 +188,7 @@ async function tpchCase(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-mv-tpch-'));
   const db = await Database.open(dir, { workloadLog: false });
   const log = attachWorkloadLog(db);
-  const d = defaultConfig();
-  const policy: AutonomicsConfig = { ...d, maxLoadAverage: 1e9, mining: { ...d.mining, minQueries: 1 }, views: { ...d.views, maxViews: 100, minSecondsPerDay: 1e-3 } };
+  const policy = benchPolicy();
   try {
     const loadStart = performance.now();
     for (const t of tpchTables(sf)) {
