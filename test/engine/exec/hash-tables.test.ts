@@ -107,6 +107,23 @@ const cell = fc.oneof(
   { weight: 1, arbitrary: fc.constant(null) },
 );
 
+/** Every (probe row, build row) pair `match` yields for probe rows [0, n), resuming across output buffers of `cap` pairs. */
+function allMatches(t: JoinTable, pk: ReturnType<JoinTable['probeKeys']>, n: number, cap: number): string[] {
+  const got: string[] = [];
+  const li = new Int32Array(cap);
+  const ri = new Int32Array(cap);
+  const at = { count: 0, row: 0, chain: -1 };
+  let from = 0;
+  let resume = -1;
+  while (from < n) {
+    t.match(pk, n, from, resume, li, ri, false, at);
+    for (let k = 0; k < at.count; k++) got.push(`${li[k]}:${ri[k]}`);
+    from = at.row;
+    resume = at.chain;
+  }
+  return got;
+}
+
 describe('JoinTable', () => {
   for (const [name, width, strings] of [
     ['one numeric key', 1, false],
@@ -122,19 +139,7 @@ describe('JoinTable', () => {
           const keys = Array.from({ length: width }, (_, c) => c);
           const t = new JoinTable(batch(build), keys);
           const p = batch(probe);
-          const pk = t.probeKeys(p, keys);
-          const got: string[] = [];
-          const li = new Int32Array(cap);
-          const ri = new Int32Array(cap);
-          const at = { count: 0, row: 0, chain: -1 };
-          let from = 0;
-          let resume = -1;
-          while (from < probe.length) {
-            t.match(pk, probe.length, from, resume, li, ri, false, at);
-            for (let k = 0; k < at.count; k++) got.push(`${li[k]}:${ri[k]}`);
-            from = at.row;
-            resume = at.chain;
-          }
+          const got = allMatches(t, t.probeKeys(p, keys), probe.length, cap);
           const want: string[] = [];
           probe.forEach((pr, i) => build.forEach((br, r) => { if (pr.every((x, c) => x !== null && x === br[c])) want.push(`${i}:${r}`); }));
           expect(got).toEqual(want);
@@ -166,19 +171,7 @@ describe('JoinTable', () => {
         const sorted = new JoinTable({ length: m, columns: [vec(sortedKeys), vec(Array.from(order!, (r) => payload[r]!))] }, [0]);
         expect(sorted.keyOrder()).toBeNull();
         const p: Batch = { length: probe.length, columns: [vec(probe)] };
-        const pk = sorted.probeKeys(p, [0]);
-        const got: string[] = [];
-        const li = new Int32Array(cap);
-        const ri = new Int32Array(cap);
-        const at = { count: 0, row: 0, chain: -1 };
-        let from = 0;
-        let resume = -1;
-        while (from < probe.length) {
-          sorted.match(pk, probe.length, from, resume, li, ri, false, at);
-          for (let k = 0; k < at.count; k++) got.push(`${li[k]}:${ri[k]}`);
-          from = at.row;
-          resume = at.chain;
-        }
+        const got = allMatches(sorted, sorted.probeKeys(p, [0]), probe.length, cap);
         const want: string[] = [];
         probe.forEach((x, i) => sortedKeys.forEach((k, r) => { if (x === k) want.push(`${i}:${r}`); }));
         expect(got).toEqual(want);
