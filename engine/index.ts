@@ -6,6 +6,7 @@ export { WhatIfPlanner, type TableLayout } from './what-if.js';
 export type { MaintenanceOptions, MaintenanceOutcome, VacuumOutcome, AnalyzeOutcome } from './statements/maintenance.js';
 export type { AlterInBackgroundOptions, AlterInBackgroundResult, RewriteProgress, KeepAuto } from './online-alter.js';
 export { KeelError, SqlError, ExecError, LoadError, StorageError, UsageError, type ErrorCode } from './errors.js';
+export { newCancelFlag, setCancelled, type CancelFlag } from './exec/cancel.js';
 export { isEnvironmentError, storageErrorOf } from './storage/io-error.js';
 export type { QueryStats, ResultColumn, ThreadCpu } from './result.js';
 export type { QueryRecord, ScanRecord, JoinRecord, PredicateRecord } from './query-record.js';

@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { SqlError, positionAt, tooComplexIfOverflow } from './errors.js';
+import { KeelError, SqlError, positionAt, tooComplexIfOverflow } from './errors.js';
 import { parseStatements, type ParsedStatement } from './sql/index.js';
 import type * as ast from './sql/ast.js';
 import type { ParamValue } from './types.js';
 import { bindInsertSource, bindQuery } from './plan/binder.js';
 import { Planner } from './plan/planner.js';
-import { cancelledError, isCancelled, type CancelFlag } from './exec/cancel.js';
+import { armDeadline, cancelledErrorOf, isCancelled, newCancelFlag, timedOut, type CancelFlag } from './exec/cancel.js';
 import { describe, showTables } from './describe.js';
 import { buildRecord, emptyRecordParts, type RecordParts } from './record-builder.js';
 import { fingerprint } from './sql/fingerprint.js';
@@ -73,9 +73,12 @@ export type Admit = (statement: AdmitRequest) => Promise<Admission>;
  * Runs every statement of `sql` in order, stopping at the first error (which
  * is rethrown). Once `cancel` is set the running statement stops at its next
  * batch (ExecError CANCELLED, recorded as failed) and no later one starts.
+ * The session's statement_timeout, as it is when a statement starts, is that
+ * statement's (its wait for admission included, as PostgreSQL 13 times each
+ * statement of a script): past it, the statement is cancelled the same way.
  */
 export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o: StatementOutcome) => void, runner: RunOptions = {}): Promise<StatementOutcome[]> {
-  const cancel = runner.cancel ?? null;
+  let cancel = runner.cancel ?? null;
   const started = performance.now();
   const who = runnerOf(db, runner);
   let parsed: ParsedStatement[];
@@ -95,7 +98,10 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
     // queue; give a background rebuild of this store its turn between statements.
     if (db.store.backgroundWork > 0) await yieldToLoop();
     // cancelled after the statement before it finished: this one never starts (and has no record)
-    if (isCancelled(cancel)) throw cancelledError();
+    if (isCancelled(cancel)) throw cancelledErrorOf(cancel!);
+    const timeoutMs = db.settings.statementTimeoutMs;
+    if (timeoutMs > 0) cancel ??= newCancelFlag();
+    const disarm = timeoutMs > 0 ? armDeadline(cancel!, timeoutMs) : null;
     // the first statement's clock starts at parse, as `elapsedMs` promises (unless it waits in a queue: then at its start)
     let t0 = i === 0 ? started : performance.now();
     const parts = emptyRecordParts();
@@ -113,7 +119,7 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
           t0 = performance.now();
           queueMs = t0 - q0;
         }
-        if (isCancelled(cancel)) throw cancelledError();
+        if (isCancelled(cancel)) throw cancelledErrorOf(cancel!);
       }
       // the zone in force when the statement ran: a later SET in the script does not change how its rows print
       const zone = sessionZone(db.settings);
@@ -140,11 +146,13 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
         }),
       );
     } catch (thrown) {
-      const e = tooComplexIfOverflow(thrown, p.text);
+      // a worker thread, a COPY's reader or the timer saw the flag set and said only "cancelled": the timeout is why
+      const e = timedOut(cancel) && thrown instanceof KeelError && thrown.code === 'CANCELLED' ? cancelledErrorOf(cancel!) : tooComplexIfOverflow(thrown, p.text);
       db.transaction.fail();
       db.emitRecord(failedRecord(who, redactPasswords(p.text), t0, e, inBlock ?? randomUUID(), parts, queueMs));
       throw relocate(e, p, sql);
     } finally {
+      disarm?.();
       admission?.release();
     }
   }

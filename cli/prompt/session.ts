@@ -5,6 +5,7 @@
  * memory, while that thread is busy running it.
  */
 import { Worker } from 'node:worker_threads';
+import { newCancelFlag } from '../../engine/index.js';
 import { fromWire, type DatabaseInfo, type Reply, type Request, type WireResult } from './wire.js';
 
 interface Pending {
@@ -94,7 +95,8 @@ export class Session {
 
   /** Runs a script: each statement's result goes to onResult as it completes; rejects with the first error. */
   async run(sql: string, onResult: (r: WireResult) => void): Promise<void> {
-    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    // room for the statement's deadline too: its statement_timeout then stops it at its next batch (engine/exec/cancel.ts)
+    const cancel = newCancelFlag();
     this.running = cancel;
     try {
       await this.request((id) => ({ type: 'run', id, sql, cancel }), onResult);

@@ -4,7 +4,7 @@ import { physicalKind } from '../types.js';
 import type { SegmentCache } from '../storage/scan.js';
 import type { PlanNode } from '../plan/physical.js';
 import { newScanCounters, type ScanCounters } from '../storage/scan.js';
-import { cancelledError, type CancelFlag } from './cancel.js';
+import { throwIfCancelled, type CancelFlag } from './cancel.js';
 import { compileClock } from './compile-clock.js';
 
 export interface NodeStats extends ScanCounters {
@@ -56,10 +56,9 @@ export class ExecContext {
     private readonly code: Map<string, unknown> | null = null,
   ) {}
 
-  /** Throws ExecError CANCELLED once the statement's cancel flag is set. Call it per batch or per block, never per row. */
+  /** Throws ExecError CANCELLED once the statement's cancel flag is set or its statement_timeout has passed. Call it per batch or per block, never per row. */
   checkCancel(): void {
-    const flag = this.cancel;
-    if (flag !== null && Atomics.load(flag, 0) !== 0) throw cancelledError();
+    throwIfCancelled(this.cancel);
   }
 
   statsFor(id: number): NodeStats {

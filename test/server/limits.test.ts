@@ -93,6 +93,30 @@ describe('statement_timeout', () => {
       await env.stop();
     }
   });
+  it("a real session's statement_timeout stops a serial statement that keeps the server's thread busy (57014); the session and the server go on", async () => {
+    const env = await startServer();
+    try {
+      const a = new pg.Client({ host: '127.0.0.1', port: env.server.port, user: 'alice', password: TEST_PASSWORD, database: 'keel' });
+      await a.connect();
+      await a.query('create table seed (x integer)');
+      await a.query(`insert into seed values ${Array.from({ length: 1000 }, (_, i) => `(${i})`).join(', ')}`);
+      await a.query('set statement_timeout = 200');
+      // about a billion triples on the server's thread (no worker under 200,000 rows): minutes, unless the timeout stops it
+      const e = await a.query('select count(*) from seed a, seed b, seed c where a.x + b.x + c.x < 0').then(
+        () => null,
+        (x: unknown) => x,
+      );
+      expect(e).toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+      expect((await a.query('select count(*) as n from seed')).rows).toEqual([{ n: '1000' }]);
+      const b = new pg.Client({ host: '127.0.0.1', port: env.server.port, user: 'alice', password: TEST_PASSWORD, database: 'keel' });
+      await b.connect();
+      expect((await b.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+      await a.end();
+      await b.end();
+    } finally {
+      await env.stop();
+    }
+  });
 });
 
 describe('idle_session_timeout', () => {
