@@ -158,6 +158,14 @@ export interface ExecuteOptions extends Runner {
    * server/wlm.ts).
    */
   admit?: Admit;
+  /**
+   * A script of several statements runs as one implicit transaction, as
+   * PostgreSQL runs a simple-protocol Query message: its statements commit
+   * together at its end, an error rolls back those not committed by an
+   * explicit BEGIN ... COMMIT, and VACUUM and the like are refused in it.
+   * Without it (the default), each statement outside a block commits on its own.
+   */
+  implicitTransaction?: boolean;
 }
 
 export interface LoadProgress {

@@ -45,6 +45,8 @@ export interface RunOptions extends Runner {
   readonly copyIn?: CopyInput;
   /** Workload management: asked before each statement starts, and told when it ends (keel serve's queue). */
   readonly admit?: Admit;
+  /** A script of several statements is one implicit transaction (ExecuteOptions.implicitTransaction). */
+  readonly implicitTransaction?: boolean;
 }
 
 /** A statement about to start, as workload management sees it. */
@@ -78,7 +80,7 @@ export type Admit = (statement: AdmitRequest) => Promise<Admission>;
  * statement of a script): past it, the statement is cancelled the same way.
  */
 export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o: StatementOutcome) => void, runner: RunOptions = {}): Promise<StatementOutcome[]> {
-  let cancel = runner.cancel ?? null;
+  const cancel = runner.cancel ?? null;
   const started = performance.now();
   const who = runnerOf(db, runner);
   let parsed: ParsedStatement[];
@@ -91,6 +93,32 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
     db.emitRecord(failedRecord(who, redactPasswords(sql), started, e, transactionId));
     throw e;
   }
+  // a single statement commits on its own, and VACUUM may be it (PostgreSQL's rule for a Query message)
+  if (runner.implicitTransaction !== true || parsed.length < 2) return runParsed(db, sql, parsed, started, who, cancel, runner, onOutcome, false);
+  let out: StatementOutcome[];
+  try {
+    out = await runParsed(db, sql, parsed, started, who, cancel, runner, onOutcome, true);
+  } catch (e) {
+    db.transaction.abortImplicit();
+    throw e;
+  }
+  db.transaction.endImplicit();
+  return out;
+}
+
+/** Runs parsed statements in order (runStatements); `implicit`: each outside a block opens the script's implicit transaction. */
+async function runParsed(
+  db: SessionHost,
+  sql: string,
+  parsed: readonly ParsedStatement[],
+  started: number,
+  who: ReturnType<typeof runnerOf>,
+  given: CancelFlag | null,
+  runner: RunOptions,
+  onOutcome: ((o: StatementOutcome) => void) | undefined,
+  implicit: boolean,
+): Promise<StatementOutcome[]> {
+  let cancel = given;
   const out: StatementOutcome[] = [];
   for (let i = 0; i < parsed.length; i++) {
     const p = parsed[i]!;
@@ -102,6 +130,8 @@ export async function runStatements(db: SessionHost, sql: string, onOutcome?: (o
     const timeoutMs = db.settings.statementTimeoutMs;
     if (timeoutMs > 0) cancel ??= newCancelFlag();
     const disarm = timeoutMs > 0 ? armDeadline(cancel!, timeoutMs) : null;
+    // after a COMMIT in the script, the statements after it are a new implicit transaction (PostgreSQL's rule)
+    if (implicit) db.transaction.beginImplicit(false);
     // the first statement's clock starts at parse, as `elapsedMs` promises (unless it waits in a queue: then at its start)
     let t0 = i === 0 ? started : performance.now();
     const parts = emptyRecordParts();

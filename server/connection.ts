@@ -592,7 +592,8 @@ export class Connection {
       session: this.session,
       signal: running.signal,
       copyIn: (c) => this.startCopyIn(c.columns),
-      ...(params ? { params } : {}),
+      // a Query message's statements are one implicit transaction (PostgreSQL's simple protocol); an Execute's one statement is in its batch's
+      ...(params ? { params } : { implicitTransaction: true }),
       ...(admit ? { admit: (s: AdmitRequest) => admit(s, running.signal) } : {}),
     };
     startClock();

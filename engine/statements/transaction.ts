@@ -25,7 +25,9 @@
  * before it included; COMMIT or ROLLBACK inside it ends it with PostgreSQL's
  * warning. A statement that cannot run in a block (VACUUM) runs on its own
  * when it is the implicit block's first, as PostgreSQL runs one sent first
- * in a batch (standalone()).
+ * in a batch (standalone()). A simple-protocol Query of several statements
+ * runs in an implicit block too (beginImplicit(false)): there, as in
+ * PostgreSQL, no statement may run on its own, the first included.
  */
 import { randomUUID } from 'node:crypto';
 import { KeelError } from '../errors.js';
@@ -36,7 +38,17 @@ import { done, type StatementOutcome } from './outcome.js';
 
 type State =
   | { readonly kind: 'none' }
-  | { readonly kind: 'open'; readonly id: string; readonly readOnly: boolean; snapshot: Catalog | null; write: WriteTransaction | null; implicit: boolean; statements: number }
+  | {
+      readonly kind: 'open';
+      readonly id: string;
+      readonly readOnly: boolean;
+      snapshot: Catalog | null;
+      write: WriteTransaction | null;
+      implicit: boolean;
+      statements: number;
+      /** An implicit block whose first statement may run on its own (standalone): the extended protocol's batch, not a Query message's script. */
+      readonly firstAlone: boolean;
+    }
   | { readonly kind: 'aborted'; readonly id: string; readonly implicit: boolean };
 
 export const ABORTED_MESSAGE = 'current transaction is aborted, commands ignored until end of transaction block';
@@ -106,10 +118,21 @@ export class TransactionBlock {
     if (this.state.kind === 'open' && this.state.implicit) this.state.statements++;
   }
 
-  /** Opens an implicit block (the statements of one extended-protocol batch), unless a block is open. */
-  beginImplicit(): void {
+  /**
+   * Opens an implicit block, unless a block is open: for the statements of
+   * one extended-protocol batch (firstAlone: its first statement may run on
+   * its own), or of a Query message's script (not).
+   */
+  beginImplicit(firstAlone = true): void {
     if (this.state.kind !== 'none') return;
-    this.state = { kind: 'open', id: randomUUID(), readOnly: false, snapshot: null, write: null, implicit: true, statements: 0 };
+    this.state = { kind: 'open', id: randomUUID(), readOnly: false, snapshot: null, write: null, implicit: true, statements: 0, firstAlone };
+  }
+
+  /** The implicit block's statements failed or were cancelled: an open implicit block is rolled back, an aborted one ended; an explicit block stays as it is. */
+  abortImplicit(): void {
+    const s = this.state;
+    if (s.kind === 'open' && s.implicit) this.rollback();
+    else if (s.kind === 'aborted' && s.implicit) this.state = { kind: 'none' };
   }
 
   /** The batch ended (Sync): an implicit block commits, or ends if a statement failed; an explicit block stays open. */
@@ -128,7 +151,7 @@ export class TransactionBlock {
   standalone(): boolean {
     const s = this.state;
     if (s.kind === 'none') return true;
-    if (s.kind === 'open' && s.implicit && s.statements <= 1 && s.write === null) {
+    if (s.kind === 'open' && s.implicit && s.firstAlone && s.statements <= 1 && s.write === null) {
       this.state = { kind: 'none' };
       return true;
     }
@@ -153,7 +176,7 @@ export class TransactionBlock {
           return done('BEGIN', t0);
         }
         if (this.state.kind !== 'none') return { ...done('BEGIN', t0), notice: 'there is already a transaction in progress' };
-        this.state = { kind: 'open', id: randomUUID(), readOnly: s.readOnly, snapshot: null, write: null, implicit: false, statements: 0 };
+        this.state = { kind: 'open', id: randomUUID(), readOnly: s.readOnly, snapshot: null, write: null, implicit: false, statements: 0, firstAlone: false };
         return done('BEGIN', t0);
       case 'commit':
         if (this.state.kind === 'none') return { ...done('COMMIT', t0), notice: 'there is no transaction in progress' };
