@@ -27,9 +27,9 @@ export interface SessionSettings {
   /** mv_enable_aqmv_for_session: queries a fresh materialized view answers exactly are rewritten to read it (engine/matview/rewrite.ts). */
   viewRewrite: boolean;
   /**
-   * statement_timeout, in ms (0: none): keel serve cancels a statement that
-   * runs (or waits in its queue) longer, with 57014. The engine only keeps it:
-   * a statement run in process is not timed.
+   * statement_timeout, in ms (0: none): a statement that runs (or waits in
+   * keel serve's queue) longer is cancelled (session.ts arms its deadline on
+   * the statement's cancel flag, exec/cancel.ts), in process as over the wire (57014).
    */
   statementTimeoutMs: number;
   /** idle_session_timeout, in ms (0: none): keel serve closes a connection idle this long, with 57P05. Kept only, as statementTimeoutMs. */
