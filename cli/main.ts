@@ -169,8 +169,8 @@ common(program.command('serve').description('serve the data directory over the P
   .option('--max-connections <n>', 'connections at once; one more is refused (53300)', '100')
   .option('--statement-timeout <ms>', "each session's statement_timeout at its start: a statement running (or queued) longer is cancelled (57014); 0: none", '0')
   .option('--idle-session-timeout <ms>', "each session's idle_session_timeout at its start: an idle connection is closed (57P05); 0: none", '0')
-  .option('--wlm-slots <n>', 'workload management: statements running at once, the rest wait in a queue (0: no queue)', '0')
-  .option('--wlm-short-ms <ms>', 'short query acceleration: statements predicted to run at most this long go ahead of the others', '1000')
+  .option('--wlm-slots <n>', 'workload management: statements running at once, the rest wait in a queue (0: no queue; default: keel.config.json wlm.slots, else 0)')
+  .option('--wlm-short-ms <ms>', 'short query acceleration: statements predicted to run at most this long go ahead of the others (default: keel.config.json wlm.shortQueryTime, else 1000)')
   .option('--daemon', 'run the advisor daemon in this process too (its schedule and policy: keel.config.json)')
   .action(serveCommand);
 

@@ -78,6 +78,13 @@ export interface AutonomicsConfig {
     /** Per metric, how much worse (0.1 = 10%) the after window may be before the change is reverted; null: not judged. */
     readonly maxRegression: Readonly<Record<Metric, number | null>>;
   };
+  /** keel serve's workload management (server/wlm.ts; docs/server.md): its flags --wlm-slots and --wlm-short-ms override these. */
+  readonly wlm: {
+    /** Statements running at once, the others queued; 0: no queue. */
+    readonly slots: number;
+    /** Short query acceleration: a statement predicted to run at most this long (ms) waits in the lane served first. */
+    readonly shortQueryMs: number;
+  };
 }
 
 /** A bad keel.config.json: which file, which key, what was expected. */
@@ -113,6 +120,8 @@ export function defaultConfig(): AutonomicsConfig {
       // a change must not leave the workload slower: time counts beyond 5% once it is also beyond its noise (verify.ts)
       maxRegression: { timeMs: 0.05, bytesMoved: 0.1, blocksScanned: 0.1 },
     },
+    // no queue unless asked for; Redshift's short query acceleration starts from a few seconds, keel's prediction from one
+    wlm: { slots: 0, shortQueryMs: 1000 },
   };
 }
 
@@ -147,7 +156,7 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
   const fail = (key: string, msg: string): never => {
     throw new ConfigError(file, key, msg);
   };
-  const known = ['applyUserSet', 'excludeTables', 'twins', 'applyKinds', 'maintenanceWindow', 'maxTableBytes', 'maxBytesPerSecond', 'maxLoadAverage', 'maxAttempts', 'schedule', 'maintenance', 'views', 'mining', 'verification'];
+  const known = ['applyUserSet', 'excludeTables', 'twins', 'applyKinds', 'maintenanceWindow', 'maxTableBytes', 'maxBytesPerSecond', 'maxLoadAverage', 'maxAttempts', 'schedule', 'maintenance', 'views', 'mining', 'verification', 'wlm'];
   const unknownKeys = (obj: Record<string, unknown>, allowed: readonly string[], prefix: string) => {
     for (const k of Object.keys(obj)) if (!allowed.includes(k)) fail(prefix + k, `is not a setting (known: ${allowed.join(', ')})`);
   };
@@ -198,6 +207,12 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
     if (typeof v !== 'number' || !(v > 0 && v <= 100)) return fail(key, `must be a percent above 0 and at most 100, got ${JSON.stringify(v)}`);
     return v;
   };
+  const wlm = sub('wlm');
+  unknownKeys(wlm, ['slots', 'shortQueryTime'], 'wlm.');
+  // PostgreSQL's limit for durations (INT_MAX ms), as keel serve's flags
+  const slots = wlm.slots === undefined ? d.wlm.slots : typeof wlm.slots === 'number' && Number.isInteger(wlm.slots) && wlm.slots >= 0 && wlm.slots <= 0x7fffffff ? wlm.slots : fail('wlm.slots', `must be a whole number of at least 0 (0: no queue), got ${JSON.stringify(wlm.slots)}`);
+  const shortQueryMs =
+    wlm.shortQueryTime === undefined ? d.wlm.shortQueryMs : wlm.shortQueryTime === 0 ? 0 : (parseDuration(wlm.shortQueryTime) ?? fail('wlm.shortQueryTime', `must be a duration like "500ms" or "2s" (or a number of ms, 0 for none), got ${JSON.stringify(wlm.shortQueryTime)}`));
   const mining = sub('mining');
   unknownKeys(mining, ['since', 'minQueries'], 'mining.');
   const verification = sub('verification');
@@ -258,6 +273,7 @@ export function parseConfig(raw: unknown, file: string): AutonomicsConfig {
       minExecutions: positive('verification.minExecutions', verification.minExecutions, d.verification.minExecutions, true),
       maxRegression,
     },
+    wlm: { slots, shortQueryMs },
   };
 }
 

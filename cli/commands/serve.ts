@@ -2,7 +2,7 @@
  * keel serve: the data directory over the PostgreSQL wire protocol
  * (server/, docs/server.md), until SIGINT or SIGTERM. Logins are the
  * catalog's users (CREATE USER, run by the directory's owner with keel sql).
- * With --wlm-slots, statements wait for a slot in a queue whose short lane is
+ * With --wlm-slots (or keel.config.json's wlm.slots), statements wait for a slot in a queue whose short lane is
  * learned from the workload log; with --daemon, the advisor daemon runs in
  * this process too.
  */
@@ -12,6 +12,7 @@ import { UsageError, usersOf } from '../../engine/index.js';
 import { AUTH_METHODS, PgServer, type AuthMethod, type WlmOptions } from '../../server/index.js';
 import { learnShortQueries, type ShortQueries } from '../../advisor/index.js';
 import { logPath, runDaemon } from '../../advisor/daemon/index.js';
+import { loadConfig } from '../../advisor/autonomics/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
 import { printJson, withDatabase, type CommonOptions } from '../context.js';
 
@@ -24,8 +25,8 @@ export interface ServeFlags extends CommonOptions {
   maxConnections: string;
   statementTimeout: string;
   idleSessionTimeout: string;
-  wlmSlots: string;
-  wlmShortMs: string;
+  wlmSlots?: string;
+  wlmShortMs?: string;
   daemon?: boolean;
 }
 
@@ -50,12 +51,16 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const maxConnections = wholeNumber('--max-connections', flags.maxConnections, 1);
   const statementTimeoutMs = wholeNumber('--statement-timeout', flags.statementTimeout, 0);
   const idleSessionTimeoutMs = wholeNumber('--idle-session-timeout', flags.idleSessionTimeout, 0);
-  const wlmSlots = wholeNumber('--wlm-slots', flags.wlmSlots, 0);
-  const shortMs = wholeNumber('--wlm-short-ms', flags.wlmShortMs, 0);
+  const flagSlots = flags.wlmSlots === undefined ? undefined : wholeNumber('--wlm-slots', flags.wlmSlots, 0);
+  const flagShortMs = flags.wlmShortMs === undefined ? undefined : wholeNumber('--wlm-short-ms', flags.wlmShortMs, 0);
   const tls = flags.tlsCert !== undefined ? { cert: readPem(flags.tlsCert, '--tls-cert'), key: readPem(flags.tlsKey!, '--tls-key') } : undefined;
   await withDatabase(
     flags,
     async (db) => {
+      // the flags override DIR/keel.config.json's wlm keys (a bad value there is an error naming the key)
+      const wlmConfig = flagSlots !== undefined && flagShortMs !== undefined ? null : loadConfig(db.dir).wlm;
+      const wlmSlots = flagSlots ?? wlmConfig!.slots;
+      const shortMs = flagShortMs ?? wlmConfig!.shortQueryMs;
       const daemon = flags.daemon ? await startDaemon(db.dir) : null;
       let relearn: NodeJS.Timeout | undefined;
       try {
@@ -71,18 +76,20 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
           ({ user }) => Database.open(db.dir, { create: false, workloadLog: { source: 'serve' }, resultCache: true, authorization: user, statementTimeoutMs, idleSessionTimeoutMs }),
           { host: flags.host, port, auth, users: () => usersOf(db.store.catalog()), maxConnections, ...(tls ? { tls } : {}), ...(wlm ? { wlm } : {}) },
         );
+        // listening for the signals before saying where it listens: a supervisor may stop it as soon as it has read that line
+        const stopped = new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
         const users = Object.keys(usersOf(db.store.catalog())).length;
-        if (flags.json) printJson({ host: server.host, port: server.port, auth, tls: tls !== undefined, users, dataDir: db.dir, maxConnections, wlmSlots, daemon: daemon !== null });
+        if (flags.json) printJson({ host: server.host, port: server.port, auth, tls: tls !== undefined, users, dataDir: db.dir, maxConnections, wlmSlots, wlmShortMs: shortMs, daemon: daemon !== null });
         else {
           const extras = [`auth ${auth}`, ...(tls ? ['TLS'] : []), `at most ${maxConnections} connections`, ...(wlmSlots > 0 ? [`${wlmSlots} query slots`] : []), ...(daemon ? [`advisor daemon, log ${logPath(db.dir)}`] : [])];
           process.stdout.write(`keel serving ${db.dir} on ${server.host} port ${server.port} (${extras.join(', ')}); Ctrl-C stops\n`);
           if (users === 0) process.stderr.write(`warning: the data directory has no users, so no one can log in: create one with keel sql --data ${db.dir} "CREATE USER name PASSWORD '...'"\n`);
         }
         if (auth === 'cleartext' && !tls) process.stderr.write('warning: --auth cleartext without TLS sends passwords in the clear\n');
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
+        await stopped;
         await server.close();
       } finally {
         if (relearn) clearInterval(relearn);

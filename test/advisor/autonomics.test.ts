@@ -320,6 +320,27 @@ describe('keel.config.json', () => {
     expect(bad({ twins: [['sales']] })).toMatch(/"twins" must be an array of \[table, copy\] pairs/);
     expect(bad({ twins: [['sales', 'sales']] })).toMatch(/"twins" must be an array of \[table, copy\] pairs/);
   });
+
+  it("keel serve's workload management: wlm.slots and wlm.shortQueryTime, each named when bad", () => {
+    expect(defaultConfig().wlm).toEqual({ slots: 0, shortQueryMs: 1000 });
+    expect(parseConfig({ wlm: { slots: 4, shortQueryTime: '2s' } }, 'K').wlm).toEqual({ slots: 4, shortQueryMs: 2000 });
+    expect(parseConfig({ wlm: { shortQueryTime: 250 } }, 'K').wlm).toEqual({ slots: 0, shortQueryMs: 250 });
+    expect(parseConfig({ wlm: { shortQueryTime: 0 } }, 'K').wlm.shortQueryMs).toBe(0);
+    const bad = (o: unknown) => {
+      try {
+        parseConfig(o, 'K');
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad({ wlm: { slots: -1 } })).toBe('K: "wlm.slots" must be a whole number of at least 0 (0: no queue), got -1');
+    expect(bad({ wlm: { slots: '4' } })).toMatch(/^K: "wlm\.slots" must be a whole number/);
+    expect(bad({ wlm: { shortQueryTime: 'soon' } })).toMatch(/^K: "wlm\.shortQueryTime" must be a duration like "500ms"/);
+    expect(bad({ wlm: { queues: 2 } })).toMatch(/^K: "wlm\.queues" is not a setting \(known: slots, shortQueryTime\)/);
+    expect(bad({ wlm: 4 })).toMatch(/^K: "wlm" must be an object/);
+  });
 });
 
 describe('the verdict', () => {

@@ -109,6 +109,31 @@ describe('keel serve', () => {
     }
   });
 
+  it("reads the queue's slots and short-query time from keel.config.json's wlm keys; the flags override them; a bad value names its key", async () => {
+    const data = path.join(dir, 'd');
+    const config = path.join(data, 'keel.config.json');
+    const listening = async (args: readonly string[]) => {
+      const { child, line } = await serve(['--json', ...args]);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      return JSON.parse(line) as { wlmSlots: number; wlmShortMs: number };
+    };
+    try {
+      expect(await listening([])).toMatchObject({ wlmSlots: 0, wlmShortMs: 1000 });
+      fs.writeFileSync(config, JSON.stringify({ wlm: { slots: 3, shortQueryTime: '2s' } }));
+      expect(await listening([])).toMatchObject({ wlmSlots: 3, wlmShortMs: 2000 });
+      expect(await listening(['--wlm-slots', '1'])).toMatchObject({ wlmSlots: 1, wlmShortMs: 2000 });
+      expect(await listening(['--wlm-slots', '0', '--wlm-short-ms', '50'])).toMatchObject({ wlmSlots: 0, wlmShortMs: 50 });
+      fs.writeFileSync(config, JSON.stringify({ wlm: { slots: 'many' } }));
+      const bad = runKeel(['serve', '--data', 'd', '--port', '0'], { cwd: dir });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toBe(`error: ${path.join('d', 'keel.config.json')}: "wlm.slots" must be a whole number of at least 0 (0: no queue), got "many"\n`);
+    } finally {
+      fs.rmSync(config, { force: true });
+    }
+  });
+
   it('refuses bad limits with one line', () => {
     const max = runKeel(['serve', '--data', 'd', '--max-connections', '0'], { cwd: dir });
     expect(max.code).toBe(1);
