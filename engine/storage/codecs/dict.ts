@@ -22,13 +22,17 @@ import { distinctBool, distinctF64Bits, distinctI32, distinctStrings } from './d
 import { layoutText, readText, textSize, writeText } from './text.js';
 
 /** Code width for a dictionary of `count` entries. */
-function codeWidth(count: number): number {
+export function dictCodeWidth(count: number): number {
   return count <= 1 ? 0 : bitWidth(count - 1);
 }
 
-function headerAndCodes(rows: number, count: number): number {
-  return varintSize(count) + packedBytes(rows, codeWidth(count));
+/** Bytes of a dictionary block before its entries: the entry count and the packed codes. */
+export function dictHeaderAndCodes(rows: number, count: number): number {
+  return varintSize(count) + packedBytes(rows, dictCodeWidth(count));
 }
+
+const codeWidth = dictCodeWidth;
+const headerAndCodes = dictHeaderAndCodes;
 
 let scratchCodes = new Uint32Array(16_384);
 

@@ -9,7 +9,8 @@ import { dictCodec } from './dict.js';
 import { forCodec } from './for.js';
 import { rawCodec } from './raw.js';
 import { rleCodec } from './rle.js';
-import { zstdCodec } from './zstd.js';
+import { compressRawBytes, zstdCodec } from './zstd.js';
+import { encodeAsciiStrings } from './auto-strings.js';
 
 export type { Codec, EncodingId } from './codec.js';
 
@@ -79,10 +80,18 @@ const ZSTD_MIN_SAVING = 0.25;
 
 /** ENCODE AUTO for one block: the chosen codec and the encoded bytes. */
 export function encodeAuto(v: Vector): { id: EncodingId; bytes: Uint8Array } {
-  const best = chooseEncoding(v, AUTO_CANDIDATES);
-  const bytes = best.encode(v);
+  let best: Codec;
+  let bytes: Uint8Array;
+  // strings: sized in one analysis, the same choice as chooseEncoding's (auto-strings.ts)
+  const ascii = v.kind === 'str' ? encodeAsciiStrings(v, rawCodec, rleCodec, dictCodec) : null;
+  if (ascii) ({ codec: best, bytes } = ascii);
+  else {
+    best = chooseEncoding(v, AUTO_CANDIDATES);
+    bytes = best.encode(v);
+  }
   if (v.kind === 'str' && bytes.length >= ZSTD_TRY_BYTES) {
-    const packed = zstdCodec.encode(v);
+    // a RAW block is what zstd compresses: no second encode for it
+    const packed = best === rawCodec ? compressRawBytes(bytes) : zstdCodec.encode(v);
     if (packed.length <= bytes.length * (1 - ZSTD_MIN_SAVING)) return { id: 'zstd', bytes: packed };
   }
   return { id: best.id, bytes };

@@ -24,11 +24,16 @@ let compressor: Compressor | undefined;
 let decompressor: Decompressor | undefined;
 
 function compressRaw(v: Vector): Uint8Array {
+  return compressRawBytes(rawCodec.encode(v));
+}
+
+/** A ZSTD block from a block already encoded RAW (ENCODE AUTO has it when it tries zstd on a RAW winner). */
+export function compressRawBytes(raw: Uint8Array): Uint8Array {
   if (!compressor) {
     compressor = new Compressor();
     compressor.setParameters({ compressionLevel: LEVEL });
   }
-  return compressor.compress(rawCodec.encode(v));
+  return compressor.compress(raw);
 }
 
 export const zstdCodec: Codec = {

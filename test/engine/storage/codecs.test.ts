@@ -14,10 +14,12 @@ import {
   AUTO_CANDIDATES,
   chooseEncoding,
   codecById,
+  encodeAuto,
   encodingForRedshift,
   redshiftNameFor,
 } from '../../../engine/storage/codecs/index.js';
 import type { PhysicalKind, StrVector, Vector } from '../../../engine/types.js';
+import { encodeAsciiStrings } from '../../../engine/storage/codecs/auto-strings.js';
 
 const RUNS = { numRuns: 150 };
 const INT32_MIN = -2147483648;
@@ -363,6 +365,53 @@ describe('chooseEncoding', () => {
     const strs: Vector = { kind: 'str', codes: Uint32Array.from([0]), dict: ['a'], nulls: null, length: 1 };
     expect(chooseEncoding(strs, [codecById('for')]).id).toBe('raw');
     expect(chooseEncoding(strs, []).id).toBe('raw');
+  });
+
+  /** ASCII string blocks in the shapes AUTO must tell apart: few distinct values, runs, all distinct, duplicates under other codes. */
+  const asciiStrVectors: fc.Arbitrary<StrVector> = fc
+    .array(fc.oneof(fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), maxLength: 40 }), fc.constantFrom('', 'x'.repeat(200))), {
+      minLength: 1,
+      maxLength: 60,
+    })
+    .chain((pool) => {
+      const dict = [...pool, ...pool.slice(0, 3)];
+      return shaped(fc.integer({ min: 0, max: dict.length - 1 }), (a, b) => (dict[a]! < dict[b]! ? -1 : dict[a]! > dict[b]! ? 1 : 0)).map(
+        (idx) => ({ kind: 'str', codes: Uint32Array.from(idx), dict, nulls: null, length: idx.length }) as StrVector,
+      );
+    });
+
+  it('sizes an ASCII string block in one analysis with the same choice and bytes as the codecs one by one', () => {
+    const [raw, rle, dict] = [codecById('raw'), codecById('rle'), codecById('dict')];
+    fc.assert(
+      fc.property(asciiStrVectors, (v) => {
+        const expected = chooseEncoding(v, AUTO_CANDIDATES);
+        const got = encodeAsciiStrings(v, raw, rle, dict);
+        expect(got?.codec.id).toBe(expected.id);
+        expect(got!.bytes).toEqual(expected.encode(v));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaves a block that is not ASCII to the codecs one by one', () => {
+    const v: StrVector = { kind: 'str', codes: Uint32Array.from([0, 1, 0]), dict: ['naïve', 'a'], nulls: null, length: 3 };
+    expect(encodeAsciiStrings(v, codecById('raw'), codecById('rle'), codecById('dict'))).toBeNull();
+    const got = encodeAuto(v);
+    const expected = chooseEncoding(v, AUTO_CANDIDATES);
+    expect(got.id).toBe(expected.id);
+    expect(got.bytes).toEqual(expected.encode(v));
+  });
+
+  it('tries ZSTD on a large RAW string block from the RAW bytes it already has', () => {
+    // distinct, varied text: RAW wins among the structural codecs, and zstd saves more than a quarter
+    const words = ['carefully', 'final', 'deposits', 'sleep', 'quickly', 'ironic', 'packages', 'furiously'];
+    const dict = Array.from({ length: 8000 }, (_, i) => `${words[i % 8]} ${words[(i * 7) % 8]} ${words[(i * 3) % 8]} ${i}`);
+    const v: StrVector = { kind: 'str', codes: Uint32Array.from(dict.keys()), dict, nulls: null, length: dict.length };
+    expect(chooseEncoding(v, AUTO_CANDIDATES).id).toBe('raw');
+    const got = encodeAuto(v);
+    expect(got.id).toBe('zstd');
+    expect(got.bytes).toEqual(codecById('zstd').encode(v));
+    expect(codecById('zstd').decode(got.bytes, 'str', v.length)).toMatchObject({ dict });
   });
 
   it('leaves ZSTD out of AUTO (its size costs a compression)', () => {
