@@ -115,13 +115,14 @@ export class ColumnBuilder {
       else nulls.set(mask.subarray(from, to));
     }
     if (this.kind === 'str') {
-      const dict = new Array<string>(n);
       const codes = new Uint32Array(n);
+      for (let i = 0; i < n; i++) codes[i] = i;
       const src = this.strs;
-      for (let i = 0; i < n; i++) {
-        dict[i] = src[order ? order[from + i]! : from + i]!;
-        codes[i] = i;
-      }
+      let dict: string[];
+      if (order) {
+        dict = new Array<string>(n);
+        for (let i = 0; i < n; i++) dict[i] = src[order[from + i]!]!;
+      } else dict = src.slice(from, to);
       return { kind: 'str', codes, dict, nulls, length: n };
     }
     const src = this.nums;

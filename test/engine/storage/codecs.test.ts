@@ -19,7 +19,7 @@ import {
   redshiftNameFor,
 } from '../../../engine/storage/codecs/index.js';
 import type { PhysicalKind, StrVector, Vector } from '../../../engine/types.js';
-import { encodeAsciiStrings } from '../../../engine/storage/codecs/auto-strings.js';
+import { encodeAsciiStrings, NEAR_UNIQUE_MIN_ROWS } from '../../../engine/storage/codecs/auto-strings.js';
 
 const RUNS = { numRuns: 150 };
 const INT32_MIN = -2147483648;
@@ -391,6 +391,31 @@ describe('chooseEncoding', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('takes RAW or RLE for a large block whose sample repeats no string, as the codecs one by one do', () => {
+    const [raw, rle, dict] = [codecById('raw'), codecById('rle'), codecById('dict')];
+    fc.assert(
+      fc.property(fc.integer({ min: NEAR_UNIQUE_MIN_ROWS, max: 3 * NEAR_UNIQUE_MIN_ROWS }), fc.integer({ min: 1, max: 40 }), fc.boolean(), (n, width, runs) => {
+        // all distinct, or (runs) each string twice in a row: RLE then halves the text
+        const rows = Array.from({ length: n }, (_, i) => `r${String(runs ? i >> 1 : i).padStart(width, '0')}`);
+        const v: StrVector = { kind: 'str', codes: Uint32Array.from(rows.keys()), dict: rows, nulls: null, length: n };
+        const expected = chooseEncoding(v, AUTO_CANDIDATES);
+        const got = encodeAsciiStrings(v, raw, rle, dict);
+        expect(got?.codec.id).toBe(expected.id);
+        expect(got!.bytes).toEqual(expected.encode(v));
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  it('offers DICT a large block whose sample repeats strings', () => {
+    const words = Array.from({ length: 500 }, (_, i) => `word number ${i}`);
+    const n = 2 * NEAR_UNIQUE_MIN_ROWS;
+    const v: StrVector = { kind: 'str', codes: Uint32Array.from({ length: n }, (_, i) => (i * 7919) % 500), dict: words, nulls: null, length: n };
+    const got = encodeAsciiStrings(v, codecById('raw'), codecById('rle'), codecById('dict'));
+    expect(got?.codec.id).toBe('dict');
+    expect(got!.bytes).toEqual(codecById('dict').encode(v));
   });
 
   it('leaves a block that is not ASCII to the codecs one by one', () => {
