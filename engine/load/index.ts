@@ -55,7 +55,12 @@ export async function* readFile(file: string, columns: readonly ColumnDef[], opt
   switch (format) {
     case 'text': {
       const gzip = options.gzip ?? (file.toLowerCase().endsWith('.gz') || (await startsWithGzipMagic(file)));
-      yield* readDelimited(file, columns, textOptions(file, options, batchRows, gzip), totalBytes);
+      const text = textOptions(file, options, batchRows, gzip);
+      // parsed in a worker thread beside the writer, unless an option is a function a thread cannot be handed
+      if (text.onBadRecord === null && text.values.dateParser === null && text.values.timeParser === null) {
+        const { onBadRecord: _none, ...plain } = text;
+        yield* readSandboxed({ format, file, columns, batchRows, totalBytes, text: plain });
+      } else yield* readDelimited(file, columns, text, totalBytes);
       return;
     }
     case 'parquet':

@@ -8,6 +8,11 @@
  * the process and its database go on. Batches come over one at a time, on
  * request, so the worker is never more than one batch ahead.
  *
+ * Delimited text is parsed in such a thread too (readFile sends it here when
+ * no option is a function): not for safety, but so that parsing the next batch
+ * runs on another core while the caller distributes, sorts, encodes and writes
+ * this one.
+ *
  * The heap is 32 times the file's size, at least 256 MB (a reader holds one
  * record batch or row group, decoded, at a time) and at most this thread's
  * own, so a damaged file that asks for more runs out soon. Workers are kept
@@ -27,6 +32,7 @@ import { readArrowIpc } from './arrow-ipc.js';
 import type { LoadedBatch } from './options.js';
 import type { LoadReply, LoadRequest, LoadTask, WorkerError } from './load-worker.js';
 import { readParquet } from './parquet.js';
+import { readDelimited } from './delimited.js';
 
 /** The worker script beside this module, when this is the built engine. */
 function workerScript(): string | null {
@@ -36,9 +42,16 @@ function workerScript(): string | null {
   return fs.existsSync(script) ? script : null;
 }
 
+/**
+ * Text is parsed a chunk and a batch at a time whatever the file's size: its
+ * heap need not grow with the file (a 64 MiB record, the longest allowed, fits).
+ */
+const TEXT_HEAP_MB = 512;
+
 /** The worker's heap for a file (see above), rounded up to a power of two so workers are kept for similar files. */
-function heapLimitMb(fileBytes: number): number {
+function heapLimitMb(format: LoadTask['format'], fileBytes: number): number {
   const own = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
+  if (format === 'text') return Math.min(own, TEXT_HEAP_MB);
   const want = Math.max(256, 32 * Math.ceil(fileBytes / 2 ** 20));
   return Math.min(own, 2 ** Math.ceil(Math.log2(want)));
 }
@@ -125,27 +138,35 @@ function giveBack(w: LoadWorker): void {
 }
 
 function inThisThread(task: LoadTask): AsyncGenerator<LoadedBatch> {
+  if (task.format === 'text') return readDelimited(task.file, task.columns, task.text!, task.totalBytes);
   return task.format === 'parquet' ? readParquet(task.file, task.columns, task.batchRows, task.totalBytes, task.byPosition) : readArrowIpc(task.file, task.columns, task.batchRows, task.totalBytes);
 }
 
-/** Reads a Parquet or Arrow IPC file as batches, in a worker thread when the engine is built. */
+/**
+ * Reads a file as batches, in a worker thread when the engine is built. The
+ * next batch is asked for as soon as one arrives, so the thread reads it while
+ * the caller works on this one: one batch ahead, no more.
+ */
 export async function* readSandboxed(task: LoadTask): AsyncGenerator<LoadedBatch> {
   const script = workerScript();
   if (!script) {
     yield* inThisThread(task);
     return;
   }
-  const limit = heapLimitMb(task.totalBytes);
+  const limit = heapLimitMb(task.format, task.totalBytes);
   const worker = takeWorker(script, task.format, limit);
   // reusable only when the file was read to its end (or its error): a caller that stops early leaves the reader mid-file
   let finished = false;
   let first = true;
+  let ahead: Promise<LoadReply> | null = null;
   try {
     worker.start(task);
     for (;;) {
       let reply: LoadReply;
       try {
-        reply = await worker.next();
+        const asked = ahead ?? worker.next();
+        ahead = null;
+        reply = await asked;
       } catch (e) {
         const oom = (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
         if (!oom && first) {
@@ -171,9 +192,12 @@ export async function* readSandboxed(task: LoadTask): AsyncGenerator<LoadedBatch
         return;
       }
       first = false;
+      ahead = worker.next();
       yield reply.batch;
     }
   } finally {
+    // a caller that stopped early leaves a request open: its failure (the thread terminated) is nobody's to report
+    ahead?.catch(() => undefined);
     if (finished) giveBack(worker);
     else worker.terminate();
   }
