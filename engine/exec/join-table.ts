@@ -170,6 +170,23 @@ function keepInSlots(x: Int32Array | Float64Array, m: Uint8Array | null, slots: 
   return k;
 }
 
+/** A JoinTable's fields (JoinTable.state): its arrays, read only once built. */
+export interface JoinTableState {
+  readonly first: Int32Array | null;
+  readonly base: number;
+  readonly present: Int32Array | null;
+  readonly firstBits: Int32Array | null;
+  readonly slots: Float64Array | null;
+  readonly heads: Int32Array | null;
+  readonly next: Int32Array;
+  readonly mask: number;
+  readonly unique: boolean;
+  readonly identity: boolean;
+  readonly keys: JoinKeys;
+  readonly hasNullKey: boolean;
+  readonly interners: (Map<string, number> | null)[];
+}
+
 export class JoinTable {
   /**
    * Direct (one key column of int32s spanning at most 64 slots per row, 2^23 in
@@ -206,7 +223,29 @@ export class JoinTable {
   /** Per key column: the build side's strings -> ids, or null for a numeric key. */
   readonly interners: (Map<string, number> | null)[];
 
-  constructor(right: Batch, keyCols: readonly number[]) {
+  /**
+   * Builds the table of `right`'s rows by key columns `keyCols`; with `state`
+   * (another table's, see state()), takes that table's arrays as they are
+   * instead: a table built on one thread, its arrays in shared memory, is
+   * probed on every thread without being built again.
+   */
+  constructor(right: Batch, keyCols: readonly number[], state?: JoinTableState) {
+    if (state !== undefined) {
+      this.first = state.first;
+      this.base = state.base;
+      this.present = state.present;
+      this.firstBits = state.firstBits;
+      this.slots = state.slots;
+      this.heads = state.heads;
+      this.next = state.next;
+      this.mask = state.mask;
+      this.unique = state.unique;
+      this.identity = state.identity;
+      this.keys = state.keys;
+      this.hasNullKey = state.hasNullKey;
+      this.interners = state.interners;
+      return;
+    }
     const n = right.length;
     this.interners = keyCols.map((k) => (right.columns[k]!.kind === 'str' ? new Map<string, number>() : null));
     const single = keyCols.length === 1;
@@ -308,6 +347,29 @@ export class JoinTable {
     this.next = next;
     this.unique = unique;
     this.hasNullKey = hasNullKey;
+  }
+
+  /**
+   * Everything the table holds, as plain data (typed arrays, Maps): what a
+   * structured clone carries to another thread, where `new JoinTable(batch,
+   * keys, state)` makes the same table again without building it.
+   */
+  state(): JoinTableState {
+    return {
+      first: this.first,
+      base: this.base,
+      present: this.present,
+      firstBits: this.firstBits,
+      slots: this.slots,
+      heads: this.heads,
+      next: this.next,
+      mask: this.mask,
+      unique: this.unique,
+      identity: this.identity,
+      keys: this.keys,
+      hasNullKey: this.hasNullKey,
+      interners: this.interners,
+    };
   }
 
   /**
