@@ -306,10 +306,13 @@ export class Executor {
 
   /**
    * A broadcast inner side's build (its exchange delivered), in shared memory
-   * for the tasks that probe it on other threads; made once per query.
+   * for the tasks that probe it on other threads; made once per query, and
+   * the build this thread's slices probe too.
    */
   shareBuild(node: JoinNode): SharedBuild {
-    return this.ctx.cached(`sharedBuild${node.id}`, () => shareBuilt(this.sharedBuild(node, 0), node.rightKeys));
+    // built in shared memory from the start, and the calling thread's own build too: a large table is not copied
+    const built = (): Built => this.ctx.cached(`build${node.id}`, () => buildSide(node, this.run(node.right, 0), true));
+    return this.ctx.cached(`sharedBuild${node.id}`, () => shareBuilt(built(), node.rightKeys));
   }
 
   private exchange(node: ExchangeNode): Batch[][] {

@@ -202,6 +202,8 @@ export class JoinTable {
   private readonly present: Int32Array | null = null;
   /** The keys of `first` as a bit set, made by keyTest when first asked for. */
   private firstBits: Int32Array | null = null;
+  /** The arrays are (to be) in shared memory: the table is read by several threads. */
+  private readonly shared: boolean;
   /** Open addressing (one key column): slots[2s] = key, slots[2s + 1] = first row, -1 when empty. */
   private readonly slots: Float64Array | null = null;
   /** Chaining (several key columns): heads[bucket] = first row, -1 for none. */
@@ -224,12 +226,16 @@ export class JoinTable {
   readonly interners: (Map<string, number> | null)[];
 
   /**
-   * Builds the table of `right`'s rows by key columns `keyCols`; with `state`
-   * (another table's, see state()), takes that table's arrays as they are
-   * instead: a table built on one thread, its arrays in shared memory, is
-   * probed on every thread without being built again.
+   * Builds the table of `right`'s rows by key columns `keyCols`; with
+   * `shared`, its arrays in shared memory (SharedArrayBuffer) from the start,
+   * to be read on other threads without a copy. With `state` (another
+   * table's, see state()), takes that table's arrays as they are instead: a
+   * table built on one thread is probed on every thread without being built
+   * again.
    */
-  constructor(right: Batch, keyCols: readonly number[], state?: JoinTableState) {
+  constructor(right: Batch, keyCols: readonly number[], how: { readonly state?: JoinTableState; readonly shared?: boolean } = {}) {
+    const state = how.state;
+    this.shared = how.shared === true || state !== undefined;
     if (state !== undefined) {
       this.first = state.first;
       this.base = state.base;
@@ -256,11 +262,11 @@ export class JoinTable {
     this.keys = keys;
     const hashes = keys.hashes;
     const nulls = keys.nulls;
-    const next = new Int32Array(n).fill(-1);
+    const next = int32(n, this.shared).fill(-1);
     let hasNullKey = false;
     let unique = true;
     if (dense) {
-      const first = new Int32Array(dense.size).fill(-1);
+      const first = int32(dense.size, this.shared).fill(-1);
       const bk = keys.cols[0]!;
       const base = dense.min;
       // inserted in reverse so that each chain runs in input order
@@ -281,7 +287,7 @@ export class JoinTable {
       this.identity = unique && !hasNullKey && n === dense.size && isIdentity(first);
     } else if (single) {
       if (range && range.size <= 1 << 26) {
-        const present = new Int32Array((range.size + 31) >>> 5);
+        const present = int32((range.size + 31) >>> 5, this.shared);
         const bk = keys.cols[0]!;
         for (let r = 0; r < n; r++) {
           if (nulls !== null && nulls[r] === 1) continue;
@@ -294,7 +300,7 @@ export class JoinTable {
       let cap = 16;
       while (cap < n + (n >> 1)) cap *= 2;
       const mask = cap - 1;
-      const slots = new Float64Array(2 * cap);
+      const slots = this.shared ? new Float64Array(new SharedArrayBuffer(16 * cap)) : new Float64Array(2 * cap);
       for (let s = 1; s < slots.length; s += 2) slots[s] = -1;
       // last[s]: the row a new duplicate of slot s's key is chained after
       const last = new Int32Array(cap);
@@ -329,7 +335,7 @@ export class JoinTable {
       let cap = 16;
       while (cap < n * 2) cap *= 2;
       const mask = cap - 1;
-      const heads = new Int32Array(cap).fill(-1);
+      const heads = int32(cap, this.shared).fill(-1);
       // inserted in reverse so that each chain runs in input order
       for (let r = n - 1; r >= 0; r--) {
         if (nulls !== null && nulls[r] === 1) {
@@ -401,7 +407,7 @@ export class JoinTable {
     if (bits === null && this.first !== null) {
       // made once per table: a broadcast table serves every slice
       if (this.firstBits === null) {
-        const made = new Int32Array((this.first.length + 31) >>> 5);
+        const made = int32((this.first.length + 31) >>> 5, this.shared);
         const bk = this.keys.cols[0]!;
         const nulls = this.keys.nulls;
         const base = this.base;
@@ -758,6 +764,11 @@ export function keyFilter(keys: Batch, probeCols: readonly number[]): KeyFilter 
     };
   };
   return { keys, probeCols, forSlice };
+}
+
+/** A zeroed Int32Array, in shared memory when `shared`. */
+function int32(n: number, shared: boolean): Int32Array {
+  return shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
 }
 
 /** Whether first[k] = k for every k. */

@@ -88,5 +88,5 @@ export function shareBuilt(built: Built, keyCols: readonly number[]): SharedBuil
 
 /** The build side a SharedBuild holds, ready to probe: no row is hashed again. */
 export function builtFrom(shared: SharedBuild): Built {
-  return { batch: shared.batch, table: new JoinTable(shared.batch, shared.keyCols, shared.table) };
+  return { batch: shared.batch, table: new JoinTable(shared.batch, shared.keyCols, { state: shared.table }) };
 }

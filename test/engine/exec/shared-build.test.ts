@@ -77,14 +77,14 @@ describe('shared build', () => {
         .map(([rs, sorted]) => (sorted ? [...rs].sort((a, b) => a[0]! - b[0]!) : rs));
       const build = width === 1 ? fc.oneof(fc.array(row, { maxLength: 120 }), dense) : fc.array(row, { maxLength: 120 });
       fc.assert(
-        fc.property(build, fc.array(row, { maxLength: 120 }), fc.integer({ min: 1, max: 50 }), fc.boolean(), (rows, probe, cap, firstOnly) => {
+        fc.property(build, fc.array(row, { maxLength: 120 }), fc.integer({ min: 1, max: 50 }), fc.boolean(), fc.boolean(), (rows, probe, cap, firstOnly, inShared) => {
           const keys = Array.from({ length: width }, (_, c) => c);
           const batch = (rs: (number | null)[][]): Batch => ({
             length: rs.length,
             columns: [...keys.map((c) => vec(rs.map((r) => r[c]!), strings)), vec(rs.map((_, i) => i * 3), false)],
           });
           const b = batch(rows);
-          const here = new JoinTable(b, keys);
+          const here = new JoinTable(b, keys, { shared: inShared });
           const shared: SharedBuild = structuredClone(shareBuilt({ batch: b, table: here }, keys));
           for (const a of typedArrays(shared)) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
           const there = builtFrom(shared);
@@ -105,5 +105,15 @@ describe('shared build', () => {
     const col = shared.batch.columns[0]!;
     expect(col.kind).toBe('i32');
     expect(shared.table.keys.cols[0]).toBe((col as { values: Int32Array }).values);
+  });
+
+  it('takes a table built in shared memory as it is, without copying its arrays', () => {
+    const b: Batch = { length: 4, columns: [vec([5, 9, 7, 1000], false)] };
+    const t = new JoinTable(b, [0], { shared: true });
+    const shared = shareBuilt({ batch: b, table: t }, [0]);
+    const state = t.state();
+    expect(state.first!.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(shared.table.first).toBe(state.first);
+    expect(shared.table.next).toBe(state.next);
   });
 });
