@@ -189,7 +189,7 @@ export interface JoinTableState {
 
 export class JoinTable {
   /**
-   * Direct (one key column of int32s spanning at most 64 slots per row, 2^23 in
+   * Direct (one key column of int32s spanning at most 64 slots per row, 16 when shared, 2^23 in
    * all): first[key - base] = first row with that key, -1 for none.
    */
   private readonly first: Int32Array | null = null;
@@ -258,7 +258,11 @@ export class JoinTable {
     // one key column hashes on the fly (keyHash1); several are hashed up front
     const keys = joinKeys(right, keyCols, this.interners, true, !single);
     const range = single ? intRange(keys.cols[0]!, keys.nulls, n) : null;
-    const dense = range && range.size <= Math.max(4096, 64 * n) && range.size <= 1 << 23 ? range : null;
+    // a shared table is built by one thread while the others wait for it (shared-build.ts): the direct
+    // layout only where its array is about the size open addressing's would be (16 slots of 4 bytes a
+    // row against 1.5-3 slots of 16), since writing fresh pages is most of a sparse direct table's build
+    const slotsPerRow = this.shared ? 16 : 64;
+    const dense = range && range.size <= Math.max(4096, slotsPerRow * n) && range.size <= 1 << 23 ? range : null;
     this.keys = keys;
     const hashes = keys.hashes;
     const nulls = keys.nulls;
