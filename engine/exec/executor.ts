@@ -19,6 +19,7 @@ import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built
 import { routedExchange, runExchange, type Routed } from './ops/exchange.js';
 import { keyFilter, type JoinTable, type KeyFilter } from './join-table.js';
 import { columnsOf, type Expr } from '../plan/expr.js';
+import { shareBuilt, type SharedBuild } from './shared-build.js';
 
 /** The label of a `rows` node standing for a broadcast exchange's output (in a worker's plan fragment). */
 export const BROADCAST = 'broadcast';
@@ -295,9 +296,23 @@ export class Executor {
     this.ctx.addScanFilter(target.scan.id, slice, adaptive(target.column, test));
   }
 
-  /** The hash table of a broadcast inner side, built once per query (in a worker: once for all the slices it runs). */
+  /**
+   * The hash table of a broadcast inner side, built once per query. A worker
+   * finds it in its context, built on the calling thread (shareBuild).
+   */
   private sharedBuild(node: JoinNode, slice: number): Built {
     return this.ctx.cached(`build${node.id}`, () => buildSide(node, this.run(node.right, slice)));
+  }
+
+  /**
+   * A broadcast inner side's build (its exchange delivered), in shared memory
+   * for the tasks that probe it on other threads; made once per query, and
+   * the build this thread's slices probe too.
+   */
+  shareBuild(node: JoinNode): SharedBuild {
+    // built in shared memory from the start, and the calling thread's own build too: a large table is not copied
+    const built = (): Built => this.ctx.cached(`build${node.id}`, () => buildSide(node, this.run(node.right, 0), true));
+    return this.ctx.cached(`sharedBuild${node.id}`, () => shareBuilt(built(), node.rightKeys));
   }
 
   private exchange(node: ExchangeNode): Batch[][] {

@@ -170,9 +170,26 @@ function keepInSlots(x: Int32Array | Float64Array, m: Uint8Array | null, slots: 
   return k;
 }
 
+/** A JoinTable's fields (JoinTable.state): its arrays, read only once built. */
+export interface JoinTableState {
+  readonly first: Int32Array | null;
+  readonly base: number;
+  readonly present: Int32Array | null;
+  readonly firstBits: Int32Array | null;
+  readonly slots: Float64Array | null;
+  readonly heads: Int32Array | null;
+  readonly next: Int32Array;
+  readonly mask: number;
+  readonly unique: boolean;
+  readonly identity: boolean;
+  readonly keys: JoinKeys;
+  readonly hasNullKey: boolean;
+  readonly interners: (Map<string, number> | null)[];
+}
+
 export class JoinTable {
   /**
-   * Direct (one key column of int32s spanning at most 64 slots per row, 2^23 in
+   * Direct (one key column of int32s spanning at most 64 slots per row, 16 when shared, 2^23 in
    * all): first[key - base] = first row with that key, -1 for none.
    */
   private readonly first: Int32Array | null = null;
@@ -185,6 +202,8 @@ export class JoinTable {
   private readonly present: Int32Array | null = null;
   /** The keys of `first` as a bit set, made by keyTest when first asked for. */
   private firstBits: Int32Array | null = null;
+  /** The arrays are (to be) in shared memory: the table is read by several threads. */
+  private readonly shared: boolean;
   /** Open addressing (one key column): slots[2s] = key, slots[2s + 1] = first row, -1 when empty. */
   private readonly slots: Float64Array | null = null;
   /** Chaining (several key columns): heads[bucket] = first row, -1 for none. */
@@ -206,22 +225,52 @@ export class JoinTable {
   /** Per key column: the build side's strings -> ids, or null for a numeric key. */
   readonly interners: (Map<string, number> | null)[];
 
-  constructor(right: Batch, keyCols: readonly number[]) {
+  /**
+   * Builds the table of `right`'s rows by key columns `keyCols`; with
+   * `shared`, its arrays in shared memory (SharedArrayBuffer) from the start,
+   * to be read on other threads without a copy. With `state` (another
+   * table's, see state()), takes that table's arrays as they are instead: a
+   * table built on one thread is probed on every thread without being built
+   * again.
+   */
+  constructor(right: Batch, keyCols: readonly number[], how: { readonly state?: JoinTableState; readonly shared?: boolean } = {}) {
+    const state = how.state;
+    this.shared = how.shared === true || state !== undefined;
+    if (state !== undefined) {
+      this.first = state.first;
+      this.base = state.base;
+      this.present = state.present;
+      this.firstBits = state.firstBits;
+      this.slots = state.slots;
+      this.heads = state.heads;
+      this.next = state.next;
+      this.mask = state.mask;
+      this.unique = state.unique;
+      this.identity = state.identity;
+      this.keys = state.keys;
+      this.hasNullKey = state.hasNullKey;
+      this.interners = state.interners;
+      return;
+    }
     const n = right.length;
     this.interners = keyCols.map((k) => (right.columns[k]!.kind === 'str' ? new Map<string, number>() : null));
     const single = keyCols.length === 1;
     // one key column hashes on the fly (keyHash1); several are hashed up front
     const keys = joinKeys(right, keyCols, this.interners, true, !single);
     const range = single ? intRange(keys.cols[0]!, keys.nulls, n) : null;
-    const dense = range && range.size <= Math.max(4096, 64 * n) && range.size <= 1 << 23 ? range : null;
+    // a shared table is built by one thread while the others wait for it (shared-build.ts): the direct
+    // layout only where its array is about the size open addressing's would be (16 slots of 4 bytes a
+    // row against 1.5-3 slots of 16), since writing fresh pages is most of a sparse direct table's build
+    const slotsPerRow = this.shared ? 16 : 64;
+    const dense = range && range.size <= Math.max(4096, slotsPerRow * n) && range.size <= 1 << 23 ? range : null;
     this.keys = keys;
     const hashes = keys.hashes;
     const nulls = keys.nulls;
-    const next = new Int32Array(n).fill(-1);
+    const next = int32(n, this.shared).fill(-1);
     let hasNullKey = false;
     let unique = true;
     if (dense) {
-      const first = new Int32Array(dense.size).fill(-1);
+      const first = int32(dense.size, this.shared).fill(-1);
       const bk = keys.cols[0]!;
       const base = dense.min;
       // inserted in reverse so that each chain runs in input order
@@ -242,7 +291,7 @@ export class JoinTable {
       this.identity = unique && !hasNullKey && n === dense.size && isIdentity(first);
     } else if (single) {
       if (range && range.size <= 1 << 26) {
-        const present = new Int32Array((range.size + 31) >>> 5);
+        const present = int32((range.size + 31) >>> 5, this.shared);
         const bk = keys.cols[0]!;
         for (let r = 0; r < n; r++) {
           if (nulls !== null && nulls[r] === 1) continue;
@@ -255,7 +304,7 @@ export class JoinTable {
       let cap = 16;
       while (cap < n + (n >> 1)) cap *= 2;
       const mask = cap - 1;
-      const slots = new Float64Array(2 * cap);
+      const slots = this.shared ? new Float64Array(new SharedArrayBuffer(16 * cap)) : new Float64Array(2 * cap);
       for (let s = 1; s < slots.length; s += 2) slots[s] = -1;
       // last[s]: the row a new duplicate of slot s's key is chained after
       const last = new Int32Array(cap);
@@ -290,7 +339,7 @@ export class JoinTable {
       let cap = 16;
       while (cap < n * 2) cap *= 2;
       const mask = cap - 1;
-      const heads = new Int32Array(cap).fill(-1);
+      const heads = int32(cap, this.shared).fill(-1);
       // inserted in reverse so that each chain runs in input order
       for (let r = n - 1; r >= 0; r--) {
         if (nulls !== null && nulls[r] === 1) {
@@ -308,6 +357,29 @@ export class JoinTable {
     this.next = next;
     this.unique = unique;
     this.hasNullKey = hasNullKey;
+  }
+
+  /**
+   * Everything the table holds, as plain data (typed arrays, Maps): what a
+   * structured clone carries to another thread, where `new JoinTable(batch,
+   * keys, state)` makes the same table again without building it.
+   */
+  state(): JoinTableState {
+    return {
+      first: this.first,
+      base: this.base,
+      present: this.present,
+      firstBits: this.firstBits,
+      slots: this.slots,
+      heads: this.heads,
+      next: this.next,
+      mask: this.mask,
+      unique: this.unique,
+      identity: this.identity,
+      keys: this.keys,
+      hasNullKey: this.hasNullKey,
+      interners: this.interners,
+    };
   }
 
   /**
@@ -339,7 +411,7 @@ export class JoinTable {
     if (bits === null && this.first !== null) {
       // made once per table: a broadcast table serves every slice
       if (this.firstBits === null) {
-        const made = new Int32Array((this.first.length + 31) >>> 5);
+        const made = int32((this.first.length + 31) >>> 5, this.shared);
         const bk = this.keys.cols[0]!;
         const nulls = this.keys.nulls;
         const base = this.base;
@@ -696,6 +768,11 @@ export function keyFilter(keys: Batch, probeCols: readonly number[]): KeyFilter 
     };
   };
   return { keys, probeCols, forSlice };
+}
+
+/** A zeroed Int32Array, in shared memory when `shared`. */
+function int32(n: number, shared: boolean): Int32Array {
+  return shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
 }
 
 /** Whether first[k] = k for every k. */

@@ -17,6 +17,7 @@ import { forTransfer, listsForTransfer } from './transfer.js';
 import { routeByKeys, type Routed } from './ops/exchange.js';
 import { keyFilter } from './join-table.js';
 import { threadCpuMs, threadCpuOn } from './thread-cpu.js';
+import { builtFrom, type SharedBuild } from './shared-build.js';
 
 export interface FragmentTask {
   readonly id: number;
@@ -30,6 +31,8 @@ export interface FragmentTask {
   readonly cancel?: Int32Array | null;
   /** The hash exchange the output goes to: it is cut by target slice here (routeByKeys), not on the calling thread. */
   readonly route?: Route | null;
+  /** Build sides of broadcast joins, by join node id, built once on the calling thread and read here in shared memory (./shared-build.ts). */
+  readonly builds?: readonly (readonly [number, SharedBuild])[];
 }
 
 /** A hash exchange as a task sees it: its id, its key columns, and the keys and probe columns of its runtime join filter (KeyFilter), if any. */
@@ -71,6 +74,8 @@ function run(task: FragmentTask): FragmentResult {
   // readers of files a rewrite made obsolete would stay open for ever: start afresh now and then
   if (cache.size > 512) cache.closeAll();
   const ctx = new ExecContext({ dir: task.dir, segments: cache }, task.slices, compiled, task.cancel ?? null);
+  // where Executor.sharedBuild looks first: the broadcast's rows are not in the plan, and not built here
+  for (const [join, shared] of task.builds ?? []) ctx.cached(`build${join}`, () => builtFrom(shared));
   const rows = new Executor(ctx).run(task.plan, task.slice);
   const route = task.route;
   if (route) {

@@ -43,17 +43,18 @@ export interface Built {
   readonly table: JoinTable;
 }
 
-export function buildSide(node: JoinNode, rightInput: Iterable<Batch>): Built {
+/** With `shared`, the table's arrays are in shared memory (JoinTable), to be read by other threads. */
+export function buildSide(node: JoinNode, rightInput: Iterable<Batch>, shared = false): Built {
   const rightKinds = kindsOf(node.right);
   const rightBatches: Batch[] = [];
   for (const b of rightInput) if (b.length > 0) rightBatches.push(b);
   const right = rightBatches.length ? concatBatches(rightBatches, rightKinds) : emptyBatch(rightKinds);
-  const table = new JoinTable(right, node.rightKeys);
+  const table = new JoinTable(right, node.rightKeys, { shared });
   // keys that are each value of their range once: the rows put in key order make every probe's key its row
   const order = table.keyOrder();
   if (order === null) return { batch: right, table };
   const sorted = gatherBatch(right, order, order.length);
-  return { batch: sorted, table: new JoinTable(sorted, node.rightKeys) };
+  return { batch: sorted, table: new JoinTable(sorted, node.rightKeys, { shared }) };
 }
 
 /**

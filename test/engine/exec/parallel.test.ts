@@ -87,7 +87,7 @@ describe.skipIf(!built)('parallel execution', () => {
 
   const explainText = async (sql: string): Promise<string> => (await serial.execute(`explain ${sql}`)).at(-1)!.textRows().flat().join('\n');
 
-  // a fragment above a broadcast join (the part table sent to every slice) runs on the workers, with a copy of the broadcast rows
+  // a fragment above a broadcast join (the part table sent to every slice) runs on the workers, probing the one hash table the calling thread built in shared memory
   it('a join with a broadcast inner side: on the workers, the same rows and counts', async () => {
     const sql = 'select p_brand, sum(l_extendedprice) as price, count(*) as n from lineitem join part on l_partkey = p_partkey where p_size < 40 group by p_brand order by p_brand';
     expect(await explainText(sql)).toContain('DS_BCAST_INNER');
