@@ -28,6 +28,7 @@ import { doesNotPay, estimate, stoppedPaying, type ViewEstimate } from './decide
 import { readLedger, updateLedger, patchEntry, type AutoViewEntry } from './ledger.js';
 import { measureOf, viewHits } from './ledger-rows.js';
 import { mineWorkload } from './mine.js';
+import { withBlocks } from './blocks.js';
 
 export interface ViewsStepResult {
   /** Why nothing was refreshed, dropped or created (the gate, the policy), or null. */
@@ -146,7 +147,8 @@ async function createPaying(db: Database, config: AutonomicsConfig, now: Date, c
   // a query a view already answers (the user's or ours, fresh now or after its next refresh) is no view's evidence: a roll-up
   // candidate could otherwise claim the queries of a view made by an earlier cycle and be made beside it
   const views = Object.values(materializedViews(catalog));
-  const open = mined.queries.filter((q) => !views.some((mv) => answers(catalog, mv.sql, q.sql)));
+  // the queries, then the blocks nested in them (a subquery, a derived table, a WITH query), which the rewrite answers on their own
+  const open = withBlocks(mined.queries, catalog).filter((q) => !views.some((mv) => answers(catalog, mv.sql, q.sql)));
   for (const c of candidatesOf(open, catalog)) {
     const e = estimate(c, mined, catalog, days, config.mining.sinceMs / 86_400_000);
     const before = known.get(c.sql);
