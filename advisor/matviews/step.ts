@@ -26,7 +26,7 @@ import { tryLock } from '../autonomics/file-lock.js';
 import { answers, candidatesOf, type Candidate } from './candidates.js';
 import { doesNotPay, estimate, stoppedPaying, type ViewEstimate } from './decide.js';
 import { readLedger, updateLedger, patchEntry, type AutoViewEntry } from './ledger.js';
-import { measureOf, viewHits } from './ledger-rows.js';
+import { loggedRefreshes, measureOf, refreshCost, viewHits } from './ledger-rows.js';
 import { mineWorkload } from './mine.js';
 import { withBlocks } from './blocks.js';
 
@@ -103,13 +103,15 @@ async function dropUnpaid(db: Database, config: AutonomicsConfig, now: Date, ctx
   const active = readLedger(db.dir).views.filter((e) => e.status === 'active' && now.getTime() - Date.parse(e.createdAt) >= config.views.verifyAfterMs);
   if (active.length === 0) return [];
   const windowStart = now.getTime() - config.mining.sinceMs;
-  const hits = viewHits(loadWorkload(db.dir, { since: windowStart, until: now.getTime() + 1 }), active.map((e) => e.table));
+  const w = loadWorkload(db.dir, { since: windowStart, until: now.getTime() + 1 });
+  const hits = viewHits(w, active.map((e) => e.table));
+  const logged = loggedRefreshes(w, active.map((e) => e.name));
   const out: { name: string; reason: string }[] = [];
   for (const e of active) {
     const mv = materializedViews(db.catalog())[e.name];
     if (!mv || !isAutomaticView(mv)) continue;
     const since = Math.max(Date.parse(e.createdAt), windowStart);
-    const why = stoppedPaying(measureOf(e, hits.get(e.table), mv.refreshes, since, now.getTime()), config.views.minSecondsPerDay);
+    const why = stoppedPaying(measureOf(e, hits.get(e.table), refreshCost(logged.get(e.name), mv.refreshes, since), since, now.getTime()), config.views.minSecondsPerDay);
     if (why === null) {
       patchEntry(db.dir, e.name, () => ({ lastVerdict: { at: now.toISOString(), reason: 'kept: it pays' } }));
       continue;
