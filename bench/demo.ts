@@ -39,7 +39,7 @@ for (let i = 0; i < runs; i++) {
   try {
     const r = await runDemo(path.join(dir, 'data'), { sf, queries });
     reports.push(r);
-    process.stderr.write(`run ${i + 1}/${runs}: ${(r.elapsedMs / 1000).toFixed(1)} s, bytes moved ${r.changePercent.bytesMoved}%, time ${ratioText(r.timeRatio)}${r.reverted ? ' (all reverted)' : ''}, load ${os.loadavg()[0]!.toFixed(2)}\n`);
+    process.stderr.write(`run ${i + 1}/${runs}: ${(r.elapsedMs / 1000).toFixed(1)} s, bytes moved ${r.changePercent.bytesMoved}%, time ${ratioText(r.timeRatio)}${r.reverted ? ' (all reverted)' : ''}; views ${r.views.created.length}: ${r.views.verdict}, load ${os.loadavg()[0]!.toFixed(2)}\n`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -78,7 +78,10 @@ const body = [
   '',
   `Time ratio, tuned over default, per run (bootstrap 95% interval over the statements): ${reports.map((r) => ratioText(r.timeRatio)).join('; ')}.${reports.some((r) => r.reverted) ? ` Runs where the stream measured slower and every change went back: ${reports.filter((r) => r.reverted).length}.` : ''}`,
   '',
-  `Whole demo (generate, warm-up replay, replay, advise, copy, apply, paired replay, verify): median ${(m((r) => r.elapsedMs) / 1000).toFixed(1)} s, slowest ${(Math.max(...reports.map((r) => r.elapsedMs)) / 1000).toFixed(1)} s. Phases (median): ${(['generate', 'warm-up', 'replay-before', 'advise', 'copy', 'apply', 'replay', 'verify'] as const).map((p) => `${p} ${(m((r) => r.timings[p] ?? 0) / 1000).toFixed(1)} s`).join(', ')}.`,
+  `Whole demo (generate, warm-up replay, replay, advise, copy, apply, paired replay, verify, views, paired replay of the views): median ${(m((r) => r.elapsedMs) / 1000).toFixed(1)} s, slowest ${(Math.max(...reports.map((r) => r.elapsedMs)) / 1000).toFixed(1)} s. Phases (median): ${(['generate', 'warm-up', 'replay-before', 'advise', 'copy', 'apply', 'replay', 'verify', 'views', 'replay-views'] as const).map((p) => `${p} ${(m((r) => r.timings[p] ?? 0) / 1000).toFixed(1)} s`).join(', ')}.`,
+  '',
+  `Automatic views, made from the same mined stream on the tuned layout, then the stream replayed on the tuned layout without them (rewriting off) and with them side by side, as above: ${reports.map((r, i) => `run ${i + 1}: ${r.views.created.length} view${r.views.created.length === 1 ? '' : 's'}${r.views.after && r.views.before ? `, ${(r.views.before.workloadMs / 1000).toFixed(1)} s without and ${(r.views.after.workloadMs / 1000).toFixed(1)} s with, ${r.views.hits} queries read a view` : ''}; ${r.views.verdict}`).join('. ')}.`,
+  ...[...new Set(reports.flatMap((r) => r.views.created.map((c) => c.sql)))].map((sql) => `- \`${sql}\``),
   '',
   'Changes applied, with the verification verdict and final status of each run:',
   '',

@@ -48,6 +48,7 @@ import { userSystemTables } from './catalog/user-system-tables.js';
 import { alterInBackground, type AlterInBackgroundOptions, type AlterInBackgroundResult } from './online-alter.js';
 import { AutoRefresher } from './matview/auto-refresh.js';
 import { refreshNamed } from './statements/materialized-view.js';
+import { autoRefreshRecord, runnerOf } from './statements/records.js';
 
 export interface OpenOptions {
   /** Slices of a new data directory (default 4). Ignored for an existing one. */
@@ -202,8 +203,9 @@ export class Database {
     committed: () => this.store.catalog(),
     inBlock: () => this.transaction.inBlock,
     // committed on its own: a refresh is never part of the session's transaction block
-    refresh: (name, cancel) =>
-      refreshNamed(
+    // logged as the REFRESH it stands for: the advisor's ledger counts what every refresh of its views cost from the log
+    refresh: async (name, cancel) => {
+      const entry = await refreshNamed(
         {
           store: this.store,
           dir: this.dir,
@@ -219,7 +221,9 @@ export class Database {
         name,
         'auto',
         cancel,
-      ),
+      );
+      if (entry.kind !== 'unchanged') this.emitRecord(autoRefreshRecord(runnerOf(this, {}), name, entry));
+    },
   });
   /** This session's plan cache (engine/plan-cache.ts), null when opened with planCache: false. */
   readonly planCache: PlanCache | null;

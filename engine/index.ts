@@ -18,6 +18,7 @@ export { describeDistStyle, isInterleaved, materializedViews, type MaterializedV
 export { isAutomaticView, markAutomaticView } from './catalog/auto-views.js';
 // the advisor asks the rewrite itself whether a candidate view would answer a query: exactly, or (viewRewrite) by a roll-up or partial join too
 export { exactViewMatch, viewRewrite } from './matview/rewrite.js';
+export { rewriteBlocks, type BlockLabel } from './matview/blocks.js';
 export { viewShape } from './matview/shape.js';
 // the view advisor reads the syntax of logged queries with the same walks the rewrite uses
 export { containsAggregate, containsSubquery, someNode } from './plan/ast-walks.js';

@@ -45,8 +45,8 @@ export interface CachedPlan {
   readonly plan: PlanNode;
   /** The tables the plan reads (for the result cache). */
   readonly read: readonly TableMeta[];
-  /** The materialized view the query was rewritten to read and why (EXPLAIN's first line), or null. */
-  readonly view: { readonly name: string; readonly reason: string } | null;
+  /** The materialized views the query's blocks were rewritten to read, and why (EXPLAIN's first lines). */
+  readonly views: readonly { readonly name: string; readonly reason: string; readonly where: string }[];
   /** Compiled functions by node key (ExecContext.compiledFor), filled by the first run. */
   readonly code: Map<string, unknown>;
 }

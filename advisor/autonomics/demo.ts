@@ -8,6 +8,13 @@
  * machine. Each change is verified on those two measurements, and if the
  * stream as a whole measured slower with 95% confidence, every change goes
  * back. Returns both sides' costs.
+ *
+ * Then the views step (advisor/matviews): automatic materialized views are
+ * made from the same mined stream, one a cycle until none pays, on the tuned
+ * layout, and the stream is measured again side by side on the tuned layout
+ * with rewriting off (a second handle, mv_enable_aqmv_for_session off) and on
+ * (both warm). The report says what the views did to the time, including
+ * when they did nothing measurable or made it slower.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,10 +23,11 @@ import { Database, tpchTables } from '../../engine/index.js';
 import { attachWorkloadLog, replayPaired, replayTrace, tpchWorkload, traceLine, type PairedSide } from '../../workload-log/index.js';
 import { listRecommendations } from '../recommendations/index.js';
 import { runAdvisor } from '../run.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type AutonomicsConfig } from './config.js';
 import { applyGroup, groupOf, revertGroup } from './lifecycle.js';
 import { candidates } from './policy.js';
 import { verifyGroup, type Window } from './verify.js';
+import { viewsStep } from '../matviews/index.js';
 import type { Verdict } from './types.js';
 
 export interface DemoOptions {
@@ -34,7 +42,7 @@ export interface DemoOptions {
   readonly onPhase?: (phase: DemoPhase, done: number, total: number) => void;
 }
 
-export type DemoPhase = 'generate' | 'warm-up' | 'replay-before' | 'advise' | 'copy' | 'apply' | 'replay' | 'verify';
+export type DemoPhase = 'generate' | 'warm-up' | 'replay-before' | 'advise' | 'copy' | 'apply' | 'replay' | 'verify' | 'views' | 'replay-views';
 
 /** One replay's cost, and the layout's storage, as `keel demo --json` prints them (DESIGN.md). */
 export interface DemoMeasure {
@@ -65,8 +73,26 @@ export interface DemoReport {
   readonly changes: readonly { id: string; group: string; table: string; kind: string; ddl: string; status: string; verdict: Verdict | null; applyMs: number | null }[];
   /** Recommendations the policy did not apply, with why. */
   readonly held: readonly { id: string; reason: string }[];
-  readonly timings: Readonly<Record<DemoPhase, number>>;
+  /** The views step on the tuned layout, and the stream timed without and with its views. */
+  readonly views: DemoViews;
+  readonly timings: Readonly<Partial<Record<DemoPhase, number>>>;
   readonly elapsedMs: number;
+}
+
+export interface DemoViews {
+  /** Why the views step did nothing (its gate), or null. */
+  readonly skipped: string | null;
+  readonly created: readonly { readonly name: string; readonly sql: string; readonly reason: string }[];
+  /** Candidates not created, with why (the first few). */
+  readonly held: readonly { readonly sql: string; readonly reason: string }[];
+  /** The paired replay on the tuned layout, rewriting off (before) and on (after); null when no view was made. */
+  readonly before: DemoMeasure | null;
+  readonly after: DemoMeasure | null;
+  readonly timeRatio: { readonly estimate: number; readonly low: number; readonly high: number } | null;
+  /** Queries of the measured rounds that read a view. */
+  readonly hits: number;
+  /** What the views did to the stream, in words: faster, slower, or not measurably either (or why there are none). */
+  readonly verdict: string;
 }
 
 async function storageBytes(db: Database): Promise<number> {
@@ -92,7 +118,7 @@ const pct = (a: number, b: number) => (b === 0 ? 0 : Math.round(((a - b) / b) * 
 /** Runs the loop in `dir`, which must not hold a data directory yet. */
 export async function runDemo(dir: string, options: DemoOptions): Promise<DemoReport> {
   const t0 = performance.now();
-  const timings = {} as Record<DemoPhase, number>;
+  const timings: Partial<Record<DemoPhase, number>> = {};
   const phase = async <T>(name: DemoPhase, fn: () => Promise<T>): Promise<T> => {
     const t = performance.now();
     options.onPhase?.(name, 0, 1);
@@ -177,6 +203,7 @@ export async function runDemo(dir: string, options: DemoOptions): Promise<DemoRe
         for (const g of groups) if (groupOf(db.dir, g).every((m) => m.status === 'verified' || m.status === 'applied')) await revertGroup(db, g, guard);
       }
     });
+    const views = await demoViews(db, dir, trace, config, options, phase);
     const final = new Map(listRecommendations(dir).map((r) => [r.id, r]));
     return {
       sf: options.sf,
@@ -198,6 +225,7 @@ export async function runDemo(dir: string, options: DemoOptions): Promise<DemoRe
         return { id: r.id, group: r.group, table: r.table, kind: r.kind, ddl: r.ddl, status: f.status, verdict: verdicts.get(r.group) ?? null, applyMs: f.lifecycle?.applyMs ?? null };
       }),
       held,
+      views,
       timings,
       elapsedMs: Math.round(performance.now() - t0),
     };
@@ -205,6 +233,62 @@ export async function runDemo(dir: string, options: DemoOptions): Promise<DemoRe
     untuned?.close();
     db.close();
     fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+type Phase = <T>(name: DemoPhase, fn: () => Promise<T>) => Promise<T>;
+
+/** Held candidates the report lists. */
+const HELD_SHOWN = 5;
+
+/**
+ * The views step until it makes no view (one a cycle, as the daemon does),
+ * then the stream side by side on the tuned layout without and with them.
+ * The demo runs the step at once instead of on its schedule: its load gate
+ * would hold it on a machine busy with the demo itself, and the maintenance
+ * window is the daemon's, not the demo's.
+ */
+async function demoViews(db: Database, dir: string, trace: string, config: AutonomicsConfig, options: DemoOptions, phase: Phase): Promise<DemoViews> {
+  const policy: AutonomicsConfig = { ...config, maxLoadAverage: Infinity, maintenanceWindow: '* * * * *' };
+  const created: DemoViews['created'][number][] = [];
+  let held: DemoViews['held'] = [];
+  let skipped: string | null = null;
+  await phase('views', async () => {
+    for (let k = 0; k < config.views.maxViews; k++) {
+      const r = await viewsStep(db, policy);
+      skipped = r.skipped;
+      held = r.held.filter((h) => h.reason !== 'one view is created a cycle').slice(0, HELD_SHOWN);
+      if (r.skipped || r.created.length === 0) break;
+      created.push(...r.created);
+    }
+  });
+  if (created.length === 0) {
+    const verdict = skipped ? `no views: the views step did not run (${skipped})` : `no views: no candidate paid on the mined stream${held.length ? ` (${held[0]!.reason})` : ''}`;
+    return { skipped, created, held, before: null, after: null, timeRatio: null, hits: 0, verdict };
+  }
+  // the same tuned layout in a second handle that does not read views: the pair differs only in rewriting
+  const plain = await Database.open(dir, { resultCache: false, ...(db.workerPool() ? { workers: db.workerPool()!.size } : {}) });
+  try {
+    await plain.query('set mv_enable_aqmv_for_session to off');
+    let hits = 0;
+    const count = db.onQuery((r) => {
+      if (r.scans.some((x) => x.table.startsWith('mv_tbl__'))) hits++;
+    });
+    let paired;
+    try {
+      paired = await phase('replay-views', () => replayPaired(plain, db, trace, { rounds: options.rounds ?? 3, warmup: 1, onProgress: (d, t) => options.onPhase?.('replay-views', d, t) }));
+    } finally {
+      count();
+    }
+    const storage = await storageBytes(db);
+    const r = paired.timeRatio;
+    const verdict =
+      r.high < 1 ? `the views made the stream faster: ${ratioText(r)}`
+      : r.low > 1 ? `the views made the stream slower: ${ratioText(r)}`
+      : `the views made no measurable difference to the stream: ${ratioText(r)}`;
+    return { skipped, created, held, before: measure(paired.a, storage), after: measure(paired.b, storage), timeRatio: r, hits, verdict };
+  } finally {
+    plain.close();
   }
 }
 

@@ -57,6 +57,51 @@ export function viewHits(w: Workload, tables: readonly string[]): Map<string, Vi
   return out;
 }
 
+/** Per view in `names`: the start (ms) and time (ms) of each successful REFRESH the log holds, whoever ran it (a user, the advisor, AUTO REFRESH). */
+export function loggedRefreshes(w: Workload, names: readonly string[]): Map<string, { startMs: number[]; ms: number[] }> {
+  const out = new Map(names.map((n) => [n, { startMs: [] as number[], ms: [] as number[] }]));
+  w.parts.forEach((part, k) => {
+    const mask = w.masks[k];
+    const q = part.queries;
+    const refresh = q.command.dict.indexOf('REFRESH MATERIALIZED VIEW');
+    if (refresh < 0) return;
+    for (let i = 0; i < q.length; i++) {
+      if (q.command.codes[i] !== refresh || q.status[i] !== 0 || (mask && !mask[i])) continue;
+      const m = REFRESH_NAME.exec(q.sql.get(i) ?? '');
+      if (!m) continue;
+      const name = m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!.toLowerCase();
+      const r = out.get(name);
+      if (!r) continue;
+      r.startMs.push(q.startMs[i]!);
+      r.ms.push(q.durationMs[i]!);
+    }
+  });
+  return out;
+}
+
+const REFRESH_NAME = /^\s*refresh\s+materialized\s+view\s+("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)/i;
+
+/**
+ * A view's refreshes since `since`: those the log holds (every REFRESH, the
+ * engine's AUTO REFRESH ones included), or those the catalog kept
+ * (refreshesSince) when it names more. Each is a lower bound: the catalog keeps
+ * only a view's latest MAX_REFRESH_ENTRIES, and the log misses refreshes run
+ * by a session without a workload log.
+ */
+export function refreshCost(logged: { readonly startMs: readonly number[]; readonly ms: readonly number[] } | undefined, refreshes: readonly RefreshEntry[], since: number): { count: number; ms: number } {
+  let count = 0;
+  let ms = 0;
+  if (logged) {
+    for (let i = 0; i < logged.startMs.length; i++) {
+      if (logged.startMs[i]! < since) continue;
+      count++;
+      ms += logged.ms[i]!;
+    }
+  }
+  const kept = refreshesSince(refreshes, since);
+  return kept.count > count ? kept : { count, ms };
+}
+
 /** Refreshes after the CREATE that did some work, since `since` (ms). */
 export function refreshesSince(refreshes: readonly RefreshEntry[], since: number): { count: number; ms: number } {
   let count = 0;
@@ -70,7 +115,7 @@ export function refreshesSince(refreshes: readonly RefreshEntry[], since: number
 }
 
 /** What a view's life in [since, now) measured (decide.ts ViewMeasure). */
-export function measureOf(e: AutoViewEntry, hits: ViewHits | undefined, refreshes: readonly RefreshEntry[], since: number, now: number): ViewMeasure {
+export function measureOf(e: AutoViewEntry, hits: ViewHits | undefined, refreshes: { count: number; ms: number }, since: number, now: number): ViewMeasure {
   const base = new Map(e.baseline.map((b) => [b.fingerprint, b.meanMs]));
   let baselineMs = 0;
   let hitMs = 0;
@@ -82,8 +127,7 @@ export function measureOf(e: AutoViewEntry, hits: ViewHits | undefined, refreshe
     hitMs += f.ms;
     counted += f.hits;
   }
-  const r = refreshesSince(refreshes, since);
-  return { hits: counted, hitMs, baselineMs, refreshes: r.count, refreshMs: r.ms, days: Math.max(1, (now - since) / 86_400_000) };
+  return { hits: counted, hitMs, baselineMs, refreshes: refreshes.count, refreshMs: refreshes.ms, days: Math.max(1, (now - since) / 86_400_000) };
 }
 
 export interface LedgerRow {
@@ -119,11 +163,12 @@ export function ledgerRows(dataDir: string, catalog: Catalog, sinceMs: number, n
   if (entries.length === 0) return [];
   const w = loadWorkload(dataDir, { since: now - sinceMs });
   const hits = viewHits(w, entries.map((e) => e.table));
+  const logged = loggedRefreshes(w, entries.map((e) => e.name));
   const views = materializedViews(catalog);
   return entries.map((e): LedgerRow => {
     const mv = e.status === 'active' ? views[e.name] : undefined;
     const since = Math.max(Date.parse(e.createdAt), now - sinceMs);
-    const m = measureOf(e, hits.get(e.table), mv?.refreshes ?? [], since, now);
+    const m = measureOf(e, hits.get(e.table), refreshCost(logged.get(e.name), mv?.refreshes ?? [], since), since, now);
     const r = measured(m);
     const t = mv ? catalog.tables[mv.table] : undefined;
     const last = mv?.refreshes[mv.refreshes.length - 1];

@@ -15,7 +15,7 @@
  * as its base table; the cost rule (decide.ts, with the rows estimated from
  * ANALYZE's distinct counts, `rows` below) keeps such a view from being made.
  *
- * The family: GROUP BY plain columns; output items that are grouping columns
+ * The family: GROUP BY plain columns (and a HAVING over their aggregates); output items that are grouping columns
  * or SUM, COUNT, COUNT(*), MIN, MAX, AVG of an expression of columns (no
  * DISTINCT, FILTER or window); a WHERE that is an AND of comparisons of a
  * column with a constant expression (=, <>, <, <=, >, >=, BETWEEN, IN), such
@@ -25,6 +25,7 @@
  */
 import type * as ast from '../../engine/sql/ast.js';
 import { containsAggregate, containsSubquery, someNode } from '../../engine/index.js';
+import { collectAggregates } from '../../engine/plan/ast-walks.js';
 import { quoteIdentifier } from '../../engine/sql/index.js';
 import { selectText } from './candidates.js';
 
@@ -88,7 +89,7 @@ interface Member {
 
 function member(sql: string, q: ast.Query): (Member & { readonly refs: readonly ast.ColumnRef[] }) | null {
   const b = q.body;
-  if (q.with.length || b.kind !== 'select' || b.distinct || b.having || b.groupingSets || b.windows.length || b.qualify) return null;
+  if (q.with.length || b.kind !== 'select' || b.distinct || b.groupingSets || b.windows.length || b.qualify) return null;
   if (!b.groupBy.every((g) => g.kind === 'column')) return null;
   const filters = filterColumns(b.where);
   if (!filters) return null;
@@ -108,11 +109,35 @@ function member(sql: string, q: ast.Query): (Member & { readonly refs: readonly 
     if (!st) return null;
     states.push(...st);
   }
+  // a HAVING's aggregates are kept too: the roll-up applies it to the aggregates it combines (TPC-H Q18's sum(l_quantity) > 300)
+  if (b.having) {
+    const calls: ast.FunctionCall[] = [];
+    collectAggregates(b.having, calls);
+    for (const call of calls) {
+      const st = aggregateStates(call, callText(sql, call.pos));
+      if (!st) return null;
+      states.push(...st);
+    }
+  }
   if (states.length === 0) return null;
   // FROM ... up to the WHERE or GROUP BY at the top level of the tail
-  const cut = /\s(where|group\s+by)\s/i.exec(text.tail.replace(/\([^()]*\)/g, (m) => ' '.repeat(m.length)));
+  const cut = /\s(where|group\s+by|having)\s/i.exec(text.tail.replace(/\([^()]*\)/g, (m) => ' '.repeat(m.length)));
   const refs = [...new Map([...(b.groupBy as ast.ColumnRef[]), ...filters].map((c) => [columnText(c), c])).values()];
   return { from: cut ? text.tail.slice(0, cut.index) : text.tail, columns: refs.map(columnText), refs, states };
+}
+
+/** The text of the call written at `pos`: its name through the parenthesis that closes its arguments. */
+function callText(sql: string, pos: number): string {
+  let depth = 0;
+  for (let i = pos; i < sql.length; i++) {
+    const ch = sql[i];
+    if (ch === "'") {
+      i = sql.indexOf("'", i + 1);
+      if (i < 0) break;
+    } else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return sql.slice(pos, i + 1);
+  }
+  return sql.slice(pos);
 }
 
 /** A roll-up view to offer: its query, and the columns (as written) it groups by. */

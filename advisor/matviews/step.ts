@@ -26,8 +26,9 @@ import { tryLock } from '../autonomics/file-lock.js';
 import { answers, candidatesOf, type Candidate } from './candidates.js';
 import { doesNotPay, estimate, stoppedPaying, type ViewEstimate } from './decide.js';
 import { readLedger, updateLedger, patchEntry, type AutoViewEntry } from './ledger.js';
-import { measureOf, viewHits } from './ledger-rows.js';
+import { loggedRefreshes, measureOf, refreshCost, viewHits } from './ledger-rows.js';
 import { mineWorkload } from './mine.js';
+import { withBlocks } from './blocks.js';
 
 export interface ViewsStepResult {
   /** Why nothing was refreshed, dropped or created (the gate, the policy), or null. */
@@ -102,13 +103,15 @@ async function dropUnpaid(db: Database, config: AutonomicsConfig, now: Date, ctx
   const active = readLedger(db.dir).views.filter((e) => e.status === 'active' && now.getTime() - Date.parse(e.createdAt) >= config.views.verifyAfterMs);
   if (active.length === 0) return [];
   const windowStart = now.getTime() - config.mining.sinceMs;
-  const hits = viewHits(loadWorkload(db.dir, { since: windowStart, until: now.getTime() + 1 }), active.map((e) => e.table));
+  const w = loadWorkload(db.dir, { since: windowStart, until: now.getTime() + 1 });
+  const hits = viewHits(w, active.map((e) => e.table));
+  const logged = loggedRefreshes(w, active.map((e) => e.name));
   const out: { name: string; reason: string }[] = [];
   for (const e of active) {
     const mv = materializedViews(db.catalog())[e.name];
     if (!mv || !isAutomaticView(mv)) continue;
     const since = Math.max(Date.parse(e.createdAt), windowStart);
-    const why = stoppedPaying(measureOf(e, hits.get(e.table), mv.refreshes, since, now.getTime()), config.views.minSecondsPerDay);
+    const why = stoppedPaying(measureOf(e, hits.get(e.table), refreshCost(logged.get(e.name), mv.refreshes, since), since, now.getTime()), config.views.minSecondsPerDay);
     if (why === null) {
       patchEntry(db.dir, e.name, () => ({ lastVerdict: { at: now.toISOString(), reason: 'kept: it pays' } }));
       continue;
@@ -146,7 +149,8 @@ async function createPaying(db: Database, config: AutonomicsConfig, now: Date, c
   // a query a view already answers (the user's or ours, fresh now or after its next refresh) is no view's evidence: a roll-up
   // candidate could otherwise claim the queries of a view made by an earlier cycle and be made beside it
   const views = Object.values(materializedViews(catalog));
-  const open = mined.queries.filter((q) => !views.some((mv) => answers(catalog, mv.sql, q.sql)));
+  // the queries, then the blocks nested in them (a subquery, a derived table, a WITH query), which the rewrite answers on their own
+  const open = withBlocks(mined.queries, catalog).filter((q) => !views.some((mv) => answers(catalog, mv.sql, q.sql)));
   for (const c of candidatesOf(open, catalog)) {
     const e = estimate(c, mined, catalog, days, config.mining.sinceMs / 86_400_000);
     const before = known.get(c.sql);

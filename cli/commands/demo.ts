@@ -51,6 +51,8 @@ const PHASE_LABEL: Record<DemoPhase, string> = {
   apply: 'apply online',
   replay: 'replay, tuned and default side by side',
   verify: 'verify',
+  views: 'automatic views',
+  'replay-views': 'replay, tuned without and with views side by side',
 };
 
 export async function demoCommand(flags: DemoFlags): Promise<void> {
@@ -87,10 +89,11 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   }
 }
 
+const n = (x: number) => x.toLocaleString('en-US');
+const p = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)}%`;
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
 function demoText(r: DemoReport, dir: string): string {
-  const n = (x: number) => x.toLocaleString('en-US');
-  const p = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)}%`;
-  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const lines = [
     `keel demo: TPC-H SF ${r.sf} in ${dir}, ${r.queries} queries replayed on the default layout and again after the advisor's changes`,
     '',
@@ -118,12 +121,39 @@ function demoText(r: DemoReport, dir: string): string {
       .join('\n'),
     '',
     `time, tuned over default: ${ratioText(r.timeRatio)}, ${r.rounds} round${r.rounds === 1 ? '' : 's'} side by side${r.reverted ? `; every change was reverted: ${r.reverted}` : ''}`,
+    ...viewLines(r),
     `phases: ${(Object.keys(PHASE_LABEL) as DemoPhase[]).map((k) => `${PHASE_LABEL[k]} ${s(r.timings[k] ?? 0)}`).join(', ')}; total ${s(r.elapsedMs)}`,
     `The data directory stays in ${dir}: keel advisor list --data ${dir} shows the changes and their evidence; the stream is ${r.trace}.`,
   );
   if (r.before.errors + r.after.errors > 0) lines.push(`${r.before.errors + r.after.errors} queries failed (keel log history --data ${dir} shows them).`);
   return lines.join('\n') + '\n';
 }
+
+/** The views step: the views made, and the stream on the tuned layout without and with them (or why there are none). */
+function viewLines(r: DemoReport): string[] {
+  const v = r.views;
+  const out: string[] = [];
+  if (v.created.length) out.push(`Automatic views (${v.created.length}):`, ...v.created.map((c) => `  ${c.name}: ${c.sql}`));
+  if (v.before && v.after) {
+    out.push(
+      formatTable(
+        ['', 'without views', 'with views', 'change'],
+        [
+          ['workload time', s(v.before.workloadMs), s(v.after.workloadMs), p(pctOf(v.after.workloadMs, v.before.workloadMs))],
+          ['blocks scanned', n(v.before.blocksScanned), n(v.after.blocksScanned), p(pctOf(v.after.blocksScanned, v.before.blocksScanned))],
+        ],
+      )
+        .split('\n')
+        .slice(0, -1)
+        .join('\n'),
+      `${v.hits} queries of the measured rounds read a view.`,
+    );
+  }
+  out.push(`views: ${v.verdict}`, '');
+  return out;
+}
+
+const pctOf = (a: number, b: number) => (b === 0 ? 0 : Math.round(((a - b) / b) * 1000) / 10);
 
 async function quickDemoCommand(flags: CommonOptions & { tpch?: string; sf: string }): Promise<void> {
   const tpch = flags.tpch ?? defaultTpchDir();

@@ -6,6 +6,8 @@ import { fingerprint } from '../sql/fingerprint.js';
 import type { SessionHost } from './host.js';
 import { zeroStats } from './outcome.js';
 import type { Principal } from './privileges.js';
+import type { RefreshEntry } from '../catalog/catalog.js';
+import { quoteIdentifier } from '../sql/lexer.js';
 
 /** Who runs a statement, for its query record: the call's settings, else the database's, else the OS user and this process. */
 export interface Runner {
@@ -54,4 +56,32 @@ function safeFingerprint(text: string): string {
   } catch {
     return text.trim().replace(/\s+/g, ' ').toLowerCase();
   }
+}
+
+/**
+ * The query record of a refresh that AUTO REFRESH ran in the background
+ * (matview/auto-refresh.ts): written as the REFRESH statement it stands for,
+ * timed as the refresh's own record times it, so that what a view's
+ * refreshes cost is in the workload log however they were started (the
+ * catalog keeps only a view's latest refreshes, MAX_REFRESH_ENTRIES).
+ */
+export function autoRefreshRecord(who: RecordWho, name: string, entry: RefreshEntry) {
+  const sql = `REFRESH MATERIALIZED VIEW ${quoteIdentifier(name)}`;
+  const durationMs = entry.endedAt - entry.startedAt;
+  return buildRecord({
+    id: randomUUID(),
+    startTime: new Date(entry.startedAt).toISOString(),
+    durationMs,
+    ...who,
+    sql,
+    fingerprint: fingerprint(sql),
+    command: 'REFRESH MATERIALIZED VIEW',
+    status: 'ok',
+    error: null,
+    stats: zeroStats(durationMs),
+    rowsReturned: 0,
+    // committed on its own, never in the session's block
+    transactionId: randomUUID(),
+    parts: emptyRecordParts(),
+  });
 }

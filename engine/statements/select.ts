@@ -24,6 +24,7 @@ import { volatileFunctionIn } from '../sql/volatile.js';
 import { readsSystemTable, tablesRead } from '../plan/logical-walks.js';
 import type { LogicalNode } from '../plan/logical.js';
 import { viewRewrite } from '../matview/rewrite.js';
+import { rewriteBlocks } from '../matview/blocks.js';
 import { planKey, planSettingsKey } from '../plan-cache.js';
 import { textResult, zeroStats, type StatementOutcome } from './outcome.js';
 import { checkedUser } from './privileges.js';
@@ -52,38 +53,63 @@ export async function select(db: SessionHost, s: ast.SelectStatement, p: ParsedS
 }
 
 /**
- * The query bound: as written, or over the materialized view that answers it
- * exactly (matview/rewrite.ts) when the session allows rewriting. The rewrite
- * is used only when it yields the same columns, names and types. `reads`: the
- * statement reads rows (bindContext), false for a plain EXPLAIN.
+ * The query bound: as written, or with each of its blocks (itself, its WITH
+ * queries, derived tables and subqueries: matview/blocks.ts) that a fresh
+ * materialized view answers (matview/rewrite.ts) read from that view, when
+ * the session allows rewriting. A block's rewrite is used only when it yields
+ * the block's columns, names and types, and the whole only when it yields the
+ * query's. `reads`: the statement reads rows (bindContext), false for a plain
+ * EXPLAIN.
  */
-function bindRewritten(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, reads: boolean): { logical: LogicalNode; view: RewriteNote | null; read: TableMeta[] } {
+function bindRewritten(db: SessionHost, query: ast.Query, catalog: Catalog, p: ParsedStatement, reads: boolean): { logical: LogicalNode; views: readonly RewriteNote[]; read: TableMeta[] } {
   const ctx = bindContext(db, catalog, p.text, p.params, reads);
   const logical = bindQuery(query, ctx);
-  const match = db.settings.viewRewrite ? viewRewrite(query, catalog) : null;
-  if (!match) return { logical, view: null, read: tablesRead(logical) };
-  let over: LogicalNode;
-  try {
-    over = bindQuery(match.rewrite(logical.fields.map((f) => f.name)), ctx);
-  } catch (e) {
-    // a roll-up the binder refuses (an expression it cannot type over the view's columns) is no answer: the query runs as written
-    if (e instanceof SqlError) return { logical, view: null, read: tablesRead(logical) };
-    throw e;
-  }
-  const same = over.fields.length === logical.fields.length && over.fields.every((f, i) => f.name === logical.fields[i]!.name && JSON.stringify(f.type) === JSON.stringify(logical.fields[i]!.type));
-  // what the answer depends on: the view's rows, and the base tables (a change to them makes the view stale, the answer different)
-  return same ? { logical: over, view: { name: match.view.name, reason: match.reason }, read: tablesRead(over, tablesRead(logical)) } : { logical, view: null, read: tablesRead(logical) };
+  const asWritten = { logical, views: [], read: tablesRead(logical) };
+  if (!db.settings.viewRewrite) return asWritten;
+  // a rewrite the binder refuses (an expression it cannot type over the view's columns) is no answer: the block runs as written
+  const bound = (q: ast.Query): LogicalNode | null => {
+    try {
+      return bindQuery(q, ctx);
+    } catch (e) {
+      if (e instanceof SqlError) return null;
+      throw e;
+    }
+  };
+  const views: RewriteNote[] = [];
+  const rewritten = rewriteBlocks(query, (block, where) => {
+    const match = viewRewrite(block, catalog);
+    if (!match) return null;
+    // a nested block bound alone: its output, and whether it reads only its own FROM (a correlated one fails to bind alone)
+    const alone = block === query ? logical : bound(block);
+    if (!alone) return null;
+    const over = match.rewrite(alone.fields.map((f) => f.name));
+    const overBound = bound(over);
+    if (!overBound || !sameFields(overBound, alone)) return null;
+    views.push({ name: match.view.name, reason: match.reason, where });
+    return over;
+  });
+  if (rewritten === query) return asWritten;
+  const over = bound(rewritten);
+  if (!over || !sameFields(over, logical)) return asWritten;
+  // what the answer depends on: the views' rows, and the base tables (a change to them makes a view stale, the answer different)
+  return { logical: over, views, read: tablesRead(over, tablesRead(logical)) };
 }
 
-/** Which view answered a query and how (EXPLAIN's first line). */
+function sameFields(a: LogicalNode, b: LogicalNode): boolean {
+  return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && JSON.stringify(f.type) === JSON.stringify(b.fields[i]!.type));
+}
+
+/** Which view answered which block of a query, and how (EXPLAIN's first lines). */
 interface RewriteNote {
   readonly name: string;
   readonly reason: string;
+  /** The block: "this query", "an IN subquery", "the derived table t", "the WITH query q", ... (matview/blocks.ts). */
+  readonly where: string;
 }
 
 interface BoundPlan {
   readonly plan: PlanNode;
-  readonly view: RewriteNote | null;
+  readonly views: readonly RewriteNote[];
   readonly read: readonly TableMeta[];
   readonly phases: QueryPhases;
   /** The plan reads a system table (whose rows it holds: never cached). */
@@ -106,17 +132,17 @@ function bindAndPlan(db: SessionHost, query: ast.Query, catalog: Catalog, p: Par
   if (hit) {
     const bindMs = performance.now() - tBind;
     const phases: QueryPhases = { parseMs: tBind - t0, bindMs, planMs: 0, compileMs: 0, compiled: 0, reused: 0, plansReused: 1, firstBatchMs: 0, executeMs: 0 };
-    return { plan: hit.plan, view: hit.view, read: hit.read, phases, system: false, code: hit.code };
+    return { plan: hit.plan, views: hit.views, read: hit.read, phases, system: false, code: hit.code };
   }
-  const { logical, view, read } = bindRewritten(db, query, catalog, p, reads);
+  const { logical, views, read } = bindRewritten(db, query, catalog, p, reads);
   const tPlan = performance.now();
   const plan = new Planner(catalog.slices, db.store).planQuery(logical);
   const system = readsSystemTable(logical);
   // a system table's rows are read at planning, a volatile function's value may be folded into the plan
-  const kept = plans && !system && !cache!.volatile ? plans.put(cache!.key, inputs!, { plan, view, read }) : null;
+  const kept = plans && !system && !cache!.volatile ? plans.put(cache!.key, inputs!, { plan, views, read }) : null;
   const tDone = performance.now();
   const phases: QueryPhases = { parseMs: tBind - t0, bindMs: tPlan - tBind, planMs: tDone - tPlan, compileMs: 0, compiled: 0, reused: 0, plansReused: 0, firstBatchMs: 0, executeMs: 0 };
-  return { plan, view, read, phases, system, code: kept && kept.code };
+  return { plan, views, read, phases, system, code: kept && kept.code };
 }
 
 async function execute(
@@ -191,9 +217,9 @@ export async function explain(db: SessionHost, s: ast.ExplainStatement, p: Parse
   if (inner.kind !== 'select') throw new SqlError('UNSUPPORTED', 'EXPLAIN takes a SELECT statement', positionAt(p.text, inner.pos), p.text);
   const catalog = db.catalog();
   // plain EXPLAIN reads no rows: a stats-only table is planned with its imported statistics
-  const { plan, view, phases } = bindAndPlan(db, inner.query, catalog, p, t0, s.analyze);
-  // which view answers, and why: its query is this one's, and no base table changed since its refresh
-  const head = view ? [`Materialized view ${view.name} answers this query: ${view.reason}, and the view is fresh`] : [];
+  const { plan, views, phases } = bindAndPlan(db, inner.query, catalog, p, t0, s.analyze);
+  // which view answers which block, and why: the block's query is answered from the view's, and no base table changed since its refresh
+  const head = views.map((v) => `Materialized view ${v.name} answers ${v.where}: ${v.reason}, and the view is fresh`);
   if (!s.analyze) return textResult('EXPLAIN', [...head, ...explainText(plan).split('\n')], t0);
   const ran = await execute(db, plan, catalog, parts, t0, 'EXPLAIN', cancel, phases);
   const ctx = parts.exec!;

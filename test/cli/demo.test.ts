@@ -54,6 +54,13 @@ describe('keel demo', () => {
     }
     // the advisor's layout moves less than the default one on the same stream
     expect(j.after.bytesMoved).toBeLessThan(j.before.bytesMoved);
+    // the views step ran after the layouts; its side-by-side replay exists exactly when it made views, and says what they did
+    expect(j.views.verdict).toMatch(/^(the views made (the stream faster|the stream slower|no measurable difference)|no views: )/);
+    expect(j.views.before === null).toBe(j.views.created.length === 0);
+    expect(j.views.after === null).toBe(j.views.created.length === 0);
+    expect(j.views.created.length === 0 || j.views.hits > 0, JSON.stringify(j.views)).toBe(true);
+    expect(j.views.after?.errors ?? 0).toBe(0);
+    expect(j.views.created.every((c: { name: string }) => /^auto_mv_\d+$/.test(c.name))).toBe(true);
     expect(j.changePercent.bytesMoved).toBeCloseTo(((j.after.bytesMoved - j.before.bytesMoved) / j.before.bytesMoved) * 100, 0);
 
     // the recommendations record the lifecycle; the log holds both replays

@@ -58,3 +58,43 @@ export function keelAndDuck(prefix: string): KeelAndDuck {
 export function diffRows(got: readonly (readonly Value[])[], want: readonly (readonly Value[])[], ordered: boolean): string | null {
   return compareResults(got, want, { ordered, relTol: 1e-9, absTol: 1e-6 });
 }
+
+/** Rows for fact (k, g, v, x, s): keys below 30, a tenth of each nullable column NULL. */
+export function factRows(rand: () => number, n: number): string {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  return Array.from(
+    { length: n },
+    () => `(${Math.floor(rand() * 30)}, ${Math.floor(rand() * 5)}, ${rand() < 0.1 ? 'null' : (Math.floor(rand() * 10000) / 100).toFixed(2)}, ${rand() < 0.1 ? 'null' : Math.floor(rand() * 100) / 4}, ${rand() < 0.1 ? 'null' : `'${pick(['a', 'b', 'c'])}'`})`,
+  ).join(', ');
+}
+
+/**
+ * One seeded random change to both sides: an insert into, delete from or
+ * update of fact, an update of dim, or a REFRESH of one of `views` (keel
+ * only). `fresh` is kept to the views no change has made stale since their
+ * last refresh (`views` maps each to the base tables it reads).
+ */
+export async function randomChange(pair: KeelAndDuck, rand: () => number, views: Readonly<Record<string, readonly string[]>>, fresh: Set<string>): Promise<void> {
+  const stale = (table: string) => {
+    for (const [name, tables] of Object.entries(views)) if (tables.includes(table)) fresh.delete(name);
+  };
+  const r = rand();
+  if (r < 0.25) {
+    await pair.both(`insert into fact values ${factRows(rand, 1 + Math.floor(rand() * 20))}`);
+    stale('fact');
+  } else if (r < 0.35) {
+    await pair.both(`delete from fact where k = ${Math.floor(rand() * 30)}`);
+    stale('fact');
+  } else if (r < 0.45) {
+    await pair.both(`update fact set g = (g + 1) % 5, x = x + 1 where k = ${Math.floor(rand() * 30)}`);
+    stale('fact');
+  } else if (r < 0.5) {
+    await pair.both(`update dim set name = 'n${Math.floor(rand() * 7)}' where k = ${Math.floor(rand() * 30)}`);
+    stale('dim');
+  } else {
+    const names = Object.keys(views);
+    const name = names[Math.floor(rand() * names.length)]!;
+    await pair.db.query(`refresh materialized view ${name}`);
+    fresh.add(name);
+  }
+}
