@@ -25,6 +25,16 @@ function keyHash(x: number): number {
 const PACK = 2 ** 26;
 
 /**
+ * A pair table's grid (KeyTable.insertGrid) holds at most 2^20 cells (4 MB),
+ * and at most GRID_SPREAD cells per entry once past GRID_MIN (64 KB): beyond
+ * either, most cells are empty and a probe misses cache more often than a
+ * hash probe would.
+ */
+const GRID_MAX = 1 << 20;
+const GRID_MIN = 1 << 14;
+const GRID_SPREAD = 16;
+
+/**
  * Key tuples to dense ids 0..size-1. One key column is the core (see
  * insert1); several are folded pairwise through one-column tables: each
  * column's values get ids, and the running tuple id and the next column's id
@@ -53,6 +63,11 @@ export class KeyTable {
   private seenMax = 0;
   /** The id of the NULL key while dense (NaN cannot index). */
   private nullId = -1;
+  /** A pair table's grid (insertGrid): grid[left << gridShift | right] = id, gridRows left ids deep; off for good once too big. */
+  private grid: Int32Array | null = null;
+  private gridShift = 0;
+  private gridRows = 0;
+  private gridOff = false;
   /** One key column: pairs[2s] = key, pairs[2s + 1] = id, -1 when the slot is empty (a probe reads one cache line). */
   private pairs: Float64Array | null = null;
   private mask: number;
@@ -117,12 +132,69 @@ export class KeyTable {
     const col = this.scratchIds;
     const packed = this.scratchPacked;
     this.columnTables[0]!.insert1(cols[0]!, n, ids);
+    let leftSize = this.columnTables[0]!.size;
     for (let c = 1; c < this.arity; c++) {
-      this.columnTables[c]!.insert1(cols[c]!, n, col);
-      for (let i = 0; i < n; i++) packed[i] = ids[i]! * PACK + col[i]!;
-      this.pairTables[c - 1]!.insert1(packed, n, ids);
+      const right = this.columnTables[c]!;
+      right.insert1(cols[c]!, n, col);
+      const pairs = this.pairTables[c - 1]!;
+      if (!pairs.insertGrid(ids, leftSize, col, right.size, n)) {
+        for (let i = 0; i < n; i++) packed[i] = ids[i]! * PACK + col[i]!;
+        pairs.insert1(packed, n, ids);
+      }
+      leftSize = pairs.size;
     }
     this.size = this.pairTables[this.arity - 2]!.size;
+  }
+
+  /**
+   * A pair table's inserts while both sides' ids are few: (left, right) pairs
+   * directly indexed in a grid, grid[left << shift | right] = id, so a row
+   * costs one read (a GROUP BY of two low-cardinality columns, as most are,
+   * hashes nothing). Ids go to `left` in place. The entries keep their packed
+   * keys in `own`, as insert1 would, so `keys` and a later switch to hashing
+   * (when the grid would grow past GRID_MAX or become sparse) see the same
+   * entries. False, having done nothing, once the grid is off.
+   */
+  private insertGrid(left: Int32Array, leftSize: number, right: Int32Array, rightSize: number, n: number): boolean {
+    if (this.gridOff) return false;
+    if (this.grid === null || leftSize > this.gridRows || rightSize > 1 << this.gridShift) {
+      let shift = this.gridShift;
+      while (1 << shift < rightSize) shift++;
+      let rows = Math.max(this.gridRows, 16);
+      while (rows < leftSize) rows *= 2;
+      const cells = rows << shift;
+      // a grid much sparser than the entries it holds reads more cache than the hash table would
+      if (cells > GRID_MAX || cells > Math.max(GRID_MIN, GRID_SPREAD * (this.size + n))) {
+        this.gridOff = true;
+        this.grid = null;
+        this.denseToPairs();
+        return false;
+      }
+      const grid = new Int32Array(cells).fill(EMPTY);
+      const own = this.own;
+      for (let id = 0; id < this.size; id++) {
+        const p = own[id]!;
+        const l = Math.floor(p / PACK);
+        grid[(l << shift) | (p - l * PACK)] = id;
+      }
+      this.grid = grid;
+      this.gridShift = shift;
+      this.gridRows = rows;
+    }
+    const grid = this.grid;
+    const shift = this.gridShift;
+    for (let i = 0; i < n; i++) {
+      const l = left[i]!;
+      const r = right[i]!;
+      const at = (l << shift) | r;
+      let id = grid[at]!;
+      if (id === EMPTY) {
+        id = this.newId(l * PACK + r);
+        grid[at] = id;
+      }
+      left[i] = id;
+    }
+    return true;
   }
 
   /** insert for one key column: directly indexed while that works, then over the (key, id) pairs. */

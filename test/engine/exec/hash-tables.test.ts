@@ -60,6 +60,39 @@ describe('KeyTable', () => {
     );
   });
 
+  it('keeps tuple ids while the grid of two key columns grows, and after it gives way to hashing', () => {
+    const t = new KeyTable(2);
+    const ref = new Map<string, number>();
+    const tuples: [number, number][] = [];
+    // few ids on both sides (the grid), both sides growing (the grid rebuilt), then thousands on both (too sparse: hashed)
+    const shapes = [
+      (i: number) => [i % 5, i % 3],
+      (i: number) => [i % 40, (i * 7) % 9],
+      (i: number) => [i % 300, i % 2],
+      (i: number) => [i % 5, i % 100],
+      (i: number) => [i, 4000 - i],
+      (i: number) => [i % 40, (i * 7) % 9],
+      (i: number) => [(i * 13) % 2500, (i * 17) % 2700],
+    ];
+    for (const shape of shapes) {
+      const rows = Array.from({ length: 3000 }, (_, i) => shape(i));
+      const ids = new Int32Array(rows.length);
+      t.insert([Float64Array.from(rows, (r) => r[0]!), Float64Array.from(rows, (r) => r[1]!)], rows.length, ids);
+      const want = rows.map(([a, b]) => {
+        const k = `${a},${b}`;
+        if (!ref.has(k)) {
+          ref.set(k, ref.size);
+          tuples.push([a!, b!]);
+        }
+        return ref.get(k)!;
+      });
+      expect(Array.from(ids)).toEqual(want);
+    }
+    expect(t.size).toBe(ref.size);
+    const keys = t.keys;
+    expect(tuples.map((_, id) => [keys[0]![id], keys[1]![id]])).toEqual(tuples);
+  });
+
   it('keeps ids while a directly indexed key range widens up, down and out of reach', () => {
     const batch = (f: (i: number) => number) => Float64Array.from({ length: 2000 }, (_, i) => f(i));
     sameIds(Array.from({ length: 40 }, (_, b) => batch((i) => b * 9000 + i * 4)));

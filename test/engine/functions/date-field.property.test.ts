@@ -35,4 +35,16 @@ describe('date fields by arithmetic', () => {
     }
     expect(dateField('doy')(at('2000-12-31'))).toBe(366);
   });
+
+  it('year, month and quarter from the lookup table agree with Date on every day from 1899-12-01 to 2100-01-31 (the table and its edges)', () => {
+    const from = Math.round(Date.parse('1899-12-01T00:00:00Z') / 86_400_000);
+    const to = Math.round(Date.parse('2100-01-31T00:00:00Z') / 86_400_000);
+    let wrong = 0;
+    for (let days = from; days <= to; days++) {
+      const want = fromDate(days);
+      if (fns.year!(days) !== want.year || fns.month!(days) !== want.month || fns.quarter!(days) !== want.quarter) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(to - from).toBeGreaterThan(73_049);
+  });
 });
