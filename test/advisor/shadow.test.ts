@@ -131,6 +131,21 @@ describe('the decision rule', () => {
     expect(decide({ ...base, rounds: 15, timeRatio: ratio(0.6, 0.4, 0.9, 0.45, 0.85) }, 0.02, false).verdict).toBe('proven');
     expect(decide({ ...base, rounds: 15, timeRatio: noisy }, 0.02, false).verdict).toBe('rejected');
   });
+
+  it('counters never prove a group whose noisy clock leans slower beyond the noise band: inconclusive, measured again later', () => {
+    // the advisor suite's two-facts run: invoices' sort key alone, blocks read -53.3%, the clock at x1.290 (0.987-1.450) over 15 rounds
+    const leaning = ratio(1.29, 0.987, 1.45, 0.995, 1.41);
+    const sortKeyAlone = decide({ ...base, rounds: 15, timeRatio: leaning, blocksScanned: m(12088, 5640) }, 0.02, false);
+    expect(sortKeyAlone).toMatchObject({ verdict: 'inconclusive', reason: expect.stringMatching(/^blocks read -53\.3%.*leans slower by more than 10%: time x1\.290 \(95% interval 0\.987-1\.450/) });
+    // the same for bytes moved, and for a group of encodings whose saving is storage
+    expect(decide({ ...base, rounds: 30, timeRatio: ratio(1.15, 0.9, 1.5, 0.95, 1.42), bytesMoved: m(1e6, 4e5) }, 0.02, false).verdict).toBe('inconclusive');
+    expect(decide({ ...base, timeRatio: ratio(1.12, 0.85, 1.45, 0.9, 1.4), storageBytes: m(1e6, 5e5) }, 0.02, true).verdict).toBe('inconclusive');
+    // inside the band the noisy clock leaves the counters to decide, as before (a loaded machine would refuse every saving otherwise)
+    expect(decide({ ...base, rounds: 15, timeRatio: ratio(1.09, 0.85, 1.42, 0.9, 1.35), blocksScanned: m(12088, 5640) }, 0.02, false).verdict).toBe('proven');
+    // a precise clock's lean refuses outright; a noisy one slower with one-sided 95% confidence refuses too
+    expect(decide({ ...base, rounds: 15, timeRatio: ratio(1.15, 1.0, 1.3, 1.02, 1.28), blocksScanned: m(12088, 5640) }, 0.02, false).verdict).toBe('rejected');
+    expect(decide({ ...base, rounds: 15, timeRatio: ratio(1.05, 0.99, 1.09, 0.995, 1.08), blocksScanned: m(12088, 5640) }, 0.02, false).verdict).toBe('rejected');
+  });
 });
 
 /** A well-mixed hash of i: join keys with no arithmetic pattern that slices could pick up. */
