@@ -8,7 +8,7 @@ import { buildJoinGraph, type GraphOptions, type JoinGraph } from './join-graph.
 import { chooseDistribution, choiceText, currentLayout, estimateGraphSkew, layoutCost, parseChoice, refineByWhatIf, type Choice, type DistributionOptions, type DistributionResult, type Rejection, type WhatIfOptions } from './distkey/index.js';
 import { recommendationsOf } from './distkey/recommendations.js';
 import { benefitOf, distributionSecondsPerDay, storageRecommendations, workloadCost, type StorageOptions, type WorkloadCost } from './storage-recommendations.js';
-import { applicable, changeText, forbiddenBy, groupKey, proveGroups, recall, refusalOf, rememberedReason, type ProveOptions, type Proven, type Recalled } from './shadow/index.js';
+import { applicable, changeText, forbiddenBy, groupKey, notProvenOf, proveGroups, recall, refusalOf, rememberedReason, type ProveOptions, type Proven, type Recalled } from './shadow/index.js';
 import type { SortKeyChoice } from './sortkey/index.js';
 import { withoutAdvisor } from './own-queries.js';
 import type { EncodingChoice } from './encoding/index.js';
@@ -107,9 +107,14 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
   // until a round refuses no new distribution (at most MAX_RESOLVES times), so the next run does not find a choice
   // this one never reached.
   let latest = proven;
+  // the groups measured and not proven so far: a later round does not measure a part of one as a rival of the whole
+  const notProven = notProvenOf(proven.rejected);
   for (let round = 0; round < MAX_RESOLVES && options.shadow !== false; round++) {
     let refusedNow = false;
     for (const g of latest.rejected) {
+      // only a refusal is a verdict on the choice: an inconclusive measurement (a clock too noisy), a budget that ran out or a part of
+      // a group not proven says nothing of it, and solving again without it would make the run's groups depend on the machine's noise
+      if (g.shadow?.verdict !== 'rejected') continue;
       for (const r of g.members) {
         if (!isDistribution(r)) continue;
         const choice = parseChoice(r.proposed);
@@ -123,7 +128,8 @@ export async function runAdvisor(db: Database, options: RunOptions = {}): Promis
     const again = chooseDistribution(graph, { ...options, ...(skew ? { skew } : {}), forbidden });
     result = again;
     worthwhile = withBenefit([...distributionOf(again, null), ...(storage?.recommendations ?? [])]);
-    latest = await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs, storage?.compoundFallbacks, remembered);
+    latest = await proveGroups(db, own, worthwhile, options.shadow ?? {}, proofs, storage?.compoundFallbacks, remembered, notProven);
+    notProven.push(...notProvenOf(latest.rejected));
     // what an earlier round refused stays listed, unless this one proposes it after all
     const keptKeys = new Set(latest.kept.map(changeKey));
     const stillRefused = proven.rejected.filter((g) => !g.members.some((m) => keptKeys.has(changeKey(m))) && !latest.rejected.some((x) => x.changes.join() === g.changes.join()));
