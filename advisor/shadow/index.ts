@@ -12,7 +12,7 @@ import { changeText, groupKey, rememberedReason } from './memory.js';
 
 export { proveGroup, decide, type ShadowOptions } from './prove.js';
 export { pairedTimeRatio, type TimeRatio } from './time-ratio.js';
-export { affectedShapes, type AffectedShape } from './shapes.js';
+export { affectedShapes, shadowStatements, type AffectedShape } from './shapes.js';
 export { createTableSql } from './copy.js';
 export { recall, forbiddenBy, refusalOf, rememberedReason, workloadChange, groupKey, changeText, applicable, MIX_GROWTH, DATA_GROWTH, type Recalled } from './memory.js';
 

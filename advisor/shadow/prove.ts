@@ -33,7 +33,7 @@ import { combinedAlter } from '../autonomics/layout.js';
 import { groupBenefit } from '../recommendations/groups.js';
 import { workloadDays } from '../cost-model/index.js';
 import type { Recommendation, ShadowEvidence, ShadowMeasure } from '../recommendations/types.js';
-import { affectedShapes, type AffectedShape } from './shapes.js';
+import { affectedShapes, shadowStatements, type AffectedShape } from './shapes.js';
 import { copyPlan, fillCopy } from './copy.js';
 import { pairedTimeRatio, type TimeRatio } from './time-ratio.js';
 
@@ -50,6 +50,8 @@ export interface ShadowOptions {
   lastRounds?: number;
   /** The heaviest affected fingerprints run (default 16). */
   maxStatements?: number;
+  /** Logged statements run per fingerprint, spread over its executions (default 3): its literals can change its plan. */
+  statementsPerShape?: number;
   /** A counter must change by more than this fraction to count (default 0.02). */
   counterThreshold?: number;
 }
@@ -129,7 +131,8 @@ export async function proveGroup(db: Database, w: Workload, members: readonly Re
     blocksScanned: zero, bytesMoved: zero, storageBytes: zero, timeMs: zero, timeRatio: { estimate: 1, low: 0, high: Infinity },
     verdict: 'rejected', reason, ...extra,
   });
-  let shapes = affectedShapes(w, new Set(tables), o.maxStatements ?? 16).filter((s) => [...s.tables].every((t) => catalog.tables[t]));
+  const heaviest = affectedShapes(w, new Set(tables), o.maxStatements ?? 16).filter((s) => [...s.tables].every((t) => catalog.tables[t]));
+  let shapes = shadowStatements(w, heaviest, o.statementsPerShape ?? 3);
   if (shapes.length === 0) return refused(`no logged query reads ${tables.join(', ')}, so nothing can show the change pays`);
   const plan = copyPlan(db, [...new Set(shapes.flatMap((s) => [...s.tables]))], o.sampleRows ?? 131_072, o.wholeRows ?? 20_000);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-shadow-'));

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { Database } from '../../index.js';
 import { createTableSql, decide, pairedTimeRatio, proveGroup, runAdvisor, withoutAdvisor, type Recommendation } from '../../advisor/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
-import { affectedShapes } from '../../advisor/shadow/index.js';
+import { affectedShapes, shadowStatements } from '../../advisor/shadow/index.js';
+import { joinRecord, workloadFrom } from './helpers.js';
 
 describe('the shadow clock', () => {
   /** `rounds` rounds of statements timed `base[i]` ms now and `base[i] * ratio[i]` proposed, with +-3% seeded noise. */
@@ -69,6 +70,33 @@ describe('the shadow clock', () => {
     expect(pairedTimeRatio(current, proposed, [3, 2, 1])).toEqual(t);
     const one = pairedTimeRatio([Float64Array.of(10)], [Float64Array.of(9)], [1]);
     expect(one).toMatchObject({ estimate: 0.9, low: 0, high: Infinity, faster: Infinity, slower: 0 });
+  });
+});
+
+describe('the statements a proof runs', () => {
+  // one fingerprint whose literals vary (a date range of 14, 30 or 90 days), logged 12 times; another always the same text
+  const range = (n: number) => `select * from f where d between 0 and ${[14, 30, 90][n % 3]}`;
+  const scan = { table: 'f', columns: ['d'], predicates: [], blocksTotal: 1, blocksScanned: 1, blocksSkipped: 0, rowsScanned: 1, rowsOut: 1 };
+  const records = [
+    ...Array.from({ length: 12 }, (_, n) => ({ ...joinRecord(n, 'select * from f where d between ? and ?', [], (12 - n) * 1000), sql: range(n), durationMs: 10, scans: [scan] })),
+    ...Array.from({ length: 4 }, (_, n) => ({ ...joinRecord(100 + n, 'select count(*) from f', [], (4 - n) * 1000), sql: 'select count(*) from f', durationMs: 2, scans: [scan] })),
+  ];
+  const w = workloadFrom(records);
+  const shapes = affectedShapes(w, new Set(['f']), 16);
+
+  it("spreads over a fingerprint's executions, the latest among them, weighted by their shares", () => {
+    const ranged = shadowStatements(w, shapes, 3).filter((s) => s.fingerprint.includes('between'));
+    // executions 3, 7 and 11 of the 12 (0-based): 14, 30 and 90 days, the last the latest
+    expect(ranged.map((s) => s.sql)).toEqual([range(3), range(7), range(11)]);
+    expect(ranged.map((s) => s.count)).toEqual([4, 4, 4]);
+    expect(ranged.reduce((n, s) => n + s.ms, 0)).toBeCloseTo(120, 9);
+    expect(ranged[2]!.sql).toBe(shapes.find((s) => s.fingerprint.includes('between'))!.sql);
+  });
+
+  it('runs a text that does not vary once, and one statement per shape when asked for one', () => {
+    const same = shadowStatements(w, shapes, 3).filter((s) => s.fingerprint === 'select count(*) from f');
+    expect(same).toEqual([{ ...shapes.find((s) => s.fingerprint === 'select count(*) from f')!, count: 4, ms: 8 }]);
+    expect(shadowStatements(w, shapes, 1)).toEqual(shapes);
   });
 });
 
