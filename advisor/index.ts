@@ -14,7 +14,7 @@ export * from './encoding/index.js';
 export * from './cost-model/index.js';
 export * from './storage-recommendations.js';
 export { explainRecommendation, headline, shadowTable, styleRivals } from './explain.js';
-export { proveGroups, proveGroup, pairedTimeRatio, decide, createTableSql, recall, refusalOf, workloadChange, MIX_GROWTH, DATA_GROWTH, type ShadowOptions, type ProveOptions } from './shadow/index.js';
+export { proveGroups, proveGroup, pairedTimeRatio, decide, createTableSql, recall, refusalOf, workloadChange, notProvenOf, MIX_GROWTH, DATA_GROWTH, type ShadowOptions, type ProveOptions, type NotProven } from './shadow/index.js';
 export { assignGroups, groupTables, membersOf, changeKey, groupBenefit } from './recommendations/groups.js';
 export { withoutAdvisor } from './own-queries.js';
 export { twinsOf, withTwins } from './twins.js';

@@ -12,9 +12,35 @@ import { changeText, groupKey, rememberedReason } from './memory.js';
 
 export { proveGroup, decide, type ShadowOptions } from './prove.js';
 export { pairedTimeRatio, type TimeRatio } from './time-ratio.js';
-export { affectedShapes, type AffectedShape } from './shapes.js';
+export { affectedShapes, shadowStatements, type AffectedShape } from './shapes.js';
 export { createTableSql } from './copy.js';
 export { recall, forbiddenBy, refusalOf, rememberedReason, workloadChange, groupKey, changeText, applicable, MIX_GROWTH, DATA_GROWTH, type Recalled } from './memory.js';
+
+/** A group a round of the run measured and did not prove: its change keys, its changes in words and why. */
+export interface NotProven {
+  readonly keys: ReadonlySet<string>;
+  readonly changes: readonly string[];
+  readonly reason: string;
+}
+
+/** The groups of a round's rejected ones that were measured and not proven (a refusal, or an inconclusive measurement). */
+export function notProvenOf(rejected: Proven['rejected']): NotProven[] {
+  return rejected.flatMap((g) => (g.shadow && g.shadow.verdict !== 'proven' ? [{ keys: new Set(g.members.map(changeKey)), changes: g.changes, reason: g.reason }] : []));
+}
+
+/**
+ * The not-proven group `members` is a smaller part of, or null. An interleaved sort key
+ * counts as its compound fallback too, since the proof may have put that in
+ * its place.
+ */
+function partOf(members: readonly Recommendation[], notProven: readonly NotProven[], fallbacks: ReadonlyMap<string, SortKeyRecommendation>): NotProven | null {
+  const keys = members.map((r) => {
+    const compound = r.kind === 'sortkey' ? fallbacks.get(r.table) : undefined;
+    return compound ? [changeKey(r), changeKey(compound)] : [changeKey(r)];
+  });
+  // the same group again is no part: it keeps its measurement (proveGroups' proofs)
+  return notProven.find((g) => members.length < g.keys.size && keys.every((ks) => ks.some((k) => g.keys.has(k)))) ?? null;
+}
 
 export interface ProveOptions extends ShadowOptions {
   /** Stop proving after this long (default 60 s); groups not reached are not proposed this run. */
@@ -45,7 +71,11 @@ export interface Proven {
  * beating that compound key too (docs/advisor.md, "Interleaved keys");
  * otherwise the group goes on with the compound key. A group whose changes
  * are those of a `remembered` refusal (by groupKey) that still stands is
- * refused again without measuring.
+ * refused again without measuring. `notProven` holds the change keys of the
+ * groups an earlier round of the same run measured and did not prove: a
+ * group made only of one's changes (a table's sort key without the KEY it
+ * was measured with, after a solve without that KEY) is refused with it,
+ * not measured as a rival (docs/advisor.md, "Groups").
  */
 export async function proveGroups(
   db: Database,
@@ -55,6 +85,7 @@ export async function proveGroups(
   proofs = new Map<string, ShadowEvidence>(),
   fallbacks: ReadonlyMap<string, SortKeyRecommendation> = new Map(),
   remembered: ReadonlyMap<string, Refusal> = new Map(),
+  notProven: readonly NotProven[] = [],
 ): Promise<Proven> {
   const units = groupTables(recs).map((tables) => recs.filter((r) => tables.includes(r.table)));
   units.sort((a, b) => groupBenefit(b) - groupBenefit(a));
@@ -85,6 +116,13 @@ export async function proveGroups(
     const known = recalled();
     if (known) {
       refuseAgain(known);
+      continue;
+    }
+    // a part of a group measured whole and not proven is no new candidate: measured alone, the part and the whole would compete, and
+    // the noise of the clock would pick between them (two-facts' invoices: its sort key proven alone after the group with its KEY was not)
+    const whole = partOf(members, notProven, fallbacks);
+    if (whole) {
+      rejected.push({ tables, changes: changes(), members, reason: `measured this run as part of the group ${whole.changes.join('; ')}, which was not proven (${whole.reason})` });
       continue;
     }
     // a stats-only table has no rows to copy: its group stands on the imported measurements alone, as with the proof off

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { Database } from '../../index.js';
 import { createTableSql, decide, pairedTimeRatio, proveGroup, runAdvisor, withoutAdvisor, type Recommendation } from '../../advisor/index.js';
 import { loadWorkload } from '../../workload-log/index.js';
-import { affectedShapes } from '../../advisor/shadow/index.js';
+import { affectedShapes, shadowStatements } from '../../advisor/shadow/index.js';
+import { joinRecord, workloadFrom } from './helpers.js';
 
 describe('the shadow clock', () => {
   /** `rounds` rounds of statements timed `base[i]` ms now and `base[i] * ratio[i]` proposed, with +-3% seeded noise. */
@@ -72,6 +73,33 @@ describe('the shadow clock', () => {
   });
 });
 
+describe('the statements a proof runs', () => {
+  // one fingerprint whose literals vary (a date range of 14, 30 or 90 days), logged 12 times; another always the same text
+  const range = (n: number) => `select * from f where d between 0 and ${[14, 30, 90][n % 3]}`;
+  const scan = { table: 'f', columns: ['d'], predicates: [], blocksTotal: 1, blocksScanned: 1, blocksSkipped: 0, rowsScanned: 1, rowsOut: 1 };
+  const records = [
+    ...Array.from({ length: 12 }, (_, n) => ({ ...joinRecord(n, 'select * from f where d between ? and ?', [], (12 - n) * 1000), sql: range(n), durationMs: 10, scans: [scan] })),
+    ...Array.from({ length: 4 }, (_, n) => ({ ...joinRecord(100 + n, 'select count(*) from f', [], (4 - n) * 1000), sql: 'select count(*) from f', durationMs: 2, scans: [scan] })),
+  ];
+  const w = workloadFrom(records);
+  const shapes = affectedShapes(w, new Set(['f']), 16);
+
+  it("spreads over a fingerprint's executions, the latest among them, weighted by their shares", () => {
+    const ranged = shadowStatements(w, shapes, 3).filter((s) => s.fingerprint.includes('between'));
+    // executions 3, 7 and 11 of the 12 (0-based): 14, 30 and 90 days, the last the latest
+    expect(ranged.map((s) => s.sql)).toEqual([range(3), range(7), range(11)]);
+    expect(ranged.map((s) => s.count)).toEqual([4, 4, 4]);
+    expect(ranged.reduce((n, s) => n + s.ms, 0)).toBeCloseTo(120, 9);
+    expect(ranged[2]!.sql).toBe(shapes.find((s) => s.fingerprint.includes('between'))!.sql);
+  });
+
+  it('runs a text that does not vary once, and one statement per shape when asked for one', () => {
+    const same = shadowStatements(w, shapes, 3).filter((s) => s.fingerprint === 'select count(*) from f');
+    expect(same).toEqual([{ ...shapes.find((s) => s.fingerprint === 'select count(*) from f')!, count: 4, ms: 8 }]);
+    expect(shadowStatements(w, shapes, 1)).toEqual(shapes);
+  });
+});
+
 describe('the decision rule', () => {
   const m = (current: number, proposed: number) => ({ current, proposed });
   const base = { blocksScanned: m(100, 100), bytesMoved: m(1e6, 1e6), storageBytes: m(1e6, 1e6), rounds: 5 };
@@ -130,6 +158,21 @@ describe('the decision rule', () => {
     expect(decide({ ...base, rounds: 15, timeRatio: ratio(1.6, 1.1, 2.3, 1.15, 2.1), bytesMoved: m(1e6, 4.7e5) }, 0.02, false).verdict).toBe('rejected');
     expect(decide({ ...base, rounds: 15, timeRatio: ratio(0.6, 0.4, 0.9, 0.45, 0.85) }, 0.02, false).verdict).toBe('proven');
     expect(decide({ ...base, rounds: 15, timeRatio: noisy }, 0.02, false).verdict).toBe('rejected');
+  });
+
+  it('counters never prove a group whose noisy clock leans slower beyond the noise band: inconclusive, measured again later', () => {
+    // the advisor suite's two-facts run: invoices' sort key alone, blocks read -53.3%, the clock at x1.290 (0.987-1.450) over 15 rounds
+    const leaning = ratio(1.29, 0.987, 1.45, 0.995, 1.41);
+    const sortKeyAlone = decide({ ...base, rounds: 15, timeRatio: leaning, blocksScanned: m(12088, 5640) }, 0.02, false);
+    expect(sortKeyAlone).toMatchObject({ verdict: 'inconclusive', reason: expect.stringMatching(/^blocks read -53\.3%.*leans slower by more than 10%: time x1\.290 \(95% interval 0\.987-1\.450/) });
+    // the same for bytes moved, and for a group of encodings whose saving is storage
+    expect(decide({ ...base, rounds: 30, timeRatio: ratio(1.15, 0.9, 1.5, 0.95, 1.42), bytesMoved: m(1e6, 4e5) }, 0.02, false).verdict).toBe('inconclusive');
+    expect(decide({ ...base, timeRatio: ratio(1.12, 0.85, 1.45, 0.9, 1.4), storageBytes: m(1e6, 5e5) }, 0.02, true).verdict).toBe('inconclusive');
+    // inside the band the noisy clock leaves the counters to decide, as before (a loaded machine would refuse every saving otherwise)
+    expect(decide({ ...base, rounds: 15, timeRatio: ratio(1.09, 0.85, 1.42, 0.9, 1.35), blocksScanned: m(12088, 5640) }, 0.02, false).verdict).toBe('proven');
+    // a precise clock's lean refuses outright; a noisy one slower with one-sided 95% confidence refuses too
+    expect(decide({ ...base, rounds: 15, timeRatio: ratio(1.15, 1.0, 1.3, 1.02, 1.28), blocksScanned: m(12088, 5640) }, 0.02, false).verdict).toBe('rejected');
+    expect(decide({ ...base, rounds: 15, timeRatio: ratio(1.05, 0.99, 1.09, 0.995, 1.08), blocksScanned: m(12088, 5640) }, 0.02, false).verdict).toBe('rejected');
   });
 });
 
@@ -195,7 +238,8 @@ describe('shadow copies and proofs', () => {
     const version = db.catalog().tables.f!.version;
     // keying f on v (7 values, not the join column) makes the join move f again
     const bad = { id: 'r-bad', group: 'g-bad', table: 'f', kind: 'distkey', current: 'KEY(d)', proposed: 'KEY(v)', ddl: 'ALTER TABLE f ALTER DISTKEY v', benefit: { secondsPerDay: 1, secondsPerDayError: 1, percent: 1, bytes: 1 }, evidence: { fingerprints: [], edges: [], rejectedKeys: [] } } as unknown as Recommendation;
-    const s = await proveGroup(db, w, [bad], { rounds: 3 });
+    // the latest statement alone: spread over the 8 date ranges, the rewrite's fuller blocks make this a trade of blocks for bytes moved
+    const s = await proveGroup(db, w, [bad], { rounds: 3, statementsPerShape: 1 });
     expect(s.statements).toBe(1);
     expect(s.tables.map((t) => t.table).sort()).toEqual(['d', 'f']);
     expect(s.bytesMoved.proposed).toBeGreaterThan(s.bytesMoved.current * 1.2);
