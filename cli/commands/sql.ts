@@ -97,7 +97,7 @@ export async function sqlCommand(query: string | undefined, opts: SqlOptions, ma
   const memoryLimit = opts.memoryLimit === undefined ? undefined : parseMemoryLimit(opts.memoryLimit, '--memory-limit');
   const limit = memoryLimit === undefined ? {} : { memoryLimit };
   // the prompt opens the database on a thread of its own, so that Ctrl-C can stop a statement while it runs
-  if (script === undefined) return runPrompt({ ...opts, ...limit });
+  if (script === undefined) return runPrompt({ data: opts.data, json: opts.json, csv: opts.csv, ...limit });
   // a user's session, as in Redshift: repeated queries over unchanged tables answer from the result cache
   await withDatabase(
     opts,
