@@ -12,7 +12,7 @@ import { ExecContext, kindsOf, type ScanKeyFilter } from './context.js';
 import { runScan } from './ops/scan.js';
 import { runAggregate } from './ops/aggregate.js';
 import { runExpand, withEmptySets } from './ops/grouping-sets.js';
-import { sortBatch } from './ops/sort.js';
+import { runSort } from './ops/external-sort.js';
 import { runWindow } from './ops/window.js';
 import { runWindowLimit } from './ops/window-limit.js';
 import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built } from './ops/join.js';
@@ -243,13 +243,9 @@ export class Executor {
         if (out !== null) yield out;
         return;
       }
-      case 'sort': {
-        const batches = [...this.run(node.input, slice)];
-        if (batches.length === 0) return;
-        const all = concatBatches(batches, kindsOf(node.input));
-        yield sortBatch(all, node.keys, node.limit);
+      case 'sort':
+        yield* runSort(node, this.run(node.input, slice), kindsOf(node.input), ctx);
         return;
-      }
       case 'limit': {
         let skip = node.offset;
         let left = node.limit ?? Infinity;
