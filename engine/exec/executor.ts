@@ -225,9 +225,9 @@ export class Executor {
         yield* this.exchange(node)[slice]!;
         return;
       case 'aggregate': {
-        let out = runAggregate(node, this.run(node.input, slice), node.groups.length === 0 && (node.dist.kind !== 'single' || slice === 0));
-        if (node.grouping?.emptySets.length && slice === 0) out = withEmptySets(node, out);
-        if (out.length > 0) yield out;
+        let out = runAggregate(node, this.run(node.input, slice), node.groups.length === 0 && (node.dist.kind !== 'single' || slice === 0), ctx);
+        if (node.grouping?.emptySets.length && slice === 0) out = [withEmptySets(node, concatBatches(out, kindsOf(node)))];
+        for (const b of out) if (b.length > 0) yield b;
         return;
       }
       case 'expand':

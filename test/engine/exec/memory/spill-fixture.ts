@@ -28,7 +28,8 @@ export async function makeFixture(prefix: string): Promise<Fixture> {
   for (let i = 0; i < ROWS; i++) {
     // g: 40,000 groups; s: 30,011 distinct strings in no order; x: a double with ties across groups
     const g = (i * 7919) % 40_000;
-    const s = `s${((i * 104_729) % 30_011).toString(36)}-${'x'.repeat(i % 7)}`;
+    const k = (i * 104_729) % 30_011;
+    const s = `s${k.toString(36)}-${'x'.repeat(k % 7)}`;
     const x = ((i * 31) % 1000) / 8;
     lines.push(`${i}|${g}|${s}|${x}`);
   }
