@@ -293,7 +293,7 @@ export class Executor {
 
   /** The hash table of a broadcast inner side, built once per query (in a worker: once for all the slices it runs). */
   private sharedBuild(node: JoinNode, slice: number): Built {
-    return this.ctx.cached(`build${node.id}`, () => buildSide(node, this.run(node.right, slice)));
+    return this.ctx.cached(`build${node.id}`, () => buildSide(node, this.run(node.right, slice), this.ctx.memory));
   }
 
   private exchange(node: ExchangeNode): Batch[][] {
@@ -416,7 +416,7 @@ export class Executor {
     if ((node.type === 'inner' || node.type === 'semi') && this.filterable(node.left)) {
       const shared = node.right.op === 'exchange' && node.right.mode === 'broadcast';
       built = [];
-      for (let s = 0; s < this.ctx.slices; s++) built.push(shared && s > 0 ? built[0]! : buildSide(node, this.run(node.right, s)));
+      for (let s = 0; s < this.ctx.slices; s++) built.push(shared && s > 0 ? built[0]! : buildSide(node, this.run(node.right, s), this.ctx.memory));
       const rights = shared ? [built[0]!.batch] : built.map((b) => b.batch);
       const keys = keyColumns(rights, node.rightKeys, kindsOf(node.right));
       this.filters.set(node.left.id, keyFilter(keys, node.leftKeys));
