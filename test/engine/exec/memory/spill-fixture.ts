@@ -1,5 +1,5 @@
 /**
- * The data the spill tests run on: one table, `t`, of ROWS rows written as
+ * The data the spill tests run on: one table, `t`, of ROWS rows (or as many as asked) written as
  * pipe-delimited text and loaded into a keel data directory and into DuckDB,
  * so a query's spilled result can be checked against keel without a limit
  * and against DuckDB. Strings have many distinct values (dictionaries that
@@ -21,11 +21,11 @@ export interface Fixture {
   close(): void;
 }
 
-export async function makeFixture(prefix: string): Promise<Fixture> {
+export async function makeFixture(prefix: string, rows = ROWS): Promise<Fixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const file = path.join(dir, 't.tbl');
   const lines: string[] = [];
-  for (let i = 0; i < ROWS; i++) {
+  for (let i = 0; i < rows; i++) {
     // g: 40,000 groups; s: 30,011 distinct strings in no order; x: a double with ties across groups
     const g = (i * 7919) % 40_000;
     const k = (i * 104_729) % 30_011;
