@@ -42,6 +42,8 @@ export function resultJson(r: QueryResult): unknown {
       blocksSkipped: s.blocksSkipped,
       blocksTotal: s.blocksTotal,
       rowsScanned: s.rowsScanned,
+      bytesSpilled: s.bytesSpilled,
+      spillFiles: s.spillFiles,
     },
   };
 }
