@@ -20,7 +20,7 @@ export async function withDatabase(
   fn: (db: Database) => Promise<void>,
   slices?: number,
   source: RecordSource = 'cli',
-  session: { resultCache?: boolean } = {},
+  session: { resultCache?: boolean; memoryLimit?: number } = {},
 ): Promise<void> {
   let db: Database | undefined;
   try {

@@ -44,6 +44,7 @@ common(program.command('sql [statement]').description('run SQL: one statement, -
   .option('-i, --interactive', 'the prompt even when standard input is not a terminal')
   .option('--csv', 'results as CSV (a header line, then the rows)')
   .option('--null <str>', 'how NULL prints in tables and CSV (default: empty)')
+  .option('--memory-limit <bytes>', "memory a query's sorts, aggregates and joins may hold (512MB, 2GB; bytes without a unit): sorts and aggregates spill to the data directory beyond it (docs/memory.md). Default: KEEL_MEMORY_LIMIT, else none")
   .action((statement: string | undefined, opts) => sqlCommand(statement, opts));
 
 common(program.command('explain <statement>').description('show the plan of a query (EXPLAIN)'))
@@ -172,6 +173,7 @@ common(program.command('serve').description('serve the data directory over the P
   .option('--wlm-slots <n>', 'workload management: statements running at once, the rest wait in a queue (0: no queue; default: keel.config.json wlm.slots, else 0)')
   .option('--wlm-short-ms <ms>', 'short query acceleration: statements predicted to run at most this long go ahead of the others (default: keel.config.json wlm.shortQueryTime, else 1000)')
   .option('--daemon', 'run the advisor daemon in this process too (its schedule and policy: keel.config.json)')
+  .option('--memory-limit <bytes>', "memory a query's sorts, aggregates and joins may hold (512MB, 2GB; bytes without a unit): sorts and aggregates spill to the data directory beyond it (docs/memory.md). Default: KEEL_MEMORY_LIMIT, else none")
   .action(serveCommand);
 
 common(program.command('demo').description('the self-tuning loop on TPC-H: generate, replay, advise, apply online, replay tuned and default side by side, compare'))

@@ -41,6 +41,7 @@ import { planRecord, runStatements, type Admit, type PlanRecordInput, type Runne
 import { cancelledError, isCancelFlag, isCancelled, newCancelFlag, setCancelled } from './exec/cancel.js';
 import type { QueryRecord } from './query-record.js';
 import { WorkerPool, workerCount } from './exec/parallel.js';
+import { cleanStaleSpill, memoryLimitOf } from './exec/memory/index.js';
 import { maintainInBackground, type MaintenanceOptions, type MaintenanceOutcome } from './statements/maintenance.js';
 import { OWNER, type Principal } from './statements/privileges.js';
 import { usersOf } from './catalog/users.js';
@@ -96,6 +97,13 @@ export interface OpenOptions {
    * (what a benchmark of planning itself wants).
    */
   planCache?: boolean;
+  /**
+   * Bytes a query's big operator states (sort buffers, hash aggregate and
+   * join tables) may hold before the sort and the aggregate spill to files
+   * in the data directory (docs/memory.md). Default: KEEL_MEMORY_LIMIT (bytes,
+   * or with a unit: 512MB, 2GB), else no limit.
+   */
+  memoryLimit?: number;
 }
 
 export interface QueryResult {
@@ -225,6 +233,8 @@ export class Database {
       if (entry.kind !== 'unchanged') this.emitRecord(autoRefreshRecord(runnerOf(this, {}), name, entry));
     },
   });
+  /** Bytes a query's operator states may hold (OpenOptions.memoryLimit); Infinity for none. */
+  readonly memoryLimit: number;
   /** This session's plan cache (engine/plan-cache.ts), null when opened with planCache: false. */
   readonly planCache: PlanCache | null;
 
@@ -239,6 +249,7 @@ export class Database {
     this.transaction = new TransactionBlock(store);
     this.principal = principalOf(store.catalog(), options.authorization);
     this.planCache = options.planCache === false ? null : new PlanCache();
+    this.memoryLimit = memoryLimitOf(options.memoryLimit);
     if (options.resultCache !== undefined) this.settings.resultCache = options.resultCache;
     if (options.statementTimeoutMs !== undefined) this.settings.statementTimeoutMs = options.statementTimeoutMs;
     if (options.idleSessionTimeoutMs !== undefined) this.settings.idleSessionTimeoutMs = options.idleSessionTimeoutMs;
@@ -255,6 +266,8 @@ export class Database {
       // a file in the way, a directory this user cannot read: a StorageError naming the path
       throw storageErrorOf(e, `cannot open the data directory ${dir}`, dir);
     }
+    // spill files of a query that a crash interrupted (exec/memory/spill-space.ts)
+    cleanStaleSpill(store.dir);
     return new Database(store, options);
   }
 

@@ -46,7 +46,7 @@ function outcome(command: string, fields: readonly Field[], rows: PhysicalValue[
     command,
     fields,
     batch: batchFromRows(fields.map((f) => f.type), rows),
-    stats: { elapsedMs, rowsReturned: rows.length, rowsMoved: 0, bytesMoved: 0, blocksScanned: 0, blocksSkipped: 0, blocksTotal: 0, rowsScanned: 0 },
+    stats: { elapsedMs, rowsReturned: rows.length, rowsMoved: 0, bytesMoved: 0, blocksScanned: 0, blocksSkipped: 0, blocksTotal: 0, rowsScanned: 0, bytesSpilled: 0, spillFiles: 0 },
     rowCount: rows.length,
   };
 }

@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'CARDINALITY'
   /** The statement was cancelled (Ctrl-C at the prompt, an AbortSignal, a cancel flag): its work stopped, it changed nothing. */
   | 'CANCELLED'
+  /** A query's operator state would exceed the memory limit (docs/memory.md) in an operator that cannot spill, or still after spilling. */
+  | 'MEMORY_LIMIT'
   // transactions
   /** A statement after a failed one in the same transaction block: nothing runs until ROLLBACK (or END/COMMIT, which roll back). */
   | 'TRANSACTION_ABORTED'

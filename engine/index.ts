@@ -7,6 +7,7 @@ export type { MaintenanceOptions, MaintenanceOutcome, VacuumOutcome, AnalyzeOutc
 export type { AlterInBackgroundOptions, AlterInBackgroundResult, RewriteProgress, KeepAuto } from './online-alter.js';
 export { KeelError, SqlError, ExecError, LoadError, StorageError, UsageError, type ErrorCode } from './errors.js';
 export { newCancelFlag, setCancelled, type CancelFlag } from './exec/cancel.js';
+export { parseMemoryLimit } from './exec/memory/index.js';
 export { isEnvironmentError, storageErrorOf } from './storage/io-error.js';
 export type { QueryStats, ResultColumn, ThreadCpu } from './result.js';
 export type { QueryRecord, ScanRecord, JoinRecord, PredicateRecord } from './query-record.js';

@@ -17,6 +17,9 @@ export interface QueryStats {
   blocksSkipped: number;
   blocksTotal: number;
   rowsScanned: number;
+  /** Bytes a SELECT's sorts, aggregates and joins wrote to spill files under the memory limit, and how many files (docs/memory.md). */
+  bytesSpilled: number;
+  spillFiles: number;
   /** Where a SELECT's (or EXPLAIN ANALYZE's) time went; absent for other statements. */
   phases?: QueryPhases;
   /** A SELECT's execution CPU time per thread, with KEEL_THREAD_CPU=1 on Linux (exec/thread-cpu.ts); absent otherwise. */

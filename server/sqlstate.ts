@@ -26,6 +26,7 @@ const SQLSTATES: Record<ErrorCode, string> = {
   INVALID_VALUE: '22000', // data_exception (bad casts, bad arguments: keel does not tell them apart)
   CARDINALITY: '21000', // cardinality_violation
   CANCELLED: '57014', // query_canceled
+  MEMORY_LIMIT: '53200', // out_of_memory
   LOAD_FORMAT: '22P04', // bad_copy_file_format
   LOAD_VALUE: '22P02', // invalid_text_representation
   FILE_NOT_FOUND: '58P01', // undefined_file

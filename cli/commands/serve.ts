@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import { Database } from '../../index.js';
-import { UsageError, usersOf } from '../../engine/index.js';
+import { UsageError, parseMemoryLimit, usersOf } from '../../engine/index.js';
 import { AUTH_METHODS, PgServer, type AuthMethod, type WlmOptions } from '../../server/index.js';
 import { learnShortQueries, type ShortQueries } from '../../advisor/index.js';
 import { logPath, runDaemon } from '../../advisor/daemon/index.js';
@@ -28,6 +28,7 @@ export interface ServeFlags extends CommonOptions {
   wlmSlots?: string;
   wlmShortMs?: string;
   daemon?: boolean;
+  memoryLimit?: string;
 }
 
 /** How often the short-query prediction is learned again from the log while serving. */
@@ -53,6 +54,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const idleSessionTimeoutMs = wholeNumber('--idle-session-timeout', flags.idleSessionTimeout, 0);
   const flagSlots = flags.wlmSlots === undefined ? undefined : wholeNumber('--wlm-slots', flags.wlmSlots, 0);
   const flagShortMs = flags.wlmShortMs === undefined ? undefined : wholeNumber('--wlm-short-ms', flags.wlmShortMs, 0);
+  const limit = flags.memoryLimit === undefined ? {} : { memoryLimit: parseMemoryLimit(flags.memoryLimit, '--memory-limit') };
   const tls = flags.tlsCert !== undefined ? { cert: readPem(flags.tlsCert, '--tls-cert'), key: readPem(flags.tlsKey!, '--tls-key') } : undefined;
   await withDatabase(
     flags,
@@ -73,7 +75,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
         }
         // a session per connection, acting as the user who logged in: a transaction block belongs to a Database handle
         const server = await PgServer.listen(
-          ({ user }) => Database.open(db.dir, { create: false, workloadLog: { source: 'serve' }, resultCache: true, authorization: user, statementTimeoutMs, idleSessionTimeoutMs }),
+          ({ user }) => Database.open(db.dir, { create: false, workloadLog: { source: 'serve' }, resultCache: true, authorization: user, statementTimeoutMs, idleSessionTimeoutMs, ...limit }),
           { host: flags.host, port, auth, users: () => usersOf(db.store.catalog()), maxConnections, ...(tls ? { tls } : {}), ...(wlm ? { wlm } : {}) },
         );
         // listening for the signals before saying where it listens: a supervisor may stop it as soon as it has read that line

@@ -1,7 +1,7 @@
 /** keel sql: one statement, a file of statements (-f), SQL on standard input, or an interactive prompt. */
 import * as fs from 'node:fs';
 import type { Database, QueryResult } from '../../engine/index.js';
-import { UsageError } from '../../engine/index.js';
+import { UsageError, parseMemoryLimit } from '../../engine/index.js';
 import { formatBytes } from '../../advisor/index.js';
 import { commandTag, formatCsv, formatTable, jsonRowText, kindOfType, RawJson, setNullDisplay } from '../output.js';
 import { printJson, withDatabase, type CommonOptions } from '../context.js';
@@ -14,6 +14,8 @@ export interface SqlOptions extends CommonOptions {
   /** How NULL prints in tables and CSV (default empty). */
   null?: string;
   csv?: boolean;
+  /** --memory-limit as given (bytes, or with a unit). */
+  memoryLimit?: string;
 }
 
 /** How results print: an aligned table, CSV, or one JSON object per statement. */
@@ -40,6 +42,8 @@ export function resultJson(r: QueryResult): unknown {
       blocksSkipped: s.blocksSkipped,
       blocksTotal: s.blocksTotal,
       rowsScanned: s.rowsScanned,
+      bytesSpilled: s.bytesSpilled,
+      spillFiles: s.spillFiles,
     },
   };
 }
@@ -92,8 +96,10 @@ export async function sqlCommand(query: string | undefined, opts: SqlOptions, ma
   } else if (script === undefined && !process.stdin.isTTY && opts.interactive !== true) {
     script = fs.readFileSync(0, 'utf8');
   }
+  const memoryLimit = opts.memoryLimit === undefined ? undefined : parseMemoryLimit(opts.memoryLimit, '--memory-limit');
+  const limit = memoryLimit === undefined ? {} : { memoryLimit };
   // the prompt opens the database on a thread of its own, so that Ctrl-C can stop a statement while it runs
-  if (script === undefined) return runPrompt(opts);
+  if (script === undefined) return runPrompt({ data: opts.data, json: opts.json, csv: opts.csv, ...limit });
   // a user's session, as in Redshift: repeated queries over unchanged tables answer from the result cache
   await withDatabase(
     opts,
@@ -106,7 +112,7 @@ export async function sqlCommand(query: string | undefined, opts: SqlOptions, ma
     },
     undefined,
     'cli',
-    { resultCache: true },
+    { resultCache: true, ...limit },
   );
 }
 

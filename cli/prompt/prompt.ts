@@ -24,6 +24,8 @@ export interface PromptOptions {
   readonly data: string;
   readonly json?: boolean;
   readonly csv?: boolean;
+  /** The session's memory limit in bytes (--memory-limit), else the default (KEEL_MEMORY_LIMIT or none). */
+  readonly memoryLimit?: number;
 }
 
 const PROMPT = 'keel> ';
@@ -53,7 +55,7 @@ class Prompt {
   constructor(
     private session: Session,
     private readonly data: string,
-    opts: PromptOptions,
+    private readonly opts: PromptOptions,
   ) {
     this.display = { mode: opts.json ? 'json' : opts.csv ? 'csv' : 'table', expanded: false, timing: process.stdout.isTTY === true };
     this.history = new History(historyFile(), (m) => process.stderr.write(m + '\n'));
@@ -151,7 +153,7 @@ class Prompt {
     reportError(e);
     if (!this.session.dead) return;
     try {
-      this.session = await Session.open(this.data);
+      this.session = await Session.open(this.data, this.opts.memoryLimit);
       process.stderr.write('keel: the session was restarted\n');
     } catch (again) {
       reportError(again);
@@ -243,7 +245,7 @@ class Prompt {
         textRows: [[i.name, path.resolve(i.dir), String(i.slices), String(i.blockRows), String(i.tables), String(i.views), String(i.rows), String(i.bytes)]],
         command: 'SELECT',
         rowCount: 1,
-        stats: { elapsedMs: 0, rowsReturned: 1, rowsMoved: 0, bytesMoved: 0, blocksScanned: 0, blocksSkipped: 0, blocksTotal: 0, rowsScanned: 0 },
+        stats: { elapsedMs: 0, rowsReturned: 1, rowsMoved: 0, bytesMoved: 0, blocksScanned: 0, blocksSkipped: 0, blocksTotal: 0, rowsScanned: 0, bytesSpilled: 0, spillFiles: 0 },
         notice: null,
       };
       this.print(r, false);
@@ -280,7 +282,7 @@ class Prompt {
 export async function runPrompt(opts: PromptOptions): Promise<void> {
   let session: Session;
   try {
-    session = await Session.open(opts.data);
+    session = await Session.open(opts.data, opts.memoryLimit);
   } catch (e) {
     process.exitCode = reportError(e);
     return;

@@ -22,7 +22,8 @@ function wireResult(r: QueryResult): WireResult {
 let db!: Database;
 let opened = false;
 try {
-  db = await Database.open((workerData as { data: string }).data, { workloadLog: { source: 'cli' }, resultCache: true });
+  const { data, memoryLimit } = workerData as { data: string; memoryLimit?: number };
+  db = await Database.open(data, { workloadLog: { source: 'cli' }, resultCache: true, ...(memoryLimit === undefined ? {} : { memoryLimit }) });
   opened = true;
   post({ type: 'open', dir: db.dir });
 } catch (e) {

@@ -34,8 +34,8 @@ export class Session {
   }
 
   /** Opens the data directory on a new session thread; rejects with the error opening it gave. */
-  static open(data: string): Promise<Session> {
-    const worker = new Worker(new URL('./session-worker.js', import.meta.url), { workerData: { data } });
+  static open(data: string, memoryLimit?: number): Promise<Session> {
+    const worker = new Worker(new URL('./session-worker.js', import.meta.url), { workerData: { data, memoryLimit } });
     return new Promise((resolve, reject) => {
       let settled = false;
       const settle = (f: () => void) => {

@@ -6,6 +6,7 @@ import type { PlanNode } from '../plan/physical.js';
 import { newScanCounters, type ScanCounters } from '../storage/scan.js';
 import { throwIfCancelled, type CancelFlag } from './cancel.js';
 import { compileClock } from './compile-clock.js';
+import { MemoryAccountant, SpillSpace } from './memory/index.js';
 
 export interface NodeStats extends ScanCounters {
   rowsOut: number;
@@ -18,6 +19,9 @@ export interface NodeStats extends ScanCounters {
   rightRows: number;
   /** Scans: rows their predicate kept that a join's key filter then dropped (see ScanKeyFilter). */
   rowsJoinFiltered: number;
+  /** Bytes this node wrote to spill files, and the files (sorted runs, partitions) it wrote (docs/memory.md). */
+  bytesSpilled: number;
+  spillFiles: number;
 }
 
 /**
@@ -47,6 +51,7 @@ export class ExecContext {
    * `compiled`: compiled code to share with other contexts of the same query (a worker's tasks).
    * `cancel`: the statement's cancel flag (./cancel.ts), checked once per batch; null when it cannot be cancelled.
    * `code`: compiled functions kept with a cached plan (engine/plan-cache.ts) across its runs; null when the plan is not kept.
+   * `memory`: the accountant of this context's operator states (./memory/accountant.ts); no limit by default.
    */
   constructor(
     readonly store: SegmentSource,
@@ -54,7 +59,18 @@ export class ExecContext {
     private readonly compiled = new Map<string, unknown>(),
     readonly cancel: CancelFlag | null = null,
     private readonly code: Map<string, unknown> | null = null,
-  ) {}
+    readonly memory: MemoryAccountant = new MemoryAccountant(Infinity),
+  ) {
+    this.spill = new SpillSpace(store.dir);
+  }
+
+  /** Where this context's operators write their spill files; close() removes them. */
+  readonly spill: SpillSpace;
+
+  /** Removes the spill files the query left (each operator removes its own when done; this covers a failure midway). */
+  close(): void {
+    this.spill.close();
+  }
 
   /** Throws ExecError CANCELLED once the statement's cancel flag is set or its statement_timeout has passed. Call it per batch or per block, never per row. */
   checkCancel(): void {
@@ -64,7 +80,7 @@ export class ExecContext {
   statsFor(id: number): NodeStats {
     let s = this.stats.get(id);
     if (!s) {
-      s = { ...newScanCounters(), rowsOut: 0, rowsMoved: 0, bytesMoved: 0, ms: 0, leftRows: 0, rightRows: 0, rowsJoinFiltered: 0 };
+      s = { ...newScanCounters(), rowsOut: 0, rowsMoved: 0, bytesMoved: 0, ms: 0, leftRows: 0, rightRows: 0, rowsJoinFiltered: 0, bytesSpilled: 0, spillFiles: 0 };
       this.stats.set(id, s);
     }
     return s;

@@ -12,7 +12,7 @@ import { ExecContext, kindsOf, type ScanKeyFilter } from './context.js';
 import { runScan } from './ops/scan.js';
 import { runAggregate } from './ops/aggregate.js';
 import { runExpand, withEmptySets } from './ops/grouping-sets.js';
-import { sortBatch } from './ops/sort.js';
+import { runSort } from './ops/external-sort.js';
 import { runWindow } from './ops/window.js';
 import { runWindowLimit } from './ops/window-limit.js';
 import { buildSide, runCrossJoin, runHashJoin, runSemiJoinBuildOuter, type Built } from './ops/join.js';
@@ -226,9 +226,9 @@ export class Executor {
         yield* this.exchange(node)[slice]!;
         return;
       case 'aggregate': {
-        let out = runAggregate(node, this.run(node.input, slice), node.groups.length === 0 && (node.dist.kind !== 'single' || slice === 0));
-        if (node.grouping?.emptySets.length && slice === 0) out = withEmptySets(node, out);
-        if (out.length > 0) yield out;
+        let out = runAggregate(node, this.run(node.input, slice), node.groups.length === 0 && (node.dist.kind !== 'single' || slice === 0), ctx);
+        if (node.grouping?.emptySets.length && slice === 0) out = [withEmptySets(node, concatBatches(out, kindsOf(node)))];
+        for (const b of out) if (b.length > 0) yield b;
         return;
       }
       case 'expand':
@@ -244,13 +244,9 @@ export class Executor {
         if (out !== null) yield out;
         return;
       }
-      case 'sort': {
-        const batches = [...this.run(node.input, slice)];
-        if (batches.length === 0) return;
-        const all = concatBatches(batches, kindsOf(node.input));
-        yield sortBatch(all, node.keys, node.limit);
+      case 'sort':
+        yield* runSort(node, this.run(node.input, slice), kindsOf(node.input), ctx);
         return;
-      }
       case 'limit': {
         let skip = node.offset;
         let left = node.limit ?? Infinity;
@@ -301,7 +297,7 @@ export class Executor {
    * finds it in its context, built on the calling thread (shareBuild).
    */
   private sharedBuild(node: JoinNode, slice: number): Built {
-    return this.ctx.cached(`build${node.id}`, () => buildSide(node, this.run(node.right, slice)));
+    return this.ctx.cached(`build${node.id}`, () => buildSide(node, this.run(node.right, slice), this.ctx.memory));
   }
 
   /**
@@ -311,7 +307,7 @@ export class Executor {
    */
   shareBuild(node: JoinNode): SharedBuild {
     // built in shared memory from the start, and the calling thread's own build too: a large table is not copied
-    const built = (): Built => this.ctx.cached(`build${node.id}`, () => buildSide(node, this.run(node.right, 0), true));
+    const built = (): Built => this.ctx.cached(`build${node.id}`, () => buildSide(node, this.run(node.right, 0), this.ctx.memory, true));
     return this.ctx.cached(`sharedBuild${node.id}`, () => shareBuilt(built(), node.rightKeys));
   }
 
@@ -435,7 +431,7 @@ export class Executor {
     if ((node.type === 'inner' || node.type === 'semi') && this.filterable(node.left)) {
       const shared = node.right.op === 'exchange' && node.right.mode === 'broadcast';
       built = [];
-      for (let s = 0; s < this.ctx.slices; s++) built.push(shared && s > 0 ? built[0]! : buildSide(node, this.run(node.right, s)));
+      for (let s = 0; s < this.ctx.slices; s++) built.push(shared && s > 0 ? built[0]! : buildSide(node, this.run(node.right, s), this.ctx.memory));
       const rights = shared ? [built[0]!.batch] : built.map((b) => b.batch);
       const keys = keyColumns(rights, node.rightKeys, kindsOf(node.right));
       this.filters.set(node.left.id, keyFilter(keys, node.leftKeys));

@@ -226,6 +226,19 @@ export class JoinTable {
   readonly interners: (Map<string, number> | null)[];
 
   /**
+   * About the bytes of this table's own arrays (its index and the build keys
+   * as numbers), for the memory accountant; the build rows are the caller's,
+   * and the interners' strings are counted at 32 bytes plus 2 a character.
+   */
+  get bytes(): number {
+    let b = this.next.byteLength + (this.first?.byteLength ?? 0) + (this.present?.byteLength ?? 0) + (this.slots?.byteLength ?? 0) + (this.heads?.byteLength ?? 0);
+    b += this.keys.hashes.byteLength + (this.keys.nulls?.byteLength ?? 0);
+    for (const c of this.keys.cols) b += c.byteLength;
+    for (const m of this.interners) if (m) for (const s of m.keys()) b += 32 + 2 * s.length;
+    return b;
+  }
+
+  /**
    * Builds the table of `right`'s rows by key columns `keyCols`; with
    * `shared`, its arrays in shared memory (SharedArrayBuffer) from the start,
    * to be read on other threads without a copy. With `state` (another

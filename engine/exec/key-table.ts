@@ -197,6 +197,84 @@ export class KeyTable {
     return true;
   }
 
+  /** find for a pair table while its grid holds the entries (insertGrid): ids go to `left` in place, -1 for a pair the table lacks. */
+  private findGrid(left: Int32Array, right: Int32Array, n: number): void {
+    const grid = this.grid!;
+    const shift = this.gridShift;
+    const rows = this.gridRows;
+    const width = 1 << shift;
+    for (let i = 0; i < n; i++) {
+      const l = left[i]!;
+      const r = right[i]!;
+      left[i] = l >= 0 && r >= 0 && l < rows && r < width ? grid[(l << shift) | r]! : EMPTY;
+    }
+  }
+
+  /**
+   * The id of each row's key, -1 for a key the table lacks; adds nothing (a
+   * spilling aggregate's table, once full, only takes rows of groups it has).
+   */
+  find(cols: readonly Float64Array[], n: number, ids: Int32Array): void {
+    if (this.arity === 1) {
+      this.find1(cols[0]!, n, ids);
+      return;
+    }
+    if (this.scratchIds.length < n) {
+      this.scratchIds = new Int32Array(n);
+      this.scratchPacked = new Float64Array(n);
+    }
+    const col = this.scratchIds;
+    const packed = this.scratchPacked;
+    this.columnTables[0]!.find1(cols[0]!, n, ids);
+    for (let c = 1; c < this.arity; c++) {
+      this.columnTables[c]!.find1(cols[c]!, n, col);
+      // -1 (a key part the table lacks) packs to a negative number no pair has
+      const pairs = this.pairTables[c - 1]!;
+      if (pairs.grid !== null) {
+        pairs.findGrid(ids, col, n);
+        continue;
+      }
+      for (let i = 0; i < n; i++) packed[i] = ids[i]! < 0 || col[i]! < 0 ? -1 : ids[i]! * PACK + col[i]!;
+      pairs.find1(packed, n, ids);
+    }
+  }
+
+  private find1(col: Float64Array, n: number, ids: Int32Array): void {
+    if (!this.denseOff) {
+      // while dense, every key is in the dense array (or is the NULL key)
+      const dense = this.dense;
+      const base = this.denseBase;
+      for (let i = 0; i < n; i++) {
+        const x = col[i]!;
+        if (x !== x) {
+          ids[i] = this.nullId;
+          continue;
+        }
+        const k = x - base;
+        ids[i] = dense !== null && (x | 0) === x && k >= 0 && k < dense.length ? dense[k]! : EMPTY;
+      }
+      return;
+    }
+    const pairs = this.pairs!;
+    const mask = this.mask;
+    for (let i = 0; i < n; i++) {
+      const x = col[i]!;
+      let s = keyHash(x) & mask;
+      let id = EMPTY;
+      for (;;) {
+        const at = pairs[2 * s + 1]!;
+        if (at === EMPTY) break;
+        const k = pairs[2 * s]!;
+        if (k === x || (k !== k && x !== x)) {
+          id = at;
+          break;
+        }
+        s = (s + 1) & mask;
+      }
+      ids[i] = id;
+    }
+  }
+
   /** insert for one key column: directly indexed while that works, then over the (key, id) pairs. */
   private insert1(col: Float64Array, n: number, ids: Int32Array): void {
     let from = 0;
@@ -372,6 +450,11 @@ export class StringInterner {
   private readonly ids = new Map<string, number>();
   readonly values: string[] = [];
 
+  /** The number of `s`, -1 when it has none (adds nothing). */
+  find(s: string): number {
+    return this.ids.get(s) ?? -1;
+  }
+
   id(s: string): number {
     let id = this.ids.get(s);
     if (id === undefined) {
@@ -406,4 +489,34 @@ export function keyNumbers(v: Vector, interner: StringInterner | null, out: Floa
   const values = v.values;
   if (nulls === null) for (let i = 0; i < n; i++) out[i] = values[i]!;
   else for (let i = 0; i < n; i++) out[i] = nulls[i] === 1 ? NaN : values[i]!;
+}
+
+/**
+ * keyNumbers without adding strings to the interner: a row whose string has
+ * no number yet gets NaN and missing[i] = 1 (its group cannot be in a table
+ * keyed by the interner's numbers).
+ */
+export function knownKeyNumbers(v: Vector, interner: StringInterner | null, out: Float64Array, missing: Uint8Array): void {
+  if (v.kind !== 'str') {
+    keyNumbers(v, interner, out);
+    return;
+  }
+  const n = v.length;
+  const nulls = v.nulls;
+  const codes = v.codes;
+  const dict = v.dict;
+  const perEntry = dict.length <= n;
+  const dictIds = perEntry ? new Float64Array(dict.length) : null;
+  if (dictIds) for (let d = 0; d < dict.length; d++) dictIds[d] = interner!.find(dict[d]!);
+  for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] === 1) {
+      out[i] = NaN;
+      continue;
+    }
+    const id = dictIds ? dictIds[codes[i]!]! : interner!.find(dict[codes[i]!]!);
+    if (id < 0) {
+      missing[i] = 1;
+      out[i] = NaN;
+    } else out[i] = id;
+  }
 }

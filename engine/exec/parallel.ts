@@ -447,7 +447,7 @@ export async function collectParallel(root: PlanNode, ctx: ExecContext, pool: Wo
           // cancelled while waiting for a worker: the task is not posted at all
           ctx.checkCancel();
           const t = tasks[i]!;
-          const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: t.slice, plan: t.remote(), cancel: ctx.cancel, route, builds });
+          const r = await pool.run({ query, dir: ctx.store.dir, slices: ctx.slices, slice: t.slice, plan: t.remote(), cancel: ctx.cancel, route, builds, memoryLimit: ctx.memory.limit });
           if (!r.ok) throw fromWorker(r.error);
           if (failure) return;
           outs[i] = r.output;

@@ -68,7 +68,7 @@ class Sharer {
 }
 
 /** A built side copied into shared memory, with the table's key test made first so no thread makes it again. */
-export function shareBuilt(built: Built, keyCols: readonly number[]): SharedBuild {
+export function shareBuilt(built: Pick<Built, 'batch' | 'table'>, keyCols: readonly number[]): SharedBuild {
   built.table.keyTest();
   const sharer = new Sharer();
   const batch: Batch = { length: built.batch.length, columns: built.batch.columns.map((v) => sharer.vector(v)) };
@@ -86,7 +86,10 @@ export function shareBuilt(built: Built, keyCols: readonly number[]): SharedBuil
   return { batch, keyCols, table };
 }
 
-/** The build side a SharedBuild holds, ready to probe: no row is hashed again. */
+/**
+ * The build side a SharedBuild holds, ready to probe: no row is hashed again.
+ * Its memory is reserved by the thread that built it, so none here (bytes 0).
+ */
 export function builtFrom(shared: SharedBuild): Built {
-  return { batch: shared.batch, table: new JoinTable(shared.batch, shared.keyCols, { state: shared.table }) };
+  return { batch: shared.batch, table: new JoinTable(shared.batch, shared.keyCols, { state: shared.table }), bytes: 0 };
 }

@@ -12,6 +12,7 @@ import type { Batch } from '../types.js';
 import type { PlanNode } from '../plan/physical.js';
 import { SegmentCache } from '../storage/scan.js';
 import { ExecContext } from './context.js';
+import { MemoryAccountant } from './memory/index.js';
 import { Executor } from './executor.js';
 import { forTransfer, listsForTransfer } from './transfer.js';
 import { routeByKeys, type Routed } from './ops/exchange.js';
@@ -29,6 +30,8 @@ export interface FragmentTask {
   readonly plan: PlanNode;
   /** The statement's cancel flag (./cancel.ts), shared memory the calling thread sets: checked per batch here too. */
   readonly cancel?: Int32Array | null;
+  /** Bytes this task's operator states may hold: its thread's share of the query's memory limit (Infinity: none). */
+  readonly memoryLimit?: number;
   /** The hash exchange the output goes to: it is cut by target slice here (routeByKeys), not on the calling thread. */
   readonly route?: Route | null;
   /** Build sides of broadcast joins, by join node id, built once on the calling thread and read here in shared memory (./shared-build.ts). */
@@ -73,21 +76,25 @@ function run(task: FragmentTask): FragmentResult {
   }
   // readers of files a rewrite made obsolete would stay open for ever: start afresh now and then
   if (cache.size > 512) cache.closeAll();
-  const ctx = new ExecContext({ dir: task.dir, segments: cache }, task.slices, compiled, task.cancel ?? null);
-  // where Executor.sharedBuild looks first: the broadcast's rows are not in the plan, and not built here
-  for (const [join, shared] of task.builds ?? []) ctx.cached(`build${join}`, () => builtFrom(shared));
-  const rows = new Executor(ctx).run(task.plan, task.slice);
-  const route = task.route;
-  if (route) {
-    const f = route.filter;
-    // the filter's Bloom bits built once per query on this thread, for every slice it runs
-    const keep = f ? ctx.cached(`keyFilter${route.exchange}`, () => keyFilter(f.keys, f.probeCols)).forSlice() : null;
-    const { parts, bytes } = routeByKeys(route.keys, rows, task.slices, keep);
-    const { lists, transfer } = listsForTransfer(parts);
-    return { id: task.id, ok: true, output: { kind: 'routed', parts: lists, bytes }, stats: [...ctx.stats], transfer };
+  const ctx = new ExecContext({ dir: task.dir, segments: cache }, task.slices, compiled, task.cancel ?? null, null, new MemoryAccountant(task.memoryLimit ?? Infinity));
+  try {
+    // where Executor.sharedBuild looks first: the broadcast's rows are not in the plan, and not built here
+    for (const [join, shared] of task.builds ?? []) ctx.cached(`build${join}`, () => builtFrom(shared));
+    const rows = new Executor(ctx).run(task.plan, task.slice);
+    const route = task.route;
+    if (route) {
+      const f = route.filter;
+      // the filter's Bloom bits built once per query on this thread, for every slice it runs
+      const keep = f ? ctx.cached(`keyFilter${route.exchange}`, () => keyFilter(f.keys, f.probeCols)).forSlice() : null;
+      const { parts, bytes } = routeByKeys(route.keys, rows, task.slices, keep);
+      const { lists, transfer } = listsForTransfer(parts);
+      return { id: task.id, ok: true, output: { kind: 'routed', parts: lists, bytes }, stats: [...ctx.stats], transfer };
+    }
+    const { batches, transfer } = forTransfer([...rows].filter((b) => b.length > 0));
+    return { id: task.id, ok: true, output: { kind: 'batches', batches }, stats: [...ctx.stats], transfer };
+  } finally {
+    ctx.close();
   }
-  const { batches, transfer } = forTransfer([...rows].filter((b) => b.length > 0));
-  return { id: task.id, ok: true, output: { kind: 'batches', batches }, stats: [...ctx.stats], transfer };
 }
 
 function failed(id: number, e: unknown): FragmentResult {

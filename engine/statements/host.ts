@@ -42,6 +42,8 @@ export interface SessionHost {
   restrictedSystemTable(name: string): boolean;
   /** Statistics imported from a cluster (catalog/imported-stats.ts), null when none were. */
   importedStats(): ImportedStats | null;
+  /** Bytes a query's operator states may hold (docs/memory.md); Infinity for no limit. */
+  readonly memoryLimit: number;
   /** Null when queries run on the calling thread only. */
   workerPool(): WorkerPool | null;
   emitRecord(r: QueryRecord): void;

@@ -25,7 +25,7 @@ const PLAN_TEXT: SqlType = { id: 'varchar', length: 65535 };
 export const PLAN_FIELDS: readonly Field[] = [{ name: 'QUERY PLAN', type: PLAN_TEXT }];
 
 export function zeroStats(elapsedMs: number): QueryStats {
-  return { elapsedMs, rowsReturned: 0, rowsMoved: 0, bytesMoved: 0, blocksScanned: 0, blocksSkipped: 0, blocksTotal: 0, rowsScanned: 0 };
+  return { elapsedMs, rowsReturned: 0, rowsMoved: 0, bytesMoved: 0, blocksScanned: 0, blocksSkipped: 0, blocksTotal: 0, rowsScanned: 0, bytesSpilled: 0, spillFiles: 0 };
 }
 
 /** Lines of text as a one-column result (EXPLAIN's QUERY PLAN). */

@@ -11,6 +11,8 @@ import { Planner } from '../plan/planner.js';
 import type { PlanNode } from '../plan/physical.js';
 import { explainText } from '../plan/explain.js';
 import { ExecContext } from '../exec/context.js';
+import { MemoryAccountant, threadShare } from '../exec/memory/index.js';
+import type { Batch } from '../types.js';
 import { Executor } from '../exec/executor.js';
 import { collectParallel } from '../exec/parallel.js';
 import { ThreadCpuAccount, threadCpuOn } from '../exec/thread-cpu.js';
@@ -156,13 +158,18 @@ async function execute(
   phases: QueryPhases,
   code: Map<string, unknown> | null = null,
 ): Promise<StatementOutcome> {
-  const ctx = new ExecContext(db.store, catalog.slices, undefined, cancel, code);
   // a block's uncommitted files are read on this thread only (TransactionBlock.writing)
   const pool = catalog.slices > 1 && !db.transaction.writing ? db.workerPool() : null;
+  const ctx = new ExecContext(db.store, catalog.slices, undefined, cancel, code, new MemoryAccountant(threadShare(db.memoryLimit, pool ? pool.size + 1 : 1)));
   const clock = { ...compileClock };
   const account = threadCpuOn ? new ThreadCpuAccount() : null;
   const tExec = performance.now();
-  const batch = pool ? await collectParallel(plan, ctx, pool, account) : new Executor(ctx).collect(plan);
+  let batch: Batch;
+  try {
+    batch = pool ? await collectParallel(plan, ctx, pool, account) : new Executor(ctx).collect(plan);
+  } finally {
+    ctx.close();
+  }
   const tDone = performance.now();
   const threads = account?.finish();
   phases.compileMs = compileClock.ms - clock.ms;
@@ -186,6 +193,8 @@ export function collectStats(ctx: ExecContext, plan: PlanNode, elapsedMs: number
     if (s) {
       stats.rowsMoved += s.rowsMoved;
       stats.bytesMoved += s.bytesMoved;
+      stats.bytesSpilled += s.bytesSpilled;
+      stats.spillFiles += s.spillFiles;
       if (n.op === 'scan') {
         stats.blocksScanned += s.blocksScanned;
         stats.blocksSkipped += s.blocksSkipped;
@@ -231,7 +240,8 @@ export async function explain(db: SessionHost, s: ast.ExplainStatement, p: Parse
       `compile ${ms(phases.compileMs)} (${phases.compiled} functions compiled, ${phases.reused} reused), ` +
       `first batch ${ms(phases.firstBatchMs)}, execute ${ms(phases.executeMs)}`,
     `Total: ${st.elapsedMs.toFixed(1)} ms, rows returned ${ran.rowCount}, rows moved ${st.rowsMoved}, bytes moved ${st.bytesMoved}, ` +
-      `blocks scanned ${st.blocksScanned}, skipped ${st.blocksSkipped}`,
+      `blocks scanned ${st.blocksScanned}, skipped ${st.blocksSkipped}` +
+      (st.spillFiles > 0 ? `, spilled ${st.bytesSpilled} bytes in ${st.spillFiles} files` : ''),
   );
   return textResult('EXPLAIN', lines, t0, { ...st, rowsReturned: lines.length });
 }

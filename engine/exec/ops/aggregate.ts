@@ -10,7 +10,11 @@ import type { Batch, PhysicalKind, Vector } from '../../types.js';
 import { physicalKind } from '../../types.js';
 import type { AggregateNode } from '../../plan/physical.js';
 import { aggregateKind } from '../../functions/registry.js';
-import { KeyTable, StringInterner, keyNumbers } from '../key-table.js';
+import { KeyTable, StringInterner, keyNumbers, knownKeyNumbers } from '../key-table.js';
+import { gatherBatch } from '../batch.js';
+import type { ExecContext } from '../context.js';
+import { readSpill, removeSpillFile } from '../memory/index.js';
+import { AggregatePartitions, MAX_DEPTH } from './aggregate-spill.js';
 import { EXACT, GroupState, castResult, type Acc, type FusedOp } from './accumulators.js';
 import { compileClock, timedCompile } from '../compile-clock.js';
 
@@ -64,9 +68,29 @@ function fusedUpdate(node: AggregateNode, accs: readonly Acc[]): { fn: FusedUpda
 
 /**
  * Output columns: group keys, then per aggregate its result (complete/final)
- * or its state (partial: AVG emits sum and count).
+ * or its state (partial: AVG emits sum and count). Under a memory limit
+ * (`ctx`), a table that outgrows it stops taking new groups: their rows go to
+ * partition files (aggregate-spill.ts), each aggregated after the table's
+ * groups are out, so the output is several batches.
  */
-export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyInputGroup: boolean): Batch {
+export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyInputGroup: boolean, ctx: ExecContext | null = null, depth = 0): Batch[] {
+  const out: Batch[] = [];
+  const once = aggregateOnce(node, input, emptyInputGroup, ctx, depth);
+  out.push(once.batch);
+  const files = once.partitions;
+  try {
+    for (const f of files) {
+      for (const b of runAggregate(node, readSpill(f), false, ctx, depth + 1)) if (b.length > 0) out.push(b);
+      removeSpillFile(f);
+    }
+  } finally {
+    for (const f of files) removeSpillFile(f);
+  }
+  return out;
+}
+
+/** The in-memory part of an aggregation: the table's groups, and the files of the partitions it spilled (none without a limit). */
+function aggregateOnce(node: AggregateNode, input: Iterable<Batch>, emptyInputGroup: boolean, ctx: ExecContext | null, depth: number): { batch: Batch; partitions: string[] } {
   const table = new KeyTable(node.groups.length);
   const interners = node.groups.map((g) => (physicalKind(node.input.fields[g]!.type) === 'str' ? new StringInterner() : null));
   const state = new GroupState();
@@ -76,38 +100,96 @@ export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyI
   const fused = fusedUpdate(node, accs);
   let keyCols: Float64Array[] = node.groups.map(() => new Float64Array(0));
   let ids = new Int32Array(0);
-  // In 'final' mode aggregate args point at state columns; AVG's count follows its sum.
-  for (const batch of input) {
+  // the accountant counts the table by groups: the GroupState's slots, ~40 bytes a key column in the
+  // KeyTable (its (key, id) slot pairs at half load, and the key), 16 an aggregate for state kept outside
+  // the GroupState; and the interned strings of the keys (sizes.ts's rate)
+  const memory = ctx !== null && ctx.memory.limited && node.groups.length > 0 ? ctx.memory : null;
+  const perGroup = 8 * state.stride + 40 * node.groups.length + 16 * node.aggs.length;
+  let reserved = 0;
+  let internBytes = 0;
+  const interned = interners.map(() => 0);
+  let partitions: AggregatePartitions | null = null;
+  let missing = new Uint8Array(0);
+  let keep = new Uint32Array(0);
+  let divert = new Uint32Array(0);
+  /** The table is full: the rows of groups it lacks go to their partitions; returns the rest. */
+  const diverted = (batch: Batch): Batch => {
     const n = batch.length;
-    if (n === 0) continue;
-    if (ids.length < n) {
-      ids = new Int32Array(n);
-      keyCols = node.groups.map(() => new Float64Array(n));
+    if (missing.length < n) {
+      missing = new Uint8Array(n);
+      keep = new Uint32Array(n);
+      divert = new Uint32Array(n);
     }
-    if (node.groups.length === 0) {
-      ids.fill(0, 0, n);
-      if (table.size === 0) table.size = 1;
-    } else {
-      for (let k = 0; k < node.groups.length; k++) keyNumbers(batch.columns[node.groups[k]!]!, interners[k]!, keyCols[k]!);
-      table.insert(keyCols, n, ids);
+    missing.fill(0, 0, n);
+    for (let k = 0; k < node.groups.length; k++) knownKeyNumbers(batch.columns[node.groups[k]!]!, interners[k]!, keyCols[k]!, missing);
+    table.find(keyCols, n, ids);
+    let kept = 0;
+    let gone = 0;
+    for (let i = 0; i < n; i++) {
+      if (missing[i] === 1 || ids[i]! < 0) divert[gone++] = i;
+      else keep[kept++] = i;
     }
-    state.grow(table.size);
-    if (fused !== null && fused.args.every((c) => batch.columns[c]!.nulls === null)) {
-      fused.fn(fused.args.map((c) => (batch.columns[c] as Exclude<Vector, { kind: 'str' }>).values), ids, n, state.data, state.stride);
-      continue;
-    }
-    for (let a = 0; a < accs.length; a++) {
-      const spec = node.aggs[a]!;
-      const acc = accs[a]!;
-      acc.grow(table.size);
-      if (node.mode === 'final' && acc.merge) {
-        acc.merge(batch, spec.arg, ids, n);
-      } else if (acc.updateBatch) {
-        acc.updateBatch(batch, ids, n);
+    if (gone === 0) return batch;
+    partitions!.add(gatherBatch(batch, divert, gone));
+    return gatherBatch(batch, keep, kept);
+  };
+  try {
+    // In 'final' mode aggregate args point at state columns; AVG's count follows its sum.
+    for (let batch of input) {
+      let n = batch.length;
+      if (n === 0) continue;
+      if (ids.length < n) {
+        ids = new Int32Array(n);
+        keyCols = node.groups.map(() => new Float64Array(n));
+      }
+      if (partitions !== null) {
+        batch = diverted(batch);
+        n = batch.length;
+        if (n === 0) continue;
+      }
+      if (node.groups.length === 0) {
+        ids.fill(0, 0, n);
+        if (table.size === 0) table.size = 1;
       } else {
-        acc.update(spec.arg >= 0 ? batch.columns[spec.arg]! : null, ids, n);
+        for (let k = 0; k < node.groups.length; k++) keyNumbers(batch.columns[node.groups[k]!]!, interners[k]!, keyCols[k]!);
+        table.insert(keyCols, n, ids);
+      }
+      state.grow(table.size);
+      if (fused !== null && fused.args.every((c) => batch.columns[c]!.nulls === null)) {
+        fused.fn(fused.args.map((c) => (batch.columns[c] as Exclude<Vector, { kind: 'str' }>).values), ids, n, state.data, state.stride);
+      } else for (let a = 0; a < accs.length; a++) {
+        const spec = node.aggs[a]!;
+        const acc = accs[a]!;
+        acc.grow(table.size);
+        if (node.mode === 'final' && acc.merge) {
+          acc.merge(batch, spec.arg, ids, n);
+        } else if (acc.updateBatch) {
+          acc.updateBatch(batch, ids, n);
+        } else {
+          acc.update(spec.arg >= 0 ? batch.columns[spec.arg]! : null, ids, n);
+        }
+      }
+      if (memory !== null && partitions === null) {
+        for (let k = 0; k < interners.length; k++) {
+          const values = interners[k]?.values;
+          if (!values) continue;
+          for (let j = interned[k]!; j < values.length; j++) internBytes += 32 + 2 * values[j]!.length;
+          interned[k] = values.length;
+        }
+        let want = table.size * perGroup + internBytes;
+        for (const acc of accs) if (acc.bytes) want += acc.bytes();
+        if (want > reserved) {
+          if (memory.tryReserve(want - reserved)) reserved = want;
+          // a partition that still does not fit after MAX_DEPTH splits (one huge group set of equal hashes): give up clearly
+          else if (depth >= MAX_DEPTH) memory.reserve(want - reserved, 'hash aggregate (after spilling)');
+          else partitions = new AggregatePartitions(node.groups, depth, ctx!, ctx!.statsFor(node.id));
+        }
       }
     }
+  } catch (e) {
+    partitions?.abort();
+    memory?.release(reserved);
+    throw e;
   }
   // A global aggregate over no rows still returns one row (COUNT = 0, SUM = NULL).
   if (node.groups.length === 0 && table.size === 0 && emptyInputGroup) table.size = 1;
@@ -124,7 +206,9 @@ export function runAggregate(node: AggregateNode, input: Iterable<Batch>, emptyI
       columns.push(castResult(acc.result(groups), physicalKind(node.fields[columns.length]!.type)));
     }
   }
-  return { length: groups, columns };
+  // the table's state is dropped with this frame: the partitions aggregated next get its room
+  memory?.release(reserved);
+  return { batch: { length: groups, columns }, partitions: partitions === null ? [] : partitions.finish() };
 }
 
 function keyVector(keys: Float64Array, n: number, kind: PhysicalKind, interner: StringInterner | null): Vector {

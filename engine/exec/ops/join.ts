@@ -10,7 +10,8 @@ import type { JoinNode } from '../../plan/physical.js';
 import { JoinTable } from '../join-table.js';
 import { compileFilter, type CompiledFilter } from '../compile.js';
 import { concatBatches, emptyBatch, gatherBatch, gatherVector, nullVector } from '../batch.js';
-import type { ExecContext } from '../context.js';
+import type { ExecContext, NodeStats } from '../context.js';
+import { batchMemory, type MemoryAccountant } from '../memory/index.js';
 import { kindsOf } from '../context.js';
 import { ExecError } from '../../errors.js';
 
@@ -37,24 +38,56 @@ function isIdentity(sel: Int32Array, count: number): boolean {
   return true;
 }
 
-/** The build side: its rows concatenated and their hash table. */
+/** The build side: its rows concatenated and their hash table; `bytes` reserved for them with the query's accountant. */
 export interface Built {
   readonly batch: Batch;
   readonly table: JoinTable;
+  readonly bytes: number;
 }
 
-/** With `shared`, the table's arrays are in shared memory (JoinTable), to be read by other threads. */
-export function buildSide(node: JoinNode, rightInput: Iterable<Batch>, shared = false): Built {
+/** What a build side that is over the memory limit fails as: joins do not spill (docs/memory.md). */
+const BUILD = 'hash join build side (joins do not spill)';
+
+/**
+ * Builds the inner side, reserving its rows and table with `memory` as they
+ * come (MEMORY_LIMIT when they do not fit). The caller releases `bytes` when
+ * the join is done; a build shared for the query (broadcast, prebuilt) keeps
+ * them until the query ends. With `shared`, the table's arrays are in shared
+ * memory (JoinTable), to be read by other threads.
+ */
+export function buildSide(node: JoinNode, rightInput: Iterable<Batch>, memory: MemoryAccountant | null = null, shared = false): Built {
   const rightKinds = kindsOf(node.right);
   const rightBatches: Batch[] = [];
-  for (const b of rightInput) if (b.length > 0) rightBatches.push(b);
-  const right = rightBatches.length ? concatBatches(rightBatches, rightKinds) : emptyBatch(rightKinds);
-  const table = new JoinTable(right, node.rightKeys, { shared });
-  // keys that are each value of their range once: the rows put in key order make every probe's key its row
-  const order = table.keyOrder();
-  if (order === null) return { batch: right, table };
-  const sorted = gatherBatch(right, order, order.length);
-  return { batch: sorted, table: new JoinTable(sorted, node.rightKeys, { shared }) };
+  let bytes = 0;
+  try {
+    for (const b of rightInput) {
+      if (b.length === 0) continue;
+      if (memory !== null) {
+        const m = batchMemory(b);
+        memory.reserve(m, BUILD);
+        bytes += m;
+      }
+      rightBatches.push(b);
+    }
+    const right = rightBatches.length ? concatBatches(rightBatches, rightKinds) : emptyBatch(rightKinds);
+    let batch = right;
+    let table = new JoinTable(right, node.rightKeys, { shared });
+    // keys that are each value of their range once: the rows put in key order make every probe's key its row
+    const order = table.keyOrder();
+    if (order !== null) {
+      batch = gatherBatch(right, order, order.length);
+      table = new JoinTable(batch, node.rightKeys, { shared });
+    }
+    if (memory !== null) {
+      const t = table.bytes;
+      memory.reserve(t, BUILD);
+      bytes += t;
+    }
+    return { batch, table, bytes };
+  } catch (e) {
+    memory?.release(bytes);
+    throw e;
+  }
 }
 
 /**
@@ -75,7 +108,27 @@ export function* runHashJoin(
   const stats = ctx.statsFor(node.id);
   const rightKinds = kindsOf(node.right);
   const leftKinds = kindsOf(node.left);
-  const built = 'table' in rightInput ? rightInput : buildSide(node, rightInput);
+  const own = !('table' in rightInput);
+  const built = own ? buildSide(node, rightInput, ctx.memory) : rightInput;
+  try {
+    yield* probeBuilt(node, leftInput, built, ctx, stats, leftKinds, rightKinds, onBuilt, needed);
+  } finally {
+    // a build of this join's own (not shared across slices) is done with once the probe side is
+    if (own) ctx.memory.release(built.bytes);
+  }
+}
+
+function* probeBuilt(
+  node: JoinNode,
+  leftInput: Iterable<Batch>,
+  built: Built,
+  ctx: ExecContext,
+  stats: NodeStats,
+  leftKinds: PhysicalKind[],
+  rightKinds: PhysicalKind[],
+  onBuilt: ((table: JoinTable) => void) | undefined,
+  needed: Uint8Array | null,
+): Generator<Batch> {
   // the probe side has not started yet: whatever narrows it must be in place now
   onBuilt?.(built.table);
   const right = built.batch;
@@ -194,11 +247,31 @@ export function* runSemiJoinBuildOuter(node: JoinNode, leftBatches: readonly Bat
   const rightKinds = kindsOf(node.right);
   const left = leftBatches.length ? concatBatches(leftBatches, leftKinds) : emptyBatch(leftKinds);
   stats.leftRows += left.length;
-  const type = node.type;
   const residual: CompiledFilter | null = node.residual
     ? ctx.compiledFor(`join${node.id}`, () => compileFilter(node.residual!, [...leftKinds, ...rightKinds]))
     : null;
   const table = new JoinTable(left, node.leftKeys);
+  // the outer rows were collected on every slice before (Executor.outerSides); this slice's and its table are held until the join ends
+  const held = batchMemory(left) + table.bytes;
+  ctx.memory.reserve(held, BUILD);
+  try {
+    yield* probeOuterTable(node, leftBatches, left, table, rightInput, ctx, residual);
+  } finally {
+    ctx.memory.release(held);
+  }
+}
+
+function* probeOuterTable(
+  node: JoinNode,
+  leftBatches: readonly Batch[],
+  left: Batch,
+  table: JoinTable,
+  rightInput: Iterable<Batch>,
+  ctx: ExecContext,
+  residual: CompiledFilter | null,
+): Generator<Batch> {
+  const stats = ctx.statsFor(node.id);
+  const type = node.type;
   const matched = new Uint8Array(left.length);
   let rightRows = 0;
   let rightNullKey = false;
