@@ -9,7 +9,7 @@
  * connection with a FATAL error and never touches the server's other
  * connections.
  */
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { ExecError, KeelError, SqlError, type Admission, type AdmitRequest, type CopyOutFormat, type ExecuteOptions, type ParamValue, type QueryResult } from '../engine/index.js';
 import { FieldReader, FrameError, FrameReader, type Frame } from './protocol/frames.js';
@@ -26,6 +26,7 @@ import type { UserMeta } from '../engine/index.js';
 import { CopyInStream } from './copy-in.js';
 import { copyLine } from './copy-out.js';
 import { pgColumnType } from './pg-types.js';
+import { beginRun, endRun, newCancelSlot } from './cancel-slot.js';
 
 /**
  * What a connection needs of the database: one session of its own (keel's
@@ -102,6 +103,12 @@ export class Connection {
   private skipToSync = false;
   private readonly ext = new ExtendedState();
   private running: AbortController | null = null;
+  /**
+   * The running statement call's cancel flag, shared with the server's network
+   * thread (cancel-slot.ts), which sets it when a cancel request for this
+   * connection arrives while this thread is busy running the statement.
+   */
+  readonly cancelSlot = newCancelSlot();
   /** What the login was asked for, while it is being answered. */
   private challenge: Challenge | null = null;
   /** The logged-in user is a superuser (ParameterStatus is_superuser). */
@@ -117,18 +124,18 @@ export class Connection {
   private readonly idleTimer = new Countdown();
 
   constructor(
-    private socket: Socket,
+    /** The client: a ThreadSocket (its TCP socket is the network thread's), then after an SSLRequest a TLS socket over it. */
+    private socket: Duplex,
     private readonly open: OpenSession,
     private readonly settings: ConnectionSettings,
     private readonly hooks: ConnectionHooks,
   ) {
     this.reader = new FrameReader(settings.maxMessageBytes);
-    socket.setNoDelay(true);
     this.attach(socket);
   }
 
   /** Reads messages from `socket`: the TCP socket, then after an SSLRequest the TLS socket over it. */
-  private attach(socket: Socket): void {
+  private attach(socket: Duplex): void {
     socket.on('data', (chunk: Buffer) => {
       if (this.phase === 'closed' || socket !== this.socket) return;
       this.idleTimer.stop();
@@ -587,10 +594,14 @@ export class Connection {
         running.abort();
       });
     const admit = this.settings.admit;
+    beginRun(this.cancelSlot);
     const options: ExecuteOptions = {
       user: this.user,
       session: this.session,
+      // the abort of what awaits here (a timer, a client gone, a cancel request read on this thread) ...
       signal: running.signal,
+      // ... and the flag the network thread sets while this thread is busy
+      cancel: this.cancelSlot,
       copyIn: (c) => this.startCopyIn(c.columns),
       // a Query message's statements are one implicit transaction (PostgreSQL's simple protocol); an Execute's one statement is in its batch's
       ...(params ? { params } : { implicitTransaction: true }),
@@ -610,6 +621,7 @@ export class Connection {
       error = timedOut && e instanceof KeelError && e.code === 'CANCELLED' ? new ExecError('CANCELLED', 'canceling statement due to statement timeout') : e;
     }
     timeout.stop();
+    endRun(this.cancelSlot);
     this.running = null;
     // a COPY that failed before the client's CopyDone: the rest of its data is dropped as it comes (message())
     this.copyIn = null;

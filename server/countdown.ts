@@ -2,7 +2,8 @@
  * One timer that can be restarted: what a connection's statement timeout and
  * idle-session timeout each are (docs/server.md, "Limits and timeouts").
  * Timers fire on the server's thread, so a statement that keeps the thread
- * busy is seen to have timed out only at its next await, as a cancel request is.
+ * busy is seen to have timed out here only at its next await; the engine's
+ * per-batch deadline check (engine/exec/cancel.ts) stops it before that.
  */
 export class Countdown {
   private timer: NodeJS.Timeout | null = null;

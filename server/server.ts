@@ -1,13 +1,17 @@
 /**
- * The PostgreSQL wire-protocol server: listens, gives each connection its own
- * session (Connection), and routes cancel requests by their process id and
- * secret key. See docs/server.md.
+ * The PostgreSQL wire-protocol server: gives each connection its own session
+ * (Connection), and routes cancel requests by their process id and secret
+ * key. The sockets live on a network thread (net-thread.ts), which reads
+ * cancel requests even while a statement keeps this thread busy. See
+ * docs/server.md.
  */
-import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { randomInt } from 'node:crypto';
+import type { Worker } from 'node:worker_threads';
 import { KeelError, UsageError, type UserMeta } from '../engine/index.js';
-import { Connection, type OpenSession } from './connection.js';
+import { Connection, type ConnectionSettings, type OpenSession } from './connection.js';
+import { startNetThread, type FromNet, type ToNet } from './net-thread.js';
+import { ThreadSocket } from './thread-socket.js';
 import type { AuthMethod } from './auth.js';
 import { WorkloadQueue, type WlmOptions } from './wlm.js';
 
@@ -55,17 +59,22 @@ export const DEFAULT_MAX_CONNECTIONS = 100;
 
 export class PgServer {
   private readonly connections = new Map<number, Connection>();
-  private readonly sockets = new Set<net.Socket>();
+  /** The client sockets, by the network thread's id for them. */
+  private readonly sockets = new Map<number, ThreadSocket>();
   /** Process ids are handed out in order; the secret key is what makes a cancel request genuine. */
   private nextProcessId = 1;
   private readonly secrets = new Map<number, number>();
   /** Connections past their startup message, counted against maxConnections. */
   private entered = 0;
+  private address: { host: string; port: number } = { host: '', port: 0 };
+  private closing: Promise<void> | null = null;
 
   private constructor(
-    private readonly server: net.Server,
+    /** The thread that owns the sockets (net-thread.ts): it reads cancel requests while this thread runs a statement. */
+    private readonly net: Worker,
     /** The workload-management queue, when configured. */
     readonly queue: WorkloadQueue | null,
+    private readonly log: (line: string) => void,
   ) {}
 
   /** Listens; every connection that logs in gets a session of its own from `open`, closed when the connection ends. */
@@ -81,6 +90,7 @@ export class PgServer {
     const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new UsageError(`the connection limit must be a whole number of at least 1, got ${maxConnections}`);
     const queue = options.wlm ? new WorkloadQueue(options.wlm) : null;
+    const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
     const settings = {
       ...(queue ? { admit: queue.admit.bind(queue) } : {}),
       auth: options.auth ?? 'scram-sha-256',
@@ -88,52 +98,103 @@ export class PgServer {
       tls: secureContext,
       maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE,
       serverVersion: SERVER_VERSION,
-      log: options.log ?? ((line: string) => process.stderr.write(line + '\n')),
+      log,
     };
-    let self: PgServer | undefined;
-    const server = net.createServer((socket) => {
-      const s = self!;
-      s.sockets.add(socket);
-      socket.on('close', () => s.sockets.delete(socket));
-      new Connection(socket, open, settings, {
-        enter: () => {
-          if (s.entered >= maxConnections) return false;
-          s.entered++;
-          return true;
-        },
-        leave: () => s.entered--,
-        register: (conn) => s.register(conn),
-        unregister: (pid) => {
-          s.connections.delete(pid);
-          s.secrets.delete(pid);
-        },
-        cancel: (pid, secret) => {
-          if (s.secrets.get(pid) === secret) s.connections.get(pid)?.cancelQuery();
-        },
-      });
-    });
-    self = new PgServer(server, queue);
+    const s = new PgServer(startNetThread(), queue, log);
     const host = options.host ?? DEFAULT_HOST;
     const port = options.port ?? DEFAULT_PORT;
-    await new Promise<void>((resolve, reject) => {
-      // the port in use, a host this machine does not have: the user's to fix, not a bug
-      const refused = (e: Error) => reject(new KeelError('IO', `cannot listen on ${host} port ${port}: ${e.message}`));
-      server.once('error', refused);
-      server.listen(port, host, () => {
-        server.off('error', refused);
-        resolve();
-      });
+    const listening = new Promise<void>((resolve, reject) => {
+      s.onListen = (m) => {
+        if (m.t === 'listening') {
+          s.address = { host: m.host, port: m.port };
+          resolve();
+        } else {
+          // the port in use, a host this machine does not have: the user's to fix, not a bug
+          reject(new KeelError('IO', `cannot listen on ${host} port ${port}: ${m.message}`));
+        }
+      };
+      s.net.once('error', reject);
     });
-    return self;
+    s.net.on('message', (m: FromNet) => s.fromNet(m, open, settings, maxConnections));
+    s.net.on('error', (e) => log(`the server's network thread failed: ${e.stack ?? e.message}`));
+    s.post({ t: 'listen', host, port });
+    try {
+      await listening;
+    } catch (e) {
+      await s.net.terminate();
+      throw e;
+    }
+    return s;
+  }
+
+  private onListen: (m: Extract<FromNet, { t: 'listening' | 'listenError' }>) => void = () => {};
+  private onClosed: () => void = () => {};
+
+  private post(m: ToNet): void {
+    this.net.postMessage(m);
+  }
+
+  private fromNet(m: FromNet, open: OpenSession, settings: ConnectionSettings, maxConnections: number): void {
+    switch (m.t) {
+      case 'data':
+        return this.sockets.get(m.id)?.received(m.data);
+      case 'ack':
+        return this.sockets.get(m.id)?.acked(m.n);
+      case 'close': {
+        const socket = this.sockets.get(m.id);
+        this.sockets.delete(m.id);
+        return socket?.remoteClosed();
+      }
+      case 'conn':
+        return this.accept(m.id, open, settings, maxConnections);
+      case 'cancel':
+        return this.cancel(m.pid, m.secret);
+      case 'listening':
+      case 'listenError':
+        return this.onListen(m);
+      case 'closed':
+        return this.onClosed();
+    }
+  }
+
+  private accept(id: number, open: OpenSession, settings: ConnectionSettings, maxConnections: number): void {
+    const socket = new ThreadSocket(id, (m) => this.post(m));
+    this.sockets.set(id, socket);
+    new Connection(socket, open, settings, {
+      enter: () => {
+        if (this.entered >= maxConnections) return false;
+        this.entered++;
+        return true;
+      },
+      leave: () => this.entered--,
+      register: (conn) => {
+        const key = this.register(conn);
+        // from now on the network thread can cancel this connection's statements on its own
+        this.post({ t: 'key', id, pid: key.processId, secret: key.secretKey, slot: conn.cancelSlot });
+        return key;
+      },
+      unregister: (pid) => {
+        this.connections.delete(pid);
+        this.secrets.delete(pid);
+        this.post({ t: 'unkey', pid });
+      },
+      // a cancel request over TLS, which the network thread cannot read
+      cancel: (pid, secret) => this.cancel(pid, secret),
+    });
+  }
+
+  /** Aborts what the statement awaits (a queue slot, a client's COPY data); the network thread has already set its flag. */
+  private cancel(pid: number, secret: number): void {
+    if (this.secrets.get(pid) === secret) this.connections.get(pid)?.cancelQuery();
   }
 
   /** The port listened on (the one chosen when asked for 0). */
   get port(): number {
-    return (this.server.address() as net.AddressInfo).port;
+    return this.address.port;
   }
 
   get host(): string {
-    return (this.server.address() as net.AddressInfo).address;
+    return this.address.host;
   }
 
   /** Connections that have logged in. */
@@ -141,12 +202,21 @@ export class PgServer {
     return this.connections.size;
   }
 
-  /** Stops listening and ends every connection (their running queries are cancelled). */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const c of this.connections.values()) c.cancelQuery();
-    for (const s of this.sockets) s.destroy();
-    await closed;
+  /** Stops listening and ends every connection (their running queries are cancelled), then the network thread. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => {
+        this.onClosed = resolve;
+        this.net.once('exit', () => resolve());
+      });
+      for (const c of this.connections.values()) c.cancelQuery();
+      this.post({ t: 'close' });
+      await closed;
+      for (const s of this.sockets.values()) s.remoteClosed();
+      this.sockets.clear();
+      await this.net.terminate();
+    })().catch((e: unknown) => this.log(`closing the server failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    return this.closing;
   }
 
   private register(conn: Connection): { processId: number; secretKey: number } {
