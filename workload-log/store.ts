@@ -254,15 +254,16 @@ export class WorkloadStore {
         const unreadable = (offset: number, problem: string) => {
           if (unread++ === 0) firstUnread = `at byte ${base + offset} (${problem})`;
         };
-        const result = scanFrames(buf, 0, payloadTag(cache.format), (payload, offset) => {
+        const result = scanFrames(buf, 0, payloadTag(cache.format), (from, to) => {
+          const offset = from - FRAME_HEADER_BYTES;
           if (builder instanceof SegmentPartBuilder) {
-            const problem = builder.add(buf, offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + payload.length);
+            const problem = builder.add(buf, from, to);
             if (problem) unreadable(offset, problem);
             return;
           }
           let rec: unknown;
           try {
-            rec = JSON.parse(payload.toString('utf8'));
+            rec = JSON.parse(buf.toString('utf8', from, to));
           } catch {
             this.warnOnce(`${s.name}:${base + offset}`, `${s.name}: the record at byte ${base + offset} is not valid JSON; skipped`);
             return;
