@@ -13,7 +13,7 @@
  */
 import { codedTexts, utf8Texts, type Codes, type Texts, type WorkloadPart } from './columns.js';
 import { NULL_TEXT, RECORD_TAG } from './binary-codec.js';
-import { SEGMENT_FORMAT } from './frame.js';
+import { FRAME_HEADER_BYTES, SEGMENT_FORMAT } from './frame.js';
 import { QUERY_RECORD_VERSION } from '../engine/index.js';
 
 class Malformed extends Error {}
@@ -42,10 +42,13 @@ class Rows {
     this.flags = Array.from({ length: flags }, () => new Uint8Array(this.cap));
     this.parent = new Int32Array(this.cap);
   }
-  /** Room for one more row. */
-  room(): void {
-    if (this.n < this.cap) return;
-    const cap = this.cap * 2;
+  get full(): boolean {
+    return this.n === this.cap;
+  }
+  /** Room for more rows; `estimate` is the rows the builder expects this table to reach. */
+  grow(estimate: number): void {
+    // growing by the estimate copies the columns once or twice instead of log2(rows) times
+    const cap = Math.max(this.cap * 2, Math.ceil(estimate * 1.05));
     const grow = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
       b.set(a);
@@ -137,6 +140,11 @@ export class SegmentPartBuilder {
   /** The record's own strings are numbered first..known-1; those below `first` must be read already. */
   private first = 0;
   private known = 0;
+  /** Frame bytes read, and those the reader said will come: a table that must grow grows to its share of them. */
+  private bytesSeen = 0;
+  private bytesExpected = 0;
+  /** Of the bytes seen, those defining strings: a segment's first records define most of its strings, so they are left out of rows per byte. */
+  private defBytes = 0;
 
   /** The format of the segment being read: 3 holds the SQL as a string of the segment, 2 inline. */
   constructor(private format: number = SEGMENT_FORMAT) {}
@@ -157,8 +165,20 @@ export class SegmentPartBuilder {
     this.known = 0;
   }
 
+  /** `bytes` more of frames will be added (a segment's size): tables then grow once to their share, not by doubling. */
+  expect(bytes: number): void {
+    this.bytesExpected += bytes;
+  }
+
+  /** The rows a table of `n` rows will reach when the expected bytes have been read, rows per byte as so far. */
+  private estimate(n: number): number {
+    const rowBytes = this.bytesSeen - this.defBytes;
+    return rowBytes > 0 && this.bytesExpected > this.bytesSeen ? (n * this.bytesExpected) / rowBytes : 0;
+  }
+
   /** Adds the record in `seg[start..end)`; a message when it cannot be read (nothing is added then). */
   add(seg: Uint8Array, start: number, end: number): string | null {
+    this.bytesSeen += end - start + FRAME_HEADER_BYTES;
     if (seg !== this.buf) {
       this.buf = seg;
       this.dv = new DataView(seg.buffer, seg.byteOffset, seg.byteLength);
@@ -206,6 +226,7 @@ export class SegmentPartBuilder {
     for (let i = 0; i < defs; i++) {
       const n = this.u32();
       this.need(n);
+      this.defBytes += 4 + n;
       this.segIds[this.segCount++] = this.intern(textOf(this.buf, this.p, this.p + n));
       this.p += n;
     }
@@ -235,7 +256,7 @@ export class SegmentPartBuilder {
 
   private query(): void {
     const q = this.q;
-    q.room();
+    if (q.full) q.grow(this.estimate(q.n));
     const n = q.n;
     const nums = q.nums;
     this.need(65);
@@ -266,7 +287,7 @@ export class SegmentPartBuilder {
 
   private scan(row: number): number {
     const s = this.s;
-    s.room();
+    if (s.full) s.grow(this.estimate(s.n));
     const n = s.n;
     s.parent[n] = row;
     s.refs[0]![n] = this.required('a scan table');
@@ -280,7 +301,7 @@ export class SegmentPartBuilder {
 
   private predicate(scanRow: number): void {
     const p = this.pr;
-    p.room();
+    if (p.full) p.grow(this.estimate(p.n));
     const n = p.n;
     p.parent[n] = scanRow;
     p.refs[0]![n] = this.required('a predicate column');
@@ -294,7 +315,7 @@ export class SegmentPartBuilder {
 
   private join(row: number): void {
     const j = this.j;
-    j.room();
+    if (j.full) j.grow(this.estimate(j.n));
     const n = j.n;
     j.parent[n] = row;
     const refs = j.refs;
@@ -329,13 +350,23 @@ export class SegmentPartBuilder {
     return x;
   }
   private varint(): number {
+    // a segment numbers thousands of strings: most references take two bytes, so both short forms are read here
     const p = this.p;
-    if (p < this.end) {
-      const b = this.buf[p]!;
-      if (b < 0x80) {
+    const buf = this.buf;
+    if (p + 1 < this.end) {
+      const b0 = buf[p]!;
+      if (b0 < 0x80) {
         this.p = p + 1;
-        return b;
+        return b0;
       }
+      const b1 = buf[p + 1]!;
+      if (b1 < 0x80) {
+        this.p = p + 2;
+        return (b0 & 0x7f) | (b1 << 7);
+      }
+    } else if (p < this.end && buf[p]! < 0x80) {
+      this.p = p + 1;
+      return buf[p]!;
     }
     return this.longVarint();
   }
