@@ -11,7 +11,7 @@
  * copied as UTF-8 bytes, decoded only when read. A record that turns out
  * malformed half-way is taken back out by resetting four row counts.
  */
-import { codedTexts, utf8Texts, type Codes, type Texts, type WorkloadPart } from './columns.js';
+import { codedTexts, utf8Texts, type Codes, type JoinColumns, type PredicateColumns, type ScanColumns, type Texts, type WorkloadPart } from './columns.js';
 import { NULL_TEXT, RECORD_TAG } from './binary-codec.js';
 import { FRAME_HEADER_BYTES, SEGMENT_FORMAT } from './frame.js';
 import { QUERY_RECORD_VERSION } from '../engine/index.js';
@@ -59,6 +59,14 @@ class Rows {
     this.flags = this.flags.map((a) => grow(a, (k) => new Uint8Array(k)));
     this.parent = grow(this.parent, (k) => new Int32Array(k));
     this.cap = cap;
+  }
+  /**
+   * The rows so far: views of the columns (rows are only appended past them,
+   * or rewritten past them after a rollback; growing makes new arrays).
+   */
+  snapshot(): { n: number; nums: Float64Array[]; refs: Int32Array[]; parent: Int32Array } {
+    const n = this.n;
+    return { n, nums: this.nums.map((a) => a.subarray(0, n)), refs: this.refs.map((a) => a.subarray(0, n)), parent: this.parent.subarray(0, n) };
   }
   /** A view of a number column: rows are only appended past it (or rewritten past it after a rollback). */
   num(k: number): Float64Array {
@@ -421,8 +429,11 @@ export class SegmentPartBuilder {
 
   /** A string column of `rows` with a dictionary of its own: the part's strings it uses, in order of first use. */
   private codes(rows: Rows, k: number): Codes {
-    const n = rows.n;
-    const src = rows.refs[k]!;
+    return this.codesOf(rows.refs[k]!, rows.n);
+  }
+
+  /** The first `n` string numbers of `src` as codes into a dictionary of their own. */
+  private codesOf(src: Int32Array, n: number): Codes {
     if (this.remap.length < this.strings.length) this.remap = new Int32Array(Math.max(this.strings.length, this.remap.length * 2)).fill(-1);
     const remap = this.remap;
     const codes = new Int32Array(n);
@@ -446,8 +457,55 @@ export class SegmentPartBuilder {
     return { codes, dict };
   }
 
+  /**
+   * The part read so far. The scans, predicates and joins are given their
+   * dictionaries when first used: sys_query_history never uses them. Their
+   * arrays and row counts are taken now, so rows read later are not in it.
+   */
   build(): WorkloadPart {
-    const { q, s, pr: p, j } = this;
+    const { q } = this;
+    const s = this.s.snapshot();
+    const p = this.pr.snapshot();
+    const j = this.j.snapshot();
+    const scans = once(
+      (): ScanColumns => ({
+        length: s.n,
+        query: s.parent,
+        table: this.codesOf(s.refs[0]!, s.n),
+        columns: this.codesOf(s.refs[1]!, s.n),
+        blocksTotal: s.nums[0]!,
+        blocksScanned: s.nums[1]!,
+        blocksSkipped: s.nums[2]!,
+        rowsScanned: s.nums[3]!,
+        rowsOut: s.nums[4]!,
+      }),
+    );
+    const predicates = once(
+      (): PredicateColumns => ({
+        length: p.n,
+        scan: p.parent,
+        column: this.codesOf(p.refs[0]!, p.n),
+        op: this.codesOf(p.refs[1]!, p.n),
+        literal: this.codesOf(p.refs[2]!, p.n),
+        estSelectivity: p.nums[0]!,
+        actualSelectivity: p.nums[1]!,
+      }),
+    );
+    const joins = once(
+      (): JoinColumns => ({
+        length: j.n,
+        query: j.parent,
+        left: this.codesOf(j.refs[0]!, j.n),
+        right: this.codesOf(j.refs[1]!, j.n),
+        keys: this.codesOf(j.refs[2]!, j.n),
+        type: this.codesOf(j.refs[3]!, j.n),
+        action: this.codesOf(j.refs[4]!, j.n),
+        leftRows: j.nums[0]!,
+        rightRows: j.nums[1]!,
+        rowsMoved: j.nums[2]!,
+        bytesMoved: j.nums[3]!,
+      }),
+    );
     return {
       queries: {
         length: q.n,
@@ -476,41 +534,23 @@ export class SegmentPartBuilder {
         orderBy: this.codes(q, 7),
         transactionId: this.codes(q, Q_TRANSACTION),
       },
-      scans: {
-        length: s.n,
-        query: s.parent.subarray(0, s.n),
-        table: this.codes(s, 0),
-        columns: this.codes(s, 1),
-        blocksTotal: s.num(0),
-        blocksScanned: s.num(1),
-        blocksSkipped: s.num(2),
-        rowsScanned: s.num(3),
-        rowsOut: s.num(4),
+      get scans() {
+        return scans();
       },
-      predicates: {
-        length: p.n,
-        scan: p.parent.subarray(0, p.n),
-        column: this.codes(p, 0),
-        op: this.codes(p, 1),
-        literal: this.codes(p, 2),
-        estSelectivity: p.num(0),
-        actualSelectivity: p.num(1),
+      get predicates() {
+        return predicates();
       },
-      joins: {
-        length: j.n,
-        query: j.parent.subarray(0, j.n),
-        left: this.codes(j, 0),
-        right: this.codes(j, 1),
-        keys: this.codes(j, 2),
-        type: this.codes(j, 3),
-        action: this.codes(j, 4),
-        leftRows: j.num(0),
-        rightRows: j.num(1),
-        rowsMoved: j.num(2),
-        bytesMoved: j.num(3),
+      get joins() {
+        return joins();
       },
     };
   }
+}
+
+/** A value computed on first use. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }
 
 const decoder = new TextDecoder();
