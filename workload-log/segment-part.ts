@@ -31,7 +31,8 @@ const Q_SQL = 9;
 /** Rows of one table: numbers, string-table entries (-1 NULL), flags and a parent row, grown together. */
 class Rows {
   n = 0;
-  private cap = 1024;
+  // small: a segment of a few records is common (each CLI command writes one); the first growth goes to the estimate
+  private cap = 256;
   nums: Float64Array[];
   refs: Int32Array[];
   flags: Uint8Array[];
@@ -77,8 +78,8 @@ class Rows {
 /** UTF-8 values copied out of the payloads, one per query row. */
 class Utf8Rows {
   n = 0;
-  private data = new Uint8Array(64 * 1024);
-  private offsets = new Int32Array(1025);
+  private data = new Uint8Array(4096);
+  private offsets = new Int32Array(257);
   private nulls: Uint8Array | null = null;
   push(seg: Uint8Array, start: number, len: number): void {
     const n = this.n;
