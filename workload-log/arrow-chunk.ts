@@ -122,14 +122,46 @@ class Writer {
       dictionary: dict,
     });
   }
-  bytes(): Uint8Array {
+  /** The IPC file as the pieces Arrow's writer made (headers, padding, and the columns' own buffers), in order. */
+  pieces(): readonly Uint8Array[] {
     const vectors: Record<string, arrow.Vector> = {};
     for (const [k, d] of Object.entries(this.columns)) vectors[k] = arrow.makeVector(d);
-    return arrow.tableToIPC(new arrow.Table(vectors), 'file');
+    const writer = arrow.RecordBatchFileWriter.writeAll(new arrow.Table(vectors));
+    // the writer's byte queue holds the pieces; joining them (toUint8Array) would copy the whole file into fresh
+    // memory, which cost compaction more than making it. Its shape is private: anything else takes the public way.
+    const values = (writer as unknown as { _sink?: { _values?: unknown } })._sink?._values;
+    if (Array.isArray(values) && values.every((v) => v instanceof Uint8Array)) return values as Uint8Array[];
+    return [writer.toUint8Array(true)];
   }
 }
 
-function tableBytes(part: WorkloadPart, table: TableName): Uint8Array {
+/** Writes all of `pieces` at the descriptor's position (a write may take fewer bytes than asked: the rest follows). */
+function writeAll(fd: number, pieces: readonly Uint8Array[]): number {
+  let total = 0;
+  // a few hundred pieces a write: under any system's IOV_MAX
+  for (let i = 0; i < pieces.length; i += 256) {
+    const batch = pieces.slice(i, i + 256);
+    const want = batch.reduce((a, b) => a + b.byteLength, 0);
+    let done = fs.writevSync(fd, batch);
+    while (done < want) {
+      // the rest, piece by piece from where the short write stopped
+      let skip = done;
+      for (const b of batch) {
+        if (skip >= b.byteLength) {
+          skip -= b.byteLength;
+          continue;
+        }
+        done += fs.writeSync(fd, b, skip);
+        skip = 0;
+        break;
+      }
+    }
+    total += want;
+  }
+  return total;
+}
+
+function tablePieces(part: WorkloadPart, table: TableName): readonly Uint8Array[] {
   const w = new Writer();
   switch (table) {
     case 'queries': {
@@ -201,22 +233,21 @@ function tableBytes(part: WorkloadPart, table: TableName): Uint8Array {
       break;
     }
   }
-  return w.bytes();
+  return w.pieces();
 }
 
 /** Writes a part's four files (fsync'd, not yet named by any manifest); returns the bytes written. */
 export function writeChunk(dir: string, stem: string, part: WorkloadPart): number {
   let total = 0;
   for (const t of CHUNK_TABLES) {
-    const bytes = tableBytes(part, t);
+    const pieces = tablePieces(part, t);
     const fd = fs.openSync(chunkFile(dir, stem, t), 'w');
     try {
-      fs.writeSync(fd, bytes);
+      total += writeAll(fd, pieces);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
-    total += bytes.length;
   }
   return total;
 }

@@ -793,9 +793,119 @@ function takeChildren(parent: Int32Array, parents: number, chosen: ArrayLike<num
   return { rows, parent: newParent };
 }
 
+/** The first index of the ascending `a` whose value is at least `x`. */
+function lowerBound(a: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether `rows` is lo, lo + 1, ...: a stretch of the part, whose numbers can be views instead of copies. */
+function isRange(rows: ArrayLike<number>): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i] !== rows[0]! + i) return false;
+  return rows.length > 0;
+}
+
+/** The children of parents lo..hi-1, which are stored in parent order: a stretch too, with parent pointers from 0. */
+function childRange(parent: Int32Array, lo: number, hi: number): { from: number; to: number; parent: Int32Array } {
+  const from = lowerBound(parent, lo);
+  const to = lowerBound(parent, hi);
+  const shifted = new Int32Array(to - from);
+  for (let i = from; i < to; i++) shifted[i - from] = parent[i]! - lo;
+  return { from, to, parent: shifted };
+}
+
+/** from, from + 1, ..., to - 1. */
+function range(from: number, to: number): Int32Array {
+  const rows = new Int32Array(to - from);
+  for (let i = 0; i < rows.length; i++) rows[i] = from + i;
+  return rows;
+}
+
+/** Query rows lo..hi-1 of `part` and their children: numbers as views, strings with dictionaries of their own. */
+function takeRange(part: WorkloadPart, lo: number, hi: number): WorkloadPart {
+  const { queries: q, scans: s, predicates: p, joins: j } = part;
+  const rows = range(lo, hi);
+  const sc = childRange(s.query, lo, hi);
+  const pr = childRange(p.scan, sc.from, sc.to);
+  const jn = childRange(j.query, lo, hi);
+  const scanRows = range(sc.from, sc.to);
+  const predRows = range(pr.from, pr.to);
+  const joinRows = range(jn.from, jn.to);
+  return {
+    queries: {
+      length: hi - lo,
+      id: takeTexts(q.id, rows),
+      sql: takeTexts(q.sql, rows),
+      errorMessage: takeTexts(q.errorMessage, rows),
+      startMs: q.startMs.subarray(lo, hi),
+      durationMs: q.durationMs.subarray(lo, hi),
+      status: q.status.subarray(lo, hi),
+      resultCacheHit: q.resultCacheHit.subarray(lo, hi),
+      user: takeCodes(q.user, rows),
+      session: takeCodes(q.session, rows),
+      source: takeCodes(q.source, rows),
+      fingerprint: takeCodes(q.fingerprint, rows),
+      command: takeCodes(q.command, rows),
+      errorCode: takeCodes(q.errorCode, rows),
+      groupBy: takeCodes(q.groupBy, rows),
+      orderBy: takeCodes(q.orderBy, rows),
+      transactionId: takeCodes(q.transactionId, rows),
+      userId: q.userId.subarray(lo, hi),
+      queueMs: q.queueMs.subarray(lo, hi),
+      rowsReturned: q.rowsReturned.subarray(lo, hi),
+      rowsMoved: q.rowsMoved.subarray(lo, hi),
+      bytesMoved: q.bytesMoved.subarray(lo, hi),
+      blocksTotal: q.blocksTotal.subarray(lo, hi),
+      blocksScanned: q.blocksScanned.subarray(lo, hi),
+      blocksSkipped: q.blocksSkipped.subarray(lo, hi),
+    },
+    scans: {
+      length: sc.to - sc.from,
+      query: sc.parent,
+      table: takeCodes(s.table, scanRows),
+      columns: takeCodes(s.columns, scanRows),
+      blocksTotal: s.blocksTotal.subarray(sc.from, sc.to),
+      blocksScanned: s.blocksScanned.subarray(sc.from, sc.to),
+      blocksSkipped: s.blocksSkipped.subarray(sc.from, sc.to),
+      rowsScanned: s.rowsScanned.subarray(sc.from, sc.to),
+      rowsOut: s.rowsOut.subarray(sc.from, sc.to),
+    },
+    predicates: {
+      length: pr.to - pr.from,
+      scan: pr.parent,
+      column: takeCodes(p.column, predRows),
+      op: takeCodes(p.op, predRows),
+      literal: takeCodes(p.literal, predRows),
+      estSelectivity: p.estSelectivity.subarray(pr.from, pr.to),
+      actualSelectivity: p.actualSelectivity.subarray(pr.from, pr.to),
+    },
+    joins: {
+      length: jn.to - jn.from,
+      query: jn.parent,
+      left: takeCodes(j.left, joinRows),
+      right: takeCodes(j.right, joinRows),
+      keys: takeCodes(j.keys, joinRows),
+      type: takeCodes(j.type, joinRows),
+      action: takeCodes(j.action, joinRows),
+      leftRows: j.leftRows.subarray(jn.from, jn.to),
+      rightRows: j.rightRows.subarray(jn.from, jn.to),
+      rowsMoved: j.rowsMoved.subarray(jn.from, jn.to),
+      bytesMoved: j.bytesMoved.subarray(jn.from, jn.to),
+    },
+  };
+}
+
 /** A part holding the given query rows of `part`, in that order, with their scans, predicates and joins. */
 export function takeRows(part: WorkloadPart, rows: ArrayLike<number>): WorkloadPart {
   if (isWhole(rows, part.queries.length)) return part;
+  // compaction cuts records already in time order (nearly always) into chunks: stretches of the part
+  if (isRange(rows)) return takeRange(part, rows[0]!, rows[0]! + rows.length);
   const { queries: q, scans: s, predicates: p, joins: j } = part;
   const sc = takeChildren(s.query, q.length, rows);
   const pr = takeChildren(p.scan, s.length, sc.rows);

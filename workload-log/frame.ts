@@ -84,14 +84,18 @@ function resync(buf: Buffer, from: number, tag: number): number {
   return -1;
 }
 
-/** Calls `onPayload` for every good frame of `buf` from `start` (an offset past the header); `tag` is payloadTag(format). */
-export function scanFrames(buf: Buffer, start: number, tag: number, onPayload: (payload: Buffer, offset: number) => void): ScanResult {
+/**
+ * Calls `onPayload` with the bounds of every good frame's payload in `buf`
+ * (bounds, not a view: a million frames would make a million views), from
+ * `start` (an offset past the header); `tag` is payloadTag(format).
+ */
+export function scanFrames(buf: Buffer, start: number, tag: number, onPayload: (from: number, to: number) => void): ScanResult {
   const skipped: [number, number][] = [];
   let p = start;
   while (p < buf.length) {
     const len = frameAt(buf, p);
     if (len > 0) {
-      onPayload(buf.subarray(p + FRAME_HEADER_BYTES, p + FRAME_HEADER_BYTES + len), p);
+      onPayload(p + FRAME_HEADER_BYTES, p + FRAME_HEADER_BYTES + len);
       p += FRAME_HEADER_BYTES + len;
       continue;
     }

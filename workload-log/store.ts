@@ -93,6 +93,9 @@ interface SegmentCache {
 
 const EMPTY_PART = new PartBuilder().build();
 
+/** The largest read buffer a store keeps for the next read: a segment is rotated at 16 MiB. */
+const MAX_KEPT_READ_BUFFER = 32 * 1024 * 1024;
+
 /** Reads into all of `buf` from `position`, or up to the end of the file; returns the bytes read. */
 function readFully(fd: number, buf: Buffer, position: number): number {
   let got = 0;
@@ -104,6 +107,15 @@ function readFully(fd: number, buf: Buffer, position: number): number {
   return got;
 }
 
+/** A file's size; 0 when it is gone. */
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
@@ -113,6 +125,7 @@ export class WorkloadStore {
   private readonly warned = new Set<string>();
   private readonly segments = new Map<string, SegmentCache>();
   private readonly chunks = new Map<string, WorkloadPart>();
+  private scratch: Buffer = Buffer.alloc(0);
 
   constructor(
     readonly dataDir: string,
@@ -243,26 +256,28 @@ export class WorkloadStore {
         }
       }
       if (size > cache.end) {
-        // not zero-filled: only the bytes read are looked at
-        const space = Buffer.allocUnsafe(size - cache.end);
+        const space = this.readBuffer(size - cache.end);
         const buf = space.subarray(0, readFully(fd, space, cache.end));
         const base = cache.end;
         const builder = cache.builder;
+        // compaction told its builder the bytes of all the segments it reads
+        if (builder instanceof SegmentPartBuilder && builder !== into) builder.expect(buf.length);
         // one warning per read for the unreadable records: a damaged frame can take many later ones with it
         let unread = 0;
         let firstUnread = '';
         const unreadable = (offset: number, problem: string) => {
           if (unread++ === 0) firstUnread = `at byte ${base + offset} (${problem})`;
         };
-        const result = scanFrames(buf, 0, payloadTag(cache.format), (payload, offset) => {
+        const result = scanFrames(buf, 0, payloadTag(cache.format), (from, to) => {
+          const offset = from - FRAME_HEADER_BYTES;
           if (builder instanceof SegmentPartBuilder) {
-            const problem = builder.add(buf, offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + payload.length);
+            const problem = builder.add(buf, from, to);
             if (problem) unreadable(offset, problem);
             return;
           }
           let rec: unknown;
           try {
-            rec = JSON.parse(payload.toString('utf8'));
+            rec = JSON.parse(buf.toString('utf8', from, to));
           } catch {
             this.warnOnce(`${s.name}:${base + offset}`, `${s.name}: the record at byte ${base + offset} is not valid JSON; skipped`);
             return;
@@ -294,6 +309,17 @@ export class WorkloadStore {
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  /**
+   * A buffer of at least `n` bytes to read a segment into, not zero-filled:
+   * only the bytes read are looked at. The builders copy out all they keep,
+   * so one buffer serves every segment (no fresh pages per segment).
+   */
+  private readBuffer(n: number): Buffer {
+    if (n > MAX_KEPT_READ_BUFFER) return Buffer.allocUnsafe(n);
+    if (this.scratch.length < n) this.scratch = Buffer.allocUnsafe(Math.min(MAX_KEPT_READ_BUFFER, Math.max(n, this.scratch.length * 2)));
+    return this.scratch.subarray(0, n);
   }
 
   // ------------------------------------------------------------ sizes
@@ -389,6 +415,7 @@ export class WorkloadStore {
       // the segments' records, with a small last chunk's so chunks stay near chunkRecords
       // segments no reader has cached go into one part: nothing to concatenate, dictionaries built once
       const shared = new SegmentPartBuilder();
+      shared.expect(segments.reduce((a, s) => a + fileSize(s.path), 0));
       const inputs: WorkloadPart[] = [];
       for (const s of segments) {
         const part = this.segment(s, shared);
