@@ -19,7 +19,7 @@ import { rewriteBlocks, type Catalog } from '../../engine/index.js';
 import { parseStatement } from '../../engine/sql/index.js';
 import type * as ast from '../../engine/sql/ast.js';
 import { tokenize, type Token } from '../../engine/sql/lexer.js';
-import { containsSubquery } from '../../engine/plan/ast-walks.js';
+import { containsSubquery, walkAst } from '../../engine/plan/ast-walks.js';
 import type { MinedQuery } from './mine.js';
 
 /** `queries` and, after them, the blocks nested in them that a view could answer. */
@@ -86,7 +86,7 @@ function leafTables(block: ast.Query, catalog: Catalog): string[] | null {
   const own = new Set(tables.flatMap((t) => catalog.tables[t]!.columns.map((c) => c.name)));
   for (const it of b.items) if (it.kind === 'expr' && it.alias) own.add(it.alias.name);
   let ok = true;
-  walk(block, (node) => {
+  walkAst(block, (node) => {
     if (node.kind === 'subquery' || node.kind === 'exists' || node.kind === 'inSubquery' || node.kind === 'quantified') ok = false;
     if (node.kind === 'column') {
       const c = node as unknown as ast.ColumnRef;
@@ -99,25 +99,10 @@ function leafTables(block: ast.Query, catalog: Catalog): string[] | null {
 /** Every base-table name a FROM of `q` reads, each time it is read. */
 function allTableNames(q: ast.Query): string[] {
   const out: string[] = [];
-  walk(q, (node) => {
+  walkAst(q, (node) => {
     if (node.kind === 'table' && 'columnAliases' in node) out.push((node.name as ast.Ident).name);
   });
   return out;
-}
-
-function walk(root: unknown, visit: (node: Record<string, unknown> & { kind: unknown }) => void): void {
-  const stack: unknown[] = [root];
-  while (stack.length) {
-    const x = stack.pop();
-    if (Array.isArray(x)) {
-      for (const y of x) stack.push(y);
-      continue;
-    }
-    if (x === null || typeof x !== 'object') continue;
-    const o = x as Record<string, unknown> & { kind: unknown };
-    if (typeof o.kind === 'string') visit(o);
-    for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) stack.push(v);
-  }
 }
 
 /** The text of the block starting at `pos`: up to the parenthesis that closes it, or a set operation's keyword after it. */

@@ -12,6 +12,7 @@
  * (select.ts), which fails for such a block.
  */
 import type * as ast from '../sql/ast.js';
+import { walkAst } from '../plan/ast-walks.js';
 
 /** Where a block sits in the statement, for EXPLAIN: "this query", "the WITH query q", "an IN subquery", ... */
 export type BlockLabel = string;
@@ -108,17 +109,9 @@ function isQuery(v: unknown): v is ast.Query {
 /** Whether a FROM anywhere in `q` names one of `ctes` (the block then reads a WITH query of an enclosing block). */
 function namesAny(q: ast.Query, ctes: ReadonlySet<string>): boolean {
   if (ctes.size === 0) return false;
-  const stack: unknown[] = [q];
-  while (stack.length) {
-    const x = stack.pop();
-    if (Array.isArray(x)) {
-      for (const y of x) stack.push(y);
-      continue;
-    }
-    if (x === null || typeof x !== 'object') continue;
-    const o = x as Record<string, unknown>;
-    if (o.kind === 'table' && 'columnAliases' in o && ctes.has((o.name as ast.Ident).name)) return true;
-    for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) stack.push(v);
-  }
-  return false;
+  let found = false;
+  walkAst(q, (o) => {
+    if (o.kind === 'table' && 'columnAliases' in o && ctes.has((o.name as ast.Ident).name)) found = true;
+  });
+  return found;
 }

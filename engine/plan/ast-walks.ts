@@ -54,3 +54,23 @@ export function collectAggregates(e: ast.Expr, out: ast.FunctionCall[]): void {
     for (let i = cs.length - 1; i >= 0; i--) stack.push(cs[i]!);
   }
 }
+
+/**
+ * Visits every node of a parsed statement that has a `kind` (statements,
+ * queries, FROM items, expressions), subqueries included: a generic walk for
+ * questions asked of a whole query, not a typed traversal.
+ */
+export function walkAst(root: unknown, visit: (node: Record<string, unknown> & { kind: unknown }) => void): void {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const x = stack.pop();
+    if (Array.isArray(x)) {
+      for (const y of x) stack.push(y);
+      continue;
+    }
+    if (x === null || typeof x !== 'object') continue;
+    const o = x as Record<string, unknown> & { kind: unknown };
+    if (typeof o.kind === 'string') visit(o);
+    for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) stack.push(v);
+  }
+}
