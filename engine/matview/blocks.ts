@@ -13,6 +13,7 @@
  */
 import type * as ast from '../sql/ast.js';
 import { walkAst } from '../plan/ast-walks.js';
+import { isStackOverflow } from '../errors.js';
 
 /** Where a block sits in the statement, for EXPLAIN: "this query", "the WITH query q", "an IN subquery", ... */
 export type BlockLabel = string;
@@ -22,7 +23,32 @@ export type BlockAnswer = (block: ast.Query, label: BlockLabel) => ast.Query | n
 
 /** `query` with each block `answer` replaces replaced; the same object when none is. */
 export function rewriteBlocks(query: ast.Query, answer: BlockAnswer): ast.Query {
-  return visitQuery(query, 'this query', new Set(), answer);
+  if (!hasNestedBlocks(query)) return answer(query, 'this query') ?? query;
+  try {
+    return visitQuery(query, 'this query', new Set(), answer);
+  } catch (e) {
+    // a statement too deep to walk recursively (thousands of chained UNIONs) runs as written: the rewrite
+    // is an optimization, and the statement itself is walked iteratively by everything that must
+    if (!isStackOverflow(e)) throw e;
+    return query;
+  }
+}
+
+/** Kinds of node that hold a query block of their own. */
+const NESTING = new Set(['subquery', 'exists', 'inSubquery', 'quantified', 'setOp', 'nested']);
+
+/**
+ * Whether `q` holds a block besides itself; walked iteratively, so that a
+ * statement of one block (most, however long its expressions) is offered
+ * whole without the recursive walk.
+ */
+function hasNestedBlocks(q: ast.Query): boolean {
+  if (q.with.length > 0) return true;
+  let found = false;
+  walkAst(q, (node) => {
+    if (NESTING.has(node.kind as string)) found = true;
+  });
+  return found;
 }
 
 function visitQuery(q: ast.Query, label: BlockLabel, ctes: ReadonlySet<string>, answer: BlockAnswer): ast.Query {
