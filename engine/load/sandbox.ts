@@ -84,7 +84,8 @@ class LoadWorker {
     readonly limit: number,
   ) {
     // the caller's flags, less those a worker refuses (--input-type: the caller ran `node --input-type=module -e ...`)
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    // heap-size flags are per process (a worker given one explicitly fails to start: ERR_WORKER_INVALID_EXEC_ARGV); resourceLimits sizes its heap
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && !/^--max-(old|semi)-space-size/.test(a));
     this.worker = new Worker(script, { execArgv, resourceLimits: { maxOldGenerationSizeMb: limit } });
     this.worker.on('message', (m: LoadReply) => {
       // an idle worker (the caller holds its batch) does not keep the process alive

@@ -24,7 +24,7 @@ const AGGREGATES =
   'sum(length(l_comment)), count(distinct l_comment), count(distinct l_shipmode), min(l_shipinstruct), max(l_returnflag) from lineitem';
 
 /** Runs `body` with `db` open on a fresh database of the TPC-H schema, in a child process on the built engine; returns what it prints. */
-function inBuiltEngine(body: string): unknown {
+function inBuiltEngine(body: string, nodeFlags: readonly string[] = []): unknown {
   const script = `
     const fs = await import('node:fs');
     const { Database } = await import(${JSON.stringify(engine)});
@@ -32,7 +32,7 @@ function inBuiltEngine(body: string): unknown {
     await db.execute(fs.readFileSync(${JSON.stringify(path.join(TPCH_DIR, 'schema.sql'))}, 'utf8'));
     ${body}
     db.close();`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -77,5 +77,17 @@ describe.skipIf(!fs.existsSync(built))('delimited text parsed in a worker thread
       message: expect.stringContaining(`${file}, line 4322, column l_commitdate`),
       rows: 0,
     });
+  });
+
+  it('loads in a process started with a heap-size flag (a worker given one explicitly would not start)', () => {
+    const file = path.join(work, 'few.tbl');
+    const good = '1|155190|7706|1|17|21168.23|0.04|0.02|N|O|1996-03-13|1996-02-12|1996-03-22|DELIVER IN PERSON|TRUCK|egular courts above the|';
+    fs.writeFileSync(file, Array.from({ length: 3000 }, () => good).join('\n') + '\n');
+    const out = inBuiltEngine(
+      `const { rows } = await db.load('lineitem', ${JSON.stringify(file)}, { delimiter: '|', batchRows: 1000 });
+      console.log(JSON.stringify({ rows }));`,
+      ['--max-old-space-size=2048'],
+    );
+    expect(out).toEqual({ rows: 3000 });
   });
 });
